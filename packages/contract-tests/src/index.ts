@@ -1,0 +1,8 @@
+/**
+ * `@warden/contract-tests`: the suites every Warden backend and stub runs, so that swapping a
+ * stub for a real backend is honest.
+ *
+ * @packageDocumentation
+ */
+export { type KillSwitchContractCapabilities, runKillSwitchContract } from './kill-switch/index.js';
+export type { ContractOptions, ContractSubject } from './types.js';

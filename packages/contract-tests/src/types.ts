@@ -1,0 +1,17 @@
+/** What a contract suite needs to test one backend: how to make a fresh subject and clean up. */
+export interface ContractSubject<Subject> {
+  /** The adapter or stub under test. */
+  subject: Subject;
+  /** Releases whatever `createSubject` made; runs even when a test fails. */
+  cleanup: () => Promise<void>;
+}
+
+/** Options every `run…Contract` function takes. */
+export interface ContractOptions<Subject, Capabilities = Record<string, never>> {
+  /** Names the backend in test titles, for example `"redis"`. */
+  name: string;
+  /** Creates a fresh, isolated subject for one test. */
+  createSubject: () => Promise<ContractSubject<Subject>>;
+  /** Switches optional test groups on or off. */
+  capabilities?: Partial<Capabilities>;
+}

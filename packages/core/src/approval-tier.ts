@@ -1,0 +1,82 @@
+/**
+ * Approval tiers: how much sign-off an operation needs.
+ *
+ * @module
+ */
+import { InvalidInputError } from './errors.js';
+
+/** Who must sign off, least to most: `auto < peer-review < team-lead < security-review`. */
+export type ApprovalTier = 'auto' | 'peer-review' | 'team-lead' | 'security-review';
+
+/** Every tier, least demanding first. */
+export const APPROVAL_TIERS: readonly ApprovalTier[] = Object.freeze([
+  'auto',
+  'peer-review',
+  'team-lead',
+  'security-review',
+]);
+
+/** What {@link classifyApprovalTier} looks at. */
+export interface ApprovalClassificationInput {
+  /** How complex the change is, a finite number ≥ 0 (typically 0–10). */
+  complexityScore: number;
+  /** The change touches security-relevant code or data. */
+  securitySensitive?: boolean;
+  /** The change touches infrastructure. */
+  isInfraChange?: boolean;
+}
+
+/** Scores at or above this need a peer review. */
+export const PEER_REVIEW_THRESHOLD = 4;
+/** Scores at or above this need a team lead. */
+export const TEAM_LEAD_THRESHOLD = 7;
+
+/**
+ * Classifies an operation into an approval tier.
+ *
+ * Security-sensitive changes need a security review; infrastructure changes and scores of
+ * {@link TEAM_LEAD_THRESHOLD} or more need a team lead; scores of {@link PEER_REVIEW_THRESHOLD}
+ * or more need a peer; anything else is automatic.
+ *
+ * @throws {@link InvalidInputError} when the score is NaN, negative or not finite. (The reference
+ * implementation let NaN fall through to `auto`, failing open.)
+ */
+export function classifyApprovalTier(input: ApprovalClassificationInput): ApprovalTier {
+  const score = input?.complexityScore;
+  if (typeof score !== 'number' || !Number.isFinite(score) || score < 0) {
+    throw new InvalidInputError({
+      message: `complexityScore must be a finite number ≥ 0, got ${String(score)}`,
+      issues: [{ path: 'complexityScore', message: 'must be a finite number ≥ 0' }],
+    });
+  }
+  if (input.securitySensitive === true) return 'security-review';
+  if (input.isInfraChange === true || score >= TEAM_LEAD_THRESHOLD) return 'team-lead';
+  if (score >= PEER_REVIEW_THRESHOLD) return 'peer-review';
+  return 'auto';
+}
+
+/**
+ * Compares two tiers.
+ *
+ * @returns a negative number when `a` is less demanding than `b`, zero when equal, positive when more.
+ * @throws {@link InvalidInputError} for an unknown tier.
+ */
+export function compareTiers(a: ApprovalTier, b: ApprovalTier): number {
+  return tierRank(a, 'a') - tierRank(b, 'b');
+}
+
+/** True when `value` is an approval tier. */
+export function isApprovalTier(value: unknown): value is ApprovalTier {
+  return typeof value === 'string' && (APPROVAL_TIERS as readonly string[]).includes(value);
+}
+
+function tierRank(tier: ApprovalTier, path: string): number {
+  const rank = APPROVAL_TIERS.indexOf(tier);
+  if (rank < 0) {
+    throw new InvalidInputError({
+      message: `Unknown approval tier ${JSON.stringify(tier)}`,
+      issues: [{ path, message: 'unknown approval tier' }],
+    });
+  }
+  return rank;
+}

@@ -1,0 +1,174 @@
+/**
+ * Security events: every decision, for subscribers and an audit sink, with secrets redacted
+ * before they leave core.
+ *
+ * @module
+ */
+import type { Clock } from './clock.js';
+import type { InjectionSource } from './sources.js';
+
+/** Every kind of security event. */
+export type SecurityEventType =
+  | 'access_granted'
+  | 'access_denied'
+  | 'capability_check'
+  | 'tool_blocked'
+  | 'sandbox_created'
+  | 'sandbox_destroyed'
+  | 'gateway_forward'
+  | 'gateway_blocked'
+  | 'policy_violation'
+  | 'policy_warning'
+  | 'approval_requested'
+  | 'approval_approved'
+  | 'approval_rejected'
+  | 'approval_expired'
+  | 'approval_cancelled'
+  | 'approval_escalated'
+  | 'kill_switch_activated'
+  | 'kill_switch_deactivated'
+  | 'credential_issued'
+  | 'credential_revoked';
+
+/** One security event. */
+export interface SecurityEvent {
+  /** What happened. */
+  type: SecurityEventType;
+  /** When (epoch ms). */
+  timestamp: number;
+  /** Who asked, when a source is involved. */
+  source?: InjectionSource;
+  /** The session concerned, when one is. */
+  session?: string;
+  /** Everything else, redacted. */
+  details: Record<string, unknown>;
+}
+
+/** An event as handed to `emit`: the timestamp is filled in when absent. */
+export type SecurityEventInput = Omit<SecurityEvent, 'timestamp' | 'details'> & {
+  timestamp?: number;
+  details?: Record<string, unknown>;
+};
+
+/** Receives security events. */
+export type SecurityEventListener = (event: SecurityEvent) => void;
+
+/**
+ * Where an audit trail is written (a JSON-lines file, a log service). A failing sink never
+ * breaks the operation that emitted the event.
+ */
+export interface AuditSink {
+  /** Writes one (already redacted) event. */
+  write(event: SecurityEvent): void | Promise<void>;
+}
+
+/** Publishes security events to listeners and an optional audit sink. */
+export interface SecurityEventEmitter {
+  /** Subscribes to events (the seed's `events.on("security", listener)`); returns an unsubscribe function. */
+  on(channel: 'security', listener: SecurityEventListener): () => void;
+  /** Unsubscribes a listener. */
+  off(channel: 'security', listener: SecurityEventListener): void;
+  /** Redacts, timestamps and publishes an event; returns what was published. */
+  emit(event: SecurityEventInput): SecurityEvent;
+}
+
+/** Options for {@link createSecurityEventEmitter}. */
+export interface SecurityEventEmitterOptions {
+  /** Receives every event after the listeners. */
+  auditSink?: AuditSink;
+  /** Time source for timestamps. @default Date.now */
+  now?: Clock;
+  /** Told about a listener or sink that threw; the default ignores it so emitting never fails. */
+  onError?: (error: unknown) => void;
+}
+
+/** Creates an emitter; each security engine and adapter can have its own. */
+export function createSecurityEventEmitter(options: SecurityEventEmitterOptions = {}): SecurityEventEmitter {
+  const listeners = new Set<SecurityEventListener>();
+  const now = options.now ?? Date.now;
+  const reportError = options.onError ?? (() => {});
+  const off = (_channel: 'security', listener: SecurityEventListener): void => {
+    listeners.delete(listener);
+  };
+  return {
+    on(channel, listener) {
+      listeners.add(listener);
+      return () => off(channel, listener);
+    },
+    off,
+    emit(input) {
+      const event = redactEvent({ ...input, timestamp: input.timestamp ?? now(), details: input.details ?? {} });
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          reportError(error);
+        }
+      }
+      if (options.auditSink) writeToSink(options.auditSink, event, reportError);
+      return event;
+    },
+  };
+}
+
+function writeToSink(sink: AuditSink, event: SecurityEvent, reportError: (error: unknown) => void): void {
+  try {
+    const written = sink.write(event);
+    if (written && typeof written.then === 'function') written.then(undefined, reportError);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+function redactEvent(event: SecurityEvent): SecurityEvent {
+  return redactSecrets(event) as SecurityEvent;
+}
+
+/** The replacement for every redacted value. */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_KEY =
+  /pass(word|phrase|wd)?$|secret|token|api[-_]?key|apikey|private[-_]?key|authorization|credential|cookie|^auth$|signing[-_]?key|access[-_]?key/i;
+
+const SECRET_VALUE = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/,
+  /\bAKIA[0-9A-Z]{16}\b/,
+  /\bsk-[A-Za-z0-9_-]{20,}/,
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/i,
+];
+
+const MAX_DEPTH = 32;
+
+/**
+ * Returns a copy of `value` with secret-looking fields (API keys, tokens, passwords, private
+ * keys…) and secret-looking strings replaced by `"[REDACTED]"`, at any depth. The copy is built
+ * from own data properties only, so `__proto__` keys cannot pollute prototypes, and cycles
+ * become `"[Circular]"`.
+ */
+export function redactSecrets(value: unknown): unknown {
+  return redactValue(value, new Set(), 0);
+}
+
+function redactValue(value: unknown, ancestors: Set<object>, depth: number): unknown {
+  if (typeof value === 'string') return SECRET_VALUE.some((pattern) => pattern.test(value)) ? REDACTED : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (ancestors.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  if (value instanceof Error) return { name: value.name, message: redactValue(value.message, ancestors, depth + 1) };
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, ancestors, depth + 1));
+    const entries = Object.keys(value).map((key) => {
+      const field = (value as Record<string, unknown>)[key];
+      const redacted = SECRET_KEY.test(key) && field !== undefined && field !== null && typeof field !== 'boolean';
+      return [key, redacted ? REDACTED : redactValue(field, ancestors, depth + 1)] as const;
+    });
+    // Object.fromEntries defines own properties, so a "__proto__" key stays an ordinary key.
+    return Object.fromEntries(entries);
+  } finally {
+    ancestors.delete(value);
+  }
+}

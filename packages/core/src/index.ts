@@ -1,0 +1,122 @@
+/**
+ * `@warden/core`: trust levels, capabilities, policy, ports and typed errors — the
+ * specification every Warden package implements. Pure logic, no I/O.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  APPROVAL_TIERS,
+  type ApprovalClassificationInput,
+  type ApprovalTier,
+  classifyApprovalTier,
+  compareTiers,
+  isApprovalTier,
+  PEER_REVIEW_THRESHOLD,
+  TEAM_LEAD_THRESHOLD,
+} from './approval-tier.js';
+export { type Clock, systemClock, toIsoTime } from './clock.js';
+export { MAX_TTL_MS, parseTtl } from './duration.js';
+export {
+  AccessDeniedError,
+  ApprovalNotFoundError,
+  ApprovalNotPendingError,
+  BackendUnavailableError,
+  CapabilityNotFoundError,
+  CapabilityUnsupportedError,
+  ConflictError,
+  CredentialNotFoundError,
+  type InputIssue,
+  InvalidInputError,
+  KillSwitchActiveError,
+  type NotFoundCode,
+  NotFoundError,
+  SandboxHardeningError,
+  SandboxNotFoundError,
+  UnsupportedSpecificationError,
+  WardenError,
+  type WardenErrorCode,
+  type WardenErrorOptions,
+} from './errors.js';
+export {
+  type AuditSink,
+  createSecurityEventEmitter,
+  REDACTED,
+  redactSecrets,
+  type SecurityEvent,
+  type SecurityEventEmitter,
+  type SecurityEventEmitterOptions,
+  type SecurityEventInput,
+  type SecurityEventListener,
+  type SecurityEventType,
+} from './events.js';
+export { canonicalJson, computePayloadDigest } from './payload-digest.js';
+export {
+  type ApprovalDecision,
+  type ApprovalFilter,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type ApprovalStore,
+  type ApprovalWorkflow,
+  approvalIdSchema,
+  approvalRequestSchema,
+  decisionReasonSchema,
+  principalSchema,
+} from './ports/approval.js';
+export {
+  credentialIdSchema,
+  credentialScopeSchema,
+  type IssueCredentialOptions,
+  type JITCredential,
+  type JITCredentialIssuer,
+} from './ports/jit-credentials.js';
+export {
+  type KillSwitch,
+  type KillSwitchChangeOptions,
+  type KillSwitchListener,
+  type KillSwitchState,
+  killSwitchChangeOptionsSchema,
+  killSwitchReasonSchema,
+  MAX_KILL_SWITCH_REASON_LENGTH,
+} from './ports/kill-switch.js';
+export type { RateLimit, RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type ExecOptions,
+  type ExecResult,
+  envMapSchema,
+  execOptionsSchema,
+  type NetworkPolicy,
+  type Sandbox,
+  type SandboxCommand,
+  type SandboxConstraints,
+  type SandboxState,
+  type SandboxStatus,
+  sandboxCommandSchema,
+  sandboxConstraintsSchema,
+  sandboxIdSchema,
+} from './ports/sandbox.js';
+export type { SecretStore } from './ports/secret-store.js';
+export {
+  assertSpecification,
+  type ProviderIdentity,
+  type SpecificationVersion,
+} from './ports/specification.js';
+export {
+  createInjectionSource,
+  DEFAULT_SOURCE_TRUST,
+  INJECTION_SOURCE_TYPES,
+  type InjectionSource,
+  type InjectionSourceType,
+  isInjectionSourceType,
+} from './sources.js';
+export {
+  assertTrustLevel,
+  compareTrustLevel,
+  isTrustLevel,
+  meetsTrustLevel,
+  TRUST_LEVELS,
+  type TrustLevel,
+} from './trust.js';
+export { parseInput } from './validation.js';

@@ -1,0 +1,74 @@
+/**
+ * The `KillSwitch` port: one switch that stops everything at once.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import type { ProviderIdentity } from './specification.js';
+
+/** Who flipped the switch, when and why. */
+export interface KillSwitchState {
+  /** True when everything must stop. */
+  active: boolean;
+  /** Why it was activated (absent when inactive). */
+  reason?: string;
+  /** Who made the last change, when known. */
+  actor?: string;
+  /** When the last change happened (ISO-8601), when known. */
+  changedAt?: string;
+  /**
+   * True when the backend could not confirm the state recently and the answer is a fail-closed
+   * (or, if so configured, fail-open) guess.
+   */
+  stale?: boolean;
+}
+
+/** Options for `activate` and `deactivate`. */
+export interface KillSwitchChangeOptions {
+  /** Who is making the change, recorded with it. */
+  actor?: string;
+}
+
+/** Receives each state change. */
+export type KillSwitchListener = (state: KillSwitchState) => void;
+
+/**
+ * An emergency stop for agent operations.
+ *
+ * An implementation must:
+ * - throw `InvalidInputError` for an empty, whitespace-only or over-long (more than 1,000 characters) reason;
+ * - make `deactivate` idempotent;
+ * - record the actor, time and reason of every change and report them in `getState`;
+ * - notify `onChange` listeners after every change it observes, including changes made elsewhere;
+ * - fail closed: when it cannot tell, `isActive` answers `true` unless configured otherwise.
+ */
+export interface KillSwitch extends ProviderIdentity<'kill-switch-v1'> {
+  /** Activates the switch (again, with a new reason, when already active). */
+  activate(reason: string, options?: KillSwitchChangeOptions): Promise<void>;
+  /** Deactivates the switch; idempotent. */
+  deactivate(options?: KillSwitchChangeOptions): Promise<void>;
+  /** True when everything must stop. */
+  isActive(): Promise<boolean>;
+  /** The activation reason, or `undefined` when inactive. */
+  getReason(): Promise<string | undefined>;
+  /** The full state: active, reason, actor, time. */
+  getState(): Promise<KillSwitchState>;
+  /** Subscribes to changes; returns a function that unsubscribes. */
+  onChange(listener: KillSwitchListener): () => void;
+  /** Releases connections and timers the adapter owns. Optional. */
+  close?(): Promise<void>;
+}
+
+/** Longest accepted kill switch reason, in characters. */
+export const MAX_KILL_SWITCH_REASON_LENGTH: number = 1000;
+
+/** Validates a kill switch reason: non-blank, at most 1,000 characters. */
+export const killSwitchReasonSchema: z.ZodType<string> = z
+  .string()
+  .max(MAX_KILL_SWITCH_REASON_LENGTH)
+  .refine((reason) => reason.trim().length > 0, 'must not be empty');
+
+/** Validates {@link KillSwitchChangeOptions}. */
+export const killSwitchChangeOptionsSchema: z.ZodType<KillSwitchChangeOptions> = z
+  .object({ actor: z.string().min(1).max(200).optional() })
+  .strict();

@@ -1,0 +1,24 @@
+/**
+ * Input validation at trust boundaries: zod schemas turned into {@link InvalidInputError}s
+ * that name the offending field.
+ *
+ * @module
+ */
+import type { z } from 'zod';
+import { InvalidInputError } from './errors.js';
+
+/**
+ * Parses `value` with `schema`, or throws {@link InvalidInputError} listing every field at fault.
+ *
+ * @param what names the input in the error message, for example `"sandbox constraints"`.
+ */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+  throw new InvalidInputError({ message: `Invalid ${what}: ${summary}`, issues, cause: result.error });
+}

@@ -1,0 +1,6 @@
+/**
+ * `@warden/sandbox-codespaces`: `Sandbox` on GitHub Codespaces.
+ *
+ * @packageDocumentation
+ */
+export { type CodespaceState, toSandboxState } from './codespace-state.js';

@@ -1,0 +1,12 @@
+/**
+ * `@warden/stubs`: in-memory implementations of every Warden port, for tests and the embedded
+ * default. Each passes the same contract suite as the real backends.
+ *
+ * @packageDocumentation
+ */
+export {
+  createStubKillSwitch,
+  type StubKillSwitch,
+  type StubKillSwitchCall,
+  type StubKillSwitchOptions,
+} from './stub-kill-switch.js';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { createStubKillSwitch } from './stub-kill-switch.js';
+
+describe('createStubKillSwitch()', () => {
+  it('runs the seed example as written', async () => {
+    const ks = createStubKillSwitch();
+    expect(await ks.isActive()).toBe(false);
+    await ks.activate('Security incident detected');
+    expect(await ks.isActive()).toBe(true);
+    expect(await ks.getReason()).toBe('Security incident detected');
+    await ks.deactivate();
+    expect(await ks.isActive()).toBe(false);
+  });
+
+  it('records every call for assertions', async () => {
+    const ks = createStubKillSwitch({ now: () => 0 });
+    await ks.activate('x', { actor: 'ops' });
+    await ks.deactivate();
+    expect(ks.calls.map((call) => call.method)).toEqual(['activate', 'deactivate']);
+    expect((await ks.getState()).changedAt).toBe('1970-01-01T00:00:00.000Z');
+  });
+});

@@ -1,0 +1,1 @@
+export { describeWithService, type IntegrationService, isCi } from './services.js';
