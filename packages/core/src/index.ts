@@ -6,6 +6,15 @@
  */
 
 export {
+  type ApprovalPolicies,
+  type ApprovalTierPolicy,
+  DEFAULT_APPROVAL_QUORUMS,
+  DEFAULT_APPROVAL_TTL_MS,
+  MAX_APPROVAL_QUORUM,
+  nextApprovalTier,
+  resolveApprovalPolicies,
+} from './approval-policy.js';
+export {
   APPROVAL_TIERS,
   type ApprovalClassificationInput,
   type ApprovalTier,
@@ -15,6 +24,17 @@ export {
   PEER_REVIEW_THRESHOLD,
   TEAM_LEAD_THRESHOLD,
 } from './approval-tier.js';
+export {
+  type ApprovalAction,
+  type ApprovalStep,
+  applyApprovalAction,
+  approvalCoversPayload,
+  countApprovals,
+  isApprovalOverdue,
+  type OpenApprovalInput,
+  openApprovalRecord,
+  settleApprovalTimeout,
+} from './approval-transitions.js';
 export { type Clock, systemClock, toIsoTime } from './clock.js';
 export { MAX_TTL_MS, parseTtl } from './duration.js';
 export {

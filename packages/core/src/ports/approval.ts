@@ -34,6 +34,8 @@ export interface ApprovalDecision {
   at: string;
   /** Why (kept for rejections). */
   reason?: string;
+  /** The tier the request was at when decided; approvals count towards that tier's quorum only. */
+  tier?: ApprovalTier;
 }
 
 /** The whole record of a request, with its decision trail. */

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { nextApprovalTier, resolveApprovalPolicies } from './approval-policy.js';
+import {
+  applyApprovalAction,
+  approvalCoversPayload,
+  countApprovals,
+  isApprovalOverdue,
+  openApprovalRecord,
+  settleApprovalTimeout,
+} from './approval-transitions.js';
+import type { ApprovalRecord } from './ports/approval.js';
+
+const HOUR = 3_600_000;
+const policies = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } });
+
+function open(overrides: Partial<Parameters<typeof openApprovalRecord>[0]['request']> = {}): ApprovalRecord {
+  return openApprovalRecord({
+    id: 'req-1',
+    request: { requester: 'alice', description: 'deploy', tier: 'peer-review', ...overrides },
+    now: 0,
+    policies,
+  }).record;
+}
+
+describe('resolveApprovalPolicies(overrides)', () => {
+  it('defaults the quorums to auto 0, peer-review 1, team-lead 1, security-review 2', () => {
+    const resolved = resolveApprovalPolicies();
+    expect([resolved.auto.quorum, resolved['peer-review'].quorum]).toEqual([0, 1]);
+    expect([resolved['team-lead'].quorum, resolved['security-review'].quorum]).toEqual([1, 2]);
+    expect(resolved['team-lead'].ttlMs).toBe(24 * HOUR);
+  });
+
+  it('throws INVALID_INPUT naming the field for a negative quorum or an unknown tier', () => {
+    expect(() => resolveApprovalPolicies({ 'team-lead': { quorum: -1 } })).toThrow(/team-lead\.quorum/);
+    expect(() => resolveApprovalPolicies({ nope: {} } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});
+
+describe('openApprovalRecord(input)', () => {
+  it('classifies the tier when none is given and approves auto at once', () => {
+    const step = openApprovalRecord({
+      id: 'a',
+      request: { requester: 'alice', description: 'typo fix', classification: { complexityScore: 1 } },
+      now: 0,
+      policies,
+    });
+    expect(step.record).toMatchObject({ tier: 'auto', status: 'approved', quorum: 0, version: 1 });
+    expect(step.events.map((event) => event.type)).toEqual(['approval_requested', 'approval_approved']);
+  });
+
+  it('defaults to peer-review, not auto, when neither tier nor classification is given', () => {
+    const step = openApprovalRecord({ id: 'a', request: { requester: 'alice', description: 'x' }, now: 0, policies });
+    expect(step.record.tier).toBe('peer-review');
+    expect(step.record.status).toBe('pending');
+  });
+
+  it('binds the payload by digest and stores it in canonical JSON form', () => {
+    const record = open({ payload: { b: 1, a: [1, 2] } });
+    expect(record.payloadDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(record.payload).toEqual({ a: [1, 2], b: 1 });
+    expect(record.expiresAt).toBe('1970-01-01T01:00:00.000Z');
+  });
+});
+
+describe('applyApprovalAction(record, action, now)', () => {
+  it('approve by the requester throws ACCESS_DENIED', () => {
+    expect(() => applyApprovalAction(open(), { type: 'approve', approver: 'alice' }, 1)).toThrow(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }),
+    );
+  });
+
+  it('approve by the same approver twice counts once', () => {
+    const record = { ...open(), quorum: 2 };
+    const once = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const twice = applyApprovalAction(once, { type: 'approve', approver: 'bob' }, 2);
+    expect(twice.record).toBe(once);
+    expect(twice.events).toEqual([]);
+    expect(countApprovals(once)).toBe(1);
+    expect(once.status).toBe('pending');
+  });
+
+  it('reject keeps the reason in the record and in the decision', () => {
+    const step = applyApprovalAction(open(), { type: 'reject', approver: 'bob', reason: 'too risky' }, 5);
+    expect(step.record).toMatchObject({ status: 'rejected', reason: 'too risky', decidedBy: 'bob', version: 2 });
+    expect(step.record.decisions).toEqual([
+      { approver: 'bob', decision: 'reject', at: '1970-01-01T00:00:00.005Z', tier: 'peer-review', reason: 'too risky' },
+    ]);
+    expect(step.events[0]?.details).toMatchObject({ reason: 'too risky' });
+  });
+
+  it('any action on a decided record throws APPROVAL_NOT_PENDING', () => {
+    const approved = applyApprovalAction(open(), { type: 'approve', approver: 'bob' }, 1).record;
+    expect(() => applyApprovalAction(approved, { type: 'cancel', actor: 'alice' }, 2)).toThrow(
+      expect.objectContaining({ code: 'APPROVAL_NOT_PENDING', status: 'approved' }),
+    );
+  });
+});
+
+describe('settleApprovalTimeout(record, now, policies)', () => {
+  it('expires an overdue request and never approves it', () => {
+    const record = open();
+    expect(settleApprovalTimeout(record, HOUR - 1, policies).record).toBe(record);
+    const settled = settleApprovalTimeout(record, HOUR, policies);
+    expect(settled.record).toMatchObject({ status: 'expired', decidedAt: '1970-01-01T01:00:00.000Z', version: 2 });
+    expect(settled.events.map((event) => event.type)).toEqual(['approval_expired']);
+    expect(isApprovalOverdue(settled.record, HOUR * 10)).toBe(false);
+  });
+
+  it('escalates through tiers from each deadline and starts a fresh count at each tier', () => {
+    const escalating = resolveApprovalPolicies({
+      'peer-review': { ttlMs: HOUR, escalate: true },
+      'team-lead': { ttlMs: HOUR, escalate: true },
+      'security-review': { ttlMs: HOUR },
+    });
+    const record = applyApprovalAction({ ...open(), quorum: 2 }, { type: 'approve', approver: 'bob' }, 1).record;
+    const atTeamLead = settleApprovalTimeout(record, HOUR + 1, escalating).record;
+    expect(atTeamLead).toMatchObject({
+      tier: 'team-lead',
+      quorum: 1,
+      status: 'pending',
+      escalatedFrom: ['peer-review'],
+    });
+    expect(atTeamLead.expiresAt).toBe('1970-01-01T02:00:00.000Z');
+    expect(countApprovals(atTeamLead)).toBe(0);
+    const late = settleApprovalTimeout(record, 3 * HOUR, escalating);
+    expect(late.record).toMatchObject({ status: 'expired', tier: 'security-review', version: 3 });
+    expect(late.events.map((event) => event.type)).toEqual([
+      'approval_escalated',
+      'approval_escalated',
+      'approval_expired',
+    ]);
+    expect(nextApprovalTier('security-review')).toBeUndefined();
+  });
+});
+
+describe('approvalCoversPayload(record, payload)', () => {
+  it('is true only for an approved record and the same payload, whatever the key order', () => {
+    const record = open({ payload: { command: 'deploy', target: 'prod' } });
+    expect(approvalCoversPayload(record, { target: 'prod', command: 'deploy' })).toBe(false);
+    const approved = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    expect(approvalCoversPayload(approved, { target: 'prod', command: 'deploy' })).toBe(true);
+    expect(approvalCoversPayload(approved, { target: 'staging', command: 'deploy' })).toBe(false);
+    expect(approvalCoversPayload(approved, undefined)).toBe(false);
+  });
+});

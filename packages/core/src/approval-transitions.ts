@@ -1,0 +1,227 @@
+/**
+ * The approval state machine as pure functions: each computes the next {@link ApprovalRecord}
+ * from a record, an action and the time, plus the security events the change must emit. No
+ * I/O, so every `ApprovalWorkflow` (memory, Redis, stub) decides the same way; storing the
+ * result atomically is the caller's job.
+ *
+ * @module
+ */
+import { type ApprovalPolicies, nextApprovalTier } from './approval-policy.js';
+import { type ApprovalTier, classifyApprovalTier } from './approval-tier.js';
+import { toIsoTime } from './clock.js';
+import { AccessDeniedError, ApprovalNotPendingError } from './errors.js';
+import type { SecurityEventInput } from './events.js';
+import { canonicalJson, computePayloadDigest } from './payload-digest.js';
+import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from './ports/approval.js';
+
+/** Something a person does to a pending request. */
+export type ApprovalAction =
+  | { type: 'approve'; approver: string }
+  | { type: 'reject'; approver: string; reason: string }
+  | { type: 'cancel'; actor: string; reason?: string };
+
+/** The outcome of one pure step: the next record (the same object when nothing changed) and its events. */
+export interface ApprovalStep {
+  /** The record after the step; `===` the input when nothing changed. */
+  record: ApprovalRecord;
+  /** The security events the change must emit, in order, once it is stored. */
+  events: SecurityEventInput[];
+}
+
+/** Input of {@link openApprovalRecord}: an already validated request. */
+export interface OpenApprovalInput {
+  /** The new record's id. */
+  id: string;
+  /** The validated request. */
+  request: ApprovalRequest;
+  /** The time of the request (epoch ms). */
+  now: number;
+  /** The policy of every tier. */
+  policies: ApprovalPolicies;
+}
+
+/**
+ * Creates the first record of a request: the tier is the given one or classified from
+ * `classification` (an `auto` default when neither is given would fail open, so the request is
+ * then `peer-review`); the payload is stored in canonical JSON form with its digest. A tier
+ * whose quorum is 0 is approved at once.
+ *
+ * @throws `InvalidInputError` for a payload JSON cannot represent or an invalid classification.
+ */
+export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
+  const { id, request, now, policies } = input;
+  const tier = request.tier ?? (request.classification ? classifyApprovalTier(request.classification) : 'peer-review');
+  const policy = policies[tier];
+  const createdAt = toIsoTime(now);
+  const record: ApprovalRecord = {
+    id,
+    requester: request.requester,
+    description: request.description,
+    tier,
+    status: 'pending',
+    quorum: policy.quorum,
+    createdAt,
+    expiresAt: policy.ttlMs === null ? null : toIsoTime(now + policy.ttlMs),
+    decisions: [],
+    version: 1,
+  };
+  if (request.payload !== undefined) {
+    record.payloadDigest = computePayloadDigest(request.payload);
+    record.payload = JSON.parse(canonicalJson(request.payload));
+  }
+  const events = [approvalEvent('approval_requested', record, { payload: record.payload })];
+  if (policy.quorum > 0) return { record, events };
+  const approved: ApprovalRecord = { ...record, status: 'approved', decidedAt: createdAt };
+  return { record: approved, events: [...events, approvalEvent('approval_approved', approved, { automatic: true })] };
+}
+
+/** True when `record` is pending and its deadline has passed at `now`. */
+export function isApprovalOverdue(record: ApprovalRecord, now: number): boolean {
+  return record.status === 'pending' && record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
+}
+
+/**
+ * Applies every timeout due at `now`: an overdue request escalates to the next tier when its
+ * tier's policy says so (each escalation starts at the deadline it replaces, so the outcome does
+ * not depend on when it is observed), and otherwise expires. A timeout never approves: escalating
+ * to a tier whose quorum is 0, or beyond `security-review`, expires instead.
+ */
+export function settleApprovalTimeout(record: ApprovalRecord, now: number, policies: ApprovalPolicies): ApprovalStep {
+  let current = record;
+  const events: SecurityEventInput[] = [];
+  while (isApprovalOverdue(current, now) && current.expiresAt !== null) {
+    const deadline = Date.parse(current.expiresAt);
+    const target = policies[current.tier].escalate ? nextApprovalTier(current.tier) : undefined;
+    if (target === undefined || policies[target].quorum === 0) {
+      current = { ...current, status: 'expired', decidedAt: current.expiresAt, version: record.version + 1 };
+      events.push(approvalEvent('approval_expired', current));
+      break;
+    }
+    const ttlMs = policies[target].ttlMs;
+    current = {
+      ...current,
+      tier: target,
+      quorum: policies[target].quorum,
+      expiresAt: ttlMs === null ? null : toIsoTime(deadline + ttlMs),
+      escalatedFrom: [...(current.escalatedFrom ?? []), current.tier],
+      version: record.version + 1,
+    };
+    events.push(approvalEvent('approval_escalated', current, { from: current.escalatedFrom?.at(-1) }));
+  }
+  return { record: current, events };
+}
+
+/** Distinct approvers who approved at the request's current tier. */
+export function countApprovals(record: ApprovalRecord): number {
+  return currentTierApprovers(record).size;
+}
+
+/**
+ * Applies a person's action to a record that {@link settleApprovalTimeout} has already settled.
+ * Eligibility beyond separation of duties (roles, groups) is the caller's to check first.
+ *
+ * - approve: the requester is refused; an approver who already approved at this tier is not
+ *   counted again (the record is returned unchanged); the quorum-th distinct approval approves.
+ * - reject: the requester is refused (they cancel instead); the reason is kept.
+ * - cancel: ends the request, recording who cancelled it.
+ *
+ * @throws {@link ApprovalNotPendingError} when the request is no longer pending.
+ * @throws {@link AccessDeniedError} when the requester approves or rejects their own request.
+ */
+export function applyApprovalAction(record: ApprovalRecord, action: ApprovalAction, now: number): ApprovalStep {
+  if (record.status !== 'pending') throw new ApprovalNotPendingError({ id: record.id, status: record.status });
+  const at = toIsoTime(now);
+  const version = record.version + 1;
+  if (action.type === 'cancel') {
+    const cancelled: ApprovalRecord = {
+      ...record,
+      status: 'cancelled',
+      decidedAt: at,
+      decidedBy: action.actor,
+      version,
+    };
+    if (action.reason !== undefined) cancelled.reason = action.reason;
+    return { record: cancelled, events: [approvalEvent('approval_cancelled', cancelled, { actor: action.actor })] };
+  }
+  if (action.approver === record.requester) {
+    throw new AccessDeniedError({
+      message: `"${action.approver}" requested approval "${record.id}" and cannot ${action.type} it (separation of duties)`,
+    });
+  }
+  if (action.type === 'reject') {
+    const decision = decisionOf(action.approver, 'reject', at, record.tier, action.reason);
+    const rejected: ApprovalRecord = {
+      ...record,
+      status: 'rejected',
+      decisions: [...record.decisions, decision],
+      decidedAt: at,
+      decidedBy: action.approver,
+      reason: action.reason,
+      version,
+    };
+    return { record: rejected, events: [approvalEvent('approval_rejected', rejected, { approver: action.approver })] };
+  }
+  if (currentTierApprovers(record).has(action.approver)) return { record, events: [] };
+  const decisions = [...record.decisions, decisionOf(action.approver, 'approve', at, record.tier)];
+  const next: ApprovalRecord = { ...record, decisions, version };
+  if (countApprovals(next) >= record.quorum) {
+    next.status = 'approved';
+    next.decidedAt = at;
+    next.decidedBy = action.approver;
+  }
+  return { record: next, events: [approvalEvent('approval_approved', next, { approver: action.approver })] };
+}
+
+/**
+ * True when `record` is approved and its payload digest matches `payload`'s: executing a
+ * changed payload needs a new approval. A record without a payload covers only `undefined`.
+ */
+export function approvalCoversPayload(record: ApprovalRecord, payload: unknown): boolean {
+  if (record.status !== 'approved') return false;
+  if (payload === undefined || record.payloadDigest === undefined) {
+    return payload === undefined && record.payloadDigest === undefined;
+  }
+  try {
+    return computePayloadDigest(payload) === record.payloadDigest;
+  } catch {
+    return false;
+  }
+}
+
+function currentTierApprovers(record: ApprovalRecord): Set<string> {
+  const approvers = record.decisions
+    .filter((decision) => decision.decision === 'approve' && (decision.tier ?? record.tier) === record.tier)
+    .map((decision) => decision.approver);
+  return new Set(approvers);
+}
+
+function decisionOf(
+  approver: string,
+  decision: ApprovalDecision['decision'],
+  at: string,
+  tier: ApprovalTier,
+  reason?: string,
+): ApprovalDecision {
+  return reason === undefined ? { approver, decision, at, tier } : { approver, decision, at, tier, reason };
+}
+
+function approvalEvent(
+  type: SecurityEventInput['type'],
+  record: ApprovalRecord,
+  extra: Record<string, unknown> = {},
+): SecurityEventInput {
+  const details: Record<string, unknown> = {
+    requestId: record.id,
+    requester: record.requester,
+    description: record.description,
+    tier: record.tier,
+    status: record.status,
+    approvals: countApprovals(record),
+    quorum: record.quorum,
+    ...extra,
+  };
+  if (record.payloadDigest !== undefined) details.payloadDigest = record.payloadDigest;
+  if (record.reason !== undefined) details.reason = record.reason;
+  if (details.payload === undefined) delete details.payload;
+  return { type, details };
+}
