@@ -7,6 +7,7 @@ import {
   isApprovalOverdue,
   openApprovalRecord,
   settleApprovalTimeout,
+  stepApproval,
 } from './approval-transitions.js';
 import type { ApprovalRecord } from './ports/approval.js';
 
@@ -143,5 +144,27 @@ describe('approvalCoversPayload(record, payload)', () => {
     expect(approvalCoversPayload(approved, { target: 'prod', command: 'deploy' })).toBe(true);
     expect(approvalCoversPayload(approved, { target: 'staging', command: 'deploy' })).toBe(false);
     expect(approvalCoversPayload(approved, undefined)).toBe(false);
+  });
+});
+
+describe('stepApproval(record, action, now, policies)', () => {
+  it('stores the expiry even when the approval that noticed it is refused', () => {
+    const record = open();
+    const step = stepApproval(record, { type: 'approve', approver: 'bob' }, HOUR, policies);
+    expect(step.record).toMatchObject({ status: 'expired', version: 2, decisions: [] });
+    expect(step.error).toMatchObject({ code: 'APPROVAL_NOT_PENDING', status: 'expired' });
+    expect(step.events.map((event) => event.type)).toEqual(['approval_expired']);
+  });
+
+  it('bumps the version once for a settle and an action together', () => {
+    const escalating = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR, escalate: true } });
+    const step = stepApproval(open(), { type: 'approve', approver: 'bob' }, HOUR, escalating);
+    expect(step.record).toMatchObject({ status: 'approved', tier: 'team-lead', version: 2 });
+    expect(step.error).toBeUndefined();
+  });
+
+  it('returns the same record when nothing changes', () => {
+    const record = open();
+    expect(stepApproval(record, undefined, 1, policies).record).toBe(record);
   });
 });

@@ -172,6 +172,43 @@ export function applyApprovalAction(record: ApprovalRecord, action: ApprovalActi
   return { record: next, events: [approvalEvent('approval_approved', next, { approver: action.approver })] };
 }
 
+/** The outcome of {@link stepApproval}: a step, plus the error the action failed with, if it did. */
+export interface ApprovalStepResult extends ApprovalStep {
+  /** Why the action failed; the timeouts settled before it still have to be stored. */
+  error?: unknown;
+}
+
+/**
+ * One whole step of a workflow: settles the timeouts due at `now`, then applies `action` (if
+ * any). The result's `version` is `record.version + 1` whenever anything changed, ready for a
+ * compare-and-set against `record.version`. An action that fails still returns the settled
+ * record (an expiry must be stored even when the approval that noticed it is refused).
+ */
+export function stepApproval(
+  record: ApprovalRecord,
+  action: ApprovalAction | undefined,
+  now: number,
+  policies: ApprovalPolicies,
+): ApprovalStepResult {
+  const settled = settleApprovalTimeout(record, now, policies);
+  let applied: ApprovalStep = { record: settled.record, events: [] };
+  let error: unknown;
+  if (action) {
+    try {
+      applied = applyApprovalAction(settled.record, action, now);
+    } catch (failure) {
+      error = failure;
+    }
+  }
+  const changed = applied.record !== record;
+  const result: ApprovalStepResult = {
+    record: changed ? { ...applied.record, version: record.version + 1 } : record,
+    events: [...settled.events, ...applied.events],
+  };
+  if (error !== undefined) result.error = error;
+  return result;
+}
+
 /**
  * True when `record` is approved and its payload digest matches `payload`'s: executing a
  * changed payload needs a new approval. A record without a payload covers only `undefined`.

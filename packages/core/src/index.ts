@@ -27,6 +27,7 @@ export {
 export {
   type ApprovalAction,
   type ApprovalStep,
+  type ApprovalStepResult,
   applyApprovalAction,
   approvalCoversPayload,
   countApprovals,
@@ -34,6 +35,7 @@ export {
   type OpenApprovalInput,
   openApprovalRecord,
   settleApprovalTimeout,
+  stepApproval,
 } from './approval-transitions.js';
 export { type Clock, systemClock, toIsoTime } from './clock.js';
 export { MAX_TTL_MS, parseTtl } from './duration.js';
