@@ -37,6 +37,24 @@ export {
   settleApprovalTimeout,
   stepApproval,
 } from './approval-transitions.js';
+export {
+  CAPABILITY_PATTERN,
+  CAPABILITY_PROFILES,
+  type Capability,
+  type CapabilityProfileName,
+  CORE_CAPABILITIES,
+  type CoreCapability,
+  isCapabilityName,
+} from './capabilities.js';
+export { type CapabilitySet, compileCapabilitySet, expandCapabilities, hasCapability } from './capability-check.js';
+export {
+  type CapabilityRegistration,
+  type CapabilityRegistry,
+  CORE_OWNER,
+  CORE_TOOL_CAPABILITIES,
+  createCapabilityRegistry,
+  getDefaultCapabilityRegistry,
+} from './capability-registry.js';
 export { type Clock, systemClock, toIsoTime } from './clock.js';
 export { MAX_TTL_MS, parseTtl } from './duration.js';
 export {
@@ -73,6 +91,39 @@ export {
   type SecurityEventType,
 } from './events.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
+export {
+  type AccessPattern,
+  accessPatternProblem,
+  DEFAULT_SECURITY_CONFIG,
+  type EnforcementMode,
+  type GatewayForwardRules,
+  type GatewayForwardRulesInput,
+  type PolicyLayer,
+  type RateLimitConfig,
+  type SandboxConfig,
+  type SecurityConfig,
+  type SecurityConfigInput,
+  type SessionConfig,
+  type SessionConfigInput,
+  securityConfigSchema,
+  type ToolPolicy,
+} from './policy/config-schema.js';
+export { compileGlobList, type GlobList, isGlob, matchGlob } from './policy/glob.js';
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  DEFAULT_RATE_LIMIT,
+  type ResolvedPolicy,
+  type ResolvedRateLimit,
+  type ResolvedToolPolicy,
+  sessionConfigOf,
+} from './policy/resolve.js';
+export {
+  DEFAULT_SANDBOX_BY_TRUST,
+  findSandboxLoosening,
+  layerSandbox,
+  type SandboxLoosening,
+} from './policy/sandbox-defaults.js';
 export {
   type ApprovalDecision,
   type ApprovalFilter,

@@ -35,6 +35,11 @@ export interface InjectionSource {
     /** The plugin that injected the request. */
     pluginName?: string;
   };
+  /**
+   * Capabilities granted to this source itself (for example by a verified access grant); the
+   * last policy layer, added to what the configuration grants and still subject to its deny lists.
+   */
+  grantedCapabilities?: readonly string[];
   /** The sending session, when the source is another session. */
   sessionId?: string;
   /** When the source was created (epoch ms). */

@@ -1,0 +1,74 @@
+/**
+ * Glob matching for tool names and session names: `*` matches any run of characters, `?` one
+ * character, everything else itself. No regular expressions, so a hostile pattern or name
+ * cannot trigger catastrophic back-tracking: a match costs at most O(pattern × name).
+ *
+ * @module
+ */
+
+/** True when `pattern` contains `*` or `?`. */
+export function isGlob(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
+/**
+ * True when `name` matches `pattern`. Greedy matching that remembers only the last `*`, so
+ * each character of `name` is revisited at most once per `*`.
+ */
+export function matchGlob(pattern: string, name: string): boolean {
+  let patternIndex = 0;
+  let nameIndex = 0;
+  let starIndex = -1;
+  let resumeIndex = 0;
+  while (nameIndex < name.length) {
+    const token = pattern[patternIndex];
+    if (token === '*') {
+      starIndex = patternIndex;
+      resumeIndex = nameIndex;
+      patternIndex += 1;
+    } else if (token !== undefined && (token === '?' || token === name[nameIndex])) {
+      patternIndex += 1;
+      nameIndex += 1;
+    } else if (starIndex >= 0) {
+      patternIndex = starIndex + 1;
+      resumeIndex += 1;
+      nameIndex = resumeIndex;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[patternIndex] === '*') patternIndex += 1;
+  return patternIndex === pattern.length;
+}
+
+/** A list of names and globs compiled for repeated matching. */
+export interface GlobList {
+  /** The patterns as given. */
+  readonly patterns: readonly string[];
+  /** The first pattern matching `name`, or `undefined`. */
+  firstMatch(name: string): string | undefined;
+  /** True when some pattern matches `name`. */
+  matches(name: string): boolean;
+}
+
+/** Compiles patterns: exact names go into a set, globs are tried in order. */
+export function compileGlobList(patterns: readonly string[]): GlobList {
+  const exact = new Set<string>();
+  const globs: string[] = [];
+  for (const pattern of patterns) {
+    if (isGlob(pattern)) globs.push(pattern);
+    else exact.add(pattern);
+  }
+  const matchesAll = globs.includes('*');
+  const firstMatch = (name: string): string | undefined => {
+    if (exact.has(name)) return name;
+    if (matchesAll) return '*';
+    for (const glob of globs) if (matchGlob(glob, name)) return glob;
+    return undefined;
+  };
+  return {
+    patterns: Object.freeze([...patterns]),
+    firstMatch,
+    matches: (name) => firstMatch(name) !== undefined,
+  };
+}
