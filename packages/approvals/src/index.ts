@@ -4,4 +4,6 @@
  *
  * @packageDocumentation
  */
+export { createApprovalWorkflow, type StoreBackedApprovalWorkflow } from './approval-workflow.js';
+export type { ApprovalTierSettings, ApprovalWorkflowSettings, ApproverResolver } from './approval-workflow-settings.js';
 export { createMemoryApprovalStore } from './memory-approval-store.js';

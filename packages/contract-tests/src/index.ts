@@ -4,5 +4,12 @@
  *
  * @packageDocumentation
  */
+export {
+  APPROVAL_CONTRACT_TTL_MS,
+  type ApprovalWorkflowContractCapabilities,
+  type ApprovalWorkflowContractOptions,
+  type ApprovalWorkflowContractSubject,
+  runApprovalWorkflowContract,
+} from './approval-workflow/index.js';
 export { type KillSwitchContractCapabilities, runKillSwitchContract } from './kill-switch/index.js';
 export type { ContractOptions, ContractSubject } from './types.js';

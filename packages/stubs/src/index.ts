@@ -5,6 +5,11 @@
  * @packageDocumentation
  */
 export {
+  createStubApprovalWorkflow,
+  type StubApprovalWorkflow,
+  type StubApprovalWorkflowOptions,
+} from './stub-approval-workflow.js';
+export {
   createStubKillSwitch,
   type StubKillSwitch,
   type StubKillSwitchCall,

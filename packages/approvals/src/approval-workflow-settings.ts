@@ -1,0 +1,141 @@
+import {
+  APPROVAL_TIERS,
+  type ApprovalPolicies,
+  type ApprovalRecord,
+  type ApprovalStore,
+  type ApprovalTier,
+  type ApprovalTierPolicy,
+  type Clock,
+  InvalidInputError,
+  parseInput,
+  parseTtl,
+  resolveApprovalPolicies,
+  type SecurityEventEmitter,
+} from '@warden/core';
+import { z } from 'zod';
+
+/**
+ * Decides whether `approver` may approve, reject or cancel `record` (roles, groups, on-call
+ * lists…). Called with the record at its current tier. A resolver that throws denies.
+ */
+export type ApproverResolver = (approver: string, record: ApprovalRecord) => boolean | Promise<boolean>;
+
+/** How the requests of one tier are decided. */
+export interface ApprovalTierSettings {
+  /** Distinct approvers needed. @default auto 0, peer-review 1, team-lead 1, security-review 2 */
+  quorum?: number;
+  /** How long a request may stay pending (`"30m"`, `"1d"`, milliseconds), or `null` for never. @default "24h" */
+  ttl?: string | number | null;
+  /** On timeout, move the request to the next tier instead of expiring it. @default false */
+  escalate?: boolean;
+  /** Who may approve at this tier: a list of names or a resolver. @default the workflow's `approvers` */
+  approvers?: readonly string[] | ApproverResolver;
+}
+
+/** Settings for `createApprovalWorkflow`. */
+export interface ApprovalWorkflowSettings {
+  /** Where records live. @default a new in-process store (`createMemoryApprovalStore()`) */
+  store?: ApprovalStore;
+  /** Per-tier policy overrides. */
+  tiers?: Partial<Record<ApprovalTier, ApprovalTierSettings>>;
+  /**
+   * Who may approve at any tier without its own `approvers`. The requester never may.
+   * @default anyone but the requester
+   */
+  approvers?: readonly string[] | ApproverResolver;
+  /** Receives an `approval_*` event for every transition (payload secrets redacted). */
+  events?: SecurityEventEmitter;
+  /** Time source. @default Date.now */
+  now?: Clock;
+  /** Makes request ids. @default `apr_` + a random UUID */
+  generateId?: () => string;
+  /** Compare-and-set attempts per call before giving up with `CONFLICT`. @default 100 */
+  maxAttempts?: number;
+}
+
+/** The settings after parsing: policies in milliseconds and one resolver per tier. */
+export interface ResolvedWorkflowSettings {
+  /** Where records live, when given. */
+  store: ApprovalStore | undefined;
+  /** The policy of every tier. */
+  policies: ApprovalPolicies;
+  /** Who may decide at each tier. */
+  resolvers: Readonly<Record<ApprovalTier, ApproverResolver>>;
+  /** Event sink, when given. */
+  events: SecurityEventEmitter | undefined;
+  /** Time source. */
+  now: Clock;
+  /** Id factory. */
+  generateId: () => string;
+  /** Compare-and-set attempts per call. */
+  maxAttempts: number;
+}
+
+const approversSchema = z.union([z.array(z.string().min(1)).readonly(), z.function()]).optional();
+const tierSchema = z
+  .object({
+    quorum: z.number().int().min(0).max(100).optional(),
+    ttl: z.union([z.string(), z.number(), z.null()]).optional(),
+    escalate: z.boolean().optional(),
+    approvers: approversSchema,
+  })
+  .strict();
+const settingsSchema = z
+  .object({
+    store: z.object({ compareAndSet: z.function() }).loose().optional(),
+    tiers: z.partialRecord(z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]), tierSchema).optional(),
+    approvers: approversSchema,
+    events: z.object({ emit: z.function() }).loose().optional(),
+    now: z.function().optional(),
+    generateId: z.function().optional(),
+    maxAttempts: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
+const anyoneButTheRequester: ApproverResolver = () => true;
+
+/** Parses the settings once; the error names the field at fault. */
+export function resolveWorkflowSettings(settings: ApprovalWorkflowSettings): ResolvedWorkflowSettings {
+  parseInput(settingsSchema, settings, 'approval workflow settings');
+  const overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {};
+  const resolvers = {} as Record<ApprovalTier, ApproverResolver>;
+  const fallback = toResolver(settings.approvers) ?? anyoneButTheRequester;
+  for (const tier of APPROVAL_TIERS) {
+    const tierSettings = settings.tiers?.[tier] ?? {};
+    const override: Partial<ApprovalTierPolicy> = {};
+    if (tierSettings.quorum !== undefined) override.quorum = tierSettings.quorum;
+    if (tierSettings.ttl !== undefined)
+      override.ttlMs = tierSettings.ttl === null ? null : tierTtl(tier, tierSettings.ttl);
+    if (tierSettings.escalate !== undefined) override.escalate = tierSettings.escalate;
+    overrides[tier] = override;
+    resolvers[tier] = toResolver(tierSettings.approvers) ?? fallback;
+  }
+  return {
+    store: settings.store,
+    policies: resolveApprovalPolicies(overrides),
+    resolvers: Object.freeze(resolvers),
+    events: settings.events,
+    now: settings.now ?? Date.now,
+    generateId: settings.generateId ?? (() => `apr_${crypto.randomUUID()}`),
+    maxAttempts: settings.maxAttempts ?? 100,
+  };
+}
+
+function tierTtl(tier: ApprovalTier, ttl: string | number): number {
+  try {
+    return parseTtl(ttl);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError({
+      message: `Invalid approval workflow settings: tiers.${tier}.ttl: ${problem}`,
+      issues: [{ path: `tiers.${tier}.ttl`, message: problem }],
+      cause: error,
+    });
+  }
+}
+
+function toResolver(approvers: readonly string[] | ApproverResolver | undefined): ApproverResolver | undefined {
+  if (approvers === undefined || typeof approvers === 'function') return approvers;
+  const allowed = new Set(approvers);
+  return (approver) => allowed.has(approver);
+}

@@ -1,0 +1,195 @@
+import {
+  AccessDeniedError,
+  type ApprovalAction,
+  type ApprovalFilter,
+  ApprovalNotFoundError,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type ApprovalStore,
+  type ApprovalWorkflow,
+  approvalCoversPayload,
+  approvalIdSchema,
+  approvalRequestSchema,
+  assertSpecification,
+  ConflictError,
+  decisionReasonSchema,
+  isApprovalOverdue,
+  openApprovalRecord,
+  parseInput,
+  principalSchema,
+  type SecurityEventInput,
+  settleApprovalTimeout,
+  stepApproval,
+} from '@warden/core';
+import {
+  type ApprovalWorkflowSettings,
+  type ResolvedWorkflowSettings,
+  resolveWorkflowSettings,
+} from './approval-workflow-settings.js';
+import { createMemoryApprovalStore } from './memory-approval-store.js';
+
+/** The workflow `createApprovalWorkflow` returns: the port with its optional methods, plus a payload check. */
+export interface StoreBackedApprovalWorkflow extends ApprovalWorkflow {
+  /** Withdraws a pending request; the requester or an eligible approver may. */
+  cancel(requestId: string, actor: string): Promise<ApprovalStatus>;
+  /** Expires (or escalates) every overdue pending request; returns how many changed. */
+  expireDue(): Promise<number>;
+  /**
+   * True when the request is approved and `payload` is the payload it was approved for (same
+   * digest): executing a changed payload needs a new approval.
+   */
+  isApprovedFor(requestId: string, payload: unknown): Promise<boolean>;
+}
+
+interface UpdateOutcome {
+  record: ApprovalRecord;
+  changed: boolean;
+}
+
+/**
+ * Creates an {@link ApprovalWorkflow} over an {@link ApprovalStore} (in memory unless one is
+ * given). Every change is a compare-and-set retried on conflict, so concurrent approvals across
+ * processes sharing a store count each approver once and approve exactly once.
+ *
+ * @example
+ * const workflow = createApprovalWorkflow({ tiers: { 'security-review': { approvers: ['sam', 'sue'] } } });
+ * const id = await workflow.request({ requester: 'alice', description: 'rotate keys', tier: 'security-review' });
+ * await workflow.approve(id, 'sam'); // 'pending'
+ * await workflow.approve(id, 'sue'); // 'approved'
+ * @throws `InvalidInputError` for invalid settings, naming the field.
+ */
+export function createApprovalWorkflow(settings: ApprovalWorkflowSettings = {}): StoreBackedApprovalWorkflow {
+  const resolved = resolveWorkflowSettings(settings);
+  const store = assertSpecification(
+    resolved.store ?? createMemoryApprovalStore(),
+    'approval-store-v1',
+    'approval store',
+  );
+  const update = createUpdater(store, resolved);
+  const decide = async (requestId: string, action: ApprovalAction): Promise<ApprovalStatus> =>
+    (await update(requestId, action)).record.status;
+
+  return {
+    specificationVersion: 'approval-workflow-v1',
+    providerId: `store:${store.providerId}`,
+    async request(request: ApprovalRequest) {
+      const valid = parseInput(approvalRequestSchema, request, 'approval request');
+      const id = parseInput(approvalIdSchema, resolved.generateId(), 'generated request id');
+      const step = openApprovalRecord({ id, request: valid, now: resolved.now(), policies: resolved.policies });
+      await store.create(step.record);
+      emitAll(resolved, step.events);
+      return id;
+    },
+    approve: async (requestId, approver) =>
+      decide(validId(requestId), { type: 'approve', approver: validPrincipal(approver, 'approver') }),
+    reject: async (requestId, approver, reason) =>
+      decide(validId(requestId), {
+        type: 'reject',
+        approver: validPrincipal(approver, 'approver'),
+        reason: parseInput(decisionReasonSchema, reason, 'rejection reason'),
+      }),
+    cancel: async (requestId, actor) =>
+      decide(validId(requestId), { type: 'cancel', actor: validPrincipal(actor, 'actor') }),
+    getStatus: async (requestId) => (await update(validId(requestId))).record.status,
+    get: async (requestId) => (await update(validId(requestId))).record,
+    async listPending(filter: ApprovalFilter = {}) {
+      const escalates = Object.values(resolved.policies).some((policy) => policy.escalate);
+      // An escalation can move a request into the tier asked for, so fetch every tier then.
+      const fetchFilter = escalates && filter.tier ? omitTier(filter) : filter;
+      const records = await store.listPending(fetchFilter);
+      const settled = await Promise.all(records.map((record) => settleIfDue(record, update, resolved.now())));
+      return settled.filter((record) => record.status === 'pending' && (!filter.tier || record.tier === filter.tier));
+    },
+    async expireDue() {
+      const time = resolved.now();
+      const overdue = (await store.listPending()).filter((record) => isApprovalOverdue(record, time));
+      const outcomes = await Promise.all(overdue.map((record) => update(record.id)));
+      return outcomes.filter((outcome) => outcome.changed).length;
+    },
+    async isApprovedFor(requestId, payload) {
+      return approvalCoversPayload((await update(validId(requestId))).record, payload);
+    },
+  };
+}
+
+/**
+ * Returns the one function that changes records: read, settle timeouts, check eligibility,
+ * apply the action, compare-and-set; on a lost race, start again from a fresh read.
+ */
+function createUpdater(
+  store: ApprovalStore,
+  settings: ResolvedWorkflowSettings,
+): (requestId: string, action?: ApprovalAction) => Promise<UpdateOutcome> {
+  return async (requestId, action) => {
+    for (let attempt = 0; attempt < settings.maxAttempts; attempt += 1) {
+      const current = await store.get(requestId);
+      if (!current) throw new ApprovalNotFoundError({ id: requestId });
+      const time = settings.now();
+      const denial = action ? await checkEligibility(current, action, time, settings) : undefined;
+      const step = denial
+        ? { ...stepApproval(current, undefined, time, settings.policies), error: denial }
+        : stepApproval(current, action, time, settings.policies);
+      const changed = step.record !== current;
+      if (changed && !(await store.compareAndSet(requestId, current.version, step.record))) continue;
+      emitAll(settings, step.events);
+      if (step.error !== undefined) throw step.error;
+      return { record: step.record, changed };
+    }
+    throw new ConflictError({
+      message: `Approval request "${requestId}" kept changing underneath; gave up after ${settings.maxAttempts} attempts`,
+    });
+  };
+}
+
+/**
+ * Asks the tier's resolver whether the person may act, at the tier the request has after its
+ * timeouts settle. The requester may always cancel; their approving or rejecting is refused by
+ * the state machine itself. A resolver that throws denies (fail closed).
+ */
+async function checkEligibility(
+  current: ApprovalRecord,
+  action: ApprovalAction,
+  time: number,
+  settings: ResolvedWorkflowSettings,
+): Promise<AccessDeniedError | undefined> {
+  const settled = settleApprovalTimeout(current, time, settings.policies).record;
+  const person = action.type === 'cancel' ? action.actor : action.approver;
+  if (settled.status !== 'pending' || person === settled.requester) return undefined;
+  let eligible = false;
+  let cause: unknown;
+  try {
+    eligible = (await settings.resolvers[settled.tier](person, settled)) === true;
+  } catch (error) {
+    cause = error;
+  }
+  if (eligible) return undefined;
+  return new AccessDeniedError({
+    message: `"${person}" is not an eligible approver for ${settled.tier} request "${settled.id}"`,
+    cause,
+  });
+}
+
+async function settleIfDue(
+  record: ApprovalRecord,
+  update: (requestId: string) => Promise<UpdateOutcome>,
+  time: number,
+): Promise<ApprovalRecord> {
+  return isApprovalOverdue(record, time) ? (await update(record.id)).record : record;
+}
+
+function emitAll(settings: ResolvedWorkflowSettings, events: SecurityEventInput[]): void {
+  for (const event of events) settings.events?.emit(event);
+}
+
+function omitTier(filter: ApprovalFilter): ApprovalFilter {
+  return filter.requester === undefined ? {} : { requester: filter.requester };
+}
+
+function validId(requestId: string): string {
+  return parseInput(approvalIdSchema, requestId, 'approval request id');
+}
+
+function validPrincipal(name: string, what: string): string {
+  return parseInput(principalSchema, name, what);
+}

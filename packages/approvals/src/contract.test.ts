@@ -1,0 +1,26 @@
+import { APPROVAL_CONTRACT_TTL_MS, runApprovalWorkflowContract } from '@warden/contract-tests';
+import { createApprovalWorkflow } from './approval-workflow.js';
+import { createMemoryApprovalStore } from './memory-approval-store.js';
+
+const ttl = APPROVAL_CONTRACT_TTL_MS;
+
+runApprovalWorkflowContract({
+  name: 'memory store',
+  createSubject: async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const workflow = createApprovalWorkflow({
+      store: createMemoryApprovalStore(),
+      now: () => time,
+      tiers: { auto: { ttl }, 'peer-review': { ttl }, 'team-lead': { ttl }, 'security-review': { ttl } },
+    });
+    return {
+      subject: workflow,
+      clock: {
+        advance: (ms) => {
+          time += ms;
+        },
+      },
+      cleanup: async () => {},
+    };
+  },
+});

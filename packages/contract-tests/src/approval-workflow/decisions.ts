@@ -1,0 +1,69 @@
+import { approvalCoversPayload } from '@warden/core';
+import { expect, it } from 'vitest';
+import { isoPlus, type WorkflowHarness } from './harness.js';
+
+/** approve and reject: quorum, separation of duties, reasons, payload binding. */
+export function registerApprovalDecisions(harness: () => Promise<WorkflowHarness>): void {
+  it('approve(id, approver) meets the peer-review quorum and records who and when', async () => {
+    const { workflow, advance } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await advance(5_000);
+    expect(await workflow.approve(id, 'bob')).toBe('approved');
+    const record = await workflow.get(id);
+    const at = isoPlus(record.createdAt, 5_000);
+    expect(record).toMatchObject({ status: 'approved', decidedBy: 'bob', decidedAt: at });
+    expect(record.decisions).toMatchObject([{ approver: 'bob', decision: 'approve', at }]);
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('approve(id, approver) needs two distinct approvers for security-review; one approver counts once', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    expect(await workflow.approve(id, 'bob')).toBe('pending');
+    expect(await workflow.approve(id, 'bob')).toBe('pending');
+    expect((await workflow.get(id)).decisions).toHaveLength(1);
+    expect(await workflow.approve(id, 'carol')).toBe('approved');
+  });
+
+  it('approve(id, approver) by the requester throws ACCESS_DENIED and records nothing (no self-approval)', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.approve(id, 'alice')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
+  });
+
+  it('reject(id, approver, reason) ends the request and keeps the reason', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    await workflow.approve(id, 'bob');
+    expect(await workflow.reject(id, 'carol', 'no change ticket')).toBe('rejected');
+    const record = await workflow.get(id);
+    expect(record).toMatchObject({ status: 'rejected', reason: 'no change ticket', decidedBy: 'carol' });
+    expect(record.decisions.at(-1)).toMatchObject({
+      approver: 'carol',
+      decision: 'reject',
+      reason: 'no change ticket',
+    });
+  });
+
+  it('approve(id, approver) after a rejection throws APPROVAL_NOT_PENDING; so does reject after approval', async () => {
+    const { workflow } = await harness();
+    const rejected = await workflow.request({ requester: 'alice', description: 'a', tier: 'peer-review' });
+    await workflow.reject(rejected, 'bob', 'no');
+    await expect(workflow.approve(rejected, 'carol')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+    const approved = await workflow.request({ requester: 'alice', description: 'b', tier: 'peer-review' });
+    await workflow.approve(approved, 'bob');
+    await expect(workflow.reject(approved, 'carol', 'late')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+    expect(await workflow.getStatus(approved)).toBe('approved');
+  });
+
+  it('an approval is bound to its payload: a changed payload is not covered', async () => {
+    const { workflow } = await harness();
+    const payload = { command: 'deploy', target: 'prod' };
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review', payload });
+    await workflow.approve(id, 'bob');
+    const record = await workflow.get(id);
+    expect(approvalCoversPayload(record, { target: 'prod', command: 'deploy' })).toBe(true);
+    expect(approvalCoversPayload(record, { command: 'deploy', target: 'prod', force: true })).toBe(false);
+  });
+}

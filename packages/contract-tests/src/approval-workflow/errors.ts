@@ -1,0 +1,44 @@
+import { expect, it } from 'vitest';
+import type { WorkflowHarness } from './harness.js';
+
+/** Typed errors, and nothing stored or changed on bad input. */
+export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>): void {
+  it('approve(id, approver) for an unknown id throws APPROVAL_NOT_FOUND', async () => {
+    const { workflow } = await harness();
+    await expect(workflow.approve('no-such-request', 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+    await expect(workflow.getStatus('no-such-request')).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+  });
+
+  it('request(request) with an empty requester throws INVALID_INPUT and stores nothing', async () => {
+    const { workflow } = await harness();
+    await expect(workflow.request({ requester: '', description: 'x', tier: 'peer-review' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('request(request) with a NaN complexity score throws INVALID_INPUT instead of approving', async () => {
+    const { workflow } = await harness();
+    const classification = { complexityScore: Number.NaN };
+    await expect(workflow.request({ requester: 'alice', description: 'x', classification })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('request(request) with a payload JSON cannot represent throws INVALID_INPUT', async () => {
+    const { workflow } = await harness();
+    const payload = { run: () => 'rm -rf /' };
+    await expect(
+      workflow.request({ requester: 'alice', description: 'x', tier: 'peer-review', payload }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('reject(id, approver, reason) with a blank reason throws INVALID_INPUT and leaves the request pending', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'x', tier: 'peer-review' });
+    await expect(workflow.reject(id, 'bob', '   ')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await workflow.getStatus(id)).toBe('pending');
+  });
+}

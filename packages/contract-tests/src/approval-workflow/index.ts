@@ -1,0 +1,31 @@
+import { describe } from 'vitest';
+import { registerApprovalBasics } from './basic.js';
+import { registerApprovalConcurrency } from './concurrency.js';
+import { registerApprovalDecisions } from './decisions.js';
+import { registerApprovalErrors } from './errors.js';
+import { registerApprovalExpiry } from './expiry.js';
+import { type ApprovalWorkflowContractOptions, useWorkflow } from './harness.js';
+
+export {
+  APPROVAL_CONTRACT_TTL_MS,
+  type ApprovalWorkflowContractCapabilities,
+  type ApprovalWorkflowContractOptions,
+  type ApprovalWorkflowContractSubject,
+} from './harness.js';
+
+/**
+ * Runs the `ApprovalWorkflow` contract suite against a backend: requests and records, quorum
+ * and separation of duties, rejection reasons, payload binding, expiry, cancellation, typed
+ * errors, and exactly-once transitions under 50 concurrent approvers.
+ */
+export function runApprovalWorkflowContract(options: ApprovalWorkflowContractOptions): void {
+  describe(`ApprovalWorkflow contract: ${options.name}`, () => {
+    const harness = useWorkflow(options);
+    const capabilities = { cancel: true, expireDue: true, ...options.capabilities };
+    registerApprovalBasics(harness);
+    registerApprovalDecisions(harness);
+    registerApprovalExpiry(harness, capabilities);
+    registerApprovalConcurrency(harness);
+    registerApprovalErrors(harness);
+  });
+}

@@ -1,0 +1,131 @@
+import {
+  AccessDeniedError,
+  type ApprovalAction,
+  type ApprovalFilter,
+  ApprovalNotFoundError,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type ApprovalTier,
+  type ApprovalTierPolicy,
+  type ApprovalWorkflow,
+  approvalIdSchema,
+  approvalRequestSchema,
+  type Clock,
+  decisionReasonSchema,
+  openApprovalRecord,
+  parseInput,
+  principalSchema,
+  resolveApprovalPolicies,
+  type SecurityEventEmitter,
+  type SecurityEventInput,
+  stepApproval,
+  systemClock,
+} from '@warden/core';
+
+/** Options for {@link createStubApprovalWorkflow}. */
+export interface StubApprovalWorkflowOptions {
+  /** Time source. @default Date.now */
+  now?: Clock;
+  /** Per-tier policy overrides (quorum, `ttlMs`, `escalate`). @default core's defaults: quorums 0/1/1/2, 24 h, no escalation */
+  tiers?: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>>;
+  /** Who may approve, reject or cancel besides the requester. @default anyone but the requester */
+  isEligible?: (approver: string, record: ApprovalRecord) => boolean;
+  /** Receives an `approval_*` event per transition. */
+  events?: SecurityEventEmitter;
+}
+
+/** The in-memory approval workflow, with every optional method. */
+export interface StubApprovalWorkflow extends ApprovalWorkflow {
+  /** Withdraws a pending request (the requester or an eligible approver). */
+  cancel(requestId: string, actor: string): Promise<ApprovalStatus>;
+  /** Expires or escalates every overdue pending request; returns how many changed. */
+  expireDue(): Promise<number>;
+}
+
+/**
+ * Creates an in-memory {@link ApprovalWorkflow} for tests and the embedded default. It decides
+ * exactly like `@warden/approvals` (the same state machine from core: quorum, separation of
+ * duties, rejection reasons, payload digests, expiry) within one process.
+ *
+ * @example
+ * const approvals = createStubApprovalWorkflow();
+ * const id = await approvals.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+ * await approvals.approve(id, 'bob'); // 'approved'
+ */
+export function createStubApprovalWorkflow(options: StubApprovalWorkflowOptions = {}): StubApprovalWorkflow {
+  const now = options.now ?? systemClock;
+  const policies = resolveApprovalPolicies(options.tiers);
+  const isEligible = options.isEligible ?? (() => true);
+  const records = new Map<string, ApprovalRecord>();
+
+  const emit = (events: SecurityEventInput[]): void => {
+    for (const event of events) options.events?.emit(event);
+  };
+  /** Settles timeouts, applies the action and stores the result: synchronous, so never raced. */
+  const update = (requestId: string, action?: ApprovalAction): ApprovalRecord => {
+    const id = parseInput(approvalIdSchema, requestId, 'approval request id');
+    const current = records.get(id);
+    if (!current) throw new ApprovalNotFoundError({ id });
+    const time = now();
+    const settled = stepApproval(current, undefined, time, policies).record;
+    const denied = action !== undefined && !eligible(settled, action);
+    const step = stepApproval(current, denied ? undefined : action, time, policies);
+    if (denied) step.error = notEligible(settled, action);
+    records.set(id, step.record);
+    emit(step.events);
+    if (step.error !== undefined) throw step.error;
+    return structuredClone(step.record);
+  };
+  const eligible = (record: ApprovalRecord, action: ApprovalAction): boolean => {
+    const person = action.type === 'cancel' ? action.actor : action.approver;
+    return record.status !== 'pending' || person === record.requester || isEligible(person, record);
+  };
+
+  return {
+    specificationVersion: 'approval-workflow-v1',
+    providerId: 'stub',
+    async request(request: ApprovalRequest) {
+      const valid = parseInput(approvalRequestSchema, request, 'approval request');
+      const id = `stub-approval-${crypto.randomUUID()}`;
+      const step = openApprovalRecord({ id, request: valid, now: now(), policies });
+      records.set(id, step.record);
+      emit(step.events);
+      return id;
+    },
+    approve: async (requestId, approver) =>
+      update(requestId, { type: 'approve', approver: parseInput(principalSchema, approver, 'approver') }).status,
+    reject: async (requestId, approver, reason) =>
+      update(requestId, {
+        type: 'reject',
+        approver: parseInput(principalSchema, approver, 'approver'),
+        reason: parseInput(decisionReasonSchema, reason, 'rejection reason'),
+      }).status,
+    cancel: async (requestId, actor) =>
+      update(requestId, { type: 'cancel', actor: parseInput(principalSchema, actor, 'actor') }).status,
+    getStatus: async (requestId) => update(requestId).status,
+    get: async (requestId) => update(requestId),
+    async listPending(filter: ApprovalFilter = {}) {
+      return [...records.keys()]
+        .map((id) => update(id))
+        .filter((record) => record.status === 'pending')
+        .filter(
+          (record) =>
+            (!filter.tier || record.tier === filter.tier) &&
+            (!filter.requester || record.requester === filter.requester),
+        )
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    async expireDue() {
+      const before = [...records.values()].filter((record) => record.status === 'pending');
+      return before.filter((record) => update(record.id).version !== record.version).length;
+    },
+  };
+}
+
+function notEligible(record: ApprovalRecord, action: ApprovalAction): AccessDeniedError {
+  const person = action.type === 'cancel' ? action.actor : action.approver;
+  return new AccessDeniedError({
+    message: `"${person}" is not an eligible approver for ${record.tier} request "${record.id}"`,
+  });
+}
