@@ -11,5 +11,10 @@ export {
   type ApprovalWorkflowContractSubject,
   runApprovalWorkflowContract,
 } from './approval-workflow/index.js';
-export { type KillSwitchContractCapabilities, runKillSwitchContract } from './kill-switch/index.js';
+export {
+  type CreateKillSwitchPeer,
+  type KillSwitchContractCapabilities,
+  type KillSwitchContractOptions,
+  runKillSwitchContract,
+} from './kill-switch/index.js';
 export type { ContractOptions, ContractSubject } from './types.js';

@@ -56,6 +56,27 @@ export {
   getDefaultCapabilityRegistry,
 } from './capability-registry.js';
 export { type Clock, systemClock, toIsoTime } from './clock.js';
+export {
+  createJsonFileConfigStore,
+  defaultConfigPath,
+  type JsonFileConfigStoreSettings,
+  SECURITY_CONFIG_PATH_ENV,
+} from './config-file-store.js';
+export { type ConfigStore, createMemoryConfigStore, type MemoryConfigStore } from './config-store.js';
+export {
+  checkCapability,
+  checkSessionAccess,
+  checkToolAccess,
+  events,
+  filterToolsByPolicy,
+  getDefaultSecurityEngine,
+  getSecurityConfig,
+  type InitSecurityOptions,
+  initSecurity,
+  resolvePolicy,
+  saveSecurityConfig,
+  setDefaultSecurityEngine,
+} from './default-engine.js';
 export { MAX_TTL_MS, parseTtl } from './duration.js';
 export {
   AccessDeniedError,
@@ -92,6 +113,14 @@ export {
 } from './events.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
 export {
+  applyEnforcement,
+  type CheckReport,
+  type CheckVerdict,
+  type PolicyCheckKind,
+  type PolicyCheckResult,
+  reportCheck,
+} from './policy/checks.js';
+export {
   type AccessPattern,
   accessPatternProblem,
   DEFAULT_SECURITY_CONFIG,
@@ -124,6 +153,13 @@ export {
   layerSandbox,
   type SandboxLoosening,
 } from './policy/sandbox-defaults.js';
+export {
+  evaluateSessionAccess,
+  isExplicitPattern,
+  matchesAccessPattern,
+  type PolicyVerdict,
+} from './policy/session-access.js';
+export { evaluateTool, type ToolVerdict } from './policy/tool-policy.js';
 export {
   type ApprovalDecision,
   type ApprovalFilter,
@@ -176,6 +212,34 @@ export {
   type ProviderIdentity,
   type SpecificationVersion,
 } from './ports/specification.js';
+export {
+  type CapabilityCheckResult,
+  createApiContext,
+  createCliContext,
+  createDaemonContext,
+  createP2PContext,
+  createP2PDiscoveryContext,
+  createPluginContext,
+  createSecurityContext,
+  SecurityContext,
+  type WhoamiResult,
+} from './security-context.js';
+export {
+  checkCurrentCapability,
+  checkCurrentToolAccess,
+  clearContext,
+  getContext,
+  getCurrentContext,
+  requireSecurityContext,
+  storeContext,
+  withSecurityContext,
+} from './security-context-scope.js';
+export {
+  assertSource,
+  createSecurityEngine,
+  type SecurityEngine,
+  type SecurityEngineOptions,
+} from './security-engine.js';
 export {
   createInjectionSource,
   DEFAULT_SOURCE_TRUST,

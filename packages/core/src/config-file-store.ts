@@ -1,0 +1,105 @@
+/**
+ * The default {@link ConfigStore}: a JSON file written atomically (temporary file, fsync,
+ * rename, directory fsync). Core's only I/O, kept in this module so the rest of core stays pure.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ConfigStore } from './config-store.js';
+import { BackendUnavailableError, InvalidInputError } from './errors.js';
+
+/** Settings for {@link createJsonFileConfigStore}. */
+export interface JsonFileConfigStoreSettings {
+  /** Where the configuration lives; relative paths resolve against the working directory at creation. */
+  path: string;
+  /** File mode for a newly written file. @default 0o600 */
+  mode?: number;
+}
+
+/** The environment variable {@link defaultConfigPath} reads. */
+export const SECURITY_CONFIG_PATH_ENV = 'WARDEN_SECURITY_CONFIG';
+
+/** `$WARDEN_SECURITY_CONFIG`, or `warden-security.json` in the working directory. Read when called. */
+export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env): string {
+  return resolve(environment[SECURITY_CONFIG_PATH_ENV] || 'warden-security.json');
+}
+
+/**
+ * Creates a store that keeps the configuration in one JSON file. No I/O happens until `load`
+ * or `save`. A missing file loads as `undefined`; a file that is not JSON is an
+ * `InvalidInputError` naming the path, so a damaged config never silently becomes the default.
+ */
+export function createJsonFileConfigStore(settings: JsonFileConfigStoreSettings): ConfigStore {
+  if (typeof settings?.path !== 'string' || settings.path.length === 0 || settings.path.includes('\0')) {
+    throw new InvalidInputError({
+      message: 'Invalid config store settings: path must be a non-empty file path',
+      issues: [{ path: 'path', message: 'must be a non-empty file path' }],
+    });
+  }
+  const path = resolve(settings.path);
+  const mode = settings.mode ?? 0o600;
+  return {
+    load: () => readJsonFile(path),
+    save: (config) => writeFileAtomically(path, `${JSON.stringify(config, null, 2)}\n`, mode),
+  };
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BackendUnavailableError({
+      backend: 'config-file',
+      message: `Cannot read security config ${path}`,
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError({
+      message: `Security config ${path} is not valid JSON`,
+      issues: [{ path: '', message: 'not valid JSON' }],
+      cause: error,
+    });
+  }
+}
+
+async function writeFileAtomically(path: string, text: string, mode: number): Promise<void> {
+  const directory = dirname(path);
+  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(directory, { recursive: true });
+    const file = await open(temporary, 'wx', mode);
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+    await syncDirectory(directory);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new BackendUnavailableError({
+      backend: 'config-file',
+      message: `Cannot write security config ${path}`,
+      cause: error,
+    });
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename itself is already atomic.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The security engine: one configuration, one capability registry, one event emitter, and the
+ * policy checks over them, with resolved policies cached per (source identity, trust level,
+ * session) and dropped whenever the configuration or the registry changes. An application may
+ * run several engines side by side; the module-level functions use a default one.
+ *
+ * @module
+ */
+import { type Capability, isCapabilityName } from './capabilities.js';
+import { type CapabilityRegistry, getDefaultCapabilityRegistry } from './capability-registry.js';
+import type { Clock } from './clock.js';
+import type { ConfigStore } from './config-store.js';
+import { InvalidInputError } from './errors.js';
+import { createSecurityEventEmitter, type SecurityEventEmitter } from './events.js';
+import { applyEnforcement, type CheckVerdict, type PolicyCheckResult, reportCheck } from './policy/checks.js';
+import {
+  DEFAULT_SECURITY_CONFIG,
+  deepFreeze,
+  type GatewayForwardRules,
+  type SecurityConfig,
+  type SecurityConfigInput,
+  type SessionConfig,
+  securityConfigSchema,
+} from './policy/config-schema.js';
+import { compileGlobList } from './policy/glob.js';
+import { type CompiledPolicy, compilePolicy, type ResolvedPolicy, sessionConfigOf } from './policy/resolve.js';
+import { evaluateSessionAccess } from './policy/session-access.js';
+import { evaluateTool } from './policy/tool-policy.js';
+import { type InjectionSource, isInjectionSourceType } from './sources.js';
+import { isTrustLevel } from './trust.js';
+import { parseInput } from './validation.js';
+
+/** Options for {@link createSecurityEngine}. */
+export interface SecurityEngineOptions {
+  /** The starting configuration. @default DEFAULT_SECURITY_CONFIG */
+  config?: SecurityConfigInput;
+  /** Where `load()` reads and `saveConfig()` writes; without one, saves stay in memory. */
+  store?: ConfigStore;
+  /** Time source for event timestamps. @default Date.now */
+  now?: Clock;
+  /** Where events go. @default a new emitter using `now` */
+  events?: SecurityEventEmitter;
+  /** Known capabilities and tool mappings. @default the shared default registry */
+  registry?: CapabilityRegistry;
+  /** Also emit an event for every allowed check (busy). @default false */
+  auditAllowed?: boolean;
+  /** Resolved policies kept in the cache before the oldest is dropped. @default 4096 */
+  cacheSize?: number;
+}
+
+/** An independent policy: configuration, checks, gateway lookups and contexts. */
+export interface SecurityEngine {
+  /** Where this engine's events go. */
+  readonly events: SecurityEventEmitter;
+  /** The registry this engine resolves capabilities and tools against. */
+  readonly registry: CapabilityRegistry;
+  /** Increases each time a configuration is applied; part of every cache key. */
+  readonly configVersion: number;
+  /** The current configuration (frozen). */
+  getConfig(): SecurityConfig;
+  /** Reads the store and applies what it holds; rejects with `InvalidInputError` (keeping the current config) when it is invalid. */
+  load(): Promise<void>;
+  /** Validates, stores and applies `config`; rejects with `InvalidInputError` and changes nothing when invalid. */
+  saveConfig(config: SecurityConfigInput): Promise<void>;
+  /** The effective policy for `source` in `session`. */
+  resolvePolicy(source: InjectionSource, session: string): ResolvedPolicy;
+  /** May `source` inject into `session`? */
+  checkSessionAccess(source: InjectionSource, session: string): PolicyCheckResult;
+  /** Does `source` hold `capability` in `session`? */
+  checkCapability(source: InjectionSource, session: string, capability: Capability): PolicyCheckResult;
+  /** May `source` use `tool` in `session`? */
+  checkToolAccess(source: InjectionSource, session: string, tool: string): PolicyCheckResult;
+  /** The tools `checkToolAccess` allows, in their original order. */
+  filterToolsByPolicy(tools: readonly string[], source: InjectionSource, session: string): string[];
+  /** A session's configuration, if it has one. */
+  getSessionConfig(session: string): SessionConfig | undefined;
+  /** True when `session` is configured as a gateway. */
+  isGateway(session: string): boolean;
+  /** A gateway's forward rules, or `null` when `session` is not a gateway. */
+  getGatewayRules(session: string): GatewayForwardRules | null;
+  /** Every gateway session, in configuration order. */
+  listGateways(): string[];
+  /** A gateway `source` may reach that may forward to `targetSession`, or `null`. */
+  findGatewayForSource(source: InjectionSource, targetSession: string): string | null;
+}
+
+interface CacheEntry {
+  readonly compiled: CompiledPolicy;
+  readonly registryVersion: number;
+  readonly toolResults: Map<string, PolicyCheckResult>;
+  readonly capabilityResults: Map<string, PolicyCheckResult>;
+  sessionResult?: PolicyCheckResult;
+}
+
+const MAX_MEMO_ENTRIES = 1024;
+
+/** Creates an engine. Synchronous and free of I/O: call `load()` to read the store. */
+export function createSecurityEngine(options: SecurityEngineOptions = {}): SecurityEngine {
+  const registry = options.registry ?? getDefaultCapabilityRegistry();
+  const events = options.events ?? createSecurityEventEmitter(options.now ? { now: options.now } : {});
+  const auditAllowed = options.auditAllowed ?? false;
+  const cacheSize = options.cacheSize ?? 4096;
+  const cache = new Map<string, CacheEntry>();
+  let config = options.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(options.config);
+  let configVersion = 1;
+  let gatewayNames = listGatewayNames(config);
+  let saving: Promise<void> = Promise.resolve();
+
+  const apply = (next: SecurityConfig): void => {
+    config = next;
+    gatewayNames = listGatewayNames(next);
+    configVersion += 1;
+    cache.clear();
+  };
+
+  const entryFor = (source: InjectionSource, session: string): CacheEntry => {
+    assertSource(source);
+    assertName(session, 'session');
+    const key = cacheKey(source, session);
+    const cached = cache.get(key);
+    if (cached && cached.registryVersion === registry.version) return cached;
+    const compiled = compilePolicy(config, registry, source, session);
+    if (compiled.sandboxLoosening.length > 0) {
+      events.emit({ type: 'policy_warning', source, session, details: { sandboxLoosened: compiled.sandboxLoosening } });
+    }
+    const entry: CacheEntry = {
+      compiled,
+      registryVersion: registry.version,
+      toolResults: new Map(),
+      capabilityResults: new Map(),
+    };
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+    cache.set(key, entry);
+    return entry;
+  };
+
+  const memo = (results: Map<string, PolicyCheckResult>, key: string, decide: () => CheckVerdict) => {
+    let result = results.get(key);
+    if (result === undefined) {
+      result = applyEnforcement(config.enforcement, decide());
+      if (results.size < MAX_MEMO_ENTRIES) results.set(key, result);
+    }
+    return result;
+  };
+
+  const findGateway = (source: InjectionSource, target: string): string | null => {
+    for (const gateway of gatewayNames) {
+      if (gateway === target) continue;
+      const rules = sessionConfigOf(config, gateway)?.gateway;
+      if (!rules || !compileGlobList(rules.allowForwardTo).matches(target)) continue;
+      if (evaluateSessionAccess(config, source, gateway).allowed) return gateway;
+    }
+    return null;
+  };
+
+  const engine: SecurityEngine = {
+    events,
+    registry,
+    get configVersion() {
+      return configVersion;
+    },
+    getConfig: () => config,
+    async load() {
+      await saving;
+      const document = options.store ? await options.store.load() : undefined;
+      if (document !== undefined) apply(parseConfig(document));
+    },
+    saveConfig(input) {
+      let next: SecurityConfig;
+      try {
+        next = parseConfig(input);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Saves run one after another, and a config is applied only once it is stored.
+      saving = saving.then(async () => {
+        await options.store?.save(next);
+        apply(next);
+      });
+      const done = saving;
+      saving = saving.catch(() => {});
+      return done;
+    },
+    resolvePolicy: (source, session) => entryFor(source, session).compiled.policy,
+    checkSessionAccess(source, session) {
+      const entry = entryFor(source, session);
+      entry.sessionResult ??= applyEnforcement(config.enforcement, sessionVerdict(source, session));
+      reportCheck(events, config.enforcement, { kind: 'session', source, session }, entry.sessionResult, auditAllowed);
+      return entry.sessionResult;
+    },
+    checkCapability(source, session, capability) {
+      assertName(capability, 'capability');
+      const entry = entryFor(source, session);
+      const result = memo(entry.capabilityResults, capability, () =>
+        entry.compiled.capabilities.allows(capability)
+          ? { allowed: true, requiredCapability: capability }
+          : {
+              allowed: false,
+              requiredCapability: capability,
+              reason: `Capability ${capability} not granted for trust level '${source.trustLevel}'`,
+            },
+      );
+      const report = { kind: 'capability', source, session, subject: { capability } } as const;
+      if (!result.allowed || result.warning !== undefined || auditAllowed) {
+        reportCheck(events, config.enforcement, report, result, auditAllowed);
+      }
+      return result;
+    },
+    checkToolAccess(source, session, tool) {
+      assertName(tool, 'tool');
+      const entry = entryFor(source, session);
+      const result = memo(entry.toolResults, tool, () => evaluateTool(entry.compiled, tool));
+      if (!result.allowed || result.warning !== undefined || auditAllowed) {
+        reportCheck(
+          events,
+          config.enforcement,
+          { kind: 'tool', source, session, subject: { tool } },
+          result,
+          auditAllowed,
+        );
+      }
+      return result;
+    },
+    filterToolsByPolicy: (tools, source, session) =>
+      tools.filter((tool) => engine.checkToolAccess(source, session, tool).allowed),
+    getSessionConfig: (session) => sessionConfigOf(config, session),
+    isGateway: (session) => sessionConfigOf(config, session)?.gateway !== undefined,
+    getGatewayRules: (session) => sessionConfigOf(config, session)?.gateway ?? null,
+    listGateways: () => [...gatewayNames],
+    findGatewayForSource(source, targetSession) {
+      assertSource(source);
+      assertName(targetSession, 'session');
+      return findGateway(source, targetSession);
+    },
+  };
+
+  function sessionVerdict(source: InjectionSource, session: string): CheckVerdict {
+    const verdict = evaluateSessionAccess(config, source, session);
+    if (verdict.allowed) return { allowed: true };
+    const gateway = findGateway(source, session);
+    return gateway === null ? verdict : { ...verdict, requiresGateway: true, suggestedGateway: gateway };
+  }
+
+  return engine;
+}
+
+function parseConfig(input: unknown): SecurityConfig {
+  return deepFreeze(parseInput(securityConfigSchema, input, 'security config'));
+}
+
+function listGatewayNames(config: SecurityConfig): string[] {
+  return Object.keys(config.sessions).filter((name) => config.sessions[name]?.gateway !== undefined);
+}
+
+/** Throws `INVALID_INPUT` for a source whose type or trust level is unknown: never a grant. */
+export function assertSource(source: InjectionSource): void {
+  if (typeof source !== 'object' || source === null) {
+    throw invalidInput('source must be an injection source', 'source');
+  }
+  if (!isInjectionSourceType(source.type)) {
+    throw invalidInput(`Unknown injection source type ${JSON.stringify(source.type)}`, 'source.type');
+  }
+  if (!isTrustLevel(source.trustLevel)) {
+    throw invalidInput(`Unknown trust level ${JSON.stringify(source.trustLevel)}`, 'source.trustLevel');
+  }
+  const identity = source.identity;
+  if (identity !== undefined) {
+    if (typeof identity !== 'object' || identity === null) throw invalidInput('must be an object', 'source.identity');
+    for (const name of IDENTITY_FIELDS) {
+      const value = identity[name];
+      if (value !== undefined && typeof value !== 'string')
+        throw invalidInput('must be a string', `source.identity.${name}`);
+    }
+  }
+  const grants = source.grantedCapabilities;
+  if (grants !== undefined && (!Array.isArray(grants) || !grants.every(isCapabilityName))) {
+    throw invalidInput('must be a list of capability names', 'source.grantedCapabilities');
+  }
+}
+
+const IDENTITY_FIELDS = ['publicKey', 'userId', 'gatewaySession', 'pluginName'] as const;
+
+function assertName(value: unknown, what: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+    throw invalidInput(`${what} must be a non-empty string`, what);
+  }
+}
+
+function invalidInput(message: string, path: string): InvalidInputError {
+  return new InvalidInputError({ message, issues: [{ path, message }] });
+}
+
+/**
+ * The cache key: every field of the source that policy reads, each length-prefixed so that
+ * no choice of identity values can collide with another source's key.
+ */
+function cacheKey(source: InjectionSource, session: string): string {
+  const identity = source.identity;
+  return (
+    `${source.type}|${source.trustLevel}|${field(identity?.publicKey)}${field(identity?.userId)}` +
+    `${field(identity?.gatewaySession)}${field(identity?.pluginName)}` +
+    `${source.grantedCapabilities ? source.grantedCapabilities.map(field).join('') : '-'}|${field(session)}`
+  );
+}
+
+function field(value: string | undefined): string {
+  return value === undefined ? '-' : `${value.length}:${value}`;
+}
