@@ -19,4 +19,17 @@ describe('createStubKillSwitch()', () => {
     expect(ks.calls.map((call) => call.method)).toEqual(['activate', 'deactivate']);
     expect((await ks.getState()).changedAt).toBe('1970-01-01T00:00:00.000Z');
   });
+
+  it('reports a listener that throws to onError and still notifies the others', async () => {
+    const errors: unknown[] = [];
+    const ks = createStubKillSwitch({ onError: (error) => errors.push(error) });
+    const heard: boolean[] = [];
+    ks.onChange(() => {
+      throw new Error('listener failure');
+    });
+    ks.onChange((state) => heard.push(state.active));
+    await ks.activate('incident');
+    expect(heard).toEqual([true]);
+    expect(errors).toEqual([new Error('listener failure')]);
+  });
 });

@@ -15,6 +15,8 @@ import {
 export interface StubKillSwitchOptions {
   /** Time source. @default Date.now */
   now?: Clock;
+  /** Told about a listener that threw; the change itself and the other listeners go on. @default ignore */
+  onError?: (error: unknown) => void;
 }
 
 /** One call the stub received, for assertions. */
@@ -47,9 +49,16 @@ export function createStubKillSwitch(options: StubKillSwitchOptions = {}): StubK
   const calls: StubKillSwitchCall[] = [];
   let state: KillSwitchState = { active: false };
 
+  const reportError = options.onError ?? (() => {});
   const change = (next: KillSwitchState): void => {
     state = next;
-    for (const listener of [...listeners]) listener({ ...state });
+    for (const listener of [...listeners]) {
+      try {
+        listener({ ...state });
+      } catch (error) {
+        reportError(error);
+      }
+    }
   };
 
   return {

@@ -3,17 +3,60 @@ import { describe } from 'vitest';
 import { useSubject } from '../subject.js';
 import type { ContractOptions } from '../types.js';
 import { registerKillSwitchBasics } from './basic.js';
+import { type CreateKillSwitchPeer, registerKillSwitchCrossInstance } from './cross-instance.js';
+
+export type { CreateKillSwitchPeer } from './cross-instance.js';
+
+import { registerKillSwitchInvalidInput } from './invalid-input.js';
+import { registerKillSwitchNotifications } from './notifications.js';
+import { registerKillSwitchState } from './state.js';
 
 /** Optional behaviour a kill switch backend may declare. */
 export interface KillSwitchContractCapabilities {
-  /** Changes made by one instance are seen by another instance created by `createSubject`. */
+  /**
+   * Changes made by one instance are seen by another instance of the same switch (another
+   * process would use one), created by {@link KillSwitchContractOptions.createPeer}.
+   */
   crossInstance: boolean;
 }
 
-/** Runs the `KillSwitch` contract suite against a backend. */
-export function runKillSwitchContract(options: ContractOptions<KillSwitch, KillSwitchContractCapabilities>): void {
+/** Options of {@link runKillSwitchContract}. */
+export interface KillSwitchContractOptions extends ContractOptions<KillSwitch, KillSwitchContractCapabilities> {
+  /**
+   * Creates another instance of the same switch as `subject` (same backend, same name), as a
+   * second process would. Required when `capabilities.crossInstance` is on.
+   */
+  createPeer?: CreateKillSwitchPeer;
+}
+
+/**
+ * Runs the `KillSwitch` contract suite against a backend: basics, `getState`, `onChange`,
+ * invalid input and, with `crossInstance`, changes seen by a second instance.
+ *
+ * @example
+ * runKillSwitchContract({
+ *   name: 'redis',
+ *   createSubject: async () => {
+ *     const subject = createRedisKillSwitch({ url, name: `contract-${randomUUID()}` });
+ *     return { subject, cleanup: () => subject.close() };
+ *   },
+ *   createPeer: async (subject) => { … same url and name … },
+ *   capabilities: { crossInstance: true },
+ * });
+ */
+export function runKillSwitchContract(options: KillSwitchContractOptions): void {
+  const { createPeer } = options;
+  if (options.capabilities?.crossInstance && !createPeer) {
+    throw new Error(`runKillSwitchContract(${options.name}): crossInstance needs createPeer`);
+  }
   describe(`KillSwitch contract: ${options.name}`, () => {
     const subject = useSubject(options);
-    registerKillSwitchBasics(subject);
+    describe('basics', () => registerKillSwitchBasics(subject));
+    describe('getState', () => registerKillSwitchState(subject));
+    describe('onChange', () => registerKillSwitchNotifications(subject));
+    describe('invalid input', () => registerKillSwitchInvalidInput(subject));
+    if (options.capabilities?.crossInstance && createPeer) {
+      describe('cross-instance', () => registerKillSwitchCrossInstance(subject, createPeer));
+    }
   });
 }

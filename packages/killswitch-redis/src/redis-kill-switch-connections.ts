@@ -1,0 +1,150 @@
+import type { Redis } from 'ioredis';
+import { createRedisConnection, reconnectDelay } from './redis-connection.js';
+import type { RedisKillSwitchSettings } from './redis-kill-switch-settings.js';
+
+/** What the connections report to the kill switch. */
+export interface ConnectionEvents {
+  /** A message arrived on the switch's channel. */
+  onMessage(json: string): void;
+  /** The subscription was (re)established: messages may have been missed before it. */
+  onSubscribed(): void;
+  /** A Redis error, which must never reach the host. */
+  onError(error: unknown): void;
+}
+
+/** Rejects when `promise` takes longer than `timeoutMs`; the timer never keeps the process alive. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function onceReady(redis: Redis, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis not reachable (connection ${redis.status}) within ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    redis.once('ready', onReady);
+  });
+}
+
+/**
+ * The two connections of one kill switch instance: commands (the injected client, or one it
+ * owns) and a subscriber of its own, duplicated from the first. Created lazily by `start()`;
+ * `close()` ends what it owns and never the injected client.
+ */
+export class KillSwitchConnections {
+  private command: Redis | undefined;
+  private subscriber: Redis | undefined;
+  private subscribed = false;
+  private closed = false;
+  private firstSubscription: Promise<void> | undefined;
+  private markSubscribed: () => void = () => {};
+
+  /** Remembers the settings; opens nothing. */
+  constructor(
+    private readonly settings: RedisKillSwitchSettings,
+    private readonly events: ConnectionEvents,
+  ) {}
+
+  /** Opens the connections (in the background) and subscribes to the switch's channel. */
+  start(): void {
+    if (this.command || this.closed) return;
+    const { redis, url, commandTimeoutMs } = this.settings;
+    const command = redis ?? createRedisConnection(url ?? '', commandTimeoutMs);
+    if (!redis) {
+      command.on('error', this.events.onError);
+      command.connect().catch(() => {});
+    }
+    this.command = command;
+    this.firstSubscription = new Promise((resolve) => {
+      this.markSubscribed = resolve;
+    });
+    const subscriber = command.duplicate({
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResubscribe: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: commandTimeoutMs,
+      retryStrategy: reconnectDelay,
+    });
+    subscriber.on('error', this.events.onError);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.settings.channel) this.events.onMessage(message);
+    });
+    subscriber.on('ready', () => void this.subscribe());
+    subscriber.on('close', () => {
+      this.subscribed = false;
+    });
+    this.subscriber = subscriber;
+    subscriber.connect().catch(this.events.onError);
+  }
+
+  /** Subscribes again when the subscriber is connected but not subscribed (a failed SUBSCRIBE). */
+  ensureSubscribed(): void {
+    if (!this.subscribed && this.subscriber?.status === 'ready') void this.subscribe();
+  }
+
+  /** Waits (at most `timeoutMs`) until the first subscription is in place; never rejects. */
+  async waitForSubscription(timeoutMs: number): Promise<void> {
+    if (!this.firstSubscription) return;
+    await withTimeout(this.firstSubscription, timeoutMs, 'SUBSCRIBE').catch(() => {});
+  }
+
+  /**
+   * Runs one operation on the command connection, waiting at most `waitForReadyMs` for it to
+   * be connected and `commandTimeoutMs` for the answer.
+   */
+  async run<T>(operation: (redis: Redis) => Promise<T>, waitForReadyMs: number): Promise<T> {
+    const command = this.command;
+    if (!command || this.closed) throw new Error('The kill switch is closed');
+    await this.waitUntilReady(command, waitForReadyMs);
+    return withTimeout(operation(command), this.settings.commandTimeoutMs, 'Redis command');
+  }
+
+  /** Ends the subscriber and the command connection if this instance created it. */
+  close(): void {
+    this.closed = true;
+    this.subscriber?.disconnect();
+    if (!this.settings.redis) this.command?.disconnect();
+  }
+
+  private async waitUntilReady(command: Redis, waitForReadyMs: number): Promise<void> {
+    if (command.status === 'ready') return;
+    if (command.status === 'end') throw new Error('The Redis connection is closed');
+    // Failures to connect arrive as `error` events and reconnection attempts, not here.
+    if (command.status === 'wait') command.connect().catch(() => {});
+    if (waitForReadyMs <= 0) throw new Error(`Redis not reachable (connection ${command.status})`);
+    await onceReady(command, waitForReadyMs);
+  }
+
+  private async subscribe(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (!subscriber || this.closed) return;
+    try {
+      await withTimeout(subscriber.subscribe(this.settings.channel), this.settings.commandTimeoutMs, 'SUBSCRIBE');
+      this.subscribed = true;
+      this.markSubscribed();
+      this.events.onSubscribed();
+    } catch (error) {
+      this.events.onError(error);
+    }
+  }
+}
