@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GitHubFake, startGitHubFake } from './github-fake.js';
+import { callFake } from './test-support/http.js';
+
+let fake: GitHubFake;
+
+beforeEach(async () => {
+  fake = await startGitHubFake();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('injectFault(spec)', () => {
+  it('answers the next matching request with the status, then behaves normally again', async () => {
+    const fault = fake.injectFault({
+      kind: 'status',
+      status: 503,
+      operationId: 'codespaces/list-for-authenticated-user',
+    });
+    expect((await callFake(fake, 'GET', '/repos/octo-org/sandbox/actions/secrets')).status).toBe(200);
+    expect((await callFake(fake, 'GET', '/user/codespaces')).status).toBe(503);
+    expect((await callFake(fake, 'GET', '/user/codespaces')).status).toBe(200);
+    expect(fault.hits).toBe(1);
+  });
+
+  it('hits `times` requests', async () => {
+    fake.injectFault({ kind: 'status', status: 401, times: 2 });
+    const statuses = [];
+    for (let index = 0; index < 3; index++) statuses.push((await callFake(fake, 'GET', '/user/codespaces')).status);
+    expect(statuses).toEqual([401, 401, 200]);
+  });
+
+  it('a primary rate limit is a 403 with x-ratelimit-remaining 0 and a reset time', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'primary', retryAfterSeconds: 30 });
+    const response = await callFake(fake, 'GET', '/user/codespaces');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-ratelimit-remaining')).toBe('0');
+    const reset = Number(response.headers.get('x-ratelimit-reset'));
+    expect(reset * 1000).toBeGreaterThanOrEqual(Date.now() + 28_000);
+  });
+
+  it('a secondary rate limit is a 403 with retry-after and "secondary rate limit" in the message', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 7 });
+    const response = await callFake(fake, 'GET', '/user/codespaces');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect((response.body as { message: string }).message).toMatch(/secondary rate limit/);
+  });
+
+  it('a delay slows the response down and then answers normally', async () => {
+    fake.injectFault({ kind: 'delay', delayMs: 150 });
+    const started = performance.now();
+    const response = await callFake(fake, 'GET', '/user/codespaces');
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('does not hit a request that failed validation (the violation is reported instead)', async () => {
+    const fault = fake.injectFault({ kind: 'status', status: 500 });
+    expect((await callFake(fake, 'GET', '/user/codespaces?bogus=1')).status).toBe(422);
+    expect(fault.hits).toBe(0);
+    expect(fake.takeViolations()).toHaveLength(1);
+    fake.clearFaults();
+    expect((await callFake(fake, 'GET', '/user/codespaces')).status).toBe(200);
+  });
+
+  it('each fault response is itself valid against the description (404 and 422 bodies included)', async () => {
+    for (const status of [404, 422, 409, 502] as const) {
+      fake.injectFault({ kind: 'status', status });
+      expect((await callFake(fake, 'POST', '/repos/octo-org/sandbox/codespaces', { body: {} })).status).toBe(status);
+    }
+    expect(fake.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Faults injected on demand: error statuses, rate limits (with GitHub's headers) and slow
+ * responses, each for the next `times` matching requests.
+ *
+ * @module
+ */
+
+/** A fault to inject. Faults only hit requests that passed validation. */
+export type FaultSpec = {
+  /** Only requests for this operation (for example `actions/get-repo-public-key`); default: any. */
+  operationId?: string;
+  /** How many matching requests it hits. @default 1 */
+  times?: number;
+} & (
+  | {
+      /** Answer with an error status and GitHub's basic error body. */
+      kind: 'status';
+      status: 400 | 401 | 403 | 404 | 409 | 422 | 500 | 502 | 503;
+      message?: string;
+    }
+  | {
+      /**
+       * Answer 403 (or 429) as GitHub does when a rate limit is hit. `primary`: the hourly quota
+       * (`x-ratelimit-remaining: 0`, `x-ratelimit-reset`); `secondary`: the abuse limit
+       * (`retry-after`, "secondary rate limit" in the message).
+       */
+      kind: 'rate-limit';
+      limit: 'primary' | 'secondary';
+      retryAfterSeconds: number;
+      status?: 403 | 429;
+    }
+  | {
+      /** Wait before handling the request normally. */
+      kind: 'delay';
+      delayMs: number;
+    }
+);
+
+/** A fault response: status, headers and a basic-error body. */
+export interface FaultResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { message: string; documentation_url: string };
+}
+
+/** A registered fault; `hits` counts the requests it answered. */
+export interface InjectedFault {
+  readonly spec: FaultSpec;
+  readonly hits: number;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+const STATUS_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Bad credentials',
+  403: 'Resource not accessible by integration',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Validation Failed',
+  500: 'Internal Server Error',
+  502: 'Server Error',
+  503: 'Service Unavailable',
+};
+
+interface FaultEntry {
+  spec: FaultSpec;
+  remaining: number;
+  hits: number;
+}
+
+/** The queue of pending faults. */
+export class FaultInjector {
+  private readonly entries: FaultEntry[] = [];
+
+  /** Registers a fault; returns a live view of it. */
+  add(spec: FaultSpec): InjectedFault {
+    const entry: FaultEntry = { spec, remaining: spec.times ?? 1, hits: 0 };
+    this.entries.push(entry);
+    return {
+      spec,
+      get hits() {
+        return entry.hits;
+      },
+    };
+  }
+
+  /** Removes every pending fault. */
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  /** Takes the first pending fault that matches `operationId`, counting the hit. */
+  take(operationId: string): FaultSpec | undefined {
+    const entry = this.entries.find(
+      (candidate) =>
+        candidate.remaining > 0 && (!candidate.spec.operationId || candidate.spec.operationId === operationId),
+    );
+    if (!entry) return undefined;
+    entry.remaining--;
+    entry.hits++;
+    if (entry.remaining === 0) this.entries.splice(this.entries.indexOf(entry), 1);
+    return entry.spec;
+  }
+}
+
+/** Renders a status or rate-limit fault as GitHub would send it. */
+export function renderFault(spec: Exclude<FaultSpec, { kind: 'delay' }>, now: number): FaultResponse {
+  if (spec.kind === 'status') {
+    const message = spec.message ?? STATUS_MESSAGES[spec.status] ?? 'Error';
+    return { status: spec.status, headers: {}, body: { message, documentation_url: DOCS } };
+  }
+  const resetSeconds = Math.ceil(now / 1000) + spec.retryAfterSeconds;
+  if (spec.limit === 'primary') {
+    return {
+      status: spec.status ?? 403,
+      headers: {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-reset': String(resetSeconds),
+        'x-ratelimit-resource': 'core',
+      },
+      body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: DOCS },
+    };
+  }
+  return {
+    status: spec.status ?? 403,
+    headers: { 'retry-after': String(spec.retryAfterSeconds) },
+    body: {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      documentation_url: DOCS,
+    },
+  };
+}
