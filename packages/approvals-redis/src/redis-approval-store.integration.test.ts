@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { ApprovalRecord } from '@warden/core';
+import { describeWithService } from '@warden/testing';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { deleteKeysUnder } from '../test/redis-test-keys.js';
+import { createRedisApprovalStore, type RedisApprovalStore } from './redis-approval-store.js';
+
+function recordOf(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
+  return {
+    id: `req-${randomUUID()}`,
+    requester: 'alice',
+    description: 'deploy',
+    tier: 'peer-review',
+    status: 'pending',
+    quorum: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: null,
+    decisions: [],
+    version: 1,
+    ...overrides,
+  };
+}
+
+describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
+  let prefix: string;
+  let redis: Redis;
+  let store: RedisApprovalStore;
+
+  beforeEach(async () => {
+    prefix = `warden-test:approvals:${randomUUID()}:`;
+    redis = new Redis(redisUrl, { lazyConnect: true });
+    await redis.connect();
+    store = createRedisApprovalStore({ redis, prefix, retainDecidedFor: '1h' });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    redis.disconnect();
+    await deleteKeysUnder(redisUrl, prefix);
+  });
+
+  it('create(record) twice throws CONFLICT and keeps the first', async () => {
+    const record = recordOf();
+    await store.create(record);
+    await expect(store.create({ ...record, description: 'other' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await store.get(record.id))?.description).toBe('deploy');
+  });
+
+  it('compareAndSet(id, version, next) writes only over the expected version and moves the indexes', async () => {
+    const record = recordOf({ tier: 'team-lead' });
+    await store.create(record);
+    expect(await redis.zrange(`${prefix}pending:tier:team-lead`, '0', '-1')).toEqual([record.id]);
+    const escalated = { ...record, tier: 'security-review' as const, version: 2 };
+    expect(await store.compareAndSet(record.id, 1, escalated)).toBe(true);
+    expect(await store.compareAndSet(record.id, 1, { ...escalated, status: 'approved' })).toBe(false);
+    expect(await redis.zrange(`${prefix}pending:tier:team-lead`, '0', '-1')).toEqual([]);
+    expect(await redis.zrange(`${prefix}pending:tier:security-review`, '0', '-1')).toEqual([record.id]);
+    expect(await store.compareAndSet(record.id, 2, { ...escalated, status: 'approved', version: 3 })).toBe(true);
+    expect(await redis.exists(`${prefix}pending`, `${prefix}pending:tier:security-review`)).toBe(0);
+    expect(await redis.zcard(`${prefix}pending:requester:alice`)).toBe(0);
+  });
+
+  it('compareAndSet(id, version, next) refuses a next version that is not version + 1', async () => {
+    const record = recordOf();
+    await store.create(record);
+    expect(await store.compareAndSet(record.id, 1, { ...record, version: 5 })).toBe(false);
+  });
+
+  it('listPending(filter) reads the tier and requester indexes, oldest first', async () => {
+    const older = recordOf({ requester: 'a:b c', createdAt: '2026-01-01T00:00:00.000Z' });
+    const newer = recordOf({ requester: 'a:b c', tier: 'team-lead', createdAt: '2026-01-01T00:00:01.000Z' });
+    const other = recordOf({ requester: 'bob', createdAt: '2026-01-01T00:00:02.000Z' });
+    for (const record of [newer, other, older]) await store.create(record);
+    const ids = async (filter?: object) => (await store.listPending(filter)).map((record) => record.id);
+    expect(await ids()).toEqual([older.id, newer.id, other.id]);
+    expect(await ids({ requester: 'a:b c' })).toEqual([older.id, newer.id]);
+    expect(await ids({ tier: 'peer-review' })).toEqual([older.id, other.id]);
+    expect(await ids({ requester: 'a:b c', tier: 'team-lead' })).toEqual([newer.id]);
+    expect(await ids({ requester: 'a' })).toEqual([]);
+  });
+
+  it('keeps a decided record without a TTL until it is first read, then for retainDecidedFor', async () => {
+    const record = recordOf();
+    await store.create(record);
+    const key = `${prefix}request:${record.id}`;
+    await store.get(record.id);
+    expect(await redis.pttl(key)).toBe(-1);
+    await store.compareAndSet(record.id, 1, { ...record, status: 'rejected', reason: 'no', version: 2 });
+    expect(await redis.pttl(key)).toBe(-1);
+    expect((await store.get(record.id))?.reason).toBe('no');
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(3_500_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('never closes an injected client', async () => {
+    await store.get('nothing');
+    await store.close();
+    expect(await redis.ping()).toBe('PONG');
+  });
+
+  it('opens and closes its own connection when given a url', async () => {
+    const own = createRedisApprovalStore({ url: redisUrl, prefix });
+    const record = recordOf();
+    await own.create(record);
+    expect((await own.get(record.id))?.id).toBe(record.id);
+    await own.close();
+  });
+});

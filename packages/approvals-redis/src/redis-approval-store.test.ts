@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createRedisApprovalStore } from './redis-approval-store.js';
+import { createRedisRateLimiter } from './redis-rate-limiter.js';
+
+describe('createRedisApprovalStore(settings)', () => {
+  it('throws INVALID_INPUT naming the field for a bad prefix, retention or both redis and url', () => {
+    expect(() => createRedisApprovalStore({ url: 'redis://x', prefix: 'bad prefix*' })).toThrow(/prefix/);
+    expect(() => createRedisApprovalStore({ url: 'redis://x', retainDecidedFor: '-1d' })).toThrow(/retainDecidedFor/);
+    expect(() => createRedisApprovalStore({ url: 'http://x' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  it('throws INVALID_INPUT when neither url, REDIS_URL nor redis is given', () => {
+    const saved = process.env.REDIS_URL;
+    delete process.env.REDIS_URL;
+    try {
+      expect(() => createRedisApprovalStore({})).toThrow(/url/);
+    } finally {
+      if (saved !== undefined) process.env.REDIS_URL = saved;
+    }
+  });
+
+  it('does no I/O when created, and get(id) against a dead server throws BACKEND_UNAVAILABLE', async () => {
+    const store = createRedisApprovalStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
+    await expect(store.get('req-1')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
+    await store.close();
+  });
+});
+
+describe('createRedisRateLimiter(settings)', () => {
+  it('consume(key, limit) with a zero limit throws INVALID_INPUT before touching Redis', async () => {
+    const limiter = createRedisRateLimiter({ url: 'redis://127.0.0.1:1' });
+    await expect(limiter.consume('k', { limit: 0, windowMs: 1_000 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await limiter.close();
+  });
+});

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { describeWithService } from '@warden/testing';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { deleteKeysUnder } from '../test/redis-test-keys.js';
+import { createRedisRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
+
+describeWithService('redis', 'createRedisRateLimiter()', (redisUrl) => {
+  let prefix: string;
+  let limiter: RedisRateLimiter;
+
+  beforeEach(() => {
+    prefix = `warden-test:rate:${randomUUID()}:`;
+    limiter = createRedisRateLimiter({ url: redisUrl, prefix });
+  });
+
+  afterEach(async () => {
+    await limiter.close();
+    await deleteKeysUnder(redisUrl, prefix);
+  });
+
+  it('consume(key, limit) allows up to the limit per window and does not count refusals', async () => {
+    const limit = { limit: 2, windowMs: 60_000 };
+    expect(await limiter.consume('peer', limit)).toMatchObject({ allowed: true, remaining: 1 });
+    expect(await limiter.consume('peer', limit)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.consume('peer', limit)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(await limiter.consume('peer', { limit: 3, windowMs: 60_000 })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
+    expect((await limiter.consume('other', limit)).allowed).toBe(true);
+  });
+
+  it('consume(key, limit) called 50 times at once from two limiters allows exactly the limit', async () => {
+    const second = createRedisRateLimiter({ url: redisUrl, prefix });
+    const limit = { limit: 7, windowMs: 60_000 };
+    const calls = Array.from({ length: 50 }, (_, index) => (index % 2 ? limiter : second).consume('burst', limit));
+    const decisions = await Promise.all(calls);
+    await second.close();
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(7);
+  });
+
+  it('consume(key, limit) opens a new window once the old one ends', async () => {
+    const limit = { limit: 1, windowMs: 100 };
+    expect((await limiter.consume('slow', limit)).allowed).toBe(true);
+    expect((await limiter.consume('slow', limit)).allowed).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await limiter.consume('slow', limit)).allowed).toBe(true);
+  });
+});
