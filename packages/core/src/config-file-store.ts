@@ -84,7 +84,7 @@ async function writeFileAtomically(path: string, text: string, mode: number): Pr
     await rename(temporary, path);
     await syncDirectory(directory);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => {});
     throw new BackendUnavailableError({
       backend: 'config-file',
       message: `Cannot write security config ${path}`,
