@@ -17,4 +17,9 @@ export {
   type KillSwitchContractOptions,
   runKillSwitchContract,
 } from './kill-switch/index.js';
+export {
+  DEFAULT_SANDBOX_CAPABILITIES,
+  runSandboxContract,
+  type SandboxContractCapabilities,
+} from './sandbox/index.js';
 export type { ContractOptions, ContractSubject } from './types.js';

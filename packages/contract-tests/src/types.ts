@@ -14,4 +14,9 @@ export interface ContractOptions<Subject, Capabilities = Record<string, never>> 
   createSubject: () => Promise<ContractSubject<Subject>>;
   /** Switches optional test groups on or off. */
   capabilities?: Partial<Capabilities>;
+  /**
+   * Per-test timeout in milliseconds, for backends whose calls are slow (a container start, a
+   * network round trip). Defaults to vitest's own `testTimeout`.
+   */
+  testTimeoutMs?: number;
 }

@@ -1,10 +1,24 @@
-import { APPROVAL_CONTRACT_TTL_MS, runApprovalWorkflowContract, runKillSwitchContract } from '@warden/contract-tests';
+import {
+  APPROVAL_CONTRACT_TTL_MS,
+  runApprovalWorkflowContract,
+  runKillSwitchContract,
+  runSandboxContract,
+} from '@warden/contract-tests';
 import { createStubApprovalWorkflow } from './stub-approval-workflow.js';
 import { createStubKillSwitch } from './stub-kill-switch.js';
+import { createStubSandbox } from './stub-sandbox.js';
 
 runKillSwitchContract({
   name: 'stub',
   createSubject: async () => ({ subject: createStubKillSwitch(), cleanup: async () => {} }),
+});
+
+runSandboxContract({
+  name: 'stub',
+  createSubject: async () => ({ subject: createStubSandbox(), cleanup: async () => {} }),
+  // The stub runs nothing, so execution semantics are out of its reach; it records network
+  // policies as given and has no network to widen.
+  capabilities: { realExecution: false, networkPolicies: ['none', 'egress-only', 'full'] },
 });
 
 runApprovalWorkflowContract({

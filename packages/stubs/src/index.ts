@@ -15,3 +15,12 @@ export {
   type StubKillSwitchCall,
   type StubKillSwitchOptions,
 } from './stub-kill-switch.js';
+export {
+  createStubSandbox,
+  STUB_SANDBOX_DEFAULTS,
+  type StubSandbox,
+  type StubSandboxCall,
+  type StubSandboxExecution,
+  type StubSandboxOptions,
+  type StubSandboxResponse,
+} from './stub-sandbox.js';

@@ -1,0 +1,43 @@
+import type { Sandbox } from '@warden/core';
+import { describe } from 'vitest';
+import type { ContractOptions } from '../types.js';
+import { registerSandboxBasics } from './basic.js';
+import { registerSandboxConcurrency } from './concurrency.js';
+import { registerSandboxErrors } from './errors.js';
+import { registerSandboxExecuteShape, registerSandboxExecution } from './execute.js';
+import { createSandboxSuite, type SandboxContractCapabilities } from './harness.js';
+import { registerSandboxLimits } from './limits.js';
+import { registerSandboxNetwork } from './network.js';
+
+/**
+ * Runs the `Sandbox` contract suite against a backend.
+ *
+ * Every test gets a fresh subject from `createSubject`; sandboxes a test creates are destroyed
+ * after it, even when it fails, before the subject's own `cleanup` runs. Execution semantics
+ * (output, exit codes, timeouts, output caps, isolation) run only with `realExecution` (the
+ * default); a scripted backend such as the stub sets it to `false`.
+ *
+ * @example
+ * runSandboxContract({
+ *   name: 'docker',
+ *   createSubject: async () => ({ subject: createDockerSandbox({ image }), cleanup: async () => {} }),
+ *   capabilities: { networkPolicies: ['none'] },
+ *   testTimeoutMs: 30_000,
+ * });
+ */
+export function runSandboxContract(options: ContractOptions<Sandbox, SandboxContractCapabilities>): void {
+  describe(`Sandbox contract: ${options.name}`, () => {
+    const suite = createSandboxSuite(options);
+    describe('basic', () => registerSandboxBasics(suite));
+    describe('execute', () => {
+      registerSandboxExecuteShape(suite);
+      if (suite.capabilities.realExecution) registerSandboxExecution(suite);
+    });
+    if (suite.capabilities.realExecution) describe('limits', () => registerSandboxLimits(suite));
+    describe('errors', () => registerSandboxErrors(suite));
+    describe('network', () => registerSandboxNetwork(suite));
+    describe('concurrency', () => registerSandboxConcurrency(suite));
+  });
+}
+
+export { DEFAULT_SANDBOX_CAPABILITIES, type SandboxContractCapabilities } from './harness.js';
