@@ -1,5 +1,5 @@
 import type { Clock, KillSwitchListener, KillSwitchState } from '@warden/core';
-import { isSameOrNewer, type KillSwitchRecord, NEVER_CHANGED } from './redis-kill-switch-record.js';
+import { type KillSwitchRecord, NEVER_CHANGED, shouldReplace } from './redis-kill-switch-record.js';
 import type { RedisKillSwitchFailMode } from './redis-kill-switch-settings.js';
 
 /** What `getState()` of a Redis kill switch reports. */
@@ -52,6 +52,8 @@ export class KillSwitchLocalCopy {
   private localActivation: LocalActivation | undefined;
   private readonly listeners = new Set<KillSwitchListener>();
   private notifiedKey: string | undefined;
+  /** Counts the states taken, to tell a read that raced a message from an authoritative one. */
+  private taken = 0;
   private readonly failClosed: boolean;
 
   /** Starts empty: never read, so stale. */
@@ -89,16 +91,28 @@ export class KillSwitchLocalCopy {
   }
 
   /**
-   * Takes a state Redis answered with, unless it is older than the one held (see
-   * {@link isSameOrNewer}); either way Redis was reachable, so the copy is fresh again.
-   * `clearLocalActivation` drops a local-only activation in the same step (one notification).
-   * Returns whether the state was taken.
+   * Marks the start of a read: a read whose answer arrives with no other state taken since
+   * {@link readMark} is authoritative (see {@link shouldReplace}).
    */
-  accept(record: KillSwitchRecord, options: { clearLocalActivation?: boolean } = {}): boolean {
+  readMark(): number {
+    return this.taken;
+  }
+
+  /**
+   * Takes a state Redis answered with, unless {@link shouldReplace} says it is older than the
+   * one held; either way Redis was reachable, so the copy is fresh again. `readSince` is the
+   * {@link readMark} of a read; `clearLocalActivation` drops a local-only activation in the
+   * same step (one notification). Returns whether the state was taken.
+   */
+  accept(record: KillSwitchRecord, options: { clearLocalActivation?: boolean; readSince?: number } = {}): boolean {
     this.confirmedAt = this.options.now();
     if (options.clearLocalActivation) this.localActivation = undefined;
-    const taken = isSameOrNewer(record, this.record);
-    if (taken) this.record = record;
+    const authoritative = options.readSince === this.taken;
+    const taken = shouldReplace(record, this.record, authoritative);
+    if (taken) {
+      if (record.epoch !== this.record?.epoch || record.version !== this.record.version) this.taken += 1;
+      this.record = record;
+    }
     this.notifyIfChanged();
     return taken;
   }

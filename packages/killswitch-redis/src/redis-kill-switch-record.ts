@@ -89,14 +89,25 @@ export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | und
 }
 
 /**
- * True when `candidate` should replace `current`: a newer version of the same epoch, the same
- * version (a confirmation), or a state of another epoch (Redis lost its data and was changed
- * since: what it holds now is the truth). A missing key never replaces a real state: it may be
- * a read that raced the first write, and after a data loss the last known state (active stays
- * active) is the safer answer until someone changes the switch again.
+ * True when `candidate` should replace `current`.
+ *
+ * A pub/sub message, a script reply or a read that raced one (`authoritative` false) replaces
+ * only a state it is not older than: a newer or equal version of the same epoch, or a state of
+ * another epoch (Redis lost its data and was changed since). A read sent after the current
+ * state arrived (`authoritative` true) is the truth and replaces anything, so a forged message
+ * holds at most until the next re-read.
+ *
+ * Either way a missing key never replaces a real state: it may be a read that raced the first
+ * write, and after a data loss the last known state (active stays active) is the safer answer
+ * until someone changes the switch again.
  */
-export function isSameOrNewer(candidate: KillSwitchRecord, current: KillSwitchRecord | undefined): boolean {
+export function shouldReplace(
+  candidate: KillSwitchRecord,
+  current: KillSwitchRecord | undefined,
+  authoritative = false,
+): boolean {
   if (!current) return true;
-  if (candidate.epoch !== current.epoch) return candidate.epoch !== '';
+  if (candidate.epoch === '' && current.epoch !== '') return false;
+  if (authoritative || candidate.epoch !== current.epoch) return true;
   return candidate.version >= current.version;
 }

@@ -219,11 +219,12 @@ export class RedisKillSwitch implements KillSwitch {
 
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
+      const readSince = this.local.readMark();
       const hash = await this.connections.run((redis) => redis.hgetall(this.settings.stateKey), waitForReadyMs);
       const record = recordFromHash(hash);
       // A state nobody can read is no confirmation: the copy goes stale and fails closed.
       if (!record) throw new Error(`Malformed kill switch state in ${this.settings.stateKey}`);
-      this.local.accept(record);
+      this.local.accept(record, { readSince });
       return true;
     } catch (error) {
       this.settings.onError(error);

@@ -1,0 +1,228 @@
+import {
+  BackendUnavailableError,
+  createSecurityEventEmitter,
+  type KillSwitchState,
+  type SecurityEvent,
+} from '@warden/core';
+import { describeWithService, type RedisServerHandle, startRedisServer } from '@warden/testing';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
+import type { RedisKillSwitchConfig } from './redis-kill-switch-settings.js';
+
+// Short timings so faults show within a second; the defaults are 5 s stale, 1 s re-read.
+const TIMINGS = { staleAfterMs: 400, refreshIntervalMs: 100, commandTimeoutMs: 300 } as const;
+const NAME = 'faults';
+const STATE_KEY = `warden:kill-switch:${NAME}:state`;
+
+const eventually = (assertion: () => Promise<void> | void, timeout = 5_000): Promise<void> =>
+  vi.waitFor(assertion, { timeout, interval: 25 });
+
+const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+describeWithService('redis', 'Redis kill switch under faults (private redis-server)', () => {
+  let server: RedisServerHandle;
+  const opened: RedisKillSwitch[] = [];
+  const clients: Redis[] = [];
+  const redisErrors: unknown[] = [];
+
+  const open = (overrides: RedisKillSwitchConfig = {}): RedisKillSwitch => {
+    const killSwitch = createRedisKillSwitch({
+      url: server.url,
+      name: NAME,
+      ...TIMINGS,
+      onError: (error) => redisErrors.push(error),
+      ...overrides,
+    });
+    opened.push(killSwitch);
+    return killSwitch;
+  };
+  const openReady = async (count: number): Promise<RedisKillSwitch[]> => {
+    const instances = Array.from({ length: count }, () => open());
+    await Promise.all(instances.map((instance) => instance.ready()));
+    return instances;
+  };
+  const admin = async (): Promise<Redis> => {
+    const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on('error', () => {});
+    clients.push(client);
+    await client.connect();
+    return client;
+  };
+
+  beforeEach(async () => {
+    redisErrors.length = 0;
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((instance) => instance.close()));
+    for (const client of clients.splice(0)) client.disconnect();
+    await server?.dispose();
+  });
+
+  it('Redis killed while active: every instance keeps reporting active, with the real reason', async () => {
+    server = await startRedisServer();
+    const [first, second, third] = await openReady(3);
+    await first?.activate('incident 7', { actor: 'alice' });
+    await eventually(async () => expect(await second?.isActive()).toBe(true));
+    await eventually(async () => expect(await third?.isActive()).toBe(true));
+    await server.kill();
+    await sleep(TIMINGS.staleAfterMs * 3);
+    for (const instance of [first, second, third]) {
+      expect(await instance?.isActive()).toBe(true);
+      expect(await instance?.getState()).toMatchObject({ active: true, reason: 'incident 7', stale: true });
+    }
+    expect(redisErrors.length).toBeGreaterThan(0);
+  });
+
+  it('Redis killed while inactive: instances fail closed after staleAfterMs, say why, and recover when it returns', async () => {
+    server = await startRedisServer();
+    const [first, second] = await openReady(2);
+    const heard: KillSwitchState[] = [];
+    second?.onChange((state) => heard.push(state));
+    expect(await first?.isActive()).toBe(false);
+    await server.kill();
+    for (const instance of [first, second]) {
+      await eventually(async () => expect(await instance?.isActive()).toBe(true));
+      const state = await instance?.getState();
+      expect(state).toMatchObject({ active: true, stale: true });
+      expect(state?.reason).toMatch(/state unknown: Redis has not confirmed it for more than 400 ms, failing closed/);
+      expect(await instance?.getReason()).toBe(state?.reason);
+    }
+    await server.restart();
+    for (const instance of [first, second]) {
+      await eventually(async () => expect(await instance?.isActive()).toBe(false));
+      expect((await instance?.getState())?.stale).toBe(false);
+    }
+    expect(heard.map((state) => [state.active, state.stale])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+  });
+
+  it('Redis killed while inactive with failMode open: instances keep answering inactive, marked stale', async () => {
+    server = await startRedisServer();
+    const open1 = open({ failMode: 'open' });
+    await open1.ready();
+    await server.kill();
+    await eventually(async () => expect((await open1.getState()).stale).toBe(true));
+    expect(await open1.isActive()).toBe(false);
+  });
+
+  it('Redis restarted with AOF on: the activation survives, instances recover, and changes flow again', async () => {
+    server = await startRedisServer({ appendOnly: true });
+    const [first, second] = await openReady(2);
+    await first?.activate('survives restarts', { actor: 'alice' });
+    await eventually(async () => expect(await second?.isActive()).toBe(true));
+    await server.kill();
+    await sleep(TIMINGS.staleAfterMs * 2);
+    await server.restart();
+    for (const instance of [first, second]) {
+      await eventually(async () => expect((await instance?.getState())?.stale).toBe(false));
+      expect(await instance?.getState()).toMatchObject({ active: true, reason: 'survives restarts', actor: 'alice' });
+    }
+    const late = open();
+    expect(await late.isActive()).toBe(true);
+    expect(await late.getReason()).toBe('survives restarts');
+    await second?.deactivate({ actor: 'bob' });
+    await eventually(async () => expect(await first?.isActive()).toBe(false));
+    await eventually(async () => expect(await late.isActive()).toBe(false));
+  });
+
+  it('pub/sub connections dropped (CLIENT KILL TYPE pubsub): the next change still reaches every instance', async () => {
+    server = await startRedisServer();
+    const [first, second, third] = await openReady(3);
+    const killed = await (await admin()).call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    expect(killed).toBe(3);
+    await first?.activate('after the drop');
+    await eventually(async () => expect(await second?.getReason()).toBe('after the drop'));
+    await eventually(async () => expect(await third?.getReason()).toBe('after the drop'));
+  });
+
+  it('a lost pub/sub message (state written without PUBLISH): the periodic re-read delivers the change', async () => {
+    server = await startRedisServer();
+    const [first, second] = await openReady(2);
+    await first?.deactivate();
+    await first?.activate('published');
+    await eventually(async () => expect(await second?.isActive()).toBe(true));
+    const redis = await admin();
+    const version = Number(await redis.hget(STATE_KEY, 'version'));
+    await redis.hset(STATE_KEY, { version: version + 1, active: '1', reason: 'never published', actor: 'ops' });
+    for (const instance of [first, second]) {
+      await eventually(async () => expect(await instance?.getReason()).toBe('never published'));
+    }
+  });
+
+  it('activate() while Redis is down throws BACKEND_UNAVAILABLE, stops this instance anyway, and a retry makes it global', async () => {
+    server = await startRedisServer();
+    const events: SecurityEvent[] = [];
+    const emitter = createSecurityEventEmitter();
+    emitter.on('security', (event) => events.push(event));
+    const first = open({ events: emitter });
+    const [second] = await openReady(1);
+    await first.ready();
+    await server.kill();
+    const error = await first.activate('operator stop', { actor: 'alice' }).catch((caught: unknown) => caught);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as BackendUnavailableError).message).toMatch(/active on this instance only.*Retry activate\(\)/);
+    expect(await first.isActive()).toBe(true);
+    expect(await first.getState()).toMatchObject({ active: true, reason: 'operator stop', localOnly: true });
+    expect(events.map((event) => [event.type, event.details.scope])).toEqual([['kill_switch_activated', 'local']]);
+    await server.restart();
+    await eventually(async () => expect((await second?.getState())?.stale).toBe(false));
+    await sleep(TIMINGS.refreshIntervalMs * 3);
+    expect(await second?.isActive()).toBe(false);
+    expect(await first.getState()).toMatchObject({ active: true, localOnly: true });
+    await first.activate('operator stop', { actor: 'alice' });
+    await eventually(async () => expect(await second?.getReason()).toBe('operator stop'));
+    expect((await first.getState()).localOnly).toBeUndefined();
+  });
+
+  it('deactivate() while Redis is down throws BACKEND_UNAVAILABLE and leaves the switch active', async () => {
+    server = await startRedisServer();
+    const [first] = await openReady(1);
+    await first?.activate('keep stopped');
+    await server.kill();
+    const error = await first?.deactivate({ actor: 'bob' }).catch((caught: unknown) => caught);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect(await first?.isActive()).toBe(true);
+    expect(await first?.getReason()).toBe('keep stopped');
+  });
+
+  it('a state nobody can parse (tampered hash): instances fail closed after staleAfterMs', async () => {
+    server = await startRedisServer();
+    const [first] = await openReady(1);
+    await first?.deactivate();
+    await (await admin()).hset(STATE_KEY, 'version', 'many');
+    await eventually(async () => expect(await first?.isActive()).toBe(true));
+    expect((await first?.getState())?.stale).toBe(true);
+  });
+
+  it('Redis restarted without AOF (state lost): instances keep the last state until deactivate() reaches them all', async () => {
+    server = await startRedisServer();
+    const [first, second] = await openReady(2);
+    await first?.activate('lost on restart');
+    await eventually(async () => expect(await second?.isActive()).toBe(true));
+    await server.kill();
+    await server.restart();
+    await eventually(async () => expect((await second?.getState())?.stale).toBe(false));
+    expect(await second?.getReason()).toBe('lost on restart');
+    const fresh = open();
+    expect(await fresh.isActive()).toBe(false);
+    await first?.deactivate({ actor: 'bob' });
+    await eventually(async () => expect(await second?.isActive()).toBe(false));
+  });
+
+  it('first use while Redis is down: isActive() waits at most staleAfterMs, then fails closed; ready() throws', async () => {
+    server = await startRedisServer();
+    await server.kill();
+    const killSwitch = open();
+    const startedAt = performance.now();
+    expect(await killSwitch.isActive()).toBe(true);
+    expect(performance.now() - startedAt).toBeLessThan(5_000);
+    expect((await killSwitch.getState()).stale).toBe(true);
+    await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await server.restart();
+    await eventually(async () => expect(await killSwitch.isActive()).toBe(false));
+  });
+});

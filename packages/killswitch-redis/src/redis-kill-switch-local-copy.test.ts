@@ -1,0 +1,162 @@
+import type { KillSwitchState } from '@warden/core';
+import { describe, expect, it } from 'vitest';
+import { KillSwitchLocalCopy, type LocalCopyOptions } from './redis-kill-switch-local-copy.js';
+import type { KillSwitchRecord } from './redis-kill-switch-record.js';
+
+const STALE_AFTER_MS = 5_000;
+
+function setup(overrides: Partial<LocalCopyOptions> = {}) {
+  let time = 1_000_000;
+  const errors: unknown[] = [];
+  const copy = new KillSwitchLocalCopy({
+    name: 'global',
+    staleAfterMs: STALE_AFTER_MS,
+    failMode: 'closed',
+    now: () => time,
+    onError: (error) => errors.push(error),
+    ...overrides,
+  });
+  const heard: KillSwitchState[] = [];
+  copy.subscribe((state) => heard.push(state));
+  return {
+    copy,
+    heard,
+    errors,
+    advance: (milliseconds: number) => {
+      time += milliseconds;
+    },
+  };
+}
+
+const inactive: KillSwitchRecord = { epoch: 'e1', version: 1, active: false, actor: 'bob', changedAt: 't1' };
+const active: KillSwitchRecord = { epoch: 'e1', version: 2, active: true, reason: 'incident', actor: 'alice' };
+
+describe('KillSwitchLocalCopy', () => {
+  it('isActive() before any read fails closed, and says why', () => {
+    const { copy } = setup();
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ active: true, stale: true, version: 0 });
+    expect(copy.view().reason).toMatch(/state unknown.*5000 ms.*failing closed/);
+  });
+
+  it('isActive() before any read answers false with failMode open', () => {
+    expect(setup({ failMode: 'open' }).copy.isActive()).toBe(false);
+  });
+
+  it('isActive() answers the confirmed state until it is older than staleAfterMs', () => {
+    const { copy, advance } = setup();
+    copy.accept(inactive);
+    advance(STALE_AFTER_MS);
+    expect(copy.isActive()).toBe(false);
+    expect(copy.view()).toMatchObject({ active: false, stale: false, actor: 'bob' });
+    advance(1);
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ active: true, stale: true, actor: 'bob' });
+  });
+
+  it('a stale inactive copy recovers by itself on the next confirmation', () => {
+    const { copy, advance } = setup();
+    copy.accept(inactive);
+    advance(STALE_AFTER_MS + 1);
+    copy.accept(inactive);
+    expect(copy.isActive()).toBe(false);
+    expect(copy.view().stale).toBe(false);
+  });
+
+  it('a stale active copy stays active with its real reason, in both fail modes', () => {
+    for (const failMode of ['closed', 'open'] as const) {
+      const { copy, advance } = setup({ failMode });
+      copy.accept(active);
+      advance(STALE_AFTER_MS + 1);
+      expect(copy.isActive()).toBe(true);
+      expect(copy.view()).toMatchObject({ active: true, reason: 'incident', stale: true });
+    }
+  });
+
+  it('a stale inactive copy with failMode open keeps answering inactive, marked stale', () => {
+    const { copy, advance } = setup({ failMode: 'open' });
+    copy.accept(inactive);
+    advance(STALE_AFTER_MS + 1);
+    expect(copy.isActive()).toBe(false);
+    expect(copy.view()).toMatchObject({ active: false, stale: true });
+  });
+
+  it('accept(record) ignores an older version (a late message) but counts as a confirmation', () => {
+    const { copy, advance } = setup();
+    copy.accept(active);
+    advance(STALE_AFTER_MS);
+    expect(copy.accept(inactive)).toBe(false);
+    advance(STALE_AFTER_MS);
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ reason: 'incident', stale: false });
+  });
+
+  it('a local activation holds whatever Redis says, until accept clears it', () => {
+    const { copy } = setup();
+    copy.accept(inactive);
+    copy.pinLocalActivation({ reason: 'Redis down, stop here', changedAt: 't3' });
+    copy.accept(inactive);
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ active: true, localOnly: true, reason: 'Redis down, stop here' });
+    copy.accept({ ...inactive, version: 3 }, { clearLocalActivation: true });
+    expect(copy.isActive()).toBe(false);
+    expect(copy.hasLocalActivation()).toBe(false);
+  });
+
+  it('tells listeners nothing before startNotifications(), then each change once', () => {
+    const { copy, heard } = setup();
+    copy.accept(inactive);
+    expect(heard).toEqual([]);
+    copy.startNotifications();
+    copy.accept(inactive);
+    copy.accept(active);
+    copy.accept(active);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatchObject({ active: true, reason: 'incident', version: 2 });
+  });
+
+  it('tells listeners when the copy goes stale (failing closed) and when it recovers', () => {
+    const { copy, heard, advance } = setup();
+    copy.accept(inactive);
+    copy.startNotifications();
+    advance(STALE_AFTER_MS + 1);
+    copy.notifyIfChanged();
+    copy.notifyIfChanged();
+    copy.accept(inactive);
+    expect(heard.map((state) => [state.active, state.stale])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+  });
+
+  it('reports a listener that throws to onError and still tells the others', () => {
+    const { copy, heard, errors } = setup();
+    copy.subscribe(() => {
+      throw new Error('listener failure');
+    });
+    copy.accept(inactive);
+    copy.startNotifications();
+    copy.accept(active);
+    expect(heard).toHaveLength(1);
+    expect(errors).toEqual([new Error('listener failure')]);
+  });
+
+  it('an authoritative read (nothing taken since readMark) replaces a newer-looking, forged state', () => {
+    const { copy } = setup();
+    copy.accept(active);
+    const forged = { ...inactive, version: 1_000 };
+    copy.accept(forged);
+    expect(copy.isActive()).toBe(false);
+    copy.accept(active, { readSince: copy.readMark() });
+    expect(copy.isActive()).toBe(true);
+  });
+
+  it('a read that raced a message (a state taken since readMark) does not replace the newer state', () => {
+    const { copy } = setup();
+    copy.accept(inactive);
+    const mark = copy.readMark();
+    copy.accept(active);
+    copy.accept(inactive, { readSince: mark });
+    expect(copy.isActive()).toBe(true);
+  });
+});

@@ -1,0 +1,122 @@
+import { InvalidInputError } from '@warden/core';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createRedisKillSwitch } from './redis-kill-switch.js';
+import { parseRedisKillSwitchConfig, type RedisKillSwitchConfig } from './redis-kill-switch-settings.js';
+
+const URL = 'redis://127.0.0.1:1';
+
+function invalidField(config: RedisKillSwitchConfig, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseRedisKillSwitchConfig(config, env);
+  } catch (error) {
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+    return (error as InvalidInputError).issues.map((issue) => issue.path);
+  }
+  return expect.fail('expected INVALID_INPUT');
+}
+
+describe('parseRedisKillSwitchConfig(config)', () => {
+  it('fills in the defaults and derives keys and channel from prefix and name', () => {
+    const settings = parseRedisKillSwitchConfig({ url: URL });
+    expect(settings).toMatchObject({
+      name: 'global',
+      stateKey: 'warden:kill-switch:global:state',
+      historyKey: 'warden:kill-switch:global:history',
+      channel: 'warden:kill-switch:global:changes',
+      staleAfterMs: 5_000,
+      failMode: 'closed',
+      refreshIntervalMs: 1_000,
+      commandTimeoutMs: 1_000,
+      historyLimit: 100,
+    });
+  });
+
+  it('keeps switches of different names apart', () => {
+    const tenant = parseRedisKillSwitchConfig({ url: URL, name: 'tenant-42', keyPrefix: 'acme:' });
+    expect(tenant.stateKey).toBe('acme:tenant-42:state');
+    expect(tenant.channel).toBe('acme:tenant-42:changes');
+  });
+
+  it.each(['global', 'tenant-42', 'agent.reviewer', 'A_1', 'x'.repeat(128)])('accepts the name %s', (name) => {
+    expect(parseRedisKillSwitchConfig({ url: URL, name }).name).toBe(name);
+  });
+
+  it.each([
+    ['a key separator', 'tenant:1'],
+    ['a glob', 'tenant*'],
+    ['a hash tag', '{tenant}'],
+    ['a space', 'tenant 1'],
+    ['a line break', 'tenant\r\nFLUSHALL'],
+    ['a path', '../global'],
+    ['a leading dot', '.global'],
+    ['non-ASCII', 'tenänt'],
+    ['nothing', ''],
+    ['129 characters', 'x'.repeat(129)],
+  ])('refuses a name with %s: INVALID_INPUT naming "name"', (_label, name) => {
+    expect(invalidField({ url: URL, name })).toEqual(['name']);
+  });
+
+  it.each(['prefix with space', 'prefix*', 'p{x}', 'x'.repeat(101)])('refuses the key prefix %j', (keyPrefix) => {
+    expect(invalidField({ url: URL, keyPrefix })).toEqual(['keyPrefix']);
+  });
+
+  it('takes the URL from REDIS_URL when neither url nor redis is given', () => {
+    expect(parseRedisKillSwitchConfig({}, { REDIS_URL: URL }).url).toBe(URL);
+  });
+
+  it('refuses settings without url, redis or REDIS_URL, naming "url"', () => {
+    expect(invalidField({}, {})).toEqual(['url']);
+  });
+
+  it('refuses a URL that is not redis:// or rediss://', () => {
+    expect(invalidField({ url: 'http://127.0.0.1:6379' })).toEqual(['url']);
+  });
+
+  it('refuses both an injected client and a url', () => {
+    const redis = new Redis(URL, { lazyConnect: true });
+    expect(invalidField({ redis, url: URL })).toEqual(['url']);
+    redis.disconnect();
+  });
+
+  it('refuses something that is not an ioredis client as redis', () => {
+    expect(invalidField({ redis: { get: () => {} } as unknown as Redis })).toEqual(['redis']);
+  });
+
+  it('refuses staleAfterMs not larger than refreshIntervalMs', () => {
+    expect(invalidField({ url: URL, staleAfterMs: 1_000, refreshIntervalMs: 1_000 })).toEqual(['staleAfterMs']);
+  });
+
+  it.each([
+    ['staleAfterMs', { staleAfterMs: -1 }],
+    ['refreshIntervalMs', { refreshIntervalMs: 0.5 }],
+    ['commandTimeoutMs', { commandTimeoutMs: Number.NaN }],
+    ['historyLimit', { historyLimit: 0 }],
+    ['failMode', { failMode: 'sometimes' }],
+    ['events', { events: {} }],
+    ['now', { now: 5 }],
+  ])('refuses a bad %s', (field, bad) => {
+    expect(invalidField({ url: URL, ...(bad as RedisKillSwitchConfig) })).toContain(field);
+  });
+
+  it('refuses unknown settings instead of ignoring a typo', () => {
+    const config = { url: URL, staleAfter: 10 } as unknown as RedisKillSwitchConfig;
+    expect(() => parseRedisKillSwitchConfig(config)).toThrow(/staleAfter/);
+  });
+});
+
+describe('createRedisKillSwitch(config)', () => {
+  const sockets = (): number => process.getActiveResourcesInfo().filter((name) => name.startsWith('TCP')).length;
+
+  it('opens no connection and starts no timer until the first call', () => {
+    const before = process.getActiveResourcesInfo().length;
+    const socketsBefore = sockets();
+    createRedisKillSwitch({ url: URL });
+    expect(sockets()).toBe(socketsBefore);
+    expect(process.getActiveResourcesInfo().length).toBe(before);
+  });
+
+  it('throws INVALID_INPUT at once for a name that could reach into other keys', () => {
+    expect(() => createRedisKillSwitch({ url: URL, name: 'global:state' })).toThrow(InvalidInputError);
+  });
+});

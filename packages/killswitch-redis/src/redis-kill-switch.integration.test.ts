@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
+import { describeWithService } from '@warden/testing';
+import { Redis } from 'ioredis';
+import { afterEach, expect, it, vi } from 'vitest';
+import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
+import type { RedisKillSwitchConfig } from './redis-kill-switch-settings.js';
+
+const KEY_PREFIX = 'warden-test:kill-switch:';
+
+const eventually = (assertion: () => Promise<void>): Promise<void> =>
+  vi.waitFor(assertion, { timeout: 5_000, interval: 20 });
+
+describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
+  const opened: RedisKillSwitch[] = [];
+  const clients: Redis[] = [];
+
+  const open = (config: RedisKillSwitchConfig): RedisKillSwitch => {
+    const killSwitch = createRedisKillSwitch({ url: redisUrl, keyPrefix: KEY_PREFIX, ...config });
+    opened.push(killSwitch);
+    return killSwitch;
+  };
+  const uniqueName = (): string => `test-${randomUUID()}`;
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((instance) => instance.close()));
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  it('createRedisKillSwitch({ redis }) uses the injected client and close() leaves it open', async () => {
+    const client = new Redis(redisUrl, { lazyConnect: true });
+    clients.push(client);
+    const name = uniqueName();
+    const injected = createRedisKillSwitch({ redis: client, name, keyPrefix: KEY_PREFIX });
+    const other = open({ name });
+    await other.ready();
+    await injected.activate('through the injected client', { actor: 'alice' });
+    await eventually(async () => expect(await other.getReason()).toBe('through the injected client'));
+    await injected.close();
+    expect(client.status).toBe('ready');
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it('switches of different names in one Redis are independent', async () => {
+    const tenantA = open({ name: uniqueName() });
+    const tenantB = open({ name: uniqueName() });
+    await tenantA.activate('tenant A only');
+    await tenantB.ready();
+    expect(await tenantB.isActive()).toBe(false);
+  });
+
+  it('getHistory() lists every change newest first, with who, when and why, bounded by historyLimit', async () => {
+    let time = 0;
+    const at = (second: number): void => {
+      time = Date.parse('2026-03-01T12:00:00.000Z') + second * 1_000;
+    };
+    const killSwitch = open({ name: uniqueName(), historyLimit: 3, now: () => time });
+    at(1);
+    await killSwitch.activate('first', { actor: 'alice' });
+    at(2);
+    await killSwitch.deactivate({ actor: 'bob' });
+    at(3);
+    await killSwitch.deactivate({ actor: 'nobody: already inactive' });
+    at(4);
+    await killSwitch.activate('second', { actor: 'carol' });
+    at(5);
+    await killSwitch.activate('third', { actor: 'dave' });
+    expect(await killSwitch.getHistory()).toEqual([
+      { version: 4, active: true, reason: 'third', actor: 'dave', changedAt: '2026-03-01T12:00:05.000Z' },
+      { version: 3, active: true, reason: 'second', actor: 'carol', changedAt: '2026-03-01T12:00:04.000Z' },
+      { version: 2, active: false, actor: 'bob', changedAt: '2026-03-01T12:00:02.000Z' },
+    ]);
+  });
+
+  it('every change emits one security event from the instance that made it; no-ops and observers emit none', async () => {
+    const name = uniqueName();
+    const changerEvents: SecurityEvent[] = [];
+    const observerEvents: SecurityEvent[] = [];
+    const changerEmitter = createSecurityEventEmitter();
+    changerEmitter.on('security', (event) => changerEvents.push(event));
+    const observerEmitter = createSecurityEventEmitter();
+    observerEmitter.on('security', (event) => observerEvents.push(event));
+    const changer = open({ name, events: changerEmitter });
+    const observer = open({ name, events: observerEmitter });
+    await observer.ready();
+    await changer.activate('incident', { actor: 'alice' });
+    await changer.deactivate({ actor: 'bob' });
+    await changer.deactivate({ actor: 'bob' });
+    await eventually(async () => expect((await observer.getState()).actor).toBe('bob'));
+    expect(changerEvents.map((event) => [event.type, event.details])).toEqual([
+      [
+        'kill_switch_activated',
+        expect.objectContaining({ name, reason: 'incident', actor: 'alice', version: 1, scope: 'global' }),
+      ],
+      ['kill_switch_deactivated', expect.objectContaining({ name, actor: 'bob', version: 2, scope: 'global' })],
+    ]);
+    expect(observerEvents).toEqual([]);
+  });
+
+  it('changes made at once from two instances end with every instance holding what Redis holds', async () => {
+    const name = uniqueName();
+    const [first, second, watcher] = [open({ name }), open({ name }), open({ name })];
+    await Promise.all([first.ready(), second.ready(), watcher.ready()]);
+    await Promise.all(
+      Array.from({ length: 25 }, (_, index) => [
+        first.activate(`first ${index}`),
+        second.deactivate(),
+        second.activate(`second ${index}`),
+      ]).flat(),
+    );
+    const [latest] = await first.getHistory();
+    for (const instance of [first, second, watcher]) {
+      await eventually(async () => expect((await instance.getState()).version).toBe(latest?.version));
+      expect(await instance.getState()).toMatchObject({ active: latest?.active, reason: latest?.reason });
+    }
+  });
+
+  it('a forged message on the channel is undone by the next re-read; a malformed one is ignored', async () => {
+    const name = uniqueName();
+    const killSwitch = open({ name, refreshIntervalMs: 100 });
+    await killSwitch.activate('real incident');
+    const stranger = new Redis(redisUrl);
+    clients.push(stranger);
+    const epoch = await stranger.hget(`${KEY_PREFIX}${name}:state`, 'epoch');
+    const forged = { epoch, version: 1_000_000, active: false, actor: 'mallory', changedAt: new Date().toISOString() };
+    await stranger.publish(`${KEY_PREFIX}${name}:changes`, 'not json');
+    await stranger.publish(`${KEY_PREFIX}${name}:changes`, JSON.stringify(forged));
+    await eventually(async () => expect((await killSwitch.getState()).actor).toBe('mallory'));
+    await eventually(async () => expect(await killSwitch.getReason()).toBe('real incident'));
+  });
+});
