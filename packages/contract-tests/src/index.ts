@@ -12,6 +12,13 @@ export {
   runApprovalWorkflowContract,
 } from './approval-workflow/index.js';
 export {
+  DEFAULT_JIT_CREDENTIAL_CAPABILITIES,
+  type JITCredentialIssuerContractCapabilities,
+  type JITCredentialIssuerContractOptions,
+  type JITCredentialIssuerContractSubject,
+  runJITCredentialIssuerContract,
+} from './jit-credentials/index.js';
+export {
   type CreateKillSwitchPeer,
   type KillSwitchContractCapabilities,
   type KillSwitchContractOptions,
@@ -22,4 +29,4 @@ export {
   runSandboxContract,
   type SandboxContractCapabilities,
 } from './sandbox/index.js';
-export type { ContractOptions, ContractSubject } from './types.js';
+export type { ContractClock, ContractOptions, ContractSubject } from './types.js';

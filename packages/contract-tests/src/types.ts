@@ -1,3 +1,12 @@
+/**
+ * Moves a subject's time forward, so expiry and TTL tests run without sleeping. A subject built
+ * with an injectable clock (`now`) returns one from `createSubject` next to `subject` and `cleanup`.
+ */
+export interface ContractClock {
+  /** Moves the subject's time forward by `milliseconds`. */
+  advance(milliseconds: number): void | Promise<void>;
+}
+
 /** What a contract suite needs to test one backend: how to make a fresh subject and clean up. */
 export interface ContractSubject<Subject> {
   /** The adapter or stub under test. */

@@ -1,10 +1,12 @@
 import {
   APPROVAL_CONTRACT_TTL_MS,
   runApprovalWorkflowContract,
+  runJITCredentialIssuerContract,
   runKillSwitchContract,
   runSandboxContract,
 } from '@warden/contract-tests';
 import { createStubApprovalWorkflow } from './stub-approval-workflow.js';
+import { createStubJITCredentialIssuer } from './stub-jit-credential-issuer.js';
 import { createStubKillSwitch } from './stub-kill-switch.js';
 import { createStubSandbox } from './stub-sandbox.js';
 
@@ -36,5 +38,19 @@ runApprovalWorkflowContract({
       },
     };
     return { subject: workflow, clock, cleanup: async () => {} };
+  },
+});
+
+runJITCredentialIssuerContract({
+  name: 'stub',
+  createSubject: async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const subject = createStubJITCredentialIssuer({ now: () => time });
+    const clock = {
+      advance: (milliseconds: number) => {
+        time += milliseconds;
+      },
+    };
+    return { subject, clock, cleanup: async () => {} };
   },
 });

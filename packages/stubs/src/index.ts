@@ -10,6 +10,12 @@ export {
   type StubApprovalWorkflowOptions,
 } from './stub-approval-workflow.js';
 export {
+  createStubJITCredentialIssuer,
+  type StubJITCredentialIssuer,
+  type StubJITCredentialIssuerCall,
+  type StubJITCredentialIssuerOptions,
+} from './stub-jit-credential-issuer.js';
+export {
   createStubKillSwitch,
   type StubKillSwitch,
   type StubKillSwitchCall,

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createStubJITCredentialIssuer } from './stub-jit-credential-issuer.js';
+
+describe('createStubJITCredentialIssuer(options)', () => {
+  it('issue(scope, ttl) reads the time from now and expires at issuedAt + ttl', async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const issuer = createStubJITCredentialIssuer({ now: () => time });
+    const credential = await issuer.issue(['contents:read'], '15m', { subject: 'agent-7' });
+    expect(credential).toMatchObject({
+      scope: ['contents:read'],
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T00:15:00.000Z',
+    });
+    time += 15 * 60_000;
+    expect(await issuer.isValid(credential.id)).toBe(false);
+  });
+
+  it('issue(scope, ttl) makes a 256-bit base64url token behind the wst_ prefix', async () => {
+    const issuer = createStubJITCredentialIssuer();
+    const { token } = await issuer.issue(['contents:read'], 60_000);
+    expect(token).toMatch(/^wst_[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('issue(scope, ttl) refuses a TTL above maxTtlMs', async () => {
+    const issuer = createStubJITCredentialIssuer({ maxTtlMs: 3_600_000 });
+    await expect(issuer.issue(['contents:read'], '2h')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(issuer.issue(['contents:read'], '1h')).resolves.toBeDefined();
+  });
+
+  it('issue(scope, ttl, options) with an unknown option or a malformed subject throws INVALID_INPUT', async () => {
+    const issuer = createStubJITCredentialIssuer();
+    const issue = issuer.issue as (scope: unknown, ttl: unknown, options: unknown) => Promise<unknown>;
+    for (const options of [{ subjct: 'typo' }, { subject: 'has space' }, null, 'agent']) {
+      await expect(issue.call(issuer, ['contents:read'], '15m', options)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    }
+  });
+
+  it('records every call without any token, with the time from now', async () => {
+    const issuer = createStubJITCredentialIssuer({ now: () => 0 });
+    const { id, token } = await issuer.issue(['contents:read'], '1h');
+    await issuer.isValid(id);
+    await issuer.revoke(id);
+    expect(issuer.calls.map((call) => call.method)).toEqual(['issue', 'isValid', 'revoke']);
+    expect(issuer.calls[0]).toEqual({
+      method: 'issue',
+      args: [['contents:read'], '1h', undefined],
+      at: '1970-01-01T00:00:00.000Z',
+    });
+    expect(JSON.stringify(issuer.calls)).not.toContain(token);
+  });
+});

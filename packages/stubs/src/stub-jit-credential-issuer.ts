@@ -1,0 +1,136 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  type Clock,
+  CredentialNotFoundError,
+  credentialIdSchema,
+  credentialScopeSchema,
+  InvalidInputError,
+  type IssueCredentialOptions,
+  type JITCredential,
+  type JITCredentialIssuer,
+  MAX_TTL_MS,
+  parseInput,
+  parseTtl,
+  systemClock,
+  toIsoTime,
+} from '@warden/core';
+
+/** Options for {@link createStubJITCredentialIssuer}. */
+export interface StubJITCredentialIssuerOptions {
+  /** Time source for issuing and expiry. @default Date.now */
+  now?: Clock;
+  /** The longest TTL accepted, in milliseconds. @default MAX_TTL_MS (30 days) */
+  maxTtlMs?: number;
+}
+
+/** One call the stub received, for assertions. Tokens never appear here: only `issue`'s arguments are kept. */
+export interface StubJITCredentialIssuerCall {
+  /** The method called. */
+  method: 'issue' | 'revoke' | 'isValid';
+  /** Its arguments, as given (recorded before validation, so refused calls appear too). */
+  args: unknown[];
+  /** When it was called (ISO-8601, from `now`). */
+  at: string;
+}
+
+/** The in-memory credential issuer, with the calls it received. */
+export interface StubJITCredentialIssuer extends JITCredentialIssuer {
+  /** Every call, in order, including refused ones. */
+  readonly calls: readonly StubJITCredentialIssuerCall[];
+}
+
+interface IssuedCredential {
+  expiresAtMs: number;
+  revoked: boolean;
+}
+
+const SUBJECT = /^[\x21-\x7e]{1,256}$/;
+
+/** Refuses anything but `undefined` or `{ subject?: printable string }`, naming the field at fault. */
+function checkIssueOptions(issueOptions: unknown): void {
+  if (issueOptions === undefined) return;
+  const problem =
+    typeof issueOptions !== 'object' || issueOptions === null || Array.isArray(issueOptions)
+      ? { path: '', message: 'must be an object' }
+      : Object.keys(issueOptions).find((key) => key !== 'subject') !== undefined
+        ? { path: '', message: 'may only contain "subject"' }
+        : 'subject' in issueOptions && !(typeof issueOptions.subject === 'string' && SUBJECT.test(issueOptions.subject))
+          ? { path: 'subject', message: 'must be 1–256 printable characters without spaces' }
+          : undefined;
+  if (problem) throw new InvalidInputError({ message: `Invalid issue options: ${problem.message}`, issues: [problem] });
+}
+
+/** A token: 32 bytes from the operating system's CSPRNG, base64url-encoded behind a recognisable prefix. */
+function newToken(): string {
+  return `wst_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Creates an in-memory {@link JITCredentialIssuer}: crypto-random tokens, TTLs parsed like every
+ * backend (`"15m"` or milliseconds), expiry read from the injectable `now`, idempotent revocation.
+ * Credentials live in this object only; revoked and expired ones are remembered so that `revoke`
+ * stays idempotent. A token passed where an id belongs is refused with `INVALID_INPUT` (revoke)
+ * or `false` (isValid), and never echoed.
+ *
+ * @example
+ * const issuer = createStubJITCredentialIssuer();
+ * const credential = await issuer.issue(['contents:read'], '15m');
+ * await issuer.isValid(credential.id); // true
+ * await issuer.revoke(credential.id);
+ */
+export function createStubJITCredentialIssuer(options: StubJITCredentialIssuerOptions = {}): StubJITCredentialIssuer {
+  const now = options.now ?? systemClock;
+  const maxTtlMs = options.maxTtlMs ?? MAX_TTL_MS;
+  const credentials = new Map<string, IssuedCredential>();
+  // Kept only to recognise a token passed where an id belongs, so it is refused without being echoed.
+  const tokens = new Set<string>();
+  const calls: StubJITCredentialIssuerCall[] = [];
+  const record = (method: StubJITCredentialIssuerCall['method'], args: unknown[]): void => {
+    calls.push({ method, args, at: toIsoTime(now()) });
+  };
+  const validId = (credentialId: unknown, method: string): string => {
+    if (typeof credentialId === 'string' && tokens.has(credentialId)) {
+      throw new InvalidInputError({
+        message: `${method}() takes a credential id, but was given a credential's token (not shown)`,
+        issues: [{ path: 'credentialId', message: 'is a token, not a credential id' }],
+      });
+    }
+    return parseInput(credentialIdSchema, credentialId, 'credential id');
+  };
+
+  return {
+    specificationVersion: 'jit-credential-issuer-v1',
+    providerId: 'stub',
+    calls,
+    async issue(scope: string[], ttl: string | number, issueOptions?: IssueCredentialOptions) {
+      record('issue', [scope, ttl, issueOptions]);
+      const validScope = parseInput(credentialScopeSchema, scope, 'credential scope');
+      const ttlMs = parseTtl(ttl, maxTtlMs);
+      checkIssueOptions(issueOptions);
+      const issuedAtMs = now();
+      const credential: JITCredential = {
+        id: `cred_${randomUUID()}`,
+        token: newToken(),
+        scope: [...validScope],
+        issuedAt: toIsoTime(issuedAtMs),
+        expiresAt: toIsoTime(issuedAtMs + ttlMs),
+      };
+      credentials.set(credential.id, { expiresAtMs: issuedAtMs + ttlMs, revoked: false });
+      tokens.add(credential.token);
+      return credential;
+    },
+    async revoke(credentialId: string) {
+      record('revoke', [credentialId]);
+      const id = validId(credentialId, 'revoke');
+      const issued = credentials.get(id);
+      if (!issued) throw new CredentialNotFoundError({ id });
+      issued.revoked = true;
+    },
+    async isValid(credentialId: string) {
+      record('isValid', [credentialId]);
+      if (typeof credentialId === 'string' && tokens.has(credentialId)) return false;
+      const issued = credentials.get(validId(credentialId, 'isValid'));
+      return issued !== undefined && !issued.revoked && now() < issued.expiresAtMs;
+    },
+  };
+}
