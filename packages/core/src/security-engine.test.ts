@@ -138,6 +138,36 @@ describe('engine.resolvePolicy(source, session)', () => {
   });
 });
 
+describe('the per-source cache', () => {
+  it('sees a source changed in place: trust level, identity and grants', () => {
+    const engine = engineWith({ sessions: { s: { access: ['p2p:friend'] } } });
+    const source: InjectionSource = { type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'stranger' } };
+    expect(engine.checkCapability(source, 's', 'inject.tools').allowed).toBe(false);
+    source.trustLevel = 'trusted';
+    expect(engine.checkCapability(source, 's', 'inject.tools').allowed).toBe(true);
+    source.trustLevel = 'untrusted';
+    expect(engine.checkCapability(source, 's', 'inject.tools').allowed).toBe(false);
+
+    expect(engine.checkSessionAccess(source, 's').allowed).toBe(false);
+    (source.identity as { publicKey: string }).publicKey = 'friend';
+    expect(engine.checkSessionAccess(source, 's').allowed).toBe(true);
+
+    const grants = ['inject.tools'];
+    source.grantedCapabilities = grants;
+    expect(engine.checkCapability(source, 's', 'inject.tools').allowed).toBe(true);
+    grants.pop();
+    expect(engine.checkCapability(source, 's', 'inject.tools').allowed).toBe(false);
+  });
+
+  it('validates a source changed in place into an unknown trust level', () => {
+    const engine = engineWith({});
+    const source: InjectionSource = createInjectionSource('p2p');
+    engine.checkToolAccess(source, 's', 'Read');
+    (source as { trustLevel: string }).trustLevel = 'root';
+    expect(() => engine.checkToolAccess(source, 's', 'Read')).toThrow(InvalidInputError);
+  });
+});
+
 describe('tools without a capability mapping', () => {
   const tools = ['Read', 'Bash', 'custom_tool', 'WebFetch'];
 

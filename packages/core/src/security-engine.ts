@@ -23,6 +23,7 @@ import {
   securityConfigSchema,
 } from './policy/config-schema.js';
 import { compileGlobList } from './policy/glob.js';
+import { PolicyCache, type Versioned } from './policy/policy-cache.js';
 import { type CompiledPolicy, compilePolicy, type ResolvedPolicy, sessionConfigOf } from './policy/resolve.js';
 import { evaluateSessionAccess } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
@@ -84,9 +85,8 @@ export interface SecurityEngine {
   findGatewayForSource(source: InjectionSource, targetSession: string): string | null;
 }
 
-interface CacheEntry {
+interface CacheEntry extends Versioned {
   readonly compiled: CompiledPolicy;
-  readonly registryVersion: number;
   readonly toolResults: Map<string, PolicyCheckResult>;
   readonly capabilityResults: Map<string, PolicyCheckResult>;
   sessionResult?: PolicyCheckResult;
@@ -100,7 +100,7 @@ export function createSecurityEngine(options: SecurityEngineOptions = {}): Secur
   const events = options.events ?? createSecurityEventEmitter(options.now ? { now: options.now } : {});
   const auditAllowed = options.auditAllowed ?? false;
   const cacheSize = options.cacheSize ?? 4096;
-  const cache = new Map<string, CacheEntry>();
+  const cache = new PolicyCache<CacheEntry>(cacheSize);
   let config = options.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(options.config);
   let configVersion = 1;
   let gatewayNames = listGatewayNames(config);
@@ -113,25 +113,29 @@ export function createSecurityEngine(options: SecurityEngineOptions = {}): Secur
     cache.clear();
   };
 
-  const entryFor = (source: InjectionSource, session: string): CacheEntry => {
-    assertSource(source);
-    assertName(session, 'session');
-    const key = cacheKey(source, session);
-    const cached = cache.get(key);
-    if (cached && cached.registryVersion === registry.version) return cached;
+  const isCurrent = (entry: CacheEntry): boolean =>
+    entry.configVersion === configVersion && entry.registryVersion === registry.version;
+
+  const buildEntry = (source: InjectionSource, session: string): CacheEntry => {
     const compiled = compilePolicy(config, registry, source, session);
     if (compiled.sandboxLoosening.length > 0) {
       events.emit({ type: 'policy_warning', source, session, details: { sandboxLoosened: compiled.sandboxLoosening } });
     }
-    const entry: CacheEntry = {
+    return {
       compiled,
+      configVersion,
       registryVersion: registry.version,
       toolResults: new Map(),
       capabilityResults: new Map(),
     };
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-    cache.set(key, entry);
-    return entry;
+  };
+
+  const entryFor = (source: InjectionSource, session: string): CacheEntry => {
+    const hit = cache.peek(source, session, configVersion, registry.version);
+    if (hit !== undefined) return hit;
+    assertSource(source);
+    assertName(session, 'session');
+    return cache.lookup(source, session, isCurrent, () => buildEntry(source, session));
   };
 
   const memo = (results: Map<string, PolicyCheckResult>, key: string, decide: () => CheckVerdict) => {
@@ -288,21 +292,4 @@ function assertName(value: unknown, what: string): void {
 
 function invalidInput(message: string, path: string): InvalidInputError {
   return new InvalidInputError({ message, issues: [{ path, message }] });
-}
-
-/**
- * The cache key: every field of the source that policy reads, each length-prefixed so that
- * no choice of identity values can collide with another source's key.
- */
-function cacheKey(source: InjectionSource, session: string): string {
-  const identity = source.identity;
-  return (
-    `${source.type}|${source.trustLevel}|${field(identity?.publicKey)}${field(identity?.userId)}` +
-    `${field(identity?.gatewaySession)}${field(identity?.pluginName)}` +
-    `${source.grantedCapabilities ? source.grantedCapabilities.map(field).join('') : '-'}|${field(session)}`
-  );
-}
-
-function field(value: string | undefined): string {
-  return value === undefined ? '-' : `${value.length}:${value}`;
 }
