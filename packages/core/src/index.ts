@@ -6,6 +6,30 @@
  */
 
 export {
+  encodeAttestationPayload,
+  signAttestation,
+} from './algebra/algebra-attestation.js';
+export type {
+  AlgebraCapability,
+  AlgebraCheckResult,
+  Attestation,
+  AttestationInput,
+  AttestationStatus,
+  AttestationVerification,
+  AttesterPublicKey,
+  CapabilityAlgebraOptions,
+  CapabilityAlgebraSnapshot,
+  CapabilityCheckContext,
+  CapabilityConstraint,
+  CapabilityConstraintType,
+  CapabilityDerivation,
+  CapabilityLifecycleRecord,
+  CapabilityReference,
+  CapabilityRestrictions,
+  GrantCapabilityParams,
+} from './algebra/algebra-types.js';
+export { CapabilityAlgebra, createCapabilityAlgebra } from './algebra/capability-algebra.js';
+export {
   type ApprovalPolicies,
   type ApprovalTierPolicy,
   DEFAULT_APPROVAL_QUORUMS,

@@ -1,0 +1,50 @@
+/**
+ * What `'*'` means, in one place, so that `check`, `restrict`, `compose` and `isSubset` agree:
+ * a `'*'` resource covers every resource and a `'*'` action covers every action. A request for
+ * the literal resource or action `'*'` is covered only by a `'*'` grant.
+ *
+ * @module
+ */
+
+/** The wildcard resource or action. */
+export const WILDCARD = '*';
+
+const ALL_ACTIONS: readonly string[] = Object.freeze([WILDCARD]);
+
+/** Deduplicates actions; a list holding `'*'` collapses to `['*']`. The result is frozen. */
+export function normalizeActions(actions: readonly string[]): readonly string[] {
+  if (actions.includes(WILDCARD)) return ALL_ACTIONS;
+  const unique: string[] = [];
+  for (const action of actions) if (!unique.includes(action)) unique.push(action);
+  return Object.freeze(unique);
+}
+
+/** True when the (normalized) action list allows `action`. */
+export function actionsCover(actions: readonly string[], action: string): boolean {
+  return actions[0] === WILDCARD || actions.includes(action);
+}
+
+/** True when everything `inner` allows, `outer` allows. */
+export function actionsWithin(inner: readonly string[], outer: readonly string[]): boolean {
+  if (outer[0] === WILDCARD) return true;
+  return inner.every((action) => action !== WILDCARD && outer.includes(action));
+}
+
+/** The actions both lists allow (`'*'` on one side stands for the other side's list). */
+export function intersectActions(left: readonly string[], right: readonly string[]): readonly string[] {
+  if (left[0] === WILDCARD) return normalizeActions(right);
+  if (right[0] === WILDCARD) return normalizeActions(left);
+  return normalizeActions(left.filter((action) => right.includes(action)));
+}
+
+/** True when a grant on resource `outer` covers resource `inner`. */
+export function resourceCovers(outer: string, inner: string): boolean {
+  return outer === WILDCARD || outer === inner;
+}
+
+/** The resource both cover, or `undefined` when they are two different concrete resources. */
+export function intersectResources(left: string, right: string): string | undefined {
+  if (left === WILDCARD) return right;
+  if (right === WILDCARD || right === left) return left;
+  return undefined;
+}
