@@ -4,4 +4,7 @@
  *
  * @packageDocumentation
  */
+export type { GitHubClient, GitHubClientSettings } from './github-client.js';
+export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
+export type { GitHubJITConfig } from './github-jit-settings.js';
 export { isValidGitHubSecretName } from './secret-name.js';

@@ -1,0 +1,190 @@
+/**
+ * `createGitHubJITCredentialIssuer`: just-in-time credentials stored as GitHub Actions secrets,
+ * sealed against the repository (or environment) public key, named so that any later process
+ * can find and delete them once expired.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CredentialNotFoundError,
+  credentialIdSchema,
+  credentialScopeSchema,
+  type IssueCredentialOptions,
+  type JITCredential,
+  type JITCredentialIssuer,
+  parseInput,
+  parseTtl,
+  toIsoTime,
+  WardenError,
+} from '@warden/core';
+import { z } from 'zod';
+import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
+import { createGitHubClient, gitHubStatusOf } from './github-client.js';
+import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
+import { sealForGitHub } from './sealed-box.js';
+import { formatCredentialSecretName, parseCredentialSecretName } from './secret-name.js';
+
+/** A {@link JITCredentialIssuer} on GitHub Actions secrets, with its sweeper. */
+export interface GitHubJITCredentialIssuer extends JITCredentialIssuer {
+  /**
+   * Deletes every expired credential secret under the prefix, including those an earlier
+   * process issued (the expiry is part of the name). Returns the names deleted.
+   */
+  sweep(): Promise<string[]>;
+  /** Stops the background sweep, if one runs. The Octokit is never closed. */
+  close(): Promise<void>;
+}
+
+/** Validates {@link IssueCredentialOptions}. */
+const issueOptionsSchema = z
+  .object({
+    subject: z
+      .string()
+      .regex(/^[\x20-\x7e]{1,256}$/, 'must be 1–256 printable characters')
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Creates an issuer storing each credential as a GitHub Actions secret. Synchronous, no I/O:
+ * GitHub is first called by `issue`, `revoke`, `isValid` or `sweep`.
+ *
+ * @throws `InvalidInputError` naming the setting at fault.
+ */
+export function createGitHubJITCredentialIssuer(config: GitHubJITConfig): GitHubJITCredentialIssuer {
+  return new ActionsSecretCredentialIssuer(parseGitHubJITConfig(config));
+}
+
+class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
+  readonly specificationVersion = 'jit-credential-issuer-v1' as const;
+  readonly providerId = 'github-actions-secrets';
+  private readonly api: ActionsSecretsApi;
+  private publicKey: Promise<SecretsPublicKey> | undefined;
+  /** Credentials this process issued and has not revoked, with their exact expiry. */
+  private readonly issued = new Map<string, number>();
+  /** Credentials revoked or swept by this process, so that revoking again is a no-op. */
+  private readonly revoked = new Set<string>();
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly settings: ParsedGitHubJITConfig) {
+    const client = settings.octokit ?? createGitHubClient({ ...settings, auth: settings.token });
+    this.api = createActionsSecretsApi(client, settings);
+    if (settings.sweepIntervalMs !== undefined) {
+      this.sweepTimer = setInterval(() => this.sweepInBackground(), settings.sweepIntervalMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async issue(scope: string[], ttl: string | number, options: IssueCredentialOptions = {}): Promise<JITCredential> {
+    const parsedScope = parseInput(credentialScopeSchema, scope, 'credential scope');
+    const ttlMs = parseTtl(ttl, this.settings.maxTtlMs);
+    const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
+    const issuedAt = this.settings.now();
+    const expiresAt = issuedAt + ttlMs;
+    const id = formatCredentialSecretName(this.settings.secretPrefix, expiresAt);
+    const token = randomBytes(this.settings.tokenBytes).toString('base64url');
+    await this.store(id, token);
+    this.issued.set(id, expiresAt);
+    this.settings.events?.emit({
+      type: 'credential_issued',
+      details: {
+        provider: this.providerId,
+        id,
+        scope: parsedScope,
+        subject,
+        expiresAt: toIsoTime(expiresAt),
+        ...this.where(),
+      },
+    });
+    return { id, token, scope: [...parsedScope], issuedAt: toIsoTime(issuedAt), expiresAt: toIsoTime(expiresAt) };
+  }
+
+  async revoke(credentialId: string): Promise<void> {
+    const id = parseInput(credentialIdSchema, credentialId, 'credential id');
+    if (!parseCredentialSecretName(this.settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
+    if (this.revoked.has(id)) return;
+    const deleted = await this.api.deleteSecret(id);
+    // A concurrent revoke may have deleted it first; only an id nobody here issued is unknown.
+    if (!deleted && !this.issued.has(id) && !this.revoked.has(id)) throw new CredentialNotFoundError({ id });
+    this.forget(id, 'revoked');
+  }
+
+  async isValid(credentialId: string): Promise<boolean> {
+    const id = parseInput(credentialIdSchema, credentialId, 'credential id');
+    const parsed = parseCredentialSecretName(this.settings.secretPrefix, id);
+    if (!parsed || this.revoked.has(id)) return false;
+    const expiresAt = this.issued.get(id) ?? parsed.expiresAtMs;
+    if (this.settings.now() >= expiresAt) return false;
+    return this.api.hasSecret(id);
+  }
+
+  async sweep(): Promise<string[]> {
+    const names = await this.api.listSecretNames();
+    const now = this.settings.now();
+    const deleted: string[] = [];
+    for (const name of names) {
+      const parsed = parseCredentialSecretName(this.settings.secretPrefix, name);
+      if (!parsed || parsed.expiresAtMs > now) continue;
+      if (await this.api.deleteSecret(name)) deleted.push(name);
+      this.forget(name, 'expired');
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  /** Seals and stores the token; on a refusal (422) refetches the public key once, in case it rotated. */
+  private async store(name: string, token: string): Promise<void> {
+    const cachedKey = this.publicKey !== undefined;
+    try {
+      await this.putSealed(name, token);
+    } catch (error) {
+      if (!cachedKey || gitHubStatusOf(error) !== 422) throw error;
+      this.publicKey = undefined;
+      await this.putSealed(name, token);
+    }
+  }
+
+  private async putSealed(name: string, token: string): Promise<void> {
+    const key = await this.currentPublicKey();
+    await this.api.putSecret(name, { encryptedValue: await sealForGitHub(token, key.key), keyId: key.keyId });
+  }
+
+  /** The public key, fetched once and shared by concurrent calls; a failed fetch is not cached. */
+  private currentPublicKey(): Promise<SecretsPublicKey> {
+    if (!this.publicKey) {
+      const keyRequest = this.api.getPublicKey();
+      keyRequest.catch(() => {
+        if (this.publicKey === keyRequest) this.publicKey = undefined;
+      });
+      this.publicKey = keyRequest;
+    }
+    return this.publicKey;
+  }
+
+  private forget(id: string, reason: 'revoked' | 'expired'): void {
+    if (this.revoked.has(id)) return;
+    this.issued.delete(id);
+    this.revoked.add(id);
+    this.settings.events?.emit({
+      type: 'credential_revoked',
+      details: { provider: this.providerId, id, reason, ...this.where() },
+    });
+  }
+
+  private where(): { repository: string; environment?: string } {
+    const repository = `${this.settings.owner}/${this.settings.repo}`;
+    return this.settings.environment === undefined
+      ? { repository }
+      : { repository, environment: this.settings.environment };
+  }
+
+  private sweepInBackground(): void {
+    this.sweep().catch((error: unknown) => {
+      if (WardenError.isInstance(error)) this.settings.onSweepError?.(error);
+    });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Settings of {@link createGitHubJITCredentialIssuer}, parsed once with zod.
+ *
+ * @module
+ */
+import { type Clock, parseInput, parseTtl, type SecurityEventEmitter, type WardenError } from '@warden/core';
+import { z } from 'zod';
+import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from './github-client.js';
+import { isValidCredentialPrefix } from './secret-name.js';
+
+/** Settings for {@link createGitHubJITCredentialIssuer}. */
+export interface GitHubJITConfig extends GitHubClientSettings {
+  /** An Octokit to use (never closed by the issuer). Give this or `token`. */
+  octokit?: GitHubClient;
+  /** A token with write access to the repository's Actions secrets (or environments). Give this or `octokit`. */
+  token?: string;
+  /** Repository owner (user or organisation). */
+  owner: string;
+  /** Repository name. */
+  repo: string;
+  /** Store credentials as secrets of this deployment environment instead of the repository. */
+  environment?: string;
+  /**
+   * Start of every credential's secret name; the sweeper deletes expired secrets under this
+   * prefix, including those an earlier process issued. Upper-case, ending in `_`.
+   * @default 'WARDEN_JIT_'
+   */
+  secretPrefix?: string;
+  /** The longest TTL accepted. @default '1d' */
+  maxTtl?: string | number;
+  /** Bytes of randomness in each token (base64url-encoded). @default 32 */
+  tokenBytes?: number;
+  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`. Off by default. */
+  sweepIntervalMs?: number;
+  /** Told about a failed background sweep. @default ignore */
+  onSweepError?: (error: WardenError) => void;
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  events?: SecurityEventEmitter;
+  /** Clock. @default Date.now */
+  now?: Clock;
+}
+
+/** {@link GitHubJITConfig} after parsing. */
+export interface ParsedGitHubJITConfig extends GitHubJITConfig {
+  secretPrefix: string;
+  maxTtlMs: number;
+  tokenBytes: number;
+  now: Clock;
+}
+
+/** GitHub's owner and repository names: letters, digits, `-`, `_`, `.`. */
+export const gitHubNameSchema: z.ZodString = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
+
+const ttlSchema = z.union([z.string(), z.number()]).refine((ttl) => {
+  try {
+    parseTtl(ttl);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a positive duration like "1d" or milliseconds, at most 30 days');
+
+const clientSchema = z.custom<GitHubClient>(
+  (value) => typeof (value as { request?: unknown } | null)?.request === 'function',
+  'must be an Octokit (an object with a request method)',
+);
+
+const functionSchema = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'must be a function',
+);
+
+const settingsSchema = gitHubClientSettingsSchema
+  .and(
+    z.object({
+      octokit: clientSchema.optional(),
+      token: z.string().min(1).max(4096).optional(),
+      owner: gitHubNameSchema,
+      repo: gitHubNameSchema,
+      environment: z
+        .string()
+        .min(1)
+        .max(255)
+        .refine((name) => [...name].every((character) => character >= ' '), 'must not contain control characters')
+        .optional(),
+      secretPrefix: z
+        .string()
+        .refine(
+          isValidCredentialPrefix,
+          'must be upper-case letters, digits and _, end in _, and not start with GITHUB_',
+        )
+        .optional(),
+      maxTtl: ttlSchema.optional(),
+      tokenBytes: z.number().int().min(16).max(1024).optional(),
+      sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
+      onSweepError: functionSchema.optional(),
+      events: z
+        .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
+        .optional(),
+      now: functionSchema.optional(),
+    }),
+  )
+  .refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {
+    message: 'give exactly one of octokit or token',
+    path: ['octokit'],
+  });
+
+/** Parses the settings; throws `InvalidInputError` naming the field. */
+export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITConfig {
+  const parsed = parseInput(settingsSchema, config, 'GitHub JIT credential settings') as GitHubJITConfig;
+  return {
+    ...config,
+    secretPrefix: parsed.secretPrefix ?? 'WARDEN_JIT_',
+    maxTtlMs: parseTtl(parsed.maxTtl ?? '1d'),
+    tokenBytes: parsed.tokenBytes ?? 32,
+    now: config.now ?? Date.now,
+  };
+}
