@@ -1,0 +1,132 @@
+/**
+ * Turns effective constraints into the Engine API's container configuration, hardened by
+ * default. {@link expectedHardening} lists what the created container must show on inspection.
+ *
+ * @module
+ */
+import type { SandboxConstraints } from '@warden/core';
+import type Docker from 'dockerode';
+import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
+import { SUPERVISOR_DIRECTORY, supervisorCommand } from './docker-sandbox-supervisor-script.js';
+
+/** Processes Warden itself needs inside a sandbox (init, supervisor, output readers), on top of `maxPids`. */
+export const SUPERVISOR_PIDS = 8;
+
+/** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
+export const CPU_PERIOD_MICROSECONDS = 100_000;
+
+/** Constraints with every limit filled in: what a sandbox really gets. */
+export type EffectiveConstraints = SandboxConstraints &
+  Required<Pick<SandboxConstraints, 'maxMemoryMb' | 'maxCpuPercent' | 'maxPids' | 'networkPolicy' | 'timeoutMs'>>;
+
+/** What the container specification needs besides the constraints. */
+export interface ContainerSpecInput {
+  name: string;
+  constraints: EffectiveConstraints;
+  /** `none`, or the network chosen for `full` / `egress-only`. */
+  networkMode: string;
+  /** Variables the adapter adds (proxy settings); they are not credentials. */
+  adapterEnv: Readonly<Record<string, string>>;
+  labels: Record<string, string>;
+}
+
+/** The values a hardened container must show when inspected. */
+export interface ExpectedHardening {
+  user: string;
+  memoryBytes: number;
+  cpuQuota: number;
+  pidsLimit: number;
+  nofile: number;
+  networkMode: string;
+  tmpfs: Record<string, string>;
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+}
+
+function tmpfsOptions(sizeMb: number, settings: ResolvedDockerSandboxSettings, mode: string): string {
+  return `rw,noexec,nosuid,nodev,size=${sizeMb}m,uid=${settings.uid},gid=${settings.gid},mode=${mode}`;
+}
+
+/** Every value the created container must show; {@link buildContainerSpec} produces exactly these. */
+export function expectedHardening(
+  input: ContainerSpecInput,
+  settings: ResolvedDockerSandboxSettings,
+): ExpectedHardening {
+  const { constraints } = input;
+  return {
+    user: settings.user,
+    memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
+    cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
+    pidsLimit: constraints.maxPids + SUPERVISOR_PIDS,
+    nofile: settings.nofile,
+    networkMode: input.networkMode,
+    tmpfs: {
+      '/tmp': tmpfsOptions(settings.tmpSizeMb, settings, '1777'),
+      // Captured output and stdin of running commands; pages count against the memory limit anyway.
+      [SUPERVISOR_DIRECTORY]: tmpfsOptions(constraints.maxMemoryMb, settings, '700'),
+    },
+    mounts: [
+      ...(constraints.allowedPaths ?? []).map((path) => ({ source: path, target: path, readOnly: true })),
+      ...(constraints.writablePaths ?? []).map((path) => ({ source: path, target: path, readOnly: false })),
+    ],
+  };
+}
+
+/** The `createContainer` options of a hardened sandbox. */
+export function buildContainerSpec(
+  input: ContainerSpecInput,
+  settings: ResolvedDockerSandboxSettings,
+): Docker.ContainerCreateOptions {
+  const expected = expectedHardening(input, settings);
+  const env = { ...input.constraints.env, ...input.adapterEnv };
+  return {
+    name: input.name,
+    Image: settings.image,
+    Cmd: supervisorCommand(settings.fastExec ? 'supervise' : 'wait'),
+    Entrypoint: [],
+    User: expected.user,
+    WorkingDir: settings.workdir,
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    Labels: input.labels,
+    Hostname: 'sandbox',
+    // The supervisor reads requests from stdin; StdinOnce closes it when the owner disconnects,
+    // so a crashed owner's sandboxes stop on their own instead of running forever.
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    NetworkDisabled: input.networkMode === 'none',
+    HostConfig: {
+      Init: true,
+      Privileged: false,
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      NetworkMode: expected.networkMode,
+      IpcMode: 'private',
+      Tmpfs: expected.tmpfs,
+      Mounts: expected.mounts.map((mount) => ({
+        Type: 'bind' as const,
+        Source: mount.source,
+        Target: mount.target,
+        ReadOnly: mount.readOnly,
+        BindOptions: { Propagation: 'rprivate' as const },
+      })),
+      Memory: expected.memoryBytes,
+      MemorySwap: expected.memoryBytes,
+      OomKillDisable: false,
+      // Under host memory pressure the kernel picks sandbox processes before the host's own.
+      OomScoreAdj: 500,
+      CpuPeriod: CPU_PERIOD_MICROSECONDS,
+      CpuQuota: expected.cpuQuota,
+      PidsLimit: expected.pidsLimit,
+      Ulimits: [{ Name: 'nofile', Soft: expected.nofile, Hard: expected.nofile }],
+      Devices: [],
+      LogConfig: { Type: 'none', Config: {} },
+      RestartPolicy: { Name: 'no' },
+      AutoRemove: false,
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Creating one sandbox container: create, re-inspect and refuse if hardening did not take,
+ * attach, start, and wait for the supervisor to report from inside. Anything that fails removes
+ * the container, so a refused sandbox leaves nothing behind.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { BackendUnavailableError, SandboxHardeningError } from '@warden/core';
+import type Docker from 'dockerode';
+import {
+  buildContainerSpec,
+  type ContainerSpecInput,
+  type EffectiveConstraints,
+  expectedHardening,
+} from './docker-sandbox-container-spec.js';
+import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
+import { readOomKillCount } from './docker-sandbox-exec.js';
+import { buildSandboxLabels } from './docker-sandbox-labels.js';
+import type { NetworkPlan } from './docker-sandbox-plan.js';
+import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
+import { SupervisorConnection } from './docker-sandbox-supervisor.js';
+import { removeContainer } from './docker-sandbox-sweep.js';
+import { findHardeningFailures, findRuntimeFailures } from './docker-sandbox-verify.js';
+
+/** A started sandbox as the adapter tracks it. */
+export interface SandboxRecord {
+  /** The container id, which is also the sandbox id. */
+  id: string;
+  container: Docker.Container;
+  createdAt: string;
+  constraints: EffectiveConstraints;
+  configHash: string;
+  session: string;
+  supervisor: SupervisorConnection;
+  /** True when commands go through the supervisor; false means Engine-API exec. */
+  fastExec: boolean;
+  /** OOM kills seen so far (Engine-API exec mode), to tell a new one. */
+  oomKillsSeen: number;
+}
+
+/** Everything {@link startSandboxContainer} needs for one sandbox. */
+export interface SandboxStartRequest {
+  constraints: EffectiveConstraints;
+  network: NetworkPlan;
+  configHash: string;
+  session: string;
+  createdAt: string;
+}
+
+function containerName(session: string): string {
+  const suffix = randomBytes(6).toString('hex');
+  return session ? `warden-${session}-${suffix}` : `warden-${suffix}`;
+}
+
+async function withTimeout<Value>(promise: Promise<Value>, timeoutMs: number, message: string): Promise<Value> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BackendUnavailableError({ backend: 'docker', message })), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function createContainer(
+  docker: Docker,
+  spec: Docker.ContainerCreateOptions,
+  image: string,
+): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer(spec);
+  } catch (error) {
+    if (engineStatus(error) === 404) {
+      throw new BackendUnavailableError({
+        backend: 'docker',
+        message: `Sandbox image "${image}" is not on the engine; build it with buildSandboxImage() or set settings.image`,
+        cause: error,
+      });
+    }
+    throw toWardenError(error, 'creating a sandbox container');
+  }
+}
+
+/** Starts the container and waits for the supervisor's report; checks it from inside. */
+async function startAndVerify(
+  container: Docker.Container,
+  settings: ResolvedDockerSandboxSettings,
+): Promise<{ supervisor: SupervisorConnection; fastExec: boolean }> {
+  const supervisor = await SupervisorConnection.attach(container);
+  try {
+    await container.start();
+    const hello = await withTimeout(
+      supervisor.hello,
+      settings.startTimeoutMs,
+      'The sandbox did not report ready in time',
+    );
+    const failures = findRuntimeFailures(hello, settings.uid);
+    if (failures.length > 0) throw new SandboxHardeningError({ failures });
+    return { supervisor, fastExec: hello.mode === 'supervise' };
+  } catch (error) {
+    supervisor.close();
+    throw error;
+  }
+}
+
+/** Creates, verifies and starts one hardened sandbox container. */
+export async function startSandboxContainer(
+  docker: Docker,
+  settings: ResolvedDockerSandboxSettings,
+  request: SandboxStartRequest,
+): Promise<SandboxRecord> {
+  const input: ContainerSpecInput = {
+    name: containerName(request.session),
+    constraints: request.constraints,
+    networkMode: request.network.networkMode,
+    adapterEnv: request.network.adapterEnv,
+    labels: buildSandboxLabels({ ...request, ownerId: settings.ownerId, extra: settings.labels }),
+  };
+  const container = await createContainer(docker, buildContainerSpec(input, settings), settings.image);
+  try {
+    const failures = findHardeningFailures(await container.inspect(), expectedHardening(input, settings));
+    if (failures.length > 0) throw new SandboxHardeningError({ failures });
+    const { supervisor, fastExec } = await startAndVerify(container, settings);
+    const oomKillsSeen = fastExec ? 0 : await readOomKillCount(container);
+    return { ...request, id: container.id, container, supervisor, fastExec, oomKillsSeen };
+  } catch (error) {
+    await removeContainer(docker, container.id).catch(() => {});
+    throw toWardenError(error, 'starting a sandbox');
+  }
+}

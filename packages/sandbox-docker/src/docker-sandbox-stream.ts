@@ -1,0 +1,99 @@
+/**
+ * Byte-stream helpers for the Engine API's attach and exec streams: the 8-byte frame header
+ * that separates stdout from stderr when there is no TTY, a line splitter, and a capped buffer.
+ *
+ * @module
+ */
+
+/** Stream numbers in a Docker frame header. */
+export type DockerStreamType = 0 | 1 | 2;
+
+/**
+ * Returns a function that takes raw chunks of a multiplexed Docker stream and calls `onFrame`
+ * with each frame's stream (1 stdout, 2 stderr) and payload, however the chunks are cut.
+ */
+export function createFrameDemuxer(
+  onFrame: (stream: DockerStreamType, payload: Buffer) => void,
+): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 8) {
+      const length = pending.readUInt32BE(4);
+      if (pending.length < 8 + length) break;
+      const stream = pending[0] === 2 ? 2 : pending[0] === 0 ? 0 : 1;
+      onFrame(stream, pending.subarray(8, 8 + length));
+      pending = pending.subarray(8 + length);
+    }
+  };
+}
+
+/** Returns a function that takes chunks and calls `onLine` with each complete line (without `\n`), as latin1 text. */
+export function createLineSplitter(onLine: (line: string) => void): (chunk: Buffer) => void {
+  let partial: Buffer[] = [];
+  return (chunk) => {
+    let start = 0;
+    let newline = chunk.indexOf(10, start);
+    while (newline !== -1) {
+      partial.push(chunk.subarray(start, newline));
+      const line = partial.length === 1 ? (partial[0] as Buffer) : Buffer.concat(partial);
+      partial = [];
+      onLine(line.toString('latin1'));
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) partial.push(chunk.subarray(start));
+  };
+}
+
+/** Collects bytes up to a cap and remembers whether more arrived. */
+export class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private received = 0;
+  // A few bytes past the cap show whether the cut splits a UTF-8 character.
+  private readonly keepBytes: number;
+
+  /** @param capBytes the most bytes of text returned. */
+  constructor(private readonly capBytes: number) {
+    this.keepBytes = capBytes + 3;
+  }
+
+  /** True once more than the cap arrived. */
+  get truncated(): boolean {
+    return this.received > this.capBytes;
+  }
+
+  /** Keeps what fits under the cap of `chunk`. */
+  push(chunk: Buffer): void {
+    this.received += chunk.length;
+    const room = this.keepBytes - this.kept;
+    if (room <= 0) return;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  /** The kept bytes as UTF-8 text, never longer than the cap in bytes. */
+  text(): string {
+    return utf8Prefix(Buffer.concat(this.chunks), this.capBytes);
+  }
+}
+
+/**
+ * Decodes at most `capBytes` of `bytes` as UTF-8, cutting before a character that would be split,
+ * so the text re-encodes to at most `capBytes` bytes (for valid UTF-8 input).
+ */
+export function utf8Prefix(bytes: Buffer, capBytes: number): string {
+  if (bytes.length <= capBytes) return bytes.toString('utf8');
+  let end = capBytes;
+  // A continuation byte (10xxxxxx) right after the cut means the cut splits a character.
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+/** Decodes one base64 line of captured output, cutting it at `capBytes` and reporting whether it was cut. */
+export function decodeCapturedOutput(base64: string, capBytes: number): { text: string; truncated: boolean } {
+  const bytes = Buffer.from(base64, 'base64');
+  return { text: utf8Prefix(bytes, capBytes), truncated: bytes.length > capBytes };
+}

@@ -1,0 +1,100 @@
+/**
+ * Re-inspection after create: the adapter refuses a container whose hardening or limits did not
+ * take (an engine that ignores a setting, a plugin that rewrites it), rather than run it weaker.
+ *
+ * @module
+ */
+import type Docker from 'dockerode';
+import type { ExpectedHardening } from './docker-sandbox-container-spec.js';
+
+type HostConfig = Docker.ContainerInspectInfo['HostConfig'] & {
+  Init?: boolean | null;
+  CgroupnsMode?: string;
+  Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }>;
+};
+
+function check(failures: string[], setting: string, expected: unknown, actual: unknown): void {
+  if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+    failures.push(`${setting}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual ?? null)}`);
+  }
+}
+
+function hasTmpfsOptions(failures: string[], mounts: Record<string, string>, path: string, expected: string): void {
+  const actual = mounts[path];
+  const missing = expected.split(',').filter((option) => !(actual ?? '').split(',').includes(option));
+  if (missing.length > 0)
+    failures.push(`tmpfs ${path}: missing ${missing.join(',')} (got ${JSON.stringify(actual ?? null)})`);
+}
+
+function checkIsolation(failures: string[], host: HostConfig): void {
+  check(failures, 'Privileged', false, host.Privileged);
+  check(failures, 'CapDrop', ['ALL'], host.CapDrop);
+  if ((host.CapAdd ?? []).length > 0) failures.push(`CapAdd: expected none, got ${JSON.stringify(host.CapAdd)}`);
+  const securityOptions: string[] = host.SecurityOpt ?? [];
+  if (!securityOptions.some((option) => /^no-new-privileges(?:[:=]true)?$/.test(option))) {
+    failures.push(`SecurityOpt: expected no-new-privileges, got ${JSON.stringify(securityOptions)}`);
+  }
+  if (securityOptions.some((option) => /unconfined/.test(option))) {
+    failures.push(`SecurityOpt: unconfined profile ${JSON.stringify(securityOptions)}`);
+  }
+  check(failures, 'ReadonlyRootfs', true, host.ReadonlyRootfs);
+  check(failures, 'Init', true, host.Init);
+  for (const [setting, value] of [
+    ['PidMode', host.PidMode],
+    ['IpcMode', host.IpcMode],
+    ['UTSMode', host.UTSMode],
+    ['UsernsMode', host.UsernsMode],
+  ] as const) {
+    if (value === 'host' || String(value ?? '').startsWith('container:')) failures.push(`${setting}: shares ${value}`);
+  }
+  if ((host.Devices ?? []).length > 0) failures.push(`Devices: expected none, got ${JSON.stringify(host.Devices)}`);
+  if ((host.Binds ?? []).length > 0) failures.push(`Binds: expected none, got ${JSON.stringify(host.Binds)}`);
+  check(failures, 'OomKillDisable', false, host.OomKillDisable ?? false);
+}
+
+function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHardening): void {
+  check(failures, 'Memory', expected.memoryBytes, host.Memory);
+  check(failures, 'MemorySwap', expected.memoryBytes, host.MemorySwap);
+  check(failures, 'CpuQuota', expected.cpuQuota, host.CpuQuota);
+  check(failures, 'PidsLimit', expected.pidsLimit, host.PidsLimit);
+  check(failures, 'NetworkMode', expected.networkMode, host.NetworkMode);
+  const nofile = (host.Ulimits ?? []).find((ulimit) => ulimit.Name === 'nofile');
+  check(
+    failures,
+    'Ulimits.nofile',
+    { soft: expected.nofile, hard: expected.nofile },
+    { soft: nofile?.Soft, hard: nofile?.Hard },
+  );
+  for (const [path, options] of Object.entries(expected.tmpfs))
+    hasTmpfsOptions(failures, host.Tmpfs ?? {}, path, options);
+  const mounts = (host.Mounts ?? []).map((mount) => ({
+    source: mount.Source,
+    target: mount.Target,
+    readOnly: mount.ReadOnly ?? false,
+  }));
+  check(failures, 'Mounts', expected.mounts, mounts);
+}
+
+/**
+ * Compares an inspected container with what the adapter asked for and lists every setting that
+ * did not take, as `setting: expected …, got …`. Empty means the container is as hardened as asked.
+ */
+export function findHardeningFailures(inspected: Docker.ContainerInspectInfo, expected: ExpectedHardening): string[] {
+  const failures: string[] = [];
+  check(failures, 'User', expected.user, inspected.Config.User);
+  const host = inspected.HostConfig as HostConfig;
+  checkIsolation(failures, host);
+  checkLimits(failures, host, expected);
+  return failures;
+}
+
+/** What the supervisor reported from inside the running container, checked against the promise. */
+export function findRuntimeFailures(runtime: { uid: string; tmpMode: string }, expectedUid: number): string[] {
+  const failures: string[] = [];
+  if (runtime.uid === '0' || runtime.uid !== String(expectedUid)) {
+    failures.push(`uid inside the sandbox: expected ${expectedUid}, got "${runtime.uid}"`);
+  }
+  if (runtime.tmpMode !== '1777')
+    failures.push(`/tmp mode inside the sandbox: expected 1777, got "${runtime.tmpMode}"`);
+  return failures;
+}

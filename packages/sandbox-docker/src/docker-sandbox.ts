@@ -1,0 +1,335 @@
+/**
+ * `Sandbox` on a Docker engine, hardened by default.
+ *
+ * @module
+ */
+import {
+  BackendUnavailableError,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type ExecOptions,
+  execOptionsSchema,
+  parseInput,
+  type Sandbox,
+  type SandboxCommand,
+  type SandboxConstraints,
+  SandboxNotFoundError,
+  type SandboxStatus,
+  sandboxCommandSchema,
+  sandboxIdSchema,
+  toIsoTime,
+} from '@warden/core';
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { createDockerClient } from './docker-client.js';
+import { filterCredentialEnv } from './docker-sandbox-env.js';
+import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
+import { execThroughEngine, readOomKillCount } from './docker-sandbox-exec.js';
+import type { CommandRequest, DockerExecResult } from './docker-sandbox-exec-types.js';
+import { SANDBOX_LABELS } from './docker-sandbox-labels.js';
+import {
+  assertWithinCeilings,
+  configurationHash,
+  planConstraints,
+  planNetwork,
+  resolveCeilings,
+} from './docker-sandbox-plan.js';
+import { WarmPool } from './docker-sandbox-pool.js';
+import {
+  type DockerSandboxConfig,
+  type ResolvedDockerSandboxSettings,
+  resolveDockerSandboxSettings,
+} from './docker-sandbox-settings.js';
+import { type SandboxRecord, type SandboxStartRequest, startSandboxContainer } from './docker-sandbox-start.js';
+import { removeContainer, removeOwnedSandboxes, sweepOrphanedSandboxes } from './docker-sandbox-sweep.js';
+
+/** A session name as it appears in container names and labels; empty for none. */
+const sessionNameSchema = z.union([
+  z.literal(''),
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+      'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
+]);
+
+/** Maps an inspected container state to the port's lifecycle. */
+function stateOf(
+  record: SandboxRecord,
+  state: Docker.ContainerInspectInfo['State'],
+): Pick<SandboxStatus, 'state' | 'error'> {
+  if (state.Status === 'running' && record.supervisor.isOpen) return { state: 'running' };
+  if (state.Status === 'created' || state.Status === 'restarting') return { state: 'creating' };
+  if (state.Status === 'paused') return { state: 'stopped' };
+  if (state.Status === 'removing') return { state: 'destroyed' };
+  const reason = state.OOMKilled ? ', out of memory' : '';
+  return { state: 'error', error: `The sandbox container is ${state.Status} (exit code ${state.ExitCode}${reason})` };
+}
+
+function statusOf(record: SandboxRecord, state: Pick<SandboxStatus, 'state' | 'error'>): SandboxStatus {
+  return { id: record.id, createdAt: record.createdAt, constraints: structuredClone(record.constraints), ...state };
+}
+
+/**
+ * A {@link Sandbox} on a Docker engine. Prefer {@link createDockerSandbox}.
+ *
+ * Each sandbox is a container hardened by default (see the package README for the table), whose
+ * main process is a small supervisor that runs commands sent over its attached stdin. Sandboxes
+ * live as long as this instance: `close()` removes them, and if the process dies they stop on
+ * their own and the next instance's startup sweep removes them.
+ */
+export class DockerSandbox implements Sandbox {
+  /** The port version implemented. */
+  readonly specificationVersion = 'sandbox-v1' as const;
+  /** Identifies the backend. */
+  readonly providerId: string = 'docker';
+  /** The engine client (injected, or owned by this instance). */
+  readonly docker: Docker;
+  private readonly settings: ResolvedDockerSandboxSettings;
+  private readonly records = new Map<string, SandboxRecord>();
+  private readonly destroying = new Map<string, Promise<void>>();
+  private readonly pool: WarmPool<SandboxRecord> | undefined;
+  private startup: Promise<void> | undefined;
+  private ceilings: ReturnType<typeof resolveCeilings> | undefined;
+  private poolConfigHash: string | undefined;
+  private closed = false;
+
+  /** Parses `config` (throws `InvalidInputError` naming the field); opens no connection. */
+  constructor(config: DockerSandboxConfig = {}) {
+    this.settings = resolveDockerSandboxSettings(config);
+    this.docker = this.settings.docker ?? createDockerClient(this.settings.dockerHost);
+    if (this.settings.poolSize > 0) {
+      this.pool = new WarmPool({
+        size: this.settings.poolSize,
+        make: () => this.startPooled(),
+        discard: (record) => this.removeRecord(record),
+        isAlive: (record) => record.supervisor.isOpen,
+      });
+    }
+  }
+
+  /** The owner id in this instance's labels. */
+  get ownerId(): string {
+    return this.settings.ownerId;
+  }
+
+  /** Creates and starts a sandbox; resolves once it can run commands. */
+  create(constraints?: SandboxConstraints): Promise<SandboxStatus> {
+    return this.createForSession(constraints, '');
+  }
+
+  /**
+   * Like `create`, labelling the sandbox with a session name (letters, digits, `.`, `_`, `-`;
+   * anything else is `INVALID_INPUT`).
+   */
+  async createForSession(constraints: unknown, session: string): Promise<SandboxStatus> {
+    this.assertOpen();
+    parseInput(sessionNameSchema, session, 'session name');
+    const effective = planConstraints(constraints, this.settings);
+    await this.ensureStarted();
+    assertWithinCeilings(effective, await this.engineCeilings());
+    const network = await planNetwork(this.docker, effective, this.settings);
+    const configHash = configurationHash(effective, network, this.settings);
+    const createdAt = toIsoTime(this.settings.now());
+    const pooled = session === '' && configHash === this.poolConfigHash ? this.pool?.take() : undefined;
+    const record = pooled
+      ? { ...pooled, createdAt, constraints: effective }
+      : await startSandboxContainer(this.docker, this.settings, {
+          constraints: effective,
+          network,
+          configHash,
+          session,
+          createdAt,
+        });
+    if (this.closed) {
+      await this.removeRecord(record);
+      throw new BackendUnavailableError({ backend: 'docker', message: 'The Docker sandbox was closed' });
+    }
+    this.records.set(record.id, record);
+    return statusOf(record, { state: 'running' });
+  }
+
+  /** Runs one command in a running sandbox; a non-zero exit is a result, not an error. */
+  async execute(id: string, command: SandboxCommand, options?: ExecOptions): Promise<DockerExecResult> {
+    const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
+    const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
+    const parsedOptions = parseInput(execOptionsSchema, options ?? {}, 'execute options');
+    const record = this.records.get(sandboxId);
+    if (record === undefined) throw new SandboxNotFoundError({ id: sandboxId });
+    const request = this.commandRequest(record, parsedCommand, parsedOptions);
+    try {
+      if (record.fastExec) return await record.supervisor.run(request);
+      return await this.executeThroughEngine(record, request);
+    } catch (error) {
+      throw toWardenError(error, `running a command in sandbox ${sandboxId}`);
+    }
+  }
+
+  /** Reports one sandbox this instance manages, with its live container state. */
+  async getStatus(id: string): Promise<SandboxStatus> {
+    const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
+    const record = this.records.get(sandboxId);
+    if (record === undefined) throw new SandboxNotFoundError({ id: sandboxId });
+    try {
+      return statusOf(record, stateOf(record, (await record.container.inspect()).State));
+    } catch (error) {
+      if (engineStatus(error) !== 404) throw toWardenError(error, `inspecting sandbox ${sandboxId}`);
+      return statusOf(record, { state: 'error', error: 'The sandbox container was removed outside Warden' });
+    }
+  }
+
+  /**
+   * Stops and removes a sandbox. Idempotent. Also removes a Warden container of this owner that
+   * this instance does not track (an orphan); containers of other owners are left alone.
+   */
+  destroy(id: string): Promise<void> {
+    const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
+    const running = this.destroying.get(sandboxId);
+    if (running) return running;
+    const destroyed = this.destroyById(sandboxId).finally(() => this.destroying.delete(sandboxId));
+    this.destroying.set(sandboxId, destroyed);
+    return destroyed;
+  }
+
+  /** Lists the sandboxes this instance manages, with their live state. */
+  async list(): Promise<SandboxStatus[]> {
+    return Promise.all([...this.records.keys()].map((id) => this.getStatus(id)));
+  }
+
+  /** Fills the warm pool (if configured) and resolves once it is full. */
+  async warmUp(): Promise<void> {
+    this.assertOpen();
+    await this.ensureStarted();
+    await this.pool?.warmUp();
+  }
+
+  /** Removes this owner's stopped Warden containers left by a crashed process; returns their ids. */
+  sweepOrphans(): Promise<string[]> {
+    return sweepOrphanedSandboxes(this.docker, this.settings.ownerId, new Set(this.records.keys()));
+  }
+
+  /** Removes every sandbox of this owner: this instance's and any other container carrying its labels. */
+  async cleanupAll(): Promise<string[]> {
+    const mine = [...this.records.keys()];
+    await Promise.all(mine.map((id) => this.destroy(id)));
+    return [...mine, ...(await removeOwnedSandboxes(this.docker, this.settings.ownerId))];
+  }
+
+  /** Removes every sandbox this instance created (pooled ones too) and stops refilling the pool. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool?.close();
+    await Promise.allSettled([...this.records.keys()].map((id) => this.destroy(id)));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BackendUnavailableError({ backend: 'docker', message: 'The Docker sandbox was closed' });
+  }
+
+  /** The startup sweep, once per instance, before the first sandbox is created. */
+  private ensureStarted(): Promise<void> {
+    this.startup ??= (async () => {
+      if (this.settings.sweepOnStart) await this.sweepOrphans();
+      if (this.pool) {
+        this.poolConfigHash = await this.defaultConfigHash();
+        this.pool.refill();
+      }
+    })().catch((error: unknown) => {
+      this.startup = undefined;
+      throw toWardenError(error, 'starting the Docker sandbox');
+    });
+    return this.startup;
+  }
+
+  private engineCeilings(): ReturnType<typeof resolveCeilings> {
+    this.ceilings ??= resolveCeilings(this.docker, this.settings.ceilings).catch((error: unknown) => {
+      this.ceilings = undefined;
+      throw error;
+    });
+    return this.ceilings;
+  }
+
+  private async defaultPlan(): Promise<Omit<SandboxStartRequest, 'createdAt'>> {
+    const constraints = planConstraints({}, this.settings);
+    const network = await planNetwork(this.docker, constraints, this.settings);
+    return { constraints, network, configHash: configurationHash(constraints, network, this.settings), session: '' };
+  }
+
+  private async defaultConfigHash(): Promise<string> {
+    return (await this.defaultPlan()).configHash;
+  }
+
+  private async startPooled(): Promise<SandboxRecord> {
+    const plan = await this.defaultPlan();
+    assertWithinCeilings(plan.constraints, await this.engineCeilings());
+    return startSandboxContainer(this.docker, this.settings, { ...plan, createdAt: toIsoTime(this.settings.now()) });
+  }
+
+  private commandRequest(record: SandboxRecord, command: SandboxCommand, options: ExecOptions): CommandRequest {
+    const env = filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept;
+    let argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+    // The supervisor passes variables through `env NAME=value… argv`, which would read an argv[0]
+    // containing "=" as one more variable; a shell `exec "$@"` runs such a program verbatim.
+    if (Object.keys(env).length > 0 && argv[0]?.includes('=')) argv = ['/bin/sh', '-c', 'exec "$@"', 'sh', ...argv];
+    return {
+      argv,
+      env,
+      cwd: options.cwd,
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs ?? record.constraints.timeoutMs,
+      signal: options.signal,
+      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    };
+  }
+
+  private async executeThroughEngine(record: SandboxRecord, request: CommandRequest): Promise<DockerExecResult> {
+    const result = await execThroughEngine(record.container, request);
+    if (result.exitCode !== 137 || result.timedOut) return result;
+    const oomKills = await readOomKillCount(record.container);
+    const oomKilled = oomKills > record.oomKillsSeen;
+    record.oomKillsSeen = oomKills;
+    return { ...result, oomKilled };
+  }
+
+  private async destroyById(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record) {
+      this.records.delete(id);
+      return this.removeRecord(record);
+    }
+    await this.removeOwnedOrphan(id);
+  }
+
+  private async removeRecord(record: SandboxRecord): Promise<void> {
+    record.supervisor.close();
+    await removeContainer(this.docker, record.id);
+  }
+
+  private async removeOwnedOrphan(id: string): Promise<void> {
+    let labels: Record<string, string> | undefined;
+    try {
+      labels = (await this.docker.getContainer(id).inspect()).Config.Labels ?? undefined;
+    } catch (error) {
+      if (engineStatus(error) === 404) return;
+      throw toWardenError(error, `inspecting sandbox ${id}`);
+    }
+    if (labels?.[SANDBOX_LABELS.sandbox] !== undefined && labels[SANDBOX_LABELS.owner] === this.settings.ownerId) {
+      await removeContainer(this.docker, id);
+    }
+  }
+}
+
+/**
+ * Creates a {@link Sandbox} on a Docker engine, hardened by default. Synchronous and without
+ * I/O: the engine is first contacted by the first call.
+ *
+ * @example
+ * const sandbox = createDockerSandbox({ image: 'warden-sandbox:latest' });
+ * const { id } = await sandbox.create({ maxMemoryMb: 256, networkPolicy: 'none' });
+ * const result = await sandbox.execute(id, ['echo', 'hello']);
+ * await sandbox.destroy(id);
+ * await sandbox.close();
+ */
+export function createDockerSandbox(config?: DockerSandboxConfig): DockerSandbox {
+  return new DockerSandbox(config);
+}
