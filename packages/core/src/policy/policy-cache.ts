@@ -130,7 +130,7 @@ function matchesSnapshot<Value>(snapshot: SourceSnapshot<Value>, source: Injecti
  * The string key: every field of the source that policy reads, each length-prefixed so that no
  * choice of identity values can collide with another source's key.
  */
-export function cacheKey(source: InjectionSource, session: string): string {
+function cacheKey(source: InjectionSource, session: string): string {
   const identity = source.identity;
   return (
     `${source.type}|${source.trustLevel}|${field(identity?.publicKey)}${field(identity?.userId)}` +
