@@ -29,4 +29,9 @@ export {
   runSandboxContract,
   type SandboxContractCapabilities,
 } from './sandbox/index.js';
+export {
+  DEFAULT_SECRET_STORE_CAPABILITIES,
+  runSecretStoreContract,
+  type SecretStoreContractCapabilities,
+} from './secret-store/index.js';
 export type { ContractClock, ContractOptions, ContractSubject } from './types.js';

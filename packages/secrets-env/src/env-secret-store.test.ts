@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createEnvSecretStore } from './env-secret-store.js';
 
 describe('createEnvSecretStore(options)', () => {
@@ -9,25 +9,67 @@ describe('createEnvSecretStore(options)', () => {
     expect(await store.get('missing-secret')).toBeUndefined();
   });
 
-  it('get(name) with a prefix reads PREFIX + NAME', async () => {
+  it('get(name) with a prefix reads PREFIX + NAME, and list() only sees prefixed variables', async () => {
     const store = createEnvSecretStore({ prefix: 'WARDEN_', env: { WARDEN_GITHUB_TOKEN: 'a', GITHUB_TOKEN: 'b' } });
     expect(await store.get('github-token')).toBe('a');
     expect(await store.list()).toEqual(['github-token']);
   });
 
-  it('get(name) of a protected variable throws INVALID_INPUT', async () => {
-    const store = createEnvSecretStore({ env: { PATH: '/bin' } });
-    await expect(store.get('path')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(store.get('node-options')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(store.get('ld-preload')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  it('set(name, value) and delete(name) change the given env object only', async () => {
+    const env: Record<string, string> = {};
+    const store = createEnvSecretStore({ prefix: 'WARDEN_', env });
+    await store.set('api-key', 'value-1');
+    expect(env).toEqual({ WARDEN_API_KEY: 'value-1' });
+    await store.delete('api-key');
+    expect(env).toEqual({});
+  });
+
+  it('get(name), set(name, value) and delete(name) of a protected variable throw INVALID_INPUT', async () => {
+    const env: Record<string, string> = { PATH: '/bin' };
+    const store = createEnvSecretStore({ env });
+    for (const name of [
+      'path',
+      'home',
+      'node-options',
+      'ld-preload',
+      'https-proxy',
+      'git-ssh-command',
+      'npm-config-registry',
+    ]) {
+      await expect(store.get(name), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.set(name, 'x'), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.delete(name), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect(env).toEqual({ PATH: '/bin' });
+  });
+
+  it('set(name, value) with a prefix that completes a protected variable throws INVALID_INPUT', async () => {
+    const store = createEnvSecretStore({ prefix: 'NODE_', env: {} });
+    await expect(store.set('options', '--require=/tmp/evil.js')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(store.set('auth-token', 'npm_x')).resolves.toBeUndefined();
   });
 
   it('set(name, value) with a name that is not kebab-case throws INVALID_INPUT and changes nothing', async () => {
     const env: Record<string, string> = {};
     const store = createEnvSecretStore({ env });
-    await expect(store.set('GitHub_Token', 'x')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(store.set('a--b', 'x')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    for (const name of ['GitHub_Token', 'a--b', '-a', 'a-', '1password', 'with space', 'x'.repeat(129)]) {
+      await expect(store.set(name, 'x'), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
     expect(env).toEqual({});
+  });
+
+  it('list() without a prefix reports only variables that map back from a kebab-case name', async () => {
+    const env = {
+      GITHUB_TOKEN: 'a',
+      PATH: '/bin',
+      LD_PRELOAD: 'x.so',
+      npm_config_cache: '/c',
+      DOUBLE__UNDERSCORE: 'x',
+      '1ABC': 'x',
+      UNSET: undefined,
+      EMPTY: '',
+    };
+    expect(await createEnvSecretStore({ env }).list()).toEqual(['github-token']);
   });
 
   it('treats an empty value as not set in every method', async () => {
@@ -36,6 +78,8 @@ describe('createEnvSecretStore(options)', () => {
     expect(await store.get('api-key')).toBeUndefined();
     expect(await store.list()).toEqual([]);
     await expect(store.set('api-key', '')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(store.delete('api-key')).resolves.toBeUndefined();
+    expect(env).toEqual({});
   });
 
   it('never shows values in errors or inspect output', async () => {
@@ -44,5 +88,38 @@ describe('createEnvSecretStore(options)', () => {
     expect(String(store)).not.toContain('super-secret-value');
     const error = await store.set('api-key', 'bad\0value').catch((caught: unknown) => caught);
     expect(String((error as Error).message)).not.toContain('bad');
+    const swapped = await store.set('ghp_Secret_Value_123', 'api-key').catch((caught: unknown) => caught);
+    expect(swapped).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(String((swapped as Error).message)).not.toContain('ghp_Secret_Value_123');
+  });
+
+  it('createEnvSecretStore(options) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
+    const create = createEnvSecretStore as (options: unknown) => unknown;
+    expect(() => create({ prefx: 'WARDEN_' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'prefx' })] }),
+    );
+    expect(() => create({ prefix: 'warden_' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'prefix' })] }),
+    );
+    expect(() => create({ env: 'PATH=/bin' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'env' })] }),
+    );
+    expect(() => create(null)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
+
+describe('createEnvSecretStore() on process.env', () => {
+  const variable = 'WARDEN_SECRETS_ENV_TEST_VALUE';
+  afterEach(() => {
+    delete process.env[variable];
+  });
+
+  it('set(name, value) writes process.env by default, so child processes started later inherit it', async () => {
+    const store = createEnvSecretStore({ prefix: 'WARDEN_SECRETS_ENV_' });
+    await store.set('test-value', 'in-process');
+    expect(process.env[variable]).toBe('in-process');
+    expect(await store.list()).toContain('test-value');
+    await store.delete('test-value');
+    expect(process.env[variable]).toBeUndefined();
   });
 });

@@ -1,11 +1,13 @@
 import { inspect } from 'node:util';
 import { InvalidInputError, type SecretStore } from '@warden/core';
+import { secretNameForVariable, variableForSecret } from './env-secret-name.js';
 
 /** Options for {@link createEnvSecretStore}. */
 export interface EnvSecretStoreOptions {
   /**
    * Prepended to every variable name: with `'WARDEN_'`, `github-token` reads `WARDEN_GITHUB_TOKEN`.
-   * Must be upper-case letters, digits and `_`. Without a prefix `list()` sees the whole environment.
+   * Upper-case letters, digits and `_`, starting with a letter; at most 64 characters. Without a
+   * prefix `list()` reports every variable of the environment that looks like a secret name.
    * @default ''
    */
   prefix?: string;
@@ -13,106 +15,79 @@ export interface EnvSecretStoreOptions {
   env?: Record<string, string | undefined>;
 }
 
-const SECRET_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-const MAX_NAME_LENGTH = 128;
-const PREFIX = /^(?:[A-Z][A-Z0-9_]*)?$/;
+const PREFIX = /^(?:[A-Z][A-Z0-9_]{0,63})?$/;
+const SETTINGS = new Set(['prefix', 'env']);
 
-/** Variables that steer processes rather than hold secrets; a secret name may never map onto one. */
-const PROTECTED_VARIABLES: ReadonlySet<string> = new Set([
-  'PATH',
-  'HOME',
-  'USER',
-  'SHELL',
-  'PWD',
-  'TMPDIR',
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'NODE_EXTRA_CA_CERTS',
-  'NODE_TLS_REJECT_UNAUTHORIZED',
-  'IFS',
-  'ENV',
-  'BASH_ENV',
-]);
-const PROTECTED_PREFIXES = ['LD_', 'DYLD_', 'NPM_CONFIG_'];
-
-/** Converts a kebab-case secret name to its UPPER_SNAKE_CASE variable name: `github-token` → `GITHUB_TOKEN`. */
-export function toEnvironmentVariableName(name: string, prefix = ''): string {
-  return `${prefix}${name.toUpperCase().replaceAll('-', '_')}`;
+function invalidSetting(path: string, message: string): InvalidInputError {
+  return new InvalidInputError({
+    message: `Invalid env secret store settings: ${path} ${message}`,
+    issues: [{ path, message }],
+  });
 }
 
-function isProtected(variable: string): boolean {
-  return PROTECTED_VARIABLES.has(variable) || PROTECTED_PREFIXES.some((prefix) => variable.startsWith(prefix));
+function parseSettings(options: unknown): { prefix: string; env: Record<string, string | undefined> } {
+  if (typeof options !== 'object' || options === null) throw invalidSetting('options', 'must be an object');
+  const unknownSetting = Object.keys(options).find((key) => !SETTINGS.has(key));
+  if (unknownSetting !== undefined) throw invalidSetting(unknownSetting, 'is not a setting (prefix, env)');
+  const { prefix = '', env = process.env } = options as EnvSecretStoreOptions;
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw invalidSetting('prefix', 'must be upper-case letters, digits and "_", starting with a letter');
+  }
+  if (typeof env !== 'object' || env === null) throw invalidSetting('env', 'must be an object');
+  return { prefix, env };
 }
 
-function variableFor(name: unknown, prefix: string): string {
-  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !SECRET_NAME.test(name)) {
+function checkValue(value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '' || value.includes('\0')) {
     throw new InvalidInputError({
-      message: `Secret name ${JSON.stringify(String(name).slice(0, 64))} is not kebab-case (like "github-token")`,
-      issues: [{ path: 'name', message: 'must be kebab-case: lower-case letters, digits and single dashes' }],
+      message: 'Secret value must be a non-empty string without NUL bytes (use delete() to remove a secret)',
+      issues: [{ path: 'value', message: 'must be a non-empty string without NUL' }],
     });
   }
-  const variable = toEnvironmentVariableName(name, prefix);
-  if (isProtected(variable)) {
-    throw new InvalidInputError({
-      message: `Secret name "${name}" maps onto the protected variable ${variable}`,
-      issues: [{ path: 'name', message: 'maps onto a protected environment variable' }],
-    });
-  }
-  return variable;
 }
 
 /**
  * Creates a {@link SecretStore} on environment variables. Names are kebab-case and map onto
- * UPPER_SNAKE_CASE variables, with an optional prefix.
+ * UPPER_SNAKE_CASE variables, with an optional prefix (`github-token` → `GITHUB_TOKEN`, or
+ * `WARDEN_GITHUB_TOKEN` with `prefix: 'WARDEN_'`).
  *
  * - An empty value counts as "not set" everywhere: `get` returns `undefined`, `list` omits it,
  *   and `set` refuses it with `INVALID_INPUT` (use `delete`).
  * - `set` and `delete` change the given `env` object only (by default this process's
  *   environment, which child processes started afterwards inherit); nothing is persisted.
- * - Names that are not kebab-case, or map onto a protected variable (`PATH`, `HOME`,
- *   `NODE_OPTIONS`, `LD_*`…), throw `INVALID_INPUT`. Values never appear in errors or in
- *   `inspect`/`toString` output.
+ * - Names that are not kebab-case, or map onto a variable that steers programs (`PATH`, `HOME`,
+ *   `NODE_OPTIONS`, `LD_*`…), throw `INVALID_INPUT` in every method. Values never appear in
+ *   errors or in `inspect`/`toString` output.
+ *
+ * @throws {@link InvalidInputError} for an unknown setting, a malformed prefix or a non-object `env`.
  */
 export function createEnvSecretStore(options: EnvSecretStoreOptions = {}): SecretStore {
-  const prefix = options.prefix ?? '';
-  if (!PREFIX.test(prefix)) {
-    throw new InvalidInputError({
-      message: 'Secret store prefix must be upper-case letters, digits and "_"',
-      issues: [{ path: 'prefix', message: 'must match /^[A-Z][A-Z0-9_]*$/' }],
-    });
-  }
-  const env = options.env ?? process.env;
+  const { prefix, env } = parseSettings(options);
   const describe = (): string => `EnvSecretStore { prefix: ${JSON.stringify(prefix)} }`;
-  return {
+  const store: SecretStore & { toString(): string; [inspect.custom](): string } = {
     specificationVersion: 'secret-store-v1',
     providerId: 'env',
     async get(name) {
-      const value = env[variableFor(name, prefix)];
+      const value = env[variableForSecret(name, prefix)];
       return value === undefined || value === '' ? undefined : value;
     },
     async set(name, value) {
-      const variable = variableFor(name, prefix);
-      if (typeof value !== 'string' || value === '' || value.includes('\0')) {
-        throw new InvalidInputError({
-          message: `Secret "${name}" needs a non-empty value without NUL bytes`,
-          issues: [{ path: 'value', message: 'must be a non-empty string without NUL' }],
-        });
-      }
+      const variable = variableForSecret(name, prefix);
+      checkValue(value);
       env[variable] = value;
     },
     async delete(name) {
-      delete env[variableFor(name, prefix)];
+      delete env[variableForSecret(name, prefix)];
     },
     async list() {
       return Object.keys(env)
-        .filter((variable) => variable.startsWith(prefix) && env[variable] !== undefined && env[variable] !== '')
-        .map((variable) => ({ variable, name: variable.slice(prefix.length).toLowerCase().replaceAll('_', '-') }))
-        .filter(({ variable, name }) => SECRET_NAME.test(name) && !isProtected(variable))
-        .filter(({ variable, name }) => toEnvironmentVariableName(name, prefix) === variable)
-        .map(({ name }) => name)
+        .filter((variable) => env[variable] !== undefined && env[variable] !== '')
+        .map((variable) => secretNameForVariable(variable, prefix))
+        .filter((name): name is string => name !== undefined)
         .sort();
     },
     toString: describe,
     [inspect.custom]: describe,
-  } as SecretStore;
+  };
+  return store;
 }

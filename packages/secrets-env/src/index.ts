@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
-export { createEnvSecretStore, type EnvSecretStoreOptions, toEnvironmentVariableName } from './env-secret-store.js';
+export { isProtectedVariable, toEnvironmentVariableName } from './env-secret-name.js';
+export { createEnvSecretStore, type EnvSecretStoreOptions } from './env-secret-store.js';

@@ -4,7 +4,9 @@ import {
   runJITCredentialIssuerContract,
   runKillSwitchContract,
   runSandboxContract,
+  runSecretStoreContract,
 } from '@warden/contract-tests';
+import { createMemorySecretStore } from './memory-secret-store.js';
 import { createStubApprovalWorkflow } from './stub-approval-workflow.js';
 import { createStubJITCredentialIssuer } from './stub-jit-credential-issuer.js';
 import { createStubKillSwitch } from './stub-kill-switch.js';
@@ -53,4 +55,9 @@ runJITCredentialIssuerContract({
     };
     return { subject, clock, cleanup: async () => {} };
   },
+});
+
+runSecretStoreContract({
+  name: 'memory',
+  createSubject: async () => ({ subject: createMemorySecretStore(), cleanup: async () => {} }),
 });

@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 export {
+  createMemorySecretStore,
+  type MemorySecretStore,
+  type MemorySecretStoreCall,
+  type MemorySecretStoreOptions,
+} from './memory-secret-store.js';
+export {
   createStubApprovalWorkflow,
   type StubApprovalWorkflow,
   type StubApprovalWorkflowOptions,
