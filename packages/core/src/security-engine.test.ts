@@ -212,6 +212,7 @@ describe('engine checks with an unknown trust level or source type', () => {
       expect(() => engine.filterToolsByPolicy(['Read'], source, 's')).toThrow(InvalidInputError);
     }
     expect(() => engine.checkToolAccess(owner, '', 'Read')).toThrow(InvalidInputError);
+    expect(() => engine.filterToolsByPolicy('Read' as unknown as string[], owner, 's')).toThrow(InvalidInputError);
     expect(() => engine.checkCapability(owner, 's', '' as TrustLevel)).toThrow(InvalidInputError);
   });
 });

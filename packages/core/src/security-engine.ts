@@ -225,8 +225,10 @@ export function createSecurityEngine(options: SecurityEngineOptions = {}): Secur
       }
       return result;
     },
-    filterToolsByPolicy: (tools, source, session) =>
-      tools.filter((tool) => engine.checkToolAccess(source, session, tool).allowed),
+    filterToolsByPolicy(tools, source, session) {
+      if (!Array.isArray(tools)) throw invalidInput('tools must be a list of tool names', 'tools');
+      return tools.filter((tool) => engine.checkToolAccess(source, session, tool).allowed);
+    },
     getSessionConfig: (session) => sessionConfigOf(config, session),
     isGateway: (session) => sessionConfigOf(config, session)?.gateway !== undefined,
     getGatewayRules: (session) => sessionConfigOf(config, session)?.gateway ?? null,
