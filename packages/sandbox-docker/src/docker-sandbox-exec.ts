@@ -15,8 +15,12 @@ import { SUPERVISOR_DIRECTORY } from './docker-sandbox-supervisor-script.js';
 const KILL_GRACE_MS = 5_000;
 
 // The wrapper records its pid (an exec'd process leads its own session and process group), so
-// a timeout can kill the whole group from a second exec. "$@" runs the argv without a shell.
-const WRAPPER = 'echo "$$" >"$0"; "$@"; code=$?; rm -f "$0"; exit "$code"';
+// a timeout can kill the whole group from a second exec; it changes directory itself so a
+// missing cwd reads the same as through the supervisor. "$@" runs the argv without a shell.
+const WRAPPER =
+  'echo "$$" >"$0"; ' +
+  'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; rm -f "$0"; exit 126; fi; ' +
+  'shift; "$@"; code=$?; rm -f "$0"; exit "$code"';
 const KILLER =
   'i=0; while [ ! -s "$0" ] && [ "$i" -lt 100 ]; do usleep 20000 2>/dev/null || sleep 1; i=$((i+1)); done; ' +
   'read -r p <"$0" && { kill -KILL -"$p" 2>/dev/null || kill -KILL "$p"; }; rm -f "$0"';
@@ -30,9 +34,8 @@ async function startExec(
 ): Promise<{ exec: Docker.Exec; stream: HijackedStream }> {
   const withStdin = request.stdin !== undefined;
   const exec = await container.exec({
-    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, ...request.argv],
+    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, request.cwd ?? '', ...request.argv],
     Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
-    ...(request.cwd === undefined ? {} : { WorkingDir: request.cwd }),
     AttachStdin: withStdin,
     AttachStdout: true,
     AttachStderr: true,
