@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const directory = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
-for (const file of readdirSync(directory).filter((name) => name.endsWith('.bench.ts')).sort()) {
+for (const file of readdirSync(directory)
+  .filter((name) => name.endsWith('.bench.ts'))
+  .sort()) {
   if (only && !file.includes(only)) continue;
   console.log(`\n# ${file}\n`);
   await import(join(directory, file));
