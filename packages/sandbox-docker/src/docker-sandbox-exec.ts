@@ -69,11 +69,17 @@ export async function execThroughEngine(container: Docker.Container, request: Co
   let killed = false;
   await new Promise<void>((resolve) => {
     let grace: NodeJS.Timeout | undefined;
+    // Without a kill from inside (no process left for it under a fork bomb), killing the
+    // container is the only way to honour the timeout: the sandbox then reports itself failed.
+    const killContainer = (): void => {
+      container.kill().catch(() => {});
+    };
     const kill = (): void => {
       if (killed) return;
       killed = true;
-      killRecordedGroup(container, pidFile).catch(() => {});
+      killRecordedGroup(container, pidFile).catch(killContainer);
       grace = setTimeout(() => {
+        killContainer();
         stream.destroy?.();
         resolve();
       }, KILL_GRACE_MS);

@@ -94,6 +94,7 @@ describeWithService('docker', 'Docker sandbox execute', (dockerHost) => {
     });
 
     it('execute(id, command, { env }) drops credential-looking variables', async () => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, run inside the sandbox
       const result = await sandbox.execute(id, 'echo "${GITHUB_TOKEN:-unset}|${AWS_SECRET_ACCESS_KEY:-unset}|$PLAIN"', {
         env: { GITHUB_TOKEN: 'ghp_secret', AWS_SECRET_ACCESS_KEY: 'aws-secret', PLAIN: 'kept' },
       });
