@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../errors.js';
+import type { CapabilityConstraint, GrantCapabilityParams } from './algebra-types.js';
+import { createCapabilityAlgebra } from './capability-algebra.js';
+
+const START = 1_750_000_000_000;
+
+const base: GrantCapabilityParams = {
+  scope: 'fs',
+  resource: 'repo',
+  actions: ['read'],
+  grantedBy: 'authority',
+  grantedTo: 'agent-a',
+};
+
+function withConstraint(constraint: CapabilityConstraint, clockTime = START) {
+  const algebra = createCapabilityAlgebra({ now: () => clockTime });
+  algebra.grant({ ...base, constraints: [constraint] });
+  return (context?: Record<string, unknown>) => algebra.check('agent-a', 'fs', 'repo', 'read', context);
+}
+
+describe('check(agentId, scope, resource, action, context?) with constraints', () => {
+  it('denies a rate-limit without currentUsage in the context (seed: allowed)', () => {
+    const check = withConstraint({ type: 'rate-limit', params: { max: 10 } });
+    expect(check().allowed).toBe(false);
+    expect(check({}).reason).toMatch(/currentUsage/);
+    expect(check({ currentUsage: 9 }).allowed).toBe(true);
+    expect(check({ currentUsage: 10 }).allowed).toBe(false);
+    expect(check({ currentUsage: '1' }).allowed).toBe(false);
+  });
+
+  it('denies a budget without budgetUsed in the context (seed: allowed); allowed while budgetUsed < limit', () => {
+    const check = withConstraint({ type: 'budget', params: { limit: 100 } });
+    expect(check().allowed).toBe(false);
+    expect(check({ other: 1 }).reason).toMatch(/budgetUsed/);
+    expect(check({ budgetUsed: 99 }).allowed).toBe(true);
+    expect(check({ budgetUsed: 100 }).allowed).toBe(false);
+    expect(check({ budgetUsed: Number.NaN }).allowed).toBe(false);
+    expect(check({ budgetUsed: -1 }).allowed).toBe(false);
+  });
+
+  it('denies a condition whose key is missing from the context (seed: allowed without context)', () => {
+    const truthy = withConstraint({ type: 'condition', params: { key: 'reviewed' } });
+    expect(truthy().allowed).toBe(false);
+    expect(truthy({}).allowed).toBe(false);
+    expect(truthy({ reviewed: false }).allowed).toBe(false);
+    expect(truthy({ reviewed: true }).allowed).toBe(true);
+    const exact = withConstraint({ type: 'condition', params: { key: 'env', value: 'prod' } });
+    expect(exact({ env: 'prod' }).allowed).toBe(true);
+    expect(exact({ env: 'dev' }).allowed).toBe(false);
+  });
+
+  it('does not let an inherited property (constructor, toString) satisfy a condition', () => {
+    const check = withConstraint({ type: 'condition', params: { key: 'constructor' } });
+    expect(check({}).allowed).toBe(false);
+    expect(check({ constructor: 'yes' }).allowed).toBe(true);
+  });
+
+  it('matches scope-restriction by whole path segments: /src does not cover /src-secret (seed: prefix match)', () => {
+    const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+    expect(check({ targetResource: '/src' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src/index.ts' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src-secret/key' }).allowed).toBe(false);
+    expect(check({ targetResource: '/srcfile' }).allowed).toBe(false);
+    expect(check({ targetResource: '/src/../secret' }).allowed).toBe(false);
+    expect(check({ targetResource: '/src/./a' }).allowed).toBe(false);
+    expect(check({ targetResource: '/other' }).allowed).toBe(false);
+  });
+
+  it('denies a scope-restriction without targetResource (seed: allowed)', () => {
+    const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src/' } });
+    expect(check().allowed).toBe(false);
+    expect(check({}).reason).toMatch(/targetResource/);
+    expect(check({ targetResource: '/src/a/b' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src' }).allowed).toBe(true);
+  });
+
+  it('denies an unknown constraint type (seed: ignored it and allowed)', () => {
+    const check = withConstraint({ type: 'geo-fence', params: { region: 'eu' } });
+    const result = check({ region: 'eu' });
+    expect(result.allowed).toBe(false);
+    expect(result.reason).toMatch(/unknown type/);
+  });
+
+  it('applies a time-window with inclusive bounds, read from the clock', () => {
+    const window = { type: 'time-window', params: { start: START, end: START + 10 } };
+    expect(withConstraint(window, START - 1)().allowed).toBe(false);
+    expect(withConstraint(window, START)().allowed).toBe(true);
+    expect(withConstraint(window, START + 10)().allowed).toBe(true);
+    expect(withConstraint(window, START + 11)().reason).toMatch(/time-window/);
+  });
+
+  it('ignores a `now` passed in the context: time comes only from the clock', () => {
+    const check = withConstraint({ type: 'time-window', params: { end: START - 1 } });
+    expect(check({ now: START - 100 }).allowed).toBe(false);
+  });
+});
+
+describe('grant(params) constraint validation', () => {
+  const invalid: CapabilityConstraint[] = [
+    { type: 'time-window', params: {} },
+    { type: 'time-window', params: { start: 10, end: 5 } },
+    { type: 'rate-limit', params: { max: '5' } },
+    { type: 'budget', params: {} },
+    { type: 'condition', params: { key: '' } },
+    { type: 'condition', params: { key: 'k', value: { nested: true } } },
+    { type: 'scope-restriction', params: { pattern: '/src/../etc' } },
+    { type: 'budget', params: { limit: 5, extra: () => 1 } },
+  ];
+  for (const constraint of invalid) {
+    it(`rejects ${JSON.stringify(constraint)} with InvalidInputError`, () => {
+      const algebra = createCapabilityAlgebra();
+      expect(() => algebra.grant({ ...base, constraints: [constraint] })).toThrow(InvalidInputError);
+    });
+  }
+});
+
+describe("check(...) and '*'", () => {
+  it("a '*' resource covers every resource; a request for the literal '*' needs a '*' grant", () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant({ ...base, resource: 'repo', actions: ['*'] });
+    expect(algebra.check('agent-a', 'fs', 'repo', 'delete').allowed).toBe(true);
+    expect(algebra.check('agent-a', 'fs', '*', 'read').allowed).toBe(false);
+    algebra.grant({ ...base, resource: '*', actions: ['read'] });
+    expect(algebra.check('agent-a', 'fs', 'anything', 'read').allowed).toBe(true);
+    expect(algebra.check('agent-a', 'fs', '*', 'read').allowed).toBe(true);
+    expect(algebra.check('agent-a', 'fs', 'anything', '*').allowed).toBe(false);
+  });
+
+  it('matches scope exactly', () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant({ ...base, scope: '*' });
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').allowed).toBe(false);
+  });
+});
+
+describe('check(...) results', () => {
+  it('lists every allowing capability and their constraints, like the seed', () => {
+    const algebra = createCapabilityAlgebra();
+    const exact = algebra.grant({ ...base, constraints: [{ type: 'budget', params: { limit: 9 } }] });
+    const any = algebra.grant({ ...base, resource: '*', actions: ['read', 'write'] });
+    algebra.grant({ ...base, actions: ['write'] });
+    const result = algebra.check('agent-a', 'fs', 'repo', 'read', { budgetUsed: 1 });
+    expect(result.allowed).toBe(true);
+    expect(result.capabilities.map((capability) => capability.id)).toEqual([exact.id, any.id]);
+    expect(result.constraints).toEqual([{ type: 'budget', params: { limit: 9 } }]);
+    expect(result.reason).toContain(exact.id);
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(Object.isFrozen(result.capabilities)).toBe(true);
+  });
+
+  it('gives the closest reason for a denial', () => {
+    const algebra = createCapabilityAlgebra({ now: () => START });
+    expect(algebra.check('nobody', 'fs', 'repo', 'read').reason).toMatch(/holds no capabilities/);
+    algebra.grant(base);
+    expect(algebra.check('agent-a', 'net', 'repo', 'read').reason).toMatch(/covers this scope and resource/);
+    expect(algebra.check('agent-a', 'fs', 'repo', 'write').reason).toMatch(/allows this action/);
+    const revoked = algebra.grant({ ...base, resource: 'other' });
+    algebra.revoke(revoked.id);
+    expect(algebra.check('agent-a', 'fs', 'other', 'read').reason).toMatch(/revoked/);
+  });
+
+  it('returns the same frozen result for the same answer, rebuilt after the capability changes', () => {
+    const algebra = createCapabilityAlgebra();
+    const capability = algebra.grant(base);
+    const first = algebra.check('agent-a', 'fs', 'repo', 'read');
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read')).toBe(first);
+    algebra.attest(capability.id, { attesterId: 'reviewer', claim: 'reviewed' });
+    const after = algebra.check('agent-a', 'fs', 'repo', 'read');
+    expect(after).not.toBe(first);
+    expect(after.capabilities[0]?.attestations).toHaveLength(1);
+  });
+
+  it('rebuilds a cached result allowed by several capabilities after one of them changes', () => {
+    const algebra = createCapabilityAlgebra();
+    const first = algebra.grant(base);
+    algebra.grant({ ...base, resource: '*' });
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities).toHaveLength(2);
+    algebra.attest(first.id, { attesterId: 'reviewer', claim: 'ok' });
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities[0]?.attestations).toHaveLength(1);
+    algebra.revoke(first.id);
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities).toHaveLength(1);
+  });
+
+  it('isAllowed(...) agrees with check(...).allowed', () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant({ ...base, constraints: [{ type: 'budget', params: { limit: 5 } }] });
+    for (const budgetUsed of [0, 4, 5, 6]) {
+      const context = { budgetUsed };
+      expect(algebra.isAllowed('agent-a', 'fs', 'repo', 'read', context)).toBe(
+        algebra.check('agent-a', 'fs', 'repo', 'read', context).allowed,
+      );
+    }
+    expect(algebra.isAllowed('nobody', 'fs', 'repo', 'read')).toBe(false);
+  });
+
+  it('denies rather than throws for arguments of the wrong type', () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant(base);
+    expect(algebra.check(undefined as never, 'fs', 'repo', 'read').allowed).toBe(false);
+    expect(algebra.check('agent-a', 'fs', 'repo', 42 as never).allowed).toBe(false);
+    expect(algebra.check('__proto__', 'fs', 'repo', 'read').allowed).toBe(false);
+  });
+});
