@@ -4,4 +4,38 @@
  *
  * @packageDocumentation
  */
-export { createMemoryRateLimiter, type MemoryRateLimiterOptions } from './memory-rate-limiter.js';
+export {
+  approveAndExecute,
+  approveRequest,
+  canForwardTo,
+  configureDefaultGateway,
+  findGatewayForSource,
+  forwardRequest,
+  getDefaultGateway,
+  getForwardRules,
+  getPendingRequests,
+  isGateway,
+  queueForApproval,
+  rejectRequest,
+  requiresGateway,
+  routeThroughGateway,
+  setDefaultGateway,
+} from './default-gateway.js';
+export { createGateway } from './gateway.js';
+export { forwardedSourceOf } from './gateway-forward-checks.js';
+export type {
+  ForwardOptions,
+  ForwardRequest,
+  ForwardRequestInput,
+  ForwardRequestStatus,
+  ForwardResult,
+  Gateway,
+  GatewaySettings,
+  InjectFunction,
+  InjectOptions,
+} from './gateway-types.js';
+export {
+  createMemoryRateLimiter,
+  type MemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+} from './memory-rate-limiter.js';

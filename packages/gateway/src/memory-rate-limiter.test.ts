@@ -18,4 +18,14 @@ describe('createMemoryRateLimiter()', () => {
     const limiter = createMemoryRateLimiter();
     await expect(limiter.consume('peer', { limit: 0, windowMs: 1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
+
+  it('consume(key, limit) drops ended windows once many keys are held, so memory stays bounded', async () => {
+    let time = 0;
+    const limiter = createMemoryRateLimiter({ now: () => time });
+    for (let index = 0; index < 10_000; index += 1) await limiter.consume(`peer-${index}`, { limit: 1, windowMs: 10 });
+    time = 100;
+    expect(limiter.trackedKeys).toBe(10_000);
+    await limiter.consume('fresh', { limit: 1, windowMs: 10 });
+    expect(limiter.trackedKeys).toBe(1);
+  });
 });

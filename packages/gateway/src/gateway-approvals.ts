@@ -1,0 +1,209 @@
+import {
+  AccessDeniedError,
+  ApprovalNotFoundError,
+  ApprovalNotPendingError,
+  type ApprovalRecord,
+  type ApprovalWorkflow,
+  approvalCoversPayload,
+  BackendUnavailableError,
+} from '@warden/core';
+import type { GatewayContext } from './gateway-context.js';
+import { block, type Delivery, deliver, refusalBeforeDelivery } from './gateway-delivery.js';
+import { checkForward, describeSource } from './gateway-forward-checks.js';
+import {
+  FORWARD_PAYLOAD_KIND,
+  type ForwardPayload,
+  forwardPayloadOf,
+  forwardRequestOf,
+} from './gateway-forward-payload.js';
+import type { ForwardRequest, ForwardRequestInput, ForwardResult, InjectFunction } from './gateway-types.js';
+
+/** Checks a request against the forward rules and files it with the workflow; throws when refused. */
+export async function queueForApproval(context: GatewayContext, input: ForwardRequestInput): Promise<ForwardRequest> {
+  const workflow = requireWorkflow(context);
+  const check = checkForward(context.engine(), input, context.gatewayTrustLevel);
+  if (!check.allowed) throw new AccessDeniedError({ message: check.reason });
+  const payload: ForwardPayload = {
+    kind: FORWARD_PAYLOAD_KIND,
+    gatewaySession: input.gatewaySession,
+    targetSession: input.targetSession,
+    message: input.message,
+    originalSource: input.originalSource,
+    forwardedSource: check.forwardedSource,
+  };
+  if (input.actionType !== undefined) payload.actionType = input.actionType;
+  const id = await workflow.request({
+    requester: describeSource(input.originalSource),
+    description: `Forward ${input.actionType ?? 'a message'} from ${describeSource(input.originalSource)} through ${input.gatewaySession} to ${input.targetSession}`,
+    tier: context.approvalTier,
+    payload,
+  });
+  return view(context, await workflow.get(id), payload);
+}
+
+/** Records an approval; a request it fully approves waits for `approveAndExecute` to deliver it. */
+export async function approveRequest(
+  context: GatewayContext,
+  requestId: string,
+  approver: string,
+): Promise<ForwardRequest | null> {
+  const workflow = requireWorkflow(context);
+  const found = await findForward(workflow, requestId);
+  if (!found) return null;
+  const status = await nullWhenUndecidable(() => workflow.approve(requestId, approver));
+  if (status === null) return null;
+  if (status === 'approved') context.ledger.set(requestId, { state: 'awaiting-execution' });
+  return view(context, await workflow.get(requestId), found.payload);
+}
+
+/** Rejects with a reason, which the request keeps. */
+export async function rejectRequest(
+  context: GatewayContext,
+  requestId: string,
+  approver: string,
+  reason: string,
+): Promise<ForwardRequest | null> {
+  const workflow = requireWorkflow(context);
+  const found = await findForward(workflow, requestId);
+  if (!found) return null;
+  if ((await nullWhenUndecidable(() => workflow.reject(requestId, approver, reason))) === null) return null;
+  return view(context, await workflow.get(requestId), found.payload);
+}
+
+/** Requests still pending in the workflow: an approved, rejected or expired one never shows here. */
+export async function getPendingRequests(context: GatewayContext, gatewaySession?: string): Promise<ForwardRequest[]> {
+  if (!context.workflow) return [];
+  const pending: ForwardRequest[] = [];
+  for (const record of await context.workflow.listPending()) {
+    const payload = forwardPayloadOf(record);
+    if (payload && (gatewaySession === undefined || payload.gatewaySession === gatewaySession)) {
+      pending.push(forwardRequestOf(record, payload));
+    }
+  }
+  return pending;
+}
+
+/** One request, with its delivery state, or `null`. */
+export async function getRequest(context: GatewayContext, requestId: string): Promise<ForwardRequest | null> {
+  if (!context.workflow) return null;
+  const found = await findForward(context.workflow, requestId);
+  return found ? view(context, found.record, found.payload) : null;
+}
+
+/**
+ * Approves, and delivers when this approval completes the quorum (or when this gateway holds the
+ * request approved but not yet delivered). Policy and the kill switch are checked before the
+ * approval is recorded, and again with the rate limit right before delivery.
+ */
+export async function approveAndExecute(
+  context: GatewayContext,
+  requestId: string,
+  approver: string,
+  injectFn: InjectFunction | undefined,
+): Promise<ForwardResult> {
+  if (!context.workflow) return { success: false, error: 'No approval workflow is configured', requestId };
+  const workflow = context.workflow;
+  const found = await findForward(workflow, requestId);
+  if (!found) return { success: false, error: `No gateway request "${requestId}"`, requestId };
+  const delivery = deliveryOf(requestId, found.payload);
+  if (found.record.status === 'pending') {
+    const refusal = await refusalBeforeDelivery(context, delivery);
+    if (typeof refusal === 'string') return block(context, delivery, refusal);
+  }
+  let status: string;
+  try {
+    status = await workflow.approve(requestId, approver);
+  } catch (error) {
+    const heldHere = context.ledger.get(requestId)?.state === 'awaiting-execution';
+    if (!(ApprovalNotPendingError.isInstance(error) && error.status === 'approved' && heldHere)) {
+      return { success: false, error: error instanceof Error ? error.message : String(error), requestId };
+    }
+    status = 'approved';
+  }
+  if (status !== 'approved') {
+    return { success: false, requiresApproval: true, error: 'Waiting for more approvals', requestId };
+  }
+  if (context.ledger.get(requestId) === undefined) context.ledger.set(requestId, { state: 'awaiting-execution' });
+  return executeApproved(context, workflow, delivery, injectFn);
+}
+
+/** Delivers an approved request once: the synchronous claim makes a concurrent second call give up. */
+async function executeApproved(
+  context: GatewayContext,
+  workflow: ApprovalWorkflow,
+  delivery: Delivery,
+  injectFn: InjectFunction | undefined,
+): Promise<ForwardResult> {
+  const { requestId } = delivery;
+  if (!context.ledger.claim(requestId)) {
+    return { success: false, error: `Request "${requestId}" was already delivered or is being delivered`, requestId };
+  }
+  const record = await workflow.get(requestId);
+  if (!approvalCoversPayload(record, record.payload)) {
+    context.ledger.set(requestId, { state: 'failed' });
+    return block(context, delivery, 'The approval does not cover this request: its payload changed');
+  }
+  const outcome = await deliver(context, { ...delivery, approvedBy: approversOf(record) }, injectFn);
+  // A refusal before the inject call may be retried later; once handed over, never again.
+  const state = outcome.result.success ? 'executed' : outcome.attempted ? 'failed' : 'awaiting-execution';
+  context.ledger.set(requestId, { state, result: outcome.result });
+  return outcome.result;
+}
+
+function deliveryOf(requestId: string, payload: ForwardPayload): Delivery {
+  return {
+    requestId,
+    gatewaySession: payload.gatewaySession,
+    targetSession: payload.targetSession,
+    message: payload.message,
+    originalSource: payload.originalSource,
+    actionType: payload.actionType,
+  };
+}
+
+async function findForward(
+  workflow: ApprovalWorkflow,
+  requestId: string,
+): Promise<{ record: ApprovalRecord; payload: ForwardPayload } | undefined> {
+  let record: ApprovalRecord;
+  try {
+    record = await workflow.get(requestId);
+  } catch (error) {
+    if (ApprovalNotFoundError.isInstance(error)) return undefined;
+    throw error;
+  }
+  const payload = forwardPayloadOf(record);
+  return payload ? { record, payload } : undefined;
+}
+
+async function nullWhenUndecidable<Value>(decide: () => Promise<Value>): Promise<Value | null> {
+  try {
+    return await decide();
+  } catch (error) {
+    if (ApprovalNotPendingError.isInstance(error) || ApprovalNotFoundError.isInstance(error)) return null;
+    throw error;
+  }
+}
+
+function view(context: GatewayContext, record: ApprovalRecord, payload: ForwardPayload): ForwardRequest {
+  const request = forwardRequestOf(record, payload);
+  const entry = context.ledger.get(record.id);
+  if (entry?.state === 'executed') request.status = 'executed';
+  if (entry?.state === 'failed') {
+    request.status = 'failed';
+    if (entry.result?.error !== undefined) request.reason = entry.result.error;
+  }
+  return request;
+}
+
+function approversOf(record: ApprovalRecord): string[] {
+  return record.decisions.filter((decision) => decision.decision === 'approve').map((decision) => decision.approver);
+}
+
+function requireWorkflow(context: GatewayContext): ApprovalWorkflow {
+  if (context.workflow) return context.workflow;
+  throw new BackendUnavailableError({
+    backend: 'approval-workflow',
+    message: 'No approval workflow is configured for this gateway: pass `workflow` to createGateway',
+  });
+}

@@ -1,0 +1,103 @@
+import {
+  APPROVAL_TIERS,
+  type ApprovalTier,
+  type ApprovalWorkflow,
+  assertSpecification,
+  type Clock,
+  type KillSwitch,
+  parseInput,
+  type RateLimiter,
+  type SecurityEngine,
+  type SecurityEventEmitter,
+  type SecurityEventInput,
+  TRUST_LEVELS,
+  type TrustLevel,
+} from '@warden/core';
+import { z } from 'zod';
+import { createExecutionLedger, type ExecutionLedger } from './gateway-execution-ledger.js';
+import type { GatewaySettings, InjectFunction } from './gateway-types.js';
+import { createMemoryRateLimiter } from './memory-rate-limiter.js';
+
+/** Everything the gateway's operations share, resolved once from the settings. */
+export interface GatewayContext {
+  /** The current policy engine. */
+  engine(): SecurityEngine;
+  /** Publishes a gateway event. */
+  emit(event: SecurityEventInput): void;
+  /** The approval workflow, when one was given. */
+  workflow: ApprovalWorkflow | undefined;
+  /** The default inject function. */
+  inject: InjectFunction | undefined;
+  /** Counts deliveries. */
+  rateLimiter: RateLimiter;
+  /** Stops everything when active. */
+  killSwitch: KillSwitch | undefined;
+  /** Time source. */
+  now: Clock;
+  /** The highest trust a forwarded request carries. */
+  gatewayTrustLevel: TrustLevel;
+  /** The tier forwarded requests are filed under. */
+  approvalTier: ApprovalTier;
+  /** Whether `skipApproval` is honoured. */
+  allowSkipApproval: boolean;
+  /** Deliveries, for at-most-once execution. */
+  ledger: ExecutionLedger;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+
+const settingsSchema = z
+  .object({
+    engine: z.custom<SecurityEngine | (() => SecurityEngine)>(
+      (value) => isFunction(value) || (isObject(value) && isFunction((value as SecurityEngine).getGatewayRules)),
+      'must be a security engine or a function returning one',
+    ),
+    workflow: z.custom<ApprovalWorkflow>(isObject, 'must be an approval workflow').optional(),
+    inject: z.custom<InjectFunction>(isFunction, 'must be a function').optional(),
+    rateLimiter: z.custom<RateLimiter>(isObject, 'must be a rate limiter').optional(),
+    killSwitch: z.custom<KillSwitch>(isObject, 'must be a kill switch').optional(),
+    events: z
+      .custom<SecurityEventEmitter>(
+        (value) => isObject(value) && isFunction((value as SecurityEventEmitter).emit),
+        'must be a SecurityEventEmitter',
+      )
+      .optional(),
+    now: z.custom<Clock>(isFunction, 'must be a function').optional(),
+    gatewayTrustLevel: z.enum(TRUST_LEVELS as [TrustLevel, ...TrustLevel[]]).optional(),
+    approvalTier: z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]).optional(),
+    allowSkipApproval: z.boolean().optional(),
+    maxRemembered: z.number().int().min(1).max(10_000_000).optional(),
+  })
+  .strict();
+
+/** Parses the settings once (the error names the field) and checks each port's specification version. */
+export function createGatewayContext(settings: GatewaySettings): GatewayContext {
+  parseInput(settingsSchema, settings, 'gateway settings');
+  const given = settings.engine;
+  const engine = typeof given === 'function' ? given : () => given;
+  const now = settings.now ?? Date.now;
+  const workflow =
+    settings.workflow && assertSpecification(settings.workflow, 'approval-workflow-v1', 'approval workflow');
+  const rateLimiter = assertSpecification(
+    settings.rateLimiter ?? createMemoryRateLimiter({ now }),
+    'rate-limiter-v1',
+    'rate limiter',
+  );
+  const killSwitch = settings.killSwitch && assertSpecification(settings.killSwitch, 'kill-switch-v1', 'kill switch');
+  return {
+    engine,
+    emit: (event) => {
+      (settings.events ?? engine().events).emit(event);
+    },
+    workflow,
+    inject: settings.inject,
+    rateLimiter,
+    killSwitch,
+    now,
+    gatewayTrustLevel: settings.gatewayTrustLevel ?? 'semi-trusted',
+    approvalTier: settings.approvalTier ?? 'peer-review',
+    allowSkipApproval: settings.allowSkipApproval ?? false,
+    ledger: createExecutionLedger(settings.maxRemembered ?? 10_000),
+  };
+}

@@ -1,0 +1,101 @@
+import {
+  compareTrustLevel,
+  compileGlobList,
+  type GatewayForwardRules,
+  type InjectionSource,
+  type SecurityEngine,
+  type TrustLevel,
+} from '@warden/core';
+
+/** What a forward is checked on. */
+export interface ForwardCheckInput {
+  /** The gateway session. */
+  gatewaySession: string;
+  /** The target session. */
+  targetSession: string;
+  /** Who sent the request. */
+  originalSource: InjectionSource;
+  /** Its action type, if any. */
+  actionType?: string | undefined;
+}
+
+/** The verdict on a forward: refused with a reason, or allowed with the source the target will see. */
+export type ForwardCheck =
+  | { allowed: true; forwardedSource: InjectionSource; rules: GatewayForwardRules }
+  | { allowed: false; reason: string };
+
+/** True when `rules` let `gatewaySession` forward to `targetSession` (never to itself). */
+export function rulesAllowTarget(rules: GatewayForwardRules, gatewaySession: string, targetSession: string): boolean {
+  return targetSession !== gatewaySession && compileGlobList(rules.allowForwardTo).matches(targetSession);
+}
+
+/**
+ * Checks every forward rule, in order: the session is a gateway; its rules allow the target and
+ * the action type (a request without one does not pass an `allowActions` list); the sender may
+ * reach the gateway and holds `cross.inject` there; and the target admits the forwarded source.
+ */
+export function checkForward(
+  engine: SecurityEngine,
+  input: ForwardCheckInput,
+  gatewayTrustLevel: TrustLevel,
+): ForwardCheck {
+  const { gatewaySession, targetSession, originalSource, actionType } = input;
+  const rules = engine.getGatewayRules(gatewaySession);
+  if (!rules) return refuse(`Session ${gatewaySession} is not a gateway`);
+  if (!rulesAllowTarget(rules, gatewaySession, targetSession)) {
+    return refuse(`Gateway ${gatewaySession} may not forward to ${targetSession}`);
+  }
+  if (rules.allowActions !== undefined) {
+    if (actionType === undefined)
+      return refuse(`Gateway ${gatewaySession} forwards only listed action types; none given`);
+    if (!compileGlobList(rules.allowActions).matches(actionType)) {
+      return refuse(`Gateway ${gatewaySession} does not forward action type ${actionType}`);
+    }
+  }
+  const gatewayAccess = engine.checkSessionAccess(originalSource, gatewaySession);
+  if (!gatewayAccess.allowed) return refuse(gatewayAccess.reason ?? `Source may not reach gateway ${gatewaySession}`);
+  const crossInject = engine.checkCapability(originalSource, gatewaySession, 'cross.inject');
+  if (!crossInject.allowed) return refuse(crossInject.reason ?? `Source lacks cross.inject in ${gatewaySession}`);
+  const forwardedSource = forwardedSourceOf(originalSource, gatewaySession, gatewayTrustLevel);
+  const targetAccess = engine.checkSessionAccess(forwardedSource, targetSession);
+  if (!targetAccess.allowed) {
+    return refuse(targetAccess.reason ?? `Session ${targetSession} does not admit requests from ${gatewaySession}`);
+  }
+  return { allowed: true, forwardedSource, rules };
+}
+
+/**
+ * The source a target sees: type `gateway`, the original identity with `gatewaySession` set to
+ * the real gateway (overwriting any claimed one), and the lower of the original trust and the
+ * gateway's. Capabilities granted to the original source are not carried over.
+ */
+export function forwardedSourceOf(
+  originalSource: InjectionSource,
+  gatewaySession: string,
+  gatewayTrustLevel: TrustLevel,
+): InjectionSource {
+  const trustLevel =
+    compareTrustLevel(originalSource.trustLevel, gatewayTrustLevel) <= 0
+      ? originalSource.trustLevel
+      : gatewayTrustLevel;
+  const forwarded: InjectionSource = {
+    type: 'gateway',
+    trustLevel,
+    identity: { ...originalSource.identity, gatewaySession },
+  };
+  if (originalSource.sessionId !== undefined) forwarded.sessionId = originalSource.sessionId;
+  if (originalSource.timestamp !== undefined) forwarded.timestamp = originalSource.timestamp;
+  return forwarded;
+}
+
+/** A name for the sender, used as the approval request's requester (who may then not approve it). */
+export function describeSource(source: InjectionSource): string {
+  const identity = source.identity;
+  const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return `${source.type}:${who}`.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+}
+
+function refuse(reason: string): ForwardCheck {
+  return { allowed: false, reason };
+}

@@ -1,0 +1,166 @@
+import type {
+  ApprovalStatus,
+  ApprovalTier,
+  ApprovalWorkflow,
+  Clock,
+  GatewayForwardRules,
+  InjectionSource,
+  KillSwitch,
+  RateLimiter,
+  SecurityEngine,
+  SecurityEventEmitter,
+  TrustLevel,
+} from '@warden/core';
+
+/** What the gateway passes to an {@link InjectFunction} besides the target and the message. */
+export interface InjectOptions {
+  /** Who the request is from: the original source's identity, at a trust no higher than the gateway's. */
+  source: InjectionSource;
+  /** The forwarded request's id. */
+  requestId: string;
+}
+
+/**
+ * Delivers a message to a session (the application's `inject`). Whatever it resolves with is the
+ * forward's `response` (a string as it is, anything else as JSON); a throw fails the forward.
+ */
+export type InjectFunction = (targetSession: string, message: string, options: InjectOptions) => unknown;
+
+/** The outcome of forwarding (the seed's `ForwardResult`). */
+export interface ForwardResult {
+  /** True when the request was delivered. */
+  success: boolean;
+  /** What the target answered, when delivered. */
+  response?: string;
+  /** Why it was not delivered. */
+  error?: string;
+  /** The request's id (the approval request's id when it needs approval). */
+  requestId: string;
+  /** True when the request waits for approval. */
+  requiresApproval?: boolean;
+}
+
+/** Options of `forwardRequest`. */
+export interface ForwardOptions {
+  /** The kind of action, checked against the gateway's `allowActions`. Required when the gateway has that list. */
+  actionType?: string;
+  /** Deliver without approval; refused unless the gateway was created with `allowSkipApproval`. */
+  skipApproval?: boolean;
+  /** Delivers the message; defaults to the gateway's `inject`. */
+  injectFn?: InjectFunction;
+}
+
+/** Where a forwarded request stands: its approval status, then whether the gateway delivered it. */
+export type ForwardRequestStatus = ApprovalStatus | 'executed' | 'failed';
+
+/** A request forwarded through a gateway that needs (or needed) approval. */
+export interface ForwardRequest {
+  /** Its id, the same as its approval request's. */
+  id: string;
+  /** The gateway session it came through. */
+  gatewaySession: string;
+  /** Where it is going. */
+  targetSession: string;
+  /** The message to deliver. */
+  message: string;
+  /** Who sent it. */
+  originalSource: InjectionSource;
+  /** The source the target sees: the original identity at a trust no higher than the gateway's. */
+  forwardedSource: InjectionSource;
+  /** Its action type, when given. */
+  actionType?: string;
+  /** When it was queued (ISO-8601). */
+  createdAt: string;
+  /** Where it stands. */
+  status: ForwardRequestStatus;
+  /** Who approved it so far. */
+  approvedBy: string[];
+  /** Who made the final decision. */
+  decidedBy?: string;
+  /** Why it was rejected or cancelled, or why delivery failed. */
+  reason?: string;
+}
+
+/** What `queueForApproval` takes: a request to be approved before it is delivered. */
+export interface ForwardRequestInput {
+  /** The gateway session. */
+  gatewaySession: string;
+  /** The target session. */
+  targetSession: string;
+  /** The message. */
+  message: string;
+  /** Who sent it. */
+  originalSource: InjectionSource;
+  /** Its action type. */
+  actionType?: string;
+}
+
+/** Settings for `createGateway`. */
+export interface GatewaySettings {
+  /** The policy: gateway sessions, forward rules, session access. Give a function to follow a replaceable engine. */
+  engine: SecurityEngine | (() => SecurityEngine);
+  /** Where requests wait for approval (stub, memory, Redis…). Without one, requests that need approval are refused. */
+  workflow?: ApprovalWorkflow;
+  /** Delivers messages when a call passes no `injectFn`. */
+  inject?: InjectFunction;
+  /** Counts delivered requests against each gateway's rate limit. @default an in-memory limiter */
+  rateLimiter?: RateLimiter;
+  /** When active, nothing is forwarded or executed. */
+  killSwitch?: KillSwitch;
+  /** Receives `gateway_forward` and `gateway_blocked` events. @default the engine's events */
+  events?: SecurityEventEmitter;
+  /** Time source. @default Date.now */
+  now?: Clock;
+  /** The highest trust a forwarded request may carry. @default 'semi-trusted' (the gateway source type's default) */
+  gatewayTrustLevel?: TrustLevel;
+  /** The approval tier of forwarded requests. @default 'peer-review' */
+  approvalTier?: ApprovalTier;
+  /** Honour `skipApproval: true`. @default false */
+  allowSkipApproval?: boolean;
+  /** How many delivery outcomes the gateway remembers before dropping the oldest. @default 10000 */
+  maxRemembered?: number;
+}
+
+/** A gateway: the seed's gateway functions over one policy, one workflow and one rate limiter. */
+export interface Gateway {
+  /** True when `sessionName` is configured as a gateway. */
+  isGateway(sessionName: string): boolean;
+  /** The gateway's forward rules, or `null` when `sessionName` is not a gateway. */
+  getForwardRules(sessionName: string): GatewayForwardRules | null;
+  /** True when `gatewaySession` is a gateway whose rules allow forwarding to `targetSession`. */
+  canForwardTo(gatewaySession: string, targetSession: string): boolean;
+  /** Checks and forwards a message; queues it for approval when the gateway requires approval. */
+  forwardRequest(
+    gatewaySession: string,
+    targetSession: string,
+    message: string,
+    originalSource: InjectionSource,
+    options?: ForwardOptions,
+  ): Promise<ForwardResult>;
+  /** Routes through a gateway when `source` may not reach `targetSession` directly; `null` when it may. */
+  routeThroughGateway(
+    source: InjectionSource,
+    targetSession: string,
+    message: string,
+    injectFn?: InjectFunction,
+  ): Promise<ForwardResult | null>;
+  /** True when `source` may not reach `targetSession` directly under the current policy. */
+  requiresGateway(source: InjectionSource, targetSession: string): boolean;
+  /** A gateway `source` may reach that may forward to `requestedSession`, or `null`. */
+  findGatewayForSource(source: InjectionSource, requestedSession: string): string | null;
+  /** Checks a request against the forward rules and files it with the approval workflow. */
+  queueForApproval(request: ForwardRequestInput): Promise<ForwardRequest>;
+  /** Records `approver`'s approval without delivering; `null` for an unknown or no longer pending request. */
+  approveRequest(requestId: string, approver: string): Promise<ForwardRequest | null>;
+  /** Rejects with a reason (kept); `null` for an unknown or no longer pending request. */
+  rejectRequest(requestId: string, approver: string, reason: string): Promise<ForwardRequest | null>;
+  /** Requests still waiting for approval (never approved or decided ones), optionally of one gateway. */
+  getPendingRequests(gatewaySession?: string): Promise<ForwardRequest[]>;
+  /** One request whatever its status, or `null`. */
+  getRequest(requestId: string): Promise<ForwardRequest | null>;
+  /**
+   * Approves and, once the quorum is met, delivers: policy, rate limit and kill switch are checked
+   * again at delivery time, and a request is delivered at most once.
+   */
+  approveAndExecute(requestId: string, approver: string, injectFn?: InjectFunction): Promise<ForwardResult>;
+}

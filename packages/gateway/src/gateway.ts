@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { assertSource, evaluateSessionAccess, parseInput } from '@warden/core';
+import { z } from 'zod';
+import {
+  approveAndExecute,
+  approveRequest,
+  getPendingRequests,
+  getRequest,
+  queueForApproval,
+  rejectRequest,
+} from './gateway-approvals.js';
+import { createGatewayContext, type GatewayContext } from './gateway-context.js';
+import { block, type Delivery, deliver, refusalBeforeDelivery } from './gateway-delivery.js';
+import { rulesAllowTarget } from './gateway-forward-checks.js';
+import type { ForwardOptions, ForwardResult, Gateway, GatewaySettings } from './gateway-types.js';
+
+const sessionName = z.string().min(1).max(256);
+const forwardSchema = z.object({
+  gatewaySession: sessionName,
+  targetSession: sessionName,
+  message: z.string().max(1_000_000),
+  options: z
+    .object({
+      actionType: z.string().min(1).max(256).optional(),
+      skipApproval: z.boolean().optional(),
+      injectFn: z.custom<NonNullable<ForwardOptions['injectFn']>>((value) => typeof value === 'function').optional(),
+    })
+    .strict(),
+});
+
+/**
+ * Creates a gateway: the seed's gateway functions over one security engine (forward rules and
+ * session access come from its `SecurityConfig`), one approval workflow, one rate limiter and
+ * an optional kill switch. Synchronous, no I/O, no timers.
+ *
+ * @example
+ * const gateway = createGateway({ engine, workflow: createApprovalWorkflow(), inject });
+ * const result = await gateway.routeThroughGateway(peerSource, 'code-assistant', 'hello');
+ * @throws `InvalidInputError` for invalid settings, naming the field;
+ * `UnsupportedSpecificationError` for a port of another version.
+ */
+export function createGateway(settings: GatewaySettings): Gateway {
+  const context = createGatewayContext(settings);
+  const gateway: Gateway = {
+    isGateway: (sessionName) => context.engine().isGateway(sessionName),
+    getForwardRules: (sessionName) => context.engine().getGatewayRules(sessionName),
+    canForwardTo(gatewaySession, targetSession) {
+      const rules = context.engine().getGatewayRules(gatewaySession);
+      return rules !== null && rulesAllowTarget(rules, gatewaySession, targetSession);
+    },
+    forwardRequest: (gatewaySession, targetSession, message, originalSource, options = {}) =>
+      forwardRequest(context, { gatewaySession, targetSession, message, originalSource }, options),
+    async routeThroughGateway(source, targetSession, message, injectFn) {
+      if (!gateway.requiresGateway(source, targetSession)) return null;
+      const gatewaySession = gateway.findGatewayForSource(source, targetSession);
+      if (gatewaySession === null) {
+        const delivery = {
+          requestId: newRequestId(),
+          gatewaySession: '',
+          targetSession,
+          message,
+          originalSource: source,
+        };
+        return block(context, delivery, 'No gateway available');
+      }
+      return gateway.forwardRequest(gatewaySession, targetSession, message, source, injectFn ? { injectFn } : {});
+    },
+    requiresGateway(source, targetSession) {
+      assertSource(source);
+      const engine = context.engine();
+      const config = engine.getConfig();
+      return config.enforcement === 'enforce' && !evaluateSessionAccess(config, source, targetSession).allowed;
+    },
+    findGatewayForSource: (source, requestedSession) => context.engine().findGatewayForSource(source, requestedSession),
+    queueForApproval: async (request) => {
+      assertSource(request.originalSource);
+      return queueForApproval(context, request);
+    },
+    approveRequest: (requestId, approver) => approveRequest(context, requestId, approver),
+    rejectRequest: (requestId, approver, reason) => rejectRequest(context, requestId, approver, reason),
+    getPendingRequests: (gatewaySession) => getPendingRequests(context, gatewaySession),
+    getRequest: (requestId) => getRequest(context, requestId),
+    approveAndExecute: (requestId, approver, injectFn) => approveAndExecute(context, requestId, approver, injectFn),
+  };
+  return gateway;
+}
+
+/**
+ * Forwards one message: refuses (with a `gateway_blocked` event) what the kill switch or a
+ * forward rule forbids; queues it when the gateway requires approval; otherwise delivers it now.
+ */
+async function forwardRequest(
+  context: GatewayContext,
+  request: Omit<Delivery, 'requestId'>,
+  options: ForwardOptions,
+): Promise<ForwardResult> {
+  const { gatewaySession, targetSession, message } = request;
+  parseInput(forwardSchema, { gatewaySession, targetSession, message, options }, 'forward request');
+  assertSource(request.originalSource);
+  const delivery: Delivery = { ...request, requestId: newRequestId(), actionType: options.actionType };
+  const check = await refusalBeforeDelivery(context, delivery);
+  if (typeof check === 'string') return block(context, delivery, check);
+  if (options.skipApproval === true && !context.allowSkipApproval) {
+    return block(context, delivery, 'skipApproval is refused: create the gateway with allowSkipApproval to honour it');
+  }
+  if (check.rules.requireApproval && options.skipApproval !== true) {
+    if (!context.workflow)
+      return block(context, delivery, 'Approval is required but no approval workflow is configured');
+    const queued = await queueForApproval(context, { ...request, ...optionalAction(options.actionType) });
+    return { success: false, requiresApproval: true, requestId: queued.id };
+  }
+  return (await deliver(context, delivery, options.injectFn)).result;
+}
+
+function optionalAction(actionType: string | undefined): { actionType?: string } {
+  return actionType === undefined ? {} : { actionType };
+}
+
+function newRequestId(): string {
+  return `fwd_${randomUUID()}`;
+}
