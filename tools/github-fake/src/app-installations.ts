@@ -17,6 +17,12 @@ export interface FakeInstallation {
   permissions: Record<string, FakePermissionLevel>;
   /** Repository names (under the fake's owner) the installation can reach. */
   repositories: string[];
+  /**
+   * Permissions added to every token whatever was asked. GitHub adds `metadata: read` to
+   * repository tokens (the default when the installation has `metadata`); a test can add more to
+   * play a GitHub that grants beyond the request.
+   */
+  alwaysGrant?: Record<string, FakePermissionLevel>;
 }
 
 /** A minted installation access token. */
@@ -111,10 +117,12 @@ export class AppInstallations {
         'There is at least one repository that does not exist or is not accessible to the parent installation.',
       );
     }
+    const implicit =
+      installation.alwaysGrant ?? (installation.permissions.metadata ? { metadata: 'read' as const } : {});
     const minted: FakeInstallationToken = {
       token: generateToken(),
       installationId,
-      permissions: { ...permissions },
+      permissions: { ...implicit, ...permissions },
       repositories: [...repositories],
       expiresAt: now + TOKEN_LIFETIME_MS,
       revoked: false,

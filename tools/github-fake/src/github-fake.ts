@@ -28,7 +28,12 @@ export interface GitHubFakeOptions {
   /** Repositories that exist, with their environments. @default [{ name: 'sandbox', environments: ['ci'] }, { name: 'tools' }] */
   repositories?: Array<{ name: string; environments?: string[] }>;
   /** The app installation's permissions and repositories. @default contents, issues, secrets write; metadata read; every repository */
-  installation?: { permissions?: Record<string, FakePermissionLevel>; repositories?: string[] };
+  installation?: {
+    permissions?: Record<string, FakePermissionLevel>;
+    repositories?: string[];
+    /** Added to every token; default `metadata: read` when the installation has `metadata`, as GitHub does. */
+    alwaysGrant?: Record<string, FakePermissionLevel>;
+  };
   /** Machine types offered. @default GitHub's basic, standard, premium and large premium Linux machines */
   machines?: FakeMachine[];
   /** Time a codespace spends in each transitional state. @default 20 */
@@ -103,6 +108,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       id: installationId,
       permissions: options.installation?.permissions ?? DEFAULT_PERMISSIONS,
       repositories: options.installation?.repositories ?? repositories.map((repository) => repository.name),
+      alwaysGrant: options.installation?.alwaysGrant,
     },
   ]);
   const world: FakeWorld = {

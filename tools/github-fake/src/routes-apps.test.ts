@@ -24,11 +24,11 @@ function mint(body: unknown, jwt = signAppJwt(fake)) {
 }
 
 describe('installation access tokens', () => {
-  it('mints a token narrowed to the requested repositories and permissions, about 520 characters long', async () => {
+  it('mints a token narrowed to the requested repositories and permissions (plus the metadata:read GitHub always adds), 520 characters long', async () => {
     const response = await mint({ repositories: ['sandbox'], permissions: { contents: 'read' } });
     expect(response.status).toBe(201);
     const body = response.body as { token: string; expires_at: string; permissions: Record<string, string> };
-    expect(body.permissions).toEqual({ contents: 'read' });
+    expect(body.permissions).toEqual({ contents: 'read', metadata: 'read' });
     expect(body.token.length).toBe(520);
     expect(Date.parse(body.expires_at)).toBeGreaterThan(Date.now() + 59 * 60_000);
     expect(fake.app.tokens()[0]).toMatchObject({ repositories: ['sandbox'], revoked: false });

@@ -1,0 +1,92 @@
+/**
+ * Settings of {@link createGitHubAppTokenIssuer}, parsed once with zod.
+ *
+ * @module
+ */
+import type { KeyObject } from 'node:crypto';
+import { type Clock, parseInput, type SecurityEventEmitter, type WardenError } from '@warden/core';
+import { z } from 'zod';
+import { parseAppPrivateKey } from './github-app-jwt.js';
+import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from './github-client.js';
+import { gitHubNameSchema } from './github-jit-settings.js';
+
+/** Settings for {@link createGitHubAppTokenIssuer}. */
+export interface GitHubAppTokenConfig extends GitHubClientSettings {
+  /** The GitHub App's id (or client id): the JWT's `iss`. */
+  appId: number | string;
+  /** The app's private key, PEM (as downloaded from GitHub). Never logged. */
+  privateKey: string;
+  /** The installation that tokens are minted for. */
+  installationId: number;
+  /**
+   * Repositories (names, under the installation's account) a token is narrowed to when its
+   * scope names none with `repository:<name>`. With neither, `issue` refuses: a token is never
+   * silently widened to every repository of the installation.
+   */
+  repositories?: string[];
+  /**
+   * An Octokit to send requests through, without authentication of its own: the issuer sets
+   * `authorization` on each request (the app JWT to mint, the token itself to revoke).
+   * @default an Octokit with the retry and throttling plugins
+   */
+  octokit?: GitHubClient;
+  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`. Off by default. */
+  sweepIntervalMs?: number;
+  /** Told about a failed background sweep. @default ignore */
+  onSweepError?: (error: WardenError) => void;
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  events?: SecurityEventEmitter;
+  /** Clock (token expiry and JWT times). @default Date.now */
+  now?: Clock;
+}
+
+/** {@link GitHubAppTokenConfig} after parsing. */
+export interface ParsedGitHubAppTokenConfig extends Omit<GitHubAppTokenConfig, 'privateKey'> {
+  issuer: string;
+  privateKey: KeyObject;
+  now: Clock;
+}
+
+const functionSchema = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'must be a function',
+);
+
+const settingsSchema = gitHubClientSettingsSchema.and(
+  z.object({
+    appId: z.union([
+      z.number().int().positive(),
+      z.string().regex(/^[A-Za-z0-9.]{1,64}$/, 'must be an app id or client id'),
+    ]),
+    privateKey: z.string().refine((pem) => {
+      try {
+        parseAppPrivateKey(pem);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be the app's RSA private key in PEM"),
+    installationId: z.number().int().positive(),
+    repositories: z.array(gitHubNameSchema).min(1).max(500).optional(),
+    octokit: z
+      .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
+      .optional(),
+    sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
+    onSweepError: functionSchema.optional(),
+    events: z
+      .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
+      .optional(),
+    now: functionSchema.optional(),
+  }),
+);
+
+/** Parses the settings; throws `InvalidInputError` naming the field (never echoing the key). */
+export function parseGitHubAppTokenConfig(config: GitHubAppTokenConfig): ParsedGitHubAppTokenConfig {
+  parseInput(settingsSchema, config, 'GitHub App token settings');
+  return {
+    ...config,
+    issuer: String(config.appId),
+    privateKey: parseAppPrivateKey(config.privateKey),
+    now: config.now ?? Date.now,
+  };
+}
