@@ -15,9 +15,9 @@ const ADAPTERS: Record<string, { factory: string | undefined; contract: string }
   'sandbox-codespaces': { factory: undefined, contract: 'runSandboxContract' },
   'credentials-github': { factory: undefined, contract: 'runJITCredentialIssuerContract' },
   'secrets-env': { factory: 'createEnvSecretStore', contract: 'runSecretStoreContract' },
-  'killswitch-redis': { factory: undefined, contract: 'runKillSwitchContract' },
-  approvals: { factory: 'createMemoryApprovalStore', contract: 'runApprovalWorkflowContract' },
-  'approvals-redis': { factory: undefined, contract: 'runApprovalWorkflowContract' },
+  'killswitch-redis': { factory: 'createRedisKillSwitch', contract: 'runKillSwitchContract' },
+  approvals: { factory: 'createApprovalWorkflow', contract: 'runApprovalWorkflowContract' },
+  'approvals-redis': { factory: 'createRedisApprovalStore', contract: 'runApprovalWorkflowContract' },
 };
 
 function readPackageJson(dir: string): Record<string, Record<string, string> | string | undefined> {

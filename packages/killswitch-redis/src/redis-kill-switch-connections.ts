@@ -13,7 +13,7 @@ export interface ConnectionEvents {
 }
 
 /** Rejects when `promise` takes longer than `timeoutMs`; the timer never keeps the process alive. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
