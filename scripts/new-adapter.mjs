@@ -1,0 +1,363 @@
+#!/usr/bin/env node
+// Scaffolds a new adapter package: `pnpm new-adapter <port> <backend> [--root <dir>]`.
+//
+// Creates packages/<prefix>-<backend>/ (for example `pnpm new-adapter kill-switch etcd` creates
+// packages/killswitch-etcd/) with package.json, tsconfig files, vitest config, README, a factory
+// that throws a not-implemented WardenError, and a contract.test.ts already running the port's
+// contract suite, so the tests fail until the adapter is implemented.
+//
+// Arguments are validated against a fixed list and a kebab-case pattern, used only as file and
+// identifier names, and never passed to a shell. Nothing is overwritten: an existing package
+// directory is an error. `--root` (default: this repository) is where `packages/` lives.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The ports an adapter can implement, by the name given on the command line. */
+const PORTS = {
+  sandbox: { prefix: 'sandbox', port: 'Sandbox', suite: 'runSandboxContract', file: 'sandbox', clock: false },
+  'kill-switch': {
+    prefix: 'killswitch',
+    port: 'KillSwitch',
+    suite: 'runKillSwitchContract',
+    file: 'kill-switch',
+    clock: false,
+  },
+  'jit-credentials': {
+    prefix: 'credentials',
+    port: 'JITCredentialIssuer',
+    suite: 'runJITCredentialIssuerContract',
+    file: 'credential-issuer',
+    clock: true,
+  },
+  'secret-store': {
+    prefix: 'secrets',
+    port: 'SecretStore',
+    suite: 'runSecretStoreContract',
+    file: 'secret-store',
+    clock: false,
+  },
+  'approval-workflow': {
+    prefix: 'approvals',
+    port: 'ApprovalWorkflow',
+    suite: 'runApprovalWorkflowContract',
+    file: 'approval-workflow',
+    clock: true,
+  },
+};
+
+/** The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`). */
+const PORT_ALIASES = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [port.prefix, name]));
+
+const BACKEND = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const MAX_BACKEND_LENGTH = 40;
+
+const USAGE = `Usage: pnpm new-adapter <port> <backend> [--root <dir>]
+
+  <port>     one of: ${Object.keys(PORTS).join(', ')}
+             (or the package prefix: ${Object.keys(PORT_ALIASES).join(', ')})
+  <backend>  kebab-case, at most ${MAX_BACKEND_LENGTH} characters, for example "etcd" or "hashicorp-vault"
+  --root     the repository root whose packages/ directory receives the package (default: this repository)
+
+Example: pnpm new-adapter kill-switch etcd   creates packages/killswitch-etcd/`;
+
+class UsageError extends Error {}
+
+/** Parses argv into `{ portName, backend, root }`, or throws a UsageError. */
+function parseArguments(argv) {
+  const positional = [];
+  let root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--root') {
+      const value = argv[index + 1];
+      if (!value) throw new UsageError('--root needs a directory');
+      root = resolve(value);
+      index += 1;
+    } else if (argument.startsWith('--root=')) {
+      root = resolve(argument.slice('--root='.length));
+    } else if (argument.startsWith('-')) {
+      throw new UsageError(`Unknown option ${JSON.stringify(argument)}`);
+    } else {
+      positional.push(argument);
+    }
+  }
+  if (positional.length !== 2) throw new UsageError('Expected exactly two arguments: <port> <backend>');
+  const [givenPort, backend] = positional;
+  const portName = Object.hasOwn(PORTS, givenPort)
+    ? givenPort
+    : Object.hasOwn(PORT_ALIASES, givenPort)
+      ? PORT_ALIASES[givenPort]
+      : undefined;
+  if (!portName) throw new UsageError(`Unknown port ${JSON.stringify(givenPort)}`);
+  if (backend.length > MAX_BACKEND_LENGTH || !BACKEND.test(backend)) {
+    throw new UsageError(`Backend ${JSON.stringify(backend)} must be kebab-case, like "etcd" or "hashicorp-vault"`);
+  }
+  return { portName, backend, root };
+}
+
+/** `hashicorp-vault` → `HashicorpVault`. */
+function pascalCase(kebab) {
+  return kebab
+    .split('-')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('');
+}
+
+const LINE_WIDTH = 120;
+
+/** `oneLine` when it fits the formatter's line width, else `broken`, so the output is already formatted. */
+function fitted(oneLine, broken) {
+  return oneLine.split('\n').every((line) => line.length <= LINE_WIDTH) ? oneLine : broken;
+}
+
+/** Sorts names the way Biome organizes imports and exports (case-insensitively), so the output passes its check. */
+function sortedLikeBiome(names) {
+  return [...names].sort((left, right) => left.toLowerCase().localeCompare(right.toLowerCase()));
+}
+
+/** Every name the templates need, derived from the validated arguments. */
+function namesFor(portName, backend) {
+  const port = PORTS[portName];
+  const directory = `${port.prefix}-${backend}`;
+  const backendTitle = pascalCase(backend);
+  return {
+    ...port,
+    backend,
+    directory,
+    packageName: `@warden/${directory}`,
+    factory: `create${backendTitle}${port.port}`,
+    settings: `${backendTitle}${port.port}Settings`,
+    sourceFile: `${backend}-${port.file}`,
+    description: `${port.port} on ${backend}`,
+  };
+}
+
+function packageJson(names) {
+  const manifest = {
+    name: names.packageName,
+    version: '0.0.0',
+    description: names.description,
+    license: 'MIT',
+    type: 'module',
+    sideEffects: false,
+    files: ['dist'],
+    types: './dist/index.d.ts',
+    exports: {
+      '.': { 'warden-source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+      './package.json': './package.json',
+    },
+    publishConfig: {
+      access: 'public',
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+    },
+    repository: {
+      type: 'git',
+      url: 'git+https://github.com/warden-security/warden.git',
+      directory: `packages/${names.directory}`,
+    },
+    engines: { node: '>=20.19.0' },
+    scripts: {
+      build: 'tsc -p tsconfig.build.json',
+      typecheck: 'tsc -p tsconfig.json',
+      test: 'vitest run --project unit',
+      'test:integration': 'vitest run --project integration --passWithNoTests',
+      'check:package': 'bash ../../scripts/check-package',
+    },
+    peerDependencies: { '@warden/core': 'workspace:^' },
+    devDependencies: { '@warden/contract-tests': 'workspace:*', '@warden/core': 'workspace:^' },
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+const TSCONFIG = `{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": {
+    "noEmit": true,
+    "allowImportingTsExtensions": true
+  },
+  "include": ["src", "test", "vitest.config.ts"]
+}
+`;
+
+const TSCONFIG_BUILD = `{
+  "extends": "./tsconfig.json",
+  "compilerOptions": {
+    "noEmit": false,
+    "rootDir": "src",
+    "outDir": "dist",
+    "customConditions": [],
+    "allowImportingTsExtensions": false
+  },
+  "include": ["src"],
+  "exclude": ["src/**/*.test.ts", "src/**/*.test-d.ts"]
+}
+`;
+
+const VITEST_CONFIG = `import type { ViteUserConfig } from 'vitest/config';
+import { wardenVitestConfig } from '../../vitest.shared.ts';
+
+const config: ViteUserConfig = wardenVitestConfig();
+export default config;
+`;
+
+function readme(names) {
+  return `# ${names.packageName}
+
+\`${names.port}\` on ${names.backend}.
+
+> Scaffolded by \`pnpm new-adapter\`: not implemented yet. Its contract tests fail until it is.
+
+\`\`\`sh
+pnpm add ${names.packageName} @warden/core
+\`\`\`
+
+## Usage
+
+\`\`\`ts
+import { ${names.factory} } from '${names.packageName}';
+
+const adapter = ${names.factory}({});
+\`\`\`
+
+## Settings and environment variables
+
+| setting | default | meaning |
+|---|---|---|
+| \`client\` | created and owned by the adapter | an injected client, never closed by the adapter |
+
+## Errors
+
+Every error is a \`WardenError\` from \`@warden/core\` with a stable \`code\`; see the \`${names.port}\` port's
+documentation for what each method throws.
+
+## API reference
+
+Built with \`pnpm run docs\` into \`docs/api/\`.
+`;
+}
+
+function factorySource(names) {
+  const imported = sortedLikeBiome([names.port, 'CapabilityUnsupportedError', ...(names.clock ? ['Clock'] : [])]);
+  const imports = imported.map((name) => (name === 'CapabilityUnsupportedError' ? name : `type ${name}`)).join(', ');
+  const clockSetting = names.clock
+    ? `
+  /** Time source for expiry; the contract suite injects its own. @default Date.now */
+  now?: Clock;`
+    : '';
+  const signature = fitted(
+    `export function ${names.factory}(settings: ${names.settings} = {}): ${names.port} {`,
+    `export function ${names.factory}(\n  settings: ${names.settings} = {},\n): ${names.port} {`,
+  );
+  const message = `'${names.packageName} is not implemented yet (scaffolded by pnpm new-adapter)'`;
+  return `import { ${imports} } from '@warden/core';
+
+/** Settings for {@link ${names.factory}}. Document every field with its \`@default\`. */
+export interface ${names.settings} {
+  /** A client to use instead of creating one; never closed by the adapter. Replace \`unknown\` with its type. */
+  client?: unknown;${clockSetting}
+}
+
+/**
+ * Creates a \`${names.port}\` on ${names.backend}. Synchronous and without I/O: connect lazily on first use.
+ *
+ * @throws {@link CapabilityUnsupportedError} until the adapter is implemented.
+ */
+${signature}
+  void settings;
+  throw new CapabilityUnsupportedError({
+${fitted(`    message: ${message},`, `    message:\n      ${message},`)}
+  });
+}
+`;
+}
+
+function indexSource(names) {
+  const members = sortedLikeBiome([names.factory, names.settings]).map((name) =>
+    name === names.factory ? name : `type ${name}`,
+  );
+  const exported = fitted(
+    `export { ${members.join(', ')} } from './${names.sourceFile}.js';`,
+    `export {\n${members.map((member) => `  ${member},\n`).join('')}} from './${names.sourceFile}.js';`,
+  );
+  return `/**
+ * \`${names.packageName}\`: \`${names.port}\` on ${names.backend}.
+ *
+ * @packageDocumentation
+ */
+${exported}
+`;
+}
+
+function contractTestSource(names) {
+  const subject = names.clock
+    ? `  createSubject: async () => {
+    // The suite moves time through \`clock\` instead of sleeping; the adapter reads it through \`now\`.
+    let time = Date.UTC(2026, 0, 1);
+    const subject = ${names.factory}({ now: () => time });
+    const clock = {
+      advance: (milliseconds: number) => {
+        time += milliseconds;
+      },
+    };
+    return { subject, clock, cleanup: async () => {} };
+  },`
+    : fitted(
+        `  createSubject: async () => ({ subject: ${names.factory}({}), cleanup: async () => {} }),`,
+        `  createSubject: async () => ({\n    subject: ${names.factory}({}),\n    cleanup: async () => {},\n  }),`,
+      );
+  const note =
+    names.suite === 'runApprovalWorkflowContract'
+      ? "// Configure every tier's time-to-live as APPROVAL_CONTRACT_TTL_MS from @warden/contract-tests.\n"
+      : '';
+  return `import { ${names.suite} } from '@warden/contract-tests';
+import { ${names.factory} } from './${names.sourceFile}.js';
+
+${note}${names.suite}({
+  name: '${names.backend}',
+${subject}
+});
+`;
+}
+
+/** The files of the new package, by path relative to the package directory. */
+function packageFiles(names) {
+  return {
+    'package.json': packageJson(names),
+    'tsconfig.json': TSCONFIG,
+    'tsconfig.build.json': TSCONFIG_BUILD,
+    'vitest.config.ts': VITEST_CONFIG,
+    'README.md': readme(names),
+    'src/index.ts': indexSource(names),
+    [`src/${names.sourceFile}.ts`]: factorySource(names),
+    'src/contract.test.ts': contractTestSource(names),
+  };
+}
+
+function main(argv) {
+  const { portName, backend, root } = parseArguments(argv);
+  const names = namesFor(portName, backend);
+  const packagesDirectory = join(root, 'packages');
+  if (!existsSync(packagesDirectory)) throw new UsageError(`${packagesDirectory} does not exist`);
+  const target = join(packagesDirectory, names.directory);
+  if (existsSync(target)) throw new UsageError(`${target} already exists; nothing was changed`);
+  mkdirSync(join(target, 'src'), { recursive: true });
+  for (const [path, content] of Object.entries(packageFiles(names))) {
+    writeFileSync(join(target, path), content, { flag: 'wx' });
+  }
+  console.log(`Created ${names.packageName} in ${target}
+
+Next steps:
+  1. pnpm install                                   (links the new workspace package)
+  2. pnpm --filter ${names.packageName} test        (the ${names.suite} suite fails until you implement it)
+  3. implement ${names.factory} in src/${names.sourceFile}.ts, following CONTRIBUTING.md
+  4. add ${names.directory} to ADAPTERS in tests/src/adapters.test.ts, and run pnpm changeset`);
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`new-adapter: ${error.message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}
