@@ -160,7 +160,7 @@ describeWithService('docker', 'Docker sandbox lifecycle', (dockerHost) => {
     const results = await Promise.all(
       statuses.map((status, index) => sandbox.execute(status.id, ['echo', `n${index}`])),
     );
-    results.forEach((result, index) => expect(result).toMatchObject({ stdout: `n${index}\n`, exitCode: 0 }));
+    expect(results).toEqual(results.map((_, index) => expect.objectContaining({ stdout: `n${index}\n`, exitCode: 0 })));
     await Promise.all(statuses.map((status) => sandbox.destroy(status.id)));
     expect(await sandbox.list()).toEqual([]);
     expect(await ownedContainerIds(docker, ownerId)).toEqual([]);
