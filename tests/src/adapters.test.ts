@@ -1,24 +1,96 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const packagesDir = join(import.meta.dirname, '..', '..', 'packages');
 
+/** What the repository expects of one adapter package. */
+interface AdapterExpectation {
+  /** The `create…` factories its entry point must export (empty until the adapter's issue lands). */
+  factories: string[];
+  /** The contract suites its contract test must run. */
+  contracts: string[];
+  /**
+   * Where the contract runs: `src/contract.test.ts`, or `src/contract.integration.test.ts` for a
+   * backend that needs Docker, Redis or a network service.
+   */
+  contractFile: 'src/contract.test.ts' | 'src/contract.integration.test.ts';
+  /** `true`: the contract test must exist. `false`: it is checked only when present (adapter still landing). */
+  contractRequired: boolean;
+}
+
+const UNIT = 'src/contract.test.ts';
+const INTEGRATION = 'src/contract.integration.test.ts';
+
 /**
- * Every adapter package: the port it implements, the factory it must export, and the contract
- * suite its `contract.test.ts` must run. `factory: undefined` marks an adapter whose issue has
- * not landed yet; the shape checks still apply to it.
+ * Every adapter package and what it must provide. To make an adapter strict once it has landed,
+ * list its factories and set `contractRequired: true`.
  */
-const ADAPTERS: Record<string, { factory: string | undefined; contract: string }> = {
-  stubs: { factory: 'createStubKillSwitch', contract: 'runKillSwitchContract' },
-  'sandbox-docker': { factory: undefined, contract: 'runSandboxContract' },
-  'sandbox-codespaces': { factory: undefined, contract: 'runSandboxContract' },
-  'credentials-github': { factory: undefined, contract: 'runJITCredentialIssuerContract' },
-  'secrets-env': { factory: 'createEnvSecretStore', contract: 'runSecretStoreContract' },
-  'killswitch-redis': { factory: 'createRedisKillSwitch', contract: 'runKillSwitchContract' },
-  approvals: { factory: 'createApprovalWorkflow', contract: 'runApprovalWorkflowContract' },
-  'approvals-redis': { factory: 'createRedisApprovalStore', contract: 'runApprovalWorkflowContract' },
+const ADAPTERS: Record<string, AdapterExpectation> = {
+  stubs: {
+    factories: [
+      'createStubSandbox',
+      'createStubJITCredentialIssuer',
+      'createStubKillSwitch',
+      'createStubApprovalWorkflow',
+      'createMemorySecretStore',
+    ],
+    contracts: [
+      'runSandboxContract',
+      'runJITCredentialIssuerContract',
+      'runKillSwitchContract',
+      'runApprovalWorkflowContract',
+      'runSecretStoreContract',
+    ],
+    contractFile: UNIT,
+    contractRequired: true,
+  },
+  'secrets-env': {
+    factories: ['createEnvSecretStore'],
+    contracts: ['runSecretStoreContract'],
+    contractFile: UNIT,
+    contractRequired: true,
+  },
+  'sandbox-docker': {
+    factories: [],
+    contracts: ['runSandboxContract'],
+    contractFile: INTEGRATION,
+    contractRequired: false,
+  },
+  'sandbox-codespaces': {
+    factories: [],
+    contracts: ['runSandboxContract'],
+    contractFile: UNIT,
+    contractRequired: false,
+  },
+  'credentials-github': {
+    factories: [],
+    contracts: ['runJITCredentialIssuerContract'],
+    contractFile: UNIT,
+    contractRequired: false,
+  },
+  'killswitch-redis': {
+    factories: ['createRedisKillSwitch'],
+    contracts: ['runKillSwitchContract'],
+    contractFile: INTEGRATION,
+    contractRequired: false,
+  },
+  approvals: {
+    factories: ['createApprovalWorkflow'],
+    contracts: ['runApprovalWorkflowContract'],
+    contractFile: UNIT,
+    contractRequired: false,
+  },
+  'approvals-redis': {
+    factories: ['createRedisApprovalStore'],
+    contracts: ['runApprovalWorkflowContract'],
+    contractFile: INTEGRATION,
+    contractRequired: false,
+  },
 };
+
+/** Packages that are not adapters of a port. */
+const NOT_ADAPTERS: readonly string[] = ['core', 'contract-tests', 'gateway'];
 
 function readPackageJson(dir: string): Record<string, Record<string, string> | string | undefined> {
   return JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8'));
@@ -44,20 +116,30 @@ describe.each(Object.entries(ADAPTERS))('adapter package %s', (dir, expected) =>
     expect(manifest.files).toEqual(['dist']);
   });
 
-  const factory = expected.factory;
-  if (factory) {
+  for (const factory of expected.factories) {
     it(`exports its factory ${factory}()`, async () => {
       const module: Record<string, unknown> = await import(`@warden/${dir}`);
       expect(typeof module[factory]).toBe('function');
     });
   }
 
-  const contractTest = join(packagesDir, dir, 'src', 'contract.test.ts');
-  if (existsSync(contractTest)) {
-    it(`runs ${expected.contract} in contract.test.ts`, () => {
+  const contractTest = join(packagesDir, dir, expected.contractFile);
+  if (expected.contractRequired || existsSync(contractTest)) {
+    it(`runs ${expected.contracts.join(', ')} in ${expected.contractFile}`, () => {
+      expect(existsSync(contractTest), `${dir}/${expected.contractFile} is missing`).toBe(true);
       const source = readFileSync(contractTest, 'utf8');
       expect(source).toContain("from '@warden/contract-tests'");
-      expect(source).toMatch(new RegExp(`\\b${expected.contract}\\(`));
+      for (const contract of expected.contracts) expect(source).toMatch(new RegExp(`\\b${contract}\\(`));
     });
   }
+});
+
+describe('packages/', () => {
+  it('lists every adapter package in ADAPTERS', () => {
+    const directories = readdirSync(packagesDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, 'package.json')))
+      .map((entry) => entry.name)
+      .filter((name) => !NOT_ADAPTERS.includes(name));
+    expect(directories.sort()).toEqual(Object.keys(ADAPTERS).sort());
+  });
 });
