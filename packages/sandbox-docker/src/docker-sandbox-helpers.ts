@@ -69,6 +69,7 @@ export async function configureSandboxHelpers(config: DockerSandboxConfig = {}):
 
 /** Creates a hardened sandbox for `sessionName` (letters, digits, `.`, `_`, `-`; anything else is `INVALID_INPUT`). */
 export async function createSandbox(sessionName: string, config: SandboxHelperConfig = {}): Promise<SandboxInstance> {
+  parseInput(z.string().min(1, 'must not be empty'), sessionName, 'session name');
   const { enabled: _enabled, ...constraints } = (config ?? {}) as SandboxHelperConfig;
   const status = await sharedDockerSandbox().createForSession(constraints, sessionName);
   return { containerId: status.id, sessionName, status: 'running', config: status.constraints };

@@ -73,7 +73,9 @@ describeWithService('docker', 'Docker sandbox input, network policy and refusals
     it('execute(id, command, options) with an env key containing "=" or NUL, or a "../" cwd, runs nothing', async () => {
       const { id } = await sandbox.create();
       for (const options of [{ env: { 'A=B': 'x' } }, { env: { 'A\0B': 'x' } }, { cwd: '/tmp/../etc' }]) {
-        await expect(sandbox.execute(id, 'touch /tmp/ran', options as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+        await expect(sandbox.execute(id, 'touch /tmp/ran', options as never)).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+        });
       }
       expect((await sandbox.execute(id, 'test -e /tmp/ran')).exitCode).toBe(1);
       await sandbox.destroy(id);
