@@ -103,22 +103,37 @@ describe('KillSwitchLocalCopy', () => {
     expect(copy.hasLocalActivation()).toBe(false);
   });
 
-  it('tells listeners nothing before startNotifications(), then each change once', () => {
+  it('tells listeners nothing about the first read of a never-changed switch, then each change once', () => {
     const { copy, heard } = setup();
-    copy.accept(inactive);
+    copy.accept({ epoch: '', version: 0, active: false });
+    copy.markFirstReadSettled();
+    copy.notifyIfChanged();
     expect(heard).toEqual([]);
-    copy.startNotifications();
-    copy.accept(inactive);
     copy.accept(active);
     copy.accept(active);
     expect(heard).toHaveLength(1);
     expect(heard[0]).toMatchObject({ active: true, reason: 'incident', version: 2 });
   });
 
+  it('tells listeners when the first read finds the switch active', () => {
+    const { copy, heard } = setup();
+    copy.accept(active);
+    expect(heard.map((state) => state.reason)).toEqual(['incident']);
+  });
+
+  it('is silent about staleness while the first read is still trying, and tells it once it gave up', () => {
+    const { copy, heard } = setup();
+    copy.notifyIfChanged();
+    expect(heard).toEqual([]);
+    copy.markFirstReadSettled();
+    copy.notifyIfChanged();
+    expect(heard).toEqual([expect.objectContaining({ active: true, stale: true })]);
+  });
+
   it('tells listeners when the copy goes stale (failing closed) and when it recovers', () => {
     const { copy, heard, advance } = setup();
     copy.accept(inactive);
-    copy.startNotifications();
+    heard.length = 0;
     advance(STALE_AFTER_MS + 1);
     copy.notifyIfChanged();
     copy.notifyIfChanged();
@@ -134,8 +149,6 @@ describe('KillSwitchLocalCopy', () => {
     copy.subscribe(() => {
       throw new Error('listener failure');
     });
-    copy.accept(inactive);
-    copy.startNotifications();
     copy.accept(active);
     expect(heard).toHaveLength(1);
     expect(errors).toEqual([new Error('listener failure')]);

@@ -51,7 +51,8 @@ export class KillSwitchLocalCopy {
   private confirmedAt: number | undefined;
   private localActivation: LocalActivation | undefined;
   private readonly listeners = new Set<KillSwitchListener>();
-  private notifiedKey: string | undefined;
+  private notifiedKey: string = JSON.stringify(['', 0, false, false, false, null]);
+  private firstReadSettled = false;
   /** Counts the states taken, to tell a read that raced a message from an authoritative one. */
   private taken = 0;
   private readonly failClosed: boolean;
@@ -150,16 +151,20 @@ export class KillSwitchLocalCopy {
   }
 
   /**
-   * Sets the state listeners have "seen" to the current one, so they hear about changes from
-   * here on (not about the first read). Idempotent.
+   * Marks the first read as over (successful or not): from now on a copy without any state is
+   * news (it is stale). Before, only a state actually taken or a local activation is.
    */
-  startNotifications(): void {
-    this.notifiedKey ??= this.notificationKey(this.view());
+  markFirstReadSettled(): void {
+    this.firstReadSettled = true;
   }
 
-  /** Tells listeners when the state (or its staleness) changed since they were last told. */
+  /**
+   * Tells listeners when the state (or its staleness) changed since they were last told. They
+   * start out having "seen" a fresh, never-changed, inactive switch, so the first read of such
+   * a switch is no news, while an active one (or a Redis that does not answer) is.
+   */
   notifyIfChanged(): void {
-    if (this.notifiedKey === undefined) return;
+    if (!this.record && !this.localActivation && !this.firstReadSettled) return;
     const state = this.view();
     const key = this.notificationKey(state);
     if (key === this.notifiedKey) return;
@@ -175,7 +180,8 @@ export class KillSwitchLocalCopy {
 
   private notificationKey(state: RedisKillSwitchState): string {
     const epoch = this.record?.epoch ?? '';
-    return JSON.stringify([epoch, state.version, state.active, state.stale, state.localOnly ?? false, state.reason]);
+    const reason = state.reason ?? null;
+    return JSON.stringify([epoch, state.version, state.active, state.stale, state.localOnly ?? false, reason]);
   }
 
   private staleReason(): string {

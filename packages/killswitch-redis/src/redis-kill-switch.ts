@@ -111,7 +111,6 @@ export class RedisKillSwitch implements KillSwitch {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
     this.start();
-    this.local.startNotifications();
     let record: KillSwitchRecord;
     try {
       ({ record } = await this.write(change));
@@ -135,7 +134,6 @@ export class RedisKillSwitch implements KillSwitch {
   async deactivate(options?: KillSwitchChangeOptions): Promise<void> {
     const change = this.describeChange(false, options);
     this.start();
-    this.local.startNotifications();
     let written: { changed: boolean; record: KillSwitchRecord };
     try {
       written = await this.write(change);
@@ -181,7 +179,8 @@ export class RedisKillSwitch implements KillSwitch {
     this.refreshTimer.unref();
     this.firstRead = this.readFirstState().finally(() => {
       this.firstReadSettled = true;
-      this.local.startNotifications();
+      this.local.markFirstReadSettled();
+      this.local.notifyIfChanged();
     });
   }
 
