@@ -73,7 +73,7 @@ export function isProtectedVariable(variable: string): boolean {
 }
 
 /** True for a kebab-case secret name of at most 128 characters. */
-export function isSecretName(name: unknown): name is string {
+function isSecretName(name: unknown): name is string {
   return typeof name === 'string' && name.length <= MAX_NAME_LENGTH && SECRET_NAME.test(name);
 }
 

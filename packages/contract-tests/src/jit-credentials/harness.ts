@@ -44,7 +44,7 @@ export interface JITCredentialIssuerContractOptions
 }
 
 /** An issuer under test, with the scope to ask for and a way to move its time. */
-export interface IssuerHarness {
+interface IssuerHarness {
   /** The subject. */
   issuer: JITCredentialIssuer;
   /** Moves the issuer's clock; fails the test when the subject returned no clock. */

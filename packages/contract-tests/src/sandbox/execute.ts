@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import type { SandboxSuite } from './harness.js';
 
 /** Checks the type of every {@link ExecResult} field. */
-export function expectExecResultShape(result: ExecResult): void {
+function expectExecResultShape(result: ExecResult): void {
   expect(typeof result.stdout).toBe('string');
   expect(typeof result.stderr).toBe('string');
   expect(Number.isInteger(result.exitCode)).toBe(true);

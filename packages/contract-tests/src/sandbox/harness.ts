@@ -38,7 +38,7 @@ export const DEFAULT_SANDBOX_CAPABILITIES: SandboxContractCapabilities = {
 };
 
 /** The subject of one sandbox test, with a `create` that remembers what to destroy afterwards. */
-export interface SandboxHarness {
+interface SandboxHarness {
   /** The backend under test. */
   sandbox: Sandbox;
   /** `sandbox.create(constraints)`, recording the id so the sandbox is destroyed after the test. */
