@@ -99,6 +99,16 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, ...(bad as RedisKillSwitchConfig) })).toContain(field);
   });
 
+  it('wraps onError so a hook that throws cannot crash the host', () => {
+    const settings = parseRedisKillSwitchConfig({
+      url: URL,
+      onError: () => {
+        throw new Error('hook failure');
+      },
+    });
+    expect(() => settings.onError(new Error('redis down'))).not.toThrow();
+  });
+
   it('refuses unknown settings instead of ignoring a typo', () => {
     const config = { url: URL, staleAfter: 10 } as unknown as RedisKillSwitchConfig;
     expect(() => parseRedisKillSwitchConfig(config)).toThrow(/staleAfter/);

@@ -156,7 +156,18 @@ export function parseRedisKillSwitchConfig(
     commandTimeoutMs: parsed.commandTimeoutMs,
     historyLimit: parsed.historyLimit,
     events: parsed.events,
-    onError: parsed.onError ?? (() => {}),
+    onError: neverThrowing(parsed.onError),
     now: parsed.now ?? systemClock,
+  };
+}
+
+/** A hook that throws must not turn a Redis error into a crash of the host. */
+function neverThrowing(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError?.(error);
+    } catch {
+      // Nowhere left to report it.
+    }
   };
 }
