@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { assertWithinCeilings, planConstraints } from './docker-sandbox-plan.js';
+import { resolveDockerSandboxSettings } from './docker-sandbox-settings.js';
+
+const settings = resolveDockerSandboxSettings({
+  defaults: { maxMemoryMb: 256, env: { FROM_DEFAULTS: 'yes' } },
+  allowCredentialEnv: ['GITHUB_TOKEN'],
+});
+
+describe('planConstraints(constraints, settings)', () => {
+  it('fills gaps from settings.defaults, then from the built-in semi-trusted limits', () => {
+    expect(planConstraints({ maxPids: 20, env: { MODE: 'x' } }, settings)).toEqual({
+      maxMemoryMb: 256,
+      maxCpuPercent: 50,
+      maxPids: 20,
+      networkPolicy: 'none',
+      timeoutMs: 300_000,
+      env: { FROM_DEFAULTS: 'yes', MODE: 'x' },
+    });
+  });
+
+  it('drops credential-looking variables that are not allowed', () => {
+    const planned = planConstraints({ env: { GITHUB_TOKEN: 'allowed', NPM_TOKEN: 'no', AWS_PROFILE: 'no' } }, settings);
+    expect(planned.env).toEqual({ FROM_DEFAULTS: 'yes', GITHUB_TOKEN: 'allowed' });
+  });
+
+  it.each([
+    ['null', null],
+    ['privileged: true', { privileged: true }],
+    ['an env key with "="', { env: { 'A=B': 'x' } }],
+    ['the Docker socket', { allowedPaths: ['/var/run/docker.sock'] }],
+  ])('throws INVALID_INPUT for %s', (_label, constraints) => {
+    expect(() => planConstraints(constraints, settings)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
+
+describe('assertWithinCeilings(constraints, ceilings)', () => {
+  const ceilings = { maxMemoryMb: 1024, maxCpuPercent: 200, maxPids: 500 };
+
+  it('accepts limits at the ceilings and refuses limits above them with INVALID_INPUT naming each field', () => {
+    const base = { maxMemoryMb: 1024, maxCpuPercent: 200, maxPids: 500, networkPolicy: 'none', timeoutMs: 1 } as const;
+    expect(() => assertWithinCeilings(base, ceilings)).not.toThrow();
+    expect(() => assertWithinCeilings({ ...base, maxMemoryMb: 1025, maxPids: 501 }, ceilings)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        issues: [expect.objectContaining({ path: 'maxMemoryMb' }), expect.objectContaining({ path: 'maxPids' })],
+      }),
+    );
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CappedBuffer,
+  createFrameDemuxer,
+  createLineSplitter,
+  decodeCapturedOutput,
+  utf8Prefix,
+} from './docker-sandbox-stream.js';
+
+function frame(stream: number, text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = stream;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+describe('createFrameDemuxer(onFrame)', () => {
+  it('separates stdout and stderr frames however the chunks are cut', () => {
+    const seen: Array<[number, string]> = [];
+    const push = createFrameDemuxer((stream, payload) => seen.push([stream, payload.toString()]));
+    const bytes = Buffer.concat([frame(1, 'out'), frame(2, 'err'), frame(1, 'more')]);
+    for (let index = 0; index < bytes.length; index += 3) push(bytes.subarray(index, index + 3));
+    expect(seen).toEqual([
+      [1, 'out'],
+      [2, 'err'],
+      [1, 'more'],
+    ]);
+  });
+});
+
+describe('createLineSplitter(onLine)', () => {
+  it('calls onLine once per complete line, across chunks', () => {
+    const lines: string[] = [];
+    const push = createLineSplitter((line) => lines.push(line));
+    push(Buffer.from('ab'));
+    push(Buffer.from('c\nde\n\nf'));
+    expect(lines).toEqual(['abc', 'de', '']);
+    push(Buffer.from('\n'));
+    expect(lines).toEqual(['abc', 'de', '', 'f']);
+  });
+});
+
+describe('CappedBuffer(capBytes)', () => {
+  it('keeps at most capBytes, reports truncated, and never splits a UTF-8 character', () => {
+    const buffer = new CappedBuffer(4);
+    buffer.push(Buffer.from('aé'));
+    buffer.push(Buffer.from('€b'));
+    expect(buffer.truncated).toBe(true);
+    expect(buffer.text()).toBe('aé');
+  });
+
+  it('is not truncated at exactly capBytes', () => {
+    const buffer = new CappedBuffer(3);
+    buffer.push(Buffer.from('abc'));
+    expect(buffer).toMatchObject({ truncated: false });
+    expect(buffer.text()).toBe('abc');
+  });
+});
+
+describe('utf8Prefix(bytes, capBytes) and decodeCapturedOutput(base64, capBytes)', () => {
+  it('cut before a character that would be split', () => {
+    expect(utf8Prefix(Buffer.from('€€'), 4)).toBe('€');
+    expect(decodeCapturedOutput(Buffer.from('héllo').toString('base64'), 2)).toEqual({ text: 'h', truncated: true });
+    expect(decodeCapturedOutput('', 10)).toEqual({ text: '', truncated: false });
+  });
+});

@@ -1,0 +1,86 @@
+import type Docker from 'dockerode';
+import { describe, expect, it } from 'vitest';
+import { buildContainerSpec, type ContainerSpecInput, expectedHardening } from './docker-sandbox-container-spec.js';
+import { resolveDockerSandboxSettings } from './docker-sandbox-settings.js';
+import { findHardeningFailures, findRuntimeFailures } from './docker-sandbox-verify.js';
+
+const settings = resolveDockerSandboxSettings();
+const input: ContainerSpecInput = {
+  name: 'warden-test',
+  constraints: {
+    maxMemoryMb: 128,
+    maxCpuPercent: 50,
+    maxPids: 64,
+    networkPolicy: 'none',
+    timeoutMs: 1000,
+    allowedPaths: ['/srv/data'],
+  },
+  networkMode: 'none',
+  adapterEnv: {},
+  labels: {},
+};
+
+/** What the engine reports for a container created from the spec exactly as asked. */
+function inspectedAsAsked(): Docker.ContainerInspectInfo {
+  const spec = buildContainerSpec(input, settings);
+  const hostConfig = {
+    ...spec.HostConfig,
+    SecurityOpt: ['no-new-privileges'],
+    PidMode: '',
+    UTSMode: '',
+    UsernsMode: '',
+  };
+  return { Config: { User: spec.User }, HostConfig: hostConfig } as unknown as Docker.ContainerInspectInfo;
+}
+
+describe('findHardeningFailures(inspected, expected)', () => {
+  const expected = expectedHardening(input, settings);
+
+  it('finds nothing when every setting took', () => {
+    expect(findHardeningFailures(inspectedAsAsked(), expected)).toEqual([]);
+  });
+
+  it.each([
+    ['PidsLimit', { PidsLimit: null }],
+    ['MemorySwap', { MemorySwap: -1 }],
+    ['CpuQuota', { CpuQuota: 0 }],
+    ['Privileged', { Privileged: true }],
+    ['CapDrop', { CapDrop: null }],
+    ['CapAdd', { CapAdd: ['SYS_ADMIN'] }],
+    ['SecurityOpt', { SecurityOpt: [] }],
+    ['ReadonlyRootfs', { ReadonlyRootfs: false }],
+    ['Init', { Init: null }],
+    ['PidMode', { PidMode: 'host' }],
+    ['IpcMode', { IpcMode: 'host' }],
+    ['NetworkMode', { NetworkMode: 'host' }],
+    ['Devices', { Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }],
+    ['Binds', { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }],
+    ['Ulimits.nofile', { Ulimits: [] }],
+    ['tmpfs /tmp', { Tmpfs: { '/tmp': 'rw,size=64m' } }],
+    ['Mounts', { Mounts: [] }],
+    ['OomKillDisable', { OomKillDisable: true }],
+  ])('reports %s when the engine did not apply it', (setting, change) => {
+    const inspected = inspectedAsAsked();
+    Object.assign(inspected.HostConfig, change);
+    expect(findHardeningFailures(inspected, expected).join('\n')).toContain(setting);
+  });
+
+  it('reports a different user', () => {
+    const inspected = inspectedAsAsked();
+    inspected.Config.User = '0:0';
+    expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('User')]);
+  });
+});
+
+describe('findRuntimeFailures(runtime, expectedUid)', () => {
+  it('accepts the expected uid and a /tmp of mode 1777', () => {
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777' }, 65534)).toEqual([]);
+  });
+
+  it('reports root, another uid, an unknown uid, and a /tmp the user cannot share', () => {
+    expect(findRuntimeFailures({ uid: '0', tmpMode: '1777' }, 65534)).toHaveLength(1);
+    expect(findRuntimeFailures({ uid: '1000', tmpMode: '1777' }, 65534)).toHaveLength(1);
+    expect(findRuntimeFailures({ uid: '', tmpMode: '' }, 65534)).toHaveLength(2);
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '755' }, 65534)).toHaveLength(1);
+  });
+});
