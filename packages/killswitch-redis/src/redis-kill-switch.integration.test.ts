@@ -41,6 +41,28 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     expect(await client.ping()).toBe('PONG');
   });
 
+  it('bad input (empty, blank or huge reasons, a bad actor) throws INVALID_INPUT and writes nothing to Redis', async () => {
+    const name = uniqueName();
+    const killSwitch = open({ name });
+    const observer = new Redis(redisUrl);
+    clients.push(observer);
+    const published: string[] = [];
+    observer.on('message', (_channel: string, message: string) => published.push(message));
+    await observer.subscribe(`${KEY_PREFIX}${name}:changes`);
+    const attempts = [
+      () => killSwitch.activate(''),
+      () => killSwitch.activate('   '),
+      () => killSwitch.activate('x'.repeat(1_000_001)),
+      () => killSwitch.activate('valid', { actor: '' }),
+      () => killSwitch.deactivate({ actor: 'x'.repeat(201) }),
+    ];
+    for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const raw = new Redis(redisUrl);
+    clients.push(raw);
+    expect(await raw.exists(`${KEY_PREFIX}${name}:state`, `${KEY_PREFIX}${name}:history`)).toBe(0);
+    expect(published).toEqual([]);
+  });
+
   it('switches of different names in one Redis are independent', async () => {
     const tenantA = open({ name: uniqueName() });
     const tenantB = open({ name: uniqueName() });
