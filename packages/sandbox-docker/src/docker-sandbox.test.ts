@@ -1,5 +1,5 @@
 import { assertSpecification } from '@warden/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDockerSandbox } from './docker-sandbox.js';
 
 // Nothing listens here: any call that reached the engine would fail with BACKEND_UNAVAILABLE.
@@ -32,5 +32,18 @@ describe('createDockerSandbox(config)', () => {
     const sandbox = createDockerSandbox(unreachable);
     await sandbox.close();
     await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+});
+
+describe('importing @warden/sandbox-docker', () => {
+  it('starts no timer, opens no handle and installs no signal or exit handler', async () => {
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException'] as const;
+    const listenersBefore = events.map((event) => process.listenerCount(event));
+    const resourcesBefore = process.getActiveResourcesInfo().length;
+    vi.resetModules();
+    const module: Record<string, unknown> = await import('./index.js');
+    expect(typeof module.createDockerSandbox).toBe('function');
+    expect(events.map((event) => process.listenerCount(event))).toEqual(listenersBefore);
+    expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(resourcesBefore);
   });
 });
