@@ -41,13 +41,13 @@ export interface ResolvedRedisStoreSettings {
 }
 
 /** A key prefix: printable characters without spaces or glob characters. */
-export const keyPrefixSchema: z.ZodType<string> = z
+const keyPrefixSchema: z.ZodType<string> = z
   .string()
   .max(100)
   .regex(/^[A-Za-z0-9._:{}-]*$/, 'must be letters, digits, ".", "_", "-", ":", "{" or "}"');
 
 /** True for an object that looks like an ioredis client. */
-export function isRedisClient(value: unknown): value is Redis {
+function isRedisClient(value: unknown): value is Redis {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -101,7 +101,7 @@ export function resolveRedisStoreSettings(
 }
 
 /** The URL to use: none when a client is injected, else `url` or `REDIS_URL`; throws when neither is set. */
-export function requireUrl(
+function requireUrl(
   redis: Redis | undefined,
   url: string | undefined,
   env: NodeJS.ProcessEnv,

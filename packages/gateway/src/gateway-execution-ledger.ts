@@ -1,10 +1,10 @@
 import type { ForwardResult } from './gateway-types.js';
 
 /** Where delivery of an approved request stands in this gateway. */
-export type ExecutionState = 'awaiting-execution' | 'executing' | 'executed' | 'failed';
+type ExecutionState = 'awaiting-execution' | 'executing' | 'executed' | 'failed';
 
 /** One remembered delivery. */
-export interface ExecutionEntry {
+interface ExecutionEntry {
   /** Where it stands. */
   state: ExecutionState;
   /** The outcome, once delivered or failed. */

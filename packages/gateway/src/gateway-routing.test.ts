@@ -1,4 +1,5 @@
 import { createInjectionSource, createP2PContext, createP2PDiscoveryContext } from '@warden/core';
+import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture, WORKFLOWS } from '../test/gateway-fixture.js';
 import type { Gateway, InjectFunction } from './gateway-types.js';
@@ -143,7 +144,7 @@ describe('forwardRequest(gateway, target, message, originalSource, options)', ()
       error: expect.stringContaining('Kill switch'),
     });
     await killSwitch.deactivate();
-    const broken = { ...killSwitch, isActive: async () => Promise.reject(new Error('redis down')) };
+    const broken = { ...createStubKillSwitch(), isActive: async () => Promise.reject(new Error('redis down')) };
     const failing = createGatewayFixture(undefined, { killSwitch: broken });
     expect((await failing.gateway.forwardRequest('p2p-gateway', 'code-assistant', 'x', peer)).success).toBe(false);
     expect(injected).toEqual([]);
