@@ -1,5 +1,6 @@
+import { loadGitHubOpenApiDocument } from '@warden/github-fake';
 import { describe, expect, it } from 'vitest';
-import { toSandboxState } from './codespace-state.js';
+import { CODESPACE_STATE_MAP, toSandboxState } from './codespace-state.js';
 
 describe('toSandboxState(state)', () => {
   it('maps GitHub\'s "Shutdown" (not "ShutDown") to stopped', () => {
@@ -15,5 +16,14 @@ describe('toSandboxState(state)', () => {
   it('maps an unknown future state to error, never running', () => {
     expect(toSandboxState('Hibernating')).toBe('error');
     expect(toSandboxState('__proto__')).toBe('error');
+  });
+});
+
+describe('CODESPACE_STATE_MAP', () => {
+  it("maps exactly the states GitHub's OpenAPI description lists for a codespace", () => {
+    const codespace = loadGitHubOpenApiDocument().components.schemas?.codespace as {
+      properties: { state: { enum: string[] } };
+    };
+    expect(Object.keys(CODESPACE_STATE_MAP).sort()).toEqual([...codespace.properties.state.enum].sort());
   });
 });

@@ -3,4 +3,14 @@
  *
  * @packageDocumentation
  */
+export {
+  buildRemoteCommand,
+  type CodespaceExecRequest,
+  type CodespaceExecTransport,
+  quoteForShell,
+} from './codespace-exec-transport.js';
 export { type CodespaceState, toSandboxState } from './codespace-state.js';
+export { createGhSshTransport, type GhSshTransportOptions } from './gh-ssh-transport.js';
+export type { GitHubClient, GitHubClientSettings } from './github-client.js';
+export { createGitHubSandbox } from './github-sandbox.js';
+export type { CodespaceGeo, GitHubSandboxConfig } from './github-sandbox-settings.js';

@@ -1,0 +1,66 @@
+/**
+ * How commands reach a codespace. The REST API has no exec endpoint, so `execute` goes through
+ * a pluggable transport; the default one runs `gh codespace ssh`. Any other (an SSH client over
+ * `gh codespace ssh --stdio`, a Dev Tunnels client, …) implements {@link CodespaceExecTransport}.
+ *
+ * @module
+ */
+import type { ExecResult, SandboxCommand } from '@warden/core';
+
+/** One command for a transport to run, fully resolved by the sandbox. */
+export interface CodespaceExecRequest {
+  /** The codespace's name (the sandbox id). */
+  codespace: string;
+  /** A string for `/bin/sh -c`, or an argv run without a shell. Already validated. */
+  command: SandboxCommand;
+  /** Working directory inside the codespace. */
+  cwd?: string;
+  /** Environment variables for the command: the sandbox's, overlaid by the call's. Names are valid identifiers. */
+  env: Readonly<Record<string, string>>;
+  /** Written to the command's standard input, which is then closed (closed at once when absent). */
+  stdin?: string;
+  /** Wall-clock limit; the transport kills the command when it is reached and reports `timedOut`. */
+  timeoutMs: number;
+  /** Cap on captured bytes per stream; beyond it output is dropped and `truncated` is set. */
+  maxOutputBytes: number;
+  /** Aborting kills the command, like a timeout. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs commands in a codespace. An implementation must never pass the command through a shell
+ * on the host, must enforce `timeoutMs`, `signal` and `maxOutputBytes`, and must report the
+ * remote exit code (128+N when killed by signal N).
+ */
+export interface CodespaceExecTransport {
+  /** Runs one command and reports its outcome; a non-zero exit is a result, not an error. */
+  execute(request: CodespaceExecRequest): Promise<ExecResult>;
+}
+
+/** Quotes one word for a POSIX shell: `it's` → `'it'\''s'`. */
+export function quoteForShell(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Builds the one command line an SSH-style transport hands to the codespace's login shell
+ * (which must be POSIX: sh, bash, zsh): change directory, export the environment, then `exec`
+ * the argv, or `/bin/sh -c` with the string. Every word is single-quoted, so the remote shell
+ * interprets nothing of it. With `killAfterSeconds`, the command runs under coreutils'
+ * `timeout -s KILL`, so it outlives a dropped connection by at most that long.
+ *
+ * The line starts with `cd`, `export` or `exec`, never with `-`, so `ssh` cannot take it for an option.
+ */
+export function buildRemoteCommand(
+  request: Pick<CodespaceExecRequest, 'command' | 'cwd' | 'env'>,
+  killAfterSeconds?: number,
+): string {
+  const argv = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : [...request.command];
+  const limit = killAfterSeconds === undefined ? [] : ['timeout', '-s', 'KILL', String(killAfterSeconds)];
+  const steps: string[] = [];
+  if (request.cwd !== undefined) steps.push(`cd ${quoteForShell(request.cwd)}`);
+  const assignments = Object.entries(request.env).map(([name, value]) => `${name}=${quoteForShell(value)}`);
+  if (assignments.length > 0) steps.push(`export ${assignments.join(' ')}`);
+  steps.push(['exec', ...[...limit, ...argv].map(quoteForShell)].join(' '));
+  return steps.join(' && ');
+}

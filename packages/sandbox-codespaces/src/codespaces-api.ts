@@ -1,0 +1,128 @@
+/**
+ * The Codespaces REST calls the sandbox makes, with 404 turned into `undefined`/`false` and
+ * every other failure into a Warden error.
+ *
+ * @module
+ */
+import { type GitHubClient, isGitHubHttpError, toWardenError } from './github-client.js';
+
+/** The fields of GitHub's `codespace` object the sandbox reads. */
+export interface CodespaceRecord {
+  name: string;
+  display_name?: string | null;
+  state: string;
+  created_at: string;
+  machine: { name: string; cpus: number; memory_in_bytes: number } | null;
+  repository: { full_name: string };
+  idle_timeout_minutes: number | null;
+}
+
+/** A machine type. */
+export interface CodespaceMachine {
+  name: string;
+  cpus: number;
+  memory_in_bytes: number;
+}
+
+/** The body of "Create a codespace in a repository", as the sandbox fills it. */
+export interface CreateCodespaceRequest {
+  ref?: string;
+  machine: string;
+  devcontainer_path?: string;
+  display_name: string;
+  idle_timeout_minutes: number;
+  retention_period_minutes: number;
+  geo?: 'EuropeWest' | 'SoutheastAsia' | 'UsEast' | 'UsWest';
+}
+
+/** The Codespaces of one repository, for the authenticated user. */
+export interface CodespacesApi {
+  create(request: CreateCodespaceRequest): Promise<CodespaceRecord>;
+  /** `undefined` when GitHub answers 404. */
+  get(name: string): Promise<CodespaceRecord | undefined>;
+  list(): Promise<CodespaceRecord[]>;
+  /** False when GitHub answers 404. */
+  start(name: string): Promise<boolean>;
+  /** False when GitHub answers 404. */
+  stop(name: string): Promise<boolean>;
+  /** False when GitHub answers 404. */
+  delete(name: string): Promise<boolean>;
+  machines(ref: string | undefined): Promise<CodespaceMachine[]>;
+}
+
+const PAGE_SIZE = 100;
+
+/** Creates the API for `owner/repo` on `client`. */
+export function createCodespacesApi(client: GitHubClient, repository: { owner: string; repo: string }): CodespacesApi {
+  const call = async <Result>(action: string, run: () => Promise<Result>): Promise<Result> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw toWardenError(error, action);
+    }
+  };
+  const orNotFound = <Result>(action: string, run: () => Promise<Result>, notFound: Result): Promise<Result> =>
+    call(action, async () => {
+      try {
+        return await run();
+      } catch (error) {
+        if (isGitHubHttpError(error, 404)) return notFound;
+        throw error;
+      }
+    });
+  const byName = (name: string) => ({ codespace_name: name });
+  return {
+    create: (request) =>
+      call('create a codespace', async () => {
+        const { data } = await client.request('POST /repos/{owner}/{repo}/codespaces', { ...repository, ...request });
+        return data;
+      }),
+    get: (name) =>
+      orNotFound(
+        'read a codespace',
+        async () => (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+        undefined,
+      ),
+    list: () => call('list codespaces', () => listAll(client, repository)),
+    start: (name) =>
+      orNotFound(
+        'start a codespace',
+        async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/start', byName(name))),
+        false,
+      ),
+    stop: (name) =>
+      orNotFound(
+        'stop a codespace',
+        async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/stop', byName(name))),
+        false,
+      ),
+    delete: (name) =>
+      orNotFound(
+        'delete a codespace',
+        async () => Boolean(await client.request('DELETE /user/codespaces/{codespace_name}', byName(name))),
+        false,
+      ),
+    machines: (ref) =>
+      call('list machine types', async () => {
+        const { data } = await client.request('GET /repos/{owner}/{repo}/codespaces/machines', {
+          ...repository,
+          ...(ref === undefined ? {} : { ref }),
+        });
+        return data.machines;
+      }),
+  };
+}
+
+async function listAll(client: GitHubClient, repository: { owner: string; repo: string }): Promise<CodespaceRecord[]> {
+  const codespaces: CodespaceRecord[] = [];
+  for (let page = 1; page <= 1000; page++) {
+    const { data } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
+      ...repository,
+      per_page: PAGE_SIZE,
+      page,
+    });
+    codespaces.push(...data.codespaces);
+    if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
+  }
+  return codespaces;
+}

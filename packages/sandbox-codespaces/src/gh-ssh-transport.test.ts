@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRemoteCommand, type CodespaceExecRequest } from './codespace-exec-transport.js';
+import { createGhSshTransport } from './gh-ssh-transport.js';
+import { type FakeGh, installFakeGh } from './test-support/fake-gh.js';
+
+let gh: FakeGh;
+
+beforeEach(async () => {
+  gh = await installFakeGh();
+});
+
+afterEach(async () => {
+  await gh.cleanup();
+});
+
+function run(request: Partial<CodespaceExecRequest> & Pick<CodespaceExecRequest, 'command'>, remoteTimeout = true) {
+  const transport = createGhSshTransport({ env: gh.env, remoteTimeout });
+  return transport.execute({
+    codespace: 'octocat-fuzzy-lamp-1a2b3c',
+    env: {},
+    timeoutMs: 10_000,
+    maxOutputBytes: 1_048_576,
+    ...request,
+  });
+}
+
+describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>', () => {
+  it('spawns gh with an argv array (no host shell): codespace ssh -c <name> -- <one quoted remote command>', async () => {
+    await run({ command: ['echo', 'hi'] }, false);
+    const [argv] = await gh.calls();
+    expect(argv).toEqual(['codespace', 'ssh', '-c', 'octocat-fuzzy-lamp-1a2b3c', '--', "exec 'echo' 'hi'"]);
+  });
+
+  it('passes every argv entry verbatim through the remote shell: quotes, $, backticks, ;, globs, newlines', async () => {
+    const hostile = [
+      'two  spaces',
+      '$HOME',
+      '; exit 9',
+      '`id`',
+      '$(id)',
+      "'quoted'",
+      "it's",
+      '*',
+      'new\nline',
+      '-n',
+      '',
+    ];
+    const result = await run({ command: ['printf', '[%s]', ...hostile] });
+    expect(result).toMatchObject({
+      stdout: hostile.map((argument) => `[${argument}]`).join(''),
+      exitCode: 0,
+      timedOut: false,
+    });
+  });
+
+  it('runs a string command with /bin/sh -c, keeping stdout, stderr and the exit code apart', async () => {
+    const result = await run({ command: 'echo "$((6 * 7))"; echo oops >&2; exit 3' });
+    expect(result).toMatchObject({ stdout: '42\n', stderr: 'oops\n', exitCode: 3, timedOut: false, truncated: false });
+    expect((await run({ command: 'warden-no-such-command' })).exitCode).toBe(127);
+  });
+
+  it('runs in cwd with the environment exported, values never interpreted', async () => {
+    const result = await run({
+      command: 'pwd; echo "$A|$B"',
+      cwd: '/tmp',
+      env: { A: "a b; $(id) `id` 'q'", B: 'two' },
+    });
+    expect(result).toMatchObject({ stdout: "/tmp\na b; $(id) `id` 'q'|two\n", exitCode: 0 });
+  });
+
+  it('writes stdin and closes it; without stdin the command sees end of input at once', async () => {
+    const stdin = 'line one\n$(id) `id`\n';
+    expect(await run({ command: 'cat', stdin })).toMatchObject({ stdout: stdin, exitCode: 0 });
+    expect(await run({ command: 'cat', timeoutMs: 5_000 })).toMatchObject({ stdout: '', exitCode: 0, timedOut: false });
+  });
+
+  it('kills the command at timeoutMs and reports timedOut with a signal exit code', async () => {
+    const result = await run({ command: 'sleep 30', timeoutMs: 200 });
+    expect(result).toMatchObject({ timedOut: true, exitCode: 137 });
+    expect(result.durationMs).toBeLessThan(5_000);
+  });
+
+  it('kills the command when the signal aborts', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const result = await run({ command: 'sleep 30', signal: controller.signal });
+    expect(result.timedOut).toBe(true);
+    expect(result.durationMs).toBeLessThan(5_000);
+  });
+
+  it('caps each stream at maxOutputBytes and reports truncated', async () => {
+    const result = await run({
+      command: 'head -c 100000 /dev/zero | tr "\\0" a; head -c 10 /dev/zero | tr "\\0" b >&2',
+      maxOutputBytes: 1000,
+    });
+    expect(result.stdout).toBe('a'.repeat(1000));
+    expect(result.stderr).toBe('b'.repeat(10));
+    expect(result.truncated).toBe(true);
+  });
+
+  it('also enforces the timeout inside the codespace with timeout -s KILL, one second after the local deadline', async () => {
+    await run({ command: ['true'], timeoutMs: 2500 });
+    const [argv] = await gh.calls();
+    expect(argv?.[5]).toBe("exec 'timeout' '-s' 'KILL' '3.5' 'true'");
+  });
+
+  it('answers BACKEND_UNAVAILABLE when gh cannot be run', async () => {
+    const transport = createGhSshTransport({ ghPath: '/nonexistent/gh', env: gh.env });
+    await expect(
+      transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 1000, maxOutputBytes: 100 }),
+    ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('gives the token to gh as GH_TOKEN, never on the command line', async () => {
+    const transport = createGhSshTransport({ env: gh.env, token: 'ghp_secretsecretsecret', remoteTimeout: false });
+    await transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 });
+    expect((await gh.calls()).flat().join(' ')).not.toContain('ghp_secret');
+  });
+});
+
+describe('buildRemoteCommand(request)', () => {
+  it('changes directory, exports the environment and execs, every word single-quoted', () => {
+    expect(buildRemoteCommand({ command: 'echo $HOME', cwd: "/work/it's", env: { A: 'x y' } })).toBe(
+      "cd '/work/it'\\''s' && export A='x y' && exec '/bin/sh' '-c' 'echo $HOME'",
+    );
+  });
+
+  it('never starts with "-", so ssh cannot read it as an option', () => {
+    expect(buildRemoteCommand({ command: ['-oProxyCommand=evil'], env: {} })).toBe("exec '-oProxyCommand=evil'");
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * `createGitHubSandbox`: the `Sandbox` port on GitHub Codespaces. Each sandbox is a codespace
+ * whose display name starts with the configured prefix, so that `list()` and a restarted process
+ * find every codespace this deployment made; commands run through a pluggable transport.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BackendUnavailableError,
+  CapabilityUnsupportedError,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type ExecOptions,
+  type ExecResult,
+  execOptionsSchema,
+  parseInput,
+  type Sandbox,
+  type SandboxCommand,
+  type SandboxConstraints,
+  SandboxNotFoundError,
+  type SandboxStatus,
+  sandboxCommandSchema,
+  sandboxConstraintsSchema,
+  sandboxIdSchema,
+} from '@warden/core';
+import type { CodespaceExecTransport } from './codespace-exec-transport.js';
+import { chooseMachine, machineLimits } from './codespace-machine.js';
+import { toSandboxState } from './codespace-state.js';
+import {
+  type CodespaceMachine,
+  type CodespaceRecord,
+  type CodespacesApi,
+  createCodespacesApi,
+} from './codespaces-api.js';
+import { createGhSshTransport } from './gh-ssh-transport.js';
+import { createGitHubClient } from './github-client.js';
+import {
+  type GitHubSandboxConfig,
+  type ParsedGitHubSandboxConfig,
+  parseGitHubSandboxConfig,
+} from './github-sandbox-settings.js';
+
+/**
+ * Creates a `Sandbox` on GitHub Codespaces. Synchronous, no I/O: GitHub is first called by a
+ * method.
+ *
+ * @throws `InvalidInputError` naming the setting at fault.
+ */
+export function createGitHubSandbox(config: GitHubSandboxConfig): Sandbox {
+  return new CodespacesSandbox(parseGitHubSandboxConfig(config));
+}
+
+/** Refuses what a codespace cannot enforce, rather than ignoring it. */
+function refuseUnenforceable(constraints: SandboxConstraints): void {
+  const refuse = (message: string) => {
+    throw new CapabilityUnsupportedError({ message: `Codespaces cannot enforce ${message}; use the Docker sandbox` });
+  };
+  if (constraints.networkPolicy === 'none' || constraints.networkPolicy === 'egress-only') {
+    refuse(`networkPolicy '${constraints.networkPolicy}': a codespace always has full network access`);
+  }
+  if (constraints.allowedPaths?.length || constraints.writablePaths?.length) {
+    refuse('allowedPaths or writablePaths: host paths cannot be mounted into a codespace');
+  }
+  if (constraints.maxPids !== undefined) refuse('maxPids: a codespace has no process limit');
+}
+
+const MAX_IDLE_MINUTES = 240;
+const MIN_IDLE_MINUTES = 5;
+
+class CodespacesSandbox implements Sandbox {
+  readonly specificationVersion = 'sandbox-v1' as const;
+  readonly providerId = 'github-codespaces';
+  private readonly api: CodespacesApi;
+  private readonly transport: CodespaceExecTransport;
+  /** Effective constraints of the codespaces this process created and has not destroyed. */
+  private readonly known = new Map<string, SandboxConstraints>();
+  private readonly destroyed = new Set<string>();
+  private readonly destroying = new Map<string, Promise<void>>();
+  private machines: Promise<CodespaceMachine[]> | undefined;
+
+  constructor(private readonly settings: ParsedGitHubSandboxConfig) {
+    const client = settings.octokit ?? createGitHubClient({ ...settings, auth: settings.token });
+    // Only owner and repo: the API spreads what it is given into every request.
+    this.api = createCodespacesApi(client, { owner: settings.owner, repo: settings.repo });
+    this.transport = settings.transport ?? createGhSshTransport({ token: settings.token });
+  }
+
+  async create(constraints?: SandboxConstraints): Promise<SandboxStatus> {
+    const parsed = parseInput(
+      sandboxConstraintsSchema,
+      constraints === undefined ? {} : constraints,
+      'sandbox constraints',
+    );
+    refuseUnenforceable(parsed);
+    const machine = chooseMachine(await this.listMachines(), parsed, this.settings.machine);
+    const timeoutMs = parsed.timeoutMs ?? this.settings.defaultTimeoutMs;
+    const effective: SandboxConstraints = { ...parsed, ...machineLimits(machine), networkPolicy: 'full', timeoutMs };
+    const idleTimeoutMinutes =
+      this.settings.idleTimeoutMinutes ??
+      Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
+    const created = await this.api.create({
+      machine: machine.name,
+      display_name: `${this.settings.namePrefix}-${randomBytes(6).toString('hex')}`,
+      idle_timeout_minutes: idleTimeoutMinutes,
+      retention_period_minutes: this.settings.retentionPeriodMinutes ?? idleTimeoutMinutes,
+      ...(this.settings.ref === undefined ? {} : { ref: this.settings.ref }),
+      ...(this.settings.devcontainerPath === undefined ? {} : { devcontainer_path: this.settings.devcontainerPath }),
+      ...(this.settings.geo === undefined ? {} : { geo: this.settings.geo }),
+    });
+    this.known.set(created.name, effective);
+    let ready: CodespaceRecord;
+    try {
+      ready = await this.waitUntilAvailable(created.name);
+    } catch (error) {
+      await this.destroy(created.name).catch(() => {});
+      throw error;
+    }
+    this.settings.events?.emit({
+      type: 'sandbox_created',
+      details: {
+        provider: this.providerId,
+        id: created.name,
+        machine: machine.name,
+        repository: this.repositoryName(),
+      },
+    });
+    return { id: created.name, state: 'running', createdAt: ready.created_at, constraints: effective };
+  }
+
+  async execute(id: string, command: SandboxCommand, options?: ExecOptions): Promise<ExecResult> {
+    const name = parseInput(sandboxIdSchema, id, 'sandbox id');
+    const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
+    const parsedOptions = parseInput(execOptionsSchema, options === undefined ? {} : options, 'execute options');
+    const constraints = await this.constraintsOfOwn(name);
+    return this.transport.execute({
+      codespace: name,
+      command: parsedCommand,
+      ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
+      env: { ...constraints.env, ...parsedOptions.env },
+      ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
+      timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.settings.defaultTimeoutMs,
+      maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      ...(parsedOptions.signal === undefined ? {} : { signal: parsedOptions.signal }),
+    });
+  }
+
+  async getStatus(id: string): Promise<SandboxStatus> {
+    const name = parseInput(sandboxIdSchema, id, 'sandbox id');
+    const codespace = this.destroyed.has(name) ? undefined : await this.findOwn(name);
+    if (!codespace) throw new SandboxNotFoundError({ id: name });
+    return this.toStatus(codespace);
+  }
+
+  async destroy(id: string): Promise<void> {
+    const name = parseInput(sandboxIdSchema, id, 'sandbox id');
+    if (this.destroyed.has(name)) return;
+    let pending = this.destroying.get(name);
+    if (!pending) {
+      pending = this.stopAndDelete(name).finally(() => this.destroying.delete(name));
+      this.destroying.set(name, pending);
+    }
+    return pending;
+  }
+
+  async list(): Promise<SandboxStatus[]> {
+    const codespaces = await this.api.list();
+    return codespaces
+      .filter(
+        (codespace) => this.isOwn(codespace) && codespace.state !== 'Deleted' && !this.destroyed.has(codespace.name),
+      )
+      .map((codespace) => this.toStatus(codespace));
+  }
+
+  async close(): Promise<void> {}
+
+  /** Stops (to end billing at once), then deletes; never touches a codespace this sandbox does not manage. */
+  private async stopAndDelete(name: string): Promise<void> {
+    const codespace = this.known.has(name) ? await this.api.get(name) : await this.findOwn(name);
+    if (codespace && codespace.state !== 'Deleted') {
+      if (codespace.state !== 'Shutdown' && codespace.state !== 'ShuttingDown') {
+        // A failed stop must not prevent the delete, which is what frees the codespace.
+        await this.api.stop(name).catch(() => false);
+      }
+      await this.api.delete(name);
+    }
+    if (!codespace && !this.known.has(name)) return;
+    this.known.delete(name);
+    this.destroyed.add(name);
+    this.settings.events?.emit({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
+  }
+
+  /** Polls until the codespace is `Available`; starts it if GitHub shut it down meanwhile. */
+  private async waitUntilAvailable(name: string): Promise<CodespaceRecord> {
+    const polls = Math.ceil(this.settings.readyTimeoutMs / this.settings.pollIntervalMs);
+    let last = 'unknown';
+    for (let poll = 0; poll <= polls; poll++) {
+      const codespace = await this.api.get(name);
+      if (!codespace) throw this.unavailable(`codespace ${name} disappeared while starting`);
+      last = codespace.state;
+      const state = toSandboxState(codespace.state);
+      if (state === 'running') return codespace;
+      if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${codespace.state}`);
+      if (codespace.state === 'Shutdown') await this.api.start(name);
+      if (poll < polls) await sleep(this.settings.pollIntervalMs);
+    }
+    throw this.unavailable(
+      `codespace ${name} was not Available after ${this.settings.readyTimeoutMs} ms (last state ${last})`,
+    );
+  }
+
+  private async constraintsOfOwn(name: string): Promise<SandboxConstraints> {
+    const known = this.known.get(name);
+    if (known) return known;
+    const codespace = this.destroyed.has(name) ? undefined : await this.findOwn(name);
+    if (!codespace) throw new SandboxNotFoundError({ id: name });
+    return this.constraintsOf(codespace);
+  }
+
+  /** The codespace when it exists, is not deleted and belongs to this sandbox (repository and name prefix). */
+  private async findOwn(name: string): Promise<CodespaceRecord | undefined> {
+    const codespace = await this.api.get(name);
+    return codespace && codespace.state !== 'Deleted' && (this.known.has(name) || this.isOwn(codespace))
+      ? codespace
+      : undefined;
+  }
+
+  private isOwn(codespace: CodespaceRecord): boolean {
+    return (
+      codespace.repository.full_name.toLowerCase() === this.repositoryName().toLowerCase() &&
+      (codespace.display_name ?? '').startsWith(`${this.settings.namePrefix}-`)
+    );
+  }
+
+  private toStatus(codespace: CodespaceRecord): SandboxStatus {
+    const state = toSandboxState(codespace.state);
+    const status: SandboxStatus = {
+      id: codespace.name,
+      state,
+      createdAt: codespace.created_at,
+      constraints: this.constraintsOf(codespace),
+    };
+    return state === 'error' ? { ...status, error: `GitHub reports the codespace as ${codespace.state}` } : status;
+  }
+
+  /** Constraints as created, or (for a codespace an earlier process made) what the codespace itself enforces. */
+  private constraintsOf(codespace: CodespaceRecord): SandboxConstraints {
+    const known = this.known.get(codespace.name);
+    if (known) return known;
+    const limits = codespace.machine ? machineLimits(codespace.machine) : {};
+    return { ...limits, networkPolicy: 'full', timeoutMs: this.settings.defaultTimeoutMs };
+  }
+
+  private listMachines(): Promise<CodespaceMachine[]> {
+    if (!this.machines) {
+      const request = this.api.machines(this.settings.ref);
+      request.catch(() => {
+        if (this.machines === request) this.machines = undefined;
+      });
+      this.machines = request;
+    }
+    return this.machines;
+  }
+
+  private repositoryName(): string {
+    return `${this.settings.owner}/${this.settings.repo}`;
+  }
+
+  private unavailable(message: string): BackendUnavailableError {
+    return new BackendUnavailableError({ backend: 'github', message });
+  }
+}
