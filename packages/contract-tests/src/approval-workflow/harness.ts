@@ -1,5 +1,6 @@
 import type { ApprovalWorkflow } from '@warden/core';
 import { useSubject } from '../subject.js';
+import type { ContractClock } from '../types.js';
 
 /** Every tier's time-to-live the contract expects a subject to be configured with: one hour. */
 export const APPROVAL_CONTRACT_TTL_MS = 3_600_000;
@@ -17,7 +18,7 @@ export interface ApprovalWorkflowContractSubject {
   /** The workflow under test. */
   subject: ApprovalWorkflow;
   /** Moves the workflow's time forward (the workflow must read time only from this clock). */
-  clock: { advance(milliseconds: number): void | Promise<void> };
+  clock: ContractClock;
   /** Releases whatever `createSubject` made; runs even when a test fails. */
   cleanup: () => Promise<void>;
 }

@@ -17,15 +17,29 @@ export {
  * Runs the `ApprovalWorkflow` contract suite against a backend: requests and records, quorum
  * and separation of duties, rejection reasons, payload binding, expiry, cancellation, typed
  * errors, and exactly-once transitions under 50 concurrent approvers.
+ *
+ * @example
+ * runApprovalWorkflowContract({
+ *   name: 'memory store',
+ *   createSubject: async () => {
+ *     let time = Date.UTC(2026, 0, 1);
+ *     const ttl = APPROVAL_CONTRACT_TTL_MS;
+ *     const subject = createApprovalWorkflow({
+ *       now: () => time,
+ *       tiers: { auto: { ttl }, 'peer-review': { ttl }, 'team-lead': { ttl }, 'security-review': { ttl } },
+ *     });
+ *     return { subject, clock: { advance: (ms) => void (time += ms) }, cleanup: async () => {} };
+ *   },
+ * });
  */
 export function runApprovalWorkflowContract(options: ApprovalWorkflowContractOptions): void {
   describe(`ApprovalWorkflow contract: ${options.name}`, () => {
     const harness = useWorkflow(options);
     const capabilities = { cancel: true, expireDue: true, ...options.capabilities };
-    registerApprovalBasics(harness);
-    registerApprovalDecisions(harness);
-    registerApprovalExpiry(harness, capabilities);
-    registerApprovalConcurrency(harness);
-    registerApprovalErrors(harness);
+    describe('basic', () => registerApprovalBasics(harness));
+    describe('decisions', () => registerApprovalDecisions(harness));
+    describe('expiry', () => registerApprovalExpiry(harness, capabilities));
+    describe('concurrency', () => registerApprovalConcurrency(harness));
+    describe('errors', () => registerApprovalErrors(harness));
   });
 }
