@@ -79,13 +79,13 @@ const ADAPTERS: Record<string, AdapterExpectation> = {
     factories: ['createApprovalWorkflow'],
     contracts: ['runApprovalWorkflowContract'],
     contractFile: UNIT,
-    contractRequired: false,
+    contractRequired: true,
   },
   'approvals-redis': {
     factories: ['createRedisApprovalStore'],
     contracts: ['runApprovalWorkflowContract'],
     contractFile: INTEGRATION,
-    contractRequired: false,
+    contractRequired: true,
   },
 };
 
