@@ -49,6 +49,21 @@ describeWithService('docker', 'Docker sandbox resource limits under attack', (do
       expect(await sandbox.execute(bystander, 'echo still-fine')).toMatchObject({ stdout: 'still-fine\n' });
     });
 
+    // Engine-API exec has no supervisor protocol to flood.
+    if (fastExec)
+      it('execute(id, command) flooding the supervisor protocol fails that sandbox closed, without host memory growth', async () => {
+        const { id: victim } = await sandbox.create(SMALL);
+        const rssBefore = process.memoryUsage().rss;
+        // PID 1 (the init) shares the supervisor's stdout: 300 MB without a newline there.
+        const flood = 'head -c 300000000 /dev/zero | tr "\\0" a > /proc/1/fd/1';
+        await expect(sandbox.execute(victim, flood, { timeoutMs: 30_000 })).rejects.toMatchObject({
+          code: 'BACKEND_UNAVAILABLE',
+        });
+        expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
+        expect((await sandbox.getStatus(victim)).state).toBe('error');
+        expect(await sandbox.execute(bystander, 'echo unaffected')).toMatchObject({ stdout: 'unaffected\n' });
+      });
+
     it('execute(id, memory hog) is OOM-killed and reported, and the sandbox and its neighbour stay usable', async () => {
       const { id: victim } = await sandbox.create(SMALL);
       const result = await sandbox.execute(victim, 'x=0123456789; while :; do x="$x$x"; done', { timeoutMs: 30_000 });

@@ -41,6 +41,29 @@ describe('createLineSplitter(onLine)', () => {
   });
 });
 
+describe('createLineSplitter(onLine, limit)', () => {
+  it('stops at the first line longer than maxLineBytes(), calling onOverflow once and delivering nothing more', () => {
+    const lines: string[] = [];
+    let overflows = 0;
+    const push = createLineSplitter((line) => lines.push(line), {
+      maxLineBytes: () => 4,
+      onOverflow: () => (overflows += 1),
+    });
+    push(Buffer.from('ok\nabc'));
+    push(Buffer.from('de'));
+    push(Buffer.from('\nlater\n'));
+    expect(lines).toEqual(['ok']);
+    expect(overflows).toBe(1);
+  });
+
+  it('stops a line that never ends as soon as it passes the limit', () => {
+    let overflows = 0;
+    const push = createLineSplitter(() => {}, { maxLineBytes: () => 10, onOverflow: () => (overflows += 1) });
+    for (let index = 0; index < 100; index += 1) push(Buffer.from('aaaa'));
+    expect(overflows).toBe(1);
+  });
+});
+
 describe('CappedBuffer(capBytes)', () => {
   it('keeps at most capBytes, reports truncated, and never splits a UTF-8 character', () => {
     const buffer = new CappedBuffer(4);

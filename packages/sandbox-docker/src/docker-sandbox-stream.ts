@@ -28,21 +28,47 @@ export function createFrameDemuxer(
   };
 }
 
-/** Returns a function that takes chunks and calls `onLine` with each complete line (without `\n`), as latin1 text. */
-export function createLineSplitter(onLine: (line: string) => void): (chunk: Buffer) => void {
+/** Limits of a {@link createLineSplitter}: lines longer than `maxLineBytes()` are a protocol violation. */
+export interface LineLimit {
+  /** The longest line accepted right now, in bytes. */
+  maxLineBytes: () => number;
+  /** Called once when a line grows past the limit; no line is delivered after it. */
+  onOverflow: () => void;
+}
+
+/**
+ * Returns a function that takes chunks and calls `onLine` with each complete line (without `\n`),
+ * as latin1 text. With a `limit`, a line longer than allowed stops the splitter, so a peer that
+ * never sends a newline cannot make the host buffer without bound.
+ */
+export function createLineSplitter(onLine: (line: string) => void, limit?: LineLimit): (chunk: Buffer) => void {
   let partial: Buffer[] = [];
+  let partialBytes = 0;
+  let stopped = false;
+  const tooLong = (): boolean => limit !== undefined && partialBytes > limit.maxLineBytes();
+  const stop = (): void => {
+    stopped = true;
+    partial = [];
+    limit?.onOverflow();
+  };
   return (chunk) => {
+    if (stopped) return;
     let start = 0;
-    let newline = chunk.indexOf(10, start);
-    while (newline !== -1) {
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       partial.push(chunk.subarray(start, newline));
+      partialBytes += newline - start;
+      start = newline + 1;
+      if (tooLong()) return stop();
       const line = partial.length === 1 ? (partial[0] as Buffer) : Buffer.concat(partial);
       partial = [];
+      partialBytes = 0;
       onLine(line.toString('latin1'));
-      start = newline + 1;
-      newline = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      partial.push(chunk.subarray(start));
+      partialBytes += chunk.length - start;
+    }
+    if (tooLong()) stop();
   };
 }
 

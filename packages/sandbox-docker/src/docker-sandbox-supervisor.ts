@@ -47,6 +47,8 @@ export class SupervisorConnection {
   private resolveHello!: (hello: SupervisorHello) => void;
   private rejectHello!: (error: unknown) => void;
   private readonly pending = new Map<number, PendingCommand>();
+  // Commands reported as killed after the grace period: their late replies are still expected.
+  private readonly abandoned = new Map<number, number>();
   private nextId = 1;
   private inProgress: ResultInProgress | undefined;
   private closedReason: string | undefined;
@@ -58,7 +60,12 @@ export class SupervisorConnection {
       this.rejectHello = reject;
     });
     this.hello.catch(() => {});
-    const splitLines = createLineSplitter((line) => this.onLine(line));
+    const splitLines = createLineSplitter((line) => this.onLine(line), {
+      maxLineBytes: () => this.maxLineBytes(),
+      // Only a process inside the sandbox writing to the supervisor's own stdout can cause this:
+      // stop listening rather than buffer without bound on the host.
+      onOverflow: () => this.close('the sandbox broke the supervisor protocol (an over-long line)'),
+    });
     socket.on(
       'data',
       createFrameDemuxer((stream, payload) => {
@@ -111,9 +118,17 @@ export class SupervisorConnection {
   }
 
   /** Closes the stream; the supervisor sees end of input and the container stops. */
-  close(): void {
-    this.onClosed('the sandbox was closed');
+  close(reason = 'the sandbox was closed'): void {
+    this.onClosed(reason);
     this.socket.destroy?.();
+  }
+
+  /** The longest reply line expected now: the base64 of the largest capture in flight. */
+  private maxLineBytes(): number {
+    let longest = 256;
+    for (const command of this.pending.values())
+      longest = Math.max(longest, Math.ceil((command.capBytes + 3) / 3) * 4 + 64);
+    return longest;
   }
 
   private track(
@@ -147,6 +162,7 @@ export class SupervisorConnection {
     if (this.closedReason === undefined) this.socket.write(`K ${id}\n`);
     const grace = setTimeout(() => {
       // The supervisor did not answer (its processes may be starved): report the kill ourselves.
+      this.abandoned.set(id, command.capBytes);
       this.settle(id, { exitCode: 137, oomKilled: false, stdout: '', stderr: '' });
     }, KILL_GRACE_MS);
     const cleanup = command.cleanup;
@@ -167,6 +183,7 @@ export class SupervisorConnection {
       return;
     }
     this.inProgress = undefined;
+    this.abandoned.delete(current.id);
     this.settle(current.id, {
       exitCode: current.exitCode,
       oomKilled: current.oomKilled,
