@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildRemoteCommand, type CodespaceExecRequest } from './codespace-exec-transport.js';
 import { createGhSshTransport } from './gh-ssh-transport.js';
 import { type FakeGh, installFakeGh } from './test-support/fake-gh.js';
@@ -12,6 +13,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await gh.cleanup();
 });
+
+/** Command lines of every process on this machine (the fake gh runs the codespace side here). */
+async function hostCommandLines(): Promise<string> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const lines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+  return lines.map((line) => line.replaceAll('\0', ' ')).join('\n');
+}
 
 function run(request: Partial<CodespaceExecRequest> & Pick<CodespaceExecRequest, 'command'>, remoteTimeout = true) {
   const transport = createGhSshTransport({ env: gh.env, remoteTimeout });
@@ -28,7 +36,14 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
   it('spawns gh with an argv array (no host shell): codespace ssh -c <name> -- <one quoted remote command>', async () => {
     await run({ command: ['echo', 'hi'] }, false);
     const [argv] = await gh.calls();
-    expect(argv).toEqual(['codespace', 'ssh', '-c', 'octocat-fuzzy-lamp-1a2b3c', '--', "exec 'echo' 'hi'"]);
+    expect(argv).toEqual([
+      'codespace',
+      'ssh',
+      '-c',
+      'octocat-fuzzy-lamp-1a2b3c',
+      '--',
+      `printf '%s %s\\n' warden-exec-pid "$$" >&2 && exec 'echo' 'hi'`,
+    ]);
   });
 
   it('passes every argv entry verbatim through the remote shell: quotes, $, backticks, ;, globs, newlines', async () => {
@@ -80,6 +95,17 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect(result.durationMs).toBeLessThan(5_000);
   });
 
+  it('a timeout also kills the command inside the codespace (its process group), not only gh', async () => {
+    // Without the remote `timeout` backstop, only the remote kill can stop these.
+    const result = await run({ command: 'sleep 41.25 & sleep 41.5; wait', timeoutMs: 200 }, false);
+    expect(result.timedOut).toBe(true);
+    await vi.waitFor(async () => expect(await hostCommandLines()).not.toMatch(/sleep 41\.(25|5)/), { timeout: 3000 });
+  });
+
+  it("removes the process-group announcement from stderr, keeping the command's own stderr", async () => {
+    expect(await run({ command: 'echo "warden-exec-pid 1" >&2' })).toMatchObject({ stderr: 'warden-exec-pid 1\n' });
+  });
+
   it('kills the command when the signal aborts', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
@@ -101,7 +127,7 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
   it('also enforces the timeout inside the codespace with timeout -s KILL, one second after the local deadline', async () => {
     await run({ command: ['true'], timeoutMs: 2500 });
     const [argv] = await gh.calls();
-    expect(argv?.[5]).toBe("exec 'timeout' '-s' 'KILL' '3.5' 'true'");
+    expect(argv?.[5]).toMatch(/ && exec 'timeout' '-s' 'KILL' '3.5' 'true'$/);
   });
 
   it('answers BACKEND_UNAVAILABLE when gh cannot be run', async () => {

@@ -2,9 +2,14 @@
  * The default exec transport: `gh codespace ssh -c <name> -- <remote command>`, spawned without
  * a shell (arguments as an array), with a wall-clock timeout, abort signal and output caps.
  *
+ * Killing `gh` only drops the connection; a remote command without a terminal keeps running.
+ * So the remote command first reports its process group (one line on stderr, removed from the
+ * output), and a timeout or abort also runs `kill -s KILL -- -<group>` in the codespace; coreutils'
+ * `timeout -s KILL` inside the codespace is the backstop when even that cannot get through.
+ *
  * @module
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { BackendUnavailableError, type ExecResult } from '@warden/core';
 import {
@@ -12,6 +17,7 @@ import {
   type CodespaceExecRequest,
   type CodespaceExecTransport,
 } from './codespace-exec-transport.js';
+import { RemoteOutput } from './gh-ssh-output.js';
 
 /** Options for {@link createGhSshTransport}. */
 export interface GhSshTransportOptions {
@@ -23,80 +29,76 @@ export interface GhSshTransportOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * Also enforce the timeout inside the codespace with coreutils' `timeout -s KILL` (one second
-   * after the local deadline), because killing `gh` only drops the connection and a remote
-   * command without a terminal keeps running. Turn off for images without coreutils. @default true
+   * after the local deadline). Turn off for images without coreutils. @default true
    */
   remoteTimeout?: boolean;
 }
 
+/** The line the remote shell writes first, so a timeout can kill its process group. */
+const ANNOUNCE_PROCESS_GROUP = `printf '%s %s\\n' ${RemoteOutput.MARKER} "$$" >&2`;
+
+/** How long to wait for `gh`'s output pipes to close after killing it. */
+const PIPE_GRACE_MS = 1000;
+
 /** Creates the `gh codespace ssh` transport. */
 export function createGhSshTransport(options: GhSshTransportOptions = {}): CodespaceExecTransport {
   const ghPath = options.ghPath ?? 'gh';
-  const environment = {
-    ...(options.env ?? process.env),
-    ...(options.token === undefined ? {} : { GH_TOKEN: options.token }),
-  };
+  const env = { ...(options.env ?? process.env), ...(options.token === undefined ? {} : { GH_TOKEN: options.token }) };
+  const ssh = (codespace: string, remoteCommand: string) => ['codespace', 'ssh', '-c', codespace, '--', remoteCommand];
   return {
     execute: (request) => {
       const killAfterSeconds = options.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
-      const remoteCommand = buildRemoteCommand(request, killAfterSeconds);
-      return runProcess(
-        ghPath,
-        ['codespace', 'ssh', '-c', request.codespace, '--', remoteCommand],
-        environment,
-        request,
-      );
+      const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${buildRemoteCommand(request, killAfterSeconds)}`;
+      const killRemote = (processGroup: number) => {
+        const killer = spawn(ghPath, ssh(request.codespace, `kill -s KILL -- -${processGroup} 2>/dev/null; true`), {
+          shell: false,
+          env,
+          stdio: 'ignore',
+          timeout: 30_000,
+        });
+        killer.on('error', () => {}); // best effort: the remote `timeout` is the backstop
+      };
+      return runGh(ghPath, ssh(request.codespace, remoteCommand), env, request, killRemote);
     },
   };
 }
 
-/** Collects one stream up to `limit` bytes, draining (and dropping) the rest. */
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    const room = this.limit - this.size;
-    if (chunk.length > room) this.truncated = true;
-    if (room <= 0) return;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.chunks.push(kept);
-    this.size += kept.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
-
 /**
- * Spawns `command` with `args` (never through a shell) in its own process group, so that a
- * timeout or abort kills it and everything it started.
+ * Spawns `gh` (never through a shell) in its own process group and collects its output; a
+ * timeout or abort kills the group locally and the command's group remotely.
  */
-function runProcess(
+function runGh(
   command: string,
   args: string[],
   env: Record<string, string | undefined>,
   request: CodespaceExecRequest,
+  killRemote: (processGroup: number) => void,
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { shell: false, detached: true, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout = new CappedBuffer(request.maxOutputBytes);
-    const stderr = new CappedBuffer(request.maxOutputBytes);
+    const stdout = new RemoteOutput(request.maxOutputBytes, false);
+    const stderr = new RemoteOutput(request.maxOutputBytes, true);
     let timedOut = false;
+    let graceTimer: NodeJS.Timeout | undefined;
     const kill = () => {
+      if (timedOut) return;
       timedOut = true;
-      killGroup(child.pid, () => child.kill('SIGKILL'));
+      killGroup(child);
+      const processGroup = stderr.processGroup;
+      if (processGroup !== undefined) killRemote(processGroup);
+      // Processes that inherited gh's pipes may keep them open; do not wait for them forever.
+      graceTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, PIPE_GRACE_MS);
     };
     const timer = setTimeout(kill, request.timeoutMs);
     if (request.signal?.aborted) kill();
     request.signal?.addEventListener('abort', kill, { once: true });
     const finish = () => {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
       request.signal?.removeEventListener('abort', kill);
     };
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -126,11 +128,11 @@ function runProcess(
   });
 }
 
-function killGroup(pid: number | undefined, fallback: () => void): void {
+function killGroup(child: ChildProcess): void {
   try {
-    if (pid === undefined) throw new Error('no pid');
-    process.kill(-pid, 'SIGKILL');
+    if (child.pid === undefined) throw new Error('no pid');
+    process.kill(-child.pid, 'SIGKILL');
   } catch {
-    fallback();
+    child.kill('SIGKILL');
   }
 }

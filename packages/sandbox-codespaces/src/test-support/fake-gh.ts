@@ -1,8 +1,9 @@
 /**
  * A fake `gh` executable for tests: a small shell script written into a temporary directory
  * that records its argv and plays the codespace's side of `gh codespace ssh -c <name> -- <cmd>`
- * the way sshd does, by running `<cmd>` with `/bin/sh -c` (in a per-codespace directory, and
- * with `isolateTmp` a per-codespace `/tmp` through a private mount namespace).
+ * the way sshd does, by running `<cmd>` with `/bin/sh -c` in a session of its own (in a
+ * per-codespace directory, and with `isolateTmp` a per-codespace `/tmp` through a private mount
+ * namespace).
  *
  * @module
  */
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 
 const SCRIPT = `#!/bin/sh
 # Fake gh written by Warden's tests. Records argv (NUL-separated, one file per call), then runs
-# the remote command of "gh codespace ssh -c NAME -- COMMAND" with /bin/sh -c, as sshd would.
+# the remote command of "gh codespace ssh -c NAME -- COMMAND" with /bin/sh -c in a session of
+# its own, as sshd would: killing this process drops the "connection", not the command.
 calls="$FAKE_GH_DIR/calls"
 record="$calls/$(date +%s%N)-$$"
 for argument in "$@"; do printf '%s\\0' "$argument"; done > "$record"
@@ -24,9 +26,9 @@ home="$FAKE_GH_DIR/codespaces/$4"
 mkdir -p "$home/tmp"
 cd "$home" || exit 1
 if [ "$FAKE_GH_ISOLATE_TMP" = 1 ]; then
-  exec unshare --mount --propagation private /bin/sh -c 'mount --bind "$0" /tmp && cd "$1" && exec /bin/sh -c "$2"' "$home/tmp" "$home" "$6"
+  exec setsid --wait unshare --mount --propagation private /bin/sh -c 'mount --bind "$0" /tmp && cd "$1" && exec /bin/sh -c "$2"' "$home/tmp" "$home" "$6"
 fi
-exec /bin/sh -c "$6"
+exec setsid --wait /bin/sh -c "$6"
 `;
 
 /** A fake `gh` on a private `PATH`. */
