@@ -14,7 +14,7 @@ interface EngineError {
 }
 
 /** The engine's own message for an error, without dockerode's "(HTTP code …)" prefix. */
-export function engineMessage(error: unknown): string {
+function engineMessage(error: unknown): string {
   const engineError = (error ?? {}) as EngineError;
   const fromJson = engineError.json && typeof engineError.json === 'object' ? engineError.json.message : undefined;
   return (fromJson ?? engineError.message ?? String(error)).trim();

@@ -24,7 +24,7 @@ export const SANDBOX_LABELS = {
 } as const;
 
 /** Value of {@link SANDBOX_LABELS}.sandbox for containers created by this version. */
-export const SANDBOX_LABEL_VERSION = '1';
+const SANDBOX_LABEL_VERSION = '1';
 
 /** What goes into a sandbox's labels. */
 export interface SandboxLabelInput {
@@ -37,7 +37,7 @@ export interface SandboxLabelInput {
 }
 
 /** Constraints as recorded in a label: everything but environment values. */
-export function constraintsForLabel(constraints: SandboxConstraints): SandboxConstraints {
+function constraintsForLabel(constraints: SandboxConstraints): SandboxConstraints {
   const { env, ...rest } = constraints;
   return env === undefined ? rest : { ...rest, env: Object.fromEntries(Object.keys(env).map((name) => [name, ''])) };
 }

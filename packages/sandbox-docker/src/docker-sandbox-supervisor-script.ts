@@ -23,7 +23,7 @@
 export const SUPERVISOR_DIRECTORY = '/run/warden';
 
 /** Protocol version announced in the `READY` line. */
-export const SUPERVISOR_PROTOCOL_VERSION = '1';
+const SUPERVISOR_PROTOCOL_VERSION = '1';
 
 const SCRIPT = `w=${SUPERVISOR_DIRECTORY}
 decode() {
@@ -116,7 +116,7 @@ done
 `;
 
 /** The supervisor script, as passed to `/bin/sh -c`. */
-export const SUPERVISOR_SCRIPT: string = SCRIPT;
+const SUPERVISOR_SCRIPT: string = SCRIPT;
 
 /** The container command: the supervisor in `supervise` mode, or only waiting for the owner in `wait` mode. */
 export function supervisorCommand(mode: 'supervise' | 'wait'): string[] {
