@@ -41,6 +41,9 @@ export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
   close(): Promise<void>;
 }
 
+/** GitHub's token formats (installation, user, OAuth, refresh, fine-grained and legacy installation tokens). */
+const GITHUB_TOKEN = /^(gh[pousr]_|github_pat_|v1\.)/;
+
 /** GitHub's installation tokens live one hour; a longer TTL cannot be honoured. */
 const MAX_APP_TOKEN_TTL_MS = 3_600_000;
 
@@ -125,6 +128,13 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
 
   async revoke(credentialId: string): Promise<void> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
+    if (GITHUB_TOKEN.test(id)) {
+      // Refused without repeating it: a token must never end up in an error.
+      throw new InvalidInputError({
+        message: 'Invalid credential id: a GitHub token was given where its credential id belongs',
+        issues: [{ path: 'credentialId', message: 'is a token, not a credential id' }],
+      });
+    }
     const issued = this.tokens.get(id);
     if (!issued) throw new CredentialNotFoundError({ id });
     if (issued.revoked) return;
@@ -133,6 +143,8 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   }
 
   async isValid(credentialId: string): Promise<boolean> {
+    // A token (GitHub's are longer than any id) is never a credential id: false, not an error that could show it.
+    if (typeof credentialId === 'string' && GITHUB_TOKEN.test(credentialId)) return false;
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     const issued = this.tokens.get(id);
     return issued !== undefined && !issued.revoked && this.settings.now() < issued.expiresAt;

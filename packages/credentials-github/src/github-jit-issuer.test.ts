@@ -38,7 +38,7 @@ describe('issue(scope, ttl)', () => {
     expect(isValidGitHubSecretName(credential.id)).toBe(true);
     expect(credential.id).toMatch(/^WARDEN_JIT_\d+_[0-9A-F]{20}$/);
     expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
-    expect(credential.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(credential.token).toMatch(/^wjit_[A-Za-z0-9_-]{43}$/);
     expect(credential).toMatchObject({
       scope: ['deploy:staging'],
       issuedAt: '2026-06-01T12:00:00.000Z',
@@ -87,6 +87,15 @@ describe('revoke(id) and isValid(id)', () => {
     await issuer.revoke(credential.id);
     expect(fake.secretNames(repository())).toEqual([]);
     expect(await issuer.isValid(credential.id)).toBe(false);
+  });
+
+  it('revoke(token) is refused with INVALID_INPUT without repeating the token', async () => {
+    const issuer = createIssuer();
+    const credential = await issuer.issue(['a'], '10m');
+    const error = await issuer.revoke(credential.token).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(`${inspect(error, { depth: 10 })}${JSON.stringify(error)}`).not.toContain(credential.token);
+    expect(await issuer.isValid(credential.id)).toBe(true);
   });
 
   it('revoke of an id it never issued throws CREDENTIAL_NOT_FOUND', async () => {

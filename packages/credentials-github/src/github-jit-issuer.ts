@@ -10,6 +10,7 @@ import {
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
+  InvalidInputError,
   type IssueCredentialOptions,
   type JITCredential,
   type JITCredentialIssuer,
@@ -35,6 +36,12 @@ export interface GitHubJITCredentialIssuer extends JITCredentialIssuer {
   /** Stops the background sweep, if one runs. The Octokit is never closed. */
   close(): Promise<void>;
 }
+
+/**
+ * Every token starts with this, so that a token passed where its id belongs is recognised and
+ * refused without being echoed, and so that secret scanners can spot one.
+ */
+const TOKEN_PREFIX = 'wjit_';
 
 /** Validates {@link IssueCredentialOptions}. */
 const issueOptionsSchema = z
@@ -83,7 +90,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const issuedAt = this.settings.now();
     const expiresAt = issuedAt + ttlMs;
     const id = formatCredentialSecretName(this.settings.secretPrefix, expiresAt);
-    const token = randomBytes(this.settings.tokenBytes).toString('base64url');
+    const token = `${TOKEN_PREFIX}${randomBytes(this.settings.tokenBytes).toString('base64url')}`;
     await this.store(id, token);
     this.issued.set(id, expiresAt);
     this.settings.events?.emit({
@@ -102,6 +109,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
 
   async revoke(credentialId: string): Promise<void> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
+    if (id.startsWith(TOKEN_PREFIX)) throw tokenGivenAsId();
     if (!parseCredentialSecretName(this.settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
     if (this.revoked.has(id)) return;
     const deleted = await this.api.deleteSecret(id);
@@ -187,4 +195,12 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
       if (WardenError.isInstance(error)) this.settings.onSweepError?.(error);
     });
   }
+}
+
+/** Refuses a token given where its id belongs, without repeating it. */
+function tokenGivenAsId(): InvalidInputError {
+  return new InvalidInputError({
+    message: 'Invalid credential id: a credential token was given where its id belongs',
+    issues: [{ path: 'credentialId', message: 'is a token, not a credential id' }],
+  });
 }
