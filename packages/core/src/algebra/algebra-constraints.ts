@@ -1,19 +1,25 @@
 /**
- * Capability constraints: validating their parameters, compiling them into a form that is
- * evaluated without allocating, and evaluating them. Evaluation fails closed: a missing input,
- * a non-number usage, a clock that returns NaN, or an unknown constraint type all deny.
+ * Capability constraints: their kinds and outcome codes, validating their parameters, and matching
+ * scope-restriction paths. Evaluation (in `algebra-constraint-plan.ts`) fails closed: a missing
+ * input, a non-number usage, a clock that returns NaN, or an unknown constraint type all deny.
  *
  * @module
  */
 import { copyJsonValue, type IssueList, isPlainObject, readFiniteNumber, readString } from './algebra-input.js';
-import type { CapabilityCheckContext, CapabilityConstraint } from './algebra-types.js';
+import type { CapabilityConstraint } from './algebra-types.js';
 
-const TIME_WINDOW = 0;
-const RATE_LIMIT = 1;
-const BUDGET = 2;
-const CONDITION = 3;
-const SCOPE_RESTRICTION = 4;
-const UNKNOWN = 5;
+/** Constraint kinds, as numbers for the check path. */
+export const TIME_WINDOW = 0;
+/** See {@link TIME_WINDOW}. */
+export const RATE_LIMIT = 1;
+/** See {@link TIME_WINDOW}. */
+export const BUDGET = 2;
+/** See {@link TIME_WINDOW}. */
+export const CONDITION = 3;
+/** See {@link TIME_WINDOW}. */
+export const SCOPE_RESTRICTION = 4;
+/** See {@link TIME_WINDOW}. */
+export const UNKNOWN = 5;
 const KIND_NAMES = ['time-window', 'rate-limit', 'budget', 'condition', 'scope-restriction'] as const;
 
 /** Evaluation outcome: every constraint holds. */
@@ -23,114 +29,14 @@ export const CONSTRAINT_FAILURE_BASE = 16;
 /** One past the largest constraint failure code. */
 export const CONSTRAINT_FAILURE_END: number = CONSTRAINT_FAILURE_BASE + (UNKNOWN + 1) * 2;
 
-function notSatisfied(kind: number): number {
+/** The outcome code for a constraint of `kind` that does not hold. */
+export function notSatisfied(kind: number): number {
   return CONSTRAINT_FAILURE_BASE + kind * 2;
 }
 
-function inputMissing(kind: number): number {
+/** The outcome code for a constraint of `kind` whose input is missing from the check context. */
+export function inputMissing(kind: number): number {
   return CONSTRAINT_FAILURE_BASE + kind * 2 + 1;
-}
-
-/** A constraint reduced to numbers and strings, evaluated without allocating. */
-export class CompiledConstraint {
-  /**
-   * @param kind which evaluator applies
-   * @param low the time window's start (or -Infinity)
-   * @param high the window's end, the rate limit's `max` or the budget's `limit`
-   * @param key the condition's context key or the scope restriction's normalized path
-   * @param value the value a condition expects
-   * @param hasValue whether the condition names a value (otherwise truthiness is required)
-   */
-  constructor(
-    readonly kind: number,
-    readonly low: number,
-    readonly high: number,
-    readonly key: string,
-    readonly value: unknown,
-    readonly hasValue: boolean,
-  ) {}
-}
-
-/** Compiles a validated constraint. */
-export function compileConstraint(constraint: CapabilityConstraint): CompiledConstraint {
-  const params = constraint.params;
-  switch (constraint.type) {
-    case 'time-window':
-      return new CompiledConstraint(
-        TIME_WINDOW,
-        (params.start as number | undefined) ?? Number.NEGATIVE_INFINITY,
-        (params.end as number | undefined) ?? Number.POSITIVE_INFINITY,
-        '',
-        undefined,
-        false,
-      );
-    case 'rate-limit':
-      return new CompiledConstraint(RATE_LIMIT, 0, params.max as number, '', undefined, false);
-    case 'budget':
-      return new CompiledConstraint(BUDGET, 0, params.limit as number, '', undefined, false);
-    case 'condition':
-      return new CompiledConstraint(CONDITION, 0, 0, params.key as string, params.value, 'value' in params);
-    case 'scope-restriction':
-      return new CompiledConstraint(
-        SCOPE_RESTRICTION,
-        0,
-        0,
-        trimTrailingSlashes(params.pattern as string),
-        null,
-        false,
-      );
-    default:
-      return new CompiledConstraint(UNKNOWN, 0, 0, '', undefined, false);
-  }
-}
-
-/** Returns {@link SATISFIED} when every constraint holds, otherwise the first failure's code. */
-export function evaluateConstraints(
-  compiled: readonly CompiledConstraint[],
-  context: CapabilityCheckContext | undefined,
-  now: number,
-): number {
-  for (const constraint of compiled) {
-    const outcome = evaluateConstraint(constraint, context, now);
-    if (outcome !== SATISFIED) return outcome;
-  }
-  return SATISFIED;
-}
-
-function evaluateConstraint(constraint: CompiledConstraint, context: CapabilityCheckContext | undefined, now: number) {
-  switch (constraint.kind) {
-    case TIME_WINDOW:
-      // Written as "inside" rather than "not outside" so that a NaN clock denies.
-      return now >= constraint.low && now <= constraint.high ? SATISFIED : notSatisfied(TIME_WINDOW);
-    case RATE_LIMIT:
-      return belowLimit(context?.currentUsage, constraint.high, RATE_LIMIT);
-    case BUDGET:
-      return belowLimit(context?.budgetUsed, constraint.high, BUDGET);
-    case CONDITION:
-      return evaluateCondition(constraint, context);
-    case SCOPE_RESTRICTION: {
-      const target = context?.targetResource;
-      if (typeof target !== 'string') return inputMissing(SCOPE_RESTRICTION);
-      return pathWithin(target, constraint.key) ? SATISFIED : notSatisfied(SCOPE_RESTRICTION);
-    }
-    default:
-      return notSatisfied(UNKNOWN);
-  }
-}
-
-function belowLimit(used: unknown, limit: number, kind: number): number {
-  if (typeof used !== 'number') return inputMissing(kind);
-  return used >= 0 && used < limit ? SATISFIED : notSatisfied(kind);
-}
-
-function evaluateCondition(constraint: CompiledConstraint, context: CapabilityCheckContext | undefined): number {
-  // Own properties only: an inherited `constructor` or `toString` must not satisfy a condition.
-  if (typeof context !== 'object' || context === null || !Object.hasOwn(context, constraint.key)) {
-    return inputMissing(CONDITION);
-  }
-  const actual = context[constraint.key];
-  const holds = constraint.hasValue ? actual === constraint.value : Boolean(actual);
-  return holds ? SATISFIED : notSatisfied(CONDITION);
 }
 
 /** A human-readable reason for a constraint failure code. */
@@ -145,7 +51,8 @@ export function constraintFailureReason(code: number): string {
 
 const CONTEXT_INPUTS = ['', 'currentUsage', 'budgetUsed', 'its key', 'targetResource'];
 
-function trimTrailingSlashes(path: string): string {
+/** Drops trailing slashes (but keeps a lone `/`). */
+export function trimTrailingSlashes(path: string): string {
   let end = path.length;
   while (end > 1 && path.charCodeAt(end - 1) === SLASH) end--;
   return path.slice(0, end);

@@ -2,11 +2,11 @@
  * Where the algebra keeps its capabilities: by id, by agent → scope → resource for checks, and by
  * source for cascading revocation and expiry.
  *
- * A check does three `Map` lookups and scans the few capabilities of one agent on one scope and
- * resource. Capabilities on the `'*'` resource are listed in every resource bucket of their
- * agent and scope (and in the scope's wildcard list, used for resources with no bucket), so a
- * check scans exactly one list. Nothing on the check path allocates: results are cached frozen
- * objects.
+ * Scopes, resources and actions are numbered in small shared tables, so a check does one lookup
+ * by agent, two array reads, and scans the few capabilities of that agent on that scope and
+ * resource. Capabilities on the `'*'` resource are listed in every resource list of their agent
+ * and scope (and in the scope's wildcard list, used for resources with no list), so a check scans
+ * exactly one list. Nothing on the check path allocates: results are cached frozen objects.
  *
  * @module
  */
@@ -23,48 +23,46 @@ function dictionary<Value>(): Dictionary<Value> {
   return Object.create(null) as Dictionary<Value>;
 }
 
-/** The capabilities one check scans, with cached results for requests several of them allow. */
-class CandidateList {
-  /** The capabilities, in the order they were added. */
-  readonly records: CapabilityRecord[];
-  private combined: Map<number, AlgebraCheckResult> | undefined = undefined;
-  private combinedGeneration = -1;
+/** The capabilities one check scans: those on one resource, then the scope's wildcard ones. */
+type Candidates = CapabilityRecord[];
 
-  constructor(records: CapabilityRecord[]) {
-    this.records = records;
-  }
-
-  /** The result for the candidates whose positions are set in `mask`, built once per generation. */
-  combinedResult(mask: number, generation: number): AlgebraCheckResult {
-    if (this.combined === undefined || this.combinedGeneration !== generation) {
-      this.combined = new Map();
-      this.combinedGeneration = generation;
-    }
-    let result = this.combined.get(mask);
-    if (result === undefined) {
-      result = allowedResult(this.records.filter((_, index) => mask & (1 << index)).map((record) => record.view()));
-      this.combined.set(mask, result);
-    }
-    return result;
-  }
+/** Results of checks allowed by several candidates of one list, by the bit mask of those candidates. */
+interface CombinedResults {
+  generation: number;
+  readonly byMask: Map<number, AlgebraCheckResult>;
 }
 
 /** Above this many candidates, results allowed by several of them are built per check, not cached. */
 const MAX_CACHED_CANDIDATES = 30;
+/** Actions that get a bit in the action table; later ones are matched with `includes`. */
+const ACTION_BITS = 30;
 
-interface ScopeBucket {
-  /** Capabilities on each concrete resource, followed by the scope's wildcard ones. */
-  readonly byResource: Dictionary<CandidateList>;
-  /** Capabilities on the `'*'` resource. */
-  readonly wildcard: CandidateList;
+/** One agent's capabilities on one scope. */
+class ScopeIndex {
+  /** By resource id (a sparse array): that resource's capabilities, then the wildcard ones. */
+  readonly byResource: Array<Candidates | undefined> = [];
+  /** Capabilities on the `'*'` resource: the candidates for a resource with no list of its own. */
+  readonly wildcard: Candidates = [];
+  /** Every list in `byResource`, so that a new wildcard capability reaches each. */
+  readonly lists: Candidates[] = [];
 }
 
 /** The indexes over every capability of one algebra. */
 export class CapabilityIndex {
   private readonly records = new Map<string, CapabilityRecord>();
   private readonly byAgent = new Map<string, CapabilityRecord[]>();
-  private readonly byAgentScope: Dictionary<Dictionary<ScopeBucket>> = dictionary();
   private readonly derived = new Map<string, CapabilityRecord[]>();
+  /** Agent → scope id → the agent's capabilities on that scope. */
+  private readonly agents: Dictionary<Array<ScopeIndex | undefined>> = dictionary();
+  private readonly combined = new WeakMap<Candidates, CombinedResults>();
+  // Scopes, resources and actions are numbered once, in small tables that stay in cache; the
+  // per-agent indexes are then keyed by numbers.
+  private readonly scopeIds: Dictionary<number> = dictionary();
+  private readonly resourceIds: Dictionary<number> = dictionary();
+  private readonly actionBits: Dictionary<number> = dictionary();
+  private scopeCount = 0;
+  private resourceCount = 0;
+  private actionCount = 0;
   private readonly now: Clock;
   /** Bumped whenever a capability's view changes, so cached combined results are rebuilt. */
   private generation = 0;
@@ -80,14 +78,21 @@ export class CapabilityIndex {
     this.records.set(id, record);
     appendTo(this.byAgent, grantedTo, record);
     for (const sourceId of derivedFrom) appendTo(this.derived, sourceId, record);
-    const bucket = this.bucketFor(grantedTo, scope);
+    this.numberActions(record);
+    const scopeIndex = this.scopeIndexFor(grantedTo, scope);
     if (resource === WILDCARD) {
-      bucket.wildcard.records.push(record);
-      for (const list of Object.values(bucket.byResource)) list?.records.push(record);
+      scopeIndex.wildcard.push(record);
+      for (const list of scopeIndex.lists) list.push(record);
+      return;
+    }
+    const resourceId = this.resourceIds[resource] ?? this.numberResource(resource);
+    const list = scopeIndex.byResource[resourceId];
+    if (list) {
+      list.push(record);
     } else {
-      const list = bucket.byResource[resource];
-      if (list) list.records.push(record);
-      else bucket.byResource[resource] = new CandidateList([...bucket.wildcard.records, record]);
+      const created = [...scopeIndex.wildcard, record];
+      scopeIndex.byResource[resourceId] = created;
+      scopeIndex.lists.push(created);
     }
   }
 
@@ -136,13 +141,12 @@ export class CapabilityIndex {
     action: string,
     context: CapabilityCheckContext | undefined,
   ): boolean {
-    const candidates = this.candidates(agentId, scope, resource);
-    if (candidates === undefined) return false;
-    const records = candidates.records;
-    if (records.length === 0) return false;
+    const records = this.candidates(agentId, scope, resource, action);
+    if (records === undefined) return false;
+    const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     for (let index = 0; index < records.length; index++) {
-      if ((records[index] as CapabilityRecord).evaluate(action, context, now) === ALLOWED) return true;
+      if ((records[index] as CapabilityRecord).evaluate(actionBit, action, context, now) === ALLOWED) return true;
     }
     return false;
   }
@@ -155,11 +159,12 @@ export class CapabilityIndex {
     action: string,
     context: CapabilityCheckContext | undefined,
   ): AlgebraCheckResult {
-    const candidates = this.candidates(agentId, scope, resource);
-    const records = candidates?.records;
-    if (records === undefined || records.length === 0) {
-      return deniedResult(this.byAgentScope[agentId] === undefined ? DENIED_NO_CAPABILITIES : DENIED_NO_MATCH);
+    const records = this.candidates(agentId, scope, resource, action);
+    if (records === undefined) {
+      const known = typeof agentId === 'string' && this.agents[agentId] !== undefined;
+      return deniedResult(known ? DENIED_NO_MATCH : DENIED_NO_CAPABILITIES);
     }
+    const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     let denial = DENIED_NO_MATCH;
     let first: CapabilityRecord | undefined;
@@ -167,7 +172,7 @@ export class CapabilityIndex {
     let allowing = 0;
     for (let index = 0; index < records.length; index++) {
       const record = records[index] as CapabilityRecord;
-      const outcome = record.evaluate(action, context, now);
+      const outcome = record.evaluate(actionBit, action, context, now);
       if (outcome === ALLOWED) {
         first ??= record;
         mask |= 1 << index;
@@ -178,39 +183,79 @@ export class CapabilityIndex {
     }
     if (first === undefined) return deniedResult(denial);
     if (allowing === 1) return first.allowResult();
-    return this.combinedResult(candidates as CandidateList, mask, action, context, now);
+    if (records.length <= MAX_CACHED_CANDIDATES) return this.combinedResult(records, mask);
+    const allowed = records.filter((record) => record.evaluate(actionBit, action, context, now) === ALLOWED);
+    return allowedResult(allowed.map((record) => record.view()));
   }
 
-  private combinedResult(
-    candidates: CandidateList,
-    mask: number,
-    action: string,
-    context: CapabilityCheckContext | undefined,
-    now: number,
-  ): AlgebraCheckResult {
-    if (candidates.records.length <= MAX_CACHED_CANDIDATES) return candidates.combinedResult(mask, this.generation);
-    const allowing = candidates.records.filter((record) => record.evaluate(action, context, now) === ALLOWED);
-    return allowedResult(allowing.map((record) => record.view()));
-  }
-
-  private candidates(agentId: string, scope: string, resource: string): CandidateList | undefined {
-    const bucket = this.byAgentScope[agentId]?.[scope];
-    if (bucket === undefined) return undefined;
-    return bucket.byResource[resource] ?? bucket.wildcard;
-  }
-
-  private bucketFor(agentId: string, scope: string): ScopeBucket {
-    let scopes = this.byAgentScope[agentId];
-    if (scopes === undefined) {
-      scopes = dictionary();
-      this.byAgentScope[agentId] = scopes;
+  /** The result for the candidates whose positions are set in `mask`, built once per generation. */
+  private combinedResult(records: Candidates, mask: number): AlgebraCheckResult {
+    let cache = this.combined.get(records);
+    if (cache === undefined || cache.generation !== this.generation) {
+      cache = { generation: this.generation, byMask: new Map() };
+      this.combined.set(records, cache);
     }
-    let bucket = scopes[scope];
-    if (bucket === undefined) {
-      bucket = { byResource: dictionary(), wildcard: new CandidateList([]) };
-      scopes[scope] = bucket;
+    let result = cache.byMask.get(mask);
+    if (result === undefined) {
+      const allowing = records.filter((_, index) => (mask & (1 << index)) !== 0);
+      result = allowedResult(allowing.map((record) => record.view()));
+      cache.byMask.set(mask, result);
     }
-    return bucket;
+    return result;
+  }
+
+  /** The capabilities to scan, or `undefined` when there are none (or an argument is not a string). */
+  private candidates(agentId: string, scope: string, resource: string, action: string): Candidates | undefined {
+    // Fail closed on type confusion: `['agent']` must not be read as the key "agent".
+    if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return undefined;
+    if (typeof action !== 'string') return undefined;
+    const scopeId = this.scopeIds[scope];
+    if (scopeId === undefined) return undefined;
+    const scopeIndex = this.agents[agentId]?.[scopeId];
+    if (scopeIndex === undefined) return undefined;
+    const resourceId = this.resourceIds[resource];
+    const list = (resourceId === undefined ? undefined : scopeIndex.byResource[resourceId]) ?? scopeIndex.wildcard;
+    return list.length === 0 ? undefined : list;
+  }
+
+  private numberScope(scope: string): number {
+    const scopeId = this.scopeCount++;
+    this.scopeIds[scope] = scopeId;
+    return scopeId;
+  }
+
+  private numberResource(resource: string): number {
+    const resourceId = this.resourceCount++;
+    this.resourceIds[resource] = resourceId;
+    return resourceId;
+  }
+
+  private numberActions(record: CapabilityRecord): void {
+    if (record.allActions) return;
+    for (const action of record.actions) {
+      let bit = this.actionBits[action];
+      if (bit === undefined && this.actionCount < ACTION_BITS) {
+        bit = 1 << this.actionCount++;
+        this.actionBits[action] = bit;
+      }
+      if (bit === undefined) record.unlistedActions = true;
+      else record.actionMask |= bit;
+    }
+  }
+
+  private scopeIndexFor(agentId: string, scope: string): ScopeIndex {
+    let byScope = this.agents[agentId];
+    if (byScope === undefined) {
+      byScope = [];
+      this.agents[agentId] = byScope;
+    }
+    const scopeId = this.scopeIds[scope] ?? this.numberScope(scope);
+    let scopeIndex = byScope[scopeId];
+    if (scopeIndex === undefined) {
+      scopeIndex = new ScopeIndex();
+      byScope[scopeId] = scopeIndex;
+    }
+    return scopeIndex;
   }
 }
 

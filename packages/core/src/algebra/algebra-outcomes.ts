@@ -63,3 +63,13 @@ export function allowedResult(capabilities: readonly AlgebraCapability[]): Algeb
     constraints: Object.freeze(constraints),
   });
 }
+
+/** The (frozen) result for a request allowed by exactly one capability. */
+export function allowedByOne(capability: AlgebraCapability): AlgebraCheckResult {
+  return Object.freeze({
+    allowed: true,
+    capabilities: Object.freeze([capability]),
+    reason: `Allowed by capability ${capability.id}`,
+    constraints: capability.constraints,
+  });
+}

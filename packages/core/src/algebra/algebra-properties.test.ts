@@ -123,7 +123,11 @@ function allows(
   time: number,
 ): boolean {
   if (capability.scope !== request.scope || !resourceCovers(capability.resource, request.resource)) return false;
-  return new CapabilityRecord(capability).evaluate(request.action, request.context, time) === ALLOWED;
+  // Outside an index the record has no action bits: match its actions with `includes`, so this
+  // also cross-checks the index's action bits.
+  const record = new CapabilityRecord(capability);
+  record.unlistedActions = true;
+  return record.evaluate(0, request.action, request.context, time) === ALLOWED;
 }
 
 const REQUESTS = SCOPES.flatMap((scope) =>

@@ -6,8 +6,13 @@
  *
  * @module
  */
-import { type CompiledConstraint, compileConstraint, evaluateConstraints } from './algebra-constraints.js';
-import { ALLOWED, allowedResult, DENIED_ACTION, DENIED_EXPIRED, DENIED_REVOKED } from './algebra-outcomes.js';
+import {
+  evaluateFolded,
+  type FoldedConstraints,
+  foldConstraints,
+  type ListedConstraint,
+} from './algebra-constraint-plan.js';
+import { ALLOWED, allowedByOne, DENIED_ACTION, DENIED_EXPIRED, DENIED_REVOKED } from './algebra-outcomes.js';
 import type {
   AlgebraCapability,
   AlgebraCheckResult,
@@ -27,7 +32,6 @@ export type CapabilityDefinition = Omit<
 export type NewCapability = CapabilityDefinition & Pick<AlgebraCapability, 'expiresAt'>;
 
 const NO_ATTESTATIONS: readonly Attestation[] = Object.freeze([]);
-const NO_COMPILED: readonly CompiledConstraint[] = Object.freeze([]);
 
 /** The parts of a capability that change after it is created. */
 export type CapabilityLifecycle = Pick<
@@ -75,20 +79,41 @@ export function capabilityObject(
   });
 }
 
-/** One capability inside the algebra. */
-export class CapabilityRecord {
-  /** The fixed fields (the capability as it was created or restored). */
-  readonly definition: AlgebraCapability;
-  /** The actions, normalized (`['*']` when every action is allowed). */
-  readonly actions: readonly string[];
+/**
+ * One capability inside the algebra. The fields `evaluate` reads come first, so that they share
+ * the object's first cache lines.
+ */
+export class CapabilityRecord implements FoldedConstraints {
   /** True when the actions are `['*']`. */
   readonly allActions: boolean;
-  /** The constraints, compiled. */
-  readonly compiled: readonly CompiledConstraint[];
-  /** Effective expiry; `Infinity` when none. */
-  expiresAt: number;
+  /**
+   * The actions as bits of the index's action table; set by the index when it adds the record.
+   * Actions beyond the table's bits are found with `includes` (see `unlistedActions`).
+   */
+  actionMask = 0;
+  /** True when some action has no bit in the index's action table. */
+  unlistedActions = false;
   /** True once revoked. */
   revoked: boolean;
+  /** Effective expiry; `Infinity` when none. */
+  expiresAt: number;
+  /** True when it has constraints (folded into the next five fields). */
+  readonly constrained: boolean;
+  /** See {@link FoldedConstraints}. */
+  readonly notBefore: number;
+  /** See {@link FoldedConstraints}. */
+  readonly notAfter: number;
+  /** See {@link FoldedConstraints}. */
+  readonly usageLimit: number;
+  /** See {@link FoldedConstraints}. */
+  readonly budgetLimit: number;
+  /** See {@link FoldedConstraints}. */
+  readonly listed: readonly ListedConstraint[] | null;
+  private cachedAllowResult: AlgebraCheckResult | undefined = undefined;
+  /** The actions, normalized (`['*']` when every action is allowed). */
+  readonly actions: readonly string[];
+  /** The fixed fields (the capability as it was created or restored). */
+  readonly definition: AlgebraCapability;
   /** Who revoked it, when and why. */
   revocation: CapabilityLifecycleRecord | null;
   /** Who expired it early, when and why. */
@@ -96,32 +121,45 @@ export class CapabilityRecord {
   /** Claims recorded about it. */
   attestations: readonly Attestation[];
   private cachedView: AlgebraCapability | undefined;
-  private cachedAllowResult: AlgebraCheckResult | undefined = undefined;
 
   /**
    * @param capability a validated, deeply frozen capability; it doubles as the first view, so
    * creating a capability builds one object.
    */
   constructor(capability: AlgebraCapability) {
-    this.definition = capability;
-    this.cachedView = capability;
-    this.actions = capability.actions;
     this.allActions = capability.actions[0] === WILDCARD;
-    this.compiled = capability.constraints.length === 0 ? NO_COMPILED : capability.constraints.map(compileConstraint);
-    this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
     this.revoked = capability.revoked;
+    this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
+    const folded = foldConstraints(capability.constraints);
+    this.constrained = capability.constraints.length > 0;
+    this.notBefore = folded.notBefore;
+    this.notAfter = folded.notAfter;
+    this.usageLimit = folded.usageLimit;
+    this.budgetLimit = folded.budgetLimit;
+    this.listed = folded.listed;
+    this.actions = capability.actions;
+    this.definition = capability;
     this.revocation = capability.revocation;
     this.expiration = capability.expiration;
     this.attestations = capability.attestations;
+    this.cachedView = capability;
+    // Built now rather than on the first allowed check, so that it is allocated next to the record.
+    this.cachedAllowResult = allowedByOne(capability);
   }
 
-  /** {@link ALLOWED} when this capability allows `action` now, otherwise a denial code. */
-  evaluate(action: string, context: CapabilityCheckContext | undefined, now: number): number {
-    if (!this.allActions && !this.actions.includes(action)) return DENIED_ACTION;
+  /**
+   * {@link ALLOWED} when this capability allows the action now, otherwise a denial code.
+   *
+   * @param actionBit the action's bit in the index's action table (0 when it has none)
+   */
+  evaluate(actionBit: number, action: string, context: CapabilityCheckContext | undefined, now: number): number {
+    if (!this.allActions && (this.actionMask & actionBit) === 0) {
+      if (!this.unlistedActions || !this.actions.includes(action)) return DENIED_ACTION;
+    }
     if (this.revoked) return DENIED_REVOKED;
     // "now < expiresAt" rather than "now >= expiresAt" so that a NaN clock denies.
     if (!(now < this.expiresAt)) return DENIED_EXPIRED;
-    return this.compiled.length === 0 ? ALLOWED : evaluateConstraints(this.compiled, context, now);
+    return this.constrained ? evaluateFolded(this, context, now) : ALLOWED;
   }
 
   /** True when revoked or expired at `now`: such a capability cannot be a source of derivation. */
@@ -171,7 +209,7 @@ export class CapabilityRecord {
 
   /** The frozen result of a check allowed by this capability alone (built once). */
   allowResult(): AlgebraCheckResult {
-    this.cachedAllowResult ??= allowedResult([this.view()]);
+    this.cachedAllowResult ??= allowedByOne(this.view());
     return this.cachedAllowResult;
   }
 

@@ -1,0 +1,99 @@
+/**
+ * Capability checks on the shared authorization workload (20,000 grants, 1,000,000 checks with
+ * known answers): Warden's capability algebra next to CASL, casbin and Cedar, in one process.
+ * Every answer is compared with the workload's `expected`; any disagreement fails the run.
+ *
+ * Run: `pnpm --filter @warden/core bench algebra` (the workload is found through
+ * `WARDEN_AUTHZ_WORKLOAD` or at `../shared/bench/authz-workload` next to the repository).
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { casbinEngine } from './authz/casbin-engine.js';
+import { caslEngine } from './authz/casl-engine.js';
+import { cedarEngine } from './authz/cedar-engine.js';
+import { type Engine, SLOW_ENGINE_CHECKS } from './authz/engine.js';
+import { type EngineFigures, measureEngine } from './authz/measure.js';
+import { wardenCheckEngine, wardenIsAllowedEngine } from './authz/warden-engine.js';
+import { loadWorkload } from './authz/workload.js';
+
+const TARGETS = { checksPerSecond: 5_000_000, loadMilliseconds: 50, memoryMegabytes: 30 };
+
+const engines: Engine[] = [wardenCheckEngine, wardenIsAllowedEngine, caslEngine, casbinEngine, cedarEngine];
+
+const workload = loadWorkload();
+const loadBefore = loadavg()[0] ?? 0;
+console.log(
+  `workload ${workload.directory}: ${workload.grants.length} grants, ${workload.checks.n} checks; ` +
+    `Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadBefore.toFixed(2)}`,
+);
+
+const rows: EngineFigures[] = [];
+for (const engine of engines) {
+  try {
+    rows.push(await measureEngine(engine, workload));
+  } catch (error) {
+    console.log(`${engine.name}: could not run (${error instanceof Error ? error.message : String(error)})`);
+    if (engine === wardenCheckEngine || engine === wardenIsAllowedEngine) throw error;
+  }
+}
+
+printTable(rows);
+console.log(
+  `\ncasbin and Cedar answer the first ${SLOW_ENGINE_CHECKS.toLocaleString('en-US')} checks of the stream ` +
+    '(WARDEN_BENCH_SLOW_CHECKS); the others answer all of it. checks/s: median (best) of the measured passes ' +
+    'after a warm-up pass. Latency: each check timed with performance.now(), timer overhead subtracted. ' +
+    'Load: first load into a fresh process state, and best of two more. Memory: heap + external bytes the ' +
+    `loaded engine keeps after the run. Load average now ${(loadavg()[0] ?? 0).toFixed(2)}: ` +
+    'figures on a shared machine are provisional.',
+);
+reportTargets(rows.find((row) => row.name === wardenCheckEngine.name));
+
+const failed = rows.filter((row) => row.mismatches > 0);
+if (failed.length > 0) {
+  throw new Error(`Answers disagree with the workload's expected: ${failed.map((row) => row.name).join(', ')}`);
+}
+
+function printTable(figures: readonly EngineFigures[]): void {
+  const header = [
+    'engine',
+    'checks',
+    'checks/s median (best)',
+    'p50 µs',
+    'p99 µs',
+    'load ms first / warm',
+    'memory MB',
+    'mismatches',
+  ];
+  const lines = figures.map((row) => [
+    row.name,
+    row.checks.toLocaleString('en-US'),
+    `${formatRate(row.checksPerSecondMedian)} (${formatRate(row.checksPerSecondBest)})`,
+    row.p50Microseconds.toFixed(2),
+    row.p99Microseconds.toFixed(2),
+    `${row.firstLoadMilliseconds.toFixed(0)} / ${row.warmLoadMilliseconds.toFixed(0)}`,
+    row.memoryMegabytes.toFixed(1),
+    String(row.mismatches),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)),
+  );
+  const format = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  console.log(`\n${format(header)}\n| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`);
+  for (const line of lines) console.log(format(line));
+}
+
+function formatRate(checksPerSecond: number): string {
+  if (checksPerSecond >= 1_000_000) return `${(checksPerSecond / 1_000_000).toFixed(2)} M`;
+  return `${(checksPerSecond / 1_000).toFixed(1)} k`;
+}
+
+function reportTargets(row: EngineFigures | undefined): void {
+  if (row === undefined) return;
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  console.log(
+    `targets for check(): ≥ 5 M checks/s ${verdict(row.checksPerSecondMedian >= TARGETS.checksPerSecond)}, ` +
+      `load < 50 ms ${verdict(row.warmLoadMilliseconds < TARGETS.loadMilliseconds)} ` +
+      `(first load ${verdict(row.firstLoadMilliseconds < TARGETS.loadMilliseconds)}), ` +
+      `memory < 30 MB ${verdict(row.memoryMegabytes < TARGETS.memoryMegabytes)}`,
+  );
+}

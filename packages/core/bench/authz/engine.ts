@@ -1,0 +1,31 @@
+/**
+ * What each authorization engine in the comparison provides. Every engine runs its own loops (not
+ * one shared loop calling a callback), so no engine pays for a call site that has seen the others.
+ */
+import type { Workload } from './workload.js';
+
+/** An engine with the workload's grants loaded. */
+export interface LoadedEngine {
+  /** Answers checks `[0, count)` of the stream; returns how many disagree with `expected`. */
+  run(count: number): number;
+  /**
+   * Answers checks `[0, count)`, timing each one with `performance.now()` into `milliseconds`;
+   * returns how many disagree with `expected`.
+   */
+  time(count: number, milliseconds: Float64Array): number;
+}
+
+/** One engine of the comparison. */
+export interface Engine {
+  /** Row label. */
+  name: string;
+  /** How many checks of the stream it answers: all of them, or a fixed prefix for slow engines. */
+  checks(workload: Workload): number;
+  /** How many measured passes over those checks (after one warm-up pass). */
+  rounds: number;
+  /** Loads every grant of the workload. */
+  load(workload: Workload): LoadedEngine | Promise<LoadedEngine>;
+}
+
+/** Checks answered by engines too slow for the whole stream: the first this many of it. */
+export const SLOW_ENGINE_CHECKS: number = Number(process.env.WARDEN_BENCH_SLOW_CHECKS ?? 20_000);
