@@ -23,7 +23,11 @@ runJITCredentialIssuerContract({
     });
     return {
       subject,
-      clock: { advance: (milliseconds) => void (time += milliseconds) },
+      clock: {
+        advance: (milliseconds) => {
+          time += milliseconds;
+        },
+      },
       cleanup: async () => {
         await subject.close();
         await fake.close();
@@ -52,7 +56,11 @@ runJITCredentialIssuerContract({
     });
     return {
       subject,
-      clock: { advance: (milliseconds) => void (time += milliseconds) },
+      clock: {
+        advance: (milliseconds) => {
+          time += milliseconds;
+        },
+      },
       cleanup: async () => {
         await subject.close();
         await fake.close();
