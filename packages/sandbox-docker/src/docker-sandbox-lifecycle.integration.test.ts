@@ -124,12 +124,38 @@ describeWithService('docker', 'Docker sandbox lifecycle', (dockerHost) => {
     const stopped = await eventually(async () => !(await docker.getContainer(orphan).inspect()).State.Running);
     expect(stopped).toBe(true);
 
+    // Never started: an old one is an orphan, a fresh one may be another instance's create in progress.
+    const ownLabels = (createdAt: string) => ({
+      [SANDBOX_LABELS.sandbox]: '1',
+      [SANDBOX_LABELS.owner]: ownerId,
+      [SANDBOX_LABELS.createdAt]: createdAt,
+    });
+    const staleCreate = await strayContainer(ownLabels('2020-01-01T00:00:00.000Z'), false);
+    const freshCreate = await strayContainer(ownLabels(new Date().toISOString()), false);
+
     const sandbox = open({ ownerId });
     const { id } = await sandbox.create();
     expect(await exists(orphan)).toBe(false);
+    expect(await exists(staleCreate)).toBe(false);
+    expect(await exists(freshCreate)).toBe(true);
     expect(await exists(unlabelled)).toBe(true);
     expect(await exists(foreign)).toBe(true);
-    expect(await ownedContainerIds(docker, ownerId)).toEqual([id]);
+    expect(await ownedContainerIds(docker, ownerId)).toEqual([id, freshCreate].sort());
+  });
+
+  it("destroy(id) of an unknown id, of another owner's container or of a path-like id resolves and removes nothing", async () => {
+    const sandbox = open();
+    const foreign = await strayContainer(
+      { [SANDBOX_LABELS.sandbox]: '1', [SANDBOX_LABELS.owner]: uniqueOwner('other') },
+      true,
+    );
+    const unlabelled = await strayContainer({}, true);
+    for (const id of [foreign, unlabelled, '../images/warden-sandbox:test', 'no-such-container-0123']) {
+      await expect(sandbox.destroy(id)).resolves.toBeUndefined();
+    }
+    expect(await exists(foreign)).toBe(true);
+    expect(await exists(unlabelled)).toBe(true);
+    expect(await docker.getImage(TEST_IMAGE).inspect()).toBeTruthy();
   });
 
   it('cleanupAll() removes every container of this owner, running or not, and leaves other owners alone', async () => {

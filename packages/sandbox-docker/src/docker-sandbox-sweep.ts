@@ -10,7 +10,24 @@ import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
 import { ownerLabelFilter, SANDBOX_LABELS } from './docker-sandbox-labels.js';
 
 /** States of a container whose owner is gone: it stopped when the owner's attached stream closed. */
-const ORPHAN_STATES = new Set(['created', 'exited', 'dead']);
+const STOPPED_STATES = new Set(['exited', 'dead']);
+
+/** Which containers {@link sweepOrphanedSandboxes} may remove. */
+export interface OrphanSweep {
+  /** Only this owner's containers. */
+  ownerId: string;
+  /** Containers the caller manages, never removed. */
+  keep: ReadonlySet<string>;
+  /** A never-started container counts as orphaned only when created before this time (epoch ms). */
+  createdBefore: number;
+}
+
+function isOrphan(container: Docker.ContainerInfo, sweep: OrphanSweep): boolean {
+  if (sweep.keep.has(container.Id)) return false;
+  if (STOPPED_STATES.has(container.State)) return true;
+  const createdAt = Date.parse(container.Labels?.[SANDBOX_LABELS.createdAt] ?? '');
+  return container.State === 'created' && Number.isFinite(createdAt) && createdAt < sweep.createdBefore;
+}
 
 /** Lists this owner's Warden sandbox containers, running or not. */
 export async function listOwnedContainers(docker: Docker, ownerId: string): Promise<Docker.ContainerInfo[]> {
@@ -40,16 +57,10 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
 
 /**
  * Removes this owner's Warden containers that are no longer running (orphans of a crashed
- * process), except those in `keep`. Returns the ids removed.
+ * process), except those the caller keeps. Returns the ids removed.
  */
-export async function sweepOrphanedSandboxes(
-  docker: Docker,
-  ownerId: string,
-  keep: ReadonlySet<string>,
-): Promise<string[]> {
-  const orphans = (await listOwnedContainers(docker, ownerId)).filter(
-    (container) => ORPHAN_STATES.has(container.State) && !keep.has(container.Id),
-  );
+export async function sweepOrphanedSandboxes(docker: Docker, sweep: OrphanSweep): Promise<string[]> {
+  const orphans = (await listOwnedContainers(docker, sweep.ownerId)).filter((container) => isOrphan(container, sweep));
   await Promise.all(orphans.map((container) => removeContainer(docker, container.Id)));
   return orphans.map((container) => container.Id);
 }

@@ -53,6 +53,9 @@ const sessionNameSchema = z.union([
     ),
 ]);
 
+/** A container id or name as the engine spells them. */
+const CONTAINER_REFERENCE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
 /** Maps an inspected container state to the port's lifecycle. */
 function stateOf(
   record: SandboxRecord,
@@ -205,7 +208,12 @@ export class DockerSandbox implements Sandbox {
 
   /** Removes this owner's stopped Warden containers left by a crashed process; returns their ids. */
   sweepOrphans(): Promise<string[]> {
-    return sweepOrphanedSandboxes(this.docker, this.settings.ownerId, new Set(this.records.keys()));
+    return sweepOrphanedSandboxes(this.docker, {
+      ownerId: this.settings.ownerId,
+      keep: new Set(this.records.keys()),
+      // A container still "created" may be another instance's create in progress.
+      createdBefore: this.settings.now() - this.settings.startTimeoutMs - 60_000,
+    });
   }
 
   /** Removes every sandbox of this owner: this instance's and any other container carrying its labels. */
@@ -306,6 +314,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   private async removeOwnedOrphan(id: string): Promise<void> {
+    // Only a container id or name can be ours; anything else never reaches an engine URL.
+    if (!CONTAINER_REFERENCE.test(id)) return;
     let labels: Record<string, string> | undefined;
     try {
       labels = (await this.docker.getContainer(id).inspect()).Config.Labels ?? undefined;
