@@ -71,6 +71,11 @@ describeWithService('docker', 'Sandbox image builds through the Engine API', (do
   });
 
   describe('refusals', () => {
+    it('isSandboxImageAvailable(reference) answers false for a reference that is not an image name', async () => {
+      expect(await isSandboxImageAvailable(TEST_IMAGE, docker)).toBe(true);
+      expect(await isSandboxImageAvailable(`../images/${TEST_IMAGE}`, docker)).toBe(false);
+    });
+
     it('buildSandboxImage({ dockerfile }) that fails to build throws BACKEND_UNAVAILABLE with the engine message', async () => {
       await expect(
         buildSandboxImage({ docker, tag: tag('broken'), dockerfile: `FROM ${TEST_IMAGE}\nRUN ["/bin/false"]\n` }),
@@ -81,6 +86,7 @@ describeWithService('docker', 'Sandbox image builds through the Engine API', (do
       ['a context path with ".."', { files: { '../escape': 'x' }, dockerfile: 'FROM scratch\n' }],
       ['both dockerfile and baseImage', { dockerfile: 'FROM scratch\n', baseImage: 'busybox' }],
       ['a tag with shell metacharacters', { tag: 'x;rm -rf /' }],
+      ['a tag with ".."', { tag: 'a/../../containers/x' }],
       ['a busybox path that does not exist', { busyboxPath: '/no/such/busybox' }],
     ])('buildSandboxImage(%s) throws INVALID_INPUT', async (_label, options) => {
       await expect(buildSandboxImage({ docker, ...(options as object) })).rejects.toMatchObject({

@@ -40,7 +40,8 @@ export interface BuiltSandboxImage {
   id: string;
 }
 
-const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
+// Image references end up in Engine API URLs: no ".." segments, no characters outside the grammar.
+const IMAGE_REFERENCE = /^(?!.*\.\.)[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 const CONTEXT_PATH = z
   .string()
   .regex(/^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,99}$/, 'must be a relative path of at most 100 characters')
@@ -164,6 +165,7 @@ export async function isSandboxImageAvailable(
   image: string = DEFAULT_SANDBOX_IMAGE,
   docker: Docker = createDockerClient(),
 ): Promise<boolean> {
+  if (!IMAGE_REFERENCE.test(image)) return false;
   try {
     await docker.getImage(image).inspect();
     return true;

@@ -116,7 +116,7 @@ export interface ResolvedDockerSandboxSettings {
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
+const IMAGE = /^(?!.*\.\.)[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 const NETWORK = z
   .string()
   .regex(NAME, 'must be a Docker network name')
