@@ -26,7 +26,7 @@ home="$FAKE_GH_DIR/codespaces/$4"
 mkdir -p "$home/tmp"
 cd "$home" || exit 1
 if [ "$FAKE_GH_ISOLATE_TMP" = 1 ]; then
-  exec setsid --wait unshare --mount --propagation private /bin/sh -c 'mount --bind "$0" /tmp && cd "$1" && exec /bin/sh -c "$2"' "$home/tmp" "$home" "$6"
+  exec setsid --wait unshare --mount --propagation private /bin/sh -c 'cd "$1" && mount --bind "$0" /tmp && exec /bin/sh -c "$2"' "$home/tmp" "$home" "$6"
 fi
 exec setsid --wait /bin/sh -c "$6"
 `;
