@@ -58,16 +58,16 @@ const ADAPTERS: Record<string, AdapterExpectation> = {
     contractRequired: false,
   },
   'sandbox-codespaces': {
-    factories: [],
+    factories: ['createGitHubSandbox', 'createGhSshTransport'],
     contracts: ['runSandboxContract'],
     contractFile: UNIT,
-    contractRequired: false,
+    contractRequired: true,
   },
   'credentials-github': {
-    factories: [],
+    factories: ['createGitHubJITCredentialIssuer', 'createGitHubAppTokenIssuer'],
     contracts: ['runJITCredentialIssuerContract'],
     contractFile: UNIT,
-    contractRequired: false,
+    contractRequired: true,
   },
   'killswitch-redis': {
     factories: ['createRedisKillSwitch'],
