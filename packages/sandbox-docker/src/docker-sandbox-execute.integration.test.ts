@@ -59,6 +59,15 @@ describeWithService('docker', 'Docker sandbox execute', (dockerHost) => {
       });
     });
 
+    it('execute(id, argv, options) with a 100 kB argument and stdin passes them intact', async () => {
+      const big = 'x'.repeat(100_000);
+      const result = await sandbox.execute(id, ['sh', '-c', 'printf %s "$1" | wc -c; cat', 'sh', big], {
+        stdin: `${big}\n`,
+        env: { WARDEN_BIG: 'set' },
+      });
+      expect(result).toMatchObject({ stdout: `100000\n${big}\n`, exitCode: 0 });
+    });
+
     it('execute(id, argv) of a missing program exits 127 or 126 and says why', async () => {
       const result = await sandbox.execute(id, ['warden-no-such-program']);
       expect([126, 127]).toContain(result.exitCode);

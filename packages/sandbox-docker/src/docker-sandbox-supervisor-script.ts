@@ -77,6 +77,10 @@ run() {
   fi
   echo "$id $code $oom" >"$w/done"
 }
+run_spec() {
+  set -f; set -- "$1" "$2" "$3" $(cat "$w/$1/spec"); set +f
+  run "$@"
+}
 emit() {
   while read -r id code oom; do
     printf 'D %s %s %s\\n' "$id" "$code" "$oom"
@@ -107,6 +111,12 @@ while IFS= read -r line; do
        if ! mkdir "$w/$1" 2>/dev/null; then echo "$1 125 0" >"$w/done"; continue; fi
        if [ "$3" -gt 0 ]; then readblob "$3" "$w/$1/in"; fi
        run "$@" </dev/null >/dev/null 2>&1 &
+       ;;
+    B) shift
+       if ! mkdir "$w/$1" 2>/dev/null; then echo "$1 125 0" >"$w/done"; continue; fi
+       readblob "$4" "$w/$1/spec"
+       if [ "$3" -gt 0 ]; then readblob "$3" "$w/$1/in"; fi
+       run_spec "$1" "$2" "$3" </dev/null >/dev/null 2>&1 &
        ;;
     K) { : >"$w/$2/kill"; } 2>/dev/null
        if read -r pid <"$w/$2/pid" 2>/dev/null; then killgroup "$pid"; fi

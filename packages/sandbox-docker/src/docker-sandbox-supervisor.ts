@@ -9,6 +9,9 @@ import type Docker from 'dockerode';
 import type { CommandRequest, CommandResult } from './docker-sandbox-exec-types.js';
 import { createFrameDemuxer, createLineSplitter, decodeCapturedOutput } from './docker-sandbox-stream.js';
 
+/** Requests up to this size travel as one line; larger ones as a blob. */
+const INLINE_REQUEST_BYTES = 4096;
+
 /** How long after a kill request the host waits for the supervisor's result before reporting on its own. */
 const KILL_GRACE_MS = 5_000;
 
@@ -107,11 +110,20 @@ export class SupervisorConnection {
     const envFields = Object.entries(request.env).map(([name, value]) => encodeField(`${name}=${value}`));
     // Three bytes past the cap show whether the cut splits a UTF-8 character.
     const captureBytes = request.maxOutputBytes + 3;
-    const fields = ['R', id, captureBytes, stdin.length, encodeField(request.cwd ?? ''), envFields.length];
-    const line = `${[...fields, ...envFields, ...request.argv.map(encodeField)].join(' ')}\n`;
+    const spec = [
+      encodeField(request.cwd ?? ''),
+      envFields.length,
+      ...envFields,
+      ...request.argv.map(encodeField),
+    ].join(' ');
+    // The shell reads a line one byte per system call: large requests travel as a blob instead.
+    const frame =
+      spec.length <= INLINE_REQUEST_BYTES
+        ? [Buffer.from(`R ${id} ${captureBytes} ${stdin.length} ${spec}\n`)]
+        : [Buffer.from(`B ${id} ${captureBytes} ${stdin.length} ${Buffer.byteLength(spec)}\n`), Buffer.from(spec)];
     return new Promise<CommandResult>((resolve, reject) => {
       const command = this.track(id, request, resolve, reject);
-      this.socket.write(line);
+      for (const part of frame) this.socket.write(part);
       if (stdin.length > 0) this.socket.write(stdin);
       if (request.signal?.aborted) this.kill(id, command);
     });
