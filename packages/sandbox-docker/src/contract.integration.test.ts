@@ -6,14 +6,18 @@ import { createDockerSandbox } from './docker-sandbox.js';
 
 describeWithService('docker', 'Docker sandbox on the real engine', (dockerHost) => {
   const docker = createDockerClient(dockerHost);
-  runSandboxContract({
-    name: 'docker',
-    createSubject: async () => {
-      const subject = createDockerSandbox({ docker, image: TEST_IMAGE, ownerId: uniqueOwner('contract') });
-      return { subject, cleanup: () => subject.close() };
-    },
-    // This engine has only the `none` and `host` networks: 'full' and 'egress-only' are refused.
-    capabilities: { networkPolicies: ['none'] },
-    testTimeoutMs: 60_000,
-  });
+  // Both ways of running commands honour the whole contract: the supervisor (the default) and
+  // the Engine-API exec fallback.
+  for (const fastExec of [true, false]) {
+    runSandboxContract({
+      name: fastExec ? 'docker' : 'docker (fastExec: false)',
+      createSubject: async () => {
+        const subject = createDockerSandbox({ docker, image: TEST_IMAGE, ownerId: uniqueOwner('contract'), fastExec });
+        return { subject, cleanup: () => subject.close() };
+      },
+      // This engine has only the `none` and `host` networks: 'full' and 'egress-only' are refused.
+      capabilities: { networkPolicies: ['none'] },
+      testTimeoutMs: 60_000,
+    });
+  }
 });
