@@ -185,12 +185,14 @@ export class DockerSandbox implements Sandbox {
    * Stops and removes a sandbox. Idempotent. Also removes a Warden container of this owner that
    * this instance does not track (an orphan); containers of other owners are left alone.
    */
-  destroy(id: string): Promise<void> {
+  async destroy(id: string): Promise<void> {
     const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
-    const running = this.destroying.get(sandboxId);
-    if (running) return running;
-    const destroyed = this.destroyById(sandboxId).finally(() => this.destroying.delete(sandboxId));
-    this.destroying.set(sandboxId, destroyed);
+    // Concurrent calls share one removal, so every one of them resolves.
+    let destroyed = this.destroying.get(sandboxId);
+    if (destroyed === undefined) {
+      destroyed = this.destroyById(sandboxId).finally(() => this.destroying.delete(sandboxId));
+      this.destroying.set(sandboxId, destroyed);
+    }
     return destroyed;
   }
 
