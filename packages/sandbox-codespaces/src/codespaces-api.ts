@@ -25,7 +25,7 @@ export interface CodespaceMachine {
 }
 
 /** The body of "Create a codespace in a repository", as the sandbox fills it. */
-export interface CreateCodespaceRequest {
+interface CreateCodespaceRequest {
   ref?: string;
   machine: string;
   devcontainer_path?: string;

@@ -109,12 +109,6 @@ export function isGitHubHttpError(error: unknown, status?: number): error is Git
   );
 }
 
-/** The HTTP status a Warden error from {@link toWardenError} was made from, if any. */
-export function gitHubStatusOf(error: unknown): number | undefined {
-  const status = (error as { cause?: { status?: unknown } } | null)?.cause?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
 /**
  * Translates a failed GitHub call into a Warden error: 401, 403 and 404 are `ACCESS_DENIED`;
  * rate limits that outlast the retries, 5xx, 422 and network failures are `BACKEND_UNAVAILABLE`

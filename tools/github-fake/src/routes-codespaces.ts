@@ -23,7 +23,7 @@ interface CreateCodespaceBody {
 }
 
 /** Renders a codespace with every field GitHub's `codespace` schema requires. */
-export function renderCodespace(context: RouteContext, codespace: FakeCodespace): Record<string, unknown> {
+function renderCodespace(context: RouteContext, codespace: FakeCodespace): Record<string, unknown> {
   const { baseUrl, login, userId } = context.world;
   const url = `${baseUrl}/user/codespaces/${codespace.name}`;
   const user = renderSimpleUser(baseUrl, login, userId);
