@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 describe('issue(scope, ttl)', () => {
-  it('stores the token as a sealed Actions secret the server decrypts to the same value', async () => {
+  it("stores the token encrypted (a sealed box, not the reference code's hash): the server decrypts it to the same value", async () => {
     const credential = await createIssuer().issue(['deploy:staging'], '15m');
     expect(isValidGitHubSecretName(credential.id)).toBe(true);
     expect(credential.id).toMatch(/^WARDEN_JIT_\d+_[0-9A-F]{20}$/);
