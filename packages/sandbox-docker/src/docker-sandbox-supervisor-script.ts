@@ -27,8 +27,11 @@ const SUPERVISOR_PROTOCOL_VERSION = '1';
 
 const SCRIPT = `w=${SUPERVISOR_DIRECTORY}
 decode() {
-  if [ "$1" = - ]; then v=; return; fi
-  v=$(printf %s "$1" | base64 -d; echo x); v=\${v%x}
+  case $1 in
+    -) v= ;;
+    .*) v=\${1#.} ;;
+    *) v=$(printf %s "$1" | base64 -d; echo x); v=\${v%x} ;;
+  esac
 }
 readblob() {
   full=$(($1 / 65536)); rest=$(($1 % 65536))
@@ -84,8 +87,8 @@ run_spec() {
 emit() {
   while read -r id code oom; do
     printf 'D %s %s %s\\n' "$id" "$code" "$oom"
-    base64 -w 0 <"$w/$id/out" 2>/dev/null; printf '\\n'
-    base64 -w 0 <"$w/$id/err" 2>/dev/null; printf '\\n'
+    if [ -s "$w/$id/out" ]; then base64 -w 0 <"$w/$id/out"; fi; printf '\\n'
+    if [ -s "$w/$id/err" ]; then base64 -w 0 <"$w/$id/err"; fi; printf '\\n'
     rm -rf "$w/$id"
   done
 }

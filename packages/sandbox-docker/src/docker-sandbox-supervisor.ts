@@ -39,8 +39,14 @@ interface ResultInProgress {
 /** A socket that can stop keeping the process alive while idle. */
 type AttachedSocket = NodeJS.ReadWriteStream & { ref?: () => void; unref?: () => void; destroy?: () => void };
 
-function encodeField(value: string): string {
-  return value === '' ? '-' : Buffer.from(value, 'utf8').toString('base64');
+// Characters that survive the script's word splitting (set -f: no globbing) unchanged.
+const PLAIN_FIELD = /^[A-Za-z0-9_./:=,+@%-]{1,256}$/;
+
+/** A request field: `-` for empty, `.value` for plain text, else base64 (never a shell word to evaluate). */
+export function encodeField(value: string): string {
+  if (value === '') return '-';
+  if (PLAIN_FIELD.test(value)) return `.${value}`;
+  return Buffer.from(value, 'utf8').toString('base64');
 }
 
 /** One sandbox's supervisor, reached through the container's attached stdin and stdout. */
