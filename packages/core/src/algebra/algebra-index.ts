@@ -13,7 +13,7 @@
 import type { Clock } from '../clock.js';
 import { ALLOWED, allowedResult, DENIED_NO_CAPABILITIES, DENIED_NO_MATCH, deniedResult } from './algebra-outcomes.js';
 import type { CapabilityRecord } from './algebra-record.js';
-import type { AlgebraCheckResult, CapabilityCheckContext } from './algebra-types.js';
+import type { AlgebraCapability, AlgebraCheckResult, CapabilityCheckContext } from './algebra-types.js';
 import { WILDCARD } from './algebra-wildcards.js';
 
 /** A dictionary object without a prototype: V8 looks string keys up in these faster than in a `Map`. */
@@ -66,6 +66,8 @@ export class CapabilityIndex {
   private readonly now: Clock;
   /** Bumped whenever a capability's view changes, so cached combined results are rebuilt. */
   private generation = 0;
+  /** Why the last `candidates` call found none (a denial code), read by `check` without a second lookup. */
+  private missing = DENIED_NO_CAPABILITIES;
 
   /** @param now the clock read once per check that reaches a candidate capability */
   constructor(now: Clock) {
@@ -160,10 +162,7 @@ export class CapabilityIndex {
     context: CapabilityCheckContext | undefined,
   ): AlgebraCheckResult {
     const records = this.candidates(agentId, scope, resource, action);
-    if (records === undefined) {
-      const known = typeof agentId === 'string' && this.agents[agentId] !== undefined;
-      return deniedResult(known ? DENIED_NO_MATCH : DENIED_NO_CAPABILITIES);
-    }
+    if (records === undefined) return deniedResult(this.missing);
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     let denial = DENIED_NO_MATCH;
@@ -184,8 +183,7 @@ export class CapabilityIndex {
     if (first === undefined) return deniedResult(denial);
     if (allowing === 1) return first.allowResult();
     if (records.length <= MAX_CACHED_CANDIDATES) return this.combinedResult(records, mask);
-    const allowed = records.filter((record) => record.evaluate(actionBit, action, context, now) === ALLOWED);
-    return allowedResult(allowed.map((record) => record.view()));
+    return allowedResult(allowingViews(records, actionBit, action, context, now));
   }
 
   /** The result for the candidates whose positions are set in `mask`, built once per generation. */
@@ -197,8 +195,7 @@ export class CapabilityIndex {
     }
     let result = cache.byMask.get(mask);
     if (result === undefined) {
-      const allowing = records.filter((_, index) => (mask & (1 << index)) !== 0);
-      result = allowedResult(allowing.map((record) => record.view()));
+      result = allowedResult(viewsInMask(records, mask));
       cache.byMask.set(mask, result);
     }
     return result;
@@ -207,11 +204,17 @@ export class CapabilityIndex {
   /** The capabilities to scan, or `undefined` when there are none (or an argument is not a string). */
   private candidates(agentId: string, scope: string, resource: string, action: string): Candidates | undefined {
     // Fail closed on type confusion: `['agent']` must not be read as the key "agent".
+    this.missing = DENIED_NO_CAPABILITIES;
     if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return undefined;
     if (typeof action !== 'string') return undefined;
+    const byScope = this.agents[agentId];
+    if (byScope === undefined) {
+      this.missing = DENIED_NO_CAPABILITIES;
+      return undefined;
+    }
+    this.missing = DENIED_NO_MATCH;
     const scopeId = this.scopeIds[scope];
-    if (scopeId === undefined) return undefined;
-    const scopeIndex = this.agents[agentId]?.[scopeId];
+    const scopeIndex = scopeId === undefined ? undefined : byScope[scopeId];
     if (scopeIndex === undefined) return undefined;
     const resourceId = this.resourceIds[resource];
     const list = (resourceId === undefined ? undefined : scopeIndex.byResource[resourceId]) ?? scopeIndex.wildcard;
@@ -257,6 +260,31 @@ export class CapabilityIndex {
     }
     return scopeIndex;
   }
+}
+
+// The helpers below are module functions on purpose: a closure inside `check` that captured its
+// locals would make V8 allocate a context object on every call, even when the closure is unused.
+
+function allowingViews(
+  records: Candidates,
+  actionBit: number,
+  action: string,
+  context: CapabilityCheckContext | undefined,
+  now: number,
+): AlgebraCapability[] {
+  const views: AlgebraCapability[] = [];
+  for (const record of records) {
+    if (record.evaluate(actionBit, action, context, now) === ALLOWED) views.push(record.view());
+  }
+  return views;
+}
+
+function viewsInMask(records: Candidates, mask: number): AlgebraCapability[] {
+  const views: AlgebraCapability[] = [];
+  for (let index = 0; index < records.length; index++) {
+    if ((mask & (1 << index)) !== 0) views.push((records[index] as CapabilityRecord).view());
+  }
+  return views;
 }
 
 function appendTo<Key>(map: Map<Key, CapabilityRecord[]>, key: Key, record: CapabilityRecord): void {
