@@ -143,8 +143,6 @@ export class CapabilityRecord implements FoldedConstraints {
     this.expiration = capability.expiration;
     this.attestations = capability.attestations;
     this.cachedView = capability;
-    // Built now rather than on the first allowed check, so that it is allocated next to the record.
-    this.cachedAllowResult = allowedByOne(capability);
   }
 
   /**

@@ -16,7 +16,8 @@ export function normalizeActions(actions: readonly string[]): readonly string[] 
   if (actions.includes(WILDCARD)) return ALL_ACTIONS;
   const unique: string[] = [];
   for (const action of actions) if (!unique.includes(action)) unique.push(action);
-  return Object.freeze(unique);
+  // A frozen list that was already normalized is kept, saving a copy when grants are loaded in bulk.
+  return unique.length === actions.length && Object.isFrozen(actions) ? actions : Object.freeze(unique);
 }
 
 /** True when the (normalized) action list allows `action`. */

@@ -386,6 +386,8 @@ export class CapabilityAlgebra {
 
   private newId(): string {
     const id = this.generateId();
+    // Random UUIDs do not collide; ids from a custom generator are checked.
+    if (this.generateId === randomUUID) return id;
     if (typeof id !== 'string' || id.length === 0 || this.index.get(id) !== undefined) {
       throw new ConflictError({ message: `The id generator returned an empty or already used id: ${String(id)}` });
     }
