@@ -20,7 +20,7 @@ export interface ErrorBody {
   /** What went wrong. */
   error: {
     /** A core error code, or `INTERNAL` for anything unexpected. */
-    code: WardenErrorCode | 'INTERNAL' | 'ROUTE_NOT_FOUND';
+    code: WardenErrorCode | 'INTERNAL' | 'ROUTE_NOT_FOUND' | 'PAYLOAD_TOO_LARGE';
     /** A human-readable explanation. */
     message: string;
     /** Field-level problems, for `INVALID_INPUT`. */

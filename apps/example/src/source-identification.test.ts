@@ -1,59 +1,94 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { identifySource, type KnownIdentities, sha256Hex } from './source-identification.js';
+import { createPeerKeys, type PeerKeys } from './host-client.js';
+import { signPeerRequest } from './peer-signature.js';
+import { createReplayGuard } from './replay-guard.js';
+import { identifySource, type KnownIdentities, type SignedRequest, sha256Hex } from './source-identification.js';
 
-function peerKeys() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const encoded = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-  return {
-    publicKey: encoded,
-    signBody: (body: string) => sign(null, Buffer.from(body), privateKey).toString('base64'),
-  };
-}
-
-const trustedPeer = peerKeys();
+const trustedPeer = createPeerKeys();
 const known: KnownIdentities = {
-  ownerTokenSha256: sha256Hex('owner-token'),
+  operators: [
+    { name: 'alice', tokenSha256: sha256Hex('alice-token') },
+    { name: 'bob', tokenSha256: sha256Hex('bob-token') },
+  ],
   apiKeys: [{ id: 'ci-bot', keySha256: sha256Hex('api-key-1'), trustLevel: 'semi-trusted' }],
   peers: [{ publicKey: trustedPeer.publicKey, trustLevel: 'trusted' }],
 };
+const NOW = 1_750_000_000_000;
+const request: SignedRequest = { method: 'POST', path: '/sessions/main/messages', body: '{"message":"hi"}' };
+const fresh = () => ({ now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000) });
 
-describe('identifySource(credentials, body, known)', () => {
-  it('makes the operator token an owner cli source', () => {
-    expect(identifySource({ bearerToken: 'owner-token' }, '', known)).toMatchObject({
+function signedBy(keys: PeerKeys, signed: SignedRequest = request, at = NOW) {
+  const headers = signPeerRequest(keys, signed, at);
+  return {
+    peerPublicKey: headers['X-Peer-Key'],
+    peerSignature: headers['X-Peer-Signature'],
+    peerTimestamp: headers['X-Peer-Timestamp'],
+  };
+}
+
+describe('identifySource(credentials, request, known, freshness)', () => {
+  it('makes an operator token an owner cli source named after its operator', () => {
+    expect(identifySource({ bearerToken: 'bob-token' }, request, known, fresh())).toMatchObject({
       type: 'cli',
       trustLevel: 'owner',
+      identity: { userId: 'bob' },
     });
   });
 
   it('gives an API key its configured trust and id', () => {
-    expect(identifySource({ apiKey: 'api-key-1' }, '', known)).toMatchObject({
+    expect(identifySource({ apiKey: 'api-key-1' }, request, known, fresh())).toMatchObject({
       type: 'api',
       trustLevel: 'semi-trusted',
       identity: { userId: 'ci-bot' },
     });
   });
 
-  it('trusts a configured peer that signed the body, and treats an unknown signer as discovered', () => {
-    const body = '{"message":"hi"}';
-    const signed = { peerPublicKey: trustedPeer.publicKey, peerSignature: trustedPeer.signBody(body) };
-    expect(identifySource(signed, body, known)).toMatchObject({ type: 'p2p', trustLevel: 'trusted' });
-    const stranger = peerKeys();
-    const discovered = identifySource(
-      { peerPublicKey: stranger.publicKey, peerSignature: stranger.signBody(body) },
-      body,
-      known,
-    );
-    expect(discovered).toMatchObject({ type: 'p2p-discovery', trustLevel: 'untrusted' });
+  it('trusts a configured peer that signed the request, and treats an unknown signer as discovered', () => {
+    expect(identifySource(signedBy(trustedPeer), request, known, fresh())).toMatchObject({
+      type: 'p2p',
+      trustLevel: 'trusted',
+      identity: { publicKey: trustedPeer.publicKey },
+    });
+    const stranger = createPeerKeys();
+    expect(identifySource(signedBy(stranger), request, known, fresh())).toMatchObject({
+      type: 'p2p-discovery',
+      trustLevel: 'untrusted',
+    });
   });
 
-  it('refuses wrong tokens, unknown keys, bad signatures and missing credentials with ACCESS_DENIED', () => {
-    const body = 'payload';
-    expect(() => identifySource({ bearerToken: 'guess' }, body, known)).toThrow(/operator token/);
-    expect(() => identifySource({ apiKey: 'nope' }, body, known)).toThrow(/API key/);
-    const forged = { peerPublicKey: trustedPeer.publicKey, peerSignature: trustedPeer.signBody('other body') };
-    expect(() => identifySource(forged, body, known)).toThrow(/signature/);
-    expect(() => identifySource({ peerPublicKey: 'not-a-key', peerSignature: 'x' }, body, known)).toThrow(/signature/);
-    expect(() => identifySource({}, body, known)).toThrow(expect.objectContaining({ code: 'ACCESS_DENIED' }));
+  it('refuses wrong tokens, unknown keys, missing and mixed credentials with ACCESS_DENIED', () => {
+    expect(() => identifySource({ bearerToken: 'guess' }, request, known, fresh())).toThrow(/operator token/);
+    expect(() => identifySource({ apiKey: 'nope' }, request, known, fresh())).toThrow(/API key/);
+    expect(() => identifySource({}, request, known, fresh())).toThrow(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }),
+    );
+    expect(() => identifySource({ bearerToken: 'alice-token', apiKey: 'api-key-1' }, request, known, fresh())).toThrow(
+      /exactly one/,
+    );
+  });
+
+  it('refuses a signature over another body, method or path, and a key that is not Ed25519', () => {
+    const freshness = fresh();
+    const otherBody = signedBy(trustedPeer, { ...request, body: '{"message":"rm -rf"}' });
+    expect(() => identifySource(otherBody, request, known, freshness)).toThrow(/does not verify/);
+    const otherPath = signedBy(trustedPeer, { ...request, path: '/sessions/other/messages' });
+    expect(() => identifySource(otherPath, request, known, freshness)).toThrow(/does not verify/);
+    const otherMethod = signedBy(trustedPeer, { ...request, method: 'GET' });
+    expect(() => identifySource(otherMethod, request, known, freshness)).toThrow(/does not verify/);
+    const garbage = { peerPublicKey: 'not-a-key', peerSignature: 'x', peerTimestamp: String(NOW) };
+    expect(() => identifySource(garbage, request, known, freshness)).toThrow(/does not verify/);
+  });
+
+  it('refuses a replayed signature, even re-encoded, and a timestamp outside the window', () => {
+    const freshness = fresh();
+    const credentials = signedBy(trustedPeer);
+    identifySource(credentials, request, known, freshness);
+    expect(() => identifySource(credentials, request, known, freshness)).toThrow(/already used/);
+    const reencoded = { ...credentials, peerSignature: `${credentials.peerSignature}\n` };
+    expect(() => identifySource(reencoded, request, known, freshness)).toThrow(/already used/);
+    const stale = signedBy(trustedPeer, request, NOW - 61_000);
+    expect(() => identifySource(stale, request, known, freshness)).toThrow(/too old/);
+    const missing = { ...signedBy(trustedPeer), peerTimestamp: 'yesterday' };
+    expect(() => identifySource(missing, request, known, freshness)).toThrow(/X-Peer-Timestamp/);
   });
 });

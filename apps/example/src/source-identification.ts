@@ -1,26 +1,50 @@
-import { createHash, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AccessDeniedError, createInjectionSource, type InjectionSource, type TrustLevel } from '@warden/core';
+import { peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
+import type { ReplayGuard } from './replay-guard.js';
 
 /** The credentials a request may carry, taken from its headers. */
 export interface RequestCredentials {
-  /** `Authorization: Bearer <token>`: the operator (owner) token. */
+  /** `Authorization: Bearer <token>`: an operator's token (owner). */
   bearerToken?: string;
   /** `X-Api-Key`: an API client's key. */
   apiKey?: string;
   /** `X-Peer-Key`: a P2P peer's Ed25519 public key (base64 SPKI DER). */
   peerPublicKey?: string;
-  /** `X-Peer-Signature`: the peer's Ed25519 signature over the raw request body (base64). */
+  /** `X-Peer-Signature`: the peer's Ed25519 signature (base64) over {@link peerSigningPayload}. */
   peerSignature?: string;
+  /** `X-Peer-Timestamp`: when the peer signed, in epoch milliseconds. */
+  peerTimestamp?: string;
 }
 
 /** Who the host knows. Secrets are held as SHA-256 digests only. */
 export interface KnownIdentities {
-  /** SHA-256 (hex) of the operator token. */
-  ownerTokenSha256: string;
+  /** Operators by name, with the SHA-256 (hex) of their token. Operators are owners. */
+  operators: readonly { name: string; tokenSha256: string }[];
   /** API clients by id: SHA-256 (hex) of their key and their trust level. */
   apiKeys: readonly { id: string; keySha256: string; trustLevel: TrustLevel }[];
   /** Configured peers by public key, with their trust level; any other validly signing peer is "discovered". */
   peers: readonly { publicKey: string; trustLevel: TrustLevel }[];
+}
+
+/** The request as signed by a peer. */
+export interface SignedRequest {
+  /** HTTP method. */
+  method: string;
+  /** Path and query string. */
+  path: string;
+  /** The raw body ('' when there is none). */
+  body: string;
+}
+
+/** How peer signatures are checked for freshness. */
+export interface PeerFreshness {
+  /** The current time (epoch ms). */
+  now: number;
+  /** How far the peer's timestamp may be from `now`, either way. */
+  windowMs: number;
+  /** Refuses a signature seen before. */
+  replays: ReplayGuard;
 }
 
 /** SHA-256 of a secret, hex. */
@@ -34,43 +58,61 @@ function sameDigest(secret: string, expectedSha256: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-function verifyPeerSignature(publicKey: string, signature: string, body: string): boolean {
-  try {
-    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
-    return (
-      key.asymmetricKeyType === 'ed25519' && verify(null, Buffer.from(body), key, Buffer.from(signature, 'base64'))
-    );
-  } catch {
-    return false;
-  }
-}
-
 const denied = (message: string): AccessDeniedError => new AccessDeniedError({ message });
 
 /**
  * Step 1 of the pipeline: turns a request's credentials into an injection source and trust level.
- * An owner token makes a `cli` (owner) source; an API key an `api` source at its configured trust;
- * a peer that signed the body with its Ed25519 key a `p2p` source at its configured trust, or a
- * `p2p-discovery` (untrusted) source when the host does not know it. Anything else is refused.
+ * An operator token makes a `cli` (owner) source named after the operator; an API key an `api`
+ * source at its configured trust; a peer that signed the request with its Ed25519 key a `p2p`
+ * source at its configured trust, or a `p2p-discovery` (untrusted) source when the host does not
+ * know it. Exactly one kind of credential must be sent. The identity comes only from verified
+ * credentials, never from the body.
  *
- * @throws {@link AccessDeniedError} for missing or wrong credentials, or a bad peer signature.
+ * @throws {@link AccessDeniedError} for missing, ambiguous or wrong credentials, and for a peer
+ * signature that does not verify, is outside the time window or was seen before.
  */
-export function identifySource(credentials: RequestCredentials, body: string, known: KnownIdentities): InjectionSource {
-  if (credentials.bearerToken !== undefined) {
-    if (!sameDigest(credentials.bearerToken, known.ownerTokenSha256)) throw denied('Unknown operator token');
-    return createInjectionSource('cli', { identity: { userId: 'operator' } });
+export function identifySource(
+  credentials: RequestCredentials,
+  request: SignedRequest,
+  known: KnownIdentities,
+  freshness: PeerFreshness,
+): InjectionSource {
+  const { bearerToken, apiKey, peerPublicKey } = credentials;
+  const kinds = [bearerToken, apiKey, peerPublicKey].filter((value) => value !== undefined).length;
+  if (kinds === 0) throw denied('No credentials: send an operator token, an API key or a signed peer request');
+  if (kinds > 1) throw denied('Send exactly one kind of credential');
+  if (bearerToken !== undefined) {
+    const operator = known.operators.find((candidate) => sameDigest(bearerToken, candidate.tokenSha256));
+    if (!operator) throw denied('Unknown operator token');
+    return createInjectionSource('cli', { identity: { userId: operator.name } });
   }
-  if (credentials.apiKey !== undefined) {
-    const client = known.apiKeys.find((candidate) => sameDigest(credentials.apiKey as string, candidate.keySha256));
+  if (apiKey !== undefined) {
+    const client = known.apiKeys.find((candidate) => sameDigest(apiKey, candidate.keySha256));
     if (!client) throw denied('Unknown API key');
     return createInjectionSource('api', { trustLevel: client.trustLevel, identity: { userId: client.id } });
   }
-  if (credentials.peerPublicKey !== undefined) {
-    const { peerPublicKey: publicKey, peerSignature = '' } = credentials;
-    if (!verifyPeerSignature(publicKey, peerSignature, body)) throw denied('Peer signature does not verify');
-    const peer = known.peers.find((candidate) => candidate.publicKey === publicKey);
-    if (!peer) return createInjectionSource('p2p-discovery', { identity: { publicKey } });
-    return createInjectionSource('p2p', { trustLevel: peer.trustLevel, identity: { publicKey } });
+  const publicKey = peerPublicKey as string;
+  verifyFreshSignature(publicKey, credentials, request, freshness);
+  const peer = known.peers.find((candidate) => candidate.publicKey === publicKey);
+  if (!peer) return createInjectionSource('p2p-discovery', { identity: { publicKey } });
+  return createInjectionSource('p2p', { trustLevel: peer.trustLevel, identity: { publicKey } });
+}
+
+function verifyFreshSignature(
+  publicKey: string,
+  credentials: RequestCredentials,
+  request: SignedRequest,
+  freshness: PeerFreshness,
+): void {
+  const { peerSignature = '', peerTimestamp = '' } = credentials;
+  if (!/^\d{1,16}$/.test(peerTimestamp)) throw denied('Peer requests need X-Peer-Timestamp in epoch milliseconds');
+  if (Math.abs(freshness.now - Number(peerTimestamp)) > freshness.windowMs) {
+    throw denied('Peer signature is too old or from the future: check the clock');
   }
-  throw denied('No credentials: send an operator token, an API key or a signed peer request');
+  if (!verifyPeerSignature(publicKey, peerSignature, peerSigningPayload(request, peerTimestamp))) {
+    throw denied('Peer signature does not verify');
+  }
+  if (!freshness.replays.firstUse(Buffer.from(peerSignature, 'base64'), freshness.now)) {
+    throw denied('Peer signature was already used: sign every request anew');
+  }
 }

@@ -1,0 +1,121 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { type Clock, createCapabilityRegistry, createSecurityEngine, createSecurityEventEmitter } from '@warden/core';
+import { createGateway } from '@warden/gateway';
+import type { Hono } from 'hono';
+import { createJsonLinesAuditLog, type JsonLinesAuditLog } from './audit-log.js';
+import { type BackendOverrides, createBackends } from './backends.js';
+import type { HostConfig } from './config.js';
+import { createDelegations } from './delegation.js';
+import type { HostContext } from './host-context.js';
+import { createHttpApp } from './http-app.js';
+import { createReplayGuard } from './replay-guard.js';
+
+/** Options of {@link createAgentHost} and {@link startAgentHost}. */
+export interface AgentHostOptions {
+  /** Time source for events, approvals, delegations and signatures. @default Date.now */
+  now?: Clock;
+  /** Told about unexpected errors and errors the adapters swallow. @default console.error */
+  onError?: (error: unknown) => void;
+  /** Ports given instead of the configured ones (for example a GitHub credential issuer). */
+  overrides?: BackendOverrides;
+}
+
+/** The composed host: its HTTP app, its shared context and its audit log. */
+export interface AgentHost {
+  /** The HTTP API. */
+  readonly app: Hono;
+  /** Policy engine, backends, gateway, delegations. */
+  readonly context: HostContext;
+  /** Where every security event is written. */
+  readonly auditLog: JsonLinesAuditLog;
+  /** Closes the backends the host opened and flushes the audit log. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes every package into one host: a security engine over the configured policy, an event
+ * emitter writing to the JSON-lines audit log, the backends, a gateway, the capability algebra.
+ * Synchronous: connections open on first use.
+ */
+export function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): AgentHost {
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const auditLog = createJsonLinesAuditLog(config.auditLog, onError);
+  const events = createSecurityEventEmitter({ auditSink: auditLog, now, onError });
+  const registry = createCapabilityRegistry();
+  const engine = createSecurityEngine({ config: config.security, events, now, registry, auditAllowed: true });
+  const backends = createBackends(config, {
+    events,
+    now,
+    onError,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
+  const gateway = createGateway({
+    engine,
+    workflow: backends.workflow,
+    rateLimiter: backends.rateLimiter,
+    killSwitch: backends.killSwitch,
+    events,
+    now,
+  });
+  const context: HostContext = {
+    config,
+    engine,
+    events,
+    backends,
+    gateway,
+    delegations: createDelegations(config, { registry, events, now }),
+    known: { operators: config.operators, apiKeys: config.apiKeys, peers: config.peers },
+    replays: createReplayGuard(config.peerSignatureWindowMs),
+    now,
+  };
+  return {
+    app: createHttpApp(context, { onError }),
+    context,
+    auditLog,
+    async close() {
+      await backends.close();
+      await auditLog.close();
+    },
+  };
+}
+
+/** A host listening for HTTP requests. */
+export interface RunningHost {
+  /** The base URL, for example `http://127.0.0.1:8787`. */
+  readonly url: string;
+  /** The host itself. */
+  readonly host: AgentHost;
+  /** Stops accepting requests, ends open connections, then closes the host. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates the host and listens on `config.server` (port 0 picks a free port). */
+export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
+  const host = createAgentHost(config, options);
+  const server = serve({ fetch: host.app.fetch, port: config.server.port, hostname: config.server.host });
+  const address = await new Promise<AddressInfo>((resolve, reject) => {
+    server.once('listening', () => resolve(server.address() as AddressInfo));
+    server.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await host.close();
+    throw error;
+  });
+  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostname}:${address.port}`,
+    host,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        });
+        await host.close();
+      })();
+      return closing;
+    },
+  };
+}

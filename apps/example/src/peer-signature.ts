@@ -1,0 +1,45 @@
+import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+
+/**
+ * What a peer signs: a version tag, the method, the path (with its query), the timestamp and the
+ * raw body, one per line. Binding method, path and time stops a signed body from being replayed
+ * against another endpoint or long after it was sent.
+ */
+export function peerSigningPayload(request: { method: string; path: string; body: string }, timestamp: string): Buffer {
+  return Buffer.from(`warden-peer-v1\n${request.method.toUpperCase()}\n${request.path}\n${timestamp}\n${request.body}`);
+}
+
+/** Loads a base64 SPKI (DER) Ed25519 public key, or `undefined` when it is not one. */
+export function loadEd25519PublicKey(publicKey: string): KeyObject | undefined {
+  try {
+    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `signature` (base64) is `publicKey`'s Ed25519 signature over `payload`. */
+export function verifyPeerSignature(publicKey: string, signature: string, payload: Buffer): boolean {
+  const key = loadEd25519PublicKey(publicKey);
+  if (!key) return false;
+  try {
+    return verify(null, payload, key, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** Signs a request as a peer would: returns the three headers to send. */
+export function signPeerRequest(
+  keys: { publicKey: string; privateKey: KeyObject },
+  request: { method: string; path: string; body: string },
+  timestamp: number,
+): Record<string, string> {
+  const stamp = String(timestamp);
+  return {
+    'X-Peer-Key': keys.publicKey,
+    'X-Peer-Timestamp': stamp,
+    'X-Peer-Signature': sign(null, peerSigningPayload(request, stamp), keys.privateKey).toString('base64'),
+  };
+}

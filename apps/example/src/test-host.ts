@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SecurityEvent } from '@warden/core';
+import { type AgentHostOptions, type RunningHost, startAgentHost } from './agent-host.js';
+import { createDemoActors, demoConfig } from './demo-setup.js';
+import { createHostClient, type HostClient } from './host-client.js';
+import type { ScenarioActors } from './scenario.js';
+
+/** A host started for a test, with the scenario's actors and a client. */
+export interface TestHost {
+  /** The listening host. */
+  running: RunningHost;
+  /** Talks to it. */
+  client: HostClient;
+  /** The operator and the two peers it knows about (or not). */
+  actors: ScenarioActors;
+  /** Every security event emitted so far, as the listeners saw it. */
+  events: SecurityEvent[];
+  /** Every event in the audit log file; complete once the host is closed. */
+  auditEvents(): SecurityEvent[];
+  /** Closes the host and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a host on a free port with the scenario's identities. `env` decides the backends
+ * (`{}`: stubs and memory stores), `sections` replaces configuration sections.
+ */
+export async function startTestHost(
+  options: { env?: NodeJS.ProcessEnv; sections?: Record<string, unknown>; host?: AgentHostOptions } = {},
+): Promise<TestHost> {
+  const directory = mkdtempSync(join(tmpdir(), 'warden-example-test-'));
+  const actors = createDemoActors();
+  const auditLog = join(directory, 'audit.jsonl');
+  const config = demoConfig(actors, {
+    auditLog,
+    env: options.env ?? {},
+    ...(options.sections ? { sections: options.sections } : {}),
+  });
+  const running = await startAgentHost(config, { onError: () => {}, ...options.host });
+  const events: SecurityEvent[] = [];
+  running.host.context.events.on('security', (event) => events.push(event));
+  return {
+    running,
+    events,
+    client: createHostClient(running.url),
+    actors,
+    auditEvents: () =>
+      readFileSync(auditLog, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as SecurityEvent),
+    async dispose() {
+      await running.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
