@@ -26,7 +26,8 @@ describeWithService('docker', 'Docker sandbox resource limits under attack', (do
 
     it('execute(id, fork bomb) hits the pids limit and is killed at its timeout; the host and other sandboxes carry on', async () => {
       const { id: victim } = await sandbox.create(SMALL);
-      const bomb = sandbox.execute(victim, 'bomb() { bomb | bomb & }; bomb; sleep 60', { timeoutMs: 3_000 });
+      // The first fork happens while pids are free; `exec` keeps the command alive without forking.
+      const bomb = sandbox.execute(victim, 'bomb() { bomb | bomb & }; bomb & exec sleep 60', { timeoutMs: 3_000 });
       expect(await sandbox.execute(bystander, 'echo unaffected')).toMatchObject({
         stdout: 'unaffected\n',
         exitCode: 0,
