@@ -6,6 +6,7 @@
  */
 
 export {
+  type AttestedCapabilityFields,
   encodeAttestationPayload,
   signAttestation,
 } from './algebra/algebra-attestation.js';

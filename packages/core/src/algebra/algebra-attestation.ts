@@ -21,8 +21,8 @@ const PAYLOAD_PREFIX = 'warden.capability-attestation.v1\n';
 const SIGNATURE_BYTES = 64;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** The capability fields an attestation covers. */
-type AttestedFields = Pick<
+/** The capability fields an attestation covers (every field fixed when the capability is created). */
+export type AttestedCapabilityFields = Pick<
   AlgebraCapability,
   | 'id'
   | 'scope'
@@ -41,7 +41,7 @@ type AttestedFields = Pick<
 
 /** The exact bytes an attester signs (and the algebra verifies) for `attestation` on `capability`. */
 export function encodeAttestationPayload(
-  capability: AttestedFields,
+  capability: AttestedCapabilityFields,
   attestation: Pick<AttestationInput, 'attesterId' | 'claim' | 'evidence'>,
 ): Buffer {
   const body = canonicalJson({
@@ -74,7 +74,7 @@ export function encodeAttestationPayload(
  * base64 signature to pass as `attestation.signature`.
  */
 export function signAttestation(
-  capability: AttestedFields,
+  capability: AttestedCapabilityFields,
   attestation: Pick<AttestationInput, 'attesterId' | 'claim' | 'evidence'>,
   privateKey: KeyObject | string,
 ): string {
