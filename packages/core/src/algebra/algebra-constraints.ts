@@ -72,7 +72,7 @@ export function pathWithin(target: string, pattern: string): boolean {
 }
 
 /** True when a `/`-separated path has a `.` or `..` segment. */
-export function hasDotSegment(path: string): boolean {
+function hasDotSegment(path: string): boolean {
   let segmentStart = 0;
   for (let index = 0; index <= path.length; index++) {
     if (index < path.length && path.charCodeAt(index) !== SLASH) continue;

@@ -106,7 +106,7 @@ export function isWithin(inner: CapabilityRecord, outer: CapabilityRecord): bool
 }
 
 /** The union of two constraint lists, without duplicates, frozen. */
-export function mergeConstraints(
+function mergeConstraints(
   first: readonly CapabilityConstraint[],
   second: readonly CapabilityConstraint[],
 ): readonly CapabilityConstraint[] {

@@ -23,7 +23,7 @@ import type {
 import { WILDCARD } from './algebra-wildcards.js';
 
 /** The fields of a capability that never change after it is created. */
-export type CapabilityDefinition = Omit<
+type CapabilityDefinition = Omit<
   AlgebraCapability,
   'expiresAt' | 'revoked' | 'revokedAt' | 'revocation' | 'expiration' | 'attestations'
 >;

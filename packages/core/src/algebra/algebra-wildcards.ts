@@ -20,11 +20,6 @@ export function normalizeActions(actions: readonly string[]): readonly string[] 
   return unique.length === actions.length && Object.isFrozen(actions) ? actions : Object.freeze(unique);
 }
 
-/** True when the (normalized) action list allows `action`. */
-export function actionsCover(actions: readonly string[], action: string): boolean {
-  return actions[0] === WILDCARD || actions.includes(action);
-}
-
 /** True when everything `inner` allows, `outer` allows. */
 export function actionsWithin(inner: readonly string[], outer: readonly string[]): boolean {
   if (outer[0] === WILDCARD) return true;
