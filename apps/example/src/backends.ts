@@ -22,7 +22,7 @@ export const CREDENTIAL_ENV = 'WARDEN_JIT_TOKEN';
 /** The ports the host runs on, and what serves each. */
 export interface HostBackends {
   /** What serves each port. */
-  readonly choice: BackendChoice & { credentials: string };
+  readonly choice: Omit<BackendChoice, 'killSwitch'> & { killSwitch: string; credentials: string };
   /** Where code runs. */
   readonly sandbox: Sandbox;
   /** The emergency stop. */
@@ -43,6 +43,8 @@ export interface HostBackends {
 export interface BackendOverrides {
   /** For example `createGitHubAppTokenIssuer(…)` from `@warden/credentials-github`. */
   credentialIssuer?: JITCredentialIssuer;
+  /** A kill switch shared with the rest of the application (its events are the host's to emit). */
+  killSwitch?: KillSwitch;
 }
 
 /** What building the backends needs besides the configuration. */
@@ -69,7 +71,8 @@ export function createBackends(config: HostConfig, context: BackendContext): Hos
     return port;
   };
   const sandbox = own(createSandboxBackend(config, choice, context.now));
-  const killSwitch = own(createKillSwitchBackend(config, choice, context));
+  const injectedKillSwitch = context.overrides?.killSwitch;
+  const killSwitch = injectedKillSwitch ?? own(createKillSwitchBackend(config, choice, context));
   const workflow = createApprovalWorkflow({
     store:
       choice.approvals === 'redis'
@@ -86,10 +89,14 @@ export function createBackends(config: HostConfig, context: BackendContext): Hos
       : createMemoryRateLimiter({ now: context.now });
   const credentials = context.overrides?.credentialIssuer ?? createStubJITCredentialIssuer({ now: context.now });
   return {
-    choice: { ...choice, credentials: context.overrides?.credentialIssuer ? credentials.providerId : 'stub' },
+    choice: {
+      ...choice,
+      killSwitch: injectedKillSwitch ? injectedKillSwitch.providerId : choice.killSwitch,
+      credentials: context.overrides?.credentialIssuer ? credentials.providerId : 'stub',
+    },
     sandbox,
     killSwitch,
-    killSwitchEmitsEvents: choice.killSwitch === 'redis',
+    killSwitchEmitsEvents: injectedKillSwitch === undefined && choice.killSwitch === 'redis',
     workflow,
     rateLimiter,
     credentials,
