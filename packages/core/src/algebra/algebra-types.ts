@@ -86,7 +86,7 @@ export type CapabilityDerivation = 'grant' | 'restrict' | 'delegate' | 'compose'
  * and the algebra never reads them back (operations look capabilities up by `id`).
  */
 export interface AlgebraCapability {
-  /** Unique id, assigned by the algebra. */
+  /** Unique, unguessable id assigned by the algebra (opaque; 32 hex characters by default). */
   readonly id: string;
   /** The permission domain, for example `"tool"`; matched exactly. */
   readonly scope: string;
@@ -213,7 +213,7 @@ export interface CapabilityAlgebraOptions {
   readonly maxDelegationDepth?: number;
   /** Ed25519 public keys by attester id, used to verify signed attestations. @default {} */
   readonly attesterKeys?: Readonly<Record<string, AttesterPublicKey>>;
-  /** Makes capability ids. @default crypto.randomUUID */
+  /** Makes capability ids (checked for repeats). @default 128 random bits as 32 hex characters */
   readonly generateId?: () => string;
 }
 

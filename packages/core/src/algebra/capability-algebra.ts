@@ -11,13 +11,14 @@
  *
  * @module
  */
-import { type KeyObject, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
 import { AccessDeniedError, CapabilityNotFoundError, ConflictError, InvalidInputError } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { encodeAttestationPayload, loadAttesterKeys, verifyAttestationSignature } from './algebra-attestation.js';
 import { composedDefinition, isWithin, narrowedDefinition } from './algebra-derivation.js';
+import { createIdGenerator } from './algebra-ids.js';
 import { CapabilityIndex } from './algebra-index.js';
 import { CapabilityRecord, capabilityObject, type NewCapability } from './algebra-record.js';
 import { restoreRecords, snapshotOf } from './algebra-snapshot.js';
@@ -69,6 +70,8 @@ export class CapabilityAlgebra {
   private readonly maxDelegationDepth: number;
   private readonly attesterKeys: ReadonlyMap<string, KeyObject>;
   private readonly generateId: () => string;
+  /** True when ids come from a custom `generateId` and must be checked for repeats. */
+  private readonly checkIds: boolean;
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
   constructor(options: CapabilityAlgebraOptions = {}) {
@@ -76,7 +79,8 @@ export class CapabilityAlgebra {
     this.now = settings.now ?? systemClock;
     this.maxDelegationDepth = settings.maxDelegationDepth ?? Number.POSITIVE_INFINITY;
     this.attesterKeys = loadAttesterKeys(settings.attesterKeys ?? {});
-    this.generateId = settings.generateId ?? randomUUID;
+    this.generateId = settings.generateId ?? createIdGenerator();
+    this.checkIds = settings.generateId !== undefined;
     this.index = new CapabilityIndex(this.now);
   }
 
@@ -386,8 +390,8 @@ export class CapabilityAlgebra {
 
   private newId(): string {
     const id = this.generateId();
-    // Random UUIDs do not collide; ids from a custom generator are checked.
-    if (this.generateId === randomUUID) return id;
+    // 128-bit random ids do not collide; ids from a custom generator are checked.
+    if (!this.checkIds) return id;
     if (typeof id !== 'string' || id.length === 0 || this.index.get(id) !== undefined) {
       throw new ConflictError({ message: `The id generator returned an empty or already used id: ${String(id)}` });
     }
