@@ -22,7 +22,7 @@ export interface AgentHostOptions {
 }
 
 /** The composed host: its HTTP app, its shared context and its audit log. */
-export interface AgentHost {
+interface AgentHost {
   /** The HTTP API. */
   readonly app: Hono;
   /** Policy engine, backends, gateway, delegations. */
@@ -38,7 +38,7 @@ export interface AgentHost {
  * emitter writing to the JSON-lines audit log, the backends, a gateway, the capability algebra.
  * Synchronous: connections open on first use.
  */
-export function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): AgentHost {
+function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): AgentHost {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const auditLog = createJsonLinesAuditLog(config.auditLog, onError);

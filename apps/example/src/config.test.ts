@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMemorySecretStore } from '@warden/stubs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseBackends, loadHostConfig, parseHostConfig } from './config.js';
 import { DEFAULT_HOST_POLICY } from './default-policy.js';
@@ -69,7 +70,7 @@ describe('loadHostConfig({ path, env })', () => {
     return path;
   };
 
-  it('reads the file named by WARDEN_EXAMPLE_CONFIG; the environment fills only what it leaves out', () => {
+  it('reads the file named by WARDEN_EXAMPLE_CONFIG; the environment fills only what it leaves out', async () => {
     const peer = createPeerKeys();
     const path = writeConfig(
       JSON.stringify({
@@ -78,7 +79,7 @@ describe('loadHostConfig({ path, env })', () => {
         killSwitch: { backend: 'stub' },
       }),
     );
-    const config = loadHostConfig({
+    const config = await loadHostConfig({
       env: {
         WARDEN_EXAMPLE_CONFIG: path,
         WARDEN_PORT: '1234',
@@ -98,20 +99,27 @@ describe('loadHostConfig({ path, env })', () => {
     });
   });
 
-  it('adds the operator of WARDEN_OPERATOR_TOKEN, keeping only its digest', () => {
-    const config = loadHostConfig({ env: { WARDEN_OPERATOR_TOKEN: 'secret-token', WARDEN_OPERATOR_NAME: 'ops' } });
+  it('adds the operator of WARDEN_OPERATOR_TOKEN (read through the SecretStore), keeping only its digest', async () => {
+    const config = await loadHostConfig({
+      env: { WARDEN_OPERATOR_TOKEN: 'secret-token', WARDEN_OPERATOR_NAME: 'ops' },
+    });
     expect(config.operators).toEqual([{ name: 'ops', tokenSha256: sha256Hex('secret-token') }]);
     expect(JSON.stringify(config)).not.toContain('secret-token');
   });
 
-  it('refuses a missing file, a file that is not JSON and a port that is not a number', () => {
-    expect(() => loadHostConfig({ path: '/nonexistent/host.json', env: {} })).toThrow(
-      /Cannot read the configuration file .*ENOENT/,
-    );
-    expect(() => loadHostConfig({ path: writeConfig('{ nope'), env: {} })).toThrow(/not valid JSON/);
-    expect(() => loadHostConfig({ path: writeConfig('[]'), env: {} })).toThrow(/JSON object/);
-    expect(() => loadHostConfig({ env: { WARDEN_PORT: 'eighty' } })).toThrow(
-      expect.objectContaining({ issues: [expect.objectContaining({ path: 'server.port' })] }),
-    );
+  it('takes the operator token from any SecretStore', async () => {
+    const secrets = createMemorySecretStore({ initial: { 'operator-token': 'from-the-vault' } });
+    const config = await loadHostConfig({ env: {}, secrets });
+    expect(config.operators).toEqual([{ name: 'operator', tokenSha256: sha256Hex('from-the-vault') }]);
+  });
+
+  it('refuses a missing file, a file that is not JSON and a port that is not a number', async () => {
+    const missing = loadHostConfig({ path: '/nonexistent/host.json', env: {} });
+    await expect(missing).rejects.toThrow(/Cannot read the configuration file .*ENOENT/);
+    await expect(loadHostConfig({ path: writeConfig('{ nope'), env: {} })).rejects.toThrow(/not valid JSON/);
+    await expect(loadHostConfig({ path: writeConfig('[]'), env: {} })).rejects.toThrow(/JSON object/);
+    await expect(loadHostConfig({ env: { WARDEN_PORT: 'eighty' } })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: 'server.port' })],
+    });
   });
 });

@@ -4,16 +4,18 @@ import {
   isCapabilityName,
   parseInput,
   parseTtl,
+  type SecretStore,
   type SecurityConfigInput,
   securityConfigSchema,
 } from '@warden/core';
+import { createEnvSecretStore } from '@warden/secrets-env';
 import { z } from 'zod';
 import { DEFAULT_AGENTS, DEFAULT_HOST_POLICY, DEFAULT_TOOLBOX } from './default-policy.js';
 import { loadEd25519PublicKey } from './peer-signature.js';
 import { sha256Hex } from './source-identification.js';
 
 /** The environment variable naming the configuration file. */
-export const CONFIG_PATH_ENV = 'WARDEN_EXAMPLE_CONFIG';
+const CONFIG_PATH_ENV = 'WARDEN_EXAMPLE_CONFIG';
 
 const nameSchema = z
   .string()
@@ -100,7 +102,7 @@ const credentialsSchema = z
 const securitySchema = securityConfigSchema as unknown as z.ZodType<unknown, SecurityConfigInput>;
 
 /** The host's configuration file: identities, agents, the security policy and the backends. */
-export const hostConfigSchema = z
+const hostConfigSchema = z
   .object({
     server: serverSchema.prefault({}),
     auditLog: z.string().min(1).max(4096).default('warden-audit.jsonl'),
@@ -157,9 +159,6 @@ export const hostConfigSchema = z
 /** A validated configuration with every default filled in. */
 export type HostConfig = Omit<z.output<typeof hostConfigSchema>, 'security'> & { security: SecurityConfigInput };
 
-/** A configuration as written: every field optional. */
-export type HostConfigInput = z.input<typeof hostConfigSchema>;
-
 /** Which implementation serves each port. */
 export interface BackendChoice {
   /** Where code runs. */
@@ -198,15 +197,25 @@ export function chooseBackends(config: HostConfig): BackendChoice {
 
 /**
  * Reads the configuration: the JSON file named by `path` or `WARDEN_EXAMPLE_CONFIG` (none: every
- * default), then the environment fills in what the file leaves out (see the README).
+ * default); then the environment fills in what the file leaves out (see the README), and the
+ * operator token comes from the secret store (`operator-token`: by default `WARDEN_OPERATOR_TOKEN`
+ * through `@warden/secrets-env`); only its digest is kept.
  *
  * @throws `InvalidInputError` when the file cannot be read or parsed, or the result is invalid.
  */
-export function loadHostConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): HostConfig {
+export async function loadHostConfig(
+  options: { path?: string; env?: NodeJS.ProcessEnv; secrets?: SecretStore } = {},
+): Promise<HostConfig> {
   const env = options.env ?? process.env;
   const path = options.path ?? env[CONFIG_PATH_ENV];
-  const fromFile = path ? readConfigFile(path) : {};
-  return parseHostConfig(withEnvironment(fromFile, env));
+  const raw = withEnvironment(path ? readConfigFile(path) : {}, env);
+  const secrets = options.secrets ?? createEnvSecretStore({ prefix: 'WARDEN_', env });
+  const operatorToken = await secrets.get('operator-token');
+  if (operatorToken !== undefined) {
+    const operator = { name: env.WARDEN_OPERATOR_NAME || 'operator', tokenSha256: sha256Hex(operatorToken) };
+    raw.operators = [...((raw.operators as unknown[] | undefined) ?? []), operator];
+  }
+  return parseHostConfig(raw);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -231,7 +240,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 type Section = Record<string, unknown>;
 
-/** Copies `raw` and fills the fields the file left out from the environment. */
+/** Copies `raw` and fills the fields the file left out from the environment (secrets aside). */
 export function withEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const config: Record<string, unknown> = { ...raw };
   const section = (name: string): Section => {
@@ -250,12 +259,5 @@ export function withEnvironment(raw: Record<string, unknown>, env: NodeJS.Proces
   fill(sandbox, 'dockerHost', env.DOCKER_HOST);
   fill(sandbox, 'image', env.WARDEN_SANDBOX_IMAGE || env.WARDEN_SANDBOX_TEST_IMAGE);
   for (const name of ['killSwitch', 'approvals', 'rateLimiter']) fill(section(name), 'url', env.REDIS_URL);
-  if (env.WARDEN_OPERATOR_TOKEN) {
-    const operator = {
-      name: env.WARDEN_OPERATOR_NAME || 'operator',
-      tokenSha256: sha256Hex(env.WARDEN_OPERATOR_TOKEN),
-    };
-    config.operators = [...((config.operators as unknown[] | undefined) ?? []), operator];
-  }
   return config;
 }

@@ -14,7 +14,7 @@ import {
 import type { HostConfig } from './config.js';
 
 /** The algebra scope of host grants: the resource is a session name, the actions are capability names. */
-export const SESSION_SCOPE = 'session';
+const SESSION_SCOPE = 'session';
 
 /** Who grants the host agents' root capabilities. */
 const ROOT_AUTHORITY = 'operator';
@@ -34,7 +34,7 @@ export function agentIdOf(source: InjectionSource): string | undefined {
 }
 
 /** A delegation as asked for over HTTP (already validated for shape). */
-export interface DelegationRequest {
+interface DelegationRequest {
   /** The holder whose capability is passed on; defaults to the caller. Operators may name a host agent (`agent:<name>`). */
   from?: string | undefined;
   /** The agent receiving it. */

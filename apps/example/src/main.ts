@@ -7,8 +7,8 @@ import { startAgentHost } from './agent-host.js';
 import { type HostConfig, loadHostConfig } from './config.js';
 import { sha256Hex } from './source-identification.js';
 
-function configure(): { config: HostConfig; generatedToken?: string } {
-  const config = loadHostConfig();
+async function configure(): Promise<{ config: HostConfig; generatedToken?: string }> {
+  const config = await loadHostConfig();
   if (config.operators.length > 0) return { config };
   const generatedToken = randomBytes(24).toString('base64url');
   return {
@@ -18,7 +18,7 @@ function configure(): { config: HostConfig; generatedToken?: string } {
 }
 
 try {
-  const { config, generatedToken } = configure();
+  const { config, generatedToken } = await configure();
   const running = await startAgentHost(config);
   const { choice } = running.host.context.backends;
   console.log(`Warden example agent host listening on ${running.url}`);

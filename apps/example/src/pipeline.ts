@@ -13,7 +13,7 @@ import type { HostContext } from './host-context.js';
 import { type RunReport, runInSandbox } from './sandbox-run.js';
 
 /** What a session did with a delivered message. */
-export interface Delivery {
+interface Delivery {
   /** Who the session saw: type, trust and delegated capabilities. */
   source: { type: string; trustLevel: string; grantedCapabilities?: readonly string[] };
   /** The tools the agent was offered for this message (the toolbox filtered by policy). */

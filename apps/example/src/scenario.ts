@@ -36,7 +36,7 @@ type Call = (caller: Caller, method: string, path: string, payload: unknown, exp
 
 /** The owner's command: says who it runs as and whether the run's credential reached it, never the credential itself. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, run inside the sandbox
-export const OWNER_COMMAND = 'echo "running as uid $(id -u)"; echo "JIT credential present: ${WARDEN_JIT_TOKEN:+yes}"';
+const OWNER_COMMAND = 'echo "running as uid $(id -u)"; echo "JIT credential present: ${WARDEN_JIT_TOKEN:+yes}"';
 
 /**
  * Plays the scripted scenario over HTTP: an owner runs a command; a trusted peer is refused
