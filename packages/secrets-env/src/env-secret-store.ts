@@ -59,7 +59,7 @@ function checkValue(value: unknown): asserts value is string {
  *   `NODE_OPTIONS`, `LD_*`…), throw `INVALID_INPUT` in every method. Values never appear in
  *   errors or in `inspect`/`toString` output.
  *
- * @throws {@link InvalidInputError} for an unknown setting, a malformed prefix or a non-object `env`.
+ * @throws `InvalidInputError` (from `@warden/core`) for an unknown setting, a malformed prefix or a non-object `env`.
  */
 export function createEnvSecretStore(options: EnvSecretStoreOptions = {}): SecretStore {
   const { prefix, env } = parseSettings(options);
