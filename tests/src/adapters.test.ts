@@ -52,10 +52,10 @@ const ADAPTERS: Record<string, AdapterExpectation> = {
     contractRequired: true,
   },
   'sandbox-docker': {
-    factories: [],
+    factories: ['createDockerSandbox'],
     contracts: ['runSandboxContract'],
     contractFile: INTEGRATION,
-    contractRequired: false,
+    contractRequired: true,
   },
   'sandbox-codespaces': {
     factories: ['createGitHubSandbox', 'createGhSshTransport'],
@@ -73,7 +73,7 @@ const ADAPTERS: Record<string, AdapterExpectation> = {
     factories: ['createRedisKillSwitch'],
     contracts: ['runKillSwitchContract'],
     contractFile: INTEGRATION,
-    contractRequired: false,
+    contractRequired: true,
   },
   approvals: {
     factories: ['createApprovalWorkflow'],
