@@ -119,10 +119,11 @@ function createSandboxBackend(config: HostConfig, choice: BackendChoice, now: Cl
       respond: ({ command }) => ({ stdout: `[stub sandbox] would run: ${describe(command)}\n` }),
     });
   }
-  const { dockerHost, image, ownerId } = config.sandbox;
+  const { dockerHost, image, ownerId, egressProxy } = config.sandbox;
   return createDockerSandbox({
     ...(dockerHost === undefined ? {} : { dockerHost }),
     ...(image === undefined ? {} : { image }),
+    ...(egressProxy === undefined ? {} : { egressProxy }),
     ownerId,
     allowCredentialEnv: [CREDENTIAL_ENV],
     now,

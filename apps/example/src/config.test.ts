@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createMemorySecretStore } from '@warden/stubs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseBackends, loadHostConfig, parseHostConfig } from './config.js';
@@ -105,6 +106,18 @@ describe('loadHostConfig({ path, env })', () => {
     });
     expect(config.operators).toEqual([{ name: 'ops', tokenSha256: sha256Hex('secret-token') }]);
     expect(JSON.stringify(config)).not.toContain('secret-token');
+  });
+
+  it('accepts the example file of the README, whose policy is the embedded default', async () => {
+    const path = fileURLToPath(new URL('../host-config.example.json', import.meta.url));
+    const config = await loadHostConfig({ path, env: {} });
+    expect(chooseBackends(config)).toEqual({
+      sandbox: 'docker',
+      killSwitch: 'redis',
+      approvals: 'redis',
+      rateLimiter: 'redis',
+    });
+    expect(config.security).toEqual(DEFAULT_HOST_POLICY);
   });
 
   it('takes the operator token from any SecretStore', async () => {

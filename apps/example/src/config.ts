@@ -59,6 +59,10 @@ const sandboxSchema = z
       .optional(),
     image: z.string().min(1).max(255).optional(),
     ownerId: nameSchema.default('warden-example'),
+    egressProxy: z
+      .object({ network: z.string().min(1).max(255), url: z.string().url() })
+      .strict()
+      .optional(),
     maxOutputBytes: z.number().int().min(1024).max(10_485_760).default(65_536),
   })
   .strict();
