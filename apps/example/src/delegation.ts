@@ -64,11 +64,16 @@ export interface Delegations {
   revoke(caller: InjectionSource, capabilityId: string, reason: string | undefined): readonly AlgebraCapability[];
 }
 
+type DelegationConfig = Pick<HostConfig, 'agents' | 'maxDelegationDepth' | 'maxDelegationTtl'>;
+
+interface DelegationContext {
+  registry: CapabilityRegistry;
+  events: SecurityEventEmitter;
+  now: Clock;
+}
+
 /** Creates the host's algebra and grants the configured host agents their root capabilities. */
-export function createDelegations(
-  config: Pick<HostConfig, 'agents' | 'maxDelegationDepth' | 'maxDelegationTtl'>,
-  context: { registry: CapabilityRegistry; events: SecurityEventEmitter; now: Clock },
-): Delegations {
+export function createDelegations(config: DelegationConfig, context: DelegationContext): Delegations {
   const algebra = createCapabilityAlgebra({ now: context.now, maxDelegationDepth: config.maxDelegationDepth });
   for (const [name, agent] of Object.entries(config.agents)) {
     for (const grant of agent.grants) {
@@ -82,7 +87,6 @@ export function createDelegations(
       });
     }
   }
-  const maxTtlMs = parseTtl(config.maxDelegationTtl);
   const grantedCapabilities = (source: InjectionSource, session: string): string[] => {
     const agentId = agentIdOf(source);
     if (agentId === undefined) return [];
@@ -94,63 +98,78 @@ export function createDelegations(
       const granted = grantedCapabilities(source, session);
       return granted.length === 0 ? source : { ...source, grantedCapabilities: granted };
     },
-    delegate(caller, request) {
-      const { from, to } = authorizeDelegation(caller, request);
-      for (const name of request.capabilities) {
-        if (!context.registry.has(name)) throw invalid('capabilities', `${name} is not a registered capability`);
-      }
-      const ttlMs = parseTtl(request.ttl ?? config.maxDelegationTtl);
-      if (ttlMs > maxTtlMs) throw invalid('ttl', `must be at most ${config.maxDelegationTtl}`);
-      const source = findDelegatable(algebra, from, request, context.now());
-      const capability = algebra.delegate(source.id, to, {
-        actions: request.capabilities,
-        expiresAt: context.now() + ttlMs,
-        delegatable: request.delegatable ?? false,
-      });
-      const chain = [...algebra.getDelegationChain(capability.id)];
-      context.events.emit({
-        type: 'access_granted',
-        source: caller,
-        session: request.session,
-        details: {
-          step: 'delegation',
-          operation: 'delegate',
-          capabilityId: capability.id,
-          from,
-          to,
-          actions: capability.actions,
-          expiresAt: capability.expiresAt,
-          chain: chain.map((link) => link.id),
-        },
-      });
-      return { capability, chain };
-    },
-    revoke(caller, capabilityId, reason) {
-      const capability = algebra.getCapability(capabilityId);
-      if (!capability) throw new CapabilityNotFoundError({ id: capabilityId });
-      const actor = agentIdOf(caller);
-      const mayRevoke =
-        caller.trustLevel === 'owner' || actor === capability.grantedBy || actor === capability.grantedTo;
-      if (!mayRevoke)
-        throw new AccessDeniedError({
-          message: 'Only an operator, the delegator or the holder may revoke a capability',
-        });
-      const revoked = algebra.revoke(capabilityId, reason, actor === undefined ? {} : { actor });
-      context.events.emit({
-        type: 'capability_check',
-        source: caller,
-        session: capability.resource,
-        details: {
-          step: 'delegation',
-          operation: 'revoke',
-          capabilityId,
-          revoked: revoked.map((entry) => entry.id),
-          reason,
-        },
-      });
-      return revoked;
-    },
+    delegate: (caller, request) => delegate(algebra, config, context, caller, request),
+    revoke: (caller, capabilityId, reason) => revoke(algebra, context, caller, capabilityId, reason),
   };
+}
+
+function delegate(
+  algebra: CapabilityAlgebra,
+  config: DelegationConfig,
+  context: DelegationContext,
+  caller: InjectionSource,
+  request: DelegationRequest,
+): { capability: AlgebraCapability; chain: AlgebraCapability[] } {
+  const { from, to } = authorizeDelegation(caller, request);
+  for (const name of request.capabilities) {
+    if (!context.registry.has(name)) throw invalid('capabilities', `${name} is not a registered capability`);
+  }
+  const ttlMs = parseTtl(request.ttl ?? config.maxDelegationTtl);
+  if (ttlMs > parseTtl(config.maxDelegationTtl)) throw invalid('ttl', `must be at most ${config.maxDelegationTtl}`);
+  const source = findDelegatable(algebra, from, request, context.now());
+  const capability = algebra.delegate(source.id, to, {
+    actions: request.capabilities,
+    expiresAt: context.now() + ttlMs,
+    delegatable: request.delegatable ?? false,
+  });
+  const chain = [...algebra.getDelegationChain(capability.id)];
+  const { id, actions, expiresAt } = capability;
+  context.events.emit({
+    type: 'access_granted',
+    source: caller,
+    session: request.session,
+    details: {
+      step: 'delegation',
+      operation: 'delegate',
+      capabilityId: id,
+      from,
+      to,
+      actions,
+      expiresAt,
+      chain: chain.map((link) => link.id),
+    },
+  });
+  return { capability, chain };
+}
+
+function revoke(
+  algebra: CapabilityAlgebra,
+  context: DelegationContext,
+  caller: InjectionSource,
+  capabilityId: string,
+  reason: string | undefined,
+): readonly AlgebraCapability[] {
+  const capability = algebra.getCapability(capabilityId);
+  if (!capability) throw new CapabilityNotFoundError({ id: capabilityId });
+  const actor = agentIdOf(caller);
+  const mayRevoke = caller.trustLevel === 'owner' || actor === capability.grantedBy || actor === capability.grantedTo;
+  if (!mayRevoke) {
+    throw new AccessDeniedError({ message: 'Only an operator, the delegator or the holder may revoke a capability' });
+  }
+  const revoked = algebra.revoke(capabilityId, reason, actor === undefined ? {} : { actor });
+  context.events.emit({
+    type: 'capability_check',
+    source: caller,
+    session: capability.resource,
+    details: {
+      step: 'delegation',
+      operation: 'revoke',
+      capabilityId,
+      revoked: revoked.map((entry) => entry.id),
+      reason,
+    },
+  });
+  return revoked;
 }
 
 function authorizeDelegation(caller: InjectionSource, request: DelegationRequest): { from: string; to: string } {

@@ -2,6 +2,7 @@ import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import { createStubKillSwitch } from '@warden/stubs';
 import { findFreePort } from '@warden/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_POLICY } from './default-policy.js';
 import { createPeerKeys } from './host-client.js';
 import { sha256Hex } from './source-identification.js';
 import { startTestHost, type TestHost } from './test-host.js';
@@ -117,6 +118,35 @@ describe('the HTTP API', () => {
     const refused = await client.send(actors.discoveredPeer, 'POST', '/sessions/code-assistant/messages', bash('id'));
     expect(refused.status).toBe(403);
     expect(await running.host.context.backends.workflow.listPending()).toEqual([]);
+  });
+
+  it('delivers through a gateway at once when its rules need no approval, keeping the typed error of a refused tool', async () => {
+    const policy = structuredClone(DEFAULT_HOST_POLICY);
+    const gateway = policy.sessions?.['p2p-gateway']?.gateway;
+    if (gateway) gateway.requireApproval = false;
+    const { client, actors } = await start({ sections: { security: policy } });
+    const delivered = await client.send(
+      actors.discoveredPeer,
+      'POST',
+      '/sessions/code-runner/messages',
+      bash(['echo', 'hi']),
+    );
+    expect(delivered.body).toMatchObject({
+      status: 'completed',
+      route: 'gateway',
+      gateway: 'p2p-gateway',
+      source: { type: 'gateway', trustLevel: 'untrusted' },
+      run: { exitCode: 0 },
+    });
+    const blocked = await client.send(actors.discoveredPeer, 'POST', '/sessions/code-runner/messages', {
+      message: 'read',
+      tool: 'Read',
+    });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error).toMatchObject({
+      code: 'ACCESS_DENIED',
+      message: expect.stringContaining('Tool Read is blocked'),
+    });
   });
 
   it('keeps approvals to operators, rejects with a reason, and answers decided or unknown requests with their codes', async () => {
