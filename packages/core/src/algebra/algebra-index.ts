@@ -11,7 +11,14 @@
  * @module
  */
 import type { Clock } from '../clock.js';
-import { ALLOWED, allowedResult, DENIED_NO_CAPABILITIES, DENIED_NO_MATCH, deniedResult } from './algebra-outcomes.js';
+import {
+  ALLOWED,
+  allowedResult,
+  DENIED_ACTION,
+  DENIED_NO_CAPABILITIES,
+  DENIED_NO_MATCH,
+  deniedResult,
+} from './algebra-outcomes.js';
 import type { CapabilityRecord } from './algebra-record.js';
 import type { AlgebraCapability, AlgebraCheckResult, CapabilityCheckContext } from './algebra-types.js';
 import { WILDCARD } from './algebra-wildcards.js';
@@ -23,12 +30,38 @@ function dictionary<Value>(): Dictionary<Value> {
   return Object.create(null) as Dictionary<Value>;
 }
 
-/** The capabilities one check scans: those on one resource, then the scope's wildcard ones. */
-type Candidates = CapabilityRecord[];
+/**
+ * The capabilities one check scans (those on one resource, then the scope's wildcard ones):
+ * `[combined, mask, record, mask, record, …]`. A check reads each mask first and touches a record
+ * only when it may allow the action, so capabilities for other actions cost no memory access
+ * beyond this array; a mask of `-1` means "may allow any action". `combined` caches the results
+ * of checks that several of the list's capabilities allow.
+ */
+type Candidates = Array<CombinedResults | number | CapabilityRecord>;
+
+/** The first mask's position in a candidate list. */
+const FIRST = 1;
+
+function newCandidates(wildcard: Candidates): Candidates {
+  const combined: CombinedResults = { generation: -1, byMask: new Map() };
+  return [combined, ...wildcard.slice(FIRST)];
+}
+
+/** The candidates' mask for a record (`-1` when it has `'*'` or an action without a bit). */
+function candidateMask(record: CapabilityRecord): number {
+  return record.allActions || record.unlistedActions ? -1 : record.actionMask;
+}
+
+/** True when a candidate's mask may allow the action with this bit. */
+function mayAllow(mask: number, actionBit: number): boolean {
+  return mask === -1 || (mask & actionBit) !== 0;
+}
 
 /** Results of checks allowed by several candidates of one list, by the bit mask of those candidates. */
 interface CombinedResults {
+  /** The index generation the results were built in; older ones are discarded. */
   generation: number;
+  /** Results by the bit mask of the allowing candidates' positions. */
   readonly byMask: Map<number, AlgebraCheckResult>;
 }
 
@@ -42,7 +75,7 @@ class ScopeIndex {
   /** By resource id (a sparse array): that resource's capabilities, then the wildcard ones. */
   readonly byResource: Array<Candidates | undefined> = [];
   /** Capabilities on the `'*'` resource: the candidates for a resource with no list of its own. */
-  readonly wildcard: Candidates = [];
+  readonly wildcard: Candidates = newCandidates([]);
   /** Every list in `byResource`, so that a new wildcard capability reaches each. */
   readonly lists: Candidates[] = [];
 }
@@ -54,7 +87,6 @@ export class CapabilityIndex {
   private readonly derived = new Map<string, CapabilityRecord[]>();
   /** Agent → scope id → the agent's capabilities on that scope. */
   private readonly agents: Dictionary<Array<ScopeIndex | undefined>> = dictionary();
-  private readonly combined = new WeakMap<Candidates, CombinedResults>();
   // Scopes, resources and actions are numbered once, in small tables that stay in cache; the
   // per-agent indexes are then keyed by numbers.
   private readonly scopeIds: Dictionary<number> = dictionary();
@@ -82,17 +114,19 @@ export class CapabilityIndex {
     for (const sourceId of derivedFrom) appendTo(this.derived, sourceId, record);
     this.numberActions(record);
     const scopeIndex = this.scopeIndexFor(grantedTo, scope);
+    const mask = candidateMask(record);
     if (resource === WILDCARD) {
-      scopeIndex.wildcard.push(record);
-      for (const list of scopeIndex.lists) list.push(record);
+      scopeIndex.wildcard.push(mask, record);
+      for (const list of scopeIndex.lists) list.push(mask, record);
       return;
     }
     const resourceId = this.resourceIds[resource] ?? this.numberResource(resource);
     const list = scopeIndex.byResource[resourceId];
     if (list) {
-      list.push(record);
+      list.push(mask, record);
     } else {
-      const created = [...scopeIndex.wildcard, record];
+      const created = newCandidates(scopeIndex.wildcard);
+      created.push(mask, record);
       scopeIndex.byResource[resourceId] = created;
       scopeIndex.lists.push(created);
     }
@@ -147,8 +181,9 @@ export class CapabilityIndex {
     if (records === undefined) return false;
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
-    for (let index = 0; index < records.length; index++) {
-      if ((records[index] as CapabilityRecord).evaluate(actionBit, action, context, now) === ALLOWED) return true;
+    for (let index = FIRST; index < records.length; index += 2) {
+      if (!mayAllow(records[index] as number, actionBit)) continue;
+      if ((records[index + 1] as CapabilityRecord).evaluate(actionBit, action, context, now) === ALLOWED) return true;
     }
     return false;
   }
@@ -169,12 +204,16 @@ export class CapabilityIndex {
     let first: CapabilityRecord | undefined;
     let mask = 0;
     let allowing = 0;
-    for (let index = 0; index < records.length; index++) {
-      const record = records[index] as CapabilityRecord;
+    for (let index = FIRST; index < records.length; index += 2) {
+      if (!mayAllow(records[index] as number, actionBit)) {
+        if (denial < DENIED_ACTION) denial = DENIED_ACTION;
+        continue;
+      }
+      const record = records[index + 1] as CapabilityRecord;
       const outcome = record.evaluate(actionBit, action, context, now);
       if (outcome === ALLOWED) {
         first ??= record;
-        mask |= 1 << index;
+        mask |= 1 << (index >> 1);
         allowing++;
       } else if (outcome > denial) {
         denial = outcome;
@@ -182,16 +221,16 @@ export class CapabilityIndex {
     }
     if (first === undefined) return deniedResult(denial);
     if (allowing === 1) return first.allowResult();
-    if (records.length <= MAX_CACHED_CANDIDATES) return this.combinedResult(records, mask);
+    if (records.length <= FIRST + MAX_CACHED_CANDIDATES * 2) return this.combinedResult(records, mask);
     return allowedResult(allowingViews(records, actionBit, action, context, now));
   }
 
   /** The result for the candidates whose positions are set in `mask`, built once per generation. */
   private combinedResult(records: Candidates, mask: number): AlgebraCheckResult {
-    let cache = this.combined.get(records);
-    if (cache === undefined || cache.generation !== this.generation) {
-      cache = { generation: this.generation, byMask: new Map() };
-      this.combined.set(records, cache);
+    const cache = records[0] as CombinedResults;
+    if (cache.generation !== this.generation) {
+      cache.byMask.clear();
+      cache.generation = this.generation;
     }
     let result = cache.byMask.get(mask);
     if (result === undefined) {
@@ -218,7 +257,7 @@ export class CapabilityIndex {
     if (scopeIndex === undefined) return undefined;
     const resourceId = this.resourceIds[resource];
     const list = (resourceId === undefined ? undefined : scopeIndex.byResource[resourceId]) ?? scopeIndex.wildcard;
-    return list.length === 0 ? undefined : list;
+    return list.length === FIRST ? undefined : list;
   }
 
   private numberScope(scope: string): number {
@@ -273,7 +312,8 @@ function allowingViews(
   now: number,
 ): AlgebraCapability[] {
   const views: AlgebraCapability[] = [];
-  for (const record of records) {
+  for (let index = FIRST + 1; index < records.length; index += 2) {
+    const record = records[index] as CapabilityRecord;
     if (record.evaluate(actionBit, action, context, now) === ALLOWED) views.push(record.view());
   }
   return views;
@@ -281,8 +321,8 @@ function allowingViews(
 
 function viewsInMask(records: Candidates, mask: number): AlgebraCapability[] {
   const views: AlgebraCapability[] = [];
-  for (let index = 0; index < records.length; index++) {
-    if ((mask & (1 << index)) !== 0) views.push((records[index] as CapabilityRecord).view());
+  for (let index = FIRST; index < records.length; index += 2) {
+    if ((mask & (1 << (index >> 1))) !== 0) views.push((records[index + 1] as CapabilityRecord).view());
   }
   return views;
 }
