@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SecurityEvent } from '@warden/core';
 import { type AgentHostOptions, type RunningHost, startAgentHost } from './agent-host.js';
 import { createDemoActors, demoConfig } from './demo-setup.js';
@@ -56,4 +58,26 @@ export async function startTestHost(
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+const appDirectory = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs `pnpm demo`'s command in a child process, as a user would, and waits for it to exit by itself. */
+export function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=warden-source', 'src/demo.ts'], {
+      cwd: appDirectory,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
 }
