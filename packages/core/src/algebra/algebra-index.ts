@@ -37,14 +37,14 @@ function dictionary<Value>(): Dictionary<Value> {
  * beyond this array; a mask of `-1` means "may allow any action". `combined` caches the results
  * of checks that several of the list's capabilities allow.
  */
-type Candidates = Array<CombinedResults | number | CapabilityRecord>;
+type Candidates = Array<CombinedResults | null | number | CapabilityRecord>;
 
 /** The first mask's position in a candidate list. */
 const FIRST = 1;
 
 function newCandidates(wildcard: Candidates): Candidates {
-  const combined: CombinedResults = { generation: -1, byMask: new Map() };
-  return [combined, ...wildcard.slice(FIRST)];
+  // The combined-results cache is made on the first check that needs it: most lists never do.
+  return [null, ...wildcard.slice(FIRST)];
 }
 
 /** The candidates' mask for a record (`-1` when it has `'*'` or an action without a bit). */
@@ -227,8 +227,11 @@ export class CapabilityIndex {
 
   /** The result for the candidates whose positions are set in `mask`, built once per generation. */
   private combinedResult(records: Candidates, mask: number): AlgebraCheckResult {
-    const cache = records[0] as CombinedResults;
-    if (cache.generation !== this.generation) {
+    let cache = records[0] as CombinedResults | null;
+    if (cache === null) {
+      cache = { generation: this.generation, byMask: new Map() };
+      records[0] = cache;
+    } else if (cache.generation !== this.generation) {
       cache.byMask.clear();
       cache.generation = this.generation;
     }
