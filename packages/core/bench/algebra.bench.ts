@@ -11,7 +11,7 @@ import { casbinEngine } from './authz/casbin-engine.js';
 import { caslEngine } from './authz/casl-engine.js';
 import { cedarEngine } from './authz/cedar-engine.js';
 import { type Engine, SLOW_ENGINE_CHECKS } from './authz/engine.js';
-import { type EngineFigures, measureEngine } from './authz/measure.js';
+import { calibrate, type EngineFigures, measureEngine } from './authz/measure.js';
 import { wardenCheckEngine, wardenIsAllowedEngine } from './authz/warden-engine.js';
 import { loadWorkload } from './authz/workload.js';
 
@@ -24,6 +24,12 @@ const loadBefore = loadavg()[0] ?? 0;
 console.log(
   `workload ${workload.directory}: ${workload.grants.length} grants, ${workload.checks.n} checks; ` +
     `Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadBefore.toFixed(2)}`,
+);
+
+const calibration = calibrate(workload);
+console.log(
+  `calibration (how busy the machine is): a bare integer-keyed Map lookup per check, no strings, ` +
+    `actions or constraints, runs at ${formatRate(calibration)} lookups/s`,
 );
 
 const rows: EngineFigures[] = [];
@@ -41,7 +47,7 @@ console.log(
   `\ncasbin and Cedar answer the first ${SLOW_ENGINE_CHECKS.toLocaleString('en-US')} checks of the stream ` +
     '(WARDEN_BENCH_SLOW_CHECKS); the others answer all of it. checks/s: median (best) of the measured passes ' +
     'after a warm-up pass. Latency: each check timed with performance.now(), timer overhead subtracted. ' +
-    'Load: first load into a fresh process state, and best of two more. Memory: heap + external bytes the ' +
+    'Load: first load into a fresh process state, and best of four more. Memory: heap + external bytes the ' +
     `loaded engine keeps after the run. Load average now ${(loadavg()[0] ?? 0).toFixed(2)}: ` +
     'figures on a shared machine are provisional.',
 );

@@ -19,7 +19,7 @@ export interface EngineFigures {
   mismatches: number;
 }
 
-const WARM_LOADS = 2;
+const WARM_LOADS = 4;
 /** Holds the engine being measured, so that it stays reachable while its memory is measured. */
 const retained: LoadedEngine[] = [];
 const LATENCY_SAMPLE = 200_000;
@@ -116,4 +116,40 @@ export async function measureEngine(engine: Engine, workload: Workload): Promise
     memoryMegabytes,
     mismatches,
   };
+}
+
+/**
+ * A calibration figure: lookups per second of a bare integer-keyed `Map` by (agent, scope,
+ * resource), actions and constraints ignored. Its answers are not correct, so it is not a row of
+ * the comparison; compared between runs, it shows how busy the shared machine was.
+ */
+export function calibrate(workload: Workload): number {
+  const { tables, grants, checks } = workload;
+  const agentIndex = new Map(tables.AGENTS.map((name, index) => [name, index]));
+  const grantsByKey = new Map<number, number>();
+  for (const grant of grants) {
+    const agent = agentIndex.get(grant.grantedTo) ?? 0;
+    const scope = tables.SCOPES.indexOf(grant.scope);
+    const resources =
+      grant.resource === '*' ? tables.RESOURCES.map((_, index) => index) : [tables.RESOURCES.indexOf(grant.resource)];
+    for (const resource of resources) {
+      const key = (agent * tables.SCOPES.length + scope) * tables.RESOURCES.length + resource;
+      grantsByKey.set(key, (grantsByKey.get(key) ?? 0) + 1);
+    }
+  }
+  const rates: number[] = [];
+  let found = 0;
+  for (let round = 0; round < 6; round++) {
+    const started = performance.now();
+    for (let index = 0; index < checks.n; index++) {
+      const key =
+        ((checks.agent[index] as number) * tables.SCOPES.length + (checks.scope[index] as number)) *
+          tables.RESOURCES.length +
+        (checks.resource[index] as number);
+      if (grantsByKey.get(key) !== undefined) found++;
+    }
+    rates.push(checks.n / ((performance.now() - started) / 1000));
+  }
+  if (found < 0) throw new Error('unreachable: keeps the lookups from being optimized away');
+  return median(rates);
 }
