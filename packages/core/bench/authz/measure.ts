@@ -1,6 +1,6 @@
 /**
- * Measures one engine on the workload: load time, checks per second, per-check latency and the
- * memory its loaded grants hold, and counts answers that disagree with the workload's `expected`.
+ * Measures engines on the workload: load time, checks per second, per-check latency and the
+ * memory their loaded grants hold, and counts answers that disagree with the workload's `expected`.
  */
 import type { Engine, LoadedEngine } from './engine.js';
 import type { Workload } from './workload.js';
@@ -16,13 +16,25 @@ export interface EngineFigures {
   firstLoadMilliseconds: number;
   warmLoadMilliseconds: number;
   memoryMegabytes: number;
+  memoryAfterRunMegabytes: number;
   mismatches: number;
 }
 
 const WARM_LOADS = 4;
-/** Holds the engine being measured, so that it stays reachable while its memory is measured. */
-const retained: LoadedEngine[] = [];
 const LATENCY_SAMPLE = 200_000;
+const WARM_UP_CHECKS = 100_000;
+
+/** An engine loaded and ready, with what its loading cost. */
+interface LoadedState {
+  engine: Engine;
+  loaded: LoadedEngine;
+  checks: number;
+  firstLoadMilliseconds: number;
+  warmLoadMilliseconds: number;
+  memoryMegabytes: number;
+  mismatches: number;
+  rates: number[];
+}
 
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -51,15 +63,50 @@ function timerOverhead(): number {
   return median([...samples]);
 }
 
-const EMPTY_ENGINE: LoadedEngine = { run: () => 0, time: () => 0 };
-
 async function timedLoad(engine: Engine, workload: Workload): Promise<{ loaded: LoadedEngine; milliseconds: number }> {
   const started = performance.now();
   const loaded = await engine.load(workload);
   return { loaded, milliseconds: performance.now() - started };
 }
 
-/** Times each of the first `sample` checks; the samples are dropped before memory is measured. */
+/**
+ * Loads an engine once cold and `WARM_LOADS` times more, keeping the last load. Its memory is the
+ * heap + external growth the kept load causes, measured before any check has run.
+ */
+async function loadEngine(engine: Engine, workload: Workload): Promise<LoadedState> {
+  collectGarbage();
+  const memoryBefore = usedMemory();
+  const first = await timedLoad(engine, workload);
+  const firstLoadMilliseconds = first.milliseconds;
+  const warmLoads: number[] = [];
+  // Each load is dropped (holders cleared too) before the next is timed, so that only the last
+  // one is kept and measured.
+  first.loaded = EMPTY_ENGINE;
+  let loaded = EMPTY_ENGINE;
+  for (let load = 0; load < WARM_LOADS; load++) {
+    loaded = EMPTY_ENGINE;
+    collectGarbage();
+    const warm = await timedLoad(engine, workload);
+    warmLoads.push(warm.milliseconds);
+    loaded = warm.loaded;
+    warm.loaded = EMPTY_ENGINE;
+  }
+  collectGarbage();
+  return {
+    engine,
+    loaded,
+    checks: engine.checks(workload),
+    firstLoadMilliseconds,
+    warmLoadMilliseconds: Math.min(...warmLoads),
+    memoryMegabytes: (usedMemory() - memoryBefore) / 1024 / 1024,
+    mismatches: 0,
+    rates: [],
+  };
+}
+
+const EMPTY_ENGINE: LoadedEngine = { run: () => 0, time: () => 0 };
+
+/** Times each of the first `sample` checks. */
 function measureLatency(
   loaded: LoadedEngine,
   sample: number,
@@ -75,46 +122,53 @@ function measureLatency(
   };
 }
 
-/** Loads and runs one engine; every mismatch is counted, never hidden. */
-export async function measureEngine(engine: Engine, workload: Workload): Promise<EngineFigures> {
-  collectGarbage();
-  const memoryBefore = usedMemory();
-  const first = await timedLoad(engine, workload);
-  const firstLoadMilliseconds = first.milliseconds;
-  const warmLoads: number[] = [];
-  let loaded = first.loaded;
-  first.loaded = EMPTY_ENGINE; // so that only the last load is measured for memory
-  for (let load = 0; load < WARM_LOADS; load++) {
-    collectGarbage();
-    const warm = await timedLoad(engine, workload);
-    warmLoads.push(warm.milliseconds);
-    loaded = warm.loaded;
+/**
+ * Measures each engine in turn: loads it, runs a warm-up pass and its measured passes, times
+ * single checks, and drops it before the next engine loads, so that every engine runs alone in
+ * the heap. Every mismatch is counted, never hidden. `onSkip` hears about an engine that cannot
+ * run.
+ */
+export async function measureEngines(
+  engines: readonly Engine[],
+  workload: Workload,
+  onSkip: (engine: Engine, error: unknown) => void,
+): Promise<EngineFigures[]> {
+  const figures: EngineFigures[] = [];
+  for (const engine of engines) {
+    try {
+      figures.push(await measureEngine(engine, workload));
+    } catch (error) {
+      onSkip(engine, error);
+    }
   }
-  const checks = engine.checks(workload);
-  let mismatches = loaded.run(Math.min(checks, 100_000));
-  const rates: number[] = [];
+  return figures;
+}
+
+async function measureEngine(engine: Engine, workload: Workload): Promise<EngineFigures> {
+  const state = await loadEngine(engine, workload);
+  const memoryBeforeChecks = usedMemory();
+  state.mismatches += state.loaded.run(Math.min(state.checks, WARM_UP_CHECKS));
   for (let round = 0; round < engine.rounds; round++) {
     const started = performance.now();
-    mismatches += loaded.run(checks);
-    rates.push(checks / ((performance.now() - started) / 1000));
+    state.mismatches += state.loaded.run(state.checks);
+    state.rates.push(state.checks / ((performance.now() - started) / 1000));
   }
-  const latency = measureLatency(loaded, Math.min(checks, LATENCY_SAMPLE));
-  mismatches += latency.mismatches;
-  retained.push(loaded);
-  collectGarbage();
-  const memoryMegabytes = (usedMemory() - memoryBefore) / 1024 / 1024;
-  retained.length = 0;
+  const latency = measureLatency(state.loaded, Math.min(state.checks, LATENCY_SAMPLE));
+  collectGarbage(); // `state` is read below, so the engine is still reachable here
+  // What the checks themselves left behind (for Warden: the cached, frozen results).
+  const runMegabytes = state.memoryMegabytes + (usedMemory() - memoryBeforeChecks) / 1024 / 1024;
   return {
     name: engine.name,
-    checks,
-    checksPerSecondMedian: median(rates),
-    checksPerSecondBest: Math.max(...rates),
+    checks: state.checks,
+    checksPerSecondMedian: median(state.rates),
+    checksPerSecondBest: Math.max(...state.rates),
     p50Microseconds: latency.p50Microseconds,
     p99Microseconds: latency.p99Microseconds,
-    firstLoadMilliseconds,
-    warmLoadMilliseconds: Math.min(...warmLoads),
-    memoryMegabytes,
-    mismatches,
+    firstLoadMilliseconds: state.firstLoadMilliseconds,
+    warmLoadMilliseconds: state.warmLoadMilliseconds,
+    memoryMegabytes: state.memoryMegabytes,
+    memoryAfterRunMegabytes: runMegabytes,
+    mismatches: state.mismatches + latency.mismatches,
   };
 }
 
