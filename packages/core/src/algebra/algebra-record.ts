@@ -6,12 +6,7 @@
  *
  * @module
  */
-import {
-  evaluateFolded,
-  type FoldedConstraints,
-  foldConstraints,
-  type ListedConstraint,
-} from './algebra-constraint-plan.js';
+import { evaluateFolded, type FoldedConstraints, foldConstraints } from './algebra-constraint-plan.js';
 import { ALLOWED, allowedByOne, DENIED_ACTION, DENIED_EXPIRED, DENIED_REVOKED } from './algebra-outcomes.js';
 import type {
   AlgebraCapability,
@@ -83,7 +78,7 @@ export function capabilityObject(
  * One capability inside the algebra. The fields `evaluate` reads come first, so that they share
  * the object's first cache lines.
  */
-export class CapabilityRecord implements FoldedConstraints {
+export class CapabilityRecord {
   /** True when the actions are `['*']`. */
   readonly allActions: boolean;
   /**
@@ -97,18 +92,8 @@ export class CapabilityRecord implements FoldedConstraints {
   revoked: boolean;
   /** Effective expiry; `Infinity` when none. */
   expiresAt: number;
-  /** True when it has constraints (folded into the next five fields). */
-  readonly constrained: boolean;
-  /** See {@link FoldedConstraints}. */
-  readonly notBefore: number;
-  /** See {@link FoldedConstraints}. */
-  readonly notAfter: number;
-  /** See {@link FoldedConstraints}. */
-  readonly usageLimit: number;
-  /** See {@link FoldedConstraints}. */
-  readonly budgetLimit: number;
-  /** See {@link FoldedConstraints}. */
-  readonly listed: readonly ListedConstraint[] | null;
+  /** The folded constraints, or `null` when it has none (most capabilities). */
+  readonly folded: FoldedConstraints | null;
   private cachedAllowResult: AlgebraCheckResult | undefined = undefined;
   /** The actions, normalized (`['*']` when every action is allowed). */
   readonly actions: readonly string[];
@@ -130,13 +115,7 @@ export class CapabilityRecord implements FoldedConstraints {
     this.allActions = capability.actions[0] === WILDCARD;
     this.revoked = capability.revoked;
     this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
-    const folded = foldConstraints(capability.constraints);
-    this.constrained = capability.constraints.length > 0;
-    this.notBefore = folded.notBefore;
-    this.notAfter = folded.notAfter;
-    this.usageLimit = folded.usageLimit;
-    this.budgetLimit = folded.budgetLimit;
-    this.listed = folded.listed;
+    this.folded = capability.constraints.length === 0 ? null : foldConstraints(capability.constraints);
     this.actions = capability.actions;
     this.definition = capability;
     this.revocation = capability.revocation;
@@ -157,7 +136,7 @@ export class CapabilityRecord implements FoldedConstraints {
     if (this.revoked) return DENIED_REVOKED;
     // "now < expiresAt" rather than "now >= expiresAt" so that a NaN clock denies.
     if (!(now < this.expiresAt)) return DENIED_EXPIRED;
-    return this.constrained ? evaluateFolded(this, context, now) : ALLOWED;
+    return this.folded === null ? ALLOWED : evaluateFolded(this.folded, context, now);
   }
 
   /** True when revoked or expired at `now`: such a capability cannot be a source of derivation. */

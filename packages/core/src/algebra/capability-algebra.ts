@@ -72,6 +72,8 @@ export class CapabilityAlgebra {
   private readonly generateId: () => string;
   /** True when ids come from a custom `generateId` and must be checked for repeats. */
   private readonly checkIds: boolean;
+  /** One frozen array per distinct action list, shared by every grant with that list. */
+  private readonly actionLists = new Map<string, readonly string[]>();
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
   constructor(options: CapabilityAlgebraOptions = {}) {
@@ -112,7 +114,7 @@ export class CapabilityAlgebra {
       id: this.newId(),
       scope: grant.scope,
       resource: grant.resource,
-      actions: grant.actions,
+      actions: this.sharedActions(grant.actions),
       constraints: grant.constraints,
       grantedBy: grant.grantedBy,
       grantedTo: grant.grantedTo,
@@ -386,6 +388,15 @@ export class CapabilityAlgebra {
       message: 'The capability algebra clock returned a time that is not a finite number',
       issues: [{ path: 'now', message: 'must return finite epoch milliseconds' }],
     });
+  }
+
+  /** Grants share equal action lists (there are few distinct ones), which saves memory and GC work. */
+  private sharedActions(actions: readonly string[]): readonly string[] {
+    const key = actions.join('\u0000');
+    const shared = this.actionLists.get(key);
+    if (shared !== undefined) return shared;
+    this.actionLists.set(key, actions);
+    return actions;
   }
 
   private newId(): string {
