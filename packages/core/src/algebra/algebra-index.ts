@@ -43,8 +43,10 @@ type Candidates = Array<CombinedResults | null | number | CapabilityRecord>;
 const FIRST = 1;
 
 function newCandidates(wildcard: Candidates): Candidates {
+  const candidates = wildcard.slice();
   // The combined-results cache is made on the first check that needs it: most lists never do.
-  return [null, ...wildcard.slice(FIRST)];
+  candidates[0] = null;
+  return candidates;
 }
 
 /** The candidates' mask for a record (`-1` when it has `'*'` or an action without a bit). */
