@@ -52,17 +52,16 @@ export interface ParsedRestrictions {
 }
 
 /** Reads `grant`'s parameters. */
-export function parseGrantParams(value: unknown): ParsedGrant {
+export function parseGrantParams(value: unknown, actionLists: ActionLists): ParsedGrant {
   const issues: IssueList = [];
   const params = objectOrIssue(value, issues);
-  const actions = readStringArray(params.actions, 'actions', issues);
   if (Array.isArray(params.actions) && params.actions.length === 0) {
     issues.push({ path: 'actions', message: 'must name at least one action' });
   }
   const parsed: ParsedGrant = {
     scope: readString(params.scope, 'scope', issues),
     resource: readString(params.resource, 'resource', issues),
-    actions: normalizeActions(actions),
+    actions: readActions(params.actions, actionLists, issues),
     constraints: parseConstraints(params.constraints, 'constraints', issues),
     grantedBy: readString(params.grantedBy, 'grantedBy', issues),
     grantedTo: readString(params.grantedTo, 'grantedTo', issues),
@@ -71,6 +70,24 @@ export function parseGrantParams(value: unknown): ParsedGrant {
   };
   throwIfIssues(issues, 'capability grant');
   return parsed;
+}
+
+/**
+ * Normalized, frozen action lists by their content. Grants share equal lists: there are few
+ * distinct ones, and sharing them saves a copy per grant and the memory it would keep.
+ */
+export type ActionLists = Map<string, readonly string[]>;
+
+function readActions(value: unknown, actionLists: ActionLists, issues: IssueList): readonly string[] {
+  // JSON keeps apart lists that a plain join would not (["a\u0000b"] and ["a", "b"]).
+  const isList = Array.isArray(value) && value.every((action) => typeof action === 'string');
+  const key = isList ? JSON.stringify(value) : undefined;
+  const shared = key === undefined ? undefined : actionLists.get(key);
+  if (shared !== undefined) return shared;
+  const before = issues.length;
+  const actions = normalizeActions(readStringArray(value, 'actions', issues));
+  if (key !== undefined && issues.length === before) actionLists.set(key, actions);
+  return actions;
 }
 
 /** Reads restrictions; absent restrictions restrict nothing. */

@@ -366,3 +366,15 @@ function catchError(action: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('grant(params) with shared action lists', () => {
+  it('never confuses two lists that join to the same text', () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant({ ...toolRead, grantedTo: 'x', actions: ['read\u0000write'] });
+    const split = algebra.grant({ ...toolRead, grantedTo: 'y', actions: ['read', 'write'] });
+    expect(split.actions).toEqual(['read', 'write']);
+    expect(algebra.check('y', 'tool', 'bash', 'read\u0000write').allowed).toBe(false);
+    const joined = algebra.grant({ ...toolRead, grantedTo: 'z', actions: ['read,write'] });
+    expect(joined.actions).toEqual(['read,write']);
+  });
+});

@@ -37,6 +37,7 @@ import type {
   GrantCapabilityParams,
 } from './algebra-types.js';
 import {
+  type ActionLists,
   parseAttestationInput,
   parseGrantParams,
   parseLifecycleInput,
@@ -73,7 +74,7 @@ export class CapabilityAlgebra {
   /** True when ids come from a custom `generateId` and must be checked for repeats. */
   private readonly checkIds: boolean;
   /** One frozen array per distinct action list, shared by every grant with that list. */
-  private readonly actionLists = new Map<string, readonly string[]>();
+  private readonly actionLists: ActionLists = new Map();
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
   constructor(options: CapabilityAlgebraOptions = {}) {
@@ -109,12 +110,12 @@ export class CapabilityAlgebra {
    * @throws {@link InvalidInputError} naming each invalid field.
    */
   grant(params: GrantCapabilityParams): AlgebraCapability {
-    const grant = parseGrantParams(params);
+    const grant = parseGrantParams(params, this.actionLists);
     return this.store({
       id: this.newId(),
       scope: grant.scope,
       resource: grant.resource,
-      actions: this.sharedActions(grant.actions),
+      actions: grant.actions,
       constraints: grant.constraints,
       grantedBy: grant.grantedBy,
       grantedTo: grant.grantedTo,
@@ -388,15 +389,6 @@ export class CapabilityAlgebra {
       message: 'The capability algebra clock returned a time that is not a finite number',
       issues: [{ path: 'now', message: 'must return finite epoch milliseconds' }],
     });
-  }
-
-  /** Grants share equal action lists (there are few distinct ones), which saves memory and GC work. */
-  private sharedActions(actions: readonly string[]): readonly string[] {
-    const key = actions.join('\u0000');
-    const shared = this.actionLists.get(key);
-    if (shared !== undefined) return shared;
-    this.actionLists.set(key, actions);
-    return actions;
   }
 
   private newId(): string {
