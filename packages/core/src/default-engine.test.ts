@@ -33,6 +33,10 @@ describe('importing @warden/core', () => {
       const listeners = () => signals.map((signal) => process.listenerCount(signal));
       const before = { listeners: listeners(), resources: process.getActiveResourcesInfo() };
       const core = await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});
+      // Let the module loader's in-flight file reads (FSReq*) finish: they are not handles the import installs.
+      for (let turn = 0; turn < 100 && process.getActiveResourcesInfo().some((type) => type.startsWith('FSReq')); turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const after = { listeners: listeners(), resources: process.getActiveResourcesInfo() };
       console.log(JSON.stringify({ before, after, exports: Object.keys(core).length }));
     `;
