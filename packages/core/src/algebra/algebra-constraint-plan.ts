@@ -23,7 +23,7 @@ import {
 import type { CapabilityCheckContext, CapabilityConstraint } from './algebra-types.js';
 
 /** A condition, scope restriction or unknown constraint, reduced to what its evaluation reads. */
-export class ListedConstraint {
+class ListedConstraint {
   /**
    * @param kind `CONDITION`, `SCOPE_RESTRICTION` or `UNKNOWN`
    * @param key the condition's context key, or the restriction's path without trailing slashes
