@@ -27,5 +27,17 @@ export interface Engine {
   load(workload: Workload): LoadedEngine | Promise<LoadedEngine>;
 }
 
-/** Checks answered by engines too slow for the whole stream: the first this many of it. */
-export const SLOW_ENGINE_CHECKS: number = Number(process.env.WARDEN_BENCH_SLOW_CHECKS ?? 20_000);
+/**
+ * Checks answered by engines too slow for the whole stream: the first this many of it
+ * (`WARDEN_BENCH_SLOW_CHECKS`, a positive integer; 20,000 by default).
+ */
+export const SLOW_ENGINE_CHECKS: number = slowEngineChecks(process.env.WARDEN_BENCH_SLOW_CHECKS);
+
+function slowEngineChecks(setting: string | undefined): number {
+  if (setting === undefined) return 20_000;
+  const checks = Number(setting);
+  if (!Number.isSafeInteger(checks) || checks <= 0) {
+    throw new Error(`WARDEN_BENCH_SLOW_CHECKS must be a positive integer, not "${setting}"`);
+  }
+  return checks;
+}
