@@ -12,14 +12,12 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { AccessDeniedError, CapabilityNotFoundError, ConflictError, InvalidInputError } from '../errors.js';
-import { parseInput } from '../validation.js';
-import { encodeAttestationPayload, loadAttesterKeys, verifyAttestationSignature } from './algebra-attestation.js';
+import { encodeAttestationPayload, verifyAttestationSignature } from './algebra-attestation.js';
 import { composedDefinition, isWithin, narrowedDefinition } from './algebra-derivation.js';
-import { createIdGenerator } from './algebra-ids.js';
 import { CapabilityIndex } from './algebra-index.js';
+import { parseAlgebraOptions } from './algebra-options.js';
 import { CapabilityRecord, capabilityObject, type NewCapability } from './algebra-record.js';
 import { restoreRecords, snapshotOf } from './algebra-snapshot.js';
 import type {
@@ -27,7 +25,6 @@ import type {
   AlgebraCheckResult,
   AttestationInput,
   AttestationVerification,
-  AttesterPublicKey,
   CapabilityAlgebraOptions,
   CapabilityAlgebraSnapshot,
   CapabilityCheckContext,
@@ -48,22 +45,6 @@ import {
 
 const NO_SOURCES: readonly string[] = Object.freeze([]);
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-
-const optionsSchema = z
-  .object({
-    now: z.custom<Clock>(isFunction, 'must be a function returning epoch milliseconds').optional(),
-    maxDelegationDepth: z.number().int().min(0).optional(),
-    attesterKeys: z
-      .record(
-        z.string(),
-        z.custom<AttesterPublicKey>((value) => value !== null && value !== undefined),
-      )
-      .optional(),
-    generateId: z.custom<() => string>(isFunction, 'must be a function returning a string').optional(),
-  })
-  .strict();
-
 /** Manages the lifecycle of capabilities and answers checks. Create one with {@link createCapabilityAlgebra}. */
 export class CapabilityAlgebra {
   private readonly index: CapabilityIndex;
@@ -78,12 +59,12 @@ export class CapabilityAlgebra {
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
   constructor(options: CapabilityAlgebraOptions = {}) {
-    const settings = parseInput(optionsSchema, options, 'capability algebra options');
-    this.now = settings.now ?? systemClock;
-    this.maxDelegationDepth = settings.maxDelegationDepth ?? Number.POSITIVE_INFINITY;
-    this.attesterKeys = loadAttesterKeys(settings.attesterKeys ?? {});
-    this.generateId = settings.generateId ?? createIdGenerator();
-    this.checkIds = settings.generateId !== undefined;
+    const settings = parseAlgebraOptions(options);
+    this.now = settings.now;
+    this.maxDelegationDepth = settings.maxDelegationDepth;
+    this.attesterKeys = settings.attesterKeys;
+    this.generateId = settings.generateId;
+    this.checkIds = settings.checkIds;
     this.index = new CapabilityIndex(this.now);
   }
 
