@@ -202,3 +202,44 @@ describe('check(...) results', () => {
     expect(algebra.check('__proto__', 'fs', 'repo', 'read').allowed).toBe(false);
   });
 });
+
+describe('check(...) index edge cases', () => {
+  it('matches actions beyond the 30 that get a bit in the action table', () => {
+    const algebra = createCapabilityAlgebra();
+    const actions = Array.from({ length: 40 }, (_, index) => `action-${index}`);
+    for (const action of actions) algebra.grant({ ...base, actions: [action] });
+    algebra.grant({ ...base, grantedTo: 'agent-b', actions: ['action-35', 'action-1'] });
+    for (const action of actions) expect(algebra.isAllowed('agent-a', 'fs', 'repo', action)).toBe(true);
+    expect(algebra.check('agent-b', 'fs', 'repo', 'action-35').allowed).toBe(true);
+    expect(algebra.check('agent-b', 'fs', 'repo', 'action-36').allowed).toBe(false);
+    expect(algebra.check('agent-a', 'fs', 'repo', 'action-99').allowed).toBe(false);
+  });
+
+  it('lists every allowing capability when more than 30 allow', () => {
+    const algebra = createCapabilityAlgebra();
+    for (let index = 0; index < 35; index++) algebra.grant(base);
+    const result = algebra.check('agent-a', 'fs', 'repo', 'read');
+    expect(result.capabilities).toHaveLength(35);
+    expect(new Set(result.capabilities.map((capability) => capability.id)).size).toBe(35);
+  });
+
+  it("finds '*' resource capabilities granted before or after the concrete ones, on every resource", () => {
+    const algebra = createCapabilityAlgebra();
+    const early = algebra.grant({ ...base, resource: '*', actions: ['write'] });
+    algebra.grant({ ...base, resource: 'one' });
+    const late = algebra.grant({ ...base, resource: '*', actions: ['delete'] });
+    algebra.grant({ ...base, resource: 'two' });
+    for (const resource of ['one', 'two', 'never-granted']) {
+      expect(algebra.check('agent-a', 'fs', resource, 'write').capabilities.map((c) => c.id)).toEqual([early.id]);
+      expect(algebra.check('agent-a', 'fs', resource, 'delete').capabilities.map((c) => c.id)).toEqual([late.id]);
+    }
+    expect(algebra.check('agent-a', 'fs', 'never-granted', 'read').allowed).toBe(false);
+    expect(algebra.check('agent-a', 'fs', 'one', 'read').allowed).toBe(true);
+  });
+
+  it("a '*' action capability allows actions no capability has ever named", () => {
+    const algebra = createCapabilityAlgebra();
+    algebra.grant({ ...base, actions: ['*'] });
+    expect(algebra.check('agent-a', 'fs', 'repo', 'never-named').allowed).toBe(true);
+  });
+});
