@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   KillSwitchActiveError,
   NotFoundError,
+  RateLimitedError,
   SandboxNotFoundError,
   WardenError,
 } from './errors.js';
@@ -44,5 +45,14 @@ describe('WardenError', () => {
     const error = new KillSwitchActiveError({ reason: 'incident' });
     expect(error.code).toBe('KILL_SWITCH_ACTIVE');
     expect(error.message).toContain('incident');
+  });
+
+  it('RateLimitedError has code RATE_LIMITED and is not an AccessDeniedError (a retry may succeed)', () => {
+    const error = new RateLimitedError({ message: 'Rate limit of 10 per minute reached' });
+    expect(error.code).toBe('RATE_LIMITED');
+    expect(RateLimitedError.isInstance(error)).toBe(true);
+    expect(WardenError.isInstance(error)).toBe(true);
+    expect(AccessDeniedError.isInstance(error)).toBe(false);
+    expect(RateLimitedError.isInstance(new AccessDeniedError({ message: 'no' }))).toBe(false);
   });
 });

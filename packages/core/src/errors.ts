@@ -9,7 +9,11 @@
  * @module
  */
 
-/** Stable machine-readable codes carried by every {@link WardenError}. */
+/**
+ * Stable machine-readable codes carried by every {@link WardenError} (and by refusals reported
+ * as results, such as the gateway's `ForwardResult.code`). Each code names one kind of failure
+ * a caller handles differently; codes are UPPER_SNAKE and never change meaning.
+ */
 export type WardenErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
@@ -18,6 +22,8 @@ export type WardenErrorCode =
   | 'APPROVAL_NOT_FOUND'
   | 'CAPABILITY_NOT_FOUND'
   | 'ACCESS_DENIED'
+  /** A rate limit is used up for its current window: the same request may succeed once the window ends. */
+  | 'RATE_LIMITED'
   | 'KILL_SWITCH_ACTIVE'
   | 'APPROVAL_NOT_PENDING'
   | 'CAPABILITY_UNSUPPORTED'
@@ -172,6 +178,27 @@ export class AccessDeniedError extends WardenError {
   /** True when `value` is an AccessDeniedError from any copy of `@warden/core`. */
   static override isInstance(value: unknown): value is AccessDeniedError {
     return hasMarker(value, accessDeniedMarker);
+  }
+}
+
+const rateLimitedMarker: symbol = Symbol.for('@warden/core.error.rate-limited');
+
+/**
+ * A rate limit is used up for its current window, so the operation was refused and nothing was
+ * counted. Unlike {@link AccessDeniedError}, the same request may succeed once the window ends.
+ * Code `RATE_LIMITED`.
+ */
+export class RateLimitedError extends WardenError {
+  /** Creates the error; the message names the limit and its window. */
+  constructor(options: WardenErrorOptions) {
+    super({ ...options, code: 'RATE_LIMITED' });
+    markAs(this, rateLimitedMarker);
+    this.name = 'RateLimitedError';
+  }
+
+  /** True when `value` is a RateLimitedError from any copy of `@warden/core`. */
+  static override isInstance(value: unknown): value is RateLimitedError {
+    return hasMarker(value, rateLimitedMarker);
   }
 }
 

@@ -12,6 +12,18 @@ export type SecurityEventType =
   | 'access_granted'
   | 'access_denied'
   | 'capability_check'
+  /**
+   * A capability was passed on to another agent (capability algebra delegation). Details
+   * should name the new capability (`capabilityId`), who delegated it (`from`), who received it
+   * (`to`), its actions, its expiry and its delegation chain.
+   */
+  | 'capability_delegated'
+  /**
+   * A capability was revoked, with everything derived from it. Details should name the
+   * capability (`capabilityId`), every capability the revocation reached (`revoked`) and the
+   * reason, when given.
+   */
+  | 'capability_revoked'
   | 'tool_blocked'
   | 'sandbox_created'
   | 'sandbox_destroyed'
@@ -127,8 +139,20 @@ function redactEvent(event: SecurityEvent): SecurityEvent {
 /** The replacement for every redacted value. */
 export const REDACTED = '[REDACTED]';
 
+// `password` anywhere in a name (`passwordConfirmation`); a bare `pass` only at the end, so that
+// `passive` or `passthrough` are not mistaken for secrets.
 const SECRET_KEY =
-  /pass(word|phrase|wd)?$|secret|token|api[-_]?key|apikey|private[-_]?key|authorization|credential|cookie|^auth$|signing[-_]?key|access[-_]?key/i;
+  /password|passphrase|passwd|pass$|secret|token|api[-_]?key|apikey|private[-_]?key|authorization|credential|cookie|^auth$|signing[-_]?key|access[-_]?key/i;
+
+// A secret-sounding key ending in one of these words names or counts a secret, it does not hold
+// one (`credentialId`, `secretName`, `tokenCount`, `private_key_id`). camelCase suffixes need a
+// lower-case letter or digit before them, so an all-lower-case `tokenid` is still redacted.
+const CAMEL_CASE_IDENTIFIER = /[a-z0-9](?:Ids?|IDs?|Names?|Count|ExpiresAt|IssuedAt)$/;
+const SNAKE_CASE_IDENTIFIER = /[_-](?:ids?|names?|count|expires[_-]at|issued[_-]at)$/i;
+
+function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !CAMEL_CASE_IDENTIFIER.test(key) && !SNAKE_CASE_IDENTIFIER.test(key);
+}
 
 const SECRET_VALUE = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
@@ -147,6 +171,21 @@ const MAX_DEPTH = 32;
  * keys…) and secret-looking strings replaced by `"[REDACTED]"`, at any depth. The copy is built
  * from own data properties only, so `__proto__` keys cannot pollute prototypes, and cycles
  * become `"[Circular]"`.
+ *
+ * Two rules, both applied at every depth:
+ * - **By key**: a field whose name sounds secret (`password`, `passphrase`, `secret`, `token`,
+ *   `apiKey`, `privateKey`, `authorization`, `credential`, `cookie`, `auth`, `signingKey`,
+ *   `accessKey`, in any case and inside longer names such as `githubToken`) has its value
+ *   replaced, unless the value is `null`, `undefined` or a boolean. **Exception**: a name that
+ *   ends in an identifier or metadata word is kept, because it names or counts a secret rather
+ *   than holding one — in camelCase `…Id`, `…Ids`, `…ID`, `…IDs`, `…Name`, `…Names`, `…Count`,
+ *   `…ExpiresAt`, `…IssuedAt` after a lower-case letter or digit (`credentialId`, `secretName`,
+ *   `tokenCount`), or in snake_case or kebab-case `…_id`, `…_ids`, `…_name`, `…_names`,
+ *   `…_count`, `…_expires_at`, `…_issued_at` in any case (`private_key_id`, `TOKEN_ID`). Nothing
+ *   else is exempt: `idToken`, `tokenValue`, `tokenid` and `credentialIdentifier` are redacted.
+ * - **By value**: a string that looks like a secret (a PEM private key, a GitHub, Slack, AWS or
+ *   OpenAI-style key, a `Bearer` header) is replaced whatever its field is called, including the
+ *   exempt identifier fields above.
  */
 export function redactSecrets(value: unknown): unknown {
   return redactValue(value, new Set(), 0);
@@ -163,7 +202,7 @@ function redactValue(value: unknown, ancestors: Set<object>, depth: number): unk
     if (Array.isArray(value)) return value.map((item) => redactValue(item, ancestors, depth + 1));
     const entries = Object.keys(value).map((key) => {
       const field = (value as Record<string, unknown>)[key];
-      const redacted = SECRET_KEY.test(key) && field !== undefined && field !== null && typeof field !== 'boolean';
+      const redacted = isSecretKey(key) && field !== undefined && field !== null && typeof field !== 'boolean';
       return [key, redacted ? REDACTED : redactValue(field, ancestors, depth + 1)] as const;
     });
     // Object.fromEntries defines own properties, so a "__proto__" key stays an ordinary key.

@@ -117,6 +117,7 @@ export {
   KillSwitchActiveError,
   type NotFoundCode,
   NotFoundError,
+  RateLimitedError,
   SandboxHardeningError,
   SandboxNotFoundError,
   UnsupportedSpecificationError,
