@@ -6,9 +6,11 @@ import {
   type ApprovalWorkflow,
   approvalCoversPayload,
   BackendUnavailableError,
+  WardenError,
+  type WardenErrorCode,
 } from '@warden/core';
 import type { GatewayContext } from './gateway-context.js';
-import { block, type Delivery, deliver, refusalBeforeDelivery } from './gateway-delivery.js';
+import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
 import { checkForward, describeSource } from './gateway-forward-checks.js';
 import {
   FORWARD_PAYLOAD_KIND,
@@ -101,14 +103,14 @@ export async function approveAndExecute(
   approver: string,
   injectFn: InjectFunction | undefined,
 ): Promise<ForwardResult> {
-  if (!context.workflow) return { success: false, error: 'No approval workflow is configured', requestId };
+  if (!context.workflow) return failed(requestId, 'BACKEND_UNAVAILABLE', 'No approval workflow is configured');
   const workflow = context.workflow;
   const found = await findForward(workflow, requestId);
-  if (!found) return { success: false, error: `No gateway request "${requestId}"`, requestId };
+  if (!found) return failed(requestId, 'APPROVAL_NOT_FOUND', `No gateway request "${requestId}"`);
   const delivery = deliveryOf(requestId, found.payload);
   if (found.record.status === 'pending') {
-    const refusal = await refusalBeforeDelivery(context, delivery);
-    if (typeof refusal === 'string') return block(context, delivery, refusal);
+    const check = await refusalBeforeDelivery(context, delivery);
+    if (isRefusal(check)) return block(context, delivery, check);
   }
   let status: string;
   try {
@@ -116,7 +118,10 @@ export async function approveAndExecute(
   } catch (error) {
     const heldHere = context.ledger.get(requestId)?.state === 'awaiting-execution';
     if (!(ApprovalNotPendingError.isInstance(error) && error.status === 'approved' && heldHere)) {
-      return { success: false, error: error instanceof Error ? error.message : String(error), requestId };
+      // The workflow's own code (APPROVAL_NOT_PENDING, ACCESS_DENIED for self-approval…); a
+      // workflow that fails with anything else is a backend that failed.
+      const code = WardenError.isInstance(error) ? error.code : 'BACKEND_UNAVAILABLE';
+      return failed(requestId, code, error instanceof Error ? error.message : String(error));
     }
     status = 'approved';
   }
@@ -136,18 +141,25 @@ async function executeApproved(
 ): Promise<ForwardResult> {
   const { requestId } = delivery;
   if (!context.ledger.claim(requestId)) {
-    return { success: false, error: `Request "${requestId}" was already delivered or is being delivered`, requestId };
+    const reason = `Request "${requestId}" was already delivered or is being delivered`;
+    return failed(requestId, 'APPROVAL_NOT_PENDING', reason);
   }
   const record = await workflow.get(requestId);
   if (!approvalCoversPayload(record, record.payload)) {
     context.ledger.set(requestId, { state: 'failed' });
-    return block(context, delivery, 'The approval does not cover this request: its payload changed');
+    const reason = 'The approval does not cover this request: its payload changed';
+    return block(context, delivery, refusal('ACCESS_DENIED', reason));
   }
   const outcome = await deliver(context, { ...delivery, approvedBy: approversOf(record) }, injectFn);
   // A refusal before the inject call may be retried later; once handed over, never again.
   const state = outcome.result.success ? 'executed' : outcome.attempted ? 'failed' : 'awaiting-execution';
   context.ledger.set(requestId, { state, result: outcome.result });
   return outcome.result;
+}
+
+/** A failed result without a `gateway_blocked` event: the request itself could not be acted on. */
+function failed(requestId: string, code: WardenErrorCode, error: string): ForwardResult {
+  return { success: false, code, error, requestId };
 }
 
 function deliveryOf(requestId: string, payload: ForwardPayload): Delivery {

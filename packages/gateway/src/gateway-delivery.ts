@@ -1,4 +1,10 @@
-import { type GatewayForwardRules, type InjectionSource, redactSecrets } from '@warden/core';
+import {
+  type GatewayForwardRules,
+  type InjectionSource,
+  redactSecrets,
+  WardenError,
+  type WardenErrorCode,
+} from '@warden/core';
 import type { GatewayContext } from './gateway-context.js';
 import { checkForward } from './gateway-forward-checks.js';
 import type { ForwardResult, InjectFunction } from './gateway-types.js';
@@ -21,6 +27,32 @@ export interface Delivery {
   approvedBy?: string[];
 }
 
+/** Why a request is not delivered: a stable code for callers and a reason for people. */
+export interface Refusal {
+  /** The code the {@link ForwardResult} carries. */
+  code: WardenErrorCode;
+  /** The `error` text. */
+  reason: string;
+}
+
+/** The verdict of {@link refusalBeforeDelivery} when nothing refuses the request yet. */
+export interface ForwardVerdict {
+  /** The gateway's forward rules. */
+  rules: GatewayForwardRules;
+  /** The source the target will see. */
+  forwardedSource: InjectionSource;
+}
+
+/** Builds a {@link Refusal}. */
+export function refusal(code: WardenErrorCode, reason: string): Refusal {
+  return { code, reason };
+}
+
+/** True when a check returned a {@link Refusal}. */
+export function isRefusal(check: Refusal | ForwardVerdict): check is Refusal {
+  return 'code' in check;
+}
+
 /** The outcome of {@link deliver}: the result, and whether the inject function was called. */
 export interface DeliveryOutcome {
   /** What the caller gets. */
@@ -39,20 +71,23 @@ export async function deliver(
   delivery: Delivery,
   injectFn: InjectFunction | undefined,
 ): Promise<DeliveryOutcome> {
-  const refusal = await refusalBeforeDelivery(context, delivery);
-  if (typeof refusal === 'string') return { result: block(context, delivery, refusal), attempted: false };
+  const verdict = await refusalBeforeDelivery(context, delivery);
+  if (isRefusal(verdict)) return { result: block(context, delivery, verdict), attempted: false };
   const inject = injectFn ?? context.inject;
-  if (!inject) return { result: block(context, delivery, 'No inject function was given'), attempted: false };
-  const limited = await consumeRateLimit(context, delivery.gatewaySession, refusal.rules);
+  if (!inject) {
+    const missing = refusal('INVALID_INPUT', 'No inject function was given');
+    return { result: block(context, delivery, missing), attempted: false };
+  }
+  const limited = await consumeRateLimit(context, delivery.gatewaySession, verdict.rules);
   if (limited) return { result: block(context, delivery, limited), attempted: false };
   try {
     const answer = await inject(delivery.targetSession, delivery.message, {
-      source: refusal.forwardedSource,
+      source: verdict.forwardedSource,
       requestId: delivery.requestId,
     });
     context.emit({
       type: 'gateway_forward',
-      source: refusal.forwardedSource,
+      source: verdict.forwardedSource,
       session: delivery.targetSession,
       details: { ...eventDetails(delivery), delivered: true },
     });
@@ -60,33 +95,44 @@ export async function deliver(
     if (answer !== undefined) result.response = typeof answer === 'string' ? answer : JSON.stringify(answer);
     return { result, attempted: true };
   } catch (error) {
-    const message = String(redactSecrets(error instanceof Error ? error.message : String(error)));
-    return { result: block(context, delivery, `Delivery failed: ${message}`), attempted: true };
+    return { result: block(context, delivery, deliveryFailure(error)), attempted: true };
   }
 }
 
 /**
- * The checks that need no counting: the kill switch, then the forward rules. Returns the
- * refusal reason, or the verdict with the rules and the forwarded source.
+ * A delivery whose inject function threw: a Warden error keeps its code (the target refused it,
+ * say `ACCESS_DENIED`); anything else means the target failed, `BACKEND_UNAVAILABLE`.
+ */
+function deliveryFailure(error: unknown): Refusal {
+  const message = String(redactSecrets(error instanceof Error ? error.message : String(error)));
+  const code = WardenError.isInstance(error) ? error.code : 'BACKEND_UNAVAILABLE';
+  return refusal(code, `Delivery failed: ${message}`);
+}
+
+/**
+ * The checks that need no counting: the kill switch (`KILL_SWITCH_ACTIVE`, also when it cannot
+ * be read), then the forward rules (`ACCESS_DENIED`). Returns the refusal, or the verdict with
+ * the rules and the forwarded source.
  */
 export async function refusalBeforeDelivery(
   context: GatewayContext,
   delivery: Delivery,
-): Promise<string | { rules: GatewayForwardRules; forwardedSource: InjectionSource }> {
-  if (await killSwitchActive(context)) return 'Kill switch is active: nothing is forwarded';
+): Promise<Refusal | ForwardVerdict> {
+  if (await killSwitchActive(context))
+    return refusal('KILL_SWITCH_ACTIVE', 'Kill switch is active: nothing is forwarded');
   const check = checkForward(context.engine(), delivery, context.gatewayTrustLevel);
-  return check.allowed ? check : check.reason;
+  return check.allowed ? check : refusal('ACCESS_DENIED', check.reason);
 }
 
-/** Emits `gateway_blocked` and returns the refusal. */
-export function block(context: GatewayContext, delivery: Delivery, reason: string): ForwardResult {
+/** Emits `gateway_blocked` (with the code) and returns the refusal as a failed result. */
+export function block(context: GatewayContext, delivery: Delivery, refused: Refusal): ForwardResult {
   context.emit({
     type: 'gateway_blocked',
     source: delivery.originalSource,
     session: delivery.targetSession,
-    details: { ...eventDetails(delivery), reason },
+    details: { ...eventDetails(delivery), code: refused.code, reason: refused.reason },
   });
-  return { success: false, error: reason, requestId: delivery.requestId };
+  return { success: false, code: refused.code, error: refused.reason, requestId: delivery.requestId };
 }
 
 async function killSwitchActive(context: GatewayContext): Promise<boolean> {
@@ -103,12 +149,15 @@ const WINDOWS = [
   { field: 'perHour', windowMs: 3_600_000, label: 'hour' },
 ] as const;
 
-/** Counts one delivery against each window the gateway's rules set; returns why not, if over. */
+/**
+ * Counts one delivery against each window the gateway's rules set; returns why not, if over
+ * (`RATE_LIMITED`) or if the limiter cannot answer (`BACKEND_UNAVAILABLE`, failing closed).
+ */
 async function consumeRateLimit(
   context: GatewayContext,
   gatewaySession: string,
   rules: GatewayForwardRules,
-): Promise<string | undefined> {
+): Promise<Refusal | undefined> {
   for (const window of WINDOWS) {
     const limit = rules.rateLimit?.[window.field];
     if (limit === undefined) continue;
@@ -117,9 +166,15 @@ async function consumeRateLimit(
         limit,
         windowMs: window.windowMs,
       });
-      if (!decision.allowed) return `Rate limit of ${limit} per ${window.label} reached for gateway ${gatewaySession}`;
+      if (!decision.allowed) {
+        return refusal(
+          'RATE_LIMITED',
+          `Rate limit of ${limit} per ${window.label} reached for gateway ${gatewaySession}`,
+        );
+      }
     } catch {
-      return `Rate limiter unavailable: gateway ${gatewaySession} forwards nothing until it answers`;
+      const reason = `Rate limiter unavailable: gateway ${gatewaySession} forwards nothing until it answers`;
+      return refusal('BACKEND_UNAVAILABLE', reason);
     }
   }
   return undefined;

@@ -10,6 +10,7 @@ import type {
   SecurityEngine,
   SecurityEventEmitter,
   TrustLevel,
+  WardenErrorCode,
 } from '@warden/core';
 
 /** What the gateway passes to an {@link InjectFunction} besides the target and the message. */
@@ -26,14 +27,40 @@ export interface InjectOptions {
  */
 export type InjectFunction = (targetSession: string, message: string, options: InjectOptions) => unknown;
 
-/** The outcome of forwarding (the seed's `ForwardResult`). */
+/**
+ * The outcome of forwarding (the seed's `ForwardResult`): delivered (`success: true`), waiting
+ * for approval (`requiresApproval: true`), or refused (`code` and `error` set).
+ */
 export interface ForwardResult {
   /** True when the request was delivered. */
   success: boolean;
   /** What the target answered, when delivered. */
   response?: string;
-  /** Why it was not delivered. */
+  /** Why it was not delivered, for people: match on {@link ForwardResult.code}, never on this text. */
   error?: string;
+  /**
+   * Why it was refused, as a stable code to branch on. Set on every failed result except one
+   * that waits for approval (`requiresApproval: true`):
+   * - `KILL_SWITCH_ACTIVE`: the kill switch is active, or cannot be read (fails closed);
+   * - `ACCESS_DENIED`: a forward rule or the policy refuses it (not a gateway, target not in
+   *   `allowForwardTo`, action type missing or not in `allowActions`, the sender may not reach
+   *   the gateway or lacks `cross.inject`, the target does not admit the forwarded source), no
+   *   gateway leads to the target, `skipApproval` is not allowed, the approval no longer covers
+   *   the stored payload, or the workflow refused the approver (self-approval);
+   * - `RATE_LIMITED`: the gateway's `perMinute` or `perHour` limit is used up (nothing counted;
+   *   the same request may pass in a later window);
+   * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed, no workflow is
+   *   configured where approval is needed, or the inject function threw something that is not a
+   *   Warden error;
+   * - `INVALID_INPUT`: no inject function was given or configured;
+   * - `APPROVAL_NOT_FOUND`: `approveAndExecute` got an id that is no gateway request;
+   * - `APPROVAL_NOT_PENDING`: `approveAndExecute` on a request already decided, or already
+   *   delivered or being delivered;
+   * - the inject function's own code when it threw a Warden error (`Delivery failed: …`), and
+   *   the workflow's own code when its `approve` threw one (for example `INVALID_INPUT` for a
+   *   malformed approver name).
+   */
+  code?: WardenErrorCode;
   /** The request's id (the approval request's id when it needs approval). */
   requestId: string;
   /** True when the request waits for approval. */

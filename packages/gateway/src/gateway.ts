@@ -10,7 +10,7 @@ import {
   rejectRequest,
 } from './gateway-approvals.js';
 import { createGatewayContext, type GatewayContext } from './gateway-context.js';
-import { block, type Delivery, deliver, refusalBeforeDelivery } from './gateway-delivery.js';
+import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
 import { rulesAllowTarget } from './gateway-forward-checks.js';
 import type { ForwardOptions, ForwardResult, Gateway, GatewaySettings } from './gateway-types.js';
 
@@ -61,7 +61,7 @@ export function createGateway(settings: GatewaySettings): Gateway {
           message,
           originalSource: source,
         };
-        return block(context, delivery, 'No gateway available');
+        return block(context, delivery, refusal('ACCESS_DENIED', 'No gateway available'));
       }
       return gateway.forwardRequest(gatewaySession, targetSession, message, source, injectFn ? { injectFn } : {});
     },
@@ -99,13 +99,16 @@ async function forwardRequest(
   assertSource(request.originalSource);
   const delivery: Delivery = { ...request, requestId: newRequestId(), actionType: options.actionType };
   const check = await refusalBeforeDelivery(context, delivery);
-  if (typeof check === 'string') return block(context, delivery, check);
+  if (isRefusal(check)) return block(context, delivery, check);
   if (options.skipApproval === true && !context.allowSkipApproval) {
-    return block(context, delivery, 'skipApproval is refused: create the gateway with allowSkipApproval to honour it');
+    const reason = 'skipApproval is refused: create the gateway with allowSkipApproval to honour it';
+    return block(context, delivery, refusal('ACCESS_DENIED', reason));
   }
   if (check.rules.requireApproval && options.skipApproval !== true) {
-    if (!context.workflow)
-      return block(context, delivery, 'Approval is required but no approval workflow is configured');
+    if (!context.workflow) {
+      const reason = 'Approval is required but no approval workflow is configured';
+      return block(context, delivery, refusal('BACKEND_UNAVAILABLE', reason));
+    }
     const queued = await queueForApproval(context, { ...request, ...optionalAction(options.actionType) });
     return { success: false, requiresApproval: true, requestId: queued.id };
   }
