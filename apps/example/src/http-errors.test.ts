@@ -1,4 +1,4 @@
-import { AccessDeniedError, InvalidInputError, KillSwitchActiveError } from '@warden/core';
+import { AccessDeniedError, InvalidInputError, KillSwitchActiveError, RateLimitedError } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { toErrorResponse } from './http-errors.js';
 
@@ -6,6 +6,10 @@ describe('toErrorResponse(error)', () => {
   it('maps core errors onto statuses and keeps the stable code', () => {
     expect(toErrorResponse(new AccessDeniedError({ message: 'no' })).status).toBe(403);
     expect(toErrorResponse(new KillSwitchActiveError({ reason: 'stop' })).body.error.code).toBe('KILL_SWITCH_ACTIVE');
+    expect(toErrorResponse(new RateLimitedError({ message: 'slow down' }))).toEqual({
+      status: 429,
+      body: { error: { code: 'RATE_LIMITED', message: 'slow down' } },
+    });
     const invalid = toErrorResponse(new InvalidInputError({ message: 'bad', issues: [{ path: 'x', message: 'y' }] }));
     expect(invalid).toEqual({
       status: 400,

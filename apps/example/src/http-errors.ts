@@ -3,6 +3,7 @@ import { WardenError, type WardenErrorCode } from '@warden/core';
 const STATUS_BY_CODE: Partial<Record<WardenErrorCode, number>> = {
   INVALID_INPUT: 400,
   ACCESS_DENIED: 403,
+  RATE_LIMITED: 429,
   NOT_FOUND: 404,
   SANDBOX_NOT_FOUND: 404,
   CREDENTIAL_NOT_FOUND: 404,

@@ -6,6 +6,8 @@ import {
   CapabilityUnsupportedError,
   type InjectionSource,
   KillSwitchActiveError,
+  RateLimitedError,
+  WardenError,
 } from '@warden/core';
 import type { ForwardRequest, ForwardResult, InjectFunction } from '@warden/gateway';
 import { type AgentRequest, actionTypeOf, decodeAgentRequest, encodeAgentRequest } from './agent-request.js';
@@ -142,12 +144,28 @@ function capturingInject(host: HostContext): { inject: InjectFunction; error: ()
 function deliveredOrThrow(result: ForwardResult, deliveryError: unknown): Delivery {
   if (result.success) return JSON.parse(result.response ?? '{}') as Delivery;
   if (deliveryError !== undefined) throw deliveryError;
-  const reason = result.error ?? 'The gateway refused the request';
-  // The gateway reports refusals as text; these two have codes of their own.
-  if (reason.startsWith('Kill switch')) throw new KillSwitchActiveError({ message: reason });
-  if (reason.startsWith('Rate limiter unavailable'))
-    throw new BackendUnavailableError({ backend: 'rate-limiter', message: reason });
-  throw new AccessDeniedError({ message: reason });
+  throw refusalError(result);
+}
+
+/**
+ * The typed error for a gateway refusal, chosen by its stable `code` (never by its text). A
+ * refusal without a code is treated as access denied: the host fails closed.
+ */
+function refusalError(result: ForwardResult): WardenError {
+  const message = result.error ?? 'The gateway refused the request';
+  switch (result.code) {
+    case 'KILL_SWITCH_ACTIVE':
+      return new KillSwitchActiveError({ message });
+    case 'RATE_LIMITED':
+      return new RateLimitedError({ message });
+    case 'BACKEND_UNAVAILABLE':
+      return new BackendUnavailableError({ backend: 'gateway', message });
+    case 'ACCESS_DENIED':
+    case undefined:
+      return new AccessDeniedError({ message });
+    default:
+      return new WardenError({ code: result.code, message });
+  }
 }
 
 /** What an operator's approval led to. */
