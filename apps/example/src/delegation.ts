@@ -125,12 +125,11 @@ function delegate(
   const chain = [...algebra.getDelegationChain(capability.id)];
   const { id, actions, expiresAt } = capability;
   context.events.emit({
-    type: 'access_granted',
+    type: 'capability_delegated',
     source: caller,
     session: request.session,
     details: {
       step: 'delegation',
-      operation: 'delegate',
       capabilityId: id,
       from,
       to,
@@ -158,12 +157,11 @@ function revoke(
   }
   const revoked = algebra.revoke(capabilityId, reason, actor === undefined ? {} : { actor });
   context.events.emit({
-    type: 'capability_check',
+    type: 'capability_revoked',
     source: caller,
     session: capability.resource,
     details: {
       step: 'delegation',
-      operation: 'revoke',
       capabilityId,
       revoked: revoked.map((entry) => entry.id),
       reason,

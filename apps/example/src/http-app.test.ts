@@ -149,6 +149,19 @@ describe('the HTTP API', () => {
     });
   });
 
+  it('answers a gateway whose rate limit is used up with 429 RATE_LIMITED (mapped from the gateway code)', async () => {
+    const policy = structuredClone(DEFAULT_HOST_POLICY);
+    const gateway = policy.sessions?.['p2p-gateway']?.gateway;
+    if (gateway) Object.assign(gateway, { requireApproval: false, rateLimit: { perMinute: 1 } });
+    const { client, actors } = await start({ sections: { security: policy } });
+    const message = { message: 'hello' };
+    const first = await client.send(actors.discoveredPeer, 'POST', '/sessions/code-runner/messages', message);
+    expect(first.body).toMatchObject({ status: 'completed', route: 'gateway' });
+    const second = await client.send(actors.discoveredPeer, 'POST', '/sessions/code-runner/messages', message);
+    expect(second.status).toBe(429);
+    expect(second.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('per minute') });
+  });
+
   it('keeps approvals to operators, rejects with a reason, and answers decided or unknown requests with their codes', async () => {
     const { client, actors } = await start();
     const queue = () => client.send(actors.discoveredPeer, 'POST', '/sessions/code-runner/messages', bash('id'));
@@ -209,6 +222,13 @@ describe('the HTTP API', () => {
     expect(
       (await client.send(actors.trustedPeer, 'POST', '/sessions/code-assistant/messages', bash('true'))).status,
     ).toBe(403);
+    const delegationEvents = host?.events.filter((event) => event.details.step === 'delegation') ?? [];
+    expect(delegationEvents.map((event) => event.type)).toEqual([
+      'capability_delegated',
+      'capability_delegated',
+      'capability_revoked',
+    ]);
+    expect(delegationEvents[2]?.details).toMatchObject({ capabilityId: capability.id, reason: 'done' });
   });
 
   it('refuses delegations the caller does not hold, beyond the longest TTL, or by a stranger for a host agent', async () => {

@@ -128,7 +128,10 @@ describe('runScenario(client, actors, narrate) against the host on its embedded 
       expect.objectContaining({ type: 'access_denied', details: expect.objectContaining({ step: 'kill-switch' }) }),
     );
     expect(audit).toContainEqual(
-      expect.objectContaining({ type: 'access_granted', details: expect.objectContaining({ operation: 'delegate' }) }),
+      expect.objectContaining({
+        type: 'capability_delegated',
+        details: expect.objectContaining({ step: 'delegation', to: `p2p:${host.actors.trustedPeer.keys.publicKey}` }),
+      }),
     );
     expect(JSON.stringify(audit)).not.toContain(host.actors.operator.token);
   });
