@@ -90,7 +90,7 @@ const ADAPTERS: Record<string, AdapterExpectation> = {
 };
 
 /** Packages that are not adapters of a port. */
-const NOT_ADAPTERS: readonly string[] = ['core', 'contract-tests', 'gateway'];
+const NOT_ADAPTERS: readonly string[] = ['core', 'contract-tests', 'gateway', 'github-client'];
 
 function readPackageJson(dir: string): Record<string, Record<string, string> | string | undefined> {
   return JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8'));

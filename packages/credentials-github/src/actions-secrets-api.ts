@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type GitHubClient, isGitHubHttpError, toWardenError } from './github-client.js';
+import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 
 /** Where the secrets live. */
 export interface SecretsLocation {

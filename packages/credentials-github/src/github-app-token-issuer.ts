@@ -20,6 +20,7 @@ import {
   toIsoTime,
   WardenError,
 } from '@warden/core';
+import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 import { z } from 'zod';
 import { type AppTokenPermissions, parseAppTokenScope, permissionsBeyond } from './app-permission-scope.js';
 import { signAppJwt } from './github-app-jwt.js';
@@ -28,7 +29,6 @@ import {
   type ParsedGitHubAppTokenConfig,
   parseGitHubAppTokenConfig,
 } from './github-app-token-settings.js';
-import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError } from './github-client.js';
 
 /** A {@link JITCredentialIssuer} minting GitHub App installation tokens. */
 export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
@@ -81,7 +81,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly settings: ParsedGitHubAppTokenConfig) {
-    this.client = settings.octokit ?? createGitHubClient(settings);
+    this.client = settings.octokit ?? createGitHubClient({ ...settings, userAgent: 'warden-credentials-github' });
     if (settings.sweepIntervalMs !== undefined) {
       this.sweepTimer = setInterval(() => this.sweepInBackground(), settings.sweepIntervalMs);
       this.sweepTimer.unref();

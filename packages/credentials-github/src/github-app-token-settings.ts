@@ -5,9 +5,9 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type Clock, parseInput, type SecurityEventEmitter, type WardenError } from '@warden/core';
+import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from './github-client.js';
 import { gitHubNameSchema } from './github-jit-settings.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */

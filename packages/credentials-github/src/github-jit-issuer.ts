@@ -19,9 +19,9 @@ import {
   toIsoTime,
   WardenError,
 } from '@warden/core';
+import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { z } from 'zod';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
-import { createGitHubClient, gitHubStatusOf } from './github-client.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
 import { sealForGitHub } from './sealed-box.js';
 import { formatCredentialSecretName, parseCredentialSecretName } from './secret-name.js';
@@ -75,7 +75,9 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly settings: ParsedGitHubJITConfig) {
-    const client = settings.octokit ?? createGitHubClient({ ...settings, auth: settings.token });
+    const client =
+      settings.octokit ??
+      createGitHubClient({ ...settings, auth: settings.token, userAgent: 'warden-credentials-github' });
     this.api = createActionsSecretsApi(client, settings);
     if (settings.sweepIntervalMs !== undefined) {
       this.sweepTimer = setInterval(() => this.sweepInBackground(), settings.sweepIntervalMs);

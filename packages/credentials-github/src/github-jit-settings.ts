@@ -4,8 +4,8 @@
  * @module
  */
 import { type Clock, parseInput, parseTtl, type SecurityEventEmitter, type WardenError } from '@warden/core';
+import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
 import { z } from 'zod';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from './github-client.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 
 /** Settings for {@link createGitHubJITCredentialIssuer}. */

@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 
+export type { GitHubClient, GitHubClientSettings } from '@warden/github-client';
 export { createGitHubAppTokenIssuer, type GitHubAppTokenIssuer } from './github-app-token-issuer.js';
 export type { GitHubAppTokenConfig } from './github-app-token-settings.js';
-export type { GitHubClient, GitHubClientSettings } from './github-client.js';
 export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
 export type { GitHubJITConfig } from './github-jit-settings.js';
 export { isValidGitHubSecretName } from './secret-name.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type GitHubClient, isGitHubHttpError, toWardenError } from './github-client.js';
+import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 
 /** The fields of GitHub's `codespace` object the sandbox reads. */
 export interface CodespaceRecord {

@@ -4,9 +4,9 @@
  * @module
  */
 import { type Clock, parseInput, type SecurityEventEmitter } from '@warden/core';
+import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
 import { z } from 'zod';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from './github-client.js';
 
 /** GitHub's `geo` values for a new codespace. */
 export type CodespaceGeo = 'EuropeWest' | 'SoutheastAsia' | 'UsEast' | 'UsWest';

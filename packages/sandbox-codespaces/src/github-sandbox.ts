@@ -24,6 +24,7 @@ import {
   sandboxConstraintsSchema,
   sandboxIdSchema,
 } from '@warden/core';
+import { createGitHubClient } from '@warden/github-client';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
 import { chooseMachine, machineLimits } from './codespace-machine.js';
 import { toSandboxState } from './codespace-state.js';
@@ -34,7 +35,6 @@ import {
   createCodespacesApi,
 } from './codespaces-api.js';
 import { createGhSshTransport } from './gh-ssh-transport.js';
-import { createGitHubClient } from './github-client.js';
 import {
   type GitHubSandboxConfig,
   type ParsedGitHubSandboxConfig,
@@ -80,7 +80,9 @@ class CodespacesSandbox implements Sandbox {
   private machines: Promise<CodespaceMachine[]> | undefined;
 
   constructor(private readonly settings: ParsedGitHubSandboxConfig) {
-    const client = settings.octokit ?? createGitHubClient({ ...settings, auth: settings.token });
+    const client =
+      settings.octokit ??
+      createGitHubClient({ ...settings, auth: settings.token, userAgent: 'warden-sandbox-codespaces' });
     // Only owner and repo: the API spreads what it is given into every request.
     this.api = createCodespacesApi(client, { owner: settings.owner, repo: settings.repo });
     this.transport = settings.transport ?? createGhSshTransport({ token: settings.token });

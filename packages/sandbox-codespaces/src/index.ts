@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+export type { GitHubClient, GitHubClientSettings } from '@warden/github-client';
 export {
   buildRemoteCommand,
   type CodespaceExecRequest,
@@ -11,6 +12,5 @@ export {
 } from './codespace-exec-transport.js';
 export { type CodespaceState, toSandboxState } from './codespace-state.js';
 export { createGhSshTransport, type GhSshTransportOptions } from './gh-ssh-transport.js';
-export type { GitHubClient, GitHubClientSettings } from './github-client.js';
 export { createGitHubSandbox } from './github-sandbox.js';
 export type { CodespaceGeo, GitHubSandboxConfig } from './github-sandbox-settings.js';

@@ -1,0 +1,148 @@
+import { InvalidInputError, parseInput } from '@warden/core';
+import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGitHubClient, type GitHubClientOptions, gitHubClientSettingsSchema } from './github-client.js';
+
+let fake: GitHubFake;
+const LIST = 'codespaces/list-for-authenticated-user';
+const attempts = (operationId: string) => fake.requests.filter((request) => request.operationId === operationId);
+
+function createClient(overrides: Partial<GitHubClientOptions> = {}) {
+  return createGitHubClient({
+    userAgent: 'warden-test',
+    auth: fake.userToken,
+    baseUrl: fake.url,
+    retryDelayUnitMs: 5,
+    ...overrides,
+  });
+}
+
+beforeEach(async () => {
+  fake = await startGitHubFake();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('createGitHubClient(options)', () => {
+  it('sends options.userAgent as the product in user-agent', () => {
+    const client = createClient({ userAgent: 'warden-credentials-github' });
+    expect(client.request.endpoint.DEFAULTS.headers['user-agent']).toMatch(/^warden-credentials-github /);
+  });
+
+  it('defaults baseUrl to https://api.github.com', () => {
+    const client = createGitHubClient({ userAgent: 'warden-test' });
+    expect(client.request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com');
+  });
+
+  it('sends auth as the token: the fake accepts the request, and refuses it without auth', async () => {
+    await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    await expect(createClient({ auth: undefined }).request('GET /user/codespaces')).rejects.toMatchObject({
+      name: 'HttpError',
+      status: 401,
+    });
+  });
+
+  it('retries a 5xx `retries` times, then surfaces the HttpError', async () => {
+    fake.injectFault({ kind: 'status', status: 503, times: 10, operationId: LIST });
+    await expect(createClient({ retries: 2 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 503 });
+    expect(attempts(LIST)).toHaveLength(3);
+  });
+
+  it('a 5xx that clears up within the retries succeeds', async () => {
+    fake.injectFault({ kind: 'status', status: 502, times: 2, operationId: LIST });
+    await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    expect(attempts(LIST).map((request) => request.status)).toEqual([502, 502, 200]);
+  });
+
+  it('does not retry a 401', async () => {
+    fake.injectFault({ kind: 'status', status: 401, operationId: LIST });
+    await expect(createClient().request('GET /user/codespaces')).rejects.toMatchObject({ status: 401 });
+    expect(attempts(LIST)).toHaveLength(1);
+  });
+
+  it('waits out a secondary rate limit within maxRateLimitWaitMs (retry-after in delay units)', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 4, operationId: LIST });
+    const started = performance.now();
+    await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4 * 5);
+    expect(attempts(LIST).map((request) => request.status)).toEqual([403, 200]);
+  });
+
+  it('waits out a primary rate limit within maxRateLimitWaitMs', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'primary', retryAfterSeconds: 1, operationId: LIST });
+    await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    expect(attempts(LIST).map((request) => request.status)).toEqual([403, 200]);
+  });
+
+  it('does not wait for a rate limit longer than maxRateLimitWaitMs: one attempt, the 403 surfaces', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 3600, operationId: LIST });
+    const client = createClient({ retryDelayUnitMs: 1000, maxRateLimitWaitMs: 10_000 });
+    await expect(client.request('GET /user/codespaces')).rejects.toMatchObject({ status: 403 });
+    expect(attempts(LIST)).toHaveLength(1);
+  });
+
+  it('stops waiting out rate limits after `retries` of them', async () => {
+    fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 1, times: 10, operationId: LIST });
+    await expect(createClient({ retries: 1 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 403 });
+    expect(attempts(LIST)).toHaveLength(2);
+  });
+
+  it('spaces writes at least minWriteIntervalMs apart', async () => {
+    const client = createClient({ minWriteIntervalMs: 150 });
+    const deleteSecret = (name: string) =>
+      client
+        .request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+          owner: fake.owner,
+          repo: 'sandbox',
+          secret_name: name,
+        })
+        .catch((error: unknown) => error);
+    const started = performance.now();
+    const answers = await Promise.all([deleteSecret('FIRST'), deleteSecret('SECOND')]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    expect(answers).toMatchObject([{ status: 404 }, { status: 404 }]);
+  });
+});
+
+describe('gitHubClientSettingsSchema', () => {
+  const parse = (settings: unknown) => parseInput(gitHubClientSettingsSchema, settings, 'GitHub client settings');
+
+  it('accepts no settings, and every setting within its bounds', () => {
+    expect(parse({})).toEqual({});
+    const settings = {
+      baseUrl: 'http://127.0.0.1:8080/api/v3',
+      retries: 10,
+      retryDelayUnitMs: 60_000,
+      maxRateLimitWaitMs: 3_600_000,
+      minWriteIntervalMs: 0,
+    };
+    expect(parse(settings)).toEqual(settings);
+    expect(parse({ retries: 0, retryDelayUnitMs: 1, maxRateLimitWaitMs: 0, minWriteIntervalMs: 60_000 })).toBeTruthy();
+  });
+
+  it.each([
+    ['baseUrl', 'ftp://example.com'],
+    ['baseUrl', 'not a url'],
+    ['retries', -1],
+    ['retries', 11],
+    ['retries', 1.5],
+    ['retryDelayUnitMs', 0],
+    ['retryDelayUnitMs', 60_001],
+    ['maxRateLimitWaitMs', -1],
+    ['maxRateLimitWaitMs', 3_600_001],
+    ['minWriteIntervalMs', -1],
+    ['minWriteIntervalMs', 60_001],
+    ['minWriteIntervalMs', '1000'],
+  ])('refuses %s: %j with INVALID_INPUT naming the field', (field, value) => {
+    let caught: unknown;
+    try {
+      parse({ [field]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(InvalidInputError.isInstance(caught)).toBe(true);
+    expect((caught as Error).message).toContain(field);
+  });
+});

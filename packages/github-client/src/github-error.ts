@@ -1,0 +1,59 @@
+/**
+ * The translation of GitHub's errors into Warden's, without any token or secret value in them.
+ *
+ * @module
+ */
+import { AccessDeniedError, BackendUnavailableError, type WardenError } from '@warden/core';
+
+/** The parts of Octokit's `RequestError` a backend reads. */
+export interface GitHubHttpError {
+  /** The HTTP status GitHub answered with. */
+  status: number;
+  /** GitHub's answer; its `data.message` is GitHub's own message. */
+  response?: { data?: unknown };
+}
+
+/** True when `error` is an HTTP error from Octokit (its `RequestError`), with `status` when given. */
+export function isGitHubHttpError(error: unknown, status?: number): error is GitHubHttpError {
+  const candidate = error as { name?: unknown; status?: unknown } | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate.name === 'HttpError' &&
+    typeof candidate.status === 'number' &&
+    (status === undefined || candidate.status === status)
+  );
+}
+
+/** The HTTP status a Warden error from {@link toWardenError} was made from, if any. */
+export function gitHubStatusOf(error: unknown): number | undefined {
+  const status = (error as { cause?: { status?: unknown } } | null)?.cause?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Translates a failed GitHub call into a Warden error: 401, 403 and 404 are `ACCESS_DENIED`;
+ * rate limits that outlast the retries, 5xx, 422 and network failures are `BACKEND_UNAVAILABLE`
+ * (a 422 answers a request Warden built, so it is not the caller's input at fault; callers that
+ * know better map it themselves). The message carries the status and GitHub's own message
+ * only; the original error (whose request holds headers and body) is not kept as `cause`, only
+ * its `{ status }`, so no token or sealed value can travel with it.
+ */
+export function toWardenError(error: unknown, action: string): WardenError {
+  if (!isGitHubHttpError(error)) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new BackendUnavailableError({
+      backend: 'github',
+      message: `GitHub could not be reached to ${action}: ${reason}`,
+    });
+  }
+  const gitHubMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
+  const detail = `${error.status}${typeof gitHubMessage === 'string' ? ` ${gitHubMessage}` : ''}`;
+  const cause = { status: error.status };
+  const message = `GitHub refused to ${action} (${detail})`;
+  if (error.status === 401) return new AccessDeniedError({ message: `${message}: check the credentials`, cause });
+  if (error.status === 403 && !/rate limit/i.test(detail)) return new AccessDeniedError({ message, cause });
+  if (error.status === 404)
+    return new AccessDeniedError({ message: `${message}: missing, or hidden from these credentials`, cause });
+  return new BackendUnavailableError({ backend: 'github', message: `GitHub failed to ${action} (${detail})`, cause });
+}

@@ -1,0 +1,14 @@
+/**
+ * `@warden/github-client`: Octokit client with retry, throttling and GitHub error mapping shared
+ * by Warden's GitHub backends.
+ *
+ * @packageDocumentation
+ */
+export {
+  createGitHubClient,
+  type GitHubClient,
+  type GitHubClientOptions,
+  type GitHubClientSettings,
+  gitHubClientSettingsSchema,
+} from './github-client.js';
+export { type GitHubHttpError, gitHubStatusOf, isGitHubHttpError, toWardenError } from './github-error.js';
