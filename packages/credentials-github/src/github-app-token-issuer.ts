@@ -18,10 +18,8 @@ import {
   parseInput,
   parseTtl,
   toIsoTime,
-  WardenError,
 } from '@warden/core';
 import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
-import { z } from 'zod';
 import { type AppTokenPermissions, parseAppTokenScope, permissionsBeyond } from './app-permission-scope.js';
 import { signAppJwt } from './github-app-jwt.js';
 import {
@@ -29,6 +27,8 @@ import {
   type ParsedGitHubAppTokenConfig,
   parseGitHubAppTokenConfig,
 } from './github-app-token-settings.js';
+import { issueOptionsSchema } from './issuer-schemas.js';
+import { startBackgroundSweep } from './issuer-sweep.js';
 
 /** A {@link JITCredentialIssuer} minting GitHub App installation tokens. */
 export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
@@ -46,15 +46,6 @@ const GITHUB_TOKEN = /^(gh[pousr]_|github_pat_|v1\.)/;
 
 /** GitHub's installation tokens live one hour; a longer TTL cannot be honoured. */
 const MAX_APP_TOKEN_TTL_MS = 3_600_000;
-
-const issueOptionsSchema = z
-  .object({
-    subject: z
-      .string()
-      .regex(/^[\x20-\x7e]{1,256}$/, 'must be 1–256 printable characters')
-      .optional(),
-  })
-  .strict();
 
 interface IssuedToken {
   /** Emptied once revoked, so the process holds no dead secret. */
@@ -82,10 +73,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
 
   constructor(private readonly settings: ParsedGitHubAppTokenConfig) {
     this.client = settings.octokit ?? createGitHubClient({ ...settings, userAgent: 'warden-credentials-github' });
-    if (settings.sweepIntervalMs !== undefined) {
-      this.sweepTimer = setInterval(() => this.sweepInBackground(), settings.sweepIntervalMs);
-      this.sweepTimer.unref();
-    }
+    this.sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
   }
 
   async issue(scope: string[], ttl: string | number, options: IssueCredentialOptions = {}): Promise<JITCredential> {
@@ -222,11 +210,5 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     issued.revoked = true;
     issued.token = '';
     this.settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
-  }
-
-  private sweepInBackground(): void {
-    this.sweep().catch((error: unknown) => {
-      if (WardenError.isInstance(error)) this.settings.onSweepError?.(error);
-    });
   }
 }

@@ -9,6 +9,7 @@ import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchem
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
 import { gitHubNameSchema } from './github-jit-settings.js';
+import { issuerSettingsFields } from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */
 export interface GitHubAppTokenConfig extends GitHubClientSettings {
@@ -47,11 +48,6 @@ export interface ParsedGitHubAppTokenConfig extends Omit<GitHubAppTokenConfig, '
   now: Clock;
 }
 
-const functionSchema = z.custom<(...args: never[]) => unknown>(
-  (value) => typeof value === 'function',
-  'must be a function',
-);
-
 const settingsSchema = gitHubClientSettingsSchema.and(
   z.object({
     appId: z.union([
@@ -71,12 +67,7 @@ const settingsSchema = gitHubClientSettingsSchema.and(
     octokit: z
       .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
       .optional(),
-    sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
-    onSweepError: functionSchema.optional(),
-    events: z
-      .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
-      .optional(),
-    now: functionSchema.optional(),
+    ...issuerSettingsFields,
   }),
 );
 

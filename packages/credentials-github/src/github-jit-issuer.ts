@@ -17,12 +17,12 @@ import {
   parseInput,
   parseTtl,
   toIsoTime,
-  WardenError,
 } from '@warden/core';
 import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
-import { z } from 'zod';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
+import { issueOptionsSchema } from './issuer-schemas.js';
+import { startBackgroundSweep } from './issuer-sweep.js';
 import { sealForGitHub } from './sealed-box.js';
 import { formatCredentialSecretName, parseCredentialSecretName } from './secret-name.js';
 
@@ -42,16 +42,6 @@ export interface GitHubJITCredentialIssuer extends JITCredentialIssuer {
  * refused without being echoed, and so that secret scanners can spot one.
  */
 const TOKEN_PREFIX = 'wjit_';
-
-/** Validates {@link IssueCredentialOptions}. */
-const issueOptionsSchema = z
-  .object({
-    subject: z
-      .string()
-      .regex(/^[\x20-\x7e]{1,256}$/, 'must be 1–256 printable characters')
-      .optional(),
-  })
-  .strict();
 
 /**
  * Creates an issuer storing each credential as a GitHub Actions secret. Synchronous, no I/O:
@@ -79,10 +69,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
       settings.octokit ??
       createGitHubClient({ ...settings, auth: settings.token, userAgent: 'warden-credentials-github' });
     this.api = createActionsSecretsApi(client, settings);
-    if (settings.sweepIntervalMs !== undefined) {
-      this.sweepTimer = setInterval(() => this.sweepInBackground(), settings.sweepIntervalMs);
-      this.sweepTimer.unref();
-    }
+    this.sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
   }
 
   async issue(scope: string[], ttl: string | number, options: IssueCredentialOptions = {}): Promise<JITCredential> {
@@ -190,12 +177,6 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     return this.settings.environment === undefined
       ? { repository }
       : { repository, environment: this.settings.environment };
-  }
-
-  private sweepInBackground(): void {
-    this.sweep().catch((error: unknown) => {
-      if (WardenError.isInstance(error)) this.settings.onSweepError?.(error);
-    });
   }
 }
 

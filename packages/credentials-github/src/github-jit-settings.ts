@@ -6,6 +6,7 @@
 import { type Clock, parseInput, parseTtl, type SecurityEventEmitter, type WardenError } from '@warden/core';
 import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
 import { z } from 'zod';
+import { issuerSettingsFields } from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 
 /** Settings for {@link createGitHubJITCredentialIssuer}. */
@@ -67,11 +68,6 @@ const clientSchema = z.custom<GitHubClient>(
   'must be an Octokit (an object with a request method)',
 );
 
-const functionSchema = z.custom<(...args: never[]) => unknown>(
-  (value) => typeof value === 'function',
-  'must be a function',
-);
-
 const settingsSchema = gitHubClientSettingsSchema
   .and(
     z.object({
@@ -94,12 +90,7 @@ const settingsSchema = gitHubClientSettingsSchema
         .optional(),
       maxTtl: ttlSchema.optional(),
       tokenBytes: z.number().int().min(16).max(1024).optional(),
-      sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
-      onSweepError: functionSchema.optional(),
-      events: z
-        .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
-        .optional(),
-      now: functionSchema.optional(),
+      ...issuerSettingsFields,
     }),
   )
   .refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {

@@ -1,0 +1,33 @@
+/**
+ * The opt-in background sweep both GitHub issuers run.
+ *
+ * @module
+ */
+import { WardenError } from '@warden/core';
+
+/** When and whom to tell about the background sweep (the issuers' settings). */
+export interface BackgroundSweepSettings {
+  /** Run `sweep` every this many ms; no timer when undefined. */
+  sweepIntervalMs?: number;
+  /** Told about a sweep that failed with a Warden error. */
+  onSweepError?: (error: WardenError) => void;
+}
+
+/**
+ * Runs `sweep` every `sweepIntervalMs` on an `unref`'d timer (so it never keeps the process
+ * alive), reporting a failure to `onSweepError` instead of leaving a rejection unhandled.
+ * Returns the timer for `close()` to clear, or `undefined` when no interval is set.
+ */
+export function startBackgroundSweep(
+  sweep: () => Promise<unknown>,
+  settings: BackgroundSweepSettings,
+): NodeJS.Timeout | undefined {
+  if (settings.sweepIntervalMs === undefined) return undefined;
+  const timer = setInterval(() => {
+    sweep().catch((error: unknown) => {
+      if (WardenError.isInstance(error)) settings.onSweepError?.(error);
+    });
+  }, settings.sweepIntervalMs);
+  timer.unref();
+  return timer;
+}
