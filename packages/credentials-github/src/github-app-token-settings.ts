@@ -5,10 +5,14 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type Clock, parseInput, type SecurityEventEmitter, type WardenError } from '@warden/core';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
+import {
+  type GitHubClient,
+  type GitHubClientSettings,
+  gitHubClientSettingsSchema,
+  gitHubNameSchema,
+} from '@warden/github-client';
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
-import { gitHubNameSchema } from './github-jit-settings.js';
 import { issuerSettingsFields } from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */

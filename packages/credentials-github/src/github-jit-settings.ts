@@ -4,7 +4,13 @@
  * @module
  */
 import { type Clock, parseInput, parseTtl, type SecurityEventEmitter, type WardenError } from '@warden/core';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
+import {
+  type GitHubClient,
+  type GitHubClientSettings,
+  gitHubClientSettingsSchema,
+  gitHubNameSchema,
+  requireOctokitOrToken,
+} from '@warden/github-client';
 import { z } from 'zod';
 import { issuerSettingsFields } from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
@@ -49,11 +55,6 @@ export interface ParsedGitHubJITConfig extends GitHubJITConfig {
   now: Clock;
 }
 
-/** GitHub's owner and repository names: letters, digits, `-`, `_`, `.`. */
-export const gitHubNameSchema: z.ZodString = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
-
 const ttlSchema = z.union([z.string(), z.number()]).refine((ttl) => {
   try {
     parseTtl(ttl);
@@ -68,8 +69,8 @@ const clientSchema = z.custom<GitHubClient>(
   'must be an Octokit (an object with a request method)',
 );
 
-const settingsSchema = gitHubClientSettingsSchema
-  .and(
+const settingsSchema = requireOctokitOrToken(
+  gitHubClientSettingsSchema.and(
     z.object({
       octokit: clientSchema.optional(),
       token: z.string().min(1).max(4096).optional(),
@@ -92,11 +93,8 @@ const settingsSchema = gitHubClientSettingsSchema
       tokenBytes: z.number().int().min(16).max(1024).optional(),
       ...issuerSettingsFields,
     }),
-  )
-  .refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {
-    message: 'give exactly one of octokit or token',
-    path: ['octokit'],
-  });
+  ),
+);
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
 export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITConfig {

@@ -1,7 +1,6 @@
-import { InvalidInputError, parseInput } from '@warden/core';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClientOptions, gitHubClientSettingsSchema } from './github-client.js';
+import { createGitHubClient, type GitHubClientOptions } from './github-client.js';
 
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
@@ -103,46 +102,5 @@ describe('createGitHubClient(options)', () => {
     const answers = await Promise.all([deleteSecret('FIRST'), deleteSecret('SECOND')]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     expect(answers).toMatchObject([{ status: 404 }, { status: 404 }]);
-  });
-});
-
-describe('gitHubClientSettingsSchema', () => {
-  const parse = (settings: unknown) => parseInput(gitHubClientSettingsSchema, settings, 'GitHub client settings');
-
-  it('accepts no settings, and every setting within its bounds', () => {
-    expect(parse({})).toEqual({});
-    const settings = {
-      baseUrl: 'http://127.0.0.1:8080/api/v3',
-      retries: 10,
-      retryDelayUnitMs: 60_000,
-      maxRateLimitWaitMs: 3_600_000,
-      minWriteIntervalMs: 0,
-    };
-    expect(parse(settings)).toEqual(settings);
-    expect(parse({ retries: 0, retryDelayUnitMs: 1, maxRateLimitWaitMs: 0, minWriteIntervalMs: 60_000 })).toBeTruthy();
-  });
-
-  it.each([
-    ['baseUrl', 'ftp://example.com'],
-    ['baseUrl', 'not a url'],
-    ['retries', -1],
-    ['retries', 11],
-    ['retries', 1.5],
-    ['retryDelayUnitMs', 0],
-    ['retryDelayUnitMs', 60_001],
-    ['maxRateLimitWaitMs', -1],
-    ['maxRateLimitWaitMs', 3_600_001],
-    ['minWriteIntervalMs', -1],
-    ['minWriteIntervalMs', 60_001],
-    ['minWriteIntervalMs', '1000'],
-  ])('refuses %s: %j with INVALID_INPUT naming the field', (field, value) => {
-    let caught: unknown;
-    try {
-      parse({ [field]: value });
-    } catch (error) {
-      caught = error;
-    }
-    expect(InvalidInputError.isInstance(caught)).toBe(true);
-    expect((caught as Error).message).toContain(field);
   });
 });

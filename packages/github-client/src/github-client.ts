@@ -1,7 +1,7 @@
 /**
  * The Octokit client Warden's GitHub backends use when none is injected: one with
  * `@octokit/plugin-retry` (5xx and network errors) and `@octokit/plugin-throttling` (primary and
- * secondary rate limits, write pacing), and the settings that tune it.
+ * secondary rate limits, write pacing).
  *
  * @module
  */
@@ -9,27 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { z } from 'zod';
+import type { GitHubClientSettings } from './github-settings.js';
 
 /** What a backend needs from an Octokit: its `request` method. An `Octokit` from `@octokit/rest` fits. */
 export type GitHubClient = Pick<Octokit, 'request'>;
-
-/** How a backend reaches GitHub when no client is injected. */
-export interface GitHubClientSettings {
-  /** GitHub REST API base URL (GitHub Enterprise Server, or a test server). @default 'https://api.github.com' */
-  baseUrl?: string;
-  /** Retries after a 5xx, a network error or a rate limit. @default 3 */
-  retries?: number;
-  /**
-   * Length of the plugins' delay unit: a retry waits `n²` units, a rate limit `retry-after`
-   * units. GitHub means seconds, so only tests change it. @default 1000
-   */
-  retryDelayUnitMs?: number;
-  /** A rate-limit wait longer than this is not waited for; the call fails with `BACKEND_UNAVAILABLE`. @default 60000 */
-  maxRateLimitWaitMs?: number;
-  /** Minimum time between two writes (GitHub asks for one second to avoid secondary rate limits). @default 1000 */
-  minWriteIntervalMs?: number;
-}
 
 /** What {@link createGitHubClient} takes: the settings, plus what the backend itself decides. */
 export interface GitHubClientOptions extends GitHubClientSettings {
@@ -41,18 +24,6 @@ export interface GitHubClientOptions extends GitHubClientSettings {
   /** Token sent with every request. Omit it for a client that sets `authorization` per request. */
   auth?: string;
 }
-
-/**
- * Validates {@link GitHubClientSettings}. Backends combine it with their own settings schema;
- * `userAgent` and `auth` are not settings a backend's user gives, so it leaves them out.
- */
-export const gitHubClientSettingsSchema: z.ZodType<GitHubClientSettings> = z.object({
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  retries: z.number().int().min(0).max(10).optional(),
-  retryDelayUnitMs: z.number().int().min(1).max(60_000).optional(),
-  maxRateLimitWaitMs: z.number().int().min(0).max(3_600_000).optional(),
-  minWriteIntervalMs: z.number().int().min(0).max(60_000).optional(),
-});
 
 const RetryingOctokit = Octokit.plugin(retry, throttling);
 

@@ -4,11 +4,11 @@
  *
  * @packageDocumentation
  */
+export { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './github-client.js';
+export { type GitHubHttpError, gitHubStatusOf, isGitHubHttpError, toWardenError } from './github-error.js';
 export {
-  createGitHubClient,
-  type GitHubClient,
-  type GitHubClientOptions,
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
-} from './github-client.js';
-export { type GitHubHttpError, gitHubStatusOf, isGitHubHttpError, toWardenError } from './github-error.js';
+  gitHubNameSchema,
+  requireOctokitOrToken,
+} from './github-settings.js';

@@ -4,7 +4,13 @@
  * @module
  */
 import { type Clock, parseInput, type SecurityEventEmitter } from '@warden/core';
-import { type GitHubClient, type GitHubClientSettings, gitHubClientSettingsSchema } from '@warden/github-client';
+import {
+  type GitHubClient,
+  type GitHubClientSettings,
+  gitHubClientSettingsSchema,
+  gitHubNameSchema,
+  requireOctokitOrToken,
+} from '@warden/github-client';
 import { z } from 'zod';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
 
@@ -69,17 +75,16 @@ const functionSchema = z.custom<(...args: never[]) => unknown>(
   (value) => typeof value === 'function',
   'must be a function',
 );
-const gitHubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
 
-const settingsSchema = gitHubClientSettingsSchema
-  .and(
+const settingsSchema = requireOctokitOrToken(
+  gitHubClientSettingsSchema.and(
     z.object({
       octokit: z
         .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
         .optional(),
       token: z.string().min(1).max(4096).optional(),
-      owner: gitHubName,
-      repo: gitHubName,
+      owner: gitHubNameSchema,
+      repo: gitHubNameSchema,
       ref: z
         .string()
         .regex(/^[\x21-\x7e]{1,255}$/, 'must be a git ref')
@@ -115,11 +120,8 @@ const settingsSchema = gitHubClientSettingsSchema
         .optional(),
       now: functionSchema.optional(),
     }),
-  )
-  .refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {
-    message: 'give exactly one of octokit or token',
-    path: ['octokit'],
-  });
+  ),
+);
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
 export function parseGitHubSandboxConfig(config: GitHubSandboxConfig): ParsedGitHubSandboxConfig {

@@ -1,5 +1,6 @@
 import { createSecurityEventEmitter, type SandboxConstraints, type SecurityEvent } from '@warden/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { GitHubSandboxConfig } from './github-sandbox-settings.js';
 import { type SandboxFixture, startSandboxFixture } from './test-support/sandbox-fixture.js';
 
 let fixture: SandboxFixture;
@@ -240,5 +241,24 @@ describe('execute(id, command, options)', () => {
     const sandbox = fixture.createSandbox();
     const { id } = await sandbox.create({ timeoutMs: 200 });
     expect(await sandbox.execute(id, 'sleep 20')).toMatchObject({ timedOut: true });
+  });
+});
+
+describe('createGitHubSandbox(settings)', () => {
+  it('refuses a malformed owner or repo, and neither or both of octokit and token, with INVALID_INPUT naming the field', () => {
+    const octokit = { request: async () => ({}) } as unknown as GitHubSandboxConfig['octokit'];
+    const invalid: Array<[Partial<GitHubSandboxConfig>, RegExp]> = [
+      [{ owner: 'bad owner' }, /owner: must be a GitHub owner or repository name/],
+      [{ repo: 'a/b' }, /repo: must be a GitHub owner or repository name/],
+      [{ token: undefined }, /octokit: give exactly one of octokit or token/],
+      [{ octokit }, /octokit: give exactly one of octokit or token/],
+      [{ baseUrl: 'ftp://example.com' }, /baseUrl/],
+    ];
+    for (const [overrides, message] of invalid) {
+      expect(() => fixture.createSandbox(overrides), JSON.stringify(overrides)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(message) }),
+      );
+    }
+    expect(fixture.fake.requests).toEqual([]);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * The settings a GitHub backend's user gives and every GitHub backend validates alike: how the
+ * built-in client reaches GitHub, owner and repository names, and the choice between an
+ * injected Octokit and a token.
+ *
+ * @module
+ */
+import { z } from 'zod';
+
+/** How a backend reaches GitHub when no client is injected. */
+export interface GitHubClientSettings {
+  /** GitHub REST API base URL (GitHub Enterprise Server, or a test server). @default 'https://api.github.com' */
+  baseUrl?: string;
+  /** Retries after a 5xx, a network error or a rate limit. @default 3 */
+  retries?: number;
+  /**
+   * Length of the plugins' delay unit: a retry waits `n²` units, a rate limit `retry-after`
+   * units. GitHub means seconds, so only tests change it. @default 1000
+   */
+  retryDelayUnitMs?: number;
+  /** A rate-limit wait longer than this is not waited for; the call fails with `BACKEND_UNAVAILABLE`. @default 60000 */
+  maxRateLimitWaitMs?: number;
+  /** Minimum time between two writes (GitHub asks for one second to avoid secondary rate limits). @default 1000 */
+  minWriteIntervalMs?: number;
+}
+
+/**
+ * Validates {@link GitHubClientSettings}. Backends combine it with their own settings schema;
+ * `userAgent` and `auth` are not settings a backend's user gives, so it leaves them out.
+ */
+export const gitHubClientSettingsSchema: z.ZodType<GitHubClientSettings> = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  retryDelayUnitMs: z.number().int().min(1).max(60_000).optional(),
+  maxRateLimitWaitMs: z.number().int().min(0).max(3_600_000).optional(),
+  minWriteIntervalMs: z.number().int().min(0).max(60_000).optional(),
+});
+
+/** GitHub's owner and repository names: 1–100 letters, digits, `-`, `_` and `.`. */
+export const gitHubNameSchema: z.ZodString = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
+
+/**
+ * Adds the rule of a backend that takes either an injected Octokit (`octokit`) or a `token` to
+ * build its own client with: exactly one of the two, reported on `octokit`.
+ */
+export function requireOctokitOrToken<Settings extends { octokit?: unknown; token?: unknown }>(
+  schema: z.ZodType<Settings>,
+): z.ZodType<Settings> {
+  return schema.refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {
+    message: 'give exactly one of octokit or token',
+    path: ['octokit'],
+  });
+}
