@@ -1,7 +1,6 @@
 import { runJITCredentialIssuerContract } from '@warden/contract-tests';
 import { startGitHubFake } from '@warden/github-fake';
-import { createGitHubAppTokenIssuer } from './github-app-token-issuer.js';
-import { createGitHubJITCredentialIssuer } from './github-jit-issuer.js';
+import { createAppTokenIssuerOnFake, createJITIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 // Both issuers run against the GitHub test server, which validates every request and response
 // against GitHub's OpenAPI description; cleanup closes it, failing the test on any violation.
@@ -12,15 +11,7 @@ runJITCredentialIssuerContract({
   createSubject: async () => {
     const fake = await startGitHubFake();
     let time = Date.UTC(2026, 5, 1);
-    const subject = createGitHubJITCredentialIssuer({
-      token: fake.userToken,
-      baseUrl: fake.url,
-      owner: fake.owner,
-      repo: 'sandbox',
-      minWriteIntervalMs: 0,
-      retryDelayUnitMs: 5,
-      now: () => time,
-    });
+    const subject = createJITIssuerOnFake(fake, { now: () => time });
     return {
       subject,
       clock: {
@@ -45,15 +36,7 @@ runJITCredentialIssuerContract({
     // The issuer and the server share one clock: JWTs and token expiry are checked against it.
     let time = Date.now();
     const fake = await startGitHubFake({ now: () => time });
-    const subject = createGitHubAppTokenIssuer({
-      appId: fake.app.appId,
-      privateKey: fake.app.privateKeyPem,
-      installationId: fake.app.installationId,
-      baseUrl: fake.url,
-      minWriteIntervalMs: 0,
-      retryDelayUnitMs: 5,
-      now: () => time,
-    });
+    const subject = createAppTokenIssuerOnFake(fake, { now: () => time });
     return {
       subject,
       clock: {

@@ -2,8 +2,8 @@ import { inspect } from 'node:util';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from '@warden/github-fake';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubAppTokenIssuer } from './github-app-token-issuer.js';
 import type { GitHubAppTokenConfig } from './github-app-token-settings.js';
+import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 let fake: GitHubFake;
 let clock: number;
@@ -22,18 +22,8 @@ async function start(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
   return fake;
 }
 
-function createIssuer(overrides: Partial<GitHubAppTokenConfig> = {}) {
-  return createGitHubAppTokenIssuer({
-    appId: fake.app.appId,
-    privateKey: fake.app.privateKeyPem,
-    installationId: fake.app.installationId,
-    baseUrl: fake.url,
-    retryDelayUnitMs: 5,
-    minWriteIntervalMs: 0,
-    now: () => clock,
-    ...overrides,
-  });
-}
+const createIssuer = (overrides: Partial<GitHubAppTokenConfig> = {}) =>
+  createAppTokenIssuerOnFake(fake, { now: () => clock, ...overrides });
 
 const MINT = 'apps/create-installation-access-token';
 

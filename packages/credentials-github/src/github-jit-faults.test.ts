@@ -1,23 +1,13 @@
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubJITCredentialIssuer } from './github-jit-issuer.js';
 import type { GitHubJITConfig } from './github-jit-settings.js';
+import { createJITIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 let fake: GitHubFake;
 const PUT = 'actions/create-or-update-repo-secret';
 const repository = () => ({ owner: fake.owner, repo: 'sandbox' });
 
-function createIssuer(overrides: Partial<GitHubJITConfig> = {}) {
-  return createGitHubJITCredentialIssuer({
-    token: fake.userToken,
-    baseUrl: fake.url,
-    owner: fake.owner,
-    repo: 'sandbox',
-    retryDelayUnitMs: 5,
-    minWriteIntervalMs: 0,
-    ...overrides,
-  });
-}
+const createIssuer = (overrides: Partial<GitHubJITConfig> = {}) => createJITIssuerOnFake(fake, overrides);
 
 const attempts = (operationId: string) => fake.requests.filter((request) => request.operationId === operationId).length;
 

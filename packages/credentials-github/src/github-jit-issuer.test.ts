@@ -2,26 +2,16 @@ import { inspect } from 'node:util';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGitHubJITCredentialIssuer } from './github-jit-issuer.js';
 import type { GitHubJITConfig } from './github-jit-settings.js';
 import { isValidGitHubSecretName } from './secret-name.js';
+import { createJITIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 let fake: GitHubFake;
 let clock: number;
 const repository = () => ({ owner: fake.owner, repo: 'sandbox' });
 
-function createIssuer(overrides: Partial<GitHubJITConfig> = {}) {
-  return createGitHubJITCredentialIssuer({
-    token: fake.userToken,
-    baseUrl: fake.url,
-    owner: fake.owner,
-    repo: 'sandbox',
-    retryDelayUnitMs: 5,
-    minWriteIntervalMs: 0,
-    now: () => clock,
-    ...overrides,
-  });
-}
+const createIssuer = (overrides: Partial<GitHubJITConfig> = {}) =>
+  createJITIssuerOnFake(fake, { now: () => clock, ...overrides });
 
 beforeEach(async () => {
   clock = Date.parse('2026-06-01T12:00:00Z');
