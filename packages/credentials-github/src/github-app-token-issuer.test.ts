@@ -119,9 +119,7 @@ describe('createGitHubAppTokenIssuer: revoke, isValid, sweep', () => {
     await issuer.revoke(credential.id);
     expect(fake.app.tokens()[0]?.revoked).toBe(true);
     expect(await issuer.isValid(credential.id)).toBe(false);
-    expect(
-      fake.requests.filter((request) => request.operationId === 'apps/revoke-installation-access-token'),
-    ).toHaveLength(1);
+    expect(fake.requestsTo('apps/revoke-installation-access-token')).toHaveLength(1);
   });
 
   it('revoke(id) of an id it never issued throws CREDENTIAL_NOT_FOUND; isValid answers false', async () => {

@@ -9,8 +9,6 @@ const repository = () => ({ owner: fake.owner, repo: 'sandbox' });
 
 const createIssuer = (overrides: Partial<GitHubJITConfig> = {}) => createJITIssuerOnFake(fake, overrides);
 
-const attempts = (operationId: string) => fake.requests.filter((request) => request.operationId === operationId).length;
-
 beforeEach(async () => {
   fake = await startGitHubFake();
 });
@@ -26,14 +24,14 @@ describe('GitHub JIT issuer under faults', () => {
       code: 'ACCESS_DENIED',
       message: /401 Bad credentials/,
     });
-    expect(attempts(PUT)).toBe(1);
+    expect(fake.requestsTo(PUT)).toHaveLength(1);
     expect(fake.secretNames(repository())).toEqual([]);
   });
 
   it('403 primary rate limit (x-ratelimit-remaining 0, reset): waits for the reset and succeeds', async () => {
     fake.injectFault({ kind: 'rate-limit', limit: 'primary', retryAfterSeconds: 1, operationId: PUT });
     const credential = await createIssuer().issue(['a'], '1m');
-    expect(attempts(PUT)).toBe(2);
+    expect(fake.requestsTo(PUT)).toHaveLength(2);
     expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
   });
 
@@ -41,7 +39,7 @@ describe('GitHub JIT issuer under faults', () => {
     fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 3, operationId: PUT });
     const started = performance.now();
     await createIssuer().issue(['a'], '1m');
-    expect(attempts(PUT)).toBe(2);
+    expect(fake.requestsTo(PUT)).toHaveLength(2);
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 5);
   });
 
@@ -52,13 +50,13 @@ describe('GitHub JIT issuer under faults', () => {
       code: 'BACKEND_UNAVAILABLE',
       message: /secondary rate limit/,
     });
-    expect(attempts(PUT)).toBe(1);
+    expect(fake.requestsTo(PUT)).toHaveLength(1);
   });
 
   it('5xx: retried with backoff and then succeeds', async () => {
     fake.injectFault({ kind: 'status', status: 502, times: 2, operationId: PUT });
     const credential = await createIssuer().issue(['a'], '1m');
-    expect(attempts(PUT)).toBe(3);
+    expect(fake.requestsTo(PUT)).toHaveLength(3);
     expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
   });
 
@@ -67,7 +65,7 @@ describe('GitHub JIT issuer under faults', () => {
     await expect(createIssuer({ retries: 2 }).issue(['a'], '1m')).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
     });
-    expect(attempts(PUT)).toBe(3);
+    expect(fake.requestsTo(PUT)).toHaveLength(3);
   });
 
   it('422 once (a rotated key): refetches the public key, seals again and succeeds', async () => {
@@ -75,7 +73,7 @@ describe('GitHub JIT issuer under faults', () => {
     await issuer.issue(['a'], '1m');
     fake.injectFault({ kind: 'status', status: 422, operationId: PUT });
     const credential = await issuer.issue(['a'], '1m');
-    expect(attempts('actions/get-repo-public-key')).toBe(2);
+    expect(fake.requestsTo('actions/get-repo-public-key')).toHaveLength(2);
     expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
   });
 

@@ -4,7 +4,6 @@ import { createGitHubClient, type GitHubClientOptions } from './github-client.js
 
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
-const attempts = (operationId: string) => fake.requests.filter((request) => request.operationId === operationId);
 
 function createClient(overrides: Partial<GitHubClientOptions> = {}) {
   return createGitHubClient({
@@ -46,19 +45,19 @@ describe('createGitHubClient(options)', () => {
   it('retries a 5xx `retries` times, then surfaces the HttpError', async () => {
     fake.injectFault({ kind: 'status', status: 503, times: 10, operationId: LIST });
     await expect(createClient({ retries: 2 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 503 });
-    expect(attempts(LIST)).toHaveLength(3);
+    expect(fake.requestsTo(LIST)).toHaveLength(3);
   });
 
   it('a 5xx that clears up within the retries succeeds', async () => {
     fake.injectFault({ kind: 'status', status: 502, times: 2, operationId: LIST });
     await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
-    expect(attempts(LIST).map((request) => request.status)).toEqual([502, 502, 200]);
+    expect(fake.requestsTo(LIST).map((request) => request.status)).toEqual([502, 502, 200]);
   });
 
   it('does not retry a 401', async () => {
     fake.injectFault({ kind: 'status', status: 401, operationId: LIST });
     await expect(createClient().request('GET /user/codespaces')).rejects.toMatchObject({ status: 401 });
-    expect(attempts(LIST)).toHaveLength(1);
+    expect(fake.requestsTo(LIST)).toHaveLength(1);
   });
 
   it('waits out a secondary rate limit within maxRateLimitWaitMs (retry-after in delay units)', async () => {
@@ -66,26 +65,26 @@ describe('createGitHubClient(options)', () => {
     const started = performance.now();
     await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(4 * 5);
-    expect(attempts(LIST).map((request) => request.status)).toEqual([403, 200]);
+    expect(fake.requestsTo(LIST).map((request) => request.status)).toEqual([403, 200]);
   });
 
   it('waits out a primary rate limit within maxRateLimitWaitMs', async () => {
     fake.injectFault({ kind: 'rate-limit', limit: 'primary', retryAfterSeconds: 1, operationId: LIST });
     await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
-    expect(attempts(LIST).map((request) => request.status)).toEqual([403, 200]);
+    expect(fake.requestsTo(LIST).map((request) => request.status)).toEqual([403, 200]);
   });
 
   it('does not wait for a rate limit longer than maxRateLimitWaitMs: one attempt, the 403 surfaces', async () => {
     fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 3600, operationId: LIST });
     const client = createClient({ retryDelayUnitMs: 1000, maxRateLimitWaitMs: 10_000 });
     await expect(client.request('GET /user/codespaces')).rejects.toMatchObject({ status: 403 });
-    expect(attempts(LIST)).toHaveLength(1);
+    expect(fake.requestsTo(LIST)).toHaveLength(1);
   });
 
   it('stops waiting out rate limits after `retries` of them', async () => {
     fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 1, times: 10, operationId: LIST });
     await expect(createClient({ retries: 1 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 403 });
-    expect(attempts(LIST)).toHaveLength(2);
+    expect(fake.requestsTo(LIST)).toHaveLength(2);
   });
 
   it('spaces writes at least minWriteIntervalMs apart', async () => {

@@ -4,8 +4,6 @@ import { type SandboxFixture, startSandboxFixture } from './test-support/sandbox
 
 let fixture: SandboxFixture;
 const CREATE = 'codespaces/create-with-repo-for-authenticated-user';
-const attempts = (operationId: string) =>
-  fixture.fake.requests.filter((request) => request.operationId === operationId);
 
 beforeEach(async () => {
   fixture = await startSandboxFixture();
@@ -23,7 +21,7 @@ describe('GitHub sandbox under faults', () => {
       .create()
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ACCESS_DENIED', message: /401 Bad credentials/ });
-    expect(attempts(CREATE)).toHaveLength(1);
+    expect(fixture.fake.requestsTo(CREATE)).toHaveLength(1);
     expect(fixture.fake.codespaces.list()).toEqual([]);
     expect(`${inspect(error, { depth: 10 })}${JSON.stringify(error)}`).not.toContain(fixture.fake.userToken);
   });
@@ -31,7 +29,7 @@ describe('GitHub sandbox under faults', () => {
   it('403 secondary rate limit with retry-after on create: waits and succeeds', async () => {
     fixture.fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 2, operationId: CREATE });
     const status = await fixture.createSandbox().create();
-    expect(attempts(CREATE).map((request) => request.status)).toEqual([403, 201]);
+    expect(fixture.fake.requestsTo(CREATE).map((request) => request.status)).toEqual([403, 201]);
     expect(status.state).toBe('running');
   });
 
@@ -43,9 +41,9 @@ describe('GitHub sandbox under faults', () => {
       operationId: 'codespaces/list-in-repository-for-authenticated-user',
     });
     expect(await fixture.createSandbox().list()).toEqual([]);
-    expect(attempts('codespaces/list-in-repository-for-authenticated-user').map((request) => request.status)).toEqual([
-      403, 200,
-    ]);
+    expect(
+      fixture.fake.requestsTo('codespaces/list-in-repository-for-authenticated-user').map((request) => request.status),
+    ).toEqual([403, 200]);
   });
 
   it('5xx while waiting for the codespace: retried with backoff, create still succeeds', async () => {
@@ -57,7 +55,8 @@ describe('GitHub sandbox under faults', () => {
     });
     expect((await fixture.createSandbox().create()).state).toBe('running');
     expect(
-      attempts('codespaces/get-for-authenticated-user')
+      fixture.fake
+        .requestsTo('codespaces/get-for-authenticated-user')
         .slice(0, 2)
         .map((request) => request.status),
     ).toEqual([502, 502]);
@@ -71,7 +70,7 @@ describe('GitHub sandbox under faults', () => {
       operationId: 'codespaces/list-in-repository-for-authenticated-user',
     });
     await expect(fixture.createSandbox({ retries: 2 }).list()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
-    expect(attempts('codespaces/list-in-repository-for-authenticated-user')).toHaveLength(3);
+    expect(fixture.fake.requestsTo('codespaces/list-in-repository-for-authenticated-user')).toHaveLength(3);
   });
 
   it('422 on create: BACKEND_UNAVAILABLE naming the status, not retried, no codespace', async () => {
@@ -80,7 +79,7 @@ describe('GitHub sandbox under faults', () => {
       code: 'BACKEND_UNAVAILABLE',
       message: /422/,
     });
-    expect(attempts(CREATE)).toHaveLength(1);
+    expect(fixture.fake.requestsTo(CREATE)).toHaveLength(1);
     expect(fixture.fake.codespaces.list()).toEqual([]);
   });
 

@@ -25,6 +25,18 @@ describe('injectFault(spec)', () => {
     expect(fault.hits).toBe(1);
   });
 
+  it('requestsTo(operationId) lists the requests for that operation, faulted ones included, in order', async () => {
+    fake.injectFault({ kind: 'status', status: 502, operationId: 'codespaces/list-for-authenticated-user' });
+    await callFake(fake, 'GET', '/user/codespaces');
+    await callFake(fake, 'GET', '/repos/octo-org/sandbox/actions/secrets');
+    await callFake(fake, 'GET', '/user/codespaces');
+    expect(fake.requestsTo('codespaces/list-for-authenticated-user')).toEqual([
+      { method: 'GET', path: '/user/codespaces', operationId: 'codespaces/list-for-authenticated-user', status: 502 },
+      { method: 'GET', path: '/user/codespaces', operationId: 'codespaces/list-for-authenticated-user', status: 200 },
+    ]);
+    expect(fake.requestsTo('actions/delete-repo-secret')).toEqual([]);
+  });
+
   it('hits `times` requests', async () => {
     fake.injectFault({ kind: 'status', status: 401, times: 2 });
     const statuses = [];

@@ -70,6 +70,8 @@ export interface GitHubFake {
   clearFaults(): void;
   /** Every request received, in order. */
   readonly requests: readonly RecordedRequest[];
+  /** The requests received for one operation (for example `actions/get-repo-public-key`), in order. */
+  requestsTo(operationId: string): RecordedRequest[];
   /** Violations not yet taken. */
   readonly violations: readonly Violation[];
   /** Returns and forgets the violations recorded so far (for tests that provoke them on purpose). */
@@ -153,6 +155,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     injectFault: (spec) => context.faults.add(spec),
     clearFaults: () => context.faults.clear(),
     requests: context.requests,
+    requestsTo: (operationId) => context.requests.filter((request) => request.operationId === operationId),
     violations: context.violations,
     takeViolations: () => context.violations.splice(0),
     assertNoViolations: () => assertNoViolations(context.violations),
