@@ -1,4 +1,22 @@
 import Docker from 'dockerode';
+import { z } from 'zod';
+
+/**
+ * The settings fields that name the engine, in every options schema that reaches Docker: an
+ * injected dockerode client, or the address to create one for with {@link createDockerClient}.
+ */
+export const dockerConnectionFields: {
+  docker: z.ZodOptional<z.ZodCustom<Docker, Docker>>;
+  dockerHost: z.ZodOptional<z.ZodString>;
+} = {
+  docker: z
+    .custom<Docker>((value) => typeof value === 'object' && value !== null, 'must be a dockerode client')
+    .optional(),
+  dockerHost: z
+    .string()
+    .regex(/^(unix|tcp|http|https):\/\/\S+$/, 'must be a unix:// or tcp:// address')
+    .optional(),
+};
 
 /**
  * Creates a dockerode client from `DOCKER_HOST` (a `unix://` socket or `tcp://` address), or the

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { BackendUnavailableError, InvalidInputError, parseInput } from '@warden/core';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { createDockerClient } from './docker-client.js';
+import { createDockerClient, dockerConnectionFields } from './docker-client.js';
 import { toWardenError } from './docker-sandbox-errors.js';
 import { DEFAULT_SANDBOX_IMAGE } from './docker-sandbox-settings.js';
 import { packTar, type TarEntry } from './docker-sandbox-tar.js';
@@ -49,13 +49,7 @@ const CONTEXT_PATH = z
 
 const optionsSchema = z
   .object({
-    docker: z
-      .custom<Docker>((value) => typeof value === 'object' && value !== null, 'must be a dockerode client')
-      .optional(),
-    dockerHost: z
-      .string()
-      .regex(/^(unix|tcp|http|https):\/\/\S+$/, 'must be a unix:// or tcp:// address')
-      .optional(),
+    ...dockerConnectionFields,
     tag: z.string().regex(IMAGE_REFERENCE, 'must be an image reference').optional(),
     dockerfile: z.string().min(1).max(1_048_576).optional(),
     files: z.record(CONTEXT_PATH, z.union([z.string(), z.instanceof(Uint8Array)])).optional(),

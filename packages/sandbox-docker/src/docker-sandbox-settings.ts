@@ -14,6 +14,7 @@ import {
 } from '@warden/core';
 import type Docker from 'dockerode';
 import { z } from 'zod';
+import { dockerConnectionFields } from './docker-client.js';
 import { rejectForbiddenOptions } from './docker-sandbox-forbidden.js';
 
 /** The image {@link buildSandboxImage} builds and {@link createDockerSandbox} runs by default. */
@@ -125,13 +126,7 @@ const NETWORK = z
 
 const settingsSchema = z
   .object({
-    docker: z
-      .custom<Docker>((value) => typeof value === 'object' && value !== null, 'must be a dockerode client')
-      .optional(),
-    dockerHost: z
-      .string()
-      .regex(/^(unix|tcp|http|https):\/\/\S+$/, 'must be a unix:// or tcp:// address')
-      .optional(),
+    ...dockerConnectionFields,
     image: z.string().regex(IMAGE, 'must be an image reference').optional(),
     user: z
       .string()
