@@ -137,6 +137,9 @@ describe('create(constraints)', () => {
   });
 
   it('a codespace that fails while starting is deleted and create throws BACKEND_UNAVAILABLE', async () => {
+    // States change only on demand here, so the codespace cannot reach Available before it fails.
+    await fixture.dispose();
+    fixture = await startSandboxFixture({ fake: { autoAdvance: false } });
     const sandbox = fixture.createSandbox();
     const creating = sandbox.create();
     await vi.waitFor(() => expect(fixture.fake.codespaces.list()).toHaveLength(1));
