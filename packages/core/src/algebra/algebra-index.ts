@@ -2,19 +2,19 @@
  * Where the algebra keeps its capabilities: by id, by scope → resource → holder for checks, and by
  * source for cascading revocation and expiry.
  *
- * A check looks its candidate list up through three dictionaries: the scope's table (a handful of
- * scopes, always in cache), the resource's holders (one per resource of the scope), and the
- * agent's list there. The two small tables come first so that the only lookup that misses the
- * cache is the last one; keyed the other way round (agent → scope → resource), a check followed
- * twice as many pointers through memory that was not in cache, which made it several times slower
- * than the lookups themselves. Capabilities on the `'*'` resource are listed in every resource
- * list of their holder and scope, and in the scope's wildcard lists (used for resources where the
- * holder has no list), so a check scans exactly one list. Nothing on the check path allocates:
- * results are cached frozen objects.
+ * A check finds its candidate list through three dictionaries: the scope's table (a handful of
+ * scopes, always in cache), the resource's holders, and the agent's list there. Keyed the other
+ * way round (agent → scope → resource), a check followed more pointers into memory that was not
+ * in cache, and was about a fifth slower. The lists themselves are nodes in one buffer
+ * ({@link CandidateLists}), named by their first node. Capabilities on the `'*'` resource are
+ * listed in every resource list of their holder and scope, and in the scope's wildcard lists (for
+ * resources where the holder has no list), so a check scans exactly one list. Nothing on the check
+ * path allocates: results are cached frozen objects.
  *
  * @module
  */
 import type { Clock } from '../clock.js';
+import { CandidateLists, END } from './algebra-candidates.js';
 import {
   ALLOWED,
   allowedResult,
@@ -32,31 +32,6 @@ type Dictionary<Value> = Record<string, Value | undefined>;
 
 function dictionary<Value>(): Dictionary<Value> {
   return Object.create(null) as Dictionary<Value>;
-}
-
-/**
- * The capabilities one check scans (one holder's on one resource and its `'*'` ones, in creation
- * order): `[combined, mask, record, mask, record, …]`. A check reads each mask first and touches a record
- * only when it may allow the action, so capabilities for other actions cost no memory access
- * beyond this array; a mask of `-1` means "may allow any action". `combined` caches the results
- * of checks that several of the list's capabilities allow.
- */
-type Candidates = Array<CombinedResults | null | number | CapabilityRecord>;
-
-/** The first mask's position in a candidate list. */
-const FIRST = 1;
-
-function newCandidates(wildcard: Candidates | undefined): Candidates {
-  if (wildcard === undefined) return [null];
-  const candidates = wildcard.slice();
-  // The combined-results cache is made on the first check that needs it: most lists never do.
-  candidates[0] = null;
-  return candidates;
-}
-
-/** The candidates' mask for a record (`-1` when it has `'*'` or an action without a bit). */
-function candidateMask(record: CapabilityRecord): number {
-  return record.allActions || record.unlistedActions ? -1 : record.actionMask;
 }
 
 /** True when a candidate's mask may allow the action with this bit. */
@@ -77,14 +52,17 @@ const MAX_CACHED_CANDIDATES = 30;
 /** Actions that get a bit in the action table; later ones are matched with `includes`. */
 const ACTION_BITS = 30;
 
-/** The capabilities on one scope. */
+/**
+ * The candidate lists on one scope. Each list holds one holder's capabilities on one resource and
+ * its `'*'` ones, in creation order, and is named by its first node in {@link CandidateLists}.
+ */
 class ScopeTable {
-  /** Resource → holder → that holder's candidates on the resource (its `'*'` ones included). */
-  readonly byResource: Dictionary<Dictionary<Candidates>> = dictionary();
-  /** Holder → its `'*'` resource candidates: the list for a resource it has no list of its own on. */
-  readonly wildcard: Dictionary<Candidates> = dictionary();
+  /** Resource → holder → that holder's list on the resource. */
+  readonly byResource: Dictionary<Dictionary<number>> = dictionary();
+  /** Holder → its list of `'*'` resource capabilities, for a resource it has no list of its own on. */
+  readonly wildcard: Dictionary<number> = dictionary();
   /** Holder → every list of it in `byResource`, so that a new `'*'` capability reaches each. */
-  readonly listsByHolder: Dictionary<Candidates[]> = dictionary();
+  readonly listsByHolder: Dictionary<number[]> = dictionary();
 }
 
 /** The indexes over every capability of one algebra. */
@@ -94,6 +72,9 @@ export class CapabilityIndex {
   private readonly byAgent: Dictionary<CapabilityRecord[]> = dictionary();
   private readonly derived = new Map<string, CapabilityRecord[]>();
   private readonly scopes: Dictionary<ScopeTable> = dictionary();
+  private readonly lists = new CandidateLists();
+  /** Results of checks allowed by several candidates, by their list's first node. */
+  private readonly combined = new Map<number, CombinedResults>();
   /** Actions are numbered once into bits, so a candidate's actions are one integer mask. */
   private readonly actionBits: Dictionary<number> = dictionary();
   private actionCount = 0;
@@ -110,23 +91,22 @@ export class CapabilityIndex {
   add(record: CapabilityRecord): void {
     const { id, grantedTo, scope, resource, derivedFrom } = record.definition;
     this.records.set(id, record);
-    const held = this.byAgent[grantedTo];
-    if (held === undefined) this.byAgent[grantedTo] = [record];
-    else held.push(record);
+    appendToEntry(this.byAgent, grantedTo, record);
     for (const sourceId of derivedFrom) appendTo(this.derived, sourceId, record);
     this.numberActions(record);
+    record.slot = this.lists.addCapability(record);
     let table = this.scopes[scope];
     if (table === undefined) {
       table = new ScopeTable();
       this.scopes[scope] = table;
     }
-    const mask = candidateMask(record);
-    if (resource === WILDCARD) addToEveryResource(table, grantedTo, mask, record);
-    else addToResource(table, resource, grantedTo, mask, record);
+    if (resource === WILDCARD) this.addToEveryResource(table, grantedTo, record.slot);
+    else this.addToResource(table, resource, grantedTo, record.slot);
   }
 
   /** Call after a capability's lifecycle changed (revoked, expired, attested). */
-  changed(): void {
+  changed(record: CapabilityRecord): void {
+    this.lists.refresh(record.slot);
     this.generation++;
   }
 
@@ -170,13 +150,13 @@ export class CapabilityIndex {
     action: string,
     context: CapabilityCheckContext | undefined,
   ): boolean {
-    const records = this.candidates(agentId, scope, resource, action);
-    if (records === undefined) return false;
+    const head = this.candidates(agentId, scope, resource, action);
+    if (head === END) return false;
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
-    for (let index = FIRST; index < records.length; index += 2) {
-      if (!mayAllow(records[index] as number, actionBit)) continue;
-      if ((records[index + 1] as CapabilityRecord).evaluate(actionBit, action, context, now) === ALLOWED) return true;
+    for (let node = head; node !== END; node = this.lists.next(node)) {
+      if (!mayAllow(this.lists.mask(node), actionBit)) continue;
+      if (this.lists.evaluate(node, actionBit, action, context, now) === ALLOWED) return true;
     }
     return false;
   }
@@ -189,62 +169,86 @@ export class CapabilityIndex {
     action: string,
     context: CapabilityCheckContext | undefined,
   ): AlgebraCheckResult {
-    const records = this.candidates(agentId, scope, resource, action);
-    if (records === undefined) return deniedResult(this.missingReason(agentId, scope, resource, action));
+    const head = this.candidates(agentId, scope, resource, action);
+    if (head === END) return deniedResult(this.missingReason(agentId, scope, resource, action));
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     let denial = DENIED_NO_MATCH;
-    let first: CapabilityRecord | undefined;
-    let mask = 0;
+    let firstAllowing = END;
+    let allowingPositions = 0;
     let allowing = 0;
-    for (let index = FIRST; index < records.length; index += 2) {
-      if (!mayAllow(records[index] as number, actionBit)) {
+    let position = 0;
+    for (let node = head; node !== END; node = this.lists.next(node), position++) {
+      if (!mayAllow(this.lists.mask(node), actionBit)) {
         if (denial < DENIED_ACTION) denial = DENIED_ACTION;
         continue;
       }
-      const record = records[index + 1] as CapabilityRecord;
-      const outcome = record.evaluate(actionBit, action, context, now);
+      const outcome = this.lists.evaluate(node, actionBit, action, context, now);
       if (outcome === ALLOWED) {
-        first ??= record;
-        mask |= 1 << (index >> 1);
+        if (firstAllowing === END) firstAllowing = this.lists.slot(node);
+        allowingPositions |= 1 << position;
         allowing++;
       } else if (outcome > denial) {
         denial = outcome;
       }
     }
-    if (first === undefined) return deniedResult(denial);
-    if (allowing === 1) return first.allowResult();
-    if (records.length <= FIRST + MAX_CACHED_CANDIDATES * 2) return this.combinedResult(records, mask);
-    return allowedResult(allowingViews(records, actionBit, action, context, now));
+    if (firstAllowing === END) return deniedResult(denial);
+    if (allowing === 1) return this.lists.allowResult(firstAllowing);
+    if (position <= MAX_CACHED_CANDIDATES) return this.combinedResult(head, allowingPositions);
+    return allowedResult(this.allowingViews(head, actionBit, action, context, now));
   }
 
-  /** The result for the candidates whose positions are set in `mask`, built once per generation. */
-  private combinedResult(records: Candidates, mask: number): AlgebraCheckResult {
-    let cache = records[0] as CombinedResults | null;
-    if (cache === null) {
+  /** The result for the candidates at the positions set in `positions`, built once per generation. */
+  private combinedResult(head: number, positions: number): AlgebraCheckResult {
+    let cache = this.combined.get(head);
+    if (cache === undefined) {
       cache = { generation: this.generation, byMask: new Map() };
-      records[0] = cache;
+      this.combined.set(head, cache);
     } else if (cache.generation !== this.generation) {
       cache.byMask.clear();
       cache.generation = this.generation;
     }
-    let result = cache.byMask.get(mask);
+    let result = cache.byMask.get(positions);
     if (result === undefined) {
-      result = allowedResult(viewsInMask(records, mask));
-      cache.byMask.set(mask, result);
+      const views: AlgebraCapability[] = [];
+      for (let node = head, position = 0; node !== END; node = this.lists.next(node), position++) {
+        if ((positions & (1 << position)) !== 0) views.push(this.view(node));
+      }
+      result = allowedResult(views);
+      cache.byMask.set(positions, result);
     }
     return result;
   }
 
-  /** The capabilities to scan, or `undefined` when there are none (or an argument is not a string). */
-  private candidates(agentId: string, scope: string, resource: string, action: string): Candidates | undefined {
+  /** The views of every capability in the list that allows the request (for lists too long to cache). */
+  private allowingViews(
+    head: number,
+    actionBit: number,
+    action: string,
+    context: CapabilityCheckContext | undefined,
+    now: number,
+  ): AlgebraCapability[] {
+    const views: AlgebraCapability[] = [];
+    for (let node = head; node !== END; node = this.lists.next(node)) {
+      const record = this.lists.records[this.lists.slot(node)] as CapabilityRecord;
+      if (record.evaluate(actionBit, action, context, now) === ALLOWED) views.push(record.view());
+    }
+    return views;
+  }
+
+  private view(node: number): AlgebraCapability {
+    return (this.lists.records[this.lists.slot(node)] as CapabilityRecord).view();
+  }
+
+  /** The first node of the list to scan, or `END` when there is none (or an argument is not a string). */
+  private candidates(agentId: string, scope: string, resource: string, action: string): number {
     // Fail closed on type confusion: `['agent']` must not be read as the key "agent".
-    if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return undefined;
-    if (typeof action !== 'string') return undefined;
+    if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return END;
+    if (typeof action !== 'string') return END;
     const table = this.scopes[scope];
-    if (table === undefined) return undefined;
+    if (table === undefined) return END;
     const holders = table.byResource[resource];
-    return (holders === undefined ? undefined : holders[agentId]) ?? table.wildcard[agentId];
+    return (holders === undefined ? undefined : holders[agentId]) ?? table.wildcard[agentId] ?? END;
   }
 
   /** Why `candidates` found none: the agent holds nothing at all, or nothing on this scope and resource. */
@@ -266,66 +270,46 @@ export class CapabilityIndex {
       else record.actionMask |= bit;
     }
   }
+
+  /** Adds a `'*'` resource capability to its holder's wildcard list and to each of its resource lists. */
+  private addToEveryResource(table: ScopeTable, holder: string, slot: number): void {
+    const wildcard = table.wildcard[holder];
+    if (wildcard === undefined) table.wildcard[holder] = this.lists.create(slot);
+    else this.lists.append(wildcard, slot);
+    for (const head of table.listsByHolder[holder] ?? NO_LISTS) this.lists.append(head, slot);
+  }
+
+  /** Adds a capability to its holder's list on its resource, started from the holder's `'*'` list if new. */
+  private addToResource(table: ScopeTable, resource: string, holder: string, slot: number): void {
+    let holders = table.byResource[resource];
+    if (holders === undefined) {
+      holders = dictionary();
+      table.byResource[resource] = holders;
+    }
+    const head = holders[holder];
+    if (head !== undefined) {
+      this.lists.append(head, slot);
+      return;
+    }
+    const wildcard = table.wildcard[holder];
+    let created: number;
+    if (wildcard === undefined) {
+      created = this.lists.create(slot);
+    } else {
+      created = this.lists.copy(wildcard);
+      this.lists.append(created, slot);
+    }
+    holders[holder] = created;
+    appendToEntry(table.listsByHolder, holder, created);
+  }
 }
 
-/** Adds a `'*'` resource capability to its holder's wildcard list and to each of its resource lists. */
-function addToEveryResource(table: ScopeTable, holder: string, mask: number, record: CapabilityRecord): void {
-  const wildcard = table.wildcard[holder];
-  if (wildcard === undefined) table.wildcard[holder] = [null, mask, record];
-  else wildcard.push(mask, record);
-  for (const list of table.listsByHolder[holder] ?? NO_LISTS) list.push(mask, record);
-}
+const NO_LISTS: readonly number[] = Object.freeze([]);
 
-/** Adds a capability to its holder's list on its resource, made from the holder's `'*'` list if new. */
-function addToResource(
-  table: ScopeTable,
-  resource: string,
-  holder: string,
-  mask: number,
-  record: CapabilityRecord,
-): void {
-  let holders = table.byResource[resource];
-  if (holders === undefined) {
-    holders = dictionary();
-    table.byResource[resource] = holders;
-  }
-  let list = holders[holder];
-  if (list === undefined) {
-    list = newCandidates(table.wildcard[holder]);
-    holders[holder] = list;
-    const lists = table.listsByHolder[holder];
-    if (lists === undefined) table.listsByHolder[holder] = [list];
-    else lists.push(list);
-  }
-  list.push(mask, record);
-}
-
-const NO_LISTS: readonly Candidates[] = Object.freeze([]);
-
-// The helpers below are module functions on purpose: a closure inside `check` that captured its
-// locals would make V8 allocate a context object on every call, even when the closure is unused.
-
-function allowingViews(
-  records: Candidates,
-  actionBit: number,
-  action: string,
-  context: CapabilityCheckContext | undefined,
-  now: number,
-): AlgebraCapability[] {
-  const views: AlgebraCapability[] = [];
-  for (let index = FIRST + 1; index < records.length; index += 2) {
-    const record = records[index] as CapabilityRecord;
-    if (record.evaluate(actionBit, action, context, now) === ALLOWED) views.push(record.view());
-  }
-  return views;
-}
-
-function viewsInMask(records: Candidates, mask: number): AlgebraCapability[] {
-  const views: AlgebraCapability[] = [];
-  for (let index = FIRST; index < records.length; index += 2) {
-    if ((mask & (1 << (index >> 1))) !== 0) views.push((records[index + 1] as CapabilityRecord).view());
-  }
-  return views;
+function appendToEntry<Value>(dictionary: Dictionary<Value[]>, key: string, value: Value): void {
+  const values = dictionary[key];
+  if (values === undefined) dictionary[key] = [value];
+  else values.push(value);
 }
 
 function appendTo<Key>(map: Map<Key, CapabilityRecord[]>, key: Key, record: CapabilityRecord): void {

@@ -1,16 +1,16 @@
 /**
  * The algebra's internal, mutable record of one capability. Its definition never changes; only
  * its lifecycle (revocation, early expiry, attestations) does, and every change rebuilds the
- * frozen view handed to callers. `evaluate` is the hot path of `check`: it reads plain fields of
- * one class shape and allocates nothing.
+ * frozen view handed to callers. `evaluate` is the rule a check applies; `check` reads the same
+ * numbers from its candidate lists (`algebra-candidates.ts`) and calls `evaluate` only for what
+ * numbers cannot decide. It reads plain fields of one class shape and allocates nothing.
  *
  * @module
  */
 import { evaluateFolded, type FoldedConstraints, foldConstraints } from './algebra-constraint-plan.js';
-import { ALLOWED, allowedByOne, DENIED_ACTION, DENIED_EXPIRED, DENIED_REVOKED } from './algebra-outcomes.js';
+import { ALLOWED, DENIED_ACTION, DENIED_EXPIRED, DENIED_REVOKED } from './algebra-outcomes.js';
 import type {
   AlgebraCapability,
-  AlgebraCheckResult,
   Attestation,
   CapabilityCheckContext,
   CapabilityLifecycleRecord,
@@ -74,10 +74,7 @@ export function capabilityObject(
   });
 }
 
-/**
- * One capability inside the algebra. The fields `evaluate` reads come first, so that they share
- * the object's first cache lines.
- */
+/** One capability inside the algebra. The fields `evaluate` reads come first. */
 export class CapabilityRecord {
   /** True when the actions are `['*']`. */
   readonly allActions: boolean;
@@ -88,13 +85,14 @@ export class CapabilityRecord {
   actionMask = 0;
   /** True when some action has no bit in the index's action table. */
   unlistedActions = false;
+  /** Its position in the index's table of capabilities; set by the index when it adds the record. */
+  slot = -1;
   /** True once revoked. */
   revoked: boolean;
   /** Effective expiry; `Infinity` when none. */
   expiresAt: number;
   /** The folded constraints, or `null` when it has none (most capabilities). */
   readonly folded: FoldedConstraints | null;
-  private cachedAllowResult: AlgebraCheckResult | undefined = undefined;
   /** The actions, normalized (`['*']` when every action is allowed). */
   readonly actions: readonly string[];
   /** The fixed fields (the capability as it was created or restored). */
@@ -184,14 +182,7 @@ export class CapabilityRecord {
     return this.cachedView;
   }
 
-  /** The frozen result of a check allowed by this capability alone (built once). */
-  allowResult(): AlgebraCheckResult {
-    this.cachedAllowResult ??= allowedByOne(this.view());
-    return this.cachedAllowResult;
-  }
-
   private invalidate(): void {
     this.cachedView = undefined;
-    this.cachedAllowResult = undefined;
   }
 }

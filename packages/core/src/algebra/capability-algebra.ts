@@ -255,7 +255,7 @@ export class CapabilityAlgebra {
       });
     }
     record.attest(recorded);
-    this.index.changed();
+    this.index.changed(record);
     return record.view();
   }
 
@@ -346,12 +346,16 @@ export class CapabilityAlgebra {
     end: (record: CapabilityRecord, entry: CapabilityLifecycleRecord) => boolean,
   ): readonly AlgebraCapability[] {
     const changed: AlgebraCapability[] = [];
-    if (end(target, Object.freeze({ ...entry, cascadedFrom: null }))) changed.push(target.view());
+    if (end(target, Object.freeze({ ...entry, cascadedFrom: null }))) {
+      this.index.changed(target);
+      changed.push(target.view());
+    }
     const cascaded = Object.freeze({ ...entry, cascadedFrom: target.definition.id });
     for (const record of this.index.descendantsOf(target.definition.id)) {
-      if (end(record, cascaded)) changed.push(record.view());
+      if (!end(record, cascaded)) continue;
+      this.index.changed(record);
+      changed.push(record.view());
     }
-    this.index.changed();
     return Object.freeze(changed);
   }
 
