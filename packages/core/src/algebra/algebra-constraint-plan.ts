@@ -58,8 +58,10 @@ export function foldConstraints(constraints: readonly CapabilityConstraint[]): F
   let notAfter = Number.POSITIVE_INFINITY;
   let usageLimit = Number.POSITIVE_INFINITY;
   let budgetLimit = Number.POSITIVE_INFINITY;
-  const listed: ListedConstraint[] = [];
-  for (const { type, params } of constraints) {
+  let listed: ListedConstraint[] | null = null;
+  // Indexed, not `for…of`: grants run this in bulk, mostly before V8 optimizes it.
+  for (let index = 0; index < constraints.length; index++) {
+    const { type, params } = constraints[index] as CapabilityConstraint;
     if (type === 'time-window') {
       notBefore = Math.max(notBefore, (params.start as number | undefined) ?? Number.NEGATIVE_INFINITY);
       notAfter = Math.min(notAfter, (params.end as number | undefined) ?? Number.POSITIVE_INFINITY);
@@ -68,10 +70,11 @@ export function foldConstraints(constraints: readonly CapabilityConstraint[]): F
     } else if (type === 'budget') {
       budgetLimit = Math.min(budgetLimit, params.limit as number);
     } else {
+      listed ??= [];
       listed.push(listConstraint(type, params));
     }
   }
-  return { notBefore, notAfter, usageLimit, budgetLimit, listed: listed.length === 0 ? null : listed };
+  return { notBefore, notAfter, usageLimit, budgetLimit, listed };
 }
 
 function listConstraint(type: string, params: Readonly<Record<string, unknown>>): ListedConstraint {

@@ -92,7 +92,11 @@ export class CapabilityIndex {
     const { id, grantedTo, scope, resource, derivedFrom } = record.definition;
     this.records.set(id, record);
     appendToEntry(this.byAgent, grantedTo, record);
-    for (const sourceId of derivedFrom) appendTo(this.derived, sourceId, record);
+    // Indexed loops on the grant path: `for…of` allocates an iterator result per step until V8
+    // optimizes the loop, and a bulk load runs mostly before that.
+    for (let index = 0; index < derivedFrom.length; index++) {
+      appendTo(this.derived, derivedFrom[index] as string, record);
+    }
     this.numberActions(record);
     record.slot = this.lists.addCapability(record);
     let table = this.scopes[scope];
@@ -260,7 +264,9 @@ export class CapabilityIndex {
 
   private numberActions(record: CapabilityRecord): void {
     if (record.allActions) return;
-    for (const action of record.actions) {
+    const actions = record.actions;
+    for (let index = 0; index < actions.length; index++) {
+      const action = actions[index] as string;
       let bit = this.actionBits[action];
       if (bit === undefined && this.actionCount < ACTION_BITS) {
         bit = 1 << this.actionCount++;
@@ -276,7 +282,8 @@ export class CapabilityIndex {
     const wildcard = table.wildcard[holder];
     if (wildcard === undefined) table.wildcard[holder] = this.lists.create(slot);
     else this.lists.append(wildcard, slot);
-    for (const head of table.listsByHolder[holder] ?? NO_LISTS) this.lists.append(head, slot);
+    const lists = table.listsByHolder[holder] ?? NO_LISTS;
+    for (let index = 0; index < lists.length; index++) this.lists.append(lists[index] as number, slot);
   }
 
   /** Adds a capability to its holder's list on its resource, started from the holder's `'*'` list if new. */

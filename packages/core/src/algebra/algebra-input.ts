@@ -90,7 +90,10 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
   }
   if (!isPlainObject(value)) return invalidJson(path, issues);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  // Indexed, not `for…of`: grants run this in bulk, mostly before V8 optimizes it.
+  const keys = Object.keys(value);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
     const item = value[key];
     if (item === undefined) continue;
     const copied = copyJsonValue(item, `${path}.${key}`, issues, depth + 1);

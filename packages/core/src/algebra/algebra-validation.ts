@@ -74,20 +74,48 @@ export function parseGrantParams(value: unknown, actionLists: ActionLists): Pars
 
 /**
  * Normalized, frozen action lists by their content. Grants share equal lists: there are few
- * distinct ones, and sharing them saves a copy per grant and the memory it would keep.
+ * distinct ones, and sharing them saves a copy per grant and the memory it would keep. They are
+ * found through a tree with one action per level, which tells lists apart exactly (as
+ * `["a,b"]` and `["a", "b"]`) and, unlike a key built from the list, allocates nothing.
  */
-export type ActionLists = Map<string, readonly string[]>;
+export class ActionLists {
+  /** The shared list for the actions that lead from the root to this node, if any. */
+  private list: readonly string[] | undefined = undefined;
+  private readonly longer = new Map<string, ActionLists>();
+
+  /** The shared list with the same actions in the same order, if there is one. */
+  find(actions: readonly unknown[]): readonly string[] | undefined {
+    let node: ActionLists | undefined = this;
+    for (let index = 0; index < actions.length && node !== undefined; index++) {
+      const action = actions[index];
+      node = typeof action === 'string' ? node.longer.get(action) : undefined;
+    }
+    return node?.list;
+  }
+
+  /** Shares `list`, the normalized form of `actions` (a non-empty list). */
+  share(actions: readonly string[], list: readonly string[]): void {
+    let node: ActionLists = this;
+    for (const action of actions) {
+      let next = node.longer.get(action);
+      if (next === undefined) {
+        next = new ActionLists();
+        node.longer.set(action, next);
+      }
+      node = next;
+    }
+    node.list = list;
+  }
+}
 
 function readActions(value: unknown, actionLists: ActionLists, issues: IssueList): readonly string[] {
-  // JSON keeps apart lists that a plain join would not (["a\u0000b"] and ["a", "b"]).
-  const isList = Array.isArray(value) && value.every((action) => typeof action === 'string');
-  const key = isList ? JSON.stringify(value) : undefined;
-  const shared = key === undefined ? undefined : actionLists.get(key);
+  const shared = Array.isArray(value) && value.length > 0 ? actionLists.find(value) : undefined;
   if (shared !== undefined) return shared;
   const before = issues.length;
-  const actions = normalizeActions(readStringArray(value, 'actions', issues));
-  if (key !== undefined && issues.length === before) actionLists.set(key, actions);
-  return actions;
+  const actions = readStringArray(value, 'actions', issues);
+  const normalized = normalizeActions(actions);
+  if (issues.length === before && actions.length > 0) actionLists.share(actions, normalized);
+  return normalized;
 }
 
 /** Reads restrictions; absent restrictions restrict nothing. */

@@ -18,7 +18,7 @@ import { encodeAttestationPayload, verifyAttestationSignature } from './algebra-
 import { composedDefinition, isWithin, narrowedDefinition } from './algebra-derivation.js';
 import { CapabilityIndex } from './algebra-index.js';
 import { parseAlgebraOptions } from './algebra-options.js';
-import { CapabilityRecord, capabilityObject, type NewCapability } from './algebra-record.js';
+import { CapabilityRecord, capabilityObject, grantedCapability, type NewCapability } from './algebra-record.js';
 import { restoreRecords, snapshotOf } from './algebra-snapshot.js';
 import type {
   AlgebraCapability,
@@ -34,7 +34,7 @@ import type {
   GrantCapabilityParams,
 } from './algebra-types.js';
 import {
-  type ActionLists,
+  ActionLists,
   parseAttestationInput,
   parseGrantParams,
   parseLifecycleInput,
@@ -42,8 +42,6 @@ import {
   parseRestrictions,
   referenceId,
 } from './algebra-validation.js';
-
-const NO_SOURCES: readonly string[] = Object.freeze([]);
 
 /** Manages the lifecycle of capabilities and answers checks. Create one with {@link createCapabilityAlgebra}. */
 export class CapabilityAlgebra {
@@ -55,7 +53,7 @@ export class CapabilityAlgebra {
   /** True when ids come from a custom `generateId` and must be checked for repeats. */
   private readonly checkIds: boolean;
   /** One frozen array per distinct action list, shared by every grant with that list. */
-  private readonly actionLists: ActionLists = new Map();
+  private readonly actionLists = new ActionLists();
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
   constructor(options: CapabilityAlgebraOptions = {}) {
@@ -92,22 +90,10 @@ export class CapabilityAlgebra {
    */
   grant(params: GrantCapabilityParams): AlgebraCapability {
     const grant = parseGrantParams(params, this.actionLists);
-    return this.store({
-      id: this.newId(),
-      scope: grant.scope,
-      resource: grant.resource,
-      actions: grant.actions,
-      constraints: grant.constraints,
-      grantedBy: grant.grantedBy,
-      grantedTo: grant.grantedTo,
-      grantedAt: this.time(),
-      expiresAt: grant.expiresAt,
-      delegatable: grant.delegatable,
-      parentCapabilityId: null,
-      derivation: 'grant',
-      derivedFrom: NO_SOURCES,
-      delegationDepth: 0,
-    });
+    const id = this.newId();
+    const record = new CapabilityRecord(grantedCapability(grant, id, this.time()));
+    this.index.add(record);
+    return record.view();
   }
 
   /**
