@@ -22,7 +22,7 @@ export const END = -1;
 const NODE_BYTES = 64;
 const INTS = NODE_BYTES / Int32Array.BYTES_PER_ELEMENT;
 const DOUBLES = NODE_BYTES / Float64Array.BYTES_PER_ELEMENT;
-// Integer fields of a node (indexes into its 16 int32 words, bytes 0–19).
+// Integer fields of a node (indexes into its 16 int32 words, bytes 0–23).
 /** The capability's action bits, `-1` when it may allow any action. */
 const MASK = 0;
 const NEXT = 1;
@@ -31,6 +31,8 @@ const SLOT = 2;
 const SAME_SLOT_NEXT = 3;
 /** On a list's first node: its last node, for appending. */
 const LAST = 4;
+/** On a list's first node: the first node of another list of the same holder on the same scope. */
+const NEXT_LIST = 5;
 // Number fields (indexes into its 8 doubles, bytes 24–63). Time windows fold into one inclusive
 // `[NOT_BEFORE, NOT_AFTER]`, rate limits and budgets into their smallest limit; `NOT_BEFORE` is
 // NaN when only the capability's `evaluate` can decide.
@@ -80,6 +82,7 @@ export class CandidateLists {
     this.ints[ints + SLOT] = slot;
     this.ints[ints + SAME_SLOT_NEXT] = this.firstNodes[slot] as number;
     this.ints[ints + LAST] = node;
+    this.ints[ints + NEXT_LIST] = END;
     this.firstNodes[slot] = node;
     this.writeBounds(node, record);
     return node;
@@ -98,6 +101,16 @@ export class CandidateLists {
     const copy = this.create(this.slot(head));
     for (let node = this.next(head); node !== END; node = this.next(node)) this.append(copy, this.slot(node));
     return copy;
+  }
+
+  /** Chains the list at `head` to the list at `nextHead` (or `END`), to find both from one. */
+  linkList(head: number, nextHead: number): void {
+    this.ints[head * INTS + NEXT_LIST] = nextHead;
+  }
+
+  /** The first node of the list chained after the list at `head`, or `END`. */
+  nextList(head: number): number {
+    return this.ints[head * INTS + NEXT_LIST] as number;
   }
 
   /** The node after `node`, or `END`. */

@@ -61,8 +61,11 @@ class ScopeTable {
   readonly byResource: Dictionary<Dictionary<number>> = dictionary();
   /** Holder → its list of `'*'` resource capabilities, for a resource it has no list of its own on. */
   readonly wildcard: Dictionary<number> = dictionary();
-  /** Holder → every list of it in `byResource`, so that a new `'*'` capability reaches each. */
-  readonly listsByHolder: Dictionary<number[]> = dictionary();
+  /**
+   * Holder → its newest list in `byResource`, chained to its others ({@link CandidateLists.nextList}),
+   * so that a new `'*'` capability reaches each.
+   */
+  readonly resourceLists: Dictionary<number> = dictionary();
 }
 
 /** The indexes over every capability of one algebra. */
@@ -282,8 +285,9 @@ export class CapabilityIndex {
     const wildcard = table.wildcard[holder];
     if (wildcard === undefined) table.wildcard[holder] = this.lists.create(slot);
     else this.lists.append(wildcard, slot);
-    const lists = table.listsByHolder[holder] ?? NO_LISTS;
-    for (let index = 0; index < lists.length; index++) this.lists.append(lists[index] as number, slot);
+    for (let head = table.resourceLists[holder] ?? END; head !== END; head = this.lists.nextList(head)) {
+      this.lists.append(head, slot);
+    }
   }
 
   /** Adds a capability to its holder's list on its resource, started from the holder's `'*'` list if new. */
@@ -307,11 +311,10 @@ export class CapabilityIndex {
       this.lists.append(created, slot);
     }
     holders[holder] = created;
-    appendToEntry(table.listsByHolder, holder, created);
+    this.lists.linkList(created, table.resourceLists[holder] ?? END);
+    table.resourceLists[holder] = created;
   }
 }
-
-const NO_LISTS: readonly number[] = Object.freeze([]);
 
 function appendToEntry<Value>(dictionary: Dictionary<Value[]>, key: string, value: Value): void {
   const values = dictionary[key];
