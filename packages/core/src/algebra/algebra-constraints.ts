@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { InputIssue } from '../errors.js';
 import { copyJsonValue, type IssueList, isPlainObject, readFiniteNumber, readString } from './algebra-input.js';
 import type { CapabilityConstraint } from './algebra-types.js';
 
@@ -97,56 +98,69 @@ export function parseConstraints(value: unknown, path: string, issues: IssueList
     issues.push({ path, message: 'must be an array of constraints' });
     return NO_CONSTRAINTS;
   }
-  return Object.freeze(value.map((item, index) => parseConstraint(item, `${path}.${index}`, issues)));
+  const constraints: CapabilityConstraint[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const before = issues.length;
+    constraints.push(parseConstraint(value[index], issues));
+    // Issues name fields from the constraint: its own path is joined in only when there are any,
+    // so that a valid constraint (the bulk of a load) builds no path strings.
+    for (let at = before; at < issues.length; at++) issues[at] = within(`${path}.${index}`, issues[at] as InputIssue);
+  }
+  return Object.freeze(constraints);
+}
+
+function within(path: string, issue: InputIssue): InputIssue {
+  return { path: issue.path === '' ? path : `${path}.${issue.path}`, message: issue.message };
 }
 
 const NO_CONSTRAINTS: readonly CapabilityConstraint[] = Object.freeze([]);
 
-function parseConstraint(value: unknown, path: string, issues: IssueList): CapabilityConstraint {
+/** Reads one constraint; issue paths are relative to it (`''`, `type`, `params.max`, …). */
+function parseConstraint(value: unknown, issues: IssueList): CapabilityConstraint {
   if (!isPlainObject(value)) {
-    issues.push({ path, message: 'must be an object with type and params' });
+    issues.push({ path: '', message: 'must be an object with type and params' });
     return Object.freeze({ type: 'invalid', params: Object.freeze({}) });
   }
-  const type = readString(value.type, `${path}.type`, issues);
+  const type = readString(value.type, 'type', issues);
   const rawParams = value.params ?? {};
-  if (!isPlainObject(rawParams)) issues.push({ path: `${path}.params`, message: 'must be an object' });
-  const params = (isPlainObject(rawParams) ? copyJsonValue(rawParams, `${path}.params`, issues) : {}) as Record<
+  if (!isPlainObject(rawParams)) issues.push({ path: 'params', message: 'must be an object' });
+  const params = (isPlainObject(rawParams) ? copyJsonValue(rawParams, 'params', issues) : {}) as Record<
     string,
     unknown
   >;
-  checkParams(type, params, `${path}.params`, issues);
+  checkParams(type, params, issues);
   return Object.freeze({ type, params });
 }
 
-function checkParams(type: string, params: Record<string, unknown>, path: string, issues: IssueList): void {
-  if (type === 'time-window') checkTimeWindow(params, path, issues);
-  else if (type === 'rate-limit') readFiniteNumber(params.max, `${path}.max`, issues);
-  else if (type === 'budget') readFiniteNumber(params.limit, `${path}.limit`, issues);
-  else if (type === 'condition') checkCondition(params, path, issues);
-  else if (type === 'scope-restriction') checkPattern(params, path, issues);
+function checkParams(type: string, params: Record<string, unknown>, issues: IssueList): void {
+  if (type === 'time-window') checkTimeWindow(params, issues);
+  else if (type === 'rate-limit') readFiniteNumber(params.max, 'params.max', issues);
+  else if (type === 'budget') readFiniteNumber(params.limit, 'params.limit', issues);
+  else if (type === 'condition') checkCondition(params, issues);
+  else if (type === 'scope-restriction') checkPattern(params, issues);
 }
 
-function checkPattern(params: Record<string, unknown>, path: string, issues: IssueList): void {
-  const pattern = readString(params.pattern, `${path}.pattern`, issues);
-  if (hasDotSegment(pattern)) issues.push({ path: `${path}.pattern`, message: 'must not contain . or .. segments' });
+function checkPattern(params: Record<string, unknown>, issues: IssueList): void {
+  const pattern = readString(params.pattern, 'params.pattern', issues);
+  if (hasDotSegment(pattern)) issues.push({ path: 'params.pattern', message: 'must not contain . or .. segments' });
 }
 
-function checkTimeWindow(params: Record<string, unknown>, path: string, issues: IssueList): void {
+function checkTimeWindow(params: Record<string, unknown>, issues: IssueList): void {
   if (params.start === undefined && params.end === undefined) {
-    issues.push({ path, message: 'a time-window needs start, end or both' });
+    issues.push({ path: 'params', message: 'a time-window needs start, end or both' });
     return;
   }
-  const start = params.start === undefined ? undefined : readFiniteNumber(params.start, `${path}.start`, issues);
-  const end = params.end === undefined ? undefined : readFiniteNumber(params.end, `${path}.end`, issues);
+  const start = params.start === undefined ? undefined : readFiniteNumber(params.start, 'params.start', issues);
+  const end = params.end === undefined ? undefined : readFiniteNumber(params.end, 'params.end', issues);
   if (start !== undefined && end !== undefined && start > end) {
-    issues.push({ path, message: 'start must not be after end' });
+    issues.push({ path: 'params', message: 'start must not be after end' });
   }
 }
 
-function checkCondition(params: Record<string, unknown>, path: string, issues: IssueList): void {
-  readString(params.key, `${path}.key`, issues);
+function checkCondition(params: Record<string, unknown>, issues: IssueList): void {
+  readString(params.key, 'params.key', issues);
   const value = params.value;
   if (value !== undefined && value !== null && typeof value === 'object') {
-    issues.push({ path: `${path}.value`, message: 'must be a string, number, boolean or null' });
+    issues.push({ path: 'params.value', message: 'must be a string, number, boolean or null' });
   }
 }

@@ -82,11 +82,11 @@ const MAX_JSON_DEPTH = 16;
  * the way down, so that later changes to the caller's object cannot reach the algebra.
  */
 export function copyJsonValue(value: unknown, path: string, issues: IssueList, depth = 0): unknown {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : invalidJson(path, issues);
+  if (isJsonPrimitive(value)) return value;
+  if (typeof value === 'number') return invalidJson(path, issues);
   if (depth >= MAX_JSON_DEPTH) return invalidJson(path, issues);
   if (Array.isArray(value)) {
-    return Object.freeze(value.map((item, index) => copyJsonValue(item, `${path}.${index}`, issues, depth + 1)));
+    return Object.freeze(value.map((item, index) => copyItem(item, path, index, issues, depth)));
   }
   if (!isPlainObject(value)) return invalidJson(path, issues);
   const copy: Record<string, unknown> = {};
@@ -96,12 +96,22 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
     const key = keys[index] as string;
     const item = value[key];
     if (item === undefined) continue;
-    const copied = copyJsonValue(item, `${path}.${key}`, issues, depth + 1);
+    const copied = copyItem(item, path, key, issues, depth);
     // A "__proto__" key must become an own property, not replace the copy's prototype.
     if (key === '__proto__') Object.defineProperty(copy, key, { value: copied, enumerable: true });
     else copy[key] = copied;
   }
   return Object.freeze(copy);
+}
+
+/** Copies `value[key]`; its path is built only when it is not a valid primitive (most are). */
+function copyItem(item: unknown, path: string, key: string | number, issues: IssueList, depth: number): unknown {
+  return isJsonPrimitive(item) ? item : copyJsonValue(item, `${path}.${key}`, issues, depth + 1);
+}
+
+function isJsonPrimitive(value: unknown): boolean {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function invalidJson(path: string, issues: IssueList): null {
