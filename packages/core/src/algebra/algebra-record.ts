@@ -117,8 +117,6 @@ export class CapabilityRecord {
   actionMask = 0;
   /** True when some action has no bit in the index's action table. */
   unlistedActions = false;
-  /** Its position in the index's table of capabilities; set by the index when it adds the record. */
-  slot = -1;
   /** True once revoked. */
   revoked: boolean;
   /** Effective expiry; `Infinity` when none. */
@@ -136,6 +134,8 @@ export class CapabilityRecord {
   /** Claims recorded about it. */
   attestations: readonly Attestation[];
   private cachedView: AlgebraCapability | undefined;
+  /** Its position in the index's table of capabilities; set by the index when it adds the record. */
+  slot = -1;
 
   /**
    * @param capability a validated, deeply frozen capability; it doubles as the first view, so
