@@ -27,7 +27,7 @@ describe('pnpm changeset version', () => {
     copyReleaseInputs(scratch);
     execFileSync('git', ['init', '-q'], { cwd: scratch });
     execFileSync(process.execPath, [changesetBin, 'version'], { cwd: scratch, stdio: 'pipe' });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -9,5 +9,5 @@ describe('the demo (pnpm demo)', () => {
     expect(output).toContain('backends: sandbox stub, kill switch stub, approvals memory, rate limits memory');
     expect(output).toContain('Demo finished: the host shut down cleanly.');
     expect(code).toBe(0);
-  }, 30_000);
+  }, 120_000);
 });

@@ -15,7 +15,7 @@ describe('startBackgroundSweep(sweep, settings)', () => {
     const timer = startBackgroundSweep(sweep, { sweepIntervalMs: 10 });
     try {
       expect(timer?.hasRef()).toBe(false);
-      await vi.waitFor(() => expect(sweep.mock.calls.length).toBeGreaterThanOrEqual(2));
+      await vi.waitFor(() => expect(sweep.mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 30_000 });
     } finally {
       clearInterval(timer);
     }
@@ -29,7 +29,7 @@ describe('startBackgroundSweep(sweep, settings)', () => {
       onSweepError: (error) => reported.push(error),
     });
     try {
-      await vi.waitFor(() => expect(reported[0]).toBe(failure));
+      await vi.waitFor(() => expect(reported[0]).toBe(failure), { timeout: 30_000 });
     } finally {
       clearInterval(timer);
     }
@@ -44,10 +44,13 @@ describe('startBackgroundSweep(sweep, settings)', () => {
       startBackgroundSweep(quiet, { sweepIntervalMs: 10 }),
     ];
     try {
-      await vi.waitFor(() => {
-        expect(sweeps.mock.calls.length).toBeGreaterThanOrEqual(2);
-        expect(quiet.mock.calls.length).toBeGreaterThanOrEqual(2);
-      });
+      await vi.waitFor(
+        () => {
+          expect(sweeps.mock.calls.length).toBeGreaterThanOrEqual(2);
+          expect(quiet.mock.calls.length).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 30_000 },
+      );
       expect(onSweepError).not.toHaveBeenCalled();
     } finally {
       for (const timer of timers) clearInterval(timer);

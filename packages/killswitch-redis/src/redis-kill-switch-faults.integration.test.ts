@@ -15,7 +15,7 @@ const TIMINGS = { staleAfterMs: 400, refreshIntervalMs: 100, commandTimeoutMs: 3
 const NAME = 'faults';
 const STATE_KEY = `warden:kill-switch:${NAME}:state`;
 
-const eventually = (assertion: () => Promise<void> | void, timeout = 5_000): Promise<void> =>
+const eventually = (assertion: () => Promise<void> | void, timeout = 30_000): Promise<void> =>
   vi.waitFor(assertion, { timeout, interval: 25 });
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));

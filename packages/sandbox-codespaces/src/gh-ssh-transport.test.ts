@@ -99,7 +99,7 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     // Without the remote `timeout` backstop, only the remote kill can stop these.
     const result = await run({ command: 'sleep 41.25 & sleep 41.5; wait', timeoutMs: 200 }, false);
     expect(result.timedOut).toBe(true);
-    await vi.waitFor(async () => expect(await hostCommandLines()).not.toMatch(/sleep 41\.(25|5)/), { timeout: 3000 });
+    await vi.waitFor(async () => expect(await hostCommandLines()).not.toMatch(/sleep 41\.(25|5)/), { timeout: 30_000 });
   });
 
   it("removes the process-group announcement from stderr, keeping the command's own stderr", async () => {
