@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// Scaffolds a new adapter package: `pnpm new-adapter <port> <backend> [--root <dir>]`.
+// Scaffolds a new adapter package: `pnpm new-adapter <port> <backend> [--service <name>] [--root <dir>]`.
 //
 // Creates packages/<prefix>-<backend>/ (for example `pnpm new-adapter kill-switch etcd` creates
-// packages/killswitch-etcd/) with package.json, tsconfig files, vitest config, README, a factory
-// that throws a not-implemented WardenError, and a contract.test.ts already running the port's
-// contract suite, so the tests fail until the adapter is implemented.
+// packages/killswitch-etcd/) with everything the repository checks: package.json describing the
+// adapter (its `warden` field, which the repository's adapter test reads), the license, tsconfig
+// files, vitest config, README, a factory whose config is parsed with zod and which throws a
+// not-implemented WardenError, and a contract test already running the port's contract suite
+// (in the integration project, against the real service, with `--service`), so the tests fail
+// until the adapter is implemented. Implementing the factory is then all that is left.
 //
 // Arguments are validated against a fixed list and a kebab-case pattern, used only as file and
 // identifier names, and never passed to a shell. Nothing is overwritten: an existing package
 // directory is an error. `--root` (default: this repository) is where `packages/` lives.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,27 +52,40 @@ const PORTS = {
 /** The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`). */
 const PORT_ALIASES = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [port.prefix, name]));
 
+/** The services `scripts/services up` starts, with the variable that locates each. */
+const SERVICES = { docker: 'DOCKER_HOST', redis: 'REDIS_URL' };
+
 const BACKEND = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_BACKEND_LENGTH = 40;
 
-const USAGE = `Usage: pnpm new-adapter <port> <backend> [--root <dir>]
+const USAGE = `Usage: pnpm new-adapter <port> <backend> [--service <name>] [--root <dir>]
 
   <port>     one of: ${Object.keys(PORTS).join(', ')}
              (or the package prefix: ${Object.keys(PORT_ALIASES).join(', ')})
   <backend>  kebab-case, at most ${MAX_BACKEND_LENGTH} characters, for example "etcd" or "hashicorp-vault"
+  --service  a service the contract test needs (${Object.keys(SERVICES).join(', ')}); repeatable. The contract
+             test then runs in the integration project against the service scripts/services starts
   --root     the repository root whose packages/ directory receives the package (default: this repository)
 
 Example: pnpm new-adapter kill-switch etcd   creates packages/killswitch-etcd/`;
 
 class UsageError extends Error {}
 
-/** Parses argv into `{ portName, backend, root }`, or throws a UsageError. */
+/** Parses argv into `{ portName, backend, services, root }`, or throws a UsageError. */
 function parseArguments(argv) {
   const positional = [];
-  let root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const services = [];
+  let root = REPOSITORY_ROOT;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
-    if (argument === '--root') {
+    if (argument === '--service') {
+      const value = argv[index + 1];
+      if (!Object.hasOwn(SERVICES, value ?? '')) {
+        throw new UsageError(`--service needs one of ${Object.keys(SERVICES).join(', ')}`);
+      }
+      if (!services.includes(value)) services.push(value);
+      index += 1;
+    } else if (argument === '--root') {
       const value = argv[index + 1];
       if (!value) throw new UsageError('--root needs a directory');
       root = resolve(value);
@@ -93,7 +109,7 @@ function parseArguments(argv) {
   if (backend.length > MAX_BACKEND_LENGTH || !BACKEND.test(backend)) {
     throw new UsageError(`Backend ${JSON.stringify(backend)} must be kebab-case, like "etcd" or "hashicorp-vault"`);
   }
-  return { portName, backend, root };
+  return { portName, backend, services, root };
 }
 
 /** `hashicorp-vault` → `HashicorpVault`. */
@@ -117,20 +133,31 @@ function sortedLikeBiome(names) {
 }
 
 /** Every name the templates need, derived from the validated arguments. */
-function namesFor(portName, backend) {
+function namesFor(portName, backend, services) {
   const port = PORTS[portName];
   const directory = `${port.prefix}-${backend}`;
   const backendTitle = pascalCase(backend);
   return {
     ...port,
+    portName,
+    services,
     backend,
     directory,
     packageName: `@warden/${directory}`,
     factory: `create${backendTitle}${port.port}`,
-    settings: `${backendTitle}${port.port}Settings`,
+    config: `${backendTitle}${port.port}Config`,
     sourceFile: `${backend}-${port.file}`,
     description: `${port.port} on ${backend}`,
   };
+}
+
+/** This repository, where the scaffold reads the versions and the license it hands on. */
+const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The zod version core uses, so the new package shares one copy with it. */
+function zodVersion() {
+  const core = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'packages', 'core', 'package.json'), 'utf8'));
+  return core.dependencies.zod;
 }
 
 function packageJson(names) {
@@ -138,7 +165,7 @@ function packageJson(names) {
     name: names.packageName,
     version: '0.0.0',
     description: names.description,
-    license: 'MIT',
+    license: 'Apache-2.0',
     type: 'module',
     sideEffects: false,
     files: ['dist'],
@@ -160,12 +187,21 @@ function packageJson(names) {
     scripts: {
       build: 'tsc -p tsconfig.build.json',
       typecheck: 'tsc -p tsconfig.json',
-      test: 'vitest run --project unit',
+      // An adapter whose contract needs a service may have no unit test yet.
+      test: names.services.length > 0 ? 'vitest run --project unit --passWithNoTests' : 'vitest run --project unit',
       'test:integration': 'vitest run --project integration --passWithNoTests',
       'check:package': 'bash ../../scripts/check-package',
     },
+    dependencies: { zod: zodVersion() },
     peerDependencies: { '@warden/core': 'workspace:^' },
-    devDependencies: { '@warden/contract-tests': 'workspace:*', '@warden/core': 'workspace:^' },
+    devDependencies: {
+      '@warden/contract-tests': 'workspace:*',
+      '@warden/core': 'workspace:^',
+      ...(names.services.length > 0 ? { '@warden/testing': 'workspace:*' } : {}),
+    },
+    // Read by the repository's adapter test (tests/src/adapters.test.ts): which port this package
+    // implements, with which factory, and which services its contract test needs.
+    warden: { adapters: [{ port: names.portName, factory: names.factory }], services: names.services },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
@@ -238,25 +274,39 @@ Built with \`pnpm run docs\` into \`docs/api/\`.
 }
 
 function factorySource(names) {
-  const imported = sortedLikeBiome([names.port, 'CapabilityUnsupportedError', ...(names.clock ? ['Clock'] : [])]);
-  const imports = imported.map((name) => (name === 'CapabilityUnsupportedError' ? name : `type ${name}`)).join(', ');
-  const clockSetting = names.clock
+  const imported = sortedLikeBiome([
+    names.port,
+    'CapabilityUnsupportedError',
+    'parseInput',
+    ...(names.clock ? ['Clock'] : []),
+  ]);
+  const imports = imported
+    .map((name) => (name === 'CapabilityUnsupportedError' || name === 'parseInput' ? name : `type ${name}`))
+    .join(', ');
+  const clockField = names.clock
     ? `
   /** Time source for expiry; the contract suite injects its own. @default Date.now */
   now?: Clock;`
     : '';
+  const clockSchema = names.clock ? '\n    now: z.function().optional(),' : '';
   const signature = fitted(
-    `export function ${names.factory}(settings: ${names.settings} = {}): ${names.port} {`,
-    `export function ${names.factory}(\n  settings: ${names.settings} = {},\n): ${names.port} {`,
+    `export function ${names.factory}(config: ${names.config} = {}): ${names.port} {`,
+    `export function ${names.factory}(\n  config: ${names.config} = {},\n): ${names.port} {`,
   );
   const message = `'${names.packageName} is not implemented yet (scaffolded by pnpm new-adapter)'`;
   return `import { ${imports} } from '@warden/core';
+import { z } from 'zod';
 
-/** Settings for {@link ${names.factory}}. Document every field with its \`@default\`. */
-export interface ${names.settings} {
+/** Configuration of {@link ${names.factory}}. Document every field with its \`@default\`. */
+export interface ${names.config} {
   /** A client to use instead of creating one; never closed by the adapter. Replace \`unknown\` with its type. */
-  client?: unknown;${clockSetting}
+  client?: unknown;${clockField}
 }
+
+/** Parsed once by the factory; an unknown or malformed field fails with a message that names it. */
+const configSchema = z.strictObject({
+  client: z.unknown().optional(),${clockSchema}
+});
 
 /**
  * Creates a \`${names.port}\` on ${names.backend}. Synchronous and without I/O: connect lazily on first use.
@@ -264,7 +314,8 @@ export interface ${names.settings} {
  * @throws {@link CapabilityUnsupportedError} until the adapter is implemented.
  */
 ${signature}
-  void settings;
+  const parsed = parseInput(configSchema, config, '${names.backend} ${names.file.replace(/-/g, ' ')} config');
+  void parsed;
   throw new CapabilityUnsupportedError({
 ${fitted(`    message: ${message},`, `    message:\n      ${message},`)}
   });
@@ -273,7 +324,7 @@ ${fitted(`    message: ${message},`, `    message:\n      ${message},`)}
 }
 
 function indexSource(names) {
-  const members = sortedLikeBiome([names.factory, names.settings]).map((name) =>
+  const members = sortedLikeBiome([names.factory, names.config]).map((name) =>
     name === names.factory ? name : `type ${name}`,
   );
   const exported = fitted(
@@ -289,39 +340,68 @@ ${exported}
 `;
 }
 
+/** The \`createSubject\` entry of the contract test, for a port whose suite moves a clock or not. */
+function subjectSource(names, indent) {
+  const pad = (text) =>
+    text
+      .split('\n')
+      .map((line) => (line ? indent + line : line))
+      .join('\n');
+  if (names.clock) {
+    return pad(`createSubject: async () => {
+  // The suite moves time through \`clock\` instead of sleeping; the adapter reads it through \`now\`.
+  let time = Date.UTC(2026, 0, 1);
+  const subject = ${names.factory}({ now: () => time });
+  const clock = {
+    advance: (milliseconds: number) => {
+      time += milliseconds;
+    },
+  };
+  return { subject, clock, cleanup: async () => {} };
+},`);
+  }
+  const oneLine = `createSubject: async () => ({ subject: ${names.factory}({}), cleanup: async () => {} }),`;
+  return fitted(
+    pad(oneLine),
+    pad(`createSubject: async () => ({\n  subject: ${names.factory}({}),\n  cleanup: async () => {},\n}),`),
+  );
+}
+
 function contractTestSource(names) {
-  const subject = names.clock
-    ? `  createSubject: async () => {
-    // The suite moves time through \`clock\` instead of sleeping; the adapter reads it through \`now\`.
-    let time = Date.UTC(2026, 0, 1);
-    const subject = ${names.factory}({ now: () => time });
-    const clock = {
-      advance: (milliseconds: number) => {
-        time += milliseconds;
-      },
-    };
-    return { subject, clock, cleanup: async () => {} };
-  },`
-    : fitted(
-        `  createSubject: async () => ({ subject: ${names.factory}({}), cleanup: async () => {} }),`,
-        `  createSubject: async () => ({\n    subject: ${names.factory}({}),\n    cleanup: async () => {},\n  }),`,
-      );
   const note =
     names.suite === 'runApprovalWorkflowContract'
       ? "// Configure every tier's time-to-live as APPROVAL_CONTRACT_TTL_MS from @warden/contract-tests.\n"
       : '';
-  return `import { ${names.suite} } from '@warden/contract-tests';
+  if (names.services.length === 0) {
+    return `import { ${names.suite} } from '@warden/contract-tests';
 import { ${names.factory} } from './${names.sourceFile}.js';
 
 ${note}${names.suite}({
   name: '${names.backend}',
-${subject}
+${subjectSource(names, '  ')}
+});
+`;
+  }
+  // One service locates the suite (describeWithService fails under CI when it is missing and
+  // skips loudly elsewhere); pass its address to the factory when you implement it.
+  const [service] = names.services;
+  return `import { ${names.suite} } from '@warden/contract-tests';
+import { describeWithService } from '@warden/testing';
+import { ${names.factory} } from './${names.sourceFile}.js';
+
+${note}describeWithService('${service}', '${names.packageName} contract', (${service}Address) => {
+  void ${service}Address; // ${SERVICES[service]}: hand it to ${names.factory} once it connects
+  ${names.suite}({
+    name: '${names.backend}',
+${subjectSource(names, '    ')}
+  });
 });
 `;
 }
 
 /** The files of the new package, by path relative to the package directory. */
 function packageFiles(names) {
+  const contractFile = names.services.length > 0 ? 'src/contract.integration.test.ts' : 'src/contract.test.ts';
   return {
     'package.json': packageJson(names),
     'tsconfig.json': TSCONFIG,
@@ -330,13 +410,13 @@ function packageFiles(names) {
     'README.md': readme(names),
     'src/index.ts': indexSource(names),
     [`src/${names.sourceFile}.ts`]: factorySource(names),
-    'src/contract.test.ts': contractTestSource(names),
+    [contractFile]: contractTestSource(names),
   };
 }
 
 function main(argv) {
-  const { portName, backend, root } = parseArguments(argv);
-  const names = namesFor(portName, backend);
+  const { portName, backend, services, root } = parseArguments(argv);
+  const names = namesFor(portName, backend, services);
   const packagesDirectory = join(root, 'packages');
   if (!existsSync(packagesDirectory)) throw new UsageError(`${packagesDirectory} does not exist`);
   const target = join(packagesDirectory, names.directory);
@@ -345,13 +425,15 @@ function main(argv) {
   for (const [path, content] of Object.entries(packageFiles(names))) {
     writeFileSync(join(target, path), content, { flag: 'wx' });
   }
+  copyFileSync(join(REPOSITORY_ROOT, 'LICENSE'), join(target, 'LICENSE'));
   console.log(`Created ${names.packageName} in ${target}
 
 Next steps:
   1. pnpm install                                   (links the new workspace package)
-  2. pnpm --filter ${names.packageName} test        (the ${names.suite} suite fails until you implement it)
-  3. implement ${names.factory} in src/${names.sourceFile}.ts, following CONTRIBUTING.md
-  4. add ${names.directory} to ADAPTERS in tests/src/adapters.test.ts, and run pnpm changeset`);
+  2. pnpm --filter ${names.packageName} test${names.services.length ? ':integration' : ''}  (${names.suite} fails until you implement it)
+  3. implement ${names.factory} in src/${names.sourceFile}.ts and its README, following CONTRIBUTING.md
+  4. pnpm changeset                                 (a first-release entry for ${names.packageName})
+The repository's adapter test finds the package through the "warden" field of its package.json.`);
 }
 
 try {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAdapterManifest } from './adapter-manifest.js';
 
 const repositoryRoot = join(import.meta.dirname, '..', '..');
 const script = join(repositoryRoot, 'scripts', 'new-adapter.mjs');
@@ -63,7 +64,15 @@ describe('scripts/new-adapter.mjs <port> <backend> --root <dir>', () => {
     const directory = join(root, 'packages', expected.directory);
     const read = (path: string): string => readFileSync(join(directory, path), 'utf8');
     expect(readdirSync(directory).sort()).toEqual(
-      ['README.md', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json', 'vitest.config.ts'].sort(),
+      [
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'src',
+        'tsconfig.build.json',
+        'tsconfig.json',
+        'vitest.config.ts',
+      ].sort(),
     );
 
     const manifest = JSON.parse(read('package.json'));
@@ -76,6 +85,11 @@ describe('scripts/new-adapter.mjs <port> <backend> --root <dir>', () => {
       '@warden/contract-tests': 'workspace:*',
       '@warden/core': 'workspace:^',
     });
+    expect(Object.keys(manifest.dependencies)).toEqual(['zod']);
+    expect(readAdapterManifest(directory)).toEqual({
+      adapters: [{ port: expected.port, factory: expected.factory }],
+      services: [],
+    });
     expect(manifest.repository.directory).toBe(`packages/${expected.directory}`);
 
     expect(read('README.md')).toMatch(new RegExp(`^# @warden/${expected.directory}\\n`));
@@ -86,9 +100,24 @@ describe('scripts/new-adapter.mjs <port> <backend> --root <dir>', () => {
     expect(contractTest).toMatch(new RegExp(`\\b${expected.suite}\\(\\{`));
     expect(contractTest).toContain(`${expected.factory}(`);
     const factoryFile = readdirSync(join(directory, 'src')).find((file) => file.startsWith('etcd-'));
-    expect(read(`src/${factoryFile}`)).toMatch(
-      /throw new CapabilityUnsupportedError\(\{\s+message: '.+ is not implemented yet/,
-    );
+    const factorySource = read(`src/${factoryFile}`);
+    expect(factorySource).toMatch(/throw new CapabilityUnsupportedError\(\{\s+message: '.+ is not implemented yet/);
+    expect(factorySource).toMatch(new RegExp(`export function ${expected.factory}\\(\\s*config: \\w+Config = \\{\\}`));
+    expect(factorySource).toContain('parseInput(configSchema, config');
+  });
+
+  it('new-adapter kill-switch etcd --service redis runs the contract in the integration project against Redis', () => {
+    const result = newAdapter(['kill-switch', 'etcd', '--service', 'redis', '--root', root]);
+    expect(result.status, result.stderr).toBe(0);
+    const directory = join(root, 'packages', 'killswitch-etcd');
+    expect(existsSync(join(directory, 'src', 'contract.test.ts'))).toBe(false);
+    const contractTest = readFileSync(join(directory, 'src', 'contract.integration.test.ts'), 'utf8');
+    expect(contractTest).toContain("describeWithService('redis'");
+    expect(contractTest).toMatch(/\brunKillSwitchContract\(\{/);
+    const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
+    expect(manifest.devDependencies['@warden/testing']).toBe('workspace:*');
+    expect(manifest.scripts.test).toBe('vitest run --project unit --passWithNoTests');
+    expect(readAdapterManifest(directory)?.services).toEqual(['redis']);
   });
 
   it('new-adapter killswitch etcd accepts the package prefix as the port', () => {
@@ -107,6 +136,7 @@ describe('scripts/new-adapter.mjs <port> <backend> --root <dir>', () => {
     ['one argument', ['sandbox']],
     ['three arguments', ['sandbox', 'etcd', 'extra']],
     ['an unknown option', ['sandbox', 'etcd', '--force']],
+    ['an unknown service', ['sandbox', 'etcd', '--service', 'postgres']],
   ])('new-adapter with %s exits with 2, prints the usage and writes nothing', (_, args) => {
     const result = newAdapter([...args, '--root', root]);
     expect(result.status).toBe(2);
