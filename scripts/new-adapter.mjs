@@ -44,10 +44,31 @@ const PORTS = {
     file: 'approval-workflow',
     clock: true,
   },
+  'approval-store': {
+    prefix: 'approvals',
+    port: 'ApprovalStore',
+    suite: 'runApprovalStoreContract',
+    file: 'approval-store',
+    clock: false,
+  },
+  'rate-limiter': {
+    prefix: 'ratelimit',
+    port: 'RateLimiter',
+    suite: 'runRateLimiterContract',
+    file: 'rate-limiter',
+    clock: true,
+  },
 };
 
-/** The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`). */
-const PORT_ALIASES = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [port.prefix, name]));
+/**
+ * The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`); a
+ * prefix two ports share (`approvals`) names the first.
+ */
+const PORT_ALIASES = Object.fromEntries(
+  Object.entries(PORTS)
+    .reverse()
+    .map(([name, port]) => [port.prefix, name]),
+);
 
 const BACKEND = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_BACKEND_LENGTH = 40;
