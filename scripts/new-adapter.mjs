@@ -47,10 +47,31 @@ const PORTS = {
     file: 'approval-workflow',
     clock: true,
   },
+  'approval-store': {
+    prefix: 'approvals',
+    port: 'ApprovalStore',
+    suite: 'runApprovalStoreContract',
+    file: 'approval-store',
+    clock: false,
+  },
+  'rate-limiter': {
+    prefix: 'ratelimit',
+    port: 'RateLimiter',
+    suite: 'runRateLimiterContract',
+    file: 'rate-limiter',
+    clock: true,
+  },
 };
 
-/** The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`). */
-const PORT_ALIASES = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [port.prefix, name]));
+/**
+ * The package-name prefixes are accepted as port names too (`killswitch` for `kill-switch`); a
+ * prefix two ports share (`approvals`) names the first.
+ */
+const PORT_ALIASES = Object.fromEntries(
+  Object.entries(PORTS)
+    .reverse()
+    .map(([name, port]) => [port.prefix, name]),
+);
 
 /** The services `scripts/services up` starts, with the variable that locates each. */
 const SERVICES = { docker: 'DOCKER_HOST', redis: 'REDIS_URL' };

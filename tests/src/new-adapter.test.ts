@@ -45,6 +45,18 @@ const PORTS = [
     factory: 'createEtcdApprovalWorkflow',
     suite: 'runApprovalWorkflowContract',
   },
+  {
+    port: 'approval-store',
+    directory: 'approvals-etcd',
+    factory: 'createEtcdApprovalStore',
+    suite: 'runApprovalStoreContract',
+  },
+  {
+    port: 'rate-limiter',
+    directory: 'ratelimit-etcd',
+    factory: 'createEtcdRateLimiter',
+    suite: 'runRateLimiterContract',
+  },
 ];
 
 /** Fields every adapter's package.json shares with the reference adapter, `@warden/secrets-env`. */

@@ -1,4 +1,8 @@
-import { APPROVAL_CONTRACT_TTL_MS, runApprovalWorkflowContract } from '@warden/contract-tests';
+import {
+  APPROVAL_CONTRACT_TTL_MS,
+  runApprovalStoreContract,
+  runApprovalWorkflowContract,
+} from '@warden/contract-tests';
 import { createApprovalWorkflow } from './approval-workflow.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
@@ -23,4 +27,9 @@ runApprovalWorkflowContract({
       cleanup: async () => {},
     };
   },
+});
+
+runApprovalStoreContract({
+  name: 'memory',
+  createSubject: async () => ({ subject: createMemoryApprovalStore(), cleanup: async () => {} }),
 });

@@ -20,7 +20,9 @@ export function createMemoryApprovalStore(): ApprovalStore {
     },
     async compareAndSet(id, expectedVersion, next) {
       const current = records.get(id);
-      if (!current || current.version !== expectedVersion || next.version !== expectedVersion + 1) return false;
+      if (!current || next.id !== id || current.version !== expectedVersion || next.version !== expectedVersion + 1) {
+        return false;
+      }
       records.set(id, structuredClone(next));
       return true;
     },

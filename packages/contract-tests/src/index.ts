@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 export {
+  type ApprovalStoreContractCapabilities,
+  type ApprovalStoreContractOptions,
+  DEFAULT_APPROVAL_STORE_CAPABILITIES,
+  runApprovalStoreContract,
+} from './approval-store/index.js';
+export {
   APPROVAL_CONTRACT_TTL_MS,
   type ApprovalWorkflowContractCapabilities,
   type ApprovalWorkflowContractOptions,
@@ -25,6 +31,13 @@ export {
   runKillSwitchContract,
 } from './kill-switch/index.js';
 export {
+  DEFAULT_RATE_LIMITER_CAPABILITIES,
+  type RateLimiterContractCapabilities,
+  type RateLimiterContractOptions,
+  type RateLimiterContractSubject,
+  runRateLimiterContract,
+} from './rate-limiter/index.js';
+export {
   DEFAULT_SANDBOX_CAPABILITIES,
   runSandboxContract,
   type SandboxContractCapabilities,
@@ -34,4 +47,5 @@ export {
   runSecretStoreContract,
   type SecretStoreContractCapabilities,
 } from './secret-store/index.js';
+export type { CreatePeer } from './subject.js';
 export type { ContractClock, ContractOptions, ContractSubject } from './types.js';

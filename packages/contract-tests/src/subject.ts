@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import type { ContractOptions } from './types.js';
+import type { ContractOptions, ContractSubject } from './types.js';
 
 /**
  * Returns a function that creates the subject for the current test and registers its cleanup,
@@ -15,5 +15,29 @@ export function useSubject<Subject>(options: ContractOptions<Subject, object>): 
     const { subject, cleanup } = await options.createSubject();
     cleanups.push(cleanup);
     return subject;
+  };
+}
+
+/** Opens another instance of the same backend as `subject`, as a second process would. */
+export type CreatePeer<Subject> = (subject: Subject) => Promise<ContractSubject<Subject>>;
+
+/**
+ * Returns a function that opens a second instance of the current test's subject and registers
+ * its cleanup, so it runs after the test even when the test fails.
+ */
+export function usePeer<Subject>(
+  label: string,
+  createPeer: CreatePeer<Subject> | undefined,
+): (subject: Subject) => Promise<Subject> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    const pending = cleanups.splice(0);
+    for (const cleanup of pending.reverse()) await cleanup();
+  });
+  return async (subject) => {
+    if (!createPeer) throw new Error(`${label}: crossInstance needs createPeer`);
+    const peer = await createPeer(subject);
+    cleanups.push(peer.cleanup);
+    return peer.subject;
   };
 }

@@ -11,6 +11,7 @@ const rateLimitSchema = z.object({
   limit: z.number().int().min(1).max(1_000_000_000),
   windowMs: z.number().int().min(1).max(31_536_000_000),
 });
+const rateKeySchema = z.string().min(1).max(512);
 
 /** The in-memory limiter, with the number of keys it holds (to show memory stays bounded). */
 export interface MemoryRateLimiter extends RateLimiter {
@@ -36,13 +37,14 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       return windows.size;
     },
     async consume(key: string, rateLimit: RateLimit) {
+      const validKey = parseInput(rateKeySchema, key, 'rate limit key');
       const { limit, windowMs } = parseInput(rateLimitSchema, rateLimit, 'rate limit');
       const time = now();
       if (windows.size >= SWEEP_THRESHOLD) dropEndedWindows(windows, time);
-      let window = windows.get(key);
+      let window = windows.get(validKey);
       if (!window || window.resetAt <= time) {
         window = { count: 0, resetAt: time + windowMs };
-        windows.set(key, window);
+        windows.set(validKey, window);
       }
       if (window.count >= limit) return { allowed: false, remaining: 0, resetAt: window.resetAt };
       window.count += 1;

@@ -8,31 +8,31 @@ export {
   createMemorySecretStore,
   type MemorySecretStore,
   type MemorySecretStoreCall,
-  type MemorySecretStoreOptions,
+  type MemorySecretStoreConfig,
 } from './memory-secret-store.js';
 export {
   createStubApprovalWorkflow,
   type StubApprovalWorkflow,
-  type StubApprovalWorkflowOptions,
+  type StubApprovalWorkflowConfig,
 } from './stub-approval-workflow.js';
 export {
   createStubJITCredentialIssuer,
   type StubJITCredentialIssuer,
   type StubJITCredentialIssuerCall,
-  type StubJITCredentialIssuerOptions,
+  type StubJITCredentialIssuerConfig,
 } from './stub-jit-credential-issuer.js';
 export {
   createStubKillSwitch,
   type StubKillSwitch,
   type StubKillSwitchCall,
-  type StubKillSwitchOptions,
+  type StubKillSwitchConfig,
 } from './stub-kill-switch.js';
 export {
   createStubSandbox,
   STUB_SANDBOX_DEFAULTS,
   type StubSandbox,
   type StubSandboxCall,
+  type StubSandboxConfig,
   type StubSandboxExecution,
-  type StubSandboxOptions,
   type StubSandboxResponse,
 } from './stub-sandbox.js';

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { type Clock, InvalidInputError, REDACTED, type SecretStore, systemClock, toIsoTime } from '@warden/core';
 
-/** Options for {@link createMemorySecretStore}. */
-export interface MemorySecretStoreOptions {
+/** Configuration of {@link createMemorySecretStore}. */
+export interface MemorySecretStoreConfig {
   /** Secrets to start with, by kebab-case name; validated like `set`. @default {} */
   initial?: Record<string, string>;
   /** Time source for call records. @default Date.now */
@@ -57,10 +57,10 @@ function checkValue(value: unknown): string {
  * const secrets = createMemorySecretStore({ initial: { 'github-token': 'ghs_test' } });
  * await secrets.get('github-token'); // 'ghs_test'
  */
-export function createMemorySecretStore(options: MemorySecretStoreOptions = {}): MemorySecretStore {
-  const now = options.now ?? systemClock;
+export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): MemorySecretStore {
+  const now = config.now ?? systemClock;
   const secrets = new Map<string, string>();
-  for (const [name, value] of Object.entries(options.initial ?? {})) secrets.set(checkName(name), checkValue(value));
+  for (const [name, value] of Object.entries(config.initial ?? {})) secrets.set(checkName(name), checkValue(value));
   const calls: MemorySecretStoreCall[] = [];
   const record = (method: MemorySecretStoreCall['method'], args: unknown[]): void => {
     calls.push({ method, args, at: toIsoTime(now()) });

@@ -23,8 +23,8 @@ import {
   systemClock,
 } from '@warden/core';
 
-/** Options for {@link createStubApprovalWorkflow}. */
-export interface StubApprovalWorkflowOptions {
+/** Configuration of {@link createStubApprovalWorkflow}. */
+export interface StubApprovalWorkflowConfig {
   /** Time source. @default Date.now */
   now?: Clock;
   /** Per-tier policy overrides (quorum, `ttlMs`, `escalate`). @default core's defaults: quorums 0/1/1/2, 24 h, no escalation */
@@ -53,14 +53,14 @@ export interface StubApprovalWorkflow extends ApprovalWorkflow {
  * const id = await approvals.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
  * await approvals.approve(id, 'bob'); // 'approved'
  */
-export function createStubApprovalWorkflow(options: StubApprovalWorkflowOptions = {}): StubApprovalWorkflow {
-  const now = options.now ?? systemClock;
-  const policies = resolveApprovalPolicies(options.tiers);
-  const isEligible = options.isEligible ?? (() => true);
+export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = {}): StubApprovalWorkflow {
+  const now = config.now ?? systemClock;
+  const policies = resolveApprovalPolicies(config.tiers);
+  const isEligible = config.isEligible ?? (() => true);
   const records = new Map<string, ApprovalRecord>();
 
   const emit = (events: SecurityEventInput[]): void => {
-    for (const event of events) options.events?.emit(event);
+    for (const event of events) config.events?.emit(event);
   };
   /** Settles timeouts, applies the action and stores the result: synchronous, so never raced. */
   const update = (requestId: string, action?: ApprovalAction): ApprovalRecord => {

@@ -15,8 +15,8 @@ import {
   toIsoTime,
 } from '@warden/core';
 
-/** Options for {@link createStubJITCredentialIssuer}. */
-export interface StubJITCredentialIssuerOptions {
+/** Configuration of {@link createStubJITCredentialIssuer}. */
+export interface StubJITCredentialIssuerConfig {
   /** Time source for issuing and expiry. @default Date.now */
   now?: Clock;
   /** The longest TTL accepted, in milliseconds. @default MAX_TTL_MS (30 days) */
@@ -78,9 +78,9 @@ function newToken(): string {
  * await issuer.isValid(credential.id); // true
  * await issuer.revoke(credential.id);
  */
-export function createStubJITCredentialIssuer(options: StubJITCredentialIssuerOptions = {}): StubJITCredentialIssuer {
-  const now = options.now ?? systemClock;
-  const maxTtlMs = options.maxTtlMs ?? MAX_TTL_MS;
+export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerConfig = {}): StubJITCredentialIssuer {
+  const now = config.now ?? systemClock;
+  const maxTtlMs = config.maxTtlMs ?? MAX_TTL_MS;
   const credentials = new Map<string, IssuedCredential>();
   // Kept only to recognise a token passed where an id belongs, so it is refused without being echoed.
   const tokens = new Set<string>();

@@ -11,8 +11,8 @@ import {
   toIsoTime,
 } from '@warden/core';
 
-/** Options for {@link createStubKillSwitch}. */
-export interface StubKillSwitchOptions {
+/** Configuration of {@link createStubKillSwitch}. */
+export interface StubKillSwitchConfig {
   /** Time source. @default Date.now */
   now?: Clock;
   /** Told about a listener that threw; the change itself and the other listeners go on. @default ignore */
@@ -43,13 +43,13 @@ export interface StubKillSwitch extends KillSwitch {
  * await ks.activate('Security incident detected');
  * await ks.isActive(); // true
  */
-export function createStubKillSwitch(options: StubKillSwitchOptions = {}): StubKillSwitch {
-  const now = options.now ?? systemClock;
+export function createStubKillSwitch(config: StubKillSwitchConfig = {}): StubKillSwitch {
+  const now = config.now ?? systemClock;
   const listeners = new Set<KillSwitchListener>();
   const calls: StubKillSwitchCall[] = [];
   let state: KillSwitchState = { active: false };
 
-  const reportError = options.onError ?? (() => {});
+  const reportError = config.onError ?? (() => {});
   const change = (next: KillSwitchState): void => {
     state = next;
     for (const listener of [...listeners]) {

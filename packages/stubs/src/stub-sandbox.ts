@@ -31,8 +31,8 @@ export interface StubSandboxExecution {
 /** What the stub answers for one execution; missing fields take the defaults of a silent success. */
 export type StubSandboxResponse = Partial<ExecResult>;
 
-/** Options for {@link createStubSandbox}. */
-export interface StubSandboxOptions {
+/** Configuration of {@link createStubSandbox}. */
+export interface StubSandboxConfig {
   /** Time source for `createdAt` and call records. @default Date.now */
   now?: Clock;
   /**
@@ -112,10 +112,10 @@ function copyStatus(status: SandboxStatus): SandboxStatus {
  * await sandbox.execute(id, 'npm test'); // { exitCode: 1, stderr: '1 failing', … }
  * sandbox.executions.map((execution) => execution.command); // ['npm test']
  */
-export function createStubSandbox(options: StubSandboxOptions = {}): StubSandbox {
-  const now = options.now ?? systemClock;
-  const respond = options.respond ?? (() => undefined);
-  const defaults = { ...STUB_SANDBOX_DEFAULTS, ...options.defaults };
+export function createStubSandbox(config: StubSandboxConfig = {}): StubSandbox {
+  const now = config.now ?? systemClock;
+  const respond = config.respond ?? (() => undefined);
+  const defaults = { ...STUB_SANDBOX_DEFAULTS, ...config.defaults };
   const sandboxes = new Map<string, SandboxStatus>();
   const calls: StubSandboxCall[] = [];
   const executions: StubSandboxExecution[] = [];

@@ -121,7 +121,9 @@ export interface ApprovalWorkflow extends ProviderIdentity<'approval-workflow-v1
  *
  * An implementation must:
  * - make `compareAndSet` atomic: it writes `next` only if the stored record's `version` still
- *   equals `expectedVersion`, and `next.version` must be `expectedVersion + 1`;
+ *   equals `expectedVersion`, `next.version` is `expectedVersion + 1` and `next.id` is `id`;
+ * - never overwrite a record through `create`, and store and return copies (a caller changing a
+ *   record it gave or read changes nothing stored);
  * - never drop a decided record before it has been read back (no TTL shorter than the retention the caller asked for);
  * - list pending records by tier and requester without scanning decided ones.
  */

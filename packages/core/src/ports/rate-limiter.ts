@@ -24,8 +24,12 @@ export interface RateLimitDecision {
 }
 
 /**
- * Counts events per key. An implementation must count atomically (no two concurrent calls may
- * both take the last slot) and must not count a refused event.
+ * Counts events per key. An implementation must:
+ * - count atomically (no two concurrent calls may both take the last slot);
+ * - not count a refused event;
+ * - start a key's window at its first event and open a new one `windowMs` later;
+ * - throw `InvalidInputError`, counting nothing, for an empty key or a `limit`/`windowMs` that is
+ *   not a positive whole number.
  */
 export interface RateLimiter extends ProviderIdentity<'rate-limiter-v1'> {
   /** Counts one event for `key` if it fits within `limit`. */
