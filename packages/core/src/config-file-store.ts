@@ -10,8 +10,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigStore } from './config-store.js';
 import { BackendUnavailableError, InvalidInputError } from './errors.js';
 
-/** Settings for {@link createJsonFileConfigStore}. */
-export interface JsonFileConfigStoreSettings {
+/** Configuration for {@link createJsonFileConfigStore}. */
+export interface JsonFileConfigStoreConfig {
   /** Where the configuration lives; relative paths resolve against the working directory at creation. */
   path: string;
   /** File mode for a newly written file. @default 0o600 */
@@ -31,15 +31,15 @@ export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env):
  * or `save`. A missing file loads as `undefined`; a file that is not JSON is an
  * `InvalidInputError` naming the path, so a damaged config never silently becomes the default.
  */
-export function createJsonFileConfigStore(settings: JsonFileConfigStoreSettings): ConfigStore {
-  if (typeof settings?.path !== 'string' || settings.path.length === 0 || settings.path.includes('\0')) {
+export function createJsonFileConfigStore(config: JsonFileConfigStoreConfig): ConfigStore {
+  if (typeof config?.path !== 'string' || config.path.length === 0 || config.path.includes('\0')) {
     throw new InvalidInputError({
-      message: 'Invalid config store settings: path must be a non-empty file path',
+      message: 'Invalid createJsonFileConfigStore config: path must be a non-empty file path',
       issues: [{ path: 'path', message: 'must be a non-empty file path' }],
     });
   }
-  const path = resolve(settings.path);
-  const mode = settings.mode ?? 0o600;
+  const path = resolve(config.path);
+  const mode = config.mode ?? 0o600;
   return {
     load: () => readJsonFile(path),
     save: (config) => writeFileAtomically(path, `${JSON.stringify(config, null, 2)}\n`, mode),

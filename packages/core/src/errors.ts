@@ -3,8 +3,9 @@
  *
  * Every error a Warden package throws is a {@link WardenError} with a stable
  * {@link WardenErrorCode}, so callers branch on `error.code` rather than on messages.
- * `isInstance` checks use a `Symbol.for` marker instead of `instanceof`, so they keep
- * working when an application ends up with two copies of `@warden/core` installed.
+ * `isInstance` checks use a `Symbol.for` marker per class instead of `instanceof`, so they keep
+ * working when an application ends up with two copies of `@warden/core` installed. An error
+ * carries its own class's marker and its ancestors', never a sibling's.
  *
  * @module
  */
@@ -40,33 +41,78 @@ export interface WardenErrorOptions {
   cause?: unknown;
 }
 
-const wardenErrorMarker: symbol = Symbol.for('@warden/core.error');
+/** Any error class, abstract or not, whatever its constructor takes. */
+type ErrorClass<T> = abstract new (...args: never) => T;
 
-/** Brands an error with a non-enumerable marker that survives duplicate installs of core. */
-function markAs(error: Error, marker: symbol): void {
-  Object.defineProperty(error, marker, { value: true, enumerable: false });
+const errorClassMarkers: WeakMap<object, symbol> = new WeakMap();
+
+/**
+ * Gives a core error class its own marker, `Symbol.for('@warden/core/error/<name>')`. The name
+ * is spelled out (not read from `class.name`) so a minifier that renames classes cannot make two
+ * classes share a marker. Called once from each class's static block.
+ */
+function registerErrorClass(errorClass: ErrorClass<WardenError>, name: string): void {
+  errorClassMarkers.set(errorClass, Symbol.for(`@warden/core/error/${name}`));
 }
 
-function hasMarker(value: unknown, marker: symbol): boolean {
+/**
+ * The marker of exactly this class, never an ancestor's: a subclass defined outside core (never
+ * registered) gets a marker of its own, local to this copy of core, so it cannot claim a sibling.
+ */
+function markerOf(errorClass: ErrorClass<unknown>): symbol {
+  let marker = errorClassMarkers.get(errorClass);
+  if (marker === undefined) {
+    marker = Symbol(`@warden/core/error/unregistered/${errorClass.name}`);
+    errorClassMarkers.set(errorClass, marker);
+  }
+  return marker;
+}
+
+/** Whether `value` carries the marker of `errorClass`; `errorClass` is a detached `this` when not a function. */
+function hasMarkerOf(errorClass: unknown, value: unknown): boolean {
+  if (typeof errorClass !== 'function') {
+    throw new TypeError('Call isInstance on an error class, e.g. `(e) => SandboxNotFoundError.isInstance(e)`');
+  }
+  const marker = markerOf(errorClass as ErrorClass<unknown>);
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
 }
 
 /** Root of every error thrown by Warden packages. */
 export class WardenError extends Error {
+  static {
+    registerErrorClass(WardenError, 'WardenError');
+  }
+
   /** Stable code to branch on. */
   readonly code: WardenErrorCode;
 
   /** Creates an error with an explicit code; prefer the subclasses. */
   constructor(options: WardenErrorOptions & { code: WardenErrorCode }) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-    markAs(this, wardenErrorMarker);
+    // The instance carries the marker of its own class and of every ancestor up to WardenError,
+    // never a sibling's. Non-enumerable, so logs and JSON do not show it.
+    for (
+      let errorClass: ErrorClass<unknown> = new.target;
+      errorClass !== Error && typeof errorClass === 'function';
+      errorClass = Object.getPrototypeOf(errorClass)
+    ) {
+      Object.defineProperty(this, markerOf(errorClass), { value: true, enumerable: false });
+    }
     this.name = 'WardenError';
     this.code = options.code;
   }
 
-  /** True when `value` is a WardenError from any copy of `@warden/core`. */
-  static isInstance(value: unknown): value is WardenError {
-    return hasMarker(value, wardenErrorMarker);
+  /**
+   * True when `value` is an instance of the class this is called on (or of one of its
+   * subclasses) from any copy of `@warden/core`, as when an application's `node_modules`
+   * holds two versions: `SandboxNotFoundError.isInstance(error)`, `WardenError.isInstance(error)`.
+   * A sibling class never matches (`SandboxNotFoundError.isInstance` of a
+   * `CredentialNotFoundError` is false). Call it on the class: passed on its own
+   * (`errors.filter(SandboxNotFoundError.isInstance)`) it has no class to check against and throws.
+   */
+  static isInstance<T>(this: ErrorClass<T>, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on, which picks the marker.
+    return hasMarkerOf(this, value);
   }
 }
 
@@ -78,34 +124,32 @@ export interface InputIssue {
   message: string;
 }
 
-const invalidInputMarker: symbol = Symbol.for('@warden/core.error.invalid-input');
-
 /** Input failed validation. Nothing was changed. Code `INVALID_INPUT`. */
 export class InvalidInputError extends WardenError {
+  static {
+    registerErrorClass(InvalidInputError, 'InvalidInputError');
+  }
+
   /** Every problem found, each naming its field. */
   readonly issues: readonly InputIssue[];
 
   /** @param options.issues the fields at fault; defaults to none. */
   constructor(options: WardenErrorOptions & { issues?: readonly InputIssue[] }) {
     super({ ...options, code: 'INVALID_INPUT' });
-    markAs(this, invalidInputMarker);
     this.name = 'InvalidInputError';
     this.issues = options.issues ?? [];
-  }
-
-  /** True when `value` is an InvalidInputError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is InvalidInputError {
-    return hasMarker(value, invalidInputMarker);
   }
 }
 
 /** Codes a {@link NotFoundError} may carry, one per kind of thing looked up. */
 export type NotFoundCode = Extract<WardenErrorCode, 'NOT_FOUND' | `${string}_NOT_FOUND`>;
 
-const notFoundMarker: symbol = Symbol.for('@warden/core.error.not-found');
-
 /** An id did not name anything the backend knows. */
 export class NotFoundError extends WardenError {
+  static {
+    registerErrorClass(NotFoundError, 'NotFoundError');
+  }
+
   /** The id that was looked up. */
   readonly id: string;
 
@@ -117,19 +161,17 @@ export class NotFoundError extends WardenError {
       cause: options.cause,
       code: options.code ?? 'NOT_FOUND',
     });
-    markAs(this, notFoundMarker);
     this.name = 'NotFoundError';
     this.id = options.id;
-  }
-
-  /** True when `value` is a NotFoundError (or a subclass) from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is NotFoundError {
-    return hasMarker(value, notFoundMarker);
   }
 }
 
 /** A sandbox id is unknown to the backend. Code `SANDBOX_NOT_FOUND`. */
 export class SandboxNotFoundError extends NotFoundError {
+  static {
+    registerErrorClass(SandboxNotFoundError, 'SandboxNotFoundError');
+  }
+
   /** @param options.id the sandbox id that was looked up. */
   constructor(options: { id: string; cause?: unknown }) {
     super({ ...options, code: 'SANDBOX_NOT_FOUND', what: 'sandbox' });
@@ -139,6 +181,10 @@ export class SandboxNotFoundError extends NotFoundError {
 
 /** A credential id is unknown to the issuer. Code `CREDENTIAL_NOT_FOUND`. */
 export class CredentialNotFoundError extends NotFoundError {
+  static {
+    registerErrorClass(CredentialNotFoundError, 'CredentialNotFoundError');
+  }
+
   /** @param options.id the credential id that was looked up. */
   constructor(options: { id: string; cause?: unknown }) {
     super({ ...options, code: 'CREDENTIAL_NOT_FOUND', what: 'credential' });
@@ -148,6 +194,10 @@ export class CredentialNotFoundError extends NotFoundError {
 
 /** An approval request id is unknown. Code `APPROVAL_NOT_FOUND`. */
 export class ApprovalNotFoundError extends NotFoundError {
+  static {
+    registerErrorClass(ApprovalNotFoundError, 'ApprovalNotFoundError');
+  }
+
   /** @param options.id the approval request id that was looked up. */
   constructor(options: { id: string; cause?: unknown }) {
     super({ ...options, code: 'APPROVAL_NOT_FOUND', what: 'approval request' });
@@ -157,6 +207,10 @@ export class ApprovalNotFoundError extends NotFoundError {
 
 /** A capability id is unknown to the capability algebra. Code `CAPABILITY_NOT_FOUND`. */
 export class CapabilityNotFoundError extends NotFoundError {
+  static {
+    registerErrorClass(CapabilityNotFoundError, 'CapabilityNotFoundError');
+  }
+
   /** @param options.id the capability id that was looked up. */
   constructor(options: { id: string; cause?: unknown }) {
     super({ ...options, code: 'CAPABILITY_NOT_FOUND', what: 'capability' });
@@ -164,24 +218,18 @@ export class CapabilityNotFoundError extends NotFoundError {
   }
 }
 
-const accessDeniedMarker: symbol = Symbol.for('@warden/core.error.access-denied');
-
 /** Policy refused the operation. Code `ACCESS_DENIED`. */
 export class AccessDeniedError extends WardenError {
+  static {
+    registerErrorClass(AccessDeniedError, 'AccessDeniedError');
+  }
+
   /** Creates an access-denied error; the message says which rule refused. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'ACCESS_DENIED' });
-    markAs(this, accessDeniedMarker);
     this.name = 'AccessDeniedError';
   }
-
-  /** True when `value` is an AccessDeniedError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is AccessDeniedError {
-    return hasMarker(value, accessDeniedMarker);
-  }
 }
-
-const rateLimitedMarker: symbol = Symbol.for('@warden/core.error.rate-limited');
 
 /**
  * A rate limit is used up for its current window, so the operation was refused and nothing was
@@ -189,23 +237,23 @@ const rateLimitedMarker: symbol = Symbol.for('@warden/core.error.rate-limited');
  * Code `RATE_LIMITED`.
  */
 export class RateLimitedError extends WardenError {
+  static {
+    registerErrorClass(RateLimitedError, 'RateLimitedError');
+  }
+
   /** Creates the error; the message names the limit and its window. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'RATE_LIMITED' });
-    markAs(this, rateLimitedMarker);
     this.name = 'RateLimitedError';
-  }
-
-  /** True when `value` is a RateLimitedError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is RateLimitedError {
-    return hasMarker(value, rateLimitedMarker);
   }
 }
 
-const killSwitchActiveMarker: symbol = Symbol.for('@warden/core.error.kill-switch-active');
-
 /** The kill switch is active, so the operation was stopped. Code `KILL_SWITCH_ACTIVE`. */
 export class KillSwitchActiveError extends WardenError {
+  static {
+    registerErrorClass(KillSwitchActiveError, 'KillSwitchActiveError');
+  }
+
   /** Why the switch is active, when known. */
   readonly reason: string | undefined;
 
@@ -216,21 +264,17 @@ export class KillSwitchActiveError extends WardenError {
       cause: options.cause,
       code: 'KILL_SWITCH_ACTIVE',
     });
-    markAs(this, killSwitchActiveMarker);
     this.name = 'KillSwitchActiveError';
     this.reason = options.reason;
   }
-
-  /** True when `value` is a KillSwitchActiveError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is KillSwitchActiveError {
-    return hasMarker(value, killSwitchActiveMarker);
-  }
 }
-
-const approvalNotPendingMarker: symbol = Symbol.for('@warden/core.error.approval-not-pending');
 
 /** An approval request has already been decided, expired or cancelled. Code `APPROVAL_NOT_PENDING`. */
 export class ApprovalNotPendingError extends WardenError {
+  static {
+    registerErrorClass(ApprovalNotPendingError, 'ApprovalNotPendingError');
+  }
+
   /** The request's id. */
   readonly id: string;
   /** The request's status at the time of the call. */
@@ -243,63 +287,51 @@ export class ApprovalNotPendingError extends WardenError {
       cause: options.cause,
       code: 'APPROVAL_NOT_PENDING',
     });
-    markAs(this, approvalNotPendingMarker);
     this.name = 'ApprovalNotPendingError';
     this.id = options.id;
     this.status = options.status;
   }
-
-  /** True when `value` is an ApprovalNotPendingError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is ApprovalNotPendingError {
-    return hasMarker(value, approvalNotPendingMarker);
-  }
 }
-
-const capabilityUnsupportedMarker: symbol = Symbol.for('@warden/core.error.capability-unsupported');
 
 /**
  * The backend cannot provide what was asked (for example `egress-only` networking without an
  * egress proxy). Refused rather than silently weakened. Code `CAPABILITY_UNSUPPORTED`.
  */
 export class CapabilityUnsupportedError extends WardenError {
+  static {
+    registerErrorClass(CapabilityUnsupportedError, 'CapabilityUnsupportedError');
+  }
+
   /** Creates the error; the message names the unsupported feature and the alternative. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'CAPABILITY_UNSUPPORTED' });
-    markAs(this, capabilityUnsupportedMarker);
     this.name = 'CapabilityUnsupportedError';
-  }
-
-  /** True when `value` is a CapabilityUnsupportedError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is CapabilityUnsupportedError {
-    return hasMarker(value, capabilityUnsupportedMarker);
   }
 }
 
-const backendUnavailableMarker: symbol = Symbol.for('@warden/core.error.backend-unavailable');
-
 /** The backing service (Docker, Redis, GitHub) could not be reached or failed. Code `BACKEND_UNAVAILABLE`. */
 export class BackendUnavailableError extends WardenError {
+  static {
+    registerErrorClass(BackendUnavailableError, 'BackendUnavailableError');
+  }
+
   /** Which backend failed, for example `redis` or `docker`. */
   readonly backend: string;
 
   /** @param options.backend the name of the failing backend. */
   constructor(options: WardenErrorOptions & { backend: string }) {
     super({ ...options, code: 'BACKEND_UNAVAILABLE' });
-    markAs(this, backendUnavailableMarker);
     this.name = 'BackendUnavailableError';
     this.backend = options.backend;
   }
-
-  /** True when `value` is a BackendUnavailableError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is BackendUnavailableError {
-    return hasMarker(value, backendUnavailableMarker);
-  }
 }
-
-const sandboxHardeningMarker: symbol = Symbol.for('@warden/core.error.sandbox-hardening');
 
 /** A sandbox limit or hardening setting did not take effect, so the sandbox was refused. Code `SANDBOX_HARDENING_FAILED`. */
 export class SandboxHardeningError extends WardenError {
+  static {
+    registerErrorClass(SandboxHardeningError, 'SandboxHardeningError');
+  }
+
   /** The settings that did not take, each as `setting: expected … got …`. */
   readonly failures: readonly string[];
 
@@ -310,47 +342,33 @@ export class SandboxHardeningError extends WardenError {
       cause: options.cause,
       code: 'SANDBOX_HARDENING_FAILED',
     });
-    markAs(this, sandboxHardeningMarker);
     this.name = 'SandboxHardeningError';
     this.failures = options.failures;
   }
-
-  /** True when `value` is a SandboxHardeningError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is SandboxHardeningError {
-    return hasMarker(value, sandboxHardeningMarker);
-  }
 }
-
-const unsupportedSpecificationMarker: symbol = Symbol.for('@warden/core.error.unsupported-specification');
 
 /** An adapter implements another version of a port than the caller expects. Code `UNSUPPORTED_SPECIFICATION`. */
 export class UnsupportedSpecificationError extends WardenError {
+  static {
+    registerErrorClass(UnsupportedSpecificationError, 'UnsupportedSpecificationError');
+  }
+
   /** Creates the error; the message names expected and actual versions. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'UNSUPPORTED_SPECIFICATION' });
-    markAs(this, unsupportedSpecificationMarker);
     this.name = 'UnsupportedSpecificationError';
-  }
-
-  /** True when `value` is an UnsupportedSpecificationError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is UnsupportedSpecificationError {
-    return hasMarker(value, unsupportedSpecificationMarker);
   }
 }
 
-const conflictMarker: symbol = Symbol.for('@warden/core.error.conflict');
-
 /** A concurrent change won a race (a compare-and-set failed). Code `CONFLICT`. */
 export class ConflictError extends WardenError {
+  static {
+    registerErrorClass(ConflictError, 'ConflictError');
+  }
+
   /** Creates the error; the message names what changed underneath. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'CONFLICT' });
-    markAs(this, conflictMarker);
     this.name = 'ConflictError';
-  }
-
-  /** True when `value` is a ConflictError from any copy of `@warden/core`. */
-  static override isInstance(value: unknown): value is ConflictError {
-    return hasMarker(value, conflictMarker);
   }
 }

@@ -84,8 +84,8 @@ export interface SecurityEventEmitter {
   emit(event: SecurityEventInput): SecurityEvent;
 }
 
-/** Options for {@link createSecurityEventEmitter}. */
-export interface SecurityEventEmitterOptions {
+/** Configuration for {@link createSecurityEventEmitter}. */
+export interface SecurityEventEmitterConfig {
   /** Receives every event after the listeners. */
   auditSink?: AuditSink;
   /** Time source for timestamps. @default Date.now */
@@ -95,10 +95,10 @@ export interface SecurityEventEmitterOptions {
 }
 
 /** Creates an emitter; each security engine and adapter can have its own. */
-export function createSecurityEventEmitter(options: SecurityEventEmitterOptions = {}): SecurityEventEmitter {
+export function createSecurityEventEmitter(config: SecurityEventEmitterConfig = {}): SecurityEventEmitter {
   const listeners = new Set<SecurityEventListener>();
-  const now = options.now ?? Date.now;
-  const reportError = options.onError ?? (() => {});
+  const now = config.now ?? Date.now;
+  const reportError = config.onError ?? (() => {});
   const off = (_channel: 'security', listener: SecurityEventListener): void => {
     listeners.delete(listener);
   };
@@ -117,7 +117,7 @@ export function createSecurityEventEmitter(options: SecurityEventEmitterOptions 
           reportError(error);
         }
       }
-      if (options.auditSink) writeToSink(options.auditSink, event, reportError);
+      if (config.auditSink) writeToSink(config.auditSink, event, reportError);
       return event;
     },
   };

@@ -18,7 +18,7 @@ export type {
   AttestationStatus,
   AttestationVerification,
   AttesterPublicKey,
-  CapabilityAlgebraOptions,
+  CapabilityAlgebraConfig,
   CapabilityAlgebraSnapshot,
   CapabilityCheckContext,
   CapabilityConstraint,
@@ -84,7 +84,7 @@ export { type Clock, systemClock, toIsoTime } from './clock.js';
 export {
   createJsonFileConfigStore,
   defaultConfigPath,
-  type JsonFileConfigStoreSettings,
+  type JsonFileConfigStoreConfig,
   SECURITY_CONFIG_PATH_ENV,
 } from './config-file-store.js';
 export { type ConfigStore, createMemoryConfigStore, type MemoryConfigStore } from './config-store.js';
@@ -132,7 +132,7 @@ export {
   redactSecrets,
   type SecurityEvent,
   type SecurityEventEmitter,
-  type SecurityEventEmitterOptions,
+  type SecurityEventEmitterConfig,
   type SecurityEventInput,
   type SecurityEventListener,
   type SecurityEventType,
@@ -264,7 +264,7 @@ export {
   assertSource,
   createSecurityEngine,
   type SecurityEngine,
-  type SecurityEngineOptions,
+  type SecurityEngineConfig,
 } from './security-engine.js';
 export {
   createInjectionSource,

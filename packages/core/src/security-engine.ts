@@ -31,8 +31,8 @@ import { type InjectionSource, isInjectionSourceType } from './sources.js';
 import { isTrustLevel } from './trust.js';
 import { parseInput } from './validation.js';
 
-/** Options for {@link createSecurityEngine}. */
-export interface SecurityEngineOptions {
+/** Configuration for {@link createSecurityEngine}. */
+export interface SecurityEngineConfig {
   /** The starting configuration. @default DEFAULT_SECURITY_CONFIG */
   config?: SecurityConfigInput;
   /** Where `load()` reads and `saveConfig()` writes; without one, saves stay in memory. */
@@ -95,13 +95,13 @@ interface CacheEntry extends Versioned {
 const MAX_MEMO_ENTRIES = 1024;
 
 /** Creates an engine. Synchronous and free of I/O: call `load()` to read the store. */
-export function createSecurityEngine(options: SecurityEngineOptions = {}): SecurityEngine {
-  const registry = options.registry ?? getDefaultCapabilityRegistry();
-  const events = options.events ?? createSecurityEventEmitter(options.now ? { now: options.now } : {});
-  const auditAllowed = options.auditAllowed ?? false;
-  const cacheSize = options.cacheSize ?? 4096;
+export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): SecurityEngine {
+  const registry = engineConfig.registry ?? getDefaultCapabilityRegistry();
+  const events = engineConfig.events ?? createSecurityEventEmitter(engineConfig.now ? { now: engineConfig.now } : {});
+  const auditAllowed = engineConfig.auditAllowed ?? false;
+  const cacheSize = engineConfig.cacheSize ?? 4096;
   const cache = new PolicyCache<CacheEntry>(cacheSize);
-  let config = options.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(options.config);
+  let config = engineConfig.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(engineConfig.config);
   let configVersion = 1;
   let gatewayNames = listGatewayNames(config);
   let saving: Promise<void> = Promise.resolve();
@@ -166,7 +166,7 @@ export function createSecurityEngine(options: SecurityEngineOptions = {}): Secur
     getConfig: () => config,
     async load() {
       await saving;
-      const document = options.store ? await options.store.load() : undefined;
+      const document = engineConfig.store ? await engineConfig.store.load() : undefined;
       if (document !== undefined) apply(parseConfig(document));
     },
     saveConfig(input) {
@@ -178,7 +178,7 @@ export function createSecurityEngine(options: SecurityEngineOptions = {}): Secur
       }
       // Saves run one after another, and a config is applied only once it is stored.
       saving = saving.then(async () => {
-        await options.store?.save(next);
+        await engineConfig.store?.save(next);
         apply(next);
       });
       const done = saving;

@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { parseInput } from '../validation.js';
 import { loadAttesterKeys } from './algebra-attestation.js';
 import { createIdGenerator } from './algebra-ids.js';
-import type { AttesterPublicKey, CapabilityAlgebraOptions } from './algebra-types.js';
+import type { AttesterPublicKey, CapabilityAlgebraConfig } from './algebra-types.js';
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 
@@ -43,7 +43,7 @@ export interface AlgebraSettings {
 }
 
 /** Parses the options, or throws `InvalidInputError` naming the option at fault. */
-export function parseAlgebraOptions(options: CapabilityAlgebraOptions): AlgebraSettings {
+export function parseAlgebraOptions(options: CapabilityAlgebraConfig): AlgebraSettings {
   const settings = parseInput(optionsSchema, options, 'capability algebra options');
   return {
     now: settings.now ?? systemClock,

@@ -205,8 +205,8 @@ export interface AttestationVerification {
   readonly status: AttestationStatus;
 }
 
-/** Options of `createCapabilityAlgebra`. */
-export interface CapabilityAlgebraOptions {
+/** Configuration for `createCapabilityAlgebra`. */
+export interface CapabilityAlgebraConfig {
   /** The clock for grant times, expiry and time windows. @default Date.now */
   readonly now?: Clock;
   /** How many `delegate` steps a chain may have; `0` forbids delegation. @default unlimited */

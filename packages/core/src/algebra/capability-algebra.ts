@@ -25,7 +25,7 @@ import type {
   AlgebraCheckResult,
   AttestationInput,
   AttestationVerification,
-  CapabilityAlgebraOptions,
+  CapabilityAlgebraConfig,
   CapabilityAlgebraSnapshot,
   CapabilityCheckContext,
   CapabilityLifecycleRecord,
@@ -56,8 +56,8 @@ export class CapabilityAlgebra {
   private readonly actionLists = new ActionLists();
 
   /** @throws {@link InvalidInputError} naming the option at fault. */
-  constructor(options: CapabilityAlgebraOptions = {}) {
-    const settings = parseAlgebraOptions(options);
+  constructor(config: CapabilityAlgebraConfig = {}) {
+    const settings = parseAlgebraOptions(config);
     this.now = settings.now;
     this.maxDelegationDepth = settings.maxDelegationDepth;
     this.attesterKeys = settings.attesterKeys;
@@ -72,8 +72,8 @@ export class CapabilityAlgebra {
    * @throws {@link InvalidInputError} listing every problem when any capability or invariant fails
    * validation; nothing is restored then.
    */
-  static fromJSON(snapshot: unknown, options: CapabilityAlgebraOptions = {}): CapabilityAlgebra {
-    const algebra = new CapabilityAlgebra(options);
+  static fromJSON(snapshot: unknown, config: CapabilityAlgebraConfig = {}): CapabilityAlgebra {
+    const algebra = new CapabilityAlgebra(config);
     for (const record of restoreRecords(snapshot, algebra.maxDelegationDepth)) algebra.index.add(record);
     return algebra;
   }
@@ -374,6 +374,6 @@ export class CapabilityAlgebra {
 }
 
 /** Creates an empty capability algebra. Synchronous, no I/O. */
-export function createCapabilityAlgebra(options?: CapabilityAlgebraOptions): CapabilityAlgebra {
-  return new CapabilityAlgebra(options);
+export function createCapabilityAlgebra(config?: CapabilityAlgebraConfig): CapabilityAlgebra {
+  return new CapabilityAlgebra(config);
 }
