@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from '@warden/github-fake';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitHubAppTokenConfig } from './github-app-token-settings.js';
+import type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js';
 import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 let fake: GitHubFake;
@@ -22,7 +22,7 @@ async function start(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
   return fake;
 }
 
-const createIssuer = (overrides: Partial<GitHubAppTokenConfig> = {}) =>
+const createIssuer = (overrides: Partial<GitHubAppTokenIssuerConfig> = {}) =>
   createAppTokenIssuerOnFake(fake, { now: () => clock, ...overrides });
 
 const MINT = 'apps/create-installation-access-token';
@@ -176,7 +176,7 @@ describe('createGitHubAppTokenIssuer: faults and secrecy', () => {
     const events: SecurityEvent[] = [];
     const emitter = createSecurityEventEmitter();
     emitter.on('security', (event) => events.push(event));
-    const issuer = createIssuer({ repositories: ['sandbox'], retries: 1, events: emitter });
+    const issuer = createIssuer({ repositories: ['sandbox'], retries: 1, revokeAttempts: 1, events: emitter });
     const credential = await issuer.issue(['contents:read'], '5m');
     fake.injectFault({ kind: 'status', status: 503, times: 2, operationId: 'apps/revoke-installation-access-token' });
     const error = await issuer.revoke(credential.id).catch((caught: unknown) => caught);

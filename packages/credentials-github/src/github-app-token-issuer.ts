@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   AccessDeniedError,
   CredentialNotFoundError,
@@ -23,10 +24,12 @@ import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError
 import { type AppTokenPermissions, parseAppTokenScope, permissionsBeyond } from './app-permission-scope.js';
 import { signAppJwt } from './github-app-jwt.js';
 import {
-  type GitHubAppTokenConfig,
-  type ParsedGitHubAppTokenConfig,
-  parseGitHubAppTokenConfig,
+  type GitHubAppTokenIssuerConfig,
+  type ParsedGitHubAppTokenIssuerConfig,
+  parseGitHubAppTokenIssuerConfig,
 } from './github-app-token-settings.js';
+import { issuedCredential, REDACTED } from './issued-credential.js';
+import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
 
@@ -34,7 +37,10 @@ import { startBackgroundSweep } from './issuer-sweep.js';
 export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
   /**
    * Revokes tokens whose TTL has passed while GitHub would still honour them (GitHub's tokens
-   * live an hour; a shorter TTL is enforced by revoking). Returns the ids revoked.
+   * live an hour; a shorter TTL is enforced by revoking). Tries every one, then retries the
+   * failures with backoff. Resolves with the ids revoked; when some are still alive at the end,
+   * rejects with a `SweepIncompleteError` (an `AggregateError` of their `WardenError`s, with
+   * `alive` and `removed` ids), and those stay valid.
    */
   sweep(): Promise<string[]>;
   /** Stops the background sweep, if one runs. Tokens still live are not revoked. */
@@ -56,24 +62,31 @@ interface IssuedToken {
 }
 
 /**
- * Creates an issuer of GitHub App installation tokens. Synchronous, no I/O.
+ * Creates an issuer of GitHub App installation tokens. Synchronous, no I/O. The issuer and
+ * the credentials it returns keep the key and the tokens in private fields: `inspect`,
+ * `JSON.stringify` and `toString` show `[redacted]`. A token GitHub grants with more
+ * repositories or permissions than asked is revoked and refused (`ACCESS_DENIED`). `revoke`
+ * retries with backoff and, when every attempt fails, throws and leaves the credential valid.
  *
  * @throws `InvalidInputError` naming the setting at fault.
  */
-export function createGitHubAppTokenIssuer(config: GitHubAppTokenConfig): GitHubAppTokenIssuer {
-  return new AppInstallationTokenIssuer(parseGitHubAppTokenConfig(config));
+export function createGitHubAppTokenIssuer(config: GitHubAppTokenIssuerConfig): GitHubAppTokenIssuer {
+  return new AppInstallationTokenIssuer(parseGitHubAppTokenIssuerConfig(config));
 }
 
 class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   readonly specificationVersion = 'jit-credential-issuer-v1' as const;
   readonly providerId = 'github-app-installation-token';
-  private readonly client: GitHubClient;
-  private readonly tokens = new Map<string, IssuedToken>();
-  private readonly sweepTimer: NodeJS.Timeout | undefined;
+  // Private fields: the settings hold the app's key and the map every live token.
+  readonly #settings: ParsedGitHubAppTokenIssuerConfig;
+  readonly #client: GitHubClient;
+  readonly #tokens = new Map<string, IssuedToken>();
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly settings: ParsedGitHubAppTokenConfig) {
-    this.client = settings.octokit ?? createGitHubClient({ ...settings, userAgent: 'warden-credentials-github' });
-    this.sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
+  constructor(settings: ParsedGitHubAppTokenIssuerConfig) {
+    this.#settings = settings;
+    this.#client = settings.octokit ?? createGitHubClient({ ...settings, userAgent: 'warden-credentials-github' });
+    this.#sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
   }
 
   async issue(scope: string[], ttl: string | number, options: IssueCredentialOptions = {}): Promise<JITCredential> {
@@ -81,37 +94,37 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     const request = parseAppTokenScope(parsedScope);
     const ttlMs = parseTtl(ttl, MAX_APP_TOKEN_TTL_MS);
     const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
-    const repositories = request.repositories ?? this.settings.repositories;
+    const repositories = request.repositories ?? this.#settings.repositories;
     if (!repositories) {
       throw new InvalidInputError({
         message: 'Invalid credential scope: name a repository ("repository:<name>") or configure `repositories`',
         issues: [{ path: 'scope', message: 'must name at least one repository' }],
       });
     }
-    const issuedAt = this.settings.now();
-    const minted = await this.mint(repositories, request.permissions, parsedScope);
+    const issuedAt = this.#settings.now();
+    const minted = await this.#mint(repositories, request.permissions, parsedScope);
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
-    this.tokens.set(id, { token: minted.token, expiresAt, gitHubExpiresAt: minted.gitHubExpiresAt, revoked: false });
-    this.settings.events?.emit({
+    this.#tokens.set(id, { token: minted.token, expiresAt, gitHubExpiresAt: minted.gitHubExpiresAt, revoked: false });
+    this.#settings.events?.emit({
       type: 'credential_issued',
       details: {
         provider: this.providerId,
         id,
         scope: parsedScope,
         subject,
-        installationId: this.settings.installationId,
+        installationId: this.#settings.installationId,
         repositories,
         expiresAt: toIsoTime(expiresAt),
       },
     });
-    return {
+    return issuedCredential({
       id,
       token: minted.token,
-      scope: [...parsedScope],
+      scope: parsedScope,
       issuedAt: toIsoTime(issuedAt),
       expiresAt: toIsoTime(expiresAt),
-    };
+    });
   }
 
   async revoke(credentialId: string): Promise<void> {
@@ -123,53 +136,74 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
         issues: [{ path: 'credentialId', message: 'is a token, not a credential id' }],
       });
     }
-    const issued = this.tokens.get(id);
+    const issued = this.#tokens.get(id);
     if (!issued) throw new CredentialNotFoundError({ id });
     if (issued.revoked) return;
-    await this.revokeOnGitHub(issued.token);
-    this.markRevoked(id, issued, 'revoked');
+    // Retried with backoff; when every attempt fails the error propagates and the token stays valid.
+    await withRetries(() => this.#revokeOnGitHub(issued.token), this.#settings);
+    this.#markRevoked(id, issued, 'revoked');
   }
 
   async isValid(credentialId: string): Promise<boolean> {
     // A token (GitHub's are longer than any id) is never a credential id: false, not an error that could show it.
     if (typeof credentialId === 'string' && GITHUB_TOKEN.test(credentialId)) return false;
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
-    const issued = this.tokens.get(id);
-    return issued !== undefined && !issued.revoked && this.settings.now() < issued.expiresAt;
+    const issued = this.#tokens.get(id);
+    return issued !== undefined && !issued.revoked && this.#settings.now() < issued.expiresAt;
   }
 
   async sweep(): Promise<string[]> {
-    const now = this.settings.now();
-    const revoked: string[] = [];
-    for (const [id, issued] of this.tokens) {
-      if (issued.revoked || issued.expiresAt > now) continue;
-      if (issued.gitHubExpiresAt > now) {
-        await this.revokeOnGitHub(issued.token);
-        revoked.push(id);
-      }
-      this.markRevoked(id, issued, 'expired');
-    }
-    return revoked;
+    const now = this.#settings.now();
+    const expired = [...this.#tokens].filter(([, issued]) => !issued.revoked && issued.expiresAt <= now);
+    return removeEvery(
+      expired.map(([id]) => id),
+      async (id) => {
+        const issued = this.#tokens.get(id) as IssuedToken;
+        if (issued.revoked) return false;
+        const liveOnGitHub = issued.gitHubExpiresAt > this.#settings.now();
+        if (liveOnGitHub) await this.#revokeOnGitHub(issued.token);
+        this.#markRevoked(id, issued, 'expired');
+        return liveOnGitHub;
+      },
+      this.#settings,
+    );
   }
 
   async close(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
   }
 
-  /** Mints a token; refuses (and revokes) one GitHub granted more permissions than asked. */
-  private async mint(
-    repositories: string[],
-    permissions: Record<string, string>,
-    scope: string[],
-  ): Promise<{ token: string; gitHubExpiresAt: number }> {
-    let data: { token: string; expires_at: string; permissions?: Record<string, string | undefined> };
+  /** Names the app and installation only: the key and the tokens stay private. */
+  toJSON(): Record<string, unknown> {
+    return {
+      providerId: this.providerId,
+      appId: this.#settings.issuer,
+      installationId: this.#settings.installationId,
+      repositories: this.#settings.repositories,
+      privateKey: REDACTED,
+    };
+  }
+
+  /** The redacted form, as for {@link toJSON}. */
+  toString(): string {
+    return `GitHubAppTokenIssuer ${JSON.stringify(this)}`;
+  }
+
+  /** What `util.inspect` and `console.log` show: the redacted form. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** Mints a token; refuses (and revokes) one GitHub granted more repositories or permissions than asked. */
+  async #mint(repositories: string[], permissions: Record<string, string>, scope: string[]): Promise<MintedToken> {
+    let data: InstallationTokenAnswer;
     try {
-      ({ data } = await this.client.request('POST /app/installations/{installation_id}/access_tokens', {
-        installation_id: this.settings.installationId,
+      ({ data } = await this.#client.request('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: this.#settings.installationId,
         repositories,
         permissions: permissions as AppTokenPermissions,
         headers: {
-          authorization: `bearer ${signAppJwt(this.settings.issuer, this.settings.privateKey, this.settings.now())}`,
+          authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, this.#settings.now())}`,
         },
       }));
     } catch (error) {
@@ -181,34 +215,80 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       }
       throw toWardenError(error, 'mint an installation access token');
     }
-    // GitHub adds `metadata: read` to every repository token; anything else beyond the request fails closed.
-    const beyond = permissionsBeyond(data.permissions ?? { unknown: 'unverifiable' }, {
-      metadata: 'read',
-      ...permissions,
-    });
-    if (beyond.length > 0) {
-      await this.revokeOnGitHub(data.token).catch(() => {});
+    const minted = { token: data.token, gitHubExpiresAt: Date.parse(data.expires_at) };
+    const beyond = grantedBeyond(data, repositories, permissions);
+    if (beyond.length > 0) await this.#refuseOverGrant(minted, beyond);
+    return minted;
+  }
+
+  /**
+   * Revokes a token GitHub granted beyond the request, then throws. When the revocation keeps
+   * failing, the token is kept as an expired, unrevoked credential so that `sweep()` retries it.
+   */
+  async #refuseOverGrant(minted: MintedToken, beyond: string[]): Promise<never> {
+    const granted = `GitHub granted more than asked (${beyond.join(', ')})`;
+    try {
+      await withRetries(() => this.#revokeOnGitHub(minted.token), this.#settings);
+    } catch (error) {
+      const id = `ghapp_${randomUUID()}`;
+      this.#tokens.set(id, { ...minted, expiresAt: this.#settings.now(), revoked: false });
       throw new AccessDeniedError({
-        message: `GitHub granted more than asked (${beyond.join(', ')}); the token was revoked`,
+        message: `${granted}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`,
+        cause: error,
       });
     }
-    return { token: data.token, gitHubExpiresAt: Date.parse(data.expires_at) };
+    throw new AccessDeniedError({ message: `${granted}; the token was revoked` });
   }
 
   /** Revokes a token with the token itself; a 401 means it is already expired or revoked. */
-  private async revokeOnGitHub(token: string): Promise<void> {
+  async #revokeOnGitHub(token: string): Promise<void> {
     try {
-      await this.client.request('DELETE /installation/token', { headers: { authorization: `token ${token}` } });
+      await this.#client.request('DELETE /installation/token', { headers: { authorization: `token ${token}` } });
     } catch (error) {
       if (isGitHubHttpError(error, 401)) return;
       throw toWardenError(error, 'revoke an installation access token');
     }
   }
 
-  private markRevoked(id: string, issued: IssuedToken, reason: 'revoked' | 'expired'): void {
+  #markRevoked(id: string, issued: IssuedToken, reason: 'revoked' | 'expired'): void {
     if (issued.revoked) return;
     issued.revoked = true;
     issued.token = '';
-    this.settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
+    this.#settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
   }
+}
+
+/** What GitHub answers to a token request, as far as the issuer reads it. */
+interface InstallationTokenAnswer {
+  token: string;
+  expires_at: string;
+  permissions?: Record<string, string | undefined>;
+  repository_selection?: 'all' | 'selected';
+  repositories?: Array<{ name: string }>;
+}
+
+interface MintedToken {
+  token: string;
+  gitHubExpiresAt: number;
+}
+
+/**
+ * What GitHub granted beyond the request: permissions above those asked (GitHub adds
+ * `metadata: read` to every repository token), and repositories other than those asked. What
+ * cannot be verified (no permissions, no repository list, every repository) counts as beyond.
+ */
+function grantedBeyond(
+  answer: InstallationTokenAnswer,
+  repositories: readonly string[],
+  permissions: Record<string, string>,
+): string[] {
+  const beyond = permissionsBeyond(answer.permissions ?? { permissions: 'unverifiable' }, {
+    metadata: 'read',
+    ...permissions,
+  });
+  if (answer.repository_selection === 'all') return [...beyond, 'every repository of the installation'];
+  if (answer.repositories === undefined) return [...beyond, 'repositories: unverifiable'];
+  const asked = new Set(repositories.map((name) => name.toLowerCase()));
+  const extra = answer.repositories.filter((repository) => !asked.has(repository.name.toLowerCase()));
+  return [...beyond, ...extra.map((repository) => `repository:${repository.name}`)];
 }

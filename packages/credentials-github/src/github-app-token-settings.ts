@@ -13,10 +13,11 @@ import {
 } from '@warden/github-client';
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
-import { issuerSettingsFields } from './issuer-schemas.js';
+import { DEFAULT_REVOCATION_RETRY } from './issuer-retry.js';
+import { issuerSettingsFields, type RevocationRetrySettings } from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */
-export interface GitHubAppTokenConfig extends GitHubClientSettings {
+export interface GitHubAppTokenIssuerConfig extends GitHubClientSettings, RevocationRetrySettings {
   /** The GitHub App's id (or client id): the JWT's `iss`. */
   appId: number | string;
   /** The app's private key, PEM (as downloaded from GitHub). Never logged. */
@@ -45,8 +46,11 @@ export interface GitHubAppTokenConfig extends GitHubClientSettings {
   now?: Clock;
 }
 
-/** {@link GitHubAppTokenConfig} after parsing. */
-export interface ParsedGitHubAppTokenConfig extends Omit<GitHubAppTokenConfig, 'privateKey'> {
+/** {@link GitHubAppTokenIssuerConfig} after parsing (internal: held in the issuer's private fields only). */
+export interface ParsedGitHubAppTokenIssuerConfig extends Omit<GitHubAppTokenIssuerConfig, 'privateKey'> {
+  revokeAttempts: number;
+  revokeBackoffMs: number;
+  sleep: (ms: number) => Promise<void>;
   issuer: string;
   privateKey: KeyObject;
   now: Clock;
@@ -76,12 +80,16 @@ const settingsSchema = gitHubClientSettingsSchema.and(
 );
 
 /** Parses the settings; throws `InvalidInputError` naming the field (never echoing the key). */
-export function parseGitHubAppTokenConfig(config: GitHubAppTokenConfig): ParsedGitHubAppTokenConfig {
+export function parseGitHubAppTokenIssuerConfig(config: GitHubAppTokenIssuerConfig): ParsedGitHubAppTokenIssuerConfig {
   parseInput(settingsSchema, config, 'GitHub App token settings');
+  const { privateKey, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     issuer: String(config.appId),
-    privateKey: parseAppPrivateKey(config.privateKey),
+    privateKey: parseAppPrivateKey(privateKey),
     now: config.now ?? Date.now,
+    revokeAttempts: config.revokeAttempts ?? DEFAULT_REVOCATION_RETRY.revokeAttempts,
+    revokeBackoffMs: config.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
+    sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
   };
 }

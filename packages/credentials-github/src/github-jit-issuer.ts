@@ -6,6 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   CredentialNotFoundError,
   credentialIdSchema,
@@ -21,6 +22,8 @@ import {
 import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
+import { issuedCredential, REDACTED } from './issued-credential.js';
+import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
 import { sealForGitHub } from './sealed-box.js';
@@ -30,7 +33,10 @@ import { formatCredentialSecretName, parseCredentialSecretName } from './secret-
 export interface GitHubJITCredentialIssuer extends JITCredentialIssuer {
   /**
    * Deletes every expired credential secret under the prefix, including those an earlier
-   * process issued (the expiry is part of the name). Returns the names deleted.
+   * process issued (the expiry is part of the name). Tries every one, then retries the failures
+   * with backoff (`revokeAttempts`, `revokeBackoffMs`). Resolves with the names deleted; when
+   * some are still alive at the end, rejects with a `SweepIncompleteError` (an
+   * `AggregateError` of their `WardenError`s, with `alive` and `removed` ids).
    */
   sweep(): Promise<string[]>;
   /** Stops the background sweep, if one runs. The Octokit is never closed. */
@@ -45,7 +51,10 @@ const TOKEN_PREFIX = 'wjit_';
 
 /**
  * Creates an issuer storing each credential as a GitHub Actions secret. Synchronous, no I/O:
- * GitHub is first called by `issue`, `revoke`, `isValid` or `sweep`.
+ * GitHub is first called by `issue`, `revoke`, `isValid` or `sweep`. The issuer and the
+ * credentials it returns keep the token in private fields: `inspect`, `JSON.stringify` and
+ * `toString` show `[redacted]`. `revoke` retries with backoff and, when every attempt fails,
+ * throws and leaves the credential valid.
  *
  * @throws `InvalidInputError` naming the setting at fault.
  */
@@ -56,33 +65,36 @@ export function createGitHubJITCredentialIssuer(config: GitHubJITConfig): GitHub
 class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   readonly specificationVersion = 'jit-credential-issuer-v1' as const;
   readonly providerId = 'github-actions-secrets';
-  private readonly api: ActionsSecretsApi;
-  private publicKey: Promise<SecretsPublicKey> | undefined;
+  // Private fields: the settings hold the token, so nothing here is reachable by inspection.
+  readonly #settings: ParsedGitHubJITConfig;
+  readonly #api: ActionsSecretsApi;
+  #publicKey: Promise<SecretsPublicKey> | undefined;
   /** Credentials this process issued and has not revoked, with their exact expiry. */
-  private readonly issued = new Map<string, number>();
+  readonly #issued = new Map<string, number>();
   /** Credentials revoked or swept by this process, so that revoking again is a no-op. */
-  private readonly revoked = new Set<string>();
-  private readonly sweepTimer: NodeJS.Timeout | undefined;
+  readonly #revoked = new Set<string>();
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly settings: ParsedGitHubJITConfig) {
+  constructor(settings: ParsedGitHubJITConfig) {
+    this.#settings = settings;
     const client =
       settings.octokit ??
       createGitHubClient({ ...settings, auth: settings.token, userAgent: 'warden-credentials-github' });
-    this.api = createActionsSecretsApi(client, settings);
-    this.sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
+    this.#api = createActionsSecretsApi(client, settings);
+    this.#sweepTimer = startBackgroundSweep(() => this.sweep(), settings);
   }
 
   async issue(scope: string[], ttl: string | number, options: IssueCredentialOptions = {}): Promise<JITCredential> {
     const parsedScope = parseInput(credentialScopeSchema, scope, 'credential scope');
-    const ttlMs = parseTtl(ttl, this.settings.maxTtlMs);
+    const ttlMs = parseTtl(ttl, this.#settings.maxTtlMs);
     const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
-    const issuedAt = this.settings.now();
+    const issuedAt = this.#settings.now();
     const expiresAt = issuedAt + ttlMs;
-    const id = formatCredentialSecretName(this.settings.secretPrefix, expiresAt);
-    const token = `${TOKEN_PREFIX}${randomBytes(this.settings.tokenBytes).toString('base64url')}`;
-    await this.store(id, token);
-    this.issued.set(id, expiresAt);
-    this.settings.events?.emit({
+    const id = formatCredentialSecretName(this.#settings.secretPrefix, expiresAt);
+    const token = `${TOKEN_PREFIX}${randomBytes(this.#settings.tokenBytes).toString('base64url')}`;
+    await this.#store(id, token);
+    this.#issued.set(id, expiresAt);
+    this.#settings.events?.emit({
       type: 'credential_issued',
       details: {
         provider: this.providerId,
@@ -90,93 +102,125 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
         scope: parsedScope,
         subject,
         expiresAt: toIsoTime(expiresAt),
-        ...this.where(),
+        ...this.#where(),
       },
     });
-    return { id, token, scope: [...parsedScope], issuedAt: toIsoTime(issuedAt), expiresAt: toIsoTime(expiresAt) };
+    return issuedCredential({
+      id,
+      token,
+      scope: parsedScope,
+      issuedAt: toIsoTime(issuedAt),
+      expiresAt: toIsoTime(expiresAt),
+    });
   }
 
   async revoke(credentialId: string): Promise<void> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     if (id.startsWith(TOKEN_PREFIX)) throw tokenGivenAsId();
-    if (!parseCredentialSecretName(this.settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
-    if (this.revoked.has(id)) return;
-    const deleted = await this.api.deleteSecret(id);
+    if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
+    if (this.#revoked.has(id)) return;
+    // Retried with backoff; when every attempt fails the error propagates and the credential stays valid.
+    const deleted = await withRetries(() => this.#api.deleteSecret(id), this.#settings);
     // A concurrent revoke may have deleted it first; only an id nobody here issued is unknown.
-    if (!deleted && !this.issued.has(id) && !this.revoked.has(id)) throw new CredentialNotFoundError({ id });
-    this.forget(id, 'revoked');
+    if (!deleted && !this.#issued.has(id) && !this.#revoked.has(id)) throw new CredentialNotFoundError({ id });
+    this.#forget(id, 'revoked');
   }
 
   async isValid(credentialId: string): Promise<boolean> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
-    const parsed = parseCredentialSecretName(this.settings.secretPrefix, id);
-    if (!parsed || this.revoked.has(id)) return false;
-    const expiresAt = this.issued.get(id) ?? parsed.expiresAtMs;
-    if (this.settings.now() >= expiresAt) return false;
-    return this.api.hasSecret(id);
+    const parsed = parseCredentialSecretName(this.#settings.secretPrefix, id);
+    if (!parsed || this.#revoked.has(id)) return false;
+    const expiresAt = this.#issued.get(id) ?? parsed.expiresAtMs;
+    if (this.#settings.now() >= expiresAt) return false;
+    return this.#api.hasSecret(id);
   }
 
   async sweep(): Promise<string[]> {
-    const names = await this.api.listSecretNames();
-    const now = this.settings.now();
-    const deleted: string[] = [];
-    for (const name of names) {
-      const parsed = parseCredentialSecretName(this.settings.secretPrefix, name);
-      if (!parsed || parsed.expiresAtMs > now) continue;
-      if (await this.api.deleteSecret(name)) deleted.push(name);
-      this.forget(name, 'expired');
-    }
-    return deleted;
+    const names = await withRetries(() => this.#api.listSecretNames(), this.#settings);
+    const now = this.#settings.now();
+    const expired = names.filter((name) => {
+      const parsed = parseCredentialSecretName(this.#settings.secretPrefix, name);
+      return parsed !== undefined && parsed.expiresAtMs <= now;
+    });
+    return removeEvery(
+      expired,
+      async (name) => {
+        const deleted = await this.#api.deleteSecret(name);
+        this.#forget(name, 'expired');
+        return deleted;
+      },
+      this.#settings,
+    );
   }
 
   async close(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+  }
+
+  /** Names the repository and prefix only: the token and the client stay private. */
+  toJSON(): Record<string, unknown> {
+    return {
+      providerId: this.providerId,
+      ...this.#where(),
+      secretPrefix: this.#settings.secretPrefix,
+      token: REDACTED,
+    };
+  }
+
+  /** The redacted form, as for {@link toJSON}. */
+  toString(): string {
+    return `GitHubJITCredentialIssuer ${JSON.stringify(this)}`;
+  }
+
+  /** What `util.inspect` and `console.log` show: the redacted form. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   /** Seals and stores the token; on a refusal (422) refetches the public key once, in case it rotated. */
-  private async store(name: string, token: string): Promise<void> {
-    const cachedKey = this.publicKey !== undefined;
+  async #store(name: string, token: string): Promise<void> {
+    const cachedKey = this.#publicKey !== undefined;
     try {
-      await this.putSealed(name, token);
+      await this.#putSealed(name, token);
     } catch (error) {
       if (!cachedKey || gitHubStatusOf(error) !== 422) throw error;
-      this.publicKey = undefined;
-      await this.putSealed(name, token);
+      this.#publicKey = undefined;
+      await this.#putSealed(name, token);
     }
   }
 
-  private async putSealed(name: string, token: string): Promise<void> {
-    const key = await this.currentPublicKey();
-    await this.api.putSecret(name, { encryptedValue: await sealForGitHub(token, key.key), keyId: key.keyId });
+  async #putSealed(name: string, token: string): Promise<void> {
+    const key = await this.#currentPublicKey();
+    await this.#api.putSecret(name, { encryptedValue: await sealForGitHub(token, key.key), keyId: key.keyId });
   }
 
   /** The public key, fetched once and shared by concurrent calls; a failed fetch is not cached. */
-  private currentPublicKey(): Promise<SecretsPublicKey> {
-    if (!this.publicKey) {
-      const keyRequest = this.api.getPublicKey();
+  #currentPublicKey(): Promise<SecretsPublicKey> {
+    if (!this.#publicKey) {
+      const keyRequest = this.#api.getPublicKey();
       keyRequest.catch(() => {
-        if (this.publicKey === keyRequest) this.publicKey = undefined;
+        if (this.#publicKey === keyRequest) this.#publicKey = undefined;
       });
-      this.publicKey = keyRequest;
+      this.#publicKey = keyRequest;
     }
-    return this.publicKey;
+    return this.#publicKey;
   }
 
-  private forget(id: string, reason: 'revoked' | 'expired'): void {
-    if (this.revoked.has(id)) return;
-    this.issued.delete(id);
-    this.revoked.add(id);
-    this.settings.events?.emit({
+  #forget(id: string, reason: 'revoked' | 'expired'): void {
+    if (this.#revoked.has(id)) return;
+    this.#issued.delete(id);
+    this.#revoked.add(id);
+    this.#settings.events?.emit({
       type: 'credential_revoked',
-      details: { provider: this.providerId, id, reason, ...this.where() },
+      details: { provider: this.providerId, id, reason, ...this.#where() },
     });
   }
 
-  private where(): { repository: string; environment?: string } {
-    const repository = `${this.settings.owner}/${this.settings.repo}`;
-    return this.settings.environment === undefined
+  #where(): { repository: string; environment?: string } {
+    const repository = `${this.#settings.owner}/${this.#settings.repo}`;
+    return this.#settings.environment === undefined
       ? { repository }
-      : { repository, environment: this.settings.environment };
+      : { repository, environment: this.#settings.environment };
   }
 }
 

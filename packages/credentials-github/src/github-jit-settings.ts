@@ -12,11 +12,12 @@ import {
   requireOctokitOrToken,
 } from '@warden/github-client';
 import { z } from 'zod';
-import { issuerSettingsFields } from './issuer-schemas.js';
+import { DEFAULT_REVOCATION_RETRY } from './issuer-retry.js';
+import { issuerSettingsFields, type RevocationRetrySettings } from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 
 /** Settings for {@link createGitHubJITCredentialIssuer}. */
-export interface GitHubJITConfig extends GitHubClientSettings {
+export interface GitHubJITConfig extends GitHubClientSettings, RevocationRetrySettings {
   /** An Octokit to use (never closed by the issuer). Give this or `token`. */
   octokit?: GitHubClient;
   /** A token with write access to the repository's Actions secrets (or environments). Give this or `octokit`. */
@@ -47,8 +48,11 @@ export interface GitHubJITConfig extends GitHubClientSettings {
   now?: Clock;
 }
 
-/** {@link GitHubJITConfig} after parsing. */
+/** {@link GitHubJITConfig} after parsing (internal: held in the issuer's private fields only). */
 export interface ParsedGitHubJITConfig extends GitHubJITConfig {
+  revokeAttempts: number;
+  revokeBackoffMs: number;
+  sleep: (ms: number) => Promise<void>;
   secretPrefix: string;
   maxTtlMs: number;
   tokenBytes: number;
@@ -105,5 +109,8 @@ export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITCo
     maxTtlMs: parseTtl(parsed.maxTtl ?? '1d'),
     tokenBytes: parsed.tokenBytes ?? 32,
     now: config.now ?? Date.now,
+    revokeAttempts: parsed.revokeAttempts ?? DEFAULT_REVOCATION_RETRY.revokeAttempts,
+    revokeBackoffMs: parsed.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
+    sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
   };
 }

@@ -7,7 +7,8 @@
 
 export type { GitHubClient, GitHubClientSettings } from '@warden/github-client';
 export { createGitHubAppTokenIssuer, type GitHubAppTokenIssuer } from './github-app-token-issuer.js';
-export type { GitHubAppTokenConfig } from './github-app-token-settings.js';
+export type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js';
 export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
 export type { GitHubJITConfig } from './github-jit-settings.js';
+export type { SweepIncompleteError } from './issuer-retry.js';
 export { isValidGitHubSecretName } from './secret-name.js';

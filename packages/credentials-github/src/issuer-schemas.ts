@@ -1,6 +1,6 @@
 /**
  * The zod schemas both GitHub issuers validate with: the options of `issue` and the settings
- * they have in common (background sweep, events, clock).
+ * they have in common (background sweep, revocation retries, events, clock).
  *
  * @module
  */
@@ -28,6 +28,9 @@ export const issuerSettingsFields: {
   onSweepError: z.ZodOptional<z.ZodType<AnyFunction>>;
   events: z.ZodOptional<z.ZodType<SecurityEventEmitter>>;
   now: z.ZodOptional<z.ZodType<AnyFunction>>;
+  revokeAttempts: z.ZodOptional<z.ZodNumber>;
+  revokeBackoffMs: z.ZodOptional<z.ZodNumber>;
+  sleep: z.ZodOptional<z.ZodType<AnyFunction>>;
 } = {
   sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
   onSweepError: functionSchema.optional(),
@@ -35,4 +38,20 @@ export const issuerSettingsFields: {
     .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
     .optional(),
   now: functionSchema.optional(),
+  revokeAttempts: z.number().int().min(1).max(10).optional(),
+  revokeBackoffMs: z.number().int().min(0).max(60_000).optional(),
+  sleep: functionSchema.optional(),
 };
+
+/** The settings fields both issuers take about revocation retries (documented on each config). */
+export interface RevocationRetrySettings {
+  /**
+   * Attempts to revoke one credential (the first included) before `revoke` fails or `sweep`
+   * reports it alive; a sweep tries every credential before retrying the failed ones. @default 3
+   */
+  revokeAttempts?: number;
+  /** Wait before the second attempt; each further wait doubles. @default 250 */
+  revokeBackoffMs?: number;
+  /** Waits between attempts (tests inject one that returns at once). @default a timer */
+  sleep?: (ms: number) => Promise<void>;
+}

@@ -9,7 +9,7 @@ import { WardenError } from '@warden/core';
 export interface BackgroundSweepSettings {
   /** Run `sweep` every this many ms; no timer when undefined. */
   sweepIntervalMs?: number;
-  /** Told about a sweep that failed with a Warden error. */
+  /** Told about a sweep that failed with a Warden error, once per credential a sweep left alive. */
   onSweepError?: (error: WardenError) => void;
 }
 
@@ -25,7 +25,8 @@ export function startBackgroundSweep(
   if (settings.sweepIntervalMs === undefined) return undefined;
   const timer = setInterval(() => {
     sweep().catch((error: unknown) => {
-      if (WardenError.isInstance(error)) settings.onSweepError?.(error);
+      const errors = error instanceof AggregateError ? error.errors : [error];
+      for (const each of errors) if (WardenError.isInstance(each)) settings.onSweepError?.(each);
     });
   }, settings.sweepIntervalMs);
   timer.unref();

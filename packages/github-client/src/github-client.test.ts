@@ -1,11 +1,11 @@
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClientOptions } from './github-client.js';
+import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
 
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
 
-function createClient(overrides: Partial<GitHubClientOptions> = {}) {
+function createClient(overrides: Partial<GitHubClientConfig> = {}) {
   return createGitHubClient({
     userAgent: 'warden-test',
     auth: fake.userToken,

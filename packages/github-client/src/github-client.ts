@@ -15,7 +15,7 @@ import type { GitHubClientSettings } from './github-settings.js';
 export type GitHubClient = Pick<Octokit, 'request'>;
 
 /** What {@link createGitHubClient} takes: the settings, plus what the backend itself decides. */
-export interface GitHubClientOptions extends GitHubClientSettings {
+export interface GitHubClientConfig extends GitHubClientSettings {
   /**
    * The product GitHub sees in `user-agent` (Octokit appends its own): each backend names
    * itself, for example `warden-credentials-github`.
@@ -32,22 +32,22 @@ const RetryingOctokit = Octokit.plugin(retry, throttling);
  * used as given: parse them first (with {@link gitHubClientSettingsSchema}) when they come from
  * outside.
  */
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const unitMs = options.retryDelayUnitMs ?? 1000;
-  const retries = options.retries ?? 3;
-  const maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
+  const unitMs = config.retryDelayUnitMs ?? 1000;
+  const retries = config.retries ?? 3;
+  const maxWaitMs = config.maxRateLimitWaitMs ?? 60_000;
   const onLimit = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries && retryAfterSeconds * unitMs <= maxWaitMs;
   const throttle: ThrottlingOptions = {
     onRateLimit: onLimit,
     onSecondaryRateLimit: onLimit,
     retryAfterBaseValue: unitMs,
-    ...(options.minWriteIntervalMs === undefined ? {} : { write: createWriteQueue(options.minWriteIntervalMs) }),
+    ...(config.minWriteIntervalMs === undefined ? {} : { write: createWriteQueue(config.minWriteIntervalMs) }),
   };
   return new RetryingOctokit({
-    auth: options.auth,
-    baseUrl: options.baseUrl ?? 'https://api.github.com',
-    userAgent: options.userAgent,
+    auth: config.auth,
+    baseUrl: config.baseUrl ?? 'https://api.github.com',
+    userAgent: config.userAgent,
     retry: { retries, retryAfterBaseValue: unitMs },
     throttle,
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },

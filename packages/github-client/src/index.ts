@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './github-client.js';
+export { createGitHubClient, type GitHubClient, type GitHubClientConfig } from './github-client.js';
 export { type GitHubHttpError, gitHubStatusOf, isGitHubHttpError, toWardenError } from './github-error.js';
 export {
   type GitHubClientSettings,

@@ -19,8 +19,8 @@ import {
 } from './codespace-exec-transport.js';
 import { RemoteOutput } from './gh-ssh-output.js';
 
-/** Options for {@link createGhSshTransport}. */
-export interface GhSshTransportOptions {
+/** Configuration of {@link createGhSshTransport}. */
+export interface GhSshTransportConfig {
   /** The `gh` executable, a path or a name looked up on the child's `PATH`. @default 'gh' */
   ghPath?: string;
   /** Given to `gh` as `GH_TOKEN`; otherwise `gh` uses its own login. Never logged. */
@@ -41,13 +41,13 @@ const ANNOUNCE_PROCESS_GROUP = `printf '%s %s\\n' ${RemoteOutput.MARKER} "$$" >&
 const PIPE_GRACE_MS = 1000;
 
 /** Creates the `gh codespace ssh` transport. */
-export function createGhSshTransport(options: GhSshTransportOptions = {}): CodespaceExecTransport {
-  const ghPath = options.ghPath ?? 'gh';
-  const env = { ...(options.env ?? process.env), ...(options.token === undefined ? {} : { GH_TOKEN: options.token }) };
+export function createGhSshTransport(config: GhSshTransportConfig = {}): CodespaceExecTransport {
+  const ghPath = config.ghPath ?? 'gh';
+  const env = { ...(config.env ?? process.env), ...(config.token === undefined ? {} : { GH_TOKEN: config.token }) };
   const ssh = (codespace: string, remoteCommand: string) => ['codespace', 'ssh', '-c', codespace, '--', remoteCommand];
   return {
     execute: (request) => {
-      const killAfterSeconds = options.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
+      const killAfterSeconds = config.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
       const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${buildRemoteCommand(request, killAfterSeconds)}`;
       const killRemote = (processGroup: number) => {
         const killer = spawn(ghPath, ssh(request.codespace, `kill -s KILL -- -${processGroup} 2>/dev/null; true`), {

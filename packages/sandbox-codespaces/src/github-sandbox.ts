@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import {
   BackendUnavailableError,
   CapabilityUnsupportedError,
@@ -65,27 +66,34 @@ function refuseUnenforceable(constraints: SandboxConstraints): void {
   if (constraints.maxPids !== undefined) refuse('maxPids: a codespace has no process limit');
 }
 
+/** What every string form of a secret shows instead of it. */
+const REDACTED = '[redacted]';
+
 const MAX_IDLE_MINUTES = 240;
 const MIN_IDLE_MINUTES = 5;
 
 class CodespacesSandbox implements Sandbox {
   readonly specificationVersion = 'sandbox-v1' as const;
   readonly providerId = 'github-codespaces';
-  private readonly api: CodespacesApi;
-  private readonly transport: CodespaceExecTransport;
+  readonly #api: CodespacesApi;
+  readonly #transport: CodespaceExecTransport;
   /** Effective constraints of the codespaces this process created and has not destroyed. */
-  private readonly known = new Map<string, SandboxConstraints>();
-  private readonly destroyed = new Set<string>();
-  private readonly destroying = new Map<string, Promise<void>>();
-  private machines: Promise<CodespaceMachine[]> | undefined;
+  readonly #known = new Map<string, SandboxConstraints>();
+  readonly #destroyed = new Set<string>();
+  readonly #destroying = new Map<string, Promise<void>>();
+  #machines: Promise<CodespaceMachine[]> | undefined;
 
-  constructor(private readonly settings: ParsedGitHubSandboxConfig) {
+  // Private fields: the settings hold the token, so nothing here is reachable by inspection.
+  readonly #settings: ParsedGitHubSandboxConfig;
+
+  constructor(settings: ParsedGitHubSandboxConfig) {
+    this.#settings = settings;
     const client =
       settings.octokit ??
       createGitHubClient({ ...settings, auth: settings.token, userAgent: 'warden-sandbox-codespaces' });
     // Only owner and repo: the API spreads what it is given into every request.
-    this.api = createCodespacesApi(client, { owner: settings.owner, repo: settings.repo });
-    this.transport = settings.transport ?? createGhSshTransport({ token: settings.token });
+    this.#api = createCodespacesApi(client, { owner: settings.owner, repo: settings.repo });
+    this.#transport = settings.transport ?? createGhSshTransport({ token: settings.token });
   }
 
   async create(constraints?: SandboxConstraints): Promise<SandboxStatus> {
@@ -95,22 +103,22 @@ class CodespacesSandbox implements Sandbox {
       'sandbox constraints',
     );
     refuseUnenforceable(parsed);
-    const machine = chooseMachine(await this.listMachines(), parsed, this.settings.machine);
-    const timeoutMs = parsed.timeoutMs ?? this.settings.defaultTimeoutMs;
+    const machine = chooseMachine(await this.listMachines(), parsed, this.#settings.machine);
+    const timeoutMs = parsed.timeoutMs ?? this.#settings.defaultTimeoutMs;
     const effective: SandboxConstraints = { ...parsed, ...machineLimits(machine), networkPolicy: 'full', timeoutMs };
     const idleTimeoutMinutes =
-      this.settings.idleTimeoutMinutes ??
+      this.#settings.idleTimeoutMinutes ??
       Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
-    const created = await this.api.create({
+    const created = await this.#api.create({
       machine: machine.name,
-      display_name: `${this.settings.namePrefix}-${randomBytes(6).toString('hex')}`,
+      display_name: `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`,
       idle_timeout_minutes: idleTimeoutMinutes,
-      retention_period_minutes: this.settings.retentionPeriodMinutes ?? idleTimeoutMinutes,
-      ...(this.settings.ref === undefined ? {} : { ref: this.settings.ref }),
-      ...(this.settings.devcontainerPath === undefined ? {} : { devcontainer_path: this.settings.devcontainerPath }),
-      ...(this.settings.geo === undefined ? {} : { geo: this.settings.geo }),
+      retention_period_minutes: this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes,
+      ...(this.#settings.ref === undefined ? {} : { ref: this.#settings.ref }),
+      ...(this.#settings.devcontainerPath === undefined ? {} : { devcontainer_path: this.#settings.devcontainerPath }),
+      ...(this.#settings.geo === undefined ? {} : { geo: this.#settings.geo }),
     });
-    this.known.set(created.name, effective);
+    this.#known.set(created.name, effective);
     let ready: CodespaceRecord;
     try {
       ready = await this.waitUntilAvailable(created.name);
@@ -118,7 +126,7 @@ class CodespacesSandbox implements Sandbox {
       await this.destroy(created.name).catch(() => {});
       throw error;
     }
-    this.settings.events?.emit({
+    this.#settings.events?.emit({
       type: 'sandbox_created',
       details: {
         provider: this.providerId,
@@ -135,13 +143,13 @@ class CodespacesSandbox implements Sandbox {
     const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
     const parsedOptions = parseInput(execOptionsSchema, options === undefined ? {} : options, 'execute options');
     const constraints = await this.constraintsOfOwn(name);
-    return this.transport.execute({
+    return this.#transport.execute({
       codespace: name,
       command: parsedCommand,
       ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
       env: { ...constraints.env, ...parsedOptions.env },
       ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
-      timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.settings.defaultTimeoutMs,
+      timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.#settings.defaultTimeoutMs,
       maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       ...(parsedOptions.signal === undefined ? {} : { signal: parsedOptions.signal }),
     });
@@ -149,80 +157,95 @@ class CodespacesSandbox implements Sandbox {
 
   async getStatus(id: string): Promise<SandboxStatus> {
     const name = parseInput(sandboxIdSchema, id, 'sandbox id');
-    const codespace = this.destroyed.has(name) ? undefined : await this.findOwn(name);
+    const codespace = this.#destroyed.has(name) ? undefined : await this.findOwn(name);
     if (!codespace) throw new SandboxNotFoundError({ id: name });
     return this.toStatus(codespace);
   }
 
   async destroy(id: string): Promise<void> {
     const name = parseInput(sandboxIdSchema, id, 'sandbox id');
-    if (this.destroyed.has(name)) return;
-    let pending = this.destroying.get(name);
+    if (this.#destroyed.has(name)) return;
+    let pending = this.#destroying.get(name);
     if (!pending) {
-      pending = this.stopAndDelete(name).finally(() => this.destroying.delete(name));
-      this.destroying.set(name, pending);
+      pending = this.stopAndDelete(name).finally(() => this.#destroying.delete(name));
+      this.#destroying.set(name, pending);
     }
     return pending;
   }
 
   async list(): Promise<SandboxStatus[]> {
-    const codespaces = await this.api.list();
+    const codespaces = await this.#api.list();
     return codespaces
       .filter(
-        (codespace) => this.isOwn(codespace) && codespace.state !== 'Deleted' && !this.destroyed.has(codespace.name),
+        (codespace) => this.isOwn(codespace) && codespace.state !== 'Deleted' && !this.#destroyed.has(codespace.name),
       )
       .map((codespace) => this.toStatus(codespace));
   }
 
   async close(): Promise<void> {}
 
+  /** Names the repository only: the token, the client and the transport stay private. */
+  toJSON(): Record<string, unknown> {
+    return { providerId: this.providerId, repository: this.repositoryName(), token: REDACTED };
+  }
+
+  /** The redacted form, as for {@link toJSON}. */
+  toString(): string {
+    return `GitHubSandbox ${JSON.stringify(this)}`;
+  }
+
+  /** What `util.inspect` and `console.log` show: the redacted form. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
   /** Stops (to end billing at once), then deletes; never touches a codespace this sandbox does not manage. */
   private async stopAndDelete(name: string): Promise<void> {
-    const codespace = this.known.has(name) ? await this.api.get(name) : await this.findOwn(name);
+    const codespace = this.#known.has(name) ? await this.#api.get(name) : await this.findOwn(name);
     if (codespace && codespace.state !== 'Deleted') {
       if (codespace.state !== 'Shutdown' && codespace.state !== 'ShuttingDown') {
         // A failed stop must not prevent the delete, which is what frees the codespace.
-        await this.api.stop(name).catch(() => false);
+        await this.#api.stop(name).catch(() => false);
       }
-      await this.api.delete(name);
+      await this.#api.delete(name);
     }
-    if (!codespace && !this.known.has(name)) return;
-    this.known.delete(name);
-    this.destroyed.add(name);
-    this.settings.events?.emit({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
+    if (!codespace && !this.#known.has(name)) return;
+    this.#known.delete(name);
+    this.#destroyed.add(name);
+    this.#settings.events?.emit({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
   }
 
   /** Polls until the codespace is `Available`; starts it if GitHub shut it down meanwhile. */
   private async waitUntilAvailable(name: string): Promise<CodespaceRecord> {
-    const polls = Math.ceil(this.settings.readyTimeoutMs / this.settings.pollIntervalMs);
+    const polls = Math.ceil(this.#settings.readyTimeoutMs / this.#settings.pollIntervalMs);
     let last = 'unknown';
     for (let poll = 0; poll <= polls; poll++) {
-      const codespace = await this.api.get(name);
+      const codespace = await this.#api.get(name);
       if (!codespace) throw this.unavailable(`codespace ${name} disappeared while starting`);
       last = codespace.state;
       const state = toSandboxState(codespace.state);
       if (state === 'running') return codespace;
       if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${codespace.state}`);
-      if (codespace.state === 'Shutdown') await this.api.start(name);
-      if (poll < polls) await sleep(this.settings.pollIntervalMs);
+      if (codespace.state === 'Shutdown') await this.#api.start(name);
+      if (poll < polls) await sleep(this.#settings.pollIntervalMs);
     }
     throw this.unavailable(
-      `codespace ${name} was not Available after ${this.settings.readyTimeoutMs} ms (last state ${last})`,
+      `codespace ${name} was not Available after ${this.#settings.readyTimeoutMs} ms (last state ${last})`,
     );
   }
 
   private async constraintsOfOwn(name: string): Promise<SandboxConstraints> {
-    const known = this.known.get(name);
+    const known = this.#known.get(name);
     if (known) return known;
-    const codespace = this.destroyed.has(name) ? undefined : await this.findOwn(name);
+    const codespace = this.#destroyed.has(name) ? undefined : await this.findOwn(name);
     if (!codespace) throw new SandboxNotFoundError({ id: name });
     return this.constraintsOf(codespace);
   }
 
   /** The codespace when it exists, is not deleted and belongs to this sandbox (repository and name prefix). */
   private async findOwn(name: string): Promise<CodespaceRecord | undefined> {
-    const codespace = await this.api.get(name);
-    return codespace && codespace.state !== 'Deleted' && (this.known.has(name) || this.isOwn(codespace))
+    const codespace = await this.#api.get(name);
+    return codespace && codespace.state !== 'Deleted' && (this.#known.has(name) || this.isOwn(codespace))
       ? codespace
       : undefined;
   }
@@ -230,7 +253,7 @@ class CodespacesSandbox implements Sandbox {
   private isOwn(codespace: CodespaceRecord): boolean {
     return (
       codespace.repository.full_name.toLowerCase() === this.repositoryName().toLowerCase() &&
-      (codespace.display_name ?? '').startsWith(`${this.settings.namePrefix}-`)
+      (codespace.display_name ?? '').startsWith(`${this.#settings.namePrefix}-`)
     );
   }
 
@@ -247,25 +270,25 @@ class CodespacesSandbox implements Sandbox {
 
   /** Constraints as created, or (for a codespace an earlier process made) what the codespace itself enforces. */
   private constraintsOf(codespace: CodespaceRecord): SandboxConstraints {
-    const known = this.known.get(codespace.name);
+    const known = this.#known.get(codespace.name);
     if (known) return known;
     const limits = codespace.machine ? machineLimits(codespace.machine) : {};
-    return { ...limits, networkPolicy: 'full', timeoutMs: this.settings.defaultTimeoutMs };
+    return { ...limits, networkPolicy: 'full', timeoutMs: this.#settings.defaultTimeoutMs };
   }
 
   private listMachines(): Promise<CodespaceMachine[]> {
-    if (!this.machines) {
-      const request = this.api.machines(this.settings.ref);
+    if (!this.#machines) {
+      const request = this.#api.machines(this.#settings.ref);
       request.catch(() => {
-        if (this.machines === request) this.machines = undefined;
+        if (this.#machines === request) this.#machines = undefined;
       });
-      this.machines = request;
+      this.#machines = request;
     }
-    return this.machines;
+    return this.#machines;
   }
 
   private repositoryName(): string {
-    return `${this.settings.owner}/${this.settings.repo}`;
+    return `${this.#settings.owner}/${this.#settings.repo}`;
   }
 
   private unavailable(message: string): BackendUnavailableError {

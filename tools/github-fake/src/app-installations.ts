@@ -32,8 +32,24 @@ export interface FakeInstallationToken {
   permissions: Record<string, FakePermissionLevel>;
   /** Repository names the token is limited to. */
   repositories: string[];
+  /** `all` when the token reaches every repository of the installation (nothing was narrowed). */
+  repositorySelection: 'all' | 'selected';
   expiresAt: number;
   revoked: boolean;
+}
+
+/**
+ * A GitHub that grants more than asked, for the next `times` token requests: the listed
+ * repositories (or, with `'all'`, every repository of the installation, reported as
+ * `repository_selection: all`) and permissions are added to what the request narrowed to.
+ */
+export interface FakeOverGrant {
+  /** Repositories added to the token, or `'all'`. */
+  repositories?: string[] | 'all';
+  /** Permissions added to (or raised on) the token. */
+  permissions?: Record<string, FakePermissionLevel>;
+  /** How many token requests it hits. @default 1 */
+  times?: number;
 }
 
 /** Why a token request was refused, with the HTTP status GitHub answers. */
@@ -59,6 +75,7 @@ export class AppInstallations {
   private readonly publicKey: KeyObject;
   private readonly installations = new Map<number, FakeInstallation>();
   private readonly tokens = new Map<string, FakeInstallationToken>();
+  private readonly overGrants: Array<FakeOverGrant & { remaining: number }> = [];
 
   constructor(installations: readonly FakeInstallation[], appId = 424242) {
     const pair = sharedAppKeyPair();
@@ -119,16 +136,32 @@ export class AppInstallations {
     }
     const implicit =
       installation.alwaysGrant ?? (installation.permissions.metadata ? { metadata: 'read' as const } : {});
+    const overGrant = this.takeOverGrant();
+    const granted = overGrant?.repositories === 'all' ? installation.repositories : repositories;
+    const extra = Array.isArray(overGrant?.repositories) ? overGrant.repositories : [];
     const minted: FakeInstallationToken = {
       token: generateToken(),
       installationId,
-      permissions: { ...implicit, ...permissions },
-      repositories: [...repositories],
+      permissions: { ...implicit, ...permissions, ...overGrant?.permissions },
+      repositories: [...new Set([...granted, ...extra])],
+      repositorySelection: overGrant?.repositories === 'all' || !request.repositories ? 'all' : 'selected',
       expiresAt: now + TOKEN_LIFETIME_MS,
       revoked: false,
     };
     this.tokens.set(minted.token, minted);
     return minted;
+  }
+
+  /** Makes the next `times` token requests grant more than asked. */
+  grantMoreThanAsked(overGrant: FakeOverGrant): void {
+    this.overGrants.push({ ...overGrant, remaining: overGrant.times ?? 1 });
+  }
+
+  private takeOverGrant(): FakeOverGrant | undefined {
+    const overGrant = this.overGrants[0];
+    if (!overGrant) return undefined;
+    if (--overGrant.remaining <= 0) this.overGrants.shift();
+    return overGrant;
   }
 
   /** The token record when `token` is a live installation token at `now`. */

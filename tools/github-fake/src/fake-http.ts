@@ -102,10 +102,11 @@ async function answer(
   url: URL,
   validated: { params: Record<string, unknown>; body: unknown },
 ): Promise<RouteResult> {
-  let fault = fake.faults.take(operation.operationId);
+  const faulted = { path: url.pathname, token: request.headers.authorization?.replace(/^(token|bearer)\s+/i, '') };
+  let fault = fake.faults.take(operation.operationId, faulted);
   while (fault?.kind === 'delay') {
     await sleep(fault.delayMs);
-    fault = fake.faults.take(operation.operationId);
+    fault = fake.faults.take(operation.operationId, faulted);
   }
   if (fault) return renderFault(fault, fake.now());
   const route = fake.routes.get(operation.operationId) as Route;

@@ -37,6 +37,16 @@ describe('injectFault(spec)', () => {
     expect(fake.requestsTo('actions/delete-repo-secret')).toEqual([]);
   });
 
+  it('with `path` or `token`, hits only requests for that path or authenticated with that token', async () => {
+    fake.injectFault({ kind: 'status', status: 503, path: '/repos/octo-org/tools/actions/secrets', times: 5 });
+    expect((await callFake(fake, 'GET', '/repos/octo-org/sandbox/actions/secrets')).status).toBe(200);
+    expect((await callFake(fake, 'GET', '/repos/octo-org/tools/actions/secrets')).status).toBe(503);
+    fake.clearFaults();
+    fake.injectFault({ kind: 'status', status: 502, token: 'ghs_not_this_one', times: 5 });
+    expect((await callFake(fake, 'GET', '/user/codespaces')).status).toBe(200);
+    expect((await callFake(fake, 'GET', '/user/codespaces', { token: 'ghs_not_this_one' })).status).toBe(502);
+  });
+
   it('hits `times` requests', async () => {
     fake.injectFault({ kind: 'status', status: 401, times: 2 });
     const statuses = [];

@@ -9,6 +9,10 @@
 export type FaultSpec = {
   /** Only requests for this operation (for example `actions/get-repo-public-key`); default: any. */
   operationId?: string;
+  /** Only requests for this exact URL path (for example one secret's `DELETE …/secrets/NAME`); default: any. */
+  path?: string;
+  /** Only requests authenticated with this token (an installation token, to fail one revocation); default: any. */
+  token?: string;
   /** How many matching requests it hits. @default 1 */
   times?: number;
 } & (
@@ -63,6 +67,14 @@ const STATUS_MESSAGES: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/** What a fault may match a request on besides its operation. */
+export interface FaultedRequest {
+  /** The URL path, without the query. */
+  path?: string;
+  /** The token of the `authorization` header (after `token ` or `bearer `). */
+  token?: string;
+}
+
 interface FaultEntry {
   spec: FaultSpec;
   remaining: number;
@@ -90,12 +102,13 @@ export class FaultInjector {
     this.entries.length = 0;
   }
 
-  /** Takes the first pending fault that matches `operationId`, counting the hit. */
-  take(operationId: string): FaultSpec | undefined {
-    const entry = this.entries.find(
-      (candidate) =>
-        candidate.remaining > 0 && (!candidate.spec.operationId || candidate.spec.operationId === operationId),
-    );
+  /** Takes the first pending fault that matches the request, counting the hit. */
+  take(operationId: string, request: FaultedRequest = {}): FaultSpec | undefined {
+    const matches = ({ spec }: FaultEntry) =>
+      (!spec.operationId || spec.operationId === operationId) &&
+      (spec.path === undefined || spec.path === request.path) &&
+      (spec.token === undefined || spec.token === request.token);
+    const entry = this.entries.find((candidate) => candidate.remaining > 0 && matches(candidate));
     if (!entry) return undefined;
     entry.remaining--;
     entry.hits++;

@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionsSecretStore, type SecretScope } from './actions-secret-store.js';
-import { AppInstallations, type FakeInstallationToken, type FakePermissionLevel } from './app-installations.js';
+import {
+  AppInstallations,
+  type FakeInstallationToken,
+  type FakeOverGrant,
+  type FakePermissionLevel,
+} from './app-installations.js';
 import { CodespaceStore, DEFAULT_MACHINES, type FakeMachine } from './codespace-store.js';
 import { type FakeHttpContext, handleFakeRequest, type RecordedRequest, type Violation } from './fake-http.js';
 import type { FakeWorld, Route } from './fake-routes.js';
@@ -56,8 +61,17 @@ export interface GitHubFake {
   readonly owner: string;
   /** The repositories that exist. */
   readonly repositories: readonly FakeRepository[];
-  /** The GitHub App: its id, private key (PEM) and installation id, and every token minted. */
-  readonly app: { appId: number; privateKeyPem: string; installationId: number; tokens(): FakeInstallationToken[] };
+  /**
+   * The GitHub App: its id, private key (PEM) and installation id, every token minted, and a
+   * fault that makes the next token request(s) grant more than asked.
+   */
+  readonly app: {
+    appId: number;
+    privateKeyPem: string;
+    installationId: number;
+    tokens(): FakeInstallationToken[];
+    grantMoreThanAsked(overGrant: FakeOverGrant): void;
+  };
   /** The codespaces, to inspect or to move along (`advance`, `setState`). */
   readonly codespaces: CodespaceStore;
   /** The decrypted value of a secret, or `undefined` when it does not exist. */
@@ -148,7 +162,13 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     login,
     owner,
     repositories,
-    app: { appId: apps.appId, privateKeyPem: apps.privateKeyPem, installationId, tokens: () => apps.mintedTokens() },
+    app: {
+      appId: apps.appId,
+      privateKeyPem: apps.privateKeyPem,
+      installationId,
+      tokens: () => apps.mintedTokens(),
+      grantMoreThanAsked: (overGrant) => apps.grantMoreThanAsked(overGrant),
+    },
     codespaces: world.codespaces,
     secretValue: (scope, name) => world.secrets.get(scope, name)?.plaintext,
     secretNames: (scope) => world.secrets.list(scope).map((secret) => secret.name),

@@ -1,6 +1,6 @@
 /**
- * The nested objects GitHub returns inside codespaces (`simple-user`, `minimal-repository`),
- * rendered with every field the description marks as required.
+ * The nested objects GitHub returns inside codespaces and installation tokens (`simple-user`,
+ * `minimal-repository`, `repository`), rendered with every field the description marks as required.
  *
  * @module
  */
@@ -105,5 +105,41 @@ export function renderMinimalRepository(baseUrl: string, repository: FakeReposit
     fork: false,
     url,
     ...urls,
+  };
+}
+
+/** Renders GitHub's full `repository` (as listed in an installation token) for `repository`. */
+export function renderRepository(baseUrl: string, repository: FakeRepository): Record<string, unknown> {
+  const minimal = renderMinimalRepository(baseUrl, repository);
+  const created = '2026-01-01T00:00:00Z';
+  return {
+    ...minimal,
+    clone_url: `${baseUrl}/${repository.owner}/${repository.name}.git`,
+    git_url: `git://127.0.0.1/${repository.owner}/${repository.name}.git`,
+    ssh_url: `git@127.0.0.1:${repository.owner}/${repository.name}.git`,
+    svn_url: `${baseUrl}/${repository.owner}/${repository.name}`,
+    mirror_url: null,
+    homepage: null,
+    language: null,
+    license: null,
+    default_branch: 'main',
+    forks: 0,
+    forks_count: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    size: 0,
+    has_downloads: false,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    archived: false,
+    disabled: false,
+    pushed_at: created,
+    created_at: created,
+    updated_at: created,
   };
 }

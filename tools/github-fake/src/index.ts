@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { isValidSecretName, type SecretScope } from './actions-secret-store.js';
-export type { FakeInstallationToken, FakePermissionLevel } from './app-installations.js';
+export type { FakeInstallationToken, FakeOverGrant, FakePermissionLevel } from './app-installations.js';
 export {
   type CodespaceStore,
   DEFAULT_MACHINES,

@@ -34,6 +34,38 @@ describe('installation access tokens', () => {
     expect(fake.app.tokens()[0]).toMatchObject({ repositories: ['sandbox'], revoked: false });
   });
 
+  it('lists the repositories of a narrowed token (repository_selection selected), and none for a token on every repository', async () => {
+    const narrowed = (await mint({ repositories: ['sandbox'] })).body as Record<string, unknown>;
+    expect(narrowed.repository_selection).toBe('selected');
+    expect(narrowed.repositories).toEqual([
+      expect.objectContaining({ name: 'sandbox', full_name: 'octo-org/sandbox' }),
+    ]);
+    const everything = (await mint({})).body as Record<string, unknown>;
+    expect(everything.repository_selection).toBe('all');
+    expect(everything.repositories).toBeUndefined();
+  });
+
+  it('app.grantMoreThanAsked(overGrant) makes the next token request get extra repositories and permissions, once', async () => {
+    fake.app.grantMoreThanAsked({ repositories: ['tools'], permissions: { issues: 'write' } });
+    const over = (await mint({ repositories: ['sandbox'], permissions: { contents: 'read' } })).body as {
+      permissions: Record<string, string>;
+      repositories: Array<{ name: string }>;
+    };
+    expect(over.repositories.map((repository) => repository.name)).toEqual(['sandbox', 'tools']);
+    expect(over.permissions).toEqual({ contents: 'read', issues: 'write', metadata: 'read' });
+    expect(fake.app.tokens()[0]).toMatchObject({ repositories: ['sandbox', 'tools'] });
+    const next = (await mint({ repositories: ['sandbox'], permissions: { contents: 'read' } })).body as {
+      repositories: Array<{ name: string }>;
+    };
+    expect(next.repositories.map((repository) => repository.name)).toEqual(['sandbox']);
+  });
+
+  it("app.grantMoreThanAsked({ repositories: 'all' }) answers repository_selection all", async () => {
+    fake.app.grantMoreThanAsked({ repositories: 'all' });
+    const over = (await mint({ repositories: ['sandbox'] })).body as Record<string, unknown>;
+    expect(over.repository_selection).toBe('all');
+  });
+
   it('refuses permissions the installation lacks, or a higher level, with 422', async () => {
     expect((await mint({ permissions: { administration: 'write' } })).status).toBe(422);
     expect((await mint({ permissions: { contents: 'write' } })).status).toBe(422);

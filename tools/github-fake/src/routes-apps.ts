@@ -6,6 +6,7 @@
  */
 import { type FakePermissionLevel, TokenRequestRefusedError } from './app-installations.js';
 import { FakeHttpError, isoTime, type Route } from './fake-routes.js';
+import { renderRepository } from './github-objects.js';
 
 interface TokenRequestBody {
   repositories?: string[];
@@ -21,14 +22,20 @@ export const appRoutes: readonly Route[] = [
     handle: (context) => {
       const request = (context.body ?? {}) as TokenRequestBody;
       try {
-        const minted = context.world.apps.mint(Number(context.params.installation_id), request, context.now);
+        const { world } = context;
+        const minted = world.apps.mint(Number(context.params.installation_id), request, context.now);
+        // GitHub lists the repositories of a narrowed token; a token for every repository lists none.
+        const repositories = world.repositories.filter((repository) => minted.repositories.includes(repository.name));
         return {
           status: 201,
           body: {
             token: minted.token,
             expires_at: isoTime(minted.expiresAt),
             permissions: minted.permissions,
-            repository_selection: 'selected',
+            repository_selection: minted.repositorySelection,
+            ...(minted.repositorySelection === 'selected'
+              ? { repositories: repositories.map((repository) => renderRepository(world.baseUrl, repository)) }
+              : {}),
           },
         };
       } catch (error) {

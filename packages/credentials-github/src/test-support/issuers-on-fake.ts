@@ -6,12 +6,12 @@
  */
 import type { GitHubFake } from '@warden/github-fake';
 import { createGitHubAppTokenIssuer, type GitHubAppTokenIssuer } from '../github-app-token-issuer.js';
-import type { GitHubAppTokenConfig } from '../github-app-token-settings.js';
+import type { GitHubAppTokenIssuerConfig } from '../github-app-token-settings.js';
 import { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from '../github-jit-issuer.js';
 import type { GitHubJITConfig } from '../github-jit-settings.js';
 
-/** Settings that make the built-in client fast against the fake. */
-const FAST_CLIENT = { retryDelayUnitMs: 5, minWriteIntervalMs: 0 } as const;
+/** Settings that make the built-in client and the revocation retries fast against the fake. */
+const FAST_CLIENT = { retryDelayUnitMs: 5, minWriteIntervalMs: 0, revokeBackoffMs: 1 } as const;
 
 /** An Actions-secrets issuer on the fake's `sandbox` repository, with the fake's user token. */
 export function createJITIssuerOnFake(
@@ -31,7 +31,7 @@ export function createJITIssuerOnFake(
 /** An App token issuer on the fake's GitHub App installation. */
 export function createAppTokenIssuerOnFake(
   fake: GitHubFake,
-  overrides: Partial<GitHubAppTokenConfig> = {},
+  overrides: Partial<GitHubAppTokenIssuerConfig> = {},
 ): GitHubAppTokenIssuer {
   return createGitHubAppTokenIssuer({
     appId: fake.app.appId,
