@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   KillSwitchActiveError,
   NotFoundError,
+  QuotaExceededError,
   RateLimitedError,
   SandboxNotFoundError,
   WardenError,
@@ -54,5 +55,15 @@ describe('WardenError', () => {
     expect(WardenError.isInstance(error)).toBe(true);
     expect(AccessDeniedError.isInstance(error)).toBe(false);
     expect(RateLimitedError.isInstance(new AccessDeniedError({ message: 'no' }))).toBe(false);
+  });
+
+  it('QuotaExceededError has code QUOTA_EXCEEDED, keeps its cause and is no sibling class', () => {
+    const cause = new Error('full');
+    const error = new QuotaExceededError({ message: 'Too many pending requests', cause });
+    expect([error.code, error.cause, error.name]).toEqual(['QUOTA_EXCEEDED', cause, 'QuotaExceededError']);
+    expect(QuotaExceededError.isInstance(error)).toBe(true);
+    expect(WardenError.isInstance(error)).toBe(true);
+    expect(RateLimitedError.isInstance(error)).toBe(false);
+    expect(QuotaExceededError.isInstance(new RateLimitedError({ message: 'slow down' }))).toBe(false);
   });
 });

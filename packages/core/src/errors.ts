@@ -24,6 +24,8 @@ export type WardenErrorCode =
   | 'ACCESS_DENIED'
   /** A rate limit is used up for its current window: the same request may succeed once the window ends. */
   | 'RATE_LIMITED'
+  /** A bound on what may be held (queued requests, payload size) is reached: nothing was stored or evicted. */
+  | 'QUOTA_EXCEEDED'
   | 'KILL_SWITCH_ACTIVE'
   | 'APPROVAL_NOT_PENDING'
   | 'CAPABILITY_UNSUPPORTED'
@@ -199,6 +201,28 @@ export class RateLimitedError extends WardenError {
   /** True when `value` is a RateLimitedError from any copy of `@warden/core`. */
   static override isInstance(value: unknown): value is RateLimitedError {
     return hasMarker(value, rateLimitedMarker);
+  }
+}
+
+const quotaExceededMarker: symbol = Symbol.for('@warden/core.error.quota-exceeded');
+
+/**
+ * A bound on what may be held is reached (too many requests queued for one source, one gateway
+ * or overall, or a payload too large to queue), so the request was refused; nothing already
+ * held was evicted to make room. It may succeed once earlier requests are decided.
+ * Code `QUOTA_EXCEEDED`.
+ */
+export class QuotaExceededError extends WardenError {
+  /** Creates the error; the message names the bound. */
+  constructor(options: WardenErrorOptions) {
+    super({ ...options, code: 'QUOTA_EXCEEDED' });
+    markAs(this, quotaExceededMarker);
+    this.name = 'QuotaExceededError';
+  }
+
+  /** True when `value` is a QuotaExceededError from any copy of `@warden/core`. */
+  static override isInstance(value: unknown): value is QuotaExceededError {
+    return hasMarker(value, quotaExceededMarker);
   }
 }
 

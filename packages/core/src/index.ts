@@ -119,6 +119,7 @@ export {
   KillSwitchActiveError,
   type NotFoundCode,
   NotFoundError,
+  QuotaExceededError,
   RateLimitedError,
   SandboxHardeningError,
   SandboxNotFoundError,
