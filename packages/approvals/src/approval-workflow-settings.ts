@@ -1,10 +1,12 @@
 import {
   APPROVAL_TIERS,
+  type ApprovalIdentityOptions,
   type ApprovalPolicies,
   type ApprovalRecord,
   type ApprovalStore,
   type ApprovalTier,
   type ApprovalTierPolicy,
+  approvalIdentityKey,
   type Clock,
   InvalidInputError,
   parseInput,
@@ -51,6 +53,13 @@ export interface ApprovalWorkflowSettings {
   generateId?: () => string;
   /** Compare-and-set attempts per call before giving up with `CONFLICT`. @default 100 */
   maxAttempts?: number;
+  /**
+   * Tell people apart case-sensitively, for applications whose identities differ by case alone.
+   * Identities are always NFKC-normalised and trimmed before they are compared.
+   * @default false (`Alice`, `alice ` and `alice` are one person: she cannot approve her own
+   * request, and `bob` and `Bob` count once toward a quorum)
+   */
+  caseSensitiveIdentities?: boolean;
 }
 
 /** The settings after parsing: policies in milliseconds and one resolver per tier. */
@@ -69,6 +78,8 @@ export interface ResolvedWorkflowSettings {
   generateId: () => string;
   /** Compare-and-set attempts per call. */
   maxAttempts: number;
+  /** How people are told apart. */
+  identities: ApprovalIdentityOptions;
 }
 
 const approversSchema = z.union([z.array(z.string().min(1)).readonly(), z.function()]).optional();
@@ -89,6 +100,7 @@ const settingsSchema = z
     now: z.function().optional(),
     generateId: z.function().optional(),
     maxAttempts: z.number().int().min(1).max(10_000).optional(),
+    caseSensitiveIdentities: z.boolean().optional(),
   })
   .strict();
 
@@ -99,7 +111,8 @@ export function resolveWorkflowSettings(settings: ApprovalWorkflowSettings): Res
   parseInput(settingsSchema, settings, 'approval workflow settings');
   const overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {};
   const resolvers = {} as Record<ApprovalTier, ApproverResolver>;
-  const fallback = toResolver(settings.approvers) ?? anyoneButTheRequester;
+  const identities: ApprovalIdentityOptions = { caseSensitiveIdentities: settings.caseSensitiveIdentities === true };
+  const fallback = toResolver(settings.approvers, identities) ?? anyoneButTheRequester;
   for (const tier of APPROVAL_TIERS) {
     const tierSettings = settings.tiers?.[tier] ?? {};
     const override: Partial<ApprovalTierPolicy> = {};
@@ -108,7 +121,7 @@ export function resolveWorkflowSettings(settings: ApprovalWorkflowSettings): Res
       override.ttlMs = tierSettings.ttl === null ? null : tierTtl(tier, tierSettings.ttl);
     if (tierSettings.escalate !== undefined) override.escalate = tierSettings.escalate;
     overrides[tier] = override;
-    resolvers[tier] = toResolver(tierSettings.approvers) ?? fallback;
+    resolvers[tier] = toResolver(tierSettings.approvers, identities) ?? fallback;
   }
   return {
     store: settings.store,
@@ -118,6 +131,7 @@ export function resolveWorkflowSettings(settings: ApprovalWorkflowSettings): Res
     now: settings.now ?? Date.now,
     generateId: settings.generateId ?? (() => `apr_${crypto.randomUUID()}`),
     maxAttempts: settings.maxAttempts ?? 100,
+    identities,
   };
 }
 
@@ -134,8 +148,11 @@ function tierTtl(tier: ApprovalTier, ttl: string | number): number {
   }
 }
 
-function toResolver(approvers: readonly string[] | ApproverResolver | undefined): ApproverResolver | undefined {
+function toResolver(
+  approvers: readonly string[] | ApproverResolver | undefined,
+  identities: ApprovalIdentityOptions,
+): ApproverResolver | undefined {
   if (approvers === undefined || typeof approvers === 'function') return approvers;
-  const allowed = new Set(approvers);
-  return (approver) => allowed.has(approver);
+  const allowed = new Set(approvers.map((name) => approvalIdentityKey(name, identities)));
+  return (approver) => allowed.has(approvalIdentityKey(approver, identities));
 }

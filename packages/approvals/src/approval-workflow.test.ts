@@ -158,3 +158,38 @@ describe('createApprovalWorkflow(settings) errors', () => {
     await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });
+
+describe('separation of duties against a requester who spells her name another way', () => {
+  it.each(['Alice', 'alice ', ' ALICE', 'ａｌｉｃｅ', 'alice\u200b'])(
+    'approve(id, %j) of alice’s request throws ACCESS_DENIED',
+    async (spelling) => {
+      const { workflow } = setup();
+      const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+      await expect(workflow.approve(id, spelling)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(workflow.reject(id, spelling, 'no')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      expect(await workflow.getStatus(id)).toBe('pending');
+    },
+  );
+
+  it('approve(id, "bob") then approve(id, "Bob ") counts one approver toward a quorum of two', async () => {
+    const { workflow } = setup();
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    expect(await workflow.approve(id, 'bob')).toBe('pending');
+    expect(await workflow.approve(id, 'Bob ')).toBe('pending');
+    expect(await workflow.approve(id, 'carol')).toBe('approved');
+  });
+
+  it('an approver list matches the normalised name', async () => {
+    const { workflow } = setup({ tiers: { 'team-lead': { approvers: ['Lead'] } } });
+    const id = await workflow.request({ requester: 'alice', description: 'infra', tier: 'team-lead' });
+    expect(await workflow.approve(id, ' lead')).toBe('approved');
+  });
+
+  it('caseSensitiveIdentities: true tells Bob from bob, but still not "alice " from alice', async () => {
+    const { workflow } = setup({ caseSensitiveIdentities: true });
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    await expect(workflow.approve(id, 'alice ')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await workflow.approve(id, 'Alice')).toBe('pending');
+    expect(await workflow.approve(id, 'bob')).toBe('approved');
+  });
+});

@@ -9,6 +9,7 @@ import {
   type ApprovalStore,
   type ApprovalWorkflow,
   approvalCoversPayload,
+  approvalIdentityKey,
   approvalIdSchema,
   approvalRequestSchema,
   assertSpecification,
@@ -128,8 +129,8 @@ function createUpdater(
       const time = settings.now();
       const denial = action ? await checkEligibility(current, action, time, settings) : undefined;
       const step = denial
-        ? { ...stepApproval(current, undefined, time, settings.policies), error: denial }
-        : stepApproval(current, action, time, settings.policies);
+        ? { ...stepApproval(current, undefined, time, settings.policies, settings.identities), error: denial }
+        : stepApproval(current, action, time, settings.policies, settings.identities);
       const changed = step.record !== current;
       if (changed && !(await store.compareAndSet(requestId, current.version, step.record))) continue;
       emitAll(settings, step.events);
@@ -155,7 +156,9 @@ async function checkEligibility(
 ): Promise<AccessDeniedError | undefined> {
   const settled = settleApprovalTimeout(current, time, settings.policies).record;
   const person = action.type === 'cancel' ? action.actor : action.approver;
-  if (settled.status !== 'pending' || person === settled.requester) return undefined;
+  const isRequester =
+    approvalIdentityKey(person, settings.identities) === approvalIdentityKey(settled.requester, settings.identities);
+  if (settled.status !== 'pending' || isRequester) return undefined;
   let eligible = false;
   let cause: unknown;
   try {

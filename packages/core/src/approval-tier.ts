@@ -30,13 +30,16 @@ export interface ApprovalClassificationInput {
 export const PEER_REVIEW_THRESHOLD = 4;
 /** Scores at or above this need a team lead. */
 export const TEAM_LEAD_THRESHOLD = 7;
+/** Scores at or above this need a security review. */
+const SECURITY_REVIEW_THRESHOLD = 9;
 
 /**
  * Classifies an operation into an approval tier.
  *
- * Security-sensitive changes need a security review; infrastructure changes and scores of
- * {@link TEAM_LEAD_THRESHOLD} or more need a team lead; scores of {@link PEER_REVIEW_THRESHOLD}
- * or more need a peer; anything else is automatic.
+ * The reference implementation's rule: security-sensitive changes and scores of
+ * 9 or more need a security review; infrastructure changes
+ * need at least a team lead, as do scores of {@link TEAM_LEAD_THRESHOLD} or more; scores of
+ * {@link PEER_REVIEW_THRESHOLD} or more need a peer; anything else (1–3) is automatic.
  *
  * @throws {@link InvalidInputError} when the score is NaN, negative or not finite. (The reference
  * implementation let NaN fall through to `auto`, failing open.)
@@ -49,7 +52,7 @@ export function classifyApprovalTier(input: ApprovalClassificationInput): Approv
       issues: [{ path: 'complexityScore', message: 'must be a finite number ≥ 0' }],
     });
   }
-  if (input.securitySensitive === true) return 'security-review';
+  if (input.securitySensitive === true || score >= SECURITY_REVIEW_THRESHOLD) return 'security-review';
   if (input.isInfraChange === true || score >= TEAM_LEAD_THRESHOLD) return 'team-lead';
   if (score >= PEER_REVIEW_THRESHOLD) return 'peer-review';
   return 'auto';

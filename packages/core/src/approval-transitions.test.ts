@@ -3,6 +3,7 @@ import { nextApprovalTier, resolveApprovalPolicies } from './approval-policy.js'
 import {
   applyApprovalAction,
   approvalCoversPayload,
+  approvalIdentityKey,
   countApprovals,
   isApprovalOverdue,
   openApprovalRecord,
@@ -96,6 +97,53 @@ describe('applyApprovalAction(record, action, now)', () => {
     expect(() => applyApprovalAction(approved, { type: 'cancel', actor: 'alice' }, 2)).toThrow(
       expect.objectContaining({ code: 'APPROVAL_NOT_PENDING', status: 'approved' }),
     );
+  });
+});
+
+describe('separation of duties by identity key, against a requester who respells her name', () => {
+  it.each(['Alice', 'alice ', '\talice', 'ＡＬＩＣＥ', 'al\u00adice', 'alice\u200b'])(
+    'approve or reject by %j of alice’s request throws ACCESS_DENIED',
+    (spelling) => {
+      for (const action of [
+        { type: 'approve', approver: spelling },
+        { type: 'reject', approver: spelling, reason: 'no' },
+      ] as const) {
+        expect(() => applyApprovalAction(open(), action, 1)).toThrow(
+          expect.objectContaining({ code: 'ACCESS_DENIED' }),
+        );
+      }
+    },
+  );
+
+  it('bob and Bob make one approver, not a quorum of two', () => {
+    const record = { ...open(), quorum: 2 };
+    const once = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const again = applyApprovalAction(once, { type: 'approve', approver: 'Bob' }, 2);
+    expect(again.record).toBe(once);
+    expect(countApprovals(once)).toBe(1);
+    const stored = {
+      ...once,
+      decisions: [...once.decisions, { approver: ' BOB', decision: 'approve' as const, at: 'x', tier: once.tier }],
+    };
+    expect(countApprovals(stored)).toBe(1);
+  });
+
+  it('with caseSensitiveIdentities, Bob and bob are two people but "alice " is still alice', () => {
+    const options = { caseSensitiveIdentities: true };
+    const record = { ...open(), quorum: 2 };
+    const once = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1, options).record;
+    expect(applyApprovalAction(once, { type: 'approve', approver: 'Bob' }, 2, options).record.status).toBe('approved');
+    expect(() => applyApprovalAction(open(), { type: 'approve', approver: 'alice ' }, 1, options)).toThrow(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }),
+    );
+    expect(applyApprovalAction(open(), { type: 'approve', approver: 'Alice' }, 1, options).record.status).toBe(
+      'approved',
+    );
+  });
+
+  it('approvalIdentityKey folds case beyond ASCII (ß and ss, final sigma)', () => {
+    expect(approvalIdentityKey('STRASSE')).toBe(approvalIdentityKey('straße'));
+    expect(approvalIdentityKey('ΟΔΥΣΣΕΥΣ')).toBe(approvalIdentityKey('οδυσσευς'));
   });
 });
 

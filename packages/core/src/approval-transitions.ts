@@ -28,6 +28,30 @@ export interface ApprovalStep {
   events: SecurityEventInput[];
 }
 
+/** How the state machine tells people apart. */
+export interface ApprovalIdentityOptions {
+  /**
+   * Compare identities case-sensitively (still Unicode NFKC-normalised, trimmed, invisible
+   * characters removed), for applications whose identities differ by case alone.
+   * @default false (identities are also case-folded: `Alice`, `alice ` and `ＡＬＩＣＥ` are one person)
+   */
+  caseSensitiveIdentities?: boolean;
+}
+
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
+ * default-ignorable (invisible) characters removed, trimmed, and case-folded unless
+ * `caseSensitiveIdentities` is set. `Alice`, `alice ` and `alice` are one person by default.
+ */
+export function approvalIdentityKey(identity: string, options: ApprovalIdentityOptions = {}): string {
+  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').trim();
+  if (options.caseSensitiveIdentities === true) return normalised;
+  // Upper then lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ).
+  return normalised.toUpperCase().toLowerCase().normalize('NFKC');
+}
+
 /** Input of {@link openApprovalRecord}: an already validated request. */
 export interface OpenApprovalInput {
   /** The new record's id. */
@@ -111,9 +135,12 @@ export function settleApprovalTimeout(record: ApprovalRecord, now: number, polic
   return { record: current, events };
 }
 
-/** Distinct approvers who approved at the request's current tier. */
-export function countApprovals(record: ApprovalRecord): number {
-  return currentTierApprovers(record).size;
+/**
+ * Distinct approvers who approved at the request's current tier, told apart by
+ * {@link approvalIdentityKey} (so `bob` and `Bob` count once by default).
+ */
+export function countApprovals(record: ApprovalRecord, options: ApprovalIdentityOptions = {}): number {
+  return currentTierApprovers(record, options).size;
 }
 
 /**
@@ -122,13 +149,20 @@ export function countApprovals(record: ApprovalRecord): number {
  *
  * - approve: the requester is refused; an approver who already approved at this tier is not
  *   counted again (the record is returned unchanged); the quorum-th distinct approval approves.
+ *   People are told apart by {@link approvalIdentityKey}: `Alice` and `alice ` are the
+ *   requester `alice`, and `bob` and `Bob` count once, unless `caseSensitiveIdentities` is set.
  * - reject: the requester is refused (they cancel instead); the reason is kept.
  * - cancel: ends the request, recording who cancelled it.
  *
  * @throws {@link ApprovalNotPendingError} when the request is no longer pending.
  * @throws {@link AccessDeniedError} when the requester approves or rejects their own request.
  */
-export function applyApprovalAction(record: ApprovalRecord, action: ApprovalAction, now: number): ApprovalStep {
+export function applyApprovalAction(
+  record: ApprovalRecord,
+  action: ApprovalAction,
+  now: number,
+  options: ApprovalIdentityOptions = {},
+): ApprovalStep {
   if (record.status !== 'pending') throw new ApprovalNotPendingError({ id: record.id, status: record.status });
   const at = toIsoTime(now);
   const version = record.version + 1;
@@ -143,7 +177,7 @@ export function applyApprovalAction(record: ApprovalRecord, action: ApprovalActi
     if (action.reason !== undefined) cancelled.reason = action.reason;
     return { record: cancelled, events: [approvalEvent('approval_cancelled', cancelled, { actor: action.actor })] };
   }
-  if (action.approver === record.requester) {
+  if (approvalIdentityKey(action.approver, options) === approvalIdentityKey(record.requester, options)) {
     throw new AccessDeniedError({
       message: `"${action.approver}" requested approval "${record.id}" and cannot ${action.type} it (separation of duties)`,
     });
@@ -159,17 +193,22 @@ export function applyApprovalAction(record: ApprovalRecord, action: ApprovalActi
       reason: action.reason,
       version,
     };
-    return { record: rejected, events: [approvalEvent('approval_rejected', rejected, { approver: action.approver })] };
+    return {
+      record: rejected,
+      events: [approvalEvent('approval_rejected', rejected, { approver: action.approver }, options)],
+    };
   }
-  if (currentTierApprovers(record).has(action.approver)) return { record, events: [] };
+  if (currentTierApprovers(record, options).has(approvalIdentityKey(action.approver, options))) {
+    return { record, events: [] };
+  }
   const decisions = [...record.decisions, decisionOf(action.approver, 'approve', at, record.tier)];
   const next: ApprovalRecord = { ...record, decisions, version };
-  if (countApprovals(next) >= record.quorum) {
+  if (countApprovals(next, options) >= record.quorum) {
     next.status = 'approved';
     next.decidedAt = at;
     next.decidedBy = action.approver;
   }
-  return { record: next, events: [approvalEvent('approval_approved', next, { approver: action.approver })] };
+  return { record: next, events: [approvalEvent('approval_approved', next, { approver: action.approver }, options)] };
 }
 
 /** The outcome of {@link stepApproval}: a step, plus the error the action failed with, if it did. */
@@ -189,13 +228,14 @@ export function stepApproval(
   action: ApprovalAction | undefined,
   now: number,
   policies: ApprovalPolicies,
+  options: ApprovalIdentityOptions = {},
 ): ApprovalStepResult {
   const settled = settleApprovalTimeout(record, now, policies);
   let applied: ApprovalStep = { record: settled.record, events: [] };
   let error: unknown;
   if (action) {
     try {
-      applied = applyApprovalAction(settled.record, action, now);
+      applied = applyApprovalAction(settled.record, action, now, options);
     } catch (failure) {
       error = failure;
     }
@@ -225,10 +265,13 @@ export function approvalCoversPayload(record: ApprovalRecord, payload: unknown):
   }
 }
 
-function currentTierApprovers(record: ApprovalRecord): Set<string> {
+function currentTierApprovers(record: ApprovalRecord, options: ApprovalIdentityOptions): Set<string> {
+  const requester = approvalIdentityKey(record.requester, options);
   const approvers = record.decisions
     .filter((decision) => decision.decision === 'approve' && (decision.tier ?? record.tier) === record.tier)
-    .map((decision) => decision.approver);
+    .map((decision) => approvalIdentityKey(decision.approver, options))
+    // A decision stored before identities were normalised never counts for its own requester.
+    .filter((key) => key !== requester);
   return new Set(approvers);
 }
 
@@ -246,6 +289,7 @@ function approvalEvent(
   type: SecurityEventInput['type'],
   record: ApprovalRecord,
   extra: Record<string, unknown> = {},
+  options: ApprovalIdentityOptions = {},
 ): SecurityEventInput {
   const details: Record<string, unknown> = {
     requestId: record.id,
@@ -253,7 +297,7 @@ function approvalEvent(
     description: record.description,
     tier: record.tier,
     status: record.status,
-    approvals: countApprovals(record),
+    approvals: countApprovals(record, options),
     quorum: record.quorum,
     ...extra,
   };

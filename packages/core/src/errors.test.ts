@@ -83,6 +83,12 @@ const cases: readonly ErrorCase[] = [
     ancestors: ['WardenError'],
   },
   {
+    name: 'QuotaExceededError',
+    make: (m) => new m.QuotaExceededError({ message: 'Too many pending requests' }),
+    code: 'QUOTA_EXCEEDED',
+    ancestors: ['WardenError'],
+  },
+  {
     name: 'KillSwitchActiveError',
     make: (m) => new m.KillSwitchActiveError({ reason: 'incident' }),
     code: 'KILL_SWITCH_ACTIVE',

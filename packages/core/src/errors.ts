@@ -25,6 +25,8 @@ export type WardenErrorCode =
   | 'ACCESS_DENIED'
   /** A rate limit is used up for its current window: the same request may succeed once the window ends. */
   | 'RATE_LIMITED'
+  /** A bound on what may be held (queued requests, payload size) is reached: nothing was stored or evicted. */
+  | 'QUOTA_EXCEEDED'
   | 'KILL_SWITCH_ACTIVE'
   | 'APPROVAL_NOT_PENDING'
   | 'CAPABILITY_UNSUPPORTED'
@@ -245,6 +247,24 @@ export class RateLimitedError extends WardenError {
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'RATE_LIMITED' });
     this.name = 'RateLimitedError';
+  }
+}
+
+/**
+ * A bound on what may be held is reached (too many requests queued for one source, one gateway
+ * or overall, or a payload too large to queue), so the request was refused; nothing already
+ * held was evicted to make room. It may succeed once earlier requests are decided.
+ * Code `QUOTA_EXCEEDED`.
+ */
+export class QuotaExceededError extends WardenError {
+  static {
+    registerErrorClass(QuotaExceededError, 'QuotaExceededError');
+  }
+
+  /** Creates the error; the message names the bound. */
+  constructor(options: WardenErrorOptions) {
+    super({ ...options, code: 'QUOTA_EXCEEDED' });
+    this.name = 'QuotaExceededError';
   }
 }
 

@@ -51,10 +51,12 @@ export {
 } from './approval-tier.js';
 export {
   type ApprovalAction,
+  type ApprovalIdentityOptions,
   type ApprovalStep,
   type ApprovalStepResult,
   applyApprovalAction,
   approvalCoversPayload,
+  approvalIdentityKey,
   countApprovals,
   isApprovalOverdue,
   type OpenApprovalInput,
@@ -117,6 +119,7 @@ export {
   KillSwitchActiveError,
   type NotFoundCode,
   NotFoundError,
+  QuotaExceededError,
   RateLimitedError,
   SandboxHardeningError,
   SandboxNotFoundError,

@@ -8,16 +8,24 @@ import { InvalidInputError } from './errors.js';
 
 /**
  * A SHA-256 digest (`sha256:<hex>`) of a canonical JSON encoding of `payload`: object keys are
- * sorted, so two payloads with the same content always have the same digest.
+ * sorted, so two payloads with the same content always have the same digest, and two payloads
+ * with different content never share an encoding.
  *
- * @throws {@link InvalidInputError} for values JSON cannot represent faithfully (functions,
- * symbols, bigints, non-finite numbers, cycles).
+ * @throws {@link InvalidInputError} for anything that is not plain JSON data: functions,
+ * symbols, bigints, non-finite numbers, cycles, `undefined` or holes in arrays, symbol keys,
+ * accessor properties, and objects other than plain objects and arrays (`Date`, `URL`, `Map`,
+ * `Set`, `RegExp`, class instances, boxed primitives…), whose content JSON would drop.
  */
 export function computePayloadDigest(payload: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(payload)).digest('hex')}`;
 }
 
-/** Canonical JSON: sorted object keys, no whitespace, `undefined` object members dropped. */
+/**
+ * Canonical JSON: sorted object keys, no whitespace, `undefined` object members dropped.
+ *
+ * @throws {@link InvalidInputError} for a value that is not plain JSON data (see
+ * {@link computePayloadDigest}).
+ */
 export function canonicalJson(value: unknown): string {
   return encode(value, new Set());
 }
@@ -32,22 +40,57 @@ function encode(value: unknown, ancestors: Set<object>): string {
   if (ancestors.has(value)) throw unencodable('a cycle');
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) {
-      return `[${value.map((item) => (item === undefined ? 'null' : encode(item, ancestors))).join(',')}]`;
-    }
-    const members = Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${encode((value as Record<string, unknown>)[key], ancestors)}`);
-    return `{${members.join(',')}}`;
+    return Array.isArray(value) ? encodeArray(value, ancestors) : encodeObject(value, ancestors);
   } finally {
     ancestors.delete(value);
   }
 }
 
+function encodeArray(array: unknown[], ancestors: Set<object>): string {
+  // A subclass or an array carrying extra members would lose them: only plain arrays are data.
+  if (Object.getPrototypeOf(array) !== Array.prototype) throw unencodable('an array subclass');
+  const keys = Reflect.ownKeys(array);
+  if (keys.length !== array.length + 1) throw unencodable('an array with holes or extra members');
+  const items: string[] = [];
+  for (let index = 0; index < array.length; index += 1) {
+    const descriptor = Object.getOwnPropertyDescriptor(array, index);
+    if (descriptor === undefined) throw unencodable('an array with holes');
+    if (!('value' in descriptor)) throw unencodable('an accessor property');
+    if (descriptor.value === undefined) throw unencodable('undefined in an array');
+    items.push(encode(descriptor.value, ancestors));
+  }
+  return `[${items.join(',')}]`;
+}
+
+function encodeObject(object: object, ancestors: Set<object>): string {
+  const prototype = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw unencodable(`an instance of ${constructorName(object)}`);
+  }
+  if (Object.getOwnPropertySymbols(object).length > 0) throw unencodable('a symbol key');
+  const members: string[] = [];
+  for (const key of Object.getOwnPropertyNames(object).sort()) {
+    const descriptor = Object.getOwnPropertyDescriptor(object, key);
+    if (descriptor === undefined || !descriptor.enumerable) throw unencodable('a non-enumerable property');
+    if (!('value' in descriptor)) throw unencodable('an accessor property');
+    if (descriptor.value === undefined) continue;
+    members.push(`${JSON.stringify(key)}:${encode(descriptor.value, ancestors)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+function constructorName(object: object): string {
+  try {
+    const name = (object as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? name : 'a class';
+  } catch {
+    return 'a class';
+  }
+}
+
 function unencodable(what: string): InvalidInputError {
   return new InvalidInputError({
-    message: `Payload cannot be digested: it contains ${what}`,
+    message: `Payload cannot be digested: it contains ${what}; only plain JSON data (objects, arrays, strings, finite numbers, booleans, null) can be approved`,
     issues: [{ path: 'payload', message: `contains ${what}` }],
   });
 }

@@ -55,6 +55,17 @@ describe('engine.checkSessionAccess(source, session)', () => {
     expect(engine.checkSessionAccess(peer, 'open').allowed).toBe(true);
   });
 
+  it('session:<gateway> admits only a gateway source, not a p2p-discovery peer claiming identity.gatewaySession', () => {
+    const { engine } = engineWith({ sessions: { code: { access: ['session:p2p-gateway'] } } });
+    expect(engine.checkSessionAccess(forwarded, 'code').allowed).toBe(true);
+    for (const type of ['p2p-discovery', 'p2p', 'plugin', 'api'] as const) {
+      const impostor = createInjectionSource(type, {
+        identity: { publicKey: 'self-made-key', gatewaySession: 'p2p-gateway' },
+      });
+      expect(engine.checkSessionAccess(impostor, 'code').allowed).toBe(false);
+    }
+  });
+
   it('keeps the minTrustLevel floor unless the session names the source explicitly', () => {
     const { engine } = engineWith({
       minTrustLevel: 'semi-trusted',

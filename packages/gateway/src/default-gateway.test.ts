@@ -42,12 +42,17 @@ describe('the default gateway', () => {
   it('runs the seed functions once configured with a workflow and an inject function', async () => {
     setDefaultSecurityEngine(createSecurityEngine({ config: TEST_CONFIG }));
     const delivered: string[] = [];
+    let time = Date.UTC(2026, 0, 1);
     configureDefaultGateway({
       workflow: createApprovalWorkflow(),
       inject: (_target, message) => delivered.push(message),
+      now: () => time,
     });
     const request = { gatewaySession: 'approval-gateway', targetSession: 'code-assistant', originalSource: peer };
     const first = await queueForApproval({ ...request, message: 'one' });
+    // The gateway allows one request a minute, counted when queued: the second is refused, typed.
+    await expect(queueForApproval({ ...request, message: 'two' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    time += 60_000;
     const second = await queueForApproval({ ...request, message: 'two' });
     expect((await getPendingRequests('approval-gateway')).map((pending) => pending.id)).toEqual([first.id, second.id]);
     expect(await rejectRequest(second.id, 'bob', 'no')).toMatchObject({ status: 'rejected', reason: 'no' });

@@ -108,9 +108,14 @@ describe.each(WORKFLOWS)('gateway approvals over the %s', (_name, makeWorkflow) 
     expect(injected).toHaveLength(1);
   });
 
-  it('counts the rate limit when requests execute, not when they are queued', async () => {
+  it('counts the rate limit when requests are queued, and again when they execute', async () => {
     const fixture = await queued();
+    const early = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'too soon', peer);
+    expect(early).toMatchObject({ success: false, code: 'RATE_LIMITED' });
+    expect(await fixture.gateway.getPendingRequests()).toHaveLength(1);
+    fixture.advance(60_000);
     const second = (await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'two', peer)).requestId;
+    fixture.advance(60_000);
     const third = (await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'three', peer)).requestId;
     expect(await fixture.gateway.getPendingRequests()).toHaveLength(3);
     expect((await fixture.gateway.approveAndExecute(fixture.id, 'bob')).success).toBe(true);

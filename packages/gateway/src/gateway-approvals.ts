@@ -18,13 +18,25 @@ import {
   forwardPayloadOf,
   forwardRequestOf,
 } from './gateway-forward-payload.js';
-import type { ForwardRequest, ForwardRequestInput, ForwardResult, InjectFunction } from './gateway-types.js';
+import { listPendingPage, refuseWhenFull } from './gateway-queue.js';
+import type {
+  ForwardRequest,
+  ForwardRequestInput,
+  ForwardResult,
+  InjectFunction,
+  PendingRequestPage,
+  PendingRequestQuery,
+} from './gateway-types.js';
 
-/** Checks a request against the forward rules and files it with the workflow; throws when refused. */
+/**
+ * Checks a request against the forward rules and the queue's bounds, and files it with the
+ * workflow; throws when refused (`AccessDeniedError`, `QuotaExceededError`, `RateLimitedError`).
+ */
 export async function queueForApproval(context: GatewayContext, input: ForwardRequestInput): Promise<ForwardRequest> {
   const workflow = requireWorkflow(context);
   const check = checkForward(context.engine(), input, context.gatewayTrustLevel);
   if (!check.allowed) throw new AccessDeniedError({ message: check.reason });
+  const rules = check.rules;
   const payload: ForwardPayload = {
     kind: FORWARD_PAYLOAD_KIND,
     gatewaySession: input.gatewaySession,
@@ -34,11 +46,15 @@ export async function queueForApproval(context: GatewayContext, input: ForwardRe
     forwardedSource: check.forwardedSource,
   };
   if (input.actionType !== undefined) payload.actionType = input.actionType;
-  const id = await workflow.request({
-    requester: describeSource(input.originalSource),
-    description: `Forward ${input.actionType ?? 'a message'} from ${describeSource(input.originalSource)} through ${input.gatewaySession} to ${input.targetSession}`,
-    tier: context.approvalTier,
-    payload,
+  // Counting and filing happen under one lock, so concurrent requests cannot all pass one count.
+  const id = await context.admit(async () => {
+    await refuseWhenFull({ workflow, rateLimiter: context.rateLimiter, limits: context.queueLimits, rules, payload });
+    return workflow.request({
+      requester: describeSource(input.originalSource),
+      description: `Forward ${input.actionType ?? 'a message'} from ${describeSource(input.originalSource)} through ${input.gatewaySession} to ${input.targetSession}`,
+      tier: context.approvalTier,
+      payload,
+    });
   });
   return view(context, await workflow.get(id), payload);
 }
@@ -83,6 +99,15 @@ export async function getPendingRequests(context: GatewayContext, gatewaySession
     }
   }
   return pending;
+}
+
+/** One page of the requests still pending, oldest first. */
+export async function listPendingRequests(
+  context: GatewayContext,
+  query: PendingRequestQuery = {},
+): Promise<PendingRequestPage> {
+  if (!context.workflow) return listPendingPage([], query);
+  return listPendingPage(await context.workflow.listPending(), query);
 }
 
 /** One request, with its delivery state, or `null`. */

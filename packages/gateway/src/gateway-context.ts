@@ -15,6 +15,7 @@ import {
 } from '@warden/core';
 import { z } from 'zod';
 import { createExecutionLedger, type ExecutionLedger } from './gateway-execution-ledger.js';
+import { createAdmissionLock, type ResolvedQueueLimits, resolveQueueLimits } from './gateway-queue.js';
 import type { GatewaySettings, InjectFunction } from './gateway-types.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 
@@ -42,7 +43,22 @@ export interface GatewayContext {
   allowSkipApproval: boolean;
   /** Deliveries, for at-most-once execution. */
   ledger: ExecutionLedger;
+  /** The approval queue's bounds. */
+  queueLimits: ResolvedQueueLimits;
+  /** Serialises admissions to the queue within this process. */
+  admit: <Value>(task: () => Promise<Value>) => Promise<Value>;
 }
+
+const positive = z.number().int().min(1).max(1_000_000_000).optional();
+const queueSchema = z
+  .object({
+    maxPending: positive,
+    maxPendingPerGateway: positive,
+    maxPendingPerSource: positive,
+    maxMessageBytes: positive,
+    perSourcePerMinute: positive,
+  })
+  .strict();
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
@@ -68,6 +84,7 @@ const settingsSchema = z
     approvalTier: z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]).optional(),
     allowSkipApproval: z.boolean().optional(),
     maxRemembered: z.number().int().min(1).max(10_000_000).optional(),
+    queue: queueSchema.optional(),
   })
   .strict();
 
@@ -99,5 +116,7 @@ export function createGatewayContext(settings: GatewaySettings): GatewayContext 
     approvalTier: settings.approvalTier ?? 'peer-review',
     allowSkipApproval: settings.allowSkipApproval ?? false,
     ledger: createExecutionLedger(settings.maxRemembered ?? 10_000),
+    queueLimits: resolveQueueLimits(settings.queue),
+    admit: createAdmissionLock(),
   };
 }

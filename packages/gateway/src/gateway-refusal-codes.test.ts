@@ -214,6 +214,7 @@ describe.each(WORKFLOWS)('approveAndExecute(...) refusals carry a stable code (%
 
   it('RATE_LIMITED when the limit is used up at execution time', async () => {
     const fixture = await queued();
+    fixture.advance(60_000);
     const second = await queued(fixture);
     expect((await fixture.gateway.approveAndExecute(fixture.id, 'bob')).success).toBe(true);
     expect(refused(await fixture.gateway.approveAndExecute(second.id, 'bob'))).toBe('RATE_LIMITED');

@@ -47,8 +47,11 @@ export interface ForwardResult {
    *   the gateway or lacks `cross.inject`, the target does not admit the forwarded source), no
    *   gateway leads to the target, `skipApproval` is not allowed, the approval no longer covers
    *   the stored payload, or the workflow refused the approver (self-approval);
-   * - `RATE_LIMITED`: the gateway's `perMinute` or `perHour` limit is used up (nothing counted;
-   *   the same request may pass in a later window);
+   * - `RATE_LIMITED`: the gateway's `perMinute` or `perHour` limit is used up, for deliveries
+   *   or for queueing, or the source's `queue.perSourcePerMinute` (nothing queued; the same
+   *   request may pass in a later window);
+   * - `QUOTA_EXCEEDED`: the approval queue is full for the source, the gateway or overall, or
+   *   the message is over `queue.maxMessageBytes` (nothing queued, nothing evicted);
    * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed, no workflow is
    *   configured where approval is needed, or the inject function threw something that is not a
    *   Warden error;
@@ -146,6 +149,51 @@ export interface GatewaySettings {
   allowSkipApproval?: boolean;
   /** How many delivery outcomes the gateway remembers before dropping the oldest. @default 10000 */
   maxRemembered?: number;
+  /** Bounds on the approval queue, which anyone with a self-made key can otherwise fill. */
+  queue?: GatewayQueueLimits;
+}
+
+/**
+ * Bounds on the approval queue, checked when a request is queued. A request over a bound is
+ * refused (`QUOTA_EXCEEDED`, or `RATE_LIMITED` for a rate) and nothing already queued is
+ * evicted. With these bounds, the pending gateway requests held at any time are at most
+ * `maxPending`, each with a message of at most `maxMessageBytes`. Counts are exact within one
+ * process; processes sharing a workflow count each other's requests but may race past a bound
+ * by at most one request each.
+ */
+export interface GatewayQueueLimits {
+  /** Pending gateway requests in the workflow, all gateways together. @default 1000 */
+  maxPending?: number;
+  /** Pending requests through one gateway. @default 500 */
+  maxPendingPerGateway?: number;
+  /** Pending requests from one source (one key, one user). @default 20 */
+  maxPendingPerSource?: number;
+  /** The largest message that may be queued, in UTF-8 bytes. @default 65536 */
+  maxMessageBytes?: number;
+  /**
+   * Requests one source may queue per minute. The gateway's own `rateLimit` (`perMinute`,
+   * `perHour`) is counted when a request is queued too, as well as when it is delivered.
+   * @default 30
+   */
+  perSourcePerMinute?: number;
+}
+
+/** What {@link Gateway.listPendingRequests} returns: one page, oldest first. */
+export interface PendingRequestPage {
+  /** The requests on this page. */
+  requests: ForwardRequest[];
+  /** Pass it as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Which pending requests {@link Gateway.listPendingRequests} returns. */
+export interface PendingRequestQuery {
+  /** Only requests through this gateway. */
+  gatewaySession?: string;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Requests per page, 1–500. @default 50 */
+  limit?: number;
 }
 
 /** A gateway: the seed's gateway functions over one policy, one workflow and one rate limiter. */
@@ -175,14 +223,24 @@ export interface Gateway {
   requiresGateway(source: InjectionSource, targetSession: string): boolean;
   /** A gateway `source` may reach that may forward to `requestedSession`, or `null`. */
   findGatewayForSource(source: InjectionSource, requestedSession: string): string | null;
-  /** Checks a request against the forward rules and files it with the approval workflow. */
+  /**
+   * Checks a request against the forward rules and the queue's bounds and files it with the
+   * approval workflow. Throws `AccessDeniedError`, `QuotaExceededError` or `RateLimitedError`
+   * when refused; a refusal queues and evicts nothing.
+   */
   queueForApproval(request: ForwardRequestInput): Promise<ForwardRequest>;
   /** Records `approver`'s approval without delivering; `null` for an unknown or no longer pending request. */
   approveRequest(requestId: string, approver: string): Promise<ForwardRequest | null>;
   /** Rejects with a reason (kept); `null` for an unknown or no longer pending request. */
   rejectRequest(requestId: string, approver: string, reason: string): Promise<ForwardRequest | null>;
-  /** Requests still waiting for approval (never approved or decided ones), optionally of one gateway. */
+  /**
+   * Requests still waiting for approval (never approved or decided ones), optionally of one
+   * gateway: every one, at most the queue's `maxPending`. Operators page with
+   * {@link Gateway.listPendingRequests}.
+   */
   getPendingRequests(gatewaySession?: string): Promise<ForwardRequest[]>;
+  /** One page of the requests waiting for approval, oldest first. */
+  listPendingRequests(query?: PendingRequestQuery): Promise<PendingRequestPage>;
   /** One request whatever its status, or `null`. */
   getRequest(requestId: string): Promise<ForwardRequest | null>;
   /**

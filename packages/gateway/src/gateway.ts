@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { assertSource, evaluateSessionAccess, parseInput } from '@warden/core';
+import {
+  assertSource,
+  BackendUnavailableError,
+  evaluateSessionAccess,
+  parseInput,
+  QuotaExceededError,
+  RateLimitedError,
+} from '@warden/core';
 import { z } from 'zod';
 import {
   approveAndExecute,
   approveRequest,
   getPendingRequests,
   getRequest,
+  listPendingRequests,
   queueForApproval,
   rejectRequest,
 } from './gateway-approvals.js';
@@ -79,6 +87,7 @@ export function createGateway(settings: GatewaySettings): Gateway {
     approveRequest: (requestId, approver) => approveRequest(context, requestId, approver),
     rejectRequest: (requestId, approver, reason) => rejectRequest(context, requestId, approver, reason),
     getPendingRequests: (gatewaySession) => getPendingRequests(context, gatewaySession),
+    listPendingRequests: (query) => listPendingRequests(context, query),
     getRequest: (requestId) => getRequest(context, requestId),
     approveAndExecute: (requestId, approver, injectFn) => approveAndExecute(context, requestId, approver, injectFn),
   };
@@ -109,10 +118,21 @@ async function forwardRequest(
       const reason = 'Approval is required but no approval workflow is configured';
       return block(context, delivery, refusal('BACKEND_UNAVAILABLE', reason));
     }
-    const queued = await queueForApproval(context, { ...request, ...optionalAction(options.actionType) });
-    return { success: false, requiresApproval: true, requestId: queued.id };
+    try {
+      const queued = await queueForApproval(context, { ...request, ...optionalAction(options.actionType) });
+      return { success: false, requiresApproval: true, requestId: queued.id };
+    } catch (error) {
+      if (QuotaExceededError.isInstance(error) || RateLimitedError.isInstance(error) || isRateLimiterDown(error)) {
+        return block(context, delivery, refusal(error.code, error.message));
+      }
+      throw error;
+    }
   }
   return (await deliver(context, delivery, options.injectFn)).result;
+}
+
+function isRateLimiterDown(error: unknown): error is BackendUnavailableError {
+  return BackendUnavailableError.isInstance(error) && error.backend === 'rate-limiter';
 }
 
 function optionalAction(actionType: string | undefined): { actionType?: string } {

@@ -30,9 +30,12 @@ export type {
   ForwardRequestStatus,
   ForwardResult,
   Gateway,
+  GatewayQueueLimits,
   GatewaySettings,
   InjectFunction,
   InjectOptions,
+  PendingRequestPage,
+  PendingRequestQuery,
 } from './gateway-types.js';
 export {
   createMemoryRateLimiter,

@@ -96,6 +96,48 @@ describe('attest(capabilityId, attestation)', () => {
     expect(reloaded.verifyAttestations(capability.id)[0]?.status).toBe('invalid');
   });
 
+  it.each<[string, (capability: Record<string, unknown>) => void]>([
+    ['lifts the expiry', (capability) => (capability.expiresAt = null)],
+    ['moves the expiry later', (capability) => (capability.expiresAt = (capability.expiresAt as number) + 1)],
+    ['drops a constraint', (capability) => (capability.constraints = [])],
+    ['widens the actions', (capability) => (capability.actions = ['*'])],
+    ['widens the resource', (capability) => (capability.resource = '*')],
+    ['changes the scope', (capability) => (capability.scope = 'fs')],
+    ['makes it delegatable', (capability) => (capability.delegatable = true)],
+  ])('reports an attestation invalid after a snapshot edit that %s', (_edit, edit) => {
+    const algebra = createCapabilityAlgebra({ now: () => START, attesterKeys: { reviewer: reviewer.publicKey } });
+    const capability = algebra.grant({
+      scope: 'tool',
+      resource: 'deploy',
+      actions: ['execute'],
+      grantedBy: 'authority',
+      grantedTo: 'agent-a',
+      expiresAt: START + 60_000,
+      constraints: [{ type: 'budget', params: { limit: 5 } }],
+    });
+    algebra.attest(capability.id, { ...claim, signature: signAttestation(capability, claim, reviewer.privateKey) });
+    const snapshot = JSON.parse(JSON.stringify(algebra));
+    const untouched = CapabilityAlgebra.fromJSON(snapshot, { attesterKeys: { reviewer: reviewer.publicKey } });
+    expect(untouched.verifyAttestations(capability.id)[0]?.status).toBe('valid');
+    edit(snapshot.capabilities[0]);
+    const reloaded = CapabilityAlgebra.fromJSON(snapshot, { attesterKeys: { reviewer: reviewer.publicKey } });
+    expect(reloaded.verifyAttestations(capability.id)[0]?.status).toBe('invalid');
+  });
+
+  it('reports an attestation on a derived capability invalid when a snapshot edit changes its parent', () => {
+    const algebra = createCapabilityAlgebra({ now: () => START, attesterKeys: { reviewer: reviewer.publicKey } });
+    const grant = { scope: 'tool', resource: 'deploy', actions: ['execute'], grantedBy: 'authority' };
+    const first = algebra.grant({ ...grant, grantedTo: 'agent-a' });
+    const second = algebra.grant({ ...grant, grantedTo: 'agent-a' });
+    const child = algebra.restrict(first, {});
+    algebra.attest(child.id, { ...claim, signature: signAttestation(child, claim, reviewer.privateKey) });
+    const snapshot = JSON.parse(JSON.stringify(algebra));
+    snapshot.capabilities[2].parentCapabilityId = second.id;
+    snapshot.capabilities[2].derivedFrom = [second.id];
+    const reloaded = CapabilityAlgebra.fromJSON(snapshot, { attesterKeys: { reviewer: reviewer.publicKey } });
+    expect(reloaded.verifyAttestations(child.id)[0]?.status).toBe('invalid');
+  });
+
   it('of an unknown capability throws CapabilityNotFoundError (seed: silently ignored)', () => {
     const { algebra } = setup();
     expect(() => algebra.attest('nope', claim)).toThrow(CapabilityNotFoundError);
@@ -109,10 +151,13 @@ describe('encodeAttestationPayload(capability, attestation)', () => {
     const reordered = Object.fromEntries(Object.entries(capability).reverse()) as typeof capability;
     expect(encodeAttestationPayload(reordered, claim).equals(encodeAttestationPayload(capability, claim))).toBe(true);
     const payload = encodeAttestationPayload(capability, claim).toString('utf8');
-    expect(payload.startsWith('warden.capability-attestation.v1\n{"attestation":{"attesterId":"reviewer"')).toBe(true);
+    expect(payload.startsWith('warden.capability-attestation.v2\n{"attestation":{"attesterId":"reviewer"')).toBe(true);
     expect(payload).toContain(`"id":"${capability.id}"`);
     const wider = { ...capability, actions: ['*'] };
     expect(encodeAttestationPayload(wider, claim).equals(encodeAttestationPayload(capability, claim))).toBe(false);
+    const later = { ...capability, expiresAt: START + 1 };
+    expect(encodeAttestationPayload(later, claim).equals(encodeAttestationPayload(capability, claim))).toBe(false);
+    expect(payload).toContain('"expiresAt":null');
   });
 });
 

@@ -2,13 +2,14 @@
  * Ed25519 attestations over a canonical encoding of a capability, signed and verified with
  * `node:crypto`.
  *
- * The signed bytes are `warden.capability-attestation.v1\n` followed by the canonical JSON (sorted
+ * The signed bytes are `warden.capability-attestation.v2\n` followed by the canonical JSON (sorted
  * keys, no whitespace) of `{ attestation: { attesterId, claim, evidence }, capability: { … } }`,
- * where the capability part holds every field fixed at creation: `id`, `scope`, `resource`,
- * `actions`, `constraints`, `grantedBy`, `grantedTo`, `grantedAt`, `delegatable`,
- * `parentCapabilityId`, `derivation`, `derivedFrom` and `delegationDepth`. Lifecycle fields
- * (`expiresAt`, `revoked`, attestations) are left out: `expire` and `revoke` only ever narrow a
- * capability, and the algebra enforces them itself.
+ * where the capability part holds every field that decides what the capability allows: `id`,
+ * `scope`, `resource`, `actions`, `constraints`, `grantedBy`, `grantedTo`, `grantedAt`,
+ * `expiresAt` (as created, or as restored from a snapshot), `delegatable`, `parentCapabilityId`,
+ * `derivation`, `derivedFrom` and `delegationDepth`. So a snapshot edited to lift an expiry, drop a
+ * constraint or change a parent keeps no valid attestation. Revocation and the attestations
+ * themselves are left out: `revoke` only ever narrows a capability, and the algebra enforces it.
  *
  * @module
  */
@@ -17,14 +18,15 @@ import { InvalidInputError } from '../errors.js';
 import { canonicalJson } from '../payload-digest.js';
 import type { AlgebraCapability, AttestationInput, AttesterPublicKey } from './algebra-types.js';
 
-const PAYLOAD_PREFIX = 'warden.capability-attestation.v1\n';
+const PAYLOAD_PREFIX = 'warden.capability-attestation.v2\n';
 const SIGNATURE_BYTES = 64;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** The capability fields an attestation covers (every field fixed when the capability is created). */
+/** The capability fields an attestation covers (every field that decides what it allows). */
 export type AttestedCapabilityFields = Pick<
   AlgebraCapability,
   | 'id'
+  | 'expiresAt'
   | 'scope'
   | 'resource'
   | 'actions'
@@ -59,6 +61,7 @@ export function encodeAttestationPayload(
       grantedBy: capability.grantedBy,
       grantedTo: capability.grantedTo,
       grantedAt: capability.grantedAt,
+      expiresAt: capability.expiresAt,
       delegatable: capability.delegatable,
       parentCapabilityId: capability.parentCapabilityId,
       derivation: capability.derivation,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deniedResult } from './algebra-outcomes.js';
+import { DENIED_CLOCK, deniedResult } from './algebra-outcomes.js';
 import { CapabilityRecord } from './algebra-record.js';
 import type { AlgebraCapability, CapabilityCheckContext, CapabilityConstraint } from './algebra-types.js';
 import { createCapabilityAlgebra } from './capability-algebra.js';
@@ -36,6 +36,8 @@ const CONTEXTS: Array<CapabilityCheckContext | undefined> = [
 
 /** The reason `check` must give for a request that only `capability` covers: the rule's own. */
 function expectedReason(capability: AlgebraCapability, context: CapabilityCheckContext | undefined, time: number) {
+  // A clock that is not finite denies before any capability is looked at.
+  if (!Number.isFinite(time)) return deniedResult(DENIED_CLOCK).reason;
   const record = new CapabilityRecord(capability);
   record.unlistedActions = true;
   const outcome = record.evaluate(0, 'read', context, time);

@@ -67,6 +67,42 @@ describe('check(agentId, scope, resource, action, context?) with constraints', (
     expect(check({ targetResource: '/other' }).allowed).toBe(false);
   });
 
+  it.each([
+    '/src/%2e%2e/secret',
+    '/src/%2E%2e/secret',
+    '/src/.%2e/secret',
+    '/src/%252e%252e/secret',
+    '/src/\u2025/x',
+    '/src/\uff0e\uff0e/x',
+    '/src/\uff0e/x',
+    '/src/.. /x',
+    '/src/.../x',
+    '/src/%2e/x',
+    '/src/a%2f..%2fb',
+    '/src/a%5c..%5cb',
+    '/src/..\\secret',
+    '/src/%zz',
+  ])('denies a scope-restriction target with an encoded or confusable dot segment or separator: %j', (target) => {
+    const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+    expect(check({ targetResource: target }).allowed).toBe(false);
+  });
+
+  it('still allows non-ASCII and percent-free names below the pattern', () => {
+    const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+    expect(check({ targetResource: '/src/日本/ファイル.ts' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src/a.b/..c/.d' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src/a%20b' }).allowed).toBe(true);
+  });
+
+  it('refuses a scope-restriction pattern with an encoded or confusable dot segment at grant time', () => {
+    const algebra = createCapabilityAlgebra({ now: () => START });
+    for (const pattern of ['/src/%2e%2e', '/src/\u2025', '/src/\uff0e\uff0e/x']) {
+      expect(() =>
+        algebra.grant({ ...base, constraints: [{ type: 'scope-restriction', params: { pattern } }] }),
+      ).toThrow(InvalidInputError);
+    }
+  });
+
   it('denies a scope-restriction without targetResource (seed: allowed)', () => {
     const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src/' } });
     expect(check().allowed).toBe(false);

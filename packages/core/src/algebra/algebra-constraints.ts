@@ -63,8 +63,10 @@ const SLASH = 47;
 
 /**
  * True when `target` is `pattern` or lies below it, by whole `/`-separated segments: `/src`
- * covers `/src` and `/src/a`, not `/src-secret`. A target with a `.` or `..` segment never
- * matches, so `/src/../secret` cannot climb out.
+ * covers `/src` and `/src/a`, not `/src-secret`. A target with a segment that is, or that a
+ * consumer could decode or normalise into, `.` or `..` never matches: `/src/../secret`,
+ * `/src/%2e%2e/secret`, `/src/‥/x` (U+2025), `/src/．．/x` (fullwidth), `/src/.. /x`, a
+ * segment with an encoded separator (`%2f`, `%5c`), a backslash or a malformed `%` escape.
  */
 export function pathWithin(target: string, pattern: string): boolean {
   if (hasDotSegment(target) || !target.startsWith(pattern)) return false;
@@ -72,23 +74,60 @@ export function pathWithin(target: string, pattern: string): boolean {
   return pattern.charCodeAt(pattern.length - 1) === SLASH || target.charCodeAt(pattern.length) === SLASH;
 }
 
-/** True when a `/`-separated path has a `.` or `..` segment. */
+/** True when a `/`-separated path has a segment that is or may become `.` or `..` (see {@link pathWithin}). */
 function hasDotSegment(path: string): boolean {
   let segmentStart = 0;
+  let plain = true;
   for (let index = 0; index <= path.length; index++) {
-    if (index < path.length && path.charCodeAt(index) !== SLASH) continue;
-    if (isDotSegment(path, segmentStart, index)) return true;
+    if (index < path.length) {
+      const code = path.charCodeAt(index);
+      if (code !== SLASH) {
+        // Anything that decoding or Unicode normalisation could turn into a dot or a separator.
+        if (code === PERCENT || code === BACKSLASH || code > 127 || code === 0) plain = false;
+        continue;
+      }
+    }
+    if (plain ? isDotSegment(path, segmentStart, index) : isUnsafeSegment(path.slice(segmentStart, index))) {
+      return true;
+    }
     segmentStart = index + 1;
+    plain = true;
   }
   return false;
 }
 
+/** A plain ASCII segment made only of dots and spaces (`.`, `..`, `.. `, `...`). */
 function isDotSegment(path: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length !== 1 && length !== 2) return false;
-  return path.charCodeAt(start) === DOT && path.charCodeAt(end - 1) === DOT;
+  let dots = 0;
+  for (let index = start; index < end; index++) {
+    const code = path.charCodeAt(index);
+    if (code === DOT) dots++;
+    else if (code !== SPACE) return false;
+  }
+  return dots > 0;
 }
 
+/** A segment with escapes or non-ASCII characters: decoded and normalised until it settles. */
+function isUnsafeSegment(segment: string): boolean {
+  let current = segment;
+  for (let round = 0; round < 4; round++) {
+    const normalised = current.normalize('NFKC');
+    if (normalised.includes('\\') || normalised.includes('/') || normalised.includes('\0')) return true;
+    if (isDotSegment(normalised, 0, normalised.length)) return true;
+    if (!normalised.includes('%')) return false;
+    try {
+      current = decodeURIComponent(normalised);
+    } catch {
+      return true;
+    }
+    if (current === normalised) return false;
+  }
+  return true;
+}
+
+const PERCENT = 37;
+const BACKSLASH = 92;
+const SPACE = 32;
 const DOT = 46;
 
 /** Validates and copies a list of constraints (unknown types are kept; they deny when checked). */
@@ -142,7 +181,9 @@ function checkParams(type: string, params: Record<string, unknown>, issues: Issu
 
 function checkPattern(params: Record<string, unknown>, issues: IssueList): void {
   const pattern = readString(params.pattern, 'params.pattern', issues);
-  if (hasDotSegment(pattern)) issues.push({ path: 'params.pattern', message: 'must not contain . or .. segments' });
+  if (hasDotSegment(pattern)) {
+    issues.push({ path: 'params.pattern', message: 'must not contain . or .. segments, encoded or confusable' });
+  }
 }
 
 function checkTimeWindow(params: Record<string, unknown>, issues: IssueList): void {

@@ -19,6 +19,7 @@ import {
   ALLOWED,
   allowedResult,
   DENIED_ACTION,
+  DENIED_CLOCK,
   DENIED_NO_CAPABILITIES,
   DENIED_NO_MATCH,
   deniedResult,
@@ -161,6 +162,8 @@ export class CapabilityIndex {
     if (head === END) return false;
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
+    // A clock at -Infinity would pass every "now < expiresAt"; a broken clock allows nothing.
+    if (!Number.isFinite(now)) return false;
     for (let node = head; node !== END; node = this.lists.next(node)) {
       if (!mayAllow(this.lists.mask(node), actionBit)) continue;
       if (this.lists.evaluate(node, actionBit, action, context, now) === ALLOWED) return true;
@@ -180,6 +183,7 @@ export class CapabilityIndex {
     if (head === END) return deniedResult(this.missingReason(agentId, scope, resource, action));
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
+    if (!Number.isFinite(now)) return deniedResult(DENIED_CLOCK);
     let denial = DENIED_NO_MATCH;
     let firstAllowing = END;
     let allowingPositions = 0;

@@ -152,6 +152,34 @@ describe('the clock option', () => {
     expect(result.reason).toMatch(/expired/);
   });
 
+  it.each([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN])(
+    'a clock returning %s denies check and isAllowed of a capability with an expiry (fail closed)',
+    (broken) => {
+      const clock = { time: 1_000 };
+      const algebra = createCapabilityAlgebra({ now: () => clock.time });
+      algebra.grant({
+        scope: 'tool',
+        resource: 'bash',
+        actions: ['execute'],
+        grantedBy: 'authority',
+        grantedTo: 'agent-a',
+        expiresAt: 2_000,
+      });
+      algebra.grant({
+        scope: 'tool',
+        resource: 'git',
+        actions: ['push'],
+        grantedBy: 'authority',
+        grantedTo: 'agent-a',
+      });
+      expect(algebra.check('agent-a', 'tool', 'bash', 'execute').allowed).toBe(true);
+      clock.time = broken;
+      expect(algebra.check('agent-a', 'tool', 'bash', 'execute')).toMatchObject({ allowed: false, reason: /clock/ });
+      expect(algebra.isAllowed('agent-a', 'tool', 'bash', 'execute')).toBe(false);
+      expect(algebra.check('agent-a', 'tool', 'git', 'push').allowed).toBe(false);
+    },
+  );
+
   it('a clock returning NaN denies every check (fail closed)', () => {
     const clock = { time: START };
     const algebra = createCapabilityAlgebra({ now: () => clock.time });

@@ -25,6 +25,8 @@ export const DENIED_ACTION = 3;
 export const DENIED_REVOKED = 4;
 /** The covering capability has expired. */
 export const DENIED_EXPIRED = 5;
+/** The algebra's clock returned NaN or an infinite time: nothing is allowed (fail closed). */
+export const DENIED_CLOCK = 6;
 
 const REASONS: Readonly<Record<number, string>> = {
   [DENIED_NO_CAPABILITIES]: 'The agent holds no capabilities',
@@ -32,6 +34,7 @@ const REASONS: Readonly<Record<number, string>> = {
   [DENIED_ACTION]: 'No capability covering this scope and resource allows this action',
   [DENIED_REVOKED]: 'The covering capability is revoked',
   [DENIED_EXPIRED]: 'The covering capability has expired',
+  [DENIED_CLOCK]: 'The capability algebra clock returned a time that is not a finite number',
 };
 
 const EMPTY: readonly never[] = Object.freeze([]);

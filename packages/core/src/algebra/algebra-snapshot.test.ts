@@ -92,6 +92,13 @@ describe('CapabilityAlgebra.fromJSON(snapshot) rejects a snapshot that fails val
     ['a grant with sources', ({ snapshot }) => (snapshot.capabilities[0].derivedFrom = ['x'])],
     ['a non-JSON constraint parameter', ({ snapshot }) => (snapshot.capabilities[0].constraints[0].params.limit = 'x')],
     ['a capability that is not an object', ({ snapshot }) => (snapshot.capabilities[0] = 'capability')],
+    ['a composition held by a third party', ({ snapshot }) => (snapshot.capabilities[4].grantedTo = 'agent-z')],
+    ['a composition granted by someone else', ({ snapshot }) => (snapshot.capabilities[4].grantedBy = 'agent-z')],
+    ['a restriction handed to a third party', ({ snapshot }) => (snapshot.capabilities[2].grantedTo = 'agent-z')],
+    [
+      'a delegation granted by someone other than its holder',
+      ({ snapshot }) => (snapshot.capabilities[3].grantedBy = 'agent-z'),
+    ],
   ];
   for (const [name, tamper] of tamperings) {
     it(`with ${name}`, () => {

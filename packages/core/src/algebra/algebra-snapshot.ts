@@ -193,6 +193,14 @@ function composeProblem(record: CapabilityRecord, sources: readonly CapabilityRe
   ) {
     return 'a composition has two sources, no parent and the deeper source depth';
   }
+  // compose gives the intersection to the first source's holder, granted by its grantor.
+  const [first] = sources as [CapabilityRecord, CapabilityRecord];
+  if (
+    record.definition.grantedTo !== first.definition.grantedTo ||
+    record.definition.grantedBy !== first.definition.grantedBy
+  ) {
+    return 'a composition is held by its first source’s holder and granted by its grantor';
+  }
   return sources.every((source) => widensNothing(record, source)) ? undefined : 'is wider than a source';
 }
 

@@ -26,7 +26,11 @@ export function isExplicitPattern(pattern: AccessPattern): boolean {
   return colon > 0 && EXPLICIT_KINDS.has(pattern.slice(0, colon));
 }
 
-/** True when `source` matches one access pattern. Unknown kinds never match. */
+/**
+ * True when `source` matches one access pattern. Unknown kinds never match. `session:<gateway>`
+ * matches only a source of type `gateway` (what a gateway builds when it forwards): an
+ * `identity.gatewaySession` claimed by any other source (a peer's, say) proves nothing.
+ */
 export function matchesAccessPattern(source: InjectionSource, pattern: AccessPattern): boolean {
   if (pattern === '*') return true;
   const colon = pattern.indexOf(':');
@@ -41,7 +45,7 @@ export function matchesAccessPattern(source: InjectionSource, pattern: AccessPat
       return (source.type === 'p2p' || source.type === 'p2p-discovery') && source.identity?.publicKey === value;
     case 'session': {
       const gateway = source.identity?.gatewaySession;
-      return gateway !== undefined && matchGlob(value, gateway);
+      return source.type === 'gateway' && gateway !== undefined && matchGlob(value, gateway);
     }
     default:
       return false;

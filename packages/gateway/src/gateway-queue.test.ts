@@ -1,0 +1,126 @@
+import { createInjectionSource, type SecurityConfigInput } from '@warden/core';
+import { describe, expect, it } from 'vitest';
+import { createGatewayFixture, TEST_CONFIG, WORKFLOWS } from '../test/gateway-fixture.js';
+import type { GatewayQueueLimits } from './gateway-types.js';
+
+/** The approval gateways without delivery rate limits, so that the queue's own bounds bind. */
+const UNLIMITED: SecurityConfigInput = {
+  sessions: {
+    ...TEST_CONFIG.sessions,
+    'approval-gateway': {
+      access: ['type:p2p', 'type:p2p-discovery'],
+      capabilities: ['inject', 'cross.inject'],
+      gateway: { allowForwardTo: ['code-assistant'], requireApproval: true },
+    },
+    'second-gateway': {
+      access: ['type:p2p', 'type:p2p-discovery'],
+      capabilities: ['inject', 'cross.inject'],
+      gateway: { allowForwardTo: ['code-assistant'], requireApproval: true },
+    },
+    'code-assistant': { access: ['session:approval-gateway', 'session:second-gateway'] },
+  },
+};
+
+/** A discovered peer with a self-made key: a new source for free. */
+const peer = (index: number) =>
+  createInjectionSource('p2p-discovery', { identity: { publicKey: `self-made-${index}` } });
+
+describe.each(WORKFLOWS)('the approval queue bounds over the %s, against peers with self-made keys', (_name, make) => {
+  const setup = (queue: GatewayQueueLimits) => createGatewayFixture(make(), { queue }, UNLIMITED);
+  const send = (fixture: ReturnType<typeof setup>, from: number, gateway = 'approval-gateway', message = 'hi') =>
+    fixture.gateway.forwardRequest(gateway, 'code-assistant', message, peer(from));
+
+  it('refuses a source over maxPendingPerSource with QUOTA_EXCEEDED, evicting nothing', async () => {
+    const fixture = setup({ maxPendingPerSource: 2, perSourcePerMinute: 100 });
+    const accepted = [await send(fixture, 1), await send(fixture, 1)];
+    expect(accepted.every((result) => result.requiresApproval)).toBe(true);
+    expect(await send(fixture, 1)).toMatchObject({ success: false, code: 'QUOTA_EXCEEDED' });
+    expect((await fixture.gateway.getPendingRequests()).map((request) => request.id)).toEqual(
+      accepted.map((result) => result.requestId),
+    );
+    expect((await send(fixture, 2)).requiresApproval).toBe(true);
+    expect(fixture.events).toContainEqual(
+      expect.objectContaining({
+        type: 'gateway_blocked',
+        details: expect.objectContaining({ code: 'QUOTA_EXCEEDED' }),
+      }),
+    );
+  });
+
+  it('refuses a gateway over maxPendingPerGateway, while another gateway still queues', async () => {
+    const fixture = setup({ maxPendingPerGateway: 3 });
+    for (let index = 0; index < 3; index++) expect((await send(fixture, index)).requiresApproval).toBe(true);
+    expect(await send(fixture, 9)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect((await send(fixture, 9, 'second-gateway')).requiresApproval).toBe(true);
+  });
+
+  it('holds at most maxPending requests from a flood of 300 keys, and operators can still page, approve and reject', async () => {
+    const fixture = setup({ maxPending: 50, maxPendingPerGateway: 50 });
+    const outcomes = [];
+    for (let index = 0; index < 300; index++) outcomes.push(await send(fixture, index));
+    expect(outcomes.filter((result) => result.requiresApproval)).toHaveLength(50);
+    expect(outcomes.filter((result) => result.code === 'QUOTA_EXCEEDED')).toHaveLength(250);
+    expect(await fixture.gateway.getPendingRequests()).toHaveLength(50);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fixture.gateway.listPendingRequests({ limit: 20, ...(cursor ? { cursor } : {}) });
+      expect(page.requests.length).toBeLessThanOrEqual(20);
+      seen.push(...page.requests.map((request) => request.id));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    // Every queued request exactly once across the pages.
+    const queued = outcomes.filter((result) => result.requiresApproval).map((result) => result.requestId);
+    expect([...seen].sort()).toEqual([...queued].sort());
+    const [first, second] = seen as [string, string];
+    expect((await fixture.gateway.approveAndExecute(first, 'operator')).success).toBe(true);
+    expect(await fixture.gateway.rejectRequest(second, 'operator', 'flood')).toMatchObject({ status: 'rejected' });
+    expect((await send(fixture, 1_000)).requiresApproval).toBe(true);
+  });
+
+  it('refuses a message over maxMessageBytes (counted in UTF-8 bytes) with QUOTA_EXCEEDED', async () => {
+    const fixture = setup({ maxMessageBytes: 10 });
+    expect(await send(fixture, 1, 'approval-gateway', 'é'.repeat(6))).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect((await send(fixture, 1, 'approval-gateway', 'é'.repeat(5))).requiresApproval).toBe(true);
+    await expect(
+      fixture.gateway.queueForApproval({
+        gatewaySession: 'approval-gateway',
+        targetSession: 'code-assistant',
+        message: 'x'.repeat(11),
+        originalSource: peer(2),
+      }),
+    ).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+  });
+
+  it('counts perSourcePerMinute when requests are queued: RATE_LIMITED, then allowed in the next window', async () => {
+    const fixture = setup({ perSourcePerMinute: 2 });
+    await send(fixture, 1);
+    await send(fixture, 1);
+    expect(await send(fixture, 1)).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await fixture.gateway.getPendingRequests()).toHaveLength(2);
+    fixture.advance(60_000);
+    expect((await send(fixture, 1)).requiresApproval).toBe(true);
+  });
+
+  it('counts concurrent requests one at a time: a burst never passes the bound', async () => {
+    const fixture = setup({ maxPending: 5, maxPendingPerGateway: 5 });
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, index) => send(fixture, index)));
+    expect(burst.filter((result) => result.requiresApproval)).toHaveLength(5);
+    expect(await fixture.gateway.getPendingRequests()).toHaveLength(5);
+  });
+});
+
+describe('listPendingRequests(query)', () => {
+  it('refuses a forged cursor and a limit out of range with INVALID_INPUT', async () => {
+    const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), {}, UNLIMITED);
+    await expect(fixture.gateway.listPendingRequests({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(fixture.gateway.listPendingRequests({ limit: 501 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await fixture.gateway.listPendingRequests()).toEqual({ requests: [] });
+  });
+
+  it('refuses queue settings that are not positive whole numbers, naming the field', () => {
+    expect(() => createGatewayFixture(undefined, { queue: { maxPending: 0 } })).toThrow(/queue\.maxPending/);
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The bounds of the approval queue: a peer with a self-made key is a new source for free, so
+ * what it may queue is bounded per source, per gateway and overall, counted when it is queued
+ * (not when it is delivered), and a refusal never evicts what is already queued.
+ *
+ * @module
+ */
+import {
+  type ApprovalRecord,
+  type ApprovalWorkflow,
+  BackendUnavailableError,
+  type GatewayForwardRules,
+  InvalidInputError,
+  QuotaExceededError,
+  RateLimitedError,
+  type RateLimiter,
+} from '@warden/core';
+import { describeSource } from './gateway-forward-checks.js';
+import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
+import type { ForwardRequest, GatewayQueueLimits, PendingRequestPage, PendingRequestQuery } from './gateway-types.js';
+
+/** The queue's bounds with every default filled in. */
+export type ResolvedQueueLimits = Required<GatewayQueueLimits>;
+
+/** The default bounds: see {@link GatewayQueueLimits}. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<ResolvedQueueLimits> = Object.freeze({
+  maxPending: 1_000,
+  maxPendingPerGateway: 500,
+  maxPendingPerSource: 20,
+  maxMessageBytes: 65_536,
+  perSourcePerMinute: 30,
+});
+
+/** The most requests one page of {@link listPendingPage} holds. */
+export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 50;
+
+/** Fills in the defaults. */
+export function resolveQueueLimits(limits: GatewayQueueLimits = {}): ResolvedQueueLimits {
+  return { ...DEFAULT_QUEUE_LIMITS, ...dropUndefined(limits) };
+}
+
+/** Serialises admissions in this process, so that concurrent requests cannot all pass one count. */
+export function createAdmissionLock(): <Value>(task: () => Promise<Value>) => Promise<Value> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** What {@link refuseWhenFull} needs. */
+export interface Admission {
+  /** The workflow whose pending requests are counted. */
+  workflow: ApprovalWorkflow;
+  /** Counts enqueues. */
+  rateLimiter: RateLimiter;
+  /** The bounds. */
+  limits: ResolvedQueueLimits;
+  /** The gateway's forward rules (their `rateLimit` is counted at enqueue too). */
+  rules: GatewayForwardRules;
+  /** The request about to be queued. */
+  payload: ForwardPayload;
+}
+
+/**
+ * Throws when the request may not be queued: `QuotaExceededError` for a message over
+ * `maxMessageBytes` or a full queue (per source, per gateway, overall), `RateLimitedError` when
+ * the source's or the gateway's enqueue rate is used up. Rate limits are counted first, so a
+ * flood is refused without listing the queue.
+ */
+export async function refuseWhenFull(admission: Admission): Promise<void> {
+  const { payload, limits } = admission;
+  const bytes = Buffer.byteLength(payload.message, 'utf8');
+  if (bytes > limits.maxMessageBytes) {
+    throw new QuotaExceededError({
+      message: `The message is ${bytes} bytes; gateway requests are limited to ${limits.maxMessageBytes} bytes`,
+    });
+  }
+  await consumeEnqueueRates(admission);
+  const counts = countPending(await admission.workflow.listPending(), payload);
+  const full =
+    counts.total >= limits.maxPending
+      ? `${limits.maxPending} requests are pending in all`
+      : counts.gateway >= limits.maxPendingPerGateway
+        ? `${limits.maxPendingPerGateway} requests are pending for gateway ${payload.gatewaySession}`
+        : counts.source >= limits.maxPendingPerSource
+          ? `${limits.maxPendingPerSource} requests from this source are pending`
+          : undefined;
+  if (full !== undefined) {
+    throw new QuotaExceededError({ message: `The approval queue is full: ${full}; nothing was queued` });
+  }
+}
+
+async function consumeEnqueueRates(admission: Admission): Promise<void> {
+  const { payload, limits, rules, rateLimiter } = admission;
+  const source = sourceKey(payload);
+  const windows: { key: string; limit: number | undefined; windowMs: number; what: string }[] = [
+    {
+      key: `gateway-queue:source:${source}:minute`,
+      limit: limits.perSourcePerMinute,
+      windowMs: 60_000,
+      what: 'requests per minute from this source',
+    },
+    {
+      key: `gateway-queue:${payload.gatewaySession}:minute`,
+      limit: rules.rateLimit?.perMinute,
+      windowMs: 60_000,
+      what: `requests per minute through gateway ${payload.gatewaySession}`,
+    },
+    {
+      key: `gateway-queue:${payload.gatewaySession}:hour`,
+      limit: rules.rateLimit?.perHour,
+      windowMs: 3_600_000,
+      what: `requests per hour through gateway ${payload.gatewaySession}`,
+    },
+  ];
+  for (const window of windows) {
+    if (window.limit === undefined) continue;
+    let decision: Awaited<ReturnType<RateLimiter['consume']>>;
+    try {
+      decision = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+    } catch (error) {
+      throw new BackendUnavailableError({
+        backend: 'rate-limiter',
+        message: 'Rate limiter unavailable: nothing is queued until it answers',
+        cause: error,
+      });
+    }
+    if (!decision.allowed) {
+      throw new RateLimitedError({
+        message: `Rate limit of ${window.limit} ${window.what} reached; nothing was queued`,
+      });
+    }
+  }
+}
+
+function countPending(
+  records: readonly ApprovalRecord[],
+  payload: ForwardPayload,
+): { total: number; gateway: number; source: number } {
+  const source = sourceKey(payload);
+  const counts = { total: 0, gateway: 0, source: 0 };
+  for (const record of records) {
+    const pending = forwardPayloadOf(record);
+    if (pending === undefined) continue;
+    counts.total++;
+    if (pending.gatewaySession === payload.gatewaySession) counts.gateway++;
+    if (sourceKey(pending) === source) counts.source++;
+  }
+  return counts;
+}
+
+function sourceKey(payload: ForwardPayload): string {
+  return describeSource(payload.originalSource);
+}
+
+/**
+ * One page of pending gateway requests, oldest first (by creation time, then id). The cursor is
+ * opaque: pass a page's `nextCursor` to get the next one.
+ *
+ * @throws `InvalidInputError` for a malformed cursor or a limit outside 1–{@link MAX_PAGE_SIZE}.
+ */
+export function listPendingPage(records: readonly ApprovalRecord[], query: PendingRequestQuery): PendingRequestPage {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const pending: { record: ApprovalRecord; payload: ForwardPayload }[] = [];
+  for (const record of records) {
+    const payload = forwardPayloadOf(record);
+    if (payload === undefined) continue;
+    if (query.gatewaySession !== undefined && payload.gatewaySession !== query.gatewaySession) continue;
+    if (after !== undefined && compareKeys([record.createdAt, record.id], after) <= 0) continue;
+    pending.push({ record, payload });
+  }
+  pending.sort((first, second) =>
+    compareKeys([first.record.createdAt, first.record.id], [second.record.createdAt, second.record.id]),
+  );
+  const page = pending.slice(0, limit);
+  const requests: ForwardRequest[] = page.map(({ record, payload }) => forwardRequestOf(record, payload));
+  const last = page.at(-1);
+  return pending.length > limit && last !== undefined
+    ? { requests, nextCursor: encodeCursor([last.record.createdAt, last.record.id]) }
+    : { requests };
+}
+
+type CursorKey = [createdAt: string, id: string];
+
+function compareKeys(first: CursorKey, second: CursorKey): number {
+  if (first[0] !== second[0]) return first[0] < second[0] ? -1 : 1;
+  return first[1] === second[1] ? 0 : first[1] < second[1] ? -1 : 1;
+}
+
+function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorKey {
+  try {
+    if (cursor.length > 1_024) throw new Error('too long');
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 2 && key.every((part) => typeof part === 'string')) {
+      return key as CursorKey;
+    }
+  } catch {
+    // Reported below.
+  }
+  throw invalidQuery('cursor', 'must be a nextCursor returned by an earlier page');
+}
+
+function invalidQuery(path: string, problem: string): InvalidInputError {
+  return new InvalidInputError({
+    message: `Invalid pending request query: ${path} ${problem}`,
+    issues: [{ path, message: problem }],
+  });
+}
+
+function dropUndefined<Value extends object>(value: Value): Partial<Value> {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as Partial<Value>;
+}
