@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createApprovalWorkflow } from '@warden/approvals';
 import { APPROVAL_CONTRACT_TTL_MS, runApprovalWorkflowContract } from '@warden/contract-tests';
-import { describeWithService } from '@warden/testing';
-import { deleteKeysUnder } from '../test/redis-test-keys.js';
+import { deleteRedisKeys, describeWithRedisTopologies } from '@warden/testing';
 import { createRedisApprovalStore } from './redis-approval-store.js';
 
 const ttl = APPROVAL_CONTRACT_TTL_MS;
 
-describeWithService('redis', 'Redis approval store contract', (redisUrl) => {
+describeWithRedisTopologies('Redis approval store contract', (topology) => {
   runApprovalWorkflowContract({
-    name: 'redis store',
+    name: `redis store (${topology.name})`,
     createSubject: async () => {
       let time = Date.UTC(2026, 0, 1);
-      const prefix = `warden-test:approvals:${randomUUID()}:`;
-      const store = createRedisApprovalStore({ url: redisUrl, prefix });
+      const keyPrefix = `warden-test:approvals:${randomUUID()}:`;
+      const store = createRedisApprovalStore({ ...topology.connection, keyPrefix });
       const workflow = createApprovalWorkflow({
         store,
         now: () => time,
@@ -26,7 +25,9 @@ describeWithService('redis', 'Redis approval store contract', (redisUrl) => {
       };
       const cleanup = async () => {
         await store.close();
-        await deleteKeysUnder(redisUrl, prefix);
+        const client = await topology.connect();
+        await deleteRedisKeys(client, `${keyPrefix}*`);
+        client.disconnect();
       };
       return { subject: workflow, clock, cleanup };
     },

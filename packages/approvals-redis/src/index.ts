@@ -1,9 +1,9 @@
 /**
- * `@warden/approvals-redis`: durable `ApprovalStore` and `RateLimiter` on Redis with atomic transitions.
+ * `@warden/approvals-redis`: durable `ApprovalStore` and `RateLimiter` on Redis (single Redis,
+ * Sentinel or Cluster) with atomic transitions.
  *
  * @packageDocumentation
  */
 export { createRedisApprovalStore, type RedisApprovalStore } from './redis-approval-store.js';
-export { createRedisConnection } from './redis-connection.js';
+export type { RedisApprovalStoreConfig, RedisRateLimiterConfig } from './redis-config.js';
 export { createRedisRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
-export type { RedisApprovalStoreSettings, RedisRateLimiterSettings } from './redis-settings.js';

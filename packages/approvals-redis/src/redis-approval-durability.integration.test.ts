@@ -17,7 +17,7 @@ describeWithService('redis', 'Redis approvals durability (private server, append
       >;
       expect(await writer.exited).toBe(0);
 
-      const survivor = createRedisApprovalStore({ url: server.url, prefix, commandTimeoutMs: 500 });
+      const survivor = createRedisApprovalStore({ url: server.url, keyPrefix: prefix, commandTimeoutMs: 500 });
       expect((await survivor.get(ids.approved))?.status).toBe('approved');
       await server.kill();
       await expect(survivor.get(ids.approved)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
@@ -25,7 +25,7 @@ describeWithService('redis', 'Redis approvals durability (private server, append
       expect((await eventually(() => survivor.get(ids.rejected)))?.reason).toBe('no ticket');
       await survivor.close();
 
-      const store = createRedisApprovalStore({ url: server.url, prefix });
+      const store = createRedisApprovalStore({ url: server.url, keyPrefix: prefix });
       const workflow = createApprovalWorkflow({ store });
       try {
         expect((await workflow.listPending()).map((record) => record.id)).toEqual([ids.pending, ids.halfway]);

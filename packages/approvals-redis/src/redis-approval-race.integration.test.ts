@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createApprovalWorkflow } from '@warden/approvals';
-import { describeWithService } from '@warden/testing';
+import { deleteRedisKeys, describeWithRedisTopologies } from '@warden/testing';
 import { expect, it } from 'vitest';
 import { startChild } from '../test/child-process.js';
-import { deleteKeysUnder } from '../test/redis-test-keys.js';
 import { createRedisApprovalStore } from './redis-approval-store.js';
 
 const PROCESSES = 5;
@@ -16,16 +15,16 @@ interface RaceReport {
   lostCompareAndSets: number;
 }
 
-describeWithService('redis', 'Redis approvals across processes', (redisUrl) => {
+describeWithRedisTopologies('Redis approvals across processes', (topology) => {
   it('50 approvers in 5 processes racing on a quorum-2 request: two approvals, one transition to approved', async () => {
     const prefix = `warden-test:approvals:race-${randomUUID()}:`;
-    const store = createRedisApprovalStore({ url: redisUrl, prefix });
+    const store = createRedisApprovalStore({ ...topology.connection, keyPrefix: prefix });
     try {
       const workflow = createApprovalWorkflow({ store });
       const id = await workflow.request({ requester: 'alice', description: 'rotate keys', tier: 'security-review' });
       const children = Array.from({ length: PROCESSES }, (_, process) => {
         const approvers = Array.from({ length: APPROVERS_PER_PROCESS }, (_, index) => `p${process}-approver-${index}`);
-        return startChild('race-approver.ts', [redisUrl, prefix, id, approvers.join(',')]);
+        return startChild('race-approver.ts', [JSON.stringify(topology.connection), prefix, id, approvers.join(',')]);
       });
       expect(await Promise.all(children.map((child) => child.nextLine()))).toEqual(Array(PROCESSES).fill('ready'));
       for (const child of children) child.child.stdin?.write('go\n');
@@ -52,7 +51,9 @@ describeWithService('redis', 'Redis approvals across processes', (redisUrl) => {
       expect(record.version).toBe(3);
     } finally {
       await store.close();
-      await deleteKeysUnder(redisUrl, prefix);
+      const client = await topology.connect();
+      await deleteRedisKeys(client, `${prefix}*`);
+      client.disconnect();
     }
   });
 });

@@ -1,44 +1,43 @@
-import { defineRedisScript, type RedisScript } from './redis-script.js';
+import { defineRedisScript, type RedisScript } from '@warden/redis-client';
 
-/**
- * Creates a record and indexes it when pending. KEYS: record, pending, requester index, tier
- * index. ARGV: id, data, version, status, tier, score (createdAt ms). Returns 0 when the id exists.
+/*
+ * A record is one hash under its own hash tag (`<keyPrefix>{<id>}:request`), so requests spread
+ * over a Cluster's slots and every transition is one atomic script on one key. The pending
+ * indexes share another hash tag (`<keyPrefix>{index}:…`) and are updated by separate scripts:
+ * an id is indexed before its record is created or made pending, and unindexed after it is
+ * decided. An index may therefore briefly hold an id too many (a crash between the two steps),
+ * never miss a pending record; listing reads each record and trusts only its status.
  */
+
+/** Creates a record. KEYS: record. ARGV: data, version, status, tier. Returns 0 when the id exists. */
 export const createRecordScript: RedisScript = defineRedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'data', ARGV[2], 'version', ARGV[3], 'status', ARGV[4], 'tier', ARGV[5])
-if ARGV[4] == 'pending' then
-  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
-end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', ARGV[2], 'status', ARGV[3], 'tier', ARGV[4])
 return 1
 `);
 
 /**
- * Compare-and-set: writes the next record only if the stored version equals the expected one,
- * and moves the id between the pending indexes in the same step. KEYS: record, pending,
- * requester index, then the four tier indexes. ARGV: id, expected version, next version, data,
- * status, tier, score, then the four tier names in the order of their keys. Returns 1 or 0.
+ * Compare-and-set: writes the next record only if the stored version equals the expected one.
+ * KEYS: record. ARGV: expected version, next version, data, status, tier.
+ * Returns { 1, previous tier } or { 0 }.
  */
 export const compareAndSetScript: RedisScript = defineRedisScript(`
 local stored = redis.call('HGET', KEYS[1], 'version')
-if (not stored) or stored ~= ARGV[2] then return 0 end
+if (not stored) or stored ~= ARGV[1] then return { 0 } end
 local previousTier = redis.call('HGET', KEYS[1], 'tier')
-redis.call('HSET', KEYS[1], 'data', ARGV[4], 'version', ARGV[3], 'status', ARGV[5], 'tier', ARGV[6])
-for index = 1, 4 do
-  if ARGV[7 + index] == previousTier then redis.call('ZREM', KEYS[3 + index], ARGV[1]) end
-end
-if ARGV[5] == 'pending' then
-  redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-  for index = 1, 4 do
-    if ARGV[7 + index] == ARGV[6] then redis.call('ZADD', KEYS[3 + index], ARGV[7], ARGV[1]) end
-  end
-else
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('ZREM', KEYS[3], ARGV[1])
-end
+redis.call('HSET', KEYS[1], 'data', ARGV[3], 'version', ARGV[2], 'status', ARGV[4], 'tier', ARGV[5])
+return { 1, previousTier }
+`);
+
+/** Adds an id to pending indexes. KEYS: the indexes. ARGV: id, score (createdAt ms). */
+export const indexAddScript: RedisScript = defineRedisScript(`
+for index = 1, #KEYS do redis.call('ZADD', KEYS[index], ARGV[2], ARGV[1]) end
+return 1
+`);
+
+/** Removes an id from indexes. KEYS: the indexes. ARGV: id. */
+export const indexRemoveScript: RedisScript = defineRedisScript(`
+for index = 1, #KEYS do redis.call('ZREM', KEYS[index], ARGV[1]) end
 return 1
 `);
 

@@ -31,7 +31,7 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     prefix = `warden-test:approvals:${randomUUID()}:`;
     redis = new Redis(redisUrl, { lazyConnect: true });
     await redis.connect();
-    store = createRedisApprovalStore({ redis, prefix, retainDecidedFor: '1h' });
+    store = createRedisApprovalStore({ redis, keyPrefix: prefix, retainDecidedFor: '1h' });
   });
 
   afterEach(async () => {
@@ -50,15 +50,15 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
   it('compareAndSet(id, version, next) writes only over the expected version and moves the indexes', async () => {
     const record = recordOf({ tier: 'team-lead' });
     await store.create(record);
-    expect(await redis.zrange(`${prefix}pending:tier:team-lead`, '0', '-1')).toEqual([record.id]);
+    expect(await redis.zrange(`${prefix}{index}:pending:tier:team-lead`, '0', '-1')).toEqual([record.id]);
     const escalated = { ...record, tier: 'security-review' as const, version: 2 };
     expect(await store.compareAndSet(record.id, 1, escalated)).toBe(true);
     expect(await store.compareAndSet(record.id, 1, { ...escalated, status: 'approved' })).toBe(false);
-    expect(await redis.zrange(`${prefix}pending:tier:team-lead`, '0', '-1')).toEqual([]);
-    expect(await redis.zrange(`${prefix}pending:tier:security-review`, '0', '-1')).toEqual([record.id]);
+    expect(await redis.zrange(`${prefix}{index}:pending:tier:team-lead`, '0', '-1')).toEqual([]);
+    expect(await redis.zrange(`${prefix}{index}:pending:tier:security-review`, '0', '-1')).toEqual([record.id]);
     expect(await store.compareAndSet(record.id, 2, { ...escalated, status: 'approved', version: 3 })).toBe(true);
-    expect(await redis.exists(`${prefix}pending`, `${prefix}pending:tier:security-review`)).toBe(0);
-    expect(await redis.zcard(`${prefix}pending:requester:alice`)).toBe(0);
+    expect(await redis.exists(`${prefix}{index}:pending`, `${prefix}{index}:pending:tier:security-review`)).toBe(0);
+    expect(await redis.zcard(`${prefix}{index}:pending:requester:alice`)).toBe(0);
   });
 
   it('compareAndSet(id, version, next) refuses a next version that is not version + 1', async () => {
@@ -83,7 +83,7 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
   it('keeps a decided record without a TTL until it is first read, then for retainDecidedFor', async () => {
     const record = recordOf();
     await store.create(record);
-    const key = `${prefix}request:${record.id}`;
+    const key = `${prefix}{${record.id}}:request`;
     await store.get(record.id);
     expect(await redis.pttl(key)).toBe(-1);
     await store.compareAndSet(record.id, 1, { ...record, status: 'rejected', reason: 'no', version: 2 });
@@ -101,7 +101,7 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
   });
 
   it('opens and closes its own connection when given a url', async () => {
-    const own = createRedisApprovalStore({ url: redisUrl, prefix });
+    const own = createRedisApprovalStore({ url: redisUrl, keyPrefix: prefix });
     const record = recordOf();
     await own.create(record);
     expect((await own.get(record.id))?.id).toBe(record.id);

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRedisApprovalStore } from './redis-approval-store.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
 
-describe('createRedisApprovalStore(settings)', () => {
-  it('throws INVALID_INPUT naming the field for a bad prefix, retention or both redis and url', () => {
-    expect(() => createRedisApprovalStore({ url: 'redis://x', prefix: 'bad prefix*' })).toThrow(/prefix/);
+describe('createRedisApprovalStore(config)', () => {
+  it('throws INVALID_INPUT naming the field for a bad keyPrefix, retention or both redis and url', () => {
+    expect(() => createRedisApprovalStore({ url: 'redis://x', keyPrefix: 'bad prefix*' })).toThrow(/keyPrefix/);
+    expect(() => createRedisApprovalStore({ url: 'redis://x', keyPrefix: '{tagged}:' })).toThrow(/keyPrefix/);
+    expect(() => createRedisApprovalStore({ url: 'redis://x', clusterNodes: [{ host: 'h', port: 1 }] })).toThrow(
+      /clusterNodes: give only one/,
+    );
     expect(() => createRedisApprovalStore({ url: 'redis://x', retainDecidedFor: '-1d' })).toThrow(/retainDecidedFor/);
     expect(() => createRedisApprovalStore({ url: 'http://x' })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
@@ -28,7 +32,7 @@ describe('createRedisApprovalStore(settings)', () => {
   });
 });
 
-describe('createRedisRateLimiter(settings)', () => {
+describe('createRedisRateLimiter(config)', () => {
   it('consume(key, limit) with a zero limit throws INVALID_INPUT before touching Redis', async () => {
     const limiter = createRedisRateLimiter({ url: 'redis://127.0.0.1:1' });
     await expect(limiter.consume('k', { limit: 0, windowMs: 1_000 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });

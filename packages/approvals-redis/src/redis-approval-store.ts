@@ -7,40 +7,47 @@ import {
   BackendUnavailableError,
   ConflictError,
 } from '@warden/core';
-import type { Redis } from 'ioredis';
-import { compareAndSetScript, createRecordScript, readRecordScript } from './redis-approval-store-scripts.js';
-import { createLazyConnection } from './redis-connection.js';
-import { type RedisApprovalStoreSettings, resolveRedisStoreSettings } from './redis-settings.js';
+import { createLazyRedisConnection, hashTaggedKey, type RedisClient } from '@warden/redis-client';
+import {
+  compareAndSetScript,
+  createRecordScript,
+  indexAddScript,
+  indexRemoveScript,
+  readRecordScript,
+} from './redis-approval-store-scripts.js';
+import { parseRedisApprovalStoreConfig, type RedisApprovalStoreConfig } from './redis-config.js';
 
 /** The Redis store: the port plus the key layout, for operators. */
 export interface RedisApprovalStore extends ApprovalStore {
   /** The prefix every key of this store starts with. */
-  readonly prefix: string;
+  readonly keyPrefix: string;
   /** Closes the connection the store opened itself (an injected client stays open). */
   close(): Promise<void>;
 }
 
 /**
- * Creates a durable {@link ApprovalStore} on Redis. Each record is a hash; pending records are
+ * Creates a durable {@link ApprovalStore} on Redis: a single Redis, Sentinel or Cluster. Each
+ * record is a hash under its own hash tag, so requests spread over a Cluster; pending records are
  * indexed in sorted sets (all, by tier, by requester) scored by creation time, so listing never
- * scans decided records. `create` and `compareAndSet` are Lua scripts, atomic with their index
- * updates, so concurrent workflows in any number of processes never both win a transition.
- * With Redis's append-only file on (`appendfsync always`), every acknowledged write survives a
- * Redis restart. No I/O happens until the first call.
+ * scans decided records. `create` and `compareAndSet` are atomic Lua scripts on the record, so
+ * concurrent workflows in any number of processes never both win a transition. With Redis's
+ * append-only file on (`appendfsync always`), every acknowledged write survives a Redis restart.
+ * No I/O happens until the first call.
  *
  * @example
- * const store = createRedisApprovalStore({ url: 'redis://localhost:6379', prefix: 'myapp:approvals:' });
+ * const store = createRedisApprovalStore({ url: 'redis://localhost:6379', keyPrefix: 'myapp:approvals:' });
  * const workflow = createApprovalWorkflow({ store }); // from @warden/approvals
- * @throws `InvalidInputError` for invalid settings, naming the field.
+ * @throws `InvalidInputError` for an invalid config, naming the field.
  */
-export function createRedisApprovalStore(settings: RedisApprovalStoreSettings = {}): RedisApprovalStore {
-  const resolved = resolveRedisStoreSettings(settings);
-  const connection = createLazyConnection(resolved);
-  const keys = keyLayout(resolved.prefix);
-  const call = async <Result>(what: string, operation: (redis: Redis) => Promise<Result>): Promise<Result> => {
+export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}): RedisApprovalStore {
+  const parsed = parseRedisApprovalStoreConfig(config);
+  const connection = createLazyRedisConnection(parsed.target, parsed.commandTimeoutMs);
+  const keys = keyLayout(parsed.keyPrefix);
+  const call = async <Result>(what: string, operation: (redis: RedisClient) => Promise<Result>): Promise<Result> => {
     try {
       return await operation(await connection.get());
     } catch (error) {
+      if (error instanceof BackendUnavailableError) throw error;
       throw new BackendUnavailableError({
         backend: 'redis',
         message: `Redis approval store: ${what} failed`,
@@ -48,46 +55,59 @@ export function createRedisApprovalStore(settings: RedisApprovalStoreSettings = 
       });
     }
   };
+  const pendingIndexes = (record: ApprovalRecord): string[] => [
+    keys.pending,
+    keys.byRequester(record.requester),
+    keys.byTier(record.tier),
+  ];
+  const unindex = (redis: RedisClient, record: ApprovalRecord): Promise<unknown> =>
+    indexRemoveScript.run(
+      redis,
+      [keys.pending, keys.byRequester(record.requester), ...APPROVAL_TIERS.map(keys.byTier)],
+      [record.id],
+    );
 
   return {
     specificationVersion: 'approval-store-v1',
     providerId: 'redis',
-    prefix: resolved.prefix,
+    keyPrefix: parsed.keyPrefix,
     async create(record) {
-      const created = await call('create', (redis) =>
-        createRecordScript.run(
+      const created = await call('create', async (redis) => {
+        const score = Date.parse(record.createdAt);
+        if (record.status === 'pending') await indexAddScript.run(redis, pendingIndexes(record), [record.id, score]);
+        return createRecordScript.run(
           redis,
-          [keys.record(record.id), keys.pending, keys.byRequester(record.requester), keys.byTier(record.tier)],
-          [record.id, JSON.stringify(record), record.version, record.status, record.tier, Date.parse(record.createdAt)],
-        ),
-      );
+          [keys.record(record.id)],
+          [JSON.stringify(record), record.version, record.status, record.tier],
+        );
+      });
       if (created !== 1) throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
     },
     async get(id) {
       const data = await call('get', (redis) =>
-        readRecordScript.run(redis, [keys.record(id)], [resolved.retainDecidedMs]),
+        readRecordScript.run(redis, [keys.record(id)], [parsed.retainDecidedMs]),
       );
       return typeof data === 'string' ? decodeRecord(data) : undefined;
     },
     async compareAndSet(id, expectedVersion, next) {
       if (next.id !== id || next.version !== expectedVersion + 1) return false;
-      const written = await call('compare-and-set', (redis) =>
-        compareAndSetScript.run(
+      return call('compare-and-set', async (redis) => {
+        if (next.status === 'pending') {
+          await indexAddScript.run(redis, pendingIndexes(next), [id, Date.parse(next.createdAt)]);
+        }
+        const reply = (await compareAndSetScript.run(
           redis,
-          [keys.record(id), keys.pending, keys.byRequester(next.requester), ...APPROVAL_TIERS.map(keys.byTier)],
-          [
-            id,
-            expectedVersion,
-            next.version,
-            JSON.stringify(next),
-            next.status,
-            next.tier,
-            Date.parse(next.createdAt),
-            ...APPROVAL_TIERS,
-          ],
-        ),
-      );
-      return written === 1;
+          [keys.record(id)],
+          [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier],
+        )) as [number, string?];
+        if (reply[0] !== 1) return false;
+        const previousTier = reply[1];
+        if (next.status !== 'pending') await unindex(redis, next);
+        else if (previousTier && previousTier !== next.tier && isTier(previousTier)) {
+          await indexRemoveScript.run(redis, [keys.byTier(previousTier)], [id]);
+        }
+        return true;
+      });
     },
     async listPending(filter: ApprovalFilter = {}) {
       const index =
@@ -98,16 +118,16 @@ export function createRedisApprovalStore(settings: RedisApprovalStoreSettings = 
             : keys.pending;
       const records = await call('list pending', async (redis) => {
         const ids = await redis.zrange(index, '0', '-1');
-        if (ids.length === 0) return [];
-        const pipeline = redis.pipeline();
-        for (const id of ids) pipeline.hget(keys.record(id), 'data');
-        return ((await pipeline.exec()) ?? []).map(([error, data]) => {
-          if (error) throw error;
-          return typeof data === 'string' ? decodeRecord(data) : undefined;
-        });
+        const found = await Promise.all(ids.map((id) => redis.hget(keys.record(id), 'data')));
+        const decoded = found.map((data) => (typeof data === 'string' ? decodeRecord(data) : undefined));
+        // Left over by a crash between a decision and its unindexing: decided is final, so drop it.
+        const decided = decoded.filter((record) => record !== undefined && record.status !== 'pending');
+        await Promise.all(decided.map((record) => record && unindex(redis, record)));
+        return decoded;
       });
       return records
         .filter((record): record is ApprovalRecord => record !== undefined && record.status === 'pending')
+        .filter((record) => filter.requester === undefined || record.requester === filter.requester)
         .filter((record) => !filter.tier || record.tier === filter.tier)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
@@ -115,13 +135,18 @@ export function createRedisApprovalStore(settings: RedisApprovalStoreSettings = 
   };
 }
 
-function keyLayout(prefix: string) {
+function isTier(value: string): value is ApprovalTier {
+  return (APPROVAL_TIERS as readonly string[]).includes(value);
+}
+
+function keyLayout(keyPrefix: string) {
+  const index = (suffix: string): string => hashTaggedKey(keyPrefix, 'index', suffix);
   return {
-    pending: `${prefix}pending`,
-    record: (id: string) => `${prefix}request:${id}`,
-    byTier: (tier: ApprovalTier) => `${prefix}pending:tier:${tier}`,
+    pending: index(':pending'),
+    record: (id: string) => hashTaggedKey(keyPrefix, id, ':request'),
+    byTier: (tier: ApprovalTier) => index(`:pending:tier:${tier}`),
     // Requester names may hold any printable character; encoding keeps one name from reaching another's key.
-    byRequester: (requester: string) => `${prefix}pending:requester:${encodeURIComponent(requester)}`,
+    byRequester: (requester: string) => index(`:pending:requester:${encodeURIComponent(requester)}`),
   };
 }
 

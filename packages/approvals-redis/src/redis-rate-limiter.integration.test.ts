@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { describeWithService } from '@warden/testing';
+import { deleteRedisKeys, describeWithRedisTopologies } from '@warden/testing';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { deleteKeysUnder } from '../test/redis-test-keys.js';
 import { createRedisRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
 
-describeWithService('redis', 'createRedisRateLimiter()', (redisUrl) => {
+describeWithRedisTopologies('createRedisRateLimiter()', (topology) => {
   let prefix: string;
   let limiter: RedisRateLimiter;
 
   beforeEach(() => {
     prefix = `warden-test:rate:${randomUUID()}:`;
-    limiter = createRedisRateLimiter({ url: redisUrl, prefix });
+    limiter = createRedisRateLimiter({ ...topology.connection, keyPrefix: prefix });
   });
 
   afterEach(async () => {
     await limiter.close();
-    await deleteKeysUnder(redisUrl, prefix);
+    const client = await topology.connect();
+    await deleteRedisKeys(client, `${prefix}*`);
+    client.disconnect();
   });
 
   it('consume(key, limit) allows up to the limit per window and does not count refusals', async () => {
@@ -31,7 +32,7 @@ describeWithService('redis', 'createRedisRateLimiter()', (redisUrl) => {
   });
 
   it('consume(key, limit) called 50 times at once from two limiters allows exactly the limit', async () => {
-    const second = createRedisRateLimiter({ url: redisUrl, prefix });
+    const second = createRedisRateLimiter({ ...topology.connection, keyPrefix: prefix });
     const limit = { limit: 7, windowMs: 60_000 };
     const calls = Array.from({ length: 50 }, (_, index) => (index % 2 ? limiter : second).consume('burst', limit));
     const decisions = await Promise.all(calls);

@@ -1,8 +1,7 @@
 import { BackendUnavailableError, parseInput, type RateLimit, type RateLimiter } from '@warden/core';
+import { createLazyRedisConnection, defineRedisScript } from '@warden/redis-client';
 import { z } from 'zod';
-import { createLazyConnection } from './redis-connection.js';
-import { defineRedisScript } from './redis-script.js';
-import { type RedisRateLimiterSettings, resolveRedisRateLimiterSettings } from './redis-settings.js';
+import { parseRedisRateLimiterConfig, type RedisRateLimiterConfig } from './redis-config.js';
 
 /**
  * Fixed window counter. KEYS: counter. ARGV: limit, window ms. Counts only when the event fits
@@ -33,18 +32,19 @@ export interface RedisRateLimiter extends RateLimiter {
 }
 
 /**
- * Creates a {@link RateLimiter} on Redis, shared by every process using the same prefix: a Lua
+ * Creates a {@link RateLimiter} on Redis (single, Sentinel or Cluster: one key per counter), shared
+ * by every process using the same `keyPrefix`: a Lua
  * script checks and counts in one atomic step, so two concurrent calls never both take the last
  * slot, and a refused event is not counted. No I/O happens until the first call.
  *
  * @example
  * const limiter = createRedisRateLimiter({ url: process.env.REDIS_URL });
  * await limiter.consume('gateway:p2p-gateway', { limit: 10, windowMs: 60_000 });
- * @throws `InvalidInputError` for invalid settings, naming the field.
+ * @throws `InvalidInputError` for an invalid config, naming the field.
  */
-export function createRedisRateLimiter(settings: RedisRateLimiterSettings = {}): RedisRateLimiter {
-  const resolved = resolveRedisRateLimiterSettings(settings);
-  const connection = createLazyConnection(resolved);
+export function createRedisRateLimiter(config: RedisRateLimiterConfig = {}): RedisRateLimiter {
+  const resolved = parseRedisRateLimiterConfig(config);
+  const connection = createLazyRedisConnection(resolved.target, resolved.commandTimeoutMs);
   return {
     specificationVersion: 'rate-limiter-v1',
     providerId: 'redis',
@@ -53,7 +53,11 @@ export function createRedisRateLimiter(settings: RedisRateLimiterSettings = {}):
       const { limit, windowMs } = parseInput(rateLimitSchema, rateLimit, 'rate limit');
       let reply: unknown;
       try {
-        reply = await consumeScript.run(await connection.get(), [`${resolved.prefix}${validKey}`], [limit, windowMs]);
+        reply = await consumeScript.run(
+          await connection.get(),
+          [`${resolved.keyPrefix}${validKey}`],
+          [limit, windowMs],
+        );
       } catch (error) {
         throw new BackendUnavailableError({
           backend: 'redis',

@@ -10,7 +10,7 @@ import { createRedisApprovalStore } from '../src/redis-approval-store.js';
 const [url, prefix] = process.argv.slice(2);
 if (!url || !prefix) throw new Error('usage: <url> <prefix>');
 
-const store = createRedisApprovalStore({ url, prefix });
+const store = createRedisApprovalStore({ url, keyPrefix: prefix });
 const workflow = createApprovalWorkflow({ store });
 const pending = await workflow.request({ requester: 'alice', description: 'stays pending', tier: 'team-lead' });
 const halfway = await workflow.request({ requester: 'alice', description: 'one of two', tier: 'security-review' });

@@ -3,17 +3,18 @@
  * "go" on stdin, then approves the request as every approver it was given, all at once, and
  * prints one JSON line with each outcome and how many transitions to `approved` it observed.
  *
- * Usage: race-approver.ts <redis-url> <prefix> <request-id> <approver,approver,...>
+ * Usage: race-approver.ts <connection JSON> <prefix> <request-id> <approver,approver,...>
  */
 import { createInterface } from 'node:readline';
 import { createApprovalWorkflow } from '@warden/approvals';
 import { createSecurityEventEmitter } from '@warden/core';
 import { createRedisApprovalStore } from '../src/redis-approval-store.js';
 
-const [url, prefix, requestId, approverList] = process.argv.slice(2);
-if (!url || !prefix || !requestId || !approverList) throw new Error('usage: <url> <prefix> <request-id> <approvers>');
+const [connection, prefix, requestId, approverList] = process.argv.slice(2);
+if (!connection || !prefix || !requestId || !approverList)
+  throw new Error('usage: <connection> <prefix> <request-id> <approvers>');
 
-const store = createRedisApprovalStore({ url, prefix });
+const store = createRedisApprovalStore({ ...JSON.parse(connection), keyPrefix: prefix });
 const events = createSecurityEventEmitter();
 let approvedTransitions = 0;
 events.on('security', (event) => {

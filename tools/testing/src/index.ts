@@ -1,2 +1,9 @@
 export { findFreePort, type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
+export {
+  deleteRedisKeys,
+  describeWithRedisTopologies,
+  type RedisTopologyConnection,
+  type RedisTopologyUnderTest,
+  redisTopologies,
+} from './redis-topologies.js';
 export { describeWithService, type IntegrationService, isCi } from './services.js';

@@ -1,0 +1,134 @@
+import { parseInput, parseTtl } from '@warden/core';
+import {
+  keyPrefixSchema,
+  type RedisConnectionConfig,
+  type RedisTarget,
+  redisConnectionShape,
+  resolveRedisTarget,
+} from '@warden/redis-client';
+import { z } from 'zod';
+
+/**
+ * Config of `createRedisApprovalStore`. Give one of `redis`, `url`, `sentinels` or
+ * `clusterNodes` (default: `REDIS_URL`).
+ */
+export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
+  /**
+   * Prefix of every key. Letters, digits, `.`, `_`, `-` and `:`; the store adds a Cluster hash tag
+   * per request (`<keyPrefix>{<id>}:request`) and one for its indexes. @default 'warden:approvals:'
+   */
+  keyPrefix?: string;
+  /**
+   * How long a decided record is kept after it has first been read back (`"30d"`, ms), or `null`
+   * to keep it forever. A decided record nobody has read yet is never deleted, and a pending one
+   * never expires from Redis: expiry is a recorded state, not a lost key. @default "30d"
+   */
+  retainDecidedFor?: string | number | null;
+  /** How long (ms) one Redis command may take before it fails. @default 2000 */
+  commandTimeoutMs?: number;
+}
+
+/** The longest retention accepted: ten years. */
+const MAX_RETENTION_MS = 10 * 365 * 86_400_000;
+
+/** {@link RedisApprovalStoreConfig} after parsing. */
+export interface ParsedRedisApprovalStoreConfig {
+  /** Where to connect. */
+  target: RedisTarget;
+  /** Prefix of every key. */
+  keyPrefix: string;
+  /** Retention of a decided record after its first read, in ms; 0 keeps it forever. */
+  retainDecidedMs: number;
+  /** Per-command timeout. */
+  commandTimeoutMs: number;
+}
+
+const commandTimeoutMs = z.number().int().positive().max(60_000).default(2_000);
+
+const storeConfigSchema = z
+  .object({
+    ...redisConnectionShape,
+    commandTimeoutMs,
+    keyPrefix: keyPrefixSchema.default('warden:approvals:'),
+    retainDecidedFor: z
+      .union([z.string(), z.number(), z.null()])
+      .default('30d')
+      .refine((ttl) => ttl === null || isValidTtl(ttl), 'must be a duration like "30d", positive milliseconds or null'),
+  })
+  .strict();
+
+const WHAT_STORE = 'Redis approval store config';
+
+/** Parses the config once; the error names the field at fault. */
+export function parseRedisApprovalStoreConfig(
+  config: RedisApprovalStoreConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedRedisApprovalStoreConfig {
+  const parsed = parseInput(storeConfigSchema, config, WHAT_STORE);
+  const retention = parsed.retainDecidedFor;
+  return {
+    target: resolveRedisTarget(parsed, WHAT_STORE, env),
+    keyPrefix: parsed.keyPrefix,
+    retainDecidedMs: retention === null ? 0 : parseTtl(retention, MAX_RETENTION_MS),
+    commandTimeoutMs: parsed.commandTimeoutMs,
+  };
+}
+
+function isValidTtl(ttl: string | number): boolean {
+  try {
+    parseTtl(ttl, MAX_RETENTION_MS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Config of `createRedisRateLimiter`. Give one of `redis`, `url`, `sentinels` or `clusterNodes`
+ * (default: `REDIS_URL`).
+ */
+export interface RedisRateLimiterConfig extends RedisConnectionConfig {
+  /** Prefix of every counter key (letters, digits, `.`, `_`, `-`, `:`). @default 'warden:rate:' */
+  keyPrefix?: string;
+  /** How long (ms) one Redis command may take before it fails. @default 2000 */
+  commandTimeoutMs?: number;
+  /** Time source, used only to report `resetAt` (the window itself is timed by Redis). @default Date.now */
+  now?: () => number;
+}
+
+/** {@link RedisRateLimiterConfig} after parsing. */
+export interface ParsedRedisRateLimiterConfig {
+  /** Where to connect. */
+  target: RedisTarget;
+  /** Prefix of every counter key. */
+  keyPrefix: string;
+  /** Per-command timeout. */
+  commandTimeoutMs: number;
+  /** Time source for `resetAt`. */
+  now: () => number;
+}
+
+const rateLimiterConfigSchema = z
+  .object({
+    ...redisConnectionShape,
+    commandTimeoutMs,
+    keyPrefix: keyPrefixSchema.default('warden:rate:'),
+    now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
+  })
+  .strict();
+
+const WHAT_LIMITER = 'Redis rate limiter config';
+
+/** Parses the rate limiter config once; the error names the field at fault. */
+export function parseRedisRateLimiterConfig(
+  config: RedisRateLimiterConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedRedisRateLimiterConfig {
+  const parsed = parseInput(rateLimiterConfigSchema, config, WHAT_LIMITER);
+  return {
+    target: resolveRedisTarget(parsed, WHAT_LIMITER, env),
+    keyPrefix: parsed.keyPrefix,
+    commandTimeoutMs: parsed.commandTimeoutMs,
+    now: parsed.now ?? Date.now,
+  };
+}

@@ -1,0 +1,153 @@
+import { parseInput } from '@warden/core';
+import type { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+
+/** A client the adapters accept: a single Redis (also one behind Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** One Redis node or sentinel, on a host and port. */
+export interface RedisNodeAddress {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+}
+
+/**
+ * Where a Warden Redis adapter connects: every adapter's config extends this. Give exactly one of
+ * `redis`, `url`, `sentinels` or `clusterNodes`; with none, `REDIS_URL` is used.
+ */
+export interface RedisConnectionConfig {
+  /**
+   * An ioredis client to use (`Redis`, also one built with `sentinels`, or `Cluster`). The adapter
+   * never closes a client it did not create.
+   */
+  redis?: RedisClient;
+  /** A `redis://` or `rediss://` URL of a single Redis. @default process.env.REDIS_URL */
+  url?: string;
+  /** Sentinels that know the master named `sentinelMasterName` (Redis Sentinel, for failover). */
+  sentinels?: readonly RedisNodeAddress[];
+  /** The master name the sentinels monitor. Required with `sentinels`. */
+  sentinelMasterName?: string;
+  /** Some nodes of a Redis Cluster (the others are discovered). */
+  clusterNodes?: readonly RedisNodeAddress[];
+  /** How long (ms) one Redis command may take before it fails. Each adapter documents its default. */
+  commandTimeoutMs?: number;
+}
+
+/** Where to connect, after parsing: the injected client, or how to open one of our own. */
+export type RedisTarget =
+  | { kind: 'client'; client: RedisClient }
+  | { kind: 'url'; url: string }
+  | { kind: 'sentinel'; sentinels: RedisNodeAddress[]; masterName: string }
+  | { kind: 'cluster'; nodes: RedisNodeAddress[] };
+
+/** The topology an adapter runs on, for what it must wait for (a replica's acknowledgement) and report. */
+export type RedisTopology = 'single' | 'sentinel' | 'cluster';
+
+/** True for an object that looks like an ioredis client (or Cluster). */
+export function isRedisClient(value: unknown): value is RedisClient {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ['eval', 'evalsha', 'duplicate', 'hgetall', 'pipeline'].every(
+      (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+    )
+  );
+}
+
+/** True for an ioredis `Cluster` (it alone has `nodes()`). */
+export function isCluster(client: RedisClient): client is Cluster {
+  return typeof (client as { nodes?: unknown }).nodes === 'function' && 'slots' in client;
+}
+
+const nodeAddressSchema = z
+  .object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65_535) })
+  .strict();
+
+/**
+ * A key prefix: letters, digits, `.`, `_`, `-` and `:`. No braces: the adapters add the hash tags
+ * themselves (one per switch or per request), and a `{` in a prefix would move every key of a
+ * store into one Cluster slot.
+ */
+export const keyPrefixSchema: z.ZodType<string> = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", "-" or ":" (hash tags are added per key)');
+
+/**
+ * The connection fields as zod shape entries, to spread into an adapter's config schema.
+ * `commandTimeoutMs` is left to the adapter (its default differs).
+ */
+export const redisConnectionShape: {
+  redis: z.ZodOptional<z.ZodType<RedisClient>>;
+  url: z.ZodOptional<z.ZodString>;
+  sentinels: z.ZodOptional<z.ZodType<RedisNodeAddress[]>>;
+  sentinelMasterName: z.ZodOptional<z.ZodString>;
+  clusterNodes: z.ZodOptional<z.ZodType<RedisNodeAddress[]>>;
+} = {
+  redis: z.custom<RedisClient>(isRedisClient, 'must be an ioredis client or Cluster').optional(),
+  url: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  sentinels: z.array(nodeAddressSchema).min(1).max(32).optional(),
+  sentinelMasterName: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be letters, digits, ".", "_" or "-"')
+    .optional(),
+  clusterNodes: z.array(nodeAddressSchema).min(1).max(1_000).optional(),
+};
+
+type ParsedConnection = {
+  redis?: RedisClient | undefined;
+  url?: string | undefined;
+  sentinels?: RedisNodeAddress[] | undefined;
+  sentinelMasterName?: string | undefined;
+  clusterNodes?: RedisNodeAddress[] | undefined;
+};
+
+/**
+ * Picks the one connection target from parsed settings (`REDIS_URL` when none is given). Throws
+ * `InvalidInputError` naming the field when two are given, or none and no `REDIS_URL`.
+ */
+export function resolveRedisTarget(
+  parsed: ParsedConnection,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RedisTarget {
+  const given = (['redis', 'url', 'sentinels', 'clusterNodes'] as const).filter((field) => parsed[field] !== undefined);
+  const fail = (field: string, message: string): never => {
+    parseInput(z.object({ [field]: z.never({ error: message }) }), { [field]: 1 }, what);
+    throw new Error('unreachable');
+  };
+  if (given.length > 1)
+    fail(given[1] ?? 'url', `give only one of redis, url, sentinels or clusterNodes (got ${given.join(', ')})`);
+  if (parsed.sentinelMasterName !== undefined && !parsed.sentinels) fail('sentinelMasterName', 'needs sentinels');
+  if (parsed.redis) return { kind: 'client', client: parsed.redis };
+  if (parsed.sentinels) {
+    if (!parsed.sentinelMasterName) fail('sentinelMasterName', 'required with sentinels');
+    return { kind: 'sentinel', sentinels: parsed.sentinels, masterName: parsed.sentinelMasterName ?? '' };
+  }
+  if (parsed.clusterNodes) return { kind: 'cluster', nodes: parsed.clusterNodes };
+  const url = parsed.url ?? env.REDIS_URL;
+  if (!url) return fail('url', 'set url, REDIS_URL, sentinels, clusterNodes or redis');
+  return { kind: 'url', url };
+}
+
+/** The topology of a target (an injected client: Cluster, Sentinel-backed, or single). */
+export function topologyOf(target: RedisTarget): RedisTopology {
+  switch (target.kind) {
+    case 'sentinel':
+      return 'sentinel';
+    case 'cluster':
+      return 'cluster';
+    case 'url':
+      return 'single';
+    case 'client': {
+      if (isCluster(target.client)) return 'cluster';
+      const options = (target.client as Redis).options as { sentinels?: unknown[] } | undefined;
+      return options?.sentinels?.length ? 'sentinel' : 'single';
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { isCluster, type RedisClient, type RedisTarget } from './config.js';
+
+/** Longest pause between two reconnection attempts, so a returning Redis is found quickly. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** Reconnects with a short, capped backoff (ioredis's default waits up to 5 s). */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
+}
+
+/** Options every connection Warden opens shares: fail fast, never queue while disconnected. */
+function failFastOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+  };
+}
+
+/**
+ * Opens nothing: builds an ioredis client for a target that is not an injected client. Commands
+ * are not queued while disconnected and time out after `commandTimeoutMs`, so a dead server fails
+ * a check fast instead of hanging it. Sentinel clients follow a failover to the new master.
+ */
+export function createRedisClient(
+  target: Exclude<RedisTarget, { kind: 'client' }>,
+  commandTimeoutMs: number,
+): RedisClient {
+  const options = failFastOptions(commandTimeoutMs);
+  switch (target.kind) {
+    case 'url':
+      return new Redis(target.url, options);
+    case 'sentinel':
+      return new Redis({
+        ...options,
+        sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+        name: target.masterName,
+        sentinelRetryStrategy: reconnectDelay,
+        sentinelCommandTimeout: commandTimeoutMs,
+        failoverDetector: true,
+      });
+    case 'cluster':
+      return new Cluster(
+        target.nodes.map(({ host, port }) => ({ host, port })),
+        {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelay,
+          retryDelayOnFailover: 50,
+          retryDelayOnClusterDown: 50,
+          redisOptions: { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+        },
+      );
+  }
+}
+
+/**
+ * A second connection to the same place as `client` (for pub/sub: a subscribed connection can
+ * run no other command), with Warden's fail-fast options and no automatic resubscription (the
+ * caller resubscribes and re-reads, so it knows when messages may have been missed).
+ */
+export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
+  const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
+  if (isCluster(client)) {
+    return client.duplicate(undefined, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResubscribe: false,
+      clusterRetryStrategy: reconnectDelay,
+      redisOptions: { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+    });
+  }
+  return client.duplicate(options);
+}
+
+/** A connection opened on first use. */
+export interface LazyRedisConnection {
+  /** The client, connecting first when needed (an injected client is returned as it is). */
+  get(): Promise<RedisClient>;
+  /** Closes the connection this module opened; an injected client stays open. */
+  close(): Promise<void>;
+}
+
+/** Opens its own connection on first use; an injected client is used as it is and never closed. */
+export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs: number): LazyRedisConnection {
+  let owned: RedisClient | undefined;
+  let connecting: Promise<RedisClient> | undefined;
+  const open = async (): Promise<RedisClient> => {
+    if (target.kind === 'client') return target.client;
+    owned = createRedisClient(target, commandTimeoutMs);
+    // Connection errors reach callers as failed commands; without a listener ioredis would also print them.
+    owned.on('error', () => {});
+    await owned.connect();
+    return owned;
+  };
+  return {
+    get() {
+      connecting ??= open().catch((error: unknown) => {
+        connecting = undefined;
+        owned?.disconnect();
+        owned = undefined;
+        throw error;
+      });
+      return connecting;
+    },
+    async close() {
+      connecting = undefined;
+      const client = owned;
+      owned = undefined;
+      if (client) await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * `@warden/redis-client`: Redis connection settings (single Redis, Sentinel, Cluster), lazy
+ * connections, Lua scripts and Cluster hash tags shared by Warden's Redis backends
+ * (`@warden/killswitch-redis`, `@warden/approvals-redis`).
+ *
+ * @packageDocumentation
+ */
+export {
+  isCluster,
+  isRedisClient,
+  keyPrefixSchema,
+  type RedisClient,
+  type RedisConnectionConfig,
+  type RedisNodeAddress,
+  type RedisTarget,
+  type RedisTopology,
+  redisConnectionShape,
+  resolveRedisTarget,
+  topologyOf,
+} from './config.js';
+export {
+  createLazyRedisConnection,
+  createRedisClient,
+  duplicateForSubscriber,
+  type LazyRedisConnection,
+  reconnectDelay,
+} from './connection.js';
+export { describeRedisPersistence, type RedisPersistence } from './persistence.js';
+export { defineRedisScript, hashTaggedKey, type RedisScript } from './script.js';
