@@ -20,27 +20,27 @@ import {
 } from '@warden/core';
 import type Docker from 'dockerode';
 import { z } from 'zod';
+import { SANDBOX_LABELS } from './container/labels.js';
+import { WarmPool } from './container/pool.js';
+import { type SandboxRecord, type SandboxStartRequest, startSandboxContainer } from './container/start.js';
+import { removeContainer, removeOwnedSandboxes, sweepOrphanedSandboxes } from './container/sweep.js';
 import { createDockerClient } from './docker-client.js';
-import { filterCredentialEnv } from './docker-sandbox-env.js';
-import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
-import { execThroughEngine, readOomKillCount } from './docker-sandbox-exec.js';
-import type { CommandRequest, DockerExecResult } from './docker-sandbox-exec-types.js';
-import { SANDBOX_LABELS } from './docker-sandbox-labels.js';
+import { engineStatus, toWardenError } from './errors.js';
+import { execThroughEngine, readOomKillCount } from './exec/engine-exec.js';
+import type { CommandRequest, DockerExecResult } from './exec/types.js';
+import { filterCredentialEnv } from './limits/env.js';
 import {
   assertWithinCeilings,
   configurationHash,
   planConstraints,
   planNetwork,
   resolveCeilings,
-} from './docker-sandbox-plan.js';
-import { WarmPool } from './docker-sandbox-pool.js';
+} from './limits/plan.js';
 import {
   type DockerSandboxConfig,
   type ResolvedDockerSandboxSettings,
   resolveDockerSandboxSettings,
-} from './docker-sandbox-settings.js';
-import { type SandboxRecord, type SandboxStartRequest, startSandboxContainer } from './docker-sandbox-start.js';
-import { removeContainer, removeOwnedSandboxes, sweepOrphanedSandboxes } from './docker-sandbox-sweep.js';
+} from './limits/settings.js';
 
 /** A session name as it appears in container names and labels; empty for none. */
 const sessionNameSchema = z.union([

@@ -3,11 +3,12 @@
  *
  * @packageDocumentation
  */
+
+export { SANDBOX_LABELS } from './container/labels.js';
+export { CPU_PERIOD_MICROSECONDS, SUPERVISOR_PIDS } from './container/spec.js';
 export { createDockerClient, isDockerAvailable } from './docker-client.js';
 export { createDockerSandbox, DockerSandbox } from './docker-sandbox.js';
-export { CPU_PERIOD_MICROSECONDS, SUPERVISOR_PIDS } from './docker-sandbox-container-spec.js';
-export { isCredentialLikeEnvName } from './docker-sandbox-env.js';
-export type { DockerExecResult } from './docker-sandbox-exec-types.js';
+export type { DockerExecResult } from './exec/types.js';
 export {
   cleanupAllSandboxes,
   configureSandboxHelpers,
@@ -20,18 +21,18 @@ export {
   type SandboxHelperConfig,
   type SandboxInstance,
   sharedDockerSandbox,
-} from './docker-sandbox-helpers.js';
+} from './helpers.js';
 export {
   type BuildSandboxImageOptions,
   type BuiltSandboxImage,
   buildSandboxImage,
   isSandboxImageAvailable,
-} from './docker-sandbox-image.js';
-export { SANDBOX_LABELS } from './docker-sandbox-labels.js';
+} from './image/build.js';
+export { isCredentialLikeEnvName } from './limits/env.js';
 export {
   DEFAULT_SANDBOX_CONSTRAINTS,
   DEFAULT_SANDBOX_IMAGE,
   type DockerSandboxConfig,
   type EgressProxySettings,
   type SandboxCeilings,
-} from './docker-sandbox-settings.js';
+} from './limits/settings.js';

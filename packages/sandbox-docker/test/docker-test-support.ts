@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { SANDBOX_LABELS } from '../src/docker-sandbox-labels.js';
+import { SANDBOX_LABELS } from '../src/container/labels.js';
 
 /** The image `scripts/services` builds: FROM scratch, static busybox, nobody (65534). */
 export const TEST_IMAGE: string = process.env.WARDEN_SANDBOX_TEST_IMAGE ?? 'warden-sandbox:test';

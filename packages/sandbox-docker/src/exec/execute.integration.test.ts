@@ -1,9 +1,9 @@
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox, type DockerSandbox } from './docker-sandbox.js';
+import { TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
 
 /** Process command lines inside the sandbox, to check a killed command is really gone. */
 async function commandLines(sandbox: DockerSandbox, id: string): Promise<string> {

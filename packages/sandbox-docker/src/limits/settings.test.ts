@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SANDBOX_IMAGE, resolveDockerSandboxSettings } from './docker-sandbox-settings.js';
+import { DEFAULT_SANDBOX_IMAGE, resolveDockerSandboxSettings } from './settings.js';
 
 describe('resolveDockerSandboxSettings(config)', () => {
   it('fills every default: busybox image, nobody, /tmp, owner "default", 64 MiB /tmp, nofile 1024, fast exec, sweep on start', () => {

@@ -1,13 +1,13 @@
 /**
- * The host side of the supervisor protocol (see `docker-sandbox-supervisor-script.ts`): one
+ * The host side of the supervisor protocol (see `supervisor-script.ts`): one
  * attached stream per sandbox, framed requests out, framed results in.
  *
  * @module
  */
 import { BackendUnavailableError } from '@warden/core';
 import type Docker from 'dockerode';
-import type { CommandRequest, CommandResult } from './docker-sandbox-exec-types.js';
-import { createFrameDemuxer, createLineSplitter, decodeCapturedOutput } from './docker-sandbox-stream.js';
+import { createFrameDemuxer, createLineSplitter, decodeCapturedOutput } from './stream.js';
+import type { CommandRequest, CommandResult } from './types.js';
 
 /** Requests up to this size travel as one line; larger ones as a blob. */
 const INLINE_REQUEST_BYTES = 4096;

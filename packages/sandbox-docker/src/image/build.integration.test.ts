@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describeWithService } from '@warden/testing';
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox } from './docker-sandbox.js';
-import { buildSandboxImage, isSandboxImageAvailable } from './docker-sandbox-image.js';
+import { TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox } from '../docker-sandbox.js';
+import { buildSandboxImage, isSandboxImageAvailable } from './build.js';
 
 describeWithService('docker', 'Sandbox image builds through the Engine API', (dockerHost) => {
   const docker: Docker = createDockerClient(dockerHost);

@@ -8,20 +8,15 @@
 import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError, SandboxHardeningError } from '@warden/core';
 import type Docker from 'dockerode';
-import {
-  buildContainerSpec,
-  type ContainerSpecInput,
-  type EffectiveConstraints,
-  expectedHardening,
-} from './docker-sandbox-container-spec.js';
-import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
-import { readOomKillCount } from './docker-sandbox-exec.js';
-import { buildSandboxLabels } from './docker-sandbox-labels.js';
-import type { NetworkPlan } from './docker-sandbox-plan.js';
-import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
-import { SupervisorConnection } from './docker-sandbox-supervisor.js';
-import { removeContainer } from './docker-sandbox-sweep.js';
-import { findHardeningFailures, findRuntimeFailures } from './docker-sandbox-verify.js';
+import { engineStatus, toWardenError } from '../errors.js';
+import { readOomKillCount } from '../exec/engine-exec.js';
+import { SupervisorConnection } from '../exec/supervisor.js';
+import type { NetworkPlan } from '../limits/plan.js';
+import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
+import { buildSandboxLabels } from './labels.js';
+import { buildContainerSpec, type ContainerSpecInput, type EffectiveConstraints, expectedHardening } from './spec.js';
+import { removeContainer } from './sweep.js';
+import { findHardeningFailures, findRuntimeFailures } from './verify.js';
 
 /** A started sandbox as the adapter tracks it. */
 export interface SandboxRecord {

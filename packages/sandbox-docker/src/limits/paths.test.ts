@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertMountablePaths, dockerSocketPaths } from './docker-sandbox-paths.js';
+import { assertMountablePaths, dockerSocketPaths } from './paths.js';
 
 describe('assertMountablePaths(constraints, dockerSockets)', () => {
   const sockets = dockerSocketPaths('unix:///srv/engine/docker.sock');

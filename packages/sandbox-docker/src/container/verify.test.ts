@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { buildContainerSpec, type ContainerSpecInput, expectedHardening } from './docker-sandbox-container-spec.js';
-import { resolveDockerSandboxSettings } from './docker-sandbox-settings.js';
-import { findHardeningFailures, findRuntimeFailures } from './docker-sandbox-verify.js';
+import { resolveDockerSandboxSettings } from '../limits/settings.js';
+import { buildContainerSpec, type ContainerSpecInput, expectedHardening } from './spec.js';
+import { findHardeningFailures, findRuntimeFailures } from './verify.js';
 
 const settings = resolveDockerSandboxSettings();
 const input: ContainerSpecInput = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterCredentialEnv, isCredentialLikeEnvName } from './docker-sandbox-env.js';
+import { filterCredentialEnv, isCredentialLikeEnvName } from './env.js';
 
 describe('isCredentialLikeEnvName(name)', () => {
   it.each([

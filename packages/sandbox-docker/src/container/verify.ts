@@ -5,7 +5,7 @@
  * @module
  */
 import type Docker from 'dockerode';
-import type { ExpectedHardening } from './docker-sandbox-container-spec.js';
+import type { ExpectedHardening } from './spec.js';
 
 type HostConfig = Docker.ContainerInspectInfo['HostConfig'] & {
   Init?: boolean | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertWithinCeilings, planConstraints } from './docker-sandbox-plan.js';
-import { resolveDockerSandboxSettings } from './docker-sandbox-settings.js';
+import { assertWithinCeilings, planConstraints } from './plan.js';
+import { resolveDockerSandboxSettings } from './settings.js';
 
 const settings = resolveDockerSandboxSettings({
   defaults: { maxMemoryMb: 256, env: { FROM_DEFAULTS: 'yes' } },

@@ -6,8 +6,8 @@
  * @module
  */
 import type Docker from 'dockerode';
-import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
-import { ownerLabelFilter, SANDBOX_LABELS } from './docker-sandbox-labels.js';
+import { engineStatus, toWardenError } from '../errors.js';
+import { ownerLabelFilter, SANDBOX_LABELS } from './labels.js';
 
 /** States of a container whose owner is gone: it stopped when the owner's attached stream closed. */
 const STOPPED_STATES = new Set(['exited', 'dead']);

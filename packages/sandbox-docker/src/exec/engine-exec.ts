@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { CommandRequest, CommandResult } from './docker-sandbox-exec-types.js';
-import { CappedBuffer, createFrameDemuxer } from './docker-sandbox-stream.js';
-import { SUPERVISOR_DIRECTORY } from './docker-sandbox-supervisor-script.js';
+import { CappedBuffer, createFrameDemuxer } from './stream.js';
+import { SUPERVISOR_DIRECTORY } from './supervisor-script.js';
+import type { CommandRequest, CommandResult } from './types.js';
 
 const KILL_GRACE_MS = 5_000;
 

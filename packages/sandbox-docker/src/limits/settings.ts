@@ -14,8 +14,8 @@ import {
 } from '@warden/core';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { dockerConnectionFields } from './docker-client.js';
-import { rejectForbiddenOptions } from './docker-sandbox-forbidden.js';
+import { dockerConnectionFields } from '../docker-client.js';
+import { rejectForbiddenOptions } from './forbidden.js';
 
 /** The image {@link buildSandboxImage} builds and {@link createDockerSandbox} runs by default. */
 export const DEFAULT_SANDBOX_IMAGE = 'warden-sandbox:latest';

@@ -8,11 +8,11 @@
  */
 import { parseInput, type SandboxConstraints } from '@warden/core';
 import { z } from 'zod';
+import { constraintsFromLabels, SANDBOX_LABELS } from './container/labels.js';
+import { listOwnedContainers } from './container/sweep.js';
 import { DockerSandbox } from './docker-sandbox.js';
-import type { DockerExecResult } from './docker-sandbox-exec-types.js';
-import { constraintsFromLabels, SANDBOX_LABELS } from './docker-sandbox-labels.js';
-import type { DockerSandboxConfig } from './docker-sandbox-settings.js';
-import { listOwnedContainers } from './docker-sandbox-sweep.js';
+import type { DockerExecResult } from './exec/types.js';
+import type { DockerSandboxConfig } from './limits/settings.js';
 
 /** A sandbox as the function-style API reports it. */
 export interface SandboxInstance {

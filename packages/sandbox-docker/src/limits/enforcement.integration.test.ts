@@ -1,8 +1,8 @@
 import { describeWithService } from '@warden/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox, type DockerSandbox } from './docker-sandbox.js';
+import { TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
 
 const SMALL = { maxPids: 32, maxMemoryMb: 64 } as const;
 

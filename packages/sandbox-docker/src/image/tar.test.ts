@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packTar } from './docker-sandbox-tar.js';
+import { packTar } from './tar.js';
 
 describe('packTar(entries)', () => {
   it('writes an archive that tar extracts byte for byte, with the given modes', () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CappedBuffer,
-  createFrameDemuxer,
-  createLineSplitter,
-  decodeCapturedOutput,
-  utf8Prefix,
-} from './docker-sandbox-stream.js';
+import { CappedBuffer, createFrameDemuxer, createLineSplitter, decodeCapturedOutput, utf8Prefix } from './stream.js';
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);

@@ -6,8 +6,8 @@
  */
 import type { SandboxConstraints } from '@warden/core';
 import type Docker from 'dockerode';
-import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
-import { SUPERVISOR_DIRECTORY, supervisorCommand } from './docker-sandbox-supervisor-script.js';
+import { SUPERVISOR_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
+import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
 /** Processes Warden itself needs inside a sandbox (init, supervisor, output readers), on top of `maxPids`. */
 export const SUPERVISOR_PIDS = 8;

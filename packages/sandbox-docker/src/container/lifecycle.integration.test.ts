@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 import { describeWithService } from '@warden/testing';
 import type Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox, type DockerSandbox } from './docker-sandbox.js';
-import { SANDBOX_LABELS } from './docker-sandbox-labels.js';
+import { eventually, ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
+import { SANDBOX_LABELS } from './labels.js';
 
 const run = promisify(execFile);
 

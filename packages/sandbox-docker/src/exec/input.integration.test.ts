@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describeWithService } from '@warden/testing';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox, type DockerSandbox } from './docker-sandbox.js';
+import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
 
 /** A real engine client whose createContainer drops HostConfig settings, like an engine that ignores them. */
 function engineIgnoring(docker: Docker, settings: readonly string[]): Docker {

@@ -13,17 +13,13 @@ import {
   sandboxConstraintsSchema,
 } from '@warden/core';
 import type Docker from 'dockerode';
-import type { EffectiveConstraints } from './docker-sandbox-container-spec.js';
-import { filterCredentialEnv } from './docker-sandbox-env.js';
-import { engineStatus, toWardenError } from './docker-sandbox-errors.js';
-import { rejectForbiddenOptions } from './docker-sandbox-forbidden.js';
-import { hashConfiguration } from './docker-sandbox-labels.js';
-import { assertMountablePaths, dockerSocketPaths } from './docker-sandbox-paths.js';
-import {
-  DEFAULT_SANDBOX_CONSTRAINTS,
-  type ResolvedDockerSandboxSettings,
-  type SandboxCeilings,
-} from './docker-sandbox-settings.js';
+import { hashConfiguration } from '../container/labels.js';
+import type { EffectiveConstraints } from '../container/spec.js';
+import { engineStatus, toWardenError } from '../errors.js';
+import { filterCredentialEnv } from './env.js';
+import { rejectForbiddenOptions } from './forbidden.js';
+import { assertMountablePaths, dockerSocketPaths } from './paths.js';
+import { DEFAULT_SANDBOX_CONSTRAINTS, type ResolvedDockerSandboxSettings, type SandboxCeilings } from './settings.js';
 
 /** Where a sandbox's network policy leads on this engine. */
 export interface NetworkPlan {

@@ -1,10 +1,10 @@
 import { describeWithService } from '@warden/testing';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../test/docker-test-support.js';
-import { createDockerClient } from './docker-client.js';
-import { createDockerSandbox, type DockerSandbox } from './docker-sandbox.js';
-import { SUPERVISOR_PIDS } from './docker-sandbox-container-spec.js';
+import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
+import { createDockerClient } from '../docker-client.js';
+import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
+import { SUPERVISOR_PIDS } from './spec.js';
 
 const LIMITS = { maxMemoryMb: 128, maxCpuPercent: 50, maxPids: 64, networkPolicy: 'none' } as const;
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildSandboxLabels,
-  constraintsFromLabels,
-  hashConfiguration,
-  SANDBOX_LABELS,
-} from './docker-sandbox-labels.js';
+import { buildSandboxLabels, constraintsFromLabels, hashConfiguration, SANDBOX_LABELS } from './labels.js';
 
 describe('buildSandboxLabels(input)', () => {
   it('records owner, session, time, hash and constraints, never environment values, over the extra labels', () => {

@@ -13,7 +13,7 @@ import {
   getSandboxStatus,
   listSandboxes,
   sharedDockerSandbox,
-} from './docker-sandbox-helpers.js';
+} from './helpers.js';
 
 describeWithService('docker', 'Function-style sandbox API (createSandbox, execInSandbox, …)', (dockerHost) => {
   const docker = createDockerClient(dockerHost);

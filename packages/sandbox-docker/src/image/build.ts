@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { BackendUnavailableError, InvalidInputError, parseInput } from '@warden/core';
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { createDockerClient, dockerConnectionFields } from './docker-client.js';
-import { toWardenError } from './docker-sandbox-errors.js';
-import { DEFAULT_SANDBOX_IMAGE } from './docker-sandbox-settings.js';
-import { packTar, type TarEntry } from './docker-sandbox-tar.js';
+import { createDockerClient, dockerConnectionFields } from '../docker-client.js';
+import { toWardenError } from '../errors.js';
+import { DEFAULT_SANDBOX_IMAGE } from '../limits/settings.js';
+import { packTar, type TarEntry } from './tar.js';
 
 /** Options of {@link buildSandboxImage}. */
 export interface BuildSandboxImageOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WarmPool } from './docker-sandbox-pool.js';
+import { WarmPool } from './pool.js';
 
 /** Items are numbers; "making" one is a resolved promise, so the pool's own logic is what runs. */
 function numberPool(size: number, options: { failAfter?: number } = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeField } from './docker-sandbox-supervisor.js';
+import { encodeField } from './supervisor.js';
 
 describe('encodeField(value)', () => {
   it('sends plain words as themselves behind a ".", the empty string as "-"', () => {
