@@ -4,6 +4,16 @@
  *
  * @packageDocumentation
  */
+
+export { type AuditCorruption, AuditLogCorruptedError, AuditSignatureError } from './errors.js';
 export { emptyRootHash, hashChildren, hashLeaf } from './merkle/hash.js';
 export { verifyConsistency, verifyInclusion } from './merkle/proof.js';
 export { MerkleTree } from './merkle/tree.js';
+export {
+  createFileAuditStorage,
+  type FileAuditStorage,
+  type FileAuditStorageConfig,
+  type FileAuditStorageRecovery,
+} from './storage/file-storage.js';
+export { createMemoryAuditStorage, type MemoryAuditStorageConfig } from './storage/memory-storage.js';
+export type { AuditStorage } from './storage/port.js';
