@@ -68,3 +68,50 @@ export class AuditSignatureError extends WardenError {
     return hasMarker(value, signatureMarker);
   }
 }
+
+/** One way a log differs from what was signed, naming the entry when it can be named. */
+export interface AuditProblem {
+  /** What kind of difference. */
+  kind:
+    | 'entry-modified'
+    | 'entry-missing'
+    | 'entry-inserted'
+    | 'entry-out-of-order'
+    | 'log-truncated'
+    | 'root-mismatch'
+    | 'checkpoint-invalid'
+    | 'checkpoint-inconsistent'
+    | 'malformed-entry';
+  /** The first entry concerned (0-based), when known. */
+  index?: number;
+  /** The range of entries it lies in, `[start, end)`, when only a range is known. */
+  range?: readonly [number, number];
+  /** A sentence for people. */
+  message: string;
+}
+
+const tamperedMarker: symbol = Symbol.for('@warden/audit.error.log-tampered');
+
+/** The log differs from what its signed checkpoints committed to. Code `AUDIT_LOG_TAMPERED`. */
+export class AuditLogTamperedError extends WardenError {
+  /** Every difference found, first one first. */
+  readonly problems: readonly AuditProblem[];
+
+  /** @param options.problems what differs, each naming its entry when it can. */
+  constructor(options: Partial<WardenErrorOptions> & { problems: readonly AuditProblem[] }) {
+    super({
+      message:
+        options.message ?? `audit log tampered: ${options.problems.map((problem) => problem.message).join('; ')}`,
+      cause: options.cause,
+      code: 'AUDIT_LOG_TAMPERED',
+    });
+    markAs(this, tamperedMarker);
+    this.name = 'AuditLogTamperedError';
+    this.problems = options.problems;
+  }
+
+  /** True when `value` is an AuditLogTamperedError from any copy of `@warden/audit`. */
+  static override isInstance(value: unknown): value is AuditLogTamperedError {
+    return hasMarker(value, tamperedMarker);
+  }
+}

@@ -89,9 +89,10 @@ export function formatVerifierKey(name: string, publicKey: KeyObject, type: numb
 
 /** Parses a C2SP verifier key; throws `INVALID_INPUT` when it is malformed or its key ID does not match. */
 export function parseVerifierKey(vkey: string, path = 'publicKey'): VerifierKey {
-  const parts = vkey.trim().split('+');
-  const [name, idHex, material] = parts;
-  if (parts.length !== 3 || !name || !idHex || !/^[0-9a-f]{8}$/.test(idHex) || !material) {
+  // The key name holds no "+", but the base64 key material may.
+  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey.trim());
+  const [, name, idHex, material] = match ?? [];
+  if (!name || !idHex || !material) {
     throw invalidKey(path, 'is not a verifier key <name>+<hex key id>+<base64 key>');
   }
   const decoded = Buffer.from(material, 'base64');
