@@ -47,3 +47,10 @@ export {
 } from './storage/file-storage.js';
 export { createMemoryAuditStorage, type MemoryAuditStorageConfig } from './storage/memory-storage.js';
 export type { AuditStorage } from './storage/port.js';
+export { type AuditBundle, type ExportAuditBundleConfig, exportAuditBundle } from './verify/bundle.js';
+export {
+  type AuditVerificationReport,
+  assertAuditLogVerified,
+  type VerifyAuditLogConfig,
+  verifyAuditLog,
+} from './verify/verifier.js';

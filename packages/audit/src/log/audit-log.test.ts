@@ -42,6 +42,7 @@ describe('createAuditLog', () => {
     expect(vkey.name).toBe('warden.test/audit');
     expect(parseCheckpoint(verifyNote(note, vkey.name, vkey.publicKey))).toEqual(checkpoint);
     expect(note.split('\n').slice(0, 2)).toEqual(['warden.test/audit', '10']);
+    expect(await log.verify({ trustedCheckpoint: note })).toMatchObject({ ok: true, size: 10, verifiedSize: 10 });
     for (const index of [0, 5, 9]) {
       const { leafHash, proof } = await log.inclusionProof(index);
       expect(verifyInclusion(index, 10, leafHash, proof, checkpoint.rootHash)).toBe(true);

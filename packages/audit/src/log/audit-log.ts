@@ -13,6 +13,8 @@ import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
 import { formatVerifierKey } from '../note/keys.js';
 import { signNote, verifyNote } from '../note/signed-note.js';
+import type { AuditBundle } from '../verify/bundle.js';
+import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntry, hashToBase64 } from './entry.js';
 import { hmacRedact } from './redaction.js';
@@ -45,6 +47,11 @@ export interface AuditLog extends AuditSink {
   inclusionProof(index: number, size?: number): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }>;
   /** Consistency proof from the tree of `oldSize` entries to `newSize` (default: now). */
   consistencyProof(oldSize: number, newSize?: number): Promise<Uint8Array[]>;
+  /**
+   * Verifies the stored log against its own signed checkpoints (and `trustedCheckpoint`, a
+   * checkpoint note kept elsewhere, when given) with {@link verifyAuditLog}.
+   */
+  verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
   /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
   assertWritable(): void;
   /** Writes a last checkpoint when entries were added since the previous one, then closes the storage. */
@@ -129,6 +136,20 @@ class MerkleAuditLog implements AuditLog {
       this.checkIndex(to, this.tree.size + 1);
       this.checkIndex(oldSize, to + 1);
       return this.tree.consistencyProof(oldSize, to);
+    });
+  }
+
+  verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
+    return this.exclusive(async () => {
+      const { storage, checkpointStorage } = this.config;
+      const records = await storage.read(0, await storage.size());
+      const notes = await checkpointStorage.read(0, await checkpointStorage.size());
+      const bundle: AuditBundle = {
+        format: 'warden-audit-bundle/v1',
+        entries: records.map((record) => Buffer.from(record).toString('base64')),
+        checkpoints: notes.map((note) => Buffer.from(note).toString('utf8')),
+      };
+      return verifyAuditLog({ bundle, verifierKey: this.verifierKey, ...config });
     });
   }
 
