@@ -33,7 +33,13 @@ export type WardenErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'SANDBOX_HARDENING_FAILED'
   | 'UNSUPPORTED_SPECIFICATION'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** An audit log's storage cannot be read back: a corrupted record, a truncated file, a missing segment. */
+  | 'AUDIT_LOG_CORRUPTED'
+  /** An audit log checkpoint or cosignature is not signed by the expected key. */
+  | 'AUDIT_SIGNATURE_INVALID'
+  /** An audit log differs from what its signed checkpoints committed to (an edit, deletion, insertion, reordering or truncation). */
+  | 'AUDIT_LOG_TAMPERED';
 
 /** Constructor options shared by every {@link WardenError}. */
 export interface WardenErrorOptions {

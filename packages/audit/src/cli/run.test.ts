@@ -1,0 +1,91 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../log/index.ts';
+import { encodeFrames, scanSegment } from '../storage/segment-format.ts';
+import { sampleEvent, tamper } from '../verify/test-support.ts';
+import { runCli } from './run.ts';
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => (out += text), err: (text) => (err += text) });
+  return { code, out, err };
+}
+
+describe('warden-audit verify (an attacker with write access to the log directory)', () => {
+  let directory: string;
+  let verifierKey: string;
+  let trusted: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'warden-audit-cli-'));
+    const log = createAuditLog({
+      directory,
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      origin: 'warden.test/cli',
+      checkpointIntervalMs: 0,
+    });
+    for (let index = 0; index < 12; index += 1) await log.write(sampleEvent(index));
+    const checkpoint = await log.checkpoint();
+    await log.close();
+    verifierKey = log.verifierKey;
+    trusted = join(directory, 'trusted.note');
+    await writeFile(trusted, checkpoint.note);
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const segmentFile = async () => join(directory, 'entries', (await readdir(join(directory, 'entries')))[0] ?? '');
+
+  it('verifies an untouched directory and an exported bundle (exit 0)', async () => {
+    const verified = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
+    expect(verified).toMatchObject({ code: 0, err: '' });
+    expect(verified.out).toMatch(/^OK: 12 entries, 12 covered/);
+    const exported = await run(['export', '--directory', directory]);
+    const bundle = join(directory, 'bundle.json');
+    await writeFile(bundle, exported.out);
+    expect((await run(['verify', '--bundle', bundle, '--key', verifierKey])).code).toBe(0);
+  });
+
+  it('a segment rewritten with valid checksums but an edited entry: exit 1 naming entry 5', async () => {
+    const file = await segmentFile();
+    const bytes = await readFile(file);
+    const offsets = [...scanSegment(bytes).offsets, bytes.length];
+    const records = offsets.slice(0, -1).map((offset, index) => bytes.subarray(offset + 8, offsets[index + 1]));
+    await writeFile(file, encodeFrames(tamper(records, 'edit', 5)));
+    const result = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('entry 5 was modified');
+  });
+
+  it('a flipped byte is AUDIT_LOG_CORRUPTED (exit 2) naming the segment, a cut file a truncation (exit 1)', async () => {
+    const file = await segmentFile();
+    const bytes = await readFile(file);
+    bytes.writeUInt8(bytes.readUInt8(20) ^ 1, 20);
+    await writeFile(file, bytes);
+    const corrupted = await run(['verify', '--directory', directory, '--key', verifierKey]);
+    expect(corrupted.code).toBe(2);
+    expect(corrupted.err).toMatch(/AUDIT_LOG_CORRUPTED: .*00000000000000000000\.seg/);
+    bytes.writeUInt8(bytes.readUInt8(20) ^ 1, 20);
+    await writeFile(file, bytes);
+    await truncate(file, scanSegment(bytes).offsets[9]);
+    const cut = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted, '--json']);
+    expect(cut.code).toBe(1);
+    expect(JSON.parse(cut.out).problems[0]).toMatchObject({ kind: 'log-truncated', index: 9 });
+  });
+
+  it('a wrong key is AUDIT_SIGNATURE_INVALID (exit 2); bad arguments print usage (exit 2)', async () => {
+    const other = createAuditLog({
+      directory: join(directory, 'other'),
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      origin: 'warden.test/cli',
+    });
+    const wrongKey = await run(['verify', '--directory', directory, '--key', other.verifierKey]);
+    expect(wrongKey.code).toBe(2);
+    expect(wrongKey.err).toContain('AUDIT_SIGNATURE_INVALID');
+    expect((await run(['verify', '--directory', directory])).err).toContain('usage:');
+  });
+});

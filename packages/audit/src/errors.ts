@@ -1,0 +1,117 @@
+/**
+ * Errors of `@warden/audit`: core's {@link WardenError} with the audit codes, branded with
+ * `Symbol.for` markers so `isInstance` survives duplicate installs.
+ *
+ * @module
+ */
+import { WardenError, type WardenErrorOptions } from '@warden/core';
+
+function markAs(error: Error, marker: symbol): void {
+  Object.defineProperty(error, marker, { value: true, enumerable: false });
+}
+
+function hasMarker(value: unknown, marker: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+}
+
+/** What is wrong with an unreadable audit log. */
+export type AuditCorruption =
+  /** A record's checksum or length does not match its bytes. */
+  | 'corrupted-record'
+  /** A file ends inside a record (and it is not the torn tail of the newest segment). */
+  | 'truncated-file'
+  /** Segment files do not follow each other (one is missing or renamed). */
+  | 'missing-segment'
+  /** A record is intact but is not an audit entry or checkpoint this package wrote. */
+  | 'malformed-record';
+
+const corruptedMarker: symbol = Symbol.for('@warden/audit.error.log-corrupted');
+
+/** An audit log cannot be read back. Code `AUDIT_LOG_CORRUPTED`. */
+export class AuditLogCorruptedError extends WardenError {
+  /** What is wrong. */
+  readonly corruption: AuditCorruption;
+  /** The file at fault, when there is one. */
+  readonly file: string | undefined;
+  /** The byte offset in `file` where the problem starts, when known. */
+  readonly offset: number | undefined;
+
+  /** @param options.corruption what is wrong; `file` and `offset` say where. */
+  constructor(options: WardenErrorOptions & { corruption: AuditCorruption; file?: string; offset?: number }) {
+    super({ ...options, code: 'AUDIT_LOG_CORRUPTED' });
+    markAs(this, corruptedMarker);
+    this.name = 'AuditLogCorruptedError';
+    this.corruption = options.corruption;
+    this.file = options.file;
+    this.offset = options.offset;
+  }
+
+  /** True when `value` is an AuditLogCorruptedError from any copy of `@warden/audit`. */
+  static override isInstance(value: unknown): value is AuditLogCorruptedError {
+    return hasMarker(value, corruptedMarker);
+  }
+}
+
+const signatureMarker: symbol = Symbol.for('@warden/audit.error.signature-invalid');
+
+/** A checkpoint, note or cosignature is not signed by the expected key (a wrong key or a forgery). Code `AUDIT_SIGNATURE_INVALID`. */
+export class AuditSignatureError extends WardenError {
+  /** Creates the error; the message names the key and what it failed to verify. */
+  constructor(options: WardenErrorOptions) {
+    super({ ...options, code: 'AUDIT_SIGNATURE_INVALID' });
+    markAs(this, signatureMarker);
+    this.name = 'AuditSignatureError';
+  }
+
+  /** True when `value` is an AuditSignatureError from any copy of `@warden/audit`. */
+  static override isInstance(value: unknown): value is AuditSignatureError {
+    return hasMarker(value, signatureMarker);
+  }
+}
+
+/** One way a log differs from what was signed, naming the entry when it can be named. */
+export interface AuditProblem {
+  /** What kind of difference. */
+  kind:
+    | 'entry-modified'
+    | 'entry-missing'
+    | 'entry-inserted'
+    | 'entry-out-of-order'
+    | 'log-truncated'
+    | 'root-mismatch'
+    | 'checkpoint-invalid'
+    | 'checkpoint-inconsistent'
+    | 'malformed-entry';
+  /** The first entry concerned (0-based), when known. */
+  index?: number;
+  /** The range of entries it lies in, `[start, end)`, when only a range is known. */
+  range?: readonly [number, number];
+  /** A sentence for people. */
+  message: string;
+}
+
+const tamperedMarker: symbol = Symbol.for('@warden/audit.error.log-tampered');
+
+/** The log differs from what its signed checkpoints committed to. Code `AUDIT_LOG_TAMPERED`. */
+export class AuditLogTamperedError extends WardenError {
+  /** Every difference found, first one first. */
+  readonly problems: readonly AuditProblem[];
+
+  /** @param options.problems what differs, each naming its entry when it can. */
+  constructor(options: Partial<WardenErrorOptions> & { problems: readonly AuditProblem[] }) {
+    super({
+      message:
+        options.message ?? `audit log tampered: ${options.problems.map((problem) => problem.message).join('; ')}`,
+      cause: options.cause,
+      code: 'AUDIT_LOG_TAMPERED',
+    });
+    markAs(this, tamperedMarker);
+    this.name = 'AuditLogTamperedError';
+    this.problems = options.problems;
+  }
+
+  /** True when `value` is an AuditLogTamperedError from any copy of `@warden/audit`. */
+  static override isInstance(value: unknown): value is AuditLogTamperedError {
+    return hasMarker(value, tamperedMarker);
+  }
+}

@@ -1,0 +1,210 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SecurityEvent, WardenError } from '@warden/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyConsistency, verifyInclusion } from '../merkle/proof.ts';
+import { parseCheckpoint } from '../note/checkpoint.ts';
+import { verifyCosignature } from '../note/cosignature.ts';
+import { parseVerifierKey } from '../note/keys.ts';
+import { verifyNote } from '../note/signed-note.ts';
+import { createEd25519Witness } from '../note/witness.ts';
+import { createMemoryAuditStorage } from '../storage/memory-storage.ts';
+import type { AuditStorage } from '../storage/port.ts';
+import { type AuditFailure, createAuditLog } from './index.ts';
+
+const event = (index: number, details: Record<string, unknown> = {}): SecurityEvent => ({
+  type: 'access_granted',
+  timestamp: 1_700_000_000_000 + index,
+  session: `session-${index}`,
+  details: { tool: 'fs.read', index, ...details },
+});
+
+const signingKey = () => generateKeyPairSync('ed25519').privateKey;
+
+describe('createAuditLog', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'warden-audit-log-'));
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('write(event) resolves once durable; checkpoint() signs a C2SP checkpoint of everything acknowledged', async () => {
+    const key = signingKey();
+    const log = createAuditLog({ directory, signingKey: key, origin: 'warden.test/audit', checkpointIntervalMs: 0 });
+    await Promise.all(Array.from({ length: 10 }, (_, index) => log.write(event(index))));
+    expect(await log.size()).toBe(10);
+    const { note, checkpoint } = await log.checkpoint();
+    const vkey = parseVerifierKey(log.verifierKey);
+    expect(vkey.name).toBe('warden.test/audit');
+    expect(parseCheckpoint(verifyNote(note, vkey.name, vkey.publicKey))).toEqual(checkpoint);
+    expect(note.split('\n').slice(0, 2)).toEqual(['warden.test/audit', '10']);
+    expect(await log.verify({ trustedCheckpoint: note })).toMatchObject({ ok: true, size: 10, verifiedSize: 10 });
+    for (const index of [0, 5, 9]) {
+      const { leafHash, proof } = await log.inclusionProof(index);
+      expect(verifyInclusion(index, 10, leafHash, proof, checkpoint.rootHash)).toBe(true);
+    }
+    await log.close();
+  });
+
+  it('reopening rebuilds the same tree; consistency proofs link the old and new checkpoints', async () => {
+    const key = signingKey();
+    const first = createAuditLog({ directory, signingKey: key, checkpointIntervalMs: 0 });
+    for (let index = 0; index < 7; index += 1) await first.write(event(index));
+    const old = await first.checkpoint();
+    await first.close();
+    const second = createAuditLog({ directory, signingKey: key, checkpointIntervalMs: 0 });
+    expect((await second.latestCheckpoint())?.checkpoint.size).toBe(7);
+    for (let index = 7; index < 19; index += 1) await second.write(event(index));
+    const next = await second.checkpoint();
+    const proof = await second.consistencyProof(7);
+    expect(verifyConsistency(7, 19, proof, old.checkpoint.rootHash, next.checkpoint.rootHash)).toBe(true);
+    expect((await second.entry(7)).seq).toBe(7);
+    await second.close();
+  });
+
+  it('a reader of the log (anyone with file access) sees no secret: secrets become keyed HMACs that still correlate', async () => {
+    const storage = createMemoryAuditStorage();
+    const log = createAuditLog({ storage, signingKey: signingKey(), redactionKey: new Uint8Array(32).fill(1) });
+    await log.write(event(0, { githubToken: 'ghp_secretvalue', nested: { password: 'hunter2' } }));
+    await log.write(event(1, { apiKey: 'ghp_secretvalue', note: 'Bearer abcdefghijklmnop', secretName: 'deploy' }));
+    const stored = (await storage.read(0, 2)).map((record) => Buffer.from(record).toString('utf8'));
+    expect(stored.join('')).not.toMatch(/ghp_secretvalue|hunter2|abcdefghijklmnop/);
+    const first = (await log.entry(0)).event.details;
+    const second = (await log.entry(1)).event.details;
+    expect(first.githubToken).toMatch(/^hmac-sha256:/);
+    expect(first.githubToken).toBe(second.apiKey);
+    expect(second.note).toMatch(/^hmac-sha256:/);
+    expect(second.secretName).toBe('deploy');
+    await log.close();
+  });
+
+  it('writes a checkpoint once checkpointIntervalMs has passed on the injected clock, and none before', async () => {
+    let now = 0;
+    const checkpointStorage = createMemoryAuditStorage();
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      checkpointStorage,
+      signingKey: signingKey(),
+      checkpointIntervalMs: 1000,
+      now: () => now,
+    });
+    await log.write(event(0));
+    await log.size();
+    expect(await checkpointStorage.size()).toBe(0);
+    now = 1000;
+    await log.write(event(1));
+    await log.size();
+    expect(await checkpointStorage.size()).toBe(1);
+    expect((await log.latestCheckpoint())?.checkpoint.size).toBe(2);
+    await log.close();
+  });
+
+  it('witnesses cosign each checkpoint after checking consistency (c2sp tlog-cosignature)', async () => {
+    const key = signingKey();
+    const logVerifierKey = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key }).verifierKey;
+    const witness = createEd25519Witness({
+      name: 'witness.test/w1',
+      privateKey: generateKeyPairSync('ed25519').privateKey,
+      logVerifierKey,
+      now: () => 1_700_000_000_000,
+    });
+    const log = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key, witnesses: [witness] });
+    await log.write(event(0));
+    await log.checkpoint();
+    await log.write(event(1));
+    await log.write(event(2));
+    const { note } = await log.checkpoint();
+    const witnessKey = parseVerifierKey(witness.verifierKey);
+    expect(verifyCosignature(note, witness.name, witnessKey.publicKey)).toBe(1_700_000_000);
+    await log.close();
+  });
+
+  it('a witness refuses a checkpoint that does not extend the one it cosigned (a log showing a split view)', async () => {
+    const key = signingKey();
+    const failures: AuditFailure[] = [];
+    const logVerifierKey = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key }).verifierKey;
+    const witness = createEd25519Witness({
+      name: 'witness.test/w1',
+      privateKey: generateKeyPairSync('ed25519').privateKey,
+      logVerifierKey,
+    });
+    const honest = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key, witnesses: [witness] });
+    await honest.write(event(0));
+    await honest.checkpoint();
+    const forked = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      signingKey: key,
+      witnesses: [witness],
+      onFailure: (failure) => failures.push(failure),
+    });
+    await forked.write(event(99));
+    await forked.write(event(100));
+    const { note } = await forked.checkpoint();
+    expect(note).not.toContain('witness.test/w1');
+    expect(failures[0]?.error).toMatchObject({ code: 'AUDIT_LOG_TAMPERED' });
+  });
+});
+
+describe('createAuditLog fails closed (a full or failing disk)', () => {
+  function failingStorage(): AuditStorage & { broken: boolean } {
+    const inner = createMemoryAuditStorage();
+    const storage = {
+      ...inner,
+      broken: false,
+      async append(records: readonly Uint8Array[]) {
+        if (storage.broken) throw new Error('ENOSPC: no space left on device');
+        return inner.append(records);
+      },
+    };
+    return storage;
+  }
+
+  it('by default a failed append rejects the write, tells the host, and refuses every later write', async () => {
+    const storage = failingStorage();
+    const failures: AuditFailure[] = [];
+    const log = createAuditLog({ storage, signingKey: signingKey(), onFailure: (failure) => failures.push(failure) });
+    await log.write(event(0));
+    log.assertWritable();
+    storage.broken = true;
+    await expect(log.write(event(1))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(failures).toEqual([expect.objectContaining({ lostEvents: 1, closed: true })]);
+    expect(() => log.assertWritable()).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }));
+    storage.broken = false;
+    await expect(log.write(event(2))).rejects.toSatisfy(WardenError.isInstance);
+    expect(await log.size()).toBe(1);
+  });
+
+  it("failureMode: 'fail-open' reports the lost batch and accepts later writes", async () => {
+    const storage = failingStorage();
+    const failures: AuditFailure[] = [];
+    const log = createAuditLog({
+      storage,
+      signingKey: signingKey(),
+      failureMode: 'fail-open',
+      onFailure: (failure) => failures.push(failure),
+    });
+    storage.broken = true;
+    await expect(log.write(event(0))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(failures).toEqual([expect.objectContaining({ lostEvents: 1, closed: false })]);
+    storage.broken = false;
+    await log.write(event(1));
+    log.assertWritable();
+    expect((await log.entry(0)).event.details.index).toBe(1);
+  });
+
+  it('refuses invalid settings with INVALID_INPUT naming the field', () => {
+    expect(() => createAuditLog({ signingKey: signingKey() })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'directory' })] }),
+    );
+    expect(() => createAuditLog({ directory: '/tmp/x', signingKey: 'not a key' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'signingKey' })] }),
+    );
+    expect(() => createAuditLog({ directory: '/tmp/x', signingKey: signingKey(), checkpointIntervalMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});

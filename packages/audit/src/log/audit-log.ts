@@ -1,0 +1,339 @@
+/**
+ * `createAuditLog`: core's `AuditSink` as an append-only RFC 6962 Merkle log. Writes are
+ * redacted, grouped into batches, appended and synced; a write's promise resolves once its
+ * entry is durable. Checkpoints are signed at an interval and on demand.
+ *
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+import { type AuditSink, BackendUnavailableError, InvalidInputError, type SecurityEvent } from '@warden/core';
+import { AuditLogTamperedError } from '../errors.js';
+import { equalHashes, hashLeaf } from '../merkle/hash.js';
+import { MerkleTree } from '../merkle/tree.js';
+import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
+import { formatVerifierKey } from '../note/keys.js';
+import { signNote, verifyNote } from '../note/signed-note.js';
+import type { AuditBundle } from '../verify/bundle.js';
+import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
+import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
+import { type AuditEntry, decodeEntry, encodeEntry, hashToBase64 } from './entry.js';
+import { hmacRedact } from './redaction.js';
+
+/** A checkpoint and the signed note that carries it. */
+export interface SignedCheckpoint {
+  /** The note: checkpoint text, blank line, the log's signature and any cosignatures. */
+  note: string;
+  /** The parsed checkpoint. */
+  checkpoint: Checkpoint;
+}
+
+/** The audit log: an `AuditSink` with proofs, checkpoints and a clean shutdown. */
+export interface AuditLog extends AuditSink {
+  /** The log's identity (first line of its checkpoints). */
+  readonly origin: string;
+  /** The C2SP verifier key readers check checkpoints with (`<origin>+<key id>+<base64 key>`). */
+  readonly verifierKey: string;
+  /** Redacts and appends one event; resolves once it is durable (acknowledged), rejects when it is not. */
+  write(event: SecurityEvent): Promise<void>;
+  /** Signs a checkpoint of everything acknowledged so far (cosigned by the witnesses) and stores it. */
+  checkpoint(): Promise<SignedCheckpoint>;
+  /** The newest stored checkpoint, if any. */
+  latestCheckpoint(): Promise<SignedCheckpoint | undefined>;
+  /** Number of acknowledged entries. */
+  size(): Promise<number>;
+  /** The stored entry at `index`. */
+  entry(index: number): Promise<AuditEntry>;
+  /** The leaf hash of entry `index` and its inclusion proof in the tree of `size` entries. */
+  inclusionProof(index: number, size?: number): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }>;
+  /** Consistency proof from the tree of `oldSize` entries to `newSize` (default: now). */
+  consistencyProof(oldSize: number, newSize?: number): Promise<Uint8Array[]>;
+  /**
+   * Verifies the stored log against its own signed checkpoints (and `trustedCheckpoint`, a
+   * checkpoint note kept elsewhere, when given) with {@link verifyAuditLog}.
+   */
+  verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
+  /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
+  assertWritable(): void;
+  /** Writes a last checkpoint when entries were added since the previous one, then closes the storage. */
+  close(): Promise<void>;
+}
+
+interface PendingWrite {
+  event: SecurityEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Creates an audit log; nothing is read or written before the first call. */
+export function createAuditLog(config: AuditLogConfig): AuditLog {
+  return new MerkleAuditLog(resolveAuditLogConfig(config));
+}
+
+class MerkleAuditLog implements AuditLog {
+  readonly origin: string;
+  readonly verifierKey: string;
+  private readonly tree = new MerkleTree();
+  private readonly pending: PendingWrite[] = [];
+  private readonly witnessSizes = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private opening: Promise<void> | undefined;
+  private drainScheduled = false;
+  private latest: SignedCheckpoint | undefined;
+  private lastCheckpointAt: number;
+  private timer: NodeJS.Timeout | undefined;
+  private failure: unknown;
+  private closed = false;
+
+  constructor(private readonly config: ResolvedAuditLogConfig) {
+    this.origin = config.origin;
+    this.verifierKey = formatVerifierKey(config.origin, config.publicKey);
+    this.lastCheckpointAt = config.now();
+  }
+
+  write(event: SecurityEvent): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.refusal());
+    if (this.closed) return Promise.reject(this.unavailable('the audit log is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      this.scheduleDrain();
+    });
+  }
+
+  checkpoint(): Promise<SignedCheckpoint> {
+    return this.exclusive(() => this.writeCheckpoint());
+  }
+
+  latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    return this.exclusive(async () => this.latest);
+  }
+
+  size(): Promise<number> {
+    return this.exclusive(async () => this.tree.size);
+  }
+
+  entry(index: number): Promise<AuditEntry> {
+    return this.exclusive(async () => {
+      this.checkIndex(index, this.tree.size);
+      const [bytes] = await this.config.storage.read(index, index + 1);
+      const entry = bytes && decodeEntry(bytes);
+      if (!entry) throw new InvalidInputError({ message: `entry ${index} is not a readable audit entry` });
+      return entry;
+    });
+  }
+
+  inclusionProof(index: number, size?: number): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }> {
+    return this.exclusive(async () => {
+      const treeSize = size ?? this.tree.size;
+      this.checkIndex(treeSize, this.tree.size + 1);
+      this.checkIndex(index, treeSize);
+      return { leafHash: this.tree.leafHash(index), proof: this.tree.inclusionProof(index, treeSize) };
+    });
+  }
+
+  consistencyProof(oldSize: number, newSize?: number): Promise<Uint8Array[]> {
+    return this.exclusive(async () => {
+      const to = newSize ?? this.tree.size;
+      this.checkIndex(to, this.tree.size + 1);
+      this.checkIndex(oldSize, to + 1);
+      return this.tree.consistencyProof(oldSize, to);
+    });
+  }
+
+  verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
+    return this.exclusive(async () => {
+      const { storage, checkpointStorage } = this.config;
+      const records = await storage.read(0, await storage.size());
+      const notes = await checkpointStorage.read(0, await checkpointStorage.size());
+      const bundle: AuditBundle = {
+        format: 'warden-audit-bundle/v1',
+        entries: records.map((record) => Buffer.from(record).toString('base64')),
+        checkpoints: notes.map((note) => Buffer.from(note).toString('utf8')),
+      };
+      return verifyAuditLog({ bundle, verifierKey: this.verifierKey, ...config });
+    });
+  }
+
+  assertWritable(): void {
+    if (this.failure !== undefined) throw this.refusal();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.exclusive(async () => {
+      if (this.failure === undefined && this.tree.size > (this.latest?.checkpoint.size ?? 0))
+        await this.writeCheckpoint();
+    }).catch(() => undefined);
+    await Promise.all([this.config.storage.close(), this.config.checkpointStorage.close()]);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      await this.open();
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    this.exclusive(async () => {
+      this.drainScheduled = false;
+      while (this.pending.length > 0 && this.failure === undefined) {
+        await this.commit(this.pending.splice(0, this.config.batchMaxEntries));
+      }
+      await this.checkpointIfDue();
+    }).catch((error: unknown) => this.fail(error, this.pending.splice(0)));
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    const records: Uint8Array[] = [];
+    const hashes: Uint8Array[] = [];
+    const accepted: PendingWrite[] = [];
+    let previous = this.tree.size > 0 ? this.tree.leafHash(this.tree.size - 1) : undefined;
+    for (const write of batch) {
+      let bytes: Uint8Array;
+      try {
+        const event = hmacRedact(write.event, this.config.redactionKey) as SecurityEvent;
+        bytes = encodeEntry({ seq: this.tree.size + records.length, prev: hashToBase64(previous), event });
+      } catch (error) {
+        write.reject(new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error }));
+        continue;
+      }
+      previous = hashLeaf(bytes);
+      records.push(bytes);
+      hashes.push(previous);
+      accepted.push(write);
+    }
+    if (records.length === 0) return;
+    try {
+      await this.config.storage.append(records);
+      await this.config.storage.sync();
+    } catch (error) {
+      this.fail(error, accepted);
+      return;
+    }
+    for (const hash of hashes) this.tree.append(hash);
+    for (const write of accepted) write.resolve();
+  }
+
+  private async checkpointIfDue(): Promise<void> {
+    const interval = this.config.checkpointIntervalMs;
+    if (interval === 0 || this.failure !== undefined || this.tree.size === (this.latest?.checkpoint.size ?? 0)) return;
+    const waited = this.config.now() - this.lastCheckpointAt;
+    if (waited >= interval) {
+      await this.writeCheckpoint();
+      return;
+    }
+    if (this.timer || this.closed) return;
+    // Signs the tail of a burst that stopped before the interval ran out; unref'd, so it never keeps a process alive.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.exclusive(() => this.checkpointIfDue()).catch((error: unknown) => this.fail(error, []));
+    }, interval - waited);
+    this.timer.unref();
+  }
+
+  private async writeCheckpoint(): Promise<SignedCheckpoint> {
+    if (this.failure !== undefined) throw this.refusal();
+    const size = this.tree.size;
+    const checkpoint: Checkpoint = { origin: this.origin, size, rootHash: this.tree.root(), extensions: [] };
+    const text = formatCheckpoint(checkpoint);
+    let note = signNote(text, this.origin, this.config.privateKey, this.config.publicKey);
+    for (const witness of this.config.witnesses) {
+      const oldSize = Math.min(this.witnessSizes.get(witness.name) ?? 0, size);
+      try {
+        const consistencyProof = oldSize === 0 ? [] : this.tree.consistencyProof(oldSize, size);
+        note += await witness.cosign({ note, oldSize, consistencyProof });
+        this.witnessSizes.set(witness.name, size);
+      } catch (error) {
+        this.config.onFailure({ error, lostEvents: 0, closed: false });
+      }
+    }
+    try {
+      await this.config.checkpointStorage.append([Buffer.from(note, 'utf8')]);
+      await this.config.checkpointStorage.sync();
+    } catch (error) {
+      this.fail(error, []);
+      throw this.refusal(error);
+    }
+    this.latest = { note, checkpoint };
+    this.lastCheckpointAt = this.config.now();
+    return this.latest;
+  }
+
+  private open(): Promise<void> {
+    this.opening ??= this.load();
+    return this.opening;
+  }
+
+  // Rebuilds the tree from storage and checks it against the newest checkpoint this key signed.
+  private async load(): Promise<void> {
+    const { storage, checkpointStorage } = this.config;
+    const size = await storage.size();
+    for (let start = 0; start < size; start += 8192) {
+      for (const record of await storage.read(start, Math.min(size, start + 8192))) this.tree.append(hashLeaf(record));
+    }
+    const checkpoints = await checkpointStorage.size();
+    if (checkpoints === 0) return;
+    const [bytes] = await checkpointStorage.read(checkpoints - 1, checkpoints);
+    const note = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
+    const checkpoint = parseCheckpoint(verifyNote(note, this.origin, this.config.publicKey));
+    if (checkpoint.size > this.tree.size) {
+      throw new AuditLogTamperedError({
+        problems: [
+          {
+            kind: 'log-truncated',
+            index: this.tree.size,
+            message: `the log holds ${this.tree.size} entries but its last checkpoint signed ${checkpoint.size}: entries from ${this.tree.size} on are missing`,
+          },
+        ],
+      });
+    }
+    if (!equalHashes(this.tree.root(checkpoint.size), checkpoint.rootHash)) {
+      throw new AuditLogTamperedError({
+        problems: [
+          {
+            kind: 'root-mismatch',
+            range: [0, checkpoint.size],
+            message: `the first ${checkpoint.size} entries do not match the root their checkpoint signed`,
+          },
+        ],
+      });
+    }
+    this.latest = { note, checkpoint };
+  }
+
+  private fail(error: unknown, batch: readonly PendingWrite[]): void {
+    const closed = this.config.failureMode === 'fail-closed';
+    if (closed && this.failure === undefined) this.failure = error ?? this.unavailable('unknown failure');
+    const refusal = this.refusal(error);
+    for (const write of batch) write.reject(refusal);
+    if (closed) for (const write of this.pending.splice(0)) write.reject(refusal);
+    try {
+      this.config.onFailure({ error, lostEvents: batch.length, closed });
+    } catch {
+      // A throwing callback must not hide the failure it was told about.
+    }
+  }
+
+  private refusal(cause: unknown = this.failure): BackendUnavailableError {
+    return this.unavailable('the audit log cannot append (failed closed); no event is acknowledged', cause);
+  }
+
+  private unavailable(message: string, cause?: unknown): BackendUnavailableError {
+    return new BackendUnavailableError({ backend: 'audit-log', message, cause });
+  }
+
+  private checkIndex(value: number, limit: number): void {
+    if (!Number.isSafeInteger(value) || value < 0 || value >= limit) {
+      throw new InvalidInputError({
+        message: `${value} is outside [0, ${limit})`,
+        issues: [{ path: 'index', message: 'out of range' }],
+      });
+    }
+  }
+}

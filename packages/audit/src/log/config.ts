@@ -1,0 +1,127 @@
+/**
+ * The settings of `createAuditLog` and their parsed form.
+ *
+ * @module
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { type Clock, InvalidInputError, systemClock } from '@warden/core';
+import { type Ed25519PrivateKeyInput, toEd25519PrivateKey } from '../note/keys.js';
+import type { AuditWitness } from '../note/witness.js';
+import { createFileAuditStorage } from '../storage/file-storage.js';
+import { createMemoryAuditStorage } from '../storage/memory-storage.js';
+import type { AuditStorage } from '../storage/port.js';
+
+/** Why the host is told about a failed append. */
+export interface AuditFailure {
+  /** The error the storage threw. */
+  error: unknown;
+  /** How many events the failed batch held. */
+  lostEvents: number;
+  /** True when the log now refuses every write (`failureMode: 'fail-closed'`). */
+  closed: boolean;
+}
+
+/** Settings of {@link createAuditLog}. */
+export interface AuditLogConfig {
+  /** Directory of the embedded file backend (entries in `entries/`, checkpoints in `checkpoints/`). Required unless `storage` is given. */
+  directory?: string;
+  /** Entry storage to use instead of files (for example `createMemoryAuditStorage()`). */
+  storage?: AuditStorage;
+  /** Checkpoint storage to use with `storage`. @default a memory storage */
+  checkpointStorage?: AuditStorage;
+  /** The log's Ed25519 private key (a `KeyObject`, PEM, or 32-byte seed); signs checkpoints. */
+  signingKey: Ed25519PrivateKeyInput;
+  /** The log's identity: the first line of its checkpoints and its key name. @default 'warden.local/audit' */
+  origin?: string;
+  /** Key of the HMACs that replace secrets (at least 16 bytes). @default derived from `signingKey` */
+  redactionKey?: Uint8Array;
+  /** A checkpoint is written once this long has passed since the last one and entries were added; `0` writes only on demand. @default 1000 */
+  checkpointIntervalMs?: number;
+  /** Witnesses asked to cosign each checkpoint. A witness that fails is reported to `onFailure`, never blocks the log. @default [] */
+  witnesses?: readonly AuditWitness[];
+  /**
+   * What happens when an append cannot be made durable. `'fail-closed'` (Vault's behaviour):
+   * the log refuses every later write and `assertWritable()` throws, so a host that calls it
+   * before serving stops serving. `'fail-open'`: the failed batch is reported and lost, later
+   * writes are tried again.
+   * @default 'fail-closed'
+   */
+  failureMode?: 'fail-closed' | 'fail-open';
+  /** Told about every failed append and witness. @default none (the write's promise still rejects) */
+  onFailure?: (failure: AuditFailure) => void;
+  /** Most entries in one storage batch. @default 4096 */
+  batchMaxEntries?: number;
+  /** Time source (checkpoint interval, cosignature timestamps). @default Date.now */
+  now?: Clock;
+}
+
+/** The parsed settings. */
+export interface ResolvedAuditLogConfig {
+  storage: AuditStorage;
+  checkpointStorage: AuditStorage;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  origin: string;
+  redactionKey: Uint8Array;
+  checkpointIntervalMs: number;
+  witnesses: readonly AuditWitness[];
+  failureMode: 'fail-closed' | 'fail-open';
+  onFailure: (failure: AuditFailure) => void;
+  batchMaxEntries: number;
+  now: Clock;
+}
+
+function invalid(path: string, message: string): InvalidInputError {
+  return new InvalidInputError({ message: `${path}: ${message}`, issues: [{ path, message }] });
+}
+
+function nonNegativeInteger(value: number | undefined, fallback: number, path: string): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved < 0) throw invalid(path, 'must be a non-negative integer');
+  return resolved;
+}
+
+/** Parses the settings once; throws `INVALID_INPUT` naming the field. */
+export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogConfig {
+  if (typeof config !== 'object' || config === null) throw invalid('config', 'must be an object');
+  if (!config.storage && (typeof config.directory !== 'string' || config.directory === '')) {
+    throw invalid('directory', 'is required unless storage is given');
+  }
+  const privateKey = toEd25519PrivateKey(config.signingKey, 'signingKey');
+  const origin = config.origin ?? 'warden.local/audit';
+  if (!/^[^\s+]+$/.test(origin)) throw invalid('origin', 'must be non-empty, without spaces or "+"');
+  if (
+    config.redactionKey !== undefined &&
+    (!(config.redactionKey instanceof Uint8Array) || config.redactionKey.length < 16)
+  ) {
+    throw invalid('redactionKey', 'must be at least 16 bytes');
+  }
+  const failureMode = config.failureMode ?? 'fail-closed';
+  if (failureMode !== 'fail-closed' && failureMode !== 'fail-open')
+    throw invalid('failureMode', "must be 'fail-closed' or 'fail-open'");
+  const directory = config.directory ?? '';
+  return {
+    storage: config.storage ?? createFileAuditStorage({ directory: join(directory, 'entries') }),
+    checkpointStorage:
+      config.checkpointStorage ??
+      (config.storage
+        ? createMemoryAuditStorage()
+        : createFileAuditStorage({ directory: join(directory, 'checkpoints') })),
+    privateKey,
+    publicKey: createPublicKey(privateKey),
+    origin,
+    redactionKey: config.redactionKey ?? deriveRedactionKey(privateKey),
+    checkpointIntervalMs: nonNegativeInteger(config.checkpointIntervalMs, 1000, 'checkpointIntervalMs'),
+    witnesses: config.witnesses ?? [],
+    failureMode,
+    onFailure: config.onFailure ?? (() => {}),
+    batchMaxEntries: Math.max(1, nonNegativeInteger(config.batchMaxEntries, 4096, 'batchMaxEntries')),
+    now: config.now ?? systemClock,
+  };
+}
+
+function deriveRedactionKey(privateKey: KeyObject): Uint8Array {
+  const secret = privateKey.export({ format: 'jwk' }).d ?? '';
+  return createHash('sha256').update('warden-audit redaction key\n').update(secret).digest();
+}

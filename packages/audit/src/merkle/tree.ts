@@ -1,0 +1,167 @@
+/**
+ * An in-memory RFC 6962 Merkle tree over leaf hashes that keeps every complete subtree, so
+ * roots, inclusion proofs and consistency proofs for any earlier size cost O(log² n) hashes.
+ *
+ * @module
+ */
+import { emptyRootHash, HASH_SIZE, hashChildren } from './hash.js';
+
+/** A growable array of 32-byte hashes in one buffer, so a million leaves are one allocation. */
+class HashLevel {
+  private bytes = new Uint8Array(HASH_SIZE * 64);
+  length = 0;
+
+  push(hash: Uint8Array): void {
+    if ((this.length + 1) * HASH_SIZE > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes.set(hash, this.length * HASH_SIZE);
+    this.length += 1;
+  }
+
+  at(index: number): Uint8Array {
+    return this.bytes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+  }
+
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
+}
+
+/** Largest power of two strictly smaller than `n` (n ≥ 2), RFC 6962's split point `k`. */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
+
+/**
+ * The Merkle tree of an append-only log. Leaves are added as hashes (see `hashLeaf`); level
+ * `k` stores the hash of every complete, aligned subtree of `2^k` leaves.
+ */
+export class MerkleTree {
+  private readonly levels: HashLevel[] = [new HashLevel()];
+
+  /** Number of leaves. */
+  get size(): number {
+    return this.levels[0]?.length ?? 0;
+  }
+
+  /** Appends one leaf hash and completes every subtree it closes. */
+  append(leafHash: Uint8Array): void {
+    let level = 0;
+    let hash = leafHash;
+    for (;;) {
+      const nodes = this.levelAt(level);
+      nodes.push(hash);
+      if (nodes.length % 2 === 1) return;
+      hash = hashChildren(nodes.at(nodes.length - 2), hash);
+      level += 1;
+    }
+  }
+
+  /** Forgets every leaf from `size` on (used when recovery drops a torn tail). */
+  truncate(size: number): void {
+    this.levels.forEach((nodes, level) => {
+      nodes.truncate(Math.floor(size / 2 ** level));
+    });
+  }
+
+  /** The hash of leaf `index`. */
+  leafHash(index: number): Uint8Array {
+    this.checkRange(index, index + 1);
+    return Uint8Array.from(this.levelAt(0).at(index));
+  }
+
+  /** The root hash of the tree as it was when it held `size` leaves (default: now). */
+  root(size: number = this.size): Uint8Array {
+    this.checkRange(0, size);
+    return size === 0 ? emptyRootHash() : Uint8Array.from(this.rangeHash(0, size));
+  }
+
+  /** RFC 6962 section 2.1.1 audit path for leaf `index` in the tree of `size` leaves. */
+  inclusionProof(index: number, size: number = this.size): Uint8Array[] {
+    this.checkRange(0, size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new RangeError(`leaf index ${index} is outside a tree of ${size} leaves`);
+    }
+    const proof: Uint8Array[] = [];
+    this.path(index, 0, size, proof);
+    return proof.reverse().map((hash) => Uint8Array.from(hash));
+  }
+
+  /** RFC 6962 section 2.1.2 consistency proof from the tree of `oldSize` leaves to `newSize`. */
+  consistencyProof(oldSize: number, newSize: number = this.size): Uint8Array[] {
+    this.checkRange(0, newSize);
+    if (!Number.isSafeInteger(oldSize) || oldSize < 0 || oldSize > newSize) {
+      throw new RangeError(`cannot prove consistency from ${oldSize} to ${newSize} leaves`);
+    }
+    if (oldSize === 0 || oldSize === newSize) return [];
+    const proof: Uint8Array[] = [];
+    this.subproof(oldSize, 0, newSize, true, proof);
+    return proof.reverse().map((hash) => Uint8Array.from(hash));
+  }
+
+  // Collects the path top-down into `proof` (reversed by the caller, so the leaf's sibling comes first).
+  private path(index: number, start: number, end: number, proof: Uint8Array[]): void {
+    const n = end - start;
+    if (n === 1) return;
+    const k = splitPoint(n);
+    if (index < k) {
+      proof.push(this.rangeHash(start + k, end));
+      this.path(index, start, start + k, proof);
+    } else {
+      proof.push(this.rangeHash(start, start + k));
+      this.path(index - k, start + k, end, proof);
+    }
+  }
+
+  private subproof(m: number, start: number, end: number, complete: boolean, proof: Uint8Array[]): void {
+    const n = end - start;
+    if (m === n) {
+      if (!complete) proof.push(this.rangeHash(start, end));
+      return;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      proof.push(this.rangeHash(start + k, end));
+      this.subproof(m, start, start + k, complete, proof);
+    } else {
+      proof.push(this.rangeHash(start, start + k));
+      this.subproof(m - k, start + k, end, false, proof);
+    }
+  }
+
+  // MTH(D[start:end]); every range RFC 6962 asks for starts on a multiple of its left part's size.
+  private rangeHash(start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (isPowerOfTwo(n) && start % n === 0) {
+      const level = Math.log2(n);
+      const stored = this.levels[level];
+      if (stored && start / n < stored.length) return stored.at(start / n);
+    }
+    const k = splitPoint(n);
+    return hashChildren(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+  }
+
+  private levelAt(level: number): HashLevel {
+    let nodes = this.levels[level];
+    if (!nodes) {
+      nodes = new HashLevel();
+      this.levels[level] = nodes;
+    }
+    return nodes;
+  }
+
+  private checkRange(start: number, end: number): void {
+    if (!Number.isSafeInteger(end) || start < 0 || end > this.size) {
+      throw new RangeError(`tree size ${end} is outside a tree of ${this.size} leaves`);
+    }
+  }
+}

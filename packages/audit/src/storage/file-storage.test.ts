@@ -1,0 +1,103 @@
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLogCorruptedError } from '../errors.ts';
+import { createFileAuditStorage } from './file-storage.ts';
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (record: Uint8Array): string => new TextDecoder().decode(record);
+
+describe('createFileAuditStorage', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'warden-audit-file-'));
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function writeRecords(count: number, segmentMaxBytes = 1 << 20): Promise<void> {
+    const storage = createFileAuditStorage({ directory, segmentMaxBytes });
+    for (let index = 0; index < count; index += 1) await storage.append([bytes(`record ${index}`)]);
+    await storage.close();
+  }
+
+  it('a process killed mid-write (torn tail) loses only the unacknowledged record: open() cuts it', async () => {
+    await writeRecords(3);
+    const [segment] = await readdir(directory);
+    const file = join(directory, segment ?? '');
+    const intact = (await stat(file)).size;
+    // A frame header announcing 100 bytes followed by only 5 of them.
+    await appendFile(file, Buffer.concat([Buffer.from([0, 0, 0, 100, 1, 2, 3, 4]), Buffer.from('parti')]));
+    const storage = createFileAuditStorage({ directory });
+    expect(await storage.open()).toEqual({ file: segment, offset: intact, droppedBytes: 13 });
+    expect((await storage.read(0, await storage.size())).map(text)).toEqual(['record 0', 'record 1', 'record 2']);
+    expect(await storage.append([bytes('record 3')])).toBe(4);
+    await storage.close();
+    expect((await stat(file)).size).toBe(intact + 8 + 8);
+  });
+
+  it('read-only open skips a torn tail without cutting it', async () => {
+    await writeRecords(2);
+    const [segment] = await readdir(directory);
+    const file = join(directory, segment ?? '');
+    await appendFile(file, Buffer.from([0, 0]));
+    const before = (await stat(file)).size;
+    const storage = createFileAuditStorage({ directory, readOnly: true });
+    expect((await storage.open())?.droppedBytes).toBe(2);
+    expect(await storage.size()).toBe(2);
+    await storage.close();
+    expect((await stat(file)).size).toBe(before);
+  });
+
+  it('a flipped byte in an acknowledged record (an attacker or a bad disk) is AUDIT_LOG_CORRUPTED naming file and offset', async () => {
+    await writeRecords(3);
+    const [segment] = await readdir(directory);
+    const file = join(directory, segment ?? '');
+    const content = await readFile(file);
+    content.writeUInt8(content.readUInt8(10) ^ 0xff, 10); // inside the first record's payload
+    await writeFile(file, content);
+    const error = await createFileAuditStorage({ directory })
+      .open()
+      .catch((caught: unknown) => caught);
+    expect(AuditLogCorruptedError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'AUDIT_LOG_CORRUPTED',
+      corruption: 'corrupted-record',
+      file: segment,
+      offset: 0,
+    });
+  });
+
+  it('an older segment cut short is a truncated-file error, a deleted one a missing-segment error', async () => {
+    await writeRecords(6, 16);
+    const segments = (await readdir(directory)).sort();
+    expect(segments.length).toBeGreaterThan(2);
+    await truncate(join(directory, segments[0] ?? ''), 5);
+    await expect(createFileAuditStorage({ directory }).open()).rejects.toMatchObject({
+      code: 'AUDIT_LOG_CORRUPTED',
+      corruption: 'truncated-file',
+      file: segments[0],
+    });
+    await rm(directory, { recursive: true, force: true });
+    await writeRecords(6, 16);
+    await unlink(join(directory, segments[1] ?? ''));
+    await expect(createFileAuditStorage({ directory }).open()).rejects.toMatchObject({
+      corruption: 'missing-segment',
+      file: segments[2],
+    });
+  });
+
+  it('starts a new segment once the current one is full and reads across them', async () => {
+    await writeRecords(10, 40);
+    expect((await readdir(directory)).length).toBeGreaterThan(3);
+    const storage = createFileAuditStorage({ directory, readOnly: true });
+    expect((await storage.read(3, 9)).map(text)).toEqual([3, 4, 5, 6, 7, 8].map((index) => `record ${index}`));
+    await expect(storage.append([bytes('x')])).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('rejects an empty directory setting with INVALID_INPUT', () => {
+    expect(() => createFileAuditStorage({ directory: '' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * The embedded default {@link AuditStorage}: numbered segment files in one directory, written
+ * with one `write` per batch and made durable with `fdatasync` on `sync()`. Opening recovers
+ * from a crash mid-write by cutting the torn tail of the newest segment, which only ever holds
+ * records no `sync()` acknowledged.
+ *
+ * @module
+ */
+import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BackendUnavailableError, InvalidInputError } from '@warden/core';
+import { AuditLogCorruptedError } from '../errors.js';
+import { checkRange } from './memory-storage.js';
+import type { AuditStorage } from './port.js';
+import { decodeFrames, encodeFrames, FRAME_HEADER_BYTES, type SegmentDamage, scanSegment } from './segment-format.js';
+
+/** Settings of {@link createFileAuditStorage}. */
+export interface FileAuditStorageConfig {
+  /** Directory of the segment files; created when missing (unless `readOnly`). */
+  directory: string;
+  /** A new segment starts once the current one reaches this many bytes. @default 67108864 (64 MiB) */
+  segmentMaxBytes?: number;
+  /** Open for reading only (the verifier): a torn tail is skipped and reported, never cut off. @default false */
+  readOnly?: boolean;
+}
+
+/** What opening the storage had to repair. */
+export interface FileAuditStorageRecovery {
+  /** The segment whose torn tail was cut (or skipped, read-only). */
+  file: string;
+  /** Where the intact records end. */
+  offset: number;
+  /** Bytes after `offset` that were dropped: records no `sync()` acknowledged. */
+  droppedBytes: number;
+}
+
+/** {@link AuditStorage} on files, plus what recovery found. */
+export interface FileAuditStorage extends AuditStorage {
+  /** Opens the directory now (otherwise the first call does) and reports a repaired torn tail. */
+  open(): Promise<FileAuditStorageRecovery | undefined>;
+}
+
+interface Segment {
+  name: string;
+  firstIndex: number;
+  offsets: number[];
+  endOffset: number;
+}
+
+const SEGMENT_NAME = /^(\d{20})\.seg$/;
+const segmentName = (firstIndex: number): string => `${String(firstIndex).padStart(20, '0')}.seg`;
+
+/** Creates file storage; no I/O happens until the first call. */
+export function createFileAuditStorage(config: FileAuditStorageConfig): FileAuditStorage {
+  const segmentMaxBytes = config.segmentMaxBytes ?? 64 * 1024 * 1024;
+  if (typeof config.directory !== 'string' || config.directory === '') {
+    throw new InvalidInputError({
+      message: 'directory must be a path',
+      issues: [{ path: 'directory', message: 'required' }],
+    });
+  }
+  if (!Number.isSafeInteger(segmentMaxBytes) || segmentMaxBytes < 1) {
+    throw new InvalidInputError({
+      message: 'segmentMaxBytes must be a positive integer',
+      issues: [{ path: 'segmentMaxBytes', message: 'must be a positive integer' }],
+    });
+  }
+  return new FileStorage(config.directory, segmentMaxBytes, config.readOnly ?? false);
+}
+
+class FileStorage implements FileAuditStorage {
+  readonly specificationVersion = 'audit-storage-v1' as const;
+  readonly providerId = 'file';
+  private segments: Segment[] = [];
+  private handle: FileHandle | undefined;
+  private opening: Promise<FileAuditStorageRecovery | undefined> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: unknown;
+  private closed = false;
+  private count = 0;
+
+  constructor(
+    private readonly directory: string,
+    private readonly segmentMaxBytes: number,
+    private readonly readOnly: boolean,
+  ) {}
+
+  open(): Promise<FileAuditStorageRecovery | undefined> {
+    this.opening ??= this.load();
+    return this.opening;
+  }
+
+  append(records: readonly Uint8Array[]): Promise<number> {
+    if (this.readOnly) return Promise.reject(this.unavailable('audit storage was opened read-only'));
+    return this.exclusive(async () => {
+      if (records.length === 0) return this.count;
+      await this.rotateIfFull();
+      const segment = this.currentSegment();
+      const frames = encodeFrames(records);
+      try {
+        await writeFully(await this.writable(), frames);
+      } catch (error) {
+        // A partial write leaves a torn frame: stop here so nothing is ever appended after it.
+        this.failure = error;
+        throw this.unavailable('writing an audit segment failed', error);
+      }
+      let offset = segment.endOffset;
+      for (const record of records) {
+        segment.offsets.push(offset);
+        offset += FRAME_HEADER_BYTES + record.length;
+      }
+      segment.endOffset = offset;
+      this.count += records.length;
+      return this.count;
+    });
+  }
+
+  read(start: number, end: number): Promise<Uint8Array[]> {
+    return this.exclusive(async () => {
+      checkRange(start, end, this.count);
+      const records: Uint8Array[] = [];
+      for (const segment of this.segments) {
+        const from = Math.max(start, segment.firstIndex);
+        const to = Math.min(end, segment.firstIndex + segment.offsets.length);
+        if (from < to) records.push(...(await this.readFromSegment(segment, from, to)));
+      }
+      return records;
+    });
+  }
+
+  size(): Promise<number> {
+    return this.exclusive(async () => this.count);
+  }
+
+  sync(): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.handle) return;
+      try {
+        await this.handle.datasync();
+      } catch (error) {
+        this.failure = error;
+        throw this.unavailable('fdatasync of an audit segment failed', error);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.exclusive(async () => {
+      if (this.handle && !this.failure) await this.handle.datasync();
+      await this.handle?.close();
+      this.handle = undefined;
+    }).finally(() => {
+      this.closed = true;
+    });
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.closed) throw this.unavailable('audit storage is closed');
+      await this.open();
+      if (this.failure) throw this.unavailable('audit storage failed earlier and refuses more work', this.failure);
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<FileAuditStorageRecovery | undefined> {
+    if (!this.readOnly) await mkdir(this.directory, { recursive: true });
+    const names = await listSegments(this.directory);
+    let expectedFirst = 0;
+    let recovery: FileAuditStorageRecovery | undefined;
+    for (const [position, name] of names.entries()) {
+      const firstIndex = Number(SEGMENT_NAME.exec(name)?.[1]);
+      if (firstIndex !== expectedFirst) {
+        throw new AuditLogCorruptedError({
+          corruption: 'missing-segment',
+          file: name,
+          message: `audit segment ${name} starts at record ${firstIndex}, expected ${expectedFirst}: a segment is missing`,
+        });
+      }
+      const bytes = await readFile(join(this.directory, name));
+      const scan = scanSegment(bytes);
+      const isLast = position === names.length - 1;
+      // Only the final frame of the newest segment can be a torn write; an altered frame with
+      // intact frames after it is damage to acknowledged records, never cut off silently.
+      const tornTail = isLast && (scan.damage?.kind === 'torn' || scan.damage?.end === bytes.length);
+      if (scan.damage && !tornTail) throw damageError(name, scan.damage);
+      if (scan.damage) {
+        recovery = { file: name, offset: scan.validBytes, droppedBytes: bytes.length - scan.validBytes };
+        if (!this.readOnly) await cutTail(join(this.directory, name), scan.validBytes);
+      }
+      this.segments.push({ name, firstIndex, offsets: scan.offsets, endOffset: scan.validBytes });
+      expectedFirst = firstIndex + scan.offsets.length;
+    }
+    this.count = expectedFirst;
+    return recovery;
+  }
+
+  private currentSegment(): Segment {
+    const last = this.segments.at(-1);
+    if (last) return last;
+    const segment = { name: segmentName(0), firstIndex: 0, offsets: [], endOffset: 0 };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private async writable(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    const segment = this.currentSegment();
+    this.handle = await open(join(this.directory, segment.name), 'a');
+    if (segment.endOffset === 0) await syncDirectory(this.directory);
+    return this.handle;
+  }
+
+  private async rotateIfFull(): Promise<void> {
+    const last = this.segments.at(-1);
+    if (!last || last.endOffset < this.segmentMaxBytes) return;
+    if (this.handle) {
+      await this.handle.datasync();
+      await this.handle.close();
+      this.handle = undefined;
+    }
+    this.segments.push({ name: segmentName(this.count), firstIndex: this.count, offsets: [], endOffset: 0 });
+  }
+
+  private async readFromSegment(segment: Segment, from: number, to: number): Promise<Uint8Array[]> {
+    const startOffset = segment.offsets[from - segment.firstIndex] ?? 0;
+    const endOffset = segment.offsets[to - segment.firstIndex] ?? segment.endOffset;
+    const buffer = Buffer.allocUnsafe(endOffset - startOffset);
+    const handle = await open(join(this.directory, segment.name), 'r');
+    try {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, startOffset);
+      if (bytesRead !== buffer.length) {
+        throw new AuditLogCorruptedError({
+          corruption: 'truncated-file',
+          file: segment.name,
+          offset: startOffset + bytesRead,
+          message: `audit segment ${segment.name} was shortened while open`,
+        });
+      }
+    } finally {
+      await handle.close();
+    }
+    return decodeFrames(buffer, to - from);
+  }
+
+  private unavailable(message: string, cause?: unknown): BackendUnavailableError {
+    return new BackendUnavailableError({ backend: 'audit-file', message: `${message} (${this.directory})`, cause });
+  }
+}
+
+async function listSegments(directory: string): Promise<string[]> {
+  try {
+    return (await readdir(directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function damageError(name: string, damage: SegmentDamage): AuditLogCorruptedError {
+  const torn = damage.kind === 'torn';
+  return new AuditLogCorruptedError({
+    corruption: torn ? 'truncated-file' : 'corrupted-record',
+    file: name,
+    offset: damage.offset,
+    message: torn
+      ? `audit segment ${name} ends inside a record at byte ${damage.offset}, and a later segment exists`
+      : `audit segment ${name} has a record whose checksum does not match at byte ${damage.offset}`,
+  });
+}
+
+async function cutTail(path: string, length: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(length);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+    written += bytesWritten;
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The on-disk framing of a segment: each record is `u32 length || u32 crc32(payload) || payload`
+ * (big-endian). The checksum tells a torn or flipped record from an intact one.
+ *
+ * @module
+ */
+import { crc32 } from 'node:zlib';
+
+/** Bytes before each payload. */
+export const FRAME_HEADER_BYTES = 8;
+
+/** Largest record accepted (a length above it is treated as damage, not as a huge record). */
+export const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
+
+/** Frames a batch of records into one buffer, ready for a single write. */
+export function encodeFrames(records: readonly Uint8Array[]): Buffer {
+  const total = records.reduce((sum, record) => sum + FRAME_HEADER_BYTES + record.length, 0);
+  const buffer = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const record of records) {
+    buffer.writeUInt32BE(record.length, offset);
+    buffer.writeUInt32BE(crc32(record), offset + 4);
+    buffer.set(record, offset + FRAME_HEADER_BYTES);
+    offset += FRAME_HEADER_BYTES + record.length;
+  }
+  return buffer;
+}
+
+/** A damaged frame: `torn` runs past the end of the bytes; `checksum` is complete but altered and ends at `end`. */
+export interface SegmentDamage {
+  /** Which kind of damage. */
+  kind: 'torn' | 'checksum';
+  /** Where the damaged frame starts. */
+  offset: number;
+  /** Where a complete but altered frame ends. */
+  end?: number;
+}
+
+/** What scanning a segment found. */
+export interface SegmentScan {
+  /** Start offset of every intact record. */
+  offsets: number[];
+  /** Offset just after the last intact record. */
+  validBytes: number;
+  /** Why scanning stopped before the end of the bytes, when it did. */
+  damage?: SegmentDamage;
+}
+
+/** Reads frames until the bytes end or a frame is damaged. */
+export function scanSegment(bytes: Uint8Array): SegmentScan {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const offsets: number[] = [];
+  let offset = 0;
+  while (offset < view.length) {
+    if (view.length - offset < FRAME_HEADER_BYTES)
+      return { offsets, validBytes: offset, damage: { kind: 'torn', offset } };
+    const length = view.readUInt32BE(offset);
+    const end = offset + FRAME_HEADER_BYTES + length;
+    if (length > MAX_RECORD_BYTES || end > view.length) {
+      return { offsets, validBytes: offset, damage: { kind: 'torn', offset } };
+    }
+    if (crc32(view.subarray(offset + FRAME_HEADER_BYTES, end)) !== view.readUInt32BE(offset + 4)) {
+      return { offsets, validBytes: offset, damage: { kind: 'checksum', offset, end } };
+    }
+    offsets.push(offset);
+    offset = end;
+  }
+  return { offsets, validBytes: offset };
+}
+
+/** The payloads of consecutive frames in `bytes` (already checked by {@link scanSegment}). */
+export function decodeFrames(bytes: Buffer, count: number): Uint8Array[] {
+  const records: Uint8Array[] = [];
+  let offset = 0;
+  for (let index = 0; index < count; index += 1) {
+    const length = bytes.readUInt32BE(offset);
+    records.push(Uint8Array.from(bytes.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length)));
+    offset += FRAME_HEADER_BYTES + length;
+  }
+  return records;
+}
