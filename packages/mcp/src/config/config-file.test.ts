@@ -1,0 +1,37 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { mcpConfigJsonSchema, parseMcpConfig } from './config-file.js';
+
+const schemaPath = fileURLToPath(new URL('../../warden-mcp.schema.json', import.meta.url));
+
+describe('warden-mcp.json', () => {
+  it('the published JSON Schema is the one generated from the zod schema (WARDEN_WRITE_SCHEMA=1 rewrites it)', () => {
+    const generated = `${JSON.stringify(mcpConfigJsonSchema(), null, 2)}\n`;
+    if (process.env.WARDEN_WRITE_SCHEMA === '1') writeFileSync(schemaPath, generated);
+    expect(readFileSync(schemaPath, 'utf8')).toBe(generated);
+  });
+
+  it('the JSON Schema accepts what parseMcpConfig accepts and rejects an unknown field', () => {
+    const validate = new Ajv2020({ strict: false }).compile(mcpConfigJsonSchema());
+    const document = {
+      upstreams: { fs: { command: ['npx', 'server'] } },
+      tools: { 'fs/read_file': { arguments: { path: { kind: 'path', roots: ['/srv'] } }, approval: 'peer-review' } },
+    };
+    expect(validate(document)).toBe(true);
+    expect(parseMcpConfig(document).pinning.mode).toBe('enforce');
+    expect(validate({ ...document, upstream: {} })).toBe(false);
+  });
+
+  it.each([
+    [{ upstreams: {} }, 'upstreams'],
+    [{ upstreams: { 'a/b': { command: ['x'] } } }, 'upstreams.a/b'],
+    [{ upstreams: { fs: { url: 'ftp://x' } } }, 'upstreams.fs'],
+    [{ upstreams: { fs: { command: ['x'] } }, pinning: { pins: { 'fs/x': 'md5:1' } } }, 'pinning.pins.fs/x'],
+    [{ upstreams: { fs: { command: ['x'] } }, http: { upstream: 'nope' } }, 'http.upstream'],
+    [{ upstreams: { fs: { command: ['x'] } }, security: { enforcement: 'maybe' } }, 'security.enforcement'],
+  ])('an invalid document names its field (%j)', (document, field) => {
+    expect(() => parseMcpConfig(document)).toThrow(new RegExp(`${field.replaceAll('.', '\\.')}[.:]`));
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Approval holds: a call whose tier needs approval is bound to the digest of (upstream, tool,
+ * canonical arguments, caller, policy version); the approval expires and is used once.
+ *
+ * @module
+ */
+import { type ApprovalWorkflow, computePayloadDigest, type KillSwitch } from '@warden/core';
+import { McpDeniedError } from './denial.js';
+
+/** What a held call is bound to. */
+export interface HeldCall {
+  /** The upstream. */
+  upstream: string;
+  /** The tool. */
+  tool: string;
+  /** The arguments (canonicalised by the digest). */
+  arguments: Record<string, unknown>;
+  /** The caller. */
+  caller: string;
+  /** The policy version the decision was made under. */
+  policyVersion: string;
+}
+
+/** How a hold resolved. */
+export type HoldOutcome =
+  | { state: 'approved'; approvalId: string }
+  | { state: 'pending'; approvalId: string; created: boolean };
+
+const MAX_INDEX = 10_000;
+
+/** Finds, opens and consumes approvals for held calls. */
+export class ApprovalHolds {
+  private readonly byDigest = new Map<string, string>();
+  private readonly consumed = new Set<string>();
+
+  constructor(private readonly workflow: ApprovalWorkflow) {}
+
+  /**
+   * Consumes an approved approval bound to exactly this call, or returns the pending one (opening
+   * it if none exists). `approvalId` is the id the client echoed back, when it did.
+   */
+  async resolve(
+    call: HeldCall,
+    tier: 'peer-review' | 'team-lead' | 'security-review',
+    approvalId: string | undefined,
+  ): Promise<HoldOutcome> {
+    const digest = computePayloadDigest(call);
+    const id = approvalId ?? this.byDigest.get(digest);
+    if (id !== undefined) {
+      const record = await this.workflow.get(id).catch(() => undefined);
+      if (record !== undefined && record.payloadDigest === digest && record.requester === call.caller) {
+        if (record.status === 'approved') {
+          if (this.consumed.has(id)) {
+            this.byDigest.delete(digest);
+          } else {
+            this.consumed.add(id);
+            this.byDigest.delete(digest);
+            return { state: 'approved', approvalId: id };
+          }
+        } else if (record.status === 'pending') {
+          return { state: 'pending', approvalId: id, created: false };
+        } else {
+          this.byDigest.delete(digest);
+          if (approvalId !== undefined) {
+            throw new McpDeniedError({
+              denial: record.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_REJECTED',
+              message: `approval ${id} is ${record.status}`,
+              approvalId: id,
+            });
+          }
+        }
+      } else if (approvalId !== undefined && record !== undefined) {
+        throw new McpDeniedError({
+          denial: 'APPROVAL_REJECTED',
+          message: `approval ${id} was given for a different call`,
+          approvalId: id,
+        });
+      }
+    }
+    const created = await this.workflow.request({
+      requester: call.caller,
+      description: `MCP call ${call.upstream}/${call.tool} by ${call.caller}`,
+      tier,
+      payload: call,
+    });
+    if (this.byDigest.size >= MAX_INDEX) this.byDigest.delete(this.byDigest.keys().next().value as string);
+    this.byDigest.set(digest, created);
+    return { state: 'pending', approvalId: created, created: true };
+  }
+
+  /**
+   * Waits until the approval is decided (polling, and woken by the kill switch). Resolves when
+   * approved (and consumes it); throws a denial when rejected, expired, past `deadline` or when
+   * the kill switch turns on.
+   */
+  async waitForDecision(approvalId: string, killSwitch: KillSwitch, deadline: number, pollMs: number): Promise<void> {
+    let wake: () => void = () => {};
+    const unsubscribe = killSwitch.onChange(() => wake());
+    try {
+      for (;;) {
+        if (await killSwitch.isActive())
+          throw new McpDeniedError({ denial: 'KILL_SWITCH_ACTIVE', message: 'the kill switch is active', approvalId });
+        const status = await this.workflow.getStatus(approvalId);
+        if (status === 'approved') {
+          if (this.consumed.has(approvalId))
+            throw new McpDeniedError({
+              denial: 'APPROVAL_REJECTED',
+              message: `approval ${approvalId} was already used`,
+              approvalId,
+            });
+          this.consumed.add(approvalId);
+          return;
+        }
+        if (status !== 'pending' || Date.now() >= deadline) {
+          throw new McpDeniedError({
+            denial: status === 'expired' || status === 'pending' ? 'APPROVAL_EXPIRED' : 'APPROVAL_REJECTED',
+            message: `approval ${approvalId} is ${status === 'pending' ? 'still pending at its deadline' : status}`,
+            approvalId,
+          });
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Withdraws a pending approval (the client declined it); ignores failures. */
+  async cancel(approvalId: string, actor: string): Promise<void> {
+    await this.workflow.cancel?.(approvalId, actor).catch(() => undefined);
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The enforcement core: every MCP request from a caller to an upstream goes through
+ * {@link McpSession.handleRequest}, which checks the kill switch first, then policy, tool pins,
+ * arguments and approvals, and records one security event per decision. Transport-free: the
+ * stdio wrapper, the HTTP gateway and applications embedding MCP all call it.
+ *
+ * @module
+ */
+import { createApprovalWorkflow } from '@warden/approvals';
+import {
+  type ApprovalWorkflow,
+  type AuditSink,
+  computePayloadDigest,
+  createInjectionSource,
+  createSecurityEngine,
+  createSecurityEventEmitter,
+  type InjectionSource,
+  type KillSwitch,
+  type SecurityEngine,
+  type SecurityEventEmitter,
+  WardenError,
+} from '@warden/core';
+import { createStubKillSwitch } from '@warden/stubs';
+import { parseMcpConfig } from '../config/config-file.js';
+import type { ResolvedMcpConfig, WardenMcpConfigInput } from '../config/config-schema.js';
+import { createInputSchemaChecker } from '../policy/input-schema.js';
+import { ApprovalHolds } from './approval-hold.js';
+import { createDecisionLog, type DecisionLog } from './decision-log.js';
+import { denialToJsonRpc, McpDeniedError } from './denial.js';
+import { assertKillSwitchOff } from './kill-switch-gate.js';
+import { handleListing, type ListingContext } from './listing.js';
+import type { McpClientCall, McpOutcome, McpUpstreamCall } from './messages.js';
+import { handleToolCall } from './tool-call.js';
+import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
+
+/** Configuration of {@link createMcpEnforcer}. */
+export interface McpEnforcerConfig {
+  /** The `warden-mcp.json` document (validated here). */
+  config: WardenMcpConfigInput;
+  /** The kill switch checked first on every message. @default an in-memory stub */
+  killSwitch?: KillSwitch;
+  /** Where held calls wait for approval. @default `createApprovalWorkflow()` in memory */
+  approvals?: ApprovalWorkflow;
+  /** Where decision events go. @default a new emitter */
+  events?: SecurityEventEmitter;
+  /** Must acknowledge each decision before the call proceeds; a failing sink denies. */
+  auditSink?: AuditSink;
+  /** How often a call waiting for approval polls its status, in milliseconds. @default 250 */
+  approvalPollMs?: number;
+}
+
+/** What a transport knows about one client connection. */
+export interface McpSessionConfig {
+  /** The caller's name in the configuration. @default the configuration's `defaultCaller` */
+  caller?: string;
+  /** The upstream this session talks to. */
+  upstream: string;
+  /** The protocol revision, when the transport knows it (HTTP header); stdio learns it from `initialize`. */
+  protocolVersion?: string;
+  /** Sends a request to the client (needed for URL-mode elicitation). */
+  askClient?: McpClientCall;
+}
+
+/** One client's view through the enforcer. */
+export interface McpSession {
+  /** The protocol revision in use, once known. */
+  readonly protocolVersion: string | undefined;
+  /** Decides on one request, forwarding it through `upstream` when allowed. Never rejects. */
+  handleRequest(method: string, params: unknown, upstream: McpUpstreamCall): Promise<McpOutcome>;
+  /** True when a client notification may go to the upstream (false while the kill switch is on). */
+  allowNotification(method: string): Promise<boolean>;
+  /** Tells the enforcer about a notification from the upstream (`notifications/tools/list_changed` drops its listing). */
+  observeUpstreamNotification(method: string): void;
+}
+
+/** The enforcer shared by every session. */
+export interface McpEnforcer {
+  /** Where decision events go. */
+  readonly events: SecurityEventEmitter;
+  /** The kill switch in use. */
+  readonly killSwitch: KillSwitch;
+  /** The approval workflow in use. */
+  readonly approvals: ApprovalWorkflow;
+  /** Digest of the configuration decisions are made under (part of every approval binding). */
+  readonly policyVersion: string;
+  /** Opens a session for one client connection. @throws `McpDeniedError` for an unknown caller or upstream. */
+  openSession(config: McpSessionConfig): McpSession;
+  /** Tool definitions that appeared or changed and wait for an operator. */
+  listPendingToolDefinitions(): PendingToolDefinition[];
+  /** Pins a pending definition by its digest; returns false when none matches. */
+  approveToolDefinition(approval: { upstream: string; tool: string; digest: string; actor: string }): boolean;
+}
+
+/** Methods forwarded without further checks once the kill switch and upstream access allow them. */
+const PASS_THROUGH = new Set(['initialize', 'ping', 'logging/setLevel', 'server/discover']);
+
+/** Shared state every session reads. */
+export interface EnforcerState {
+  /** The configuration. */
+  config: ResolvedMcpConfig;
+  /** The policy engine. */
+  engine: SecurityEngine;
+  /** Tool listings and pins. */
+  catalog: ToolCatalog;
+  /** Approvals. */
+  holds: ApprovalHolds;
+  /** Decision events. */
+  log: DecisionLog;
+  /** Kill switch. */
+  killSwitch: KillSwitch;
+  /** Policy version. */
+  policyVersion: string;
+  /** Argument schema checks. */
+  schemaChecker: ReturnType<typeof createInputSchemaChecker>;
+  /** Poll interval while waiting for approval. */
+  approvalPollMs: number;
+}
+
+/**
+ * Creates the enforcement core. Synchronous and free of I/O.
+ *
+ * @throws `InvalidInputError` when the configuration is invalid, naming the field.
+ */
+export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforcer {
+  const config = parseMcpConfig(enforcerConfig.config);
+  const events = enforcerConfig.events ?? createSecurityEventEmitter();
+  const killSwitch = enforcerConfig.killSwitch ?? createStubKillSwitch();
+  const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
+  // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
+  const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
+  const catalog = new ToolCatalog(config.pinning);
+  const policyVersion = computePayloadDigest(config);
+  const state: EnforcerState = {
+    config,
+    engine,
+    catalog,
+    holds: new ApprovalHolds(approvals),
+    log: createDecisionLog(events, enforcerConfig.auditSink),
+    killSwitch,
+    policyVersion,
+    schemaChecker: createInputSchemaChecker(),
+    approvalPollMs: enforcerConfig.approvalPollMs ?? 250,
+  };
+  return {
+    events,
+    killSwitch,
+    approvals,
+    policyVersion,
+    openSession: (sessionConfig) => openSession(state, sessionConfig),
+    listPendingToolDefinitions: () => catalog.listPending(),
+    approveToolDefinition(approval) {
+      const done = catalog.approve(approval.upstream, approval.tool, approval.digest);
+      if (done)
+        void state.log
+          .record('approved', undefined, approval.upstream, {
+            tool: approval.tool,
+            toolDefinition: approval.digest,
+            actor: approval.actor,
+          })
+          .catch(() => undefined);
+      return done;
+    },
+  };
+}
+
+function callerSource(config: ResolvedMcpConfig, caller: string): InjectionSource {
+  const entry = config.callers[caller];
+  if (entry === undefined && caller !== config.defaultCaller) {
+    throw new McpDeniedError({ denial: 'UNAUTHENTICATED', message: `unknown caller ${caller}` });
+  }
+  const type = entry?.type ?? (caller === config.defaultCaller ? 'cli' : 'api');
+  return createInjectionSource(type, {
+    ...(entry?.trustLevel ? { trustLevel: entry.trustLevel } : {}),
+    identity: { userId: caller },
+  });
+}
+
+function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): McpSession {
+  const { config } = state;
+  const upstreamName = sessionConfig.upstream;
+  if (!Object.hasOwn(config.upstreams, upstreamName)) {
+    throw new McpDeniedError({ denial: 'ACCESS_DENIED', message: `unknown upstream ${upstreamName}` });
+  }
+  const caller = sessionConfig.caller ?? config.defaultCaller;
+  const source = callerSource(config, caller);
+  let protocolVersion = sessionConfig.protocolVersion;
+  let urlElicitation = false;
+
+  const context: ListingContext = { state, source, caller, upstream: upstreamName };
+
+  const decide = async (method: string, params: unknown, upstream: McpUpstreamCall): Promise<McpOutcome> => {
+    await assertKillSwitchOff(state.killSwitch);
+    if (!state.engine.checkSessionAccess(source, upstreamName).allowed) {
+      throw new McpDeniedError({
+        denial: 'ACCESS_DENIED',
+        message: `caller ${caller} may not reach upstream ${upstreamName}`,
+      });
+    }
+    if (method === 'initialize') {
+      const initialize = params as
+        | { protocolVersion?: unknown; capabilities?: { elicitation?: { url?: unknown } } }
+        | undefined;
+      if (typeof initialize?.protocolVersion === 'string') protocolVersion = initialize.protocolVersion;
+      urlElicitation = initialize?.capabilities?.elicitation?.url !== undefined;
+    }
+    if (PASS_THROUGH.has(method)) return upstream(method, params);
+    if (method === 'tools/call') {
+      return handleToolCall(context, params, upstream, {
+        protocolVersion,
+        urlElicitation,
+        ...(sessionConfig.askClient ? { askClient: sessionConfig.askClient } : {}),
+      });
+    }
+    const listed = await handleListing(context, method, params, upstream);
+    if (listed !== undefined) return listed;
+    throw new McpDeniedError({ denial: 'METHOD_NOT_ALLOWED', message: `method ${method} is not forwarded` });
+  };
+
+  return {
+    get protocolVersion() {
+      return protocolVersion;
+    },
+    async handleRequest(method, params, upstream) {
+      try {
+        return await decide(method, params, upstream);
+      } catch (error) {
+        const denial = toDenial(error);
+        await state.log
+          .record('denied', source, upstreamName, {
+            caller,
+            method,
+            code: denial.denial,
+            reason: denial.message,
+            ...toolOf(method, params),
+          })
+          .catch(() => undefined);
+        return {
+          error: denialToJsonRpc({
+            code: denial.denial,
+            reason: denial.message,
+            ...(denial.approvalId ? { approvalId: denial.approvalId } : {}),
+            ...(denial.approvalId && config.approvals.url
+              ? { approvalUrl: config.approvals.url.replace('{id}', encodeURIComponent(denial.approvalId)) }
+              : {}),
+          }),
+        };
+      }
+    },
+    async allowNotification() {
+      try {
+        return !(await state.killSwitch.isActive());
+      } catch {
+        return false;
+      }
+    },
+    observeUpstreamNotification(method) {
+      if (method === 'notifications/tools/list_changed') state.catalog.invalidate(upstreamName);
+    },
+  };
+}
+
+function toolOf(method: string, params: unknown): Record<string, unknown> {
+  const name = (params as { name?: unknown } | undefined)?.name;
+  if (method === 'tools/call' && typeof name === 'string') return { tool: name.slice(0, 256) };
+  return {};
+}
+
+function toDenial(error: unknown): McpDeniedError {
+  if (error instanceof McpDeniedError) return error;
+  if (WardenError.isInstance(error) && error.code === 'KILL_SWITCH_ACTIVE') {
+    return new McpDeniedError({ denial: 'KILL_SWITCH_ACTIVE', message: 'the kill switch is active', cause: error });
+  }
+  return new McpDeniedError({ denial: 'BACKEND_UNAVAILABLE', message: 'a dependency could not answer', cause: error });
+}

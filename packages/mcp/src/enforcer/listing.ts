@@ -1,0 +1,187 @@
+/**
+ * Listings filtered per caller (`tools/list`, `resources/list`, `resources/templates/list`,
+ * `prompts/list`) and the checks on resource URIs and prompt names.
+ *
+ * @module
+ */
+import { compileGlobList, type InjectionSource } from '@warden/core';
+import type { McpToolDefinition } from '../pinning/tool-definition.js';
+import { McpDeniedError } from './denial.js';
+import type { EnforcerState } from './enforcer.js';
+import { isRecord, type McpOutcome, type McpUpstreamCall } from './messages.js';
+
+/** Who is asking, for the listing and call handlers. */
+export interface ListingContext {
+  /** Shared enforcer state. */
+  state: EnforcerState;
+  /** The caller's injection source. */
+  source: InjectionSource;
+  /** The caller's name. */
+  caller: string;
+  /** The upstream's name. */
+  upstream: string;
+}
+
+const MAX_DISCOVERY_PAGES = 50;
+
+/** True when `uri` (normalised by the URL parser, so `..` and `%2e` segments resolve) is allowed. */
+export function resourceAllowed(state: EnforcerState, uri: unknown): boolean {
+  if (typeof uri !== 'string' || uri.length > 8192) return false;
+  let normalised: string;
+  try {
+    normalised = new URL(uri).href;
+  } catch {
+    return false;
+  }
+  const { allow, deny } = state.config.resources;
+  if (deny && (compileGlobList(deny).matches(normalised) || compileGlobList(deny).matches(uri))) return false;
+  return allow !== undefined && compileGlobList(allow).matches(normalised) && compileGlobList(allow).matches(uri);
+}
+
+function promptAllowed(state: EnforcerState, upstream: string, name: unknown): boolean {
+  if (typeof name !== 'string') return false;
+  const key = `${upstream}/${name}`;
+  const { allow, deny } = state.config.prompts;
+  if (deny && compileGlobList(deny).matches(key)) return false;
+  return allow !== undefined && compileGlobList(allow).matches(key);
+}
+
+function templateAllowed(state: EnforcerState, template: unknown): boolean {
+  if (typeof template !== 'string') return false;
+  const { allow, deny } = state.config.resources;
+  if (deny && compileGlobList(deny).matches(template)) return false;
+  return allow !== undefined && compileGlobList(allow).matches(template);
+}
+
+/** The tools this caller may see: allowed by policy and pinned. Records new or changed definitions. */
+export async function visibleTools(
+  context: ListingContext,
+  tools: readonly McpToolDefinition[],
+  complete: boolean,
+): Promise<McpToolDefinition[]> {
+  const { state, source, upstream } = context;
+  const fresh = state.catalog.record(upstream, tools, complete);
+  for (const pending of fresh) {
+    await state.log
+      .record('tool-definition-pending', undefined, upstream, {
+        tool: pending.tool,
+        digest: pending.digest,
+        ...(pending.pinnedDigest ? { pinnedDigest: pending.pinnedDigest } : {}),
+        hiddenCharacters: pending.hiddenCharacters,
+      })
+      .catch(() => undefined);
+  }
+  const allowedNames = new Set(
+    state.engine.filterToolsByPolicy(
+      tools.map((tool) => tool.name),
+      source,
+      upstream,
+    ),
+  );
+  return tools.filter((tool) => {
+    if (!allowedNames.has(tool.name)) return false;
+    const entry = state.catalog.lookup(upstream, tool.name);
+    return entry !== undefined && state.catalog.isPinned(upstream, entry);
+  });
+}
+
+/** Lists every page of the upstream's tools into the catalogue (used when a call names a tool not yet listed). */
+export async function discoverTools(context: ListingContext, upstream: McpUpstreamCall): Promise<void> {
+  let cursor: string | undefined;
+  const all: McpToolDefinition[] = [];
+  for (let page = 0; page < MAX_DISCOVERY_PAGES; page += 1) {
+    const outcome = await upstream('tools/list', cursor === undefined ? {} : { cursor });
+    if ('error' in outcome || !isRecord(outcome.result) || !Array.isArray(outcome.result.tools)) {
+      throw new McpDeniedError({ denial: 'UPSTREAM_UNAVAILABLE', message: 'the upstream did not list its tools' });
+    }
+    all.push(...(outcome.result.tools.filter(isToolDefinition) as McpToolDefinition[]));
+    cursor = typeof outcome.result.nextCursor === 'string' ? outcome.result.nextCursor : undefined;
+    if (cursor === undefined) break;
+  }
+  await visibleTools(context, all, true);
+}
+
+function isToolDefinition(value: unknown): boolean {
+  return isRecord(value) && typeof value.name === 'string';
+}
+
+function filterResult(
+  outcome: McpOutcome,
+  field: string,
+  keep: (item: Record<string, unknown>) => boolean,
+): McpOutcome {
+  if ('error' in outcome || !isRecord(outcome.result) || !Array.isArray(outcome.result[field])) return outcome;
+  const items = (outcome.result[field] as unknown[]).filter((item) => isRecord(item) && keep(item));
+  return { result: { ...outcome.result, [field]: items } };
+}
+
+/**
+ * Handles the listing and read methods; returns `undefined` for a method it does not know.
+ * @throws `McpDeniedError` for a refused resource or prompt.
+ */
+export async function handleListing(
+  context: ListingContext,
+  method: string,
+  params: unknown,
+  upstream: McpUpstreamCall,
+): Promise<McpOutcome | undefined> {
+  const { state } = context;
+  const record = (details: Record<string, unknown>) =>
+    state.log.record('listed', context.source, context.upstream, { caller: context.caller, method, ...details });
+  switch (method) {
+    case 'tools/list': {
+      const outcome = await upstream(method, params);
+      if ('error' in outcome || !isRecord(outcome.result) || !Array.isArray(outcome.result.tools)) return outcome;
+      const tools = outcome.result.tools.filter(isToolDefinition) as McpToolDefinition[];
+      const complete = !isRecord(params) || params.cursor === undefined;
+      const visible = await visibleTools(context, tools, complete && outcome.result.nextCursor === undefined);
+      await record({ offered: tools.length, visible: visible.length });
+      return { result: { ...outcome.result, tools: visible } };
+    }
+    case 'resources/list':
+      return filterResult(await upstream(method, params), 'resources', (item) => resourceAllowed(state, item.uri));
+    case 'resources/templates/list':
+      return filterResult(await upstream(method, params), 'resourceTemplates', (item) =>
+        templateAllowed(state, item.uriTemplate),
+      );
+    case 'prompts/list':
+      return filterResult(await upstream(method, params), 'prompts', (item) =>
+        promptAllowed(state, context.upstream, item.name),
+      );
+    case 'resources/read':
+    case 'resources/subscribe':
+    case 'resources/unsubscribe': {
+      const uri = isRecord(params) ? params.uri : undefined;
+      if (!resourceAllowed(state, uri))
+        throw new McpDeniedError({ denial: 'RESOURCE_DENIED', message: 'the resource URI is not allowed' });
+      await state.log.record('allowed', context.source, context.upstream, { caller: context.caller, method, uri });
+      return upstream(method, params);
+    }
+    case 'prompts/get': {
+      const name = isRecord(params) ? params.name : undefined;
+      if (!promptAllowed(state, context.upstream, name))
+        throw new McpDeniedError({ denial: 'PROMPT_DENIED', message: 'the prompt is not allowed' });
+      await state.log.record('allowed', context.source, context.upstream, {
+        caller: context.caller,
+        method,
+        prompt: name,
+      });
+      return upstream(method, params);
+    }
+    case 'completion/complete': {
+      const ref = isRecord(params) && isRecord(params.ref) ? params.ref : {};
+      const allowed =
+        ref.type === 'ref/prompt'
+          ? promptAllowed(state, context.upstream, ref.name)
+          : templateAllowed(state, ref.uri) || resourceAllowed(state, ref.uri);
+      if (!allowed)
+        throw new McpDeniedError({
+          denial: ref.type === 'ref/prompt' ? 'PROMPT_DENIED' : 'RESOURCE_DENIED',
+          message: 'completion for a reference that is not allowed',
+        });
+      return upstream(method, params);
+    }
+    default:
+      return undefined;
+  }
+}

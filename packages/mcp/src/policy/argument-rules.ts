@@ -1,0 +1,165 @@
+/**
+ * Argument rules: path confinement, URL host allow-lists, enumerations, size limits.
+ *
+ * @module
+ */
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArgumentRule } from '../config/config-schema.js';
+
+/** A rule that failed, naming the argument. */
+export interface ArgumentViolation {
+  /** Dotted path of the argument. */
+  argument: string;
+  /** Why it was refused. */
+  reason: string;
+}
+
+/** Values found at a dotted path (`a.b`, `a.*` for every array item or object member). */
+export function valuesAt(root: unknown, dottedPath: string): Array<{ path: string; value: unknown }> {
+  let current: Array<{ path: string; value: unknown }> = [{ path: '', value: root }];
+  for (const segment of dottedPath.split('.')) {
+    const next: Array<{ path: string; value: unknown }> = [];
+    for (const { path: at, value } of current) {
+      if (typeof value !== 'object' || value === null) continue;
+      const prefix = at === '' ? '' : `${at}.`;
+      if (segment === '*') {
+        const entries = Array.isArray(value)
+          ? value.map((item, index) => [String(index), item] as const)
+          : Object.entries(value);
+        for (const [key, item] of entries) next.push({ path: `${prefix}${key}`, value: item });
+      } else if (Object.hasOwn(value, segment)) {
+        next.push({ path: `${prefix}${segment}`, value: (value as Record<string, unknown>)[segment] });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** Checks every rule against the arguments; returns the first violation or `undefined`. */
+export function checkArgumentRules(
+  rules: Record<string, ArgumentRule>,
+  args: Record<string, unknown>,
+): ArgumentViolation | undefined {
+  for (const [dottedPath, rule] of Object.entries(rules)) {
+    if (rule.kind === 'forbidden') {
+      const found = valuesAt(args, dottedPath);
+      if (found.length > 0) return { argument: found[0]?.path ?? dottedPath, reason: 'must not be given' };
+      continue;
+    }
+    for (const { path: at, value } of valuesAt(args, dottedPath)) {
+      const reason = checkValue(rule, value);
+      if (reason !== undefined) return { argument: at, reason };
+    }
+  }
+  return undefined;
+}
+
+function checkValue(rule: Exclude<ArgumentRule, { kind: 'forbidden' }>, value: unknown): string | undefined {
+  switch (rule.kind) {
+    case 'path':
+      return checkPath(rule.roots, value, rule.allowFileUri ?? true);
+    case 'url':
+      return checkUrl(rule.hosts, rule.schemes ?? ['https'], value);
+    case 'enum':
+      return rule.values.some((allowed) => allowed === value) ? undefined : 'is not one of the allowed values';
+    case 'size': {
+      const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+      return bytes <= rule.maxBytes ? undefined : `is ${bytes} bytes, more than ${rule.maxBytes}`;
+    }
+  }
+}
+
+/**
+ * Every way an upstream might read `value` as a path: as written, percent-decoded (once and
+ * repeatedly), as a `file:` URI, with `~` expanded. All of them must stay inside a root.
+ */
+function pathInterpretations(value: string, allowFileUri: boolean): string[] | string {
+  const candidates = new Set<string>([value]);
+  let decoded = value;
+  for (let round = 0; round < 4 && decoded.includes('%'); round += 1) {
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      return 'has malformed percent-encoding';
+    }
+    candidates.add(decoded);
+  }
+  const expanded = new Set<string>();
+  for (const candidate of candidates) {
+    if (/^file:/i.test(candidate)) {
+      if (!allowFileUri) return 'must be a path, not a file: URI';
+      try {
+        expanded.add(fileURLToPath(candidate));
+      } catch {
+        return 'is not a valid file: URI';
+      }
+      continue;
+    }
+    if (candidate === '~' || candidate.startsWith('~/')) expanded.add(path.join(homedir(), candidate.slice(1)));
+    expanded.add(candidate);
+  }
+  return [...expanded];
+}
+
+function checkPath(roots: readonly string[], value: unknown, allowFileUri: boolean): string | undefined {
+  if (typeof value !== 'string') return 'must be a string path';
+  if (value.includes('\0')) return 'must not contain NUL';
+  const interpretations = pathInterpretations(value, allowFileUri);
+  if (typeof interpretations === 'string') return interpretations;
+  const lexicalRoots = roots.map((root) => path.resolve(root));
+  const realRoots = roots.map(realOrResolved);
+  const insideAny = (list: readonly string[], target: string) => list.some((root) => isInside(root, target));
+  for (const candidate of interpretations) {
+    if (!path.isAbsolute(candidate)) return 'must be an absolute path';
+    const lexical = path.resolve(candidate);
+    if (!insideAny(lexicalRoots, lexical) && !insideAny(realRoots, lexical)) return 'is outside the allowed roots';
+    // Symlinks: where the path really leads must be inside a root too.
+    if (!insideAny(realRoots, realOrResolved(lexical))) return 'is outside the allowed roots (through a symlink)';
+  }
+  return undefined;
+}
+
+function isInside(root: string, target: string): boolean {
+  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/** The real path of `target`, resolving symlinks of the longest existing prefix. */
+function realOrResolved(target: string): string {
+  const resolved = path.resolve(target);
+  let existing = resolved;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      const real = realpathSync.native(existing);
+      return rest.length === 0 ? real : path.join(real, ...rest.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return resolved;
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+function checkUrl(hosts: readonly string[], schemes: readonly string[], value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string URL';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a valid URL';
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (!schemes.includes(scheme)) return `scheme ${scheme} is not allowed`;
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const allowed = hosts.some((pattern) => {
+    const lower = pattern.toLowerCase().replace(/\.$/, '');
+    return lower.startsWith('*.') ? host.endsWith(lower.slice(1)) : lower === host;
+  });
+  return allowed ? undefined : `host ${host} is not allowed`;
+}
