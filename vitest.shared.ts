@@ -34,7 +34,13 @@ function timingReporters(): Pick<NonNullable<ViteUserConfig['test']>, 'reporters
  * The vitest configuration every package shares: a `unit` project (`*.test.ts`) and an
  * `integration` project (`*.integration.test.ts`, talking to Docker, Redis or a network server).
  */
-export function wardenVitestConfig(options: { integrationTimeoutMs?: number } = {}): ViteUserConfig {
+export function wardenVitestConfig(
+  options: {
+    integrationTimeoutMs?: number;
+    /** Where the unit tests are, when not in `src/` and `test/`. */
+    unitInclude?: string[];
+  } = {},
+): ViteUserConfig {
   return defineConfig({
     resolve: { conditions: sourceConditions },
     ssr: { resolve: { conditions: sourceConditions } },
@@ -45,7 +51,7 @@ export function wardenVitestConfig(options: { integrationTimeoutMs?: number } = 
           extends: true,
           test: {
             name: 'unit',
-            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+            include: options.unitInclude ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
             exclude: [integrationGlob, '**/node_modules/**', '**/dist/**'],
             typecheck: { enabled: false },
             testTimeout: UNIT_TIMEOUT_MS,

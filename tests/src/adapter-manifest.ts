@@ -12,6 +12,8 @@ export const PORT_CONTRACTS = {
   'jit-credentials': 'runJITCredentialIssuerContract',
   'secret-store': 'runSecretStoreContract',
   'approval-workflow': 'runApprovalWorkflowContract',
+  'approval-store': 'runApprovalStoreContract',
+  'rate-limiter': 'runRateLimiterContract',
 } as const;
 
 /** A port an adapter can implement. */

@@ -9,7 +9,7 @@ describeWithService('redis', 'Redis approval store: ApprovalStore contract', (re
     name: 'redis',
     createSubject: async () => {
       const prefix = `warden-test:approval-store:${randomUUID()}:`;
-      const subject = createRedisApprovalStore({ url: redisUrl, prefix });
+      const subject = createRedisApprovalStore({ url: redisUrl, keyPrefix: prefix });
       const cleanup = async () => {
         await subject.close();
         await deleteKeysUnder(redisUrl, prefix);
@@ -18,7 +18,7 @@ describeWithService('redis', 'Redis approval store: ApprovalStore contract', (re
     },
     // A second process opening the same prefix.
     createPeer: async (subject) => {
-      const peer = createRedisApprovalStore({ url: redisUrl, prefix: (subject as RedisApprovalStore).prefix });
+      const peer = createRedisApprovalStore({ url: redisUrl, keyPrefix: (subject as RedisApprovalStore).keyPrefix });
       return { subject: peer, cleanup: () => peer.close() };
     },
     capabilities: { crossInstance: true },

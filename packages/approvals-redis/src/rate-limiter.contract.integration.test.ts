@@ -10,7 +10,7 @@ describeWithService('redis', 'Redis rate limiter: RateLimiter contract', (redisU
     name: 'redis',
     createSubject: async () => {
       const prefix = `warden-test:rate:${randomUUID()}:`;
-      const subject = createRedisRateLimiter({ url: redisUrl, prefix });
+      const subject = createRedisRateLimiter({ url: redisUrl, keyPrefix: prefix });
       prefixes.set(subject, prefix);
       const cleanup = async () => {
         await subject.close();
@@ -20,7 +20,7 @@ describeWithService('redis', 'Redis rate limiter: RateLimiter contract', (redisU
     },
     // A second process opening the same prefix.
     createPeer: async (subject) => {
-      const peer = createRedisRateLimiter({ url: redisUrl, prefix: prefixes.get(subject) });
+      const peer = createRedisRateLimiter({ url: redisUrl, keyPrefix: prefixes.get(subject) });
       return { subject: peer, cleanup: () => peer.close() };
     },
     // Redis times the windows itself (key expiry), so no injected clock.

@@ -97,9 +97,13 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
 
   it('a timeout also kills the command inside the codespace (its process group), not only gh', async () => {
     // Without the remote `timeout` backstop, only the remote kill can stop these.
-    const result = await run({ command: 'sleep 41.25 & sleep 41.5; wait', timeoutMs: 200 }, false);
+    // Durations no other process shares: another checkout may run this test at the same moment.
+    const seconds = 100_000 + Math.floor(Math.random() * 899_999);
+    const command = `sleep ${seconds}.25 & sleep ${seconds}.5; wait`;
+    const result = await run({ command, timeoutMs: 200 }, false);
     expect(result.timedOut).toBe(true);
-    await vi.waitFor(async () => expect(await hostCommandLines()).not.toMatch(/sleep 41\.(25|5)/), { timeout: 30_000 });
+    const survivor = new RegExp(`sleep ${seconds}\\.(25|5)`);
+    await vi.waitFor(async () => expect(await hostCommandLines()).not.toMatch(survivor), { timeout: 30_000 });
   });
 
   it("removes the process-group announcement from stderr, keeping the command's own stderr", async () => {

@@ -22,6 +22,16 @@ async function expectProcessGone(sandbox: Sandbox, id: string, marker: string): 
   expect(commandLines, 'the timed-out command is still running').not.toContain(marker);
 }
 
+/**
+ * A `sleep` whose command line no other process on the machine shares: where a sandbox's `/proc`
+ * shows the host's processes (the Codespaces fake), another checkout running this same suite at
+ * the same moment must not look like a survivor of this test.
+ */
+function uniqueSleep(): { command: string; marker: string } {
+  const seconds = 100_000 + Math.floor(Math.random() * 899_999);
+  return { command: `sleep ${seconds}`, marker: `sleep ${seconds} ` };
+}
+
 /** Timeouts, abort signals and output caps. */
 export function registerSandboxLimits({ harness, timeoutMs }: SandboxSuite): void {
   it(
@@ -29,11 +39,12 @@ export function registerSandboxLimits({ harness, timeoutMs }: SandboxSuite): voi
     async () => {
       const { sandbox, create } = await harness();
       const { id } = await create();
-      const result = await sandbox.execute(id, 'sleep 37', { timeoutMs: 300 });
+      const sleep = uniqueSleep();
+      const result = await sandbox.execute(id, sleep.command, { timeoutMs: 300 });
       expect(result.timedOut).toBe(true);
       expect(result.exitCode).not.toBe(0);
       expect(result.durationMs).toBeLessThan(20_000);
-      await expectProcessGone(sandbox, id, 'sleep 37 ');
+      await expectProcessGone(sandbox, id, sleep.marker);
 
       const after = await sandbox.execute(id, 'echo still-running');
       expect(after).toMatchObject({ stdout: 'still-running\n', timedOut: false });
@@ -46,7 +57,7 @@ export function registerSandboxLimits({ harness, timeoutMs }: SandboxSuite): voi
     async () => {
       const { sandbox, create } = await harness();
       const { id } = await create({ timeoutMs: 300 });
-      const result = await sandbox.execute(id, 'sleep 38');
+      const result = await sandbox.execute(id, uniqueSleep().command);
       expect(result.timedOut).toBe(true);
       expect(result.durationMs).toBeLessThan(20_000);
     },
@@ -61,10 +72,11 @@ export function registerSandboxLimits({ harness, timeoutMs }: SandboxSuite): voi
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), 300);
       try {
-        const result = await sandbox.execute(id, 'sleep 39', { signal: controller.signal, timeoutMs: 30_000 });
+        const sleep = uniqueSleep();
+        const result = await sandbox.execute(id, sleep.command, { signal: controller.signal, timeoutMs: 30_000 });
         expect(result.timedOut).toBe(true);
         expect(result.durationMs).toBeLessThan(20_000);
-        await expectProcessGone(sandbox, id, 'sleep 39 ');
+        await expectProcessGone(sandbox, id, sleep.marker);
       } finally {
         clearTimeout(timer);
       }
