@@ -1,18 +1,12 @@
 /**
- * Errors of `@warden/audit`: core's {@link WardenError} with the audit codes, branded with
- * `Symbol.for` markers so `isInstance` survives duplicate installs.
+ * Errors of `@warden/audit`: core's {@link WardenError} with the audit codes. `isInstance` is
+ * core's (each class recognised by its own marker and its ancestors', never a sibling's).
  *
  * @module
  */
 import { WardenError, type WardenErrorOptions } from '@warden/core';
 
-function markAs(error: Error, marker: symbol): void {
-  Object.defineProperty(error, marker, { value: true, enumerable: false });
-}
 
-function hasMarker(value: unknown, marker: symbol): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
-}
 
 /** What is wrong with an unreadable audit log. */
 export type AuditCorruption =
@@ -25,7 +19,6 @@ export type AuditCorruption =
   /** A record is intact but is not an audit entry or checkpoint this package wrote. */
   | 'malformed-record';
 
-const corruptedMarker: symbol = Symbol.for('@warden/audit.error.log-corrupted');
 
 /** An audit log cannot be read back. Code `AUDIT_LOG_CORRUPTED`. */
 export class AuditLogCorruptedError extends WardenError {
@@ -39,33 +32,20 @@ export class AuditLogCorruptedError extends WardenError {
   /** @param options.corruption what is wrong; `file` and `offset` say where. */
   constructor(options: WardenErrorOptions & { corruption: AuditCorruption; file?: string; offset?: number }) {
     super({ ...options, code: 'AUDIT_LOG_CORRUPTED' });
-    markAs(this, corruptedMarker);
     this.name = 'AuditLogCorruptedError';
     this.corruption = options.corruption;
     this.file = options.file;
     this.offset = options.offset;
   }
-
-  /** True when `value` is an AuditLogCorruptedError from any copy of `@warden/audit`. */
-  static override isInstance(value: unknown): value is AuditLogCorruptedError {
-    return hasMarker(value, corruptedMarker);
-  }
 }
 
-const signatureMarker: symbol = Symbol.for('@warden/audit.error.signature-invalid');
 
 /** A checkpoint, note or cosignature is not signed by the expected key (a wrong key or a forgery). Code `AUDIT_SIGNATURE_INVALID`. */
 export class AuditSignatureError extends WardenError {
   /** Creates the error; the message names the key and what it failed to verify. */
   constructor(options: WardenErrorOptions) {
     super({ ...options, code: 'AUDIT_SIGNATURE_INVALID' });
-    markAs(this, signatureMarker);
     this.name = 'AuditSignatureError';
-  }
-
-  /** True when `value` is an AuditSignatureError from any copy of `@warden/audit`. */
-  static override isInstance(value: unknown): value is AuditSignatureError {
-    return hasMarker(value, signatureMarker);
   }
 }
 
@@ -90,7 +70,6 @@ export interface AuditProblem {
   message: string;
 }
 
-const tamperedMarker: symbol = Symbol.for('@warden/audit.error.log-tampered');
 
 /** The log differs from what its signed checkpoints committed to. Code `AUDIT_LOG_TAMPERED`. */
 export class AuditLogTamperedError extends WardenError {
@@ -105,13 +84,7 @@ export class AuditLogTamperedError extends WardenError {
       cause: options.cause,
       code: 'AUDIT_LOG_TAMPERED',
     });
-    markAs(this, tamperedMarker);
     this.name = 'AuditLogTamperedError';
     this.problems = options.problems;
-  }
-
-  /** True when `value` is an AuditLogTamperedError from any copy of `@warden/audit`. */
-  static override isInstance(value: unknown): value is AuditLogTamperedError {
-    return hasMarker(value, tamperedMarker);
   }
 }
