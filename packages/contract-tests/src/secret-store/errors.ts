@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { expect, it } from 'vitest';
 import { expectWardenError } from '../expect-error.js';
-import { CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
+import { SECRET_STORE_CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
 
-const { first } = CONTRACT_NAMES;
+const { first } = SECRET_STORE_CONTRACT_NAMES;
 
 /** Names no store can hold. */
 const INVALID_NAMES: ReadonlyArray<readonly [string, unknown]> = [

@@ -47,9 +47,6 @@ export const SECRET_STORE_CONTRACT_NAMES: Readonly<Record<'first' | 'second' | '
   never: 'warden-contract-never-set',
 };
 
-/** Short name inside the suite. */
-export const CONTRACT_NAMES: typeof SECRET_STORE_CONTRACT_NAMES = SECRET_STORE_CONTRACT_NAMES;
-
 /** Reaches methods with inputs their types forbid, the way untrusted callers do. */
 export function untyped(
   store: SecretStore,

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { expectWardenError } from '../expect-error.js';
-import { CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
+import { SECRET_STORE_CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
 
-const { first, second, never } = CONTRACT_NAMES;
+const { first, second, never } = SECRET_STORE_CONTRACT_NAMES;
 
 /**
  * Names every store refuses: not kebab-case, too long, paths, or mapping onto an environment
