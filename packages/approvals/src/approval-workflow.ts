@@ -30,17 +30,12 @@ import {
 } from './approval-workflow-settings.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
-/** The workflow `createApprovalWorkflow` returns: the port with its optional methods, plus a payload check. */
+/** The workflow `createApprovalWorkflow` returns: the port with its optional methods. */
 export interface StoreBackedApprovalWorkflow extends ApprovalWorkflow {
   /** Withdraws a pending request; the requester or an eligible approver may. */
   cancel(requestId: string, actor: string): Promise<ApprovalStatus>;
   /** Expires (or escalates) every overdue pending request; returns how many changed. */
   expireDue(): Promise<number>;
-  /**
-   * True when the request is approved and `payload` is the payload it was approved for (same
-   * digest): executing a changed payload needs a new approval.
-   */
-  isApprovedFor(requestId: string, payload: unknown): Promise<boolean>;
 }
 
 interface UpdateOutcome {

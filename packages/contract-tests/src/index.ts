@@ -41,10 +41,13 @@ export {
   DEFAULT_SANDBOX_CAPABILITIES,
   runSandboxContract,
   type SandboxContractCapabilities,
+  type SandboxContractOptions,
+  type ScriptSandboxOutput,
 } from './sandbox/index.js';
 export {
   DEFAULT_SECRET_STORE_CAPABILITIES,
   runSecretStoreContract,
+  SECRET_STORE_CONTRACT_NAMES,
   type SecretStoreContractCapabilities,
 } from './secret-store/index.js';
 export type { CreatePeer } from './subject.js';

@@ -235,7 +235,7 @@ export {
   sandboxConstraintsSchema,
   sandboxIdSchema,
 } from './ports/sandbox.js';
-export type { SecretStore } from './ports/secret-store.js';
+export { checkSecretName, type SecretStore } from './ports/secret-store.js';
 export {
   assertSpecification,
   type ProviderIdentity,

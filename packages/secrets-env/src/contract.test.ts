@@ -1,4 +1,4 @@
-import { runSecretStoreContract } from '@warden/contract-tests';
+import { runSecretStoreContract, SECRET_STORE_CONTRACT_NAMES } from '@warden/contract-tests';
 import { createEnvSecretStore } from './env-secret-store.js';
 
 runSecretStoreContract({
@@ -9,7 +9,17 @@ runSecretStoreContract({
 runSecretStoreContract({
   name: 'env with a prefix, beside unrelated variables',
   createSubject: async () => {
-    const env: Record<string, string> = { PATH: '/usr/bin', GITHUB_TOKEN: 'unprefixed', OTHER_VARIABLE: 'x' };
+    // Unprefixed variables named like the suite's secrets: a store that falls back to them fails the suite.
+    const decoys = Object.values(SECRET_STORE_CONTRACT_NAMES).map((name) => [
+      name.toUpperCase().replaceAll('-', '_'),
+      'unprefixed-decoy',
+    ]);
+    const env: Record<string, string> = {
+      PATH: '/usr/bin',
+      GITHUB_TOKEN: 'unprefixed',
+      OTHER_VARIABLE: 'x',
+      ...Object.fromEntries(decoys),
+    };
     return { subject: createEnvSecretStore({ prefix: 'WARDEN_TEST_', env }), cleanup: async () => {} };
   },
 });

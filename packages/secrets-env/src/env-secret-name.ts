@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@warden/core';
+import { checkSecretName, InvalidInputError } from '@warden/core';
 
 const SECRET_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 128;
@@ -82,6 +82,8 @@ function isSecretName(name: unknown): name is string {
  * the error: swapped arguments would put a secret value there.
  */
 export function variableForSecret(name: unknown, prefix: string): string {
+  // The rule every SecretStore shares, on the name itself: a prefix never makes `path` acceptable.
+  checkSecretName(name);
   if (!isSecretName(name)) {
     throw new InvalidInputError({
       message:
@@ -103,5 +105,16 @@ export function variableForSecret(name: unknown, prefix: string): string {
 export function secretNameForVariable(variable: string, prefix: string): string | undefined {
   if (!variable.startsWith(prefix) || isProtectedVariable(variable)) return undefined;
   const name = variable.slice(prefix.length).toLowerCase().replaceAll('_', '-');
-  return isSecretName(name) && toEnvironmentVariableName(name, prefix) === variable ? name : undefined;
+  return isSecretName(name) && isSharedSecretName(name) && toEnvironmentVariableName(name, prefix) === variable
+    ? name
+    : undefined;
+}
+
+function isSharedSecretName(name: string): boolean {
+  try {
+    checkSecretName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }

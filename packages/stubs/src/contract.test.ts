@@ -17,9 +17,17 @@ runKillSwitchContract({
   createSubject: async () => ({ subject: createStubKillSwitch(), cleanup: async () => {} }),
 });
 
+const scripted = new WeakMap<object, { stdout: string; stderr: string }>();
+
 runSandboxContract({
   name: 'stub',
-  createSubject: async () => ({ subject: createStubSandbox(), cleanup: async () => {} }),
+  createSubject: async () => {
+    const subject = createStubSandbox({ respond: () => scripted.get(subject) });
+    return { subject, cleanup: async () => {} };
+  },
+  scriptOutput: (subject, output) => {
+    scripted.set(subject, output);
+  },
   // The stub runs nothing, so execution semantics are out of its reach; it records network
   // policies as given and has no network to widen.
   capabilities: { realExecution: false, networkPolicies: ['none', 'egress-only', 'full'] },

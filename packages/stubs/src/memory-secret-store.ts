@@ -1,5 +1,13 @@
 import { inspect } from 'node:util';
-import { type Clock, InvalidInputError, REDACTED, type SecretStore, systemClock, toIsoTime } from '@warden/core';
+import {
+  type Clock,
+  checkSecretName,
+  InvalidInputError,
+  REDACTED,
+  type SecretStore,
+  systemClock,
+  toIsoTime,
+} from '@warden/core';
 
 /** Configuration of {@link createMemorySecretStore}. */
 export interface MemorySecretStoreConfig {
@@ -25,19 +33,6 @@ export interface MemorySecretStore extends SecretStore {
   readonly calls: readonly MemorySecretStoreCall[];
 }
 
-const SECRET_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-
-/** Same naming rule as `@warden/secrets-env`, so that code tested against this store runs on that one. */
-function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length > 128 || !SECRET_NAME.test(name)) {
-    throw new InvalidInputError({
-      message: 'Secret name must be kebab-case (like "github-token"), at most 128 characters',
-      issues: [{ path: 'name', message: 'must be kebab-case' }],
-    });
-  }
-  return name;
-}
-
 function checkValue(value: unknown): string {
   if (typeof value !== 'string' || value === '' || value.includes('\0')) {
     throw new InvalidInputError({
@@ -49,8 +44,9 @@ function checkValue(value: unknown): string {
 }
 
 /**
- * Creates an in-memory {@link SecretStore} with the same rules as the environment store
- * (kebab-case names, non-empty values without NUL bytes), so tests that swap it in stay honest.
+ * Creates an in-memory {@link SecretStore} with the same rules as every other store (names as
+ * core's `checkSecretName` accepts them, so `path` or `node-options` are refused here as on the
+ * environment store; non-empty values without NUL bytes), so tests that swap it in stay honest.
  * Values never appear in errors, call records, `toString()` or `inspect` output.
  *
  * @example
@@ -60,7 +56,8 @@ function checkValue(value: unknown): string {
 export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): MemorySecretStore {
   const now = config.now ?? systemClock;
   const secrets = new Map<string, string>();
-  for (const [name, value] of Object.entries(config.initial ?? {})) secrets.set(checkName(name), checkValue(value));
+  for (const [name, value] of Object.entries(config.initial ?? {}))
+    secrets.set(checkSecretName(name), checkValue(value));
   const calls: MemorySecretStoreCall[] = [];
   const record = (method: MemorySecretStoreCall['method'], args: unknown[]): void => {
     calls.push({ method, args, at: toIsoTime(now()) });
@@ -73,16 +70,16 @@ export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): M
     calls,
     async get(name) {
       record('get', [name]);
-      return secrets.get(checkName(name));
+      return secrets.get(checkSecretName(name));
     },
     async set(name, value) {
       record('set', [name, REDACTED]);
-      const validName = checkName(name);
+      const validName = checkSecretName(name);
       secrets.set(validName, checkValue(value));
     },
     async delete(name) {
       record('delete', [name]);
-      secrets.delete(checkName(name));
+      secrets.delete(checkSecretName(name));
     },
     async list() {
       record('list', []);

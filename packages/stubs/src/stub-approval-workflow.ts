@@ -9,6 +9,7 @@ import {
   type ApprovalTier,
   type ApprovalTierPolicy,
   type ApprovalWorkflow,
+  approvalCoversPayload,
   approvalIdSchema,
   approvalRequestSchema,
   type Clock,
@@ -104,6 +105,7 @@ export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = 
     cancel: async (requestId, actor) =>
       update(requestId, { type: 'cancel', actor: parseInput(principalSchema, actor, 'actor') }).status,
     getStatus: async (requestId) => update(requestId).status,
+    isApprovedFor: async (requestId, payload) => approvalCoversPayload(update(requestId), payload),
     get: async (requestId) => update(requestId),
     async listPending(filter: ApprovalFilter = {}) {
       return [...records.keys()]

@@ -5,6 +5,9 @@ import { registerApprovalDecisions } from './decisions.js';
 import { registerApprovalErrors } from './errors.js';
 import { registerApprovalExpiry } from './expiry.js';
 import { type ApprovalWorkflowContractOptions, useWorkflow } from './harness.js';
+import { registerApprovalPayload } from './payload.js';
+import { registerApprovalRecords } from './records.js';
+import { registerApprovalSeparation } from './separation.js';
 
 export {
   APPROVAL_CONTRACT_TTL_MS,
@@ -15,7 +18,8 @@ export {
 
 /**
  * Runs the `ApprovalWorkflow` contract suite against a backend: requests and records, quorum
- * and separation of duties, rejection reasons, payload binding, expiry, cancellation, typed
+ * and separation of duties at every position of the quorum, rejection reasons, the payload
+ * binding through `isApprovedFor`, copies, expiry, cancellation, typed
  * errors, and exactly-once transitions under 50 concurrent approvers.
  *
  * @example
@@ -38,6 +42,9 @@ export function runApprovalWorkflowContract(options: ApprovalWorkflowContractOpt
     const capabilities = { cancel: true, expireDue: true, ...options.capabilities };
     describe('basic', () => registerApprovalBasics(harness));
     describe('decisions', () => registerApprovalDecisions(harness));
+    describe('separation of duties', () => registerApprovalSeparation(harness));
+    describe('payload binding', () => registerApprovalPayload(harness));
+    describe('records', () => registerApprovalRecords(harness));
     describe('expiry', () => registerApprovalExpiry(harness, capabilities));
     describe('concurrency', () => registerApprovalConcurrency(harness));
     describe('errors', () => registerApprovalErrors(harness));

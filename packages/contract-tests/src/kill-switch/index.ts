@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { useSubject } from '../subject.js';
 import type { ContractOptions } from '../types.js';
 import { registerKillSwitchBasics } from './basic.js';
+import { registerKillSwitchChanges } from './changes.js';
 import { type CreateKillSwitchPeer, registerKillSwitchCrossInstance } from './cross-instance.js';
 
 export type { CreateKillSwitchPeer } from './cross-instance.js';
@@ -53,6 +54,7 @@ export function runKillSwitchContract(options: KillSwitchContractOptions): void 
     const subject = useSubject(options);
     describe('basics', () => registerKillSwitchBasics(subject));
     describe('getState', () => registerKillSwitchState(subject));
+    describe('changes', () => registerKillSwitchChanges(subject));
     describe('onChange', () => registerKillSwitchNotifications(subject));
     describe('invalid input', () => registerKillSwitchInvalidInput(subject));
     if (options.capabilities?.crossInstance && createPeer) {

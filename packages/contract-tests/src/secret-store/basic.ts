@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { CONTRACT_NAMES, type SecretStoreSuite } from './harness.js';
+import { SECRET_STORE_CONTRACT_NAMES, type SecretStoreSuite } from './harness.js';
 
-const { first, second, never } = CONTRACT_NAMES;
+const { first, second, never } = SECRET_STORE_CONTRACT_NAMES;
 
 /** Values every store must keep exactly as given. */
 const UNUSUAL_VALUES: readonly string[] = [

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { expect, it } from 'vitest';
-import { expectWardenError, settle } from '../expect-error.js';
-import { CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
+import { expectWardenError } from '../expect-error.js';
+import { SECRET_STORE_CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
 
-const { first } = CONTRACT_NAMES;
+const { first } = SECRET_STORE_CONTRACT_NAMES;
 
 /** Names no store can hold. */
 const INVALID_NAMES: ReadonlyArray<readonly [string, unknown]> = [
@@ -84,14 +84,12 @@ export function registerSecretStoreErrors({ store, capabilities, timeoutMs }: Se
       const error = await expectWardenError(() => untyped(secrets).set('', value), 'INVALID_INPUT');
       expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}`.includes(value)).toBe(false);
 
-      // Swapped arguments put the value where the name belongs; a store that refuses the name must not echo it.
-      const swapped = await settle(secrets.set(value, first));
-      if ('rejected' in swapped) {
-        const text = `${String((swapped.rejected as Error).message)}\n${JSON.stringify(swapped.rejected)}`;
-        expect(text.includes(value), 'the value appears in the error for set(value, name)').toBe(false);
-      } else {
-        await secrets.delete(value);
-      }
+      // Swapped arguments put the value where the name belongs: no store may accept it as a name, nor echo it.
+      const swapped = await expectWardenError(() => secrets.set(value, first), 'INVALID_INPUT', 'set(value, name)');
+      const text = `${swapped.message}\n${swapped.stack}\n${JSON.stringify(swapped)}`;
+      expect(text.includes(value), 'the value appears in the error for set(value, name)').toBe(false);
+      expect(await secrets.list()).not.toContain(value);
+      expect(await secrets.get(first)).toBe(value);
     },
     timeoutMs,
   );

@@ -36,12 +36,16 @@ export function createSecretStoreSuite(
   };
 }
 
-/** Secret names in Warden's convention (kebab-case), unique to the contract. */
-export const CONTRACT_NAMES = {
+/**
+ * The secret names the suite uses (kebab-case, unique to the contract). A backend may plant
+ * decoys under these names outside the store (an unprefixed variable beside a prefixed store):
+ * the suite checks that none of them is ever read, listed or deleted through the store.
+ */
+export const SECRET_STORE_CONTRACT_NAMES: Readonly<Record<'first' | 'second' | 'never', string>> = {
   first: 'warden-contract-first',
   second: 'warden-contract-second',
   never: 'warden-contract-never-set',
-} as const;
+};
 
 /** Reaches methods with inputs their types forbid, the way untrusted callers do. */
 export function untyped(

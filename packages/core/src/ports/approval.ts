@@ -88,12 +88,17 @@ export interface ApprovalFilter {
  * An implementation must:
  * - validate input and throw `InvalidInputError` before storing anything;
  * - throw `ApprovalNotFoundError` for an unknown id;
- * - refuse self-approval (the requester approving their own request) with `AccessDeniedError`;
+ * - refuse self-approval (the requester approving their own request) with `AccessDeniedError`,
+ *   whether it would be the first, a middle or the last approval of the quorum;
  * - count each approver once towards the tier's quorum, and move to `approved` exactly once
  *   even under concurrent calls;
  * - end the request on any eligible rejection, keeping the reason;
  * - throw `ApprovalNotPendingError` when deciding a request that is no longer pending;
- * - report a pending request past its expiry as `expired`, never `approved`.
+ * - report a pending request past its expiry as `expired`, never `approved`;
+ * - bind an approval to the payload it was requested with: `isApprovedFor` is true only for an
+ *   approved request and a payload with the same digest (a request without a payload covers only
+ *   `undefined`);
+ * - return copies: a caller changing a record it read changes nothing stored.
  */
 export interface ApprovalWorkflow extends ProviderIdentity<'approval-workflow-v1'> {
   /** Files a request; returns its id. A request whose tier needs no approvers is approved at once. */
@@ -108,6 +113,12 @@ export interface ApprovalWorkflow extends ProviderIdentity<'approval-workflow-v1
   get(requestId: string): Promise<ApprovalRecord>;
   /** Pending requests, oldest first. */
   listPending(filter?: ApprovalFilter): Promise<ApprovalRecord[]>;
+  /**
+   * True when the request is approved and `payload` is the payload it was approved for (the same
+   * `computePayloadDigest`): executing a changed payload needs a new approval. A request filed
+   * without a payload covers only `undefined`. Throws `ApprovalNotFoundError` for an unknown id.
+   */
+  isApprovedFor(requestId: string, payload: unknown): Promise<boolean>;
   /** Withdraws a pending request. Optional. */
   cancel?(requestId: string, actor: string): Promise<ApprovalStatus>;
   /** Marks every overdue pending request `expired` (or escalates it); returns how many changed. Optional. */

@@ -38,7 +38,10 @@ export type KillSwitchListener = (state: KillSwitchState) => void;
  * An implementation must:
  * - throw `InvalidInputError` for an empty, whitespace-only or over-long (more than 1,000 characters) reason;
  * - make `deactivate` idempotent;
- * - record the actor, time and reason of every change and report them in `getState`;
+ * - record the actor, time and reason of every change and report them in `getState` (a change
+ *   without an actor records none, never the previous change's);
+ * - answer a change made through this instance as soon as the call resolves, never from an
+ *   answer cached before it;
  * - notify `onChange` listeners after every change it observes, including changes made elsewhere;
  * - fail closed: when it cannot tell, `isActive` answers `true` unless configured otherwise.
  */

@@ -92,6 +92,10 @@ export interface ExecResult {
  * - refuse constraints it cannot enforce with `CapabilityUnsupportedError` rather than weakening them;
  * - throw `SandboxNotFoundError` from `execute` and `getStatus` for an id it did not create or has destroyed;
  * - make `destroy` idempotent: destroying an unknown or already destroyed sandbox resolves;
+ * - never reuse an id: a destroyed sandbox's id never reaches a new sandbox;
+ * - return copies from `create`, `getStatus` and `list` (a caller's edit changes no sandbox);
+ * - cap each captured stream at `maxOutputBytes` (1 MiB by default) without splitting a
+ *   character, reporting `truncated`, for real and scripted output alike;
  * - never pass a command through a shell on the host.
  */
 export interface Sandbox extends ProviderIdentity<'sandbox-v1'> {

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { InjectionSource } from '../sources.js';
+import { type SecurityConfig, securityConfigSchema } from './config-schema.js';
+import { evaluateSessionAccess, isExplicitPattern, matchesAccessPattern } from './session-access.js';
+
+const config = (input: object): SecurityConfig => securityConfigSchema.parse(input);
+
+const source = (overrides: Partial<InjectionSource>): InjectionSource => ({
+  type: 'api',
+  trustLevel: 'semi-trusted',
+  ...overrides,
+});
+
+describe('matchesAccessPattern(source, pattern)', () => {
+  it('trust:<level> admits that level and above, never below', () => {
+    expect(matchesAccessPattern(source({ trustLevel: 'trusted' }), 'trust:trusted')).toBe(true);
+    expect(matchesAccessPattern(source({ trustLevel: 'owner' }), 'trust:trusted')).toBe(true);
+    expect(matchesAccessPattern(source({ trustLevel: 'semi-trusted' }), 'trust:trusted')).toBe(false);
+    expect(matchesAccessPattern(source({ trustLevel: 'untrusted' }), 'trust:semi-trusted')).toBe(false);
+    expect(matchesAccessPattern(source({ trustLevel: 'owner' }), 'trust:nonsense')).toBe(false);
+  });
+
+  it('type:, p2p: and session: match exactly what they name', () => {
+    expect(matchesAccessPattern(source({ type: 'cron' }), 'type:cron')).toBe(true);
+    expect(matchesAccessPattern(source({ type: 'api' }), 'type:cron')).toBe(false);
+    const peer = source({ type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'key-1' } });
+    expect(matchesAccessPattern(peer, 'p2p:key-1')).toBe(true);
+    expect(matchesAccessPattern(peer, 'p2p:key-2')).toBe(false);
+    expect(matchesAccessPattern({ ...peer, type: 'p2p-discovery' }, 'p2p:key-1')).toBe(true);
+    // A public key claimed by a source that is not a peer matches nothing.
+    expect(matchesAccessPattern({ ...peer, type: 'api' }, 'p2p:key-1')).toBe(false);
+    const forwarded = source({ identity: { gatewaySession: 'gateway-eu' } });
+    expect(matchesAccessPattern(forwarded, 'session:gateway-*')).toBe(true);
+    expect(matchesAccessPattern(forwarded, 'session:other')).toBe(false);
+    expect(matchesAccessPattern(source({}), 'session:*')).toBe(false);
+  });
+
+  it('* admits everyone; unknown kinds admit no one', () => {
+    expect(matchesAccessPattern(source({ trustLevel: 'untrusted' }), '*')).toBe(true);
+    expect(matchesAccessPattern(source({ type: 'cron' }), 'kind:cron')).toBe(false);
+    expect(matchesAccessPattern(source({ type: 'cron' }), 'cron')).toBe(false);
+  });
+
+  it('isExplicitPattern(pattern) is true for type:, p2p: and session: only', () => {
+    expect(['type:cron', 'p2p:key', 'session:gw'].map(isExplicitPattern)).toEqual([true, true, true]);
+    expect(['trust:owner', '*', 'type', ':cron', 'other:x'].map(isExplicitPattern)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('evaluateSessionAccess(config, source, session)', () => {
+  it('keeps the minTrustLevel floor for trust: and * patterns', () => {
+    const floor = config({ minTrustLevel: 'trusted', sessions: { main: { access: ['trust:untrusted', '*'] } } });
+    const verdict = evaluateSessionAccess(floor, source({ trustLevel: 'semi-trusted' }), 'main');
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.reason).toMatch(/below the minimum 'trusted'/);
+    expect(evaluateSessionAccess(floor, source({ trustLevel: 'trusted' }), 'main')).toMatchObject({ allowed: true });
+  });
+
+  it('lets a session name a source below the floor explicitly', () => {
+    const explicit = config({ minTrustLevel: 'trusted', sessions: { main: { access: ['type:cron', 'trust:owner'] } } });
+    expect(evaluateSessionAccess(explicit, source({ type: 'cron', trustLevel: 'untrusted' }), 'main')).toEqual({
+      allowed: true,
+      reason: 'matched type:cron',
+    });
+    expect(evaluateSessionAccess(explicit, source({ type: 'api', trustLevel: 'trusted' }), 'main').allowed).toBe(false);
+  });
+
+  it('admits owners always, and nobody else through an empty access list', () => {
+    const closed = config({ minTrustLevel: 'untrusted', sessions: { main: { access: [] } } });
+    expect(evaluateSessionAccess(closed, source({ trustLevel: 'owner' }), 'main')).toEqual({
+      allowed: true,
+      reason: 'owner',
+    });
+    const denied = evaluateSessionAccess(closed, source({ trustLevel: 'trusted' }), 'main');
+    expect(denied.allowed).toBe(false);
+    expect(denied.reason).toMatch(/does not match the access rules of session main/);
+  });
+
+  it('falls back to defaultAccess for a session without its own list, never to an inherited property', () => {
+    const defaults = config({ minTrustLevel: 'untrusted', defaultAccess: ['trust:trusted'] });
+    expect(evaluateSessionAccess(defaults, source({ trustLevel: 'trusted' }), 'other').allowed).toBe(true);
+    expect(evaluateSessionAccess(defaults, source({ trustLevel: 'semi-trusted' }), 'other').allowed).toBe(false);
+    expect(evaluateSessionAccess(defaults, source({ trustLevel: 'semi-trusted' }), 'constructor').allowed).toBe(false);
+  });
+
+  it('reports the generic pattern that admitted the source', () => {
+    const generic = config({ minTrustLevel: 'untrusted', sessions: { main: { access: ['trust:trusted', '*'] } } });
+    expect(evaluateSessionAccess(generic, source({ trustLevel: 'trusted' }), 'main')).toEqual({
+      allowed: true,
+      reason: 'matched trust:trusted',
+    });
+    expect(evaluateSessionAccess(generic, source({ trustLevel: 'untrusted' }), 'main')).toEqual({
+      allowed: true,
+      reason: 'matched *',
+    });
+  });
+});
