@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A grant as `gen.js` writes it (the capability-algebra shape). */
-export interface WorkloadGrant {
+interface WorkloadGrant {
   id: string;
   scope: string;
   resource: string;
@@ -35,7 +35,7 @@ export interface NormalizedGrant {
 }
 
 /** The check stream: parallel columns, one entry per check. */
-export interface CheckStream {
+interface CheckStream {
   n: number;
   agent: Int32Array;
   scope: Int32Array;
@@ -47,7 +47,7 @@ export interface CheckStream {
 }
 
 /** The workload's string tables and helpers (`workload.js`). */
-export interface WorkloadTables {
+interface WorkloadTables {
   AGENTS: string[];
   SCOPES: string[];
   RESOURCES: string[];
@@ -64,10 +64,10 @@ export interface Workload {
   checks: CheckStream;
 }
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Finds the workload (env `WARDEN_AUTHZ_WORKLOAD`, else `../shared/bench/authz-workload` from the repository root). */
-export function locateWorkload(): string {
+function locateWorkload(): string {
   const directory = process.env.WARDEN_AUTHZ_WORKLOAD ?? resolve(repositoryRoot, '../shared/bench/authz-workload');
   for (const file of ['gen.js', 'workload.js']) {
     if (!existsSync(join(directory, file))) {

@@ -3,17 +3,17 @@
  * known answers): Warden's capability algebra next to CASL, casbin and Cedar, in one process.
  * Every answer is compared with the workload's `expected`; any disagreement fails the run.
  *
- * Run: `pnpm --filter @warden/core bench algebra` (the workload is found through
+ * Run: `pnpm bench` or `pnpm --filter @warden/bench-authz bench` (the workload is found through
  * `WARDEN_AUTHZ_WORKLOAD` or at `../shared/bench/authz-workload` next to the repository).
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { casbinEngine } from './authz/casbin-engine.js';
-import { caslEngine } from './authz/casl-engine.js';
-import { cedarEngine } from './authz/cedar-engine.js';
-import { type Engine, SLOW_ENGINE_CHECKS } from './authz/engine.js';
-import { calibrate, type EngineFigures, measureEngines } from './authz/measure.js';
-import { wardenCheckEngine, wardenIsAllowedEngine } from './authz/warden-engine.js';
-import { loadWorkload } from './authz/workload.js';
+import { casbinEngine } from './casbin-engine.js';
+import { caslEngine } from './casl-engine.js';
+import { cedarEngine } from './cedar-engine.js';
+import { type Engine, SLOW_ENGINE_CHECKS } from './engine.js';
+import { calibrate, type EngineFigures, measureEngines } from './measure.js';
+import { wardenCheckEngine, wardenIsAllowedEngine } from './warden-engine.js';
+import { loadWorkload } from './workload.js';
 
 const TARGETS = { checksPerSecond: 5_000_000, loadMilliseconds: 50, memoryMegabytes: 30 };
 
