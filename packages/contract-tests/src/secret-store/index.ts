@@ -15,7 +15,7 @@ export { DEFAULT_SECRET_STORE_CAPABILITIES, type SecretStoreContractCapabilities
  * @example
  * runSecretStoreContract({
  *   name: 'env',
- *   createSubject: async () => ({ subject: createEnvSecretStore({ env: {} }), cleanup: async () => {} }),
+ *   createSubject: async () => ({ subject: createEnvSecretStore({ prefix: 'MYAPP_', env: {} }), cleanup: async () => {} }),
  * });
  */
 export function runSecretStoreContract(options: ContractOptions<SecretStore, SecretStoreContractCapabilities>): void {
