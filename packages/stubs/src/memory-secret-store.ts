@@ -66,22 +66,30 @@ export function createMemorySecretStore(options: MemorySecretStoreOptions = {}):
     calls.push({ method, args, at: toIsoTime(now()) });
   };
   const describe = (): string => `MemorySecretStore { ${secrets.size} secrets }`;
+  // An invalid name is recorded redacted: swapped arguments (set(value, name)) would put a value in `calls`.
+  const shownName = (name: unknown): unknown => {
+    try {
+      return checkName(name);
+    } catch {
+      return REDACTED;
+    }
+  };
 
   const store: MemorySecretStore & { toString(): string; [inspect.custom](): string } = {
     specificationVersion: 'secret-store-v1',
     providerId: 'memory',
     calls,
     async get(name) {
-      record('get', [name]);
+      record('get', [shownName(name)]);
       return secrets.get(checkName(name));
     },
     async set(name, value) {
-      record('set', [name, REDACTED]);
+      record('set', [shownName(name), REDACTED]);
       const validName = checkName(name);
       secrets.set(validName, checkValue(value));
     },
     async delete(name) {
-      record('delete', [name]);
+      record('delete', [shownName(name)]);
       secrets.delete(checkName(name));
     },
     async list() {
