@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   BackendUnavailableError,
   type KillSwitch,
@@ -280,6 +281,21 @@ function actorOf(change: KillSwitchChange): { actor?: string } {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+// The settings hold the Redis `url` (with its password) and the connections the clients built
+// from it: `inspect`, `JSON.stringify` and `String()` of a switch show neither (issue 18).
+function describeRedisKillSwitch(this: RedisKillSwitch): string {
+  return `RedisKillSwitch { name: ${JSON.stringify(this.name)}, settings: '[redacted]' }`;
+}
+Object.defineProperties(RedisKillSwitch.prototype, {
+  toJSON: {
+    value(this: RedisKillSwitch) {
+      return { providerId: this.providerId, name: this.name, settings: '[redacted]' };
+    },
+  },
+  toString: { value: describeRedisKillSwitch },
+  [inspect.custom]: { value: describeRedisKillSwitch },
+});
 
 /**
  * Creates a {@link KillSwitch} shared by every process through Redis, failing closed. No I/O

@@ -3,6 +3,8 @@
  *
  * @module
  */
+
+import { inspect } from 'node:util';
 import {
   BackendUnavailableError,
   DEFAULT_MAX_OUTPUT_BYTES,
@@ -330,6 +332,21 @@ export class DockerSandbox implements Sandbox {
     }
   }
 }
+
+// The settings and records hold environment values (which may be secrets) and the engine address:
+// `inspect`, `JSON.stringify` and `String()` of a sandbox show neither (issue 18).
+function describeDockerSandbox(this: DockerSandbox): string {
+  return `DockerSandbox { providerId: ${JSON.stringify(this.providerId)}, settings: '[redacted]' }`;
+}
+Object.defineProperties(DockerSandbox.prototype, {
+  toJSON: {
+    value(this: DockerSandbox) {
+      return { providerId: this.providerId, settings: '[redacted]' };
+    },
+  },
+  toString: { value: describeDockerSandbox },
+  [inspect.custom]: { value: describeDockerSandbox },
+});
 
 /**
  * Creates a {@link Sandbox} on a Docker engine, hardened by default. Synchronous and without

@@ -1,9 +1,20 @@
 import { runSecretStoreContract, SECRET_STORE_CONTRACT_NAMES } from '@warden/contract-tests';
 import { createEnvSecretStore } from './env-secret-store.js';
 
+/** Every name the contract writes: with `writableNames` the store writes nothing else. */
+const CONTRACT_NAMES = [
+  'warden-contract-first',
+  'warden-contract-second',
+  'warden-contract-never-set',
+  ...Array.from({ length: 20 }, (_, index) => `warden-contract-concurrent-${index}`),
+];
+
 runSecretStoreContract({
-  name: 'env',
-  createSubject: async () => ({ subject: createEnvSecretStore({ env: {} }), cleanup: async () => {} }),
+  name: 'env with writableNames and no prefix',
+  createSubject: async () => ({
+    subject: createEnvSecretStore({ writableNames: CONTRACT_NAMES, env: {} }),
+    cleanup: async () => {},
+  }),
 });
 
 runSecretStoreContract({

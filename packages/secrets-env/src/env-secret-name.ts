@@ -5,62 +5,46 @@ const MAX_NAME_LENGTH = 128;
 
 /**
  * Variables that steer programs rather than hold secrets (search paths, shells, loaders, runtimes,
- * proxies, TLS trust). A secret name may never map onto one: `set('path', …)` would otherwise
- * let whoever controls a secret name redirect every program this process starts.
+ * compilers, build tools, pagers and editors, proxies, TLS trust). This is the store's second
+ * line: the first is that it writes only under its own prefix or to the names it was given (see
+ * `createEnvSecretStore`), because no list of the world's programs is ever complete.
  */
-const PROTECTED_VARIABLES: ReadonlySet<string> = new Set([
-  'PATH',
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'PWD',
-  'OLDPWD',
-  'TMPDIR',
-  'TMP',
-  'TEMP',
-  'IFS',
-  'ENV',
-  'BASH_ENV',
-  'CDPATH',
-  'PS4',
-  'PROMPT_COMMAND',
-  'SHELLOPTS',
-  'BASHOPTS',
-  'GLOBIGNORE',
-  'EDITOR',
-  'VISUAL',
-  'PAGER',
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'NODE_ENV',
-  'NODE_EXTRA_CA_CERTS',
-  'NODE_TLS_REJECT_UNAUTHORIZED',
-  'NODE_V8_COVERAGE',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-  'PERL5LIB',
-  'PERL5OPT',
-  'RUBYOPT',
-  'RUBYLIB',
-  'JAVA_TOOL_OPTIONS',
-  'JDK_JAVA_OPTIONS',
-  'CLASSPATH',
-  'GIT_SSH',
-  'GIT_SSH_COMMAND',
-  'GIT_EXEC_PATH',
-  'GIT_ASKPASS',
-  'SSH_ASKPASS',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'ALL_PROXY',
-  'NO_PROXY',
-  'DOCKER_HOST',
-]);
-const PROTECTED_PREFIXES: readonly string[] = ['LD_', 'DYLD_', 'NPM_CONFIG_', 'GIT_CONFIG', '_JAVA_'];
+const PROTECTED_VARIABLES: ReadonlySet<string> = new Set(
+  [
+    // Shells, users and the places programs look for things
+    'PATH HOME USER LOGNAME SHELL PWD OLDPWD TMPDIR TMP TEMP IFS ENV BASH_ENV CDPATH PS1 PS2 PS4',
+    'PROMPT_COMMAND SHELLOPTS BASHOPTS GLOBIGNORE HISTFILE INPUTRC ZDOTDIR MAIL MAILPATH TERMINFO',
+    'TERMINFO_DIRS MANPATH INFOPATH',
+    // Editors, pagers, browsers and askpass helpers: programs other programs start
+    'EDITOR VISUAL PAGER MANPAGER MANOPT BROWSER FCEDIT SUDO_ASKPASS SUDO_EDITOR SVN_EDITOR LESS',
+    'LESSOPEN LESSCLOSE LESSKEY LESSSECURE VIMINIT EXINIT MYVIMRC',
+    // The C library, locales and name resolution
+    'GCONV_PATH LOCPATH NLSPATH HOSTALIASES RESOLV_HOST_CONF LOCALDOMAIN GLIBC_TUNABLES',
+    // Compilers and build tools
+    'CC CXX CPP LD AR AS NM RANLIB STRIP OBJCOPY CFLAGS CXXFLAGS CPPFLAGS LDFLAGS LIBS MAKE MAKEFLAGS',
+    'MFLAGS GNUMAKEFLAGS MAKEFILES PKG_CONFIG PKG_CONFIG_PATH ACLOCAL_PATH RUSTC RUSTC_WRAPPER',
+    'RUSTC_WORKSPACE_WRAPPER RUSTDOC RUSTFLAGS RUSTDOCFLAGS GOFLAGS GOPROXY GOPATH GOROOT GOBIN GOENV',
+    'GOTOOLCHAIN GOCACHE GOMODCACHE GOSUMDB GONOSUMDB GONOPROXY GOPRIVATE GOINSECURE GOEXPERIMENT',
+    'GODEBUG GOOS GOARCH GCCGO MAVEN_OPTS GRADLE_OPTS GRADLE_USER_HOME ANT_OPTS SBT_OPTS CLASSPATH',
+    'TAR_OPTIONS GZIP XZ_OPT ZIPOPT UNZIP',
+    // Interpreters and runtimes
+    'JDK_JAVA_OPTIONS PHPRC PHP_INI_SCAN_DIR R_PROFILE R_PROFILE_USER R_ENVIRON R_ENVIRON_USER',
+    'LUA_PATH LUA_CPATH LUA_INIT TCLLIBPATH GUILE_LOAD_PATH EMACSLOADPATH GEM_HOME GEM_PATH',
+    // Remote shells, agents, TLS trust and proxies
+    'CVS_RSH RSYNC_RSH RSYNC_CONNECT_PROG GNUPGHOME GPG_AGENT_INFO SSLKEYLOGFILE REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE CURL_HOME WGETRC NETRC OPENSSL_CONF OPENSSL_ENGINES OPENSSL_MODULES HTTP_PROXY',
+    'HTTPS_PROXY FTP_PROXY ALL_PROXY NO_PROXY KUBECONFIG AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE',
+    'DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS HGRCPATH',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** Whole namespaces read by one program family (git reads every `GIT_*`, cargo every `CARGO_*`…). */
+const PROTECTED_PREFIXES: readonly string[] = (
+  'LD_ DYLD_ MALLOC_ GIT_ SSH_ SSL_ NODE_ NPM_CONFIG_ YARN_ PNPM_ COREPACK_ BUN_ DENO_ PYTHON PIP_ UV_ ' +
+  'PERL RUBY BUNDLE_ JAVA_ _JAVA_ CARGO_ RUSTUP_ DOTNET_ CORECLR_ COMPLUS_ XDG_ DOCKER_ CMAKE_ MSYS CYGWIN'
+).split(' ');
 
 /** Converts a kebab-case secret name to its UPPER_SNAKE_CASE variable name: `github-token` → `GITHUB_TOKEN`. */
 export function toEnvironmentVariableName(name: string, prefix = ''): string {
@@ -72,18 +56,28 @@ export function isProtectedVariable(variable: string): boolean {
   return PROTECTED_VARIABLES.has(variable) || PROTECTED_PREFIXES.some((prefix) => variable.startsWith(prefix));
 }
 
+/**
+ * True when `prefix` overlaps a protected variable or namespace (it starts one, as `NODE_` starts
+ * `NODE_OPTIONS` or `GI` starts `GIT_`, or lies inside one): such a prefix is no application's own.
+ */
+export function overlapsProtectedNamespace(prefix: string): boolean {
+  if (prefix === '') return true;
+  if (isProtectedVariable(prefix)) return true;
+  if (PROTECTED_PREFIXES.some((protectedPrefix) => protectedPrefix.startsWith(prefix))) return true;
+  for (const variable of PROTECTED_VARIABLES) if (variable.startsWith(prefix)) return true;
+  return false;
+}
+
 /** True for a kebab-case secret name of at most 128 characters. */
 function isSecretName(name: unknown): name is string {
   return typeof name === 'string' && name.length <= MAX_NAME_LENGTH && SECRET_NAME.test(name);
 }
 
 /**
- * The variable a secret name maps onto, or `INVALID_INPUT`. An invalid name is not quoted in
+ * Throws `INVALID_INPUT` unless `name` is a kebab-case secret name. The name is not quoted in
  * the error: swapped arguments would put a secret value there.
  */
-export function variableForSecret(name: unknown, prefix: string): string {
-  // The rule every SecretStore shares, on the name itself: a prefix never makes `path` acceptable.
-  checkSecretName(name);
+export function assertSecretName(name: unknown): asserts name is string {
   if (!isSecretName(name)) {
     throw new InvalidInputError({
       message:
@@ -91,6 +85,13 @@ export function variableForSecret(name: unknown, prefix: string): string {
       issues: [{ path: 'name', message: 'must be kebab-case' }],
     });
   }
+}
+
+/** The variable a secret name maps onto, or `INVALID_INPUT` for a malformed or protected name. */
+export function variableForSecret(name: unknown, prefix: string): string {
+  assertSecretName(name);
+  // The rule every SecretStore shares, on the name itself: a prefix never makes `path` acceptable.
+  checkSecretName(name);
   const variable = toEnvironmentVariableName(name, prefix);
   if (isProtectedVariable(variable)) {
     throw new InvalidInputError({
@@ -110,6 +111,7 @@ export function secretNameForVariable(variable: string, prefix: string): string 
     : undefined;
 }
 
+/** True when every SecretStore accepts `name` (core's shared rule). */
 function isSharedSecretName(name: string): boolean {
   try {
     checkSecretName(name);

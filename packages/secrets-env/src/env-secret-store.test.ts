@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEnvSecretStore } from './env-secret-store.js';
 
-describe('createEnvSecretStore(options)', () => {
+describe('createEnvSecretStore(config)', () => {
   it('get(name) reads the UPPER_SNAKE_CASE variable of a kebab-case name', async () => {
     const store = createEnvSecretStore({ env: { GITHUB_TOKEN: 'ghs_value' } });
     expect(await store.get('github-token')).toBe('ghs_value');
@@ -24,9 +24,9 @@ describe('createEnvSecretStore(options)', () => {
     expect(env).toEqual({});
   });
 
-  it('get(name), set(name, value) and delete(name) of a protected variable throw INVALID_INPUT', async () => {
+  it('get(name) of a protected variable throws INVALID_INPUT; set and delete are refused (not writable) and change nothing', async () => {
     const env: Record<string, string> = { PATH: '/bin' };
-    const store = createEnvSecretStore({ env });
+    const store = createEnvSecretStore({ writableNames: ['api-key'], env });
     for (const name of [
       'path',
       'home',
@@ -37,16 +37,44 @@ describe('createEnvSecretStore(options)', () => {
       'npm-config-registry',
     ]) {
       await expect(store.get(name), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-      await expect(store.set(name, 'x'), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-      await expect(store.delete(name), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.set(name, 'x'), name).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(store.delete(name), name).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     }
     expect(env).toEqual({ PATH: '/bin' });
   });
 
-  it('set(name, value) with a prefix that completes a protected variable throws INVALID_INPUT', async () => {
-    const store = createEnvSecretStore({ prefix: 'NODE_', env: {} });
-    await expect(store.set('options', '--require=/tmp/evil.js')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(store.set('auth-token', 'npm_x')).resolves.toBeUndefined();
+  it('createEnvSecretStore({ prefix }) with a prefix in a namespace programs read, or not ending in _, throws INVALID_INPUT naming prefix', () => {
+    for (const prefix of [
+      'NODE_',
+      'GIT_',
+      'GI',
+      'G',
+      'LD_',
+      'PYTHON',
+      'SSL_',
+      'XDG_',
+      'CARGO_',
+      'PA',
+      'WARDEN',
+      'A_',
+    ]) {
+      expect(() => createEnvSecretStore({ prefix, env: {} }), prefix).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'prefix' })] }),
+      );
+    }
+    expect(() => createEnvSecretStore({ prefix: 'MYAPP_', env: {} })).not.toThrow();
+  });
+
+  it('createEnvSecretStore({ writableNames }) with a name that maps onto a protected variable throws INVALID_INPUT naming it', () => {
+    expect(() => createEnvSecretStore({ writableNames: ['api-key', 'git-external-diff'], env: {} })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'writableNames.1' })] }),
+    );
+    expect(() => createEnvSecretStore({ prefix: 'NODE_', writableNames: ['options'], env: {} })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'writableNames.0' })] }),
+    );
+    expect(() => createEnvSecretStore({ writableNames: 'api-key' } as never)).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'writableNames' })] }),
+    );
   });
 
   it('set(name, value) with a name that is not kebab-case throws INVALID_INPUT and changes nothing', async () => {
@@ -74,7 +102,7 @@ describe('createEnvSecretStore(options)', () => {
 
   it('treats an empty value as not set in every method', async () => {
     const env: Record<string, string> = { API_KEY: '' };
-    const store = createEnvSecretStore({ env });
+    const store = createEnvSecretStore({ writableNames: ['api-key'], env });
     expect(await store.get('api-key')).toBeUndefined();
     expect(await store.list()).toEqual([]);
     await expect(store.set('api-key', '')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
@@ -82,10 +110,12 @@ describe('createEnvSecretStore(options)', () => {
     expect(env).toEqual({});
   });
 
-  it('never shows values in errors or inspect output', async () => {
-    const store = createEnvSecretStore({ env: { API_KEY: 'super-secret-value' } });
-    expect(inspect(store)).not.toContain('super-secret-value');
+  it('never shows values in errors, inspect, JSON or string output', async () => {
+    const store = createEnvSecretStore({ writableNames: ['api-key'], env: { API_KEY: 'super-secret-value' } });
+    expect(inspect(store, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain('super-secret-value');
     expect(String(store)).not.toContain('super-secret-value');
+    expect(JSON.stringify(store)).not.toContain('super-secret-value');
+    expect(JSON.stringify(store)).toContain('[redacted]');
     const error = await store.set('api-key', 'bad\0value').catch((caught: unknown) => caught);
     expect(String((error as Error).message)).not.toContain('bad');
     const swapped = await store.set('ghp_Secret_Value_123', 'api-key').catch((caught: unknown) => caught);
@@ -93,8 +123,8 @@ describe('createEnvSecretStore(options)', () => {
     expect(String((swapped as Error).message)).not.toContain('ghp_Secret_Value_123');
   });
 
-  it('createEnvSecretStore(options) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
-    const create = createEnvSecretStore as (options: unknown) => unknown;
+  it('createEnvSecretStore(config) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
+    const create = createEnvSecretStore as (config: unknown) => unknown;
     expect(() => create({ prefx: 'WARDEN_' })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'prefx' })] }),
     );

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { isProtectedVariable, toEnvironmentVariableName } from './env-secret-name.js';
-export { createEnvSecretStore, type EnvSecretStoreOptions } from './env-secret-store.js';
+export { createEnvSecretStore, type EnvSecretStoreConfig } from './env-secret-store.js';

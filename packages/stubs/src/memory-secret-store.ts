@@ -64,21 +64,30 @@ export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): M
   };
   const describe = (): string => `MemorySecretStore { ${secrets.size} secrets }`;
 
+  // A refused name is recorded redacted: swapped arguments (set(value, name)) would put a value in `calls`.
+  const shownName = (name: unknown): unknown => {
+    try {
+      return checkSecretName(name);
+    } catch {
+      return REDACTED;
+    }
+  };
+
   const store: MemorySecretStore & { toString(): string; [inspect.custom](): string } = {
     specificationVersion: 'secret-store-v1',
     providerId: 'memory',
     calls,
     async get(name) {
-      record('get', [name]);
+      record('get', [shownName(name)]);
       return secrets.get(checkSecretName(name));
     },
     async set(name, value) {
-      record('set', [name, REDACTED]);
+      record('set', [shownName(name), REDACTED]);
       const validName = checkSecretName(name);
       secrets.set(validName, checkValue(value));
     },
     async delete(name) {
-      record('delete', [name]);
+      record('delete', [shownName(name)]);
       secrets.delete(checkSecretName(name));
     },
     async list() {

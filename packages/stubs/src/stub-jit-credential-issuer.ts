@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   type Clock,
   CredentialNotFoundError,
@@ -60,6 +61,23 @@ function checkIssueOptions(issueOptions: unknown): void {
   if (problem) throw new InvalidInputError({ message: `Invalid issue options: ${problem.message}`, issues: [problem] });
 }
 
+/**
+ * The credential with its token readable as `credential.token` only: not enumerable (so neither
+ * spread nor structured clone copies it), and `[redacted]` in `inspect`, `JSON.stringify` and
+ * `String()` (issue 18).
+ */
+function hideToken(credential: JITCredential): JITCredential {
+  const { token, ...visible } = credential;
+  const redacted = { ...visible, token: '[redacted]' };
+  const describe = () => `JITCredential ${JSON.stringify(redacted)}`;
+  return Object.defineProperties(visible, {
+    token: { get: () => token },
+    toJSON: { value: () => redacted },
+    toString: { value: describe },
+    [inspect.custom]: { value: describe },
+  }) as JITCredential;
+}
+
 /** A token: 32 bytes from the operating system's CSPRNG, base64url-encoded behind a recognisable prefix. */
 function newToken(): string {
   return `wst_${randomBytes(32).toString('base64url')}`;
@@ -88,6 +106,9 @@ export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerCon
   const record = (method: StubJITCredentialIssuerCall['method'], args: unknown[]): void => {
     calls.push({ method, args, at: toIsoTime(now()) });
   };
+  // A token passed where its id belongs is recorded redacted, so `calls` never shows one.
+  const shownId = (credentialId: unknown): unknown =>
+    typeof credentialId === 'string' && tokens.has(credentialId) ? '[redacted]' : credentialId;
   const validId = (credentialId: unknown, method: string): string => {
     if (typeof credentialId === 'string' && tokens.has(credentialId)) {
       throw new InvalidInputError({
@@ -117,17 +138,17 @@ export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerCon
       };
       credentials.set(credential.id, { expiresAtMs: issuedAtMs + ttlMs, revoked: false });
       tokens.add(credential.token);
-      return credential;
+      return hideToken(credential);
     },
     async revoke(credentialId: string) {
-      record('revoke', [credentialId]);
+      record('revoke', [shownId(credentialId)]);
       const id = validId(credentialId, 'revoke');
       const issued = credentials.get(id);
       if (!issued) throw new CredentialNotFoundError({ id });
       issued.revoked = true;
     },
     async isValid(credentialId: string) {
-      record('isValid', [credentialId]);
+      record('isValid', [shownId(credentialId)]);
       if (typeof credentialId === 'string' && tokens.has(credentialId)) return false;
       const issued = credentials.get(validId(credentialId, 'isValid'));
       return issued !== undefined && !issued.revoked && now() < issued.expiresAtMs;

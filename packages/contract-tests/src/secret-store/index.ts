@@ -24,7 +24,7 @@ export {
  * @example
  * runSecretStoreContract({
  *   name: 'env',
- *   createSubject: async () => ({ subject: createEnvSecretStore({ env: {} }), cleanup: async () => {} }),
+ *   createSubject: async () => ({ subject: createEnvSecretStore({ prefix: 'MYAPP_', env: {} }), cleanup: async () => {} }),
  * });
  */
 export function runSecretStoreContract(options: ContractOptions<SecretStore, SecretStoreContractCapabilities>): void {

@@ -1,0 +1,234 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SecretStore } from '@warden/core';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnvSecretStore } from './env-secret-store.js';
+
+// The attacker controls the secret names (and values) an application hands to its store: a
+// name taken from a request, a config file or a model's output. What must hold: no sequence of
+// store calls lets them set or clear a variable a program reads, so a later child `git diff`
+// never runs their program.
+
+/** The names the issue found accepted, then more that steer git, shells, loaders and toolchains. */
+const DANGEROUS_NAMES = [
+  // reported in issue 18
+  'git-external-diff',
+  'git-pager',
+  'git-editor',
+  'git-proxy-command',
+  'git-dir',
+  'gconv-path',
+  'lessopen',
+  'goflags',
+  'pip-index-url',
+  'rustc-wrapper',
+  'cc',
+  'makeflags',
+  'perllib',
+  'perl5db',
+  'browser',
+  'ssh-auth-sock',
+  'requests-ca-bundle',
+  'kubeconfig',
+  'zdotdir',
+  'node-debug',
+  'bun-options',
+  'cargo-home',
+  // git reads configuration and helpers from these too
+  'git-config-count',
+  'git-config-key-0',
+  'git-config-value-0',
+  'git-config-parameters',
+  'git-config-global',
+  'git-config-system',
+  'git-ssh-command',
+  'git-ssh',
+  'git-askpass',
+  'git-exec-path',
+  'git-work-tree',
+  'git-diff-opts',
+  'git-sequence-editor',
+  'xdg-config-home',
+  'home',
+  'pager',
+  'editor',
+  'visual',
+  'less',
+  'manpager',
+  // shells, loaders, runtimes, toolchains, proxies and TLS trust
+  'path',
+  'ifs',
+  'env',
+  'bash-env',
+  'prompt-command',
+  'ps4',
+  'ld-preload',
+  'ld-library-path',
+  'ld-audit',
+  'dyld-insert-libraries',
+  'glibc-tunables',
+  'node-options',
+  'node-path',
+  'node-extra-ca-certs',
+  'node-tls-reject-unauthorized',
+  'node-repl-external-module',
+  'npm-config-script-shell',
+  'pythonpath',
+  'pythonstartup',
+  'pythonbreakpoint',
+  'perl5opt',
+  'perl5lib',
+  'rubyopt',
+  'rubylib',
+  'java-tool-options',
+  'jdk-java-options',
+  'lua-init',
+  'cargo-build-rustc-wrapper',
+  'rustup-toolchain',
+  'corecler-profiler-path',
+  'dotnet-startup-hooks',
+  'tar-options',
+  'sslkeylogfile',
+  'openssl-conf',
+  'ssl-cert-file',
+  'curl-ca-bundle',
+  'https-proxy',
+  'all-proxy',
+  'docker-host',
+  'tmpdir',
+];
+
+const allDefined = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+
+describe('createEnvSecretStore(config): an attacker choosing secret names', () => {
+  it('without prefix or writableNames the store is read-only: set and delete of every dangerous name throw ACCESS_DENIED and change nothing', async () => {
+    const env: Record<string, string> = { PATH: '/usr/bin', GIT_PAGER: 'cat' };
+    const store = createEnvSecretStore({ env });
+    for (const name of DANGEROUS_NAMES) {
+      await expect(store.set(name, '/tmp/attacker'), name).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(store.delete(name), name).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    }
+    await expect(store.set('api-key', 'harmless-looking')).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+      message: expect.stringMatching(/read-only/),
+    });
+    expect(env).toEqual({ PATH: '/usr/bin', GIT_PAGER: 'cat' });
+  });
+
+  it('with writableNames, set and delete of every dangerous name are refused and change nothing', async () => {
+    const env: Record<string, string> = { PATH: '/usr/bin' };
+    const store = createEnvSecretStore({ writableNames: ['api-key'], env });
+    for (const name of DANGEROUS_NAMES) {
+      await expect(store.set(name, '/tmp/attacker'), name).rejects.toMatchObject({
+        code: expect.stringMatching(/^(ACCESS_DENIED|INVALID_INPUT)$/),
+      });
+      await expect(store.delete(name), name).rejects.toBeDefined();
+    }
+    await store.set('api-key', 'value');
+    expect(env).toEqual({ PATH: '/usr/bin', API_KEY: 'value' });
+  });
+
+  it('with a prefix, every dangerous name lands inside the prefix, where no program looks', async () => {
+    const env: Record<string, string> = { PATH: '/usr/bin' };
+    const store = createEnvSecretStore({ prefix: 'MYAPP_', env });
+    for (const name of DANGEROUS_NAMES) await store.set(name, '/tmp/attacker');
+    const written = Object.keys(env).filter((variable) => variable !== 'PATH');
+    expect(written).toHaveLength(DANGEROUS_NAMES.length);
+    for (const variable of written) expect(variable.startsWith('MYAPP_'), variable).toBe(true);
+  });
+});
+
+describe('a child git diff after any sequence of store calls', () => {
+  let workspace: string;
+  let repository: string;
+  let marker: string;
+  let attackerProgram: string;
+  let baseEnv: Record<string, string>;
+
+  const gitDiff = (env: Record<string, string | undefined>) =>
+    execFileSync('git', ['diff'], { cwd: repository, env: allDefined(env), stdio: 'pipe', timeout: 30_000 });
+
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'warden-secrets-env-'));
+    repository = join(workspace, 'repository');
+    marker = join(workspace, 'attacker-ran');
+    attackerProgram = join(workspace, 'attacker.sh');
+    writeFileSync(attackerProgram, `#!/bin/sh\ntouch '${marker}'\n`);
+    chmodSync(attackerProgram, 0o755);
+    baseEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: workspace,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'test',
+      GIT_AUTHOR_EMAIL: 'test@example.com',
+      GIT_COMMITTER_NAME: 'test',
+      GIT_COMMITTER_EMAIL: 'test@example.com',
+    };
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repository, env: baseEnv, stdio: 'pipe' });
+    execFileSync('git', ['init', '-q', repository], { env: baseEnv, stdio: 'pipe' });
+    writeFileSync(join(repository, 'file.txt'), 'one\n');
+    git('add', 'file.txt');
+    git('commit', '-q', '-m', 'initial');
+    writeFileSync(join(repository, 'file.txt'), 'two\n');
+  });
+
+  afterAll(() => {
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('the attack is real: GIT_EXTERNAL_DIFF in the environment makes git diff run the program', () => {
+    gitDiff({ ...baseEnv, GIT_EXTERNAL_DIFF: attackerProgram });
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+    gitDiff({
+      ...baseEnv,
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'diff.external',
+      GIT_CONFIG_VALUE_0: attackerProgram,
+    });
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+  });
+
+  it('never runs the attacker program (fast-check: set/delete on dangerous and random names, three stores)', async () => {
+    const name = fc.oneof(
+      fc.constantFrom(...DANGEROUS_NAMES),
+      fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6}){0,3}$/),
+    );
+    const call = fc.record({
+      store: fc.integer({ min: 0, max: 2 }),
+      method: fc.constantFrom('set', 'delete'),
+      name,
+      value: fc.constantFrom('program', 'config-key', '1', 'inherited'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { maxLength: 25 }), async (calls) => {
+        const env: Record<string, string | undefined> = { ...baseEnv, GIT_PAGER: 'cat' };
+        const stores: SecretStore[] = [
+          createEnvSecretStore({ env }),
+          createEnvSecretStore({ writableNames: ['api-key', 'github-token', 'db-password'], env }),
+          createEnvSecretStore({ prefix: 'MYAPP_', env }),
+        ];
+        const values = { program: attackerProgram, 'config-key': 'diff.external', '1': '1', inherited: 'cat' };
+        for (const { store, method, name: secretName, value } of calls) {
+          const target = stores[store] as SecretStore;
+          await (method === 'set' ? target.set(secretName, values[value]) : target.delete(secretName)).catch(() => {});
+        }
+        gitDiff(env);
+        expect(existsSync(marker)).toBe(false);
+        const changed = Object.keys(allDefined(env)).filter((variable) => !(variable in baseEnv));
+        for (const variable of changed) {
+          expect(
+            ['GIT_PAGER', 'API_KEY', 'GITHUB_TOKEN', 'DB_PASSWORD'].includes(variable) || variable.startsWith('MYAPP_'),
+          ).toBe(true);
+        }
+        expect(env.GIT_PAGER).toBe('cat');
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
