@@ -58,6 +58,7 @@ function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): Ag
     killSwitch: backends.killSwitch,
     events,
     now,
+    queue: config.gatewayQueue,
   });
   const context: HostContext = {
     config,

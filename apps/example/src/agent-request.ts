@@ -1,4 +1,4 @@
-import { parseInput, type SandboxCommand } from '@warden/core';
+import { InvalidInputError, parseInput, type SandboxCommand } from '@warden/core';
 import { z } from 'zod';
 
 /** What a message asks of an agent session: some text, and optionally a tool to use. */
@@ -9,7 +9,11 @@ export interface AgentRequest {
   tool?: string | undefined;
   /** For `Bash`: a shell string (run by `/bin/sh -c` inside the sandbox) or an argv array (no shell). */
   command?: SandboxCommand | undefined;
-  /** The action type a gateway checks against its `allowActions`. @default "run" with a tool, else "message" */
+  /**
+   * The client's claim about the action type. The host derives the type a gateway checks from
+   * what will run (`run` with a tool, else `message`); a claim can only narrow that: any other
+   * value is refused, so a `Bash` run labelled `message` passes no message-only gateway.
+   */
   actionType?: string | undefined;
 }
 
@@ -39,9 +43,21 @@ export const agentRequestSchema: z.ZodType<AgentRequest> = z
     }
   });
 
-/** The action type a gateway sees for a request. */
+/**
+ * The action type a gateway sees for a request, derived from what will run: `run` when a tool
+ * is used, `message` otherwise. The client's `actionType` cannot change it, only narrow it: a
+ * claim other than the derived type is refused.
+ *
+ * @throws `InvalidInputError` naming `actionType` when the claim differs from what will run.
+ */
 export function actionTypeOf(request: AgentRequest): string {
-  return request.actionType ?? (request.tool === undefined ? 'message' : 'run');
+  const derived = request.tool === undefined ? 'message' : 'run';
+  if (request.actionType === undefined || request.actionType === derived) return derived;
+  const problem = `must be "${derived}" for a request that ${request.tool === undefined ? 'uses no tool' : `runs ${request.tool}`}`;
+  throw new InvalidInputError({
+    message: `The action type is derived from what will run: ${problem}`,
+    issues: [{ path: 'actionType', message: problem }],
+  });
 }
 
 /**

@@ -103,6 +103,18 @@ const credentialsSchema = z
   })
   .strict();
 
+const queueBound = z.number().int().min(1).max(1_000_000);
+/** The gateway's approval queue bounds (see `GatewayQueueLimits` in `@warden/gateway`). */
+const gatewayQueueSchema = z
+  .object({
+    maxPending: queueBound.default(1_000),
+    maxPendingPerGateway: queueBound.default(500),
+    maxPendingPerSource: queueBound.default(20),
+    maxMessageBytes: queueBound.default(65_536),
+    perSourcePerMinute: queueBound.default(30),
+  })
+  .strict();
+
 const securitySchema = securityConfigSchema as unknown as z.ZodType<unknown, SecurityConfigInput>;
 
 /** The host's configuration file: identities, agents, the security policy and the backends. */
@@ -145,6 +157,7 @@ const hostConfigSchema = z
     killSwitch: killSwitchSchema.prefault({}),
     approvals: approvalsSchema.prefault({}),
     rateLimiter: redisStoreSchema(['memory', 'redis']).prefault({}),
+    gatewayQueue: gatewayQueueSchema.prefault({}),
     credentials: credentialsSchema.prefault({}),
   })
   .strict()

@@ -26,6 +26,14 @@ const agentIdSchema = z
 
 const capabilityIdSchema = z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be a capability id');
 
+/** `GET /approvals?cursor&limit`: one page, oldest first, at most 100 requests. */
+const listQuerySchema = z
+  .object({
+    cursor: z.string().min(1).max(1_024).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+
 const activateSchema = z.object({ reason: killSwitchReasonSchema }).strict();
 const rejectSchema = z.object({ reason: decisionReasonSchema }).strict();
 const checkSchema = z.object({ capability: capabilitySchema }).strict();
@@ -129,8 +137,12 @@ function addApprovalRoutes(app: Hono, host: HostContext): void {
   app.get('/approvals', async (context) => {
     const { source } = await identify(host, context);
     requireOperator(host, source, 'list approvals');
-    const pending = await host.gateway.getPendingRequests();
-    return context.json({ pending: pending.map(approvalView) });
+    const query = parseInput(listQuerySchema, context.req.query(), 'approval listing');
+    const page = await host.gateway.listPendingRequests(query);
+    return context.json({
+      pending: page.requests.map(approvalView),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+    });
   });
   app.get('/approvals/:id', async (context) => {
     const { source } = await identify(host, context);

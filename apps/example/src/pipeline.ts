@@ -6,6 +6,7 @@ import {
   CapabilityUnsupportedError,
   type InjectionSource,
   KillSwitchActiveError,
+  QuotaExceededError,
   RateLimitedError,
   WardenError,
 } from '@warden/core';
@@ -73,6 +74,8 @@ export async function handleMessage(
   request: AgentRequest,
 ): Promise<MessageOutcome> {
   await assertKillSwitchReleased(host, source, session);
+  // Derived from the tool, whatever the client claims: a claim that does not match is refused.
+  const actionType = actionTypeOf(request);
   const access = host.engine.checkSessionAccess(source, session);
   if (access.allowed) {
     return { status: 'completed', route: 'direct', session, ...(await deliver(host, source, session, request)) };
@@ -81,7 +84,7 @@ export async function handleMessage(
   if (gateway === null) throw new AccessDeniedError({ message: access.reason ?? `No access to session ${session}` });
   const capture = capturingInject(host);
   const result = await host.gateway.forwardRequest(gateway, session, encodeAgentRequest(request), source, {
-    actionType: actionTypeOf(request),
+    actionType,
     injectFn: capture.inject,
   });
   if (result.requiresApproval) {
@@ -158,6 +161,8 @@ function refusalError(result: ForwardResult): WardenError {
       return new KillSwitchActiveError({ message });
     case 'RATE_LIMITED':
       return new RateLimitedError({ message });
+    case 'QUOTA_EXCEEDED':
+      return new QuotaExceededError({ message });
     case 'BACKEND_UNAVAILABLE':
       return new BackendUnavailableError({ backend: 'gateway', message });
     case 'ACCESS_DENIED':

@@ -1,6 +1,8 @@
 /**
  * Capability checks on the shared authorization workload (20,000 grants, 1,000,000 checks with
- * known answers): Warden's capability algebra next to CASL, casbin and Cedar, in one process.
+ * known answers): Warden's capability algebra next to a seed-style algebra (a scan of the agent's
+ * capabilities per check, written from the claude-flow seed's description), CASL, casbin and
+ * Cedar, in one process. `WARDEN_BENCH_FAST_ONLY=1` leaves out casbin and Cedar.
  * Every answer is compared with the workload's `expected`; any disagreement fails the run.
  *
  * Run: `pnpm bench` or `pnpm --filter @warden/bench-authz bench` (the workload is found through
@@ -12,12 +14,19 @@ import { caslEngine } from './casl-engine.js';
 import { cedarEngine } from './cedar-engine.js';
 import { type Engine, SLOW_ENGINE_CHECKS } from './engine.js';
 import { calibrate, type EngineFigures, measureEngines } from './measure.js';
+import { seedStyleEngine } from './seed-engine.js';
 import { wardenCheckEngine, wardenIsAllowedEngine } from './warden-engine.js';
 import { loadWorkload } from './workload.js';
 
 const TARGETS = { checksPerSecond: 5_000_000, loadMilliseconds: 50, memoryMegabytes: 30 };
 
-const engines: Engine[] = [wardenCheckEngine, wardenIsAllowedEngine, caslEngine, casbinEngine, cedarEngine];
+const engines: Engine[] = [
+  seedStyleEngine,
+  wardenCheckEngine,
+  wardenIsAllowedEngine,
+  caslEngine,
+  ...(process.env.WARDEN_BENCH_FAST_ONLY === '1' ? [] : [casbinEngine, cedarEngine]),
+];
 
 const workload = loadWorkload();
 const loadBefore = loadavg()[0] ?? 0;
@@ -47,6 +56,7 @@ console.log(
     'figures on a shared machine are provisional.',
 );
 reportTargets(rows.find((row) => row.name === wardenCheckEngine.name));
+reportRatios(rows);
 
 const failed = rows.filter((row) => row.mismatches > 0);
 if (failed.length > 0) {
@@ -81,6 +91,35 @@ function printTable(figures: readonly EngineFigures[]): void {
     `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   console.log(`\n${format(header)}\n| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`);
   for (const line of lines) console.log(format(line));
+}
+
+/**
+ * The targets as ratios measured in this run (absolute figures depend on the machine and its
+ * load): `check()` at least 8× the seed-style scan and at least as fast, relative to it, as
+ * `isAllowed()`; loading no slower than CASL, first and warm.
+ */
+function reportRatios(figures: readonly EngineFigures[]): void {
+  const find = (engine: Engine) => figures.find((row) => row.name === engine.name);
+  const seed = find(seedStyleEngine);
+  const check = find(wardenCheckEngine);
+  const isAllowed = find(wardenIsAllowedEngine);
+  const casl = find(caslEngine);
+  if (!seed || !check || !isAllowed) return;
+  const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  const checkRatio = check.checksPerSecondMedian / seed.checksPerSecondMedian;
+  const isAllowedRatio = isAllowed.checksPerSecondMedian / seed.checksPerSecondMedian;
+  console.log(
+    `ratios (same run): check() ${checkRatio.toFixed(2)}× the seed-style scan (≥ 8× ${verdict(checkRatio >= 8)}), ` +
+      `isAllowed() ${isAllowedRatio.toFixed(2)}× (check() at least as fast relative to it: ${verdict(checkRatio >= isAllowedRatio)})`,
+  );
+  if (!casl) return;
+  console.log(
+    `load vs CASL: first ${(check.firstLoadMilliseconds / casl.firstLoadMilliseconds).toFixed(2)}× ` +
+      `(${verdict(check.firstLoadMilliseconds <= casl.firstLoadMilliseconds)}), warm ` +
+      `${(check.warmLoadMilliseconds / casl.warmLoadMilliseconds).toFixed(2)}× ` +
+      `(${verdict(check.warmLoadMilliseconds <= casl.warmLoadMilliseconds)}); memory check() ` +
+      `${check.memoryMegabytes.toFixed(1)} MB loaded / ${check.memoryAfterRunMegabytes.toFixed(1)} MB after the run`,
+  );
 }
 
 function formatRate(checksPerSecond: number): string {

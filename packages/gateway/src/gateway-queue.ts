@@ -23,7 +23,7 @@ import type { ForwardRequest, GatewayQueueLimits, PendingRequestPage, PendingReq
 export type ResolvedQueueLimits = Required<GatewayQueueLimits>;
 
 /** The default bounds: see {@link GatewayQueueLimits}. */
-export const DEFAULT_QUEUE_LIMITS: Readonly<ResolvedQueueLimits> = Object.freeze({
+const DEFAULT_QUEUE_LIMITS: Readonly<ResolvedQueueLimits> = Object.freeze({
   maxPending: 1_000,
   maxPendingPerGateway: 500,
   maxPendingPerSource: 20,
@@ -32,7 +32,7 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<ResolvedQueueLimits> = Object.freeze
 });
 
 /** The most requests one page of {@link listPendingPage} holds. */
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 const DEFAULT_PAGE_SIZE = 50;
 
 /** Fills in the defaults. */
@@ -51,7 +51,7 @@ export function createAdmissionLock(): <Value>(task: () => Promise<Value>) => Pr
 }
 
 /** What {@link refuseWhenFull} needs. */
-export interface Admission {
+interface Admission {
   /** The workflow whose pending requests are counted. */
   workflow: ApprovalWorkflow;
   /** Counts enqueues. */
