@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
-import { createRedisConnection, reconnectDelay } from './redis-connection.js';
-import type { RedisKillSwitchSettings } from './redis-kill-switch-settings.js';
+import { createRedisClient, duplicateForSubscriber, type RedisClient } from '@warden/redis-client';
+import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
 /** What the connections report to the kill switch. */
 export interface ConnectionEvents {
-  /** A message arrived on the switch's channel. */
-  onMessage(json: string): void;
+  /** A message arrived on the switch's channel: a hint to re-read, whatever it says. */
+  onMessage(): void;
   /** The subscription was (re)established: messages may have been missed before it. */
   onSubscribed(): void;
   /** A Redis error, which must never reach the host. */
@@ -30,7 +29,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
   });
 }
 
-function onceReady(redis: Redis, timeoutMs: number): Promise<void> {
+function onceReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onReady = (): void => {
       clearTimeout(timer);
@@ -51,8 +50,8 @@ function onceReady(redis: Redis, timeoutMs: number): Promise<void> {
  * `close()` ends what it owns and never the injected client.
  */
 export class KillSwitchConnections {
-  private command: Redis | undefined;
-  private subscriber: Redis | undefined;
+  private command: RedisClient | undefined;
+  private subscriber: RedisClient | undefined;
   private subscribed = false;
   private closed = false;
   private firstSubscription: Promise<void> | undefined;
@@ -60,16 +59,17 @@ export class KillSwitchConnections {
 
   /** Remembers the settings; opens nothing. */
   constructor(
-    private readonly settings: RedisKillSwitchSettings,
+    private readonly settings: ParsedRedisKillSwitchConfig,
     private readonly events: ConnectionEvents,
   ) {}
 
   /** Opens the connections (in the background) and subscribes to the switch's channel. */
   start(): void {
     if (this.command || this.closed) return;
-    const { redis, url, commandTimeoutMs } = this.settings;
-    const command = redis ?? createRedisConnection(url ?? '', commandTimeoutMs);
-    if (!redis) {
+    const { target, commandTimeoutMs } = this.settings;
+    const injected = target.kind === 'client';
+    const command = target.kind === 'client' ? target.client : createRedisClient(target, commandTimeoutMs);
+    if (!injected) {
       command.on('error', this.events.onError);
       command.connect().catch(() => {});
     }
@@ -77,17 +77,10 @@ export class KillSwitchConnections {
     this.firstSubscription = new Promise((resolve) => {
       this.markSubscribed = resolve;
     });
-    const subscriber = command.duplicate({
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      autoResubscribe: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: commandTimeoutMs,
-      retryStrategy: reconnectDelay,
-    });
+    const subscriber = duplicateForSubscriber(command, commandTimeoutMs);
     subscriber.on('error', this.events.onError);
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.settings.channel) this.events.onMessage(message);
+    subscriber.on('message', (channel: string) => {
+      if (channel === this.settings.channel) this.events.onMessage();
     });
     subscriber.on('ready', () => void this.subscribe());
     subscriber.on('close', () => {
@@ -112,7 +105,7 @@ export class KillSwitchConnections {
    * Runs one operation on the command connection, waiting at most `waitForReadyMs` for it to
    * be connected and `commandTimeoutMs` for the answer.
    */
-  async run<T>(operation: (redis: Redis) => Promise<T>, waitForReadyMs: number): Promise<T> {
+  async run<T>(operation: (redis: RedisClient) => Promise<T>, waitForReadyMs: number): Promise<T> {
     const command = this.command;
     if (!command || this.closed) throw new Error('The kill switch is closed');
     await this.waitUntilReady(command, waitForReadyMs);
@@ -123,10 +116,10 @@ export class KillSwitchConnections {
   close(): void {
     this.closed = true;
     this.subscriber?.disconnect();
-    if (!this.settings.redis) this.command?.disconnect();
+    if (this.settings.target.kind !== 'client') this.command?.disconnect();
   }
 
-  private async waitUntilReady(command: Redis, waitForReadyMs: number): Promise<void> {
+  private async waitUntilReady(command: RedisClient, waitForReadyMs: number): Promise<void> {
     if (command.status === 'ready') return;
     if (command.status === 'end') throw new Error('The Redis connection is closed');
     // Failures to connect arrive as `error` events and reconnection attempts, not here.

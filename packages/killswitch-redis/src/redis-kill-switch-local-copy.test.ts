@@ -1,6 +1,6 @@
 import type { KillSwitchState } from '@warden/core';
 import { describe, expect, it } from 'vitest';
-import { KillSwitchLocalCopy, type LocalCopyOptions } from './redis-kill-switch-local-copy.js';
+import { KillSwitchLocalCopy, type LocalCopyOptions, type TrustedState } from './redis-kill-switch-local-copy.js';
 import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
 const STALE_AFTER_MS = 5_000;
@@ -12,7 +12,7 @@ function setup(overrides: Partial<LocalCopyOptions> = {}) {
     name: 'global',
     staleAfterMs: STALE_AFTER_MS,
     failMode: 'closed',
-    now: () => time,
+    monotonicNow: () => time,
     onError: (error) => errors.push(error),
     ...overrides,
   });
@@ -28,8 +28,13 @@ function setup(overrides: Partial<LocalCopyOptions> = {}) {
   };
 }
 
-const inactive: KillSwitchRecord = { epoch: 'e1', version: 1, active: false, actor: 'bob', changedAt: 't1' };
-const active: KillSwitchRecord = { epoch: 'e1', version: 2, active: true, reason: 'incident', actor: 'alice' };
+const inactiveRecord: KillSwitchRecord = { version: 1, active: false, actor: 'bob', changedAt: 't1' };
+const inactive: TrustedState = { kind: 'known', record: inactiveRecord };
+const active: TrustedState = {
+  kind: 'known',
+  record: { version: 2, active: true, reason: 'incident', actor: 'alice' },
+};
+const missing: TrustedState = { kind: 'unknown', why: 'no state record: deactivate() releases it' };
 
 describe('KillSwitchLocalCopy', () => {
   it('isActive() before any read fails closed, and says why', () => {
@@ -81,14 +86,22 @@ describe('KillSwitchLocalCopy', () => {
     expect(copy.view()).toMatchObject({ active: false, stale: true });
   });
 
-  it('accept(record) ignores an older version (a late message) but counts as a confirmation', () => {
-    const { copy, advance } = setup();
+  it('an unknown state (no record) answers active, with the reason, fresh or stale, in both fail modes', () => {
+    for (const failMode of ['closed', 'open'] as const) {
+      const { copy, advance } = setup({ failMode });
+      copy.accept(missing);
+      expect(copy.isActive()).toBe(true);
+      expect(copy.view()).toMatchObject({ active: true, unknown: true, stale: false, reason: missing.why });
+      advance(STALE_AFTER_MS + 1);
+      expect(copy.isActive()).toBe(true);
+    }
+  });
+
+  it('accept(state) takes what Redis holds now, an older version included (the record is the truth)', () => {
+    const { copy } = setup();
     copy.accept(active);
-    advance(STALE_AFTER_MS);
-    expect(copy.accept(inactive)).toBe(false);
-    advance(STALE_AFTER_MS);
-    expect(copy.isActive()).toBe(true);
-    expect(copy.view()).toMatchObject({ reason: 'incident', stale: false });
+    copy.accept(inactive);
+    expect(copy.isActive()).toBe(false);
   });
 
   it('a local activation holds whatever Redis says, until accept clears it', () => {
@@ -98,14 +111,14 @@ describe('KillSwitchLocalCopy', () => {
     copy.accept(inactive);
     expect(copy.isActive()).toBe(true);
     expect(copy.view()).toMatchObject({ active: true, localOnly: true, reason: 'Redis down, stop here' });
-    copy.accept({ ...inactive, version: 3 }, { clearLocalActivation: true });
+    copy.accept({ kind: 'known', record: { ...inactiveRecord, version: 3 } }, { clearLocalActivation: true });
     expect(copy.isActive()).toBe(false);
     expect(copy.hasLocalActivation()).toBe(false);
   });
 
-  it('tells listeners nothing about the first read of a never-changed switch, then each change once', () => {
+  it('tells listeners nothing about a first read that finds the switch inactive, then each change once', () => {
     const { copy, heard } = setup();
-    copy.accept({ epoch: '', version: 0, active: false });
+    copy.accept(inactive);
     copy.markFirstReadSettled();
     copy.notifyIfChanged();
     expect(heard).toEqual([]);
@@ -113,6 +126,19 @@ describe('KillSwitchLocalCopy', () => {
     copy.accept(active);
     expect(heard).toHaveLength(1);
     expect(heard[0]).toMatchObject({ active: true, reason: 'incident', version: 2 });
+  });
+
+  it('tells listeners when the first read finds no record (unknown, active)', () => {
+    const { copy, heard } = setup();
+    copy.accept(missing);
+    expect(heard).toEqual([expect.objectContaining({ active: true, unknown: true })]);
+  });
+
+  it('measures staleness on the monotonic clock only', () => {
+    const { copy, advance } = setup();
+    copy.accept(inactive);
+    advance(STALE_AFTER_MS + 1);
+    expect(copy.isActive()).toBe(true);
   });
 
   it('tells listeners when the first read finds the switch active', () => {
@@ -152,24 +178,5 @@ describe('KillSwitchLocalCopy', () => {
     copy.accept(active);
     expect(heard).toHaveLength(1);
     expect(errors).toEqual([new Error('listener failure')]);
-  });
-
-  it('an authoritative read (nothing taken since readMark) replaces a newer-looking, forged state', () => {
-    const { copy } = setup();
-    copy.accept(active);
-    const forged = { ...inactive, version: 1_000 };
-    copy.accept(forged);
-    expect(copy.isActive()).toBe(false);
-    copy.accept(active, { readSince: copy.readMark() });
-    expect(copy.isActive()).toBe(true);
-  });
-
-  it('a read that raced a message (a state taken since readMark) does not replace the newer state', () => {
-    const { copy } = setup();
-    copy.accept(inactive);
-    const mark = copy.readMark();
-    copy.accept(active);
-    copy.accept(inactive, { readSince: mark });
-    expect(copy.isActive()).toBe(true);
   });
 });

@@ -1,21 +1,30 @@
-import type { Clock, KillSwitchListener, KillSwitchState } from '@warden/core';
-import { type KillSwitchRecord, NEVER_CHANGED, shouldReplace } from './redis-kill-switch-record.js';
-import type { RedisKillSwitchFailMode } from './redis-kill-switch-settings.js';
+import type { KillSwitchListener, KillSwitchState } from '@warden/core';
+import type { RedisKillSwitchFailMode } from './redis-kill-switch-config.js';
+import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
 /** What `getState()` of a Redis kill switch reports. */
 export interface RedisKillSwitchState extends KillSwitchState {
   /** The switch's name. */
   name: string;
-  /** The number of the last change this instance has seen (0: never changed, or not read yet). */
+  /** The number of the last change this instance has seen (0: none, or not read yet). */
   version: number;
   /** True when Redis has not confirmed the state within `staleAfterMs`. */
   stale: boolean;
+  /**
+   * True when Redis answered but holds no state this instance can trust: no record at all (first
+   * deployment, data loss, wrong database), one nobody can parse, or (with `verifyKey`) one not
+   * signed by the operator. The switch then answers active; `reason` says what to do.
+   */
+  unknown?: boolean;
   /**
    * True when this instance activated itself because Redis could not be reached: the stop
    * holds here until an `activate()` reaches Redis or `deactivate()` is called on this instance.
    */
   localOnly?: boolean;
 }
+
+/** What an instance made of a read: a record it trusts, or an unknown state and why. */
+export type TrustedState = { kind: 'known'; record: KillSwitchRecord } | { kind: 'unknown'; why: string };
 
 /** An activation that could not be written to Redis. */
 export interface LocalActivation {
@@ -35,26 +44,25 @@ export interface LocalCopyOptions {
   staleAfterMs: number;
   /** How a stale copy answers. */
   failMode: RedisKillSwitchFailMode;
-  /** Time source. */
-  now: Clock;
+  /** Monotonic time source (ms): a wall clock that steps must never make a copy look fresh. */
+  monotonicNow: () => number;
   /** Told about listener exceptions. */
   onError: (error: unknown) => void;
 }
 
 /**
- * One instance's copy of the switch: the last state Redis confirmed and when, plus a local
- * activation that could not be written. `isActive()` reads only this, so a check costs no
- * round trip; it fails closed when the copy is stale (or was never read).
+ * One instance's copy of the switch: the last state Redis confirmed and when (monotonic), plus a
+ * local activation that could not be written. `isActive()` reads only this, so a check costs no
+ * round trip; it fails closed when the copy is stale, never read, or unknown.
  */
 export class KillSwitchLocalCopy {
-  private record: KillSwitchRecord | undefined;
+  private state: TrustedState | undefined;
   private confirmedAt: number | undefined;
   private localActivation: LocalActivation | undefined;
   private readonly listeners = new Set<KillSwitchListener>();
-  private notifiedKey: string = JSON.stringify(['', 0, false, false, false, null]);
+  /** What listeners were last told; `undefined`: nothing yet (they assume an inactive, fresh switch). */
+  private notifiedKey: string | undefined;
   private firstReadSettled = false;
-  /** Counts the states taken, to tell a read that raced a message from an authoritative one. */
-  private taken = 0;
   private readonly failClosed: boolean;
 
   /** Starts empty: never read, so stale. */
@@ -62,60 +70,44 @@ export class KillSwitchLocalCopy {
     this.failClosed = options.failMode === 'closed';
   }
 
-  /** The hot path of `isActive()`: no allocation, one clock read. */
+  /** The hot path of `isActive()`: no allocation, one monotonic clock read. */
   isActive(): boolean {
     if (this.localActivation) return true;
-    const record = this.record;
-    if (
-      record &&
-      this.confirmedAt !== undefined &&
-      this.options.now() - this.confirmedAt <= this.options.staleAfterMs
-    ) {
-      return record.active;
+    const state = this.state;
+    const confirmedAt = this.confirmedAt;
+    if (state && confirmedAt !== undefined && this.options.monotonicNow() - confirmedAt <= this.options.staleAfterMs) {
+      return state.kind === 'known' ? state.record.active : true;
     }
-    return this.failClosed || (record?.active ?? false);
+    if (this.failClosed) return true;
+    return state ? state.kind !== 'known' || state.record.active : false;
   }
 
   /** True when Redis has not confirmed the state within `staleAfterMs`. */
   isStale(): boolean {
-    return this.confirmedAt === undefined || this.options.now() - this.confirmedAt > this.options.staleAfterMs;
+    return this.confirmedAt === undefined || this.options.monotonicNow() - this.confirmedAt > this.options.staleAfterMs;
   }
 
-  /** True once a state has been read from Redis. */
-  hasRecord(): boolean {
-    return this.record !== undefined;
+  /** The trusted record held, if any. */
+  record(): KillSwitchRecord | undefined {
+    return this.state?.kind === 'known' ? this.state.record : undefined;
   }
 
-  /** The epoch of the state held, `''` when none. */
-  knownEpoch(): string {
-    return this.record?.epoch ?? '';
-  }
-
-  /**
-   * Marks the start of a read: a read whose answer arrives with no other state taken since
-   * {@link readMark} is authoritative (see {@link shouldReplace}).
-   */
-  readMark(): number {
-    return this.taken;
+  /** True once Redis answered a read (whatever it held). */
+  hasRead(): boolean {
+    return this.state !== undefined;
   }
 
   /**
-   * Takes a state Redis answered with, unless {@link shouldReplace} says it is older than the
-   * one held; either way Redis was reachable, so the copy is fresh again. `readSince` is the
-   * {@link readMark} of a read; `clearLocalActivation` drops a local-only activation in the
-   * same step (one notification). Returns whether the state was taken.
+   * Takes what Redis holds now: Redis answered, so the copy is fresh again. `clearLocalActivation`
+   * drops a local-only activation in the same step (one notification). Returns the state held before.
    */
-  accept(record: KillSwitchRecord, options: { clearLocalActivation?: boolean; readSince?: number } = {}): boolean {
-    this.confirmedAt = this.options.now();
+  accept(state: TrustedState, options: { clearLocalActivation?: boolean } = {}): TrustedState | undefined {
+    const previous = this.state;
+    this.confirmedAt = this.options.monotonicNow();
     if (options.clearLocalActivation) this.localActivation = undefined;
-    const authoritative = options.readSince === this.taken;
-    const taken = shouldReplace(record, this.record, authoritative);
-    if (taken) {
-      if (record.epoch !== this.record?.epoch || record.version !== this.record.version) this.taken += 1;
-      this.record = record;
-    }
+    this.state = state;
     this.notifyIfChanged();
-    return taken;
+    return previous;
   }
 
   /** Holds an activation on this instance only, until {@link accept} clears it. */
@@ -133,12 +125,17 @@ export class KillSwitchLocalCopy {
   view(): RedisKillSwitchState {
     const stale = this.isStale();
     const { name } = this.options;
-    const record = this.record ?? NEVER_CHANGED;
-    const { epoch: _epoch, ...stored } = record;
+    const state = this.state;
+    const record = state?.kind === 'known' ? state.record : undefined;
+    const version = record?.version ?? 0;
     const local = this.localActivation;
-    if (local) return { name, version: record.version, stale, active: true, localOnly: true, ...local };
-    if (!stale || !this.failClosed || record.active) return { name, ...stored, stale };
-    return { name, ...stored, active: true, reason: this.staleReason(), stale };
+    if (local) return { name, version, stale, active: true, localOnly: true, ...local };
+    const { signature: _signature, ...stored } = record ?? { version, active: false };
+    if (stale && !stored.active && (this.failClosed || state?.kind === 'unknown')) {
+      return { name, ...stored, active: true, reason: this.staleReason(), stale };
+    }
+    if (state?.kind === 'unknown') return { name, version, active: true, reason: state.why, stale, unknown: true };
+    return { name, ...stored, stale };
   }
 
   /** Subscribes to changes of {@link view}; returns the unsubscribe function. */
@@ -160,15 +157,25 @@ export class KillSwitchLocalCopy {
 
   /**
    * Tells listeners when the state (or its staleness) changed since they were last told. They
-   * start out having "seen" a fresh, never-changed, inactive switch, so the first read of such
-   * a switch is no news, while an active one (or a Redis that does not answer) is.
+   * start out having "seen" an inactive, fresh switch, so a first read that finds it inactive is
+   * no news, while an active or unknown one (or a Redis that does not answer) is.
    */
   notifyIfChanged(): void {
-    if (!this.record && !this.localActivation && !this.firstReadSettled) return;
+    if (!this.state && !this.localActivation && !this.firstReadSettled) return;
     const state = this.view();
-    const key = this.notificationKey(state);
+    const key = JSON.stringify([
+      state.version,
+      state.active,
+      state.stale,
+      state.localOnly ?? false,
+      state.unknown ?? false,
+      state.reason ?? null,
+      state.changedAt ?? null,
+    ]);
     if (key === this.notifiedKey) return;
+    const first = this.notifiedKey === undefined;
     this.notifiedKey = key;
+    if (first && !state.active && !state.stale) return;
     for (const listener of [...this.listeners]) {
       try {
         listener({ ...state });
@@ -176,12 +183,6 @@ export class KillSwitchLocalCopy {
         this.options.onError(error);
       }
     }
-  }
-
-  private notificationKey(state: RedisKillSwitchState): string {
-    const epoch = this.record?.epoch ?? '';
-    const reason = state.reason ?? null;
-    return JSON.stringify([epoch, state.version, state.active, state.stale, state.localOnly ?? false, reason]);
   }
 
   private staleReason(): string {

@@ -27,10 +27,10 @@ function runCloseChild(url: string, timeoutMs: number): Promise<{ code: number |
 describeWithService('redis', 'Redis kill switch across processes', (redisUrl) => {
   it(`activate() in one process reaches ${PROCESSES} separate subscriber processes, and so does deactivate()`, async () => {
     const name = `processes-${randomUUID()}`;
-    const children = await startChildren(PROCESSES, 'switch', redisUrl, name);
     const killSwitch = createRedisKillSwitch({ url: redisUrl, name });
+    await killSwitch.deactivate({ actor: 'operator' });
+    const children = await startChildren(PROCESSES, 'switch', redisUrl, name);
     try {
-      await killSwitch.ready();
       const startedAt = wallClock();
       await killSwitch.activate('stop every process', { actor: 'alice' });
       const activatedAt = await waitUntilAllSee(children, (change) => change.reason === 'stop every process');
@@ -56,7 +56,8 @@ describeWithService('redis', 'Redis kill switch across processes', (redisUrl) =>
   it('close() lets a process exit by itself after using a reachable Redis', async () => {
     const { code, output } = await runCloseChild(redisUrl, 15_000);
     expect(code).toBe(0);
-    expect(JSON.parse(output)).toEqual({ active: false, activation: 'activated' });
+    // A fresh switch holds no record: unknown, so active (fail closed).
+    expect(JSON.parse(output)).toEqual({ active: true, activation: 'activated' });
   }, 120_000);
 
   it('close() lets a process exit by itself while Redis is unreachable (reconnection timers included)', async () => {

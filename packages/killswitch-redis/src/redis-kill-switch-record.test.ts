@@ -1,99 +1,71 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  historyEntryFromJson,
-  type KillSwitchRecord,
-  NEVER_CHANGED,
-  recordFromHash,
-  recordFromJson,
-  shouldReplace,
-} from './redis-kill-switch-record.js';
+import { historyEntryFromJson, readingFromHash } from './redis-kill-switch-record.js';
+import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
-const record = (epoch: string, version: number, active = true): KillSwitchRecord => ({ epoch, version, active });
-
-describe('recordFromHash(hash)', () => {
-  it('reads an empty hash (no key) as never changed, inactive', () => {
-    expect(recordFromHash({})).toEqual(NEVER_CHANGED);
+describe('readingFromHash(hash)', () => {
+  it('reads an empty hash (no key: first deployment, FLUSHALL, lost data) as missing, never inactive', () => {
+    expect(readingFromHash({})).toEqual({ kind: 'missing' });
   });
 
   it('reads the stored fields, dropping empty ones', () => {
-    const hash = {
-      epoch: 'e1',
-      version: '3',
-      active: '1',
-      reason: 'incident',
-      actor: '',
-      changedAt: '2026-01-01T00:00:00.000Z',
-    };
-    expect(recordFromHash(hash)).toEqual({
-      epoch: 'e1',
-      version: 3,
-      active: true,
-      reason: 'incident',
-      changedAt: '2026-01-01T00:00:00.000Z',
+    const hash = { version: '3', active: '1', reason: 'incident', actor: '', changedAt: 't', signature: '' };
+    expect(readingFromHash(hash)).toEqual({
+      kind: 'record',
+      record: { version: 3, active: true, reason: 'incident', changedAt: 't' },
     });
   });
 
   it('never reports a reason for an inactive state', () => {
-    expect(recordFromHash({ epoch: 'e1', version: '4', active: '0', reason: 'left over' })?.reason).toBeUndefined();
-  });
-
-  it('refuses a tampered hash instead of guessing', () => {
-    expect(recordFromHash({ epoch: 'e1', version: 'many', active: '1' })).toBeUndefined();
-    expect(recordFromHash({ epoch: 'e1', version: '2', active: 'yes' })).toBeUndefined();
-  });
-});
-
-describe('recordFromJson(json)', () => {
-  it('reads what the change script publishes', () => {
-    const json = '{"epoch":"e1","version":2,"active":true,"reason":"incident","actor":"alice","changedAt":"t"}';
-    expect(recordFromJson(json)).toEqual({
-      epoch: 'e1',
-      version: 2,
-      active: true,
-      reason: 'incident',
-      actor: 'alice',
-      changedAt: 't',
+    expect(readingFromHash({ version: '1', active: '0', reason: 'stale' })).toEqual({
+      kind: 'record',
+      record: { version: 1, active: false },
     });
   });
 
-  it.each(['not json', '[]', 'null', '{"version":-1}', '{"active":"maybe"}'])('answers undefined for %s', (json) => {
-    expect(recordFromJson(json)).toBeUndefined();
+  it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {
+    expect(readingFromHash({ version: '1' }).kind).toBe('malformed');
+    expect(readingFromHash({ active: '0' }).kind).toBe('malformed');
+    expect(readingFromHash({ version: 'x', active: '0' }).kind).toBe('malformed');
+    expect(readingFromHash({ version: '1', active: 'no' }).kind).toBe('malformed');
   });
 });
 
 describe('historyEntryFromJson(json)', () => {
-  it('drops the epoch and skips entries without a time', () => {
-    expect(historyEntryFromJson('{"epoch":"e","version":1,"active":false,"actor":"bob","changedAt":"t"}')).toEqual({
-      version: 1,
-      active: false,
-      actor: 'bob',
+  it('reads what the change script appends and skips entries without a time', () => {
+    expect(historyEntryFromJson('{"version":2,"active":true,"reason":"r","actor":"a","changedAt":"t"}')).toEqual({
+      version: 2,
+      active: true,
+      reason: 'r',
+      actor: 'a',
       changedAt: 't',
     });
-    expect(historyEntryFromJson('{"epoch":"e","version":1,"active":false}')).toBeUndefined();
+    expect(historyEntryFromJson('{"version":2,"active":true}')).toBeUndefined();
+    expect(historyEntryFromJson('not json')).toBeUndefined();
   });
 });
 
-describe('shouldReplace(candidate, current, authoritative)', () => {
-  it('takes anything when nothing is held', () => {
-    expect(shouldReplace(NEVER_CHANGED, undefined)).toBe(true);
+describe('signRecord / isSignedBy (attacker: a Redis user without the operator key)', () => {
+  const operator = generateKeyPairSync('ed25519');
+  const mallory = generateKeyPairSync('ed25519');
+  const record = { version: 1_765_000_000_000, active: false, actor: 'alice', changedAt: '2026-12-05T00:00:00.000Z' };
+
+  it('accepts a record signed by the operator for this switch', () => {
+    const signature = signRecord('warden:kill-switch:global', record, operator.privateKey);
+    expect(isSignedBy('warden:kill-switch:global', { ...record, signature }, operator.publicKey)).toBe(true);
   });
 
-  it('takes a newer or equal version of the same epoch, never an older one (a late message)', () => {
-    expect(shouldReplace(record('e1', 5), record('e1', 4))).toBe(true);
-    expect(shouldReplace(record('e1', 5), record('e1', 5))).toBe(true);
-    expect(shouldReplace(record('e1', 4, false), record('e1', 5))).toBe(false);
-  });
-
-  it('takes a state of another epoch (Redis lost its data and was changed since)', () => {
-    expect(shouldReplace(record('e2', 1, false), record('e1', 9))).toBe(true);
-  });
-
-  it('takes an older version from an authoritative read (a forged message is undone)', () => {
-    expect(shouldReplace(record('e1', 4), record('e1', 1_000_000, false), true)).toBe(true);
-  });
-
-  it('never replaces a real state by a missing key (a read that raced the first write, or lost data)', () => {
-    expect(shouldReplace(NEVER_CHANGED, record('e1', 1))).toBe(false);
-    expect(shouldReplace(NEVER_CHANGED, record('e1', 1), true)).toBe(false);
+  it('refuses no signature, another key, another switch, and any field changed after signing', () => {
+    const signature = signRecord('warden:kill-switch:global', record, operator.privateKey);
+    const forged = signRecord('warden:kill-switch:global', record, mallory.privateKey);
+    expect(isSignedBy('warden:kill-switch:global', record, operator.publicKey)).toBe(false);
+    expect(isSignedBy('warden:kill-switch:global', { ...record, signature: forged }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('warden:kill-switch:tenant-1', { ...record, signature }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('warden:kill-switch:global', { ...record, version: 2, signature }, operator.publicKey)).toBe(
+      false,
+    );
+    expect(isSignedBy('warden:kill-switch:global', { ...record, signature: 'garbage' }, operator.publicKey)).toBe(
+      false,
+    );
   });
 });

@@ -1,44 +1,37 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { defineRedisScript, type RedisClient } from '@warden/redis-client';
+import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-record.js';
 
 /**
- * Changes the switch atomically: bumps the version, writes the state hash, appends to the
- * bounded history and publishes the new state, all in one script, so no reader ever sees a
- * state that was not published and subscribers receive changes in version order.
- *
- * A deactivation of a switch that is not active changes nothing (idempotent), unless the key
- * is gone while the caller still holds a state from an earlier epoch: then Redis lost its
- * data, and writing a fresh inactive state tells every instance still holding the old one.
+ * Changes the switch atomically: writes the state hash, appends to the bounded history and
+ * publishes the new version on the channel (a hint to re-read, never the state itself), all in
+ * one script. Both keys share the switch's hash tag, so it runs on a Cluster.
  *
  * KEYS: state hash, history list.
- * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, epoch candidate, history limit,
- * the caller's known epoch.
- * Returns { 1 | 0 (changed), the state as JSON }.
+ * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, history limit, version ('' bumps
+ * the stored one), expected stored version ('*' checks nothing, '' expects no record),
+ * signature, skip-if-inactive ('1': an existing inactive record is left alone).
+ * Returns { 1 changed | 0 unchanged | -1 version conflict, the state hash as stored now }.
  */
-const CHANGE_SCRIPT = `
+const changeScript = defineRedisScript(`
 local state, history = KEYS[1], KEYS[2]
-local function snapshot()
-  local fields = redis.call('HGETALL', state)
-  local record = {}
-  for index = 1, #fields, 2 do record[fields[index]] = fields[index + 1] end
-  return cjson.encode({
-    epoch = record.epoch or '', version = tonumber(record.version or '0'), active = record.active == '1',
-    reason = record.reason or '', actor = record.actor or '', changedAt = record.changedAt or ''
-  })
+if ARGV[8] ~= '*' and (redis.call('HGET', state, 'version') or '') ~= ARGV[8] then
+  return { -1, redis.call('HGETALL', state) }
 end
-local exists = redis.call('EXISTS', state) == 1
-if ARGV[2] == '0' and redis.call('HGET', state, 'active') ~= '1' and (exists or ARGV[8] == '') then
-  return { 0, snapshot() }
+if ARGV[10] == '1' and redis.call('HGET', state, 'active') == '0' then
+  return { 0, redis.call('HGETALL', state) }
 end
-redis.call('HSETNX', state, 'epoch', ARGV[6])
-redis.call('HINCRBY', state, 'version', 1)
-redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5])
-local record = snapshot()
-redis.call('LPUSH', history, record)
-redis.call('LTRIM', history, 0, tonumber(ARGV[7]) - 1)
-redis.call('PUBLISH', ARGV[1], record)
-return { 1, record }
-`;
+local version = ARGV[7]
+if version == '' then
+  version = tostring((tonumber(redis.call('HGET', state, 'version') or '0') or 0) + 1)
+end
+redis.call('HSET', state, 'version', version)
+redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9])
+local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5] })
+redis.call('LPUSH', history, entry)
+redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
+redis.call('PUBLISH', ARGV[1], version)
+return { 1, redis.call('HGETALL', state) }
+`);
 
 /** One change to write. */
 export interface KillSwitchChange {
@@ -58,43 +51,63 @@ export interface KillSwitchScriptTarget {
   stateKey: string;
   /** The history list's key. */
   historyKey: string;
-  /** The channel changes are published on. */
+  /** The channel changes are announced on. */
   channel: string;
   /** How many history entries to keep. */
   historyLimit: number;
 }
 
-/** What the script answered: whether it changed anything, and the state now stored (JSON). */
+/** How to write: a version bump, or a given (signed) version over an expected one. */
+export interface KillSwitchWriteMode {
+  /** The version to store; absent: bump the stored one. */
+  version?: number;
+  /** The stored version expected (`''`: no record); absent: no check. */
+  expectedVersion?: string;
+  /** The operator's signature of the record written. */
+  signature?: string;
+  /** Leave an existing inactive record alone (an idempotent deactivation). */
+  skipIfInactive: boolean;
+}
+
+/** What the script answered. */
 export interface KillSwitchScriptResult {
-  /** False for a deactivation of an inactive switch. */
-  changed: boolean;
-  /** The stored state, as published. */
-  recordJson: string;
+  /** `changed`, `unchanged` (an idempotent deactivation) or `conflict` (the expected version did not match). */
+  outcome: 'changed' | 'unchanged' | 'conflict';
+  /** What the state hash holds now. */
+  reading: KillSwitchReading;
+}
+
+function hashFromFlat(flat: unknown): Record<string, string> {
+  const hash: Record<string, string> = {};
+  if (!Array.isArray(flat)) return hash;
+  for (let index = 0; index + 1 < flat.length; index += 2) hash[String(flat[index])] = String(flat[index + 1]);
+  return hash;
 }
 
 /** Runs the change script; the caller bounds its time. */
 export async function runChangeScript(
-  redis: Redis,
+  redis: RedisClient,
   target: KillSwitchScriptTarget,
   change: KillSwitchChange,
-  knownEpoch: string,
+  mode: KillSwitchWriteMode,
 ): Promise<KillSwitchScriptResult> {
-  const reply = await redis.eval(
-    CHANGE_SCRIPT,
-    2,
-    target.stateKey,
-    target.historyKey,
-    target.channel,
-    change.active ? '1' : '0',
-    change.reason ?? '',
-    change.actor ?? '',
-    change.changedAt,
-    randomUUID(),
-    String(target.historyLimit),
-    knownEpoch,
+  const reply = await changeScript.run(
+    redis,
+    [target.stateKey, target.historyKey],
+    [
+      target.channel,
+      change.active ? '1' : '0',
+      change.reason ?? '',
+      change.actor ?? '',
+      change.changedAt,
+      String(target.historyLimit),
+      mode.version === undefined ? '' : String(mode.version),
+      mode.expectedVersion ?? '*',
+      mode.signature ?? '',
+      mode.skipIfInactive ? '1' : '0',
+    ],
   );
-  if (!Array.isArray(reply) || typeof reply[1] !== 'string') {
-    throw new Error('Unexpected reply from the kill switch script');
-  }
-  return { changed: reply[0] === 1, recordJson: reply[1] };
+  if (!Array.isArray(reply)) throw new TypeError('Unexpected reply from the kill switch script');
+  const outcome = reply[0] === 1 ? 'changed' : reply[0] === 0 ? 'unchanged' : 'conflict';
+  return { outcome, reading: readingFromHash(hashFromFlat(reply[1])) };
 }

@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import {
+  AccessDeniedError,
   BackendUnavailableError,
+  ConflictError,
   type KillSwitch,
   type KillSwitchChangeOptions,
   type KillSwitchListener,
@@ -9,27 +11,35 @@ import {
   parseInput,
   toIsoTime,
 } from '@warden/core';
+import { describeRedisPersistence } from '@warden/redis-client';
+import {
+  type ParsedRedisKillSwitchConfig,
+  parseRedisKillSwitchConfig,
+  type RedisKillSwitchConfig,
+} from './redis-kill-switch-config.js';
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
-import { KillSwitchLocalCopy, type RedisKillSwitchState } from './redis-kill-switch-local-copy.js';
+import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
 import {
   historyEntryFromJson,
   type KillSwitchHistoryEntry,
+  type KillSwitchReading,
   type KillSwitchRecord,
-  recordFromHash,
-  recordFromJson,
+  readingFromHash,
+  sameChange,
 } from './redis-kill-switch-record.js';
-import { type KillSwitchChange, runChangeScript } from './redis-kill-switch-script.js';
-import {
-  parseRedisKillSwitchConfig,
-  type RedisKillSwitchConfig,
-  type RedisKillSwitchSettings,
-} from './redis-kill-switch-settings.js';
+import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
+import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
+/** How often a signed change retries when another writer changed the record between read and write. */
+const SIGNED_WRITE_ATTEMPTS = 5;
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
+
+/** Monotonic time: a wall clock stepped back must never make a stale copy look fresh. */
+const monotonicNow = (): number => performance.now();
 
 /**
  * A {@link KillSwitch} shared by every process through Redis. See {@link createRedisKillSwitch}.
@@ -41,34 +51,46 @@ export class RedisKillSwitch implements KillSwitch {
   readonly providerId: string = 'redis';
   /** The switch's name (its keys and channel derive from it). */
   readonly name: string;
-  private readonly settings: RedisKillSwitchSettings;
+  private readonly config: ParsedRedisKillSwitchConfig;
   private readonly local: KillSwitchLocalCopy;
   private readonly connections: KillSwitchConnections;
   private readonly activeAnswer: Promise<boolean> = Promise.resolve(true);
   private readonly inactiveAnswer: Promise<boolean> = Promise.resolve(false);
+  private readonly switchId: string;
   private firstRead: Promise<boolean> | undefined;
   private firstReadSettled = false;
   private refreshing: Promise<boolean> | undefined;
+  private rereadRequested = false;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private persistenceChecked = false;
+  /** Highest signed version this instance has trusted: an older signed record is a rollback. */
+  private highestSignedVersion = 0;
+  /** Newest change this instance has put into its audit trail (its own or observed). */
+  private auditedVersion = 0;
+  /** Versions this instance wrote itself (not to be reported again as observed). */
+  private readonly ownVersions = new Set<number>();
+  private auditing: Promise<void> = Promise.resolve();
   private closed = false;
 
-  /** Parses the settings; opens nothing until the first call. */
+  /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
-    this.settings = parseRedisKillSwitchConfig(config);
-    this.name = this.settings.name;
-    const { name, staleAfterMs, failMode, now, onError } = this.settings;
-    this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, now, onError });
-    this.connections = new KillSwitchConnections(this.settings, {
-      onMessage: (json) => this.receive(json),
-      onSubscribed: () => void this.refresh(0),
+    this.config = parseRedisKillSwitchConfig(config);
+    this.name = this.config.name;
+    this.switchId = `${this.config.keyPrefix}${this.config.name}`;
+    const { name, staleAfterMs, failMode, onError } = this.config;
+    this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
+    this.connections = new KillSwitchConnections(this.config, {
+      onMessage: () => this.hint(),
+      onSubscribed: () => this.hint(),
       onError,
     });
   }
 
   /**
    * Answers from the local copy, without a round trip. The first call waits for the first read
-   * (at most `staleAfterMs`); a copy Redis has not confirmed within `staleAfterMs` answers
-   * `true` (fail closed) unless `failMode` is `'open'`.
+   * (at most `staleAfterMs`). Answers `true` (deny) when the copy is stale (unless `failMode` is
+   * `'open'`), and when Redis holds no state record, one nobody can parse or (with `verifyKey`)
+   * one not signed by the operator: only a trusted record can say "inactive".
    */
   isActive(): Promise<boolean> {
     if (!this.firstReadSettled) return this.synchronized().then(() => this.local.isActive());
@@ -81,7 +103,7 @@ export class RedisKillSwitch implements KillSwitch {
     return state.active ? state.reason : undefined;
   }
 
-  /** Who changed the switch, when and why, plus whether the answer is stale or local only. */
+  /** Who changed the switch, when and why, plus whether the answer is stale, unknown or local only. */
   async getState(): Promise<RedisKillSwitchState> {
     await this.synchronized();
     return this.local.view();
@@ -100,59 +122,85 @@ export class RedisKillSwitch implements KillSwitch {
   async ready(): Promise<void> {
     await this.synchronized();
     if (!this.local.isStale()) return;
-    if (await this.refresh(this.settings.commandTimeoutMs)) return;
-    throw this.unavailable(`Kill switch "${this.settings.name}" could not read its state from Redis`);
+    if (await this.refresh(this.config.commandTimeoutMs)) return;
+    throw this.unavailable(`Kill switch "${this.name}" could not read its state from Redis`);
   }
 
   /**
-   * Activates the switch for every instance. When Redis cannot be reached it throws
-   * `BackendUnavailableError` but activates this instance anyway; retry to make it global.
+   * Activates the switch for every instance. On Sentinel it resolves once `minReplicaAcks`
+   * replicas acknowledged the write (`WAIT`), so a failover cannot lose it. When Redis cannot be
+   * reached (or no replica acknowledges) it throws `BackendUnavailableError` but activates this
+   * instance anyway; retry to make it global.
    */
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
     this.start();
-    let record: KillSwitchRecord;
+    let written: KillSwitchScriptResult;
     try {
-      ({ record } = await this.write(change));
+      written = await this.write(change);
     } catch (error) {
-      this.local.pinLocalActivation({ reason: validReason, changedAt: change.changedAt, ...actorOf(change) });
-      this.emit(change, { scope: 'local' });
+      this.pinLocally(change, validReason);
       throw this.unavailable(
-        `Kill switch "${this.settings.name}" is active on this instance only: Redis could not be reached ` +
+        `Kill switch "${this.name}" is active on this instance only: Redis could not be reached ` +
           `(${messageOf(error)}). Retry activate() to make it global.`,
         error,
       );
     }
-    this.local.accept(record, { clearLocalActivation: true });
-    this.emit(change, { scope: 'global', version: record.version });
+    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
+    const version = this.local.record()?.version;
+    try {
+      await this.waitForReplicas();
+    } catch (error) {
+      this.pinLocally(change, validReason);
+      throw this.unavailable(
+        `Kill switch "${this.name}" was written to the Redis master, but no replica acknowledged it ` +
+          `(${messageOf(error)}): a failover could lose it. It holds on this instance; retry activate().`,
+        error,
+      );
+    }
+    this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
   }
 
   /**
-   * Deactivates the switch for every instance; idempotent. When Redis cannot be reached it
-   * throws `BackendUnavailableError` and changes nothing (a stop is never lifted locally only).
+   * Deactivates the switch for every instance, and releases a switch whose state is unknown (no
+   * record, a tampered or unsigned one) by writing a trusted inactive record; idempotent otherwise.
+   * It waits for the master's answer only: a deactivation lost in a failover leaves the switch
+   * active (the safe side); call it again. When Redis cannot be reached it throws
+   * `BackendUnavailableError` and changes nothing (a stop is never lifted locally only). With
+   * `verifyKey` but no `signingKey` it throws `AccessDeniedError`: an unsigned release would be
+   * read as unknown.
    */
   async deactivate(options?: KillSwitchChangeOptions): Promise<void> {
     const change = this.describeChange(false, options);
+    if (this.config.verifyKey && !this.config.signingKey) {
+      throw new AccessDeniedError({
+        message: `Kill switch "${this.name}" verifies signatures but has no signingKey: only the operator's key can deactivate it`,
+      });
+    }
     this.start();
-    let written: { changed: boolean; record: KillSwitchRecord };
+    let written: KillSwitchScriptResult;
     try {
       written = await this.write(change);
     } catch (error) {
+      if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
-        `Kill switch "${this.settings.name}" was not deactivated: Redis could not be reached (${messageOf(error)})`,
+        `Kill switch "${this.name}" was not deactivated: Redis could not be reached (${messageOf(error)})`,
         error,
       );
     }
     const wasLocalOnly = this.local.hasLocalActivation();
-    this.local.accept(written.record, { clearLocalActivation: true });
-    if (written.changed || wasLocalOnly) this.emit(change, { scope: 'global', version: written.record.version });
+    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
+    if (written.outcome === 'changed' || wasLocalOnly) {
+      const version = this.local.record()?.version;
+      this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
+    }
   }
 
   /** The shared history of changes, newest first, at most `historyLimit` entries. */
   async getHistory(): Promise<KillSwitchHistoryEntry[]> {
     this.start();
-    const { historyKey, historyLimit, commandTimeoutMs } = this.settings;
+    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
     try {
       const entries = await this.connections.run(
         (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
@@ -160,7 +208,7 @@ export class RedisKillSwitch implements KillSwitch {
       );
       return entries.map(historyEntryFromJson).filter((entry) => entry !== undefined);
     } catch (error) {
-      throw this.unavailable(`Kill switch "${this.settings.name}" could not read its history from Redis`, error);
+      throw this.unavailable(`Kill switch "${this.name}" could not read its history from Redis`, error);
     }
   }
 
@@ -176,7 +224,7 @@ export class RedisKillSwitch implements KillSwitch {
   private start(): void {
     if (this.firstRead || this.closed) return;
     this.connections.start();
-    this.refreshTimer = setInterval(() => void this.tick(), this.settings.refreshIntervalMs);
+    this.refreshTimer = setInterval(() => void this.tick(), this.config.refreshIntervalMs);
     this.refreshTimer.unref();
     this.firstRead = this.readFirstState().finally(() => {
       this.firstReadSettled = true;
@@ -192,11 +240,11 @@ export class RedisKillSwitch implements KillSwitch {
 
   /** Subscribes first (so no change slips between read and subscription), then reads, retrying until `staleAfterMs`. */
   private async readFirstState(): Promise<boolean> {
-    const deadline = performance.now() + this.settings.staleAfterMs;
-    await this.connections.waitForSubscription(this.settings.staleAfterMs);
+    const deadline = performance.now() + this.config.staleAfterMs;
+    await this.connections.waitForSubscription(this.config.staleAfterMs);
     while (!this.closed) {
       const remaining = deadline - performance.now();
-      if (await this.refresh(Math.min(Math.max(remaining, 0), this.settings.commandTimeoutMs))) return true;
+      if (await this.refresh(Math.min(Math.max(remaining, 0), this.config.commandTimeoutMs))) return true;
       if (remaining <= 0) return false;
       await sleep(Math.min(FIRST_READ_RETRY_MS, remaining));
     }
@@ -209,9 +257,26 @@ export class RedisKillSwitch implements KillSwitch {
     this.local.notifyIfChanged();
   }
 
+  /**
+   * A message on the channel (or a new subscription) only says "re-read": whatever it carries,
+   * the answer comes from the record. A flood of messages costs at most one read in flight and
+   * one queued.
+   */
+  private hint(): void {
+    if (this.refreshing) this.rereadRequested = true;
+    else void this.refresh(0);
+  }
+
   /** Re-reads the state; concurrent callers share one read. Resolves false when Redis did not answer. */
   private refresh(waitForReadyMs: number): Promise<boolean> {
-    this.refreshing ??= this.readState(waitForReadyMs).finally(() => {
+    this.refreshing ??= (async () => {
+      let answered: boolean;
+      do {
+        this.rereadRequested = false;
+        answered = await this.readState(waitForReadyMs);
+      } while (this.rereadRequested && answered && !this.closed);
+      return answered;
+    })().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
@@ -219,33 +284,189 @@ export class RedisKillSwitch implements KillSwitch {
 
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
-      const readSince = this.local.readMark();
-      const hash = await this.connections.run((redis) => redis.hgetall(this.settings.stateKey), waitForReadyMs);
-      const record = recordFromHash(hash);
-      // A state nobody can read is no confirmation: the copy goes stale and fails closed.
-      if (!record) throw new Error(`Malformed kill switch state in ${this.settings.stateKey}`);
-      this.local.accept(record, { readSince });
+      const hash = await this.connections.run((redis) => redis.hgetall(this.config.stateKey), waitForReadyMs);
+      this.take(this.judge(readingFromHash(hash)), { own: false });
+      this.checkPersistenceOnce();
       return true;
     } catch (error) {
-      this.settings.onError(error);
+      this.config.onError(error);
       return false;
     }
   }
 
-  private receive(json: string): void {
-    const record = recordFromJson(json);
-    if (record) this.local.accept(record);
-    else this.settings.onError(new Error(`Malformed kill switch message on ${this.settings.channel}`));
+  /** What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say inactive. */
+  private judge(reading: KillSwitchReading): TrustedState {
+    const name = this.name;
+    if (reading.kind === 'missing') {
+      return {
+        kind: 'unknown',
+        why:
+          `Kill switch "${name}" has no state record in Redis (first deployment, data loss or wrong database): ` +
+          'failing closed. An operator releases it with an explicit deactivate().',
+      };
+    }
+    if (reading.kind === 'malformed') {
+      return {
+        kind: 'unknown',
+        why: `Kill switch "${name}" state record in Redis cannot be read: failing closed. An operator's deactivate() rewrites it.`,
+      };
+    }
+    const { record } = reading;
+    const verifyKey = this.config.verifyKey;
+    // Without a key to check, or when the record says "stop", the record is taken as it is: a
+    // forged activation can only deny.
+    if (!verifyKey) return { kind: 'known', record };
+    const signed = isSignedBy(this.switchId, record, verifyKey);
+    if (record.active) {
+      // A signed activation raises the floor, so an older signed release replayed later is a rollback.
+      if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
+      return { kind: 'known', record };
+    }
+    if (!signed) {
+      return {
+        kind: 'unknown',
+        why: `Kill switch "${name}" state record is not signed by the operator's key: failing closed. Deactivate it with the signingKey.`,
+      };
+    }
+    if (record.version < this.highestSignedVersion) {
+      return {
+        kind: 'unknown',
+        why: `Kill switch "${name}" state record is older (version ${record.version}) than one already seen (${this.highestSignedVersion}): a rollback, failing closed.`,
+      };
+    }
+    this.highestSignedVersion = record.version;
+    return { kind: 'known', record };
   }
 
-  private async write(change: KillSwitchChange): Promise<{ changed: boolean; record: KillSwitchRecord }> {
-    const result = await this.connections.run(
-      (redis) => runChangeScript(redis, this.settings, change, this.local.knownEpoch()),
-      this.settings.commandTimeoutMs,
+  /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
+  private take(state: TrustedState, options: { own: boolean; clearLocalActivation?: boolean }): void {
+    const previous = this.local.accept(state, options);
+    const after = state.kind === 'known' ? state.record : undefined;
+    if (options.own) {
+      if (after) this.ownVersions.add(after.version);
+      return;
+    }
+    if (!this.firstReadSettled || !previous) {
+      this.auditedVersion = Math.max(this.auditedVersion, after?.version ?? 0);
+      return;
+    }
+    if (!this.config.events) return;
+    const before = previous.kind === 'known' ? previous.record : undefined;
+    if (previous.kind === state.kind && (after ? sameChange(before, after) : previous.kind === 'unknown')) return;
+    if (after) this.auditObserved(after);
+    else if (state.kind === 'unknown') this.emitEvent(true, { observed: true, unknown: true, reason: state.why });
+  }
+
+  /**
+   * Puts changes made elsewhere into this host's audit trail: every history entry newer than the
+   * last one reported (so a stop and release in quick succession are both reported), or the record
+   * itself when the history cannot be read.
+   */
+  private auditObserved(record: KillSwitchRecord): void {
+    this.auditing = this.auditing.then(async () => {
+      let entries: KillSwitchHistoryEntry[];
+      try {
+        entries = (await this.getHistory()).reverse();
+      } catch {
+        entries = record.changedAt ? [{ ...record, changedAt: record.changedAt }] : [];
+      }
+      for (const entry of entries) {
+        if (entry.version <= this.auditedVersion) continue;
+        this.auditedVersion = entry.version;
+        if (this.ownVersions.delete(entry.version)) continue;
+        const { signature: _signature, ...details } = entry as KillSwitchHistoryEntry & { signature?: string };
+        this.emitEvent(entry.active, { observed: true, ...details });
+      }
+      for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
+    });
+  }
+
+  private async write(change: KillSwitchChange): Promise<KillSwitchScriptResult> {
+    const { signingKey, verifyKey } = this.config;
+    if (!signingKey) {
+      const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
+        this.connections.run(
+          (redis) => runChangeScript(redis, this.config, change, { skipIfInactive }),
+          this.config.commandTimeoutMs,
+        );
+      const result = await run(!change.active);
+      // "Inactive" that this instance cannot trust (a tampered record) is rewritten, not kept.
+      if (result.outcome === 'unchanged' && this.judge(result.reading).kind !== 'known') return run(false);
+      return result;
+    }
+    for (let attempt = 0; attempt < SIGNED_WRITE_ATTEMPTS; attempt += 1) {
+      const hash = await this.connections.run(
+        (redis) => redis.hgetall(this.config.stateKey),
+        this.config.commandTimeoutMs,
+      );
+      const reading = readingFromHash(hash);
+      const current = reading.kind === 'record' ? reading.record : undefined;
+      const trustedInactive =
+        current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
+      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading };
+      const storedVersion = Number(hash.version);
+      // A signed version only grows, even across a data loss: at least the wall clock in ms.
+      const version = Math.max(
+        (Number.isSafeInteger(storedVersion) ? storedVersion : 0) + 1,
+        this.highestSignedVersion + 1,
+        Math.floor(this.config.now()),
+      );
+      const record = { version, ...change };
+      const signature = signRecord(this.switchId, record, signingKey);
+      const expectedVersion = hash.version ?? '';
+      const result = await this.connections.run(
+        (redis) =>
+          runChangeScript(redis, this.config, change, { version, expectedVersion, signature, skipIfInactive: false }),
+        this.config.commandTimeoutMs,
+      );
+      if (result.outcome !== 'conflict') return result;
+    }
+    throw new ConflictError({
+      message: `Kill switch "${this.name}" changed concurrently ${SIGNED_WRITE_ATTEMPTS} times; retry`,
+    });
+  }
+
+  /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
+  private async waitForReplicas(): Promise<void> {
+    const { minReplicaAcks, topology, commandTimeoutMs } = this.config;
+    if (minReplicaAcks === 0 || topology === 'cluster') return;
+    const waitMs = Math.max(1, commandTimeoutMs - 100);
+    const acknowledged = await this.connections.run(
+      (redis) => redis.call('WAIT', minReplicaAcks, waitMs),
+      commandTimeoutMs,
     );
-    const record = recordFromJson(result.recordJson);
-    if (!record) throw new Error('The kill switch script answered with a malformed state');
-    return { changed: result.changed, record };
+    if (Number(acknowledged) < minReplicaAcks) {
+      throw new Error(`${String(acknowledged)} of ${minReplicaAcks} replicas acknowledged within ${waitMs} ms`);
+    }
+  }
+
+  /** Says once, through `onError` and `events`, that this Redis keeps no data across a restart. */
+  private checkPersistenceOnce(): void {
+    if (this.persistenceChecked) return;
+    this.persistenceChecked = true;
+    void this.connections
+      .run((redis) => describeRedisPersistence(redis), this.config.commandTimeoutMs)
+      .then((persistence) => {
+        if (persistence.persistent) return;
+        const message =
+          `Redis keeps no kill switch state across a restart (${persistence.detail}): after one, every instance of ` +
+          `"${this.name}" fails closed (unknown) until an operator calls deactivate(). Turn on appendonly.`;
+        this.config.onError(new BackendUnavailableError({ backend: 'redis', message }));
+        this.safeEmit({
+          type: 'policy_warning',
+          details: { name: this.name, warning: 'redis-without-persistence', message },
+        });
+      })
+      .catch(this.config.onError);
+  }
+
+  private pinLocally(change: KillSwitchChange, reason: string): void {
+    this.local.pinLocalActivation({
+      reason,
+      changedAt: change.changedAt,
+      ...(change.actor ? { actor: change.actor } : {}),
+    });
+    this.emit(change, { scope: 'local' });
   }
 
   private describeChange(
@@ -254,28 +475,35 @@ export class RedisKillSwitch implements KillSwitch {
     reason?: string,
   ): KillSwitchChange {
     const { actor } = parseInput(killSwitchChangeOptionsSchema, options ?? {}, 'kill switch options');
-    const changedAt = toIsoTime(this.settings.now());
+    const changedAt = toIsoTime(this.config.now());
     return { active, changedAt, ...(reason ? { reason } : {}), ...(actor ? { actor } : {}) };
   }
 
   private emit(change: KillSwitchChange, details: { scope: 'global' | 'local'; version?: number }): void {
+    this.emitEvent(change.active, { ...change, ...details });
+  }
+
+  private emitEvent(active: boolean, details: Record<string, unknown>): void {
+    this.safeEmit({
+      type: active ? 'kill_switch_activated' : 'kill_switch_deactivated',
+      details: { name: this.name, scope: 'global', ...details },
+    });
+  }
+
+  private safeEmit(event: {
+    type: 'kill_switch_activated' | 'kill_switch_deactivated' | 'policy_warning';
+    details: Record<string, unknown>;
+  }): void {
     try {
-      this.settings.events?.emit({
-        type: change.active ? 'kill_switch_activated' : 'kill_switch_deactivated',
-        details: { name: this.settings.name, ...change, ...details },
-      });
+      this.config.events?.emit(event);
     } catch (error) {
-      this.settings.onError(error);
+      this.config.onError(error);
     }
   }
 
   private unavailable(message: string, cause?: unknown): BackendUnavailableError {
     return new BackendUnavailableError({ backend: 'redis', message, cause });
   }
-}
-
-function actorOf(change: KillSwitchChange): { actor?: string } {
-  return change.actor ? { actor: change.actor } : {};
 }
 
 function messageOf(error: unknown): string {
@@ -298,11 +526,12 @@ Object.defineProperties(RedisKillSwitch.prototype, {
 });
 
 /**
- * Creates a {@link KillSwitch} shared by every process through Redis, failing closed. No I/O
- * happens here: the connections open on the first call.
+ * Creates a {@link KillSwitch} shared by every process through Redis (single, Sentinel or
+ * Cluster), failing closed. No I/O happens here: the connections open on the first call.
  *
  * @example
  * const killSwitch = createRedisKillSwitch({ url: process.env.REDIS_URL, name: 'global' });
+ * await killSwitch.deactivate({ actor: 'alice' }); // once, at first deployment: a missing state is unknown (deny)
  * await killSwitch.activate('Security incident detected', { actor: 'alice' });
  * await killSwitch.isActive(); // true, in every process using the same Redis and name
  */

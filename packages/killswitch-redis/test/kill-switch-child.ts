@@ -2,6 +2,8 @@
  * A separate Node process for the cross-process tests and the benchmark, started with
  * `node --import tsx --conditions=warden-source test/kill-switch-child.ts <mode> …`:
  *
+ * `<url>` may also be a JSON connection (`{"clusterNodes":[…]}`, `{"sentinels":[…],…}`).
+ *
  * - `switch <url> <name>`: a kill switch instance; reports `ready`, then every change it sees
  *   with the wall-clock time it saw it. On `stop` it closes the switch and lets go of the IPC
  *   channel: the process must then exit by itself.
@@ -11,18 +13,23 @@
  *   happened as one JSON line, and must exit by itself.
  */
 
-import { createRedisConnection } from '../src/redis-connection.js';
+import { createRedisClient, type RedisNodeAddress } from '@warden/redis-client';
 import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
 import { type ChildMessage, wallClock } from './child-protocol.js';
 
-const [mode, url = '', target = ''] = process.argv.slice(2);
+const [mode, address = '', target = ''] = process.argv.slice(2);
+type Connection =
+  | { url: string }
+  | { clusterNodes: RedisNodeAddress[] }
+  | { sentinels: RedisNodeAddress[]; sentinelMasterName: string };
+const connection: Connection = address.startsWith('{') ? JSON.parse(address) : { url: address };
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
 };
 
 async function runSwitch(): Promise<void> {
-  const killSwitch = createRedisKillSwitch({ url, name: target });
+  const killSwitch = createRedisKillSwitch({ ...connection, name: target });
   killSwitch.onChange((state) => send({ type: 'change', active: state.active, reason: state.reason, at: wallClock() }));
   await killSwitch.ready();
   process.on('message', async (message: { type?: string }) => {
@@ -34,7 +41,15 @@ async function runSwitch(): Promise<void> {
 }
 
 async function runPubSub(): Promise<void> {
-  const subscriber = createRedisConnection(url);
+  const subscriber =
+    'clusterNodes' in connection
+      ? createRedisClient({ kind: 'cluster', nodes: connection.clusterNodes }, 1_000)
+      : 'sentinels' in connection
+        ? createRedisClient(
+            { kind: 'sentinel', sentinels: connection.sentinels, masterName: connection.sentinelMasterName },
+            1_000,
+          )
+        : createRedisClient({ kind: 'url', url: connection.url }, 1_000);
   subscriber.on('message', (_channel: string, payload: string) =>
     send({ type: 'change', active: true, reason: payload, at: wallClock() }),
   );
@@ -49,7 +64,7 @@ async function runPubSub(): Promise<void> {
 }
 
 async function runClose(): Promise<void> {
-  const killSwitch = createRedisKillSwitch({ url, name: target, staleAfterMs: 300, refreshIntervalMs: 50 });
+  const killSwitch = createRedisKillSwitch({ ...connection, name: target, staleAfterMs: 300, refreshIntervalMs: 50 });
   const active = await killSwitch.isActive();
   const activation = await killSwitch.activate('closing test').then(
     () => 'activated',

@@ -110,7 +110,10 @@ export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs:
       connecting = undefined;
       const client = owned;
       owned = undefined;
-      if (client) await client.quit().catch(() => client.disconnect());
+      if (!client) return;
+      await client.quit().catch(() => {});
+      // A Sentinel client keeps its failover detector's connections to the sentinels until disconnected.
+      client.disconnect();
     },
   };
 }

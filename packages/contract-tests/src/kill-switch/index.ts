@@ -11,6 +11,7 @@ export type { CreateKillSwitchPeer } from './cross-instance.js';
 import { registerKillSwitchInvalidInput } from './invalid-input.js';
 import { registerKillSwitchNotifications } from './notifications.js';
 import { registerKillSwitchState } from './state.js';
+import { registerKillSwitchFreshStateUnknown, released } from './unknown.js';
 
 /** Optional behaviour a kill switch backend may declare. */
 export interface KillSwitchContractCapabilities {
@@ -19,6 +20,14 @@ export interface KillSwitchContractCapabilities {
    * process would use one), created by {@link KillSwitchContractOptions.createPeer}.
    */
   crossInstance: boolean;
+  /**
+   * A fresh switch of this backend is *unknown* and denies (`isActive()` true, a reason naming
+   * `deactivate()`) until an operator releases it, as a shared store must when it cannot tell a
+   * new switch from lost state. The suite checks that, then releases every subject with
+   * `deactivate()` before the tests that start from an inactive switch. Without it, a fresh
+   * switch must be inactive (the in-memory stub).
+   */
+  freshStateUnknown: boolean;
 }
 
 /** Options of {@link runKillSwitchContract}. */
@@ -51,7 +60,10 @@ export function runKillSwitchContract(options: KillSwitchContractOptions): void 
     throw new Error(`runKillSwitchContract(${options.name}): crossInstance needs createPeer`);
   }
   describe(`KillSwitch contract: ${options.name}`, () => {
-    const subject = useSubject(options);
+    const created = useSubject(options);
+    const freshStateUnknown = options.capabilities?.freshStateUnknown ?? false;
+    const subject = freshStateUnknown ? released(created) : created;
+    if (freshStateUnknown) describe('fresh state unknown', () => registerKillSwitchFreshStateUnknown(created));
     describe('basics', () => registerKillSwitchBasics(subject));
     describe('getState', () => registerKillSwitchState(subject));
     describe('changes', () => registerKillSwitchChanges(subject));

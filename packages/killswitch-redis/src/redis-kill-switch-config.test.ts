@@ -1,8 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { InvalidInputError } from '@warden/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedisKillSwitch } from './redis-kill-switch.js';
-import { parseRedisKillSwitchConfig, type RedisKillSwitchConfig } from './redis-kill-switch-settings.js';
+import { parseRedisKillSwitchConfig, type RedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
 const URL = 'redis://127.0.0.1:1';
 
@@ -21,9 +22,9 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     const settings = parseRedisKillSwitchConfig({ url: URL });
     expect(settings).toMatchObject({
       name: 'global',
-      stateKey: 'warden:kill-switch:global:state',
-      historyKey: 'warden:kill-switch:global:history',
-      channel: 'warden:kill-switch:global:changes',
+      stateKey: 'warden:kill-switch:{global}:state',
+      historyKey: 'warden:kill-switch:{global}:history',
+      channel: 'warden:kill-switch:{global}:changes',
       staleAfterMs: 5_000,
       failMode: 'closed',
       refreshIntervalMs: 1_000,
@@ -34,8 +35,36 @@ describe('parseRedisKillSwitchConfig(config)', () => {
 
   it('keeps switches of different names apart', () => {
     const tenant = parseRedisKillSwitchConfig({ url: URL, name: 'tenant-42', keyPrefix: 'acme:' });
-    expect(tenant.stateKey).toBe('acme:tenant-42:state');
-    expect(tenant.channel).toBe('acme:tenant-42:changes');
+    expect(tenant.stateKey).toBe('acme:{tenant-42}:state');
+    expect(tenant.channel).toBe('acme:{tenant-42}:changes');
+  });
+
+  it('derives refreshIntervalMs from a staleAfterMs the user chose (issue 16: staleAfterMs 200 alone works)', () => {
+    expect(parseRedisKillSwitchConfig({ url: URL, staleAfterMs: 200 }).refreshIntervalMs).toBe(40);
+    expect(() => createRedisKillSwitch({ url: URL, name: 'fast', staleAfterMs: 200 })).not.toThrow();
+    expect(parseRedisKillSwitchConfig({ url: URL, staleAfterMs: 200, refreshIntervalMs: 150 }).refreshIntervalMs).toBe(
+      150,
+    );
+  });
+
+  it('waits for one replica on Sentinel by default, for none on a single Redis or a Cluster', () => {
+    const sentinels = [{ host: '127.0.0.1', port: 1 }];
+    expect(parseRedisKillSwitchConfig({ sentinels, sentinelMasterName: 'm' }).minReplicaAcks).toBe(1);
+    expect(parseRedisKillSwitchConfig({ url: URL }).minReplicaAcks).toBe(0);
+    expect(parseRedisKillSwitchConfig({ clusterNodes: sentinels }).minReplicaAcks).toBe(0);
+  });
+
+  it('accepts Ed25519 keys as KeyObjects or PEM and refuses other keys, naming the field', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const parsed = parseRedisKillSwitchConfig({
+      url: URL,
+      verifyKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      signingKey: privateKey,
+    });
+    expect(parsed.verifyKey?.asymmetricKeyType).toBe('ed25519');
+    expect(invalidField({ url: URL, verifyKey: privateKey })).toEqual(['verifyKey']);
+    expect(invalidField({ url: URL, signingKey: generateKeyPairSync('x25519').privateKey })).toEqual(['signingKey']);
+    expect(invalidField({ url: URL, verifyKey: 'not a key' })).toEqual(['verifyKey']);
   });
 
   it.each(['global', 'tenant-42', 'agent.reviewer', 'A_1', 'x'.repeat(128)])('accepts the name %s', (name) => {
@@ -57,12 +86,15 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, name })).toEqual(['name']);
   });
 
-  it.each(['prefix with space', 'prefix*', 'p{x}', 'x'.repeat(101)])('refuses the key prefix %j', (keyPrefix) => {
-    expect(invalidField({ url: URL, keyPrefix })).toEqual(['keyPrefix']);
-  });
+  it.each(['prefix with space', 'prefix*', 'p{x}', '{tag}:', 'x'.repeat(101)])(
+    'refuses the key prefix %j',
+    (keyPrefix) => {
+      expect(invalidField({ url: URL, keyPrefix })).toEqual(['keyPrefix']);
+    },
+  );
 
   it('takes the URL from REDIS_URL when neither url nor redis is given', () => {
-    expect(parseRedisKillSwitchConfig({}, { REDIS_URL: URL }).url).toBe(URL);
+    expect(parseRedisKillSwitchConfig({}, { REDIS_URL: URL }).target).toEqual({ kind: 'url', url: URL });
   });
 
   it('refuses settings without url, redis or REDIS_URL, naming "url"', () => {
@@ -76,6 +108,7 @@ describe('parseRedisKillSwitchConfig(config)', () => {
   it('refuses both an injected client and a url', () => {
     const redis = new Redis(URL, { lazyConnect: true });
     expect(invalidField({ redis, url: URL })).toEqual(['url']);
+    expect(invalidField({ url: URL, clusterNodes: [{ host: 'h', port: 1 }] })).toEqual(['clusterNodes']);
     redis.disconnect();
   });
 

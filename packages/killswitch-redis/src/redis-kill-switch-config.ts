@@ -1,0 +1,224 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { type Clock, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
+import {
+  keyPrefixSchema,
+  type RedisConnectionConfig,
+  type RedisTarget,
+  type RedisTopology,
+  redisConnectionShape,
+  resolveRedisTarget,
+  topologyOf,
+} from '@warden/redis-client';
+import { z } from 'zod';
+
+/** How `isActive()` answers when the local copy is stale because Redis cannot be reached. */
+export type RedisKillSwitchFailMode = 'closed' | 'open';
+
+/** An Ed25519 key: a `KeyObject`, or PEM text (SPKI for a public key, PKCS #8 for a private one). */
+export type KillSwitchKey = KeyObject | string;
+
+/**
+ * Config of {@link createRedisKillSwitch}. Give one of `redis`, `url`, `sentinels` or
+ * `clusterNodes` (default: `REDIS_URL`).
+ */
+export interface RedisKillSwitchConfig extends RedisConnectionConfig {
+  /**
+   * Which switch: one Redis can hold many independent switches (`global`, `tenant-42`,
+   * `agent.reviewer`). Letters, digits, `.`, `_` and `-`, at most 128 characters, so a name
+   * can never reach into another switch's keys. It is also the switch's Cluster hash tag.
+   * @default 'global'
+   */
+  name?: string;
+  /** Prefix of every key and channel. Letters, digits, `.`, `_`, `-` and `:`. @default 'warden:kill-switch:' */
+  keyPrefix?: string;
+  /**
+   * How old (ms) the local copy may get while Redis cannot be reached before `isActive()`
+   * stops trusting it (measured on a monotonic clock). @default 5000
+   */
+  staleAfterMs?: number;
+  /**
+   * `'closed'`: a stale copy answers active. `'open'`: a stale copy keeps answering the last
+   * state Redis confirmed. A missing or unverifiable state record answers active either way.
+   * @default 'closed'
+   */
+  failMode?: RedisKillSwitchFailMode;
+  /**
+   * How often (ms) each instance re-reads the state, in case a pub/sub message was lost.
+   * Smaller than `staleAfterMs`. @default staleAfterMs / 5 (1000 with the default staleAfterMs)
+   */
+  refreshIntervalMs?: number;
+  /** How long (ms) one Redis command may take before it counts as failed. @default 1000 */
+  commandTimeoutMs?: number;
+  /**
+   * How many replicas must acknowledge an activation (Redis `WAIT`) before `activate()`
+   * resolves, so a failover cannot lose it. Not applied on Cluster (`WAIT` would reach a random
+   * node). @default 1 with `sentinels` (or an injected Sentinel client), else 0
+   */
+  minReplicaAcks?: number;
+  /** How many changes the shared history keeps, newest first. @default 100 */
+  historyLimit?: number;
+  /**
+   * The operator's Ed25519 public key. When set, an instance reads a state as inactive only when
+   * the record is signed by the matching private key; an unsigned, badly signed or rolled-back
+   * record is unknown and answers active (deny).
+   */
+  verifyKey?: KillSwitchKey;
+  /** The operator's Ed25519 private key, where changes are made: every change is signed with it. */
+  signingKey?: KillSwitchKey;
+  /**
+   * Receives `kill_switch_activated` / `kill_switch_deactivated` for every change this instance
+   * makes, and (with `observed: true`) for every change it sees made elsewhere; a
+   * `policy_warning` when Redis keeps no data across a restart.
+   */
+  events?: SecurityEventEmitter;
+  /** Told about Redis errors and listener exceptions, which never reach the host otherwise. @default ignore */
+  onError?: (error: unknown) => void;
+  /** Wall clock for `changedAt` (staleness uses a monotonic clock, never this). @default Date.now */
+  now?: Clock;
+}
+
+/** {@link RedisKillSwitchConfig} after parsing: every default filled in, keys derived. */
+export interface ParsedRedisKillSwitchConfig {
+  /** Where to connect. */
+  target: RedisTarget;
+  /** Single, Sentinel or Cluster. */
+  topology: RedisTopology;
+  /** The switch's name. */
+  name: string;
+  /** The key prefix. */
+  keyPrefix: string;
+  /** Where the state lives (a hash). */
+  stateKey: string;
+  /** Where the bounded history lives (a list). */
+  historyKey: string;
+  /** Where changes are announced (a hint to re-read, never the state). */
+  channel: string;
+  /** See {@link RedisKillSwitchConfig.staleAfterMs}. */
+  staleAfterMs: number;
+  /** See {@link RedisKillSwitchConfig.failMode}. */
+  failMode: RedisKillSwitchFailMode;
+  /** See {@link RedisKillSwitchConfig.refreshIntervalMs}. */
+  refreshIntervalMs: number;
+  /** See {@link RedisKillSwitchConfig.commandTimeoutMs}. */
+  commandTimeoutMs: number;
+  /** See {@link RedisKillSwitchConfig.minReplicaAcks}. */
+  minReplicaAcks: number;
+  /** See {@link RedisKillSwitchConfig.historyLimit}. */
+  historyLimit: number;
+  /** See {@link RedisKillSwitchConfig.verifyKey}. */
+  verifyKey: KeyObject | undefined;
+  /** See {@link RedisKillSwitchConfig.signingKey}. */
+  signingKey: KeyObject | undefined;
+  /** See {@link RedisKillSwitchConfig.events}. */
+  events: SecurityEventEmitter | undefined;
+  /** See {@link RedisKillSwitchConfig.onError}. */
+  onError: (error: unknown) => void;
+  /** See {@link RedisKillSwitchConfig.now}. */
+  now: Clock;
+}
+
+/** Names that cannot reach into other keys: no `:`, `*`, `{`, whitespace or control characters. */
+const switchNameSchema = z
+  .string()
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const isEventEmitter = (value: unknown): value is SecurityEventEmitter =>
+  typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).emit === 'function';
+
+const milliseconds = z.number().int().positive().max(86_400_000);
+
+const keySchema = z.custom<KillSwitchKey>(
+  (value) => typeof value === 'string' || (typeof value === 'object' && value !== null && 'asymmetricKeyType' in value),
+  'must be an Ed25519 KeyObject or PEM text',
+);
+
+const configSchema = z
+  .object({
+    ...redisConnectionShape,
+    name: switchNameSchema.default('global'),
+    keyPrefix: keyPrefixSchema.default('warden:kill-switch:'),
+    staleAfterMs: milliseconds.default(5_000),
+    failMode: z.enum(['closed', 'open']).default('closed'),
+    refreshIntervalMs: milliseconds.optional(),
+    commandTimeoutMs: milliseconds.default(1_000),
+    minReplicaAcks: z.number().int().min(0).max(100).optional(),
+    historyLimit: z.number().int().min(1).max(10_000).default(100),
+    verifyKey: keySchema.optional(),
+    signingKey: keySchema.optional(),
+    events: z.custom<SecurityEventEmitter>(isEventEmitter, 'must be a SecurityEventEmitter').optional(),
+    onError: z
+      .custom<(error: unknown) => void>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+    now: z.custom<Clock>((value) => typeof value === 'function', 'must be a function').optional(),
+  })
+  .strict()
+  .refine((config) => config.refreshIntervalMs === undefined || config.staleAfterMs > config.refreshIntervalMs, {
+    message: 'must be larger than refreshIntervalMs',
+    path: ['staleAfterMs'],
+  });
+
+const WHAT = 'Redis kill switch config';
+
+/**
+ * Parses the config once, filling in defaults (the URL from `env.REDIS_URL`). Throws
+ * `InvalidInputError` naming the field at fault.
+ */
+export function parseRedisKillSwitchConfig(
+  config: RedisKillSwitchConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedRedisKillSwitchConfig {
+  const parsed = parseInput(configSchema, config, WHAT);
+  const target = resolveRedisTarget(parsed, WHAT, env);
+  const topology = topologyOf(target);
+  const tagged = `${parsed.keyPrefix}{${parsed.name}}`;
+  return {
+    target,
+    topology,
+    name: parsed.name,
+    keyPrefix: parsed.keyPrefix,
+    stateKey: `${tagged}:state`,
+    historyKey: `${tagged}:history`,
+    channel: `${tagged}:changes`,
+    staleAfterMs: parsed.staleAfterMs,
+    failMode: parsed.failMode,
+    // A re-read interval nobody chose follows the staleness they did choose.
+    refreshIntervalMs: parsed.refreshIntervalMs ?? Math.max(1, Math.floor(parsed.staleAfterMs / 5)),
+    commandTimeoutMs: parsed.commandTimeoutMs,
+    minReplicaAcks: parsed.minReplicaAcks ?? (topology === 'sentinel' ? 1 : 0),
+    historyLimit: parsed.historyLimit,
+    verifyKey: parseKey(parsed.verifyKey, 'public', 'verifyKey'),
+    signingKey: parseKey(parsed.signingKey, 'private', 'signingKey'),
+    events: parsed.events,
+    onError: neverThrowing(parsed.onError),
+    now: parsed.now ?? systemClock,
+  };
+}
+
+function parseKey(key: KillSwitchKey | undefined, type: 'public' | 'private', field: string): KeyObject | undefined {
+  if (key === undefined) return undefined;
+  let parsedKey: KeyObject | undefined;
+  try {
+    parsedKey = typeof key === 'string' ? (type === 'public' ? createPublicKey(key) : createPrivateKey(key)) : key;
+  } catch {
+    parsedKey = undefined;
+  }
+  const valid = parsedKey?.asymmetricKeyType === 'ed25519' && parsedKey.type === type;
+  parseInput(
+    z.object({ [field]: z.literal(true, { error: `must be an Ed25519 ${type} key` }) }),
+    { [field]: valid },
+    WHAT,
+  );
+  return parsedKey;
+}
+
+/** A hook that throws must not turn a Redis error into a crash of the host. */
+function neverThrowing(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError?.(error);
+    } catch {
+      // Nowhere left to report it.
+    }
+  };
+}
