@@ -100,6 +100,11 @@ export class CappedBuffer {
     this.kept += part.length;
   }
 
+  /** The kept bytes: up to three past the cap (see {@link utf8Prefix}). */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
   /** The kept bytes as UTF-8 text, never longer than the cap in bytes. */
   text(): string {
     return utf8Prefix(Buffer.concat(this.chunks), this.capBytes);
@@ -116,10 +121,4 @@ export function utf8Prefix(bytes: Buffer, capBytes: number): string {
   // A continuation byte (10xxxxxx) right after the cut means the cut splits a character.
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
   return bytes.subarray(0, end).toString('utf8');
-}
-
-/** Decodes one base64 line of captured output, cutting it at `capBytes` and reporting whether it was cut. */
-export function decodeCapturedOutput(base64: string, capBytes: number): { text: string; truncated: boolean } {
-  const bytes = Buffer.from(base64, 'base64');
-  return { text: utf8Prefix(bytes, capBytes), truncated: bytes.length > capBytes };
 }
