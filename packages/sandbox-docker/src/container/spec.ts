@@ -14,10 +14,18 @@ import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 export const SUPERVISOR_PIDS = 8;
 
 /**
- * Under gVisor the engine's pids limit also counts gVisor's own host threads (its kernel and
- * gofer), so a sandbox under `runsc` gets this many more on top.
+ * Under gVisor the engine's pids limit counts gVisor's own host tasks (about 90 for its kernel and
+ * gofer when idle, and on the ptrace platform a traced host task per guest task), and gVisor exits
+ * with code 2 when it cannot create one: a sandbox under `runsc` gets twice its processes plus
+ * this many on top.
  */
-const RUNSC_PIDS = 96;
+const RUNSC_PIDS = 256;
+
+/** The engine's pids limit for `maxPids` processes of the sandbox's own under `runtime`. */
+function pidsLimitFor(maxPids: number, runtime: string): number {
+  const own = maxPids + SUPERVISOR_PIDS;
+  return runtime === 'runsc' ? own * 2 + RUNSC_PIDS : own;
+}
 
 /**
  * The only capabilities a sandbox container keeps, for its supervisor (root) alone: to start each
@@ -79,7 +87,7 @@ export function expectedHardening(
     runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
     cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
-    pidsLimit: constraints.maxPids + SUPERVISOR_PIDS + (settings.runtime === 'runsc' ? RUNSC_PIDS : 0),
+    pidsLimit: pidsLimitFor(constraints.maxPids, settings.runtime),
     nofile: settings.nofile,
     networkMode: input.networkMode,
     tmpfs: {
