@@ -92,6 +92,8 @@ export interface ExecResult {
  * - refuse constraints it cannot enforce with `CapabilityUnsupportedError` rather than weakening them;
  * - throw `SandboxNotFoundError` from `execute` and `getStatus` for an id it did not create or has destroyed;
  * - make `destroy` idempotent: destroying an unknown or already destroyed sandbox resolves;
+ * - resolve a command still running when its sandbox is destroyed (aborted first or not) as killed,
+ *   `timedOut: true`, never reject it;
  * - never pass a command through a shell on the host.
  */
 export interface Sandbox extends ProviderIdentity<'sandbox-v1'> {

@@ -16,15 +16,15 @@ export const SUPERVISOR_PIDS = 8;
 /**
  * Under gVisor the engine's pids limit counts gVisor's own host tasks (about 90 for its kernel and
  * gofer when idle, and on the ptrace platform a traced host task per guest task), and gVisor exits
- * with code 2 when it cannot create one: a sandbox under `runsc` gets twice its processes plus
+ * with code 2 when it cannot create one: a sandbox under `runsc` gets four times its processes plus
  * this many on top.
  */
-const RUNSC_PIDS = 256;
+const RUNSC_PIDS = 512;
 
 /** The engine's pids limit for `maxPids` processes of the sandbox's own under `runtime`. */
 function pidsLimitFor(maxPids: number, runtime: string): number {
   const own = maxPids + SUPERVISOR_PIDS;
-  return runtime === 'runsc' ? own * 2 + RUNSC_PIDS : own;
+  return runtime === 'runsc' ? own * 4 + RUNSC_PIDS : own;
 }
 
 /**

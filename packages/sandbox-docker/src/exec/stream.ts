@@ -113,12 +113,22 @@ export class CappedBuffer {
 
 /**
  * Decodes at most `capBytes` of `bytes` as UTF-8, cutting before a character that would be split,
- * so the text re-encodes to at most `capBytes` bytes (for valid UTF-8 input).
+ * and never returns text whose UTF-8 encoding exceeds `capBytes`: invalid bytes decode to U+FFFD
+ * (three bytes each), so binary output is cut shorter (use `encoding: 'buffer'` for raw bytes).
  */
 export function utf8Prefix(bytes: Buffer, capBytes: number): string {
-  if (bytes.length <= capBytes) return bytes.toString('utf8');
-  let end = capBytes;
+  let end = Math.min(bytes.length, capBytes);
   // A continuation byte (10xxxxxx) right after the cut means the cut splits a character.
-  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
-  return bytes.subarray(0, end).toString('utf8');
+  if (bytes.length > capBytes) while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
+  const text = bytes.subarray(0, end).toString('utf8');
+  if (Buffer.byteLength(text) <= capBytes) return text;
+  let kept = 0;
+  let cut = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (kept + size > capBytes) break;
+    kept += size;
+    cut += character.length;
+  }
+  return text.slice(0, cut);
 }

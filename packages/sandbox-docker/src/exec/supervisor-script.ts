@@ -143,6 +143,10 @@ run() {
   code=$?
   true >"$w/live/$pid"
   sweep
+  # A command killed before it opened its output FIFOs leaves the readers blocked in open: a
+  # writer that opens and closes at once lets them see end of file (never blocks, O_RDWR).
+  true 1<>"$f.o"
+  true 1<>"$f.e"
   wait
   oom=0
   if [ "$code" = 137 ] && [ ! -e "$f.kill" ]; then
@@ -187,6 +191,8 @@ oomcount; echo "$oom_total" >"$w/oom"
 emit <&3 2>/dev/null &
 printf 'READY ${SUPERVISOR_PROTOCOL_VERSION} %s %s\\n' "$command_uid" "$(stat -c %a /tmp)"
 while IFS= read -r line; do
+  # Reap finished requests: zombies count against the pids limit, and a shell that cannot fork exits.
+  jobs >/dev/null 2>&1
   set -f; set -- $line; set +f
   case \${1:-} in
     R) shift
