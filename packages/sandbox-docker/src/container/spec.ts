@@ -32,13 +32,13 @@ function pidsLimitFor(maxPids: number, runtime: string): number {
  * command under the sandbox user and to end what a command leaves behind. A command runs under the
  * sandbox user, so it has none of them (no-new-privileges keeps it that way).
  */
-export const SUPERVISOR_CAPABILITIES: readonly string[] = ['SETUID', 'SETGID', 'KILL'];
+const SUPERVISOR_CAPABILITIES: readonly string[] = ['SETUID', 'SETGID', 'KILL'];
 
 /** The container's own user: root for the supervisor; commands run as the sandbox user. */
 const SUPERVISOR_USER = '0:0';
 
 /** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
-export const CPU_PERIOD_MICROSECONDS = 100_000;
+const CPU_PERIOD_MICROSECONDS = 100_000;
 
 /** Constraints with every limit filled in: what a sandbox really gets. */
 export type EffectiveConstraints = SandboxConstraints &
