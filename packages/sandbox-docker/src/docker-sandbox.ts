@@ -29,8 +29,10 @@ import { removeContainer, removeOwnedSandboxes, sweepOrphanedSandboxes } from '.
 import { createDockerClient } from './docker-client.js';
 import { engineStatus, toWardenError } from './errors.js';
 import { execThroughEngine, readOomKillCount } from './exec/engine-exec.js';
-import type { CommandRequest, DockerExecResult } from './exec/types.js';
+import { utf8Prefix } from './exec/stream.js';
+import type { CommandRequest, CommandResult, DockerExecBufferResult, DockerExecResult } from './exec/types.js';
 import { filterCredentialEnv } from './limits/env.js';
+import { findEngineSockets, type ResolvedMount, resolveMounts } from './limits/paths.js';
 import {
   assertWithinCeilings,
   configurationHash,
@@ -55,8 +57,32 @@ const sessionNameSchema = z.union([
     ),
 ]);
 
-/** A container id or name as the engine spells them. */
-const CONTAINER_REFERENCE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/** A full container id: the only reference by-id calls accept (never a prefix, never a name). */
+const FULL_CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+/** {@link ExecOptions} plus how the output comes back. */
+export interface DockerExecOptions extends ExecOptions {
+  /**
+   * `'utf8'` returns text cut before a character the cap would split; `'buffer'` returns the raw
+   * bytes. Either way `maxOutputBytes` counts bytes. @default 'utf8'
+   */
+  encoding?: 'utf8' | 'buffer';
+}
+
+const encodingSchema = z.enum(['utf8', 'buffer']).optional();
+
+/** What a command whose sandbox was destroyed under it returns: killed, like a timeout. */
+function killedResult(startedAt: number): CommandResult {
+  return {
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    exitCode: 137,
+    timedOut: true,
+    truncated: false,
+    durationMs: Math.round(performance.now() - startedAt),
+    oomKilled: false,
+  };
+}
 
 /** Maps an inspected container state to the port's lifecycle. */
 function stateOf(
@@ -131,16 +157,19 @@ export class DockerSandbox implements Sandbox {
     this.assertOpen();
     parseInput(sessionNameSchema, session, 'session name');
     const effective = planConstraints(constraints, this.settings);
+    const mounts = this.resolveMounts(effective);
     await this.ensureStarted();
     assertWithinCeilings(effective, await this.engineCeilings());
     const network = await planNetwork(this.docker, effective, this.settings);
     const configHash = configurationHash(effective, network, this.settings);
     const createdAt = toIsoTime(this.settings.now());
-    const pooled = session === '' && configHash === this.poolConfigHash ? this.pool?.take() : undefined;
+    const pooled =
+      session === '' && mounts.length === 0 && configHash === this.poolConfigHash ? this.pool?.take() : undefined;
     const record = pooled
       ? { ...pooled, createdAt, constraints: effective }
       : await startSandboxContainer(this.docker, this.settings, {
           constraints: effective,
+          mounts,
           network,
           configHash,
           session,
@@ -154,20 +183,46 @@ export class DockerSandbox implements Sandbox {
     return statusOf(record, { state: 'running' });
   }
 
-  /** Runs one command in a running sandbox; a non-zero exit is a result, not an error. */
-  async execute(id: string, command: SandboxCommand, options?: ExecOptions): Promise<DockerExecResult> {
+  /**
+   * Runs one command in a running sandbox; a non-zero exit is a result, not an error. A command
+   * still running when its sandbox is destroyed (after an abort or not) resolves as killed:
+   * `timedOut: true`, exit code 137.
+   */
+  execute(
+    id: string,
+    command: SandboxCommand,
+    options?: DockerExecOptions & { encoding?: 'utf8' },
+  ): Promise<DockerExecResult>;
+  /** Like `execute`, returning standard output and error as raw bytes. */
+  execute(
+    id: string,
+    command: SandboxCommand,
+    options: DockerExecOptions & { encoding: 'buffer' },
+  ): Promise<DockerExecBufferResult>;
+  async execute(
+    id: string,
+    command: SandboxCommand,
+    options?: DockerExecOptions,
+  ): Promise<DockerExecResult | DockerExecBufferResult> {
     const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
     const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
-    const parsedOptions = parseInput(execOptionsSchema, options ?? {}, 'execute options');
+    const { encoding: requestedEncoding, ...portOptions } = options ?? {};
+    const encoding = parseInput(encodingSchema, requestedEncoding, 'execute options.encoding') ?? 'utf8';
+    const parsedOptions = parseInput(execOptionsSchema, portOptions, 'execute options');
     const record = this.records.get(sandboxId);
     if (record === undefined) throw new SandboxNotFoundError({ id: sandboxId });
     const request = this.commandRequest(record, parsedCommand, parsedOptions);
+    const startedAt = performance.now();
+    let result: CommandResult;
     try {
-      if (record.fastExec) return await record.supervisor.run(request);
-      return await this.executeThroughEngine(record, request);
+      result = record.fastExec
+        ? await record.supervisor.run(request)
+        : await this.executeThroughEngine(record, request);
     } catch (error) {
-      throw toWardenError(error, `running a command in sandbox ${sandboxId}`);
+      if (record.destroyed !== true) throw toWardenError(error, `running a command in sandbox ${sandboxId}`);
+      result = killedResult(startedAt);
     }
+    return encoding === 'buffer' ? asBytes(result, request.maxOutputBytes) : asText(result, request.maxOutputBytes);
   }
 
   /** Reports one sandbox this instance manages, with its live container state. */
@@ -263,8 +318,21 @@ export class DockerSandbox implements Sandbox {
 
   private async defaultPlan(): Promise<Omit<SandboxStartRequest, 'createdAt'>> {
     const constraints = planConstraints({}, this.settings);
+    const mounts = this.resolveMounts(constraints);
     const network = await planNetwork(this.docker, constraints, this.settings);
-    return { constraints, network, configHash: configurationHash(constraints, network, this.settings), session: '' };
+    return {
+      constraints,
+      mounts,
+      network,
+      configHash: configurationHash(constraints, network, this.settings),
+      session: '',
+    };
+  }
+
+  /** Resolves and checks the constraints' host paths against this engine's socket. */
+  private resolveMounts(constraints: SandboxConstraints): ResolvedMount[] {
+    const sockets = findEngineSockets(this.docker, this.settings.dockerHost);
+    return resolveMounts(constraints, sockets, this.settings.symlinkRoots);
   }
 
   private async defaultConfigHash(): Promise<string> {
@@ -279,10 +347,9 @@ export class DockerSandbox implements Sandbox {
 
   private commandRequest(record: SandboxRecord, command: SandboxCommand, options: ExecOptions): CommandRequest {
     const env = filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept;
-    let argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
-    // The supervisor passes variables through `env NAME=value… argv`, which would read an argv[0]
-    // containing "=" as one more variable; a shell `exec "$@"` runs such a program verbatim.
-    if (Object.keys(env).length > 0 && argv[0]?.includes('=')) argv = ['/bin/sh', '-c', 'exec "$@"', 'sh', ...argv];
+    // Both runners start argv[0] as a program (never an option of a tool in between), so an argv
+    // beginning with "-" or containing "=" runs verbatim.
+    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
     return {
       argv,
       env,
@@ -294,10 +361,10 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  private async executeThroughEngine(record: SandboxRecord, request: CommandRequest): Promise<DockerExecResult> {
-    const result = await execThroughEngine(record.container, request);
+  private async executeThroughEngine(record: SandboxRecord, request: CommandRequest): Promise<CommandResult> {
+    const result = await execThroughEngine(record.container, request, this.settings.user);
     if (result.exitCode !== 137 || result.timedOut) return result;
-    const oomKills = await readOomKillCount(record.container);
+    const oomKills = await readOomKillCount(record.container, this.settings.user);
     const oomKilled = oomKills > record.oomKillsSeen;
     record.oomKillsSeen = oomKills;
     return { ...result, oomKilled };
@@ -313,23 +380,30 @@ export class DockerSandbox implements Sandbox {
   }
 
   private async removeRecord(record: SandboxRecord): Promise<void> {
-    record.supervisor.close();
+    record.destroyed = true;
+    record.supervisor.close('the sandbox was destroyed', { killed: true });
     await removeContainer(this.docker, record.id);
   }
 
+  /**
+   * An untracked id is removed only when it is a full container id (the engine would resolve a
+   * prefix or a name to somebody else's container), carries this owner's labels, and is no longer
+   * running: a running sandbox still has its owner attached, alive, in some other instance.
+   */
   private async removeOwnedOrphan(id: string): Promise<void> {
-    // Only a container id or name can be ours; anything else never reaches an engine URL.
-    if (!CONTAINER_REFERENCE.test(id)) return;
-    let labels: Record<string, string> | undefined;
+    if (!FULL_CONTAINER_ID.test(id)) return;
+    let inspected: Docker.ContainerInspectInfo;
     try {
-      labels = (await this.docker.getContainer(id).inspect()).Config.Labels ?? undefined;
+      inspected = await this.docker.getContainer(id).inspect();
     } catch (error) {
       if (engineStatus(error) === 404) return;
       throw toWardenError(error, `inspecting sandbox ${id}`);
     }
-    if (labels?.[SANDBOX_LABELS.sandbox] !== undefined && labels[SANDBOX_LABELS.owner] === this.settings.ownerId) {
-      await removeContainer(this.docker, id);
-    }
+    const labels = inspected.Config.Labels ?? {};
+    if (inspected.Id !== id || labels[SANDBOX_LABELS.sandbox] === undefined) return;
+    if (labels[SANDBOX_LABELS.owner] !== this.settings.ownerId) return;
+    if (inspected.State.Running || inspected.State.Restarting || inspected.State.Paused) return;
+    await removeContainer(this.docker, id);
   }
 }
 
@@ -347,6 +421,16 @@ Object.defineProperties(DockerSandbox.prototype, {
   toString: { value: describeDockerSandbox },
   [inspect.custom]: { value: describeDockerSandbox },
 });
+
+/** The result with text output, cut before a character the cap would split. */
+function asText(result: CommandResult, capBytes: number): DockerExecResult {
+  return { ...result, stdout: utf8Prefix(result.stdout, capBytes), stderr: utf8Prefix(result.stderr, capBytes) };
+}
+
+/** The result with the raw bytes, at most `capBytes` of each stream. */
+function asBytes(result: CommandResult, capBytes: number): DockerExecBufferResult {
+  return { ...result, stdout: result.stdout.subarray(0, capBytes), stderr: result.stderr.subarray(0, capBytes) };
+}
 
 /**
  * Creates a {@link Sandbox} on a Docker engine, hardened by default. Synchronous and without

@@ -5,10 +5,9 @@
  */
 
 export { SANDBOX_LABELS } from './container/labels.js';
-export { CPU_PERIOD_MICROSECONDS, SUPERVISOR_PIDS } from './container/spec.js';
 export { createDockerClient, isDockerAvailable } from './docker-client.js';
-export { createDockerSandbox, DockerSandbox } from './docker-sandbox.js';
-export type { DockerExecResult } from './exec/types.js';
+export { createDockerSandbox, type DockerExecOptions, DockerSandbox } from './docker-sandbox.js';
+export type { DockerExecBufferResult, DockerExecResult } from './exec/types.js';
 export {
   cleanupAllSandboxes,
   configureSandboxHelpers,
@@ -28,7 +27,6 @@ export {
   buildSandboxImage,
   isSandboxImageAvailable,
 } from './image/build.js';
-export { isCredentialLikeEnvName } from './limits/env.js';
 export {
   DEFAULT_SANDBOX_CONSTRAINTS,
   DEFAULT_SANDBOX_IMAGE,

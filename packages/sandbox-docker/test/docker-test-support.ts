@@ -31,3 +31,16 @@ export async function eventually(condition: () => Promise<boolean>, attempts = 1
   }
   return false;
 }
+
+/**
+ * The runtimes the integration suites run under: `runc`, plus `runsc` (gVisor) when the engine has
+ * it registered (`scripts/services` exports `WARDEN_SANDBOX_RUNTIMES`). Under CI both must run:
+ * a missing `runsc` fails there instead of shrinking the matrix.
+ */
+export function sandboxRuntimes(): string[] {
+  const listed = (process.env.WARDEN_SANDBOX_RUNTIMES ?? 'runc').split(/[\s,]+/).filter(Boolean);
+  const runtimes = ['runc', ...listed.filter((runtime) => runtime !== 'runc')];
+  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+  if (ci && !runtimes.includes('runsc')) runtimes.push('runsc');
+  return runtimes;
+}

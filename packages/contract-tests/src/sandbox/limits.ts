@@ -85,6 +85,22 @@ export function registerSandboxLimits({ harness, timeoutMs }: SandboxSuite): voi
   );
 
   it(
+    'execute(id, command, { signal }) aborted and then destroy(id) resolves with timedOut true, never rejects',
+    async () => {
+      const { sandbox, create } = await harness();
+      const { id } = await create();
+      const controller = new AbortController();
+      // A host whose kill switch fires stops the command, then the sandbox: neither may crash it.
+      const running = sandbox.execute(id, 'sleep 41', { signal: controller.signal, timeoutMs: 60_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort();
+      await sandbox.destroy(id);
+      await expect(running).resolves.toMatchObject({ timedOut: true });
+    },
+    timeoutMs,
+  );
+
+  it(
     'execute(id, command, { maxOutputBytes }) caps each stream and reports truncated',
     async () => {
       const { sandbox, create } = await harness();

@@ -96,6 +96,8 @@ export interface ExecResult {
  * - return copies from `create`, `getStatus` and `list` (a caller's edit changes no sandbox);
  * - cap each captured stream at `maxOutputBytes` (1 MiB by default) without splitting a
  *   character, reporting `truncated`, for real and scripted output alike;
+ * - resolve a command still running when its sandbox is destroyed (aborted first or not) as killed,
+ *   `timedOut: true`, never reject it;
  * - never pass a command through a shell on the host.
  */
 export interface Sandbox extends ProviderIdentity<'sandbox-v1'> {

@@ -26,15 +26,18 @@ describeWithService('docker', 'Docker sandbox hardening (inspected on the real e
     await sandbox.close();
   });
 
-  it('runs as a non-root user: Config.User 65534:65534 and uid 65534 inside', async () => {
-    expect(inspected.Config.User).toBe('65534:65534');
-    expect((await run('id -u')).stdout).toBe('65534\n');
+  it('runs commands as a non-root user: uid and gid 65534 inside (the container user is the root supervisor)', async () => {
+    expect(inspected.Config.User).toBe('0:0');
+    expect((await run('id -u; id -g')).stdout).toBe('65534\n65534\n');
   });
 
-  it('drops every capability: CapDrop ["ALL"], no CapAdd, CapEff 0 inside', async () => {
+  it('drops every capability: CapDrop ["ALL"], only SETUID/SETGID/KILL added for the supervisor, none of them (CapEff, CapPrm 0) for commands', async () => {
     expect(inspected.HostConfig.CapDrop).toEqual(['ALL']);
-    expect(inspected.HostConfig.CapAdd ?? []).toEqual([]);
-    expect((await run('grep CapEff /proc/self/status')).stdout).toMatch(/CapEff:\s+0{16}/);
+    expect([...(inspected.HostConfig.CapAdd ?? [])].sort()).toEqual(['KILL', 'SETGID', 'SETUID']);
+    const status = (await run('grep -E "^Cap(Eff|Prm|Inh|Amb)" /proc/self/status')).stdout;
+    expect(status).toMatch(/CapEff:\s+0{16}/);
+    expect(status).toMatch(/CapPrm:\s+0{16}/);
+    expect(status).toMatch(/CapAmb:\s+0{16}/);
   });
 
   it('sets no-new-privileges: SecurityOpt and NoNewPrivs 1 inside', async () => {

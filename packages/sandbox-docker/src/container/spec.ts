@@ -7,13 +7,38 @@
 import type { SandboxConstraints } from '@warden/core';
 import type Docker from 'dockerode';
 import { SUPERVISOR_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
+import type { ResolvedMount } from '../limits/paths.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
 /** Processes Warden itself needs inside a sandbox (init, supervisor, output readers), on top of `maxPids`. */
 export const SUPERVISOR_PIDS = 8;
 
+/**
+ * Under gVisor the engine's pids limit counts gVisor's own host tasks (about 90 for its kernel and
+ * gofer when idle, and on the ptrace platform a traced host task per guest task), and gVisor exits
+ * with code 2 when it cannot create one: a sandbox under `runsc` gets four times its processes plus
+ * this many on top.
+ */
+const RUNSC_PIDS = 512;
+
+/** The engine's pids limit for `maxPids` processes of the sandbox's own under `runtime`. */
+function pidsLimitFor(maxPids: number, runtime: string): number {
+  const own = maxPids + SUPERVISOR_PIDS;
+  return runtime === 'runsc' ? own * 4 + RUNSC_PIDS : own;
+}
+
+/**
+ * The only capabilities a sandbox container keeps, for its supervisor (root) alone: to start each
+ * command under the sandbox user and to end what a command leaves behind. A command runs under the
+ * sandbox user, so it has none of them (no-new-privileges keeps it that way).
+ */
+const SUPERVISOR_CAPABILITIES: readonly string[] = ['SETUID', 'SETGID', 'KILL'];
+
+/** The container's own user: root for the supervisor; commands run as the sandbox user. */
+const SUPERVISOR_USER = '0:0';
+
 /** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
-export const CPU_PERIOD_MICROSECONDS = 100_000;
+const CPU_PERIOD_MICROSECONDS = 100_000;
 
 /** Constraints with every limit filled in: what a sandbox really gets. */
 export type EffectiveConstraints = SandboxConstraints &
@@ -28,11 +53,15 @@ export interface ContainerSpecInput {
   /** Variables the adapter adds (proxy settings); they are not credentials. */
   adapterEnv: Readonly<Record<string, string>>;
   labels: Record<string, string>;
+  /** `allowedPaths` and `writablePaths`, resolved and checked. */
+  mounts: readonly ResolvedMount[];
 }
 
 /** The values a hardened container must show when inspected. */
 export interface ExpectedHardening {
   user: string;
+  capAdd: readonly string[];
+  runtime: string;
   memoryBytes: number;
   cpuQuota: number;
   pidsLimit: number;
@@ -53,21 +82,22 @@ export function expectedHardening(
 ): ExpectedHardening {
   const { constraints } = input;
   return {
-    user: settings.user,
+    user: SUPERVISOR_USER,
+    capAdd: SUPERVISOR_CAPABILITIES,
+    runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
     cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
-    pidsLimit: constraints.maxPids + SUPERVISOR_PIDS,
+    pidsLimit: pidsLimitFor(constraints.maxPids, settings.runtime),
     nofile: settings.nofile,
     networkMode: input.networkMode,
     tmpfs: {
       '/tmp': tmpfsOptions(settings.tmpSizeMb, settings, '1777'),
-      // Captured output and stdin of running commands; pages count against the memory limit anyway.
-      [SUPERVISOR_DIRECTORY]: tmpfsOptions(constraints.maxMemoryMb, settings, '700'),
+      // Captured output and stdin of running commands, root's alone (the sandbox user may only
+      // traverse it); pages count against the memory limit anyway.
+      [SUPERVISOR_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${constraints.maxMemoryMb}m,uid=0,gid=0,mode=711`,
     },
-    mounts: [
-      ...(constraints.allowedPaths ?? []).map((path) => ({ source: path, target: path, readOnly: true })),
-      ...(constraints.writablePaths ?? []).map((path) => ({ source: path, target: path, readOnly: false })),
-    ],
+    // The resolved path is bound: the engine never follows a link the adapter did not check.
+    mounts: input.mounts.map(({ source, target, readOnly }) => ({ source, target, readOnly })),
   };
 }
 
@@ -81,7 +111,7 @@ export function buildContainerSpec(
   return {
     name: input.name,
     Image: settings.image,
-    Cmd: supervisorCommand(settings.fastExec ? 'supervise' : 'wait'),
+    Cmd: supervisorCommand(settings.fastExec ? 'supervise' : 'wait', settings.user),
     Entrypoint: [],
     User: expected.user,
     WorkingDir: settings.workdir,
@@ -101,7 +131,7 @@ export function buildContainerSpec(
       Init: true,
       Privileged: false,
       CapDrop: ['ALL'],
-      CapAdd: [],
+      CapAdd: [...expected.capAdd],
       SecurityOpt: ['no-new-privileges'],
       ReadonlyRootfs: true,
       NetworkMode: expected.networkMode,
@@ -127,6 +157,7 @@ export function buildContainerSpec(
       LogConfig: { Type: 'none', Config: {} },
       RestartPolicy: { Name: 'no' },
       AutoRemove: false,
+      ...(expected.runtime === 'runc' ? {} : { Runtime: expected.runtime }),
     },
   };
 }

@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError, SandboxHardeningError } from '@warden/core';
 import type Docker from 'dockerode';
 import { engineStatus, toWardenError } from '../errors.js';
-import { readOomKillCount } from '../exec/engine-exec.js';
+import { execThroughEngine, readOomKillCount } from '../exec/engine-exec.js';
 import { SupervisorConnection } from '../exec/supervisor.js';
+import { findMountChanges, type ResolvedMount } from '../limits/paths.js';
 import type { NetworkPlan } from '../limits/plan.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 import { buildSandboxLabels } from './labels.js';
@@ -32,11 +33,15 @@ export interface SandboxRecord {
   fastExec: boolean;
   /** OOM kills seen so far (Engine-API exec mode), to tell a new one. */
   oomKillsSeen: number;
+  /** Set once `destroy` began: commands still running then resolve as killed. */
+  destroyed?: boolean;
 }
 
 /** Everything {@link startSandboxContainer} needs for one sandbox. */
 export interface SandboxStartRequest {
   constraints: EffectiveConstraints;
+  /** The constraints' paths, resolved and checked. */
+  mounts: readonly ResolvedMount[];
   network: NetworkPlan;
   configHash: string;
   session: string;
@@ -79,6 +84,32 @@ async function createContainer(
   }
 }
 
+/**
+ * Without the supervisor's tools, `/tmp` is made shared (mode 1777) by its owner, the sandbox
+ * user, through an exec; returns the mode it then has.
+ */
+async function shareTmp(
+  container: Docker.Container,
+  settings: ResolvedDockerSandboxSettings,
+  tmpMode: string,
+): Promise<string> {
+  if (tmpMode === '1777') return tmpMode;
+  const result = await execThroughEngine(
+    container,
+    {
+      argv: ['/bin/sh', '-c', 'chmod 1777 /tmp 2>/dev/null; stat -c %a /tmp'],
+      env: {},
+      cwd: undefined,
+      stdin: undefined,
+      timeoutMs: settings.startTimeoutMs,
+      signal: undefined,
+      maxOutputBytes: 64,
+    },
+    settings.user,
+  );
+  return result.stdout.toString('utf8').trim();
+}
+
 /** Starts the container and waits for the supervisor's report; checks it from inside. */
 async function startAndVerify(
   container: Docker.Container,
@@ -92,7 +123,8 @@ async function startAndVerify(
       settings.startTimeoutMs,
       'The sandbox did not report ready in time',
     );
-    const failures = findRuntimeFailures(hello, settings.uid);
+    const tmpMode = hello.mode === 'fallback' ? await shareTmp(container, settings, hello.tmpMode) : hello.tmpMode;
+    const failures = findRuntimeFailures(hello.mode === 'supervise' ? hello : { tmpMode }, settings.uid);
     if (failures.length > 0) throw new SandboxHardeningError({ failures });
     return { supervisor, fastExec: hello.mode === 'supervise' };
   } catch (error) {
@@ -113,13 +145,23 @@ export async function startSandboxContainer(
     networkMode: request.network.networkMode,
     adapterEnv: request.network.adapterEnv,
     labels: buildSandboxLabels({ ...request, ownerId: settings.ownerId, extra: settings.labels }),
+    mounts: request.mounts,
   };
   const container = await createContainer(docker, buildContainerSpec(input, settings), settings.image);
   try {
-    const failures = findHardeningFailures(await container.inspect(), expectedHardening(input, settings));
+    const failures = [
+      ...findHardeningFailures(await container.inspect(), expectedHardening(input, settings)),
+      ...findMountChanges(request.mounts),
+    ];
     if (failures.length > 0) throw new SandboxHardeningError({ failures });
     const { supervisor, fastExec } = await startAndVerify(container, settings);
-    const oomKillsSeen = fastExec ? 0 : await readOomKillCount(container);
+    // A path swapped between the check and the engine's bind (at start) is caught here.
+    const swapped = findMountChanges(request.mounts);
+    if (swapped.length > 0) {
+      supervisor.close();
+      throw new SandboxHardeningError({ failures: swapped });
+    }
+    const oomKillsSeen = fastExec ? 0 : await readOomKillCount(container, settings.user);
     return { ...request, id: container.id, container, supervisor, fastExec, oomKillsSeen };
   } catch (error) {
     await removeContainer(docker, container.id).catch(() => {});

@@ -18,6 +18,7 @@ const input: ContainerSpecInput = {
   networkMode: 'none',
   adapterEnv: {},
   labels: {},
+  mounts: [{ target: '/srv/data', source: '/srv/data', readOnly: true, identity: '1:1' }],
 };
 
 /** What the engine reports for a container created from the spec exactly as asked. */
@@ -46,7 +47,8 @@ describe('findHardeningFailures(inspected, expected)', () => {
     ['CpuQuota', { CpuQuota: 0 }],
     ['Privileged', { Privileged: true }],
     ['CapDrop', { CapDrop: null }],
-    ['CapAdd', { CapAdd: ['SYS_ADMIN'] }],
+    ['CapAdd', { CapAdd: ['SETUID', 'SETGID', 'KILL', 'SYS_ADMIN'] }],
+    ['Runtime', { Runtime: 'runsc' }],
     ['SecurityOpt', { SecurityOpt: [] }],
     ['ReadonlyRootfs', { ReadonlyRootfs: false }],
     ['Init', { Init: null }],
@@ -65,14 +67,18 @@ describe('findHardeningFailures(inspected, expected)', () => {
     expect(findHardeningFailures(inspected, expected).join('\n')).toContain(setting);
   });
 
-  it('reports a different user', () => {
+  it('reports a different container user (the supervisor must be root to start commands as the sandbox user)', () => {
     const inspected = inspectedAsAsked();
-    inspected.Config.User = '0:0';
+    inspected.Config.User = '65534:65534';
     expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('User')]);
   });
 });
 
 describe('findRuntimeFailures(runtime, expectedUid)', () => {
+  it('leaves the uid out for a supervisor in fallback mode (Engine-API exec sets the user)', () => {
+    expect(findRuntimeFailures({ tmpMode: '1777' }, 65534)).toEqual([]);
+  });
+
   it('accepts the expected uid and a /tmp of mode 1777', () => {
     expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777' }, 65534)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CappedBuffer, createFrameDemuxer, createLineSplitter, decodeCapturedOutput, utf8Prefix } from './stream.js';
+import { CappedBuffer, createFrameDemuxer, createLineSplitter, utf8Prefix } from './stream.js';
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -75,10 +75,8 @@ describe('CappedBuffer(capBytes)', () => {
   });
 });
 
-describe('utf8Prefix(bytes, capBytes) and decodeCapturedOutput(base64, capBytes)', () => {
+describe('utf8Prefix(bytes, capBytes)', () => {
   it('cut before a character that would be split', () => {
     expect(utf8Prefix(Buffer.from('€€'), 4)).toBe('€');
-    expect(decodeCapturedOutput(Buffer.from('héllo').toString('base64'), 2)).toEqual({ text: 'h', truncated: true });
-    expect(decodeCapturedOutput('', 10)).toEqual({ text: '', truncated: false });
   });
 });

@@ -100,6 +100,11 @@ export class CappedBuffer {
     this.kept += part.length;
   }
 
+  /** The kept bytes: up to three past the cap (see {@link utf8Prefix}). */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
   /** The kept bytes as UTF-8 text, never longer than the cap in bytes. */
   text(): string {
     return utf8Prefix(Buffer.concat(this.chunks), this.capBytes);
@@ -108,18 +113,22 @@ export class CappedBuffer {
 
 /**
  * Decodes at most `capBytes` of `bytes` as UTF-8, cutting before a character that would be split,
- * so the text re-encodes to at most `capBytes` bytes (for valid UTF-8 input).
+ * and never returns text whose UTF-8 encoding exceeds `capBytes`: invalid bytes decode to U+FFFD
+ * (three bytes each), so binary output is cut shorter (use `encoding: 'buffer'` for raw bytes).
  */
 export function utf8Prefix(bytes: Buffer, capBytes: number): string {
-  if (bytes.length <= capBytes) return bytes.toString('utf8');
-  let end = capBytes;
+  let end = Math.min(bytes.length, capBytes);
   // A continuation byte (10xxxxxx) right after the cut means the cut splits a character.
-  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-/** Decodes one base64 line of captured output, cutting it at `capBytes` and reporting whether it was cut. */
-export function decodeCapturedOutput(base64: string, capBytes: number): { text: string; truncated: boolean } {
-  const bytes = Buffer.from(base64, 'base64');
-  return { text: utf8Prefix(bytes, capBytes), truncated: bytes.length > capBytes };
+  if (bytes.length > capBytes) while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
+  const text = bytes.subarray(0, end).toString('utf8');
+  if (Buffer.byteLength(text) <= capBytes) return text;
+  let kept = 0;
+  let cut = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (kept + size > capBytes) break;
+    kept += size;
+    cut += character.length;
+  }
+  return text.slice(0, cut);
 }

@@ -6,7 +6,7 @@
  */
 import { BackendUnavailableError } from '@warden/core';
 import type Docker from 'dockerode';
-import { createFrameDemuxer, createLineSplitter, decodeCapturedOutput } from './stream.js';
+import { createFrameDemuxer, createLineSplitter } from './stream.js';
 import type { CommandRequest, CommandResult } from './types.js';
 
 /** Requests up to this size travel as one line; larger ones as a blob. */
@@ -135,8 +135,19 @@ export class SupervisorConnection {
     });
   }
 
-  /** Closes the stream; the supervisor sees end of input and the container stops. */
-  close(reason = 'the sandbox was closed'): void {
+  /**
+   * Closes the stream; the supervisor sees end of input and the container stops. With
+   * `killed: true` (the sandbox is being destroyed) commands still running resolve as killed
+   * (`timedOut: true`, exit code 137) instead of rejecting.
+   */
+  close(reason = 'the sandbox was closed', options: { killed?: boolean } = {}): void {
+    if (options.killed === true && this.closedReason === undefined) {
+      for (const id of [...this.pending.keys()]) {
+        const command = this.pending.get(id);
+        if (command) command.killSent = true;
+        this.settle(id, { exitCode: 137, oomKilled: false, stdout: '', stderr: '' });
+      }
+    }
     this.onClosed(reason);
     this.socket.destroy?.();
   }
@@ -227,14 +238,14 @@ export class SupervisorConnection {
     this.pending.delete(id);
     command.cleanup();
     this.updateKeepAlive();
-    const stdout = decodeCapturedOutput(raw.stdout, command.capBytes);
-    const stderr = decodeCapturedOutput(raw.stderr, command.capBytes);
+    const stdout = Buffer.from(raw.stdout, 'base64');
+    const stderr = Buffer.from(raw.stderr, 'base64');
     command.resolve({
-      stdout: stdout.text,
-      stderr: stderr.text,
+      stdout,
+      stderr,
       exitCode: raw.exitCode,
       timedOut: command.killSent,
-      truncated: stdout.truncated || stderr.truncated,
+      truncated: stdout.length > command.capBytes || stderr.length > command.capBytes,
       durationMs: Math.round(performance.now() - command.startedAt),
       oomKilled: raw.oomKilled,
     });

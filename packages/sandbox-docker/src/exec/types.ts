@@ -30,5 +30,19 @@ export interface DockerExecResult extends ExecResult {
   oomKilled: boolean;
 }
 
-/** What a runner returns. */
-export type CommandResult = DockerExecResult;
+/** {@link DockerExecResult} with the output as raw bytes (`execute(…, { encoding: 'buffer' })`). */
+export interface DockerExecBufferResult extends Omit<DockerExecResult, 'stdout' | 'stderr'> {
+  /** Standard output, at most `maxOutputBytes` bytes. */
+  stdout: Buffer;
+  /** Standard error, at most `maxOutputBytes` bytes. */
+  stderr: Buffer;
+}
+
+/**
+ * What a runner returns: the output as bytes, as captured (up to three bytes past the cap, so a
+ * text cut can tell whether it splits a UTF-8 character); `truncated` already counts the cap.
+ */
+export interface CommandResult extends Omit<DockerExecResult, 'stdout' | 'stderr'> {
+  stdout: Buffer;
+  stderr: Buffer;
+}

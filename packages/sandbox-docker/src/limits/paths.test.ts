@@ -1,58 +1,113 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertMountablePaths, dockerSocketPaths } from './paths.js';
+import { findEngineSockets, findMountChanges, resolveMounts } from './paths.js';
 
-describe('assertMountablePaths(constraints, dockerSockets)', () => {
-  const sockets = dockerSocketPaths('unix:///srv/engine/docker.sock');
+describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever can plant a path', () => {
   let directory: string;
+  let engineSocket: string;
   let server: Server;
+  let engine: Server;
+  const refused = (
+    path: string,
+    sockets = findEngineSockets(undefined, `unix://${engineSocket}`),
+    roots: string[] = [],
+  ) =>
+    expect(() => resolveMounts({ allowedPaths: [path] }, sockets, roots)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
 
   beforeAll(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'warden-paths-'));
+    directory = realpathSync(mkdtempSync(join(tmpdir(), 'warden-paths-')));
+    mkdirSync(join(directory, 'engine'));
+    mkdirSync(join(directory, 'ws'));
+    mkdirSync(join(directory, 'data'));
+    writeFileSync(join(directory, 'data', 'file'), 'x');
+    engineSocket = join(directory, 'engine', 'docker.sock');
     symlinkSync('/var/run', join(directory, 'run-link'));
     server = createServer();
-    await new Promise<void>((resolve) => server.listen(join(directory, 'some.sock'), resolve));
+    engine = createServer();
+    await new Promise<void>((resolve) => server.listen(join(directory, 'host-service.sock'), resolve));
+    await new Promise<void>((resolve) => engine.listen(engineSocket, resolve));
+    // What agent code in an earlier sandbox with a writable path plants: `ln -s <socket> ws/cache`.
+    symlinkSync(join(directory, 'host-service.sock'), join(directory, 'ws', 'cache'));
+    symlinkSync(engineSocket, join(directory, 'ws', 'engine'));
+    symlinkSync(join(directory, 'data'), join(directory, 'ws', 'data-link'));
   });
 
   afterAll(() => {
     server.close();
+    engine.close();
     rmSync(directory, { recursive: true, force: true });
   });
 
   it.each([
     ['/var/run/docker.sock', 'the well-known socket'],
-    ['/run', 'a directory containing a socket'],
-    ['/srv/engine', "the directory of the engine's own socket"],
-    ['/srv/engine/docker.sock/', 'the socket with a trailing slash'],
     ['/', 'the root'],
     ['/proc', '/proc'],
     ['/sys/fs/cgroup', 'a path under /sys'],
-    ['/dev/sda', 'a device path'],
+    ['/dev/null', 'a device'],
     ['/etc', '/etc'],
+    ['/does/not/exist', 'a path that does not exist here'],
   ])('refuses %s (%s) with INVALID_INPUT', (path) => {
-    expect(() => assertMountablePaths({ allowedPaths: [path] }, sockets)).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT' }),
-    );
+    refused(path);
   });
 
-  it('refuses a symlink leading to a directory that contains the Docker socket', () => {
-    expect(() => assertMountablePaths({ writablePaths: [join(directory, 'run-link')] }, sockets)).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT' }),
-    );
+  it('refuses a symlink to a host socket planted by an earlier sandbox (attack 1)', () => {
+    refused(join(directory, 'ws', 'cache'));
+    // Even where symlinks are allowed, what it resolves to is a socket.
+    refused(join(directory, 'ws', 'cache'), undefined, [directory]);
   });
 
-  it('refuses any Unix socket', () => {
-    expect(() => assertMountablePaths({ allowedPaths: [join(directory, 'some.sock')] }, sockets)).toThrow(
-      /sockets are never mounted/,
-    );
+  it('refuses a Unix socket named directly and a directory containing the engine socket', () => {
+    refused(join(directory, 'host-service.sock'));
+    refused(join(directory, 'engine'));
   });
 
-  it('accepts an ordinary directory, naming nothing', () => {
-    expect(() =>
-      assertMountablePaths({ allowedPaths: [directory], writablePaths: ['/srv/data'] }, sockets),
-    ).not.toThrow();
+  it('recognises the engine socket by device and inode from an injected client, DOCKER_HOST unset', () => {
+    const previous = process.env.DOCKER_HOST;
+    delete process.env.DOCKER_HOST;
+    try {
+      const docker = { modem: { socketPath: join(directory, 'ws', 'engine') } } as unknown as Docker;
+      const sockets = findEngineSockets(docker, undefined);
+      expect([...sockets.identities].length).toBeGreaterThan(0);
+      refused(engineSocket, sockets, [directory]);
+      refused(join(directory, 'engine'), sockets, [directory]);
+    } finally {
+      if (previous !== undefined) process.env.DOCKER_HOST = previous;
+    }
+  });
+
+  it.each([
+    (socket: string) => `unix://${socket.replace('/engine/', '//engine/')}`,
+    (socket: string) => `UNIX://${socket}`,
+    (socket: string) => `unix:${socket}`,
+  ])('recognises the engine socket from DOCKER_HOST in any spelling (%#)', (spell) => {
+    const sockets = findEngineSockets(undefined, spell(engineSocket));
+    refused(join(directory, 'engine'), sockets, [directory]);
+  });
+
+  it('refuses a path through a symlink by default, and binds the resolved path inside symlinkRoots', () => {
+    const link = join(directory, 'ws', 'data-link');
+    refused(link);
+    const [mount] = resolveMounts({ writablePaths: [link] }, findEngineSockets(undefined, undefined), [directory]);
+    expect(mount).toMatchObject({ target: link, source: join(directory, 'data'), readOnly: false });
+  });
+
+  it('accepts an ordinary directory and file, and findMountChanges sees one swapped for a link afterwards', () => {
+    const data = join(directory, 'data');
+    const mounts = resolveMounts(
+      { allowedPaths: [data, join(data, 'file')] },
+      findEngineSockets(undefined, undefined),
+      [],
+    );
+    expect(mounts.map((mount) => mount.source)).toEqual([data, join(data, 'file')]);
+    expect(findMountChanges(mounts)).toEqual([]);
+    rmSync(join(data, 'file'));
+    symlinkSync(join(directory, 'host-service.sock'), join(data, 'file'));
+    expect(findMountChanges(mounts)).toEqual([expect.stringContaining('changed')]);
   });
 });

@@ -1,16 +1,77 @@
 /**
- * Which host paths may be bind-mounted into a sandbox. The Docker socket (or any directory that
- * contains it), device nodes, `/proc`, `/sys` and `/` itself would hand the sandbox the host, so
- * asking for them is an input error.
+ * Which host paths may be bind-mounted into a sandbox, judged by what they resolve to. Every path
+ * is resolved (`realpath`) before any check; what it resolves to must be a regular file or a
+ * directory — never a socket, a device or a FIFO, however reached — and never the engine's socket
+ * (recognised by device and inode, whatever its spelling), a directory containing it, `/proc`,
+ * `/sys`, `/dev`, `/` or another host system path. A path that is, or passes through, a symlink is
+ * refused unless it resolves inside one of the configured `symlinkRoots`: an earlier sandbox with a
+ * writable path may have planted the link. The resolved path is what gets bound, and the
+ * adapter checks it again after the container is created and started.
  *
  * @module
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { realpathSync, type Stats, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { type InputIssue, InvalidInputError } from '@warden/core';
+import type Docker from 'dockerode';
 
-const KNOWN_DOCKER_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/var/run/docker', '/run/docker'];
+const KNOWN_DOCKER_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock'];
 const FORBIDDEN_TREES = ['/proc', '/sys', '/dev'];
 const FORBIDDEN_EXACT = ['/', '/boot', '/etc', '/root', '/var/lib/docker', '/run/containerd', '/var/run/containerd'];
+
+/** A host path checked for mounting: where it resolves to, and what it was when checked. */
+export interface ResolvedMount {
+  /** The path as the caller wrote it: where it appears inside the sandbox. */
+  target: string;
+  /** What it resolves to on the host: what gets bound. */
+  source: string;
+  readOnly: boolean;
+  /** `dev:ino` of the source when checked, to catch a swap before the engine binds it. */
+  identity: string;
+}
+
+/** The engine's socket as found on this machine: resolved paths and `dev:ino` identities. */
+export interface EngineSockets {
+  paths: readonly string[];
+  identities: ReadonlySet<string>;
+}
+
+function identityOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+/** The socket path in a `unix://` address, in any spelling (`unix:///run//docker.sock`, `UNIX://…`). */
+function unixSocketPath(address: string | undefined): string | undefined {
+  const match = /^unix:(?:\/\/)?(\/.*)$/i.exec(address?.trim() ?? '');
+  return match?.[1] ? posix.normalize(match[1]) : undefined;
+}
+
+/**
+ * Finds the engine's socket from every place it may be named: the client in use (dockerode's
+ * `modem.socketPath`), the configured address, `DOCKER_HOST` and the well-known paths; each is
+ * resolved through symlinks and recorded by device and inode.
+ */
+export function findEngineSockets(docker: Docker | undefined, dockerHost: string | undefined): EngineSockets {
+  const modemSocket = (docker as { modem?: { socketPath?: unknown } } | undefined)?.modem?.socketPath;
+  const candidates = [
+    ...KNOWN_DOCKER_SOCKETS,
+    typeof modemSocket === 'string' ? modemSocket : undefined,
+    unixSocketPath(dockerHost),
+    unixSocketPath(process.env.DOCKER_HOST),
+  ].filter((path): path is string => path !== undefined);
+  const paths = new Set<string>();
+  const identities = new Set<string>();
+  for (const candidate of candidates) {
+    paths.add(posix.normalize(candidate));
+    try {
+      paths.add(realpathSync(candidate));
+      identities.add(identityOf(statSync(candidate)));
+    } catch {
+      // Not on this machine: the path as written still counts.
+    }
+  }
+  return { paths: [...paths], identities };
+}
 
 /** True when `ancestor` is `path` or one of its parent directories. */
 function isSameOrAncestor(ancestor: string, path: string): boolean {
@@ -18,61 +79,97 @@ function isSameOrAncestor(ancestor: string, path: string): boolean {
   return path === ancestor || path.startsWith(`${ancestor}/`);
 }
 
-function withoutTrailingSlash(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+function normalized(path: string): string {
+  const clean = posix.normalize(path);
+  return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 
-/** The path and, when it exists on this machine, where its symlinks lead. */
-function candidatesOf(path: string): { paths: string[]; kind: 'socket' | 'device' | 'other' } {
-  const paths = [withoutTrailingSlash(path)];
-  try {
-    const stats = lstatSync(path);
-    if (stats.isSocket()) return { paths, kind: 'socket' };
-    if (stats.isCharacterDevice() || stats.isBlockDevice()) return { paths, kind: 'device' };
-    paths.push(realpathSync(path));
-  } catch {
-    // Not on this machine (a remote engine): judge the path as written.
-  }
-  return { paths, kind: 'other' };
-}
-
-/** Why `path` may not be mounted, or undefined when it may. */
-function refusalOf(path: string, dockerSockets: readonly string[]): string | undefined {
-  const { paths, kind } = candidatesOf(path);
-  if (kind === 'socket') return 'sockets are never mounted (the Docker socket would hand over the host)';
-  if (kind === 'device') return 'device nodes are never mounted';
-  for (const candidate of paths) {
-    if (dockerSockets.some((socket) => isSameOrAncestor(candidate, socket)))
-      return 'it is or contains the Docker socket';
-    if (FORBIDDEN_TREES.some((tree) => isSameOrAncestor(tree, candidate))) return `${candidate} is a host system tree`;
-    if (FORBIDDEN_EXACT.includes(candidate)) return `${candidate} is never mounted`;
-  }
+function kindRefusal(stats: Stats): string | undefined {
+  if (stats.isSocket()) return 'it resolves to a socket; sockets are never mounted';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'it resolves to a device; devices are never mounted';
+  if (stats.isFIFO()) return 'it resolves to a FIFO; FIFOs are never mounted';
+  if (!stats.isFile() && !stats.isDirectory()) return 'only regular files and directories are mounted';
   return undefined;
 }
 
-/** The Docker socket paths to protect: the well-known ones and the engine's own `unix://` address. */
-export function dockerSocketPaths(dockerHost: string | undefined): string[] {
-  const sockets = [...KNOWN_DOCKER_SOCKETS];
-  if (dockerHost?.startsWith('unix://')) sockets.push(withoutTrailingSlash(dockerHost.slice('unix://'.length)));
-  return sockets;
+function placeRefusal(resolved: string, sockets: EngineSockets): string | undefined {
+  if (sockets.paths.some((socket) => isSameOrAncestor(resolved, socket))) return 'it is or contains the engine socket';
+  if (FORBIDDEN_TREES.some((tree) => isSameOrAncestor(tree, resolved))) return `${resolved} is a host system tree`;
+  if (FORBIDDEN_EXACT.includes(resolved)) return `${resolved} is never mounted`;
+  return undefined;
+}
+
+/** Resolves one path and checks what it resolves to; returns the mount or why it is refused. */
+function resolveOne(
+  path: string,
+  readOnly: boolean,
+  sockets: EngineSockets,
+  symlinkRoots: readonly string[],
+): ResolvedMount | string {
+  const requested = normalized(path);
+  let resolved: string;
+  let stats: Stats;
+  try {
+    resolved = realpathSync(requested);
+    stats = statSync(resolved);
+  } catch {
+    return 'it does not exist on this host (paths are resolved and checked before they are mounted)';
+  }
+  if (resolved !== requested && !symlinkRoots.some((root) => isSameOrAncestor(root, resolved))) {
+    return `it passes through a symlink (to ${resolved}); name the directories such links may lead into in symlinkRoots`;
+  }
+  const refusal =
+    kindRefusal(stats) ??
+    (sockets.identities.has(identityOf(stats)) ? 'it is the engine socket' : placeRefusal(resolved, sockets));
+  if (refusal) return refusal;
+  return { target: requested, source: resolved, readOnly, identity: identityOf(stats) };
 }
 
 /**
- * Throws `InvalidInputError` when any of `allowedPaths` or `writablePaths` is the Docker socket, a
- * directory containing it, a device node, `/proc`, `/sys`, `/dev`, `/` or another host system path.
+ * Resolves `allowedPaths` (read-only) and `writablePaths` into the mounts to bind; throws
+ * `InvalidInputError` naming every refused path and why.
  */
-export function assertMountablePaths(
+export function resolveMounts(
   constraints: { allowedPaths?: readonly string[]; writablePaths?: readonly string[] },
-  dockerSockets: readonly string[],
-): void {
+  sockets: EngineSockets,
+  symlinkRoots: readonly string[],
+): ResolvedMount[] {
+  const roots = symlinkRoots.map((root) => {
+    try {
+      return realpathSync(root);
+    } catch {
+      return normalized(root);
+    }
+  });
   const issues: InputIssue[] = [];
+  const mounts: ResolvedMount[] = [];
   for (const field of ['allowedPaths', 'writablePaths'] as const) {
     (constraints[field] ?? []).forEach((path, index) => {
-      const refusal = refusalOf(path, dockerSockets);
-      if (refusal) issues.push({ path: `${field}.${index}`, message: `${path}: ${refusal}` });
+      const outcome = resolveOne(path, field === 'allowedPaths', sockets, roots);
+      if (typeof outcome === 'string') issues.push({ path: `${field}.${index}`, message: `${path}: ${outcome}` });
+      else mounts.push(outcome);
     });
   }
-  if (issues.length === 0) return;
+  if (issues.length === 0) return mounts;
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
   throw new InvalidInputError({ message: `Invalid sandbox constraints: ${summary}`, issues });
+}
+
+/**
+ * Checks the mounts again (after create, after start): each source must still resolve to itself
+ * and be the same file as when it was checked. Returns what changed, as hardening failures.
+ */
+export function findMountChanges(mounts: readonly ResolvedMount[]): string[] {
+  const failures: string[] = [];
+  for (const mount of mounts) {
+    try {
+      const stats = statSync(mount.source);
+      if (realpathSync(mount.source) !== mount.source || identityOf(stats) !== mount.identity || kindRefusal(stats)) {
+        failures.push(`Mounts: ${mount.source} changed after it was checked`);
+      }
+    } catch {
+      failures.push(`Mounts: ${mount.source} is gone after it was checked`);
+    }
+  }
+  return failures;
 }

@@ -18,7 +18,6 @@ import type { EffectiveConstraints } from '../container/spec.js';
 import { engineStatus, toWardenError } from '../errors.js';
 import { filterCredentialEnv } from './env.js';
 import { rejectForbiddenOptions } from './forbidden.js';
-import { assertMountablePaths, dockerSocketPaths } from './paths.js';
 import { DEFAULT_SANDBOX_CONSTRAINTS, type ResolvedDockerSandboxSettings, type SandboxCeilings } from './settings.js';
 
 /** Where a sandbox's network policy leads on this engine. */
@@ -43,7 +42,6 @@ export function planConstraints(constraints: unknown, settings: ResolvedDockerSa
     ...merged,
     env: filterCredentialEnv(env, settings.allowCredentialEnv).kept,
   } as EffectiveConstraints;
-  assertMountablePaths(effective, dockerSocketPaths(settings.dockerHost ?? process.env.DOCKER_HOST));
   return effective;
 }
 
@@ -109,12 +107,20 @@ export async function planNetwork(
     const proxyEnv = { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url };
     return { networkMode: proxy.network, adapterEnv: { ...proxyEnv, NO_PROXY: '', no_proxy: '' } };
   }
-  if ((await inspectNetwork(docker, settings.fullNetwork)) === undefined) {
+  const full = (await inspectNetwork(docker, settings.fullNetwork)) as { Name?: string; Driver?: string } | undefined;
+  if (full === undefined) {
     throw new CapabilityUnsupportedError({
-      message: `networkPolicy 'full' needs the Docker network "${settings.fullNetwork}", which this engine does not have (settings.fullNetwork)`,
+      message: `networkPolicy 'full' needs the Docker network "${settings.fullNetwork}", which this engine does not have (settings.fullNetwork); refused rather than narrowed to 'none'`,
     });
   }
-  return { networkMode: settings.fullNetwork, adapterEnv: {} };
+  // Named by id or by name, the host network shares the host's namespace and `none` has no
+  // network at all: neither is what 'full' promises.
+  if (full.Driver === 'host' || full.Driver === 'null' || full.Name === 'host' || full.Name === 'none') {
+    throw new CapabilityUnsupportedError({
+      message: `settings.fullNetwork "${settings.fullNetwork}" is the engine's "${full.Name}" network; networkPolicy 'full' needs a bridge-like network`,
+    });
+  }
+  return { networkMode: full.Name ?? settings.fullNetwork, adapterEnv: {} };
 }
 
 /** Digest of everything that shapes the container; sandboxes with equal digests are interchangeable. */
@@ -131,6 +137,7 @@ export function configurationHash(
     tmpSizeMb: settings.tmpSizeMb,
     nofile: settings.nofile,
     fastExec: settings.fastExec,
+    runtime: settings.runtime,
     labels: settings.labels,
     constraints: containerLevel,
     network,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SANDBOX_IMAGE, resolveDockerSandboxSettings } from './settings.js';
 
 describe('resolveDockerSandboxSettings(config)', () => {
-  it('fills every default: busybox image, nobody, /tmp, owner "default", 64 MiB /tmp, nofile 1024, fast exec, sweep on start', () => {
+  it('fills every default: busybox image, nobody, /tmp, a per-process default owner, runc, 64 MiB /tmp, nofile 1024, fast exec, sweep on start', () => {
     const settings = resolveDockerSandboxSettings();
     expect(settings).toMatchObject({
       image: DEFAULT_SANDBOX_IMAGE,
@@ -10,7 +10,8 @@ describe('resolveDockerSandboxSettings(config)', () => {
       uid: 65534,
       gid: 65534,
       workdir: '/tmp',
-      ownerId: 'default',
+      ownerId: expect.stringMatching(/^default-.+-\d+-[0-9a-f]{8}$/),
+      runtime: 'runc',
       tmpSizeMb: 64,
       nofile: 1024,
       poolSize: 0,

@@ -4,6 +4,9 @@
  *
  * @module
  */
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   type Clock,
   InvalidInputError,
@@ -63,8 +66,24 @@ export interface DockerSandboxConfig {
   workdir?: string;
   /** Extra container labels. Keys starting with `dev.warden.` are reserved. @default {} */
   labels?: Record<string, string>;
-  /** Identifies this application's sandboxes in labels, for cleanup and the startup sweep. @default 'default' */
+  /**
+   * Identifies this application's sandboxes in labels, for cleanup and the startup sweep. Give
+   * every process its own: an instance removes only this owner's sandboxes that are no longer
+   * running. @default `default-<host>-<pid>-<random>`, unique per process
+   */
   ownerId?: string;
+  /**
+   * The OCI runtime sandboxes run under: `'runc'` (the engine's default) or any runtime the engine
+   * has registered, such as `'runsc'` (gVisor, a user-space kernel between the code and the host's).
+   * @default 'runc'
+   */
+  runtime?: 'runc' | 'runsc' | (string & {});
+  /**
+   * Host directories inside which a path in `allowedPaths`/`writablePaths` may resolve when it is,
+   * or passes through, a symlink. Without them such a path is refused: code in an earlier sandbox
+   * with a writable path may have planted the symlink. @default [] (no symlinks)
+   */
+  symlinkRoots?: string[];
   /** Constraints filling the gaps of each `create` call. @default {@link DEFAULT_SANDBOX_CONSTRAINTS} */
   defaults?: SandboxConstraints;
   /** Upper bounds on constraints. @default see {@link SandboxCeilings} */
@@ -102,6 +121,8 @@ export interface ResolvedDockerSandboxSettings {
   workdir: string;
   labels: Record<string, string>;
   ownerId: string;
+  runtime: string;
+  symlinkRoots: readonly string[];
   defaults: SandboxConstraints;
   ceilings: SandboxCeilings;
   tmpSizeMb: number;
@@ -142,6 +163,15 @@ const settingsSchema = z
       .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, 'must be a label key'), z.string().max(1024))
       .optional(),
     ownerId: z.string().regex(NAME, 'must be 1-128 letters, digits, ".", "_" or "-"').optional(),
+    runtime: z.string().regex(NAME, 'must be a runtime name the engine has registered').optional(),
+    symlinkRoots: z
+      .array(
+        z
+          .string()
+          .regex(/^\/[^\0]{0,4095}$/, 'must be an absolute path')
+          .refine((path) => !path.split('/').includes('..'), 'must not contain ".."'),
+      )
+      .optional(),
     defaults: sandboxConstraintsSchema.optional(),
     ceilings: z
       .object({
@@ -172,6 +202,17 @@ const settingsSchema = z
   })
   .strict();
 
+let defaultOwnerId: string | undefined;
+
+/** This process's default owner id: unique per process, stable for its lifetime. */
+function processOwnerId(): string {
+  const host = hostname()
+    .replace(/[^a-zA-Z0-9_.-]/g, '-')
+    .slice(0, 40);
+  defaultOwnerId ??= `default-${host || 'host'}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return defaultOwnerId;
+}
+
 /** Parses {@link DockerSandboxConfig} once; throws `InvalidInputError` naming the field at fault. */
 export function resolveDockerSandboxSettings(config: DockerSandboxConfig = {}): ResolvedDockerSandboxSettings {
   rejectForbiddenOptions(config, 'Docker sandbox settings');
@@ -195,7 +236,9 @@ export function resolveDockerSandboxSettings(config: DockerSandboxConfig = {}): 
     gid,
     workdir: parsed.workdir ?? '/tmp',
     labels: { ...parsed.labels },
-    ownerId: parsed.ownerId ?? 'default',
+    ownerId: parsed.ownerId ?? processOwnerId(),
+    runtime: parsed.runtime ?? 'runc',
+    symlinkRoots: [...(parsed.symlinkRoots ?? [])],
     defaults: { ...parsed.defaults },
     ceilings: { ...parsed.ceilings },
     tmpSizeMb: parsed.tmpSizeMb ?? 64,
