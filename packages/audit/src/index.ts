@@ -19,6 +19,7 @@ export {
   createAuditLog,
   type SignedCheckpoint,
 } from './log/index.js';
+export type { AuditTelemetryConfig } from './log/telemetry.js';
 export { emptyRootHash, hashChildren, hashLeaf } from './merkle/hash.js';
 export { verifyConsistency, verifyInclusion } from './merkle/proof.js';
 export { MerkleTree } from './merkle/tree.js';

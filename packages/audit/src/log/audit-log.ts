@@ -18,6 +18,7 @@ import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntry, hashToBase64 } from './entry.js';
 import { hmacRedact } from './redaction.js';
+import { type AuditTelemetry, createAuditTelemetry } from './telemetry.js';
 
 /** A checkpoint and the signed note that carries it. */
 export interface SignedCheckpoint {
@@ -60,7 +61,7 @@ export interface AuditLog extends AuditSink {
 
 interface PendingWrite {
   event: SecurityEvent;
-  resolve: () => void;
+  resolve: (index: number) => void;
   reject: (error: unknown) => void;
 }
 
@@ -73,6 +74,7 @@ class MerkleAuditLog implements AuditLog {
   readonly origin: string;
   readonly verifierKey: string;
   private readonly tree = new MerkleTree();
+  private readonly telemetry: AuditTelemetry;
   private readonly pending: PendingWrite[] = [];
   private readonly witnessSizes = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -88,13 +90,25 @@ class MerkleAuditLog implements AuditLog {
     this.origin = config.origin;
     this.verifierKey = formatVerifierKey(config.origin, config.publicKey);
     this.lastCheckpointAt = config.now();
+    this.telemetry = createAuditTelemetry(config.telemetry);
   }
 
   write(event: SecurityEvent): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.refusal());
     if (this.closed) return Promise.reject(this.unavailable('the audit log is closed'));
+    const decision = this.telemetry.start(event);
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
+      this.pending.push({
+        event,
+        resolve: (index) => {
+          decision.committed(index);
+          resolve();
+        },
+        reject: (error) => {
+          decision.failed(error);
+          reject(error);
+        },
+      });
       this.scheduleDrain();
     });
   }
@@ -216,8 +230,11 @@ class MerkleAuditLog implements AuditLog {
       this.fail(error, accepted);
       return;
     }
+    const first = this.tree.size;
     for (const hash of hashes) this.tree.append(hash);
-    for (const write of accepted) write.resolve();
+    accepted.forEach((write, offset) => {
+      write.resolve(first + offset);
+    });
   }
 
   private async checkpointIfDue(): Promise<void> {
