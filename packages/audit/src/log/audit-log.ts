@@ -16,7 +16,7 @@ import { signNote, verifyNote } from '../note/signed-note.js';
 import type { AuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
-import { type AuditEntry, decodeEntry, encodeEntry, hashToBase64 } from './entry.js';
+import { type AuditEntry, decodeEntry, encodeEntryWithEventJson, hashToBase64 } from './entry.js';
 import { hmacRedact } from './redaction.js';
 import { type AuditTelemetry, createAuditTelemetry } from './telemetry.js';
 
@@ -60,7 +60,7 @@ export interface AuditLog extends AuditSink {
 }
 
 interface PendingWrite {
-  event: SecurityEvent;
+  eventJson: string;
   resolve: (index: number) => void;
   reject: (error: unknown) => void;
 }
@@ -97,9 +97,18 @@ class MerkleAuditLog implements AuditLog {
     if (this.failure !== undefined) return Promise.reject(this.refusal());
     if (this.closed) return Promise.reject(this.unavailable('the audit log is closed'));
     const decision = this.telemetry.start(event);
+    let eventJson: string;
+    try {
+      // Redacted and serialised here, so this work overlaps the previous batch's fsync.
+      eventJson = JSON.stringify(hmacRedact(event, this.config.redactionKey));
+    } catch (error) {
+      const refusal = new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error });
+      decision.failed(refusal);
+      return Promise.reject(refusal);
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({
-        event,
+        eventJson,
         resolve: (index) => {
           decision.committed(index);
           resolve();
@@ -206,22 +215,14 @@ class MerkleAuditLog implements AuditLog {
   private async commit(batch: PendingWrite[]): Promise<void> {
     const records: Uint8Array[] = [];
     const hashes: Uint8Array[] = [];
-    const accepted: PendingWrite[] = [];
     let previous = this.tree.size > 0 ? this.tree.leafHash(this.tree.size - 1) : undefined;
     for (const write of batch) {
-      let bytes: Uint8Array;
-      try {
-        const event = hmacRedact(write.event, this.config.redactionKey) as SecurityEvent;
-        bytes = encodeEntry({ seq: this.tree.size + records.length, prev: hashToBase64(previous), event });
-      } catch (error) {
-        write.reject(new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error }));
-        continue;
-      }
+      const bytes = encodeEntryWithEventJson(this.tree.size + records.length, hashToBase64(previous), write.eventJson);
       previous = hashLeaf(bytes);
       records.push(bytes);
       hashes.push(previous);
-      accepted.push(write);
     }
+    const accepted = batch;
     if (records.length === 0) return;
     try {
       await this.config.storage.append(records);
