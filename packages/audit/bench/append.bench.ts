@@ -32,7 +32,7 @@ type Sink = { write(event: SecurityEvent): Promise<void>; close(): Promise<void>
 async function plainJsonLines(file: string, redact: boolean): Promise<Sink> {
   const handle = await open(file, 'a');
   let pending: { line: string; resolve: () => void }[] = [];
-  let draining: Promise<void> | undefined;
+  let draining = false;
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
       const batch = pending;
@@ -41,13 +41,16 @@ async function plainJsonLines(file: string, redact: boolean): Promise<Sink> {
       await handle.datasync();
       for (const item of batch) item.resolve();
     }
-    draining = undefined;
+    draining = false;
   };
   return {
     write(event) {
       return new Promise((resolve) => {
         pending.push({ line: `${JSON.stringify(redact ? redactSecrets(event) : event)}\n`, resolve });
-        draining ??= drain();
+        if (!draining) {
+          draining = true;
+          void drain();
+        }
       });
     },
     close: () => handle.close(),
