@@ -27,7 +27,6 @@ export { type Checkpoint, formatCheckpoint, parseCheckpoint } from './note/check
 export { verifyCosignature } from './note/cosignature.js';
 export {
   type Ed25519PrivateKeyInput,
-  type Ed25519PublicKeyInput,
   formatVerifierKey,
   parseVerifierKey,
   type VerifierKey,

@@ -16,7 +16,7 @@ export function hmacRedact(value: unknown, key: Uint8Array): unknown {
 }
 
 /** The HMAC form of one secret value. */
-export function hmacOf(value: unknown, key: Uint8Array): string {
+function hmacOf(value: unknown, key: Uint8Array): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return `hmac-sha256:${createHmac('sha256', key).update(text).digest('base64url')}`;
 }
