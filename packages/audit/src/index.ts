@@ -19,6 +19,7 @@ export {
   createAuditLog,
   type SignedCheckpoint,
 } from './log/index.js';
+export type { AuditTelemetryConfig } from './log/telemetry.js';
 export { emptyRootHash, hashChildren, hashLeaf } from './merkle/hash.js';
 export { verifyConsistency, verifyInclusion } from './merkle/proof.js';
 export { MerkleTree } from './merkle/tree.js';
@@ -26,7 +27,6 @@ export { type Checkpoint, formatCheckpoint, parseCheckpoint } from './note/check
 export { verifyCosignature } from './note/cosignature.js';
 export {
   type Ed25519PrivateKeyInput,
-  type Ed25519PublicKeyInput,
   formatVerifierKey,
   parseVerifierKey,
   type VerifierKey,

@@ -16,8 +16,9 @@ import { signNote, verifyNote } from '../note/signed-note.js';
 import type { AuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
-import { type AuditEntry, decodeEntry, encodeEntry, hashToBase64 } from './entry.js';
+import { type AuditEntry, decodeEntry, encodeEntryWithEventJson, hashToBase64 } from './entry.js';
 import { hmacRedact } from './redaction.js';
+import { type AuditTelemetry, createAuditTelemetry } from './telemetry.js';
 
 /** A checkpoint and the signed note that carries it. */
 export interface SignedCheckpoint {
@@ -59,8 +60,8 @@ export interface AuditLog extends AuditSink {
 }
 
 interface PendingWrite {
-  event: SecurityEvent;
-  resolve: () => void;
+  eventJson: string;
+  resolve: (index: number) => void;
   reject: (error: unknown) => void;
 }
 
@@ -73,6 +74,7 @@ class MerkleAuditLog implements AuditLog {
   readonly origin: string;
   readonly verifierKey: string;
   private readonly tree = new MerkleTree();
+  private readonly telemetry: AuditTelemetry;
   private readonly pending: PendingWrite[] = [];
   private readonly witnessSizes = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -88,13 +90,34 @@ class MerkleAuditLog implements AuditLog {
     this.origin = config.origin;
     this.verifierKey = formatVerifierKey(config.origin, config.publicKey);
     this.lastCheckpointAt = config.now();
+    this.telemetry = createAuditTelemetry(config.telemetry);
   }
 
   write(event: SecurityEvent): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.refusal());
     if (this.closed) return Promise.reject(this.unavailable('the audit log is closed'));
+    const decision = this.telemetry.start(event);
+    let eventJson: string;
+    try {
+      // Redacted and serialised here, so this work overlaps the previous batch's fsync.
+      eventJson = JSON.stringify(hmacRedact(event, this.config.redactionKey));
+    } catch (error) {
+      const refusal = new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error });
+      decision.failed(refusal);
+      return Promise.reject(refusal);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
+      this.pending.push({
+        eventJson,
+        resolve: (index) => {
+          decision.committed(index);
+          resolve();
+        },
+        reject: (error) => {
+          decision.failed(error);
+          reject(error);
+        },
+      });
       this.scheduleDrain();
     });
   }
@@ -192,22 +215,14 @@ class MerkleAuditLog implements AuditLog {
   private async commit(batch: PendingWrite[]): Promise<void> {
     const records: Uint8Array[] = [];
     const hashes: Uint8Array[] = [];
-    const accepted: PendingWrite[] = [];
     let previous = this.tree.size > 0 ? this.tree.leafHash(this.tree.size - 1) : undefined;
     for (const write of batch) {
-      let bytes: Uint8Array;
-      try {
-        const event = hmacRedact(write.event, this.config.redactionKey) as SecurityEvent;
-        bytes = encodeEntry({ seq: this.tree.size + records.length, prev: hashToBase64(previous), event });
-      } catch (error) {
-        write.reject(new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error }));
-        continue;
-      }
+      const bytes = encodeEntryWithEventJson(this.tree.size + records.length, hashToBase64(previous), write.eventJson);
       previous = hashLeaf(bytes);
       records.push(bytes);
       hashes.push(previous);
-      accepted.push(write);
     }
+    const accepted = batch;
     if (records.length === 0) return;
     try {
       await this.config.storage.append(records);
@@ -216,8 +231,11 @@ class MerkleAuditLog implements AuditLog {
       this.fail(error, accepted);
       return;
     }
+    const first = this.tree.size;
     for (const hash of hashes) this.tree.append(hash);
-    for (const write of accepted) write.resolve();
+    accepted.forEach((write, offset) => {
+      write.resolve(first + offset);
+    });
   }
 
   private async checkpointIfDue(): Promise<void> {

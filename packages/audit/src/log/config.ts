@@ -11,6 +11,7 @@ import type { AuditWitness } from '../note/witness.js';
 import { createFileAuditStorage } from '../storage/file-storage.js';
 import { createMemoryAuditStorage } from '../storage/memory-storage.js';
 import type { AuditStorage } from '../storage/port.js';
+import type { AuditTelemetryConfig } from './telemetry.js';
 
 /** Why the host is told about a failed append. */
 export interface AuditFailure {
@@ -54,6 +55,8 @@ export interface AuditLogConfig {
   batchMaxEntries?: number;
   /** Time source (checkpoint interval, cosignature timestamps). @default Date.now */
   now?: Clock;
+  /** OpenTelemetry providers for decision spans and metrics. @default the global providers of `@opentelemetry/api` (no-ops without an SDK) */
+  telemetry?: AuditTelemetryConfig;
 }
 
 /** The parsed settings. */
@@ -70,6 +73,7 @@ export interface ResolvedAuditLogConfig {
   onFailure: (failure: AuditFailure) => void;
   batchMaxEntries: number;
   now: Clock;
+  telemetry: AuditTelemetryConfig;
 }
 
 function invalid(path: string, message: string): InvalidInputError {
@@ -118,6 +122,7 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
     onFailure: config.onFailure ?? (() => {}),
     batchMaxEntries: Math.max(1, nonNegativeInteger(config.batchMaxEntries, 4096, 'batchMaxEntries')),
     now: config.now ?? systemClock,
+    telemetry: config.telemetry ?? {},
   };
 }
 

@@ -27,6 +27,14 @@ export function encodeEntry(entry: AuditEntry): Uint8Array {
   return encoder.encode(JSON.stringify(entry));
 }
 
+/**
+ * Encodes an entry whose event is already JSON: the same bytes as {@link encodeEntry}, so the
+ * expensive part (redaction, serialisation) can run before the entry's position is known.
+ */
+export function encodeEntryWithEventJson(seq: number, prev: string, eventJson: string): Uint8Array {
+  return encoder.encode(`{"seq":${seq},"prev":${JSON.stringify(prev)},"event":${eventJson}}`);
+}
+
 /** Decodes stored bytes, or returns `undefined` when they are not an entry. */
 export function decodeEntry(bytes: Uint8Array): AuditEntry | undefined {
   try {

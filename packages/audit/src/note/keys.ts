@@ -14,8 +14,6 @@ export const ED25519_COSIGNATURE_TYPE = 0x04;
 
 /** An Ed25519 private key as a `KeyObject`, a PEM string, or a 32-byte seed. */
 export type Ed25519PrivateKeyInput = KeyObject | string | Uint8Array;
-/** An Ed25519 public key as a `KeyObject`, a PEM string, raw 32 bytes, or a C2SP verifier key string. */
-export type Ed25519PublicKeyInput = KeyObject | string | Uint8Array;
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -47,7 +45,7 @@ export function rawPublicKey(key: KeyObject): Uint8Array {
 }
 
 /** Turns raw 32 bytes into a public `KeyObject`. */
-export function publicKeyFromRaw(raw: Uint8Array, path: string): KeyObject {
+function publicKeyFromRaw(raw: Uint8Array, path: string): KeyObject {
   if (raw.length !== 32) throw invalidKey(path, 'an Ed25519 public key has 32 bytes');
   return createPublicKey({
     key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
@@ -104,19 +102,4 @@ export function parseVerifierKey(vkey: string, path = 'publicKey'): VerifierKey 
   const keyId = noteKeyId(name, type, raw);
   if (Buffer.from(keyId).toString('hex') !== idHex) throw invalidKey(path, 'key ID does not match the key');
   return { name, type, keyId, publicKey: publicKeyFromRaw(raw, path) };
-}
-
-/** Parses a public key given in any accepted form (a verifier key must have type `type`). */
-export function toEd25519PublicKey(input: Ed25519PublicKeyInput, path: string): KeyObject {
-  if (input instanceof Uint8Array) return publicKeyFromRaw(input, path);
-  if (typeof input === 'string' && !input.includes('-----BEGIN')) return parseVerifierKey(input, path).publicKey;
-  let key: KeyObject;
-  try {
-    key = typeof input === 'string' ? createPublicKey(input) : input;
-  } catch {
-    throw invalidKey(path, 'is not a readable public key');
-  }
-  if (key.type === 'private') key = createPublicKey(key);
-  if (key.asymmetricKeyType !== 'ed25519') throw invalidKey(path, 'must be an Ed25519 key');
-  return key;
 }

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditStorage } from './port.js';
 
 /** A storage under test and how to get rid of it. */
-export interface AuditStorageSubject {
+interface AuditStorageSubject {
   /** The storage under test. */
   storage: AuditStorage;
   /** Opens the same storage again (durable backends only). */

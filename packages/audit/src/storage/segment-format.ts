@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 export const FRAME_HEADER_BYTES = 8;
 
 /** Largest record accepted (a length above it is treated as damage, not as a huge record). */
-export const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
+const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
 
 /** Frames a batch of records into one buffer, ready for a single write. */
 export function encodeFrames(records: readonly Uint8Array[]): Buffer {
