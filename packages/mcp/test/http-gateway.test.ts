@@ -47,8 +47,18 @@ interface JsonReply {
   error?: unknown;
 }
 
-const reply = async (response: Response | Promise<Response>): Promise<JsonReply> =>
-  (await (await response).json()) as JsonReply;
+/** The JSON-RPC reply in a JSON body or the last message of an event stream. */
+const reply = async (response: Response | Promise<Response>): Promise<JsonReply> => {
+  const received = await response;
+  const text = await received.text();
+  if (!(received.headers.get('content-type') ?? '').includes('text/event-stream')) return JSON.parse(text) as JsonReply;
+  const data =
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .at(-1) ?? 'null';
+  return JSON.parse(data.slice('data: '.length)) as JsonReply;
+};
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   fetch(gateway.url, {

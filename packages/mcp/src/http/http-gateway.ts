@@ -191,7 +191,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (stateless && answer.status === 404) bridge.reset();
       if (id === message.id) {
         upstreamStatus = answer.status;
-        if (answer.sessionId && !response.headersSent) {
+        if (answer.sessionId && !stateless && !response.headersSent) {
           response.setHeader('mcp-session-id', answer.sessionId);
           if (message.method === 'initialize') {
             const init = isRecord(message.params) ? message.params : {};
@@ -202,6 +202,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           }
         }
       }
+      // Answer the way the upstream did: an event stream for an event stream.
+      if (id === message.id && answer.streamed) openStream();
       if (!answer.outcome) throw new Error(`upstream answered ${answer.status} without a response`);
       return answer.outcome;
     });
@@ -235,6 +237,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       return;
     }
     if (url.pathname !== '/mcp') return refuse(response, 404, null, 'METHOD_NOT_ALLOWED', 'not found');
+    const rebinding = dnsRebindingProblem(request, config.http.host);
+    if (rebinding) {
+      request.resume();
+      return refuse(response, 403, null, 'ACCESS_DENIED', rebinding);
+    }
     const auth = await authenticate(
       typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined,
     );
@@ -248,7 +255,51 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     }
     if (request.method === 'POST') return handlePost(request, response, auth.caller);
     request.resume();
+    if (request.method === 'GET' || request.method === 'DELETE') return relayStream(request, response, auth.caller);
     response.writeHead(405, { allow: 'POST' }).end();
+  };
+
+  /** GET (the server's notification stream) and DELETE (end of session), after the kill switch. */
+  const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
+    if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
+      return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
+    }
+    const headers: Record<string, string> = {
+      ...target.headers,
+      accept: request.method === 'GET' ? 'text/event-stream' : 'application/json',
+    };
+    for (const name of ['mcp-session-id', 'mcp-protocol-version', 'last-event-id']) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const abort = new AbortController();
+    response.on('close', () => abort.abort());
+    const upstreamResponse = await fetch(target.url, {
+      method: request.method ?? 'GET',
+      headers,
+      signal: abort.signal,
+    }).catch(() => undefined);
+    if (!upstreamResponse)
+      return refuse(response, 502, null, 'UPSTREAM_UNAVAILABLE', 'the upstream could not be reached');
+    response.writeHead(upstreamResponse.status, {
+      'content-type': upstreamResponse.headers.get('content-type') ?? 'text/plain',
+      'cache-control': 'no-cache',
+    });
+    if (!upstreamResponse.body) return void response.end();
+    const unsubscribe = enforcer.killSwitch.onChange((state) => {
+      if (state.active) abort.abort();
+    });
+    try {
+      for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
+        if (response.writableLength > config.limits.maxMessageBytes * 4) break;
+        response.write(chunk);
+      }
+    } catch {
+      // The client or the upstream went away.
+    } finally {
+      unsubscribe();
+      response.end();
+    }
   };
 
   server.requestTimeout = 5 * 60_000;
@@ -267,6 +318,29 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         server.close(() => resolve());
       }),
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * On a loopback address, a Host or Origin naming another site is a DNS-rebinding attack: a web
+ * page whose domain now resolves to 127.0.0.1 must not reach the gateway.
+ */
+function dnsRebindingProblem(request: HttpRequest, listenHost: string): string | undefined {
+  if (!LOOPBACK_HOSTS.has(listenHost)) return undefined;
+  const hostname = (value: string): string | undefined => {
+    try {
+      return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase();
+    } catch {
+      return undefined;
+    }
+  };
+  const host = request.headers.host;
+  if (host !== undefined && !LOOPBACK_HOSTS.has(hostname(host) ?? '')) return 'the Host header names another site';
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== 'null' && !LOOPBACK_HOSTS.has(hostname(origin) ?? ''))
+    return 'the Origin header names another site';
+  return undefined;
 }
 
 function metaProtocolVersion(message: object): string | undefined {

@@ -29,6 +29,8 @@ export interface HttpUpstreamAnswer {
   status: number;
   /** The upstream's session id header, when it sent one. */
   sessionId?: string;
+  /** The upstream answered with an event stream. */
+  streamed?: boolean;
 }
 
 /** Headers of the client's request that the upstream needs to see. */
@@ -82,5 +84,9 @@ export async function postToUpstream(
     }
   }
   if (!isRecord(answer)) throw new Error(`upstream answered ${response.status} without a response`);
-  return { ...base, outcome: 'error' in answer ? { error: answer.error as never } : { result: answer.result } };
+  return {
+    ...base,
+    streamed: type.includes('text/event-stream'),
+    outcome: 'error' in answer ? { error: answer.error as never } : { result: answer.result },
+  };
 }
