@@ -59,6 +59,8 @@ export interface McpSessionConfig {
   protocolVersion?: string;
   /** Sends a request to the client (needed for URL-mode elicitation). */
   askClient?: McpClientCall;
+  /** What the client declared at `initialize`, when the transport saw it earlier (stateless HTTP). */
+  clientCapabilities?: { elicitation?: { url?: unknown } };
 }
 
 /** One client's view through the enforcer. */
@@ -184,12 +186,13 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
   const caller = sessionConfig.caller ?? config.defaultCaller;
   const source = callerSource(config, caller);
   let protocolVersion = sessionConfig.protocolVersion;
-  let urlElicitation = false;
+  let urlElicitation = sessionConfig.clientCapabilities?.elicitation?.url !== undefined;
 
   const context: ListingContext = { state, source, caller, upstream: upstreamName };
 
-  const decide = async (method: string, params: unknown, upstream: McpUpstreamCall): Promise<McpOutcome> => {
+  const decide = async (method: string, params: unknown, unguarded: McpUpstreamCall): Promise<McpOutcome> => {
     await assertKillSwitchOff(state.killSwitch);
+    const upstream = guardUpstream(unguarded);
     if (!state.engine.checkSessionAccess(source, upstreamName).allowed) {
       throw new McpDeniedError({
         denial: 'ACCESS_DENIED',
@@ -203,6 +206,10 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       if (typeof initialize?.protocolVersion === 'string') protocolVersion = initialize.protocolVersion;
       urlElicitation = initialize?.capabilities?.elicitation?.url !== undefined;
     }
+    const metaVersion = (params as { _meta?: Record<string, unknown> } | undefined)?._meta?.[
+      'io.modelcontextprotocol/protocolVersion'
+    ];
+    if (typeof metaVersion === 'string') protocolVersion = metaVersion;
     if (PASS_THROUGH.has(method)) return upstream(method, params);
     if (method === 'tools/call') {
       return handleToolCall(context, params, upstream, {
@@ -256,6 +263,22 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
     observeUpstreamNotification(method) {
       if (method === 'notifications/tools/list_changed') state.catalog.invalidate(upstreamName);
     },
+  };
+}
+
+/** An upstream that throws, hangs past its timeout or dies becomes `UPSTREAM_UNAVAILABLE`. */
+function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
+  return async (method, params) => {
+    try {
+      return await upstream(method, params);
+    } catch (error) {
+      if (error instanceof McpDeniedError) throw error;
+      throw new McpDeniedError({
+        denial: 'UPSTREAM_UNAVAILABLE',
+        message: `the upstream did not answer ${method}`,
+        cause: error,
+      });
+    }
   };
 }
 

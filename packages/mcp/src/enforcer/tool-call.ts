@@ -74,8 +74,7 @@ export async function handleToolCall(
   }
   if (state.catalog.lookup(context.upstream, call.tool) === undefined) await discoverTools(context, upstream);
   const entry = state.catalog.lookup(context.upstream, call.tool);
-  if (entry === undefined)
-    throw new McpDeniedError({ denial: 'TOOL_DENIED', message: `tool ${call.tool} is not offered by the upstream` });
+  if (entry === undefined) return unknownTool(context, call.tool);
   if (!state.catalog.isPinned(context.upstream, entry)) {
     throw new McpDeniedError({
       denial: 'TOOL_NOT_PINNED',
@@ -186,6 +185,29 @@ async function holdCall(
     message: `${message}; retry the same call once approved`,
     approvalId: hold.approvalId,
   });
+}
+
+/**
+ * A tool the upstream does not list is never forwarded (it could be a hidden one that no pin
+ * covers). The answer is the tool-error result MCP servers give for an unknown tool, with the
+ * denial in `_meta`, so clients see what they would see without Warden.
+ */
+async function unknownTool(context: ListingContext, tool: string): Promise<McpOutcome> {
+  const reason = `tool ${tool} is not offered by the upstream`;
+  await context.state.log.record('denied', context.source, context.upstream, {
+    caller: context.caller,
+    method: 'tools/call',
+    tool,
+    code: 'TOOL_DENIED',
+    reason,
+  });
+  return {
+    result: {
+      content: [{ type: 'text', text: `Warden denied: TOOL_DENIED: ${reason}` }],
+      isError: true,
+      _meta: { 'io.warden/denial': { code: 'TOOL_DENIED', reason } },
+    },
+  };
 }
 
 function approvalUrl(template: string | undefined, id: string): string {

@@ -1,0 +1,184 @@
+/**
+ * One client connection through the enforcer to one upstream, over any message transport:
+ * requests from the client are decided by the session, requests from the upstream
+ * (sampling, elicitation, roots) are relayed to the client, ids are rewritten in both
+ * directions so they never collide, and every upstream request is bounded in time.
+ *
+ * @module
+ */
+import type { McpSession } from '../enforcer/enforcer.js';
+import type { McpOutcome } from '../enforcer/messages.js';
+import { isRecord } from '../enforcer/messages.js';
+import { classifyMessage, errorResponse, type IncomingMessage, type JsonRpcId } from './json-rpc.js';
+
+/** Configuration of {@link createProxyConnection}. */
+export interface ProxyConnectionConfig {
+  /** The enforcer session of this client. */
+  session: McpSession;
+  /** Sends a message to the client. */
+  sendToClient: (message: unknown) => void;
+  /** Sends a message to the upstream; throws when it cannot. */
+  sendToUpstream: (message: unknown) => void;
+  /** How long the upstream may take to answer, in milliseconds. */
+  requestTimeoutMs: number;
+  /** Requests in flight towards the upstream before new ones are refused. @default 256 */
+  maxInFlight?: number;
+}
+
+/** The relay. */
+export interface ProxyConnection {
+  /** A message from the client (already parsed). */
+  fromClient(message: unknown): void;
+  /** A message from the upstream (already parsed). */
+  fromUpstream(message: unknown): void;
+  /** The upstream is gone: everything waiting on it fails. */
+  upstreamClosed(reason: string): void;
+  /** Sends a request to the client and waits for its answer (for URL-mode elicitation). */
+  askClient(method: string, params: unknown): Promise<unknown>;
+  /** Sends one request to the upstream and waits (used by the session). */
+  callUpstream(method: string, params: unknown): Promise<McpOutcome>;
+}
+
+interface Pending {
+  resolve: (value: { result?: unknown; error?: unknown }) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** Creates the relay for one client connection. */
+export function createProxyConnection(config: ProxyConnectionConfig): ProxyConnection {
+  const maxInFlight = config.maxInFlight ?? 256;
+  const towardsUpstream = new Map<string, Pending>();
+  const towardsClient = new Map<string, Pending>();
+  const relayedFromUpstream = new Map<string, JsonRpcId>();
+  let sequence = 0;
+  let closedReason: string | undefined;
+
+  const waitFor = (table: Map<string, Pending>, id: string, timeoutMs: number | undefined) =>
+    new Promise<{ result?: unknown; error?: unknown }>((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      if (timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          table.delete(id);
+          reject(new Error('timed out'));
+        }, timeoutMs);
+      }
+      table.set(id, pending);
+    });
+
+  const settle = (table: Map<string, Pending>, id: string, value: { result?: unknown; error?: unknown }): boolean => {
+    const pending = table.get(id);
+    if (!pending) return false;
+    table.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(value);
+    return true;
+  };
+
+  const callUpstream = async (method: string, params: unknown): Promise<McpOutcome> => {
+    if (closedReason !== undefined) throw new Error(`upstream closed: ${closedReason}`);
+    if (towardsUpstream.size >= maxInFlight) throw new Error('too many requests in flight');
+    const id = `w${++sequence}`;
+    const answer = waitFor(towardsUpstream, id, config.requestTimeoutMs);
+    config.sendToUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+    const { result, error } = await answer;
+    return error !== undefined ? { error: error as never } : { result };
+  };
+
+  const askClient = async (method: string, params: unknown): Promise<unknown> => {
+    const id = `w${++sequence}`;
+    const answer = waitFor(towardsClient, id, undefined);
+    config.sendToClient({ jsonrpc: '2.0', id, method, params });
+    const { result, error } = await answer;
+    if (error !== undefined) throw new Error('the client refused the request');
+    return result;
+  };
+
+  const handleClientRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
+    void config.session.handleRequest(message.method, message.params, callUpstream).then((outcome) => {
+      config.sendToClient({ jsonrpc: '2.0', id: message.id, ...outcome });
+    });
+  };
+
+  return {
+    callUpstream,
+    askClient,
+    fromClient(raw) {
+      const message = classifyMessage(raw);
+      switch (message.kind) {
+        case 'invalid':
+          config.sendToClient(errorResponse(message.id, message.code, message.reason));
+          return;
+        case 'request':
+          handleClientRequest(message);
+          return;
+        case 'notification':
+          void config.session.allowNotification(message.method).then((allowed) => {
+            if (allowed && closedReason === undefined) {
+              try {
+                config.sendToUpstream({
+                  jsonrpc: '2.0',
+                  method: message.method,
+                  ...(message.params === undefined ? {} : { params: message.params }),
+                });
+              } catch {
+                // The upstream is gone; its close handler reports it.
+              }
+            }
+          });
+          return;
+        case 'response': {
+          const key = String(message.id);
+          if (settle(towardsClient, key, message)) return;
+          const original = relayedFromUpstream.get(key);
+          if (original === undefined) return;
+          relayedFromUpstream.delete(key);
+          const body = message.error !== undefined ? { error: message.error } : { result: message.result };
+          try {
+            config.sendToUpstream({ jsonrpc: '2.0', id: original, ...body });
+          } catch {
+            // The upstream is gone.
+          }
+        }
+      }
+    },
+    fromUpstream(raw) {
+      const message = classifyMessage(raw);
+      switch (message.kind) {
+        case 'response':
+          settle(towardsUpstream, String(message.id), message);
+          return;
+        case 'notification':
+          config.session.observeUpstreamNotification(message.method);
+          config.sendToClient({
+            jsonrpc: '2.0',
+            method: message.method,
+            ...(message.params === undefined ? {} : { params: message.params }),
+          });
+          return;
+        case 'request': {
+          if (relayedFromUpstream.size >= maxInFlight) return;
+          const id = `u${++sequence}`;
+          relayedFromUpstream.set(id, message.id);
+          config.sendToClient({
+            jsonrpc: '2.0',
+            id,
+            method: message.method,
+            ...(isRecord(message.params) ? { params: message.params } : {}),
+          });
+          return;
+        }
+        case 'invalid':
+          return;
+      }
+    },
+    upstreamClosed(reason) {
+      closedReason = reason;
+      for (const [id, pending] of towardsUpstream) {
+        clearTimeout(pending.timer);
+        towardsUpstream.delete(id);
+        pending.reject(new Error(`upstream closed: ${reason}`));
+      }
+    },
+  };
+}
