@@ -23,7 +23,12 @@ export function delegateAndRevoke(): string[] {
     actions: ['read'],
     expiresAt: now + 10 * 60_000,
   });
-  transcript.push(`chain: ${algebra.getDelegationChain(workerGrant.id).map((link) => link.grantedTo).join(' → ')}`);
+  transcript.push(
+    `chain: ${algebra
+      .getDelegationChain(workerGrant.id)
+      .map((link) => link.grantedTo)
+      .join(' → ')}`,
+  );
   transcript.push(`worker read: ${algebra.isAllowed('agent:worker', 'tool', 'bash', 'read')}`);
   transcript.push(`worker execute: ${algebra.isAllowed('agent:worker', 'tool', 'bash', 'execute')}`);
 

@@ -3,10 +3,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   type KillSwitch,
   type KillSwitchChangeOptions,
-  killSwitchChangeOptionsSchema,
   type KillSwitchListener,
-  killSwitchReasonSchema,
   type KillSwitchState,
+  killSwitchChangeOptionsSchema,
+  killSwitchReasonSchema,
   parseInput,
 } from '@warden/core';
 import { z } from 'zod';

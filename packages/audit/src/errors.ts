@@ -6,8 +6,6 @@
  */
 import { WardenError, type WardenErrorOptions } from '@warden/core';
 
-
-
 /** What is wrong with an unreadable audit log. */
 export type AuditCorruption =
   /** A record's checksum or length does not match its bytes. */
@@ -18,7 +16,6 @@ export type AuditCorruption =
   | 'missing-segment'
   /** A record is intact but is not an audit entry or checkpoint this package wrote. */
   | 'malformed-record';
-
 
 /** An audit log cannot be read back. Code `AUDIT_LOG_CORRUPTED`. */
 export class AuditLogCorruptedError extends WardenError {
@@ -38,7 +35,6 @@ export class AuditLogCorruptedError extends WardenError {
     this.offset = options.offset;
   }
 }
-
 
 /** A checkpoint, note or cosignature is not signed by the expected key (a wrong key or a forgery). Code `AUDIT_SIGNATURE_INVALID`. */
 export class AuditSignatureError extends WardenError {
@@ -69,7 +65,6 @@ export interface AuditProblem {
   /** A sentence for people. */
   message: string;
 }
-
 
 /** The log differs from what its signed checkpoints committed to. Code `AUDIT_LOG_TAMPERED`. */
 export class AuditLogTamperedError extends WardenError {
