@@ -19,7 +19,10 @@ export interface FileKillSwitchConfig {
   now?: () => number;
 }
 
-const configSchema = z.strictObject({ path: z.string().min(1), now: z.function().optional() });
+const configSchema = z.strictObject({
+  path: z.string().min(1),
+  now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
+});
 const storedStateSchema = z.strictObject({
   active: z.boolean(),
   reason: z.string().optional(),
@@ -45,10 +48,19 @@ export function createFileKillSwitch(config: FileKillSwitchConfig): KillSwitch {
     }
   };
   const write = (state: KillSwitchState): void => {
+    const previous = read();
     const temporary = `${path}.${randomUUID()}.tmp`;
     writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
     renameSync(temporary, path);
-    for (const listener of listeners) listener({ ...state });
+    // Releasing a released switch is no change, so nobody is told of one.
+    if (!previous.active && !previous.stale && !state.active) return;
+    for (const listener of listeners) {
+      try {
+        listener({ ...state });
+      } catch {
+        // A listener that throws must neither undo the change nor keep the others from hearing it.
+      }
+    }
   };
   const changedAt = (): string => new Date(now()).toISOString();
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { AccessDeniedError, InvalidInputError, type SecretStore } from '@warden/core';
+import { AccessDeniedError, checkSecretName, InvalidInputError, type SecretStore } from '@warden/core';
 import {
   assertSecretName,
   overlapsProtectedNamespace,
@@ -113,9 +113,11 @@ function checkValue(value: unknown): asserts value is string {
  */
 export function createEnvSecretStore(config: EnvSecretStoreConfig = {}): SecretStore {
   const { prefix, env, writable } = parseSettings(config);
-  // Whether the store may write decides first; the protected names are only the second line.
+  // A name every SecretStore refuses is INVALID_INPUT here too (the port's shared rule); for
+  // the rest, whether the store may write decides before its own wider protected list.
   const writableVariable = (name: unknown): string => {
     assertSecretName(name);
+    checkSecretName(name);
     if (writable === 'prefix' || (writable !== 'none' && writable.has(name))) return variableForSecret(name, prefix);
     throw new AccessDeniedError({
       message:

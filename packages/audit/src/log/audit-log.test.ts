@@ -174,7 +174,7 @@ describe('createAuditLog fails closed (a full or failing disk)', () => {
     expect(failures).toEqual([expect.objectContaining({ lostEvents: 1, closed: true })]);
     expect(() => log.assertWritable()).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }));
     storage.broken = false;
-    await expect(log.write(event(2))).rejects.toSatisfy(WardenError.isInstance);
+    await expect(log.write(event(2))).rejects.toSatisfy((error: unknown) => WardenError.isInstance(error));
     expect(await log.size()).toBe(1);
   });
 

@@ -51,7 +51,7 @@ describe('crash: a process killed mid-write (SIGKILL at random points)', () => {
     const seed = randomBytes(32).toString('hex');
     let size = 0;
     for (let round = 0; round < 3; round += 1) {
-      const wanted = 1 + Math.floor(Math.random() * 400);
+      const wanted = 1 + Math.floor(Math.random() * 200);
       const acked = await runUntilKilled(directory, size, seed, wanted);
       expect(acked.length).toBeGreaterThanOrEqual(wanted);
       const log = createAuditLog({
@@ -71,5 +71,5 @@ describe('crash: a process killed mid-write (SIGKILL at random points)', () => {
       await log.close();
     }
     // Three cold starts of a TypeScript child on a loaded two-core machine: the timeout only guards a hang.
-  }, 180_000);
+  }, 900_000);
 });

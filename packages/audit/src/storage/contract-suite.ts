@@ -86,7 +86,7 @@ export function runAuditStorageContract(config: AuditStorageContractConfig): voi
         [1, 0],
         [0.5, 1],
       ] as const) {
-        await expect(storage.read(start, end)).rejects.toSatisfy(InvalidInputError.isInstance);
+        await expect(storage.read(start, end)).rejects.toSatisfy((error: unknown) => InvalidInputError.isInstance(error));
       }
     });
 
@@ -95,8 +95,8 @@ export function runAuditStorageContract(config: AuditStorageContractConfig): voi
       await storage.append([bytes('a')]);
       await storage.sync();
       await storage.close();
-      await expect(storage.append([bytes('b')])).rejects.toSatisfy(WardenError.isInstance);
-      await expect(storage.size()).rejects.toSatisfy(WardenError.isInstance);
+      await expect(storage.append([bytes('b')])).rejects.toSatisfy((error: unknown) => WardenError.isInstance(error));
+      await expect(storage.size()).rejects.toSatisfy((error: unknown) => WardenError.isInstance(error));
     });
 
     it('records synced before close() are there after reopening (durable backends)', async () => {
