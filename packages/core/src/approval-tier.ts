@@ -27,15 +27,15 @@ export interface ApprovalClassificationInput {
 }
 
 /** Scores at or above this need a peer review. */
-export const PEER_REVIEW_THRESHOLD = 4;
+const PEER_REVIEW_THRESHOLD = 4;
 /** Scores at or above this need a team lead. */
-export const TEAM_LEAD_THRESHOLD = 7;
+const TEAM_LEAD_THRESHOLD = 7;
 
 /**
  * Classifies an operation into an approval tier.
  *
  * Security-sensitive changes need a security review; infrastructure changes and scores of
- * {@link TEAM_LEAD_THRESHOLD} or more need a team lead; scores of {@link PEER_REVIEW_THRESHOLD}
+ * 7 or more need a team lead; scores of 4
  * or more need a peer; anything else is automatic.
  *
  * @throws {@link InvalidInputError} when the score is NaN, negative or not finite. (The reference

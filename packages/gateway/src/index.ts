@@ -22,7 +22,6 @@ export {
   setDefaultGateway,
 } from './default-gateway.js';
 export { createGateway } from './gateway.js';
-export { forwardedSourceOf } from './gateway-forward-checks.js';
 export type {
   ForwardOptions,
   ForwardRequest,
@@ -30,12 +29,12 @@ export type {
   ForwardRequestStatus,
   ForwardResult,
   Gateway,
-  GatewaySettings,
+  GatewayConfig,
   InjectFunction,
   InjectOptions,
 } from './gateway-types.js';
 export {
   createMemoryRateLimiter,
   type MemoryRateLimiter,
-  type MemoryRateLimiterOptions,
+  type MemoryRateLimiterConfig,
 } from './memory-rate-limiter.js';

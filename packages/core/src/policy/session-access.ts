@@ -21,13 +21,13 @@ export interface PolicyVerdict {
 const EXPLICIT_KINDS = new Set(['type', 'p2p', 'session']);
 
 /** True when `pattern` names sources explicitly (`type:`, `p2p:`, `session:`) rather than by trust. */
-export function isExplicitPattern(pattern: AccessPattern): boolean {
+function isExplicitPattern(pattern: AccessPattern): boolean {
   const colon = pattern.indexOf(':');
   return colon > 0 && EXPLICIT_KINDS.has(pattern.slice(0, colon));
 }
 
 /** True when `source` matches one access pattern. Unknown kinds never match. */
-export function matchesAccessPattern(source: InjectionSource, pattern: AccessPattern): boolean {
+function matchesAccessPattern(source: InjectionSource, pattern: AccessPattern): boolean {
   if (pattern === '*') return true;
   const colon = pattern.indexOf(':');
   const kind = pattern.slice(0, colon);
