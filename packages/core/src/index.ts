@@ -131,6 +131,11 @@ export {
 export type { ResolvedPolicy, ResolvedRateLimit, ResolvedToolPolicy } from './policy/resolve.js';
 export { DEFAULT_SANDBOX_BY_TRUST } from './policy/sandbox-defaults.js';
 export {
+  checkSandboxRequired,
+  type SandboxRequirement,
+  sandboxConstraintsFromPolicy,
+} from './policy/sandbox-requirement.js';
+export {
   type ApprovalDecision,
   type ApprovalFilter,
   type ApprovalRecord,
