@@ -1,11 +1,11 @@
-import type {
-  ExecResult,
-  InjectionSource,
-  JITCredential,
-  SandboxCommand,
-  SandboxConfig,
-  SandboxConstraints,
-  SandboxStatus,
+import {
+  type ExecResult,
+  type InjectionSource,
+  type JITCredential,
+  type SandboxCommand,
+  type SandboxConstraints,
+  type SandboxStatus,
+  sandboxConstraintsFromPolicy,
 } from '@warden/core';
 import { CREDENTIAL_ENV } from './backends.js';
 import { agentIdOf } from './delegation.js';
@@ -33,7 +33,7 @@ export async function runInSandbox(
 ): Promise<RunReport> {
   const { sandbox, choice } = host.backends;
   const policy = host.engine.resolvePolicy(source, session);
-  const status = await sandbox.create(constraintsOf(policy.sandbox));
+  const status = await sandbox.create(sandboxConstraintsFromPolicy(policy));
   host.events.emit({
     type: 'sandbox_created',
     source,
@@ -150,17 +150,4 @@ async function destroySandbox(
 
 function summary(credential: JITCredential, revoked: boolean): RunReport['jitCredential'] {
   return { id: credential.id, scope: [...credential.scope], expiresAt: credential.expiresAt, revoked };
-}
-
-/** The policy's sandbox settings as port constraints: only the fields it sets. */
-function constraintsOf(settings: Readonly<SandboxConfig>): SandboxConstraints {
-  const constraints: SandboxConstraints = {};
-  if (settings.networkPolicy !== undefined) constraints.networkPolicy = settings.networkPolicy;
-  if (settings.maxMemoryMb !== undefined) constraints.maxMemoryMb = settings.maxMemoryMb;
-  if (settings.maxCpuPercent !== undefined) constraints.maxCpuPercent = settings.maxCpuPercent;
-  if (settings.maxPids !== undefined) constraints.maxPids = settings.maxPids;
-  if (settings.timeoutMs !== undefined) constraints.timeoutMs = settings.timeoutMs;
-  if (settings.allowedPaths !== undefined) constraints.allowedPaths = [...settings.allowedPaths];
-  if (settings.writablePaths !== undefined) constraints.writablePaths = [...settings.writablePaths];
-  return constraints;
 }

@@ -1,19 +1,21 @@
 import {
   APPROVAL_TIERS,
-  type ApprovalIdentityOptions,
-  type ApprovalPolicies,
   type ApprovalRecord,
   type ApprovalStore,
   type ApprovalTier,
-  type ApprovalTierPolicy,
-  approvalIdentityKey,
   type Clock,
   InvalidInputError,
   parseInput,
   parseTtl,
-  resolveApprovalPolicies,
   type SecurityEventEmitter,
 } from '@warden/core';
+import {
+  type ApprovalIdentityOptions,
+  type ApprovalPolicies,
+  type ApprovalTierPolicy,
+  approvalIdentityKey,
+  resolveApprovalPolicies,
+} from '@warden/core/approval';
 import { z } from 'zod';
 
 /**
@@ -23,7 +25,7 @@ import { z } from 'zod';
 export type ApproverResolver = (approver: string, record: ApprovalRecord) => boolean | Promise<boolean>;
 
 /** How the requests of one tier are decided. */
-export interface ApprovalTierSettings {
+export interface ApprovalTierConfig {
   /** Distinct approvers needed. @default auto 0, peer-review 1, team-lead 1, security-review 2 */
   quorum?: number;
   /** How long a request may stay pending (`"30m"`, `"1d"`, milliseconds), or `null` for never. @default "24h" */
@@ -34,12 +36,12 @@ export interface ApprovalTierSettings {
   approvers?: readonly string[] | ApproverResolver;
 }
 
-/** Settings for `createApprovalWorkflow`. */
-export interface ApprovalWorkflowSettings {
+/** Configuration for `createApprovalWorkflow`. */
+export interface ApprovalWorkflowConfig {
   /** Where records live. @default a new in-process store (`createMemoryApprovalStore()`) */
   store?: ApprovalStore;
   /** Per-tier policy overrides. */
-  tiers?: Partial<Record<ApprovalTier, ApprovalTierSettings>>;
+  tiers?: Partial<Record<ApprovalTier, ApprovalTierConfig>>;
   /**
    * Who may approve at any tier without its own `approvers`. The requester never may.
    * @default anyone but the requester
@@ -107,7 +109,7 @@ const settingsSchema = z
 const anyoneButTheRequester: ApproverResolver = () => true;
 
 /** Parses the settings once; the error names the field at fault. */
-export function resolveWorkflowSettings(settings: ApprovalWorkflowSettings): ResolvedWorkflowSettings {
+export function resolveWorkflowSettings(settings: ApprovalWorkflowConfig): ResolvedWorkflowSettings {
   parseInput(settingsSchema, settings, 'approval workflow settings');
   const overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {};
   const resolvers = {} as Record<ApprovalTier, ApproverResolver>;

@@ -1,12 +1,12 @@
 import { type ApprovalStore, createSecurityEventEmitter, REDACTED, type SecurityEvent } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
-import type { ApprovalWorkflowSettings } from './approval-workflow-settings.js';
+import type { ApprovalWorkflowConfig } from './approval-workflow-settings.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 const HOUR = 3_600_000;
 
-function setup(settings: ApprovalWorkflowSettings = {}) {
+function setup(settings: ApprovalWorkflowConfig = {}) {
   let time = Date.UTC(2026, 0, 1);
   const events: SecurityEvent[] = [];
   const emitter = createSecurityEventEmitter({ now: () => time });
@@ -145,7 +145,7 @@ describe('createApprovalWorkflow(settings) errors', () => {
 
   it('throws UNSUPPORTED_SPECIFICATION for a store of another port version', () => {
     const store = { ...createMemoryApprovalStore(), specificationVersion: 'approval-store-v0' };
-    expect(() => createApprovalWorkflow({ store } as unknown as ApprovalWorkflowSettings)).toThrow(
+    expect(() => createApprovalWorkflow({ store } as unknown as ApprovalWorkflowConfig)).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED_SPECIFICATION' }),
     );
   });

@@ -1,6 +1,5 @@
 import {
   AccessDeniedError,
-  type ApprovalAction,
   type ApprovalFilter,
   ApprovalNotFoundError,
   type ApprovalRecord,
@@ -8,23 +7,26 @@ import {
   type ApprovalStatus,
   type ApprovalStore,
   type ApprovalWorkflow,
-  approvalCoversPayload,
-  approvalIdentityKey,
   approvalIdSchema,
   approvalRequestSchema,
   assertSpecification,
   ConflictError,
   decisionReasonSchema,
-  isApprovalOverdue,
-  openApprovalRecord,
   parseInput,
   principalSchema,
   type SecurityEventInput,
-  settleApprovalTimeout,
-  stepApproval,
 } from '@warden/core';
 import {
-  type ApprovalWorkflowSettings,
+  type ApprovalAction,
+  approvalCoversPayload,
+  approvalIdentityKey,
+  isApprovalOverdue,
+  openApprovalRecord,
+  settleApprovalTimeout,
+  stepApproval,
+} from '@warden/core/approval';
+import {
+  type ApprovalWorkflowConfig,
   type ResolvedWorkflowSettings,
   resolveWorkflowSettings,
 } from './approval-workflow-settings.js';
@@ -55,7 +57,7 @@ interface UpdateOutcome {
  * await workflow.approve(id, 'sue'); // 'approved'
  * @throws `InvalidInputError` for invalid settings, naming the field.
  */
-export function createApprovalWorkflow(settings: ApprovalWorkflowSettings = {}): StoreBackedApprovalWorkflow {
+export function createApprovalWorkflow(settings: ApprovalWorkflowConfig = {}): StoreBackedApprovalWorkflow {
   const resolved = resolveWorkflowSettings(settings);
   const store = assertSpecification(
     resolved.store ?? createMemoryApprovalStore(),

@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { createApprovalWorkflow, type StoreBackedApprovalWorkflow } from './approval-workflow.js';
-export type { ApprovalTierSettings, ApprovalWorkflowSettings, ApproverResolver } from './approval-workflow-settings.js';
+export type { ApprovalTierConfig, ApprovalWorkflowConfig, ApproverResolver } from './approval-workflow-settings.js';
 export { createMemoryApprovalStore } from './memory-approval-store.js';

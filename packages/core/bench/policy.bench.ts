@@ -5,14 +5,14 @@
  * uncached engine, like the WOPR reference, pays).
  */
 import {
-  compilePolicy,
   createCapabilityRegistry,
   createInjectionSource,
   createSecurityContext,
   createSecurityEngine,
-  evaluateTool,
   type InjectionSource,
 } from '../src/index.js';
+import { compilePolicy } from '../src/policy/resolve.js';
+import { evaluateTool } from '../src/policy/tool-policy.js';
 
 const TARGET = 2_000_000;
 const registry = createCapabilityRegistry();

@@ -27,19 +27,18 @@ export interface ApprovalClassificationInput {
 }
 
 /** Scores at or above this need a peer review. */
-export const PEER_REVIEW_THRESHOLD = 4;
+const PEER_REVIEW_THRESHOLD = 4;
 /** Scores at or above this need a team lead. */
-export const TEAM_LEAD_THRESHOLD = 7;
+const TEAM_LEAD_THRESHOLD = 7;
 /** Scores at or above this need a security review. */
 const SECURITY_REVIEW_THRESHOLD = 9;
 
 /**
  * Classifies an operation into an approval tier.
  *
- * The reference implementation's rule: security-sensitive changes and scores of
- * 9 or more need a security review; infrastructure changes
- * need at least a team lead, as do scores of {@link TEAM_LEAD_THRESHOLD} or more; scores of
- * {@link PEER_REVIEW_THRESHOLD} or more need a peer; anything else (1–3) is automatic.
+ * The reference implementation's rule: security-sensitive changes and scores of 9 or more need
+ * a security review; infrastructure changes need at least a team lead, as do scores of 7 or
+ * more; scores of 4 or more need a peer; anything else (1–3) is automatic.
  *
  * @throws {@link InvalidInputError} when the score is NaN, negative or not finite. (The reference
  * implementation let NaN fall through to `auto`, failing open.)

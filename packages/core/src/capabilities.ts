@@ -53,7 +53,7 @@ export const CAPABILITY_PROFILES: Readonly<Record<CapabilityProfileName, readonl
  * A capability name or wildcard: dot-separated segments of letters, digits, `_` and `-`, each
  * starting with a letter or digit, optionally ending in `.*`; or `*` alone.
  */
-export const CAPABILITY_PATTERN: RegExp = /^(\*|[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*(\.\*)?)$/;
+const CAPABILITY_PATTERN: RegExp = /^(\*|[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*(\.\*)?)$/;
 
 /** True when `name` is a well-formed capability name or wildcard. */
 export function isCapabilityName(name: unknown): name is Capability {

@@ -9,7 +9,7 @@ import { type Capability, CORE_CAPABILITIES, isCapabilityName, isWithinPrefix } 
 import { ConflictError, InvalidInputError } from './errors.js';
 
 /** The owner name of everything core registers. */
-export const CORE_OWNER = 'core';
+const CORE_OWNER = 'core';
 
 /** Core's tool → capability mappings for common agent tools. */
 export const CORE_TOOL_CAPABILITIES: Readonly<Record<string, Capability>> = Object.freeze({

@@ -18,8 +18,8 @@ export interface JsonFileConfigStoreConfig {
   mode?: number;
 }
 
-/** The environment variable {@link defaultConfigPath} reads. */
-export const SECURITY_CONFIG_PATH_ENV = 'WARDEN_SECURITY_CONFIG';
+/** The environment variable `defaultConfigPath` reads. */
+const SECURITY_CONFIG_PATH_ENV = 'WARDEN_SECURITY_CONFIG';
 
 /** `$WARDEN_SECURITY_CONFIG`, or `warden-security.json` in the working directory. Read when called. */
 export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env): string {

@@ -118,7 +118,7 @@ export class WardenError extends Error {
    * `CredentialNotFoundError` is false). Call it on the class: passed on its own
    * (`errors.filter(SandboxNotFoundError.isInstance)`) it has no class to check against and throws.
    */
-  static isInstance<T>(this: ErrorClass<T>, value: unknown): value is T {
+  static isInstance<T>(this: abstract new (...args: never) => T, value: unknown): value is T {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on, which picks the marker.
     return hasMarkerOf(this, value);
   }

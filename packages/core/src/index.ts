@@ -2,7 +2,11 @@
  * `@warden/core`: trust levels, capabilities, policy, ports and typed errors — the
  * specification every Warden package implements. Pure logic, no I/O.
  *
- * @packageDocumentation
+ * Two subpaths hold what adapters share but applications rarely call:
+ * `@warden/core/approval` (the approval state machine every `ApprovalWorkflow` runs) and
+ * `@warden/core/policy` (glob lists and session access as the engine evaluates them).
+ *
+ * @module @warden/core
  */
 
 export {
@@ -31,41 +35,14 @@ export type {
 } from './algebra/algebra-types.js';
 export { CapabilityAlgebra, createCapabilityAlgebra } from './algebra/capability-algebra.js';
 export {
-  type ApprovalPolicies,
-  type ApprovalTierPolicy,
-  DEFAULT_APPROVAL_QUORUMS,
-  DEFAULT_APPROVAL_TTL_MS,
-  MAX_APPROVAL_QUORUM,
-  nextApprovalTier,
-  resolveApprovalPolicies,
-} from './approval-policy.js';
-export {
   APPROVAL_TIERS,
   type ApprovalClassificationInput,
   type ApprovalTier,
   classifyApprovalTier,
   compareTiers,
   isApprovalTier,
-  PEER_REVIEW_THRESHOLD,
-  TEAM_LEAD_THRESHOLD,
 } from './approval-tier.js';
 export {
-  type ApprovalAction,
-  type ApprovalIdentityOptions,
-  type ApprovalStep,
-  type ApprovalStepResult,
-  applyApprovalAction,
-  approvalCoversPayload,
-  approvalIdentityKey,
-  countApprovals,
-  isApprovalOverdue,
-  type OpenApprovalInput,
-  openApprovalRecord,
-  settleApprovalTimeout,
-  stepApproval,
-} from './approval-transitions.js';
-export {
-  CAPABILITY_PATTERN,
   CAPABILITY_PROFILES,
   type Capability,
   type CapabilityProfileName,
@@ -73,22 +50,16 @@ export {
   type CoreCapability,
   isCapabilityName,
 } from './capabilities.js';
-export { type CapabilitySet, compileCapabilitySet, expandCapabilities, hasCapability } from './capability-check.js';
+export { expandCapabilities, hasCapability } from './capability-check.js';
 export {
   type CapabilityRegistration,
   type CapabilityRegistry,
-  CORE_OWNER,
   CORE_TOOL_CAPABILITIES,
   createCapabilityRegistry,
   getDefaultCapabilityRegistry,
 } from './capability-registry.js';
 export { type Clock, systemClock, toIsoTime } from './clock.js';
-export {
-  createJsonFileConfigStore,
-  defaultConfigPath,
-  type JsonFileConfigStoreConfig,
-  SECURITY_CONFIG_PATH_ENV,
-} from './config-file-store.js';
+export { createJsonFileConfigStore, type JsonFileConfigStoreConfig } from './config-file-store.js';
 export { type ConfigStore, createMemoryConfigStore, type MemoryConfigStore } from './config-store.js';
 export {
   checkCapability,
@@ -141,54 +112,30 @@ export {
   type SecurityEventType,
 } from './events.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
-export {
-  applyEnforcement,
-  type CheckReport,
-  type CheckVerdict,
-  type PolicyCheckKind,
-  type PolicyCheckResult,
-  reportCheck,
-} from './policy/checks.js';
+export type { PolicyCheckResult } from './policy/checks.js';
 export {
   type AccessPattern,
-  accessPatternProblem,
   DEFAULT_SECURITY_CONFIG,
   type EnforcementMode,
   type GatewayForwardRules,
   type GatewayForwardRulesInput,
-  type PolicyLayer,
   type RateLimitConfig,
   type SandboxConfig,
   type SecurityConfig,
   type SecurityConfigInput,
+  type SecurityPolicy,
   type SessionConfig,
   type SessionConfigInput,
   securityConfigSchema,
   type ToolPolicy,
 } from './policy/config-schema.js';
-export { compileGlobList, type GlobList, isGlob, matchGlob } from './policy/glob.js';
+export type { ResolvedPolicy, ResolvedRateLimit, ResolvedToolPolicy } from './policy/resolve.js';
+export { DEFAULT_SANDBOX_BY_TRUST } from './policy/sandbox-defaults.js';
 export {
-  type CompiledPolicy,
-  compilePolicy,
-  DEFAULT_RATE_LIMIT,
-  type ResolvedPolicy,
-  type ResolvedRateLimit,
-  type ResolvedToolPolicy,
-  sessionConfigOf,
-} from './policy/resolve.js';
-export {
-  DEFAULT_SANDBOX_BY_TRUST,
-  findSandboxLoosening,
-  layerSandbox,
-  type SandboxLoosening,
-} from './policy/sandbox-defaults.js';
-export {
-  evaluateSessionAccess,
-  isExplicitPattern,
-  matchesAccessPattern,
-  type PolicyVerdict,
-} from './policy/session-access.js';
-export { evaluateTool, type ToolVerdict } from './policy/tool-policy.js';
+  checkSandboxRequired,
+  type SandboxRequirement,
+  sandboxConstraintsFromPolicy,
+} from './policy/sandbox-requirement.js';
 export {
   type ApprovalDecision,
   type ApprovalFilter,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CORE_CAPABILITIES } from './capabilities.js';
 import { CORE_TOOL_CAPABILITIES, createCapabilityRegistry } from './capability-registry.js';
-import type { PolicyLayer, SecurityConfigInput } from './policy/config-schema.js';
+import type { SecurityConfigInput, SecurityPolicy } from './policy/config-schema.js';
 import { createSecurityEngine, type SecurityEngine } from './security-engine.js';
 import { createInjectionSource, INJECTION_SOURCE_TYPES, type InjectionSource } from './sources.js';
 import { TRUST_LEVELS } from './trust.js';
@@ -14,7 +14,7 @@ const toolNames = [...Object.keys(CORE_TOOL_CAPABILITIES), 'custom_tool', 'mcp__
 const toolPatterns = [...toolNames, 'Web*', '*', 'Re?d', 'mcp__*'];
 const sessions = ['main', 'lab'];
 
-const layer: fc.Arbitrary<PolicyLayer> = fc.record(
+const layer: fc.Arbitrary<SecurityPolicy> = fc.record(
   {
     capabilities: fc.subarray(capabilityEntries),
     denyCapabilities: fc.subarray(capabilityEntries, { maxLength: 3 }),
@@ -69,7 +69,7 @@ describe('policy invariants (property-based)', () => {
         ),
         (input, who, session, where, extra) => {
           const before = allowedDecisions(engineFor(input), who, session);
-          const target: PolicyLayer = { ...(where === 'defaults' ? input.defaults : input.sessions?.lab) };
+          const target: SecurityPolicy = { ...(where === 'defaults' ? input.defaults : input.sessions?.lab) };
           if ('capability' in extra) target.denyCapabilities = [...(target.denyCapabilities ?? []), extra.capability];
           else target.tools = { ...target.tools, deny: [...(target.tools?.deny ?? []), extra.tool] };
           const stricter: SecurityConfigInput =

@@ -6,7 +6,7 @@ import type {
   ForwardRequestInput,
   ForwardResult,
   Gateway,
-  GatewaySettings,
+  GatewayConfig,
   InjectFunction,
 } from './gateway-types.js';
 
@@ -31,7 +31,7 @@ export function setDefaultGateway(gateway: Gateway | undefined): void {
  * Builds the default gateway from `settings` over core's default engine (unless `engine` is
  * given): typically `{ workflow, inject, killSwitch, rateLimiter }`. Returns it.
  */
-export function configureDefaultGateway(settings: Partial<GatewaySettings> = {}): Gateway {
+export function configureDefaultGateway(settings: Partial<GatewayConfig> = {}): Gateway {
   defaultGateway = createGateway({ engine: getDefaultSecurityEngine, ...settings });
   return defaultGateway;
 }

@@ -4,11 +4,11 @@ import {
   ApprovalNotPendingError,
   type ApprovalRecord,
   type ApprovalWorkflow,
-  approvalCoversPayload,
   BackendUnavailableError,
   WardenError,
   type WardenErrorCode,
 } from '@warden/core';
+import { approvalCoversPayload } from '@warden/core/approval';
 import type { GatewayContext } from './gateway-context.js';
 import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
 import { checkForward, describeSource } from './gateway-forward-checks.js';

@@ -16,7 +16,7 @@ import {
 import { z } from 'zod';
 import { createExecutionLedger, type ExecutionLedger } from './gateway-execution-ledger.js';
 import { createAdmissionLock, type ResolvedQueueLimits, resolveQueueLimits } from './gateway-queue.js';
-import type { GatewaySettings, InjectFunction } from './gateway-types.js';
+import type { GatewayConfig, InjectFunction } from './gateway-types.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 
 /** Everything the gateway's operations share, resolved once from the settings. */
@@ -89,7 +89,7 @@ const settingsSchema = z
   .strict();
 
 /** Parses the settings once (the error names the field) and checks each port's specification version. */
-export function createGatewayContext(settings: GatewaySettings): GatewayContext {
+export function createGatewayContext(settings: GatewayConfig): GatewayContext {
   parseInput(settingsSchema, settings, 'gateway settings');
   const given = settings.engine;
   const engine = typeof given === 'function' ? given : () => given;

@@ -1,11 +1,11 @@
 import {
   compareTrustLevel,
-  compileGlobList,
   type GatewayForwardRules,
   type InjectionSource,
   type SecurityEngine,
   type TrustLevel,
 } from '@warden/core';
+import { compileGlobList } from '@warden/core/policy';
 
 /** What a forward is checked on. */
 export interface ForwardCheckInput {
@@ -69,7 +69,7 @@ export function checkForward(
  * the real gateway (overwriting any claimed one), and the lower of the original trust and the
  * gateway's. Capabilities granted to the original source are not carried over.
  */
-export function forwardedSourceOf(
+function forwardedSourceOf(
   originalSource: InjectionSource,
   gatewaySession: string,
   gatewayTrustLevel: TrustLevel,

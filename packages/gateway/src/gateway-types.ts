@@ -125,8 +125,8 @@ export interface ForwardRequestInput {
   actionType?: string;
 }
 
-/** Settings for `createGateway`. */
-export interface GatewaySettings {
+/** Configuration for `createGateway`. */
+export interface GatewayConfig {
   /** The policy: gateway sessions, forward rules, session access. Give a function to follow a replaceable engine. */
   engine: SecurityEngine | (() => SecurityEngine);
   /** Where requests wait for approval (stub, memory, Redis…). Without one, requests that need approval are refused. */

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   assertSource,
   BackendUnavailableError,
-  evaluateSessionAccess,
   parseInput,
   QuotaExceededError,
   RateLimitedError,
 } from '@warden/core';
+import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {
   approveAndExecute,
@@ -20,7 +20,7 @@ import {
 import { createGatewayContext, type GatewayContext } from './gateway-context.js';
 import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
 import { rulesAllowTarget } from './gateway-forward-checks.js';
-import type { ForwardOptions, ForwardResult, Gateway, GatewaySettings } from './gateway-types.js';
+import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './gateway-types.js';
 
 const sessionName = z.string().min(1).max(256);
 const forwardSchema = z.object({
@@ -47,7 +47,7 @@ const forwardSchema = z.object({
  * @throws `InvalidInputError` for invalid settings, naming the field;
  * `UnsupportedSpecificationError` for a port of another version.
  */
-export function createGateway(settings: GatewaySettings): Gateway {
+export function createGateway(settings: GatewayConfig): Gateway {
   const context = createGatewayContext(settings);
   const gateway: Gateway = {
     isGateway: (sessionName) => context.engine().isGateway(sessionName),

@@ -22,7 +22,6 @@ export {
   setDefaultGateway,
 } from './default-gateway.js';
 export { createGateway } from './gateway.js';
-export { forwardedSourceOf } from './gateway-forward-checks.js';
 export type {
   ForwardOptions,
   ForwardRequest,
@@ -30,8 +29,8 @@ export type {
   ForwardRequestStatus,
   ForwardResult,
   Gateway,
+  GatewayConfig,
   GatewayQueueLimits,
-  GatewaySettings,
   InjectFunction,
   InjectOptions,
   PendingRequestPage,
@@ -40,5 +39,5 @@ export type {
 export {
   createMemoryRateLimiter,
   type MemoryRateLimiter,
-  type MemoryRateLimiterOptions,
+  type MemoryRateLimiterConfig,
 } from './memory-rate-limiter.js';

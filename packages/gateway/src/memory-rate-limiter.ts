@@ -1,8 +1,8 @@
 import { type Clock, parseInput, type RateLimit, type RateLimiter, systemClock } from '@warden/core';
 import { z } from 'zod';
 
-/** Options for {@link createMemoryRateLimiter}. */
-export interface MemoryRateLimiterOptions {
+/** Configuration for {@link createMemoryRateLimiter}. */
+export interface MemoryRateLimiterConfig {
   /** Time source. @default Date.now */
   now?: Clock;
 }
@@ -27,7 +27,7 @@ const SWEEP_THRESHOLD = 10_000;
  * are dropped whenever many keys are held, so memory stays bounded by the keys active in one
  * window. No timers.
  */
-export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): MemoryRateLimiter {
+export function createMemoryRateLimiter(options: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
   const now = options.now ?? systemClock;
   const windows = new Map<string, { count: number; resetAt: number }>();
   return {

@@ -9,7 +9,7 @@ import {
 } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch, type StubKillSwitch } from '@warden/stubs';
 import { createGateway } from '../src/gateway.js';
-import type { Gateway, GatewaySettings, InjectFunction, InjectOptions } from '../src/gateway-types.js';
+import type { Gateway, GatewayConfig, InjectFunction, InjectOptions } from '../src/gateway-types.js';
 
 /** The gateway capability profile from the seed, granted in gateway sessions. */
 const GATEWAY_CAPABILITIES = ['inject', 'inject.tools', 'cross.inject', 'a2a.call'];
@@ -67,7 +67,7 @@ export interface GatewayFixture {
 /** Builds a {@link GatewayFixture}; `settings` override the gateway's. */
 export function createGatewayFixture(
   workflow: ApprovalWorkflow | undefined,
-  settings: Partial<GatewaySettings> = {},
+  settings: Partial<GatewayConfig> = {},
   config: SecurityConfigInput = TEST_CONFIG,
 ): GatewayFixture {
   let time = Date.UTC(2026, 0, 1);

@@ -1,28 +1,30 @@
 import {
   AccessDeniedError,
-  type ApprovalAction,
   type ApprovalFilter,
   ApprovalNotFoundError,
   type ApprovalRecord,
   type ApprovalRequest,
   type ApprovalStatus,
   type ApprovalTier,
-  type ApprovalTierPolicy,
   type ApprovalWorkflow,
   approvalCoversPayload,
   approvalIdSchema,
   approvalRequestSchema,
   type Clock,
   decisionReasonSchema,
-  openApprovalRecord,
   parseInput,
   principalSchema,
-  resolveApprovalPolicies,
   type SecurityEventEmitter,
   type SecurityEventInput,
-  stepApproval,
   systemClock,
 } from '@warden/core';
+import {
+  type ApprovalAction,
+  type ApprovalTierPolicy,
+  openApprovalRecord,
+  resolveApprovalPolicies,
+  stepApproval,
+} from '@warden/core/approval';
 
 /** Configuration of {@link createStubApprovalWorkflow}. */
 export interface StubApprovalWorkflowConfig {

@@ -1,3 +1,4 @@
+import { approvalCoversPayload } from '@warden/core/approval';
 import { expect, it } from 'vitest';
 import { isoPlus, type WorkflowHarness } from './harness.js';
 

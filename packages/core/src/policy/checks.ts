@@ -28,7 +28,7 @@ export interface PolicyCheckResult {
 }
 
 /** Which check produced a verdict. */
-export type PolicyCheckKind = 'session' | 'capability' | 'tool';
+type PolicyCheckKind = 'session' | 'capability' | 'tool';
 
 /** A verdict before enforcement, with the gateway hint for session access. */
 export interface CheckVerdict extends ToolVerdict {

@@ -56,8 +56,8 @@ export interface RateLimitConfig {
   perHour?: number;
 }
 
-/** One layer of policy (`defaults`, a trust level, a session). */
-export interface PolicyLayer {
+/** One layer of policy (`defaults`, a trust level, a session); the WOPR seed calls it `SecurityPolicy`. */
+export interface SecurityPolicy {
   /** Replaces the capabilities granted by earlier layers (the most specific layer that sets it wins). */
   capabilities?: Capability[];
   /** Capabilities removed whatever grants them; unioned across layers; `"a.*"` removes `a` and all `a.…`. */
@@ -83,7 +83,7 @@ export interface GatewayForwardRules {
 }
 
 /** Per-session configuration: a policy layer plus who may reach the session and its gateway rules. */
-export interface SessionConfig extends PolicyLayer {
+export interface SessionConfig extends SecurityPolicy {
   /** Human-readable description. */
   description?: string;
   /** Who may inject into this session; an empty list admits only owners. Absent: `defaultAccess`. */
@@ -107,9 +107,9 @@ export interface SecurityConfig {
   /** Tool name → the capability it needs; overrides the registry's mappings. */
   toolCapabilities: Record<string, Capability>;
   /** Policy applied to every source. */
-  defaults: PolicyLayer;
+  defaults: SecurityPolicy;
   /** Policy per trust level. */
-  trustLevels: Partial<Record<TrustLevel, PolicyLayer>>;
+  trustLevels: Partial<Record<TrustLevel, SecurityPolicy>>;
   /** Policy and access per session name. */
   sessions: Record<string, SessionConfig>;
 }
@@ -180,7 +180,7 @@ const layerShape = {
 const layerSchema = z.object(layerShape).strict();
 
 /** Checks one access pattern; returns what is wrong with it, or `undefined`. */
-export function accessPatternProblem(pattern: string): string | undefined {
+function accessPatternProblem(pattern: string): string | undefined {
   if (pattern === '*') return undefined;
   const colon = pattern.indexOf(':');
   const kind = colon > 0 ? pattern.slice(0, colon) : '';

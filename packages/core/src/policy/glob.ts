@@ -7,7 +7,7 @@
  */
 
 /** True when `pattern` contains `*` or `?`. */
-export function isGlob(pattern: string): boolean {
+function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');
 }
 

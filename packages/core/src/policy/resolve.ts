@@ -13,16 +13,16 @@ import type { TrustLevel } from '../trust.js';
 import type {
   EnforcementMode,
   GatewayForwardRules,
-  PolicyLayer,
   SandboxConfig,
   SecurityConfig,
+  SecurityPolicy,
   SessionConfig,
 } from './config-schema.js';
 import { compileGlobList, type GlobList } from './glob.js';
 import { findSandboxLoosening, layerSandbox, type SandboxLoosening } from './sandbox-defaults.js';
 
 /** Default rate limits when no layer sets them. */
-export const DEFAULT_RATE_LIMIT: Readonly<ResolvedRateLimit> = Object.freeze({ perMinute: 60, perHour: 1000 });
+const DEFAULT_RATE_LIMIT: Readonly<ResolvedRateLimit> = Object.freeze({ perMinute: 60, perHour: 1000 });
 
 /** Rate limits with every field filled in. */
 export interface ResolvedRateLimit {
@@ -103,7 +103,7 @@ export function compilePolicy(
   const trustLevel = source.trustLevel;
   const sessionConfig = sessionConfigOf(config, session);
   const trustLayer = Object.hasOwn(config.trustLevels, trustLevel) ? config.trustLevels[trustLevel] : undefined;
-  const layers: readonly (PolicyLayer | undefined)[] = [config.defaults, trustLayer, sessionConfig];
+  const layers: readonly (SecurityPolicy | undefined)[] = [config.defaults, trustLayer, sessionConfig];
 
   let granted: readonly Capability[] = CAPABILITY_PROFILES[trustLevel];
   for (const layer of layers) if (layer?.capabilities) granted = layer.capabilities;
@@ -144,7 +144,7 @@ export function compilePolicy(
   };
 }
 
-function layerTools(config: SecurityConfig, layers: readonly (PolicyLayer | undefined)[]): ResolvedToolPolicy {
+function layerTools(config: SecurityConfig, layers: readonly (SecurityPolicy | undefined)[]): ResolvedToolPolicy {
   let allow: readonly string[] | undefined;
   for (const layer of layers) if (layer?.tools?.allow) allow = layer.tools.allow;
   const deny = unique(layers.flatMap((layer) => layer?.tools?.deny ?? []));

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { APPROVAL_TIERS, type ApprovalTier } from './approval-tier.js';
-import { InvalidInputError } from './errors.js';
+import { APPROVAL_TIERS, type ApprovalTier } from '../approval-tier.js';
+import { InvalidInputError } from '../errors.js';
 
 /** How the requests of one tier are decided, with durations already in milliseconds. */
 export interface ApprovalTierPolicy {
@@ -38,7 +38,7 @@ export const MAX_APPROVAL_QUORUM = 100;
  * Builds the policy of every tier from the defaults (quorums {@link DEFAULT_APPROVAL_QUORUMS},
  * TTL {@link DEFAULT_APPROVAL_TTL_MS}, no escalation) and per-tier overrides.
  *
- * @throws {@link InvalidInputError} for an unknown tier, a quorum that is not a whole number
+ * @throws `InvalidInputError` for an unknown tier, a quorum that is not a whole number
  * between 0 and {@link MAX_APPROVAL_QUORUM}, or a TTL that is not a positive whole number of ms.
  */
 export function resolveApprovalPolicies(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextApprovalTier, resolveApprovalPolicies } from './approval-policy.js';
+import type { ApprovalRecord } from '../ports/approval.js';
+import { nextApprovalTier, resolveApprovalPolicies } from './policy.js';
 import {
   applyApprovalAction,
   approvalCoversPayload,
@@ -9,8 +10,7 @@ import {
   openApprovalRecord,
   settleApprovalTimeout,
   stepApproval,
-} from './approval-transitions.js';
-import type { ApprovalRecord } from './ports/approval.js';
+} from './transitions.js';
 
 const HOUR = 3_600_000;
 const policies = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } });

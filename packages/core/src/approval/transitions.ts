@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { type ApprovalPolicies, nextApprovalTier } from './approval-policy.js';
-import { type ApprovalTier, classifyApprovalTier } from './approval-tier.js';
-import { toIsoTime } from './clock.js';
-import { AccessDeniedError, ApprovalNotPendingError } from './errors.js';
-import type { SecurityEventInput } from './events.js';
-import { canonicalJson, computePayloadDigest } from './payload-digest.js';
-import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from './ports/approval.js';
+
+import { type ApprovalTier, classifyApprovalTier } from '../approval-tier.js';
+import { toIsoTime } from '../clock.js';
+import { AccessDeniedError, ApprovalNotPendingError } from '../errors.js';
+import type { SecurityEventInput } from '../events.js';
+import { canonicalJson, computePayloadDigest } from '../payload-digest.js';
+import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
+import { type ApprovalPolicies, nextApprovalTier } from './policy.js';
 
 /** Something a person does to a pending request. */
 export type ApprovalAction =
