@@ -4,7 +4,9 @@
  * 1. create + execute + destroy through the adapter vs `docker run --rm` through the CLI;
  * 2. `execute` on a running sandbox (supervisor) vs a plain Engine-API exec of the same command
  *    (and the adapter's own Engine-API exec fallback, for reference);
- * 3. `create` handed out from a warm pool.
+ * 3. `create` handed out from a warm pool;
+ * 4. under gVisor (`runtime: 'runsc'`, when the engine has it: `WARDEN_SANDBOX_RUNTIMES`), what it
+ *    costs per create and per execute, beside a plain Engine-API exec in the same sandbox.
  *
  * Run with `pnpm bench` (needs DOCKER_HOST; `source .services/env`). Targets from the issue:
  * (1) adapter no slower than `docker run --rm`; (2) execute at least 3x faster than plain exec
@@ -137,6 +139,34 @@ async function benchExecute(docker: Docker, fast: DockerSandbox, fallback: Docke
   return [supervisor, plain, engine];
 }
 
+/** gVisor's cost: create + execute + destroy, and execute vs a plain exec, all under runsc. */
+async function benchRunsc(docker: Docker, ownerId: string): Promise<Summary[]> {
+  const sandbox = createDockerSandbox({ docker, image, ownerId, runtime: 'runsc', sweepOnStart: false });
+  const lifecycle: Summary = { name: 'runsc: adapter create + execute + destroy', samples: [] };
+  const supervisor: Summary = { name: 'runsc: adapter execute (supervisor)', samples: [] };
+  const plain: Summary = { name: 'runsc: plain Engine-API exec', samples: [] };
+  try {
+    for (let round = 0; round < Math.max(3, Math.floor(rounds / 3)); round += 1) {
+      lifecycle.samples.push(
+        await time(async () => {
+          const { id } = await sandbox.create();
+          await sandbox.execute(id, ['echo', 'hello']);
+          await sandbox.destroy(id);
+        }),
+      );
+    }
+    const { id } = await sandbox.create();
+    const container = docker.getContainer(id);
+    for (let round = 0; round < Math.max(5, Math.floor(execRounds / 4)); round += 1) {
+      supervisor.samples.push(await time(() => sandbox.execute(id, ['echo', 'hello'])));
+      plain.samples.push(await time(() => plainEngineExec(container)));
+    }
+  } finally {
+    await sandbox.close();
+  }
+  return [lifecycle, supervisor, plain];
+}
+
 async function benchPool(pooled: DockerSandbox): Promise<Summary[]> {
   const summary: Summary = { name: 'create from the warm pool (size 3)', samples: [] };
   const ids: string[] = [];
@@ -189,6 +219,14 @@ async function main(): Promise<void> {
     const pool = await benchPool(pooled);
     report('create from the warm pool', pool);
     verdicts(cold, execute, pool);
+    if ((process.env.WARDEN_SANDBOX_RUNTIMES ?? '').split(/[\s,]+/).includes('runsc')) {
+      const gvisor = await benchRunsc(docker, ownerId);
+      report('under gVisor (runsc, ptrace platform)', gvisor);
+      const [, runscExecute, runscPlain] = gvisor.map((summary) => median(summary.samples)) as [number, number, number];
+      console.log(
+        `\n- runsc: execute ${runscExecute.toFixed(1)} ms vs plain exec ${runscPlain.toFixed(1)} ms = ${(runscPlain / runscExecute).toFixed(1)}x`,
+      );
+    }
   } finally {
     await Promise.all([fast.close(), fallback.close(), pooled.close()]);
   }

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 /** Runs a fixture in a child Node.js process (argv array, no shell) and returns its stdout. */
 async function runFixture(name: string, args: string[], dockerHost: string): Promise<string> {
-  const fixture = fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
+  const fixture = fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
   try {
     const { stdout } = await run(
       process.execPath,

@@ -15,11 +15,13 @@ export const SUPERVISOR_PIDS = 8;
 
 /**
  * Under gVisor the engine's pids limit counts gVisor's own host tasks (about 90 for its kernel and
- * gofer when idle, and on the ptrace platform a traced host task per guest task), and gVisor exits
- * with code 2 when it cannot create one: a sandbox under `runsc` gets four times its processes plus
- * this many on top.
+ * gofer when idle, and on the ptrace platform host tasks that grow with the commands run, about
+ * ten each on Debian's 2022 gVisor), and gVisor exits with code 2 when it cannot create one. So
+ * under `runsc` the engine's limit is only a host-side backstop, this far above `maxPids`; the
+ * sandbox user's own processes are bounded inside gVisor's kernel by `RLIMIT_NPROC` instead
+ * (per uid, exact there; under runc it would count the uid across the whole host).
  */
-const RUNSC_PIDS = 512;
+const RUNSC_PIDS = 8192;
 
 /** The engine's pids limit for `maxPids` processes of the sandbox's own under `runtime`. */
 function pidsLimitFor(maxPids: number, runtime: string): number {
@@ -152,7 +154,12 @@ export function buildContainerSpec(
       CpuPeriod: CPU_PERIOD_MICROSECONDS,
       CpuQuota: expected.cpuQuota,
       PidsLimit: expected.pidsLimit,
-      Ulimits: [{ Name: 'nofile', Soft: expected.nofile, Hard: expected.nofile }],
+      Ulimits: [
+        { Name: 'nofile', Soft: expected.nofile, Hard: expected.nofile },
+        ...(expected.runtime === 'runsc'
+          ? [{ Name: 'nproc', Soft: input.constraints.maxPids, Hard: input.constraints.maxPids }]
+          : []),
+      ],
       Devices: [],
       LogConfig: { Type: 'none', Config: {} },
       RestartPolicy: { Name: 'no' },

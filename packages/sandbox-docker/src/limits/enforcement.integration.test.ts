@@ -52,16 +52,16 @@ describeWithService('docker', 'Docker sandbox resource limits under attack', (do
 
     // Engine-API exec has no supervisor protocol to flood.
     if (fastExec)
-      it('execute(id, command) flooding the supervisor protocol fails that sandbox closed, without host memory growth', async () => {
+      it('execute(id, command) trying to flood the supervisor protocol cannot reach it: the sandbox stays usable, no host memory growth', async () => {
         const { id: victim } = await sandbox.create(SMALL);
         const rssBefore = process.memoryUsage().rss;
-        // PID 1 (the init) shares the supervisor's stdout: 300 MB without a newline there.
+        // PID 1 (the init) shares the supervisor's stdout, but belongs to root: opening it is denied.
         const flood = 'head -c 300000000 /dev/zero | tr "\\0" a > /proc/1/fd/1';
-        await expect(sandbox.execute(victim, flood, { timeoutMs: 30_000 })).rejects.toMatchObject({
-          code: 'BACKEND_UNAVAILABLE',
-        });
+        const result = await sandbox.execute(victim, flood, { timeoutMs: 30_000 });
+        expect(result.exitCode).not.toBe(0);
+        expect(result.stderr).toMatch(/Permission denied/);
         expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
-        expect((await sandbox.getStatus(victim)).state).toBe('error');
+        expect(await sandbox.execute(victim, 'echo alive')).toMatchObject({ stdout: 'alive\n' });
         expect(await sandbox.execute(bystander, 'echo unaffected')).toMatchObject({ stdout: 'unaffected\n' });
       });
 
