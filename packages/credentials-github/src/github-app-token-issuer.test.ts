@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
-import { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from '@warden/github-fake';
+import { type GitHubFake, type GitHubFakeConfig, startGitHubFake } from '@warden/github-fake';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js';
 import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
@@ -8,7 +8,7 @@ import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
 let fake: GitHubFake;
 let clock: number;
 
-async function start(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
+async function start(options: GitHubFakeConfig = {}): Promise<GitHubFake> {
   clock = Date.now();
   fake = await startGitHubFake({
     now: () => clock,

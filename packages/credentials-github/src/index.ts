@@ -11,4 +11,4 @@ export type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js'
 export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
 export type { GitHubJITConfig } from './github-jit-settings.js';
 export type { SweepIncompleteError } from './issuer-retry.js';
-export { isValidGitHubSecretName } from './secret-name.js';
+export type { RevocationRetrySettings } from './issuer-schemas.js';

@@ -31,7 +31,7 @@ export const DEFAULT_REVOCATION_RETRY: RevocationRetry = {
  * (in the order of `alive`), with the ids removed in `removed`.
  */
 export interface SweepIncompleteError extends AggregateError {
-  /** The last failure of each credential still alive, in the order of {@link alive}. */
+  /** The last failure of each credential still alive, in the order of `alive`. */
   errors: WardenError[];
   /** Ids of the expired credentials this sweep could not remove: they are still alive. */
   alive: string[];

@@ -38,7 +38,7 @@ export interface CodespaceExecTransport {
 }
 
 /** Quotes one word for a POSIX shell: `it's` → `'it'\''s'`. */
-export function quoteForShell(word: string): string {
+function quoteForShell(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 

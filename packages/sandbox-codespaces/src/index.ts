@@ -8,9 +8,7 @@ export {
   buildRemoteCommand,
   type CodespaceExecRequest,
   type CodespaceExecTransport,
-  quoteForShell,
 } from './codespace-exec-transport.js';
-export { type CodespaceState, toSandboxState } from './codespace-state.js';
 export { createGhSshTransport, type GhSshTransportConfig } from './gh-ssh-transport.js';
 export { createGitHubSandbox } from './github-sandbox.js';
 export type { CodespaceGeo, GitHubSandboxConfig } from './github-sandbox-settings.js';

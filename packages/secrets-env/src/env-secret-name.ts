@@ -47,7 +47,7 @@ const PROTECTED_PREFIXES: readonly string[] = (
 ).split(' ');
 
 /** Converts a kebab-case secret name to its UPPER_SNAKE_CASE variable name: `github-token` → `GITHUB_TOKEN`. */
-export function toEnvironmentVariableName(name: string, prefix = ''): string {
+function toEnvironmentVariableName(name: string, prefix = ''): string {
   return `${prefix}${name.toUpperCase().replaceAll('-', '_')}`;
 }
 

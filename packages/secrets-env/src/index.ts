@@ -3,5 +3,5 @@
  *
  * @packageDocumentation
  */
-export { isProtectedVariable, toEnvironmentVariableName } from './env-secret-name.js';
+export { isProtectedVariable } from './env-secret-name.js';
 export { createEnvSecretStore, type EnvSecretStoreConfig } from './env-secret-store.js';

@@ -24,8 +24,8 @@ import { appRoutes } from './routes-apps.js';
 import { codespaceRoutes } from './routes-codespaces.js';
 import { actionsSecretRoutes } from './routes-secrets.js';
 
-/** Options for {@link startGitHubFake}. */
-export interface GitHubFakeOptions {
+/** Configuration of {@link startGitHubFake}. */
+export interface GitHubFakeConfig {
   /** Login of the authenticated user. @default 'octocat' */
   login?: string;
   /** Owner of every repository. @default 'octo-org' */
@@ -106,11 +106,11 @@ const DEFAULT_PERMISSIONS: Record<string, FakePermissionLevel> = {
 };
 
 /** Starts a fake on 127.0.0.1 on a free port. */
-export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
-  const now = options.now ?? Date.now;
-  const login = options.login ?? 'octocat';
-  const owner = options.owner ?? 'octo-org';
-  const repositories = (options.repositories ?? [{ name: 'sandbox', environments: ['ci'] }, { name: 'tools' }]).map(
+export async function startGitHubFake(config: GitHubFakeConfig = {}): Promise<GitHubFake> {
+  const now = config.now ?? Date.now;
+  const login = config.login ?? 'octocat';
+  const owner = config.owner ?? 'octo-org';
+  const repositories = (config.repositories ?? [{ name: 'sandbox', environments: ['ci'] }, { name: 'tools' }]).map(
     (repository, index) => ({
       id: 100 + index,
       owner,
@@ -122,9 +122,9 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
   const apps = new AppInstallations([
     {
       id: installationId,
-      permissions: options.installation?.permissions ?? DEFAULT_PERMISSIONS,
-      repositories: options.installation?.repositories ?? repositories.map((repository) => repository.name),
-      alwaysGrant: options.installation?.alwaysGrant,
+      permissions: config.installation?.permissions ?? DEFAULT_PERMISSIONS,
+      repositories: config.installation?.repositories ?? repositories.map((repository) => repository.name),
+      alwaysGrant: config.installation?.alwaysGrant,
     },
   ]);
   const world: FakeWorld = {
@@ -132,12 +132,12 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     login,
     userId: 583231,
     repositories,
-    machines: options.machines ?? [...DEFAULT_MACHINES],
+    machines: config.machines ?? [...DEFAULT_MACHINES],
     codespaces: new CodespaceStore({
       now,
       login,
-      stepMs: options.codespaceStepMs ?? 20,
-      autoAdvance: options.autoAdvance ?? true,
+      stepMs: config.codespaceStepMs ?? 20,
+      autoAdvance: config.autoAdvance ?? true,
     }),
     secrets: await ActionsSecretStore.create(),
     apps,

@@ -15,6 +15,6 @@ export {
 } from './codespace-store.js';
 export type { RecordedRequest, Violation } from './fake-http.js';
 export type { FaultSpec, InjectedFault } from './fault-injection.js';
-export { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from './github-fake.js';
+export { type GitHubFake, type GitHubFakeConfig, startGitHubFake } from './github-fake.js';
 export type { FakeRepository } from './github-objects.js';
 export { loadGitHubOpenApiDocument, type OpenApiDocument } from './openapi-document.js';

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from './github-fake.js';
+import { type GitHubFake, type GitHubFakeConfig, startGitHubFake } from './github-fake.js';
 import { callFake, signAppJwt } from './test-support/http.js';
 
 let fake: GitHubFake;
 let clock = 1_800_000_000_000;
 
-async function start(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
+async function start(options: GitHubFakeConfig = {}): Promise<GitHubFake> {
   clock = 1_800_000_000_000;
   fake = await startGitHubFake({ now: () => clock, codespaceStepMs: 1000, ...options });
   return fake;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Sandbox } from '@warden/core';
-import { type GitHubFake, type GitHubFakeOptions, startGitHubFake } from '@warden/github-fake';
+import { type GitHubFake, type GitHubFakeConfig, startGitHubFake } from '@warden/github-fake';
 import { createGhSshTransport } from '../gh-ssh-transport.js';
 import { createGitHubSandbox } from '../github-sandbox.js';
 import type { GitHubSandboxConfig } from '../github-sandbox-settings.js';
@@ -22,7 +22,7 @@ export interface SandboxFixture {
 
 /** Starts the fake GitHub (10 ms per codespace state) and writes a fake `gh`. */
 export async function startSandboxFixture(
-  options: { fake?: GitHubFakeOptions; isolateTmp?: boolean } = {},
+  options: { fake?: GitHubFakeConfig; isolateTmp?: boolean } = {},
 ): Promise<SandboxFixture> {
   const fake = await startGitHubFake({ codespaceStepMs: 10, ...options.fake });
   const gh = await installFakeGh({ isolateTmp: options.isolateTmp });
