@@ -82,6 +82,17 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
+  it('close() writes a last checkpoint and leaves a storage it was given open', async () => {
+    const storage = createMemoryAuditStorage();
+    const checkpointStorage = createMemoryAuditStorage();
+    const log = createAuditLog({ storage, checkpointStorage, signingKey: signingKey(), checkpointIntervalMs: 0 });
+    await log.write(event(0));
+    await log.close();
+    expect(await storage.size()).toBe(1);
+    expect(await checkpointStorage.size()).toBe(1);
+    await expect(log.write(event(1))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
   it('writes a checkpoint once checkpointIntervalMs has passed on the injected clock, and none before', async () => {
     let now = 0;
     const checkpointStorage = createMemoryAuditStorage();

@@ -55,7 +55,7 @@ export interface AuditLog extends AuditSink {
   verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
   /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
   assertWritable(): void;
-  /** Writes a last checkpoint when entries were added since the previous one, then closes the storage. */
+  /** Writes a last checkpoint when entries were added since the previous one, then closes the storage it created. */
   close(): Promise<void>;
 }
 
@@ -188,7 +188,7 @@ class MerkleAuditLog implements AuditLog {
       if (this.failure === undefined && this.tree.size > (this.latest?.checkpoint.size ?? 0))
         await this.writeCheckpoint();
     }).catch(() => undefined);
-    await Promise.all([this.config.storage.close(), this.config.checkpointStorage.close()]);
+    await Promise.all(this.config.ownedStorages.map((storage) => storage.close()));
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -27,7 +27,7 @@ export interface AuditFailure {
 export interface AuditLogConfig {
   /** Directory of the embedded file backend (entries in `entries/`, checkpoints in `checkpoints/`). Required unless `storage` is given. */
   directory?: string;
-  /** Entry storage to use instead of files (for example `createMemoryAuditStorage()`). */
+  /** Entry storage to use instead of files (for example `createMemoryAuditStorage()`); `close()` leaves a given storage open. */
   storage?: AuditStorage;
   /** Checkpoint storage to use with `storage`. @default a memory storage */
   checkpointStorage?: AuditStorage;
@@ -63,6 +63,8 @@ export interface AuditLogConfig {
 export interface ResolvedAuditLogConfig {
   storage: AuditStorage;
   checkpointStorage: AuditStorage;
+  /** The storages created here, which `close()` closes (given ones stay open). */
+  ownedStorages: AuditStorage[];
   privateKey: KeyObject;
   publicKey: KeyObject;
   origin: string;
@@ -105,13 +107,16 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
   if (failureMode !== 'fail-closed' && failureMode !== 'fail-open')
     throw invalid('failureMode', "must be 'fail-closed' or 'fail-open'");
   const directory = config.directory ?? '';
+  const storage = config.storage ?? createFileAuditStorage({ directory: join(directory, 'entries') });
+  const checkpointStorage =
+    config.checkpointStorage ??
+    (config.storage
+      ? createMemoryAuditStorage()
+      : createFileAuditStorage({ directory: join(directory, 'checkpoints') }));
   return {
-    storage: config.storage ?? createFileAuditStorage({ directory: join(directory, 'entries') }),
-    checkpointStorage:
-      config.checkpointStorage ??
-      (config.storage
-        ? createMemoryAuditStorage()
-        : createFileAuditStorage({ directory: join(directory, 'checkpoints') })),
+    storage,
+    checkpointStorage,
+    ownedStorages: [...(config.storage ? [] : [storage]), ...(config.checkpointStorage ? [] : [checkpointStorage])],
     privateKey,
     publicKey: createPublicKey(privateKey),
     origin,

@@ -19,12 +19,11 @@ export interface AuditEntry {
   event: SecurityEvent;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Encodes an entry for storage. */
 export function encodeEntry(entry: AuditEntry): Uint8Array {
-  return encoder.encode(JSON.stringify(entry));
+  return Buffer.from(JSON.stringify(entry), 'utf8');
 }
 
 /**
@@ -32,7 +31,8 @@ export function encodeEntry(entry: AuditEntry): Uint8Array {
  * expensive part (redaction, serialisation) can run before the entry's position is known.
  */
 export function encodeEntryWithEventJson(seq: number, prev: string, eventJson: string): Uint8Array {
-  return encoder.encode(`{"seq":${seq},"prev":${JSON.stringify(prev)},"event":${eventJson}}`);
+  // Buffer.from encodes UTF-8 several times faster than TextEncoder on Node 20.
+  return Buffer.from(`{"seq":${seq},"prev":${JSON.stringify(prev)},"event":${eventJson}}`, 'utf8');
 }
 
 /** Decodes stored bytes, or returns `undefined` when they are not an entry. */

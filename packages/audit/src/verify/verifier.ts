@@ -82,6 +82,8 @@ export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<Audi
   const entryProblems = checkEntries(log.records, leafHashes).map((problem) =>
     refineInsertion(problem, leafHashes, heads),
   );
+  const resigned = problems.some((problem) => problem.kind === 'checkpoint-invalid');
+  if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, tree.size);
   problems.unshift(...entryProblems);
   checkWitnesses(config, heads.at(-1), problems);
   return {
@@ -149,6 +151,21 @@ function compareHeads(heads: readonly TrustedHead[], tree: MerkleTree, problems:
     });
   }
   return matched;
+}
+
+// With every link intact and no forged checkpoint, the one entry an edit can change without
+// breaking a link is the last stored one (no later entry links to it): name it, keeping the range
+// for an attacker who also rewrote the links.
+function nameLastEntry(problems: AuditProblem[], size: number): void {
+  problems.forEach((problem, position) => {
+    if (problem.kind !== 'root-mismatch' || problem.range?.[1] !== size) return;
+    const [start, end] = problem.range;
+    problems[position] = {
+      ...problem,
+      index: end - 1,
+      message: `entry ${end - 1} was modified: the log differs from what was signed and no later entry links to it (if links were rewritten too, the change lies in entries ${start} to ${end - 1})`,
+    };
+  });
 }
 
 // Of two entries claiming one position, the inserted one is the one whose removal restores a signed root.
