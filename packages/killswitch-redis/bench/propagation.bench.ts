@@ -3,16 +3,19 @@
  * N subscriber processes has seen the change, for N = 10 and 50. Each process is a separate
  * Node process; times are wall-clock with sub-millisecond resolution, compared across them.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
 import { type Child, startChildren, stopChildren, waitUntilAllSee } from '../test/child-processes.js';
 import { wallClock } from '../test/child-protocol.js';
 import { percentile, withPrivateRedis } from './bench-redis.js';
 
 const SETUPS = [
-  { processes: 10, rounds: 200 },
-  { processes: 50, rounds: 100 },
+  { processes: 10, rounds: 100 },
+  { processes: 50, rounds: 50 },
 ] as const;
+
+/** Where the subscribers connect: a URL, or a JSON connection (`{"clusterNodes":[…]}`) for a Cluster. */
+type Target = { label: string; address: string };
 const WARMUP_ROUNDS = 10;
 /** Lets the children go idle between rounds, so one round's tail does not delay the next. */
 const PAUSE_MS = 25;
@@ -37,12 +40,17 @@ async function measureRounds(
   return latencies;
 }
 
-async function killSwitchLatencies(url: string, processes: number, rounds: number): Promise<number[]> {
-  const name = `bench-${processes}`;
-  const children = await startChildren(processes, 'switch', url, name);
-  const killSwitch = createRedisKillSwitch({ url, name });
+function connectionOf(address: string): { url: string } | { clusterNodes: Array<{ host: string; port: number }> } {
+  return address.startsWith('{') ? JSON.parse(address) : { url: address };
+}
+
+async function killSwitchLatencies(address: string, processes: number, rounds: number): Promise<number[]> {
+  const name = `bench-${processes}-${Date.now()}`;
+  const killSwitch = createRedisKillSwitch({ ...connectionOf(address), name });
+  // A switch without a record is unknown (active): release it before the subscribers start.
+  await killSwitch.deactivate({ actor: 'bench' });
+  const children = await startChildren(processes, 'switch', address, name);
   try {
-    await killSwitch.ready();
     return await measureRounds(children, rounds, (round) => killSwitch.activate(`round ${round}`));
   } finally {
     await killSwitch.close();
@@ -50,10 +58,11 @@ async function killSwitchLatencies(url: string, processes: number, rounds: numbe
   }
 }
 
-async function pubSubLatencies(url: string, processes: number, rounds: number): Promise<number[]> {
+async function pubSubLatencies(address: string, processes: number, rounds: number): Promise<number[]> {
   const channel = `bench-pubsub-${processes}`;
-  const children = await startChildren(processes, 'pubsub', url, channel);
-  const publisher = new Redis(url);
+  const children = await startChildren(processes, 'pubsub', address, channel);
+  const connection = connectionOf(address);
+  const publisher = 'url' in connection ? new Redis(connection.url) : new Cluster(connection.clusterNodes);
   try {
     return await measureRounds(children, rounds, async (round) => {
       await publisher.publish(channel, `round ${round}`);
@@ -64,17 +73,42 @@ async function pubSubLatencies(url: string, processes: number, rounds: number): 
   }
 }
 
-function row(label: string, processes: number, latencies: number[]): string {
+function row(label: string, processes: number, latencies: number[], ratio?: number): string {
   const figures = [0.5, 0.99, 1].map((fraction) => percentile(latencies, fraction).toFixed(1).padStart(7));
-  return `| ${label.padEnd(26)} | ${String(processes).padStart(9)} | ${String(latencies.length).padStart(6)} | ${figures.join(' | ')} |`;
+  const ratioText = ratio === undefined ? '        ' : `${ratio.toFixed(2)}×`.padStart(8);
+  return `| ${label.padEnd(34)} | ${String(processes).padStart(9)} | ${String(latencies.length).padStart(6)} | ${figures.join(' | ')} | ${ratioText} |`;
+}
+
+async function measure(targets: Target[]): Promise<void> {
+  console.log(
+    '| until every process saw it          | processes | rounds | p50 ms  | p99 ms  | max ms  | p99 vs PUBLISH |',
+  );
+  console.log(
+    '|------------------------------------|-----------|--------|---------|---------|---------|----------------|',
+  );
+  for (const { label, address } of targets) {
+    for (const { processes, rounds } of SETUPS) {
+      const killSwitch = await killSwitchLatencies(address, processes, rounds);
+      const pubSub = await pubSubLatencies(address, processes, rounds);
+      const ratio = percentile(killSwitch, 0.99) / percentile(pubSub, 0.99);
+      console.log(row(`${label}: killSwitch.activate()`, processes, killSwitch, ratio));
+      console.log(row(`${label}: plain ioredis PUBLISH`, processes, pubSub));
+    }
+  }
+  console.log(
+    '\nTarget: p99 within 1.3× of plain PUBLISH at 10 and 50 processes. Compare ratios, never figures across runs.',
+  );
 }
 
 await withPrivateRedis(async (url) => {
-  console.log('| until every process saw it  | processes | rounds | p50 ms  | p99 ms  | max ms  |');
-  console.log('|----------------------------|-----------|--------|---------|---------|---------|');
-  for (const { processes, rounds } of SETUPS) {
-    console.log(row('killSwitch.activate()', processes, await killSwitchLatencies(url, processes, rounds)));
-    console.log(row('plain ioredis PUBLISH', processes, await pubSubLatencies(url, processes, rounds)));
+  const targets: Target[] = [{ label: 'single', address: url }];
+  const clusterNodes = process.env.REDIS_CLUSTER_NODES;
+  if (clusterNodes) {
+    const nodes = clusterNodes.split(',').map((address) => {
+      const [host = '127.0.0.1', port = '0'] = address.split(':');
+      return { host, port: Number(port) };
+    });
+    targets.push({ label: 'cluster', address: JSON.stringify({ clusterNodes: nodes }) });
   }
-  console.log('\nTarget: 10 processes p99 < 15 ms. Provisional on a shared 2-core machine.');
+  await measure(targets);
 });

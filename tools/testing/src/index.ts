@@ -1,3 +1,4 @@
+export { type RedisSentinelSetHandle, startRedisSentinelSet } from './redis-sentinel-set.js';
 export { findFreePort, type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
   deleteRedisKeys,
