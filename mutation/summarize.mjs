@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Summarizes a Stryker JSON report (reports/mutation/<run>.json): the score per file, and the
 // score with two kinds of mutants set aside, each found by its place in the syntax tree:
-//   - "message": inside the `message` of an error (`new SomethingError({ message })` or
-//     `new Error('…')`): human-readable text no port promises (the codes are what callers check);
+//   - "message": inside the `message` or `issues` of an error (`new SomethingError({ message })`,
+//     `new Error('…')`) or the label `parseInput` puts into one: human-readable text no port
+//     promises (the codes are what callers check);
 //   - "event" (contracts run only): inside the security events the approval state machine emits
 //     (`approvalEvent(…)`, an `events` list): no port method reveals them; core's run checks them;
 //   - "record" (contracts run only): inside the stubs' call records (`record(…)`, `calls.push`,
@@ -38,7 +39,7 @@ function setAsideRanges(fileName, source) {
         }
         if (ts.isObjectLiteralExpression(argument)) {
           for (const property of argument.properties) {
-            if (ts.isPropertyAssignment(property) && property.name.getText(file) === 'message') {
+            if (ts.isPropertyAssignment(property) && ['message', 'issues'].includes(property.name.getText(file))) {
               ranges.push({
                 kind: 'message',
                 start: property.initializer.getStart(file),
@@ -49,14 +50,21 @@ function setAsideRanges(fileName, source) {
         }
       }
     }
+    // The label `parseInput(schema, value, label)` puts into its error message.
+    if (ts.isCallExpression(node) && node.expression.getText(file) === 'parseInput' && node.arguments[2]) {
+      const label = node.arguments[2];
+      ranges.push({ kind: 'message', start: label.getStart(file), end: label.end });
+    }
     if (contracts) {
       const isEventFunction = ts.isFunctionDeclaration(node) && node.name?.text === 'approvalEvent';
-      const isEventCall = ts.isCallExpression(node) && node.expression.getText(file) === 'approvalEvent';
+      const isEventCall =
+        ts.isCallExpression(node) && ['approvalEvent', 'emit', 'emitAll'].includes(node.expression.getText(file));
+      const isEmitHelper = ts.isVariableDeclaration(node) && node.name.getText(file) === 'emit';
       const isEventsList =
         (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
         node.name.getText(file) === 'events';
       const isEventPush = ts.isCallExpression(node) && /^events\.push$/.test(node.expression.getText(file));
-      if (isEventFunction || isEventCall || (isEventsList && ts.isPropertyAssignment(node)) || isEventPush) {
+      if (isEventFunction || isEventCall || isEmitHelper || (isEventsList && ts.isPropertyAssignment(node)) || isEventPush) {
         const target = ts.isPropertyAssignment(node) ? node.initializer : node;
         ranges.push({ kind: 'event', start: target.getStart(file), end: target.end });
       }
