@@ -64,7 +64,13 @@ function setAsideRanges(fileName, source) {
         (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
         node.name.getText(file) === 'events';
       const isEventPush = ts.isCallExpression(node) && /^events\.push$/.test(node.expression.getText(file));
-      if (isEventFunction || isEventCall || isEmitHelper || (isEventsList && ts.isPropertyAssignment(node)) || isEventPush) {
+      if (
+        isEventFunction ||
+        isEventCall ||
+        isEmitHelper ||
+        (isEventsList && ts.isPropertyAssignment(node)) ||
+        isEventPush
+      ) {
         const target = ts.isPropertyAssignment(node) ? node.initializer : node;
         ranges.push({ kind: 'event', start: target.getStart(file), end: target.end });
       }
