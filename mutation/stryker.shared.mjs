@@ -26,6 +26,8 @@ export function mutationConfig({ name, mutate, vitestConfig }) {
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
     thresholds: { high: 90, low: 85, break: null },
-    incremental: false,
+    // A re-run retests only the mutants whose code or covering tests changed since the last one.
+    incremental: true,
+    incrementalFile: `reports/mutation/${name}-incremental.json`,
   };
 }

@@ -1,8 +1,20 @@
 import { expect, it } from 'vitest';
-import type { WorkflowHarness } from './harness.js';
+import { APPROVAL_CONTRACT_TTL_MS, type WorkflowHarness } from './harness.js';
 
 /** Returned records are copies, and every decision records who made it. */
 export function registerApprovalRecords(harness: () => Promise<WorkflowHarness>): void {
+  it('getStatus(id) of a decided request stays decided after its expiry time has passed', async () => {
+    const { workflow, advance } = await harness();
+    const approved = await workflow.request({ requester: 'alice', description: 'a', tier: 'peer-review', payload: 1 });
+    await workflow.approve(approved, 'bob');
+    const rejected = await workflow.request({ requester: 'alice', description: 'b', tier: 'peer-review' });
+    await workflow.reject(rejected, 'bob', 'no');
+    await advance(APPROVAL_CONTRACT_TTL_MS * 2);
+    expect(await workflow.getStatus(approved)).toBe('approved');
+    expect(await workflow.isApprovedFor(approved, 1)).toBe(true);
+    expect(await workflow.get(rejected)).toMatchObject({ status: 'rejected', reason: 'no', decidedBy: 'bob' });
+  });
+
   it('listPending(filter) returns copies: changing them changes nothing stored', async () => {
     const { workflow } = await harness();
     const id = await workflow.request({

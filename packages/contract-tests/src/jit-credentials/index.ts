@@ -4,6 +4,7 @@ import { registerIssuerErrors } from './errors.js';
 import { registerIssuerExpiry } from './expiry.js';
 import { createIssuerSuite, type JITCredentialIssuerContractOptions } from './harness.js';
 import { registerIssuerLifetime, registerIssuerRevocation } from './lifetime.js';
+import { registerIssuerOptions } from './options.js';
 import { registerIssuerTokens } from './tokens.js';
 import { registerIssuerUnpredictableTokens } from './unpredictable.js';
 
@@ -47,6 +48,9 @@ export function runJITCredentialIssuerContract(options: JITCredentialIssuerContr
         registerIssuerLifetime(suite);
       });
     }
-    describe('errors', () => registerIssuerErrors(suite));
+    describe('errors', () => {
+      registerIssuerErrors(suite);
+      registerIssuerOptions(suite);
+    });
   });
 }

@@ -72,6 +72,23 @@ export function registerRateLimiterBasics({ harness, timeoutMs }: RateLimiterSui
   );
 
   it(
+    'consume(key, limit) keeps counting a key while 10,000 other keys are counted',
+    async () => {
+      const { limiter } = await harness();
+      const limit = { limit: 1, windowMs: LONG_WINDOW_MS };
+      expect((await limiter.consume('first', limit)).allowed).toBe(true);
+      for (let batch = 0; batch < 10; batch += 1) {
+        const keys = Array.from({ length: 1_000 }, (_, index) => `other-${batch}-${index}`);
+        await Promise.all(keys.map((key) => limiter.consume(key, limit)));
+      }
+      // A limiter that makes room for new keys must never drop a window that has not ended.
+      expect((await limiter.consume('first', limit)).allowed).toBe(false);
+      expect((await limiter.consume('other-9-999', limit)).allowed).toBe(false);
+    },
+    timeoutMs,
+  );
+
+  it(
     'consume(key, limit) reports one resetAt for every decision of a window, a finite time in the future of the window start',
     async () => {
       const { limiter } = await harness();

@@ -38,6 +38,8 @@ export function registerSandboxScriptedOutput(
       await scriptOutput(sandbox, { stdout: 'x'.repeat(1_000), stderr: 'y'.repeat(999) });
       const result = await sandbox.execute(id, 'echo scripted', { maxOutputBytes: 1_000 });
       expect(result).toMatchObject({ stdout: 'x'.repeat(1_000), stderr: 'y'.repeat(999), truncated: false });
+      // Scripted output alone answers as a command that completed: exit code 0, not timed out.
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
     },
     timeoutMs,
   );

@@ -53,6 +53,16 @@ const ACCEPTED_NAMES: readonly string[] = [
 /** The names rule every store shares, and state that is not the store's own never leaking in. */
 export function registerSecretStoreNames({ store, timeoutMs }: SecretStoreSuite): void {
   it(
+    'names its port version and provider',
+    async () => {
+      const secrets = await store();
+      expect(secrets.specificationVersion).toBe('secret-store-v1');
+      expect(secrets.providerId).toMatch(/\S/);
+    },
+    timeoutMs,
+  );
+
+  it(
     'get(name), set(name, value) and delete(name) refuse every name some store cannot hold with INVALID_INPUT',
     async () => {
       const secrets = await store();

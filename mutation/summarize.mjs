@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Summarizes a Stryker JSON report (reports/mutation/<run>.json): the score per file, and the
+// score with two kinds of mutants set aside, each found by its place in the syntax tree:
+//   - "message": inside the `message` or `issues` of an error (`new SomethingError({ message })`,
+//     `new Error('…')`) or the label `parseInput` puts into one: human-readable text no port
+//     promises (the codes are what callers check);
+//   - "event" (contracts run only): inside the security events the approval state machine emits
+//     (`approvalEvent(…)`, an `events` list): no port method reveals them; core's run checks them;
+//   - "record" (contracts run only): inside the stubs' call records (`record(…)`, `calls.push`,
+//     `executions.push`, the `record` helper) and listener-error reporting (`onError`): test
+//     helpers beside the port, checked by the stubs' unit tests, invisible to a contract suite.
+// Every other survivor is listed, for a human to kill or to explain as equivalent.
+//
+// Usage: node mutation/summarize.mjs reports/mutation/contracts.json [--contracts] [--markdown]
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+
+const [reportPath, ...flags] = process.argv.slice(2);
+if (!reportPath) {
+  console.error('usage: summarize.mjs <stryker-report.json> [--contracts] [--markdown]');
+  process.exit(2);
+}
+const contracts = flags.includes('--contracts');
+const markdown = flags.includes('--markdown');
+const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** Ranges [start, end) of the source that hold messages or events. */
+function setAsideRanges(fileName, source) {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const ranges = [];
+  const visit = (node) => {
+    if (ts.isNewExpression(node) && /Error$/.test(node.expression.getText(file))) {
+      for (const argument of node.arguments ?? []) {
+        if (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument)) {
+          ranges.push({ kind: 'message', start: argument.getStart(file), end: argument.end });
+        }
+        if (ts.isObjectLiteralExpression(argument)) {
+          for (const property of argument.properties) {
+            if (ts.isPropertyAssignment(property) && ['message', 'issues'].includes(property.name.getText(file))) {
+              ranges.push({
+                kind: 'message',
+                start: property.initializer.getStart(file),
+                end: property.initializer.end,
+              });
+            }
+          }
+        }
+      }
+    }
+    // The label `parseInput(schema, value, label)` puts into its error message.
+    if (ts.isCallExpression(node) && node.expression.getText(file) === 'parseInput' && node.arguments[2]) {
+      const label = node.arguments[2];
+      ranges.push({ kind: 'message', start: label.getStart(file), end: label.end });
+    }
+    if (contracts) {
+      const isEventFunction = ts.isFunctionDeclaration(node) && node.name?.text === 'approvalEvent';
+      const isEventCall =
+        ts.isCallExpression(node) && ['approvalEvent', 'emit', 'emitAll'].includes(node.expression.getText(file));
+      const isEmitHelper = ts.isVariableDeclaration(node) && node.name.getText(file) === 'emit';
+      const isEventsList =
+        (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
+        node.name.getText(file) === 'events';
+      const isEventPush = ts.isCallExpression(node) && /^events\.push$/.test(node.expression.getText(file));
+      if (
+        isEventFunction ||
+        isEventCall ||
+        isEmitHelper ||
+        (isEventsList && ts.isPropertyAssignment(node)) ||
+        isEventPush
+      ) {
+        const target = ts.isPropertyAssignment(node) ? node.initializer : node;
+        ranges.push({ kind: 'event', start: target.getStart(file), end: target.end });
+      }
+      const callee = ts.isCallExpression(node) ? node.expression.getText(file) : '';
+      const isRecordCall = ['record', 'calls.push', 'executions.push', 'reportError'].includes(callee);
+      const isRecordHelper =
+        ts.isVariableDeclaration(node) && ['record', 'reportError'].includes(node.name.getText(file));
+      if (isRecordCall || isRecordHelper) {
+        ranges.push({ kind: 'record', start: node.getStart(file), end: node.end });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return { file, ranges };
+}
+
+function offsetOf(file, { line, column }) {
+  return file.getPositionOfLineAndCharacter(line - 1, column - 1);
+}
+
+const rows = [];
+const survivors = [];
+const totals = { setAside: { message: 0, event: 0, record: 0 } };
+for (const [path, entry] of Object.entries(report.files)) {
+  const { file, ranges } = setAsideRanges(path, entry.source);
+  const row = { path, detected: 0, undetected: 0, asideDetected: 0, asideUndetected: 0 };
+  for (const mutant of entry.mutants) {
+    const counted = DETECTED.has(mutant.status) ? 'detected' : UNDETECTED.has(mutant.status) ? 'undetected' : undefined;
+    if (!counted) continue;
+    const start = offsetOf(file, mutant.location.start);
+    const end = offsetOf(file, mutant.location.end);
+    const aside = ranges.find((range) => start >= range.start && end <= range.end);
+    row[counted] += 1;
+    if (aside) {
+      if (counted === 'detected') row.asideDetected += 1;
+      else {
+        row.asideUndetected += 1;
+        totals.setAside[aside.kind] += 1;
+      }
+    } else if (counted === 'undetected') {
+      survivors.push({
+        path,
+        line: mutant.location.start.line,
+        mutator: mutant.mutatorName,
+        status: mutant.status,
+        original: entry.source.slice(start, end).replace(/\s+/g, ' ').slice(0, 70),
+        replacement: String(mutant.replacement ?? '')
+          .replace(/\s+/g, ' ')
+          .slice(0, 50),
+      });
+    }
+  }
+  rows.push(row);
+}
+
+const percent = (part, whole) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(1)} %`);
+let all = { detected: 0, undetected: 0, kept: 0, keptDetected: 0 };
+const lines = [];
+if (markdown) {
+  lines.push('| file | mutants | killed | survived | score | set aside (survived) | score without them |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+}
+for (const row of rows.sort((a, b) => a.path.localeCompare(b.path))) {
+  const total = row.detected + row.undetected;
+  const keptDetected = row.detected - row.asideDetected;
+  const kept = total - row.asideDetected - row.asideUndetected;
+  all = {
+    detected: all.detected + row.detected,
+    undetected: all.undetected + row.undetected,
+    kept: all.kept + kept,
+    keptDetected: all.keptDetected + keptDetected,
+  };
+  const cells = [
+    `\`${row.path}\``,
+    total,
+    row.detected,
+    row.undetected,
+    percent(row.detected, total),
+    row.asideUndetected,
+    percent(keptDetected, kept),
+  ];
+  lines.push(markdown ? `| ${cells.join(' | ')} |` : cells.join('\t'));
+}
+const total = all.detected + all.undetected;
+const summary = [
+  `**all files**`,
+  total,
+  all.detected,
+  all.undetected,
+  percent(all.detected, total),
+  totals.setAside.message + totals.setAside.event + totals.setAside.record,
+  percent(all.keptDetected, all.kept),
+];
+lines.push(markdown ? `| ${summary.join(' | ')} |` : summary.join('\t'));
+lines.push('');
+lines.push(
+  `Set aside among the survivors: ${totals.setAside.message} in error messages, ${totals.setAside.event} in events, ${totals.setAside.record} in stub call records.`,
+);
+lines.push('');
+lines.push(markdown ? '| file:line | mutator | original | replacement | status |' : 'Other survivors:');
+if (markdown) lines.push('|---|---|---|---|---|');
+for (const survivor of survivors) {
+  const cells = [
+    `\`${survivor.path.replace(/^packages\//, '')}:${survivor.line}\``,
+    survivor.mutator,
+    `\`${survivor.original.replaceAll('|', '\\|').replaceAll('`', "'")}\``,
+    `\`${survivor.replacement.replaceAll('|', '\\|').replaceAll('`', "'")}\``,
+    survivor.status,
+  ];
+  lines.push(markdown ? `| ${cells.join(' | ')} |` : cells.join('\t'));
+}
+console.log(lines.join('\n'));

@@ -1,0 +1,53 @@
+import type { JITCredentialIssuer } from '@warden/core';
+import { expect, it } from 'vitest';
+import { expectWardenError } from '../expect-error.js';
+import type { IssuerSuite } from './harness.js';
+
+/** Issue options every issuer refuses: a subject that is empty, too long or has control characters, unknown fields, a non-object. */
+const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown]> = [
+  ["{ subject: '' }", { subject: '' }],
+  ['a subject with a line break', { subject: 'agent\n7' }],
+  ['a subject of 257 characters', { subject: 'a'.repeat(257) }],
+  ['{ subject: 42 }', { subject: 42 }],
+  ['an unknown field', { subject: 'agent-7', admin: true }],
+  ['a string', 'agent-7'],
+];
+
+/** Reaches `issue` with options its types forbid, the way untrusted callers do. */
+function untypedIssue(
+  issuer: JITCredentialIssuer,
+): (scope: string[], ttl: string, options: unknown) => Promise<unknown> {
+  return (scope, ttl, options) =>
+    (issuer.issue as (scope: string[], ttl: string, options: unknown) => Promise<unknown>).call(
+      issuer,
+      scope,
+      ttl,
+      options,
+    );
+}
+
+/** Issue options are validated at the boundary like every other argument. */
+export function registerIssuerOptions({ harness, scope, timeoutMs }: IssuerSuite): void {
+  it(
+    'issue(scope, ttl, options) with invalid options throws INVALID_INPUT',
+    async () => {
+      const { issuer } = await harness();
+      for (const [label, options] of INVALID_OPTIONS) {
+        await expectWardenError(() => untypedIssue(issuer)(scope, '15m', options), 'INVALID_INPUT', label);
+      }
+    },
+    timeoutMs,
+  );
+
+  it(
+    'issue(scope, ttl, options) accepts no options, an empty object and a printable subject',
+    async () => {
+      const { issuer } = await harness();
+      for (const options of [undefined, {}, { subject: 'agent-7' }]) {
+        const credential = await issuer.issue(scope, '15m', options);
+        expect(await issuer.isValid(credential.id), JSON.stringify(options)).toBe(true);
+      }
+    },
+    timeoutMs,
+  );
+}
