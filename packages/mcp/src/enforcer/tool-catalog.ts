@@ -36,6 +36,8 @@ export class ToolCatalog {
   private readonly tools = new Map<string, Map<string, CatalogEntry>>();
   private readonly pins: Map<string, string>;
   private readonly pending = new Map<string, PendingToolDefinition>();
+  /** Upstreams whose tools were listed at least once (trust on first use applies before that only). */
+  private readonly listed = new Set<string>();
 
   /** @param options.pins initial pins `<upstream>/<tool>` → digest. */
   constructor(
@@ -46,7 +48,8 @@ export class ToolCatalog {
 
   /** Records a listing; returns the entries that are new or changed and not pinned (now pending). */
   record(upstream: string, definitions: readonly McpToolDefinition[], complete: boolean): PendingToolDefinition[] {
-    const firstListing = !this.tools.has(upstream);
+    const firstListing = !this.listed.has(upstream);
+    this.listed.add(upstream);
     const known = this.tools.get(upstream) ?? new Map<string, CatalogEntry>();
     if (complete) known.clear();
     const fresh: PendingToolDefinition[] = [];
@@ -86,8 +89,6 @@ export class ToolCatalog {
   /** Forgets an upstream's listing (after `notifications/tools/list_changed` or a restart). */
   invalidate(upstream: string): void {
     this.tools.delete(upstream);
-    // Keep `known` absent so the next listing is not treated as a first listing for TOFU.
-    this.tools.set(upstream, new Map());
   }
 
   /** The tool as last listed, or `undefined`. */
