@@ -5,6 +5,8 @@
  */
 import { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from '../pinning/tool-definition.js';
 
+const MAX_PENDING = 1000;
+
 /** A tool definition waiting for an operator to pin it. */
 export interface PendingToolDefinition {
   /** The upstream offering it. */
@@ -69,7 +71,8 @@ export class ToolCatalog {
         continue;
       }
       const pendingKey = `${key}@${entry.digest}`;
-      if (!this.pending.has(pendingKey)) {
+      // A hostile upstream renaming tools endlessly must not grow this without bound.
+      if (!this.pending.has(pendingKey) && this.pending.size < MAX_PENDING) {
         const item: PendingToolDefinition = {
           upstream,
           tool: definition.name,
