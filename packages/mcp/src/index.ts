@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { loadMcpConfigFile, mcpConfigJsonSchema, parseMcpConfig } from './config/config-file.js';
+export { mcpConfigJsonSchema } from './config/config-file.js';
 export type {
   ArgumentRule,
   CallerConfig,
@@ -32,4 +32,6 @@ export {
 export type { McpClientCall, McpOutcome, McpUpstreamCall } from './enforcer/messages.js';
 export { APPROVAL_META_KEY, INPUT_REQUIRED_REVISION } from './enforcer/tool-call.js';
 export type { PendingToolDefinition } from './enforcer/tool-catalog.js';
+export { type HttpGateway, type HttpGatewayConfig, startHttpGateway } from './http/http-gateway.js';
 export { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from './pinning/tool-definition.js';
+export { runStdioProxy, type StdioProxy, type StdioProxyConfig } from './stdio/stdio-proxy.js';

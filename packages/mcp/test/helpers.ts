@@ -87,7 +87,7 @@ export function deniedCode(error: unknown): string | undefined {
 }
 
 /** A free loopback port. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -108,3 +108,33 @@ describe('stdio wrapper: bad input from a hostile client', () => {
     await client.close();
   });
 });
+
+describe('warden-mcp command line', () => {
+  it('a configuration asking for Redis is refused rather than run on in-memory state', async () => {
+    const configFile = writeConfig({
+      upstreams: { up: { command: ['true'] } },
+      backends: { redisUrl: 'redis://127.0.0.1:1' },
+    });
+    const child = spawn(process.execPath, [...tsNodeArgs, wardenMain, '--config', configFile], { cwd: packageDir });
+    open.push(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('CAPABILITY_UNSUPPORTED');
+  });
+
+  it('an invalid configuration names the field and exits 2', async () => {
+    const configFile = writeConfig({ upstreams: { up: { command: [] } } } as never);
+    const child = spawn(process.execPath, [...tsNodeArgs, wardenMain, '--config', configFile], { cwd: packageDir });
+    open.push(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(2);
+    expect(stderr).toContain('upstreams.up.command');
+  });
+});

@@ -1,8 +1,9 @@
 /**
- * The backends the command wires from the configuration: stubs in memory by default.
+ * The backends the command wires from the configuration: stubs in memory.
  *
  * @module
  */
+import { CapabilityUnsupportedError } from '@warden/core';
 import type { ResolvedMcpConfig } from '../config/config-schema.js';
 import { createMcpEnforcer, type McpEnforcer } from '../enforcer/enforcer.js';
 
@@ -14,8 +15,19 @@ export interface Backends {
   close: () => Promise<void>;
 }
 
-/** Creates the enforcer over the backends the configuration names. */
+/**
+ * Creates the enforcer over the backends the configuration names.
+ *
+ * @throws `CapabilityUnsupportedError` for `backends.redisUrl`: the command does not wire Redis
+ * yet, and silently running on in-memory state instead would not be what the operator asked for.
+ */
 export async function createBackends(config: ResolvedMcpConfig): Promise<Backends> {
+  if (config.backends.redisUrl !== undefined) {
+    throw new CapabilityUnsupportedError({
+      message:
+        'backends.redisUrl: the warden-mcp command does not wire Redis yet; embed createMcpEnforcer with a Redis kill switch and approval workflow instead',
+    });
+  }
   const enforcer = createMcpEnforcer({ config });
   return { enforcer, close: async () => {} };
 }

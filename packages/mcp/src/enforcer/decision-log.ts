@@ -8,14 +8,7 @@ import type { AuditSink, InjectionSource, SecurityEventEmitter, SecurityEventTyp
 import { McpDeniedError } from './denial.js';
 
 /** The decisions Warden records for MCP traffic. */
-export type McpDecision =
-  | 'allowed'
-  | 'denied'
-  | 'held'
-  | 'approved'
-  | 'executed'
-  | 'listed'
-  | 'tool-definition-pending';
+type McpDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'executed' | 'listed' | 'tool-definition-pending';
 
 const eventTypes: Record<McpDecision, SecurityEventType> = {
   allowed: 'access_granted',

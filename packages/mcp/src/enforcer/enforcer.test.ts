@@ -316,6 +316,28 @@ describe('approval holds', () => {
   });
 });
 
+describe('approval holds: a client that never answers', () => {
+  it('the kill switch refuses a call whose client never answers the elicitation', async () => {
+    const { enforcer, upstream, killSwitch, calls } = setup();
+    const session = enforcer.openSession({
+      upstream: 'fs',
+      askClient: () => {
+        setTimeout(() => void killSwitch.activate('stop'), 20);
+        return new Promise(() => {});
+      },
+    });
+    await session.handleRequest(
+      'initialize',
+      { protocolVersion: '2025-11-25', capabilities: { elicitation: { url: {} } } },
+      upstream,
+    );
+    expect(wardenCode(await session.handleRequest(...callTool('deploy', { env: 'prod' }), upstream))).toBe(
+      'KILL_SWITCH_ACTIVE',
+    );
+    expect(calls.some((call) => call.method === 'tools/call')).toBe(false);
+  });
+});
+
 describe('tool pinning', () => {
   const pinnedConfig = (pins: Record<string, string>): WardenMcpConfigInput => ({
     ...baseConfig,

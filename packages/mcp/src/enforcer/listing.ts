@@ -25,7 +25,7 @@ export interface ListingContext {
 const MAX_DISCOVERY_PAGES = 50;
 
 /** True when `uri` (normalised by the URL parser, so `..` and `%2e` segments resolve) is allowed. */
-export function resourceAllowed(state: EnforcerState, uri: unknown): boolean {
+function resourceAllowed(state: EnforcerState, uri: unknown): boolean {
   if (typeof uri !== 'string' || uri.length > 8192) return false;
   let normalised: string;
   try {
@@ -54,7 +54,7 @@ function templateAllowed(state: EnforcerState, template: unknown): boolean {
 }
 
 /** The tools this caller may see: allowed by policy and pinned. Records new or changed definitions. */
-export async function visibleTools(
+async function visibleTools(
   context: ListingContext,
   tools: readonly McpToolDefinition[],
   complete: boolean,

@@ -17,18 +17,6 @@ export type McpUpstreamCall = (method: string, params: unknown) => Promise<McpOu
 /** Asks the client something (a server-to-client request such as `elicitation/create`). */
 export type McpClientCall = (method: string, params: unknown) => Promise<unknown>;
 
-/** A JSON-RPC request as it arrives. */
-export interface JsonRpcRequest {
-  /** Always `"2.0"`. */
-  jsonrpc: '2.0';
-  /** The request id. */
-  id: string | number;
-  /** The method. */
-  method: string;
-  /** The parameters. */
-  params?: unknown;
-}
-
 /** True when `value` is a plain object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

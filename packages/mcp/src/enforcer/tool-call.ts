@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { KillSwitch } from '@warden/core';
 import { checkCallArguments, matchingRules, requiredTier } from './call-checks.js';
 import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
@@ -155,12 +156,12 @@ async function holdCall(
     };
   }
   if (surface.urlElicitation && surface.askClient) {
-    const answer = await surface.askClient('elicitation/create', {
-      mode: 'url',
-      elicitationId: hold.approvalId,
-      url,
-      message,
-    });
+    const answer = await untilKilledOrExpired(
+      surface.askClient('elicitation/create', { mode: 'url', elicitationId: hold.approvalId, url, message }),
+      state.killSwitch,
+      state.config.approvals.ttlMs,
+      hold.approvalId,
+    );
     const action = isRecord(answer) ? answer.action : undefined;
     if (action !== 'accept') {
       await state.holds.cancel(hold.approvalId, caller);
@@ -208,6 +209,43 @@ async function unknownTool(context: ListingContext, tool: string): Promise<McpOu
       _meta: { 'io.warden/denial': { code: 'TOOL_DENIED', reason } },
     },
   };
+}
+
+/**
+ * Waits for the client's answer to the elicitation, but never past the approval's lifetime and
+ * never once the kill switch turns on (a client that never answers cannot keep a call alive).
+ */
+async function untilKilledOrExpired<Value>(
+  answer: Promise<Value>,
+  killSwitch: KillSwitch,
+  ttlMs: number,
+  approvalId: string,
+): Promise<Value> {
+  let unsubscribe: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    unsubscribe = killSwitch.onChange((change) => {
+      if (change.active)
+        reject(new McpDeniedError({ denial: 'KILL_SWITCH_ACTIVE', message: 'the kill switch is active', approvalId }));
+    });
+    timer = setTimeout(
+      () =>
+        reject(
+          new McpDeniedError({
+            denial: 'APPROVAL_EXPIRED',
+            message: `approval ${approvalId} was not answered in time`,
+            approvalId,
+          }),
+        ),
+      ttlMs,
+    );
+  });
+  try {
+    return await Promise.race([answer, stopped]);
+  } finally {
+    unsubscribe();
+    clearTimeout(timer);
+  }
 }
 
 function approvalUrl(template: string | undefined, id: string): string {

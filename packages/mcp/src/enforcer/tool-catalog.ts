@@ -5,6 +5,8 @@
  */
 import { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from '../pinning/tool-definition.js';
 
+const MAX_PENDING = 1000;
+
 /** A tool definition waiting for an operator to pin it. */
 export interface PendingToolDefinition {
   /** The upstream offering it. */
@@ -36,6 +38,8 @@ export class ToolCatalog {
   private readonly tools = new Map<string, Map<string, CatalogEntry>>();
   private readonly pins: Map<string, string>;
   private readonly pending = new Map<string, PendingToolDefinition>();
+  /** Upstreams whose tools were listed at least once (trust on first use applies before that only). */
+  private readonly listed = new Set<string>();
 
   /** @param options.pins initial pins `<upstream>/<tool>` → digest. */
   constructor(
@@ -46,7 +50,8 @@ export class ToolCatalog {
 
   /** Records a listing; returns the entries that are new or changed and not pinned (now pending). */
   record(upstream: string, definitions: readonly McpToolDefinition[], complete: boolean): PendingToolDefinition[] {
-    const firstListing = !this.tools.has(upstream);
+    const firstListing = !this.listed.has(upstream);
+    this.listed.add(upstream);
     const known = this.tools.get(upstream) ?? new Map<string, CatalogEntry>();
     if (complete) known.clear();
     const fresh: PendingToolDefinition[] = [];
@@ -66,7 +71,8 @@ export class ToolCatalog {
         continue;
       }
       const pendingKey = `${key}@${entry.digest}`;
-      if (!this.pending.has(pendingKey)) {
+      // A hostile upstream renaming tools endlessly must not grow this without bound.
+      if (!this.pending.has(pendingKey) && this.pending.size < MAX_PENDING) {
         const item: PendingToolDefinition = {
           upstream,
           tool: definition.name,
@@ -86,8 +92,6 @@ export class ToolCatalog {
   /** Forgets an upstream's listing (after `notifications/tools/list_changed` or a restart). */
   invalidate(upstream: string): void {
     this.tools.delete(upstream);
-    // Keep `known` absent so the next listing is not treated as a first listing for TOFU.
-    this.tools.set(upstream, new Map());
   }
 
   /** The tool as last listed, or `undefined`. */

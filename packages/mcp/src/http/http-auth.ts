@@ -10,7 +10,7 @@ import { createRemoteJWKSet, importSPKI, type JWTVerifyGetKey, jwtVerify } from 
 import type { ResolvedMcpConfig } from '../config/config-schema.js';
 
 /** The caller, or why there is none. */
-export type AuthResult = { caller: string } | { error: string };
+type AuthResult = { caller: string } | { error: string };
 
 /** Authenticates requests. */
 export type Authenticator = (authorization: string | undefined) => Promise<AuthResult>;

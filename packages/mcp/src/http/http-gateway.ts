@@ -5,8 +5,10 @@
  *
  * @module
  */
+
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { parseMcpConfig } from '../config/config-file.js';
 import type { WardenMcpConfigInput } from '../config/config-schema.js';
 import type { McpDenialCode } from '../enforcer/denial.js';
@@ -50,7 +52,6 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
   const upstreamName = gatewayConfig.upstream ?? config.http.upstream ?? Object.keys(config.upstreams)[0] ?? '';
   const upstreamConfig = config.upstreams[upstreamName];
   if (!upstreamConfig || !('url' in upstreamConfig)) {
-    const { InvalidInputError } = await import('@warden/core');
     throw new InvalidInputError({
       message: `http.upstream ${upstreamName} must be a Streamable HTTP upstream ({ url })`,
       issues: [{ path: 'http.upstream', message: 'not an HTTP upstream' }],
@@ -204,7 +205,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       }
       // Answer the way the upstream did: an event stream for an event stream.
       if (id === message.id && answer.streamed) openStream();
-      if (!answer.outcome) throw new Error(`upstream answered ${answer.status} without a response`);
+      if (!answer.outcome)
+        throw new BackendUnavailableError({
+          backend: 'upstream',
+          message: `upstream answered ${answer.status} without a response`,
+        });
       return answer.outcome;
     });
     const reply = { jsonrpc: '2.0', id: message.id, ...outcome };

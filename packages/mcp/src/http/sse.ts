@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '@warden/core';
 
 /** Calls `onMessage` with each event's parsed `data`; resolves when the stream ends. */
 export async function readEventStream(
@@ -18,7 +19,8 @@ export async function readEventStream(
       const { value, done } = await reader.read();
       if (done) break;
       buffered += decoder.decode(value, { stream: true });
-      if (buffered.length > maxEventBytes * 2) throw new Error('event too large');
+      if (buffered.length > maxEventBytes * 2)
+        throw new BackendUnavailableError({ backend: 'upstream', message: 'event too large' });
       let boundary = buffered.search(/\r?\n\r?\n/);
       while (boundary !== -1) {
         const event = buffered.slice(0, boundary);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '@warden/core';
 import { isRecord } from '../enforcer/messages.js';
 import { type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
 
@@ -67,7 +68,7 @@ export class UpstreamBridge {
     };
     const answer = await postToUpstream(this.target, initialize, {}, () => {});
     if (!answer.outcome || 'error' in answer.outcome || !isRecord(answer.outcome.result))
-      throw new Error('the upstream refused initialize');
+      throw new BackendUnavailableError({ backend: 'upstream', message: 'the upstream refused initialize' });
     const forwarded = {
       ...(answer.sessionId ? { sessionId: answer.sessionId } : {}),
       protocolVersion: BRIDGED_REVISION,

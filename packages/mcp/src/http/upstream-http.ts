@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '@warden/core';
 import type { McpOutcome } from '../enforcer/messages.js';
 import { isRecord } from '../enforcer/messages.js';
 import { readEventStream } from './sse.js';
@@ -76,14 +77,22 @@ export async function postToUpstream(
     });
   } else {
     const text = await response.text();
-    if (text.length > target.maxMessageBytes) throw new Error('upstream answer too large');
+    if (text.length > target.maxMessageBytes)
+      throw new BackendUnavailableError({ backend: 'upstream', message: 'upstream answer too large' });
     try {
       answer = JSON.parse(text);
     } catch {
-      throw new Error(`upstream answered ${response.status} without JSON`);
+      throw new BackendUnavailableError({
+        backend: 'upstream',
+        message: `upstream answered ${response.status} without JSON`,
+      });
     }
   }
-  if (!isRecord(answer)) throw new Error(`upstream answered ${response.status} without a response`);
+  if (!isRecord(answer))
+    throw new BackendUnavailableError({
+      backend: 'upstream',
+      message: `upstream answered ${response.status} without a response`,
+    });
   return {
     ...base,
     streamed: type.includes('text/event-stream'),

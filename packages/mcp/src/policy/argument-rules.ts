@@ -18,7 +18,7 @@ export interface ArgumentViolation {
 }
 
 /** Values found at a dotted path (`a.b`, `a.*` for every array item or object member). */
-export function valuesAt(root: unknown, dottedPath: string): Array<{ path: string; value: unknown }> {
+function valuesAt(root: unknown, dottedPath: string): Array<{ path: string; value: unknown }> {
   let current: Array<{ path: string; value: unknown }> = [{ path: '', value: root }];
   for (const segment of dottedPath.split('.')) {
     const next: Array<{ path: string; value: unknown }> = [];

@@ -19,7 +19,11 @@ const MAX_CACHED = 512;
 export function createInputSchemaChecker(): InputSchemaChecker {
   const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
   const cache = new Map<string, ValidateFunction>();
+  // The same listed schema object comes back on every call: skip the digest for it.
+  const bySchemaObject = new WeakMap<object, ValidateFunction>();
   const compile = (schema: Record<string, unknown>): ValidateFunction => {
+    const known = bySchemaObject.get(schema);
+    if (known !== undefined) return known;
     const key = computePayloadDigest(schema);
     let validate = cache.get(key);
     if (validate === undefined) {
@@ -29,6 +33,7 @@ export function createInputSchemaChecker(): InputSchemaChecker {
       if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
       cache.set(key, validate);
     }
+    bySchemaObject.set(schema, validate);
     return validate;
   };
   return {

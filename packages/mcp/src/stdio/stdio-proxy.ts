@@ -6,6 +6,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import type { McpEnforcer } from '../enforcer/enforcer.js';
 import { errorResponse } from '../transport/json-rpc.js';
 import { readLines, writeLine } from '../transport/line-channel.js';
@@ -49,7 +50,11 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   const output = config.output ?? process.stdout;
   const maxMessageBytes = config.maxMessageBytes ?? 4 * 1024 * 1024;
   const [file, ...args] = config.command;
-  if (file === undefined) throw new Error('unreachable: empty command');
+  if (file === undefined)
+    throw new InvalidInputError({
+      message: 'command must name a program',
+      issues: [{ path: 'command', message: 'empty' }],
+    });
   const child: ChildProcessWithoutNullStreams = spawn(file, args, {
     shell: false,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -76,7 +81,8 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
       }
     },
     sendToUpstream: (message) => {
-      if (!child.stdin.writable) throw new Error('upstream stdin closed');
+      if (!child.stdin.writable)
+        throw new BackendUnavailableError({ backend: 'upstream', message: 'upstream stdin closed' });
       child.stdin.write(`${JSON.stringify(message)}\n`);
     },
   });

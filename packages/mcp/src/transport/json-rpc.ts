@@ -42,17 +42,6 @@ export function classifyMessage(message: unknown): IncomingMessage {
   return { kind: 'invalid', id, code: 'INVALID_REQUEST', reason: 'neither a request, a notification nor a response' };
 }
 
-/** Parses one JSON text and classifies it. */
-export function parseMessage(text: string): IncomingMessage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { kind: 'invalid', id: null, code: 'INVALID_REQUEST', reason: 'not valid JSON' };
-  }
-  return classifyMessage(parsed);
-}
-
 /** A JSON-RPC error response for a denial. */
 export function errorResponse(
   id: JsonRpcId | null,

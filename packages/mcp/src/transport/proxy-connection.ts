@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '@warden/core';
 import type { McpSession } from '../enforcer/enforcer.js';
 import type { McpOutcome } from '../enforcer/messages.js';
 import { isRecord } from '../enforcer/messages.js';
@@ -60,7 +61,7 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
       if (timeoutMs !== undefined) {
         pending.timer = setTimeout(() => {
           table.delete(id);
-          reject(new Error('timed out'));
+          reject(new BackendUnavailableError({ backend: 'upstream', message: 'timed out' }));
         }, timeoutMs);
       }
       table.set(id, pending);
@@ -76,8 +77,10 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   };
 
   const callUpstream = async (method: string, params: unknown): Promise<McpOutcome> => {
-    if (closedReason !== undefined) throw new Error(`upstream closed: ${closedReason}`);
-    if (towardsUpstream.size >= maxInFlight) throw new Error('too many requests in flight');
+    if (closedReason !== undefined)
+      throw new BackendUnavailableError({ backend: 'upstream', message: `upstream closed: ${closedReason}` });
+    if (towardsUpstream.size >= maxInFlight)
+      throw new BackendUnavailableError({ backend: 'upstream', message: 'too many requests in flight' });
     const id = `w${++sequence}`;
     const answer = waitFor(towardsUpstream, id, config.requestTimeoutMs);
     config.sendToUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
@@ -90,7 +93,8 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     const answer = waitFor(towardsClient, id, undefined);
     config.sendToClient({ jsonrpc: '2.0', id, method, params });
     const { result, error } = await answer;
-    if (error !== undefined) throw new Error('the client refused the request');
+    if (error !== undefined)
+      throw new BackendUnavailableError({ backend: 'upstream', message: 'the client refused the request' });
     return result;
   };
 
@@ -177,7 +181,7 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
       for (const [id, pending] of towardsUpstream) {
         clearTimeout(pending.timer);
         towardsUpstream.delete(id);
-        pending.reject(new Error(`upstream closed: ${reason}`));
+        pending.reject(new BackendUnavailableError({ backend: 'upstream', message: `upstream closed: ${reason}` }));
       }
     },
   };
