@@ -11,7 +11,7 @@ export default mutationConfig({
     'packages/secrets-env/src/env-secret-store.ts',
     'packages/secrets-env/src/env-secret-name.ts',
     'packages/approvals/src/memory-approval-store.ts',
-    'packages/core/src/approval-transitions.ts',
+    'packages/core/src/approval/transitions.ts',
     'packages/gateway/src/memory-rate-limiter.ts',
     '!**/*.test.ts',
   ],

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  assertSource,
-  BackendUnavailableError,
-  parseInput,
-  QuotaExceededError,
-  RateLimitedError,
-} from '@warden/core';
+import { assertSource, BackendUnavailableError, parseInput, QuotaExceededError, RateLimitedError } from '@warden/core';
 import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {

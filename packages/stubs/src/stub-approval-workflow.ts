@@ -7,7 +7,6 @@ import {
   type ApprovalStatus,
   type ApprovalTier,
   type ApprovalWorkflow,
-  approvalCoversPayload,
   approvalIdSchema,
   approvalRequestSchema,
   type Clock,
@@ -21,6 +20,7 @@ import {
 import {
   type ApprovalAction,
   type ApprovalTierPolicy,
+  approvalCoversPayload,
   openApprovalRecord,
   resolveApprovalPolicies,
   stepApproval,

@@ -86,7 +86,9 @@ export function runAuditStorageContract(config: AuditStorageContractConfig): voi
         [1, 0],
         [0.5, 1],
       ] as const) {
-        await expect(storage.read(start, end)).rejects.toSatisfy((error: unknown) => InvalidInputError.isInstance(error));
+        await expect(storage.read(start, end)).rejects.toSatisfy((error: unknown) =>
+          InvalidInputError.isInstance(error),
+        );
       }
     });
 

@@ -7,7 +7,7 @@
  */
 
 /** True when `pattern` contains `*` or `?`. */
-function isGlob(pattern: string): boolean {
+export function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');
 }
 

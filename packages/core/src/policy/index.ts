@@ -8,5 +8,5 @@
  * @module @warden/core/policy
  */
 
-export { compileGlobList, type GlobList } from './glob.js';
+export { compileGlobList, type GlobList, matchGlob } from './glob.js';
 export { evaluateSessionAccess, type PolicyVerdict } from './session-access.js';

@@ -21,7 +21,7 @@ export interface PolicyVerdict {
 const EXPLICIT_KINDS = new Set(['type', 'p2p', 'session']);
 
 /** True when `pattern` names sources explicitly (`type:`, `p2p:`, `session:`) rather than by trust. */
-function isExplicitPattern(pattern: AccessPattern): boolean {
+export function isExplicitPattern(pattern: AccessPattern): boolean {
   const colon = pattern.indexOf(':');
   return colon > 0 && EXPLICIT_KINDS.has(pattern.slice(0, colon));
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { matchGlob } from '@warden/core';
+import { matchGlob } from '@warden/core/policy';
 import type { ToolRuleConfig } from '../config/config-schema.js';
 import { checkArgumentRules } from '../policy/argument-rules.js';
 import type { InputSchemaChecker } from '../policy/input-schema.js';

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { compileGlobList, type InjectionSource } from '@warden/core';
+import type { InjectionSource } from '@warden/core';
+import { compileGlobList } from '@warden/core/policy';
 import type { McpToolDefinition } from '../pinning/tool-definition.js';
 import { McpDeniedError } from './denial.js';
 import type { EnforcerState } from './enforcer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveApprovalPolicies } from './approval-policy.js';
+import { resolveApprovalPolicies } from './policy.js';
 import {
   applyApprovalAction,
   approvalCoversPayload,
@@ -8,9 +8,9 @@ import {
   openApprovalRecord,
   settleApprovalTimeout,
   stepApproval,
-} from './approval-transitions.js';
-import { computePayloadDigest } from './payload-digest.js';
-import type { ApprovalRecord, ApprovalRequest } from './ports/approval.js';
+} from './transitions.js';
+import { computePayloadDigest } from '../payload-digest.js';
+import type { ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 
 // Edges where a broken state machine flips a decision, each pinned by a test of its own.
 const HOUR = 3_600_000;
