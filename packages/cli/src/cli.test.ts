@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -228,5 +231,16 @@ describe('warden help', () => {
     const run = await warden('policy', 'frobnicate');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown policy command "frobnicate"');
+  });
+});
+
+describe('no shell', () => {
+  it('treats a file name full of shell syntax as a file name (attacker: whoever names the config file)', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'warden-cli-'));
+    const marker = path.join(directory, 'pwned');
+    const run = await warden('policy', 'lint', `${directory}/$(touch ${marker}); touch ${marker}.json`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no such file');
+    expect(existsSync(marker)).toBe(false);
   });
 });

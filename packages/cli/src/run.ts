@@ -11,7 +11,7 @@ import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
 
 /** The help text of `warden`. */
-export const MAIN_HELP: string = `Usage: warden <command> [options]
+const MAIN_HELP: string = `Usage: warden <command> [options]
 
 Commands:
   policy check <config> ...   explain one decision (layers, deciding rule, what would change it)
@@ -22,7 +22,7 @@ Run 'warden <command> --help' for a command's options. Every command takes --jso
 Exit codes: 0 allowed/clean, 1 denied/findings/differences, 2 usage or input error.`;
 
 /** The help text of `warden policy`. */
-export const POLICY_HELP: string = `Usage: warden policy <check|lint|diff> [options]
+const POLICY_HELP: string = `Usage: warden policy <check|lint|diff> [options]
 
   check   ${CHECK_HELP.split('\n')[0]?.replace('Usage: warden policy check ', '')}
   lint    <config> [--json]
