@@ -221,6 +221,7 @@ describe('warden help', () => {
     [['policy', 'check', '--help'], 'Usage: warden policy check'],
     [['policy', 'lint', '--help'], 'session-owner-only'],
     [['policy', 'diff', '--help'], 'Usage: warden policy diff'],
+    [['kill-switch', '--help'], 'Usage: warden kill-switch'],
   ])('%j prints help, exit 0', async (args, text) => {
     const run = await warden(...args);
     expect(run.code).toBe(0);
@@ -242,5 +243,23 @@ describe('no shell', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no such file');
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('warden kill-switch without Redis', () => {
+  it('says where to point it, exit 2', async () => {
+    const run = await new Promise<Run>((resolve) => {
+      const env = { ...process.env };
+      delete env.REDIS_URL;
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=warden-source', 'src/main.ts', 'kill-switch', 'status'],
+        { cwd: packageRoot, timeout: 50_000, env },
+        (error, stdout, stderr) =>
+          resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('set REDIS_URL or pass --url');
   });
 });

@@ -6,6 +6,7 @@
  */
 import { InvalidInputError } from '@warden/core';
 import { type CliIo, EXIT, UsageError } from './io.js';
+import { runKillSwitch } from './kill-switch.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
@@ -17,6 +18,7 @@ Commands:
   policy check <config> ...   explain one decision (layers, deciding rule, what would change it)
   policy lint <config>        validate a configuration and report findings with stable ids
   policy diff <old> <new>     what a configuration change grants and removes
+  kill-switch <status|activate|deactivate>   read or change a Redis kill switch (REDIS_URL, --name)
 
 Run 'warden <command> --help' for a command's options. Every command takes --json.
 Exit codes: 0 allowed/clean, 1 denied/findings/differences, 2 usage or input error.`;
@@ -37,14 +39,18 @@ const POLICY_COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], 
     diff: { run: runDiff, help: DIFF_HELP },
   };
 
-/** Runs `warden` with `argv` (without the node and script paths); returns the exit code. */
-export function run(argv: readonly string[], io: CliIo): number {
+/** Runs `warden` with `argv` (without the node and script paths); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   let name = 'warden';
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.out(MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === 'kill-switch') {
+      name = 'warden kill-switch';
+      return await runKillSwitch(rest, io, env);
     }
     if (command !== 'policy') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     name = 'warden policy';
