@@ -9,7 +9,7 @@ import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import { type CliIo, EXIT, UsageError } from './io.js';
 
 /** The help text of `warden kill-switch`. */
-export const KILL_SWITCH_HELP: string = `Usage: warden kill-switch <status|activate|deactivate> [options]
+const KILL_SWITCH_HELP: string = `Usage: warden kill-switch <status|activate|deactivate> [options]
 
 Reads or changes a Redis kill switch (@warden/killswitch-redis). Redis is named by --url or REDIS_URL.
 
