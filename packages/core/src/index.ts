@@ -111,6 +111,15 @@ export {
   type SecurityEventListener,
   type SecurityEventType,
 } from './events.js';
+export {
+  type AccessExplanation,
+  type ExplainConfig,
+  type ExplainLayer,
+  type ExplainLayerName,
+  type ExplainRule,
+  explainCapability,
+  explainToolAccess,
+} from './explain.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
 export type { PolicyCheckResult } from './policy/checks.js';
 export {

@@ -1,0 +1,265 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would: a child process, no shell. */
+function warden(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=warden-source', 'src/main.ts', ...args],
+      { cwd: packageRoot, timeout: 50_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('warden policy check', () => {
+  it('explains a denial on the example host configuration, exit 1', async () => {
+    const run = await warden(
+      'policy',
+      'check',
+      fixture('example-host.json'),
+      '--source',
+      'p2p',
+      '--trust',
+      'trusted',
+      '--session',
+      'code-assistant',
+      '--tool',
+      'Bash',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('DENIED: tool Bash for p2p (trusted) in session code-assistant');
+    expect(run.stdout).toContain('[capability-missing]');
+    expect(run.stdout).toContain('3. session (sessions.code-assistant)');
+    expect(run.stdout).toContain('would change the answer:');
+  });
+
+  it('names the deny pattern, and prints JSON for scripts', async () => {
+    const run = await warden(
+      'policy',
+      'check',
+      fixture('example-host.json'),
+      '--source',
+      'cli',
+      '--session',
+      'code-assistant',
+      '--tool',
+      'WebFetch',
+      '--json',
+    );
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({
+      allowed: false,
+      rule: 'tool-deny',
+      pattern: 'WebFetch',
+      source: { type: 'cli', trustLevel: 'owner' },
+    });
+    expect(json.layers.map((layer: { path: string }) => layer.path)).toEqual([
+      'profile owner',
+      'defaults',
+      'sessions.code-assistant',
+      'enforcement',
+    ]);
+  });
+
+  it('allows with exit 0, and checks capabilities', async () => {
+    const tool = await warden(
+      'policy',
+      'check',
+      fixture('example-host.json'),
+      '--source',
+      'cli',
+      '--session',
+      'code-assistant',
+      '--tool',
+      'Read',
+    );
+    expect(tool.code).toBe(0);
+    expect(tool.stdout).toContain('ALLOWED');
+    const capability = await warden(
+      'policy',
+      'check',
+      fixture('example-host.json'),
+      '--source',
+      'api',
+      '--capability',
+      'inject.exec',
+      '--json',
+    );
+    expect(capability.code).toBe(1);
+    expect(JSON.parse(capability.stdout).rule).toBe('capability-missing');
+  });
+
+  it.each([
+    [
+      'an unknown flag',
+      [fixture('example-host.json'), '--source', 'cli', '--tool', 'Read', '--bogus'],
+      "Unknown option '--bogus'",
+    ],
+    ['neither --tool nor --capability', [fixture('example-host.json'), '--source', 'cli'], 'exactly one of --tool'],
+    [
+      'an unknown source type',
+      [fixture('example-host.json'), '--source', 'martian', '--tool', 'Read'],
+      'unknown source type "martian"',
+    ],
+    ['a missing file', [fixture('nope.json'), '--source', 'cli', '--tool', 'Read'], 'no such file'],
+    ['a file that is not JSON', [fixture('not-json.txt'), '--source', 'cli', '--tool', 'Read'], 'is not valid JSON'],
+    ['an invalid configuration', [fixture('invalid.json'), '--source', 'cli', '--tool', 'Read'], 'enforcement:'],
+  ])('rejects %s with exit 2 and a clear message', async (_what, args, message) => {
+    const run = await warden('policy', 'check', ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain("Run 'warden policy check --help' for usage.");
+  });
+});
+
+describe('warden policy lint', () => {
+  const rules = [
+    'allow-shadowed-by-deny',
+    'tool-unmapped',
+    'session-owner-only',
+    'sandbox-loosened',
+    'glob-matches-nothing',
+  ];
+
+  it('reports every rule on a configuration built to trigger it, exit 1', async () => {
+    const run = await warden('policy', 'lint', fixture('lint-all.json'), '--json');
+    expect(run.code).toBe(1);
+    const findings: { id: string; path: string }[] = JSON.parse(run.stdout).findings;
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'allow-shadowed-by-deny', path: 'sessions.shadowed.tools.allow.0' }),
+        expect.objectContaining({ id: 'tool-unmapped', path: 'sessions.unmapped.tools.allow.0' }),
+        expect.objectContaining({ id: 'session-owner-only', path: 'sessions.locked.access' }),
+        expect.objectContaining({ id: 'sandbox-loosened', path: 'trustLevels.untrusted.sandbox.networkPolicy' }),
+        expect.objectContaining({ id: 'glob-matches-nothing', path: 'sessions.globbed.tools.deny.0' }),
+      ]),
+    );
+    expect(findings).toHaveLength(5);
+  });
+
+  it('finds nothing on the example host configuration, exit 0', async () => {
+    const run = await warden('policy', 'lint', fixture('example-host.json'));
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe('no findings');
+    for (const rule of rules) expect(run.stdout).not.toContain(rule);
+  });
+
+  it('puts the field path first for validation errors', async () => {
+    const run = await warden('policy', 'lint', fixture('invalid.json'));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^enforcement: .*\[config-invalid\]$/m);
+    expect(run.stdout).toMatch(/^sessions\.a\.tools\.allow: .*\[config-invalid\]$/m);
+  });
+});
+
+describe('warden policy diff', () => {
+  it('lists what a change grants, exit 1', async () => {
+    const run = await warden('policy', 'diff', fixture('diff-old.json'), fixture('diff-new.json'), '--json');
+    expect(run.code).toBe(1);
+    const changes: {
+      sourceType: string;
+      trustLevel: string;
+      session: string;
+      kind: string;
+      name: string;
+      change: string;
+    }[] = JSON.parse(run.stdout).changes;
+    expect(changes).toContainEqual({
+      sourceType: 'api',
+      trustLevel: 'trusted',
+      session: 'code',
+      kind: 'capability',
+      name: 'inject.network',
+      change: 'granted',
+    });
+    expect(changes).toContainEqual({
+      sourceType: 'cli',
+      trustLevel: 'owner',
+      session: 'code',
+      kind: 'tool',
+      name: 'WebFetch',
+      change: 'granted',
+    });
+    expect(changes.every((change) => change.change === 'granted')).toBe(true);
+    expect(changes.some((change) => change.trustLevel === 'untrusted' && change.kind === 'capability')).toBe(false);
+    const back = await warden('policy', 'diff', fixture('diff-new.json'), fixture('diff-old.json'), '--json');
+    expect(JSON.parse(back.stdout).changes.every((change: { change: string }) => change.change === 'removed')).toBe(
+      true,
+    );
+  });
+
+  it('reports no difference between a file and itself, exit 0', async () => {
+    const run = await warden('policy', 'diff', fixture('example-host.json'), fixture('example-host.json'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('no difference');
+  });
+});
+
+describe('warden help', () => {
+  it.each([
+    [['--help'], 'Usage: warden <command>'],
+    [['policy', '--help'], 'Usage: warden policy <check|lint|diff>'],
+    [['policy', 'check', '--help'], 'Usage: warden policy check'],
+    [['policy', 'lint', '--help'], 'session-owner-only'],
+    [['policy', 'diff', '--help'], 'Usage: warden policy diff'],
+    [['kill-switch', '--help'], 'Usage: warden kill-switch'],
+  ])('%j prints help, exit 0', async (args, text) => {
+    const run = await warden(...args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(text);
+  });
+
+  it('rejects an unknown command with exit 2', async () => {
+    const run = await warden('policy', 'frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown policy command "frobnicate"');
+  });
+});
+
+describe('no shell', () => {
+  it('treats a file name full of shell syntax as a file name (attacker: whoever names the config file)', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'warden-cli-'));
+    const marker = path.join(directory, 'pwned');
+    const run = await warden('policy', 'lint', `${directory}/$(touch ${marker}); touch ${marker}.json`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no such file');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('warden kill-switch without Redis', () => {
+  it('says where to point it, exit 2', async () => {
+    const run = await new Promise<Run>((resolve) => {
+      const env = { ...process.env };
+      delete env.REDIS_URL;
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=warden-source', 'src/main.ts', 'kill-switch', 'status'],
+        { cwd: packageRoot, timeout: 50_000, env },
+        (error, stdout, stderr) =>
+          resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('set REDIS_URL or pass --url');
+  });
+});

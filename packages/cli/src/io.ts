@@ -1,0 +1,75 @@
+/**
+ * What every subcommand shares: exit codes, output sinks, usage errors and reading a
+ * configuration file.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidInputError, parseInput, type SecurityConfig, securityConfigSchema } from '@warden/core';
+
+/** Exit codes a script can branch on. */
+export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2 }> = Object.freeze({
+  /** Allowed, clean, no difference. */
+  ok: 0,
+  /** Denied, findings, differences. */
+  findings: 1,
+  /** Usage or input error (unknown flag, missing file, invalid JSON or configuration). */
+  usage: 2,
+} as const);
+
+/** Where a command writes. */
+export interface CliIo {
+  /** Standard output (one call per line or block; no trailing newline needed). */
+  out(text: string): void;
+  /** Standard error. */
+  err(text: string): void;
+}
+
+/** A usage or input error: printed to stderr, exit code 2. */
+export class UsageError extends Error {
+  /** @param message what went wrong, said to the user. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Reads and parses a JSON file, or throws a {@link UsageError} naming the file. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The issues that make a document an invalid security configuration, each `{ path, message }`. */
+export function validationIssues(document: unknown): { path: string; message: string }[] {
+  try {
+    parseInput(securityConfigSchema, document, 'security config');
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.issues.map((issue) => ({ ...issue }));
+    throw error;
+  }
+}
+
+/** Reads, parses and validates a security configuration, or throws a {@link UsageError}. */
+export function loadConfig(file: string): SecurityConfig {
+  const document = readJsonFile(file);
+  const issues = validationIssues(document);
+  if (issues.length > 0) {
+    const lines = issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`);
+    throw new UsageError(`${file} is not a valid security configuration:\n${lines.join('\n')}`);
+  }
+  return parseInput(securityConfigSchema, document, 'security config');
+}

@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describeWithService } from '@warden/testing';
+import { expect, it } from 'vitest';
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=warden-source', 'src/main.ts', ...args],
+      { cwd: packageRoot, timeout: 100_000, env: process.env },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describeWithService('redis', 'warden kill-switch against real Redis', () => {
+  it('reads unknown, activates, reports and deactivates a switch', async () => {
+    const name = `cli-${randomUUID()}`;
+    const fresh = await warden('kill-switch', 'status', '--name', name, '--json');
+    expect(fresh.code).toBe(1); // no record yet: unknown, fail closed
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ active: true, unknown: true });
+
+    const on = await warden('kill-switch', 'activate', '--name', name, '--reason', 'incident 42', '--actor', 'alice');
+    expect(on.code).toBe(1);
+    expect(on.stdout).toContain(`kill switch ${name}: ACTIVE`);
+    expect(on.stdout).toContain('reason: incident 42');
+
+    const status = await warden('kill-switch', 'status', '--name', name, '--json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ active: true, reason: 'incident 42', actor: 'alice' });
+
+    const off = await warden('kill-switch', 'deactivate', '--name', name, '--actor', 'alice');
+    expect(off.code).toBe(0);
+    expect(off.stdout).toContain(`kill switch ${name}: inactive`);
+  });
+
+  it('rejects activate without a reason, exit 2', async () => {
+    const run = await warden('kill-switch', 'activate', '--name', `cli-${randomUUID()}`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('activate needs --reason');
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The `warden` command: dispatches to subcommands, turns usage and input errors into exit
+ * code 2 with a clear message.
+ *
+ * @module
+ */
+import { InvalidInputError } from '@warden/core';
+import { type CliIo, EXIT, UsageError } from './io.js';
+import { runKillSwitch } from './kill-switch.js';
+import { CHECK_HELP, runCheck } from './policy/check.js';
+import { DIFF_HELP, runDiff } from './policy/diff.js';
+import { LINT_HELP, runLint } from './policy/lint.js';
+
+/** The help text of `warden`. */
+const MAIN_HELP: string = `Usage: warden <command> [options]
+
+Commands:
+  policy check <config> ...   explain one decision (layers, deciding rule, what would change it)
+  policy lint <config>        validate a configuration and report findings with stable ids
+  policy diff <old> <new>     what a configuration change grants and removes
+  kill-switch <status|activate|deactivate>   read or change a Redis kill switch (REDIS_URL, --name)
+
+Run 'warden <command> --help' for a command's options. Every command takes --json.
+Exit codes: 0 allowed/clean, 1 denied/findings/differences, 2 usage or input error.`;
+
+/** The help text of `warden policy`. */
+const POLICY_HELP: string = `Usage: warden policy <check|lint|diff> [options]
+
+  check   ${CHECK_HELP.split('\n')[0]?.replace('Usage: warden policy check ', '')}
+  lint    <config> [--json]
+  diff    <old> <new> [--json]
+
+Run 'warden policy <command> --help' for details.`;
+
+const POLICY_COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIo) => number; help: string }>> =
+  {
+    check: { run: runCheck, help: CHECK_HELP },
+    lint: { run: runLint, help: LINT_HELP },
+    diff: { run: runDiff, help: DIFF_HELP },
+  };
+
+/** Runs `warden` with `argv` (without the node and script paths); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  let name = 'warden';
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.out(MAIN_HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === 'kill-switch') {
+      name = 'warden kill-switch';
+      return await runKillSwitch(rest, io, env);
+    }
+    if (command !== 'policy') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    name = 'warden policy';
+    const [sub, ...args] = rest;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      io.out(POLICY_HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const entry = Object.hasOwn(POLICY_COMMANDS, sub) ? POLICY_COMMANDS[sub] : undefined;
+    if (entry === undefined) throw new UsageError(`unknown policy command ${JSON.stringify(sub)}`);
+    name = `warden policy ${sub}`;
+    return entry.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InvalidInputError || isParseArgsError(error)) {
+      io.err(`${name}: ${(error as Error).message}\nRun '${name} --help' for usage.`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}

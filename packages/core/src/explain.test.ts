@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CORE_CAPABILITIES } from './capabilities.js';
+import { CORE_TOOL_CAPABILITIES, createCapabilityRegistry } from './capability-registry.js';
+import { explainCapability, explainToolAccess } from './explain.js';
+import type { PolicyLayer, SecurityConfigInput } from './policy/config-schema.js';
+import { createSecurityEngine } from './security-engine.js';
+import { createInjectionSource, INJECTION_SOURCE_TYPES, type InjectionSource } from './sources.js';
+import { TRUST_LEVELS } from './trust.js';
+
+const registry = createCapabilityRegistry();
+const trusted = createInjectionSource('api', { trustLevel: 'trusted' });
+
+describe('explainToolAccess', () => {
+  it('names the deny pattern that decided', () => {
+    const why = explainToolAccess({ defaults: { tools: { deny: ['Web*'] } } }, trusted, 'main', 'WebFetch', {
+      registry,
+    });
+    expect(why.result.allowed).toBe(false);
+    expect(why.rule).toBe('tool-deny');
+    expect(why.pattern).toBe('Web*');
+    expect(why.layers.map((layer) => layer.layer)).toEqual(['built-in', 'defaults', 'enforcement']);
+    expect(why.wouldChange[0]).toContain('Web*');
+  });
+
+  it('names the allow list, the unmapped tool and the missing capability', () => {
+    const config: SecurityConfigInput = { sessions: { lab: { tools: { allow: ['Read'] } } } };
+    expect(explainToolAccess(config, trusted, 'lab', 'Grep', { registry }).rule).toBe('tool-allow-list');
+    expect(explainToolAccess(config, trusted, 'main', 'mystery', { registry }).rule).toBe('unmapped-tool-denied');
+    const bash = explainToolAccess(config, trusted, 'main', 'Bash', { registry });
+    expect(bash.rule).toBe('capability-missing');
+    expect(bash.capability).toBe('inject.exec');
+    expect(explainToolAccess(config, trusted, 'main', 'Read', { registry }).rule).toBe('capability-granted');
+  });
+
+  it('lists the trust-level and session layers and source grants', () => {
+    const source = createInjectionSource('api', { trustLevel: 'trusted', grantedCapabilities: ['inject.exec'] });
+    const why = explainToolAccess(
+      {
+        trustLevels: { trusted: { denyCapabilities: ['inject.network'] } },
+        sessions: { lab: { rateLimit: { perMinute: 5 } } },
+      },
+      source,
+      'lab',
+      'Bash',
+      { registry },
+    );
+    expect(why.layers.map((layer) => layer.path)).toEqual([
+      'profile trusted',
+      'trustLevels.trusted',
+      'sessions.lab',
+      'source.grantedCapabilities',
+      'enforcement',
+    ]);
+    expect(why.result.allowed).toBe(true);
+  });
+
+  it('reports the policy verdict beside the warn-mode result', () => {
+    const why = explainToolAccess({ enforcement: 'warn' }, trusted, 'main', 'Bash', { registry });
+    expect(why.result.allowed).toBe(true);
+    expect(why.allowedByPolicy).toBe(false);
+    expect(why.result.warning).toBeDefined();
+  });
+
+  it('explains a capability denied by a deny wildcard', () => {
+    const why = explainCapability({ defaults: { denyCapabilities: ['inject.*'] } }, trusted, 'main', 'inject.tools', {
+      registry,
+    });
+    expect(why.rule).toBe('capability-denied');
+    expect(why.result.allowed).toBe(false);
+  });
+});
+
+const capabilityEntries = [...CORE_CAPABILITIES, 'inject.*', '*'];
+const toolNames = [...Object.keys(CORE_TOOL_CAPABILITIES), 'custom_tool'];
+const toolPatterns = [...toolNames, 'Web*', '*', 'Re?d'];
+const layer: fc.Arbitrary<PolicyLayer> = fc.record(
+  {
+    capabilities: fc.subarray(capabilityEntries),
+    denyCapabilities: fc.subarray(capabilityEntries, { maxLength: 3 }),
+    tools: fc.record(
+      { allow: fc.subarray(toolPatterns), deny: fc.subarray(toolPatterns, { maxLength: 3 }) },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+const config: fc.Arbitrary<SecurityConfigInput> = fc.record({
+  enforcement: fc.constantFrom('off' as const, 'warn' as const, 'enforce' as const),
+  unmappedTools: fc.constantFrom('deny' as const, 'allow' as const),
+  defaults: layer,
+  trustLevels: fc.record({ untrusted: layer, trusted: layer }, { requiredKeys: [] }),
+  sessions: fc.record({ lab: layer }, { requiredKeys: [] }),
+});
+const source: fc.Arbitrary<InjectionSource> = fc
+  .record({ type: fc.constantFrom(...INJECTION_SOURCE_TYPES), trustLevel: fc.constantFrom(...TRUST_LEVELS) })
+  .map(({ type, trustLevel }) => createInjectionSource(type, { trustLevel }));
+
+describe('explanations agree with the checks', () => {
+  it('explainToolAccess and explainCapability agree with checkToolAccess and checkCapability', () => {
+    fc.assert(
+      fc.property(
+        config,
+        source,
+        fc.constantFrom('main', 'lab'),
+        fc.constantFrom(...toolNames),
+        fc.constantFrom(...CORE_CAPABILITIES),
+        (input, from, session, tool, capability) => {
+          const engine = createSecurityEngine({ config: input, registry });
+          const tooled = explainToolAccess(input, from, session, tool, { registry });
+          expect(tooled.result).toEqual(engine.checkToolAccess(from, session, tool));
+          const strict = createSecurityEngine({ config: { ...input, enforcement: 'enforce' }, registry });
+          expect(tooled.allowedByPolicy).toBe(strict.checkToolAccess(from, session, tool).allowed);
+          const capable = explainCapability(input, from, session, capability, { registry });
+          expect(capable.result).toEqual(engine.checkCapability(from, session, capability));
+          expect(capable.allowedByPolicy).toBe(strict.checkCapability(from, session, capability).allowed);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
