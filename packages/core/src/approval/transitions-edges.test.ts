@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { computePayloadDigest } from '../payload-digest.js';
+import type { ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 import { resolveApprovalPolicies } from './policy.js';
 import {
   applyApprovalAction,
@@ -9,8 +11,6 @@ import {
   settleApprovalTimeout,
   stepApproval,
 } from './transitions.js';
-import { computePayloadDigest } from '../payload-digest.js';
-import type { ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 
 // Edges where a broken state machine flips a decision, each pinned by a test of its own.
 const HOUR = 3_600_000;
