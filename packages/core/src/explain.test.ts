@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CORE_CAPABILITIES } from './capabilities.js';
 import { CORE_TOOL_CAPABILITIES, createCapabilityRegistry } from './capability-registry.js';
 import { explainCapability, explainToolAccess } from './explain.js';
-import type { PolicyLayer, SecurityConfigInput } from './policy/config-schema.js';
+import type { SecurityConfigInput, SecurityPolicy } from './policy/config-schema.js';
 import { createSecurityEngine } from './security-engine.js';
 import { createInjectionSource, INJECTION_SOURCE_TYPES, type InjectionSource } from './sources.js';
 import { TRUST_LEVELS } from './trust.js';
@@ -74,7 +74,7 @@ describe('explainToolAccess', () => {
 const capabilityEntries = [...CORE_CAPABILITIES, 'inject.*', '*'];
 const toolNames = [...Object.keys(CORE_TOOL_CAPABILITIES), 'custom_tool'];
 const toolPatterns = [...toolNames, 'Web*', '*', 'Re?d'];
-const layer: fc.Arbitrary<PolicyLayer> = fc.record(
+const layer: fc.Arbitrary<SecurityPolicy> = fc.record(
   {
     capabilities: fc.subarray(capabilityEntries),
     denyCapabilities: fc.subarray(capabilityEntries, { maxLength: 3 }),

@@ -9,7 +9,7 @@
 import { CAPABILITY_PROFILES, type Capability } from './capabilities.js';
 import type { CapabilityRegistry } from './capability-registry.js';
 import type { PolicyCheckResult } from './policy/checks.js';
-import type { EnforcementMode, PolicyLayer, SecurityConfigInput } from './policy/config-schema.js';
+import type { EnforcementMode, SecurityConfigInput, SecurityPolicy } from './policy/config-schema.js';
 import { compileGlobList } from './policy/glob.js';
 import { compilePolicy, type ResolvedPolicy } from './policy/resolve.js';
 import { createSecurityEngine } from './security-engine.js';
@@ -231,7 +231,7 @@ function describeLayers(engine: Engine, source: InjectionSource, session: string
       contributes: [`capabilities [${CAPABILITY_PROFILES[level].join(', ')}]`, 'built-in sandbox for the trust level'],
     },
   ];
-  const add = (layer: ExplainLayerName, path: string, value: PolicyLayer | undefined) => {
+  const add = (layer: ExplainLayerName, path: string, value: SecurityPolicy | undefined) => {
     if (value === undefined) return;
     const contributes = describeLayer(value);
     if (contributes.length > 0) layers.push({ layer, path, contributes });
@@ -264,7 +264,7 @@ function describeLayers(engine: Engine, source: InjectionSource, session: string
   return layers;
 }
 
-function describeLayer(layer: PolicyLayer): string[] {
+function describeLayer(layer: SecurityPolicy): string[] {
   const lines: string[] = [];
   if (layer.capabilities) lines.push(`capabilities [${layer.capabilities.join(', ')}] (replaces earlier grants)`);
   if (layer.denyCapabilities?.length) lines.push(`denyCapabilities [${layer.denyCapabilities.join(', ')}]`);

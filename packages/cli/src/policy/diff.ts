@@ -11,11 +11,11 @@ import {
   createSecurityEngine,
   getDefaultCapabilityRegistry,
   INJECTION_SOURCE_TYPES,
-  isGlob,
   type SecurityConfig,
   type SecurityEngine,
   TRUST_LEVELS,
 } from '@warden/core';
+import { isGlob } from '@warden/core/policy';
 import { type CliIo, EXIT, loadConfig, UsageError } from '../io.js';
 
 /** The session name standing for every session neither configuration names. */

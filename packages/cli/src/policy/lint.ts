@@ -7,18 +7,15 @@
 import { parseArgs } from 'node:util';
 import {
   type CapabilityRegistry,
-  compileGlobList,
-  findSandboxLoosening,
   getDefaultCapabilityRegistry,
-  isGlob,
-  layerSandbox,
-  type PolicyLayer,
   parseInput,
   type SecurityConfig,
+  type SecurityPolicy,
   securityConfigSchema,
   TRUST_LEVELS,
   type TrustLevel,
 } from '@warden/core';
+import { compileGlobList, findSandboxLoosening, isGlob, layerSandbox } from '@warden/core/policy';
 import { type CliIo, EXIT, readJsonFile, UsageError, validationIssues } from '../io.js';
 
 /** The stable ids of lint findings. */
@@ -105,7 +102,7 @@ export function lintDocument(
 
 interface NamedLayer {
   path: string;
-  layer: PolicyLayer;
+  layer: SecurityPolicy;
   /** The deny patterns that apply together with this layer's allow list. */
   applicableDeny: string[];
 }

@@ -8,5 +8,6 @@
  * @module @warden/core/policy
  */
 
-export { compileGlobList, type GlobList, matchGlob } from './glob.js';
+export { compileGlobList, type GlobList, isGlob, matchGlob } from './glob.js';
+export { findSandboxLoosening, layerSandbox, type SandboxLoosening } from './sandbox-defaults.js';
 export { evaluateSessionAccess, type PolicyVerdict } from './session-access.js';
