@@ -47,7 +47,10 @@ const missing = new Set();
 const importPattern = /(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g;
 const files = readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.d.ts'));
 for (const file of files) {
-  const source = readFileSync(path.join(directory, file), 'utf8');
+  // Comments may quote prose like "from 'unlimited'": only code imports count.
+  const source = readFileSync(path.join(directory, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   for (const [, specifier] of source.matchAll(importPattern)) {
     if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
     const name = packageOf(specifier);
