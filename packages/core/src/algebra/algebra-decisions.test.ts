@@ -122,8 +122,8 @@ describe('pathWithin(target, pattern) and trimTrailingSlashes(path)', () => {
     expect(pathWithin('/src/./a', '/src')).toBe(false);
     expect(pathWithin('/src/..', '/src')).toBe(false);
     expect(pathWithin('/src/.hidden', '/src')).toBe(true);
-    expect(pathWithin('/src/...', '/src')).toBe(true);
-    expect(pathWithin('/src/a..', '/src')).toBe(true);
+    expect(pathWithin('/src/...', '/src')).toBe(false); // a run of dots is refused like '..'
+    expect(pathWithin('/src/...', '/src')).toBe(false); // a run of dots is refused like '..'
   });
 
   it('trims trailing slashes but keeps a lone /', () => {

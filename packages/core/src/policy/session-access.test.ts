@@ -29,10 +29,12 @@ describe('matchesAccessPattern(source, pattern)', () => {
     expect(matchesAccessPattern({ ...peer, type: 'p2p-discovery' }, 'p2p:key-1')).toBe(true);
     // A public key claimed by a source that is not a peer matches nothing.
     expect(matchesAccessPattern({ ...peer, type: 'api' }, 'p2p:key-1')).toBe(false);
-    const forwarded = source({ identity: { gatewaySession: 'gateway-eu' } });
+    // Only a gateway source counts as forwarded by a gateway.
+    const forwarded = source({ type: 'gateway', identity: { gatewaySession: 'gateway-eu' } });
     expect(matchesAccessPattern(forwarded, 'session:gateway-*')).toBe(true);
     expect(matchesAccessPattern(forwarded, 'session:other')).toBe(false);
     expect(matchesAccessPattern(source({}), 'session:*')).toBe(false);
+    expect(matchesAccessPattern({ ...forwarded, type: 'p2p-discovery' }, 'session:gateway-*')).toBe(false);
   });
 
   it('* admits everyone; unknown kinds admit no one', () => {
