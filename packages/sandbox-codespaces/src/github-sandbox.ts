@@ -135,7 +135,7 @@ class CodespacesSandbox implements Sandbox {
         repository: this.repositoryName(),
       },
     });
-    return { id: created.name, state: 'running', createdAt: ready.created_at, constraints: effective };
+    return { id: created.name, state: 'running', createdAt: ready.created_at, constraints: structuredClone(effective) };
   }
 
   async execute(id: string, command: SandboxCommand, options?: ExecOptions): Promise<ExecResult> {
@@ -271,7 +271,8 @@ class CodespacesSandbox implements Sandbox {
   /** Constraints as created, or (for a codespace an earlier process made) what the codespace itself enforces. */
   private constraintsOf(codespace: CodespaceRecord): SandboxConstraints {
     const known = this.#known.get(codespace.name);
-    if (known) return known;
+    // A copy: a caller's edit of a returned status must never change what this sandbox enforces.
+    if (known) return structuredClone(known);
     const limits = codespace.machine ? machineLimits(codespace.machine) : {};
     return { ...limits, networkPolicy: 'full', timeoutMs: this.#settings.defaultTimeoutMs };
   }
