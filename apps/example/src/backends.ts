@@ -108,7 +108,7 @@ export function createBackends(config: HostConfig, context: BackendContext): Hos
 }
 
 function redisSettings(section: { url?: string | undefined; prefix?: string | undefined }) {
-  return { url: section.url, ...(section.prefix === undefined ? {} : { prefix: section.prefix }) };
+  return { url: section.url, ...(section.prefix === undefined ? {} : { keyPrefix: section.prefix }) };
 }
 
 function createSandboxBackend(config: HostConfig, choice: BackendChoice, now: Clock): Sandbox {

@@ -41,6 +41,9 @@ export async function startTestHost(
     ...(options.sections ? { sections: options.sections } : {}),
   });
   const running = await startAgentHost(config, { onError: () => {}, ...options.host });
+  // A Redis kill switch starts unknown, which denies everything until an operator releases it
+  // (a new deployment and lost state look alike). The tests play that operator once.
+  if (options.env?.REDIS_URL) await running.host.context.backends.killSwitch.deactivate({ actor: 'test-setup' });
   const events: SecurityEvent[] = [];
   running.host.context.events.on('security', (event) => events.push(event));
   return {
