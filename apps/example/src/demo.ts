@@ -16,6 +16,14 @@ const config = demoConfig(actors, { auditLog: process.env.WARDEN_AUDIT_LOG || jo
 const running = await startAgentHost(config, { onError: (error) => console.error('host error:', error) });
 console.log(`Warden example agent host listening on ${running.url}; the scenario talks to it over HTTP.`);
 try {
+  const killSwitch = running.host.context.backends.killSwitch;
+  if (killSwitch.providerId !== 'stub' && (await killSwitch.getState()).active) {
+    // A new Redis kill switch (or one whose state was lost) is unknown and denies everything
+    // until an operator releases it explicitly: the demo plays that operator once.
+    console.log(`\n0. The kill switch in Redis has no released state yet: ${await killSwitch.getReason()}`);
+    await killSwitch.deactivate({ actor: actors.operator.name });
+    console.log(`   operator ${actors.operator.name} releases it explicitly: deactivate()`);
+  }
   await runScenario(createHostClient(running.url), actors, (step) => console.log(narrateStep(step).join('\n')));
 } catch (error) {
   console.error(`\nThe scenario failed: ${error instanceof Error ? error.message : String(error)}`);
