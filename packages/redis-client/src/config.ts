@@ -99,7 +99,8 @@ export const redisConnectionShape: {
   clusterNodes: z.array(nodeAddressSchema).min(1).max(1_000).optional(),
 };
 
-type ParsedConnection = {
+/** Connection fields after parsing: at most one of them picks the target. */
+export type ParsedConnection = {
   redis?: RedisClient | undefined;
   url?: string | undefined;
   sentinels?: RedisNodeAddress[] | undefined;

@@ -9,6 +9,7 @@ export {
   isCluster,
   isRedisClient,
   keyPrefixSchema,
+  type ParsedConnection,
   type RedisClient,
   type RedisConnectionConfig,
   type RedisNodeAddress,

@@ -155,8 +155,8 @@ export function countApprovals(record: ApprovalRecord, options: ApprovalIdentity
  * - reject: the requester is refused (they cancel instead); the reason is kept.
  * - cancel: ends the request, recording who cancelled it.
  *
- * @throws {@link ApprovalNotPendingError} when the request is no longer pending.
- * @throws {@link AccessDeniedError} when the requester approves or rejects their own request.
+ * @throws `ApprovalNotPendingError` when the request is no longer pending.
+ * @throws `AccessDeniedError` when the requester approves or rejects their own request.
  */
 export function applyApprovalAction(
   record: ApprovalRecord,
