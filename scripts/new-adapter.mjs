@@ -12,6 +12,7 @@
 // Arguments are validated against a fixed list and a kebab-case pattern, used only as file and
 // identifier names, and never passed to a shell. Nothing is overwritten: an existing package
 // directory is an error. `--root` (default: this repository) is where `packages/` lives.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -442,19 +443,47 @@ function main(argv) {
   if (!existsSync(packagesDirectory)) throw new UsageError(`${packagesDirectory} does not exist`);
   const target = join(packagesDirectory, names.directory);
   if (existsSync(target)) throw new UsageError(`${target} already exists; nothing was changed`);
+  const changesetFile = join(root, '.changeset', `first-release-${names.directory}.md`);
+  if (existsSync(changesetFile)) throw new UsageError(`${changesetFile} already exists; nothing was changed`);
   mkdirSync(join(target, 'src'), { recursive: true });
   for (const [path, content] of Object.entries(packageFiles(names))) {
     writeFileSync(join(target, path), content, { flag: 'wx' });
   }
   copyFileSync(join(REPOSITORY_ROOT, 'LICENSE'), join(target, 'LICENSE'));
-  console.log(`Created ${names.packageName} in ${target}
+  const changeset = writeChangeset(root, names);
+  const linked = linkWorkspace(root);
+  console.log(`Created ${names.packageName} in ${target}${changeset ? `\nWrote its first-release changeset ${changeset}` : ''}
 
 Next steps:
-  1. pnpm install                                   (links the new workspace package)
+${linked ? '' : '  0. pnpm install                                   (links the new workspace package)\n'}  1. implement ${names.factory} in src/${names.sourceFile}.ts (and say what it does in its README)
   2. pnpm --filter ${names.packageName} test${names.services.length ? ':integration' : ''}  (${names.suite} fails until you implement it)
-  3. implement ${names.factory} in src/${names.sourceFile}.ts and its README, following CONTRIBUTING.md
-  4. pnpm changeset                                 (a first-release entry for ${names.packageName})
+  3. npm test                                       (every repository check, as CI runs them)
 The repository's adapter test finds the package through the "warden" field of its package.json.`);
+}
+
+/**
+ * Writes the package's first-release changeset into `<root>/.changeset/`, so the repository's
+ * changeset check passes without a further step. Returns its path, or undefined when the root
+ * keeps no changesets.
+ */
+function writeChangeset(root, names) {
+  const directory = join(root, '.changeset');
+  if (!existsSync(directory)) return undefined;
+  const file = join(directory, `first-release-${names.directory}.md`);
+  const text = `---\n"${names.packageName}": major\n---\n\nFirst release: \`${names.factory}\`, a ${names.port} on ${names.backend}.\n`;
+  writeFileSync(file, text, { flag: 'wx' });
+  return file;
+}
+
+/**
+ * Links the new package into this repository's workspace (`pnpm install`, which also records it
+ * in the lockfile). Only for this repository: a `--root` elsewhere is left for its owner to install.
+ * Arguments are fixed; nothing reaches a shell.
+ */
+function linkWorkspace(root) {
+  if (root !== REPOSITORY_ROOT) return false;
+  execFileSync('pnpm', ['install', '--prefer-offline'], { cwd: root, stdio: 'inherit' });
+  return true;
 }
 
 try {

@@ -132,6 +132,20 @@ describe('scripts/new-adapter.mjs <port> <backend> --root <dir>', () => {
     expect(readAdapterManifest(directory)?.services).toEqual(['redis']);
   });
 
+  it('new-adapter writes the first-release changeset when the root keeps changesets, and never overwrites one', () => {
+    mkdirSync(join(root, '.changeset'));
+    const result = newAdapter(['kill-switch', 'etcd', '--root', root]);
+    expect(result.status, result.stderr).toBe(0);
+    const changeset = readFileSync(join(root, '.changeset', 'first-release-killswitch-etcd.md'), 'utf8');
+    expect(changeset).toMatch(/^---\n"@warden\/killswitch-etcd": major\n---\n\nFirst release: `createEtcdKillSwitch`/);
+
+    rmSync(join(root, 'packages', 'killswitch-etcd'), { recursive: true });
+    const again = newAdapter(['kill-switch', 'etcd', '--root', root]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('first-release-killswitch-etcd.md already exists');
+    expect(existsSync(join(root, 'packages', 'killswitch-etcd'))).toBe(false);
+  });
+
   it('new-adapter killswitch etcd accepts the package prefix as the port', () => {
     expect(newAdapter(['killswitch', 'etcd', `--root=${root}`]).status).toBe(0);
     expect(existsSync(join(root, 'packages', 'killswitch-etcd', 'src', 'etcd-kill-switch.ts'))).toBe(true);
