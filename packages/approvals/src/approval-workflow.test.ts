@@ -1,7 +1,7 @@
 import { type ApprovalStore, createSecurityEventEmitter, REDACTED, type SecurityEvent } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
-import type { ApprovalWorkflowConfig } from './approval-workflow-settings.js';
+import type { ApprovalWorkflowConfig } from './approval-workflow-config.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 const HOUR = 3_600_000;

@@ -29,7 +29,7 @@ import {
   type ApprovalWorkflowConfig,
   type ResolvedWorkflowSettings,
   resolveWorkflowSettings,
-} from './approval-workflow-settings.js';
+} from './approval-workflow-config.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 /** The workflow `createApprovalWorkflow` returns: the port with its optional methods. */
@@ -55,10 +55,10 @@ interface UpdateOutcome {
  * const id = await workflow.request({ requester: 'alice', description: 'rotate keys', tier: 'security-review' });
  * await workflow.approve(id, 'sam'); // 'pending'
  * await workflow.approve(id, 'sue'); // 'approved'
- * @throws `InvalidInputError` for invalid settings, naming the field.
+ * @throws `InvalidInputError` for invalid config, naming the field.
  */
-export function createApprovalWorkflow(settings: ApprovalWorkflowConfig = {}): StoreBackedApprovalWorkflow {
-  const resolved = resolveWorkflowSettings(settings);
+export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): StoreBackedApprovalWorkflow {
+  const resolved = resolveWorkflowSettings(config);
   const store = assertSpecification(
     resolved.store ?? createMemoryApprovalStore(),
     'approval-store-v1',

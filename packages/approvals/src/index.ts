@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { createApprovalWorkflow, type StoreBackedApprovalWorkflow } from './approval-workflow.js';
-export type { ApprovalTierConfig, ApprovalWorkflowConfig, ApproverResolver } from './approval-workflow-settings.js';
+export type { ApprovalTierConfig, ApprovalWorkflowConfig, ApproverResolver } from './approval-workflow-config.js';
 export { createMemoryApprovalStore } from './memory-approval-store.js';

@@ -19,7 +19,7 @@ import { createAdmissionLock, type ResolvedQueueLimits, resolveQueueLimits } fro
 import type { GatewayConfig, InjectFunction } from './gateway-types.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 
-/** Everything the gateway's operations share, resolved once from the settings. */
+/** Everything the gateway's operations share, resolved once from the config. */
 export interface GatewayContext {
   /** The current policy engine. */
   engine(): SecurityEngine;
@@ -63,7 +63,7 @@ const queueSchema = z
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
-const settingsSchema = z
+const configSchema = z
   .object({
     engine: z.custom<SecurityEngine | (() => SecurityEngine)>(
       (value) => isFunction(value) || (isObject(value) && isFunction((value as SecurityEngine).getGatewayRules)),
@@ -88,35 +88,34 @@ const settingsSchema = z
   })
   .strict();
 
-/** Parses the settings once (the error names the field) and checks each port's specification version. */
-export function createGatewayContext(settings: GatewayConfig): GatewayContext {
-  parseInput(settingsSchema, settings, 'gateway settings');
-  const given = settings.engine;
+/** Parses the config once (the error names the field) and checks each port's specification version. */
+export function createGatewayContext(config: GatewayConfig): GatewayContext {
+  parseInput(configSchema, config, 'gateway config');
+  const given = config.engine;
   const engine = typeof given === 'function' ? given : () => given;
-  const now = settings.now ?? Date.now;
-  const workflow =
-    settings.workflow && assertSpecification(settings.workflow, 'approval-workflow-v1', 'approval workflow');
+  const now = config.now ?? Date.now;
+  const workflow = config.workflow && assertSpecification(config.workflow, 'approval-workflow-v1', 'approval workflow');
   const rateLimiter = assertSpecification(
-    settings.rateLimiter ?? createMemoryRateLimiter({ now }),
+    config.rateLimiter ?? createMemoryRateLimiter({ now }),
     'rate-limiter-v1',
     'rate limiter',
   );
-  const killSwitch = settings.killSwitch && assertSpecification(settings.killSwitch, 'kill-switch-v1', 'kill switch');
+  const killSwitch = config.killSwitch && assertSpecification(config.killSwitch, 'kill-switch-v1', 'kill switch');
   return {
     engine,
     emit: (event) => {
-      (settings.events ?? engine().events).emit(event);
+      (config.events ?? engine().events).emit(event);
     },
     workflow,
-    inject: settings.inject,
+    inject: config.inject,
     rateLimiter,
     killSwitch,
     now,
-    gatewayTrustLevel: settings.gatewayTrustLevel ?? 'semi-trusted',
-    approvalTier: settings.approvalTier ?? 'peer-review',
-    allowSkipApproval: settings.allowSkipApproval ?? false,
-    ledger: createExecutionLedger(settings.maxRemembered ?? 10_000),
-    queueLimits: resolveQueueLimits(settings.queue),
+    gatewayTrustLevel: config.gatewayTrustLevel ?? 'semi-trusted',
+    approvalTier: config.approvalTier ?? 'peer-review',
+    allowSkipApproval: config.allowSkipApproval ?? false,
+    ledger: createExecutionLedger(config.maxRemembered ?? 10_000),
+    queueLimits: resolveQueueLimits(config.queue),
     admit: createAdmissionLock(),
   };
 }

@@ -38,11 +38,11 @@ const forwardSchema = z.object({
  * @example
  * const gateway = createGateway({ engine, workflow: createApprovalWorkflow(), inject });
  * const result = await gateway.routeThroughGateway(peerSource, 'code-assistant', 'hello');
- * @throws `InvalidInputError` for invalid settings, naming the field;
+ * @throws `InvalidInputError` for invalid config, naming the field;
  * `UnsupportedSpecificationError` for a port of another version.
  */
-export function createGateway(settings: GatewayConfig): Gateway {
-  const context = createGatewayContext(settings);
+export function createGateway(config: GatewayConfig): Gateway {
+  const context = createGatewayContext(config);
   const gateway: Gateway = {
     isGateway: (sessionName) => context.engine().isGateway(sessionName),
     getForwardRules: (sessionName) => context.engine().getGatewayRules(sessionName),

@@ -27,8 +27,8 @@ const SWEEP_THRESHOLD = 10_000;
  * are dropped whenever many keys are held, so memory stays bounded by the keys active in one
  * window. No timers.
  */
-export function createMemoryRateLimiter(options: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
-  const now = options.now ?? systemClock;
+export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
+  const now = config.now ?? systemClock;
   const windows = new Map<string, { count: number; resetAt: number }>();
   return {
     specificationVersion: 'rate-limiter-v1',

@@ -14,7 +14,7 @@ runSandboxContract({
     // A codespace always has full network access; 'none' and 'egress-only' are refused.
     networkPolicies: ['full'],
   },
-  testTimeoutMs: 30_000,
+  testTimeoutMs: 120_000, // a hang guard: every test spawns processes, slow on a loaded 2-core machine
   createSubject: async () => {
     const fixture = await startSandboxFixture({ isolateTmp: true });
     return { subject: fixture.createSandbox(), cleanup: () => fixture.dispose() };

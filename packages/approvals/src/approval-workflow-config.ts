@@ -93,7 +93,7 @@ const tierSchema = z
     approvers: approversSchema,
   })
   .strict();
-const settingsSchema = z
+const configSchema = z
   .object({
     store: z.object({ compareAndSet: z.function() }).loose().optional(),
     tiers: z.partialRecord(z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]), tierSchema).optional(),
@@ -108,15 +108,15 @@ const settingsSchema = z
 
 const anyoneButTheRequester: ApproverResolver = () => true;
 
-/** Parses the settings once; the error names the field at fault. */
-export function resolveWorkflowSettings(settings: ApprovalWorkflowConfig): ResolvedWorkflowSettings {
-  parseInput(settingsSchema, settings, 'approval workflow settings');
+/** Parses the config once; the error names the field at fault. */
+export function resolveWorkflowSettings(config: ApprovalWorkflowConfig): ResolvedWorkflowSettings {
+  parseInput(configSchema, config, 'approval workflow config');
   const overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {};
   const resolvers = {} as Record<ApprovalTier, ApproverResolver>;
-  const identities: ApprovalIdentityOptions = { caseSensitiveIdentities: settings.caseSensitiveIdentities === true };
-  const fallback = toResolver(settings.approvers, identities) ?? anyoneButTheRequester;
+  const identities: ApprovalIdentityOptions = { caseSensitiveIdentities: config.caseSensitiveIdentities === true };
+  const fallback = toResolver(config.approvers, identities) ?? anyoneButTheRequester;
   for (const tier of APPROVAL_TIERS) {
-    const tierSettings = settings.tiers?.[tier] ?? {};
+    const tierSettings = config.tiers?.[tier] ?? {};
     const override: Partial<ApprovalTierPolicy> = {};
     if (tierSettings.quorum !== undefined) override.quorum = tierSettings.quorum;
     if (tierSettings.ttl !== undefined)
@@ -126,13 +126,13 @@ export function resolveWorkflowSettings(settings: ApprovalWorkflowConfig): Resol
     resolvers[tier] = toResolver(tierSettings.approvers, identities) ?? fallback;
   }
   return {
-    store: settings.store,
+    store: config.store,
     policies: resolveApprovalPolicies(overrides),
     resolvers: Object.freeze(resolvers),
-    events: settings.events,
-    now: settings.now ?? Date.now,
-    generateId: settings.generateId ?? (() => `apr_${crypto.randomUUID()}`),
-    maxAttempts: settings.maxAttempts ?? 100,
+    events: config.events,
+    now: config.now ?? Date.now,
+    generateId: config.generateId ?? (() => `apr_${crypto.randomUUID()}`),
+    maxAttempts: config.maxAttempts ?? 100,
     identities,
   };
 }
