@@ -1,18 +1,19 @@
 /**
  * What each authorization engine in the comparison provides. Every engine runs its own loops (not
  * one shared loop calling a callback), so no engine pays for a call site that has seen the others.
+ * Engines answer the stream in slices, so that the measurement can interleave them.
  */
 import type { Workload } from './workload.js';
 
 /** An engine with the workload's grants loaded. */
 export interface LoadedEngine {
-  /** Answers checks `[0, count)` of the stream; returns how many disagree with `expected`. */
-  run(count: number): number;
+  /** Answers checks `[from, to)` of the stream; returns how many disagree with `expected`. */
+  run(from: number, to: number): number;
   /**
-   * Answers checks `[0, count)`, timing each one with `performance.now()` into `milliseconds`;
-   * returns how many disagree with `expected`.
+   * Answers checks `[from, to)`, timing each one with `performance.now()` into
+   * `milliseconds[index - from]`; returns how many disagree with `expected`.
    */
-  time(count: number, milliseconds: Float64Array): number;
+  time(from: number, to: number, milliseconds: Float64Array): number;
 }
 
 /** One engine of the comparison. */
@@ -21,8 +22,6 @@ export interface Engine {
   name: string;
   /** How many checks of the stream it answers: all of them, or a fixed prefix for slow engines. */
   checks(workload: Workload): number;
-  /** How many measured passes over those checks (after one warm-up pass). */
-  rounds: number;
   /** Loads every grant of the workload. */
   load(workload: Workload): LoadedEngine | Promise<LoadedEngine>;
 }

@@ -35,16 +35,15 @@ function loadAlgebra(workload: Workload): Harness {
 export const wardenCheckEngine: Engine = {
   name: 'warden algebra check()',
   checks: (workload) => workload.checks.n,
-  rounds: 5,
   load(workload): LoadedEngine {
     const { algebra, clock } = loadAlgebra(workload);
     const { AGENTS, SCOPES, RESOURCES, ACTIONS } = workload.tables;
     const { agent, scope, resource, action, now, budgetUsed, expected } = workload.checks;
     const context = { budgetUsed: 0 };
     return {
-      run(count) {
+      run(from, to) {
         let mismatches = 0;
-        for (let index = 0; index < count; index++) {
+        for (let index = from; index < to; index++) {
           clock.time = now[index] as number;
           context.budgetUsed = budgetUsed[index] as number;
           const result = algebra.check(
@@ -58,9 +57,9 @@ export const wardenCheckEngine: Engine = {
         }
         return mismatches;
       },
-      time(count, milliseconds) {
+      time(from, to, milliseconds) {
         let mismatches = 0;
-        for (let index = 0; index < count; index++) {
+        for (let index = from; index < to; index++) {
           const agentId = AGENTS[agent[index] as number] as string;
           const scopeName = SCOPES[scope[index] as number] as string;
           const resourceName = RESOURCES[resource[index] as number] as string;
@@ -69,7 +68,7 @@ export const wardenCheckEngine: Engine = {
           context.budgetUsed = budgetUsed[index] as number;
           const started = performance.now();
           const result = algebra.check(agentId, scopeName, resourceName, actionName, context);
-          milliseconds[index] = performance.now() - started;
+          milliseconds[index - from] = performance.now() - started;
           if ((result.allowed ? 1 : 0) !== expected[index]) mismatches++;
         }
         return mismatches;
@@ -82,16 +81,15 @@ export const wardenCheckEngine: Engine = {
 export const wardenIsAllowedEngine: Engine = {
   name: 'warden algebra isAllowed()',
   checks: (workload) => workload.checks.n,
-  rounds: 5,
   load(workload): LoadedEngine {
     const { algebra, clock } = loadAlgebra(workload);
     const { AGENTS, SCOPES, RESOURCES, ACTIONS } = workload.tables;
     const { agent, scope, resource, action, now, budgetUsed, expected } = workload.checks;
     const context = { budgetUsed: 0 };
     return {
-      run(count) {
+      run(from, to) {
         let mismatches = 0;
-        for (let index = 0; index < count; index++) {
+        for (let index = from; index < to; index++) {
           clock.time = now[index] as number;
           context.budgetUsed = budgetUsed[index] as number;
           const allowed = algebra.isAllowed(
@@ -105,9 +103,9 @@ export const wardenIsAllowedEngine: Engine = {
         }
         return mismatches;
       },
-      time(count, milliseconds) {
+      time(from, to, milliseconds) {
         let mismatches = 0;
-        for (let index = 0; index < count; index++) {
+        for (let index = from; index < to; index++) {
           const agentId = AGENTS[agent[index] as number] as string;
           const scopeName = SCOPES[scope[index] as number] as string;
           const resourceName = RESOURCES[resource[index] as number] as string;
@@ -116,7 +114,7 @@ export const wardenIsAllowedEngine: Engine = {
           context.budgetUsed = budgetUsed[index] as number;
           const started = performance.now();
           const allowed = algebra.isAllowed(agentId, scopeName, resourceName, actionName, context);
-          milliseconds[index] = performance.now() - started;
+          milliseconds[index - from] = performance.now() - started;
           if ((allowed ? 1 : 0) !== expected[index]) mismatches++;
         }
         return mismatches;

@@ -81,11 +81,16 @@ function locateWorkload(): string {
   return directory;
 }
 
-/** Generates grants.json and checks.bin into `.bench/authz-workload` and reads them. */
-export function loadWorkload(): Workload {
+/**
+ * Generates grants.json and checks.bin into `.bench/authz-workload` and reads them; with
+ * `generate: false` (a child process of the same run) reads what the run generated.
+ */
+export function loadWorkload(options: { generate?: boolean } = {}): Workload {
   const directory = locateWorkload();
   const output = join(repositoryRoot, '.bench', 'authz-workload');
-  execFileSync(process.execPath, [join(directory, 'gen.js'), output], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (options.generate !== false) {
+    execFileSync(process.execPath, [join(directory, 'gen.js'), output], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const tables = createRequire(import.meta.url)(join(directory, 'workload.js')) as WorkloadTables;
   const grants = JSON.parse(readFileSync(join(output, 'grants.json'), 'utf8')) as WorkloadGrant[];
   return { directory, tables, grants, checks: tables.readChecks(join(output, 'checks.bin')) };
