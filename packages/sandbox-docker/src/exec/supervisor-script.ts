@@ -121,18 +121,16 @@ ${SWEEP_FUNCTION}
 asuser() {
   start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- "$@"
 }
-# One output reader, waiting on a pipe before its command exists: the worker first writes
-# "<cap> <file>", then the command's bytes follow. Past the cap it drains, so the command never
-# writes into a closed pipe.
-capture() {
-  IFS=' ' read -r cap out || exit 0
-  head -c "$cap" >"$out"
-  if read -r -n 1 _; then exec cat >/dev/null; fi
-  exit 0
-}
+# One output stream's reader pair, started before its command exists: the worker first writes
+# the cap on a line of its own, then the command's bytes follow. The first process keeps at most
+# the cap and past it drains, so the command never writes into a closed pipe; the second
+# base64-encodes what was kept into the lane's file as it arrives.
 readers() {
-  capture <"$1.o" >/dev/null 2>&1 3>&- 4>&- 5>&- &
-  capture <"$1.e" >/dev/null 2>&1 3>&- 4>&- 5>&- &
+  for stream in o e; do
+    { IFS= read -r cap || exit 0; head -c "$cap"; if read -r -n 1 _; then exec cat >/dev/null; fi; } \\
+      >"$1.$stream.b" <"$1.$stream" 2>/dev/null 3>&- 4>&- 5>&- &
+    base64 -w 0 <"$1.$stream.b" >"$1.$stream.64" 2>/dev/null 3>&- 4>&- 5>&- &
+  done
 }
 # Runs one request: $fifos names the pipes whose readers are waiting.
 run() {
@@ -157,8 +155,8 @@ run() {
   pid=
   # The readers already opened (or are opening) the read ends: these opens return at once.
   {
-    echo "$cap $f.out" >&6
-    echo "$cap $f.err" >&7
+    echo "$cap" >&6
+    echo "$cap" >&7
     (
       # Marked live before it leaves the supervisor's session, so no other command's sweep ends it.
       read -r -n 16 st </proc/self/stat; me=\${st%% *}
@@ -197,12 +195,18 @@ finish() {
   read -r _ <&3
   if [ -n "$2" ]; then
     printf 'D %s %s %s\\n' "$id" "$1" "$2"
-    if [ -s "$f.out" ]; then base64 -w 0 <"$f.out"; fi; printf '\\n'
-    if [ -s "$f.err" ]; then base64 -w 0 <"$f.err"; fi; printf '\\n'
+    emit "$fifos.o.64"; emit "$fifos.e.64"
   else
     printf 'D %s %s 0\\n\\n\\n' "$id" "$1"
   fi
   echo >&3
+}
+# Copies one base64 file to stdout as a line: a short one through the shell alone, a long one
+# through cat.
+emit() {
+  line=
+  IFS= read -r -n 1024 line <"$1"
+  if [ "\${#line}" -lt 1024 ]; then printf '%s\\n' "$line"; else cat "$1"; printf '\\n'; fi
 }
 # Removes a finished request's files in the background: the worker moves on at once.
 forget() {
@@ -223,7 +227,7 @@ request() {
 once() {
   fifos=$w/$2
   id=$2 f=$w/$2
-  mkfifo "$fifos.o" "$fifos.e" || { finish 125 ""; forget; return; }
+  mkfifo "$fifos.o" "$fifos.e" "$fifos.o.b" "$fifos.e.b" || { finish 125 ""; forget; return; }
   readers "$fifos"
   request "$@"
 }
@@ -241,10 +245,10 @@ warm() {
 start_warm() {
   if [ "$generation" -gt 0 ]; then
     true 1<>"$w/warm$generation.o"; true 1<>"$w/warm$generation.e"
-    rm -f "$w/warm$generation.o" "$w/warm$generation.e"
+    rm -f "$w/warm$generation".*
   fi
   generation=$((generation + 1))
-  mkfifo "$w/warm$generation.o" "$w/warm$generation.e" || return 1
+  mkfifo "$w/warm$generation.o" "$w/warm$generation.e" "$w/warm$generation.o.b" "$w/warm$generation.e.b" || return 1
   warm "$generation" </dev/null 2>/dev/null &
   warm_pid=$!
 }
