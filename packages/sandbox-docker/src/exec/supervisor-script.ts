@@ -52,6 +52,8 @@ const SUPERVISOR_PROTOCOL_VERSION = '3';
  * and the sessions marked live (a non-empty `$w/live/<sid>`, or listed in `$extra_live`). Only
  * the head of `/proc/<pid>/stat` is read (the session is the sixth field; `comm` is at most 15
  * bytes); a head cut short (a `comm` with a newline ends the line within 30 bytes) fails closed: the process is killed.
+ * Pids listed in `$known` (the caller's own children, not yet reaped, so no other process can
+ * hold their pid) are skipped unread: reading `stat` a byte at a time is most of a sweep's cost.
  */
 export const SWEEP_FUNCTION = `sweep() {
   pass=0
@@ -59,7 +61,7 @@ export const SWEEP_FUNCTION = `sweep() {
     found=
     for d in /proc/[0-9]*; do
       p=\${d#/proc/}
-      case " 1 $self_pid " in *" $p "*) continue ;; esac
+      case " 1 $self_pid \${known:-} " in *" $p "*) continue ;; esac
       st=
       read -r -n 96 st <"$d/stat" 2>/dev/null
       [ -n "$st" ] || continue
@@ -126,11 +128,18 @@ asuser() {
 # the cap and past it drains, so the command never writes into a closed pipe; the second
 # base64-encodes what was kept into the lane's file as it arrives.
 readers() {
+  known=$worker
   for stream in o e; do
     { IFS= read -r cap || exit 0; head -c "$cap"; if read -r -n 1 _; then exec cat >/dev/null; fi; } \\
       >"$1.$stream.b" <"$1.$stream" 2>/dev/null 3>&- 4>&- 5>&- &
+    known="$known $!"
     base64 -w 0 <"$1.$stream.b" >"$1.$stream.64" 2>/dev/null 3>&- 4>&- 5>&- &
+    known="$known $!"
   done
+}
+# Sets $worker to this process's pid ($$ is the supervisor's in a subshell).
+whoami_worker() {
+  read -r -n 16 st </proc/self/stat; worker=\${st%% *}
 }
 # Runs one request: $fifos names the pipes whose readers are waiting.
 run() {
@@ -228,12 +237,14 @@ once() {
   fifos=$w/$2
   id=$2 f=$w/$2
   mkfifo "$fifos.o" "$fifos.e" "$fifos.o.b" "$fifos.e.b" || { finish 125 ""; forget; return; }
+  whoami_worker
   readers "$fifos"
   request "$@"
 }
 # Lane 0: the warm worker, reading requests from fd 5; its readers wait before each request.
 warm() {
   fifos=$w/warm$1
+  whoami_worker
   while :; do
     readers "$fifos"
     IFS= read -r line <&5 || exit 0
