@@ -131,7 +131,10 @@ export class SupervisorConnection {
     const frame =
       spec.length <= INLINE_REQUEST_BYTES
         ? [Buffer.from(`R ${id} ${lane} ${captureBytes} ${stdin.length} ${spec}\n`)]
-        : [Buffer.from(`B ${id} ${lane} ${captureBytes} ${stdin.length} ${Buffer.byteLength(spec)}\n`), Buffer.from(spec)];
+        : [
+            Buffer.from(`B ${id} ${lane} ${captureBytes} ${stdin.length} ${Buffer.byteLength(spec)}\n`),
+            Buffer.from(spec),
+          ];
     return new Promise<CommandResult>((resolve, reject) => {
       const command = this.track(id, request, resolve, reject);
       for (const part of frame) this.socket.write(part);
