@@ -85,7 +85,7 @@ function dockerRunArguments(): string[] {
     '--cpus',
     '0.5',
     '--pids-limit',
-    '108',
+    '110',
     '--ulimit',
     'nofile=1024:1024',
     '--log-driver',
