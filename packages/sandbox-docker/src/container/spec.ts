@@ -10,8 +10,12 @@ import { SUPERVISOR_DIRECTORY, supervisorCommand } from '../exec/supervisor-scri
 import type { ResolvedMount } from '../limits/paths.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
-/** Processes Warden itself needs inside a sandbox (init, supervisor, output readers), on top of `maxPids`. */
-export const SUPERVISOR_PIDS = 8;
+/**
+ * Processes Warden itself needs inside a sandbox, on top of `maxPids`: the init, the supervisor,
+ * its warm worker with the four output readers waiting for the next command, the two that keep
+ * a running command's output, and one removing the files of the last.
+ */
+export const SUPERVISOR_PIDS = 10;
 
 /**
  * Under gVisor the engine's pids limit counts gVisor's own host tasks (about 90 for its kernel and

@@ -7,24 +7,33 @@
  * other capability dropped); each command runs under the sandbox user, started through
  * `start-stop-daemon -c uid:gid` in a session of its own with only fds 0-2. So the sandbox user
  * never reaches the supervisor's directory (`/run/warden`, root, mode 711, entries 700), its
- * FIFOs, its stdout (`/proc/<pid>/fd` of a root process), or its processes (signals, ptrace).
+ * pipes, its stdout (`/proc/<pid>/fd` of a root process), or its processes (signals, ptrace).
  *
- * Protocol (version 2), one request per line from the host:
+ * Protocol (version 3), one request per line from the host:
  *
- * - `R <id> <capBytes> <stdinBytes> <cwd> <envCount> <env>… <arg>…` then `stdinBytes` raw bytes.
- *   `cwd`, each `NAME=value` env entry and each argv element are base64 (`-` for empty). The
- *   script decodes each into a positional parameter and runs `"$@"`: no `eval`, no host-built
- *   shell string. A string command arrives as the argv `/bin/sh -c <string>`.
+ * - `R <id> <lane> <capBytes> <stdinBytes> <cwd> <envCount> <env>… <arg>…` then `stdinBytes`
+ *   raw bytes. `cwd`, each `NAME=value` env entry and each argv element are encoded by
+ *   `encodeField` (`-` for empty, `.word` for a plain word, else base64). The script decodes each
+ *   into a positional parameter and runs `"$@"`: no `eval`, no host-built shell string. A string
+ *   command arrives as the argv `/bin/sh -c <string>`.
+ * - `B <id> <lane> <capBytes> <stdinBytes> <specBytes>`: the same, with the fields after
+ *   `stdinBytes` as a blob of `specBytes` bytes (a large request), then the stdin bytes.
  * - `K <id>` kills the request's process group (timeout or abort).
  *
- * When a command ends (any way), the supervisor ends every process outside its own session and
- * the sessions of commands still running: whatever a command left behind (`setsid`, double
+ * Lane `0` is the warm worker: one long-lived process whose output readers are already waiting
+ * on its pipes, so a command costs one fork and the reply. The host sends lane 0 only while no
+ * other request of its own is in that lane; lane `1` starts a fresh worker for the one request
+ * (concurrent commands).
+ *
+ * When a command ends (any way), its worker ends every process outside the supervisor's session
+ * and the sessions of commands still running: whatever a command left behind (`setsid`, double
  * forks) never outlives it, so nothing of an earlier command is alive when a later one runs.
  *
- * Replies on stdout: `READY 2 <command uid> <tmp mode>` (or `FALLBACK <reason> <uid> <tmp mode>`)
+ * Replies on stdout: `READY 3 <command uid> <tmp mode>` (or `FALLBACK <reason> <uid> <tmp mode>`)
  * once, then per request `D <id> <exit code> <oom 0|1>` followed by one base64 line of stdout and
- * one of stderr, each cut at `capBytes` inside the container. One emitter process writes every
- * reply, so replies of concurrent commands never interleave.
+ * one of stderr, each cut at `capBytes` inside the container. A worker writes its reply only
+ * while it holds the one token byte of the supervisor's token pipe, so replies of concurrent
+ * commands never interleave; only root processes of the supervisor hold that pipe or stdout.
  *
  * Only regular builtins carry redirections that may fail: a failed redirection on a special
  * builtin (`:`, `exec`, `set`) would exit the POSIX shell and with it the sandbox.
@@ -36,13 +45,15 @@
 export const SUPERVISOR_DIRECTORY = '/run/warden';
 
 /** Protocol version announced in the `READY` line. */
-const SUPERVISOR_PROTOCOL_VERSION = '2';
+const SUPERVISOR_PROTOCOL_VERSION = '3';
 
 /**
  * Ends every process outside the protected sessions (pid 1's, the supervisor's, the caller's own)
  * and the sessions marked live (a non-empty `$w/live/<sid>`, or listed in `$extra_live`). Only
  * the head of `/proc/<pid>/stat` is read (the session is the sixth field; `comm` is at most 15
  * bytes); a head cut short (a `comm` with a newline ends the line within 30 bytes) fails closed: the process is killed.
+ * Pids listed in `$known` (the caller's own children, not yet reaped, so no other process can
+ * hold their pid) are skipped unread: reading `stat` a byte at a time is most of a sweep's cost.
  */
 export const SWEEP_FUNCTION = `sweep() {
   pass=0
@@ -50,7 +61,7 @@ export const SWEEP_FUNCTION = `sweep() {
     found=
     for d in /proc/[0-9]*; do
       p=\${d#/proc/}
-      case " 1 $self_pid " in *" $p "*) continue ;; esac
+      case " 1 $self_pid \${known:-} " in *" $p "*) continue ;; esac
       st=
       read -r -n 96 st <"$d/stat" 2>/dev/null
       [ -n "$st" ] || continue
@@ -99,9 +110,9 @@ readblob() {
 }
 oomcount() {
   oom_total=0
-  for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do
-    [ -r "$f" ] || continue
-    while read -r k n; do [ "$k" = oom_kill ] && oom_total=$n; done <"$f"
+  for counters in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do
+    [ -r "$counters" ] || continue
+    while read -r k n; do [ "$k" = oom_kill ] && oom_total=$n; done <"$counters"
   done
 }
 killgroup() {
@@ -112,60 +123,145 @@ ${SWEEP_FUNCTION}
 asuser() {
   start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- "$@"
 }
+# One output stream's reader pair, started before its command exists: the worker first writes
+# the cap on a line of its own, then the command's bytes follow. The first process keeps at most
+# the cap and past it drains, so the command never writes into a closed pipe; the second
+# base64-encodes what was kept into the lane's file as it arrives.
+readers() {
+  known=$worker
+  for stream in o e; do
+    { IFS= read -r cap || exit 0; head -c "$cap"; if read -r -n 1 _; then exec cat >/dev/null; fi; } \\
+      >"$1.$stream.b" <"$1.$stream" 2>/dev/null 3>&- 4>&- 5>&- &
+    known="$known $!"
+    base64 -w 0 <"$1.$stream.b" >"$1.$stream.64" 2>/dev/null 3>&- 4>&- 5>&- &
+    known="$known $!"
+  done
+}
+# Sets $worker to this process's pid ($$ is the supervisor's in a subshell).
+whoami_worker() {
+  read -r -n 16 st </proc/self/stat; worker=\${st%% *}
+}
+# Runs one request: $fifos names the pipes whose readers are waiting.
 run() {
-  id=$1 cap=$2 inlen=$3 nenv=$5
-  decode "$4"; cwd=$v
+  id=$1 cap=$3 inlen=$4 nenv=$6
+  decode "$5"; cwd=$v
   f=$w/$id
-  shift 5
+  shift 6
   count=$#
   for a do decode "$a"; set -- "$@" "$v"; done
   shift "$count"
-  mkfifo "$f.o" "$f.e" "$f.g" || { echo "$id 125 0" >"$w/done"; return; }
-  { head -c "$cap" >"$f.out"; exec cat >/dev/null; } <"$f.o" &
-  { head -c "$cap" >"$f.err"; exec cat >/dev/null; } <"$f.e" &
   input=/dev/null
   if [ "$inlen" -gt 0 ]; then input=$f.in; fi
-  (
-    read -r _ <"$f.g"
-    # Without cwd or env, a program found on PATH starts directly; anything else goes through
-    # the runner, whose "exec --" reports a missing program (127) and never reads "-x" as an option.
-    if [ -z "$cwd" ] && [ "$nenv" = 0 ] && command -v -- "$1" >/dev/null 2>&1; then
-      case $1 in -*) ;; *) prog=$1; shift; exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x "$prog" -- "$@" ;; esac
-    fi
-    exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$cwd" "$nenv" "$@"
-  ) <"$input" >"$f.o" 2>"$f.e" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-  pid=$!
-  echo "$pid" >"$w/live/$pid"
+  # A request killed before it started (a lane whose worker was replaced) never starts; its
+  # readers see end of file at once.
+  if [ -e "$f.kill" ]; then
+    { true; } 6>"$fifos.o" 7>"$fifos.e"
+    wait; finish 137 ""; forget; return
+  fi
+  # No child of this worker may end while it opens the pipes below: the shell does not retry an
+  # open that a child's SIGCHLD interrupts. (The last request's file removal is long done.)
+  if [ -n "\${cleaner:-}" ]; then wait "$cleaner"; cleaner=; fi
+  pid=
+  # The readers already opened (or are opening) the read ends: these opens return at once.
+  {
+    echo "$cap" >&6
+    echo "$cap" >&7
+    (
+      # Marked live before it leaves the supervisor's session, so no other command's sweep ends it.
+      read -r -n 16 st </proc/self/stat; me=\${st%% *}
+      echo "$me" >>"$w/live/$me"
+      # Without cwd or env, a program found on PATH starts directly; anything else goes through
+      # the runner, whose "exec --" reports a missing program (127) and never reads "-x" as an option.
+      if [ -z "$cwd" ] && [ "$nenv" = 0 ] && command -v -- "$1" >/dev/null 2>&1; then
+        case $1 in -*) ;; *) prog=$1; shift; exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x "$prog" -- "$@" ;; esac
+      fi
+      exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$cwd" "$nenv" "$@"
+    ) <"$input" >&6 2>&7 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+    pid=$!
+  } 6>"$fifos.o" 7>"$fifos.e"
+  # The pipes could not be opened: this worker ends (the next lane-0 request starts another).
+  if [ -z "$pid" ]; then finish 125 ""; forget; exit 1; fi
+  echo "$pid" >>"$w/live/$pid"
   echo "$pid" >"$f.pid"
-  # The command may leave the supervisor's session only once it is marked live (a sweep spares
-  # it): the "go" stays readable while the supervisor holds the FIFO open.
-  { echo go >&4; if [ -e "$f.kill" ]; then killgroup "$pid"; fi; wait "$pid"; } 4<>"$f.g"
+  if [ -e "$f.kill" ]; then killgroup "$pid"; fi
+  wait "$pid"
   code=$?
   true >"$w/live/$pid"
   sweep
-  # A command killed before it opened its output FIFOs leaves the readers blocked in open: a
-  # writer that opens and closes at once lets them see end of file (never blocks, O_RDWR).
-  true 1<>"$f.o"
-  true 1<>"$f.e"
+  # The readers end once every writer is gone: the command and (after the sweep) what it left.
   wait
   oom=0
   if [ "$code" = 137 ] && [ ! -e "$f.kill" ]; then
     oomcount; seen=0; read -r seen <"$w/oom" 2>/dev/null
     if [ "$oom_total" -gt "$seen" ]; then oom=1; echo "$oom_total" >"$w/oom"; fi
   fi
-  echo "$id $code $oom $pid" >"$w/done"
+  finish "$code" "$oom"
+  forget "$pid"
+}
+# Writes the reply of request $id, holding the token so that no other reply interleaves; with an
+# OOM flag ($2) the captured output follows, without one the reply carries no output.
+finish() {
+  read -r _ <&3
+  if [ -n "$2" ]; then
+    printf 'D %s %s %s\\n' "$id" "$1" "$2"
+    emit "$fifos.o.64"; emit "$fifos.e.64"
+  else
+    printf 'D %s %s 0\\n\\n\\n' "$id" "$1"
+  fi
+  echo >&3
+}
+# Copies one base64 file to stdout as a line: a short one through the shell alone, a long one
+# through cat.
+emit() {
+  line=
+  IFS= read -r -n 1024 line <"$1"
+  if [ "\${#line}" -lt 1024 ]; then printf '%s\\n' "$line"; else cat "$1"; printf '\\n'; fi
+}
+# Removes a finished request's files in the background: the worker moves on at once.
+forget() {
+  rm -f "$f".* \${1:+"$w/live/$1"} </dev/null >/dev/null 2>&1 &
+  cleaner=$!
 }
 run_spec() {
-  set -f; set -- "$1" "$2" "$3" $(cat "$w/$1.spec"); set +f
+  set -f; set -- "$1" "$2" "$3" "$4" $(cat "$w/$1.spec"); set +f
   run "$@"
 }
-emit() {
-  while read -r id code oom pid; do
-    printf 'D %s %s %s\\n' "$id" "$code" "$oom"
-    if [ -s "$w/$id.out" ]; then base64 -w 0 <"$w/$id.out"; fi; printf '\\n'
-    if [ -s "$w/$id.err" ]; then base64 -w 0 <"$w/$id.err"; fi; printf '\\n'
-    rm -f "$w/$id".* \${pid:+"$w/live/$pid"}
+request() {
+  case $1 in
+    R) shift; run "$@" ;;
+    B) shift; run_spec "$@" ;;
+  esac
+}
+# Lane 1: a fresh worker with pipes of its own for one request.
+once() {
+  fifos=$w/$2
+  id=$2 f=$w/$2
+  mkfifo "$fifos.o" "$fifos.e" "$fifos.o.b" "$fifos.e.b" || { finish 125 ""; forget; return; }
+  whoami_worker
+  readers "$fifos"
+  request "$@"
+}
+# Lane 0: the warm worker, reading requests from fd 5; its readers wait before each request.
+warm() {
+  fifos=$w/warm$1
+  whoami_worker
+  while :; do
+    readers "$fifos"
+    IFS= read -r line <&5 || exit 0
+    set -f; set -- $line; set +f
+    request "$@"
   done
+}
+# (Re)starts the warm worker with pipes of its own generation; readers of a dead one see end of file.
+start_warm() {
+  if [ "$generation" -gt 0 ]; then
+    true 1<>"$w/warm$generation.o"; true 1<>"$w/warm$generation.e"
+    rm -f "$w/warm$generation".*
+  fi
+  generation=$((generation + 1))
+  mkfifo "$w/warm$generation.o" "$w/warm$generation.e" "$w/warm$generation.o.b" "$w/warm$generation.e.b" || return 1
+  warm "$generation" </dev/null 2>/dev/null &
+  warm_pid=$!
 }
 wait_for_owner() {
   printf 'FALLBACK %s %s %s\\n' "$1" "$(id -u 2>/dev/null)" "$(stat -c %a /tmp 2>/dev/null)"
@@ -182,29 +278,34 @@ for tool in base64 mkfifo head cat setsid rm mkdir dd id stat start-stop-daemon;
   command -v "$tool" >/dev/null 2>&1 || wait_for_owner "missing-$tool"
 done
 mkdir "$w/live" 2>/dev/null || wait_for_owner no-live
-mkfifo "$w/done" 2>/dev/null || wait_for_owner no-fifo
+mkfifo "$w/token" "$w/lane" 2>/dev/null || wait_for_owner no-fifo
 command_uid=$(asuser -c 'id -u' </dev/null 2>/dev/null)
 [ -n "$command_uid" ] && [ "$command_uid" != 0 ] || wait_for_owner no-drop
 protect
-exec 3<>"$w/done"
+exec 3<>"$w/token" 5<>"$w/lane"
+echo >&3
 oomcount; echo "$oom_total" >"$w/oom"
-emit <&3 2>/dev/null &
+generation=0
+start_warm || wait_for_owner no-fifo
 printf 'READY ${SUPERVISOR_PROTOCOL_VERSION} %s %s\\n' "$command_uid" "$(stat -c %a /tmp)"
 while IFS= read -r line; do
   # Reap finished requests: zombies count against the pids limit, and a shell that cannot fork exits.
   jobs >/dev/null 2>&1
   set -f; set -- $line; set +f
   case \${1:-} in
-    R) shift
-       if [ -e "$w/$1.pid" ] || ! true >"$w/$1.pid"; then echo "$1 125 0" >"$w/done"; continue; fi
-       if [ "$3" -gt 0 ]; then readblob "$3" "$w/$1.in"; fi
-       run "$@" </dev/null >/dev/null 2>&1 &
-       ;;
-    B) shift
-       if [ -e "$w/$1.pid" ] || ! true >"$w/$1.pid"; then echo "$1 125 0" >"$w/done"; continue; fi
-       readblob "$4" "$w/$1.spec"
-       if [ "$3" -gt 0 ]; then readblob "$3" "$w/$1.in"; fi
-       run_spec "$1" "$2" "$3" </dev/null >/dev/null 2>&1 &
+    R|B)
+       case $2 in ''|*[!0-9]*) continue ;; esac
+       id=$2 f=$w/$2
+       if [ -e "$f.pid" ] || ! true >"$f.pid"; then finish 125 ""; continue; fi
+       if [ "$1" = B ]; then readblob "$6" "$w/$2.spec"; fi
+       if [ "$5" -gt 0 ]; then readblob "$5" "$w/$2.in"; fi
+       if [ "$3" = 0 ]; then
+         # A warm worker that could not fork (pids limit) has exited: start another.
+         kill -0 "$warm_pid" 2>/dev/null || start_warm 2>/dev/null
+         printf '%s\\n' "$*" >&5
+       else
+         once "$@" </dev/null 2>/dev/null 5>&- &
+       fi
        ;;
     K) true >"$w/$2.kill" 2>/dev/null
        pid=

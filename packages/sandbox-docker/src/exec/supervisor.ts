@@ -59,6 +59,8 @@ export class SupervisorConnection {
   // Commands reported as killed after the grace period: their late replies are still expected.
   private readonly abandoned = new Map<number, number>();
   private nextId = 1;
+  // The request in the warm lane (0), until its reply arrives (late replies of abandoned ones too).
+  private warmLaneId: number | undefined;
   private inProgress: ResultInProgress | undefined;
   private closedReason: string | undefined;
   private diagnostics = '';
@@ -112,6 +114,9 @@ export class SupervisorConnection {
       return Promise.reject(new BackendUnavailableError({ backend: 'docker', message: this.closedMessage() }));
     }
     const id = this.nextId++;
+    // The warm worker takes one request at a time; concurrent ones each get a fresh worker (lane 1).
+    const lane = this.warmLaneId === undefined ? 0 : 1;
+    if (lane === 0) this.warmLaneId = id;
     const stdin = Buffer.from(request.stdin ?? '', 'utf8');
     const envFields = Object.entries(request.env).map(([name, value]) => encodeField(`${name}=${value}`));
     // Three bytes past the cap show whether the cut splits a UTF-8 character.
@@ -125,8 +130,11 @@ export class SupervisorConnection {
     // The shell reads a line one byte per system call: large requests travel as a blob instead.
     const frame =
       spec.length <= INLINE_REQUEST_BYTES
-        ? [Buffer.from(`R ${id} ${captureBytes} ${stdin.length} ${spec}\n`)]
-        : [Buffer.from(`B ${id} ${captureBytes} ${stdin.length} ${Buffer.byteLength(spec)}\n`), Buffer.from(spec)];
+        ? [Buffer.from(`R ${id} ${lane} ${captureBytes} ${stdin.length} ${spec}\n`)]
+        : [
+            Buffer.from(`B ${id} ${lane} ${captureBytes} ${stdin.length} ${Buffer.byteLength(spec)}\n`),
+            Buffer.from(spec),
+          ];
     return new Promise<CommandResult>((resolve, reject) => {
       const command = this.track(id, request, resolve, reject);
       for (const part of frame) this.socket.write(part);
@@ -213,6 +221,7 @@ export class SupervisorConnection {
     }
     this.inProgress = undefined;
     this.abandoned.delete(current.id);
+    if (this.warmLaneId === current.id) this.warmLaneId = undefined;
     this.settle(current.id, {
       exitCode: current.exitCode,
       oomKilled: current.oomKilled,
