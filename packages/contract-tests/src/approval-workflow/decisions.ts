@@ -1,4 +1,3 @@
-import { approvalCoversPayload } from '@warden/core/approval';
 import { expect, it } from 'vitest';
 import { isoPlus, type WorkflowHarness } from './harness.js';
 

@@ -17,6 +17,16 @@ export function expectRunningStatus(status: SandboxStatus): void {
 /** create, getStatus, list and destroy: the sandbox lifecycle. */
 export function registerSandboxBasics({ harness, capabilities, timeoutMs }: SandboxSuite): void {
   it(
+    'names its port version and provider',
+    async () => {
+      const { sandbox } = await harness();
+      expect(sandbox.specificationVersion).toBe('sandbox-v1');
+      expect(sandbox.providerId).toMatch(/\S/);
+    },
+    timeoutMs,
+  );
+
+  it(
     'create(constraints) starts a running sandbox that getStatus(id) and list() report',
     async () => {
       const { sandbox, create } = await harness();
