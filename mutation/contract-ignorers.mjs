@@ -25,8 +25,28 @@ const UNREACHABLE = {
       invalidSetting: "factory: the env store's settings errors, env-secret-store.test.ts",
     },
     code: {
-      "writable !== 'none' && writable.has(name)":
+      "writable === 'prefix' || (writable !== 'none' && writable.has(name))":
         'factory: writableNames and read-only mode; the contract runs a store that writes under its prefix',
+      'value === undefined': 'equivalent: get() then returns the value, which is undefined',
+    },
+  },
+  'packages/gateway/src/memory-rate-limiter.ts': {
+    functions: { trackedKeys: 'factory: a getter beside the port, for the gateway unit tests' },
+    code: {
+      'windows.size >= SWEEP_THRESHOLD':
+        'equivalent: the sweep drops only ended windows, which consume() replaces anyway; when it runs changes memory, not answers',
+    },
+  },
+  'packages/stubs/src/stub-approval-workflow.ts': {
+    functions: {
+      eligible: "factory: isEligible; the contract's subject lets anyone but the requester decide",
+      notEligible: "factory: isEligible; the contract's subject lets anyone but the requester decide",
+    },
+    code: {
+      'action !== undefined && !eligible(settled, action)':
+        "factory: isEligible; the contract's subject lets anyone but the requester decide",
+      'if (denied) step.error = notEligible(settled, action);':
+        "factory: isEligible; the contract's subject lets anyone but the requester decide",
     },
   },
   'packages/secrets-env/src/env-secret-name.ts': {
@@ -40,7 +60,10 @@ const UNREACHABLE = {
     code: {
       'isProtectedVariable(variable)':
         'equivalent: under a prefix the factory accepts (the contract writes, so it runs one) no variable is protected',
-      '!variable.startsWith(prefix)':
+      'if (isProtectedVariable(variable)) {…':
+        'equivalent: under a prefix the factory accepts (the contract writes, so it runs one) no variable is protected',
+      '{\n    return false;\n  }': 'equivalent: the caller treats undefined as false',
+      '!variable.startsWith(prefix) || isProtectedVariable(variable)':
         'equivalent: the round trip below (the name must map back onto the same variable) refuses it too',
       "name.toUpperCase().replaceAll('-', '_')":
         'equivalent: get, set, delete and list share the one mapping, so its spelling is invisible through the port',
@@ -130,11 +153,20 @@ function unreachableReason(path) {
   const entry = Object.entries(UNREACHABLE).find(([file]) => fileName.endsWith(file))?.[1];
   if (!entry) return undefined;
   const { node } = path;
-  const name = node.type === 'FunctionDeclaration' ? (node.id?.name ?? '') : '';
+  const name =
+    node.type === 'FunctionDeclaration'
+      ? (node.id?.name ?? '')
+      : node.type === 'ObjectMethod' || node.type === 'VariableDeclarator'
+        ? (propertyName(node) ?? (node.id?.type === 'Identifier' ? node.id.name : ''))
+        : '';
   if (Object.hasOwn(entry.functions, name)) return entry.functions[name];
   if (typeof node.start !== 'number' || typeof node.end !== 'number') return undefined;
   const code = path.hub.file.code.slice(node.start, node.end);
-  return Object.hasOwn(entry.code, code) ? entry.code[code] : undefined;
+  if (Object.hasOwn(entry.code, code)) return entry.code[code];
+  // A key ending in '…' stands for a whole statement that starts with it.
+  if (!path.isStatement()) return undefined;
+  const statement = Object.keys(entry.code).find((text) => text.endsWith('…') && code.startsWith(text.slice(0, -1)));
+  return statement === undefined ? undefined : entry.code[statement];
 }
 
 function stringFormReason(path) {
