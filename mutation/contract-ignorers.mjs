@@ -49,6 +49,21 @@ const UNREACHABLE = {
         "factory: isEligible; the contract's subject lets anyone but the requester decide",
     },
   },
+  'packages/core/src/approval/transitions.ts': {
+    functions: {},
+    code: {
+      'if (options.caseSensitiveIdentities === true) return normalised;':
+        "factory: caseSensitiveIdentities; the contract's subject compares identities by default",
+      'policies[target].quorum === 0': 'factory: escalation; the contract configures none, so there is no target tier',
+      'const ttlMs = policies[target].ttlMs;': 'factory: escalation; the contract configures none',
+      'current = {\n      ...current,\n      tier: target,…': 'factory: escalation; the contract configures none',
+      'policy.ttlMs === null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
+      'if (action.reason !== undefined) cancelled.reason = action.reason;':
+        "equivalent: the port's cancel(id, actor) takes no reason",
+      '(decision.tier ?? record.tier) === record.tier':
+        'factory: escalation; without it every decision is at the current tier',
+    },
+  },
   'packages/secrets-env/src/env-secret-name.ts': {
     functions: {
       overlapsProtectedNamespace: 'factory: checks the prefix given to the factory, env-secret-store.test.ts',
