@@ -30,6 +30,17 @@ const UNREACHABLE = {
       'value === undefined': 'equivalent: get() then returns the value, which is undefined',
     },
   },
+  'packages/stubs/src/stub-jit-credential-issuer.ts': {
+    functions: {},
+    code: { "typeof credentialId === 'string'": 'equivalent: the tokens it checks against are all strings' },
+  },
+  'packages/stubs/src/stub-sandbox.ts': {
+    functions: {},
+    code: {
+      "response?.stdout ?? ''": 'equivalent: what a backend that runs nothing answers unscripted is its own choice',
+      "response?.stderr ?? ''": 'equivalent: what a backend that runs nothing answers unscripted is its own choice',
+    },
+  },
   'packages/gateway/src/memory-rate-limiter.ts': {
     functions: { trackedKeys: 'factory: a getter beside the port, for the gateway unit tests' },
     code: {
