@@ -68,6 +68,10 @@ const UNREACHABLE = {
       'policies[target].quorum === 0': 'factory: escalation; the contract configures none, so there is no target tier',
       'const ttlMs = policies[target].ttlMs;': 'factory: escalation; the contract configures none',
       'current = {\n      ...current,\n      tier: target,…': 'factory: escalation; the contract configures none',
+      'record.expiresAt !== null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
+      'current.expiresAt !== null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
+      'const version = record.version + 1;': 'equivalent: stepApproval sets the version of every record it returns',
+      'if (error !== undefined) result.error = error;': 'equivalent: an undefined error is no error to the callers',
       'policy.ttlMs === null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
       'if (action.reason !== undefined) cancelled.reason = action.reason;':
         "equivalent: the port's cancel(id, actor) takes no reason",
