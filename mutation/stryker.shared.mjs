@@ -5,9 +5,13 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /** @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export function mutationConfig({ name, mutate, vitestConfig }) {
+export function mutationConfig({ name, mutate, vitestConfig, ignorerPlugins = [], ignorers = [] }) {
+  // WARDEN_MUTATION_TAG=sandbox (with --mutate on one port's files) keeps that run's report and
+  // incremental results apart from the full run's.
+  const report = process.env.WARDEN_MUTATION_TAG ? `${name}-${process.env.WARDEN_MUTATION_TAG}` : name;
   return {
-    plugins: [require.resolve('@stryker-mutator/vitest-runner')],
+    plugins: [require.resolve('@stryker-mutator/vitest-runner'), ...ignorerPlugins],
+    ignorers,
     testRunner: 'vitest',
     vitest: { configFile: vitestConfig },
     mutate,
@@ -23,11 +27,11 @@ export function mutationConfig({ name, mutate, vitestConfig }) {
     tempDirName: `.stryker-tmp/${name}`,
     ignorePatterns: ['docs/api', 'apps', 'bench', '.bench', 'coverage', 'reports', '.turbo', '.services', '.tools'],
     reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
-    jsonReporter: { fileName: `reports/mutation/${name}.json` },
-    htmlReporter: { fileName: `reports/mutation/${name}.html` },
+    jsonReporter: { fileName: `reports/mutation/${report}.json` },
+    htmlReporter: { fileName: `reports/mutation/${report}.html` },
     thresholds: { high: 90, low: 85, break: null },
     // A re-run retests only the mutants whose code or covering tests changed since the last one.
     incremental: true,
-    incrementalFile: `reports/mutation/${name}-incremental.json`,
+    incrementalFile: `reports/mutation/${report}-incremental.json`,
   };
 }

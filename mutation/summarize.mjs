@@ -95,8 +95,15 @@ function offsetOf(file, { line, column }) {
 const rows = [];
 const survivors = [];
 const totals = { setAside: { message: 0, event: 0, record: 0 } };
+// Mutants an ignorer left unmutated (contract-ignorers.mjs), by the kind its reason starts with.
+const ignored = {};
 for (const [path, entry] of Object.entries(report.files)) {
   const { file, ranges } = setAsideRanges(path, entry.source);
+  for (const mutant of entry.mutants) {
+    if (mutant.status !== 'Ignored' || !mutant.statusReason || /static/i.test(mutant.statusReason)) continue;
+    const kind = mutant.statusReason.split(':')[0];
+    ignored[kind] = (ignored[kind] ?? 0) + 1;
+  }
   const row = { path, detected: 0, undetected: 0, asideDetected: 0, asideUndetected: 0 };
   for (const mutant of entry.mutants) {
     const counted = DETECTED.has(mutant.status) ? 'detected' : UNDETECTED.has(mutant.status) ? 'undetected' : undefined;
@@ -170,6 +177,10 @@ lines.push('');
 lines.push(
   `Set aside among the survivors: ${totals.setAside.message} in error messages, ${totals.setAside.event} in events, ${totals.setAside.record} in stub call records.`,
 );
+if (Object.keys(ignored).length > 0) {
+  const kinds = Object.entries(ignored).map(([kind, count]) => `${count} ${kind}`);
+  lines.push(`Not mutated (ignorer, reason in the report): ${kinds.join(', ')}.`);
+}
 lines.push('');
 lines.push(markdown ? '| file:line | mutator | original | replacement | status |' : 'Other survivors:');
 if (markdown) lines.push('|---|---|---|---|---|');

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const source = (pkg: string): string => fileURLToPath(new URL(`../packages/${pkg}/src/index.ts`, import.meta.url));
+const packageFile = (path: string): string => fileURLToPath(new URL(`../packages/${path}`, import.meta.url));
+const source = (pkg: string): string => packageFile(`${pkg}/src/index.ts`);
 
 const WORKSPACE_PACKAGES = ['core', 'stubs', 'approvals', 'secrets-env', 'contract-tests', 'gateway'];
 
@@ -17,7 +18,11 @@ export function flatMutationConfig(include: string[]): ViteUserConfig {
   return {
     root,
     resolve: {
-      alias: WORKSPACE_PACKAGES.map((pkg) => ({ find: new RegExp(`^@warden/${pkg}$`), replacement: source(pkg) })),
+      alias: [
+        ...WORKSPACE_PACKAGES.map((pkg) => ({ find: new RegExp(`^@warden/${pkg}$`), replacement: source(pkg) })),
+        // The state machine's entry point, which the stubs and the approvals import by name.
+        { find: /^@warden\/core\/approval$/, replacement: packageFile('core/src/approval/index.ts') },
+      ],
       conditions: ['warden-source', 'module', 'node', 'development|production'],
     },
     test: {

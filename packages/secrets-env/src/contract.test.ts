@@ -13,11 +13,18 @@ runSecretStoreContract({
       name.toUpperCase().replaceAll('-', '_'),
       'unprefixed-decoy',
     ]);
-    const env: Record<string, string> = {
+    const env: Record<string, string | undefined> = {
       PATH: '/usr/bin',
       GITHUB_TOKEN: 'unprefixed',
       OTHER_VARIABLE: 'x',
       ...Object.fromEntries(decoys),
+      // Variables under the prefix that hold no secret: empty (never set, for the suite), without
+      // a value, not in the canonical spelling, a name every store refuses, a name too long.
+      WARDEN_TEST_WARDEN_CONTRACT_NEVER_SET: '',
+      WARDEN_TEST_UNSET_DECOY: undefined,
+      WARDEN_TEST_Lower_Case_Decoy: 'x',
+      WARDEN_TEST_PATH: '/usr/bin',
+      [`WARDEN_TEST_${'A'.repeat(129)}`]: 'x',
     };
     return { subject: createEnvSecretStore({ prefix: 'WARDEN_TEST_', env }), cleanup: async () => {} };
   },

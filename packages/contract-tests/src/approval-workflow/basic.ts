@@ -4,6 +4,12 @@ import { APPROVAL_CONTRACT_TTL_MS, isoPlus, type WorkflowHarness } from './harne
 
 /** request, getStatus, get and listPending as the port promises. */
 export function registerApprovalBasics(harness: () => Promise<WorkflowHarness>): void {
+  it('names its port version and provider', async () => {
+    const { workflow } = await harness();
+    expect(workflow.specificationVersion).toBe('approval-workflow-v1');
+    expect(workflow.providerId).toMatch(/\S/);
+  });
+
   it('request(request) returns an id whose getStatus(id) is pending', async () => {
     const { workflow } = await harness();
     const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
@@ -20,6 +26,14 @@ export function registerApprovalBasics(harness: () => Promise<WorkflowHarness>):
     });
     expect(await workflow.getStatus(id)).toBe('approved');
     expect(await workflow.get(id)).toMatchObject({ tier: 'auto', quorum: 0, decisions: [] });
+  });
+
+  it('request(request) with neither tier nor classification needs an approver (fails closed)', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'unclassified' });
+    const record = await workflow.get(id);
+    expect(record.status).toBe('pending');
+    expect(record.quorum).toBeGreaterThanOrEqual(1);
   });
 
   it('request(request) classifies security-sensitive work as security-review with a quorum of 2', async () => {

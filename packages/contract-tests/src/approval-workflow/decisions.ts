@@ -1,4 +1,3 @@
-import { approvalCoversPayload } from '@warden/core/approval';
 import { expect, it } from 'vitest';
 import { isoPlus, type WorkflowHarness } from './harness.js';
 
@@ -50,7 +49,12 @@ export function registerApprovalDecisions(harness: () => Promise<WorkflowHarness
     const { workflow } = await harness();
     const rejected = await workflow.request({ requester: 'alice', description: 'a', tier: 'peer-review' });
     await workflow.reject(rejected, 'bob', 'no');
-    await expect(workflow.approve(rejected, 'carol')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+    // The error names the request and where it stands.
+    await expect(workflow.approve(rejected, 'carol')).rejects.toMatchObject({
+      code: 'APPROVAL_NOT_PENDING',
+      id: rejected,
+      status: 'rejected',
+    });
     const approved = await workflow.request({ requester: 'alice', description: 'b', tier: 'peer-review' });
     await workflow.approve(approved, 'bob');
     await expect(workflow.reject(approved, 'carol', 'late')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });

@@ -6,7 +6,10 @@ export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>):
   it('approve(id, approver) for an unknown id throws APPROVAL_NOT_FOUND', async () => {
     const { workflow } = await harness();
     await expect(workflow.approve('no-such-request', 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
-    await expect(workflow.getStatus('no-such-request')).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+    await expect(workflow.getStatus('no-such-request')).rejects.toMatchObject({
+      code: 'APPROVAL_NOT_FOUND',
+      id: 'no-such-request',
+    });
   });
 
   it('request(request) with an empty requester throws INVALID_INPUT and stores nothing', async () => {

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import {
   APPROVAL_CONTRACT_TTL_MS,
   type ApprovalWorkflowContractCapabilities,
+  isoPlus,
   type WorkflowHarness,
 } from './harness.js';
 
@@ -44,10 +45,13 @@ export function registerApprovalExpiry(
 
   if (capabilities.cancel) {
     it('cancel(id, actor) by the requester withdraws the request; approving it then throws', async () => {
-      const { workflow } = await harness();
+      const { workflow, advance } = await harness();
       const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+      await advance(7_000);
       expect(await workflow.cancel?.(id, 'alice')).toBe('cancelled');
-      expect(await workflow.get(id)).toMatchObject({ status: 'cancelled', decidedBy: 'alice' });
+      const record = await workflow.get(id);
+      expect(record).toMatchObject({ status: 'cancelled', decidedBy: 'alice' });
+      expect(record.decidedAt).toBe(isoPlus(record.createdAt, 7_000));
       await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
     });
   }

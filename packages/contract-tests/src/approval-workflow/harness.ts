@@ -31,7 +31,8 @@ export interface ApprovalWorkflowContractOptions {
    * Creates a fresh, isolated workflow that reads time from the returned `clock`, with the
    * default quorums (auto 0, peer-review 1, team-lead 1, security-review 2), a time-to-live of
    * {@link APPROVAL_CONTRACT_TTL_MS} for every tier, no escalation, and anyone but the requester
-   * eligible to approve.
+   * eligible to approve. People are told apart as core's `approvalIdentityKey` does by default:
+   * `Alice`, `alice ` and `alice` are one person, so a respelled requester is still refused.
    */
   createSubject: () => Promise<ApprovalWorkflowContractSubject>;
   /** Optional groups; each defaults to `true`. */

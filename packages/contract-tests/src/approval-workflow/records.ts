@@ -53,6 +53,19 @@ export function registerApprovalRecords(harness: () => Promise<WorkflowHarness>)
     expect(await workflow.isApprovedFor(id, { target: 'prod' })).toBe(true);
   });
 
+  it('get(id).version grows with every stored change and stays for a refused one', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    const opened = (await workflow.get(id)).version;
+    await workflow.approve(id, 'bob');
+    const approvedOnce = (await workflow.get(id)).version;
+    expect(approvedOnce).toBeGreaterThan(opened);
+    await expect(workflow.approve(id, 'alice')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect((await workflow.get(id)).version, 'a refused approval changes nothing').toBe(approvedOnce);
+    await workflow.approve(id, 'carol');
+    expect((await workflow.get(id)).version).toBeGreaterThan(approvedOnce);
+  });
+
   it('get(id) names who made each decision: every approver in order, and the one who completed it', async () => {
     const { workflow } = await harness();
     const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });

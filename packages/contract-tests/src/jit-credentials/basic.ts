@@ -12,6 +12,16 @@ const DURATIONS: ReadonlyArray<readonly [string | number, number]> = [
 /** issue, revoke and isValid as the port promises. */
 export function registerIssuerBasics({ harness, capabilities, scope, timeoutMs }: IssuerSuite): void {
   it(
+    'names its port version and provider',
+    async () => {
+      const { issuer } = await harness();
+      expect(issuer.specificationVersion).toBe('jit-credential-issuer-v1');
+      expect(issuer.providerId).toMatch(/\S/);
+    },
+    timeoutMs,
+  );
+
+  it(
     "issue(scope, '15m') returns a credential that isValid(id) accepts",
     async () => {
       const { issuer } = await harness();

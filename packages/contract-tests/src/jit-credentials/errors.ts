@@ -80,6 +80,9 @@ export function registerIssuerErrors({ harness, capabilities, scope, timeoutMs }
         'CREDENTIAL_NOT_FOUND',
       );
       expect(NotFoundError.isInstance(error)).toBe(true);
+      expect((error as NotFoundError).id, 'the error names the id it did not find').toBe(
+        'warden-contract-never-issued',
+      );
     },
     timeoutMs,
   );

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { expectWardenError } from '../expect-error.js';
 import type { IssuerSuite } from './harness.js';
 
-/** Issue options every issuer refuses: a subject that is empty, too long or has control characters, unknown fields, a non-object. */
+/** Issue options every issuer refuses: a subject that is empty, too long or has control characters, unknown fields, anything but an object. */
 const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown]> = [
   ["{ subject: '' }", { subject: '' }],
   ['a subject with a line break', { subject: 'agent\n7' }],
@@ -11,6 +11,9 @@ const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown]> = [
   ['{ subject: 42 }', { subject: 42 }],
   ['an unknown field', { subject: 'agent-7', admin: true }],
   ['a string', 'agent-7'],
+  ['a number', 42],
+  ['null', null],
+  ['an empty array', []],
 ];
 
 /** Reaches `issue` with options its types forbid, the way untrusted callers do. */

@@ -17,6 +17,35 @@ export function expectRunningStatus(status: SandboxStatus): void {
 /** create, getStatus, list and destroy: the sandbox lifecycle. */
 export function registerSandboxBasics({ harness, capabilities, timeoutMs }: SandboxSuite): void {
   it(
+    'names its port version and provider',
+    async () => {
+      const { sandbox } = await harness();
+      expect(sandbox.specificationVersion).toBe('sandbox-v1');
+      expect(sandbox.providerId).toMatch(/\S/);
+    },
+    timeoutMs,
+  );
+
+  it(
+    'create() without constraints reports the limits it filled in, never unlimited',
+    async () => {
+      const { sandbox, create } = await harness();
+      const created = await create();
+      for (const status of [created, await sandbox.getStatus(created.id)]) {
+        const { constraints } = status;
+        expect(['none', 'egress-only', 'full']).toContain(constraints.networkPolicy);
+        expect(constraints.timeoutMs, 'timeoutMs').toBeGreaterThan(0);
+        if (!capabilities.resourceLimits) continue;
+        for (const limit of ['maxMemoryMb', 'maxCpuPercent', 'maxPids'] as const) {
+          expect(Number.isFinite(constraints[limit]), limit).toBe(true);
+          expect(constraints[limit], limit).toBeGreaterThan(0);
+        }
+      }
+    },
+    timeoutMs,
+  );
+
+  it(
     'create(constraints) starts a running sandbox that getStatus(id) and list() report',
     async () => {
       const { sandbox, create } = await harness();
@@ -43,6 +72,7 @@ export function registerSandboxBasics({ harness, capabilities, timeoutMs }: Sand
       expect(sandboxIds(await sandbox.list())).not.toContain(id);
       const notFound = await expectWardenError(() => sandbox.getStatus(id), 'SANDBOX_NOT_FOUND', 'getStatus');
       expect(NotFoundError.isInstance(notFound)).toBe(true);
+      expect((notFound as NotFoundError).id, 'the error names the id it did not find').toBe(id);
       await expectWardenError(() => sandbox.execute(id, 'true'), 'SANDBOX_NOT_FOUND', 'execute');
     },
     timeoutMs,

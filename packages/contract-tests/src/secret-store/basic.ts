@@ -13,7 +13,7 @@ const UNUSUAL_VALUES: readonly string[] = [
 ];
 
 /** get, set, delete and list as the port promises. */
-export function registerSecretStoreBasics({ store, timeoutMs }: SecretStoreSuite): void {
+export function registerSecretStoreBasics({ store, capabilities, timeoutMs }: SecretStoreSuite): void {
   it(
     'get(name) of a name never set resolves undefined',
     async () => {
@@ -76,6 +76,23 @@ export function registerSecretStoreBasics({ store, timeoutMs }: SecretStoreSuite
 
       await secrets.delete(second);
       expect(await secrets.list()).not.toContain(second);
+    },
+    timeoutMs,
+  );
+
+  it(
+    'list() names only secrets that get(name) returns, whatever state surrounds the store',
+    async () => {
+      const secrets = await store();
+      await secrets.set(first, 'listed-value');
+      // Backends may surround the subject with state that is not a secret (an empty or malformed
+      // variable under the store's prefix): list() must never name what get() cannot return.
+      for (const name of await secrets.list()) {
+        expect(typeof name, JSON.stringify(name)).toBe('string');
+        const value = await secrets.get(name);
+        expect(typeof value, `get(${JSON.stringify(name)}) of a listed name`).toBe('string');
+        if (!capabilities.emptyValues) expect(value, `get(${JSON.stringify(name)})`).not.toBe('');
+      }
     },
     timeoutMs,
   );
