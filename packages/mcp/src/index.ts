@@ -34,5 +34,10 @@ export { APPROVAL_META_KEY, INPUT_REQUIRED_REVISION } from './enforcer/tool-call
 export type { PendingToolDefinition } from './enforcer/tool-catalog.js';
 export { type HttpGateway, type HttpGatewayConfig, startHttpGateway } from './http/http-gateway.js';
 export { createMemoryToolPinStore, type ToolPinStore } from './pinning/pin-store.js';
+export {
+  createRedisToolPinStore,
+  type RedisToolPinStore,
+  type RedisToolPinStoreConfig,
+} from './pinning/redis-pin-store.js';
 export { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from './pinning/tool-definition.js';
 export { runStdioProxy, type StdioProxy, type StdioProxyConfig } from './stdio/stdio-proxy.js';

@@ -8,7 +8,7 @@
 import type { RateLimiter } from '@warden/core';
 
 /** How long the record of a used approval is kept: longer than approval records are retained (30 days). */
-export const USED_APPROVAL_WINDOW_MS: number = 35 * 86_400_000;
+const USED_APPROVAL_WINDOW_MS = 35 * 86_400_000;
 
 const MAX_MEMORY_ENTRIES = 100_000;
 
