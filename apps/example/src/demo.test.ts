@@ -6,6 +6,7 @@ describe('the demo (pnpm demo)', () => {
     const { DOCKER_HOST: _docker, REDIS_URL: _redis, WARDEN_AUDIT_LOG: _log, ...env } = process.env;
     const { code, output } = await runDemo(env);
     expect(output).toContain('9. The operator releases the switch');
+    expect(output).toContain('read_text_file → denied KILL_SWITCH_ACTIVE');
     expect(output).toContain('backends: sandbox stub, kill switch stub, approvals memory, rate limits memory');
     expect(output).toContain('Demo finished: the host shut down cleanly.');
     expect(code).toBe(0);

@@ -8,6 +8,7 @@ import { startAgentHost } from './agent-host.js';
 import { narrateStep } from './demo-narration.js';
 import { createDemoActors, demoConfig } from './demo-setup.js';
 import { createHostClient } from './host-client.js';
+import { runMcpDemo } from './mcp-demo.js';
 import { runScenario } from './scenario.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'warden-demo-'));
@@ -25,6 +26,14 @@ try {
     console.log(`   operator ${actors.operator.name} releases it explicitly: deactivate()`);
   }
   await runScenario(createHostClient(running.url), actors, (step) => console.log(narrateStep(step).join('\n')));
+  const { backends, events } = running.host.context;
+  await runMcpDemo({
+    killSwitch,
+    approvals: backends.workflow,
+    events,
+    operator: actors.operator.name,
+    log: console.log,
+  });
 } catch (error) {
   console.error(`\nThe scenario failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

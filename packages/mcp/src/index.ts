@@ -33,5 +33,11 @@ export type { McpClientCall, McpOutcome, McpUpstreamCall } from './enforcer/mess
 export { APPROVAL_META_KEY, INPUT_REQUIRED_REVISION } from './enforcer/tool-call.js';
 export type { PendingToolDefinition } from './enforcer/tool-catalog.js';
 export { type HttpGateway, type HttpGatewayConfig, startHttpGateway } from './http/http-gateway.js';
+export { createMemoryToolPinStore, type ToolPinStore } from './pinning/pin-store.js';
+export {
+  createRedisToolPinStore,
+  type RedisToolPinStore,
+  type RedisToolPinStoreConfig,
+} from './pinning/redis-pin-store.js';
 export { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from './pinning/tool-definition.js';
 export { runStdioProxy, type StdioProxy, type StdioProxyConfig } from './stdio/stdio-proxy.js';

@@ -38,13 +38,17 @@ export async function connectDirect(command: string[], capabilities: Record<stri
   return client;
 }
 
-/** An SDK client connected through the warden-mcp executable (stdio mode). */
-export async function connectThroughWarden(configFile: string, command: string[]): Promise<Client> {
+/** An SDK client connected through the warden-mcp executable (stdio mode); `flags` go before `--`. */
+export async function connectThroughWarden(
+  configFile: string,
+  command: string[],
+  flags: string[] = [],
+): Promise<Client> {
   const client = new Client({ name: 'proxied', version: '1.0.0' });
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [...tsNodeArgs, wardenMain, '--config', configFile, '--', ...command],
+      args: [...tsNodeArgs, wardenMain, '--config', configFile, ...flags, '--', ...command],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       stderr: 'ignore',
     }),

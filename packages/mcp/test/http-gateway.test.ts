@@ -77,12 +77,15 @@ beforeAll(async () => {
   const keys = await generateKeyPair('RS256');
   privateKey = keys.privateKey;
   const config: WardenMcpConfigInput = {
-    upstreams: { everything: { url: upstream.url } },
+    upstreams: { everything: { url: upstream.url }, second: { url: upstream.url } },
     callers: { alice: { type: 'api', tokenDigests: [sha(aliceToken)] }, bob: { type: 'api', subjects: ['user-bob'] } },
     security: {
       unmappedTools: 'allow',
       defaultAccess: ['*'],
-      sessions: { everything: { tools: { deny: ['get-env', 'trigger-*'] } } },
+      sessions: {
+        everything: { tools: { deny: ['get-env', 'trigger-*'] } },
+        second: { tools: { deny: ['echo', 'get-env', 'trigger-*'] } },
+      },
     },
     pinning: { mode: 'off' },
     tools: { 'everything/get-sum': { approval: 'peer-review' } },
@@ -299,5 +302,23 @@ describe('HTTP gateway: approval round-trip per protocol revision', () => {
       await killSwitch.deactivate();
       await client.close();
     }
+  });
+
+  it('serves several upstreams, each under /mcp/<name> with its own policy; an unknown name is 404', async () => {
+    const second = await connect(aliceToken, {}, `${gateway.url}/second`);
+    const first = await connect(aliceToken, {}, `${gateway.url}/everything`);
+    try {
+      expect((await second.listTools()).tools.map((tool) => tool.name)).not.toContain('echo');
+      expect(
+        deniedCode(
+          await second.callTool({ name: 'echo', arguments: { message: 'x' } }).catch((caught: unknown) => caught),
+        ),
+      ).toBe('TOOL_DENIED');
+      expect((await first.listTools()).tools.map((tool) => tool.name)).toContain('echo');
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    expect((await fetch(`${gateway.url}/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

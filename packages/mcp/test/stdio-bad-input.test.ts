@@ -110,12 +110,13 @@ describe('stdio wrapper: bad input from a hostile client', () => {
 });
 
 describe('warden-mcp command line', () => {
-  it('a configuration asking for Redis is refused rather than run on in-memory state', async () => {
-    const configFile = writeConfig({
-      upstreams: { up: { command: ['true'] } },
-      backends: { redisUrl: 'redis://127.0.0.1:1' },
-    });
-    const child = spawn(process.execPath, [...tsNodeArgs, wardenMain, '--config', configFile], { cwd: packageDir });
+  it('a --redis-url that is not a Redis URL is refused, naming the flag, rather than run on in-memory state', async () => {
+    const configFile = writeConfig({ upstreams: { up: { command: ['true'] } } });
+    const child = spawn(
+      process.execPath,
+      [...tsNodeArgs, wardenMain, '--config', configFile, '--redis-url', 'http://127.0.0.1:1'],
+      { cwd: packageDir },
+    );
     open.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -123,7 +124,7 @@ describe('warden-mcp command line', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
-    expect(stderr).toContain('CAPABILITY_UNSUPPORTED');
+    expect(stderr).toContain('INVALID_INPUT: --redis-url');
   });
 
   it('an invalid configuration names the field and exits 2', async () => {

@@ -15,6 +15,8 @@ export interface CliArguments {
   upstream: string | undefined;
   /** `--caller <name>` (stdio). */
   caller: string | undefined;
+  /** `--redis-url <url>`: overrides `backends.redisUrl`. */
+  redisUrl: string | undefined;
   /** Everything after `--`: the upstream command. */
   command: string[];
 }
@@ -29,6 +31,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     configPath: undefined,
     upstream: undefined,
     caller: undefined,
+    redisUrl: undefined,
     command,
   };
   if (own[0] === 'serve' || own[0] === 'schema') parsed.mode = own.shift() as 'serve' | 'schema';
@@ -43,10 +46,11 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     if (flag === '--config') parsed.configPath = take();
     else if (flag === '--upstream') parsed.upstream = take();
     else if (flag === '--caller') parsed.caller = take();
+    else if (flag === '--redis-url') parsed.redisUrl = take();
     else
       throw invalid(
         flag ?? '',
-        'is not a known argument (usage: warden-mcp [serve] --config <file> [--upstream <name>] [-- <server command…>])',
+        'is not a known argument (usage: warden-mcp [serve] --config <file> [--upstream <name>] [--caller <name>] [--redis-url <url>] [-- <server command…>])',
       );
   }
   if (parsed.mode !== 'schema' && parsed.configPath === undefined) throw invalid('--config', 'is required');

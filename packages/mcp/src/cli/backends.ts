@@ -1,11 +1,16 @@
 /**
- * The backends the command wires from the configuration: stubs in memory.
+ * The backends the command wires from the configuration: stubs in memory, or Redis (kill switch,
+ * approvals, used approvals and tool pins) shared by every replica.
  *
  * @module
  */
-import { CapabilityUnsupportedError } from '@warden/core';
+import { createApprovalWorkflow } from '@warden/approvals';
+import { createRedisApprovalStore, createRedisRateLimiter } from '@warden/approvals-redis';
+import { createSecurityEventEmitter } from '@warden/core';
+import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import type { ResolvedMcpConfig } from '../config/config-schema.js';
 import { createMcpEnforcer, type McpEnforcer } from '../enforcer/enforcer.js';
+import { createRedisToolPinStore } from '../pinning/redis-pin-store.js';
 
 /** An enforcer and what closes its backends. */
 export interface Backends {
@@ -16,18 +21,36 @@ export interface Backends {
 }
 
 /**
- * Creates the enforcer over the backends the configuration names.
- *
- * @throws `CapabilityUnsupportedError` for `backends.redisUrl`: the command does not wire Redis
- * yet, and silently running on in-memory state instead would not be what the operator asked for.
+ * Creates the enforcer over the backends the configuration names: with `backends.redisUrl`, the
+ * kill switch, the approval store, the record of used approvals and the tool pins all live in
+ * Redis, under `backends.keyPrefix`. Opens no connection until the first message.
  */
-export async function createBackends(config: ResolvedMcpConfig): Promise<Backends> {
-  if (config.backends.redisUrl !== undefined) {
-    throw new CapabilityUnsupportedError({
-      message:
-        'backends.redisUrl: the warden-mcp command does not wire Redis yet; embed createMcpEnforcer with a Redis kill switch and approval workflow instead',
-    });
-  }
-  const enforcer = createMcpEnforcer({ config });
-  return { enforcer, close: async () => {} };
+export function createBackends(config: ResolvedMcpConfig): Backends {
+  const { redisUrl, keyPrefix, commandTimeoutMs, staleAfterMs } = config.backends;
+  if (redisUrl === undefined) return { enforcer: createMcpEnforcer({ config }), close: async () => {} };
+  const events = createSecurityEventEmitter();
+  const connection = { url: redisUrl, commandTimeoutMs };
+  const killSwitch = createRedisKillSwitch({
+    ...connection,
+    keyPrefix: `${keyPrefix}kill-switch:`,
+    staleAfterMs,
+    events,
+  });
+  const store = createRedisApprovalStore({ ...connection, keyPrefix: `${keyPrefix}approvals:` });
+  const usedApprovals = createRedisRateLimiter({ ...connection, keyPrefix: `${keyPrefix}rate:` });
+  const toolPins = createRedisToolPinStore({ ...connection, keyPrefix: `${keyPrefix}mcp:` });
+  const enforcer = createMcpEnforcer({
+    config,
+    events,
+    killSwitch,
+    approvals: createApprovalWorkflow({ store, events }),
+    usedApprovals,
+    toolPins,
+  });
+  return {
+    enforcer,
+    close: async () => {
+      await Promise.all([killSwitch.close(), store.close(), usedApprovals.close(), toolPins.close()]);
+    },
+  };
 }

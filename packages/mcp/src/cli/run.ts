@@ -11,17 +11,20 @@ import { runStdioProxy } from '../stdio/stdio-proxy.js';
 import { parseCliArguments } from './arguments.js';
 import { createBackends } from './backends.js';
 
-/** Runs the command; resolves with the exit code. Errors are printed to stderr, never thrown. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command; resolves with the exit code. Errors are printed to stderr, never thrown.
+ * `WARDEN_MCP_REDIS_URL` (or `--redis-url`) overrides `backends.redisUrl`.
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const args = parseCliArguments(argv);
     if (args.mode === 'schema') {
       process.stdout.write(`${JSON.stringify(mcpConfigJsonSchema(), null, 2)}\n`);
       return 0;
     }
-    const config = loadMcpConfigFile(args.configPath ?? '');
+    const config = withRedisUrl(loadMcpConfigFile(args.configPath ?? ''), args.redisUrl ?? env.WARDEN_MCP_REDIS_URL);
     const upstream = pickUpstream(config, args.upstream, args.mode === 'serve' ? config.http.upstream : undefined);
-    const { enforcer, close } = await createBackends(config);
+    const { enforcer, close } = createBackends(config);
     if (args.mode === 'serve') {
       const { startHttpGateway } = await import('../http/http-gateway.js');
       const gateway = await startHttpGateway({ enforcer, config, upstream });
@@ -78,4 +81,15 @@ function pickUpstream(
     });
   }
   return name;
+}
+
+/** `--redis-url` or `WARDEN_MCP_REDIS_URL` replaces the configuration's `backends.redisUrl`. */
+function withRedisUrl(config: ResolvedMcpConfig, redisUrl: string | undefined): ResolvedMcpConfig {
+  if (redisUrl === undefined || redisUrl === '') return config;
+  if (!/^rediss?:\/\/\S+$/.test(redisUrl))
+    throw new InvalidInputError({
+      message: '--redis-url must be a redis:// or rediss:// URL',
+      issues: [{ path: '--redis-url', message: 'not a Redis URL' }],
+    });
+  return { ...config, backends: { ...config.backends, redisUrl } };
 }

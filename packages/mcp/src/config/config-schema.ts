@@ -127,6 +127,11 @@ export interface WardenMcpConfigInput {
     keyPrefix?: string;
     /** Command timeout towards Redis, in milliseconds. @default 1000 */
     commandTimeoutMs?: number;
+    /**
+     * How old the kill switch's local copy may get while Redis does not answer before every
+     * message is refused, in milliseconds. @default 2000
+     */
+    staleAfterMs?: number;
   };
   /** HTTP gateway. */
   http?: {
@@ -264,7 +269,7 @@ export interface ResolvedMcpConfig {
   prompts: { allow?: string[]; deny?: string[] };
   pinning: { mode: 'enforce' | 'off'; trustOnFirstUse: boolean; pins: Record<string, string> };
   approvals: { ttlMs: number; url?: string };
-  backends: { redisUrl?: string; keyPrefix: string; commandTimeoutMs: number };
+  backends: { redisUrl?: string; keyPrefix: string; commandTimeoutMs: number; staleAfterMs: number };
   http: {
     host: string;
     port: number;
@@ -315,11 +320,16 @@ export const wardenMcpConfigSchema: z.ZodType<ResolvedMcpConfig, WardenMcpConfig
     backends: z
       .object({
         redisUrl: z.url({ protocol: /^rediss?$/ }).optional(),
-        keyPrefix: z.string().max(256).default('warden:'),
-        commandTimeoutMs: z.number().int().min(1).max(600_000).default(1000),
+        keyPrefix: z
+          .string()
+          .max(80)
+          .regex(/^[A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", "-" or ":"')
+          .default('warden:'),
+        commandTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
+        staleAfterMs: z.number().int().min(10).max(600_000).default(2000),
       })
       .strict()
-      .default({ keyPrefix: 'warden:', commandTimeoutMs: 1000 }),
+      .default({ keyPrefix: 'warden:', commandTimeoutMs: 1000, staleAfterMs: 2000 }),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),

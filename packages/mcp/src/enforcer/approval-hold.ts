@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { type ApprovalWorkflow, computePayloadDigest, type KillSwitch } from '@warden/core';
+import { type ApprovalWorkflow, computePayloadDigest, type KillSwitch, type RateLimiter } from '@warden/core';
 import { McpDeniedError } from './denial.js';
+import { markApprovalUsed } from './used-approvals.js';
 
 /** What a held call is bound to. */
 export interface HeldCall {
@@ -31,9 +32,12 @@ const MAX_INDEX = 10_000;
 /** Finds, opens and consumes approvals for held calls. */
 export class ApprovalHolds {
   private readonly byDigest = new Map<string, string>();
-  private readonly consumed = new Set<string>();
 
-  constructor(private readonly workflow: ApprovalWorkflow) {}
+  /** @param usedApprovals records used approvals (limit 1 per id); shared, it makes single use hold across replicas. */
+  constructor(
+    private readonly workflow: ApprovalWorkflow,
+    private readonly usedApprovals: RateLimiter,
+  ) {}
 
   /**
    * Consumes an approved approval bound to exactly this call, or returns the pending one (opening
@@ -50,13 +54,8 @@ export class ApprovalHolds {
       const record = await this.workflow.get(id).catch(() => undefined);
       if (record !== undefined && record.payloadDigest === digest && record.requester === call.caller) {
         if (record.status === 'approved') {
-          if (this.consumed.has(id)) {
-            this.byDigest.delete(digest);
-          } else {
-            this.consumed.add(id);
-            this.byDigest.delete(digest);
-            return { state: 'approved', approvalId: id };
-          }
+          this.byDigest.delete(digest);
+          if (await markApprovalUsed(this.usedApprovals, id)) return { state: 'approved', approvalId: id };
         } else if (record.status === 'pending') {
           return { state: 'pending', approvalId: id, created: false };
         } else {
@@ -102,13 +101,12 @@ export class ApprovalHolds {
           throw new McpDeniedError({ denial: 'KILL_SWITCH_ACTIVE', message: 'the kill switch is active', approvalId });
         const status = await this.workflow.getStatus(approvalId);
         if (status === 'approved') {
-          if (this.consumed.has(approvalId))
+          if (!(await markApprovalUsed(this.usedApprovals, approvalId)))
             throw new McpDeniedError({
               denial: 'APPROVAL_REJECTED',
               message: `approval ${approvalId} was already used`,
               approvalId,
             });
-          this.consumed.add(approvalId);
           return;
         }
         if (status !== 'pending' || Date.now() >= deadline) {

@@ -365,7 +365,7 @@ describe('tool pinning', () => {
     expect(pending).toMatchObject({ tool: 'read_file', pinnedDigest: pins['fs/read_file'] });
     expect(events.some((event) => event.details.mcp === 'tool-definition-pending')).toBe(true);
     expect(
-      enforcer.approveToolDefinition({
+      await enforcer.approveToolDefinition({
         upstream: 'fs',
         tool: 'read_file',
         digest: pending?.digest ?? '',

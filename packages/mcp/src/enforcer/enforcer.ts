@@ -16,6 +16,7 @@ import {
   createSecurityEventEmitter,
   type InjectionSource,
   type KillSwitch,
+  type RateLimiter,
   type SecurityEngine,
   type SecurityEventEmitter,
   WardenError,
@@ -23,6 +24,7 @@ import {
 import { createStubKillSwitch } from '@warden/stubs';
 import { parseMcpConfig } from '../config/config-file.js';
 import type { ResolvedMcpConfig, WardenMcpConfigInput } from '../config/config-schema.js';
+import { createMemoryToolPinStore, type ToolPinStore } from '../pinning/pin-store.js';
 import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
@@ -32,6 +34,7 @@ import { handleListing, type ListingContext } from './listing.js';
 import type { McpClientCall, McpOutcome, McpUpstreamCall } from './messages.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
+import { createMemoryUsedApprovals } from './used-approvals.js';
 
 /** Configuration of {@link createMcpEnforcer}. */
 export interface McpEnforcerConfig {
@@ -41,6 +44,18 @@ export interface McpEnforcerConfig {
   killSwitch?: KillSwitch;
   /** Where held calls wait for approval. @default `createApprovalWorkflow()` in memory */
   approvals?: ApprovalWorkflow;
+  /**
+   * Records which approvals were used (limit 1 per approval id). Give every replica the same
+   * shared limiter (`createRedisRateLimiter`) so an approval lets one call through in all of them.
+   * @default in this process's memory
+   */
+  usedApprovals?: RateLimiter;
+  /**
+   * Where tool pins approved at run time live. Give every replica the same shared store
+   * (`createRedisToolPinStore`) so a definition approved on one is pinned on all.
+   * @default in this process's memory
+   */
+  toolPins?: ToolPinStore;
   /** Where decision events go. @default a new emitter */
   events?: SecurityEventEmitter;
   /** Must acknowledge each decision before the call proceeds; a failing sink denies. */
@@ -89,8 +104,12 @@ export interface McpEnforcer {
   openSession(config: McpSessionConfig): McpSession;
   /** Tool definitions that appeared or changed and wait for an operator. */
   listPendingToolDefinitions(): PendingToolDefinition[];
-  /** Pins a pending definition by its digest; returns false when none matches. */
-  approveToolDefinition(approval: { upstream: string; tool: string; digest: string; actor: string }): boolean;
+  /**
+   * Pins a definition by its digest (in the pin store, so every replica sharing it honours the
+   * pin); resolves false unless the definition is pending here or is the one last listed here.
+   * @throws when the pin store cannot answer.
+   */
+  approveToolDefinition(approval: { upstream: string; tool: string; digest: string; actor: string }): Promise<boolean>;
 }
 
 /** Methods forwarded without further checks once the kill switch and upstream access allow them. */
@@ -130,13 +149,13 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
   const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
-  const catalog = new ToolCatalog(config.pinning);
+  const catalog = new ToolCatalog(config.pinning, enforcerConfig.toolPins ?? createMemoryToolPinStore());
   const policyVersion = computePayloadDigest(config);
   const state: EnforcerState = {
     config,
     engine,
     catalog,
-    holds: new ApprovalHolds(approvals),
+    holds: new ApprovalHolds(approvals, enforcerConfig.usedApprovals ?? createMemoryUsedApprovals()),
     log: createDecisionLog(events, enforcerConfig.auditSink),
     killSwitch,
     policyVersion,
@@ -150,10 +169,10 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
     policyVersion,
     openSession: (sessionConfig) => openSession(state, sessionConfig),
     listPendingToolDefinitions: () => catalog.listPending(),
-    approveToolDefinition(approval) {
-      const done = catalog.approve(approval.upstream, approval.tool, approval.digest);
+    async approveToolDefinition(approval) {
+      const done = await catalog.approve(approval.upstream, approval.tool, approval.digest);
       if (done)
-        void state.log
+        await state.log
           .record('approved', undefined, approval.upstream, {
             tool: approval.tool,
             toolDefinition: approval.digest,

@@ -61,7 +61,7 @@ async function visibleTools(
   complete: boolean,
 ): Promise<McpToolDefinition[]> {
   const { state, source, upstream } = context;
-  const fresh = state.catalog.record(upstream, tools, complete);
+  const { fresh, pinned } = await state.catalog.record(upstream, tools, complete);
   for (const pending of fresh) {
     await state.log
       .record('tool-definition-pending', undefined, upstream, {
@@ -79,11 +79,7 @@ async function visibleTools(
       upstream,
     ),
   );
-  return tools.filter((tool) => {
-    if (!allowedNames.has(tool.name)) return false;
-    const entry = state.catalog.lookup(upstream, tool.name);
-    return entry !== undefined && state.catalog.isPinned(upstream, entry);
-  });
+  return tools.filter((tool) => allowedNames.has(tool.name) && pinned.has(tool));
 }
 
 /** Lists every page of the upstream's tools into the catalogue (used when a call names a tool not yet listed). */

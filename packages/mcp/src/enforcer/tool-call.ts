@@ -76,7 +76,7 @@ export async function handleToolCall(
   if (state.catalog.lookup(context.upstream, call.tool) === undefined) await discoverTools(context, upstream);
   const entry = state.catalog.lookup(context.upstream, call.tool);
   if (entry === undefined) return unknownTool(context, call.tool);
-  if (!state.catalog.isPinned(context.upstream, entry)) {
+  if (!(await state.catalog.isPinned(context.upstream, entry))) {
     throw new McpDeniedError({
       denial: 'TOOL_NOT_PINNED',
       message: `tool ${call.tool} is new or changed and waits for an operator to approve its definition ${entry.digest}`,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ToolPinStore } from '../pinning/pin-store.js';
 import { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from '../pinning/tool-definition.js';
 
 const MAX_PENDING = 1000;
@@ -33,60 +34,122 @@ export interface CatalogEntry {
   hiddenCharacters: string[];
 }
 
-/** Listing and pin state. */
+/** What a listing resolved to: definitions now pending, and the names that are pinned. */
+export interface RecordedListing {
+  /** Entries that are new or changed and not pinned (now pending), first seen in this listing. */
+  fresh: PendingToolDefinition[];
+  /**
+   * The listed definitions that are pinned (all of them when pinning is off). A name listed twice
+   * is never pinned: an upstream cannot show a changed definition next to the pinned one.
+   */
+  pinned: Set<McpToolDefinition>;
+}
+
+/**
+ * Listing and pin state. The listings and the pending definitions are this process's; the pins
+ * approved at run time live in a {@link ToolPinStore} (shared by every replica when it is
+ * shared). A pin in the store wins over one in the configuration.
+ */
 export class ToolCatalog {
   private readonly tools = new Map<string, Map<string, CatalogEntry>>();
-  private readonly pins: Map<string, string>;
+  private readonly configuredPins: Map<string, string>;
   private readonly pending = new Map<string, PendingToolDefinition>();
   /** Upstreams whose tools were listed at least once (trust on first use applies before that only). */
   private readonly listed = new Set<string>();
 
-  /** @param options.pins initial pins `<upstream>/<tool>` → digest. */
+  /** @param options.pins pins from the configuration, `<upstream>/<tool>` → digest. */
   constructor(
     private readonly options: { mode: 'enforce' | 'off'; trustOnFirstUse: boolean; pins: Record<string, string> },
+    private readonly store: ToolPinStore,
   ) {
-    this.pins = new Map(Object.entries(options.pins));
+    this.configuredPins = new Map(Object.entries(options.pins));
   }
 
-  /** Records a listing; returns the entries that are new or changed and not pinned (now pending). */
-  record(upstream: string, definitions: readonly McpToolDefinition[], complete: boolean): PendingToolDefinition[] {
+  /**
+   * Records a listing and resolves its pins. @throws when the pin store cannot answer (the caller
+   * denies).
+   */
+  async record(
+    upstream: string,
+    definitions: readonly McpToolDefinition[],
+    complete: boolean,
+  ): Promise<RecordedListing> {
     const firstListing = !this.listed.has(upstream);
     this.listed.add(upstream);
     const known = this.tools.get(upstream) ?? new Map<string, CatalogEntry>();
     if (complete) known.clear();
-    const fresh: PendingToolDefinition[] = [];
-    for (const definition of definitions) {
+    const entries = definitions.map((definition) => {
       const entry: CatalogEntry = {
         definition,
         digest: toolDefinitionDigest(definition),
         hiddenCharacters: findHiddenCharacters(definition),
       };
       known.set(definition.name, entry);
-      const key = `${upstream}/${definition.name}`;
-      if (this.options.mode === 'off') continue;
-      const pinned = this.pins.get(key);
-      if (pinned === entry.digest) continue;
-      if (pinned === undefined && firstListing && this.options.trustOnFirstUse && entry.hiddenCharacters.length === 0) {
-        this.pins.set(key, entry.digest);
-        continue;
-      }
-      const pendingKey = `${key}@${entry.digest}`;
-      // A hostile upstream renaming tools endlessly must not grow this without bound.
-      if (!this.pending.has(pendingKey) && this.pending.size < MAX_PENDING) {
-        const item: PendingToolDefinition = {
-          upstream,
-          tool: definition.name,
-          digest: entry.digest,
-          hiddenCharacters: entry.hiddenCharacters,
-          definition,
-          ...(pinned === undefined ? {} : { pinnedDigest: pinned }),
-        };
-        this.pending.set(pendingKey, item);
-        fresh.push(item);
-      }
-    }
+      return entry;
+    });
     this.tools.set(upstream, known);
-    return fresh;
+    if (this.options.mode === 'off') return { fresh: [], pinned: new Set(definitions) };
+    const pins = await this.pinsOf(upstream, entries);
+    if (firstListing && this.options.trustOnFirstUse) await this.trustFirstListing(upstream, entries, pins);
+    const pinned = new Set<McpToolDefinition>();
+    const fresh: PendingToolDefinition[] = [];
+    const seen = new Set<string>();
+    const duplicated = new Set(
+      definitions.filter(({ name }) => seen.has(name) || !seen.add(name)).map(({ name }) => name),
+    );
+    entries.forEach((entry, index) => {
+      const pin = pins[index];
+      if (pin === entry.digest) {
+        if (!duplicated.has(entry.definition.name)) pinned.add(entry.definition);
+      } else {
+        const item = this.addPending(upstream, entry, pin);
+        if (item) fresh.push(item);
+      }
+    });
+    return { fresh, pinned };
+  }
+
+  /** Trust on first use: pins every clean, unpinned tool if no process listed the upstream before. */
+  private async trustFirstListing(
+    upstream: string,
+    entries: readonly CatalogEntry[],
+    pins: Array<string | undefined>,
+  ): Promise<void> {
+    const candidates: Record<string, string> = {};
+    entries.forEach((entry, index) => {
+      if (pins[index] === undefined && entry.hiddenCharacters.length === 0)
+        candidates[entry.definition.name] = entry.digest;
+    });
+    if (!(await this.store.pinFirstListing(upstream, candidates))) return;
+    entries.forEach((entry, index) => {
+      if (Object.hasOwn(candidates, entry.definition.name)) pins[index] = entry.digest;
+    });
+  }
+
+  private async pinsOf(upstream: string, entries: readonly CatalogEntry[]): Promise<Array<string | undefined>> {
+    const names = entries.map((entry) => entry.definition.name);
+    const stored = names.length === 0 ? [] : await this.store.get(upstream, names);
+    return names.map((tool, index) => stored[index] ?? this.configuredPins.get(`${upstream}/${tool}`));
+  }
+
+  private addPending(
+    upstream: string,
+    entry: CatalogEntry,
+    pinned: string | undefined,
+  ): PendingToolDefinition | undefined {
+    const pendingKey = `${upstream}/${entry.definition.name}@${entry.digest}`;
+    // A hostile upstream renaming tools endlessly must not grow this without bound.
+    if (this.pending.has(pendingKey) || this.pending.size >= MAX_PENDING) return undefined;
+    const item: PendingToolDefinition = {
+      upstream,
+      tool: entry.definition.name,
+      digest: entry.digest,
+      hiddenCharacters: entry.hiddenCharacters,
+      definition: entry.definition,
+      ...(pinned === undefined ? {} : { pinnedDigest: pinned }),
+    };
+    this.pending.set(pendingKey, item);
+    return item;
   }
 
   /** Forgets an upstream's listing (after `notifications/tools/list_changed` or a restart). */
@@ -104,23 +167,29 @@ export class ToolCatalog {
     return (this.tools.get(upstream)?.size ?? 0) > 0;
   }
 
-  /** True when the definition is pinned (or pinning is off). */
-  isPinned(upstream: string, entry: CatalogEntry): boolean {
-    return this.options.mode === 'off' || this.pins.get(`${upstream}/${entry.definition.name}`) === entry.digest;
+  /** True when the definition is pinned (or pinning is off). @throws when the pin store cannot answer. */
+  async isPinned(upstream: string, entry: CatalogEntry): Promise<boolean> {
+    if (this.options.mode === 'off') return true;
+    const [pin] = await this.pinsOf(upstream, [entry]);
+    return pin === entry.digest;
   }
 
-  /** Definitions waiting for an operator. */
+  /** Definitions waiting for an operator (seen by this process). */
   listPending(): PendingToolDefinition[] {
     return [...this.pending.values()];
   }
 
-  /** Pins a definition by digest; returns false when no such definition is pending. */
-  approve(upstream: string, tool: string, digest: string): boolean {
+  /**
+   * Pins a definition by digest in the store (so every replica sharing it honours the pin).
+   * Returns false unless the definition is pending here or is the one this process last listed.
+   */
+  async approve(upstream: string, tool: string, digest: string): Promise<boolean> {
     const key = `${upstream}/${tool}`;
-    if (!this.pending.delete(`${key}@${digest}`)) return false;
-    this.pins.set(key, digest);
-    for (const pendingKey of [...this.pending.keys()])
-      if (pendingKey.startsWith(`${key}@`)) this.pending.delete(pendingKey);
+    const known = this.pending.has(`${key}@${digest}`) || this.lookup(upstream, tool)?.digest === digest;
+    if (!known) return false;
+    await this.store.pin(upstream, tool, digest);
+    for (const [pendingKey, item] of [...this.pending])
+      if (item.upstream === upstream && item.tool === tool) this.pending.delete(pendingKey);
     return true;
   }
 }

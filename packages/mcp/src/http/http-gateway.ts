@@ -1,5 +1,6 @@
 /**
- * The Streamable HTTP gateway: one POST endpoint in front of a Streamable HTTP upstream, every
+ * The Streamable HTTP gateway: one endpoint per Streamable HTTP upstream (`/mcp/<name>`, and
+ * `/mcp` for the default one), every
  * caller authenticated, every request decided by the enforcer. Per-request state only (the
  * enforcement state lives in the kill switch and approval backends).
  *
@@ -27,16 +28,44 @@ export interface HttpGatewayConfig {
   enforcer: McpEnforcer;
   /** The configuration document (its `http`, `callers`, `upstreams` and `limits` are read). */
   config: WardenMcpConfigInput;
-  /** The upstream to serve. @default `http.upstream`, or the only upstream */
+  /**
+   * The upstream served at `/mcp` (it must be a Streamable HTTP upstream); every Streamable HTTP
+   * upstream is also served at `/mcp/<name>`. @default `http.upstream`, or the first upstream
+   */
   upstream?: string;
 }
 
 /** A running gateway. */
 export interface HttpGateway {
-  /** Where it listens (`http://127.0.0.1:<port>/mcp`). */
+  /** Where it listens (`http://127.0.0.1:<port>/mcp`; `<url>/<name>` for each HTTP upstream). */
   readonly url: string;
   /** Stops listening and closes connections. */
   close(): Promise<void>;
+}
+
+/** What serves one upstream. */
+interface UpstreamRoute {
+  /** A JSON-RPC message from a client. */
+  handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
+  /** GET (the server's event stream) and DELETE (end of session). */
+  relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
+}
+
+/** `/mcp` is the default upstream; `/mcp/<name>` any Streamable HTTP upstream by name. */
+function routeOf(
+  pathname: string,
+  defaultRoute: UpstreamRoute,
+  routes: Map<string, UpstreamRoute>,
+): UpstreamRoute | undefined {
+  if (pathname === '/mcp') return defaultRoute;
+  if (!pathname.startsWith('/mcp/')) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(pathname.slice('/mcp/'.length));
+  } catch {
+    return undefined;
+  }
+  return routes.get(name);
 }
 
 interface ClientSession {
@@ -57,170 +86,229 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       issues: [{ path: 'http.upstream', message: 'not an HTTP upstream' }],
     });
   }
-  const target: HttpUpstreamTarget = {
-    url: upstreamConfig.url,
-    headers: upstreamConfig.headers ?? {},
-    timeoutMs: config.limits.requestTimeoutMs,
-    maxMessageBytes: config.limits.maxMessageBytes,
-  };
   const authenticate = createAuthenticator(config);
-  const sessions = new Map<string, ClientSession>();
-  const asks = new Map<string, (value: unknown) => void>();
-  const bridge = new UpstreamBridge(target);
-  let askSequence = 0;
   const { enforcer } = gatewayConfig;
-
-  const rememberSession = (id: string, session: ClientSession) => {
-    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
-    sessions.set(id, session);
-  };
-
-  const handlePost = async (request: HttpRequest, response: ServerResponse, caller: string) => {
-    const body = await readBody(request, config.limits.maxMessageBytes);
-    if (body === undefined)
-      return refuse(
-        response,
-        413,
-        null,
-        'MESSAGE_TOO_LARGE',
-        `messages are limited to ${config.limits.maxMessageBytes} bytes`,
-      );
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return refuse(response, 400, null, 'INVALID_REQUEST', 'not valid JSON');
-    }
-    const message = classifyMessage(parsed);
-    if (message.kind === 'invalid') return refuse(response, 400, message.id, message.code, message.reason);
-    const headerProblem = checkMcpHeaders(request, message);
-    if (headerProblem)
-      return refuse(response, 400, 'id' in message ? message.id : null, 'HEADER_MISMATCH', headerProblem);
-    let forwarded: ForwardedHeaders = {
-      ...(typeof request.headers['mcp-session-id'] === 'string'
-        ? { sessionId: request.headers['mcp-session-id'] }
-        : {}),
-      ...(typeof request.headers['mcp-protocol-version'] === 'string'
-        ? { protocolVersion: request.headers['mcp-protocol-version'] }
-        : {}),
+  /** The handlers of one HTTP upstream: its sessions, bridge and pending client requests are its own. */
+  const openRoute = (
+    upstreamName: string,
+    upstreamConfig: { url: string; headers?: Record<string, string> },
+  ): UpstreamRoute => {
+    const target: HttpUpstreamTarget = {
+      url: upstreamConfig.url,
+      headers: upstreamConfig.headers ?? {},
+      timeoutMs: config.limits.requestTimeoutMs,
+      maxMessageBytes: config.limits.maxMessageBytes,
     };
-    const remembered = forwarded.sessionId ? sessions.get(forwarded.sessionId) : undefined;
-    const protocolVersion = forwarded.protocolVersion ?? metaProtocolVersion(message) ?? remembered?.protocolVersion;
-    const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
-    if (stateless) {
-      if (!SUPPORTED_REVISIONS.includes(protocolVersion))
-        return refuse(
-          response,
-          400,
-          'id' in message ? message.id : null,
-          'INVALID_REQUEST',
-          `unsupported protocol version ${protocolVersion}`,
-        );
-      const bridged = await bridge.get().catch(() => undefined);
-      if (!bridged)
-        return refuse(
-          response,
-          502,
-          'id' in message ? message.id : null,
-          'UPSTREAM_UNAVAILABLE',
-          'the upstream could not be initialised',
-        );
-      forwarded = { ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}), protocolVersion: BRIDGED_REVISION };
-    }
+    const sessions = new Map<string, ClientSession>();
+    const asks = new Map<string, (value: unknown) => void>();
+    const bridge = new UpstreamBridge(target);
+    let askSequence = 0;
 
-    if (message.kind === 'response') {
-      const waiting = asks.get(String(message.id));
-      if (waiting) {
-        asks.delete(String(message.id));
-        waiting(message.error !== undefined ? { action: 'cancel' } : message.result);
-      } else {
-        await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+    const rememberSession = (id: string, session: ClientSession) => {
+      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+      sessions.set(id, session);
+    };
+
+    const handlePost = async (request: HttpRequest, response: ServerResponse, caller: string) => {
+      const body = await readBody(request, config.limits.maxMessageBytes);
+      if (body === undefined)
+        return refuse(
+          response,
+          413,
+          null,
+          'MESSAGE_TOO_LARGE',
+          `messages are limited to ${config.limits.maxMessageBytes} bytes`,
+        );
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return refuse(response, 400, null, 'INVALID_REQUEST', 'not valid JSON');
       }
-      response.writeHead(202).end();
-      return;
-    }
-    if (message.kind === 'notification') {
-      const notifying = enforcer.openSession({ caller, upstream: upstreamName });
-      if (await notifying.allowNotification(message.method))
-        await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
-      response.writeHead(202).end();
-      return;
-    }
+      const message = classifyMessage(parsed);
+      if (message.kind === 'invalid') return refuse(response, 400, message.id, message.code, message.reason);
+      const headerProblem = checkMcpHeaders(request, message);
+      if (headerProblem)
+        return refuse(response, 400, 'id' in message ? message.id : null, 'HEADER_MISMATCH', headerProblem);
+      let forwarded: ForwardedHeaders = {
+        ...(typeof request.headers['mcp-session-id'] === 'string'
+          ? { sessionId: request.headers['mcp-session-id'] }
+          : {}),
+        ...(typeof request.headers['mcp-protocol-version'] === 'string'
+          ? { protocolVersion: request.headers['mcp-protocol-version'] }
+          : {}),
+      };
+      const remembered = forwarded.sessionId ? sessions.get(forwarded.sessionId) : undefined;
+      const protocolVersion = forwarded.protocolVersion ?? metaProtocolVersion(message) ?? remembered?.protocolVersion;
+      const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
+      if (stateless) {
+        if (!SUPPORTED_REVISIONS.includes(protocolVersion))
+          return refuse(
+            response,
+            400,
+            'id' in message ? message.id : null,
+            'INVALID_REQUEST',
+            `unsupported protocol version ${protocolVersion}`,
+          );
+        const bridged = await bridge.get().catch(() => undefined);
+        if (!bridged)
+          return refuse(
+            response,
+            502,
+            'id' in message ? message.id : null,
+            'UPSTREAM_UNAVAILABLE',
+            'the upstream could not be initialised',
+          );
+        forwarded = {
+          ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}),
+          protocolVersion: BRIDGED_REVISION,
+        };
+      }
 
-    let streaming = false;
-    const openStream = () => {
-      if (streaming || response.headersSent) return;
-      streaming = true;
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    };
-    const sendEvent = (event: unknown) => {
-      openStream();
-      // A client that stops reading: its stream is cut rather than buffered without bound.
-      if (response.writableLength > config.limits.maxMessageBytes * 4) return response.destroy();
-      response.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
-    };
-    let upstreamStatus = 200;
-    let usedClientId = false;
-    const session = enforcer.openSession({
-      caller,
-      upstream: upstreamName,
-      ...(protocolVersion ? { protocolVersion } : {}),
-      ...(remembered?.urlElicitation || (message.method === 'initialize' && hasUrlElicitation(message.params))
-        ? { clientCapabilities: { elicitation: { url: {} } } }
-        : {}),
-      askClient: (method, params) => {
-        const id = `warden-ask-${++askSequence}`;
-        const answer = new Promise<unknown>((resolve) => asks.set(id, resolve));
-        sendEvent({ jsonrpc: '2.0', id, method, params });
-        return answer;
-      },
-    });
-    const outcome = await session.handleRequest(message.method, message.params, async (method, params) => {
-      const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
-      if (id === message.id) usedClientId = true;
-      if (stateless && method === 'server/discover') return { result: await bridge.discover() };
-      const answer = await postToUpstream(
-        target,
-        { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
-        forwarded,
-        (relayed) => {
-          if (isRecord(relayed) && typeof relayed.method === 'string' && relayed.id === undefined)
-            session.observeUpstreamNotification(relayed.method);
-          sendEvent(relayed);
+      if (message.kind === 'response') {
+        const waiting = asks.get(String(message.id));
+        if (waiting) {
+          asks.delete(String(message.id));
+          waiting(message.error !== undefined ? { action: 'cancel' } : message.result);
+        } else {
+          await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+        }
+        response.writeHead(202).end();
+        return;
+      }
+      if (message.kind === 'notification') {
+        const notifying = enforcer.openSession({ caller, upstream: upstreamName });
+        if (await notifying.allowNotification(message.method))
+          await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+        response.writeHead(202).end();
+        return;
+      }
+
+      let streaming = false;
+      const openStream = () => {
+        if (streaming || response.headersSent) return;
+        streaming = true;
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      };
+      const sendEvent = (event: unknown) => {
+        openStream();
+        // A client that stops reading: its stream is cut rather than buffered without bound.
+        if (response.writableLength > config.limits.maxMessageBytes * 4) return response.destroy();
+        response.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+      let upstreamStatus = 200;
+      let usedClientId = false;
+      const session = enforcer.openSession({
+        caller,
+        upstream: upstreamName,
+        ...(protocolVersion ? { protocolVersion } : {}),
+        ...(remembered?.urlElicitation || (message.method === 'initialize' && hasUrlElicitation(message.params))
+          ? { clientCapabilities: { elicitation: { url: {} } } }
+          : {}),
+        askClient: (method, params) => {
+          const id = `warden-ask-${++askSequence}`;
+          const answer = new Promise<unknown>((resolve) => asks.set(id, resolve));
+          sendEvent({ jsonrpc: '2.0', id, method, params });
+          return answer;
         },
-      );
-      if (stateless && answer.status === 404) bridge.reset();
-      if (id === message.id) {
-        upstreamStatus = answer.status;
-        if (answer.sessionId && !stateless && !response.headersSent) {
-          response.setHeader('mcp-session-id', answer.sessionId);
-          if (message.method === 'initialize') {
-            const init = isRecord(message.params) ? message.params : {};
-            rememberSession(answer.sessionId, {
-              ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
-              urlElicitation: hasUrlElicitation(message.params),
-            });
+      });
+      const outcome = await session.handleRequest(message.method, message.params, async (method, params) => {
+        const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
+        if (id === message.id) usedClientId = true;
+        if (stateless && method === 'server/discover') return { result: await bridge.discover() };
+        const answer = await postToUpstream(
+          target,
+          { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
+          forwarded,
+          (relayed) => {
+            if (isRecord(relayed) && typeof relayed.method === 'string' && relayed.id === undefined)
+              session.observeUpstreamNotification(relayed.method);
+            sendEvent(relayed);
+          },
+        );
+        if (stateless && answer.status === 404) bridge.reset();
+        if (id === message.id) {
+          upstreamStatus = answer.status;
+          if (answer.sessionId && !stateless && !response.headersSent) {
+            response.setHeader('mcp-session-id', answer.sessionId);
+            if (message.method === 'initialize') {
+              const init = isRecord(message.params) ? message.params : {};
+              rememberSession(answer.sessionId, {
+                ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
+                urlElicitation: hasUrlElicitation(message.params),
+              });
+            }
           }
         }
+        // Answer the way the upstream did: an event stream for an event stream.
+        if (id === message.id && answer.streamed) openStream();
+        if (!answer.outcome)
+          throw new BackendUnavailableError({
+            backend: 'upstream',
+            message: `upstream answered ${answer.status} without a response`,
+          });
+        return answer.outcome;
+      });
+      const reply = { jsonrpc: '2.0', id: message.id, ...outcome };
+      if (streaming) {
+        sendEvent(reply);
+        response.end();
+      } else {
+        const status = 'error' in outcome && upstreamStatus >= 400 ? upstreamStatus : 200;
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
       }
-      // Answer the way the upstream did: an event stream for an event stream.
-      if (id === message.id && answer.streamed) openStream();
-      if (!answer.outcome)
-        throw new BackendUnavailableError({
-          backend: 'upstream',
-          message: `upstream answered ${answer.status} without a response`,
-        });
-      return answer.outcome;
-    });
-    const reply = { jsonrpc: '2.0', id: message.id, ...outcome };
-    if (streaming) {
-      sendEvent(reply);
-      response.end();
-    } else {
-      const status = 'error' in outcome && upstreamStatus >= 400 ? upstreamStatus : 200;
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
-    }
+    };
+
+    /** GET (the server's notification stream) and DELETE (end of session), after the kill switch. */
+    const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
+      if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
+        return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
+      }
+      const headers: Record<string, string> = {
+        ...target.headers,
+        accept: request.method === 'GET' ? 'text/event-stream' : 'application/json',
+      };
+      for (const name of ['mcp-session-id', 'mcp-protocol-version', 'last-event-id']) {
+        const value = request.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const abort = new AbortController();
+      response.on('close', () => abort.abort());
+      const upstreamResponse = await fetch(target.url, {
+        method: request.method ?? 'GET',
+        headers,
+        signal: abort.signal,
+      }).catch(() => undefined);
+      if (!upstreamResponse)
+        return refuse(response, 502, null, 'UPSTREAM_UNAVAILABLE', 'the upstream could not be reached');
+      response.writeHead(upstreamResponse.status, {
+        'content-type': upstreamResponse.headers.get('content-type') ?? 'text/plain',
+        'cache-control': 'no-cache',
+      });
+      if (!upstreamResponse.body) return void response.end();
+      const unsubscribe = enforcer.killSwitch.onChange((state) => {
+        if (state.active) abort.abort();
+      });
+      try {
+        for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
+          if (response.writableLength > config.limits.maxMessageBytes * 4) break;
+          response.write(chunk);
+        }
+      } catch {
+        // The client or the upstream went away.
+      } finally {
+        unsubscribe();
+        response.end();
+      }
+    };
+
+    return { handlePost, relayStream };
   };
+
+  const defaultRoute = openRoute(upstreamName, upstreamConfig);
+  const routes = new Map<string, UpstreamRoute>([[upstreamName, defaultRoute]]);
+  for (const [name, upstream] of Object.entries(config.upstreams))
+    if (!routes.has(name) && 'url' in upstream) routes.set(name, openRoute(name, upstream));
 
   const server = createServer((request, response) => {
     void route(request, response).catch(() => {
@@ -241,7 +329,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       );
       return;
     }
-    if (url.pathname !== '/mcp') return refuse(response, 404, null, 'METHOD_NOT_ALLOWED', 'not found');
+    const upstreamRoute = routeOf(url.pathname, defaultRoute, routes);
+    if (!upstreamRoute) return refuse(response, 404, null, 'METHOD_NOT_ALLOWED', 'not found');
     const rebinding = dnsRebindingProblem(request, config.http.host);
     if (rebinding) {
       request.resume();
@@ -258,53 +347,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       response.setHeader('www-authenticate', `Bearer error="invalid_token"${metadata}`);
       return refuse(response, 401, null, 'UNAUTHENTICATED', auth.error);
     }
-    if (request.method === 'POST') return handlePost(request, response, auth.caller);
+    if (request.method === 'POST') return upstreamRoute.handlePost(request, response, auth.caller);
     request.resume();
-    if (request.method === 'GET' || request.method === 'DELETE') return relayStream(request, response, auth.caller);
+    if (request.method === 'GET' || request.method === 'DELETE')
+      return upstreamRoute.relayStream(request, response, auth.caller);
     response.writeHead(405, { allow: 'POST' }).end();
-  };
-
-  /** GET (the server's notification stream) and DELETE (end of session), after the kill switch. */
-  const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
-    if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
-      return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
-    }
-    const headers: Record<string, string> = {
-      ...target.headers,
-      accept: request.method === 'GET' ? 'text/event-stream' : 'application/json',
-    };
-    for (const name of ['mcp-session-id', 'mcp-protocol-version', 'last-event-id']) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    const abort = new AbortController();
-    response.on('close', () => abort.abort());
-    const upstreamResponse = await fetch(target.url, {
-      method: request.method ?? 'GET',
-      headers,
-      signal: abort.signal,
-    }).catch(() => undefined);
-    if (!upstreamResponse)
-      return refuse(response, 502, null, 'UPSTREAM_UNAVAILABLE', 'the upstream could not be reached');
-    response.writeHead(upstreamResponse.status, {
-      'content-type': upstreamResponse.headers.get('content-type') ?? 'text/plain',
-      'cache-control': 'no-cache',
-    });
-    if (!upstreamResponse.body) return void response.end();
-    const unsubscribe = enforcer.killSwitch.onChange((state) => {
-      if (state.active) abort.abort();
-    });
-    try {
-      for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
-        if (response.writableLength > config.limits.maxMessageBytes * 4) break;
-        response.write(chunk);
-      }
-    } catch {
-      // The client or the upstream went away.
-    } finally {
-      unsubscribe();
-      response.end();
-    }
   };
 
   server.requestTimeout = 5 * 60_000;
