@@ -37,7 +37,7 @@ export interface AuditTelemetryConfig {
 }
 
 /** One decision being recorded. */
-interface DecisionTrace {
+export interface DecisionTrace {
   /** Ends the span once the entry at `index` is durable. */
   committed(index: number): void;
   /** Ends the span with an error status. */
