@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditLog } from '@warden/audit';
 import { createSecurityEventEmitter } from '@warden/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startAgentHost } from './agent-host.js';
 import { createHostAuditLog } from './audit-log.js';
 import { narrateAuditLog } from './demo-audit.js';
+import { createDemoActors, demoConfig } from './demo-setup.js';
 
 describe('createHostAuditLog(directory)', () => {
   const directories: string[] = [];
@@ -56,5 +58,26 @@ describe('createHostAuditLog(directory)', () => {
     expect(lines).toContain('turns entry 1 (access_denied) into access_granted');
     expect(lines).toContain('on that copy: FAILED');
     expect(lines).toContain('entry-modified: entry 1 was modified');
+  });
+
+  it('a fault that stops the audit log from appending stops the host: every request is then 503 BACKEND_UNAVAILABLE', async () => {
+    // The fault: the log's checkpoint directory is a file, so its storage cannot open.
+    const path = directory();
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, 'checkpoints'), 'not a directory');
+    const errors: unknown[] = [];
+    const running = await startAgentHost(demoConfig(createDemoActors(), { auditLog: path, env: {} }), {
+      onError: (error) => errors.push(error),
+    });
+    try {
+      // The startup grants are events: their append fails, and the log fails closed.
+      await running.host.auditLog.write({ type: 'access_granted', timestamp: 1, details: {} }).catch(() => undefined);
+      const response = await fetch(`${running.url}/health`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: 'BACKEND_UNAVAILABLE' } });
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await running.close();
+    }
   });
 });
