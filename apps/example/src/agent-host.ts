@@ -3,12 +3,13 @@ import { serve } from '@hono/node-server';
 import { type Clock, createCapabilityRegistry, createSecurityEngine, createSecurityEventEmitter } from '@warden/core';
 import { createGateway } from '@warden/gateway';
 import type { Hono } from 'hono';
-import { createJsonLinesAuditLog, type JsonLinesAuditLog } from './audit-log.js';
+import { createHostAuditLog, type HostAuditLog } from './audit-log.js';
 import { type BackendOverrides, createBackends } from './backends.js';
 import type { HostConfig } from './config.js';
 import { createDelegations } from './delegation.js';
 import type { HostContext } from './host-context.js';
 import { createHttpApp } from './http-app.js';
+import { toErrorResponse } from './http-errors.js';
 import { createReplayGuard } from './replay-guard.js';
 
 /** Options of {@link createAgentHost} and {@link startAgentHost}. */
@@ -27,21 +28,21 @@ interface AgentHost {
   readonly app: Hono;
   /** Policy engine, backends, gateway, delegations. */
   readonly context: HostContext;
-  /** Where every security event is written. */
-  readonly auditLog: JsonLinesAuditLog;
+  /** Where every security event is written: a tamper-evident Merkle log (`@warden/audit`). */
+  readonly auditLog: HostAuditLog;
   /** Closes the backends the host opened and flushes the audit log. */
   close(): Promise<void>;
 }
 
 /**
  * Composes every package into one host: a security engine over the configured policy, an event
- * emitter writing to the JSON-lines audit log, the backends, a gateway, the capability algebra.
+ * emitter writing to the tamper-evident audit log, the backends, a gateway, the capability algebra.
  * Synchronous: connections open on first use.
  */
 function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): AgentHost {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  const auditLog = createJsonLinesAuditLog(config.auditLog, onError);
+  const auditLog = createHostAuditLog(config.auditLog, onError);
   const events = createSecurityEventEmitter({ auditSink: auditLog, now, onError });
   const registry = createCapabilityRegistry();
   const engine = createSecurityEngine({ config: config.security, events, now, registry, auditAllowed: true });
@@ -82,6 +83,19 @@ function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): Ag
   };
 }
 
+// Once the audit log cannot append, no request is served: a decision that cannot be recorded is not made.
+function failClosed(host: AgentHost): typeof host.app.fetch {
+  return (request, ...rest) => {
+    try {
+      host.auditLog.assertWritable();
+    } catch (error) {
+      const { status, body } = toErrorResponse(error);
+      return Response.json(body, { status });
+    }
+    return host.app.fetch(request, ...rest);
+  };
+}
+
 /** A host listening for HTTP requests. */
 export interface RunningHost {
   /** The base URL, for example `http://127.0.0.1:8787`. */
@@ -95,7 +109,7 @@ export interface RunningHost {
 /** Creates the host and listens on `config.server` (port 0 picks a free port). */
 export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
   const host = createAgentHost(config, options);
-  const server = serve({ fetch: host.app.fetch, port: config.server.port, hostname: config.server.host });
+  const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));
     server.once('error', reject);

@@ -1,30 +1,47 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { AuditSink, SecurityEvent } from '@warden/core';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AuditEntry, type AuditLog, createAuditLog, exportAuditBundle } from '@warden/audit';
+import type { SecurityEvent } from '@warden/core';
 
-/** An audit sink that appends one JSON object per line to a file, and can be closed. */
-export interface JsonLinesAuditLog extends AuditSink {
-  /** Where the log is written. */
-  readonly path: string;
-  /** Flushes and closes the file. */
-  close(): Promise<void>;
+/** The host's tamper-evident audit log (`@warden/audit`), with a way to read its events back. */
+export interface HostAuditLog extends AuditLog {
+  /** The log's directory (`entries/`, `checkpoints/`). */
+  readonly directory: string;
+  /** Every event stored, in order (reads the files; complete once the log is closed). */
+  events(): Promise<SecurityEvent[]>;
 }
 
 /**
- * Appends every security event (already redacted by core) to `path` as JSON lines. Write errors
- * are reported to `onError` and never thrown into the request that emitted the event.
+ * Opens the host's audit log in `directory`: every security event (already redacted by core) is
+ * appended to an RFC 6962 Merkle log whose checkpoints are signed every second. Failed appends are
+ * reported to `onError`, and the log fails closed: the host then refuses requests.
+ *
+ * The signing key is `signing-key.pem` in the directory, generated on first use. That keeps the
+ * example self-contained; a real host loads it from a secret store and keeps it away from the log
+ * (whoever can read the key can re-sign a forged log).
  */
-export function createJsonLinesAuditLog(path: string, onError: (error: unknown) => void = () => {}): JsonLinesAuditLog {
-  mkdirSync(dirname(path), { recursive: true });
-  const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-  stream.on('error', onError);
-  return {
-    path,
-    write(event: SecurityEvent) {
-      stream.write(`${JSON.stringify(event)}\n`);
+export function createHostAuditLog(directory: string, onError: (error: unknown) => void = () => {}): HostAuditLog {
+  const log = createAuditLog({
+    directory,
+    signingKey: loadOrCreateSigningKey(directory),
+    origin: 'warden.example/audit',
+    onFailure: ({ error }) => onError(error),
+  });
+  return Object.assign(log, {
+    directory,
+    async events() {
+      const { entries } = await exportAuditBundle({ directory });
+      return entries.map((entry) => (JSON.parse(Buffer.from(entry, 'base64').toString('utf8')) as AuditEntry).event);
     },
-    close() {
-      return new Promise((resolve) => stream.end(resolve));
-    },
-  };
+  });
+}
+
+function loadOrCreateSigningKey(directory: string): string {
+  const path = join(directory, 'signing-key.pem');
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  return pem;
 }

@@ -121,7 +121,7 @@ const securitySchema = securityConfigSchema as unknown as z.ZodType<unknown, Sec
 const hostConfigSchema = z
   .object({
     server: serverSchema.prefault({}),
-    auditLog: z.string().min(1).max(4096).default('warden-audit.jsonl'),
+    auditLog: z.string().min(1).max(4096).default('warden-audit'),
     operators: z
       .array(z.object({ name: nameSchema, tokenSha256: sha256Schema }).strict())
       .max(100)

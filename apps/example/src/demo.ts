@@ -1,10 +1,11 @@
 // `pnpm demo`: starts the host on a free loopback port, plays the scenario over HTTP, prints
 // each step, shuts the host down and exits 0. With no DOCKER_HOST / REDIS_URL it runs on the
 // embedded stubs and memory stores.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentHost } from './agent-host.js';
+import { narrateAuditLog } from './demo-audit.js';
 import { narrateStep } from './demo-narration.js';
 import { createDemoActors, demoConfig } from './demo-setup.js';
 import { createHostClient } from './host-client.js';
@@ -13,7 +14,7 @@ import { runScenario } from './scenario.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'warden-demo-'));
 const actors = createDemoActors();
-const config = demoConfig(actors, { auditLog: process.env.WARDEN_AUDIT_LOG || join(directory, 'audit.jsonl') });
+const config = demoConfig(actors, { auditLog: process.env.WARDEN_AUDIT_LOG || join(directory, 'audit') });
 const running = await startAgentHost(config, { onError: (error) => console.error('host error:', error) });
 console.log(`Warden example agent host listening on ${running.url}; the scenario talks to it over HTTP.`);
 try {
@@ -40,17 +41,14 @@ try {
 } finally {
   await running.close();
 }
-const events = readFileSync(config.auditLog, 'utf8')
-  .trim()
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as { type: string });
-const counts = new Map<string, number>();
-for (const event of events) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
-console.log(`\nAudit log: ${events.length} security events written as JSON lines to ${config.auditLog}`);
-console.log(`  ${[...counts].map(([type, count]) => `${type} ${count}`).join(', ')}`);
+try {
+  console.log((await narrateAuditLog(running.host.auditLog)).join('\n'));
+} catch (error) {
+  console.error(`\nVerifying the audit log failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
 if (!process.env.WARDEN_AUDIT_LOG) {
   rmSync(directory, { recursive: true, force: true });
-  console.log('  (a temporary file, now removed; set WARDEN_AUDIT_LOG to keep it)');
+  console.log('  (a temporary directory, now removed; set WARDEN_AUDIT_LOG to keep it)');
 }
 console.log(process.exitCode ? '\nDemo failed.' : '\nDemo finished: the host shut down cleanly.');

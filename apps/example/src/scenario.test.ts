@@ -106,7 +106,7 @@ describe('runScenario(client, actors, narrate) against the host on its embedded 
     for (const run of runs) expect(await credentials.isValid(run.jitCredential.id)).toBe(false);
 
     await host.running.close();
-    const audit = host.auditEvents();
+    const audit = await host.auditEvents();
     expect(audit).toEqual(host.events);
     const types = audit.map((event) => event.type);
     for (const type of ['sandbox_created', 'credential_issued', 'credential_revoked', 'sandbox_destroyed']) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,8 @@ export interface TestHost {
   actors: ScenarioActors;
   /** Every security event emitted so far, as the listeners saw it. */
   events: SecurityEvent[];
-  /** Every event in the audit log file; complete once the host is closed. */
-  auditEvents(): SecurityEvent[];
+  /** Every event in the audit log; complete once the host is closed. */
+  auditEvents(): Promise<SecurityEvent[]>;
   /** Closes the host and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -34,7 +34,7 @@ export async function startTestHost(
 ): Promise<TestHost> {
   const directory = mkdtempSync(join(tmpdir(), 'warden-example-test-'));
   const actors = createDemoActors();
-  const auditLog = join(directory, 'audit.jsonl');
+  const auditLog = join(directory, 'audit');
   const config = demoConfig(actors, {
     auditLog,
     env: options.env ?? {},
@@ -51,11 +51,7 @@ export async function startTestHost(
     events,
     client: createHostClient(running.url),
     actors,
-    auditEvents: () =>
-      readFileSync(auditLog, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as SecurityEvent),
+    auditEvents: () => running.host.auditLog.events(),
     async dispose() {
       await running.close();
       rmSync(directory, { recursive: true, force: true });

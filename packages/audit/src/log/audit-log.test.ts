@@ -114,6 +114,29 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
+  it('keeps writing a checkpoint every checkpointIntervalMs while writes never stop (no pause needed)', async () => {
+    let now = 0;
+    const checkpointStorage = createMemoryAuditStorage();
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      checkpointStorage,
+      signingKey: signingKey(),
+      checkpointIntervalMs: 1000,
+      // Every reading of the clock moves it on: 400 writes span many intervals.
+      now: () => (now += 100),
+    });
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      while (next < 400) await log.write(event(next++));
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    const during = await checkpointStorage.size();
+    await log.close();
+    expect(during).toBeGreaterThanOrEqual(2);
+    const report = await log.verify();
+    expect(report).toMatchObject({ ok: true, size: 400 });
+  });
+
   it('witnesses cosign each checkpoint after checking consistency (c2sp tlog-cosignature)', async () => {
     const key = signingKey();
     const logVerifierKey = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key }).verifierKey;

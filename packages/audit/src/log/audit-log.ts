@@ -16,9 +16,9 @@ import { signNote, verifyNote } from '../note/signed-note.js';
 import type { AuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
-import { type AuditEntry, decodeEntry, encodeEntryWithEventJson, hashToBase64 } from './entry.js';
-import { hmacRedact } from './redaction.js';
-import { type AuditTelemetry, createAuditTelemetry } from './telemetry.js';
+import { type AuditEntry, decodeEntry, encodeEntries } from './entry.js';
+import { createHmacRedactor, type HmacRedactor } from './redaction.js';
+import { type AuditTelemetry, createAuditTelemetry, type DecisionTrace } from './telemetry.js';
 
 /** A checkpoint and the signed note that carries it. */
 export interface SignedCheckpoint {
@@ -61,8 +61,19 @@ export interface AuditLog extends AuditSink {
 
 interface PendingWrite {
   eventJson: string;
-  resolve: (index: number) => void;
+  decision: DecisionTrace;
+  resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+function acknowledge(write: PendingWrite, index: number): void {
+  write.decision.committed(index);
+  write.resolve();
+}
+
+function refuse(write: PendingWrite, error: unknown): void {
+  write.decision.failed(error);
+  write.reject(error);
 }
 
 /** Creates an audit log; nothing is read or written before the first call. */
@@ -75,6 +86,7 @@ class MerkleAuditLog implements AuditLog {
   readonly verifierKey: string;
   private readonly tree = new MerkleTree();
   private readonly telemetry: AuditTelemetry;
+  private readonly redact: HmacRedactor;
   private readonly pending: PendingWrite[] = [];
   private readonly witnessSizes = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -91,6 +103,7 @@ class MerkleAuditLog implements AuditLog {
     this.verifierKey = formatVerifierKey(config.origin, config.publicKey);
     this.lastCheckpointAt = config.now();
     this.telemetry = createAuditTelemetry(config.telemetry);
+    this.redact = createHmacRedactor(config.redactionKey);
   }
 
   write(event: SecurityEvent): Promise<void> {
@@ -100,24 +113,16 @@ class MerkleAuditLog implements AuditLog {
     let eventJson: string;
     try {
       // Redacted and serialised here, so this work overlaps the previous batch's fsync.
-      eventJson = JSON.stringify(hmacRedact(event, this.config.redactionKey));
+      const json = this.redact(event);
+      if (json === undefined) throw new TypeError('an event must be an object');
+      eventJson = json;
     } catch (error) {
       const refusal = new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error });
       decision.failed(refusal);
       return Promise.reject(refusal);
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({
-        eventJson,
-        resolve: (index) => {
-          decision.committed(index);
-          resolve();
-        },
-        reject: (error) => {
-          decision.failed(error);
-          reject(error);
-        },
-      });
+      this.pending.push({ eventJson, decision, resolve, reject });
       this.scheduleDrain();
     });
   }
@@ -205,36 +210,38 @@ class MerkleAuditLog implements AuditLog {
     this.drainScheduled = true;
     this.exclusive(async () => {
       this.drainScheduled = false;
-      while (this.pending.length > 0 && this.failure === undefined) {
-        await this.commit(this.pending.splice(0, this.config.batchMaxEntries));
-      }
-      await this.checkpointIfDue();
+      do {
+        if (this.pending.length > 0) await this.commit(this.pending.splice(0, this.config.batchMaxEntries));
+        // Checked after every batch: under a steady stream `pending` never empties, and the
+        // checkpoint must still come every interval.
+        await this.checkpointIfDue();
+      } while (this.pending.length > 0 && this.failure === undefined);
     }).catch((error: unknown) => this.fail(error, this.pending.splice(0)));
   }
 
   private async commit(batch: PendingWrite[]): Promise<void> {
-    const records: Uint8Array[] = [];
-    const hashes: Uint8Array[] = [];
-    let previous = this.tree.size > 0 ? this.tree.leafHash(this.tree.size - 1) : undefined;
-    for (const write of batch) {
-      const bytes = encodeEntryWithEventJson(this.tree.size + records.length, hashToBase64(previous), write.eventJson);
-      previous = hashLeaf(bytes);
-      records.push(bytes);
-      hashes.push(previous);
-    }
-    const accepted = batch;
-    if (records.length === 0) return;
+    if (batch.length === 0) return;
+    const first = this.tree.size;
+    const previous = first > 0 ? this.tree.leafHash(first - 1) : undefined;
+    const { records, leafHashes } = encodeEntries(
+      first,
+      previous,
+      batch.map((write) => write.eventJson),
+    );
     try {
       await this.config.storage.append(records);
-      await this.config.storage.sync();
+      const synced = this.config.storage.sync();
+      // The interior hashes are computed while the fsync runs, and taken back if it fails:
+      // nothing reads the tree before this batch settles (every reader waits in `exclusive`).
+      for (const leafHash of leafHashes) this.tree.append(leafHash);
+      await synced;
     } catch (error) {
-      this.fail(error, accepted);
+      this.tree.truncate(first);
+      this.fail(error, batch);
       return;
     }
-    const first = this.tree.size;
-    for (const hash of hashes) this.tree.append(hash);
-    accepted.forEach((write, offset) => {
-      write.resolve(first + offset);
+    batch.forEach((write, offset) => {
+      acknowledge(write, first + offset);
     });
   }
 
@@ -329,8 +336,8 @@ class MerkleAuditLog implements AuditLog {
     const closed = this.config.failureMode === 'fail-closed';
     if (closed && this.failure === undefined) this.failure = error ?? this.unavailable('unknown failure');
     const refusal = this.refusal(error);
-    for (const write of batch) write.reject(refusal);
-    if (closed) for (const write of this.pending.splice(0)) write.reject(refusal);
+    for (const write of batch) refuse(write, refusal);
+    if (closed) for (const write of this.pending.splice(0)) refuse(write, refusal);
     try {
       this.config.onFailure({ error, lostEvents: batch.length, closed });
     } catch {

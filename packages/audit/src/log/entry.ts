@@ -8,6 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SecurityEvent } from '@warden/core';
+import { hashLeafInSlot } from '../merkle/hash.js';
 
 /** One entry as stored. */
 export interface AuditEntry {
@@ -26,13 +27,46 @@ export function encodeEntry(entry: AuditEntry): Uint8Array {
   return Buffer.from(JSON.stringify(entry), 'utf8');
 }
 
+/** Consecutive entries encoded for storage, with their leaf hashes. */
+export interface EncodedEntries {
+  /** The bytes of each entry (views into one buffer). */
+  records: Uint8Array[];
+  /** The leaf hash of each entry. */
+  leafHashes: Uint8Array[];
+}
+
+// Bytes of an entry besides its event: `{"seq":…,"prev":"…","event":}` with a safe integer and a base64 hash.
+const ENTRY_OVERHEAD_BYTES = 96;
+
 /**
- * Encodes an entry whose event is already JSON: the same bytes as {@link encodeEntry}, so the
- * expensive part (redaction, serialisation) can run before the entry's position is known.
+ * Encodes the entries `firstSeq…` whose events are already JSON, chaining each `prev` to the leaf
+ * hash before it: the same bytes as {@link encodeEntry}, written into one buffer with a free byte
+ * before each entry for the leaf prefix, so no entry is allocated, copied or concatenated on its own.
  */
-export function encodeEntryWithEventJson(seq: number, prev: string, eventJson: string): Uint8Array {
-  // Buffer.from encodes UTF-8 several times faster than TextEncoder on Node 20.
-  return Buffer.from(`{"seq":${seq},"prev":${JSON.stringify(prev)},"event":${eventJson}}`, 'utf8');
+export function encodeEntries(
+  firstSeq: number,
+  previous: Uint8Array | undefined,
+  eventJsons: readonly string[],
+): EncodedEntries {
+  let bound = 0;
+  // A UTF-16 code unit is at most three UTF-8 bytes.
+  for (const eventJson of eventJsons) bound += 1 + ENTRY_OVERHEAD_BYTES + 3 * eventJson.length;
+  const buffer = Buffer.allocUnsafe(bound);
+  const records: Uint8Array[] = [];
+  const leafHashes: Uint8Array[] = [];
+  let prev = hashToBase64(previous);
+  let offset = 0;
+  eventJsons.forEach((eventJson, position) => {
+    // Base64 needs no JSON escaping, so this is exactly JSON.stringify({ seq, prev, event }).
+    const text = `{"seq":${firstSeq + position},"prev":"${prev}","event":${eventJson}}`;
+    const end = offset + 1 + buffer.write(text, offset + 1, 'utf8');
+    const leafHash = hashLeafInSlot(buffer.subarray(offset, end));
+    records.push(buffer.subarray(offset + 1, end));
+    leafHashes.push(leafHash);
+    prev = leafHash.toString('base64');
+    offset = end;
+  });
+  return { records, leafHashes };
 }
 
 /** Decodes stored bytes, or returns `undefined` when they are not an entry. */
@@ -49,5 +83,5 @@ export function decodeEntry(bytes: Uint8Array): AuditEntry | undefined {
 
 /** Base64 of a hash, as used in `prev`. */
 export function hashToBase64(hash: Uint8Array | undefined): string {
-  return hash ? Buffer.from(hash).toString('base64') : '';
+  return hash ? Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('base64') : '';
 }

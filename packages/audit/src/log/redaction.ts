@@ -4,33 +4,156 @@
  * operator holds, so equal secrets still correlate across entries without being revealed (as
  * Vault's audit devices do).
  *
+ * Core decides what is secret. The common event (plain objects, arrays and primitives, not
+ * deeply nested) is redacted in one pass that asks core about each key (the answer cached per
+ * key name) and each string; anything else (errors, class instances, cycles, deep nesting) takes
+ * the general path: core's full copy, then the HMACs filled in where it redacted. A property
+ * test holds both paths to the same output.
+ *
  * @module
  */
-import { createHmac } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { REDACTED, redactSecrets } from '@warden/core';
 
-/** Replaces every secret of `value` with its keyed HMAC; the copy holds own data properties only. */
-export function hmacRedact(value: unknown, key: Uint8Array): unknown {
-  // Core decides what is secret (one pass, its rules); every value it replaced gets its HMAC instead.
-  return restore(value, redactSecrets(value), key);
+/** Redacts one value (an event) for the log and serialises it: `JSON.stringify` of the redacted copy. */
+export type HmacRedactor = (value: unknown) => string | undefined;
+
+// Deeper than this (or a cycle, which always gets here) takes the general path.
+const FAST_PATH_DEPTH = 12;
+// Key names and short strings come from payloads: the caches of core's verdicts are bounded.
+const CACHE_LIMIT = 1024;
+const CACHED_STRING_LENGTH = 64;
+const NOT_PLAIN = Symbol('not plain');
+
+/** A bounded memo of core's verdicts (a verdict is recomputed after the memo is cleared). */
+function memo(verdict: (text: string) => boolean): (text: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (text) => {
+    let answer = known.get(text);
+    if (answer === undefined) {
+      answer = verdict(text);
+      if (known.size >= CACHE_LIMIT) known.clear();
+      known.set(text, answer);
+    }
+    return answer;
+  };
 }
 
-/** The HMAC form of one secret value. */
-function hmacOf(value: unknown, key: Uint8Array): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return `hmac-sha256:${createHmac('sha256', key).update(text).digest('base64url')}`;
+/**
+ * Creates the redactor of one log; the key never leaves it. The fast path writes the JSON as it
+ * walks (no redacted copy is built); it handles what `JSON.stringify` writes without calling
+ * user code: plain objects, arrays, strings, finite and non-finite numbers, booleans, null and
+ * undefined. Anything else throws `NOT_PLAIN` and takes the general path.
+ */
+export function createHmacRedactor(key: Uint8Array): HmacRedactor {
+  const hmac = createHmacSha256(key);
+  const hmacOf = (value: unknown): string => {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    return `hmac-sha256:${hmac(text)}`;
+  };
+  // Core's verdict on a name alone: a non-secret value under it is redacted only by the key rule.
+  const isSecretKey = memo((name) => (redactSecrets({ [name]: 0 }) as Record<string, unknown>)[name] === REDACTED);
+  // Only verdicts on short strings are kept, and a string kept is one the log writes in clear anyway.
+  const isSecretShortString = memo((text) => redactSecrets(text) === REDACTED);
+  const isSecretString = (text: string): boolean =>
+    text !== REDACTED &&
+    (text.length <= CACHED_STRING_LENGTH ? isSecretShortString(text) : redactSecrets(text) === REDACTED);
+  const secretJson = (value: unknown): string => (value === REDACTED ? `"${REDACTED}"` : `"${hmacOf(value)}"`);
+
+  const json = (value: unknown, depth: number): string | undefined => {
+    switch (typeof value) {
+      case 'string':
+        return isSecretString(value) ? `"${hmacOf(value)}"` : JSON.stringify(value);
+      case 'number':
+      case 'boolean':
+        return JSON.stringify(value);
+      case 'undefined':
+        return undefined;
+      case 'object':
+        if (value === null) return 'null';
+        if (depth >= FAST_PATH_DEPTH) throw NOT_PLAIN;
+        return Array.isArray(value) ? arrayJson(value, depth) : objectJson(value, depth);
+      default:
+        throw NOT_PLAIN;
+    }
+  };
+  const arrayJson = (items: readonly unknown[], depth: number): string => {
+    if (Object.getPrototypeOf(items) !== Array.prototype) throw NOT_PLAIN;
+    let out = '[';
+    for (let index = 0; index < items.length; index += 1) {
+      out += `${index === 0 ? '' : ','}${json(items[index], depth + 1) ?? 'null'}`;
+    }
+    return `${out}]`;
+  };
+  const objectJson = (value: object, depth: number): string => {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) throw NOT_PLAIN;
+    const source = value as Record<string, unknown>;
+    let out = '{';
+    for (const name of Object.keys(source)) {
+      const field = source[name];
+      const keyRedacts = field !== undefined && field !== null && typeof field !== 'boolean' && isSecretKey(name);
+      // A secret under a secret name is hashed as it is, even a value the fast path would refuse.
+      const text = keyRedacts ? secretJson(field) : json(field, depth + 1);
+      if (text !== undefined) out += `${out.length === 1 ? '' : ','}${JSON.stringify(name)}:${text}`;
+    }
+    return `${out}}`;
+  };
+  return (value) => {
+    try {
+      return json(value, 0);
+    } catch (error) {
+      if (error !== NOT_PLAIN) throw error;
+      return JSON.stringify(restore(value, redactSecrets(value), hmacOf));
+    }
+  };
+}
+
+/** Replaces every secret of `value` with its keyed HMAC; the general path, kept as the reference. */
+export function hmacRedact(value: unknown, key: Uint8Array): unknown {
+  const hmac = createHmacSha256(key);
+  const hmacOf = (item: unknown): string =>
+    `hmac-sha256:${hmac(typeof item === 'string' ? item : (JSON.stringify(item) ?? String(item)))}`;
+  return restore(value, redactSecrets(value), hmacOf);
 }
 
 // Walks core's fresh copy alongside the original and fills in HMACs in place.
-function restore(original: unknown, redacted: unknown, key: Uint8Array): unknown {
-  if (redacted === REDACTED) return original === REDACTED || original === undefined ? REDACTED : hmacOf(original, key);
+function restore(original: unknown, redacted: unknown, hmacOf: (value: unknown) => string): unknown {
+  if (redacted === REDACTED) return original === REDACTED || original === undefined ? REDACTED : hmacOf(original);
   if (typeof redacted !== 'object' || redacted === null || typeof original !== 'object' || original === null)
     return redacted;
   const copy = redacted as Record<string, unknown>;
   const source = original as Record<string, unknown>;
   for (const field of Object.keys(copy)) {
     const item = copy[field];
-    if (typeof item === 'object' || item === REDACTED) copy[field] = restore(source[field], item, key);
+    if (typeof item === 'object' || item === REDACTED) copy[field] = restore(source[field], item, hmacOf);
   }
   return copy;
+}
+
+/**
+ * HMAC-SHA-256 (RFC 2104) as base64url, with the padded keys computed once and two one-shot
+ * hashes per value: no Hmac object and no key import per secret.
+ */
+function createHmacSha256(key: Uint8Array): (text: string) => string {
+  const block = 64;
+  const normalised = key.length > block ? Buffer.from(hash('sha256', key, 'binary'), 'latin1') : key;
+  const inner = Buffer.alloc(block + 1024, 0x36);
+  const outer = Buffer.alloc(block + 32, 0x5c);
+  for (let index = 0; index < normalised.length; index += 1) {
+    inner[index] = 0x36 ^ (normalised[index] ?? 0);
+    outer[index] = 0x5c ^ (normalised[index] ?? 0);
+  }
+  const innerPad = Buffer.from(inner.subarray(0, block));
+  return (text) => {
+    // A UTF-16 code unit is at most three UTF-8 bytes, so a short text always fits the scratch space.
+    const input =
+      text.length * 3 <= inner.length - block
+        ? inner.subarray(0, block + inner.write(text, block, 'utf8'))
+        : Buffer.concat([innerPad, Buffer.from(text, 'utf8')]);
+    // String digests: Node 20's one-shot hash returns a string about three times faster than a Buffer.
+    outer.write(hash('sha256', input, 'binary'), block, 32, 'latin1');
+    return hash('sha256', outer, 'base64url');
+  };
 }

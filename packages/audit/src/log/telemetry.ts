@@ -37,7 +37,7 @@ export interface AuditTelemetryConfig {
 }
 
 /** One decision being recorded. */
-interface DecisionTrace {
+export interface DecisionTrace {
   /** Ends the span once the entry at `index` is durable. */
   committed(index: number): void;
   /** Ends the span with an error status. */
@@ -57,28 +57,38 @@ function decisionOf(type: string): string {
   return type === 'access_granted' || type === 'gateway_forward' || type === 'approval_approved' ? 'allow' : 'record';
 }
 
-function describeEvent(event: SecurityEvent): { name: string; attributes: Attributes; mcp: boolean } {
+interface DescribedEvent {
+  name: string;
+  mcp: boolean;
+  /** Span attributes. */
+  attributes: Attributes;
+  /** The low-cardinality ones, for metrics (no session or request ids). */
+  metricAttributes: Attributes;
+}
+
+function describeEvent(event: SecurityEvent): DescribedEvent {
   const details = event.details ?? {};
   const tool = text(details.tool) ?? text(details.toolName);
   const mcpMethod = text(details.mcpMethod);
-  const attributes: Attributes = { 'warden.event.type': event.type, 'warden.decision': decisionOf(event.type) };
-  if (event.session) attributes['warden.session'] = event.session;
+  const metricAttributes: Attributes = { 'warden.event.type': event.type, 'warden.decision': decisionOf(event.type) };
   if (tool) {
-    attributes['gen_ai.operation.name'] = 'execute_tool';
-    attributes['gen_ai.tool.name'] = tool;
+    metricAttributes['gen_ai.operation.name'] = 'execute_tool';
+    metricAttributes['gen_ai.tool.name'] = tool;
   }
+  if (mcpMethod) metricAttributes['mcp.method.name'] = mcpMethod;
+  const attributes: Attributes = { ...metricAttributes };
+  if (event.session) attributes['warden.session'] = event.session;
   const callId = text(details.toolCallId);
   if (callId) attributes['gen_ai.tool.call.id'] = callId;
   if (mcpMethod) {
-    attributes['mcp.method.name'] = mcpMethod;
     const sessionId = text(details.mcpSessionId);
     if (sessionId) attributes['mcp.session.id'] = sessionId;
     const requestId = details.requestId;
     if (typeof requestId === 'string' || typeof requestId === 'number')
       attributes['jsonrpc.request.id'] = String(requestId);
-    return { name: tool ? `${mcpMethod} ${tool}` : mcpMethod, attributes, mcp: true };
+    return { name: tool ? `${mcpMethod} ${tool}` : mcpMethod, attributes, metricAttributes, mcp: true };
   }
-  return { name: tool ? `execute_tool ${tool}` : `warden ${event.type}`, attributes, mcp: false };
+  return { name: tool ? `execute_tool ${tool}` : `warden ${event.type}`, attributes, metricAttributes, mcp: false };
 }
 
 /** Creates the telemetry of one log; tracers and meters are looked up here, never at import. */
@@ -95,19 +105,20 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
   });
   return {
     start(event) {
-      const { name, attributes, mcp } = describeEvent(event);
+      const { name, attributes, metricAttributes, mcp } = describeEvent(event);
       const span: Span = tracer.startSpan(name, { kind: mcp ? SpanKind.SERVER : SpanKind.INTERNAL, attributes });
       const started = performance.now();
-      const finish = (extra: Attributes): void => {
-        const metricAttributes = { ...pick(attributes), ...extra };
-        decisions.add(1, metricAttributes);
-        duration.record((performance.now() - started) / 1000, metricAttributes);
+      const finish = (extra?: Attributes): void => {
+        const recorded = extra ? { ...metricAttributes, ...extra } : metricAttributes;
+        decisions.add(1, recorded);
+        duration.record((performance.now() - started) / 1000, recorded);
         span.end();
       };
       return {
         committed(index) {
-          span.setAttribute('warden.audit.entry.index', index);
-          finish({});
+          // Without an SDK the span records nothing: skip building what it would drop.
+          if (span.isRecording()) span.setAttribute('warden.audit.entry.index', index);
+          finish();
         },
         failed(error) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? 'append failed' });
@@ -117,20 +128,4 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
       };
     },
   };
-}
-
-// Low-cardinality attributes only on metrics (no session or request ids).
-function pick(attributes: Attributes): Attributes {
-  const picked: Attributes = {};
-  for (const key of [
-    'warden.event.type',
-    'warden.decision',
-    'gen_ai.operation.name',
-    'gen_ai.tool.name',
-    'mcp.method.name',
-  ]) {
-    const value = attributes[key];
-    if (value !== undefined) picked[key] = value;
-  }
-  return picked;
 }

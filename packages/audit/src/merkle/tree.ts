@@ -4,21 +4,33 @@
  *
  * @module
  */
-import { emptyRootHash, HASH_SIZE, hashChildren } from './hash.js';
+import { Buffer } from 'node:buffer';
+import { emptyRootHash, HASH_SIZE, hashChildren, hashChildrenInto } from './hash.js';
 
 /** A growable array of 32-byte hashes in one buffer, so a million leaves are one allocation. */
 class HashLevel {
-  private bytes = new Uint8Array(HASH_SIZE * 64);
+  bytes: Buffer = Buffer.alloc(HASH_SIZE * 64);
   length = 0;
 
   push(hash: Uint8Array): void {
-    if ((this.length + 1) * HASH_SIZE > this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2);
-      grown.set(this.bytes);
-      this.bytes = grown;
-    }
+    this.reserve();
     this.bytes.set(hash, this.length * HASH_SIZE);
     this.length += 1;
+  }
+
+  /** Appends the parent of the last two hashes of `children`, hashed in place. */
+  pushParentOf(children: HashLevel): void {
+    this.reserve();
+    hashChildrenInto(children.bytes, (children.length - 2) * HASH_SIZE, this.bytes, this.length * HASH_SIZE);
+    this.length += 1;
+  }
+
+  private reserve(): void {
+    if ((this.length + 1) * HASH_SIZE > this.bytes.length) {
+      const grown = Buffer.alloc(this.bytes.length * 2);
+      this.bytes.copy(grown);
+      this.bytes = grown;
+    }
   }
 
   at(index: number): Uint8Array {
@@ -55,14 +67,12 @@ export class MerkleTree {
 
   /** Appends one leaf hash and completes every subtree it closes. */
   append(leafHash: Uint8Array): void {
-    let level = 0;
-    let hash = leafHash;
-    for (;;) {
-      const nodes = this.levelAt(level);
-      nodes.push(hash);
-      if (nodes.length % 2 === 1) return;
-      hash = hashChildren(nodes.at(nodes.length - 2), hash);
-      level += 1;
+    let nodes = this.levelAt(0);
+    nodes.push(leafHash);
+    for (let level = 1; nodes.length % 2 === 0; level += 1) {
+      const parents = this.levelAt(level);
+      parents.pushParentOf(nodes);
+      nodes = parents;
     }
   }
 

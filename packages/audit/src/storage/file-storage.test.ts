@@ -23,6 +23,15 @@ describe('createFileAuditStorage', () => {
     await storage.close();
   }
 
+  it('close() of storage whose directory cannot be opened (a file in its place) resolves; the calls before it throw', async () => {
+    const blocked = join(directory, 'entries');
+    await writeFile(blocked, 'not a directory');
+    const storage = createFileAuditStorage({ directory: blocked });
+    await expect(storage.append([bytes('record')])).rejects.toThrow();
+    await expect(storage.close()).resolves.toBeUndefined();
+    await expect(storage.size()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
   it('a process killed mid-write (torn tail) loses only the unacknowledged record: open() cuts it', async () => {
     await writeRecords(3);
     const [segment] = await readdir(directory);

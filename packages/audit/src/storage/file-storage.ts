@@ -146,11 +146,14 @@ class FileStorage implements FileAuditStorage {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.exclusive(async () => {
+    // Not through `exclusive`: closing never opens the directory, so storage that could not open still closes.
+    const run = this.queue.then(async () => {
       if (this.handle && !this.failure) await this.handle.datasync();
       await this.handle?.close();
       this.handle = undefined;
-    }).finally(() => {
+    });
+    this.queue = run.catch(() => undefined);
+    await run.finally(() => {
       this.closed = true;
     });
   }
