@@ -17,11 +17,14 @@ import {
 } from '@warden/core';
 import { compileGlobList, findSandboxLoosening, isGlob, layerSandbox } from '@warden/core/policy';
 import { type CliIo, EXIT, readJsonFile, UsageError, validationIssues } from '../io.js';
+import { findDenyShadowedByAllow, findUnreachableDefaults } from './lint-reach.js';
 
 /** The stable ids of lint findings. */
 export type LintRuleId =
   | 'config-invalid'
   | 'allow-shadowed-by-deny'
+  | 'deny-shadowed-by-allow'
+  | 'rule-unreachable'
   | 'tool-unmapped'
   | 'session-owner-only'
   | 'sandbox-loosened'
@@ -31,6 +34,9 @@ export type LintRuleId =
 export const LINT_RULES: Readonly<Record<LintRuleId, string>> = Object.freeze({
   'config-invalid': 'the document fails validation (reported with the field path)',
   'allow-shadowed-by-deny': 'an allow-list entry whose every tool is denied by a deny pattern that applies with it',
+  'deny-shadowed-by-allow':
+    'a deny-list entry that never decides: wherever it applies, the allow list in effect already excludes every tool it denies',
+  'rule-unreachable': 'a defaults setting that applies to no source, because every trust level sets its own',
   'tool-unmapped': 'a tool named in an allow or deny list with no capability mapping',
   'session-owner-only': 'a session whose access list admits no one but the owner',
   'sandbox-loosened': 'a sandbox setting looser than the built-in defaults of a trust level it applies to',
@@ -52,7 +58,7 @@ export const LINT_HELP: string = `Usage: warden policy lint <config> [--json]
 
 Validates a security configuration and reports findings, each with a stable rule id:
 ${Object.entries(LINT_RULES)
-  .map(([id, what]) => `  ${id.padEnd(24)} ${what}`)
+  .map(([id, what]) => `  ${id.padEnd(23)} ${what}`)
   .join('\n')}
 
 Options:
@@ -184,6 +190,8 @@ export function lintConfig(
       });
     }
   }
+
+  findings.push(...findDenyShadowedByAllow(config), ...findUnreachableDefaults(config));
 
   const sessionNames: (string | undefined)[] = [undefined, ...Object.keys(config.sessions)];
   for (const level of TRUST_LEVELS) {
