@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseInput, securityConfigSchema } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -131,6 +132,16 @@ describe('warden policy check', () => {
   });
 });
 
+describe('the example host configuration', () => {
+  it('is the policy the example host runs with (apps/example DEFAULT_HOST_POLICY)', async () => {
+    const { DEFAULT_HOST_POLICY } = await import('../../../apps/example/src/default-policy.ts');
+    const file = JSON.parse(readFileSync(fixture('example-host.json'), 'utf8'));
+    expect(parseInput(securityConfigSchema, file, 'fixture')).toEqual(
+      parseInput(securityConfigSchema, DEFAULT_HOST_POLICY, 'example host policy'),
+    );
+  });
+});
+
 describe('warden policy lint', () => {
   const rules = [
     'allow-shadowed-by-deny',
@@ -217,6 +228,24 @@ describe('warden policy diff', () => {
     expect(JSON.parse(back.stdout).changes.every((change: { change: string }) => change.change === 'removed')).toBe(
       true,
     );
+  });
+
+  it.each([
+    ['lint', 'a missing file', [fixture('nope.json')], 'no such file'],
+    ['lint', 'a file that is not JSON', [fixture('not-json.txt')], 'is not valid JSON'],
+    ['lint', 'two files', [fixture('example-host.json'), fixture('example-host.json')], 'exactly one <config>'],
+    ['diff', 'a missing file', [fixture('example-host.json'), fixture('nope.json')], 'no such file'],
+    ['diff', 'an invalid configuration', [fixture('invalid.json'), fixture('example-host.json')], 'enforcement:'],
+    [
+      'diff',
+      'an unknown flag',
+      [fixture('diff-old.json'), fixture('diff-new.json'), '--bogus'],
+      "Unknown option '--bogus'",
+    ],
+  ])('policy %s rejects %s with exit 2', async (command, _what, args, message) => {
+    const run = await warden('policy', command, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
   });
 
   it('reports no difference between a file and itself, exit 0', async () => {
