@@ -178,7 +178,8 @@ async function perform(args: ApprovalsArgs, store: RedisApprovalStore, io: CliIo
   const approver = args.approver as string;
   if (args.action === 'approve') await workflow.approve(id, approver);
   else await workflow.reject(id, approver, args.reason as string);
-  const after = await workflow.get(id);
+  // Read back from the store: the workflow's get() would also settle timeouts by this command's defaults.
+  const after = (await store.get(id)) ?? before;
   io.out(args.json ? JSON.stringify(publicRecord(after), null, 2) : describeRecord(after));
   return EXIT.ok;
 }

@@ -17,6 +17,7 @@ import {
 } from '@warden/core';
 import { compileGlobList, findSandboxLoosening, isGlob, layerSandbox } from '@warden/core/policy';
 import { type CliIo, EXIT, readJsonFile, UsageError, validationIssues } from '../io.js';
+import { escapeTerminalText as safe } from '../terminal.js';
 import { findDenyShadowedByAllow, findUnreachableDefaults } from './lint-reach.js';
 
 /** The stable ids of lint findings. */
@@ -86,7 +87,9 @@ export function runLint(argv: readonly string[], io: CliIo): number {
   } else if (findings.length === 0) {
     io.out('no findings');
   } else {
-    for (const finding of findings) io.out(`${finding.path || '(root)'}: ${finding.message} [${finding.id}]`);
+    // A configuration under review may come from anyone (a pull request): one finding, one line.
+    for (const finding of findings)
+      io.out(`${safe(finding.path || '(root)')}: ${safe(finding.message)} [${finding.id}]`);
     io.out(`${findings.length} finding${findings.length === 1 ? '' : 's'}`);
   }
   return findings.length === 0 ? EXIT.ok : EXIT.findings;
