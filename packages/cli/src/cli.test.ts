@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseInput, securityConfigSchema } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -131,9 +132,21 @@ describe('warden policy check', () => {
   });
 });
 
+describe('the example host configuration', () => {
+  it('is the policy the example host runs with (apps/example DEFAULT_HOST_POLICY)', async () => {
+    const { DEFAULT_HOST_POLICY } = await import('../../../apps/example/src/default-policy.ts');
+    const file = JSON.parse(readFileSync(fixture('example-host.json'), 'utf8'));
+    expect(parseInput(securityConfigSchema, file, 'fixture')).toEqual(
+      parseInput(securityConfigSchema, DEFAULT_HOST_POLICY, 'example host policy'),
+    );
+  });
+});
+
 describe('warden policy lint', () => {
   const rules = [
     'allow-shadowed-by-deny',
+    'deny-shadowed-by-allow',
+    'rule-unreachable',
     'tool-unmapped',
     'session-owner-only',
     'sandbox-loosened',
@@ -151,9 +164,19 @@ describe('warden policy lint', () => {
         expect.objectContaining({ id: 'session-owner-only', path: 'sessions.locked.access' }),
         expect.objectContaining({ id: 'sandbox-loosened', path: 'trustLevels.untrusted.sandbox.networkPolicy' }),
         expect.objectContaining({ id: 'glob-matches-nothing', path: 'sessions.globbed.tools.deny.0' }),
+        expect.objectContaining({ id: 'deny-shadowed-by-allow', path: 'sessions.narrow.tools.deny.0' }),
+        expect.objectContaining({ id: 'rule-unreachable', path: 'defaults.rateLimit.perMinute' }),
       ]),
     );
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(7);
+  });
+
+  it('finds nothing on a near miss of every reach rule, exit 0', async () => {
+    // A defaults deny where some session has no allow list; a trust-level deny a session's allow
+    // list lets through; a deny glob beside an allow glob; a defaults rate limit one trust level keeps.
+    const run = await warden('policy', 'lint', fixture('lint-near-miss.json'), '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).findings).toEqual([]);
   });
 
   it('finds nothing on the example host configuration, exit 0', async () => {
@@ -207,6 +230,24 @@ describe('warden policy diff', () => {
     );
   });
 
+  it.each([
+    ['lint', 'a missing file', [fixture('nope.json')], 'no such file'],
+    ['lint', 'a file that is not JSON', [fixture('not-json.txt')], 'is not valid JSON'],
+    ['lint', 'two files', [fixture('example-host.json'), fixture('example-host.json')], 'exactly one <config>'],
+    ['diff', 'a missing file', [fixture('example-host.json'), fixture('nope.json')], 'no such file'],
+    ['diff', 'an invalid configuration', [fixture('invalid.json'), fixture('example-host.json')], 'enforcement:'],
+    [
+      'diff',
+      'an unknown flag',
+      [fixture('diff-old.json'), fixture('diff-new.json'), '--bogus'],
+      "Unknown option '--bogus'",
+    ],
+  ])('policy %s rejects %s with exit 2', async (command, _what, args, message) => {
+    const run = await warden('policy', command, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
   it('reports no difference between a file and itself, exit 0', async () => {
     const run = await warden('policy', 'diff', fixture('example-host.json'), fixture('example-host.json'));
     expect(run.code).toBe(0);
@@ -222,6 +263,8 @@ describe('warden help', () => {
     [['policy', 'lint', '--help'], 'session-owner-only'],
     [['policy', 'diff', '--help'], 'Usage: warden policy diff'],
     [['kill-switch', '--help'], 'Usage: warden kill-switch'],
+    [['approvals', '--help'], 'Usage: warden approvals'],
+    [['audit', '--help'], 'Usage: warden audit verify'],
   ])('%j prints help, exit 0', async (args, text) => {
     const run = await warden(...args);
     expect(run.code).toBe(0);
@@ -243,6 +286,24 @@ describe('no shell', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no such file');
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('warden approvals usage, before any Redis', () => {
+  it.each([
+    [['approvals'], 'give an action: list, show, approve or reject'],
+    [['approvals', 'sign', 'apr_1'], 'unknown action "sign"'],
+    [['approvals', 'show'], 'show needs a request <id>'],
+    [['approvals', 'approve', 'apr_1'], 'approve needs --approver <name>'],
+    [['approvals', 'reject', 'apr_1', '--approver', 'bob'], 'reject needs --reason <text>'],
+    [['approvals', 'approve', 'apr_1', '--approver', 'bob', '--reason', 'x'], '--reason is only for reject'],
+    [['approvals', 'list', '--tier', 'urgent'], 'unknown tier "urgent"'],
+    [['approvals', 'list', '--bogus'], "Unknown option '--bogus'"],
+  ])('%j exits 2 with a clear message', async (args, message) => {
+    const run = await warden(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain("Run 'warden approvals --help' for usage.");
   });
 });
 

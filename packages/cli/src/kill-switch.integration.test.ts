@@ -44,4 +44,18 @@ describeWithService('redis', 'warden kill-switch against real Redis', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('activate needs --reason');
   });
+
+  it('prints a hostile reason and actor escaped (attacker: anyone who can set the switch record)', async () => {
+    const name = `cli-${randomUUID()}`;
+    const hostile = 'drill\u001b[2J\u001b]0;owned\u0007\u009b1A\rkill switch global: inactive';
+    const on = await warden('kill-switch', 'activate', '--name', name, '--reason', hostile, '--actor', `eve\u001b[8m`);
+    expect(on.code).toBe(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters the attacker sent
+    expect(on.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u);
+    expect(on.stdout).not.toMatch(/^kill switch global: inactive/m);
+    expect(on.stdout).toContain('reason: drill\\u001b[2J');
+    const status = await warden('kill-switch', 'status', '--name', name, '--json');
+    expect(JSON.parse(status.stdout).reason).toBe(hostile);
+    await warden('kill-switch', 'deactivate', '--name', name);
+  });
 });

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { WardenError } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import { type CliIo, EXIT, UsageError } from './io.js';
+import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden kill-switch`. */
 const KILL_SWITCH_HELP: string = `Usage: warden kill-switch <status|activate|deactivate> [options]
@@ -72,10 +73,10 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
       io.out(JSON.stringify(state, null, 2));
     } else {
       const label = state.unknown ? 'UNKNOWN (denies: fail closed)' : state.active ? 'ACTIVE' : 'inactive';
-      io.out(`kill switch ${values.name ?? 'global'}: ${label}`);
-      if (state.reason !== undefined) io.out(`reason: ${state.reason}`);
-      if (state.actor !== undefined) io.out(`actor: ${state.actor}`);
-      if (state.changedAt !== undefined) io.out(`changed at: ${state.changedAt}`);
+      io.out(`kill switch ${safe(values.name ?? 'global')}: ${label}`);
+      if (state.reason !== undefined) io.out(`reason: ${safe(state.reason)}`);
+      if (state.actor !== undefined) io.out(`actor: ${safe(state.actor)}`);
+      if (state.changedAt !== undefined) io.out(`changed at: ${safe(String(state.changedAt))}`);
     }
     return state.active || state.unknown ? EXIT.findings : EXIT.ok;
   } catch (error) {

@@ -5,11 +5,14 @@
  * @module
  */
 import { InvalidInputError } from '@warden/core';
+import { runApprovals } from './approvals.js';
+import { runAudit } from './audit.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { runKillSwitch } from './kill-switch.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
+import { escapeTerminalBlock } from './terminal.js';
 
 /** The help text of `warden`. */
 const MAIN_HELP: string = `Usage: warden <command> [options]
@@ -19,9 +22,12 @@ Commands:
   policy lint <config>        validate a configuration and report findings with stable ids
   policy diff <old> <new>     what a configuration change grants and removes
   kill-switch <status|activate|deactivate>   read or change a Redis kill switch (REDIS_URL, --name)
+  approvals <list|show|approve|reject>       read and decide requests in the Redis approval store
+  audit verify ...            verify an audit log (@warden/audit) against its signed checkpoints
 
 Run 'warden <command> --help' for a command's options. Every command takes --json.
-Exit codes: 0 allowed/clean, 1 denied/findings/differences, 2 usage or input error.`;
+Exit codes: 0 allowed/clean/done, 1 denied/findings/differences/refused, 2 usage or input error.
+Text from configurations, Redis and logs is printed with control characters escaped (\\uXXXX).`;
 
 /** The help text of `warden policy`. */
 const POLICY_HELP: string = `Usage: warden policy <check|lint|diff> [options]
@@ -39,8 +45,27 @@ const POLICY_COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], 
     diff: { run: runDiff, help: DIFF_HELP },
   };
 
-/** Runs `warden` with `argv` (without the node and script paths); resolves to the exit code. */
-export async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+const OPERATOR_COMMANDS: Readonly<
+  Record<string, (argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv) => Promise<number>>
+> = {
+  'kill-switch': runKillSwitch,
+  approvals: runApprovals,
+  audit: runAudit,
+};
+
+/**
+ * Runs `warden` with `argv` (without the node and script paths); resolves to the exit code.
+ * Everything written to `io` has its terminal control characters escaped first.
+ */
+export async function run(
+  argv: readonly string[],
+  terminal: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const io: CliIo = {
+    out: (text) => terminal.out(escapeTerminalBlock(text)),
+    err: (text) => terminal.err(escapeTerminalBlock(text)),
+  };
   const [command, ...rest] = argv;
   let name = 'warden';
   try {
@@ -48,9 +73,11 @@ export async function run(argv: readonly string[], io: CliIo, env: NodeJS.Proces
       io.out(MAIN_HELP);
       return command === undefined ? EXIT.usage : EXIT.ok;
     }
-    if (command === 'kill-switch') {
-      name = 'warden kill-switch';
-      return await runKillSwitch(rest, io, env);
+    const operator =
+      command !== undefined && Object.hasOwn(OPERATOR_COMMANDS, command) ? OPERATOR_COMMANDS[command] : undefined;
+    if (operator !== undefined) {
+      name = `warden ${command}`;
+      return await operator(rest, io, env);
     }
     if (command !== 'policy') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     name = 'warden policy';

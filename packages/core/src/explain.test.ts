@@ -23,6 +23,23 @@ describe('explainToolAccess', () => {
     expect(why.wouldChange[0]).toContain('Web*');
   });
 
+  it('says what else denies once the deny pattern is gone (an allow list that excludes the tool too)', () => {
+    const config: SecurityConfigInput = {
+      defaults: { tools: { deny: ['WebFetch'] } },
+      sessions: { lab: { tools: { allow: ['Read'] } } },
+    };
+    const why = explainToolAccess(config, trusted, 'lab', 'WebFetch', { registry });
+    expect(why.rule).toBe('tool-deny');
+    expect(why.wouldChange).toEqual([
+      `remove "WebFetch" from every layer's tools.deny that lists it`,
+      `and then (tool-allow-list): add "WebFetch" (or a glob matching it) to that layer's tools.allow`,
+    ]);
+    // Where nothing else denies, removing the pattern is the whole answer.
+    expect(
+      explainToolAccess(config, createInjectionSource('cli'), 'main', 'WebFetch', { registry }).wouldChange,
+    ).toEqual([`remove "WebFetch" from every layer's tools.deny that lists it`]);
+  });
+
   it('names the allow list, the unmapped tool and the missing capability', () => {
     const config: SecurityConfigInput = { sessions: { lab: { tools: { allow: ['Read'] } } } };
     expect(explainToolAccess(config, trusted, 'lab', 'Grep', { registry }).rule).toBe('tool-allow-list');

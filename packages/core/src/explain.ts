@@ -9,7 +9,7 @@
 import { CAPABILITY_PROFILES, type Capability } from './capabilities.js';
 import type { CapabilityRegistry } from './capability-registry.js';
 import type { PolicyCheckResult } from './policy/checks.js';
-import type { EnforcementMode, SecurityConfigInput, SecurityPolicy } from './policy/config-schema.js';
+import type { EnforcementMode, SecurityConfig, SecurityConfigInput, SecurityPolicy } from './policy/config-schema.js';
 import { compileGlobList } from './policy/glob.js';
 import { compilePolicy, type ResolvedPolicy } from './policy/resolve.js';
 import { createSecurityEngine } from './security-engine.js';
@@ -101,7 +101,10 @@ export function explainToolAccess(
       rule: 'tool-deny',
       pattern: deny,
       decidedBy: `tool ${tool} matches the deny pattern ${JSON.stringify(deny)} (deny always wins)`,
-      wouldChange: [`remove ${JSON.stringify(deny)} from every layer's tools.deny that lists it`],
+      wouldChange: [
+        `remove ${JSON.stringify(deny)} from every layer's tools.deny that lists it`,
+        ...stillDeniedWithoutDeny(parsed, source, session, tool, options),
+      ],
     };
   }
   if (policy.tools.allow && !compileGlobList(policy.tools.allow).matches(tool)) {
@@ -273,4 +276,36 @@ function describeLayer(layer: SecurityPolicy): string[] {
   if (layer.sandbox) lines.push(`sandbox ${JSON.stringify(layer.sandbox)}`);
   if (layer.rateLimit) lines.push(`rateLimit ${JSON.stringify(layer.rateLimit)}`);
   return lines;
+}
+
+/** A layer without the deny patterns that match `tool`. */
+function withoutDenyOf<Layer extends SecurityPolicy>(layer: Layer | undefined, tool: string): Layer | undefined {
+  if (!layer?.tools?.deny) return layer;
+  return {
+    ...layer,
+    tools: { ...layer.tools, deny: layer.tools.deny.filter((pattern) => !compileGlobList([pattern]).matches(tool)) },
+  };
+}
+
+/**
+ * What else would still deny `tool` once no deny pattern matches it (an allow list that excludes
+ * it too, a missing capability), so "remove the deny pattern" is never the whole answer when it
+ * is not.
+ */
+function stillDeniedWithoutDeny(
+  config: SecurityConfig,
+  source: InjectionSource,
+  session: string,
+  tool: string,
+  options: ExplainConfig,
+): string[] {
+  const trustLevels = Object.fromEntries(
+    Object.entries(config.trustLevels).map(([level, layer]) => [level, withoutDenyOf(layer, tool)]),
+  );
+  const sessions = Object.fromEntries(
+    Object.entries(config.sessions).map(([name, layer]) => [name, withoutDenyOf(layer, tool)]),
+  );
+  const relaxed = { ...config, defaults: withoutDenyOf(config.defaults, tool), trustLevels, sessions };
+  const next = explainToolAccess(relaxed as SecurityConfigInput, source, session, tool, options);
+  return next.allowedByPolicy ? [] : next.wouldChange.map((change) => `and then (${next.rule}): ${change}`);
 }

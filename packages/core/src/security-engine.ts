@@ -67,9 +67,9 @@ export interface SecurityEngine {
   resolvePolicy(source: InjectionSource, session: string): ResolvedPolicy;
   /** May `source` inject into `session`? */
   checkSessionAccess(source: InjectionSource, session: string): PolicyCheckResult;
-  /** Does `source` hold `capability` in `session`? */
+  /** Does `source` hold `capability` in `session`? Why, layer by layer: `explainCapability` (`warden policy check`). */
   checkCapability(source: InjectionSource, session: string, capability: Capability): PolicyCheckResult;
-  /** May `source` use `tool` in `session`? */
+  /** May `source` use `tool` in `session`? Why, layer by layer: `explainToolAccess` (`warden policy check`). */
   checkToolAccess(source: InjectionSource, session: string, tool: string): PolicyCheckResult;
   /** The tools `checkToolAccess` allows, in their original order. */
   filterToolsByPolicy(tools: readonly string[], source: InjectionSource, session: string): string[];

@@ -17,6 +17,7 @@ import {
 } from '@warden/core';
 import { isGlob } from '@warden/core/policy';
 import { type CliIo, EXIT, loadConfig, UsageError } from '../io.js';
+import { escapeTerminalText as safe } from '../terminal.js';
 
 /** The session name standing for every session neither configuration names. */
 export const OTHER_SESSION = '(any other session)';
@@ -73,12 +74,12 @@ export function runDiff(argv: readonly string[], io: CliIo): number {
   } else {
     let heading = '';
     for (const change of changes) {
-      const next = `${change.sourceType} (${change.trustLevel}) in ${change.session}:`;
+      const next = `${change.sourceType} (${change.trustLevel}) in ${safe(change.session)}:`;
       if (next !== heading) {
         io.out(next);
         heading = next;
       }
-      io.out(`  ${change.change === 'granted' ? '+' : '-'} ${change.kind} ${change.name}`);
+      io.out(`  ${change.change === 'granted' ? '+' : '-'} ${change.kind} ${safe(change.name)}`);
     }
   }
   return changes.length === 0 ? EXIT.ok : EXIT.findings;

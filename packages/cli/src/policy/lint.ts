@@ -17,11 +17,15 @@ import {
 } from '@warden/core';
 import { compileGlobList, findSandboxLoosening, isGlob, layerSandbox } from '@warden/core/policy';
 import { type CliIo, EXIT, readJsonFile, UsageError, validationIssues } from '../io.js';
+import { escapeTerminalText as safe } from '../terminal.js';
+import { findDenyShadowedByAllow, findUnreachableDefaults } from './lint-reach.js';
 
 /** The stable ids of lint findings. */
 export type LintRuleId =
   | 'config-invalid'
   | 'allow-shadowed-by-deny'
+  | 'deny-shadowed-by-allow'
+  | 'rule-unreachable'
   | 'tool-unmapped'
   | 'session-owner-only'
   | 'sandbox-loosened'
@@ -31,6 +35,9 @@ export type LintRuleId =
 export const LINT_RULES: Readonly<Record<LintRuleId, string>> = Object.freeze({
   'config-invalid': 'the document fails validation (reported with the field path)',
   'allow-shadowed-by-deny': 'an allow-list entry whose every tool is denied by a deny pattern that applies with it',
+  'deny-shadowed-by-allow':
+    'a deny-list entry that never decides: wherever it applies, the allow list in effect already excludes every tool it denies',
+  'rule-unreachable': 'a defaults setting that applies to no source, because every trust level sets its own',
   'tool-unmapped': 'a tool named in an allow or deny list with no capability mapping',
   'session-owner-only': 'a session whose access list admits no one but the owner',
   'sandbox-loosened': 'a sandbox setting looser than the built-in defaults of a trust level it applies to',
@@ -52,7 +59,7 @@ export const LINT_HELP: string = `Usage: warden policy lint <config> [--json]
 
 Validates a security configuration and reports findings, each with a stable rule id:
 ${Object.entries(LINT_RULES)
-  .map(([id, what]) => `  ${id.padEnd(24)} ${what}`)
+  .map(([id, what]) => `  ${id.padEnd(23)} ${what}`)
   .join('\n')}
 
 Options:
@@ -80,7 +87,9 @@ export function runLint(argv: readonly string[], io: CliIo): number {
   } else if (findings.length === 0) {
     io.out('no findings');
   } else {
-    for (const finding of findings) io.out(`${finding.path || '(root)'}: ${finding.message} [${finding.id}]`);
+    // A configuration under review may come from anyone (a pull request): one finding, one line.
+    for (const finding of findings)
+      io.out(`${safe(finding.path || '(root)')}: ${safe(finding.message)} [${finding.id}]`);
     io.out(`${findings.length} finding${findings.length === 1 ? '' : 's'}`);
   }
   return findings.length === 0 ? EXIT.ok : EXIT.findings;
@@ -184,6 +193,8 @@ export function lintConfig(
       });
     }
   }
+
+  findings.push(...findDenyShadowedByAllow(config), ...findUnreachableDefaults(config));
 
   const sessionNames: (string | undefined)[] = [undefined, ...Object.keys(config.sessions)];
   for (const level of TRUST_LEVELS) {

@@ -11,7 +11,11 @@ import type { InjectionSource } from '../sources.js';
 import type { EnforcementMode } from './config-schema.js';
 import type { ToolVerdict } from './tool-policy.js';
 
-/** The answer to a policy check. */
+/**
+ * The answer to a policy check. For the layers behind it, the rule that decided and what would
+ * change it, call `explainToolAccess` or `explainCapability` with the same arguments (or run
+ * `warden policy check`): they take their decision from this same check.
+ */
 export interface PolicyCheckResult {
   /** True when the request may proceed (always true under `off`, and under `warn`). */
   allowed: boolean;
