@@ -103,13 +103,17 @@ describe('a forged cross-site POST (an attacker page the operator visits)', () =
     expect((await activate({ csrf }, { origin: 'http://evil.example' })).status).toBe(403);
     expect((await activate({ csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await activate({ csrf }, { 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    // A sandboxed frame on the attacker's page posts with Origin: null.
+    expect((await activate({ csrf }, { origin: 'null' })).status).toBe(403);
+    expect((await activate({ csrf }, { origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await activate({}, {})).status).toBe(403);
     expect((await activate({ csrf: `${csrf.slice(0, -1)}x` }, {})).status).toBe(403);
     expect((await postForm(server.url, '/console/kill-switch/activate', { reason: 'forged', csrf }, {})).status).toBe(
       403,
     );
     expect(await killSwitch.isActive()).toBe(false);
-    expect((await activate({ csrf }, { 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    // The console's own form under Referrer-Policy: no-referrer: Origin null, same-origin fetch.
+    expect((await activate({ csrf }, { origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(303);
     expect(await killSwitch.isActive()).toBe(true);
   });
 });

@@ -193,13 +193,14 @@ export async function decide(context: SignedInContext, approvals: ConsoleApprova
   const form = await readForm(context.request);
   const decision = form.get('decision');
   const operator = context.session.operator;
+  let outcome: unknown;
   try {
     const reason = parseInput(decisionReasonSchema, form.get('reason') ?? '', 'reason');
     const record = await findRecord(approvals, id);
     if (record === undefined) throw new ApprovalNotFoundError({ id });
     if (record.status !== 'pending') throw new ApprovalNotPendingError({ id, status: record.status });
     if (decision === 'approve') {
-      await (approvals.approve ?? ((requestId, approver) => approvals.workflow.approve(requestId, approver)))(
+      outcome = await (approvals.approve ?? ((requestId, approver) => approvals.workflow.approve(requestId, approver)))(
         id,
         operator,
         reason,
@@ -218,7 +219,8 @@ export async function decide(context: SignedInContext, approvals: ConsoleApprova
     } else {
       throw new InvalidInputError({ message: 'Choose approve or reject', issues: [{ path: 'decision', message: '' }] });
     }
-    context.session.flash = { kind: 'success', text: await afterDecision(approvals, id, decision) };
+    const ran = (outcome as { status?: unknown } | undefined)?.status === 'completed' ? ' The host ran it.' : '';
+    context.session.flash = { kind: 'success', text: `${await afterDecision(approvals, id, decision)}${ran}` };
     redirect(context.response, consolePath(context.app.basePath, 'approvals', id));
   } catch (error) {
     await showApproval(context, approvals, id, await refusal(context, approvals, id, error));

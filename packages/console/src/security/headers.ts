@@ -35,7 +35,7 @@ export function expectedOrigin(request: IncomingMessage, publicOrigin: string | 
 /**
  * Refuses a state-changing request that a browser says came from another site: `Sec-Fetch-Site`
  * other than `same-origin` (or `none`, typed by the user), or an `Origin` that is not the
- * console's. Returns the reason, or `undefined` when it may go on to the CSRF token check.
+ * console's (or `null` without a same-origin `Sec-Fetch-Site`). Returns the reason, or `undefined` when it may go on to the CSRF token check.
  */
 export function crossSiteReason(request: IncomingMessage, origin: string): string | undefined {
   const fetchSite = request.headers['sec-fetch-site'];
@@ -43,6 +43,9 @@ export function crossSiteReason(request: IncomingMessage, origin: string): strin
     return `Sec-Fetch-Site is ${fetchSite}`;
   }
   const requestOrigin = request.headers.origin;
+  // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` even for its own forms;
+  // a null origin passes only when Sec-Fetch-Site vouches for it (a sandboxed frame is cross-site).
+  if (requestOrigin === 'null' && fetchSite === 'same-origin') return undefined;
   if (requestOrigin !== undefined && requestOrigin !== origin) return `Origin ${requestOrigin} is not ${origin}`;
   return undefined;
 }
