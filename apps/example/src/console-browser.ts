@@ -7,7 +7,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where screenshots and accessibility reports go (gitignored). */
-export const ARTIFACTS_DIR: string = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
+const ARTIFACTS_DIR: string = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
 
 /** Starts Debian's chromium headless. */
 export async function launchChromium(): Promise<Browser> {
