@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describeWithService } from '@warden/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { launchChromium, signInAs } from './console-browser.js';
+import { describeWithChromium, launchChromium, signInAs } from './console-browser.js';
 import { createHostClient } from './host-client.js';
 import { sha256Hex } from './source-identification.js';
 import { startTestHost, type TestHost } from './test-host.js';
@@ -69,111 +69,115 @@ async function startSecondHost(sections: Record<string, unknown>, redisUrl: stri
   return { url, stop } satisfies SecondHost;
 }
 
-describeWithService('redis', 'the operator console in chromium, two hosts sharing Redis', (redisUrl) => {
-  const run = randomBytes(4).toString('hex');
-  const sections = {
-    sandbox: { backend: 'stub' },
-    killSwitch: { name: `console-it-${run}` },
-    approvals: { prefix: `warden:console-it-${run}:approvals:` },
-    rateLimiter: { prefix: `warden:console-it-${run}:rate:` },
-  };
-  let browser: Browser;
-  let host: TestHost;
-  let second: SecondHost;
-  let directory: string;
+describeWithService('redis', 'two hosts sharing Redis', (redisUrl) =>
+  describeWithChromium('the operator console in chromium', () => {
+    const run = randomBytes(4).toString('hex');
+    const sections = {
+      sandbox: { backend: 'stub' },
+      killSwitch: { name: `console-it-${run}` },
+      approvals: { prefix: `warden:console-it-${run}:approvals:` },
+      rateLimiter: { prefix: `warden:console-it-${run}:rate:` },
+    };
+    let browser: Browser;
+    let host: TestHost;
+    let second: SecondHost;
+    let directory: string;
 
-  beforeAll(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'warden-console-it-'));
-    host = await startTestHost({ env: { REDIS_URL: redisUrl }, sections: { ...sections, operators } });
-    second = await startSecondHost(sections, redisUrl, directory);
-    browser = await launchChromium();
-  }, BROWSER_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await second?.stop();
-    await host?.dispose();
-    if (directory) rmSync(directory, { recursive: true, force: true });
-  }, BROWSER_TIMEOUT_MS);
+    beforeAll(async () => {
+      directory = mkdtempSync(join(tmpdir(), 'warden-console-it-'));
+      host = await startTestHost({ env: { REDIS_URL: redisUrl }, sections: { ...sections, operators } });
+      second = await startSecondHost(sections, redisUrl, directory);
+      browser = await launchChromium();
+    }, BROWSER_TIMEOUT_MS);
+    afterAll(async () => {
+      await browser?.close();
+      await second?.stop();
+      await host?.dispose();
+      if (directory) rmSync(directory, { recursive: true, force: true });
+    }, BROWSER_TIMEOUT_MS);
 
-  const newPage = async (): Promise<Page> => (await browser.newContext()).newPage();
-  const queue = async (request: Record<string, unknown>) => {
-    const response = await host.client.send(
-      host.actors.discoveredPeer,
-      'POST',
-      '/sessions/code-runner/messages',
-      request,
+    const newPage = async (): Promise<Page> => (await browser.newContext()).newPage();
+    const queue = async (request: Record<string, unknown>) => {
+      const response = await host.client.send(
+        host.actors.discoveredPeer,
+        'POST',
+        '/sessions/code-runner/messages',
+        request,
+      );
+      expect(response.status).toBe(202);
+      return String(response.body.requestId);
+    };
+
+    it(
+      "an operator approves a peer's request from the page (approvals on Redis) and the command runs",
+      async () => {
+        const page = await newPage();
+        await signInAs(page, `${host.running.url}/console`, alice.token);
+        const id = await queue({ message: 'Please count the files', tool: 'Bash', command: 'ls / | wc -l' });
+        const link = page.locator(`#pending-rows a[href="/console/approvals/${encodeURIComponent(id)}"]`);
+        await vi.waitFor(async () => expect(await link.count()).toBe(1), WAIT);
+        await link.click();
+        await page.getByLabel(/Reason/).fill('Counting files is harmless');
+        await page.getByRole('button', { name: 'Approve' }).click();
+        await expect.poll(() => page.locator('[role=status].flash').textContent(), WAIT).toContain('The host ran it.');
+        const seen = await host.client.send(host.actors.discoveredPeer, 'GET', `/approvals/${id}`);
+        expect(seen.body).toMatchObject({ status: 'executed', approvedBy: ['alice'] });
+        await page.context().close();
+      },
+      BROWSER_TIMEOUT_MS,
     );
-    expect(response.status).toBe(202);
-    return String(response.body.requestId);
-  };
 
-  it(
-    "an operator approves a peer's request from the page (approvals on Redis) and the command runs",
-    async () => {
-      const page = await newPage();
-      await signInAs(page, `${host.running.url}/console`, alice.token);
-      const id = await queue({ message: 'Please count the files', tool: 'Bash', command: 'ls / | wc -l' });
-      const link = page.locator(`#pending-rows a[href="/console/approvals/${encodeURIComponent(id)}"]`);
-      await vi.waitFor(async () => expect(await link.count()).toBe(1), WAIT);
-      await link.click();
-      await page.getByLabel(/Reason/).fill('Counting files is harmless');
-      await page.getByRole('button', { name: 'Approve' }).click();
-      await expect.poll(() => page.locator('[role=status].flash').textContent(), WAIT).toContain('The host ran it.');
-      const seen = await host.client.send(host.actors.discoveredPeer, 'GET', `/approvals/${id}`);
-      expect(seen.body).toMatchObject({ status: 'executed', approvedBy: ['alice'] });
-      await page.context().close();
-    },
-    BROWSER_TIMEOUT_MS,
-  );
+    it(
+      "a decision made on the second host's console shows up on the first host's page",
+      async () => {
+        const id = await queue({ message: 'Delete the cache', tool: 'Bash', command: 'rm -rf /tmp/cache' });
+        const alicePage = await newPage();
+        const bobPage = await newPage();
+        await signInAs(alicePage, `${host.running.url}/console`, alice.token);
+        await alicePage.goto(`${host.running.url}/console/approvals/${encodeURIComponent(id)}`);
+        await signInAs(bobPage, `${second.url}/console`, bob.token);
+        await bobPage.goto(`${second.url}/console/approvals/${encodeURIComponent(id)}`);
+        await bobPage.getByLabel(/Reason/).fill('Not during the release');
+        await bobPage.getByRole('button', { name: 'Reject' }).click();
+        await expect
+          .poll(() => bobPage.locator('[role=status].flash').textContent(), WAIT)
+          .toContain('rejected by bob');
+        await vi.waitFor(async () => {
+          expect(await alicePage.locator('#live-status').textContent()).toContain('rejected by bob');
+          expect(await alicePage.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+        }, WAIT);
+        await alicePage.context().close();
+        await bobPage.context().close();
+      },
+      BROWSER_TIMEOUT_MS,
+    );
 
-  it(
-    "a decision made on the second host's console shows up on the first host's page",
-    async () => {
-      const id = await queue({ message: 'Delete the cache', tool: 'Bash', command: 'rm -rf /tmp/cache' });
-      const alicePage = await newPage();
-      const bobPage = await newPage();
-      await signInAs(alicePage, `${host.running.url}/console`, alice.token);
-      await alicePage.goto(`${host.running.url}/console/approvals/${encodeURIComponent(id)}`);
-      await signInAs(bobPage, `${second.url}/console`, bob.token);
-      await bobPage.goto(`${second.url}/console/approvals/${encodeURIComponent(id)}`);
-      await bobPage.getByLabel(/Reason/).fill('Not during the release');
-      await bobPage.getByRole('button', { name: 'Reject' }).click();
-      await expect.poll(() => bobPage.locator('[role=status].flash').textContent(), WAIT).toContain('rejected by bob');
-      await vi.waitFor(async () => {
-        expect(await alicePage.locator('#live-status').textContent()).toContain('rejected by bob');
-        expect(await alicePage.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
-      }, WAIT);
-      await alicePage.context().close();
-      await bobPage.context().close();
-    },
-    BROWSER_TIMEOUT_MS,
-  );
-
-  it(
-    'activating the kill switch from the page stops this host and the second host process',
-    async () => {
-      const secondClient = createHostClient(second.url);
-      const health = async (client: typeof secondClient) =>
-        (await client.send({ kind: 'anonymous' }, 'GET', '/health')).body;
-      expect(await health(secondClient)).toMatchObject({ status: 'ok' });
-      const page = await newPage();
-      await signInAs(page, `${host.running.url}/console`, alice.token);
-      await page.goto(`${host.running.url}/console/kill-switch`);
-      await page.getByLabel('Reason (required)').fill('Suspicious activity: stop every host');
-      await page.getByRole('button', { name: 'Activate the kill switch' }).click();
-      await expect.poll(() => page.locator('#kill-switch-state').textContent(), WAIT).toContain('ACTIVE');
-      expect(await health(host.client)).toMatchObject({ status: 'stopped' });
-      await vi.waitFor(async () => expect(await health(secondClient)).toMatchObject({ status: 'stopped' }), WAIT);
-      const refused = await secondClient.send(alice, 'POST', '/sessions/code-assistant/messages', {
-        message: 'One more',
-      });
-      expect(refused.status).toBe(503);
-      await page.getByRole('link', { name: 'Release the kill switch…' }).click();
-      await page.getByRole('button', { name: 'Yes, release the kill switch' }).click();
-      await expect.poll(() => page.locator('#kill-switch-state').textContent(), WAIT).toContain('Released');
-      await vi.waitFor(async () => expect(await health(secondClient)).toMatchObject({ status: 'ok' }), WAIT);
-      await page.context().close();
-    },
-    BROWSER_TIMEOUT_MS,
-  );
-});
+    it(
+      'activating the kill switch from the page stops this host and the second host process',
+      async () => {
+        const secondClient = createHostClient(second.url);
+        const health = async (client: typeof secondClient) =>
+          (await client.send({ kind: 'anonymous' }, 'GET', '/health')).body;
+        expect(await health(secondClient)).toMatchObject({ status: 'ok' });
+        const page = await newPage();
+        await signInAs(page, `${host.running.url}/console`, alice.token);
+        await page.goto(`${host.running.url}/console/kill-switch`);
+        await page.getByLabel('Reason (required)').fill('Suspicious activity: stop every host');
+        await page.getByRole('button', { name: 'Activate the kill switch' }).click();
+        await expect.poll(() => page.locator('#kill-switch-state').textContent(), WAIT).toContain('ACTIVE');
+        expect(await health(host.client)).toMatchObject({ status: 'stopped' });
+        await vi.waitFor(async () => expect(await health(secondClient)).toMatchObject({ status: 'stopped' }), WAIT);
+        const refused = await secondClient.send(alice, 'POST', '/sessions/code-assistant/messages', {
+          message: 'One more',
+        });
+        expect(refused.status).toBe(503);
+        await page.getByRole('link', { name: 'Release the kill switch…' }).click();
+        await page.getByRole('button', { name: 'Yes, release the kill switch' }).click();
+        await expect.poll(() => page.locator('#kill-switch-state').textContent(), WAIT).toContain('Released');
+        await vi.waitFor(async () => expect(await health(secondClient)).toMatchObject({ status: 'ok' }), WAIT);
+        await page.context().close();
+      },
+      BROWSER_TIMEOUT_MS,
+    );
+  }),
+);

@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { HostConsoleExtras } from './console.js';
 import {
   type AxeSummary,
   checkAccessibility,
+  describeWithChromium,
   launchChromium,
   screenshot,
   seriousViolations,
@@ -25,19 +26,6 @@ const bobToken = randomBytes(24).toString('base64url');
 let browser: Browser;
 let host: TestHost | undefined;
 const axeResults: AxeSummary[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await browser?.close();
-  // The accessibility results, for the report: every page checked, its violations by impact.
-  console.log(`axe-core: ${JSON.stringify(axeResults)}`);
-});
-afterEach(async () => {
-  await host?.dispose();
-  host = undefined;
-});
 
 const alice = { kind: 'operator', name: 'alice', token: randomBytes(24).toString('base64url') } as const;
 
@@ -73,7 +61,20 @@ async function axe(page: Page, name: string): Promise<void> {
   expect(seriousViolations(summary)).toEqual([]);
 }
 
-describe('the operator console in chromium, on the stubs', () => {
+describeWithChromium('the operator console in chromium, on the stubs', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, BROWSER_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    // The accessibility results, for the report: every page checked, its violations by impact.
+    console.log(`axe-core: ${JSON.stringify(axeResults)}`);
+  });
+  afterEach(async () => {
+    await host?.dispose();
+    host = undefined;
+  });
+
   it(
     'a signed-out visitor sees only the sign-in page, and the JSON endpoints answer 401',
     async () => {

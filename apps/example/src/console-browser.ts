@@ -1,18 +1,43 @@
 // Test support for the console's browser tests: Debian's chromium driven by playwright-core
 // (never a downloaded browser), axe-core, screenshots, and the operator's moves on the pages.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
+import { isCi } from '@warden/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { describe, it } from 'vitest';
 
 /** Where screenshots and accessibility reports go (gitignored). */
 const ARTIFACTS_DIR: string = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
 
+const chromiumPath = (): string => process.env.WARDEN_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Declares a suite that needs Debian's chromium (`scripts/services up` installs it). Under CI a
+ * missing browser fails the suite; elsewhere it is skipped with one loud line, never silently.
+ */
+export function describeWithChromium(title: string, body: () => void): void {
+  if (existsSync(chromiumPath())) {
+    describe(title, body);
+    return;
+  }
+  if (isCi()) {
+    describe(title, () => {
+      it('needs chromium', () => {
+        throw new Error(`${chromiumPath()} is missing: CI requires the "${title}" suite (scripts/services up)`);
+      });
+    });
+    return;
+  }
+  console.warn(`\n!!! SKIPPING browser suite "${title}": ${chromiumPath()} is missing (apt-get install chromium).\n`);
+  describe.skip(title, body);
+}
+
 /** Starts Debian's chromium headless. */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.WARDEN_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     timeout: 120_000,
     args: [
       '--headless',
