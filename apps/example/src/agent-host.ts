@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Clock, createCapabilityRegistry, createSecurityEngine, createSecurityEventEmitter } from '@warden/core';
@@ -6,6 +7,7 @@ import type { Hono } from 'hono';
 import { createHostAuditLog, type HostAuditLog } from './audit-log.js';
 import { type BackendOverrides, createBackends } from './backends.js';
 import type { HostConfig } from './config.js';
+import { createHostConsole, type HostConsoleExtras, mountConsole } from './console.js';
 import { createDelegations } from './delegation.js';
 import type { HostContext } from './host-context.js';
 import { createHttpApp } from './http-app.js';
@@ -20,6 +22,8 @@ export interface AgentHostOptions {
   onError?: (error: unknown) => void;
   /** Ports given instead of the configured ones (for example a GitHub credential issuer). */
   overrides?: BackendOverrides;
+  /** What the operator console at `/console` shows besides approvals, the kill switch and events. */
+  console?: HostConsoleExtras;
 }
 
 /** The composed host: its HTTP app, its shared context and its audit log. */
@@ -110,6 +114,8 @@ export interface RunningHost {
 export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
   const host = createAgentHost(config, options);
   const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
+  const operatorConsole = createHostConsole(host.context, options.onError ?? console.error, options.console);
+  mountConsole(server as Server, operatorConsole);
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));
     server.once('error', reject);
@@ -128,6 +134,7 @@ export async function startAgentHost(config: HostConfig, options: AgentHostOptio
           server.close(() => resolve());
           if ('closeAllConnections' in server) server.closeAllConnections();
         });
+        operatorConsole.close();
         await host.close();
       })();
       return closing;

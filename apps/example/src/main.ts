@@ -22,6 +22,7 @@ try {
   const running = await startAgentHost(config);
   const { choice } = running.host.context.backends;
   console.log(`Warden example agent host listening on ${running.url}`);
+  console.log(`Operator console: ${running.url}/console`);
   console.log(
     `Backends: ${Object.entries(choice)
       .map(([port, backend]) => `${port} ${backend}`)

@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import {
+  type ConsoleHandler,
+  type ConsoleToolPinsConfig,
+  createConsole,
+  createRecentEventsAuditSource,
+} from '@warden/console';
+import { createInjectionSource } from '@warden/core';
+import type { HostContext } from './host-context.js';
+import { approveAndRun, assertKillSwitchReleased, rejectRequest } from './pipeline.js';
+
+/** What the host's console shows besides approvals, the kill switch and recent events. */
+export interface HostConsoleExtras {
+  /** MCP tool pins waiting for an operator (an `McpEnforcer` from `@warden/mcp` fits). */
+  toolPins?: ConsoleToolPinsConfig;
+}
+
+/**
+ * The operator console over the host's ports, at `/console`: operators sign in with the same
+ * tokens as the HTTP API; approving runs the request through the same pipeline as
+ * `POST /approvals/:id/approve` (kill switch, policy, rate limit, sandbox).
+ */
+export function createHostConsole(
+  host: HostContext,
+  onError: (error: unknown) => void,
+  extras: HostConsoleExtras = {},
+): ConsoleHandler {
+  const audit = createRecentEventsAuditSource({ events: host.events });
+  const handler = createConsole({
+    operators: host.known.operators,
+    approvals: {
+      workflow: host.backends.workflow,
+      async approve(requestId, approver) {
+        await assertKillSwitchReleased(host, createInjectionSource('cli', { identity: { userId: approver } }));
+        return approveAndRun(host, requestId, approver);
+      },
+      reject: (requestId, approver, reason) => rejectRequest(host, requestId, approver, reason),
+    },
+    killSwitch: host.backends.killSwitch,
+    audit,
+    ...(extras.toolPins ? { toolPins: extras.toolPins } : {}),
+    events: host.events,
+    now: host.now,
+    onError,
+  });
+  const closeConsole = handler.close;
+  return Object.assign(handler, {
+    close() {
+      closeConsole();
+      audit.close();
+    },
+  });
+}
+
+/** Puts the console in front of the server's other request listeners (the host's HTTP API). */
+export function mountConsole(server: Server, handler: ConsoleHandler): void {
+  const others = server.listeners('request') as ((...args: unknown[]) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (request, response) =>
+    handler(request, response, () => {
+      for (const listener of others) listener(request, response);
+    }),
+  );
+}

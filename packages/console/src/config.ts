@@ -1,0 +1,138 @@
+/**
+ * What a host gives the console: who may sign in, and the ports each page reads and acts on.
+ * Every section is optional; a page whose section is missing is not shown.
+ *
+ * @module
+ */
+import type { ApprovalWorkflow, Clock, KillSwitch, SecurityEvent, SecurityEventEmitter } from '@warden/core';
+
+/** An operator who may sign in: a name and the SHA-256 (lowercase hex) of their token, as the host keeps it. */
+export interface ConsoleOperator {
+  /** Shown on every page and recorded with every decision. */
+  name: string;
+  /** SHA-256 of the operator's token, lowercase hex. The token itself is never stored. */
+  tokenSha256: string;
+}
+
+/** What an approval did, as the host reports it (shown to the operator). */
+export interface ConsoleApprovalOutcome {
+  /** `completed` when the quorum was met and the request ran, `pending-approval` while more approvals are needed. */
+  status: string;
+}
+
+/** The approvals page: pending requests from an `ApprovalWorkflow` (the gateway's queue is one). */
+export interface ConsoleApprovalsConfig {
+  /** Where the requests wait: their tier, quorum, expiry, payload, digest and decisions. */
+  workflow: ApprovalWorkflow;
+  /**
+   * Approves and, for a host that executes approved requests (a gateway), runs the request.
+   * @default `workflow.approve(requestId, approver)`
+   */
+  approve?: (requestId: string, approver: string, reason: string) => Promise<ConsoleApprovalOutcome | unknown>;
+  /** Rejects with the reason. @default `workflow.reject(requestId, approver, reason)` */
+  reject?: (requestId: string, approver: string, reason: string) => Promise<unknown>;
+}
+
+/** A checkpoint as `@warden/audit` signs it (the fields the console shows). */
+export interface ConsoleAuditCheckpoint {
+  /** The parsed checkpoint. */
+  checkpoint: { origin: string; size: number; rootHash: Uint8Array };
+}
+
+/** A verification report as `@warden/audit` returns it (the fields the console shows). */
+export interface ConsoleAuditReport {
+  /** True when nothing differs from what was signed. */
+  ok: boolean;
+  /** Entries stored. */
+  size: number;
+  /** Entries covered by a valid checkpoint. */
+  verifiedSize: number;
+  /** Checkpoints whose signature verified. */
+  validCheckpoints: number;
+  /** Every difference found. */
+  problems: readonly unknown[];
+}
+
+/**
+ * The audit trail the console reads. `AuditLog` from `@warden/audit` is one as it is; a host
+ * without one can pass a list of recent events (see {@link createRecentEventsAuditSource}).
+ */
+export interface ConsoleAuditSource {
+  /** Number of entries. */
+  size(): Promise<number>;
+  /** The entry at `index` (0-based, oldest first). */
+  entry(index: number): Promise<{ seq: number; event: SecurityEvent }>;
+  /** The newest signed checkpoint. Optional. */
+  latestCheckpoint?(): Promise<ConsoleAuditCheckpoint | undefined>;
+  /** Verifies the log against its signed checkpoints. Optional. */
+  verify?(): Promise<ConsoleAuditReport>;
+}
+
+/** A changed or new MCP tool definition waiting for an operator (`PendingToolDefinition` of `@warden/mcp`). */
+export interface ConsoleToolPin {
+  /** The upstream offering it. */
+  upstream: string;
+  /** The tool's name. */
+  tool: string;
+  /** The digest an approval pins. */
+  digest: string;
+  /** The digest pinned before, when the definition changed. */
+  pinnedDigest?: string;
+  /** Invisible or bidirectional-control characters found in it. */
+  hiddenCharacters: readonly string[];
+  /** The definition as the upstream lists it now. */
+  definition: unknown;
+}
+
+/** What identifies one pending definition in an approval or a rejection. */
+export interface ConsoleToolPinDecision {
+  /** The upstream. */
+  upstream: string;
+  /** The tool. */
+  tool: string;
+  /** The digest shown to the operator: a definition that changed since is not pinned. */
+  digest: string;
+  /** The operator. */
+  actor: string;
+}
+
+/** The MCP tool pins page. `McpEnforcer` from `@warden/mcp` provides the first two methods as they are. */
+export interface ConsoleToolPinsConfig {
+  /** Definitions waiting for an operator. */
+  listPendingToolDefinitions(): readonly ConsoleToolPin[] | Promise<readonly ConsoleToolPin[]>;
+  /** Pins a pending definition; false when none matches (decided or changed meanwhile). */
+  approveToolDefinition(decision: ConsoleToolPinDecision): boolean | Promise<boolean>;
+  /** Refuses a pending definition (it stays unpinned, so calls to it stay denied). Optional. */
+  rejectToolDefinition?(decision: ConsoleToolPinDecision & { reason: string }): boolean | Promise<boolean>;
+  /** The definition pinned before (`pinnedDigest`), when the host kept it, for the side-by-side view. Optional. */
+  previousToolDefinition?(upstream: string, tool: string, digest: string): unknown | Promise<unknown>;
+}
+
+/** Configuration of {@link createConsole}. */
+export interface ConsoleConfig {
+  /** Who may sign in (the host's operator tokens, as SHA-256 digests). */
+  operators: readonly ConsoleOperator[];
+  /** Where the console is mounted, without a trailing slash. @default '/console' */
+  basePath?: string;
+  /** The approvals page. */
+  approvals?: ConsoleApprovalsConfig;
+  /** The kill switch page. */
+  killSwitch?: KillSwitch;
+  /** The audit page. */
+  audit?: ConsoleAuditSource;
+  /** The MCP tool pins page. */
+  toolPins?: ConsoleToolPinsConfig;
+  /** Where sign-ins, refusals and approvals with their reasons are recorded. */
+  events?: SecurityEventEmitter;
+  /** How long a session lasts after sign-in. @default 28800000 (8 hours) */
+  sessionTtlMs?: number;
+  /**
+   * The console's public origin (`https://ops.example.com`), when a proxy terminates TLS: it
+   * decides the `Secure` cookie flag and the Origin check. @default the request's own origin
+   */
+  publicOrigin?: string;
+  /** Time source. @default Date.now */
+  now?: Clock;
+  /** Told about unexpected errors (the operator sees a generic message). @default console.error */
+  onError?: (error: unknown) => void;
+}

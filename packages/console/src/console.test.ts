@@ -1,0 +1,206 @@
+import type { ApprovalWorkflow, KillSwitch } from '@warden/core';
+import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from './index.js';
+import { type ConsoleUnderTest, postForm, sha256, signIn, startConsole } from './test-support.js';
+
+const ALICE = 'alice-token-0123456789';
+const BOB = 'bob-token-0123456789';
+const operators = [
+  { name: 'alice', tokenSha256: sha256(ALICE) },
+  { name: 'bob', tokenSha256: sha256(BOB) },
+];
+
+let workflow: ApprovalWorkflow;
+let killSwitch: KillSwitch;
+let server: ConsoleUnderTest;
+
+beforeEach(async () => {
+  workflow = createStubApprovalWorkflow();
+  killSwitch = createStubKillSwitch();
+  await killSwitch.deactivate({ actor: 'setup' });
+  server = await startConsole({ operators, approvals: { workflow }, killSwitch });
+});
+afterEach(() => server.close());
+
+describe('a signed-out visitor', () => {
+  it('is sent to the sign-in page from every page, and JSON endpoints answer 401', async () => {
+    for (const path of ['/console/', '/console/approvals', '/console/kill-switch', '/console/approvals/x']) {
+      const response = await fetch(`${server.url}${path}`, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe('/console/sign-in');
+    }
+    const json = await fetch(`${server.url}/console/api/approvals`);
+    expect(json.status).toBe(401);
+    expect(await json.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first' } });
+  });
+
+  it('sees a sign-in page with the strict security headers and no inline script or style', async () => {
+    const response = await fetch(`${server.url}/console/sign-in`);
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const page = await response.text();
+    expect(page).not.toMatch(/<script>|<script(?![^>]*\ssrc=)|<style|\sstyle=|\son[a-z]+=/i);
+    expect(page).toContain('<meta name="viewport"');
+  });
+
+  it('leaves requests outside the base path to the host (next)', async () => {
+    const response = await fetch(`${server.url}/health`);
+    expect(response.status).toBe(418);
+  });
+});
+
+describe('sign-in', () => {
+  it('refuses an unknown token (an attacker guessing) and sets no session cookie', async () => {
+    const { cookie, response } = await signIn(server.url, 'not-a-token');
+    expect(response.status).toBe(401);
+    expect(cookie).toBe('');
+  });
+
+  it('refuses a sign-in form posted without its own form token (login CSRF)', async () => {
+    const response = await postForm(server.url, '/console/sign-in', { token: ALICE }, {});
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith('warden_console_session='))).toBe(false);
+  });
+
+  it('sets an HttpOnly, SameSite=Strict session cookie scoped to the console, not Secure over plain HTTP', async () => {
+    const { response } = await signIn(server.url, ALICE);
+    expect(response.status).toBe(303);
+    const cookie = response.headers.getSetCookie().find((value) => value.startsWith('warden_console_session=')) ?? '';
+    expect(cookie).toMatch(/^warden_console_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/console');
+    expect(cookie).toContain('Max-Age=28800');
+    expect(cookie).not.toContain('Secure');
+  });
+
+  it('marks the cookie Secure when the console is served over TLS (publicOrigin https)', async () => {
+    await server.close();
+    server = await startConsole({ operators, killSwitch, publicOrigin: 'https://ops.example' });
+    const page = await fetch(`${server.url}/console/sign-in`);
+    expect(page.headers.getSetCookie()[0]).toContain('Secure');
+  });
+
+  it('signs out: the old cookie opens nothing any more', async () => {
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    expect((await fetch(`${server.url}/console/api/kill-switch`, { headers: { cookie } })).status).toBe(200);
+    const out = await postForm(server.url, '/console/sign-out', { csrf }, { cookie });
+    expect(out.status).toBe(303);
+    expect((await fetch(`${server.url}/console/api/kill-switch`, { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe('a forged cross-site POST (an attacker page the operator visits)', () => {
+  it('is refused with 403 for a foreign Origin, a cross-site fetch or a missing CSRF token; nothing changes', async () => {
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const activate = (fields: Record<string, string>, headers: Record<string, string>) =>
+      postForm(server.url, '/console/kill-switch/activate', { reason: 'forged', ...fields }, { cookie, ...headers });
+    expect((await activate({ csrf }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await activate({ csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await activate({ csrf }, { 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    // A sandboxed frame on the attacker's page posts with Origin: null.
+    expect((await activate({ csrf }, { origin: 'null' })).status).toBe(403);
+    expect((await activate({ csrf }, { origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await activate({}, {})).status).toBe(403);
+    expect((await activate({ csrf: `${csrf.slice(0, -1)}x` }, {})).status).toBe(403);
+    expect((await postForm(server.url, '/console/kill-switch/activate', { reason: 'forged', csrf }, {})).status).toBe(
+      403,
+    );
+    expect(await killSwitch.isActive()).toBe(false);
+    // The console's own form under Referrer-Policy: no-referrer: Origin null, same-origin fetch.
+    expect((await activate({ csrf }, { origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    expect(await killSwitch.isActive()).toBe(true);
+  });
+});
+
+describe('approvals', () => {
+  const hostile = {
+    requester: 'peer"><img src=x onerror=alert(1)>',
+    description: '<script>alert("pwned")</script> <a href="javascript:alert(1)">click</a>',
+    payload: { command: '<script>document.location="javascript:alert(2)"</script>', link: 'javascript:alert(3)' },
+  };
+
+  it('renders an attacker-controlled payload as inert text', async () => {
+    const id = await workflow.request(hostile);
+    const { cookie } = await signIn(server.url, ALICE);
+    for (const path of ['/console/approvals', `/console/approvals/${encodeURIComponent(id)}`]) {
+      const page = await (await fetch(`${server.url}${path}`, { headers: { cookie } })).text();
+      expect(page).not.toContain('<script>alert');
+      expect(page).not.toContain('<img src=x');
+      expect(page).not.toMatch(/href="javascript:/i);
+      expect(page).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
+    }
+  });
+
+  it('requires a reason, then approves; a second decision says it was already decided', async () => {
+    const id = await workflow.request({ requester: 'peer', description: 'run ls', payload: { command: 'ls' } });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const empty = await postForm(server.url, path, { csrf, decision: 'approve', reason: '  ' }, { cookie });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('A reason is required');
+    expect(await workflow.getStatus(id)).toBe('pending');
+    const approved = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'looks fine' }, { cookie });
+    expect(approved.status).toBe(303);
+    expect(await workflow.getStatus(id)).toBe('approved');
+    const bob = await signIn(server.url, BOB);
+    const late = await postForm(
+      server.url,
+      path,
+      { csrf: bob.csrf, decision: 'reject', reason: 'no' },
+      { cookie: bob.cookie },
+    );
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
+  });
+
+  it('reports a decision made elsewhere through the JSON the page polls', async () => {
+    const id = await workflow.request({ requester: 'peer', description: 'run ls' });
+    const { cookie } = await signIn(server.url, ALICE);
+    await workflow.reject(id, 'bob', 'not today');
+    const response = await fetch(`${server.url}/console/api/approvals/${id}`, { headers: { cookie } });
+    const status = (await response.json()) as { summary: string };
+    expect(status).toMatchObject({ status: 'rejected', decidedBy: 'bob', reason: 'not today' });
+    expect(status.summary).toContain('rejected by bob');
+  });
+
+  it('pages and filters the queue by tier and requester', async () => {
+    for (let index = 0; index < 25; index++) {
+      await workflow.request({ requester: index % 2 ? 'odd' : 'even', description: `request ${index}` });
+    }
+    await workflow.request({ requester: 'lead', description: 'big one', tier: 'team-lead' });
+    const { cookie } = await signIn(server.url, ALICE);
+    const get = async (query: string) =>
+      (await (await fetch(`${server.url}/console/api/approvals${query}`, { headers: { cookie } })).json()) as {
+        pending: { id: string }[];
+        nextCursor?: string;
+      };
+    const first = await get('');
+    expect(first.pending).toHaveLength(20);
+    const second = await get(`?cursor=${encodeURIComponent(first.nextCursor ?? '')}`);
+    expect(second.pending).toHaveLength(6);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await get('?tier=team-lead')).pending).toHaveLength(1);
+    expect((await get('?requester=odd')).pending).toHaveLength(12);
+  });
+});
+
+describe('kill switch', () => {
+  it('activates with a reason and deactivates only with the confirmation field', async () => {
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    await postForm(server.url, '/console/kill-switch/activate', { csrf, reason: 'incident 42' }, { cookie });
+    expect(await killSwitch.getState()).toMatchObject({ active: true, reason: 'incident 42', actor: 'alice' });
+    const unconfirmed = await postForm(server.url, '/console/kill-switch/deactivate', { csrf }, { cookie });
+    expect(unconfirmed.headers.get('location')).toBe('/console/kill-switch/deactivate');
+    expect(await killSwitch.isActive()).toBe(true);
+    await postForm(server.url, '/console/kill-switch/deactivate', { csrf, confirm: 'release' }, { cookie });
+    expect(await killSwitch.isActive()).toBe(false);
+    const page = await (await fetch(`${server.url}/console/kill-switch`, { headers: { cookie } })).text();
+    expect(page).toContain('incident 42');
+  });
+});

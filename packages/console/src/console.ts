@@ -1,0 +1,112 @@
+/**
+ * `createConsole`: the operator console as a Node `http` request handler a host mounts.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KillSwitchState } from '@warden/core';
+import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
+import type { ConsoleConfig } from './config.js';
+import type { ConsoleApp, RequestContext } from './context.js';
+import type { NavItem } from './html/layout.js';
+import { sendAsset, sendJson } from './http/respond.js';
+import { rememberChange } from './pages/kill-switch.js';
+import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE } from './pages/sign-in.js';
+import { routeGet, routePost } from './routes.js';
+import { expectedOrigin, readCookie, setSecurityHeaders } from './security/headers.js';
+import { SessionStore } from './security/sessions.js';
+
+/**
+ * The console: call it with Node's request and response (Express and Connect pass `next` too).
+ * A request outside the base path goes to `next`, or gets a 404 when there is none.
+ */
+export interface ConsoleHandler {
+  (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void): void;
+  /** Where it is mounted. */
+  readonly basePath: string;
+  /** Stops following the kill switch's changes. */
+  close(): void;
+}
+
+function navOf(config: ConsoleConfig): NavItem[] {
+  const nav: NavItem[] = [];
+  if (config.approvals) nav.push({ path: 'approvals', label: 'Approvals' });
+  if (config.killSwitch) nav.push({ path: 'kill-switch', label: 'Kill switch' });
+  if (config.audit) nav.push({ path: 'audit', label: 'Audit trail' });
+  if (config.toolPins) nav.push({ path: 'tool-pins', label: 'MCP tool pins' });
+  return nav;
+}
+
+function createApp(config: ConsoleConfig): ConsoleApp {
+  const basePath = (config.basePath ?? '/console').replace(/\/+$/, '');
+  const now = config.now ?? Date.now;
+  const killSwitchHistory: KillSwitchState[] = [];
+  return {
+    config,
+    basePath,
+    nav: navOf(config),
+    sessions: new SessionStore(config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, now),
+    now,
+    killSwitchHistory,
+    emit: (event) => config.events?.emit(event),
+    onError: config.onError ?? ((error) => console.error(error)),
+  };
+}
+
+function contextOf(app: ConsoleApp, request: IncomingMessage, response: ServerResponse, url: URL): RequestContext {
+  const sessionId = readCookie(request, SESSION_COOKIE);
+  return {
+    app,
+    request,
+    response,
+    url,
+    path: url.pathname.slice(app.basePath.length) || '/',
+    sessionId,
+    session: app.sessions.get(sessionId),
+    origin: expectedOrigin(request, app.config.publicOrigin),
+  };
+}
+
+async function serve(context: RequestContext): Promise<void> {
+  const { request, response, path } = context;
+  setSecurityHeaders(response);
+  if (request.method === 'GET' && path === '/assets/console.js') {
+    sendAsset(response, 'text/javascript; charset=utf-8', CONSOLE_SCRIPT);
+    return;
+  }
+  if (request.method === 'GET' && path === '/assets/console.css') {
+    sendAsset(response, 'text/css; charset=utf-8', CONSOLE_STYLES);
+    return;
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') return routeGet(context);
+  if (request.method === 'POST') return routePost(context);
+  response.setHeader('Allow', 'GET, POST');
+  sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET or POST' } });
+}
+
+/**
+ * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
+ * changes (for the history) until `close()`.
+ */
+export function createConsole(config: ConsoleConfig): ConsoleHandler {
+  const app = createApp(config);
+  const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
+  const handler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => {
+    const url = new URL(request.url ?? '/', 'http://console.invalid');
+    const inside = url.pathname === app.basePath || url.pathname.startsWith(`${app.basePath}/`);
+    if (!inside) {
+      if (next) next();
+      else sendJson(response, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not a console path' } });
+      return;
+    }
+    serve(contextOf(app, request, response, url)).catch((error: unknown) => {
+      app.onError(error);
+      if (!response.headersSent) sendJson(response, 500, { error: { code: 'INTERNAL', message: 'Console error' } });
+      else response.end();
+    });
+  };
+  return Object.assign(handler, {
+    basePath: app.basePath,
+    close: () => unsubscribe?.(),
+  });
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { consolePath, escapeHtml, html } from './escape.js';
+
+describe('escaping', () => {
+  it('escapeHtml escapes every character that can open markup or leave an attribute', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&\`</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;',
+    );
+  });
+
+  it('html`` escapes interpolated values and arrays, keeps nested html`` as markup', () => {
+    const attacker = '<script>alert(1)</script>';
+    const page = html`<p title="${attacker}">${attacker}${[attacker, html`<b>ok</b>`]}</p>`;
+    expect(page.value).not.toContain('<script>');
+    expect(page.value).toContain('<b>ok</b>');
+    expect(page.value).toContain('title="&lt;script&gt;alert(1)&lt;/script&gt;"');
+  });
+
+  it('consolePath percent-encodes ids, so an id cannot become a javascript: URL or leave the console', () => {
+    expect(consolePath('/console', 'approvals', 'javascript:alert(1)')).toBe(
+      '/console/approvals/javascript%3Aalert(1)',
+    );
+    expect(consolePath('/console', 'approvals', '../../admin')).toBe('/console/approvals/..%2F..%2Fadmin');
+  });
+});

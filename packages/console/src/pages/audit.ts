@@ -1,0 +1,93 @@
+/**
+ * The audit page: the latest events (filtered by type and by a text search) and the log's
+ * verification status: the newest signed checkpoint and whether the log matches it.
+ *
+ * @module
+ */
+import type { SecurityEvent } from '@warden/core';
+import type { ConsoleAuditSource } from '../config.js';
+import { frameOf, type SignedInContext } from '../context.js';
+import { html, prettyJson, type SafeHtml } from '../html/escape.js';
+import { layout, timeElement } from '../html/layout.js';
+import { sendHtml } from '../http/respond.js';
+
+const SHOWN = 50;
+/** How far back a filtered search reads, so a page never scans a huge log. */
+const SCANNED = 2_000;
+
+interface AuditFilter {
+  type?: string;
+  text?: string;
+}
+
+async function latestEvents(audit: ConsoleAuditSource, filter: AuditFilter) {
+  const size = await audit.size();
+  const events: { seq: number; event: SecurityEvent }[] = [];
+  for (let index = size - 1; index >= 0 && index >= size - SCANNED && events.length < SHOWN; index--) {
+    const entry = await audit.entry(index);
+    if (filter.type !== undefined && entry.event.type !== filter.type) continue;
+    if (filter.text !== undefined && !JSON.stringify(entry.event).toLowerCase().includes(filter.text)) continue;
+    events.push(entry);
+  }
+  return { size, events };
+}
+
+function sourceText(event: SecurityEvent): string {
+  const source = event.source;
+  if (source === undefined) return '—';
+  const who = source.identity?.userId ?? source.identity?.publicKey?.slice(0, 16);
+  return `${source.type} (${source.trustLevel})${who === undefined ? '' : ` ${who}`}`;
+}
+
+function eventRows(events: readonly { seq: number; event: SecurityEvent }[]): SafeHtml[] {
+  return events.map(
+    ({ seq, event }) =>
+      html`<tr><td>${seq}</td><td>${timeElement(event.timestamp)}</td><td>${event.type}</td><td>${event.session ?? '—'}</td><td>${sourceText(event)}</td><td><pre class="details">${prettyJson(event.details)}</pre></td></tr>`,
+  );
+}
+
+async function verification(audit: ConsoleAuditSource): Promise<SafeHtml> {
+  const checkpoint = audit.latestCheckpoint ? await audit.latestCheckpoint() : undefined;
+  const head = checkpoint
+    ? html`<dt>Last checkpoint</dt><dd>${checkpoint.checkpoint.size} entries, origin <code>${checkpoint.checkpoint.origin}</code>, root <code>${Buffer.from(checkpoint.checkpoint.rootHash).toString('base64')}</code></dd>`
+    : html`<dt>Last checkpoint</dt><dd>${audit.latestCheckpoint ? 'none signed yet' : 'this audit source signs no checkpoints'}</dd>`;
+  if (!audit.verify) {
+    return html`<dl class="facts">${head}<dt>Verified</dt><dd id="audit-verified">not available from this audit source</dd></dl>`;
+  }
+  const report = await audit.verify();
+  const verdict = report.ok
+    ? `verified: ${report.verifiedSize} of ${report.size} entries covered by ${report.validCheckpoints} valid checkpoints`
+    : `NOT verified: ${report.problems.length} problems found`;
+  return html`<dl class="facts">${head}<dt>Verified</dt><dd id="audit-verified" class="${report.ok ? 'ok' : 'bad'}">${verdict}</dd></dl>`;
+}
+
+function filterOf(url: URL): AuditFilter {
+  const filter: AuditFilter = {};
+  const type = url.searchParams.get('type')?.trim();
+  const text = url.searchParams.get('q')?.trim().toLowerCase();
+  if (type) filter.type = type.slice(0, 100);
+  if (text) filter.text = text.slice(0, 200);
+  return filter;
+}
+
+/** `GET /audit`. */
+export async function showAudit(context: SignedInContext, audit: ConsoleAuditSource): Promise<void> {
+  const filter = filterOf(context.url);
+  const [{ size, events }, status] = await Promise.all([latestEvents(audit, filter), verification(audit)]);
+  const base = context.app.basePath;
+  const body = html`<h2>Verification</h2>
+${status}
+<h2>Latest events</h2>
+<form class="filters" method="get" action="${base}/audit">
+<div><label for="audit-type">Event type</label><input id="audit-type" name="type" value="${filter.type ?? ''}" placeholder="access_denied"></div>
+<div><label for="audit-q">Contains</label><input id="audit-q" name="q" value="${filter.text ?? ''}"></div>
+<div><button type="submit">Filter</button></div>
+</form>
+<p>${size} entries in the log; the ${events.length} newest that match are shown.</p>
+<div class="table-wrap"><table>
+<caption>Audit events, newest first</caption>
+<thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Type</th><th scope="col">Session</th><th scope="col">Source</th><th scope="col">Details</th></tr></thead>
+<tbody>${eventRows(events)}</tbody>
+</table></div>`;
+  sendHtml(context.response, 200, layout(frameOf(context, 'audit'), 'Audit trail', body));
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ConsoleConfig, type ConsoleHandler, createConsole } from './index.js';
+
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** A console on a loopback server, for tests. */
+export interface ConsoleUnderTest {
+  url: string;
+  handler: ConsoleHandler;
+  close(): Promise<void>;
+}
+
+export async function startConsole(config: ConsoleConfig): Promise<ConsoleUnderTest> {
+  const handler = createConsole(config);
+  const server: Server = createServer((request, response) =>
+    handler(request, response, () => {
+      response.statusCode = 418;
+      response.end('host route');
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    handler,
+    close: () =>
+      new Promise((resolve) => {
+        handler.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const cookieOf = (response: Response, name: string): string | undefined =>
+  response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${name}=`))
+    ?.split(';')[0];
+
+/** Signs in through the form like a browser; returns the session cookie and the page's CSRF token. */
+export async function signIn(
+  url: string,
+  token: string,
+): Promise<{ cookie: string; csrf: string; response: Response }> {
+  const page = await fetch(`${url}/console/sign-in`);
+  const formCookie = cookieOf(page, 'warden_console_sign_in') ?? '';
+  const formToken = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const response = await fetch(`${url}/console/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie, origin: url },
+    body: new URLSearchParams({ csrf: formToken, token }).toString(),
+  });
+  const cookie = cookieOf(response, 'warden_console_session') ?? '';
+  let csrf = '';
+  if (cookie !== '') {
+    const home = await fetch(`${url}/console/kill-switch`, { headers: { cookie } });
+    csrf = /name="csrf" value="([^"]+)"/.exec(await home.text())?.[1] ?? '';
+  }
+  return { cookie, csrf, response };
+}
+
+/** Posts a form as a page of the console would. */
+export function postForm(
+  url: string,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
