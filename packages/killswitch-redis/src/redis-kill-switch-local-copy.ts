@@ -114,15 +114,21 @@ export class KillSwitchLocalCopy {
 
   /**
    * Takes what Redis holds now: Redis answered, so the copy is fresh again. `clearLocalActivation`
-   * drops a local-only activation in the same step (one notification). Returns the state held before.
+   * drops a local-only activation in the same step (one notification). `confirmed: false` takes a
+   * state without making the copy fresh (a verified message: only a read confirms that Redis
+   * answers). Returns the state held before.
    */
-  accept(state: TrustedState, options: { clearLocalActivation?: boolean } = {}): TrustedState | undefined {
+  accept(
+    state: TrustedState,
+    options: { clearLocalActivation?: boolean; confirmed?: boolean } = {},
+  ): TrustedState | undefined {
     const previous = this.state;
-    this.confirmedAt = this.options.monotonicNow();
+    const confirmed = options.confirmed ?? true;
+    if (confirmed) this.confirmedAt = this.options.monotonicNow();
     if (options.clearLocalActivation) this.localActivation = undefined;
     this.state = state;
     this.answer = this.computeAnswer();
-    this.armDeadline(this.options.staleAfterMs);
+    if (confirmed) this.armDeadline(this.options.staleAfterMs);
     this.notifyIfChanged();
     return previous;
   }
@@ -201,6 +207,14 @@ export class KillSwitchLocalCopy {
         this.options.onError(error);
       }
     }
+  }
+
+  /**
+   * The switch was closed: listeners are told nothing more. The deadline timer (unref'd) still
+   * flips the answer, so a closed switch fails closed like one that lost Redis.
+   */
+  close(): void {
+    this.listeners.clear();
   }
 
   /** The answer as of now, read from the monotonic clock: what `isActive()` must return. */
