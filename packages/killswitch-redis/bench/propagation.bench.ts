@@ -1,102 +1,138 @@
 /**
- * Propagation latency: from the call (`activate()`, or a plain `PUBLISH`) until every one of
- * N subscriber processes has seen the change, for N = 10 and 50. Each process is a separate
- * Node process; times are wall-clock with sub-millisecond resolution, compared across them.
+ * Propagation latency: from the call (`activate()`, or a plain ioredis `PUBLISH`) until every one
+ * of N subscriber processes has seen the change, for N = 10 and 50, on a single Redis and (when
+ * `REDIS_CLUSTER_NODES` is set) on a Cluster. Every process holds all three subscribers (a kill
+ * switch without keys, one verifying the operator's signature, a plain subscriber) and the rounds
+ * alternate between them, so the three rows of a setup share the same processes and the same
+ * moments of a shared machine: compare their ratios, never figures across runs.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
-import { type Child, startChildren, stopChildren, waitUntilAllSee } from '../test/child-processes.js';
+import { createRedisKillSwitch, type RedisKillSwitch } from '../src/redis-kill-switch.js';
+import { type Child, stopChildren, waitUntilAllSee } from '../test/child-processes.js';
 import { wallClock } from '../test/child-protocol.js';
 import { percentile, withPrivateRedis } from './bench-redis.js';
+import { bundlePropagationChild, startBundledChildren } from './propagation-children.js';
 
 const SETUPS = [
-  { processes: 10, rounds: 100 },
-  { processes: 50, rounds: 50 },
+  { processes: 10, rounds: 60 },
+  { processes: 50, rounds: 30 },
 ] as const;
-
-/** Where the subscribers connect: a URL, or a JSON connection (`{"clusterNodes":[…]}`) for a Cluster. */
-type Target = { label: string; address: string };
-const WARMUP_ROUNDS = 10;
+const WARMUP_ROUNDS = 3;
 /** Lets the children go idle between rounds, so one round's tail does not delay the next. */
 const PAUSE_MS = 25;
 
+type Kind = 'publish' | 'plain' | 'signed';
+const KINDS: readonly Kind[] = ['publish', 'plain', 'signed'];
+const LABELS: Record<Kind, string> = {
+  plain: 'killSwitch.activate()',
+  signed: 'activate(), signed state',
+  publish: 'plain ioredis PUBLISH',
+};
+/** Where the processes connect: a URL, or a JSON connection (`{"clusterNodes":[…]}`) for a Cluster. */
+type Target = { label: string; address: string };
+type Connection = { url: string } | { clusterNodes: Array<{ host: string; port: number }> };
+
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
-async function measureRounds(
-  children: Child[],
-  rounds: number,
-  change: (round: number) => Promise<void>,
-): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let round = -WARMUP_ROUNDS; round < rounds; round++) {
-    const label = `round ${round}`;
-    const startedAt = wallClock();
-    await change(round);
-    const seenAt = await waitUntilAllSee(children, (seen) => seen.reason === label);
-    if (round >= 0) latencies.push(seenAt - startedAt);
-    for (const child of children) child.changes.length = 0;
-    await pause();
-  }
-  return latencies;
-}
-
-function connectionOf(address: string): { url: string } | { clusterNodes: Array<{ host: string; port: number }> } {
+function connectionOf(address: string): Connection {
   return address.startsWith('{') ? JSON.parse(address) : { url: address };
 }
 
-async function killSwitchLatencies(address: string, processes: number, rounds: number): Promise<number[]> {
+async function measureSetup(
+  target: Target,
+  processes: number,
+  rounds: number,
+  childScript: string,
+): Promise<Record<Kind, number[]>> {
+  const connection = connectionOf(target.address);
   const name = `bench-${processes}-${Date.now()}`;
-  const killSwitch = createRedisKillSwitch({ ...connectionOf(address), name });
-  // A switch without a record is unknown (active): release it before the subscribers start.
-  await killSwitch.deactivate({ actor: 'bench' });
-  const children = await startChildren(processes, 'switch', address, name);
-  try {
-    return await measureRounds(children, rounds, (round) => killSwitch.activate(`round ${round}`));
-  } finally {
-    await killSwitch.close();
-    await stopChildren(children);
-  }
-}
-
-async function pubSubLatencies(address: string, processes: number, rounds: number): Promise<number[]> {
-  const channel = `bench-pubsub-${processes}`;
-  const children = await startChildren(processes, 'pubsub', address, channel);
-  const connection = connectionOf(address);
+  const keys = generateKeyPairSync('ed25519');
+  // Generous timeouts: a Cluster client connects to every master first, on a loaded machine.
+  const timeouts = { commandTimeoutMs: 10_000 };
+  const switches: Record<'plain' | 'signed', RedisKillSwitch> = {
+    plain: createRedisKillSwitch({ ...connection, ...timeouts, name: `${name}-plain` }),
+    signed: createRedisKillSwitch({
+      ...connection,
+      ...timeouts,
+      name: `${name}-signed`,
+      verifyKey: keys.publicKey,
+      signingKey: keys.privateKey,
+    }),
+  };
   const publisher = 'url' in connection ? new Redis(connection.url) : new Cluster(connection.clusterNodes);
+  // A switch without a record is unknown (active): release both before the subscribers start.
+  await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.deactivate({ actor: 'bench' })));
+  const verifyKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const children = await startBundledChildren(childScript, processes, [target.address, name], {
+    WARDEN_BENCH_VERIFY_KEY: verifyKey,
+  });
+  const change: Record<Kind, (label: string) => Promise<unknown>> = {
+    publish: (label) => publisher.publish(`${name}-publish`, label),
+    plain: (label) => switches.plain.activate(label),
+    signed: (label) => switches.signed.activate(label),
+  };
+  const latencies: Record<Kind, number[]> = { publish: [], plain: [], signed: [] };
   try {
-    return await measureRounds(children, rounds, async (round) => {
-      await publisher.publish(channel, `round ${round}`);
-    });
+    for (let round = -WARMUP_ROUNDS; round < rounds; round++) {
+      // Rotate the order, so no kind always runs right after another.
+      const offset = (round + WARMUP_ROUNDS) % KINDS.length;
+      for (const kind of [...KINDS.slice(offset), ...KINDS.slice(0, offset)]) {
+        const label = `${kind} ${round}`;
+        const startedAt = wallClock();
+        await change[kind](label);
+        const seenAt = await waitUntilAllSee(children, (seen) => seen.reason === label);
+        if (round >= 0) latencies[kind].push(seenAt - startedAt);
+        clearChanges(children);
+        await pause();
+      }
+    }
+    return latencies;
   } finally {
+    await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.close()));
     publisher.disconnect();
     await stopChildren(children);
   }
 }
 
+function clearChanges(children: Child[]): void {
+  for (const child of children) child.changes.length = 0;
+}
+
 function row(label: string, processes: number, latencies: number[], ratio?: number): string {
   const figures = [0.5, 0.99, 1].map((fraction) => percentile(latencies, fraction).toFixed(1).padStart(7));
-  const ratioText = ratio === undefined ? '        ' : `${ratio.toFixed(2)}×`.padStart(8);
-  return `| ${label.padEnd(34)} | ${String(processes).padStart(9)} | ${String(latencies.length).padStart(6)} | ${figures.join(' | ')} | ${ratioText} |`;
+  const ratioText = ratio === undefined ? '' : `${ratio.toFixed(2)}×`;
+  return `| ${label.padEnd(35)} | ${String(processes).padStart(9)} | ${String(latencies.length).padStart(6)} | ${figures.join(' | ')} | ${ratioText.padStart(14)} |`;
 }
 
 async function measure(targets: Target[]): Promise<void> {
+  const childScript = await bundlePropagationChild();
   console.log(
     '| until every process saw it          | processes | rounds | p50 ms  | p99 ms  | max ms  | p99 vs PUBLISH |',
   );
   console.log(
-    '|------------------------------------|-----------|--------|---------|---------|---------|----------------|',
+    '|-------------------------------------|-----------|--------|---------|---------|---------|----------------|',
   );
-  for (const { label, address } of targets) {
+  for (const target of targets) {
     for (const { processes, rounds } of SETUPS) {
-      const killSwitch = await killSwitchLatencies(address, processes, rounds);
-      const pubSub = await pubSubLatencies(address, processes, rounds);
-      const ratio = percentile(killSwitch, 0.99) / percentile(pubSub, 0.99);
-      console.log(row(`${label}: killSwitch.activate()`, processes, killSwitch, ratio));
-      console.log(row(`${label}: plain ioredis PUBLISH`, processes, pubSub));
+      let latencies: Record<Kind, number[]>;
+      try {
+        latencies = await measureSetup(target, processes, rounds, childScript);
+      } catch (error) {
+        console.log(`| ${target.label}: did not run (${String(error)}) | ${processes} | | | | | |`);
+        continue;
+      }
+      const baseline = percentile(latencies.publish, 0.99);
+      for (const kind of KINDS) {
+        const ratio = kind === 'publish' ? undefined : percentile(latencies[kind], 0.99) / baseline;
+        console.log(row(`${target.label}: ${LABELS[kind]}`, processes, latencies[kind], ratio));
+      }
     }
   }
   console.log(
-    '\nTarget: p99 within 1.3× of plain PUBLISH at 10 and 50 processes. Compare ratios, never figures across runs.',
+    '\nTarget: p99 within 1.3× of plain PUBLISH at 10 and 50 processes. "signed state": with verifyKey the ' +
+      'message carries the signed record and is taken without a re-read; without keys a message is a hint ' +
+      'and each process re-reads the record (one more round trip).',
   );
 }
 

@@ -152,6 +152,52 @@ describeWithService(
       expect(tally?.active).toBe(0);
     });
 
+    it('replayed signed messages (attacker: anyone who can PUBLISH, with captured signed releases) never turn an active or unknown switch inactive', async () => {
+      server = await startRedisServer();
+      const operatorKeys = generateKeyPairSync('ed25519');
+      const verifyKey = operatorKeys.publicKey;
+      const name = `replay-${randomUUID()}`;
+      const channel = `warden:kill-switch:{${name}}:changes`;
+      const operator = open(server.url, { name, verifyKey, signingKey: operatorKeys.privateKey });
+      const readers = [open(server.url, { name, verifyKey }), open(server.url, { name, verifyKey })];
+      const spy = await client(server.url);
+      const captured: string[] = [];
+      spy.on('message', (_channel: string, message: string) => captured.push(message));
+      await spy.subscribe(channel);
+      await operator.deactivate({ actor: 'bob' });
+      await operator.activate('incident', { actor: 'alice' });
+      await operator.deactivate({ actor: 'bob' });
+      await operator.activate('incident, again', { actor: 'alice' });
+      await eventually(() => expect(captured).toHaveLength(4));
+      for (const reader of readers)
+        await eventually(async () => expect(await reader.getReason()).toBe('incident, again'));
+      const releases = captured.filter((message) => JSON.parse(message).active === false);
+      expect(releases).toHaveLength(2);
+      const publisher = await client(server.url);
+      const replay = async (): Promise<void> => {
+        for (let round = 0; round < 500; round += 1)
+          for (const message of releases) void publisher.publish(channel, message);
+        await publisher.ping();
+        await sleep(TIMINGS.refreshIntervalMs * 2);
+      };
+      const sampler = sampleAnswers(readers);
+      await replay();
+      // Data lost: every instance is unknown; a release replayed now must not resolve it.
+      await publisher.flushall();
+      for (const reader of readers) await eventually(async () => expect((await reader.getState()).unknown).toBe(true));
+      await replay();
+      const late = open(server.url, { name, verifyKey });
+      expect(await late.isActive()).toBe(true);
+      const lateSampler = sampleAnswers([late]);
+      await replay();
+      const tallies = [...(await sampler.stop()), ...(await lateSampler.stop())];
+      console.log(`replayed signed releases: answers per reader ${JSON.stringify(tallies)}`);
+      expect(tallies.every((tally) => tally.inactive === 0 && tally.active > 0)).toBe(true);
+      for (const reader of [...readers, late]) {
+        expect(await reader.getState()).toMatchObject({ active: true, unknown: true });
+      }
+    });
+
     it('the wall clock stepped back an hour while Redis is down (attacker: a clock step): the copy still goes stale and denies', async () => {
       server = await startRedisServer();
       let wallClock = Date.now();

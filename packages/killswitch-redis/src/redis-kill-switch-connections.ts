@@ -3,8 +3,8 @@ import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js'
 
 /** What the connections report to the kill switch. */
 export interface ConnectionEvents {
-  /** A message arrived on the switch's channel: a hint to re-read, whatever it says. */
-  onMessage(): void;
+  /** A message arrived on the switch's channel (untrusted: anyone who can `PUBLISH` can send one). */
+  onMessage(payload: string): void;
   /** The subscription was (re)established: messages may have been missed before it. */
   onSubscribed(): void;
   /** A Redis error, which must never reach the host. */
@@ -79,8 +79,8 @@ export class KillSwitchConnections {
     });
     const subscriber = duplicateForSubscriber(command, commandTimeoutMs);
     subscriber.on('error', this.events.onError);
-    subscriber.on('message', (channel: string) => {
-      if (channel === this.settings.channel) this.events.onMessage();
+    subscriber.on('message', (channel: string, payload: string) => {
+      if (channel === this.settings.channel) this.events.onMessage(payload);
     });
     subscriber.on('ready', () => void this.subscribe());
     subscriber.on('close', () => {

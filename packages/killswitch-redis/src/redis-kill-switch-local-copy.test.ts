@@ -1,18 +1,29 @@
 import type { KillSwitchState } from '@warden/core';
-import { describe, expect, it } from 'vitest';
-import { KillSwitchLocalCopy, type LocalCopyOptions, type TrustedState } from './redis-kill-switch-local-copy.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  CLOCK_CHECK_EVERY,
+  KillSwitchLocalCopy,
+  type LocalCopyOptions,
+  type TrustedState,
+} from './redis-kill-switch-local-copy.js';
 import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
 const STALE_AFTER_MS = 5_000;
 
+// The monotonic clock is injected and timers are fake: `advance` moves both, as a running event
+// loop would; `stall` moves only the clock, as an event loop busy with something else would.
 function setup(overrides: Partial<LocalCopyOptions> = {}) {
   let time = 1_000_000;
+  let clockReads = 0;
   const errors: unknown[] = [];
   const copy = new KillSwitchLocalCopy({
     name: 'global',
     staleAfterMs: STALE_AFTER_MS,
     failMode: 'closed',
-    monotonicNow: () => time,
+    monotonicNow: () => {
+      clockReads += 1;
+      return time;
+    },
     onError: (error) => errors.push(error),
     ...overrides,
   });
@@ -24,7 +35,12 @@ function setup(overrides: Partial<LocalCopyOptions> = {}) {
     errors,
     advance: (milliseconds: number) => {
       time += milliseconds;
+      vi.advanceTimersByTime(milliseconds);
     },
+    stall: (milliseconds: number) => {
+      time += milliseconds;
+    },
+    clockReads: () => clockReads,
   };
 }
 
@@ -37,6 +53,13 @@ const active: TrustedState = {
 const missing: TrustedState = { kind: 'unknown', why: 'no state record: deactivate() releases it' };
 
 describe('KillSwitchLocalCopy', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('isActive() before any read fails closed, and says why', () => {
     const { copy } = setup();
     expect(copy.isActive()).toBe(true);
@@ -178,5 +201,90 @@ describe('KillSwitchLocalCopy', () => {
     copy.accept(active);
     expect(heard).toHaveLength(1);
     expect(errors).toEqual([new Error('listener failure')]);
+  });
+
+  describe('isActive() hot path (a precomputed answer, flipped at the freshness deadline)', () => {
+    it('answers a fresh copy without reading the clock on every call', () => {
+      const { copy, clockReads } = setup();
+      copy.accept(inactive);
+      const before = clockReads();
+      for (let call = 0; call < 10 * CLOCK_CHECK_EVERY; call++) expect(copy.isActive()).toBe(false);
+      expect(clockReads() - before).toBe(10);
+    });
+
+    it('fails closed at the deadline with no call in between: the timer flips it and tells listeners', () => {
+      const { copy, heard, advance } = setup();
+      copy.accept(inactive);
+      advance(STALE_AFTER_MS);
+      expect(copy.isActive()).toBe(false);
+      expect(heard).toEqual([]);
+      advance(1);
+      expect(copy.isActive()).toBe(true);
+      expect(heard).toEqual([expect.objectContaining({ active: true, stale: true })]);
+    });
+
+    it('each confirmation moves the deadline: a copy confirmed in time never goes stale', () => {
+      const { copy, advance } = setup();
+      copy.accept(inactive);
+      for (let step = 0; step < 10; step++) {
+        advance(STALE_AFTER_MS - 1);
+        expect(copy.isActive()).toBe(false);
+        copy.accept(inactive);
+      }
+    });
+
+    it('a timer that fires before the deadline on the clock does not mark a fresh copy stale', () => {
+      const { copy, stall } = setup();
+      copy.accept(inactive);
+      stall(STALE_AFTER_MS - 10);
+      vi.advanceTimersByTime(STALE_AFTER_MS);
+      expect(copy.isActive()).toBe(false);
+      expect(copy.view().stale).toBe(false);
+      stall(11);
+      vi.advanceTimersByTime(11);
+      expect(copy.isActive()).toBe(true);
+    });
+
+    it(`an attacker who stalls the event loop past staleAfterMs (the timer cannot fire) gets at most ${CLOCK_CHECK_EVERY - 1} more inactive answers`, () => {
+      const { copy, stall } = setup();
+      copy.accept(inactive);
+      for (let call = 0; call < 5; call++) copy.isActive();
+      stall(STALE_AFTER_MS + 1);
+      let inactiveAnswers = 0;
+      while (!copy.isActive()) inactiveAnswers += 1;
+      expect(inactiveAnswers).toBeLessThan(CLOCK_CHECK_EVERY);
+      for (let call = 0; call < 10 * CLOCK_CHECK_EVERY; call++) expect(copy.isActive()).toBe(true);
+      // getState() always reads the clock.
+      expect(copy.view()).toMatchObject({ active: true, stale: true });
+    });
+
+    it('the stale answer needs no timer at all once the clock is read: an inactive copy never outlives it', () => {
+      const { copy, stall } = setup();
+      copy.accept(inactive);
+      stall(10 * STALE_AFTER_MS);
+      const answers = Array.from({ length: CLOCK_CHECK_EVERY }, () => copy.isActive());
+      expect(answers.at(-1)).toBe(true);
+    });
+
+    it('a local activation and an active or unknown state answer active with no clock read', () => {
+      for (const state of [active, missing]) {
+        const { copy, clockReads } = setup();
+        copy.accept(state);
+        const before = clockReads();
+        for (let call = 0; call < 10 * CLOCK_CHECK_EVERY; call++) expect(copy.isActive()).toBe(true);
+        expect(clockReads()).toBe(before);
+      }
+      const { copy } = setup();
+      copy.accept(inactive);
+      copy.pinLocalActivation({ reason: 'Redis down', changedAt: 't' });
+      expect(copy.isActive()).toBe(true);
+    });
+
+    it('with failMode open, a copy that goes stale keeps answering the confirmed state', () => {
+      const { copy, advance } = setup({ failMode: 'open' });
+      copy.accept(inactive);
+      advance(STALE_AFTER_MS + 1);
+      for (let call = 0; call < 2 * CLOCK_CHECK_EVERY; call++) expect(copy.isActive()).toBe(false);
+    });
   });
 });

@@ -2,6 +2,13 @@ import type { KillSwitchListener, KillSwitchState } from '@warden/core';
 import type { RedisKillSwitchFailMode } from './redis-kill-switch-config.js';
 import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
+/**
+ * How often an inactive answer of `isActive()` reads the monotonic clock itself, besides the
+ * deadline timer: bounds how many answers a stalled event loop (which delays the timer) can give
+ * from a copy that has gone stale.
+ */
+export const CLOCK_CHECK_EVERY = 32;
+
 /** What `getState()` of a Redis kill switch reports. */
 export interface RedisKillSwitchState extends KillSwitchState {
   /** The switch's name. */
@@ -64,22 +71,30 @@ export class KillSwitchLocalCopy {
   private notifiedKey: string | undefined;
   private firstReadSettled = false;
   private readonly failClosed: boolean;
+  /** What `isActive()` answers; recomputed whenever the state, the pin or the staleness changes. */
+  private answer = true;
+  private callsSinceClockCheck = 0;
+  /** Flips {@link answer} when the copy goes stale; unref'd, so it never keeps the process alive. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   /** Starts empty: never read, so stale. */
   constructor(private readonly options: LocalCopyOptions) {
     this.failClosed = options.failMode === 'closed';
+    this.answer = this.computeAnswer();
   }
 
-  /** The hot path of `isActive()`: no allocation, one monotonic clock read. */
+  /**
+   * The hot path of `isActive()`: a precomputed answer, no allocation. An active answer needs no
+   * clock (stale or not, it denies). An inactive one stops being given when the freshness deadline
+   * passes: a timer flips it then, and, because a busy event loop delays timers, the monotonic
+   * clock is also read every {@link CLOCK_CHECK_EVERY}th inactive answer. Reading the clock on
+   * every call cost more than everything else in the call (it is a system call on some hosts).
+   */
   isActive(): boolean {
-    if (this.localActivation) return true;
-    const state = this.state;
-    const confirmedAt = this.confirmedAt;
-    if (state && confirmedAt !== undefined && this.options.monotonicNow() - confirmedAt <= this.options.staleAfterMs) {
-      return state.kind === 'known' ? state.record.active : true;
-    }
-    if (this.failClosed) return true;
-    return state ? state.kind !== 'known' || state.record.active : false;
+    if (this.answer) return true;
+    this.callsSinceClockCheck += 1;
+    if (this.callsSinceClockCheck >= CLOCK_CHECK_EVERY) this.checkDeadline();
+    return this.answer;
   }
 
   /** True when Redis has not confirmed the state within `staleAfterMs`. */
@@ -99,13 +114,21 @@ export class KillSwitchLocalCopy {
 
   /**
    * Takes what Redis holds now: Redis answered, so the copy is fresh again. `clearLocalActivation`
-   * drops a local-only activation in the same step (one notification). Returns the state held before.
+   * drops a local-only activation in the same step (one notification). `confirmed: false` takes a
+   * state without making the copy fresh (a verified message: only a read confirms that Redis
+   * answers). Returns the state held before.
    */
-  accept(state: TrustedState, options: { clearLocalActivation?: boolean } = {}): TrustedState | undefined {
+  accept(
+    state: TrustedState,
+    options: { clearLocalActivation?: boolean; confirmed?: boolean } = {},
+  ): TrustedState | undefined {
     const previous = this.state;
-    this.confirmedAt = this.options.monotonicNow();
+    const confirmed = options.confirmed ?? true;
+    if (confirmed) this.confirmedAt = this.options.monotonicNow();
     if (options.clearLocalActivation) this.localActivation = undefined;
     this.state = state;
+    this.answer = this.computeAnswer();
+    if (confirmed) this.armDeadline(this.options.staleAfterMs);
     this.notifyIfChanged();
     return previous;
   }
@@ -113,6 +136,7 @@ export class KillSwitchLocalCopy {
   /** Holds an activation on this instance only, until {@link accept} clears it. */
   pinLocalActivation(activation: LocalActivation): void {
     this.localActivation = activation;
+    this.answer = true;
     this.notifyIfChanged();
   }
 
@@ -183,6 +207,49 @@ export class KillSwitchLocalCopy {
         this.options.onError(error);
       }
     }
+  }
+
+  /**
+   * The switch was closed: listeners are told nothing more. The deadline timer (unref'd) still
+   * flips the answer, so a closed switch fails closed like one that lost Redis.
+   */
+  close(): void {
+    this.listeners.clear();
+  }
+
+  /** The answer as of now, read from the monotonic clock: what `isActive()` must return. */
+  private computeAnswer(): boolean {
+    if (this.localActivation) return true;
+    const state = this.state;
+    if (state && !this.isStale()) return state.kind === 'known' ? state.record.active : true;
+    if (this.failClosed) return true;
+    return state ? state.kind !== 'known' || state.record.active : false;
+  }
+
+  /** Reads the clock: once the freshness deadline has passed, the answer is the stale one. */
+  private checkDeadline(): void {
+    this.callsSinceClockCheck = 0;
+    this.answer = this.computeAnswer();
+  }
+
+  private armDeadline(delayMs: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => this.onDeadline(), delayMs);
+    this.deadlineTimer.unref();
+  }
+
+  /** The timer fired: re-check on the clock (a timer may fire early), then tell listeners. */
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    const confirmedAt = this.confirmedAt;
+    if (confirmedAt === undefined) return;
+    const remaining = confirmedAt + this.options.staleAfterMs - this.options.monotonicNow();
+    if (remaining >= 0) {
+      this.armDeadline(Math.floor(remaining) + 1);
+      return;
+    }
+    this.checkDeadline();
+    this.notifyIfChanged();
   }
 
   private staleReason(): string {

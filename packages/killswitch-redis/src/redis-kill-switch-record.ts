@@ -73,6 +73,20 @@ export function readingFromHash(hash: Record<string, string>): KillSwitchReading
   return record ? { kind: 'record', record } : { kind: 'malformed' };
 }
 
+/**
+ * Reads the record a change announced on the channel (the script publishes what it wrote, signature
+ * included); `undefined` when the message is anything else. Anyone who can `PUBLISH` can send one:
+ * it is untrusted until verified like a read.
+ */
+export function recordFromMessage(payload: string): KillSwitchRecord | undefined {
+  if (!payload.startsWith('{')) return undefined;
+  try {
+    return toRecord(JSON.parse(payload));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a history entry; `undefined` when malformed. */
 export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
   let record: KillSwitchRecord | undefined;

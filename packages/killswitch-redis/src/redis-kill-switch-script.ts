@@ -3,8 +3,10 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
 
 /**
  * Changes the switch atomically: writes the state hash, appends to the bounded history and
- * publishes the new version on the channel (a hint to re-read, never the state itself), all in
- * one script. Both keys share the switch's hash tag, so it runs on a Cluster.
+ * publishes the record written (signature included) on the channel, all in one script. A message
+ * is untrusted: an instance takes it only when it verifies like a read (signed by the operator and
+ * newer than what it holds), else it is a hint to re-read. Both keys share the switch's hash tag,
+ * so it runs on a Cluster.
  *
  * KEYS: state hash, history list.
  * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, history limit, version ('' bumps
@@ -29,7 +31,7 @@ redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4]
 local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
-redis.call('PUBLISH', ARGV[1], version)
+redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9] }))
 return { 1, redis.call('HGETALL', state) }
 `);
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
-import { describeWithService } from '@warden/testing';
+import { describeWithService, startRedisServer } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
@@ -147,6 +147,48 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     for (const instance of [first, second, watcher]) {
       await eventually(async () => expect((await instance.getState()).version).toBe(latest?.version));
       expect(await instance.getState()).toMatchObject({ active: latest?.active, reason: latest?.reason });
+    }
+  });
+
+  it('with verifyKey, a signed change reaches other instances in the message itself: they do not re-read', async () => {
+    const server = await startRedisServer();
+    const connect = async (): Promise<Redis> => {
+      const redis = new Redis(server.url);
+      clients.push(redis);
+      await redis.ping();
+      return redis;
+    };
+    try {
+      const keys = generateKeyPairSync('ed25519');
+      // Re-reads far apart, so a re-read in the window can only come from the change.
+      const config = { name: uniqueName(), keyPrefix: KEY_PREFIX, staleAfterMs: 120_000, refreshIntervalMs: 60_000 };
+      const operator = open({ ...config, url: server.url, verifyKey: keys.publicKey, signingKey: keys.privateKey });
+      const readerClients = [await connect(), await connect()];
+      const readers = readerClients.map((redis) => {
+        const reader = createRedisKillSwitch({ ...config, redis, verifyKey: keys.publicKey });
+        opened.push(reader);
+        return reader;
+      });
+      await operator.deactivate({ actor: 'bob' });
+      for (const reader of readers) await eventually(async () => expect(await reader.isActive()).toBe(false));
+      const readerAddresses = new Set(readerClients.map((redis) => `127.0.0.1:${redis.stream.localPort}`));
+      const monitor = await (await connect()).monitor();
+      const readerCommands: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (readerAddresses.has(source.split(' ').at(-1) ?? '')) readerCommands.push(String(args[0]).toLowerCase());
+      });
+      await operator.activate('incident', { actor: 'alice' });
+      for (const reader of readers) {
+        await eventually(async () =>
+          expect(await reader.getState()).toMatchObject({ active: true, reason: 'incident' }),
+        );
+      }
+      await (await connect()).ping();
+      monitor.disconnect();
+      expect(readerCommands).not.toContain('hgetall');
+    } finally {
+      await Promise.all(opened.splice(0).map((instance) => instance.close()));
+      await server.dispose();
     }
   });
 });

@@ -25,6 +25,7 @@ import {
   type KillSwitchReading,
   type KillSwitchRecord,
   readingFromHash,
+  recordFromMessage,
   sameChange,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
@@ -80,7 +81,7 @@ export class RedisKillSwitch implements KillSwitch {
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     this.connections = new KillSwitchConnections(this.config, {
-      onMessage: () => this.hint(),
+      onMessage: (payload) => this.onMessage(payload),
       onSubscribed: () => this.hint(),
       onError,
     });
@@ -218,6 +219,7 @@ export class RedisKillSwitch implements KillSwitch {
     this.closed = true;
     this.firstReadSettled = true;
     clearInterval(this.refreshTimer);
+    this.local.close();
     this.connections.close();
   }
 
@@ -258,9 +260,31 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * A message on the channel (or a new subscription) only says "re-read": whatever it carries,
-   * the answer comes from the record. A flood of messages costs at most one read in flight and
-   * one queued.
+   * A message carries the record the change wrote. With `verifyKey`, a record signed by the
+   * operator that is newer than the trusted record held (and than every signed one seen) is taken
+   * at once, as a read of it would be, saving the round trip; it does not make a stale copy fresh
+   * (only a read does) and never resolves an unknown state. Anything else (no key, unsigned,
+   * forged, replayed, older) is only a hint to re-read.
+   */
+  private onMessage(payload: string): void {
+    if (!this.takeSignedMessage(payload)) this.hint();
+  }
+
+  private takeSignedMessage(payload: string): boolean {
+    const verifyKey = this.config.verifyKey;
+    if (!verifyKey || !this.firstReadSettled) return false;
+    const held = this.local.record();
+    if (!held) return false;
+    const record = recordFromMessage(payload);
+    if (!record || record.version <= held.version || record.version <= this.highestSignedVersion) return false;
+    if (!isSignedBy(this.switchId, record, verifyKey)) return false;
+    this.take(this.judge({ kind: 'record', record }), { own: false, confirmed: false });
+    return true;
+  }
+
+  /**
+   * A hint (a message that was not taken, or a new subscription) only says "re-read": the
+   * answer comes from the record. A flood of hints costs at most one read in flight and one queued.
    */
   private hint(): void {
     if (this.refreshing) this.rereadRequested = true;
@@ -339,7 +363,10 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
-  private take(state: TrustedState, options: { own: boolean; clearLocalActivation?: boolean }): void {
+  private take(
+    state: TrustedState,
+    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean },
+  ): void {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
     if (options.own) {

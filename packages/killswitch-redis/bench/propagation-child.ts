@@ -1,0 +1,54 @@
+/**
+ * One subscriber process of the propagation benchmark, run from a bundle (no TypeScript loader
+ * to start, so fifty of them start quickly on a small machine):
+ * `node propagation-child.mjs <address> <name>`, with the operator's public key in
+ * `WARDEN_BENCH_VERIFY_KEY`. It holds, side by side, a kill switch without keys (`<name>-plain`),
+ * one that verifies the operator's signature (`<name>-signed`) and a plain ioredis subscriber of
+ * channel `<name>-publish`, and reports every change each one sees with the wall-clock time.
+ */
+import { createRedisClient } from '@warden/redis-client';
+import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
+import { type ChildMessage, wallClock } from '../test/child-protocol.js';
+
+const [address = '', name = ''] = process.argv.slice(2);
+const connection = address.startsWith('{') ? JSON.parse(address) : { url: address };
+const send = (message: ChildMessage): void => {
+  process.send?.(message);
+};
+const report = (reason: string | undefined): void => send({ type: 'change', active: true, reason, at: wallClock() });
+
+// Generous timeouts: fifty of these start at once on a loaded two-core machine.
+const timeouts = { commandTimeoutMs: 10_000 };
+const plain = createRedisKillSwitch({ ...connection, ...timeouts, name: `${name}-plain` });
+const signed = createRedisKillSwitch({
+  ...connection,
+  ...timeouts,
+  name: `${name}-signed`,
+  verifyKey: process.env.WARDEN_BENCH_VERIFY_KEY ?? '',
+});
+for (const killSwitch of [plain, signed]) killSwitch.onChange((state) => report(state.reason));
+const subscriber = createRedisClient(
+  'clusterNodes' in connection
+    ? { kind: 'cluster', nodes: connection.clusterNodes }
+    : { kind: 'url', url: connection.url },
+  timeouts.commandTimeoutMs,
+);
+subscriber.on('error', () => {});
+subscriber.on('message', (_channel: string, payload: string) => report(payload));
+await subscriber.connect();
+await subscriber.subscribe(`${name}-publish`);
+for (const killSwitch of [plain, signed]) {
+  while (
+    !(await killSwitch.ready().then(
+      () => true,
+      () => false,
+    ))
+  ) {}
+}
+process.on('message', async (message: { type?: string }) => {
+  if (message.type !== 'stop') return;
+  await Promise.all([plain.close(), signed.close()]);
+  subscriber.disconnect();
+  process.disconnect();
+});
+send({ type: 'ready' });
