@@ -26,13 +26,17 @@ const CACHE_LIMIT = 1024;
 const CACHED_STRING_LENGTH = 64;
 const NOT_PLAIN = Symbol('not plain');
 
-/** A bounded memo of core's verdicts (a verdict is recomputed after the memo is cleared). */
-function memo(verdict: (text: string) => boolean): (text: string) => boolean {
-  const known = new Map<string, boolean>();
+/**
+ * A bounded memo of what core says about a text (recomputed after the memo is cleared). An
+ * `undefined` answer is never kept: that is how a secret stays out of the memo.
+ */
+function memo<T>(compute: (text: string) => T | undefined): (text: string) => T | undefined {
+  const known = new Map<string, T>();
   return (text) => {
     let answer = known.get(text);
     if (answer === undefined) {
-      answer = verdict(text);
+      answer = compute(text);
+      if (answer === undefined) return undefined;
       if (known.size >= CACHE_LIMIT) known.clear();
       known.set(text, answer);
     }
@@ -52,19 +56,32 @@ export function createHmacRedactor(key: Uint8Array): HmacRedactor {
     const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
     return `hmac-sha256:${hmac(text)}`;
   };
-  // Core's verdict on a name alone: a non-secret value under it is redacted only by the key rule.
-  const isSecretKey = memo((name) => (redactSecrets({ [name]: 0 }) as Record<string, unknown>)[name] === REDACTED);
-  // Only verdicts on short strings are kept, and a string kept is one the log writes in clear anyway.
-  const isSecretShortString = memo((text) => redactSecrets(text) === REDACTED);
-  const isSecretString = (text: string): boolean =>
-    text !== REDACTED &&
-    (text.length <= CACHED_STRING_LENGTH ? isSecretShortString(text) : redactSecrets(text) === REDACTED);
+  // Core's verdict on a name alone (a non-secret value under it is redacted only by the key rule), and its JSON.
+  const describeKey = (name: string): { secret: boolean; json: string } => ({
+    secret: (redactSecrets({ [name]: 0 }) as Record<string, unknown>)[name] === REDACTED,
+    json: `${JSON.stringify(name)}:`,
+  });
+  const knownKey = memo(describeKey);
+  const keyOf = (name: string): { secret: boolean; json: string } => knownKey(name) ?? describeKey(name);
+  // The JSON of a short string core finds no secret in (`undefined` when it does). Only such
+  // strings are kept, and the log writes each of them in clear anyway.
+  const clearShortString = memo((text) => (redactSecrets(text) === REDACTED ? undefined : JSON.stringify(text)));
+  const stringJson = (text: string): string => {
+    if (text === REDACTED) return `"${REDACTED}"`;
+    const clear =
+      text.length <= CACHED_STRING_LENGTH
+        ? clearShortString(text)
+        : redactSecrets(text) === REDACTED
+          ? undefined
+          : JSON.stringify(text);
+    return clear ?? `"${hmacOf(text)}"`;
+  };
   const secretJson = (value: unknown): string => (value === REDACTED ? `"${REDACTED}"` : `"${hmacOf(value)}"`);
 
   const json = (value: unknown, depth: number): string | undefined => {
     switch (typeof value) {
       case 'string':
-        return isSecretString(value) ? `"${hmacOf(value)}"` : JSON.stringify(value);
+        return stringJson(value);
       case 'number':
       case 'boolean':
         return JSON.stringify(value);
@@ -93,10 +110,11 @@ export function createHmacRedactor(key: Uint8Array): HmacRedactor {
     let out = '{';
     for (const name of Object.keys(source)) {
       const field = source[name];
-      const keyRedacts = field !== undefined && field !== null && typeof field !== 'boolean' && isSecretKey(name);
+      const key = keyOf(name);
+      const keyRedacts = key.secret && field !== undefined && field !== null && typeof field !== 'boolean';
       // A secret under a secret name is hashed as it is, even a value the fast path would refuse.
       const text = keyRedacts ? secretJson(field) : json(field, depth + 1);
-      if (text !== undefined) out += `${out.length === 1 ? '' : ','}${JSON.stringify(name)}:${text}`;
+      if (text !== undefined) out += `${out.length === 1 ? '' : ','}${key.json}${text}`;
     }
     return `${out}}`;
   };
