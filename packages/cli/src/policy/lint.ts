@@ -38,7 +38,7 @@ export const LINT_RULES: Readonly<Record<LintRuleId, string>> = Object.freeze({
   'deny-shadowed-by-allow':
     'a deny-list entry that never decides: wherever it applies, the allow list in effect already excludes every tool it denies',
   'rule-unreachable': 'a defaults setting that applies to no source, because every trust level sets its own',
-  'tool-unmapped': 'a tool named in an allow or deny list with no capability mapping',
+  'tool-unmapped': 'a tool named in an allow list with no capability mapping (never usable, or unguarded)',
   'session-owner-only': 'a session whose access list admits no one but the owner',
   'sandbox-loosened': 'a sandbox setting looser than the built-in defaults of a trust level it applies to',
   'glob-matches-nothing': 'a tool glob that matches no tool in the tool map',
