@@ -159,6 +159,21 @@ describe('approvals', () => {
     expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
   });
 
+  it('says a request expired meanwhile instead of approving it', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    workflow = createStubApprovalWorkflow({ now: () => now });
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow }, killSwitch });
+    const id = await workflow.request({ requester: 'peer', description: 'run ls' });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    now += 25 * 60 * 60 * 1000;
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const late = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'ok' }, { cookie });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('Nothing was changed. This request expired');
+    expect(await workflow.getStatus(id)).toBe('expired');
+  });
+
   it('reports a decision made elsewhere through the JSON the page polls', async () => {
     const id = await workflow.request({ requester: 'peer', description: 'run ls' });
     const { cookie } = await signIn(server.url, ALICE);

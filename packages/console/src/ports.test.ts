@@ -1,0 +1,60 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createAuditLog, createMemoryAuditStorage } from '@warden/audit';
+import type { McpEnforcer } from '@warden/mcp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConsoleAuditSource, ConsoleToolPinsConfig } from './index.js';
+import { type ConsoleUnderTest, sha256, signIn, startConsole } from './test-support.js';
+
+// The ports are structural: the packages' own objects fit them as they are (checked by tsc).
+const toolPinsOf = (enforcer: McpEnforcer): ConsoleToolPinsConfig => enforcer;
+void toolPinsOf;
+
+let server: ConsoleUnderTest | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('the audit page over an AuditLog of @warden/audit', () => {
+  it('shows the last signed checkpoint, the verification verdict and the latest events, escaped', async () => {
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      checkpointStorage: createMemoryAuditStorage(),
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      origin: 'warden.test/console',
+      checkpointIntervalMs: 0,
+    });
+    const audit: ConsoleAuditSource = log;
+    await log.write({ type: 'access_denied', timestamp: 1, details: { reason: '<script>alert(1)</script>' } });
+    await log.write({ type: 'kill_switch_activated', timestamp: 2, details: { reason: 'incident' } });
+    await log.checkpoint();
+    server = await startConsole({ operators: [{ name: 'alice', tokenSha256: sha256('token-a') }], audit });
+    const { cookie } = await signIn(server.url, 'token-a');
+    const page = await (await fetch(`${server.url}/console/audit`, { headers: { cookie } })).text();
+    expect(page).toContain('2 entries, origin <code>warden.test/console</code>');
+    expect(page).toContain('verified: 2 of 2 entries covered by');
+    expect(page).toContain('kill_switch_activated');
+    expect(page).not.toContain('<script>alert');
+    const filtered = await (
+      await fetch(`${server.url}/console/audit?type=access_denied`, { headers: { cookie } })
+    ).text();
+    expect(filtered).not.toContain('<td>kill_switch_activated</td>');
+    await log.close();
+  });
+
+  it('says NOT verified when the log differs from what was signed', async () => {
+    const audit: ConsoleAuditSource = {
+      size: async () => 0,
+      entry: async () => {
+        throw new Error('empty');
+      },
+      latestCheckpoint: async () => undefined,
+      verify: async () => ({ ok: false, size: 3, verifiedSize: 2, validCheckpoints: 1, problems: [{ index: 1 }] }),
+    };
+    server = await startConsole({ operators: [{ name: 'alice', tokenSha256: sha256('token-a') }], audit });
+    const { cookie } = await signIn(server.url, 'token-a');
+    const page = await (await fetch(`${server.url}/console/audit`, { headers: { cookie } })).text();
+    expect(page).toContain('NOT verified: 1 problems found');
+    expect(page).toContain('none signed yet');
+  });
+});
