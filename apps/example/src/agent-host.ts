@@ -114,7 +114,10 @@ export interface RunningHost {
 export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
   const host = createAgentHost(config, options);
   const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
-  const operatorConsole = createHostConsole(host.context, options.onError ?? console.error, options.console);
+  const operatorConsole = createHostConsole(host.context, options.onError ?? console.error, {
+    audit: host.auditLog,
+    ...options.console,
+  });
   mountConsole(server as Server, operatorConsole);
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));

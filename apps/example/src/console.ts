@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import {
+  type ConsoleAuditSource,
   type ConsoleHandler,
   type ConsoleToolPinsConfig,
   createConsole,
@@ -13,6 +14,11 @@ import { approveAndRun, assertKillSwitchReleased, rejectRequest } from './pipeli
 export interface HostConsoleExtras {
   /** MCP tool pins waiting for an operator (an `McpEnforcer` from `@warden/mcp` fits). */
   toolPins?: ConsoleToolPinsConfig;
+  /**
+   * The audit trail to show with its verification status: the host's `@warden/audit` log. Without
+   * it, the page lists the events this process saw, unsigned.
+   */
+  audit?: ConsoleAuditSource;
 }
 
 /**
@@ -25,7 +31,8 @@ export function createHostConsole(
   onError: (error: unknown) => void,
   extras: HostConsoleExtras = {},
 ): ConsoleHandler {
-  const audit = createRecentEventsAuditSource({ events: host.events });
+  const recentEvents = extras.audit ? undefined : createRecentEventsAuditSource({ events: host.events });
+  const audit = extras.audit ?? recentEvents;
   const handler = createConsole({
     operators: host.known.operators,
     approvals: {
@@ -47,7 +54,7 @@ export function createHostConsole(
   return Object.assign(handler, {
     close() {
       closeConsole();
-      audit.close();
+      recentEvents?.close();
     },
   });
 }
