@@ -27,7 +27,7 @@ const signed = createRedisKillSwitch({
   verifyKey: process.env.WARDEN_BENCH_VERIFY_KEY ?? '',
 });
 for (const killSwitch of [plain, signed]) killSwitch.onChange((state) => report(state.reason));
-/** A plain subscriber; a Cluster client may fail its first connect on a loaded machine: try again. */
+/** A plain subscriber; a Cluster client may fail its first connect or subscribe on a loaded machine: try again. */
 async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeof createRedisClient>> {
   const client = createRedisClient(
     'clusterNodes' in connection
@@ -38,6 +38,7 @@ async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeo
   client.on('error', () => {});
   try {
     await client.connect();
+    await client.subscribe(`${name}-publish`);
     return client;
   } catch (error) {
     client.disconnect();
@@ -47,7 +48,6 @@ async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeo
 }
 const subscriber = await connectSubscriber(10);
 subscriber.on('message', (_channel: string, payload: string) => report(payload));
-await subscriber.subscribe(`${name}-publish`);
 for (const killSwitch of [plain, signed]) {
   while (
     !(await killSwitch.ready().then(

@@ -115,7 +115,10 @@ async function measure(targets: Target[]): Promise<void> {
     '|-------------------------------------|-----------|--------|---------|---------|---------|----------------|',
   );
   for (const target of targets) {
+    // WARDEN_BENCH_PROCESSES=50 (or 10) runs one setup only.
+    const onlyProcesses = process.env.WARDEN_BENCH_PROCESSES;
     for (const { processes, rounds } of SETUPS) {
+      if (onlyProcesses && Number(onlyProcesses) !== processes) continue;
       let latencies: Record<Kind, number[]>;
       try {
         latencies = await measureSetup(target, processes, rounds, childScript);
