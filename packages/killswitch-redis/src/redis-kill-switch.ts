@@ -433,7 +433,7 @@ export class RedisKillSwitch implements KillSwitch {
       const current = reading.kind === 'record' ? reading.record : undefined;
       const trustedInactive =
         current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading };
+      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
       const version = Math.max(
