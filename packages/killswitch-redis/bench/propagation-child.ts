@@ -27,16 +27,27 @@ const signed = createRedisKillSwitch({
   verifyKey: process.env.WARDEN_BENCH_VERIFY_KEY ?? '',
 });
 for (const killSwitch of [plain, signed]) killSwitch.onChange((state) => report(state.reason));
-const subscriber = createRedisClient(
-  'clusterNodes' in connection
-    ? { kind: 'cluster', nodes: connection.clusterNodes }
-    : { kind: 'url', url: connection.url },
-  timeouts.commandTimeoutMs,
-);
-subscriber.on('error', () => {});
+/** A plain subscriber; a Cluster client may fail its first connect or subscribe on a loaded machine: try again. */
+async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeof createRedisClient>> {
+  const client = createRedisClient(
+    'clusterNodes' in connection
+      ? { kind: 'cluster', nodes: connection.clusterNodes }
+      : { kind: 'url', url: connection.url },
+    timeouts.commandTimeoutMs,
+  );
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.subscribe(`${name}-publish`);
+    return client;
+  } catch (error) {
+    client.disconnect();
+    if (attemptsLeft <= 1) throw error;
+    return connectSubscriber(attemptsLeft - 1);
+  }
+}
+const subscriber = await connectSubscriber(10);
 subscriber.on('message', (_channel: string, payload: string) => report(payload));
-await subscriber.connect();
-await subscriber.subscribe(`${name}-publish`);
 for (const killSwitch of [plain, signed]) {
   while (
     !(await killSwitch.ready().then(

@@ -53,14 +53,15 @@ export async function startBundledChildren(
   env: Record<string, string>,
 ): Promise<Child[]> {
   const children: Child[] = [];
-  try {
-    for (let start = 0; start < count; start += 5) {
-      const batch = Array.from({ length: Math.min(5, count - start) }, () => spawnChild(script, args, env));
-      children.push(...(await Promise.all(batch)));
+  for (let start = 0; start < count; start += 5) {
+    const batch = Array.from({ length: Math.min(5, count - start) }, () => spawnChild(script, args, env));
+    const started = await Promise.allSettled(batch);
+    for (const result of started) if (result.status === 'fulfilled') children.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      for (const child of children) child.process.kill();
+      throw failed.reason;
     }
-  } catch (error) {
-    for (const child of children) child.process.kill();
-    throw error;
   }
   return children;
 }

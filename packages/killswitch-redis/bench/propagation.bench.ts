@@ -61,12 +61,7 @@ async function measureSetup(
     }),
   };
   const publisher = 'url' in connection ? new Redis(connection.url) : new Cluster(connection.clusterNodes);
-  // A switch without a record is unknown (active): release both before the subscribers start.
-  await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.deactivate({ actor: 'bench' })));
-  const verifyKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const children = await startBundledChildren(childScript, processes, [target.address, name], {
-    WARDEN_BENCH_VERIFY_KEY: verifyKey,
-  });
+  let children: Child[] = [];
   const change: Record<Kind, (label: string) => Promise<unknown>> = {
     publish: (label) => publisher.publish(`${name}-publish`, label),
     plain: (label) => switches.plain.activate(label),
@@ -74,6 +69,12 @@ async function measureSetup(
   };
   const latencies: Record<Kind, number[]> = { publish: [], plain: [], signed: [] };
   try {
+    // A switch without a record is unknown (active): release both before the subscribers start.
+    await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.deactivate({ actor: 'bench' })));
+    const verifyKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    children = await startBundledChildren(childScript, processes, [target.address, name], {
+      WARDEN_BENCH_VERIFY_KEY: verifyKey,
+    });
     for (let round = -WARMUP_ROUNDS; round < rounds; round++) {
       // Rotate the order, so no kind always runs right after another.
       const offset = (round + WARMUP_ROUNDS) % KINDS.length;
@@ -114,7 +115,10 @@ async function measure(targets: Target[]): Promise<void> {
     '|-------------------------------------|-----------|--------|---------|---------|---------|----------------|',
   );
   for (const target of targets) {
+    // WARDEN_BENCH_PROCESSES=50 (or 10) runs one setup only.
+    const onlyProcesses = process.env.WARDEN_BENCH_PROCESSES;
     for (const { processes, rounds } of SETUPS) {
+      if (onlyProcesses && Number(onlyProcesses) !== processes) continue;
       let latencies: Record<Kind, number[]>;
       try {
         latencies = await measureSetup(target, processes, rounds, childScript);
@@ -146,5 +150,7 @@ await withPrivateRedis(async (url) => {
     });
     targets.push({ label: 'cluster', address: JSON.stringify({ clusterNodes: nodes }) });
   }
-  await measure(targets);
+  // WARDEN_BENCH_TARGETS=cluster (or single) runs one of them only.
+  const only = process.env.WARDEN_BENCH_TARGETS?.split(',');
+  await measure(only ? targets.filter((target) => only.includes(target.label)) : targets);
 });

@@ -77,6 +77,8 @@ export interface KillSwitchScriptResult {
   outcome: 'changed' | 'unchanged' | 'conflict';
   /** What the state hash holds now. */
   reading: KillSwitchReading;
+  /** The same, as stored (a conflicting signed write retries from it without another read). */
+  stored: Record<string, string>;
 }
 
 function hashFromFlat(flat: unknown): Record<string, string> {
@@ -111,5 +113,6 @@ export async function runChangeScript(
   );
   if (!Array.isArray(reply)) throw new TypeError('Unexpected reply from the kill switch script');
   const outcome = reply[0] === 1 ? 'changed' : reply[0] === 0 ? 'unchanged' : 'conflict';
-  return { outcome, reading: readingFromHash(hashFromFlat(reply[1])) };
+  const stored = hashFromFlat(reply[1]);
+  return { outcome, reading: readingFromHash(stored), stored };
 }

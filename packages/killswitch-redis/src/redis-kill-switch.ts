@@ -421,16 +421,19 @@ export class RedisKillSwitch implements KillSwitch {
       if (result.outcome === 'unchanged' && this.judge(result.reading).kind !== 'known') return run(false);
       return result;
     }
+    // An activation starts from the version this instance holds, saving a read before the write
+    // (the script checks it; a conflict answers with what is stored, and the next attempt uses that).
+    const held = change.active ? this.local.record() : undefined;
+    let known: Record<string, string> | undefined = held ? { version: String(held.version) } : undefined;
     for (let attempt = 0; attempt < SIGNED_WRITE_ATTEMPTS; attempt += 1) {
-      const hash = await this.connections.run(
-        (redis) => redis.hgetall(this.config.stateKey),
-        this.config.commandTimeoutMs,
-      );
+      const hash =
+        known ??
+        (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
       const reading = readingFromHash(hash);
       const current = reading.kind === 'record' ? reading.record : undefined;
       const trustedInactive =
         current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading };
+      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
       const version = Math.max(
@@ -447,6 +450,7 @@ export class RedisKillSwitch implements KillSwitch {
         this.config.commandTimeoutMs,
       );
       if (result.outcome !== 'conflict') return result;
+      known = result.stored;
     }
     throw new ConflictError({
       message: `Kill switch "${this.name}" changed concurrently ${SIGNED_WRITE_ATTEMPTS} times; retry`,
