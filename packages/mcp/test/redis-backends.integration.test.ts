@@ -53,7 +53,7 @@ describeWithService(
     });
 
     it('a fresh Redis holds no kill-switch state: even initialize is refused until an operator releases the switch', {
-      timeout: 120_000,
+      timeout: 300_000,
     }, async () => {
       const refused = await connect().then(
         () => 'connected',
