@@ -32,13 +32,20 @@ const UNREACHABLE = {
   },
   'packages/stubs/src/stub-jit-credential-issuer.ts': {
     functions: {},
-    code: { "typeof credentialId === 'string'": 'equivalent: the tokens it checks against are all strings' },
+    code: {
+      "typeof credentialId === 'string'": 'equivalent: the tokens it checks against are all strings',
+      'config.maxTtlMs ?? MAX_TTL_MS': "equivalent: parseTtl's own limit is MAX_TTL_MS",
+      "validId(credentialId, 'revoke')": 'message: the method named in the error text',
+      "validId(credentialId, 'isValid')": 'message: the method named in the error text',
+    },
   },
   'packages/stubs/src/stub-sandbox.ts': {
     functions: {},
     code: {
       "response?.stdout ?? ''": 'equivalent: what a backend that runs nothing answers unscripted is its own choice',
       "response?.stderr ?? ''": 'equivalent: what a backend that runs nothing answers unscripted is its own choice',
+      'response?.truncated ?? false':
+        'equivalent: the contract scripts no truncated flag, and undefined reads as false',
     },
   },
   'packages/gateway/src/memory-rate-limiter.ts': {
@@ -105,9 +112,9 @@ const UNREACHABLE = {
 const ERROR_TEXT_PROPERTIES = new Set(['message', 'issues']);
 const EVENT_CALLS = new Set(['approvalEvent', 'emit', 'emitAll']);
 const RECORD_CALLS = new Set(['record', 'calls.push', 'executions.push', 'reportError']);
-const RECORD_HELPERS = new Set(['record', 'reportError', 'calls', 'executions', 'shownName', 'shownId']);
+const RECORD_HELPERS = new Set(['record', 'reportError', 'calls', 'executions', 'execution', 'shownName', 'shownId']);
 /** A store's string forms: the port promises only that no value appears in them. */
-const STRING_FORMS = new Set(['describe', 'description', 'toString', 'toJSON']);
+const STRING_FORMS = new Set(['describe', 'description', 'redacted', 'toString', 'toJSON']);
 
 /** `a`, `a.b` or `a.b.c` for an identifier or a member chain, else undefined. */
 function dottedName(node) {
@@ -146,6 +153,12 @@ function messageReason(path) {
     node.type === 'ObjectExpression' &&
     node.properties.every((property) => ERROR_TEXT_PROPERTIES.has(propertyName(property) ?? ''));
   if (onlyText && isErrorConstruction(parent)) return true;
+  // An issue built apart from its error: `{ path: 'subject', message: '…' }`.
+  const isIssue =
+    node.type === 'ObjectExpression' &&
+    node.properties.length === 2 &&
+    node.properties.every((property) => ['path', 'message'].includes(propertyName(property) ?? ''));
+  if (isIssue) return true;
   return (
     parent?.type === 'CallExpression' && dottedName(parent.callee) === 'parseInput' && parent.arguments[2] === node
   );

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectWardenError } from '../expect-error.js';
+import { expectWardenError, settle } from '../expect-error.js';
 import { APPROVAL_CONTRACT_TTL_MS, type WorkflowHarness } from './harness.js';
 
 const PAYLOAD = { command: 'deploy', target: 'prod', replicas: 3, flags: ['--atomic'] };
@@ -91,6 +91,22 @@ export function registerApprovalPayload(harness: () => Promise<WorkflowHarness>)
     const id = await workflow.request({ requester: 'alice', description: 'typo', tier: 'auto', payload: PAYLOAD });
     expect(await workflow.isApprovedFor(id, PAYLOAD)).toBe(true);
     expect(await workflow.isApprovedFor(id, { ...PAYLOAD, target: 'staging' })).toBe(false);
+  });
+
+  it('isApprovedFor(id, payload) with a payload JSON cannot represent is false or INVALID_INPUT, never true', async () => {
+    const { workflow } = await harness();
+    const id = await workflow.request({
+      requester: 'alice',
+      description: 'deploy',
+      tier: 'peer-review',
+      payload: PAYLOAD,
+    });
+    await workflow.approve(id, 'bob');
+    for (const payload of [{ run: () => 'rm -rf /' }, { size: 10n }]) {
+      const outcome = await settle(workflow.isApprovedFor(id, payload));
+      if ('resolved' in outcome) expect(outcome.resolved).toBe(false);
+      else expect(outcome.rejected).toMatchObject({ code: 'INVALID_INPUT' });
+    }
   });
 
   it('isApprovedFor(id, payload) of an unknown id throws APPROVAL_NOT_FOUND', async () => {
