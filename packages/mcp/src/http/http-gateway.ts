@@ -1,8 +1,9 @@
 /**
- * The Streamable HTTP gateway: one endpoint per Streamable HTTP upstream (`/mcp/<name>`, and
- * `/mcp` for the default one), every
- * caller authenticated, every request decided by the enforcer. Per-request state only (the
- * enforcement state lives in the kill switch and approval backends).
+ * The Streamable HTTP gateway: one endpoint per upstream (`/mcp/<name>`, and `/mcp` for the
+ * default one), every caller authenticated, every request decided by the enforcer. Streamable
+ * HTTP upstreams are called per request; stdio upstreams are spawned and supervised by the
+ * gateway. Per-request state only (the enforcement state lives in the kill switch and approval
+ * backends).
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { createServer, type IncomingMessage as HttpRequest, type ServerResponse 
 import type { AddressInfo } from 'node:net';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { parseMcpConfig } from '../config/config-file.js';
-import type { WardenMcpConfigInput } from '../config/config-schema.js';
+import type { UpstreamConfig, WardenMcpConfigInput } from '../config/config-schema.js';
 import type { McpDenialCode } from '../enforcer/denial.js';
 import type { McpEnforcer } from '../enforcer/enforcer.js';
 import { isRecord } from '../enforcer/messages.js';
@@ -19,8 +20,9 @@ import { INPUT_REQUIRED_REVISION } from '../enforcer/tool-call.js';
 import { classifyMessage, errorResponse, type JsonRpcId } from '../transport/json-rpc.js';
 import { createAuthenticator } from './http-auth.js';
 import { checkMcpHeaders, readBody } from './http-request.js';
-import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge } from './upstream-bridge.js';
+import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
 import { type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
+import { StdioUpstream } from './upstream-stdio.js';
 
 /** Configuration of {@link startHttpGateway}. */
 export interface HttpGatewayConfig {
@@ -29,17 +31,17 @@ export interface HttpGatewayConfig {
   /** The configuration document (its `http`, `callers`, `upstreams` and `limits` are read). */
   config: WardenMcpConfigInput;
   /**
-   * The upstream served at `/mcp` (it must be a Streamable HTTP upstream); every Streamable HTTP
-   * upstream is also served at `/mcp/<name>`. @default `http.upstream`, or the first upstream
+   * The upstream served at `/mcp`; every upstream (a Streamable HTTP URL or a stdio command the
+   * gateway spawns) is also served at `/mcp/<name>`. @default `http.upstream`, or the first upstream
    */
   upstream?: string;
 }
 
 /** A running gateway. */
 export interface HttpGateway {
-  /** Where it listens (`http://127.0.0.1:<port>/mcp`; `<url>/<name>` for each HTTP upstream). */
+  /** Where it listens (`http://127.0.0.1:<port>/mcp`; `<url>/<name>` for each upstream). */
   readonly url: string;
-  /** Stops listening and closes connections. */
+  /** Stops listening, closes connections and stops the stdio upstreams it spawned. */
   close(): Promise<void>;
 }
 
@@ -49,9 +51,11 @@ interface UpstreamRoute {
   handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
   /** GET (the server's event stream) and DELETE (end of session). */
   relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
+  /** Stops what the route started (a stdio upstream). */
+  close(): Promise<void>;
 }
 
-/** `/mcp` is the default upstream; `/mcp/<name>` any Streamable HTTP upstream by name. */
+/** `/mcp` is the default upstream; `/mcp/<name>` any upstream by name. */
 function routeOf(
   pathname: string,
   defaultRoute: UpstreamRoute,
@@ -75,33 +79,43 @@ interface ClientSession {
 
 const MAX_SESSIONS = 10_000;
 
-/** Starts the gateway. @throws `InvalidInputError` when the upstream is not an HTTP upstream. */
+/** Starts the gateway. @throws `InvalidInputError` when the default upstream is not configured. */
 export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promise<HttpGateway> {
   const config = parseMcpConfig(gatewayConfig.config);
   const upstreamName = gatewayConfig.upstream ?? config.http.upstream ?? Object.keys(config.upstreams)[0] ?? '';
   const upstreamConfig = config.upstreams[upstreamName];
-  if (!upstreamConfig || !('url' in upstreamConfig)) {
+  if (!upstreamConfig) {
     throw new InvalidInputError({
-      message: `http.upstream ${upstreamName} must be a Streamable HTTP upstream ({ url })`,
-      issues: [{ path: 'http.upstream', message: 'not an HTTP upstream' }],
+      message: `http.upstream ${upstreamName} must name one of the upstreams`,
+      issues: [{ path: 'http.upstream', message: 'unknown upstream' }],
     });
   }
   const authenticate = createAuthenticator(config);
   const { enforcer } = gatewayConfig;
-  /** The handlers of one HTTP upstream: its sessions, bridge and pending client requests are its own. */
-  const openRoute = (
-    upstreamName: string,
-    upstreamConfig: { url: string; headers?: Record<string, string> },
-  ): UpstreamRoute => {
+  /** The handlers of one upstream: its sessions, bridge and pending client requests are its own. */
+  const openRoute = (upstreamName: string, upstreamConfig: UpstreamConfig): UpstreamRoute => {
+    const stdio =
+      'command' in upstreamConfig
+        ? new StdioUpstream({
+            command: upstreamConfig.command,
+            ...(upstreamConfig.env ? { env: upstreamConfig.env } : {}),
+            ...(upstreamConfig.cwd ? { cwd: upstreamConfig.cwd } : {}),
+            timeoutMs: config.limits.requestTimeoutMs,
+            maxMessageBytes: config.limits.maxMessageBytes,
+          })
+        : undefined;
     const target: HttpUpstreamTarget = {
-      url: upstreamConfig.url,
-      headers: upstreamConfig.headers ?? {},
+      url: 'url' in upstreamConfig ? upstreamConfig.url : '',
+      headers: ('url' in upstreamConfig ? upstreamConfig.headers : undefined) ?? {},
       timeoutMs: config.limits.requestTimeoutMs,
       maxMessageBytes: config.limits.maxMessageBytes,
     };
+    const send: UpstreamSend = stdio
+      ? (message, forwarded, relay) => stdio.send(message, forwarded, relay)
+      : (message, forwarded, relay) => postToUpstream(target, message, forwarded, relay);
     const sessions = new Map<string, ClientSession>();
     const asks = new Map<string, (value: unknown) => void>();
-    const bridge = new UpstreamBridge(target);
+    const bridge = new UpstreamBridge(send);
     let askSequence = 0;
 
     const rememberSession = (id: string, session: ClientSession) => {
@@ -171,7 +185,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           asks.delete(String(message.id));
           waiting(message.error !== undefined ? { action: 'cancel' } : message.result);
         } else {
-          await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
         return;
@@ -179,7 +193,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (message.kind === 'notification') {
         const notifying = enforcer.openSession({ caller, upstream: upstreamName });
         if (await notifying.allowNotification(message.method))
-          await postToUpstream(target, parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         response.writeHead(202).end();
         return;
       }
@@ -216,8 +230,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
         if (id === message.id) usedClientId = true;
         if (stateless && method === 'server/discover') return { result: await bridge.discover() };
-        const answer = await postToUpstream(
-          target,
+        const answer = await send(
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
@@ -264,6 +277,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
         return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
       }
+      // A stdio upstream has no stream to offer, and its sessions are the gateway's own.
+      if (stdio) return void response.writeHead(request.method === 'GET' ? 405 : 200, { allow: 'POST, DELETE' }).end();
       const headers: Record<string, string> = {
         ...target.headers,
         accept: request.method === 'GET' ? 'text/event-stream' : 'application/json',
@@ -302,13 +317,13 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       }
     };
 
-    return { handlePost, relayStream };
+    return { handlePost, relayStream, close: async () => stdio?.close() };
   };
 
   const defaultRoute = openRoute(upstreamName, upstreamConfig);
   const routes = new Map<string, UpstreamRoute>([[upstreamName, defaultRoute]]);
   for (const [name, upstream] of Object.entries(config.upstreams))
-    if (!routes.has(name) && 'url' in upstream) routes.set(name, openRoute(name, upstream));
+    if (!routes.has(name)) routes.set(name, openRoute(name, upstream));
 
   const server = createServer((request, response) => {
     void route(request, response).catch(() => {
@@ -364,11 +379,13 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}/mcp`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await Promise.all([...routes.values()].map((upstreamRoute) => upstreamRoute.close()));
+    },
   };
 }
 

@@ -7,13 +7,20 @@
  */
 import { BackendUnavailableError } from '@warden/core';
 import { isRecord } from '../enforcer/messages.js';
-import { type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
+import type { ForwardedHeaders, HttpUpstreamAnswer } from './upstream-http.js';
 
 /** The revision the gateway speaks to upstreams for stateless clients. */
 export const BRIDGED_REVISION = '2025-11-25';
 
 /** Revisions the gateway accepts from clients. */
 export const SUPPORTED_REVISIONS: readonly string[] = ['2026-07-28', '2025-11-25', '2025-06-18'];
+
+/** Sends one message to an upstream (HTTP or stdio) and waits for its answer. */
+export type UpstreamSend = (
+  message: Record<string, unknown>,
+  forwarded: ForwardedHeaders,
+  relay: (message: unknown) => void,
+) => Promise<HttpUpstreamAnswer>;
 
 /** An upstream session opened on behalf of stateless clients. */
 export interface BridgeSession {
@@ -27,7 +34,7 @@ export interface BridgeSession {
 export class UpstreamBridge {
   private session: Promise<BridgeSession> | undefined;
 
-  constructor(private readonly target: HttpUpstreamTarget) {}
+  constructor(private readonly send: UpstreamSend) {}
 
   /** The bridge session, opening it on first use. */
   get(): Promise<BridgeSession> {
@@ -66,14 +73,14 @@ export class UpstreamBridge {
         clientInfo: { name: 'warden-mcp', version: '0.0.0' },
       },
     };
-    const answer = await postToUpstream(this.target, initialize, {}, () => {});
+    const answer = await this.send(initialize, {}, () => {});
     if (!answer.outcome || 'error' in answer.outcome || !isRecord(answer.outcome.result))
       throw new BackendUnavailableError({ backend: 'upstream', message: 'the upstream refused initialize' });
     const forwarded = {
       ...(answer.sessionId ? { sessionId: answer.sessionId } : {}),
       protocolVersion: BRIDGED_REVISION,
     };
-    await postToUpstream(this.target, { jsonrpc: '2.0', method: 'notifications/initialized' }, forwarded, () => {});
+    await this.send({ jsonrpc: '2.0', method: 'notifications/initialized' }, forwarded, () => {});
     return { ...(answer.sessionId ? { sessionId: answer.sessionId } : {}), initializeResult: answer.outcome.result };
   }
 }
