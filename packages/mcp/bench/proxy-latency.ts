@@ -2,32 +2,99 @@
  * Added latency per `tools/call` and throughput, proxy vs direct to the same upstream in the
  * same run, at a fixed concurrency on loopback, for the stdio wrapper and the HTTP gateway.
  *
- * Run: `pnpm --filter @warden/mcp bench` (optional: BENCH_CALLS, BENCH_CONCURRENCY).
+ * Proxy and direct rounds are interleaved in one run (ABBA order) and medians reported with the
+ * load average, since the machine's load moves more than the proxy's cost does. The proxy
+ * process's own CPU time per call is read from `/proc` as the figure load does not inflate much.
+ *
+ * Run: `pnpm --filter @warden/mcp bench` (optional: BENCH_CALLS per side per round,
+ * BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_NODE_FLAGS for the proxy, e.g. `--cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const calls = Number(process.env.BENCH_CALLS ?? 2000);
+const calls = Number(process.env.BENCH_CALLS ?? 500);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const warmup = 200;
 const require = createRequire(import.meta.url);
 const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const wardenArgs = ['--import', 'tsx', '--conditions', 'warden-source', path.join(packageDir, 'src/cli/main.ts')];
+const wardenArgs = [
+  ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
+  '--import',
+  'tsx',
+  '--conditions',
+  'warden-source',
+  path.join(packageDir, 'src/cli/main.ts'),
+];
 const children: ChildProcess[] = [];
 
 interface Measurement {
   p50: number;
   p99: number;
   perSecond: number;
+}
+
+/** One round: direct and proxied measured back to back, plus the CPU the proxy process spent. */
+interface Round {
+  direct: Measurement;
+  proxied: Measurement;
+  /** CPU time of the proxy process per proxied call, in ms (Linux `/proc`; NaN elsewhere). */
+  proxyCpuMs: number;
+  load: number;
+}
+
+/** utime + stime of a process, in ms (clock ticks assumed 100/s, as on Linux). */
+function cpuMsOf(pid: number | null | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** Rounds alternate which side goes first (ABBA), so drift in the machine's load cancels. */
+async function interleave(direct: Client, proxied: Client, proxyPid: number | null | undefined): Promise<Round[]> {
+  await measure(direct, warmup);
+  await measure(proxied, warmup);
+  const result: Round[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const load = loadavg()[0] ?? Number.NaN;
+    const proxyFirst = round % 2 === 1;
+    let cpuBefore = Number.NaN;
+    let cpuAfter = Number.NaN;
+    const runProxied = async () => {
+      cpuBefore = cpuMsOf(proxyPid);
+      const measured = await measure(proxied, calls);
+      cpuAfter = cpuMsOf(proxyPid);
+      return measured;
+    };
+    const first = proxyFirst ? await runProxied() : await measure(direct, calls);
+    const second = proxyFirst ? await measure(direct, calls) : await runProxied();
+    result.push({
+      direct: proxyFirst ? second : first,
+      proxied: proxyFirst ? first : second,
+      proxyCpuMs: (cpuAfter - cpuBefore) / calls,
+      load,
+    });
+  }
+  return result;
 }
 
 function writeConfig(upstream: Record<string, unknown>, port?: number): string {
@@ -71,19 +138,20 @@ async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
-function start(file: string, args: string[], env: Record<string, string> = {}): void {
-  children.push(spawn(file, args, { env: { ...process.env, ...env }, stdio: 'ignore' }));
+function start(file: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+  children.push(child);
+  return child;
 }
 
-async function measure(client: Client): Promise<Measurement> {
+async function measure(client: Client, count: number): Promise<Measurement> {
   const call = () => client.callTool({ name: 'echo', arguments: { message: 'bench' } });
-  for (let index = 0; index < warmup; index += 1) await call();
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
+      while (next < count) {
         next += 1;
         const begin = performance.now();
         await call();
@@ -103,59 +171,82 @@ async function connect(transport: StdioClientTransport | StreamableHTTPClientTra
   return client;
 }
 
-async function benchStdio(): Promise<[Measurement, Measurement]> {
+async function benchStdio(): Promise<Round[]> {
   const direct = await connect(
     new StdioClientTransport({ command: process.execPath, args: [everything, 'stdio'], stderr: 'ignore' }),
   );
   const config = writeConfig({ command: [process.execPath, everything, 'stdio'] });
-  const proxied = await connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [...wardenArgs, '--config', config],
-      cwd: packageDir,
-      stderr: 'ignore',
-    }),
-  );
-  const result: [Measurement, Measurement] = [await measure(direct), await measure(proxied)];
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [...wardenArgs, '--config', config],
+    cwd: packageDir,
+    stderr: 'ignore',
+  });
+  const proxied = await connect(transport);
+  const result = await interleave(direct, proxied, transport.pid);
   await direct.close();
   await proxied.close();
   return result;
 }
 
-async function benchHttp(): Promise<[Measurement, Measurement]> {
+async function benchHttp(): Promise<Round[]> {
   const upstreamPort = await freePort();
   const gatewayPort = await freePort();
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
   start(process.execPath, [everything, 'streamableHttp'], { PORT: String(upstreamPort) });
   await waitForHttp(upstreamUrl);
-  start(process.execPath, [...wardenArgs, 'serve', '--config', writeConfig({ url: upstreamUrl }, gatewayPort)]);
+  const gateway = start(process.execPath, [
+    ...wardenArgs,
+    'serve',
+    '--config',
+    writeConfig({ url: upstreamUrl }, gatewayPort),
+  ]);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
   await waitForHttp(gatewayUrl);
   const direct = await connect(new StreamableHTTPClientTransport(new URL(upstreamUrl)));
   const proxied = await connect(new StreamableHTTPClientTransport(new URL(gatewayUrl)));
-  const result: [Measurement, Measurement] = [await measure(direct), await measure(proxied)];
+  const result = await interleave(direct, proxied, gateway.pid);
   await direct.close();
   await proxied.close();
   return result;
 }
 
-function row(mode: string, [direct, proxied]: [Measurement, Measurement]): string {
+function row(mode: string, measured: Round[]): string {
   const ms = (value: number) => value.toFixed(2);
-  return `| ${mode} | ${ms(direct.p50)} | ${ms(proxied.p50)} | ${ms(proxied.p50 - direct.p50)} | ${ms(direct.p99)} | ${ms(proxied.p99)} | ${ms(proxied.p99 - direct.p99)} | ${direct.perSecond.toFixed(0)} | ${proxied.perSecond.toFixed(0)} | ${((100 * proxied.perSecond) / direct.perSecond).toFixed(0)} % |`;
+  const of = (pick: (round: Round) => number) => median(measured.map(pick));
+  const loads = measured.map((round) => round.load);
+  return `| ${mode} | ${ms(of((r) => r.direct.p50))} | ${ms(of((r) => r.proxied.p50))} | ${ms(of((r) => r.proxied.p50 - r.direct.p50))} | ${ms(of((r) => r.direct.p99))} | ${ms(of((r) => r.proxied.p99))} | ${ms(of((r) => r.proxied.p99 - r.direct.p99))} | ${of((r) => r.direct.perSecond).toFixed(0)} | ${of((r) => r.proxied.perSecond).toFixed(0)} | ${of((r) => (100 * r.proxied.perSecond) / r.direct.perSecond).toFixed(0)} % | ${ms(of((r) => r.proxyCpuMs))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`;
 }
 
 try {
   const stdio = await benchStdio();
   const http = await benchHttp();
   console.log(
-    `tools/call echo, ${calls} calls after ${warmup} warm-up, concurrency ${concurrency}, loopback, Node ${process.version}`,
+    `tools/call echo, ${rounds} interleaved rounds of ${calls} calls per side after ${warmup} warm-up, concurrency ${concurrency}, loopback, Node ${process.version}, ${cpus().length} CPUs`,
   );
   console.log(
-    '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct |',
+    'medians over the rounds; "added" and "proxy/direct" are medians of the per-round differences and ratios',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct | proxy CPU ms/call | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   console.log(row('stdio', stdio));
   console.log(row('Streamable HTTP', http));
 } finally {
-  for (const child of children) child.kill('SIGKILL');
+  // SIGTERM first: the gateway exits cleanly (and writes its CPU profile under --cpu-prof).
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 }

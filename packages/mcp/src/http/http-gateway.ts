@@ -264,8 +264,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       });
       const reply = { jsonrpc: '2.0', id: message.id, ...outcome };
       if (streaming) {
-        sendEvent(reply);
-        response.end();
+        // One write for the last event and the end of the stream.
+        response.end(`event: message\ndata: ${JSON.stringify(reply)}\n\n`);
       } else {
         const status = 'error' in outcome && upstreamStatus >= 400 ? upstreamStatus : 200;
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));

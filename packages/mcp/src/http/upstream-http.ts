@@ -1,14 +1,19 @@
 /**
- * Calls to a Streamable HTTP upstream: one POST per message, the answer read from JSON or an
- * event stream; messages the upstream sends before its answer (progress, logging, its own
- * requests to the client) are handed to `relay`.
+ * Calls to a Streamable HTTP upstream: one POST per message over kept-alive connections, the
+ * answer read from JSON or an event stream; messages the upstream sends before its answer
+ * (progress, logging, its own requests to the client) are handed to `relay`.
+ *
+ * `node:http` rather than `fetch`: per call, `fetch` built a `Request`, web streams and an
+ * `AbortSignal` and wrote headers and body separately; this writes one buffer per request.
  *
  * @module
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BackendUnavailableError } from '@warden/core';
 import type { McpOutcome } from '../enforcer/messages.js';
 import { isRecord } from '../enforcer/messages.js';
-import { readEventStream } from './sse.js';
+import { createEventStreamParser } from './sse.js';
 
 /** Where and how to reach the upstream. */
 export interface HttpUpstreamTarget {
@@ -42,60 +47,98 @@ export interface ForwardedHeaders {
   protocolVersion?: string;
 }
 
+const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
+const unavailable = (message: string) => new BackendUnavailableError({ backend: 'upstream', message });
+
 /** Sends one message; for a request (`id` set), waits for the response with that id. */
-export async function postToUpstream(
+export function postToUpstream(
   target: HttpUpstreamTarget,
   message: Record<string, unknown>,
   forwarded: ForwardedHeaders,
   relay: (message: unknown) => void,
 ): Promise<HttpUpstreamAnswer> {
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: {
-      ...target.headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(forwarded.sessionId ? { 'mcp-session-id': forwarded.sessionId } : {}),
-      ...(forwarded.protocolVersion ? { 'mcp-protocol-version': forwarded.protocolVersion } : {}),
-    },
-    body: JSON.stringify(message),
-    signal: AbortSignal.timeout(target.timeoutMs),
+  const body = Buffer.from(JSON.stringify(message));
+  const secure = target.url.startsWith('https:');
+  return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
+    const outgoing = (secure ? httpsRequest : httpRequest)(target.url, {
+      method: 'POST',
+      agent: secure ? httpsAgent : httpAgent,
+      headers: {
+        ...target.headers,
+        'content-type': 'application/json',
+        'content-length': body.length,
+        accept: 'application/json, text/event-stream',
+        ...(forwarded.sessionId ? { 'mcp-session-id': forwarded.sessionId } : {}),
+        ...(forwarded.protocolVersion ? { 'mcp-protocol-version': forwarded.protocolVersion } : {}),
+      },
+    });
+    const timer = setTimeout(() => outgoing.destroy(unavailable('timed out')), target.timeoutMs);
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      reject(BackendUnavailableError.isInstance(error) ? error : unavailable(`could not be reached: ${String(error)}`));
+    };
+    outgoing.once('error', fail);
+    outgoing.once('response', (response) => {
+      readAnswer(target, message, response, relay).then((answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      }, fail);
+    });
+    outgoing.end(body);
   });
-  const sessionId = response.headers.get('mcp-session-id') ?? undefined;
-  const base = { status: response.status, ...(sessionId ? { sessionId } : {}) };
-  if (message.id === undefined || response.status === 202 || response.body === null) {
-    await response.body?.cancel();
-    return base;
+}
+
+function readAnswer(
+  target: HttpUpstreamTarget,
+  message: Record<string, unknown>,
+  response: IncomingMessage,
+  relay: (message: unknown) => void,
+): Promise<HttpUpstreamAnswer> {
+  const status = response.statusCode ?? 0;
+  const sessionHeader = response.headers['mcp-session-id'];
+  const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
+  const base = { status, ...(sessionId ? { sessionId } : {}) };
+  if (message.id === undefined || status === 202) {
+    response.resume();
+    return Promise.resolve(base);
   }
-  const type = response.headers.get('content-type') ?? '';
+  const streamed = (response.headers['content-type'] ?? '').includes('text/event-stream');
   let answer: unknown;
-  if (type.includes('text/event-stream')) {
-    await readEventStream(response.body, target.maxMessageBytes, (received) => {
-      if (isRecord(received) && received.id === message.id && ('result' in received || 'error' in received))
-        answer = received;
-      else if (answer === undefined) relay(received);
+  let text = '';
+  const parser = streamed
+    ? createEventStreamParser(target.maxMessageBytes, (received) => {
+        if (isRecord(received) && received.id === message.id && ('result' in received || 'error' in received))
+          answer = received;
+        else if (answer === undefined) relay(received);
+      })
+    : undefined;
+  response.setEncoding('utf8');
+  return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
+    response.on('data', (chunk: string) => {
+      try {
+        if (parser) parser.push(chunk);
+        else if ((text += chunk).length > target.maxMessageBytes) throw unavailable('upstream answer too large');
+      } catch (error) {
+        response.destroy();
+        reject(error);
+      }
     });
-  } else {
-    const text = await response.text();
-    if (text.length > target.maxMessageBytes)
-      throw new BackendUnavailableError({ backend: 'upstream', message: 'upstream answer too large' });
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      throw new BackendUnavailableError({
-        backend: 'upstream',
-        message: `upstream answered ${response.status} without JSON`,
+    response.once('error', reject);
+    response.once('end', () => {
+      if (!parser) {
+        try {
+          answer = JSON.parse(text);
+        } catch {
+          return reject(unavailable(`upstream answered ${status} without JSON`));
+        }
+      }
+      if (!isRecord(answer)) return reject(unavailable(`upstream answered ${status} without a response`));
+      resolve({
+        ...base,
+        streamed,
+        outcome: 'error' in answer ? { error: answer.error as never } : { result: answer.result },
       });
-    }
-  }
-  if (!isRecord(answer))
-    throw new BackendUnavailableError({
-      backend: 'upstream',
-      message: `upstream answered ${response.status} without a response`,
     });
-  return {
-    ...base,
-    streamed: type.includes('text/event-stream'),
-    outcome: 'error' in answer ? { error: answer.error as never } : { result: answer.result },
-  };
+  });
 }
