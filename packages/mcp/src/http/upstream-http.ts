@@ -117,8 +117,9 @@ function readAnswer(
   return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
     response.on('data', (chunk: string) => {
       try {
-        if (parser) parser.push(chunk);
-        else if ((text += chunk).length > target.maxMessageBytes) throw unavailable('upstream answer too large');
+        if (parser) return parser.push(chunk);
+        text += chunk;
+        if (text.length > target.maxMessageBytes) throw unavailable('upstream answer too large');
       } catch (error) {
         response.destroy();
         reject(error);
