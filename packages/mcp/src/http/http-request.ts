@@ -15,17 +15,23 @@ export async function readBody(request: HttpRequest, maxBytes: number): Promise<
     request.resume();
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
+  // Events rather than `for await`: the async iterator cost a promise and a microtask per chunk.
+  return new Promise<string | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      // Too large: drained, never buffered.
+      request.off('data', onData);
       request.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
+  });
 }
 
 function nameOf(message: Extract<IncomingMessage, { kind: 'request' | 'notification' }>): string | undefined {
