@@ -49,6 +49,8 @@ interface Round {
   proxied: Measurement;
   /** CPU time of the proxy process per proxied call, in ms (Linux `/proc`; NaN elsewhere). */
   proxyCpuMs: number;
+  /** CPU time of the upstream and of this (client) process per direct call, in ms. */
+  directCpuMs: number;
   load: number;
 }
 
@@ -70,7 +72,12 @@ const median = (values: number[]): number => {
 };
 
 /** Rounds alternate which side goes first (ABBA), so drift in the machine's load cancels. */
-async function interleave(direct: Client, proxied: Client, proxyPid: number | null | undefined): Promise<Round[]> {
+async function interleave(
+  direct: Client,
+  proxied: Client,
+  proxyPid: number | null | undefined,
+  upstreamPid: number | null | undefined,
+): Promise<Round[]> {
   await measure(direct, warmup);
   await measure(proxied, warmup);
   const result: Round[] = [];
@@ -85,12 +92,21 @@ async function interleave(direct: Client, proxied: Client, proxyPid: number | nu
       cpuAfter = cpuMsOf(proxyPid);
       return measured;
     };
-    const first = proxyFirst ? await runProxied() : await measure(direct, calls);
-    const second = proxyFirst ? await measure(direct, calls) : await runProxied();
+    let directCpu = Number.NaN;
+    const runDirect = async () => {
+      const before = cpuMsOf(upstreamPid) + process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
+      const measured = await measure(direct, calls);
+      const after = cpuMsOf(upstreamPid) + process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
+      directCpu = (after - before) / calls;
+      return measured;
+    };
+    const first = proxyFirst ? await runProxied() : await runDirect();
+    const second = proxyFirst ? await runDirect() : await runProxied();
     result.push({
       direct: proxyFirst ? second : first,
       proxied: proxyFirst ? first : second,
       proxyCpuMs: (cpuAfter - cpuBefore) / calls,
+      directCpuMs: directCpu,
       load,
     });
   }
@@ -172,9 +188,12 @@ async function connect(transport: StdioClientTransport | StreamableHTTPClientTra
 }
 
 async function benchStdio(): Promise<Round[]> {
-  const direct = await connect(
-    new StdioClientTransport({ command: process.execPath, args: [everything, 'stdio'], stderr: 'ignore' }),
-  );
+  const directTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [everything, 'stdio'],
+    stderr: 'ignore',
+  });
+  const direct = await connect(directTransport);
   const config = writeConfig({ command: [process.execPath, everything, 'stdio'] });
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -183,7 +202,7 @@ async function benchStdio(): Promise<Round[]> {
     stderr: 'ignore',
   });
   const proxied = await connect(transport);
-  const result = await interleave(direct, proxied, transport.pid);
+  const result = await interleave(direct, proxied, transport.pid, directTransport.pid);
   await direct.close();
   await proxied.close();
   return result;
@@ -193,7 +212,7 @@ async function benchHttp(): Promise<Round[]> {
   const upstreamPort = await freePort();
   const gatewayPort = await freePort();
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
-  start(process.execPath, [everything, 'streamableHttp'], { PORT: String(upstreamPort) });
+  const upstream = start(process.execPath, [everything, 'streamableHttp'], { PORT: String(upstreamPort) });
   await waitForHttp(upstreamUrl);
   const gateway = start(process.execPath, [
     ...wardenArgs,
@@ -205,7 +224,7 @@ async function benchHttp(): Promise<Round[]> {
   await waitForHttp(gatewayUrl);
   const direct = await connect(new StreamableHTTPClientTransport(new URL(upstreamUrl)));
   const proxied = await connect(new StreamableHTTPClientTransport(new URL(gatewayUrl)));
-  const result = await interleave(direct, proxied, gateway.pid);
+  const result = await interleave(direct, proxied, gateway.pid, upstream.pid);
   await direct.close();
   await proxied.close();
   return result;
@@ -215,7 +234,7 @@ function row(mode: string, measured: Round[]): string {
   const ms = (value: number) => value.toFixed(2);
   const of = (pick: (round: Round) => number) => median(measured.map(pick));
   const loads = measured.map((round) => round.load);
-  return `| ${mode} | ${ms(of((r) => r.direct.p50))} | ${ms(of((r) => r.proxied.p50))} | ${ms(of((r) => r.proxied.p50 - r.direct.p50))} | ${ms(of((r) => r.direct.p99))} | ${ms(of((r) => r.proxied.p99))} | ${ms(of((r) => r.proxied.p99 - r.direct.p99))} | ${of((r) => r.direct.perSecond).toFixed(0)} | ${of((r) => r.proxied.perSecond).toFixed(0)} | ${of((r) => (100 * r.proxied.perSecond) / r.direct.perSecond).toFixed(0)} % | ${ms(of((r) => r.proxyCpuMs))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`;
+  return `| ${mode} | ${ms(of((r) => r.direct.p50))} | ${ms(of((r) => r.proxied.p50))} | ${ms(of((r) => r.proxied.p50 - r.direct.p50))} | ${ms(of((r) => r.direct.p99))} | ${ms(of((r) => r.proxied.p99))} | ${ms(of((r) => r.proxied.p99 - r.direct.p99))} | ${of((r) => r.direct.perSecond).toFixed(0)} | ${of((r) => r.proxied.perSecond).toFixed(0)} | ${of((r) => (100 * r.proxied.perSecond) / r.direct.perSecond).toFixed(0)} % | ${ms(of((r) => r.proxyCpuMs))} | ${ms(of((r) => r.directCpuMs))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`;
 }
 
 try {
@@ -228,9 +247,9 @@ try {
     'medians over the rounds; "added" and "proxy/direct" are medians of the per-round differences and ratios',
   );
   console.log(
-    '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct | proxy CPU ms/call | load (1 min) |',
+    '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct | proxy CPU ms/call | client + upstream CPU ms/call (direct) | load (1 min) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   console.log(row('stdio', stdio));
   console.log(row('Streamable HTTP', http));
 } finally {

@@ -15,7 +15,7 @@ import { parseMcpConfig } from '../config/config-file.js';
 import type { UpstreamConfig, WardenMcpConfigInput } from '../config/config-schema.js';
 import type { McpDenialCode } from '../enforcer/denial.js';
 import type { McpEnforcer } from '../enforcer/enforcer.js';
-import { isRecord } from '../enforcer/messages.js';
+import { isRecord, type McpOutcome } from '../enforcer/messages.js';
 import { INPUT_REQUIRED_REVISION } from '../enforcer/tool-call.js';
 import { classifyMessage, errorResponse, type JsonRpcId } from '../transport/json-rpc.js';
 import { createAuthenticator } from './http-auth.js';
@@ -262,7 +262,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           });
         return answer.outcome;
       });
-      const reply = { jsonrpc: '2.0', id: message.id, ...outcome };
+      const reply = {
+        jsonrpc: '2.0',
+        id: message.id,
+        ...(stateless ? completeResult(message.method, outcome) : outcome),
+      };
       if (streaming) {
         // One write for the last event and the end of the stream.
         response.end(`event: message\ndata: ${JSON.stringify(reply)}\n\n`);
@@ -417,6 +421,35 @@ function metaProtocolVersion(message: object): string | undefined {
   const meta = isRecord(message.params) && isRecord(message.params._meta) ? message.params._meta : undefined;
   const version = meta?.['io.modelcontextprotocol/protocolVersion'];
   return typeof version === 'string' ? version : undefined;
+}
+
+/** Results a 2026-07-28 client may cache, which must then say for how long and for whom. */
+const CACHEABLE_METHODS = new Set([
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'server/discover',
+]);
+
+/**
+ * A 2026-07-28 result must say `resultType`, and a cacheable one `ttlMs` and `cacheScope`; the
+ * bridged upstream speaks 2025-11-25 and leaves them out (the official v2 client refuses such a
+ * result). Listings are filtered per caller and follow pins and the kill switch, so they are
+ * private and not to be cached.
+ */
+function completeResult(method: string, outcome: McpOutcome): McpOutcome {
+  if (!('result' in outcome) || !isRecord(outcome.result)) return outcome;
+  const cacheable = CACHEABLE_METHODS.has(method) && outcome.result.ttlMs === undefined;
+  if (outcome.result.resultType !== undefined && !cacheable) return outcome;
+  return {
+    result: {
+      ...outcome.result,
+      ...(outcome.result.resultType === undefined ? { resultType: 'complete' } : {}),
+      ...(cacheable ? { ttlMs: 0, cacheScope: 'private' } : {}),
+    },
+  };
 }
 
 function hasUrlElicitation(params: unknown): boolean {
