@@ -30,7 +30,7 @@ describe('createStubJITCredentialIssuer(options)', () => {
   it('issue(scope, ttl, options) with an unknown option or a malformed subject throws INVALID_INPUT', async () => {
     const issuer = createStubJITCredentialIssuer();
     const issue = issuer.issue as (scope: unknown, ttl: unknown, options: unknown) => Promise<unknown>;
-    for (const options of [{ subjct: 'typo' }, { subject: 'has space' }, null, 'agent']) {
+    for (const options of [{ subjct: 'typo' }, { subject: 'has\ttab' }, null, 'agent']) {
       await expect(issue.call(issuer, ['contents:read'], '15m', options)).rejects.toMatchObject({
         code: 'INVALID_INPUT',
       });

@@ -45,7 +45,8 @@ interface IssuedCredential {
   revoked: boolean;
 }
 
-const SUBJECT = /^[\x21-\x7e]{1,256}$/;
+/** The port's rule for a subject: 1–256 printable ASCII characters, spaces included (as the GitHub issuers). */
+const SUBJECT = /^[\x20-\x7e]{1,256}$/;
 
 /** Refuses anything but `undefined` or `{ subject?: printable string }`, naming the field at fault. */
 function checkIssueOptions(issueOptions: unknown): void {
@@ -56,7 +57,7 @@ function checkIssueOptions(issueOptions: unknown): void {
       : Object.keys(issueOptions).find((key) => key !== 'subject') !== undefined
         ? { path: '', message: 'may only contain "subject"' }
         : 'subject' in issueOptions && !(typeof issueOptions.subject === 'string' && SUBJECT.test(issueOptions.subject))
-          ? { path: 'subject', message: 'must be 1–256 printable characters without spaces' }
+          ? { path: 'subject', message: 'must be 1–256 printable characters' }
           : undefined;
   if (problem) throw new InvalidInputError({ message: `Invalid issue options: ${problem.message}`, issues: [problem] });
 }

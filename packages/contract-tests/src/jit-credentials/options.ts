@@ -7,6 +7,8 @@ import type { IssuerSuite } from './harness.js';
 const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown]> = [
   ["{ subject: '' }", { subject: '' }],
   ['a subject with a line break', { subject: 'agent\n7' }],
+  ['a subject with a tab', { subject: 'agent\t7' }],
+  ['a subject with a non-ASCII character', { subject: 'agént-7' }],
   ['a subject of 257 characters', { subject: 'a'.repeat(257) }],
   ['{ subject: 42 }', { subject: 42 }],
   ['an unknown field', { subject: 'agent-7', admin: true }],
@@ -43,10 +45,11 @@ export function registerIssuerOptions({ harness, scope, timeoutMs }: IssuerSuite
   );
 
   it(
-    'issue(scope, ttl, options) accepts no options, an empty object and a printable subject',
+    'issue(scope, ttl, options) accepts no options, an empty object and any subject of 1–256 printable characters, spaces included',
     async () => {
       const { issuer } = await harness();
-      for (const options of [undefined, {}, { subject: 'agent-7' }]) {
+      const subjects = ['agent-7', 'agent 7 (session 12)', 'a'.repeat(256), '~'];
+      for (const options of [undefined, {}, ...subjects.map((subject) => ({ subject }))]) {
         const credential = await issuer.issue(scope, '15m', options);
         expect(await issuer.isValid(credential.id), JSON.stringify(options)).toBe(true);
       }

@@ -22,7 +22,10 @@ export interface JITCredential {
 
 /** Options for `issue`. */
 export interface IssueCredentialOptions {
-  /** Who the credential is for (an agent or session id), recorded with it. */
+  /**
+   * Who the credential is for (an agent or session id), recorded with it: 1–256 printable ASCII
+   * characters, spaces included. Every issuer refuses anything else with `InvalidInputError`.
+   */
   subject?: string;
 }
 
