@@ -75,6 +75,15 @@ describe('grant(params)', () => {
     expect(allowed(algebra, 'agent-a', 'read', { budgetUsed: 50 })).toBe(false);
   });
 
+  it('gives each capability its own id of 128 random bits (32 hex characters), across id batches', () => {
+    const { algebra } = setup();
+    // More than one batch of ids (256), so that ids cut from different batches are compared too.
+    const ids = Array.from({ length: 600 }, () => algebra.grant(toolRead).id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(algebra.getCapability(id)?.id).toBe(id);
+  });
+
   it('throws ConflictError when the id generator repeats an id', () => {
     const algebra = createCapabilityAlgebra({ generateId: () => 'same' });
     algebra.grant(toolRead);
