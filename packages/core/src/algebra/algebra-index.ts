@@ -71,7 +71,14 @@ class ScopeTable {
 
 /** The indexes over every capability of one algebra. */
 export class CapabilityIndex {
-  private readonly records = new Map<string, CapabilityRecord>();
+  /**
+   * Id → capability, filled from the candidate lists' table (every capability, in creation order)
+   * at the first lookup by id after an addition: a bulk load looks no id up, and a hash-table
+   * insert per grant is a measurable part of its cost.
+   */
+  private readonly byId = new Map<string, CapabilityRecord>();
+  /** How many capabilities, in creation order, {@link CapabilityIndex.byId} holds. */
+  private indexedIds = 0;
   /** Holder → its capabilities in creation order (a dictionary: denied checks read it). */
   private readonly byAgent: Dictionary<CapabilityRecord[]> = dictionary();
   private readonly derived = new Map<string, CapabilityRecord[]>();
@@ -93,8 +100,7 @@ export class CapabilityIndex {
 
   /** Adds a capability to every index. Its sources must already be present. */
   add(record: CapabilityRecord): void {
-    const { id, grantedTo, scope, resource, derivedFrom } = record.definition;
-    this.records.set(id, record);
+    const { grantedTo, scope, resource, derivedFrom } = record.definition;
     appendToEntry(this.byAgent, grantedTo, record);
     // Indexed loops on the grant path: `for…of` allocates an iterator result per step until V8
     // optimizes the loop, and a bulk load runs mostly before that.
@@ -120,12 +126,17 @@ export class CapabilityIndex {
 
   /** The capability with this id, if any. */
   get(id: string): CapabilityRecord | undefined {
-    return this.records.get(id);
+    const records = this.lists.records;
+    for (; this.indexedIds < records.length; this.indexedIds++) {
+      const record = records[this.indexedIds] as CapabilityRecord;
+      this.byId.set(record.definition.id, record);
+    }
+    return this.byId.get(id);
   }
 
   /** Every capability, in creation order. */
   all(): IterableIterator<CapabilityRecord> {
-    return this.records.values();
+    return this.lists.records.values();
   }
 
   /** The capabilities held by an agent, in creation order. */

@@ -82,6 +82,11 @@ describe('grant(params)', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(algebra.getCapability(id)?.id).toBe(id);
+    // Ids are indexed at the first lookup after a grant: one granted after a lookup is found too.
+    const later = algebra.grant(toolRead);
+    expect(algebra.getCapability(later.id)).toBe(later);
+    expect(algebra.getCapabilities('agent-a').at(-1)).toBe(later);
+    expect(algebra.toJSON().capabilities.at(-1)?.id).toBe(later.id);
   });
 
   it('throws ConflictError when the id generator repeats an id', () => {
