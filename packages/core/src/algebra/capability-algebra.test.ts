@@ -89,6 +89,18 @@ describe('grant(params)', () => {
     expect(algebra.toJSON().capabilities.at(-1)?.id).toBe(later.id);
   });
 
+  it('a denial tells an agent holding nothing from one holding nothing here, for grants made after checks too', () => {
+    const { algebra } = setup();
+    const holdsNothing = 'The agent holds no capabilities';
+    expect(algebra.check('agent-a', 'net', 'host', 'read').reason).toBe(holdsNothing);
+    algebra.grant(toolRead);
+    expect(algebra.check('agent-a', 'net', 'host', 'read').reason).not.toBe(holdsNothing);
+    expect(algebra.check('agent-b', 'net', 'host', 'read').reason).toBe(holdsNothing);
+    algebra.grant({ ...toolRead, grantedTo: 'agent-b' });
+    expect(algebra.check('agent-b', 'net', 'host', 'read').reason).not.toBe(holdsNothing);
+    expect(algebra.getCapabilities('agent-b')).toHaveLength(1);
+  });
+
   it('throws ConflictError when the id generator repeats an id', () => {
     const algebra = createCapabilityAlgebra({ generateId: () => 'same' });
     algebra.grant(toolRead);
