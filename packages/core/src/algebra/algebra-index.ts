@@ -71,9 +71,18 @@ class ScopeTable {
 
 /** The indexes over every capability of one algebra. */
 export class CapabilityIndex {
-  private readonly records = new Map<string, CapabilityRecord>();
+  /**
+   * Id → capability, filled from the candidate lists' table (every capability, in creation order)
+   * at the first lookup by id after an addition: a bulk load looks no id up, and a hash-table
+   * insert per grant is a measurable part of its cost.
+   */
+  private readonly byId = new Map<string, CapabilityRecord>();
+  /** How many capabilities, in creation order, {@link CapabilityIndex.byId} holds. */
+  private indexedIds = 0;
   /** Holder → its capabilities in creation order (a dictionary: denied checks read it). */
   private readonly byAgent: Dictionary<CapabilityRecord[]> = dictionary();
+  /** How many capabilities, in creation order, {@link CapabilityIndex.byAgent} holds (filled when read, as `byId`). */
+  private indexedHolders = 0;
   private readonly derived = new Map<string, CapabilityRecord[]>();
   private readonly scopes: Dictionary<ScopeTable> = dictionary();
   private readonly lists = new CandidateLists();
@@ -93,9 +102,7 @@ export class CapabilityIndex {
 
   /** Adds a capability to every index. Its sources must already be present. */
   add(record: CapabilityRecord): void {
-    const { id, grantedTo, scope, resource, derivedFrom } = record.definition;
-    this.records.set(id, record);
-    appendToEntry(this.byAgent, grantedTo, record);
+    const { grantedTo, scope, resource, derivedFrom } = record.definition;
     // Indexed loops on the grant path: `for…of` allocates an iterator result per step until V8
     // optimizes the loop, and a bulk load runs mostly before that.
     for (let index = 0; index < derivedFrom.length; index++) {
@@ -120,17 +127,32 @@ export class CapabilityIndex {
 
   /** The capability with this id, if any. */
   get(id: string): CapabilityRecord | undefined {
-    return this.records.get(id);
+    const records = this.lists.records;
+    for (; this.indexedIds < records.length; this.indexedIds++) {
+      const record = records[this.indexedIds] as CapabilityRecord;
+      this.byId.set(record.definition.id, record);
+    }
+    return this.byId.get(id);
+  }
+
+  /** Holder → its capabilities in creation order, brought up to date. */
+  private holders(): Dictionary<CapabilityRecord[]> {
+    const records = this.lists.records;
+    for (; this.indexedHolders < records.length; this.indexedHolders++) {
+      const record = records[this.indexedHolders] as CapabilityRecord;
+      appendToEntry(this.byAgent, record.definition.grantedTo, record);
+    }
+    return this.byAgent;
   }
 
   /** Every capability, in creation order. */
   all(): IterableIterator<CapabilityRecord> {
-    return this.records.values();
+    return this.lists.records.values();
   }
 
   /** The capabilities held by an agent, in creation order. */
   heldBy(agentId: string): readonly CapabilityRecord[] {
-    return (typeof agentId === 'string' ? this.byAgent[agentId] : undefined) ?? [];
+    return (typeof agentId === 'string' ? this.holders()[agentId] : undefined) ?? [];
   }
 
   /** Every capability derived from `id`, directly or transitively (each once, nearest first). */
@@ -265,7 +287,7 @@ export class CapabilityIndex {
   /** Why `candidates` found none: the agent holds nothing at all, or nothing on this scope and resource. */
   private missingReason(agentId: string, scope: string, resource: string, action: string): number {
     const strings = typeof scope === 'string' && typeof resource === 'string' && typeof action === 'string';
-    const holds = strings && typeof agentId === 'string' && this.byAgent[agentId] !== undefined;
+    const holds = strings && typeof agentId === 'string' && this.holders()[agentId] !== undefined;
     return holds ? DENIED_NO_MATCH : DENIED_NO_CAPABILITIES;
   }
 

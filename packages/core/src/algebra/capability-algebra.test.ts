@@ -75,6 +75,32 @@ describe('grant(params)', () => {
     expect(allowed(algebra, 'agent-a', 'read', { budgetUsed: 50 })).toBe(false);
   });
 
+  it('gives each capability its own id of 128 random bits (32 hex characters), across id batches', () => {
+    const { algebra } = setup();
+    // More than one batch of ids (256), so that ids cut from different batches are compared too.
+    const ids = Array.from({ length: 600 }, () => algebra.grant(toolRead).id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(algebra.getCapability(id)?.id).toBe(id);
+    // Ids are indexed at the first lookup after a grant: one granted after a lookup is found too.
+    const later = algebra.grant(toolRead);
+    expect(algebra.getCapability(later.id)).toBe(later);
+    expect(algebra.getCapabilities('agent-a').at(-1)).toBe(later);
+    expect(algebra.toJSON().capabilities.at(-1)?.id).toBe(later.id);
+  });
+
+  it('a denial tells an agent holding nothing from one holding nothing here, for grants made after checks too', () => {
+    const { algebra } = setup();
+    const holdsNothing = 'The agent holds no capabilities';
+    expect(algebra.check('agent-a', 'net', 'host', 'read').reason).toBe(holdsNothing);
+    algebra.grant(toolRead);
+    expect(algebra.check('agent-a', 'net', 'host', 'read').reason).not.toBe(holdsNothing);
+    expect(algebra.check('agent-b', 'net', 'host', 'read').reason).toBe(holdsNothing);
+    algebra.grant({ ...toolRead, grantedTo: 'agent-b' });
+    expect(algebra.check('agent-b', 'net', 'host', 'read').reason).not.toBe(holdsNothing);
+    expect(algebra.getCapabilities('agent-b')).toHaveLength(1);
+  });
+
   it('throws ConflictError when the id generator repeats an id', () => {
     const algebra = createCapabilityAlgebra({ generateId: () => 'same' });
     algebra.grant(toolRead);
