@@ -15,8 +15,8 @@ const integrationGlob = '**/*.integration.test.ts';
  * imports a package, a property test with hundreds of runs, a fake that compiles validators).
  * Anything whose point is speed is a benchmark (`pnpm bench`), not a test.
  */
-const UNIT_TIMEOUT_MS = 60_000;
-const INTEGRATION_TIMEOUT_MS = 120_000;
+const UNIT_TIMEOUT_MS = 120_000;
+const INTEGRATION_TIMEOUT_MS = 240_000;
 
 /**
  * When `WARDEN_TEST_TIMINGS_DIR` is set, every vitest run also writes a JSON report there, so

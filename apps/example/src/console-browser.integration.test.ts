@@ -15,7 +15,7 @@ import { sha256Hex } from './source-identification.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 const BROWSER_TIMEOUT_MS = 240_000;
-const WAIT = { timeout: 30_000, interval: 250 };
+const WAIT = { timeout: 90_000, interval: 250 };
 const appDirectory = fileURLToPath(new URL('..', import.meta.url));
 
 const alice = { kind: 'operator', name: 'alice', token: randomBytes(24).toString('base64url') } as const;

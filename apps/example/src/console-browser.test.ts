@@ -20,7 +20,7 @@ import { sha256Hex } from './source-identification.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 const BROWSER_TIMEOUT_MS = 180_000;
-const WAIT = { timeout: 30_000, interval: 250 };
+const WAIT = { timeout: 90_000, interval: 250 };
 const bobToken = randomBytes(24).toString('base64url');
 
 let browser: Browser;

@@ -138,7 +138,7 @@ describe('sweep()', () => {
     const issuer = createIssuer({ sweepIntervalMs: 20 });
     const credential = await issuer.issue(['a'], '1m');
     clock += 61_000;
-    await vi.waitFor(() => expect(fake.secretNames(repository())).not.toContain(credential.id), { timeout: 30_000 });
+    await vi.waitFor(() => expect(fake.secretNames(repository())).not.toContain(credential.id), { timeout: 90_000 });
     await issuer.close();
   });
 });

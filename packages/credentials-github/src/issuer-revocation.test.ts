@@ -94,7 +94,7 @@ describe('GitHub JIT issuer: sweep() with one failing deletion in the middle', (
       onSweepError: (error) => reported.push(error),
     });
     try {
-      await expect.poll(() => reported.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => reported.length, { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
       expect(reported[0]).toMatchObject({ code: 'ACCESS_DENIED' });
     } finally {
       await background.close();

@@ -15,7 +15,7 @@ describe('startBackgroundSweep(sweep, settings)', () => {
     const timer = startBackgroundSweep(sweep, { sweepIntervalMs: 10 });
     try {
       expect(timer?.hasRef()).toBe(false);
-      await vi.waitFor(() => expect(sweep.mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 30_000 });
+      await vi.waitFor(() => expect(sweep.mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 90_000 });
     } finally {
       clearInterval(timer);
     }
@@ -29,7 +29,7 @@ describe('startBackgroundSweep(sweep, settings)', () => {
       onSweepError: (error) => reported.push(error),
     });
     try {
-      await vi.waitFor(() => expect(reported[0]).toBe(failure), { timeout: 30_000 });
+      await vi.waitFor(() => expect(reported[0]).toBe(failure), { timeout: 90_000 });
     } finally {
       clearInterval(timer);
     }
@@ -49,7 +49,7 @@ describe('startBackgroundSweep(sweep, settings)', () => {
           expect(sweeps.mock.calls.length).toBeGreaterThanOrEqual(2);
           expect(quiet.mock.calls.length).toBeGreaterThanOrEqual(2);
         },
-        { timeout: 30_000 },
+        { timeout: 90_000 },
       );
       expect(onSweepError).not.toHaveBeenCalled();
     } finally {

@@ -12,7 +12,7 @@ const TIMINGS = { staleAfterMs: 400, refreshIntervalMs: 100, commandTimeoutMs: 3
 const FLOOD_MESSAGES = 20_000;
 
 const eventually = (assertion: () => Promise<void> | void): Promise<void> =>
-  vi.waitFor(assertion, { timeout: 30_000, interval: 25 });
+  vi.waitFor(assertion, { timeout: 90_000, interval: 25 });
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 describeWithService(

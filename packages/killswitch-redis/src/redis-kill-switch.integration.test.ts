@@ -9,7 +9,7 @@ import type { RedisKillSwitchConfig } from './redis-kill-switch-config.js';
 const KEY_PREFIX = 'warden-test:kill-switch:';
 
 const eventually = (assertion: () => Promise<void>): Promise<void> =>
-  vi.waitFor(assertion, { timeout: 5_000, interval: 20 });
+  vi.waitFor(assertion, { timeout: 60_000, interval: 20 });
 
 describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
   const opened: RedisKillSwitch[] = [];

@@ -138,7 +138,7 @@ describe('a stdio upstream that dies or hangs (attacker: a broken or hostile MCP
         expect(after).toContain('ok from');
         expect(after).not.toBe(before);
       },
-      { timeout: 30_000, interval: 200 },
+      { timeout: 90_000, interval: 200 },
     );
   });
 

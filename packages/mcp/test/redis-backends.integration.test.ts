@@ -9,7 +9,7 @@ import { connectThroughWarden, deniedCode, everythingServer, writeConfig } from 
 
 const everything = [process.execPath, everythingServer, 'stdio'];
 const eventually = (assertion: () => Promise<void>): Promise<void> =>
-  vi.waitFor(assertion, { timeout: 30_000, interval: 50 });
+  vi.waitFor(assertion, { timeout: 90_000, interval: 50 });
 
 const config: WardenMcpConfigInput = {
   upstreams: { everything: { command: everything } },

@@ -35,7 +35,7 @@ function startWarden(command: string[], limits = { maxMessageBytes: 65_536, requ
         if (!found) throw new Error(`no reply to ${String(id)} yet`);
         return found;
       },
-      { timeout: 30_000, interval: 50 },
+      { timeout: 90_000, interval: 50 },
     );
   return { child, lines, send, reply };
 }

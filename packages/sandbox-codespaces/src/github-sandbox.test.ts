@@ -51,7 +51,7 @@ describe('create(constraints)', () => {
         resolved = true;
         return status;
       });
-    await vi.waitFor(() => expect(fixture.fake.codespaces.list()).toHaveLength(1), { timeout: 30_000 });
+    await vi.waitFor(() => expect(fixture.fake.codespaces.list()).toHaveLength(1), { timeout: 90_000 });
     const name = fixture.fake.codespaces.list()[0]?.name ?? '';
     for (const expected of ['Provisioning', 'Starting']) {
       expect(fixture.fake.codespaces.advance(name)).toBe(expected);
@@ -142,7 +142,7 @@ describe('create(constraints)', () => {
     fixture = await startSandboxFixture({ fake: { autoAdvance: false } });
     const sandbox = fixture.createSandbox();
     const creating = sandbox.create();
-    await vi.waitFor(() => expect(fixture.fake.codespaces.list()).toHaveLength(1), { timeout: 30_000 });
+    await vi.waitFor(() => expect(fixture.fake.codespaces.list()).toHaveLength(1), { timeout: 90_000 });
     const [codespace] = fixture.fake.codespaces.list();
     fixture.fake.codespaces.setState(codespace?.name ?? '', 'Failed');
     await expect(creating).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: /Failed/ });
