@@ -113,6 +113,15 @@ function identifierAttributes(event: SecurityEvent, details: Record<string, unkn
   return attributes;
 }
 
+function childOf<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let child = map.get(key);
+  if (!child) {
+    child = new Map();
+    map.set(key, child);
+  }
+  return child;
+}
+
 /** One decision's span and start time; a class rather than closures, as one is made per write. */
 class Decision implements DecisionTrace {
   private readonly started = performance.now();
@@ -155,16 +164,20 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
     description: 'Time from write until the entry is durable',
     unit: 's',
   });
-  const kinds = new Map<string, DecisionKind>();
+  // Nested by type, tool and MCP method (`''` for none): looking a kind up builds no key string.
+  let kinds = new Map<string, Map<string, Map<string, DecisionKind>>>();
+  let kindCount = 0;
   const kindOf = (type: string, tool: string | undefined, mcpMethod: string | undefined): DecisionKind => {
-    // Length-prefixed, so that no tool name can make two kinds share a key.
-    const key = `${type.length}:${type}${tool === undefined ? -1 : tool.length}:${tool ?? ''}${mcpMethod ?? ''}`;
-    let kind = kinds.get(key);
-    if (!kind) {
-      kind = describeKind(type, tool, mcpMethod);
-      if (kinds.size >= KIND_CACHE_LIMIT) kinds.clear();
-      kinds.set(key, kind);
+    const byMethod = kinds.get(type)?.get(tool ?? '');
+    let kind = byMethod?.get(mcpMethod ?? '');
+    if (kind) return kind;
+    kind = describeKind(type, tool, mcpMethod);
+    if (kindCount >= KIND_CACHE_LIMIT) {
+      kinds = new Map();
+      kindCount = 0;
     }
+    childOf(childOf(kinds, type), tool ?? '').set(mcpMethod ?? '', kind);
+    kindCount += 1;
     return kind;
   };
   return {
