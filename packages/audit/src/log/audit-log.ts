@@ -233,7 +233,7 @@ class MerkleAuditLog implements AuditLog {
       const synced = this.config.storage.sync();
       // The interior hashes are computed while the fsync runs, and taken back if it fails:
       // nothing reads the tree before this batch settles (every reader waits in `exclusive`).
-      for (const leafHash of leafHashes) this.tree.append(leafHash);
+      this.tree.appendLeaves(leafHashes);
       await synced;
     } catch (error) {
       this.tree.truncate(first);

@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SecurityEvent } from '@warden/core';
-import { hashLeafInSlot } from '../merkle/hash.js';
+import { HASH_SIZE, hashLeafInSlotInto } from '../merkle/hash.js';
 
 /** One entry as stored. */
 export interface AuditEntry {
@@ -31,8 +31,8 @@ export function encodeEntry(entry: AuditEntry): Uint8Array {
 export interface EncodedEntries {
   /** The bytes of each entry (views into one buffer). */
   records: Uint8Array[];
-  /** The leaf hash of each entry. */
-  leafHashes: Uint8Array[];
+  /** The leaf hash of each entry, back to back (32 bytes each), as `MerkleTree.appendLeaves` takes them. */
+  leafHashes: Buffer;
 }
 
 // Bytes of an entry besides its event: `{"seq":…,"prev":"…","event":}` with a safe integer and a base64 hash.
@@ -53,17 +53,15 @@ export function encodeEntries(
   for (const eventJson of eventJsons) bound += 1 + ENTRY_OVERHEAD_BYTES + 3 * eventJson.length;
   const buffer = Buffer.allocUnsafe(bound);
   const records: Uint8Array[] = [];
-  const leafHashes: Uint8Array[] = [];
+  const leafHashes = Buffer.allocUnsafe(HASH_SIZE * eventJsons.length);
   let prev = hashToBase64(previous);
   let offset = 0;
   eventJsons.forEach((eventJson, position) => {
     // Base64 needs no JSON escaping, so this is exactly JSON.stringify({ seq, prev, event }).
     const text = `{"seq":${firstSeq + position},"prev":"${prev}","event":${eventJson}}`;
     const end = offset + 1 + buffer.write(text, offset + 1, 'utf8');
-    const leafHash = hashLeafInSlot(buffer.subarray(offset, end));
+    prev = hashLeafInSlotInto(buffer.subarray(offset, end), leafHashes, HASH_SIZE * position);
     records.push(buffer.subarray(offset + 1, end));
-    leafHashes.push(leafHash);
-    prev = leafHash.toString('base64');
     offset = end;
   });
   return { records, leafHashes };

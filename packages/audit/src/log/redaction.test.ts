@@ -89,6 +89,18 @@ describe('redaction', () => {
     }
   });
 
+  it('a caller who floods the log with unique strings (filling, freezing and refilling the memo) never gets a secret written in clear', () => {
+    const redact = createHmacRedactor(key);
+    for (let index = 0; index < 20_000; index += 1) {
+      const input = {
+        path: `/workspace/file-${index}`,
+        tool: `tool-${index % 7}`,
+        note: index % 997 === 0 ? 'sk-abcdefghijklmnopqrstuv' : 'ok',
+      };
+      expect(redact(input)).toBe(JSON.stringify(hmacRedact(input, key)));
+    }
+  });
+
   it('an attacker who sends a "__proto__" key pollutes no prototype', () => {
     const redact = createHmacRedactor(key);
     const input = JSON.parse('{"__proto__":{"polluted":true,"password":"p"},"token":"x"}');

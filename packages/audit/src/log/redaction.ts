@@ -24,21 +24,31 @@ const FAST_PATH_DEPTH = 12;
 // Key names and short strings come from payloads: the caches of core's verdicts are bounded.
 const CACHE_LIMIT = 1024;
 const CACHED_STRING_LENGTH = 64;
+const REFILL_MISSES = 16 * CACHE_LIMIT;
 const NOT_PLAIN = Symbol('not plain');
 
 /**
- * A bounded memo of what core says about a text (recomputed after the memo is cleared). An
+ * A bounded memo of what core says about a text (recomputed when it is not kept). An
  * `undefined` answer is never kept: that is how a secret stays out of the memo.
+ *
+ * Once full, the memo is emptied and refilled only after `REFILL_MISSES` more misses: under a
+ * stream of unique texts (paths, request ids) a memo emptied whenever full keeps each of them
+ * long enough for the garbage collector to promote it, which cost more than core's check saves.
+ * This way at most one unique text in `REFILL_MISSES / CACHE_LIMIT` is kept, and a working set
+ * that changes is still picked up.
  */
 function memo<T>(compute: (text: string) => T | undefined): (text: string) => T | undefined {
-  const known = new Map<string, T>();
+  let known = new Map<string, T>();
+  let missesWhileFull = 0;
   return (text) => {
-    let answer = known.get(text);
-    if (answer === undefined) {
-      answer = compute(text);
-      if (answer === undefined) return undefined;
-      if (known.size >= CACHE_LIMIT) known.clear();
-      known.set(text, answer);
+    const cached = known.get(text);
+    if (cached !== undefined) return cached;
+    const answer = compute(text);
+    if (answer === undefined) return undefined;
+    if (known.size < CACHE_LIMIT) known.set(text, answer);
+    else if (++missesWhileFull >= REFILL_MISSES) {
+      known = new Map([[text, answer]]);
+      missesWhileFull = 0;
     }
     return answer;
   };

@@ -35,6 +35,7 @@ describe('OpenTelemetry (GenAI and MCP semantic conventions)', () => {
       'gen_ai.tool.name': 'shell.exec',
       'warden.event.type': 'tool_blocked',
       'warden.decision': 'deny',
+      'warden.session': 's1',
       'warden.audit.entry.index': 0,
     });
   });

@@ -9,6 +9,11 @@
  * `mcp.session.id` and `jsonrpc.request.id`. Each span lasts from `write` until the entry is
  * durable, and carries the entry's index in the log.
  *
+ * A span starts with the low-cardinality attributes (event type, decision, operation, tool, MCP
+ * method), which samplers see; the identifiers (session, tool call, MCP session, JSON-RPC
+ * request) are added once the span records, so that without an SDK a write builds no
+ * per-decision attribute object.
+ *
  * @module
  */
 import {
@@ -57,38 +62,94 @@ function decisionOf(type: string): string {
   return type === 'access_granted' || type === 'gateway_forward' || type === 'approval_approved' ? 'allow' : 'record';
 }
 
-interface DescribedEvent {
+/** What every decision of one (event type, tool, MCP method) shares: built once, then reused. */
+interface DecisionKind {
   name: string;
-  mcp: boolean;
-  /** Span attributes. */
+  spanKind: SpanKind;
+  /** The low-cardinality attributes: the span's at its start (what a sampler sees) and the metrics'. */
   attributes: Attributes;
-  /** The low-cardinality ones, for metrics (no session or request ids). */
-  metricAttributes: Attributes;
+  /** The metrics' attributes of a failed append. */
+  failedAttributes: Attributes;
 }
 
-function describeEvent(event: SecurityEvent): DescribedEvent {
-  const details = event.details ?? {};
-  const tool = text(details.tool) ?? text(details.toolName);
-  const mcpMethod = text(details.mcpMethod);
-  const metricAttributes: Attributes = { 'warden.event.type': event.type, 'warden.decision': decisionOf(event.type) };
+// Tool names and MCP methods come from payloads: the memo of kinds is bounded.
+const KIND_CACHE_LIMIT = 1024;
+
+function describeKind(type: string, tool: string | undefined, mcpMethod: string | undefined): DecisionKind {
+  const attributes: Attributes = { 'warden.event.type': type, 'warden.decision': decisionOf(type) };
   if (tool) {
-    metricAttributes['gen_ai.operation.name'] = 'execute_tool';
-    metricAttributes['gen_ai.tool.name'] = tool;
+    attributes['gen_ai.operation.name'] = 'execute_tool';
+    attributes['gen_ai.tool.name'] = tool;
   }
-  if (mcpMethod) metricAttributes['mcp.method.name'] = mcpMethod;
-  const attributes: Attributes = { ...metricAttributes };
+  if (mcpMethod) attributes['mcp.method.name'] = mcpMethod;
+  const name = mcpMethod
+    ? tool
+      ? `${mcpMethod} ${tool}`
+      : mcpMethod
+    : tool
+      ? `execute_tool ${tool}`
+      : `warden ${type}`;
+  return {
+    name,
+    spanKind: mcpMethod ? SpanKind.SERVER : SpanKind.INTERNAL,
+    attributes: Object.freeze(attributes),
+    failedAttributes: Object.freeze({ ...attributes, 'error.type': 'AUDIT_APPEND_FAILED' }),
+  };
+}
+
+// The identifiers of one decision (session, tool call, MCP session, JSON-RPC request).
+function identifierAttributes(event: SecurityEvent, details: Record<string, unknown>, mcp: boolean): Attributes {
+  const attributes: Attributes = {};
   if (event.session) attributes['warden.session'] = event.session;
   const callId = text(details.toolCallId);
   if (callId) attributes['gen_ai.tool.call.id'] = callId;
-  if (mcpMethod) {
+  if (mcp) {
     const sessionId = text(details.mcpSessionId);
     if (sessionId) attributes['mcp.session.id'] = sessionId;
     const requestId = details.requestId;
     if (typeof requestId === 'string' || typeof requestId === 'number')
       attributes['jsonrpc.request.id'] = String(requestId);
-    return { name: tool ? `${mcpMethod} ${tool}` : mcpMethod, attributes, metricAttributes, mcp: true };
   }
-  return { name: tool ? `execute_tool ${tool}` : `warden ${event.type}`, attributes, metricAttributes, mcp: false };
+  return attributes;
+}
+
+function childOf<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let child = map.get(key);
+  if (!child) {
+    child = new Map();
+    map.set(key, child);
+  }
+  return child;
+}
+
+/** One decision's span and start time; a class rather than closures, as one is made per write. */
+class Decision implements DecisionTrace {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly span: Span,
+    private readonly kind: DecisionKind,
+    private readonly decisions: Counter,
+    private readonly duration: Histogram,
+  ) {}
+
+  committed(index: number): void {
+    // Without an SDK the span records nothing: skip building what it would drop.
+    if (this.span.isRecording()) this.span.setAttribute('warden.audit.entry.index', index);
+    this.finish(this.kind.attributes);
+  }
+
+  failed(error: unknown): void {
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? 'append failed' });
+    this.span.setAttribute('error.type', (error as { code?: string })?.code ?? 'AUDIT_APPEND_FAILED');
+    this.finish(this.kind.failedAttributes);
+  }
+
+  private finish(attributes: Attributes): void {
+    this.decisions.add(1, attributes);
+    this.duration.record((performance.now() - this.started) / 1000, attributes);
+    this.span.end();
+  }
 }
 
 /** Creates the telemetry of one log; tracers and meters are looked up here, never at import. */
@@ -103,29 +164,31 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
     description: 'Time from write until the entry is durable',
     unit: 's',
   });
+  // Nested by type, tool and MCP method (`''` for none): looking a kind up builds no key string.
+  let kinds = new Map<string, Map<string, Map<string, DecisionKind>>>();
+  let kindCount = 0;
+  const kindOf = (type: string, tool: string | undefined, mcpMethod: string | undefined): DecisionKind => {
+    const byMethod = kinds.get(type)?.get(tool ?? '');
+    let kind = byMethod?.get(mcpMethod ?? '');
+    if (kind) return kind;
+    kind = describeKind(type, tool, mcpMethod);
+    if (kindCount >= KIND_CACHE_LIMIT) {
+      kinds = new Map();
+      kindCount = 0;
+    }
+    childOf(childOf(kinds, type), tool ?? '').set(mcpMethod ?? '', kind);
+    kindCount += 1;
+    return kind;
+  };
   return {
     start(event) {
-      const { name, attributes, metricAttributes, mcp } = describeEvent(event);
-      const span: Span = tracer.startSpan(name, { kind: mcp ? SpanKind.SERVER : SpanKind.INTERNAL, attributes });
-      const started = performance.now();
-      const finish = (extra?: Attributes): void => {
-        const recorded = extra ? { ...metricAttributes, ...extra } : metricAttributes;
-        decisions.add(1, recorded);
-        duration.record((performance.now() - started) / 1000, recorded);
-        span.end();
-      };
-      return {
-        committed(index) {
-          // Without an SDK the span records nothing: skip building what it would drop.
-          if (span.isRecording()) span.setAttribute('warden.audit.entry.index', index);
-          finish();
-        },
-        failed(error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? 'append failed' });
-          span.setAttribute('error.type', (error as { code?: string })?.code ?? 'AUDIT_APPEND_FAILED');
-          finish({ 'error.type': 'AUDIT_APPEND_FAILED' });
-        },
-      };
+      const details = event.details ?? {};
+      const mcpMethod = text(details.mcpMethod);
+      const kind = kindOf(event.type, text(details.tool) ?? text(details.toolName), mcpMethod);
+      const span = tracer.startSpan(kind.name, { kind: kind.spanKind, attributes: kind.attributes });
+      // The identifiers are unique per decision: added only to a span that records them.
+      if (span.isRecording()) span.setAttributes(identifierAttributes(event, details, mcpMethod !== undefined));
+      return new Decision(span, kind, decisions, duration);
     },
   };
 }

@@ -42,12 +42,16 @@ export function hashLeaf(data: Uint8Array): Uint8Array {
 }
 
 /**
- * The leaf hash of `slot.subarray(1)`: the caller leaves the first byte free for the leaf
- * prefix, so entries encoded into one batch buffer are hashed where they lie, without a copy.
+ * Writes the leaf hash of `slot.subarray(1)` to `target` at `targetOffset` and returns it in
+ * base64: the caller leaves the first byte free for the leaf prefix, so entries encoded into one
+ * batch buffer are hashed where they lie, without a copy, and the hashes of a batch land in one
+ * buffer. Base64 is what the next entry's `prev` needs; decoding it is cheaper than a second encoding.
  */
-export function hashLeafInSlot(slot: Buffer): Buffer {
+export function hashLeafInSlotInto(slot: Buffer, target: Buffer, targetOffset: number): string {
   slot[0] = LEAF_PREFIX;
-  return sha256(slot);
+  const base64 = hash('sha256', slot, 'base64');
+  target.write(base64, targetOffset, HASH_SIZE, 'base64');
+  return base64;
 }
 
 /** The hash of an interior node: SHA-256(0x01 || left || right). */

@@ -165,6 +165,29 @@ describe('MerkleTree properties', () => {
     tree.append(hashLeaf(Buffer.from('leaf 20')));
     expect(hex(tree.root())).toBe(hex(referenceOfSize(21).root()));
   });
+
+  it('appendLeaves(batch) after any earlier batches gives the roots and proofs of appending leaf by leaf', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 70 }), { maxLength: 6 }), (batchSizes) => {
+        const total = batchSizes.reduce((sum, count) => sum + count, 0);
+        const reference = referenceOfSize(total);
+        const batched = new MerkleTree();
+        for (const count of batchSizes) {
+          const first = batched.size;
+          const leaves = Array.from({ length: count }, (_, offset) => hashLeaf(Buffer.from(`leaf ${first + offset}`)));
+          batched.appendLeaves(Buffer.concat(leaves));
+          expect(batched.size).toBe(first + count);
+        }
+        for (let size = 1; size <= total; size += 1) {
+          expect(hex(batched.root(size))).toBe(hex(reference.root(size)));
+          expect(batched.inclusionProof(size - 1, size).map(hex)).toEqual(
+            reference.inclusionProof(size - 1, size).map(hex),
+          );
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 function referenceOfSize(size: number): MerkleTree {

@@ -12,22 +12,24 @@ class HashLevel {
   bytes: Buffer = Buffer.alloc(HASH_SIZE * 64);
   length = 0;
 
-  push(hash: Uint8Array): void {
-    this.reserve();
-    this.bytes.set(hash, this.length * HASH_SIZE);
-    this.length += 1;
+  /** Appends hashes given back to back. */
+  pushAll(hashes: Uint8Array): void {
+    this.reserve(hashes.length / HASH_SIZE);
+    this.bytes.set(hashes, this.length * HASH_SIZE);
+    this.length += hashes.length / HASH_SIZE;
   }
 
-  /** Appends the parent of the last two hashes of `children`, hashed in place. */
+  /** Appends the next parent over `children` (of the pair at twice this level's length), hashed in place. */
   pushParentOf(children: HashLevel): void {
-    this.reserve();
-    hashChildrenInto(children.bytes, (children.length - 2) * HASH_SIZE, this.bytes, this.length * HASH_SIZE);
+    this.reserve(1);
+    hashChildrenInto(children.bytes, 2 * this.length * HASH_SIZE, this.bytes, this.length * HASH_SIZE);
     this.length += 1;
   }
 
-  private reserve(): void {
-    if ((this.length + 1) * HASH_SIZE > this.bytes.length) {
-      const grown = Buffer.alloc(this.bytes.length * 2);
+  private reserve(count: number): void {
+    const needed = (this.length + count) * HASH_SIZE;
+    if (needed > this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(needed, this.bytes.length * 2));
       this.bytes.copy(grown);
       this.bytes = grown;
     }
@@ -67,12 +69,24 @@ export class MerkleTree {
 
   /** Appends one leaf hash and completes every subtree it closes. */
   append(leafHash: Uint8Array): void {
-    let nodes = this.levelAt(0);
-    nodes.push(leafHash);
-    for (let level = 1; nodes.length % 2 === 0; level += 1) {
+    this.appendLeaves(leafHash);
+  }
+
+  /**
+   * Appends leaf hashes given back to back (32 bytes each, as a batch's are encoded) and
+   * completes every subtree they close, level by level: one copy per batch, not per leaf.
+   */
+  appendLeaves(leafHashes: Uint8Array): void {
+    if (leafHashes.length % HASH_SIZE !== 0) throw new RangeError(`leaf hashes must be ${HASH_SIZE} bytes each`);
+    let children = this.levelAt(0);
+    children.pushAll(leafHashes);
+    for (let level = 1; children.length >= 2; level += 1) {
       const parents = this.levelAt(level);
-      parents.pushParentOf(nodes);
-      nodes = parents;
+      const complete = Math.floor(children.length / 2);
+      // No new parent here means none above either.
+      if (parents.length === complete) return;
+      while (parents.length < complete) parents.pushParentOf(children);
+      children = parents;
     }
   }
 
