@@ -139,9 +139,7 @@ const summary = [
 ];
 lines.push(markdown ? `| ${summary.join(' | ')} |` : summary.join('\t'));
 lines.push('');
-lines.push(
-  `Survivors in stub call records the ignorer missed: ${totals.setAside.record}.`,
-);
+lines.push(`Survivors in stub call records the ignorer missed: ${totals.setAside.record}.`);
 if (Object.keys(ignored).length > 0) {
   const kinds = Object.entries(ignored).map(([kind, count]) => `${count} ${kind}`);
   lines.push(`Not mutated (ignorer, reason in the report): ${kinds.join(', ')}.`);
