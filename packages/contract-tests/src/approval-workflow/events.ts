@@ -50,6 +50,7 @@ export function registerApprovalEvents(
         status: 'pending',
         approvals: 0,
         quorum: 1,
+        payload: { target: 'prod' },
       },
     });
     expect(events[0]?.details?.payloadDigest).toEqual((await subject.workflow.get(id)).payloadDigest);
@@ -65,6 +66,7 @@ export function registerApprovalEvents(
     expect(events.map((event) => event.type)).toEqual(['approval_requested', 'approval_approved']);
     expect(events[1]?.details).toMatchObject({ requestId: id, status: 'approved', automatic: true, quorum: 0 });
     expect(events[0]?.details).not.toHaveProperty('payloadDigest');
+    expect(events[0]?.details).not.toHaveProperty('payload');
   });
 
   it('approve(id, approver) emits approval_approved naming the approver and the approvals so far', async () => {
