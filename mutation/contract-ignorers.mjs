@@ -63,6 +63,8 @@ const UNREACHABLE = {
         "factory: isEligible; the contract's subject lets anyone but the requester decide",
       'if (denied) step.error = notEligible(settled, action);':
         "factory: isEligible; the contract's subject lets anyone but the requester decide",
+      'config.events?.emit(event)':
+        'factory: a workflow made without an emitter; the contract gives its subject one to read the events',
     },
   },
   'packages/core/src/approval/transitions.ts': {
@@ -80,6 +82,8 @@ const UNREACHABLE = {
       'policy.ttlMs === null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
       'if (action.reason !== undefined) cancelled.reason = action.reason;':
         "equivalent: the port's cancel(id, actor) takes no reason",
+      "events.push(approvalEvent('approval_escalated', current, { from: current.escalatedFrom?.at(-1) }));":
+        'factory: escalation; the contract configures none, so nothing is ever escalated',
       '(decision.tier ?? record.tier) === record.tier':
         'factory: escalation; without it every decision is at the current tier',
     },

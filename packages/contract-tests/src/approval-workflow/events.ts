@@ -120,6 +120,14 @@ export function registerApprovalEvents(
     expect(late).toEqual([]);
   });
 
+  it('approve(id, approver) repeated by the same approver changes nothing and emits nothing', async () => {
+    const subject = await harness();
+    const id = await subject.workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    await subject.workflow.approve(id, 'bob');
+    const repeated = await emittedBy(subject, () => subject.workflow.approve(id, 'bob'));
+    expect(repeated).toEqual([]);
+  });
+
   it('getStatus(id), get(id) and listPending() of an unchanged request emit nothing', async () => {
     const subject = await harness();
     const id = await subject.workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
