@@ -25,6 +25,8 @@ const UNREACHABLE = {
     code: {
       "writable === 'prefix' || (writable !== 'none' && writable.has(name))":
         'factory: writableNames and read-only mode; the contract runs a store that writes under its prefix',
+      "throw new AccessDeniedError({\n      message:\n        writable === 'none'…":
+        'factory: the refusal of a read-only store or a name outside writableNames; the contract runs a store that writes under its prefix',
       'value === undefined': 'equivalent: get() then returns the value, which is undefined',
     },
   },
