@@ -35,8 +35,8 @@ const UNREACHABLE = {
     code: {
       "typeof credentialId === 'string'": 'equivalent: the tokens it checks against are all strings',
       'config.maxTtlMs ?? MAX_TTL_MS': "equivalent: parseTtl's own limit is MAX_TTL_MS",
-      "validId(credentialId, 'revoke')": 'message: the method named in the error text',
-      "validId(credentialId, 'isValid')": 'message: the method named in the error text',
+      "validId(credentialId, 'revoke')": 'message wording: the method named in a message that stays non-empty',
+      "validId(credentialId, 'isValid')": 'message wording: the method named in a message that stays non-empty',
     },
   },
   'packages/stubs/src/stub-sandbox.ts': {
