@@ -1,11 +1,9 @@
 // A Stryker ignorer for the contracts run: it leaves unmutated (status "Ignored", with the reason
 // below) the code no port method reveals, so the score counts only what a contract suite can
 // catch. Each kind is found by its place in the syntax tree, not by line numbers:
-//   - message: the text of an error (`message`, `issues`, the label given to `parseInput`). Ports
-//     promise error classes and codes, which the suites check; the words are for people. (The
-//     suites do check what a message must not contain: a secret value, a token.)
-//   - event: the approval state machine's security events go to an emitter given to the factory,
-//     not through the port; core's run checks them.
+//   - message wording: only the label given to `parseInput`, which changes the words of a message
+//     that stays non-empty. Error texts themselves are mutated: the suites check that every error
+//     has a non-empty message and that INVALID_INPUT issues name their fields.
 //   - record: the stubs' call records and listener-error reporting, test helpers beside the port
 //     checked by the stubs' own unit tests.
 //   - factory: functions reached only from a factory's configuration (the contract gets a subject
@@ -27,6 +25,8 @@ const UNREACHABLE = {
     code: {
       "writable === 'prefix' || (writable !== 'none' && writable.has(name))":
         'factory: writableNames and read-only mode; the contract runs a store that writes under its prefix',
+      "throw new AccessDeniedError({\n      message:\n        writable === 'none'…":
+        'factory: the refusal of a read-only store or a name outside writableNames; the contract runs a store that writes under its prefix',
       'value === undefined': 'equivalent: get() then returns the value, which is undefined',
     },
   },
@@ -35,8 +35,8 @@ const UNREACHABLE = {
     code: {
       "typeof credentialId === 'string'": 'equivalent: the tokens it checks against are all strings',
       'config.maxTtlMs ?? MAX_TTL_MS': "equivalent: parseTtl's own limit is MAX_TTL_MS",
-      "validId(credentialId, 'revoke')": 'message: the method named in the error text',
-      "validId(credentialId, 'isValid')": 'message: the method named in the error text',
+      "validId(credentialId, 'revoke')": 'message wording: the method named in a message that stays non-empty',
+      "validId(credentialId, 'isValid')": 'message wording: the method named in a message that stays non-empty',
     },
   },
   'packages/stubs/src/stub-sandbox.ts': {
@@ -65,6 +65,8 @@ const UNREACHABLE = {
         "factory: isEligible; the contract's subject lets anyone but the requester decide",
       'if (denied) step.error = notEligible(settled, action);':
         "factory: isEligible; the contract's subject lets anyone but the requester decide",
+      'config.events?.emit(event)':
+        'factory: a workflow made without an emitter; the contract gives its subject one to read the events',
     },
   },
   'packages/core/src/approval/transitions.ts': {
@@ -82,6 +84,8 @@ const UNREACHABLE = {
       'policy.ttlMs === null': 'factory: a tier that never expires; the contract gives every tier a time-to-live',
       'if (action.reason !== undefined) cancelled.reason = action.reason;':
         "equivalent: the port's cancel(id, actor) takes no reason",
+      "events.push(approvalEvent('approval_escalated', current, { from: current.escalatedFrom?.at(-1) }));":
+        'factory: escalation; the contract configures none, so nothing is ever escalated',
       '(decision.tier ?? record.tier) === record.tier':
         'factory: escalation; without it every decision is at the current tier',
     },
@@ -109,8 +113,6 @@ const UNREACHABLE = {
   },
 };
 
-const ERROR_TEXT_PROPERTIES = new Set(['message', 'issues']);
-const EVENT_CALLS = new Set(['approvalEvent', 'emit', 'emitAll']);
 const RECORD_CALLS = new Set(['record', 'calls.push', 'executions.push', 'reportError']);
 const RECORD_HELPERS = new Set(['record', 'reportError', 'calls', 'executions', 'execution', 'shownName', 'shownId']);
 /** A store's string forms: the port promises only that no value appears in them. */
@@ -126,54 +128,22 @@ function dottedName(node) {
   return undefined;
 }
 
-function isErrorConstruction(node) {
-  return node?.type === 'NewExpression' && /Error$/.test(dottedName(node.callee) ?? '');
-}
-
 function propertyName(node) {
   if (node.key?.type === 'Identifier') return node.key.name;
   if (node.key?.type === 'StringLiteral') return node.key.value;
   return undefined;
 }
 
+/**
+ * Only the label given to `parseInput` (`'approver'`, `'approval request id'`): a mutant there
+ * changes the wording of a message that stays non-empty. Every other error text is mutated: the
+ * suites check that an error carries a non-empty message and issues that name their fields.
+ */
 function messageReason(path) {
-  const { node, parentPath } = path;
-  const parent = parentPath?.node;
-  const isText = ['StringLiteral', 'TemplateLiteral'].includes(node.type);
-  if (isText && isErrorConstruction(parent) && parent.arguments.includes(node)) return true;
-  if (
-    node.type === 'ObjectProperty' &&
-    ERROR_TEXT_PROPERTIES.has(propertyName(node)) &&
-    parent?.type === 'ObjectExpression' &&
-    isErrorConstruction(parentPath.parentPath?.node)
-  ) {
-    return true;
-  }
-  const onlyText =
-    node.type === 'ObjectExpression' &&
-    node.properties.every((property) => ERROR_TEXT_PROPERTIES.has(propertyName(property) ?? ''));
-  if (onlyText && isErrorConstruction(parent)) return true;
-  // An issue built apart from its error: `{ path: 'subject', message: '…' }`.
-  const isIssue =
-    node.type === 'ObjectExpression' &&
-    node.properties.length === 2 &&
-    node.properties.every((property) => ['path', 'message'].includes(propertyName(property) ?? ''));
-  if (isIssue) return true;
+  const parent = path.parentPath?.node;
   return (
-    parent?.type === 'CallExpression' && dottedName(parent.callee) === 'parseInput' && parent.arguments[2] === node
+    parent?.type === 'CallExpression' && dottedName(parent.callee) === 'parseInput' && parent.arguments[2] === path.node
   );
-}
-
-function eventReason(path) {
-  const { node } = path;
-  if (node.type === 'FunctionDeclaration' && node.id?.name === 'approvalEvent') return true;
-  if (node.type === 'CallExpression') {
-    const callee = dottedName(node.callee);
-    if (EVENT_CALLS.has(callee) || callee === 'events.push') return true;
-  }
-  const declared = node.type === 'VariableDeclarator' && node.id.type === 'Identifier' ? node.id.name : '';
-  if (declared === 'emit' || declared === 'events') return true;
-  return node.type === 'ObjectProperty' && propertyName(node) === 'events' && node.value.type !== 'Identifier';
 }
 
 function recordReason(path) {
@@ -220,9 +190,8 @@ function stringFormReason(path) {
 
 const contractIgnorer = {
   shouldIgnore(path) {
-    if (messageReason(path)) return 'message: error text; ports promise classes and codes';
-    if (eventReason(path) || onlyIgnoredCalls(path, eventReason))
-      return 'event: security events reach the emitter given to the factory, not the port';
+    if (messageReason(path))
+      return "message wording: parseInput's label; the message stays non-empty and ports do not document words";
     if (recordReason(path) || onlyIgnoredCalls(path, recordReason))
       return "record: the stubs' call records, checked by the stubs' unit tests";
     if (stringFormReason(path)) return 'string form: the port promises only that no value appears in it';

@@ -1,17 +1,13 @@
 #!/usr/bin/env node
-// Summarizes a Stryker JSON report (reports/mutation/<run>.json): the score per file, and the
-// score with two kinds of mutants set aside, each found by its place in the syntax tree:
-//   - "message": inside the `message` or `issues` of an error (`new SomethingError({ message })`,
-//     `new Error('…')`) or the label `parseInput` puts into one: human-readable text no port
-//     promises (the codes are what callers check);
-//   - "event" (contracts run only): inside the security events the approval state machine emits
-//     (`approvalEvent(…)`, an `events` list): no port method reveals them; core's run checks them;
-//   - "record" (contracts run only): inside the stubs' call records (`record(…)`, `calls.push`,
-//     `executions.push`, the `record` helper) and listener-error reporting (`onError`): test
-//     helpers beside the port, checked by the stubs' unit tests, invisible to a contract suite.
-// Every other survivor is listed, for a human to kill or to explain as equivalent.
+// Summarizes a Stryker JSON report (reports/mutation/<run>.json): the score per file (killed and
+// timed-out mutants over every mutant run), every survivor for a human to kill or to explain as
+// equivalent, and with --ignored every mutant an ignorer left unmutated, with its reason.
+// Error messages and security events are scored like any other code. In the contracts run only,
+// a survivor inside the stubs' call records ("record": `record(…)`, `calls.push`,
+// `executions.push`, `reportError`; contract-ignorers.mjs leaves them unmutated, so this only
+// catches a record the ignorer missed) is counted in the second score column, not hidden.
 //
-// Usage: node mutation/summarize.mjs reports/mutation/contracts.json [--contracts] [--markdown]
+// Usage: node mutation/summarize.mjs reports/mutation/contracts.json [--contracts] [--markdown] [--ignored]
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 
@@ -22,58 +18,18 @@ if (!reportPath) {
 }
 const contracts = flags.includes('--contracts');
 const markdown = flags.includes('--markdown');
+const listIgnored = flags.includes('--ignored');
 const report = JSON.parse(readFileSync(reportPath, 'utf8'));
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
-/** Ranges [start, end) of the source that hold messages or events. */
+/** Ranges [start, end) of the source that hold the stubs' call records. */
 function setAsideRanges(fileName, source) {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const ranges = [];
   const visit = (node) => {
-    if (ts.isNewExpression(node) && /Error$/.test(node.expression.getText(file))) {
-      for (const argument of node.arguments ?? []) {
-        if (ts.isStringLiteralLike(argument) || ts.isTemplateExpression(argument)) {
-          ranges.push({ kind: 'message', start: argument.getStart(file), end: argument.end });
-        }
-        if (ts.isObjectLiteralExpression(argument)) {
-          for (const property of argument.properties) {
-            if (ts.isPropertyAssignment(property) && ['message', 'issues'].includes(property.name.getText(file))) {
-              ranges.push({
-                kind: 'message',
-                start: property.initializer.getStart(file),
-                end: property.initializer.end,
-              });
-            }
-          }
-        }
-      }
-    }
-    // The label `parseInput(schema, value, label)` puts into its error message.
-    if (ts.isCallExpression(node) && node.expression.getText(file) === 'parseInput' && node.arguments[2]) {
-      const label = node.arguments[2];
-      ranges.push({ kind: 'message', start: label.getStart(file), end: label.end });
-    }
     if (contracts) {
-      const isEventFunction = ts.isFunctionDeclaration(node) && node.name?.text === 'approvalEvent';
-      const isEventCall =
-        ts.isCallExpression(node) && ['approvalEvent', 'emit', 'emitAll'].includes(node.expression.getText(file));
-      const isEmitHelper = ts.isVariableDeclaration(node) && node.name.getText(file) === 'emit';
-      const isEventsList =
-        (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
-        node.name.getText(file) === 'events';
-      const isEventPush = ts.isCallExpression(node) && /^events\.push$/.test(node.expression.getText(file));
-      if (
-        isEventFunction ||
-        isEventCall ||
-        isEmitHelper ||
-        (isEventsList && ts.isPropertyAssignment(node)) ||
-        isEventPush
-      ) {
-        const target = ts.isPropertyAssignment(node) ? node.initializer : node;
-        ranges.push({ kind: 'event', start: target.getStart(file), end: target.end });
-      }
       const callee = ts.isCallExpression(node) ? node.expression.getText(file) : '';
       const isRecordCall = ['record', 'calls.push', 'executions.push', 'reportError'].includes(callee);
       const isRecordHelper =
@@ -94,7 +50,8 @@ function offsetOf(file, { line, column }) {
 
 const rows = [];
 const survivors = [];
-const totals = { setAside: { message: 0, event: 0, record: 0 } };
+const totals = { setAside: { record: 0 } };
+const ignoredMutants = [];
 // Mutants an ignorer left unmutated (contract-ignorers.mjs), by the kind its reason starts with.
 const ignored = {};
 for (const [path, entry] of Object.entries(report.files)) {
@@ -103,6 +60,14 @@ for (const [path, entry] of Object.entries(report.files)) {
     if (mutant.status !== 'Ignored' || !mutant.statusReason || /static/i.test(mutant.statusReason)) continue;
     const kind = mutant.statusReason.split(':')[0];
     ignored[kind] = (ignored[kind] ?? 0) + 1;
+    const start = offsetOf(file, mutant.location.start);
+    const end = offsetOf(file, mutant.location.end);
+    ignoredMutants.push({
+      where: `${path.replace(/^packages\//, '')}:${mutant.location.start.line}`,
+      mutator: mutant.mutatorName,
+      original: entry.source.slice(start, end).replace(/\s+/g, ' ').slice(0, 60),
+      reason: mutant.statusReason,
+    });
   }
   const row = { path, detected: 0, undetected: 0, asideDetected: 0, asideUndetected: 0 };
   for (const mutant of entry.mutants) {
@@ -169,14 +134,12 @@ const summary = [
   all.detected,
   all.undetected,
   percent(all.detected, total),
-  totals.setAside.message + totals.setAside.event + totals.setAside.record,
+  totals.setAside.record,
   percent(all.keptDetected, all.kept),
 ];
 lines.push(markdown ? `| ${summary.join(' | ')} |` : summary.join('\t'));
 lines.push('');
-lines.push(
-  `Set aside among the survivors: ${totals.setAside.message} in error messages, ${totals.setAside.event} in events, ${totals.setAside.record} in stub call records.`,
-);
+lines.push(`Survivors in stub call records the ignorer missed: ${totals.setAside.record}.`);
 if (Object.keys(ignored).length > 0) {
   const kinds = Object.entries(ignored).map(([kind, count]) => `${count} ${kind}`);
   lines.push(`Not mutated (ignorer, reason in the report): ${kinds.join(', ')}.`);
@@ -193,5 +156,19 @@ for (const survivor of survivors) {
     survivor.status,
   ];
   lines.push(markdown ? `| ${cells.join(' | ')} |` : cells.join('\t'));
+}
+if (listIgnored) {
+  lines.push('');
+  lines.push(markdown ? '| file:line | mutator | original | reason |' : 'Ignored:');
+  if (markdown) lines.push('|---|---|---|---|');
+  for (const mutant of ignoredMutants) {
+    const cells = [
+      `\`${mutant.where}\``,
+      mutant.mutator,
+      `\`${mutant.original.replaceAll('|', '\\|').replaceAll('`', "'")}\``,
+      mutant.reason.replaceAll('|', '\\|'),
+    ];
+    lines.push(markdown ? `| ${cells.join(' | ')} |` : cells.join('\t'));
+  }
 }
 console.log(lines.join('\n'));

@@ -6,6 +6,7 @@ import {
   runSandboxContract,
   runSecretStoreContract,
 } from '@warden/contract-tests';
+import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { createMemorySecretStore } from './memory-secret-store.js';
 import { createStubApprovalWorkflow } from './stub-approval-workflow.js';
 import { createStubJITCredentialIssuer } from './stub-jit-credential-issuer.js';
@@ -38,8 +39,12 @@ runApprovalWorkflowContract({
   createSubject: async () => {
     let time = Date.UTC(2026, 0, 1);
     const ttlMs = APPROVAL_CONTRACT_TTL_MS;
+    const events: SecurityEvent[] = [];
+    const emitter = createSecurityEventEmitter({ now: () => time });
+    emitter.on('security', (event) => events.push(event));
     const workflow = createStubApprovalWorkflow({
       now: () => time,
+      events: emitter,
       tiers: { auto: { ttlMs }, 'peer-review': { ttlMs }, 'team-lead': { ttlMs }, 'security-review': { ttlMs } },
     });
     const clock = {
@@ -47,7 +52,7 @@ runApprovalWorkflowContract({
         time += ms;
       },
     };
-    return { subject: workflow, clock, cleanup: async () => {} };
+    return { subject: workflow, clock, events, cleanup: async () => {} };
   },
 });
 

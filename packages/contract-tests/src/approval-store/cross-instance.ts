@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { expectWardenError } from '../expect-error.js';
 import { type ApprovalStoreSuite, idsOf, nextOf, recordOf } from './harness.js';
 
 /** Two instances of one store (two processes) share records, and compareAndSet stays atomic across them. */
@@ -12,7 +13,7 @@ export function registerApprovalStoreCrossInstance({ store, peer, timeoutMs }: A
       await first.create(record);
       expect(await second.get(record.id)).toEqual(record);
       expect(idsOf(await second.listPending())).toEqual([record.id]);
-      await expect(second.create(record)).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expectWardenError(() => second.create(record), 'CONFLICT');
     },
     timeoutMs,
   );

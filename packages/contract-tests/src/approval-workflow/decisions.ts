@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { expectWardenError } from '../expect-error.js';
 import { isoPlus, type WorkflowHarness } from './harness.js';
 
 /** approve and reject: quorum, separation of duties, reasons. */
@@ -27,7 +28,7 @@ export function registerApprovalDecisions(harness: () => Promise<WorkflowHarness
   it('approve(id, approver) by the requester throws ACCESS_DENIED and records nothing (no self-approval)', async () => {
     const { workflow } = await harness();
     const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
-    await expect(workflow.approve(id, 'alice')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expectWardenError(() => workflow.approve(id, 'alice'), 'ACCESS_DENIED');
     expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
   });
 
@@ -57,7 +58,7 @@ export function registerApprovalDecisions(harness: () => Promise<WorkflowHarness
     });
     const approved = await workflow.request({ requester: 'alice', description: 'b', tier: 'peer-review' });
     await workflow.approve(approved, 'bob');
-    await expect(workflow.reject(approved, 'carol', 'late')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+    await expectWardenError(() => workflow.reject(approved, 'carol', 'late'), 'APPROVAL_NOT_PENDING');
     expect(await workflow.getStatus(approved)).toBe('approved');
   });
 }

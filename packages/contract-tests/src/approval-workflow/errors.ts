@@ -1,11 +1,12 @@
 import { expect, it } from 'vitest';
+import { expectWardenError } from '../expect-error.js';
 import type { WorkflowHarness } from './harness.js';
 
 /** Typed errors, and nothing stored or changed on bad input. */
 export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>): void {
   it('approve(id, approver) for an unknown id throws APPROVAL_NOT_FOUND', async () => {
     const { workflow } = await harness();
-    await expect(workflow.approve('no-such-request', 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+    await expectWardenError(() => workflow.approve('no-such-request', 'bob'), 'APPROVAL_NOT_FOUND');
     await expect(workflow.getStatus('no-such-request')).rejects.toMatchObject({
       code: 'APPROVAL_NOT_FOUND',
       id: 'no-such-request',
@@ -41,7 +42,7 @@ export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>):
   it('reject(id, approver, reason) with a blank reason throws INVALID_INPUT and leaves the request pending', async () => {
     const { workflow } = await harness();
     const id = await workflow.request({ requester: 'alice', description: 'x', tier: 'peer-review' });
-    await expect(workflow.reject(id, 'bob', '   ')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expectWardenError(() => workflow.reject(id, 'bob', '   '), 'INVALID_INPUT');
     expect(await workflow.getStatus(id)).toBe('pending');
   });
 }

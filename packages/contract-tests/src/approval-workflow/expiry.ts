@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { expectWardenError } from '../expect-error.js';
 import {
   APPROVAL_CONTRACT_TTL_MS,
   type ApprovalWorkflowContractCapabilities,
@@ -25,7 +26,7 @@ export function registerApprovalExpiry(
     const { workflow, advance } = await harness();
     const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
     await advance(APPROVAL_CONTRACT_TTL_MS);
-    await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+    await expectWardenError(() => workflow.approve(id, 'bob'), 'APPROVAL_NOT_PENDING');
     expect(await workflow.get(id)).toMatchObject({ status: 'expired', decisions: [] });
   });
 
@@ -52,7 +53,7 @@ export function registerApprovalExpiry(
       const record = await workflow.get(id);
       expect(record).toMatchObject({ status: 'cancelled', decidedBy: 'alice' });
       expect(record.decidedAt).toBe(isoPlus(record.createdAt, 7_000));
-      await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+      await expectWardenError(() => workflow.approve(id, 'bob'), 'APPROVAL_NOT_PENDING');
     });
   }
 }

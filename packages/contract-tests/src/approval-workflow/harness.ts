@@ -1,4 +1,4 @@
-import type { ApprovalWorkflow } from '@warden/core';
+import type { ApprovalWorkflow, SecurityEventInput } from '@warden/core';
 import { useSubject } from '../subject.js';
 import type { ContractClock } from '../types.js';
 
@@ -11,6 +11,8 @@ export interface ApprovalWorkflowContractCapabilities {
   cancel: boolean;
   /** It implements `expireDue()`. */
   expireDue: boolean;
+  /** It emits security events, which `createSubject` returns as `events`. */
+  events: boolean;
 }
 
 /** A fresh workflow for one test, the clock it reads, and how to clean it up. */
@@ -19,6 +21,12 @@ export interface ApprovalWorkflowContractSubject {
   subject: ApprovalWorkflow;
   /** Moves the workflow's time forward (the workflow must read time only from this clock). */
   clock: ContractClock;
+  /**
+   * The security events the workflow emitted, in order, for a workflow that reports them (for
+   * example collected from the `SecurityEventEmitter` given to its factory with
+   * `emitter.on('security', (event) => events.push(event))`). When given, the `events` group runs.
+   */
+  events?: readonly SecurityEventInput[];
   /** Releases whatever `createSubject` made; runs even when a test fails. */
   cleanup: () => Promise<void>;
 }
@@ -45,6 +53,8 @@ export interface WorkflowHarness {
   workflow: ApprovalWorkflow;
   /** Moves the subject's clock forward. */
   advance(milliseconds: number): Promise<void>;
+  /** The events the subject emitted so far, when it reports them. */
+  events: readonly SecurityEventInput[] | undefined;
 }
 
 /** Returns a function that makes a fresh workflow and clock per test, cleaned up after it. */
@@ -55,6 +65,7 @@ export function useWorkflow(options: ApprovalWorkflowContractOptions): () => Pro
       const made = await options.createSubject();
       const harness: WorkflowHarness = {
         workflow: made.subject,
+        events: made.events,
         advance: async (milliseconds) => {
           await made.clock.advance(milliseconds);
         },

@@ -3,6 +3,7 @@ import { registerApprovalBasics } from './basic.js';
 import { registerApprovalConcurrency } from './concurrency.js';
 import { registerApprovalDecisions } from './decisions.js';
 import { registerApprovalErrors } from './errors.js';
+import { registerApprovalEvents } from './events.js';
 import { registerApprovalExpiry } from './expiry.js';
 import { type ApprovalWorkflowContractOptions, useWorkflow } from './harness.js';
 import { registerApprovalPayload } from './payload.js';
@@ -19,8 +20,8 @@ export {
 /**
  * Runs the `ApprovalWorkflow` contract suite against a backend: requests and records, quorum
  * and separation of duties at every position of the quorum, rejection reasons, the payload
- * binding through `isApprovedFor`, copies, expiry, cancellation, typed
- * errors, and exactly-once transitions under 50 concurrent approvers.
+ * binding through `isApprovedFor`, copies, expiry, cancellation, the security events of every
+ * change (unless `capabilities.events` is `false`), typed errors, and exactly-once transitions under 50 concurrent approvers.
  *
  * @example
  * runApprovalWorkflowContract({
@@ -39,7 +40,7 @@ export {
 export function runApprovalWorkflowContract(options: ApprovalWorkflowContractOptions): void {
   describe(`ApprovalWorkflow contract: ${options.name}`, () => {
     const harness = useWorkflow(options);
-    const capabilities = { cancel: true, expireDue: true, ...options.capabilities };
+    const capabilities = { cancel: true, expireDue: true, events: true, ...options.capabilities };
     describe('basic', () => registerApprovalBasics(harness));
     describe('decisions', () => registerApprovalDecisions(harness));
     describe('separation of duties', () => registerApprovalSeparation(harness));
@@ -48,5 +49,6 @@ export function runApprovalWorkflowContract(options: ApprovalWorkflowContractOpt
     describe('expiry', () => registerApprovalExpiry(harness, capabilities));
     describe('concurrency', () => registerApprovalConcurrency(harness));
     describe('errors', () => registerApprovalErrors(harness));
+    if (capabilities.events) describe('events', () => registerApprovalEvents(harness, capabilities));
   });
 }

@@ -1,21 +1,25 @@
-import type { JITCredentialIssuer } from '@warden/core';
+import type { InvalidInputError, JITCredentialIssuer } from '@warden/core';
 import { expect, it } from 'vitest';
 import { expectWardenError } from '../expect-error.js';
 import type { IssuerSuite } from './harness.js';
 
-/** Issue options every issuer refuses: a subject that is empty, too long or has control characters, unknown fields, anything but an object. */
-const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown]> = [
-  ["{ subject: '' }", { subject: '' }],
-  ['a subject with a line break', { subject: 'agent\n7' }],
-  ['a subject with a tab', { subject: 'agent\t7' }],
-  ['a subject with a non-ASCII character', { subject: 'agént-7' }],
-  ['a subject of 257 characters', { subject: 'a'.repeat(257) }],
-  ['{ subject: 42 }', { subject: 42 }],
-  ['an unknown field', { subject: 'agent-7', admin: true }],
-  ['a string', 'agent-7'],
-  ['a number', 42],
-  ['null', null],
-  ['an empty array', []],
+/**
+ * Issue options every issuer refuses: a subject that is empty, too long or has control
+ * characters, unknown fields, anything but an object; with the field the error's issues must
+ * name (`subject`, or `""` for the options object itself, as `InputIssue.path` defines).
+ */
+const INVALID_OPTIONS: ReadonlyArray<readonly [string, unknown, string]> = [
+  ["{ subject: '' }", { subject: '' }, 'subject'],
+  ['a subject with a line break', { subject: 'agent\n7' }, 'subject'],
+  ['a subject with a tab', { subject: 'agent\t7' }, 'subject'],
+  ['a subject with a non-ASCII character', { subject: 'agént-7' }, 'subject'],
+  ['a subject of 257 characters', { subject: 'a'.repeat(257) }, 'subject'],
+  ['{ subject: 42 }', { subject: 42 }, 'subject'],
+  ['an unknown field', { subject: 'agent-7', admin: true }, ''],
+  ['a string', 'agent-7', ''],
+  ['a number', 42, ''],
+  ['null', null, ''],
+  ['an empty array', [], ''],
 ];
 
 /** Reaches `issue` with options its types forbid, the way untrusted callers do. */
@@ -34,11 +38,19 @@ function untypedIssue(
 /** Issue options are validated at the boundary like every other argument. */
 export function registerIssuerOptions({ harness, scope, timeoutMs }: IssuerSuite): void {
   it(
-    'issue(scope, ttl, options) with invalid options throws INVALID_INPUT',
+    'issue(scope, ttl, options) with invalid options throws INVALID_INPUT naming the field at fault',
     async () => {
       const { issuer } = await harness();
-      for (const [label, options] of INVALID_OPTIONS) {
-        await expectWardenError(() => untypedIssue(issuer)(scope, '15m', options), 'INVALID_INPUT', label);
+      for (const [label, options, field] of INVALID_OPTIONS) {
+        const error = await expectWardenError(
+          () => untypedIssue(issuer)(scope, '15m', options),
+          'INVALID_INPUT',
+          label,
+        );
+        expect(
+          (error as InvalidInputError).issues.map((issue) => issue.path),
+          label,
+        ).toContain(field);
       }
     },
     timeoutMs,

@@ -1,4 +1,4 @@
-import { WardenError } from '@warden/core';
+import { InvalidInputError, WardenError } from '@warden/core';
 import { expect, it } from 'vitest';
 import type { IssuerSuite } from './harness.js';
 
@@ -48,6 +48,12 @@ export function registerIssuerTokens({ harness, scope, timeoutMs }: IssuerSuite)
         );
       expect(WardenError.isInstance(error), String(error)).toBe(true);
       expect(['CREDENTIAL_NOT_FOUND', 'INVALID_INPUT']).toContain((error as WardenError).code);
+      expect(String((error as Error).message).trim(), 'the error explains itself').not.toBe('');
+      if (InvalidInputError.isInstance(error)) {
+        // Which path names the argument differs (`credentialId`, or `""` for the value itself).
+        expect(error.issues.length, 'INVALID_INPUT names the field at fault').toBeGreaterThan(0);
+        for (const issue of error.issues) expect(issue.message.trim(), 'issue message').not.toBe('');
+      }
       const exposed = [String((error as Error).message), String((error as Error).stack), JSON.stringify(error)];
       for (const text of exposed) expect(text.includes(token), 'the token appears in the error').toBe(false);
       expect(await issuer.isValid(id)).toBe(true);

@@ -8,6 +8,12 @@ async function expectInvalidInput(action: () => Promise<unknown>, label: string)
   );
   expect(InvalidInputError.isInstance(error), `${label}: ${String(error)}`).toBe(true);
   expect((error as InvalidInputError).code).toBe('INVALID_INPUT');
+  // Words are not checked, only that the error explains itself and names the fields at fault.
+  expect((error as InvalidInputError).message.trim(), `${label}: message`).not.toBe('');
+  for (const issue of (error as InvalidInputError).issues) {
+    expect(typeof issue.path, `${label}: issue path`).toBe('string');
+    expect(issue.message.trim(), `${label}: issue message`).not.toBe('');
+  }
 }
 
 /** Reasons the port refuses: empty, blank, over 1,000 characters, not a string. */

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { InvalidInputError } from '@warden/core';
 import { expect, it } from 'vitest';
 import { expectWardenError } from '../expect-error.js';
 import { SECRET_STORE_CONTRACT_NAMES, type SecretStoreSuite, untyped } from './harness.js';
@@ -47,7 +48,12 @@ export function registerSecretStoreErrors({ store, capabilities, timeoutMs }: Se
       const secrets = await store();
       await secrets.set(first, 'kept-value');
       for (const [label, value] of INVALID_VALUES) {
-        await expectWardenError(() => untyped(secrets).set(first, value), 'INVALID_INPUT', label);
+        const error = await expectWardenError(() => untyped(secrets).set(first, value), 'INVALID_INPUT', label);
+        // InvalidInputError's issues name the field at fault: the value, not the name.
+        expect(
+          (error as InvalidInputError).issues.map((issue) => issue.path),
+          label,
+        ).toContain('value');
       }
       expect(await secrets.get(first)).toBe('kept-value');
     },
