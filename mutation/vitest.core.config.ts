@@ -9,6 +9,7 @@ import { flatMutationConfig } from './vitest.shared-flat.ts';
 const config: ViteUserConfig = flatMutationConfig([
   'packages/core/src/policy/*.test.ts',
   'packages/core/src/approval-*.test.ts',
+  'packages/core/src/approval/*.test.ts',
   'packages/core/src/payload-digest.test.ts',
   'packages/core/src/algebra/algebra-check.test.ts',
   'packages/core/src/algebra/algebra-decisions.test.ts',

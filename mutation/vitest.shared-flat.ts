@@ -22,6 +22,8 @@ export function flatMutationConfig(include: string[]): ViteUserConfig {
         ...WORKSPACE_PACKAGES.map((pkg) => ({ find: new RegExp(`^@warden/${pkg}$`), replacement: source(pkg) })),
         // The state machine's entry point, which the stubs and the approvals import by name.
         { find: /^@warden\/core\/approval$/, replacement: packageFile('core/src/approval/index.ts') },
+        // The policy helpers' entry point (globs, session access), for the same reason.
+        { find: /^@warden\/core\/policy$/, replacement: packageFile('core/src/policy/index.ts') },
       ],
       conditions: ['warden-source', 'module', 'node', 'development|production'],
     },

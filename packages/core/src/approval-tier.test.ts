@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ApprovalTier, classifyApprovalTier, compareTiers } from './approval-tier.js';
+import { type ApprovalTier, classifyApprovalTier, compareTiers, isApprovalTier } from './approval-tier.js';
 import { InvalidInputError } from './errors.js';
 
 // The reference (ai-sdlc approval-tier.ts): 1–3 auto, 4–6 peer review, 7–8 team lead, 9–10
@@ -49,4 +49,53 @@ describe('classifyApprovalTier(input), as the reference implementation classifie
       expect(() => classifyApprovalTier({ complexityScore })).toThrow(InvalidInputError);
     },
   );
+});
+
+describe('approval tiers: what is refused, and how', () => {
+  it.each<[string, unknown]>([
+    ['NaN', { complexityScore: Number.NaN }],
+    ['a negative score', { complexityScore: -0.5 }],
+    ['a numeric string', { complexityScore: '5' }],
+    ['no score', {}],
+    ['no input at all', undefined],
+    ['null', null],
+  ])('classifyApprovalTier(%s) is INVALID_INPUT naming complexityScore', (_label, input) => {
+    let thrown: unknown;
+    try {
+      classifyApprovalTier(input as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect(thrown).toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: 'complexityScore', message: 'must be a finite number ≥ 0' }],
+    });
+    expect((thrown as Error).message).toMatch(/^complexityScore must be a finite number ≥ 0, got /);
+  });
+
+  it('compareTiers orders the tiers and refuses an unknown one, naming which argument', () => {
+    expect(compareTiers('auto', 'security-review')).toBeLessThan(0);
+    expect(compareTiers('team-lead', 'team-lead')).toBe(0);
+    expect(compareTiers('security-review', 'peer-review')).toBeGreaterThan(0);
+    for (const [a, b, path] of [
+      ['root', 'auto', 'a'],
+      ['auto', 'Auto', 'b'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        compareTiers(a as ApprovalTier, b as ApprovalTier);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InvalidInputError);
+      expect(thrown).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path, message: 'unknown approval tier' }] });
+      expect((thrown as Error).message).toMatch(/^Unknown approval tier "/);
+    }
+  });
+
+  it('isApprovalTier is true for exactly the four tiers', () => {
+    for (const tier of ['auto', 'peer-review', 'team-lead', 'security-review']) expect(isApprovalTier(tier)).toBe(true);
+    for (const value of ['Auto', 'root', '', 5, null, undefined, ['auto']]) expect(isApprovalTier(value)).toBe(false);
+  });
 });

@@ -175,3 +175,75 @@ function sparseArray(): unknown[] {
   array[2] = 2;
   return array;
 }
+
+/** The error `computePayloadDigest` throws for `payload`, or undefined when it digests it. */
+function refusal(payload: unknown): unknown {
+  try {
+    computePayloadDigest(payload);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** An array with a hole at index 1 and one extra member, so its key count matches a plain array's. */
+function holeHiddenByExtraMember(): unknown[] {
+  const array = sparseArray();
+  Object.assign(array, { extra: 1 });
+  return array;
+}
+
+describe('computePayloadDigest(payload) says what it refused', () => {
+  class Tagged extends Array<number> {}
+  const anonymous = new (class {})();
+  const throwingConstructor = Object.create({
+    get constructor() {
+      throw new Error('no constructor for you');
+    },
+  });
+  it.each<[string, unknown, string]>([
+    ['NaN', Number.NaN, 'a non-finite number'],
+    ['a function', () => 1, 'a function'],
+    ['a bigint', 1n, 'a bigint'],
+    ['an array subclass', Tagged.from([1]), 'an array subclass'],
+    ['an array with an extra member', Object.assign([1], { extra: 2 }), 'an array with holes or extra members'],
+    ['an array with a hole', sparseArray(), 'an array with holes or extra members'],
+    ['a hole hidden by an extra member', holeHiddenByExtraMember(), 'an array with holes'],
+    ['an array getter', Object.defineProperty([1], 0, { enumerable: true, get: () => 1 }), 'an accessor property'],
+    ['undefined in an array', [1, undefined], 'undefined in an array'],
+    ['a Date', new Date(0), 'an instance of Date'],
+    ['an instance of an anonymous class', anonymous, 'an instance of a class'],
+    ['an object whose constructor getter throws', throwingConstructor, 'an instance of a class'],
+    ['an object whose constructor has no name', Object.create({ constructor: { name: 42 } }), 'an instance of a class'],
+    ['a symbol key', { [Symbol('k')]: 1 }, 'a symbol key'],
+    ['a hidden property', Object.defineProperty({}, 'x', { value: 1, enumerable: false }), 'a non-enumerable property'],
+    ['an object getter', Object.defineProperty({}, 'x', { enumerable: true, get: () => 1 }), 'an accessor property'],
+  ])('%s: INVALID_INPUT on the path "payload", naming what it contains', (_label, payload, what) => {
+    const error = refusal(payload);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: 'payload', message: `contains ${what}` }],
+    });
+    expect((error as Error).message).toContain(`it contains ${what};`);
+  });
+
+  it('a cycle is refused as a cycle, also deep inside an array', () => {
+    const payload: Record<string, unknown> = {};
+    payload.list = [1, { back: payload }];
+    expect(refusal(payload)).toMatchObject({ issues: [{ path: 'payload', message: 'contains a cycle' }] });
+  });
+
+  it('the same object reached twice (not a cycle) is digested like two copies of it', () => {
+    const shared = { a: 1, b: [true] };
+    expect(computePayloadDigest({ x: shared, y: shared })).toBe(
+      computePayloadDigest({ x: { a: 1, b: [true] }, y: { a: 1, b: [true] } }),
+    );
+    expect(computePayloadDigest([shared, shared])).toBe(
+      computePayloadDigest([
+        { a: 1, b: [true] },
+        { a: 1, b: [true] },
+      ]),
+    );
+  });
+});
