@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
 import { WardenError } from '@warden/core';
@@ -65,7 +64,6 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
   if (values.key === undefined) throw new UsageError('--key <verifier key | @file> is required');
   const quorum = values.quorum === undefined ? 0 : Number(values.quorum);
   if (!Number.isSafeInteger(quorum) || quorum < 0) throw new UsageError('--quorum must be a whole number');
-  if (values.directory !== undefined) checkLogDirectory(values.directory);
   try {
     const report = await verifyAuditLog({
       ...(values.directory !== undefined ? { directory: values.directory } : {}),
@@ -84,16 +82,6 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
       throw new UsageError(`cannot read ${values.directory ?? values.bundle}: no such file or directory`);
     }
     throw error;
-  }
-}
-
-/** A typo in the path must not read as an empty, hence untampered, log. */
-function checkLogDirectory(directory: string): void {
-  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
-    throw new UsageError(`cannot read ${directory}: no such directory`);
-  }
-  if (!existsSync(path.join(directory, 'entries'))) {
-    throw new UsageError(`${directory} is not an audit log directory (it has no entries/ folder)`);
   }
 }
 

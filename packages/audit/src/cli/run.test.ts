@@ -88,4 +88,19 @@ describe('warden-audit verify (an attacker with write access to the log director
     expect(wrongKey.err).toContain('AUDIT_SIGNATURE_INVALID');
     expect((await run(['verify', '--directory', directory])).err).toContain('usage:');
   });
+
+  it('a mistyped directory, or one that is not a log, is INVALID_INPUT (exit 2), never an empty log that verifies', async () => {
+    const mistakes: Array<[path: string, problem: string]> = [
+      [`${directory}-typo`, 'no such directory'],
+      [join(directory, 'entries', '..', 'checkpoints'), 'not an audit log directory'],
+      [tmpdir(), 'not an audit log directory'],
+    ];
+    for (const [path, problem] of mistakes) {
+      const result = await run(['verify', '--directory', path, '--key', verifierKey]);
+      expect(result.code, path).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toContain('INVALID_INPUT');
+      expect(result.err).toContain(problem);
+    }
+  });
 });

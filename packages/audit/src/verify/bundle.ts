@@ -5,6 +5,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '@warden/core';
 import { createFileAuditStorage, type FileAuditStorageRecovery } from '../storage/file-storage.js';
@@ -43,6 +44,7 @@ async function readAll(storage: AuditStorage): Promise<Uint8Array[]> {
 
 /** Reads a log directory without changing it (a torn tail is skipped and reported). */
 export async function loadLogDirectory(directory: string): Promise<LoadedLog> {
+  await checkLogDirectory(directory);
   const entries = createFileAuditStorage({ directory: join(directory, 'entries'), readOnly: true });
   const checkpoints = createFileAuditStorage({ directory: join(directory, 'checkpoints'), readOnly: true });
   const tornTail = await entries.open();
@@ -50,6 +52,25 @@ export async function loadLogDirectory(directory: string): Promise<LoadedLog> {
   const records = await readAll(entries);
   const notes = (await readAll(checkpoints)).map((note) => Buffer.from(note).toString('utf8'));
   return tornTail ? { records, checkpoints: notes, tornTail } : { records, checkpoints: notes };
+}
+
+/**
+ * Refuses a path that is not an audit log directory: read as a log, a typo (or a directory
+ * without `entries/`) would be an empty log, which verifies, so a verifier would answer "OK".
+ */
+async function checkLogDirectory(directory: string): Promise<void> {
+  const entries = await stat(join(directory, 'entries')).catch(() => undefined);
+  if (entries?.isDirectory()) return;
+  const exists = await stat(directory).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
+  throw new InvalidInputError({
+    message: exists
+      ? `${directory} is not an audit log directory (it has no entries/ folder)`
+      : `cannot read ${directory}: no such directory`,
+    issues: [{ path: 'directory', message: exists ? 'is not an audit log directory' : 'does not exist' }],
+  });
 }
 
 /** Loads a bundle's contents; throws `INVALID_INPUT` when it is not a bundle. */

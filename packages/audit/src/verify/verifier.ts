@@ -62,11 +62,12 @@ interface TrustedHead {
  * Verifies a log. Resolves with a report (tampering is a finding, not an exception); throws
  * `AuditSignatureError` when the trusted checkpoint, or every checkpoint of a log without one,
  * fails to verify with the key (a wrong key, or a log re-signed by someone else), and
- * `AuditLogCorruptedError` when a segment cannot be read.
+ * `AuditLogCorruptedError` when a segment cannot be read, and `InvalidInputError` when `directory`
+ * is not an audit log directory (a mistyped path must never verify as an empty log).
  */
 export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
-  const key = parseVerifierKey(config.verifierKey, 'verifierKey');
   const log = config.bundle ? loadBundle(config.bundle) : await loadLogDirectory(config.directory ?? '.');
+  const key = parseVerifierKey(config.verifierKey, 'verifierKey');
   const leafHashes = log.records.map((record) => hashLeaf(record));
   const tree = new MerkleTree();
   for (const hash of leafHashes) tree.append(hash);
