@@ -23,6 +23,24 @@ describe('createFileAuditStorage', () => {
     await storage.close();
   }
 
+  it('append() frames every batch into one reused buffer: batches of falling and rising sizes leave each record as written, after reopening too', async () => {
+    const storage = createFileAuditStorage({ directory });
+    const written: string[] = [];
+    for (const size of [40, 3, 1, 17, 2, 64, 5]) {
+      const batch = Array.from(
+        { length: size },
+        (_, offset) => `batch of ${size}, record ${offset} ${'x'.repeat(offset * 7)}`,
+      );
+      await storage.append(batch.map(bytes));
+      written.push(...batch);
+    }
+    expect((await storage.read(0, written.length)).map(text)).toEqual(written);
+    await storage.close();
+    const reopened = createFileAuditStorage({ directory, readOnly: true });
+    expect((await reopened.read(0, await reopened.size())).map(text)).toEqual(written);
+    await reopened.close();
+  });
+
   it('close() of storage whose directory cannot be opened (a file in its place) resolves; the calls before it throw', async () => {
     const blocked = join(directory, 'entries');
     await writeFile(blocked, 'not a directory');

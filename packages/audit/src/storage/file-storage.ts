@@ -12,7 +12,14 @@ import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { checkRange } from './memory-storage.js';
 import type { AuditStorage } from './port.js';
-import { decodeFrames, encodeFrames, FRAME_HEADER_BYTES, type SegmentDamage, scanSegment } from './segment-format.js';
+import {
+  decodeFrames,
+  encodeFrames,
+  FRAME_HEADER_BYTES,
+  framedLength,
+  type SegmentDamage,
+  scanSegment,
+} from './segment-format.js';
 
 /** Settings of {@link createFileAuditStorage}. */
 export interface FileAuditStorageConfig {
@@ -47,6 +54,7 @@ interface Segment {
   endOffset: number;
 }
 
+const SCRATCH_MAX_BYTES = 4 * 1024 * 1024;
 const SEGMENT_NAME = /^(\d{20})\.seg$/;
 const segmentName = (firstIndex: number): string => `${String(firstIndex).padStart(20, '0')}.seg`;
 
@@ -78,6 +86,9 @@ class FileStorage implements FileAuditStorage {
   private failure: unknown;
   private closed = false;
   private count = 0;
+  // Reused by every append (a batch is framed, written, and done with before the next starts in
+  // `exclusive`): a fresh buffer per batch cost more in allocation and garbage collection than framing it.
+  private scratch: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly directory: string,
@@ -96,7 +107,7 @@ class FileStorage implements FileAuditStorage {
       if (records.length === 0) return this.count;
       await this.rotateIfFull();
       const segment = this.currentSegment();
-      const frames = encodeFrames(records);
+      const frames = encodeFrames(records, this.scratchFor(framedLength(records)));
       try {
         await writeFully(await this.writable(), frames);
       } catch (error) {
@@ -199,6 +210,14 @@ class FileStorage implements FileAuditStorage {
     }
     this.count = expectedFirst;
     return recovery;
+  }
+
+  // A batch larger than SCRATCH_MAX_BYTES gets a buffer of its own, so one huge batch does not stay allocated.
+  private scratchFor(bytes: number): Buffer {
+    if (bytes > SCRATCH_MAX_BYTES) return Buffer.allocUnsafe(bytes);
+    if (this.scratch.length < bytes)
+      this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX_BYTES, Math.max(bytes, 2 * this.scratch.length)));
+    return this.scratch;
   }
 
   private currentSegment(): Segment {

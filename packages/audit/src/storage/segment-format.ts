@@ -12,10 +12,21 @@ export const FRAME_HEADER_BYTES = 8;
 /** Largest record accepted (a length above it is treated as damage, not as a huge record). */
 const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
 
-/** Frames a batch of records into one buffer, ready for a single write. */
-export function encodeFrames(records: readonly Uint8Array[]): Buffer {
-  const total = records.reduce((sum, record) => sum + FRAME_HEADER_BYTES + record.length, 0);
-  const buffer = Buffer.allocUnsafe(total);
+/** The bytes {@link encodeFrames} writes for `records`. */
+export function framedLength(records: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const record of records) total += FRAME_HEADER_BYTES + record.length;
+  return total;
+}
+
+/**
+ * Frames a batch of records into one buffer, ready for a single write: into the start of
+ * `target` when given (it must hold {@link framedLength} bytes; the result is a view of it),
+ * otherwise into a new buffer.
+ */
+export function encodeFrames(records: readonly Uint8Array[], target?: Buffer): Buffer {
+  const total = framedLength(records);
+  const buffer = target ? target.subarray(0, total) : Buffer.allocUnsafe(total);
   let offset = 0;
   for (const record of records) {
     buffer.writeUInt32BE(record.length, offset);
