@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SecurityEvent, WardenError } from '@warden/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyConsistency, verifyInclusion } from '../merkle/proof.ts';
 import { parseCheckpoint } from '../note/checkpoint.ts';
 import { verifyCosignature } from '../note/cosignature.ts';
@@ -240,70 +240,5 @@ describe('createAuditLog fails closed (a full or failing disk)', () => {
     expect(() => createAuditLog({ directory: '/tmp/x', signingKey: signingKey(), checkpointIntervalMs: -1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
-  });
-});
-
-describe('createAuditLog group commit (a batch syncing while the next is appended)', () => {
-  // Memory storage whose every sync() waits until the test settles it.
-  function gatedStorage(): AuditStorage & {
-    calls: string[];
-    syncs: { resolve: () => void; reject: (error: unknown) => void }[];
-  } {
-    const inner = createMemoryAuditStorage();
-    const calls: string[] = [];
-    const syncs: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-    return {
-      ...inner,
-      calls,
-      syncs,
-      async append(records: readonly Uint8Array[]) {
-        calls.push(`append ${records.length}`);
-        return inner.append(records);
-      },
-      sync() {
-        calls.push('sync');
-        return new Promise<void>((resolve, reject) => syncs.push({ resolve, reject }));
-      },
-    };
-  }
-
-  it('appends the next batch while the sync of the one before is pending, and acknowledges a write only once the sync after its append resolved', async () => {
-    const storage = gatedStorage();
-    const log = createAuditLog({ storage, signingKey: signingKey(), checkpointIntervalMs: 0 });
-    const acknowledged: number[] = [];
-    const writes = [0, 1, 2, 3].map((index) => log.write(event(index)).then(() => acknowledged.push(index)));
-    // Nothing syncing: the first batch takes half of what waits, the rest follows while it syncs.
-    await vi.waitFor(() => expect(storage.calls).toEqual(['append 2', 'sync', 'append 2', 'sync']), {
-      timeout: 90_000,
-    });
-    expect(acknowledged).toEqual([]);
-    storage.syncs[0]?.resolve();
-    await Promise.all(writes.slice(0, 2));
-    expect(acknowledged).toEqual([0, 1]);
-    storage.syncs[1]?.resolve();
-    await Promise.all(writes);
-    expect(await log.size()).toBe(4);
-    const checkpoint = await log.checkpoint();
-    expect(checkpoint.checkpoint.size).toBe(4);
-    await log.close();
-  });
-
-  it('when a sync fails, the batch appended after it is refused too, even though its own sync succeeds: nothing chained on a lost entry is acknowledged', async () => {
-    const storage = gatedStorage();
-    const failures: AuditFailure[] = [];
-    const log = createAuditLog({
-      storage,
-      signingKey: signingKey(),
-      checkpointIntervalMs: 0,
-      onFailure: (failure) => failures.push(failure),
-    });
-    const writes = [0, 1, 2, 3].map((index) => log.write(event(index)));
-    await vi.waitFor(() => expect(storage.syncs).toHaveLength(2), { timeout: 90_000 });
-    storage.syncs[0]?.reject(new Error('EIO: fdatasync failed'));
-    storage.syncs[1]?.resolve();
-    for (const write of writes) await expect(write).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
-    expect(failures).toEqual([expect.objectContaining({ lostEvents: 4, closed: true })]);
-    expect(await log.size()).toBe(0);
-    expect(() => log.assertWritable()).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }));
   });
 });

@@ -66,14 +66,6 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-/** A batch appended to storage whose `sync()` has not settled yet. */
-interface InFlightBatch {
-  first: number;
-  writes: PendingWrite[];
-  /** Set when a failure refused the batch before its sync settled: the settlement then does nothing. */
-  refused: boolean;
-}
-
 function acknowledge(write: PendingWrite, index: number): void {
   write.decision.committed(index);
   write.resolve();
@@ -96,12 +88,6 @@ class MerkleAuditLog implements AuditLog {
   private readonly telemetry: AuditTelemetry;
   private readonly redact: HmacRedactor;
   private readonly pending: PendingWrite[] = [];
-  // Batches appended but not yet synced, oldest first, and the promises that settle them.
-  private readonly inFlight: InFlightBatch[] = [];
-  private readonly settling = new Set<Promise<void>>();
-  // Entries whose sync has settled (acknowledged): what `size()`, proofs and checkpoints cover.
-  // The tree runs ahead of it by the batches in flight.
-  private durableSize = 0;
   private readonly witnessSizes = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private opening: Promise<void> | undefined;
@@ -142,20 +128,20 @@ class MerkleAuditLog implements AuditLog {
   }
 
   checkpoint(): Promise<SignedCheckpoint> {
-    return this.settled(() => this.writeCheckpoint());
+    return this.exclusive(() => this.writeCheckpoint());
   }
 
   latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
-    return this.settled(async () => this.latest);
+    return this.exclusive(async () => this.latest);
   }
 
   size(): Promise<number> {
-    return this.settled(async () => this.durableSize);
+    return this.exclusive(async () => this.tree.size);
   }
 
   entry(index: number): Promise<AuditEntry> {
-    return this.settled(async () => {
-      this.checkIndex(index, this.durableSize);
+    return this.exclusive(async () => {
+      this.checkIndex(index, this.tree.size);
       const [bytes] = await this.config.storage.read(index, index + 1);
       const entry = bytes && decodeEntry(bytes);
       if (!entry) throw new InvalidInputError({ message: `entry ${index} is not a readable audit entry` });
@@ -164,25 +150,25 @@ class MerkleAuditLog implements AuditLog {
   }
 
   inclusionProof(index: number, size?: number): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }> {
-    return this.settled(async () => {
-      const treeSize = size ?? this.durableSize;
-      this.checkIndex(treeSize, this.durableSize + 1);
+    return this.exclusive(async () => {
+      const treeSize = size ?? this.tree.size;
+      this.checkIndex(treeSize, this.tree.size + 1);
       this.checkIndex(index, treeSize);
       return { leafHash: this.tree.leafHash(index), proof: this.tree.inclusionProof(index, treeSize) };
     });
   }
 
   consistencyProof(oldSize: number, newSize?: number): Promise<Uint8Array[]> {
-    return this.settled(async () => {
-      const to = newSize ?? this.durableSize;
-      this.checkIndex(to, this.durableSize + 1);
+    return this.exclusive(async () => {
+      const to = newSize ?? this.tree.size;
+      this.checkIndex(to, this.tree.size + 1);
       this.checkIndex(oldSize, to + 1);
       return this.tree.consistencyProof(oldSize, to);
     });
   }
 
   verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
-    return this.settled(async () => {
+    return this.exclusive(async () => {
       const { storage, checkpointStorage } = this.config;
       const records = await storage.read(0, await storage.size());
       const notes = await checkpointStorage.read(0, await checkpointStorage.size());
@@ -204,8 +190,7 @@ class MerkleAuditLog implements AuditLog {
     this.closed = true;
     clearTimeout(this.timer);
     await this.exclusive(async () => {
-      await this.settleInFlight();
-      if (this.failure === undefined && this.durableSize > (this.latest?.checkpoint.size ?? 0))
+      if (this.failure === undefined && this.tree.size > (this.latest?.checkpoint.size ?? 0))
         await this.writeCheckpoint();
     }).catch(() => undefined);
     await Promise.all(this.config.ownedStorages.map((storage) => storage.close()));
@@ -220,21 +205,13 @@ class MerkleAuditLog implements AuditLog {
     return run;
   }
 
-  // Readers see every write queued before them settled, as when commits were not pipelined.
-  private settled<T>(work: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.settleInFlight();
-      return work();
-    });
-  }
-
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
     this.exclusive(async () => {
       this.drainScheduled = false;
       do {
-        if (this.pending.length > 0) await this.commit(this.pending.splice(0, this.nextBatchSize()));
+        if (this.pending.length > 0) await this.commit(this.pending.splice(0, this.config.batchMaxEntries));
         // Checked after every batch: under a steady stream `pending` never empties, and the
         // checkpoint must still come every interval.
         await this.checkpointIfDue();
@@ -242,84 +219,30 @@ class MerkleAuditLog implements AuditLog {
     }).catch((error: unknown) => this.fail(error, this.pending.splice(0)));
   }
 
-  /**
-   * Group commit keeps two batches going: one syncing while the next is encoded and appended,
-   * and the writers of the first, once acknowledged, prepare the batch after. Writers that all
-   * wait on one batch come back together and would form one batch again, leaving the CPU idle
-   * during every sync; so when nothing is syncing, a batch takes only half of what is pending and
-   * the other half follows at once, which splits them into two groups that then alternate.
-   */
-  private nextBatchSize(): number {
-    const share = this.inFlight.length === 0 ? Math.ceil(this.pending.length / 2) : this.pending.length;
-    return Math.min(share, this.config.batchMaxEntries);
-  }
-
-  // Encodes and appends a batch and starts its sync; the batch is acknowledged when the sync
-  // settles, while the next batch is already being prepared (see `nextBatchSize`).
-  private async commit(writes: PendingWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    if (batch.length === 0) return;
     const first = this.tree.size;
     const previous = first > 0 ? this.tree.leafHash(first - 1) : undefined;
     const { records, leafHashes } = encodeEntries(
       first,
       previous,
-      writes.map((write) => write.eventJson),
+      batch.map((write) => write.eventJson),
     );
-    const batch: InFlightBatch = { first, writes, refused: false };
-    let synced: Promise<void>;
     try {
       await this.config.storage.append(records);
-      synced = this.config.storage.sync();
+      const synced = this.config.storage.sync();
+      // The interior hashes are computed while the fsync runs, and taken back if it fails:
+      // nothing reads the tree before this batch settles (every reader waits in `exclusive`).
+      this.tree.appendLeaves(leafHashes);
+      await synced;
     } catch (error) {
-      this.failBatch(batch, error);
+      this.tree.truncate(first);
+      this.fail(error, batch);
       return;
     }
-    // A batch before this one failed while it was appended: it was encoded on entries now gone.
-    if (this.tree.size !== first) {
-      this.failBatch(batch, this.unavailable('an earlier batch failed while this one was appended'));
-      return;
-    }
-    // The interior hashes are computed while the fsync runs, and taken back if it fails: nothing
-    // reads the tree beyond `durableSize`, which moves only when a sync settles.
-    this.tree.appendLeaves(leafHashes);
-    this.inFlight.push(batch);
-    const settling = synced.then(
-      () => this.settle(batch),
-      (error: unknown) => this.failBatch(batch, error),
-    );
-    this.settling.add(settling);
-    void settling.finally(() => this.settling.delete(settling));
-  }
-
-  // A batch whose sync succeeded: durable, so acknowledged (unless a failure refused it first).
-  private settle(batch: InFlightBatch): void {
-    const index = this.inFlight.indexOf(batch);
-    if (index >= 0) this.inFlight.splice(index, 1);
-    if (batch.refused) return;
-    this.durableSize = batch.first + batch.writes.length;
-    batch.writes.forEach((write, offset) => {
-      acknowledge(write, batch.first + offset);
+    batch.forEach((write, offset) => {
+      acknowledge(write, first + offset);
     });
-  }
-
-  // A batch that could not be made durable: it and every batch in flight with it are refused
-  // (none of them is acknowledged, even one whose own sync may still succeed) and the tree
-  // forgets them all.
-  private failBatch(batch: InFlightBatch, error: unknown): void {
-    if (batch.refused) return;
-    const refused = [batch, ...this.inFlight.filter((other) => other !== batch && !other.refused)];
-    this.inFlight.length = 0;
-    for (const other of refused) other.refused = true;
-    this.tree.truncate(Math.min(...refused.map((other) => other.first)));
-    this.fail(
-      error,
-      refused.flatMap((other) => other.writes),
-    );
-  }
-
-  // Waits until every batch in flight is acknowledged or refused.
-  private async settleInFlight(): Promise<void> {
-    while (this.settling.size > 0) await Promise.all(this.settling);
   }
 
   private async checkpointIfDue(): Promise<void> {
@@ -327,10 +250,7 @@ class MerkleAuditLog implements AuditLog {
     if (interval === 0 || this.failure !== undefined || this.tree.size === (this.latest?.checkpoint.size ?? 0)) return;
     const waited = this.config.now() - this.lastCheckpointAt;
     if (waited >= interval) {
-      // A checkpoint signs only acknowledged entries: let the batches in flight settle first.
-      await this.settleInFlight();
-      if (this.failure === undefined && this.durableSize > (this.latest?.checkpoint.size ?? 0))
-        await this.writeCheckpoint();
+      await this.writeCheckpoint();
       return;
     }
     if (this.timer || this.closed) return;
@@ -344,8 +264,8 @@ class MerkleAuditLog implements AuditLog {
 
   private async writeCheckpoint(): Promise<SignedCheckpoint> {
     if (this.failure !== undefined) throw this.refusal();
-    const size = this.durableSize;
-    const checkpoint: Checkpoint = { origin: this.origin, size, rootHash: this.tree.root(size), extensions: [] };
+    const size = this.tree.size;
+    const checkpoint: Checkpoint = { origin: this.origin, size, rootHash: this.tree.root(), extensions: [] };
     const text = formatCheckpoint(checkpoint);
     let note = signNote(text, this.origin, this.config.privateKey, this.config.publicKey);
     for (const witness of this.config.witnesses) {
@@ -382,7 +302,6 @@ class MerkleAuditLog implements AuditLog {
     for (let start = 0; start < size; start += 8192) {
       for (const record of await storage.read(start, Math.min(size, start + 8192))) this.tree.append(hashLeaf(record));
     }
-    this.durableSize = this.tree.size;
     const checkpoints = await checkpointStorage.size();
     if (checkpoints === 0) return;
     const [bytes] = await checkpointStorage.read(checkpoints - 1, checkpoints);
