@@ -54,8 +54,13 @@ const INITIAL_NODES = 256;
 export class CandidateLists {
   /** The capabilities, by slot (their order of addition). */
   readonly records: CapabilityRecord[] = [];
-  /** By slot: the frozen result of a check allowed by that capability alone, once built. */
-  private readonly results: Array<AlgebraCheckResult | undefined> = [];
+  /**
+   * By node: the frozen result of a check allowed by that node's capability alone, once built.
+   * Indexed by node, not by slot, so that `check` finds it from the node it already holds: the
+   * element's address is known as soon as the list is, and the load does not wait for the node's
+   * own cache line (a capability in several lists shares one result among its nodes).
+   */
+  private readonly allowResults: Array<AlgebraCheckResult | undefined> = [];
   /** By slot: its first node (the others follow through `SAME_SLOT_NEXT`), or `END`. */
   private readonly firstNodes: number[] = [];
   private ints = new Int32Array(INITIAL_NODES * INTS);
@@ -66,7 +71,6 @@ export class CandidateLists {
   addCapability(record: CapabilityRecord): number {
     const slot = this.records.length;
     this.records.push(record);
-    this.results.push(undefined);
     this.firstNodes.push(END);
     return slot;
   }
@@ -75,6 +79,7 @@ export class CandidateLists {
   create(slot: number): number {
     if ((this.count + 1) * INTS > this.ints.length) this.grow();
     const node = this.count++;
+    this.allowResults.push(undefined);
     const record = this.records[slot] as CapabilityRecord;
     const ints = node * INTS;
     this.ints[ints + MASK] = record.allActions || record.unlistedActions ? -1 : record.actionMask;
@@ -183,17 +188,31 @@ export class CandidateLists {
       node = this.ints[node * INTS + SAME_SLOT_NEXT] as number
     ) {
       this.writeBounds(node, record);
+      this.allowResults[node] = undefined;
     }
-    this.results[slot] = undefined;
   }
 
-  /** The frozen result of a check allowed by the capability in `slot` alone (built once). */
-  allowResult(slot: number): AlgebraCheckResult {
-    let result = this.results[slot];
-    if (result === undefined) {
-      result = allowedByOne((this.records[slot] as CapabilityRecord).view());
-      this.results[slot] = result;
+  /**
+   * The frozen result of a check allowed by the capability at `node` alone. Small, so that V8
+   * inlines it into `check`: once built, a result costs one array load.
+   */
+  allowResult(node: number): AlgebraCheckResult {
+    return this.allowResults[node] ?? this.buildAllowResult(node);
+  }
+
+  /** Builds {@link CandidateLists.allowResult}'s result, shared with the capability's other nodes. */
+  private buildAllowResult(node: number): AlgebraCheckResult {
+    const slot = this.slot(node);
+    let result: AlgebraCheckResult | undefined;
+    for (
+      let other = this.firstNodes[slot] as number;
+      other !== END;
+      other = this.ints[other * INTS + SAME_SLOT_NEXT] as number
+    ) {
+      result ??= this.allowResults[other];
     }
+    result ??= allowedByOne((this.records[slot] as CapabilityRecord).view());
+    this.allowResults[node] = result;
     return result;
   }
 

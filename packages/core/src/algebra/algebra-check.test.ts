@@ -218,6 +218,25 @@ describe('check(...) results', () => {
     expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities).toHaveLength(1);
   });
 
+  it('rebuilds the cached result of a "*" resource capability on every resource it was checked on', () => {
+    // A '*' capability sits in one candidate list per resource of its holder; the result of a
+    // check it alone allows is cached per list entry and must be dropped on all of them.
+    const algebra = createCapabilityAlgebra();
+    const wildcard = algebra.grant({ ...base, resource: '*' });
+    algebra.grant({ ...base, resource: 'docs', actions: ['write'] });
+    const resources = ['repo', 'docs', 'never-granted'];
+    const before = resources.map((resource) => algebra.check('agent-a', 'fs', resource, 'read'));
+    for (const result of before) expect(result.capabilities.map((capability) => capability.id)).toEqual([wildcard.id]);
+    algebra.attest(wildcard.id, { attesterId: 'reviewer', claim: 'reviewed' });
+    for (const resource of resources) {
+      expect(algebra.check('agent-a', 'fs', resource, 'read').capabilities[0]?.attestations).toHaveLength(1);
+    }
+    algebra.revoke(wildcard.id);
+    for (const resource of resources) {
+      expect(algebra.check('agent-a', 'fs', resource, 'read')).toMatchObject({ allowed: false, capabilities: [] });
+    }
+  });
+
   it('isAllowed(...) agrees with check(...).allowed', () => {
     const algebra = createCapabilityAlgebra();
     algebra.grant({ ...base, constraints: [{ type: 'budget', params: { limit: 5 } }] });
