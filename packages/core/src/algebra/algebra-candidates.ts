@@ -56,11 +56,12 @@ export class CandidateLists {
   readonly records: CapabilityRecord[] = [];
   /**
    * By node: the frozen result of a check allowed by that node's capability alone, once built.
-   * Indexed by node, not by slot, so that `check` finds it from the node it already holds: the
-   * element's address is known as soon as the list is, and the load does not wait for the node's
-   * own cache line (a capability in several lists shares one result among its nodes).
+   * Indexed by node, not by slot, so that `check` finds it from the node it already holds, with a
+   * load that does not wait for the node's own cache line (a capability in several lists shares
+   * one result among its nodes). Sized at the first result built, not per node as capabilities
+   * are added: a load that no check follows pays nothing for it (see `buildAllowResult`).
    */
-  private readonly allowResults: Array<AlgebraCheckResult | undefined> = [];
+  private allowResults: Array<AlgebraCheckResult | undefined> = [];
   /** By slot: its first node (the others follow through `SAME_SLOT_NEXT`), or `END`. */
   private readonly firstNodes: number[] = [];
   private ints = new Int32Array(INITIAL_NODES * INTS);
@@ -79,7 +80,6 @@ export class CandidateLists {
   create(slot: number): number {
     if ((this.count + 1) * INTS > this.ints.length) this.grow();
     const node = this.count++;
-    this.allowResults.push(undefined);
     const record = this.records[slot] as CapabilityRecord;
     const ints = node * INTS;
     this.ints[ints + MASK] = record.allActions || record.unlistedActions ? -1 : record.actionMask;
@@ -182,13 +182,10 @@ export class CandidateLists {
   /** Call after the capability in `slot` changed (revoked, expired, attested). */
   refresh(slot: number): void {
     const record = this.records[slot] as CapabilityRecord;
-    for (
-      let node = this.firstNodes[slot] as number;
-      node !== END;
-      node = this.ints[node * INTS + SAME_SLOT_NEXT] as number
-    ) {
+    for (let node = this.firstNodes[slot] as number; node !== END; node = this.nextOfSlot(node)) {
       this.writeBounds(node, record);
-      this.allowResults[node] = undefined;
+      // Guarded: a write past the end would make V8 turn the array into a sparse dictionary.
+      if (node < this.allowResults.length) this.allowResults[node] = undefined;
     }
   }
 
@@ -202,18 +199,31 @@ export class CandidateLists {
 
   /** Builds {@link CandidateLists.allowResult}'s result, shared with the capability's other nodes. */
   private buildAllowResult(node: number): AlgebraCheckResult {
+    if (node >= this.allowResults.length) this.growAllowResults();
     const slot = this.slot(node);
     let result: AlgebraCheckResult | undefined;
-    for (
-      let other = this.firstNodes[slot] as number;
-      other !== END;
-      other = this.ints[other * INTS + SAME_SLOT_NEXT] as number
-    ) {
+    for (let other = this.firstNodes[slot] as number; other !== END; other = this.nextOfSlot(other)) {
       result ??= this.allowResults[other];
     }
     result ??= allowedByOne((this.records[slot] as CapabilityRecord).view());
     this.allowResults[node] = result;
     return result;
+  }
+
+  /**
+   * Makes room in `allowResults` for every node, and an eighth more for nodes added later. Built
+   * filled (not by setting `length`), so that V8 keeps it a plain array, never a sparse dictionary;
+   * a read past its end (a node added since) finds `undefined` and comes here.
+   */
+  private growAllowResults(): void {
+    const grown = new Array<AlgebraCheckResult | undefined>(this.count + (this.count >> 3) + 1).fill(undefined);
+    for (let node = 0; node < this.allowResults.length; node++) grown[node] = this.allowResults[node];
+    this.allowResults = grown;
+  }
+
+  /** The next node of the same capability, or `END`. */
+  private nextOfSlot(node: number): number {
+    return this.ints[node * INTS + SAME_SLOT_NEXT] as number;
   }
 
   private writeBounds(node: number, record: CapabilityRecord): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import type { CapabilityConstraint, GrantCapabilityParams } from './algebra-types.js';
+import type { AlgebraCapability, CapabilityConstraint, GrantCapabilityParams } from './algebra-types.js';
 import { createCapabilityAlgebra } from './capability-algebra.js';
 
 const START = 1_750_000_000_000;
@@ -235,6 +235,23 @@ describe('check(...) results', () => {
     for (const resource of resources) {
       expect(algebra.check('agent-a', 'fs', resource, 'read')).toMatchObject({ allowed: false, capabilities: [] });
     }
+  });
+
+  it('answers for capabilities granted, revoked and attested after the first results were cached', () => {
+    // Cached results are kept by candidate node in an array sized at the first result built;
+    // nodes added later (beyond its headroom) must still get, drop and rebuild their results.
+    const algebra = createCapabilityAlgebra();
+    algebra.grant(base);
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').allowed).toBe(true);
+    const later = Array.from({ length: 40 }, (_, index) => algebra.grant({ ...base, resource: `later-${index}` }));
+    algebra.revoke((later[39] as AlgebraCapability).id);
+    expect(algebra.check('agent-a', 'fs', 'later-39', 'read')).toMatchObject({ allowed: false, capabilities: [] });
+    for (const [index, capability] of later.slice(0, 39).entries()) {
+      const result = algebra.check('agent-a', 'fs', `later-${index}`, 'read');
+      expect(result.capabilities.map((allowing) => allowing.id)).toEqual([capability.id]);
+    }
+    algebra.attest((later[5] as AlgebraCapability).id, { attesterId: 'reviewer', claim: 'reviewed' });
+    expect(algebra.check('agent-a', 'fs', 'later-5', 'read').capabilities[0]?.attestations).toHaveLength(1);
   });
 
   it('isAllowed(...) agrees with check(...).allowed', () => {

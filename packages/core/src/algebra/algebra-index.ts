@@ -87,10 +87,10 @@ export class CapabilityIndex {
   private readonly scopes: Dictionary<ScopeTable> = dictionary();
   private readonly lists = new CandidateLists();
   /**
-   * Results of checks allowed by several candidates, by their list's first node. An array by node,
-   * not a `Map`: a check finds them with two array loads instead of two hash lookups.
+   * Results of checks allowed by several candidates, by their list's first node: one hash lookup,
+   * then a short linear search (a `Map` per list, as before, cost a second lookup and more memory).
    */
-  private readonly combined: Array<CombinedResults | undefined> = [];
+  private readonly combined = new Map<number, CombinedResults>();
   /** Actions are numbered once into bits, so a candidate's actions are one integer mask. */
   private readonly actionBits: Dictionary<number> = dictionary();
   private actionCount = 0;
@@ -240,13 +240,10 @@ export class CapabilityIndex {
 
   /** The result for the candidates at the positions set in `positions`, built once per generation. */
   private combinedResult(head: number, positions: number): AlgebraCheckResult {
-    const combined = this.combined;
-    // Grown one element at a time, so that V8 keeps it a plain array, never a sparse dictionary.
-    while (combined.length <= head) combined.push(undefined);
-    let cache = combined[head];
+    let cache = this.combined.get(head);
     if (cache === undefined || cache[0] !== this.generation) {
       cache = [this.generation];
-      combined[head] = cache;
+      this.combined.set(head, cache);
     }
     for (let index = 1; index < cache.length; index += 2) {
       if (cache[index] === positions) return cache[index + 1] as AlgebraCheckResult;
@@ -300,7 +297,7 @@ export class CapabilityIndex {
 
   private numberActions(record: CapabilityRecord): void {
     if (record.allActions) return;
-    const actions = record.actions;
+    const actions = record.definition.actions;
     for (let index = 0; index < actions.length; index++) {
       const action = actions[index] as string;
       let bit = this.actionBits[action];
