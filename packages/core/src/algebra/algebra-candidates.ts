@@ -54,8 +54,14 @@ const INITIAL_NODES = 256;
 export class CandidateLists {
   /** The capabilities, by slot (their order of addition). */
   readonly records: CapabilityRecord[] = [];
-  /** By slot: the frozen result of a check allowed by that capability alone, once built. */
-  private readonly results: Array<AlgebraCheckResult | undefined> = [];
+  /**
+   * By node: the frozen result of a check allowed by that node's capability alone, once built.
+   * Indexed by node, not by slot, so that `check` finds it from the node it already holds, with a
+   * load that does not wait for the node's own cache line (a capability in several lists shares
+   * one result among its nodes). Sized at the first result built, not per node as capabilities
+   * are added: a load that no check follows pays nothing for it (see `buildAllowResult`).
+   */
+  private allowResults: Array<AlgebraCheckResult | undefined> = [];
   /** By slot: its first node (the others follow through `SAME_SLOT_NEXT`), or `END`. */
   private readonly firstNodes: number[] = [];
   private ints = new Int32Array(INITIAL_NODES * INTS);
@@ -66,7 +72,6 @@ export class CandidateLists {
   addCapability(record: CapabilityRecord): number {
     const slot = this.records.length;
     this.records.push(record);
-    this.results.push(undefined);
     this.firstNodes.push(END);
     return slot;
   }
@@ -177,24 +182,48 @@ export class CandidateLists {
   /** Call after the capability in `slot` changed (revoked, expired, attested). */
   refresh(slot: number): void {
     const record = this.records[slot] as CapabilityRecord;
-    for (
-      let node = this.firstNodes[slot] as number;
-      node !== END;
-      node = this.ints[node * INTS + SAME_SLOT_NEXT] as number
-    ) {
+    for (let node = this.firstNodes[slot] as number; node !== END; node = this.nextOfSlot(node)) {
       this.writeBounds(node, record);
+      // Guarded: a write past the end would make V8 turn the array into a sparse dictionary.
+      if (node < this.allowResults.length) this.allowResults[node] = undefined;
     }
-    this.results[slot] = undefined;
   }
 
-  /** The frozen result of a check allowed by the capability in `slot` alone (built once). */
-  allowResult(slot: number): AlgebraCheckResult {
-    let result = this.results[slot];
-    if (result === undefined) {
-      result = allowedByOne((this.records[slot] as CapabilityRecord).view());
-      this.results[slot] = result;
+  /**
+   * The frozen result of a check allowed by the capability at `node` alone. Small, so that V8
+   * inlines it into `check`: once built, a result costs one array load.
+   */
+  allowResult(node: number): AlgebraCheckResult {
+    return this.allowResults[node] ?? this.buildAllowResult(node);
+  }
+
+  /** Builds {@link CandidateLists.allowResult}'s result, shared with the capability's other nodes. */
+  private buildAllowResult(node: number): AlgebraCheckResult {
+    if (node >= this.allowResults.length) this.growAllowResults();
+    const slot = this.slot(node);
+    let result: AlgebraCheckResult | undefined;
+    for (let other = this.firstNodes[slot] as number; other !== END; other = this.nextOfSlot(other)) {
+      result ??= this.allowResults[other];
     }
+    result ??= allowedByOne((this.records[slot] as CapabilityRecord).view());
+    this.allowResults[node] = result;
     return result;
+  }
+
+  /**
+   * Makes room in `allowResults` for every node, and an eighth more for nodes added later. Built
+   * filled (not by setting `length`), so that V8 keeps it a plain array, never a sparse dictionary;
+   * a read past its end (a node added since) finds `undefined` and comes here.
+   */
+  private growAllowResults(): void {
+    const grown = new Array<AlgebraCheckResult | undefined>(this.count + (this.count >> 3) + 1).fill(undefined);
+    for (let node = 0; node < this.allowResults.length; node++) grown[node] = this.allowResults[node];
+    this.allowResults = grown;
+  }
+
+  /** The next node of the same capability, or `END`. */
+  private nextOfSlot(node: number): number {
+    return this.ints[node * INTS + SAME_SLOT_NEXT] as number;
   }
 
   private writeBounds(node: number, record: CapabilityRecord): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import type { CapabilityConstraint, GrantCapabilityParams } from './algebra-types.js';
+import type { AlgebraCapability, CapabilityConstraint, GrantCapabilityParams } from './algebra-types.js';
 import { createCapabilityAlgebra } from './capability-algebra.js';
 
 const START = 1_750_000_000_000;
@@ -216,6 +216,42 @@ describe('check(...) results', () => {
     expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities[0]?.attestations).toHaveLength(1);
     algebra.revoke(first.id);
     expect(algebra.check('agent-a', 'fs', 'repo', 'read').capabilities).toHaveLength(1);
+  });
+
+  it('rebuilds the cached result of a "*" resource capability on every resource it was checked on', () => {
+    // A '*' capability sits in one candidate list per resource of its holder; the result of a
+    // check it alone allows is cached per list entry and must be dropped on all of them.
+    const algebra = createCapabilityAlgebra();
+    const wildcard = algebra.grant({ ...base, resource: '*' });
+    algebra.grant({ ...base, resource: 'docs', actions: ['write'] });
+    const resources = ['repo', 'docs', 'never-granted'];
+    const before = resources.map((resource) => algebra.check('agent-a', 'fs', resource, 'read'));
+    for (const result of before) expect(result.capabilities.map((capability) => capability.id)).toEqual([wildcard.id]);
+    algebra.attest(wildcard.id, { attesterId: 'reviewer', claim: 'reviewed' });
+    for (const resource of resources) {
+      expect(algebra.check('agent-a', 'fs', resource, 'read').capabilities[0]?.attestations).toHaveLength(1);
+    }
+    algebra.revoke(wildcard.id);
+    for (const resource of resources) {
+      expect(algebra.check('agent-a', 'fs', resource, 'read')).toMatchObject({ allowed: false, capabilities: [] });
+    }
+  });
+
+  it('answers for capabilities granted, revoked and attested after the first results were cached', () => {
+    // Cached results are kept by candidate node in an array sized at the first result built;
+    // nodes added later (beyond its headroom) must still get, drop and rebuild their results.
+    const algebra = createCapabilityAlgebra();
+    algebra.grant(base);
+    expect(algebra.check('agent-a', 'fs', 'repo', 'read').allowed).toBe(true);
+    const later = Array.from({ length: 40 }, (_, index) => algebra.grant({ ...base, resource: `later-${index}` }));
+    algebra.revoke((later[39] as AlgebraCapability).id);
+    expect(algebra.check('agent-a', 'fs', 'later-39', 'read')).toMatchObject({ allowed: false, capabilities: [] });
+    for (const [index, capability] of later.slice(0, 39).entries()) {
+      const result = algebra.check('agent-a', 'fs', `later-${index}`, 'read');
+      expect(result.capabilities.map((allowing) => allowing.id)).toEqual([capability.id]);
+    }
+    algebra.attest((later[5] as AlgebraCapability).id, { attesterId: 'reviewer', claim: 'reviewed' });
+    expect(algebra.check('agent-a', 'fs', 'later-5', 'read').capabilities[0]?.attestations).toHaveLength(1);
   });
 
   it('isAllowed(...) agrees with check(...).allowed', () => {

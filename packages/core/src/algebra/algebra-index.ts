@@ -40,13 +40,13 @@ function mayAllow(mask: number, actionBit: number): boolean {
   return mask === -1 || (mask & actionBit) !== 0;
 }
 
-/** Results of checks allowed by several candidates of one list, by the bit mask of those candidates. */
-interface CombinedResults {
-  /** The index generation the results were built in; older ones are discarded. */
-  generation: number;
-  /** Results by the bit mask of the allowing candidates' positions. */
-  readonly byMask: Map<number, AlgebraCheckResult>;
-}
+/**
+ * Results of checks allowed by several candidates of one list, as `[generation, mask, result,
+ * mask, result, …]`: the index generation they were built in (older ones are discarded), then
+ * each result after the bit mask of the allowing candidates' positions. Searched linearly: a
+ * short list has few distinct sets of allowing candidates.
+ */
+type CombinedResults = Array<number | AlgebraCheckResult>;
 
 /** Above this many candidates, results allowed by several of them are built per check, not cached. */
 const MAX_CACHED_CANDIDATES = 30;
@@ -86,7 +86,10 @@ export class CapabilityIndex {
   private readonly derived = new Map<string, CapabilityRecord[]>();
   private readonly scopes: Dictionary<ScopeTable> = dictionary();
   private readonly lists = new CandidateLists();
-  /** Results of checks allowed by several candidates, by their list's first node. */
+  /**
+   * Results of checks allowed by several candidates, by their list's first node: one hash lookup,
+   * then a short linear search (a `Map` per list, as before, cost a second lookup and more memory).
+   */
   private readonly combined = new Map<number, CombinedResults>();
   /** Actions are numbered once into bits, so a candidate's actions are one integer mask. */
   private readonly actionBits: Dictionary<number> = dictionary();
@@ -193,7 +196,11 @@ export class CapabilityIndex {
     return false;
   }
 
-  /** Every capability of the agent that allows the request, or the closest reason for denial. */
+  /**
+   * Every capability of the agent that allows the request, or the closest reason for denial. The
+   * common outcomes, a denial or one allowing capability, return a frozen result found by one
+   * array load; several allowing capabilities, one cached by which candidates allow.
+   */
   check(
     agentId: string,
     scope: string,
@@ -208,8 +215,8 @@ export class CapabilityIndex {
     if (!Number.isFinite(now)) return deniedResult(DENIED_CLOCK);
     let denial = DENIED_NO_MATCH;
     let firstAllowing = END;
-    let allowingPositions = 0;
     let allowing = 0;
+    let positions = 0;
     let position = 0;
     for (let node = head; node !== END; node = this.lists.next(node), position++) {
       if (!mayAllow(this.lists.mask(node), actionBit)) {
@@ -218,8 +225,8 @@ export class CapabilityIndex {
       }
       const outcome = this.lists.evaluate(node, actionBit, action, context, now);
       if (outcome === ALLOWED) {
-        if (firstAllowing === END) firstAllowing = this.lists.slot(node);
-        allowingPositions |= 1 << position;
+        if (firstAllowing === END) firstAllowing = node;
+        positions |= 1 << position;
         allowing++;
       } else if (outcome > denial) {
         denial = outcome;
@@ -227,29 +234,26 @@ export class CapabilityIndex {
     }
     if (firstAllowing === END) return deniedResult(denial);
     if (allowing === 1) return this.lists.allowResult(firstAllowing);
-    if (position <= MAX_CACHED_CANDIDATES) return this.combinedResult(head, allowingPositions);
+    if (position <= MAX_CACHED_CANDIDATES) return this.combinedResult(head, positions);
     return allowedResult(this.allowingViews(head, actionBit, action, context, now));
   }
 
   /** The result for the candidates at the positions set in `positions`, built once per generation. */
   private combinedResult(head: number, positions: number): AlgebraCheckResult {
     let cache = this.combined.get(head);
-    if (cache === undefined) {
-      cache = { generation: this.generation, byMask: new Map() };
+    if (cache === undefined || cache[0] !== this.generation) {
+      cache = [this.generation];
       this.combined.set(head, cache);
-    } else if (cache.generation !== this.generation) {
-      cache.byMask.clear();
-      cache.generation = this.generation;
     }
-    let result = cache.byMask.get(positions);
-    if (result === undefined) {
-      const views: AlgebraCapability[] = [];
-      for (let node = head, position = 0; node !== END; node = this.lists.next(node), position++) {
-        if ((positions & (1 << position)) !== 0) views.push(this.view(node));
-      }
-      result = allowedResult(views);
-      cache.byMask.set(positions, result);
+    for (let index = 1; index < cache.length; index += 2) {
+      if (cache[index] === positions) return cache[index + 1] as AlgebraCheckResult;
     }
+    const views: AlgebraCapability[] = [];
+    for (let node = head, position = 0; node !== END; node = this.lists.next(node), position++) {
+      if ((positions & (1 << position)) !== 0) views.push(this.view(node));
+    }
+    const result = allowedResult(views);
+    cache.push(positions, result);
     return result;
   }
 
@@ -293,7 +297,7 @@ export class CapabilityIndex {
 
   private numberActions(record: CapabilityRecord): void {
     if (record.allActions) return;
-    const actions = record.actions;
+    const actions = record.definition.actions;
     for (let index = 0; index < actions.length; index++) {
       const action = actions[index] as string;
       let bit = this.actionBits[action];

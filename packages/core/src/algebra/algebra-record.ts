@@ -123,8 +123,6 @@ export class CapabilityRecord {
   expiresAt: number;
   /** The folded constraints, or `null` when it has none (most capabilities). */
   readonly folded: FoldedConstraints | null;
-  /** The actions, normalized (`['*']` when every action is allowed). */
-  readonly actions: readonly string[];
   /** The fixed fields (the capability as it was created or restored). */
   readonly definition: AlgebraCapability;
   /** Who revoked it, when and why. */
@@ -146,7 +144,6 @@ export class CapabilityRecord {
     this.revoked = capability.revoked;
     this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
     this.folded = capability.constraints.length === 0 ? null : foldConstraints(capability.constraints);
-    this.actions = capability.actions;
     this.definition = capability;
     this.revocation = capability.revocation;
     this.expiration = capability.expiration;
@@ -161,7 +158,7 @@ export class CapabilityRecord {
    */
   evaluate(actionBit: number, action: string, context: CapabilityCheckContext | undefined, now: number): number {
     if (!this.allActions && (this.actionMask & actionBit) === 0) {
-      if (!this.unlistedActions || !this.actions.includes(action)) return DENIED_ACTION;
+      if (!this.unlistedActions || !this.definition.actions.includes(action)) return DENIED_ACTION;
     }
     if (this.revoked) return DENIED_REVOKED;
     // "now < expiresAt" rather than "now >= expiresAt" so that a NaN clock denies.
