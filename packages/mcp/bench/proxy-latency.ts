@@ -7,7 +7,8 @@
  * process's own CPU time per call is read from `/proc` as the figure load does not inflate much.
  *
  * Run: `pnpm --filter @warden/mcp bench` (optional: BENCH_CALLS per side per round,
- * BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_NODE_FLAGS for the proxy, e.g. `--cpu-prof`).
+ * BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_NODE_FLAGS for the proxy, e.g. `--cpu-prof`, BENCH_MODES
+ * `stdio`, `http` or both, comma-separated).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 const calls = Number(process.env.BENCH_CALLS ?? 500);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const modes = (process.env.BENCH_MODES ?? 'stdio,http').split(',');
 const warmup = 200;
 const require = createRequire(import.meta.url);
 const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -238,8 +240,8 @@ function row(mode: string, measured: Round[]): string {
 }
 
 try {
-  const stdio = await benchStdio();
-  const http = await benchHttp();
+  const stdio = modes.includes('stdio') ? await benchStdio() : undefined;
+  const http = modes.includes('http') ? await benchHttp() : undefined;
   console.log(
     `tools/call echo, ${rounds} interleaved rounds of ${calls} calls per side after ${warmup} warm-up, concurrency ${concurrency}, loopback, Node ${process.version}, ${cpus().length} CPUs`,
   );
@@ -250,8 +252,8 @@ try {
     '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct | proxy CPU ms/call | client + upstream CPU ms/call (direct) | load (1 min) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  console.log(row('stdio', stdio));
-  console.log(row('Streamable HTTP', http));
+  if (stdio) console.log(row('stdio', stdio));
+  if (http) console.log(row('Streamable HTTP', http));
 } finally {
   // SIGTERM first: the gateway exits cleanly (and writes its CPU profile under --cpu-prof).
   await Promise.all(
