@@ -32,6 +32,7 @@ import { denialToJsonRpc, McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import type { McpClientCall, McpOutcome, McpUpstreamCall } from './messages.js';
+import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
 import { createMemoryUsedApprovals } from './used-approvals.js';
@@ -144,7 +145,7 @@ export interface EnforcerState {
  */
 export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforcer {
   const config = parseMcpConfig(enforcerConfig.config);
-  const events = enforcerConfig.events ?? createSecurityEventEmitter();
+  const events = enforcerConfig.events ?? createObservedEventEmitter();
   const killSwitch = enforcerConfig.killSwitch ?? createStubKillSwitch();
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.

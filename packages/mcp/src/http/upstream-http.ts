@@ -51,6 +51,37 @@ const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
 const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
 const unavailable = (message: string) => new BackendUnavailableError({ backend: 'upstream', message });
 
+/** Where requests to a target go, parsed once per target rather than once per call. */
+interface RequestBase {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  path: string;
+  /** `user:password` from the URL, as `http.request(url)` would send it. */
+  auth?: string;
+}
+
+const requestBases = new WeakMap<HttpUpstreamTarget, RequestBase>();
+
+function requestBaseOf(target: HttpUpstreamTarget): RequestBase {
+  let base = requestBases.get(target);
+  if (base === undefined) {
+    const url = new URL(target.url);
+    base = {
+      secure: url.protocol === 'https:',
+      // `URL` keeps the brackets of an IPv6 host; `http.request` wants the address alone.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password
+        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+        : {}),
+    };
+    requestBases.set(target, base);
+  }
+  return base;
+}
+
 /** Sends one message; for a request (`id` set), waits for the response with that id. */
 export function postToUpstream(
   target: HttpUpstreamTarget,
@@ -59,9 +90,13 @@ export function postToUpstream(
   relay: (message: unknown) => void,
 ): Promise<HttpUpstreamAnswer> {
   const body = Buffer.from(JSON.stringify(message));
-  const secure = target.url.startsWith('https:');
+  const { secure, hostname, port, path, auth } = requestBaseOf(target);
   return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
-    const outgoing = (secure ? httpsRequest : httpRequest)(target.url, {
+    const outgoing = (secure ? httpsRequest : httpRequest)({
+      hostname,
+      ...(port ? { port } : {}),
+      path,
+      ...(auth ? { auth } : {}),
       method: 'POST',
       agent: secure ? httpsAgent : httpAgent,
       headers: {
