@@ -186,6 +186,21 @@ describe('createMcpEnforcer(config)', () => {
     expect(calls.some((call) => call.method === 'tools/call')).toBe(false);
   });
 
+  it('an attacker whose allowed call came first is still checked against the same rules on the next one', async () => {
+    const { session, upstream, calls } = setup();
+    const allowed = await session.handleRequest(...callTool('fetch', { url: 'https://example.com/' }), upstream);
+    expect('result' in allowed).toBe(true);
+    const oversized = { url: 'https://example.com/', pad: 'x'.repeat(300) };
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      expect(wardenCode(await session.handleRequest(...callTool('fetch', oversized), upstream))).toBe(
+        'ARGUMENT_DENIED',
+      );
+    expect(wardenCode(await session.handleRequest(...callTool('fetch', { url: 'https://evil.com/' }), upstream))).toBe(
+      'ARGUMENT_DENIED',
+    );
+    expect(calls.filter((call) => call.method === 'tools/call')).toHaveLength(1);
+  });
+
   it('skips no decision for an audit sink or a listener that subscribes late, or for an emitter it cannot see', async () => {
     const call = callTool('read_file', { path: path.join(allowedRoot, 'a.txt') });
     const written: SecurityEvent[] = [];
