@@ -7,7 +7,9 @@
  * process's own CPU time per call is read from `/proc` as the figure load does not inflate much.
  *
  * Run: `pnpm --filter @warden/mcp bench` (optional: BENCH_CALLS per side per round,
- * BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_NODE_FLAGS for the proxy, e.g. `--cpu-prof`).
+ * BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_NODE_FLAGS for the proxy, e.g. `--cpu-prof`, BENCH_MODES
+ * `stdio`, `http` or both, comma-separated, BENCH_FLOOR=1 to also measure, in the same rotation, a
+ * byte relay in the proxy's place: `bench/byte-relay.ts`, the cost of the extra process hop alone).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 const calls = Number(process.env.BENCH_CALLS ?? 500);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const modes = (process.env.BENCH_MODES ?? 'stdio,http').split(',');
+const floor = process.env.BENCH_FLOOR === '1';
+const byteRelay = ['--import', 'tsx', path.join(fileURLToPath(new URL('.', import.meta.url)), 'byte-relay.ts')];
 const warmup = 200;
 const require = createRequire(import.meta.url);
 const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -51,6 +56,9 @@ interface Round {
   proxyCpuMs: number;
   /** CPU time of the upstream and of this (client) process per direct call, in ms. */
   directCpuMs: number;
+  /** With BENCH_FLOOR=1: the byte relay in the proxy's place, and its CPU per call. */
+  relay?: Measurement;
+  relayCpuMs?: number;
   load: number;
 }
 
@@ -77,9 +85,11 @@ async function interleave(
   proxied: Client,
   proxyPid: number | null | undefined,
   upstreamPid: number | null | undefined,
+  relay?: { client: Client; pid: number | null | undefined },
 ): Promise<Round[]> {
   await measure(direct, warmup);
   await measure(proxied, warmup);
+  if (relay) await measure(relay.client, warmup);
   const result: Round[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const load = loadavg()[0] ?? Number.NaN;
@@ -100,13 +110,24 @@ async function interleave(
       directCpu = (after - before) / calls;
       return measured;
     };
+    let relayCpu = Number.NaN;
+    const runRelay = async () => {
+      if (!relay) return undefined;
+      const before = cpuMsOf(relay.pid);
+      const measured = await measure(relay.client, calls);
+      relayCpu = (cpuMsOf(relay.pid) - before) / calls;
+      return measured;
+    };
+    const relayFirst = proxyFirst ? await runRelay() : undefined;
     const first = proxyFirst ? await runProxied() : await runDirect();
     const second = proxyFirst ? await runDirect() : await runProxied();
+    const relayed = relayFirst ?? (await runRelay());
     result.push({
       direct: proxyFirst ? second : first,
       proxied: proxyFirst ? first : second,
       proxyCpuMs: (cpuAfter - cpuBefore) / calls,
       directCpuMs: directCpu,
+      ...(relayed ? { relay: relayed, relayCpuMs: relayCpu } : {}),
       load,
     });
   }
@@ -202,9 +223,19 @@ async function benchStdio(): Promise<Round[]> {
     stderr: 'ignore',
   });
   const proxied = await connect(transport);
-  const result = await interleave(direct, proxied, transport.pid, directTransport.pid);
+  const relayTransport = floor
+    ? new StdioClientTransport({
+        command: process.execPath,
+        args: [...byteRelay, 'stdio', '--', process.execPath, everything, 'stdio'],
+        cwd: packageDir,
+        stderr: 'ignore',
+      })
+    : undefined;
+  const relay = relayTransport ? { client: await connect(relayTransport), pid: relayTransport.pid } : undefined;
+  const result = await interleave(direct, proxied, transport.pid, directTransport.pid, relay);
   await direct.close();
   await proxied.close();
+  await relay?.client.close();
   return result;
 }
 
@@ -224,22 +255,34 @@ async function benchHttp(): Promise<Round[]> {
   await waitForHttp(gatewayUrl);
   const direct = await connect(new StreamableHTTPClientTransport(new URL(upstreamUrl)));
   const proxied = await connect(new StreamableHTTPClientTransport(new URL(gatewayUrl)));
-  const result = await interleave(direct, proxied, gateway.pid, upstream.pid);
+  let relay: { client: Client; pid: number | undefined } | undefined;
+  if (floor) {
+    const relayPort = await freePort();
+    const relayProcess = start(process.execPath, [...byteRelay, 'http', String(relayPort), upstreamUrl]);
+    const relayUrl = `http://127.0.0.1:${relayPort}/mcp`;
+    await waitForHttp(relayUrl);
+    relay = { client: await connect(new StreamableHTTPClientTransport(new URL(relayUrl))), pid: relayProcess.pid };
+  }
+  const result = await interleave(direct, proxied, gateway.pid, upstream.pid, relay);
   await direct.close();
   await proxied.close();
+  await relay?.client.close();
   return result;
 }
 
-function row(mode: string, measured: Round[]): string {
+/** One table row; `relay` reports the byte relay's side in place of the proxy's. */
+function row(mode: string, measured: Round[], relay = false): string {
   const ms = (value: number) => value.toFixed(2);
   const of = (pick: (round: Round) => number) => median(measured.map(pick));
+  const side = (round: Round): Measurement => (relay ? (round.relay ?? round.proxied) : round.proxied);
+  const cpu = (round: Round): number => (relay ? (round.relayCpuMs ?? Number.NaN) : round.proxyCpuMs);
   const loads = measured.map((round) => round.load);
-  return `| ${mode} | ${ms(of((r) => r.direct.p50))} | ${ms(of((r) => r.proxied.p50))} | ${ms(of((r) => r.proxied.p50 - r.direct.p50))} | ${ms(of((r) => r.direct.p99))} | ${ms(of((r) => r.proxied.p99))} | ${ms(of((r) => r.proxied.p99 - r.direct.p99))} | ${of((r) => r.direct.perSecond).toFixed(0)} | ${of((r) => r.proxied.perSecond).toFixed(0)} | ${of((r) => (100 * r.proxied.perSecond) / r.direct.perSecond).toFixed(0)} % | ${ms(of((r) => r.proxyCpuMs))} | ${ms(of((r) => r.directCpuMs))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`;
+  return `| ${mode} | ${ms(of((r) => r.direct.p50))} | ${ms(of((r) => side(r).p50))} | ${ms(of((r) => side(r).p50 - r.direct.p50))} | ${ms(of((r) => r.direct.p99))} | ${ms(of((r) => side(r).p99))} | ${ms(of((r) => side(r).p99 - r.direct.p99))} | ${of((r) => r.direct.perSecond).toFixed(0)} | ${of((r) => side(r).perSecond).toFixed(0)} | ${of((r) => (100 * side(r).perSecond) / r.direct.perSecond).toFixed(0)} % | ${ms(of(cpu))} | ${ms(of((r) => r.directCpuMs))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`;
 }
 
 try {
-  const stdio = await benchStdio();
-  const http = await benchHttp();
+  const stdio = modes.includes('stdio') ? await benchStdio() : undefined;
+  const http = modes.includes('http') ? await benchHttp() : undefined;
   console.log(
     `tools/call echo, ${rounds} interleaved rounds of ${calls} calls per side after ${warmup} warm-up, concurrency ${concurrency}, loopback, Node ${process.version}, ${cpus().length} CPUs`,
   );
@@ -250,8 +293,10 @@ try {
     '| mode | p50 direct (ms) | p50 proxy | p50 added | p99 direct | p99 proxy | p99 added | calls/s direct | calls/s proxy | proxy/direct | proxy CPU ms/call | client + upstream CPU ms/call (direct) | load (1 min) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  console.log(row('stdio', stdio));
-  console.log(row('Streamable HTTP', http));
+  if (stdio) console.log(row('stdio', stdio));
+  if (http) console.log(row('Streamable HTTP', http));
+  if (stdio && floor) console.log(row('stdio, byte relay (floor)', stdio, true));
+  if (http && floor) console.log(row('Streamable HTTP, byte relay (floor)', http, true));
 } finally {
   // SIGTERM first: the gateway exits cleanly (and writes its CPU profile under --cpu-prof).
   await Promise.all(

@@ -6,10 +6,10 @@
  */
 import { createApprovalWorkflow } from '@warden/approvals';
 import { createRedisApprovalStore, createRedisRateLimiter } from '@warden/approvals-redis';
-import { createSecurityEventEmitter } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import type { ResolvedMcpConfig } from '../config/config-schema.js';
 import { createMcpEnforcer, type McpEnforcer } from '../enforcer/enforcer.js';
+import { createObservedEventEmitter } from '../enforcer/observed-events.js';
 import { createRedisToolPinStore } from '../pinning/redis-pin-store.js';
 
 /** An enforcer and what closes its backends. */
@@ -28,7 +28,7 @@ export interface Backends {
 export function createBackends(config: ResolvedMcpConfig): Backends {
   const { redisUrl, keyPrefix, commandTimeoutMs, staleAfterMs } = config.backends;
   if (redisUrl === undefined) return { enforcer: createMcpEnforcer({ config }), close: async () => {} };
-  const events = createSecurityEventEmitter();
+  const events = createObservedEventEmitter();
   const connection = { url: redisUrl, commandTimeoutMs };
   const killSwitch = createRedisKillSwitch({
     ...connection,

@@ -15,12 +15,30 @@ const TIER_ORDER = ['auto', 'peer-review', 'team-lead', 'security-review'] as co
 /** The approval tier a call needs. */
 export type CallTier = (typeof TIER_ORDER)[number];
 
-/** Every rule whose key matches `<upstream>/<tool>`. */
-export function matchingRules(rules: Record<string, ToolRuleConfig>, upstream: string, tool: string): ToolRuleConfig[] {
+/** Matches already made, per rules object (the configuration's, fixed for the enforcer's life). */
+const matchedRules = new WeakMap<Record<string, ToolRuleConfig>, Map<string, readonly ToolRuleConfig[]>>();
+/** Tool keys remembered per rules object; past it, matches are computed per call again. */
+const MAX_REMEMBERED_TOOLS = 10_000;
+
+/** Every rule whose key matches `<upstream>/<tool>`, matched once per tool rather than per call. */
+export function matchingRules(
+  rules: Record<string, ToolRuleConfig>,
+  upstream: string,
+  tool: string,
+): readonly ToolRuleConfig[] {
   const key = `${upstream}/${tool}`;
-  return Object.entries(rules)
+  let remembered = matchedRules.get(rules);
+  if (remembered === undefined) {
+    remembered = new Map();
+    matchedRules.set(rules, remembered);
+  }
+  const known = remembered.get(key);
+  if (known !== undefined) return known;
+  const matched = Object.entries(rules)
     .filter(([pattern]) => pattern === key || matchGlob(pattern, key))
     .map(([, rule]) => rule);
+  if (remembered.size < MAX_REMEMBERED_TOOLS) remembered.set(key, matched);
+  return matched;
 }
 
 /** The strictest approval tier among `rules`. */
@@ -37,9 +55,11 @@ export function checkCallArguments(
   inputSchema: unknown,
   schemaChecker: InputSchemaChecker,
 ): void {
-  const encodedBytes = Buffer.byteLength(JSON.stringify(args));
+  // Serialised only when a rule bounds the size (once per call, not per rule).
+  let encodedBytes: number | undefined;
   for (const rule of rules) {
-    if (rule.maxArgumentsBytes !== undefined && encodedBytes > rule.maxArgumentsBytes) {
+    if (rule.maxArgumentsBytes !== undefined) encodedBytes ??= Buffer.byteLength(JSON.stringify(args));
+    if (rule.maxArgumentsBytes !== undefined && encodedBytes !== undefined && encodedBytes > rule.maxArgumentsBytes) {
       throw new McpDeniedError({
         denial: 'ARGUMENT_DENIED',
         message: `arguments are ${encodedBytes} bytes, more than ${rule.maxArgumentsBytes}`,

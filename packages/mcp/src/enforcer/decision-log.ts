@@ -6,6 +6,7 @@
  */
 import type { AuditSink, InjectionSource, SecurityEventEmitter, SecurityEventType } from '@warden/core';
 import { McpDeniedError } from './denial.js';
+import { isObserved } from './observed-events.js';
 
 /** The decisions Warden records for MCP traffic. */
 type McpDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'executed' | 'listed' | 'tool-definition-pending';
@@ -31,10 +32,15 @@ export interface DecisionLog {
   ): Promise<void>;
 }
 
-/** Creates the log over an emitter and an optional audit sink that must acknowledge each decision. */
+/**
+ * Creates the log over an emitter and an optional audit sink that must acknowledge each decision.
+ * With no sink and an emitter nobody listens to ({@link isObserved}), an event would reach no
+ * one and is not built.
+ */
 export function createDecisionLog(events: SecurityEventEmitter, auditSink: AuditSink | undefined): DecisionLog {
   return {
     async record(decision, source, upstream, details) {
+      if (!auditSink && !isObserved(events)) return;
       const event = events.emit({
         type: eventTypes[decision],
         ...(source ? { source } : {}),

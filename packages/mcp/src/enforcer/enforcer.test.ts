@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InvalidInputError, type SecurityEvent } from '@warden/core';
+import { createSecurityEventEmitter, InvalidInputError, type SecurityEvent } from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import type { WardenMcpConfigInput } from '../config/config-schema.js';
@@ -184,6 +184,51 @@ describe('createMcpEnforcer(config)', () => {
       wardenCode(await session.handleRequest(...callTool('read_file', { path: `${allowedRoot}/a.txt` }), upstream)),
     ).toBe('BACKEND_UNAVAILABLE');
     expect(calls.some((call) => call.method === 'tools/call')).toBe(false);
+  });
+
+  it('an attacker whose allowed call came first is still checked against the same rules on the next one', async () => {
+    const { session, upstream, calls } = setup();
+    const allowed = await session.handleRequest(...callTool('fetch', { url: 'https://example.com/' }), upstream);
+    expect('result' in allowed).toBe(true);
+    const oversized = { url: 'https://example.com/', pad: 'x'.repeat(300) };
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      expect(wardenCode(await session.handleRequest(...callTool('fetch', oversized), upstream))).toBe(
+        'ARGUMENT_DENIED',
+      );
+    expect(wardenCode(await session.handleRequest(...callTool('fetch', { url: 'https://evil.com/' }), upstream))).toBe(
+      'ARGUMENT_DENIED',
+    );
+    expect(calls.filter((call) => call.method === 'tools/call')).toHaveLength(1);
+  });
+
+  it('skips no decision for an audit sink or a listener that subscribes late, or for an emitter it cannot see', async () => {
+    const call = callTool('read_file', { path: path.join(allowedRoot, 'a.txt') });
+    const written: SecurityEvent[] = [];
+    const audited = createMcpEnforcer({
+      config: baseConfig,
+      auditSink: { write: async (event) => void written.push(event) },
+    });
+    const { upstream } = fakeUpstream();
+    await audited.openSession({ upstream: 'fs' }).handleRequest(...call, upstream);
+    expect(written.map((event) => event.details.mcp)).toEqual(['allowed', 'executed']);
+
+    const enforcer = createMcpEnforcer({ config: baseConfig });
+    const session = enforcer.openSession({ upstream: 'fs' });
+    await session.handleRequest(...call, upstream);
+    const late: SecurityEvent[] = [];
+    const unsubscribe = enforcer.events.on('security', (event) => late.push(event));
+    await session.handleRequest(...call, upstream);
+    expect(late.map((event) => event.details.mcp)).toEqual(['allowed', 'executed']);
+    unsubscribe();
+    await session.handleRequest(...call, upstream);
+    expect(late).toHaveLength(2);
+
+    const own = createSecurityEventEmitter();
+    const seen: SecurityEvent[] = [];
+    const enforcerWithOwnEmitter = createMcpEnforcer({ config: baseConfig, events: own });
+    own.on('security', (event) => seen.push(event));
+    await enforcerWithOwnEmitter.openSession({ upstream: 'fs' }).handleRequest(...call, upstream);
+    expect(seen.map((event) => event.details.mcp)).toEqual(['allowed', 'executed']);
   });
 
   it('an upstream that cannot list its tools denies the call', async () => {

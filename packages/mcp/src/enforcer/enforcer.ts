@@ -32,6 +32,7 @@ import { denialToJsonRpc, McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import type { McpClientCall, McpOutcome, McpUpstreamCall } from './messages.js';
+import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
 import { createMemoryUsedApprovals } from './used-approvals.js';
@@ -135,6 +136,8 @@ export interface EnforcerState {
   schemaChecker: ReturnType<typeof createInputSchemaChecker>;
   /** Poll interval while waiting for approval. */
   approvalPollMs: number;
+  /** Each configured caller's injection source, built on first use. */
+  callerSources: Map<string, InjectionSource>;
 }
 
 /**
@@ -144,7 +147,7 @@ export interface EnforcerState {
  */
 export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforcer {
   const config = parseMcpConfig(enforcerConfig.config);
-  const events = enforcerConfig.events ?? createSecurityEventEmitter();
+  const events = enforcerConfig.events ?? createObservedEventEmitter();
   const killSwitch = enforcerConfig.killSwitch ?? createStubKillSwitch();
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
@@ -161,6 +164,7 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
     policyVersion,
     schemaChecker: createInputSchemaChecker(),
     approvalPollMs: enforcerConfig.approvalPollMs ?? 250,
+    callerSources: new Map(),
   };
   return {
     events,
@@ -184,16 +188,29 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   };
 }
 
-function callerSource(config: ResolvedMcpConfig, caller: string): InjectionSource {
-  const entry = config.callers[caller];
+/**
+ * The injection source of a configured caller, built once per caller and frozen: the HTTP gateway
+ * opens a session per request, and one object per caller also lets the policy engine find its
+ * cached decisions by identity instead of by a key built from the source's fields. Only
+ * configured callers (and the default one) get here, so the cache is bounded by the configuration.
+ */
+function callerSource(state: EnforcerState, caller: string): InjectionSource {
+  const cached = state.callerSources.get(caller);
+  if (cached !== undefined) return cached;
+  const { config } = state;
+  const entry = Object.hasOwn(config.callers, caller) ? config.callers[caller] : undefined;
   if (entry === undefined && caller !== config.defaultCaller) {
     throw new McpDeniedError({ denial: 'UNAUTHENTICATED', message: `unknown caller ${caller}` });
   }
   const type = entry?.type ?? (caller === config.defaultCaller ? 'cli' : 'api');
-  return createInjectionSource(type, {
+  const source = createInjectionSource(type, {
     ...(entry?.trustLevel ? { trustLevel: entry.trustLevel } : {}),
-    identity: { userId: caller },
+    identity: Object.freeze({ userId: caller }),
   });
+  if (source.identity) Object.freeze(source.identity);
+  Object.freeze(source);
+  state.callerSources.set(caller, source);
+  return source;
 }
 
 function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): McpSession {
@@ -203,7 +220,7 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
     throw new McpDeniedError({ denial: 'ACCESS_DENIED', message: `unknown upstream ${upstreamName}` });
   }
   const caller = sessionConfig.caller ?? config.defaultCaller;
-  const source = callerSource(config, caller);
+  const source = callerSource(state, caller);
   let protocolVersion = sessionConfig.protocolVersion;
   let urlElicitation = sessionConfig.clientCapabilities?.elicitation?.url !== undefined;
 

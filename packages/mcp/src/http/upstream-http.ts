@@ -51,6 +51,37 @@ const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
 const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
 const unavailable = (message: string) => new BackendUnavailableError({ backend: 'upstream', message });
 
+/** Where requests to a target go, parsed once per target rather than once per call. */
+interface RequestBase {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  path: string;
+  /** `user:password` from the URL, as `http.request(url)` would send it. */
+  auth?: string;
+}
+
+const requestBases = new WeakMap<HttpUpstreamTarget, RequestBase>();
+
+function requestBaseOf(target: HttpUpstreamTarget): RequestBase {
+  let base = requestBases.get(target);
+  if (base === undefined) {
+    const url = new URL(target.url);
+    base = {
+      secure: url.protocol === 'https:',
+      // `URL` keeps the brackets of an IPv6 host; `http.request` wants the address alone.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password
+        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+        : {}),
+    };
+    requestBases.set(target, base);
+  }
+  return base;
+}
+
 /** Sends one message; for a request (`id` set), waits for the response with that id. */
 export function postToUpstream(
   target: HttpUpstreamTarget,
@@ -59,9 +90,13 @@ export function postToUpstream(
   relay: (message: unknown) => void,
 ): Promise<HttpUpstreamAnswer> {
   const body = Buffer.from(JSON.stringify(message));
-  const secure = target.url.startsWith('https:');
+  const { secure, hostname, port, path, auth } = requestBaseOf(target);
   return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
-    const outgoing = (secure ? httpsRequest : httpRequest)(target.url, {
+    const outgoing = (secure ? httpsRequest : httpRequest)({
+      hostname,
+      ...(port ? { port } : {}),
+      path,
+      ...(auth ? { auth } : {}),
       method: 'POST',
       agent: secure ? httpsAgent : httpAgent,
       headers: {
@@ -108,10 +143,13 @@ function readAnswer(
     isRecord(answer)
       ? { ...base, streamed, outcome: 'error' in answer ? { error: answer.error as never } : { result: answer.result } }
       : undefined;
-  response.setEncoding('utf8');
+  // Bytes rather than `setEncoding('utf8')`, whose string decoder per response was 4.6 % of the
+  // gateway's CPU in a profile of the bench.
   return new Promise<HttpUpstreamAnswer>((resolve, reject) => {
     let answered = false;
-    let text = '';
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let carried: Buffer | undefined;
     // On an event stream the answer is settled as soon as its event arrives, not when the
     // upstream ends the stream (one network round less on the call's path); the rest is drained.
     const parser = streamed
@@ -123,12 +161,18 @@ function readAnswer(
           } else relay(received);
         })
       : undefined;
-    response.on('data', (chunk: string) => {
+    response.on('data', (chunk: Buffer) => {
       if (answered) return;
       try {
-        if (parser) return parser.push(chunk);
-        text += chunk;
-        if (text.length > target.maxMessageBytes) throw unavailable('upstream answer too large');
+        if (parser) {
+          const bytes = carried ? Buffer.concat([carried, chunk]) : chunk;
+          const complete = completeUtf8Length(bytes);
+          carried = complete < bytes.length ? bytes.subarray(complete) : undefined;
+          return parser.push(bytes.toString('utf8', 0, complete));
+        }
+        size += chunk.length;
+        if (size > target.maxMessageBytes) throw unavailable('upstream answer too large');
+        chunks.push(chunk);
       } catch (error) {
         response.destroy();
         reject(error);
@@ -139,7 +183,7 @@ function readAnswer(
       if (answered) return;
       let parsed: unknown;
       try {
-        parsed = parser ? undefined : JSON.parse(text);
+        parsed = parser ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         return reject(unavailable(`upstream answered ${status} without JSON`));
       }
@@ -148,4 +192,19 @@ function readAnswer(
       resolve(answer);
     });
   });
+}
+
+/**
+ * How many leading bytes of `bytes` end on a whole UTF-8 character: a chunk may end inside a
+ * multi-byte character, whose first bytes wait for the next chunk rather than decode as U+FFFD.
+ */
+export function completeUtf8Length(bytes: Uint8Array): number {
+  // Look back over at most 3 continuation bytes (10xxxxxx) for the lead byte of the last character.
+  for (let back = 1; back <= Math.min(4, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue;
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }

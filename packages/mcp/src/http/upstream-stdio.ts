@@ -12,7 +12,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError } from '@warden/core';
 import { isRecord, type McpOutcome } from '../enforcer/messages.js';
-import { readLines } from '../transport/line-channel.js';
+import { createLineWriter, type LineWriter, readLines } from '../transport/line-channel.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS } from './upstream-bridge.js';
 import type { ForwardedHeaders, HttpUpstreamAnswer } from './upstream-http.js';
 
@@ -42,6 +42,8 @@ interface Pending {
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
+  /** The server's stdin; the messages of one event-loop turn leave in one write. */
+  toServer: LineWriter;
   initializeResult: Promise<Record<string, unknown>>;
 }
 
@@ -69,8 +71,7 @@ export class StdioUpstream {
     if (message.id === undefined) {
       // The gateway already initialised the server; responses to its requests are not relayed.
       if (typeof message.method === 'string' && message.method !== 'notifications/initialized')
-        if (message.method !== 'notifications/cancelled')
-          this.running?.child.stdin.write(`${JSON.stringify(message)}\n`);
+        if (message.method !== 'notifications/cancelled') this.running?.toServer.write(message);
       return { status: 202 };
     }
     const running = this.start();
@@ -111,7 +112,11 @@ export class StdioUpstream {
     });
     child.stderr.pipe(process.stderr, { end: false });
     child.stdin.on('error', () => {});
-    const running: Running = { child, initializeResult: Promise.resolve({}) };
+    const running: Running = {
+      child,
+      toServer: createLineWriter({ output: child.stdin }),
+      initializeResult: Promise.resolve({}),
+    };
     this.running = running;
     const gone = (reason: string) => {
       if (this.running === running) this.stop(reason);
@@ -144,7 +149,7 @@ export class StdioUpstream {
     const outcome = await this.request(running, initialize, () => {});
     if ('error' in outcome || !isRecord(outcome.result))
       throw new BackendUnavailableError({ backend: 'upstream', message: 'the upstream refused initialize' });
-    running.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    running.toServer.write({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return outcome.result;
   }
 
@@ -171,7 +176,7 @@ export class StdioUpstream {
         ...(progressToken === undefined ? {} : { progressToken }),
       });
       if (!running.child.stdin.writable) return this.stop('its stdin is closed');
-      running.child.stdin.write(`${JSON.stringify({ ...message, id })}\n`);
+      running.toServer.write({ ...message, id });
     });
   }
 
@@ -187,7 +192,7 @@ export class StdioUpstream {
       if (message.id !== undefined) {
         // Requests of the server (sampling, elicitation, roots) have no single client to ask here.
         const refusal = { code: -32601, message: 'the gateway does not relay server requests from stdio upstreams' };
-        running.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: message.id, error: refusal })}\n`);
+        running.toServer.write({ jsonrpc: '2.0', id: message.id, error: refusal });
         return;
       }
       const token = isRecord(message.params) ? message.params.progressToken : undefined;

@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import type { McpEnforcer } from '../enforcer/enforcer.js';
 import { errorResponse } from '../transport/json-rpc.js';
-import { readLines, writeLine } from '../transport/line-channel.js';
+import { createLineWriter, readLines } from '../transport/line-channel.js';
 import { createProxyConnection } from '../transport/proxy-connection.js';
 
 /** Configuration of {@link runStdioProxy}. */
@@ -64,6 +64,17 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   child.stderr.pipe(process.stderr, { end: false });
   child.stdin.on('error', () => {});
 
+  // A client that stops reading: stop reading the upstream until it drains (bounded memory).
+  const toClient = createLineWriter({
+    output,
+    onFull: () => {
+      if (child.stdout.isPaused()) return;
+      child.stdout.pause();
+      output.once('drain', () => child.stdout.resume());
+    },
+  });
+  const toUpstream = createLineWriter({ output: child.stdin });
+
   let connection: ReturnType<typeof createProxyConnection>;
   const session = config.enforcer.openSession({
     upstream: config.upstream,
@@ -73,17 +84,11 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   connection = createProxyConnection({
     session,
     requestTimeoutMs: config.requestTimeoutMs ?? 60_000,
-    sendToClient: (message) => {
-      // A client that stops reading: stop reading the upstream until it drains (bounded memory).
-      if (!writeLine(output, message) && !child.stdout.isPaused()) {
-        child.stdout.pause();
-        output.once('drain', () => child.stdout.resume());
-      }
-    },
+    sendToClient: (message) => toClient.write(message),
     sendToUpstream: (message) => {
       if (!child.stdin.writable)
         throw new BackendUnavailableError({ backend: 'upstream', message: 'upstream stdin closed' });
-      child.stdin.write(`${JSON.stringify(message)}\n`);
+      toUpstream.write(message);
     },
   });
 
@@ -107,13 +112,13 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
       try {
         parsed = JSON.parse(line);
       } catch {
-        writeLine(output, errorResponse(null, 'INVALID_REQUEST', 'not valid JSON'));
+        toClient.write(errorResponse(null, 'INVALID_REQUEST', 'not valid JSON'));
         return;
       }
       connection.fromClient(parsed);
     },
     onOversized: () =>
-      writeLine(output, errorResponse(null, 'MESSAGE_TOO_LARGE', `a message was larger than ${maxMessageBytes} bytes`)),
+      toClient.write(errorResponse(null, 'MESSAGE_TOO_LARGE', `a message was larger than ${maxMessageBytes} bytes`)),
     onEnd: () => finish(0),
   });
   readLines({
