@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   AccessDeniedError,
@@ -27,9 +28,13 @@ import {
   readingFromHash,
   recordFromMessage,
   sameChange,
+  sameRecord,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
+
+/** What a change wrote, and the record this instance signed for it (with `signingKey`). */
+type WrittenChange = KillSwitchScriptResult & { signed?: KillSwitchRecord };
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
@@ -72,6 +77,8 @@ export class RedisKillSwitch implements KillSwitch {
   private readonly ownVersions = new Set<number>();
   private auditing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
+  private readonly signsForVerifyKey: boolean;
 
   /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
@@ -80,6 +87,8 @@ export class RedisKillSwitch implements KillSwitch {
     this.switchId = `${this.config.keyPrefix}${this.config.name}`;
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
+    const { signingKey, verifyKey } = this.config;
+    this.signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
     this.connections = new KillSwitchConnections(this.config, {
       onMessage: (payload) => this.onMessage(payload),
       onSubscribed: () => this.hint(),
@@ -137,7 +146,7 @@ export class RedisKillSwitch implements KillSwitch {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
     this.start();
-    let written: KillSwitchScriptResult;
+    let written: WrittenChange;
     try {
       written = await this.write(change);
     } catch (error) {
@@ -148,7 +157,7 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
+    this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
     const version = this.local.record()?.version;
     try {
       await this.waitForReplicas();
@@ -180,7 +189,7 @@ export class RedisKillSwitch implements KillSwitch {
       });
     }
     this.start();
-    let written: KillSwitchScriptResult;
+    let written: WrittenChange;
     try {
       written = await this.write(change);
     } catch (error) {
@@ -191,7 +200,7 @@ export class RedisKillSwitch implements KillSwitch {
       );
     }
     const wasLocalOnly = this.local.hasLocalActivation();
-    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
+    this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
     if (written.outcome === 'changed' || wasLocalOnly) {
       const version = this.local.record()?.version;
       this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
@@ -264,21 +273,30 @@ export class RedisKillSwitch implements KillSwitch {
    * operator that is newer than the trusted record held (and than every signed one seen) is taken
    * at once, as a read of it would be, saving the round trip; it does not make a stale copy fresh
    * (only a read does) and never resolves an unknown state. Anything else (no key, unsigned,
-   * forged, replayed, older) is only a hint to re-read.
+   * forged, replayed, older) is only a hint to re-read, except a message announcing exactly the
+   * record held (this instance's own change, or a replay of it): a re-read would only find what
+   * the write's answer already confirmed, and any later change announces itself (the periodic
+   * re-read catches one that does not).
    */
   private onMessage(payload: string): void {
-    if (!this.takeSignedMessage(payload)) this.hint();
+    const record = recordFromMessage(payload);
+    if (record && this.firstReadSettled) {
+      const held = this.local.record();
+      if (held && sameRecord(record, held) && !this.local.isStale()) return;
+      if (this.takeSignedMessage(record)) return;
+    }
+    this.hint();
   }
 
-  private takeSignedMessage(payload: string): boolean {
+  private takeSignedMessage(record: KillSwitchRecord): boolean {
     const verifyKey = this.config.verifyKey;
-    if (!verifyKey || !this.firstReadSettled) return false;
+    if (!verifyKey) return false;
     const held = this.local.record();
     if (!held) return false;
-    const record = recordFromMessage(payload);
-    if (!record || record.version <= held.version || record.version <= this.highestSignedVersion) return false;
+    if (record.version <= held.version || record.version <= this.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
-    this.take(this.judge({ kind: 'record', record }), { own: false, confirmed: false });
+    // Verified just now: judging it must not pay for a second Ed25519 verification.
+    this.take(this.judge({ kind: 'record', record }, { signatureVerified: true }), { own: false, confirmed: false });
     return true;
   }
 
@@ -318,8 +336,11 @@ export class RedisKillSwitch implements KillSwitch {
     }
   }
 
-  /** What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say inactive. */
-  private judge(reading: KillSwitchReading): TrustedState {
+  /**
+   * What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say
+   * inactive. `signatureVerified`: the caller has just verified this very record with `verifyKey`.
+   */
+  private judge(reading: KillSwitchReading, checked: { signatureVerified?: true } = {}): TrustedState {
     const name = this.name;
     if (reading.kind === 'missing') {
       return {
@@ -340,7 +361,7 @@ export class RedisKillSwitch implements KillSwitch {
     // Without a key to check, or when the record says "stop", the record is taken as it is: a
     // forged activation can only deny.
     if (!verifyKey) return { kind: 'known', record };
-    const signed = isSignedBy(this.switchId, record, verifyKey);
+    const signed = checked.signatureVerified ?? isSignedBy(this.switchId, record, verifyKey);
     if (record.active) {
       // A signed activation raises the floor, so an older signed release replayed later is a rollback.
       if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
@@ -408,7 +429,19 @@ export class RedisKillSwitch implements KillSwitch {
     });
   }
 
-  private async write(change: KillSwitchChange): Promise<KillSwitchScriptResult> {
+  /**
+   * Judges what a change left in Redis. A record identical to the one this instance has just
+   * signed, with a signing key that pairs with `verifyKey`, is known to verify: no second
+   * Ed25519 verification of it.
+   */
+  private judgeWritten(written: WrittenChange): TrustedState {
+    const { reading, signed } = written;
+    const verified =
+      this.signsForVerifyKey && signed && reading.kind === 'record' && sameRecord(reading.record, signed);
+    return this.judge(reading, verified ? { signatureVerified: true } : {});
+  }
+
+  private async write(change: KillSwitchChange): Promise<WrittenChange> {
     const { signingKey, verifyKey } = this.config;
     if (!signingKey) {
       const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
@@ -449,7 +482,7 @@ export class RedisKillSwitch implements KillSwitch {
           runChangeScript(redis, this.config, change, { version, expectedVersion, signature, skipIfInactive: false }),
         this.config.commandTimeoutMs,
       );
-      if (result.outcome !== 'conflict') return result;
+      if (result.outcome !== 'conflict') return { ...result, signed: { ...record, signature } };
       known = result.stored;
     }
     throw new ConflictError({
