@@ -77,6 +77,9 @@ export class RedisKillSwitch implements KillSwitch {
   private readonly ownVersions = new Set<number>();
   private auditing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
+  private changesInFlight = 0;
+  private readonly messagesDuringChange: string[] = [];
   /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
   private readonly signsForVerifyKey: boolean;
 
@@ -146,9 +149,8 @@ export class RedisKillSwitch implements KillSwitch {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
     this.start();
-    let written: WrittenChange;
     try {
-      written = await this.write(change);
+      await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
       throw this.unavailable(
@@ -157,7 +159,6 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
     const version = this.local.record()?.version;
     try {
       await this.waitForReplicas();
@@ -190,8 +191,9 @@ export class RedisKillSwitch implements KillSwitch {
     }
     this.start();
     let written: WrittenChange;
+    let wasLocalOnly: boolean;
     try {
-      written = await this.write(change);
+      ({ written, wasLocalOnly } = await this.writeAndTake(change));
     } catch (error) {
       if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
@@ -199,8 +201,6 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    const wasLocalOnly = this.local.hasLocalActivation();
-    this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
     if (written.outcome === 'changed' || wasLocalOnly) {
       const version = this.local.record()?.version;
       this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
@@ -279,6 +279,10 @@ export class RedisKillSwitch implements KillSwitch {
    * re-read catches one that does not).
    */
   private onMessage(payload: string): void {
+    if (this.changesInFlight > 0) {
+      this.messagesDuringChange.push(payload);
+      return;
+    }
     const record = recordFromMessage(payload);
     if (record && this.firstReadSettled) {
       const held = this.local.record();
@@ -427,6 +431,26 @@ export class RedisKillSwitch implements KillSwitch {
       }
       for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
     });
+  }
+
+  /**
+   * Writes a change and takes what Redis then holds (the script's answer is a read). Messages
+   * arriving meanwhile are handled once it is taken: one of them may announce this very change,
+   * and then needs no re-read. Returns whether a local-only activation held just before.
+   */
+  private async writeAndTake(change: KillSwitchChange): Promise<{ written: WrittenChange; wasLocalOnly: boolean }> {
+    this.changesInFlight += 1;
+    try {
+      const written = await this.write(change);
+      const wasLocalOnly = this.local.hasLocalActivation();
+      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
+      return { written, wasLocalOnly };
+    } finally {
+      this.changesInFlight -= 1;
+      if (this.changesInFlight === 0) {
+        for (const payload of this.messagesDuringChange.splice(0)) this.onMessage(payload);
+      }
+    }
   }
 
   /**
