@@ -486,11 +486,15 @@ export class RedisKillSwitch implements KillSwitch {
       const hash =
         known ??
         (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
-      const reading = readingFromHash(hash);
-      const current = reading.kind === 'record' ? reading.record : undefined;
-      const trustedInactive =
-        current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+      if (!change.active) {
+        // A release over a trusted release changes nothing. (An activation needs only the stored
+        // version: parsing the hash, which then holds the version alone, would be wasted work.)
+        const reading = readingFromHash(hash);
+        const current = reading.kind === 'record' ? reading.record : undefined;
+        const trustedInactive =
+          current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
+        if (trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+      }
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
       const version = Math.max(
