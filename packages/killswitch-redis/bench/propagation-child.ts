@@ -17,7 +17,12 @@ const connection = address.startsWith('{') ? JSON.parse(address) : { url: addres
 const send = (message: ChildMessage): void => {
   process.send?.(message);
 };
-const report = (reason: string | undefined): void => send({ type: 'change', active: true, reason, at: wallClock() });
+/** Reports a change with the time and this process's CPU time so far (the parent takes differences). */
+const report = (reason: string | undefined): void => {
+  const at = wallClock();
+  const { user, system } = process.cpuUsage();
+  send({ type: 'change', active: true, reason, at, cpuMicros: user + system });
+};
 
 // Generous timeouts: fifty of these start at once on a loaded two-core machine.
 const timeouts = { commandTimeoutMs: 10_000 };

@@ -54,7 +54,7 @@ async function measureSetup(
   processes: number,
   rounds: number,
   childScript: string,
-): Promise<Record<Kind, number[]>> {
+): Promise<{ latencies: Record<Kind, number[]>; cpu: Record<Kind, number[]> }> {
   const connection = connectionOf(target.address);
   const name = `bench-${processes}-${Date.now()}`;
   const keys = generateKeyPairSync('ed25519');
@@ -79,6 +79,8 @@ async function measureSetup(
     signed: (label) => switches.signed.activate(label),
   };
   const latencies: Record<Kind, number[]> = { publish: [], reread: [], plain: [], signed: [] };
+  const cpu: Record<Kind, number[]> = { publish: [], reread: [], plain: [], signed: [] };
+  const cpuAtLastReport = new Map<Child, number>();
   try {
     // A switch without a record is unknown (active): release both before the subscribers start.
     await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.deactivate({ actor: 'bench' })));
@@ -94,12 +96,16 @@ async function measureSetup(
         const startedAt = wallClock();
         await change[kind](label);
         const seenAt = await waitUntilAllSee(children, (seen) => seen.reason === label);
-        if (round >= 0) latencies[kind].push(seenAt - startedAt);
+        const cpuPerProcess = cpuSinceLastReport(children, label, cpuAtLastReport);
+        if (round >= 0) {
+          latencies[kind].push(seenAt - startedAt);
+          cpu[kind].push(cpuPerProcess);
+        }
         clearChanges(children);
         await pause();
       }
     }
-    return latencies;
+    return { latencies, cpu };
   } finally {
     await Promise.all(Object.values(switches).map((killSwitch) => killSwitch.close()));
     publisher.disconnect();
@@ -107,47 +113,76 @@ async function measureSetup(
   }
 }
 
+/**
+ * CPU time (µs) the processes spent since their previous report, averaged over them: the CPU
+ * one change costs a subscribing process, which load inflates far less than wall time. (Between
+ * two reports there is also the idle work, the switches' periodic re-reads: the rounds rotate, so
+ * it falls on every kind alike.)
+ */
+function cpuSinceLastReport(children: Child[], label: string, cpuAtLastReport: Map<Child, number>): number {
+  let total = 0;
+  for (const child of children) {
+    const now = child.changes.find((seen) => seen.reason === label)?.cpuMicros ?? 0;
+    total += now - (cpuAtLastReport.get(child) ?? now);
+    cpuAtLastReport.set(child, now);
+  }
+  return total / children.length;
+}
+
 function clearChanges(children: Child[]): void {
   for (const child of children) child.changes.length = 0;
 }
 
-function row(label: string, processes: number, latencies: number[], ratio?: number): string {
-  const figures = [0.5, 0.99, 1].map((fraction) => percentile(latencies, fraction).toFixed(1).padStart(7));
-  const ratioText = ratio === undefined ? '' : `${ratio.toFixed(2)}×`;
-  return `| ${label.padEnd(40)} | ${String(processes).padStart(9)} | ${String(latencies.length).padStart(6)} | ${figures.join(' | ')} | ${ratioText.padStart(14)} |`;
+type Measured = { latencies: number[]; cpu: number[] };
+
+const ratioText = (value: number | undefined): string => (value === undefined ? '' : `${value.toFixed(2)}×`);
+
+function row(label: string, processes: number, measured: Measured, baseline?: Measured): string {
+  const figures = [0.5, 0.99, 1].map((fraction) => percentile(measured.latencies, fraction).toFixed(1).padStart(7));
+  const cpu = percentile(measured.cpu, 0.5);
+  const p99Ratio = baseline && percentile(measured.latencies, 0.99) / percentile(baseline.latencies, 0.99);
+  const p50Ratio = baseline && percentile(measured.latencies, 0.5) / percentile(baseline.latencies, 0.5);
+  const cpuRatio = baseline && cpu / percentile(baseline.cpu, 0.5);
+  return (
+    `| ${label.padEnd(40)} | ${String(processes).padStart(9)} | ${String(measured.latencies.length).padStart(6)} | ` +
+    `${figures.join(' | ')} | ${ratioText(p99Ratio).padStart(14)} | ${ratioText(p50Ratio).padStart(14)} | ` +
+    `${cpu.toFixed(0).padStart(13)} | ${ratioText(cpuRatio).padStart(15)} |`
+  );
 }
 
 async function measure(targets: Target[]): Promise<void> {
   const childScript = await bundlePropagationChild();
   console.log(
-    '| until every process saw it               | processes | rounds | p50 ms  | p99 ms  | max ms  | p99 vs PUBLISH |',
+    '| until every process saw it               | processes | rounds | p50 ms  | p99 ms  | max ms  | p99 vs PUBLISH | p50 vs PUBLISH | CPU µs/change | CPU vs PUBLISH  |',
   );
   console.log(
-    '|------------------------------------------|-----------|--------|---------|---------|---------|----------------|',
+    '|------------------------------------------|-----------|--------|---------|---------|---------|----------------|----------------|---------------|-----------------|',
   );
   for (const target of targets) {
     // WARDEN_BENCH_PROCESSES=50 (or 10) runs one setup only.
     const onlyProcesses = process.env.WARDEN_BENCH_PROCESSES;
     for (const { processes, rounds } of SETUPS) {
       if (onlyProcesses && Number(onlyProcesses) !== processes) continue;
-      let latencies: Record<Kind, number[]>;
+      let measured: { latencies: Record<Kind, number[]>; cpu: Record<Kind, number[]> };
       try {
-        latencies = await measureSetup(target, processes, rounds, childScript);
+        measured = await measureSetup(target, processes, rounds, childScript);
       } catch (error) {
-        console.log(`| ${target.label}: did not run (${String(error)}) | ${processes} | | | | | |`);
+        console.log(`| ${target.label}: did not run (${String(error)}) | ${processes} | | | | | | | | |`);
         continue;
       }
-      const baseline = percentile(latencies.publish, 0.99);
+      const of = (kind: Kind): Measured => ({ latencies: measured.latencies[kind], cpu: measured.cpu[kind] });
       for (const kind of KINDS) {
-        const ratio = kind === 'publish' ? undefined : percentile(latencies[kind], 0.99) / baseline;
-        console.log(row(`${target.label}: ${LABELS[kind]}`, processes, latencies[kind], ratio));
+        const baseline = kind === 'publish' ? undefined : of('publish');
+        console.log(row(`${target.label}: ${LABELS[kind]}`, processes, of(kind), baseline));
       }
     }
   }
   console.log(
     '\nTarget: p99 within 1.3× of plain PUBLISH at 10 and 50 processes. "signed state": with verifyKey the ' +
       'message carries the signed record and is taken without a re-read; without keys a message is a hint ' +
-      'and each process re-reads the record (one more round trip: compare with "PUBLISH, each process re-reads").',
+      'and each process re-reads the record (one more round trip: compare with "PUBLISH, each process re-reads"). ' +
+      '"CPU µs/change": CPU time of one subscribing process per change (p50 over rounds, mean over processes, ' +
+      'its IPC report included), which load inflates far less than the latencies.',
   );
 }
 
