@@ -80,6 +80,8 @@ export class RedisKillSwitch implements KillSwitch {
   /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
   private changesInFlight = 0;
   private readonly messagesDuringChange: string[] = [];
+  /** The record this instance's last change left in Redis, while it is the one held. */
+  private ownChange: KillSwitchRecord | undefined;
   /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
   private readonly signsForVerifyKey: boolean;
 
@@ -274,20 +276,22 @@ export class RedisKillSwitch implements KillSwitch {
    * at once, as a read of it would be, saving the round trip; it does not make a stale copy fresh
    * (only a read does) and never resolves an unknown state. Anything else (no key, unsigned,
    * forged, replayed, older) is only a hint to re-read, except a message announcing exactly the
-   * record held (this instance's own change, or a replay of it): a re-read would only find what
-   * the write's answer already confirmed, and any later change announces itself (the periodic
-   * re-read catches one that does not).
+   * record this instance holds from its own change: a re-read would only find what the write's
+   * answer already confirmed, and any later change announces itself (the periodic re-read catches
+   * one that does not). Without `verifyKey`, a process that does not hold its own change does not
+   * even parse the message: it can only be a hint.
    */
   private onMessage(payload: string): void {
     if (this.changesInFlight > 0) {
       this.messagesDuringChange.push(payload);
       return;
     }
-    const record = recordFromMessage(payload);
-    if (record && this.firstReadSettled) {
-      const held = this.local.record();
-      if (held && sameRecord(record, held) && !this.local.isStale()) return;
-      if (this.takeSignedMessage(record)) return;
+    const held = this.local.record();
+    const holdsOwnChange = held !== undefined && held === this.ownChange;
+    if (this.firstReadSettled && (holdsOwnChange || this.config.verifyKey)) {
+      const record = recordFromMessage(payload);
+      if (record && holdsOwnChange && sameRecord(record, held) && !this.local.isStale()) return;
+      if (record && this.takeSignedMessage(record)) return;
     }
     this.hint();
   }
@@ -444,6 +448,7 @@ export class RedisKillSwitch implements KillSwitch {
       const written = await this.write(change);
       const wasLocalOnly = this.local.hasLocalActivation();
       this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
+      this.ownChange = this.local.record();
       return { written, wasLocalOnly };
     } finally {
       this.changesInFlight -= 1;
