@@ -4,7 +4,9 @@
  * `node propagation-child.mjs <address> <name>`, with the operator's public key in
  * `WARDEN_BENCH_VERIFY_KEY`. It holds, side by side, a kill switch without keys (`<name>-plain`),
  * one that verifies the operator's signature (`<name>-signed`) and a plain ioredis subscriber of
- * channel `<name>-publish`, and reports every change each one sees with the wall-clock time.
+ * channels `<name>-publish` (reported as it arrives) and `<name>-reread` (reported once a plain
+ * ioredis connection has read the hash `{<name>}-reread`, as a switch without keys re-reads), and
+ * reports every change each one sees with the wall-clock time.
  */
 import { createRedisClient } from '@warden/redis-client';
 import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
@@ -15,7 +17,12 @@ const connection = address.startsWith('{') ? JSON.parse(address) : { url: addres
 const send = (message: ChildMessage): void => {
   process.send?.(message);
 };
-const report = (reason: string | undefined): void => send({ type: 'change', active: true, reason, at: wallClock() });
+/** Reports a change with the time and this process's CPU time so far (the parent takes differences). */
+const report = (reason: string | undefined): void => {
+  const at = wallClock();
+  const { user, system } = process.cpuUsage();
+  send({ type: 'change', active: true, reason, at, cpuMicros: user + system });
+};
 
 // Generous timeouts: fifty of these start at once on a loaded two-core machine.
 const timeouts = { commandTimeoutMs: 10_000 };
@@ -38,7 +45,7 @@ async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeo
   client.on('error', () => {});
   try {
     await client.connect();
-    await client.subscribe(`${name}-publish`);
+    await client.subscribe(`${name}-publish`, `${name}-reread`);
     return client;
   } catch (error) {
     client.disconnect();
@@ -47,7 +54,22 @@ async function connectSubscriber(attemptsLeft: number): Promise<ReturnType<typeo
   }
 }
 const subscriber = await connectSubscriber(10);
-subscriber.on('message', (_channel: string, payload: string) => report(payload));
+const reader = createRedisClient(
+  'clusterNodes' in connection
+    ? { kind: 'cluster', nodes: connection.clusterNodes }
+    : { kind: 'url', url: connection.url },
+  timeouts.commandTimeoutMs,
+);
+reader.on('error', () => {});
+await reader.connect();
+const rereadKey = `{${name}}-reread`;
+subscriber.on('message', (channel: string, payload: string) => {
+  if (channel !== `${name}-reread`) return report(payload);
+  reader.hgetall(rereadKey).then(
+    (hash) => report(hash.reason),
+    () => {},
+  );
+});
 for (const killSwitch of [plain, signed]) {
   while (
     !(await killSwitch.ready().then(
@@ -60,6 +82,7 @@ process.on('message', async (message: { type?: string }) => {
   if (message.type !== 'stop') return;
   await Promise.all([plain.close(), signed.close()]);
   subscriber.disconnect();
+  reader.disconnect();
   process.disconnect();
 });
 send({ type: 'ready' });

@@ -1,6 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { historyEntryFromJson, readingFromHash } from './redis-kill-switch-record.js';
+import {
+  historyEntryFromJson,
+  readingFromHash,
+  recordFromMessage,
+  recordFromValueBySchemaOnly,
+} from './redis-kill-switch-record.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
 describe('readingFromHash(hash)', () => {
@@ -28,6 +33,60 @@ describe('readingFromHash(hash)', () => {
     expect(readingFromHash({ active: '0' }).kind).toBe('malformed');
     expect(readingFromHash({ version: 'x', active: '0' }).kind).toBe('malformed');
     expect(readingFromHash({ version: '1', active: 'no' }).kind).toBe('malformed');
+  });
+});
+
+describe('the fast path for records as the script writes them (attacker: anyone who can HSET or PUBLISH)', () => {
+  const versions: unknown[] = [
+    '0',
+    '7',
+    '007',
+    '1e3',
+    ' 5',
+    '5 ',
+    '-1',
+    '1.5',
+    '',
+    '9007199254740993',
+    '123456789012345',
+  ];
+  const moreVersions: unknown[] = [0, 7, -1, 1.5, 2 ** 53, Number.NaN, true, null, undefined, [], '0x10'];
+  const flags: unknown[] = ['0', '1', true, false, 'true', 1, 0, '', undefined];
+  const texts: unknown[] = [undefined, '', 'why', 'x'.repeat(10_000), 'x'.repeat(10_001), 5, null];
+  const signatures: unknown[] = [undefined, '', 's'.repeat(200), 's'.repeat(201), 1];
+
+  it('answers exactly what the schema answers, for every combination of odd and valid fields', () => {
+    let compared = 0;
+    for (const version of [...versions, ...moreVersions])
+      for (const active of flags)
+        for (const reason of texts)
+          for (const signature of signatures) {
+            const value = { version, active, reason, actor: reason, changedAt: 't', signature };
+            expect(readingFromHash(value as Record<string, string>)).toEqual(
+              recordFromValueBySchemaOnly(value) === undefined
+                ? { kind: 'malformed' }
+                : { kind: 'record', record: recordFromValueBySchemaOnly(value) },
+            );
+            compared += 1;
+          }
+    for (const value of [null, 'text', 3, [], ['version', '1']]) {
+      expect(recordFromMessage(JSON.stringify(value))).toEqual(recordFromValueBySchemaOnly(value));
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThan(5_000);
+  });
+
+  it('reads a message the script published like the schema does (version as text, flag as boolean)', () => {
+    const payload = '{"version":"12","active":true,"reason":"r","actor":"a","changedAt":"t","signature":"c2ln"}';
+    expect(recordFromMessage(payload)).toEqual({
+      version: 12,
+      active: true,
+      reason: 'r',
+      actor: 'a',
+      changedAt: 't',
+      signature: 'c2ln',
+    });
+    expect(recordFromMessage(payload)).toEqual(recordFromValueBySchemaOnly(JSON.parse(payload)));
   });
 });
 

@@ -191,4 +191,75 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
       await server.dispose();
     }
   });
+
+  it('the writer does not re-read on its own announcement (or a replay of it); any other message still costs it a re-read', async () => {
+    const server = await startRedisServer();
+    const connect = async (): Promise<Redis> => {
+      const redis = new Redis(server.url);
+      clients.push(redis);
+      await redis.ping();
+      return redis;
+    };
+    try {
+      // Re-reads far apart, so a re-read in the window can only come from a message.
+      const config = { name: uniqueName(), keyPrefix: KEY_PREFIX, staleAfterMs: 120_000, refreshIntervalMs: 60_000 };
+      const channel = `${KEY_PREFIX}{${config.name}}:changes`;
+      const writerClient = await connect();
+      const writer = createRedisKillSwitch({ ...config, redis: writerClient });
+      opened.push(writer);
+      await writer.deactivate({ actor: 'bob' });
+      const announcements: string[] = [];
+      const listener = await connect();
+      listener.on('message', (_channel: string, payload: string) => {
+        if (payload !== 'barrier') announcements.push(payload);
+      });
+      await listener.subscribe(channel);
+      const writerAddress = `127.0.0.1:${writerClient.stream.localPort}`;
+      const monitor = await (await connect()).monitor();
+      const writerReads: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source.split(' ').at(-1) === writerAddress && String(args[0]).toLowerCase() === 'hgetall') {
+          writerReads.push(String(args[0]));
+        }
+      });
+      const publisher = await connect();
+      /** Sends a message no switch can take (a hint): once the writer re-read for it, it has handled every earlier one. */
+      const barrier = async (): Promise<void> => {
+        const before = writerReads.length;
+        await publisher.publish(channel, 'barrier');
+        await eventually(async () => expect(writerReads.length).toBe(before + 1));
+      };
+
+      await writer.activate('first', { actor: 'alice' });
+      await eventually(async () => expect(announcements).toHaveLength(1));
+      await barrier();
+      expect(writerReads).toHaveLength(1);
+      await writer.activate('second', { actor: 'alice' });
+      await eventually(async () => expect(announcements).toHaveLength(2));
+      await publisher.publish(channel, announcements[1] ?? '');
+      await barrier();
+      expect(writerReads).toHaveLength(2);
+      // A replay of an older change is not what the writer holds: it re-reads (and keeps what Redis says).
+      await publisher.publish(channel, announcements[0] ?? '');
+      await eventually(async () => expect(writerReads).toHaveLength(3));
+      expect(await writer.getReason()).toBe('second');
+      monitor.disconnect();
+    } finally {
+      await Promise.all(opened.splice(0).map((instance) => instance.close()));
+      await server.dispose();
+    }
+  });
+
+  it('a signingKey that is not the pair of verifyKey: the switch still reads its own signed release as unknown (deny)', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const otherKeys = generateKeyPairSync('ed25519');
+    const name = uniqueName();
+    const misconfigured = open({ name, verifyKey: operatorKeys.publicKey, signingKey: otherKeys.privateKey });
+    await misconfigured.deactivate({ actor: 'alice' });
+    expect(await misconfigured.getState()).toMatchObject({ active: true, unknown: true });
+    expect(await misconfigured.getReason()).toMatch(/not signed by the operator's key/);
+    const operator = open({ name, verifyKey: operatorKeys.publicKey, signingKey: operatorKeys.privateKey });
+    await operator.deactivate({ actor: 'alice' });
+    expect(await operator.getState()).toMatchObject({ active: false, stale: false });
+  });
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   AccessDeniedError,
@@ -27,9 +28,13 @@ import {
   readingFromHash,
   recordFromMessage,
   sameChange,
+  sameRecord,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
+
+/** What a change wrote, and the record this instance signed for it (with `signingKey`). */
+type WrittenChange = KillSwitchScriptResult & { signed?: KillSwitchRecord };
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
@@ -72,6 +77,13 @@ export class RedisKillSwitch implements KillSwitch {
   private readonly ownVersions = new Set<number>();
   private auditing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
+  private changesInFlight = 0;
+  private readonly messagesDuringChange: string[] = [];
+  /** The record this instance's last change left in Redis, while it is the one held. */
+  private ownChange: KillSwitchRecord | undefined;
+  /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
+  private readonly signsForVerifyKey: boolean;
 
   /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
@@ -80,6 +92,8 @@ export class RedisKillSwitch implements KillSwitch {
     this.switchId = `${this.config.keyPrefix}${this.config.name}`;
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
+    const { signingKey, verifyKey } = this.config;
+    this.signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
     this.connections = new KillSwitchConnections(this.config, {
       onMessage: (payload) => this.onMessage(payload),
       onSubscribed: () => this.hint(),
@@ -137,9 +151,8 @@ export class RedisKillSwitch implements KillSwitch {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
     this.start();
-    let written: KillSwitchScriptResult;
     try {
-      written = await this.write(change);
+      await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
       throw this.unavailable(
@@ -148,7 +161,6 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
     const version = this.local.record()?.version;
     try {
       await this.waitForReplicas();
@@ -180,9 +192,10 @@ export class RedisKillSwitch implements KillSwitch {
       });
     }
     this.start();
-    let written: KillSwitchScriptResult;
+    let written: WrittenChange;
+    let wasLocalOnly: boolean;
     try {
-      written = await this.write(change);
+      ({ written, wasLocalOnly } = await this.writeAndTake(change));
     } catch (error) {
       if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
@@ -190,8 +203,6 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    const wasLocalOnly = this.local.hasLocalActivation();
-    this.take(this.judge(written.reading), { own: true, clearLocalActivation: true });
     if (written.outcome === 'changed' || wasLocalOnly) {
       const version = this.local.record()?.version;
       this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
@@ -264,21 +275,36 @@ export class RedisKillSwitch implements KillSwitch {
    * operator that is newer than the trusted record held (and than every signed one seen) is taken
    * at once, as a read of it would be, saving the round trip; it does not make a stale copy fresh
    * (only a read does) and never resolves an unknown state. Anything else (no key, unsigned,
-   * forged, replayed, older) is only a hint to re-read.
+   * forged, replayed, older) is only a hint to re-read, except a message announcing exactly the
+   * record this instance holds from its own change: a re-read would only find what the write's
+   * answer already confirmed, and any later change announces itself (the periodic re-read catches
+   * one that does not). Without `verifyKey`, a process that does not hold its own change does not
+   * even parse the message: it can only be a hint.
    */
   private onMessage(payload: string): void {
-    if (!this.takeSignedMessage(payload)) this.hint();
+    if (this.changesInFlight > 0) {
+      this.messagesDuringChange.push(payload);
+      return;
+    }
+    const held = this.local.record();
+    const holdsOwnChange = held !== undefined && held === this.ownChange;
+    if (this.firstReadSettled && (holdsOwnChange || this.config.verifyKey)) {
+      const record = recordFromMessage(payload);
+      if (record && holdsOwnChange && sameRecord(record, held) && !this.local.isStale()) return;
+      if (record && this.takeSignedMessage(record)) return;
+    }
+    this.hint();
   }
 
-  private takeSignedMessage(payload: string): boolean {
+  private takeSignedMessage(record: KillSwitchRecord): boolean {
     const verifyKey = this.config.verifyKey;
-    if (!verifyKey || !this.firstReadSettled) return false;
+    if (!verifyKey) return false;
     const held = this.local.record();
     if (!held) return false;
-    const record = recordFromMessage(payload);
-    if (!record || record.version <= held.version || record.version <= this.highestSignedVersion) return false;
+    if (record.version <= held.version || record.version <= this.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
-    this.take(this.judge({ kind: 'record', record }), { own: false, confirmed: false });
+    // Verified just now: judging it must not pay for a second Ed25519 verification.
+    this.take(this.judge({ kind: 'record', record }, { signatureVerified: true }), { own: false, confirmed: false });
     return true;
   }
 
@@ -318,8 +344,11 @@ export class RedisKillSwitch implements KillSwitch {
     }
   }
 
-  /** What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say inactive. */
-  private judge(reading: KillSwitchReading): TrustedState {
+  /**
+   * What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say
+   * inactive. `signatureVerified`: the caller has just verified this very record with `verifyKey`.
+   */
+  private judge(reading: KillSwitchReading, checked: { signatureVerified?: true } = {}): TrustedState {
     const name = this.name;
     if (reading.kind === 'missing') {
       return {
@@ -340,7 +369,7 @@ export class RedisKillSwitch implements KillSwitch {
     // Without a key to check, or when the record says "stop", the record is taken as it is: a
     // forged activation can only deny.
     if (!verifyKey) return { kind: 'known', record };
-    const signed = isSignedBy(this.switchId, record, verifyKey);
+    const signed = checked.signatureVerified ?? isSignedBy(this.switchId, record, verifyKey);
     if (record.active) {
       // A signed activation raises the floor, so an older signed release replayed later is a rollback.
       if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
@@ -408,7 +437,40 @@ export class RedisKillSwitch implements KillSwitch {
     });
   }
 
-  private async write(change: KillSwitchChange): Promise<KillSwitchScriptResult> {
+  /**
+   * Writes a change and takes what Redis then holds (the script's answer is a read). Messages
+   * arriving meanwhile are handled once it is taken: one of them may announce this very change,
+   * and then needs no re-read. Returns whether a local-only activation held just before.
+   */
+  private async writeAndTake(change: KillSwitchChange): Promise<{ written: WrittenChange; wasLocalOnly: boolean }> {
+    this.changesInFlight += 1;
+    try {
+      const written = await this.write(change);
+      const wasLocalOnly = this.local.hasLocalActivation();
+      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
+      this.ownChange = this.local.record();
+      return { written, wasLocalOnly };
+    } finally {
+      this.changesInFlight -= 1;
+      if (this.changesInFlight === 0) {
+        for (const payload of this.messagesDuringChange.splice(0)) this.onMessage(payload);
+      }
+    }
+  }
+
+  /**
+   * Judges what a change left in Redis. A record identical to the one this instance has just
+   * signed, with a signing key that pairs with `verifyKey`, is known to verify: no second
+   * Ed25519 verification of it.
+   */
+  private judgeWritten(written: WrittenChange): TrustedState {
+    const { reading, signed } = written;
+    const verified =
+      this.signsForVerifyKey && signed && reading.kind === 'record' && sameRecord(reading.record, signed);
+    return this.judge(reading, verified ? { signatureVerified: true } : {});
+  }
+
+  private async write(change: KillSwitchChange): Promise<WrittenChange> {
     const { signingKey, verifyKey } = this.config;
     if (!signingKey) {
       const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
@@ -429,11 +491,15 @@ export class RedisKillSwitch implements KillSwitch {
       const hash =
         known ??
         (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
-      const reading = readingFromHash(hash);
-      const current = reading.kind === 'record' ? reading.record : undefined;
-      const trustedInactive =
-        current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-      if (!change.active && trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+      if (!change.active) {
+        // A release over a trusted release changes nothing. (An activation needs only the stored
+        // version: parsing the hash, which then holds the version alone, would be wasted work.)
+        const reading = readingFromHash(hash);
+        const current = reading.kind === 'record' ? reading.record : undefined;
+        const trustedInactive =
+          current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
+        if (trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+      }
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
       const version = Math.max(
@@ -449,7 +515,7 @@ export class RedisKillSwitch implements KillSwitch {
           runChangeScript(redis, this.config, change, { version, expectedVersion, signature, skipIfInactive: false }),
         this.config.commandTimeoutMs,
       );
-      if (result.outcome !== 'conflict') return result;
+      if (result.outcome !== 'conflict') return { ...result, signed: { ...record, signature } };
       known = result.stored;
     }
     throw new ConflictError({
