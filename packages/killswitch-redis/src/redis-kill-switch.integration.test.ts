@@ -132,6 +132,22 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     expect(changerEvents.some((event) => event.details.observed)).toBe(false);
   });
 
+  it('the versions an instance remembers having written stay bounded: none without events, at most historyLimit with them', async () => {
+    const name = uniqueName();
+    const silent = open({ name });
+    const audited = open({ name, events: createSecurityEventEmitter(), historyLimit: 3 });
+    const remembered = (killSwitch: RedisKillSwitch): number =>
+      (killSwitch as unknown as { ownVersions: Set<number> }).ownVersions.size;
+    for (let change = 0; change < 10; change += 1) {
+      await silent.activate(`silent ${change}`);
+      await silent.deactivate();
+      await audited.activate(`audited ${change}`);
+      await audited.deactivate();
+    }
+    expect(remembered(silent)).toBe(0);
+    expect(remembered(audited)).toBeLessThanOrEqual(3);
+  });
+
   it('changes made at once from two instances end with every instance holding what Redis holds', async () => {
     const name = uniqueName();
     const [first, second, watcher] = [open({ name }), open({ name }), open({ name })];

@@ -399,7 +399,7 @@ export class RedisKillSwitch implements KillSwitch {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
     if (options.own) {
-      if (after) this.ownVersions.add(after.version);
+      if (after && this.config.events) this.rememberOwnVersion(after.version);
       return;
     }
     if (!this.firstReadSettled || !previous) {
@@ -411,6 +411,17 @@ export class RedisKillSwitch implements KillSwitch {
     if (previous.kind === state.kind && (after ? sameChange(before, after) : previous.kind === 'unknown')) return;
     if (after) this.auditObserved(after);
     else if (state.kind === 'unknown') this.emitEvent(true, { observed: true, unknown: true, reason: state.why });
+  }
+
+  /**
+   * Remembers a version this instance wrote, so auditing what it observes skips it. Only the
+   * newest `historyLimit` are kept: an older one of its own can no longer be in the history read.
+   */
+  private rememberOwnVersion(version: number): void {
+    this.ownVersions.add(version);
+    if (this.ownVersions.size <= this.config.historyLimit) return;
+    const oldest = this.ownVersions.values().next().value;
+    if (oldest !== undefined) this.ownVersions.delete(oldest);
   }
 
   /**
