@@ -22,6 +22,42 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
   };
   const uniqueName = (): string => `test-${randomUUID()}`;
 
+  /**
+   * Runs `test` against a private redis-server, so MONITOR sees only the test's own traffic:
+   * `connect` opens a client (closed after the test) and `commandsFrom` records, from then on, the
+   * lower-cased names of the commands the given clients send. Closes the switches the test opened.
+   */
+  const withPrivateServer = async (
+    test: (server: {
+      url: string;
+      connect: () => Promise<Redis>;
+      commandsFrom: (sources: Redis[]) => Promise<{ names: string[]; stop: () => void }>;
+    }) => Promise<void>,
+  ): Promise<void> => {
+    const server = await startRedisServer();
+    const connect = async (): Promise<Redis> => {
+      const redis = new Redis(server.url);
+      clients.push(redis);
+      await redis.ping();
+      return redis;
+    };
+    const commandsFrom = async (sources: Redis[]): Promise<{ names: string[]; stop: () => void }> => {
+      const addresses = new Set(sources.map((redis) => `127.0.0.1:${redis.stream.localPort}`));
+      const monitor = await (await connect()).monitor();
+      const names: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (addresses.has(source.split(' ').at(-1) ?? '')) names.push(String(args[0]).toLowerCase());
+      });
+      return { names, stop: () => monitor.disconnect() };
+    };
+    try {
+      await test({ url: server.url, connect, commandsFrom });
+    } finally {
+      await Promise.all(opened.splice(0).map((instance) => instance.close()));
+      await server.dispose();
+    }
+  };
+
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((instance) => instance.close()));
     for (const client of clients.splice(0)) client.disconnect();
@@ -167,18 +203,11 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
   });
 
   it('with verifyKey, a signed change reaches other instances in the message itself: they do not re-read', async () => {
-    const server = await startRedisServer();
-    const connect = async (): Promise<Redis> => {
-      const redis = new Redis(server.url);
-      clients.push(redis);
-      await redis.ping();
-      return redis;
-    };
-    try {
+    await withPrivateServer(async ({ url, connect, commandsFrom }) => {
       const keys = generateKeyPairSync('ed25519');
       // Re-reads far apart, so a re-read in the window can only come from the change.
       const config = { name: uniqueName(), keyPrefix: KEY_PREFIX, staleAfterMs: 120_000, refreshIntervalMs: 60_000 };
-      const operator = open({ ...config, url: server.url, verifyKey: keys.publicKey, signingKey: keys.privateKey });
+      const operator = open({ ...config, url, verifyKey: keys.publicKey, signingKey: keys.privateKey });
       const readerClients = [await connect(), await connect()];
       const readers = readerClients.map((redis) => {
         const reader = createRedisKillSwitch({ ...config, redis, verifyKey: keys.publicKey });
@@ -187,12 +216,7 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
       });
       await operator.deactivate({ actor: 'bob' });
       for (const reader of readers) await eventually(async () => expect(await reader.isActive()).toBe(false));
-      const readerAddresses = new Set(readerClients.map((redis) => `127.0.0.1:${redis.stream.localPort}`));
-      const monitor = await (await connect()).monitor();
-      const readerCommands: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (readerAddresses.has(source.split(' ').at(-1) ?? '')) readerCommands.push(String(args[0]).toLowerCase());
-      });
+      const readerCommands = await commandsFrom(readerClients);
       await operator.activate('incident', { actor: 'alice' });
       for (const reader of readers) {
         await eventually(async () =>
@@ -200,23 +224,13 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
         );
       }
       await (await connect()).ping();
-      monitor.disconnect();
-      expect(readerCommands).not.toContain('hgetall');
-    } finally {
-      await Promise.all(opened.splice(0).map((instance) => instance.close()));
-      await server.dispose();
-    }
+      readerCommands.stop();
+      expect(readerCommands.names).not.toContain('hgetall');
+    });
   });
 
   it('the writer does not re-read on its own announcement (or a replay of it); any other message still costs it a re-read', async () => {
-    const server = await startRedisServer();
-    const connect = async (): Promise<Redis> => {
-      const redis = new Redis(server.url);
-      clients.push(redis);
-      await redis.ping();
-      return redis;
-    };
-    try {
+    await withPrivateServer(async ({ connect, commandsFrom }) => {
       // Re-reads far apart, so a re-read in the window can only come from a message.
       const config = { name: uniqueName(), keyPrefix: KEY_PREFIX, staleAfterMs: 120_000, refreshIntervalMs: 60_000 };
       const channel = `${KEY_PREFIX}{${config.name}}:changes`;
@@ -230,40 +244,31 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
         if (payload !== 'barrier') announcements.push(payload);
       });
       await listener.subscribe(channel);
-      const writerAddress = `127.0.0.1:${writerClient.stream.localPort}`;
-      const monitor = await (await connect()).monitor();
-      const writerReads: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (source.split(' ').at(-1) === writerAddress && String(args[0]).toLowerCase() === 'hgetall') {
-          writerReads.push(String(args[0]));
-        }
-      });
+      const writerCommands = await commandsFrom([writerClient]);
+      const writerReads = (): number => writerCommands.names.filter((name) => name === 'hgetall').length;
       const publisher = await connect();
       /** Sends a message no switch can take (a hint): once the writer re-read for it, it has handled every earlier one. */
       const barrier = async (): Promise<void> => {
-        const before = writerReads.length;
+        const before = writerReads();
         await publisher.publish(channel, 'barrier');
-        await eventually(async () => expect(writerReads.length).toBe(before + 1));
+        await eventually(async () => expect(writerReads()).toBe(before + 1));
       };
 
       await writer.activate('first', { actor: 'alice' });
       await eventually(async () => expect(announcements).toHaveLength(1));
       await barrier();
-      expect(writerReads).toHaveLength(1);
+      expect(writerReads()).toBe(1);
       await writer.activate('second', { actor: 'alice' });
       await eventually(async () => expect(announcements).toHaveLength(2));
       await publisher.publish(channel, announcements[1] ?? '');
       await barrier();
-      expect(writerReads).toHaveLength(2);
+      expect(writerReads()).toBe(2);
       // A replay of an older change is not what the writer holds: it re-reads (and keeps what Redis says).
       await publisher.publish(channel, announcements[0] ?? '');
-      await eventually(async () => expect(writerReads).toHaveLength(3));
+      await eventually(async () => expect(writerReads()).toBe(3));
       expect(await writer.getReason()).toBe('second');
-      monitor.disconnect();
-    } finally {
-      await Promise.all(opened.splice(0).map((instance) => instance.close()));
-      await server.dispose();
-    }
+      writerCommands.stop();
+    });
   });
 
   it('a signingKey that is not the pair of verifyKey: the switch still reads its own signed release as unknown (deny)', async () => {
