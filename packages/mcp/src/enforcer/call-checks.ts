@@ -58,12 +58,14 @@ export function checkCallArguments(
   // Serialised only when a rule bounds the size (once per call, not per rule).
   let encodedBytes: number | undefined;
   for (const rule of rules) {
-    if (rule.maxArgumentsBytes !== undefined) encodedBytes ??= Buffer.byteLength(JSON.stringify(args));
-    if (rule.maxArgumentsBytes !== undefined && encodedBytes !== undefined && encodedBytes > rule.maxArgumentsBytes) {
-      throw new McpDeniedError({
-        denial: 'ARGUMENT_DENIED',
-        message: `arguments are ${encodedBytes} bytes, more than ${rule.maxArgumentsBytes}`,
-      });
+    if (rule.maxArgumentsBytes !== undefined) {
+      encodedBytes ??= Buffer.byteLength(JSON.stringify(args));
+      if (encodedBytes > rule.maxArgumentsBytes) {
+        throw new McpDeniedError({
+          denial: 'ARGUMENT_DENIED',
+          message: `arguments are ${encodedBytes} bytes, more than ${rule.maxArgumentsBytes}`,
+        });
+      }
     }
     if (rule.arguments) {
       const violation = checkArgumentRules(rule.arguments, args);
