@@ -64,6 +64,47 @@ describe('redactSecrets(value)', () => {
     });
   });
 
+  it('property: a string is redacted exactly when one of the documented secret shapes occurs in it', () => {
+    // The shapes of the doc comment, one pattern each, tested one by one as written.
+    const shapes = [
+      /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+      /\bgh[pousr]_[A-Za-z0-9]{20,}/,
+      /\bgithub_pat_[A-Za-z0-9_]{20,}/,
+      /\bxox[abprs]-[A-Za-z0-9-]{10,}/,
+      /\bAKIA[0-9A-Z]{16}\b/,
+      /\bsk-[A-Za-z0-9_-]{20,}/,
+      /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/i,
+    ];
+    const near = [
+      '-----BEGIN RSA PRIVATE KEY-----',
+      '-----BEGIN PRIVATE KEY----',
+      'ghp_',
+      'gho_',
+      'github_pat_',
+      'xoxb-',
+      'xoxz-',
+      'AKIA',
+      'sk-',
+      'Bearer ',
+      'bEaReR\t',
+      'x',
+    ];
+    const piece = fc.oneof(
+      fc.constantFrom(...near),
+      fc.stringMatching(/^[A-Za-z0-9_\-. ]{0,24}$/),
+      fc.stringMatching(/^[A-Z0-9]{12,20}$/),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 5 }), (pieces) => {
+        const text = pieces.join('');
+        const secret = shapes.some((shape) => shape.test(text));
+        expect(redactSecrets(text)).toBe(secret ? REDACTED : text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('keeps booleans and nulls under secret keys, and names that only contain "pass" (passive, passthrough)', () => {
     const value = { hasToken: true, password: null, passive: 'yes', passthrough: 'on' };
     expect(redactSecrets(value)).toEqual(value);

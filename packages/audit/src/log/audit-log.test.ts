@@ -230,6 +230,50 @@ describe('createAuditLog fails closed (a full or failing disk)', () => {
     expect((await log.entry(0)).event.details.index).toBe(1);
   });
 
+  it('commits at most batchMaxEntries writes together, in order, and settles each batch on its own', async () => {
+    const inner = createMemoryAuditStorage();
+    const appended: number[] = [];
+    let call = 0;
+    const storage: AuditStorage = {
+      ...inner,
+      async append(records: readonly Uint8Array[]) {
+        call += 1;
+        appended.push(records.length);
+        if (call === 2) throw new Error('EIO: the second batch fails');
+        return inner.append(records);
+      },
+    };
+    const failures: AuditFailure[] = [];
+    const log = createAuditLog({
+      storage,
+      signingKey: signingKey(),
+      batchMaxEntries: 3,
+      failureMode: 'fail-open',
+      onFailure: (failure) => failures.push(failure),
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => log.write(event(index))));
+    expect(appended).toEqual([3, 3, 2]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(failures).toEqual([expect.objectContaining({ lostEvents: 3, closed: false })]);
+    const stored = await Promise.all([0, 1, 2, 3, 4].map((index) => log.entry(index)));
+    expect(stored.map((entry) => [entry.seq, entry.event.details.index])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 6],
+      [4, 7],
+    ]);
+  });
+
   it('refuses invalid settings with INVALID_INPUT naming the field', () => {
     expect(() => createAuditLog({ signingKey: signingKey() })).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: 'directory' })] }),

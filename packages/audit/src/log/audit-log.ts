@@ -59,21 +59,42 @@ export interface AuditLog extends AuditSink {
   close(): Promise<void>;
 }
 
-interface PendingWrite {
-  eventJson: string;
-  decision: DecisionTrace;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
+/**
+ * Writes that will be committed together. They share one promise: every write of a batch is
+ * acknowledged or refused at once, so one promise per batch is enough, and a write allocates
+ * no promise, resolver or record of its own.
+ */
+class PendingBatch {
+  readonly eventJsons: string[] = [];
+  readonly decisions: DecisionTrace[] = [];
+  readonly settled: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (error: unknown) => void;
 
-function acknowledge(write: PendingWrite, index: number): void {
-  write.decision.committed(index);
-  write.resolve();
-}
+  constructor() {
+    this.settled = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
 
-function refuse(write: PendingWrite, error: unknown): void {
-  write.decision.failed(error);
-  write.reject(error);
+  get size(): number {
+    return this.eventJsons.length;
+  }
+
+  /** Every write of the batch is durable, the first at entry `firstIndex`. */
+  acknowledge(firstIndex: number): void {
+    this.decisions.forEach((decision, offset) => {
+      decision.committed(firstIndex + offset);
+    });
+    this.resolve();
+  }
+
+  /** No write of the batch is acknowledged. */
+  refuse(error: unknown): void {
+    for (const decision of this.decisions) decision.failed(error);
+    this.reject(error);
+  }
 }
 
 /** Creates an audit log; nothing is read or written before the first call. */
@@ -87,7 +108,8 @@ class MerkleAuditLog implements AuditLog {
   private readonly tree = new MerkleTree();
   private readonly telemetry: AuditTelemetry;
   private readonly redact: HmacRedactor;
-  private readonly pending: PendingWrite[] = [];
+  // Batches waiting to be committed, in order; only the last one takes more writes.
+  private readonly pending: PendingBatch[] = [];
   private readonly witnessSizes = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private opening: Promise<void> | undefined;
@@ -121,10 +143,11 @@ class MerkleAuditLog implements AuditLog {
       decision.failed(refusal);
       return Promise.reject(refusal);
     }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ eventJson, decision, resolve, reject });
-      this.scheduleDrain();
-    });
+    const batch = this.openBatch();
+    batch.eventJsons.push(eventJson);
+    batch.decisions.push(decision);
+    this.scheduleDrain();
+    return batch.settled;
   }
 
   checkpoint(): Promise<SignedCheckpoint> {
@@ -211,7 +234,8 @@ class MerkleAuditLog implements AuditLog {
     this.exclusive(async () => {
       this.drainScheduled = false;
       do {
-        if (this.pending.length > 0) await this.commit(this.pending.splice(0, this.config.batchMaxEntries));
+        const batch = this.pending.shift();
+        if (batch) await this.commit(batch);
         // Checked after every batch: under a steady stream `pending` never empties, and the
         // checkpoint must still come every interval.
         await this.checkpointIfDue();
@@ -219,15 +243,19 @@ class MerkleAuditLog implements AuditLog {
     }).catch((error: unknown) => this.fail(error, this.pending.splice(0)));
   }
 
-  private async commit(batch: PendingWrite[]): Promise<void> {
-    if (batch.length === 0) return;
+  // The batch the next write joins: the last pending one, or a new one once that is full.
+  private openBatch(): PendingBatch {
+    const last = this.pending.at(-1);
+    if (last && last.size < this.config.batchMaxEntries) return last;
+    const batch = new PendingBatch();
+    this.pending.push(batch);
+    return batch;
+  }
+
+  private async commit(batch: PendingBatch): Promise<void> {
     const first = this.tree.size;
     const previous = first > 0 ? this.tree.leafHash(first - 1) : undefined;
-    const { records, leafHashes } = encodeEntries(
-      first,
-      previous,
-      batch.map((write) => write.eventJson),
-    );
+    const { records, leafHashes } = encodeEntries(first, previous, batch.eventJsons);
     try {
       await this.config.storage.append(records);
       const synced = this.config.storage.sync();
@@ -237,12 +265,10 @@ class MerkleAuditLog implements AuditLog {
       await synced;
     } catch (error) {
       this.tree.truncate(first);
-      this.fail(error, batch);
+      this.fail(error, [batch]);
       return;
     }
-    batch.forEach((write, offset) => {
-      acknowledge(write, first + offset);
-    });
+    batch.acknowledge(first);
   }
 
   private async checkpointIfDue(): Promise<void> {
@@ -332,14 +358,15 @@ class MerkleAuditLog implements AuditLog {
     this.latest = { note, checkpoint };
   }
 
-  private fail(error: unknown, batch: readonly PendingWrite[]): void {
+  private fail(error: unknown, batches: readonly PendingBatch[]): void {
     const closed = this.config.failureMode === 'fail-closed';
     if (closed && this.failure === undefined) this.failure = error ?? this.unavailable('unknown failure');
     const refusal = this.refusal(error);
-    for (const write of batch) refuse(write, refusal);
-    if (closed) for (const write of this.pending.splice(0)) refuse(write, refusal);
+    for (const batch of batches) batch.refuse(refusal);
+    if (closed) for (const batch of this.pending.splice(0)) batch.refuse(refusal);
     try {
-      this.config.onFailure({ error, lostEvents: batch.length, closed });
+      const lostEvents = batches.reduce((count, batch) => count + batch.size, 0);
+      this.config.onFailure({ error, lostEvents, closed });
     } catch {
       // A throwing callback must not hide the failure it was told about.
     }

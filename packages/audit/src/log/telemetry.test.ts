@@ -80,6 +80,42 @@ describe('OpenTelemetry (GenAI and MCP semantic conventions)', () => {
     expect(failed?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('with metrics and no tracing, every decision is still counted and timed, appended or failed', async () => {
+    const storage = createMemoryAuditStorage();
+    const reader = new CollectingReader();
+    const log = createAuditLog({
+      storage,
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      telemetry: { meterProvider: new MeterProvider({ readers: [reader] }) },
+    });
+    await log.write({ type: 'tool_blocked', timestamp: 1, details: { tool: 'a' } });
+    await storage.close();
+    await expect(log.write({ type: 'tool_blocked', timestamp: 2, details: { tool: 'a' } })).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+    });
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics[0]?.metrics ?? [];
+    const decisions = (metrics.find((item) => item.descriptor.name === 'warden.audit.decisions')?.dataPoints ??
+      []) as DataPoint<number>[];
+    expect(decisions.map((point) => [point.attributes['error.type'] ?? 'appended', point.value])).toEqual([
+      ['appended', 1],
+      ['AUDIT_APPEND_FAILED', 1],
+    ]);
+    const durations = metrics.find((item) => item.descriptor.name === 'warden.audit.append.duration')?.dataPoints;
+    expect(durations).toHaveLength(2);
+  });
+
+  it('with tracing and no metrics, every decision is still a span', async () => {
+    const exporter = new InMemorySpanExporter();
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      telemetry: { tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }) },
+    });
+    await log.write({ type: 'tool_blocked', timestamp: 1, details: { tool: 'a' } });
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['execute_tool a']);
+  });
+
   it('without an SDK the global no-op API is used and writing still works', async () => {
     const log = createAuditLog({
       storage: createMemoryAuditStorage(),

@@ -19,6 +19,7 @@
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   type MeterProvider,
   metrics,
@@ -123,6 +124,9 @@ function childOf<T>(map: Map<string, Map<string, T>>, key: string): Map<string, 
 }
 
 /** One decision's span and start time; a class rather than closures, as one is made per write. */
+// What a decision records when nothing would receive it: no span records it and no meter counts it.
+const UNOBSERVED: DecisionTrace = Object.freeze({ committed() {}, failed() {} });
+
 class Decision implements DecisionTrace {
   private readonly started = performance.now();
 
@@ -180,6 +184,12 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
     kindCount += 1;
     return kind;
   };
+  // The API hands out its no-op instruments when no meter provider was registered before this
+  // log was created, and a meter provider registered later never reaches them: then a decision
+  // that no span records is not timed, counted or allocated at all (a tenth of a microsecond and
+  // an object per append on the default path).
+  const noopMeter = createNoopMeter();
+  const metricsOff = decisions === noopMeter.createCounter(SCOPE) && duration === noopMeter.createHistogram(SCOPE);
   return {
     start(event) {
       const details = event.details ?? {};
@@ -188,6 +198,7 @@ export function createAuditTelemetry(config: AuditTelemetryConfig = {}): AuditTe
       const span = tracer.startSpan(kind.name, { kind: kind.spanKind, attributes: kind.attributes });
       // The identifiers are unique per decision: added only to a span that records them.
       if (span.isRecording()) span.setAttributes(identifierAttributes(event, details, mcpMethod !== undefined));
+      else if (metricsOff) return UNOBSERVED;
       return new Decision(span, kind, decisions, duration);
     },
   };

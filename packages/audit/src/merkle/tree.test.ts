@@ -190,6 +190,48 @@ describe('MerkleTree properties', () => {
   });
 });
 
+describe('MerkleTree across its storage chunks (32,768 hashes each)', () => {
+  // RFC 6962's MTH straight from its definition, over the leaf hashes: no stored level is used.
+  const mth = (leaves: readonly Uint8Array[], start: number, end: number): Uint8Array => {
+    if (end - start === 1) return leaves[start] as Uint8Array;
+    let k = 1;
+    while (k * 2 < end - start) k *= 2;
+    return hashChildren(mth(leaves, start, start + k), mth(leaves, start + k, end));
+  };
+
+  it('gives RFC 6962 roots, leaves and proofs on both sides of every chunk boundary, after batches that straddle them', () => {
+    const total = 70_001;
+    const leaves = Array.from({ length: total }, (_, index) => hashLeaf(Buffer.from(`leaf ${index}`)));
+    const tree = new MerkleTree();
+    // Odd batch sizes, so batches start and end inside chunks and cross their boundaries.
+    for (let first = 0, batch = 1; first < total; first += batch, batch = (batch * 7 + 3) % 4099) {
+      tree.appendLeaves(Buffer.concat(leaves.slice(first, first + batch)));
+    }
+    expect(tree.size).toBe(total);
+    const boundaries = [1, 2, 32_767, 32_768, 32_769, 65_535, 65_536, 65_537, total];
+    for (const size of boundaries) {
+      const root = tree.root(size);
+      expect(hex(root)).toBe(hex(mth(leaves, 0, size)));
+      for (const index of [0, size - 1, Math.floor(size / 2)]) {
+        expect(hex(tree.leafHash(index))).toBe(hex(leaves[index] as Uint8Array));
+        expect(verifyInclusion(index, size, leaves[index] as Uint8Array, tree.inclusionProof(index, size), root)).toBe(
+          true,
+        );
+      }
+    }
+    expect(verifyConsistency(32_768, total, tree.consistencyProof(32_768, total), tree.root(32_768), tree.root())).toBe(
+      true,
+    );
+    // Cut back into the first chunk, then grow past the boundary again with other leaves.
+    tree.truncate(30_000);
+    const regrown = [...leaves.slice(0, 30_000)];
+    for (let index = 30_000; index < 40_000; index += 1) regrown.push(hashLeaf(Buffer.from(`other ${index}`)));
+    tree.appendLeaves(Buffer.concat(regrown.slice(30_000)));
+    expect(hex(tree.root())).toBe(hex(mth(regrown, 0, 40_000)));
+    expect(hex(tree.leafHash(35_000))).toBe(hex(regrown[35_000] as Uint8Array));
+  });
+});
+
 function referenceOfSize(size: number): MerkleTree {
   const tree = new MerkleTree();
   for (let index = 0; index < size; index += 1) tree.append(hashLeaf(Buffer.from(`leaf ${index}`)));
