@@ -19,6 +19,7 @@ import {
   type RedisKillSwitchConfig,
 } from './redis-kill-switch-config.js';
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
+import { HeldMessages } from './redis-kill-switch-held-messages.js';
 import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
 import {
   historyEntryFromJson,
@@ -79,7 +80,7 @@ export class RedisKillSwitch implements KillSwitch {
   private closed = false;
   /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
   private changesInFlight = 0;
-  private readonly messagesDuringChange: string[] = [];
+  private readonly messagesDuringChange = new HeldMessages();
   /** The record this instance's last change left in Redis, while it is the one held. */
   private ownChange: KillSwitchRecord | undefined;
   /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
@@ -283,7 +284,7 @@ export class RedisKillSwitch implements KillSwitch {
    */
   private onMessage(payload: string): void {
     if (this.changesInFlight > 0) {
-      this.messagesDuringChange.push(payload);
+      this.messagesDuringChange.hold(payload);
       return;
     }
     const held = this.local.record();
@@ -451,7 +452,9 @@ export class RedisKillSwitch implements KillSwitch {
   /**
    * Writes a change and takes what Redis then holds (the script's answer is a read). Messages
    * arriving meanwhile are handled once it is taken: one of them may announce this very change,
-   * and then needs no re-read. Returns whether a local-only activation held just before.
+   * and then needs no re-read. Only the first few wait (a flood would otherwise be held for as
+   * long as the write takes); the rest cost one re-read. Returns whether a local-only activation
+   * held just before.
    */
   private async writeAndTake(change: KillSwitchChange): Promise<{ written: WrittenChange; wasLocalOnly: boolean }> {
     this.changesInFlight += 1;
@@ -464,7 +467,9 @@ export class RedisKillSwitch implements KillSwitch {
     } finally {
       this.changesInFlight -= 1;
       if (this.changesInFlight === 0) {
-        for (const payload of this.messagesDuringChange.splice(0)) this.onMessage(payload);
+        const { messages, rereadForDropped } = this.messagesDuringChange.release();
+        for (const payload of messages) this.onMessage(payload);
+        if (rereadForDropped) this.hint();
       }
     }
   }
