@@ -93,6 +93,33 @@ describe('createAuditLog', () => {
     await expect(log.write(event(1))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 
+  it('an event too large for an entry (an attacker echoing a huge argument) is refused alone; the largest that fits survives a reopen', async () => {
+    const key = signingKey();
+    const log = createAuditLog({ directory, signingKey: key });
+    await log.write(event(0));
+    const bare = JSON.stringify({ type: 'access_granted', timestamp: 1, details: { big: '' } }).length;
+    const fits = (text: string): SecurityEvent => ({ type: 'access_granted', timestamp: 1, details: { big: text } });
+    const limit = 16 * 1024 * 1024 - 96;
+    // One byte over in ASCII, and fewer characters than the limit that are more bytes than it (three per "€").
+    for (const tooLarge of [fits('x'.repeat(limit - bare + 1)), fits('€'.repeat(Math.ceil(limit / 3)))]) {
+      await expect(log.write(tooLarge)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        issues: [expect.objectContaining({ path: 'event' })],
+      });
+    }
+    log.assertWritable();
+    await log.write(fits('x'.repeat(limit - bare)));
+    await log.write(event(2));
+    expect(await log.size()).toBe(3);
+    await log.close();
+    // Before the limit, a larger entry was acknowledged, then read back as a torn write that cut it and every later entry.
+    const reopened = createAuditLog({ directory, signingKey: key });
+    expect(await reopened.size()).toBe(3);
+    expect((await reopened.entry(1)).event.details.big).toHaveLength(limit - bare);
+    expect((await reopened.verify()).ok).toBe(true);
+    await reopened.close();
+  });
+
   it('writes a checkpoint once checkpointIntervalMs has passed on the injected clock, and none before', async () => {
     let now = 0;
     const checkpointStorage = createMemoryAuditStorage();
@@ -155,6 +182,49 @@ describe('createAuditLog', () => {
     const witnessKey = parseVerifierKey(witness.verifierKey);
     expect(verifyCosignature(note, witness.name, witnessKey.publicKey)).toBe(1_700_000_000);
     await log.close();
+  });
+
+  it('a witness (maybe a remote service) that returns anything but one cosignature line under its name is left out; the log reopens and verifies', async () => {
+    const key = signingKey();
+    const logVerifierKey = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key }).verifierKey;
+    const honest = createEd25519Witness({
+      name: 'witness.test/honest',
+      privateKey: generateKeyPairSync('ed25519').privateKey,
+      logVerifierKey,
+    });
+    const replies = [
+      'garbage\n',
+      '\n\nextra text\n',
+      '\u2014 witness.test/bad AAAAAAAA',
+      '\u2014 witness.test/bad AAAAAAAA\n\u2014 witness.test/bad AAAAAAAA\n',
+      '\u2014 someone.else/w AAAAAAAA\n',
+      '\u2014 witness.test/bad AA==\n',
+      `\u2014 witness.test/bad ${'A'.repeat(17 * 1024 * 1024)}\n`,
+    ];
+    const liars = replies.map((reply) => ({ name: 'witness.test/bad', cosign: async () => reply }));
+    const failures: AuditFailure[] = [];
+    const log = createAuditLog({
+      directory,
+      signingKey: key,
+      witnesses: [...liars, honest],
+      onFailure: (failure) => failures.push(failure),
+    });
+    await log.write(event(0));
+    const { note } = await log.checkpoint();
+    expect(failures).toHaveLength(replies.length);
+    expect(failures.every((failure) => !failure.closed && failure.lostEvents === 0)).toBe(true);
+    expect(failures.map((failure) => (failure.error as { code?: string }).code)).toEqual(
+      replies.map(() => 'AUDIT_SIGNATURE_INVALID'),
+    );
+    expect(note).not.toContain('witness.test/bad');
+    expect(verifyCosignature(note, honest.name, parseVerifierKey(honest.verifierKey).publicKey)).toBeGreaterThan(0);
+    log.assertWritable();
+    await log.write(event(1));
+    await log.close();
+    const reopened = createAuditLog({ directory, signingKey: key });
+    expect(await reopened.size()).toBe(2);
+    expect((await reopened.verify()).ok).toBe(true);
+    await reopened.close();
   });
 
   it('a witness refuses a checkpoint that does not extend the one it cosigned (a log showing a split view)', async () => {

@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { type AuditSink, BackendUnavailableError, InvalidInputError, type SecurityEvent } from '@warden/core';
-import { AuditLogTamperedError } from '../errors.js';
+import { AuditLogTamperedError, AuditSignatureError } from '../errors.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
 import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
@@ -16,7 +16,7 @@ import { signNote, verifyNote } from '../note/signed-note.js';
 import type { AuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
-import { type AuditEntry, decodeEntry, encodeEntries } from './entry.js';
+import { type AuditEntry, decodeEntry, encodeEntries, MAX_EVENT_JSON_BYTES, oversizedEventBytes } from './entry.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
 import { type AuditTelemetry, createAuditTelemetry, type DecisionTrace } from './telemetry.js';
 
@@ -97,6 +97,24 @@ class PendingBatch {
   }
 }
 
+// A cosignature line: `— <name> base64(key ID || timestamp || signature)`, 76 bytes for Ed25519.
+const COSIGNATURE_LINE = /^\u2014 ([^ +\n]+) ([A-Za-z0-9+/=]+)\n$/;
+const COSIGNATURE_LINE_MAX_LENGTH = 1024;
+
+/**
+ * What a witness returned, when it is exactly one signature line under the witness's own name.
+ * A witness may be a remote service: anything else (more lines, a blank line, another name, a
+ * megabyte) would go into the stored note, where it could make the checkpoint unreadable when the
+ * log reopens, or too large to store. It is refused as that witness failing instead.
+ */
+function checkedCosignatureLine(witnessName: string, line: unknown): string {
+  const match = typeof line === 'string' && line.length <= COSIGNATURE_LINE_MAX_LENGTH && COSIGNATURE_LINE.exec(line);
+  if (match && match[1] === witnessName && Buffer.from(match[2] ?? '', 'base64').length >= 5) return line;
+  throw new AuditSignatureError({
+    message: `witness ${witnessName} did not return one cosignature line under its name ("\u2014 ${witnessName} <base64>\\n"); the checkpoint is stored without it`,
+  });
+}
+
 /** Creates an audit log; nothing is read or written before the first call. */
 export function createAuditLog(config: AuditLogConfig): AuditLog {
   return new MerkleAuditLog(resolveAuditLogConfig(config));
@@ -140,6 +158,17 @@ class MerkleAuditLog implements AuditLog {
       eventJson = json;
     } catch (error) {
       const refusal = new InvalidInputError({ message: 'the event cannot be serialised as JSON', cause: error });
+      decision.failed(refusal);
+      return Promise.reject(refusal);
+    }
+    // Refused here, alone: an entry too large for a segment frame would read back as a torn
+    // write and cut every entry from it on when the log reopens.
+    const oversized = oversizedEventBytes(eventJson);
+    if (oversized !== undefined) {
+      const refusal = new InvalidInputError({
+        message: `the event is ${oversized} bytes as JSON; an audit entry holds at most ${MAX_EVENT_JSON_BYTES}`,
+        issues: [{ path: 'event', message: `larger than ${MAX_EVENT_JSON_BYTES} bytes as JSON` }],
+      });
       decision.failed(refusal);
       return Promise.reject(refusal);
     }
@@ -298,7 +327,7 @@ class MerkleAuditLog implements AuditLog {
       const oldSize = Math.min(this.witnessSizes.get(witness.name) ?? 0, size);
       try {
         const consistencyProof = oldSize === 0 ? [] : this.tree.consistencyProof(oldSize, size);
-        note += await witness.cosign({ note, oldSize, consistencyProof });
+        note += checkedCosignatureLine(witness.name, await witness.cosign({ note, oldSize, consistencyProof }));
         this.witnessSizes.set(witness.name, size);
       } catch (error) {
         this.config.onFailure({ error, lostEvents: 0, closed: false });

@@ -38,6 +38,23 @@ export interface EncodedEntries {
 // Bytes of an entry besides its event: `{"seq":…,"prev":"…","event":}` with a safe integer and a base64 hash.
 const ENTRY_OVERHEAD_BYTES = 96;
 
+/** Largest entry the log writes (16 MiB, the largest record a segment frame holds), in bytes. */
+export const MAX_ENTRY_BYTES: number = 16 * 1024 * 1024;
+
+/** Largest event, as UTF-8 JSON, that fits in an entry. */
+export const MAX_EVENT_JSON_BYTES: number = MAX_ENTRY_BYTES - ENTRY_OVERHEAD_BYTES;
+
+/**
+ * UTF-8 length of an event's JSON when it is more than {@link MAX_EVENT_JSON_BYTES}, otherwise
+ * `undefined`. Counted only for a text long enough to exceed it (a UTF-16 code unit is at most
+ * three UTF-8 bytes), so a common event costs one comparison.
+ */
+export function oversizedEventBytes(eventJson: string): number | undefined {
+  if (eventJson.length * 3 <= MAX_EVENT_JSON_BYTES) return undefined;
+  const bytes = Buffer.byteLength(eventJson, 'utf8');
+  return bytes > MAX_EVENT_JSON_BYTES ? bytes : undefined;
+}
+
 /**
  * Encodes the entries `firstSeq…` whose events are already JSON, chaining each `prev` to the leaf
  * hash before it: the same bytes as {@link encodeEntry}, written into one buffer with a free byte

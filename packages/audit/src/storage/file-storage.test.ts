@@ -41,6 +41,23 @@ describe('createFileAuditStorage', () => {
     await reopened.close();
   });
 
+  it('append() refuses a record larger than a frame holds (16 MiB) with INVALID_INPUT, writes nothing, and keeps working', async () => {
+    const storage = createFileAuditStorage({ directory });
+    await storage.append([Buffer.from('first')]);
+    await expect(
+      storage.append([Buffer.from('second'), Buffer.alloc(16 * 1024 * 1024 + 1, 0x61)]),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'records.1' })] });
+    await storage.append([Buffer.from('third')]);
+    await storage.sync();
+    await storage.close();
+    const reopened = createFileAuditStorage({ directory, readOnly: true });
+    expect((await reopened.read(0, await reopened.size())).map((record) => Buffer.from(record).toString())).toEqual([
+      'first',
+      'third',
+    ]);
+    await reopened.close();
+  });
+
   it('close() of storage whose directory cannot be opened (a file in its place) resolves; the calls before it throw', async () => {
     const blocked = join(directory, 'entries');
     await writeFile(blocked, 'not a directory');

@@ -17,6 +17,7 @@ import {
   encodeFrames,
   FRAME_HEADER_BYTES,
   framedLength,
+  MAX_RECORD_BYTES,
   type SegmentDamage,
   scanSegment,
 } from './segment-format.js';
@@ -103,6 +104,15 @@ class FileStorage implements FileAuditStorage {
 
   append(records: readonly Uint8Array[]): Promise<number> {
     if (this.readOnly) return Promise.reject(this.unavailable('audit storage was opened read-only'));
+    const oversized = records.findIndex((record) => record.length > MAX_RECORD_BYTES);
+    if (oversized !== -1) {
+      return Promise.reject(
+        new InvalidInputError({
+          message: `record ${oversized} of the batch is ${records[oversized]?.length} bytes; a segment frame holds at most ${MAX_RECORD_BYTES}`,
+          issues: [{ path: `records.${oversized}`, message: `larger than ${MAX_RECORD_BYTES} bytes` }],
+        }),
+      );
+    }
     return this.exclusive(async () => {
       if (records.length === 0) return this.count;
       await this.rotateIfFull();

@@ -9,8 +9,11 @@ import { crc32 } from 'node:zlib';
 /** Bytes before each payload. */
 export const FRAME_HEADER_BYTES = 8;
 
-/** Largest record accepted (a length above it is treated as damage, not as a huge record). */
-const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
+/**
+ * Largest record a frame holds: a length above it is read as damage, not as a huge record, so
+ * `append` refuses a larger record before writing anything.
+ */
+export const MAX_RECORD_BYTES: number = 16 * 1024 * 1024;
 
 /** The bytes {@link encodeFrames} writes for `records`. */
 export function framedLength(records: readonly Uint8Array[]): number {
