@@ -105,6 +105,21 @@ describe('redactSecrets(value)', () => {
     );
   });
 
+  it('leaves functions out of the copy: an own toJSON cannot hand JSON.stringify a secret after redaction', async () => {
+    const leak = () => ({ authorization: `Bearer ${'a'.repeat(20)}`, apiKey: 'sk-live' });
+    const sneaky = Object.assign(() => 'x', { toJSON: leak });
+    const copy = redactSecrets({
+      request: { url: '/x', toJSON: leak },
+      handlers: [sneaky, 1],
+      token: leak,
+      callback: leak,
+    });
+    expect(copy).toEqual({ request: { url: '/x' }, handlers: [undefined, 1] });
+    const written = JSON.stringify(copy);
+    expect(written).not.toContain('sk-live');
+    expect(written).not.toContain('Bearer');
+  });
+
   it('keeps booleans and nulls under secret keys, and names that only contain "pass" (passive, passthrough)', () => {
     const value = { hasToken: true, password: null, passive: 'yes', passthrough: 'on' };
     expect(redactSecrets(value)).toEqual(value);

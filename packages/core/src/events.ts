@@ -179,7 +179,9 @@ const MAX_DEPTH = 32;
  * Returns a copy of `value` with secret-looking fields (API keys, tokens, passwords, private
  * keys…) and secret-looking strings replaced by `"[REDACTED]"`, at any depth. The copy is built
  * from own data properties only, so `__proto__` keys cannot pollute prototypes, and cycles
- * become `"[Circular]"`.
+ * become `"[Circular]"`. Functions are left out (in an array they become `undefined`): none is
+ * data, and `JSON.stringify` of the copy would otherwise call an own `toJSON` and write what it
+ * returns without redaction.
  *
  * Two rules, both applied at every depth:
  * - **By key**: a field whose name sounds secret (`password`, `passphrase`, `secret`, `token`,
@@ -202,6 +204,9 @@ export function redactSecrets(value: unknown): unknown {
 
 function redactValue(value: unknown, ancestors: Set<object>, depth: number): unknown {
   if (typeof value === 'string') return isSecretString(value) ? REDACTED : value;
+  // A function is never data, and `JSON.stringify` would call one named `toJSON` (or a function's
+  // own `toJSON`) and write whatever it returns, unredacted: it is left out of the copy.
+  if (typeof value === 'function') return undefined;
   if (typeof value !== 'object' || value === null) return value;
   if (ancestors.has(value)) return '[Circular]';
   if (depth >= MAX_DEPTH) return '[Truncated]';
@@ -209,11 +214,13 @@ function redactValue(value: unknown, ancestors: Set<object>, depth: number): unk
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => redactValue(item, ancestors, depth + 1));
-    const entries = Object.keys(value).map((key) => {
+    const entries: Array<readonly [string, unknown]> = [];
+    for (const key of Object.keys(value)) {
       const field = (value as Record<string, unknown>)[key];
+      if (typeof field === 'function') continue;
       const redacted = isSecretKey(key) && field !== undefined && field !== null && typeof field !== 'boolean';
-      return [key, redacted ? REDACTED : redactValue(field, ancestors, depth + 1)] as const;
-    });
+      entries.push([key, redacted ? REDACTED : redactValue(field, ancestors, depth + 1)]);
+    }
     // Object.fromEntries defines own properties, so a "__proto__" key stays an ordinary key.
     return Object.fromEntries(entries);
   } finally {

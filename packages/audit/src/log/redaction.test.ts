@@ -17,7 +17,11 @@ const secretishKey = fc.constantFrom(
   'tokenCount',
   'auth',
   '__proto__',
+  'toJSON',
 );
+// What JSON.stringify would call and write unredacted, were it kept.
+const leak = (): unknown => ({ apiKey: 'sk-leak', note: 'Bearer abcdefghijk' });
+const leakyFunction = Object.assign(() => 1, { toJSON: leak });
 const secretishValue = fc.constantFrom('ghp_abcdefghijklmnopqrstuvwxyz', 'Bearer abcdefghijk', REDACTED, 'sk-short');
 const value = fc.letrec((tie) => ({
   node: fc.oneof(
@@ -25,6 +29,7 @@ const value = fc.letrec((tie) => ({
     fc.jsonValue({ maxDepth: 1 }),
     secretishValue,
     fc.constantFrom(undefined, true, null, 12.5, Number.NaN, -0, Number.POSITIVE_INFINITY),
+    fc.constantFrom(leak, leakyFunction),
     fc.string({ minLength: 60, maxLength: 80 }).map((text) => `${text} ghp_abcdefghijklmnopqrstuvwxyz`),
     fc.sparseArray(fc.string(), { maxLength: 3 }),
     fc.array(tie('node'), { maxLength: 3 }),
@@ -54,6 +59,15 @@ describe('redaction', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('an own toJSON (or a function with one) never writes what it returns: functions are left out, as core leaves them', () => {
+    const redact = createHmacRedactor(key);
+    const written = redact({
+      type: 'access_granted',
+      details: { request: { url: '/x', toJSON: leak }, handlers: [leakyFunction], apiKey: leak },
+    });
+    expect(written).toBe('{"type":"access_granted","details":{"request":{"url":"/x"},"handlers":[null]}}');
   });
 
   it('the HMAC is RFC 2104 HMAC-SHA-256 for any text and any key length (node:crypto as the reference)', () => {

@@ -96,6 +96,8 @@ export function createHmacRedactor(key: Uint8Array): HmacRedactor {
       case 'boolean':
         return JSON.stringify(value);
       case 'undefined':
+      // Left out, as core leaves functions out of its copy (JSON.stringify would call a `toJSON`).
+      case 'function':
         return undefined;
       case 'object':
         if (value === null) return 'null';
@@ -120,6 +122,7 @@ export function createHmacRedactor(key: Uint8Array): HmacRedactor {
     let out = '{';
     for (const name of Object.keys(source)) {
       const field = source[name];
+      if (typeof field === 'function') continue;
       const key = keyOf(name);
       const keyRedacts = key.secret && field !== undefined && field !== null && typeof field !== 'boolean';
       // A secret under a secret name is hashed as it is, even a value the fast path would refuse.
