@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,29 +93,44 @@ describe('createAuditLog', () => {
     await expect(log.write(event(1))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 
-  it('an event too large for an entry (an attacker echoing a huge argument) is refused alone; the largest that fits survives a reopen', async () => {
+  it('an event too large for an entry (a huge argument echoed into details) is recorded as a stand-in with its size and SHA-256; every entry survives a reopen', async () => {
     const key = signingKey();
     const log = createAuditLog({ directory, signingKey: key });
     await log.write(event(0));
     const bare = JSON.stringify({ type: 'access_granted', timestamp: 1, details: { big: '' } }).length;
-    const fits = (text: string): SecurityEvent => ({ type: 'access_granted', timestamp: 1, details: { big: text } });
+    const carrying = (text: string): SecurityEvent => ({
+      type: 'access_granted',
+      timestamp: 1,
+      details: { big: text },
+    });
     const limit = 16 * 1024 * 1024 - 96;
-    // One byte over in ASCII, and fewer characters than the limit that are more bytes than it (three per "€").
-    for (const tooLarge of [fits('x'.repeat(limit - bare + 1)), fits('€'.repeat(Math.ceil(limit / 3)))]) {
-      await expect(log.write(tooLarge)).rejects.toMatchObject({
-        code: 'INVALID_INPUT',
-        issues: [expect.objectContaining({ path: 'event' })],
+    // The largest event that fits, one byte more in ASCII, and fewer characters than the limit
+    // that are more bytes than it (three per "€").
+    const largest = carrying('x'.repeat(limit - bare));
+    const oversized = [carrying('x'.repeat(limit - bare + 1)), carrying('€'.repeat(Math.ceil(limit / 3)))];
+    await log.write(largest);
+    for (const tooLarge of oversized) await log.write(tooLarge);
+    await log.write(event(4));
+    expect(await log.size()).toBe(5);
+    await log.close();
+    // Before, a larger entry was acknowledged, then read back as a torn write that cut it and every later entry.
+    const reopened = createAuditLog({ directory, signingKey: key });
+    expect(await reopened.size()).toBe(5);
+    expect((await reopened.entry(1)).event.details.big).toHaveLength(limit - bare);
+    for (const [offset, tooLarge] of oversized.entries()) {
+      const json = JSON.stringify(tooLarge);
+      expect((await reopened.entry(2 + offset)).event).toEqual({
+        type: 'access_granted',
+        timestamp: 1,
+        details: {
+          auditEntryTooLarge: {
+            bytes: Buffer.byteLength(json),
+            sha256: createHash('sha256').update(json).digest('hex'),
+          },
+        },
       });
     }
-    log.assertWritable();
-    await log.write(fits('x'.repeat(limit - bare)));
-    await log.write(event(2));
-    expect(await log.size()).toBe(3);
-    await log.close();
-    // Before the limit, a larger entry was acknowledged, then read back as a torn write that cut it and every later entry.
-    const reopened = createAuditLog({ directory, signingKey: key });
-    expect(await reopened.size()).toBe(3);
-    expect((await reopened.entry(1)).event.details.big).toHaveLength(limit - bare);
+    expect((await reopened.entry(4)).event.details.index).toBe(4);
     expect((await reopened.verify()).ok).toBe(true);
     await reopened.close();
   });

@@ -6,6 +6,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { type AuditSink, BackendUnavailableError, InvalidInputError, type SecurityEvent } from '@warden/core';
 import { AuditLogTamperedError, AuditSignatureError } from '../errors.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
@@ -16,7 +17,7 @@ import { signNote, verifyNote } from '../note/signed-note.js';
 import type { AuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
-import { type AuditEntry, decodeEntry, encodeEntries, MAX_EVENT_JSON_BYTES, oversizedEventBytes } from './entry.js';
+import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
 import { type AuditTelemetry, createAuditTelemetry, type DecisionTrace } from './telemetry.js';
 
@@ -115,6 +116,25 @@ function checkedCosignatureLine(witnessName: string, line: unknown): string {
   });
 }
 
+// Longest type or session a stand-in copies from the event it stands for.
+const STAND_IN_TEXT_MAX_LENGTH = 256;
+
+/**
+ * The event written in place of one too large for an entry: its type, time and session, and
+ * the size and SHA-256 of its redacted JSON, so the decision stays on record and a copy kept
+ * elsewhere can be matched to it.
+ */
+function standInForOversizedEvent(event: SecurityEvent, eventJson: string, bytes: number): string {
+  const short = (value: unknown): string | undefined =>
+    typeof value === 'string' && value.length <= STAND_IN_TEXT_MAX_LENGTH ? value : undefined;
+  return JSON.stringify({
+    type: short(event.type) ?? 'unknown',
+    timestamp: Number.isFinite(event.timestamp) ? event.timestamp : null,
+    session: short(event.session),
+    details: { auditEntryTooLarge: { bytes, sha256: hash('sha256', eventJson, 'hex') } },
+  });
+}
+
 /** Creates an audit log; nothing is read or written before the first call. */
 export function createAuditLog(config: AuditLogConfig): AuditLog {
   return new MerkleAuditLog(resolveAuditLogConfig(config));
@@ -161,17 +181,11 @@ class MerkleAuditLog implements AuditLog {
       decision.failed(refusal);
       return Promise.reject(refusal);
     }
-    // Refused here, alone: an entry too large for a segment frame would read back as a torn
-    // write and cut every entry from it on when the log reopens.
+    // An entry too large for a segment frame would read back as a torn write and cut every
+    // entry from it on when the log reopens; refusing it would leave the decision off the record
+    // (a way to hide an action behind a huge argument). A stand-in is written instead.
     const oversized = oversizedEventBytes(eventJson);
-    if (oversized !== undefined) {
-      const refusal = new InvalidInputError({
-        message: `the event is ${oversized} bytes as JSON; an audit entry holds at most ${MAX_EVENT_JSON_BYTES}`,
-        issues: [{ path: 'event', message: `larger than ${MAX_EVENT_JSON_BYTES} bytes as JSON` }],
-      });
-      decision.failed(refusal);
-      return Promise.reject(refusal);
-    }
+    if (oversized !== undefined) eventJson = standInForOversizedEvent(event, eventJson, oversized);
     const batch = this.openBatch();
     batch.eventJsons.push(eventJson);
     batch.decisions.push(decision);

@@ -39,10 +39,10 @@ export interface EncodedEntries {
 const ENTRY_OVERHEAD_BYTES = 96;
 
 /** Largest entry the log writes (16 MiB, the largest record a segment frame holds), in bytes. */
-export const MAX_ENTRY_BYTES: number = 16 * 1024 * 1024;
+const MAX_ENTRY_BYTES: number = 16 * 1024 * 1024;
 
 /** Largest event, as UTF-8 JSON, that fits in an entry. */
-export const MAX_EVENT_JSON_BYTES: number = MAX_ENTRY_BYTES - ENTRY_OVERHEAD_BYTES;
+const MAX_EVENT_JSON_BYTES: number = MAX_ENTRY_BYTES - ENTRY_OVERHEAD_BYTES;
 
 /**
  * UTF-8 length of an event's JSON when it is more than {@link MAX_EVENT_JSON_BYTES}, otherwise
