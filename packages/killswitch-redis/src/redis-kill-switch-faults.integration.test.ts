@@ -186,7 +186,9 @@ describeWithService('redis', 'Redis kill switch under faults (private redis-serv
     await sleep(TIMINGS.refreshIntervalMs * 3);
     expect(await second?.isActive()).toBe(false);
     expect(await first.getState()).toMatchObject({ active: true, localOnly: true });
-    await first.activate('operator stop', { actor: 'alice' });
+    // The operator retries until it reaches Redis: this instance's own connection may still be
+    // waiting out its reconnection backoff when the other instance is already back.
+    await eventually(() => first.activate('operator stop', { actor: 'alice' }));
     await eventually(async () => expect(await second?.getReason()).toBe('operator stop'));
     expect((await first.getState()).localOnly).toBeUndefined();
   });
