@@ -228,6 +228,23 @@ describe('computePayloadDigest(payload) says what it refused', () => {
     expect((error as Error).message).toContain(`it contains ${what};`);
   });
 
+  it('nesting deeper than 512 (arguments from an untrusted client) is INVALID_INPUT, never a stack overflow', () => {
+    const nest = (depth: number): unknown => {
+      let value: unknown = 1;
+      for (let level = 0; level < depth; level += 1) value = level % 2 === 0 ? [value] : { inner: value };
+      return value;
+    };
+    expect(computePayloadDigest(nest(512))).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const depth of [513, 100_000]) {
+      expect(() => computePayloadDigest(nest(depth))).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_INPUT',
+          issues: [expect.objectContaining({ message: 'contains objects or arrays nested more than 512 deep' })],
+        }),
+      );
+    }
+  });
+
   it('a cycle is refused as a cycle, also deep inside an array', () => {
     const payload: Record<string, unknown> = {};
     payload.list = [1, { back: payload }];

@@ -14,7 +14,8 @@ import { InvalidInputError } from './errors.js';
  * @throws {@link InvalidInputError} for anything that is not plain JSON data: functions,
  * symbols, bigints, non-finite numbers, cycles, `undefined` or holes in arrays, symbol keys,
  * accessor properties, and objects other than plain objects and arrays (`Date`, `URL`, `Map`,
- * `Set`, `RegExp`, class instances, boxed primitives…), whose content JSON would drop.
+ * `Set`, `RegExp`, class instances, boxed primitives…), whose content JSON would drop; and
+ * objects or arrays nested more than 512 deep.
  */
 export function computePayloadDigest(payload: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(payload)).digest('hex')}`;
@@ -30,6 +31,9 @@ export function canonicalJson(value: unknown): string {
   return encode(value, new Set());
 }
 
+/** Deepest nesting of objects and arrays a payload may have. */
+const MAX_NESTING = 512;
+
 function encode(value: unknown, ancestors: Set<object>): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
@@ -38,6 +42,10 @@ function encode(value: unknown, ancestors: Set<object>): string {
   }
   if (typeof value !== 'object') throw unencodable(`a ${typeof value}`);
   if (ancestors.has(value)) throw unencodable('a cycle');
+  // `ancestors` is the path down to here. Far deeper than any real payload, and well within
+  // the stack: a payload nested deeper (tool arguments from an MCP client, say) would otherwise
+  // overflow it and throw an untyped RangeError.
+  if (ancestors.size >= MAX_NESTING) throw unencodable(`objects or arrays nested more than ${MAX_NESTING} deep`);
   ancestors.add(value);
   try {
     return Array.isArray(value) ? encodeArray(value, ancestors) : encodeObject(value, ancestors);

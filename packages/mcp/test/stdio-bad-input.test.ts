@@ -70,6 +70,27 @@ describe('stdio wrapper: bad input from a hostile client', () => {
     expect(warden.child.exitCode).toBeNull();
   });
 
+  it('arguments nested 30,000 deep (JSON.parse takes them, JSON.stringify overflows) get a typed error; the wrapper keeps serving', async () => {
+    const warden = startWarden([process.execPath, everythingServer, 'stdio']);
+    warden.send(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
+    );
+    expect((await warden.reply(1)).result).toBeDefined();
+    const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`;
+    warden.send(
+      `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi","extra":${deep}}}}`,
+    );
+    warden.send('{"jsonrpc":"2.0","id":3,"method":"ping"}');
+    expect((await warden.reply(3)).result).toEqual({});
+    expect(code(await warden.reply(2))).toBe('INVALID_REQUEST');
+    // The upstream never saw it: the next call still reaches it.
+    warden.send(
+      '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":{"message":"after"}}}',
+    );
+    expect(JSON.stringify((await warden.reply(4)).result)).toContain('after');
+    expect(warden.child.exitCode).toBeNull();
+  });
+
   it('an upstream that hangs gets UPSTREAM_UNAVAILABLE after the request timeout', async () => {
     const warden = startWarden([process.execPath, '-e', 'setInterval(() => {}, 1000)'], {
       maxMessageBytes: 65_536,

@@ -17,6 +17,31 @@ export type McpUpstreamCall = (method: string, params: unknown) => Promise<McpOu
 /** Asks the client something (a server-to-client request such as `elicitation/create`). */
 export type McpClientCall = (method: string, params: unknown) => Promise<unknown>;
 
+/** Deepest nesting of objects and arrays a client's `tools/call` params may have. */
+export const MAX_PARAMS_NESTING = 256;
+
+/**
+ * True when `value` has objects or arrays nested more than `limit` deep. Walked with a stack of
+ * its own: `JSON.parse` takes a line nested a million deep, and anything that recursed over it
+ * (`JSON.stringify` when forwarding it, a digest) would overflow the call stack.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const items: unknown[] = [value];
+  const depths: number[] = [0];
+  while (items.length > 0) {
+    const item = items.pop();
+    const depth = depths.pop() ?? 0;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child !== 'object' || child === null) continue;
+      items.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
 /** True when `value` is a plain object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
