@@ -91,6 +91,23 @@ describe('stdio wrapper: bad input from a hostile client', () => {
     expect(warden.child.exitCode).toBeNull();
   });
 
+  it('a hostile upstream answering with a result nested 30,000 deep gets UPSTREAM_UNAVAILABLE; the wrapper keeps serving (it crashed)', async () => {
+    const misbehaving = fileURLToPath(new URL('./fixtures/misbehaving-server.mjs', import.meta.url));
+    const warden = startWarden([process.execPath, misbehaving, 'deep'], {
+      maxMessageBytes: 1_000_000,
+      requestTimeoutMs: 60_000,
+    });
+    warden.send(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
+    );
+    expect((await warden.reply(1)).result).toBeDefined();
+    warden.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"misbehave","arguments":{}}}');
+    expect(code(await warden.reply(2))).toBe('UPSTREAM_UNAVAILABLE');
+    warden.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ok","arguments":{}}}');
+    expect(JSON.stringify((await warden.reply(3)).result)).toContain('ok from');
+    expect(warden.child.exitCode).toBeNull();
+  });
+
   it('an upstream that hangs gets UPSTREAM_UNAVAILABLE after the request timeout', async () => {
     const warden = startWarden([process.execPath, '-e', 'setInterval(() => {}, 1000)'], {
       maxMessageBytes: 65_536,

@@ -31,7 +31,13 @@ import { createDecisionLog, type DecisionLog } from './decision-log.js';
 import { denialToJsonRpc, McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
-import type { McpClientCall, McpOutcome, McpUpstreamCall } from './messages.js';
+import {
+  MAX_PARAMS_NESTING,
+  type McpClientCall,
+  type McpOutcome,
+  type McpUpstreamCall,
+  nestedDeeperThan,
+} from './messages.js';
 import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
@@ -302,11 +308,16 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
   };
 }
 
-/** An upstream that throws, hangs past its timeout or dies becomes `UPSTREAM_UNAVAILABLE`. */
+/**
+ * An upstream that throws, hangs past its timeout or dies becomes `UPSTREAM_UNAVAILABLE`; so does
+ * an answer nested more than {@link MAX_PARAMS_NESTING} deep, which `JSON.parse` accepts but
+ * relaying it to the client would overflow the stack (a hostile upstream crashed the proxy so).
+ */
 function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
   return async (method, params) => {
+    let outcome: McpOutcome;
     try {
-      return await upstream(method, params);
+      outcome = await upstream(method, params);
     } catch (error) {
       if (error instanceof McpDeniedError) throw error;
       throw new McpDeniedError({
@@ -315,6 +326,13 @@ function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
         cause: error,
       });
     }
+    if (nestedDeeperThan('error' in outcome ? outcome.error : outcome.result, MAX_PARAMS_NESTING)) {
+      throw new McpDeniedError({
+        denial: 'UPSTREAM_UNAVAILABLE',
+        message: `the upstream's answer to ${method} is nested more than ${MAX_PARAMS_NESTING} deep`,
+      });
+    }
+    return outcome;
   };
 }
 

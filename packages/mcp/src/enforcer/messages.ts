@@ -17,7 +17,7 @@ export type McpUpstreamCall = (method: string, params: unknown) => Promise<McpOu
 /** Asks the client something (a server-to-client request such as `elicitation/create`). */
 export type McpClientCall = (method: string, params: unknown) => Promise<unknown>;
 
-/** Deepest nesting of objects and arrays a client's `tools/call` params may have. */
+/** Deepest nesting of objects and arrays in `tools/call` params from a client, and in an upstream's answers. */
 export const MAX_PARAMS_NESTING = 256;
 
 /**

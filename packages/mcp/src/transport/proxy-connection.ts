@@ -99,9 +99,18 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   };
 
   const handleClientRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
-    void config.session.handleRequest(message.method, message.params, callUpstream).then((outcome) => {
-      config.sendToClient({ jsonrpc: '2.0', id: message.id, ...outcome });
-    });
+    void config.session
+      .handleRequest(message.method, message.params, callUpstream)
+      .then((outcome) => {
+        config.sendToClient({ jsonrpc: '2.0', id: message.id, ...outcome });
+      })
+      .catch(() => {
+        // An answer that cannot be sent (one the enforcer's checks did not foresee) must not end
+        // the process for every caller: the client gets an error in its place.
+        config.sendToClient(
+          errorResponse(message.id, 'UPSTREAM_UNAVAILABLE', 'the answer could not be relayed to the client'),
+        );
+      });
   };
 
   return {
