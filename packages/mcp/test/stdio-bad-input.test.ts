@@ -15,8 +15,11 @@ function startWarden(command: string[], limits = { maxMessageBytes: 65_536, requ
     pinning: { mode: 'off' },
     limits,
   });
+  // A process group of its own, so the test ends the upstream it started too (a SIGKILL of the
+  // wrapper alone left a hanging upstream running after the run).
   const child = spawn(process.execPath, [...tsNodeArgs, wardenMain, '--config', configFile, '--', ...command], {
     cwd: packageDir,
+    detached: true,
   });
   open.push(child);
   const lines: Array<Record<string, unknown>> = [];
@@ -41,7 +44,13 @@ function startWarden(command: string[], limits = { maxMessageBytes: 65_536, requ
 }
 
 afterEach(() => {
-  for (const child of open.splice(0)) child.kill('SIGKILL');
+  for (const child of open.splice(0)) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL'); // not a group leader (or already gone)
+    }
+  }
 });
 
 const code = (line: Record<string, unknown> | undefined) => deniedCode(line?.error);
