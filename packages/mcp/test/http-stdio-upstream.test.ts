@@ -154,6 +154,18 @@ describe('a stdio upstream that dies or hangs (attacker: a broken or hostile MCP
     expect(again === 'UPSTREAM_UNAVAILABLE' || again?.includes('ok from')).toBe(true);
   });
 
+  it('a server that sends progress and an answer nested 30,000 deep gives UPSTREAM_UNAVAILABLE; the gateway keeps serving (it crashed)', async () => {
+    const gateway = await startGateway({ deep: { command: [process.execPath, misbehaving, 'deep'] } });
+    const client = await connect(gateway.url);
+    const progress: unknown[] = [];
+    const call = client.callTool({ name: 'misbehave', arguments: {} }, undefined, {
+      onprogress: (update) => progress.push(update),
+    });
+    expect(await refusal(call)).toBe('UPSTREAM_UNAVAILABLE');
+    expect(progress).toEqual([]);
+    expect(JSON.stringify(await client.callTool({ name: 'ok', arguments: {} }))).toContain('ok from');
+  });
+
   it('a command that cannot start gives UPSTREAM_UNAVAILABLE', async () => {
     const gateway = await startGateway({ missing: { command: ['/nonexistent/mcp-server'] } });
     const response = await fetch(gateway.url, {

@@ -205,10 +205,18 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       };
       const sendEvent = (event: unknown) => {
+        let data: string;
+        try {
+          data = JSON.stringify(event);
+        } catch {
+          // Relayed from an upstream and nested too deep to write (a RangeError): dropped, never
+          // thrown into the upstream's stream handler, where it ended the process for every caller.
+          return;
+        }
         openStream();
         // A client that stops reading: its stream is cut rather than buffered without bound.
         if (response.writableLength > config.limits.maxMessageBytes * 4) return response.destroy();
-        response.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
+        response.write(`event: message\ndata: ${data}\n\n`);
       };
       let upstreamStatus = 200;
       let usedClientId = false;
