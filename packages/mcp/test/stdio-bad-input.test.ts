@@ -79,7 +79,7 @@ describe('stdio wrapper: bad input from a hostile client', () => {
     expect(warden.child.exitCode).toBeNull();
   });
 
-  it('arguments nested 30,000 deep (JSON.parse takes them, JSON.stringify overflows) get a typed error; the wrapper keeps serving', async () => {
+  it('params nested 30,000 deep (JSON.parse takes them, JSON.stringify overflows) get INVALID_REQUEST, for tools/call and any other request; the wrapper keeps serving', async () => {
     const warden = startWarden([process.execPath, everythingServer, 'stdio']);
     warden.send(
       '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
@@ -89,9 +89,12 @@ describe('stdio wrapper: bad input from a hostile client', () => {
     warden.send(
       `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi","extra":${deep}}}}`,
     );
+    // Any request, not only tools/call.
+    warden.send(`{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"test://x","_meta":{"v":${deep}}}}`);
     warden.send('{"jsonrpc":"2.0","id":3,"method":"ping"}');
     expect((await warden.reply(3)).result).toEqual({});
     expect(code(await warden.reply(2))).toBe('INVALID_REQUEST');
+    expect(code(await warden.reply(5))).toBe('INVALID_REQUEST');
     // The upstream never saw it: the next call still reaches it.
     warden.send(
       '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":{"message":"after"}}}',

@@ -32,7 +32,7 @@ import { denialToJsonRpc, McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import {
-  MAX_PARAMS_NESTING,
+  MAX_MESSAGE_NESTING,
   type McpClientCall,
   type McpOutcome,
   type McpUpstreamCall,
@@ -241,6 +241,12 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
         message: `caller ${caller} may not reach upstream ${upstreamName}`,
       });
     }
+    if (nestedDeeperThan(params, MAX_MESSAGE_NESTING)) {
+      throw new McpDeniedError({
+        denial: 'INVALID_REQUEST',
+        message: `${method} params are nested more than ${MAX_MESSAGE_NESTING} deep`,
+      });
+    }
     if (method === 'initialize') {
       const initialize = params as
         | { protocolVersion?: unknown; capabilities?: { elicitation?: { url?: unknown } } }
@@ -310,7 +316,7 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
 
 /**
  * An upstream that throws, hangs past its timeout or dies becomes `UPSTREAM_UNAVAILABLE`; so does
- * an answer nested more than {@link MAX_PARAMS_NESTING} deep, which `JSON.parse` accepts but
+ * an answer nested more than {@link MAX_MESSAGE_NESTING} deep, which `JSON.parse` accepts but
  * relaying it to the client would overflow the stack (a hostile upstream crashed the proxy so).
  */
 function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
@@ -326,10 +332,10 @@ function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
         cause: error,
       });
     }
-    if (nestedDeeperThan('error' in outcome ? outcome.error : outcome.result, MAX_PARAMS_NESTING)) {
+    if (nestedDeeperThan('error' in outcome ? outcome.error : outcome.result, MAX_MESSAGE_NESTING)) {
       throw new McpDeniedError({
         denial: 'UPSTREAM_UNAVAILABLE',
-        message: `the upstream's answer to ${method} is nested more than ${MAX_PARAMS_NESTING} deep`,
+        message: `the upstream's answer to ${method} is nested more than ${MAX_MESSAGE_NESTING} deep`,
       });
     }
     return outcome;

@@ -17,8 +17,8 @@ export type McpUpstreamCall = (method: string, params: unknown) => Promise<McpOu
 /** Asks the client something (a server-to-client request such as `elicitation/create`). */
 export type McpClientCall = (method: string, params: unknown) => Promise<unknown>;
 
-/** Deepest nesting of objects and arrays in `tools/call` params from a client, and in an upstream's answers. */
-export const MAX_PARAMS_NESTING = 256;
+/** Deepest nesting of objects and arrays in a client's request params, and in an upstream's answers. */
+export const MAX_MESSAGE_NESTING = 256;
 
 /**
  * True when `value` has objects or arrays nested more than `limit` deep. Walked with a stack of

@@ -9,14 +9,7 @@ import { checkCallArguments, matchingRules, requiredTier } from './call-checks.j
 import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { discoverTools, type ListingContext } from './listing.js';
-import {
-  isRecord,
-  MAX_PARAMS_NESTING,
-  type McpClientCall,
-  type McpOutcome,
-  type McpUpstreamCall,
-  nestedDeeperThan,
-} from './messages.js';
+import { isRecord, type McpClientCall, type McpOutcome, type McpUpstreamCall } from './messages.js';
 
 /** The protocol revision that answers holds with an input-required result. */
 export const INPUT_REQUIRED_REVISION = '2026-07-28';
@@ -47,12 +40,6 @@ function parseCall(params: unknown): ParsedCall {
   }
   if (params.arguments !== undefined && !isRecord(params.arguments)) {
     throw new McpDeniedError({ denial: 'INVALID_REQUEST', message: 'tools/call arguments must be an object' });
-  }
-  if (nestedDeeperThan(params, MAX_PARAMS_NESTING)) {
-    throw new McpDeniedError({
-      denial: 'INVALID_REQUEST',
-      message: `tools/call params are nested more than ${MAX_PARAMS_NESTING} deep`,
-    });
   }
   const { requestState, inputResponses: _answers, ...forwardParams } = params;
   const meta = isRecord(params._meta) ? params._meta : undefined;

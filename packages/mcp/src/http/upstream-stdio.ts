@@ -11,7 +11,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError } from '@warden/core';
-import { isRecord, MAX_PARAMS_NESTING, type McpOutcome, nestedDeeperThan } from '../enforcer/messages.js';
+import { isRecord, type McpOutcome } from '../enforcer/messages.js';
 import { createLineWriter, type LineWriter, readLines } from '../transport/line-channel.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS } from './upstream-bridge.js';
 import type { ForwardedHeaders, HttpUpstreamAnswer } from './upstream-http.js';
@@ -189,9 +189,6 @@ export class StdioUpstream {
     }
     if (!isRecord(message)) return;
     if (typeof message.method === 'string') {
-      // Nothing relays a notification or request nested too deep to write back (answers are
-      // refused by the enforcer with UPSTREAM_UNAVAILABLE).
-      if (nestedDeeperThan(message.params, MAX_PARAMS_NESTING)) return;
       if (message.id !== undefined) {
         // Requests of the server (sampling, elicitation, roots) have no single client to ask here.
         const refusal = { code: -32601, message: 'the gateway does not relay server requests from stdio upstreams' };
