@@ -9,6 +9,7 @@
 import { Buffer } from 'node:buffer';
 import type { SecurityEvent } from '@warden/core';
 import { HASH_SIZE, hashLeafInSlotInto } from '../merkle/hash.js';
+import { MAX_RECORD_BYTES } from '../storage/segment-format.js';
 
 /** One entry as stored. */
 export interface AuditEntry {
@@ -38,11 +39,8 @@ export interface EncodedEntries {
 // Bytes of an entry besides its event: `{"seq":…,"prev":"…","event":}` with a safe integer and a base64 hash.
 const ENTRY_OVERHEAD_BYTES = 96;
 
-/** Largest entry the log writes (16 MiB, the largest record a segment frame holds), in bytes. */
-const MAX_ENTRY_BYTES: number = 16 * 1024 * 1024;
-
-/** Largest event, as UTF-8 JSON, that fits in an entry. */
-const MAX_EVENT_JSON_BYTES: number = MAX_ENTRY_BYTES - ENTRY_OVERHEAD_BYTES;
+/** Largest event, as UTF-8 JSON, that fits in an entry: an entry is at most the largest record a segment frame holds. */
+const MAX_EVENT_JSON_BYTES: number = MAX_RECORD_BYTES - ENTRY_OVERHEAD_BYTES;
 
 /**
  * UTF-8 length of an event's JSON when it is more than {@link MAX_EVENT_JSON_BYTES}, otherwise

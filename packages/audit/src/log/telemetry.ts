@@ -123,10 +123,10 @@ function childOf<T>(map: Map<string, Map<string, T>>, key: string): Map<string, 
   return child;
 }
 
-/** One decision's span and start time; a class rather than closures, as one is made per write. */
 // What a decision records when nothing would receive it: no span records it and no meter counts it.
 const UNOBSERVED: DecisionTrace = Object.freeze({ committed() {}, failed() {} });
 
+/** One decision's span and start time; a class rather than closures, as one is made per write. */
 class Decision implements DecisionTrace {
   private readonly started = performance.now();
 
