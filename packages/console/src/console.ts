@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KillSwitchState } from '@warden/core';
 import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
-import type { ConsoleConfig } from './config.js';
+import { oneVerificationAtATime } from './audit-verification.js';
+import type { ConsoleAuditReport, ConsoleAuditSource, ConsoleConfig } from './config.js';
 import type { ConsoleApp, RequestContext } from './context.js';
 import type { NavItem } from './html/layout.js';
 import { sendAsset, sendJson } from './http/respond.js';
@@ -37,6 +38,11 @@ function navOf(config: ConsoleConfig): NavItem[] {
   return nav;
 }
 
+function verifierOf(audit: ConsoleAuditSource | undefined): (() => Promise<ConsoleAuditReport>) | undefined {
+  if (audit?.verify === undefined) return undefined;
+  return oneVerificationAtATime(() => (audit.verify as () => Promise<ConsoleAuditReport>).call(audit));
+}
+
 function createApp(config: ConsoleConfig): ConsoleApp {
   const basePath = (config.basePath ?? '/console').replace(/\/+$/, '');
   const now = config.now ?? Date.now;
@@ -50,6 +56,7 @@ function createApp(config: ConsoleConfig): ConsoleApp {
     killSwitchHistory,
     emit: (event) => config.events?.emit(event),
     onError: config.onError ?? ((error) => console.error(error)),
+    verifyAudit: verifierOf(config.audit),
   };
 }
 

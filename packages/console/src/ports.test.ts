@@ -42,6 +42,48 @@ describe('the audit page over an AuditLog of @warden/audit', () => {
     await log.close();
   });
 
+  it('a burst of page views runs two verifications, not one each (each holds the whole log in memory)', async () => {
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      checkpointStorage: createMemoryAuditStorage(),
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      checkpointIntervalMs: 0,
+    });
+    await log.write({ type: 'access_denied', timestamp: 1, details: {} });
+    await log.checkpoint();
+    // The first verification lasts until every page view has arrived (each reads the size once).
+    const views = 20;
+    let arrived = 0;
+    let allArrived: () => void = () => undefined;
+    const everyViewArrived = new Promise<void>((resolve) => {
+      allArrived = resolve;
+    });
+    let verifications = 0;
+    const audit: ConsoleAuditSource = {
+      size: () => {
+        if (++arrived === views) allArrived();
+        return log.size();
+      },
+      entry: (index) => log.entry(index),
+      latestCheckpoint: () => log.latestCheckpoint(),
+      verify: async () => {
+        verifications += 1;
+        if (verifications === 1) await everyViewArrived;
+        return log.verify();
+      },
+    };
+    server = await startConsole({ operators: [{ name: 'alice', tokenSha256: sha256('token-a') }], audit });
+    const { cookie } = await signIn(server.url, 'token-a');
+    const pages = await Promise.all(
+      Array.from({ length: views }, async () =>
+        (await fetch(`${server?.url}/console/audit`, { headers: { cookie } })).text(),
+      ),
+    );
+    for (const page of pages) expect(page).toContain('verified: 1 of 1 entries covered by');
+    expect(verifications).toBe(2);
+    await log.close();
+  });
+
   it('says NOT verified when the log differs from what was signed', async () => {
     const audit: ConsoleAuditSource = {
       size: async () => 0,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SecurityEvent } from '@warden/core';
-import type { ConsoleAuditSource } from '../config.js';
+import type { ConsoleAuditReport, ConsoleAuditSource } from '../config.js';
 import { frameOf, type SignedInContext } from '../context.js';
 import { html, prettyJson, type SafeHtml } from '../html/escape.js';
 import { layout, timeElement } from '../html/layout.js';
@@ -46,15 +46,18 @@ function eventRows(events: readonly { seq: number; event: SecurityEvent }[]): Sa
   );
 }
 
-async function verification(audit: ConsoleAuditSource): Promise<SafeHtml> {
+async function verification(
+  audit: ConsoleAuditSource,
+  verify: (() => Promise<ConsoleAuditReport>) | undefined,
+): Promise<SafeHtml> {
   const checkpoint = audit.latestCheckpoint ? await audit.latestCheckpoint() : undefined;
   const head = checkpoint
     ? html`<dt>Last checkpoint</dt><dd>${checkpoint.checkpoint.size} entries, origin <code>${checkpoint.checkpoint.origin}</code>, root <code>${Buffer.from(checkpoint.checkpoint.rootHash).toString('base64')}</code></dd>`
     : html`<dt>Last checkpoint</dt><dd>${audit.latestCheckpoint ? 'none signed yet' : 'this audit source signs no checkpoints'}</dd>`;
-  if (!audit.verify) {
+  if (!verify) {
     return html`<dl class="facts">${head}<dt>Verified</dt><dd id="audit-verified">not available from this audit source</dd></dl>`;
   }
-  const report = await audit.verify();
+  const report = await verify();
   const verdict = report.ok
     ? `verified: ${report.verifiedSize} of ${report.size} entries covered by ${report.validCheckpoints} valid checkpoints`
     : `NOT verified: ${report.problems.length} problems found`;
@@ -73,7 +76,10 @@ function filterOf(url: URL): AuditFilter {
 /** `GET /audit`. */
 export async function showAudit(context: SignedInContext, audit: ConsoleAuditSource): Promise<void> {
   const filter = filterOf(context.url);
-  const [{ size, events }, status] = await Promise.all([latestEvents(audit, filter), verification(audit)]);
+  const [{ size, events }, status] = await Promise.all([
+    latestEvents(audit, filter),
+    verification(audit, context.app.verifyAudit),
+  ]);
   const base = context.app.basePath;
   const body = html`<h2>Verification</h2>
 ${status}
