@@ -138,7 +138,9 @@ export function block(context: GatewayContext, delivery: Delivery, refused: Refu
 async function killSwitchActive(context: GatewayContext): Promise<boolean> {
   if (!context.killSwitch) return false;
   try {
-    return await context.killSwitch.isActive();
+    // Only an explicit `false` lets traffic through: a broken adapter answering `undefined`,
+    // `null` or `0` does not know the switch is off, and unknown fails closed.
+    return (await context.killSwitch.isActive()) !== false;
   } catch {
     return true;
   }
