@@ -104,9 +104,23 @@ export async function deliver(
  * say `ACCESS_DENIED`); anything else means the target failed, `BACKEND_UNAVAILABLE`.
  */
 function deliveryFailure(error: unknown): Refusal {
-  const message = String(redactSecrets(error instanceof Error ? error.message : String(error)));
+  const message = String(redactSecrets(describeThrown(error)));
   const code = WardenError.isInstance(error) ? error.code : 'BACKEND_UNAVAILABLE';
   return refusal(code, `Delivery failed: ${message}`);
+}
+
+/**
+ * The text of whatever the inject function threw. A hostile target may throw a value that
+ * refuses to become text (a null-prototype object, a throwing `message` getter or `toString`);
+ * that must still be a refusal, not an exception that escapes the gateway and leaves the
+ * request "being delivered" for ever.
+ */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'the inject function threw a value that cannot be shown as text';
+  }
 }
 
 /**
