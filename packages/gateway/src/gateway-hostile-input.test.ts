@@ -3,6 +3,7 @@ import { createInjectionSource, type KillSwitch } from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture } from '../test/gateway-fixture.js';
+import type { ForwardRequestInput } from './gateway-types.js';
 
 const peer = createInjectionSource('p2p', { identity: { publicKey: 'MCowPeer' } });
 
@@ -64,5 +65,28 @@ describe('a hostile target whose inject throws something that cannot be turned i
     const result = await gateway.approveAndExecute(queued.requestId, 'operator');
     expect(result).toMatchObject({ success: false, code: 'BACKEND_UNAVAILABLE' });
     expect((await gateway.getRequest(queued.requestId))?.status).toBe('failed');
+  });
+});
+
+describe('queueForApproval(request) from a caller passing the peer’s fields through unchecked', () => {
+  const valid: ForwardRequestInput = {
+    gatewaySession: 'approval-gateway',
+    targetSession: 'code-assistant',
+    message: 'hi',
+    originalSource: peer,
+  };
+
+  it.each([
+    ['a number as the message', { message: 123 }],
+    ['an array as the message', { message: ['hi'] }],
+    ['an array as the target session', { targetSession: ['code-assistant'] }],
+    ['a number as the action type', { actionType: 7 }],
+    ['an empty action type', { actionType: '' }],
+    ['an action type of a megabyte', { actionType: 'a'.repeat(1_000_000) }],
+  ])('throws INVALID_INPUT for %s and queues nothing', async (_what, change) => {
+    const { gateway } = createGatewayFixture(createApprovalWorkflow());
+    const request = { ...valid, ...change } as unknown as ForwardRequestInput;
+    await expect(gateway.queueForApproval(request)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await gateway.getPendingRequests()).toEqual([]);
   });
 });
