@@ -1,5 +1,5 @@
 import { createApprovalWorkflow } from '@warden/approvals';
-import { createInjectionSource, type KillSwitch } from '@warden/core';
+import { createInjectionSource, type InjectionSource, type KillSwitch } from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture } from '../test/gateway-fixture.js';
@@ -88,5 +88,26 @@ describe('queueForApproval(request) from a caller passing the peer’s fields th
     const request = { ...valid, ...change } as unknown as ForwardRequestInput;
     await expect(gateway.queueForApproval(request)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(await gateway.getPendingRequests()).toEqual([]);
+  });
+});
+
+describe('a peer with a self-made key that pads its source instead of its message', () => {
+  const padded: Array<[string, InjectionSource]> = [
+    ['an extra identity member', { ...peer, identity: { publicKey: 'k', padding: 'x'.repeat(1_000_000) } as never }],
+    ['a public key of a megabyte', { ...peer, identity: { publicKey: 'k'.repeat(1_000_000) } }],
+    ['a huge sessionId', { ...peer, sessionId: 's'.repeat(1_000_000) }],
+  ];
+
+  it.each(padded)('forwardRequest(...) with %s is QUOTA_EXCEEDED and queues nothing', async (_what, source) => {
+    const { gateway } = createGatewayFixture(createApprovalWorkflow());
+    const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
+    expect(result).toMatchObject({ success: false, code: 'QUOTA_EXCEEDED' });
+    expect(await gateway.getPendingRequests()).toEqual([]);
+  });
+
+  it('forwardRequest(...) with an ordinary source and a message at maxMessageBytes is still queued', async () => {
+    const { gateway } = createGatewayFixture(createApprovalWorkflow(), { queue: { maxMessageBytes: 1_000 } });
+    const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'x'.repeat(1_000), peer);
+    expect(result.requiresApproval).toBe(true);
   });
 });

@@ -51,7 +51,8 @@ export interface ForwardResult {
    *   or for queueing, or the source's `queue.perSourcePerMinute` (nothing queued; the same
    *   request may pass in a later window);
    * - `QUOTA_EXCEEDED`: the approval queue is full for the source, the gateway or overall, or
-   *   the message is over `queue.maxMessageBytes` (nothing queued, nothing evicted);
+   *   the message is over `queue.maxMessageBytes` or the sender's source over 8 KiB as JSON
+   *   (nothing queued, nothing evicted);
    * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed, no workflow is
    *   configured where approval is needed, or the inject function threw something that is not a
    *   Warden error;
@@ -157,7 +158,8 @@ export interface GatewayConfig {
  * Bounds on the approval queue, checked when a request is queued. A request over a bound is
  * refused (`QUOTA_EXCEEDED`, or `RATE_LIMITED` for a rate) and nothing already queued is
  * evicted. With these bounds, the pending gateway requests held at any time are at most
- * `maxPending`, each with a message of at most `maxMessageBytes`. Counts are exact within one
+ * `maxPending`, each with a message of at most `maxMessageBytes` and a source of at most 8 KiB
+ * as JSON. Counts are exact within one
  * process; processes sharing a workflow count each other's requests but may race past a bound
  * by at most one request each.
  */
