@@ -159,7 +159,10 @@ async function checkEligibility(
   let eligible = false;
   let cause: unknown;
   try {
-    eligible = (await settings.resolvers[settled.tier](person, settled)) === true;
+    // The resolver gets a copy: `settled` may be the very record about to be stepped and
+    // stored, and a resolver that wrote to it (quorum, requester, decisions) would forge the
+    // decision it was only asked to allow.
+    eligible = (await settings.resolvers[settled.tier](person, structuredClone(settled))) === true;
   } catch (error) {
     cause = error;
   }
