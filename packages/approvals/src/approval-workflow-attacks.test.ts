@@ -20,3 +20,38 @@ describe('an approver resolver that changes the record it is shown', () => {
     expect(record.decisions.map((decision) => decision.approver)).toEqual(['bob']);
   });
 });
+
+describe('a name that shows nobody, or hides who it is', () => {
+  const unreadable = [
+    ['only a zero-width space', '\u200b'],
+    ['only spaces and a soft hyphen', ' \u00ad '],
+    ['only a word joiner', '\u2060'],
+    ['a terminal escape that rewrites the line', 'bob\u001b[2K\u001b[1Gsam'],
+    ['a tab', 'bob\tsam'],
+    ['a line separator', 'bob\u2028sam'],
+  ];
+
+  it.each(unreadable)('approve(id, approver) with %s throws INVALID_INPUT and records nothing', async (_what, name) => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.approve(id, name)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(workflow.reject(id, name, 'no')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(workflow.cancel(id, name)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
+  });
+
+  it.each(unreadable)('request({ requester }) with %s throws INVALID_INPUT and stores nothing', async (_what, name) => {
+    const workflow = createApprovalWorkflow();
+    await expect(workflow.request({ requester: name, description: 'deploy' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('names with spaces, accents and other scripts are still accepted', async () => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'Zoë Ångström', description: 'deploy', tier: 'security-review' });
+    expect(await workflow.approve(id, 'José María')).toBe('pending');
+    expect(await workflow.approve(id, '李小龙')).toBe('approved');
+  });
+});
