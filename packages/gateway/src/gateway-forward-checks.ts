@@ -92,8 +92,10 @@ function forwardedSourceOf(
 export function describeSource(source: InjectionSource): string {
   const identity = source.identity;
   const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  return `${source.type}:${who}`.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+  // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
+  // let a peer's self-made key rewrite how its request shows in a log or console, and the
+  // approval workflow refuses such a requester name: they are removed.
+  return `${source.type}:${who}`.replace(/[\p{Cc}\u2028\u2029]/gu, '').slice(0, 200);
 }
 
 function refuse(reason: string): ForwardCheck {

@@ -111,3 +111,15 @@ describe('a peer with a self-made key that pads its source instead of its messag
     expect(result.requiresApproval).toBe(true);
   });
 });
+
+describe('a peer whose self-made key holds control characters or line separators', () => {
+  it.each(['key\u0085next', 'key\u2028next', 'key\u009b2K', 'key\u001b[2Knext'])(
+    'forwardRequest(...) from key %j is queued under a readable requester name',
+    async (publicKey) => {
+      const { gateway } = createGatewayFixture(createApprovalWorkflow());
+      const source = createInjectionSource('p2p', { identity: { publicKey } });
+      const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
+      expect(result.requiresApproval).toBe(true);
+    },
+  );
+});
