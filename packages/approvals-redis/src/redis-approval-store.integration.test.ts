@@ -94,6 +94,22 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
+  it('get(id) of a record a fault or a stray writer left unreadable throws BACKEND_UNAVAILABLE, not a SyntaxError', async () => {
+    const record = recordOf();
+    await store.create(record);
+    const key = `${prefix}{${record.id}}:request`;
+    await redis.hset(key, 'data', '{"id":"truncated');
+    await expect(store.get(record.id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
+  });
+
+  it('get(id) of another request’s record copied under this id throws BACKEND_UNAVAILABLE', async () => {
+    const record = recordOf();
+    const other = recordOf({ status: 'approved' });
+    await store.create(record);
+    await redis.hset(`${prefix}{${record.id}}:request`, 'data', JSON.stringify(other));
+    await expect(store.get(record.id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
+  });
+
   it('never closes an injected client', async () => {
     await store.get('nothing');
     await store.close();
