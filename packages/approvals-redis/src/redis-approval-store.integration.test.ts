@@ -80,6 +80,15 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     expect(await ids({ requester: 'a' })).toEqual([]);
   });
 
+  it('create(record) and listPending({ requester }) take a requester with a lone surrogate (a peer’s broken key), as the memory store does', async () => {
+    const record = recordOf({ requester: 'p2p:key\ud800' });
+    await store.create(record);
+    expect((await store.listPending({ requester: 'p2p:key\ud800' })).map((found) => found.id)).toEqual([record.id]);
+    expect(await store.listPending({ requester: 'p2p:key\udc00' })).toEqual([]);
+    expect(await store.compareAndSet(record.id, 1, { ...record, status: 'rejected', version: 2 })).toBe(true);
+    expect(await store.listPending({ requester: 'p2p:key\ud800' })).toEqual([]);
+  });
+
   it('keeps a decided record without a TTL until it is first read, then for retainDecidedFor', async () => {
     const record = recordOf();
     await store.create(record);

@@ -148,7 +148,7 @@ function keyLayout(keyPrefix: string) {
     record: (id: string) => hashTaggedKey(keyPrefix, id, ':request'),
     byTier: (tier: ApprovalTier) => index(`:pending:tier:${tier}`),
     // Requester names may hold any printable character; encoding keeps one name from reaching another's key.
-    byRequester: (requester: string) => index(`:pending:requester:${encodeURIComponent(requester)}`),
+    byRequester: (requester: string) => index(`:pending:requester:${encodeRequester(requester)}`),
   };
 }
 
@@ -159,6 +159,17 @@ function keyLayout(keyPrefix: string) {
  * that request's status and payload digest), is a typed `BackendUnavailableError`, never a
  * `SyntaxError` or another request's approval.
  */
+/**
+ * A requester name as a key segment. `encodeURIComponent` throws on a lone surrogate (a peer's
+ * broken key reaches the requester through the gateway), which failed `create` as if Redis were
+ * down and `listPending({ requester })` with an untyped `URIError`; such halves become U+FFFD
+ * first. Names that then share a key share only an index: `listPending` still matches the
+ * requester exactly.
+ */
+function encodeRequester(requester: string): string {
+  return encodeURIComponent(requester.replace(/\p{Cs}/gu, '\ufffd'));
+}
+
 function decodeRecord(data: string, id: string): ApprovalRecord {
   let record: ApprovalRecord | undefined;
   try {
