@@ -154,14 +154,17 @@ export async function approveAndExecute(
     return { success: false, requiresApproval: true, error: 'Waiting for more approvals', requestId };
   }
   if (context.ledger.get(requestId) === undefined) context.ledger.set(requestId, { state: 'awaiting-execution' });
-  return executeApproved(context, workflow, delivery, injectFn);
+  return executeApproved(context, workflow, { delivery, payload: found.payload }, injectFn);
 }
 
-/** Delivers an approved request once: the synchronous claim makes a concurrent second call give up. */
+/**
+ * Delivers an approved request once: the synchronous claim makes a concurrent second call give
+ * up. `payload` is what `delivery` was built from; the approval must cover exactly that.
+ */
 async function executeApproved(
   context: GatewayContext,
   workflow: ApprovalWorkflow,
-  delivery: Delivery,
+  { delivery, payload }: { delivery: Delivery; payload: ForwardPayload },
   injectFn: InjectFunction | undefined,
 ): Promise<ForwardResult> {
   const { requestId } = delivery;
@@ -170,7 +173,10 @@ async function executeApproved(
     return failed(requestId, 'APPROVAL_NOT_PENDING', reason);
   }
   const record = await workflow.get(requestId);
-  if (!approvalCoversPayload(record, record.payload)) {
+  // Check the payload that is about to be delivered, read before the approval, against the
+  // approved digest: checking this later read against itself let a payload changed in a shared
+  // store for the first read and put back for this one be delivered unapproved.
+  if (!approvalCoversPayload(record, payload)) {
     context.ledger.set(requestId, { state: 'failed' });
     const reason = 'The approval does not cover this request: its payload changed';
     return block(context, delivery, refusal('ACCESS_DENIED', reason));

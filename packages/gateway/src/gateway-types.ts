@@ -46,7 +46,7 @@ export interface ForwardResult {
    *   `allowForwardTo`, action type missing or not in `allowActions`, the sender may not reach
    *   the gateway or lacks `cross.inject`, the target does not admit the forwarded source), no
    *   gateway leads to the target, `skipApproval` is not allowed, the approval no longer covers
-   *   the stored payload, or the workflow refused the approver (self-approval);
+   *   the payload about to be delivered, or the workflow refused the approver (self-approval);
    * - `RATE_LIMITED`: the gateway's `perMinute` or `perHour` limit is used up, for deliveries
    *   or for queueing, or the source's `queue.perSourcePerMinute` (nothing queued; the same
    *   request may pass in a later window);
