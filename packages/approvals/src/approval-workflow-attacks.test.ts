@@ -1,4 +1,4 @@
-import type { ApprovalRecord } from '@warden/core';
+import type { ApprovalRecord, SecurityEventEmitter } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
 
@@ -53,5 +53,28 @@ describe('a name that shows nobody, or hides who it is', () => {
     const id = await workflow.request({ requester: 'Zoë Ångström', description: 'deploy', tier: 'security-review' });
     expect(await workflow.approve(id, 'José María')).toBe('pending');
     expect(await workflow.approve(id, '李小龙')).toBe('approved');
+  });
+});
+
+describe('an event emitter that throws (an audit sink that is down)', () => {
+  const failingEvents = {
+    emit: () => {
+      throw new Error('audit sink unreachable');
+    },
+  } as unknown as SecurityEventEmitter;
+
+  it('request(...) and approve(id, approver) still return what they stored', async () => {
+    const workflow = createApprovalWorkflow({ events: failingEvents });
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    expect(await workflow.approve(id, 'bob')).toBe('approved');
+    expect(await workflow.get(id)).toMatchObject({ status: 'approved', decidedBy: 'bob' });
+  });
+
+  it('reject(id, approver, reason) and cancel(id, actor) still return what they stored', async () => {
+    const workflow = createApprovalWorkflow({ events: failingEvents });
+    const first = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    const second = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    expect(await workflow.reject(first, 'bob', 'red tests')).toBe('rejected');
+    expect(await workflow.cancel(second, 'alice')).toBe('cancelled');
   });
 });

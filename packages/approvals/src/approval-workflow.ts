@@ -183,8 +183,20 @@ async function settleIfDue(
   return isApprovalOverdue(record, time) ? (await update(record.id)).record : record;
 }
 
+/**
+ * Publishes the events of a change that is already stored. An emitter that throws (a custom
+ * one whose audit sink is down) must not turn a stored approval into a reported failure: the
+ * caller would retry or give up on a request that is in fact approved, or lose the id of one
+ * that is in fact filed. Core's emitter never throws; others are held to the same.
+ */
 function emitAll(settings: ResolvedWorkflowSettings, events: SecurityEventInput[]): void {
-  for (const event of events) settings.events?.emit(event);
+  for (const event of events) {
+    try {
+      settings.events?.emit(event);
+    } catch {
+      // The change is stored; a failing event sink does not undo or hide it.
+    }
+  }
 }
 
 function omitTier(filter: ApprovalFilter): ApprovalFilter {
