@@ -1,5 +1,5 @@
 import { createApprovalWorkflow } from '@warden/approvals';
-import { createInjectionSource, type InjectionSource, type KillSwitch } from '@warden/core';
+import { createInjectionSource, type InjectionSource, type KillSwitch, type SecurityEventEmitter } from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture } from '../test/gateway-fixture.js';
@@ -122,4 +122,33 @@ describe('a peer whose self-made key holds control characters or line separators
       expect(result.requiresApproval).toBe(true);
     },
   );
+});
+
+describe('an event emitter that throws (an audit sink that is down)', () => {
+  const failingEvents = {
+    emit: () => {
+      throw new Error('audit sink unreachable');
+    },
+  } as unknown as SecurityEventEmitter;
+
+  it('forwardRequest(...) delivers once and reports success', async () => {
+    const { gateway, injected } = createGatewayFixture(undefined, { events: failingEvents });
+    const result = await gateway.forwardRequest('p2p-gateway', 'code-assistant', 'x', peer);
+    expect(result).toMatchObject({ success: true, response: 'ok:x' });
+    expect(injected).toHaveLength(1);
+  });
+
+  it('forwardRequest(...) refused by a rule still returns its code', async () => {
+    const { gateway } = createGatewayFixture(undefined, { events: failingEvents });
+    const result = await gateway.forwardRequest('p2p-gateway', 'vault', 'x', peer);
+    expect(result).toMatchObject({ success: false, code: 'ACCESS_DENIED' });
+  });
+
+  it('approveAndExecute(id, approver) delivers once and the request shows executed', async () => {
+    const { gateway, injected } = createGatewayFixture(createApprovalWorkflow(), { events: failingEvents });
+    const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'x', peer);
+    expect(await gateway.approveAndExecute(queued.requestId, 'operator')).toMatchObject({ success: true });
+    expect((await gateway.getRequest(queued.requestId))?.status).toBe('executed');
+    expect(injected).toHaveLength(1);
+  });
 });
