@@ -80,22 +80,39 @@ export async function deliver(
   }
   const limited = await consumeRateLimit(context, delivery.gatewaySession, verdict.rules);
   if (limited) return { result: block(context, delivery, limited), attempted: false };
+  let answer: unknown;
   try {
-    const answer = await inject(delivery.targetSession, delivery.message, {
+    answer = await inject(delivery.targetSession, delivery.message, {
       source: verdict.forwardedSource,
       requestId: delivery.requestId,
     });
-    context.emit({
-      type: 'gateway_forward',
-      source: verdict.forwardedSource,
-      session: delivery.targetSession,
-      details: { ...eventDetails(delivery), delivered: true },
-    });
-    const result: ForwardResult = { success: true, requestId: delivery.requestId };
-    if (answer !== undefined) result.response = typeof answer === 'string' ? answer : JSON.stringify(answer);
-    return { result, attempted: true };
   } catch (error) {
     return { result: block(context, delivery, deliveryFailure(error)), attempted: true };
+  }
+  context.emit({
+    type: 'gateway_forward',
+    source: verdict.forwardedSource,
+    session: delivery.targetSession,
+    details: { ...eventDetails(delivery), delivered: true },
+  });
+  const result: ForwardResult = { success: true, requestId: delivery.requestId };
+  const response = responseText(answer);
+  if (response !== undefined) result.response = response;
+  return { result, attempted: true };
+}
+
+/**
+ * The target's answer as text: a string as it is, anything else as JSON, nothing when JSON
+ * cannot write it (a bigint, a cycle, a throwing `toJSON`). The message is delivered by then, so
+ * an answer that cannot be written must not report the delivery as failed (a caller would send
+ * it again).
+ */
+function responseText(answer: unknown): string | undefined {
+  if (answer === undefined || typeof answer === 'string') return answer;
+  try {
+    return JSON.stringify(answer) as string | undefined;
+  } catch {
+    return undefined;
   }
 }
 

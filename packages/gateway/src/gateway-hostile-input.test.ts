@@ -152,3 +152,37 @@ describe('an event emitter that throws (an audit sink that is down)', () => {
     expect(injected).toHaveLength(1);
   });
 });
+
+describe('a hostile target that answers with something JSON cannot write', () => {
+  const cyclic = (): unknown => {
+    const answer: Record<string, unknown> = {};
+    answer.self = answer;
+    return answer;
+  };
+  const unwritable = [
+    ['a bigint', () => 10n],
+    ['a cycle', cyclic],
+    [
+      'an object whose toJSON throws',
+      () => ({
+        toJSON: () => {
+          throw new Error('boom');
+        },
+      }),
+    ],
+  ] as const;
+
+  it.each(unwritable)('forwardRequest(...) answered with %s reports the delivery it made', async (_what, answer) => {
+    const { gateway } = createGatewayFixture(undefined, { inject: async () => answer() });
+    const result = await gateway.forwardRequest('p2p-gateway', 'code-assistant', 'x', peer);
+    expect(result).toMatchObject({ success: true });
+    expect(result.response).toBeUndefined();
+  });
+
+  it('approveAndExecute(id, approver) answered with a bigint shows the request executed, not failed', async () => {
+    const { gateway } = createGatewayFixture(createApprovalWorkflow(), { inject: async () => 10n });
+    const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'x', peer);
+    expect(await gateway.approveAndExecute(queued.requestId, 'operator')).toMatchObject({ success: true });
+    expect((await gateway.getRequest(queued.requestId))?.status).toBe('executed');
+  });
+});

@@ -23,7 +23,8 @@ export interface InjectOptions {
 
 /**
  * Delivers a message to a session (the application's `inject`). Whatever it resolves with is the
- * forward's `response` (a string as it is, anything else as JSON); a throw fails the forward.
+ * forward's `response` (a string as it is, anything else as JSON; nothing when JSON cannot write
+ * it, the forward still succeeding); a throw fails the forward.
  */
 export type InjectFunction = (targetSession: string, message: string, options: InjectOptions) => unknown;
 
