@@ -7,6 +7,7 @@ import {
 } from '@warden/core';
 import type { GatewayContext } from './gateway-context.js';
 import { checkForward } from './gateway-forward-checks.js';
+import { assertRateDecision } from './gateway-rate-decision.js';
 import type { ForwardResult, InjectFunction } from './gateway-types.js';
 
 /** A request about to be delivered. */
@@ -195,10 +196,11 @@ async function consumeRateLimit(
     const limit = rules.rateLimit?.[window.field];
     if (limit === undefined) continue;
     try {
-      const decision = await context.rateLimiter.consume(`gateway:${gatewaySession}:${window.label}`, {
+      const decision: unknown = await context.rateLimiter.consume(`gateway:${gatewaySession}:${window.label}`, {
         limit,
         windowMs: window.windowMs,
       });
+      assertRateDecision(decision);
       if (!decision.allowed) {
         return refusal(
           'RATE_LIMITED',

@@ -1,5 +1,11 @@
 import { createApprovalWorkflow } from '@warden/approvals';
-import { createInjectionSource, type InjectionSource, type KillSwitch, type SecurityEventEmitter } from '@warden/core';
+import {
+  createInjectionSource,
+  type InjectionSource,
+  type KillSwitch,
+  type RateLimiter,
+  type SecurityEventEmitter,
+} from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture } from '../test/gateway-fixture.js';
@@ -185,4 +191,33 @@ describe('a hostile target that answers with something JSON cannot write', () =>
     expect(await gateway.approveAndExecute(queued.requestId, 'operator')).toMatchObject({ success: true });
     expect((await gateway.getRequest(queued.requestId))?.status).toBe('executed');
   });
+});
+
+describe('a rate limiter that answers something other than a decision', () => {
+  const answering = (decision: unknown): RateLimiter => ({
+    specificationVersion: 'rate-limiter-v1',
+    providerId: 'broken',
+    consume: async () => decision as Awaited<ReturnType<RateLimiter['consume']>>,
+  });
+  const malformed = [undefined, null, {}, { allowed: '0' }, { allowed: 1 }];
+
+  it.each(malformed)(
+    'forwardRequest(...) when consume() resolves %j is BACKEND_UNAVAILABLE and delivers nothing',
+    async (decision) => {
+      const { gateway, injected } = createGatewayFixture(undefined, { rateLimiter: answering(decision) });
+      const result = await gateway.forwardRequest('p2p-gateway', 'code-assistant', 'x', peer);
+      expect(result).toMatchObject({ success: false, code: 'BACKEND_UNAVAILABLE' });
+      expect(injected).toEqual([]);
+    },
+  );
+
+  it.each(malformed)(
+    'forwardRequest(...) to an approval gateway when consume() resolves %j is BACKEND_UNAVAILABLE and queues nothing',
+    async (decision) => {
+      const { gateway } = createGatewayFixture(createApprovalWorkflow(), { rateLimiter: answering(decision) });
+      const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'x', peer);
+      expect(result).toMatchObject({ success: false, code: 'BACKEND_UNAVAILABLE' });
+      expect(await gateway.getPendingRequests()).toEqual([]);
+    },
+  );
 });

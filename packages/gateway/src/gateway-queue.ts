@@ -18,6 +18,7 @@ import {
 } from '@warden/core';
 import { describeSource } from './gateway-forward-checks.js';
 import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
+import { assertRateDecision, type RateDecision } from './gateway-rate-decision.js';
 import type { ForwardRequest, GatewayQueueLimits, PendingRequestPage, PendingRequestQuery } from './gateway-types.js';
 
 /** The queue's bounds with every default filled in. */
@@ -133,9 +134,11 @@ async function consumeEnqueueRates(admission: Admission): Promise<void> {
   ];
   for (const window of windows) {
     if (window.limit === undefined) continue;
-    let decision: Awaited<ReturnType<RateLimiter['consume']>>;
+    let decision: RateDecision;
     try {
-      decision = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+      const answer: unknown = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+      assertRateDecision(answer);
+      decision = answer;
     } catch (error) {
       throw new BackendUnavailableError({
         backend: 'rate-limiter',
