@@ -264,3 +264,33 @@ describe('an agent sharing the workflow that files a request dressed as a gatewa
     expect(injected).toHaveLength(1);
   });
 });
+
+describe('a sender who is also an approver, approving under the plain name the source carries', () => {
+  const alice = createInjectionSource('api', { identity: { userId: 'alice' } });
+
+  it.each(['alice', 'Alice ', 'api:alice'])(
+    'approveAndExecute(id, %j) of a request alice sent through the API is ACCESS_DENIED and delivers nothing',
+    async (approver) => {
+      const { gateway, injected } = createGatewayFixture(createApprovalWorkflow());
+      const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'deploy', alice);
+      expect(queued.requiresApproval).toBe(true);
+      expect(await gateway.approveAndExecute(queued.requestId, approver)).toMatchObject({
+        success: false,
+        code: 'ACCESS_DENIED',
+      });
+      expect(injected).toEqual([]);
+      expect((await gateway.getRequest(queued.requestId))?.approvedBy).toEqual([]);
+    },
+  );
+
+  it('approveRequest(id, "alice") and rejectRequest(id, "alice", reason) throw ACCESS_DENIED; bob may approve', async () => {
+    const { gateway, injected } = createGatewayFixture(createApprovalWorkflow());
+    const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'deploy', alice);
+    await expect(gateway.approveRequest(queued.requestId, 'alice')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(gateway.rejectRequest(queued.requestId, 'alice', 'no')).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
+    expect(await gateway.approveAndExecute(queued.requestId, 'bob')).toMatchObject({ success: true });
+    expect(injected).toHaveLength(1);
+  });
+});
