@@ -294,3 +294,30 @@ describe('a sender who is also an approver, approving under the plain name the s
     expect(injected).toHaveLength(1);
   });
 });
+
+describe('a peer that writes terminal escapes into what approvers read', () => {
+  it.each([
+    ['an action type', 'approval-gateway', 'code-assistant', { actionType: 'chat\u001b[2K\rreview' }],
+    [
+      'an action type with a line break',
+      'approval-gateway',
+      'code-assistant',
+      { actionType: 'chat\nApproved by security' },
+    ],
+    ['a target session', 'p2p-gateway', 'code-\u001b[2Kassistant', {}],
+    ['a target session with a C1 control', 'p2p-gateway', 'code-\u009b2Kassistant', {}],
+  ])(
+    'forwardRequest(...) with %s holding control characters throws INVALID_INPUT and queues or delivers nothing',
+    async (_what, gatewaySession, targetSession, options) => {
+      const { gateway, injected } = createGatewayFixture(createApprovalWorkflow());
+      await expect(gateway.forwardRequest(gatewaySession, targetSession, 'hi', peer, options)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+      await expect(
+        gateway.queueForApproval({ gatewaySession, targetSession, message: 'hi', originalSource: peer, ...options }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      expect(await gateway.getPendingRequests()).toEqual([]);
+      expect(injected).toEqual([]);
+    },
+  );
+});

@@ -16,9 +16,16 @@ import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDeliver
 import { rulesAllowTarget } from './gateway-forward-checks.js';
 import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './gateway-types.js';
 
-const sessionName = z.string().min(1).max(256);
+/**
+ * Session names and action types end up in what approvers read (the approval request's
+ * description, refusal texts, events). Control characters (C0, DEL, C1) and line separators
+ * there would let a peer rewrite a console line (`chat\u001b[2K\r…`) or add lines of its own.
+ */
+const printable = (schema: z.ZodString): z.ZodString =>
+  schema.regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must not contain control characters or line separators');
+const sessionName = printable(z.string().min(1).max(256));
 const message = z.string().max(1_000_000);
-const actionType = z.string().min(1).max(256);
+const actionType = printable(z.string().min(1).max(256));
 const forwardSchema = z.object({
   gatewaySession: sessionName,
   targetSession: sessionName,
