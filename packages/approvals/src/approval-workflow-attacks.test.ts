@@ -78,3 +78,27 @@ describe('an event emitter that throws (an audit sink that is down)', () => {
     expect(await workflow.cancel(second, 'alice')).toBe('cancelled');
   });
 });
+
+describe('listPending(filter) from a query string parsed by a lenient parser', () => {
+  it.each([
+    ['null', null],
+    ['a string', 'alice'],
+    ['an unknown tier', { tier: 'bogus' }],
+    ['a tier of __proto__', { tier: '__proto__' }],
+    ['an array as the requester', { requester: ['alice'] }],
+    ['a number as the requester', { requester: 7 }],
+    ['an unknown field', { requestor: 'alice' }],
+  ])('listPending(%s) throws INVALID_INPUT', async (_what, filter) => {
+    const workflow = createApprovalWorkflow();
+    await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.listPending(filter as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('listPending({ tier, requester }) still filters', async () => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await workflow.request({ requester: 'bob', description: 'deploy', tier: 'team-lead' });
+    const found = await workflow.listPending({ tier: 'peer-review', requester: 'alice' });
+    expect(found.map((record) => record.id)).toEqual([id]);
+  });
+});
