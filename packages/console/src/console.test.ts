@@ -137,6 +137,26 @@ describe('approvals', () => {
     }
   });
 
+  it('shows invisible and bidirectional-control characters in a payload as visible escapes (Trojan Source)', async () => {
+    // The attacker (a peer filing the request) hides what the command does: U+202E reverses the
+    // rest of the line on screen, U+200B and U+2066 hide inside words, an ESC and a tag character ride along.
+    const id = await workflow.request({
+      requester: 'peer\u200b',
+      description: 'list files \u202e; rm -rf ~',
+      payload: { command: 'ls \u2066\u202e/ fr- mr\u2069 \u001b[2J \u{E0041}' },
+    });
+    const { cookie } = await signIn(server.url, ALICE);
+    for (const path of ['/console/approvals', `/console/approvals/${encodeURIComponent(id)}`]) {
+      const page = await (await fetch(`${server.url}${path}`, { headers: { cookie } })).text();
+      expect(page).not.toMatch(/[\u200b\u202e\u2066\u2069\u001b]|\u{E0041}/u);
+      expect(page).toContain('list files \\u202e; rm -rf ~');
+      expect(page).toContain('peer\\u200b');
+    }
+    const detail = await (await fetch(`${server.url}/console/approvals/${encodeURIComponent(id)}`, { headers: { cookie } })).text();
+    // Inside the pretty-printed JSON the escapes are JSON's own, so the text still reads as the exact payload.
+    expect(detail).toContain('ls \\u2066\\u202e/ fr- mr\\u2069 \\u001b[2J \\udb40\\udc41');
+  });
+
   it('requires a reason, then approves; a second decision says it was already decided', async () => {
     const id = await workflow.request({ requester: 'peer', description: 'run ls', payload: { command: 'ls' } });
     const { cookie, csrf } = await signIn(server.url, ALICE);
