@@ -148,11 +148,14 @@ describe('approvals', () => {
     const { cookie } = await signIn(server.url, ALICE);
     for (const path of ['/console/approvals', `/console/approvals/${encodeURIComponent(id)}`]) {
       const page = await (await fetch(`${server.url}${path}`, { headers: { cookie } })).text();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: checking none is left
       expect(page).not.toMatch(/[\u200b\u202e\u2066\u2069\u001b]|\u{E0041}/u);
       expect(page).toContain('list files \\u202e; rm -rf ~');
       expect(page).toContain('peer\\u200b');
     }
-    const detail = await (await fetch(`${server.url}/console/approvals/${encodeURIComponent(id)}`, { headers: { cookie } })).text();
+    const detail = await (
+      await fetch(`${server.url}/console/approvals/${encodeURIComponent(id)}`, { headers: { cookie } })
+    ).text();
     // Inside the pretty-printed JSON the escapes are JSON's own, so the text still reads as the exact payload.
     expect(detail).toContain('ls \\u2066\\u202e/ fr- mr\\u2069 \\u001b[2J \\udb40\\udc41');
   });
