@@ -98,11 +98,11 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
       error instanceof ApprovalNotPendingError ||
       error instanceof AccessDeniedError
     ) {
-      io.err(`warden approvals ${args.action}: ${error.message}`);
+      io.err(`warden approvals ${args.action}: ${safe(error.message)}`);
       return EXIT.findings;
     }
     if (WardenError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') {
-      throw new UsageError(`approval store: ${error.message}`);
+      throw new UsageError(`approval store: ${safe(error.message)}`);
     }
     throw error;
   } finally {

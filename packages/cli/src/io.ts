@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidInputError, parseInput, type SecurityConfig, securityConfigSchema } from '@warden/core';
+import { escapeTerminalText as safe } from './terminal.js';
 
 /** Exit codes a script can branch on. */
 export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2 }> = Object.freeze({
@@ -48,7 +49,8 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+    // JSON.parse quotes the file's text, line feeds included: escaped, the file cannot forge a line.
+    throw new UsageError(`${file} is not valid JSON: ${safe((error as Error).message)}`);
   }
 }
 
@@ -68,7 +70,8 @@ export function loadConfig(file: string): SecurityConfig {
   const document = readJsonFile(file);
   const issues = validationIssues(document);
   if (issues.length > 0) {
-    const lines = issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`);
+    // A path holds the file's own keys (a session name may hold a line feed): one escaped line per issue.
+    const lines = issues.map((issue) => `  ${safe(issue.path || '(root)')}: ${safe(issue.message)}`);
     throw new UsageError(`${file} is not a valid security configuration:\n${lines.join('\n')}`);
   }
   return parseInput(securityConfigSchema, document, 'security config');

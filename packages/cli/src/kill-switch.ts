@@ -80,7 +80,7 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
     }
     return state.active || state.unknown ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    if (error instanceof WardenError) throw new UsageError(`kill switch: ${error.message}`);
+    if (error instanceof WardenError) throw new UsageError(`kill switch: ${safe(error.message)}`);
     throw error;
   } finally {
     await killSwitch.close();
