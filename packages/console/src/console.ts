@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KillSwitchState } from '@warden/core';
 import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
-import type { ConsoleConfig } from './config.js';
+import { type ConsoleConfig, validateConsoleConfig } from './config.js';
 import type { ConsoleApp, RequestContext } from './context.js';
 import type { NavItem } from './html/layout.js';
 import { sendAsset, sendJson } from './http/respond.js';
@@ -86,9 +86,11 @@ async function serve(context: RequestContext): Promise<void> {
 
 /**
  * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
- * changes (for the history) until `close()`.
+ * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
+ * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`).
  */
 export function createConsole(config: ConsoleConfig): ConsoleHandler {
+  validateConsoleConfig(config);
   const app = createApp(config);
   const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
   const handler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => {
