@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createAuditLog, createMemoryAuditStorage } from '@warden/audit';
+import { type AuditStorage, createAuditLog, createMemoryAuditStorage } from '@warden/audit';
 import type { McpEnforcer } from '@warden/mcp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleAuditSource, ConsoleToolPinsConfig } from './index.js';
@@ -39,6 +39,51 @@ describe('the audit page over an AuditLog of @warden/audit', () => {
       await fetch(`${server.url}/console/audit?type=access_denied`, { headers: { cookie } })
     ).text();
     expect(filtered).not.toContain('<td>kill_switch_activated</td>');
+    await log.close();
+  });
+
+  it('still says NOT verified, and marks the entry, when an attacker makes a stored entry unreadable', async () => {
+    // The attacker can write the log's storage (what signed checkpoints defend against) and turns
+    // the newest record into garbage: reading it throws, which took the whole page down (500),
+    // verdict included.
+    const storage = createMemoryAuditStorage();
+    let tampered = false;
+    const hostile: AuditStorage = {
+      specificationVersion: storage.specificationVersion,
+      providerId: storage.providerId,
+      append: (records) => storage.append(records),
+      size: () => storage.size(),
+      sync: () => storage.sync(),
+      close: () => storage.close(),
+      read: async (start, end) =>
+        (await storage.read(start, end)).map((record, offset) =>
+          tampered && start + offset === 1 ? new Uint8Array([0xff, 0x00, 0x13]) : record,
+        ),
+    };
+    const log = createAuditLog({
+      storage: hostile,
+      checkpointStorage: createMemoryAuditStorage(),
+      signingKey: generateKeyPairSync('ed25519').privateKey,
+      origin: 'warden.test/console',
+      checkpointIntervalMs: 0,
+    });
+    await log.write({ type: 'access_denied', timestamp: 1, details: { reason: 'first' } });
+    await log.write({ type: 'kill_switch_activated', timestamp: 2, details: { reason: 'incident' } });
+    await log.checkpoint();
+    tampered = true;
+    const errors: unknown[] = [];
+    server = await startConsole({
+      operators: [{ name: 'alice', tokenSha256: sha256('token-a') }],
+      audit: log,
+      onError: (error) => errors.push(error),
+    });
+    const { cookie } = await signIn(server.url, 'token-a');
+    const response = await fetch(`${server.url}/console/audit`, { headers: { cookie } });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('NOT verified');
+    expect(page).toContain('entry 1 could not be read');
+    expect(page).toContain('access_denied');
     await log.close();
   });
 
