@@ -118,6 +118,36 @@ describe('a forged cross-site POST (an attacker page the operator visits)', () =
   });
 });
 
+describe('a malformed request (attacker: anyone who can reach the console)', () => {
+  it('gets a 400 with a stable code, not a 500 reported to onError, for a huge, mistyped or mis-encoded request', async () => {
+    const errors: unknown[] = [];
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow }, killSwitch, onError: (e) => errors.push(e) });
+    // Signed out: a sign-in form of 100 KiB, and one sent as text/plain.
+    const huge = await postForm(server.url, '/console/sign-in', { csrf: 'x', token: 'y'.repeat(100 * 1024) }, {});
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    const plain = await fetch(`${server.url}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: server.url },
+      body: 'csrf=x&token=y',
+    });
+    expect(plain.status).toBe(400);
+    // Signed in: an approval id that is not valid percent-encoding.
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    expect((await fetch(`${server.url}/console/approvals/%E0%A4%A`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${server.url}/console/api/approvals/%E0%A4%A`, { headers: { cookie } })).status).toBe(404);
+    const decide = await postForm(
+      server.url,
+      '/console/approvals/%E0%A4%A/decide',
+      { csrf, decision: 'approve', reason: 'r' },
+      { cookie },
+    );
+    expect(decide.status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('approvals', () => {
   const hostile = {
     requester: 'peer"><img src=x onerror=alert(1)>',
