@@ -17,7 +17,7 @@ import {
   type ApprovalTier,
   WardenError,
 } from '@warden/core';
-import { type CliIo, EXIT, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden approvals`. */
@@ -83,8 +83,7 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
     return EXIT.ok;
   }
   const args = checkArgs(positionals, values);
-  const url = values.url ?? env.REDIS_URL;
-  if (url === undefined || url === '') throw new UsageError('no Redis: set REDIS_URL or pass --url');
+  const url = redisUrlOf(values.url, env);
   const store = createRedisApprovalStore({
     url,
     ...(values['key-prefix'] !== undefined ? { keyPrefix: values['key-prefix'] } : {}),

@@ -320,6 +320,22 @@ describe('a hostile configuration file (attacker: whoever writes the file the co
   });
 });
 
+describe('a Redis URL that does not parse (attacker: whoever reads the terminal or the CI log)', () => {
+  it.each([
+    [['kill-switch', 'status', '--url', 'redis://:s3cret-password@127.0.0.1:notaport'], {}],
+    [['approvals', 'list'], { REDIS_URL: 'redis://:s3cret-password@127.0.0.1:notaport' }],
+  ])('%j exits 2 with a clear message that does not print the password', async (args, env) => {
+    // It crashed with a stack trace whose error carried the whole URL, password included (exit 1,
+    // which for kill-switch status reads as "active").
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const code = await run(args, io, env);
+    expect(code).toBe(2);
+    expect(lines.join('\n')).toContain('is not a valid Redis URL');
+    expect(lines.join('\n')).not.toContain('s3cret');
+  });
+});
+
 describe('warden approvals usage, before any Redis', () => {
   it.each([
     [['approvals'], 'give an action: list, show, approve or reject'],

@@ -76,3 +76,25 @@ export function loadConfig(file: string): SecurityConfig {
   }
   return parseInput(securityConfigSchema, document, 'security config');
 }
+
+/**
+ * The Redis URL from `--url` or `REDIS_URL`, checked before any client sees it: a URL that does
+ * not parse (a port that is not a number) made the Redis client throw an error that carried the
+ * whole URL, password included, into a stack trace on the terminal. The message here never
+ * repeats the URL. Throws a {@link UsageError} when there is none or it does not parse.
+ */
+export function redisUrlOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const url = flag ?? env.REDIS_URL;
+  if (url === undefined || url === '') throw new UsageError('no Redis: set REDIS_URL or pass --url');
+  const where = flag === undefined ? 'REDIS_URL' : '--url';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`${where} is not a valid Redis URL (redis://[user:password@]host[:port][/db])`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new UsageError(`${where} is not a valid Redis URL: it must start with redis:// or rediss://`);
+  }
+  return url;
+}
