@@ -42,7 +42,7 @@ describe('the audit page over an AuditLog of @warden/audit', () => {
     await log.close();
   });
 
-  it('still says NOT verified, and marks the entry, when an attacker makes a stored entry unreadable', async () => {
+  it('still says NOT verified, and marks the entries, when an attacker makes stored entries unreadable or ill-typed', async () => {
     // The attacker can write the log's storage (what signed checkpoints defend against) and turns
     // the newest record into garbage: reading it throws, which took the whole page down (500),
     // verdict included.
@@ -57,8 +57,19 @@ describe('the audit page over an AuditLog of @warden/audit', () => {
       close: () => storage.close(),
       read: async (start, end) =>
         (await storage.read(start, end)).map((record, offset) =>
-          tampered && start + offset === 1 ? new Uint8Array([0xff, 0x00, 0x13]) : record,
+          tampered ? (forged[start + offset] ?? record) : record,
         ),
+    };
+    // Entry 1 is garbage; entry 0 is well-formed JSON whose event has the wrong types (a time no
+    // date can hold, a key that is not a string).
+    const illTyped = {
+      seq: 0,
+      prev: '',
+      event: { type: 'x', timestamp: 1e300, source: { identity: { publicKey: 5 } } },
+    };
+    const forged: Record<number, Uint8Array> = {
+      0: new TextEncoder().encode(JSON.stringify(illTyped)),
+      1: new Uint8Array([0xff, 0x00, 0x13]),
     };
     const log = createAuditLog({
       storage: hostile,
@@ -83,7 +94,7 @@ describe('the audit page over an AuditLog of @warden/audit', () => {
     const page = await response.text();
     expect(page).toContain('NOT verified');
     expect(page).toContain('entry 1 could not be read');
-    expect(page).toContain('access_denied');
+    expect(page).toContain('entry 0 could not be shown');
     await log.close();
   });
 

@@ -63,13 +63,24 @@ function sourceText(event: SecurityEvent): string {
   return `${source.type} (${source.trustLevel})${who === undefined ? '' : ` ${who}`}`;
 }
 
+function problemRow(seq: number, problem: string): SafeHtml {
+  return html`<tr><td>${seq}</td><td colspan="5" class="bad">${problem}</td></tr>`;
+}
+
+/**
+ * One row per entry. A stored entry is only checked to be JSON with an event object, so its
+ * fields may have any type (a time no date can hold): such an entry gets a row saying so
+ * instead of failing the page.
+ */
 function eventRows(events: readonly ShownEntry[]): SafeHtml[] {
   return events.map((entry) => {
-    if (!('event' in entry)) {
-      return html`<tr><td>${entry.seq}</td><td colspan="5" class="bad">${entry.unreadable}</td></tr>`;
-    }
+    if (!('event' in entry)) return problemRow(entry.seq, entry.unreadable);
     const { seq, event } = entry;
-    return html`<tr><td>${seq}</td><td>${timeElement(event.timestamp)}</td><td>${event.type}</td><td>${event.session ?? '—'}</td><td>${sourceText(event)}</td><td><pre class="details">${prettyJson(event.details)}</pre></td></tr>`;
+    try {
+      return html`<tr><td>${seq}</td><td>${timeElement(event.timestamp)}</td><td>${event.type}</td><td>${event.session ?? '—'}</td><td>${sourceText(event)}</td><td><pre class="details">${prettyJson(event.details)}</pre></td></tr>`;
+    } catch {
+      return problemRow(seq, `entry ${seq} could not be shown (its event is malformed)`);
+    }
   });
 }
 
