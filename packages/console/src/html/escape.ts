@@ -55,7 +55,7 @@ function visibleEscape(character: string): string {
  * `\uXXXX` escape, so the operator sees what a payload really holds. Inside JSON the escape is
  * JSON's own, so a pretty-printed payload still reads as exactly the payload.
  */
-export function showHiddenCharacters(text: string): string {
+function showHiddenCharacters(text: string): string {
   return text.replace(hiddenCharacters, visibleEscape);
 }
 
