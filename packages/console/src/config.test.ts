@@ -34,6 +34,7 @@ describe('createConsole(config) validates its configuration', () => {
     [{ operators: 'alice' as unknown as ConsoleConfig['operators'] }, 'operators'],
     [{ operators, basePath: 'console' }, 'basePath'],
     [{ operators, basePath: '/con"sole' }, 'basePath'],
+    [{ operators, basePath: '//evil.example' }, 'basePath'],
     [{ operators, publicOrigin: 'https://ops.example/console' }, 'publicOrigin'],
   ])('refuses %j, naming %s', (config, field) => {
     const error = refusal(config);
@@ -44,6 +45,6 @@ describe('createConsole(config) validates its configuration', () => {
   it('accepts a valid configuration, an upper-case digest and a trailing slash included', () => {
     expect(refusal({ operators: [{ name: 'alice', tokenSha256: sha256('t').toUpperCase() }] })).toBeUndefined();
     expect(refusal({ operators, basePath: '/ops/console/', publicOrigin: 'https://ops.example:8443' })).toBeUndefined();
-    expect(refusal({ operators, sessionTtlMs: 60_000 })).toBeUndefined();
+    expect(refusal({ operators, sessionTtlMs: 60_000, basePath: '/' })).toBeUndefined();
   });
 });

@@ -145,8 +145,11 @@ export interface ConsoleConfig {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
-/** Path characters that need no escaping in a URL, a cookie's `Path` or an HTML attribute. */
-const BASE_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+/**
+ * Segments of characters that need no escaping in a URL, a cookie's `Path` or an HTML attribute;
+ * never an empty segment, as `//host` in a redirect's `Location` is another site.
+ */
+const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)*\/?$/;
 
 function isOrigin(value: string): boolean {
   try {
@@ -184,7 +187,10 @@ export function validateConsoleConfig(config: ConsoleConfig): void {
     issues.push({ path: 'sessionTtlMs', message: 'must be a positive whole number of milliseconds' });
   }
   if (basePath !== undefined && (typeof basePath !== 'string' || !BASE_PATH.test(basePath))) {
-    issues.push({ path: 'basePath', message: 'must start with / and hold only letters, digits and . _ ~ - /' });
+    issues.push({
+      path: 'basePath',
+      message: 'must be / or /segments of letters, digits and . _ ~ - (no empty segment)',
+    });
   }
   if (publicOrigin !== undefined && (typeof publicOrigin !== 'string' || !isOrigin(publicOrigin))) {
     issues.push({ path: 'publicOrigin', message: 'must be an origin such as https://ops.example.com (no path)' });
