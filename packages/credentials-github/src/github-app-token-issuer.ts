@@ -29,6 +29,7 @@ import {
   parseGitHubAppTokenIssuerConfig,
 } from './github-app-token-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
+import { isBefore, readClock } from './issuer-clock.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -57,7 +58,6 @@ interface IssuedToken {
   /** Emptied once revoked, so the process holds no dead secret. */
   token: string;
   expiresAt: number;
-  gitHubExpiresAt: number;
   revoked: boolean;
 }
 
@@ -101,11 +101,11 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
         issues: [{ path: 'scope', message: 'must name at least one repository' }],
       });
     }
-    const issuedAt = this.#settings.now();
-    const minted = await this.#mint(repositories, request.permissions, parsedScope);
+    const issuedAt = readClock(this.#settings.now);
+    const minted = await this.#mint(repositories, request.permissions, parsedScope, issuedAt);
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
-    this.#tokens.set(id, { token: minted.token, expiresAt, gitHubExpiresAt: minted.gitHubExpiresAt, revoked: false });
+    this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
     this.#settings.events?.emit({
       type: 'credential_issued',
       details: {
@@ -149,21 +149,23 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (typeof credentialId === 'string' && GITHUB_TOKEN.test(credentialId)) return false;
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     const issued = this.#tokens.get(id);
-    return issued !== undefined && !issued.revoked && this.#settings.now() < issued.expiresAt;
+    return issued !== undefined && !issued.revoked && isBefore(this.#settings.now, issued.expiresAt);
   }
 
   async sweep(): Promise<string[]> {
-    const now = this.#settings.now();
+    const now = readClock(this.#settings.now);
     const expired = [...this.#tokens].filter(([, issued]) => !issued.revoked && issued.expiresAt <= now);
     return removeEvery(
       expired.map(([id]) => id),
       async (id) => {
         const issued = this.#tokens.get(id) as IssuedToken;
         if (issued.revoked) return false;
-        const liveOnGitHub = issued.gitHubExpiresAt > this.#settings.now();
-        if (liveOnGitHub) await this.#revokeOnGitHub(issued.token);
+        // Always asked of GitHub, even when our clock says GitHub's hour is over: a clock that
+        // stepped forward (or an expiry GitHub misreported) must not leave a live token
+        // unrevoked. GitHub answers 401 for a token already dead, which counts as revoked.
+        await this.#revokeOnGitHub(issued.token);
         this.#markRevoked(id, issued, 'expired');
-        return liveOnGitHub;
+        return true;
       },
       this.#settings,
     );
@@ -195,7 +197,12 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   }
 
   /** Mints a token; refuses (and revokes) one GitHub granted more repositories or permissions than asked. */
-  async #mint(repositories: string[], permissions: Record<string, string>, scope: string[]): Promise<MintedToken> {
+  async #mint(
+    repositories: string[],
+    permissions: Record<string, string>,
+    scope: string[],
+    now: number,
+  ): Promise<MintedToken> {
     let data: InstallationTokenAnswer;
     try {
       ({ data } = await this.#client.request('POST /app/installations/{installation_id}/access_tokens', {
@@ -203,7 +210,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
         repositories,
         permissions: permissions as AppTokenPermissions,
         headers: {
-          authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, this.#settings.now())}`,
+          authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, now)}`,
         },
       }));
     } catch (error) {
@@ -231,7 +238,8 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       await withRetries(() => this.#revokeOnGitHub(minted.token), this.#settings);
     } catch (error) {
       const id = `ghapp_${randomUUID()}`;
-      this.#tokens.set(id, { ...minted, expiresAt: this.#settings.now(), revoked: false });
+      // Already expired whatever the clock says, so the next sweep() revokes it.
+      this.#tokens.set(id, { token: minted.token, expiresAt: Number.NEGATIVE_INFINITY, revoked: false });
       throw new AccessDeniedError({
         message: `${granted}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`,
         cause: error,

@@ -23,6 +23,7 @@ import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
+import { isBefore, readClock } from './issuer-clock.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -88,7 +89,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const parsedScope = parseInput(credentialScopeSchema, scope, 'credential scope');
     const ttlMs = parseTtl(ttl, this.#settings.maxTtlMs);
     const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
-    const issuedAt = this.#settings.now();
+    const issuedAt = readClock(this.#settings.now);
     const expiresAt = issuedAt + ttlMs;
     const id = formatCredentialSecretName(this.#settings.secretPrefix, expiresAt);
     const token = `${TOKEN_PREFIX}${randomBytes(this.#settings.tokenBytes).toString('base64url')}`;
@@ -131,13 +132,14 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const parsed = parseCredentialSecretName(this.#settings.secretPrefix, id);
     if (!parsed || this.#revoked.has(id)) return false;
     const expiresAt = this.#issued.get(id) ?? parsed.expiresAtMs;
-    if (this.#settings.now() >= expiresAt) return false;
+    // Fails closed: a clock that reads NaN is before no expiry.
+    if (!isBefore(this.#settings.now, expiresAt)) return false;
     return this.#api.hasSecret(id);
   }
 
   async sweep(): Promise<string[]> {
     const names = await withRetries(() => this.#api.listSecretNames(), this.#settings);
-    const now = this.#settings.now();
+    const now = readClock(this.#settings.now);
     const expired = names.filter((name) => {
       const parsed = parseCredentialSecretName(this.#settings.secretPrefix, name);
       return parsed !== undefined && parsed.expiresAtMs <= now;
