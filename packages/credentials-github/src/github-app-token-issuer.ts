@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   AccessDeniedError,
+  BackendUnavailableError,
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
@@ -19,9 +20,11 @@ import {
   parseInput,
   parseTtl,
   toIsoTime,
+  type WardenError,
 } from '@warden/core';
 import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 import { type AppTokenPermissions, parseAppTokenScope, permissionsBeyond } from './app-permission-scope.js';
+import { checkInstallationTokenAnswer, type InstallationTokenAnswer } from './app-token-answer.js';
 import { signAppJwt } from './github-app-jwt.js';
 import {
   type GitHubAppTokenIssuerConfig,
@@ -203,7 +206,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     scope: string[],
     now: number,
   ): Promise<MintedToken> {
-    let data: InstallationTokenAnswer;
+    let data: unknown;
     try {
       ({ data } = await this.#client.request('POST /app/installations/{installation_id}/access_tokens', {
         installation_id: this.#settings.installationId,
@@ -222,30 +225,48 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       }
       throw toWardenError(error, 'mint an installation access token');
     }
-    const minted = { token: data.token, gitHubExpiresAt: Date.parse(data.expires_at) };
-    const beyond = grantedBeyond(data, repositories, permissions);
-    if (beyond.length > 0) await this.#refuseOverGrant(minted, beyond);
+    const checked = checkInstallationTokenAnswer(data);
+    if (checked.problems !== undefined) {
+      // A malformed answer may still carry a live token: revoke it rather than leave it untracked.
+      return this.#revokeAndRefuse(
+        checked.token,
+        `GitHub's answer to the token request is malformed (${checked.problems})`,
+        (message, cause) => new BackendUnavailableError({ backend: 'github', message, cause }),
+      );
+    }
+    const { answer } = checked;
+    const minted = { token: answer.token, gitHubExpiresAt: Date.parse(answer.expires_at) };
+    const beyond = grantedBeyond(answer, repositories, permissions);
+    if (beyond.length > 0) {
+      await this.#revokeAndRefuse(
+        minted.token,
+        `GitHub granted more than asked (${beyond.join(', ')})`,
+        (message, cause) => new AccessDeniedError({ message, cause }),
+      );
+    }
     return minted;
   }
 
   /**
-   * Revokes a token GitHub granted beyond the request, then throws. When the revocation keeps
-   * failing, the token is kept as an expired, unrevoked credential so that `sweep()` retries it.
+   * Revokes a token that must not reach the caller (granted beyond the request, or inside a
+   * malformed answer), then throws `refusal`. When the revocation keeps failing, the token is
+   * kept as an expired, unrevoked credential so that `sweep()` retries it.
    */
-  async #refuseOverGrant(minted: MintedToken, beyond: string[]): Promise<never> {
-    const granted = `GitHub granted more than asked (${beyond.join(', ')})`;
+  async #revokeAndRefuse(
+    token: string | undefined,
+    reason: string,
+    refusal: (message: string, cause?: unknown) => WardenError,
+  ): Promise<never> {
+    if (token === undefined) throw refusal(`${reason}; it carried no token`);
     try {
-      await withRetries(() => this.#revokeOnGitHub(minted.token), this.#settings);
+      await withRetries(() => this.#revokeOnGitHub(token), this.#settings);
     } catch (error) {
       const id = `ghapp_${randomUUID()}`;
       // Already expired whatever the clock says, so the next sweep() revokes it.
-      this.#tokens.set(id, { token: minted.token, expiresAt: Number.NEGATIVE_INFINITY, revoked: false });
-      throw new AccessDeniedError({
-        message: `${granted}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`,
-        cause: error,
-      });
+      this.#tokens.set(id, { token, expiresAt: Number.NEGATIVE_INFINITY, revoked: false });
+      throw refusal(`${reason}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`, error);
     }
-    throw new AccessDeniedError({ message: `${granted}; the token was revoked` });
+    throw refusal(`${reason}; the token was revoked`);
   }
 
   /** Revokes a token with the token itself; a 401 means it is already expired or revoked. */
@@ -264,15 +285,6 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     issued.token = '';
     this.#settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
   }
-}
-
-/** What GitHub answers to a token request, as far as the issuer reads it. */
-interface InstallationTokenAnswer {
-  token: string;
-  expires_at: string;
-  permissions?: Record<string, string | undefined>;
-  repository_selection?: 'all' | 'selected';
-  repositories?: Array<{ name: string }>;
 }
 
 interface MintedToken {
