@@ -1,6 +1,7 @@
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
+import { toWardenError } from './github-error.js';
 
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
@@ -102,4 +103,14 @@ describe('createGitHubClient(options)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     expect(answers).toMatchObject([{ status: 404 }, { status: 404 }]);
   });
+
+  // The attacker here is a GitHub API that stalls: it accepts the connection and never answers.
+  it('gives up on a GitHub that never answers after requestTimeoutMs per attempt: a network-class error, not a hang', async () => {
+    fake.injectFault({ kind: 'delay', delayMs: 120_000, times: 2, operationId: LIST });
+    const client = createClient({ requestTimeoutMs: 300, retries: 1 });
+    const error = await client.request('GET /user/codespaces').catch((caught: unknown) => caught);
+    expect(toWardenError(error, 'list codespaces')).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(fake.requestsTo(LIST)).toHaveLength(0); // both attempts were abandoned before the fake answered
+  }, 60_000);
 });
+
