@@ -61,15 +61,24 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
       throw toWardenError(error, action);
     }
   };
-  const orNotFound = <Result>(action: string, run: () => Promise<Result>, notFound: Result): Promise<Result> =>
-    call(action, async () => {
-      try {
-        return await run();
-      } catch (error) {
-        if (isGitHubHttpError(error, 404)) return notFound;
-        throw error;
-      }
-    });
+  // `name` becomes a path segment, and URLs resolve `.` and `..` away (`/user/codespaces/..` is
+  // `/user/`): such a name would reach another endpoint, so it names no codespace and is never sent.
+  const orNotFound = <Result>(
+    action: string,
+    name: string,
+    run: () => Promise<Result>,
+    notFound: Result,
+  ): Promise<Result> =>
+    isDotSegment(name)
+      ? Promise.resolve(notFound)
+      : call(action, async () => {
+          try {
+            return await run();
+          } catch (error) {
+            if (isGitHubHttpError(error, 404)) return notFound;
+            throw error;
+          }
+        });
   const byName = (name: string) => ({ codespace_name: name });
   return {
     create: (request) =>
@@ -80,6 +89,7 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
     get: (name) =>
       orNotFound(
         'read a codespace',
+        name,
         async () => (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
         undefined,
       ),
@@ -87,18 +97,21 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
     start: (name) =>
       orNotFound(
         'start a codespace',
+        name,
         async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/start', byName(name))),
         false,
       ),
     stop: (name) =>
       orNotFound(
         'stop a codespace',
+        name,
         async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/stop', byName(name))),
         false,
       ),
     delete: (name) =>
       orNotFound(
         'delete a codespace',
+        name,
         async () => Boolean(await client.request('DELETE /user/codespaces/{codespace_name}', byName(name))),
         false,
       ),
@@ -125,4 +138,9 @@ async function listAll(client: GitHubClient, repository: { owner: string; repo: 
     if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
   }
   return codespaces;
+}
+
+/** True for `.` and `..`, the path segments a URL resolves away. */
+function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..';
 }
