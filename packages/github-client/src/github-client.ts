@@ -51,8 +51,14 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     userAgent: config.userAgent,
     retry: { retries, retryAfterBaseValue: unitMs },
     throttle,
-    // Every attempt has a deadline covering the whole answer: a GitHub that stalls never hangs a call.
-    request: { fetch: createGuardedFetch({ timeoutMs: config.requestTimeoutMs ?? 60_000 }) },
+    // Every attempt has a deadline covering the whole answer, follows no redirect and reads a
+    // bounded body: a GitHub that stalls, redirects or answers without end fails the call.
+    request: {
+      fetch: createGuardedFetch({
+        timeoutMs: config.requestTimeoutMs ?? 60_000,
+        maxResponseBytes: config.maxResponseBytes ?? 10_485_760,
+      }),
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 }

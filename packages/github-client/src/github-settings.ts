@@ -28,6 +28,11 @@ export interface GitHubClientSettings {
    * `BACKEND_UNAVAILABLE`). @default 60000
    */
   requestTimeoutMs?: number;
+  /**
+   * Largest answer body read, in bytes; a larger one fails the attempt like a network error
+   * (retried, then `BACKEND_UNAVAILABLE`). @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -41,6 +46,7 @@ export const gitHubClientSettingsSchema: z.ZodType<GitHubClientSettings> = z.obj
   maxRateLimitWaitMs: z.number().int().min(0).max(3_600_000).optional(),
   minWriteIntervalMs: z.number().int().min(0).max(60_000).optional(),
   requestTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  maxResponseBytes: z.number().int().min(1024).max(268_435_456).optional(),
 });
 
 /** GitHub's owner and repository names: 1–100 letters, digits, `-`, `_` and `.`. */
