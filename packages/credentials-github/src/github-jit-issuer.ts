@@ -199,7 +199,11 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   /** The public key, fetched once and shared by concurrent calls; a failed fetch is not cached. */
   #currentPublicKey(): Promise<SecretsPublicKey> {
     if (!this.#publicKey) {
-      const keyRequest = this.#api.getPublicKey();
+      // A key no box can be sealed against fails here, so it is never cached for the next call.
+      const keyRequest = this.#api.getPublicKey().then(async (key) => {
+        await sealForGitHub('', key.key);
+        return key;
+      });
       keyRequest.catch(() => {
         if (this.#publicKey === keyRequest) this.#publicKey = undefined;
       });
