@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { WardenError } from '@warden/core';
 import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
+import { checkAnswer, codespaceAnswerSchema, codespacePageSchema, machinesAnswerSchema } from './codespace-answers.js';
 
 /** The fields of GitHub's `codespace` object the sandbox reads. */
 export interface CodespaceRecord {
@@ -58,7 +60,8 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
     try {
       return await run();
     } catch (error) {
-      throw toWardenError(error, action);
+      // A malformed answer is already a Warden error (see checkAnswer); the rest is GitHub's.
+      throw WardenError.isInstance(error) ? error : toWardenError(error, action);
     }
   };
   // `name` becomes a path segment, and URLs resolve `.` and `..` away (`/user/codespaces/..` is
@@ -84,13 +87,18 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
     create: (request) =>
       call('create a codespace', async () => {
         const { data } = await client.request('POST /repos/{owner}/{repo}/codespaces', { ...repository, ...request });
-        return data;
+        return checkAnswer(codespaceAnswerSchema, data, 'create a codespace');
       }),
     get: (name) =>
       orNotFound(
         'read a codespace',
         name,
-        async () => (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+        async () =>
+          checkAnswer(
+            codespaceAnswerSchema,
+            (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+            'read a codespace',
+          ),
         undefined,
       ),
     list: () => call('list codespaces', () => listAll(client, repository)),
@@ -121,7 +129,7 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
           ...repository,
           ...(ref === undefined ? {} : { ref }),
         });
-        return data.machines;
+        return checkAnswer(machinesAnswerSchema, data, 'list machine types').machines;
       }),
   };
 }
@@ -129,11 +137,12 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
 async function listAll(client: GitHubClient, repository: { owner: string; repo: string }): Promise<CodespaceRecord[]> {
   const codespaces: CodespaceRecord[] = [];
   for (let page = 1; page <= 1000; page++) {
-    const { data } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
+    const { data: answer } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
       ...repository,
       per_page: PAGE_SIZE,
       page,
     });
+    const data = checkAnswer(codespacePageSchema, answer, 'list codespaces');
     codespaces.push(...data.codespaces);
     if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
   }
