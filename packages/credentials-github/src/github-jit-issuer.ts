@@ -23,7 +23,7 @@ import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
-import { isBefore, readClock } from './issuer-clock.js';
+import { clockError, isBefore, readClock } from './issuer-clock.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -92,6 +92,9 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const issuedAt = readClock(this.#settings.now);
     const expiresAt = issuedAt + ttlMs;
     const id = formatCredentialSecretName(this.#settings.secretPrefix, expiresAt);
+    // A clock far off (microseconds, a date past year 33658) makes a name whose expiry no process
+    // reads back: such a secret could never be revoked or swept, so it is never stored.
+    if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw clockError();
     const token = `${TOKEN_PREFIX}${randomBytes(this.#settings.tokenBytes).toString('base64url')}`;
     await this.#store(id, token);
     this.#issued.set(id, expiresAt);

@@ -56,3 +56,17 @@ describe('GitHub App token issuer: a clock that returns NaN', () => {
     expect(fake.app.tokens()).toHaveLength(1);
   });
 });
+
+describe('GitHub JIT issuer: a clock that reads far off (microseconds, or beyond any date)', () => {
+  for (const [what, reading] of [
+    ['microseconds instead of milliseconds', () => Date.now() * 1000],
+    ['a time beyond any date', () => 1e20],
+  ] as const) {
+    it(`issue() with a clock in ${what} stores nothing (BACKEND_UNAVAILABLE): never a secret no process can revoke or sweep`, async () => {
+      fake = await startGitHubFake();
+      const issuer = createJITIssuerOnFake(fake, { now: reading });
+      await expect(issuer.issue(['deploy'], '15m')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(fake.secretNames({ owner: fake.owner, repo: 'sandbox' })).toEqual([]);
+    });
+  }
+});
