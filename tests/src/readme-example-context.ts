@@ -1,0 +1,104 @@
+import type { ExampleContext } from './readme-examples.js';
+
+/**
+ * What each README's examples have at hand without creating it: the application's own values
+ * (a source, a session, a logger, a message to deliver), with the types the packages give them.
+ * Keep each entry to what a reader of that README would already have; an example should create
+ * what it is about.
+ */
+const core = {
+  InjectionSource: "import('@warden/core').InjectionSource",
+  KillSwitch: "import('@warden/core').KillSwitch",
+  ApprovalWorkflow: "import('@warden/core').ApprovalWorkflow",
+  Sandbox: "import('@warden/core').Sandbox",
+} as const;
+
+const contexts: Record<string, ExampleContext> = {
+  'packages/approvals/README.md': { securityTeam: 'ReadonlySet<string>' },
+  'packages/audit/README.md': { logger: '{ error(fields: object, message: string): void }' },
+  'packages/console/README.md': {
+    workflow: core.ApprovalWorkflow,
+    gateway: "import('@warden/gateway').Gateway",
+    killSwitch: core.KillSwitch,
+    auditLog: "import('@warden/audit').AuditLog",
+    mcpEnforcer: "import('@warden/mcp').McpEnforcer",
+    events: "import('@warden/core').SecurityEventEmitter",
+    host: "import('node:http').RequestListener",
+  },
+  'packages/contract-tests/README.md': { url: 'string' },
+  'packages/core/README.md': {
+    inject: `(session: string, message: string, options: { source: ${core.InjectionSource} }) => Promise<string>`,
+    exec: '(code: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>',
+    audit: "{ write(event: import('@warden/core').SecurityEvent): void }",
+    source: core.InjectionSource,
+    session: 'string',
+    code: 'string',
+    sandbox: core.Sandbox,
+    config: `{ killSwitch: ${core.KillSwitch} }`,
+  },
+  'packages/credentials-github/README.md': { issuer: "import('@warden/credentials-github').GitHubJITCredentialIssuer" },
+  'packages/gateway/README.md': {
+    // The application's own delivery, which the gateway also calls (with the request's id).
+    inject: `(session: string, message: string, options: { source: ${core.InjectionSource}; requestId?: string }) => Promise<string>`,
+    killSwitch: core.KillSwitch,
+    engine: "import('@warden/core').SecurityEngine",
+    workflow: core.ApprovalWorkflow,
+    rateLimiter: "import('@warden/core').RateLimiter",
+    now: '() => number',
+    text: 'string',
+    source: core.InjectionSource,
+  },
+  'packages/github-client/README.md': {
+    userSettings: 'unknown',
+    token: 'string',
+    owner: 'string',
+    repo: 'string',
+    name: 'string',
+  },
+  'packages/mcp/README.md': {
+    config: "import('@warden/mcp').WardenMcpConfigInput",
+    killSwitch: core.KillSwitch,
+    approvals: core.ApprovalWorkflow,
+    method: 'string',
+    params: 'unknown',
+    sendToUpstream: "import('@warden/mcp').McpUpstreamCall",
+  },
+  'packages/redis-client/README.md': { config: 'unknown' },
+  'packages/sandbox-codespaces/README.md': {
+    token: 'string',
+    owner: 'string',
+    repo: 'string',
+    mySshRun:
+      "(codespace: string, line: string, request: import('@warden/sandbox-codespaces').CodespaceExecRequest) => Promise<import('@warden/core').ExecResult>",
+  },
+  'packages/sandbox-docker/README.md': {
+    untrusted: 'string',
+    source: core.InjectionSource,
+    session: 'string',
+    code: 'string',
+    exec: '(code: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>',
+  },
+  'packages/secrets-env/README.md': { value: 'string' },
+  'packages/stubs/README.md': { runAgent: `(agent: { sandbox: ${core.Sandbox} }) => Promise<void>` },
+};
+
+/** Modules an example imports from the reader's own code (`./vault-credential-issuer.js`). */
+const modules: Record<string, Readonly<Record<string, string>>> = {
+  'packages/contract-tests/README.md': {
+    './vault-credential-issuer.js': [
+      "import type { JITCredentialIssuer } from '@warden/core';",
+      'export declare function createVaultJITCredentialIssuer(config: { url: string; now?: () => number }):',
+      '  JITCredentialIssuer & { close?(): Promise<void> };',
+    ].join('\n'),
+  },
+};
+
+/** The values a README's examples use without creating them, by name, with their types. */
+export function exampleContext(readme: string): ExampleContext {
+  return contexts[readme] ?? {};
+}
+
+/** The reader's own modules a README's examples import, by specifier, as TypeScript source. */
+export function exampleModules(readme: string): Readonly<Record<string, string>> {
+  return modules[readme] ?? {};
+}

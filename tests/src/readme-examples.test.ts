@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { exampleContext, exampleModules } from './readme-example-context.js';
+import {
+  type ExampleDiagnostics,
+  type ReadmeExample,
+  readmeExamples,
+  readmePaths,
+  typecheckExamples,
+} from './readme-examples.js';
+
+const examples = readmePaths().flatMap(readmeExamples);
+
+/**
+ * Blocks marked ```` ```ts unchecked ```` that the type check skips, by README: deliberate
+ * fragments. Each one is listed here so that a new one is a visible decision; keep it rare.
+ */
+const UNCHECKED: Readonly<Record<string, number>> = {};
+
+/** Code a README could show by mistake: a wrong argument, a missing export, a missing name. */
+const MISTAKES: ReadmeExample[] = [
+  "import { compareTrustLevel } from '@warden/core';\ncompareTrustLevel('owner', 42);\n",
+  "import { notAnExport } from '@warden/core';\n",
+  'undeclaredValue.run();\n',
+].map((code) => ({ readme: 'mistakes.md', line: 1, code, unchecked: false }));
+
+let checked: ExampleDiagnostics[] | undefined;
+/** One program for every example and every mistake: building it is what takes time. */
+function diagnostics(): ExampleDiagnostics[] {
+  checked ??= typecheckExamples(
+    [...examples.filter((example) => !example.unchecked), ...MISTAKES],
+    exampleContext,
+    exampleModules,
+  );
+  return checked;
+}
+
+describe('README TypeScript examples', () => {
+  it('every package README is read, and the examples are found', () => {
+    expect(readmePaths()).toContain('packages/core/README.md');
+    expect(examples.length).toBeGreaterThan(20);
+  });
+
+  it('only the listed blocks are marked unchecked', () => {
+    const marked: Record<string, number> = {};
+    for (const example of examples.filter((candidate) => candidate.unchecked)) {
+      marked[example.readme] = (marked[example.readme] ?? 0) + 1;
+    }
+    expect(marked).toEqual(UNCHECKED);
+  });
+
+  it('type-check against the packages’ public exports (strict, as user code)', () => {
+    const errors = diagnostics()
+      .filter((result) => !MISTAKES.includes(result.example))
+      .flatMap((result) => result.errors);
+    expect(errors).toEqual([]);
+  });
+
+  it('the check sees real types: a wrong argument, a missing export and a missing name fail', () => {
+    const results = diagnostics().filter((result) => MISTAKES.includes(result.example));
+    expect(results.map((result) => result.errors.map((error) => error.match(/TS\d+/)?.[0]))).toEqual([
+      ['TS2345'],
+      ['TS2305'],
+      ['TS2304'],
+    ]);
+  });
+});
