@@ -1,4 +1,4 @@
-import type { ExampleContext } from './readme-examples.js';
+import type { ExampleContext, RunnableExample } from './readme-examples.js';
 
 /**
  * What each README's examples have at hand without creating it: the application's own values
@@ -102,3 +102,33 @@ export function exampleContext(readme: string): ExampleContext {
 export function exampleModules(readme: string): Readonly<Record<string, string>> {
   return modules[readme] ?? {};
 }
+
+/**
+ * The examples that run as written, without Docker, Redis or GitHub: each runs in the unit tests,
+ * and each line of it that shows what a call returns (`await ks.isActive(); // false`) is checked.
+ */
+export const RUNNABLE_EXAMPLES: readonly RunnableExample[] = [
+  { readme: 'packages/stubs/README.md', firstLine: "import { createStubKillSwitch } from '@warden/stubs';" },
+  {
+    readme: 'packages/stubs/README.md',
+    firstLine: "import { createStubSandbox } from '@warden/stubs';",
+    prelude: [
+      "const runAgent = async ({ sandbox }: { sandbox: import('@warden/core').Sandbox }): Promise<void> => {",
+      '  const { id } = await sandbox.create({});',
+      "  for (const command of ['npm ci', 'npm test']) if ((await sandbox.execute(id, command)).exitCode !== 0) break;",
+      '};',
+    ].join('\n'),
+  },
+  { readme: 'packages/stubs/README.md', firstLine: "import { createStubJITCredentialIssuer } from '@warden/stubs';" },
+  {
+    readme: 'packages/approvals/README.md',
+    firstLine: "import { createApprovalWorkflow } from '@warden/approvals';",
+    prelude: "const securityTeam = new Set(['sam', 'sue']);",
+  },
+  { readme: 'packages/core/README.md', firstLine: "import { createCapabilityAlgebra } from '@warden/core';" },
+  {
+    readme: 'packages/core/README.md',
+    firstLine: "import { assertSpecification } from '@warden/core';",
+    prelude: "const config = { killSwitch: (await import('@warden/stubs')).createStubKillSwitch() };",
+  },
+];

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { exampleContext, exampleModules } from './readme-example-context.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exampleContext, exampleModules, RUNNABLE_EXAMPLES } from './readme-example-context.js';
 import {
   type ExampleDiagnostics,
   type ReadmeExample,
   readmeExamples,
   readmePaths,
+  runnableModule,
   typecheckExamples,
 } from './readme-examples.js';
 
@@ -62,5 +66,44 @@ describe('README TypeScript examples', () => {
       ['TS2305'],
       ['TS2304'],
     ]);
+  });
+});
+
+describe('README examples that need no service', () => {
+  // Inside the tests package, so the examples resolve `@warden/…` as the type check did.
+  const directory = mkdtempSync(join(import.meta.dirname, '..', '.readme-run-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const runnable = RUNNABLE_EXAMPLES.map((spec) => ({
+    spec,
+    matches: examples.filter((example) => example.readme === spec.readme && example.code.startsWith(spec.firstLine)),
+  }));
+
+  it.each(runnable.map(({ spec, matches }) => [`${spec.readme}: ${spec.firstLine}`, matches.length] as const))(
+    'each listed example is one block of its README (%s)',
+    (_name, count) => {
+      expect(count).toBe(1);
+    },
+  );
+
+  it.each(
+    runnable.map(({ spec, matches }, index) => [`${spec.readme}: ${spec.firstLine}`, spec, matches, index] as const),
+  )('runs as written, returning what it shows (%s)', async (_name, spec, [example], index) => {
+    if (!example) throw new Error(`${spec.readme} has no block starting ${spec.firstLine}`);
+    const file = join(directory, `example-${index}.ts`);
+    writeFileSync(file, runnableModule(example, spec.prelude));
+    await import(pathToFileURL(file).href);
+  });
+
+  it('a line showing a wrong result fails', async () => {
+    const wrong: ReadmeExample = {
+      readme: 'mistakes.md',
+      line: 1,
+      code: "import { createStubKillSwitch } from '@warden/stubs';\nawait createStubKillSwitch().isActive(); // true\n",
+      unchecked: false,
+    };
+    const file = join(directory, 'mistake.ts');
+    writeFileSync(file, runnableModule(wrong));
+    await expect(import(pathToFileURL(file).href)).rejects.toThrow('mistakes.md:2: shows true, returns false');
   });
 });

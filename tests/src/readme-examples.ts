@@ -161,3 +161,38 @@ export function typecheckExamples(
     return { example, errors };
   });
 }
+
+/** A README example that runs without a service, with the values it assumes (as code). */
+export interface RunnableExample {
+  readme: string;
+  /** The example's first line, which tells it from the README's other blocks. */
+  firstLine: string;
+  /** Statements that define the values the example assumes (`const securityTeam = new Set([…])`). */
+  prelude?: string;
+}
+
+/**
+ * A line that shows what a call returns: `await ks.isActive(); // false`, or with an arrow and a
+ * remark: `algebra.isAllowed(…); // → true, the boolean fast path`.
+ */
+const SHOWN_RESULT = /^(\s*)((?:await )?[\w.]+\(.*\));\s*\/\/\s*(?:→\s*)?('[^']*'|true|false|-?\d+)(?:[,:;]\s.*)?\s*$/;
+
+/**
+ * The example as a module to run: the prelude, then the example, in which every line that shows
+ * what a call returns (`await ks.isActive(); // false`) checks that it does.
+ */
+export function runnableModule(example: ReadmeExample, prelude = ''): string {
+  const lines = example.code.split('\n').map((line, index) => {
+    const shown = SHOWN_RESULT.exec(line);
+    if (!shown) return line;
+    const [, indent, call, expected] = shown;
+    const where = JSON.stringify(`${example.readme}:${example.line + index}`);
+    return `${indent}__readmeShows(${call}, ${expected}, ${where});`;
+  });
+  const check = [
+    'function __readmeShows(actual: unknown, expected: unknown, where: string): void {',
+    "  if (actual !== expected) throw new Error(where + ': shows ' + JSON.stringify(expected) + ', returns ' + JSON.stringify(actual));",
+    '}',
+  ].join('\n');
+  return `${prelude}\n${check}\n${lines.join('\n')}\nexport {};\n`;
+}
