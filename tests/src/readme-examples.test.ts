@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { securityConfigSchema } from '@warden/core';
+import { createMcpEnforcer, type WardenMcpConfigInput } from '@warden/mcp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleContext, exampleModules, RUNNABLE_EXAMPLES } from './readme-example-context.js';
 import {
@@ -105,5 +107,30 @@ describe('README examples that need no service', () => {
     const file = join(directory, 'mistake.ts');
     writeFileSync(file, runnableModule(wrong));
     await expect(import(pathToFileURL(file).href)).rejects.toThrow('mistakes.md:2: shows true, returns false');
+  });
+});
+
+/** The ```json blocks of a README. */
+function jsonBlocks(readme: string): unknown[] {
+  const markdown = readFileSync(join(import.meta.dirname, '..', '..', readme), 'utf8');
+  return [...markdown.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map(([, json = '']) => JSON.parse(json));
+}
+
+describe('README configuration examples', () => {
+  it.each(['packages/core/README.md', 'packages/gateway/README.md'])(
+    '%s: its SecurityConfig is accepted by securityConfigSchema',
+    (readme) => {
+      const [config] = jsonBlocks(readme);
+      expect(config).toBeDefined();
+      expect(securityConfigSchema.safeParse(config).error).toBeUndefined();
+    },
+  );
+
+  it('packages/mcp/README.md: its warden-mcp.json is accepted by createMcpEnforcer', () => {
+    const configs = jsonBlocks('packages/mcp/README.md').filter(
+      (block) => typeof block === 'object' && block !== null && 'upstreams' in block,
+    );
+    expect(configs).toHaveLength(1);
+    expect(() => createMcpEnforcer({ config: configs[0] as WardenMcpConfigInput })).not.toThrow();
   });
 });
