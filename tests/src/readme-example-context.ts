@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { ExampleContext, RunnableExample } from './readme-examples.js';
+
+const repositoryRoot = join(import.meta.dirname, '..', '..');
 
 /**
  * What each README's examples have at hand without creating it: the application's own values
@@ -84,6 +87,11 @@ const contexts: Record<string, ExampleContext> = {
 
 /** Modules an example imports from the reader's own code (`./vault-credential-issuer.js`). */
 const modules: Record<string, Readonly<Record<string, string>>> = {
+  // The example app's README is read beside the app: its `./src/…` are the app's own modules.
+  'apps/example/README.md': {
+    './src/agent-host.js': `export * from '${join(repositoryRoot, 'apps/example/src/agent-host.ts')}';`,
+    './src/config.js': `export * from '${join(repositoryRoot, 'apps/example/src/config.ts')}';`,
+  },
   'packages/contract-tests/README.md': {
     './vault-credential-issuer.js': [
       "import type { JITCredentialIssuer } from '@warden/core';",

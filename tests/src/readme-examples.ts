@@ -15,14 +15,15 @@ export interface ReadmeExample {
   unchecked: boolean;
 }
 
-/** The root README and every package README. */
+/** The root README, every package README and the example app's. */
 export function readmePaths(): string[] {
-  const packagesDirectory = join(repositoryRoot, 'packages');
-  const packageReadmes = readdirSync(packagesDirectory)
-    .map((directory) => join(packagesDirectory, directory, 'README.md'))
-    .filter((path) => existsSync(path))
-    .sort();
-  return [join(repositoryRoot, 'README.md'), ...packageReadmes].map((path) => relative(repositoryRoot, path));
+  const readmesIn = (folder: string): string[] =>
+    readdirSync(join(repositoryRoot, folder))
+      .map((directory) => join(repositoryRoot, folder, directory, 'README.md'))
+      .filter((path) => existsSync(path))
+      .sort();
+  const paths = [join(repositoryRoot, 'README.md'), ...readmesIn('packages'), ...readmesIn('apps')];
+  return paths.map((path) => relative(repositoryRoot, path));
 }
 
 /** Every ```ts and ```typescript block of one README (info string `ts unchecked` included, flagged). */
