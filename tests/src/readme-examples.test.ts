@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { securityConfigSchema } from '@warden/core';
 import { createMcpEnforcer, type WardenMcpConfigInput } from '@warden/mcp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleContext, exampleModules, RUNNABLE_EXAMPLES } from './readme-example-context.js';
 import {
   type ExampleDiagnostics,
@@ -73,7 +73,10 @@ describe('README TypeScript examples', () => {
 
 describe('README examples that need no service', () => {
   // Inside the tests package, so the examples resolve `@warden/…` as the type check did.
-  const directory = mkdtempSync(join(import.meta.dirname, '..', '.readme-run-'));
+  let directory = '';
+  beforeAll(() => {
+    directory = mkdtempSync(join(import.meta.dirname, '..', '.readme-run-'));
+  });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   const runnable = RUNNABLE_EXAMPLES.map((spec) => ({
