@@ -96,7 +96,7 @@ describe('README examples that need no service', () => {
   )('runs as written, returning what it shows (%s)', async (_name, spec, [example], index) => {
     if (!example) throw new Error(`${spec.readme} has no block starting ${spec.firstLine}`);
     const file = join(directory, `example-${index}.ts`);
-    writeFileSync(file, runnableModule(example, spec.prelude));
+    writeFileSync(file, runnableModule(example, spec.prelude, spec.postlude));
     await import(pathToFileURL(file).href);
   });
 

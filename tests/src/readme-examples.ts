@@ -169,7 +169,8 @@ export interface RunnableExample {
   /** The example's first line, which tells it from the README's other blocks. */
   firstLine: string;
   /** Statements that define the values the example assumes (`const securityTeam = new Set([…])`). */
-  prelude?: string;
+  prelude?: string /** Statements run after the example, to check what it did (its shown results are checked anyway). */;
+  postlude?: string;
 }
 
 /**
@@ -182,7 +183,7 @@ const SHOWN_RESULT = /^(\s*)((?:await )?[\w.]+\(.*\));\s*\/\/\s*(?:→\s*)?('[^'
  * The example as a module to run: the prelude, then the example, in which every line that shows
  * what a call returns (`await ks.isActive(); // false`) checks that it does.
  */
-export function runnableModule(example: ReadmeExample, prelude = ''): string {
+export function runnableModule(example: ReadmeExample, prelude = '', postlude = ''): string {
   const lines = example.code.split('\n').map((line, index) => {
     const shown = SHOWN_RESULT.exec(line);
     if (!shown) return line;
@@ -195,5 +196,5 @@ export function runnableModule(example: ReadmeExample, prelude = ''): string {
     "  if (actual !== expected) throw new Error(where + ': shows ' + JSON.stringify(expected) + ', returns ' + JSON.stringify(actual));",
     '}',
   ].join('\n');
-  return `${prelude}\n${check}\n${lines.join('\n')}\nexport {};\n`;
+  return `${prelude}\n${check}\n${lines.join('\n')}\n${postlude}\nexport {};\n`;
 }
