@@ -29,6 +29,13 @@ const MISTAKES: ReadmeExample[] = [
   'undeclaredValue.run();\n',
 ].map((code) => ({ readme: 'mistakes.md', line: 1, code, unchecked: false }));
 
+/**
+ * A hang guard, not a speed check: one program over every package's sources takes about 15 s of
+ * CPU, and a synchronous test that outlasts its timeout fails, so this must hold on a loaded
+ * two-core machine.
+ */
+const TYPECHECK_TIMEOUT_MS = 600_000;
+
 let checked: ExampleDiagnostics[] | undefined;
 /** One program for every example and every mistake: building it is what takes time. */
 function diagnostics(): ExampleDiagnostics[] {
@@ -40,7 +47,7 @@ function diagnostics(): ExampleDiagnostics[] {
   return checked;
 }
 
-describe('README TypeScript examples', () => {
+describe('README TypeScript examples', { timeout: TYPECHECK_TIMEOUT_MS }, () => {
   it('every package README is read, and the examples are found', () => {
     expect(readmePaths()).toContain('packages/core/README.md');
     expect(examples.length).toBeGreaterThan(20);
