@@ -242,7 +242,7 @@ describe('createMcpEnforcer(config)', () => {
   it('an upstream that lists 200,000 tools in one page (within 4 MiB) still answers a call to one it listed', async () => {
     const { session } = setup();
     const many = [...tools, ...Array.from({ length: 200_000 }, (_, index) => ({ name: `t${index}` }))];
-    const { upstream } = fakeUpstream(many);
+    const { upstream } = fakeUpstream(many as typeof tools);
     expect(
       wardenCode(await session.handleRequest(...callTool('read_file', { path: `${allowedRoot}/a.txt` }), upstream)),
     ).toBe('OK');
