@@ -80,6 +80,15 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     expect(await ids({ requester: 'a' })).toEqual([]);
   });
 
+  it('create(record) and listPending({ requester }) take a requester with a lone surrogate (a peer’s broken key), as the memory store does', async () => {
+    const record = recordOf({ requester: 'p2p:key\ud800' });
+    await store.create(record);
+    expect((await store.listPending({ requester: 'p2p:key\ud800' })).map((found) => found.id)).toEqual([record.id]);
+    expect(await store.listPending({ requester: 'p2p:key\udc00' })).toEqual([]);
+    expect(await store.compareAndSet(record.id, 1, { ...record, status: 'rejected', version: 2 })).toBe(true);
+    expect(await store.listPending({ requester: 'p2p:key\ud800' })).toEqual([]);
+  });
+
   it('keeps a decided record without a TTL until it is first read, then for retainDecidedFor', async () => {
     const record = recordOf();
     await store.create(record);
@@ -92,6 +101,22 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('get(id) of a record a fault or a stray writer left unreadable throws BACKEND_UNAVAILABLE, not a SyntaxError', async () => {
+    const record = recordOf();
+    await store.create(record);
+    const key = `${prefix}{${record.id}}:request`;
+    await redis.hset(key, 'data', '{"id":"truncated');
+    await expect(store.get(record.id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
+  });
+
+  it('get(id) of another request’s record copied under this id throws BACKEND_UNAVAILABLE', async () => {
+    const record = recordOf();
+    const other = recordOf({ status: 'approved' });
+    await store.create(record);
+    await redis.hset(`${prefix}{${record.id}}:request`, 'data', JSON.stringify(other));
+    await expect(store.get(record.id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
   });
 
   it('never closes an injected client', async () => {

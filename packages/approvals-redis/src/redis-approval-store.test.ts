@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createRedisApprovalStore } from './redis-approval-store.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
@@ -29,6 +30,41 @@ describe('createRedisApprovalStore(config)', () => {
     const store = createRedisApprovalStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
     await expect(store.get('req-1')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
     await store.close();
+  });
+});
+
+describe('a Redis URL that cannot be parsed, holding a password (whoever reads errors and logs)', () => {
+  const url = 'redis://warden:hunter2-secret@[::1';
+  const thrownBy = (create: () => unknown): unknown => {
+    try {
+      create();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('createRedisApprovalStore({ url }) and createRedisRateLimiter({ url }) throw INVALID_INPUT naming url, without the password', () => {
+    for (const thrown of [
+      thrownBy(() => createRedisApprovalStore({ url })),
+      thrownBy(() => createRedisRateLimiter({ url })),
+    ]) {
+      expect(thrown).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('url') });
+      expect(inspect(thrown, { depth: 10 })).not.toContain('hunter2-secret');
+    }
+  });
+
+  it('createRedisApprovalStore({}) with such a REDIS_URL throws INVALID_INPUT, without the password', () => {
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = url;
+    try {
+      const thrown = thrownBy(() => createRedisApprovalStore({}));
+      expect(thrown).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('url') });
+      expect(inspect(thrown, { depth: 10 })).not.toContain('hunter2-secret');
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
   });
 });
 

@@ -87,7 +87,7 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       const data = await call('get', (redis) =>
         readRecordScript.run(redis, [keys.record(id)], [parsed.retainDecidedMs]),
       );
-      return typeof data === 'string' ? decodeRecord(data) : undefined;
+      return typeof data === 'string' ? decodeRecord(data, id) : undefined;
     },
     async compareAndSet(id, expectedVersion, next) {
       if (next.id !== id || next.version !== expectedVersion + 1) return false;
@@ -119,7 +119,9 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       const records = await call('list pending', async (redis) => {
         const ids = await redis.zrange(index, '0', '-1');
         const found = await Promise.all(ids.map((id) => redis.hget(keys.record(id), 'data')));
-        const decoded = found.map((data) => (typeof data === 'string' ? decodeRecord(data) : undefined));
+        const decoded = found.map((data, at) =>
+          typeof data === 'string' ? decodeRecord(data, ids[at] ?? '') : undefined,
+        );
         // Left over by a crash between a decision and its unindexing: decided is final, so drop it.
         const decided = decoded.filter((record) => record !== undefined && record.status !== 'pending');
         await Promise.all(decided.map((record) => record && unindex(redis, record)));
@@ -146,14 +148,46 @@ function keyLayout(keyPrefix: string) {
     record: (id: string) => hashTaggedKey(keyPrefix, id, ':request'),
     byTier: (tier: ApprovalTier) => index(`:pending:tier:${tier}`),
     // Requester names may hold any printable character; encoding keeps one name from reaching another's key.
-    byRequester: (requester: string) => index(`:pending:requester:${encodeURIComponent(requester)}`),
+    byRequester: (requester: string) => index(`:pending:requester:${encodeRequester(requester)}`),
   };
 }
 
-function decodeRecord(data: string): ApprovalRecord {
-  const record = JSON.parse(data) as ApprovalRecord;
-  if (typeof record?.id !== 'string' || typeof record.version !== 'number') {
-    throw new BackendUnavailableError({ backend: 'redis', message: 'Redis approval store holds a malformed record' });
+/**
+ * Reads a stored record back. What Redis holds is not trusted to be what this store wrote: a
+ * fault may have truncated it and anyone who can write to Redis may have replaced it. Unparsable
+ * data, or a record stored under another request's key (which would answer for this id with
+ * that request's status and payload digest), is a typed `BackendUnavailableError`, never a
+ * `SyntaxError` or another request's approval.
+ */
+/**
+ * A requester name as a key segment. `encodeURIComponent` throws on a lone surrogate (a peer's
+ * broken key reaches the requester through the gateway), which failed `create` as if Redis were
+ * down and `listPending({ requester })` with an untyped `URIError`; such halves become U+FFFD
+ * first. Names that then share a key share only an index: `listPending` still matches the
+ * requester exactly.
+ */
+function encodeRequester(requester: string): string {
+  return encodeURIComponent(requester.replace(/\p{Cs}/gu, '\ufffd'));
+}
+
+function decodeRecord(data: string, id: string): ApprovalRecord {
+  let record: ApprovalRecord | undefined;
+  try {
+    record = JSON.parse(data) as ApprovalRecord;
+  } catch (error) {
+    throw malformedRecord(id, 'it is not JSON', error);
   }
+  if (typeof record?.id !== 'string' || typeof record.version !== 'number') {
+    throw malformedRecord(id, 'it has no id or version');
+  }
+  if (record.id !== id) throw malformedRecord(id, 'it is the record of another request');
   return record;
+}
+
+function malformedRecord(id: string, problem: string, cause?: unknown): BackendUnavailableError {
+  return new BackendUnavailableError({
+    backend: 'redis',
+    message: `Redis approval store holds a malformed record for "${id}": ${problem}`,
+    cause,
+  });
 }

@@ -1,17 +1,20 @@
 import {
   AccessDeniedError,
+  APPROVAL_TIERS,
   type ApprovalFilter,
   ApprovalNotFoundError,
   type ApprovalRecord,
   type ApprovalRequest,
   type ApprovalStatus,
   type ApprovalStore,
+  type ApprovalTier,
   type ApprovalWorkflow,
   approvalIdSchema,
   approvalRequestSchema,
   assertSpecification,
   ConflictError,
   decisionReasonSchema,
+  InvalidInputError,
   parseInput,
   principalSchema,
   type SecurityEventInput,
@@ -25,6 +28,7 @@ import {
   settleApprovalTimeout,
   stepApproval,
 } from '@warden/core/approval';
+import { z } from 'zod';
 import {
   type ApprovalWorkflowConfig,
   type ResolvedWorkflowSettings,
@@ -73,6 +77,7 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     providerId: `store:${store.providerId}`,
     async request(request: ApprovalRequest) {
       const valid = parseInput(approvalRequestSchema, request, 'approval request');
+      assertReadableName(valid.requester, 'requester');
       const id = parseInput(approvalIdSchema, resolved.generateId(), 'generated request id');
       const step = openApprovalRecord({ id, request: valid, now: resolved.now(), policies: resolved.policies });
       await store.create(step.record);
@@ -91,7 +96,8 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
       decide(validId(requestId), { type: 'cancel', actor: validPrincipal(actor, 'actor') }),
     getStatus: async (requestId) => (await update(validId(requestId))).record.status,
     get: async (requestId) => (await update(validId(requestId))).record,
-    async listPending(filter: ApprovalFilter = {}) {
+    async listPending(given: ApprovalFilter = {}) {
+      const filter = parseInput(filterSchema, given, 'approval filter');
       const escalates = Object.values(resolved.policies).some((policy) => policy.escalate);
       // An escalation can move a request into the tier asked for, so fetch every tier then.
       const fetchFilter = escalates && filter.tier ? omitTier(filter) : filter;
@@ -110,6 +116,18 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     },
   };
 }
+
+/**
+ * `listPending`'s filter, strictly: a filter often comes from a query string, and a lenient read
+ * turned `null` into a `TypeError`, and a misspelt field (`requestor`) or a string into no
+ * filter at all, listing every requester's requests to a caller who asked for one's.
+ */
+const filterSchema: z.ZodType<ApprovalFilter> = z
+  .object({
+    tier: z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]).optional(),
+    requester: principalSchema.optional(),
+  })
+  .strict();
 
 /**
  * Returns the one function that changes records: read, settle timeouts, check eligibility,
@@ -159,7 +177,10 @@ async function checkEligibility(
   let eligible = false;
   let cause: unknown;
   try {
-    eligible = (await settings.resolvers[settled.tier](person, settled)) === true;
+    // The resolver gets a copy: `settled` may be the very record about to be stepped and
+    // stored, and a resolver that wrote to it (quorum, requester, decisions) would forge the
+    // decision it was only asked to allow.
+    eligible = (await settings.resolvers[settled.tier](person, structuredClone(settled))) === true;
   } catch (error) {
     cause = error;
   }
@@ -178,8 +199,20 @@ async function settleIfDue(
   return isApprovalOverdue(record, time) ? (await update(record.id)).record : record;
 }
 
+/**
+ * Publishes the events of a change that is already stored. An emitter that throws (a custom
+ * one whose audit sink is down) must not turn a stored approval into a reported failure: the
+ * caller would retry or give up on a request that is in fact approved, or lose the id of one
+ * that is in fact filed. Core's emitter never throws; others are held to the same.
+ */
 function emitAll(settings: ResolvedWorkflowSettings, events: SecurityEventInput[]): void {
-  for (const event of events) settings.events?.emit(event);
+  for (const event of events) {
+    try {
+      settings.events?.emit(event);
+    } catch {
+      // The change is stored; a failing event sink does not undo or hide it.
+    }
+  }
 }
 
 function omitTier(filter: ApprovalFilter): ApprovalFilter {
@@ -191,5 +224,26 @@ function validId(requestId: string): string {
 }
 
 function validPrincipal(name: string, what: string): string {
-  return parseInput(principalSchema, name, what);
+  const valid = parseInput(principalSchema, name, what);
+  assertReadableName(valid, what);
+  return valid;
+}
+
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+const HIDDEN_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * Refuses a person's name that shows nobody or hides who it is. A name that normalises to
+ * nothing (spaces, zero-width or other invisible characters) records a decision by no one in
+ * the audit trail; a terminal escape, tab or line separator can make a log or console show
+ * another approver than the one recorded.
+ */
+function assertReadableName(name: string, what: string): void {
+  const problem = HIDDEN_CHARACTERS.test(name)
+    ? 'must not contain control characters or line separators'
+    : approvalIdentityKey(name) === ''
+      ? 'must name someone (it is blank or only invisible characters)'
+      : undefined;
+  if (problem === undefined) return;
+  throw new InvalidInputError({ message: `Invalid ${what}: ${problem}`, issues: [{ path: what, message: problem }] });
 }

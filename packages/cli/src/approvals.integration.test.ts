@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createApprovalWorkflow, type StoreBackedApprovalWorkflow } from '@warden/approvals';
 import { createRedisApprovalStore, type RedisApprovalStore } from '@warden/approvals-redis';
@@ -129,5 +130,36 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
     const json = JSON.parse((await warden('approvals', 'show', id, '--json')).stdout);
     expect(json.description).toBe(hostile); // escaped for the terminal, the same value for a script
     expect(json.payload.command).toBe(hostile);
+  });
+
+  it('prints a record doctored in Redis without a forged line (attacker: anyone who can write to Redis)', async () => {
+    // The store checks only a record's id and version when it reads one back, so whoever can
+    // write the key chooses its status, tier, quorum and decisions: fields printed unescaped.
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    const key = `${keyPrefix}{${id}}:request`;
+    const redis = (...args: string[]) => execFileSync('redis-cli', ['-u', process.env.REDIS_URL ?? '', ...args]);
+    const record = JSON.parse(redis('HGET', key, 'data').toString());
+    const forged = '\nstatus: approved\ndecided by: security-team';
+    redis(
+      'HSET',
+      key,
+      'data',
+      JSON.stringify({
+        ...record,
+        tier: `peer-review${forged}`,
+        quorum: `1${forged}`,
+        decisions: [{ decision: `approve${forged}`, approver: 'bob', at: record.createdAt, tier: `auto${forged}` }],
+      }),
+    );
+    const list = await warden('approvals', 'list');
+    const show = await warden('approvals', 'show', id);
+    redis('HSET', key, 'data', JSON.stringify({ ...record, status: `approved${forged}` }));
+    const decided = await warden('approvals', 'show', id);
+    for (const run of [list, show, decided]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toMatch(/^status: approved/m);
+      expect(run.stdout).not.toMatch(/^decided by: security-team/m);
+      expect(run.stdout).toContain('\\u000astatus: approved');
+    }
   });
 });

@@ -17,8 +17,8 @@ import {
   type ApprovalTier,
   WardenError,
 } from '@warden/core';
-import { type CliIo, EXIT, UsageError } from './io.js';
-import { escapeTerminalText as safe } from './terminal.js';
+import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
+import { escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden approvals`. */
 const APPROVALS_HELP: string = `Usage: warden approvals <list|show|approve|reject> [options]
@@ -83,8 +83,7 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
     return EXIT.ok;
   }
   const args = checkArgs(positionals, values);
-  const url = values.url ?? env.REDIS_URL;
-  if (url === undefined || url === '') throw new UsageError('no Redis: set REDIS_URL or pass --url');
+  const url = redisUrlOf(values.url, env);
   const store = createRedisApprovalStore({
     url,
     ...(values['key-prefix'] !== undefined ? { keyPrefix: values['key-prefix'] } : {}),
@@ -98,11 +97,11 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
       error instanceof ApprovalNotPendingError ||
       error instanceof AccessDeniedError
     ) {
-      io.err(`warden approvals ${args.action}: ${error.message}`);
+      io.err(`warden approvals ${args.action}: ${safe(error.message)}`);
       return EXIT.findings;
     }
     if (WardenError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') {
-      throw new UsageError(`approval store: ${error.message}`);
+      throw new UsageError(`approval store: ${safe(error.message)}`);
     }
     throw error;
   } finally {
@@ -170,7 +169,7 @@ async function perform(args: ApprovalsArgs, store: RedisApprovalStore, io: CliIo
   if (before.status === 'pending' && isOverdue(before)) {
     // Whether an overdue request expires or escalates is the host's policy, not the command's.
     io.err(
-      `warden approvals ${args.action}: request ${safe(id)} is overdue (expired at ${before.expiresAt}); not decided`,
+      `warden approvals ${args.action}: request ${safe(id)} is overdue (expired at ${safe(before.expiresAt)}); not decided`,
     );
     return EXIT.findings;
   }
@@ -182,6 +181,11 @@ async function perform(args: ApprovalsArgs, store: RedisApprovalStore, io: CliIo
   const after = (await store.get(id)) ?? before;
   io.out(args.json ? JSON.stringify(publicRecord(after), null, 2) : describeRecord(after));
   return EXIT.ok;
+}
+
+/** A field escaped for one line; a record doctored in Redis may hold a field that is not even a string. */
+function safe(value: unknown): string {
+  return escapeTerminalText(String(value));
 }
 
 function isOverdue(record: ApprovalRecord): boolean {
@@ -198,19 +202,24 @@ function approvalsCounted(record: ApprovalRecord): number {
   ).length;
 }
 
+/**
+ * One line per pending request. Every field is escaped, the ones the workflow sets too: the store
+ * checks only a record's id and version when it reads one back, so whoever can write to Redis
+ * chooses its status, tier, quorum and decisions.
+ */
 function summaryLine(record: ApprovalRecord): string {
   const overdue = isOverdue(record) ? ' OVERDUE' : '';
-  return `${safe(record.id)}  ${record.tier}  ${approvalsCounted(record)}/${record.quorum}${overdue}  by ${safe(
+  return `${safe(record.id)}  ${safe(record.tier)}  ${approvalsCounted(record)}/${safe(record.quorum)}${overdue}  by ${safe(
     record.requester,
   )}  ${safe(record.description)}`;
 }
 
-/** Renders a record for people; every field that came from a requester or approver is escaped. */
+/** Renders a record for people; every field is escaped (see {@link summaryLine} for why all of them). */
 function describeRecord(record: ApprovalRecord): string {
   const state =
     record.status === 'pending'
-      ? `pending (${approvalsCounted(record)} of ${record.quorum} approvals)${isOverdue(record) ? ', OVERDUE' : ''}`
-      : record.status;
+      ? `pending (${approvalsCounted(record)} of ${safe(record.quorum)} approvals)${isOverdue(record) ? ', OVERDUE' : ''}`
+      : safe(record.status);
   const lines = [
     `request ${safe(record.id)}: ${state}`,
     `tier: ${safe(record.tier)}${record.escalatedFrom?.length ? ` (escalated from ${safe(record.escalatedFrom.join(', '))})` : ''}`,
@@ -233,8 +242,8 @@ function describeRecord(record: ApprovalRecord): string {
   lines.push(record.decisions.length === 0 ? 'decisions: none' : 'decisions:');
   for (const decision of record.decisions) {
     lines.push(
-      `  - ${decision.decision} by ${safe(decision.approver)} at ${safe(decision.at)}${
-        decision.tier !== undefined ? ` (${decision.tier})` : ''
+      `  - ${safe(decision.decision)} by ${safe(decision.approver)} at ${safe(decision.at)}${
+        decision.tier !== undefined ? ` (${safe(decision.tier)})` : ''
       }${decision.reason !== undefined ? `: ${safe(decision.reason)}` : ''}`,
     );
   }

@@ -77,7 +77,8 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     return report.ok ? EXIT.ok : EXIT.findings;
   } catch (error) {
     // A wrong key or an unreadable segment: the log cannot be judged, which is not "tampered".
-    if (WardenError.isInstance(error)) throw new UsageError(`${error.code}: ${error.message}`);
+    // The message may quote the log (a checkpoint's text): escaped, it cannot forge a line.
+    if (WardenError.isInstance(error)) throw new UsageError(`${error.code}: ${safe(error.message)}`);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UsageError(`cannot read ${values.directory ?? values.bundle}: no such file or directory`);
     }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseInput, securityConfigSchema } from '@warden/core';
 import { describe, expect, it } from 'vitest';
+import { run } from './run.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
@@ -286,6 +287,52 @@ describe('no shell', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no such file');
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('a hostile configuration file (attacker: whoever writes the file the command reads)', () => {
+  /** Runs `warden` in process on a file holding `text`; returns what it wrote to stderr. */
+  async function stderrOn(text: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'warden-cli-')), 'security.json');
+    writeFileSync(file, text);
+    const errors: string[] = [];
+    const code = await run(
+      [...args.map((arg) => (arg === '<file>' ? file : arg))],
+      { out: () => {}, err: (line) => errors.push(line) },
+      {},
+    );
+    return { code, stderr: errors.join('\n') };
+  }
+
+  it.each([
+    ['a session name in a validation error', JSON.stringify({ version: 1, sessions: { 'x\nALLOWED: forged': {} } })],
+    ['the text JSON.parse quotes from an invalid file', '{\n"a": x\nALLOWED: forged\n}'],
+  ])('cannot forge a line of output through %s', async (_what, text) => {
+    for (const args of [
+      ['policy', 'check', '<file>', '--source', 'p2p', '--tool', 'Read'],
+      ['policy', 'diff', '<file>', '<file>'],
+    ]) {
+      const { code, stderr } = await stderrOn(text, ...args);
+      expect(code).toBe(2);
+      expect(stderr).toContain('\\u000aALLOWED');
+      expect(stderr.split('\n').some((line) => line.startsWith('ALLOWED'))).toBe(false);
+    }
+  });
+});
+
+describe('a Redis URL that does not parse (attacker: whoever reads the terminal or the CI log)', () => {
+  it.each([
+    [['kill-switch', 'status', '--url', 'redis://:s3cret-password@127.0.0.1:notaport'], {}],
+    [['approvals', 'list'], { REDIS_URL: 'redis://:s3cret-password@127.0.0.1:notaport' }],
+  ])('%j exits 2 with a clear message that does not print the password', async (args, env) => {
+    // It crashed with a stack trace whose error carried the whole URL, password included (exit 1,
+    // which for kill-switch status reads as "active").
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const code = await run(args, io, env);
+    expect(code).toBe(2);
+    expect(lines.join('\n')).toContain('is not a valid Redis URL');
+    expect(lines.join('\n')).not.toContain('s3cret');
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidInputError, parseInput, type SecurityConfig, securityConfigSchema } from '@warden/core';
+import { escapeTerminalText as safe } from './terminal.js';
 
 /** Exit codes a script can branch on. */
 export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2 }> = Object.freeze({
@@ -48,7 +49,8 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+    // JSON.parse quotes the file's text, line feeds included: escaped, the file cannot forge a line.
+    throw new UsageError(`${file} is not valid JSON: ${safe((error as Error).message)}`);
   }
 }
 
@@ -68,8 +70,31 @@ export function loadConfig(file: string): SecurityConfig {
   const document = readJsonFile(file);
   const issues = validationIssues(document);
   if (issues.length > 0) {
-    const lines = issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`);
+    // A path holds the file's own keys (a session name may hold a line feed): one escaped line per issue.
+    const lines = issues.map((issue) => `  ${safe(issue.path || '(root)')}: ${safe(issue.message)}`);
     throw new UsageError(`${file} is not a valid security configuration:\n${lines.join('\n')}`);
   }
   return parseInput(securityConfigSchema, document, 'security config');
+}
+
+/**
+ * The Redis URL from `--url` or `REDIS_URL`, checked before any client sees it: a URL that does
+ * not parse (a port that is not a number) made the Redis client throw an error that carried the
+ * whole URL, password included, into a stack trace on the terminal. The message here never
+ * repeats the URL. Throws a {@link UsageError} when there is none or it does not parse.
+ */
+export function redisUrlOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const url = flag ?? env.REDIS_URL;
+  if (url === undefined || url === '') throw new UsageError('no Redis: set REDIS_URL or pass --url');
+  const where = flag === undefined ? 'REDIS_URL' : '--url';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`${where} is not a valid Redis URL (redis://[user:password@]host[:port][/db])`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new UsageError(`${where} is not a valid Redis URL: it must start with redis:// or rediss://`);
+  }
+  return url;
 }

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { WardenError } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
-import { type CliIo, EXIT, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden kill-switch`. */
@@ -60,8 +60,7 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
     throw new UsageError('activate needs --reason <text>');
   }
   if (action !== 'activate' && values.reason !== undefined) throw new UsageError('--reason is only for activate');
-  const url = values.url ?? env.REDIS_URL;
-  if (url === undefined || url === '') throw new UsageError('no Redis: set REDIS_URL or pass --url');
+  const url = redisUrlOf(values.url, env);
   const killSwitch = createRedisKillSwitch({ url, name: values.name ?? 'global' });
   try {
     await killSwitch.ready();
@@ -80,7 +79,7 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
     }
     return state.active || state.unknown ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    if (error instanceof WardenError) throw new UsageError(`kill switch: ${error.message}`);
+    if (error instanceof WardenError) throw new UsageError(`kill switch: ${safe(error.message)}`);
     throw error;
   } finally {
     await killSwitch.close();

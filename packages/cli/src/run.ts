@@ -12,7 +12,7 @@ import { runKillSwitch } from './kill-switch.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
-import { escapeTerminalBlock } from './terminal.js';
+import { escapeTerminalBlock, escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden`. */
 const MAIN_HELP: string = `Usage: warden <command> [options]
@@ -92,7 +92,10 @@ export async function run(
     return entry.run(args, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidInputError || isParseArgsError(error)) {
-      io.err(`${name}: ${(error as Error).message}\nRun '${name} --help' for usage.`);
+      // A UsageError escapes what it quotes where it is built (its own line feeds are layout);
+      // any other message is one line, so every line feed in it came from the input.
+      const message = error instanceof UsageError ? error.message : escapeTerminalText((error as Error).message);
+      io.err(`${name}: ${message}\nRun '${name} --help' for usage.`);
       return EXIT.usage;
     }
     throw error;

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import type { ApprovalWorkflow, Clock, KillSwitch, SecurityEvent, SecurityEventEmitter } from '@warden/core';
+import {
+  type ApprovalWorkflow,
+  type Clock,
+  InvalidInputError,
+  type KillSwitch,
+  type SecurityEvent,
+  type SecurityEventEmitter,
+} from '@warden/core';
 
 /** An operator who may sign in: a name and the SHA-256 (lowercase hex) of their token, as the host keeps it. */
 export interface ConsoleOperator {
@@ -135,4 +142,60 @@ export interface ConsoleConfig {
   now?: Clock;
   /** Told about unexpected errors (the operator sees a generic message). @default console.error */
   onError?: (error: unknown) => void;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/**
+ * Segments of characters that need no escaping in a URL, a cookie's `Path` or an HTML attribute;
+ * never an empty segment, as `//host` in a redirect's `Location` is another site.
+ */
+const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)*\/?$/;
+
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** What is wrong with the operators list, one issue per field. */
+function operatorIssues(operators: unknown): { path: string; message: string }[] {
+  if (!Array.isArray(operators)) return [{ path: 'operators', message: 'must be an array of { name, tokenSha256 }' }];
+  const issues: { path: string; message: string }[] = [];
+  operators.forEach((operator: Partial<ConsoleOperator> | null, index) => {
+    if (typeof operator?.name !== 'string' || operator.name.trim() === '') {
+      issues.push({ path: `operators.${index}.name`, message: 'must be a non-empty string' });
+    }
+    if (typeof operator?.tokenSha256 !== 'string' || !SHA256_HEX.test(operator.tokenSha256)) {
+      issues.push({ path: `operators.${index}.tokenSha256`, message: 'must be a SHA-256 digest in hex (64 digits)' });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Checks a configuration at the boundary, before anything is served: a lifetime that is not a
+ * positive whole number (`Number(process.env.UNSET)` is NaN) would make every session, and a
+ * stolen cookie, live forever, since no time is ever past NaN. Throws `InvalidInputError`
+ * naming each wrong field.
+ */
+export function validateConsoleConfig(config: ConsoleConfig): void {
+  const issues = operatorIssues(config.operators);
+  const { sessionTtlMs, basePath, publicOrigin } = config;
+  if (sessionTtlMs !== undefined && !(Number.isSafeInteger(sessionTtlMs) && sessionTtlMs > 0)) {
+    issues.push({ path: 'sessionTtlMs', message: 'must be a positive whole number of milliseconds' });
+  }
+  if (basePath !== undefined && (typeof basePath !== 'string' || !BASE_PATH.test(basePath))) {
+    issues.push({
+      path: 'basePath',
+      message: 'must be / or /segments of letters, digits and . _ ~ - (no empty segment)',
+    });
+  }
+  if (publicOrigin !== undefined && (typeof publicOrigin !== 'string' || !isOrigin(publicOrigin))) {
+    issues.push({ path: 'publicOrigin', message: 'must be an origin such as https://ops.example.com (no path)' });
+  }
+  if (issues.length === 0) return;
+  const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+  throw new InvalidInputError({ message: `Invalid console config: ${summary}`, issues });
 }

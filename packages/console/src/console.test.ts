@@ -118,6 +118,36 @@ describe('a forged cross-site POST (an attacker page the operator visits)', () =
   });
 });
 
+describe('a malformed request (attacker: anyone who can reach the console)', () => {
+  it('gets a 400 with a stable code, not a 500 reported to onError, for a huge, mistyped or mis-encoded request', async () => {
+    const errors: unknown[] = [];
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow }, killSwitch, onError: (e) => errors.push(e) });
+    // Signed out: a sign-in form of 100 KiB, and one sent as text/plain.
+    const huge = await postForm(server.url, '/console/sign-in', { csrf: 'x', token: 'y'.repeat(100 * 1024) }, {});
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    const plain = await fetch(`${server.url}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: server.url },
+      body: 'csrf=x&token=y',
+    });
+    expect(plain.status).toBe(400);
+    // Signed in: an approval id that is not valid percent-encoding.
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    expect((await fetch(`${server.url}/console/approvals/%E0%A4%A`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${server.url}/console/api/approvals/%E0%A4%A`, { headers: { cookie } })).status).toBe(404);
+    const decide = await postForm(
+      server.url,
+      '/console/approvals/%E0%A4%A/decide',
+      { csrf, decision: 'approve', reason: 'r' },
+      { cookie },
+    );
+    expect(decide.status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('approvals', () => {
   const hostile = {
     requester: 'peer"><img src=x onerror=alert(1)>',
@@ -135,6 +165,29 @@ describe('approvals', () => {
       expect(page).not.toMatch(/href="javascript:/i);
       expect(page).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
     }
+  });
+
+  it('shows invisible and bidirectional-control characters in a payload as visible escapes (Trojan Source)', async () => {
+    // The attacker (a peer filing the request) hides what the command does: U+202E reverses the
+    // rest of the line on screen, U+200B and U+2066 hide inside words, an ESC and a tag character ride along.
+    const id = await workflow.request({
+      requester: 'peer\u200b',
+      description: 'list files \u202e; rm -rf ~',
+      payload: { command: 'ls \u2066\u202e/ fr- mr\u2069 \u001b[2J \u{E0041}' },
+    });
+    const { cookie } = await signIn(server.url, ALICE);
+    for (const path of ['/console/approvals', `/console/approvals/${encodeURIComponent(id)}`]) {
+      const page = await (await fetch(`${server.url}${path}`, { headers: { cookie } })).text();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: checking none is left
+      expect(page).not.toMatch(/[\u200b\u202e\u2066\u2069\u001b]|\u{E0041}/u);
+      expect(page).toContain('list files \\u202e; rm -rf ~');
+      expect(page).toContain('peer\\u200b');
+    }
+    const detail = await (
+      await fetch(`${server.url}/console/approvals/${encodeURIComponent(id)}`, { headers: { cookie } })
+    ).text();
+    // Inside the pretty-printed JSON the escapes are JSON's own, so the text still reads as the exact payload.
+    expect(detail).toContain('ls \\u2066\\u202e/ fr- mr\\u2069 \\u001b[2J \\udb40\\udc41');
   });
 
   it('requires a reason, then approves; a second decision says it was already decided', async () => {

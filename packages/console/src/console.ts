@@ -4,9 +4,15 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KillSwitchState } from '@warden/core';
+import { InvalidInputError, type KillSwitchState } from '@warden/core';
 import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
-import type { ConsoleConfig } from './config.js';
+import { oneVerificationAtATime } from './audit-verification.js';
+import {
+  type ConsoleAuditReport,
+  type ConsoleAuditSource,
+  type ConsoleConfig,
+  validateConsoleConfig,
+} from './config.js';
 import type { ConsoleApp, RequestContext } from './context.js';
 import type { NavItem } from './html/layout.js';
 import { sendAsset, sendJson } from './http/respond.js';
@@ -37,6 +43,11 @@ function navOf(config: ConsoleConfig): NavItem[] {
   return nav;
 }
 
+function verifierOf(audit: ConsoleAuditSource | undefined): (() => Promise<ConsoleAuditReport>) | undefined {
+  if (audit?.verify === undefined) return undefined;
+  return oneVerificationAtATime(() => (audit.verify as () => Promise<ConsoleAuditReport>).call(audit));
+}
+
 function createApp(config: ConsoleConfig): ConsoleApp {
   const basePath = (config.basePath ?? '/console').replace(/\/+$/, '');
   const now = config.now ?? Date.now;
@@ -50,6 +61,7 @@ function createApp(config: ConsoleConfig): ConsoleApp {
     killSwitchHistory,
     emit: (event) => config.events?.emit(event),
     onError: config.onError ?? ((error) => console.error(error)),
+    verifyAudit: verifierOf(config.audit),
   };
 }
 
@@ -85,10 +97,29 @@ async function serve(context: RequestContext): Promise<void> {
 }
 
 /**
+ * Answers a request whose handler threw. An `InvalidInputError` that reaches this far is the
+ * request's own fault (a form too large or not form-encoded): a 400 with its stable code, not
+ * reported, so that anyone who can reach the console cannot fill the host's error log with
+ * stack traces. Anything else is told to `onError` and answered with a generic 500.
+ */
+function failed(app: ConsoleApp, response: ServerResponse, error: unknown): void {
+  if (InvalidInputError.isInstance(error)) {
+    if (!response.headersSent) sendJson(response, 400, { error: { code: error.code, message: error.message } });
+    else response.end();
+    return;
+  }
+  app.onError(error);
+  if (!response.headersSent) sendJson(response, 500, { error: { code: 'INTERNAL', message: 'Console error' } });
+  else response.end();
+}
+
+/**
  * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
- * changes (for the history) until `close()`.
+ * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
+ * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`).
  */
 export function createConsole(config: ConsoleConfig): ConsoleHandler {
+  validateConsoleConfig(config);
   const app = createApp(config);
   const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
   const handler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => {
@@ -99,11 +130,7 @@ export function createConsole(config: ConsoleConfig): ConsoleHandler {
       else sendJson(response, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not a console path' } });
       return;
     }
-    serve(contextOf(app, request, response, url)).catch((error: unknown) => {
-      app.onError(error);
-      if (!response.headersSent) sendJson(response, 500, { error: { code: 'INTERNAL', message: 'Console error' } });
-      else response.end();
-    });
+    serve(contextOf(app, request, response, url)).catch((error: unknown) => failed(app, response, error));
   };
   return Object.assign(handler, {
     basePath: app.basePath,

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, KillSwitchState, SecurityEventInput } from '@warden/core';
-import type { ConsoleConfig } from './config.js';
+import type { ConsoleAuditReport, ConsoleConfig } from './config.js';
 import type { NavItem, PageFrame } from './html/layout.js';
 import type { ConsoleSession, SessionStore } from './security/sessions.js';
 
@@ -27,6 +27,8 @@ export interface ConsoleApp {
   emit(event: SecurityEventInput): void;
   /** Told about unexpected errors. */
   onError(error: unknown): void;
+  /** The audit source's `verify`, one verification at a time (`undefined` when it has none). */
+  readonly verifyAudit: (() => Promise<ConsoleAuditReport>) | undefined;
 }
 
 /** One request being served. */

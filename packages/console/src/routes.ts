@@ -17,6 +17,15 @@ import { decideToolPin, showToolPins } from './pages/tool-pins.js';
 import { crossSiteReason } from './security/headers.js';
 import { constantTimeEqual } from './security/sessions.js';
 
+/** A path segment decoded, or `undefined` when it is not valid percent-encoding (answered 404, never a 500). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function isSignedIn(context: RequestContext): context is SignedInContext {
   return context.session !== undefined;
 }
@@ -51,11 +60,11 @@ async function routeSignedInGet(context: SignedInContext): Promise<boolean> {
   const { path } = context;
   const { approvals, killSwitch, audit, toolPins } = context.app.config;
   const requestId = /^\/(api\/)?approvals\/([^/]+)$/.exec(path);
+  const id = requestId?.[2] === undefined ? undefined : decodeSegment(requestId[2]);
   if (approvals && path === '/approvals') await showApprovals(context, approvals);
   else if (approvals && path === '/api/approvals') await approvalsJson(context, approvals);
-  else if (approvals && requestId?.[2] !== undefined) {
-    const id = decodeURIComponent(requestId[2]);
-    await (requestId[1] ? approvalJson(context, approvals, id) : showApproval(context, approvals, id));
+  else if (approvals && id !== undefined) {
+    await (requestId?.[1] ? approvalJson(context, approvals, id) : showApproval(context, approvals, id));
   } else if (killSwitch && path === '/kill-switch') await showKillSwitch(context, killSwitch);
   else if (killSwitch && path === '/kill-switch/deactivate') await confirmDeactivate(context, killSwitch);
   else if (killSwitch && path === '/api/kill-switch') await killSwitchJson(context, killSwitch);
@@ -97,8 +106,9 @@ async function routeSignedInPost(context: SignedInContext): Promise<boolean> {
   const { path } = context;
   const { approvals, killSwitch, toolPins } = context.app.config;
   const decision = /^\/approvals\/([^/]+)\/decide$/.exec(path);
+  const id = decision?.[1] === undefined ? undefined : decodeSegment(decision[1]);
   if (path === '/sign-out') signOut(context);
-  else if (approvals && decision?.[1] !== undefined) await decide(context, approvals, decodeURIComponent(decision[1]));
+  else if (approvals && id !== undefined) await decide(context, approvals, id);
   else if (killSwitch && path === '/kill-switch/activate') await activate(context, killSwitch);
   else if (killSwitch && path === '/kill-switch/deactivate') await deactivate(context, killSwitch);
   else if (toolPins && path === '/tool-pins/approve') await decideToolPin(context, toolPins, 'approve');

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   AccessDeniedError,
+  BackendUnavailableError,
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
@@ -19,9 +20,11 @@ import {
   parseInput,
   parseTtl,
   toIsoTime,
+  type WardenError,
 } from '@warden/core';
 import { createGitHubClient, type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 import { type AppTokenPermissions, parseAppTokenScope, permissionsBeyond } from './app-permission-scope.js';
+import { checkInstallationTokenAnswer, type InstallationTokenAnswer } from './app-token-answer.js';
 import { signAppJwt } from './github-app-jwt.js';
 import {
   type GitHubAppTokenIssuerConfig,
@@ -29,6 +32,7 @@ import {
   parseGitHubAppTokenIssuerConfig,
 } from './github-app-token-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
+import { isBefore, readClock } from './issuer-clock.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -57,7 +61,6 @@ interface IssuedToken {
   /** Emptied once revoked, so the process holds no dead secret. */
   token: string;
   expiresAt: number;
-  gitHubExpiresAt: number;
   revoked: boolean;
 }
 
@@ -101,11 +104,11 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
         issues: [{ path: 'scope', message: 'must name at least one repository' }],
       });
     }
-    const issuedAt = this.#settings.now();
-    const minted = await this.#mint(repositories, request.permissions, parsedScope);
+    const issuedAt = readClock(this.#settings.now);
+    const minted = await this.#mint(repositories, request.permissions, parsedScope, issuedAt);
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
-    this.#tokens.set(id, { token: minted.token, expiresAt, gitHubExpiresAt: minted.gitHubExpiresAt, revoked: false });
+    this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
     this.#settings.events?.emit({
       type: 'credential_issued',
       details: {
@@ -149,21 +152,23 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (typeof credentialId === 'string' && GITHUB_TOKEN.test(credentialId)) return false;
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     const issued = this.#tokens.get(id);
-    return issued !== undefined && !issued.revoked && this.#settings.now() < issued.expiresAt;
+    return issued !== undefined && !issued.revoked && isBefore(this.#settings.now, issued.expiresAt);
   }
 
   async sweep(): Promise<string[]> {
-    const now = this.#settings.now();
+    const now = readClock(this.#settings.now);
     const expired = [...this.#tokens].filter(([, issued]) => !issued.revoked && issued.expiresAt <= now);
     return removeEvery(
       expired.map(([id]) => id),
       async (id) => {
         const issued = this.#tokens.get(id) as IssuedToken;
         if (issued.revoked) return false;
-        const liveOnGitHub = issued.gitHubExpiresAt > this.#settings.now();
-        if (liveOnGitHub) await this.#revokeOnGitHub(issued.token);
+        // Always asked of GitHub, even when our clock says GitHub's hour is over: a clock that
+        // stepped forward (or an expiry GitHub misreported) must not leave a live token
+        // unrevoked. GitHub answers 401 for a token already dead, which counts as revoked.
+        await this.#revokeOnGitHub(issued.token);
         this.#markRevoked(id, issued, 'expired');
-        return liveOnGitHub;
+        return true;
       },
       this.#settings,
     );
@@ -195,15 +200,20 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   }
 
   /** Mints a token; refuses (and revokes) one GitHub granted more repositories or permissions than asked. */
-  async #mint(repositories: string[], permissions: Record<string, string>, scope: string[]): Promise<MintedToken> {
-    let data: InstallationTokenAnswer;
+  async #mint(
+    repositories: string[],
+    permissions: Record<string, string>,
+    scope: string[],
+    now: number,
+  ): Promise<MintedToken> {
+    let data: unknown;
     try {
       ({ data } = await this.#client.request('POST /app/installations/{installation_id}/access_tokens', {
         installation_id: this.#settings.installationId,
         repositories,
         permissions: permissions as AppTokenPermissions,
         headers: {
-          authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, this.#settings.now())}`,
+          authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, now)}`,
         },
       }));
     } catch (error) {
@@ -215,29 +225,48 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       }
       throw toWardenError(error, 'mint an installation access token');
     }
-    const minted = { token: data.token, gitHubExpiresAt: Date.parse(data.expires_at) };
-    const beyond = grantedBeyond(data, repositories, permissions);
-    if (beyond.length > 0) await this.#refuseOverGrant(minted, beyond);
+    const checked = checkInstallationTokenAnswer(data);
+    if (checked.problems !== undefined) {
+      // A malformed answer may still carry a live token: revoke it rather than leave it untracked.
+      return this.#revokeAndRefuse(
+        checked.token,
+        `GitHub's answer to the token request is malformed (${checked.problems})`,
+        (message, cause) => new BackendUnavailableError({ backend: 'github', message, cause }),
+      );
+    }
+    const { answer } = checked;
+    const minted = { token: answer.token, gitHubExpiresAt: Date.parse(answer.expires_at) };
+    const beyond = grantedBeyond(answer, repositories, permissions);
+    if (beyond.length > 0) {
+      await this.#revokeAndRefuse(
+        minted.token,
+        `GitHub granted more than asked (${beyond.join(', ')})`,
+        (message, cause) => new AccessDeniedError({ message, cause }),
+      );
+    }
     return minted;
   }
 
   /**
-   * Revokes a token GitHub granted beyond the request, then throws. When the revocation keeps
-   * failing, the token is kept as an expired, unrevoked credential so that `sweep()` retries it.
+   * Revokes a token that must not reach the caller (granted beyond the request, or inside a
+   * malformed answer), then throws `refusal`. When the revocation keeps failing, the token is
+   * kept as an expired, unrevoked credential so that `sweep()` retries it.
    */
-  async #refuseOverGrant(minted: MintedToken, beyond: string[]): Promise<never> {
-    const granted = `GitHub granted more than asked (${beyond.join(', ')})`;
+  async #revokeAndRefuse(
+    token: string | undefined,
+    reason: string,
+    refusal: (message: string, cause?: unknown) => WardenError,
+  ): Promise<never> {
+    if (token === undefined) throw refusal(`${reason}; it carried no token`);
     try {
-      await withRetries(() => this.#revokeOnGitHub(minted.token), this.#settings);
+      await withRetries(() => this.#revokeOnGitHub(token), this.#settings);
     } catch (error) {
       const id = `ghapp_${randomUUID()}`;
-      this.#tokens.set(id, { ...minted, expiresAt: this.#settings.now(), revoked: false });
-      throw new AccessDeniedError({
-        message: `${granted}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`,
-        cause: error,
-      });
+      // Already expired whatever the clock says, so the next sweep() revokes it.
+      this.#tokens.set(id, { token, expiresAt: Number.NEGATIVE_INFINITY, revoked: false });
+      throw refusal(`${reason}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`, error);
     }
-    throw new AccessDeniedError({ message: `${granted}; the token was revoked` });
+    throw refusal(`${reason}; the token was revoked`);
   }
 
   /** Revokes a token with the token itself; a 401 means it is already expired or revoked. */
@@ -256,15 +285,6 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     issued.token = '';
     this.#settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
   }
-}
-
-/** What GitHub answers to a token request, as far as the issuer reads it. */
-interface InstallationTokenAnswer {
-  token: string;
-  expires_at: string;
-  permissions?: Record<string, string | undefined>;
-  repository_selection?: 'all' | 'selected';
-  repositories?: Array<{ name: string }>;
 }
 
 interface MintedToken {

@@ -23,6 +23,7 @@ import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey } from './actions-secrets-api.js';
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
+import { clockError, isBefore, readClock } from './issuer-clock.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -88,9 +89,12 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const parsedScope = parseInput(credentialScopeSchema, scope, 'credential scope');
     const ttlMs = parseTtl(ttl, this.#settings.maxTtlMs);
     const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
-    const issuedAt = this.#settings.now();
+    const issuedAt = readClock(this.#settings.now);
     const expiresAt = issuedAt + ttlMs;
     const id = formatCredentialSecretName(this.#settings.secretPrefix, expiresAt);
+    // A clock far off (microseconds, a date past year 33658) makes a name whose expiry no process
+    // reads back: such a secret could never be revoked or swept, so it is never stored.
+    if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw clockError();
     const token = `${TOKEN_PREFIX}${randomBytes(this.#settings.tokenBytes).toString('base64url')}`;
     await this.#store(id, token);
     this.#issued.set(id, expiresAt);
@@ -131,13 +135,14 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const parsed = parseCredentialSecretName(this.#settings.secretPrefix, id);
     if (!parsed || this.#revoked.has(id)) return false;
     const expiresAt = this.#issued.get(id) ?? parsed.expiresAtMs;
-    if (this.#settings.now() >= expiresAt) return false;
+    // Fails closed: a clock that reads NaN is before no expiry.
+    if (!isBefore(this.#settings.now, expiresAt)) return false;
     return this.#api.hasSecret(id);
   }
 
   async sweep(): Promise<string[]> {
     const names = await withRetries(() => this.#api.listSecretNames(), this.#settings);
-    const now = this.#settings.now();
+    const now = readClock(this.#settings.now);
     const expired = names.filter((name) => {
       const parsed = parseCredentialSecretName(this.#settings.secretPrefix, name);
       return parsed !== undefined && parsed.expiresAtMs <= now;
@@ -197,7 +202,11 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   /** The public key, fetched once and shared by concurrent calls; a failed fetch is not cached. */
   #currentPublicKey(): Promise<SecretsPublicKey> {
     if (!this.#publicKey) {
-      const keyRequest = this.#api.getPublicKey();
+      // A key no box can be sealed against fails here, so it is never cached for the next call.
+      const keyRequest = this.#api.getPublicKey().then(async (key) => {
+        await sealForGitHub('', key.key);
+        return key;
+      });
       keyRequest.catch(() => {
         if (this.#publicKey === keyRequest) this.#publicKey = undefined;
       });

@@ -1,5 +1,5 @@
 import { createApprovalWorkflow, createMemoryApprovalStore } from '@warden/approvals';
-import { createInjectionSource } from '@warden/core';
+import { type ApprovalWorkflow, createInjectionSource } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createGatewayFixture, TEST_CONFIG, WORKFLOWS } from '../test/gateway-fixture.js';
 
@@ -166,6 +166,29 @@ describe('gateway approvals bound to the payload', () => {
       success: false,
       error: expect.stringContaining('payload changed'),
     });
+    expect(fixture.injected).toEqual([]);
+  });
+});
+
+describe('gateway approvals bound to the payload it delivers', () => {
+  it('approveAndExecute(id, approver) refuses when the payload it read differs from the one the approval covers (changed and restored in the store between two reads)', async () => {
+    const workflow = createApprovalWorkflow();
+    let tamperNextRead = false;
+    // Someone who can write to a shared store swaps the message for one read, then puts it back.
+    const racing: ApprovalWorkflow = {
+      ...workflow,
+      get: async (requestId) => {
+        const record = await workflow.get(requestId);
+        if (!tamperNextRead) return record;
+        tamperNextRead = false;
+        return { ...record, payload: { ...(record.payload as object), message: 'rm -rf /' } };
+      },
+    };
+    const fixture = createGatewayFixture(racing);
+    const { requestId } = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'read logs', peer);
+    tamperNextRead = true;
+    const result = await fixture.gateway.approveAndExecute(requestId, 'bob');
+    expect(result).toMatchObject({ success: false, code: 'ACCESS_DENIED' });
     expect(fixture.injected).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import {
 import { approvalCoversPayload } from '@warden/core/approval';
 import type { GatewayContext } from './gateway-context.js';
 import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
-import { checkForward, describeSource } from './gateway-forward-checks.js';
+import { checkForward, describeSource, isSender } from './gateway-forward-checks.js';
 import {
   FORWARD_PAYLOAD_KIND,
   type ForwardPayload,
@@ -68,6 +68,7 @@ export async function approveRequest(
   const workflow = requireWorkflow(context);
   const found = await findForward(workflow, requestId);
   if (!found) return null;
+  refuseSender(requestId, found.payload, approver, 'approve');
   const status = await nullWhenUndecidable(() => workflow.approve(requestId, approver));
   if (status === null) return null;
   if (status === 'approved') context.ledger.set(requestId, { state: 'awaiting-execution' });
@@ -84,6 +85,7 @@ export async function rejectRequest(
   const workflow = requireWorkflow(context);
   const found = await findForward(workflow, requestId);
   if (!found) return null;
+  refuseSender(requestId, found.payload, approver, 'reject');
   if ((await nullWhenUndecidable(() => workflow.reject(requestId, approver, reason))) === null) return null;
   return view(context, await workflow.get(requestId), found.payload);
 }
@@ -132,6 +134,9 @@ export async function approveAndExecute(
   const workflow = context.workflow;
   const found = await findForward(workflow, requestId);
   if (!found) return failed(requestId, 'APPROVAL_NOT_FOUND', `No gateway request "${requestId}"`);
+  if (isSender(found.payload.originalSource, approver)) {
+    return failed(requestId, 'ACCESS_DENIED', senderMessage(requestId, 'approve'));
+  }
   const delivery = deliveryOf(requestId, found.payload);
   if (found.record.status === 'pending') {
     const check = await refusalBeforeDelivery(context, delivery);
@@ -154,14 +159,17 @@ export async function approveAndExecute(
     return { success: false, requiresApproval: true, error: 'Waiting for more approvals', requestId };
   }
   if (context.ledger.get(requestId) === undefined) context.ledger.set(requestId, { state: 'awaiting-execution' });
-  return executeApproved(context, workflow, delivery, injectFn);
+  return executeApproved(context, workflow, { delivery, payload: found.payload }, injectFn);
 }
 
-/** Delivers an approved request once: the synchronous claim makes a concurrent second call give up. */
+/**
+ * Delivers an approved request once: the synchronous claim makes a concurrent second call give
+ * up. `payload` is what `delivery` was built from; the approval must cover exactly that.
+ */
 async function executeApproved(
   context: GatewayContext,
   workflow: ApprovalWorkflow,
-  delivery: Delivery,
+  { delivery, payload }: { delivery: Delivery; payload: ForwardPayload },
   injectFn: InjectFunction | undefined,
 ): Promise<ForwardResult> {
   const { requestId } = delivery;
@@ -170,7 +178,10 @@ async function executeApproved(
     return failed(requestId, 'APPROVAL_NOT_PENDING', reason);
   }
   const record = await workflow.get(requestId);
-  if (!approvalCoversPayload(record, record.payload)) {
+  // Check the payload that is about to be delivered, read before the approval, against the
+  // approved digest: checking this later read against itself let a payload changed in a shared
+  // store for the first read and put back for this one be delivered unapproved.
+  if (!approvalCoversPayload(record, payload)) {
     context.ledger.set(requestId, { state: 'failed' });
     const reason = 'The approval does not cover this request: its payload changed';
     return block(context, delivery, refusal('ACCESS_DENIED', reason));
@@ -180,6 +191,22 @@ async function executeApproved(
   const state = outcome.result.success ? 'executed' : outcome.attempted ? 'failed' : 'awaiting-execution';
   context.ledger.set(requestId, { state, result: outcome.result });
   return outcome.result;
+}
+
+/** Throws `AccessDeniedError` when `approver` is the request's sender under any of its names. */
+function refuseSender(
+  requestId: string,
+  payload: ForwardPayload,
+  approver: string,
+  action: 'approve' | 'reject',
+): void {
+  if (isSender(payload.originalSource, approver)) {
+    throw new AccessDeniedError({ message: senderMessage(requestId, action) });
+  }
+}
+
+function senderMessage(requestId: string, action: 'approve' | 'reject'): string {
+  return `The sender of request "${requestId}" cannot ${action} it (separation of duties)`;
 }
 
 /** A failed result without a `gateway_blocked` event: the request itself could not be acted on. */

@@ -104,7 +104,14 @@ export function createGatewayContext(config: GatewayConfig): GatewayContext {
   return {
     engine,
     emit: (event) => {
-      (config.events ?? engine().events).emit(event);
+      // An emitter that throws (a custom one whose audit sink is down) must change no outcome:
+      // thrown after a delivery, it reported the delivered message as failed and, thrown again
+      // by that refusal's own event, escaped with the request stuck "being delivered".
+      try {
+        (config.events ?? engine().events).emit(event);
+      } catch {
+        // The event is lost; the request's outcome stands.
+      }
     },
     workflow,
     inject: config.inject,

@@ -7,6 +7,7 @@ import {
 } from '@warden/core';
 import type { GatewayContext } from './gateway-context.js';
 import { checkForward } from './gateway-forward-checks.js';
+import { assertRateDecision } from './gateway-rate-decision.js';
 import type { ForwardResult, InjectFunction } from './gateway-types.js';
 
 /** A request about to be delivered. */
@@ -80,22 +81,39 @@ export async function deliver(
   }
   const limited = await consumeRateLimit(context, delivery.gatewaySession, verdict.rules);
   if (limited) return { result: block(context, delivery, limited), attempted: false };
+  let answer: unknown;
   try {
-    const answer = await inject(delivery.targetSession, delivery.message, {
+    answer = await inject(delivery.targetSession, delivery.message, {
       source: verdict.forwardedSource,
       requestId: delivery.requestId,
     });
-    context.emit({
-      type: 'gateway_forward',
-      source: verdict.forwardedSource,
-      session: delivery.targetSession,
-      details: { ...eventDetails(delivery), delivered: true },
-    });
-    const result: ForwardResult = { success: true, requestId: delivery.requestId };
-    if (answer !== undefined) result.response = typeof answer === 'string' ? answer : JSON.stringify(answer);
-    return { result, attempted: true };
   } catch (error) {
     return { result: block(context, delivery, deliveryFailure(error)), attempted: true };
+  }
+  context.emit({
+    type: 'gateway_forward',
+    source: verdict.forwardedSource,
+    session: delivery.targetSession,
+    details: { ...eventDetails(delivery), delivered: true },
+  });
+  const result: ForwardResult = { success: true, requestId: delivery.requestId };
+  const response = responseText(answer);
+  if (response !== undefined) result.response = response;
+  return { result, attempted: true };
+}
+
+/**
+ * The target's answer as text: a string as it is, anything else as JSON, nothing when JSON
+ * cannot write it (a bigint, a cycle, a throwing `toJSON`). The message is delivered by then, so
+ * an answer that cannot be written must not report the delivery as failed (a caller would send
+ * it again).
+ */
+function responseText(answer: unknown): string | undefined {
+  if (answer === undefined || typeof answer === 'string') return answer;
+  try {
+    return JSON.stringify(answer) as string | undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -104,9 +122,23 @@ export async function deliver(
  * say `ACCESS_DENIED`); anything else means the target failed, `BACKEND_UNAVAILABLE`.
  */
 function deliveryFailure(error: unknown): Refusal {
-  const message = String(redactSecrets(error instanceof Error ? error.message : String(error)));
+  const message = String(redactSecrets(describeThrown(error)));
   const code = WardenError.isInstance(error) ? error.code : 'BACKEND_UNAVAILABLE';
   return refusal(code, `Delivery failed: ${message}`);
+}
+
+/**
+ * The text of whatever the inject function threw. A hostile target may throw a value that
+ * refuses to become text (a null-prototype object, a throwing `message` getter or `toString`);
+ * that must still be a refusal, not an exception that escapes the gateway and leaves the
+ * request "being delivered" for ever.
+ */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'the inject function threw a value that cannot be shown as text';
+  }
 }
 
 /**
@@ -138,7 +170,9 @@ export function block(context: GatewayContext, delivery: Delivery, refused: Refu
 async function killSwitchActive(context: GatewayContext): Promise<boolean> {
   if (!context.killSwitch) return false;
   try {
-    return await context.killSwitch.isActive();
+    // Only an explicit `false` lets traffic through: a broken adapter answering `undefined`,
+    // `null` or `0` does not know the switch is off, and unknown fails closed.
+    return (await context.killSwitch.isActive()) !== false;
   } catch {
     return true;
   }
@@ -162,10 +196,11 @@ async function consumeRateLimit(
     const limit = rules.rateLimit?.[window.field];
     if (limit === undefined) continue;
     try {
-      const decision = await context.rateLimiter.consume(`gateway:${gatewaySession}:${window.label}`, {
+      const decision: unknown = await context.rateLimiter.consume(`gateway:${gatewaySession}:${window.label}`, {
         limit,
         windowMs: window.windowMs,
       });
+      assertRateDecision(decision);
       if (!decision.allowed) {
         return refusal(
           'RATE_LIMITED',

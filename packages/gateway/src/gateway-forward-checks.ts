@@ -5,6 +5,7 @@ import {
   type SecurityEngine,
   type TrustLevel,
 } from '@warden/core';
+import { approvalIdentityKey } from '@warden/core/approval';
 import { compileGlobList } from '@warden/core/policy';
 
 /** What a forward is checked on. */
@@ -92,8 +93,25 @@ function forwardedSourceOf(
 export function describeSource(source: InjectionSource): string {
   const identity = source.identity;
   const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  return `${source.type}:${who}`.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+  // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
+  // let a peer's self-made key rewrite how its request shows in a log or console, and the
+  // approval workflow refuses such a requester name: they are removed.
+  return `${source.type}:${who}`.replace(/[\p{Cc}\u2028\u2029]/gu, '').slice(0, 200);
+}
+
+/**
+ * True when `approver` is the sender of a request under any name its source carries: the
+ * requester name the workflow knows (`api:alice`) and the plain identities behind it (`alice`,
+ * a public key, a plugin name), compared as the workflow compares people (Unicode NFKC,
+ * invisible characters removed, trimmed, case-folded). The workflow only sees `api:alice`, so
+ * without this an API user who is also an approver approved her own request as `alice`.
+ */
+export function isSender(source: InjectionSource, approver: unknown): boolean {
+  if (typeof approver !== 'string') return false;
+  const identity = source.identity;
+  const names = [describeSource(source), identity?.userId, identity?.publicKey, identity?.pluginName];
+  const approverKey = approvalIdentityKey(approver);
+  return names.some((name) => typeof name === 'string' && approvalIdentityKey(name) === approverKey);
 }
 
 function refuse(reason: string): ForwardCheck {

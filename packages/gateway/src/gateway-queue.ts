@@ -9,6 +9,7 @@ import {
   type ApprovalRecord,
   type ApprovalWorkflow,
   BackendUnavailableError,
+  canonicalJson,
   type GatewayForwardRules,
   InvalidInputError,
   QuotaExceededError,
@@ -17,6 +18,7 @@ import {
 } from '@warden/core';
 import { describeSource } from './gateway-forward-checks.js';
 import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
+import { assertRateDecision, type RateDecision } from './gateway-rate-decision.js';
 import type { ForwardRequest, GatewayQueueLimits, PendingRequestPage, PendingRequestQuery } from './gateway-types.js';
 
 /** The queue's bounds with every default filled in. */
@@ -30,6 +32,14 @@ const DEFAULT_QUEUE_LIMITS: Readonly<ResolvedQueueLimits> = Object.freeze({
   maxMessageBytes: 65_536,
   perSourcePerMinute: 30,
 });
+
+/**
+ * The most bytes a queued request's original source may take as JSON. Ample for any real
+ * identity (a PEM public key is under 1 KiB); without it a peer pads its source instead of its
+ * message (an extra identity member, a megabyte key or sessionId) and `maxMessageBytes` no
+ * longer bounds what the queue holds, the source being stored twice (original and forwarded).
+ */
+const MAX_SOURCE_BYTES = 8_192;
 
 /** The most requests one page of {@link listPendingPage} holds. */
 const MAX_PAGE_SIZE = 500;
@@ -66,7 +76,7 @@ interface Admission {
 
 /**
  * Throws when the request may not be queued: `QuotaExceededError` for a message over
- * `maxMessageBytes` or a full queue (per source, per gateway, overall), `RateLimitedError` when
+ * `maxMessageBytes`, a source over {@link MAX_SOURCE_BYTES} as JSON, or a full queue (per source, per gateway, overall), `RateLimitedError` when
  * the source's or the gateway's enqueue rate is used up. Rate limits are counted first, so a
  * flood is refused without listing the queue.
  */
@@ -76,6 +86,12 @@ export async function refuseWhenFull(admission: Admission): Promise<void> {
   if (bytes > limits.maxMessageBytes) {
     throw new QuotaExceededError({
       message: `The message is ${bytes} bytes; gateway requests are limited to ${limits.maxMessageBytes} bytes`,
+    });
+  }
+  const sourceBytes = Buffer.byteLength(canonicalJson(payload.originalSource), 'utf8');
+  if (sourceBytes > MAX_SOURCE_BYTES) {
+    throw new QuotaExceededError({
+      message: `The request's source is ${sourceBytes} bytes as JSON; gateway requests carry at most ${MAX_SOURCE_BYTES}`,
     });
   }
   await consumeEnqueueRates(admission);
@@ -118,9 +134,11 @@ async function consumeEnqueueRates(admission: Admission): Promise<void> {
   ];
   for (const window of windows) {
     if (window.limit === undefined) continue;
-    let decision: Awaited<ReturnType<RateLimiter['consume']>>;
+    let decision: RateDecision;
     try {
-      decision = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+      const answer: unknown = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+      assertRateDecision(answer);
+      decision = answer;
     } catch (error) {
       throw new BackendUnavailableError({
         backend: 'rate-limiter',

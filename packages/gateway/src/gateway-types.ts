@@ -23,7 +23,8 @@ export interface InjectOptions {
 
 /**
  * Delivers a message to a session (the application's `inject`). Whatever it resolves with is the
- * forward's `response` (a string as it is, anything else as JSON); a throw fails the forward.
+ * forward's `response` (a string as it is, anything else as JSON; nothing when JSON cannot write
+ * it, the forward still succeeding); a throw fails the forward.
  */
 export type InjectFunction = (targetSession: string, message: string, options: InjectOptions) => unknown;
 
@@ -46,12 +47,13 @@ export interface ForwardResult {
    *   `allowForwardTo`, action type missing or not in `allowActions`, the sender may not reach
    *   the gateway or lacks `cross.inject`, the target does not admit the forwarded source), no
    *   gateway leads to the target, `skipApproval` is not allowed, the approval no longer covers
-   *   the stored payload, or the workflow refused the approver (self-approval);
+   *   the payload about to be delivered, or the workflow refused the approver (self-approval);
    * - `RATE_LIMITED`: the gateway's `perMinute` or `perHour` limit is used up, for deliveries
    *   or for queueing, or the source's `queue.perSourcePerMinute` (nothing queued; the same
    *   request may pass in a later window);
    * - `QUOTA_EXCEEDED`: the approval queue is full for the source, the gateway or overall, or
-   *   the message is over `queue.maxMessageBytes` (nothing queued, nothing evicted);
+   *   the message is over `queue.maxMessageBytes` or the sender's source over 8 KiB as JSON
+   *   (nothing queued, nothing evicted);
    * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed, no workflow is
    *   configured where approval is needed, or the inject function threw something that is not a
    *   Warden error;
@@ -157,7 +159,8 @@ export interface GatewayConfig {
  * Bounds on the approval queue, checked when a request is queued. A request over a bound is
  * refused (`QUOTA_EXCEEDED`, or `RATE_LIMITED` for a rate) and nothing already queued is
  * evicted. With these bounds, the pending gateway requests held at any time are at most
- * `maxPending`, each with a message of at most `maxMessageBytes`. Counts are exact within one
+ * `maxPending`, each with a message of at most `maxMessageBytes` and a source of at most 8 KiB
+ * as JSON. Counts are exact within one
  * process; processes sharing a workflow count each other's requests but may race past a bound
  * by at most one request each.
  */

@@ -16,18 +16,38 @@ import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDeliver
 import { rulesAllowTarget } from './gateway-forward-checks.js';
 import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './gateway-types.js';
 
-const sessionName = z.string().min(1).max(256);
+/**
+ * Session names and action types end up in what approvers read (the approval request's
+ * description, refusal texts, events). Control characters (C0, DEL, C1) and line separators
+ * there would let a peer rewrite a console line (`chat\u001b[2K\r…`) or add lines of its own.
+ */
+const printable = (schema: z.ZodString): z.ZodString =>
+  schema.regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must not contain control characters or line separators');
+const sessionName = printable(z.string().min(1).max(256));
+const message = z.string().max(1_000_000);
+const actionType = printable(z.string().min(1).max(256));
 const forwardSchema = z.object({
   gatewaySession: sessionName,
   targetSession: sessionName,
-  message: z.string().max(1_000_000),
+  message,
   options: z
     .object({
-      actionType: z.string().min(1).max(256).optional(),
+      actionType: actionType.optional(),
       skipApproval: z.boolean().optional(),
       injectFn: z.custom<NonNullable<ForwardOptions['injectFn']>>((value) => typeof value === 'function').optional(),
     })
     .strict(),
+});
+/**
+ * `queueForApproval` is public, so a caller may hand it a peer's fields unchecked: a number as
+ * the message (which crashed the size check with a `TypeError`) or an action type of any size
+ * or type (which the queue's byte bound never counted). The same bounds as `forwardRequest`.
+ */
+const queueInputSchema = z.object({
+  gatewaySession: sessionName,
+  targetSession: sessionName,
+  message,
+  actionType: actionType.optional(),
 });
 
 /**
@@ -75,6 +95,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
     findGatewayForSource: (source, requestedSession) => context.engine().findGatewayForSource(source, requestedSession),
     queueForApproval: async (request) => {
+      parseInput(queueInputSchema, request, 'gateway request');
       assertSource(request.originalSource);
       return queueForApproval(context, request);
     },

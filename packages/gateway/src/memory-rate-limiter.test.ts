@@ -29,3 +29,29 @@ describe('createMemoryRateLimiter()', () => {
     expect(limiter.trackedKeys).toBe(1);
   });
 });
+
+describe('createMemoryRateLimiter() against peers with self-made keys flooding one window', () => {
+  const perMinute = { limit: 5, windowMs: 60_000 };
+
+  it('holds at most maxKeys windows: a new key past the bound is refused until a window ends, known keys still count', async () => {
+    let time = 0;
+    const limiter = createMemoryRateLimiter({ now: () => time, maxKeys: 100 });
+    for (let index = 0; index < 1_000; index += 1) await limiter.consume(`self-made-${index}`, perMinute);
+    expect(limiter.trackedKeys).toBe(100);
+    expect(await limiter.consume('self-made-1000', perMinute)).toEqual({
+      allowed: false,
+      remaining: 0,
+      resetAt: 60_000,
+    });
+    expect(await limiter.consume('self-made-0', perMinute)).toMatchObject({ allowed: true, remaining: 3 });
+    time = 60_000;
+    expect((await limiter.consume('late', perMinute)).allowed).toBe(true);
+    expect(limiter.trackedKeys).toBe(1);
+  });
+
+  it('createMemoryRateLimiter({ maxKeys }) refuses a bound that is not a positive whole number', () => {
+    for (const maxKeys of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createMemoryRateLimiter({ maxKeys })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    }
+  });
+});

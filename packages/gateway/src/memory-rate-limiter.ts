@@ -5,7 +5,20 @@ import { z } from 'zod';
 export interface MemoryRateLimiterConfig {
   /** Time source. @default Date.now */
   now?: Clock;
+  /**
+   * The most keys with a window held at once. A new key past it is refused (`allowed: false`)
+   * until a window ends: every peer with a self-made key is a new key, and a flood of them
+   * within one window must not grow memory without bound. @default 100000
+   */
+  maxKeys?: number;
 }
+
+const configSchema = z
+  .object({
+    now: z.custom<Clock>((value) => typeof value === 'function', 'must be a function').optional(),
+    maxKeys: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .strict();
 
 const rateLimitSchema = z.object({
   limit: z.number().int().min(1).max(1_000_000_000),
@@ -19,17 +32,26 @@ export interface MemoryRateLimiter extends RateLimiter {
   readonly trackedKeys: number;
 }
 
-/** Above this many keys, ended windows are dropped before a new one is opened. */
-const SWEEP_THRESHOLD = 10_000;
+interface Window {
+  count: number;
+  resetAt: number;
+  windowMs: number;
+}
 
 /**
- * Creates an in-process fixed-window {@link RateLimiter}. Windows are kept per key; ended ones
- * are dropped whenever many keys are held, so memory stays bounded by the keys active in one
- * window. No timers.
+ * Creates an in-process fixed-window {@link RateLimiter}. Windows are kept per key, at most
+ * `maxKeys` of them; ended ones are dropped as new ones open, at a cost proportional to what is
+ * dropped (never a scan of every key per call, which a flood of keys would turn quadratic).
+ * No timers.
+ *
+ * @throws `InvalidInputError` for an invalid config, naming the field.
  */
 export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
+  parseInput(configSchema, config, 'memory rate limiter config');
   const now = config.now ?? systemClock;
-  const windows = new Map<string, { count: number; resetAt: number }>();
+  const maxKeys = config.maxKeys ?? 100_000;
+  const windows = new Map<string, Window>();
+  const ending = createEndingOrder(windows);
   return {
     specificationVersion: 'rate-limiter-v1',
     providerId: 'memory',
@@ -40,11 +62,13 @@ export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): M
       const validKey = parseInput(rateKeySchema, key, 'rate limit key');
       const { limit, windowMs } = parseInput(rateLimitSchema, rateLimit, 'rate limit');
       const time = now();
-      if (windows.size >= SWEEP_THRESHOLD) dropEndedWindows(windows, time);
       let window = windows.get(validKey);
       if (!window || window.resetAt <= time) {
-        window = { count: 0, resetAt: time + windowMs };
-        windows.set(validKey, window);
+        ending.dropEnded(time);
+        ending.forget(validKey);
+        if (windows.size >= maxKeys) return { allowed: false, remaining: 0, resetAt: ending.earliestEnd() };
+        window = { count: 0, resetAt: time + windowMs, windowMs };
+        ending.open(validKey, window);
       }
       if (window.count >= limit) return { allowed: false, remaining: 0, resetAt: window.resetAt };
       window.count += 1;
@@ -53,6 +77,48 @@ export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): M
   };
 }
 
-function dropEndedWindows(windows: Map<string, { resetAt: number }>, time: number): void {
-  for (const [key, window] of windows) if (window.resetAt <= time) windows.delete(key);
+/**
+ * Keeps the keys of `windows` in the order their windows end: one queue per window length, in
+ * which opening order is ending order, so ended windows are always found at a queue's front.
+ */
+function createEndingOrder(windows: Map<string, Window>) {
+  const queues = new Map<number, Set<string>>();
+  return {
+    open(key: string, window: Window): void {
+      windows.set(key, window);
+      let queue = queues.get(window.windowMs);
+      if (!queue) {
+        queue = new Set();
+        queues.set(window.windowMs, queue);
+      }
+      queue.add(key);
+    },
+    forget(key: string): void {
+      const window = windows.get(key);
+      if (!window) return;
+      windows.delete(key);
+      queues.get(window.windowMs)?.delete(key);
+    },
+    dropEnded(time: number): void {
+      for (const [windowMs, queue] of queues) {
+        for (const key of queue) {
+          if ((windows.get(key)?.resetAt ?? time) > time) break;
+          queue.delete(key);
+          windows.delete(key);
+        }
+        if (queue.size === 0) queues.delete(windowMs);
+      }
+    },
+    /** When the first held window ends: the earliest a refused new key can be let in. */
+    earliestEnd(): number {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const queue of queues.values()) {
+        for (const key of queue) {
+          earliest = Math.min(earliest, windows.get(key)?.resetAt ?? earliest);
+          break;
+        }
+      }
+      return earliest;
+    },
+  };
 }

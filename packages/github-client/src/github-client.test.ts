@@ -1,6 +1,7 @@
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
+import { toWardenError } from './github-error.js';
 
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
@@ -101,5 +102,42 @@ describe('createGitHubClient(options)', () => {
     const answers = await Promise.all([deleteSecret('FIRST'), deleteSecret('SECOND')]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     expect(answers).toMatchObject([{ status: 404 }, { status: 404 }]);
+  });
+
+  // The attacker here is a GitHub API that stalls: it accepts the connection and never answers.
+  it('gives up on a GitHub that never answers after requestTimeoutMs per attempt: a network-class error, not a hang', async () => {
+    fake.injectFault({ kind: 'delay', delayMs: 120_000, times: 2, operationId: LIST });
+    const client = createClient({ requestTimeoutMs: 300, retries: 1 });
+    const error = await client.request('GET /user/codespaces').catch((caught: unknown) => caught);
+    expect(toWardenError(error, 'list codespaces')).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(fake.requestsTo(LIST)).toHaveLength(0); // both attempts were abandoned before the fake answered
+  }, 60_000);
+
+  // The attacker here is a GitHub API (or whatever answers in its place) that redirects a call to
+  // another host, which would then answer as GitHub and receive what a 307 re-sends.
+  it('follows no redirect: a call redirected to another host fails BACKEND_UNAVAILABLE and the other host hears nothing', async () => {
+    const elsewhere = await startGitHubFake();
+    try {
+      fake.injectFault({ kind: 'redirect', status: 307, location: `${elsewhere.url}/user/codespaces`, times: 10 });
+      const error = await createClient({ retries: 0 })
+        .request('GET /user/codespaces')
+        .catch((caught: unknown) => caught);
+      expect(toWardenError(error, 'list codespaces')).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  // The attacker here is a GitHub API that answers with a body far larger than any of its answers.
+  it('refuses an answer larger than maxResponseBytes: BACKEND_UNAVAILABLE, never a parsed giant', async () => {
+    fake.injectFault({ kind: 'oversized', bytes: 2_000_000, times: 10, operationId: LIST });
+    const outcome = await createClient({ retries: 0, maxResponseBytes: 1_000_000 })
+      .request('GET /user/codespaces')
+      .then(
+        () => 'parsed',
+        (caught: unknown) => toWardenError(caught, 'list codespaces'),
+      );
+    expect(outcome).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });

@@ -10,6 +10,7 @@ import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { GitHubClientSettings } from './github-settings.js';
+import { createGuardedFetch } from './guarded-fetch.js';
 
 /** What a backend needs from an Octokit: its `request` method. An `Octokit` from `@octokit/rest` fits. */
 export type GitHubClient = Pick<Octokit, 'request'>;
@@ -50,6 +51,14 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     userAgent: config.userAgent,
     retry: { retries, retryAfterBaseValue: unitMs },
     throttle,
+    // Every attempt has a deadline covering the whole answer, follows no redirect and reads a
+    // bounded body: a GitHub that stalls, redirects or answers without end fails the call.
+    request: {
+      fetch: createGuardedFetch({
+        timeoutMs: config.requestTimeoutMs ?? 60_000,
+        maxResponseBytes: config.maxResponseBytes ?? 10_485_760,
+      }),
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 }

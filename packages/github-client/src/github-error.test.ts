@@ -128,3 +128,20 @@ describe('gitHubStatusOf(error)', () => {
     expect(gitHubStatusOf(new Error('x'))).toBeUndefined();
   });
 });
+
+// The attacker here is a GitHub API (or whatever answers in its place) that echoes the token it
+// was sent into its error message, pads the message without end, or puts a forged log line in it.
+describe("toWardenError(error, action) with GitHub's message as the attacker writes it", () => {
+  it('redacts GitHub-token-shaped words, keeps the message on one line and at most 300 characters', async () => {
+    const echoed = `ghs_${'A1b2C3d4'.repeat(4)}`;
+    const message = `Bad credentials: ${echoed} github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz\n2026-01-01 INFO forged log line ${'x'.repeat(100_000)}`;
+    fake.injectFault({ kind: 'status', status: 401, message, operationId: LIST });
+    const error = toWardenError(await failedRequest(), 'list codespaces');
+    expect(error.code).toBe('ACCESS_DENIED');
+    expect(error.message).not.toContain(echoed);
+    expect(error.message).not.toContain('github_pat_11ABCDEFG');
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toMatch(/[\n\r]/);
+    expect(error.message.length).toBeLessThan(500);
+  });
+});

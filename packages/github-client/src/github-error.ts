@@ -31,24 +31,42 @@ export function gitHubStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** Words shaped like GitHub's tokens (`ghs_…`, `github_pat_…`, legacy `v1.…`) or a JWT (an app's). */
+const TOKEN_SHAPED =
+  /\b(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-f]{40}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
+
+/** Longest part of a message from GitHub an error carries. */
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * A message from GitHub as an error may carry it: whoever answers may echo the token it was sent,
+ * forge log lines or pad without end, so token-shaped words are `[redacted]`, control characters
+ * become spaces and the message is cut to 300 characters.
+ */
+function printableMessage(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  const oneLine = message.replace(TOKEN_SHAPED, '[redacted]').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH)}…` : oneLine;
+}
+
 /**
  * Translates a failed GitHub call into a Warden error: 401, 403 and 404 are `ACCESS_DENIED`;
  * rate limits that outlast the retries, 5xx, 422 and network failures are `BACKEND_UNAVAILABLE`
  * (a 422 answers a request Warden built, so it is not the caller's input at fault; callers that
  * know better map it themselves). The message carries the status and GitHub's own message
- * only; the original error (whose request holds headers and body) is not kept as `cause`, only
+ * only (token-shaped words redacted, on one line, at most 300 characters); the original error (whose request holds headers and body) is not kept as `cause`, only
  * its `{ status }`, so no token or sealed value can travel with it.
  */
 export function toWardenError(error: unknown, action: string): WardenError {
   if (!isGitHubHttpError(error)) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = printableMessage(error instanceof Error ? error.message : String(error));
     return new BackendUnavailableError({
       backend: 'github',
       message: `GitHub could not be reached to ${action}: ${reason}`,
     });
   }
   const gitHubMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
-  const detail = `${error.status}${typeof gitHubMessage === 'string' ? ` ${gitHubMessage}` : ''}`;
+  const detail = `${error.status}${typeof gitHubMessage === 'string' ? ` ${printableMessage(gitHubMessage)}` : ''}`;
   const cause = { status: error.status };
   const message = `GitHub refused to ${action} (${detail})`;
   if (error.status === 401) return new AccessDeniedError({ message: `${message}: check the credentials`, cause });

@@ -22,6 +22,17 @@ export interface GitHubClientSettings {
   maxRateLimitWaitMs?: number;
   /** Minimum time between two writes (GitHub asks for one second to avoid secondary rate limits). @default 1000 */
   minWriteIntervalMs?: number;
+  /**
+   * Longest wait for one attempt, from sending the request to the last byte of the answer; an
+   * attempt that takes longer is abandoned like a network error (retried, then
+   * `BACKEND_UNAVAILABLE`). @default 60000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Largest answer body read, in bytes; a larger one fails the attempt like a network error
+   * (retried, then `BACKEND_UNAVAILABLE`). @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -34,6 +45,8 @@ export const gitHubClientSettingsSchema: z.ZodType<GitHubClientSettings> = z.obj
   retryDelayUnitMs: z.number().int().min(1).max(60_000).optional(),
   maxRateLimitWaitMs: z.number().int().min(0).max(3_600_000).optional(),
   minWriteIntervalMs: z.number().int().min(0).max(60_000).optional(),
+  requestTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  maxResponseBytes: z.number().int().min(1024).max(268_435_456).optional(),
 });
 
 /** GitHub's owner and repository names: 1–100 letters, digits, `-`, `_` and `.`. */

@@ -133,6 +133,10 @@ export function resolveRedisTarget(
   if (parsed.clusterNodes) return { kind: 'cluster', nodes: parsed.clusterNodes };
   const url = parsed.url ?? env.REDIS_URL;
   if (!url) return fail('url', 'set url, REDIS_URL, sentinels, clusterNodes or redis');
+  // Checked now, not by ioredis on first use: a URL that does not parse failed only then, with
+  // the whole URL, password included, in its error's `input` for any log to print. The message
+  // never repeats the URL.
+  if (!URL.canParse(url)) return fail('url', 'must be a valid redis:// or rediss:// URL (it does not parse)');
   return { kind: 'url', url };
 }
 

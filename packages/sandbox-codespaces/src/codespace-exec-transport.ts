@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ExecResult, SandboxCommand } from '@warden/core';
+import { type ExecResult, InvalidInputError, type SandboxCommand } from '@warden/core';
 
 /** One command for a transport to run, fully resolved by the sandbox. */
 export interface CodespaceExecRequest {
@@ -37,6 +37,21 @@ export interface CodespaceExecTransport {
   execute(request: CodespaceExecRequest): Promise<ExecResult>;
 }
 
+/** A name `export` accepts: the one word of the line that cannot be quoted. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Returns `name` when it is a shell variable name; throws `INVALID_INPUT` otherwise. The sandbox
+ * validates names already, but a custom transport may hand a caller's environment on as it is.
+ */
+function checkVariableName(name: string): string {
+  if (VARIABLE_NAME.test(name)) return name;
+  throw new InvalidInputError({
+    message: 'Environment variable names must be letters, digits and _, not starting with a digit',
+    issues: [{ path: 'env', message: 'has a name that is not a shell variable name' }],
+  });
+}
+
 /** Quotes one word for a POSIX shell: `it's` → `'it'\''s'`. */
 function quoteForShell(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
@@ -46,7 +61,8 @@ function quoteForShell(word: string): string {
  * Builds the one command line an SSH-style transport hands to the codespace's login shell
  * (which must be POSIX: sh, bash, zsh): change directory, export the environment, then `exec`
  * the argv, or `/bin/sh -c` with the string. Every word is single-quoted, so the remote shell
- * interprets nothing of it. With `killAfterSeconds`, the command runs under coreutils'
+ * interprets nothing of it; variable names, which `export` needs bare, must be identifiers or it
+ * throws `InvalidInputError`. With `killAfterSeconds`, the command runs under coreutils'
  * `timeout -s KILL`, so it outlives a dropped connection by at most that long.
  *
  * The line starts with `cd`, `export` or `exec`, never with `-`, so `ssh` cannot take it for an option.
@@ -59,7 +75,9 @@ export function buildRemoteCommand(
   const limit = killAfterSeconds === undefined ? [] : ['timeout', '-s', 'KILL', String(killAfterSeconds)];
   const steps: string[] = [];
   if (request.cwd !== undefined) steps.push(`cd ${quoteForShell(request.cwd)}`);
-  const assignments = Object.entries(request.env).map(([name, value]) => `${name}=${quoteForShell(value)}`);
+  const assignments = Object.entries(request.env).map(
+    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value)}`,
+  );
   if (assignments.length > 0) steps.push(`export ${assignments.join(' ')}`);
   steps.push(['exec', ...[...limit, ...argv].map(quoteForShell)].join(' '));
   return steps.join(' && ');

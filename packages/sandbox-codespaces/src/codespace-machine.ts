@@ -59,6 +59,22 @@ export function chooseMachine(
   return chosen;
 }
 
+/**
+ * Checks that GitHub runs the codespace on the machine chosen for it. GitHub may run another one
+ * (a devcontainer's `hostRequirements` demand a bigger machine; an answer is wrong), and the
+ * status would then report limits the codespace does not have.
+ *
+ * @throws CapabilityUnsupportedError when the machine differs from `chosen` or is not reported.
+ */
+export function requireChosenMachine(running: CodespaceMachine | null, chosen: CodespaceMachine): void {
+  if (running?.name === chosen.name) return;
+  const actual = running ? `"${running.name}" ${describe(running)}` : 'a machine it does not report';
+  throw unsupported(
+    `GitHub runs the codespace on ${actual}, not on the chosen "${chosen.name}" ${describe(chosen)}` +
+      " (a devcontainer's hostRequirements can demand a bigger machine)",
+  );
+}
+
 function describe(machine: CodespaceMachine): string {
   const { maxMemoryMb, maxCpuPercent } = machineLimits(machine);
   return `(${maxCpuPercent / 100} cores, ${maxMemoryMb} MiB)`;

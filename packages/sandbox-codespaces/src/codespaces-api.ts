@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { WardenError } from '@warden/core';
 import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
+import { checkAnswer, codespaceAnswerSchema, codespacePageSchema, machinesAnswerSchema } from './codespace-answers.js';
 
 /** The fields of GitHub's `codespace` object the sandbox reads. */
 export interface CodespaceRecord {
@@ -58,47 +60,66 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
     try {
       return await run();
     } catch (error) {
-      throw toWardenError(error, action);
+      // A malformed answer is already a Warden error (see checkAnswer); the rest is GitHub's.
+      throw WardenError.isInstance(error) ? error : toWardenError(error, action);
     }
   };
-  const orNotFound = <Result>(action: string, run: () => Promise<Result>, notFound: Result): Promise<Result> =>
-    call(action, async () => {
-      try {
-        return await run();
-      } catch (error) {
-        if (isGitHubHttpError(error, 404)) return notFound;
-        throw error;
-      }
-    });
+  // `name` becomes a path segment, and URLs resolve `.` and `..` away (`/user/codespaces/..` is
+  // `/user/`): such a name would reach another endpoint, so it names no codespace and is never sent.
+  const orNotFound = <Result>(
+    action: string,
+    name: string,
+    run: () => Promise<Result>,
+    notFound: Result,
+  ): Promise<Result> =>
+    isDotSegment(name)
+      ? Promise.resolve(notFound)
+      : call(action, async () => {
+          try {
+            return await run();
+          } catch (error) {
+            if (isGitHubHttpError(error, 404)) return notFound;
+            throw error;
+          }
+        });
   const byName = (name: string) => ({ codespace_name: name });
   return {
     create: (request) =>
       call('create a codespace', async () => {
         const { data } = await client.request('POST /repos/{owner}/{repo}/codespaces', { ...repository, ...request });
-        return data;
+        return checkAnswer(codespaceAnswerSchema, data, 'create a codespace');
       }),
     get: (name) =>
       orNotFound(
         'read a codespace',
-        async () => (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+        name,
+        async () =>
+          checkAnswer(
+            codespaceAnswerSchema,
+            (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+            'read a codespace',
+          ),
         undefined,
       ),
     list: () => call('list codespaces', () => listAll(client, repository)),
     start: (name) =>
       orNotFound(
         'start a codespace',
+        name,
         async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/start', byName(name))),
         false,
       ),
     stop: (name) =>
       orNotFound(
         'stop a codespace',
+        name,
         async () => Boolean(await client.request('POST /user/codespaces/{codespace_name}/stop', byName(name))),
         false,
       ),
     delete: (name) =>
       orNotFound(
         'delete a codespace',
+        name,
         async () => Boolean(await client.request('DELETE /user/codespaces/{codespace_name}', byName(name))),
         false,
       ),
@@ -108,7 +129,7 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
           ...repository,
           ...(ref === undefined ? {} : { ref }),
         });
-        return data.machines;
+        return checkAnswer(machinesAnswerSchema, data, 'list machine types').machines;
       }),
   };
 }
@@ -116,13 +137,19 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
 async function listAll(client: GitHubClient, repository: { owner: string; repo: string }): Promise<CodespaceRecord[]> {
   const codespaces: CodespaceRecord[] = [];
   for (let page = 1; page <= 1000; page++) {
-    const { data } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
+    const { data: answer } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
       ...repository,
       per_page: PAGE_SIZE,
       page,
     });
+    const data = checkAnswer(codespacePageSchema, answer, 'list codespaces');
     codespaces.push(...data.codespaces);
     if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
   }
   return codespaces;
+}
+
+/** True for `.` and `..`, the path segments a URL resolves away. */
+function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..';
 }

@@ -158,4 +158,15 @@ describe('buildRemoteCommand(request)', () => {
   it('never starts with "-", so ssh cannot read it as an option', () => {
     expect(buildRemoteCommand({ command: ['-oProxyCommand=evil'], env: {} })).toBe("exec '-oProxyCommand=evil'");
   });
+
+  // The attacker here chooses the environment a custom transport hands on unchecked: a variable
+  // name is the one word of the line that cannot be quoted (`export NAME='value'`).
+  it('refuses an environment variable name that is not an identifier (INVALID_INPUT): no shell ever sees it', async () => {
+    const env = { 'A=1; echo injected; B': 'x' };
+    expect(() => buildRemoteCommand({ command: ['true'], env })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    await expect(run({ command: ['true'], env })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await gh.calls()).toEqual([]);
+  });
 });

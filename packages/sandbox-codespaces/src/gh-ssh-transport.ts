@@ -46,7 +46,8 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
   const env = { ...(config.env ?? process.env), ...(config.token === undefined ? {} : { GH_TOKEN: config.token }) };
   const ssh = (codespace: string, remoteCommand: string) => ['codespace', 'ssh', '-c', codespace, '--', remoteCommand];
   return {
-    execute: (request) => {
+    // Async so that a request buildRemoteCommand refuses rejects rather than throws.
+    execute: async (request) => {
       const killAfterSeconds = config.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
       const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${buildRemoteCommand(request, killAfterSeconds)}`;
       const killRemote = (processGroup: number) => {

@@ -27,7 +27,7 @@ import {
 } from '@warden/core';
 import { createGitHubClient } from '@warden/github-client';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
-import { chooseMachine, machineLimits } from './codespace-machine.js';
+import { chooseMachine, machineLimits, requireChosenMachine } from './codespace-machine.js';
 import { toSandboxState } from './codespace-state.js';
 import {
   type CodespaceMachine,
@@ -122,6 +122,8 @@ class CodespacesSandbox implements Sandbox {
     let ready: CodespaceRecord;
     try {
       ready = await this.waitUntilAvailable(created.name);
+      // The limits reported are the chosen machine's: a codespace running on another is deleted.
+      requireChosenMachine(ready.machine, machine);
     } catch (error) {
       await this.destroy(created.name).catch(() => {});
       throw error;

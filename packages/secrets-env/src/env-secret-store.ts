@@ -6,6 +6,7 @@ import {
   secretNameForVariable,
   variableForSecret,
 } from './env-secret-name.js';
+import { checkEnvironmentRoom } from './env-size.js';
 
 /** Configuration of {@link createEnvSecretStore}. */
 export interface EnvSecretStoreConfig {
@@ -103,6 +104,9 @@ function checkValue(value: unknown): asserts value is string {
  *   `LD_*`…) throw `INVALID_INPUT` in every method: a second line behind the first.
  * - An empty value counts as "not set" everywhere: `get` returns `undefined`, `list` omits it,
  *   and `set` refuses it with `INVALID_INPUT` (use `delete`).
+ * - `set` keeps the environment one programs can still be started with: a value whose
+ *   `NAME=value` passes 128 KiB is `INVALID_INPUT`, one that would grow the environment past
+ *   1 MiB is `QUOTA_EXCEEDED`.
  * - `set` and `delete` change the given `env` object only (by default this process's
  *   environment, which child processes started afterwards inherit); nothing is persisted.
  * - Values never appear in errors or in `inspect`, `JSON.stringify` or `toString` output; the
@@ -144,6 +148,8 @@ export function createEnvSecretStore(config: EnvSecretStoreConfig = {}): SecretS
     async set(name, value) {
       const variable = writableVariable(name);
       checkValue(value);
+      // An environment too large for execve would leave the process unable to start any program.
+      checkEnvironmentRoom(env, variable, value);
       env[variable] = value;
     },
     async delete(name) {

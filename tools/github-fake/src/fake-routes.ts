@@ -49,6 +49,8 @@ export interface RouteResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A hostile answer injected on purpose: sent without validating it against the description. */
+  unchecked?: boolean;
 }
 
 /** Who may call a route. */

@@ -95,4 +95,16 @@ describe('injectFault(spec)', () => {
     }
     expect(fake.violations).toEqual([]);
   });
+
+  it('plays a hostile API: a redirect with its location, and an oversized 200, neither recorded as a violation', async () => {
+    fake.injectFault({ kind: 'redirect', location: 'http://elsewhere.test/user/codespaces', status: 307 });
+    const redirected = await fetch(`${fake.url}/user/codespaces`, { redirect: 'manual' });
+    expect(redirected.status).toBe(307);
+    expect(redirected.headers.get('location')).toBe('http://elsewhere.test/user/codespaces');
+    fake.injectFault({ kind: 'oversized', bytes: 100_000 });
+    const oversized = await fetch(`${fake.url}/user/codespaces`);
+    expect(oversized.status).toBe(200);
+    expect((await oversized.text()).length).toBeGreaterThan(100_000);
+    expect(fake.takeViolations()).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * Faults injected on demand: error statuses, rate limits (with GitHub's headers) and slow
- * responses, each for the next `times` matching requests.
+ * Faults injected on demand: error statuses, rate limits (with GitHub's headers), slow
+ * responses and hostile answers (redirects, oversized bodies), each for the next `times`
+ * matching requests.
  *
  * @module
  */
@@ -37,6 +38,23 @@ export type FaultSpec = {
       /** Wait before handling the request normally. */
       kind: 'delay';
       delayMs: number;
+    }
+  | {
+      /**
+       * A hostile API: answer with a redirect to `location` (for example another host). Not
+       * validated against the description, which documents no redirect.
+       */
+      kind: 'redirect';
+      location: string;
+      status?: 301 | 302 | 307 | 308;
+    }
+  | {
+      /**
+       * A hostile API: answer 200 with a JSON body of about `bytes` bytes (a basic error whose
+       * message is padded). Not validated against the description.
+       */
+      kind: 'oversized';
+      bytes: number;
     }
 );
 
@@ -117,8 +135,34 @@ export class FaultInjector {
   }
 }
 
-/** Renders a status or rate-limit fault as GitHub would send it. */
-export function renderFault(spec: Exclude<FaultSpec, { kind: 'delay' }>, now: number): FaultResponse {
+/** A fault answer no description allows, sent as it is (see {@link renderFault}). */
+export interface HostileFaultResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  /** Sent without validating it against the description. */
+  unchecked: true;
+}
+
+/**
+ * Renders a fault: a status or rate limit as GitHub would send it, or a hostile answer (a
+ * redirect, an oversized body) marked `unchecked`.
+ */
+export function renderFault(
+  spec: Exclude<FaultSpec, { kind: 'delay' }>,
+  now: number,
+): FaultResponse | HostileFaultResponse {
+  if (spec.kind === 'redirect') {
+    return { status: spec.status ?? 302, headers: { location: spec.location }, unchecked: true };
+  }
+  if (spec.kind === 'oversized') {
+    return {
+      status: 200,
+      headers: {},
+      body: { message: 'x'.repeat(spec.bytes), documentation_url: DOCS },
+      unchecked: true,
+    };
+  }
   if (spec.kind === 'status') {
     const message = spec.message ?? STATUS_MESSAGES[spec.status] ?? 'Error';
     return { status: spec.status, headers: {}, body: { message, documentation_url: DOCS } };

@@ -179,6 +179,31 @@ describe('createAuditLog', () => {
     expect(report).toMatchObject({ ok: true, size: 400 });
   });
 
+  it('verify() of a large log holds up no write: a write issued while it runs is acknowledged before it resolves', async () => {
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      signingKey: signingKey(),
+      checkpointIntervalMs: 0,
+    });
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      while (next < 20_000) await log.write(event(next++));
+    };
+    await Promise.all(Array.from({ length: 64 }, writer));
+    await log.checkpoint();
+    const settled: string[] = [];
+    const verified = log.verify().then((report) => {
+      settled.push('verify');
+      return report;
+    });
+    const written = log.write(event(next++)).then(() => settled.push('write'));
+    await Promise.all([verified, written]);
+    expect(settled).toEqual(['write', 'verify']);
+    expect(await verified).toMatchObject({ ok: true, size: 20_000, verifiedSize: 20_000 });
+    expect(await log.size()).toBe(20_001);
+    await log.close();
+  });
+
   it('witnesses cosign each checkpoint after checking consistency (c2sp tlog-cosignature)', async () => {
     const key = signingKey();
     const logVerifierKey = createAuditLog({ storage: createMemoryAuditStorage(), signingKey: key }).verifierKey;

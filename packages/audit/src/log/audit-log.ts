@@ -14,8 +14,7 @@ import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
 import { formatVerifierKey } from '../note/keys.js';
 import { signNote, verifyNote } from '../note/signed-note.js';
-import type { AuditBundle } from '../verify/bundle.js';
-import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
+import { type AuditVerificationReport, verifyLoadedLog } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
@@ -51,7 +50,8 @@ export interface AuditLog extends AuditSink {
   consistencyProof(oldSize: number, newSize?: number): Promise<Uint8Array[]>;
   /**
    * Verifies the stored log against its own signed checkpoints (and `trustedCheckpoint`, a
-   * checkpoint note kept elsewhere, when given) with {@link verifyAuditLog}.
+   * checkpoint note kept elsewhere, when given) by the offline verifier's rules (`verifyAuditLog`). Only
+   * taking the snapshot waits among the writes: writes go on being acknowledged while it reads and hashes.
    */
   verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
   /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
@@ -115,6 +115,9 @@ function checkedCosignatureLine(witnessName: string, line: unknown): string {
     message: `witness ${witnessName} did not return one cosignature line under its name ("\u2014 ${witnessName} <base64>\\n"); the checkpoint is stored without it`,
   });
 }
+
+// Entries `verify()` reads per storage call, so that an append waits for at most one slice.
+const VERIFY_READ_SLICE = 16_384;
 
 // Longest type or session a stand-in copies from the event it stands for.
 const STAND_IN_TEXT_MAX_LENGTH = 256;
@@ -233,18 +236,23 @@ class MerkleAuditLog implements AuditLog {
     });
   }
 
-  verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
-    return this.exclusive(async () => {
-      const { storage, checkpointStorage } = this.config;
-      const records = await storage.read(0, await storage.size());
-      const notes = await checkpointStorage.read(0, await checkpointStorage.size());
-      const bundle: AuditBundle = {
-        format: 'warden-audit-bundle/v1',
-        entries: records.map((record) => Buffer.from(record).toString('base64')),
+  async verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
+    // Only the snapshot waits its turn among the writes. Entries up to it never change, so they
+    // are read a slice at a time and checked outside the queue: writes go on being acknowledged
+    // while a large log is verified, instead of waiting for the whole log to be read and hashed.
+    const { size, checkpoints } = await this.exclusive(async () => {
+      const notes = await this.config.checkpointStorage.read(0, await this.config.checkpointStorage.size());
+      return {
+        size: await this.config.storage.size(),
         checkpoints: notes.map((note) => Buffer.from(note).toString('utf8')),
       };
-      return verifyAuditLog({ bundle, verifierKey: this.verifierKey, ...config });
     });
+    const records: Uint8Array[] = [];
+    for (let start = 0; start < size; start += VERIFY_READ_SLICE) {
+      const slice = await this.config.storage.read(start, Math.min(size, start + VERIFY_READ_SLICE));
+      for (const record of slice) records.push(record);
+    }
+    return verifyLoadedLog({ records, checkpoints }, { verifierKey: this.verifierKey, ...config });
   }
 
   assertWritable(): void {

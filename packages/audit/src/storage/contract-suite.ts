@@ -67,6 +67,16 @@ export function runAuditStorageContract(config: AuditStorageContractConfig): voi
       expect((await storage.read(0, 50)).map(text)).toEqual(Array.from({ length: 50 }, (_, index) => String(index)));
     });
 
+    it('read(start, end) called while appends are in flight returns the records appended before it, unchanged', async () => {
+      const { storage } = await subject();
+      await storage.append([bytes('a'), bytes('b')]);
+      const appends = Array.from({ length: 20 }, (_, index) => storage.append([bytes(`later ${index}`)]));
+      const reads = Array.from({ length: 5 }, () => storage.read(0, 2));
+      await Promise.all(appends);
+      for (const read of await Promise.all(reads)) expect(read.map(text)).toEqual(['a', 'b']);
+      expect(await storage.size()).toBe(22);
+    });
+
     it('a record changed by the caller after append(records) or read() is not changed in storage', async () => {
       const { storage } = await subject();
       const record = bytes('original');

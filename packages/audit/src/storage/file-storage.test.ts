@@ -141,6 +141,18 @@ describe('createFileAuditStorage', () => {
     await expect(storage.append([bytes('x')])).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 
+  it('read() returns a range of 300,000 records from one segment (more than a call can take as arguments)', async () => {
+    const storage = createFileAuditStorage({ directory });
+    const count = 300_000;
+    for (let first = 0; first < count; first += 50_000) {
+      await storage.append(Array.from({ length: 50_000 }, (_, offset) => bytes(String(first + offset))));
+    }
+    const records = await storage.read(0, count);
+    expect(records).toHaveLength(count);
+    expect([text(records[0] as Uint8Array), text(records[count - 1] as Uint8Array)]).toEqual(['0', String(count - 1)]);
+    await storage.close();
+  });
+
   it('rejects an empty directory setting with INVALID_INPUT', () => {
     expect(() => createFileAuditStorage({ directory: '' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });

@@ -143,7 +143,9 @@ class FileStorage implements FileAuditStorage {
       for (const segment of this.segments) {
         const from = Math.max(start, segment.firstIndex);
         const to = Math.min(end, segment.firstIndex + segment.offsets.length);
-        if (from < to) records.push(...(await this.readFromSegment(segment, from, to)));
+        if (from >= to) continue;
+        // One by one: spreading a segment's records into push() overflows the stack past ~120,000.
+        for (const record of await this.readFromSegment(segment, from, to)) records.push(record);
       }
       return records;
     });

@@ -11,7 +11,8 @@
  * - may buffer appended records, but must make every record appended before a `sync()` durable
  *   when that `sync()` resolves (an acknowledged record survives a crash of the process);
  * - must throw `InvalidInputError` for a range outside `[0, size]`;
- * - must never change a record once appended.
+ * - must never change a record once appended, and answer `read` of records already appended
+ *   while later appends are in flight (`AuditLog.verify` reads while writes go on).
  */
 export interface AuditStorage {
   /** The port version this backend implements. */

@@ -6,14 +6,31 @@
  * @module
  */
 import type { AuditProblem } from '../errors.js';
-import { decodeEntry, hashToBase64 } from '../log/entry.js';
+import { type AuditEntry, decodeEntry, hashToBase64 } from '../log/entry.js';
+import { ENTRIES_PER_TURN, nextTurn } from './turns.js';
 
-/** Checks positions and links; returns at most one problem per tampering, first one first. */
-export function checkEntries(records: readonly Uint8Array[], leafHashes: readonly Uint8Array[]): AuditProblem[] {
+/** What the checks read of an entry: its position and its link (the event is not kept). */
+export type EntryLink = Pick<AuditEntry, 'seq' | 'prev'>;
+
+/** The link of a stored record, or `undefined` when it is not an entry. */
+export function linkOf(record: Uint8Array): EntryLink | undefined {
+  const entry = decodeEntry(record);
+  return entry && { seq: entry.seq, prev: entry.prev };
+}
+
+/**
+ * Checks the positions and links of the entries (`undefined` where a record is not an entry);
+ * returns at most one problem per tampering, first one first.
+ */
+export async function checkEntries(
+  entries: readonly (EntryLink | undefined)[],
+  leafHashes: readonly Uint8Array[],
+): Promise<AuditProblem[]> {
   const problems: AuditProblem[] = [];
-  const seqs = records.map((record) => decodeEntry(record)?.seq);
-  for (let index = 0; index < records.length; index += 1) {
-    const entry = decodeEntry(records[index] ?? new Uint8Array());
+  const seqs = entries.map((entry) => entry?.seq);
+  for (let index = 0; index < entries.length; index += 1) {
+    if (index > 0 && index % ENTRIES_PER_TURN === 0) await nextTurn();
+    const entry = entries[index];
     if (!entry) {
       problems.push({
         kind: 'malformed-entry',

@@ -154,3 +154,19 @@ describe('tampering properties (fast-check)', () => {
     );
   });
 });
+
+describe('a log rewritten wholesale', () => {
+  it('150,000 entries overwritten with garbage: a report naming every one, not a crash', async () => {
+    const log = await logOf(4);
+    const garbage = Array.from({ length: 150_000 }, () => new TextEncoder().encode('not an entry'));
+    const report = await verifyAuditLog({
+      bundle: toBundle(garbage, log.checkpoints),
+      verifierKey: log.verifierKey,
+      trustedCheckpoint: log.trustedCheckpoint,
+    });
+    expect(report.ok).toBe(false);
+    const malformed = report.problems.filter((problem) => problem.kind === 'malformed-entry');
+    expect(malformed).toHaveLength(150_000);
+    expect([malformed[0]?.index, malformed.at(-1)?.index]).toEqual([0, 149_999]);
+  });
+});

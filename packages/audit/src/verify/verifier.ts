@@ -14,7 +14,8 @@ import { parseVerifierKey, type VerifierKey } from '../note/keys.js';
 import { verifyNote } from '../note/signed-note.js';
 import type { FileAuditStorageRecovery } from '../storage/file-storage.js';
 import { type AuditBundle, type LoadedLog, loadBundle, loadLogDirectory } from './bundle.js';
-import { checkEntries } from './entry-checks.js';
+import { checkEntries, type EntryLink, linkOf } from './entry-checks.js';
+import { ENTRIES_PER_TURN, nextTurn } from './turns.js';
 
 /** Settings of {@link verifyAuditLog}. */
 export interface VerifyAuditLogConfig {
@@ -67,10 +68,28 @@ interface TrustedHead {
  */
 export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
   const log = config.bundle ? loadBundle(config.bundle) : await loadLogDirectory(config.directory ?? '.');
+  return verifyLoadedLog(log, config);
+}
+
+/**
+ * {@link verifyAuditLog} of a log already read (`directory` and `bundle` are ignored): what
+ * `AuditLog.verify` uses, without a bundle's base64 round trip. It yields to the event loop every
+ * {@link ENTRIES_PER_TURN} entries, so that a process verifying a large log of its own (an
+ * operator console's page) keeps serving meanwhile.
+ */
+export async function verifyLoadedLog(log: LoadedLog, config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
   const key = parseVerifierKey(config.verifierKey, 'verifierKey');
-  const leafHashes = log.records.map((record) => hashLeaf(record));
+  const leafHashes: Uint8Array[] = [];
+  const links: (EntryLink | undefined)[] = [];
   const tree = new MerkleTree();
-  for (const hash of leafHashes) tree.append(hash);
+  for (let index = 0; index < log.records.length; index += 1) {
+    if (index > 0 && index % ENTRIES_PER_TURN === 0) await nextTurn();
+    const record = log.records[index] as Uint8Array;
+    const leafHash = hashLeaf(record);
+    leafHashes.push(leafHash);
+    tree.append(leafHash);
+    links.push(linkOf(record));
+  }
   const problems: AuditProblem[] = [];
   const heads = readCheckpoints(log, key, problems);
   if (config.trustedCheckpoint !== undefined) heads.push(trustedHead(config.trustedCheckpoint, key));
@@ -80,19 +99,20 @@ export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<Audi
     });
   }
   const matched = compareHeads(heads, tree, problems);
-  const entryProblems = checkEntries(log.records, leafHashes).map((problem) =>
+  const entryProblems = (await checkEntries(links, leafHashes)).map((problem) =>
     refineInsertion(problem, leafHashes, heads),
   );
   const resigned = problems.some((problem) => problem.kind === 'checkpoint-invalid');
   if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, tree.size);
-  problems.unshift(...entryProblems);
-  checkWitnesses(config, heads.at(-1), problems);
+  // concat, not unshift(...): a log rewritten wholesale has a problem per entry, more than a call takes as arguments.
+  const findings = entryProblems.concat(problems);
+  checkWitnesses(config, heads.at(-1), findings);
   return {
-    ok: problems.length === 0,
+    ok: findings.length === 0,
     size: tree.size,
     verifiedSize: matched,
     validCheckpoints: heads.length - (config.trustedCheckpoint === undefined ? 0 : 1),
-    problems: order(problems),
+    problems: order(findings),
     ...(log.tornTail ? { tornTail: log.tornTail } : {}),
   };
 }

@@ -1,10 +1,12 @@
 /**
  * The console's one script, served as `assets/console.js` (the Content-Security-Policy allows
  * no inline script). It polls the JSON endpoints so decisions made elsewhere appear without a
- * reload, and writes only text (`textContent`), never markup.
+ * reload, and writes only text (`textContent`), never markup, with hidden characters shown as
+ * escapes exactly as the server renders them.
  *
  * @module
  */
+import { HIDDEN_CHARACTERS_PATTERN } from '../html/escape.js';
 
 /** The script's source. */
 export const CONSOLE_SCRIPT: string = `'use strict';
@@ -13,9 +15,22 @@ export const CONSOLE_SCRIPT: string = `'use strict';
   var base = body.dataset.base || '';
   var POLL_MS = 2000;
 
+  // Polled text comes from requesters: show invisible and bidirectional-control characters as
+  // \\uXXXX escapes, as the server's pages do, or a poll would undo what the page showed.
+  var HIDDEN = /${HIDDEN_CHARACTERS_PATTERN}/gu;
+  function visible(value) {
+    return String(value).replace(HIDDEN, function (character) {
+      var out = '';
+      for (var index = 0; index < character.length; index++) {
+        out += '\\\\u' + ('000' + character.charCodeAt(index).toString(16)).slice(-4);
+      }
+      return out;
+    });
+  }
+
   function text(tag, value, className) {
     var element = document.createElement(tag);
-    element.textContent = value === null || value === undefined ? '\\u2014' : String(value);
+    element.textContent = value === null || value === undefined ? '\\u2014' : visible(value);
     if (className) element.className = className;
     return element;
   }
@@ -53,7 +68,7 @@ export const CONSOLE_SCRIPT: string = `'use strict';
       var first = document.createElement('td');
       var link = document.createElement('a');
       link.href = base + '/approvals/' + encodeURIComponent(request.id);
-      link.textContent = request.description;
+      link.textContent = visible(request.description);
       first.appendChild(link);
       row.appendChild(first);
       row.appendChild(text('td', request.requester));

@@ -8,6 +8,11 @@ describe('escaping', () => {
     );
   });
 
+  it('escapeHtml shows hidden characters as escapes and leaves other scripts and emoji alone', () => {
+    expect(escapeHtml('a\u202eb\u200bc\u0007d\u{E0041}e\tf\ng')).toBe('a\\u202eb\\u200bc\\u0007d\\udb40\\udc41e\tf\ng');
+    expect(escapeHtml('Grüße, 你好, مرحبا 🚀')).toBe('Grüße, 你好, مرحبا 🚀');
+  });
+
   it('html`` escapes interpolated values and arrays, keeps nested html`` as markup', () => {
     const attacker = '<script>alert(1)</script>';
     const page = html`<p title="${attacker}">${attacker}${[attacker, html`<b>ok</b>`]}</p>`;

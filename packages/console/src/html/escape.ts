@@ -26,9 +26,45 @@ const replacements: Record<string, string> = {
   '`': '&#96;',
 };
 
-/** Escapes text for an HTML element body or a quoted attribute value. */
+/**
+ * Characters that change how text reads without being seen, as a regular-expression character
+ * class (with the `u` flag): C0 controls but tab and line feed, DEL and the C1 controls, the line
+ * and paragraph separators, the bidirectional controls (U+202E shows the rest of a line backwards,
+ * so `rm -rf` can read as something harmless), zero-width and other invisible characters,
+ * variation selectors and tag characters: the ranges `@warden/mcp` flags in tool definitions,
+ * plus the controls. Shared with the page script, which writes polled text the same way.
+ */
+export const HIDDEN_CHARACTERS_PATTERN: string =
+  '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5' +
+  '\\u180b-\\u180f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0' +
+  '\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}]';
+
+const hiddenCharacters = new RegExp(HIDDEN_CHARACTERS_PATTERN, 'gu');
+
+/** `\uXXXX` for each UTF-16 unit of `character` (a surrogate pair for a tag character), as JSON writes escapes. */
+function visibleEscape(character: string): string {
+  let out = '';
+  for (let index = 0; index < character.length; index++) {
+    out += `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * Text with every hidden character (see {@link HIDDEN_CHARACTERS_PATTERN}) shown as a visible
+ * `\uXXXX` escape, so the operator sees what a payload really holds. Inside JSON the escape is
+ * JSON's own, so a pretty-printed payload still reads as exactly the payload.
+ */
+function showHiddenCharacters(text: string): string {
+  return text.replace(hiddenCharacters, visibleEscape);
+}
+
+/**
+ * Escapes text for an HTML element body or a quoted attribute value. Hidden characters become
+ * visible escapes too: every value the console shows may come from an attacker.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (character) => replacements[character] ?? character);
+  return showHiddenCharacters(text).replace(/[&<>"'`]/g, (character) => replacements[character] ?? character);
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];

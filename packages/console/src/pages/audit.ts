@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { SecurityEvent } from '@warden/core';
-import type { ConsoleAuditSource } from '../config.js';
+import { type SecurityEvent, WardenError } from '@warden/core';
+import type { ConsoleAuditReport, ConsoleAuditSource } from '../config.js';
 import { frameOf, type SignedInContext } from '../context.js';
 import { html, prettyJson, type SafeHtml } from '../html/escape.js';
 import { layout, timeElement } from '../html/layout.js';
@@ -20,13 +20,37 @@ interface AuditFilter {
   text?: string;
 }
 
-async function latestEvents(audit: ConsoleAuditSource, filter: AuditFilter) {
+/** An entry as shown: its event, or why it could not be read. */
+type ShownEntry = { seq: number; event: SecurityEvent } | { seq: number; unreadable: string };
+
+/** Why a read failed, in words for the page: a typed error's code, never a stack. */
+function failureOf(error: unknown): string {
+  return WardenError.isInstance(error) ? error.code : 'an unexpected error';
+}
+
+async function readEntry(audit: ConsoleAuditSource, index: number, onError: (error: unknown) => void) {
+  try {
+    return await audit.entry(index);
+  } catch (error) {
+    if (!WardenError.isInstance(error)) onError(error);
+    return { seq: index, unreadable: `entry ${index} could not be read (${failureOf(error)})` };
+  }
+}
+
+/**
+ * The newest entries that match. An entry that cannot be read (a record someone who can write the
+ * storage turned into garbage) is shown whatever the filter, instead of failing the page and
+ * hiding the verification verdict with it.
+ */
+async function latestEvents(audit: ConsoleAuditSource, filter: AuditFilter, onError: (error: unknown) => void) {
   const size = await audit.size();
-  const events: { seq: number; event: SecurityEvent }[] = [];
+  const events: ShownEntry[] = [];
   for (let index = size - 1; index >= 0 && index >= size - SCANNED && events.length < SHOWN; index--) {
-    const entry = await audit.entry(index);
-    if (filter.type !== undefined && entry.event.type !== filter.type) continue;
-    if (filter.text !== undefined && !JSON.stringify(entry.event).toLowerCase().includes(filter.text)) continue;
+    const entry = await readEntry(audit, index, onError);
+    if ('event' in entry) {
+      if (filter.type !== undefined && entry.event.type !== filter.type) continue;
+      if (filter.text !== undefined && !JSON.stringify(entry.event).toLowerCase().includes(filter.text)) continue;
+    }
     events.push(entry);
   }
   return { size, events };
@@ -39,22 +63,53 @@ function sourceText(event: SecurityEvent): string {
   return `${source.type} (${source.trustLevel})${who === undefined ? '' : ` ${who}`}`;
 }
 
-function eventRows(events: readonly { seq: number; event: SecurityEvent }[]): SafeHtml[] {
-  return events.map(
-    ({ seq, event }) =>
-      html`<tr><td>${seq}</td><td>${timeElement(event.timestamp)}</td><td>${event.type}</td><td>${event.session ?? '—'}</td><td>${sourceText(event)}</td><td><pre class="details">${prettyJson(event.details)}</pre></td></tr>`,
-  );
+function problemRow(seq: number, problem: string): SafeHtml {
+  return html`<tr><td>${seq}</td><td colspan="5" class="bad">${problem}</td></tr>`;
 }
 
-async function verification(audit: ConsoleAuditSource): Promise<SafeHtml> {
+/**
+ * One row per entry. A stored entry is only checked to be JSON with an event object, so its
+ * fields may have any type (a time no date can hold): such an entry gets a row saying so
+ * instead of failing the page.
+ */
+function eventRows(events: readonly ShownEntry[]): SafeHtml[] {
+  return events.map((entry) => {
+    if (!('event' in entry)) return problemRow(entry.seq, entry.unreadable);
+    const { seq, event } = entry;
+    try {
+      return html`<tr><td>${seq}</td><td>${timeElement(event.timestamp)}</td><td>${event.type}</td><td>${event.session ?? '—'}</td><td>${sourceText(event)}</td><td><pre class="details">${prettyJson(event.details)}</pre></td></tr>`;
+    } catch {
+      return problemRow(seq, `entry ${seq} could not be shown (its event is malformed)`);
+    }
+  });
+}
+
+/** The verification status; a check that fails to run says NOT verified rather than failing the page. */
+async function verification(
+  audit: ConsoleAuditSource,
+  verify: (() => Promise<ConsoleAuditReport>) | undefined,
+  onError: (error: unknown) => void,
+): Promise<SafeHtml> {
+  try {
+    return await verificationFacts(audit, verify);
+  } catch (error) {
+    if (!WardenError.isInstance(error)) onError(error);
+    return html`<dl class="facts"><dt>Verified</dt><dd id="audit-verified" class="bad">NOT verified: the log could not be checked (${failureOf(error)})</dd></dl>`;
+  }
+}
+
+async function verificationFacts(
+  audit: ConsoleAuditSource,
+  verify: (() => Promise<ConsoleAuditReport>) | undefined,
+): Promise<SafeHtml> {
   const checkpoint = audit.latestCheckpoint ? await audit.latestCheckpoint() : undefined;
   const head = checkpoint
     ? html`<dt>Last checkpoint</dt><dd>${checkpoint.checkpoint.size} entries, origin <code>${checkpoint.checkpoint.origin}</code>, root <code>${Buffer.from(checkpoint.checkpoint.rootHash).toString('base64')}</code></dd>`
     : html`<dt>Last checkpoint</dt><dd>${audit.latestCheckpoint ? 'none signed yet' : 'this audit source signs no checkpoints'}</dd>`;
-  if (!audit.verify) {
+  if (!verify) {
     return html`<dl class="facts">${head}<dt>Verified</dt><dd id="audit-verified">not available from this audit source</dd></dl>`;
   }
-  const report = await audit.verify();
+  const report = await verify();
   const verdict = report.ok
     ? `verified: ${report.verifiedSize} of ${report.size} entries covered by ${report.validCheckpoints} valid checkpoints`
     : `NOT verified: ${report.problems.length} problems found`;
@@ -73,7 +128,11 @@ function filterOf(url: URL): AuditFilter {
 /** `GET /audit`. */
 export async function showAudit(context: SignedInContext, audit: ConsoleAuditSource): Promise<void> {
   const filter = filterOf(context.url);
-  const [{ size, events }, status] = await Promise.all([latestEvents(audit, filter), verification(audit)]);
+  const onError = context.app.onError;
+  const [{ size, events }, status] = await Promise.all([
+    latestEvents(audit, filter, onError),
+    verification(audit, context.app.verifyAudit, onError),
+  ]);
   const base = context.app.basePath;
   const body = html`<h2>Verification</h2>
 ${status}

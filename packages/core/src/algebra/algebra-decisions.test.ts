@@ -162,6 +162,8 @@ describe('constraintFailureReason(code) and the outcomes', () => {
     expect(result).toMatchObject({ allowed: true, reason: 'Allowed by capabilities a, b' });
     expect(result.constraints).toEqual([rateLimit(1), budget(2)]);
     expect(allowedResult([capability('a', [])]).reason).toBe('Allowed by capability a');
+    const many = Array.from({ length: 200_000 }, () => budget(2));
+    expect(allowedResult([capability('a', many), capability('b', [])]).constraints).toHaveLength(200_000);
   });
 });
 

@@ -94,6 +94,10 @@ describe('CapabilityAlgebra.fromJSON(snapshot) rejects a snapshot that fails val
     ['a capability that is not an object', ({ snapshot }) => (snapshot.capabilities[0] = 'capability')],
     ['a composition held by a third party', ({ snapshot }) => (snapshot.capabilities[4].grantedTo = 'agent-z')],
     ['a composition granted by someone else', ({ snapshot }) => (snapshot.capabilities[4].grantedBy = 'agent-z')],
+    [
+      'a composition listing its source 200,000 times (more than a call takes as arguments)',
+      ({ snapshot }) => (snapshot.capabilities[4].derivedFrom = Array(200_000).fill(snapshot.capabilities[0].id)),
+    ],
     ['a restriction handed to a third party', ({ snapshot }) => (snapshot.capabilities[2].grantedTo = 'agent-z')],
     [
       'a delegation granted by someone other than its holder',

@@ -185,16 +185,18 @@ function derivationProblem(
 }
 
 function composeProblem(record: CapabilityRecord, sources: readonly CapabilityRecord[]): string | undefined {
-  const depth = Math.max(...sources.map((source) => source.definition.delegationDepth));
+  // The count first: a snapshot may list any number of sources, too many to spread into Math.max.
+  const [first, second] = sources;
   if (
     sources.length !== 2 ||
+    first === undefined ||
+    second === undefined ||
     record.definition.parentCapabilityId !== null ||
-    record.definition.delegationDepth !== depth
+    record.definition.delegationDepth !== Math.max(first.definition.delegationDepth, second.definition.delegationDepth)
   ) {
     return 'a composition has two sources, no parent and the deeper source depth';
   }
   // compose gives the intersection to the first source's holder, granted by its grantor.
-  const [first] = sources as [CapabilityRecord, CapabilityRecord];
   if (
     record.definition.grantedTo !== first.definition.grantedTo ||
     record.definition.grantedBy !== first.definition.grantedBy

@@ -239,6 +239,15 @@ describe('createMcpEnforcer(config)', () => {
     ).not.toBe('OK');
   });
 
+  it('an upstream that lists 200,000 tools in one page (within 4 MiB) still answers a call to one it listed', async () => {
+    const { session } = setup();
+    const many = [...tools, ...Array.from({ length: 200_000 }, (_, index) => ({ name: `t${index}` }))];
+    const { upstream } = fakeUpstream(many);
+    expect(
+      wardenCode(await session.handleRequest(...callTool('read_file', { path: `${allowedRoot}/a.txt` }), upstream)),
+    ).toBe('OK');
+  });
+
   it('unknown methods are refused with METHOD_NOT_ALLOWED', async () => {
     const { session, upstream } = setup();
     const outcome = await session.handleRequest('debug/dump', {}, upstream);

@@ -91,7 +91,8 @@ export async function discoverTools(context: ListingContext, upstream: McpUpstre
     if ('error' in outcome || !isRecord(outcome.result) || !Array.isArray(outcome.result.tools)) {
       throw new McpDeniedError({ denial: 'UPSTREAM_UNAVAILABLE', message: 'the upstream did not list its tools' });
     }
-    all.push(...(outcome.result.tools.filter(isToolDefinition) as McpToolDefinition[]));
+    // One by one: a page spread into push() overflows the stack past ~120,000 tools.
+    for (const tool of outcome.result.tools) if (isToolDefinition(tool)) all.push(tool as McpToolDefinition);
     cursor = typeof outcome.result.nextCursor === 'string' ? outcome.result.nextCursor : undefined;
     if (cursor === undefined) break;
   }

@@ -1,0 +1,104 @@
+import type { ApprovalRecord, SecurityEventEmitter } from '@warden/core';
+import { describe, expect, it } from 'vitest';
+import { createApprovalWorkflow } from './approval-workflow.js';
+
+describe('an approver resolver that changes the record it is shown', () => {
+  const forgeQuorum = (approver: string, record: ApprovalRecord): boolean => {
+    // A buggy or hostile resolver (a directory plugin, say) rewriting what it was given.
+    record.quorum = 0;
+    record.requester = 'someone-else';
+    record.decisions.push({ approver: 'ghost', decision: 'approve', at: record.createdAt, tier: record.tier });
+    return approver === 'bob';
+  };
+
+  it('approve(id, approver) records one approval toward a quorum of two, whatever the resolver wrote', async () => {
+    const workflow = createApprovalWorkflow({ approvers: forgeQuorum });
+    const id = await workflow.request({ requester: 'alice', description: 'rotate', tier: 'security-review' });
+    expect(await workflow.approve(id, 'bob')).toBe('pending');
+    const record = await workflow.get(id);
+    expect(record).toMatchObject({ quorum: 2, requester: 'alice', status: 'pending' });
+    expect(record.decisions.map((decision) => decision.approver)).toEqual(['bob']);
+  });
+});
+
+describe('a name that shows nobody, or hides who it is', () => {
+  const unreadable = [
+    ['only a zero-width space', '\u200b'],
+    ['only spaces and a soft hyphen', ' \u00ad '],
+    ['only a word joiner', '\u2060'],
+    ['a terminal escape that rewrites the line', 'bob\u001b[2K\u001b[1Gsam'],
+    ['a tab', 'bob\tsam'],
+    ['a line separator', 'bob\u2028sam'],
+  ];
+
+  it.each(unreadable)('approve(id, approver) with %s throws INVALID_INPUT and records nothing', async (_what, name) => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.approve(id, name)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(workflow.reject(id, name, 'no')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(workflow.cancel(id, name)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
+  });
+
+  it.each(unreadable)('request({ requester }) with %s throws INVALID_INPUT and stores nothing', async (_what, name) => {
+    const workflow = createApprovalWorkflow();
+    await expect(workflow.request({ requester: name, description: 'deploy' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(await workflow.listPending()).toEqual([]);
+  });
+
+  it('names with spaces, accents and other scripts are still accepted', async () => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'Zoë Ångström', description: 'deploy', tier: 'security-review' });
+    expect(await workflow.approve(id, 'José María')).toBe('pending');
+    expect(await workflow.approve(id, '李小龙')).toBe('approved');
+  });
+});
+
+describe('an event emitter that throws (an audit sink that is down)', () => {
+  const failingEvents = {
+    emit: () => {
+      throw new Error('audit sink unreachable');
+    },
+  } as unknown as SecurityEventEmitter;
+
+  it('request(...) and approve(id, approver) still return what they stored', async () => {
+    const workflow = createApprovalWorkflow({ events: failingEvents });
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    expect(await workflow.approve(id, 'bob')).toBe('approved');
+    expect(await workflow.get(id)).toMatchObject({ status: 'approved', decidedBy: 'bob' });
+  });
+
+  it('reject(id, approver, reason) and cancel(id, actor) still return what they stored', async () => {
+    const workflow = createApprovalWorkflow({ events: failingEvents });
+    const first = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    const second = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    expect(await workflow.reject(first, 'bob', 'red tests')).toBe('rejected');
+    expect(await workflow.cancel(second, 'alice')).toBe('cancelled');
+  });
+});
+
+describe('listPending(filter) from a query string parsed by a lenient parser', () => {
+  it.each([
+    ['null', null],
+    ['a string', 'alice'],
+    ['an unknown tier', { tier: 'bogus' }],
+    ['a tier of __proto__', { tier: '__proto__' }],
+    ['an array as the requester', { requester: ['alice'] }],
+    ['a number as the requester', { requester: 7 }],
+    ['an unknown field', { requestor: 'alice' }],
+  ])('listPending(%s) throws INVALID_INPUT', async (_what, filter) => {
+    const workflow = createApprovalWorkflow();
+    await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.listPending(filter as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('listPending({ tier, requester }) still filters', async () => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await workflow.request({ requester: 'bob', description: 'deploy', tier: 'team-lead' });
+    const found = await workflow.listPending({ tier: 'peer-review', requester: 'alice' });
+    expect(found.map((record) => record.id)).toEqual([id]);
+  });
+});

@@ -1,0 +1,50 @@
+import { InvalidInputError } from '@warden/core';
+import { describe, expect, it } from 'vitest';
+import type { ConsoleConfig } from './index.js';
+import { createConsole } from './index.js';
+import { sha256 } from './test-support.js';
+
+const operators = [{ name: 'alice', tokenSha256: sha256('alice-token') }];
+
+/** The error `createConsole` throws for `config`, or `undefined` when it accepts it. */
+function refusal(config: ConsoleConfig): InvalidInputError | undefined {
+  try {
+    createConsole(config).close();
+    return undefined;
+  } catch (error) {
+    if (InvalidInputError.isInstance(error)) return error;
+    throw error;
+  }
+}
+
+describe('createConsole(config) validates its configuration', () => {
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5])(
+    'refuses sessionTtlMs %s (NaN made every session, and a stolen cookie, live forever)',
+    (sessionTtlMs) => {
+      // A host reading the lifetime from an unset environment variable gets Number(undefined) = NaN.
+      const error = refusal({ operators, sessionTtlMs });
+      expect(error?.code).toBe('INVALID_INPUT');
+      expect(error?.message).toContain('sessionTtlMs');
+    },
+  );
+
+  it.each([
+    [{ operators: [{ name: 'alice', tokenSha256: 'not-a-digest' }] }, 'operators.0.tokenSha256'],
+    [{ operators: [{ name: '', tokenSha256: sha256('x') }] }, 'operators.0.name'],
+    [{ operators: 'alice' as unknown as ConsoleConfig['operators'] }, 'operators'],
+    [{ operators, basePath: 'console' }, 'basePath'],
+    [{ operators, basePath: '/con"sole' }, 'basePath'],
+    [{ operators, basePath: '//evil.example' }, 'basePath'],
+    [{ operators, publicOrigin: 'https://ops.example/console' }, 'publicOrigin'],
+  ])('refuses %j, naming %s', (config, field) => {
+    const error = refusal(config);
+    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.issues.map((issue) => issue.path)).toContain(field);
+  });
+
+  it('accepts a valid configuration, an upper-case digest and a trailing slash included', () => {
+    expect(refusal({ operators: [{ name: 'alice', tokenSha256: sha256('t').toUpperCase() }] })).toBeUndefined();
+    expect(refusal({ operators, basePath: '/ops/console/', publicOrigin: 'https://ops.example:8443' })).toBeUndefined();
+    expect(refusal({ operators, sessionTtlMs: 60_000, basePath: '/' })).toBeUndefined();
+  });
+});

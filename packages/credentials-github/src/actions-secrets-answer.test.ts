@@ -1,0 +1,54 @@
+import { Octokit } from '@octokit/rest';
+import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJITIssuerOnFake } from './test-support/issuers-on-fake.js';
+
+// The attacker here is a hostile GitHub API (or whatever answers in its place) whose answers
+// have the wrong shape: a public key that is no Curve25519 public key. What must hold: a typed
+// error, nothing stored, and the bad key not kept for the next call.
+
+let fake: GitHubFake;
+const repository = () => ({ owner: fake.owner, repo: 'sandbox' });
+
+beforeEach(async () => {
+  fake = await startGitHubFake();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+/** An Octokit on the fake whose answers to requests ending in `urlEnd` are rewritten by `corrupt`. */
+function hostileOctokit(urlEnd: string, corrupt: (answer: Record<string, unknown>) => void): Octokit {
+  const octokit = new Octokit({ baseUrl: fake.url, auth: fake.userToken });
+  octokit.hook.after('request', (response, options) => {
+    if (String(options.url).endsWith(urlEnd)) corrupt(response.data as Record<string, unknown>);
+  });
+  return octokit;
+}
+
+describe('GitHub JIT issuer: malformed answers', () => {
+  for (const [what, key] of [
+    ['a key of 3 bytes', 'AAAA'],
+    ['a key that is not base64', '!!not base64!!'],
+    ['an all-zero key', Buffer.alloc(32).toString('base64')],
+  ] as const) {
+    it(`issue() given a public key that is ${what}: BACKEND_UNAVAILABLE and nothing stored`, async () => {
+      const octokit = hostileOctokit('/secrets/public-key', (answer) => (answer.key = key));
+      const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit });
+      await expect(issuer.issue(['deploy'], '15m')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(fake.secretNames(repository())).toEqual([]);
+    });
+  }
+
+  it('a bad public key is not kept: the next issue() fetches the key again and succeeds', async () => {
+    let corruptions = 1;
+    const octokit = hostileOctokit('/secrets/public-key', (answer) => {
+      if (corruptions-- > 0) answer.key = 'AAAA';
+    });
+    const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit });
+    await expect(issuer.issue(['deploy'], '15m')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    const credential = await issuer.issue(['deploy'], '15m');
+    expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
+  });
+});

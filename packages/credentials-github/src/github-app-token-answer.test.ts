@@ -1,0 +1,56 @@
+import { Octokit } from '@octokit/rest';
+import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
+
+// The attacker here is a hostile GitHub API (or whatever answers in its place): the token it
+// mints is real, but the answer around it has the wrong types. What must hold: a typed error,
+// the token never reaches the caller, and it is revoked rather than left live and untracked.
+
+let fake: GitHubFake;
+
+beforeEach(async () => {
+  fake = await startGitHubFake({
+    installation: { permissions: { contents: 'write', metadata: 'read' }, repositories: ['sandbox'] },
+  });
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+/** An Octokit on the fake whose token-minting answers are rewritten by `corrupt`. */
+function hostileOctokit(corrupt: (answer: Record<string, unknown>) => void): Octokit {
+  const octokit = new Octokit({ baseUrl: fake.url });
+  octokit.hook.after('request', (response, options) => {
+    if (String(options.url).endsWith('/access_tokens')) corrupt(response.data as Record<string, unknown>);
+  });
+  return octokit;
+}
+
+const MALFORMED: ReadonlyArray<[string, (answer: Record<string, unknown>) => void]> = [
+  ['an expires_at that is no time', (answer) => (answer.expires_at = 'soon')],
+  ['repositories that are not a list', (answer) => (answer.repositories = { name: 'sandbox' })],
+  ['repositories without names', (answer) => (answer.repositories = [{}])],
+];
+
+describe('createGitHubAppTokenIssuer: a malformed token answer', () => {
+  for (const [what, corrupt] of MALFORMED) {
+    it(`issue() given ${what}: BACKEND_UNAVAILABLE, the minted token revoked on GitHub`, async () => {
+      const issuer = createAppTokenIssuerOnFake(fake, { octokit: hostileOctokit(corrupt), repositories: ['sandbox'] });
+      const error = (await issuer.issue(['contents:read'], '5m').catch((caught: unknown) => caught)) as Error;
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      const [minted] = fake.app.tokens();
+      expect(minted?.revoked).toBe(true);
+      expect(`${error.message}${JSON.stringify(error)}`).not.toContain(minted?.token);
+    });
+  }
+
+  it('issue() given an answer without a token: BACKEND_UNAVAILABLE, never a credential whose token is undefined', async () => {
+    const issuer = createAppTokenIssuerOnFake(fake, {
+      octokit: hostileOctokit((answer) => delete answer.token),
+      repositories: ['sandbox'],
+    });
+    await expect(issuer.issue(['contents:read'], '5m')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,63 @@
+import { createGitHubClient, type GitHubClient } from '@warden/github-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SandboxFixture, startSandboxFixture } from './test-support/sandbox-fixture.js';
+
+// The attacker here is a hostile GitHub API (or whatever answers in its place) whose answers
+// have the wrong types. What must hold: every method fails with a typed error, never a bare
+// TypeError from deep inside, and nothing is created on a machine list it cannot read.
+
+let fixture: SandboxFixture;
+
+beforeEach(async () => {
+  fixture = await startSandboxFixture();
+});
+
+afterEach(async () => {
+  await fixture.dispose();
+});
+
+/** A client on the fake whose answers to routes matching `route` are rewritten by `corrupt`. */
+function hostileOctokit(route: RegExp, corrupt: (answer: Record<string, unknown>) => void): GitHubClient {
+  const client = createGitHubClient({
+    userAgent: 'warden-test',
+    auth: fixture.fake.userToken,
+    baseUrl: fixture.fake.url,
+    retryDelayUnitMs: 5,
+    minWriteIntervalMs: 0,
+  });
+  const request = async (...args: Parameters<GitHubClient['request']>) => {
+    const response = await client.request(...args);
+    if (route.test(String(args[0]))) corrupt(response.data as Record<string, unknown>);
+    return response;
+  };
+  return { request } as unknown as GitHubClient;
+}
+
+describe('GitHub sandbox: malformed answers', () => {
+  it('create() given a machine list that is no list: BACKEND_UNAVAILABLE, no codespace', async () => {
+    const octokit = hostileOctokit(/\/machines$/, (answer) => (answer.machines = 'all of them'));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(fixture.fake.codespaces.list()).toEqual([]);
+  });
+
+  it('create() given machines whose sizes are not numbers: BACKEND_UNAVAILABLE, no codespace', async () => {
+    const octokit = hostileOctokit(/\/machines$/, (answer) => {
+      for (const machine of answer.machines as Array<Record<string, unknown>>) machine.memory_in_bytes = 'lots';
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.create({ maxMemoryMb: 8192 })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(fixture.fake.codespaces.list()).toEqual([]);
+  });
+
+  it('list() and getStatus() given codespaces without a repository: BACKEND_UNAVAILABLE', async () => {
+    const { id } = await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*codespaces(\/\{codespace_name\})?$/, (answer) => {
+      const records = (answer.codespaces as Array<Record<string, unknown>> | undefined) ?? [answer];
+      for (const record of records) delete record.repository;
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.list()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(sandbox.getStatus(id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+});
