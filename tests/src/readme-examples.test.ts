@@ -68,6 +68,20 @@ describe('README TypeScript examples', { timeout: TYPECHECK_TIMEOUT_MS }, () => 
     expect(errors).toEqual([]);
   });
 
+  it('every value a README’s context declares is used by one of its examples', () => {
+    const unused = readmePaths().flatMap((readme) => {
+      const used = new Set(
+        diagnostics()
+          .filter((result) => result.example.readme === readme)
+          .flatMap((result) => result.contextUsed),
+      );
+      return Object.keys(exampleContext(readme))
+        .filter((name) => !used.has(name))
+        .map((name) => `${readme}: ${name}`);
+    });
+    expect(unused).toEqual([]);
+  });
+
   it('the check sees real types: a wrong argument, a missing export and a missing name fail', () => {
     const results = diagnostics().filter((result) => MISTAKES.includes(result.example));
     expect(results.map((result) => result.errors.map((error) => error.match(/TS\d+/)?.[0]))).toEqual([

@@ -51,6 +51,34 @@ export type ExampleContext = Readonly<Record<string, string>>;
 export interface ExampleDiagnostics {
   example: ReadmeExample;
   errors: string[];
+  /** The context names the example's code refers to (a parameter of the same name does not count). */
+  contextUsed: string[];
+}
+
+/** The context names an example's code refers to, by symbol: its ambient declarations after `export {}`. */
+function contextReferences(source: ts.SourceFile, checker: ts.TypeChecker): string[] {
+  const ambient = new Map<ts.Symbol, string>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    if (!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const symbol = checker.getSymbolAtLocation(declaration.name);
+      if (symbol && ts.isIdentifier(declaration.name)) ambient.set(symbol, declaration.name.text);
+    }
+  }
+  const referenced = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      const symbol = ts.isShorthandPropertyAssignment(node.parent)
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node);
+      const name = symbol && ambient.get(symbol);
+      if (name !== undefined && !ts.isVariableDeclaration(node.parent)) referenced.add(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return [...referenced];
 }
 
 /** The names a block declares at its top level (imports, variables, functions, classes, types). */
@@ -150,6 +178,7 @@ export function typecheckExamples(
       : ts.createSourceFile(file, text, languageVersion, true);
   };
   const program = ts.createProgram({ rootNames: [...files.keys()], options: parsed.options, host });
+  const checker = program.getTypeChecker();
   return [...files].map(([file, example]) => {
     const source = program.getSourceFile(file);
     if (!source) throw new Error(`no source file for ${example.readme}:${example.line}`);
@@ -159,7 +188,7 @@ export function typecheckExamples(
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
       return `${example.readme}:${example.line + line}: TS${diagnostic.code} ${message}`;
     });
-    return { example, errors };
+    return { example, errors, contextUsed: contextReferences(source, checker) };
   });
 }
 
@@ -169,7 +198,8 @@ export interface RunnableExample {
   /** The example's first line, which tells it from the README's other blocks. */
   firstLine: string;
   /** Statements that define the values the example assumes (`const securityTeam = new Set([…])`). */
-  prelude?: string /** Statements run after the example, to check what it did (its shown results are checked anyway). */;
+  prelude?: string;
+  /** Statements run after the example, to check what it did (its shown results are checked anyway). */
   postlude?: string;
 }
 
