@@ -24,6 +24,7 @@ export const codespaceAnswerSchema: z.ZodType<CodespaceRecord> = z.object({
   machine: machineSchema.nullable(),
   repository: z.object({ full_name: z.string() }),
   idle_timeout_minutes: z.number().nullable(),
+  retention_period_minutes: z.number().nullish(),
 });
 
 /** One page of "List codespaces in a repository for the authenticated user". */

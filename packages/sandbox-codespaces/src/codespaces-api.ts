@@ -17,6 +17,7 @@ export interface CodespaceRecord {
   machine: { name: string; cpus: number; memory_in_bytes: number } | null;
   repository: { full_name: string };
   idle_timeout_minutes: number | null;
+  retention_period_minutes?: number | null;
 }
 
 /** A machine type. */

@@ -66,6 +66,26 @@ function refuseUnenforceable(constraints: SandboxConstraints): void {
   if (constraints.maxPids !== undefined) refuse('maxPids: a codespace has no process limit');
 }
 
+/**
+ * Refuses a codespace GitHub keeps alive longer than asked: an idle timeout or retention period
+ * above the request (a setting GitHub did not apply) would let an orphan outlive its bounds.
+ */
+function requireRequestedLifetimes(
+  codespace: CodespaceRecord,
+  asked: { idleTimeoutMinutes: number; retentionPeriodMinutes: number },
+): void {
+  const longer = (reported: number | null | undefined, limit: number) =>
+    typeof reported === 'number' && reported > limit;
+  if (
+    longer(codespace.idle_timeout_minutes, asked.idleTimeoutMinutes) ||
+    longer(codespace.retention_period_minutes, asked.retentionPeriodMinutes)
+  ) {
+    throw new CapabilityUnsupportedError({
+      message: `GitHub keeps the codespace longer than asked (idle timeout ${codespace.idle_timeout_minutes} min, retention ${codespace.retention_period_minutes} min; asked ${asked.idleTimeoutMinutes} and ${asked.retentionPeriodMinutes})`,
+    });
+  }
+}
+
 /** What every string form of a secret shows instead of it. */
 const REDACTED = '[redacted]';
 
@@ -109,11 +129,12 @@ class CodespacesSandbox implements Sandbox {
     const idleTimeoutMinutes =
       this.#settings.idleTimeoutMinutes ??
       Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
+    const retentionPeriodMinutes = this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes;
     const created = await this.#api.create({
       machine: machine.name,
       display_name: `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`,
       idle_timeout_minutes: idleTimeoutMinutes,
-      retention_period_minutes: this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes,
+      retention_period_minutes: retentionPeriodMinutes,
       ...(this.#settings.ref === undefined ? {} : { ref: this.#settings.ref }),
       ...(this.#settings.devcontainerPath === undefined ? {} : { devcontainer_path: this.#settings.devcontainerPath }),
       ...(this.#settings.geo === undefined ? {} : { geo: this.#settings.geo }),
@@ -124,6 +145,7 @@ class CodespacesSandbox implements Sandbox {
       ready = await this.waitUntilAvailable(created.name);
       // The limits reported are the chosen machine's: a codespace running on another is deleted.
       requireChosenMachine(ready.machine, machine);
+      requireRequestedLifetimes(ready, { idleTimeoutMinutes, retentionPeriodMinutes });
     } catch (error) {
       await this.destroy(created.name).catch(() => {});
       throw error;

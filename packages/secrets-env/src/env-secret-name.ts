@@ -94,8 +94,9 @@ export function variableForSecret(name: unknown, prefix: string): string {
   checkSecretName(name);
   const variable = toEnvironmentVariableName(name, prefix);
   if (isProtectedVariable(variable)) {
+    // Neither the name nor its variable is quoted: a value passed where a name belongs would be.
     throw new InvalidInputError({
-      message: `Secret name "${name}" maps onto ${variable}, which steers programs and is protected`,
+      message: 'Secret name maps onto an environment variable that steers programs, which is protected',
       issues: [{ path: 'name', message: 'maps onto a protected environment variable' }],
     });
   }

@@ -125,6 +125,16 @@ describe('createEnvSecretStore(config)', () => {
     expect(String((swapped as Error).message)).not.toContain('ghp_Secret_Value_123');
   });
 
+  // The attacker here reads errors: a value passed where a name belongs (a kebab-case passphrase
+  // that happens to map onto a protected variable) must not come back in the error, in any case.
+  it('get(name) of a name that maps onto a protected variable throws INVALID_INPUT without quoting the name or its variable', async () => {
+    const store = createEnvSecretStore({ env: {} });
+    const error = (await store.get('rubyslippers-tornado-42').catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(error.message.toLowerCase()).not.toContain('rubyslippers');
+    expect(JSON.stringify(error).toLowerCase()).not.toContain('rubyslippers');
+  });
+
   it('createEnvSecretStore(config) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
     const create = createEnvSecretStore as (config: unknown) => unknown;
     expect(() => create({ prefx: 'WARDEN_' })).toThrow(
