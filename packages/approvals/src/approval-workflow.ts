@@ -77,7 +77,6 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     providerId: `store:${store.providerId}`,
     async request(request: ApprovalRequest) {
       const valid = parseInput(approvalRequestSchema, request, 'approval request');
-      assertReadableName(valid.requester, 'requester');
       const id = parseInput(approvalIdSchema, resolved.generateId(), 'generated request id');
       const step = openApprovalRecord({ id, request: valid, now: resolved.now(), policies: resolved.policies });
       await store.create(step.record);
@@ -224,26 +223,6 @@ function validId(requestId: string): string {
 }
 
 function validPrincipal(name: string, what: string): string {
-  const valid = parseInput(principalSchema, name, what);
-  assertReadableName(valid, what);
-  return valid;
-}
-
-/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-const HIDDEN_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
-
-/**
- * Refuses a person's name that shows nobody or hides who it is. A name that normalises to
- * nothing (spaces, zero-width or other invisible characters) records a decision by no one in
- * the audit trail; a terminal escape, tab or line separator can make a log or console show
- * another approver than the one recorded.
- */
-function assertReadableName(name: string, what: string): void {
-  const problem = HIDDEN_CHARACTERS.test(name)
-    ? 'must not contain control characters or line separators'
-    : approvalIdentityKey(name) === ''
-      ? 'must name someone (it is blank or only invisible characters)'
-      : undefined;
-  if (problem === undefined) return;
-  throw new InvalidInputError({ message: `Invalid ${what}: ${problem}`, issues: [{ path: what, message: problem }] });
+  // Core's schema refuses a name that shows nobody or hides who it is (control characters, line separators, only invisible characters).
+  return parseInput(principalSchema, name, what);
 }

@@ -21,6 +21,23 @@ export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>):
     expect(await workflow.listPending()).toEqual([]);
   });
 
+  it('a name that shows nobody or hides who it is (invisible only, a terminal escape, a line separator) is INVALID_INPUT and records nothing', async () => {
+    const { workflow } = await harness();
+    for (const name of ['\u200b', ' \u00ad ', 'bob\u001b[2K\u001b[1Gsam', 'bob\tsam', 'bob\u2028sam']) {
+      await expect(workflow.request({ requester: name, description: 'x', tier: 'peer-review' })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    }
+    expect(await workflow.listPending()).toEqual([]);
+    const id = await workflow.request({ requester: 'alice', description: 'x', tier: 'peer-review' });
+    for (const name of ['\u2060', 'bob\u009bsam']) {
+      await expectWardenError(() => workflow.approve(id, name), 'INVALID_INPUT');
+      await expectWardenError(() => workflow.reject(id, name, 'no'), 'INVALID_INPUT');
+    }
+    expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
+    expect(await workflow.approve(id, 'José María')).toBe('approved');
+  });
+
   it('request(request) with a NaN complexity score throws INVALID_INPUT instead of approving', async () => {
     const { workflow } = await harness();
     const classification = { complexityScore: Number.NaN };

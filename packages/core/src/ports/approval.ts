@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { approvalIdentityKey } from '../approval/transitions.js';
 import type { ApprovalClassificationInput, ApprovalTier } from '../approval-tier.js';
 import type { ProviderIdentity } from './specification.js';
 
@@ -151,11 +152,17 @@ export interface ApprovalStore extends ProviderIdentity<'approval-store-v1'> {
   close?(): Promise<void>;
 }
 
+/**
+ * A person's name as every approval workflow takes it. A name that normalises to nothing (spaces,
+ * zero-width or other invisible characters) would record a decision by no one; a terminal escape,
+ * tab or line separator can make a log or console show another person than the one recorded.
+ */
 const principal = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\0\r\n]*$/, 'must not contain control characters');
+  .regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must not contain control characters or line separators')
+  .refine((name) => approvalIdentityKey(name) !== '', 'must name someone (it is blank or only invisible characters)');
 
 /** Validates an {@link ApprovalRequest}. */
 export const approvalRequestSchema: z.ZodType<ApprovalRequest> = z
