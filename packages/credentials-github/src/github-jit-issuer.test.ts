@@ -176,4 +176,14 @@ describe('settings', () => {
     expect(() => createIssuer({ maxTtl: 0 })).toThrow(/maxTtl/);
     expect(() => createIssuer({ token: undefined })).toThrow(/octokit/);
   });
+
+  // The attacker here supplies the repository or environment (a tenant's setting): `.` and `..`
+  // are path segments a URL resolves away, so `repo: '..'` would write into another repository.
+  it('refuses ".", ".." as owner, repo or environment (INVALID_INPUT), so no call reaches another path', () => {
+    for (const name of ['.', '..']) {
+      expect(() => createIssuer({ repo: name })).toThrow(/repo/);
+      expect(() => createIssuer({ owner: name })).toThrow(/owner/);
+      expect(() => createIssuer({ environment: name })).toThrow(/environment/);
+    }
+  });
 });

@@ -85,6 +85,8 @@ const settingsSchema = requireOctokitOrToken(
         .min(1)
         .max(255)
         .refine((name) => [...name].every((character) => character >= ' '), 'must not contain control characters')
+        // A path segment: a URL resolves `.` and `..` away, into another repository's path.
+        .refine((name) => name !== '.' && name !== '..', 'must not be "." or ".."')
         .optional(),
       secretPrefix: z
         .string()

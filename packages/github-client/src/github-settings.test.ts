@@ -60,6 +60,15 @@ describe('gitHubNameSchema', () => {
   });
 });
 
+// The attacker here supplies an owner or repository name (a tenant's setting): `.` and `..` are
+// path segments a URL resolves away, so `repo: '..'` would turn
+// `/repos/my-org/../actions/secrets/NAME` into `/repos/actions/secrets/NAME`, another repository.
+describe('gitHubNameSchema and dot segments', () => {
+  it.each(['.', '..'])('refuses %j, which a URL resolves into another repository', (name) => {
+    expect(gitHubNameSchema.safeParse(name).success).toBe(false);
+  });
+});
+
 describe('requireOctokitOrToken(schema)', () => {
   const schema = requireOctokitOrToken(z.object({ octokit: z.unknown().optional(), token: z.string().optional() }));
   const parse = (settings: unknown) => parseInput(schema, settings, 'settings');

@@ -49,10 +49,14 @@ export const gitHubClientSettingsSchema: z.ZodType<GitHubClientSettings> = z.obj
   maxResponseBytes: z.number().int().min(1024).max(268_435_456).optional(),
 });
 
-/** GitHub's owner and repository names: 1–100 letters, digits, `-`, `_` and `.`. */
+/**
+ * GitHub's owner and repository names: 1–100 letters, digits, `-`, `_` and `.`, but not `.` or
+ * `..`: a name becomes a path segment, and a URL resolves those away (`/repos/org/../actions/…`
+ * is `/repos/actions/…`, another repository).
+ */
 export const gitHubNameSchema: z.ZodString = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
+  .regex(/^(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
 
 /**
  * Adds the rule of a backend that takes either an injected Octokit (`octokit`) or a `token` to
