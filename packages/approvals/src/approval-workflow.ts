@@ -14,7 +14,6 @@ import {
   assertSpecification,
   ConflictError,
   decisionReasonSchema,
-  InvalidInputError,
   parseInput,
   principalSchema,
   type SecurityEventInput,
