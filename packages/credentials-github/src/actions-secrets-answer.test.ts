@@ -51,4 +51,17 @@ describe('GitHub JIT issuer: malformed answers', () => {
     const credential = await issuer.issue(['deploy'], '15m');
     expect(fake.secretValue(repository(), credential.id)).toBe(credential.token);
   });
+
+  it('sweep() given a page of 200,000 secret names (a hostile or broken API) still sweeps, without a stack overflow', async () => {
+    const octokit = new Octokit({ baseUrl: fake.url, auth: fake.userToken });
+    octokit.hook.after('request', (response, options) => {
+      if (/\/actions\/secrets(\?|$)/.test(String(options.url))) {
+        const data = response.data as { total_count: number; secrets: { name: string }[] };
+        data.secrets = Array.from({ length: 200_000 }, (_, index) => ({ name: `OTHER_${index}` }));
+        data.total_count = data.secrets.length;
+      }
+    });
+    const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit });
+    await expect(issuer.sweep()).resolves.toEqual([]);
+  });
 });

@@ -172,7 +172,8 @@ async function collectPages(
   const names: string[] = [];
   for (let page = 1; page <= 1000; page++) {
     const { total, names: pageNames } = await fetchPage(page);
-    names.push(...pageNames);
+    // One by one: a page spread into push() overflows the stack past ~120,000 names.
+    for (const name of pageNames) names.push(name);
     if (pageNames.length < PAGE_SIZE || names.length >= total) break;
   }
   return names;

@@ -144,7 +144,8 @@ async function listAll(client: GitHubClient, repository: { owner: string; repo: 
       page,
     });
     const data = checkAnswer(codespacePageSchema, answer, 'list codespaces');
-    codespaces.push(...data.codespaces);
+    // One by one: a page spread into push() overflows the stack past ~120,000 codespaces.
+    for (const codespace of data.codespaces) codespaces.push(codespace);
     if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
   }
   return codespaces;

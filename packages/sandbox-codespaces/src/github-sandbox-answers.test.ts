@@ -60,4 +60,15 @@ describe('GitHub sandbox: malformed answers', () => {
     await expect(sandbox.list()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await expect(sandbox.getStatus(id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
+
+  it('list() given a page of 200,000 codespaces (a hostile or broken API) answers, without a stack overflow', async () => {
+    await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*codespaces$/, (answer) => {
+      const records = answer.codespaces as unknown[];
+      answer.codespaces = Array(200_000).fill(records[0]);
+      answer.total_count = 200_000;
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    expect((await sandbox.list()).length).toBeGreaterThan(0);
+  });
 });
