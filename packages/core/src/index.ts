@@ -241,4 +241,4 @@ export {
   TRUST_LEVELS,
   type TrustLevel,
 } from './trust.js';
-export { parseInput } from './validation.js';
+export { hasControlCharacters, parseInput, withoutControlCharacters } from './validation.js';

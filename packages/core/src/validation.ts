@@ -22,3 +22,17 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unkn
   const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
   throw new InvalidInputError({ message: `Invalid ${what}: ${summary}`, issues, cause: result.error });
 }
+
+/**
+ * True when `text` holds a control character (C0, DEL or C1, such as a terminal's ESC and CSI) or
+ * a Unicode line or paragraph separator. In a name or label that people read, in a log, a
+ * terminal or a console, one can rewrite the line it stands on or add lines of its own.
+ */
+export function hasControlCharacters(text: string): boolean {
+  return /[\p{Cc}\u2028\u2029]/u.test(text);
+}
+
+/** `text` without the characters {@link hasControlCharacters} finds. */
+export function withoutControlCharacters(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]/gu, '');
+}

@@ -4,6 +4,7 @@ import {
   type InjectionSource,
   type SecurityEngine,
   type TrustLevel,
+  withoutControlCharacters,
 } from '@warden/core';
 import { approvalIdentityKey } from '@warden/core/approval';
 import { compileGlobList } from '@warden/core/policy';
@@ -96,7 +97,7 @@ export function describeSource(source: InjectionSource): string {
   // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
   // let a peer's self-made key rewrite how its request shows in a log or console, and the
   // approval workflow refuses such a requester name: they are removed.
-  return `${source.type}:${who}`.replace(/[\p{Cc}\u2028\u2029]/gu, '').slice(0, 200);
+  return withoutControlCharacters(`${source.type}:${who}`).slice(0, 200);
 }
 
 /**

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { assertSource, BackendUnavailableError, parseInput, QuotaExceededError, RateLimitedError } from '@warden/core';
+import {
+  assertSource,
+  BackendUnavailableError,
+  hasControlCharacters,
+  parseInput,
+  QuotaExceededError,
+  RateLimitedError,
+} from '@warden/core';
 import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {
@@ -22,7 +29,7 @@ import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './ga
  * there would let a peer rewrite a console line (`chat\u001b[2K\r…`) or add lines of its own.
  */
 const printable = (schema: z.ZodString): z.ZodString =>
-  schema.regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must not contain control characters or line separators');
+  schema.refine((text) => !hasControlCharacters(text), 'must not contain control characters or line separators');
 const sessionName = printable(z.string().min(1).max(256));
 const message = z.string().max(1_000_000);
 const actionType = printable(z.string().min(1).max(256));

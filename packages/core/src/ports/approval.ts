@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { approvalIdentityKey } from '../approval/transitions.js';
 import type { ApprovalClassificationInput, ApprovalTier } from '../approval-tier.js';
+import { hasControlCharacters } from '../validation.js';
 import type { ProviderIdentity } from './specification.js';
 
 /** Where a request stands. Every status but `pending` is final. */
@@ -161,7 +162,7 @@ const principal = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'must not contain control characters or line separators')
+  .refine((name) => !hasControlCharacters(name), 'must not contain control characters or line separators')
   .refine((name) => approvalIdentityKey(name) !== '', 'must name someone (it is blank or only invisible characters)');
 
 /** Validates an {@link ApprovalRequest}. */

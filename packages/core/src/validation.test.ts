@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { hasControlCharacters, withoutControlCharacters } from './validation.js';
+
+describe('hasControlCharacters(text) and withoutControlCharacters(text)', () => {
+  const hostile = ['a\u0000b', 'a\tb', 'a\nb', 'a\u001b[2Kb', 'a\u007fb', 'a\u009b31mb', 'a\u2028b', 'a\u2029b'];
+
+  it('find and remove C0, DEL and C1 controls and the line and paragraph separators', () => {
+    for (const text of hostile) {
+      expect(hasControlCharacters(text)).toBe(true);
+      expect(hasControlCharacters(withoutControlCharacters(text))).toBe(false);
+    }
+    expect(withoutControlCharacters('bob\u001b[2K\u009bsam\u2028')).toBe('bob[2Ksam');
+  });
+
+  it('leave spaces, accents, other scripts, emoji and format characters alone', () => {
+    for (const text of ['José María', '李小龙', 'Zoë Ångström 🙂', 'mallory\u202e\u200bgnp']) {
+      expect(hasControlCharacters(text)).toBe(false);
+      expect(withoutControlCharacters(text)).toBe(text);
+    }
+  });
+});
