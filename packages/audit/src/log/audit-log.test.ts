@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SecurityEvent, WardenError } from '@warden/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyConsistency, verifyInclusion } from '../merkle/proof.ts';
 import { parseCheckpoint } from '../note/checkpoint.ts';
 import { verifyCosignature } from '../note/cosignature.ts';
@@ -394,5 +394,107 @@ describe('createAuditLog fails closed (a full or failing disk)', () => {
     expect(() => createAuditLog({ directory: '/tmp/x', signingKey: signingKey(), checkpointIntervalMs: -1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
+  });
+});
+
+describe('createAuditLog group commit (batches appended while the syncs before them run)', () => {
+  // Memory storage whose every sync() waits until the test settles it.
+  function gatedStorage(): AuditStorage & {
+    calls: string[];
+    syncs: { resolve: () => void; reject: (error: unknown) => void }[];
+  } {
+    const inner = createMemoryAuditStorage();
+    const calls: string[] = [];
+    const syncs: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+    return {
+      ...inner,
+      calls,
+      syncs,
+      async append(records: readonly Uint8Array[]) {
+        calls.push(`append ${records.length}`);
+        return inner.append(records);
+      },
+      sync() {
+        calls.push('sync');
+        return new Promise<void>((resolve, reject) => syncs.push({ resolve, reject }));
+      },
+    };
+  }
+
+  const settledIndexes = (outcomes: PromiseSettledResult<unknown>[], status: 'fulfilled' | 'rejected'): number[] =>
+    outcomes.flatMap((outcome, index) => (outcome.status === status ? [index] : []));
+
+  it('splits writers that wait together into three batches, appends each while the syncs before it run, and acknowledges a write only once a sync after its append resolved', async () => {
+    const storage = gatedStorage();
+    const log = createAuditLog({ storage, signingKey: signingKey(), checkpointIntervalMs: 0 });
+    const acknowledged: number[] = [];
+    const writes = Array.from({ length: 200 }, (_, index) =>
+      log.write(event(index)).then(() => {
+        acknowledged.push(index);
+      }),
+    );
+    // 200 writes wait in chunks of 64: the first batch takes its share of the four chunks, and the
+    // rest follow while its sync is pending.
+    await vi.waitFor(
+      () => expect(storage.calls).toEqual(['append 128', 'sync', 'append 64', 'sync', 'append 8', 'sync']),
+      { timeout: 90_000 },
+    );
+    expect(acknowledged).toEqual([]);
+    storage.syncs[0]?.resolve();
+    await Promise.all(writes.slice(0, 128));
+    expect(acknowledged).toHaveLength(128);
+    // The third sync covers the second batch too: both are acknowledged, in order.
+    storage.syncs[2]?.resolve();
+    await Promise.all(writes);
+    expect(acknowledged).toEqual(Array.from({ length: 200 }, (_, index) => index));
+    storage.syncs[1]?.resolve();
+    expect(await log.size()).toBe(200);
+    const checkpoint = await log.checkpoint();
+    expect(checkpoint.checkpoint.size).toBe(200);
+    expect((await log.entry(199)).event.details.index).toBe(199);
+    await log.close();
+  });
+
+  it('a failed sync refuses every batch appended after it, even one whose own sync then succeeds (it chains on lost entries); the batch before it stays acknowledged', async () => {
+    const storage = gatedStorage();
+    const failures: AuditFailure[] = [];
+    const log = createAuditLog({
+      storage,
+      signingKey: signingKey(),
+      checkpointIntervalMs: 0,
+      onFailure: (failure) => failures.push(failure),
+    });
+    const writes = Array.from({ length: 200 }, (_, index) => log.write(event(index)));
+    await vi.waitFor(() => expect(storage.syncs).toHaveLength(3), { timeout: 90_000 });
+    storage.syncs[0]?.resolve();
+    storage.syncs[1]?.reject(new Error('EIO: fdatasync failed'));
+    storage.syncs[2]?.resolve();
+    const outcomes = await Promise.allSettled(writes);
+    expect(settledIndexes(outcomes, 'fulfilled')).toEqual(Array.from({ length: 128 }, (_, index) => index));
+    for (const outcome of outcomes.slice(128)) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'BACKEND_UNAVAILABLE' } });
+    }
+    expect(failures).toEqual([expect.objectContaining({ lostEvents: 72, closed: true })]);
+    expect(await log.size()).toBe(128);
+    expect(() => log.assertWritable()).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }));
+  });
+
+  it('a checkpoint, a proof and verify() cover only acknowledged entries, never a batch whose sync is pending', async () => {
+    const storage = gatedStorage();
+    const log = createAuditLog({ storage, signingKey: signingKey(), checkpointIntervalMs: 0 });
+    const first = log.write(event(0));
+    await vi.waitFor(() => expect(storage.syncs).toHaveLength(1), { timeout: 90_000 });
+    storage.syncs[0]?.resolve();
+    await first;
+    const second = log.write(event(1));
+    await vi.waitFor(() => expect(storage.syncs).toHaveLength(2), { timeout: 90_000 });
+    // The reader waits for the pending sync instead of signing or proving an entry not yet durable.
+    const size = log.size();
+    const checkpoint = log.checkpoint();
+    storage.syncs[1]?.reject(new Error('EIO: fdatasync failed'));
+    await expect(second).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(await size).toBe(1);
+    await expect(checkpoint).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(log.inclusionProof(1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

@@ -111,6 +111,21 @@ export function runAuditStorageContract(config: AuditStorageContractConfig): voi
       await expect(storage.size()).rejects.toSatisfy((error: unknown) => WardenError.isInstance(error));
     });
 
+    it('append(records) called while a sync() runs goes after the records it covers; the next sync() covers it (the audit log keeps batches going)', async () => {
+      const { storage, reopen } = await subject();
+      await storage.append([bytes('a')]);
+      const syncing = storage.sync();
+      const appended = storage.append([bytes('b'), bytes('c')]);
+      const [, size] = await Promise.all([syncing, appended]);
+      expect(size).toBe(3);
+      await storage.sync();
+      await storage.close();
+      if (!reopen) return;
+      const reopened = reopen();
+      expect((await reopened.read(0, await reopened.size())).map(text)).toEqual(['a', 'b', 'c']);
+      await reopened.close();
+    });
+
     it('records synced before close() are there after reopening (durable backends)', async () => {
       const { storage, reopen } = await subject();
       if (!reopen) return;

@@ -156,10 +156,14 @@ class FileStorage implements FileAuditStorage {
   }
 
   sync(): Promise<void> {
-    return this.exclusive(async () => {
-      if (!this.handle) return;
+    // Waits its turn behind the appends called before it, so it covers them, then runs the
+    // fdatasync outside the queue: the next append writes while it runs (it is not covered; its
+    // own sync will be). A segment rotation or close() waits for it (a FileHandle closes only
+    // after its pending operations).
+    return this.exclusive(async () => this.handle).then(async (handle) => {
+      if (!handle) return;
       try {
-        await this.handle.datasync();
+        await handle.datasync();
       } catch (error) {
         this.failure = error;
         throw this.unavailable('fdatasync of an audit segment failed', error);

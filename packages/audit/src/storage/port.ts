@@ -9,7 +9,9 @@
  * Append-only record storage. Records are numbered from 0 in append order. Implementations:
  * - must keep the order of `append` calls, even when called concurrently;
  * - may buffer appended records, but must make every record appended before a `sync()` durable
- *   when that `sync()` resolves (an acknowledged record survives a crash of the process);
+ *   when that `sync()` resolves (an acknowledged record survives a crash of the process); an
+ *   `append` called while a `sync()` runs may proceed at once (the audit log keeps several batches
+ *   going: the next sync covers it);
  * - must throw `InvalidInputError` for a range outside `[0, size]`;
  * - must never change a record once appended, and answer `read` of records already appended
  *   while later appends are in flight (`AuditLog.verify` reads while writes go on).
