@@ -15,7 +15,9 @@ const log = createAuditLog({
 });
 let next = Number(start);
 for (;;) {
-  const batch = Array.from({ length: 1 + (next % 7) * 5 }, () => next++);
+  // From 1 to 241 writes waiting together: more than a chunk of 64, so that the log keeps
+  // several batches in flight (one written while those before it are synced) when it is killed.
+  const batch = Array.from({ length: 1 + (next % 7) * 40 }, () => next++);
   await Promise.all(
     batch.map((index) =>
       log
