@@ -114,7 +114,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       ? (message, forwarded, relay) => stdio.send(message, forwarded, relay)
       : (message, forwarded, relay) => postToUpstream(target, message, forwarded, relay);
     const sessions = new Map<string, ClientSession>();
-    const asks = new Map<string, (value: unknown) => void>();
+    /** Requests Warden sent to a client (URL-mode elicitation), by id, with the caller asked. */
+    const asks = new Map<string, { caller: string; resolve: (value: unknown) => void }>();
     const bridge = new UpstreamBridge(send);
     let askSequence = 0;
 
@@ -181,10 +182,14 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
 
       if (message.kind === 'response') {
         const waiting = asks.get(String(message.id));
-        if (waiting) {
+        // Only the caller Warden asked may answer: another one could decline its approval.
+        if (waiting?.caller === caller) {
           asks.delete(String(message.id));
-          waiting(message.error !== undefined ? { action: 'cancel' } : message.result);
-        } else {
+          waiting.resolve(message.error !== undefined ? { action: 'cancel' } : message.result);
+        } else if (
+          waiting === undefined &&
+          (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
+        ) {
           await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
@@ -229,7 +234,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           : {}),
         askClient: (method, params) => {
           const id = `warden-ask-${++askSequence}`;
-          const answer = new Promise<unknown>((resolve) => asks.set(id, resolve));
+          const answer = new Promise<unknown>((resolve) => asks.set(id, { caller, resolve }));
           sendEvent({ jsonrpc: '2.0', id, method, params });
           return answer;
         },
@@ -286,9 +291,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
 
     /** GET (the server's notification stream) and DELETE (end of session), after the kill switch. */
     const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
-      if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
-        return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
-      }
+      const refusal = await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal();
+      if (refusal !== undefined) return refuse(response, 403, null, refusal.code, refusal.reason);
       // A stdio upstream has no stream to offer, and its sessions are the gateway's own.
       if (stdio) return void response.writeHead(request.method === 'GET' ? 405 : 200, { allow: 'POST, DELETE' }).end();
       const headers: Record<string, string> = {

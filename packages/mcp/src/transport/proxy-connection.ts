@@ -147,11 +147,16 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           if (original === undefined) return;
           relayedFromUpstream.delete(key);
           const body = message.error !== undefined ? { error: message.error } : { result: message.result };
-          try {
-            config.sendToUpstream({ jsonrpc: '2.0', id: original, ...body });
-          } catch {
-            // The upstream is gone.
-          }
+          // An answer (a sampling result, say) carries the client's content to the upstream: not
+          // while the kill switch is on, nor from a caller who may not reach the upstream.
+          void config.session.reachRefusal().then((refusal) => {
+            if (refusal !== undefined || closedReason !== undefined) return;
+            try {
+              config.sendToUpstream({ jsonrpc: '2.0', id: original, ...body });
+            } catch {
+              // The upstream is gone.
+            }
+          });
         }
       }
     },

@@ -1,0 +1,56 @@
+import { createStubKillSwitch } from '@warden/stubs';
+import { describe, expect, it } from 'vitest';
+import type { WardenMcpConfigInput } from '../config/config-schema.js';
+import { createMcpEnforcer } from './enforcer.js';
+
+const config: WardenMcpConfigInput = {
+  upstreams: { fs: { command: ['server'] } },
+  callers: {
+    alice: { type: 'api', trustLevel: 'trusted' },
+    mallory: { type: 'api', trustLevel: 'semi-trusted' },
+  },
+  security: { unmappedTools: 'allow', defaultAccess: ['trust:trusted'] },
+  pinning: { mode: 'off' },
+};
+
+function setup() {
+  const killSwitch = createStubKillSwitch();
+  const enforcer = createMcpEnforcer({ config, killSwitch });
+  return { enforcer, killSwitch };
+}
+
+describe('a hostile client sending notifications and answers', () => {
+  it('allowNotification(method) refuses a tools/call sent without an id (a JSON-RPC server would still run it)', async () => {
+    const { enforcer } = setup();
+    const denied: unknown[] = [];
+    enforcer.events.on('security', (event) => denied.push(event.details));
+    const session = enforcer.openSession({ caller: 'alice', upstream: 'fs' });
+    for (const method of ['tools/call', 'resources/read', 'prompts/get', 'initialize', 'notificationsX'])
+      expect(await session.allowNotification(method)).toBe(false);
+    expect(denied[0]).toMatchObject({ mcp: 'denied', method: 'tools/call', code: 'METHOD_NOT_ALLOWED' });
+    for (const method of ['notifications/initialized', 'notifications/cancelled', 'notifications/progress'])
+      expect(await session.allowNotification(method)).toBe(true);
+  });
+
+  it('allowNotification(method) and reachRefusal() refuse a caller who may not reach the upstream', async () => {
+    const { enforcer } = setup();
+    const session = enforcer.openSession({ caller: 'mallory', upstream: 'fs' });
+    expect(await session.allowNotification('notifications/cancelled')).toBe(false);
+    expect(await session.reachRefusal()).toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await enforcer.openSession({ caller: 'alice', upstream: 'fs' }).reachRefusal()).toBeUndefined();
+  });
+
+  it('reachRefusal() is KILL_SWITCH_ACTIVE while the switch is on, BACKEND_UNAVAILABLE when it cannot answer', async () => {
+    const { enforcer, killSwitch } = setup();
+    const session = enforcer.openSession({ caller: 'alice', upstream: 'fs' });
+    await killSwitch.activate('incident');
+    expect(await session.reachRefusal()).toMatchObject({ code: 'KILL_SWITCH_ACTIVE' });
+    const broken = createMcpEnforcer({
+      config,
+      killSwitch: { ...createStubKillSwitch(), isActive: () => Promise.reject(new Error('redis down')) },
+    });
+    expect(await broken.openSession({ caller: 'alice', upstream: 'fs' }).reachRefusal()).toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+    });
+  });
+});

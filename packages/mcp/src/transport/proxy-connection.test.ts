@@ -1,0 +1,51 @@
+import { createStubKillSwitch } from '@warden/stubs';
+import { describe, expect, it } from 'vitest';
+import type { WardenMcpConfigInput } from '../config/config-schema.js';
+import { createMcpEnforcer } from '../enforcer/enforcer.js';
+import { createProxyConnection } from './proxy-connection.js';
+
+const config: WardenMcpConfigInput = {
+  upstreams: { fs: { command: ['server'] } },
+  security: { unmappedTools: 'allow', defaultAccess: ['*'], sessions: { fs: { tools: { deny: ['delete_*'] } } } },
+  pinning: { mode: 'off' },
+};
+
+/** A relay whose upstream only records what reaches it. */
+function relay() {
+  const killSwitch = createStubKillSwitch();
+  const session = createMcpEnforcer({ config, killSwitch }).openSession({ upstream: 'fs' });
+  const toUpstream: Array<Record<string, unknown>> = [];
+  const toClient: Array<Record<string, unknown>> = [];
+  const connection = createProxyConnection({
+    session,
+    requestTimeoutMs: 60_000,
+    sendToClient: (message) => toClient.push(message as Record<string, unknown>),
+    sendToUpstream: (message) => toUpstream.push(message as Record<string, unknown>),
+  });
+  return { connection, killSwitch, toUpstream, toClient };
+}
+
+/** Lets the relay's pending checks (kill switch, policy) settle. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('createProxyConnection(config): a hostile client over stdio', () => {
+  it('a denied tools/call sent as a notification (no id) never reaches the upstream', async () => {
+    const { connection, toUpstream } = relay();
+    connection.fromClient({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'delete_everything' } });
+    connection.fromClient({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await settled();
+    await settled();
+    expect(toUpstream.map((message) => message.method)).toEqual(['notifications/initialized']);
+  });
+
+  it('an answer to an upstream request does not reach the upstream while the kill switch is on', async () => {
+    const { connection, killSwitch, toUpstream, toClient } = relay();
+    connection.fromUpstream({ jsonrpc: '2.0', id: 7, method: 'sampling/createMessage', params: {} });
+    const relayedId = toClient[0]?.id;
+    await killSwitch.activate('incident');
+    connection.fromClient({ jsonrpc: '2.0', id: relayedId, result: { content: { type: 'text', text: 'rm -rf /' } } });
+    await settled();
+    await settled();
+    expect(toUpstream).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createStubKillSwitch } from '@warden/stubs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WardenMcpConfigInput } from '../src/config/config-schema.js';
+import { createMcpEnforcer, type McpEnforcer } from '../src/enforcer/enforcer.js';
+import { type HttpGateway, startHttpGateway } from '../src/http/http-gateway.js';
+
+const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/** Everything the upstream received: POSTed messages, and `GET` / `DELETE` for stream requests. */
+const received: unknown[] = [];
+let upstream: Server;
+let gateway: HttpGateway;
+let enforcer: McpEnforcer;
+
+/** A Streamable HTTP upstream that records every message and answers with plain JSON. */
+function startRecordingUpstream(): Promise<string> {
+  upstream = createServer((request, response) => {
+    if (request.method !== 'POST') {
+      received.push(request.method);
+      return void response.writeHead(200, { 'content-type': 'text/event-stream' }).end();
+    }
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      const message = JSON.parse(body) as { id?: unknown; method?: string };
+      received.push(message);
+      if (message.id === undefined || message.method === undefined) return void response.writeHead(202).end();
+      const result =
+        message.method === 'initialize'
+          ? { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'rec', version: '1' } }
+          : message.method === 'tools/list'
+            ? { tools: [{ name: 'deploy', inputSchema: { type: 'object' } }] }
+            : { content: [{ type: 'text', text: 'ran' }] };
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'upstream-session' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+    });
+  });
+  return new Promise((resolve) =>
+    upstream.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`)),
+  );
+}
+
+const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(gateway.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+
+beforeAll(async () => {
+  const config: WardenMcpConfigInput = {
+    upstreams: { rec: { url: await startRecordingUpstream() } },
+    callers: {
+      alice: { type: 'api', trustLevel: 'trusted', tokenDigests: [sha('alice-token')] },
+      mallory: { type: 'api', trustLevel: 'semi-trusted', tokenDigests: [sha('mallory-token')] },
+      trudy: { type: 'api', trustLevel: 'trusted', tokenDigests: [sha('trudy-token')] },
+    },
+    security: {
+      unmappedTools: 'allow',
+      defaultAccess: ['trust:trusted'],
+      sessions: { rec: { tools: { deny: ['x'] } } },
+    },
+    pinning: { mode: 'off' },
+    tools: { 'rec/deploy': { approval: 'peer-review' } },
+    http: { port: 0 },
+  };
+  enforcer = createMcpEnforcer({ config, killSwitch: createStubKillSwitch(), approvalPollMs: 20 });
+  gateway = await startHttpGateway({ enforcer, config });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise((resolve) => upstream?.close(resolve));
+});
+
+describe('HTTP gateway: a hostile caller going around the request checks', () => {
+  it('a tools/call sent as a notification (no id) is answered 202 and never reaches the upstream', async () => {
+    received.length = 0;
+    const response = await post('alice-token', { jsonrpc: '2.0', method: 'tools/call', params: { name: 'deploy' } });
+    expect(response.status).toBe(202);
+    expect(received).toEqual([]);
+  });
+
+  it('a caller who may not reach the upstream gets no notification, answer, event stream or session end through', async () => {
+    received.length = 0;
+    await post('mallory-token', { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    await post('mallory-token', { jsonrpc: '2.0', id: 'u1', result: { content: { type: 'text', text: 'hi' } } });
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(gateway.url, {
+        method,
+        headers: { authorization: 'Bearer mallory-token', 'mcp-session-id': 'upstream-session' },
+      });
+      expect(response.status).toBe(403);
+      expect(
+        ((await response.json()) as { error: { data: { warden: { code: string } } } }).error.data.warden.code,
+      ).toBe('ACCESS_DENIED');
+    }
+    expect(received).toEqual([]);
+  });
+
+  it("another caller cannot answer (decline) the approval elicitation Warden sent to a caller's client", async () => {
+    const init = await post('alice-token', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: { elicitation: { url: {} } },
+        clientInfo: { name: 'a', version: '1' },
+      },
+    });
+    const sessionId = init.headers.get('mcp-session-id') ?? '';
+    await init.text();
+    const call = await post(
+      'alice-token',
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'deploy', arguments: {} } },
+      { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    );
+    const reader = (call.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('elicitation/create')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const ask = JSON.parse(text.split('data: ')[1]?.split('\n')[0] ?? '{}') as {
+      id: string;
+      params: { elicitationId: string };
+    };
+    // Trudy may reach the upstream too, but the question was not hers.
+    await post('trudy-token', { jsonrpc: '2.0', id: ask.id, result: { action: 'decline' } });
+    await post('alice-token', { jsonrpc: '2.0', id: ask.id, result: { action: 'accept' } });
+    await enforcer.approvals.approve(ask.params.elicitationId, 'operator');
+    while (!text.includes('"id":2')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect(text).toContain('"text":"ran"');
+    expect(await enforcer.approvals.getStatus(ask.params.elicitationId)).toBe('approved');
+  });
+});
