@@ -54,3 +54,30 @@ describe('a hostile client sending notifications and answers', () => {
     });
   });
 });
+
+describe('a hostile client reading resources', () => {
+  const resourceConfig: WardenMcpConfigInput = {
+    ...config,
+    resources: { allow: ['file:///docs/*'], deny: ['file:///docs/private/*'] },
+  };
+  const upstream = async () => ({ result: { contents: [] } });
+  const read = (uri: string) =>
+    createMcpEnforcer({ config: resourceConfig })
+      .openSession({ caller: 'alice', upstream: 'fs' })
+      .handleRequest('resources/read', { uri }, upstream);
+  const code = (outcome: Awaited<ReturnType<typeof read>>) =>
+    'error' in outcome ? (outcome.error.data as { warden: { code: string } }).warden.code : 'OK';
+
+  it.each([
+    ['percent-encoded slashes out of the allowed tree', 'file:///docs/..%2F..%2Fetc%2Fpasswd'],
+    ['double-encoded slashes', 'file:///docs/..%252F..%252Fetc%252Fpasswd'],
+    ['percent-encoded slashes into a denied subtree', 'file:///docs/public%2F..%2Fprivate%2Fkey'],
+    ['malformed percent-encoding', 'file:///docs/%E0%A4%A'],
+  ])('resources/read with %s is RESOURCE_DENIED', async (_what, uri) => {
+    expect(code(await read(uri))).toBe('RESOURCE_DENIED');
+  });
+
+  it('resources/read of an allowed URI with encoded characters is allowed', async () => {
+    expect(code(await read('file:///docs/a%20b.txt'))).toBe('OK');
+  });
+});
