@@ -151,3 +151,46 @@ describe('HTTP gateway: a hostile caller going around the request checks', () =>
     expect(await enforcer.approvals.getStatus(ask.params.elicitationId)).toBe('approved');
   });
 });
+
+describe('HTTP gateway without callers on loopback: a web page in the browser of the machine it runs on', () => {
+  let anonymous: HttpGateway;
+  beforeAll(async () => {
+    const config: WardenMcpConfigInput = {
+      upstreams: { rec: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp` } },
+      security: { unmappedTools: 'allow', defaultAccess: ['*'] },
+      pinning: { mode: 'off' },
+      http: { port: 0 },
+    };
+    anonymous = await startHttpGateway({ enforcer: createMcpEnforcer({ config }), config });
+  });
+  afterAll(async () => {
+    await anonymous?.close();
+  });
+
+  const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'deploy', arguments: {} } };
+
+  it('a POST from another local site (localhost:3000) sent as text/plain, with no CORS preflight, is refused with 415 before reaching the upstream', async () => {
+    received.length = 0;
+    const response = await fetch(anonymous.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'http://localhost:3000' },
+      body: JSON.stringify(call),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { data: { warden: { code: string } } } }).error.data.warden.code).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(received).toEqual([]);
+  });
+
+  it('a request from a sandboxed iframe or a local file (Origin: null) is refused with 403', async () => {
+    received.length = 0;
+    const response = await fetch(anonymous.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin: 'null' },
+      body: JSON.stringify(call),
+    });
+    expect(response.status).toBe(403);
+    expect(received).toEqual([]);
+  });
+});

@@ -378,7 +378,13 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       response.setHeader('www-authenticate', `Bearer error="invalid_token"${metadata}`);
       return refuse(response, 401, null, 'UNAUTHENTICATED', auth.error);
     }
-    if (request.method === 'POST') return upstreamRoute.handlePost(request, response, auth.caller);
+    if (request.method === 'POST') {
+      if (!declaresJson(request)) {
+        request.resume();
+        return refuse(response, 415, null, 'INVALID_REQUEST', 'the body must be sent as application/json');
+      }
+      return upstreamRoute.handlePost(request, response, auth.caller);
+    }
     request.resume();
     if (request.method === 'GET' || request.method === 'DELETE')
       return upstreamRoute.relayStream(request, response, auth.caller);
@@ -423,9 +429,21 @@ function dnsRebindingProblem(request: HttpRequest, listenHost: string): string |
   const host = request.headers.host;
   if (host !== undefined && !LOOPBACK_HOSTS.has(hostname(host) ?? '')) return 'the Host header names another site';
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null' && !LOOPBACK_HOSTS.has(hostname(origin) ?? ''))
+  // `null` is the opaque origin of a sandboxed iframe or a local file: a page all the same.
+  if (origin !== undefined && !LOOPBACK_HOSTS.has(hostname(origin) ?? ''))
     return 'the Origin header names another site';
   return undefined;
+}
+
+/**
+ * True when a POST declares a JSON body. A web page can send a cross-site POST without asking
+ * the server first only as `text/plain`, form data or multipart (a "simple" request); insisting
+ * on `application/json` makes the browser ask first (CORS preflight), which the gateway never
+ * grants, so a page cannot make a caller's browser call a tool (the SDK's servers answer 415 too).
+ */
+function declaresJson(request: HttpRequest): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type.trim());
 }
 
 function metaProtocolVersion(message: object): string | undefined {
