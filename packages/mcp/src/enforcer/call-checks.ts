@@ -76,7 +76,11 @@ export function checkCallArguments(
         });
     }
   }
-  if (rules.some((rule) => rule.matchInputSchema === false)) return;
+  // Every matching rule applies: a broad rule turning the schema check off does not overrule a
+  // rule that asks for it by name.
+  const skipSchema =
+    rules.some((rule) => rule.matchInputSchema === false) && !rules.some((rule) => rule.matchInputSchema === true);
+  if (skipSchema) return;
   const problem = schemaChecker.check(inputSchema, args);
   if (problem !== undefined) throw new McpDeniedError({ denial: 'SCHEMA_MISMATCH', message: problem });
 }

@@ -81,3 +81,27 @@ describe('a hostile client reading resources', () => {
     expect(code(await read('file:///docs/a%20b.txt'))).toBe('OK');
   });
 });
+
+describe('a hostile client relying on a broad rule that turns the schema check off', () => {
+  it('tools/call is SCHEMA_MISMATCH when a matching rule asks for the schema check, whatever a broader rule says', async () => {
+    const strict: WardenMcpConfigInput = {
+      ...config,
+      tools: { 'fs/*': { matchInputSchema: false }, 'fs/write_file': { matchInputSchema: true } },
+    };
+    const tool = {
+      name: 'write_file',
+      inputSchema: { type: 'object', properties: { path: { type: 'string' } }, additionalProperties: false },
+    };
+    const upstream = async (method: string) =>
+      method === 'tools/list' ? { result: { tools: [tool] } } : { result: { content: [] } };
+    const session = createMcpEnforcer({ config: strict }).openSession({ caller: 'alice', upstream: 'fs' });
+    const outcome = await session.handleRequest(
+      'tools/call',
+      { name: 'write_file', arguments: { path: '/tmp/x', mode: 'overwrite-everything' } },
+      upstream,
+    );
+    expect('error' in outcome && (outcome.error.data as { warden: { code: string } }).warden.code).toBe(
+      'SCHEMA_MISMATCH',
+    );
+  });
+});
