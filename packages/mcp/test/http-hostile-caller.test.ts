@@ -14,6 +14,7 @@ const received: unknown[] = [];
 let upstream: Server;
 let gateway: HttpGateway;
 let enforcer: McpEnforcer;
+const killSwitch = createStubKillSwitch();
 
 /** A Streamable HTTP upstream that records every message and answers with plain JSON. */
 function startRecordingUpstream(): Promise<string> {
@@ -75,7 +76,7 @@ beforeAll(async () => {
     tools: { 'rec/deploy': { approval: 'peer-review' } },
     http: { port: 0 },
   };
-  enforcer = createMcpEnforcer({ config, killSwitch: createStubKillSwitch(), approvalPollMs: 20 });
+  enforcer = createMcpEnforcer({ config, killSwitch, approvalPollMs: 20 });
   gateway = await startHttpGateway({ enforcer, config });
 });
 
@@ -85,6 +86,31 @@ afterAll(async () => {
 });
 
 describe('HTTP gateway: a hostile caller going around the request checks', () => {
+  it('a 2026-07-28 request while the kill switch is on sends nothing upstream, not even the bridge’s initialize', async () => {
+    received.length = 0;
+    await killSwitch.activate('incident');
+    try {
+      const response = await post(
+        'alice-token',
+        { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
+        { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+      );
+      const body = (await response.json()) as { error: { data: { warden: { code: string } } } };
+      expect(body.error.data.warden.code).toBe('KILL_SWITCH_ACTIVE');
+      await post(
+        'mallory-token',
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        {
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'notifications/initialized',
+        },
+      );
+    } finally {
+      await killSwitch.deactivate();
+    }
+    expect(received).toEqual([]);
+  });
+
   it('a tools/call sent as a notification (no id) is answered 202 and never reaches the upstream', async () => {
     received.length = 0;
     const response = await post('alice-token', { jsonrpc: '2.0', method: 'tools/call', params: { name: 'deploy' } });

@@ -117,6 +117,15 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     /** Requests Warden sent to a client (URL-mode elicitation), by id, with the caller asked. */
     const asks = new Map<string, { caller: string; resolve: (value: unknown) => void }>();
     const bridge = new UpstreamBridge(send);
+    /** Sends through the one 2025-11-25 session bridged 2026-07-28 clients share (opened on first use). */
+    const sendBridged = async (message: Record<string, unknown>, relay: (message: unknown) => void) => {
+      const bridged = await bridge.get();
+      const headers: ForwardedHeaders = {
+        ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}),
+        protocolVersion: BRIDGED_REVISION,
+      };
+      return send(message, headers, relay);
+    };
     let askSequence = 0;
 
     const rememberSession = (id: string, session: ClientSession) => {
@@ -145,7 +154,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const headerProblem = checkMcpHeaders(request, message);
       if (headerProblem)
         return refuse(response, 400, 'id' in message ? message.id : null, 'HEADER_MISMATCH', headerProblem);
-      let forwarded: ForwardedHeaders = {
+      const forwarded: ForwardedHeaders = {
         ...(typeof request.headers['mcp-session-id'] === 'string'
           ? { sessionId: request.headers['mcp-session-id'] }
           : {}),
@@ -156,29 +165,17 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const remembered = forwarded.sessionId ? sessions.get(forwarded.sessionId) : undefined;
       const protocolVersion = forwarded.protocolVersion ?? metaProtocolVersion(message) ?? remembered?.protocolVersion;
       const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
-      if (stateless) {
-        if (!SUPPORTED_REVISIONS.includes(protocolVersion))
-          return refuse(
-            response,
-            400,
-            'id' in message ? message.id : null,
-            'INVALID_REQUEST',
-            `unsupported protocol version ${protocolVersion}`,
-          );
-        const bridged = await bridge.get().catch(() => undefined);
-        if (!bridged)
-          return refuse(
-            response,
-            502,
-            'id' in message ? message.id : null,
-            'UPSTREAM_UNAVAILABLE',
-            'the upstream could not be initialised',
-          );
-        forwarded = {
-          ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}),
-          protocolVersion: BRIDGED_REVISION,
-        };
-      }
+      if (stateless && !SUPPORTED_REVISIONS.includes(protocolVersion))
+        return refuse(
+          response,
+          400,
+          'id' in message ? message.id : null,
+          'INVALID_REQUEST',
+          `unsupported protocol version ${protocolVersion}`,
+        );
+      // The bridged session is opened when a message is about to reach the upstream, after the
+      // kill switch and access checks, never before them (its initialize is a message too).
+      const toUpstream: UpstreamSend = stateless ? (outgoing, _headers, relay) => sendBridged(outgoing, relay) : send;
 
       if (message.kind === 'response') {
         const waiting = asks.get(String(message.id));
@@ -190,7 +187,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           waiting === undefined &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
         ) {
-          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
         return;
@@ -198,7 +195,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (message.kind === 'notification') {
         const notifying = enforcer.openSession({ caller, upstream: upstreamName });
         if (await notifying.allowNotification(message.method))
-          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         response.writeHead(202).end();
         return;
       }
@@ -243,7 +240,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
         if (id === message.id) usedClientId = true;
         if (stateless && method === 'server/discover') return { result: await bridge.discover() };
-        const answer = await send(
+        const answer = await toUpstream(
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
