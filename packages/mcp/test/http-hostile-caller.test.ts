@@ -178,6 +178,47 @@ describe('HTTP gateway: a hostile caller going around the request checks', () =>
   });
 });
 
+describe('HTTP gateway: a caller who learnt another caller’s session id', () => {
+  it('cannot send requests in that session, read its event stream or end it (404, ACCESS_DENIED)', async () => {
+    const init = await post('alice-token', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
+    });
+    const sessionId = init.headers.get('mcp-session-id') ?? '';
+    await init.text();
+    expect(sessionId).not.toBe('');
+    received.length = 0;
+    const hijack = await post(
+      'trudy-token',
+      { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
+      { 'mcp-session-id': sessionId },
+    );
+    expect(hijack.status).toBe(404);
+    expect(((await hijack.json()) as { error: { data: { warden: { code: string } } } }).error.data.warden.code).toBe(
+      'ACCESS_DENIED',
+    );
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(gateway.url, {
+        method,
+        headers: { authorization: 'Bearer trudy-token', 'mcp-session-id': sessionId },
+      });
+      expect(response.status).toBe(404);
+      await response.text();
+    }
+    expect(received).toEqual([]);
+    // The owner still uses it.
+    const own = await post(
+      'alice-token',
+      { jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} },
+      { 'mcp-session-id': sessionId },
+    );
+    expect(own.status).toBe(200);
+    await own.text();
+  });
+});
+
 describe('HTTP gateway without callers on loopback: a web page in the browser of the machine it runs on', () => {
   let anonymous: HttpGateway;
   beforeAll(async () => {

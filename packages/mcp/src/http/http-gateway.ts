@@ -73,8 +73,25 @@ function routeOf(
 }
 
 interface ClientSession {
+  /** The caller that opened it: no other caller may use it. */
+  caller: string;
   protocolVersion?: string;
   urlElicitation: boolean;
+}
+
+/**
+ * Why a request naming `sessionId` may not use it, or `undefined`. A session belongs to the caller
+ * that opened it (MCP's advice against session hijacking): another caller who learnt the id would
+ * otherwise read its event stream, answer its server's requests or end it. An id this gateway did
+ * not open, or has forgotten, gets the 404 of an unknown session, upon which clients start anew.
+ */
+function sessionRefusal(
+  sessions: ReadonlyMap<string, ClientSession>,
+  sessionId: string | undefined,
+  caller: string,
+): string | undefined {
+  if (sessionId === undefined) return undefined;
+  return sessions.get(sessionId)?.caller === caller ? undefined : 'unknown session';
 }
 
 const MAX_SESSIONS = 10_000;
@@ -162,8 +179,14 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           ? { protocolVersion: request.headers['mcp-protocol-version'] }
           : {}),
       };
-      const remembered = forwarded.sessionId ? sessions.get(forwarded.sessionId) : undefined;
-      const protocolVersion = forwarded.protocolVersion ?? metaProtocolVersion(message) ?? remembered?.protocolVersion;
+      const declaredVersion = forwarded.protocolVersion ?? metaProtocolVersion(message);
+      // A 2026-07-28 client has no session of its own (it goes through the bridged one).
+      const sessionless = declaredVersion !== undefined && declaredVersion >= INPUT_REQUIRED_REVISION;
+      const sessionProblem = sessionless ? undefined : sessionRefusal(sessions, forwarded.sessionId, caller);
+      if (sessionProblem)
+        return refuse(response, 404, 'id' in message ? message.id : null, 'ACCESS_DENIED', sessionProblem);
+      const remembered = forwarded.sessionId && !sessionless ? sessions.get(forwarded.sessionId) : undefined;
+      const protocolVersion = declaredVersion ?? remembered?.protocolVersion;
       const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
       if (stateless && !SUPPORTED_REVISIONS.includes(protocolVersion))
         return refuse(
@@ -257,6 +280,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             if (message.method === 'initialize') {
               const init = isRecord(message.params) ? message.params : {};
               rememberSession(answer.sessionId, {
+                caller,
                 ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
                 urlElicitation: hasUrlElicitation(message.params),
               });
@@ -290,6 +314,9 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
       const refusal = await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal();
       if (refusal !== undefined) return refuse(response, 403, null, refusal.code, refusal.reason);
+      const sessionId = request.headers['mcp-session-id'];
+      const sessionProblem = sessionRefusal(sessions, typeof sessionId === 'string' ? sessionId : undefined, caller);
+      if (sessionProblem) return refuse(response, 404, null, 'ACCESS_DENIED', sessionProblem);
       // A stdio upstream has no stream to offer, and its sessions are the gateway's own.
       if (stdio) return void response.writeHead(request.method === 'GET' ? 405 : 200, { allow: 'POST, DELETE' }).end();
       const headers: Record<string, string> = {
