@@ -175,7 +175,11 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
     config,
     engine,
     catalog,
-    holds: new ApprovalHolds(approvals, enforcerConfig.usedApprovals ?? createMemoryUsedApprovals()),
+    holds: new ApprovalHolds(
+      approvals,
+      enforcerConfig.usedApprovals ?? createMemoryUsedApprovals(),
+      config.approvals.ttlMs,
+    ),
     log: createDecisionLog(events, enforcerConfig.auditSink),
     killSwitch,
     policyVersion,

@@ -1,3 +1,4 @@
+import { createApprovalWorkflow } from '@warden/approvals';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import type { WardenMcpConfigInput } from '../config/config-schema.js';
@@ -103,5 +104,31 @@ describe('a hostile client relying on a broad rule that turns the schema check o
     expect('error' in outcome && (outcome.error.data as { warden: { code: string } }).warden.code).toBe(
       'SCHEMA_MISMATCH',
     );
+  });
+});
+
+describe('a hostile client keeping an approval for later', () => {
+  it('an approval granted longer ago than approvals.ttlMs no longer lets its call through', async () => {
+    const held: WardenMcpConfigInput = { ...config, tools: { 'fs/deploy': { approval: 'peer-review' } } };
+    // The approval workflow's clock runs two hours behind: the operator approved two hours ago.
+    const approvals = createApprovalWorkflow({ now: () => Date.now() - 2 * 3_600_000 });
+    const enforcer = createMcpEnforcer({ config: held, approvals });
+    const session = enforcer.openSession({ caller: 'alice', upstream: 'fs' });
+    const tool = { name: 'deploy', inputSchema: { type: 'object' } };
+    const calls: string[] = [];
+    const upstream = async (method: string) => {
+      calls.push(method);
+      return method === 'tools/list' ? { result: { tools: [tool] } } : { result: { content: [] } };
+    };
+    const deploy = { name: 'deploy', arguments: { env: 'prod' } };
+    const first = await session.handleRequest('tools/call', deploy, upstream);
+    const approvalId = (first as { error: { data: { warden: { approvalId: string } } } }).error.data.warden.approvalId;
+    await approvals.approve(approvalId, 'operator');
+    const code = (outcome: Awaited<ReturnType<typeof session.handleRequest>>) =>
+      'error' in outcome ? (outcome.error.data as { warden: { code: string } }).warden.code : 'OK';
+    const echoed = { ...deploy, _meta: { 'io.warden/approvalId': approvalId } };
+    expect(code(await session.handleRequest('tools/call', echoed, upstream))).toBe('APPROVAL_EXPIRED');
+    expect(code(await session.handleRequest('tools/call', deploy, upstream))).toBe('APPROVAL_REQUIRED');
+    expect(calls).not.toContain('tools/call');
   });
 });
