@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createStubKillSwitch } from '@warden/stubs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,5 +259,39 @@ describe('HTTP gateway without callers on loopback: a web page in the browser of
     });
     expect(response.status).toBe(403);
     expect(received).toEqual([]);
+  });
+});
+
+describe('HTTP gateway listening on another loopback address: a DNS-rebinding page', () => {
+  it('a Host naming another site is refused on 127.0.0.2 as on 127.0.0.1', async () => {
+    const config: WardenMcpConfigInput = {
+      upstreams: { rec: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp` } },
+      security: { unmappedTools: 'allow', defaultAccess: ['*'] },
+      pinning: { mode: 'off' },
+      http: { host: '127.0.0.2', port: 0 },
+    };
+    const second = await startHttpGateway({ enforcer: createMcpEnforcer({ config }), config });
+    try {
+      received.length = 0;
+      const status = await new Promise<number>((resolve, reject) => {
+        const outgoing = request(
+          second.url,
+          {
+            method: 'POST',
+            headers: { host: 'rebound.example:8787', 'content-type': 'application/json', accept: 'application/json' },
+          },
+          (answer) => {
+            answer.resume();
+            resolve(answer.statusCode ?? 0);
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }));
+      });
+      expect(status).toBe(403);
+      expect(received).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 });

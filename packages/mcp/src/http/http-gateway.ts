@@ -435,14 +435,22 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
   };
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/**
+ * True for a loopback host name or address as the URL parser normalises it: `localhost`, any
+ * address in 127.0.0.0/8 (a rebound name can resolve to 127.0.0.2 as well as 127.0.0.1), `::1`
+ * and IPv4-mapped loopback.
+ */
+function isLoopback(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]' || hostname === '::1') return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
+}
 
 /**
  * On a loopback address, a Host or Origin naming another site is a DNS-rebinding attack: a web
  * page whose domain now resolves to 127.0.0.1 must not reach the gateway.
  */
 function dnsRebindingProblem(request: HttpRequest, listenHost: string): string | undefined {
-  if (!LOOPBACK_HOSTS.has(listenHost)) return undefined;
   const hostname = (value: string): string | undefined => {
     try {
       return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase();
@@ -450,12 +458,14 @@ function dnsRebindingProblem(request: HttpRequest, listenHost: string): string |
       return undefined;
     }
   };
+  // The listen address may be a bare IPv6 address (`::1`), which a URL writes in brackets.
+  const listening = listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
+  if (!isLoopback(hostname(listening) ?? '')) return undefined;
   const host = request.headers.host;
-  if (host !== undefined && !LOOPBACK_HOSTS.has(hostname(host) ?? '')) return 'the Host header names another site';
+  if (host !== undefined && !isLoopback(hostname(host) ?? '')) return 'the Host header names another site';
   const origin = request.headers.origin;
   // `null` is the opaque origin of a sandboxed iframe or a local file: a page all the same.
-  if (origin !== undefined && !LOOPBACK_HOSTS.has(hostname(origin) ?? ''))
-    return 'the Origin header names another site';
+  if (origin !== undefined && !isLoopback(hostname(origin) ?? '')) return 'the Origin header names another site';
   return undefined;
 }
 
