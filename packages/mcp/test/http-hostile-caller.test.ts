@@ -31,11 +31,29 @@ function startRecordingUpstream(): Promise<string> {
       const message = JSON.parse(body) as { id?: unknown; method?: string };
       received.push(message);
       if (message.id === undefined || message.method === undefined) return void response.writeHead(202).end();
+      if (message.method === 'tools/call' && JSON.stringify(message).includes('"sample"')) {
+        // The operator stops everything while the call runs; the server then asks the client's model for work.
+        void killSwitch.activate('incident').then(() => {
+          const sampling = { jsonrpc: '2.0', id: 's1', method: 'sampling/createMessage', params: { messages: [] } };
+          const result = { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'sampled' }] } };
+          response
+            .writeHead(200, { 'content-type': 'text/event-stream' })
+            .end(
+              `event: message\ndata: ${JSON.stringify(sampling)}\n\nevent: message\ndata: ${JSON.stringify(result)}\n\n`,
+            );
+        });
+        return;
+      }
       const result =
         message.method === 'initialize'
           ? { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'rec', version: '1' } }
           : message.method === 'tools/list'
-            ? { tools: [{ name: 'deploy', inputSchema: { type: 'object' } }] }
+            ? {
+                tools: [
+                  { name: 'deploy', inputSchema: { type: 'object' } },
+                  { name: 'sample', inputSchema: { type: 'object' } },
+                ],
+              }
             : { content: [{ type: 'text', text: 'ran' }] };
       response
         .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'upstream-session' })
@@ -175,6 +193,24 @@ describe('HTTP gateway: a hostile caller going around the request checks', () =>
     }
     expect(text).toContain('"text":"ran"');
     expect(await enforcer.approvals.getStatus(ask.params.elicitationId)).toBe('approved');
+  });
+});
+
+describe('HTTP gateway: an upstream asking the client for work after the kill switch turned on', () => {
+  it('its sampling request is not relayed to the client', async () => {
+    try {
+      const response = await post('alice-token', {
+        jsonrpc: '2.0',
+        id: 5,
+        method: 'tools/call',
+        params: { name: 'sample', arguments: {} },
+      });
+      const text = await response.text();
+      expect(text).toContain('sampled');
+      expect(text).not.toContain('sampling/createMessage');
+    } finally {
+      await killSwitch.deactivate();
+    }
   });
 });
 

@@ -245,6 +245,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         response.write(`event: message\ndata: ${data}\n\n`);
       };
       let upstreamStatus = 200;
+      let upstreamRequests: Promise<void> = Promise.resolve();
       let usedClientId = false;
       const session = enforcer.openSession({
         caller,
@@ -268,9 +269,14 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
-            if (isRecord(relayed) && typeof relayed.method === 'string' && relayed.id === undefined)
-              session.observeUpstreamNotification(relayed.method);
-            sendEvent(relayed);
+            const named = isRecord(relayed) && typeof relayed.method === 'string';
+            if (named && relayed.id === undefined) session.observeUpstreamNotification(relayed.method as string);
+            if (!named || relayed.id === undefined) return sendEvent(relayed);
+            // The upstream's own request (sampling, elicitation) reaches the client only while
+            // the kill switch is off; the reply waits until it is settled.
+            upstreamRequests = upstreamRequests.then(async () => {
+              if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
+            });
           },
         );
         if (stateless && answer.status === 404) bridge.reset();
@@ -297,6 +303,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           });
         return answer.outcome;
       });
+      await upstreamRequests;
       const reply = {
         jsonrpc: '2.0',
         id: message.id,

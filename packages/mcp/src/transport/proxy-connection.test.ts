@@ -49,3 +49,15 @@ describe('createProxyConnection(config): a hostile client over stdio', () => {
     expect(toUpstream).toEqual([]);
   });
 });
+
+describe('createProxyConnection(config): an upstream asking the client for work while the kill switch is on', () => {
+  it('a sampling request from the upstream is answered KILL_SWITCH_ACTIVE and never reaches the client', async () => {
+    const { connection, killSwitch, toUpstream, toClient } = relay();
+    await killSwitch.activate('incident');
+    connection.fromUpstream({ jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: { messages: [] } });
+    await settled();
+    await settled();
+    expect(toClient).toEqual([]);
+    expect(toUpstream).toMatchObject([{ id: 9, error: { data: { warden: { code: 'KILL_SWITCH_ACTIVE' } } } }]);
+  });
+});

@@ -113,6 +113,34 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
       });
   };
 
+  /**
+   * An upstream's request (sampling, elicitation, roots) reaches the client only while the kill
+   * switch is off: a sampling request would otherwise set the client's model to work after
+   * everything was stopped. A refused one is answered with the denial.
+   */
+  const relayUpstreamRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
+    if (relayedFromUpstream.size >= maxInFlight) return;
+    const id = `u${++sequence}`;
+    relayedFromUpstream.set(id, message.id);
+    void config.session.reachRefusal().then((refusal) => {
+      if (refusal === undefined) {
+        config.sendToClient({
+          jsonrpc: '2.0',
+          id,
+          method: message.method,
+          ...(isRecord(message.params) ? { params: message.params } : {}),
+        });
+        return;
+      }
+      relayedFromUpstream.delete(id);
+      try {
+        config.sendToUpstream(errorResponse(message.id, refusal.code, refusal.reason));
+      } catch {
+        // The upstream is gone.
+      }
+    });
+  };
+
   return {
     callUpstream,
     askClient,
@@ -174,18 +202,9 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
             ...(message.params === undefined ? {} : { params: message.params }),
           });
           return;
-        case 'request': {
-          if (relayedFromUpstream.size >= maxInFlight) return;
-          const id = `u${++sequence}`;
-          relayedFromUpstream.set(id, message.id);
-          config.sendToClient({
-            jsonrpc: '2.0',
-            id,
-            method: message.method,
-            ...(isRecord(message.params) ? { params: message.params } : {}),
-          });
+        case 'request':
+          relayUpstreamRequest(message);
           return;
-        }
         case 'invalid':
           return;
       }
