@@ -132,3 +132,28 @@ describe('a hostile client keeping an approval for later', () => {
     expect(calls).not.toContain('tools/call');
   });
 });
+
+describe('a hostile client hiding an argument behind __proto__', () => {
+  it('tools/call with a __proto__ key anywhere in its arguments is ARGUMENT_DENIED', async () => {
+    const confined: WardenMcpConfigInput = {
+      ...config,
+      tools: { 'fs/read_file': { arguments: { path: { kind: 'path', roots: ['/srv/docs'] } } } },
+    };
+    const tool = { name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
+    const calls: unknown[] = [];
+    const upstream = async (method: string, params: unknown) => {
+      if (method === 'tools/call') calls.push(params);
+      return method === 'tools/list' ? { result: { tools: [tool] } } : { result: { content: [] } };
+    };
+    const session = createMcpEnforcer({ config: confined }).openSession({ caller: 'alice', upstream: 'fs' });
+    // What arrives on the wire: JSON.parse makes __proto__ an own key that hides `path` from the rule.
+    const params = JSON.parse('{"name":"read_file","arguments":{"__proto__":{"path":"/etc/passwd"}}}');
+    // A server copying its arguments over defaults reads `path` through the prototype.
+    expect(Object.assign({}, params.arguments).path).toBe('/etc/passwd');
+    const outcome = await session.handleRequest('tools/call', params, upstream);
+    expect('error' in outcome && (outcome.error.data as { warden: { code: string } }).warden.code).toBe(
+      'ARGUMENT_DENIED',
+    );
+    expect(calls).toEqual([]);
+  });
+});
