@@ -274,9 +274,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             if (!named || relayed.id === undefined) return sendEvent(relayed);
             // The upstream's own request (sampling, elicitation) reaches the client only while
             // the kill switch is off; the reply waits until it is settled.
-            upstreamRequests = upstreamRequests.then(async () => {
-              if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
-            });
+            upstreamRequests = upstreamRequests
+              .then(async () => {
+                if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
+              })
+              .catch(() => undefined);
           },
         );
         if (stateless && answer.status === 404) bridge.reset();

@@ -61,3 +61,33 @@ describe('createProxyConnection(config): an upstream asking the client for work 
     expect(toUpstream).toMatchObject([{ id: 9, error: { data: { warden: { code: 'KILL_SWITCH_ACTIVE' } } } }]);
   });
 });
+
+describe('createProxyConnection(config): a hostile upstream', () => {
+  it('a request nested 30,000 deep, which cannot be written, is dropped without ending the process', async () => {
+    const killSwitch = createStubKillSwitch();
+    const session = createMcpEnforcer({ config, killSwitch }).openSession({ upstream: 'fs' });
+    const written: string[] = [];
+    // Writes like the line writer: serialising is where a deep message throws.
+    const connection = createProxyConnection({
+      session,
+      requestTimeoutMs: 60_000,
+      sendToClient: (message) => written.push(JSON.stringify(message)),
+      sendToUpstream: (message) => written.push(JSON.stringify(message)),
+    });
+    let params: unknown = {};
+    for (let depth = 0; depth < 30_000; depth += 1) params = { nested: params };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      connection.fromUpstream({ jsonrpc: '2.0', id: 1, method: 'sampling/createMessage', params });
+      await settled();
+      await settled();
+      await settled();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(written).toEqual([]);
+  });
+});

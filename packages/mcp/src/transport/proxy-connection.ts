@@ -123,20 +123,22 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     const id = `u${++sequence}`;
     relayedFromUpstream.set(id, message.id);
     void config.session.reachRefusal().then((refusal) => {
-      if (refusal === undefined) {
-        config.sendToClient({
-          jsonrpc: '2.0',
-          id,
-          method: message.method,
-          ...(isRecord(message.params) ? { params: message.params } : {}),
-        });
-        return;
-      }
-      relayedFromUpstream.delete(id);
       try {
+        if (refusal === undefined) {
+          config.sendToClient({
+            jsonrpc: '2.0',
+            id,
+            method: message.method,
+            ...(isRecord(message.params) ? { params: message.params } : {}),
+          });
+          return;
+        }
+        relayedFromUpstream.delete(id);
         config.sendToUpstream(errorResponse(message.id, refusal.code, refusal.reason));
       } catch {
-        // The upstream is gone.
+        // The upstream is gone, or its request cannot be written (nested too deep to serialise):
+        // dropped, never thrown where nothing catches it and the process would end.
+        relayedFromUpstream.delete(id);
       }
     });
   };
