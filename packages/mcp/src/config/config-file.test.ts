@@ -35,3 +35,19 @@ describe('warden-mcp.json', () => {
     expect(() => parseMcpConfig(document)).toThrow(new RegExp(`${field.replaceAll('.', '\\.')}[.:]`));
   });
 });
+
+describe('warden-mcp.json: an attacker on the network between the gateway and its identity provider', () => {
+  const withJwks = (jwksUrl: string) => ({
+    upstreams: { fs: { command: ['server'] } },
+    http: { oauth: { issuer: 'https://idp.example', audience: 'https://mcp.example/mcp', jwksUrl } },
+  });
+
+  it('an http JWKS URL (keys anyone on the path could replace) is refused, naming the field', () => {
+    expect(() => parseMcpConfig(withJwks('http://idp.example/jwks.json'))).toThrow(/http\.oauth\.jwksUrl/);
+  });
+
+  it('https, and http on loopback, are accepted', () => {
+    expect(() => parseMcpConfig(withJwks('https://idp.example/jwks.json'))).not.toThrow();
+    expect(() => parseMcpConfig(withJwks('http://127.0.0.1:9000/jwks.json'))).not.toThrow();
+  });
+});

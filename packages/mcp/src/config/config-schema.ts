@@ -165,6 +165,16 @@ export interface WardenMcpConfigInput {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * True for a JWKS URL whose keys an attacker on the network cannot swap: whoever can answer an
+ * http fetch of the keys signs any access token they like.
+ */
+function isTrustedKeyUrl(value: string): boolean {
+  const url = new URL(value);
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+}
 const name = z
   .string()
   .min(1)
@@ -346,6 +356,10 @@ export const wardenMcpConfigSchema: z.ZodType<ResolvedMcpConfig, WardenMcpConfig
           .strict()
           .refine((oauth) => (oauth.jwksUrl === undefined) !== (oauth.publicKeyPem === undefined), {
             message: 'must set exactly one of jwksUrl and publicKeyPem',
+          })
+          .refine((oauth) => oauth.jwksUrl === undefined || isTrustedKeyUrl(oauth.jwksUrl), {
+            message: 'must be https (http only on a loopback address)',
+            path: ['jwksUrl'],
           })
           .optional(),
       })

@@ -33,11 +33,27 @@ const MAX_INDEX = 10_000;
 export class ApprovalHolds {
   private readonly byDigest = new Map<string, string>();
 
-  /** @param usedApprovals records used approvals (limit 1 per id); shared, it makes single use hold across replicas. */
+  /**
+   * @param usedApprovals records used approvals (limit 1 per id); shared, it makes single use hold across replicas.
+   * @param useWithinMs how long after its approval an approval still lets its call through.
+   * @param now the clock that window is measured on.
+   */
   constructor(
     private readonly workflow: ApprovalWorkflow,
     private readonly usedApprovals: RateLimiter,
+    private readonly useWithinMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * True when an approved record is too old to use: an approval granted for a call held last week
+   * must not run it today. Measured from the decision (the request's creation when the workflow
+   * did not record one).
+   */
+  private isStale(record: { decidedAt?: string; createdAt: string }): boolean {
+    const decided = Date.parse(record.decidedAt ?? record.createdAt);
+    return !(decided + this.useWithinMs >= this.now());
+  }
 
   /**
    * Consumes an approved approval bound to exactly this call, or returns the pending one (opening
@@ -53,7 +69,15 @@ export class ApprovalHolds {
     if (id !== undefined) {
       const record = await this.workflow.get(id).catch(() => undefined);
       if (record !== undefined && record.payloadDigest === digest && record.requester === call.caller) {
-        if (record.status === 'approved') {
+        if (record.status === 'approved' && this.isStale(record)) {
+          this.byDigest.delete(digest);
+          if (approvalId !== undefined)
+            throw new McpDeniedError({
+              denial: 'APPROVAL_EXPIRED',
+              message: `approval ${id} was granted more than ${this.useWithinMs} ms ago`,
+              approvalId: id,
+            });
+        } else if (record.status === 'approved') {
           this.byDigest.delete(digest);
           if (await markApprovalUsed(this.usedApprovals, id)) return { state: 'approved', approvalId: id };
         } else if (record.status === 'pending') {

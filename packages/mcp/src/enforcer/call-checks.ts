@@ -48,6 +48,22 @@ export function requiredTier(rules: readonly ToolRuleConfig[]): CallTier {
   return TIER_ORDER[index] ?? 'auto';
 }
 
+/**
+ * True when some object in `value` has an own `__proto__` key. `JSON.parse` makes it a plain key,
+ * which argument rules (reading own keys) do not see; a server that copies arguments with
+ * `Object.assign` makes it the prototype, and then reads `path` from it.
+ */
+function hasProtoKey(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    if (!Array.isArray(item) && Object.hasOwn(item, '__proto__')) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) pending.push(child);
+  }
+  return false;
+}
+
 /** Throws a denial when the arguments break a rule or the declared input schema. */
 export function checkCallArguments(
   rules: readonly ToolRuleConfig[],
@@ -55,6 +71,8 @@ export function checkCallArguments(
   inputSchema: unknown,
   schemaChecker: InputSchemaChecker,
 ): void {
+  if (hasProtoKey(args))
+    throw new McpDeniedError({ denial: 'ARGUMENT_DENIED', message: 'arguments must not contain a __proto__ key' });
   // Serialised only when a rule bounds the size (once per call, not per rule).
   let encodedBytes: number | undefined;
   for (const rule of rules) {
@@ -76,7 +94,11 @@ export function checkCallArguments(
         });
     }
   }
-  if (rules.some((rule) => rule.matchInputSchema === false)) return;
+  // Every matching rule applies: a broad rule turning the schema check off does not overrule a
+  // rule that asks for it by name.
+  const skipSchema =
+    rules.some((rule) => rule.matchInputSchema === false) && !rules.some((rule) => rule.matchInputSchema === true);
+  if (skipSchema) return;
   const problem = schemaChecker.check(inputSchema, args);
   if (problem !== undefined) throw new McpDeniedError({ denial: 'SCHEMA_MISMATCH', message: problem });
 }

@@ -28,7 +28,7 @@ import { createMemoryToolPinStore, type ToolPinStore } from '../pinning/pin-stor
 import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
-import { denialToJsonRpc, McpDeniedError } from './denial.js';
+import { denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import {
@@ -91,8 +91,19 @@ export interface McpSession {
   readonly protocolVersion: string | undefined;
   /** Decides on one request, forwarding it through `upstream` when allowed. Never rejects. */
   handleRequest(method: string, params: unknown, upstream: McpUpstreamCall): Promise<McpOutcome>;
-  /** True when a client notification may go to the upstream (false while the kill switch is on). */
+  /**
+   * True when a client notification may go to the upstream: its method is a notification's
+   * (`notifications/…`), the caller may reach the upstream and the kill switch is off. Anything
+   * else (a `tools/call` sent without an id, which a JSON-RPC server still executes) is refused
+   * and recorded as denied.
+   */
   allowNotification(method: string): Promise<boolean>;
+  /**
+   * Why a message that is not a request (a client's answer to an upstream's request, its event
+   * stream, the end of its session) may not reach the upstream — the kill switch is on or cannot
+   * answer, or the caller may not reach it — or `undefined` when it may.
+   */
+  reachRefusal(): Promise<McpDenialData | undefined>;
   /** Tells the enforcer about a notification from the upstream (`notifications/tools/list_changed` drops its listing). */
   observeUpstreamNotification(method: string): void;
 }
@@ -164,7 +175,11 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
     config,
     engine,
     catalog,
-    holds: new ApprovalHolds(approvals, enforcerConfig.usedApprovals ?? createMemoryUsedApprovals()),
+    holds: new ApprovalHolds(
+      approvals,
+      enforcerConfig.usedApprovals ?? createMemoryUsedApprovals(),
+      config.approvals.ttlMs,
+    ),
     log: createDecisionLog(events, enforcerConfig.auditSink),
     killSwitch,
     policyVersion,
@@ -301,17 +316,53 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
         };
       }
     },
-    async allowNotification() {
-      try {
-        return !(await state.killSwitch.isActive());
-      } catch {
-        return false;
-      }
+    async allowNotification(method) {
+      const refusal = await notificationRefusal(state, source, upstreamName, method);
+      if (refusal === undefined) return true;
+      await state.log
+        .record('denied', source, upstreamName, { caller, method: method.slice(0, 256), ...refusal })
+        .catch(() => undefined);
+      return false;
     },
+    reachRefusal: () => reachRefusal(state, source, upstreamName),
     observeUpstreamNotification(method) {
       if (method === 'notifications/tools/list_changed') state.catalog.invalidate(upstreamName);
     },
   };
+}
+
+/** Why a message that is not a request may not reach the upstream, or `undefined`. Fails closed. */
+async function reachRefusal(
+  state: EnforcerState,
+  source: InjectionSource,
+  upstream: string,
+): Promise<McpDenialData | undefined> {
+  try {
+    if (await state.killSwitch.isActive()) return { code: 'KILL_SWITCH_ACTIVE', reason: 'the kill switch is active' };
+  } catch {
+    return { code: 'BACKEND_UNAVAILABLE', reason: 'the kill switch could not answer' };
+  }
+  if (!state.engine.checkSessionAccess(source, upstream).allowed)
+    return { code: 'ACCESS_DENIED', reason: 'the caller may not reach the upstream' };
+  return undefined;
+}
+
+/**
+ * Why a client notification may not be forwarded, or `undefined`. Only `notifications/…` methods
+ * pass: JSON-RPC servers execute a request sent without an id (they only do not answer it), so a
+ * `tools/call` notification would run a tool no check ever saw.
+ */
+async function notificationRefusal(
+  state: EnforcerState,
+  source: InjectionSource,
+  upstream: string,
+  method: string,
+): Promise<McpDenialData | undefined> {
+  const refusal = await reachRefusal(state, source, upstream);
+  if (refusal !== undefined) return refusal;
+  if (!method.startsWith('notifications/'))
+    return { code: 'METHOD_NOT_ALLOWED', reason: `${method.slice(0, 256)} is not a notification` };
+  return undefined;
 }
 
 /**

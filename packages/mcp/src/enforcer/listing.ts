@@ -25,18 +25,38 @@ export interface ListingContext {
 
 const MAX_DISCOVERY_PAGES = 50;
 
-/** True when `uri` (normalised by the URL parser, so `..` and `%2e` segments resolve) is allowed. */
+/**
+ * Every way an upstream might read `uri`: as written, normalised by the URL parser (`..` and
+ * `%2e` segments resolve), and percent-decoded (once and repeatedly) then normalised — a server
+ * that decodes the path reads `file:///docs/..%2F..%2Fetc%2Fpasswd` as `/etc/passwd`, while the
+ * URL parser keeps `..%2F..%2Fetc%2Fpasswd` as one harmless segment. `undefined` when unreadable.
+ */
+function resourceInterpretations(uri: string): string[] | undefined {
+  const readings = new Set<string>([uri]);
+  let decoded = uri;
+  try {
+    readings.add(new URL(uri).href);
+    for (let round = 0; round < 4 && decoded.includes('%'); round += 1) {
+      decoded = decodeURIComponent(decoded);
+      readings.add(decoded);
+      readings.add(new URL(decoded).href);
+    }
+  } catch {
+    return undefined;
+  }
+  return [...readings];
+}
+
+/** True when every reading of `uri` is allowed and none is denied. */
 function resourceAllowed(state: EnforcerState, uri: unknown): boolean {
   if (typeof uri !== 'string' || uri.length > 8192) return false;
-  let normalised: string;
-  try {
-    normalised = new URL(uri).href;
-  } catch {
-    return false;
-  }
   const { allow, deny } = state.config.resources;
-  if (deny && (compileGlobList(deny).matches(normalised) || compileGlobList(deny).matches(uri))) return false;
-  return allow !== undefined && compileGlobList(allow).matches(normalised) && compileGlobList(allow).matches(uri);
+  if (allow === undefined) return false;
+  const readings = resourceInterpretations(uri);
+  if (readings === undefined) return false;
+  const allowed = compileGlobList(allow);
+  const denied = deny ? compileGlobList(deny) : undefined;
+  return readings.every((reading) => allowed.matches(reading) && !denied?.matches(reading));
 }
 
 function promptAllowed(state: EnforcerState, upstream: string, name: unknown): boolean {

@@ -18,6 +18,7 @@ import type { McpEnforcer } from '../enforcer/enforcer.js';
 import { isRecord, type McpOutcome } from '../enforcer/messages.js';
 import { INPUT_REQUIRED_REVISION } from '../enforcer/tool-call.js';
 import { classifyMessage, errorResponse, type JsonRpcId } from '../transport/json-rpc.js';
+import { declaresJson, dnsRebindingProblem } from './browser-guard.js';
 import { createAuthenticator } from './http-auth.js';
 import { checkMcpHeaders, readBody } from './http-request.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
@@ -73,8 +74,25 @@ function routeOf(
 }
 
 interface ClientSession {
+  /** The caller that opened it: no other caller may use it. */
+  caller: string;
   protocolVersion?: string;
   urlElicitation: boolean;
+}
+
+/**
+ * Why a request naming `sessionId` may not use it, or `undefined`. A session belongs to the caller
+ * that opened it (MCP's advice against session hijacking): another caller who learnt the id would
+ * otherwise read its event stream, answer its server's requests or end it. An id this gateway did
+ * not open, or has forgotten, gets the 404 of an unknown session, upon which clients start anew.
+ */
+function sessionRefusal(
+  sessions: ReadonlyMap<string, ClientSession>,
+  sessionId: string | undefined,
+  caller: string,
+): string | undefined {
+  if (sessionId === undefined) return undefined;
+  return sessions.get(sessionId)?.caller === caller ? undefined : 'unknown session';
 }
 
 const MAX_SESSIONS = 10_000;
@@ -114,8 +132,18 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       ? (message, forwarded, relay) => stdio.send(message, forwarded, relay)
       : (message, forwarded, relay) => postToUpstream(target, message, forwarded, relay);
     const sessions = new Map<string, ClientSession>();
-    const asks = new Map<string, (value: unknown) => void>();
+    /** Requests Warden sent to a client (URL-mode elicitation), by id, with the caller asked. */
+    const asks = new Map<string, { caller: string; resolve: (value: unknown) => void }>();
     const bridge = new UpstreamBridge(send);
+    /** Sends through the one 2025-11-25 session bridged 2026-07-28 clients share (opened on first use). */
+    const sendBridged = async (message: Record<string, unknown>, relay: (message: unknown) => void) => {
+      const bridged = await bridge.get();
+      const headers: ForwardedHeaders = {
+        ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}),
+        protocolVersion: BRIDGED_REVISION,
+      };
+      return send(message, headers, relay);
+    };
     let askSequence = 0;
 
     const rememberSession = (id: string, session: ClientSession) => {
@@ -144,7 +172,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const headerProblem = checkMcpHeaders(request, message);
       if (headerProblem)
         return refuse(response, 400, 'id' in message ? message.id : null, 'HEADER_MISMATCH', headerProblem);
-      let forwarded: ForwardedHeaders = {
+      const forwarded: ForwardedHeaders = {
         ...(typeof request.headers['mcp-session-id'] === 'string'
           ? { sessionId: request.headers['mcp-session-id'] }
           : {}),
@@ -152,40 +180,38 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           ? { protocolVersion: request.headers['mcp-protocol-version'] }
           : {}),
       };
-      const remembered = forwarded.sessionId ? sessions.get(forwarded.sessionId) : undefined;
-      const protocolVersion = forwarded.protocolVersion ?? metaProtocolVersion(message) ?? remembered?.protocolVersion;
+      const declaredVersion = forwarded.protocolVersion ?? metaProtocolVersion(message);
+      // A 2026-07-28 client has no session of its own (it goes through the bridged one).
+      const sessionless = declaredVersion !== undefined && declaredVersion >= INPUT_REQUIRED_REVISION;
+      const sessionProblem = sessionless ? undefined : sessionRefusal(sessions, forwarded.sessionId, caller);
+      if (sessionProblem)
+        return refuse(response, 404, 'id' in message ? message.id : null, 'ACCESS_DENIED', sessionProblem);
+      const remembered = forwarded.sessionId && !sessionless ? sessions.get(forwarded.sessionId) : undefined;
+      const protocolVersion = declaredVersion ?? remembered?.protocolVersion;
       const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
-      if (stateless) {
-        if (!SUPPORTED_REVISIONS.includes(protocolVersion))
-          return refuse(
-            response,
-            400,
-            'id' in message ? message.id : null,
-            'INVALID_REQUEST',
-            `unsupported protocol version ${protocolVersion}`,
-          );
-        const bridged = await bridge.get().catch(() => undefined);
-        if (!bridged)
-          return refuse(
-            response,
-            502,
-            'id' in message ? message.id : null,
-            'UPSTREAM_UNAVAILABLE',
-            'the upstream could not be initialised',
-          );
-        forwarded = {
-          ...(bridged.sessionId ? { sessionId: bridged.sessionId } : {}),
-          protocolVersion: BRIDGED_REVISION,
-        };
-      }
+      if (stateless && !SUPPORTED_REVISIONS.includes(protocolVersion))
+        return refuse(
+          response,
+          400,
+          'id' in message ? message.id : null,
+          'INVALID_REQUEST',
+          `unsupported protocol version ${protocolVersion}`,
+        );
+      // The bridged session is opened when a message is about to reach the upstream, after the
+      // kill switch and access checks, never before them (its initialize is a message too).
+      const toUpstream: UpstreamSend = stateless ? (outgoing, _headers, relay) => sendBridged(outgoing, relay) : send;
 
       if (message.kind === 'response') {
         const waiting = asks.get(String(message.id));
-        if (waiting) {
+        // Only the caller Warden asked may answer: another one could decline its approval.
+        if (waiting?.caller === caller) {
           asks.delete(String(message.id));
-          waiting(message.error !== undefined ? { action: 'cancel' } : message.result);
-        } else {
-          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          waiting.resolve(message.error !== undefined ? { action: 'cancel' } : message.result);
+        } else if (
+          waiting === undefined &&
+          (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
+        ) {
+          await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
         return;
@@ -193,7 +219,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (message.kind === 'notification') {
         const notifying = enforcer.openSession({ caller, upstream: upstreamName });
         if (await notifying.allowNotification(message.method))
-          await send(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
+          await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         response.writeHead(202).end();
         return;
       }
@@ -219,6 +245,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         response.write(`event: message\ndata: ${data}\n\n`);
       };
       let upstreamStatus = 200;
+      let upstreamRequests: Promise<void> = Promise.resolve();
       let usedClientId = false;
       const session = enforcer.openSession({
         caller,
@@ -229,7 +256,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           : {}),
         askClient: (method, params) => {
           const id = `warden-ask-${++askSequence}`;
-          const answer = new Promise<unknown>((resolve) => asks.set(id, resolve));
+          const answer = new Promise<unknown>((resolve) => asks.set(id, { caller, resolve }));
           sendEvent({ jsonrpc: '2.0', id, method, params });
           return answer;
         },
@@ -238,13 +265,20 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
         if (id === message.id) usedClientId = true;
         if (stateless && method === 'server/discover') return { result: await bridge.discover() };
-        const answer = await send(
+        const answer = await toUpstream(
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
-            if (isRecord(relayed) && typeof relayed.method === 'string' && relayed.id === undefined)
-              session.observeUpstreamNotification(relayed.method);
-            sendEvent(relayed);
+            const named = isRecord(relayed) && typeof relayed.method === 'string';
+            if (named && relayed.id === undefined) session.observeUpstreamNotification(relayed.method as string);
+            if (!named || relayed.id === undefined) return sendEvent(relayed);
+            // The upstream's own request (sampling, elicitation) reaches the client only while
+            // the kill switch is off; the reply waits until it is settled.
+            upstreamRequests = upstreamRequests
+              .then(async () => {
+                if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
+              })
+              .catch(() => undefined);
           },
         );
         if (stateless && answer.status === 404) bridge.reset();
@@ -255,6 +289,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             if (message.method === 'initialize') {
               const init = isRecord(message.params) ? message.params : {};
               rememberSession(answer.sessionId, {
+                caller,
                 ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
                 urlElicitation: hasUrlElicitation(message.params),
               });
@@ -270,6 +305,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           });
         return answer.outcome;
       });
+      await upstreamRequests;
       const reply = {
         jsonrpc: '2.0',
         id: message.id,
@@ -286,9 +322,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
 
     /** GET (the server's notification stream) and DELETE (end of session), after the kill switch. */
     const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
-      if (!(await enforcer.openSession({ caller, upstream: upstreamName }).allowNotification('stream'))) {
-        return refuse(response, 403, null, 'KILL_SWITCH_ACTIVE', 'the kill switch is active');
-      }
+      const refusal = await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal();
+      if (refusal !== undefined) return refuse(response, 403, null, refusal.code, refusal.reason);
+      const sessionId = request.headers['mcp-session-id'];
+      const sessionProblem = sessionRefusal(sessions, typeof sessionId === 'string' ? sessionId : undefined, caller);
+      if (sessionProblem) return refuse(response, 404, null, 'ACCESS_DENIED', sessionProblem);
       // A stdio upstream has no stream to offer, and its sessions are the gateway's own.
       if (stdio) return void response.writeHead(request.method === 'GET' ? 405 : 200, { allow: 'POST, DELETE' }).end();
       const headers: Record<string, string> = {
@@ -374,7 +412,13 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       response.setHeader('www-authenticate', `Bearer error="invalid_token"${metadata}`);
       return refuse(response, 401, null, 'UNAUTHENTICATED', auth.error);
     }
-    if (request.method === 'POST') return upstreamRoute.handlePost(request, response, auth.caller);
+    if (request.method === 'POST') {
+      if (!declaresJson(request)) {
+        request.resume();
+        return refuse(response, 415, null, 'INVALID_REQUEST', 'the body must be sent as application/json');
+      }
+      return upstreamRoute.handlePost(request, response, auth.caller);
+    }
     request.resume();
     if (request.method === 'GET' || request.method === 'DELETE')
       return upstreamRoute.relayStream(request, response, auth.caller);
@@ -399,29 +443,6 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       await Promise.all([...routes.values()].map((upstreamRoute) => upstreamRoute.close()));
     },
   };
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/**
- * On a loopback address, a Host or Origin naming another site is a DNS-rebinding attack: a web
- * page whose domain now resolves to 127.0.0.1 must not reach the gateway.
- */
-function dnsRebindingProblem(request: HttpRequest, listenHost: string): string | undefined {
-  if (!LOOPBACK_HOSTS.has(listenHost)) return undefined;
-  const hostname = (value: string): string | undefined => {
-    try {
-      return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase();
-    } catch {
-      return undefined;
-    }
-  };
-  const host = request.headers.host;
-  if (host !== undefined && !LOOPBACK_HOSTS.has(hostname(host) ?? '')) return 'the Host header names another site';
-  const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null' && !LOOPBACK_HOSTS.has(hostname(origin) ?? ''))
-    return 'the Origin header names another site';
-  return undefined;
 }
 
 function metaProtocolVersion(message: object): string | undefined {

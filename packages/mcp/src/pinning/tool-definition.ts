@@ -36,8 +36,14 @@ export function toolDefinitionDigest(tool: McpToolDefinition): string {
   });
 }
 
-// Zero-width and format characters, bidirectional controls, tag characters, variation selectors.
+// Control characters (an ESC starts the ANSI sequences that hide or overwrite text in a
+// terminal), zero-width and format characters, bidirectional controls, tag characters, variation
+// selectors, and blank-looking letters. Tab, line feed and carriage return are ordinary text.
 const HIDDEN_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x0000, 0x0008],
+  [0x000b, 0x000c],
+  [0x000e, 0x001f],
+  [0x007f, 0x009f],
   [0x00ad, 0x00ad],
   [0x034f, 0x034f],
   [0x061c, 0x061c],
@@ -52,6 +58,9 @@ const HIDDEN_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0xfeff, 0xfeff],
   [0xffa0, 0xffa0],
   [0xfff9, 0xfffb],
+  [0x13430, 0x1343f],
+  [0x1bca0, 0x1bca3],
+  [0x1d173, 0x1d17a],
   [0xe0000, 0xe007f],
   [0xe0100, 0xe01ef],
 ];
@@ -61,16 +70,37 @@ function isHidden(codePoint: number): boolean {
 }
 
 /**
- * The code points of invisible or bidirectional-control characters anywhere in the definition
- * (descriptions of parameters included), as `U+XXXX`; empty when there are none.
+ * The code points of control, invisible or bidirectional-control characters anywhere in the
+ * definition (descriptions of parameters and keys included), as `U+XXXX` in code-point order (at
+ * most 16);
+ * empty when there are none.
  */
 export function findHiddenCharacters(tool: McpToolDefinition): string[] {
   const found = new Set<string>();
-  for (const character of JSON.stringify(tool)) {
-    const codePoint = character.codePointAt(0) ?? 0;
-    if (codePoint < 0xad || !isHidden(codePoint)) continue;
-    found.add(`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`);
-    if (found.size >= 16) break;
+  // The strings themselves, keys included: JSON.stringify would have written control characters
+  // as harmless-looking `\u001b` escapes.
+  const pending: unknown[] = [tool];
+  while (pending.length > 0 && found.size < 16) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      addHidden(value, found);
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        addHidden(key, found);
+        pending.push(item);
+      }
+    }
   }
-  return [...found];
+  const byCodePoint = (name: string) => Number.parseInt(name.slice(2), 16);
+  return [...found].sort((a, b) => byCodePoint(a) - byCodePoint(b)).slice(0, 16);
+}
+
+function addHidden(text: string, found: Set<string>): void {
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    if (codePoint >= 0x20 && codePoint < 0x7f) continue;
+    if (isHidden(codePoint)) found.add(`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`);
+  }
 }

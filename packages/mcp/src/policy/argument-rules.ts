@@ -117,8 +117,11 @@ function checkPath(roots: readonly string[], value: unknown, allowFileUri: boole
     if (!path.isAbsolute(candidate)) return 'must be an absolute path';
     const lexical = path.resolve(candidate);
     if (!insideAny(lexicalRoots, lexical) && !insideAny(realRoots, lexical)) return 'is outside the allowed roots';
-    // Symlinks: where the path really leads must be inside a root too.
-    if (!insideAny(realRoots, realOrResolved(lexical))) return 'is outside the allowed roots (through a symlink)';
+    // Symlinks: where the path really leads must be inside a root too, both after the lexical
+    // normalisation some servers do first and as the kernel reads the raw string, where `..`
+    // after a symlink climbs from the link's target (`root/link/../x` is `<target's parent>/x`).
+    if (!insideAny(realRoots, realOrResolved(lexical)) || !insideAny(realRoots, realOrResolved(candidate)))
+      return 'is outside the allowed roots (through a symlink)';
   }
   return undefined;
 }
@@ -127,10 +130,14 @@ function isInside(root: string, target: string): boolean {
   return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
-/** The real path of `target`, resolving symlinks of the longest existing prefix. */
+/**
+ * The real path of the absolute `target`, resolving symlinks of its longest existing prefix
+ * component by component as the kernel does (no lexical `..` collapsing before the symlinks are
+ * followed); the missing rest is appended.
+ */
 function realOrResolved(target: string): string {
   const resolved = path.resolve(target);
-  let existing = resolved;
+  let existing = target;
   const rest: string[] = [];
   for (;;) {
     try {
@@ -156,10 +163,24 @@ function checkUrl(hosts: readonly string[], schemes: readonly string[], value: u
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (!schemes.includes(scheme)) return `scheme ${scheme} is not allowed`;
   if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  const written = hostAsWritten(value);
+  // The upstream parses the string we forward, not our URL object. Where parsers disagree
+  // (`https://allowed.example\@evil.example/` is allowed.example to WHATWG and evil.example to
+  // curl and Python; tabs, percent-encoding, IPv4 shorthand, fullwidth letters are all rewritten
+  // by WHATWG alone), the host as written must already be the one we check.
+  if (written === undefined || written.toLowerCase() !== url.hostname)
+    return 'must name its host as scheme://host, in canonical form (ASCII or punycode, no backslash, encoding or whitespace)';
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   const allowed = hosts.some((pattern) => {
     const lower = pattern.toLowerCase().replace(/\.$/, '');
     return lower.startsWith('*.') ? host.endsWith(lower.slice(1)) : lower === host;
   });
   return allowed ? undefined : `host ${host} is not allowed`;
+}
+
+/** The host between `scheme://` and the first `/`, `?` or `#` as written, without a port; `undefined` when absent. */
+function hostAsWritten(value: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1];
+  if (authority === undefined || authority === '') return undefined;
+  return authority.replace(/:[0-9]*$/, '');
 }

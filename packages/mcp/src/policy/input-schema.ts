@@ -5,6 +5,7 @@
  * @module
  */
 import { computePayloadDigest } from '@warden/core';
+import { Ajv } from 'ajv';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /** Validates tool arguments against declared input schemas. */
@@ -15,9 +16,20 @@ export interface InputSchemaChecker {
 
 const MAX_CACHED = 512;
 
+/**
+ * True when the schema names an older draft (04, 06, 07): those spell some keywords differently
+ * from 2020-12 (a tuple is `items: [...]` with `additionalItems`, not `prefixItems`), and a
+ * 2020-12 validator cannot compile them, which refused every call to the tool.
+ */
+function isDraft07OrOlder(schema: Record<string, unknown>): boolean {
+  return typeof schema.$schema === 'string' && /json-schema\.org\/draft-0[4-7]\/schema/.test(schema.$schema);
+}
+
 /** Creates a checker with its own validator cache. */
 export function createInputSchemaChecker(): InputSchemaChecker {
-  const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+  const options = { strict: false, allErrors: false, validateFormats: false } as const;
+  const ajv = new Ajv2020(options);
+  const draft07 = new Ajv(options);
   const cache = new Map<string, ValidateFunction>();
   // The same listed schema object comes back on every call: skip the digest for it.
   const bySchemaObject = new WeakMap<object, ValidateFunction>();
@@ -27,9 +39,9 @@ export function createInputSchemaChecker(): InputSchemaChecker {
     const key = computePayloadDigest(schema);
     let validate = cache.get(key);
     if (validate === undefined) {
-      // Declared schemas name draft-07 or 2020-12; the keywords tools use are the same in both.
+      // Without `$schema` a tool's schema is 2020-12 (MCP's default dialect).
       const { $schema: _ignored, $id: _id, ...body } = schema;
-      validate = ajv.compile(body);
+      validate = (isDraft07OrOlder(schema) ? draft07 : ajv).compile(body);
       if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
       cache.set(key, validate);
     }

@@ -113,6 +113,36 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
       });
   };
 
+  /**
+   * An upstream's request (sampling, elicitation, roots) reaches the client only while the kill
+   * switch is off: a sampling request would otherwise set the client's model to work after
+   * everything was stopped. A refused one is answered with the denial.
+   */
+  const relayUpstreamRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
+    if (relayedFromUpstream.size >= maxInFlight) return;
+    const id = `u${++sequence}`;
+    relayedFromUpstream.set(id, message.id);
+    void config.session.reachRefusal().then((refusal) => {
+      try {
+        if (refusal === undefined) {
+          config.sendToClient({
+            jsonrpc: '2.0',
+            id,
+            method: message.method,
+            ...(isRecord(message.params) ? { params: message.params } : {}),
+          });
+          return;
+        }
+        relayedFromUpstream.delete(id);
+        config.sendToUpstream(errorResponse(message.id, refusal.code, refusal.reason));
+      } catch {
+        // The upstream is gone, or its request cannot be written (nested too deep to serialise):
+        // dropped, never thrown where nothing catches it and the process would end.
+        relayedFromUpstream.delete(id);
+      }
+    });
+  };
+
   return {
     callUpstream,
     askClient,
@@ -147,11 +177,16 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           if (original === undefined) return;
           relayedFromUpstream.delete(key);
           const body = message.error !== undefined ? { error: message.error } : { result: message.result };
-          try {
-            config.sendToUpstream({ jsonrpc: '2.0', id: original, ...body });
-          } catch {
-            // The upstream is gone.
-          }
+          // An answer (a sampling result, say) carries the client's content to the upstream: not
+          // while the kill switch is on, nor from a caller who may not reach the upstream.
+          void config.session.reachRefusal().then((refusal) => {
+            if (refusal !== undefined || closedReason !== undefined) return;
+            try {
+              config.sendToUpstream({ jsonrpc: '2.0', id: original, ...body });
+            } catch {
+              // The upstream is gone.
+            }
+          });
         }
       }
     },
@@ -169,18 +204,9 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
             ...(message.params === undefined ? {} : { params: message.params }),
           });
           return;
-        case 'request': {
-          if (relayedFromUpstream.size >= maxInFlight) return;
-          const id = `u${++sequence}`;
-          relayedFromUpstream.set(id, message.id);
-          config.sendToClient({
-            jsonrpc: '2.0',
-            id,
-            method: message.method,
-            ...(isRecord(message.params) ? { params: message.params } : {}),
-          });
+        case 'request':
+          relayUpstreamRequest(message);
           return;
-        }
         case 'invalid':
           return;
       }
