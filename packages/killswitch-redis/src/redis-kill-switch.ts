@@ -90,7 +90,9 @@ export class RedisKillSwitch implements KillSwitch {
   constructor(config: RedisKillSwitchConfig) {
     this.config = parseRedisKillSwitchConfig(config);
     this.name = this.config.name;
-    this.switchId = `${this.config.keyPrefix}${this.config.name}`;
+    // Signed as the keys name it, braces included: prefix and name may both hold "." or "-", so
+    // run together ("a:b." + "c" and "a:" + "b.c") two switches would sign the same text.
+    this.switchId = `${this.config.keyPrefix}{${this.config.name}}`;
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     const { signingKey, verifyKey } = this.config;
