@@ -11,7 +11,8 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
  * KEYS: state hash, history list.
  * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, history limit, version ('' bumps
  * the stored one), expected stored version ('*' checks nothing, '' expects no record),
- * signature, skip-if-inactive ('1': an existing inactive record is left alone).
+ * signature, skip-if-inactive ('1': an existing inactive record is left alone), basis (signed
+ * changes: the version replaced; '' unsigned).
  * Returns { 1 changed | 0 unchanged | -1 version conflict, the state hash as stored now }.
  */
 const changeScript = defineRedisScript(`
@@ -27,11 +28,11 @@ if version == '' then
   version = tostring((tonumber(redis.call('HGET', state, 'version') or '0') or 0) + 1)
 end
 redis.call('HSET', state, 'version', version)
-redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9])
+redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9], 'basis', ARGV[11])
 local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
-redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9] }))
+redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] }))
 return { 1, redis.call('HGETALL', state) }
 `);
 
@@ -67,6 +68,8 @@ export interface KillSwitchWriteMode {
   expectedVersion?: string;
   /** The operator's signature of the record written. */
   signature?: string;
+  /** The signed basis: the version replaced (see `KillSwitchRecord.basis`). */
+  basis?: number;
   /** Leave an existing inactive record alone (an idempotent deactivation). */
   skipIfInactive: boolean;
 }
@@ -109,6 +112,7 @@ export async function runChangeScript(
       mode.expectedVersion ?? '*',
       mode.signature ?? '',
       mode.skipIfInactive ? '1' : '0',
+      mode.basis === undefined ? '' : String(mode.basis),
     ],
   );
   if (!Array.isArray(reply)) throw new TypeError('Unexpected reply from the kill switch script');

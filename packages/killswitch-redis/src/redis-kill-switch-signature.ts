@@ -15,6 +15,7 @@ function signedBytes(switchId: string, record: KillSwitchRecord): Buffer {
     record.reason ?? '',
     record.actor ?? '',
     record.changedAt ?? '',
+    record.basis ?? '',
   ];
   return Buffer.from(JSON.stringify(fields), 'utf8');
 }

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { ConflictError } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -64,4 +65,69 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     expect(tally?.inactive).toBe(0);
     expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
   });
+
+  // Same millisecond: the release and the activation that beat it carry one version. Clock ahead:
+  // the release carries a higher version than every activation that beat it.
+  it.each([
+    ['in the same millisecond', 1_000],
+    ['on a host whose clock runs ahead', 60_000],
+  ])(
+    'a release that lost its race to an activation %s, captured with MONITOR (attacker: a Redis user replaying it) never reads inactive',
+    async (_when, personClock) => {
+      const operatorKeys = generateKeyPairSync('ed25519');
+      const verifyKey = operatorKeys.publicKey;
+      const name = `race-${randomUUID()}`;
+      const keyPrefix = 'warden-test:kill-switch:';
+      const stateKey = `${keyPrefix}{${name}}:state`;
+      // Two operator processes: an automated stop keeps activating while a person releases.
+      const automation = open({ name, keyPrefix, verifyKey, signingKey: operatorKeys.privateKey, now: () => 1_000 });
+      const reader = open({ name, keyPrefix, verifyKey });
+      await automation.deactivate({ actor: 'automation' });
+      await automation.activate('anomaly', { actor: 'automation' });
+
+      // The person's process: before each of its writes reaches Redis, the automation activates again.
+      const personRedis = await client();
+      const evalsha = personRedis.evalsha.bind(personRedis) as (...args: unknown[]) => Promise<unknown>;
+      Object.assign(personRedis, {
+        evalsha: async (...args: unknown[]) => {
+          await automation.activate('anomaly, again', { actor: 'automation' });
+          return evalsha(...args);
+        },
+      });
+      const personKeys = { verifyKey, signingKey: operatorKeys.privateKey };
+      const person = open({ redis: personRedis, name, keyPrefix, ...personKeys, now: () => personClock });
+      await person.ready();
+
+      const monitor = await (await client()).monitor();
+      const seen: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+      const error = await person.deactivate({ actor: 'bob' }).catch((caught: unknown) => caught);
+      expect(ConflictError.isInstance(error)).toBe(true);
+      await eventually(async () => expect(await reader.getReason()).toBe('anomaly, again'));
+      monitor.disconnect();
+
+      // Every release the person signed, as MONITOR showed it: EVALSHA sha numkeys keys… then the
+      // arguments channel, active, reason, actor, changedAt, history limit, version, expected,
+      // signature, skip-if-inactive, basis.
+      const signedReleases = seen
+        .filter((args) => /^evalsha$/i.test(args[0] ?? '') && args[3] === stateKey)
+        .map((args) => args.slice(3 + Number(args[2])))
+        .filter((argv) => argv[1] === '0' && (argv[8] ?? '') !== '');
+      expect(signedReleases.length).toBeGreaterThan(0);
+      const redis = await client();
+      const sampler = sampleAnswers([reader]);
+      for (const [, , reason, actor, changedAt, , version, , signature, , basis] of signedReleases) {
+        await redis.hset(stateKey, { version, active: '0', reason, actor, changedAt, signature, basis: basis ?? '' });
+        await redis.publish(`${keyPrefix}{${name}}:changes`, 'replay');
+        // Once it has judged the replayed record: unknown (refused), or holding it (taken).
+        await eventually(async () => {
+          const state = await reader.getState();
+          expect(state.unknown === true || state.version === Number(version)).toBe(true);
+        });
+      }
+      const [tally] = await sampler.stop();
+      expect(tally?.inactive).toBe(0);
+      expect(await reader.getState()).toMatchObject({ active: true, unknown: true });
+    },
+  );
 });

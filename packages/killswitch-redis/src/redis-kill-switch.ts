@@ -72,6 +72,11 @@ export class RedisKillSwitch implements KillSwitch {
   private persistenceChecked = false;
   /** Highest signed version this instance has trusted: an older signed record is a rollback. */
   private highestSignedVersion = 0;
+  /**
+   * Highest version of an activation this instance has held, signed or not: a signed release
+   * whose basis is older was made without knowing of it (it lost a race to it, or was replayed).
+   */
+  private highestActivationVersion = 0;
   /** Newest change this instance has put into its audit trail (its own or observed). */
   private auditedVersion = 0;
   /** Versions this instance wrote itself (not to be reported again as observed). */
@@ -376,6 +381,7 @@ export class RedisKillSwitch implements KillSwitch {
     if (record.active) {
       // A signed activation raises the floor, so an older signed release replayed later is a rollback.
       if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
+      this.highestActivationVersion = Math.max(this.highestActivationVersion, record.version);
       return { kind: 'known', record };
     }
     if (!signed) {
@@ -388,6 +394,18 @@ export class RedisKillSwitch implements KillSwitch {
       return {
         kind: 'unknown',
         why: `Kill switch "${name}" state record is older (version ${record.version}) than one already seen (${this.highestSignedVersion}): a rollback, failing closed.`,
+      };
+    }
+    // The signature proves the operator released *something*, not that the release came after
+    // every stop: a release signed and sent but beaten to Redis by an activation (and seen there
+    // by anyone with MONITOR) may carry a higher version than that activation. Its basis says
+    // which state it released.
+    if ((record.basis ?? -1) < this.highestActivationVersion) {
+      return {
+        kind: 'unknown',
+        why:
+          `Kill switch "${name}" state record releases version ${record.basis ?? 'unknown'}, older than an ` +
+          `activation already seen (${this.highestActivationVersion}): a replayed or overtaken release, failing closed.`,
       };
     }
     this.highestSignedVersion = record.version;
@@ -525,12 +543,19 @@ export class RedisKillSwitch implements KillSwitch {
         this.highestSignedVersion + 1,
         Math.floor(this.config.now()),
       );
-      const record = { version, ...change };
+      const basis = this.basisOver(hash, version);
+      const record = { version, ...change, basis };
       const signature = signRecord(this.switchId, record, signingKey);
       const expectedVersion = hash.version ?? '';
       const result = await this.connections.run(
         (redis) =>
-          runChangeScript(redis, this.config, change, { version, expectedVersion, signature, skipIfInactive: false }),
+          runChangeScript(redis, this.config, change, {
+            version,
+            expectedVersion,
+            signature,
+            basis,
+            skipIfInactive: false,
+          }),
         this.config.commandTimeoutMs,
       );
       if (result.outcome !== 'conflict') return { ...result, signed: { ...record, signature } };
@@ -539,6 +564,17 @@ export class RedisKillSwitch implements KillSwitch {
     throw new ConflictError({
       message: `Kill switch "${this.name}" changed concurrently ${SIGNED_WRITE_ATTEMPTS} times; retry`,
     });
+  }
+
+  /**
+   * What a signed change replaces: the stored record's version (the script checks it is still
+   * there), and every activation this instance has seen; its own version when Redis holds no
+   * record it can read (a data loss: the version, at least the wall clock, is all it can vouch for).
+   */
+  private basisOver(hash: Record<string, string>, version: number): number {
+    const stored = hash.version;
+    if (stored === undefined || !/^[0-9]{1,15}$/.test(stored)) return version;
+    return Math.max(Number(stored), this.highestSignedVersion, this.highestActivationVersion);
   }
 
   /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
