@@ -130,4 +130,29 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       expect(await reader.getState()).toMatchObject({ active: true, unknown: true });
     },
   );
+  it('deactivate() by the operator over a replayed signed release (attacker: a Redis user rolling the record back) writes a release every instance takes', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const name = `rollback-${randomUUID()}`;
+    const keyPrefix = 'warden-test:kill-switch:';
+    const stateKey = `${keyPrefix}{${name}}:state`;
+    const operator = open({ name, keyPrefix, verifyKey, signingKey: operatorKeys.privateKey });
+    const reader = open({ name, keyPrefix, verifyKey });
+    const redis = await client();
+    await operator.deactivate({ actor: 'alice' });
+    const oldRelease = await redis.hgetall(stateKey);
+    await operator.activate('incident', { actor: 'alice' });
+    await eventually(async () => expect(await reader.getReason()).toBe('incident'));
+
+    await redis.hset(stateKey, oldRelease);
+    await redis.publish(`${keyPrefix}{${name}}:changes`, 'rollback');
+    for (const instance of [operator, reader]) {
+      await eventually(async () => expect(await instance.getReason()).toMatch(/rollback/));
+    }
+    // The operator sees the rollback too: its release must not be "already inactive, nothing to do".
+    await operator.deactivate({ actor: 'alice' });
+    expect(await redis.hget(stateKey, 'version')).not.toBe(oldRelease.version);
+    await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, actor: 'alice' }));
+    expect(await operator.getState()).toMatchObject({ active: false, stale: false });
+  });
 });

@@ -507,7 +507,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private async write(change: KillSwitchChange): Promise<WrittenChange> {
-    const { signingKey, verifyKey } = this.config;
+    const { signingKey } = this.config;
     if (!signingKey) {
       const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
         this.connections.run(
@@ -528,13 +528,13 @@ export class RedisKillSwitch implements KillSwitch {
         known ??
         (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
       if (!change.active) {
-        // A release over a trusted release changes nothing. (An activation needs only the stored
-        // version: parsing the hash, which then holds the version alone, would be wasted work.)
+        // A release over a release this instance trusts changes nothing. Trusted as a read would
+        // trust it: a signed release replayed over a newer activation (a rollback) is signed, yet
+        // left in place it keeps every instance that saw the activation unknown. (An activation
+        // needs only the stored version: parsing the hash would be wasted work.)
         const reading = readingFromHash(hash);
-        const current = reading.kind === 'record' ? reading.record : undefined;
-        const trustedInactive =
-          current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-        if (trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+        const judged = this.judge(reading);
+        if (judged.kind === 'known' && !judged.record.active) return { outcome: 'unchanged', reading, stored: hash };
       }
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
