@@ -140,14 +140,21 @@ export function recordFromMessage(payload: string): KillSwitchRecord | undefined
   }
 }
 
-/** Reads a history entry; `undefined` when malformed. */
-export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
-  let record: KillSwitchRecord | undefined;
+/**
+ * Reads a history entry as the record the change wrote (signature included); `undefined` when
+ * malformed. Anyone who can `LPUSH` can add one: it is untrusted until verified.
+ */
+export function historyRecordFromJson(json: string): KillSwitchRecord | undefined {
   try {
-    record = toRecord(JSON.parse(json));
+    return toRecord(JSON.parse(json));
   } catch {
     return undefined;
   }
+}
+
+/** Reads a history entry as `getHistory()` lists it; `undefined` when malformed. */
+export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
+  const record = historyRecordFromJson(json);
   if (!record?.changedAt) return undefined;
   const { signature: _signature, basis: _basis, ...entry } = record;
   return { ...entry, changedAt: record.changedAt };

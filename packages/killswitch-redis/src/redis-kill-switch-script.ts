@@ -2,7 +2,8 @@ import { defineRedisScript, type RedisClient } from '@warden/redis-client';
 import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-record.js';
 
 /**
- * Changes the switch atomically: writes the state hash, appends to the bounded history and
+ * Changes the switch atomically: writes the state hash, appends it (signature included, so other
+ * instances can check what they report) to the bounded history and
  * publishes the record written (signature included) on the channel, all in one script. A message
  * is untrusted: an instance takes it only when it verifies like a read (signed by the operator and
  * newer than what it holds), else it is a hint to re-read. Both keys share the switch's hash tag,
@@ -29,7 +30,7 @@ if version == '' then
 end
 redis.call('HSET', state, 'version', version)
 redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9], 'basis', ARGV[11])
-local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5] })
+local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
 redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] }))

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { ConflictError } from '@warden/core';
+import { ConflictError, createSecurityEventEmitter } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -154,5 +154,57 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     expect(await redis.hget(stateKey, 'version')).not.toBe(oldRelease.version);
     await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, actor: 'alice' }));
     expect(await operator.getState()).toMatchObject({ active: false, stale: false });
+  });
+  it('observed events (attacker: a Redis user pushing forged history entries) never report a release nobody signed, nor hide later changes', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const name = `audit-${randomUUID()}`;
+    const keyPrefix = 'warden-test:kill-switch:';
+    const tagged = `${keyPrefix}{${name}}`;
+    const observed: Array<{ type: string; details: Record<string, unknown> }> = [];
+    const events = createSecurityEventEmitter();
+    events.on('security', (event) => {
+      if (event.details?.observed === true) observed.push({ type: event.type, details: event.details });
+    });
+    const operator = open({ name, keyPrefix, verifyKey, signingKey: operatorKeys.privateKey });
+    const observer = open({ name, keyPrefix, verifyKey, events });
+    await observer.ready();
+    await operator.deactivate({ actor: 'alice' });
+    await operator.activate('incident', { actor: 'alice' });
+    await eventually(() => expect(observed.map((event) => event.details.reason)).toContain('incident'));
+
+    // Forged entries: a release "by alice" just after the current version, and one far ahead.
+    const redis = await client();
+    const version = Number(await redis.hget(`${tagged}:state`, 'version'));
+    for (const forged of [version + 1, 999_999_999_999_999]) {
+      const entry = { version: forged, active: false, reason: '', actor: 'alice', changedAt: new Date().toISOString() };
+      await redis.lpush(`${tagged}:history`, JSON.stringify(entry));
+    }
+    // A change the observer takes (a forged activation may only deny), so it reads the history.
+    await redis.hset(`${tagged}:state`, {
+      version: version + 2,
+      active: '1',
+      reason: 'forged',
+      actor: 'mallory',
+      signature: '',
+    });
+    await redis.publish(`${tagged}:changes`, 'hint');
+    await eventually(() => expect(observed.map((event) => event.details.reason)).toContain('forged'));
+
+    await operator.deactivate({ actor: 'bob' });
+    await operator.activate('incident, again', { actor: 'carol' });
+    await eventually(() => expect(observed.map((event) => event.details.reason)).toContain('incident, again'));
+    const releases = observed.filter((event) => event.type === 'kill_switch_deactivated');
+    // Alice's real release at deployment, then Bob's: neither forged one, and Bob's not hidden.
+    expect(releases.map((event) => [event.details.actor, event.details.signed])).toEqual([
+      ['alice', true],
+      ['bob', true],
+    ]);
+    expect(releases.map((event) => event.details.version)).not.toContain(version + 1);
+    expect(observed.find((event) => event.details.reason === 'forged')?.details).toMatchObject({ signed: false });
+    expect(observed.find((event) => event.details.reason === 'incident, again')?.details).toMatchObject({
+      actor: 'carol',
+      signed: true,
+    });
   });
 });

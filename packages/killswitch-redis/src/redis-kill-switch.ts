@@ -21,8 +21,10 @@ import {
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import { HeldMessages } from './redis-kill-switch-held-messages.js';
 import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
+import { observedChanges } from './redis-kill-switch-observed.js';
 import {
   historyEntryFromJson,
+  historyRecordFromJson,
   type KillSwitchHistoryEntry,
   type KillSwitchReading,
   type KillSwitchRecord,
@@ -446,27 +448,45 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * Puts changes made elsewhere into this host's audit trail: every history entry newer than the
-   * last one reported (so a stop and release in quick succession are both reported), or the record
-   * itself when the history cannot be read.
+   * Puts changes made elsewhere into this host's audit trail (see {@link observedChanges}): the
+   * history entries since the last one reported, then the record taken.
    */
   private auditObserved(record: KillSwitchRecord): void {
     this.auditing = this.auditing.then(async () => {
-      let entries: KillSwitchHistoryEntry[];
-      try {
-        entries = (await this.getHistory()).reverse();
-      } catch {
-        entries = record.changedAt ? [{ ...record, changedAt: record.changedAt }] : [];
-      }
-      for (const entry of entries) {
-        if (entry.version <= this.auditedVersion) continue;
-        this.auditedVersion = entry.version;
-        if (this.ownVersions.delete(entry.version)) continue;
-        const { signature: _signature, ...details } = entry as KillSwitchHistoryEntry & { signature?: string };
-        this.emitEvent(entry.active, { observed: true, ...details });
-      }
+      const history = record.version > this.auditedVersion ? await this.readHistoryRecords() : [];
+      for (const change of observedChanges(history, record, this.auditedVersion)) this.auditChange(change);
+      this.auditedVersion = record.version;
       for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
     });
+  }
+
+  /** The history as written (signatures included), newest first; empty when Redis does not answer. */
+  private async readHistoryRecords(): Promise<KillSwitchRecord[]> {
+    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
+    try {
+      const entries = await this.connections.run(
+        (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
+        commandTimeoutMs,
+      );
+      return entries.map(historyRecordFromJson).filter((entry) => entry !== undefined);
+    } catch (error) {
+      this.config.onError(error);
+      return [];
+    }
+  }
+
+  /**
+   * Reports one change seen from elsewhere, unless this instance made it. With `verifyKey` the
+   * event says whether the operator signed it, and a release nobody signed is not reported: it
+   * released no instance, and its actor is whatever the writer typed.
+   */
+  private auditChange(change: KillSwitchRecord): void {
+    if (this.ownVersions.delete(change.version)) return;
+    const verifyKey = this.config.verifyKey;
+    const signed = verifyKey ? isSignedBy(this.switchId, change, verifyKey) : undefined;
+    if (signed === false && !change.active) return;
+    const { signature: _signature, basis: _basis, ...details } = change;
+    this.emitEvent(change.active, { observed: true, ...details, ...(signed === undefined ? {} : { signed }) });
   }
 
   /**
