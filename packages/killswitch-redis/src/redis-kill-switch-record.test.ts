@@ -121,23 +121,26 @@ describe('signRecord / isSignedBy (attacker: a Redis user without the operator k
   const record = { version: 1_765_000_000_000, active: false, actor: 'alice', changedAt: '2026-12-05T00:00:00.000Z' };
 
   it('accepts a record signed by the operator for this switch', () => {
-    const signature = signRecord('warden:kill-switch:{global}', record, operator.privateKey);
-    expect(isSignedBy('warden:kill-switch:{global}', { ...record, signature }, operator.publicKey)).toBe(true);
+    const signature = signRecord('0/warden:kill-switch:{global}', record, operator.privateKey);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature }, operator.publicKey)).toBe(true);
   });
 
   it('refuses no signature, another key, another switch, and any field changed after signing', () => {
-    const signature = signRecord('warden:kill-switch:{global}', record, operator.privateKey);
-    const forged = signRecord('warden:kill-switch:{global}', record, mallory.privateKey);
-    expect(isSignedBy('warden:kill-switch:{global}', record, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:{global}', { ...record, signature: forged }, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:{tenant-1}', { ...record, signature }, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:{global}', { ...record, version: 2, signature }, operator.publicKey)).toBe(
+    const signature = signRecord('0/warden:kill-switch:{global}', record, operator.privateKey);
+    const forged = signRecord('0/warden:kill-switch:{global}', record, mallory.privateKey);
+    expect(isSignedBy('0/warden:kill-switch:{global}', record, operator.publicKey)).toBe(false);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature: forged }, operator.publicKey)).toBe(
       false,
     );
-    expect(isSignedBy('warden:kill-switch:{global}', { ...record, basis: 1, signature }, operator.publicKey)).toBe(
+    expect(isSignedBy('0/warden:kill-switch:{tenant-1}', { ...record, signature }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('1/warden:kill-switch:{global}', { ...record, signature }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, version: 2, signature }, operator.publicKey)).toBe(
       false,
     );
-    expect(isSignedBy('warden:kill-switch:{global}', { ...record, signature: 'garbage' }, operator.publicKey)).toBe(
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, basis: 1, signature }, operator.publicKey)).toBe(
+      false,
+    );
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature: 'garbage' }, operator.publicKey)).toBe(
       false,
     );
   });

@@ -2,9 +2,9 @@ import { type KeyObject, sign, verify } from 'node:crypto';
 import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
 /**
- * The bytes an operator signs: a domain label, the switch (`<prefix>{<name>}`: prefix and name,
- * kept apart by the braces neither may hold, so a record signed for one switch cannot be copied to
- * another), and every field of the record.
+ * The bytes an operator signs: a domain label, the switch (`<database>/<prefix>{<name>}`: the
+ * database, prefix and name, kept apart by characters the prefix and name may not hold, so a
+ * record signed for one switch cannot be copied to another), and every field of the record.
  */
 function signedBytes(switchId: string, record: KillSwitchRecord): Buffer {
   const fields = [

@@ -66,6 +66,38 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
   });
 
+  it('a release signed for the same switch in another database of the same Redis (attacker: a Redis user copying records across SELECT) never reads inactive', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const signingKey = operatorKeys.privateKey;
+    const sameSwitch = { name: `db-${randomUUID()}`, keyPrefix: 'warden-test:kill-switch:' };
+    const stateKey = `${sameSwitch.keyPrefix}{${sameSwitch.name}}:state`;
+    // One operator key for both deployments: production in database 14, staging in 15.
+    const production = { ...sameSwitch, url: `${url}/14` };
+    const staging = { ...sameSwitch, url: `${url}/15` };
+    const productionOperator = open({ ...production, verifyKey, signingKey });
+    const reader = open({ ...production, verifyKey });
+    await productionOperator.deactivate({ actor: 'alice' });
+    await productionOperator.activate('incident in production', { actor: 'alice' });
+    await eventually(async () => expect(await reader.getReason()).toBe('incident in production'));
+    await open({ ...staging, verifyKey, signingKey }).deactivate({ actor: 'alice' });
+
+    const redis = await client();
+    await redis.select(15);
+    const copied = await redis.hgetall(stateKey);
+    await redis.select(14);
+    const sampler = sampleAnswers([reader]);
+    await redis.hset(stateKey, copied);
+    await redis.publish(`${sameSwitch.keyPrefix}{${sameSwitch.name}}:changes`, 'copied');
+    await eventually(async () => {
+      const state = await reader.getState();
+      expect(state.unknown === true || state.version === Number(copied.version)).toBe(true);
+    });
+    const [tally] = await sampler.stop();
+    expect(tally?.inactive).toBe(0);
+    expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
+  });
+
   // Same millisecond: the release and the activation that beat it carry one version. Clock ahead:
   // the release carries a higher version than every activation that beat it.
   it.each([

@@ -98,8 +98,10 @@ export class RedisKillSwitch implements KillSwitch {
     this.config = parseRedisKillSwitchConfig(config);
     this.name = this.config.name;
     // Signed as the keys name it, braces included: prefix and name may both hold "." or "-", so
-    // run together ("a:b." + "c" and "a:" + "b.c") two switches would sign the same text.
-    this.switchId = `${this.config.keyPrefix}{${this.config.name}}`;
+    // run together ("a:b." + "c" and "a:" + "b.c") two switches would sign the same text. The
+    // database too: the same switch in two databases of one Redis (production and staging) is two
+    // switches. Neither prefix nor name holds "/".
+    this.switchId = `${this.config.database}/${this.config.keyPrefix}{${this.config.name}}`;
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     const { signingKey, verifyKey } = this.config;
