@@ -239,4 +239,28 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       signed: true,
     });
   });
+  it('an unsigned activation numbered near 2^53 (attacker: a Redis user without the key) denies only until the operator releases again', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const signingKey = operatorKeys.privateKey;
+    const name = `floor-${randomUUID()}`;
+    const keyPrefix = 'warden-test:kill-switch:';
+    const stateKey = `${keyPrefix}{${name}}:state`;
+    const reader = open({ name, keyPrefix, verifyKey });
+    await reader.ready();
+    await open({ name, keyPrefix, verifyKey, signingKey }).activate('incident', { actor: 'alice' });
+    await eventually(async () => expect(await reader.getReason()).toBe('incident'));
+
+    const redis = await client();
+    const forged = { version: String(Number.MAX_SAFE_INTEGER), active: '1', reason: 'forged', actor: 'mallory' };
+    await redis.hset(stateKey, { ...forged, signature: '' });
+    await redis.publish(`${keyPrefix}{${name}}:changes`, 'hint');
+    await eventually(async () => expect(await reader.getReason()).toBe('forged'));
+    await redis.del(stateKey);
+    await eventually(async () => expect((await reader.getState()).unknown).toBe(true));
+
+    // The operator's CLI, started now, has seen none of it.
+    await open({ name, keyPrefix, verifyKey, signingKey }).deactivate({ actor: 'alice' });
+    await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, actor: 'alice' }));
+  });
 });

@@ -75,10 +75,12 @@ export class RedisKillSwitch implements KillSwitch {
   /** Highest signed version this instance has trusted: an older signed record is a rollback. */
   private highestSignedVersion = 0;
   /**
-   * Highest version of an activation this instance has held, signed or not: a signed release
-   * whose basis is older was made without knowing of it (it lost a race to it, or was replayed).
+   * Highest version of a signed activation this instance has held: a signed release whose basis
+   * is older was made without knowing of it (it lost a race to it, or was replayed). Unsigned
+   * activations do not count: their version is whatever a Redis user typed, and one numbered
+   * near 2^53 would refuse every later release until the process restarts.
    */
-  private highestActivationVersion = 0;
+  private highestSignedActivationVersion = 0;
   /** Newest change this instance has put into its audit trail (its own or observed). */
   private auditedVersion = 0;
   /** Versions this instance wrote itself (not to be reported again as observed). */
@@ -384,8 +386,10 @@ export class RedisKillSwitch implements KillSwitch {
     const signed = checked.signatureVerified ?? isSignedBy(this.switchId, record, verifyKey);
     if (record.active) {
       // A signed activation raises the floor, so an older signed release replayed later is a rollback.
-      if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
-      this.highestActivationVersion = Math.max(this.highestActivationVersion, record.version);
+      if (signed) {
+        this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
+        this.highestSignedActivationVersion = Math.max(this.highestSignedActivationVersion, record.version);
+      }
       return { kind: 'known', record };
     }
     if (!signed) {
@@ -404,12 +408,12 @@ export class RedisKillSwitch implements KillSwitch {
     // every stop: a release signed and sent but beaten to Redis by an activation (and seen there
     // by anyone with MONITOR) may carry a higher version than that activation. Its basis says
     // which state it released.
-    if ((record.basis ?? -1) < this.highestActivationVersion) {
+    if ((record.basis ?? -1) < this.highestSignedActivationVersion) {
       return {
         kind: 'unknown',
         why:
           `Kill switch "${name}" state record releases version ${record.basis ?? 'unknown'}, older than an ` +
-          `activation already seen (${this.highestActivationVersion}): a replayed or overtaken release, failing closed.`,
+          `activation already seen (${this.highestSignedActivationVersion}): a replayed or overtaken release, failing closed.`,
       };
     }
     this.highestSignedVersion = record.version;
@@ -590,13 +594,13 @@ export class RedisKillSwitch implements KillSwitch {
 
   /**
    * What a signed change replaces: the stored record's version (the script checks it is still
-   * there), and every activation this instance has seen; its own version when Redis holds no
+   * there), and every signed activation this instance has seen; its own version when Redis holds no
    * record it can read (a data loss: the version, at least the wall clock, is all it can vouch for).
    */
   private basisOver(hash: Record<string, string>, version: number): number {
     const stored = hash.version;
     if (stored === undefined || !/^[0-9]{1,15}$/.test(stored)) return version;
-    return Math.max(Number(stored), this.highestSignedVersion, this.highestActivationVersion);
+    return Math.max(Number(stored), this.highestSignedVersion);
   }
 
   /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
