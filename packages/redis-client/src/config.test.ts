@@ -79,6 +79,22 @@ describe('databaseOf(target)', () => {
   });
 });
 
+describe('resolveRedisTarget(parsed) and URL query parameters', () => {
+  it('refuses a parameter that would override how connections fail (ioredis lets the URL win), allowing db and family', () => {
+    for (const query of [
+      'enableOfflineQueue=true',
+      'commandTimeout=60000',
+      'maxRetriesPerRequest=50',
+      'keyPrefix=x:',
+    ]) {
+      const error = invalid(() => resolve({ url: `redis://u:s3cret@h:1/0?${query}` }));
+      expect(error.message).toMatch(/url: query parameter ".+" is not supported/);
+      expect(error.message).not.toContain('s3cret');
+    }
+    expect(resolve({ url: 'redis://h:1/?db=2&family=6' })).toEqual({ kind: 'url', url: 'redis://h:1/?db=2&family=6' });
+  });
+});
+
 describe('keyPrefixSchema', () => {
   it('refuses braces: hash tags are added per key', () => {
     expect(keyPrefixSchema.safeParse('warden:').success).toBe(true);

@@ -139,11 +139,21 @@ export function resolveRedisTarget(
   if (!URL.canParse(url)) return fail('url', 'must be a valid redis:// or rediss:// URL (it does not parse)');
   // ioredis reads the path as the database number and parses it with parseInt: "/prod" or "/1x"
   // would silently select database 0 (or 1), another deployment's data.
-  if (!/^\/?(?:[0-9]{1,5})?$/.test(new URL(url).pathname)) {
+  const parsedUrl = new URL(url);
+  if (!/^\/?(?:[0-9]{1,5})?$/.test(parsedUrl.pathname)) {
     return fail('url', 'the path must be a database number (redis://host:6379/2)');
+  }
+  // ioredis takes every query parameter as a client option, ahead of the ones Warden passes:
+  // `?enableOfflineQueue=true` or `?commandTimeout=60000` would undo failing fast.
+  const unsupported = [...parsedUrl.searchParams.keys()].find((key) => !URL_PARAMETERS.has(key));
+  if (unsupported !== undefined) {
+    return fail('url', `query parameter "${unsupported.slice(0, 40)}" is not supported (only db and family)`);
   }
   return { kind: 'url', url };
 }
+
+/** Query parameters a `url` may carry: neither touches how Warden's connections fail. */
+const URL_PARAMETERS: ReadonlySet<string> = new Set(['db', 'family']);
 
 /**
  * The database a target's connection selects: the URL's path (else its `db` parameter), an
