@@ -18,6 +18,12 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
  */
 const changeScript = defineRedisScript(`
 local state, history = KEYS[1], KEYS[2]
+-- A key of another type (written by hand) would fail the script half-way, after the state was
+-- written: an operator's change replaces it, like a record nobody can parse.
+for key, kind in pairs({ [state] = 'hash', [history] = 'list' }) do
+  local found = redis.call('TYPE', key)['ok']
+  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+end
 if ARGV[8] ~= '*' and (redis.call('HGET', state, 'version') or '') ~= ARGV[8] then
   return { -1, redis.call('HGETALL', state) }
 end
@@ -90,6 +96,24 @@ function hashFromFlat(flat: unknown): Record<string, string> {
   if (!Array.isArray(flat)) return hash;
   for (let index = 0; index + 1 < flat.length; index += 2) hash[String(flat[index])] = String(flat[index + 1]);
   return hash;
+}
+
+/**
+ * True for Redis's answer that a key holds another type than the command needs: Redis answered,
+ * and what it holds is no record (someone wrote the key by hand).
+ */
+function isWrongTypeError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/** Reads the state hash; a key of another type reads as a hash nobody can parse. */
+export async function readStateHash(redis: RedisClient, stateKey: string): Promise<Record<string, string>> {
+  try {
+    return await redis.hgetall(stateKey);
+  } catch (error) {
+    if (isWrongTypeError(error)) return { type: 'not a hash' };
+    throw error;
+  }
 }
 
 /** Runs the change script; the caller bounds its time. */

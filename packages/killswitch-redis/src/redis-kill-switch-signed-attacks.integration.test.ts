@@ -263,4 +263,35 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     await open({ name, keyPrefix, verifyKey, signingKey }).deactivate({ actor: 'alice' });
     await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, actor: 'alice' }));
   });
+  it.each([
+    ['without keys', false],
+    ['with signed state', true],
+  ])(
+    'a state key of another type (attacker: a Redis user who SETs it) is unknown at once, even with failMode open, and activate() and deactivate() rewrite it (%s)',
+    async (_keys, signed) => {
+      const operatorKeys = generateKeyPairSync('ed25519');
+      const keys = signed ? { verifyKey: operatorKeys.publicKey } : {};
+      const name = `type-${randomUUID()}`;
+      const keyPrefix = 'warden-test:kill-switch:';
+      const tagged = `${keyPrefix}{${name}}`;
+      const operator = open({ name, keyPrefix, ...keys, ...(signed ? { signingKey: operatorKeys.privateKey } : {}) });
+      const reader = open({ name, keyPrefix, ...keys, failMode: 'open' });
+      await operator.deactivate({ actor: 'alice' });
+      await eventually(async () => expect(await reader.isActive()).toBe(false));
+
+      const redis = await client();
+      await redis.set(`${tagged}:state`, 'not a hash');
+      await redis.set(`${tagged}:history`, 'not a list');
+      await redis.publish(`${tagged}:changes`, 'hint');
+      await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, unknown: true }));
+
+      await operator.activate('incident', { actor: 'alice' });
+      await eventually(async () => expect(await reader.getReason()).toBe('incident'));
+      await redis.del(`${tagged}:state`);
+      await redis.sadd(`${tagged}:state`, 'not a hash either');
+      await operator.deactivate({ actor: 'alice' });
+      await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, stale: false }));
+      expect((await operator.getHistory())[0]).toMatchObject({ active: false, actor: 'alice' });
+    },
+  );
 });

@@ -33,7 +33,12 @@ import {
   sameChange,
   sameRecord,
 } from './redis-kill-switch-record.js';
-import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
+import {
+  type KillSwitchChange,
+  type KillSwitchScriptResult,
+  readStateHash,
+  runChangeScript,
+} from './redis-kill-switch-script.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
 /** What a change wrote, and the record this instance signed for it (with `signingKey`). */
@@ -348,7 +353,7 @@ export class RedisKillSwitch implements KillSwitch {
 
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
-      const hash = await this.connections.run((redis) => redis.hgetall(this.config.stateKey), waitForReadyMs);
+      const hash = await this.connections.run((redis) => readStateHash(redis, this.config.stateKey), waitForReadyMs);
       this.take(this.judge(readingFromHash(hash)), { own: false });
       this.checkPersistenceOnce();
       return true;
@@ -552,7 +557,10 @@ export class RedisKillSwitch implements KillSwitch {
     for (let attempt = 0; attempt < SIGNED_WRITE_ATTEMPTS; attempt += 1) {
       const hash =
         known ??
-        (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
+        (await this.connections.run(
+          (redis) => readStateHash(redis, this.config.stateKey),
+          this.config.commandTimeoutMs,
+        ));
       if (!change.active) {
         // A release over a release this instance trusts changes nothing. Trusted as a read would
         // trust it: a signed release replayed over a newer activation (a rollback) is signed, yet
