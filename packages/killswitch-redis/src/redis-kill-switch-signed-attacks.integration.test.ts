@@ -98,6 +98,30 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
   });
 
+  it('the same switch in two databases shares its channel (pub/sub ignores SELECT): a release signed in staging never releases production', async () => {
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const signingKey = operatorKeys.privateKey;
+    const sameSwitch = { name: `channel-${randomUUID()}`, keyPrefix: 'warden-test:kill-switch:' };
+    const production = { ...sameSwitch, url: `${url}/14`, verifyKey };
+    const staging = { ...sameSwitch, url: `${url}/15`, verifyKey, signingKey };
+    const productionOperator = open({ ...production, signingKey });
+    const reader = open(production);
+    await productionOperator.deactivate({ actor: 'alice' });
+    await productionOperator.activate('incident in production', { actor: 'alice' });
+    await eventually(async () => expect(await reader.getReason()).toBe('incident in production'));
+
+    const sampler = sampleAnswers([reader]);
+    const stagingOperator = open(staging);
+    await stagingOperator.deactivate({ actor: 'bob' });
+    await stagingOperator.activate('drill', { actor: 'bob' });
+    await stagingOperator.deactivate({ actor: 'bob' });
+    await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, stale: false }));
+    const [tally] = await sampler.stop();
+    expect(tally?.inactive).toBe(0);
+    expect(await reader.getReason()).toBe('incident in production');
+  });
+
   // Same millisecond: the release and the activation that beat it carry one version. Clock ahead:
   // the release carries a higher version than every activation that beat it.
   it.each([
