@@ -171,6 +171,26 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
         .filter((argv) => argv[1] === '0' && (argv[8] ?? '') !== '');
       expect(signedReleases.length).toBeGreaterThan(0);
       const redis = await client();
+
+      // Released for real (the reader holds a release older than the captured ones, and an
+      // activation newer than their basis), then the captured releases replayed as messages: one
+      // that does not judge "known" is only a hint to re-read, never an answer of its own.
+      await automation.deactivate({ actor: 'automation' });
+      await eventually(async () => expect(await reader.isActive()).toBe(false));
+      const released = sampleAnswers([reader]);
+      const readsBefore = await hgetallCalls(redis);
+      for (const [, , reason, actor, changedAt, , version, , signature, , basis] of signedReleases) {
+        const message = { version, active: false, reason, actor, changedAt, signature, basis };
+        await redis.publish(`${keyPrefix}{${name}}:changes`, JSON.stringify(message));
+      }
+      await eventually(async () => expect(await hgetallCalls(redis)).toBeGreaterThan(readsBefore + 1));
+      const [releasedTally] = await released.stop();
+      expect(releasedTally?.active).toBe(0);
+
+      // Active again, then the captured releases written back to the state itself.
+      await automation.activate('anomaly, third time', { actor: 'automation' });
+      await eventually(async () => expect(await reader.getReason()).toBe('anomaly, third time'));
+
       const sampler = sampleAnswers([reader]);
       for (const [, , reason, actor, changedAt, , version, , signature, , basis] of signedReleases) {
         await redis.hset(stateKey, { version, active: '0', reason, actor, changedAt, signature, basis: basis ?? '' });
@@ -319,3 +339,8 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     },
   );
 });
+
+async function hgetallCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}

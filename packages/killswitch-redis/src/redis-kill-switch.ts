@@ -322,8 +322,12 @@ export class RedisKillSwitch implements KillSwitch {
     if (!held) return false;
     if (record.version <= held.version || record.version <= this.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
-    // Verified just now: judging it must not pay for a second Ed25519 verification.
-    this.take(this.judge({ kind: 'record', record }, { signatureVerified: true }), { own: false, confirmed: false });
+    // Verified just now: judging it must not pay for a second Ed25519 verification. A signed
+    // record judged unknown (a release over an older state than an activation seen) is only a
+    // hint: a message never changes the answer by itself, to "unknown" no more than to "inactive".
+    const state = this.judge({ kind: 'record', record }, { signatureVerified: true });
+    if (state.kind !== 'known') return false;
+    this.take(state, { own: false, confirmed: false });
     return true;
   }
 
