@@ -67,6 +67,19 @@ describe('KillSwitchLocalCopy', () => {
     expect(copy.view().reason).toMatch(/state unknown.*5000 ms.*failing closed/);
   });
 
+  it('view() reports neither the signature nor the basis of a signed record', () => {
+    const { copy } = setup();
+    copy.accept({ kind: 'known', record: { ...inactiveRecord, signature: 'c2ln', basis: 0 } });
+    expect(copy.view()).toEqual({
+      name: 'global',
+      version: 1,
+      active: false,
+      actor: 'bob',
+      changedAt: 't1',
+      stale: false,
+    });
+  });
+
   it('isActive() before any read answers false with failMode open', () => {
     expect(setup({ failMode: 'open' }).copy.isActive()).toBe(false);
   });

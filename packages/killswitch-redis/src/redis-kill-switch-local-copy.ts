@@ -154,7 +154,7 @@ export class KillSwitchLocalCopy {
     const version = record?.version ?? 0;
     const local = this.localActivation;
     if (local) return { name, version, stale, active: true, localOnly: true, ...local };
-    const { signature: _signature, ...stored } = record ?? { version, active: false };
+    const { signature: _signature, basis: _basis, ...stored } = record ?? { version, active: false };
     if (stale && !stored.active && (this.failClosed || state?.kind === 'unknown')) {
       return { name, ...stored, active: true, reason: this.staleReason(), stale };
     }
