@@ -80,6 +80,19 @@ describe('KillSwitchLocalCopy', () => {
     });
   });
 
+  it('accept(state, { readAt }) dates the copy from when the read was sent: a reply slower than staleAfterMs arrives stale', () => {
+    const { copy, advance } = setup();
+    const sentAt = 1_000_000;
+    advance(STALE_AFTER_MS + 1);
+    copy.accept(inactive, { readAt: sentAt });
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ active: true, stale: true });
+    copy.accept(inactive, { readAt: sentAt + 2 });
+    expect(copy.isActive()).toBe(false);
+    advance(STALE_AFTER_MS);
+    expect(copy.isActive()).toBe(true);
+  });
+
   it('isActive() before any read answers false with failMode open', () => {
     expect(setup({ failMode: 'open' }).copy.isActive()).toBe(false);
   });

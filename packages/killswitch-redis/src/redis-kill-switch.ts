@@ -357,8 +357,13 @@ export class RedisKillSwitch implements KillSwitch {
 
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
-      const hash = await this.connections.run((redis) => readStateHash(redis, this.config.stateKey), waitForReadyMs);
-      this.take(this.judge(readingFromHash(hash)), { own: false });
+      // The state is as old as the read, not as its reply: a slow reply must not look fresh.
+      let readAt = monotonicNow();
+      const hash = await this.connections.run((redis) => {
+        readAt = monotonicNow();
+        return readStateHash(redis, this.config.stateKey);
+      }, waitForReadyMs);
+      this.take(this.judge(readingFromHash(hash)), { own: false, readAt });
       this.checkPersistenceOnce();
       return true;
     } catch (error) {
@@ -432,7 +437,7 @@ export class RedisKillSwitch implements KillSwitch {
   /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
   private take(
     state: TrustedState,
-    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean },
+    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean; readAt?: number },
   ): void {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
@@ -514,9 +519,11 @@ export class RedisKillSwitch implements KillSwitch {
   private async writeAndTake(change: KillSwitchChange): Promise<{ written: WrittenChange; wasLocalOnly: boolean }> {
     this.changesInFlight += 1;
     try {
+      // The script's answer is a read, no newer than the first command of the change.
+      const readAt = monotonicNow();
       const written = await this.write(change);
       const wasLocalOnly = this.local.hasLocalActivation();
-      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
+      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
     } finally {
