@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { type Clock, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
 import {
+  databaseOf,
   keyPrefixSchema,
   type RedisConnectionConfig,
   type RedisTarget,
@@ -83,6 +84,8 @@ export interface ParsedRedisKillSwitchConfig {
   target: RedisTarget;
   /** Single, Sentinel or Cluster. */
   topology: RedisTopology;
+  /** The database the connection selects (signed records are bound to it). */
+  database: number;
   /** The switch's name. */
   name: string;
   /** The key prefix. */
@@ -175,6 +178,7 @@ export function parseRedisKillSwitchConfig(
   return {
     target,
     topology,
+    database: databaseOf(target),
     name: parsed.name,
     keyPrefix: parsed.keyPrefix,
     stateKey: `${tagged}:state`,

@@ -67,6 +67,32 @@ describe('KillSwitchLocalCopy', () => {
     expect(copy.view().reason).toMatch(/state unknown.*5000 ms.*failing closed/);
   });
 
+  it('view() reports neither the signature nor the basis of a signed record', () => {
+    const { copy } = setup();
+    copy.accept({ kind: 'known', record: { ...inactiveRecord, signature: 'c2ln', basis: 0 } });
+    expect(copy.view()).toEqual({
+      name: 'global',
+      version: 1,
+      active: false,
+      actor: 'bob',
+      changedAt: 't1',
+      stale: false,
+    });
+  });
+
+  it('accept(state, { readAt }) dates the copy from when the read was sent: a reply slower than staleAfterMs arrives stale', () => {
+    const { copy, advance } = setup();
+    const sentAt = 1_000_000;
+    advance(STALE_AFTER_MS + 1);
+    copy.accept(inactive, { readAt: sentAt });
+    expect(copy.isActive()).toBe(true);
+    expect(copy.view()).toMatchObject({ active: true, stale: true });
+    copy.accept(inactive, { readAt: sentAt + 2 });
+    expect(copy.isActive()).toBe(false);
+    advance(STALE_AFTER_MS);
+    expect(copy.isActive()).toBe(true);
+  });
+
   it('isActive() before any read answers false with failMode open', () => {
     expect(setup({ failMode: 'open' }).copy.isActive()).toBe(false);
   });

@@ -113,22 +113,27 @@ export class KillSwitchLocalCopy {
   }
 
   /**
-   * Takes what Redis holds now: Redis answered, so the copy is fresh again. `clearLocalActivation`
-   * drops a local-only activation in the same step (one notification). `confirmed: false` takes a
-   * state without making the copy fresh (a verified message: only a read confirms that Redis
-   * answers). Returns the state held before.
+   * Takes what Redis holds: Redis answered, so the copy is fresh again, as of `readAt` (monotonic
+   * ms; default now), when the read was sent. A reply can take up to `commandTimeoutMs` to arrive,
+   * and what it carries is as old as the read, not as its arrival: one delayed past `staleAfterMs`
+   * arrives stale. `clearLocalActivation` drops a local-only activation in the same step (one
+   * notification). `confirmed: false` takes a state without making the copy fresh (a verified
+   * message: only a read confirms that Redis answers). Returns the state held before.
    */
   accept(
     state: TrustedState,
-    options: { clearLocalActivation?: boolean; confirmed?: boolean } = {},
+    options: { clearLocalActivation?: boolean; confirmed?: boolean; readAt?: number } = {},
   ): TrustedState | undefined {
     const previous = this.state;
     const confirmed = options.confirmed ?? true;
-    if (confirmed) this.confirmedAt = this.options.monotonicNow();
+    const now = this.options.monotonicNow();
+    if (confirmed) this.confirmedAt = Math.max(this.confirmedAt ?? Number.NEGATIVE_INFINITY, options.readAt ?? now);
     if (options.clearLocalActivation) this.localActivation = undefined;
     this.state = state;
     this.answer = this.computeAnswer();
-    if (confirmed) this.armDeadline(this.options.staleAfterMs);
+    if (confirmed && this.confirmedAt !== undefined) {
+      this.armDeadline(Math.max(0, this.confirmedAt + this.options.staleAfterMs - now));
+    }
     this.notifyIfChanged();
     return previous;
   }
@@ -154,7 +159,7 @@ export class KillSwitchLocalCopy {
     const version = record?.version ?? 0;
     const local = this.localActivation;
     if (local) return { name, version, stale, active: true, localOnly: true, ...local };
-    const { signature: _signature, ...stored } = record ?? { version, active: false };
+    const { signature: _signature, basis: _basis, ...stored } = record ?? { version, active: false };
     if (stale && !stored.active && (this.failClosed || state?.kind === 'unknown')) {
       return { name, ...stored, active: true, reason: this.staleReason(), stale };
     }

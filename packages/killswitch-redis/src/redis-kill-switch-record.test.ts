@@ -28,6 +28,17 @@ describe('readingFromHash(hash)', () => {
     });
   });
 
+  it('reads a signed basis, none for an unsigned change, and refuses one that is not a version', () => {
+    const hash = { version: '3', active: '0', changedAt: 't', signature: 's' };
+    expect(readingFromHash({ ...hash, basis: '2' })).toEqual({
+      kind: 'record',
+      record: { version: 3, active: false, changedAt: 't', signature: 's', basis: 2 },
+    });
+    expect(readingFromHash({ ...hash, basis: '' })).toEqual(readingFromHash(hash));
+    for (const basis of ['-1', 'x', '1.5']) expect(readingFromHash({ ...hash, basis }).kind).toBe('malformed');
+    expect(readingFromHash({ ...hash, basis: '02' })).toEqual(readingFromHash({ ...hash, basis: '2' }));
+  });
+
   it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {
     expect(readingFromHash({ version: '1' }).kind).toBe('malformed');
     expect(readingFromHash({ active: '0' }).kind).toBe('malformed');
@@ -110,20 +121,26 @@ describe('signRecord / isSignedBy (attacker: a Redis user without the operator k
   const record = { version: 1_765_000_000_000, active: false, actor: 'alice', changedAt: '2026-12-05T00:00:00.000Z' };
 
   it('accepts a record signed by the operator for this switch', () => {
-    const signature = signRecord('warden:kill-switch:global', record, operator.privateKey);
-    expect(isSignedBy('warden:kill-switch:global', { ...record, signature }, operator.publicKey)).toBe(true);
+    const signature = signRecord('0/warden:kill-switch:{global}', record, operator.privateKey);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature }, operator.publicKey)).toBe(true);
   });
 
   it('refuses no signature, another key, another switch, and any field changed after signing', () => {
-    const signature = signRecord('warden:kill-switch:global', record, operator.privateKey);
-    const forged = signRecord('warden:kill-switch:global', record, mallory.privateKey);
-    expect(isSignedBy('warden:kill-switch:global', record, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:global', { ...record, signature: forged }, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:tenant-1', { ...record, signature }, operator.publicKey)).toBe(false);
-    expect(isSignedBy('warden:kill-switch:global', { ...record, version: 2, signature }, operator.publicKey)).toBe(
+    const signature = signRecord('0/warden:kill-switch:{global}', record, operator.privateKey);
+    const forged = signRecord('0/warden:kill-switch:{global}', record, mallory.privateKey);
+    expect(isSignedBy('0/warden:kill-switch:{global}', record, operator.publicKey)).toBe(false);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature: forged }, operator.publicKey)).toBe(
       false,
     );
-    expect(isSignedBy('warden:kill-switch:global', { ...record, signature: 'garbage' }, operator.publicKey)).toBe(
+    expect(isSignedBy('0/warden:kill-switch:{tenant-1}', { ...record, signature }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('1/warden:kill-switch:{global}', { ...record, signature }, operator.publicKey)).toBe(false);
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, version: 2, signature }, operator.publicKey)).toBe(
+      false,
+    );
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, basis: 1, signature }, operator.publicKey)).toBe(
+      false,
+    );
+    expect(isSignedBy('0/warden:kill-switch:{global}', { ...record, signature: 'garbage' }, operator.publicKey)).toBe(
       false,
     );
   });

@@ -14,6 +14,11 @@ export interface KillSwitchRecord {
   changedAt?: string;
   /** Ed25519 signature of the operator (base64), when the change was signed. */
   signature?: string;
+  /**
+   * A signed change's basis: the version of the record it replaced, or its own version when it
+   * replaced none it could read. A signed release counts only over every activation already seen.
+   */
+  basis?: number;
 }
 
 /** One entry of the shared history, newest first in `getHistory()`. */
@@ -51,6 +56,8 @@ const storedSchema = z.object({
   actor: text.optional(),
   changedAt: text.optional(),
   signature: z.string().max(SIGNATURE_MAX).optional(),
+  // Unsigned changes store an empty basis.
+  basis: z.union([z.literal(''), z.coerce.number().int().nonnegative()]).optional(),
 });
 type Stored = z.infer<typeof storedSchema>;
 
@@ -60,6 +67,13 @@ const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,14})$/;
 const isOptionalText = (value: unknown, max: number): boolean =>
   value === undefined || (typeof value === 'string' && value.length <= max);
 
+/** A version as the script writes it (canonical text or a safe integer); `undefined` for anything else. */
+function versionAsWritten(value: unknown): number | undefined {
+  if (typeof value === 'string' && CANONICAL_VERSION.test(value)) return Number(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  return undefined;
+}
+
 /**
  * The common case without zod: a record exactly as the change script writes it. Every process
  * parses each change it sees, and on a busy host zod's (cold) code cost more per change than
@@ -68,15 +82,15 @@ const isOptionalText = (value: unknown, max: number): boolean =>
  */
 function storedAsWritten(value: unknown): Stored | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { version, active, reason, actor, changedAt, signature } = value as Record<string, unknown>;
-  let versionNumber: number;
-  if (typeof version === 'string' && CANONICAL_VERSION.test(version)) versionNumber = Number(version);
-  else if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) versionNumber = version;
-  else return undefined;
+  const { version, active, reason, actor, changedAt, signature, basis } = value as Record<string, unknown>;
+  const versionNumber = versionAsWritten(version);
+  if (versionNumber === undefined) return undefined;
+  const basisNumber = basis === undefined || basis === '' ? basis : versionAsWritten(basis);
+  if (basisNumber === undefined && basis !== undefined) return undefined;
   if (active !== '0' && active !== '1' && active !== true && active !== false) return undefined;
   if (!isOptionalText(reason, TEXT_MAX) || !isOptionalText(actor, TEXT_MAX)) return undefined;
   if (!isOptionalText(changedAt, TEXT_MAX) || !isOptionalText(signature, SIGNATURE_MAX)) return undefined;
-  return { version: versionNumber, active, reason, actor, changedAt, signature } as Stored;
+  return { version: versionNumber, active, reason, actor, changedAt, signature, basis: basisNumber } as Stored;
 }
 
 function toRecord(value: unknown): KillSwitchRecord | undefined {
@@ -94,6 +108,7 @@ function toRecord(value: unknown): KillSwitchRecord | undefined {
     ...(stored.actor ? { actor: stored.actor } : {}),
     ...(stored.changedAt ? { changedAt: stored.changedAt } : {}),
     ...(stored.signature ? { signature: stored.signature } : {}),
+    ...(typeof stored.basis === 'number' ? { basis: stored.basis } : {}),
   };
 }
 
@@ -125,16 +140,23 @@ export function recordFromMessage(payload: string): KillSwitchRecord | undefined
   }
 }
 
-/** Reads a history entry; `undefined` when malformed. */
-export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
-  let record: KillSwitchRecord | undefined;
+/**
+ * Reads a history entry as the record the change wrote (signature included); `undefined` when
+ * malformed. Anyone who can `LPUSH` can add one: it is untrusted until verified.
+ */
+export function historyRecordFromJson(json: string): KillSwitchRecord | undefined {
   try {
-    record = toRecord(JSON.parse(json));
+    return toRecord(JSON.parse(json));
   } catch {
     return undefined;
   }
+}
+
+/** Reads a history entry as `getHistory()` lists it; `undefined` when malformed. */
+export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
+  const record = historyRecordFromJson(json);
   if (!record?.changedAt) return undefined;
-  const { signature: _signature, ...entry } = record;
+  const { signature: _signature, basis: _basis, ...entry } = record;
   return { ...entry, changedAt: record.changedAt };
 }
 
@@ -156,6 +178,7 @@ export function sameRecord(left: KillSwitchRecord, right: KillSwitchRecord): boo
     (left.reason ?? '') === (right.reason ?? '') &&
     (left.actor ?? '') === (right.actor ?? '') &&
     (left.changedAt ?? '') === (right.changedAt ?? '') &&
-    (left.signature ?? '') === (right.signature ?? '')
+    (left.signature ?? '') === (right.signature ?? '') &&
+    left.basis === right.basis
   );
 }

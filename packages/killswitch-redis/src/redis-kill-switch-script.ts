@@ -2,7 +2,8 @@ import { defineRedisScript, type RedisClient } from '@warden/redis-client';
 import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-record.js';
 
 /**
- * Changes the switch atomically: writes the state hash, appends to the bounded history and
+ * Changes the switch atomically: writes the state hash, appends it (signature included, so other
+ * instances can check what they report) to the bounded history and
  * publishes the record written (signature included) on the channel, all in one script. A message
  * is untrusted: an instance takes it only when it verifies like a read (signed by the operator and
  * newer than what it holds), else it is a hint to re-read. Both keys share the switch's hash tag,
@@ -11,11 +12,18 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
  * KEYS: state hash, history list.
  * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, history limit, version ('' bumps
  * the stored one), expected stored version ('*' checks nothing, '' expects no record),
- * signature, skip-if-inactive ('1': an existing inactive record is left alone).
+ * signature, skip-if-inactive ('1': an existing inactive record is left alone), basis (signed
+ * changes: the version replaced; '' unsigned).
  * Returns { 1 changed | 0 unchanged | -1 version conflict, the state hash as stored now }.
  */
 const changeScript = defineRedisScript(`
 local state, history = KEYS[1], KEYS[2]
+-- A key of another type (written by hand) would fail the script half-way, after the state was
+-- written: an operator's change replaces it, like a record nobody can parse.
+for key, kind in pairs({ [state] = 'hash', [history] = 'list' }) do
+  local found = redis.call('TYPE', key)['ok']
+  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+end
 if ARGV[8] ~= '*' and (redis.call('HGET', state, 'version') or '') ~= ARGV[8] then
   return { -1, redis.call('HGETALL', state) }
 end
@@ -27,11 +35,11 @@ if version == '' then
   version = tostring((tonumber(redis.call('HGET', state, 'version') or '0') or 0) + 1)
 end
 redis.call('HSET', state, 'version', version)
-redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9])
-local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5] })
+redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9], 'basis', ARGV[11])
+local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
-redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9] }))
+redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] }))
 return { 1, redis.call('HGETALL', state) }
 `);
 
@@ -67,6 +75,8 @@ export interface KillSwitchWriteMode {
   expectedVersion?: string;
   /** The operator's signature of the record written. */
   signature?: string;
+  /** The signed basis: the version replaced (see `KillSwitchRecord.basis`). */
+  basis?: number;
   /** Leave an existing inactive record alone (an idempotent deactivation). */
   skipIfInactive: boolean;
 }
@@ -86,6 +96,24 @@ function hashFromFlat(flat: unknown): Record<string, string> {
   if (!Array.isArray(flat)) return hash;
   for (let index = 0; index + 1 < flat.length; index += 2) hash[String(flat[index])] = String(flat[index + 1]);
   return hash;
+}
+
+/**
+ * True for Redis's answer that a key holds another type than the command needs: Redis answered,
+ * and what it holds is no record (someone wrote the key by hand).
+ */
+function isWrongTypeError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/** Reads the state hash; a key of another type reads as a hash nobody can parse. */
+export async function readStateHash(redis: RedisClient, stateKey: string): Promise<Record<string, string>> {
+  try {
+    return await redis.hgetall(stateKey);
+  } catch (error) {
+    if (isWrongTypeError(error)) return { type: 'not a hash' };
+    throw error;
+  }
 }
 
 /** Runs the change script; the caller bounds its time. */
@@ -109,6 +137,7 @@ export async function runChangeScript(
       mode.expectedVersion ?? '*',
       mode.signature ?? '',
       mode.skipIfInactive ? '1' : '0',
+      mode.basis === undefined ? '' : String(mode.basis),
     ],
   );
   if (!Array.isArray(reply)) throw new TypeError('Unexpected reply from the kill switch script');

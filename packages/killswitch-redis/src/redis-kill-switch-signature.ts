@@ -2,8 +2,9 @@ import { type KeyObject, sign, verify } from 'node:crypto';
 import type { KillSwitchRecord } from './redis-kill-switch-record.js';
 
 /**
- * The bytes an operator signs: a domain label, the switch (prefix and name, so a record signed
- * for one switch cannot be copied to another), and every field of the record.
+ * The bytes an operator signs: a domain label, the switch (`<database>/<prefix>{<name>}`: the
+ * database, prefix and name, kept apart by characters the prefix and name may not hold, so a
+ * record signed for one switch cannot be copied to another), and every field of the record.
  */
 function signedBytes(switchId: string, record: KillSwitchRecord): Buffer {
   const fields = [
@@ -14,6 +15,7 @@ function signedBytes(switchId: string, record: KillSwitchRecord): Buffer {
     record.reason ?? '',
     record.actor ?? '',
     record.changedAt ?? '',
+    record.basis ?? '',
   ];
   return Buffer.from(JSON.stringify(fields), 'utf8');
 }

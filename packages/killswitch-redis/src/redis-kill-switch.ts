@@ -21,8 +21,10 @@ import {
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import { HeldMessages } from './redis-kill-switch-held-messages.js';
 import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
+import { observedChanges } from './redis-kill-switch-observed.js';
 import {
   historyEntryFromJson,
+  historyRecordFromJson,
   type KillSwitchHistoryEntry,
   type KillSwitchReading,
   type KillSwitchRecord,
@@ -31,7 +33,12 @@ import {
   sameChange,
   sameRecord,
 } from './redis-kill-switch-record.js';
-import { type KillSwitchChange, type KillSwitchScriptResult, runChangeScript } from './redis-kill-switch-script.js';
+import {
+  type KillSwitchChange,
+  type KillSwitchScriptResult,
+  readStateHash,
+  runChangeScript,
+} from './redis-kill-switch-script.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
 /** What a change wrote, and the record this instance signed for it (with `signingKey`). */
@@ -72,6 +79,13 @@ export class RedisKillSwitch implements KillSwitch {
   private persistenceChecked = false;
   /** Highest signed version this instance has trusted: an older signed record is a rollback. */
   private highestSignedVersion = 0;
+  /**
+   * Highest version of a signed activation this instance has held: a signed release whose basis
+   * is older was made without knowing of it (it lost a race to it, or was replayed). Unsigned
+   * activations do not count: their version is whatever a Redis user typed, and one numbered
+   * near 2^53 would refuse every later release until the process restarts.
+   */
+  private highestSignedActivationVersion = 0;
   /** Newest change this instance has put into its audit trail (its own or observed). */
   private auditedVersion = 0;
   /** Versions this instance wrote itself (not to be reported again as observed). */
@@ -90,7 +104,11 @@ export class RedisKillSwitch implements KillSwitch {
   constructor(config: RedisKillSwitchConfig) {
     this.config = parseRedisKillSwitchConfig(config);
     this.name = this.config.name;
-    this.switchId = `${this.config.keyPrefix}${this.config.name}`;
+    // Signed as the keys name it, braces included: prefix and name may both hold "." or "-", so
+    // run together ("a:b." + "c" and "a:" + "b.c") two switches would sign the same text. The
+    // database too: the same switch in two databases of one Redis (production and staging) is two
+    // switches. Neither prefix nor name holds "/".
+    this.switchId = `${this.config.database}/${this.config.keyPrefix}{${this.config.name}}`;
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     const { signingKey, verifyKey } = this.config;
@@ -304,8 +322,12 @@ export class RedisKillSwitch implements KillSwitch {
     if (!held) return false;
     if (record.version <= held.version || record.version <= this.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
-    // Verified just now: judging it must not pay for a second Ed25519 verification.
-    this.take(this.judge({ kind: 'record', record }, { signatureVerified: true }), { own: false, confirmed: false });
+    // Verified just now: judging it must not pay for a second Ed25519 verification. A signed
+    // record judged unknown (a release over an older state than an activation seen) is only a
+    // hint: a message never changes the answer by itself, to "unknown" no more than to "inactive".
+    const state = this.judge({ kind: 'record', record }, { signatureVerified: true });
+    if (state.kind !== 'known') return false;
+    this.take(state, { own: false, confirmed: false });
     return true;
   }
 
@@ -335,8 +357,13 @@ export class RedisKillSwitch implements KillSwitch {
 
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
-      const hash = await this.connections.run((redis) => redis.hgetall(this.config.stateKey), waitForReadyMs);
-      this.take(this.judge(readingFromHash(hash)), { own: false });
+      // The state is as old as the read, not as its reply: a slow reply must not look fresh.
+      let readAt = monotonicNow();
+      const hash = await this.connections.run((redis) => {
+        readAt = monotonicNow();
+        return readStateHash(redis, this.config.stateKey);
+      }, waitForReadyMs);
+      this.take(this.judge(readingFromHash(hash)), { own: false, readAt });
       this.checkPersistenceOnce();
       return true;
     } catch (error) {
@@ -373,7 +400,10 @@ export class RedisKillSwitch implements KillSwitch {
     const signed = checked.signatureVerified ?? isSignedBy(this.switchId, record, verifyKey);
     if (record.active) {
       // A signed activation raises the floor, so an older signed release replayed later is a rollback.
-      if (signed) this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
+      if (signed) {
+        this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
+        this.highestSignedActivationVersion = Math.max(this.highestSignedActivationVersion, record.version);
+      }
       return { kind: 'known', record };
     }
     if (!signed) {
@@ -388,6 +418,18 @@ export class RedisKillSwitch implements KillSwitch {
         why: `Kill switch "${name}" state record is older (version ${record.version}) than one already seen (${this.highestSignedVersion}): a rollback, failing closed.`,
       };
     }
+    // The signature proves the operator released *something*, not that the release came after
+    // every stop: a release signed and sent but beaten to Redis by an activation (and seen there
+    // by anyone with MONITOR) may carry a higher version than that activation. Its basis says
+    // which state it released.
+    if ((record.basis ?? -1) < this.highestSignedActivationVersion) {
+      return {
+        kind: 'unknown',
+        why:
+          `Kill switch "${name}" state record releases version ${record.basis ?? 'unknown'}, older than an ` +
+          `activation already seen (${this.highestSignedActivationVersion}): a replayed or overtaken release, failing closed.`,
+      };
+    }
     this.highestSignedVersion = record.version;
     return { kind: 'known', record };
   }
@@ -395,7 +437,7 @@ export class RedisKillSwitch implements KillSwitch {
   /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
   private take(
     state: TrustedState,
-    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean },
+    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean; readAt?: number },
   ): void {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
@@ -426,27 +468,45 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * Puts changes made elsewhere into this host's audit trail: every history entry newer than the
-   * last one reported (so a stop and release in quick succession are both reported), or the record
-   * itself when the history cannot be read.
+   * Puts changes made elsewhere into this host's audit trail (see {@link observedChanges}): the
+   * history entries since the last one reported, then the record taken.
    */
   private auditObserved(record: KillSwitchRecord): void {
     this.auditing = this.auditing.then(async () => {
-      let entries: KillSwitchHistoryEntry[];
-      try {
-        entries = (await this.getHistory()).reverse();
-      } catch {
-        entries = record.changedAt ? [{ ...record, changedAt: record.changedAt }] : [];
-      }
-      for (const entry of entries) {
-        if (entry.version <= this.auditedVersion) continue;
-        this.auditedVersion = entry.version;
-        if (this.ownVersions.delete(entry.version)) continue;
-        const { signature: _signature, ...details } = entry as KillSwitchHistoryEntry & { signature?: string };
-        this.emitEvent(entry.active, { observed: true, ...details });
-      }
+      const history = record.version > this.auditedVersion ? await this.readHistoryRecords() : [];
+      for (const change of observedChanges(history, record, this.auditedVersion)) this.auditChange(change);
+      this.auditedVersion = record.version;
       for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
     });
+  }
+
+  /** The history as written (signatures included), newest first; empty when Redis does not answer. */
+  private async readHistoryRecords(): Promise<KillSwitchRecord[]> {
+    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
+    try {
+      const entries = await this.connections.run(
+        (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
+        commandTimeoutMs,
+      );
+      return entries.map(historyRecordFromJson).filter((entry) => entry !== undefined);
+    } catch (error) {
+      this.config.onError(error);
+      return [];
+    }
+  }
+
+  /**
+   * Reports one change seen from elsewhere, unless this instance made it. With `verifyKey` the
+   * event says whether the operator signed it, and a release nobody signed is not reported: it
+   * released no instance, and its actor is whatever the writer typed.
+   */
+  private auditChange(change: KillSwitchRecord): void {
+    if (this.ownVersions.delete(change.version)) return;
+    const verifyKey = this.config.verifyKey;
+    const signed = verifyKey ? isSignedBy(this.switchId, change, verifyKey) : undefined;
+    if (signed === false && !change.active) return;
+    const { signature: _signature, basis: _basis, ...details } = change;
+    this.emitEvent(change.active, { observed: true, ...details, ...(signed === undefined ? {} : { signed }) });
   }
 
   /**
@@ -459,9 +519,11 @@ export class RedisKillSwitch implements KillSwitch {
   private async writeAndTake(change: KillSwitchChange): Promise<{ written: WrittenChange; wasLocalOnly: boolean }> {
     this.changesInFlight += 1;
     try {
+      // The script's answer is a read, no newer than the first command of the change.
+      const readAt = monotonicNow();
       const written = await this.write(change);
       const wasLocalOnly = this.local.hasLocalActivation();
-      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true });
+      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
     } finally {
@@ -487,7 +549,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private async write(change: KillSwitchChange): Promise<WrittenChange> {
-    const { signingKey, verifyKey } = this.config;
+    const { signingKey } = this.config;
     if (!signingKey) {
       const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
         this.connections.run(
@@ -506,15 +568,18 @@ export class RedisKillSwitch implements KillSwitch {
     for (let attempt = 0; attempt < SIGNED_WRITE_ATTEMPTS; attempt += 1) {
       const hash =
         known ??
-        (await this.connections.run((redis) => redis.hgetall(this.config.stateKey), this.config.commandTimeoutMs));
+        (await this.connections.run(
+          (redis) => readStateHash(redis, this.config.stateKey),
+          this.config.commandTimeoutMs,
+        ));
       if (!change.active) {
-        // A release over a trusted release changes nothing. (An activation needs only the stored
-        // version: parsing the hash, which then holds the version alone, would be wasted work.)
+        // A release over a release this instance trusts changes nothing. Trusted as a read would
+        // trust it: a signed release replayed over a newer activation (a rollback) is signed, yet
+        // left in place it keeps every instance that saw the activation unknown. (An activation
+        // needs only the stored version: parsing the hash would be wasted work.)
         const reading = readingFromHash(hash);
-        const current = reading.kind === 'record' ? reading.record : undefined;
-        const trustedInactive =
-          current && !current.active && (!verifyKey || isSignedBy(this.switchId, current, verifyKey));
-        if (trustedInactive) return { outcome: 'unchanged', reading, stored: hash };
+        const judged = this.judge(reading);
+        if (judged.kind === 'known' && !judged.record.active) return { outcome: 'unchanged', reading, stored: hash };
       }
       const storedVersion = Number(hash.version);
       // A signed version only grows, even across a data loss: at least the wall clock in ms.
@@ -523,12 +588,19 @@ export class RedisKillSwitch implements KillSwitch {
         this.highestSignedVersion + 1,
         Math.floor(this.config.now()),
       );
-      const record = { version, ...change };
+      const basis = this.basisOver(hash, version);
+      const record = { version, ...change, basis };
       const signature = signRecord(this.switchId, record, signingKey);
       const expectedVersion = hash.version ?? '';
       const result = await this.connections.run(
         (redis) =>
-          runChangeScript(redis, this.config, change, { version, expectedVersion, signature, skipIfInactive: false }),
+          runChangeScript(redis, this.config, change, {
+            version,
+            expectedVersion,
+            signature,
+            basis,
+            skipIfInactive: false,
+          }),
         this.config.commandTimeoutMs,
       );
       if (result.outcome !== 'conflict') return { ...result, signed: { ...record, signature } };
@@ -537,6 +609,17 @@ export class RedisKillSwitch implements KillSwitch {
     throw new ConflictError({
       message: `Kill switch "${this.name}" changed concurrently ${SIGNED_WRITE_ATTEMPTS} times; retry`,
     });
+  }
+
+  /**
+   * What a signed change replaces: the stored record's version (the script checks it is still
+   * there), and every signed activation this instance has seen; its own version when Redis holds no
+   * record it can read (a data loss: the version, at least the wall clock, is all it can vouch for).
+   */
+  private basisOver(hash: Record<string, string>, version: number): number {
+    const stored = hash.version;
+    if (stored === undefined || !/^[0-9]{1,15}$/.test(stored)) return version;
+    return Math.max(Number(stored), this.highestSignedVersion);
   }
 
   /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */

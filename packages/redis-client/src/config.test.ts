@@ -2,7 +2,7 @@ import { InvalidInputError, parseInput } from '@warden/core';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { keyPrefixSchema, redisConnectionShape, resolveRedisTarget, topologyOf } from './config.js';
+import { databaseOf, keyPrefixSchema, redisConnectionShape, resolveRedisTarget, topologyOf } from './config.js';
 
 const schema = z.object(redisConnectionShape).strict();
 const resolve = (config: unknown, env: NodeJS.ProcessEnv = {}) =>
@@ -51,6 +51,47 @@ describe('resolveRedisTarget(parsed)', () => {
     expect(topologyOf({ kind: 'client', client: sentinel })).toBe('sentinel');
     expect(topologyOf({ kind: 'client', client: cluster })).toBe('cluster');
     for (const client of [single, sentinel, cluster]) client.disconnect();
+  });
+});
+
+describe('databaseOf(target)', () => {
+  it('reads the database a URL selects (path, else the db parameter), 0 without one', () => {
+    expect(databaseOf(resolve({ url: 'redis://h:1' }))).toBe(0);
+    expect(databaseOf(resolve({ url: 'redis://h:1/' }))).toBe(0);
+    expect(databaseOf(resolve({ url: 'redis://u:p@h:1/14' }))).toBe(14);
+    expect(databaseOf(resolve({ url: 'rediss://h:1/?db=3' }))).toBe(3);
+  });
+
+  it("reads an injected client's db option; Sentinel and Cluster select 0", () => {
+    const single = new Redis({ lazyConnect: true, db: 5 });
+    expect(databaseOf({ kind: 'client', client: single })).toBe(5);
+    single.disconnect();
+    expect(databaseOf({ kind: 'cluster', nodes: [{ host: 'h', port: 1 }] })).toBe(0);
+    expect(databaseOf({ kind: 'sentinel', sentinels: [{ host: 'h', port: 1 }], masterName: 'm' })).toBe(0);
+  });
+
+  it('refuses a URL path that is not a database number (ioredis would select 0 or a prefix of it), without repeating the URL', () => {
+    for (const url of ['redis://u:s3cret@h:1/prod', 'redis://u:s3cret@h:1/1x', 'redis://u:s3cret@h:1/1/2']) {
+      const error = invalid(() => resolve({ url }));
+      expect(error.message).toMatch(/url: the path must be a database number/);
+      expect(error.message).not.toContain('s3cret');
+    }
+  });
+});
+
+describe('resolveRedisTarget(parsed) and URL query parameters', () => {
+  it('refuses a parameter that would override how connections fail (ioredis lets the URL win), allowing db and family', () => {
+    for (const query of [
+      'enableOfflineQueue=true',
+      'commandTimeout=60000',
+      'maxRetriesPerRequest=50',
+      'keyPrefix=x:',
+    ]) {
+      const error = invalid(() => resolve({ url: `redis://u:s3cret@h:1/0?${query}` }));
+      expect(error.message).toMatch(/url: query parameter ".+" is not supported/);
+      expect(error.message).not.toContain('s3cret');
+    }
+    expect(resolve({ url: 'redis://h:1/?db=2&family=6' })).toEqual({ kind: 'url', url: 'redis://h:1/?db=2&family=6' });
   });
 });
 

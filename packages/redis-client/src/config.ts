@@ -137,7 +137,41 @@ export function resolveRedisTarget(
   // the whole URL, password included, in its error's `input` for any log to print. The message
   // never repeats the URL.
   if (!URL.canParse(url)) return fail('url', 'must be a valid redis:// or rediss:// URL (it does not parse)');
+  // ioredis reads the path as the database number and parses it with parseInt: "/prod" or "/1x"
+  // would silently select database 0 (or 1), another deployment's data.
+  const parsedUrl = new URL(url);
+  if (!/^\/?(?:[0-9]{1,5})?$/.test(parsedUrl.pathname)) {
+    return fail('url', 'the path must be a database number (redis://host:6379/2)');
+  }
+  // ioredis takes every query parameter as a client option, ahead of the ones Warden passes:
+  // `?enableOfflineQueue=true` or `?commandTimeout=60000` would undo failing fast.
+  const unsupported = [...parsedUrl.searchParams.keys()].find((key) => !URL_PARAMETERS.has(key));
+  if (unsupported !== undefined) {
+    return fail('url', `query parameter "${unsupported.slice(0, 40)}" is not supported (only db and family)`);
+  }
   return { kind: 'url', url };
+}
+
+/** Query parameters a `url` may carry: neither touches how Warden's connections fail. */
+const URL_PARAMETERS: ReadonlySet<string> = new Set(['db', 'family']);
+
+/**
+ * The database a target's connection selects: the URL's path (else its `db` parameter), an
+ * injected client's `db` option, 0 on Sentinel and Cluster (a Cluster has only database 0). A
+ * backend that signs what it stores binds it to this, so a record cannot be copied between two
+ * databases of one Redis.
+ */
+export function databaseOf(target: RedisTarget): number {
+  let database: unknown;
+  if (target.kind === 'url') {
+    const url = new URL(target.url);
+    database = url.pathname.length > 1 ? url.pathname.slice(1) : url.searchParams.get('db');
+  } else if (target.kind === 'client' && !isCluster(target.client)) {
+    database = (target.client as Redis).options.db;
+  }
+  // As ioredis does: a database that is not a number selects nothing, so 0.
+  const number = Number.parseInt(String(database ?? 0), 10);
+  return Number.isSafeInteger(number) ? number : 0;
 }
 
 /** The topology of a target (an injected client: Cluster, Sentinel-backed, or single). */

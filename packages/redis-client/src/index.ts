@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export {
+  databaseOf,
   isCluster,
   isRedisClient,
   keyPrefixSchema,
