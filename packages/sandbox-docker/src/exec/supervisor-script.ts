@@ -86,7 +86,7 @@ sessionof() {
 # read (dash, Debian's /bin/sh), which then reads the whole line: the same fields, more slowly.
 # Without the probe, dash refused "-n", every stat read came back empty and nothing was swept.
 probe_read() {
-  partial=; read -r -n 2 partial </proc/self/stat 2>/dev/null
+  partial=; IFS= read -r -n 2 partial </proc/self/stat 2>/dev/null
   if [ "\${#partial}" = 2 ]; then partial='-n 96'; else partial=; fi
 }
 protect() {
