@@ -113,7 +113,6 @@ export function buildContainerSpec(
   settings: ResolvedDockerSandboxSettings,
 ): Docker.ContainerCreateOptions {
   const expected = expectedHardening(input, settings);
-  const env = { ...input.constraints.env, ...input.adapterEnv };
   return {
     name: input.name,
     Image: settings.image,
@@ -121,7 +120,10 @@ export function buildContainerSpec(
     Entrypoint: [],
     User: expected.user,
     WorkingDir: settings.workdir,
-    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    // The constraints' `env` is not the container's: the container environment is also the root
+    // supervisor's and the cleanup's, and a caller's PATH pointing at a writable path would make
+    // root run whatever the sandbox user planted there. It travels with each command instead.
+    Env: Object.entries(input.adapterEnv).map(([key, value]) => `${key}=${value}`),
     Labels: input.labels,
     Hostname: 'sandbox',
     // The supervisor reads requests from stdin; StdinOnce closes it when the owner disconnects,
