@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
 import { createDockerClient } from '../docker-client.js';
 import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
+import { buildSandboxImage } from '../image/build.js';
 import { SUPERVISOR_PIDS } from './spec.js';
 
 const LIMITS = { maxMemoryMb: 128, maxCpuPercent: 50, maxPids: 64, networkPolicy: 'none' } as const;
@@ -150,5 +151,25 @@ describeWithService('docker', 'Docker sandbox hardening (inspected on the real e
         expect.objectContaining({ code: 'INVALID_INPUT' }),
       );
     });
+  });
+
+  it('an image declaring a VOLUME (a writable host-disk mount outside the tmpfs bound) is refused: SANDBOX_HARDENING_FAILED, nothing left', async () => {
+    const image = 'warden-sandbox-volume:test';
+    await buildSandboxImage({
+      docker,
+      tag: image,
+      dockerfile: `FROM ${TEST_IMAGE}\nUSER 0:0\nRUN ["/bin/busybox", "mkdir", "-m", "1777", "/data"]\nVOLUME /data\n`,
+    });
+    const volumeOwner = uniqueOwner('volume');
+    const withVolume = createDockerSandbox({ docker, image, ownerId: volumeOwner });
+    try {
+      await expect(withVolume.create()).rejects.toMatchObject({
+        code: 'SANDBOX_HARDENING_FAILED',
+        failures: [expect.stringContaining('/data')],
+      });
+      expect(await ownedContainerIds(docker, volumeOwner)).toEqual([]);
+    } finally {
+      await withVolume.close();
+    }
   });
 });
