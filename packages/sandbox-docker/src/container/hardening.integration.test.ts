@@ -54,9 +54,11 @@ describeWithService('docker', 'Docker sandbox hardening (inspected on the real e
   });
 
   it('gives /tmp as a size-limited noexec,nosuid tmpfs of mode 1777 the sandbox user can write', async () => {
-    expect(inspected.HostConfig.Tmpfs?.['/tmp']).toBe('rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777');
+    // A quarter of the 128 MiB memory limit (below tmpSizeMb's 64): tmpfs pages belong to no process.
+    expect(inspected.HostConfig.Tmpfs?.['/tmp']).toBe('rw,noexec,nosuid,nodev,size=32m,uid=65534,gid=65534,mode=1777');
+    expect(inspected.HostConfig.ShmSize).toBe(32 * 1024 * 1024);
     const mount = await run('grep " /tmp " /proc/mounts; stat -c %a /tmp; echo data > /tmp/probe && cat /tmp/probe');
-    expect(mount.stdout).toMatch(/^tmpfs \/tmp tmpfs \S*\bnosuid\b\S*\bnoexec\b\S*size=65536k/m);
+    expect(mount.stdout).toMatch(/^tmpfs \/tmp tmpfs \S*\bnosuid\b\S*\bnoexec\b\S*size=32768k/m);
     expect(mount.stdout).toContain('\n1777\ndata\n');
     const executeFromTmp = await run('cp /bin/busybox /tmp/bb && /tmp/bb true');
     expect(executeFromTmp.exitCode).toBe(126);

@@ -43,6 +43,22 @@ const SUPERVISOR_CAPABILITIES: readonly string[] = ['SETUID', 'SETGID', 'KILL'];
 /** The container's own user: root for the supervisor; commands run as the sandbox user. */
 const SUPERVISOR_USER = '0:0';
 
+/**
+ * The largest share of the memory limit each tmpfs the sandbox user can fill (`/tmp`, `/dev/shm`)
+ * may take, as a divisor. Tmpfs pages count against the limit but belong to no process: with
+ * tmpfs as large as the limit, filling them made the kernel's OOM killer take a process that held
+ * none of it — the supervisor, stopping the sandbox. Two quarters leave half for processes.
+ */
+const SCRATCH_MEMORY_DIVISOR = 4;
+
+/** Docker's own `/dev/shm` size, kept where the memory limit allows it. */
+const DEFAULT_SHM_MB = 64;
+
+/** A tmpfs size the sandbox user may fill: at most a quarter of `maxMemoryMb`, at least 1 MiB. */
+function scratchSizeMb(sizeMb: number, maxMemoryMb: number): number {
+  return Math.max(1, Math.min(sizeMb, Math.floor(maxMemoryMb / SCRATCH_MEMORY_DIVISOR)));
+}
+
 /** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
 const CPU_PERIOD_MICROSECONDS = 100_000;
 
@@ -69,6 +85,7 @@ export interface ExpectedHardening {
   capAdd: readonly string[];
   runtime: string;
   memoryBytes: number;
+  shmBytes: number;
   cpuQuota: number;
   pidsLimit: number;
   nofile: number;
@@ -92,12 +109,13 @@ export function expectedHardening(
     capAdd: SUPERVISOR_CAPABILITIES,
     runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
+    shmBytes: scratchSizeMb(DEFAULT_SHM_MB, constraints.maxMemoryMb) * 1024 * 1024,
     cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
     pidsLimit: pidsLimitFor(constraints.maxPids, settings.runtime),
     nofile: settings.nofile,
     networkMode: input.networkMode,
     tmpfs: {
-      '/tmp': tmpfsOptions(settings.tmpSizeMb, settings, '1777'),
+      '/tmp': tmpfsOptions(scratchSizeMb(settings.tmpSizeMb, constraints.maxMemoryMb), settings, '1777'),
       // Captured output and stdin of running commands, root's alone (the sandbox user may only
       // traverse it); pages count against the memory limit anyway.
       [SUPERVISOR_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${constraints.maxMemoryMb}m,uid=0,gid=0,mode=711`,
@@ -154,6 +172,7 @@ export function buildContainerSpec(
       })),
       Memory: expected.memoryBytes,
       MemorySwap: expected.memoryBytes,
+      ShmSize: expected.shmBytes,
       OomKillDisable: false,
       // Under host memory pressure the kernel picks sandbox processes before the host's own.
       OomScoreAdj: 500,

@@ -44,6 +44,7 @@ describe('findHardeningFailures(inspected, expected)', () => {
   it.each([
     ['PidsLimit', { PidsLimit: null }],
     ['MemorySwap', { MemorySwap: -1 }],
+    ['ShmSize', { ShmSize: 67108864 }],
     ['CpuQuota', { CpuQuota: 0 }],
     ['Privileged', { Privileged: true }],
     ['CapDrop', { CapDrop: null }],

@@ -57,6 +57,7 @@ function checkIsolation(failures: string[], host: HostConfig, expected: Expected
 function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHardening): void {
   check(failures, 'Memory', expected.memoryBytes, host.Memory);
   check(failures, 'MemorySwap', expected.memoryBytes, host.MemorySwap);
+  check(failures, 'ShmSize', expected.shmBytes, host.ShmSize);
   check(failures, 'CpuQuota', expected.cpuQuota, host.CpuQuota);
   check(failures, 'PidsLimit', expected.pidsLimit, host.PidsLimit);
   check(failures, 'NetworkMode', expected.networkMode, host.NetworkMode);
