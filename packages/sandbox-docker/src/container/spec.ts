@@ -6,7 +6,7 @@
  */
 import type { SandboxConstraints } from '@warden/core';
 import type Docker from 'dockerode';
-import { SUPERVISOR_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
+import { SUPERVISOR_DIRECTORY, SUPERVISOR_PID_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
 import type { ResolvedMount } from '../limits/paths.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
@@ -50,6 +50,9 @@ const SUPERVISOR_USER = '0:0';
  * none of it — the supervisor, stopping the sandbox. Two quarters leave half for processes.
  */
 const SCRATCH_MEMORY_DIVISOR = 4;
+
+/** Size of the pid-file tmpfs: a page per running Engine-API exec command, 256 at once. */
+const PID_DIRECTORY_MB = 1;
 
 /** Docker's own `/dev/shm` size, kept where the memory limit allows it. */
 const DEFAULT_SHM_MB = 64;
@@ -119,6 +122,9 @@ export function expectedHardening(
       // Captured output and stdin of running commands, root's alone (the sandbox user may only
       // traverse it); pages count against the memory limit anyway.
       [SUPERVISOR_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${constraints.maxMemoryMb}m,uid=0,gid=0,mode=711`,
+      // The one place there the sandbox user may write (Engine-API exec's pid files): a tmpfs of
+      // its own, so filling it cannot take the memory the supervisor's directory may hold.
+      [SUPERVISOR_PID_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${PID_DIRECTORY_MB}m,uid=0,gid=0,mode=1733`,
     },
     // The resolved path is bound: the engine never follows a link the adapter did not check.
     mounts: input.mounts.map(({ source, target, readOnly }) => ({ source, target, readOnly })),

@@ -44,6 +44,12 @@
 /** The tmpfs where the supervisor keeps each request's pipes, captured output and stdin (root only). */
 export const SUPERVISOR_DIRECTORY = '/run/warden';
 
+/**
+ * Where Engine-API exec commands record their pids: mode 1733 (the sandbox user writes, cannot
+ * list), a tmpfs of its own inside the supervisor's directory (see the container spec).
+ */
+export const SUPERVISOR_PID_DIRECTORY: string = `${SUPERVISOR_DIRECTORY}/x`;
+
 /** Protocol version announced in the `READY` line. */
 const SUPERVISOR_PROTOCOL_VERSION = '3';
 
@@ -279,7 +285,6 @@ wait_for_owner() {
 }
 user=\${2:-}
 chmod 711 "$w" 2>/dev/null
-mkdir -m 1733 "$w/x" 2>/dev/null
 # The engine copies the image's /tmp mode onto the tmpfs; its owner (the sandbox user) shares it.
 asuser -c 'chmod 1777 /tmp' </dev/null >/dev/null 2>&1
 [ "\${1:-}" = supervise ] || wait_for_owner requested
