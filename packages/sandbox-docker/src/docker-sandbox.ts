@@ -346,7 +346,12 @@ export class DockerSandbox implements Sandbox {
   }
 
   private commandRequest(record: SandboxRecord, command: SandboxCommand, options: ExecOptions): CommandRequest {
-    const env = filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept;
+    // The sandbox's env (filtered when it was planned) goes with every command, never into the
+    // container environment the root supervisor runs with (see buildContainerSpec).
+    const env = {
+      ...record.constraints.env,
+      ...filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept,
+    };
     // Both runners start argv[0] as a program (never an option of a tool in between), so an argv
     // beginning with "-" or containing "=" runs verbatim.
     const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];

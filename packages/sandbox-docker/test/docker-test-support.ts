@@ -2,9 +2,12 @@
  * Shared pieces of the Docker integration tests: the test image, a unique owner per suite (so
  * suites running in parallel never sweep each other's sandboxes), and label lookups.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { SANDBOX_LABELS } from '../src/container/labels.js';
+import { buildSandboxImage } from '../src/image/build.js';
 
 /** The image `scripts/services` builds: FROM scratch, static busybox, nobody (65534). */
 export const TEST_IMAGE: string = process.env.WARDEN_SANDBOX_TEST_IMAGE ?? 'warden-sandbox:test';
@@ -43,4 +46,35 @@ export function sandboxRuntimes(): string[] {
   const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
   if (ci && !runtimes.includes('runsc')) runtimes.push('runsc');
   return runtimes;
+}
+
+/**
+ * Builds (once per engine) an image like Debian's and Ubuntu's, whose `/bin/sh` is dash: the
+ * test image plus the host's `/bin/dash` and the shared libraries `ldd` names for it. Busybox's
+ * shell prefers its own applets and has `read -n`; dash looks every tool up on `PATH` and has
+ * only POSIX `read`, so attacks on either show only under dash.
+ */
+export async function buildDashImage(docker: Docker): Promise<string> {
+  const tag = 'warden-sandbox-dash:test';
+  const libraries = execFileSync('ldd', ['/bin/dash'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter((path): path is string => path !== undefined);
+  const files: Record<string, Uint8Array> = { 'rootfs/bin/dash': readFileSync('/bin/dash') };
+  for (const library of libraries) files[`rootfs${library}`] = readFileSync(library);
+  const executables = ['/bin/dash', ...libraries].map((path) => JSON.stringify(path)).join(', ');
+  await buildSandboxImage({
+    docker,
+    tag,
+    dockerfile: [
+      `FROM ${TEST_IMAGE}`,
+      'USER 0:0',
+      'COPY rootfs/ /',
+      `RUN ["/bin/busybox", "chmod", "755", ${executables}]`,
+      'RUN ["/bin/busybox", "ln", "-sf", "/bin/dash", "/bin/sh"]',
+      '',
+    ].join('\n'),
+    files,
+  });
+  return tag;
 }

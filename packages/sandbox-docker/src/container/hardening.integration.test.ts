@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownedContainerIds, TEST_IMAGE, uniqueOwner } from '../../test/docker-test-support.js';
 import { createDockerClient } from '../docker-client.js';
 import { createDockerSandbox, type DockerSandbox } from '../docker-sandbox.js';
+import { buildSandboxImage } from '../image/build.js';
 import { SUPERVISOR_PIDS } from './spec.js';
 
 const LIMITS = { maxMemoryMb: 128, maxCpuPercent: 50, maxPids: 64, networkPolicy: 'none' } as const;
@@ -53,9 +54,11 @@ describeWithService('docker', 'Docker sandbox hardening (inspected on the real e
   });
 
   it('gives /tmp as a size-limited noexec,nosuid tmpfs of mode 1777 the sandbox user can write', async () => {
-    expect(inspected.HostConfig.Tmpfs?.['/tmp']).toBe('rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,mode=1777');
+    // A quarter of the 128 MiB memory limit (below tmpSizeMb's 64): tmpfs pages belong to no process.
+    expect(inspected.HostConfig.Tmpfs?.['/tmp']).toBe('rw,noexec,nosuid,nodev,size=32m,uid=65534,gid=65534,mode=1777');
+    expect(inspected.HostConfig.ShmSize).toBe(32 * 1024 * 1024);
     const mount = await run('grep " /tmp " /proc/mounts; stat -c %a /tmp; echo data > /tmp/probe && cat /tmp/probe');
-    expect(mount.stdout).toMatch(/^tmpfs \/tmp tmpfs \S*\bnosuid\b\S*\bnoexec\b\S*size=65536k/m);
+    expect(mount.stdout).toMatch(/^tmpfs \/tmp tmpfs \S*\bnosuid\b\S*\bnoexec\b\S*size=32768k/m);
     expect(mount.stdout).toContain('\n1777\ndata\n');
     const executeFromTmp = await run('cp /bin/busybox /tmp/bb && /tmp/bb true');
     expect(executeFromTmp.exitCode).toBe(126);
@@ -150,5 +153,25 @@ describeWithService('docker', 'Docker sandbox hardening (inspected on the real e
         expect.objectContaining({ code: 'INVALID_INPUT' }),
       );
     });
+  });
+
+  it('an image declaring a VOLUME (a writable host-disk mount outside the tmpfs bound) is refused: SANDBOX_HARDENING_FAILED, nothing left', async () => {
+    const image = 'warden-sandbox-volume:test';
+    await buildSandboxImage({
+      docker,
+      tag: image,
+      dockerfile: `FROM ${TEST_IMAGE}\nUSER 0:0\nRUN ["/bin/busybox", "mkdir", "-m", "1777", "/data"]\nVOLUME /data\n`,
+    });
+    const volumeOwner = uniqueOwner('volume');
+    const withVolume = createDockerSandbox({ docker, image, ownerId: volumeOwner });
+    try {
+      await expect(withVolume.create()).rejects.toMatchObject({
+        code: 'SANDBOX_HARDENING_FAILED',
+        failures: [expect.stringContaining('/data')],
+      });
+      expect(await ownedContainerIds(docker, volumeOwner)).toEqual([]);
+    } finally {
+      await withVolume.close();
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { SandboxConstraints } from '@warden/core';
 import type Docker from 'dockerode';
-import { SUPERVISOR_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
+import { SUPERVISOR_DIRECTORY, SUPERVISOR_PID_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
 import type { ResolvedMount } from '../limits/paths.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
@@ -43,6 +43,25 @@ const SUPERVISOR_CAPABILITIES: readonly string[] = ['SETUID', 'SETGID', 'KILL'];
 /** The container's own user: root for the supervisor; commands run as the sandbox user. */
 const SUPERVISOR_USER = '0:0';
 
+/**
+ * The largest share of the memory limit each tmpfs the sandbox user can fill (`/tmp`, `/dev/shm`)
+ * may take, as a divisor. Tmpfs pages count against the limit but belong to no process: with
+ * tmpfs as large as the limit, filling them made the kernel's OOM killer take a process that held
+ * none of it — the supervisor, stopping the sandbox. Two quarters leave half for processes.
+ */
+const SCRATCH_MEMORY_DIVISOR = 4;
+
+/** Size of the pid-file tmpfs: a page per running Engine-API exec command, 256 at once. */
+const PID_DIRECTORY_MB = 1;
+
+/** Docker's own `/dev/shm` size, kept where the memory limit allows it. */
+const DEFAULT_SHM_MB = 64;
+
+/** A tmpfs size the sandbox user may fill: at most a quarter of `maxMemoryMb`, at least 1 MiB. */
+function scratchSizeMb(sizeMb: number, maxMemoryMb: number): number {
+  return Math.max(1, Math.min(sizeMb, Math.floor(maxMemoryMb / SCRATCH_MEMORY_DIVISOR)));
+}
+
 /** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
 const CPU_PERIOD_MICROSECONDS = 100_000;
 
@@ -69,6 +88,7 @@ export interface ExpectedHardening {
   capAdd: readonly string[];
   runtime: string;
   memoryBytes: number;
+  shmBytes: number;
   cpuQuota: number;
   pidsLimit: number;
   nofile: number;
@@ -92,15 +112,19 @@ export function expectedHardening(
     capAdd: SUPERVISOR_CAPABILITIES,
     runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
+    shmBytes: scratchSizeMb(DEFAULT_SHM_MB, constraints.maxMemoryMb) * 1024 * 1024,
     cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
     pidsLimit: pidsLimitFor(constraints.maxPids, settings.runtime),
     nofile: settings.nofile,
     networkMode: input.networkMode,
     tmpfs: {
-      '/tmp': tmpfsOptions(settings.tmpSizeMb, settings, '1777'),
+      '/tmp': tmpfsOptions(scratchSizeMb(settings.tmpSizeMb, constraints.maxMemoryMb), settings, '1777'),
       // Captured output and stdin of running commands, root's alone (the sandbox user may only
       // traverse it); pages count against the memory limit anyway.
       [SUPERVISOR_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${constraints.maxMemoryMb}m,uid=0,gid=0,mode=711`,
+      // The one place there the sandbox user may write (Engine-API exec's pid files): a tmpfs of
+      // its own, so filling it cannot take the memory the supervisor's directory may hold.
+      [SUPERVISOR_PID_DIRECTORY]: `rw,noexec,nosuid,nodev,size=${PID_DIRECTORY_MB}m,uid=0,gid=0,mode=1733`,
     },
     // The resolved path is bound: the engine never follows a link the adapter did not check.
     mounts: input.mounts.map(({ source, target, readOnly }) => ({ source, target, readOnly })),
@@ -113,7 +137,6 @@ export function buildContainerSpec(
   settings: ResolvedDockerSandboxSettings,
 ): Docker.ContainerCreateOptions {
   const expected = expectedHardening(input, settings);
-  const env = { ...input.constraints.env, ...input.adapterEnv };
   return {
     name: input.name,
     Image: settings.image,
@@ -121,7 +144,10 @@ export function buildContainerSpec(
     Entrypoint: [],
     User: expected.user,
     WorkingDir: settings.workdir,
-    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    // The constraints' `env` is not the container's: the container environment is also the root
+    // supervisor's and the cleanup's, and a caller's PATH pointing at a writable path would make
+    // root run whatever the sandbox user planted there. It travels with each command instead.
+    Env: Object.entries(input.adapterEnv).map(([key, value]) => `${key}=${value}`),
     Labels: input.labels,
     Hostname: 'sandbox',
     // The supervisor reads requests from stdin; StdinOnce closes it when the owner disconnects,
@@ -152,6 +178,7 @@ export function buildContainerSpec(
       })),
       Memory: expected.memoryBytes,
       MemorySwap: expected.memoryBytes,
+      ShmSize: expected.shmBytes,
       OomKillDisable: false,
       // Under host memory pressure the kernel picks sandbox processes before the host's own.
       OomScoreAdj: 500,

@@ -44,6 +44,7 @@ describe('findHardeningFailures(inspected, expected)', () => {
   it.each([
     ['PidsLimit', { PidsLimit: null }],
     ['MemorySwap', { MemorySwap: -1 }],
+    ['ShmSize', { ShmSize: 67108864 }],
     ['CpuQuota', { CpuQuota: 0 }],
     ['Privileged', { Privileged: true }],
     ['CapDrop', { CapDrop: null }],
@@ -65,6 +66,18 @@ describe('findHardeningFailures(inspected, expected)', () => {
     const inspected = inspectedAsAsked();
     Object.assign(inspected.HostConfig, change);
     expect(findHardeningFailures(inspected, expected).join('\n')).toContain(setting);
+  });
+
+  it('reports a mount the spec never asked for, such as a VOLUME the image declares', () => {
+    const inspected = inspectedAsAsked();
+    const bind = { Type: 'bind', Source: '/srv/data', Destination: '/srv/data', RW: false };
+    const volume = { Type: 'volume', Source: '/var/lib/docker/volumes/v/_data', Destination: '/data', RW: true };
+    inspected.Mounts = [bind] as Docker.ContainerInspectInfo['Mounts'];
+    expect(findHardeningFailures(inspected, expected)).toEqual([]);
+    inspected.Mounts = [bind, volume] as Docker.ContainerInspectInfo['Mounts'];
+    expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('volume at /data')]);
+    inspected.Mounts = [{ ...bind, RW: true }] as Docker.ContainerInspectInfo['Mounts'];
+    expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('bind at /srv/data')]);
   });
 
   it('reports a different container user (the supervisor must be root to start commands as the sandbox user)', () => {

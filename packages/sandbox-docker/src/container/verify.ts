@@ -57,6 +57,7 @@ function checkIsolation(failures: string[], host: HostConfig, expected: Expected
 function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHardening): void {
   check(failures, 'Memory', expected.memoryBytes, host.Memory);
   check(failures, 'MemorySwap', expected.memoryBytes, host.MemorySwap);
+  check(failures, 'ShmSize', expected.shmBytes, host.ShmSize);
   check(failures, 'CpuQuota', expected.cpuQuota, host.CpuQuota);
   check(failures, 'PidsLimit', expected.pidsLimit, host.PidsLimit);
   check(failures, 'NetworkMode', expected.networkMode, host.NetworkMode);
@@ -78,6 +79,24 @@ function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHar
 }
 
 /**
+ * Every mount the engine gave the container, as listed at the top level of the inspection: only
+ * the expected binds. An image's `VOLUME` shows up there only (never in `HostConfig`), and it
+ * would be a writable directory on the host's disk, outside the read-only root and the tmpfs size.
+ */
+function checkContainerMounts(failures: string[], inspected: Docker.ContainerInspectInfo, expected: ExpectedHardening) {
+  for (const mount of inspected.Mounts ?? []) {
+    const asked = expected.mounts.some(
+      (bind) =>
+        mount.Type === 'bind' &&
+        mount.Source === bind.source &&
+        mount.Destination === bind.target &&
+        mount.RW === !bind.readOnly,
+    );
+    if (!asked) failures.push(`Mounts: unexpected ${mount.Type} at ${mount.Destination} (a VOLUME of the image?)`);
+  }
+}
+
+/**
  * Compares an inspected container with what the adapter asked for and lists every setting that
  * did not take, as `setting: expected …, got …`. Empty means the container is as hardened as asked.
  */
@@ -87,6 +106,7 @@ export function findHardeningFailures(inspected: Docker.ContainerInspectInfo, ex
   const host = inspected.HostConfig as HostConfig;
   checkIsolation(failures, host, expected);
   checkLimits(failures, host, expected);
+  checkContainerMounts(failures, inspected, expected);
   return failures;
 }
 

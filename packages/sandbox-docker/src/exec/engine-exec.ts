@@ -11,13 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CappedBuffer, createFrameDemuxer } from './stream.js';
-import { SUPERVISOR_DIRECTORY, SWEEP_FUNCTION } from './supervisor-script.js';
+import { SUPERVISOR_DIRECTORY, SUPERVISOR_PID_DIRECTORY, SWEEP_FUNCTION } from './supervisor-script.js';
 import type { CommandRequest, CommandResult } from './types.js';
 
 const KILL_GRACE_MS = 5_000;
-
-/** Where an exec'd command records its pid: writable by the sandbox user, not listable by it. */
-const PID_DIRECTORY = `${SUPERVISOR_DIRECTORY}/x`;
 
 // The wrapper records its pid (an exec'd process leads its own session and process group), so
 // the cleanup can end the whole group from a second exec; it changes directory itself so a
@@ -97,7 +94,7 @@ export async function execThroughEngine(
   user: string,
 ): Promise<CommandResult> {
   const startedAt = performance.now();
-  const pidFile = `${PID_DIRECTORY}/${randomUUID()}`;
+  const pidFile = `${SUPERVISOR_PID_DIRECTORY}/${randomUUID()}`;
   const stdout = new CappedBuffer(request.maxOutputBytes);
   const stderr = new CappedBuffer(request.maxOutputBytes);
   const mine = running.get(container.id) ?? new Set<string>();

@@ -44,13 +44,20 @@
 /** The tmpfs where the supervisor keeps each request's pipes, captured output and stdin (root only). */
 export const SUPERVISOR_DIRECTORY = '/run/warden';
 
+/**
+ * Where Engine-API exec commands record their pids: mode 1733 (the sandbox user writes, cannot
+ * list), a tmpfs of its own inside the supervisor's directory (see the container spec).
+ */
+export const SUPERVISOR_PID_DIRECTORY: string = `${SUPERVISOR_DIRECTORY}/x`;
+
 /** Protocol version announced in the `READY` line. */
 const SUPERVISOR_PROTOCOL_VERSION = '3';
 
 /**
  * Ends every process outside the protected sessions (pid 1's, the supervisor's, the caller's own)
  * and the sessions marked live (a non-empty `$w/live/<sid>`, or listed in `$extra_live`). Only
- * the head of `/proc/<pid>/stat` is read (the session is the sixth field; `comm` is at most 15
+ * the head of `/proc/<pid>/stat` is read where the shell's `read` takes `-n` (the whole line under
+ * a POSIX-only shell such as dash; the session is the sixth field; `comm` is at most 15
  * bytes); a head cut short (a `comm` with a newline ends the line within 30 bytes) fails closed: the process is killed.
  * Pids listed in `$known` (the caller's own children, not yet reaped, so no other process can
  * hold their pid) are skipped unread: reading `stat` a byte at a time is most of a sweep's cost.
@@ -63,7 +70,7 @@ export const SWEEP_FUNCTION = `sweep() {
       p=\${d#/proc/}
       case " 1 $self_pid \${known:-} " in *" $p "*) continue ;; esac
       st=
-      read -r -n 96 st <"$d/stat" 2>/dev/null
+      read -r $partial st <"$d/stat" 2>/dev/null
       [ -n "$st" ] || continue
       rest=\${st##*) }
       set -f; set -- $rest; set +f
@@ -81,7 +88,15 @@ sessionof() {
   st=; read -r st <"/proc/$1/stat" 2>/dev/null
   rest=\${st##*) }; set -f; set -- $rest; set +f; sid=\${4:-}
 }
+# Sets $partial to the read option for a bounded head, or to nothing for a shell with only POSIX
+# read (dash, Debian's /bin/sh), which then reads the whole line: the same fields, more slowly.
+# Without the probe, dash refused "-n", every stat read came back empty and nothing was swept.
+probe_read() {
+  partial=; IFS= read -r -n 2 partial </proc/self/stat 2>/dev/null
+  if [ "\${#partial}" = 2 ]; then partial='-n 96'; else partial=; fi
+}
 protect() {
+  probe_read
   self_pid=$$ extra_live=
   sessionof 1; protected=$sid
   sessionof "$$"; protected="$protected $sid"
@@ -270,13 +285,16 @@ wait_for_owner() {
 }
 user=\${2:-}
 chmod 711 "$w" 2>/dev/null
-mkdir -m 1733 "$w/x" 2>/dev/null
 # The engine copies the image's /tmp mode onto the tmpfs; its owner (the sandbox user) shares it.
 asuser -c 'chmod 1777 /tmp' </dev/null >/dev/null 2>&1
 [ "\${1:-}" = supervise ] || wait_for_owner requested
 for tool in base64 mkfifo head cat setsid rm mkdir dd id stat start-stop-daemon; do
   command -v "$tool" >/dev/null 2>&1 || wait_for_owner "missing-$tool"
 done
+# The workers read bounded heads ("read -n", busybox and bash); a POSIX-only shell such as dash
+# returned every command's output empty: such an image gets Engine-API exec instead.
+probe_read
+[ -n "$partial" ] || wait_for_owner no-read-n
 mkdir "$w/live" 2>/dev/null || wait_for_owner no-live
 mkfifo "$w/token" "$w/lane" 2>/dev/null || wait_for_owner no-fifo
 command_uid=$(asuser -c 'id -u' </dev/null 2>/dev/null)

@@ -65,6 +65,19 @@ describeWithService('docker', 'Docker sandbox resource limits under attack', (do
         expect(await sandbox.execute(bystander, 'echo unaffected')).toMatchObject({ stdout: 'unaffected\n' });
       });
 
+    it('execute(id, filling /tmp, /dev/shm and the pid-file directory) cannot make the OOM killer take the supervisor: the sandbox stays usable', async () => {
+      const { id: victim } = await sandbox.create(SMALL);
+      // Tmpfs pages count against the memory limit but belong to no process: with tmpfs larger
+      // than the limit the kernel had to kill a process that held none of it, the supervisor too.
+      const fill =
+        'for d in /tmp /dev/shm /run/warden/x; do i=0; while [ $i -lt 200 ]; do i=$((i + 1));' +
+        ' head -c 1048576 /dev/zero >$d/fill$i 2>/dev/null || break; done; done; echo filled';
+      await sandbox.execute(victim, fill, { timeoutMs: 60_000 });
+      expect((await sandbox.getStatus(victim)).state).toBe('running');
+      expect(await sandbox.execute(victim, 'echo alive')).toMatchObject({ stdout: 'alive\n', exitCode: 0 });
+      expect(await sandbox.execute(bystander, 'echo unaffected')).toMatchObject({ stdout: 'unaffected\n' });
+    });
+
     it('execute(id, memory hog) is OOM-killed and reported, and the sandbox and its neighbour stay usable', async () => {
       const { id: victim } = await sandbox.create(SMALL);
       const result = await sandbox.execute(victim, 'x=0123456789; while :; do x="$x$x"; done', { timeoutMs: 30_000 });

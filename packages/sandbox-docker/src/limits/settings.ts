@@ -88,7 +88,7 @@ export interface DockerSandboxConfig {
   defaults?: SandboxConstraints;
   /** Upper bounds on constraints. @default see {@link SandboxCeilings} */
   ceilings?: SandboxCeilings;
-  /** Size of the `/tmp` tmpfs in MiB. @default 64 */
+  /** Size of the `/tmp` tmpfs in MiB, at most a quarter of a sandbox's `maxMemoryMb` (its pages belong to no process). @default 64 */
   tmpSizeMb?: number;
   /** Open-files limit (`nofile`, soft and hard). @default 1024 */
   nofile?: number;
