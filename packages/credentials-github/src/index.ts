@@ -10,5 +10,5 @@ export { createGitHubAppTokenIssuer, type GitHubAppTokenIssuer } from './github-
 export type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js';
 export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
 export type { GitHubJITConfig } from './github-jit-settings.js';
-export type { SweepIncompleteError } from './issuer-retry.js';
+export { SweepIncompleteError, type SweepIncompleteErrorCode } from './issuer-retry.js';
 export type { RevocationRetrySettings } from './issuer-schemas.js';

@@ -25,18 +25,47 @@ export const DEFAULT_REVOCATION_RETRY: RevocationRetry = {
   sleep: (ms) => sleepFor(ms),
 };
 
+/** The stable code of {@link SweepIncompleteError}, as every Warden error has one to branch on. */
+export type SweepIncompleteErrorCode = 'SWEEP_INCOMPLETE';
+
+// Symbol.for, not instanceof: the check must survive two copies of this package in one app.
+const SWEEP_INCOMPLETE_MARKER = Symbol.for('@warden/credentials-github/error/SweepIncompleteError');
+
 /**
  * The error `sweep()` rejects with when expired credentials are still alive after every retry:
- * an `AggregateError` whose `errors` are the last `WardenError` of each credential still alive
- * (in the order of `alive`), with the ids removed in `removed`.
+ * an `AggregateError` (so `errors` holds the last `WardenError` of each credential still alive,
+ * in the order of `alive`) with the stable code `SWEEP_INCOMPLETE` and the ids removed in
+ * `removed`. It is not a `WardenError` (it aggregates several), so branch on `code` or
+ * `SweepIncompleteError.isInstance(error)`.
  */
-export interface SweepIncompleteError extends AggregateError {
+export class SweepIncompleteError extends AggregateError {
+  /** Stable code to branch on; never changes meaning. */
+  readonly code: SweepIncompleteErrorCode = 'SWEEP_INCOMPLETE';
   /** The last failure of each credential still alive, in the order of `alive`. */
-  errors: WardenError[];
+  declare errors: WardenError[];
   /** Ids of the expired credentials this sweep could not remove: they are still alive. */
-  alive: string[];
+  readonly alive: string[];
   /** Ids this sweep did remove. */
-  removed: string[];
+  readonly removed: string[];
+
+  /** @param options.errors the last failure of each id in `alive`, in the same order. */
+  constructor(options: { message: string; errors: WardenError[]; alive: string[]; removed: string[] }) {
+    super(options.errors, options.message);
+    this.name = 'SweepIncompleteError';
+    this.alive = options.alive;
+    this.removed = options.removed;
+    // Non-enumerable, like WardenError's markers: logs and JSON do not show it.
+    Object.defineProperty(this, SWEEP_INCOMPLETE_MARKER, { value: true, enumerable: false });
+  }
+
+  /** True when `value` is a `SweepIncompleteError` from any copy of this package. */
+  static isInstance(value: unknown): value is SweepIncompleteError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[SWEEP_INCOMPLETE_MARKER] === true
+    );
+  }
 }
 
 /** Runs `attempt` up to `revokeAttempts` times, waiting with doubling backoff between failures. */
@@ -78,13 +107,8 @@ export async function removeEvery(
     pending = [...failures.keys()];
   }
   if (pending.length === 0) return removed;
-  const error = new AggregateError(
-    [...failures.values()],
-    `Sweep left ${pending.length} expired credential(s) alive after ${retry.revokeAttempts} attempt(s): ${pending.join(', ')}`,
-  ) as SweepIncompleteError;
-  error.alive = pending;
-  error.removed = removed;
-  return Promise.reject(error);
+  const message = `Sweep left ${pending.length} expired credential(s) alive after ${retry.revokeAttempts} attempt(s): ${pending.join(', ')}`;
+  return Promise.reject(new SweepIncompleteError({ message, errors: [...failures.values()], alive: pending, removed }));
 }
 
 function asWardenError(error: unknown): WardenError {

@@ -1,7 +1,7 @@
 import { createSecurityEventEmitter, type JITCredential, type SecurityEvent } from '@warden/core';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SweepIncompleteError } from './issuer-retry.js';
+import { SweepIncompleteError } from './issuer-retry.js';
 import { createAppTokenIssuerOnFake, createJITIssuerOnFake } from './test-support/issuers-on-fake.js';
 
 // The attacker here is a fault: GitHub failing one deletion in the middle of a sweep. What must
@@ -66,6 +66,19 @@ describe('GitHub JIT issuer: sweep() with one failing deletion in the middle', (
     fake.clearFaults();
     expect(await issuer.sweep()).toEqual([middle]);
     expect(fake.secretNames(repository())).toEqual([]);
+  });
+
+  it('the rejection of an incomplete sweep carries the stable code SWEEP_INCOMPLETE, like every Warden error, and is still an AggregateError', async () => {
+    const { issuer, middle, path } = await threeExpired({ revokeAttempts: 1 });
+    fake.injectFault({ kind: 'status', status: 403, path, times: 100 });
+    const error = await sweepError(issuer.sweep());
+    expect(error.code).toBe('SWEEP_INCOMPLETE');
+    expect(error.name).toBe('SweepIncompleteError');
+    expect(SweepIncompleteError.isInstance(error)).toBe(true);
+    expect(SweepIncompleteError.isInstance(new AggregateError([], 'not a sweep'))).toBe(false);
+    expect(error.alive).toEqual([middle]);
+    // A caller that logs the error by code, as it does every other Warden error, sees the code.
+    expect(Object.keys(error)).toContain('code');
   });
 
   it('a deletion that fails once (503 past the client retries) is retried after the others and the sweep resolves with all three', async () => {
