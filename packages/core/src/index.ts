@@ -241,4 +241,4 @@ export {
   TRUST_LEVELS,
   type TrustLevel,
 } from './trust.js';
-export { hasControlCharacters, parseInput, withoutControlCharacters } from './validation.js';
+export { hasBidiControls, hasControlCharacters, parseInput, withoutControlCharacters } from './validation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasControlCharacters, withoutControlCharacters } from './validation.js';
+import { hasBidiControls, hasControlCharacters, withoutControlCharacters } from './validation.js';
 
 describe('hasControlCharacters(text) and withoutControlCharacters(text)', () => {
   const hostile = ['a\u0000b', 'a\tb', 'a\nb', 'a\u001b[2Kb', 'a\u007fb', 'a\u009b31mb', 'a\u2028b', 'a\u2029b'];
@@ -17,5 +17,15 @@ describe('hasControlCharacters(text) and withoutControlCharacters(text)', () => 
       expect(hasControlCharacters(text)).toBe(false);
       expect(withoutControlCharacters(text)).toBe(text);
     }
+  });
+});
+
+describe('hasBidiControls(text)', () => {
+  it('finds the embeddings, overrides, isolates and directional marks, and nothing else', () => {
+    for (const text of ['a\u202eb', 'a\u202ab', 'a\u2066b', 'a\u2069b', 'a\u200eb', 'a\u200fb', 'a\u061cb']) {
+      expect(hasBidiControls(text)).toBe(true);
+    }
+    for (const text of ['José María', '李小龙', 'שלום', 'Zoë 🙂', 'a\u200bb'])
+      expect(hasBidiControls(text)).toBe(false);
   });
 });

@@ -36,3 +36,14 @@ export function hasControlCharacters(text: string): boolean {
 export function withoutControlCharacters(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]/gu, '');
 }
+
+/**
+ * True when `text` holds an explicit bidirectional control: the embeddings, overrides and isolates
+ * (U+202A to U+202E, U+2066 to U+2069) and the directional marks (U+061C, U+200E, U+200F). They
+ * are invisible, and in free text that people read (a kill switch's reason, in a log, a terminal
+ * or a console) one reorders what follows it, so the text reads as something it does not say.
+ * {@link hasControlCharacters} leaves them alone: names may carry them legitimately.
+ */
+export function hasBidiControls(text: string): boolean {
+  return /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(text);
+}

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { hasBidiControls, hasControlCharacters } from '../validation.js';
 import type { ProviderIdentity } from './specification.js';
 
 /** Who flipped the switch, when and why. */
@@ -36,7 +37,8 @@ export type KillSwitchListener = (state: KillSwitchState) => void;
  * An emergency stop for agent operations.
  *
  * An implementation must:
- * - throw `InvalidInputError` for an empty, whitespace-only or over-long (more than 1,000 characters) reason;
+ * - throw `InvalidInputError` for an empty, whitespace-only or over-long (more than 1,000 characters) reason,
+ *   and for a reason or actor holding control characters, line separators or bidirectional controls;
  * - make `deactivate` idempotent;
  * - record the actor, time and reason of every change and report them in `getState` (a change
  *   without an actor records none, never the previous change's);
@@ -65,13 +67,22 @@ export interface KillSwitch extends ProviderIdentity<'kill-switch-v1'> {
 /** Longest accepted kill switch reason, in characters. */
 export const MAX_KILL_SWITCH_REASON_LENGTH: number = 1000;
 
-/** Validates a kill switch reason: non-blank, at most 1,000 characters. */
+/**
+ * A reason and an actor are shown as they are in events, logs, terminals and the console: a
+ * newline, a terminal escape or a bidirectional override in one could forge a line of its own or
+ * make it read as something it does not say. One line of plain text is enough to say why and who.
+ */
+const isPlainLine = (text: string): boolean => !hasControlCharacters(text) && !hasBidiControls(text);
+const PLAIN_LINE_MESSAGE = 'must not contain control characters, line separators or bidirectional controls';
+
+/** Validates a kill switch reason: non-blank, one plain line (see {@link hasControlCharacters}, {@link hasBidiControls}), at most 1,000 characters. */
 export const killSwitchReasonSchema: z.ZodType<string> = z
   .string()
   .max(MAX_KILL_SWITCH_REASON_LENGTH)
-  .refine((reason) => reason.trim().length > 0, 'must not be empty');
+  .refine((reason) => reason.trim().length > 0, 'must not be empty')
+  .refine(isPlainLine, PLAIN_LINE_MESSAGE);
 
-/** Validates {@link KillSwitchChangeOptions}. */
+/** Validates {@link KillSwitchChangeOptions}: an actor is one plain line of 1 to 200 characters. */
 export const killSwitchChangeOptionsSchema: z.ZodType<KillSwitchChangeOptions> = z
-  .object({ actor: z.string().min(1).max(200).optional() })
+  .object({ actor: z.string().min(1).max(200).refine(isPlainLine, PLAIN_LINE_MESSAGE).optional() })
   .strict();
