@@ -39,6 +39,20 @@ describe('readingFromHash(hash)', () => {
     expect(readingFromHash({ ...hash, basis: '02' })).toEqual(readingFromHash({ ...hash, basis: '2' }));
   });
 
+  it('refuses a record whose reason, actor or time holds a control character, a line separator or a bidirectional control (attacker: anyone who can HSET, LPUSH or PUBLISH)', () => {
+    const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
+    for (const forged of ['x\nreleased by alice', 'x\u001b[2K', 'x\r', 'x\u0085', 'x\u2028', 'x\u202e', 'x\u2066']) {
+      for (const field of ['reason', 'actor', 'changedAt']) {
+        const hash = { ...record, [field]: forged };
+        expect(readingFromHash(hash).kind).toBe('malformed');
+        expect(recordFromValueBySchemaOnly(hash)).toBeUndefined();
+        expect(recordFromMessage(JSON.stringify(hash))).toBeUndefined();
+        expect(historyEntryFromJson(JSON.stringify(hash))).toBeUndefined();
+      }
+    }
+    expect(readingFromHash({ ...record, reason: 'incident détecté 🚨' }).kind).toBe('record');
+  });
+
   it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {
     expect(readingFromHash({ version: '1' }).kind).toBe('malformed');
     expect(readingFromHash({ active: '0' }).kind).toBe('malformed');

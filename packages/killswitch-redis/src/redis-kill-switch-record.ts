@@ -1,3 +1,4 @@
+import { hasBidiControls, hasControlCharacters } from '@warden/core';
 import { z } from 'zod';
 
 /** The switch's state as stored in Redis (the state hash). */
@@ -93,6 +94,18 @@ function storedAsWritten(value: unknown): Stored | undefined {
   return { version: versionNumber, active, reason, actor, changedAt, signature, basis: basisNumber } as Stored;
 }
 
+/**
+ * True when a stored text holds what `activate()` and `deactivate()` refuse (control characters,
+ * line separators, bidirectional controls): no change this adapter makes writes one, so only
+ * someone writing Redis by hand does, to forge lines in events and `getState()` readers. Such a
+ * record is judged malformed (unknown: it denies) rather than cleaned: cleaning would pass the
+ * forger's words on as the operator's, and would alter what a signature covers.
+ */
+const holdsForgedText = (stored: Stored): boolean =>
+  [stored.reason, stored.actor, stored.changedAt, stored.signature].some(
+    (text) => text !== undefined && (hasControlCharacters(text) || hasBidiControls(text)),
+  );
+
 function toRecord(value: unknown): KillSwitchRecord | undefined {
   let stored = storedAsWritten(value);
   if (!stored) {
@@ -100,6 +113,7 @@ function toRecord(value: unknown): KillSwitchRecord | undefined {
     if (!result.success) return undefined;
     stored = result.data;
   }
+  if (holdsForgedText(stored)) return undefined;
   const active = stored.active === true || stored.active === '1';
   return {
     version: stored.version,
