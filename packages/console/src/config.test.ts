@@ -36,6 +36,7 @@ describe('createConsole(config) validates its configuration', () => {
     [{ operators, basePath: '/con"sole' }, 'basePath'],
     [{ operators, basePath: '//evil.example' }, 'basePath'],
     [{ operators, publicOrigin: 'https://ops.example/console' }, 'publicOrigin'],
+    [{ operators, clientAddress: 'x-forwarded-for' as unknown as ConsoleConfig['clientAddress'] }, 'clientAddress'],
   ])('refuses %j, naming %s', (config, field) => {
     const error = refusal(config);
     expect(error?.code).toBe('INVALID_INPUT');

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { IncomingMessage } from 'node:http';
 import {
   type ApprovalWorkflow,
   type Clock,
@@ -138,6 +139,14 @@ export interface ConsoleConfig {
    * decides the `Secure` cookie flag and the Origin check. @default the request's own origin
    */
   publicOrigin?: string;
+  /**
+   * The client's address, which wrong sign-in tokens are counted against. Behind a reverse proxy
+   * every request comes from the proxy: return the client address your proxy records (for
+   * example the last `X-Forwarded-For` hop it added), or one attacker's guesses throttle every
+   * operator's sign-in. The console never reads forwarded headers itself: a client can forge them.
+   * @default the connection's remote address
+   */
+  clientAddress?: (request: IncomingMessage) => string;
   /** Time source. @default Date.now */
   now?: Clock;
   /** Told about unexpected errors (the operator sees a generic message). @default console.error */
@@ -182,7 +191,7 @@ function operatorIssues(operators: unknown): { path: string; message: string }[]
  */
 export function validateConsoleConfig(config: ConsoleConfig): void {
   const issues = operatorIssues(config.operators);
-  const { sessionTtlMs, basePath, publicOrigin } = config;
+  const { sessionTtlMs, basePath, publicOrigin, clientAddress } = config;
   if (sessionTtlMs !== undefined && !(Number.isSafeInteger(sessionTtlMs) && sessionTtlMs > 0)) {
     issues.push({ path: 'sessionTtlMs', message: 'must be a positive whole number of milliseconds' });
   }
@@ -194,6 +203,9 @@ export function validateConsoleConfig(config: ConsoleConfig): void {
   }
   if (publicOrigin !== undefined && (typeof publicOrigin !== 'string' || !isOrigin(publicOrigin))) {
     issues.push({ path: 'publicOrigin', message: 'must be an origin such as https://ops.example.com (no path)' });
+  }
+  if (clientAddress !== undefined && typeof clientAddress !== 'function') {
+    issues.push({ path: 'clientAddress', message: 'must be a function (request) => address' });
   }
   if (issues.length === 0) return;
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');

@@ -1,8 +1,8 @@
-import type { ApprovalWorkflow, KillSwitch } from '@warden/core';
+import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from './index.js';
-import { type ConsoleUnderTest, postForm, sha256, signIn, startConsole } from './test-support.js';
+import { type ConsoleUnderTest, postForm, sha256, signIn, signInFrom, startConsole } from './test-support.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789';
@@ -59,6 +59,70 @@ describe('sign-in', () => {
     const { cookie, response } = await signIn(server.url, 'not-a-token');
     expect(response.status).toBe(401);
     expect(cookie).toBe('');
+  });
+
+  it('throttles an address guessing tokens (attacker: anyone who can reach the console): past five wrong tokens, 429 with Retry-After doubling, even for a right token, while other addresses still sign in', async () => {
+    let clock = Date.parse('2026-06-01T12:00:00Z');
+    const events = createSecurityEventEmitter();
+    const refusals: unknown[] = [];
+    events.on('security', (event) => {
+      if (event.details.code === 'RATE_LIMITED') refusals.push(event);
+    });
+    const throttled = await startConsole({ operators, killSwitch, events, now: () => clock });
+    try {
+      for (let guess = 1; guess <= 6; guess++) {
+        expect((await signIn(throttled.url, `guess-${guess}`)).response.status).toBe(401);
+      }
+      // The sixth wrong token made this address wait 1 s: not even the right token is checked.
+      const refused = await signIn(throttled.url, ALICE);
+      expect(refused.response.status).toBe(429);
+      expect(refused.response.headers.get('retry-after')).toBe('1');
+      expect(refused.cookie).toBe('');
+      expect(refusals).toHaveLength(1);
+      // Another address is not locked out by this one's guesses.
+      expect((await signInFrom('127.0.0.2', throttled.url, ALICE)).status).toBe(303);
+      // Once the wait is over, the next wrong token doubles it.
+      clock += 1000;
+      expect((await signIn(throttled.url, 'guess-7')).response.status).toBe(401);
+      const again = await signIn(throttled.url, ALICE);
+      expect(again.response.status).toBe(429);
+      expect(again.response.headers.get('retry-after')).toBe('2');
+      clock += 2000;
+      const signedIn = await signIn(throttled.url, ALICE);
+      expect(signedIn.response.status).toBe(303);
+      expect(signedIn.cookie).not.toBe('');
+      // A sign-in forgets the address's wrong tokens: the next typo is free again.
+      expect((await signIn(throttled.url, 'typo')).response.status).toBe(401);
+      expect((await signIn(throttled.url, ALICE)).response.status).toBe(303);
+    } finally {
+      await throttled.close();
+    }
+  });
+
+  it('counts concurrent guesses one by one (attacker: a burst of parallel sign-ins): six are checked (the free five and the one that starts the wait), the rest refused', async () => {
+    const burst = await startConsole({ operators, killSwitch, now: () => 0 });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async (_, guess) => (await signIn(burst.url, `guess-${guess}`)).response.status),
+      );
+      expect(statuses.filter((status) => status === 401)).toHaveLength(6);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(14);
+    } finally {
+      await burst.close();
+    }
+  });
+
+  it("counts wrong tokens against the address clientAddress names (behind a proxy), not the proxy's own", async () => {
+    let client = '198.51.100.1';
+    const proxied = await startConsole({ operators, killSwitch, now: () => 0, clientAddress: () => client });
+    try {
+      for (let guess = 1; guess <= 6; guess++) await signIn(proxied.url, `guess-${guess}`);
+      expect((await signIn(proxied.url, ALICE)).response.status).toBe(429);
+      client = '198.51.100.2';
+      expect((await signIn(proxied.url, ALICE)).response.status).toBe(303);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('refuses a sign-in form posted without its own form token (login CSRF)', async () => {

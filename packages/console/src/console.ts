@@ -21,6 +21,7 @@ import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE } from './pages/sign-in.js';
 import { routeGet, routePost } from './routes.js';
 import { expectedOrigin, readCookie, setSecurityHeaders } from './security/headers.js';
 import { SessionStore } from './security/sessions.js';
+import { SignInThrottle } from './security/sign-in-throttle.js';
 
 /**
  * The console: call it with Node's request and response (Express and Connect pass `next` too).
@@ -57,6 +58,7 @@ function createApp(config: ConsoleConfig): ConsoleApp {
     basePath,
     nav: navOf(config),
     sessions: new SessionStore(config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, now),
+    signInThrottle: new SignInThrottle(now),
     now,
     killSwitchHistory,
     emit: (event) => config.events?.emit(event),

@@ -8,6 +8,7 @@ import type { Clock, KillSwitchState, SecurityEventInput } from '@warden/core';
 import type { ConsoleAuditReport, ConsoleConfig } from './config.js';
 import type { NavItem, PageFrame } from './html/layout.js';
 import type { ConsoleSession, SessionStore } from './security/sessions.js';
+import type { SignInThrottle } from './security/sign-in-throttle.js';
 
 /** The console's resolved configuration and state, one per {@link createConsole} call. */
 export interface ConsoleApp {
@@ -19,6 +20,8 @@ export interface ConsoleApp {
   readonly nav: readonly NavItem[];
   /** Signed-in operators. */
   readonly sessions: SessionStore;
+  /** Wrong sign-in tokens per source address. */
+  readonly signInThrottle: SignInThrottle;
   /** Time source. */
   readonly now: Clock;
   /** Kill switch changes seen by this process, newest first. */

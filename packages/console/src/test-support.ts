@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ConsoleConfig, type ConsoleHandler, createConsole } from './index.js';
 
@@ -76,4 +76,45 @@ export function postForm(
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, ...headers },
     body: new URLSearchParams(fields).toString(),
   });
+}
+
+/** One HTTP exchange from a chosen local address (fetch cannot choose one), body read as text. */
+function requestFrom(
+  localAddress: string,
+  url: string,
+  options: { method: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: options.method, headers: options.headers, localAddress },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
+  });
+}
+
+/** Signs in like {@link signIn}, but from `localAddress` (another loopback address, such as 127.0.0.2). */
+export async function signInFrom(localAddress: string, url: string, token: string): Promise<{ status: number }> {
+  const page = await requestFrom(localAddress, `${url}/console/sign-in`, { method: 'GET', headers: {} });
+  const setCookie = [page.headers['set-cookie'] ?? []].flat();
+  const formCookie = setCookie.find((cookie) => cookie.startsWith('warden_console_sign_in='))?.split(';')[0] ?? '';
+  const formToken = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  const response = await requestFrom(localAddress, `${url}/console/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie, origin: url },
+    body: new URLSearchParams({ csrf: formToken, token }).toString(),
+  });
+  return { status: response.status };
 }

@@ -10,6 +10,7 @@ import { errorBox, layout } from '../html/layout.js';
 import { readForm, redirect, sendHtml } from '../http/respond.js';
 import { cookieHeader, isTls, readCookie } from '../security/headers.js';
 import { constantTimeEqual, operatorForToken, randomToken } from '../security/sessions.js';
+import { sourceOf } from '../security/sign-in-throttle.js';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'warden_console_session';
@@ -43,7 +44,33 @@ export function showSignIn(context: RequestContext, status = 200, problem?: stri
   sendHtml(context.response, status, layout(frameOf({ ...context, session: undefined }), 'Sign in', body));
 }
 
-/** Checks the token; on success starts a session and goes to the first section. */
+/** The address wrong tokens are counted against: the host's `clientAddress`, else the connection's. */
+function sourceOfRequest(context: RequestContext): string {
+  const given = context.app.config.clientAddress?.(context.request);
+  const address = typeof given === 'string' && given !== '' ? given : context.request.socket.remoteAddress;
+  // Bounded: a host may pass on a header as it came, and each key is held in memory.
+  return sourceOf((address ?? 'unknown').slice(0, 100));
+}
+
+/**
+ * Refuses a sign-in from a source that sent too many wrong tokens, without checking the token:
+ * 429 with `Retry-After` (whole seconds, rounded up).
+ */
+function refuseThrottled(context: RequestContext, retryAfterMs: number): void {
+  const retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
+  context.app.emit({
+    type: 'access_denied',
+    details: { step: 'console-sign-in', reason: 'too many wrong tokens', code: 'RATE_LIMITED', retryAfterSeconds },
+  });
+  context.response.setHeader('Retry-After', String(retryAfterSeconds));
+  showSignIn(context, 429, `Too many wrong tokens from your address. Try again in ${retryAfterSeconds} seconds.`);
+}
+
+/**
+ * Checks the token; on success starts a session and goes to the first section. Wrong tokens are
+ * counted per source address: past five, the address waits (doubling from 1 second, at most 15
+ * minutes) before any token from it is checked again.
+ */
 export async function signIn(context: RequestContext): Promise<void> {
   const form = await readForm(context.request);
   const expected = readCookie(context.request, SIGN_IN_COOKIE) ?? '';
@@ -53,12 +80,24 @@ export async function signIn(context: RequestContext): Promise<void> {
     showSignIn(context, 403, 'The sign-in form expired. Please try again.');
     return;
   }
+  // Checked after the form token, so a page on another site posting sign-ins from an operator's
+  // browser (no form cookie) cannot throttle the operator's address; and with no await between
+  // this check and the count below, concurrent guesses cannot all pass it before any is counted.
+  const throttle = context.app.signInThrottle;
+  const source = sourceOfRequest(context);
+  const retryAfterMs = throttle.retryAfterMs(source);
+  if (retryAfterMs > 0) {
+    refuseThrottled(context, retryAfterMs);
+    return;
+  }
   const operator = operatorForToken(context.app.config.operators, form.get('token') ?? '');
   if (operator === undefined) {
+    throttle.recordFailure(source);
     context.app.emit({ type: 'access_denied', details: { step: 'console-sign-in', reason: 'unknown operator token' } });
     showSignIn(context, 401, 'That token is not an operator token.');
     return;
   }
+  throttle.recordSuccess(source);
   context.app.sessions.delete(context.sessionId);
   const { id } = context.app.sessions.create(operator);
   const ttlSeconds = Math.floor((context.app.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS) / 1000);

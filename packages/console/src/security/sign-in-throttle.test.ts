@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { SignInThrottle, sourceOf } from './sign-in-throttle.js';
+
+describe('sourceOf(address)', () => {
+  it('counts an IPv6 address by its /64 (attacker: one network with 2^64 addresses) and a mapped IPv4 address as IPv4', () => {
+    expect(sourceOf('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('2001:0db8:0001:0002::9')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(sourceOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(sourceOf('::1')).toBe('0:0:0:0::/64');
+    expect(sourceOf('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(sourceOf('203.0.113.7')).toBe('203.0.113.7');
+  });
+});
+
+describe('SignInThrottle', () => {
+  it('lets five wrong tokens through, then doubles the wait up to 15 minutes, and forgets an address quiet for an hour', () => {
+    let clock = 0;
+    const throttle = new SignInThrottle(() => clock);
+    for (let failure = 1; failure <= 5; failure++) {
+      throttle.recordFailure('a');
+      expect(throttle.retryAfterMs('a')).toBe(0);
+    }
+    const waits: number[] = [];
+    for (let failure = 6; failure <= 18; failure++) {
+      throttle.recordFailure('a');
+      waits.push(throttle.retryAfterMs('a'));
+      clock += throttle.retryAfterMs('a');
+    }
+    expect(waits.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+    expect(waits.at(-1)).toBe(15 * 60 * 1000);
+    expect(throttle.retryAfterMs('b')).toBe(0);
+    clock += 60 * 60 * 1000;
+    throttle.recordFailure('a');
+    expect(throttle.retryAfterMs('a')).toBe(0);
+  });
+});

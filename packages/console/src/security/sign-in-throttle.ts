@@ -1,0 +1,101 @@
+/**
+ * Throttling of wrong sign-in tokens, per source address, so that nobody can guess operator
+ * tokens as fast as the server answers.
+ *
+ * Why per address only: the sign-in form takes a token and nothing else, so a wrong guess names no
+ * account (it is tried against every operator at once) and there is no account to count it
+ * against. A budget shared by every address instead would let one attacker refuse every
+ * operator's sign-in, the lockout an attacker could abuse; throttling an address blocks only
+ * whoever guesses from it (and whoever shares it, such as a NAT).
+ *
+ * @module
+ */
+import { isIPv6 } from 'node:net';
+import type { Clock } from '@warden/core';
+
+/** Wrong tokens an address may send before it must wait (typos, a pasted wrong token). */
+const FREE_FAILURES = 5;
+/** The first wait; each further wrong token doubles it. */
+const BASE_DELAY_MS = 1000;
+/** The longest wait: a guesser keeps at most one guess per 15 minutes. */
+const MAX_DELAY_MS = 15 * 60 * 1000;
+/** An address that sent no wrong token for this long starts afresh. */
+const FORGET_AFTER_MS = 60 * 60 * 1000;
+/** Addresses remembered at most; the least recently failing are forgotten first. */
+const MAX_SOURCES = 10_000;
+
+interface Failures {
+  count: number;
+  lastFailureAt: number;
+  blockedUntil: number;
+}
+
+/**
+ * The key an address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as
+ * its IPv4), an IPv6 address by its /64 prefix, the smallest block one subscriber is given, so
+ * that the 2^64 addresses of one attacker's network count as one.
+ */
+export function sourceOf(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  const withoutZone = address.split('%')[0] ?? address;
+  if (!isIPv6(withoutZone)) return address;
+  const [head = '', tail] = withoutZone.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
+  const prefix = [...headGroups, ...zeros, ...tailGroups].slice(0, 4);
+  return `${prefix.map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
+
+/** Counts wrong sign-in tokens per source and says how long a source must wait. */
+export class SignInThrottle {
+  private readonly failures = new Map<string, Failures>();
+
+  /** @param now the console's clock (injected, so tests need no sleeping). */
+  constructor(private readonly now: Clock) {}
+
+  /**
+   * Milliseconds `source` must wait before its next sign-in is even checked; 0 when it may try
+   * now. A refused attempt is not checked, so guessing during the wait tells the guesser nothing.
+   */
+  retryAfterMs(source: string): number {
+    const record = this.current(source);
+    return record === undefined ? 0 : Math.max(0, record.blockedUntil - this.now());
+  }
+
+  /** Counts a wrong token from `source`: past the free ones, each doubles the wait. */
+  recordFailure(source: string): void {
+    const now = this.now();
+    const count = (this.current(source)?.count ?? 0) + 1;
+    const excess = count - FREE_FAILURES;
+    const delay = excess > 0 ? Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (excess - 1)) : 0;
+    // Deleted then set, so the Map's order is the order of the latest failures (oldest first).
+    this.failures.delete(source);
+    this.makeRoom();
+    this.failures.set(source, { count, lastFailureAt: now, blockedUntil: now + delay });
+  }
+
+  /** Forgets `source`'s wrong tokens after a sign-in from it. */
+  recordSuccess(source: string): void {
+    this.failures.delete(source);
+  }
+
+  /** The record of `source`, unless it has gone quiet long enough to be forgotten. */
+  private current(source: string): Failures | undefined {
+    const record = this.failures.get(source);
+    if (record === undefined) return undefined;
+    if (this.now() - record.lastFailureAt < FORGET_AFTER_MS) return record;
+    this.failures.delete(source);
+    return undefined;
+  }
+
+  /** Keeps the table bounded: an attacker with many addresses must not fill memory. */
+  private makeRoom(): void {
+    while (this.failures.size >= MAX_SOURCES) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest === undefined) break;
+      this.failures.delete(oldest);
+    }
+  }
+}
