@@ -29,6 +29,7 @@ import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
 import { denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
+import { withholdHiddenInstructions } from './hidden-characters.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import {
@@ -273,7 +274,8 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       'io.modelcontextprotocol/protocolVersion'
     ];
     if (typeof metaVersion === 'string') protocolVersion = metaVersion;
-    if (PASS_THROUGH.has(method)) return upstream(method, params);
+    if (PASS_THROUGH.has(method))
+      return withholdHiddenInstructions(state, upstreamName, method, await upstream(method, params));
     if (method === 'tools/call') {
       return handleToolCall(context, params, upstream, {
         protocolVersion,

@@ -9,6 +9,7 @@ import { compileGlobList } from '@warden/core/policy';
 import type { McpToolDefinition } from '../pinning/tool-definition.js';
 import { McpDeniedError } from './denial.js';
 import type { EnforcerState } from './enforcer.js';
+import { withholdHiddenItems } from './hidden-characters.js';
 import { isRecord, type McpOutcome, type McpUpstreamCall } from './messages.js';
 
 /** Who is asking, for the listing and call handlers. */
@@ -146,6 +147,8 @@ export async function handleListing(
   const { state } = context;
   const record = (details: Record<string, unknown>) =>
     state.log.record('listed', context.source, context.upstream, { caller: context.caller, method, ...details });
+  const withholdHidden = (outcome: McpOutcome, field: string) =>
+    withholdHiddenItems(state, context.upstream, method, outcome, field);
   switch (method) {
     case 'tools/list': {
       const outcome = await upstream(method, params);
@@ -157,14 +160,23 @@ export async function handleListing(
       return { result: { ...outcome.result, tools: visible } };
     }
     case 'resources/list':
-      return filterResult(await upstream(method, params), 'resources', (item) => resourceAllowed(state, item.uri));
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'resources', (item) => resourceAllowed(state, item.uri)),
+        'resources',
+      );
     case 'resources/templates/list':
-      return filterResult(await upstream(method, params), 'resourceTemplates', (item) =>
-        templateAllowed(state, item.uriTemplate),
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'resourceTemplates', (item) =>
+          templateAllowed(state, item.uriTemplate),
+        ),
+        'resourceTemplates',
       );
     case 'prompts/list':
-      return filterResult(await upstream(method, params), 'prompts', (item) =>
-        promptAllowed(state, context.upstream, item.name),
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'prompts', (item) =>
+          promptAllowed(state, context.upstream, item.name),
+        ),
+        'prompts',
       );
     case 'resources/read':
     case 'resources/subscribe':
