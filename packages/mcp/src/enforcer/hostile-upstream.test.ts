@@ -92,3 +92,75 @@ describe('a hostile upstream hiding instructions outside its tool definitions', 
     });
   });
 });
+
+/** An upstream listing one page of tools and counting how often it is asked to. */
+function countingUpstream(tools: Array<{ name: string }>) {
+  const counts = { listings: 0, calls: 0 };
+  let release: () => void = () => {};
+  let gate: Promise<void> | undefined;
+  const upstream: McpUpstreamCall = async (method) => {
+    if (method === 'tools/list') {
+      counts.listings += 1;
+      await gate;
+      return { result: { tools: tools.map((tool) => ({ ...tool, inputSchema: { type: 'object' } })) } };
+    }
+    counts.calls += 1;
+    return { result: { content: [{ type: 'text', text: 'ran' }] } };
+  };
+  const hold = () => {
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+  };
+  return { upstream, counts, hold, release: () => release() };
+}
+
+const call = (name: string) => ['tools/call', { name, arguments: {} }] as const;
+const denial = (outcome: McpOutcome) =>
+  (resultOf(outcome)._meta as Record<string, { code: string }> | undefined)?.['io.warden/denial']?.code;
+
+describe('a caller calling many unknown tool names to make Warden list the upstream again and again', () => {
+  const offConfig = { pinning: { mode: 'off' as const } };
+
+  it('one listing answers every unknown name until it is 5 s old; a listed tool still runs', async () => {
+    let now = 0;
+    const enforcer = createMcpEnforcer({ config: { ...config, ...offConfig }, now: () => now });
+    const session = enforcer.openSession({ upstream: 'fs' });
+    const { upstream, counts } = countingUpstream([{ name: 'read_file' }]);
+    for (let index = 0; index < 100; index += 1)
+      expect(denial(await session.handleRequest(...call(`nope${index}`), upstream))).toBe('TOOL_DENIED');
+    expect(counts.listings).toBe(1);
+    expect(resultOf(await session.handleRequest(...call('read_file'), upstream)).content).toBeDefined();
+    now = 5000;
+    expect(denial(await session.handleRequest(...call('nope'), upstream))).toBe('TOOL_DENIED');
+    expect(counts.listings).toBe(2);
+    expect(counts.calls).toBe(1);
+  });
+
+  it('concurrent calls share one discovery, even when every listing is already stale', async () => {
+    let now = 0;
+    const enforcer = createMcpEnforcer({ config: { ...config, ...offConfig }, now: () => (now += 10_000) });
+    const { upstream, counts, hold, release } = countingUpstream([{ name: 'read_file' }]);
+    hold();
+    const pending = Array.from({ length: 50 }, (_, index) =>
+      enforcer.openSession({ upstream: 'fs' }).handleRequest(...call(`nope${index}`), upstream),
+    );
+    // Every call has reached the discovery (the first waits on the upstream, the rest on it).
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    for (const outcome of await Promise.all(pending)) expect(denial(outcome)).toBe('TOOL_DENIED');
+    expect(counts.listings).toBe(1);
+  });
+
+  it('a tool the upstream adds and announces (notifications/tools/list_changed) is callable at once', async () => {
+    const enforcer = createMcpEnforcer({ config: { ...config, ...offConfig }, now: () => 0 });
+    const session = enforcer.openSession({ upstream: 'fs' });
+    const tools = [{ name: 'read_file' }];
+    const { upstream, counts } = countingUpstream(tools);
+    expect(denial(await session.handleRequest(...call('write_file'), upstream))).toBe('TOOL_DENIED');
+    tools.push({ name: 'write_file' });
+    session.observeUpstreamNotification('notifications/tools/list_changed');
+    expect(denial(await session.handleRequest(...call('write_file'), upstream))).toBeUndefined();
+    expect(counts).toEqual({ listings: 2, calls: 1 });
+  });
+});
