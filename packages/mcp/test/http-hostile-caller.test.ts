@@ -15,6 +15,7 @@ let upstream: Server;
 let gateway: HttpGateway;
 let enforcer: McpEnforcer;
 const killSwitch = createStubKillSwitch();
+let upstreamSessions = 0;
 
 /** A Streamable HTTP upstream that records every message and answers with plain JSON. */
 function startRecordingUpstream(): Promise<string> {
@@ -55,8 +56,10 @@ function startRecordingUpstream(): Promise<string> {
                 ],
               }
             : { content: [{ type: 'text', text: 'ran' }] };
+      // A new session id for each initialize, as a real server issues.
+      const sessionId = message.method === 'initialize' ? `upstream-session-${++upstreamSessions}` : 'upstream-session';
       response
-        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'upstream-session' })
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': sessionId })
         .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
     });
   });
@@ -252,6 +255,85 @@ describe('HTTP gateway: a caller who learnt another caller’s session id', () =
     );
     expect(own.status).toBe(200);
     await own.text();
+  });
+});
+
+describe('HTTP gateway: a caller opening session after session to push out everyone else’s', () => {
+  let bounded: HttpGateway;
+  const initialize = (url: string, token: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+      }),
+    }).then(async (response) => {
+      await response.text();
+      return response.headers.get('mcp-session-id') ?? '';
+    });
+  const listIn = (url: string, token: string, sessionId: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+        'mcp-session-id': sessionId,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
+    }).then(async (response) => {
+      await response.text();
+      return response.status;
+    });
+
+  beforeAll(async () => {
+    const config: WardenMcpConfigInput = {
+      upstreams: { rec: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp` } },
+      callers: {
+        alice: { type: 'api', trustLevel: 'trusted', tokenDigests: [sha('alice-token')] },
+        trudy: { type: 'api', trustLevel: 'trusted', tokenDigests: [sha('trudy-token')] },
+      },
+      security: { unmappedTools: 'allow', defaultAccess: ['trust:trusted'] },
+      pinning: { mode: 'off' },
+      http: { port: 0, maxSessionsPerCaller: 3 },
+    };
+    bounded = await startHttpGateway({ enforcer: createMcpEnforcer({ config }), config });
+  });
+  afterAll(async () => {
+    await bounded?.close();
+  });
+
+  it('past http.maxSessionsPerCaller only its own least recently used session is ended; every other caller keeps theirs', async () => {
+    const alices = [await initialize(bounded.url, 'alice-token'), await initialize(bounded.url, 'alice-token')];
+    const trudys: string[] = [];
+    for (let index = 0; index < 20; index += 1) trudys.push(await initialize(bounded.url, 'trudy-token'));
+    for (const sessionId of alices) expect(await listIn(bounded.url, 'alice-token', sessionId)).toBe(200);
+    // Trudy keeps her three most recent sessions; the older ones are unknown (404), as for any client.
+    expect(await listIn(bounded.url, 'trudy-token', trudys[0] ?? '')).toBe(404);
+    for (const sessionId of trudys.slice(-3)) expect(await listIn(bounded.url, 'trudy-token', sessionId)).toBe(200);
+  });
+
+  it('a session in use is kept over one left idle, and one its client ended no longer counts', async () => {
+    const open = () => initialize(bounded.url, 'alice-token');
+    const [first, second, third] = [await open(), await open(), await open()];
+    expect(await listIn(bounded.url, 'alice-token', first)).toBe(200);
+    const fourth = await open(); // pushes out `second`, the least recently used
+    const ended = await fetch(bounded.url, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer alice-token', 'mcp-session-id': third },
+    });
+    await ended.text();
+    const fifth = await open(); // room left by `third`: nothing pushed out
+    for (const sessionId of [first, fourth, fifth])
+      expect(await listIn(bounded.url, 'alice-token', sessionId)).toBe(200);
+    for (const sessionId of [second, third]) expect(await listIn(bounded.url, 'alice-token', sessionId)).toBe(404);
   });
 });
 

@@ -141,6 +141,11 @@ export interface WardenMcpConfigInput {
     port?: number;
     /** Upstream served by the gateway (one per gateway for now). */
     upstream?: string;
+    /**
+     * How many sessions one caller may hold on one upstream; opening one more ends that caller's
+     * least recently used session (never another caller's). @default 1000
+     */
+    maxSessionsPerCaller?: number;
     /** OAuth 2.1 resource-server validation of JWT access tokens. */
     oauth?: {
       /** Expected `iss`. */
@@ -284,6 +289,7 @@ export interface ResolvedMcpConfig {
     host: string;
     port: number;
     upstream?: string;
+    maxSessionsPerCaller: number;
     oauth?: {
       issuer: string;
       audience: string;
@@ -345,6 +351,7 @@ export const wardenMcpConfigSchema: z.ZodType<ResolvedMcpConfig, WardenMcpConfig
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65_535).default(8787),
         upstream: name.optional(),
+        maxSessionsPerCaller: z.number().int().min(1).max(1_000_000).default(1000),
         oauth: z
           .object({
             issuer: z.string().min(1),
@@ -364,7 +371,7 @@ export const wardenMcpConfigSchema: z.ZodType<ResolvedMcpConfig, WardenMcpConfig
           .optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8787 }),
+      .default({ host: '127.0.0.1', port: 8787, maxSessionsPerCaller: 1000 }),
     limits: z
       .object({
         maxMessageBytes: z

@@ -9,7 +9,15 @@ import { McpDeniedError } from './denial.js';
 import { isObserved } from './observed-events.js';
 
 /** The decisions Warden records for MCP traffic. */
-type McpDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'executed' | 'listed' | 'tool-definition-pending';
+type McpDecision =
+  | 'allowed'
+  | 'denied'
+  | 'held'
+  | 'approved'
+  | 'executed'
+  | 'listed'
+  | 'tool-definition-pending'
+  | 'hidden-characters';
 
 const eventTypes: Record<McpDecision, SecurityEventType> = {
   allowed: 'access_granted',
@@ -19,6 +27,7 @@ const eventTypes: Record<McpDecision, SecurityEventType> = {
   executed: 'gateway_forward',
   listed: 'access_granted',
   'tool-definition-pending': 'policy_warning',
+  'hidden-characters': 'policy_warning',
 };
 
 /** Writes decision events. */

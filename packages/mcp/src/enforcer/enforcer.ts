@@ -10,6 +10,7 @@ import { createApprovalWorkflow } from '@warden/approvals';
 import {
   type ApprovalWorkflow,
   type AuditSink,
+  type Clock,
   computePayloadDigest,
   createInjectionSource,
   createSecurityEngine,
@@ -29,6 +30,7 @@ import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
 import { denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
+import { withholdHiddenInstructions } from './hidden-characters.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import {
@@ -69,6 +71,11 @@ export interface McpEnforcerConfig {
   auditSink?: AuditSink;
   /** How often a call waiting for approval polls its status, in milliseconds. @default 250 */
   approvalPollMs?: number;
+  /**
+   * Monotonic milliseconds, for how old a tool listing is (a call naming a tool the last listing
+   * lacks lists the upstream's tools again only once it is 5 s old). @default `performance.now`
+   */
+  now?: Clock;
 }
 
 /** What a transport knows about one client connection. */
@@ -169,7 +176,11 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
   const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
-  const catalog = new ToolCatalog(config.pinning, enforcerConfig.toolPins ?? createMemoryToolPinStore());
+  const catalog = new ToolCatalog(
+    config.pinning,
+    enforcerConfig.toolPins ?? createMemoryToolPinStore(),
+    enforcerConfig.now ?? (() => performance.now()),
+  );
   const policyVersion = computePayloadDigest(config);
   const state: EnforcerState = {
     config,
@@ -273,7 +284,8 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       'io.modelcontextprotocol/protocolVersion'
     ];
     if (typeof metaVersion === 'string') protocolVersion = metaVersion;
-    if (PASS_THROUGH.has(method)) return upstream(method, params);
+    if (PASS_THROUGH.has(method))
+      return withholdHiddenInstructions(state, upstreamName, method, await upstream(method, params));
     if (method === 'tools/call') {
       return handleToolCall(context, params, upstream, {
         protocolVersion,

@@ -9,6 +9,7 @@ import { compileGlobList } from '@warden/core/policy';
 import type { McpToolDefinition } from '../pinning/tool-definition.js';
 import { McpDeniedError } from './denial.js';
 import type { EnforcerState } from './enforcer.js';
+import { withholdHiddenItems } from './hidden-characters.js';
 import { isRecord, type McpOutcome, type McpUpstreamCall } from './messages.js';
 
 /** Who is asking, for the listing and call handlers. */
@@ -24,6 +25,9 @@ export interface ListingContext {
 }
 
 const MAX_DISCOVERY_PAGES = 50;
+
+/** How long a complete listing answers for names it does not hold, in milliseconds. */
+const DISCOVERY_INTERVAL_MS = 5000;
 
 /**
  * Every way an upstream might read `uri`: as written, normalised by the URL parser (`..` and
@@ -102,8 +106,30 @@ async function visibleTools(
   return tools.filter((tool) => allowedNames.has(tool.name) && pinned.has(tool));
 }
 
-/** Lists every page of the upstream's tools into the catalogue (used when a call names a tool not yet listed). */
+/**
+ * Fills the catalogue for a call naming a tool it does not hold. Each discovery lists up to
+ * {@link MAX_DISCOVERY_PAGES} pages, so it is bounded per upstream, not per call: a caller calling
+ * many unknown names made Warden list 50 pages for each. At most one runs at a time (calls arriving
+ * meanwhile wait for it), and none runs while a complete listing is less than
+ * {@link DISCOVERY_INTERVAL_MS} old and no `notifications/tools/list_changed` dropped it: a name
+ * missing from that listing is unknown, and refused as before. A discovery that failed lets the
+ * next call try again.
+ */
 export async function discoverTools(context: ListingContext, upstream: McpUpstreamCall): Promise<void> {
+  const { catalog } = context.state;
+  // Another caller's discovery may fail for a reason of its own (its upstream session): then
+  // this call lists for itself rather than fail with it.
+  const joined = await catalog.discoveryUnderWay(context.upstream)?.then(
+    () => true,
+    () => false,
+  );
+  if (joined === true) return;
+  if (catalog.listedWithin(context.upstream, DISCOVERY_INTERVAL_MS)) return;
+  await catalog.shareDiscovery(context.upstream, () => listAllTools(context, upstream));
+}
+
+/** Lists every page of the upstream's tools into the catalogue. */
+async function listAllTools(context: ListingContext, upstream: McpUpstreamCall): Promise<void> {
   let cursor: string | undefined;
   const all: McpToolDefinition[] = [];
   for (let page = 0; page < MAX_DISCOVERY_PAGES; page += 1) {
@@ -146,6 +172,8 @@ export async function handleListing(
   const { state } = context;
   const record = (details: Record<string, unknown>) =>
     state.log.record('listed', context.source, context.upstream, { caller: context.caller, method, ...details });
+  const withholdHidden = (outcome: McpOutcome, field: string) =>
+    withholdHiddenItems(state, context.upstream, method, outcome, field);
   switch (method) {
     case 'tools/list': {
       const outcome = await upstream(method, params);
@@ -157,14 +185,23 @@ export async function handleListing(
       return { result: { ...outcome.result, tools: visible } };
     }
     case 'resources/list':
-      return filterResult(await upstream(method, params), 'resources', (item) => resourceAllowed(state, item.uri));
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'resources', (item) => resourceAllowed(state, item.uri)),
+        'resources',
+      );
     case 'resources/templates/list':
-      return filterResult(await upstream(method, params), 'resourceTemplates', (item) =>
-        templateAllowed(state, item.uriTemplate),
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'resourceTemplates', (item) =>
+          templateAllowed(state, item.uriTemplate),
+        ),
+        'resourceTemplates',
       );
     case 'prompts/list':
-      return filterResult(await upstream(method, params), 'prompts', (item) =>
-        promptAllowed(state, context.upstream, item.name),
+      return withholdHidden(
+        filterResult(await upstream(method, params), 'prompts', (item) =>
+          promptAllowed(state, context.upstream, item.name),
+        ),
+        'prompts',
       );
     case 'resources/read':
     case 'resources/subscribe':

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Clock } from '@warden/core';
 import type { ToolPinStore } from '../pinning/pin-store.js';
 import { findHiddenCharacters, type McpToolDefinition, toolDefinitionDigest } from '../pinning/tool-definition.js';
 
@@ -56,11 +57,19 @@ export class ToolCatalog {
   private readonly pending = new Map<string, PendingToolDefinition>();
   /** Upstreams whose tools were listed at least once (trust on first use applies before that only). */
   private readonly listed = new Set<string>();
+  /** When each upstream's last complete listing was recorded (monotonic milliseconds). */
+  private readonly completeAt = new Map<string, number>();
+  /** The discovery under way for each upstream (calls naming a tool not yet listed share it). */
+  private readonly discoveries = new Map<string, Promise<void>>();
 
-  /** @param options.pins pins from the configuration, `<upstream>/<tool>` → digest. */
+  /**
+   * @param options.pins pins from the configuration, `<upstream>/<tool>` → digest.
+   * @param now monotonic milliseconds (how old a listing is).
+   */
   constructor(
     private readonly options: { mode: 'enforce' | 'off'; trustOnFirstUse: boolean; pins: Record<string, string> },
     private readonly store: ToolPinStore,
+    private readonly now: Clock,
   ) {
     this.configuredPins = new Map(Object.entries(options.pins));
   }
@@ -88,6 +97,7 @@ export class ToolCatalog {
       return entry;
     });
     this.tools.set(upstream, known);
+    if (complete) this.completeAt.set(upstream, this.now());
     if (this.options.mode === 'off') return { fresh: [], pinned: new Set(definitions) };
     const pins = await this.pinsOf(upstream, entries);
     if (firstListing && this.options.trustOnFirstUse) await this.trustFirstListing(upstream, entries, pins);
@@ -155,6 +165,30 @@ export class ToolCatalog {
   /** Forgets an upstream's listing (after `notifications/tools/list_changed` or a restart). */
   invalidate(upstream: string): void {
     this.tools.delete(upstream);
+    this.completeAt.delete(upstream);
+  }
+
+  /** True when a complete listing of `upstream` was recorded less than `ms` ago and not invalidated since. */
+  listedWithin(upstream: string, ms: number): boolean {
+    const at = this.completeAt.get(upstream);
+    return at !== undefined && this.now() - at < ms;
+  }
+
+  /** The discovery of `upstream` under way, if any. */
+  discoveryUnderWay(upstream: string): Promise<void> | undefined {
+    return this.discoveries.get(upstream);
+  }
+
+  /**
+   * Runs `discover` for `upstream` unless a discovery of it is already under way, in which case
+   * this waits for that one instead (and rejects as it does).
+   */
+  async shareDiscovery(upstream: string, discover: () => Promise<void>): Promise<void> {
+    const running = this.discoveries.get(upstream);
+    if (running !== undefined) return running;
+    const started = discover().finally(() => this.discoveries.delete(upstream));
+    this.discoveries.set(upstream, started);
+    return started;
   }
 
   /** The tool as last listed, or `undefined`. */

@@ -21,6 +21,7 @@ import { classifyMessage, errorResponse, type JsonRpcId } from '../transport/jso
 import { declaresJson, dnsRebindingProblem } from './browser-guard.js';
 import { createAuthenticator } from './http-auth.js';
 import { checkMcpHeaders, readBody } from './http-request.js';
+import { SessionTable } from './session-table.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
 import { type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
@@ -73,30 +74,6 @@ function routeOf(
   return routes.get(name);
 }
 
-interface ClientSession {
-  /** The caller that opened it: no other caller may use it. */
-  caller: string;
-  protocolVersion?: string;
-  urlElicitation: boolean;
-}
-
-/**
- * Why a request naming `sessionId` may not use it, or `undefined`. A session belongs to the caller
- * that opened it (MCP's advice against session hijacking): another caller who learnt the id would
- * otherwise read its event stream, answer its server's requests or end it. An id this gateway did
- * not open, or has forgotten, gets the 404 of an unknown session, upon which clients start anew.
- */
-function sessionRefusal(
-  sessions: ReadonlyMap<string, ClientSession>,
-  sessionId: string | undefined,
-  caller: string,
-): string | undefined {
-  if (sessionId === undefined) return undefined;
-  return sessions.get(sessionId)?.caller === caller ? undefined : 'unknown session';
-}
-
-const MAX_SESSIONS = 10_000;
-
 /** Starts the gateway. @throws `InvalidInputError` when the default upstream is not configured. */
 export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promise<HttpGateway> {
   const config = parseMcpConfig(gatewayConfig.config);
@@ -131,7 +108,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     const send: UpstreamSend = stdio
       ? (message, forwarded, relay) => stdio.send(message, forwarded, relay)
       : (message, forwarded, relay) => postToUpstream(target, message, forwarded, relay);
-    const sessions = new Map<string, ClientSession>();
+    const sessions = new SessionTable(config.http.maxSessionsPerCaller);
     /** Requests Warden sent to a client (URL-mode elicitation), by id, with the caller asked. */
     const asks = new Map<string, { caller: string; resolve: (value: unknown) => void }>();
     const bridge = new UpstreamBridge(send);
@@ -145,11 +122,6 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       return send(message, headers, relay);
     };
     let askSequence = 0;
-
-    const rememberSession = (id: string, session: ClientSession) => {
-      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
-      sessions.set(id, session);
-    };
 
     const handlePost = async (request: HttpRequest, response: ServerResponse, caller: string) => {
       const body = await readBody(request, config.limits.maxMessageBytes);
@@ -183,10 +155,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const declaredVersion = forwarded.protocolVersion ?? metaProtocolVersion(message);
       // A 2026-07-28 client has no session of its own (it goes through the bridged one).
       const sessionless = declaredVersion !== undefined && declaredVersion >= INPUT_REQUIRED_REVISION;
-      const sessionProblem = sessionless ? undefined : sessionRefusal(sessions, forwarded.sessionId, caller);
-      if (sessionProblem)
-        return refuse(response, 404, 'id' in message ? message.id : null, 'ACCESS_DENIED', sessionProblem);
-      const remembered = forwarded.sessionId && !sessionless ? sessions.get(forwarded.sessionId) : undefined;
+      const remembered =
+        forwarded.sessionId !== undefined && !sessionless ? sessions.use(forwarded.sessionId, caller) : undefined;
+      if (forwarded.sessionId !== undefined && !sessionless && remembered === undefined)
+        return refuse(response, 404, 'id' in message ? message.id : null, 'ACCESS_DENIED', 'unknown session');
       const protocolVersion = declaredVersion ?? remembered?.protocolVersion;
       const stateless = protocolVersion !== undefined && protocolVersion >= INPUT_REQUIRED_REVISION;
       if (stateless && !SUPPORTED_REVISIONS.includes(protocolVersion))
@@ -288,7 +260,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             response.setHeader('mcp-session-id', answer.sessionId);
             if (message.method === 'initialize') {
               const init = isRecord(message.params) ? message.params : {};
-              rememberSession(answer.sessionId, {
+              sessions.open(answer.sessionId, {
                 caller,
                 ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
                 urlElicitation: hasUrlElicitation(message.params),
@@ -324,9 +296,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     const relayStream = async (request: HttpRequest, response: ServerResponse, caller: string) => {
       const refusal = await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal();
       if (refusal !== undefined) return refuse(response, 403, null, refusal.code, refusal.reason);
-      const sessionId = request.headers['mcp-session-id'];
-      const sessionProblem = sessionRefusal(sessions, typeof sessionId === 'string' ? sessionId : undefined, caller);
-      if (sessionProblem) return refuse(response, 404, null, 'ACCESS_DENIED', sessionProblem);
+      const sessionHeader = request.headers['mcp-session-id'];
+      const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
+      if (sessionId !== undefined && sessions.use(sessionId, caller) === undefined)
+        return refuse(response, 404, null, 'ACCESS_DENIED', 'unknown session');
+      // A session its client ends no longer counts against the caller's bound.
+      if (request.method === 'DELETE' && sessionId !== undefined) sessions.forget(sessionId);
       // A stdio upstream has no stream to offer, and its sessions are the gateway's own.
       if (stdio) return void response.writeHead(request.method === 'GET' ? 405 : 200, { allow: 'POST, DELETE' }).end();
       const headers: Record<string, string> = {

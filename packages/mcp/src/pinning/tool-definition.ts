@@ -72,14 +72,14 @@ function isHidden(codePoint: number): boolean {
 /**
  * The code points of control, invisible or bidirectional-control characters anywhere in the
  * definition (descriptions of parameters and keys included), as `U+XXXX` in code-point order (at
- * most 16);
- * empty when there are none.
+ * most 16); empty when there are none. Takes a tool definition, or anything else an upstream
+ * shows the model (its `instructions`, a listed prompt or resource).
  */
-export function findHiddenCharacters(tool: McpToolDefinition): string[] {
+export function findHiddenCharacters(definition: unknown): string[] {
   const found = new Set<string>();
   // The strings themselves, keys included: JSON.stringify would have written control characters
   // as harmless-looking `\u001b` escapes.
-  const pending: unknown[] = [tool];
+  const pending: unknown[] = [definition];
   while (pending.length > 0 && found.size < 16) {
     const value = pending.pop();
     if (typeof value === 'string') {

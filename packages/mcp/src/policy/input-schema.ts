@@ -1,6 +1,6 @@
 /**
  * "The arguments must match the input schema the tool declared": JSON Schema validation with
- * compiled validators cached per schema digest.
+ * compiled validators cached by the schema's digest, in a bounded cache.
  *
  * @module
  */
@@ -14,7 +14,13 @@ export interface InputSchemaChecker {
   check(schema: unknown, args: unknown): string | undefined;
 }
 
-const MAX_CACHED = 512;
+/** Settings of {@link createInputSchemaChecker}. */
+interface InputSchemaCheckerOptions {
+  /** How many compiled schemas may be kept before the cache starts anew. @default 512 */
+  maxCached?: number;
+}
+
+const DEFAULT_MAX_CACHED = 512;
 
 /**
  * True when the schema names an older draft (04, 06, 07): those spell some keywords differently
@@ -25,27 +31,68 @@ function isDraft07OrOlder(schema: Record<string, unknown>): boolean {
   return typeof schema.$schema === 'string' && /json-schema\.org\/draft-0[4-7]\/schema/.test(schema.$schema);
 }
 
-/** Creates a checker with its own validator cache. */
-export function createInputSchemaChecker(): InputSchemaChecker {
+/** Validators for both dialects; everything they compile stays reachable from them. */
+interface Compilers {
+  draft2020: Ajv2020;
+  draft07: Ajv;
+}
+
+function createCompilers(): Compilers {
   const options = { strict: false, allErrors: false, validateFormats: false } as const;
-  const ajv = new Ajv2020(options);
-  const draft07 = new Ajv(options);
-  const cache = new Map<string, ValidateFunction>();
-  // The same listed schema object comes back on every call: skip the digest for it.
-  const bySchemaObject = new WeakMap<object, ValidateFunction>();
+  return { draft2020: new Ajv2020(options), draft07: new Ajv(options) };
+}
+
+/**
+ * Compiles `body`, then drops the `$id`s it registered, so that one tool's nested `$id` is never
+ * what another tool's `$ref` resolves to (a decision then depends on the schema alone, not on
+ * which schemas were compiled before it). References are resolved when a validator is compiled.
+ */
+function compileAlone(compiler: Ajv | Ajv2020, body: Record<string, unknown>): ValidateFunction {
+  const knownRefs = new Set(Object.keys(compiler.refs));
+  try {
+    return compiler.compile(body);
+  } finally {
+    compiler.removeSchema(body);
+    for (const ref of Object.keys(compiler.refs)) if (!knownRefs.has(ref)) delete compiler.refs[ref];
+  }
+}
+
+/**
+ * Creates a checker with its own validator cache. An Ajv instance keeps every schema it ever
+ * compiled (its generated code indexes them in a scope shared by the instance), so evicting a
+ * validator frees nothing while the instance lives: a hostile upstream that kept changing its
+ * schemas grew memory without bound. Once `maxCached` schemas were compiled (or failed to), the
+ * cache and the compilers are replaced together: at most `maxCached` compiled schemas are ever
+ * reachable, and a schema compiled again gives the same validator.
+ */
+export function createInputSchemaChecker(checkerOptions: InputSchemaCheckerOptions = {}): InputSchemaChecker {
+  const maxCached = checkerOptions.maxCached ?? DEFAULT_MAX_CACHED;
+  let compilers = createCompilers();
+  /** Digest of the schema's canonical text → validator compiled by the current `compilers`. */
+  let cache = new Map<string, ValidateFunction>();
+  /** Compilations by the current `compilers`, failed ones included (they leave state behind too). */
+  let compilations = 0;
+  // The same listed schema object comes back on every call: skip the digest for it. Only the
+  // digest is kept here, so the cache above stays the one bound on compiled validators.
+  const digestOf = new WeakMap<object, string>();
   const compile = (schema: Record<string, unknown>): ValidateFunction => {
-    const known = bySchemaObject.get(schema);
-    if (known !== undefined) return known;
-    const key = computePayloadDigest(schema);
-    let validate = cache.get(key);
-    if (validate === undefined) {
-      // Without `$schema` a tool's schema is 2020-12 (MCP's default dialect).
-      const { $schema: _ignored, $id: _id, ...body } = schema;
-      validate = (isDraft07OrOlder(schema) ? draft07 : ajv).compile(body);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-      cache.set(key, validate);
+    let key = digestOf.get(schema);
+    if (key === undefined) {
+      key = computePayloadDigest(schema);
+      digestOf.set(schema, key);
     }
-    bySchemaObject.set(schema, validate);
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    if (compilations >= maxCached) {
+      compilers = createCompilers();
+      cache = new Map();
+      compilations = 0;
+    }
+    compilations += 1;
+    // Without `$schema` a tool's schema is 2020-12 (MCP's default dialect).
+    const { $schema: _ignored, $id: _id, ...body } = schema;
+    const validate = compileAlone(isDraft07OrOlder(schema) ? compilers.draft07 : compilers.draft2020, body);
+    cache.set(key, validate);
     return validate;
   };
   return {
