@@ -122,6 +122,7 @@ export class DockerSandbox implements Sandbox {
   private readonly pool: WarmPool<SandboxRecord> | undefined;
   private startup: Promise<void> | undefined;
   private ceilings: ReturnType<typeof resolveCeilings> | undefined;
+  private dataRoots: Promise<string[]> | undefined;
   private poolConfigHash: string | undefined;
   private closed = false;
 
@@ -157,7 +158,7 @@ export class DockerSandbox implements Sandbox {
     this.assertOpen();
     parseInput(sessionNameSchema, session, 'session name');
     const effective = planConstraints(constraints, this.settings);
-    const mounts = this.resolveMounts(effective);
+    const mounts = await this.resolveMounts(effective);
     await this.ensureStarted();
     assertWithinCeilings(effective, await this.engineCeilings());
     const network = await planNetwork(this.docker, effective, this.settings);
@@ -318,7 +319,7 @@ export class DockerSandbox implements Sandbox {
 
   private async defaultPlan(): Promise<Omit<SandboxStartRequest, 'createdAt'>> {
     const constraints = planConstraints({}, this.settings);
-    const mounts = this.resolveMounts(constraints);
+    const mounts = await this.resolveMounts(constraints);
     const network = await planNetwork(this.docker, constraints, this.settings);
     return {
       constraints,
@@ -329,10 +330,29 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  /** Resolves and checks the constraints' host paths against this engine's socket. */
-  private resolveMounts(constraints: SandboxConstraints): ResolvedMount[] {
+  /** Resolves and checks the constraints' host paths against this engine's socket and data root. */
+  private async resolveMounts(constraints: SandboxConstraints): Promise<ResolvedMount[]> {
     const sockets = findEngineSockets(this.docker, this.settings.dockerHost);
-    return resolveMounts(constraints, sockets, this.settings.symlinkRoots);
+    // Checked without the engine first, so a refused path is INVALID_INPUT before any engine call.
+    const mounts = resolveMounts(constraints, sockets, this.settings.symlinkRoots);
+    if (mounts.length === 0) return mounts;
+    return resolveMounts(constraints, sockets, this.settings.symlinkRoots, await this.engineDataRoots());
+  }
+
+  /**
+   * The engine's data root (`DockerRootDir`), read once: with `--data-root` it may be anywhere,
+   * and it holds every image layer, container and volume as much as `/var/lib/docker` does.
+   */
+  private engineDataRoots(): Promise<string[]> {
+    this.dataRoots ??= this.docker.info().then(
+      (info: { DockerRootDir?: unknown }) =>
+        typeof info.DockerRootDir === 'string' && info.DockerRootDir.startsWith('/') ? [info.DockerRootDir] : [],
+      (error: unknown) => {
+        this.dataRoots = undefined;
+        throw toWardenError(error, 'reading engine information');
+      },
+    );
+    return this.dataRoots;
   }
 
   private async defaultConfigHash(): Promise<string> {

@@ -4,14 +4,15 @@
  * runtime the engine has (runc, and gVisor's runsc), naming its attacker.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeWithService } from '@warden/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../src/docker-client.js';
 import { createDockerSandbox, type DockerSandbox } from '../src/docker-sandbox.js';
+import { listBoundSockets } from '../src/limits/paths.js';
 import { sandboxRuntimes, TEST_IMAGE, uniqueOwner } from './docker-test-support.js';
 
 const MODES = [
@@ -86,6 +87,37 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
         await Promise.all([injected.close(), viaLinks.close()]);
       } finally {
         if (previous !== undefined) process.env.DOCKER_HOST = previous;
+      }
+    });
+  });
+
+  describe("attack 1b: whoever chooses mounts, aiming at the engine's own trees", () => {
+    it("the engine's data root (DockerRootDir, wherever --data-root put it), what lies in it, and the directories of containerd's sockets are never mounted", async () => {
+      const { DockerRootDir: dataRoot } = (await docker.info()) as { DockerRootDir: string };
+      const containerdDirectories = listBoundSockets()
+        .filter((socket) => /containerd[^/]*\.sock/.test(socket) && existsSync(socket))
+        .map((socket) => dirname(socket));
+      const targets = [
+        dataRoot,
+        join(dataRoot, 'containers'),
+        join(dataRoot, 'image'),
+        ...containerdDirectories,
+      ].filter((path) => existsSync(path));
+      expect(targets).toContain(join(dataRoot, 'containers'));
+      // Symlinks allowed anywhere, so no refusal comes from a symlinked spelling alone.
+      const sandbox = createDockerSandbox({
+        docker,
+        image: TEST_IMAGE,
+        ownerId: uniqueOwner('attack1b'),
+        symlinkRoots: ['/'],
+      });
+      try {
+        for (const path of targets) {
+          await expect(sandbox.create({ allowedPaths: [path] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+          await expect(sandbox.create({ writablePaths: [path] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+        }
+      } finally {
+        await sandbox.close();
       }
     });
   });

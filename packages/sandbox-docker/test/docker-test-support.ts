@@ -55,14 +55,26 @@ export function sandboxRuntimes(): string[] {
  * only POSIX `read`, so attacks on either show only under dash.
  */
 export async function buildDashImage(docker: Docker): Promise<string> {
-  const tag = 'warden-sandbox-dash:test';
-  const libraries = execFileSync('ldd', ['/bin/dash'], { encoding: 'utf8' })
+  return buildShellImage(docker, { shell: 'dash', tag: 'warden-sandbox-dash:test' });
+}
+
+/**
+ * Builds the test image with the host's `shell` (`dash`, `bash`: shells that look every tool up
+ * on `PATH`, unlike busybox's) as `/bin/sh`, plus the shared libraries `ldd` names for it, and
+ * optionally the image's own `PATH`.
+ */
+export async function buildShellImage(
+  docker: Docker,
+  { shell, tag, path }: { shell: 'dash' | 'bash'; tag: string; path?: string },
+): Promise<string> {
+  const binary = `/bin/${shell}`;
+  const libraries = execFileSync('ldd', [binary], { encoding: 'utf8' })
     .split('\n')
     .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1])
-    .filter((path): path is string => path !== undefined);
-  const files: Record<string, Uint8Array> = { 'rootfs/bin/dash': readFileSync('/bin/dash') };
+    .filter((library): library is string => library !== undefined);
+  const files: Record<string, Uint8Array> = { [`rootfs${binary}`]: readFileSync(binary) };
   for (const library of libraries) files[`rootfs${library}`] = readFileSync(library);
-  const executables = ['/bin/dash', ...libraries].map((path) => JSON.stringify(path)).join(', ');
+  const executables = [binary, ...libraries].map((file) => JSON.stringify(file)).join(', ');
   await buildSandboxImage({
     docker,
     tag,
@@ -71,7 +83,8 @@ export async function buildDashImage(docker: Docker): Promise<string> {
       'USER 0:0',
       'COPY rootfs/ /',
       `RUN ["/bin/busybox", "chmod", "755", ${executables}]`,
-      'RUN ["/bin/busybox", "ln", "-sf", "/bin/dash", "/bin/sh"]',
+      `RUN ["/bin/busybox", "ln", "-sf", ${JSON.stringify(binary)}, "/bin/sh"]`,
+      ...(path === undefined ? [] : [`ENV PATH=${path}`]),
       '',
     ].join('\n'),
     files,

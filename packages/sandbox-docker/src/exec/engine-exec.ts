@@ -11,7 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CappedBuffer, createFrameDemuxer } from './stream.js';
-import { SUPERVISOR_DIRECTORY, SUPERVISOR_PID_DIRECTORY, SWEEP_FUNCTION } from './supervisor-script.js';
+import {
+  ROOT_PATH_SETUP,
+  SUPERVISOR_DIRECTORY,
+  SUPERVISOR_PID_DIRECTORY,
+  SWEEP_FUNCTION,
+} from './supervisor-script.js';
 import type { CommandRequest, CommandResult } from './types.js';
 
 const KILL_GRACE_MS = 5_000;
@@ -28,8 +33,10 @@ const WRAPPER =
 // Runs as root (the supervisor's user): ends the command's group, then (`sweep`) every process
 // outside the protected sessions and those of the commands still running (their pid files).
 // A pid file is written by the sandbox user: only a plain number other than 1 is believed.
+// Root's PATH holds system directories only: the exec inherits the image's, which may name a
+// directory the sandbox user writes.
 const CLEANUP =
-  `w=${SUPERVISOR_DIRECTORY}\n${SWEEP_FUNCTION}\n` +
+  `w=${SUPERVISOR_DIRECTORY}\n${ROOT_PATH_SETUP}\n${SWEEP_FUNCTION}\n` +
   'protect\n' +
   'pidof_file() {\n' +
   '  p=; read -r p <"$1" 2>/dev/null; case $p in ""|*[!0-9]*|1) p= ; return ;; esac\n' +

@@ -50,6 +50,23 @@ export const SUPERVISOR_DIRECTORY = '/run/warden';
  */
 export const SUPERVISOR_PID_DIRECTORY: string = `${SUPERVISOR_DIRECTORY}/x`;
 
+/**
+ * The `PATH` of every process that runs as root inside a sandbox (the supervisor, its workers,
+ * the cleanup of Engine-API exec): system directories only. The image's `PATH` may name a
+ * directory the sandbox user can write (a `writablePaths` mount is bound at its host path), and
+ * a `head`, `rm` or `start-stop-daemon` planted there would run as root. Commands get the
+ * image's `PATH` back, and the caller's `env` on top.
+ */
+const ROOT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Shell lines that put root on `ROOT_PATH`, keeping the image's `PATH` in `$image_path`
+ * for the commands.
+ */
+export const ROOT_PATH_SETUP: string = `image_path=\${PATH-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
+PATH=${ROOT_PATH}
+export PATH`;
+
 /** Protocol version announced in the `READY` line. */
 const SUPERVISOR_PROTOCOL_VERSION = '3';
 
@@ -109,6 +126,7 @@ const COMMAND_RUNNER =
   'n=$2; shift 2; while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n - 1)); done; umask 022; exec -- "$@"';
 
 const SCRIPT = `w=${SUPERVISOR_DIRECTORY}
+${ROOT_PATH_SETUP}
 umask 077
 decode() {
   case $1 in
@@ -135,6 +153,14 @@ killgroup() {
   kill -KILL -"$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null
 }
 ${SWEEP_FUNCTION}
+# Sets $v to the full path of tool $1 in root's PATH directories.
+systool() {
+  v=
+  for d in ${ROOT_PATH.split(':').join(' ')}; do
+    if [ -x "$d/$1" ]; then v=$d/$1; return 0; fi
+  done
+  return 1
+}
 asuser() {
   start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- "$@"
 }
@@ -185,12 +211,15 @@ run() {
       # Marked live before it leaves the supervisor's session, so no other command's sweep ends it.
       read -r -n 16 st </proc/self/stat; me=\${st%% *}
       echo "$me" >>"$w/live/$me"
+      # The command looks its programs up on the image's PATH; root's two tools go by full path
+      # from here on, so nothing on that PATH runs before the privilege drop.
+      PATH=$image_path
       # Without cwd or env, a program found on PATH starts directly; anything else goes through
       # the runner, whose "exec --" reports a missing program (127) and never reads "-x" as an option.
       if [ -z "$cwd" ] && [ "$nenv" = 0 ] && command -v -- "$1" >/dev/null 2>&1; then
-        case $1 in -*) ;; *) prog=$1; shift; exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x "$prog" -- "$@" ;; esac
+        case $1 in -*) ;; *) prog=$1; shift; exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x "$prog" -- "$@" ;; esac
       fi
-      exec setsid start-stop-daemon -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$cwd" "$nenv" "$@"
+      exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$cwd" "$nenv" "$@"
     ) <"$input" >&6 2>&7 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     pid=$!
   } 6>"$fifos.o" 7>"$fifos.e"
@@ -291,6 +320,10 @@ asuser -c 'chmod 1777 /tmp' </dev/null >/dev/null 2>&1
 for tool in base64 mkfifo head cat setsid rm mkdir dd id stat start-stop-daemon; do
   command -v "$tool" >/dev/null 2>&1 || wait_for_owner "missing-$tool"
 done
+# The two tools a command's subshell runs as root after it switched to the image's PATH, by full
+# path (busybox's "command -v" names an applet without its directory).
+systool setsid && setsid_tool=$v || wait_for_owner missing-setsid
+systool start-stop-daemon && ssd_tool=$v || wait_for_owner missing-start-stop-daemon
 # The workers read bounded heads ("read -n", busybox and bash); a POSIX-only shell such as dash
 # returned every command's output empty: such an image gets Engine-API exec instead.
 probe_read

@@ -1,16 +1,17 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findEngineSockets, findMountChanges, resolveMounts } from './paths.js';
+import { engineTreeRefusal, findEngineSockets, findMountChanges, listBoundSockets, resolveMounts } from './paths.js';
 
 describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever can plant a path', () => {
   let directory: string;
   let engineSocket: string;
   let server: Server;
   let engine: Server;
+  let shim: Server;
   const refused = (
     path: string,
     sockets = findEngineSockets(undefined, `unix://${engineSocket}`),
@@ -32,6 +33,10 @@ describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever
     engine = createServer();
     await new Promise<void>((resolve) => server.listen(join(directory, 'host-service.sock'), resolve));
     await new Promise<void>((resolve) => engine.listen(engineSocket, resolve));
+    // Like containerd's state directory: a socket bound a few levels down.
+    mkdirSync(join(directory, 'state', 'shim', 'moby'), { recursive: true });
+    shim = createServer();
+    await new Promise<void>((resolve) => shim.listen(join(directory, 'state', 'shim', 'moby', 'abc.sock'), resolve));
     // What agent code in an earlier sandbox with a writable path plants: `ln -s <socket> ws/cache`.
     symlinkSync(join(directory, 'host-service.sock'), join(directory, 'ws', 'cache'));
     symlinkSync(engineSocket, join(directory, 'ws', 'engine'));
@@ -41,6 +46,7 @@ describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever
   afterAll(() => {
     server.close();
     engine.close();
+    shim.close();
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -88,6 +94,91 @@ describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever
   ])('recognises the engine socket from DOCKER_HOST in any spelling (%#)', (spell) => {
     const sockets = findEngineSockets(undefined, spell(engineSocket));
     refused(join(directory, 'engine'), sockets, [directory]);
+  });
+
+  it.each([
+    '/var/lib/docker/volumes/data/_data',
+    '/var/lib/docker/overlay2/abc/merged',
+    '/var/lib/containerd/io.containerd.content.v1.content',
+    '/run/containerd/io.containerd.runtime.v2.task/moby/abc/rootfs',
+    '/run/containerd/s',
+    '/var/run/containerd/containerd.sock.ttrpc',
+    '/run/docker/plugins',
+    '/var/run/docker/runtime-runc/moby',
+    '/run/docker.sock',
+    '/run/docker.pid',
+    '/var/run/dockerd-extra',
+    '/run/runc/abc',
+    '/etc/docker/certs.d',
+    '/var/lib',
+    '/var',
+    '/run',
+    '/var/run',
+  ])(
+    "engineTreeRefusal(%s): the engine's and its runtimes' trees, what lies inside them and what contains them are refused",
+    (path) => {
+      expect(engineTreeRefusal(path)).toMatch(/never mounted/);
+    },
+  );
+
+  it.each(['/srv/data', '/var/tmp/work', '/run/user/1000', '/home/agent/docker', '/var/lib/app', '/tmp/run/docker'])(
+    "engineTreeRefusal(%s): an ordinary path is none of the engine's",
+    (path) => {
+      expect(engineTreeRefusal(path)).toBeUndefined();
+    },
+  );
+
+  it.each(['/var/lib', '/var', '/run', '/run/containerd', '/run/containerd/s', '/run/docker', '/run/docker/plugins'])(
+    'resolveMounts refuses %s, in or above the engine trees, when this host has it',
+    (path) => {
+      if (!existsSync(path)) return;
+      const sockets = findEngineSockets(undefined, undefined);
+      // symlinkRoots "/" lets a symlinked spelling reach the place check itself.
+      for (const field of ['allowedPaths', 'writablePaths'] as const) {
+        expect(() => resolveMounts({ [field]: [path] }, sockets, ['/'])).toThrow(
+          expect.objectContaining({
+            code: 'INVALID_INPUT',
+            message: expect.stringMatching(/never mounted|engine socket/),
+          }),
+        );
+      }
+    },
+  );
+
+  it("refuses the engine's own data root (a --data-root anywhere), what lies in it and what contains it", () => {
+    const sockets = findEngineSockets(undefined, undefined);
+    const dataRoot = join(directory, 'data');
+    for (const path of [dataRoot, join(dataRoot, 'file'), directory]) {
+      expect(() => resolveMounts({ allowedPaths: [path] }, sockets, [], [dataRoot])).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    expect(resolveMounts({ allowedPaths: [join(directory, 'ws')] }, sockets, [], [dataRoot])).toHaveLength(1);
+  });
+
+  it("refuses a directory holding a bound Unix socket (as containerd's state does), and every directory above it", () => {
+    const shimSocket = join(directory, 'state', 'shim', 'moby', 'abc.sock');
+    expect(listBoundSockets()).toContain(shimSocket);
+    const sockets = findEngineSockets(undefined, undefined);
+    for (const path of [join(directory, 'state'), join(directory, 'state', 'shim'), dirname(shimSocket)]) {
+      expect(() => resolveMounts({ writablePaths: [path] }, sockets, [])).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining(shimSocket) }),
+      );
+      expect(() => resolveMounts({ allowedPaths: [path] }, sockets, [])).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    // A sibling directory without a socket is still mounted.
+    expect(resolveMounts({ allowedPaths: [join(directory, 'data')] }, sockets, [])).toHaveLength(1);
+  });
+
+  it("refuses the directories of this host's bound containerd sockets (its own and the engine's), when it has them", () => {
+    const sockets = findEngineSockets(undefined, undefined);
+    for (const socket of listBoundSockets().filter((path) => /containerd/.test(path) && existsSync(path))) {
+      expect(() => resolveMounts({ allowedPaths: [dirname(socket)] }, sockets, ['/'])).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
   });
 
   it('refuses a path through a symlink by default, and binds the resolved path inside symlinkRoots', () => {

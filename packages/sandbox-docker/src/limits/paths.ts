@@ -2,22 +2,53 @@
  * Which host paths may be bind-mounted into a sandbox, judged by what they resolve to. Every path
  * is resolved (`realpath`) before any check; what it resolves to must be a regular file or a
  * directory — never a socket, a device or a FIFO, however reached — and never the engine's socket
- * (recognised by device and inode, whatever its spelling), a directory containing it, `/proc`,
- * `/sys`, `/dev`, `/` or another host system path. A path that is, or passes through, a symlink is
- * refused unless it resolves inside one of the configured `symlinkRoots`: an earlier sandbox with a
- * writable path may have planted the link. The resolved path is what gets bound, and the
+ * (recognised by device and inode, whatever its spelling), a directory containing it or any other
+ * Unix socket bound on this host (containerd's, a shim's, any service's), `/proc`, `/sys`, `/dev`,
+ * `/`, another host system path, or anything in, or above, the engine's and its runtimes' trees
+ * (`/var/lib/docker`, `/run/containerd`, `/run/docker*`, runc's state…). A path that is, or passes
+ * through, a symlink is refused unless it resolves inside one of the configured `symlinkRoots`:
+ * an earlier sandbox with a writable path may have planted the link. The resolved path is what gets bound, and the
  * adapter checks it again after the container is created and started.
  *
  * @module
  */
-import { realpathSync, type Stats, statSync } from 'node:fs';
+import { readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { type InputIssue, InvalidInputError } from '@warden/core';
 import type Docker from 'dockerode';
 
 const KNOWN_DOCKER_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock'];
 const FORBIDDEN_TREES = ['/proc', '/sys', '/dev'];
-const FORBIDDEN_EXACT = ['/', '/boot', '/etc', '/root', '/var/lib/docker', '/run/containerd', '/var/run/containerd'];
+const FORBIDDEN_EXACT = ['/', '/boot', '/etc', '/root'];
+
+/**
+ * Trees of the engine and its runtimes: images and layers, container state, runtime state,
+ * configuration and sockets. Neither they, nor anything inside them, nor a directory above them
+ * (which would mount them too) is ever mounted.
+ */
+const ENGINE_TREES = [
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/lib/dockershim',
+  '/run/docker',
+  '/var/run/docker',
+  '/run/containerd',
+  '/var/run/containerd',
+  '/run/runc',
+  '/var/run/runc',
+  '/run/runsc',
+  '/var/run/runsc',
+  '/run/crun',
+  '/var/run/crun',
+  '/etc/docker',
+  '/etc/containerd',
+];
+
+/** In `/run` and `/var/run`, every name starting with `docker` is the engine's (`docker.sock`, `docker/`). */
+const ENGINE_RUN_NAME = /^\/(?:var\/)?run\/docker/;
+
+/** The kernel's list of this network namespace's Unix sockets, with the paths they are bound to. */
+const PROC_NET_UNIX = '/proc/net/unix';
 
 /** A host path checked for mounting: where it resolves to, and what it was when checked. */
 export interface ResolvedMount {
@@ -92,10 +123,62 @@ function kindRefusal(stats: Stats): string | undefined {
   return undefined;
 }
 
-function placeRefusal(resolved: string, sockets: EngineSockets): string | undefined {
+/**
+ * Paths of the Unix sockets bound on this host (its network namespace, where the engine and
+ * containerd run), as bound and as resolved: containerd's, its shims', any service's. A directory
+ * holding one would hand the socket to the sandbox. Empty where the kernel does not list them
+ * (not Linux); the engine's socket and the engine's trees are refused without this list.
+ */
+export function listBoundSockets(): string[] {
+  let table: string;
+  try {
+    table = readFileSync(PROC_NET_UNIX, 'utf8');
+  } catch {
+    return [];
+  }
+  const paths = new Set<string>();
+  for (const line of table.split('\n')) {
+    // "Num RefCount Protocol Flags Type St Inode Path": a path-bound socket's Path starts with "/".
+    const bound = /^\S+:(?:\s+\S+){6}\s+(\/.*)$/.exec(line)?.[1];
+    if (bound === undefined) continue;
+    paths.add(posix.normalize(bound));
+    try {
+      paths.add(realpathSync(bound));
+    } catch {
+      // Gone since it was bound: the path as listed still counts.
+    }
+  }
+  return [...paths];
+}
+
+/**
+ * Why a resolved host path is refused as the engine's or a runtime's (in, or above, one of their
+ * trees or of `dataRoots`, the engine's own data root, or a `docker*` name in `/run`), or
+ * `undefined` when it is none of theirs.
+ */
+export function engineTreeRefusal(resolved: string, dataRoots: readonly string[] = []): string | undefined {
+  const tree = [...ENGINE_TREES, ...dataRoots].find(
+    (engineTree) => isSameOrAncestor(engineTree, resolved) || isSameOrAncestor(resolved, engineTree),
+  );
+  if (tree === undefined && !ENGINE_RUN_NAME.test(resolved)) return undefined;
+  return `${resolved} is, is inside or contains ${tree ?? "the engine's run files"}: the engine's and its runtimes' trees are never mounted`;
+}
+
+/** What a mount is judged against besides its kind: the engine's socket and data root, the host's bound sockets. */
+interface HostPlaces {
+  sockets: EngineSockets;
+  dataRoots: readonly string[];
+  boundSockets: readonly string[];
+}
+
+function placeRefusal(resolved: string, { sockets, dataRoots, boundSockets }: HostPlaces): string | undefined {
   if (sockets.paths.some((socket) => isSameOrAncestor(resolved, socket))) return 'it is or contains the engine socket';
   if (FORBIDDEN_TREES.some((tree) => isSameOrAncestor(tree, resolved))) return `${resolved} is a host system tree`;
   if (FORBIDDEN_EXACT.includes(resolved)) return `${resolved} is never mounted`;
+  const engineTree = engineTreeRefusal(resolved, dataRoots);
+  if (engineTree) return engineTree;
+  const socket = boundSockets.find((bound) => isSameOrAncestor(resolved, bound));
+  if (socket) return `it contains the Unix socket ${socket}; a directory holding a bound socket is never mounted`;
   return undefined;
 }
 
@@ -103,7 +186,7 @@ function placeRefusal(resolved: string, sockets: EngineSockets): string | undefi
 function resolveOne(
   path: string,
   readOnly: boolean,
-  sockets: EngineSockets,
+  places: HostPlaces,
   symlinkRoots: readonly string[],
 ): ResolvedMount | string {
   const requested = normalized(path);
@@ -120,32 +203,44 @@ function resolveOne(
   }
   const refusal =
     kindRefusal(stats) ??
-    (sockets.identities.has(identityOf(stats)) ? 'it is the engine socket' : placeRefusal(resolved, sockets));
+    (places.sockets.identities.has(identityOf(stats)) ? 'it is the engine socket' : placeRefusal(resolved, places));
   if (refusal) return refusal;
   return { target: requested, source: resolved, readOnly, identity: identityOf(stats) };
 }
 
+/** `path` resolved through symlinks where it exists, else as written. */
+function resolvedOrAsWritten(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return normalized(path);
+  }
+}
+
 /**
  * Resolves `allowedPaths` (read-only) and `writablePaths` into the mounts to bind; throws
- * `InvalidInputError` naming every refused path and why.
+ * `InvalidInputError` naming every refused path and why. `dataRoots` are the engine's own data
+ * roots (its `DockerRootDir`, which `--data-root` may put anywhere), refused like `/var/lib/docker`.
  */
 export function resolveMounts(
   constraints: { allowedPaths?: readonly string[]; writablePaths?: readonly string[] },
   sockets: EngineSockets,
   symlinkRoots: readonly string[],
+  dataRoots: readonly string[] = [],
 ): ResolvedMount[] {
-  const roots = symlinkRoots.map((root) => {
-    try {
-      return realpathSync(root);
-    } catch {
-      return normalized(root);
-    }
-  });
+  const roots = symlinkRoots.map(resolvedOrAsWritten);
+  const requested = [...(constraints.allowedPaths ?? []), ...(constraints.writablePaths ?? [])];
+  // Read once per create, and only when something is to be mounted.
+  const places: HostPlaces = {
+    sockets,
+    dataRoots: dataRoots.map(resolvedOrAsWritten),
+    boundSockets: requested.length > 0 ? listBoundSockets() : [],
+  };
   const issues: InputIssue[] = [];
   const mounts: ResolvedMount[] = [];
   for (const field of ['allowedPaths', 'writablePaths'] as const) {
     (constraints[field] ?? []).forEach((path, index) => {
-      const outcome = resolveOne(path, field === 'allowedPaths', sockets, roots);
+      const outcome = resolveOne(path, field === 'allowedPaths', places, roots);
       if (typeof outcome === 'string') issues.push({ path: `${field}.${index}`, message: `${path}: ${outcome}` });
       else mounts.push(outcome);
     });

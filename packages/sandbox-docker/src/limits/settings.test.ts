@@ -24,6 +24,10 @@ describe('resolveDockerSandboxSettings(config)', () => {
 
   it.each([
     ['user root (0:0)', { user: '0:0' }, 'user'],
+    ['the root group with another uid (65534:0)', { user: '65534:0' }, 'user'],
+    ['the root group spelled 00 (65534:00)', { user: '65534:00' }, 'user'],
+    ['the root group by name (65534:root)', { user: '65534:root' }, 'user'],
+    ['root by name with a non-root group (root:65534)', { user: 'root:65534' }, 'user'],
     ['a user name instead of uid:gid', { user: 'nobody' }, 'user'],
     ['a relative workdir', { workdir: 'tmp' }, 'workdir'],
     ['an owner id with a space', { ownerId: 'a b' }, 'ownerId'],

@@ -60,7 +60,7 @@ export interface DockerSandboxConfig {
   dockerHost?: string;
   /** Image to run; it needs `/bin/sh` (busybox is enough). @default 'warden-sandbox:latest' */
   image?: string;
-  /** Numeric `uid:gid` the sandbox runs as; uid 0 is refused. @default '65534:65534' */
+  /** Numeric `uid:gid` the sandbox runs as; uid 0 and gid 0 (root's group) are refused. @default '65534:65534' */
   user?: string;
   /** Working directory of commands. @default '/tmp' */
   workdir?: string;
@@ -153,6 +153,9 @@ const settingsSchema = z
       .string()
       .regex(/^\d{1,10}:\d{1,10}$/, 'must be a numeric uid:gid')
       .refine((user) => Number(user.split(':')[0]) !== 0, 'must not be root (uid 0)')
+      // Group root reads and writes what root's group may: group-writable directories of the
+      // image (often made so for arbitrary uids) and root-group files of mounted host paths.
+      .refine((user) => Number(user.split(':')[1]) !== 0, 'must not be in the root group (gid 0)')
       .optional(),
     workdir: z
       .string()
