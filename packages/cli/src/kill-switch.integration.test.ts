@@ -45,17 +45,15 @@ describeWithService('redis', 'warden kill-switch against real Redis', () => {
     expect(run.stderr).toContain('activate needs --reason');
   });
 
-  it('prints a hostile reason and actor escaped (attacker: anyone who can set the switch record)', async () => {
+  it('refuses a hostile reason and actor (control characters) with INVALID_INPUT and lets none of them reach the terminal', async () => {
     const name = `cli-${randomUUID()}`;
     const hostile = 'drill\u001b[2J\u001b]0;owned\u0007\u009b1A\rkill switch global: inactive';
+    // A record holding such text is read as malformed (unknown, so denying); the switch refuses to write one.
     const on = await warden('kill-switch', 'activate', '--name', name, '--reason', hostile, '--actor', `eve\u001b[8m`);
-    expect(on.code).toBe(1);
+    expect(on.code).toBe(2);
+    expect(on.stderr).toMatch(/^warden kill-switch: kill switch: invalid/im);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters the attacker sent
-    expect(on.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u);
+    expect(`${on.stdout}${on.stderr}`).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u);
     expect(on.stdout).not.toMatch(/^kill switch global: inactive/m);
-    expect(on.stdout).toContain('reason: drill\\u001b[2J');
-    const status = await warden('kill-switch', 'status', '--name', name, '--json');
-    expect(JSON.parse(status.stdout).reason).toBe(hostile);
-    await warden('kill-switch', 'deactivate', '--name', name);
   });
 });
