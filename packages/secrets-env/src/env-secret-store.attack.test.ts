@@ -104,7 +104,108 @@ const DANGEROUS_NAMES = [
 const allDefined = (env: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
 
+/**
+ * Found after issue 18: each of these makes some program load a shared object, source a script,
+ * expand `$(…)` or start another program (gcc's `COMPILER_PATH`, autoconf's `CONFIG_SITE`, bash's
+ * `PS0` and `BASH_LOADABLES_PATH`, Qt's and GTK's plugin paths, TeX's `TEXMFCNF`, gettext's
+ * catalogs, `KUBE_EDITOR`, `ELECTRON_RUN_AS_NODE`…). None may be written, even when a developer
+ * lists it in `writableNames`, nor read as a secret.
+ */
+const PROGRAM_STEERING_NAMES = [
+  'ps0',
+  'ps3',
+  'fpath',
+  'bash-loadables-path',
+  'bash-xtracefd',
+  'lang',
+  'language',
+  'lc-all',
+  'lc-messages',
+  'textdomaindir',
+  'compiler-path',
+  'gcc-exec-prefix',
+  'library-path',
+  'cpath',
+  'c-include-path',
+  'config-site',
+  'config-shell',
+  'ccache-prefix',
+  'distcc-hosts',
+  'cgo-cflags',
+  'qt-plugin-path',
+  'gtk-modules',
+  'gtk-path',
+  'gst-plugin-path',
+  'gio-extra-modules',
+  'gdk-pixbuf-module-file',
+  'sasl-path',
+  'libgl-drivers-path',
+  'vk-layer-path',
+  'gdal-driver-path',
+  'odbcsysini',
+  'texmfcnf',
+  'texinputs',
+  'erl-aflags',
+  'erl-libs',
+  'ts-node-compiler',
+  'julia-load-path',
+  'r-libs-user',
+  'irbrc',
+  'vimruntime',
+  'electron-run-as-node',
+  'puppeteer-executable-path',
+  'playwright-browsers-path',
+  'kube-editor',
+  'gh-editor',
+  'gh-browser',
+  'svn-ssh',
+  'hgeditor',
+  'p4diff',
+  'mailcaps',
+  'systemd-pager',
+  'sudo-askpass',
+  'psql-pager',
+  'screenrc',
+  'cloudsdk-python',
+  'tf-cli-config-file',
+  'ansible-config',
+  'ansible-library',
+  'krb5-config',
+  'aws-ca-bundle',
+  'rbenv-hook-path',
+  'pyenv-hook-path',
+  'nix-path',
+  'wineprefix',
+];
+
 describe('createEnvSecretStore(config): an attacker choosing secret names', () => {
+  it('a name that makes a program load or run another is refused as a writable name, on set, and on get, without a prefix', async () => {
+    const env: Record<string, string> = Object.fromEntries(
+      PROGRAM_STEERING_NAMES.map((name) => [name.toUpperCase().replaceAll('-', '_'), '/tmp/attacker']),
+    );
+    const before = { ...env };
+    const store = createEnvSecretStore({ writableNames: ['api-key'], env });
+    for (const name of PROGRAM_STEERING_NAMES) {
+      expect(() => createEnvSecretStore({ writableNames: [name], env }), name).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+      await expect(store.set(name, '/tmp/attacker'), name).rejects.toMatchObject({
+        code: expect.stringMatching(/^(ACCESS_DENIED|INVALID_INPUT)$/),
+      });
+      await expect(store.get(name), name).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect(await store.list()).toEqual([]);
+    expect(env).toEqual(before);
+  });
+
+  it("a prefix inside one of those namespaces is no application's own (LC_, BASH_, QT_, TEXMF…)", () => {
+    for (const prefix of ['LC_APP_', 'BASH_APP_', 'QT_APP_', 'TEXMF_', 'SYSTEMD_APP_', 'ERL_APP_']) {
+      expect(() => createEnvSecretStore({ prefix, env: {} }), prefix).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+  });
+
   it('without prefix or writableNames the store is read-only: set and delete of every dangerous name are refused and change nothing', async () => {
     const env: Record<string, string> = { PATH: '/usr/bin', GIT_PAGER: 'cat' };
     const store = createEnvSecretStore({ env });
