@@ -5,8 +5,9 @@
  * `WARDEN_BENCH_VERIFY_KEY`. It holds, side by side, a kill switch without keys (`<name>-plain`),
  * one that verifies the operator's signature (`<name>-signed`) and a plain ioredis subscriber of
  * channels `<name>-publish` (reported as it arrives) and `<name>-reread` (reported once a plain
- * ioredis connection has read the hash `{<name>}-reread`, as a switch without keys re-reads), and
- * reports every change each one sees with the wall-clock time.
+ * ioredis connection has read the hash `{<name>}-reread`, as a switch without keys re-reads), a plain
+ * ioredis connection waiting in `XREAD BLOCK` on the stream `{<name>}-stream-changes`, and reports
+ * every change each one sees with the wall-clock time.
  */
 import { createRedisClient } from '@warden/redis-client';
 import { createRedisKillSwitch } from '../src/redis-kill-switch.js';
@@ -70,6 +71,35 @@ subscriber.on('message', (channel: string, payload: string) => {
     () => {},
   );
 });
+/** Follows the stream of changes from its end, one blocking read at a time, until stopped. */
+const streamReader = createRedisClient(
+  'clusterNodes' in connection
+    ? { kind: 'cluster', nodes: connection.clusterNodes }
+    : { kind: 'url', url: connection.url },
+  timeouts.commandTimeoutMs,
+);
+streamReader.on('error', () => {});
+await streamReader.connect();
+let following = true;
+async function followStream(): Promise<void> {
+  const streamKey = `{${name}}-stream-changes`;
+  let lastId = '$';
+  while (following) {
+    // Blocks for less than the command timeout, then asks again.
+    const reply = (await streamReader
+      .xread('BLOCK', 2_000, 'STREAMS', streamKey, lastId)
+      .catch(() => new Promise((resolve) => setTimeout(resolve, 100, null)))) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
+    for (const [, entries] of reply ?? []) {
+      for (const [id, fields] of entries) {
+        lastId = id;
+        report(fields[fields.indexOf('reason') + 1]);
+      }
+    }
+  }
+}
+const followed = followStream();
 for (const killSwitch of [plain, signed]) {
   while (
     !(await killSwitch.ready().then(
@@ -83,6 +113,9 @@ process.on('message', async (message: { type?: string }) => {
   await Promise.all([plain.close(), signed.close()]);
   subscriber.disconnect();
   reader.disconnect();
+  following = false;
+  streamReader.disconnect();
+  await followed;
   process.disconnect();
 });
 send({ type: 'ready' });

@@ -28,17 +28,27 @@ const WARMUP_ROUNDS = 3;
 /** Lets the children go idle between rounds, so one round's tail does not delay the next. */
 const PAUSE_MS = 25;
 
-type Kind = 'publish' | 'reread' | 'plain' | 'signed';
-const KINDS: readonly Kind[] = ['publish', 'reread', 'plain', 'signed'];
+type Kind = 'publish' | 'reread' | 'stream' | 'plain' | 'signed';
+const KINDS: readonly Kind[] = ['publish', 'reread', 'stream', 'plain', 'signed'];
 const LABELS: Record<Kind, string> = {
   plain: 'killSwitch.activate()',
   signed: 'activate(), signed state',
   publish: 'plain ioredis PUBLISH',
   reread: 'PUBLISH, each process re-reads',
+  stream: 'XADD, each process blocked in XREAD',
 };
 /** The plain ioredis floor of "a message is a hint": write a hash and publish, in one script (as activate() does). */
 const WRITE_AND_PUBLISH =
   "redis.call('HSET', KEYS[1], 'reason', ARGV[1]); return redis.call('PUBLISH', ARGV[2], ARGV[1])";
+/**
+ * The plain ioredis floor of another design, measured to weigh it: the script that writes the hash
+ * also appends the change to a stream (a key, written only by Redis users, as the hash is), and each
+ * process waits in `XREAD BLOCK` on it, so the change reaches it as stored state in one push, with
+ * no pub/sub message to distrust and no re-read.
+ */
+const WRITE_AND_APPEND =
+  "redis.call('HSET', KEYS[1], 'reason', ARGV[1]); " +
+  "return redis.call('XADD', KEYS[2], 'MAXLEN', '~', '64', '*', 'reason', ARGV[1])";
 /** Where the processes connect: a URL, or a JSON connection (`{"clusterNodes":[…]}`) for a Cluster. */
 type Target = { label: string; address: string };
 type Connection = { url: string } | { clusterNodes: Array<{ host: string; port: number }> };
@@ -75,11 +85,12 @@ async function measureSetup(
   const change: Record<Kind, (label: string) => Promise<unknown>> = {
     publish: (label) => publisher.publish(`${name}-publish`, label),
     reread: (label) => publisher.eval(WRITE_AND_PUBLISH, 1, `{${name}}-reread`, label, `${name}-reread`),
+    stream: (label) => publisher.eval(WRITE_AND_APPEND, 2, `{${name}}-stream`, `{${name}}-stream-changes`, label),
     plain: (label) => switches.plain.activate(label),
     signed: (label) => switches.signed.activate(label),
   };
-  const latencies: Record<Kind, number[]> = { publish: [], reread: [], plain: [], signed: [] };
-  const cpu: Record<Kind, number[]> = { publish: [], reread: [], plain: [], signed: [] };
+  const latencies: Record<Kind, number[]> = { publish: [], reread: [], stream: [], plain: [], signed: [] };
+  const cpu: Record<Kind, number[]> = { publish: [], reread: [], stream: [], plain: [], signed: [] };
   const cpuAtLastReport = new Map<Child, number>();
   try {
     // A switch without a record is unknown (active): release both before the subscribers start.
@@ -181,6 +192,8 @@ async function measure(targets: Target[]): Promise<void> {
     '\nTarget: p99 within 1.3× of plain PUBLISH at 10 and 50 processes. "signed state": with verifyKey the ' +
       'message carries the signed record and is taken without a re-read; without keys a message is a hint ' +
       'and each process re-reads the record (one more round trip: compare with "PUBLISH, each process re-reads"). ' +
+      '"XADD, each process blocked in XREAD": the floor of pushing the stored change itself (a stream key beside ' +
+      'the record) instead of a message, measured to weigh that design; the switch does not use it. ' +
       '"CPU µs/change": CPU time of one subscribing process per change (p50 over rounds, mean over processes, ' +
       'its IPC report included), which load inflates far less than the latencies.',
   );
