@@ -6,18 +6,27 @@
  */
 
 /**
- * Characters a terminal may act on rather than show: C0 controls (ESC starts every escape
- * sequence, CR overwrites a line, BS erases), DEL, C1 controls (U+009B is a one-character CSI,
- * U+009D an OSC), the Unicode line and paragraph separators, and the bidirectional and
- * zero-width formatting characters that make text read differently from what it is.
+ * Characters a terminal may act on rather than show, or that make text read differently from what
+ * it is: every control (C0: ESC starts every escape sequence, CR overwrites a line, BS erases; DEL;
+ * C1: U+009B is a one-character CSI, U+009D an OSC), every format character (bidirectional
+ * overrides and isolates, zero-width characters, the soft hyphen, and the invisible tag characters
+ * U+E0000–U+E007F that can smuggle a whole hidden sentence), the Unicode line and paragraph
+ * separators, the Hangul fillers that print as blanks, and the supplementary variation selectors
+ * (U+E0100–U+E01EF), which hide arbitrary bytes behind any character.
  */
-const FORMATTING = '\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff';
-const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${FORMATTING}]`, 'gu');
-/** The same, keeping line feed (U+000A) and tab (U+0009). */
-const UNSAFE_EXCEPT_LAYOUT = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${FORMATTING}]`, 'gu');
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the variation selectors are listed to be matched alone
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u{e0100}-\u{e01ef}]/gu;
 
+/**
+ * `\uXXXX` for each UTF-16 code unit of `character`: a surrogate pair for a character past U+FFFF,
+ * so that inside a JSON string the escape is still valid and stands for the same character.
+ */
 function escapeCharacter(character: string): string {
-  return `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+  let escaped = '';
+  for (let index = 0; index < character.length; index++) {
+    escaped += `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`;
+  }
+  return escaped;
 }
 
 /**
@@ -36,5 +45,7 @@ export function escapeTerminalText(text: string): string {
  * character, so the output still parses to the same value.
  */
 export function escapeTerminalBlock(text: string): string {
-  return text.replace(UNSAFE_EXCEPT_LAYOUT, escapeCharacter);
+  return text.replace(UNSAFE, (character) =>
+    character === '\n' || character === '\t' ? character : escapeCharacter(character),
+  );
 }
