@@ -117,6 +117,12 @@ interface InFlightBatch {
   chunks: PendingChunk[];
   /** Set once it is acknowledged or refused: its own sync settling then does nothing. */
   settled: boolean;
+  /**
+   * Settles once this batch's own sync has settled (and `settle` or `failBatch` has run for it)
+   * and so has every earlier batch's. A batch acknowledged by a later sync leaves `inFlight`
+   * before its own sync settles; the batches after it still wait for it through this chain.
+   */
+  synced: Promise<void>;
 }
 
 // A cosignature line: `— <name> base64(key ID || timestamp || signature)`, 76 bytes for Ed25519.
@@ -172,9 +178,10 @@ class MerkleAuditLog implements AuditLog {
   private readonly redact: HmacRedactor;
   // Chunks of writes waiting to be committed, in order; only the last one takes more writes.
   private readonly pending: PendingChunk[] = [];
-  // Batches appended but not yet synced, oldest first, and the promises that settle them.
+  // Batches appended but not yet synced, oldest first.
   private readonly inFlight: InFlightBatch[] = [];
-  private readonly settling = new Set<Promise<void>>();
+  // The newest batch's `synced`: it settles after every sync started (see InFlightBatch).
+  private allSynced: Promise<void> | undefined;
   // Entries acknowledged (their sync settled): what `size()`, proofs, checkpoints and `verify()`
   // cover. The tree runs ahead of it by the batches in flight.
   private durableSize = 0;
@@ -367,7 +374,13 @@ class MerkleAuditLog implements AuditLog {
     const previous = first > 0 ? this.tree.leafHash(first - 1) : undefined;
     const eventJsons = chunks.flatMap((chunk) => chunk.eventJsons);
     const { records, leafHashes } = encodeEntries(first, previous, eventJsons);
-    const batch: InFlightBatch = { first, end: first + eventJsons.length, chunks, settled: false };
+    const batch: InFlightBatch = {
+      first,
+      end: first + eventJsons.length,
+      chunks,
+      settled: false,
+      synced: Promise.resolve(),
+    };
     let synced: Promise<void>;
     try {
       await this.config.storage.append(records);
@@ -385,12 +398,13 @@ class MerkleAuditLog implements AuditLog {
     // reads the tree beyond `durableSize`, which moves only when a sync settles.
     this.tree.appendLeaves(leafHashes);
     this.inFlight.push(batch);
-    const settling = synced.then(
+    const own = synced.then(
       () => this.settle(batch),
       (error: unknown) => this.failBatch(batch, error),
     );
-    this.settling.add(settling);
-    void settling.finally(() => this.settling.delete(settling));
+    const earlier = this.allSynced;
+    batch.synced = earlier ? Promise.all([earlier, own]).then(() => undefined) : own;
+    this.allSynced = batch.synced;
   }
 
   // A batch whose sync succeeded is durable, and so is every batch appended before it (a sync
@@ -426,9 +440,14 @@ class MerkleAuditLog implements AuditLog {
     );
   }
 
-  // Waits until every batch in flight is acknowledged or refused.
+  // Waits until every batch in flight is acknowledged or refused and every sync started has
+  // settled: the newest batch's `synced` waits for all of them.
   private async settleInFlight(): Promise<void> {
-    while (this.settling.size > 0) await Promise.all(this.settling);
+    let awaited: Promise<void> | undefined;
+    while (awaited !== this.allSynced) {
+      awaited = this.allSynced;
+      await awaited;
+    }
   }
 
   private async checkpointIfDue(): Promise<void> {
