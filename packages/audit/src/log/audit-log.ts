@@ -14,7 +14,7 @@ import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
 import { formatVerifierKey } from '../note/keys.js';
 import { signNote, verifyNote } from '../note/signed-note.js';
-import { type AuditVerificationReport, verifyLoadedLog } from '../verify/verifier.js';
+import { type AuditRecordSource, type AuditVerificationReport, verifyAuditRecords } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
@@ -52,6 +52,7 @@ export interface AuditLog extends AuditSink {
    * Verifies the stored log against its own signed checkpoints (and `trustedCheckpoint`, a
    * checkpoint note kept elsewhere, when given) by the offline verifier's rules (`verifyAuditLog`). Only
    * taking the snapshot waits among the writes: writes go on being acknowledged while it reads and hashes.
+   * It streams the log: at most `verifySliceEntries` records are held at once, whatever the log's length.
    */
   verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
   /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
@@ -142,9 +143,6 @@ function checkedCosignatureLine(witnessName: string, line: unknown): string {
     message: `witness ${witnessName} did not return one cosignature line under its name ("\u2014 ${witnessName} <base64>\\n"); the checkpoint is stored without it`,
   });
 }
-
-// Entries `verify()` reads per storage call, so that an append waits for at most one slice.
-const VERIFY_READ_SLICE = 16_384;
 
 // Longest type or session a stand-in copies from the event it stands for.
 const STAND_IN_TEXT_MAX_LENGTH = 256;
@@ -272,7 +270,7 @@ class MerkleAuditLog implements AuditLog {
 
   async verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
     // Only the snapshot waits its turn among the writes. Entries up to it never change, so they
-    // are read a slice at a time and checked outside the queue: writes go on being acknowledged
+    // are read a slice at a time and checked outside the queue (each slice checked before the next is read): writes go on being acknowledged
     // while a large log is verified, instead of waiting for the whole log to be read and hashed.
     const { size, checkpoints } = await this.settled(async () => {
       const notes = await this.config.checkpointStorage.read(0, await this.config.checkpointStorage.size());
@@ -282,12 +280,15 @@ class MerkleAuditLog implements AuditLog {
         checkpoints: notes.map((note) => Buffer.from(note).toString('utf8')),
       };
     });
-    const records: Uint8Array[] = [];
-    for (let start = 0; start < size; start += VERIFY_READ_SLICE) {
-      const slice = await this.config.storage.read(start, Math.min(size, start + VERIFY_READ_SLICE));
-      for (const record of slice) records.push(record);
-    }
-    return verifyLoadedLog({ records, checkpoints }, { verifierKey: this.verifierKey, ...config });
+    // Streamed: one slice of records at a time (Merkle frontier, previous hash), however long the log.
+    const source: AuditRecordSource = { size, read: (start, end) => this.config.storage.read(start, end) };
+    return verifyAuditRecords(
+      source,
+      checkpoints,
+      { verifierKey: this.verifierKey, ...config },
+      undefined,
+      this.config.verifySliceEntries,
+    );
   }
 
   assertWritable(): void {
