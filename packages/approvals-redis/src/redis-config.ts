@@ -19,9 +19,10 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    */
   keyPrefix?: string;
   /**
-   * How long a decided record is kept after it has first been read back (`"30d"`, ms), or `null`
-   * to keep it forever. A decided record nobody has read yet is never deleted, and a pending one
-   * never expires from Redis: expiry is a recorded state, not a lost key. @default "30d"
+   * How long a rejected, expired or cancelled record is kept after it has first been read back
+   * (`"30d"`, ms), or `null` to keep it forever (an approved one is kept for `holdApprovedFor`).
+   * Such a record nobody has read yet is never deleted, and a pending one never expires from
+   * Redis: expiry is a recorded state, not a lost key. @default "30d"
    */
   retainDecidedFor?: string | number | null;
   /**
