@@ -9,23 +9,60 @@ import { defineRedisScript, type RedisScript } from '@warden/redis-client';
  * never miss a pending record; listing reads each record and trusts only its status.
  */
 
-/** Creates a record. KEYS: record. ARGV: data, version, status, tier. Returns 0 when the id exists. */
-export const createRecordScript: RedisScript = defineRedisScript(`
+/*
+ * An approved record is held awaiting execution for a bounded time: writing it approved stamps
+ * `heldUntil` (Redis's own clock plus the hold) and gives the key a Redis TTL of the hold, so an
+ * approval nobody executes never piles up. Every script that reads or replaces a record first
+ * deletes an approved one whose hold is over, or that has no valid `heldUntil` (fail closed: a
+ * record this store did not write, or whose TTL someone removed, authorises nothing).
+ */
+const HOLD = `
+local function nowMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local function holdIsOver(key)
+  local values = redis.call('HMGET', key, 'status', 'heldUntil')
+  if values[1] ~= 'approved' then return false end
+  local heldUntil = tonumber(values[2])
+  if heldUntil and nowMs() < heldUntil then return false end
+  redis.call('DEL', key)
+  return true
+end
+local function hold(key, status, holdMs)
+  if status == 'approved' then
+    redis.call('HSET', key, 'heldUntil', nowMs() + holdMs)
+    redis.call('PEXPIRE', key, holdMs)
+  else
+    redis.call('HDEL', key, 'heldUntil')
+  end
+end
+`;
+
+/**
+ * Creates a record. KEYS: record. ARGV: data, version, status, tier, hold ms of an approved
+ * record. Returns 0 when the id exists (an approved record whose hold is over no longer does).
+ */
+export const createRecordScript: RedisScript = defineRedisScript(`${HOLD}
+holdIsOver(KEYS[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', ARGV[2], 'status', ARGV[3], 'tier', ARGV[4])
+hold(KEYS[1], ARGV[3], tonumber(ARGV[5]))
 return 1
 `);
 
 /**
  * Compare-and-set: writes the next record only if the stored version equals the expected one.
- * KEYS: record. ARGV: expected version, next version, data, status, tier.
- * Returns { 1, previous tier } or { 0 }.
+ * KEYS: record. ARGV: expected version, next version, data, status, tier, hold ms of an approved
+ * record. Returns { 1, previous tier } or { 0 } (also for an approved record whose hold is over).
  */
-export const compareAndSetScript: RedisScript = defineRedisScript(`
+export const compareAndSetScript: RedisScript = defineRedisScript(`${HOLD}
+if holdIsOver(KEYS[1]) then return { 0 } end
 local stored = redis.call('HGET', KEYS[1], 'version')
 if (not stored) or stored ~= ARGV[1] then return { 0 } end
 local previousTier = redis.call('HGET', KEYS[1], 'tier')
 redis.call('HSET', KEYS[1], 'data', ARGV[3], 'version', ARGV[2], 'status', ARGV[4], 'tier', ARGV[5])
+hold(KEYS[1], ARGV[4], tonumber(ARGV[6]))
 return { 1, previousTier }
 `);
 
@@ -43,10 +80,12 @@ return 1
 
 /**
  * Reads a record. A decided record starts its retention countdown on this first read (never
- * before, so nobody loses a decision they have not seen); a pending one never gets a TTL.
+ * before, so nobody loses a decision they have not seen); a pending one never gets a TTL; an
+ * approved one keeps its hold TTL, and is deleted (read as nil) once its hold is over.
  * KEYS: record. ARGV: retention ms (0 keeps it forever). Returns the JSON data or nil.
  */
-export const readRecordScript: RedisScript = defineRedisScript(`
+export const readRecordScript: RedisScript = defineRedisScript(`${HOLD}
+if holdIsOver(KEYS[1]) then return false end
 local values = redis.call('HMGET', KEYS[1], 'data', 'status')
 if not values[1] then return false end
 local retention = tonumber(ARGV[1])

@@ -11,6 +11,9 @@ describe('createRedisApprovalStore(config)', () => {
       /clusterNodes: give only one/,
     );
     expect(() => createRedisApprovalStore({ url: 'redis://x', retainDecidedFor: '-1d' })).toThrow(/retainDecidedFor/);
+    for (const holdApprovedFor of [0, '31d', 'forever', null as unknown as string]) {
+      expect(() => createRedisApprovalStore({ url: 'redis://x', holdApprovedFor })).toThrow(/holdApprovedFor/);
+    }
     expect(() => createRedisApprovalStore({ url: 'http://x' })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );

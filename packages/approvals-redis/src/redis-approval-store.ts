@@ -30,7 +30,9 @@ export interface RedisApprovalStore extends ApprovalStore {
  * record is a hash under its own hash tag, so requests spread over a Cluster; pending records are
  * indexed in sorted sets (all, by tier, by requester) scored by creation time, so listing never
  * scans decided records. `create` and `compareAndSet` are atomic Lua scripts on the record, so
- * concurrent workflows in any number of processes never both win a transition. With Redis's
+ * concurrent workflows in any number of processes never both win a transition. An approved
+ * record is held awaiting execution for `holdApprovedFor` (default one hour), then deleted, so a
+ * late execution finds no approval. With Redis's
  * append-only file on (`appendfsync always`), every acknowledged write survives a Redis restart.
  * No I/O happens until the first call.
  *
@@ -78,7 +80,7 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
         return createRecordScript.run(
           redis,
           [keys.record(record.id)],
-          [JSON.stringify(record), record.version, record.status, record.tier],
+          [JSON.stringify(record), record.version, record.status, record.tier, parsed.holdApprovedMs],
         );
       });
       if (created !== 1) throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
@@ -98,7 +100,7 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
         const reply = (await compareAndSetScript.run(
           redis,
           [keys.record(id)],
-          [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier],
+          [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier, parsed.holdApprovedMs],
         )) as [number, string?];
         if (reply[0] !== 1) return false;
         const previousTier = reply[1];

@@ -19,17 +19,28 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    */
   keyPrefix?: string;
   /**
-   * How long a decided record is kept after it has first been read back (`"30d"`, ms), or `null`
-   * to keep it forever. A decided record nobody has read yet is never deleted, and a pending one
-   * never expires from Redis: expiry is a recorded state, not a lost key. @default "30d"
+   * How long a rejected, expired or cancelled record is kept after it has first been read back
+   * (`"30d"`, ms), or `null` to keep it forever (an approved one is kept for `holdApprovedFor`).
+   * Such a record nobody has read yet is never deleted, and a pending one never expires from
+   * Redis: expiry is a recorded state, not a lost key. @default "30d"
    */
   retainDecidedFor?: string | number | null;
+  /**
+   * How long an approved request is held awaiting execution (`"1h"`, ms; at most 30 days). When
+   * the hold is over the record is deleted (a Redis TTL, and a check by Redis's clock in every
+   * script that reads or writes it), so executing it is refused (`ApprovalNotFoundError` from the
+   * workflow) and an approval nobody executes never piles up. There is no "forever". @default "1h"
+   */
+  holdApprovedFor?: string | number;
   /** How long (ms) one Redis command may take before it fails. @default 2000 */
   commandTimeoutMs?: number;
 }
 
 /** The longest retention accepted: ten years. */
 const MAX_RETENTION_MS = 10 * 365 * 86_400_000;
+
+/** The longest hold of an approved request accepted: 30 days. */
+const MAX_HOLD_MS = 30 * 86_400_000;
 
 /** {@link RedisApprovalStoreConfig} after parsing. */
 export interface ParsedRedisApprovalStoreConfig {
@@ -39,6 +50,8 @@ export interface ParsedRedisApprovalStoreConfig {
   keyPrefix: string;
   /** Retention of a decided record after its first read, in ms; 0 keeps it forever. */
   retainDecidedMs: number;
+  /** How long an approved record is held awaiting execution, in ms. */
+  holdApprovedMs: number;
   /** Per-command timeout. */
   commandTimeoutMs: number;
 }
@@ -54,6 +67,13 @@ const storeConfigSchema = z
       .union([z.string(), z.number(), z.null()])
       .default('30d')
       .refine((ttl) => ttl === null || isValidTtl(ttl), 'must be a duration like "30d", positive milliseconds or null'),
+    holdApprovedFor: z
+      .union([z.string(), z.number()])
+      .default('1h')
+      .refine(
+        (ttl) => isValidTtl(ttl, MAX_HOLD_MS),
+        'must be a duration like "1h" or positive milliseconds, at most 30 days',
+      ),
   })
   .strict();
 
@@ -70,13 +90,14 @@ export function parseRedisApprovalStoreConfig(
     target: resolveRedisTarget(parsed, WHAT_STORE, env),
     keyPrefix: parsed.keyPrefix,
     retainDecidedMs: retention === null ? 0 : parseTtl(retention, MAX_RETENTION_MS),
+    holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_HOLD_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
   };
 }
 
-function isValidTtl(ttl: string | number): boolean {
+function isValidTtl(ttl: string | number, maxMs: number = MAX_RETENTION_MS): boolean {
   try {
-    parseTtl(ttl, MAX_RETENTION_MS);
+    parseTtl(ttl, maxMs);
     return true;
   } catch {
     return false;

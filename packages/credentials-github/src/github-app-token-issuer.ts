@@ -19,6 +19,7 @@ import {
   type JITCredentialIssuer,
   parseInput,
   parseTtl,
+  QuotaExceededError,
   toIsoTime,
   type WardenError,
 } from '@warden/core';
@@ -47,6 +48,12 @@ export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
    * `alive` and `removed` ids), and those stay valid.
    */
   sweep(): Promise<string[]>;
+  /**
+   * How many credentials the issuer remembers now (at most `maxTrackedCredentials`): tokens it
+   * must still revoke, tokens being minted, and revoked ones remembered so that revoking again is
+   * a no-op. For monitoring.
+   */
+  readonly trackedCredentials: number;
   /** Stops the background sweep, if one runs. Tokens still live are not revoked. */
   close(): Promise<void>;
 }
@@ -84,6 +91,8 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   readonly #settings: ParsedGitHubAppTokenIssuerConfig;
   readonly #client: GitHubClient;
   readonly #tokens = new Map<string, IssuedToken>();
+  /** Mints under way: each holds a place in {@link #tokens}' bound until it settles. */
+  #minting = 0;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(settings: ParsedGitHubAppTokenIssuerConfig) {
@@ -105,7 +114,15 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       });
     }
     const issuedAt = readClock(this.#settings.now);
-    const minted = await this.#mint(repositories, request.permissions, parsedScope, issuedAt);
+    this.#makeRoom(issuedAt);
+    // The place is held from here: concurrent issues cannot all pass one count.
+    this.#minting++;
+    let minted: MintedToken;
+    try {
+      minted = await this.#mint(repositories, request.permissions, parsedScope, issuedAt);
+    } finally {
+      this.#minting--;
+    }
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
     this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
@@ -158,6 +175,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
   async sweep(): Promise<string[]> {
     const now = readClock(this.#settings.now);
     const expired = [...this.#tokens].filter(([, issued]) => !issued.revoked && issued.expiresAt <= now);
+    this.#forgetRevoked(now);
     return removeEvery(
       expired.map(([id]) => id),
       async (id) => {
@@ -174,8 +192,39 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     );
   }
 
+  get trackedCredentials(): number {
+    return this.#tokens.size + this.#minting;
+  }
+
   async close(): Promise<void> {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+  }
+
+  /**
+   * Makes a place for one more token under `maxTrackedCredentials`, or refuses before anything is
+   * asked of GitHub. Only revoked tokens are forgotten (they hold no secret; revoking one again
+   * becomes `CREDENTIAL_NOT_FOUND`), expired ones first, then the oldest; a token still to be
+   * revoked is never forgotten, since nothing else could revoke it.
+   */
+  #makeRoom(now: number): void {
+    const max = this.#settings.maxTrackedCredentials;
+    if (this.trackedCredentials < max) return;
+    this.#forgetRevoked(now);
+    for (const [id, issued] of this.#tokens) {
+      if (this.trackedCredentials < max) return;
+      if (issued.revoked) this.#tokens.delete(id);
+    }
+    if (this.trackedCredentials < max) return;
+    throw new QuotaExceededError({
+      message: `The GitHub App token issuer already holds ${max} tokens it must still revoke (maxTrackedCredentials); revoke some or sweep() expired ones first`,
+    });
+  }
+
+  /** Forgets revoked tokens past their expiry: `isValid` is false for them either way. */
+  #forgetRevoked(now: number): void {
+    for (const [id, issued] of this.#tokens) {
+      if (issued.revoked && issued.expiresAt <= now) this.#tokens.delete(id);
+    }
   }
 
   /** Names the app and installation only: the key and the tokens stay private. */

@@ -14,10 +14,18 @@ import {
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
 import { DEFAULT_REVOCATION_RETRY } from './issuer-retry.js';
-import { issuerSettingsFields, type RevocationRetrySettings } from './issuer-schemas.js';
+import {
+  type CredentialTrackingSettings,
+  DEFAULT_MAX_TRACKED_CREDENTIALS,
+  issuerSettingsFields,
+  type RevocationRetrySettings,
+} from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */
-export interface GitHubAppTokenIssuerConfig extends GitHubClientSettings, RevocationRetrySettings {
+export interface GitHubAppTokenIssuerConfig
+  extends GitHubClientSettings,
+    RevocationRetrySettings,
+    CredentialTrackingSettings {
   /** The GitHub App's id (or client id): the JWT's `iss`. */
   appId: number | string;
   /** The app's private key, PEM (as downloaded from GitHub). Never logged. */
@@ -51,6 +59,7 @@ export interface ParsedGitHubAppTokenIssuerConfig extends Omit<GitHubAppTokenIss
   revokeAttempts: number;
   revokeBackoffMs: number;
   sleep: (ms: number) => Promise<void>;
+  maxTrackedCredentials: number;
   issuer: string;
   privateKey: KeyObject;
   now: Clock;
@@ -91,5 +100,6 @@ export function parseGitHubAppTokenIssuerConfig(config: GitHubAppTokenIssuerConf
     revokeAttempts: config.revokeAttempts ?? DEFAULT_REVOCATION_RETRY.revokeAttempts,
     revokeBackoffMs: config.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
     sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
+    maxTrackedCredentials: config.maxTrackedCredentials ?? DEFAULT_MAX_TRACKED_CREDENTIALS,
   };
 }

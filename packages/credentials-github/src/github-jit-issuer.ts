@@ -17,6 +17,7 @@ import {
   type JITCredentialIssuer,
   parseInput,
   parseTtl,
+  QuotaExceededError,
   toIsoTime,
 } from '@warden/core';
 import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
@@ -40,6 +41,12 @@ export interface GitHubJITCredentialIssuer extends JITCredentialIssuer {
    * `AggregateError` of their `WardenError`s, with `alive` and `removed` ids).
    */
   sweep(): Promise<string[]>;
+  /**
+   * How many credentials the issuer remembers now (at most `maxTrackedCredentials`): those it
+   * issued and has not revoked, those being stored, and revoked ones remembered so that revoking
+   * again is a no-op. For monitoring.
+   */
+  readonly trackedCredentials: number;
   /** Stops the background sweep, if one runs. The Octokit is never closed. */
   close(): Promise<void>;
 }
@@ -74,6 +81,8 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   readonly #issued = new Map<string, number>();
   /** Credentials revoked or swept by this process, so that revoking again is a no-op. */
   readonly #revoked = new Set<string>();
+  /** Secrets being stored: each holds a place in the bound until it settles. */
+  #storing = 0;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(settings: ParsedGitHubJITConfig) {
@@ -95,8 +104,15 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     // A clock far off (microseconds, a date past year 33658) makes a name whose expiry no process
     // reads back: such a secret could never be revoked or swept, so it is never stored.
     if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw clockError();
+    this.#makeRoom(issuedAt);
     const token = `${TOKEN_PREFIX}${randomBytes(this.#settings.tokenBytes).toString('base64url')}`;
-    await this.#store(id, token);
+    // The place is held from here: concurrent issues cannot all pass one count.
+    this.#storing++;
+    try {
+      await this.#store(id, token);
+    } finally {
+      this.#storing--;
+    }
     this.#issued.set(id, expiresAt);
     this.#settings.events?.emit({
       type: 'credential_issued',
@@ -143,6 +159,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   async sweep(): Promise<string[]> {
     const names = await withRetries(() => this.#api.listSecretNames(), this.#settings);
     const now = readClock(this.#settings.now);
+    this.#forgetExpired(now);
     const expired = names.filter((name) => {
       const parsed = parseCredentialSecretName(this.#settings.secretPrefix, name);
       return parsed !== undefined && parsed.expiresAtMs <= now;
@@ -158,8 +175,44 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     );
   }
 
+  get trackedCredentials(): number {
+    return this.#issued.size + this.#revoked.size + this.#storing;
+  }
+
   async close(): Promise<void> {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+  }
+
+  /**
+   * Makes a place for one more credential under `maxTrackedCredentials`, or refuses before
+   * anything is stored on GitHub. Expired entries go first (a secret's name carries its expiry, so
+   * `isValid` and `sweep` need no memory of it), then the oldest revoked ones (revoking one again
+   * becomes `CREDENTIAL_NOT_FOUND`; `isValid` still asks GitHub, which has no such secret).
+   */
+  #makeRoom(now: number): void {
+    const max = this.#settings.maxTrackedCredentials;
+    if (this.trackedCredentials < max) return;
+    this.#forgetExpired(now);
+    for (const id of this.#revoked) {
+      if (this.trackedCredentials < max) return;
+      this.#revoked.delete(id);
+    }
+    if (this.trackedCredentials < max) return;
+    throw new QuotaExceededError({
+      message: `The GitHub Actions-secrets issuer already holds ${max} live credentials (maxTrackedCredentials); revoke some or let them expire first`,
+    });
+  }
+
+  /** Forgets credentials past the expiry their names carry (revoked or not): nothing is lost. */
+  #forgetExpired(now: number): void {
+    for (const [id, expiresAt] of this.#issued)
+      if (expiresAt <= now && this.#expiredByName(id, now)) this.#issued.delete(id);
+    for (const id of this.#revoked) if (this.#expiredByName(id, now)) this.#revoked.delete(id);
+  }
+
+  #expiredByName(id: string, now: number): boolean {
+    const parsed = parseCredentialSecretName(this.#settings.secretPrefix, id);
+    return parsed !== undefined && parsed.expiresAtMs <= now;
   }
 
   /** Names the repository and prefix only: the token and the client stay private. */

@@ -13,11 +13,16 @@ import {
 } from '@warden/github-client';
 import { z } from 'zod';
 import { DEFAULT_REVOCATION_RETRY } from './issuer-retry.js';
-import { issuerSettingsFields, type RevocationRetrySettings } from './issuer-schemas.js';
+import {
+  type CredentialTrackingSettings,
+  DEFAULT_MAX_TRACKED_CREDENTIALS,
+  issuerSettingsFields,
+  type RevocationRetrySettings,
+} from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 
 /** Settings for {@link createGitHubJITCredentialIssuer}. */
-export interface GitHubJITConfig extends GitHubClientSettings, RevocationRetrySettings {
+export interface GitHubJITConfig extends GitHubClientSettings, RevocationRetrySettings, CredentialTrackingSettings {
   /** An Octokit to use (never closed by the issuer). Give this or `token`. */
   octokit?: GitHubClient;
   /** A token with write access to the repository's Actions secrets (or environments). Give this or `octokit`. */
@@ -53,6 +58,7 @@ export interface ParsedGitHubJITConfig extends GitHubJITConfig {
   revokeAttempts: number;
   revokeBackoffMs: number;
   sleep: (ms: number) => Promise<void>;
+  maxTrackedCredentials: number;
   secretPrefix: string;
   maxTtlMs: number;
   tokenBytes: number;
@@ -114,5 +120,6 @@ export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITCo
     revokeAttempts: parsed.revokeAttempts ?? DEFAULT_REVOCATION_RETRY.revokeAttempts,
     revokeBackoffMs: parsed.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
     sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
+    maxTrackedCredentials: config.maxTrackedCredentials ?? DEFAULT_MAX_TRACKED_CREDENTIALS,
   };
 }

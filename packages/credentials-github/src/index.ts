@@ -11,4 +11,4 @@ export type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js'
 export { createGitHubJITCredentialIssuer, type GitHubJITCredentialIssuer } from './github-jit-issuer.js';
 export type { GitHubJITConfig } from './github-jit-settings.js';
 export { SweepIncompleteError, type SweepIncompleteErrorCode } from './issuer-retry.js';
-export type { RevocationRetrySettings } from './issuer-schemas.js';
+export type { CredentialTrackingSettings, RevocationRetrySettings } from './issuer-schemas.js';

@@ -31,6 +31,7 @@ export const issuerSettingsFields: {
   revokeAttempts: z.ZodOptional<z.ZodNumber>;
   revokeBackoffMs: z.ZodOptional<z.ZodNumber>;
   sleep: z.ZodOptional<z.ZodType<AnyFunction>>;
+  maxTrackedCredentials: z.ZodOptional<z.ZodNumber>;
 } = {
   sweepIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
   onSweepError: functionSchema.optional(),
@@ -41,7 +42,23 @@ export const issuerSettingsFields: {
   revokeAttempts: z.number().int().min(1).max(10).optional(),
   revokeBackoffMs: z.number().int().min(0).max(60_000).optional(),
   sleep: functionSchema.optional(),
+  maxTrackedCredentials: z.number().int().min(1).max(1_000_000).optional(),
 };
+
+/** The most credentials an issuer remembers by default. */
+export const DEFAULT_MAX_TRACKED_CREDENTIALS = 10_000;
+
+/** The settings field both issuers take about how much they remember (documented on each config). */
+export interface CredentialTrackingSettings {
+  /**
+   * The most credentials the issuer remembers at once: those it must still revoke (live, or
+   * expired and not yet swept) plus those being minted, and the revoked ones it remembers so that
+   * revoking again is a no-op. Revoked ones are forgotten first (expired, then oldest); when every
+   * remembered credential must still be revoked, `issue` is refused with `QuotaExceededError`
+   * before anything is asked of GitHub. 1–1,000,000. @default 10000
+   */
+  maxTrackedCredentials?: number;
+}
 
 /** The settings fields both issuers take about revocation retries (documented on each config). */
 export interface RevocationRetrySettings {

@@ -14,7 +14,7 @@ import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
 import { formatVerifierKey } from '../note/keys.js';
 import { signNote, verifyNote } from '../note/signed-note.js';
-import { type AuditVerificationReport, verifyLoadedLog } from '../verify/verifier.js';
+import { type AuditRecordSource, type AuditVerificationReport, verifyAuditRecords } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
@@ -52,6 +52,7 @@ export interface AuditLog extends AuditSink {
    * Verifies the stored log against its own signed checkpoints (and `trustedCheckpoint`, a
    * checkpoint note kept elsewhere, when given) by the offline verifier's rules (`verifyAuditLog`). Only
    * taking the snapshot waits among the writes: writes go on being acknowledged while it reads and hashes.
+   * It streams the log: at most `verifySliceEntries` records are held at once, whatever the log's length.
    */
   verify(config?: { trustedCheckpoint?: string }): Promise<AuditVerificationReport>;
   /** Throws `BACKEND_UNAVAILABLE` once an append failed in `fail-closed` mode: call it before serving a request. */
@@ -117,6 +118,12 @@ interface InFlightBatch {
   chunks: PendingChunk[];
   /** Set once it is acknowledged or refused: its own sync settling then does nothing. */
   settled: boolean;
+  /**
+   * Settles once this batch's own sync has settled (and `settle` or `failBatch` has run for it)
+   * and so has every earlier batch's. A batch acknowledged by a later sync leaves `inFlight`
+   * before its own sync settles; the batches after it still wait for it through this chain.
+   */
+  synced: Promise<void>;
 }
 
 // A cosignature line: `— <name> base64(key ID || timestamp || signature)`, 76 bytes for Ed25519.
@@ -136,9 +143,6 @@ function checkedCosignatureLine(witnessName: string, line: unknown): string {
     message: `witness ${witnessName} did not return one cosignature line under its name ("\u2014 ${witnessName} <base64>\\n"); the checkpoint is stored without it`,
   });
 }
-
-// Entries `verify()` reads per storage call, so that an append waits for at most one slice.
-const VERIFY_READ_SLICE = 16_384;
 
 // Longest type or session a stand-in copies from the event it stands for.
 const STAND_IN_TEXT_MAX_LENGTH = 256;
@@ -172,9 +176,10 @@ class MerkleAuditLog implements AuditLog {
   private readonly redact: HmacRedactor;
   // Chunks of writes waiting to be committed, in order; only the last one takes more writes.
   private readonly pending: PendingChunk[] = [];
-  // Batches appended but not yet synced, oldest first, and the promises that settle them.
+  // Batches appended but not yet synced, oldest first.
   private readonly inFlight: InFlightBatch[] = [];
-  private readonly settling = new Set<Promise<void>>();
+  // The newest batch's `synced`: it settles after every sync started (see InFlightBatch).
+  private allSynced: Promise<void> | undefined;
   // Entries acknowledged (their sync settled): what `size()`, proofs, checkpoints and `verify()`
   // cover. The tree runs ahead of it by the batches in flight.
   private durableSize = 0;
@@ -265,7 +270,7 @@ class MerkleAuditLog implements AuditLog {
 
   async verify(config: { trustedCheckpoint?: string } = {}): Promise<AuditVerificationReport> {
     // Only the snapshot waits its turn among the writes. Entries up to it never change, so they
-    // are read a slice at a time and checked outside the queue: writes go on being acknowledged
+    // are read a slice at a time and checked outside the queue (each slice checked before the next is read): writes go on being acknowledged
     // while a large log is verified, instead of waiting for the whole log to be read and hashed.
     const { size, checkpoints } = await this.settled(async () => {
       const notes = await this.config.checkpointStorage.read(0, await this.config.checkpointStorage.size());
@@ -275,12 +280,15 @@ class MerkleAuditLog implements AuditLog {
         checkpoints: notes.map((note) => Buffer.from(note).toString('utf8')),
       };
     });
-    const records: Uint8Array[] = [];
-    for (let start = 0; start < size; start += VERIFY_READ_SLICE) {
-      const slice = await this.config.storage.read(start, Math.min(size, start + VERIFY_READ_SLICE));
-      for (const record of slice) records.push(record);
-    }
-    return verifyLoadedLog({ records, checkpoints }, { verifierKey: this.verifierKey, ...config });
+    // Streamed: one slice of records at a time (Merkle frontier, previous hash), however long the log.
+    const source: AuditRecordSource = { size, read: (start, end) => this.config.storage.read(start, end) };
+    return verifyAuditRecords(
+      source,
+      checkpoints,
+      { verifierKey: this.verifierKey, ...config },
+      undefined,
+      this.config.verifySliceEntries,
+    );
   }
 
   assertWritable(): void {
@@ -367,7 +375,13 @@ class MerkleAuditLog implements AuditLog {
     const previous = first > 0 ? this.tree.leafHash(first - 1) : undefined;
     const eventJsons = chunks.flatMap((chunk) => chunk.eventJsons);
     const { records, leafHashes } = encodeEntries(first, previous, eventJsons);
-    const batch: InFlightBatch = { first, end: first + eventJsons.length, chunks, settled: false };
+    const batch: InFlightBatch = {
+      first,
+      end: first + eventJsons.length,
+      chunks,
+      settled: false,
+      synced: Promise.resolve(),
+    };
     let synced: Promise<void>;
     try {
       await this.config.storage.append(records);
@@ -385,12 +399,13 @@ class MerkleAuditLog implements AuditLog {
     // reads the tree beyond `durableSize`, which moves only when a sync settles.
     this.tree.appendLeaves(leafHashes);
     this.inFlight.push(batch);
-    const settling = synced.then(
+    const own = synced.then(
       () => this.settle(batch),
       (error: unknown) => this.failBatch(batch, error),
     );
-    this.settling.add(settling);
-    void settling.finally(() => this.settling.delete(settling));
+    const earlier = this.allSynced;
+    batch.synced = earlier ? Promise.all([earlier, own]).then(() => undefined) : own;
+    this.allSynced = batch.synced;
   }
 
   // A batch whose sync succeeded is durable, and so is every batch appended before it (a sync
@@ -426,9 +441,14 @@ class MerkleAuditLog implements AuditLog {
     );
   }
 
-  // Waits until every batch in flight is acknowledged or refused.
+  // Waits until every batch in flight is acknowledged or refused and every sync started has
+  // settled: the newest batch's `synced` waits for all of them.
   private async settleInFlight(): Promise<void> {
-    while (this.settling.size > 0) await Promise.all(this.settling);
+    let awaited: Promise<void> | undefined;
+    while (awaited !== this.allSynced) {
+      awaited = this.allSynced;
+      await awaited;
+    }
   }
 
   private async checkpointIfDue(): Promise<void> {

@@ -53,6 +53,12 @@ export interface AuditLogConfig {
   onFailure?: (failure: AuditFailure) => void;
   /** Most entries in one storage batch. @default 4096 */
   batchMaxEntries?: number;
+  /**
+   * Most entries `verify()` reads (and so holds) at once: it streams the log a slice at a time,
+   * keeping only the Merkle frontier between slices, so its memory does not grow with the log.
+   * 1–1,048,576. @default 16384
+   */
+  verifySliceEntries?: number;
   /** Time source (checkpoint interval, cosignature timestamps). @default Date.now */
   now?: Clock;
   /** OpenTelemetry providers for decision spans and metrics. @default the global providers of `@opentelemetry/api` (no-ops without an SDK) */
@@ -74,6 +80,7 @@ export interface ResolvedAuditLogConfig {
   failureMode: 'fail-closed' | 'fail-open';
   onFailure: (failure: AuditFailure) => void;
   batchMaxEntries: number;
+  verifySliceEntries: number;
   now: Clock;
   telemetry: AuditTelemetryConfig;
 }
@@ -106,6 +113,10 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
   const failureMode = config.failureMode ?? 'fail-closed';
   if (failureMode !== 'fail-closed' && failureMode !== 'fail-open')
     throw invalid('failureMode', "must be 'fail-closed' or 'fail-open'");
+  const verifySliceEntries = nonNegativeInteger(config.verifySliceEntries, 16_384, 'verifySliceEntries');
+  if (verifySliceEntries < 1 || verifySliceEntries > 1_048_576) {
+    throw invalid('verifySliceEntries', 'must be a whole number from 1 to 1048576');
+  }
   const directory = config.directory ?? '';
   const storage = config.storage ?? createFileAuditStorage({ directory: join(directory, 'entries') });
   const checkpointStorage =
@@ -126,6 +137,7 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
     failureMode,
     onFailure: config.onFailure ?? (() => {}),
     batchMaxEntries: Math.max(1, nonNegativeInteger(config.batchMaxEntries, 4096, 'batchMaxEntries')),
+    verifySliceEntries,
     now: config.now ?? systemClock,
     telemetry: config.telemetry ?? {},
   };

@@ -42,16 +42,33 @@ async function readAll(storage: AuditStorage): Promise<Uint8Array[]> {
   }
 }
 
-/** Reads a log directory without changing it (a torn tail is skipped and reported). */
-export async function loadLogDirectory(directory: string): Promise<LoadedLog> {
+/** A log directory opened read-only: its entry storage (the caller closes it) and its checkpoints. */
+export interface OpenedLogDirectory {
+  entries: AuditStorage;
+  checkpoints: string[];
+  tornTail?: FileAuditStorageRecovery;
+}
+
+/** Opens a log directory without changing it (a torn tail is skipped and reported); entries are read on demand. */
+export async function openLogDirectory(directory: string): Promise<OpenedLogDirectory> {
   await checkLogDirectory(directory);
   const entries = createFileAuditStorage({ directory: join(directory, 'entries'), readOnly: true });
   const checkpoints = createFileAuditStorage({ directory: join(directory, 'checkpoints'), readOnly: true });
-  const tornTail = await entries.open();
-  await checkpoints.open();
-  const records = await readAll(entries);
-  const notes = (await readAll(checkpoints)).map((note) => Buffer.from(note).toString('utf8'));
-  return tornTail ? { records, checkpoints: notes, tornTail } : { records, checkpoints: notes };
+  try {
+    const tornTail = await entries.open();
+    await checkpoints.open();
+    const notes = (await readAll(checkpoints)).map((note) => Buffer.from(note).toString('utf8'));
+    return tornTail ? { entries, checkpoints: notes, tornTail } : { entries, checkpoints: notes };
+  } catch (error) {
+    await entries.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Reads a log directory without changing it (a torn tail is skipped and reported). */
+async function loadLogDirectory(directory: string): Promise<LoadedLog> {
+  const { entries, ...rest } = await openLogDirectory(directory);
+  return { records: await readAll(entries), ...rest };
 }
 
 /**

@@ -6,15 +6,15 @@
  * @module
  */
 import { AuditLogTamperedError, type AuditProblem, AuditSignatureError } from '../errors.js';
+import { MerkleFrontier } from '../merkle/frontier.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
-import { MerkleTree } from '../merkle/tree.js';
 import { type Checkpoint, parseCheckpoint } from '../note/checkpoint.js';
 import { verifyCosignature } from '../note/cosignature.js';
 import { parseVerifierKey, type VerifierKey } from '../note/keys.js';
 import { verifyNote } from '../note/signed-note.js';
 import type { FileAuditStorageRecovery } from '../storage/file-storage.js';
-import { type AuditBundle, type LoadedLog, loadBundle, loadLogDirectory } from './bundle.js';
-import { checkEntries, type EntryLink, linkOf } from './entry-checks.js';
+import { type AuditBundle, type LoadedLog, loadBundle, openLogDirectory } from './bundle.js';
+import { EntryChecks, linkOf } from './entry-checks.js';
 import { ENTRIES_PER_TURN, nextTurn } from './turns.js';
 
 /** Settings of {@link verifyAuditLog}. */
@@ -67,54 +67,115 @@ interface TrustedHead {
  * is not an audit log directory (a mistyped path must never verify as an empty log).
  */
 export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
-  const log = config.bundle ? loadBundle(config.bundle) : await loadLogDirectory(config.directory ?? '.');
-  return verifyLoadedLog(log, config);
+  if (config.bundle) return verifyLoadedLog(loadBundle(config.bundle), config);
+  // A directory is streamed from its segments, a slice at a time, never read whole.
+  const { entries, checkpoints, tornTail } = await openLogDirectory(config.directory ?? '.');
+  try {
+    const source: AuditRecordSource = { size: await entries.size(), read: (start, end) => entries.read(start, end) };
+    return await verifyAuditRecords(source, checkpoints, config, tornTail);
+  } finally {
+    await entries.close();
+  }
 }
 
 /**
- * {@link verifyAuditLog} of a log already read (`directory` and `bundle` are ignored): what
- * `AuditLog.verify` uses, without a bundle's base64 round trip. It yields to the event loop every
- * {@link ENTRIES_PER_TURN} entries, so that a process verifying a large log of its own (an
- * operator console's page) keeps serving meanwhile.
+ * {@link verifyAuditLog} of a log already read (`directory` and `bundle` are ignored), by the
+ * same streaming rules as {@link verifyAuditRecords}.
  */
-export async function verifyLoadedLog(log: LoadedLog, config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
+function verifyLoadedLog(log: LoadedLog, config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
+  const source: AuditRecordSource = {
+    size: log.records.length,
+    read: async (start, end) => log.records.slice(start, end),
+  };
+  return verifyAuditRecords(source, log.checkpoints, config, log.tornTail);
+}
+
+/** Where a streaming verification reads a log's records: `size` of them, a slice at a time. */
+export interface AuditRecordSource {
+  /** Records to verify (entries `0` to `size - 1`). */
+  size: number;
+  /** Records `start` (inclusive) to `end` (exclusive); never asked for more than the slice size at once. */
+  read(start: number, end: number): Promise<readonly Uint8Array[]>;
+}
+
+/** Records a verification reads (and so holds) at once by default. */
+const VERIFY_SLICE_ENTRIES = 16_384;
+
+/**
+ * Verifies a log streamed from `source` a slice of `sliceEntries` records at a time: what
+ * `AuditLog.verify` uses. Memory does not grow with the log: a slice of records, the Merkle
+ * frontier (a hash per level), the previous leaf hash and the root at each checkpoint's size are
+ * all it keeps (and the findings). Only an entry found inserted makes it read the log again, to
+ * tell which of the two entries claiming one position the signed roots reject. It yields to the
+ * event loop every {@link ENTRIES_PER_TURN} entries, so that a process verifying a large log of
+ * its own (an operator console's page) keeps serving meanwhile.
+ */
+export async function verifyAuditRecords(
+  source: AuditRecordSource,
+  checkpoints: readonly string[],
+  config: VerifyAuditLogConfig,
+  tornTail?: FileAuditStorageRecovery,
+  sliceEntries: number = VERIFY_SLICE_ENTRIES,
+): Promise<AuditVerificationReport> {
   const key = parseVerifierKey(config.verifierKey, 'verifierKey');
-  const leafHashes: Uint8Array[] = [];
-  const links: (EntryLink | undefined)[] = [];
-  const tree = new MerkleTree();
-  for (let index = 0; index < log.records.length; index += 1) {
-    if (index > 0 && index % ENTRIES_PER_TURN === 0) await nextTurn();
-    const record = log.records[index] as Uint8Array;
-    const leafHash = hashLeaf(record);
-    leafHashes.push(leafHash);
-    tree.append(leafHash);
-    links.push(linkOf(record));
-  }
   const problems: AuditProblem[] = [];
-  const heads = readCheckpoints(log, key, problems);
+  const heads = readCheckpoints(checkpoints, key, problems);
   if (config.trustedCheckpoint !== undefined) heads.push(trustedHead(config.trustedCheckpoint, key));
-  else if (heads.length === 0 && log.checkpoints.length > 0) {
+  else if (heads.length === 0 && checkpoints.length > 0) {
     throw new AuditSignatureError({
       message: `no checkpoint of this log is signed by ${config.verifierKey.split('+')[0]} with the given key: a wrong key, or a log re-signed by someone else`,
     });
   }
-  const matched = compareHeads(heads, tree, problems);
-  const entryProblems = (await checkEntries(links, leafHashes)).map((problem) =>
-    refineInsertion(problem, leafHashes, heads),
-  );
+  const signedSizes = new Set(heads.map((head) => head.checkpoint.size));
+  const roots = new Map<number, Uint8Array>();
+  const frontier = new MerkleFrontier();
+  if (signedSizes.has(0)) roots.set(0, frontier.root());
+  const checks = new EntryChecks();
+  await forEachRecord(source, sliceEntries, (record) => {
+    const leafHash = hashLeaf(record);
+    checks.add(linkOf(record), leafHash);
+    frontier.append(leafHash);
+    if (signedSizes.has(frontier.size)) roots.set(frontier.size, frontier.root());
+    return true;
+  });
+  const size = frontier.size;
+  const matched = compareHeads(heads, size, roots, problems);
+  const entryProblems: AuditProblem[] = [];
+  for (const problem of checks.finish()) {
+    entryProblems.push(await refineInsertion(problem, source, sliceEntries, heads));
+  }
   const resigned = problems.some((problem) => problem.kind === 'checkpoint-invalid');
-  if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, tree.size);
+  if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, size);
   // concat, not unshift(...): a log rewritten wholesale has a problem per entry, more than a call takes as arguments.
   const findings = entryProblems.concat(problems);
   checkWitnesses(config, heads.at(-1), findings);
   return {
     ok: findings.length === 0,
-    size: tree.size,
+    size,
     verifiedSize: matched,
     validCheckpoints: heads.length - (config.trustedCheckpoint === undefined ? 0 : 1),
     problems: order(findings),
-    ...(log.tornTail ? { tornTail: log.tornTail } : {}),
+    ...(tornTail ? { tornTail } : {}),
   };
+}
+
+/**
+ * Hands every record of `source` to `visit`, in order, reading one slice at a time and yielding
+ * to the event loop every {@link ENTRIES_PER_TURN} records; stops early when `visit` returns false.
+ */
+async function forEachRecord(
+  source: AuditRecordSource,
+  sliceEntries: number,
+  visit: (record: Uint8Array, index: number) => boolean,
+): Promise<void> {
+  for (let start = 0; start < source.size; start += sliceEntries) {
+    const slice = await source.read(start, Math.min(source.size, start + sliceEntries));
+    for (let offset = 0; offset < slice.length; offset += 1) {
+      const index = start + offset;
+      if (index > 0 && index % ENTRIES_PER_TURN === 0) await nextTurn();
+      if (!visit(slice[offset] as Uint8Array, index)) return;
+    }
+  }
 }
 
 /** Like {@link verifyAuditLog}, but throws `AuditLogTamperedError` (`AUDIT_LOG_TAMPERED`) when a problem is found. */
@@ -124,9 +185,9 @@ export async function assertAuditLogVerified(config: VerifyAuditLogConfig): Prom
   return report;
 }
 
-function readCheckpoints(log: LoadedLog, key: VerifierKey, problems: AuditProblem[]): TrustedHead[] {
+function readCheckpoints(checkpoints: readonly string[], key: VerifierKey, problems: AuditProblem[]): TrustedHead[] {
   const heads: TrustedHead[] = [];
-  log.checkpoints.forEach((note, position) => {
+  checkpoints.forEach((note, position) => {
     try {
       const checkpoint = parseCheckpoint(verifyNote(note, key.name, key.publicKey));
       heads.push({ checkpoint, note, label: `stored checkpoint ${position} (size ${checkpoint.size})` });
@@ -146,22 +207,28 @@ function trustedHead(note: string, key: VerifierKey): TrustedHead {
   return { checkpoint, note, label: `the trusted checkpoint (size ${checkpoint.size})` };
 }
 
-// Each signed head must be a prefix of the stored tree. Returns the largest size that matched.
-function compareHeads(heads: readonly TrustedHead[], tree: MerkleTree, problems: AuditProblem[]): number {
+// Each signed head must be a prefix of the stored tree (`roots`: its root at each signed size it
+// reaches). Returns the largest size that matched.
+function compareHeads(
+  heads: readonly TrustedHead[],
+  treeSize: number,
+  roots: ReadonlyMap<number, Uint8Array>,
+  problems: AuditProblem[],
+): number {
   const sorted = [...heads].sort((left, right) => left.checkpoint.size - right.checkpoint.size);
   let matched = 0;
   for (const head of sorted) {
     const { size, rootHash } = head.checkpoint;
-    if (size > tree.size) {
+    if (size > treeSize) {
       problems.push({
         kind: 'log-truncated',
-        index: tree.size,
+        index: treeSize,
         range: [matched, size],
-        message: `the log was truncated: ${head.label} signed ${size} entries, ${tree.size} remain; entry ${tree.size} is the first missing (entries from ${matched} on are unverified)`,
+        message: `the log was truncated: ${head.label} signed ${size} entries, ${treeSize} remain; entry ${treeSize} is the first missing (entries from ${matched} on are unverified)`,
       });
       continue;
     }
-    if (equalHashes(tree.root(size), rootHash)) {
+    if (equalHashes(roots.get(size) as Uint8Array, rootHash)) {
       matched = Math.max(matched, size);
       continue;
     }
@@ -189,24 +256,36 @@ function nameLastEntry(problems: AuditProblem[], size: number): void {
   });
 }
 
-// Of two entries claiming one position, the inserted one is the one whose removal restores a signed root.
-function refineInsertion(
+// Of two entries claiming one position, the inserted one is the one whose removal restores a
+// signed root: the log is read again without each candidate, keeping only a frontier.
+async function refineInsertion(
   problem: AuditProblem,
-  leafHashes: readonly Uint8Array[],
+  source: AuditRecordSource,
+  sliceEntries: number,
   heads: readonly TrustedHead[],
-): AuditProblem {
+): Promise<AuditProblem> {
   if (problem.kind !== 'entry-inserted' || !problem.range) return problem;
   for (let candidate = problem.range[0]; candidate < problem.range[1]; candidate += 1) {
-    const tree = new MerkleTree();
-    leafHashes.forEach((hash, index) => {
-      if (index !== candidate) tree.append(hash);
+    // Sizes of the tree without the candidate, which is one entry shorter than the log.
+    const signed = new Map<number, Uint8Array[]>();
+    for (const { checkpoint } of heads) {
+      if (checkpoint.size > candidate && checkpoint.size <= source.size - 1) {
+        signed.set(checkpoint.size, [...(signed.get(checkpoint.size) ?? []), checkpoint.rootHash]);
+      }
+    }
+    if (signed.size === 0) continue;
+    const frontier = new MerkleFrontier();
+    let restores = false;
+    await forEachRecord(source, sliceEntries, (record, index) => {
+      if (index === candidate) return true;
+      frontier.append(hashLeaf(record));
+      const rootHashes = signed.get(frontier.size);
+      if (rootHashes) {
+        const root = frontier.root();
+        restores = rootHashes.some((rootHash) => equalHashes(root, rootHash));
+      }
+      return !restores;
     });
-    const restores = heads.some(
-      ({ checkpoint }) =>
-        checkpoint.size > candidate &&
-        checkpoint.size <= tree.size &&
-        equalHashes(tree.root(checkpoint.size), checkpoint.rootHash),
-    );
     if (restores) {
       return {
         kind: 'entry-inserted',
