@@ -137,7 +137,9 @@ export interface ApprovalWorkflow extends ProviderIdentity<'approval-workflow-v1
  *   equals `expectedVersion`, `next.version` is `expectedVersion + 1` and `next.id` is `id`;
  * - never overwrite a record through `create`, and store and return copies (a caller changing a
  *   record it gave or read changes nothing stored);
- * - never drop a decided record before it has been read back (no TTL shorter than the retention the caller asked for);
+ * - never drop a decided record before it has been read back (no TTL shorter than the retention the caller asked for),
+ *   except an approved one whose documented hold awaiting execution has passed: dropped, it executes nothing
+ *   (`@warden/approvals-redis`'s `holdApprovedFor`);
  * - list pending records by tier and requester without scanning decided ones.
  */
 export interface ApprovalStore extends ProviderIdentity<'approval-store-v1'> {
