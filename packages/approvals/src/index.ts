@@ -6,4 +6,4 @@
  */
 export { createApprovalWorkflow, type StoreBackedApprovalWorkflow } from './approval-workflow.js';
 export type { ApprovalTierConfig, ApprovalWorkflowConfig, ApproverResolver } from './approval-workflow-config.js';
-export { createMemoryApprovalStore } from './memory-approval-store.js';
+export { createMemoryApprovalStore, type MemoryApprovalStoreConfig } from './memory-approval-store.js';

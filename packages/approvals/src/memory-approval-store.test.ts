@@ -31,4 +31,58 @@ describe('createMemoryApprovalStore()', () => {
     await store.create(record);
     await expect(store.create(record)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
+
+  it('an attacker replaying an approval given long ago gets nothing: past holdApprovedFor the approved record is gone', async () => {
+    let time = 1_000_000;
+    const store = createMemoryApprovalStore({ holdApprovedFor: '1h', now: () => time });
+    await store.create(record);
+    expect(await store.compareAndSet('req-1', 1, { ...record, status: 'approved', version: 2 })).toBe(true);
+    time += 3_600_000 - 1;
+    expect((await store.get('req-1'))?.status).toBe('approved');
+    time += 1;
+    expect(await store.get('req-1')).toBeUndefined();
+    expect(await store.compareAndSet('req-1', 2, { ...record, status: 'approved', version: 3 })).toBe(false);
+  });
+
+  it('a clock that reads NaN ends every hold (fails closed) and never ends a pending request', async () => {
+    let time = 0;
+    const store = createMemoryApprovalStore({ now: () => time });
+    await store.create(record);
+    await store.create({ ...record, id: 'req-2' });
+    await store.compareAndSet('req-2', 1, { ...record, id: 'req-2', status: 'approved', version: 2 });
+    time = Number.NaN;
+    expect(await store.get('req-2')).toBeUndefined();
+    expect((await store.get('req-1'))?.status).toBe('pending');
+  });
+
+  it('keeps a rejected record until it is read, then for retainDecidedFor; null keeps it forever', async () => {
+    let time = 0;
+    const rejected = { ...record, status: 'rejected' as const, version: 2 };
+    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now: () => time });
+    const forever = createMemoryApprovalStore({ retainDecidedFor: null, now: () => time });
+    for (const subject of [store, forever]) {
+      await subject.create(record);
+      await subject.compareAndSet('req-1', 1, rejected);
+    }
+    time += 400 * 86_400_000;
+    expect((await store.get('req-1'))?.status).toBe('rejected');
+    time += 86_400_000;
+    expect(await store.get('req-1')).toBeUndefined();
+    expect((await forever.get('req-1'))?.status).toBe('rejected');
+  });
+
+  it('refuses settings that are not durations, and unknown settings, with INVALID_INPUT naming them', () => {
+    for (const [config, path] of [
+      [{ holdApprovedFor: 0 }, 'holdApprovedFor'],
+      [{ holdApprovedFor: '31d' }, 'holdApprovedFor'],
+      [{ holdApprovedFor: null }, 'holdApprovedFor'],
+      [{ retainDecidedFor: 'forever' }, 'retainDecidedFor'],
+      [{ now: 5 }, 'now'],
+      [{ holdApprovedfor: '1h' }, 'holdApprovedfor'],
+    ] as const) {
+      expect(() => createMemoryApprovalStore(config as never), path).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path })] }),
+      );
+    }
+  });
 });

@@ -1,33 +1,109 @@
-import { type ApprovalFilter, type ApprovalRecord, type ApprovalStore, ConflictError } from '@warden/core';
+import {
+  type ApprovalFilter,
+  type ApprovalRecord,
+  type ApprovalStore,
+  ConflictError,
+  InvalidInputError,
+  parseTtl,
+} from '@warden/core';
+
+/** Configuration of {@link createMemoryApprovalStore}: the same hold and retention as the Redis store. */
+export interface MemoryApprovalStoreConfig {
+  /**
+   * How long an approved request is held awaiting execution, then dropped (it then executes
+   * nothing: the workflow answers `ApprovalNotFoundError`), as `"1h"` or milliseconds, at most
+   * 30 days. @default "1h"
+   */
+  holdApprovedFor?: string | number;
+  /**
+   * How long a rejected, expired or cancelled record is kept once it has been read, as `"30d"` or
+   * milliseconds, or `null` to keep it forever. @default "30d"
+   */
+  retainDecidedFor?: string | number | null;
+  /** The store's clock, in milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+const MAX_HOLD_MS = 30 * 86_400_000;
+const MAX_RETENTION_MS = 10 * 365 * 86_400_000;
+/** Creates between two sweeps of records whose hold or retention is over. */
+const SWEEP_EVERY = 1024;
+
+interface StoredRecord {
+  record: ApprovalRecord;
+  /** Approved records: when the hold ends. Others decided and read: when retention ends. */
+  dropAt?: number;
+}
 
 /**
  * Creates an in-process {@link ApprovalStore}. Records are stored as structured clones, so a
- * caller mutating a record it read changes nothing stored.
+ * caller mutating a record it read changes nothing stored. As in `@warden/approvals-redis`, an
+ * approved record is held awaiting execution for `holdApprovedFor` and then dropped (an approval
+ * given long ago executes nothing), and another decided record is kept until it has been read,
+ * then for `retainDecidedFor`; pending records are never dropped.
+ *
+ * @throws {@link InvalidInputError} for a setting that is not a valid duration, or an unknown one.
  */
-export function createMemoryApprovalStore(): ApprovalStore {
-  const records = new Map<string, ApprovalRecord>();
+export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}): ApprovalStore {
+  const { holdMs, retainMs, now } = parseConfig(config);
+  const records = new Map<string, StoredRecord>();
+  let createsSinceSweep = 0;
+
+  const store = (record: ApprovalRecord): StoredRecord => {
+    const stored: StoredRecord = { record: structuredClone(record) };
+    if (record.status === 'approved') stored.dropAt = now() + holdMs;
+    return stored;
+  };
+  /** The stored record, unless its hold or retention is over (then it is dropped). Fails closed on a broken clock. */
+  const live = (id: string): StoredRecord | undefined => {
+    const stored = records.get(id);
+    if (stored === undefined || isOver(stored, now())) {
+      records.delete(id);
+      return undefined;
+    }
+    return stored;
+  };
+  const sweep = () => {
+    const time = now();
+    for (const [id, stored] of records) if (isOver(stored, time)) records.delete(id);
+  };
+
   return {
     specificationVersion: 'approval-store-v1',
     providerId: 'memory',
     async create(record) {
-      if (records.has(record.id))
-        throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
-      records.set(record.id, structuredClone(record));
+      if (live(record.id)) throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
+      if (++createsSinceSweep >= SWEEP_EVERY) {
+        createsSinceSweep = 0;
+        sweep();
+      }
+      records.set(record.id, store(record));
     },
     async get(id) {
-      const record = records.get(id);
-      return record ? structuredClone(record) : undefined;
+      const stored = live(id);
+      if (stored === undefined) return undefined;
+      const { status } = stored.record;
+      if (status !== 'pending' && status !== 'approved' && stored.dropAt === undefined && retainMs !== null) {
+        stored.dropAt = now() + retainMs;
+      }
+      return structuredClone(stored.record);
     },
     async compareAndSet(id, expectedVersion, next) {
-      const current = records.get(id);
-      if (!current || next.id !== id || current.version !== expectedVersion || next.version !== expectedVersion + 1) {
+      const current = live(id);
+      if (
+        !current ||
+        next.id !== id ||
+        current.record.version !== expectedVersion ||
+        next.version !== expectedVersion + 1
+      ) {
         return false;
       }
-      records.set(id, structuredClone(next));
+      records.set(id, store(next));
       return true;
     },
     async listPending(filter: ApprovalFilter = {}) {
       return [...records.values()]
+        .map((stored) => stored.record)
         .filter((record) => record.status === 'pending')
         .filter((record) => !filter.tier || record.tier === filter.tier)
         .filter((record) => !filter.requester || record.requester === filter.requester)
@@ -35,4 +111,60 @@ export function createMemoryApprovalStore(): ApprovalStore {
         .map((record) => structuredClone(record));
     },
   };
+}
+
+/** True when the record's hold or retention is over, or the clock reads no finite time (fail closed for approvals). */
+function isOver(stored: StoredRecord, time: number): boolean {
+  if (stored.dropAt === undefined) return false;
+  return !(time < stored.dropAt);
+}
+
+function parseConfig(config: MemoryApprovalStoreConfig): {
+  holdMs: number;
+  retainMs: number | null;
+  now: () => number;
+} {
+  if (typeof config !== 'object' || config === null) {
+    throw new InvalidInputError({
+      message: 'Memory approval store config must be an object',
+      issues: [{ path: '', message: 'must be an object' }],
+    });
+  }
+  const known = new Set(['holdApprovedFor', 'retainDecidedFor', 'now']);
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) {
+      throw new InvalidInputError({
+        message: `Memory approval store config has an unknown setting "${key}"`,
+        issues: [{ path: key, message: 'unknown setting' }],
+      });
+    }
+  }
+  const { holdApprovedFor = '1h', retainDecidedFor = '30d', now = Date.now } = config;
+  if (typeof now !== 'function') {
+    throw new InvalidInputError({
+      message: 'Memory approval store config: now must be a function',
+      issues: [{ path: 'now', message: 'must be a function returning milliseconds' }],
+    });
+  }
+  return {
+    holdMs: parseSetting('holdApprovedFor', () => parseTtl(holdApprovedFor, MAX_HOLD_MS)),
+    retainMs:
+      retainDecidedFor === null
+        ? null
+        : parseSetting('retainDecidedFor', () => parseTtl(retainDecidedFor, MAX_RETENTION_MS)),
+    now,
+  };
+}
+
+/** Runs a core duration parser, naming the setting at fault in its error. */
+function parseSetting(path: string, parse: () => number): number {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidInputError({
+      message: `Memory approval store config: ${path} ${(error as Error).message}`,
+      issues: [{ path, message: 'must be a duration like "1h" or positive milliseconds' }],
+      cause: error,
+    });
+  }
 }
