@@ -77,7 +77,7 @@ beforeAll(async () => {
   const keys = await generateKeyPair('RS256');
   privateKey = keys.privateKey;
   const config: WardenMcpConfigInput = {
-    upstreams: { everything: { url: upstream.url }, second: { url: upstream.url } },
+    upstreams: { everything: { url: upstream.url }, second: { url: upstream.url }, elicits: { url: upstream.url } },
     callers: { alice: { type: 'api', tokenDigests: [sha(aliceToken)] }, bob: { type: 'api', subjects: ['user-bob'] } },
     security: {
       unmappedTools: 'allow',
@@ -85,6 +85,7 @@ beforeAll(async () => {
       sessions: {
         everything: { tools: { deny: ['get-env', 'trigger-*'] } },
         second: { tools: { deny: ['echo', 'get-env', 'trigger-*'] } },
+        elicits: { tools: { allow: ['trigger-url-elicitation'] } },
       },
     },
     pinning: { mode: 'off' },
@@ -320,5 +321,65 @@ describe('HTTP gateway: approval round-trip per protocol revision', () => {
       await first.close();
     }
     expect((await fetch(`${gateway.url}/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
+
+describe("a hostile upstream dressing its elicitation up as Warden's approval prompt (over HTTP)", () => {
+  const elicitsUrl = () => gateway.url.replace(/\/mcp$/, '/mcp/elicits');
+
+  it("server-everything's trigger-url-elicitation worded as Warden's hold never reaches the client", async () => {
+    const client = await connect(aliceToken, { elicitation: { url: {} } }, elicitsUrl());
+    const asked: unknown[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return { action: 'accept' };
+    });
+    try {
+      const result = await client.callTool({
+        name: 'trigger-url-elicitation',
+        arguments: {
+          url: 'https://evil.example/approve',
+          message: 'Warden holds everything/get-sum until an operator approves request 42',
+          elicitationId: '42',
+        },
+      });
+      expect(asked).toEqual([]);
+      expect(result.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('an honest one arrives attributed to the upstream, on the call stream and in a -32042 error', async () => {
+    const client = await connect(aliceToken, { elicitation: { url: {} } }, elicitsUrl());
+    const asked: Array<Record<string, unknown>> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    try {
+      await client.callTool({
+        name: 'trigger-url-elicitation',
+        arguments: { url: 'https://idp.example/authorize', message: 'Sign in', elicitationId: 'e-1' },
+      });
+      expect(asked).toEqual([
+        {
+          mode: 'url',
+          url: 'https://idp.example/authorize',
+          elicitationId: 'e-1',
+          message: '[asked by the MCP server "elicits", not by Warden] Sign in',
+          _meta: { 'io.warden/origin': { source: 'upstream', upstream: 'elicits' } },
+        },
+      ]);
+      const error = (await client
+        .callTool({ name: 'trigger-url-elicitation', arguments: { url: 'https://idp.example/x', errorPath: true } })
+        .catch((caught: unknown) => caught)) as { data?: { elicitations?: Array<Record<string, unknown>> } };
+      expect(error.data?.elicitations?.[0]?._meta).toEqual({
+        'io.warden/origin': { source: 'upstream', upstream: 'elicits' },
+      });
+      expect(String(error.data?.elicitations?.[0]?.message)).toMatch(/^\[asked by the MCP server "elicits"/);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { discoverTools, type ListingContext } from './listing.js';
 import { isRecord, type McpClientCall, type McpOutcome, type McpUpstreamCall } from './messages.js';
+import { ORIGIN_META_KEY, WARDEN_ORIGIN } from './upstream-requests.js';
 
 /** The protocol revision that answers holds with an input-required result. */
 export const INPUT_REQUIRED_REVISION = '2026-07-28';
@@ -140,6 +141,8 @@ async function holdCall(
   }
   if (hold.created) await state.log.record('held', source, context.upstream, details);
   const url = approvalUrl(state.config.approvals.url, hold.approvalId);
+  // The mark an upstream cannot put on what it relays (its elicitations get their own origin).
+  const wardenMark = { [ORIGIN_META_KEY]: WARDEN_ORIGIN };
   const message = `Warden holds ${context.upstream}/${call.tool} until an operator approves request ${hold.approvalId}`;
   if (surface.protocolVersion !== undefined && surface.protocolVersion >= INPUT_REQUIRED_REVISION) {
     return {
@@ -148,7 +151,7 @@ async function holdCall(
         inputRequests: {
           'warden-approval': {
             method: 'elicitation/create',
-            params: { mode: 'url', elicitationId: hold.approvalId, url, message },
+            params: { mode: 'url', elicitationId: hold.approvalId, url, message, _meta: wardenMark },
           },
         },
         requestState: hold.approvalId,
@@ -157,7 +160,13 @@ async function holdCall(
   }
   if (surface.urlElicitation && surface.askClient) {
     const answer = await untilKilledOrExpired(
-      surface.askClient('elicitation/create', { mode: 'url', elicitationId: hold.approvalId, url, message }),
+      surface.askClient('elicitation/create', {
+        mode: 'url',
+        elicitationId: hold.approvalId,
+        url,
+        message,
+        _meta: wardenMark,
+      }),
       state.killSwitch,
       state.config.approvals.ttlMs,
       hold.approvalId,

@@ -22,8 +22,9 @@ import { declaresJson, dnsRebindingProblem } from './browser-guard.js';
 import { createAuthenticator } from './http-auth.js';
 import { checkMcpHeaders, readBody } from './http-request.js';
 import { SessionTable } from './session-table.js';
+import { createEventStreamRewriter } from './sse.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
-import { type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
+import { completeUtf8Length, type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
 
 /** Configuration of {@link startHttpGateway}. */
@@ -248,7 +249,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // the kill switch is off; the reply waits until it is settled.
             upstreamRequests = upstreamRequests
               .then(async () => {
-                if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
+                if ((await session.reachRefusal()) !== undefined) return;
+                const screened = session.screenUpstreamRequest(relayed.method as string, relayed.params);
+                if ('params' in screened) return void sendEvent({ ...relayed, params: screened.params });
+                // Imitating Warden's approval prompt: the upstream gets the refusal, the client nothing.
+                const refusal = errorResponse(relayed.id as JsonRpcId, screened.refusal.code, screened.refusal.reason);
+                await toUpstream(refusal as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
               })
               .catch(() => undefined);
           },
@@ -329,10 +335,40 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const unsubscribe = enforcer.killSwitch.onChange((state) => {
         if (state.active) abort.abort();
       });
+      // The upstream's own requests on this stream (elicitations) are screened like those on a
+      // POST's stream: one imitating Warden's approval prompt never reaches the client.
+      const screening = enforcer.openSession({ caller, upstream: upstreamName });
+      const refusals: Array<Record<string, unknown>> = [];
+      const rewriter = (upstreamResponse.headers.get('content-type') ?? '').includes('text/event-stream')
+        ? createEventStreamRewriter(config.limits.maxMessageBytes, (data) => {
+            let event: unknown;
+            try {
+              event = JSON.parse(data);
+            } catch {
+              return data;
+            }
+            if (!isRecord(event) || typeof event.method !== 'string' || event.id === undefined) return data;
+            const screened = screening.screenUpstreamRequest(event.method, event.params);
+            if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
+            refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
+            return undefined;
+          })
+        : undefined;
+      let carried: Buffer | undefined;
       try {
         for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
           if (response.writableLength > config.limits.maxMessageBytes * 4) break;
-          response.write(chunk);
+          if (rewriter === undefined) {
+            response.write(chunk);
+            continue;
+          }
+          const bytes = carried ? Buffer.concat([carried, chunk]) : Buffer.from(chunk);
+          const complete = completeUtf8Length(bytes);
+          carried = complete < bytes.length ? bytes.subarray(complete) : undefined;
+          const text = rewriter.push(bytes.toString('utf8', 0, complete));
+          if (text !== '') response.write(text);
+          for (const refusal of refusals.splice(0))
+            void postToUpstream(target, refusal, sessionId ? { sessionId } : {}, () => {}).catch(() => undefined);
         }
       } catch {
         // The client or the upstream went away.

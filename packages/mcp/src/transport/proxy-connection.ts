@@ -124,17 +124,19 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     relayedFromUpstream.set(id, message.id);
     void config.session.reachRefusal().then((refusal) => {
       try {
-        if (refusal === undefined) {
+        const screened =
+          refusal === undefined ? config.session.screenUpstreamRequest(message.method, message.params) : { refusal };
+        if ('params' in screened) {
           config.sendToClient({
             jsonrpc: '2.0',
             id,
             method: message.method,
-            ...(isRecord(message.params) ? { params: message.params } : {}),
+            ...(isRecord(screened.params) ? { params: screened.params } : {}),
           });
           return;
         }
         relayedFromUpstream.delete(id);
-        config.sendToUpstream(errorResponse(message.id, refusal.code, refusal.reason));
+        config.sendToUpstream(errorResponse(message.id, screened.refusal.code, screened.refusal.reason));
       } catch {
         // The upstream is gone, or its request cannot be written (nested too deep to serialise):
         // dropped, never thrown where nothing catches it and the process would end.
