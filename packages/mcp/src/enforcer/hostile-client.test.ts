@@ -157,3 +157,68 @@ describe('a hostile client hiding an argument behind __proto__', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('a hostile client renaming an argument a rule covers (a lenient server folds names)', () => {
+  const ruleConfig: WardenMcpConfigInput = {
+    upstreams: { fs: { command: ['server'] } },
+    security: { unmappedTools: 'allow', defaultAccess: ['*'] },
+    pinning: { mode: 'off' },
+    tools: {
+      'fs/*': {
+        matchInputSchema: false,
+        arguments: {
+          recursive: { kind: 'forbidden' },
+          path: { kind: 'path', roots: ['/srv/docs'] },
+          'options.mode': { kind: 'enum', values: ['read'] },
+          'targets.*.path': { kind: 'path', roots: ['/srv/docs'] },
+        },
+      },
+    },
+  };
+  const tools = [{ name: 'copy', inputSchema: { type: 'object' } }];
+  const forwarded: unknown[] = [];
+  const upstream = async (method: string, params: unknown) => {
+    if (method === 'tools/list') return { result: { tools } };
+    forwarded.push(params);
+    return { result: { content: [] } };
+  };
+  const call = (args: Record<string, unknown>) =>
+    createMcpEnforcer({ config: ruleConfig })
+      .openSession({ upstream: 'fs' })
+      .handleRequest('tools/call', { name: 'copy', arguments: args }, upstream);
+  const code = (outcome: Awaited<ReturnType<typeof call>>) =>
+    'error' in outcome ? (outcome.error.data as { warden: { code: string } }).warden.code : 'forwarded';
+
+  it('a rule on a name covers its case, fullwidth, long-s and zero-width variants, at every depth', async () => {
+    for (const args of [
+      { Recursive: true },
+      { RECURSIVE: true },
+      { ＲＥＣＵＲＳＩＶＥ: true },
+      { recurſive: true },
+      { 'recur\u00adsive': true },
+      { PATH: '/etc/passwd' },
+      { Ｐath: '/etc/passwd' },
+      { Options: { MODE: 'write' } },
+      { options: { ｍｏｄｅ: 'write' } },
+      { TARGETS: [{ Path: '/etc/shadow' }] },
+    ])
+      expect([args, code(await call(args))]).toEqual([args, 'ARGUMENT_DENIED']);
+    expect(forwarded).toEqual([]);
+  });
+
+  it('two keys of one object that fold to the same name are refused, at any depth', async () => {
+    for (const args of [
+      { path: '/srv/docs/a', Path: '/etc/passwd' },
+      { options: { mode: 'read', Mode: 'write' } },
+      { targets: [{ path: '/srv/docs/a', PATH: '/etc/shadow' }] },
+      { other: { deep: [{ x: 1, X: 2 }] } },
+    ])
+      expect([args, code(await call(args))]).toEqual([args, 'ARGUMENT_DENIED']);
+    expect(forwarded).toEqual([]);
+  });
+
+  it('arguments that keep to the rules still pass', async () => {
+    const args = { path: '/srv/docs/a', options: { mode: 'read' }, targets: [{ path: '/srv/docs/b' }], Other: 1 };
+    expect(code(await call(args))).toBe('forwarded');
+  });
+});
