@@ -5,6 +5,7 @@
  * @module
  */
 import type { KillSwitch } from '@warden/core';
+import { isSafeToolName } from '../pinning/tool-definition.js';
 import { checkCallArguments, matchingRules, requiredTier } from './call-checks.js';
 import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
@@ -68,6 +69,11 @@ export async function handleToolCall(
   const { state, source, caller } = context;
   const call = parseCall(params);
   const base = { caller, tool: call.tool };
+  if (!isSafeToolName(call.tool))
+    throw new McpDeniedError({
+      denial: 'TOOL_DENIED',
+      message: "tool names must keep to MCP's charset (ASCII letters, digits, _ - .; at most 128)",
+    });
   if (!state.engine.checkToolAccess(source, context.upstream, call.tool).allowed) {
     throw new McpDeniedError({
       denial: 'TOOL_DENIED',
