@@ -80,7 +80,8 @@ export interface McpEnforcerConfig {
   approvalPollMs?: number;
   /**
    * Monotonic milliseconds, for how old a tool listing is (a call naming a tool the last listing
-   * lacks lists the upstream's tools again only once it is 5 s old). @default `performance.now`
+   * lacks lists the upstream's tools again only once it is 5 s old) and how long an approval stays
+   * usable here (measured from when this process requested or first read it). @default `performance.now`
    */
   now?: Clock;
 }
@@ -189,11 +190,8 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
   const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
-  const catalog = new ToolCatalog(
-    config.pinning,
-    enforcerConfig.toolPins ?? createMemoryToolPinStore(),
-    enforcerConfig.now ?? (() => performance.now()),
-  );
+  const monotonicNow = enforcerConfig.now ?? (() => performance.now());
+  const catalog = new ToolCatalog(config.pinning, enforcerConfig.toolPins ?? createMemoryToolPinStore(), monotonicNow);
   const policyVersion = computePayloadDigest(config);
   const state: EnforcerState = {
     config,
@@ -203,6 +201,7 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
       approvals,
       enforcerConfig.usedApprovals ?? createMemoryUsedApprovals(),
       config.approvals.ttlMs,
+      monotonicNow,
     ),
     log: createDecisionLog(events, enforcerConfig.auditSink),
     killSwitch,

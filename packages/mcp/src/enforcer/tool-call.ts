@@ -189,7 +189,7 @@ async function holdCall(
     await state.holds.waitForDecision(
       hold.approvalId,
       state.killSwitch,
-      Date.now() + state.config.approvals.ttlMs,
+      state.config.approvals.ttlMs,
       state.approvalPollMs,
     );
     await assertKillSwitchOff(state.killSwitch);
