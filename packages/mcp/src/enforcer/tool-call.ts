@@ -165,18 +165,23 @@ async function holdCall(
     };
   }
   if (surface.urlElicitation && surface.askClient) {
+    const asking = new AbortController();
     const answer = await untilKilledOrExpired(
-      surface.askClient('elicitation/create', {
-        mode: 'url',
-        elicitationId: hold.approvalId,
-        url,
-        message,
-        _meta: wardenMark,
-      }),
+      surface.askClient(
+        'elicitation/create',
+        {
+          mode: 'url',
+          elicitationId: hold.approvalId,
+          url,
+          message,
+          _meta: wardenMark,
+        },
+        asking.signal,
+      ),
       state.killSwitch,
       state.config.approvals.ttlMs,
       hold.approvalId,
-    );
+    ).finally(() => asking.abort());
     const action = isRecord(answer) ? answer.action : undefined;
     if (action !== 'accept') {
       await state.holds.cancel(hold.approvalId, caller);
