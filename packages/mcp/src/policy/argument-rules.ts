@@ -25,7 +25,7 @@ const FORMAT_CHARACTERS = /\p{Cf}/gu;
  * (zero-width space, soft hyphen). Rules match names in this form, so a rule on `recursive` also
  * covers `Recursive` and `ＲＥＣＵＲＳＩＶＥ`.
  */
-export function foldArgumentName(name: string): string {
+function foldArgumentName(name: string): string {
   const normalized = name.normalize('NFKC');
   // Plain ASCII lower case (most names) folds to itself.
   if (/^[a-z0-9_$-]*$/.test(normalized)) return normalized;
