@@ -102,9 +102,9 @@ describe('stdio wrapper in front of server-everything, driven by the SDK client'
   });
 });
 
-async function inProcessWarden(capabilities: Record<string, unknown>) {
+async function inProcessWarden(capabilities: Record<string, unknown>, overrides: Partial<WardenMcpConfigInput> = {}) {
   const killSwitch = createStubKillSwitch();
-  const enforcer = createMcpEnforcer({ config, killSwitch, approvalPollMs: 20 });
+  const enforcer = createMcpEnforcer({ config: { ...config, ...overrides }, killSwitch, approvalPollMs: 20 });
   const transport = new StreamClientTransport();
   const proxy = runStdioProxy({
     enforcer,
@@ -119,6 +119,7 @@ async function inProcessWarden(capabilities: Record<string, unknown>) {
     enforcer,
     killSwitch,
     client,
+    proxy,
     close: async () => {
       await client.close();
       proxy.close();
@@ -179,6 +180,32 @@ describe('stdio wrapper: approvals and the kill switch', () => {
         .catch((caught: unknown) => caught);
       expect(deniedCode(later)).toBe('KILL_SWITCH_ACTIVE');
       expect(deniedCode(await client.listTools().catch((caught: unknown) => caught))).toBe('KILL_SWITCH_ACTIVE');
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('stdio wrapper: a client flooding held calls and never answering the approval prompts', () => {
+  it('the prompts Warden gave up on (approvals.ttlMs) are forgotten: entries held stay bounded', async () => {
+    const { client, proxy, close } = await inProcessWarden(
+      { elicitation: { url: {} } },
+      { approvals: { ttlMs: 1000 } },
+    );
+    let prompts = 0;
+    client.setRequestHandler(ElicitRequestSchema, () => {
+      prompts += 1;
+      return new Promise<never>(() => {});
+    });
+    try {
+      const flood = Array.from({ length: 100 }, (_, index) =>
+        client
+          .callTool({ name: 'get-sum', arguments: { a: index, b: 1 } }, undefined, { timeout: 90_000 })
+          .catch((caught: unknown) => deniedCode(caught)),
+      );
+      expect(new Set(await Promise.all(flood))).toEqual(new Set(['APPROVAL_EXPIRED']));
+      expect(prompts).toBe(100);
+      expect(proxy.pendingCount()).toBe(0);
     } finally {
       await close();
     }

@@ -29,30 +29,61 @@ export type HoldOutcome =
 
 const MAX_INDEX = 10_000;
 
+/**
+ * How far ahead of this process's wall clock a recorded decision may lie (clocks of replicas
+ * differ a little); one further ahead cannot be measured against this clock and is refused.
+ */
+const CLOCK_SKEW_TOLERANCE_MS = 5000;
+
 /** Finds, opens and consumes approvals for held calls. */
 export class ApprovalHolds {
   private readonly byDigest = new Map<string, string>();
+  /** When this process requested or first read each approval, on its monotonic clock. */
+  private readonly seenAt = new Map<string, number>();
 
   /**
    * @param usedApprovals records used approvals (limit 1 per id); shared, it makes single use hold across replicas.
    * @param useWithinMs how long after its approval an approval still lets its call through.
-   * @param now the clock that window is measured on.
+   * @param monotonicNow this process's monotonic clock (milliseconds), which no other clock can stretch.
+   * @param wallNow this process's wall clock, compared with the times the workflow recorded.
    */
   constructor(
     private readonly workflow: ApprovalWorkflow,
     private readonly usedApprovals: RateLimiter,
     private readonly useWithinMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly monotonicNow: () => number = () => performance.now(),
+    private readonly wallNow: () => number = Date.now,
   ) {}
+
+  /** Remembers when this process first met `approvalId` (bounded: the oldest is forgotten first). */
+  private noteSeen(approvalId: string): void {
+    if (this.seenAt.has(approvalId)) return;
+    if (this.seenAt.size >= MAX_INDEX) this.seenAt.delete(this.seenAt.keys().next().value as string);
+    this.seenAt.set(approvalId, this.monotonicNow());
+  }
 
   /**
    * True when an approved record is too old to use: an approval granted for a call held last week
-   * must not run it today. Measured from the decision (the request's creation when the workflow
-   * did not record one).
+   * must not run it today. Two windows, both must hold. On this process's monotonic clock, from
+   * when it requested or first read the approval: the workflow's pending lifetime (a duration,
+   * `expiresAt - createdAt`, or `useWithinMs` when it has none) plus `useWithinMs` — a skewed or
+   * hostile clock elsewhere, writing a decision time in the future, cannot stretch it. On the wall
+   * clock: `useWithinMs` from the recorded decision, which may not lie ahead of this clock by more
+   * than {@link CLOCK_SKEW_TOLERANCE_MS}.
    */
-  private isStale(record: { decidedAt?: string; createdAt: string }): boolean {
+  private isStale(
+    approvalId: string,
+    record: { decidedAt?: string; createdAt: string; expiresAt: string | null },
+  ): boolean {
     const decided = Date.parse(record.decidedAt ?? record.createdAt);
-    return !(decided + this.useWithinMs >= this.now());
+    const wall = this.wallNow();
+    if (!(decided <= wall + CLOCK_SKEW_TOLERANCE_MS && decided + this.useWithinMs >= wall)) return true;
+    const since = this.seenAt.get(approvalId);
+    if (since === undefined) return true;
+    const lifetime =
+      record.expiresAt === null ? Number.NaN : Date.parse(record.expiresAt) - Date.parse(record.createdAt);
+    const pendingMs = lifetime >= 0 ? lifetime : this.useWithinMs;
+    return !(this.monotonicNow() - since <= pendingMs + this.useWithinMs);
   }
 
   /**
@@ -69,7 +100,8 @@ export class ApprovalHolds {
     if (id !== undefined) {
       const record = await this.workflow.get(id).catch(() => undefined);
       if (record !== undefined && record.payloadDigest === digest && record.requester === call.caller) {
-        if (record.status === 'approved' && this.isStale(record)) {
+        this.noteSeen(id);
+        if (record.status === 'approved' && this.isStale(id, record)) {
           this.byDigest.delete(digest);
           if (approvalId !== undefined)
             throw new McpDeniedError({
@@ -108,15 +140,17 @@ export class ApprovalHolds {
     });
     if (this.byDigest.size >= MAX_INDEX) this.byDigest.delete(this.byDigest.keys().next().value as string);
     this.byDigest.set(digest, created);
+    this.noteSeen(created);
     return { state: 'pending', approvalId: created, created: true };
   }
 
   /**
    * Waits until the approval is decided (polling, and woken by the kill switch). Resolves when
-   * approved (and consumes it); throws a denial when rejected, expired, past `deadline` or when
-   * the kill switch turns on.
+   * approved (and consumes it); throws a denial when rejected, expired, still pending `waitMs`
+   * from now (on the monotonic clock) or when the kill switch turns on.
    */
-  async waitForDecision(approvalId: string, killSwitch: KillSwitch, deadline: number, pollMs: number): Promise<void> {
+  async waitForDecision(approvalId: string, killSwitch: KillSwitch, waitMs: number, pollMs: number): Promise<void> {
+    const deadline = this.monotonicNow() + waitMs;
     let wake: () => void = () => {};
     const unsubscribe = killSwitch.onChange(() => wake());
     try {
@@ -133,7 +167,7 @@ export class ApprovalHolds {
             });
           return;
         }
-        if (status !== 'pending' || Date.now() >= deadline) {
+        if (status !== 'pending' || !(this.monotonicNow() < deadline)) {
           throw new McpDeniedError({
             denial: status === 'expired' || status === 'pending' ? 'APPROVAL_EXPIRED' : 'APPROVAL_REJECTED',
             message: `approval ${approvalId} is ${status === 'pending' ? 'still pending at its deadline' : status}`,

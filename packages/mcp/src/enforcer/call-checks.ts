@@ -6,7 +6,7 @@
  */
 import { matchGlob } from '@warden/core/policy';
 import type { ToolRuleConfig } from '../config/config-schema.js';
-import { checkArgumentRules } from '../policy/argument-rules.js';
+import { checkArgumentRules, findFoldedDuplicate } from '../policy/argument-rules.js';
 import type { InputSchemaChecker } from '../policy/input-schema.js';
 import { McpDeniedError } from './denial.js';
 
@@ -73,6 +73,14 @@ export function checkCallArguments(
 ): void {
   if (hasProtoKey(args))
     throw new McpDeniedError({ denial: 'ARGUMENT_DENIED', message: 'arguments must not contain a __proto__ key' });
+  // Rules match names case-insensitively after NFKC; two keys that fold alike would let a rule
+  // check one while a lenient server reads the other.
+  const duplicate = findFoldedDuplicate(args);
+  if (duplicate !== undefined)
+    throw new McpDeniedError({
+      denial: 'ARGUMENT_DENIED',
+      message: `argument ${JSON.stringify(duplicate.slice(0, 64))} has the same name as another once case and Unicode forms are folded`,
+    });
   // Serialised only when a rule bounds the size (once per call, not per rule).
   let encodedBytes: number | undefined;
   for (const rule of rules) {

@@ -17,7 +17,8 @@ type McpDecision =
   | 'executed'
   | 'listed'
   | 'tool-definition-pending'
-  | 'hidden-characters';
+  | 'hidden-characters'
+  | 'unsafe-tool-name';
 
 const eventTypes: Record<McpDecision, SecurityEventType> = {
   allowed: 'access_granted',
@@ -28,6 +29,7 @@ const eventTypes: Record<McpDecision, SecurityEventType> = {
   listed: 'access_granted',
   'tool-definition-pending': 'policy_warning',
   'hidden-characters': 'policy_warning',
+  'unsafe-tool-name': 'policy_warning',
 };
 
 /** Writes decision events. */

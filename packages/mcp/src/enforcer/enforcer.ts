@@ -34,6 +34,7 @@ import { withholdHiddenInstructions } from './hidden-characters.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
 import {
+  isRecord,
   MAX_MESSAGE_NESTING,
   type McpClientCall,
   type McpOutcome,
@@ -43,6 +44,12 @@ import {
 import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
+import {
+  type ScreenedRequest,
+  screenErrorElicitations,
+  screenInputRequests,
+  screenUpstreamRequest,
+} from './upstream-requests.js';
 import { createMemoryUsedApprovals } from './used-approvals.js';
 
 /** Configuration of {@link createMcpEnforcer}. */
@@ -73,7 +80,8 @@ export interface McpEnforcerConfig {
   approvalPollMs?: number;
   /**
    * Monotonic milliseconds, for how old a tool listing is (a call naming a tool the last listing
-   * lacks lists the upstream's tools again only once it is 5 s old). @default `performance.now`
+   * lacks lists the upstream's tools again only once it is 5 s old) and how long an approval stays
+   * usable here (measured from when this process requested or first read it). @default `performance.now`
    */
   now?: Clock;
 }
@@ -111,6 +119,12 @@ export interface McpSession {
    * answer, or the caller may not reach it — or `undefined` when it may.
    */
   reachRefusal(): Promise<McpDenialData | undefined>;
+  /**
+   * Screens a request the upstream sends the client (sampling, elicitation, roots): an
+   * `elicitation/create` is attributed to the upstream (`_meta["io.warden/origin"]`, message
+   * prefix) or refused when it imitates Warden's approval prompt. Others pass unchanged.
+   */
+  screenUpstreamRequest(method: string, params: unknown): ScreenedRequest;
   /** Tells the enforcer about a notification from the upstream (`notifications/tools/list_changed` drops its listing). */
   observeUpstreamNotification(method: string): void;
 }
@@ -176,11 +190,8 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
   const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
-  const catalog = new ToolCatalog(
-    config.pinning,
-    enforcerConfig.toolPins ?? createMemoryToolPinStore(),
-    enforcerConfig.now ?? (() => performance.now()),
-  );
+  const monotonicNow = enforcerConfig.now ?? (() => performance.now());
+  const catalog = new ToolCatalog(config.pinning, enforcerConfig.toolPins ?? createMemoryToolPinStore(), monotonicNow);
   const policyVersion = computePayloadDigest(config);
   const state: EnforcerState = {
     config,
@@ -190,6 +201,7 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
       approvals,
       enforcerConfig.usedApprovals ?? createMemoryUsedApprovals(),
       config.approvals.ttlMs,
+      monotonicNow,
     ),
     log: createDecisionLog(events, enforcerConfig.auditSink),
     killSwitch,
@@ -260,7 +272,7 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
 
   const decide = async (method: string, params: unknown, unguarded: McpUpstreamCall): Promise<McpOutcome> => {
     await assertKillSwitchOff(state.killSwitch);
-    const upstream = guardUpstream(unguarded);
+    const upstream = guardUpstream(unguarded, upstreamName, config.approvals.url);
     if (!state.engine.checkSessionAccess(source, upstreamName).allowed) {
       throw new McpDeniedError({
         denial: 'ACCESS_DENIED',
@@ -337,6 +349,8 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       return false;
     },
     reachRefusal: () => reachRefusal(state, source, upstreamName),
+    screenUpstreamRequest: (method, params) =>
+      screenUpstreamRequest(upstreamName, method, params, config.approvals.url),
     observeUpstreamNotification(method) {
       if (method === 'notifications/tools/list_changed') state.catalog.invalidate(upstreamName);
     },
@@ -382,7 +396,7 @@ async function notificationRefusal(
  * an answer nested more than {@link MAX_MESSAGE_NESTING} deep, which `JSON.parse` accepts but
  * relaying it to the client would overflow the stack (a hostile upstream crashed the proxy so).
  */
-function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
+function guardUpstream(upstream: McpUpstreamCall, name: string, approvalsUrl: string | undefined): McpUpstreamCall {
   return async (method, params) => {
     let outcome: McpOutcome;
     try {
@@ -400,6 +414,21 @@ function guardUpstream(upstream: McpUpstreamCall): McpUpstreamCall {
         denial: 'UPSTREAM_UNAVAILABLE',
         message: `the upstream's answer to ${method} is nested more than ${MAX_MESSAGE_NESTING} deep`,
       });
+    }
+    // A 2026-07-28 input-required result asks the client through its inputRequests: screened like
+    // the upstream's own elicitations, so none passes for Warden's approval prompt.
+    if ('result' in outcome && isRecord(outcome.result) && outcome.result.inputRequests !== undefined) {
+      const screened = screenInputRequests(name, outcome.result, approvalsUrl);
+      if ('refusal' in screened)
+        throw new McpDeniedError({ denial: 'UPSTREAM_UNAVAILABLE', message: screened.refusal.reason });
+      return { result: screened.result };
+    }
+    // So does a URL-elicitation-required error (-32042): the client shows its elicitations too.
+    if ('error' in outcome && outcome.error.code === -32042) {
+      const screened = screenErrorElicitations(name, outcome.error, approvalsUrl);
+      if ('refusal' in screened)
+        throw new McpDeniedError({ denial: 'UPSTREAM_UNAVAILABLE', message: screened.refusal.reason });
+      return { error: screened.error as typeof outcome.error };
     }
     return outcome;
   };

@@ -1,4 +1,4 @@
-import { createApprovalWorkflow } from '@warden/approvals';
+import { createApprovalWorkflow, createMemoryApprovalStore } from '@warden/approvals';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
 import type { WardenMcpConfigInput } from '../config/config-schema.js';
@@ -133,6 +133,75 @@ describe('a hostile client keeping an approval for later', () => {
   });
 });
 
+describe('a clock elsewhere running ahead, stretching the approval window', () => {
+  const held: WardenMcpConfigInput = {
+    ...config,
+    tools: { 'fs/deploy': { approval: 'peer-review' } },
+    approvals: { ttlMs: 60_000 },
+  };
+  const tool = { name: 'deploy', inputSchema: { type: 'object' } };
+  const deploy = { name: 'deploy', arguments: { env: 'prod' } };
+  const code = (outcome: { error: { data?: unknown } } | { result: unknown }) =>
+    'error' in outcome ? (outcome.error.data as { warden: { code: string } }).warden.code : 'OK';
+
+  /** Replicas share one store; the operator's workflow runs on a clock `aheadMs` ahead of ours. */
+  function replicas(aheadMs: number) {
+    const store = createMemoryApprovalStore();
+    const tiers = { 'peer-review': { ttl: '1h' } };
+    const approvals = createApprovalWorkflow({ store, tiers });
+    const operator = createApprovalWorkflow({ store, tiers, now: () => Date.now() + aheadMs });
+    let monotonic = 0;
+    const calls: string[] = [];
+    const upstream = async (method: string) => {
+      calls.push(method);
+      return method === 'tools/list' ? { result: { tools: [tool] } } : { result: { content: [] } };
+    };
+    const replica = () =>
+      createMcpEnforcer({ config: held, approvals, now: () => monotonic }).openSession({
+        caller: 'alice',
+        upstream: 'fs',
+      });
+    return { operator, calls, upstream, replica, advance: (ms: number) => (monotonic += ms) };
+  }
+
+  it('an approval decided "30 minutes from now" (a clock ahead) is refused, not usable for 30 minutes more', async () => {
+    const { operator, calls, upstream, replica } = replicas(30 * 60_000);
+    const session = replica();
+    const first = await session.handleRequest('tools/call', deploy, upstream);
+    const approvalId = (first as { error: { data: { warden: { approvalId: string } } } }).error.data.warden.approvalId;
+    await operator.approve(approvalId, 'operator');
+    const echoed = { ...deploy, _meta: { 'io.warden/approvalId': approvalId } };
+    expect(code(await replica().handleRequest('tools/call', echoed, upstream))).toBe('APPROVAL_EXPIRED');
+    expect(code(await session.handleRequest('tools/call', echoed, upstream))).toBe('APPROVAL_EXPIRED');
+    expect(calls).not.toContain('tools/call');
+  });
+
+  it("on this process's monotonic clock the approval ends the pending lifetime plus ttlMs after it was requested here, whatever the wall clocks say", async () => {
+    // Within the skew tolerance, so the recorded decision time alone looks fresh.
+    const { operator, calls, upstream, replica, advance } = replicas(3000);
+    const session = replica();
+    const first = await session.handleRequest('tools/call', deploy, upstream);
+    const approvalId = (first as { error: { data: { warden: { approvalId: string } } } }).error.data.warden.approvalId;
+    await operator.approve(approvalId, 'operator');
+    advance(3_600_000 + 60_000 + 1);
+    const echoed = { ...deploy, _meta: { 'io.warden/approvalId': approvalId } };
+    expect(code(await session.handleRequest('tools/call', echoed, upstream))).toBe('APPROVAL_EXPIRED');
+    expect(calls).not.toContain('tools/call');
+  });
+
+  it('clocks that agree: the approved retry runs once, inside the window', async () => {
+    const { operator, calls, upstream, replica, advance } = replicas(0);
+    const session = replica();
+    const first = await session.handleRequest('tools/call', deploy, upstream);
+    const approvalId = (first as { error: { data: { warden: { approvalId: string } } } }).error.data.warden.approvalId;
+    await operator.approve(approvalId, 'operator');
+    advance(30_000);
+    const echoed = { ...deploy, _meta: { 'io.warden/approvalId': approvalId } };
+    expect(code(await session.handleRequest('tools/call', echoed, upstream))).toBe('OK');
+    expect(calls).toContain('tools/call');
+  });
+});
+
 describe('a hostile client hiding an argument behind __proto__', () => {
   it('tools/call with a __proto__ key anywhere in its arguments is ARGUMENT_DENIED', async () => {
     const confined: WardenMcpConfigInput = {
@@ -155,5 +224,70 @@ describe('a hostile client hiding an argument behind __proto__', () => {
       'ARGUMENT_DENIED',
     );
     expect(calls).toEqual([]);
+  });
+});
+
+describe('a hostile client renaming an argument a rule covers (a lenient server folds names)', () => {
+  const ruleConfig: WardenMcpConfigInput = {
+    upstreams: { fs: { command: ['server'] } },
+    security: { unmappedTools: 'allow', defaultAccess: ['*'] },
+    pinning: { mode: 'off' },
+    tools: {
+      'fs/*': {
+        matchInputSchema: false,
+        arguments: {
+          recursive: { kind: 'forbidden' },
+          path: { kind: 'path', roots: ['/srv/docs'] },
+          'options.mode': { kind: 'enum', values: ['read'] },
+          'targets.*.path': { kind: 'path', roots: ['/srv/docs'] },
+        },
+      },
+    },
+  };
+  const tools = [{ name: 'copy', inputSchema: { type: 'object' } }];
+  const forwarded: unknown[] = [];
+  const upstream = async (method: string, params: unknown) => {
+    if (method === 'tools/list') return { result: { tools } };
+    forwarded.push(params);
+    return { result: { content: [] } };
+  };
+  const call = (args: Record<string, unknown>) =>
+    createMcpEnforcer({ config: ruleConfig })
+      .openSession({ upstream: 'fs' })
+      .handleRequest('tools/call', { name: 'copy', arguments: args }, upstream);
+  const code = (outcome: Awaited<ReturnType<typeof call>>) =>
+    'error' in outcome ? (outcome.error.data as { warden: { code: string } }).warden.code : 'forwarded';
+
+  it('a rule on a name covers its case, fullwidth, long-s and zero-width variants, at every depth', async () => {
+    for (const args of [
+      { Recursive: true },
+      { RECURSIVE: true },
+      { ＲＥＣＵＲＳＩＶＥ: true },
+      { recurſive: true },
+      { 'recur\u00adsive': true },
+      { PATH: '/etc/passwd' },
+      { Ｐath: '/etc/passwd' },
+      { Options: { MODE: 'write' } },
+      { options: { ｍｏｄｅ: 'write' } },
+      { TARGETS: [{ Path: '/etc/shadow' }] },
+    ])
+      expect([args, code(await call(args))]).toEqual([args, 'ARGUMENT_DENIED']);
+    expect(forwarded).toEqual([]);
+  });
+
+  it('two keys of one object that fold to the same name are refused, at any depth', async () => {
+    for (const args of [
+      { path: '/srv/docs/a', Path: '/etc/passwd' },
+      { options: { mode: 'read', Mode: 'write' } },
+      { targets: [{ path: '/srv/docs/a', PATH: '/etc/shadow' }] },
+      { other: { deep: [{ x: 1, X: 2 }] } },
+    ])
+      expect([args, code(await call(args))]).toEqual([args, 'ARGUMENT_DENIED']);
+    expect(forwarded).toEqual([]);
+  });
+
+  it('arguments that keep to the rules still pass', async () => {
+    const args = { path: '/srv/docs/a', options: { mode: 'read' }, targets: [{ path: '/srv/docs/b' }], Other: 1 };
+    expect(code(await call(args))).toBe('forwarded');
   });
 });

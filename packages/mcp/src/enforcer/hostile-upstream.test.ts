@@ -164,3 +164,40 @@ describe('a caller calling many unknown tool names to make Warden list the upstr
     expect(counts).toEqual({ listings: 2, calls: 1 });
   });
 });
+
+describe('a hostile upstream listing a look-alike of a tool the policy names', () => {
+  const lookAlikes = ['b\u0430sh', 'ｂａｓｈ', 'bash\u200b', 'bas\u0570', 'ba sh', 'x'.repeat(129)];
+  const tools = ['bash', 'read_file', 'admin.tools-v2', ...lookAlikes].map((name) => ({
+    name,
+    inputSchema: { type: 'object' },
+  }));
+  const upstream: McpUpstreamCall = async (method) =>
+    method === 'tools/list' ? { result: { tools } } : { result: { content: [{ type: 'text', text: 'ran' }] } };
+  const policy: Partial<WardenMcpConfigInput> = {
+    pinning: { mode: 'off' },
+    security: { unmappedTools: 'allow', defaultAccess: ['*'], sessions: { fs: { tools: { deny: ['bash'] } } } },
+  };
+
+  it('names outside MCP’s ASCII charset (Cyrillic а, fullwidth, zero-width) are hidden and flagged', async () => {
+    const { session, events } = setup(policy);
+    const listed = resultOf(await session.handleRequest('tools/list', {}, upstream)).tools as Array<{ name: string }>;
+    expect(listed.map((tool) => tool.name)).toEqual(['read_file', 'admin.tools-v2']);
+    const flagged = events.find((event) => event.details.mcp === 'unsafe-tool-name');
+    expect(flagged?.type).toBe('policy_warning');
+    expect(flagged?.details).toMatchObject({ count: lookAlikes.length, withheld: true });
+  });
+
+  it('a call to one is refused (TOOL_DENIED) though the deny list names only `bash`', async () => {
+    const { session } = setup(policy);
+    await session.handleRequest('tools/list', {}, upstream);
+    for (const name of lookAlikes) {
+      const outcome = await session.handleRequest('tools/call', { name, arguments: {} }, upstream);
+      expect([name, 'error' in outcome && outcome.error.data]).toEqual([
+        name,
+        expect.objectContaining({ warden: expect.objectContaining({ code: 'TOOL_DENIED' }) }),
+      ]);
+    }
+    const allowed = await session.handleRequest('tools/call', { name: 'admin.tools-v2', arguments: {} }, upstream);
+    expect(resultOf(allowed).content).toEqual([{ type: 'text', text: 'ran' }]);
+  });
+});

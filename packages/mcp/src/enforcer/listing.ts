@@ -6,7 +6,7 @@
  */
 import type { InjectionSource } from '@warden/core';
 import { compileGlobList } from '@warden/core/policy';
-import type { McpToolDefinition } from '../pinning/tool-definition.js';
+import { isSafeToolName, type McpToolDefinition } from '../pinning/tool-definition.js';
 import { McpDeniedError } from './denial.js';
 import type { EnforcerState } from './enforcer.js';
 import { withholdHiddenItems } from './hidden-characters.js';
@@ -96,9 +96,19 @@ async function visibleTools(
       })
       .catch(() => undefined);
   }
+  // Names outside MCP's ASCII charset could pass for an allowed tool (`bаsh`, Cyrillic `а`).
+  const unsafe = tools.filter((tool) => !isSafeToolName(tool.name));
+  if (unsafe.length > 0)
+    await state.log
+      .record('unsafe-tool-name', undefined, upstream, {
+        tools: unsafe.slice(0, 16).map((tool) => tool.name.slice(0, 128)),
+        count: unsafe.length,
+        withheld: true,
+      })
+      .catch(() => undefined);
   const allowedNames = new Set(
     state.engine.filterToolsByPolicy(
-      tools.map((tool) => tool.name),
+      tools.filter((tool) => isSafeToolName(tool.name)).map((tool) => tool.name),
       source,
       upstream,
     ),

@@ -14,8 +14,12 @@ export type McpOutcome = { result: unknown } | { error: JsonRpcErrorObject };
  */
 export type McpUpstreamCall = (method: string, params: unknown) => Promise<McpOutcome>;
 
-/** Asks the client something (a server-to-client request such as `elicitation/create`). */
-export type McpClientCall = (method: string, params: unknown) => Promise<unknown>;
+/**
+ * Asks the client something (a server-to-client request such as `elicitation/create`). `signal`
+ * aborts once Warden stops waiting (the approval expired, the kill switch turned on): the
+ * transport then forgets the request, so a client that never answers leaves nothing behind.
+ */
+export type McpClientCall = (method: string, params: unknown, signal?: AbortSignal) => Promise<unknown>;
 
 /** Deepest nesting of objects and arrays in a client's request params, and in an upstream's answers. */
 export const MAX_MESSAGE_NESTING = 256;

@@ -5,11 +5,13 @@
  * @module
  */
 import type { KillSwitch } from '@warden/core';
+import { isSafeToolName } from '../pinning/tool-definition.js';
 import { checkCallArguments, matchingRules, requiredTier } from './call-checks.js';
 import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { discoverTools, type ListingContext } from './listing.js';
 import { isRecord, type McpClientCall, type McpOutcome, type McpUpstreamCall } from './messages.js';
+import { ORIGIN_META_KEY, WARDEN_ORIGIN } from './upstream-requests.js';
 
 /** The protocol revision that answers holds with an input-required result. */
 export const INPUT_REQUIRED_REVISION = '2026-07-28';
@@ -67,6 +69,11 @@ export async function handleToolCall(
   const { state, source, caller } = context;
   const call = parseCall(params);
   const base = { caller, tool: call.tool };
+  if (!isSafeToolName(call.tool))
+    throw new McpDeniedError({
+      denial: 'TOOL_DENIED',
+      message: "tool names must keep to MCP's charset (ASCII letters, digits, _ - .; at most 128)",
+    });
   if (!state.engine.checkToolAccess(source, context.upstream, call.tool).allowed) {
     throw new McpDeniedError({
       denial: 'TOOL_DENIED',
@@ -140,6 +147,8 @@ async function holdCall(
   }
   if (hold.created) await state.log.record('held', source, context.upstream, details);
   const url = approvalUrl(state.config.approvals.url, hold.approvalId);
+  // The mark an upstream cannot put on what it relays (its elicitations get their own origin).
+  const wardenMark = { [ORIGIN_META_KEY]: WARDEN_ORIGIN };
   const message = `Warden holds ${context.upstream}/${call.tool} until an operator approves request ${hold.approvalId}`;
   if (surface.protocolVersion !== undefined && surface.protocolVersion >= INPUT_REQUIRED_REVISION) {
     return {
@@ -148,7 +157,7 @@ async function holdCall(
         inputRequests: {
           'warden-approval': {
             method: 'elicitation/create',
-            params: { mode: 'url', elicitationId: hold.approvalId, url, message },
+            params: { mode: 'url', elicitationId: hold.approvalId, url, message, _meta: wardenMark },
           },
         },
         requestState: hold.approvalId,
@@ -156,12 +165,23 @@ async function holdCall(
     };
   }
   if (surface.urlElicitation && surface.askClient) {
+    const asking = new AbortController();
     const answer = await untilKilledOrExpired(
-      surface.askClient('elicitation/create', { mode: 'url', elicitationId: hold.approvalId, url, message }),
+      surface.askClient(
+        'elicitation/create',
+        {
+          mode: 'url',
+          elicitationId: hold.approvalId,
+          url,
+          message,
+          _meta: wardenMark,
+        },
+        asking.signal,
+      ),
       state.killSwitch,
       state.config.approvals.ttlMs,
       hold.approvalId,
-    );
+    ).finally(() => asking.abort());
     const action = isRecord(answer) ? answer.action : undefined;
     if (action !== 'accept') {
       await state.holds.cancel(hold.approvalId, caller);
@@ -174,7 +194,7 @@ async function holdCall(
     await state.holds.waitForDecision(
       hold.approvalId,
       state.killSwitch,
-      Date.now() + state.config.approvals.ttlMs,
+      state.config.approvals.ttlMs,
       state.approvalPollMs,
     );
     await assertKillSwitchOff(state.killSwitch);

@@ -22,9 +22,13 @@ import { declaresJson, dnsRebindingProblem } from './browser-guard.js';
 import { createAuthenticator } from './http-auth.js';
 import { checkMcpHeaders, readBody } from './http-request.js';
 import { SessionTable } from './session-table.js';
+import { createEventStreamRewriter } from './sse.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
-import { type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
+import { completeUtf8Length, type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
+
+/** Approval prompts one caller may have waiting for its client's answer, per upstream route. */
+const MAX_ASKS_PER_CALLER = 256;
 
 /** Configuration of {@link startHttpGateway}. */
 export interface HttpGatewayConfig {
@@ -43,6 +47,11 @@ export interface HttpGatewayConfig {
 export interface HttpGateway {
   /** Where it listens (`http://127.0.0.1:<port>/mcp`; `<url>/<name>` for each upstream). */
   readonly url: string;
+  /**
+   * How many entries the gateway holds over all routes (client sessions, approval prompts waiting
+   * for a client's answer): bounded by `http.maxSessionsPerCaller` and the prompts' lifetime.
+   */
+  pendingCount(): number;
   /** Stops listening, closes connections and stops the stdio upstreams it spawned. */
   close(): Promise<void>;
 }
@@ -53,6 +62,8 @@ interface UpstreamRoute {
   handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
   /** GET (the server's event stream) and DELETE (end of session). */
   relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
+  /** Entries it holds: client sessions, approval prompts waiting for a client, and their per-caller counts. */
+  pendingCount(): number;
   /** Stops what the route started (a stdio upstream). */
   close(): Promise<void>;
 }
@@ -111,6 +122,19 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     const sessions = new SessionTable(config.http.maxSessionsPerCaller);
     /** Requests Warden sent to a client (URL-mode elicitation), by id, with the caller asked. */
     const asks = new Map<string, { caller: string; resolve: (value: unknown) => void }>();
+    /** How many of `asks` each caller has. */
+    const askCounts = new Map<string, number>();
+    const countAsks = (caller: string) => askCounts.get(caller) ?? 0;
+    /** Settles and forgets one request to a client. */
+    const forgetAsk = (id: string, answer: unknown) => {
+      const waiting = asks.get(id);
+      if (waiting === undefined) return;
+      asks.delete(id);
+      const left = countAsks(waiting.caller) - 1;
+      if (left > 0) askCounts.set(waiting.caller, left);
+      else askCounts.delete(waiting.caller);
+      waiting.resolve(answer);
+    };
     const bridge = new UpstreamBridge(send);
     /** Sends through the one 2025-11-25 session bridged 2026-07-28 clients share (opened on first use). */
     const sendBridged = async (message: Record<string, unknown>, relay: (message: unknown) => void) => {
@@ -122,6 +146,18 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       return send(message, headers, relay);
     };
     let askSequence = 0;
+    /**
+     * Ends a session the gateway pushed out (a caller past `http.maxSessionsPerCaller`) at the
+     * upstream too, with the `DELETE` its client would have sent: the upstream kept it otherwise,
+     * so a caller opening sessions in a loop grew the upstream's memory without bound. A stdio
+     * upstream's sessions are the gateway's own; nothing to end there.
+     */
+    const endUpstreamSession = (sessionId: string) => {
+      if (stdio) return;
+      void fetch(target.url, { method: 'DELETE', headers: { ...target.headers, 'mcp-session-id': sessionId } })
+        .then((ended) => ended.body?.cancel())
+        .catch(() => undefined);
+    };
 
     const handlePost = async (request: HttpRequest, response: ServerResponse, caller: string) => {
       const body = await readBody(request, config.limits.maxMessageBytes);
@@ -177,8 +213,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         const waiting = asks.get(String(message.id));
         // Only the caller Warden asked may answer: another one could decline its approval.
         if (waiting?.caller === caller) {
-          asks.delete(String(message.id));
-          waiting.resolve(message.error !== undefined ? { action: 'cancel' } : message.result);
+          forgetAsk(String(message.id), message.error !== undefined ? { action: 'cancel' } : message.result);
         } else if (
           waiting === undefined &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
@@ -226,9 +261,17 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         ...(remembered?.urlElicitation || (message.method === 'initialize' && hasUrlElicitation(message.params))
           ? { clientCapabilities: { elicitation: { url: {} } } }
           : {}),
-        askClient: (method, params) => {
+        askClient: (method, params, signal) => {
+          // Bounded per caller, and forgotten once Warden stops waiting (the approval expired, the
+          // kill switch turned on): a client that never answers left every request here.
+          if (signal?.aborted || countAsks(caller) >= MAX_ASKS_PER_CALLER)
+            return Promise.reject(
+              new BackendUnavailableError({ backend: 'client', message: 'too many approval prompts waiting' }),
+            );
           const id = `warden-ask-${++askSequence}`;
           const answer = new Promise<unknown>((resolve) => asks.set(id, { caller, resolve }));
+          askCounts.set(caller, countAsks(caller) + 1);
+          signal?.addEventListener('abort', () => forgetAsk(id, { action: 'cancel' }), { once: true });
           sendEvent({ jsonrpc: '2.0', id, method, params });
           return answer;
         },
@@ -248,7 +291,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // the kill switch is off; the reply waits until it is settled.
             upstreamRequests = upstreamRequests
               .then(async () => {
-                if ((await session.reachRefusal()) === undefined) sendEvent(relayed);
+                if ((await session.reachRefusal()) !== undefined) return;
+                const screened = session.screenUpstreamRequest(relayed.method as string, relayed.params);
+                if ('params' in screened) return void sendEvent({ ...relayed, params: screened.params });
+                // Imitating Warden's approval prompt: the upstream gets the refusal, the client nothing.
+                const refusal = errorResponse(relayed.id as JsonRpcId, screened.refusal.code, screened.refusal.reason);
+                await toUpstream(refusal as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
               })
               .catch(() => undefined);
           },
@@ -260,11 +308,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             response.setHeader('mcp-session-id', answer.sessionId);
             if (message.method === 'initialize') {
               const init = isRecord(message.params) ? message.params : {};
-              sessions.open(answer.sessionId, {
+              const evicted = sessions.open(answer.sessionId, {
                 caller,
                 ...(typeof init.protocolVersion === 'string' ? { protocolVersion: init.protocolVersion } : {}),
                 urlElicitation: hasUrlElicitation(message.params),
               });
+              if (evicted !== undefined) endUpstreamSession(evicted);
             }
           }
         }
@@ -329,10 +378,40 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const unsubscribe = enforcer.killSwitch.onChange((state) => {
         if (state.active) abort.abort();
       });
+      // The upstream's own requests on this stream (elicitations) are screened like those on a
+      // POST's stream: one imitating Warden's approval prompt never reaches the client.
+      const screening = enforcer.openSession({ caller, upstream: upstreamName });
+      const refusals: Array<Record<string, unknown>> = [];
+      const rewriter = (upstreamResponse.headers.get('content-type') ?? '').includes('text/event-stream')
+        ? createEventStreamRewriter(config.limits.maxMessageBytes, (data) => {
+            let event: unknown;
+            try {
+              event = JSON.parse(data);
+            } catch {
+              return data;
+            }
+            if (!isRecord(event) || typeof event.method !== 'string' || event.id === undefined) return data;
+            const screened = screening.screenUpstreamRequest(event.method, event.params);
+            if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
+            refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
+            return undefined;
+          })
+        : undefined;
+      let carried: Buffer | undefined;
       try {
         for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
           if (response.writableLength > config.limits.maxMessageBytes * 4) break;
-          response.write(chunk);
+          if (rewriter === undefined) {
+            response.write(chunk);
+            continue;
+          }
+          const bytes = carried ? Buffer.concat([carried, chunk]) : Buffer.from(chunk);
+          const complete = completeUtf8Length(bytes);
+          carried = complete < bytes.length ? bytes.subarray(complete) : undefined;
+          const text = rewriter.push(bytes.toString('utf8', 0, complete));
+          if (text !== '') response.write(text);
+          for (const refusal of refusals.splice(0))
+            void postToUpstream(target, refusal, sessionId ? { sessionId } : {}, () => {}).catch(() => undefined);
         }
       } catch {
         // The client or the upstream went away.
@@ -342,7 +421,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       }
     };
 
-    return { handlePost, relayStream, close: async () => stdio?.close() };
+    return {
+      handlePost,
+      relayStream,
+      pendingCount: () => sessions.size + asks.size + askCounts.size,
+      close: async () => stdio?.close(),
+    };
   };
 
   const defaultRoute = openRoute(upstreamName, upstreamConfig);
@@ -410,6 +494,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}/mcp`,
+    pendingCount: () => [...routes.values()].reduce((sum, route) => sum + route.pendingCount(), 0),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

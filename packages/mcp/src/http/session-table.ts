@@ -43,15 +43,29 @@ export class SessionTable {
     return session;
   }
 
-  /** Binds a new session to its caller, forgetting that caller's least recently used one if it is at its bound. */
-  open(sessionId: string, session: ClientSession): void {
+  /** How many sessions it holds, over all callers. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Binds a new session to its caller, forgetting that caller's least recently used one if it is
+   * at its bound; returns the id of the session pushed out, which the caller of this method must
+   * end upstream (else the upstream keeps it for as long as it likes).
+   */
+  open(sessionId: string, session: ClientSession): string | undefined {
     this.forget(sessionId);
     const owned = this.byCaller.get(session.caller) ?? new Set<string>();
-    if (owned.size >= this.maxPerCaller) this.forget(owned.values().next().value as string);
+    let evicted: string | undefined;
+    if (owned.size >= this.maxPerCaller) {
+      evicted = owned.values().next().value as string;
+      this.forget(evicted);
+    }
     owned.add(sessionId);
     // Set after the eviction, which drops a caller's set once it is empty.
     this.byCaller.set(session.caller, owned);
     this.sessions.set(sessionId, session);
+    return evicted;
   }
 
   /** Forgets a session (ended by its client, or pushed out by the same caller's newer ones). */

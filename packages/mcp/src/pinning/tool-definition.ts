@@ -104,3 +104,15 @@ function addHidden(text: string, found: Set<string>): void {
     if (isHidden(codePoint)) found.add(`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`);
   }
 }
+
+/**
+ * The tool-name charset MCP recommends (2025-11-25: 1 to 128 characters, ASCII letters, digits,
+ * `_`, `-`, `.`). A name outside it may mix scripts or hold a confusable letter (`bаsh` with a
+ * Cyrillic `а` beside an allowed `bash`), so such a tool is hidden from listings and refused.
+ */
+const SAFE_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** True when `name` keeps to MCP's recommended tool-name charset (ASCII, so no look-alike letters). */
+export function isSafeToolName(name: string): boolean {
+  return SAFE_TOOL_NAME.test(name);
+}

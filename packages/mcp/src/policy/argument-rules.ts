@@ -17,10 +17,54 @@ export interface ArgumentViolation {
   reason: string;
 }
 
-/** Values found at a dotted path (`a.b`, `a.*` for every array item or object member). */
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
+/**
+ * An argument name as a lenient server might read it: NFKC-normalised (fullwidth `ｐａｔｈ`, the long
+ * `ſ`, ligatures), fully case-folded (`Path`, `PATH`, `ß` as `ss`), without format characters
+ * (zero-width space, soft hyphen). Rules match names in this form, so a rule on `recursive` also
+ * covers `Recursive` and `ＲＥＣＵＲＳＩＶＥ`.
+ */
+function foldArgumentName(name: string): string {
+  const normalized = name.normalize('NFKC');
+  // Plain ASCII lower case (most names) folds to itself.
+  if (/^[a-z0-9_$-]*$/.test(normalized)) return normalized;
+  return normalized.toUpperCase().toLowerCase().normalize('NFKC').replace(FORMAT_CHARACTERS, '');
+}
+
+/**
+ * The first name under which two keys of one object in `value` fold to the same
+ * ({@link foldArgumentName}), at any depth, or `undefined`: a server might read either, while
+ * the rules could check only one.
+ */
+export function findFoldedDuplicate(value: unknown): string | undefined {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item)) {
+      for (const child of item) pending.push(child);
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const [key, child] of Object.entries(item)) {
+      const folded = foldArgumentName(key);
+      if (seen.has(folded)) return key;
+      seen.add(folded);
+      pending.push(child);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Values found at a dotted path (`a.b`, `a.*` for every array item or object member). Each
+ * segment matches every key that folds to the same name ({@link foldArgumentName}).
+ */
 function valuesAt(root: unknown, dottedPath: string): Array<{ path: string; value: unknown }> {
   let current: Array<{ path: string; value: unknown }> = [{ path: '', value: root }];
   for (const segment of dottedPath.split('.')) {
+    const foldedSegment = segment === '*' ? segment : foldArgumentName(segment);
     const next: Array<{ path: string; value: unknown }> = [];
     for (const { path: at, value } of current) {
       if (typeof value !== 'object' || value === null) continue;
@@ -30,8 +74,12 @@ function valuesAt(root: unknown, dottedPath: string): Array<{ path: string; valu
           ? value.map((item, index) => [String(index), item] as const)
           : Object.entries(value);
         for (const [key, item] of entries) next.push({ path: `${prefix}${key}`, value: item });
-      } else if (Object.hasOwn(value, segment)) {
-        next.push({ path: `${prefix}${segment}`, value: (value as Record<string, unknown>)[segment] });
+      } else if (Array.isArray(value)) {
+        if (Object.hasOwn(value, segment)) next.push({ path: `${prefix}${segment}`, value: value[Number(segment)] });
+      } else {
+        for (const [key, item] of Object.entries(value))
+          if (key === segment || foldArgumentName(key) === foldedSegment)
+            next.push({ path: `${prefix}${key}`, value: item });
       }
     }
     current = next;

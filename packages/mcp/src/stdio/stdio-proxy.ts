@@ -40,6 +40,8 @@ export interface StdioProxyConfig {
 export interface StdioProxy {
   /** Resolves with the exit code once the client or the upstream is gone. */
   readonly done: Promise<number>;
+  /** Requests it holds waiting for an answer, either way (bounded; a prompt Warden gave up on is forgotten). */
+  pendingCount(): number;
   /** Stops the upstream and ends. */
   close(): void;
 }
@@ -79,7 +81,7 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   const session = config.enforcer.openSession({
     upstream: config.upstream,
     ...(config.caller ? { caller: config.caller } : {}),
-    askClient: (method, params) => connection.askClient(method, params),
+    askClient: (method, params, signal) => connection.askClient(method, params, signal),
   });
   connection = createProxyConnection({
     session,
@@ -136,5 +138,5 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   });
   child.on('error', (error) => connection.upstreamClosed(error.message));
   child.on('exit', (code, signal) => connection.upstreamClosed(`exited with ${signal ?? code}`));
-  return { done, close: () => finish(0) };
+  return { done, pendingCount: () => connection.pendingCount(), close: () => finish(0) };
 }

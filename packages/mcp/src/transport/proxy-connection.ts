@@ -34,8 +34,13 @@ export interface ProxyConnection {
   fromUpstream(message: unknown): void;
   /** The upstream is gone: everything waiting on it fails. */
   upstreamClosed(reason: string): void;
-  /** Sends a request to the client and waits for its answer (for URL-mode elicitation). */
-  askClient(method: string, params: unknown): Promise<unknown>;
+  /**
+   * Sends a request to the client and waits for its answer (for URL-mode elicitation); `signal`
+   * forgets it. At most `maxInFlight` wait at once; past that it throws.
+   */
+  askClient(method: string, params: unknown, signal?: AbortSignal): Promise<unknown>;
+  /** Requests waiting on either side (towards the upstream, towards the client, relayed from the upstream). */
+  pendingCount(): number;
   /** Sends one request to the upstream and waits (used by the session). */
   callUpstream(method: string, params: unknown): Promise<McpOutcome>;
 }
@@ -88,9 +93,13 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     return error !== undefined ? { error: error as never } : { result };
   };
 
-  const askClient = async (method: string, params: unknown): Promise<unknown> => {
+  const askClient = async (method: string, params: unknown, signal?: AbortSignal): Promise<unknown> => {
+    if (signal?.aborted || towardsClient.size >= maxInFlight)
+      throw new BackendUnavailableError({ backend: 'client', message: 'too many requests to the client in flight' });
     const id = `w${++sequence}`;
     const answer = waitFor(towardsClient, id, undefined);
+    // Warden stopped waiting (expired, kill switch): the request is forgotten, answered or not.
+    signal?.addEventListener('abort', () => settle(towardsClient, id, { error: 'abandoned' }), { once: true });
     config.sendToClient({ jsonrpc: '2.0', id, method, params });
     const { result, error } = await answer;
     if (error !== undefined)
@@ -119,22 +128,36 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
    * everything was stopped. A refused one is answered with the denial.
    */
   const relayUpstreamRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
-    if (relayedFromUpstream.size >= maxInFlight) return;
+    if (relayedFromUpstream.size >= maxInFlight) {
+      try {
+        config.sendToUpstream(
+          errorResponse(message.id, 'BACKEND_UNAVAILABLE', 'too many requests to the client in flight'),
+        );
+      } catch {
+        // The upstream is gone.
+      }
+      return;
+    }
     const id = `u${++sequence}`;
     relayedFromUpstream.set(id, message.id);
+    // A client that never answers does not keep the entry: it is dropped after ten minutes (a
+    // person may take that long over a form), or the request timeout when that is longer.
+    setTimeout(() => relayedFromUpstream.delete(id), Math.max(config.requestTimeoutMs, 600_000)).unref();
     void config.session.reachRefusal().then((refusal) => {
       try {
-        if (refusal === undefined) {
+        const screened =
+          refusal === undefined ? config.session.screenUpstreamRequest(message.method, message.params) : { refusal };
+        if ('params' in screened) {
           config.sendToClient({
             jsonrpc: '2.0',
             id,
             method: message.method,
-            ...(isRecord(message.params) ? { params: message.params } : {}),
+            ...(isRecord(screened.params) ? { params: screened.params } : {}),
           });
           return;
         }
         relayedFromUpstream.delete(id);
-        config.sendToUpstream(errorResponse(message.id, refusal.code, refusal.reason));
+        config.sendToUpstream(errorResponse(message.id, screened.refusal.code, screened.refusal.reason));
       } catch {
         // The upstream is gone, or its request cannot be written (nested too deep to serialise):
         // dropped, never thrown where nothing catches it and the process would end.
@@ -146,6 +169,7 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   return {
     callUpstream,
     askClient,
+    pendingCount: () => towardsUpstream.size + towardsClient.size + relayedFromUpstream.size,
     fromClient(raw) {
       const message = classifyMessage(raw);
       switch (message.kind) {
