@@ -1,4 +1,4 @@
-import { hasBidiControls, hasControlCharacters } from '@warden/core';
+import { isPlainLine } from '@warden/core';
 import { z } from 'zod';
 
 /** The switch's state as stored in Redis (the state hash). */
@@ -95,15 +95,16 @@ function storedAsWritten(value: unknown): Stored | undefined {
 }
 
 /**
- * True when a stored text holds what `activate()` and `deactivate()` refuse (control characters,
- * line separators, bidirectional controls): no change this adapter makes writes one, so only
+ * True when a stored text holds what `activate()` and `deactivate()` refuse (core's
+ * {@link isPlainLine}, the very predicate their schemas use: control characters, line
+ * separators, bidirectional controls): no change this adapter makes writes one, so only
  * someone writing Redis by hand does, to forge lines in events and `getState()` readers. Such a
  * record is judged malformed (unknown: it denies) rather than cleaned: cleaning would pass the
  * forger's words on as the operator's, and would alter what a signature covers.
  */
 const holdsForgedText = (stored: Stored): boolean =>
   [stored.reason, stored.actor, stored.changedAt, stored.signature].some(
-    (text) => text !== undefined && (hasControlCharacters(text) || hasBidiControls(text)),
+    (text) => text !== undefined && !isPlainLine(text),
   );
 
 function toRecord(value: unknown): KillSwitchRecord | undefined {
