@@ -62,15 +62,18 @@ const storedSchema = z.object({
 });
 type Stored = z.infer<typeof storedSchema>;
 
-/** A version as the change script writes it: digits without a leading zero, at most 15 (a safe integer). */
-const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,14})$/;
+/** A version as the change script writes it: digits without a leading zero, at most 16 (then checked safe). */
+const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,15})$/;
 
 const isOptionalText = (value: unknown, max: number): boolean =>
   value === undefined || (typeof value === 'string' && value.length <= max);
 
 /** A version as the script writes it (canonical text or a safe integer); `undefined` for anything else. */
 function versionAsWritten(value: unknown): number | undefined {
-  if (typeof value === 'string' && CANONICAL_VERSION.test(value)) return Number(value);
+  if (typeof value === 'string' && CANONICAL_VERSION.test(value)) {
+    const version = Number(value);
+    return Number.isSafeInteger(version) ? version : undefined;
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   return undefined;
 }

@@ -36,8 +36,10 @@ import {
 import {
   type KillSwitchChange,
   type KillSwitchScriptResult,
+  MAX_KILL_SWITCH_VERSION,
   readStateHash,
   runChangeScript,
+  versionsExhausted,
 } from './redis-kill-switch-script.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
 
@@ -164,7 +166,9 @@ export class RedisKillSwitch implements KillSwitch {
    * Activates the switch for every instance. On Sentinel it resolves once `minReplicaAcks`
    * replicas acknowledged the write (`WAIT`), so a failover cannot lose it. When Redis cannot be
    * reached (or no replica acknowledges) it throws `BackendUnavailableError` but activates this
-   * instance anyway; retry to make it global.
+   * instance anyway; retry to make it global. When no version is left (the stored one is
+   * 2^53 - 1, numbered by hand) or signed writers kept racing it, it throws `ConflictError`, and
+   * this instance is active too.
    */
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
@@ -174,6 +178,7 @@ export class RedisKillSwitch implements KillSwitch {
       await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
+      if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
         `Kill switch "${this.name}" is active on this instance only: Redis could not be reached ` +
           `(${messageOf(error)}). Retry activate() to make it global.`,
@@ -588,6 +593,8 @@ export class RedisKillSwitch implements KillSwitch {
         this.highestSignedVersion + 1,
         Math.floor(this.config.now()),
       );
+      // Past 2^53 - 1 a version no longer round-trips (nor does the reader accept it): refused here.
+      if (version > MAX_KILL_SWITCH_VERSION) throw versionsExhausted(this.config.stateKey);
       const basis = this.basisOver(hash, version);
       const record = { version, ...change, basis };
       const signature = signRecord(this.switchId, record, signingKey);
@@ -617,9 +624,11 @@ export class RedisKillSwitch implements KillSwitch {
    * record it can read (a data loss: the version, at least the wall clock, is all it can vouch for).
    */
   private basisOver(hash: Record<string, string>, version: number): number {
-    const stored = hash.version;
-    if (stored === undefined || !/^[0-9]{1,15}$/.test(stored)) return version;
-    return Math.max(Number(stored), this.highestSignedVersion);
+    // Every version the reader accepts, up to 2^53 - 1 (15 digits wrongly made a 16-digit stored
+    // version "none readable", and the basis then claimed the release's own version).
+    const stored = hash.version === undefined ? Number.NaN : Number(hash.version);
+    if (!/^[0-9]{1,16}$/.test(hash.version ?? '') || !Number.isSafeInteger(stored)) return version;
+    return Math.max(stored, this.highestSignedVersion);
   }
 
   /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
