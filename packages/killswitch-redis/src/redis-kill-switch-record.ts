@@ -34,6 +34,15 @@ export interface KillSwitchHistoryEntry {
   actor?: string;
   /** When (ISO-8601). */
   changedAt: string;
+  /**
+   * With `verifyKey` only: the operator signed this entry for this switch AND it fits the signed
+   * entries before it (a higher version; a release's basis at least every signed activation
+   * listed before it). A signature proves who wrote a record, not that it took effect: a release
+   * that lost its race was signed too.
+   */
+  signed?: boolean;
+  /** With `verifyKey` only: this instance itself held this very record (version and signature) as the state. */
+  tookEffect?: boolean;
 }
 
 /**
@@ -173,9 +182,17 @@ export function historyRecordFromJson(json: string): KillSwitchRecord | undefine
 /** Reads a history entry as `getHistory()` lists it; `undefined` when malformed. */
 export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
   const record = historyRecordFromJson(json);
-  if (!record?.changedAt) return undefined;
+  return record && historyEntryFromRecord(record);
+}
+
+/** A history record as `getHistory()` lists it (no signature, no basis); `undefined` without a time. */
+export function historyEntryFromRecord(
+  record: KillSwitchRecord,
+  verdict?: { signed: boolean; tookEffect: boolean },
+): KillSwitchHistoryEntry | undefined {
+  if (!record.changedAt) return undefined;
   const { signature: _signature, basis: _basis, ...entry } = record;
-  return { ...entry, changedAt: record.changedAt };
+  return { ...entry, changedAt: record.changedAt, ...(verdict ?? {}) };
 }
 
 /** True when two records describe the same change (same version, state and time). */

@@ -20,10 +20,11 @@ import {
 } from './redis-kill-switch-config.js';
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import { HeldMessages } from './redis-kill-switch-held-messages.js';
+import { HeldSignedRecords, type HistoryVerdict, judgeHistory } from './redis-kill-switch-history.js';
 import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
 import { observedChanges } from './redis-kill-switch-observed.js';
 import {
-  historyEntryFromJson,
+  historyEntryFromRecord,
   historyRecordFromJson,
   type KillSwitchHistoryEntry,
   type KillSwitchReading,
@@ -101,6 +102,8 @@ export class RedisKillSwitch implements KillSwitch {
   private ownChange: KillSwitchRecord | undefined;
   /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
   private readonly signsForVerifyKey: boolean;
+  /** Signed records this instance held as the state: which history entries took effect. */
+  private readonly heldSigned: HeldSignedRecords;
 
   /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
@@ -115,6 +118,7 @@ export class RedisKillSwitch implements KillSwitch {
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     const { signingKey, verifyKey } = this.config;
     this.signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
+    this.heldSigned = new HeldSignedRecords(this.config.historyLimit);
     this.connections = new KillSwitchConnections(this.config, {
       onMessage: (payload) => this.onMessage(payload),
       onSubscribed: () => this.hint(),
@@ -233,19 +237,39 @@ export class RedisKillSwitch implements KillSwitch {
     }
   }
 
-  /** The shared history of changes, newest first, at most `historyLimit` entries. */
+  /**
+   * The shared history of changes, newest first, at most `historyLimit` entries. With `verifyKey`
+   * each entry says `signed` (signed by the operator and consistent with the entries before it)
+   * and `tookEffect` (this instance held that very record as the state).
+   */
   async getHistory(): Promise<KillSwitchHistoryEntry[]> {
     this.start();
     const { historyKey, historyLimit, commandTimeoutMs } = this.config;
+    let records: KillSwitchRecord[];
     try {
       const entries = await this.connections.run(
         (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
         commandTimeoutMs,
       );
-      return entries.map(historyEntryFromJson).filter((entry) => entry !== undefined);
+      records = entries.map(historyRecordFromJson).filter((entry) => entry !== undefined);
     } catch (error) {
       throw this.unavailable(`Kill switch "${this.name}" could not read its history from Redis`, error);
     }
+    const verdicts = this.judgeHistory(records);
+    return records
+      .map((record) => historyEntryFromRecord(record, verdicts?.get(record)))
+      .filter((entry) => entry !== undefined);
+  }
+
+  /** With `verifyKey`, what each history entry proves (see {@link judgeHistory}). */
+  private judgeHistory(records: readonly KillSwitchRecord[]): Map<KillSwitchRecord, HistoryVerdict> | undefined {
+    const verifyKey = this.config.verifyKey;
+    if (!verifyKey) return undefined;
+    return judgeHistory(
+      records,
+      (record) => isSignedBy(this.switchId, record, verifyKey),
+      (record) => this.heldSigned.has(record),
+    );
   }
 
   /** Stops the re-read timer and ends the connections this instance opened (never an injected client). */
@@ -446,6 +470,7 @@ export class RedisKillSwitch implements KillSwitch {
   ): void {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
+    if (after && this.config.verifyKey) this.heldSigned.remember(after);
     if (options.own) {
       if (after && this.config.events) this.rememberOwnVersion(after.version);
       return;
@@ -479,7 +504,11 @@ export class RedisKillSwitch implements KillSwitch {
   private auditObserved(record: KillSwitchRecord): void {
     this.auditing = this.auditing.then(async () => {
       const history = record.version > this.auditedVersion ? await this.readHistoryRecords() : [];
-      for (const change of observedChanges(history, record, this.auditedVersion)) this.auditChange(change);
+      const verdicts = this.judgeHistory(history);
+      for (const change of observedChanges(history, record, this.auditedVersion)) {
+        // The record taken is judged as the read judged it; history entries by their neighbours.
+        this.auditChange(change, change === record ? undefined : verdicts?.get(change));
+      }
       this.auditedVersion = record.version;
       for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
     });
@@ -502,16 +531,20 @@ export class RedisKillSwitch implements KillSwitch {
 
   /**
    * Reports one change seen from elsewhere, unless this instance made it. With `verifyKey` the
-   * event says whether the operator signed it, and a release nobody signed is not reported: it
-   * released no instance, and its actor is whatever the writer typed.
+   * event says whether the operator signed it (for a history entry: signed and consistent with
+   * the entries before it, see {@link judgeHistory}) and whether this instance held it as the
+   * state (`tookEffect`); a release not signed so is not reported: it released no instance, and
+   * its actor is whatever the writer typed (or it lost its race and was swapped in).
    */
-  private auditChange(change: KillSwitchRecord): void {
+  private auditChange(change: KillSwitchRecord, verdict: HistoryVerdict | undefined): void {
     if (this.ownVersions.delete(change.version)) return;
     const verifyKey = this.config.verifyKey;
-    const signed = verifyKey ? isSignedBy(this.switchId, change, verifyKey) : undefined;
-    if (signed === false && !change.active) return;
+    const judged = verifyKey
+      ? (verdict ?? { signed: isSignedBy(this.switchId, change, verifyKey), tookEffect: true })
+      : undefined;
+    if (judged?.signed === false && !change.active) return;
     const { signature: _signature, basis: _basis, ...details } = change;
-    this.emitEvent(change.active, { observed: true, ...details, ...(signed === undefined ? {} : { signed }) });
+    this.emitEvent(change.active, { observed: true, ...details, ...(judged ?? {}) });
   }
 
   /**
