@@ -156,14 +156,20 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * Resolves once this instance has read the state from Redis; throws
-   * `BackendUnavailableError` when it cannot (then `isActive()` fails closed).
+   * Resolves once this instance holds a state read from Redis that is not stale (read less than
+   * `staleAfterMs` ago, by the rule `isActive()` answers by); throws `BackendUnavailableError`
+   * when it cannot, or when the reply arrived too late to be fresh (then `isActive()` fails closed).
    */
   async ready(): Promise<void> {
     await this.synchronized();
     if (!this.local.isStale()) return;
-    if (await this.refresh(this.config.commandTimeoutMs)) return;
-    throw this.unavailable(`Kill switch "${this.name}" could not read its state from Redis`);
+    const answered = await this.refresh(this.config.commandTimeoutMs);
+    if (answered && !this.local.isStale()) return;
+    throw this.unavailable(
+      answered
+        ? `Kill switch "${this.name}" read its state from Redis, but the reply arrived after staleAfterMs (${this.config.staleAfterMs} ms): stale`
+        : `Kill switch "${this.name}" could not read its state from Redis`,
+    );
   }
 
   /**
