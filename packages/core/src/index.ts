@@ -241,4 +241,10 @@ export {
   TRUST_LEVELS,
   type TrustLevel,
 } from './trust.js';
-export { hasBidiControls, hasControlCharacters, parseInput, withoutControlCharacters } from './validation.js';
+export {
+  hasBidiControls,
+  hasControlCharacters,
+  isPlainLine,
+  parseInput,
+  withoutControlCharacters,
+} from './validation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasBidiControls, hasControlCharacters, withoutControlCharacters } from './validation.js';
+import { hasBidiControls, hasControlCharacters, isPlainLine, withoutControlCharacters } from './validation.js';
 
 describe('hasControlCharacters(text) and withoutControlCharacters(text)', () => {
   const hostile = ['a\u0000b', 'a\tb', 'a\nb', 'a\u001b[2Kb', 'a\u007fb', 'a\u009b31mb', 'a\u2028b', 'a\u2029b'];
@@ -27,5 +27,12 @@ describe('hasBidiControls(text)', () => {
     }
     for (const text of ['José María', '李小龙', 'שלום', 'Zoë 🙂', 'a\u200bb'])
       expect(hasBidiControls(text)).toBe(false);
+  });
+});
+
+describe('isPlainLine(text)', () => {
+  it('refuses exactly what hasControlCharacters or hasBidiControls finds', () => {
+    for (const text of ['a\nb', 'a\u001b[2K', 'a\u2028', 'a\u202e', 'a\u2066']) expect(isPlainLine(text)).toBe(false);
+    for (const text of ['incident détecté 🚨', 'שלום', 'a\u200bb']) expect(isPlainLine(text)).toBe(true);
   });
 });

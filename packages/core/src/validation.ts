@@ -47,3 +47,14 @@ export function withoutControlCharacters(text: string): string {
 export function hasBidiControls(text: string): boolean {
   return /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(text);
 }
+
+/**
+ * True when `text` is one line of plain text: no control character or line separator
+ * ({@link hasControlCharacters}) and no bidirectional control ({@link hasBidiControls}). The one
+ * rule for free text shown as it is in events, logs, terminals and the console: kill switch
+ * reasons and actors are refused on write unless they pass it, and adapters reading one back from
+ * a store someone else can write judge it by the same rule, so writer and reader cannot disagree.
+ */
+export function isPlainLine(text: string): boolean {
+  return !hasControlCharacters(text) && !hasBidiControls(text);
+}

@@ -1,4 +1,4 @@
-import { createRedisClient, duplicateForSubscriber, type RedisClient } from '@warden/redis-client';
+import { createRedisClient, duplicateForSubscriber, type RedisClient, redactRedisError } from '@warden/redis-client';
 import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
 /** What the connections report to the kill switch. */
@@ -57,11 +57,15 @@ export class KillSwitchConnections {
   private firstSubscription: Promise<void> | undefined;
   private markSubscribed: () => void = () => {};
 
-  /** Remembers the settings; opens nothing. */
+  private readonly events: ConnectionEvents;
+
+  /** Remembers the settings; opens nothing. Errors reach `events.onError` without a password (see `redactRedisError`). */
   constructor(
     private readonly settings: ParsedRedisKillSwitchConfig,
-    private readonly events: ConnectionEvents,
-  ) {}
+    events: ConnectionEvents,
+  ) {
+    this.events = { ...events, onError: (error) => events.onError(redactRedisError(error)) };
+  }
 
   /** Opens the connections (in the background) and subscribes to the switch's channel. */
   start(): void {
@@ -108,8 +112,12 @@ export class KillSwitchConnections {
   async run<T>(operation: (redis: RedisClient) => Promise<T>, waitForReadyMs: number): Promise<T> {
     const command = this.command;
     if (!command || this.closed) throw new Error('The kill switch is closed');
-    await this.waitUntilReady(command, waitForReadyMs);
-    return withTimeout(operation(command), this.settings.commandTimeoutMs, 'Redis command');
+    try {
+      await this.waitUntilReady(command, waitForReadyMs);
+      return await withTimeout(operation(command), this.settings.commandTimeoutMs, 'Redis command');
+    } catch (error) {
+      throw redactRedisError(error);
+    }
   }
 
   /** Ends the subscriber and the command connection if this instance created it. */

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { killSwitchChangeOptionsSchema, killSwitchReasonSchema } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import {
   historyEntryFromJson,
@@ -51,6 +52,26 @@ describe('readingFromHash(hash)', () => {
       }
     }
     expect(readingFromHash({ ...record, reason: 'incident détecté 🚨' }).kind).toBe('record');
+  });
+
+  it('reads back exactly the reasons and actors activate() accepts: reader and writer share one rule', () => {
+    const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
+    // Every code point of the ranges where controls, separators and format characters live.
+    const candidates: string[] = [];
+    for (const [from, to] of [
+      [0x0, 0xa0],
+      [0x600, 0x620],
+      [0x2000, 0x2070],
+      [0xfeff, 0xfeff],
+    ] as const) {
+      for (let code = from; code <= to; code += 1) candidates.push(`x${String.fromCodePoint(code)}y`);
+    }
+    for (const text of candidates) {
+      const written = killSwitchReasonSchema.safeParse(text).success;
+      expect(killSwitchChangeOptionsSchema.safeParse({ actor: text }).success).toBe(written);
+      expect(readingFromHash({ ...record, reason: text }).kind === 'record').toBe(written);
+      expect(readingFromHash({ ...record, actor: text }).kind === 'record').toBe(written);
+    }
   });
 
   it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {

@@ -1,4 +1,4 @@
-import { hasBidiControls, hasControlCharacters } from '@warden/core';
+import { isPlainLine } from '@warden/core';
 import { z } from 'zod';
 
 /** The switch's state as stored in Redis (the state hash). */
@@ -34,6 +34,15 @@ export interface KillSwitchHistoryEntry {
   actor?: string;
   /** When (ISO-8601). */
   changedAt: string;
+  /**
+   * With `verifyKey` only: the operator signed this entry for this switch AND it fits the signed
+   * entries before it (a higher version; a release's basis at least every signed activation
+   * listed before it). A signature proves who wrote a record, not that it took effect: a release
+   * that lost its race was signed too.
+   */
+  signed?: boolean;
+  /** With `verifyKey` only: this instance itself held this very record (version and signature) as the state. */
+  tookEffect?: boolean;
 }
 
 /**
@@ -62,15 +71,18 @@ const storedSchema = z.object({
 });
 type Stored = z.infer<typeof storedSchema>;
 
-/** A version as the change script writes it: digits without a leading zero, at most 15 (a safe integer). */
-const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,14})$/;
+/** A version as the change script writes it: digits without a leading zero, at most 16 (then checked safe). */
+const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,15})$/;
 
 const isOptionalText = (value: unknown, max: number): boolean =>
   value === undefined || (typeof value === 'string' && value.length <= max);
 
 /** A version as the script writes it (canonical text or a safe integer); `undefined` for anything else. */
 function versionAsWritten(value: unknown): number | undefined {
-  if (typeof value === 'string' && CANONICAL_VERSION.test(value)) return Number(value);
+  if (typeof value === 'string' && CANONICAL_VERSION.test(value)) {
+    const version = Number(value);
+    return Number.isSafeInteger(version) ? version : undefined;
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   return undefined;
 }
@@ -95,15 +107,16 @@ function storedAsWritten(value: unknown): Stored | undefined {
 }
 
 /**
- * True when a stored text holds what `activate()` and `deactivate()` refuse (control characters,
- * line separators, bidirectional controls): no change this adapter makes writes one, so only
+ * True when a stored text holds what `activate()` and `deactivate()` refuse (core's
+ * {@link isPlainLine}, the very predicate their schemas use: control characters, line
+ * separators, bidirectional controls): no change this adapter makes writes one, so only
  * someone writing Redis by hand does, to forge lines in events and `getState()` readers. Such a
  * record is judged malformed (unknown: it denies) rather than cleaned: cleaning would pass the
  * forger's words on as the operator's, and would alter what a signature covers.
  */
 const holdsForgedText = (stored: Stored): boolean =>
   [stored.reason, stored.actor, stored.changedAt, stored.signature].some(
-    (text) => text !== undefined && (hasControlCharacters(text) || hasBidiControls(text)),
+    (text) => text !== undefined && !isPlainLine(text),
   );
 
 function toRecord(value: unknown): KillSwitchRecord | undefined {
@@ -169,9 +182,17 @@ export function historyRecordFromJson(json: string): KillSwitchRecord | undefine
 /** Reads a history entry as `getHistory()` lists it; `undefined` when malformed. */
 export function historyEntryFromJson(json: string): KillSwitchHistoryEntry | undefined {
   const record = historyRecordFromJson(json);
-  if (!record?.changedAt) return undefined;
+  return record && historyEntryFromRecord(record);
+}
+
+/** A history record as `getHistory()` lists it (no signature, no basis); `undefined` without a time. */
+export function historyEntryFromRecord(
+  record: KillSwitchRecord,
+  verdict?: { signed: boolean; tookEffect: boolean },
+): KillSwitchHistoryEntry | undefined {
+  if (!record.changedAt) return undefined;
   const { signature: _signature, basis: _basis, ...entry } = record;
-  return { ...entry, changedAt: record.changedAt };
+  return { ...entry, changedAt: record.changedAt, ...(verdict ?? {}) };
 }
 
 /** True when two records describe the same change (same version, state and time). */

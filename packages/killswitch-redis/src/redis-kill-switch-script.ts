@@ -1,3 +1,4 @@
+import { ConflictError } from '@warden/core';
 import { defineRedisScript, type RedisClient } from '@warden/redis-client';
 import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-record.js';
 
@@ -14,7 +15,8 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
  * the stored one), expected stored version ('*' checks nothing, '' expects no record),
  * signature, skip-if-inactive ('1': an existing inactive record is left alone), basis (signed
  * changes: the version replaced; '' unsigned).
- * Returns { 1 changed | 0 unchanged | -1 version conflict, the state hash as stored now }.
+ * Returns { 1 changed | 0 unchanged | -1 version conflict | -2 no version left (the stored one is
+ * 2^53 - 1), the state hash as stored now }. Versions travel as exact decimal text throughout.
  */
 const changeScript = defineRedisScript(`
 local state, history = KEYS[1], KEYS[2]
@@ -32,11 +34,19 @@ if ARGV[10] == '1' and redis.call('HGET', state, 'active') == '0' then
 end
 local version = ARGV[7]
 if version == '' then
-  version = tostring((tonumber(redis.call('HGET', state, 'version') or '0') or 0) + 1)
+  -- Lua's tostring and cjson write numbers with %.14g: from 1e14 on they rounded the version.
+  -- Versions stay text here; only a version the reader accepts (digits, at most 2^53 - 1) is
+  -- bumped, as a double (exact up to 2^53) written back with %.0f; anything else reads as no
+  -- version. Past 2^53 - 1 no version is left: refused (-2), nothing written.
+  local stored = redis.call('HGET', state, 'version') or ''
+  local number = string.match(stored, '^[0-9]+$') and tonumber(stored) or 0
+  if number > 9007199254740991 then number = 0 end
+  if number == 9007199254740991 then return { -2, redis.call('HGETALL', state) } end
+  version = string.format('%.0f', number + 1)
 end
 redis.call('HSET', state, 'version', version)
 redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4], 'changedAt', ARGV[5], 'signature', ARGV[9], 'basis', ARGV[11])
-local entry = cjson.encode({ version = tonumber(version), active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] })
+local entry = cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
 redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] }))
@@ -116,7 +126,23 @@ export async function readStateHash(redis: RedisClient, stateKey: string): Promi
   }
 }
 
-/** Runs the change script; the caller bounds its time. */
+/** The largest version a change writes and a reader accepts (2^53 - 1: exact as a double and as text). */
+export const MAX_KILL_SWITCH_VERSION: number = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The error for a change that would need a version past {@link MAX_KILL_SWITCH_VERSION}: only a
+ * Redis user numbering the record by hand gets there. Deleting the state key (then an operator's
+ * `deactivate()`) starts the numbering again.
+ */
+export function versionsExhausted(stateKey: string): ConflictError {
+  return new ConflictError({
+    message:
+      `Kill switch state "${stateKey}" has no version left (the next would pass 2^53 - 1): nothing was written. ` +
+      'Delete the state key, then deactivate() with the operator key.',
+  });
+}
+
+/** Runs the change script; the caller bounds its time. Throws `ConflictError` when no version is left. */
 export async function runChangeScript(
   redis: RedisClient,
   target: KillSwitchScriptTarget,
@@ -141,6 +167,7 @@ export async function runChangeScript(
     ],
   );
   if (!Array.isArray(reply)) throw new TypeError('Unexpected reply from the kill switch script');
+  if (reply[0] === -2) throw versionsExhausted(target.stateKey);
   const outcome = reply[0] === 1 ? 'changed' : reply[0] === 0 ? 'unchanged' : 'conflict';
   const stored = hashFromFlat(reply[1]);
   return { outcome, reading: readingFromHash(stored), stored };

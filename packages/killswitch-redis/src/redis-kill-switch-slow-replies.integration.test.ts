@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { BackendUnavailableError } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { afterEach, expect, it, vi } from 'vitest';
 import { sampleAnswers } from '../test/answer-sampler.js';
@@ -83,5 +84,27 @@ describeWithService('redis', 'Redis kill switch over a slow connection', () => {
     await eventually(async () => expect((await reader.getState()).version).toBe((await operator.getState()).version));
     const [tally] = await sampler.stop();
     expect(tally?.inactive).toBe(0);
+  });
+
+  it('ready() throws when its reply arrives after staleAfterMs (attacker: a slow link or a delaying middlebox), as isActive() then denies', async () => {
+    proxy = await startSlowProxy(new URL(process.env.REDIS_URL ?? ''));
+    const name = `slow-ready-${randomUUID()}`;
+    const keyPrefix = 'warden-test:kill-switch:';
+    const timings = { staleAfterMs: STALE_AFTER_MS, refreshIntervalMs: 100, commandTimeoutMs: 2_000 };
+    const operator = createRedisKillSwitch({ url: process.env.REDIS_URL ?? '', name, keyPrefix, ...timings });
+    const reader = createRedisKillSwitch({ url: proxy.url, name, keyPrefix, ...timings });
+    opened.push(operator, reader);
+    await operator.deactivate({ actor: 'alice' });
+    await reader.ready();
+    expect(await reader.isActive()).toBe(false);
+
+    proxy.slow();
+    await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, stale: true }));
+    const error = await reader.ready().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect(await reader.isActive()).toBe(true);
   });
 });

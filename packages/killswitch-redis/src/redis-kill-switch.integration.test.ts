@@ -173,7 +173,7 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     const silent = open({ name });
     const audited = open({ name, events: createSecurityEventEmitter(), historyLimit: 3 });
     const remembered = (killSwitch: RedisKillSwitch): number =>
-      (killSwitch as unknown as { ownVersions: Set<number> }).ownVersions.size;
+      (killSwitch as unknown as { audit: { ownVersions: Set<number> } }).audit.ownVersions.size;
     for (let change = 0; change < 10; change += 1) {
       await silent.activate(`silent ${change}`);
       await silent.deactivate();

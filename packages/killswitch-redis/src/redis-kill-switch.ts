@@ -13,6 +13,7 @@ import {
   toIsoTime,
 } from '@warden/core';
 import { describeRedisPersistence } from '@warden/redis-client';
+import { KillSwitchAudit } from './redis-kill-switch-audit.js';
 import {
   type ParsedRedisKillSwitchConfig,
   parseRedisKillSwitchConfig,
@@ -20,34 +21,24 @@ import {
 } from './redis-kill-switch-config.js';
 import { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import { HeldMessages } from './redis-kill-switch-held-messages.js';
+import { HeldSignedRecords, type HistoryVerdict, judgeHistory } from './redis-kill-switch-history.js';
+import { KillSwitchJudge } from './redis-kill-switch-judge.js';
 import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
-import { observedChanges } from './redis-kill-switch-observed.js';
 import {
-  historyEntryFromJson,
+  historyEntryFromRecord,
   historyRecordFromJson,
   type KillSwitchHistoryEntry,
-  type KillSwitchReading,
   type KillSwitchRecord,
   readingFromHash,
   recordFromMessage,
-  sameChange,
   sameRecord,
 } from './redis-kill-switch-record.js';
-import {
-  type KillSwitchChange,
-  type KillSwitchScriptResult,
-  readStateHash,
-  runChangeScript,
-} from './redis-kill-switch-script.js';
-import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
-
-/** What a change wrote, and the record this instance signed for it (with `signingKey`). */
-type WrittenChange = KillSwitchScriptResult & { signed?: KillSwitchRecord };
+import { type KillSwitchChange, readStateHash } from './redis-kill-switch-script.js';
+import { isSignedBy } from './redis-kill-switch-signature.js';
+import { KillSwitchWriter, type WrittenChange } from './redis-kill-switch-writer.js';
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
-/** How often a signed change retries when another writer changed the record between read and write. */
-const SIGNED_WRITE_ATTEMPTS = 5;
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
@@ -77,28 +68,17 @@ export class RedisKillSwitch implements KillSwitch {
   private rereadRequested = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private persistenceChecked = false;
-  /** Highest signed version this instance has trusted: an older signed record is a rollback. */
-  private highestSignedVersion = 0;
-  /**
-   * Highest version of a signed activation this instance has held: a signed release whose basis
-   * is older was made without knowing of it (it lost a race to it, or was replayed). Unsigned
-   * activations do not count: their version is whatever a Redis user typed, and one numbered
-   * near 2^53 would refuse every later release until the process restarts.
-   */
-  private highestSignedActivationVersion = 0;
-  /** Newest change this instance has put into its audit trail (its own or observed). */
-  private auditedVersion = 0;
-  /** Versions this instance wrote itself (not to be reported again as observed). */
-  private readonly ownVersions = new Set<number>();
-  private auditing: Promise<void> = Promise.resolve();
   private closed = false;
   /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
   private changesInFlight = 0;
   private readonly messagesDuringChange = new HeldMessages();
   /** The record this instance's last change left in Redis, while it is the one held. */
   private ownChange: KillSwitchRecord | undefined;
-  /** True when `signingKey` is the private half of `verifyKey`: what this instance signs verifies. */
-  private readonly signsForVerifyKey: boolean;
+  private readonly judge: KillSwitchJudge;
+  private readonly writer: KillSwitchWriter;
+  private readonly audit: KillSwitchAudit;
+  /** Signed records this instance held as the state: which history entries took effect. */
+  private readonly heldSigned: HeldSignedRecords;
 
   /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
@@ -112,11 +92,24 @@ export class RedisKillSwitch implements KillSwitch {
     const { name, staleAfterMs, failMode, onError } = this.config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
     const { signingKey, verifyKey } = this.config;
-    this.signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
+    // `signingKey` is the private half of `verifyKey`: what this instance signs verifies.
+    const signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
+    this.heldSigned = new HeldSignedRecords(this.config.historyLimit);
     this.connections = new KillSwitchConnections(this.config, {
       onMessage: (payload) => this.onMessage(payload),
       onSubscribed: () => this.hint(),
       onError,
+    });
+    this.judge = new KillSwitchJudge({ name, switchId: this.switchId, verifyKey });
+    this.writer = new KillSwitchWriter(this.switchId, this.config, this.connections, this.judge, signsForVerifyKey);
+    this.audit = new KillSwitchAudit({
+      name,
+      events: this.config.events,
+      historyLimit: this.config.historyLimit,
+      onError,
+      readHistory: () => this.readHistoryRecords(),
+      judgeHistory: (records) => this.judgeHistory(records),
+      isSigned: verifyKey ? (record) => this.judge.isSigned(record) : undefined,
     });
   }
 
@@ -150,21 +143,29 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * Resolves once this instance has read the state from Redis; throws
-   * `BackendUnavailableError` when it cannot (then `isActive()` fails closed).
+   * Resolves once this instance holds a state read from Redis that is not stale (read less than
+   * `staleAfterMs` ago, by the rule `isActive()` answers by); throws `BackendUnavailableError`
+   * when it cannot, or when the reply arrived too late to be fresh (then `isActive()` fails closed).
    */
   async ready(): Promise<void> {
     await this.synchronized();
     if (!this.local.isStale()) return;
-    if (await this.refresh(this.config.commandTimeoutMs)) return;
-    throw this.unavailable(`Kill switch "${this.name}" could not read its state from Redis`);
+    const answered = await this.refresh(this.config.commandTimeoutMs);
+    if (answered && !this.local.isStale()) return;
+    throw this.unavailable(
+      answered
+        ? `Kill switch "${this.name}" read its state from Redis, but the reply arrived after staleAfterMs (${this.config.staleAfterMs} ms): stale`
+        : `Kill switch "${this.name}" could not read its state from Redis`,
+    );
   }
 
   /**
    * Activates the switch for every instance. On Sentinel it resolves once `minReplicaAcks`
    * replicas acknowledged the write (`WAIT`), so a failover cannot lose it. When Redis cannot be
    * reached (or no replica acknowledges) it throws `BackendUnavailableError` but activates this
-   * instance anyway; retry to make it global.
+   * instance anyway; retry to make it global. When no version is left (the stored one is
+   * 2^53 - 1, numbered by hand) or signed writers kept racing it, it throws `ConflictError`, and
+   * this instance is active too.
    */
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
@@ -174,6 +175,7 @@ export class RedisKillSwitch implements KillSwitch {
       await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
+      if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
         `Kill switch "${this.name}" is active on this instance only: Redis could not be reached ` +
           `(${messageOf(error)}). Retry activate() to make it global.`,
@@ -182,7 +184,7 @@ export class RedisKillSwitch implements KillSwitch {
     }
     const version = this.local.record()?.version;
     try {
-      await this.waitForReplicas();
+      await this.writer.waitForReplicas();
     } catch (error) {
       this.pinLocally(change, validReason);
       throw this.unavailable(
@@ -191,7 +193,7 @@ export class RedisKillSwitch implements KillSwitch {
         error,
       );
     }
-    this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
+    this.audit.emit(change, { scope: 'global', ...(version ? { version } : {}) });
   }
 
   /**
@@ -224,23 +226,51 @@ export class RedisKillSwitch implements KillSwitch {
     }
     if (written.outcome === 'changed' || wasLocalOnly) {
       const version = this.local.record()?.version;
-      this.emit(change, { scope: 'global', ...(version ? { version } : {}) });
+      this.audit.emit(change, { scope: 'global', ...(version ? { version } : {}) });
     }
   }
 
-  /** The shared history of changes, newest first, at most `historyLimit` entries. */
+  /**
+   * The shared history of changes, newest first, at most `historyLimit` entries. With `verifyKey`
+   * each entry says `signed` (signed by the operator and consistent with the entries before it)
+   * and `tookEffect` (this instance held that very record as the state).
+   */
   async getHistory(): Promise<KillSwitchHistoryEntry[]> {
     this.start();
-    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
+    let records: KillSwitchRecord[];
     try {
-      const entries = await this.connections.run(
-        (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
-        commandTimeoutMs,
-      );
-      return entries.map(historyEntryFromJson).filter((entry) => entry !== undefined);
+      records = await this.readHistoryRecords();
     } catch (error) {
       throw this.unavailable(`Kill switch "${this.name}" could not read its history from Redis`, error);
     }
+    const verdicts = this.judgeHistory(records);
+    return records
+      .map((record) => historyEntryFromRecord(record, verdicts?.get(record)))
+      .filter((entry) => entry !== undefined);
+  }
+
+  /**
+   * The history as written (signatures included), newest first: what `getHistory()` lists and
+   * what the audit trail reports from. Throws what the read threw (each caller handles it).
+   */
+  private async readHistoryRecords(): Promise<KillSwitchRecord[]> {
+    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
+    const entries = await this.connections.run(
+      (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
+      commandTimeoutMs,
+    );
+    return entries.map(historyRecordFromJson).filter((entry) => entry !== undefined);
+  }
+
+  /** With `verifyKey`, what each history entry proves (see {@link judgeHistory}). */
+  private judgeHistory(records: readonly KillSwitchRecord[]): Map<KillSwitchRecord, HistoryVerdict> | undefined {
+    const verifyKey = this.config.verifyKey;
+    if (!verifyKey) return undefined;
+    return judgeHistory(
+      records,
+      (record) => this.judge.isSigned(record),
+      (record) => this.heldSigned.has(record),
+    );
   }
 
   /** Stops the re-read timer and ends the connections this instance opened (never an injected client). */
@@ -320,12 +350,12 @@ export class RedisKillSwitch implements KillSwitch {
     if (!verifyKey) return false;
     const held = this.local.record();
     if (!held) return false;
-    if (record.version <= held.version || record.version <= this.highestSignedVersion) return false;
+    if (record.version <= held.version || record.version <= this.judge.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
     // Verified just now: judging it must not pay for a second Ed25519 verification. A signed
     // record judged unknown (a release over an older state than an activation seen) is only a
     // hint: a message never changes the answer by itself, to "unknown" no more than to "inactive".
-    const state = this.judge({ kind: 'record', record }, { signatureVerified: true });
+    const state = this.judge.judge({ kind: 'record', record }, { signatureVerified: true });
     if (state.kind !== 'known') return false;
     this.take(state, { own: false, confirmed: false });
     return true;
@@ -363,75 +393,13 @@ export class RedisKillSwitch implements KillSwitch {
         readAt = monotonicNow();
         return readStateHash(redis, this.config.stateKey);
       }, waitForReadyMs);
-      this.take(this.judge(readingFromHash(hash)), { own: false, readAt });
+      this.take(this.judge.judge(readingFromHash(hash)), { own: false, readAt });
       this.checkPersistenceOnce();
       return true;
     } catch (error) {
       this.config.onError(error);
       return false;
     }
-  }
-
-  /**
-   * What this instance may trust in a reading: only a record (signed, with `verifyKey`) can say
-   * inactive. `signatureVerified`: the caller has just verified this very record with `verifyKey`.
-   */
-  private judge(reading: KillSwitchReading, checked: { signatureVerified?: true } = {}): TrustedState {
-    const name = this.name;
-    if (reading.kind === 'missing') {
-      return {
-        kind: 'unknown',
-        why:
-          `Kill switch "${name}" has no state record in Redis (first deployment, data loss or wrong database): ` +
-          'failing closed. An operator releases it with an explicit deactivate().',
-      };
-    }
-    if (reading.kind === 'malformed') {
-      return {
-        kind: 'unknown',
-        why: `Kill switch "${name}" state record in Redis cannot be read: failing closed. An operator's deactivate() rewrites it.`,
-      };
-    }
-    const { record } = reading;
-    const verifyKey = this.config.verifyKey;
-    // Without a key to check, or when the record says "stop", the record is taken as it is: a
-    // forged activation can only deny.
-    if (!verifyKey) return { kind: 'known', record };
-    const signed = checked.signatureVerified ?? isSignedBy(this.switchId, record, verifyKey);
-    if (record.active) {
-      // A signed activation raises the floor, so an older signed release replayed later is a rollback.
-      if (signed) {
-        this.highestSignedVersion = Math.max(this.highestSignedVersion, record.version);
-        this.highestSignedActivationVersion = Math.max(this.highestSignedActivationVersion, record.version);
-      }
-      return { kind: 'known', record };
-    }
-    if (!signed) {
-      return {
-        kind: 'unknown',
-        why: `Kill switch "${name}" state record is not signed by the operator's key: failing closed. Deactivate it with the signingKey.`,
-      };
-    }
-    if (record.version < this.highestSignedVersion) {
-      return {
-        kind: 'unknown',
-        why: `Kill switch "${name}" state record is older (version ${record.version}) than one already seen (${this.highestSignedVersion}): a rollback, failing closed.`,
-      };
-    }
-    // The signature proves the operator released *something*, not that the release came after
-    // every stop: a release signed and sent but beaten to Redis by an activation (and seen there
-    // by anyone with MONITOR) may carry a higher version than that activation. Its basis says
-    // which state it released.
-    if ((record.basis ?? -1) < this.highestSignedActivationVersion) {
-      return {
-        kind: 'unknown',
-        why:
-          `Kill switch "${name}" state record releases version ${record.basis ?? 'unknown'}, older than an ` +
-          `activation already seen (${this.highestSignedActivationVersion}): a replayed or overtaken release, failing closed.`,
-      };
-    }
-    this.highestSignedVersion = record.version;
-    return { kind: 'known', record };
   }
 
   /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
@@ -441,72 +409,16 @@ export class RedisKillSwitch implements KillSwitch {
   ): void {
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
+    if (after && this.config.verifyKey) this.heldSigned.remember(after);
     if (options.own) {
-      if (after && this.config.events) this.rememberOwnVersion(after.version);
+      if (after) this.audit.rememberOwnVersion(after.version);
       return;
     }
     if (!this.firstReadSettled || !previous) {
-      this.auditedVersion = Math.max(this.auditedVersion, after?.version ?? 0);
+      this.audit.skipTo(after?.version ?? 0);
       return;
     }
-    if (!this.config.events) return;
-    const before = previous.kind === 'known' ? previous.record : undefined;
-    if (previous.kind === state.kind && (after ? sameChange(before, after) : previous.kind === 'unknown')) return;
-    if (after) this.auditObserved(after);
-    else if (state.kind === 'unknown') this.emitEvent(true, { observed: true, unknown: true, reason: state.why });
-  }
-
-  /**
-   * Remembers a version this instance wrote, so auditing what it observes skips it. Only the
-   * newest `historyLimit` are kept: an older one of its own can no longer be in the history read.
-   */
-  private rememberOwnVersion(version: number): void {
-    this.ownVersions.add(version);
-    if (this.ownVersions.size <= this.config.historyLimit) return;
-    const oldest = this.ownVersions.values().next().value;
-    if (oldest !== undefined) this.ownVersions.delete(oldest);
-  }
-
-  /**
-   * Puts changes made elsewhere into this host's audit trail (see {@link observedChanges}): the
-   * history entries since the last one reported, then the record taken.
-   */
-  private auditObserved(record: KillSwitchRecord): void {
-    this.auditing = this.auditing.then(async () => {
-      const history = record.version > this.auditedVersion ? await this.readHistoryRecords() : [];
-      for (const change of observedChanges(history, record, this.auditedVersion)) this.auditChange(change);
-      this.auditedVersion = record.version;
-      for (const version of this.ownVersions) if (version <= this.auditedVersion) this.ownVersions.delete(version);
-    });
-  }
-
-  /** The history as written (signatures included), newest first; empty when Redis does not answer. */
-  private async readHistoryRecords(): Promise<KillSwitchRecord[]> {
-    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
-    try {
-      const entries = await this.connections.run(
-        (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
-        commandTimeoutMs,
-      );
-      return entries.map(historyRecordFromJson).filter((entry) => entry !== undefined);
-    } catch (error) {
-      this.config.onError(error);
-      return [];
-    }
-  }
-
-  /**
-   * Reports one change seen from elsewhere, unless this instance made it. With `verifyKey` the
-   * event says whether the operator signed it, and a release nobody signed is not reported: it
-   * released no instance, and its actor is whatever the writer typed.
-   */
-  private auditChange(change: KillSwitchRecord): void {
-    if (this.ownVersions.delete(change.version)) return;
-    const verifyKey = this.config.verifyKey;
-    const signed = verifyKey ? isSignedBy(this.switchId, change, verifyKey) : undefined;
-    if (signed === false && !change.active) return;
-    const { signature: _signature, basis: _basis, ...details } = change;
-    this.emitEvent(change.active, { observed: true, ...details, ...(signed === undefined ? {} : { signed }) });
+    this.audit.observe(previous, state);
   }
 
   /**
@@ -521,9 +433,9 @@ export class RedisKillSwitch implements KillSwitch {
     try {
       // The script's answer is a read, no newer than the first command of the change.
       const readAt = monotonicNow();
-      const written = await this.write(change);
+      const written = await this.writer.write(change, this.local.record());
       const wasLocalOnly = this.local.hasLocalActivation();
-      this.take(this.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
+      this.take(this.writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
     } finally {
@@ -533,106 +445,6 @@ export class RedisKillSwitch implements KillSwitch {
         for (const payload of messages) this.onMessage(payload);
         if (rereadForDropped) this.hint();
       }
-    }
-  }
-
-  /**
-   * Judges what a change left in Redis. A record identical to the one this instance has just
-   * signed, with a signing key that pairs with `verifyKey`, is known to verify: no second
-   * Ed25519 verification of it.
-   */
-  private judgeWritten(written: WrittenChange): TrustedState {
-    const { reading, signed } = written;
-    const verified =
-      this.signsForVerifyKey && signed && reading.kind === 'record' && sameRecord(reading.record, signed);
-    return this.judge(reading, verified ? { signatureVerified: true } : {});
-  }
-
-  private async write(change: KillSwitchChange): Promise<WrittenChange> {
-    const { signingKey } = this.config;
-    if (!signingKey) {
-      const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
-        this.connections.run(
-          (redis) => runChangeScript(redis, this.config, change, { skipIfInactive }),
-          this.config.commandTimeoutMs,
-        );
-      const result = await run(!change.active);
-      // "Inactive" that this instance cannot trust (a tampered record) is rewritten, not kept.
-      if (result.outcome === 'unchanged' && this.judge(result.reading).kind !== 'known') return run(false);
-      return result;
-    }
-    // An activation starts from the version this instance holds, saving a read before the write
-    // (the script checks it; a conflict answers with what is stored, and the next attempt uses that).
-    const held = change.active ? this.local.record() : undefined;
-    let known: Record<string, string> | undefined = held ? { version: String(held.version) } : undefined;
-    for (let attempt = 0; attempt < SIGNED_WRITE_ATTEMPTS; attempt += 1) {
-      const hash =
-        known ??
-        (await this.connections.run(
-          (redis) => readStateHash(redis, this.config.stateKey),
-          this.config.commandTimeoutMs,
-        ));
-      if (!change.active) {
-        // A release over a release this instance trusts changes nothing. Trusted as a read would
-        // trust it: a signed release replayed over a newer activation (a rollback) is signed, yet
-        // left in place it keeps every instance that saw the activation unknown. (An activation
-        // needs only the stored version: parsing the hash would be wasted work.)
-        const reading = readingFromHash(hash);
-        const judged = this.judge(reading);
-        if (judged.kind === 'known' && !judged.record.active) return { outcome: 'unchanged', reading, stored: hash };
-      }
-      const storedVersion = Number(hash.version);
-      // A signed version only grows, even across a data loss: at least the wall clock in ms.
-      const version = Math.max(
-        (Number.isSafeInteger(storedVersion) ? storedVersion : 0) + 1,
-        this.highestSignedVersion + 1,
-        Math.floor(this.config.now()),
-      );
-      const basis = this.basisOver(hash, version);
-      const record = { version, ...change, basis };
-      const signature = signRecord(this.switchId, record, signingKey);
-      const expectedVersion = hash.version ?? '';
-      const result = await this.connections.run(
-        (redis) =>
-          runChangeScript(redis, this.config, change, {
-            version,
-            expectedVersion,
-            signature,
-            basis,
-            skipIfInactive: false,
-          }),
-        this.config.commandTimeoutMs,
-      );
-      if (result.outcome !== 'conflict') return { ...result, signed: { ...record, signature } };
-      known = result.stored;
-    }
-    throw new ConflictError({
-      message: `Kill switch "${this.name}" changed concurrently ${SIGNED_WRITE_ATTEMPTS} times; retry`,
-    });
-  }
-
-  /**
-   * What a signed change replaces: the stored record's version (the script checks it is still
-   * there), and every signed activation this instance has seen; its own version when Redis holds no
-   * record it can read (a data loss: the version, at least the wall clock, is all it can vouch for).
-   */
-  private basisOver(hash: Record<string, string>, version: number): number {
-    const stored = hash.version;
-    if (stored === undefined || !/^[0-9]{1,15}$/.test(stored)) return version;
-    return Math.max(Number(stored), this.highestSignedVersion);
-  }
-
-  /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
-  private async waitForReplicas(): Promise<void> {
-    const { minReplicaAcks, topology, commandTimeoutMs } = this.config;
-    if (minReplicaAcks === 0 || topology === 'cluster') return;
-    const waitMs = Math.max(1, commandTimeoutMs - 100);
-    const acknowledged = await this.connections.run(
-      (redis) => redis.call('WAIT', minReplicaAcks, waitMs),
-      commandTimeoutMs,
-    );
-    if (Number(acknowledged) < minReplicaAcks) {
-      throw new Error(`${String(acknowledged)} of ${minReplicaAcks} replicas acknowledged within ${waitMs} ms`);
     }
   }
 
@@ -648,7 +460,7 @@ export class RedisKillSwitch implements KillSwitch {
           `Redis keeps no kill switch state across a restart (${persistence.detail}): after one, every instance of ` +
           `"${this.name}" fails closed (unknown) until an operator calls deactivate(). Turn on appendonly.`;
         this.config.onError(new BackendUnavailableError({ backend: 'redis', message }));
-        this.safeEmit({
+        this.audit.safeEmit({
           type: 'policy_warning',
           details: { name: this.name, warning: 'redis-without-persistence', message },
         });
@@ -662,7 +474,7 @@ export class RedisKillSwitch implements KillSwitch {
       changedAt: change.changedAt,
       ...(change.actor ? { actor: change.actor } : {}),
     });
-    this.emit(change, { scope: 'local' });
+    this.audit.emit(change, { scope: 'local' });
   }
 
   private describeChange(
@@ -673,28 +485,6 @@ export class RedisKillSwitch implements KillSwitch {
     const { actor } = parseInput(killSwitchChangeOptionsSchema, options ?? {}, 'kill switch options');
     const changedAt = toIsoTime(this.config.now());
     return { active, changedAt, ...(reason ? { reason } : {}), ...(actor ? { actor } : {}) };
-  }
-
-  private emit(change: KillSwitchChange, details: { scope: 'global' | 'local'; version?: number }): void {
-    this.emitEvent(change.active, { ...change, ...details });
-  }
-
-  private emitEvent(active: boolean, details: Record<string, unknown>): void {
-    this.safeEmit({
-      type: active ? 'kill_switch_activated' : 'kill_switch_deactivated',
-      details: { name: this.name, scope: 'global', ...details },
-    });
-  }
-
-  private safeEmit(event: {
-    type: 'kill_switch_activated' | 'kill_switch_deactivated' | 'policy_warning';
-    details: Record<string, unknown>;
-  }): void {
-    try {
-      this.config.events?.emit(event);
-    } catch (error) {
-      this.config.onError(error);
-    }
   }
 
   private unavailable(message: string, cause?: unknown): BackendUnavailableError {

@@ -101,3 +101,45 @@ describe('keyPrefixSchema', () => {
     expect(keyPrefixSchema.safeParse('{warden}:').success).toBe(false);
   });
 });
+
+describe('credentials and TLS', () => {
+  const sentinels = [{ host: '127.0.0.1', port: 26379 }];
+  const SECRET = 'correct horse battery staple';
+
+  it('carries them to url, Sentinel and Cluster targets', () => {
+    expect(resolve({ url: 'redis://a:1', password: SECRET, username: 'warden', tls: true })).toEqual({
+      kind: 'url',
+      url: 'redis://a:1',
+      auth: { password: SECRET, username: 'warden', tls: true },
+    });
+    expect(
+      resolve({ sentinels, sentinelMasterName: 'm', password: SECRET, sentinelPassword: 's', sentinelUsername: 'w' }),
+    ).toMatchObject({ kind: 'sentinel', auth: { password: SECRET, sentinelPassword: 's', sentinelUsername: 'w' } });
+    expect(resolve({ clusterNodes: sentinels, password: SECRET, tls: { servername: 'r' } })).toMatchObject({
+      kind: 'cluster',
+      auth: { password: SECRET, tls: { servername: 'r' } },
+    });
+    expect(resolve({ url: 'redis://a:1' })).not.toHaveProperty('auth');
+  });
+
+  it('refuses them where they would be ignored or conflict, naming the field and never the secret', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ redis: new Redis({ lazyConnect: true }), password: SECRET }, /password: not with redis/],
+      [
+        { url: `redis://u:${encodeURIComponent('other')}@a:1`, password: SECRET },
+        /password: not with a url that holds credentials/,
+      ],
+      [{ url: 'redis://a:1', sentinelPassword: SECRET }, /sentinelPassword: needs sentinels/],
+      [{ url: 'redis://a:1', password: '' }, /password: must not be empty/],
+      [{ url: 'redis://a:1', password: SECRET.repeat(200) }, /password: must be at most 4096/],
+      [{ url: 'redis://a:1', username: 'two words' }, /username:/],
+      [{ url: 'redis://a:1', tls: { rejectUnauthorized: false } }, /tls/],
+    ];
+    for (const [config, message] of cases) {
+      const error = invalid(() => resolve(config));
+      expect(error.message).toMatch(message);
+      expect(JSON.stringify({ message: error.message, issues: error.issues })).not.toContain('horse');
+      expect(String(error.cause)).not.toContain('horse');
+    }
+  });
+});

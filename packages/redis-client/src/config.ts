@@ -14,6 +14,23 @@ export interface RedisNodeAddress {
 }
 
 /**
+ * TLS for the connections Warden opens: `true` (the system's CAs, the host name checked), or
+ * node's usual fields. Certificate checking cannot be turned off.
+ */
+export type RedisTlsConfig =
+  | true
+  | {
+      /** CA certificates (PEM) to trust instead of the system's. */
+      ca?: string | Buffer | Array<string | Buffer>;
+      /** Client certificate (PEM), for mutual TLS. */
+      cert?: string | Buffer;
+      /** Client private key (PEM), for mutual TLS. */
+      key?: string | Buffer;
+      /** The name the server's certificate must hold (SNI), when it differs from the host. */
+      servername?: string;
+    };
+
+/**
  * Where a Warden Redis adapter connects: every adapter's config extends this. Give exactly one of
  * `redis`, `url`, `sentinels` or `clusterNodes`; with none, `REDIS_URL` is used.
  */
@@ -31,16 +48,49 @@ export interface RedisConnectionConfig {
   sentinelMasterName?: string;
   /** Some nodes of a Redis Cluster (the others are discovered). */
   clusterNodes?: readonly RedisNodeAddress[];
+  /**
+   * The ACL user of the Redis server(s) (`url`, the master behind `sentinels`, every Cluster node).
+   * Never logged; not with `redis`, nor with a `url` that holds credentials.
+   */
+  username?: string;
+  /** The password of the Redis server(s), like `username`. Never logged nor shown in an error. */
+  password?: string;
+  /** The ACL user of the sentinels themselves (with `sentinels` only). */
+  sentinelUsername?: string;
+  /** The password of the sentinels themselves (with `sentinels` only). Never logged nor shown in an error. */
+  sentinelPassword?: string;
+  /**
+   * TLS to the Redis server(s), sentinels included (with `url`, use `rediss://` or this). Not with
+   * `redis` (configure the injected client).
+   */
+  tls?: RedisTlsConfig;
   /** How long (ms) one Redis command may take before it fails. Each adapter documents its default. */
   commandTimeoutMs?: number;
 }
 
-/** Where to connect, after parsing: the injected client, or how to open one of our own. */
+/** Credentials and TLS of a connection Warden opens (see {@link RedisConnectionConfig}). */
+export interface RedisAuth {
+  /** ACL user of the Redis server(s). */
+  username?: string;
+  /** Password of the Redis server(s). */
+  password?: string;
+  /** ACL user of the sentinels. */
+  sentinelUsername?: string;
+  /** Password of the sentinels. */
+  sentinelPassword?: string;
+  /** TLS to every connection. */
+  tls?: RedisTlsConfig;
+}
+
+/**
+ * Where to connect, after parsing: the injected client, or how to open one of our own (with
+ * `auth` when credentials or TLS were given). It holds secrets: never log it.
+ */
 export type RedisTarget =
   | { kind: 'client'; client: RedisClient }
-  | { kind: 'url'; url: string }
-  | { kind: 'sentinel'; sentinels: RedisNodeAddress[]; masterName: string }
-  | { kind: 'cluster'; nodes: RedisNodeAddress[] };
+  | { kind: 'url'; url: string; auth?: RedisAuth }
+  | { kind: 'sentinel'; sentinels: RedisNodeAddress[]; masterName: string; auth?: RedisAuth }
+  | { kind: 'cluster'; nodes: RedisNodeAddress[]; auth?: RedisAuth };
 
 /** The topology an adapter runs on, for what it must wait for (a replica's acknowledgement) and report. */
 export type RedisTopology = 'single' | 'sentinel' | 'cluster';
@@ -60,6 +110,22 @@ export function isRedisClient(value: unknown): value is RedisClient {
 export function isCluster(client: RedisClient): client is Cluster {
   return typeof (client as { nodes?: unknown }).nodes === 'function' && 'slots' in client;
 }
+
+const pem = z.union([z.string().min(1).max(100_000), z.instanceof(Buffer)]);
+// Secrets: the messages never echo the value (zod does not copy the input into its issues).
+const secretSchema = z.string().min(1, 'must not be empty').max(4_096, 'must be at most 4096 characters');
+const aclUserSchema = z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable characters without spaces');
+const tlsSchema: z.ZodType<RedisTlsConfig> = z.union([
+  z.literal(true),
+  z
+    .object({
+      ca: z.union([pem, z.array(pem).min(1).max(100)]).optional(),
+      cert: pem.optional(),
+      key: pem.optional(),
+      servername: z.string().min(1).max(255).optional(),
+    })
+    .strict(),
+]);
 
 const nodeAddressSchema = z
   .object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65_535) })
@@ -85,6 +151,11 @@ export const redisConnectionShape: {
   sentinels: z.ZodOptional<z.ZodType<RedisNodeAddress[]>>;
   sentinelMasterName: z.ZodOptional<z.ZodString>;
   clusterNodes: z.ZodOptional<z.ZodType<RedisNodeAddress[]>>;
+  username: z.ZodOptional<z.ZodType<string>>;
+  password: z.ZodOptional<z.ZodType<string>>;
+  sentinelUsername: z.ZodOptional<z.ZodType<string>>;
+  sentinelPassword: z.ZodOptional<z.ZodType<string>>;
+  tls: z.ZodOptional<z.ZodType<RedisTlsConfig>>;
 } = {
   redis: z.custom<RedisClient>(isRedisClient, 'must be an ioredis client or Cluster').optional(),
   url: z
@@ -97,6 +168,11 @@ export const redisConnectionShape: {
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be letters, digits, ".", "_" or "-"')
     .optional(),
   clusterNodes: z.array(nodeAddressSchema).min(1).max(1_000).optional(),
+  username: aclUserSchema.optional(),
+  password: secretSchema.optional(),
+  sentinelUsername: aclUserSchema.optional(),
+  sentinelPassword: secretSchema.optional(),
+  tls: tlsSchema.optional(),
 };
 
 /** Connection fields after parsing: at most one of them picks the target. */
@@ -106,6 +182,11 @@ export type ParsedConnection = {
   sentinels?: RedisNodeAddress[] | undefined;
   sentinelMasterName?: string | undefined;
   clusterNodes?: RedisNodeAddress[] | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  sentinelUsername?: string | undefined;
+  sentinelPassword?: string | undefined;
+  tls?: RedisTlsConfig | undefined;
 };
 
 /**
@@ -125,12 +206,20 @@ export function resolveRedisTarget(
   if (given.length > 1)
     fail(given[1] ?? 'url', `give only one of redis, url, sentinels or clusterNodes (got ${given.join(', ')})`);
   if (parsed.sentinelMasterName !== undefined && !parsed.sentinels) fail('sentinelMasterName', 'needs sentinels');
-  if (parsed.redis) return { kind: 'client', client: parsed.redis };
+  for (const field of ['sentinelUsername', 'sentinelPassword'] as const) {
+    if (parsed[field] !== undefined && !parsed.sentinels) fail(field, 'needs sentinels');
+  }
+  const auth = authOf(parsed);
+  if (parsed.redis) {
+    const ignored = AUTH_FIELDS.find((field) => parsed[field] !== undefined);
+    if (ignored) fail(ignored, 'not with redis: configure the injected client itself');
+    return { kind: 'client', client: parsed.redis };
+  }
   if (parsed.sentinels) {
     if (!parsed.sentinelMasterName) fail('sentinelMasterName', 'required with sentinels');
-    return { kind: 'sentinel', sentinels: parsed.sentinels, masterName: parsed.sentinelMasterName ?? '' };
+    return { kind: 'sentinel', sentinels: parsed.sentinels, masterName: parsed.sentinelMasterName ?? '', ...auth };
   }
-  if (parsed.clusterNodes) return { kind: 'cluster', nodes: parsed.clusterNodes };
+  if (parsed.clusterNodes) return { kind: 'cluster', nodes: parsed.clusterNodes, ...auth };
   const url = parsed.url ?? env.REDIS_URL;
   if (!url) return fail('url', 'set url, REDIS_URL, sentinels, clusterNodes or redis');
   // Checked now, not by ioredis on first use: a URL that does not parse failed only then, with
@@ -149,7 +238,23 @@ export function resolveRedisTarget(
   if (unsupported !== undefined) {
     return fail('url', `query parameter "${unsupported.slice(0, 40)}" is not supported (only db and family)`);
   }
-  return { kind: 'url', url };
+  // Credentials in two places: ioredis would silently prefer the URL's.
+  if ((parsedUrl.username || parsedUrl.password) && (parsed.username !== undefined || parsed.password !== undefined)) {
+    return fail(parsed.password !== undefined ? 'password' : 'username', 'not with a url that holds credentials');
+  }
+  return { kind: 'url', url, ...auth };
+}
+
+const AUTH_FIELDS = ['username', 'password', 'sentinelUsername', 'sentinelPassword', 'tls'] as const;
+
+/** The credentials and TLS given, as `{ auth }`, or nothing when none was. */
+function authOf(parsed: ParsedConnection): { auth?: RedisAuth } {
+  const auth: RedisAuth = {};
+  for (const field of AUTH_FIELDS) {
+    const value = parsed[field];
+    if (value !== undefined) Object.assign(auth, { [field]: value });
+  }
+  return Object.keys(auth).length > 0 ? { auth } : {};
 }
 
 /** Query parameters a `url` may carry: neither touches how Warden's connections fail. */

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisClient, duplicateForSubscriber, reconnectDelay } from './connection.js';
+import { createRedisClient, duplicateForSubscriber, reconnectDelay, redactRedisError } from './connection.js';
 import { hashTaggedKey } from './script.js';
 
 describe('createRedisClient(target)', () => {
@@ -18,6 +18,54 @@ describe('createRedisClient(target)', () => {
   });
 });
 
+describe('createRedisClient(target) with credentials and TLS', () => {
+  const auth = { username: 'warden', password: 'pw-secret', tls: true as const };
+
+  it('passes them to a single Redis, to the master and sentinels of a Sentinel client, and to every Cluster node', () => {
+    const single = createRedisClient({ kind: 'url', url: 'redis://127.0.0.1:1', auth }, 750) as Redis;
+    expect(single.options).toMatchObject({
+      username: 'warden',
+      password: 'pw-secret',
+      tls: { rejectUnauthorized: true },
+    });
+    const sentinel = createRedisClient(
+      {
+        kind: 'sentinel',
+        sentinels: [{ host: '127.0.0.1', port: 1 }],
+        masterName: 'm',
+        auth: { ...auth, sentinelUsername: 'watcher', sentinelPassword: 'sentinel-secret' },
+      },
+      750,
+    ) as Redis;
+    expect(sentinel.options).toMatchObject({
+      username: 'warden',
+      password: 'pw-secret',
+      sentinelUsername: 'watcher',
+      sentinelPassword: 'sentinel-secret',
+      enableTLSForSentinelMode: true,
+      tls: { rejectUnauthorized: true },
+      sentinelTLS: { rejectUnauthorized: true },
+    });
+    const cluster = createRedisClient(
+      { kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }], auth },
+      750,
+    ) as Cluster;
+    expect(cluster.options.redisOptions).toMatchObject({ username: 'warden', password: 'pw-secret', tls: {} });
+    // The subscriber connection keeps them (Cluster's duplicate replaces redisOptions as a whole).
+    const clusterSubscriber = duplicateForSubscriber(cluster, 750) as Cluster;
+    expect(clusterSubscriber.options.redisOptions).toMatchObject({ password: 'pw-secret', commandTimeout: 750 });
+    expect((duplicateForSubscriber(single, 750) as Redis).options.password).toBe('pw-secret');
+    for (const client of [single, sentinel, cluster, clusterSubscriber]) client.disconnect();
+  });
+
+  it('never turns certificate checking off, whatever the TLS fields', () => {
+    const tls = { servername: 'redis.internal', rejectUnauthorized: false } as unknown as { servername: string };
+    const client = createRedisClient({ kind: 'url', url: 'redis://127.0.0.1:1', auth: { tls } }, 750) as Redis;
+    expect(client.options.tls).toMatchObject({ servername: 'redis.internal', rejectUnauthorized: true });
+    client.disconnect();
+  });
+});
+
 describe('reconnectDelay(attempt)', () => {
   it('backs off from 50 ms and never waits more than a second', () => {
     expect([1, 2, 3, 4, 5, 6, 100].map(reconnectDelay)).toEqual([50, 100, 200, 400, 800, 1_000, 1_000]);
@@ -27,5 +75,15 @@ describe('reconnectDelay(attempt)', () => {
 describe('hashTaggedKey(prefix, tag, suffix)', () => {
   it('puts the tag in braces between prefix and suffix', () => {
     expect(hashTaggedKey('warden:kill-switch:', 'global', ':state')).toBe('warden:kill-switch:{global}:state');
+  });
+});
+
+describe('redactRedisError(error)', () => {
+  it('blanks the arguments of a failed AUTH (attacker: anyone reading logs), leaving other commands alone', () => {
+    const auth = Object.assign(new Error('WRONGPASS'), { command: { name: 'auth', args: ['user', 'pw-secret'] } });
+    expect(redactRedisError(auth).command.args).toEqual(['[redacted]', '[redacted]']);
+    const get = Object.assign(new Error('x'), { command: { name: 'get', args: ['key'] } });
+    expect(redactRedisError(get).command.args).toEqual(['key']);
+    expect(redactRedisError('text')).toBe('text');
   });
 });

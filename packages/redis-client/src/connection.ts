@@ -1,5 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { isCluster, type RedisClient, type RedisTarget } from './config.js';
+import { isCluster, type RedisClient, type RedisTarget, type RedisTlsConfig } from './config.js';
 
 /** Longest pause between two reconnection attempts, so a returning Redis is found quickly. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
@@ -30,17 +31,27 @@ export function createRedisClient(
   commandTimeoutMs: number,
 ): RedisClient {
   const options = failFastOptions(commandTimeoutMs);
+  const { username, password, sentinelUsername, sentinelPassword, tls } = target.auth ?? {};
+  const credentials: RedisOptions = {
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+  const tlsOptions = tlsOptionsOf(tls);
   switch (target.kind) {
     case 'url':
-      return new Redis(target.url, options);
+      return new Redis(target.url, { ...options, ...credentials, ...(tlsOptions ? { tls: tlsOptions } : {}) });
     case 'sentinel':
       return new Redis({
         ...options,
+        ...credentials,
         sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
         name: target.masterName,
         sentinelRetryStrategy: reconnectDelay,
         sentinelCommandTimeout: commandTimeoutMs,
         failoverDetector: true,
+        ...(sentinelUsername !== undefined ? { sentinelUsername } : {}),
+        ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
+        ...(tlsOptions ? { tls: tlsOptions, sentinelTLS: tlsOptions, enableTLSForSentinelMode: true } : {}),
       });
     case 'cluster':
       return new Cluster(
@@ -51,10 +62,22 @@ export function createRedisClient(
           clusterRetryStrategy: reconnectDelay,
           retryDelayOnFailover: 50,
           retryDelayOnClusterDown: 50,
-          redisOptions: { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+          redisOptions: {
+            commandTimeout: commandTimeoutMs,
+            maxRetriesPerRequest: 1,
+            ...credentials,
+            ...(tlsOptions ? { tls: tlsOptions } : {}),
+          },
         },
       );
   }
+}
+
+/** Node's TLS options for a {@link RedisTlsConfig}; certificates are always checked. */
+function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (tls === true) return { rejectUnauthorized: true };
+  return { ...tls, rejectUnauthorized: true };
 }
 
 /**
@@ -65,12 +88,13 @@ export function createRedisClient(
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
   const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
   if (isCluster(client)) {
+    // Cluster's duplicate replaces `redisOptions` as a whole: keep the original's (credentials, TLS).
     return client.duplicate(undefined, {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResubscribe: false,
       clusterRetryStrategy: reconnectDelay,
-      redisOptions: { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+      redisOptions: { ...client.options.redisOptions, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
     });
   }
   return client.duplicate(options);
@@ -116,4 +140,22 @@ export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs:
       client.disconnect();
     },
   };
+}
+
+/** Commands whose arguments carry a password. */
+const SECRET_COMMANDS: ReadonlySet<string> = new Set(['auth', 'hello', 'migrate', 'config', 'acl']);
+
+/**
+ * Removes what an ioredis error carries of a password: a failed `AUTH` (a wrong password, or one
+ * the server does not need) rejects with the command attached, arguments and all, for any log or
+ * `inspect` to print. Replaces those arguments with `'[redacted]'` in place and returns `error`.
+ * Every Warden adapter passes a Redis error through this before it reaches `onError` or a `cause`.
+ */
+export function redactRedisError<T>(error: T): T {
+  const command = (error as { command?: { name?: unknown; args?: unknown } } | null)?.command;
+  if (typeof command !== 'object' || command === null) return error;
+  if (SECRET_COMMANDS.has(String(command.name).toLowerCase()) && Array.isArray(command.args)) {
+    command.args = command.args.map(() => '[redacted]');
+  }
+  return error;
 }

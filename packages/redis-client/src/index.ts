@@ -11,10 +11,12 @@ export {
   isRedisClient,
   keyPrefixSchema,
   type ParsedConnection,
+  type RedisAuth,
   type RedisClient,
   type RedisConnectionConfig,
   type RedisNodeAddress,
   type RedisTarget,
+  type RedisTlsConfig,
   type RedisTopology,
   redisConnectionShape,
   resolveRedisTarget,
@@ -26,6 +28,7 @@ export {
   duplicateForSubscriber,
   type LazyRedisConnection,
   reconnectDelay,
+  redactRedisError,
 } from './connection.js';
 export { describeRedisPersistence, type RedisPersistence } from './persistence.js';
 export { defineRedisScript, hashTaggedKey, type RedisScript } from './script.js';

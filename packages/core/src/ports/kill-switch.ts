@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from 'zod';
-import { hasBidiControls, hasControlCharacters } from '../validation.js';
+import { isPlainLine } from '../validation.js';
 import type { ProviderIdentity } from './specification.js';
 
 /** Who flipped the switch, when and why. */
@@ -67,15 +67,13 @@ export interface KillSwitch extends ProviderIdentity<'kill-switch-v1'> {
 /** Longest accepted kill switch reason, in characters. */
 export const MAX_KILL_SWITCH_REASON_LENGTH: number = 1000;
 
-/**
- * A reason and an actor are shown as they are in events, logs, terminals and the console: a
- * newline, a terminal escape or a bidirectional override in one could forge a line of its own or
- * make it read as something it does not say. One line of plain text is enough to say why and who.
- */
-const isPlainLine = (text: string): boolean => !hasControlCharacters(text) && !hasBidiControls(text);
+// A reason and an actor are shown as they are in events, logs, terminals and the console: a
+// newline, a terminal escape or a bidirectional override in one could forge a line of its own or
+// make it read as something it does not say. One line of plain text ({@link isPlainLine}) is
+// enough to say why and who; adapters reading one back use the same predicate.
 const PLAIN_LINE_MESSAGE = 'must not contain control characters, line separators or bidirectional controls';
 
-/** Validates a kill switch reason: non-blank, one plain line (see {@link hasControlCharacters}, {@link hasBidiControls}), at most 1,000 characters. */
+/** Validates a kill switch reason: non-blank, one plain line (see {@link isPlainLine}), at most 1,000 characters. */
 export const killSwitchReasonSchema: z.ZodType<string> = z
   .string()
   .max(MAX_KILL_SWITCH_REASON_LENGTH)
