@@ -7,7 +7,7 @@ import {
   BackendUnavailableError,
   ConflictError,
 } from '@warden/core';
-import { createLazyRedisConnection, hashTaggedKey, type RedisClient } from '@warden/redis-client';
+import { createLazyRedisConnection, hashTaggedKey, type RedisClient, redactRedisError } from '@warden/redis-client';
 import {
   compareAndSetScript,
   createRecordScript,
@@ -53,7 +53,7 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       throw new BackendUnavailableError({
         backend: 'redis',
         message: `Redis approval store: ${what} failed`,
-        cause: error,
+        cause: redactRedisError(error),
       });
     }
   };

@@ -1,5 +1,5 @@
 import { BackendUnavailableError, parseInput, type RateLimit, type RateLimiter } from '@warden/core';
-import { createLazyRedisConnection, defineRedisScript } from '@warden/redis-client';
+import { createLazyRedisConnection, defineRedisScript, redactRedisError } from '@warden/redis-client';
 import { z } from 'zod';
 import { parseRedisRateLimiterConfig, type RedisRateLimiterConfig } from './redis-config.js';
 
@@ -62,7 +62,7 @@ export function createRedisRateLimiter(config: RedisRateLimiterConfig = {}): Red
         throw new BackendUnavailableError({
           backend: 'redis',
           message: 'Redis rate limiter: consume failed',
-          cause: error,
+          cause: redactRedisError(error),
         });
       }
       const [allowed, count, remainingMs] = reply as [number, number, number];

@@ -10,6 +10,7 @@ import {
   hashTaggedKey,
   keyPrefixSchema,
   type RedisConnectionConfig,
+  redactRedisError,
   redisConnectionShape,
   resolveRedisTarget,
 } from '@warden/redis-client';
@@ -70,7 +71,7 @@ export function createRedisToolPinStore(config: RedisToolPinStoreConfig = {}): R
       throw new BackendUnavailableError({
         backend: 'redis',
         message: `Redis tool pin store: ${what} failed`,
-        cause: error,
+        cause: redactRedisError(error),
       });
     }
   };
