@@ -124,7 +124,7 @@ async function startAndVerify(
       'The sandbox did not report ready in time',
     );
     const tmpMode = hello.mode === 'fallback' ? await shareTmp(container, settings, hello.tmpMode) : hello.tmpMode;
-    const failures = findRuntimeFailures(hello.mode === 'supervise' ? hello : { tmpMode }, settings.uid);
+    const failures = findRuntimeFailures(hello.mode === 'supervise' ? hello : { tmpMode }, settings.uid, settings.gid);
     if (failures.length > 0) throw new SandboxHardeningError({ failures });
     return { supervisor, fastExec: hello.mode === 'supervise' };
   } catch (error) {

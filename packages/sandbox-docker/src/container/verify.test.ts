@@ -102,4 +102,12 @@ describe('findRuntimeFailures(runtime, expectedUid)', () => {
     expect(findRuntimeFailures({ uid: '', tmpMode: '' }, 65534)).toHaveLength(2);
     expect(findRuntimeFailures({ uid: '65534', tmpMode: '755' }, 65534)).toHaveLength(1);
   });
+
+  it("accepts commands with no supplementary group, or only the sandbox gid, and reports any other (an image's /etc/group)", () => {
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups: '-' }, 65534, 65534)).toEqual([]);
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups: '65534' }, 65534, 65534)).toEqual([]);
+    for (const groups of ['0,65534', '6', '?', '', '65534,999']) {
+      expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups }, 65534, 65534)).toHaveLength(1);
+    }
+  });
 });
