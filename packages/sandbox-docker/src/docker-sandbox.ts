@@ -366,9 +366,11 @@ export class DockerSandbox implements Sandbox {
   }
 
   private commandRequest(record: SandboxRecord, command: SandboxCommand, options: ExecOptions): CommandRequest {
-    // The sandbox's env (filtered when it was planned) goes with every command, never into the
-    // container environment the root supervisor runs with (see buildContainerSpec).
+    // The image's environment, then the sandbox's env (filtered when it was planned), then the
+    // command's: given to the command alone, never to the container environment root's processes
+    // run with (see buildContainerSpec).
     const env = {
+      ...record.imageEnv,
       ...record.constraints.env,
       ...filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept,
     };

@@ -17,6 +17,7 @@ const input: ContainerSpecInput = {
   },
   networkMode: 'none',
   adapterEnv: {},
+  imageEnvNames: ['LD_PRELOAD', 'PATH'],
   labels: {},
   mounts: [{ target: '/srv/data', source: '/srv/data', readOnly: true, identity: '1:1' }],
 };
@@ -31,7 +32,10 @@ function inspectedAsAsked(): Docker.ContainerInspectInfo {
     UTSMode: '',
     UsernsMode: '',
   };
-  return { Config: { User: spec.User }, HostConfig: hostConfig } as unknown as Docker.ContainerInspectInfo;
+  return {
+    Config: { User: spec.User, Env: spec.Env },
+    HostConfig: hostConfig,
+  } as unknown as Docker.ContainerInspectInfo;
 }
 
 describe('findHardeningFailures(inspected, expected)', () => {
@@ -84,6 +88,13 @@ describe('findHardeningFailures(inspected, expected)', () => {
     const inspected = inspectedAsAsked();
     inspected.Config.User = '65534:65534';
     expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('User')]);
+  });
+
+  it("removes every image variable from root's environment and reports one the engine merged back in", () => {
+    expect(expected.env).toEqual(['LD_PRELOAD', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+    const inspected = inspectedAsAsked();
+    inspected.Config.Env = [...expected.env, 'NODE_OPTIONS=--require /tmp/x.js'];
+    expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('Env')]);
   });
 });
 

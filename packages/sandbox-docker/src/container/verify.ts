@@ -103,6 +103,9 @@ function checkContainerMounts(failures: string[], inspected: Docker.ContainerIns
 export function findHardeningFailures(inspected: Docker.ContainerInspectInfo, expected: ExpectedHardening): string[] {
   const failures: string[] = [];
   check(failures, 'User', expected.user, inspected.Config.User);
+  // An image variable the engine merged in (the tag moved to another image after it was read)
+  // would reach root's processes.
+  check(failures, 'Env', [...expected.env].sort(), [...(inspected.Config.Env ?? [])].sort());
   const host = inspected.HostConfig as HostConfig;
   checkIsolation(failures, host, expected);
   checkLimits(failures, host, expected);

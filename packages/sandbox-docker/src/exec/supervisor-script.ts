@@ -53,16 +53,18 @@ export const SUPERVISOR_PID_DIRECTORY: string = `${SUPERVISOR_DIRECTORY}/x`;
 
 /**
  * The `PATH` of every process that runs as root inside a sandbox (the supervisor, its workers,
- * the cleanup of Engine-API exec): system directories only. The image's `PATH` may name a
- * directory the sandbox user can write (a `writablePaths` mount is bound at its host path), and
- * a `head`, `rm` or `start-stop-daemon` planted there would run as root. Commands get the
- * image's `PATH` back, and the caller's `env` on top.
+ * the cleanup of Engine-API exec): system directories only, set as the container's own `PATH`
+ * (see the container spec). The image's `PATH` may name a directory the sandbox user can write
+ * (a `writablePaths` mount is bound at its host path), and a `head`, `rm` or `start-stop-daemon`
+ * planted there would run as root. Commands get the image's `PATH` back with their request, and
+ * the caller's `env` on top.
  */
-const ROOT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+export const ROOT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * Shell lines that put root on `ROOT_PATH`, keeping the image's `PATH` in `$image_path`
- * for the commands.
+ * Shell lines that put root on `ROOT_PATH` whatever the environment holds, keeping the one it
+ * started with in `$image_path` (the container's, itself `ROOT_PATH`: commands get theirs with
+ * each request).
  */
 export const ROOT_PATH_SETUP: string = `image_path=\${PATH-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
 PATH=${ROOT_PATH}
