@@ -4,7 +4,7 @@
  * included: the supervisor, its workers and the cleanup of Engine-API exec run as root inside the
  * container. Root's processes must run with Warden's own minimal environment; commands get the
  * image's environment (the image's intent for the code it runs), with the caller's `env` on top.
- * The library is built with the host's C compiler and runs on images whose `/bin/sh` is the host's
+ * The library is built with the host's C compiler (`CC`, default `cc`) and runs on images whose `/bin/sh` is the host's
  * dynamically linked dash (commands through Engine-API exec) or bash (through the supervisor).
  */
 import { execFileSync } from 'node:child_process';
@@ -45,7 +45,13 @@ describeWithService('docker', "Docker sandbox attacks through the image's enviro
   beforeAll(() => {
     workspace = mkdtempSync(join(tmpdir(), 'warden-image-env-'));
     writeFileSync(join(workspace, 'preload.c'), PRELOAD_SOURCE);
-    execFileSync('cc', ['-shared', '-fPIC', '-o', join(workspace, 'preload.so'), join(workspace, 'preload.c')]);
+    execFileSync(process.env.CC ?? 'cc', [
+      '-shared',
+      '-fPIC',
+      '-o',
+      join(workspace, 'preload.so'),
+      join(workspace, 'preload.c'),
+    ]);
     library = readFileSync(join(workspace, 'preload.so'));
   });
 
