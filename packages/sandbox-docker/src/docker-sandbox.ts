@@ -7,8 +7,6 @@
 import { inspect } from 'node:util';
 import {
   BackendUnavailableError,
-  DEFAULT_MAX_OUTPUT_BYTES,
-  type ExecOptions,
   execOptionsSchema,
   parseInput,
   type Sandbox,
@@ -21,85 +19,26 @@ import {
   toIsoTime,
 } from '@warden/core';
 import type Docker from 'dockerode';
-import { z } from 'zod';
-import { SANDBOX_LABELS } from './container/labels.js';
+import { removeOwnedOrphan } from './container/orphan.js';
 import { WarmPool } from './container/pool.js';
 import { type SandboxRecord, type SandboxStartRequest, startSandboxContainer } from './container/start.js';
+import { stateOf, statusOf } from './container/status.js';
 import { removeContainer, removeOwnedSandboxes, sweepOrphanedSandboxes } from './container/sweep.js';
 import { createDockerClient } from './docker-client.js';
 import { engineStatus, toWardenError } from './errors.js';
-import { execThroughEngine, readOomKillCount } from './exec/engine-exec.js';
-import { utf8Prefix } from './exec/stream.js';
-import type { CommandRequest, CommandResult, DockerExecBufferResult, DockerExecResult } from './exec/types.js';
-import { filterCredentialEnv } from './limits/env.js';
-import { findEngineSockets, type ResolvedMount, resolveMounts } from './limits/paths.js';
-import {
-  assertWithinCeilings,
-  configurationHash,
-  planConstraints,
-  planNetwork,
-  resolveCeilings,
-} from './limits/plan.js';
+import { asBytes, asText, type DockerExecOptions, killedResult, parseEncoding } from './exec/result.js';
+import { buildCommandRequest, runCommand } from './exec/run.js';
+import type { CommandResult, DockerExecBufferResult, DockerExecResult } from './exec/types.js';
+import { EngineFacts } from './limits/engine.js';
+import { assertWithinCeilings, configurationHash, planConstraints, planNetwork } from './limits/plan.js';
+import { assertSessionName } from './limits/session.js';
 import {
   type DockerSandboxConfig,
   type ResolvedDockerSandboxSettings,
   resolveDockerSandboxSettings,
 } from './limits/settings.js';
 
-/** A session name as it appears in container names and labels; empty for none. */
-const sessionNameSchema = z.union([
-  z.literal(''),
-  z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
-      'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    ),
-]);
-
-/** A full container id: the only reference by-id calls accept (never a prefix, never a name). */
-const FULL_CONTAINER_ID = /^[0-9a-f]{64}$/;
-
-/** {@link ExecOptions} plus how the output comes back. */
-export interface DockerExecOptions extends ExecOptions {
-  /**
-   * `'utf8'` returns text cut before a character the cap would split; `'buffer'` returns the raw
-   * bytes. Either way `maxOutputBytes` counts bytes. @default 'utf8'
-   */
-  encoding?: 'utf8' | 'buffer';
-}
-
-const encodingSchema = z.enum(['utf8', 'buffer']).optional();
-
-/** What a command whose sandbox was destroyed under it returns: killed, like a timeout. */
-function killedResult(startedAt: number): CommandResult {
-  return {
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.alloc(0),
-    exitCode: 137,
-    timedOut: true,
-    truncated: false,
-    durationMs: Math.round(performance.now() - startedAt),
-    oomKilled: false,
-  };
-}
-
-/** Maps an inspected container state to the port's lifecycle. */
-function stateOf(
-  record: SandboxRecord,
-  state: Docker.ContainerInspectInfo['State'],
-): Pick<SandboxStatus, 'state' | 'error'> {
-  if (state.Status === 'running' && record.supervisor.isOpen) return { state: 'running' };
-  if (state.Status === 'created' || state.Status === 'restarting') return { state: 'creating' };
-  if (state.Status === 'paused') return { state: 'stopped' };
-  if (state.Status === 'removing') return { state: 'destroyed' };
-  const reason = state.OOMKilled ? ', out of memory' : '';
-  return { state: 'error', error: `The sandbox container is ${state.Status} (exit code ${state.ExitCode}${reason})` };
-}
-
-function statusOf(record: SandboxRecord, state: Pick<SandboxStatus, 'state' | 'error'>): SandboxStatus {
-  return { id: record.id, createdAt: record.createdAt, constraints: structuredClone(record.constraints), ...state };
-}
+export type { DockerExecOptions } from './exec/result.js';
 
 /**
  * A {@link Sandbox} on a Docker engine. Prefer {@link createDockerSandbox}.
@@ -117,12 +56,11 @@ export class DockerSandbox implements Sandbox {
   /** The engine client (injected, or owned by this instance). */
   readonly docker: Docker;
   private readonly settings: ResolvedDockerSandboxSettings;
+  private readonly engine: EngineFacts;
   private readonly records = new Map<string, SandboxRecord>();
   private readonly destroying = new Map<string, Promise<void>>();
   private readonly pool: WarmPool<SandboxRecord> | undefined;
   private startup: Promise<void> | undefined;
-  private ceilings: ReturnType<typeof resolveCeilings> | undefined;
-  private dataRoots: Promise<string[]> | undefined;
   private poolConfigHash: string | undefined;
   private closed = false;
 
@@ -130,6 +68,7 @@ export class DockerSandbox implements Sandbox {
   constructor(config: DockerSandboxConfig = {}) {
     this.settings = resolveDockerSandboxSettings(config);
     this.docker = this.settings.docker ?? createDockerClient(this.settings.dockerHost);
+    this.engine = new EngineFacts(this.docker, this.settings);
     if (this.settings.poolSize > 0) {
       this.pool = new WarmPool({
         size: this.settings.poolSize,
@@ -156,11 +95,11 @@ export class DockerSandbox implements Sandbox {
    */
   async createForSession(constraints: unknown, session: string): Promise<SandboxStatus> {
     this.assertOpen();
-    parseInput(sessionNameSchema, session, 'session name');
+    assertSessionName(session);
     const effective = planConstraints(constraints, this.settings);
-    const mounts = await this.resolveMounts(effective);
+    const mounts = await this.engine.resolveMounts(effective);
     await this.ensureStarted();
-    assertWithinCeilings(effective, await this.engineCeilings());
+    assertWithinCeilings(effective, await this.engine.ceilings());
     const network = await planNetwork(this.docker, effective, this.settings);
     const configHash = configurationHash(effective, network, this.settings);
     const createdAt = toIsoTime(this.settings.now());
@@ -208,17 +147,15 @@ export class DockerSandbox implements Sandbox {
     const sandboxId = parseInput(sandboxIdSchema, id, 'sandbox id');
     const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
     const { encoding: requestedEncoding, ...portOptions } = options ?? {};
-    const encoding = parseInput(encodingSchema, requestedEncoding, 'execute options.encoding') ?? 'utf8';
+    const encoding = parseEncoding(requestedEncoding);
     const parsedOptions = parseInput(execOptionsSchema, portOptions, 'execute options');
     const record = this.records.get(sandboxId);
     if (record === undefined) throw new SandboxNotFoundError({ id: sandboxId });
-    const request = this.commandRequest(record, parsedCommand, parsedOptions);
+    const request = buildCommandRequest(record, parsedCommand, parsedOptions, this.settings.allowCredentialEnv);
     const startedAt = performance.now();
     let result: CommandResult;
     try {
-      result = record.fastExec
-        ? await record.supervisor.run(request)
-        : await this.executeThroughEngine(record, request);
+      result = await runCommand(record, request, this.settings.user);
     } catch (error) {
       if (record.destroyed !== true) throw toWardenError(error, `running a command in sandbox ${sandboxId}`);
       result = killedResult(startedAt);
@@ -299,7 +236,7 @@ export class DockerSandbox implements Sandbox {
     this.startup ??= (async () => {
       if (this.settings.sweepOnStart) await this.sweepOrphans();
       if (this.pool) {
-        this.poolConfigHash = await this.defaultConfigHash();
+        this.poolConfigHash = (await this.defaultPlan()).configHash;
         this.pool.refill();
       }
     })().catch((error: unknown) => {
@@ -309,17 +246,9 @@ export class DockerSandbox implements Sandbox {
     return this.startup;
   }
 
-  private engineCeilings(): ReturnType<typeof resolveCeilings> {
-    this.ceilings ??= resolveCeilings(this.docker, this.settings.ceilings).catch((error: unknown) => {
-      this.ceilings = undefined;
-      throw error;
-    });
-    return this.ceilings;
-  }
-
   private async defaultPlan(): Promise<Omit<SandboxStartRequest, 'createdAt'>> {
     const constraints = planConstraints({}, this.settings);
-    const mounts = await this.resolveMounts(constraints);
+    const mounts = await this.engine.resolveMounts(constraints);
     const network = await planNetwork(this.docker, constraints, this.settings);
     return {
       constraints,
@@ -330,69 +259,10 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  /** Resolves and checks the constraints' host paths against this engine's socket and data root. */
-  private async resolveMounts(constraints: SandboxConstraints): Promise<ResolvedMount[]> {
-    const sockets = findEngineSockets(this.docker, this.settings.dockerHost);
-    // Checked without the engine first, so a refused path is INVALID_INPUT before any engine call.
-    const mounts = resolveMounts(constraints, sockets, this.settings.symlinkRoots);
-    if (mounts.length === 0) return mounts;
-    return resolveMounts(constraints, sockets, this.settings.symlinkRoots, await this.engineDataRoots());
-  }
-
-  /**
-   * The engine's data root (`DockerRootDir`), read once: with `--data-root` it may be anywhere,
-   * and it holds every image layer, container and volume as much as `/var/lib/docker` does.
-   */
-  private engineDataRoots(): Promise<string[]> {
-    this.dataRoots ??= this.docker.info().then(
-      (info: { DockerRootDir?: unknown }) =>
-        typeof info.DockerRootDir === 'string' && info.DockerRootDir.startsWith('/') ? [info.DockerRootDir] : [],
-      (error: unknown) => {
-        this.dataRoots = undefined;
-        throw toWardenError(error, 'reading engine information');
-      },
-    );
-    return this.dataRoots;
-  }
-
-  private async defaultConfigHash(): Promise<string> {
-    return (await this.defaultPlan()).configHash;
-  }
-
   private async startPooled(): Promise<SandboxRecord> {
     const plan = await this.defaultPlan();
-    assertWithinCeilings(plan.constraints, await this.engineCeilings());
+    assertWithinCeilings(plan.constraints, await this.engine.ceilings());
     return startSandboxContainer(this.docker, this.settings, { ...plan, createdAt: toIsoTime(this.settings.now()) });
-  }
-
-  private commandRequest(record: SandboxRecord, command: SandboxCommand, options: ExecOptions): CommandRequest {
-    // The sandbox's env (filtered when it was planned) goes with every command, never into the
-    // container environment the root supervisor runs with (see buildContainerSpec).
-    const env = {
-      ...record.constraints.env,
-      ...filterCredentialEnv(options.env ?? {}, this.settings.allowCredentialEnv).kept,
-    };
-    // Both runners start argv[0] as a program (never an option of a tool in between), so an argv
-    // beginning with "-" or containing "=" runs verbatim.
-    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
-    return {
-      argv,
-      env,
-      cwd: options.cwd,
-      stdin: options.stdin,
-      timeoutMs: options.timeoutMs ?? record.constraints.timeoutMs,
-      signal: options.signal,
-      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-    };
-  }
-
-  private async executeThroughEngine(record: SandboxRecord, request: CommandRequest): Promise<CommandResult> {
-    const result = await execThroughEngine(record.container, request, this.settings.user);
-    if (result.exitCode !== 137 || result.timedOut) return result;
-    const oomKills = await readOomKillCount(record.container, this.settings.user);
-    const oomKilled = oomKills > record.oomKillsSeen;
-    record.oomKillsSeen = oomKills;
-    return { ...result, oomKilled };
   }
 
   private async destroyById(id: string): Promise<void> {
@@ -401,34 +271,13 @@ export class DockerSandbox implements Sandbox {
       this.records.delete(id);
       return this.removeRecord(record);
     }
-    await this.removeOwnedOrphan(id);
+    await removeOwnedOrphan(this.docker, id, this.settings.ownerId);
   }
 
   private async removeRecord(record: SandboxRecord): Promise<void> {
     record.destroyed = true;
     record.supervisor.close('the sandbox was destroyed', { killed: true });
     await removeContainer(this.docker, record.id);
-  }
-
-  /**
-   * An untracked id is removed only when it is a full container id (the engine would resolve a
-   * prefix or a name to somebody else's container), carries this owner's labels, and is no longer
-   * running: a running sandbox still has its owner attached, alive, in some other instance.
-   */
-  private async removeOwnedOrphan(id: string): Promise<void> {
-    if (!FULL_CONTAINER_ID.test(id)) return;
-    let inspected: Docker.ContainerInspectInfo;
-    try {
-      inspected = await this.docker.getContainer(id).inspect();
-    } catch (error) {
-      if (engineStatus(error) === 404) return;
-      throw toWardenError(error, `inspecting sandbox ${id}`);
-    }
-    const labels = inspected.Config.Labels ?? {};
-    if (inspected.Id !== id || labels[SANDBOX_LABELS.sandbox] === undefined) return;
-    if (labels[SANDBOX_LABELS.owner] !== this.settings.ownerId) return;
-    if (inspected.State.Running || inspected.State.Restarting || inspected.State.Paused) return;
-    await removeContainer(this.docker, id);
   }
 }
 
@@ -446,16 +295,6 @@ Object.defineProperties(DockerSandbox.prototype, {
   toString: { value: describeDockerSandbox },
   [inspect.custom]: { value: describeDockerSandbox },
 });
-
-/** The result with text output, cut before a character the cap would split. */
-function asText(result: CommandResult, capBytes: number): DockerExecResult {
-  return { ...result, stdout: utf8Prefix(result.stdout, capBytes), stderr: utf8Prefix(result.stderr, capBytes) };
-}
-
-/** The result with the raw bytes, at most `capBytes` of each stream. */
-function asBytes(result: CommandResult, capBytes: number): DockerExecBufferResult {
-  return { ...result, stdout: result.stdout.subarray(0, capBytes), stderr: result.stderr.subarray(0, capBytes) };
-}
 
 /**
  * Creates a {@link Sandbox} on a Docker engine, hardened by default. Synchronous and without

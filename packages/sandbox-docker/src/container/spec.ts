@@ -6,7 +6,12 @@
  */
 import type { SandboxConstraints } from '@warden/core';
 import type Docker from 'dockerode';
-import { SUPERVISOR_DIRECTORY, SUPERVISOR_PID_DIRECTORY, supervisorCommand } from '../exec/supervisor-script.js';
+import {
+  ROOT_PATH,
+  SUPERVISOR_DIRECTORY,
+  SUPERVISOR_PID_DIRECTORY,
+  supervisorCommand,
+} from '../exec/supervisor-script.js';
 import type { ResolvedMount } from '../limits/paths.js';
 import type { ResolvedDockerSandboxSettings } from '../limits/settings.js';
 
@@ -77,6 +82,11 @@ export interface ContainerSpecInput {
   networkMode: string;
   /** Variables the adapter adds (proxy settings); they are not credentials. */
   adapterEnv: Readonly<Record<string, string>>;
+  /**
+   * Names of the image's environment variables (`Config.Env`): each is removed from the
+   * container's environment, which is also root's inside the sandbox.
+   */
+  imageEnvNames: readonly string[];
   labels: Record<string, string>;
   /** `allowedPaths` and `writablePaths`, resolved and checked. */
   mounts: readonly ResolvedMount[];
@@ -85,6 +95,8 @@ export interface ContainerSpecInput {
 /** The values a hardened container must show when inspected. */
 export interface ExpectedHardening {
   user: string;
+  /** The container's whole environment (`Config.Env`), a bare name meaning "removed". */
+  env: readonly string[];
   capAdd: readonly string[];
   runtime: string;
   memoryBytes: number;
@@ -101,6 +113,20 @@ function tmpfsOptions(sizeMb: number, settings: ResolvedDockerSandboxSettings, m
   return `rw,noexec,nosuid,nodev,size=${sizeMb}m,uid=${settings.uid},gid=${settings.gid},mode=${mode}`;
 }
 
+/**
+ * The container's environment, which is root's inside the sandbox (the supervisor, its workers,
+ * the cleanup of Engine-API exec): every variable of the image removed (a bare name tells the
+ * engine to drop it), `PATH` set to system directories, and the adapter's proxy variables. An
+ * image's `LD_PRELOAD`, `LD_AUDIT`, `LD_LIBRARY_PATH`, `BASH_ENV`, `ENV`, `NODE_OPTIONS` or `PATH`
+ * never reaches a process that runs as root; commands get the image's environment with each
+ * request instead. The constraints' `env` is not here either: it travels with each command.
+ */
+function containerEnv(input: ContainerSpecInput): string[] {
+  const ours = { ...input.adapterEnv, PATH: ROOT_PATH };
+  const removed = input.imageEnvNames.filter((name) => !Object.hasOwn(ours, name));
+  return [...new Set(removed), ...Object.entries(ours).map(([key, value]) => `${key}=${value}`)];
+}
+
 /** Every value the created container must show; {@link buildContainerSpec} produces exactly these. */
 export function expectedHardening(
   input: ContainerSpecInput,
@@ -109,6 +135,7 @@ export function expectedHardening(
   const { constraints } = input;
   return {
     user: SUPERVISOR_USER,
+    env: containerEnv(input),
     capAdd: SUPERVISOR_CAPABILITIES,
     runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
@@ -144,10 +171,8 @@ export function buildContainerSpec(
     Entrypoint: [],
     User: expected.user,
     WorkingDir: settings.workdir,
-    // The constraints' `env` is not the container's: the container environment is also the root
-    // supervisor's and the cleanup's, and a caller's PATH pointing at a writable path would make
-    // root run whatever the sandbox user planted there. It travels with each command instead.
-    Env: Object.entries(input.adapterEnv).map(([key, value]) => `${key}=${value}`),
+    // Root's environment: neither the image's nor the constraints' (see containerEnv).
+    Env: [...expected.env],
     Labels: input.labels,
     Hostname: 'sandbox',
     // The supervisor reads requests from stdin; StdinOnce closes it when the owner disconnects,

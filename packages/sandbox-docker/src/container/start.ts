@@ -33,6 +33,11 @@ export interface SandboxRecord {
   fastExec: boolean;
   /** OOM kills seen so far (Engine-API exec mode), to tell a new one. */
   oomKillsSeen: number;
+  /**
+   * The image's environment (its `PATH`, or Docker's default), given to every command with the
+   * request: the container's own environment is root's, and holds none of it.
+   */
+  imageEnv: Readonly<Record<string, string>>;
   /** Set once `destroy` began: commands still running then resolve as killed. */
   destroyed?: boolean;
 }
@@ -65,6 +70,44 @@ async function withTimeout<Value>(promise: Promise<Value>, timeoutMs: number, me
   }
 }
 
+/** Docker's `PATH` for an image that sets none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A name a POSIX shell can export: others are removed from the container and not passed on. */
+const PORTABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function missingImage(image: string, cause: unknown): BackendUnavailableError {
+  return new BackendUnavailableError({
+    backend: 'docker',
+    message: `Sandbox image "${image}" is not on the engine; build it with buildSandboxImage() or set settings.image`,
+    cause,
+  });
+}
+
+/**
+ * The image's environment (`Config.Env`): every name, to remove each from the container's
+ * environment (root's), and the variables commands get, `PATH` defaulted as Docker would.
+ */
+async function readImageEnv(docker: Docker, image: string): Promise<{ names: string[]; env: Record<string, string> }> {
+  let entries: string[];
+  try {
+    entries = (await docker.getImage(image).inspect()).Config?.Env ?? [];
+  } catch (error) {
+    if (engineStatus(error) === 404) throw missingImage(image, error);
+    throw toWardenError(error, 'inspecting the sandbox image');
+  }
+  const names: string[] = [];
+  const env: Record<string, string> = { PATH: DEFAULT_PATH };
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const name = at < 0 ? entry : entry.slice(0, at);
+    if (name === '') continue;
+    names.push(name);
+    if (at >= 0 && PORTABLE_NAME.test(name)) env[name] = entry.slice(at + 1);
+  }
+  return { names, env };
+}
+
 async function createContainer(
   docker: Docker,
   spec: Docker.ContainerCreateOptions,
@@ -73,13 +116,7 @@ async function createContainer(
   try {
     return await docker.createContainer(spec);
   } catch (error) {
-    if (engineStatus(error) === 404) {
-      throw new BackendUnavailableError({
-        backend: 'docker',
-        message: `Sandbox image "${image}" is not on the engine; build it with buildSandboxImage() or set settings.image`,
-        cause: error,
-      });
-    }
+    if (engineStatus(error) === 404) throw missingImage(image, error);
     throw toWardenError(error, 'creating a sandbox container');
   }
 }
@@ -124,7 +161,7 @@ async function startAndVerify(
       'The sandbox did not report ready in time',
     );
     const tmpMode = hello.mode === 'fallback' ? await shareTmp(container, settings, hello.tmpMode) : hello.tmpMode;
-    const failures = findRuntimeFailures(hello.mode === 'supervise' ? hello : { tmpMode }, settings.uid);
+    const failures = findRuntimeFailures(hello.mode === 'supervise' ? hello : { tmpMode }, settings.uid, settings.gid);
     if (failures.length > 0) throw new SandboxHardeningError({ failures });
     return { supervisor, fastExec: hello.mode === 'supervise' };
   } catch (error) {
@@ -139,8 +176,10 @@ export async function startSandboxContainer(
   settings: ResolvedDockerSandboxSettings,
   request: SandboxStartRequest,
 ): Promise<SandboxRecord> {
+  const imageEnv = await readImageEnv(docker, settings.image);
   const input: ContainerSpecInput = {
     name: containerName(request.session),
+    imageEnvNames: imageEnv.names,
     constraints: request.constraints,
     networkMode: request.network.networkMode,
     adapterEnv: request.network.adapterEnv,
@@ -162,7 +201,7 @@ export async function startSandboxContainer(
       throw new SandboxHardeningError({ failures: swapped });
     }
     const oomKillsSeen = fastExec ? 0 : await readOomKillCount(container, settings.user);
-    return { ...request, id: container.id, container, supervisor, fastExec, oomKillsSeen };
+    return { ...request, id: container.id, container, supervisor, fastExec, oomKillsSeen, imageEnv: imageEnv.env };
   } catch (error) {
     await removeContainer(docker, container.id).catch(() => {});
     throw toWardenError(error, 'starting a sandbox');

@@ -17,6 +17,7 @@ const input: ContainerSpecInput = {
   },
   networkMode: 'none',
   adapterEnv: {},
+  imageEnvNames: ['LD_PRELOAD', 'PATH'],
   labels: {},
   mounts: [{ target: '/srv/data', source: '/srv/data', readOnly: true, identity: '1:1' }],
 };
@@ -31,7 +32,10 @@ function inspectedAsAsked(): Docker.ContainerInspectInfo {
     UTSMode: '',
     UsernsMode: '',
   };
-  return { Config: { User: spec.User }, HostConfig: hostConfig } as unknown as Docker.ContainerInspectInfo;
+  return {
+    Config: { User: spec.User, Env: spec.Env },
+    HostConfig: hostConfig,
+  } as unknown as Docker.ContainerInspectInfo;
 }
 
 describe('findHardeningFailures(inspected, expected)', () => {
@@ -85,6 +89,13 @@ describe('findHardeningFailures(inspected, expected)', () => {
     inspected.Config.User = '65534:65534';
     expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('User')]);
   });
+
+  it("removes every image variable from root's environment and reports one the engine merged back in", () => {
+    expect(expected.env).toEqual(['LD_PRELOAD', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+    const inspected = inspectedAsAsked();
+    inspected.Config.Env = [...expected.env, 'NODE_OPTIONS=--require /tmp/x.js'];
+    expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('Env')]);
+  });
 });
 
 describe('findRuntimeFailures(runtime, expectedUid)', () => {
@@ -101,5 +112,13 @@ describe('findRuntimeFailures(runtime, expectedUid)', () => {
     expect(findRuntimeFailures({ uid: '1000', tmpMode: '1777' }, 65534)).toHaveLength(1);
     expect(findRuntimeFailures({ uid: '', tmpMode: '' }, 65534)).toHaveLength(2);
     expect(findRuntimeFailures({ uid: '65534', tmpMode: '755' }, 65534)).toHaveLength(1);
+  });
+
+  it("accepts commands with no supplementary group, or only the sandbox gid, and reports any other (an image's /etc/group)", () => {
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups: '-' }, 65534, 65534)).toEqual([]);
+    expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups: '65534' }, 65534, 65534)).toEqual([]);
+    for (const groups of ['0,65534', '6', '?', '', '65534,999']) {
+      expect(findRuntimeFailures({ uid: '65534', tmpMode: '1777', groups }, 65534, 65534)).toHaveLength(1);
+    }
   });
 });

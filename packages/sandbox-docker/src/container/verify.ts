@@ -103,6 +103,9 @@ function checkContainerMounts(failures: string[], inspected: Docker.ContainerIns
 export function findHardeningFailures(inspected: Docker.ContainerInspectInfo, expected: ExpectedHardening): string[] {
   const failures: string[] = [];
   check(failures, 'User', expected.user, inspected.Config.User);
+  // An image variable the engine merged in (the tag moved to another image after it was read)
+  // would reach root's processes.
+  check(failures, 'Env', [...expected.env].sort(), [...(inspected.Config.Env ?? [])].sort());
   const host = inspected.HostConfig as HostConfig;
   checkIsolation(failures, host, expected);
   checkLimits(failures, host, expected);
@@ -112,14 +115,27 @@ export function findHardeningFailures(inspected: Docker.ContainerInspectInfo, ex
 
 /**
  * What the supervisor reported from inside the running container, checked against the promise:
- * commands run as the sandbox uid (never root) and `/tmp` is shared. A supervisor in fallback
- * mode reports its own uid, not the commands' (Engine-API exec sets their user), so `uid` is then
- * left out.
+ * commands run as the sandbox uid (never root), with no supplementary group but the sandbox gid
+ * (`groups`: comma-separated, `-` for none), and `/tmp` is shared. A supervisor in fallback mode
+ * reports its own uid, not the commands' (Engine-API exec sets their user), so `uid` and `groups`
+ * are then left out: each command checks its own groups anyway.
  */
-export function findRuntimeFailures(runtime: { uid?: string; tmpMode: string }, expectedUid: number): string[] {
+export function findRuntimeFailures(
+  runtime: { uid?: string; tmpMode: string; groups?: string },
+  expectedUid: number,
+  expectedGid?: number,
+): string[] {
   const failures: string[] = [];
   if (runtime.uid !== undefined && (runtime.uid === '0' || runtime.uid !== String(expectedUid))) {
     failures.push(`uid inside the sandbox: expected ${expectedUid}, got "${runtime.uid}"`);
+  }
+  if (runtime.groups !== undefined) {
+    const groups = runtime.groups === '-' ? [] : runtime.groups.split(',');
+    if (groups.some((group) => group !== String(expectedGid))) {
+      failures.push(
+        `supplementary groups of commands: expected none but ${expectedGid}, got "${runtime.groups}" (the image's /etc/group lists the sandbox user)`,
+      );
+    }
   }
   if (runtime.tmpMode !== '1777')
     failures.push(`/tmp mode inside the sandbox: expected 1777, got "${runtime.tmpMode}"`);

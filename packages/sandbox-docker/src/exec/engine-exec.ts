@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CappedBuffer, createFrameDemuxer } from './stream.js';
 import {
+  GROUP_CHECK,
   ROOT_PATH_SETUP,
   SUPERVISOR_DIRECTORY,
   SUPERVISOR_PID_DIRECTORY,
@@ -24,9 +25,10 @@ const KILL_GRACE_MS = 5_000;
 // The wrapper records its pid (an exec'd process leads its own session and process group), so
 // the cleanup can end the whole group from a second exec; it changes directory itself so a
 // missing cwd reads the same as through the supervisor. `exec --`-free "$@" runs the argv
-// without a shell, and a program named "-c" is a program, never an option.
+// without a shell, and a program named "-c" is a program, never an option. Before anything, it
+// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK).
 const WRAPPER =
-  'echo "$$" >"$0"; ' +
+  `echo "$$" >"$0"; warden_gid=$1; shift; ${GROUP_CHECK}` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
   'shift; "$@"';
 
@@ -60,7 +62,7 @@ async function startExec(
 ): Promise<{ exec: Docker.Exec; stream: HijackedStream }> {
   const withStdin = request.stdin !== undefined;
   const exec = await container.exec({
-    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, request.cwd ?? '', ...request.argv],
+    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, user.split(':')[1] ?? '', request.cwd ?? '', ...request.argv],
     Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
     User: user,
     AttachStdin: withStdin,

@@ -29,7 +29,8 @@
  * and the sessions of commands still running: whatever a command left behind (`setsid`, double
  * forks) never outlives it, so nothing of an earlier command is alive when a later one runs.
  *
- * Replies on stdout: `READY 3 <command uid> <tmp mode>` (or `FALLBACK <reason> <uid> <tmp mode>`)
+ * Replies on stdout: `READY 3 <command uid> <tmp mode> <command groups>` (groups comma-separated,
+ * `-` for none; or `FALLBACK <reason> <uid> <tmp mode>`)
  * once, then per request `D <id> <exit code> <oom 0|1>` followed by one base64 line of stdout and
  * one of stderr, each cut at `capBytes` inside the container. A worker writes its reply only
  * while it holds the one token byte of the supervisor's token pipe, so replies of concurrent
@@ -52,16 +53,18 @@ export const SUPERVISOR_PID_DIRECTORY: string = `${SUPERVISOR_DIRECTORY}/x`;
 
 /**
  * The `PATH` of every process that runs as root inside a sandbox (the supervisor, its workers,
- * the cleanup of Engine-API exec): system directories only. The image's `PATH` may name a
- * directory the sandbox user can write (a `writablePaths` mount is bound at its host path), and
- * a `head`, `rm` or `start-stop-daemon` planted there would run as root. Commands get the
- * image's `PATH` back, and the caller's `env` on top.
+ * the cleanup of Engine-API exec): system directories only, set as the container's own `PATH`
+ * (see the container spec). The image's `PATH` may name a directory the sandbox user can write
+ * (a `writablePaths` mount is bound at its host path), and a `head`, `rm` or `start-stop-daemon`
+ * planted there would run as root. Commands get the image's `PATH` back with their request, and
+ * the caller's `env` on top.
  */
-const ROOT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+export const ROOT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * Shell lines that put root on `ROOT_PATH`, keeping the image's `PATH` in `$image_path`
- * for the commands.
+ * Shell lines that put root on `ROOT_PATH` whatever the environment holds, keeping the one it
+ * started with in `$image_path` (the container's, itself `ROOT_PATH`: commands get theirs with
+ * each request).
  */
 export const ROOT_PATH_SETUP: string = `image_path=\${PATH-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
 PATH=${ROOT_PATH}
@@ -119,9 +122,25 @@ protect() {
   sessionof "$$"; protected="$protected $sid"
 }`;
 
-// Runs as the sandbox user: changes directory, exports the request's variables, runs the argv.
-// `exec --` so a program whose name starts with "-" is a program, never an option.
+/**
+ * Shell lines the sandbox user's own process runs before anything of a command: its supplementary
+ * groups (`Groups:` of `/proc/self/status`) must each be `$warden_gid`, else it exits 126 without
+ * running the command. The privilege drop (`start-stop-daemon`, like runc) calls `initgroups`,
+ * which reads the image's `/etc/group` — a list naming the sandbox user in `root`, `disk` or
+ * `docker` would hand each command those groups. Checked in the process itself, after the drop,
+ * so a group database that changes while the sandbox runs (an `/etc/group` linked into `/tmp`)
+ * cannot slip past. No single quote: it is embedded in single-quoted shell text.
+ */
+export const GROUP_CHECK: string =
+  `warden_g=?; while IFS= read -r warden_l; do case $warden_l in Groups:*) warden_g=\${warden_l#Groups:}; break ;; esac; done </proc/self/status; ` +
+  'set -f; for warden_x in $warden_g; do [ "$warden_x" = "$warden_gid" ] || { set +f; printf "warden: refused: the sandbox user has supplementary group %s (see the image /etc/group)\\n" "$warden_x" >&2; exit 126; }; done; set +f; ' +
+  'unset warden_g warden_l warden_x warden_gid; ';
+
+// Runs as the sandbox user: checks its groups, changes directory, exports the request's
+// variables, runs the argv. `exec --` so a program whose name starts with "-" is a program,
+// never an option.
 const COMMAND_RUNNER =
+  `warden_gid=$1; shift; ${GROUP_CHECK}` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
   'n=$2; shift 2; while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n - 1)); done; umask 022; exec -- "$@"';
 
@@ -212,14 +231,10 @@ run() {
       read -r -n 16 st </proc/self/stat; me=\${st%% *}
       echo "$me" >>"$w/live/$me"
       # The command looks its programs up on the image's PATH; root's two tools go by full path
-      # from here on, so nothing on that PATH runs before the privilege drop.
+      # from here on, so nothing on that PATH runs before the privilege drop. Every command goes
+      # through the runner, which checks the groups the drop gave it before running anything.
       PATH=$image_path
-      # Without cwd or env, a program found on PATH starts directly; anything else goes through
-      # the runner, whose "exec --" reports a missing program (127) and never reads "-x" as an option.
-      if [ -z "$cwd" ] && [ "$nenv" = 0 ] && command -v -- "$1" >/dev/null 2>&1; then
-        case $1 in -*) ;; *) prog=$1; shift; exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x "$prog" -- "$@" ;; esac
-      fi
-      exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$cwd" "$nenv" "$@"
+      exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$gid" "$cwd" "$nenv" "$@"
     ) <"$input" >&6 2>&7 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     pid=$!
   } 6>"$fifos.o" 7>"$fifos.e"
@@ -313,6 +328,7 @@ wait_for_owner() {
   exit 0
 }
 user=\${2:-}
+gid=\${user#*:}
 chmod 711 "$w" 2>/dev/null
 # The engine copies the image's /tmp mode onto the tmpfs; its owner (the sandbox user) shares it.
 asuser -c 'chmod 1777 /tmp' </dev/null >/dev/null 2>&1
@@ -332,13 +348,19 @@ mkdir "$w/live" 2>/dev/null || wait_for_owner no-live
 mkfifo "$w/token" "$w/lane" 2>/dev/null || wait_for_owner no-fifo
 command_uid=$(asuser -c 'id -u' </dev/null 2>/dev/null)
 [ -n "$command_uid" ] && [ "$command_uid" != 0 ] || wait_for_owner no-drop
+# The supplementary groups a command gets, reported for the host to check ("-" for none, "?"
+# when unreadable); each command checks its own again (GROUP_CHECK).
+command_groups=$(asuser -c 'g=?; while IFS= read -r l; do case $l in Groups:*) g=\${l#Groups:}; break ;; esac; done </proc/self/status; echo "$g"' </dev/null 2>/dev/null)
+groups_list=
+set -f; for g in $command_groups; do groups_list=\${groups_list:+$groups_list,}$g; done; set +f
+[ -n "$command_groups" ] || groups_list=?
 protect
 exec 3<>"$w/token" 5<>"$w/lane"
 echo >&3
 oomcount; echo "$oom_total" >"$w/oom"
 generation=0
 start_warm || wait_for_owner no-fifo
-printf 'READY ${SUPERVISOR_PROTOCOL_VERSION} %s %s\\n' "$command_uid" "$(stat -c %a /tmp)"
+printf 'READY ${SUPERVISOR_PROTOCOL_VERSION} %s %s %s\\n' "$command_uid" "$(stat -c %a /tmp)" "\${groups_list:--}"
 while IFS= read -r line; do
   # Reap finished requests: zombies count against the pids limit, and a shell that cannot fork exits.
   jobs >/dev/null 2>&1

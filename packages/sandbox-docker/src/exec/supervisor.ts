@@ -17,7 +17,7 @@ const KILL_GRACE_MS = 5_000;
 
 /** What the supervisor announced when it started. */
 export type SupervisorHello =
-  | { mode: 'supervise'; uid: string; tmpMode: string }
+  | { mode: 'supervise'; uid: string; tmpMode: string; groups: string }
   | { mode: 'fallback'; reason: string; uid: string; tmpMode: string };
 
 interface PendingCommand {
@@ -231,11 +231,11 @@ export class SupervisorConnection {
   }
 
   private onHeader(line: string): void {
-    const [kind, first = '', second = '', third = ''] = line.split(' ');
+    const [kind, first = '', second = '', third = '', fourth = ''] = line.split(' ');
     if (kind === 'D') {
       this.inProgress = { id: Number(first), exitCode: Number(second), oomKilled: third === '1' };
     } else if (kind === 'READY') {
-      this.resolveHello({ mode: 'supervise', uid: second, tmpMode: third });
+      this.resolveHello({ mode: 'supervise', uid: second, tmpMode: third, groups: fourth });
     } else if (kind === 'FALLBACK') {
       this.resolveHello({ mode: 'fallback', reason: first, uid: second, tmpMode: third });
     }
