@@ -13,26 +13,46 @@ export interface EventStreamParser {
 
 const EVENT_BOUNDARY = /\r?\n\r?\n/;
 
+/** One complete event: its lines other than `data:`, and its data (the `data:` lines joined), if any. */
+interface RawEvent {
+  otherLines: string[];
+  data: string | undefined;
+}
+
+/**
+ * Buffers a body's text and cuts it into complete events, holding at most about `maxEventBytes`
+ * × 2 of an incomplete one (the bound on what a hostile upstream can make the proxy hold).
+ */
+function createEventSplitter(maxEventBytes: number): (text: string) => RawEvent[] {
+  let buffered = '';
+  return (text) => {
+    buffered += text;
+    if (buffered.length > maxEventBytes * 2)
+      throw new BackendUnavailableError({ backend: 'upstream', message: 'event too large' });
+    const events: RawEvent[] = [];
+    for (let match = EVENT_BOUNDARY.exec(buffered); match !== null; match = EVENT_BOUNDARY.exec(buffered)) {
+      const lines = buffered.slice(0, match.index).split(/\r?\n/);
+      buffered = buffered.slice(match.index + match[0].length);
+      const dataLines = lines.filter((line) => line.startsWith('data:'));
+      events.push({
+        otherLines: lines.filter((line) => !line.startsWith('data:')),
+        data: dataLines.length === 0 ? undefined : dataLines.map((line) => line.slice(5).replace(/^ /, '')).join('\n'),
+      });
+    }
+    return events;
+  };
+}
+
 /** Creates a parser that hands each event's JSON `data` to `onMessage` (non-JSON events are ignored). */
 export function createEventStreamParser(
   maxEventBytes: number,
   onMessage: (message: unknown) => void,
 ): EventStreamParser {
-  let buffered = '';
+  const split = createEventSplitter(maxEventBytes);
   return {
     push(text) {
-      buffered += text;
-      if (buffered.length > maxEventBytes * 2)
-        throw new BackendUnavailableError({ backend: 'upstream', message: 'event too large' });
-      for (let match = EVENT_BOUNDARY.exec(buffered); match !== null; match = EVENT_BOUNDARY.exec(buffered)) {
-        const event = buffered.slice(0, match.index);
-        buffered = buffered.slice(match.index + match[0].length);
-        const data = event
-          .split(/\r?\n/)
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).replace(/^ /, ''))
-          .join('\n');
-        if (data.length === 0) continue;
+      for (const { data } of split(text)) {
+        if (data === undefined || data.length === 0) continue;
         try {
           onMessage(JSON.parse(data));
         } catch {
@@ -58,25 +78,18 @@ export function createEventStreamRewriter(
   maxEventBytes: number,
   rewrite: (data: string) => string | undefined,
 ): EventStreamRewriter {
-  let buffered = '';
+  const split = createEventSplitter(maxEventBytes);
   return {
     push(text) {
-      buffered += text;
-      if (buffered.length > maxEventBytes * 2)
-        throw new BackendUnavailableError({ backend: 'upstream', message: 'event too large' });
       let out = '';
-      for (let match = EVENT_BOUNDARY.exec(buffered); match !== null; match = EVENT_BOUNDARY.exec(buffered)) {
-        const lines = buffered.slice(0, match.index).split(/\r?\n/);
-        buffered = buffered.slice(match.index + match[0].length);
-        const dataLines = lines.filter((line) => line.startsWith('data:'));
-        if (dataLines.length === 0) {
-          out += `${lines.join('\n')}\n\n`;
+      for (const { otherLines, data } of split(text)) {
+        if (data === undefined) {
+          out += `${otherLines.join('\n')}\n\n`;
           continue;
         }
-        const data = rewrite(dataLines.map((line) => line.slice(5).replace(/^ /, '')).join('\n'));
-        if (data === undefined) continue;
-        const kept = lines.filter((line) => !line.startsWith('data:'));
-        out += `${[...kept, ...data.split('\n').map((line) => `data: ${line}`)].join('\n')}\n\n`;
+        const rewritten = rewrite(data);
+        if (rewritten === undefined) continue;
+        out += `${[...otherLines, ...rewritten.split('\n').map((line) => `data: ${line}`)].join('\n')}\n\n`;
       }
       return out;
     },
