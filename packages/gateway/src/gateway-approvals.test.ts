@@ -217,3 +217,19 @@ describe('gateway memory bounds', () => {
     expect(fixture.injected).toHaveLength(3);
   });
 });
+
+describe('gateway over a store that holds approvals for a while', () => {
+  it('an approval left undelivered past the store hold (attacker: whoever replays it later) delivers nothing: APPROVAL_NOT_FOUND', async () => {
+    let storeTime = 0;
+    const store = createMemoryApprovalStore({ holdApprovedFor: '1h', now: () => storeTime });
+    const fixture = createGatewayFixture(createApprovalWorkflow({ store }));
+    const { requestId } = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'deploy', peer);
+    await fixture.gateway.approveRequest(requestId, 'bob');
+    storeTime += 3_600_000;
+    expect(await fixture.gateway.approveAndExecute(requestId, 'carol')).toMatchObject({
+      success: false,
+      code: 'APPROVAL_NOT_FOUND',
+    });
+    expect(fixture.injected).toEqual([]);
+  });
+});
