@@ -42,7 +42,7 @@ interface StoredRecord {
  * given long ago executes nothing), and another decided record is kept until it has been read,
  * then for `retainDecidedFor`; pending records are never dropped.
  *
- * @throws {@link InvalidInputError} for a setting that is not a valid duration, or an unknown one.
+ * @throws `InvalidInputError` for a setting that is not a valid duration, or an unknown one.
  */
 export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}): ApprovalStore {
   const { holdMs, retainMs, now } = parseConfig(config);

@@ -32,6 +32,7 @@ export {
 export type { McpClientCall, McpOutcome, McpUpstreamCall } from './enforcer/messages.js';
 export { APPROVAL_META_KEY, INPUT_REQUIRED_REVISION } from './enforcer/tool-call.js';
 export type { PendingToolDefinition } from './enforcer/tool-catalog.js';
+export type { ScreenedRequest } from './enforcer/upstream-requests.js';
 export { type HttpGateway, type HttpGatewayConfig, startHttpGateway } from './http/http-gateway.js';
 export { createMemoryToolPinStore, type ToolPinStore } from './pinning/pin-store.js';
 export {
