@@ -1,4 +1,4 @@
-import { parseInput, parseTtl } from '@warden/core';
+import { MAX_TTL_MS, parseInput, parseTtl } from '@warden/core';
 import {
   keyPrefixSchema,
   type RedisConnectionConfig,
@@ -39,9 +39,6 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
 /** The longest retention accepted: ten years. */
 const MAX_RETENTION_MS = 10 * 365 * 86_400_000;
 
-/** The longest hold of an approved request accepted: 30 days. */
-const MAX_HOLD_MS = 30 * 86_400_000;
-
 /** {@link RedisApprovalStoreConfig} after parsing. */
 export interface ParsedRedisApprovalStoreConfig {
   /** Where to connect. */
@@ -71,7 +68,7 @@ const storeConfigSchema = z
       .union([z.string(), z.number()])
       .default('1h')
       .refine(
-        (ttl) => isValidTtl(ttl, MAX_HOLD_MS),
+        (ttl) => isValidTtl(ttl, MAX_TTL_MS),
         'must be a duration like "1h" or positive milliseconds, at most 30 days',
       ),
   })
@@ -90,7 +87,7 @@ export function parseRedisApprovalStoreConfig(
     target: resolveRedisTarget(parsed, WHAT_STORE, env),
     keyPrefix: parsed.keyPrefix,
     retainDecidedMs: retention === null ? 0 : parseTtl(retention, MAX_RETENTION_MS),
-    holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_HOLD_MS),
+    holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_TTL_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
   };
 }

@@ -24,7 +24,6 @@ export interface MemoryApprovalStoreConfig {
   now?: () => number;
 }
 
-const MAX_HOLD_MS = 30 * 86_400_000;
 const MAX_RETENTION_MS = 10 * 365 * 86_400_000;
 /** Creates between two sweeps of records whose hold or retention is over. */
 const SWEEP_EVERY = 1024;
@@ -147,7 +146,7 @@ function parseConfig(config: MemoryApprovalStoreConfig): {
     });
   }
   return {
-    holdMs: parseSetting('holdApprovedFor', () => parseTtl(holdApprovedFor, MAX_HOLD_MS)),
+    holdMs: parseSetting('holdApprovedFor', () => parseTtl(holdApprovedFor)),
     retainMs:
       retainDecidedFor === null
         ? null
