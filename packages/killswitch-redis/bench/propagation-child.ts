@@ -5,9 +5,9 @@
  * `WARDEN_BENCH_VERIFY_KEY`. It holds, side by side, a kill switch without keys (`<name>-plain`),
  * one that verifies the operator's signature (`<name>-signed`) and a plain ioredis subscriber of
  * channels `<name>-publish` (reported as it arrives) and `<name>-reread` (reported once a plain
- * ioredis connection has read the hash `{<name>}-reread`, as a switch without keys re-reads), a plain
- * ioredis connection waiting in `XREAD BLOCK` on the stream `{<name>}-stream-changes`, and reports
- * every change each one sees with the wall-clock time.
+ * ioredis connection has read the hash `{<name>}-reread`: a message taken only as a hint), a plain
+ * ioredis connection waiting in `XREAD BLOCK` on the stream `{<name>}-stream-changes` (as the
+ * switches do), and reports every change each one sees with the wall-clock time.
  */
 import { createRedisClient } from '@warden/redis-client';
 import { createRedisKillSwitch } from '../src/redis-kill-switch.js';

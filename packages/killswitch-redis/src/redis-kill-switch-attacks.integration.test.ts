@@ -4,6 +4,7 @@ import { describeWithService, type RedisServerHandle, startRedisServer } from '@
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
 import { sampleAnswers } from '../test/answer-sampler.js';
+import { appendChange, readChanges } from '../test/change-stream.js';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
 import type { RedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
@@ -78,28 +79,26 @@ describeWithService(
       expect(String(warnings[0])).toMatch(/appendonly no/);
     });
 
-    it('a flood of replayed and forged messages (attacker: anyone who can PUBLISH) never turns an active switch inactive', async () => {
+    it("a flood of replayed and forged change-stream entries and messages (attacker: anyone who can write the switch's keys or PUBLISH) never turns an active switch inactive", async () => {
       const url = process.env.REDIS_URL ?? '';
       const name = `attack-${randomUUID()}`;
       const keyPrefix = 'warden-test:kill-switch:';
-      const channel = `${keyPrefix}{${name}}:changes`;
+      const changesKey = `${keyPrefix}{${name}}:changes`;
       const instances = [
         open(url, { name, keyPrefix }),
         open(url, { name, keyPrefix }),
         open(url, { name, keyPrefix }),
       ];
-      const spy = await client(url);
-      const captured: string[] = [];
-      spy.on('message', (_channel: string, message: string) => captured.push(message));
-      await spy.subscribe(channel);
       const operator = instances[0];
       await operator?.deactivate({ actor: 'bob' });
       await operator?.activate('real incident', { actor: 'alice' });
       await operator?.deactivate({ actor: 'bob' });
       await operator?.activate('real incident, again', { actor: 'alice' });
-      await eventually(() => expect(captured.length).toBeGreaterThanOrEqual(4));
       for (const instance of instances)
         await eventually(async () => expect(await instance.getReason()).toBe('real incident, again'));
+      const publisher = await client(url);
+      const captured = await readChanges(publisher, changesKey);
+      expect(captured).toHaveLength(4);
       const forgeries = [
         ...captured,
         '999999',
@@ -108,14 +107,19 @@ describeWithService(
         'active=0',
         '',
       ];
-      const publisher = await client(url);
       const readsBefore = await hgetallCalls(publisher);
       const sampler = sampleAnswers(instances);
       for (let sent = 0; sent < FLOOD_MESSAGES; sent += 1_000) {
         const pipeline = publisher.pipeline();
         for (let index = 0; index < 1_000; index += 1) {
-          const message = forgeries[(sent + index) % forgeries.length] ?? '';
-          pipeline.publish(channel, message.replace('1000000', String(sent + index + 1_000_000)));
+          const message = (forgeries[(sent + index) % forgeries.length] ?? '').replace(
+            '1000000',
+            String(sent + index + 1_000_000),
+          );
+          // Half as entries of the change stream, half as messages on a channel of the same name
+          // (where earlier versions announced changes: nobody listens there now).
+          if (index % 2 === 0) pipeline.xadd(changesKey, '*', 'record', message);
+          else pipeline.publish(changesKey, message);
         }
         await pipeline.exec();
         await sleep(10);
@@ -124,7 +128,7 @@ describeWithService(
       const tallies = await sampler.stop();
       const reads = (await hgetallCalls(publisher)) - readsBefore;
       console.log(
-        `flood of ${FLOOD_MESSAGES} forged/replayed messages: answers per instance ${JSON.stringify(tallies)}, ` +
+        `flood of ${FLOOD_MESSAGES} forged/replayed entries and messages: answers per instance ${JSON.stringify(tallies)}, ` +
           `state re-reads by all instances ${reads}`,
       );
       expect(tallies.every((tally) => tally.inactive === 0 && tally.active > 0)).toBe(true);
@@ -132,51 +136,56 @@ describeWithService(
         expect(await instance.getState()).toMatchObject({ active: true, actor: 'alice' });
     });
 
-    it('forged "active" messages never change the answer of an inactive switch either: they only cost a re-read', async () => {
+    it('forged "active" messages change nothing; forged "active" change-stream entries deny only until the next re-read of the record', async () => {
       const url = process.env.REDIS_URL ?? '';
       const name = `attack-${randomUUID()}`;
       const keyPrefix = 'warden-test:kill-switch:';
+      const changesKey = `${keyPrefix}{${name}}:changes`;
       const [instance] = [open(url, { name, keyPrefix })];
       await instance?.deactivate({ actor: 'bob' });
       const publisher = await client(url);
+      const forged = (index: number): string => JSON.stringify({ version: index + 10, active: true, reason: 'forged' });
       const sampler = sampleAnswers(instance ? [instance] : []);
-      for (let index = 0; index < 2_000; index += 1) {
-        void publisher.publish(
-          `${keyPrefix}{${name}}:changes`,
-          JSON.stringify({ version: index + 10, active: true, reason: 'forged' }),
-        );
-      }
-      await publisher.ping();
+      for (let index = 0; index < 2_000; index += 1) void publisher.publish(changesKey, forged(index));
+      // Nobody listens on any channel of the switch: a message reaches no instance.
+      expect(await publisher.publish(changesKey, forged(0))).toBe(0);
       await sleep(TIMINGS.refreshIntervalMs * 2);
       const [tally] = await sampler.stop();
       expect(tally?.active).toBe(0);
+
+      // A forged entry is as strong as a forged record (both need write access to the switch's
+      // keys): it may deny, never release, and here the record says inactive, so it holds only
+      // until the next re-read.
+      await appendChange(publisher, changesKey, forged(1_000_000));
+      await eventually(async () => expect(await instance?.getReason()).toBe('forged'));
+      await eventually(async () => expect(await instance?.getState()).toMatchObject({ active: false, actor: 'bob' }));
     });
 
-    it('replayed signed messages (attacker: anyone who can PUBLISH, with captured signed releases) never turn an active or unknown switch inactive', async () => {
+    it('replayed signed entries and messages (attacker: a Redis user with captured signed releases) never turn an active or unknown switch inactive', async () => {
       server = await startRedisServer();
       const operatorKeys = generateKeyPairSync('ed25519');
       const verifyKey = operatorKeys.publicKey;
       const name = `replay-${randomUUID()}`;
-      const channel = `warden:kill-switch:{${name}}:changes`;
+      const changesKey = `warden:kill-switch:{${name}}:changes`;
       const operator = open(server.url, { name, verifyKey, signingKey: operatorKeys.privateKey });
       const readers = [open(server.url, { name, verifyKey }), open(server.url, { name, verifyKey })];
-      const spy = await client(server.url);
-      const captured: string[] = [];
-      spy.on('message', (_channel: string, message: string) => captured.push(message));
-      await spy.subscribe(channel);
       await operator.deactivate({ actor: 'bob' });
       await operator.activate('incident', { actor: 'alice' });
       await operator.deactivate({ actor: 'bob' });
       await operator.activate('incident, again', { actor: 'alice' });
-      await eventually(() => expect(captured).toHaveLength(4));
       for (const reader of readers)
         await eventually(async () => expect(await reader.getReason()).toBe('incident, again'));
+      const publisher = await client(server.url);
+      const captured = await readChanges(publisher, changesKey);
+      expect(captured).toHaveLength(4);
       const releases = captured.filter((message) => JSON.parse(message).active === false);
       expect(releases).toHaveLength(2);
-      const publisher = await client(server.url);
       const replay = async (): Promise<void> => {
         for (let round = 0; round < 500; round += 1)
-          for (const message of releases) void publisher.publish(channel, message);
+          for (const message of releases) {
+            void publisher.xadd(changesKey, '*', 'record', message);
+            void publisher.publish(changesKey, message);
+          }
         await publisher.ping();
         await sleep(TIMINGS.refreshIntervalMs * 2);
       };
@@ -247,7 +256,7 @@ describeWithService(
       const sampler = sampleAnswers(readers);
       const version = Number(await redis.hget(stateKey, 'version')) + 1;
       await redis.hset(stateKey, { version, active: '0', reason: '', actor: 'mallory', signature: '' });
-      await redis.publish(`${keyPrefix}{${name}}:changes`, String(version));
+      await appendChange(redis, `${keyPrefix}{${name}}:changes`, String(version));
       await expectAllDeny(/not signed by the operator's key/);
 
       await activate('incident, again');
@@ -257,14 +266,14 @@ describeWithService(
       await activate('incident, third time');
 
       await redis.hset(stateKey, signedRelease);
-      await redis.publish(`${keyPrefix}{${name}}:changes`, 'replay');
+      await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'replay');
       await expectAllDeny(/rollback/);
 
       const otherName = `signed-${randomUUID()}`;
       const other = open(url, { name: otherName, keyPrefix, verifyKey, signingKey: operatorKeys.privateKey });
       await other.deactivate({ actor: 'alice' });
       await redis.hset(stateKey, await redis.hgetall(`${keyPrefix}{${otherName}}:state`));
-      await redis.publish(`${keyPrefix}{${name}}:changes`, 'copied');
+      await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'copied');
       await expectAllDeny(/not signed by the operator's key|rollback/);
       const tallies = await sampler.stop();
       console.log(`signed-state forgeries: answers per reader ${JSON.stringify(tallies)}`);

@@ -18,13 +18,13 @@ function invalidField(config: RedisKillSwitchConfig, env: NodeJS.ProcessEnv = {}
 }
 
 describe('parseRedisKillSwitchConfig(config)', () => {
-  it('fills in the defaults and derives keys and channel from prefix and name', () => {
+  it('fills in the defaults and derives the keys from prefix and name', () => {
     const settings = parseRedisKillSwitchConfig({ url: URL });
     expect(settings).toMatchObject({
       name: 'global',
       stateKey: 'warden:kill-switch:{global}:state',
       historyKey: 'warden:kill-switch:{global}:history',
-      channel: 'warden:kill-switch:{global}:changes',
+      changesKey: 'warden:kill-switch:{global}:changes',
       staleAfterMs: 5_000,
       failMode: 'closed',
       refreshIntervalMs: 1_000,
@@ -36,7 +36,7 @@ describe('parseRedisKillSwitchConfig(config)', () => {
   it('keeps switches of different names apart', () => {
     const tenant = parseRedisKillSwitchConfig({ url: URL, name: 'tenant-42', keyPrefix: 'acme:' });
     expect(tenant.stateKey).toBe('acme:{tenant-42}:state');
-    expect(tenant.channel).toBe('acme:{tenant-42}:changes');
+    expect(tenant.changesKey).toBe('acme:{tenant-42}:changes');
   });
 
   it('derives refreshIntervalMs from a staleAfterMs the user chose (issue 16: staleAfterMs 200 alone works)', () => {

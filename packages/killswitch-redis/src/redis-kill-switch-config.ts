@@ -30,7 +30,7 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
    * @default 'global'
    */
   name?: string;
-  /** Prefix of every key and channel. Letters, digits, `.`, `_`, `-` and `:`. @default 'warden:kill-switch:' */
+  /** Prefix of every key. Letters, digits, `.`, `_`, `-` and `:`. @default 'warden:kill-switch:' */
   keyPrefix?: string;
   /**
    * How old (ms) the local copy may get while Redis cannot be reached before `isActive()`
@@ -44,7 +44,8 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
    */
   failMode?: RedisKillSwitchFailMode;
   /**
-   * How often (ms) each instance re-reads the state, in case a pub/sub message was lost.
+   * How often (ms) each instance re-reads the state, in case a change-stream entry was missed
+   * (a lost connection, a record written by hand).
    * Smaller than `staleAfterMs`. @default staleAfterMs / 5 (1000 with the default staleAfterMs)
    */
   refreshIntervalMs?: number;
@@ -94,8 +95,8 @@ export interface ParsedRedisKillSwitchConfig {
   stateKey: string;
   /** Where the bounded history lives (a list). */
   historyKey: string;
-  /** Where changes are announced (a hint to re-read, never the state). */
-  channel: string;
+  /** The change stream every instance follows (`XREAD BLOCK`), beside the state. */
+  changesKey: string;
   /** See {@link RedisKillSwitchConfig.staleAfterMs}. */
   staleAfterMs: number;
   /** See {@link RedisKillSwitchConfig.failMode}. */
@@ -183,7 +184,7 @@ export function parseRedisKillSwitchConfig(
     keyPrefix: parsed.keyPrefix,
     stateKey: `${tagged}:state`,
     historyKey: `${tagged}:history`,
-    channel: `${tagged}:changes`,
+    changesKey: `${tagged}:changes`,
     staleAfterMs: parsed.staleAfterMs,
     failMode: parsed.failMode,
     // A re-read interval nobody chose follows the staleness they did choose.

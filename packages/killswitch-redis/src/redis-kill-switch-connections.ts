@@ -3,10 +3,13 @@ import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js'
 
 /** What the connections report to the kill switch. */
 export interface ConnectionEvents {
-  /** A message arrived on the switch's channel (untrusted: anyone who can `PUBLISH` can send one). */
-  onMessage(payload: string): void;
-  /** The subscription was (re)established: messages may have been missed before it. */
-  onSubscribed(): void;
+  /**
+   * An entry was appended to the switch's change stream: the record a change wrote, as JSON (as
+   * trustworthy as anyone who can write the switch's keys: it may have been written by hand).
+   */
+  onEntry(payload: string): void;
+  /** Following the stream (re)started from its end: entries may have been missed before it. */
+  onFollowing(): void;
   /** A Redis error, which must never reach the host. */
   onError(error: unknown): void;
 }
@@ -45,17 +48,36 @@ function onceReady(redis: RedisClient, timeoutMs: number): Promise<void> {
 }
 
 /**
+ * How long one `XREAD` blocks before it is sent again. The follower's command timeout is this
+ * plus `commandTimeoutMs`, so a blocked read is never cut short by it.
+ */
+const BLOCK_MS = 5_000;
+
+/** The `record` field of a stream entry (`[field, value, …]`), or `''`. */
+function recordField(fields: readonly string[]): string {
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    if (fields[index] === 'record') return fields[index + 1] ?? '';
+  }
+  return '';
+}
+
+type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
+
+/**
  * The two connections of one kill switch instance: commands (the injected client, or one it
- * owns) and a subscriber of its own, duplicated from the first. Created lazily by `start()`;
- * `close()` ends what it owns and never the injected client.
+ * owns) and a follower of its own, duplicated from the first, that waits in `XREAD BLOCK` on the
+ * switch's change stream, so a change reaches every instance in one push. Created lazily by
+ * `start()`; `close()` ends what it owns and never the injected client.
  */
 export class KillSwitchConnections {
   private command: RedisClient | undefined;
-  private subscriber: RedisClient | undefined;
-  private subscribed = false;
+  private follower: RedisClient | undefined;
+  /** Bumped on every (re)start of the follow loop: an older loop stops after its read. */
+  private generation = 0;
+  private following = false;
   private closed = false;
-  private firstSubscription: Promise<void> | undefined;
-  private markSubscribed: () => void = () => {};
+  private firstFollow: Promise<void> | undefined;
+  private markFollowing: () => void = () => {};
 
   private readonly events: ConnectionEvents;
 
@@ -67,7 +89,7 @@ export class KillSwitchConnections {
     this.events = { ...events, onError: (error) => events.onError(redactRedisError(error)) };
   }
 
-  /** Opens the connections (in the background) and subscribes to the switch's channel. */
+  /** Opens the connections (in the background) and starts following the switch's change stream. */
   start(): void {
     if (this.command || this.closed) return;
     const { target, commandTimeoutMs } = this.settings;
@@ -78,31 +100,28 @@ export class KillSwitchConnections {
       command.connect().catch(() => {});
     }
     this.command = command;
-    this.firstSubscription = new Promise((resolve) => {
-      this.markSubscribed = resolve;
+    this.firstFollow = new Promise((resolve) => {
+      this.markFollowing = resolve;
     });
-    const subscriber = duplicateForSubscriber(command, commandTimeoutMs);
-    subscriber.on('error', this.events.onError);
-    subscriber.on('message', (channel: string, payload: string) => {
-      if (channel === this.settings.channel) this.events.onMessage(payload);
+    const follower = duplicateForSubscriber(command, commandTimeoutMs + BLOCK_MS);
+    follower.on('error', this.events.onError);
+    follower.on('ready', () => void this.follow());
+    follower.on('close', () => {
+      this.following = false;
     });
-    subscriber.on('ready', () => void this.subscribe());
-    subscriber.on('close', () => {
-      this.subscribed = false;
-    });
-    this.subscriber = subscriber;
-    subscriber.connect().catch(this.events.onError);
+    this.follower = follower;
+    follower.connect().catch(this.events.onError);
   }
 
-  /** Subscribes again when the subscriber is connected but not subscribed (a failed SUBSCRIBE). */
-  ensureSubscribed(): void {
-    if (!this.subscribed && this.subscriber?.status === 'ready') void this.subscribe();
+  /** Follows again when the follower is connected but its loop ended (a failed read). */
+  ensureFollowing(): void {
+    if (!this.following && this.follower?.status === 'ready') void this.follow();
   }
 
-  /** Waits (at most `timeoutMs`) until the first subscription is in place; never rejects. */
-  async waitForSubscription(timeoutMs: number): Promise<void> {
-    if (!this.firstSubscription) return;
-    await withTimeout(this.firstSubscription, timeoutMs, 'SUBSCRIBE').catch(() => {});
+  /** Waits (at most `timeoutMs`) until the stream is first followed; never rejects. */
+  async waitForFollowing(timeoutMs: number): Promise<void> {
+    if (!this.firstFollow) return;
+    await withTimeout(this.firstFollow, timeoutMs, 'following the change stream').catch(() => {});
   }
 
   /**
@@ -120,10 +139,11 @@ export class KillSwitchConnections {
     }
   }
 
-  /** Ends the subscriber and the command connection if this instance created it. */
+  /** Ends the follower and the command connection if this instance created it. */
   close(): void {
     this.closed = true;
-    this.subscriber?.disconnect();
+    this.generation += 1;
+    this.follower?.disconnect();
     if (this.settings.target.kind !== 'client') this.command?.disconnect();
   }
 
@@ -136,16 +156,40 @@ export class KillSwitchConnections {
     await onceReady(command, waitForReadyMs);
   }
 
-  private async subscribe(): Promise<void> {
-    const subscriber = this.subscriber;
-    if (!subscriber || this.closed) return;
+  /**
+   * Follows the change stream from its current end: finds the last entry's ID, says so
+   * (`onFollowing`: the caller re-reads, covering whatever came before), then blocks in `XREAD`
+   * from that ID, passing on every entry in order. A failed read ends the loop; the next
+   * `ensureFollowing()` (every re-read) or reconnection starts it again.
+   */
+  private async follow(): Promise<void> {
+    const follower = this.follower;
+    if (!follower || this.closed) return;
+    this.generation += 1;
+    const generation = this.generation;
+    this.following = true;
+    const stillCurrent = (): boolean => !this.closed && generation === this.generation;
+    const key = this.settings.changesKey;
     try {
-      await withTimeout(subscriber.subscribe(this.settings.channel), this.settings.commandTimeoutMs, 'SUBSCRIBE');
-      this.subscribed = true;
-      this.markSubscribed();
-      this.events.onSubscribed();
+      const last = (await follower.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      let lastId = last[0]?.[0] ?? '0-0';
+      if (!stillCurrent()) return;
+      this.markFollowing();
+      this.events.onFollowing();
+      while (stillCurrent()) {
+        const reply = (await follower.xread('BLOCK', BLOCK_MS, 'STREAMS', key, lastId)) as StreamReply;
+        if (!stillCurrent()) return;
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            this.events.onEntry(recordField(fields));
+          }
+        }
+      }
     } catch (error) {
+      if (!stillCurrent()) return;
       this.events.onError(error);
+      this.following = false;
     }
   }
 }

@@ -9,6 +9,7 @@ import {
 import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
+import { appendChange } from '../test/change-stream.js';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
 
 // The attacker: anyone who can write to Redis, writing a record (and a history entry) whose
@@ -70,7 +71,7 @@ describeWithService('redis', 'Redis kill switch: control characters in a record 
       const record = { version, active: active ? '1' : '0', reason: FORGED_REASON, actor: FORGED_ACTOR };
       await redis.lpush(`${tagged}:history`, JSON.stringify({ ...record, changedAt: FORGED_TIME }));
       await redis.hset(`${tagged}:state`, { ...record, changedAt: FORGED_TIME, signature: '' });
-      await redis.publish(`${tagged}:changes`, 'hint');
+      await appendChange(redis, `${tagged}:changes`, 'hint');
       return version;
     };
     return { operator, observer, events, forge };

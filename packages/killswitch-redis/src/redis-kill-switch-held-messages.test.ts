@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HELD_MESSAGES_LIMIT, HeldMessages } from './redis-kill-switch-held-messages.js';
 
-describe('HeldMessages (messages arriving while a change is written)', () => {
+describe('HeldMessages (change-stream entries arriving while a change is written)', () => {
   it('keeps the first messages in order and asks for no re-read when none was dropped', () => {
     const held = new HeldMessages(3);
     held.hold('a');
@@ -9,7 +9,7 @@ describe('HeldMessages (messages arriving while a change is written)', () => {
     expect(held.release()).toEqual({ messages: ['a', 'b'], rereadForDropped: false });
   });
 
-  it('a flood (anyone who can PUBLISH) keeps at most the limit, and the rest becomes one re-read', () => {
+  it("a flood (anyone who can write the switch's keys) keeps at most the limit, and the rest becomes one re-read", () => {
     const held = new HeldMessages();
     for (let index = 0; index < 100_000; index += 1) held.hold(`message ${index}`);
     const released = held.release();

@@ -1,8 +1,9 @@
 /**
- * Messages that arrive while an instance writes a change wait until the change is taken (one of
- * them may announce that very change, and then needs no re-read). Anyone who can PUBLISH can send
- * them, so only the first few are kept: every message is only ever a reason to re-read or a
- * record a read would also find, so the rest are replaced by one re-read after the change.
+ * Change-stream entries that arrive while an instance writes a change wait until the change is
+ * taken (one of them may announce that very change, and then needs no re-read). Anyone who can
+ * write the switch's keys can append them, so only the first few are kept: every entry is only
+ * ever a reason to re-read or a record a read would also find, so the rest are replaced by one
+ * re-read after the change.
  *
  * @module
  */

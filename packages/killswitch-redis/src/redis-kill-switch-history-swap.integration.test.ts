@@ -79,9 +79,9 @@ describeWithService('redis', SUITE, () => {
       await automation.deactivate({ actor: 'automation' });
       await eventually(async () => expect(await watcher.isActive()).toBe(false));
 
-      // EVALSHA sha numkeys state history channel active reason actor changedAt limit version
-      // expected signature skip basis: the first captured release, as the script would list it.
-      const argv = (sent[0] ?? []).slice(4).map(String);
+      // EVALSHA sha numkeys state history changes, then stream-bound active reason actor changedAt
+      // limit version expected signature skip basis: the first captured release, as listed.
+      const argv = (sent[0] ?? []).slice(5).map(String);
       const [, , reason, actor, changedAt, , version, , signature, , basis] = argv;
       const captured = { version, active: false, reason, actor, changedAt, signature, basis };
       const redis = await client();

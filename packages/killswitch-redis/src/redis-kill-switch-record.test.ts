@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   historyEntryFromJson,
   readingFromHash,
-  recordFromMessage,
+  recordFromEntry,
   recordFromValueBySchemaOnly,
 } from './redis-kill-switch-record.js';
 import { isSignedBy, signRecord } from './redis-kill-switch-signature.js';
@@ -40,14 +40,14 @@ describe('readingFromHash(hash)', () => {
     expect(readingFromHash({ ...hash, basis: '02' })).toEqual(readingFromHash({ ...hash, basis: '2' }));
   });
 
-  it('refuses a record whose reason, actor or time holds a control character, a line separator or a bidirectional control (attacker: anyone who can HSET, LPUSH or PUBLISH)', () => {
+  it('refuses a record whose reason, actor or time holds a control character, a line separator or a bidirectional control (attacker: anyone who can HSET, LPUSH or XADD)', () => {
     const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
     for (const forged of ['x\nreleased by alice', 'x\u001b[2K', 'x\r', 'x\u0085', 'x\u2028', 'x\u202e', 'x\u2066']) {
       for (const field of ['reason', 'actor', 'changedAt']) {
         const hash = { ...record, [field]: forged };
         expect(readingFromHash(hash).kind).toBe('malformed');
         expect(recordFromValueBySchemaOnly(hash)).toBeUndefined();
-        expect(recordFromMessage(JSON.stringify(hash))).toBeUndefined();
+        expect(recordFromEntry(JSON.stringify(hash))).toBeUndefined();
         expect(historyEntryFromJson(JSON.stringify(hash))).toBeUndefined();
       }
     }
@@ -82,7 +82,7 @@ describe('readingFromHash(hash)', () => {
   });
 });
 
-describe('the fast path for records as the script writes them (attacker: anyone who can HSET or PUBLISH)', () => {
+describe('the fast path for records as the script writes them (attacker: anyone who can HSET or XADD)', () => {
   const versions: unknown[] = [
     '0',
     '7',
@@ -116,15 +116,15 @@ describe('the fast path for records as the script writes them (attacker: anyone 
             compared += 1;
           }
     for (const value of [null, 'text', 3, [], ['version', '1']]) {
-      expect(recordFromMessage(JSON.stringify(value))).toEqual(recordFromValueBySchemaOnly(value));
+      expect(recordFromEntry(JSON.stringify(value))).toEqual(recordFromValueBySchemaOnly(value));
       compared += 1;
     }
     expect(compared).toBeGreaterThan(5_000);
   });
 
-  it('reads a message the script published like the schema does (version as text, flag as boolean)', () => {
+  it('reads an entry the script appended like the schema does (version as text, flag as boolean)', () => {
     const payload = '{"version":"12","active":true,"reason":"r","actor":"a","changedAt":"t","signature":"c2ln"}';
-    expect(recordFromMessage(payload)).toEqual({
+    expect(recordFromEntry(payload)).toEqual({
       version: 12,
       active: true,
       reason: 'r',
@@ -132,7 +132,7 @@ describe('the fast path for records as the script writes them (attacker: anyone 
       changedAt: 't',
       signature: 'c2ln',
     });
-    expect(recordFromMessage(payload)).toEqual(recordFromValueBySchemaOnly(JSON.parse(payload)));
+    expect(recordFromEntry(payload)).toEqual(recordFromValueBySchemaOnly(JSON.parse(payload)));
   });
 });
 

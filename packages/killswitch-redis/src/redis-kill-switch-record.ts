@@ -154,11 +154,11 @@ export function readingFromHash(hash: Record<string, string>): KillSwitchReading
 }
 
 /**
- * Reads the record a change announced on the channel (the script publishes what it wrote, signature
- * included); `undefined` when the message is anything else. Anyone who can `PUBLISH` can send one:
- * it is untrusted until verified like a read.
+ * Reads the record a change appended to the change stream (the script appends what it wrote,
+ * signature included); `undefined` when the entry holds anything else. Anyone who can write the
+ * switch's keys can append one: it is taken only where it cannot lift a stop.
  */
-export function recordFromMessage(payload: string): KillSwitchRecord | undefined {
+export function recordFromEntry(payload: string): KillSwitchRecord | undefined {
   if (!payload.startsWith('{')) return undefined;
   try {
     return toRecord(JSON.parse(payload));

@@ -4,25 +4,26 @@ import { type KillSwitchReading, readingFromHash } from './redis-kill-switch-rec
 
 /**
  * Changes the switch atomically: writes the state hash, appends it (signature included, so other
- * instances can check what they report) to the bounded history and
- * publishes the record written (signature included) on the channel, all in one script. A message
- * is untrusted: an instance takes it only when it verifies like a read (signed by the operator and
- * newer than what it holds), else it is a hint to re-read. Both keys share the switch's hash tag,
- * so it runs on a Cluster.
+ * instances can check what they report) to the bounded history and to the change stream every
+ * instance follows in `XREAD BLOCK`, all in one script. The stream is a key, as writable as the
+ * hash and no more: an instance takes an entry at once only when it cannot lift a stop (an
+ * activation, or with `verifyKey` a record signed by the operator newer than any seen), and
+ * re-reads the hash for anything else. The three keys share the switch's hash tag, so it runs on
+ * a Cluster.
  *
- * KEYS: state hash, history list.
- * ARGV: channel, active ('1' | '0'), reason, actor, changedAt, history limit, version ('' bumps
- * the stored one), expected stored version ('*' checks nothing, '' expects no record),
- * signature, skip-if-inactive ('1': an existing inactive record is left alone), basis (signed
- * changes: the version replaced; '' unsigned).
+ * KEYS: state hash, history list, change stream.
+ * ARGV: entries the stream keeps (at least; trimmed with `~`), active ('1' | '0'), reason, actor,
+ * changedAt, history limit, version ('' bumps the stored one), expected stored version ('*'
+ * checks nothing, '' expects no record), signature, skip-if-inactive ('1': an existing inactive
+ * record is left alone), basis (signed changes: the version replaced; '' unsigned).
  * Returns { 1 changed | 0 unchanged | -1 version conflict | -2 no version left (the stored one is
  * 2^53 - 1), the state hash as stored now }. Versions travel as exact decimal text throughout.
  */
 const changeScript = defineRedisScript(`
-local state, history = KEYS[1], KEYS[2]
+local state, history, changes = KEYS[1], KEYS[2], KEYS[3]
 -- A key of another type (written by hand) would fail the script half-way, after the state was
 -- written: an operator's change replaces it, like a record nobody can parse.
-for key, kind in pairs({ [state] = 'hash', [history] = 'list' }) do
+for key, kind in pairs({ [state] = 'hash', [history] = 'list', [changes] = 'stream' }) do
   local found = redis.call('TYPE', key)['ok']
   if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
 end
@@ -49,9 +50,15 @@ redis.call('HSET', state, 'active', ARGV[2], 'reason', ARGV[3], 'actor', ARGV[4]
 local entry = cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] })
 redis.call('LPUSH', history, entry)
 redis.call('LTRIM', history, 0, tonumber(ARGV[6]) - 1)
-redis.call('PUBLISH', ARGV[1], cjson.encode({ version = version, active = ARGV[2] == '1', reason = ARGV[3], actor = ARGV[4], changedAt = ARGV[5], signature = ARGV[9], basis = ARGV[11] }))
+redis.call('XADD', changes, 'MAXLEN', '~', ARGV[1], '*', 'record', entry)
 return { 1, redis.call('HGETALL', state) }
 `);
+
+/**
+ * How many entries the change stream keeps at least: an instance follows it from its end, so
+ * only entries appended while its read is on the way back need to be there.
+ */
+const CHANGES_KEPT = 32;
 
 /** One change to write. */
 export interface KillSwitchChange {
@@ -71,8 +78,8 @@ export interface KillSwitchScriptTarget {
   stateKey: string;
   /** The history list's key. */
   historyKey: string;
-  /** The channel changes are announced on. */
-  channel: string;
+  /** The change stream's key (every instance follows it). */
+  changesKey: string;
   /** How many history entries to keep. */
   historyLimit: number;
 }
@@ -151,9 +158,9 @@ export async function runChangeScript(
 ): Promise<KillSwitchScriptResult> {
   const reply = await changeScript.run(
     redis,
-    [target.stateKey, target.historyKey],
+    [target.stateKey, target.historyKey, target.changesKey],
     [
-      target.channel,
+      String(CHANGES_KEPT),
       change.active ? '1' : '0',
       change.reason ?? '',
       change.actor ?? '',

@@ -4,6 +4,7 @@ import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
 import { sampleAnswers } from '../test/answer-sampler.js';
+import { appendChange, readChanges } from '../test/change-stream.js';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
 import type { RedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
@@ -23,8 +24,8 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     opened.push(killSwitch);
     return killSwitch;
   };
-  const client = async (): Promise<Redis> => {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  const client = async (at = url): Promise<Redis> => {
+    const redis = new Redis(at, { lazyConnect: true, maxRetriesPerRequest: 0 });
     redis.on('error', () => {});
     clients.push(redis);
     await redis.connect();
@@ -56,7 +57,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     const copied = await redis.hgetall(`${other.keyPrefix}{${other.name}}:state`);
     const sampler = sampleAnswers([reader]);
     await redis.hset(`${victim.keyPrefix}{${victim.name}}:state`, copied);
-    await redis.publish(`${victim.keyPrefix}{${victim.name}}:changes`, 'copied');
+    await appendChange(redis, `${victim.keyPrefix}{${victim.name}}:changes`, 'copied');
     await eventually(async () => {
       const state = await reader.getState();
       expect(state.unknown === true || state.version === Number(copied.version)).toBe(true);
@@ -88,7 +89,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     await redis.select(14);
     const sampler = sampleAnswers([reader]);
     await redis.hset(stateKey, copied);
-    await redis.publish(`${sameSwitch.keyPrefix}{${sameSwitch.name}}:changes`, 'copied');
+    await appendChange(redis, `${sameSwitch.keyPrefix}{${sameSwitch.name}}:changes`, 'copied');
     await eventually(async () => {
       const state = await reader.getState();
       expect(state.unknown === true || state.version === Number(copied.version)).toBe(true);
@@ -98,7 +99,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
   });
 
-  it('the same switch in two databases shares its channel (pub/sub ignores SELECT): a release signed in staging never releases production', async () => {
+  it("the same switch in two databases (one operator key): a release signed in staging, copied into production's change stream, never releases production", async () => {
     const operatorKeys = generateKeyPairSync('ed25519');
     const verifyKey = operatorKeys.publicKey;
     const signingKey = operatorKeys.privateKey;
@@ -116,6 +117,12 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     await stagingOperator.deactivate({ actor: 'bob' });
     await stagingOperator.activate('drill', { actor: 'bob' });
     await stagingOperator.deactivate({ actor: 'bob' });
+    // The change stream is a key of each database: a Redis user copies staging's signed release
+    // into production's (it is later than anything production saw: only the binding stands in the way).
+    const changesKey = `${sameSwitch.keyPrefix}{${sameSwitch.name}}:changes`;
+    const stagingRelease = (await readChanges(await client(`${url}/15`), changesKey)).at(-1) ?? '';
+    expect(JSON.parse(stagingRelease)).toMatchObject({ active: false, actor: 'bob' });
+    await appendChange(await client(`${url}/14`), changesKey, stagingRelease);
     await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, stale: false }));
     const [tally] = await sampler.stop();
     expect(tally?.inactive).toBe(0);
@@ -163,7 +170,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       monitor.disconnect();
 
       // Every release the person signed, as MONITOR showed it: EVALSHA sha numkeys keys… then the
-      // arguments channel, active, reason, actor, changedAt, history limit, version, expected,
+      // arguments stream bound, active, reason, actor, changedAt, history limit, version, expected,
       // signature, skip-if-inactive, basis.
       const signedReleases = seen
         .filter((args) => /^evalsha$/i.test(args[0] ?? '') && args[3] === stateKey)
@@ -173,7 +180,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       const redis = await client();
 
       // Released for real (the reader holds a release older than the captured ones, and an
-      // activation newer than their basis), then the captured releases replayed as messages: one
+      // activation newer than their basis), then the captured releases replayed as change-stream entries: one
       // that does not judge "known" is only a hint to re-read, never an answer of its own.
       await automation.deactivate({ actor: 'automation' });
       await eventually(async () => expect(await reader.isActive()).toBe(false));
@@ -181,7 +188,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       const readsBefore = await hgetallCalls(redis);
       for (const [, , reason, actor, changedAt, , version, , signature, , basis] of signedReleases) {
         const message = { version, active: false, reason, actor, changedAt, signature, basis };
-        await redis.publish(`${keyPrefix}{${name}}:changes`, JSON.stringify(message));
+        await appendChange(redis, `${keyPrefix}{${name}}:changes`, JSON.stringify(message));
       }
       await eventually(async () => expect(await hgetallCalls(redis)).toBeGreaterThan(readsBefore + 1));
       const [releasedTally] = await released.stop();
@@ -194,7 +201,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       const sampler = sampleAnswers([reader]);
       for (const [, , reason, actor, changedAt, , version, , signature, , basis] of signedReleases) {
         await redis.hset(stateKey, { version, active: '0', reason, actor, changedAt, signature, basis: basis ?? '' });
-        await redis.publish(`${keyPrefix}{${name}}:changes`, 'replay');
+        await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'replay');
         // Once it has judged the replayed record: unknown (refused), or holding it (taken).
         await eventually(async () => {
           const state = await reader.getState();
@@ -221,7 +228,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     await eventually(async () => expect(await reader.getReason()).toBe('incident'));
 
     await redis.hset(stateKey, oldRelease);
-    await redis.publish(`${keyPrefix}{${name}}:changes`, 'rollback');
+    await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'rollback');
     for (const instance of [operator, reader]) {
       await eventually(async () => expect(await instance.getReason()).toMatch(/rollback/));
     }
@@ -264,7 +271,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       actor: 'mallory',
       signature: '',
     });
-    await redis.publish(`${tagged}:changes`, 'hint');
+    await appendChange(redis, `${tagged}:changes`, 'hint');
     await eventually(() => expect(observed.map((event) => event.details.reason)).toContain('forged'));
 
     await operator.deactivate({ actor: 'bob' });
@@ -298,7 +305,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     const redis = await client();
     const forged = { version: String(Number.MAX_SAFE_INTEGER), active: '1', reason: 'forged', actor: 'mallory' };
     await redis.hset(stateKey, { ...forged, signature: '' });
-    await redis.publish(`${keyPrefix}{${name}}:changes`, 'hint');
+    await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'hint');
     await eventually(async () => expect(await reader.getReason()).toBe('forged'));
     await redis.del(stateKey);
     await eventually(async () => expect((await reader.getState()).unknown).toBe(true));
@@ -326,7 +333,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       const redis = await client();
       await redis.set(`${tagged}:state`, 'not a hash');
       await redis.set(`${tagged}:history`, 'not a list');
-      await redis.publish(`${tagged}:changes`, 'hint');
+      await appendChange(redis, `${tagged}:changes`, 'hint');
       await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, unknown: true }));
 
       await operator.activate('incident', { actor: 'alice' });

@@ -17,7 +17,7 @@ const eventually = (assertion: () => Promise<void> | void): Promise<void> =>
 
 /**
  * A TCP proxy in front of Redis that, once `slow()` is called, holds every byte Redis sends back
- * for REPLY_DELAY_MS: commands still run at once, their answers (and pub/sub messages) arrive late.
+ * for REPLY_DELAY_MS: commands still run at once, their answers (and change-stream entries) arrive late.
  */
 async function startSlowProxy(target: URL): Promise<{ url: string; slow: () => void; close: () => Promise<void> }> {
   let delayMs = 0;

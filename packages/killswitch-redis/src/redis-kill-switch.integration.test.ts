@@ -3,6 +3,7 @@ import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { describeWithService, startRedisServer } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
+import { appendChange, readChanges } from '../test/change-stream.js';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
 import type { RedisKillSwitchConfig } from './redis-kill-switch-config.js';
 
@@ -80,11 +81,6 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
   it('bad input (empty, blank or huge reasons, a bad actor) throws INVALID_INPUT and writes nothing to Redis', async () => {
     const name = uniqueName();
     const killSwitch = open({ name });
-    const observer = new Redis(redisUrl);
-    clients.push(observer);
-    const published: string[] = [];
-    observer.on('message', (_channel: string, message: string) => published.push(message));
-    await observer.subscribe(`${KEY_PREFIX}{${name}}:changes`);
     const attempts = [
       () => killSwitch.activate(''),
       () => killSwitch.activate('   '),
@@ -95,8 +91,8 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const raw = new Redis(redisUrl);
     clients.push(raw);
-    expect(await raw.exists(`${KEY_PREFIX}{${name}}:state`, `${KEY_PREFIX}{${name}}:history`)).toBe(0);
-    expect(published).toEqual([]);
+    const keys = ['state', 'history', 'changes'].map((suffix) => `${KEY_PREFIX}{${name}}:${suffix}`);
+    expect(await raw.exists(...keys)).toBe(0);
   });
 
   it('switches of different names in one Redis are independent', async () => {
@@ -229,42 +225,39 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     });
   });
 
-  it('the writer does not re-read on its own announcement (or a replay of it); any other message still costs it a re-read', async () => {
+  it('the writer does not re-read on its own change-stream entry (or a replay of it); any other entry still costs it a re-read', async () => {
     await withPrivateServer(async ({ connect, commandsFrom }) => {
-      // Re-reads far apart, so a re-read in the window can only come from a message.
+      // Re-reads far apart, so a re-read in the window can only come from an entry.
       const config = { name: uniqueName(), keyPrefix: KEY_PREFIX, staleAfterMs: 120_000, refreshIntervalMs: 60_000 };
-      const channel = `${KEY_PREFIX}{${config.name}}:changes`;
+      const changesKey = `${KEY_PREFIX}{${config.name}}:changes`;
       const writerClient = await connect();
       const writer = createRedisKillSwitch({ ...config, redis: writerClient });
       opened.push(writer);
       await writer.deactivate({ actor: 'bob' });
-      const announcements: string[] = [];
-      const listener = await connect();
-      listener.on('message', (_channel: string, payload: string) => {
-        if (payload !== 'barrier') announcements.push(payload);
-      });
-      await listener.subscribe(channel);
+      const reader = await connect();
+      /** The activations the writer appended, oldest first. */
+      const announcements = async (): Promise<string[]> =>
+        (await readChanges(reader, changesKey)).filter((entry) => entry.includes('"active":true'));
       const writerCommands = await commandsFrom([writerClient]);
       const writerReads = (): number => writerCommands.names.filter((name) => name === 'hgetall').length;
       const publisher = await connect();
-      /** Sends a message no switch can take (a hint): once the writer re-read for it, it has handled every earlier one. */
+      /** Appends an entry no switch can take (a hint): once the writer re-read for it, it has handled every earlier one. */
       const barrier = async (): Promise<void> => {
         const before = writerReads();
-        await publisher.publish(channel, 'barrier');
+        await appendChange(publisher, changesKey, 'barrier');
         await eventually(async () => expect(writerReads()).toBe(before + 1));
       };
 
       await writer.activate('first', { actor: 'alice' });
-      await eventually(async () => expect(announcements).toHaveLength(1));
       await barrier();
       expect(writerReads()).toBe(1);
       await writer.activate('second', { actor: 'alice' });
-      await eventually(async () => expect(announcements).toHaveLength(2));
-      await publisher.publish(channel, announcements[1] ?? '');
+      const [first = '', second = ''] = await announcements();
+      await appendChange(publisher, changesKey, second);
       await barrier();
       expect(writerReads()).toBe(2);
       // A replay of an older change is not what the writer holds: it re-reads (and keeps what Redis says).
-      await publisher.publish(channel, announcements[0] ?? '');
+      await appendChange(publisher, changesKey, first);
       await eventually(async () => expect(writerReads()).toBe(3));
       expect(await writer.getReason()).toBe('second');
       writerCommands.stop();

@@ -30,7 +30,7 @@ import {
   type KillSwitchHistoryEntry,
   type KillSwitchRecord,
   readingFromHash,
-  recordFromMessage,
+  recordFromEntry,
   sameRecord,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, readStateHash } from './redis-kill-switch-script.js';
@@ -54,7 +54,7 @@ export class RedisKillSwitch implements KillSwitch {
   readonly specificationVersion = 'kill-switch-v1' as const;
   /** Identifies this backend. */
   readonly providerId: string = 'redis';
-  /** The switch's name (its keys and channel derive from it). */
+  /** The switch's name (its keys derive from it). */
   readonly name: string;
   private readonly config: ParsedRedisKillSwitchConfig;
   private readonly local: KillSwitchLocalCopy;
@@ -69,9 +69,9 @@ export class RedisKillSwitch implements KillSwitch {
   private refreshTimer: NodeJS.Timeout | undefined;
   private persistenceChecked = false;
   private closed = false;
-  /** Changes of this instance being written; messages wait for them (see `writeAndTake`). */
+  /** Changes of this instance being written; stream entries wait for them (see `writeAndTake`). */
   private changesInFlight = 0;
-  private readonly messagesDuringChange = new HeldMessages();
+  private readonly entriesDuringChange = new HeldMessages();
   /** The record this instance's last change left in Redis, while it is the one held. */
   private ownChange: KillSwitchRecord | undefined;
   private readonly judge: KillSwitchJudge;
@@ -96,8 +96,8 @@ export class RedisKillSwitch implements KillSwitch {
     const signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
     this.heldSigned = new HeldSignedRecords(this.config.historyLimit);
     this.connections = new KillSwitchConnections(this.config, {
-      onMessage: (payload) => this.onMessage(payload),
-      onSubscribed: () => this.hint(),
+      onEntry: (payload) => this.onEntry(payload),
+      onFollowing: () => this.hint(),
       onError,
     });
     this.judge = new KillSwitchJudge({ name, switchId: this.switchId, verifyKey });
@@ -300,10 +300,10 @@ export class RedisKillSwitch implements KillSwitch {
     await this.firstRead;
   }
 
-  /** Subscribes first (so no change slips between read and subscription), then reads, retrying until `staleAfterMs`. */
+  /** Follows the change stream first (so no change slips between read and stream), then reads, retrying until `staleAfterMs`. */
   private async readFirstState(): Promise<boolean> {
     const deadline = performance.now() + this.config.staleAfterMs;
-    await this.connections.waitForSubscription(this.config.staleAfterMs);
+    await this.connections.waitForFollowing(this.config.staleAfterMs);
     while (!this.closed) {
       const remaining = deadline - performance.now();
       if (await this.refresh(Math.min(Math.max(remaining, 0), this.config.commandTimeoutMs))) return true;
@@ -314,47 +314,57 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private async tick(): Promise<void> {
-    this.connections.ensureSubscribed();
+    this.connections.ensureFollowing();
     await this.refresh(0);
     this.local.notifyIfChanged();
   }
 
   /**
-   * A message carries the record the change wrote. With `verifyKey`, a record signed by the
-   * operator that is newer than the trusted record held (and than every signed one seen) is taken
-   * at once, as a read of it would be, saving the round trip; it does not make a stale copy fresh
-   * (only a read does) and never resolves an unknown state. Anything else (no key, unsigned,
-   * forged, replayed, older) is only a hint to re-read, except a message announcing exactly the
-   * record this instance holds from its own change: a re-read would only find what the write's
-   * answer already confirmed, and any later change announces itself (the periodic re-read catches
-   * one that does not). Without `verifyKey`, a process that does not hold its own change does not
-   * even parse the message: it can only be a hint.
+   * An entry of the change stream carries the record a change wrote. The stream is a key, as
+   * writable as the state hash and no more, yet not the state: an entry is taken at once, as a
+   * read of the record would be (saving the round trip), only when taking it cannot lift a stop:
+   * an activation newer than the record held (a forged one can only deny, as a forged record
+   * can), or with `verifyKey` a record signed by the operator that is newer than the trusted
+   * record held and than every signed one seen. It never makes a stale copy fresh (only a read
+   * does) and a release never resolves an unknown state. Anything else (an unsigned release,
+   * forged, replayed, older) is only a hint to re-read the hash, except an entry announcing
+   * exactly the record this instance holds from its own change: a re-read would only find what
+   * the write's answer already confirmed.
    */
-  private onMessage(payload: string): void {
+  private onEntry(payload: string): void {
     if (this.changesInFlight > 0) {
-      this.messagesDuringChange.hold(payload);
+      this.entriesDuringChange.hold(payload);
       return;
     }
-    const held = this.local.record();
-    const holdsOwnChange = held !== undefined && held === this.ownChange;
-    if (this.firstReadSettled && (holdsOwnChange || this.config.verifyKey)) {
-      const record = recordFromMessage(payload);
-      if (record && holdsOwnChange && sameRecord(record, held) && !this.local.isStale()) return;
-      if (record && this.takeSignedMessage(record)) return;
+    if (this.firstReadSettled) {
+      const held = this.local.record();
+      const record = recordFromEntry(payload);
+      if (record && held && held === this.ownChange && sameRecord(record, held) && !this.local.isStale()) return;
+      if (record && this.takeEntry(record, held)) return;
     }
     this.hint();
   }
 
-  private takeSignedMessage(record: KillSwitchRecord): boolean {
+  /** Takes an entry that cannot lift a stop (see {@link onEntry}); false when it is only a hint. */
+  private takeEntry(record: KillSwitchRecord, held: KillSwitchRecord | undefined): boolean {
+    if (record.active) {
+      if (held && record.version <= held.version) return false;
+      const state = this.judge.judge({ kind: 'record', record });
+      if (state.kind !== 'known' || !state.record.active) return false;
+      this.take(state, { own: false, confirmed: false });
+      return true;
+    }
+    return this.takeSignedRelease(record, held);
+  }
+
+  private takeSignedRelease(record: KillSwitchRecord, held: KillSwitchRecord | undefined): boolean {
     const verifyKey = this.config.verifyKey;
-    if (!verifyKey) return false;
-    const held = this.local.record();
-    if (!held) return false;
+    if (!verifyKey || !held) return false;
     if (record.version <= held.version || record.version <= this.judge.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
     // Verified just now: judging it must not pay for a second Ed25519 verification. A signed
-    // record judged unknown (a release over an older state than an activation seen) is only a
-    // hint: a message never changes the answer by itself, to "unknown" no more than to "inactive".
+    // release judged unknown (over an older state than an activation seen) is only a hint: an
+    // entry never changes the answer by itself, to "unknown" no more than to "inactive".
     const state = this.judge.judge({ kind: 'record', record }, { signatureVerified: true });
     if (state.kind !== 'known') return false;
     this.take(state, { own: false, confirmed: false });
@@ -362,7 +372,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * A hint (a message that was not taken, or a new subscription) only says "re-read": the
+   * A hint (an entry that was not taken, or following the stream anew) only says "re-read": the
    * answer comes from the record. A flood of hints costs at most one read in flight and one queued.
    */
   private hint(): void {
@@ -422,8 +432,8 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   /**
-   * Writes a change and takes what Redis then holds (the script's answer is a read). Messages
-   * arriving meanwhile are handled once it is taken: one of them may announce this very change,
+   * Writes a change and takes what Redis then holds (the script's answer is a read). Stream
+   * entries arriving meanwhile are handled once it is taken: one of them may announce this very change,
    * and then needs no re-read. Only the first few wait (a flood would otherwise be held for as
    * long as the write takes); the rest cost one re-read. Returns whether a local-only activation
    * held just before.
@@ -441,8 +451,8 @@ export class RedisKillSwitch implements KillSwitch {
     } finally {
       this.changesInFlight -= 1;
       if (this.changesInFlight === 0) {
-        const { messages, rereadForDropped } = this.messagesDuringChange.release();
-        for (const payload of messages) this.onMessage(payload);
+        const { messages, rereadForDropped } = this.entriesDuringChange.release();
+        for (const payload of messages) this.onEntry(payload);
         if (rereadForDropped) this.hint();
       }
     }

@@ -81,9 +81,10 @@ function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | unde
 }
 
 /**
- * A second connection to the same place as `client` (for pub/sub: a subscribed connection can
- * run no other command), with Warden's fail-fast options and no automatic resubscription (the
- * caller resubscribes and re-reads, so it knows when messages may have been missed).
+ * A second connection to the same place as `client`, for pub/sub (a subscribed connection can
+ * run no other command) or blocking reads such as `XREAD BLOCK` (give a `commandTimeoutMs` longer
+ * than the block), with Warden's fail-fast options and no automatic resubscription (the caller
+ * resubscribes and re-reads, so it knows when messages may have been missed).
  */
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
   const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };

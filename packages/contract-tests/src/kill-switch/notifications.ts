@@ -1,7 +1,7 @@
 import type { KillSwitch, KillSwitchState } from '@warden/core';
 import { expect, it } from 'vitest';
 
-/** Long enough for an echo of the subject's own change (a pub/sub message) to arrive. */
+/** Long enough for an echo of the subject's own change (a pub/sub message, a stream entry) to arrive. */
 const ECHO_SETTLE_MS = 150;
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, ECHO_SETTLE_MS));
