@@ -24,7 +24,7 @@ import { bundlePropagationChild, startBundledChildren } from './propagation-chil
 // Enough rounds that p99 is not simply the slowest round (nearest rank: the 2nd or 3rd slowest).
 const SETUPS = [
   { processes: 10, rounds: 200 },
-  { processes: 50, rounds: 100 },
+  { processes: 50, rounds: 200 },
 ] as const;
 const WARMUP_ROUNDS = 3;
 /** Lets the children go idle between rounds, so one round's tail does not delay the next. */

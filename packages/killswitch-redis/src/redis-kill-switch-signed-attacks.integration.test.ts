@@ -318,7 +318,7 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     ['without keys', false],
     ['with signed state', true],
   ])(
-    'a state key of another type (attacker: a Redis user who SETs it) is unknown at once, even with failMode open, and activate() and deactivate() rewrite it (%s)',
+    'a state key of another type (attacker: a Redis user who SETs it) is unknown at once, even with failMode open, and activate() and deactivate() rewrite it and the change stream (%s)',
     async (_keys, signed) => {
       const operatorKeys = generateKeyPairSync('ed25519');
       const keys = signed ? { verifyKey: operatorKeys.publicKey } : {};
@@ -335,9 +335,14 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
       await redis.set(`${tagged}:history`, 'not a list');
       await appendChange(redis, `${tagged}:changes`, 'hint');
       await eventually(async () => expect(await reader.getState()).toMatchObject({ active: true, unknown: true }));
+      // The change stream too: followers cannot read it (the periodic re-read still answers), and
+      // the next change replaces it.
+      await redis.del(`${tagged}:changes`);
+      await redis.set(`${tagged}:changes`, 'not a stream');
 
       await operator.activate('incident', { actor: 'alice' });
       await eventually(async () => expect(await reader.getReason()).toBe('incident'));
+      expect(await redis.type(`${tagged}:changes`)).toBe('stream');
       await redis.del(`${tagged}:state`);
       await redis.sadd(`${tagged}:state`, 'not a hash either');
       await operator.deactivate({ actor: 'alice' });

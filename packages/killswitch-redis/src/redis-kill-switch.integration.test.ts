@@ -3,6 +3,7 @@ import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { describeWithService, startRedisServer } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
+import { sampleAnswers } from '../test/answer-sampler.js';
 import { appendChange, readChanges } from '../test/change-stream.js';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
 import type { RedisKillSwitchConfig } from './redis-kill-switch-config.js';
@@ -223,6 +224,59 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
       readerCommands.stop();
       expect(readerCommands.names).not.toContain('hgetall');
     });
+  });
+
+  it('a re-read sent before a change never undoes it when its reply arrives after (slow read replies; writer and reader)', async () => {
+    const name = uniqueName();
+    /** Reads sent and not yet answered, per client. */
+    const readsInFlight = new Map<Redis, number>();
+    /** A client whose HGETALL replies arrive 300 ms late: the read ran at once, on the state before. */
+    const slowReads = async (): Promise<Redis> => {
+      const redis = new Redis(redisUrl);
+      clients.push(redis);
+      await redis.ping();
+      const hgetall = redis.hgetall.bind(redis);
+      const count = (change: number): void => {
+        readsInFlight.set(redis, (readsInFlight.get(redis) ?? 0) + change);
+      };
+      redis.hgetall = ((key: string) => {
+        count(1);
+        return hgetall(key).then(
+          (hash) =>
+            new Promise((resolve) =>
+              setTimeout(() => {
+                count(-1);
+                resolve(hash);
+              }, 300),
+            ),
+        );
+      }) as Redis['hgetall'];
+      return redis;
+    };
+    // Re-reads far more often than a reply takes: one is always on its way.
+    const timings = { staleAfterMs: 5_000, refreshIntervalMs: 40 };
+    await open({ name }).deactivate({ actor: 'bob' });
+    const withSlowReads = async (): Promise<RedisKillSwitch> => {
+      const killSwitch = createRedisKillSwitch({ name, keyPrefix: KEY_PREFIX, redis: await slowReads(), ...timings });
+      opened.push(killSwitch);
+      return killSwitch;
+    };
+    const writer = await withSlowReads();
+    const reader = await withSlowReads();
+    await Promise.all([writer.ready(), reader.ready()]);
+    expect(await reader.isActive()).toBe(false);
+    // Both have a read on its way, sent before the change.
+    await eventually(async () => expect([...readsInFlight.values()]).toEqual([1, 1]));
+
+    await writer.activate('incident', { actor: 'alice' });
+    const writerAnswers = sampleAnswers([writer]);
+    // The reader takes the activation from the change stream, long before its next read replies.
+    await eventually(async () => expect(await reader.isActive()).toBe(true));
+    const readerAnswers = sampleAnswers([reader]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const tallies = [...(await writerAnswers.stop()), ...(await readerAnswers.stop())];
+    expect(tallies.every((tally) => tally.inactive === 0 && tally.active > 0)).toBe(true);
+    expect(await reader.getState()).toMatchObject({ active: true, reason: 'incident', stale: false });
   });
 
   it('the writer does not re-read on its own change-stream entry (or a replay of it); any other entry still costs it a re-read', async () => {

@@ -72,6 +72,11 @@ export class RedisKillSwitch implements KillSwitch {
   /** Changes of this instance being written; stream entries wait for them (see `writeAndTake`). */
   private changesInFlight = 0;
   private readonly entriesDuringChange = new HeldMessages();
+  /**
+   * Bumped whenever a state is taken from anything but a read (a change-stream entry, this
+   * instance's own change): a read sent before that may hold an older state, and is read again.
+   */
+  private takenOutsideReads = 0;
   /** The record this instance's last change left in Redis, while it is the one held. */
   private ownChange: KillSwitchRecord | undefined;
   private readonly judge: KillSwitchJudge;
@@ -351,6 +356,7 @@ export class RedisKillSwitch implements KillSwitch {
       if (held && record.version <= held.version) return false;
       const state = this.judge.judge({ kind: 'record', record });
       if (state.kind !== 'known' || !state.record.active) return false;
+      this.takenOutsideReads += 1;
       this.take(state, { own: false, confirmed: false });
       return true;
     }
@@ -367,6 +373,7 @@ export class RedisKillSwitch implements KillSwitch {
     // entry never changes the answer by itself, to "unknown" no more than to "inactive".
     const state = this.judge.judge({ kind: 'record', record }, { signatureVerified: true });
     if (state.kind !== 'known') return false;
+    this.takenOutsideReads += 1;
     this.take(state, { own: false, confirmed: false });
     return true;
   }
@@ -399,10 +406,19 @@ export class RedisKillSwitch implements KillSwitch {
     try {
       // The state is as old as the read, not as its reply: a slow reply must not look fresh.
       let readAt = monotonicNow();
+      let takenBefore = this.takenOutsideReads;
       const hash = await this.connections.run((redis) => {
         readAt = monotonicNow();
+        takenBefore = this.takenOutsideReads;
         return readStateHash(redis, this.config.stateKey);
       }, waitForReadyMs);
+      if (this.takenOutsideReads !== takenBefore) {
+        // An entry (or this instance's own change) was taken while the read was on its way: the
+        // read may predate it, and taking it would undo a newer state (an activation) until the
+        // next re-read. Read again instead.
+        this.rereadRequested = true;
+        return true;
+      }
       this.take(this.judge.judge(readingFromHash(hash)), { own: false, readAt });
       this.checkPersistenceOnce();
       return true;
@@ -445,6 +461,7 @@ export class RedisKillSwitch implements KillSwitch {
       const readAt = monotonicNow();
       const written = await this.writer.write(change, this.local.record());
       const wasLocalOnly = this.local.hasLocalActivation();
+      this.takenOutsideReads += 1;
       this.take(this.writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
