@@ -8,7 +8,7 @@ export interface ConnectionEvents {
    * trustworthy as anyone who can write the switch's keys: it may have been written by hand).
    */
   onEntry(payload: string): void;
-  /** Following the stream (re)started from its end: entries may have been missed before it. */
+  /** Following the stream (re)started from its end, or skipped to it: entries may have been missed. */
   onFollowing(): void;
   /** A Redis error, which must never reach the host. */
   onError(error: unknown): void;
@@ -60,6 +60,9 @@ function recordField(fields: readonly string[]): string {
   }
   return '';
 }
+
+/** The most entries one `XREAD` returns; a full reply makes the follower skip to the stream's end. */
+const ENTRIES_PER_READ = 32;
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -159,8 +162,12 @@ export class KillSwitchConnections {
   /**
    * Follows the change stream from its current end: finds the last entry's ID, says so
    * (`onFollowing`: the caller re-reads, covering whatever came before), then blocks in `XREAD`
-   * from that ID, passing on every entry in order. A failed read ends the loop; the next
-   * `ensureFollowing()` (every re-read) or reconnection starts it again.
+   * from that ID, passing on every entry in order. A reply holds at most {@link ENTRIES_PER_READ}
+   * entries; a full one means more may be queued behind it (a change script appends one entry per
+   * change, so only a flood written by hand gets there): the follower skips to the stream's end
+   * and says so, and the caller's re-read stands for whatever it skipped, so a flood costs each
+   * instance a bounded reply and a re-read, never the whole flood. A failed read ends the loop; the
+   * next `ensureFollowing()` (every re-read) or reconnection starts it again.
    */
   private async follow(): Promise<void> {
     const follower = this.follower;
@@ -170,21 +177,38 @@ export class KillSwitchConnections {
     this.following = true;
     const stillCurrent = (): boolean => !this.closed && generation === this.generation;
     const key = this.settings.changesKey;
+    const newestId = async (): Promise<string> => {
+      const newest = (await follower.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      return newest[0]?.[0] ?? '0-0';
+    };
     try {
-      const last = (await follower.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
-      let lastId = last[0]?.[0] ?? '0-0';
+      let lastId = await newestId();
       if (!stillCurrent()) return;
       this.markFollowing();
       this.events.onFollowing();
       while (stillCurrent()) {
-        const reply = (await follower.xread('BLOCK', BLOCK_MS, 'STREAMS', key, lastId)) as StreamReply;
+        const reply = (await follower.xread(
+          'COUNT',
+          ENTRIES_PER_READ,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          key,
+          lastId,
+        )) as StreamReply;
         if (!stillCurrent()) return;
+        let received = 0;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             lastId = id;
+            received += 1;
             this.events.onEntry(recordField(fields));
           }
         }
+        if (received < ENTRIES_PER_READ) continue;
+        lastId = await newestId();
+        if (!stillCurrent()) return;
+        this.events.onFollowing();
       }
     } catch (error) {
       if (!stillCurrent()) return;

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { describeWithService } from '@warden/testing';
+import { Redis } from 'ioredis';
+import { afterEach, expect, it, vi } from 'vitest';
+import { parseRedisKillSwitchConfig } from './redis-kill-switch-config.js';
+import { KillSwitchConnections } from './redis-kill-switch-connections.js';
+
+const FLOOD_ENTRIES = 20_000;
+
+describeWithService('redis', 'KillSwitchConnections: following the change stream', (redisUrl) => {
+  const connections: KillSwitchConnections[] = [];
+  const clients: Redis[] = [];
+
+  afterEach(() => {
+    for (const connection of connections.splice(0)) connection.close();
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  it("a flood of entries appended by hand (attacker: anyone who can write the switch's keys) reaches an instance as bounded replies and a re-read, never as the whole flood", async () => {
+    const settings = parseRedisKillSwitchConfig({
+      url: redisUrl,
+      name: `flood-${randomUUID()}`,
+      keyPrefix: 'warden-test:ks:',
+    });
+    const entries: string[] = [];
+    let followings = 0;
+    const follower = new KillSwitchConnections(settings, {
+      onEntry: (payload) => entries.push(payload),
+      onFollowing: () => {
+        followings += 1;
+      },
+      onError: () => {},
+    });
+    connections.push(follower);
+    follower.start();
+    await follower.waitForFollowing(10_000);
+    expect(followings).toBe(1);
+
+    const writer = new Redis(redisUrl);
+    clients.push(writer);
+    const pipeline = writer.pipeline();
+    for (let index = 0; index < FLOOD_ENTRIES; index += 1) {
+      pipeline.xadd(settings.changesKey, '*', 'record', `forged ${index}`);
+    }
+    await pipeline.exec();
+    await vi.waitFor(() => expect(followings).toBeGreaterThan(1), { timeout: 30_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await writer.xadd(settings.changesKey, '*', 'record', 'after the flood');
+
+    // An entry appended after the flood still arrives: the follower skipped to the end and follows on.
+    await vi.waitFor(() => expect(entries.at(-1)).toBe('after the flood'), { timeout: 30_000, interval: 20 });
+    console.log(`flood of ${FLOOD_ENTRIES} entries: ${entries.length} passed on, ${followings - 1} skips to the end`);
+    expect(entries.length).toBeLessThan(1_000);
+    expect(followings).toBeGreaterThan(1);
+  });
+});
