@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseRedisKillSwitchConfig } from './redis-kill-switch-config.js';
-import { KillSwitchConnections } from './redis-kill-switch-connections.js';
+import { compareStreamIds, KillSwitchConnections } from './redis-kill-switch-connections.js';
 
 const FLOOD_ENTRIES = 20_000;
 
@@ -52,5 +52,46 @@ describeWithService('redis', 'KillSwitchConnections: following the change stream
     console.log(`flood of ${FLOOD_ENTRIES} entries: ${entries.length} passed on, ${followings - 1} skips to the end`);
     expect(entries.length).toBeLessThan(1_000);
     expect(followings).toBeGreaterThan(1);
+  });
+
+  it("a stream deleted after an entry numbered far ahead (attacker: anyone who can write the switch's keys) is followed again once a read times out", async () => {
+    const settings = parseRedisKillSwitchConfig({
+      url: redisUrl,
+      name: `ahead-${randomUUID()}`,
+      keyPrefix: 'warden-test:ks:',
+    });
+    const entries: string[] = [];
+    let followings = 0;
+    const follower = new KillSwitchConnections(settings, {
+      onEntry: (payload) => entries.push(payload),
+      onFollowing: () => {
+        followings += 1;
+      },
+      onError: () => {},
+    });
+    connections.push(follower);
+    follower.start();
+    await follower.waitForFollowing(10_000);
+    const writer = new Redis(redisUrl);
+    clients.push(writer);
+    await writer.xadd(settings.changesKey, '99999999999999-0', 'record', 'far ahead');
+    await vi.waitFor(() => expect(entries).toEqual(['far ahead']), { timeout: 10_000, interval: 20 });
+    await writer.del(settings.changesKey);
+    // Numbered by the server's clock, below the entry the follower saw last.
+    await writer.xadd(settings.changesKey, '*', 'record', 'a real change');
+    // The follower re-reads (the change reaches the instance) once its blocked read times out,
+    // and follows the new stream from then on.
+    await vi.waitFor(() => expect(followings).toBe(2), { timeout: 30_000, interval: 50 });
+    await writer.xadd(settings.changesKey, '*', 'record', 'the next change');
+    await vi.waitFor(() => expect(entries.at(-1)).toBe('the next change'), { timeout: 10_000, interval: 20 });
+  });
+});
+
+describe('compareStreamIds', () => {
+  it('orders stream IDs by time, then sequence, as numbers of any length', () => {
+    expect(compareStreamIds('99999999999999-0', '1733500000000-5')).toBeGreaterThan(0);
+    expect(compareStreamIds('1733500000000-5', '1733500000000-10')).toBeLessThan(0);
+    expect(compareStreamIds('0-0', '0-0')).toBe(0);
+    expect(compareStreamIds('18446744073709551615-0', '18446744073709551614-9')).toBeGreaterThan(0);
   });
 });

@@ -64,6 +64,18 @@ function recordField(fields: readonly string[]): string {
 /** The most entries one `XREAD` returns; a full reply makes the follower skip to the stream's end. */
 const ENTRIES_PER_READ = 32;
 
+/** Orders two stream IDs (`<ms>-<seq>`, decimal without leading zeros): negative when `left` is older. */
+export function compareStreamIds(left: string, right: string): number {
+  const [leftTime = '', leftSequence = ''] = left.split('-');
+  const [rightTime = '', rightSequence = ''] = right.split('-');
+  return compareDecimals(leftTime, rightTime) || compareDecimals(leftSequence, rightSequence);
+}
+
+function compareDecimals(left: string, right: string): number {
+  if (left.length !== right.length) return left.length - right.length;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
 /**
@@ -197,6 +209,17 @@ export class KillSwitchConnections {
           lastId,
         )) as StreamReply;
         if (!stillCurrent()) return;
+        if (reply === null) {
+          // Nothing for BLOCK_MS. A stream deleted after an entry numbered far ahead (written by
+          // hand) comes back numbered below it, and would never reach this follower again.
+          const newest = await newestId();
+          if (!stillCurrent()) return;
+          if (compareStreamIds(newest, lastId) < 0) {
+            lastId = newest;
+            this.events.onFollowing();
+          }
+          continue;
+        }
         let received = 0;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
