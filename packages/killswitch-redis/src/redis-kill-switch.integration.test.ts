@@ -226,6 +226,71 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     });
   });
 
+  it('runs with a least-privilege ACL user: its own keys only, no channels, the commands the README lists', async () => {
+    await withPrivateServer(async ({ url, connect }) => {
+      const name = uniqueName();
+      const admin = await connect();
+      await admin.call(
+        'ACL',
+        'SETUSER',
+        'kill-switch',
+        'on',
+        '>switch-pw',
+        'resetkeys',
+        `~${KEY_PREFIX}{${name}}:*`,
+        'resetchannels',
+        '-@all',
+        // What the README lists: the reads, the change script's commands, and the connection's own.
+        ...['+hgetall', '+lrange', '+xread', '+xrevrange', '+evalsha', '+eval'],
+        ...['+type', '+del', '+hget', '+hset', '+lpush', '+ltrim', '+xadd'],
+        ...['+info', '+ping', '+config|get'],
+      );
+      const errors: unknown[] = [];
+      const limited = url.replace('redis://', 'redis://kill-switch:switch-pw@');
+      const config = { url: limited, name, keyPrefix: KEY_PREFIX, onError: (error: unknown) => errors.push(error) };
+      const writer = createRedisKillSwitch(config);
+      const reader = createRedisKillSwitch(config);
+      opened.push(writer, reader);
+      await writer.deactivate({ actor: 'bob' });
+      await reader.ready();
+      expect(await reader.isActive()).toBe(false);
+      await writer.activate('incident', { actor: 'alice' });
+      await eventually(async () => expect(await reader.getReason()).toBe('incident'));
+      await writer.deactivate({ actor: 'bob' });
+      await eventually(async () => expect(await reader.isActive()).toBe(false));
+      expect((await reader.getHistory()).map((entry) => entry.active)).toEqual([false, true, false]);
+      // Only the warning that this test server keeps no data: no command was refused.
+      expect(errors.filter((error) => !String(error).includes('keeps no kill switch state'))).toEqual([]);
+
+      // A user that only reads (no script, no CONFIG): follows every change; its own activate() fails and holds locally.
+      await admin.call(
+        'ACL',
+        'SETUSER',
+        'kill-switch-reader',
+        'on',
+        '>reader-pw',
+        `~${KEY_PREFIX}{${name}}:*`,
+        'resetchannels',
+        '-@all',
+        ...['+hgetall', '+lrange', '+xread', '+xrevrange', '+info', '+ping'],
+      );
+      const readOnly = createRedisKillSwitch({
+        ...config,
+        url: url.replace('redis://', 'redis://kill-switch-reader:reader-pw@'),
+        onError: () => {},
+      });
+      opened.push(readOnly);
+      await readOnly.ready();
+      await writer.activate('incident, again', { actor: 'alice' });
+      await eventually(async () => expect(await readOnly.getReason()).toBe('incident, again'));
+      await writer.deactivate({ actor: 'bob' });
+      await eventually(async () => expect(await readOnly.isActive()).toBe(false));
+      await expect(readOnly.activate('from a reader')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(await readOnly.getState()).toMatchObject({ active: true, localOnly: true });
+      expect(await reader.isActive()).toBe(false);
+    });
+  });
+
   it('a re-read sent before a change never undoes it when its reply arrives after (slow read replies; writer and reader)', async () => {
     const name = uniqueName();
     /** Reads sent and not yet answered, per client. */
