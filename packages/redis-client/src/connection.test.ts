@@ -12,6 +12,7 @@ describe('createRedisClient(target)', () => {
     expect(redis.status).toBe('wait');
     const subscriber = duplicateForSubscriber(redis, 750) as Redis;
     expect(subscriber.options.autoResubscribe).toBe(false);
+    expect(subscriber.options.autoResendUnfulfilledCommands).toBe(false);
     expect(subscriber.options.enableOfflineQueue).toBe(false);
     redis.disconnect();
     subscriber.disconnect();
@@ -53,7 +54,11 @@ describe('createRedisClient(target) with credentials and TLS', () => {
     expect(cluster.options.redisOptions).toMatchObject({ username: 'warden', password: 'pw-secret', tls: {} });
     // The subscriber connection keeps them (Cluster's duplicate replaces redisOptions as a whole).
     const clusterSubscriber = duplicateForSubscriber(cluster, 750) as Cluster;
-    expect(clusterSubscriber.options.redisOptions).toMatchObject({ password: 'pw-secret', commandTimeout: 750 });
+    expect(clusterSubscriber.options.redisOptions).toMatchObject({
+      password: 'pw-secret',
+      commandTimeout: 750,
+      autoResendUnfulfilledCommands: false,
+    });
     expect((duplicateForSubscriber(single, 750) as Redis).options.password).toBe('pw-secret');
     for (const client of [single, sentinel, cluster, clusterSubscriber]) client.disconnect();
   });

@@ -83,11 +83,17 @@ function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | unde
 /**
  * A second connection to the same place as `client`, for pub/sub (a subscribed connection can
  * run no other command) or blocking reads such as `XREAD BLOCK` (give a `commandTimeoutMs` longer
- * than the block), with Warden's fail-fast options and no automatic resubscription (the caller
- * resubscribes and re-reads, so it knows when messages may have been missed).
+ * than the block), with Warden's fail-fast options, no automatic resubscription and no resending
+ * of a command cut off by a lost connection (the caller resubscribes or reads again, and re-reads,
+ * so it knows when messages may have been missed; a blocking read resent on the new connection
+ * would hold up every command behind it).
  */
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
-  const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
+  const options: RedisOptions = {
+    ...failFastOptions(commandTimeoutMs),
+    autoResubscribe: false,
+    autoResendUnfulfilledCommands: false,
+  };
   if (isCluster(client)) {
     // Cluster's duplicate replaces `redisOptions` as a whole: keep the original's (credentials, TLS).
     return client.duplicate(undefined, {
@@ -95,7 +101,12 @@ export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: nu
       enableOfflineQueue: false,
       autoResubscribe: false,
       clusterRetryStrategy: reconnectDelay,
-      redisOptions: { ...client.options.redisOptions, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+      redisOptions: {
+        ...client.options.redisOptions,
+        commandTimeout: commandTimeoutMs,
+        maxRetriesPerRequest: 1,
+        autoResendUnfulfilledCommands: false,
+      },
     });
   }
   return client.duplicate(options);
