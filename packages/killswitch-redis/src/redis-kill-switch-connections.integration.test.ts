@@ -16,10 +16,14 @@ describeWithService('redis', 'KillSwitchConnections: following the change stream
     for (const client of clients.splice(0)) client.disconnect();
   });
 
-  it("a flood of entries appended by hand (attacker: anyone who can write the switch's keys) reaches an instance as bounded replies and a re-read, never as the whole flood", async () => {
+  /**
+   * Starts following a new switch's change stream: what it passes on (`entries`), how often it
+   * (re)started from the end (`followings()`), and a plain client to append with (`writer`).
+   */
+  const follow = async (prefix: string) => {
     const settings = parseRedisKillSwitchConfig({
       url: redisUrl,
-      name: `flood-${randomUUID()}`,
+      name: `${prefix}-${randomUUID()}`,
       keyPrefix: 'warden-test:ks:',
     });
     const entries: string[] = [];
@@ -34,10 +38,14 @@ describeWithService('redis', 'KillSwitchConnections: following the change stream
     connections.push(follower);
     follower.start();
     await follower.waitForFollowing(10_000);
-    expect(followings).toBe(1);
-
     const writer = new Redis(redisUrl);
     clients.push(writer);
+    return { settings, entries, followings: () => followings, writer };
+  };
+
+  it("a flood of entries appended by hand (attacker: anyone who can write the switch's keys) reaches an instance as bounded replies and a re-read, never as the whole flood", async () => {
+    const { settings, entries, followings, writer } = await follow('flood');
+    expect(followings()).toBe(1);
     const pipeline = writer.pipeline();
     for (let index = 0; index < FLOOD_ENTRIES; index += 1) {
       pipeline.xadd(settings.changesKey, '*', 'record', `forged ${index}`);
@@ -48,41 +56,23 @@ describeWithService('redis', 'KillSwitchConnections: following the change stream
     let seen = '';
     await vi.waitFor(
       async () => {
-        const now = `${entries.length}/${followings}`;
+        const now = `${entries.length}/${followings()}`;
         const settled = now === seen;
         seen = now;
         await new Promise((resolve) => setTimeout(resolve, 500));
-        expect(settled && followings > 1).toBe(true);
+        expect(settled && followings() > 1).toBe(true);
       },
       { timeout: 60_000, interval: 0 },
     );
     await writer.xadd(settings.changesKey, '*', 'record', 'the next change');
     await vi.waitFor(() => expect(entries.at(-1)).toBe('the next change'), { timeout: 30_000, interval: 20 });
-    console.log(`flood of ${FLOOD_ENTRIES} entries: ${entries.length} passed on, ${followings - 1} skips to the end`);
+    console.log(`flood of ${FLOOD_ENTRIES} entries: ${entries.length} passed on, ${followings() - 1} skips to the end`);
     expect(entries.length).toBeLessThan(1_000);
-    expect(followings).toBeGreaterThan(1);
+    expect(followings()).toBeGreaterThan(1);
   });
 
   it("a stream deleted after an entry numbered far ahead (attacker: anyone who can write the switch's keys) is followed again once a read times out", async () => {
-    const settings = parseRedisKillSwitchConfig({
-      url: redisUrl,
-      name: `ahead-${randomUUID()}`,
-      keyPrefix: 'warden-test:ks:',
-    });
-    const entries: string[] = [];
-    let followings = 0;
-    const follower = new KillSwitchConnections(settings, {
-      onEntry: (payload) => entries.push(payload),
-      onFollowing: () => {
-        followings += 1;
-      },
-      onError: () => {},
-    });
-    connections.push(follower);
-    follower.start();
-    await follower.waitForFollowing(10_000);
-    const writer = new Redis(redisUrl);
-    clients.push(writer);
+    const { settings, entries, followings, writer } = await follow('ahead');
     await writer.xadd(settings.changesKey, '99999999999999-0', 'record', 'far ahead');
     await vi.waitFor(() => expect(entries).toEqual(['far ahead']), { timeout: 10_000, interval: 20 });
     await writer.del(settings.changesKey);
@@ -90,7 +80,7 @@ describeWithService('redis', 'KillSwitchConnections: following the change stream
     await writer.xadd(settings.changesKey, '*', 'record', 'a real change');
     // The follower re-reads (the change reaches the instance) once its blocked read times out,
     // and follows the new stream from then on.
-    await vi.waitFor(() => expect(followings).toBe(2), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(() => expect(followings()).toBe(2), { timeout: 30_000, interval: 50 });
     await writer.xadd(settings.changesKey, '*', 'record', 'the next change');
     await vi.waitFor(() => expect(entries.at(-1)).toBe('the next change'), { timeout: 10_000, interval: 20 });
   });
