@@ -356,7 +356,6 @@ export class RedisKillSwitch implements KillSwitch {
       if (held && record.version <= held.version) return false;
       const state = this.judge.judge({ kind: 'record', record });
       if (state.kind !== 'known' || !state.record.active) return false;
-      this.takenOutsideReads += 1;
       this.take(state, { own: false, confirmed: false });
       return true;
     }
@@ -373,7 +372,6 @@ export class RedisKillSwitch implements KillSwitch {
     // entry never changes the answer by itself, to "unknown" no more than to "inactive".
     const state = this.judge.judge({ kind: 'record', record }, { signatureVerified: true });
     if (state.kind !== 'known') return false;
-    this.takenOutsideReads += 1;
     this.take(state, { own: false, confirmed: false });
     return true;
   }
@@ -419,7 +417,7 @@ export class RedisKillSwitch implements KillSwitch {
         this.rereadRequested = true;
         return true;
       }
-      this.take(this.judge.judge(readingFromHash(hash)), { own: false, readAt });
+      this.take(this.judge.judge(readingFromHash(hash)), { own: false, readAt, fromRead: true });
       this.checkPersistenceOnce();
       return true;
     } catch (error) {
@@ -431,8 +429,10 @@ export class RedisKillSwitch implements KillSwitch {
   /** Takes a state; a change made elsewhere reaches this host's audit trail as an observed event. */
   private take(
     state: TrustedState,
-    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean; readAt?: number },
+    options: { own: boolean; clearLocalActivation?: boolean; confirmed?: boolean; readAt?: number; fromRead?: true },
   ): void {
+    // Anything but a read (an entry, this instance's own change) may be newer than a read on its way.
+    if (!options.fromRead) this.takenOutsideReads += 1;
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
     if (after && this.config.verifyKey) this.heldSigned.remember(after);
@@ -461,7 +461,6 @@ export class RedisKillSwitch implements KillSwitch {
       const readAt = monotonicNow();
       const written = await this.writer.write(change, this.local.record());
       const wasLocalOnly = this.local.hasLocalActivation();
-      this.takenOutsideReads += 1;
       this.take(this.writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
