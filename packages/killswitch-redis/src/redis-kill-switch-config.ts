@@ -39,7 +39,8 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
   staleAfterMs?: number;
   /**
    * `'closed'`: a stale copy answers active. `'open'`: a stale copy keeps answering the last
-   * state Redis confirmed. A missing or unverifiable state record answers active either way.
+   * state Redis confirmed. A missing or unverifiable state record, or none read yet, answers active
+   * either way.
    * @default 'closed'
    */
   failMode?: RedisKillSwitchFailMode;
