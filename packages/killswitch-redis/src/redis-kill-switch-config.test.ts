@@ -67,6 +67,22 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, verifyKey: 'not a key' })).toEqual(['verifyKey']);
   });
 
+  it('refuses an object that only looks like a KeyObject with INVALID_INPUT, not a TypeError from node:crypto', () => {
+    const fakePublic = {
+      asymmetricKeyType: 'ed25519',
+      type: 'public',
+    } as unknown as RedisKillSwitchConfig['verifyKey'];
+    const fakePrivate = {
+      asymmetricKeyType: 'ed25519',
+      type: 'private',
+    } as unknown as RedisKillSwitchConfig['signingKey'];
+    expect(invalidField({ url: URL, verifyKey: fakePublic })).toEqual(['verifyKey']);
+    expect(invalidField({ url: URL, signingKey: fakePrivate })).toEqual(['signingKey']);
+    expect(() => createRedisKillSwitch({ url: URL, verifyKey: fakePublic, signingKey: fakePrivate })).toThrow(
+      InvalidInputError,
+    );
+  });
+
   it.each(['global', 'tenant-42', 'agent.reviewer', 'A_1', 'x'.repeat(128)])('accepts the name %s', (name) => {
     expect(parseRedisKillSwitchConfig({ url: URL, name }).name).toBe(name);
   });

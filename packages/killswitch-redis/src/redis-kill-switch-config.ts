@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import { type Clock, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
 import {
   databaseOf,
@@ -203,19 +203,21 @@ export function parseRedisKillSwitchConfig(
 
 function parseKey(key: KillSwitchKey | undefined, type: 'public' | 'private', field: string): KeyObject | undefined {
   if (key === undefined) return undefined;
-  let parsedKey: KeyObject | undefined;
+  let parsedKey: unknown;
   try {
     parsedKey = typeof key === 'string' ? (type === 'public' ? createPublicKey(key) : createPrivateKey(key)) : key;
   } catch {
     parsedKey = undefined;
   }
-  const valid = parsedKey?.asymmetricKeyType === 'ed25519' && parsedKey.type === type;
+  // A real KeyObject only: an object that merely looks like one failed later, inside node:crypto,
+  // with a TypeError instead of this error.
+  const valid = parsedKey instanceof KeyObject && parsedKey.asymmetricKeyType === 'ed25519' && parsedKey.type === type;
   parseInput(
     z.object({ [field]: z.literal(true, { error: `must be an Ed25519 ${type} key` }) }),
     { [field]: valid },
     WHAT,
   );
-  return parsedKey;
+  return parsedKey as KeyObject;
 }
 
 /** A hook that throws must not turn a Redis error into a crash of the host. */
