@@ -70,6 +70,14 @@ describe('databaseOf(target)', () => {
     expect(databaseOf({ kind: 'sentinel', sentinels: [{ host: 'h', port: 1 }], masterName: 'm' })).toBe(0);
   });
 
+  it('reads 0 for an injected client without options (a wrapper or mock), instead of throwing a TypeError', () => {
+    const client = Object.fromEntries(
+      ['eval', 'evalsha', 'duplicate', 'hgetall', 'pipeline'].map((name) => [name, () => {}]),
+    ) as unknown as Redis;
+    expect(databaseOf({ kind: 'client', client })).toBe(0);
+    expect(topologyOf({ kind: 'client', client })).toBe('single');
+  });
+
   it('refuses a URL path that is not a database number (ioredis would select 0 or a prefix of it), without repeating the URL', () => {
     for (const url of ['redis://u:s3cret@h:1/prod', 'redis://u:s3cret@h:1/1x', 'redis://u:s3cret@h:1/1/2']) {
       const error = invalid(() => resolve({ url }));

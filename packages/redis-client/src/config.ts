@@ -272,7 +272,8 @@ export function databaseOf(target: RedisTarget): number {
     const url = new URL(target.url);
     database = url.pathname.length > 1 ? url.pathname.slice(1) : url.searchParams.get('db');
   } else if (target.kind === 'client' && !isCluster(target.client)) {
-    database = (target.client as Redis).options.db;
+    // A client that is not a real ioredis one (a wrapper, a mock) may carry no options at all.
+    database = (target.client as Partial<Redis>).options?.db;
   }
   // As ioredis does: a database that is not a number selects nothing, so 0.
   const number = Number.parseInt(String(database ?? 0), 10);
