@@ -178,4 +178,32 @@ describe('createRedisKillSwitch(config)', () => {
   it('throws INVALID_INPUT at once for a name that could reach into other keys', () => {
     expect(() => createRedisKillSwitch({ url: URL, name: 'global:state' })).toThrow(InvalidInputError);
   });
+
+  it('an injected client that throws on every call (a broken or hostile client): isActive() never throws and fails closed; activate() holds locally', async () => {
+    const broken = (): never => {
+      throw new Error('broken client');
+    };
+    const redis = {
+      ...Object.fromEntries(
+        ['eval', 'evalsha', 'duplicate', 'hgetall', 'pipeline', 'lrange'].map((name) => [name, broken]),
+      ),
+      status: 'ready',
+    } as unknown as RedisKillSwitchConfig['redis'];
+    const errors: unknown[] = [];
+    const timings = { staleAfterMs: 200, refreshIntervalMs: 50, commandTimeoutMs: 100 };
+    const killSwitch = createRedisKillSwitch({ redis, ...timings, onError: (error) => errors.push(error) });
+    try {
+      expect(() => killSwitch.onChange(() => {})).not.toThrow();
+      expect(await killSwitch.isActive()).toBe(true);
+      expect(await killSwitch.getState()).toMatchObject({ active: true, stale: true });
+      await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(await killSwitch.getState()).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+      await expect(killSwitch.deactivate()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(await killSwitch.isActive()).toBe(true);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await killSwitch.close();
+    }
+  });
 });

@@ -12,7 +12,7 @@ import {
   parseInput,
   toIsoTime,
 } from '@warden/core';
-import { describeRedisPersistence } from '@warden/redis-client';
+import { describeRedisPersistence, redactRedisError } from '@warden/redis-client';
 import { KillSwitchAudit } from './redis-kill-switch-audit.js';
 import {
   type ParsedRedisKillSwitchConfig,
@@ -125,7 +125,16 @@ export class RedisKillSwitch implements KillSwitch {
    * one not signed by the operator: only a trusted record can say "inactive".
    */
   isActive(): Promise<boolean> {
-    if (!this.firstReadSettled) return this.synchronized().then(() => this.local.isActive());
+    if (!this.firstReadSettled) {
+      // Never a rejection: whatever failed while starting, the answer is "stop".
+      return this.synchronized().then(
+        () => this.local.isActive(),
+        (error: unknown) => {
+          this.config.onError(redactRedisError(error));
+          return true;
+        },
+      );
+    }
     return this.local.isActive() ? this.activeAnswer : this.inactiveAnswer;
   }
 
