@@ -85,6 +85,15 @@ describe('databaseOf(target)', () => {
       expect(error.message).not.toContain('s3cret');
     }
   });
+
+  it('refuses credentials that are not valid percent-encoding (ioredis threw a URIError at the first command), without repeating them', () => {
+    for (const url of ['redis://:s3cret%zz@h:1', 'redis://u%E0:s3cret@h:1/0', 'redis://u:s3cret%@h:1']) {
+      const error = invalid(() => resolve({ url }));
+      expect(error.message).toMatch(/url: the user and password must be valid percent-encoding/);
+      expect(error.message).not.toContain('s3cret');
+    }
+    expect(resolve({ url: 'redis://u:p%40ss@h:1' })).toEqual({ kind: 'url', url: 'redis://u:p%40ss@h:1' });
+  });
 });
 
 describe('resolveRedisTarget(parsed) and URL query parameters', () => {
