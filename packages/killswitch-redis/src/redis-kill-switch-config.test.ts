@@ -179,6 +179,10 @@ describe('createRedisKillSwitch(config)', () => {
     expect(() => createRedisKillSwitch({ url: URL, name: 'global:state' })).toThrow(InvalidInputError);
   });
 
+  it('throws INVALID_INPUT at once for a URL whose password is not valid percent-encoding (activate() threw a raw URIError and held nothing)', () => {
+    expect(() => createRedisKillSwitch({ url: 'redis://:pw-secret%zz@127.0.0.1:1' })).toThrow(InvalidInputError);
+  });
+
   it('an injected client that throws on every call (a broken or hostile client): isActive() never throws and fails closed; activate() holds locally', async () => {
     const broken = (): never => {
       throw new Error('broken client');

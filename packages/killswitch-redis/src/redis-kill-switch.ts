@@ -184,8 +184,9 @@ export class RedisKillSwitch implements KillSwitch {
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
-    this.start();
     try {
+      // Inside: whatever fails from here on, the stop holds on this instance.
+      this.start();
       await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
