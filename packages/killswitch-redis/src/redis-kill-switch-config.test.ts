@@ -210,4 +210,19 @@ describe('createRedisKillSwitch(config)', () => {
       await killSwitch.close();
     }
   });
+
+  it('close() right after the first call: every later call settles at once, typed, and isActive() still answers', async () => {
+    // A day of staleAfterMs: a call waiting for the first read of a closed switch would wait that long.
+    const killSwitch = createRedisKillSwitch({ url: URL, staleAfterMs: 86_400_000, refreshIntervalMs: 1_000 });
+    killSwitch.onChange(() => {});
+    await killSwitch.close();
+    await killSwitch.close();
+    expect(await killSwitch.isActive()).toBe(true);
+    expect(await killSwitch.getState()).toMatchObject({ active: true });
+    await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.getHistory()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.deactivate()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(await killSwitch.getState()).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+  }, 60_000);
 });

@@ -171,6 +171,9 @@ export class KillSwitchConnections {
   close(): void {
     this.closed = true;
     this.generation += 1;
+    // Nothing will be followed any more: a first read waiting for it (and every call waiting for
+    // that read) goes on at once instead of for up to `staleAfterMs`.
+    this.markFollowing();
     this.follower?.disconnect();
     if (this.settings.target.kind !== 'client') this.command?.disconnect();
   }
