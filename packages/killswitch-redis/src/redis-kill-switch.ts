@@ -13,6 +13,7 @@ import {
   toIsoTime,
 } from '@warden/core';
 import { describeRedisPersistence, redactRedisError } from '@warden/redis-client';
+import { z } from 'zod';
 import { KillSwitchAudit } from './redis-kill-switch-audit.js';
 import {
   type ParsedRedisKillSwitchConfig,
@@ -32,10 +33,14 @@ import {
   readingFromHash,
   recordFromEntry,
   sameRecord,
+  storableTextSchema,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, readStateHash } from './redis-kill-switch-script.js';
 import { isSignedBy } from './redis-kill-switch-signature.js';
 import { KillSwitchWriter, type WrittenChange } from './redis-kill-switch-writer.js';
+
+/** What a change stores of its text must come back from Redis unchanged, or its signature breaks. */
+const changeTextSchema = z.object({ reason: storableTextSchema.optional(), actor: storableTextSchema.optional() });
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
@@ -519,6 +524,7 @@ export class RedisKillSwitch implements KillSwitch {
     reason?: string,
   ): KillSwitchChange {
     const { actor } = parseInput(killSwitchChangeOptionsSchema, options ?? {}, 'kill switch options');
+    parseInput(changeTextSchema, { reason, actor }, 'kill switch change');
     const changedAt = toIsoTime(this.config.now());
     return { active, changedAt, ...(reason ? { reason } : {}), ...(actor ? { actor } : {}) };
   }
