@@ -225,4 +225,27 @@ describe('createRedisKillSwitch(config)', () => {
     await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect(await killSwitch.getState()).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
   }, 60_000);
+
+  it('a `now` clock that returns no valid time (a fault): activate() still holds the stop, stamped by the system clock, and onError is told', async () => {
+    for (const reading of [Number.NaN, Number.POSITIVE_INFINITY, 1e20, undefined]) {
+      const errors: unknown[] = [];
+      const killSwitch = createRedisKillSwitch({
+        url: URL,
+        staleAfterMs: 200,
+        refreshIntervalMs: 50,
+        commandTimeoutMs: 100,
+        now: () => reading as number,
+        onError: (error) => errors.push(error),
+      });
+      try {
+        await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+        const state = await killSwitch.getState();
+        expect(state).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+        expect(Number.isFinite(Date.parse(state.changedAt ?? ''))).toBe(true);
+        expect(errors.some((error) => InvalidInputError.isInstance(error) && /now/.test(error.message))).toBe(true);
+      } finally {
+        await killSwitch.close();
+      }
+    }
+  });
 });
