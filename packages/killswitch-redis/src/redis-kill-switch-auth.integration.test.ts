@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { BackendUnavailableError } from '@warden/core';
-import { describeWithService, findFreePort } from '@warden/testing';
+import { describeWithRedisTopologies, describeWithService, findFreePort } from '@warden/testing';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch.js';
@@ -118,5 +118,38 @@ describeWithService('redis', 'Redis kill switch on a password-protected Redis an
     const lost = open({ ...target, password: PASSWORD, minReplicaAcks: 0 });
     expect(BackendUnavailableError.isInstance(await lost.ready().catch((error: unknown) => error))).toBe(true);
     expect(await lost.isActive()).toBe(true);
+  });
+});
+
+describeWithRedisTopologies('Redis kill switch refused by the server', (topology) => {
+  it('a wrong user and password (attacker: anyone reading logs) fail closed and appear in no error, on every topology', async () => {
+    // Any Redis with ACLs refuses a user it does not know (WRONGPASS), password or not: a Cluster
+    // reports it as "Failed to refresh slots cache." with the node's reply, AUTH arguments and
+    // all, nested as `lastNodeError`.
+    const guessed = 'guessed-pw-3b7a';
+    const errors: unknown[] = [];
+    const intruder = createRedisKillSwitch({
+      ...topology.connection,
+      username: 'warden-test-nobody',
+      password: guessed,
+      name: 'auth-refused',
+      keyPrefix: 'warden-test:ks-auth:',
+      minReplicaAcks: 0,
+      ...TIMINGS,
+      onError: (error) => errors.push(error),
+    });
+    try {
+      const refused = await intruder.ready().catch((error: unknown) => error);
+      expect(BackendUnavailableError.isInstance(refused)).toBe(true);
+      const activation = await intruder.activate('incident').catch((error: unknown) => error);
+      expect(BackendUnavailableError.isInstance(activation)).toBe(true);
+      await eventually(() => expect(errors.length).toBeGreaterThan(2));
+      expect(await intruder.isActive()).toBe(true);
+      const shown = inspect([refused, activation, errors], { depth: 20 });
+      expect(shown).toContain('WRONGPASS');
+      expect(shown + JSON.stringify([refused, activation, errors])).not.toContain(guessed);
+    } finally {
+      await intruder.close();
+    }
   });
 });

@@ -67,6 +67,22 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, verifyKey: 'not a key' })).toEqual(['verifyKey']);
   });
 
+  it('refuses an object that only looks like a KeyObject with INVALID_INPUT, not a TypeError from node:crypto', () => {
+    const fakePublic = {
+      asymmetricKeyType: 'ed25519',
+      type: 'public',
+    } as unknown as RedisKillSwitchConfig['verifyKey'];
+    const fakePrivate = {
+      asymmetricKeyType: 'ed25519',
+      type: 'private',
+    } as unknown as RedisKillSwitchConfig['signingKey'];
+    expect(invalidField({ url: URL, verifyKey: fakePublic })).toEqual(['verifyKey']);
+    expect(invalidField({ url: URL, signingKey: fakePrivate })).toEqual(['signingKey']);
+    expect(() => createRedisKillSwitch({ url: URL, verifyKey: fakePublic, signingKey: fakePrivate })).toThrow(
+      InvalidInputError,
+    );
+  });
+
   it.each(['global', 'tenant-42', 'agent.reviewer', 'A_1', 'x'.repeat(128)])('accepts the name %s', (name) => {
     expect(parseRedisKillSwitchConfig({ url: URL, name }).name).toBe(name);
   });
@@ -161,5 +177,75 @@ describe('createRedisKillSwitch(config)', () => {
 
   it('throws INVALID_INPUT at once for a name that could reach into other keys', () => {
     expect(() => createRedisKillSwitch({ url: URL, name: 'global:state' })).toThrow(InvalidInputError);
+  });
+
+  it('throws INVALID_INPUT at once for a URL whose password is not valid percent-encoding (activate() threw a raw URIError and held nothing)', () => {
+    expect(() => createRedisKillSwitch({ url: 'redis://:pw-secret%zz@127.0.0.1:1' })).toThrow(InvalidInputError);
+  });
+
+  it('an injected client that throws on every call (a broken or hostile client): isActive() never throws and fails closed; activate() holds locally', async () => {
+    const broken = (): never => {
+      throw new Error('broken client');
+    };
+    const redis = {
+      ...Object.fromEntries(
+        ['eval', 'evalsha', 'duplicate', 'hgetall', 'pipeline', 'lrange'].map((name) => [name, broken]),
+      ),
+      status: 'ready',
+    } as unknown as RedisKillSwitchConfig['redis'];
+    const errors: unknown[] = [];
+    const timings = { staleAfterMs: 200, refreshIntervalMs: 50, commandTimeoutMs: 100 };
+    const killSwitch = createRedisKillSwitch({ redis, ...timings, onError: (error) => errors.push(error) });
+    try {
+      expect(() => killSwitch.onChange(() => {})).not.toThrow();
+      expect(await killSwitch.isActive()).toBe(true);
+      expect(await killSwitch.getState()).toMatchObject({ active: true, stale: true });
+      await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(await killSwitch.getState()).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+      await expect(killSwitch.deactivate()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect(await killSwitch.isActive()).toBe(true);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await killSwitch.close();
+    }
+  });
+
+  it('close() right after the first call: every later call settles at once, typed, and isActive() still answers', async () => {
+    // A day of staleAfterMs: a call waiting for the first read of a closed switch would wait that long.
+    const killSwitch = createRedisKillSwitch({ url: URL, staleAfterMs: 86_400_000, refreshIntervalMs: 1_000 });
+    killSwitch.onChange(() => {});
+    await killSwitch.close();
+    await killSwitch.close();
+    expect(await killSwitch.isActive()).toBe(true);
+    expect(await killSwitch.getState()).toMatchObject({ active: true });
+    await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.getHistory()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.deactivate()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(await killSwitch.getState()).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+  }, 60_000);
+
+  it('a `now` clock that returns no valid time (a fault): activate() still holds the stop, stamped by the system clock, and onError is told', async () => {
+    for (const reading of [Number.NaN, Number.POSITIVE_INFINITY, 1e20, undefined]) {
+      const errors: unknown[] = [];
+      const killSwitch = createRedisKillSwitch({
+        url: URL,
+        staleAfterMs: 200,
+        refreshIntervalMs: 50,
+        commandTimeoutMs: 100,
+        now: () => reading as number,
+        onError: (error) => errors.push(error),
+      });
+      try {
+        await expect(killSwitch.activate('incident')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+        const state = await killSwitch.getState();
+        expect(state).toMatchObject({ active: true, localOnly: true, reason: 'incident' });
+        expect(Number.isFinite(Date.parse(state.changedAt ?? ''))).toBe(true);
+        expect(errors.some((error) => InvalidInputError.isInstance(error) && /now/.test(error.message))).toBe(true);
+      } finally {
+        await killSwitch.close();
+      }
+    }
   });
 });

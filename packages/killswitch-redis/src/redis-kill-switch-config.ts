@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { type Clock, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { type Clock, InvalidInputError, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
 import {
   databaseOf,
   keyPrefixSchema,
@@ -39,7 +39,8 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
   staleAfterMs?: number;
   /**
    * `'closed'`: a stale copy answers active. `'open'`: a stale copy keeps answering the last
-   * state Redis confirmed. A missing or unverifiable state record answers active either way.
+   * state Redis confirmed. A missing or unverifiable state record, or none read yet, answers active
+   * either way.
    * @default 'closed'
    */
   failMode?: RedisKillSwitchFailMode;
@@ -75,7 +76,11 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
   events?: SecurityEventEmitter;
   /** Told about Redis errors and listener exceptions, which never reach the host otherwise. @default ignore */
   onError?: (error: unknown) => void;
-  /** Wall clock for `changedAt` (staleness uses a monotonic clock, never this). @default Date.now */
+  /**
+   * Wall clock for `changedAt` (staleness uses a monotonic clock, never this). A reading that is no
+   * time (NaN, Infinity, past what a `Date` holds) is replaced by `Date.now()` and reported to
+   * `onError`: a broken clock never keeps a stop from holding. @default Date.now
+   */
   now?: Clock;
 }
 
@@ -173,6 +178,7 @@ export function parseRedisKillSwitchConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedRedisKillSwitchConfig {
   const parsed = parseInput(configSchema, config, WHAT);
+  const onError = neverThrowing(parsed.onError);
   const target = resolveRedisTarget(parsed, WHAT, env);
   const topology = topologyOf(target);
   const tagged = `${parsed.keyPrefix}{${parsed.name}}`;
@@ -195,26 +201,51 @@ export function parseRedisKillSwitchConfig(
     verifyKey: parseKey(parsed.verifyKey, 'public', 'verifyKey'),
     signingKey: parseKey(parsed.signingKey, 'private', 'signingKey'),
     events: parsed.events,
-    onError: neverThrowing(parsed.onError),
-    now: parsed.now ?? systemClock,
+    onError,
+    now: parsed.now ? checkedClock(parsed.now, onError) : systemClock,
+  };
+}
+
+/** The latest time a `Date` can hold (ms since the epoch): past it no change can be stamped. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A clock that always gives a time a change can be stamped with: a reading that is not one (NaN,
+ * Infinity, past what a `Date` holds, not a number) would throw out of `activate()` before the stop
+ * held anywhere, or number a signed change "NaN". That reading is replaced by the system clock's
+ * and reported to `onError`.
+ */
+function checkedClock(now: Clock, onError: (error: unknown) => void): Clock {
+  return () => {
+    const reading: unknown = now();
+    if (typeof reading === 'number' && Number.isFinite(reading) && Math.abs(reading) <= MAX_DATE_MS) return reading;
+    onError(
+      new InvalidInputError({
+        message: `${WHAT}: now() returned ${String(reading).slice(0, 40)}, not a time in ms; used the system clock instead`,
+        issues: [{ path: 'now', message: 'must return a time in ms' }],
+      }),
+    );
+    return Date.now();
   };
 }
 
 function parseKey(key: KillSwitchKey | undefined, type: 'public' | 'private', field: string): KeyObject | undefined {
   if (key === undefined) return undefined;
-  let parsedKey: KeyObject | undefined;
+  let parsedKey: unknown;
   try {
     parsedKey = typeof key === 'string' ? (type === 'public' ? createPublicKey(key) : createPrivateKey(key)) : key;
   } catch {
     parsedKey = undefined;
   }
-  const valid = parsedKey?.asymmetricKeyType === 'ed25519' && parsedKey.type === type;
+  // A real KeyObject only: an object that merely looks like one failed later, inside node:crypto,
+  // with a TypeError instead of this error.
+  const valid = parsedKey instanceof KeyObject && parsedKey.asymmetricKeyType === 'ed25519' && parsedKey.type === type;
   parseInput(
     z.object({ [field]: z.literal(true, { error: `must be an Ed25519 ${type} key` }) }),
     { [field]: valid },
     WHAT,
   );
-  return parsedKey;
+  return parsedKey as KeyObject;
 }
 
 /** A hook that throws must not turn a Redis error into a crash of the host. */

@@ -118,13 +118,26 @@ export class KillSwitchConnections {
     this.firstFollow = new Promise((resolve) => {
       this.markFollowing = resolve;
     });
-    const follower = duplicateForSubscriber(command, commandTimeoutMs + BLOCK_MS);
+    try {
+      this.startFollower(command);
+    } catch (error) {
+      // A client that cannot be duplicated (a broken or hostile injected one) leaves no follower:
+      // the periodic re-reads still run, and fail closed when the client fails them too. Never a
+      // throw out of isActive() or onChange().
+      this.events.onError(error);
+      this.markFollowing();
+    }
+  }
+
+  /** Opens the follower, a duplicate of `command`, which follows the stream once connected. */
+  private startFollower(command: RedisClient): void {
+    const follower = duplicateForSubscriber(command, this.settings.commandTimeoutMs + BLOCK_MS);
+    this.follower = follower;
     follower.on('error', this.events.onError);
     follower.on('ready', () => void this.follow());
     follower.on('close', () => {
       this.following = false;
     });
-    this.follower = follower;
     follower.connect().catch(this.events.onError);
   }
 
@@ -158,6 +171,9 @@ export class KillSwitchConnections {
   close(): void {
     this.closed = true;
     this.generation += 1;
+    // Nothing will be followed any more: a first read waiting for it (and every call waiting for
+    // that read) goes on at once instead of for up to `staleAfterMs`.
+    this.markFollowing();
     this.follower?.disconnect();
     if (this.settings.target.kind !== 'client') this.command?.disconnect();
   }

@@ -255,4 +255,22 @@ describeWithService('redis', 'Redis kill switch under faults (private redis-serv
     await killSwitch.deactivate();
     expect(await killSwitch.isActive()).toBe(false);
   });
+
+  it('first use while Redis is down with failMode open (attacker: whoever cuts the link before a worker starts): never read is unknown, and unknown denies', async () => {
+    server = await startRedisServer();
+    await server.kill();
+    const killSwitch = open({ failMode: 'open' });
+    const seen: KillSwitchState[] = [];
+    killSwitch.onChange((state) => seen.push(state));
+    expect(await killSwitch.isActive()).toBe(true);
+    expect(await killSwitch.getState()).toMatchObject({ active: true, stale: true });
+    expect(await killSwitch.getReason()).toMatch(/unknown/);
+    await expect(killSwitch.ready()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(seen.at(-1)).toMatchObject({ active: true, stale: true });
+    await server.restart();
+    await eventually(async () => expect((await killSwitch.getState()).stale).toBe(false));
+    expect(await killSwitch.getState()).toMatchObject({ active: true, unknown: true });
+    await killSwitch.deactivate();
+    expect(await killSwitch.isActive()).toBe(false);
+  });
 });

@@ -93,8 +93,12 @@ describe('KillSwitchLocalCopy', () => {
     expect(copy.isActive()).toBe(true);
   });
 
-  it('isActive() before any read answers false with failMode open', () => {
-    expect(setup({ failMode: 'open' }).copy.isActive()).toBe(false);
+  it('isActive() before any read answers true (unknown) in both fail modes: failMode open keeps only a state Redis confirmed', () => {
+    for (const failMode of ['closed', 'open'] as const) {
+      const { copy } = setup({ failMode });
+      expect(copy.isActive()).toBe(true);
+      expect(copy.view()).toMatchObject({ active: true, stale: true });
+    }
   });
 
   it('isActive() answers the confirmed state until it is older than staleAfterMs', () => {

@@ -160,7 +160,7 @@ export class KillSwitchLocalCopy {
     const local = this.localActivation;
     if (local) return { name, version, stale, active: true, localOnly: true, ...local };
     const { signature: _signature, basis: _basis, ...stored } = record ?? { version, active: false };
-    if (stale && !stored.active && (this.failClosed || state?.kind === 'unknown')) {
+    if (stale && !stored.active && (this.failClosed || state?.kind !== 'known')) {
       return { name, ...stored, active: true, reason: this.staleReason(), stale };
     }
     if (state?.kind === 'unknown') return { name, version, active: true, reason: state.why, stale, unknown: true };
@@ -227,8 +227,10 @@ export class KillSwitchLocalCopy {
     if (this.localActivation) return true;
     const state = this.state;
     if (state && !this.isStale()) return state.kind === 'known' ? state.record.active : true;
-    if (this.failClosed) return true;
-    return state ? state.kind !== 'known' || state.record.active : false;
+    // `failMode: 'open'` answers the last state Redis confirmed; a copy never read has none: it is
+    // unknown (whoever cut the link before this process started chose nothing), and unknown denies.
+    if (this.failClosed || !state) return true;
+    return state.kind !== 'known' || state.record.active;
   }
 
   /** Reads the clock: once the freshness deadline has passed, the answer is the stale one. */

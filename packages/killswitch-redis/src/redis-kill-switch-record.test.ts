@@ -54,6 +54,19 @@ describe('readingFromHash(hash)', () => {
     expect(readingFromHash({ ...record, reason: 'incident détecté 🚨' }).kind).toBe('record');
   });
 
+  it('refuses a change-stream or history entry whose text holds a lone surrogate (attacker: anyone who can LPUSH or XADD an escaped "\\ud800"): activate() refuses it too', () => {
+    const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
+    for (const field of ['reason', 'actor', 'changedAt']) {
+      const json = JSON.stringify({ ...record, [field]: 'half \uD83D' });
+      expect(json).toContain('\\ud83d');
+      expect(recordFromEntry(json)).toBeUndefined();
+      expect(historyEntryFromJson(json)).toBeUndefined();
+    }
+    expect(recordFromEntry(JSON.stringify({ ...record, reason: 'whole \u{1F525}' }))).toMatchObject({
+      reason: 'whole \u{1F525}',
+    });
+  });
+
   it('reads back exactly the reasons and actors activate() accepts: reader and writer share one rule', () => {
     const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
     // Every code point of the ranges where controls, separators and format characters live.

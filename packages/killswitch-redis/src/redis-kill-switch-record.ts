@@ -107,6 +107,19 @@ function storedAsWritten(value: unknown): Stored | undefined {
 }
 
 /**
+ * A lone surrogate (half of a character beyond U+FFFF, as a UI cutting a string in the middle of
+ * an emoji leaves) has no UTF-8 form: Redis gets U+FFFD in its place, so the record read back is
+ * not the record signed, and a signed activation would read as unsigned (raising no floor against
+ * an older signed release written back).
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Text a change may store: it comes back from Redis exactly as written (see `LONE_SURROGATE`). */
+export const storableTextSchema: z.ZodType<string> = z
+  .string()
+  .refine((text) => !LONE_SURROGATE.test(text), 'must be well-formed Unicode (no lone surrogate, half a character)');
+
+/**
  * True when a stored text holds what `activate()` and `deactivate()` refuse (core's
  * {@link isPlainLine}, the very predicate their schemas use: control characters, line
  * separators, bidirectional controls): no change this adapter makes writes one, so only
@@ -116,7 +129,9 @@ function storedAsWritten(value: unknown): Stored | undefined {
  */
 const holdsForgedText = (stored: Stored): boolean =>
   [stored.reason, stored.actor, stored.changedAt, stored.signature].some(
-    (text) => text !== undefined && !isPlainLine(text),
+    // A lone surrogate never comes from a change (activate() refuses it, and Redis could not store
+    // it), only from an entry written by hand with an escaped "\ud800".
+    (text) => text !== undefined && (!isPlainLine(text) || LONE_SURROGATE.test(text)),
   );
 
 function toRecord(value: unknown): KillSwitchRecord | undefined {

@@ -238,6 +238,38 @@ describeWithService('redis', 'Redis kill switch, signed state under attack by a 
     await eventually(async () => expect(await reader.getState()).toMatchObject({ active: false, actor: 'alice' }));
     expect(await operator.getState()).toMatchObject({ active: false, stale: false });
   });
+  it('an activation whose reason or actor holds a lone surrogate is refused (attacker: a Redis user rolling back to the release before it)', async () => {
+    // Redis stores text as UTF-8: half an emoji (a UI cutting a string) came back as U+FFFD, the
+    // signature no longer verified, the activation read as unsigned and raised no floor, so the
+    // older signed release, written back, read inactive on every instance.
+    const operatorKeys = generateKeyPairSync('ed25519');
+    const verifyKey = operatorKeys.publicKey;
+    const name = `surrogate-${randomUUID()}`;
+    const keyPrefix = 'warden-test:kill-switch:';
+    const stateKey = `${keyPrefix}{${name}}:state`;
+    const operator = open({ name, keyPrefix, verifyKey, signingKey: operatorKeys.privateKey });
+    const reader = open({ name, keyPrefix, verifyKey });
+    const redis = await client();
+    await operator.deactivate({ actor: 'alice' });
+    const oldRelease = await redis.hgetall(stateKey);
+    for (const [reason, actor] of [
+      ['CPU \u{1F525} spike \uD83D', 'alice'],
+      ['incident', 'al\uDC00ice'],
+    ] as const) {
+      await expect(operator.activate(reason, { actor })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    await expect(operator.deactivate({ actor: 'bob\uD800' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await redis.hget(stateKey, 'version')).toBe(oldRelease.version);
+    expect(await operator.getState()).toMatchObject({ active: false });
+
+    // A whole emoji round-trips: the activation stays signed, and the older release written back is a rollback.
+    await operator.activate('CPU \u{1F525} spike', { actor: 'alice' });
+    await eventually(async () => expect(await reader.getReason()).toBe('CPU \u{1F525} spike'));
+    await redis.hset(stateKey, oldRelease);
+    await appendChange(redis, `${keyPrefix}{${name}}:changes`, 'rollback');
+    await eventually(async () => expect(await reader.getReason()).toMatch(/rollback/));
+    expect(await reader.isActive()).toBe(true);
+  });
   it('observed events (attacker: a Redis user pushing forged history entries) never report a release nobody signed, nor hide later changes', async () => {
     const operatorKeys = generateKeyPairSync('ed25519');
     const verifyKey = operatorKeys.publicKey;

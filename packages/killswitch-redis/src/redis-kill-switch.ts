@@ -12,7 +12,8 @@ import {
   parseInput,
   toIsoTime,
 } from '@warden/core';
-import { describeRedisPersistence } from '@warden/redis-client';
+import { describeRedisPersistence, redactRedisError } from '@warden/redis-client';
+import { z } from 'zod';
 import { KillSwitchAudit } from './redis-kill-switch-audit.js';
 import {
   type ParsedRedisKillSwitchConfig,
@@ -32,10 +33,14 @@ import {
   readingFromHash,
   recordFromEntry,
   sameRecord,
+  storableTextSchema,
 } from './redis-kill-switch-record.js';
 import { type KillSwitchChange, readStateHash } from './redis-kill-switch-script.js';
 import { isSignedBy } from './redis-kill-switch-signature.js';
 import { KillSwitchWriter, type WrittenChange } from './redis-kill-switch-writer.js';
+
+/** What a change stores of its text must come back from Redis unchanged, or its signature breaks. */
+const changeTextSchema = z.object({ reason: storableTextSchema.optional(), actor: storableTextSchema.optional() });
 
 /** Pause between attempts of the first read. */
 const FIRST_READ_RETRY_MS = 100;
@@ -125,7 +130,16 @@ export class RedisKillSwitch implements KillSwitch {
    * one not signed by the operator: only a trusted record can say "inactive".
    */
   isActive(): Promise<boolean> {
-    if (!this.firstReadSettled) return this.synchronized().then(() => this.local.isActive());
+    if (!this.firstReadSettled) {
+      // Never a rejection: whatever failed while starting, the answer is "stop".
+      return this.synchronized().then(
+        () => this.local.isActive(),
+        (error: unknown) => {
+          this.config.onError(redactRedisError(error));
+          return true;
+        },
+      );
+    }
     return this.local.isActive() ? this.activeAnswer : this.inactiveAnswer;
   }
 
@@ -175,8 +189,9 @@ export class RedisKillSwitch implements KillSwitch {
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
-    this.start();
     try {
+      // Inside: whatever fails from here on, the stop holds on this instance.
+      this.start();
       await this.writeAndTake(change);
     } catch (error) {
       this.pinLocally(change, validReason);
@@ -509,6 +524,7 @@ export class RedisKillSwitch implements KillSwitch {
     reason?: string,
   ): KillSwitchChange {
     const { actor } = parseInput(killSwitchChangeOptionsSchema, options ?? {}, 'kill switch options');
+    parseInput(changeTextSchema, { reason, actor }, 'kill switch change');
     const changedAt = toIsoTime(this.config.now());
     return { active, changedAt, ...(reason ? { reason } : {}), ...(actor ? { actor } : {}) };
   }

@@ -70,12 +70,29 @@ describe('databaseOf(target)', () => {
     expect(databaseOf({ kind: 'sentinel', sentinels: [{ host: 'h', port: 1 }], masterName: 'm' })).toBe(0);
   });
 
+  it('reads 0 for an injected client without options (a wrapper or mock), instead of throwing a TypeError', () => {
+    const client = Object.fromEntries(
+      ['eval', 'evalsha', 'duplicate', 'hgetall', 'pipeline'].map((name) => [name, () => {}]),
+    ) as unknown as Redis;
+    expect(databaseOf({ kind: 'client', client })).toBe(0);
+    expect(topologyOf({ kind: 'client', client })).toBe('single');
+  });
+
   it('refuses a URL path that is not a database number (ioredis would select 0 or a prefix of it), without repeating the URL', () => {
     for (const url of ['redis://u:s3cret@h:1/prod', 'redis://u:s3cret@h:1/1x', 'redis://u:s3cret@h:1/1/2']) {
       const error = invalid(() => resolve({ url }));
       expect(error.message).toMatch(/url: the path must be a database number/);
       expect(error.message).not.toContain('s3cret');
     }
+  });
+
+  it('refuses credentials that are not valid percent-encoding (ioredis threw a URIError at the first command), without repeating them', () => {
+    for (const url of ['redis://:s3cret%zz@h:1', 'redis://u%E0:s3cret@h:1/0', 'redis://u:s3cret%@h:1']) {
+      const error = invalid(() => resolve({ url }));
+      expect(error.message).toMatch(/url: the user and password must be valid percent-encoding/);
+      expect(error.message).not.toContain('s3cret');
+    }
+    expect(resolve({ url: 'redis://u:p%40ss@h:1' })).toEqual({ kind: 'url', url: 'redis://u:p%40ss@h:1' });
   });
 });
 

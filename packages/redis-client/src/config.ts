@@ -238,11 +238,26 @@ export function resolveRedisTarget(
   if (unsupported !== undefined) {
     return fail('url', `query parameter "${unsupported.slice(0, 40)}" is not supported (only db and family)`);
   }
+  // ioredis decodes them with decodeURIComponent when it builds the client: a stray "%" threw a
+  // URIError out of the first command (an activate() then failed untyped, before anything held).
+  if (!decodesAsUriComponent(parsedUrl.username) || !decodesAsUriComponent(parsedUrl.password)) {
+    return fail('url', 'the user and password must be valid percent-encoding (write "%" as %25)');
+  }
   // Credentials in two places: ioredis would silently prefer the URL's.
   if ((parsedUrl.username || parsedUrl.password) && (parsed.username !== undefined || parsed.password !== undefined)) {
     return fail(parsed.password !== undefined ? 'password' : 'username', 'not with a url that holds credentials');
   }
   return { kind: 'url', url, ...auth };
+}
+
+/** True when `text` survives `decodeURIComponent`, as ioredis decodes a URL's user and password. */
+function decodesAsUriComponent(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const AUTH_FIELDS = ['username', 'password', 'sentinelUsername', 'sentinelPassword', 'tls'] as const;
@@ -272,7 +287,8 @@ export function databaseOf(target: RedisTarget): number {
     const url = new URL(target.url);
     database = url.pathname.length > 1 ? url.pathname.slice(1) : url.searchParams.get('db');
   } else if (target.kind === 'client' && !isCluster(target.client)) {
-    database = (target.client as Redis).options.db;
+    // A client that is not a real ioredis one (a wrapper, a mock) may carry no options at all.
+    database = (target.client as Partial<Redis>).options?.db;
   }
   // As ioredis does: a database that is not a number selects nothing, so 0.
   const number = Number.parseInt(String(database ?? 0), 10);

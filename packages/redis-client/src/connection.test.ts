@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedisClient, duplicateForSubscriber, reconnectDelay, redactRedisError } from './connection.js';
@@ -90,5 +91,19 @@ describe('redactRedisError(error)', () => {
     const get = Object.assign(new Error('x'), { command: { name: 'get', args: ['key'] } });
     expect(redactRedisError(get).command.args).toEqual(['key']);
     expect(redactRedisError('text')).toBe('text');
+  });
+
+  it('blanks a failed AUTH nested in another error (attacker: anyone reading logs of a Cluster that refused the password)', () => {
+    // ioredis's Cluster reports "Failed to refresh slots cache." with the node's WRONGPASS reply,
+    // AUTH arguments and all, as `lastNodeError`; other errors carry theirs as `cause` or `errors`.
+    const wrongPass = (): Error =>
+      Object.assign(new Error('WRONGPASS'), { command: { name: 'auth', args: ['user', 'pw-secret'] } });
+    const clusterError = Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: wrongPass() });
+    const wrapped = new Error('outer', { cause: new AggregateError([new Error('x'), clusterError], 'all failed') });
+    const looped = Object.assign(new Error('loop'), { cause: wrongPass() });
+    Object.assign(looped.cause as Error, { cause: looped });
+    for (const error of [clusterError, wrapped, looped]) {
+      expect(inspect(redactRedisError(error), { depth: 20 })).not.toContain('pw-secret');
+    }
   });
 });

@@ -157,17 +157,37 @@ export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs:
 /** Commands whose arguments carry a password. */
 const SECRET_COMMANDS: ReadonlySet<string> = new Set(['auth', 'hello', 'migrate', 'config', 'acl']);
 
+/** How deep {@link redactRedisError} follows errors nested in errors (a chain longer than this is no error ioredis makes). */
+const MAX_NESTED_ERRORS = 32;
+
 /**
  * Removes what an ioredis error carries of a password: a failed `AUTH` (a wrong password, or one
  * the server does not need) rejects with the command attached, arguments and all, for any log or
  * `inspect` to print. Replaces those arguments with `'[redacted]'` in place and returns `error`.
- * Every Warden adapter passes a Redis error through this before it reaches `onError` or a `cause`.
+ * Errors nested in it are redacted too: a Cluster reports a refused password as "Failed to refresh
+ * slots cache." with the node's reply (and its `AUTH` arguments) as `lastNodeError`, and other
+ * errors carry theirs as `cause` or `errors`. Every Warden adapter passes a Redis error through
+ * this before it reaches `onError` or a `cause`.
  */
 export function redactRedisError<T>(error: T): T {
-  const command = (error as { command?: { name?: unknown; args?: unknown } } | null)?.command;
-  if (typeof command !== 'object' || command === null) return error;
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0 && seen.size < MAX_NESTED_ERRORS) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    redactCommand(current as { command?: unknown });
+    const { lastNodeError, cause, errors } = current as { lastNodeError?: unknown; cause?: unknown; errors?: unknown };
+    pending.push(lastNodeError, cause, ...(Array.isArray(errors) ? errors : []));
+  }
+  return error;
+}
+
+/** Blanks the arguments of one error's attached command when they carry a password. */
+function redactCommand(error: { command?: unknown }): void {
+  const command = error.command as { name?: unknown; args?: unknown } | undefined;
+  if (typeof command !== 'object' || command === null) return;
   if (SECRET_COMMANDS.has(String(command.name).toLowerCase()) && Array.isArray(command.args)) {
     command.args = command.args.map(() => '[redacted]');
   }
-  return error;
 }
