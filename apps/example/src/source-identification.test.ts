@@ -79,6 +79,28 @@ describe('identifySource(credentials, request, known, freshness)', () => {
     expect(() => identifySource(garbage, request, known, freshness)).toThrow(/does not verify/);
   });
 
+  it('refuses a self-made key written other than as exported (text after the padding, a C1 byte, no padding), known or not', () => {
+    // Node's base64 decoder skips unknown characters and stops at the padding: each spelling
+    // below decodes to the signer's key, and the header's text became the peer's identity.
+    const stranger = createPeerKeys();
+    for (const keys of [stranger, trustedPeer]) {
+      const spellings = [
+        `${keys.publicKey}APPROVED-BY-alice`,
+        `${keys.publicKey.slice(0, 20)}\u009b2J${keys.publicKey.slice(20)}`,
+        keys.publicKey.replace(/=+$/, ''),
+      ];
+      for (const spelling of spellings) {
+        const credentials = { ...signedBy(keys), peerPublicKey: spelling };
+        expect(() => identifySource(credentials, request, known, fresh())).toThrow(
+          expect.objectContaining({ code: 'ACCESS_DENIED', message: expect.stringContaining('as exported') }),
+        );
+      }
+    }
+    expect(identifySource(signedBy(stranger), request, known, fresh()).identity).toEqual({
+      publicKey: stranger.publicKey,
+    });
+  });
+
   it('refuses a replayed signature, even re-encoded, and a timestamp outside the window', () => {
     const freshness = fresh();
     const credentials = signedBy(trustedPeer);

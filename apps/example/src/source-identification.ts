@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AccessDeniedError, createInjectionSource, type InjectionSource, type TrustLevel } from '@warden/core';
-import { peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
+import { loadEd25519PublicKey, peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 /** The credentials a request may carry, taken from its headers. */
@@ -105,6 +105,9 @@ function verifyFreshSignature(
   freshness: PeerFreshness,
 ): void {
   const { peerSignature = '', peerTimestamp = '' } = credentials;
+  if (loadEd25519PublicKey(publicKey) === undefined) {
+    throw denied('Peer signature does not verify: X-Peer-Key must be an Ed25519 key in base64 SPKI DER, as exported');
+  }
   if (!/^\d{1,16}$/.test(peerTimestamp)) throw denied('Peer requests need X-Peer-Timestamp in epoch milliseconds');
   if (Math.abs(freshness.now - Number(peerTimestamp)) > freshness.windowMs) {
     throw denied('Peer signature is too old or from the future: check the clock');
