@@ -114,3 +114,21 @@ describe('identifySource(credentials, request, known, freshness)', () => {
     expect(() => identifySource(missing, request, known, freshness)).toThrow(/X-Peer-Timestamp/);
   });
 });
+
+describe('identifySource(...) against a flood of signed requests from self-made keys', () => {
+  it('never forgets a captured signature to make room: past the guard bound new signatures are RATE_LIMITED, the captured one stays refused', () => {
+    const freshness = { now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000, 3) };
+    const captured = signedBy(trustedPeer);
+    identifySource(captured, request, known, freshness);
+    for (let index = 0; index < 2; index++) identifySource(signedBy(createPeerKeys()), request, known, freshness);
+    expect(() => identifySource(signedBy(createPeerKeys()), request, known, freshness)).toThrow(
+      expect.objectContaining({ code: 'RATE_LIMITED' }),
+    );
+    expect(() => identifySource(captured, request, known, freshness)).toThrow(/already used/);
+    // Once the remembered signatures have left the window, there is room again.
+    const later = { ...freshness, now: NOW + 120_001 };
+    expect(identifySource(signedBy(trustedPeer, request, later.now), request, known, later)).toMatchObject({
+      type: 'p2p',
+    });
+  });
+});

@@ -1,5 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AccessDeniedError, createInjectionSource, type InjectionSource, type TrustLevel } from '@warden/core';
+import {
+  AccessDeniedError,
+  createInjectionSource,
+  type InjectionSource,
+  RateLimitedError,
+  type TrustLevel,
+} from '@warden/core';
 import { loadEd25519PublicKey, peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
 import type { ReplayGuard } from './replay-guard.js';
 
@@ -69,7 +75,9 @@ const denied = (message: string): AccessDeniedError => new AccessDeniedError({ m
  * credentials, never from the body.
  *
  * @throws {@link AccessDeniedError} for missing, ambiguous or wrong credentials, and for a peer
- * signature that does not verify, is outside the time window or was seen before.
+ * signature that does not verify, is outside the time window or was seen before;
+ * {@link RateLimitedError} when the replay guard is full (a flood of signed requests): the
+ * request is refused rather than accepted unremembered.
  */
 export function identifySource(
   credentials: RequestCredentials,
@@ -115,7 +123,11 @@ function verifyFreshSignature(
   if (!verifyPeerSignature(publicKey, peerSignature, peerSigningPayload(request, peerTimestamp))) {
     throw denied('Peer signature does not verify');
   }
-  if (!freshness.replays.firstUse(Buffer.from(peerSignature, 'base64'), freshness.now)) {
-    throw denied('Peer signature was already used: sign every request anew');
+  const verdict = freshness.replays.remember(Buffer.from(peerSignature, 'base64'), freshness.now);
+  if (verdict === 'replay') throw denied('Peer signature was already used: sign every request anew');
+  if (verdict === 'full') {
+    throw new RateLimitedError({
+      message: 'Too many signed peer requests within the signature window: retry in a few minutes',
+    });
   }
 }
