@@ -154,6 +154,24 @@ describe('listPendingRequests(query)', () => {
     expect(await fixture.gateway.listPendingRequests()).toEqual({ requests: [] });
   });
 
+  it.each([
+    null,
+    'page 2',
+    { gatewaySession: 5 },
+    { gatewaySession: null },
+    { cursor: 5 },
+    { limit: '5' },
+    { offset: 10 },
+  ])(
+    'refuses a query that is not one (%j) with INVALID_INPUT, never a TypeError or a silent full listing',
+    async (query) => {
+      const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), {}, UNLIMITED);
+      await expect(fixture.gateway.listPendingRequests(query as never)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    },
+  );
+
   it('refuses queue settings that are not positive whole numbers, naming the field', () => {
     expect(() => createGatewayFixture(undefined, { queue: { maxPending: 0 } })).toThrow(/queue\.maxPending/);
   });

@@ -12,10 +12,12 @@ import {
   canonicalJson,
   type GatewayForwardRules,
   InvalidInputError,
+  parseInput,
   QuotaExceededError,
   RateLimitedError,
   type RateLimiter,
 } from '@warden/core';
+import { z } from 'zod';
 import { describeSource } from './gateway-forward-checks.js';
 import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
 import { assertRateDecision, type RateDecision } from './gateway-rate-decision.js';
@@ -205,6 +207,7 @@ function sourceKey(payload: ForwardPayload): string {
  * @throws `InvalidInputError` for a malformed cursor or a limit outside 1–{@link MAX_PAGE_SIZE}.
  */
 export function listPendingPage(records: readonly ApprovalRecord[], query: PendingRequestQuery): PendingRequestPage {
+  assertPageQuery(query);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
@@ -227,6 +230,23 @@ export function listPendingPage(records: readonly ApprovalRecord[], query: Pendi
   return pending.length > limit && last !== undefined
     ? { requests, nextCursor: encodeCursor([last.record.createdAt, last.record.id]) }
     : { requests };
+}
+
+/**
+ * An operator's query often comes from a URL: `null` crashed the listing with a `TypeError`, and
+ * a gateway name that is not a string (or a misspelt field such as `offset`) listed nothing, or
+ * every gateway's requests, without a word. The limit and the cursor are checked below.
+ */
+const pageQuerySchema = z
+  .object({
+    gatewaySession: z.string().min(1).max(256).optional(),
+    cursor: z.unknown().optional(),
+    limit: z.unknown().optional(),
+  })
+  .strict();
+
+function assertPageQuery(query: unknown): void {
+  parseInput(pageQuerySchema, query, 'pending request query');
 }
 
 type CursorKey = [createdAt: string, id: string];
