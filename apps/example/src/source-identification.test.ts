@@ -132,3 +132,18 @@ describe('identifySource(...) against a flood of signed requests from self-made 
     });
   });
 });
+
+describe('identifySource(...) against a replay after the host clock stepped back (a fault)', () => {
+  it('refuses a captured signature once it was forgotten, even when the wall clock then steps back into its window', () => {
+    const replays = createReplayGuard(60_000);
+    const captured = signedBy(trustedPeer);
+    identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays });
+    // Two windows later the guard has forgotten it (a fresh request makes it tidy up).
+    const later = NOW + 121_000;
+    identifySource(signedBy(trustedPeer, request, later), request, known, { now: later, windowMs: 60_000, replays });
+    // The clock steps back: the captured timestamp is within the window of the host's clock again.
+    expect(() => identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays })).toThrow(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }),
+    );
+  });
+});

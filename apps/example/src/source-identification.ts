@@ -123,8 +123,13 @@ function verifyFreshSignature(
   if (!verifyPeerSignature(publicKey, peerSignature, peerSigningPayload(request, peerTimestamp))) {
     throw denied('Peer signature does not verify');
   }
-  const verdict = freshness.replays.remember(Buffer.from(peerSignature, 'base64'), freshness.now);
+  const verdict = freshness.replays.remember(
+    Buffer.from(peerSignature, 'base64'),
+    Number(peerTimestamp),
+    freshness.now,
+  );
   if (verdict === 'replay') throw denied('Peer signature was already used: sign every request anew');
+  if (verdict === 'stale') throw denied('Peer signature is too old or from the future: check the clock');
   if (verdict === 'full') {
     throw new RateLimitedError({
       message: 'Too many signed peer requests within the signature window: retry in a few minutes',
