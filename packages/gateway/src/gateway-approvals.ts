@@ -93,7 +93,12 @@ export async function approveRequest(
   refuseSender(requestId, found.payload, approver, 'approve');
   const status = await nullWhenUndecidable(() => workflow.approve(requestId, approver));
   if (status === null) return null;
-  if (status === 'approved') context.ledger.set(requestId, { state: 'awaiting-execution' });
+  // Only a request this gateway has no delivery entry for becomes deliverable: a workflow that
+  // answers "approved" again for an approved request (the port says it must throw) would
+  // otherwise turn a delivered request back into one awaiting delivery, and deliver it twice.
+  if (status === 'approved' && context.ledger.get(requestId) === undefined) {
+    context.ledger.set(requestId, { state: 'awaiting-execution' });
+  }
   return view(context, await workflow.get(requestId), found.payload);
 }
 

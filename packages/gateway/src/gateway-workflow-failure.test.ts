@@ -87,3 +87,29 @@ describe('approveAndExecute(id, approver) with an id a peer made up', () => {
     },
   );
 });
+
+describe('a workflow whose approve() answers "approved" again for a request already approved (not to the port)', () => {
+  it('approveRequest(id, approver) after the delivery does not make the request deliverable again: delivered once', async () => {
+    const workflow = createApprovalWorkflow();
+    const lenient = new Proxy(workflow, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property);
+        if (typeof value !== 'function') return value;
+        if (property !== 'approve') return value.bind(target);
+        return async (id: string, approver: string) =>
+          (await target.getStatus(id)) === 'approved' ? 'approved' : target.approve(id, approver);
+      },
+    });
+    const { gateway, injected, advance } = createGatewayFixture(lenient);
+    const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'deploy', peer);
+    expect((await gateway.approveAndExecute(queued.requestId, 'operator')).success).toBe(true);
+    advance(60_000); // the gateway's rate of one delivery a minute is not what stops it
+    await gateway.approveRequest(queued.requestId, 'second-operator');
+    expect(await gateway.approveAndExecute(queued.requestId, 'second-operator')).toMatchObject({
+      success: false,
+      code: 'APPROVAL_NOT_PENDING',
+    });
+    expect(injected).toHaveLength(1);
+    expect((await gateway.getRequest(queued.requestId))?.status).toBe('executed');
+  });
+});
