@@ -33,3 +33,34 @@ describe('a discovered peer that writes its self-made key with text of its choos
     ]);
   });
 });
+
+describe('a peer replaying a captured signed request to the host after it restarted', () => {
+  let hosts: TestHost[] = [];
+  afterEach(async () => {
+    for (const started of hosts) await started.dispose();
+    hosts = [];
+  });
+
+  it('POST /sessions/code-runner/messages sent again to a new host within the signature window is ACCESS_DENIED and queues nothing', async () => {
+    const keys = createPeerKeys();
+    const path = '/sessions/code-runner/messages';
+    const body = JSON.stringify({ message: 'count files', tool: 'Bash', command: 'ls / | wc -l' });
+    const first = await startTestHost();
+    hosts.push(first);
+    const headers = signPeerRequest(keys, { method: 'POST', path, body }, Date.now());
+    const send = (host: TestHost) => fetch(new URL(path, host.running.url), { method: 'POST', headers, body });
+    expect((await send(first)).status).toBe(202);
+    await first.dispose();
+    hosts = [];
+    // The host comes back (a restart, a new process): its memory of used signatures is empty.
+    const second = await startTestHost();
+    hosts.push(second);
+    const replay = await send(second);
+    expect(replay.status).toBe(403);
+    expect(await replay.json()).toMatchObject({ error: { code: 'ACCESS_DENIED' } });
+    expect((await second.client.send(second.actors.operator, 'GET', '/approvals')).body).toEqual({ pending: [] });
+    // The same peer signing anew is served.
+    const fresh = await second.client.send({ kind: 'peer', name: 'peer', keys }, 'POST', path, JSON.parse(body));
+    expect(fresh.status).toBe(202);
+  });
+});

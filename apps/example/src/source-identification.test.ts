@@ -117,7 +117,7 @@ describe('identifySource(credentials, request, known, freshness)', () => {
 
 describe('identifySource(...) against a flood of signed requests from self-made keys', () => {
   it('never forgets a captured signature to make room: past the guard bound new signatures are RATE_LIMITED, the captured one stays refused', () => {
-    const freshness = { now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000, 3) };
+    const freshness = { now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000, { maxEntries: 3 }) };
     const captured = signedBy(trustedPeer);
     identifySource(captured, request, known, freshness);
     for (let index = 0; index < 2; index++) identifySource(signedBy(createPeerKeys()), request, known, freshness);

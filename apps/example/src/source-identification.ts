@@ -129,7 +129,9 @@ function verifyFreshSignature(
     freshness.now,
   );
   if (verdict === 'replay') throw denied('Peer signature was already used: sign every request anew');
-  if (verdict === 'stale') throw denied('Peer signature is too old or from the future: check the clock');
+  if (verdict === 'stale') {
+    throw denied('Peer signature is older than the host accepts (made before it started or its window): sign anew');
+  }
   if (verdict === 'full') {
     throw new RateLimitedError({
       message: 'Too many signed peer requests within the signature window: retry in a few minutes',
