@@ -73,7 +73,7 @@ function createAgentHost(config: HostConfig, options: AgentHostOptions = {}): Ag
     gateway,
     delegations: createDelegations(config, { registry, events, now }),
     known: { operators: config.operators, apiKeys: config.apiKeys, peers: config.peers },
-    replays: createReplayGuard(config.peerSignatureWindowMs),
+    replays: createReplayGuard(config.peerSignatureWindowMs, { startedAt: now() }),
     now,
   };
   return {

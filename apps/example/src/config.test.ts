@@ -53,6 +53,14 @@ describe('parseHostConfig(input)', () => {
     );
   });
 
+  it('refuses a peer key written other than as exported (it could never match a signed request)', () => {
+    const { publicKey } = createPeerKeys();
+    expect(parseHostConfig({ peers: [{ publicKey, trustLevel: 'trusted' }] }).peers).toHaveLength(1);
+    expect(() => parseHostConfig({ peers: [{ publicKey: `${publicKey}x`, trustLevel: 'trusted' }] })).toThrow(
+      /peers\.0\.publicKey/,
+    );
+  });
+
   it('refuses a redis backend without an address, naming the field', () => {
     expect(() => parseHostConfig({ approvals: { backend: 'redis' } })).toThrow(/approvals\.url/);
   });

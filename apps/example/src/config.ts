@@ -137,7 +137,10 @@ const hostConfigSchema = z
             name: nameSchema.optional(),
             publicKey: z
               .string()
-              .refine((key) => loadEd25519PublicKey(key) !== undefined, 'must be a base64 SPKI Ed25519 key'),
+              .refine(
+                (key) => loadEd25519PublicKey(key) !== undefined,
+                'must be a base64 SPKI Ed25519 key, as exported',
+              ),
             trustLevel: nonOwnerTrust,
           })
           .strict(),

@@ -9,11 +9,19 @@ export function peerSigningPayload(request: { method: string; path: string; body
   return Buffer.from(`warden-peer-v1\n${request.method.toUpperCase()}\n${request.path}\n${timestamp}\n${request.body}`);
 }
 
-/** Loads a base64 SPKI (DER) Ed25519 public key, or `undefined` when it is not one. */
+/**
+ * Loads a base64 SPKI (DER) Ed25519 public key, or `undefined` when it is not one written
+ * exactly as it exports (padded standard base64, nothing else). Node's base64 decoder skips
+ * characters it does not know and stops at the padding, so `<key>=APPROVED-BY-alice` or a key
+ * with a CSI byte inside decoded to the same key: the peer's identity, which operators read in
+ * the approvals listing and the audit log, would be text of its choosing, and one key would be
+ * many sources.
+ */
 export function loadEd25519PublicKey(publicKey: string): KeyObject | undefined {
   try {
     const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
-    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+    if (key.asymmetricKeyType !== 'ed25519') return undefined;
+    return key.export({ format: 'der', type: 'spki' }).toString('base64') === publicKey ? key : undefined;
   } catch {
     return undefined;
   }

@@ -79,6 +79,28 @@ describe('identifySource(credentials, request, known, freshness)', () => {
     expect(() => identifySource(garbage, request, known, freshness)).toThrow(/does not verify/);
   });
 
+  it('refuses a self-made key written other than as exported (text after the padding, a C1 byte, no padding), known or not', () => {
+    // Node's base64 decoder skips unknown characters and stops at the padding: each spelling
+    // below decodes to the signer's key, and the header's text became the peer's identity.
+    const stranger = createPeerKeys();
+    for (const keys of [stranger, trustedPeer]) {
+      const spellings = [
+        `${keys.publicKey}APPROVED-BY-alice`,
+        `${keys.publicKey.slice(0, 20)}\u009b2J${keys.publicKey.slice(20)}`,
+        keys.publicKey.replace(/=+$/, ''),
+      ];
+      for (const spelling of spellings) {
+        const credentials = { ...signedBy(keys), peerPublicKey: spelling };
+        expect(() => identifySource(credentials, request, known, fresh())).toThrow(
+          expect.objectContaining({ code: 'ACCESS_DENIED', message: expect.stringContaining('as exported') }),
+        );
+      }
+    }
+    expect(identifySource(signedBy(stranger), request, known, fresh()).identity).toEqual({
+      publicKey: stranger.publicKey,
+    });
+  });
+
   it('refuses a replayed signature, even re-encoded, and a timestamp outside the window', () => {
     const freshness = fresh();
     const credentials = signedBy(trustedPeer);
@@ -90,5 +112,38 @@ describe('identifySource(credentials, request, known, freshness)', () => {
     expect(() => identifySource(stale, request, known, freshness)).toThrow(/too old/);
     const missing = { ...signedBy(trustedPeer), peerTimestamp: 'yesterday' };
     expect(() => identifySource(missing, request, known, freshness)).toThrow(/X-Peer-Timestamp/);
+  });
+});
+
+describe('identifySource(...) against a flood of signed requests from self-made keys', () => {
+  it('never forgets a captured signature to make room: past the guard bound new signatures are RATE_LIMITED, the captured one stays refused', () => {
+    const freshness = { now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000, { maxEntries: 3 }) };
+    const captured = signedBy(trustedPeer);
+    identifySource(captured, request, known, freshness);
+    for (let index = 0; index < 2; index++) identifySource(signedBy(createPeerKeys()), request, known, freshness);
+    expect(() => identifySource(signedBy(createPeerKeys()), request, known, freshness)).toThrow(
+      expect.objectContaining({ code: 'RATE_LIMITED' }),
+    );
+    expect(() => identifySource(captured, request, known, freshness)).toThrow(/already used/);
+    // Once the remembered signatures have left the window, there is room again.
+    const later = { ...freshness, now: NOW + 120_001 };
+    expect(identifySource(signedBy(trustedPeer, request, later.now), request, known, later)).toMatchObject({
+      type: 'p2p',
+    });
+  });
+});
+
+describe('identifySource(...) against a replay after the host clock stepped back (a fault)', () => {
+  it('refuses a captured signature once it was forgotten, even when the wall clock then steps back into its window', () => {
+    const replays = createReplayGuard(60_000);
+    const captured = signedBy(trustedPeer);
+    identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays });
+    // Two windows later the guard has forgotten it (a fresh request makes it tidy up).
+    const later = NOW + 121_000;
+    identifySource(signedBy(trustedPeer, request, later), request, known, { now: later, windowMs: 60_000, replays });
+    // The clock steps back: the captured timestamp is within the window of the host's clock again.
+    expect(() => identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays })).toThrow(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }),
+    );
   });
 });

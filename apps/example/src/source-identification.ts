@@ -1,6 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AccessDeniedError, createInjectionSource, type InjectionSource, type TrustLevel } from '@warden/core';
-import { peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
+import {
+  AccessDeniedError,
+  createInjectionSource,
+  type InjectionSource,
+  RateLimitedError,
+  type TrustLevel,
+} from '@warden/core';
+import { loadEd25519PublicKey, peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 /** The credentials a request may carry, taken from its headers. */
@@ -69,7 +75,9 @@ const denied = (message: string): AccessDeniedError => new AccessDeniedError({ m
  * credentials, never from the body.
  *
  * @throws {@link AccessDeniedError} for missing, ambiguous or wrong credentials, and for a peer
- * signature that does not verify, is outside the time window or was seen before.
+ * signature that does not verify, is outside the time window or was seen before;
+ * {@link RateLimitedError} when the replay guard is full (a flood of signed requests): the
+ * request is refused rather than accepted unremembered.
  */
 export function identifySource(
   credentials: RequestCredentials,
@@ -105,6 +113,9 @@ function verifyFreshSignature(
   freshness: PeerFreshness,
 ): void {
   const { peerSignature = '', peerTimestamp = '' } = credentials;
+  if (loadEd25519PublicKey(publicKey) === undefined) {
+    throw denied('Peer signature does not verify: X-Peer-Key must be an Ed25519 key in base64 SPKI DER, as exported');
+  }
   if (!/^\d{1,16}$/.test(peerTimestamp)) throw denied('Peer requests need X-Peer-Timestamp in epoch milliseconds');
   if (Math.abs(freshness.now - Number(peerTimestamp)) > freshness.windowMs) {
     throw denied('Peer signature is too old or from the future: check the clock');
@@ -112,7 +123,18 @@ function verifyFreshSignature(
   if (!verifyPeerSignature(publicKey, peerSignature, peerSigningPayload(request, peerTimestamp))) {
     throw denied('Peer signature does not verify');
   }
-  if (!freshness.replays.firstUse(Buffer.from(peerSignature, 'base64'), freshness.now)) {
-    throw denied('Peer signature was already used: sign every request anew');
+  const verdict = freshness.replays.remember(
+    Buffer.from(peerSignature, 'base64'),
+    Number(peerTimestamp),
+    freshness.now,
+  );
+  if (verdict === 'replay') throw denied('Peer signature was already used: sign every request anew');
+  if (verdict === 'stale') {
+    throw denied('Peer signature is older than the host accepts (made before it started or its window): sign anew');
+  }
+  if (verdict === 'full') {
+    throw new RateLimitedError({
+      message: 'Too many signed peer requests within the signature window: retry in a few minutes',
+    });
   }
 }

@@ -10,7 +10,15 @@ import {
 } from '@warden/core';
 import { approvalCoversPayload } from '@warden/core/approval';
 import type { GatewayContext } from './gateway-context.js';
-import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
+import {
+  block,
+  type Delivery,
+  deliver,
+  isRefusal,
+  refusal,
+  refusalBeforeDelivery,
+  workflowFailure,
+} from './gateway-delivery.js';
 import { checkForward, describeSource, isSender } from './gateway-forward-checks.js';
 import {
   FORWARD_PAYLOAD_KIND,
@@ -29,10 +37,24 @@ import type {
 } from './gateway-types.js';
 
 /**
- * Checks a request against the forward rules and the queue's bounds, and files it with the
- * workflow; throws when refused (`AccessDeniedError`, `QuotaExceededError`, `RateLimitedError`).
+ * Checks a request against the forward rules and the queue's bounds, files it with the
+ * workflow and returns it; throws when refused (`AccessDeniedError`, `QuotaExceededError`,
+ * `RateLimitedError`) and whatever the workflow throws.
  */
 export async function queueForApproval(context: GatewayContext, input: ForwardRequestInput): Promise<ForwardRequest> {
+  const { id, payload } = await fileForApproval(context, input);
+  return view(context, await requireWorkflow(context).get(id), payload);
+}
+
+/**
+ * What {@link queueForApproval} does short of reading the filed request back: the id and the
+ * payload filed. `forwardRequest` needs no more, and a read that failed after the request was
+ * filed would report a queued request as refused (and its sender would queue it again).
+ */
+export async function fileForApproval(
+  context: GatewayContext,
+  input: ForwardRequestInput,
+): Promise<{ id: string; payload: ForwardPayload }> {
   const workflow = requireWorkflow(context);
   const check = checkForward(context.engine(), input, context.gatewayTrustLevel);
   if (!check.allowed) throw new AccessDeniedError({ message: check.reason });
@@ -56,7 +78,7 @@ export async function queueForApproval(context: GatewayContext, input: ForwardRe
       payload,
     });
   });
-  return view(context, await workflow.get(id), payload);
+  return { id, payload };
 }
 
 /** Records an approval; a request it fully approves waits for `approveAndExecute` to deliver it. */
@@ -71,7 +93,12 @@ export async function approveRequest(
   refuseSender(requestId, found.payload, approver, 'approve');
   const status = await nullWhenUndecidable(() => workflow.approve(requestId, approver));
   if (status === null) return null;
-  if (status === 'approved') context.ledger.set(requestId, { state: 'awaiting-execution' });
+  // Only a request this gateway has no delivery entry for becomes deliverable: a workflow that
+  // answers "approved" again for an approved request (the port says it must throw) would
+  // otherwise turn a delivered request back into one awaiting delivery, and deliver it twice.
+  if (status === 'approved' && context.ledger.get(requestId) === undefined) {
+    context.ledger.set(requestId, { state: 'awaiting-execution' });
+  }
   return view(context, await workflow.get(requestId), found.payload);
 }
 
@@ -132,7 +159,14 @@ export async function approveAndExecute(
 ): Promise<ForwardResult> {
   if (!context.workflow) return failed(requestId, 'BACKEND_UNAVAILABLE', 'No approval workflow is configured');
   const workflow = context.workflow;
-  const found = await findForward(workflow, requestId);
+  let found: Awaited<ReturnType<typeof findForward>>;
+  try {
+    found = await findForward(workflow, requestId);
+  } catch (error) {
+    // A malformed id (INVALID_INPUT) or a store that is down: a result like every other refusal.
+    const failure = workflowFailure(error);
+    return failed(requestId, failure.code, failure.reason);
+  }
   if (!found) return failed(requestId, 'APPROVAL_NOT_FOUND', `No gateway request "${requestId}"`);
   if (isSender(found.payload.originalSource, approver)) {
     return failed(requestId, 'ACCESS_DENIED', senderMessage(requestId, 'approve'));
@@ -177,7 +211,15 @@ async function executeApproved(
     const reason = `Request "${requestId}" was already delivered or is being delivered`;
     return failed(requestId, 'APPROVAL_NOT_PENDING', reason);
   }
-  const record = await workflow.get(requestId);
+  let record: ApprovalRecord;
+  try {
+    record = await workflow.get(requestId);
+  } catch (error) {
+    // Nothing was handed over: the request waits to be retried. Left "executing", it could
+    // never be delivered again, as the claim above refuses every later call.
+    context.ledger.set(requestId, { state: 'awaiting-execution' });
+    return block(context, delivery, workflowFailure(error));
+  }
   // Check the payload that is about to be delivered, read before the approval, against the
   // approved digest: checking this later read against itself let a payload changed in a shared
   // store for the first read and put back for this one be delivered unapproved.

@@ -128,6 +128,17 @@ function deliveryFailure(error: unknown): Refusal {
 }
 
 /**
+ * The refusal for an approval workflow that threw: a Warden error keeps its code (the policy
+ * changed, `ACCESS_DENIED`; a malformed id, `INVALID_INPUT`; a store that is down,
+ * `BACKEND_UNAVAILABLE`); anything else (a connection error from its Redis, say) is
+ * `BACKEND_UNAVAILABLE`, its text left out since it may name the store's address.
+ */
+export function workflowFailure(error: unknown): Refusal {
+  if (WardenError.isInstance(error)) return refusal(error.code, error.message);
+  return refusal('BACKEND_UNAVAILABLE', 'The approval workflow failed: nothing was queued, approved or delivered');
+}
+
+/**
  * The text of whatever the inject function threw. A hostile target may throw a value that
  * refuses to become text (a null-prototype object, a throwing `message` getter or `toString`);
  * that must still be a refusal, not an exception that escapes the gateway and leaves the

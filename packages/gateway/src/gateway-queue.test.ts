@@ -110,6 +110,40 @@ describe.each(WORKFLOWS)('the approval queue bounds over the %s, against peers w
   });
 });
 
+/** The approval gateway with a rate of 3 requests a minute, counted at enqueue. */
+const RATED: SecurityConfigInput = {
+  sessions: {
+    ...UNLIMITED.sessions,
+    'approval-gateway': {
+      access: ['type:p2p', 'type:p2p-discovery'],
+      capabilities: ['inject', 'cross.inject'],
+      gateway: { allowForwardTo: ['code-assistant'], requireApproval: true, rateLimit: { perMinute: 3 } },
+    },
+  },
+};
+
+describe.each(WORKFLOWS)(
+  'the gateway rate at enqueue over the %s, against one key whose own queue is full',
+  (_name, make) => {
+    it('forwardRequest(...) refused for the sender’s full queue (QUOTA_EXCEEDED) counts nothing against the gateway’s rate: another peer still queues', async () => {
+      const fixture = createGatewayFixture(
+        make(),
+        { queue: { maxPendingPerSource: 1, perSourcePerMinute: 100 } },
+        RATED,
+      );
+      const send = (from: number) =>
+        fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', peer(from));
+      expect((await send(1)).requiresApproval).toBe(true);
+      // The same key keeps sending: every request is refused, and none may use up the gateway's 3 a minute.
+      for (let attempt = 0; attempt < 5; attempt++) expect(await send(1)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      expect((await send(2)).requiresApproval).toBe(true);
+      expect((await send(3)).requiresApproval).toBe(true);
+      expect(await send(4)).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(await fixture.gateway.getPendingRequests()).toHaveLength(3);
+    });
+  },
+);
+
 describe('listPendingRequests(query)', () => {
   it('refuses a forged cursor and a limit out of range with INVALID_INPUT', async () => {
     const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), {}, UNLIMITED);
@@ -119,6 +153,24 @@ describe('listPendingRequests(query)', () => {
     await expect(fixture.gateway.listPendingRequests({ limit: 501 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(await fixture.gateway.listPendingRequests()).toEqual({ requests: [] });
   });
+
+  it.each([
+    null,
+    'page 2',
+    { gatewaySession: 5 },
+    { gatewaySession: null },
+    { cursor: 5 },
+    { limit: '5' },
+    { offset: 10 },
+  ])(
+    'refuses a query that is not one (%j) with INVALID_INPUT, never a TypeError or a silent full listing',
+    async (query) => {
+      const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), {}, UNLIMITED);
+      await expect(fixture.gateway.listPendingRequests(query as never)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    },
+  );
 
   it('refuses queue settings that are not positive whole numbers, naming the field', () => {
     expect(() => createGatewayFixture(undefined, { queue: { maxPending: 0 } })).toThrow(/queue\.maxPending/);

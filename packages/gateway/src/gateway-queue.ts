@@ -12,10 +12,12 @@ import {
   canonicalJson,
   type GatewayForwardRules,
   InvalidInputError,
+  parseInput,
   QuotaExceededError,
   RateLimitedError,
   type RateLimiter,
 } from '@warden/core';
+import { z } from 'zod';
 import { describeSource } from './gateway-forward-checks.js';
 import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
 import { assertRateDecision, type RateDecision } from './gateway-rate-decision.js';
@@ -76,12 +78,34 @@ interface Admission {
 
 /**
  * Throws when the request may not be queued: `QuotaExceededError` for a message over
- * `maxMessageBytes`, a source over {@link MAX_SOURCE_BYTES} as JSON, or a full queue (per source, per gateway, overall), `RateLimitedError` when
- * the source's or the gateway's enqueue rate is used up. Rate limits are counted first, so a
- * flood is refused without listing the queue.
+ * `maxMessageBytes`, a source over {@link MAX_SOURCE_BYTES} as JSON, or a full queue (per source,
+ * per gateway, overall), `RateLimitedError` when the source's or the gateway's enqueue rate is
+ * used up. The order keeps what a refusal costs on the sender: the source's own rate and its own
+ * queue (read through the workflow's requester index, a few records) come before the gateway's
+ * rate, so a key whose queue is full cannot use up the rate every other peer shares; and the
+ * gateway's rate comes before the whole queue is read, so a flood past it is refused without
+ * listing every pending request.
  */
 export async function refuseWhenFull(admission: Admission): Promise<void> {
-  const { payload, limits } = admission;
+  const { payload, limits, workflow } = admission;
+  refuseOversized(payload, limits);
+  const requester = sourceKey(payload);
+  await consume(admission, sourceWindow(payload, limits));
+  const own = countPending(await workflow.listPending({ requester }), payload).source;
+  if (own >= limits.maxPendingPerSource)
+    throw queueFull(`${limits.maxPendingPerSource} requests from this source are pending`);
+  for (const window of gatewayWindows(admission)) await consume(admission, window);
+  const counts = countPending(await workflow.listPending(), payload);
+  const full =
+    counts.total >= limits.maxPending
+      ? `${limits.maxPending} requests are pending in all`
+      : counts.gateway >= limits.maxPendingPerGateway
+        ? `${limits.maxPendingPerGateway} requests are pending for gateway ${payload.gatewaySession}`
+        : undefined;
+  if (full !== undefined) throw queueFull(full);
+}
+
+function refuseOversized(payload: ForwardPayload, limits: ResolvedQueueLimits): void {
   const bytes = Buffer.byteLength(payload.message, 'utf8');
   if (bytes > limits.maxMessageBytes) {
     throw new QuotaExceededError({
@@ -94,31 +118,31 @@ export async function refuseWhenFull(admission: Admission): Promise<void> {
       message: `The request's source is ${sourceBytes} bytes as JSON; gateway requests carry at most ${MAX_SOURCE_BYTES}`,
     });
   }
-  await consumeEnqueueRates(admission);
-  const counts = countPending(await admission.workflow.listPending(), payload);
-  const full =
-    counts.total >= limits.maxPending
-      ? `${limits.maxPending} requests are pending in all`
-      : counts.gateway >= limits.maxPendingPerGateway
-        ? `${limits.maxPendingPerGateway} requests are pending for gateway ${payload.gatewaySession}`
-        : counts.source >= limits.maxPendingPerSource
-          ? `${limits.maxPendingPerSource} requests from this source are pending`
-          : undefined;
-  if (full !== undefined) {
-    throw new QuotaExceededError({ message: `The approval queue is full: ${full}; nothing was queued` });
-  }
 }
 
-async function consumeEnqueueRates(admission: Admission): Promise<void> {
-  const { payload, limits, rules, rateLimiter } = admission;
-  const source = sourceKey(payload);
-  const windows: { key: string; limit: number | undefined; windowMs: number; what: string }[] = [
-    {
-      key: `gateway-queue:source:${source}:minute`,
-      limit: limits.perSourcePerMinute,
-      windowMs: 60_000,
-      what: 'requests per minute from this source',
-    },
+function queueFull(why: string): QuotaExceededError {
+  return new QuotaExceededError({ message: `The approval queue is full: ${why}; nothing was queued` });
+}
+
+/** One enqueue rate: a counter key, its limit (none: not counted) and window, and what it counts. */
+interface RateWindow {
+  key: string;
+  limit: number | undefined;
+  windowMs: number;
+  what: string;
+}
+
+function sourceWindow(payload: ForwardPayload, limits: ResolvedQueueLimits): RateWindow {
+  return {
+    key: `gateway-queue:source:${sourceKey(payload)}:minute`,
+    limit: limits.perSourcePerMinute,
+    windowMs: 60_000,
+    what: 'requests per minute from this source',
+  };
+}
+
+function gatewayWindows({ payload, rules }: Admission): RateWindow[] {
+  return [
     {
       key: `gateway-queue:${payload.gatewaySession}:minute`,
       limit: rules.rateLimit?.perMinute,
@@ -132,25 +156,27 @@ async function consumeEnqueueRates(admission: Admission): Promise<void> {
       what: `requests per hour through gateway ${payload.gatewaySession}`,
     },
   ];
-  for (const window of windows) {
-    if (window.limit === undefined) continue;
-    let decision: RateDecision;
-    try {
-      const answer: unknown = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
-      assertRateDecision(answer);
-      decision = answer;
-    } catch (error) {
-      throw new BackendUnavailableError({
-        backend: 'rate-limiter',
-        message: 'Rate limiter unavailable: nothing is queued until it answers',
-        cause: error,
-      });
-    }
-    if (!decision.allowed) {
-      throw new RateLimitedError({
-        message: `Rate limit of ${window.limit} ${window.what} reached; nothing was queued`,
-      });
-    }
+}
+
+/** Counts one request in `window`; throws `RateLimitedError` when it is used up, `BackendUnavailableError` when the limiter fails. */
+async function consume({ rateLimiter }: Admission, window: RateWindow): Promise<void> {
+  if (window.limit === undefined) return;
+  let decision: RateDecision;
+  try {
+    const answer: unknown = await rateLimiter.consume(window.key, { limit: window.limit, windowMs: window.windowMs });
+    assertRateDecision(answer);
+    decision = answer;
+  } catch (error) {
+    throw new BackendUnavailableError({
+      backend: 'rate-limiter',
+      message: 'Rate limiter unavailable: nothing is queued until it answers',
+      cause: error,
+    });
+  }
+  if (!decision.allowed) {
+    throw new RateLimitedError({
+      message: `Rate limit of ${window.limit} ${window.what} reached; nothing was queued`,
+    });
   }
 }
 
@@ -181,6 +207,7 @@ function sourceKey(payload: ForwardPayload): string {
  * @throws `InvalidInputError` for a malformed cursor or a limit outside 1–{@link MAX_PAGE_SIZE}.
  */
 export function listPendingPage(records: readonly ApprovalRecord[], query: PendingRequestQuery): PendingRequestPage {
+  assertPageQuery(query);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
@@ -203,6 +230,23 @@ export function listPendingPage(records: readonly ApprovalRecord[], query: Pendi
   return pending.length > limit && last !== undefined
     ? { requests, nextCursor: encodeCursor([last.record.createdAt, last.record.id]) }
     : { requests };
+}
+
+/**
+ * An operator's query often comes from a URL: `null` crashed the listing with a `TypeError`, and
+ * a gateway name that is not a string (or a misspelt field such as `offset`) listed nothing, or
+ * every gateway's requests, without a word. The limit and the cursor are checked below.
+ */
+const pageQuerySchema = z
+  .object({
+    gatewaySession: z.string().min(1).max(256).optional(),
+    cursor: z.unknown().optional(),
+    limit: z.unknown().optional(),
+  })
+  .strict();
+
+function assertPageQuery(query: unknown): void {
+  parseInput(pageQuerySchema, query, 'pending request query');
 }
 
 type CursorKey = [createdAt: string, id: string];

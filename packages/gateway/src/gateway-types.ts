@@ -54,16 +54,17 @@ export interface ForwardResult {
    * - `QUOTA_EXCEEDED`: the approval queue is full for the source, the gateway or overall, or
    *   the message is over `queue.maxMessageBytes` or the sender's source over 8 KiB as JSON
    *   (nothing queued, nothing evicted);
-   * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed, no workflow is
-   *   configured where approval is needed, or the inject function threw something that is not a
-   *   Warden error;
-   * - `INVALID_INPUT`: no inject function was given or configured;
+   * - `BACKEND_UNAVAILABLE`: the rate limiter or the approval workflow failed (a workflow that
+   *   throws is a refusal, never an exception), no workflow is configured where approval is
+   *   needed, or the inject function threw something that is not a Warden error;
+   * - `INVALID_INPUT`: no inject function was given or configured, or `approveAndExecute` got a
+   *   malformed id;
    * - `APPROVAL_NOT_FOUND`: `approveAndExecute` got an id that is no gateway request;
    * - `APPROVAL_NOT_PENDING`: `approveAndExecute` on a request already decided, or already
    *   delivered or being delivered;
    * - the inject function's own code when it threw a Warden error (`Delivery failed: …`), and
-   *   the workflow's own code when its `approve` threw one (for example `INVALID_INPUT` for a
-   *   malformed approver name).
+   *   the workflow's own code when it threw one (for example `INVALID_INPUT` for a malformed
+   *   approver name).
    */
   code?: WardenErrorCode;
   /** The request's id (the approval request's id when it needs approval). */

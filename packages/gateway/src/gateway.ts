@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  assertSource,
-  BackendUnavailableError,
-  hasControlCharacters,
-  parseInput,
-  QuotaExceededError,
-  RateLimitedError,
-} from '@warden/core';
+import { assertSource, hasControlCharacters, parseInput } from '@warden/core';
 import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {
   approveAndExecute,
   approveRequest,
+  fileForApproval,
   getPendingRequests,
   getRequest,
   listPendingRequests,
@@ -19,7 +13,15 @@ import {
   rejectRequest,
 } from './gateway-approvals.js';
 import { createGatewayContext, type GatewayContext } from './gateway-context.js';
-import { block, type Delivery, deliver, isRefusal, refusal, refusalBeforeDelivery } from './gateway-delivery.js';
+import {
+  block,
+  type Delivery,
+  deliver,
+  isRefusal,
+  refusal,
+  refusalBeforeDelivery,
+  workflowFailure,
+} from './gateway-delivery.js';
 import { rulesAllowTarget } from './gateway-forward-checks.js';
 import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './gateway-types.js';
 
@@ -141,20 +143,16 @@ async function forwardRequest(
       return block(context, delivery, refusal('BACKEND_UNAVAILABLE', reason));
     }
     try {
-      const queued = await queueForApproval(context, { ...request, ...optionalAction(options.actionType) });
+      const queued = await fileForApproval(context, { ...request, ...optionalAction(options.actionType) });
       return { success: false, requiresApproval: true, requestId: queued.id };
     } catch (error) {
-      if (QuotaExceededError.isInstance(error) || RateLimitedError.isInstance(error) || isRateLimiterDown(error)) {
-        return block(context, delivery, refusal(error.code, error.message));
-      }
-      throw error;
+      // A full queue, a rate, a policy changed since the check above, or a workflow that is down
+      // (its Redis gone): each is a refusal with its code and a gateway_blocked event, never an
+      // exception that skips the event and reaches the caller as an untyped error.
+      return block(context, delivery, workflowFailure(error));
     }
   }
   return (await deliver(context, delivery, options.injectFn)).result;
-}
-
-function isRateLimiterDown(error: unknown): error is BackendUnavailableError {
-  return BackendUnavailableError.isInstance(error) && error.backend === 'rate-limiter';
 }
 
 function optionalAction(actionType: string | undefined): { actionType?: string } {
