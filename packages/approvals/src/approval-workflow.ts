@@ -20,7 +20,6 @@ import {
 } from '@warden/core';
 import {
   type ApprovalAction,
-  approvalCoversPayload,
   approvalIdentityKey,
   isApprovalOverdue,
   openApprovalRecord,
@@ -28,6 +27,7 @@ import {
   stepApproval,
 } from '@warden/core/approval';
 import { z } from 'zod';
+import { approvedRecordCovers, assertPayloadIntact } from './approval-record-integrity.js';
 import {
   type ApprovalWorkflowConfig,
   type ResolvedWorkflowSettings,
@@ -110,7 +110,7 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
       return outcomes.filter((outcome) => outcome.changed).length;
     },
     async isApprovedFor(requestId, payload) {
-      return approvalCoversPayload((await update(validId(requestId))).record, payload);
+      return approvedRecordCovers((await update(validId(requestId))).record, payload, resolved.identities);
     },
   };
 }
@@ -139,6 +139,7 @@ function createUpdater(
     for (let attempt = 0; attempt < settings.maxAttempts; attempt += 1) {
       const current = await store.get(requestId);
       if (!current) throw new ApprovalNotFoundError({ id: requestId });
+      if (action) assertPayloadIntact(current);
       const time = settings.now();
       const denial = action ? await checkEligibility(current, action, time, settings) : undefined;
       const step = denial
