@@ -82,15 +82,16 @@ return 1
  * Reads a record. A decided record starts its retention countdown on this first read (never
  * before, so nobody loses a decision they have not seen); a pending one never gets a TTL; an
  * approved one keeps its hold TTL, and is deleted (read as nil) once its hold is over.
- * KEYS: record. ARGV: retention ms (0 keeps it forever). Returns the JSON data or nil.
+ * KEYS: record. ARGV: retention ms (0 keeps it forever). Returns { data, status, version } (the
+ * hash fields, so the reader can check the JSON agrees with what the scripts decide by) or nil.
  */
 export const readRecordScript: RedisScript = defineRedisScript(`${HOLD}
 if holdIsOver(KEYS[1]) then return false end
-local values = redis.call('HMGET', KEYS[1], 'data', 'status')
+local values = redis.call('HMGET', KEYS[1], 'data', 'status', 'version')
 if not values[1] then return false end
 local retention = tonumber(ARGV[1])
 if values[2] ~= 'pending' and retention > 0 and redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], retention)
 end
-return values[1]
+return values
 `);

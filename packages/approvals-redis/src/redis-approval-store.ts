@@ -8,6 +8,7 @@ import {
   ConflictError,
 } from '@warden/core';
 import { createLazyRedisConnection, hashTaggedKey, type RedisClient, redactRedisError } from '@warden/redis-client';
+import { decodeRecord } from './redis-approval-record.js';
 import {
   compareAndSetScript,
   createRecordScript,
@@ -86,10 +87,12 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       if (created !== 1) throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
     },
     async get(id) {
-      const data = await call('get', (redis) =>
+      const reply = await call('get', (redis) =>
         readRecordScript.run(redis, [keys.record(id)], [parsed.retainDecidedMs]),
       );
-      return typeof data === 'string' ? decodeRecord(data, id) : undefined;
+      if (!Array.isArray(reply)) return undefined;
+      const [data, status, version] = reply as unknown[];
+      return decodeRecord({ data, status, version }, id);
     },
     async compareAndSet(id, expectedVersion, next) {
       if (next.id !== id || next.version !== expectedVersion + 1) return false;
@@ -120,9 +123,9 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
             : keys.pending;
       const records = await call('list pending', async (redis) => {
         const ids = await redis.zrange(index, '0', '-1');
-        const found = await Promise.all(ids.map((id) => redis.hget(keys.record(id), 'data')));
-        const decoded = found.map((data, at) =>
-          typeof data === 'string' ? decodeRecord(data, ids[at] ?? '') : undefined,
+        const found = await Promise.all(ids.map((id) => redis.hmget(keys.record(id), 'data', 'status', 'version')));
+        const decoded = found.map(([data, status, version], at) =>
+          typeof data === 'string' ? decodeRecord({ data, status, version }, ids[at] ?? '') : undefined,
         );
         // Left over by a crash between a decision and its unindexing: decided is final, so drop it.
         const decided = decoded.filter((record) => record !== undefined && record.status !== 'pending');
@@ -155,13 +158,6 @@ function keyLayout(keyPrefix: string) {
 }
 
 /**
- * Reads a stored record back. What Redis holds is not trusted to be what this store wrote: a
- * fault may have truncated it and anyone who can write to Redis may have replaced it. Unparsable
- * data, or a record stored under another request's key (which would answer for this id with
- * that request's status and payload digest), is a typed `BackendUnavailableError`, never a
- * `SyntaxError` or another request's approval.
- */
-/**
  * A requester name as a key segment. `encodeURIComponent` throws on a lone surrogate (a peer's
  * broken key reaches the requester through the gateway), which failed `create` as if Redis were
  * down and `listPending({ requester })` with an untyped `URIError`; such halves become U+FFFD
@@ -170,26 +166,4 @@ function keyLayout(keyPrefix: string) {
  */
 function encodeRequester(requester: string): string {
   return encodeURIComponent(requester.replace(/\p{Cs}/gu, '\ufffd'));
-}
-
-function decodeRecord(data: string, id: string): ApprovalRecord {
-  let record: ApprovalRecord | undefined;
-  try {
-    record = JSON.parse(data) as ApprovalRecord;
-  } catch (error) {
-    throw malformedRecord(id, 'it is not JSON', error);
-  }
-  if (typeof record?.id !== 'string' || typeof record.version !== 'number') {
-    throw malformedRecord(id, 'it has no id or version');
-  }
-  if (record.id !== id) throw malformedRecord(id, 'it is the record of another request');
-  return record;
-}
-
-function malformedRecord(id: string, problem: string, cause?: unknown): BackendUnavailableError {
-  return new BackendUnavailableError({
-    backend: 'redis',
-    message: `Redis approval store holds a malformed record for "${id}": ${problem}`,
-    cause,
-  });
 }

@@ -40,6 +40,14 @@ describeWithRedisTopologies('createRedisRateLimiter()', (topology) => {
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(7);
   });
 
+  it('consume(key, limit) counts keys holding hash-tag braces or lone surrogate halves each on its own, on every topology', async () => {
+    // A peer chooses its key: braces that pick a Cluster slot, or a half cut off mid-character.
+    const keys = ['{peer}', 'peer{}', '{x}peer', 'peer\ud800', 'peer\udc00', 'peer\ufffd', '{peer\ud800}'];
+    const limit = { limit: 1, windowMs: 60_000 };
+    for (const key of keys) expect((await limiter.consume(key, limit)).allowed, JSON.stringify(key)).toBe(true);
+    for (const key of keys) expect((await limiter.consume(key, limit)).allowed, JSON.stringify(key)).toBe(false);
+  });
+
   it('consume(key, limit) opens a new window once the old one ends', async () => {
     const limit = { limit: 1, windowMs: 100 };
     expect((await limiter.consume('slow', limit)).allowed).toBe(true);

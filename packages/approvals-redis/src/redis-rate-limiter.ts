@@ -2,6 +2,7 @@ import { BackendUnavailableError, parseInput, type RateLimit, type RateLimiter }
 import { createLazyRedisConnection, defineRedisScript, redactRedisError } from '@warden/redis-client';
 import { z } from 'zod';
 import { parseRedisRateLimiterConfig, type RedisRateLimiterConfig } from './redis-config.js';
+import { rateLimitRedisKey } from './redis-rate-key.js';
 
 /**
  * Fixed window counter. KEYS: counter. ARGV: limit, window ms. Counts only when the event fits
@@ -55,7 +56,7 @@ export function createRedisRateLimiter(config: RedisRateLimiterConfig = {}): Red
       try {
         reply = await consumeScript.run(
           await connection.get(),
-          [`${resolved.keyPrefix}${validKey}`],
+          [rateLimitRedisKey(resolved.keyPrefix, validKey)],
           [limit, windowMs],
         );
       } catch (error) {

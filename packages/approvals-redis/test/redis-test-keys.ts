@@ -7,9 +7,10 @@ export async function deleteKeysUnder(url: string, prefix: string): Promise<void
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      // Keys as bytes: one that is not UTF-8 (a lone surrogate half) read back as text names another key.
+      const [next, keys] = await redis.scanBuffer(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
       if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
+      cursor = next.toString();
     } while (cursor !== '0');
   } finally {
     redis.disconnect();

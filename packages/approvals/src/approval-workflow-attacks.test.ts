@@ -102,3 +102,43 @@ describe('listPending(filter) from a query string parsed by a lenient parser', (
     expect(found.map((record) => record.id)).toEqual([id]);
   });
 });
+
+describe('the requester approving under a variant of their own name', () => {
+  const variants = [
+    ['a combining accent split off by a combining grapheme joiner', 'José', 'Jose\u034f\u0301'],
+    ['a combining ring split off by a zero-width space', 'Åsa', 'A\u200b\u030asa'],
+    ['Hangul jamo split by a zero-width space', '한결', '\u1112\u200b\u1161\u11ab결'],
+    ['a trailing Braille pattern blank (shows as a space)', 'alice', 'alice\u2800'],
+  ];
+
+  it.each(variants)(
+    'approve(id, approver) with %s throws ACCESS_DENIED, case-sensitive identities included',
+    async (_what, requester, approver) => {
+      for (const caseSensitiveIdentities of [false, true]) {
+        const workflow = createApprovalWorkflow({ caseSensitiveIdentities });
+        const id = await workflow.request({ requester, description: 'deploy', tier: 'peer-review' });
+        await expect(workflow.approve(id, approver)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+        expect(await workflow.getStatus(id)).toBe('pending');
+      }
+    },
+  );
+
+  it.each(variants)(
+    'approve(id, approver) by two spellings with %s counts one approver toward the quorum',
+    async (_what, name, variant) => {
+      for (const caseSensitiveIdentities of [false, true]) {
+        const workflow = createApprovalWorkflow({ caseSensitiveIdentities });
+        const id = await workflow.request({ requester: 'agent', description: 'rotate', tier: 'security-review' });
+        expect(await workflow.approve(id, name)).toBe('pending');
+        expect(await workflow.approve(id, variant)).toBe('pending');
+      }
+    },
+  );
+
+  it('request({ requester }) of only a Braille pattern blank throws INVALID_INPUT: it shows nobody', async () => {
+    const workflow = createApprovalWorkflow();
+    await expect(workflow.request({ requester: '\u2800', description: 'deploy' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+});

@@ -20,7 +20,6 @@ import {
 } from '@warden/core';
 import {
   type ApprovalAction,
-  approvalCoversPayload,
   approvalIdentityKey,
   isApprovalOverdue,
   openApprovalRecord,
@@ -28,12 +27,14 @@ import {
   stepApproval,
 } from '@warden/core/approval';
 import { z } from 'zod';
+import { approvedRecordCovers, assertPayloadIntact } from './approval-record-integrity.js';
 import {
   type ApprovalWorkflowConfig,
   type ResolvedWorkflowSettings,
   resolveWorkflowSettings,
 } from './approval-workflow-config.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
+import { createAdmissionQueue, refuseWhenQueueFull } from './pending-bounds.js';
 
 /** The workflow `createApprovalWorkflow` returns: the port with its optional methods. */
 export interface StoreBackedApprovalWorkflow extends ApprovalWorkflow {
@@ -68,6 +69,7 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     'approval store',
   );
   const update = createUpdater(store, resolved);
+  const admit = createAdmissionQueue();
   const decide = async (requestId: string, action: ApprovalAction): Promise<ApprovalStatus> =>
     (await update(requestId, action)).record.status;
 
@@ -77,8 +79,15 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     async request(request: ApprovalRequest) {
       const valid = parseInput(approvalRequestSchema, request, 'approval request');
       const id = parseInput(approvalIdSchema, resolved.generateId(), 'generated request id');
-      const step = openApprovalRecord({ id, request: valid, now: resolved.now(), policies: resolved.policies });
-      await store.create(step.record);
+      const time = resolved.now();
+      const step = openApprovalRecord({ id, request: valid, now: time, policies: resolved.policies });
+      await admit(async () => {
+        // An approval at once (quorum 0) waits on nobody: only a pending request takes a place.
+        if (step.record.status === 'pending') {
+          await refuseWhenQueueFull(store, step.record, resolved.bounds, time, resolved.identities);
+        }
+        await store.create(step.record);
+      });
       emitAll(resolved, step.events);
       return id;
     },
@@ -110,7 +119,7 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
       return outcomes.filter((outcome) => outcome.changed).length;
     },
     async isApprovedFor(requestId, payload) {
-      return approvalCoversPayload((await update(validId(requestId))).record, payload);
+      return approvedRecordCovers((await update(validId(requestId))).record, payload, resolved.identities);
     },
   };
 }
@@ -139,6 +148,7 @@ function createUpdater(
     for (let attempt = 0; attempt < settings.maxAttempts; attempt += 1) {
       const current = await store.get(requestId);
       if (!current) throw new ApprovalNotFoundError({ id: requestId });
+      if (action) assertPayloadIntact(current);
       const time = settings.now();
       const denial = action ? await checkEligibility(current, action, time, settings) : undefined;
       const step = denial

@@ -5,9 +5,10 @@ import type { RedisClient } from './config.js';
 export interface RedisScript {
   /**
    * Runs the script atomically with these keys and arguments. On a Cluster every key must share
-   * one hash tag (see {@link hashTaggedKey}): the script runs on the node of the first key.
+   * one hash tag (see {@link hashTaggedKey}): the script runs on the node of the first key. A key
+   * may be bytes (a `Buffer`) where text cannot name it exactly.
    */
-  run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  run(redis: RedisClient, keys: readonly (string | Buffer)[], args: readonly (string | number)[]): Promise<unknown>;
 }
 
 /** Wraps Lua source as a {@link RedisScript}; never registers commands on the client. */

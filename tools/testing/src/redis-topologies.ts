@@ -110,9 +110,11 @@ export async function deleteRedisKeys(client: Redis | Cluster, pattern: string):
   for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      // Keys as bytes: a key that is not UTF-8 (a rate limit key holding a lone surrogate half)
+      // read back as text would name another key, in another slot.
+      const [next, keys] = await node.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', 500);
       for (const key of keys) await node.del(key);
-      cursor = next;
+      cursor = next.toString();
     } while (cursor !== '0');
   }
 }

@@ -38,6 +38,22 @@ export function registerApprovalErrors(harness: () => Promise<WorkflowHarness>):
     expect(await workflow.approve(id, 'José María')).toBe('approved');
   });
 
+  it('a name holding a bidirectional override, embedding or isolate (it shows another name) is INVALID_INPUT; right-to-left names and marks are accepted', async () => {
+    const { workflow } = await harness();
+    // U+202E reverses what follows: "p2p:\u202eecila" is shown as "p2p:alice" to the approver.
+    const forged = ['p2p:\u202eecila', 'bob\u202dsam', '\u2067ecila\u2069', 'bob\u202asam\u202c'];
+    for (const name of forged) {
+      await expect(workflow.request({ requester: name, description: 'x', tier: 'peer-review' })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    }
+    expect(await workflow.listPending()).toEqual([]);
+    const id = await workflow.request({ requester: 'שרה\u200f', description: 'x', tier: 'security-review' });
+    for (const name of forged) await expectWardenError(() => workflow.approve(id, name), 'INVALID_INPUT');
+    expect(await workflow.get(id)).toMatchObject({ status: 'pending', decisions: [] });
+    expect(await workflow.approve(id, 'محمد')).toBe('pending');
+  });
+
   it('request(request) with a NaN complexity score throws INVALID_INPUT instead of approving', async () => {
     const { workflow } = await harness();
     const classification = { complexityScore: Number.NaN };

@@ -64,9 +64,35 @@ export function registerRateLimiterBasics({ harness, timeoutMs }: RateLimiterSui
     async () => {
       const { limiter } = await harness();
       const limit = { limit: 1, windowMs: LONG_WINDOW_MS };
-      const keys = ['peer', 'peer:1', 'peer1', 'Peer', 'peer ', '*', 'gateway:p2p:peer', 'ünï'];
+      const keys = [
+        'peer',
+        'peer:1',
+        'peer1',
+        'Peer',
+        'peer ',
+        '*',
+        'gateway:p2p:peer',
+        'ünï',
+        '{peer}',
+        'pe{e}r',
+        '{}',
+      ];
       for (const key of keys) expect((await limiter.consume(key, limit)).allowed, key).toBe(true);
       for (const key of keys) expect((await limiter.consume(key, limit)).allowed, key).toBe(false);
+    },
+    timeoutMs,
+  );
+
+  it(
+    'consume(key, limit) counts keys that differ only by a lone surrogate half on their own (a peer’s key cut mid-character)',
+    async () => {
+      const { limiter } = await harness();
+      const limit = { limit: 1, windowMs: LONG_WINDOW_MS };
+      // A backend that encodes keys as UTF-8 turns every lone half into U+FFFD: a peer whose key
+      // holds one would then use up the count of another peer's key.
+      const keys = ['peer\ud800', 'peer\udc00', 'peer\ufffd', 'peer\ud83d', 'peer\ud83d\ude00', 'peer\ude00\ud83d'];
+      for (const key of keys) expect((await limiter.consume(key, limit)).allowed, JSON.stringify(key)).toBe(true);
+      for (const key of keys) expect((await limiter.consume(key, limit)).allowed, JSON.stringify(key)).toBe(false);
     },
     timeoutMs,
   );

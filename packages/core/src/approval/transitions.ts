@@ -39,15 +39,22 @@ export interface ApprovalIdentityOptions {
   caseSensitiveIdentities?: boolean;
 }
 
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * Characters that show nothing: the default-ignorable ones (zero-width spaces and joiners, soft
+ * hyphen, variation selectors, Hangul fillers…) and the Braille pattern blank, which is drawn as
+ * a space but is neither whitespace (`trim` keeps it) nor default-ignorable.
+ */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /**
  * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
- * default-ignorable (invisible) characters removed, trimmed, and case-folded unless
- * `caseSensitiveIdentities` is set. `Alice`, `alice ` and `alice` are one person by default.
+ * invisible characters removed, trimmed, and case-folded unless `caseSensitiveIdentities` is
+ * set. `Alice`, `alice ` and `alice` are one person by default.
  */
 export function approvalIdentityKey(identity: string, options: ApprovalIdentityOptions = {}): string {
-  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').trim();
+  // NFKC again once the invisible characters are gone: one between a letter and its combining
+  // mark (`e` U+200B U+0301) kept them from composing, so `é` and its split spelling differed.
+  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').normalize('NFKC').trim();
   if (options.caseSensitiveIdentities === true) return normalised;
   // Upper then lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ).
   return normalised.toUpperCase().toLowerCase().normalize('NFKC');

@@ -158,13 +158,20 @@ export interface ApprovalStore extends ProviderIdentity<'approval-store-v1'> {
 /**
  * A person's name as every approval workflow takes it. A name that normalises to nothing (spaces,
  * zero-width or other invisible characters) would record a decision by no one; a terminal escape,
- * tab or line separator can make a log or console show another person than the one recorded.
+ * tab or line separator can make a log or console show another person than the one recorded, and
+ * so can a bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` is shown as
+ * `p2p:alice`). The directional marks (U+200E, U+200F, U+061C) stay allowed: right-to-left names
+ * carry them, and they reorder no letters.
  */
 const principal = z
   .string()
   .min(1)
   .max(200)
   .refine((name) => !hasControlCharacters(name), 'must not contain control characters or line separators')
+  .refine(
+    (name) => !/[\u202a-\u202e\u2066-\u2069]/u.test(name),
+    'must not contain bidirectional overrides, embeddings or isolates',
+  )
   .refine((name) => approvalIdentityKey(name) !== '', 'must name someone (it is blank or only invisible characters)');
 
 /** Validates an {@link ApprovalRequest}. */
