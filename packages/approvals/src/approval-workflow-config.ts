@@ -17,7 +17,6 @@ import {
   resolveApprovalPolicies,
 } from '@warden/core/approval';
 import { z } from 'zod';
-import type { PendingBounds } from './pending-bounds.js';
 
 /**
  * Decides whether `approver` may approve, reject or cancel `record` (roles, groups, on-call
@@ -63,14 +62,6 @@ export interface ApprovalWorkflowConfig {
    * request, and `bob` and `Bob` count once toward a quorum)
    */
   caseSensitiveIdentities?: boolean;
-  /**
-   * The most requests one requester may have pending at once (requesters told apart as people
-   * are: `alice` and `Alice ` are one). Past it `request` throws `QuotaExceededError` and files
-   * nothing; nothing pending is evicted. @default 100
-   */
-  maxPendingPerRequester?: number;
-  /** The most requests pending at once, all requesters together; past it as above. @default 10000 */
-  maxPending?: number;
 }
 
 /** The settings after parsing: policies in milliseconds and one resolver per tier. */
@@ -91,8 +82,6 @@ export interface ResolvedWorkflowSettings {
   maxAttempts: number;
   /** How people are told apart. */
   identities: ApprovalIdentityOptions;
-  /** How many pending requests are held. */
-  bounds: PendingBounds;
 }
 
 const approversSchema = z.union([z.array(z.string().min(1)).readonly(), z.function()]).optional();
@@ -114,8 +103,6 @@ const configSchema = z
     generateId: z.function().optional(),
     maxAttempts: z.number().int().min(1).max(10_000).optional(),
     caseSensitiveIdentities: z.boolean().optional(),
-    maxPendingPerRequester: z.number().int().min(1).max(1_000_000).optional(),
-    maxPending: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 
@@ -147,10 +134,6 @@ export function resolveWorkflowSettings(config: ApprovalWorkflowConfig): Resolve
     generateId: config.generateId ?? (() => `apr_${crypto.randomUUID()}`),
     maxAttempts: config.maxAttempts ?? 100,
     identities,
-    bounds: {
-      maxPending: config.maxPending ?? 10_000,
-      maxPendingPerRequester: config.maxPendingPerRequester ?? 100,
-    },
   };
 }
 

@@ -34,7 +34,6 @@ import {
   resolveWorkflowSettings,
 } from './approval-workflow-config.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
-import { createAdmissionQueue, refuseWhenQueueFull } from './pending-bounds.js';
 
 /** The workflow `createApprovalWorkflow` returns: the port with its optional methods. */
 export interface StoreBackedApprovalWorkflow extends ApprovalWorkflow {
@@ -69,7 +68,6 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     'approval store',
   );
   const update = createUpdater(store, resolved);
-  const admit = createAdmissionQueue();
   const decide = async (requestId: string, action: ApprovalAction): Promise<ApprovalStatus> =>
     (await update(requestId, action)).record.status;
 
@@ -79,15 +77,8 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     async request(request: ApprovalRequest) {
       const valid = parseInput(approvalRequestSchema, request, 'approval request');
       const id = parseInput(approvalIdSchema, resolved.generateId(), 'generated request id');
-      const time = resolved.now();
-      const step = openApprovalRecord({ id, request: valid, now: time, policies: resolved.policies });
-      await admit(async () => {
-        // An approval at once (quorum 0) waits on nobody: only a pending request takes a place.
-        if (step.record.status === 'pending') {
-          await refuseWhenQueueFull(store, step.record, resolved.bounds, time, resolved.identities);
-        }
-        await store.create(step.record);
-      });
+      const step = openApprovalRecord({ id, request: valid, now: resolved.now(), policies: resolved.policies });
+      await store.create(step.record);
       emitAll(resolved, step.events);
       return id;
     },
