@@ -70,6 +70,14 @@ function readRecord(value: unknown, path: string, issues: IssueList): Capability
   const before = issues.length;
   const definition = readDefinition(value, path, issues);
   const lifecycle = readLifecycle(value, path, issues);
+  // `expire` lowers expiresAt to the expiry's time: a snapshot recording an early expiry on a
+  // capability that still runs later (or forever) has had its expiresAt lifted.
+  if (lifecycle.expiration !== null && definition.expiresAt !== lifecycle.expiration.at) {
+    issues.push({
+      path: `${path}.expiresAt`,
+      message: 'disagrees with the expiration record (expire sets it to its time)',
+    });
+  }
   if (issues.length !== before) return undefined;
   return new CapabilityRecord(capabilityObject(definition, lifecycle));
 }
