@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRecord } from '../ports/approval.js';
+import { type ApprovalRecord, principalSchema } from '../ports/approval.js';
 import { nextApprovalTier, resolveApprovalPolicies } from './policy.js';
 import {
   applyApprovalAction,
@@ -101,7 +101,7 @@ describe('applyApprovalAction(record, action, now)', () => {
 });
 
 describe('separation of duties by identity key, against a requester who respells her name', () => {
-  it.each(['Alice', 'alice ', '\talice', 'ＡＬＩＣＥ', 'al\u00adice', 'alice\u200b'])(
+  it.each(['Alice', 'alice ', '\talice', 'ＡＬＩＣＥ', 'al\u00adice', 'alice\u200b', 'alice\u2800', '\u2800Alice'])(
     'approve or reject by %j of alice’s request throws ACCESS_DENIED',
     (spelling) => {
       for (const action of [
@@ -114,6 +114,29 @@ describe('separation of duties by identity key, against a requester who respells
       }
     },
   );
+
+  it('a requester "Alice Smith" cannot approve as "Alice  Smith" or "Alice \u200b Smith" (whitespace runs are one space)', () => {
+    const record = { ...open(), requester: 'Alice Smith' };
+    for (const approver of ['Alice  Smith', 'alice \u200b smith', 'Alice\u3000\u3000Smith', 'ALICE\u00a0 SMITH']) {
+      expect(() => applyApprovalAction(record, { type: 'approve', approver }, 1)).toThrow(
+        expect.objectContaining({ code: 'ACCESS_DENIED' }),
+      );
+    }
+    expect(approvalIdentityKey('Alice  Smith', { caseSensitiveIdentities: true })).toBe('Alice Smith');
+  });
+
+  it('approvalIdentityKey of a non-string is INVALID_INPUT, not a TypeError', () => {
+    for (const identity of [123, null, undefined, { toString: () => 'alice' }, ['alice']]) {
+      expect(() => approvalIdentityKey(identity as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', issues: [{ path: 'identity', message: 'must be a string' }] }),
+      );
+    }
+  });
+
+  it('principalSchema refuses a name that is only braille blanks (it shows nobody)', () => {
+    expect(principalSchema.safeParse('\u2800\u2800').success).toBe(false);
+    expect(principalSchema.safeParse('alice').success).toBe(true);
+  });
 
   it('bob and Bob make one approver, not a quorum of two', () => {
     const record = { ...open(), quorum: 2 };

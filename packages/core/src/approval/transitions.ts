@@ -9,7 +9,7 @@
 
 import { type ApprovalTier, classifyApprovalTier } from '../approval-tier.js';
 import { toIsoTime } from '../clock.js';
-import { AccessDeniedError, ApprovalNotPendingError } from '../errors.js';
+import { AccessDeniedError, ApprovalNotPendingError, InvalidInputError } from '../errors.js';
 import type { SecurityEventInput } from '../events.js';
 import { canonicalJson, computePayloadDigest } from '../payload-digest.js';
 import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
@@ -39,15 +39,28 @@ export interface ApprovalIdentityOptions {
   caseSensitiveIdentities?: boolean;
 }
 
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/** Characters that show nothing: default-ignorable ones (zero-width, soft hyphen…) and the braille blank. */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const WHITESPACE_RUN = /\s+/gu;
 
 /**
  * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
- * default-ignorable (invisible) characters removed, trimmed, and case-folded unless
- * `caseSensitiveIdentities` is set. `Alice`, `alice ` and `alice` are one person by default.
+ * invisible characters (default-ignorable ones and the braille blank) removed, trimmed, runs of
+ * whitespace inside made one space, and case-folded unless `caseSensitiveIdentities` is set.
+ * `Alice`, `alice `, `alice\u2800` and `alice` are one person by default, and so are
+ * `Alice Smith` and `Alice  Smith`.
+ *
+ * @throws `InvalidInputError` when `identity` is not a string.
  */
 export function approvalIdentityKey(identity: string, options: ApprovalIdentityOptions = {}): string {
-  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').trim();
+  if (typeof identity !== 'string') {
+    throw new InvalidInputError({
+      message: `An identity must be a string, got ${identity === null ? 'null' : typeof identity}`,
+      issues: [{ path: 'identity', message: 'must be a string' }],
+    });
+  }
+  // Whitespace runs are collapsed after invisible characters go, so "a \u200b b" is "a b".
+  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').trim().replace(WHITESPACE_RUN, ' ');
   if (options.caseSensitiveIdentities === true) return normalised;
   // Upper then lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ).
   return normalised.toUpperCase().toLowerCase().normalize('NFKC');
