@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { computePayloadDigest } from '../payload-digest.js';
 import { type ApprovalRecord, principalSchema } from '../ports/approval.js';
 import { nextApprovalTier, resolveApprovalPolicies } from './policy.js';
 import {
@@ -63,6 +64,31 @@ describe('openApprovalRecord(input)', () => {
     expect(record.payloadDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(record.payload).toEqual({ a: [1, 2], b: 1 });
     expect(record.expiresAt).toBe('1970-01-01T01:00:00.000Z');
+  });
+
+  it('a requester whose payload answers each read differently gets a digest of the payload approvers are shown', () => {
+    // An in-process requester (a plugin) passes a Proxy: "rm -rf /" to one read, "ls" to the next.
+    let reads = 0;
+    const payload = new Proxy(
+      { command: 'ls' },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+          if (key !== 'command' || descriptor === undefined) return descriptor;
+          reads += 1;
+          return { ...descriptor, value: reads === 1 ? 'rm -rf /' : 'ls' };
+        },
+      },
+    );
+    const record = open({ payload });
+    // The approval covers exactly what approvers were shown, and nothing they were not.
+    expect(record.payloadDigest).toBe(computePayloadDigest(record.payload));
+    const approved = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const shown = JSON.stringify(record.payload);
+    for (const command of ['ls', 'rm -rf /']) {
+      const covered = approvalCoversPayload(approved, { command });
+      expect(covered).toBe(shown === JSON.stringify({ command }));
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { type ApprovalTier, classifyApprovalTier } from '../approval-tier.js';
 import { toIsoTime } from '../clock.js';
 import { AccessDeniedError, ApprovalNotPendingError, InvalidInputError } from '../errors.js';
 import type { SecurityEventInput } from '../events.js';
-import { canonicalJson, computePayloadDigest } from '../payload-digest.js';
+import { canonicalJson, computePayloadDigest, digestCanonicalJson } from '../payload-digest.js';
 import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 import { type ApprovalPolicies, nextApprovalTier } from './policy.js';
 
@@ -104,8 +104,11 @@ export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
     version: 1,
   };
   if (request.payload !== undefined) {
-    record.payloadDigest = computePayloadDigest(request.payload);
-    record.payload = JSON.parse(canonicalJson(request.payload));
+    // Encoded once: the payload approvers are shown and the digest that binds the approval must
+    // come from the same read of it (a Proxy could answer one thing to each of two encodings).
+    const canonical = canonicalJson(request.payload);
+    record.payloadDigest = digestCanonicalJson(canonical);
+    record.payload = JSON.parse(canonical);
   }
   const events = [approvalEvent('approval_requested', record, { payload: record.payload })];
   if (policy.quorum > 0) return { record, events };
