@@ -121,6 +121,12 @@ export class CapabilityRecord {
   revoked: boolean;
   /** Effective expiry; `Infinity` when none. */
   expiresAt: number;
+  /**
+   * True once `expire` reached it, directly or by cascade (or it was restored with an expiration
+   * record, or from a source that was): it allows nothing from then on, whatever the clock says,
+   * so a clock set back (NTP stepping, a VM restored) cannot revive what was ended on purpose.
+   */
+  expiredForGood: boolean;
   /** The folded constraints, or `null` when it has none (most capabilities). */
   readonly folded: FoldedConstraints | null;
   /** The fixed fields (the capability as it was created or restored). */
@@ -143,6 +149,7 @@ export class CapabilityRecord {
     this.allActions = capability.actions[0] === WILDCARD;
     this.revoked = capability.revoked;
     this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
+    this.expiredForGood = capability.expiration !== null;
     this.folded = capability.constraints.length === 0 ? null : foldConstraints(capability.constraints);
     this.definition = capability;
     this.revocation = capability.revocation;
@@ -162,13 +169,13 @@ export class CapabilityRecord {
     }
     if (this.revoked) return DENIED_REVOKED;
     // "now < expiresAt" rather than "now >= expiresAt" so that a NaN clock denies.
-    if (!(now < this.expiresAt)) return DENIED_EXPIRED;
+    if (this.expiredForGood || !(now < this.expiresAt)) return DENIED_EXPIRED;
     return this.folded === null ? ALLOWED : evaluateFolded(this.folded, context, now);
   }
 
   /** True when revoked or expired at `now`: such a capability cannot be a source of derivation. */
   isEnded(now: number): boolean {
-    return this.revoked || !(now < this.expiresAt);
+    return this.revoked || this.expiredForGood || !(now < this.expiresAt);
   }
 
   /** Marks it revoked (a revoked capability stays revoked). */
@@ -180,8 +187,12 @@ export class CapabilityRecord {
     return true;
   }
 
-  /** Lowers its expiry to `record.at` unless it already ends earlier. */
+  /**
+   * Ends it for good, and lowers its expiry to `record.at` unless it already ends earlier.
+   * Returns whether its expiry moved (its view changed); either way the index must refresh it.
+   */
   expire(record: CapabilityLifecycleRecord): boolean {
+    this.expiredForGood = true;
     if (this.expiresAt <= record.at) return false;
     this.expiresAt = record.at;
     this.expiration = record;
