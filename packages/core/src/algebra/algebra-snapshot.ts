@@ -54,13 +54,13 @@ export function restoreRecords(snapshot: unknown, maxDelegationDepth: number): C
     const path = `capabilities.${index}`;
     const record = readRecord(value, path, issues);
     if (record === undefined) return;
-    if (restored.has(record.definition.id)) issues.push({ path: `${path}.id`, message: 'duplicates an earlier id' });
-    else checkDerivation(record, restored, path, issues, maxDelegationDepth);
     // `expire` sealed everything derived from what it ended (nothing is derived afterwards), so
     // a capability whose source was expired for good is too, even with no record of its own.
     if (record.definition.derivedFrom.some((id) => restored.get(id)?.expiredForGood === true)) {
       record.expiredForGood = true;
     }
+    if (restored.has(record.definition.id)) issues.push({ path: `${path}.id`, message: 'duplicates an earlier id' });
+    else checkDerivation(record, restored, path, issues, maxDelegationDepth);
     restored.set(record.definition.id, record);
   });
   throwIfIssues(issues, 'capability algebra snapshot');
