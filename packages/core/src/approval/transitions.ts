@@ -84,10 +84,12 @@ export interface OpenApprovalInput {
  * then `peer-review`); the payload is stored in canonical JSON form with its digest. A tier
  * whose quorum is 0 is approved at once.
  *
- * @throws `InvalidInputError` for a payload JSON cannot represent or an invalid classification.
+ * @throws `InvalidInputError` for a payload JSON cannot represent, an invalid classification or a
+ * time that is not finite epoch milliseconds.
  */
 export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
-  const { id, request, now, policies } = input;
+  const { id, request, policies } = input;
+  const now = checkedTime(input.now);
   const tier = request.tier ?? (request.classification ? classifyApprovalTier(request.classification) : 'peer-review');
   const policy = policies[tier];
   const createdAt = toIsoTime(now);
@@ -116,25 +118,34 @@ export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
   return { record: approved, events: [...events, approvalEvent('approval_approved', approved, { automatic: true })] };
 }
 
-/** True when `record` is pending and its deadline has passed at `now`. */
+/**
+ * True when `record` is pending and its deadline has passed at `now`. Written as "not before the
+ * deadline", so that a deadline that cannot be read (a damaged record) counts as passed.
+ */
 export function isApprovalOverdue(record: ApprovalRecord, now: number): boolean {
-  return record.status === 'pending' && record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
+  return record.status === 'pending' && record.expiresAt !== null && !(Date.parse(record.expiresAt) > now);
 }
 
 /**
  * Applies every timeout due at `now`: an overdue request escalates to the next tier when its
  * tier's policy says so (each escalation starts at the deadline it replaces, so the outcome does
  * not depend on when it is observed), and otherwise expires. A timeout never approves: escalating
- * to a tier whose quorum is 0, or beyond `security-review`, expires instead.
+ * to a tier whose quorum is 0, or beyond `security-review`, expires instead, and so does a request
+ * whose deadline cannot be read (there is no deadline to escalate from).
+ *
+ * @throws `InvalidInputError` when `now` is not finite epoch milliseconds (a broken clock changes nothing).
  */
 export function settleApprovalTimeout(record: ApprovalRecord, now: number, policies: ApprovalPolicies): ApprovalStep {
+  checkedTime(now);
   let current = record;
   const events: SecurityEventInput[] = [];
   while (isApprovalOverdue(current, now) && current.expiresAt !== null) {
     const deadline = Date.parse(current.expiresAt);
-    const target = policies[current.tier].escalate ? nextApprovalTier(current.tier) : undefined;
+    const readable = Number.isFinite(deadline);
+    const target = readable && policies[current.tier].escalate ? nextApprovalTier(current.tier) : undefined;
     if (target === undefined || policies[target].quorum === 0) {
-      current = { ...current, status: 'expired', decidedAt: current.expiresAt, version: record.version + 1 };
+      const decidedAt = readable ? current.expiresAt : toIsoTime(now);
+      current = { ...current, status: 'expired', decidedAt, version: record.version + 1 };
       events.push(approvalEvent('approval_expired', current));
       break;
     }
@@ -173,6 +184,7 @@ export function countApprovals(record: ApprovalRecord, options: ApprovalIdentity
  *
  * @throws `ApprovalNotPendingError` when the request is no longer pending.
  * @throws `AccessDeniedError` when the requester approves or rejects their own request.
+ * @throws `InvalidInputError` when `now` is not finite epoch milliseconds.
  */
 export function applyApprovalAction(
   record: ApprovalRecord,
@@ -180,6 +192,7 @@ export function applyApprovalAction(
   now: number,
   options: ApprovalIdentityOptions = {},
 ): ApprovalStep {
+  checkedTime(now);
   if (record.status !== 'pending') throw new ApprovalNotPendingError({ id: record.id, status: record.status });
   const at = toIsoTime(now);
   const version = record.version + 1;
@@ -280,6 +293,22 @@ export function approvalCoversPayload(record: ApprovalRecord, payload: unknown):
   } catch {
     return false;
   }
+}
+
+/** The latest time a `Date` holds (±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A step's time, when it is one: finite epoch milliseconds a `Date` can hold. A broken clock
+ * (NaN, ±Infinity) would otherwise throw an untyped `RangeError` half-way through a step, and a NaN
+ * never reaches a deadline, so a request would never expire.
+ */
+function checkedTime(now: number): number {
+  if (typeof now === 'number' && Number.isFinite(now) && Math.abs(now) <= MAX_DATE_MS) return now;
+  throw new InvalidInputError({
+    message: `The approval clock returned ${String(now)}, which is not a time (finite epoch milliseconds)`,
+    issues: [{ path: 'now', message: 'must be finite epoch milliseconds' }],
+  });
 }
 
 function currentTierApprovers(record: ApprovalRecord, options: ApprovalIdentityOptions): Set<string> {
