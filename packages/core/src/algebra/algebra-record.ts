@@ -173,7 +173,7 @@ export class CapabilityRecord {
     return this.folded === null ? ALLOWED : evaluateFolded(this.folded, context, now);
   }
 
-  /** True when revoked or expired at `now`: such a capability cannot be a source of derivation. */
+  /** True when revoked, expired for good, or expired at `now`: such a capability cannot be a source of derivation. */
   isEnded(now: number): boolean {
     return this.revoked || this.expiredForGood || !(now < this.expiresAt);
   }
