@@ -140,6 +140,11 @@ describe('expire(capabilityId, reason?, options?)', () => {
       expect(() => algebra.restrict(capability, {})).toThrow(expect.objectContaining({ code: 'ACCESS_DENIED' }));
     }
     expect(algebra.getCapability(sibling.id)?.expiration).toBeNull();
+    // The delegation that had already run out keeps its own earlier expiry but records the cascade.
+    expect(algebra.getCapability(shortLived.id)).toMatchObject({
+      expiresAt: START + 3,
+      expiration: { at: START + 7, cascadedFrom: root.id },
+    });
   });
 
   it('a clock stepped back after a snapshot of an expiry revives nothing it ended', () => {

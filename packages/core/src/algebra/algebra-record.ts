@@ -121,12 +121,6 @@ export class CapabilityRecord {
   revoked: boolean;
   /** Effective expiry; `Infinity` when none. */
   expiresAt: number;
-  /**
-   * True once `expire` reached it, directly or by cascade (or it was restored with an expiration
-   * record, or from a source that was): it allows nothing from then on, whatever the clock says,
-   * so a clock set back (NTP stepping, a VM restored) cannot revive what was ended on purpose.
-   */
-  expiredForGood: boolean;
   /** The folded constraints, or `null` when it has none (most capabilities). */
   readonly folded: FoldedConstraints | null;
   /** The fixed fields (the capability as it was created or restored). */
@@ -149,7 +143,6 @@ export class CapabilityRecord {
     this.allActions = capability.actions[0] === WILDCARD;
     this.revoked = capability.revoked;
     this.expiresAt = capability.expiresAt ?? Number.POSITIVE_INFINITY;
-    this.expiredForGood = capability.expiration !== null;
     this.folded = capability.constraints.length === 0 ? null : foldConstraints(capability.constraints);
     this.definition = capability;
     this.revocation = capability.revocation;
@@ -188,12 +181,27 @@ export class CapabilityRecord {
   }
 
   /**
+   * True once `expire` reached it, directly or by cascade (its view then carries an `expiration`
+   * record): it allows nothing from then on, whatever the clock says, so a clock set back (NTP
+   * stepping, a VM restored) cannot revive what was ended on purpose.
+   */
+  get expiredForGood(): boolean {
+    return this.expiration !== null;
+  }
+
+  /**
    * Ends it for good, and lowers its expiry to `record.at` unless it already ends earlier.
-   * Returns whether its expiry moved (its view changed); either way the index must refresh it.
+   * Returns whether its expiry moved; either way the index must refresh it.
    */
   expire(record: CapabilityLifecycleRecord): boolean {
-    this.expiredForGood = true;
-    if (this.expiresAt <= record.at) return false;
+    if (this.expiresAt <= record.at) {
+      // Over by its own expiry already: it still records that it was ended for good.
+      if (this.expiration === null) {
+        this.expiration = record;
+        this.invalidate();
+      }
+      return false;
+    }
     this.expiresAt = record.at;
     this.expiration = record;
     this.invalidate();

@@ -54,11 +54,6 @@ export function restoreRecords(snapshot: unknown, maxDelegationDepth: number): C
     const path = `capabilities.${index}`;
     const record = readRecord(value, path, issues);
     if (record === undefined) return;
-    // `expire` sealed everything derived from what it ended (nothing is derived afterwards), so
-    // a capability whose source was expired for good is too, even with no record of its own.
-    if (record.definition.derivedFrom.some((id) => restored.get(id)?.expiredForGood === true)) {
-      record.expiredForGood = true;
-    }
     if (restored.has(record.definition.id)) issues.push({ path: `${path}.id`, message: 'duplicates an earlier id' });
     else checkDerivation(record, restored, path, issues, maxDelegationDepth);
     restored.set(record.definition.id, record);
@@ -75,12 +70,13 @@ function readRecord(value: unknown, path: string, issues: IssueList): Capability
   const before = issues.length;
   const definition = readDefinition(value, path, issues);
   const lifecycle = readLifecycle(value, path, issues);
-  // `expire` lowers expiresAt to the expiry's time: a snapshot recording an early expiry on a
-  // capability that still runs later (or forever) has had its expiresAt lifted.
-  if (lifecycle.expiration !== null && definition.expiresAt !== lifecycle.expiration.at) {
+  // `expire` lowers expiresAt to the expiry's time (or leaves an earlier one): a snapshot recording
+  // an expiry on a capability that still runs later (or forever) has had its expiresAt lifted.
+  const expiration = lifecycle.expiration;
+  if (expiration !== null && (definition.expiresAt === null || definition.expiresAt > expiration.at)) {
     issues.push({
       path: `${path}.expiresAt`,
-      message: 'disagrees with the expiration record (expire sets it to its time)',
+      message: 'runs past its expiration record (expire sets it no later than its time)',
     });
   }
   if (issues.length !== before) return undefined;

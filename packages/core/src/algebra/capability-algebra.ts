@@ -187,9 +187,10 @@ export class CapabilityAlgebra {
   }
 
   /**
-   * Ends a capability now, and everything derived from it, for good: none of them allows again,
-   * even if the clock is later set back. Returns the capabilities whose expiry moved (the target
-   * first).
+   * Ends a capability now, and everything derived from it, for good: each records the expiry
+   * (`expiration`) and none allows again, even if the clock is later set back. Returns the
+   * capabilities whose expiry moved (the target first); one that had already run out keeps its
+   * earlier `expiresAt` and is not listed.
    *
    * @param options.actor who expired it; recorded with `reason` on every affected capability.
    * @throws {@link CapabilityNotFoundError} when the id is not in this algebra.
@@ -337,7 +338,7 @@ export class CapabilityAlgebra {
     const descendants = this.index.descendantsOf(target.definition.id);
     for (const record of [target, ...descendants]) {
       const moved = end(record, record === target ? Object.freeze({ ...entry, cascadedFrom: null }) : cascaded);
-      // Refreshed even when its view did not change: an expiry seals a capability that had
+      // Refreshed even when its expiry did not move: an expiry also seals a capability that had
       // already run out, so that a clock set back cannot revive it.
       this.index.changed(record);
       if (moved) changed.push(record.view());
