@@ -74,6 +74,23 @@ describe('approval tiers: what is refused, and how', () => {
     expect((thrown as Error).message).toMatch(/^complexityScore must be a finite number ≥ 0, got /);
   });
 
+  it.each<[string, unknown]>([
+    ['securitySensitive', 'true'],
+    ['securitySensitive', 1],
+    ['securitySensitive', null],
+    ['isInfraChange', 'yes'],
+    ['isInfraChange', {}],
+  ])('a %s flag of %j is INVALID_INPUT, never read as absent (a caller classifying untrusted data)', (flag, value) => {
+    let thrown: unknown;
+    try {
+      classifyApprovalTier({ complexityScore: 1, [flag]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect(thrown).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: flag, message: 'must be a boolean' }] });
+  });
+
   it('compareTiers orders the tiers and refuses an unknown one, naming which argument', () => {
     expect(compareTiers('auto', 'security-review')).toBeLessThan(0);
     expect(compareTiers('team-lead', 'team-lead')).toBe(0);

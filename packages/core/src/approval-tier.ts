@@ -40,8 +40,9 @@ const SECURITY_REVIEW_THRESHOLD = 9;
  * a security review; infrastructure changes need at least a team lead, as do scores of 7 or
  * more; scores of 4 or more need a peer; anything else (1–3) is automatic.
  *
- * @throws {@link InvalidInputError} when the score is NaN, negative or not finite. (The reference
- * implementation let NaN fall through to `auto`, failing open.)
+ * @throws {@link InvalidInputError} when the score is NaN, negative or not finite, or a flag is
+ * given but is not a boolean. (The reference implementation let NaN fall through to `auto`,
+ * failing open; a flag such as `securitySensitive: "true"` would have been read as absent.)
  */
 export function classifyApprovalTier(input: ApprovalClassificationInput): ApprovalTier {
   const score = input?.complexityScore;
@@ -51,10 +52,21 @@ export function classifyApprovalTier(input: ApprovalClassificationInput): Approv
       issues: [{ path: 'complexityScore', message: 'must be a finite number ≥ 0' }],
     });
   }
+  assertOptionalFlag(input.securitySensitive, 'securitySensitive');
+  assertOptionalFlag(input.isInfraChange, 'isInfraChange');
   if (input.securitySensitive === true || score >= SECURITY_REVIEW_THRESHOLD) return 'security-review';
   if (input.isInfraChange === true || score >= TEAM_LEAD_THRESHOLD) return 'team-lead';
   if (score >= PEER_REVIEW_THRESHOLD) return 'peer-review';
   return 'auto';
+}
+
+/** A flag that raises the tier: only `true`, `false` or absent, since reading `"true"` or `1` as absent would fail open. */
+function assertOptionalFlag(value: unknown, path: string): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  throw new InvalidInputError({
+    message: `${path} must be a boolean when given, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+    issues: [{ path, message: 'must be a boolean' }],
+  });
 }
 
 /**

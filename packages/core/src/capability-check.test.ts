@@ -32,6 +32,28 @@ describe('hasCapability(capabilities, required)', () => {
   });
 });
 
+describe('hasCapability and expandCapabilities given a list that is not one', () => {
+  it.each<[string, unknown]>([
+    ['the string "inject.*" (it contains a "*")', 'inject.*'],
+    ['the string "*"', '*'],
+    ['null', null],
+    ['a list holding a non-string', ['inject', 5]],
+    ['an object that answers includes("*")', { includes: () => true, [Symbol.iterator]: [][Symbol.iterator] }],
+  ])('hasCapability(%s, "config.write") is INVALID_INPUT, never a grant of everything', (_label, granted) => {
+    // A malformed grant read from JSON ("capabilities": "inject.*") was read as a "*" grant.
+    expect(() => hasCapability(granted as never, 'config.write')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'capabilities' })] }),
+    );
+    expect(() => expandCapabilities(granted as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+
+  it.each([5, null, undefined, ''])('hasCapability(["*"], %j) is INVALID_INPUT: it names no capability', (required) => {
+    expect(() => hasCapability(['*'], required as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'required' })] }),
+    );
+  });
+});
+
 describe('expandCapabilities(capabilities)', () => {
   it('expands "inject.*" as in the seed', () => {
     expect(expandCapabilities(['inject.*'])).toEqual(['inject', 'inject.tools', 'inject.network', 'inject.exec']);

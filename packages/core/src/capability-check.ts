@@ -6,12 +6,16 @@
  */
 import { type Capability, isWithinPrefix, wildcardPrefix } from './capabilities.js';
 import { type CapabilityRegistry, getDefaultCapabilityRegistry } from './capability-registry.js';
+import { InvalidInputError } from './errors.js';
 
 /**
  * True when `capabilities` grant `required`. A required wildcard (`"a.*"`) needs every name it
  * covers.
  *
  * @param registry where `"a.*"` looks up descendants; defaults to the shared registry.
+ * @throws {@link InvalidInputError} when `capabilities` is not a list of strings or `required` is
+ * not a non-empty string (the string `"inject.*"` in place of a list contains a `"*"`, and must
+ * not read as a grant of everything).
  * @example
  * hasCapability(['inject', 'inject.tools'], 'inject.tools'); // true
  * hasCapability(['inject', 'inject.tools'], 'inject.exec'); // false
@@ -22,6 +26,10 @@ export function hasCapability(
   required: Capability,
   registry: CapabilityRegistry = getDefaultCapabilityRegistry(),
 ): boolean {
+  assertCapabilityList(capabilities);
+  if (typeof required !== 'string' || required.length === 0) {
+    throw invalidCapabilities('required', 'must be a non-empty capability name');
+  }
   return compileCapabilitySet(capabilities, [], registry).allows(required);
 }
 
@@ -29,6 +37,7 @@ export function hasCapability(
  * Lists the names a capability list covers, wildcards expanded against the registry, without
  * duplicates, in registration order (unregistered bare names follow as given).
  *
+ * @throws {@link InvalidInputError} when `capabilities` is not a list of strings.
  * @example
  * expandCapabilities(['inject.*']); // ['inject', 'inject.tools', 'inject.network', 'inject.exec']
  */
@@ -36,6 +45,7 @@ export function expandCapabilities(
   capabilities: readonly Capability[],
   registry: CapabilityRegistry = getDefaultCapabilityRegistry(),
 ): Capability[] {
+  assertCapabilityList(capabilities);
   const names = new Set<Capability>();
   for (const capability of capabilities) {
     if (capability === '*') for (const name of registry.list()) names.add(name);
@@ -46,6 +56,17 @@ export function expandCapabilities(
     }
   }
   return [...names];
+}
+
+/** Throws `INVALID_INPUT` unless `value` is a real array of strings (not a string, which also has `includes`). */
+function assertCapabilityList(value: unknown): asserts value is readonly Capability[] {
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    throw invalidCapabilities('capabilities', 'must be a list of capability names');
+  }
+}
+
+function invalidCapabilities(path: string, message: string): InvalidInputError {
+  return new InvalidInputError({ message: `${path} ${message}`, issues: [{ path, message }] });
 }
 
 /** A granted list minus a denied list, compiled for fast repeated checks. */

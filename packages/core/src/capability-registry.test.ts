@@ -53,6 +53,20 @@ describe('registry.register(owner, registration)', () => {
     expect(() => registry.register('p', { capabilities: ['bad name'] })).toThrow(InvalidInputError);
     expect(() => registry.register('core', { capabilities: ['x'] })).toThrow(InvalidInputError);
   });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'memory.read'],
+    ['capabilities as a string', { capabilities: 'memory.read' }],
+    ['tools as a list', { tools: [['memory_search', 'inject']] }],
+    ['tools as null', { tools: null }],
+  ])('a plugin registering %s gets INVALID_INPUT and changes nothing', (_label, registration) => {
+    const registry = createCapabilityRegistry();
+    const version = registry.version;
+    expect(() => registry.register('p', registration as never)).toThrow(InvalidInputError);
+    expect(registry.version).toBe(version);
+    expect(registry.list()).toEqual(createCapabilityRegistry().list());
+  });
 });
 
 describe('registry.unregister(owner)', () => {

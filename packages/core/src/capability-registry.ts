@@ -49,7 +49,7 @@ export interface CapabilityRegistry {
    * already registered is a no-op.
    *
    * @throws {@link ConflictError} when a name, namespace or tool belongs to core or another owner.
-   * @throws {@link InvalidInputError} for a malformed owner, name or mapping.
+   * @throws {@link InvalidInputError} for a malformed owner, registration, name or mapping.
    */
   register(owner: string, registration: CapabilityRegistration): void;
   /** Removes everything `owner` registered. Core's entries cannot be removed. */
@@ -91,6 +91,7 @@ export function createCapabilityRegistry(): CapabilityRegistry {
     },
     register(owner, registration) {
       assertOwner(owner);
+      assertRegistration(registration);
       const names = [...new Set(registration.capabilities ?? [])];
       const tools = Object.entries(registration.tools ?? {});
       for (const name of names) checkNameAvailable(name, owner, capabilityOwners, namespaceOwners);
@@ -128,6 +129,25 @@ function namespaceOf(name: string): string {
 function assertOwner(owner: string): void {
   if (typeof owner !== 'string' || !/^[A-Za-z0-9@/._-]{1,128}$/.test(owner) || owner === CORE_OWNER) {
     throw invalid(`Invalid plugin owner name ${JSON.stringify(owner)}`, 'owner');
+  }
+}
+
+/**
+ * A registration is an object whose `capabilities`, when given, is a list and whose `tools`, when
+ * given, is a plain object: a string would be read character by character, and a list of pairs
+ * as tools named "0", "1", ….
+ */
+function assertRegistration(registration: unknown): asserts registration is CapabilityRegistration {
+  if (typeof registration !== 'object' || registration === null || Array.isArray(registration)) {
+    throw invalid('A registration must be an object with capabilities and tools', 'registration');
+  }
+  const { capabilities, tools } = registration as Record<string, unknown>;
+  if (capabilities !== undefined && !Array.isArray(capabilities)) {
+    throw invalid('capabilities must be a list of capability names', 'capabilities');
+  }
+  const toolsPrototype = typeof tools === 'object' && tools !== null ? Object.getPrototypeOf(tools) : undefined;
+  if (tools !== undefined && toolsPrototype !== Object.prototype && toolsPrototype !== null) {
+    throw invalid('tools must be an object mapping tool names to capability names', 'tools');
   }
 }
 

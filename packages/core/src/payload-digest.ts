@@ -18,7 +18,16 @@ import { InvalidInputError } from './errors.js';
  * objects or arrays nested more than 512 deep.
  */
 export function computePayloadDigest(payload: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(payload)).digest('hex')}`;
+  return digestCanonicalJson(canonicalJson(payload));
+}
+
+/**
+ * The digest {@link computePayloadDigest} gives the payload whose canonical JSON is `canonical`.
+ * For code that keeps the encoding as well as the digest: encoding once means both describe the
+ * same content, even for an object (a `Proxy`, say) that answers differently each time it is read.
+ */
+export function digestCanonicalJson(canonical: string): string {
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
 /**

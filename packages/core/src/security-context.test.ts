@@ -109,6 +109,24 @@ describe('context creators', () => {
     expect(JSON.stringify(ctx.source)).not.toContain('sk-live-very-secret');
   });
 
+  it.each([undefined, '', '   ', 42])(
+    'refuse an API key, peer key or plugin name of %j with INVALID_INPUT (an anonymous caller is no API client)',
+    (missing) => {
+      // An HTTP handler passing an absent x-api-key header got a semi-trusted context shared by
+      // every caller without a key (the fingerprint of "undefined").
+      const attempts = [
+        () => createApiContext('s', missing as never, undefined, engine),
+        () => createP2PContext('s', missing as never, 'untrusted', engine),
+        () => createP2PDiscoveryContext('s', missing as never, engine),
+        () => createPluginContext(missing as never, 's', undefined, engine),
+      ];
+      for (const attempt of attempts) {
+        expect(attempt).toThrow(InvalidInputError);
+        expect(attempt).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+      }
+    },
+  );
+
   it('let a gateway session forward when it grants cross.inject', () => {
     expect(createP2PDiscoveryContext('p2p-gateway', 'key', engine).canForward()).toBe(true);
   });

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Capability } from './capabilities.js';
 import { getDefaultSecurityEngine } from './default-engine.js';
+import { InvalidInputError } from './errors.js';
 import type { PolicyCheckResult } from './policy/checks.js';
 import type { SandboxConfig, ToolPolicy } from './policy/config-schema.js';
 import type { ResolvedPolicy } from './policy/resolve.js';
@@ -129,6 +130,19 @@ export class SecurityContext {
   }
 }
 
+/**
+ * The identity a context creator is given: a non-blank string. A missing API key (an absent
+ * header, say) would otherwise be fingerprinted as the text "undefined", making every anonymous
+ * caller one and the same API client.
+ */
+function requireIdentity(value: unknown, path: string): string {
+  if (typeof value === 'string' && value.trim().length > 0) return value;
+  throw new InvalidInputError({
+    message: `${path} must be a non-empty string`,
+    issues: [{ path, message: 'must be a non-empty string' }],
+  });
+}
+
 function freezeSource(source: InjectionSource): InjectionSource {
   const copy: InjectionSource = { ...source };
   if (source.identity) copy.identity = Object.freeze({ ...source.identity });
@@ -155,39 +169,56 @@ export function createDaemonContext(session: string, engine?: SecurityEngine): S
   return new SecurityContext(createInjectionSource('daemon'), session, engine);
 }
 
-/** A context for a plugin (semi-trusted unless given). */
+/**
+ * A context for a plugin (semi-trusted unless given).
+ *
+ * @throws {@link InvalidInputError} when `pluginName` is missing, blank or not a string.
+ */
 export function createPluginContext(
   pluginName: string,
   session: string,
   trustLevel?: TrustLevel,
   engine?: SecurityEngine,
 ): SecurityContext {
-  const source = createInjectionSource('plugin', { identity: { pluginName }, ...(trustLevel ? { trustLevel } : {}) });
+  const identity = { pluginName: requireIdentity(pluginName, 'pluginName') };
+  const source = createInjectionSource('plugin', { identity, ...(trustLevel ? { trustLevel } : {}) });
   return new SecurityContext(source, session, engine);
 }
 
-/** A context for a known P2P peer at the given trust level. */
+/**
+ * A context for a known P2P peer at the given trust level.
+ *
+ * @throws {@link InvalidInputError} when `publicKey` is missing, blank or not a string.
+ */
 export function createP2PContext(
   session: string,
   publicKey: string,
   trustLevel: TrustLevel,
   engine?: SecurityEngine,
 ): SecurityContext {
-  return new SecurityContext(createInjectionSource('p2p', { trustLevel, identity: { publicKey } }), session, engine);
+  const identity = { publicKey: requireIdentity(publicKey, 'publicKey') };
+  return new SecurityContext(createInjectionSource('p2p', { trustLevel, identity }), session, engine);
 }
 
-/** A context for a peer found by discovery (untrusted). */
+/**
+ * A context for a peer found by discovery (untrusted).
+ *
+ * @throws {@link InvalidInputError} when `publicKey` is missing, blank or not a string.
+ */
 export function createP2PDiscoveryContext(
   session: string,
   publicKey: string,
   engine?: SecurityEngine,
 ): SecurityContext {
-  return new SecurityContext(createInjectionSource('p2p-discovery', { identity: { publicKey } }), session, engine);
+  const identity = { publicKey: requireIdentity(publicKey, 'publicKey') };
+  return new SecurityContext(createInjectionSource('p2p-discovery', { identity }), session, engine);
 }
 
 /**
  * A context for an API client (semi-trusted unless given). The key itself is never kept: the
  * source's `identity.userId` is a fingerprint of it (`key:` and 16 hex digits of its SHA-256).
+ *
+ * @throws {@link InvalidInputError} when `apiKey` is missing, blank or not a string.
  */
 export function createApiContext(
   session: string,
@@ -195,7 +226,8 @@ export function createApiContext(
   trustLevel?: TrustLevel,
   engine?: SecurityEngine,
 ): SecurityContext {
-  const userId = `key:${createHash('sha256').update(String(apiKey)).digest('hex').slice(0, 16)}`;
+  const key = requireIdentity(apiKey, 'apiKey');
+  const userId = `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
   const source = createInjectionSource('api', { identity: { userId }, ...(trustLevel ? { trustLevel } : {}) });
   return new SecurityContext(source, session, engine);
 }

@@ -232,7 +232,8 @@ export class CandidateLists {
     const decidable = !record.revoked && !record.unlistedActions && (folded === null || folded.listed === null);
     this.doubles[offset + NOT_BEFORE] = decidable ? (folded?.notBefore ?? Number.NEGATIVE_INFINITY) : Number.NaN;
     this.doubles[offset + NOT_AFTER] = folded?.notAfter ?? Number.POSITIVE_INFINITY;
-    this.doubles[offset + EXPIRES_AT] = record.expiresAt;
+    // An expiry that `expire` made final denies at every time, a clock set back included.
+    this.doubles[offset + EXPIRES_AT] = record.expiredForGood ? Number.NEGATIVE_INFINITY : record.expiresAt;
     this.doubles[offset + USAGE_LIMIT] = folded?.usageLimit ?? Number.POSITIVE_INFINITY;
     this.doubles[offset + BUDGET_LIMIT] = folded?.budgetLimit ?? Number.POSITIVE_INFINITY;
   }

@@ -87,6 +87,33 @@ describe('check(agentId, scope, resource, action, context?) with constraints', (
     expect(check({ targetResource: target }).allowed).toBe(false);
   });
 
+  it.each([
+    '/src/.\t./secret',
+    '/src/.\n./secret',
+    '/src/..\r/secret',
+    '/src/..;/secret',
+    '/src/..;jsessionid=1/secret',
+    '/src/.%3b/secret',
+    '/src/.\u200b./secret',
+    '/src/.\u00ad./secret',
+    '/src/\ufeff../secret',
+    '/src/..\u0085/secret',
+  ])(
+    'an agent escaping a scope-restriction through a segment a URL parser, a servlet container or an invisible character turns into a dot segment is denied: %j',
+    (target) => {
+      // new URL('http://h/src/.\t./secret').pathname is '/secret'; Tomcat reads '..;x' as '..'.
+      const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+      expect(check({ targetResource: target }).allowed).toBe(false);
+    },
+  );
+
+  it('still allows path parameters, invisible characters and emoji inside ordinary names', () => {
+    const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+    expect(check({ targetResource: '/src/a;b/c' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src/\u{1F468}\u200d\u{1F469}.png' }).allowed).toBe(true);
+    expect(check({ targetResource: '/src/a.\u200bb' }).allowed).toBe(true);
+  });
+
   it('still allows non-ASCII and percent-free names below the pattern', () => {
     const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
     expect(check({ targetResource: '/src/日本/ファイル.ts' }).allowed).toBe(true);

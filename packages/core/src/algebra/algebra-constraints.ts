@@ -65,8 +65,10 @@ const SLASH = 47;
  * True when `target` is `pattern` or lies below it, by whole `/`-separated segments: `/src`
  * covers `/src` and `/src/a`, not `/src-secret`. A target with a segment that is, or that a
  * consumer could decode or normalise into, `.` or `..` never matches: `/src/../secret`,
- * `/src/%2e%2e/secret`, `/src/‥/x` (U+2025), `/src/．．/x` (fullwidth), `/src/.. /x`, a
- * segment with an encoded separator (`%2f`, `%5c`), a backslash or a malformed `%` escape.
+ * `/src/%2e%2e/secret`, `/src/‥/x` (U+2025), `/src/．．/x` (fullwidth), `/src/.. /x`,
+ * `/src/..;x/secret` (a path parameter), `/src/.\u200b./x` (an invisible character), a segment
+ * with a control character (a URL parser drops tabs and newlines: `.\t.` becomes `..`), an
+ * encoded separator (`%2f`, `%5c`), a backslash or a malformed `%` escape.
  */
 export function pathWithin(target: string, pattern: string): boolean {
   if (hasDotSegment(target) || !target.startsWith(pattern)) return false;
@@ -82,8 +84,9 @@ function hasDotSegment(path: string): boolean {
     if (index < path.length) {
       const code = path.charCodeAt(index);
       if (code !== SLASH) {
-        // Anything that decoding or Unicode normalisation could turn into a dot or a separator.
-        if (code === PERCENT || code === BACKSLASH || code > 127 || code === 0) plain = false;
+        // Anything that decoding, Unicode normalisation or dropping a character could turn into
+        // a dot or a separator: escapes, backslashes, non-ASCII and control characters.
+        if (code === PERCENT || code === BACKSLASH || code > 127 || code < 32 || code === DEL) plain = false;
         continue;
       }
     }
@@ -96,23 +99,31 @@ function hasDotSegment(path: string): boolean {
   return false;
 }
 
-/** A plain ASCII segment made only of dots and spaces (`.`, `..`, `.. `, `...`). */
+/**
+ * A segment made only of dots and spaces (`.`, `..`, `.. `, `...`), up to a `;`: servers such as
+ * Tomcat drop a path parameter (`..;x` is `..` to them).
+ */
 function isDotSegment(path: string, start: number, end: number): boolean {
   let dots = 0;
   for (let index = start; index < end; index++) {
     const code = path.charCodeAt(index);
+    if (code === SEMICOLON) break;
     if (code === DOT) dots++;
     else if (code !== SPACE) return false;
   }
   return dots > 0;
 }
 
-/** A segment with escapes or non-ASCII characters: decoded and normalised until it settles. */
+/**
+ * A segment with escapes, non-ASCII or control characters: decoded and normalised until it
+ * settles. Control characters deny outright; invisible (default-ignorable) characters are
+ * dropped before looking for dots, as a consumer that strips them would.
+ */
 function isUnsafeSegment(segment: string): boolean {
   let current = segment;
   for (let round = 0; round < 4; round++) {
-    const normalised = current.normalize('NFKC');
-    if (normalised.includes('\\') || normalised.includes('/') || normalised.includes('\0')) return true;
+    const normalised = current.normalize('NFKC').replace(INVISIBLE, '');
+    if (UNSAFE_CHARACTER.test(normalised)) return true;
     if (isDotSegment(normalised, 0, normalised.length)) return true;
     if (!normalised.includes('%')) return false;
     try {
@@ -125,8 +136,13 @@ function isUnsafeSegment(segment: string): boolean {
   return true;
 }
 
+/** Separators and control characters (C0, DEL, C1): a segment holding one never matches. */
+const UNSAFE_CHARACTER = /[\\/\p{Cc}]/u;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 const PERCENT = 37;
 const BACKSLASH = 92;
+const SEMICOLON = 59;
+const DEL = 127;
 const SPACE = 32;
 const DOT = 46;
 

@@ -90,12 +90,15 @@ export function composedDefinition(
  * True when every request `inner` allows, `outer` allows too, whichever agents hold them: same
  * scope, resource and actions covered (with `'*'` as in `check`), every constraint of `outer`
  * also on `inner`, and `inner` ending no later than `outer`. A revoked `outer` contains only
- * revoked capabilities. Conservative: `false` may also mean "not provably contained".
+ * revoked capabilities, and one that `expire` ended for good only capabilities that allow nothing
+ * either (whatever the clock says later). Conservative: `false` may also mean "not provably
+ * contained".
  */
 export function isWithin(inner: CapabilityRecord, outer: CapabilityRecord): boolean {
   const small = inner.definition;
   const large = outer.definition;
   if (outer.revoked && !inner.revoked) return false;
+  if (outer.expiredForGood && !inner.expiredForGood && !inner.revoked) return false;
   return (
     small.scope === large.scope &&
     resourceCovers(large.resource, small.resource) &&

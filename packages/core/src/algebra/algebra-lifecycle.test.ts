@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapabilityNotFoundError, InvalidInputError } from '../errors.js';
 import type { GrantCapabilityParams } from './algebra-types.js';
-import { createCapabilityAlgebra } from './capability-algebra.js';
+import { CapabilityAlgebra, createCapabilityAlgebra } from './capability-algebra.js';
 
 const START = 1_750_000_000_000;
 
@@ -122,6 +122,42 @@ describe('expire(capabilityId, reason?, options?)', () => {
       revoked: false,
       expiration: { at: START + 7, reason: 'session over', actor: 'scheduler', cascadedFrom: root.id },
     });
+  });
+
+  it('a clock stepped back after expire(id) revives neither the capability nor anything derived from it', () => {
+    const { algebra, clock, root, sibling, restricted, delegated, composed, allows } = family();
+    // A short-lived delegation that had already run out when its source was expired.
+    const shortLived = algebra.delegate(root, 'agent-c', { expiresAt: START + 3 });
+    clock.time = START + 7;
+    algebra.expire(root.id, 'session over');
+    clock.time = START + 1; // NTP steps the wall clock back, before every expiry
+    expect(allows('agent-a')).toBe(false);
+    expect(allows('agent-b')).toBe(false);
+    expect(algebra.isAllowed('agent-c', 'tool', 'bash', 'read')).toBe(false);
+    expect(algebra.check('agent-s', 'tool', 'bash', 'read').allowed).toBe(true); // the sibling grant itself
+    expect(algebra.check('agent-c', 'tool', 'bash', 'read').reason).toMatch(/expired/);
+    for (const capability of [root, restricted, delegated, composed, shortLived]) {
+      expect(() => algebra.restrict(capability, {})).toThrow(expect.objectContaining({ code: 'ACCESS_DENIED' }));
+    }
+    expect(algebra.getCapability(sibling.id)?.expiration).toBeNull();
+    // The delegation that had already run out keeps its own earlier expiry but records the cascade.
+    expect(algebra.getCapability(shortLived.id)).toMatchObject({
+      expiresAt: START + 3,
+      expiration: { at: START + 7, cascadedFrom: root.id },
+    });
+  });
+
+  it('a clock stepped back after a snapshot of an expiry revives nothing it ended', () => {
+    const { algebra, clock, root, delegated } = family();
+    const shortLived = algebra.delegate(root, 'agent-c', { expiresAt: START + 3 });
+    clock.time = START + 7;
+    algebra.expire(root.id);
+    const restored = CapabilityAlgebra.fromJSON(JSON.parse(JSON.stringify(algebra)), { now: () => START + 1 });
+    expect(restored.check('agent-a', 'tool', 'bash', 'read').allowed).toBe(false);
+    expect(restored.check('agent-b', 'tool', 'bash', 'read', { reviewed: true }).allowed).toBe(false);
+    expect(restored.isAllowed('agent-c', 'tool', 'bash', 'read')).toBe(false);
+    expect(() => restored.delegate(delegated, 'agent-d')).toThrow(expect.objectContaining({ code: 'ACCESS_DENIED' }));
+    expect(restored.getCapability(shortLived.id)?.expiresAt).toBe(START + 3);
   });
 
   it('never extends an expiry that is already earlier', () => {

@@ -162,13 +162,13 @@ export class CapabilityRecord {
     }
     if (this.revoked) return DENIED_REVOKED;
     // "now < expiresAt" rather than "now >= expiresAt" so that a NaN clock denies.
-    if (!(now < this.expiresAt)) return DENIED_EXPIRED;
+    if (this.expiredForGood || !(now < this.expiresAt)) return DENIED_EXPIRED;
     return this.folded === null ? ALLOWED : evaluateFolded(this.folded, context, now);
   }
 
-  /** True when revoked or expired at `now`: such a capability cannot be a source of derivation. */
+  /** True when revoked, expired for good, or expired at `now`: such a capability cannot be a source of derivation. */
   isEnded(now: number): boolean {
-    return this.revoked || !(now < this.expiresAt);
+    return this.revoked || this.expiredForGood || !(now < this.expiresAt);
   }
 
   /** Marks it revoked (a revoked capability stays revoked). */
@@ -180,9 +180,28 @@ export class CapabilityRecord {
     return true;
   }
 
-  /** Lowers its expiry to `record.at` unless it already ends earlier. */
+  /**
+   * True once `expire` reached it, directly or by cascade (its view then carries an `expiration`
+   * record): it allows nothing from then on, whatever the clock says, so a clock set back (NTP
+   * stepping, a VM restored) cannot revive what was ended on purpose.
+   */
+  get expiredForGood(): boolean {
+    return this.expiration !== null;
+  }
+
+  /**
+   * Ends it for good, and lowers its expiry to `record.at` unless it already ends earlier.
+   * Returns whether its expiry moved; either way the index must refresh it.
+   */
   expire(record: CapabilityLifecycleRecord): boolean {
-    if (this.expiresAt <= record.at) return false;
+    if (this.expiresAt <= record.at) {
+      // Over by its own expiry already: it still records that it was ended for good.
+      if (this.expiration === null) {
+        this.expiration = record;
+        this.invalidate();
+      }
+      return false;
+    }
     this.expiresAt = record.at;
     this.expiration = record;
     this.invalidate();

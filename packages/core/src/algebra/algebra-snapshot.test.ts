@@ -85,6 +85,15 @@ describe('CapabilityAlgebra.fromJSON(snapshot) rejects a snapshot that fails val
     ['a composition that outlives a source', ({ snapshot }) => (snapshot.capabilities[4].expiresAt = null)],
     ['a child of a revoked capability that is not revoked', ({ snapshot }) => unrevoke(snapshot.capabilities[6])],
     ['revoked without a revocation record', ({ snapshot }) => (snapshot.capabilities[5].revocation = null)],
+    [
+      'an early expiry whose expiresAt was lifted back to the original (an editor reviving it)',
+      ({ snapshot }) => (snapshot.capabilities[1].expiresAt = START + 1_000),
+    ],
+    ['an early expiry whose expiresAt was removed', ({ snapshot }) => (snapshot.capabilities[1].expiresAt = null)],
+    [
+      'a derivation of an expired capability that dropped its expiration record',
+      ({ snapshot }) => (snapshot.capabilities[4].expiration = null),
+    ],
     ['a source listed after its derivation', ({ snapshot }) => snapshot.capabilities.reverse()],
     ['a parent that does not exist', ({ snapshot }) => (snapshot.capabilities[3].parentCapabilityId = 'ghost')],
     ['a delegation from a non-delegatable source', ({ snapshot }) => (snapshot.capabilities[2].delegatable = false)],

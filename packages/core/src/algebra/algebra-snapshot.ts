@@ -70,6 +70,15 @@ function readRecord(value: unknown, path: string, issues: IssueList): Capability
   const before = issues.length;
   const definition = readDefinition(value, path, issues);
   const lifecycle = readLifecycle(value, path, issues);
+  // `expire` lowers expiresAt to the expiry's time (or leaves an earlier one): a snapshot recording
+  // an expiry on a capability that still runs later (or forever) has had its expiresAt lifted.
+  const expiration = lifecycle.expiration;
+  if (expiration !== null && (definition.expiresAt === null || definition.expiresAt > expiration.at)) {
+    issues.push({
+      path: `${path}.expiresAt`,
+      message: 'runs past its expiration record (expire sets it no later than its time)',
+    });
+  }
   if (issues.length !== before) return undefined;
   return new CapabilityRecord(capabilityObject(definition, lifecycle));
 }

@@ -382,6 +382,19 @@ describe('isSubset(inner, outer)', () => {
     expect(algebra.isSubset(inner, outer)).toBe(false);
     expect(() => algebra.isSubset({ id: 'forged' }, outer)).toThrow(CapabilityNotFoundError);
   });
+
+  it('is false when outer was ended by expire and inner was not: a clock set back revives only inner', () => {
+    const { algebra, clock } = setup();
+    const outer = algebra.grant(toolRead);
+    const inner = algebra.grant({ ...toolRead, grantedTo: 'agent-b', actions: ['read'], expiresAt: START + 5 });
+    clock.time = START + 10;
+    algebra.expire(outer.id);
+    clock.time = START + 1;
+    expect(algebra.check('agent-b', 'tool', 'bash', 'read').allowed).toBe(true);
+    expect(algebra.check('agent-a', 'tool', 'bash', 'read').allowed).toBe(false);
+    expect(algebra.isSubset(inner, outer)).toBe(false);
+    expect(algebra.isSubset(outer, outer)).toBe(true);
+  });
 });
 
 function catchError(action: () => unknown): unknown {

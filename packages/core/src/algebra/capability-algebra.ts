@@ -187,8 +187,10 @@ export class CapabilityAlgebra {
   }
 
   /**
-   * Ends a capability now, and everything derived from it. Returns the capabilities whose expiry
-   * moved (the target first).
+   * Ends a capability now, and everything derived from it, for good: each records the expiry
+   * (`expiration`) and none allows again, even if the clock is later set back. Returns the
+   * capabilities whose expiry moved (the target first); one that had already run out keeps its
+   * earlier `expiresAt` and is not listed.
    *
    * @param options.actor who expired it; recorded with `reason` on every affected capability.
    * @throws {@link CapabilityNotFoundError} when the id is not in this algebra.
@@ -332,15 +334,14 @@ export class CapabilityAlgebra {
     end: (record: CapabilityRecord, entry: CapabilityLifecycleRecord) => boolean,
   ): readonly AlgebraCapability[] {
     const changed: AlgebraCapability[] = [];
-    if (end(target, Object.freeze({ ...entry, cascadedFrom: null }))) {
-      this.index.changed(target);
-      changed.push(target.view());
-    }
     const cascaded = Object.freeze({ ...entry, cascadedFrom: target.definition.id });
-    for (const record of this.index.descendantsOf(target.definition.id)) {
-      if (!end(record, cascaded)) continue;
+    const descendants = this.index.descendantsOf(target.definition.id);
+    for (const record of [target, ...descendants]) {
+      const moved = end(record, record === target ? Object.freeze({ ...entry, cascadedFrom: null }) : cascaded);
+      // Refreshed even when its expiry did not move: an expiry also seals a capability that had
+      // already run out, so that a clock set back cannot revive it.
       this.index.changed(record);
-      changed.push(record.view());
+      if (moved) changed.push(record.view());
     }
     return Object.freeze(changed);
   }

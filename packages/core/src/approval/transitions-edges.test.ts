@@ -302,6 +302,38 @@ describe('isApprovalOverdue(record, now) and settleApprovalTimeout(record, now, 
   });
 });
 
+describe('the approval state machine against a clock that breaks and a deadline that cannot be read', () => {
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 9e15])(
+    'a clock returning %s is INVALID_INPUT naming now, and changes nothing',
+    (broken) => {
+      const invalidClock = expect.objectContaining({
+        code: 'INVALID_INPUT',
+        issues: [expect.objectContaining({ path: 'now' })],
+      });
+      expect(() => open({}, broken)).toThrow(invalidClock);
+      const record = open();
+      const frozen = structuredClone(record);
+      expect(() => stepApproval(record, { type: 'approve', approver: 'bob' }, broken, policies)).toThrow(invalidClock);
+      expect(() => settleApprovalTimeout(record, broken, policies)).toThrow(invalidClock);
+      expect(() => approve(record, 'bob', broken)).toThrow(invalidClock);
+      expect(record).toEqual(frozen);
+    },
+  );
+
+  it('a pending record whose expiresAt cannot be read is overdue and expires, never approves', () => {
+    const damaged = { ...open(), expiresAt: 'not a time' };
+    expect(isApprovalOverdue(damaged, START + 1)).toBe(true);
+    const escalating = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR, escalate: true } });
+    const result = stepApproval(damaged, { type: 'approve', approver: 'bob' }, START + 1, escalating);
+    expect(result.record).toMatchObject({
+      status: 'expired',
+      tier: 'peer-review',
+      decidedAt: new Date(START + 1).toISOString(),
+    });
+    expect(result.error).toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
+  });
+});
+
 describe('stepApproval(record, action, now, policies)', () => {
   it('returns the refusal with the settled record, to be stored', () => {
     const result = stepApproval(open(), { type: 'approve', approver: 'bob' }, START + HOUR, policies);

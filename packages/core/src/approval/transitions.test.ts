@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRecord } from '../ports/approval.js';
+import { computePayloadDigest } from '../payload-digest.js';
+import { type ApprovalRecord, principalSchema } from '../ports/approval.js';
 import { nextApprovalTier, resolveApprovalPolicies } from './policy.js';
 import {
   applyApprovalAction,
@@ -64,6 +65,31 @@ describe('openApprovalRecord(input)', () => {
     expect(record.payload).toEqual({ a: [1, 2], b: 1 });
     expect(record.expiresAt).toBe('1970-01-01T01:00:00.000Z');
   });
+
+  it('a requester whose payload answers each read differently gets a digest of the payload approvers are shown', () => {
+    // An in-process requester (a plugin) passes a Proxy: "rm -rf /" to one read, "ls" to the next.
+    let reads = 0;
+    const payload = new Proxy(
+      { command: 'ls' },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+          if (key !== 'command' || descriptor === undefined) return descriptor;
+          reads += 1;
+          return { ...descriptor, value: reads === 1 ? 'rm -rf /' : 'ls' };
+        },
+      },
+    );
+    const record = open({ payload });
+    // The approval covers exactly what approvers were shown, and nothing they were not.
+    expect(record.payloadDigest).toBe(computePayloadDigest(record.payload));
+    const approved = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const shown = JSON.stringify(record.payload);
+    for (const command of ['ls', 'rm -rf /']) {
+      const covered = approvalCoversPayload(approved, { command });
+      expect(covered).toBe(shown === JSON.stringify({ command }));
+    }
+  });
 });
 
 describe('applyApprovalAction(record, action, now)', () => {
@@ -101,7 +127,7 @@ describe('applyApprovalAction(record, action, now)', () => {
 });
 
 describe('separation of duties by identity key, against a requester who respells her name', () => {
-  it.each(['Alice', 'alice ', '\talice', 'ＡＬＩＣＥ', 'al\u00adice', 'alice\u200b'])(
+  it.each(['Alice', 'alice ', '\talice', 'ＡＬＩＣＥ', 'al\u00adice', 'alice\u200b', 'alice\u2800', '\u2800Alice'])(
     'approve or reject by %j of alice’s request throws ACCESS_DENIED',
     (spelling) => {
       for (const action of [
@@ -114,6 +140,29 @@ describe('separation of duties by identity key, against a requester who respells
       }
     },
   );
+
+  it('a requester "Alice Smith" cannot approve as "Alice  Smith" or "Alice \u200b Smith" (whitespace runs are one space)', () => {
+    const record = { ...open(), requester: 'Alice Smith' };
+    for (const approver of ['Alice  Smith', 'alice \u200b smith', 'Alice\u3000\u3000Smith', 'ALICE\u00a0 SMITH']) {
+      expect(() => applyApprovalAction(record, { type: 'approve', approver }, 1)).toThrow(
+        expect.objectContaining({ code: 'ACCESS_DENIED' }),
+      );
+    }
+    expect(approvalIdentityKey('Alice  Smith', { caseSensitiveIdentities: true })).toBe('Alice Smith');
+  });
+
+  it('approvalIdentityKey of a non-string is INVALID_INPUT, not a TypeError', () => {
+    for (const identity of [123, null, undefined, { toString: () => 'alice' }, ['alice']]) {
+      expect(() => approvalIdentityKey(identity as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', issues: [{ path: 'identity', message: 'must be a string' }] }),
+      );
+    }
+  });
+
+  it('principalSchema refuses a name that is only braille blanks (it shows nobody)', () => {
+    expect(principalSchema.safeParse('\u2800\u2800').success).toBe(false);
+    expect(principalSchema.safeParse('alice').success).toBe(true);
+  });
 
   it('bob and Bob make one approver, not a quorum of two', () => {
     const record = { ...open(), quorum: 2 };

@@ -9,9 +9,9 @@
 
 import { type ApprovalTier, classifyApprovalTier } from '../approval-tier.js';
 import { toIsoTime } from '../clock.js';
-import { AccessDeniedError, ApprovalNotPendingError } from '../errors.js';
+import { AccessDeniedError, ApprovalNotPendingError, InvalidInputError } from '../errors.js';
 import type { SecurityEventInput } from '../events.js';
-import { canonicalJson, computePayloadDigest } from '../payload-digest.js';
+import { canonicalJson, computePayloadDigest, digestCanonicalJson } from '../payload-digest.js';
 import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 import { type ApprovalPolicies, nextApprovalTier } from './policy.js';
 
@@ -45,16 +45,33 @@ export interface ApprovalIdentityOptions {
  * a space but is neither whitespace (`trim` keeps it) nor default-ignorable.
  */
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const WHITESPACE_RUN = /\s+/gu;
 
 /**
  * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
- * invisible characters removed, trimmed, and case-folded unless `caseSensitiveIdentities` is
- * set. `Alice`, `alice ` and `alice` are one person by default.
+ * invisible characters (default-ignorable ones and the braille blank) removed, NFKC again,
+ * trimmed, runs of whitespace inside made one space, and case-folded unless
+ * `caseSensitiveIdentities` is set. `Alice`, `alice `, `alice\u2800` and `alice` are one person by
+ * default, and so are `Alice Smith` and `Alice  Smith`.
+ *
+ * @throws `InvalidInputError` when `identity` is not a string.
  */
 export function approvalIdentityKey(identity: string, options: ApprovalIdentityOptions = {}): string {
+  if (typeof identity !== 'string') {
+    throw new InvalidInputError({
+      message: `An identity must be a string, got ${identity === null ? 'null' : typeof identity}`,
+      issues: [{ path: 'identity', message: 'must be a string' }],
+    });
+  }
   // NFKC again once the invisible characters are gone: one between a letter and its combining
   // mark (`e` U+200B U+0301) kept them from composing, so `é` and its split spelling differed.
-  const normalised = identity.normalize('NFKC').replace(INVISIBLE, '').normalize('NFKC').trim();
+  // Whitespace runs are collapsed after invisible characters go, so "a \u200b b" is "a b".
+  const normalised = identity
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .normalize('NFKC')
+    .trim()
+    .replace(WHITESPACE_RUN, ' ');
   if (options.caseSensitiveIdentities === true) return normalised;
   // Upper then lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ).
   return normalised.toUpperCase().toLowerCase().normalize('NFKC');
@@ -78,10 +95,12 @@ export interface OpenApprovalInput {
  * then `peer-review`); the payload is stored in canonical JSON form with its digest. A tier
  * whose quorum is 0 is approved at once.
  *
- * @throws `InvalidInputError` for a payload JSON cannot represent or an invalid classification.
+ * @throws `InvalidInputError` for a payload JSON cannot represent, an invalid classification or a
+ * time that is not finite epoch milliseconds.
  */
 export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
-  const { id, request, now, policies } = input;
+  const { id, request, policies } = input;
+  const now = checkedTime(input.now);
   const tier = request.tier ?? (request.classification ? classifyApprovalTier(request.classification) : 'peer-review');
   const policy = policies[tier];
   const createdAt = toIsoTime(now);
@@ -98,8 +117,11 @@ export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
     version: 1,
   };
   if (request.payload !== undefined) {
-    record.payloadDigest = computePayloadDigest(request.payload);
-    record.payload = JSON.parse(canonicalJson(request.payload));
+    // Encoded once: the payload approvers are shown and the digest that binds the approval must
+    // come from the same read of it (a Proxy could answer one thing to each of two encodings).
+    const canonical = canonicalJson(request.payload);
+    record.payloadDigest = digestCanonicalJson(canonical);
+    record.payload = JSON.parse(canonical);
   }
   const events = [approvalEvent('approval_requested', record, { payload: record.payload })];
   if (policy.quorum > 0) return { record, events };
@@ -107,25 +129,34 @@ export function openApprovalRecord(input: OpenApprovalInput): ApprovalStep {
   return { record: approved, events: [...events, approvalEvent('approval_approved', approved, { automatic: true })] };
 }
 
-/** True when `record` is pending and its deadline has passed at `now`. */
+/**
+ * True when `record` is pending and its deadline has passed at `now`. Written as "not before the
+ * deadline", so that a deadline that cannot be read (a damaged record) counts as passed.
+ */
 export function isApprovalOverdue(record: ApprovalRecord, now: number): boolean {
-  return record.status === 'pending' && record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
+  return record.status === 'pending' && record.expiresAt !== null && !(Date.parse(record.expiresAt) > now);
 }
 
 /**
  * Applies every timeout due at `now`: an overdue request escalates to the next tier when its
  * tier's policy says so (each escalation starts at the deadline it replaces, so the outcome does
  * not depend on when it is observed), and otherwise expires. A timeout never approves: escalating
- * to a tier whose quorum is 0, or beyond `security-review`, expires instead.
+ * to a tier whose quorum is 0, or beyond `security-review`, expires instead, and so does a request
+ * whose deadline cannot be read (there is no deadline to escalate from).
+ *
+ * @throws `InvalidInputError` when `now` is not finite epoch milliseconds (a broken clock changes nothing).
  */
 export function settleApprovalTimeout(record: ApprovalRecord, now: number, policies: ApprovalPolicies): ApprovalStep {
+  checkedTime(now);
   let current = record;
   const events: SecurityEventInput[] = [];
   while (isApprovalOverdue(current, now) && current.expiresAt !== null) {
     const deadline = Date.parse(current.expiresAt);
-    const target = policies[current.tier].escalate ? nextApprovalTier(current.tier) : undefined;
+    const readable = Number.isFinite(deadline);
+    const target = readable && policies[current.tier].escalate ? nextApprovalTier(current.tier) : undefined;
     if (target === undefined || policies[target].quorum === 0) {
-      current = { ...current, status: 'expired', decidedAt: current.expiresAt, version: record.version + 1 };
+      const decidedAt = readable ? current.expiresAt : toIsoTime(now);
+      current = { ...current, status: 'expired', decidedAt, version: record.version + 1 };
       events.push(approvalEvent('approval_expired', current));
       break;
     }
@@ -164,6 +195,7 @@ export function countApprovals(record: ApprovalRecord, options: ApprovalIdentity
  *
  * @throws `ApprovalNotPendingError` when the request is no longer pending.
  * @throws `AccessDeniedError` when the requester approves or rejects their own request.
+ * @throws `InvalidInputError` when `now` is not finite epoch milliseconds.
  */
 export function applyApprovalAction(
   record: ApprovalRecord,
@@ -171,6 +203,7 @@ export function applyApprovalAction(
   now: number,
   options: ApprovalIdentityOptions = {},
 ): ApprovalStep {
+  checkedTime(now);
   if (record.status !== 'pending') throw new ApprovalNotPendingError({ id: record.id, status: record.status });
   const at = toIsoTime(now);
   const version = record.version + 1;
@@ -271,6 +304,22 @@ export function approvalCoversPayload(record: ApprovalRecord, payload: unknown):
   } catch {
     return false;
   }
+}
+
+/** The latest time a `Date` holds (±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A step's time, when it is one: finite epoch milliseconds a `Date` can hold. A broken clock
+ * (NaN, ±Infinity) would otherwise throw an untyped `RangeError` half-way through a step, and a NaN
+ * never reaches a deadline, so a request would never expire.
+ */
+function checkedTime(now: number): number {
+  if (typeof now === 'number' && Number.isFinite(now) && Math.abs(now) <= MAX_DATE_MS) return now;
+  throw new InvalidInputError({
+    message: `The approval clock returned ${String(now)}, which is not a time (finite epoch milliseconds)`,
+    issues: [{ path: 'now', message: 'must be finite epoch milliseconds' }],
+  });
 }
 
 function currentTierApprovers(record: ApprovalRecord, options: ApprovalIdentityOptions): Set<string> {
