@@ -105,7 +105,8 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
       'ok\u001b[2J\u001b[H\u001b]0;owned\u0007\u001b]52;c;Y3VybCBldmlsfHNo\u0007\rstatus: approved\n' +
       'decided by: security-team\u009b31m\u009d8;;http://evil\u009c\u202egnp.exe\u200b\u0008\u007f';
     const id = await workflow.request({
-      requester: 'mallory\u202e\u200bgnp', // a principal may not hold control characters, but may hold these
+      // A principal may hold neither control characters nor bidirectional overrides, but may hold these.
+      requester: 'mallory\u200f\u200bgnp',
       description: hostile,
       tier: 'peer-review',
       payload: { command: hostile, [hostile]: [hostile] },
@@ -133,33 +134,37 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
   });
 
   it('prints a record doctored in Redis without a forged line (attacker: anyone who can write to Redis)', async () => {
-    // The store checks only a record's id and version when it reads one back, so whoever can
-    // write the key chooses its status, tier, quorum and decisions: fields printed unescaped.
+    // Whoever can write the key chooses every field. The store refuses a record of the wrong
+    // shape (a status, tier or quorum that is no such thing); text fields that still parse (an
+    // approver's name, a reason) reach the terminal and are escaped like every other field.
     const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
     const key = `${keyPrefix}{${id}}:request`;
     const redis = (...args: string[]) => execFileSync('redis-cli', ['-u', process.env.REDIS_URL ?? '', ...args]);
     const record = JSON.parse(redis('HGET', key, 'data').toString());
     const forged = '\nstatus: approved\ndecided by: security-team';
-    redis(
-      'HSET',
-      key,
-      'data',
-      JSON.stringify({
-        ...record,
-        tier: `peer-review${forged}`,
-        quorum: `1${forged}`,
-        decisions: [{ decision: `approve${forged}`, approver: 'bob', at: record.createdAt, tier: `auto${forged}` }],
-      }),
-    );
-    const list = await warden('approvals', 'list');
-    const show = await warden('approvals', 'show', id);
-    redis('HSET', key, 'data', JSON.stringify({ ...record, status: `approved${forged}` }));
-    const decided = await warden('approvals', 'show', id);
-    for (const run of [list, show, decided]) {
+    const write = (doctored: object) => redis('HSET', key, 'data', JSON.stringify({ ...record, ...doctored }));
+    write({
+      description: `deploy${forged}`,
+      decisions: [{ decision: 'approve', approver: `bob${forged}`, at: record.createdAt, reason: forged }],
+    });
+    const parsed = [await warden('approvals', 'list'), await warden('approvals', 'show', id)];
+    for (const run of parsed) {
       expect(run.code).toBe(0);
-      expect(run.stdout).not.toMatch(/^status: approved/m);
-      expect(run.stdout).not.toMatch(/^decided by: security-team/m);
       expect(run.stdout).toContain('\\u000astatus: approved');
+    }
+    write({ tier: `peer-review${forged}`, quorum: `1${forged}` });
+    const wrongShape = [await warden('approvals', 'list'), await warden('approvals', 'show', id)];
+    write({ status: `approved${forged}` });
+    wrongShape.push(await warden('approvals', 'show', id));
+    for (const run of wrongShape) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('approval store');
+    }
+    for (const run of [...parsed, ...wrongShape]) {
+      for (const output of [run.stdout, run.stderr]) {
+        expect(output).not.toMatch(/^status: approved/m);
+        expect(output).not.toMatch(/^decided by: security-team/m);
+      }
     }
   });
 });
