@@ -70,7 +70,14 @@ export async function fileForApproval(
   if (input.actionType !== undefined) payload.actionType = input.actionType;
   // Counting and filing happen under one lock, so concurrent requests cannot all pass one count.
   const id = await context.admit(async () => {
-    await refuseWhenFull({ workflow, rateLimiter: context.rateLimiter, limits: context.queueLimits, rules, payload });
+    await refuseWhenFull({
+      workflow,
+      rateLimiter: context.rateLimiter,
+      sourceRateLimiter: context.sourceRateLimiter,
+      limits: context.queueLimits,
+      rules,
+      payload,
+    });
     return workflow.request({
       requester: describeSource(input.originalSource),
       description: `Forward ${input.actionType ?? 'a message'} from ${describeSource(input.originalSource)} through ${input.gatewaySession} to ${input.targetSession}`,

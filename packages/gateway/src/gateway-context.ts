@@ -29,8 +29,15 @@ export interface GatewayContext {
   workflow: ApprovalWorkflow | undefined;
   /** The default inject function. */
   inject: InjectFunction | undefined;
-  /** Counts deliveries. */
+  /** Counts deliveries and each gateway's enqueues. */
   rateLimiter: RateLimiter;
+  /**
+   * Counts each source's enqueues. By default a limiter of its own: a flood of new sources (a
+   * self-made key each) fills the in-memory limiter's key table, and in a shared one that refused
+   * the gateway's own windows too, so operators' deliveries were `RATE_LIMITED`. A given
+   * `rateLimiter` counts both.
+   */
+  sourceRateLimiter: RateLimiter;
   /** Stops everything when active. */
   killSwitch: KillSwitch | undefined;
   /** Time source. */
@@ -100,6 +107,7 @@ export function createGatewayContext(config: GatewayConfig): GatewayContext {
     'rate-limiter-v1',
     'rate limiter',
   );
+  const sourceRateLimiter = config.rateLimiter === undefined ? createMemoryRateLimiter({ now }) : rateLimiter;
   const killSwitch = config.killSwitch && assertSpecification(config.killSwitch, 'kill-switch-v1', 'kill switch');
   return {
     engine,
@@ -116,6 +124,7 @@ export function createGatewayContext(config: GatewayConfig): GatewayContext {
     workflow,
     inject: config.inject,
     rateLimiter,
+    sourceRateLimiter,
     killSwitch,
     now,
     gatewayTrustLevel: config.gatewayTrustLevel ?? 'semi-trusted',

@@ -176,3 +176,30 @@ describe('listPendingRequests(query)', () => {
     expect(() => createGatewayFixture(undefined, { queue: { maxPending: 0 } })).toThrow(/queue\.maxPending/);
   });
 });
+
+describe('a flood of self-made keys that fills the in-memory rate limiter (attacker: a peer minting keys)', () => {
+  /** The approval gateway with delivery and enqueue rates, as a host would configure it. */
+  const RATED: SecurityConfigInput = {
+    sessions: {
+      ...UNLIMITED.sessions,
+      'approval-gateway': {
+        access: ['type:p2p', 'type:p2p-discovery'],
+        capabilities: ['inject', 'cross.inject'],
+        gateway: { allowForwardTo: ['code-assistant'], requireApproval: true, rateLimit: { perMinute: 1_000 } },
+      },
+    },
+  };
+
+  it('leaves the gateway its own windows: after 100,000 new sources, the operator still delivers', async () => {
+    const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), { queue: { maxPending: 1 } }, RATED);
+    const queued = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', peer(0));
+    expect(queued.requiresApproval).toBe(true);
+    // Each new key opens a window of its own (per-source enqueue rate) before any refusal.
+    for (let index = 1; index <= 100_000; index++) {
+      const refused = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', peer(index));
+      expect(refused.success).toBe(false);
+    }
+    const delivered = await fixture.gateway.approveAndExecute(queued.requestId as string, 'operator');
+    expect(delivered).toMatchObject({ success: true });
+  }, 300_000);
+});

@@ -66,8 +66,10 @@ export function createAdmissionLock(): <Value>(task: () => Promise<Value>) => Pr
 interface Admission {
   /** The workflow whose pending requests are counted. */
   workflow: ApprovalWorkflow;
-  /** Counts enqueues. */
+  /** Counts the gateway's enqueues. */
   rateLimiter: RateLimiter;
+  /** Counts the source's enqueues (its own key table: see `GatewayContext.sourceRateLimiter`). */
+  sourceRateLimiter: RateLimiter;
   /** The bounds. */
   limits: ResolvedQueueLimits;
   /** The gateway's forward rules (their `rateLimit` is counted at enqueue too). */
@@ -90,11 +92,11 @@ export async function refuseWhenFull(admission: Admission): Promise<void> {
   const { payload, limits, workflow } = admission;
   refuseOversized(payload, limits);
   const requester = sourceKey(payload);
-  await consume(admission, sourceWindow(payload, limits));
+  await consume(admission.sourceRateLimiter, sourceWindow(payload, limits));
   const own = countPending(await workflow.listPending({ requester }), payload).source;
   if (own >= limits.maxPendingPerSource)
     throw queueFull(`${limits.maxPendingPerSource} requests from this source are pending`);
-  for (const window of gatewayWindows(admission)) await consume(admission, window);
+  for (const window of gatewayWindows(admission)) await consume(admission.rateLimiter, window);
   const counts = countPending(await workflow.listPending(), payload);
   const full =
     counts.total >= limits.maxPending
@@ -159,7 +161,7 @@ function gatewayWindows({ payload, rules }: Admission): RateWindow[] {
 }
 
 /** Counts one request in `window`; throws `RateLimitedError` when it is used up, `BackendUnavailableError` when the limiter fails. */
-async function consume({ rateLimiter }: Admission, window: RateWindow): Promise<void> {
+async function consume(rateLimiter: RateLimiter, window: RateWindow): Promise<void> {
   if (window.limit === undefined) return;
   let decision: RateDecision;
   try {
