@@ -110,17 +110,20 @@ describe.each(WORKFLOWS)('the approval queue bounds over the %s, against peers w
   });
 });
 
-/** The approval gateway with a rate of 3 requests a minute, counted at enqueue. */
-const RATED: SecurityConfigInput = {
+/** The approval gateway with a rate of `perMinute` requests a minute, counted at enqueue and at delivery. */
+const ratedAt = (perMinute: number): SecurityConfigInput => ({
   sessions: {
     ...UNLIMITED.sessions,
     'approval-gateway': {
       access: ['type:p2p', 'type:p2p-discovery'],
       capabilities: ['inject', 'cross.inject'],
-      gateway: { allowForwardTo: ['code-assistant'], requireApproval: true, rateLimit: { perMinute: 3 } },
+      gateway: { allowForwardTo: ['code-assistant'], requireApproval: true, rateLimit: { perMinute } },
     },
   },
-};
+});
+
+/** The approval gateway with a rate of 3 requests a minute. */
+const RATED = ratedAt(3);
 
 describe.each(WORKFLOWS)(
   'the gateway rate at enqueue over the %s, against one key whose own queue is full',
@@ -178,20 +181,8 @@ describe('listPendingRequests(query)', () => {
 });
 
 describe('a flood of self-made keys that fills the in-memory rate limiter (attacker: a peer minting keys)', () => {
-  /** The approval gateway with delivery and enqueue rates, as a host would configure it. */
-  const RATED: SecurityConfigInput = {
-    sessions: {
-      ...UNLIMITED.sessions,
-      'approval-gateway': {
-        access: ['type:p2p', 'type:p2p-discovery'],
-        capabilities: ['inject', 'cross.inject'],
-        gateway: { allowForwardTo: ['code-assistant'], requireApproval: true, rateLimit: { perMinute: 1_000 } },
-      },
-    },
-  };
-
   it('leaves the gateway its own windows: after 100,000 new sources, the operator still delivers', async () => {
-    const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), { queue: { maxPending: 1 } }, RATED);
+    const fixture = createGatewayFixture(WORKFLOWS[1]?.[1](), { queue: { maxPending: 1 } }, ratedAt(1_000));
     const queued = await fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', peer(0));
     expect(queued.requiresApproval).toBe(true);
     // Each new key opens a window of its own (per-source enqueue rate) before any refusal.
