@@ -210,6 +210,26 @@ describeWithService('redis', 'Redis kill switch under faults (private redis-serv
     expect(await first?.getReason()).toBe('keep stopped');
   });
 
+  it('a deactivate() cut off by a lost connection, and reported as failed, is not carried out later by a resend', async () => {
+    server = await startRedisServer();
+    const [operator] = await openReady(1);
+    await operator?.activate('keep stopped');
+    const redis = await admin();
+    // The release waits on the server (writes paused) when its connection drops; the client
+    // reconnects at once. A client that resent it would run it once writes resume.
+    await redis.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+    const released = operator?.deactivate({ actor: 'bob' }).catch((caught: unknown) => caught);
+    await sleep(100);
+    await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    const error = await released;
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as BackendUnavailableError).message).toMatch(/was not deactivated/);
+    await redis.call('CLIENT', 'UNPAUSE');
+    await sleep(TIMINGS.commandTimeoutMs * 3);
+    expect(await redis.hget(STATE_KEY, 'active')).toBe('1');
+    expect(await operator?.isActive()).toBe(true);
+  });
+
   it('a state nobody can parse (tampered hash): instances answer unknown (active) at once; deactivate() rewrites it', async () => {
     server = await startRedisServer();
     const [first] = await openReleased(1);

@@ -8,6 +8,8 @@ describe('createRedisClient(target)', () => {
   it('does not queue commands while disconnected, so a dead server fails fast', () => {
     const redis = createRedisClient({ kind: 'url', url: 'redis://127.0.0.1:1' }, 750) as Redis;
     expect(redis.options.enableOfflineQueue).toBe(false);
+    // A command cut off by a lost connection is never resent: its caller may already have been told it failed.
+    expect(redis.options.autoResendUnfulfilledCommands).toBe(false);
     expect(redis.options.lazyConnect).toBe(true);
     expect(redis.options.commandTimeout).toBe(750);
     expect(redis.status).toBe('wait');
@@ -52,7 +54,12 @@ describe('createRedisClient(target) with credentials and TLS', () => {
       { kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }], auth },
       750,
     ) as Cluster;
-    expect(cluster.options.redisOptions).toMatchObject({ username: 'warden', password: 'pw-secret', tls: {} });
+    expect(cluster.options.redisOptions).toMatchObject({
+      username: 'warden',
+      password: 'pw-secret',
+      tls: {},
+      autoResendUnfulfilledCommands: false,
+    });
     // The subscriber connection keeps them (Cluster's duplicate replaces redisOptions as a whole).
     const clusterSubscriber = duplicateForSubscriber(cluster, 750) as Cluster;
     expect(clusterSubscriber.options.redisOptions).toMatchObject({

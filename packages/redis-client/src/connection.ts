@@ -10,11 +10,17 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
 }
 
-/** Options every connection Warden opens shares: fail fast, never queue while disconnected. */
+/**
+ * Options every connection Warden opens shares: fail fast, never queue while disconnected, and
+ * never resend a command cut off by a lost connection. ioredis resends one once it reconnects,
+ * even after the command timed out and its caller was told it failed: a kill switch release
+ * reported as "nothing changed" would then be carried out later, unseen.
+ */
 function failFastOptions(commandTimeoutMs: number): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
@@ -65,6 +71,7 @@ export function createRedisClient(
           redisOptions: {
             commandTimeout: commandTimeoutMs,
             maxRetriesPerRequest: 1,
+            autoResendUnfulfilledCommands: false,
             ...credentials,
             ...(tlsOptions ? { tls: tlsOptions } : {}),
           },
@@ -89,11 +96,7 @@ function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | unde
  * would hold up every command behind it).
  */
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
-  const options: RedisOptions = {
-    ...failFastOptions(commandTimeoutMs),
-    autoResubscribe: false,
-    autoResendUnfulfilledCommands: false,
-  };
+  const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
   if (isCluster(client)) {
     // Cluster's duplicate replaces `redisOptions` as a whole: keep the original's (credentials, TLS).
     return client.duplicate(undefined, {
