@@ -67,6 +67,17 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, verifyKey: 'not a key' })).toEqual(['verifyKey']);
   });
 
+  it('refuses a signingKey that is not the private half of verifyKey: nothing it signed would verify', () => {
+    const operator = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    expect(invalidField({ url: URL, verifyKey: operator.publicKey, signingKey: other.privateKey })).toEqual([
+      'signingKey',
+    ]);
+    expect(() =>
+      parseRedisKillSwitchConfig({ url: URL, verifyKey: operator.publicKey, signingKey: operator.privateKey }),
+    ).not.toThrow();
+  });
+
   it('refuses an object that only looks like a KeyObject with INVALID_INPUT, not a TypeError from node:crypto', () => {
     const fakePublic = {
       asymmetricKeyType: 'ed25519',

@@ -182,6 +182,16 @@ export function parseRedisKillSwitchConfig(
   const target = resolveRedisTarget(parsed, WHAT, env);
   const topology = topologyOf(target);
   const tagged = `${parsed.keyPrefix}{${parsed.name}}`;
+  const verifyKey = parseKey(parsed.verifyKey, 'public', 'verifyKey');
+  const signingKey = parseKey(parsed.signingKey, 'private', 'signingKey');
+  if (verifyKey && signingKey && !createPublicKey(signingKey).equals(verifyKey)) {
+    // Every change it signed would read as unknown everywhere: a deactivate() that resolves
+    // while nothing is released. Refused here rather than found out during an incident.
+    throw new InvalidInputError({
+      message: `${WHAT}: signingKey is not the private half of verifyKey: what it signs would never verify`,
+      issues: [{ path: 'signingKey', message: 'must pair with verifyKey' }],
+    });
+  }
   return {
     target,
     topology,
@@ -198,8 +208,8 @@ export function parseRedisKillSwitchConfig(
     commandTimeoutMs: parsed.commandTimeoutMs,
     minReplicaAcks: parsed.minReplicaAcks ?? (topology === 'sentinel' ? 1 : 0),
     historyLimit: parsed.historyLimit,
-    verifyKey: parseKey(parsed.verifyKey, 'public', 'verifyKey'),
-    signingKey: parseKey(parsed.signingKey, 'private', 'signingKey'),
+    verifyKey,
+    signingKey,
     events: parsed.events,
     onError,
     now: parsed.now ? checkedClock(parsed.now, onError) : systemClock,

@@ -1,4 +1,5 @@
 import { ConflictError } from '@warden/core';
+import type { RedisClient } from '@warden/redis-client';
 import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js';
 import type { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import type { KillSwitchJudge } from './redis-kill-switch-judge.js';
@@ -22,6 +23,9 @@ const SIGNED_WRITE_ATTEMPTS = 5;
 
 /** Writes the switch's changes to Redis (signed with `signingKey`) and waits for replicas. */
 export class KillSwitchWriter {
+  /** The connection (socket) the last write's reply came on: `WAIT` vouches only for writes made on it. */
+  private lastWriteSocket: unknown;
+
   /**
    * @param switchId the switch as signed (`<database>/<keyPrefix>{<name>}`)
    * @param signsForVerifyKey `signingKey` is the private half of `verifyKey`: what is signed here verifies
@@ -44,7 +48,7 @@ export class KillSwitchWriter {
     if (!signingKey) {
       const run = (skipIfInactive: boolean): Promise<KillSwitchScriptResult> =>
         this.connections.run(
-          (redis) => runChangeScript(redis, this.config, change, { skipIfInactive }),
+          (redis) => this.runScript(redis, change, { skipIfInactive }),
           this.config.commandTimeoutMs,
         );
       const result = await run(!change.active);
@@ -87,7 +91,7 @@ export class KillSwitchWriter {
       const expectedVersion = hash.version ?? '';
       const result = await this.connections.run(
         (redis) =>
-          runChangeScript(redis, this.config, change, {
+          this.runScript(redis, change, {
             version,
             expectedVersion,
             signature,
@@ -104,6 +108,17 @@ export class KillSwitchWriter {
     });
   }
 
+  /** Runs the change script, remembering the connection its reply came on (see {@link waitForReplicas}). */
+  private async runScript(
+    redis: RedisClient,
+    change: KillSwitchChange,
+    mode: Parameters<typeof runChangeScript>[3],
+  ): Promise<KillSwitchScriptResult> {
+    const result = await runChangeScript(redis, this.config, change, mode);
+    this.lastWriteSocket = socketOf(redis);
+    return result;
+  }
+
   /**
    * Judges what a change left in Redis. A record identical to the one this instance has just
    * signed, with a signing key that pairs with `verifyKey`, is known to verify: no second
@@ -116,17 +131,41 @@ export class KillSwitchWriter {
     return this.judge.judge(reading, verified ? { signatureVerified: true } : {});
   }
 
-  /** On replicated topologies, waits until `minReplicaAcks` replicas hold the last write. */
+  /**
+   * On replicated topologies, waits until `minReplicaAcks` replicas hold the last write.
+   *
+   * `WAIT` counts the replicas that hold what was written on its own connection. After a
+   * reconnection (ioredis resends a pending command, or sends one queued while offline) it may
+   * reach another server, such as the master a failover promoted, whose replicas never saw the
+   * write: there it would vouch for a write that is lost. So it counts only when it was sent and
+   * answered on the very connection the write's reply came on; otherwise this throws, and the
+   * caller retries the write.
+   */
   async waitForReplicas(): Promise<void> {
     const { minReplicaAcks, topology, commandTimeoutMs } = this.config;
     if (minReplicaAcks === 0 || topology === 'cluster') return;
     const waitMs = Math.max(1, commandTimeoutMs - 100);
-    const acknowledged = await this.connections.run(
-      (redis) => redis.call('WAIT', minReplicaAcks, waitMs),
-      commandTimeoutMs,
-    );
+    const writtenOn = this.lastWriteSocket;
+    const acknowledged = await this.connections.run(async (redis) => {
+      if (writtenOn === undefined || socketOf(redis) !== writtenOn) throw connectionChanged();
+      const count = await redis.call('WAIT', minReplicaAcks, waitMs);
+      if (socketOf(redis) !== writtenOn) throw connectionChanged();
+      return count;
+    }, commandTimeoutMs);
     if (Number(acknowledged) < minReplicaAcks) {
       throw new Error(`${String(acknowledged)} of ${minReplicaAcks} replicas acknowledged within ${waitMs} ms`);
     }
   }
+}
+
+/** The socket a single-server or Sentinel client talks on now (a new one after each reconnection). */
+function socketOf(redis: RedisClient): unknown {
+  return 'stream' in redis ? redis.stream : undefined;
+}
+
+function connectionChanged(): Error {
+  return new Error(
+    'the connection to Redis changed between the write and WAIT (a reconnection, perhaps to a new master): ' +
+      'no acknowledgement can be counted for the write',
+  );
 }

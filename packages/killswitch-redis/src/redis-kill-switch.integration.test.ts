@@ -389,14 +389,19 @@ describeWithService('redis', 'Redis kill switch (shared Redis)', (redisUrl) => {
     });
   });
 
-  it('a signingKey that is not the pair of verifyKey: the switch still reads its own signed release as unknown (deny)', async () => {
+  it('a signingKey that is not the pair of verifyKey is refused at creation; a release signed by another key reads as unknown (deny)', async () => {
     const operatorKeys = generateKeyPairSync('ed25519');
     const otherKeys = generateKeyPairSync('ed25519');
     const name = uniqueName();
-    const misconfigured = open({ name, verifyKey: operatorKeys.publicKey, signingKey: otherKeys.privateKey });
-    await misconfigured.deactivate({ actor: 'alice' });
-    expect(await misconfigured.getState()).toMatchObject({ active: true, unknown: true });
-    expect(await misconfigured.getReason()).toMatch(/not signed by the operator's key/);
+    expect(() => open({ name, verifyKey: operatorKeys.publicKey, signingKey: otherKeys.privateKey })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/not the private half/) }),
+    );
+    // A writer that only signs (no verifyKey) cannot check its key: the fleet reads its release as unknown.
+    const wrongKey = open({ name, signingKey: otherKeys.privateKey });
+    await wrongKey.deactivate({ actor: 'alice' });
+    const reader = open({ name, verifyKey: operatorKeys.publicKey });
+    expect(await reader.getState()).toMatchObject({ active: true, unknown: true });
+    expect(await reader.getReason()).toMatch(/not signed by the operator's key/);
     const operator = open({ name, verifyKey: operatorKeys.publicKey, signingKey: operatorKeys.privateKey });
     await operator.deactivate({ actor: 'alice' });
     expect(await operator.getState()).toMatchObject({ active: false, stale: false });
