@@ -87,6 +87,9 @@ describeWithService('redis', 'Redis kill switch on a password-protected Redis an
     const shown = inspect([refused, errors, intruder, JSON.stringify(intruder)], { depth: 8 });
     expect(shown).not.toContain(guessed);
     expect(inspect(operator, { depth: 8 }) + JSON.stringify(operator)).not.toContain(PASSWORD);
+    // Past its own inspect hook too: the config and connections are `#` fields, out of inspect's reach.
+    const everything = { depth: Number.POSITIVE_INFINITY, customInspect: false, showHidden: true };
+    expect(inspect(operator, everything)).not.toContain(PASSWORD);
   });
 
   it('Sentinel with passwords on the master and on the sentinels: `password` and `sentinelPassword` open it', async () => {

@@ -61,9 +61,11 @@ export class RedisKillSwitch implements KillSwitch {
   readonly providerId: string = 'redis';
   /** The switch's name (its keys derive from it). */
   readonly name: string;
-  private readonly config: ParsedRedisKillSwitchConfig;
+  // `#` fields: the config and the connections hold the Redis password, and a `#` field is out of
+  // reach of `util.inspect` (even with `customInspect: false`) and `JSON.stringify`.
+  readonly #config: ParsedRedisKillSwitchConfig;
   private readonly local: KillSwitchLocalCopy;
-  private readonly connections: KillSwitchConnections;
+  readonly #connections: KillSwitchConnections;
   private readonly activeAnswer: Promise<boolean> = Promise.resolve(true);
   private readonly inactiveAnswer: Promise<boolean> = Promise.resolve(false);
   private readonly switchId: string;
@@ -85,37 +87,37 @@ export class RedisKillSwitch implements KillSwitch {
   /** The record this instance's last change left in Redis, while it is the one held. */
   private ownChange: KillSwitchRecord | undefined;
   private readonly judge: KillSwitchJudge;
-  private readonly writer: KillSwitchWriter;
+  readonly #writer: KillSwitchWriter;
   private readonly audit: KillSwitchAudit;
   /** Signed records this instance held as the state: which history entries took effect. */
   private readonly heldSigned: HeldSignedRecords;
 
   /** Parses the config; opens nothing until the first call. */
   constructor(config: RedisKillSwitchConfig) {
-    this.config = parseRedisKillSwitchConfig(config);
-    this.name = this.config.name;
+    this.#config = parseRedisKillSwitchConfig(config);
+    this.name = this.#config.name;
     // Signed as the keys name it, braces included: prefix and name may both hold "." or "-", so
     // run together ("a:b." + "c" and "a:" + "b.c") two switches would sign the same text. The
     // database too: the same switch in two databases of one Redis (production and staging) is two
     // switches. Neither prefix nor name holds "/".
-    this.switchId = `${this.config.database}/${this.config.keyPrefix}{${this.config.name}}`;
-    const { name, staleAfterMs, failMode, onError } = this.config;
+    this.switchId = `${this.#config.database}/${this.#config.keyPrefix}{${this.#config.name}}`;
+    const { name, staleAfterMs, failMode, onError } = this.#config;
     this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
-    const { signingKey, verifyKey } = this.config;
+    const { signingKey, verifyKey } = this.#config;
     // `signingKey` is the private half of `verifyKey`: what this instance signs verifies.
     const signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
-    this.heldSigned = new HeldSignedRecords(this.config.historyLimit);
-    this.connections = new KillSwitchConnections(this.config, {
+    this.heldSigned = new HeldSignedRecords(this.#config.historyLimit);
+    this.#connections = new KillSwitchConnections(this.#config, {
       onEntry: (payload) => this.onEntry(payload),
       onFollowing: () => this.hint(),
       onError,
     });
     this.judge = new KillSwitchJudge({ name, switchId: this.switchId, verifyKey });
-    this.writer = new KillSwitchWriter(this.switchId, this.config, this.connections, this.judge, signsForVerifyKey);
+    this.#writer = new KillSwitchWriter(this.switchId, this.#config, this.#connections, this.judge, signsForVerifyKey);
     this.audit = new KillSwitchAudit({
       name,
-      events: this.config.events,
-      historyLimit: this.config.historyLimit,
+      events: this.#config.events,
+      historyLimit: this.#config.historyLimit,
       onError,
       readHistory: () => this.readHistoryRecords(),
       judgeHistory: (records) => this.judgeHistory(records),
@@ -135,7 +137,7 @@ export class RedisKillSwitch implements KillSwitch {
       return this.synchronized().then(
         () => this.local.isActive(),
         (error: unknown) => {
-          this.config.onError(redactRedisError(error));
+          this.#config.onError(redactRedisError(error));
           return true;
         },
       );
@@ -169,11 +171,11 @@ export class RedisKillSwitch implements KillSwitch {
   async ready(): Promise<void> {
     await this.synchronized();
     if (!this.local.isStale()) return;
-    const answered = await this.refresh(this.config.commandTimeoutMs);
+    const answered = await this.refresh(this.#config.commandTimeoutMs);
     if (answered && !this.local.isStale()) return;
     throw this.unavailable(
       answered
-        ? `Kill switch "${this.name}" read its state from Redis, but the reply arrived after staleAfterMs (${this.config.staleAfterMs} ms): stale`
+        ? `Kill switch "${this.name}" read its state from Redis, but the reply arrived after staleAfterMs (${this.#config.staleAfterMs} ms): stale`
         : `Kill switch "${this.name}" could not read its state from Redis`,
     );
   }
@@ -204,7 +206,7 @@ export class RedisKillSwitch implements KillSwitch {
     }
     const version = this.local.record()?.version;
     try {
-      await this.writer.waitForReplicas();
+      await this.#writer.waitForReplicas();
     } catch (error) {
       this.pinLocally(change, validReason);
       throw this.unavailable(
@@ -227,7 +229,7 @@ export class RedisKillSwitch implements KillSwitch {
    */
   async deactivate(options?: KillSwitchChangeOptions): Promise<void> {
     const change = this.describeChange(false, options);
-    if (this.config.verifyKey && !this.config.signingKey) {
+    if (this.#config.verifyKey && !this.#config.signingKey) {
       throw new AccessDeniedError({
         message: `Kill switch "${this.name}" verifies signatures but has no signingKey: only the operator's key can deactivate it`,
       });
@@ -274,8 +276,8 @@ export class RedisKillSwitch implements KillSwitch {
    * what the audit trail reports from. Throws what the read threw (each caller handles it).
    */
   private async readHistoryRecords(): Promise<KillSwitchRecord[]> {
-    const { historyKey, historyLimit, commandTimeoutMs } = this.config;
-    const entries = await this.connections.run(
+    const { historyKey, historyLimit, commandTimeoutMs } = this.#config;
+    const entries = await this.#connections.run(
       (redis) => redis.lrange(historyKey, 0, historyLimit - 1),
       commandTimeoutMs,
     );
@@ -284,7 +286,7 @@ export class RedisKillSwitch implements KillSwitch {
 
   /** With `verifyKey`, what each history entry proves (see {@link judgeHistory}). */
   private judgeHistory(records: readonly KillSwitchRecord[]): Map<KillSwitchRecord, HistoryVerdict> | undefined {
-    const verifyKey = this.config.verifyKey;
+    const verifyKey = this.#config.verifyKey;
     if (!verifyKey) return undefined;
     return judgeHistory(
       records,
@@ -300,13 +302,13 @@ export class RedisKillSwitch implements KillSwitch {
     this.firstReadSettled = true;
     clearInterval(this.refreshTimer);
     this.local.close();
-    this.connections.close();
+    this.#connections.close();
   }
 
   private start(): void {
     if (this.firstRead || this.closed) return;
-    this.connections.start();
-    this.refreshTimer = setInterval(() => void this.tick(), this.config.refreshIntervalMs);
+    this.#connections.start();
+    this.refreshTimer = setInterval(() => void this.tick(), this.#config.refreshIntervalMs);
     this.refreshTimer.unref();
     this.firstRead = this.readFirstState().finally(() => {
       this.firstReadSettled = true;
@@ -322,11 +324,11 @@ export class RedisKillSwitch implements KillSwitch {
 
   /** Follows the change stream first (so no change slips between read and stream), then reads, retrying until `staleAfterMs`. */
   private async readFirstState(): Promise<boolean> {
-    const deadline = performance.now() + this.config.staleAfterMs;
-    await this.connections.waitForFollowing(this.config.staleAfterMs);
+    const deadline = performance.now() + this.#config.staleAfterMs;
+    await this.#connections.waitForFollowing(this.#config.staleAfterMs);
     while (!this.closed) {
       const remaining = deadline - performance.now();
-      if (await this.refresh(Math.min(Math.max(remaining, 0), this.config.commandTimeoutMs))) return true;
+      if (await this.refresh(Math.min(Math.max(remaining, 0), this.#config.commandTimeoutMs))) return true;
       if (remaining <= 0) return false;
       await sleep(Math.min(FIRST_READ_RETRY_MS, remaining));
     }
@@ -334,7 +336,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private async tick(): Promise<void> {
-    this.connections.ensureFollowing();
+    this.#connections.ensureFollowing();
     await this.refresh(0);
     this.local.notifyIfChanged();
   }
@@ -378,7 +380,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private takeSignedRelease(record: KillSwitchRecord, held: KillSwitchRecord | undefined): boolean {
-    const verifyKey = this.config.verifyKey;
+    const verifyKey = this.#config.verifyKey;
     if (!verifyKey || !held) return false;
     if (record.version <= held.version || record.version <= this.judge.highestSignedVersion) return false;
     if (!isSignedBy(this.switchId, record, verifyKey)) return false;
@@ -420,10 +422,10 @@ export class RedisKillSwitch implements KillSwitch {
       // The state is as old as the read, not as its reply: a slow reply must not look fresh.
       let readAt = monotonicNow();
       let takenBefore = this.takenOutsideReads;
-      const hash = await this.connections.run((redis) => {
+      const hash = await this.#connections.run((redis) => {
         readAt = monotonicNow();
         takenBefore = this.takenOutsideReads;
-        return readStateHash(redis, this.config.stateKey);
+        return readStateHash(redis, this.#config.stateKey);
       }, waitForReadyMs);
       if (this.takenOutsideReads !== takenBefore) {
         // An entry (or this instance's own change) was taken while the read was on its way: the
@@ -436,7 +438,7 @@ export class RedisKillSwitch implements KillSwitch {
       this.checkPersistenceOnce();
       return true;
     } catch (error) {
-      this.config.onError(error);
+      this.#config.onError(error);
       return false;
     }
   }
@@ -450,7 +452,7 @@ export class RedisKillSwitch implements KillSwitch {
     if (!options.fromRead) this.takenOutsideReads += 1;
     const previous = this.local.accept(state, options);
     const after = state.kind === 'known' ? state.record : undefined;
-    if (after && this.config.verifyKey) this.heldSigned.remember(after);
+    if (after && this.#config.verifyKey) this.heldSigned.remember(after);
     if (options.own) {
       if (after) this.audit.rememberOwnVersion(after.version);
       return;
@@ -474,9 +476,9 @@ export class RedisKillSwitch implements KillSwitch {
     try {
       // The script's answer is a read, no newer than the first command of the change.
       const readAt = monotonicNow();
-      const written = await this.writer.write(change, this.local.record());
+      const written = await this.#writer.write(change, this.local.record());
       const wasLocalOnly = this.local.hasLocalActivation();
-      this.take(this.writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
+      this.take(this.#writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });
       this.ownChange = this.local.record();
       return { written, wasLocalOnly };
     } finally {
@@ -493,20 +495,20 @@ export class RedisKillSwitch implements KillSwitch {
   private checkPersistenceOnce(): void {
     if (this.persistenceChecked) return;
     this.persistenceChecked = true;
-    void this.connections
-      .run((redis) => describeRedisPersistence(redis), this.config.commandTimeoutMs)
+    void this.#connections
+      .run((redis) => describeRedisPersistence(redis), this.#config.commandTimeoutMs)
       .then((persistence) => {
         if (persistence.persistent) return;
         const message =
           `Redis keeps no kill switch state across a restart (${persistence.detail}): after one, every instance of ` +
           `"${this.name}" fails closed (unknown) until an operator calls deactivate(). Turn on appendonly.`;
-        this.config.onError(new BackendUnavailableError({ backend: 'redis', message }));
+        this.#config.onError(new BackendUnavailableError({ backend: 'redis', message }));
         this.audit.safeEmit({
           type: 'policy_warning',
           details: { name: this.name, warning: 'redis-without-persistence', message },
         });
       })
-      .catch(this.config.onError);
+      .catch(this.#config.onError);
   }
 
   private pinLocally(change: KillSwitchChange, reason: string): void {
@@ -525,7 +527,7 @@ export class RedisKillSwitch implements KillSwitch {
   ): KillSwitchChange {
     const { actor } = parseInput(killSwitchChangeOptionsSchema, options ?? {}, 'kill switch options');
     parseInput(changeTextSchema, { reason, actor }, 'kill switch change');
-    const changedAt = toIsoTime(this.config.now());
+    const changedAt = toIsoTime(this.#config.now());
     return { active, changedAt, ...(reason ? { reason } : {}), ...(actor ? { actor } : {}) };
   }
 
