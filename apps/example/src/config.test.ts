@@ -79,6 +79,14 @@ describe('loadHostConfig({ path, env })', () => {
     return path;
   };
 
+  it('refuses a file that repeats a key, naming it: JSON.parse keeps the last, a reviewer reads the first', async () => {
+    const path = writeConfig('{"killSwitch": {"backend": "redis"}, "killSwitch": {"backend": "stub"}}');
+    await expect(loadHostConfig({ env: { WARDEN_EXAMPLE_CONFIG: path } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: '/killSwitch', message: 'repeated key' }],
+    });
+  });
+
   it('reads the file named by WARDEN_EXAMPLE_CONFIG; the environment fills only what it leaves out', async () => {
     const peer = createPeerKeys();
     const path = writeConfig(

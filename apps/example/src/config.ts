@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  findRepeatedJsonKey,
   InvalidInputError,
   isCapabilityName,
   parseInput,
@@ -251,6 +252,13 @@ function readConfigFile(path: string): Record<string, unknown> {
     value = JSON.parse(text);
   } catch (error) {
     throw new InvalidInputError({ message: `The configuration file ${path} is not valid JSON`, cause: error });
+  }
+  const repeated = findRepeatedJsonKey(text);
+  if (repeated !== undefined) {
+    throw new InvalidInputError({
+      message: `The configuration file ${path} repeats the key at ${repeated}: only the last would count`,
+      issues: [{ path: repeated, message: 'repeated key' }],
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError({ message: `The configuration file ${path} must hold a JSON object` });

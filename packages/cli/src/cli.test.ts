@@ -234,6 +234,7 @@ describe('warden policy diff', () => {
   it.each([
     ['lint', 'a missing file', [fixture('nope.json')], 'no such file'],
     ['lint', 'a file that is not JSON', [fixture('not-json.txt')], 'is not valid JSON'],
+    ['lint', 'a file that repeats a key', [fixture('repeated-key.txt')], 'repeats the key at /enforcement'],
     ['lint', 'two files', [fixture('example-host.json'), fixture('example-host.json')], 'exactly one <config>'],
     ['diff', 'a missing file', [fixture('example-host.json'), fixture('nope.json')], 'no such file'],
     ['diff', 'an invalid configuration', [fixture('invalid.json'), fixture('example-host.json')], 'enforcement:'],

@@ -5,7 +5,13 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError, parseInput, type SecurityConfig, securityConfigSchema } from '@warden/core';
+import {
+  findRepeatedJsonKey,
+  InvalidInputError,
+  parseInput,
+  type SecurityConfig,
+  securityConfigSchema,
+} from '@warden/core';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** Exit codes a script can branch on. */
@@ -46,12 +52,18 @@ export function readJsonFile(file: string): unknown {
       code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`,
     );
   }
+  let document: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    document = JSON.parse(text) as unknown;
   } catch (error) {
     // JSON.parse quotes the file's text, line feeds included: escaped, the file cannot forge a line.
     throw new UsageError(`${file} is not valid JSON: ${safe((error as Error).message)}`);
   }
+  // JSON.parse keeps the last of a repeated key; whoever reviewed the file may have read the first.
+  const repeated = findRepeatedJsonKey(text);
+  if (repeated !== undefined)
+    throw new UsageError(`${file} repeats the key at ${safe(repeated)}: only the last would count`);
+  return document;
 }
 
 /** The issues that make a document an invalid security configuration, each `{ path, message }`. */

@@ -46,6 +46,17 @@ describe('createJsonFileConfigStore({ path })', () => {
     await expect(createJsonFileConfigStore({ path }).load()).rejects.toThrow(path);
   });
 
+  it('throws INVALID_INPUT naming the key when an object repeats one (JSON.parse would keep the last)', async () => {
+    const path = join(directory, 'security.json');
+    await writeFile(path, '{"enforcement": "enforce", "enforcement": "warn"}');
+    const error = await createJsonFileConfigStore({ path })
+      .load()
+      .catch((caught: unknown) => caught);
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ issues: [{ path: '/enforcement', message: 'repeated key' }] });
+    expect((error as Error).message).toContain(path);
+  });
+
   it('rejects with BACKEND_UNAVAILABLE and keeps the old file when the write fails', async () => {
     const path = join(directory, 'security.json');
     await writeFile(path, '{"enforcement":"warn"}');

@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigStore } from './config-store.js';
 import { BackendUnavailableError, InvalidInputError } from './errors.js';
+import { findRepeatedJsonKey } from './json-repeated-keys.js';
 
 /** Configuration for {@link createJsonFileConfigStore}. */
 export interface JsonFileConfigStoreConfig {
@@ -28,8 +29,9 @@ export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env):
 
 /**
  * Creates a store that keeps the configuration in one JSON file. No I/O happens until `load`
- * or `save`. A missing file loads as `undefined`; a file that is not JSON is an
- * `InvalidInputError` naming the path, so a damaged config never silently becomes the default.
+ * or `save`. A missing file loads as `undefined`; a file that is not JSON, or that repeats a key
+ * within one object, is an `InvalidInputError` naming the path, so a damaged config never
+ * silently becomes the default and a file never loads other than it reads.
  */
 export function createJsonFileConfigStore(config: JsonFileConfigStoreConfig): ConfigStore {
   if (typeof config?.path !== 'string' || config.path.length === 0 || config.path.includes('\0')) {
@@ -58,8 +60,9 @@ async function readJsonFile(path: string): Promise<unknown> {
       cause: error,
     });
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new InvalidInputError({
       message: `Security config ${path} is not valid JSON`,
@@ -67,6 +70,15 @@ async function readJsonFile(path: string): Promise<unknown> {
       cause: error,
     });
   }
+  // JSON.parse keeps the last of a repeated key; whoever reviewed the file may have read the first.
+  const repeated = findRepeatedJsonKey(text);
+  if (repeated !== undefined) {
+    throw new InvalidInputError({
+      message: `Security config ${path} repeats the key at ${repeated}: a reader keeps only the last, a reviewer may read the first`,
+      issues: [{ path: repeated, message: 'repeated key' }],
+    });
+  }
+  return parsed;
 }
 
 async function writeFileAtomically(path: string, text: string, mode: number): Promise<void> {

@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { mcpConfigJsonSchema, parseMcpConfig } from './config-file.js';
+import { loadMcpConfigFile, mcpConfigJsonSchema, parseMcpConfig } from './config-file.js';
 
 const schemaPath = fileURLToPath(new URL('../../warden-mcp.schema.json', import.meta.url));
 
@@ -40,6 +42,25 @@ describe('warden-mcp.json: an attacker on the network between the gateway and it
   const withJwks = (jwksUrl: string) => ({
     upstreams: { fs: { command: ['server'] } },
     http: { oauth: { issuer: 'https://idp.example', audience: 'https://mcp.example/mcp', jwksUrl } },
+  });
+
+  it('a file that repeats a key is refused, naming it (JSON.parse would keep the last; a reviewer reads the first)', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'warden-mcp-config-'));
+    try {
+      const path = join(directory, 'warden-mcp.json');
+      writeFileSync(
+        path,
+        '{"upstreams": {"fs": {"command": ["npx", "server"]}}, "tools": {"fs/read_file": {"approval": "security-review", "approval": "auto"}}}',
+      );
+      expect(() => loadMcpConfigFile(path)).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_INPUT',
+          issues: [{ path: '/tools/fs~1read_file/approval', message: 'repeated key' }],
+        }),
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('an http JWKS URL (keys anyone on the path could replace) is refused, naming the field', () => {
