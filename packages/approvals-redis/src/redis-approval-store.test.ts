@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createRedisApprovalStore } from './redis-approval-store.js';
+import { parseRedisApprovalStoreConfig } from './redis-config.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
 
 describe('createRedisApprovalStore(config)', () => {
@@ -17,6 +18,20 @@ describe('createRedisApprovalStore(config)', () => {
     expect(() => createRedisApprovalStore({ url: 'http://x' })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
+  });
+
+  it('waits for one replica per write on Sentinel by default (a failover loses what no replica holds), never on Cluster', () => {
+    const sentinel = { sentinels: [{ host: 'h', port: 1 }], sentinelMasterName: 'warden' };
+    expect(parseRedisApprovalStoreConfig(sentinel).minReplicaAcks).toBe(1);
+    expect(parseRedisApprovalStoreConfig({ ...sentinel, minReplicaAcks: 2 }).minReplicaAcks).toBe(2);
+    expect(parseRedisApprovalStoreConfig({ url: 'redis://x' }).minReplicaAcks).toBe(0);
+    expect(parseRedisApprovalStoreConfig({ url: 'redis://x', minReplicaAcks: 1 }).minReplicaAcks).toBe(1);
+    expect(
+      parseRedisApprovalStoreConfig({ clusterNodes: [{ host: 'h', port: 1 }], minReplicaAcks: 1 }).minReplicaAcks,
+    ).toBe(0);
+    for (const minReplicaAcks of [-1, 1.5, 101]) {
+      expect(() => createRedisApprovalStore({ url: 'redis://x', minReplicaAcks })).toThrow(/minReplicaAcks/);
+    }
   });
 
   it('throws INVALID_INPUT when neither url, REDIS_URL nor redis is given', () => {

@@ -17,6 +17,7 @@ import {
   readRecordScript,
 } from './redis-approval-store-scripts.js';
 import { parseRedisApprovalStoreConfig, type RedisApprovalStoreConfig } from './redis-config.js';
+import { createReplicatedWrite } from './redis-replicated-write.js';
 
 /** The Redis store: the port plus the key layout, for operators. */
 export interface RedisApprovalStore extends ApprovalStore {
@@ -46,6 +47,7 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
   const parsed = parseRedisApprovalStoreConfig(config);
   const connection = createLazyRedisConnection(parsed.target, parsed.commandTimeoutMs);
   const keys = keyLayout(parsed.keyPrefix);
+  const write = createReplicatedWrite(parsed.minReplicaAcks, parsed.commandTimeoutMs);
   const call = async <Result>(what: string, operation: (redis: RedisClient) => Promise<Result>): Promise<Result> => {
     try {
       return await operation(await connection.get());
@@ -78,10 +80,13 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       const created = await call('create', async (redis) => {
         const score = Date.parse(record.createdAt);
         if (record.status === 'pending') await indexAddScript.run(redis, pendingIndexes(record), [record.id, score]);
-        return createRecordScript.run(
+        return write(
           redis,
+          'create',
+          createRecordScript,
           [keys.record(record.id)],
           [JSON.stringify(record), record.version, record.status, record.tier, parsed.holdApprovedMs],
+          (created) => created === 1,
         );
       });
       if (created !== 1) throw new ConflictError({ message: `Approval request "${record.id}" already exists` });
@@ -100,10 +105,13 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
         if (next.status === 'pending') {
           await indexAddScript.run(redis, pendingIndexes(next), [id, Date.parse(next.createdAt)]);
         }
-        const reply = (await compareAndSetScript.run(
+        const reply = (await write(
           redis,
+          'compare-and-set',
+          compareAndSetScript,
           [keys.record(id)],
           [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier, parsed.holdApprovedMs],
+          (written) => Array.isArray(written) && written[0] === 1,
         )) as [number, string?];
         if (reply[0] !== 1) return false;
         const previousTier = reply[1];

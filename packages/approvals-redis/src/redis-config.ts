@@ -5,6 +5,7 @@ import {
   type RedisTarget,
   redisConnectionShape,
   resolveRedisTarget,
+  topologyOf,
 } from '@warden/redis-client';
 import { z } from 'zod';
 
@@ -34,6 +35,14 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
   holdApprovedFor?: string | number;
   /** How long (ms) one Redis command may take before it fails. @default 2000 */
   commandTimeoutMs?: number;
+  /**
+   * Replicas that must hold a write (Redis `WAIT`, within `commandTimeoutMs`) before `create` or
+   * `compareAndSet` reports it done; otherwise the call fails with `BackendUnavailableError`.
+   * Replication is asynchronous: a rejection the master acknowledged and a failover lost would
+   * leave the request pending, to be approved after all. Not used on Cluster (no `WAIT` there).
+   * @default 1 on Sentinel, else 0
+   */
+  minReplicaAcks?: number;
 }
 
 /** The longest retention accepted: ten years. */
@@ -51,6 +60,8 @@ export interface ParsedRedisApprovalStoreConfig {
   holdApprovedMs: number;
   /** Per-command timeout. */
   commandTimeoutMs: number;
+  /** Replicas that must acknowledge each write; 0 on Cluster. */
+  minReplicaAcks: number;
 }
 
 const commandTimeoutMs = z.number().int().positive().max(60_000).default(2_000);
@@ -71,6 +82,7 @@ const storeConfigSchema = z
         (ttl) => isValidTtl(ttl, MAX_TTL_MS),
         'must be a duration like "1h" or positive milliseconds, at most 30 days',
       ),
+    minReplicaAcks: z.number().int().min(0).max(100).optional(),
   })
   .strict();
 
@@ -83,12 +95,15 @@ export function parseRedisApprovalStoreConfig(
 ): ParsedRedisApprovalStoreConfig {
   const parsed = parseInput(storeConfigSchema, config, WHAT_STORE);
   const retention = parsed.retainDecidedFor;
+  const target = resolveRedisTarget(parsed, WHAT_STORE, env);
+  const topology = topologyOf(target);
   return {
-    target: resolveRedisTarget(parsed, WHAT_STORE, env),
+    target,
     keyPrefix: parsed.keyPrefix,
     retainDecidedMs: retention === null ? 0 : parseTtl(retention, MAX_RETENTION_MS),
     holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_TTL_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
+    minReplicaAcks: topology === 'cluster' ? 0 : (parsed.minReplicaAcks ?? (topology === 'sentinel' ? 1 : 0)),
   };
 }
 

@@ -3,6 +3,7 @@ import { createLazyRedisConnection, defineRedisScript, redactRedisError } from '
 import { z } from 'zod';
 import { parseRedisRateLimiterConfig, type RedisRateLimiterConfig } from './redis-config.js';
 import { rateLimitRedisKey } from './redis-rate-key.js';
+import { readConsumeReply } from './redis-rate-reply.js';
 
 /**
  * Fixed window counter. KEYS: counter. ARGV: limit, window ms. Counts only when the event fits
@@ -66,9 +67,9 @@ export function createRedisRateLimiter(config: RedisRateLimiterConfig = {}): Red
           cause: redactRedisError(error),
         });
       }
-      const [allowed, count, remainingMs] = reply as [number, number, number];
+      const { allowed, count, remainingMs } = readConsumeReply(reply);
       return {
-        allowed: allowed === 1,
+        allowed,
         remaining: Math.max(0, limit - count),
         resetAt: resolved.now() + remainingMs,
       };

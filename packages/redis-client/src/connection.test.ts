@@ -20,6 +20,15 @@ describe('createRedisClient(target)', () => {
     redis.disconnect();
     subscriber.disconnect();
   });
+
+  it('reconnects a dropped Cluster node connection instead of ending it (an ended one has its sent commands retried elsewhere)', () => {
+    const cluster = createRedisClient({ kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }] }, 750) as Cluster;
+    expect(cluster.options.clusterNodeRetryStrategy).toBe(reconnectDelay);
+    const subscriber = duplicateForSubscriber(cluster, 750) as Cluster;
+    expect(subscriber.options.clusterNodeRetryStrategy).toBe(reconnectDelay);
+    cluster.disconnect();
+    subscriber.disconnect();
+  });
 });
 
 describe('createRedisClient(target) with credentials and TLS', () => {

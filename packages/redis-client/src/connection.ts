@@ -28,6 +28,17 @@ function failFastOptions(commandTimeoutMs: number): RedisOptions {
 }
 
 /**
+ * A Cluster node connection that drops reconnects by itself (capped backoff) instead of ending.
+ * An ended node connection rejects the commands it had sent as "Connection is closed.", and
+ * ioredis's Cluster retries such a command on a fresh connection whatever
+ * `autoResendUnfulfilledCommands` says, although the node may already hold it: a rate-limit
+ * `consume` reported as failed was counted, and an approval reported as failed was given, once
+ * the copy ran. A reconnecting connection drops what it had sent (its caller's command times
+ * out), and a command that reaches a node not connected yet is still retried: it was never sent.
+ */
+const clusterNodeReconnection = { clusterNodeRetryStrategy: reconnectDelay } as const;
+
+/**
  * Opens nothing: builds an ioredis client for a target that is not an injected client. Commands
  * are not queued while disconnected and time out after `commandTimeoutMs`, so a dead server fails
  * a check fast instead of hanging it. Sentinel clients follow a failover to the new master.
@@ -68,6 +79,7 @@ export function createRedisClient(
           clusterRetryStrategy: reconnectDelay,
           retryDelayOnFailover: 50,
           retryDelayOnClusterDown: 50,
+          ...clusterNodeReconnection,
           redisOptions: {
             commandTimeout: commandTimeoutMs,
             maxRetriesPerRequest: 1,
@@ -104,6 +116,7 @@ export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: nu
       enableOfflineQueue: false,
       autoResubscribe: false,
       clusterRetryStrategy: reconnectDelay,
+      ...clusterNodeReconnection,
       redisOptions: {
         ...client.options.redisOptions,
         commandTimeout: commandTimeoutMs,

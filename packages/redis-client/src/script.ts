@@ -9,6 +9,20 @@ export interface RedisScript {
    * may be bytes (a `Buffer`) where text cannot name it exactly.
    */
   run(redis: RedisClient, keys: readonly (string | Buffer)[], args: readonly (string | number)[]): Promise<unknown>;
+  /**
+   * Runs the script, then `WAIT replicas timeoutMs`, sent together on one connection (a
+   * pipeline): `WAIT` counts the replicas that hold the writes made on its own connection, so
+   * sent apart, after a reconnection (perhaps to the master a failover promoted) it could vouch
+   * for a write that is lost. Resolves with the script's result and how many replicas
+   * acknowledged. Not for a Cluster (`WAIT` has no key to route by).
+   */
+  runThenWait(
+    redis: RedisClient,
+    keys: readonly (string | Buffer)[],
+    args: readonly (string | number)[],
+    replicas: number,
+    timeoutMs: number,
+  ): Promise<{ result: unknown; acknowledged: number }>;
 }
 
 /** Wraps Lua source as a {@link RedisScript}; never registers commands on the client. */
@@ -22,6 +36,29 @@ export function defineRedisScript(source: string): RedisScript {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
         return redis.eval(source, keys.length, ...keys, ...args);
       }
+    },
+    async runThenWait(redis, keys, args, replicas, timeoutMs) {
+      const send = async (how: 'evalsha' | 'eval'): Promise<[unknown, unknown]> => {
+        const pipeline = redis.pipeline();
+        pipeline[how](how === 'evalsha' ? sha : source, keys.length, ...keys, ...args);
+        pipeline.call('WAIT', replicas, timeoutMs);
+        const replies = (await pipeline.exec()) ?? [];
+        const [script, wait] = replies;
+        if (!script || !wait) throw new Error('Redis answered the pipeline with fewer replies than commands');
+        if (script[0]) throw script[0];
+        if (wait[0]) throw wait[0];
+        return [script[1], wait[1]];
+      };
+      let replies: [unknown, unknown];
+      try {
+        replies = await send('evalsha');
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        replies = await send('eval');
+      }
+      // Anything but an integer reply (a proxy's garbage) acknowledges nothing: NaN would fail no check.
+      const [result, acknowledged] = replies;
+      return { result, acknowledged: Number.isSafeInteger(acknowledged) ? (acknowledged as number) : 0 };
     },
   };
 }
