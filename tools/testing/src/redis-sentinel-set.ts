@@ -15,6 +15,13 @@ export interface RedisSentinelSetHandle {
   masterPort(): Promise<number>;
   /** Kills the current master at once (SIGKILL), like a crash. */
   killMaster(): Promise<number>;
+  /**
+   * Stops the current replica's process (SIGSTOP) until {@link RedisSentinelSetHandle.thawReplica}:
+   * meanwhile it acknowledges no write (`WAIT` counts 0). Resolves with its port.
+   */
+  freezeReplica(): Promise<number>;
+  /** Lets a frozen replica run again (SIGCONT). */
+  thawReplica(): void;
   /** Stops every process and removes the directory. */
   dispose(): Promise<void>;
 }
@@ -103,6 +110,11 @@ export async function startRedisSentinelSet(masterName = 'warden'): Promise<Redi
     child.kill(signal);
     await exited;
   };
+  let frozen: number | undefined;
+  const thawReplica = (): void => {
+    if (frozen !== undefined) children.get(frozen)?.kill('SIGCONT');
+    frozen = undefined;
+  };
   return {
     sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
     masterName,
@@ -112,7 +124,17 @@ export async function startRedisSentinelSet(masterName = 'warden'): Promise<Redi
       await stop(port, 'SIGKILL');
       return port;
     },
+    async freezeReplica() {
+      const current = await masterPort();
+      const port = current === master ? replica : master;
+      children.get(port)?.kill('SIGSTOP');
+      frozen = port;
+      return port;
+    },
+    thawReplica,
     async dispose() {
+      // A stopped process would not act on SIGTERM.
+      thawReplica();
       for (const port of children.keys()) await stop(port, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
