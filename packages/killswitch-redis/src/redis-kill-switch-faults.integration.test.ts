@@ -223,11 +223,37 @@ describeWithService('redis', 'Redis kill switch under faults (private redis-serv
     await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     const error = await released;
     expect(BackendUnavailableError.isInstance(error)).toBe(true);
-    expect((error as BackendUnavailableError).message).toMatch(/was not deactivated/);
+    expect((error as BackendUnavailableError).message).toMatch(/did not complete/);
     await redis.call('CLIENT', 'UNPAUSE');
     await sleep(TIMINGS.commandTimeoutMs * 3);
     expect(await redis.hget(STATE_KEY, 'active')).toBe('1');
     expect(await operator?.isActive()).toBe(true);
+  });
+
+  it('a deactivate() that timed out while Redis held it may still take effect: the error says so, and the audit trail records it', async () => {
+    server = await startRedisServer();
+    const events: SecurityEvent[] = [];
+    const emitter = createSecurityEventEmitter();
+    emitter.on('security', (event) => events.push(event));
+    const [operator] = await openReady(1);
+    const watcher = open({ events: emitter });
+    await operator?.activate('keep stopped', { actor: 'alice' });
+    await eventually(async () => expect(await watcher.getReason()).toBe('keep stopped'));
+    const redis = await admin();
+    // Redis holds the release (writes paused) past the command timeout, then carries it out.
+    await redis.call('CLIENT', 'PAUSE', String(TIMINGS.commandTimeoutMs * 3), 'WRITE');
+    const error = await operator?.deactivate({ actor: 'bob' }).catch((caught: unknown) => caught);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as BackendUnavailableError).message).toMatch(/did not complete.*may still take effect/);
+    await eventually(async () => expect(await watcher.isActive()).toBe(false));
+    await eventually(() =>
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'kill_switch_deactivated',
+          details: expect.objectContaining({ actor: 'bob', observed: true }),
+        }),
+      ),
+    );
   });
 
   it('a state nobody can parse (tampered hash): instances answer unknown (active) at once; deactivate() rewrites it', async () => {

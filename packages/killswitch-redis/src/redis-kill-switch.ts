@@ -223,7 +223,9 @@ export class RedisKillSwitch implements KillSwitch {
    * record, a tampered or unsigned one) by writing a trusted inactive record; idempotent otherwise.
    * It waits for the master's answer only: a deactivation lost in a failover leaves the switch
    * active (the safe side); call it again. When Redis cannot be reached it throws
-   * `BackendUnavailableError` and changes nothing (a stop is never lifted locally only). With
+   * `BackendUnavailableError` and changes nothing (a stop is never lifted locally only); when
+   * Redis received the release but did not answer in time, it throws too, and the release may
+   * still take effect (every instance records it as an observed change). With
    * `verifyKey` but no `signingKey` it throws `AccessDeniedError`: an unsigned release would be
    * read as unknown.
    */
@@ -242,7 +244,9 @@ export class RedisKillSwitch implements KillSwitch {
     } catch (error) {
       if (ConflictError.isInstance(error)) throw error;
       throw this.unavailable(
-        `Kill switch "${this.name}" was not deactivated: Redis could not be reached (${messageOf(error)})`,
+        `Kill switch "${this.name}": deactivate() did not complete (${messageOf(error)}). If Redis received ` +
+          'the release before failing to answer, it may still take effect (every instance then records it ' +
+          'as an observed change); read getState(), or call deactivate() again.',
         error,
       );
     }
