@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import {
-  findRepeatedJsonKey,
   InvalidInputError,
   isCapabilityName,
   parseInput,
   parseTtl,
+  refuseRepeatedJsonKeys,
   type SecretStore,
   type SecurityConfigInput,
   securityConfigSchema,
@@ -253,13 +253,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidInputError({ message: `The configuration file ${path} is not valid JSON`, cause: error });
   }
-  const repeated = findRepeatedJsonKey(text);
-  if (repeated !== undefined) {
-    throw new InvalidInputError({
-      message: `The configuration file ${path} repeats the key at ${repeated}: only the last would count`,
-      issues: [{ path: repeated, message: 'repeated key' }],
-    });
-  }
+  refuseRepeatedJsonKeys(text, `The configuration file ${path}`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError({ message: `The configuration file ${path} must hold a JSON object` });
   }

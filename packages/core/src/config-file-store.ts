@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigStore } from './config-store.js';
 import { BackendUnavailableError, InvalidInputError } from './errors.js';
-import { findRepeatedJsonKey } from './json-repeated-keys.js';
+import { refuseRepeatedJsonKeys } from './json-repeated-keys.js';
 
 /** Configuration for {@link createJsonFileConfigStore}. */
 export interface JsonFileConfigStoreConfig {
@@ -70,14 +70,7 @@ async function readJsonFile(path: string): Promise<unknown> {
       cause: error,
     });
   }
-  // JSON.parse keeps the last of a repeated key; whoever reviewed the file may have read the first.
-  const repeated = findRepeatedJsonKey(text);
-  if (repeated !== undefined) {
-    throw new InvalidInputError({
-      message: `Security config ${path} repeats the key at ${repeated}: a reader keeps only the last, a reviewer may read the first`,
-      issues: [{ path: repeated, message: 'repeated key' }],
-    });
-  }
+  refuseRepeatedJsonKeys(text, `Security config ${path}`);
   return parsed;
 }
 

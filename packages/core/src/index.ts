@@ -120,7 +120,7 @@ export {
   explainCapability,
   explainToolAccess,
 } from './explain.js';
-export { findRepeatedJsonKey } from './json-repeated-keys.js';
+export { findRepeatedJsonKey, refuseRepeatedJsonKeys } from './json-repeated-keys.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
 export type { PolicyCheckResult } from './policy/checks.js';
 export {

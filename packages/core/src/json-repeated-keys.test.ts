@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findRepeatedJsonKey } from './json-repeated-keys.js';
+import { findRepeatedJsonKey, refuseRepeatedJsonKeys } from './json-repeated-keys.js';
 
 describe('findRepeatedJsonKey(text)', () => {
   it('finds a key repeated at the top, in a nested object and in an object inside an array', () => {
@@ -23,5 +23,18 @@ describe('findRepeatedJsonKey(text)', () => {
     ).toBeUndefined();
     expect(findRepeatedJsonKey('[1, {"a": []}, {"a": {}}]')).toBeUndefined();
     expect(findRepeatedJsonKey('"just a string"')).toBeUndefined();
+  });
+});
+
+describe('refuseRepeatedJsonKeys(text, what)', () => {
+  it('throws INVALID_INPUT naming the document and the key, and accepts a text without repeats', () => {
+    expect(() => refuseRepeatedJsonKeys('{"a": 1, "a": 2}', 'policy.json')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^policy\.json repeats the key at \/a:/),
+        issues: [{ path: '/a', message: 'repeated key' }],
+      }),
+    );
+    expect(() => refuseRepeatedJsonKeys('{"a": 1, "b": {"a": 2}}', 'policy.json')).not.toThrow();
   });
 });

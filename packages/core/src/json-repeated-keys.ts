@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { InvalidInputError } from './errors.js';
 
 /** One open object or array while scanning: its keys so far (objects), its path, where it is. */
 interface Frame {
@@ -52,6 +53,20 @@ export function findRepeatedJsonKey(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Throws `InvalidInputError` when an object in `text` (already parsed as JSON) repeats a key; the
+ * issue's path is the key's JSON Pointer.
+ * @param what the document, as the message names it (`Security config /etc/warden.json`)
+ */
+export function refuseRepeatedJsonKeys(text: string, what: string): void {
+  const repeated = findRepeatedJsonKey(text);
+  if (repeated === undefined) return;
+  throw new InvalidInputError({
+    message: `${what} repeats the key at ${repeated}: a reader keeps only the last, a reviewer may read the first`,
+    issues: [{ path: repeated, message: 'repeated key' }],
+  });
 }
 
 /** The position of the quote that closes the string opening at `start`. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { findRepeatedJsonKey, InvalidInputError, parseInput } from '@warden/core';
+import { InvalidInputError, parseInput, refuseRepeatedJsonKeys } from '@warden/core';
 import { z } from 'zod';
 import { type ResolvedMcpConfig, type WardenMcpConfigInput, wardenMcpConfigSchema } from './config-schema.js';
 
@@ -40,13 +40,7 @@ export function loadMcpConfigFile(path: string): ResolvedMcpConfig {
     });
   }
   // JSON.parse keeps the last of a repeated key; whoever reviewed the file may have read the first.
-  const repeated = findRepeatedJsonKey(text);
-  if (repeated !== undefined) {
-    throw new InvalidInputError({
-      message: `${path} repeats the key at ${repeated}: only the last would count`,
-      issues: [{ path: repeated, message: 'repeated key' }],
-    });
-  }
+  refuseRepeatedJsonKeys(text, path);
   return parseMcpConfig(document);
 }
 
