@@ -1,9 +1,11 @@
 import { MAX_TTL_MS, parseInput, parseTtl } from '@warden/core';
 import {
   keyPrefixSchema,
+  minReplicaAcksSchema,
   type RedisConnectionConfig,
   type RedisTarget,
   redisConnectionShape,
+  replicaAcksFor,
   resolveRedisTarget,
   topologyOf,
 } from '@warden/redis-client';
@@ -82,7 +84,7 @@ const storeConfigSchema = z
         (ttl) => isValidTtl(ttl, MAX_TTL_MS),
         'must be a duration like "1h" or positive milliseconds, at most 30 days',
       ),
-    minReplicaAcks: z.number().int().min(0).max(100).optional(),
+    minReplicaAcks: minReplicaAcksSchema.optional(),
   })
   .strict();
 
@@ -96,14 +98,13 @@ export function parseRedisApprovalStoreConfig(
   const parsed = parseInput(storeConfigSchema, config, WHAT_STORE);
   const retention = parsed.retainDecidedFor;
   const target = resolveRedisTarget(parsed, WHAT_STORE, env);
-  const topology = topologyOf(target);
   return {
     target,
     keyPrefix: parsed.keyPrefix,
     retainDecidedMs: retention === null ? 0 : parseTtl(retention, MAX_RETENTION_MS),
     holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_TTL_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
-    minReplicaAcks: topology === 'cluster' ? 0 : (parsed.minReplicaAcks ?? (topology === 'sentinel' ? 1 : 0)),
+    minReplicaAcks: replicaAcksFor(topologyOf(target), parsed.minReplicaAcks),
   };
 }
 

@@ -1,5 +1,5 @@
 import { BackendUnavailableError } from '@warden/core';
-import type { RedisClient, RedisScript } from '@warden/redis-client';
+import { type RedisClient, type RedisScript, waitBudgetMs } from '@warden/redis-client';
 
 /** Runs a write script and, where replicas must acknowledge it, waits for them. */
 export type ReplicatedWrite = (
@@ -20,8 +20,7 @@ export type ReplicatedWrite = (
  * A script that wrote nothing (a lost compare-and-set) needs no acknowledgement.
  */
 export function createReplicatedWrite(minReplicaAcks: number, commandTimeoutMs: number): ReplicatedWrite {
-  // WAIT must answer before the command times out, or its count is lost with it.
-  const waitMs = Math.max(1, commandTimeoutMs - 100);
+  const waitMs = waitBudgetMs(commandTimeoutMs);
   return async (redis, what, script, keys, args, wrote) => {
     if (minReplicaAcks === 0) return script.run(redis, keys, args);
     const { result, acknowledged } = await script.runThenWait(redis, keys, args, minReplicaAcks, waitMs);

@@ -3,10 +3,11 @@ import { type Clock, InvalidInputError, parseInput, type SecurityEventEmitter, s
 import {
   databaseOf,
   keyPrefixSchema,
+  minReplicaAcksSchema,
   type RedisConnectionConfig,
   type RedisTarget,
-  type RedisTopology,
   redisConnectionShape,
+  replicaAcksFor,
   resolveRedisTarget,
   topologyOf,
 } from '@warden/redis-client';
@@ -88,8 +89,6 @@ export interface RedisKillSwitchConfig extends RedisConnectionConfig {
 export interface ParsedRedisKillSwitchConfig {
   /** Where to connect. */
   target: RedisTarget;
-  /** Single, Sentinel or Cluster. */
-  topology: RedisTopology;
   /** The database the connection selects (signed records are bound to it). */
   database: number;
   /** The switch's name. */
@@ -151,7 +150,7 @@ const configSchema = z
     failMode: z.enum(['closed', 'open']).default('closed'),
     refreshIntervalMs: milliseconds.optional(),
     commandTimeoutMs: milliseconds.default(1_000),
-    minReplicaAcks: z.number().int().min(0).max(100).optional(),
+    minReplicaAcks: minReplicaAcksSchema.optional(),
     historyLimit: z.number().int().min(1).max(10_000).default(100),
     verifyKey: keySchema.optional(),
     signingKey: keySchema.optional(),
@@ -180,7 +179,6 @@ export function parseRedisKillSwitchConfig(
   const parsed = parseInput(configSchema, config, WHAT);
   const onError = neverThrowing(parsed.onError);
   const target = resolveRedisTarget(parsed, WHAT, env);
-  const topology = topologyOf(target);
   const tagged = `${parsed.keyPrefix}{${parsed.name}}`;
   const verifyKey = parseKey(parsed.verifyKey, 'public', 'verifyKey');
   const signingKey = parseKey(parsed.signingKey, 'private', 'signingKey');
@@ -194,7 +192,6 @@ export function parseRedisKillSwitchConfig(
   }
   return {
     target,
-    topology,
     database: databaseOf(target),
     name: parsed.name,
     keyPrefix: parsed.keyPrefix,
@@ -206,7 +203,7 @@ export function parseRedisKillSwitchConfig(
     // A re-read interval nobody chose follows the staleness they did choose.
     refreshIntervalMs: parsed.refreshIntervalMs ?? Math.max(1, Math.floor(parsed.staleAfterMs / 5)),
     commandTimeoutMs: parsed.commandTimeoutMs,
-    minReplicaAcks: parsed.minReplicaAcks ?? (topology === 'sentinel' ? 1 : 0),
+    minReplicaAcks: replicaAcksFor(topologyOf(target), parsed.minReplicaAcks),
     historyLimit: parsed.historyLimit,
     verifyKey,
     signingKey,

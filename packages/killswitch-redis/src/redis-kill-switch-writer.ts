@@ -1,5 +1,5 @@
 import { ConflictError } from '@warden/core';
-import type { RedisClient } from '@warden/redis-client';
+import { type RedisClient, waitBudgetMs } from '@warden/redis-client';
 import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js';
 import type { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import type { KillSwitchJudge } from './redis-kill-switch-judge.js';
@@ -142,9 +142,10 @@ export class KillSwitchWriter {
    * caller retries the write.
    */
   async waitForReplicas(): Promise<void> {
-    const { minReplicaAcks, topology, commandTimeoutMs } = this.config;
-    if (minReplicaAcks === 0 || topology === 'cluster') return;
-    const waitMs = Math.max(1, commandTimeoutMs - 100);
+    // Always 0 on Cluster (see replicaAcksFor).
+    const { minReplicaAcks, commandTimeoutMs } = this.config;
+    if (minReplicaAcks === 0) return;
+    const waitMs = waitBudgetMs(commandTimeoutMs);
     const writtenOn = this.lastWriteSocket;
     const acknowledged = await this.connections.run(async (redis) => {
       if (writtenOn === undefined || socketOf(redis) !== writtenOn) throw connectionChanged();

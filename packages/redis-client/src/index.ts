@@ -31,4 +31,5 @@ export {
   redactRedisError,
 } from './connection.js';
 export { describeRedisPersistence, type RedisPersistence } from './persistence.js';
+export { acknowledgedReplicas, minReplicaAcksSchema, replicaAcksFor, waitBudgetMs } from './replication.js';
 export { defineRedisScript, hashTaggedKey, type RedisScript } from './script.js';

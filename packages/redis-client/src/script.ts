@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './config.js';
+import { acknowledgedReplicas } from './replication.js';
 
 /** A Lua script run with `EVALSHA`, falling back to `EVAL` when Redis lost its script cache (a restart, a failover). */
 export interface RedisScript {
@@ -56,9 +57,8 @@ export function defineRedisScript(source: string): RedisScript {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
         replies = await send('eval');
       }
-      // Anything but an integer reply (a proxy's garbage) acknowledges nothing: NaN would fail no check.
       const [result, acknowledged] = replies;
-      return { result, acknowledged: Number.isSafeInteger(acknowledged) ? (acknowledged as number) : 0 };
+      return { result, acknowledged: acknowledgedReplicas(acknowledged) };
     },
   };
 }
