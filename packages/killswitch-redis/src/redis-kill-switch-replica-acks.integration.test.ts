@@ -42,6 +42,36 @@ function movingConnector(first: number, then: number): typeof AbstractConnector 
   } as unknown as typeof AbstractConnector;
 }
 
+/** A connector whose replies to `WAIT` arrive as `+OK` (a proxy's garbage) instead of a count. */
+function garbledWaitConnector(port: number): typeof AbstractConnector {
+  return class GarbledWaitConnector extends AbstractConnector {
+    constructor() {
+      super(2_000);
+    }
+
+    connect(): Promise<Socket> {
+      this.connecting = true;
+      const socket = createConnection({ host: '127.0.0.1', port });
+      let waitSent = false;
+      const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+        if (String(chunk).includes('\r\nWAIT\r\n')) waitSent = true;
+        return write(chunk, ...rest);
+      }) as typeof socket.write;
+      const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
+      socket.emit = ((event: string, ...args: unknown[]) => {
+        if (event === 'data' && waitSent && /^:\d+\r\n$/.test(String(args[0]))) {
+          waitSent = false;
+          return emit(event, Buffer.from('+OK\r\n'));
+        }
+        return emit(event, ...args);
+      }) as typeof socket.emit;
+      this.stream = socket;
+      return Promise.resolve(socket);
+    }
+  } as unknown as typeof AbstractConnector;
+}
+
 describeWithService('redis', 'Redis kill switch: WAIT acknowledges only the write it follows', () => {
   const servers: RedisServerHandle[] = [];
   const clients: Redis[] = [];
@@ -90,6 +120,22 @@ describeWithService('redis', 'Redis kill switch: WAIT acknowledges only the writ
     // the promoted one. The activation still holds on this instance.
     expect(await connect(lost.url).hget(STATE_KEY, 'active')).toBe('1');
     expect(await connect(promoted.url).exists(STATE_KEY)).toBe(0);
+    expect(await killSwitch.isActive()).toBe(true);
+  });
+
+  it('a WAIT reply that is not a count (a proxy answering +OK) acknowledges nothing', async () => {
+    const server = await startRedisServer();
+    servers.push(server);
+    const client = new Redis({ Connector: garbledWaitConnector(server.port), lazyConnect: true } as never);
+    clients.push(client);
+    client.on('error', () => {});
+    const killSwitch = createRedisKillSwitch({ redis: client, name: NAME, minReplicaAcks: 1, commandTimeoutMs: 500 });
+    switches.push(killSwitch);
+
+    await expect(killSwitch.activate('incident', { actor: 'alice' })).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringMatching(/no replica acknowledged it .*0 of 1 replicas/),
+    });
     expect(await killSwitch.isActive()).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { ConflictError } from '@warden/core';
-import { type RedisClient, waitBudgetMs } from '@warden/redis-client';
+import { acknowledgedReplicas, type RedisClient, waitBudgetMs } from '@warden/redis-client';
 import type { ParsedRedisKillSwitchConfig } from './redis-kill-switch-config.js';
 import type { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import type { KillSwitchJudge } from './redis-kill-switch-judge.js';
@@ -153,8 +153,10 @@ export class KillSwitchWriter {
       if (socketOf(redis) !== writtenOn) throw connectionChanged();
       return count;
     }, commandTimeoutMs);
-    if (Number(acknowledged) < minReplicaAcks) {
-      throw new Error(`${String(acknowledged)} of ${minReplicaAcks} replicas acknowledged within ${waitMs} ms`);
+    // Read as a count: `Number('OK')` is NaN, and NaN < 1 is false, so garbage counted as acknowledged.
+    const replicas = acknowledgedReplicas(acknowledged);
+    if (replicas < minReplicaAcks) {
+      throw new Error(`${replicas} of ${minReplicaAcks} replicas acknowledged within ${waitMs} ms`);
     }
   }
 }
