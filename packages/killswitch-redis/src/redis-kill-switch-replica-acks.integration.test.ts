@@ -7,16 +7,22 @@ import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch
 const NAME = 'acks';
 const STATE_KEY = `warden:kill-switch:{${NAME}}:state`;
 
+/** Passes each command written to `socket` to `onWrite` first; when it returns false the command is not sent. */
+function interceptWrites(socket: Socket, onWrite: (command: string) => boolean): void {
+  const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  socket.write = ((chunk: unknown, ...rest: unknown[]) =>
+    onWrite(String(chunk)) ? write(chunk, ...rest) : false) as typeof socket.write;
+}
+
+const isWait = (command: string): boolean => command.includes('\r\nWAIT\r\n');
+
 /** Sends every command but `WAIT`: on that one the socket is dropped, as a master that dies just then. */
 function dropOnWait(socket: Socket): Socket {
-  const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (String(chunk).includes('\r\nWAIT\r\n')) {
-      socket.destroy();
-      return false;
-    }
-    return write(chunk, ...rest);
-  }) as typeof socket.write;
+  interceptWrites(socket, (command) => {
+    if (!isWait(command)) return true;
+    socket.destroy();
+    return false;
+  });
   return socket;
 }
 
@@ -53,11 +59,10 @@ function garbledWaitConnector(port: number): typeof AbstractConnector {
       this.connecting = true;
       const socket = createConnection({ host: '127.0.0.1', port });
       let waitSent = false;
-      const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (String(chunk).includes('\r\nWAIT\r\n')) waitSent = true;
-        return write(chunk, ...rest);
-      }) as typeof socket.write;
+      interceptWrites(socket, (command) => {
+        if (isWait(command)) waitSent = true;
+        return true;
+      });
       const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
       socket.emit = ((event: string, ...args: unknown[]) => {
         if (event === 'data' && waitSent && /^:\d+\r\n$/.test(String(args[0]))) {
