@@ -8,6 +8,23 @@ import { createRedisKillSwitch, type RedisKillSwitch } from './redis-kill-switch
 const TIMINGS = { staleAfterMs: 1_500, refreshIntervalMs: 200, commandTimeoutMs: 500 } as const;
 const INSTANCES = 3;
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Drops every client connection to the Redis on `port` but the sentinels' (named `sentinel-…`). */
+async function dropClientConnections(port: number): Promise<void> {
+  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  await admin.connect();
+  try {
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'normal')).split('\n');
+    for (const line of clients) {
+      const id = /(?:^| )id=(\d+)/.exec(line)?.[1];
+      if (id && !/ name=sentinel-/.test(line)) await admin.call('CLIENT', 'KILL', 'ID', id, 'SKIPME', 'yes');
+    }
+  } finally {
+    admin.disconnect();
+  }
+}
+
 const eventually = (assertion: () => Promise<void> | void): Promise<void> =>
   vi.waitFor(assertion, { timeout: 60_000, interval: 50 });
 
@@ -18,13 +35,14 @@ describeWithService(
     let set: RedisSentinelSetHandle | undefined;
     const opened: RedisKillSwitch[] = [];
 
-    const openAll = (): RedisKillSwitch[] =>
+    const openAll = (timings: { commandTimeoutMs?: number } = {}): RedisKillSwitch[] =>
       Array.from({ length: INSTANCES }, () => {
         const killSwitch = createRedisKillSwitch({
           sentinels: set?.sentinels ?? [],
           sentinelMasterName: set?.masterName ?? '',
           name: 'failover',
           ...TIMINGS,
+          ...timings,
         });
         opened.push(killSwitch);
         return killSwitch;
@@ -82,6 +100,45 @@ describeWithService(
         await instances[2]?.deactivate({ actor: 'bob' });
       });
       for (const instance of instances) await eventually(async () => expect(await instance.isActive()).toBe(false));
+    });
+
+    it('a failover announced while the clients ask a frozen sentinel where the master is: no client ends for good; every instance follows the new master', async () => {
+      // ioredis's failover detector, hearing +switch-master while its client is between masters
+      // (asking a sentinel where the master is), ended the client for good: a kill switch then read
+      // "stale" until restarted. CI met it under load; a frozen sentinel makes the window certain.
+      set = await startRedisSentinelSet();
+      // Commands (and the question to the frozen sentinel) time out long after the failover ends.
+      const instances = openAll({ commandTimeoutMs: 30_000 });
+      await instances[0]?.deactivate({ actor: 'operator' });
+      for (const instance of instances) await eventually(async () => expect(await instance.isActive()).toBe(false));
+      const oldMaster = await set.masterPort();
+      // Every client asked sentinel 0 first and asks it first again.
+      set.freezeSentinel(0);
+      await dropClientConnections(oldMaster);
+      const newMaster = await set.forceFailover(1);
+      expect(newMaster).not.toBe(oldMaster);
+      // Let every old failover detector hear the announcement before the frozen answer arrives.
+      await sleep(1_000);
+      set.thawSentinel(0);
+      for (const instance of instances) {
+        await eventually(async () => expect(await instance.getState()).toMatchObject({ active: false, stale: false }));
+      }
+      await eventually(async () => {
+        await instances[2]?.deactivate({ actor: 'bob' });
+      });
+      // The old master now replicates the new one: activate() may be acknowledged or not (BACKEND_UNAVAILABLE,
+      // the stop held here); either way the write reaches every instance.
+      await eventually(async () => {
+        await instances[1]
+          ?.activate('after the failover', { actor: 'alice' })
+          .catch((error: unknown) => expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' }));
+        await vi.waitFor(async () => expect(await instances[0]?.getReason()).toBe('after the failover'), {
+          timeout: 3_000,
+          interval: 50,
+        });
+      });
+      for (const instance of instances)
+        await eventually(async () => expect(await instance.getReason()).toBe('after the failover'));
     });
 
     it('master killed while inactive: instances keep inactive or fail closed while it fails over, then agree with the new master', async () => {

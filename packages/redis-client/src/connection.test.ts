@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisClient, duplicateForSubscriber, reconnectDelay, redactRedisError } from './connection.js';
+import { createRedisClient, duplicateForSubscriber, redactRedisError } from './connection.js';
+import { reconnectDelay } from './reconnect-delay.js';
 import { hashTaggedKey } from './script.js';
 
 describe('createRedisClient(target)', () => {

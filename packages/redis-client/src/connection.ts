@@ -1,14 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isCluster, type RedisClient, type RedisTarget, type RedisTlsConfig } from './config.js';
-
-/** Longest pause between two reconnection attempts, so a returning Redis is found quickly. */
-const MAX_RECONNECT_DELAY_MS = 1_000;
-
-/** Reconnects with a short, capped backoff (ioredis's default waits up to 5 s). */
-export function reconnectDelay(attempt: number): number {
-  return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
-}
+import { reconnectDelay } from './reconnect-delay.js';
+import { createSentinelClient, SentinelClient } from './sentinel-client.js';
 
 /**
  * Options every connection Warden opens shares: fail fast, never queue while disconnected, and
@@ -41,7 +35,8 @@ const clusterNodeReconnection = { clusterNodeRetryStrategy: reconnectDelay } as 
 /**
  * Opens nothing: builds an ioredis client for a target that is not an injected client. Commands
  * are not queued while disconnected and time out after `commandTimeoutMs`, so a dead server fails
- * a check fast instead of hanging it. Sentinel clients follow a failover to the new master.
+ * a check fast instead of hanging it. Sentinel clients follow a failover to the new master, and
+ * never end by themselves in one (see {@link createSentinelClient}).
  */
 export function createRedisClient(
   target: Exclude<RedisTarget, { kind: 'client' }>,
@@ -58,7 +53,8 @@ export function createRedisClient(
     case 'url':
       return new Redis(target.url, { ...options, ...credentials, ...(tlsOptions ? { tls: tlsOptions } : {}) });
     case 'sentinel':
-      return new Redis({
+      // Not ioredis's own Sentinel client: that one can end for good in a failover.
+      return createSentinelClient({
         ...options,
         ...credentials,
         sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
@@ -125,6 +121,8 @@ export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: nu
       },
     });
   }
+  // ioredis's duplicate() is a plain client: a Sentinel one must stay a SentinelClient.
+  if (client instanceof SentinelClient) return new SentinelClient({ ...client.options, ...options });
   return client.duplicate(options);
 }
 

@@ -27,9 +27,10 @@ export {
   createRedisClient,
   duplicateForSubscriber,
   type LazyRedisConnection,
-  reconnectDelay,
   redactRedisError,
 } from './connection.js';
 export { describeRedisPersistence, type RedisPersistence } from './persistence.js';
+export { reconnectDelay } from './reconnect-delay.js';
 export { acknowledgedReplicas, minReplicaAcksSchema, replicaAcksFor, waitBudgetMs } from './replication.js';
 export { defineRedisScript, hashTaggedKey, type RedisScript } from './script.js';
+export { createSentinelClient } from './sentinel-client.js';

@@ -22,6 +22,20 @@ export interface RedisSentinelSetHandle {
   freezeReplica(): Promise<number>;
   /** Lets a frozen replica run again (SIGCONT). */
   thawReplica(): void;
+  /**
+   * Stops sentinel `index` (of {@link RedisSentinelSetHandle.sentinels}) with SIGSTOP until
+   * {@link RedisSentinelSetHandle.thawSentinel}: it still accepts connections (the kernel does) but
+   * answers nothing, so a client asking it where the master is waits.
+   */
+  freezeSentinel(index: number): void;
+  /** Lets a frozen sentinel run again (SIGCONT). */
+  thawSentinel(index: number): void;
+  /**
+   * Fails over without killing anything (`SENTINEL FAILOVER`, asked of sentinel `viaSentinel`):
+   * the replica is promoted, the old master becomes its replica, and the sentinels announce
+   * `+switch-master`. Resolves with the new master's port once that sentinel names it.
+   */
+  forceFailover(viaSentinel: number): Promise<number>;
   /** Stops every process and removes the directory. */
   dispose(): Promise<void>;
 }
@@ -33,6 +47,8 @@ async function ask(port: number, ...command: string[]): Promise<unknown> {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    // A frozen process accepts the connection and answers nothing: give up instead of waiting.
+    commandTimeout: 2_000,
   });
   redis.on('error', () => {});
   try {
@@ -88,10 +104,14 @@ export async function startRedisSentinelSet(masterName = 'warden'): Promise<Redi
     await start(port, [file, '--sentinel']);
     sentinelPorts.push(port);
   }
+  const masterPortFrom = async (sentinel: number): Promise<number> => {
+    const reply = await ask(sentinel, 'SENTINEL', 'get-master-addr-by-name', masterName);
+    return Array.isArray(reply) && reply[1] ? Number(reply[1]) : 0;
+  };
   const masterPort = async (): Promise<number> => {
     for (const port of sentinelPorts) {
-      const reply = await ask(port, 'SENTINEL', 'get-master-addr-by-name', masterName);
-      if (Array.isArray(reply) && reply[1]) return Number(reply[1]);
+      const answer = await masterPortFrom(port);
+      if (answer) return answer;
     }
     return 0;
   };
@@ -115,6 +135,16 @@ export async function startRedisSentinelSet(masterName = 'warden'): Promise<Redi
     if (frozen !== undefined) children.get(frozen)?.kill('SIGCONT');
     frozen = undefined;
   };
+  const sentinelPort = (index: number): number => {
+    const port = sentinelPorts[index];
+    if (port === undefined) throw new RangeError(`No sentinel ${index}: the set has ${sentinelPorts.length}`);
+    return port;
+  };
+  const frozenSentinels = new Set<number>();
+  const thawSentinel = (index: number): void => {
+    const port = sentinelPort(index);
+    if (frozenSentinels.delete(port)) children.get(port)?.kill('SIGCONT');
+  };
   return {
     sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
     masterName,
@@ -132,9 +162,28 @@ export async function startRedisSentinelSet(masterName = 'warden'): Promise<Redi
       return port;
     },
     thawReplica,
+    freezeSentinel(index) {
+      const port = sentinelPort(index);
+      children.get(port)?.kill('SIGSTOP');
+      frozenSentinels.add(port);
+    },
+    thawSentinel,
+    async forceFailover(viaSentinel) {
+      const port = sentinelPort(viaSentinel);
+      const before = await masterPortFrom(port);
+      const reply = await ask(port, 'SENTINEL', 'FAILOVER', masterName);
+      if (reply !== 'OK') throw new Error(`SENTINEL FAILOVER answered ${String(reply)}`);
+      let after = before;
+      await until(async () => {
+        after = await masterPortFrom(port);
+        return after !== 0 && after !== before;
+      }, 'the forced failover');
+      return after;
+    },
     async dispose() {
       // A stopped process would not act on SIGTERM.
       thawReplica();
+      for (const index of sentinelPorts.keys()) thawSentinel(index);
       for (const port of children.keys()) await stop(port, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
