@@ -26,18 +26,28 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   const children: ChildProcess[] = [];
   const admins: Redis[] = [];
   const connect = async (port: number): Promise<Redis> => {
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    // A server just spawned refuses connections for a moment: the client retries by itself every
+    // 25 ms. (Calling connect() again instead fails once the first attempt has begun retrying:
+    // "already connecting", even after it is ready.)
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 25,
+    });
     redis.on('error', () => {});
     admins.push(redis);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await redis.connect();
-        return redis;
-      } catch (error) {
-        if (attempt > 200) throw error;
-        await sleep(25);
-      }
-    }
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server on port ${port} did not answer`)), 20_000);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    redis.connect().catch(() => {});
+    await ready;
+    return redis;
   };
   const ports = [await findFreePort(), await findFreePort()];
   const buses = [await findFreePort(), await findFreePort()];

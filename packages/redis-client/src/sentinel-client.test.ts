@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisClient, duplicateForSubscriber } from './connection.js';
 import { reconnectDelay } from './reconnect-delay.js';
-import { SentinelClient } from './sentinel-client.js';
+import { createSentinelClient, SentinelClient } from './sentinel-client.js';
 
 /** A loopback port nothing listens on: every sentinel question fails, so the client stays connecting. */
 async function closedPort(): Promise<number> {
@@ -68,6 +68,17 @@ describe('SentinelClient', () => {
     await sleep(reconnectDelay(1) * 4);
     expect(client.status).toBe('end');
     expect(statuses).toEqual(['connecting', 'end']);
+  });
+
+  it('connects at once without lazyConnect, as ioredis does', async () => {
+    const client = createSentinelClient({
+      sentinels: [{ host: '127.0.0.1', port: await closedPort() }],
+      name: 'warden',
+    });
+    opened.push(client);
+    client.on('error', () => {});
+    expect(client.status).toBe('connecting');
+    expect(client.options.lazyConnect).toBe(false);
   });
 
   it('is what createRedisClient opens for Sentinel, and stays one through duplicateForSubscriber', () => {

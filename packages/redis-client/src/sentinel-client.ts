@@ -30,13 +30,17 @@ export class SentinelClient extends Redis {
   /** Attempts started since the client was last ready, for the backoff between them. */
   #restarts = 0;
 
-  /** Builds the client; opens nothing unless `lazyConnect` is off (as ioredis does). */
+  /** Builds the client; connects at once unless `lazyConnect` (as ioredis does). */
   constructor(options: RedisOptions) {
-    // Replies mapped as in RESP2, as on every client Warden opens (the `RedisClient` type).
-    super({ ...options, replyMapping: 'legacy' });
+    // Replies mapped as in RESP2, as on every client Warden opens (the `RedisClient` type). ioredis
+    // connects inside its constructor unless lazyConnect, before this class's fields exist: so
+    // this constructor connects, once they do.
+    super({ ...options, replyMapping: 'legacy', lazyConnect: true });
+    this.options.lazyConnect = options.lazyConnect ?? false;
     this.on('ready', () => {
       this.#restarts = 0;
     });
+    if (!this.options.lazyConnect) this.connect().catch(() => {});
   }
 
   /** Connects (as ioredis does) and starts again should the attempt end the client by itself. */
