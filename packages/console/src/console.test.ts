@@ -1,8 +1,18 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from './index.js';
-import { type ConsoleUnderTest, postForm, sha256, signIn, signInFrom, startConsole } from './test-support.js';
+import { CONTENT_SECURITY_POLICY, createConsole } from './index.js';
+import {
+  type ConsoleUnderTest,
+  postForm,
+  rawStatusLine,
+  sha256,
+  signIn,
+  signInFrom,
+  startConsole,
+} from './test-support.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789';
@@ -209,6 +219,34 @@ describe('a malformed request (attacker: anyone who can reach the console)', () 
     );
     expect(decide.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('answers a request target that is not a URL path (GET //) instead of throwing out of the handler, which crashes a plain http server', async () => {
+    const console = createConsole({ operators, killSwitch });
+    const thrown: unknown[] = [];
+    const host = createServer((request, response) => {
+      try {
+        console(request, response);
+      } catch (error) {
+        // Without this catch, the throw is an uncaught exception: the whole host process exits.
+        thrown.push(error);
+        response.destroy();
+      }
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = host.address() as AddressInfo;
+      for (const target of ['//', '//[', '/\\']) {
+        expect(await rawStatusLine(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).toBe(
+          'HTTP/1.1 404 Not Found',
+        );
+      }
+      expect(thrown).toEqual([]);
+    } finally {
+      console.close();
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
+    }
   });
 });
 

@@ -116,6 +116,19 @@ function failed(app: ConsoleApp, response: ServerResponse, error: unknown): void
 }
 
 /**
+ * The request's URL, or `undefined` when its target is not one (`GET //`: an empty host). Parsed
+ * without throwing: this runs in the server's request listener, outside any promise, where a
+ * throw is an uncaught exception that ends the host's whole process.
+ */
+function urlOf(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://console.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
  * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
  * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`).
@@ -125,8 +138,8 @@ export function createConsole(config: ConsoleConfig): ConsoleHandler {
   const app = createApp(config);
   const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
   const handler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => {
-    const url = new URL(request.url ?? '/', 'http://console.invalid');
-    const inside = url.pathname === app.basePath || url.pathname.startsWith(`${app.basePath}/`);
+    const url = urlOf(request);
+    const inside = url !== undefined && (url.pathname === app.basePath || url.pathname.startsWith(`${app.basePath}/`));
     if (!inside) {
       if (next) next();
       else sendJson(response, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not a console path' } });
