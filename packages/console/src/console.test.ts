@@ -193,6 +193,20 @@ describe('a forged cross-site POST (an attacker page the operator visits)', () =
 });
 
 describe('a malformed request (attacker: anyone who can reach the console)', () => {
+  it('records a refused request in the events with its path and Origin cut short, so that each unauthenticated request adds a bounded entry to the audit log', async () => {
+    const events = createSecurityEventEmitter();
+    const recorded: string[] = [];
+    events.on('security', (event) => recorded.push(JSON.stringify(event.details)));
+    await server.close();
+    server = await startConsole({ operators, killSwitch, events });
+    const origin = `http://${'o'.repeat(6000)}.example`;
+    const path = `/console/${'p'.repeat(6000)}`;
+    expect((await postForm(server.url, path, { csrf: 'x' }, { origin })).status).toBe(403);
+    expect((await postForm(server.url, path, { csrf: 'x' }, {})).status).toBe(403);
+    expect(recorded).toHaveLength(2);
+    for (const details of recorded) expect(details.length).toBeLessThan(1000);
+    expect(recorded[0]).toContain('http://ooo');
+  });
   it('gets a 400 with a stable code, not a 500 reported to onError, for a huge, mistyped or mis-encoded request', async () => {
     const errors: unknown[] = [];
     await server.close();
