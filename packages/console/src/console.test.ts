@@ -328,6 +328,36 @@ describe('approvals', () => {
     expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
   });
 
+  it('says an approval that was recorded was recorded, even when reading the request back fails (a backend blip), never that it failed or was refused', async () => {
+    const id = await workflow.request({ requester: 'peer', description: 'run ls', payload: { command: 'ls' } });
+    let failReads = false;
+    const blinking: ApprovalWorkflow = Object.create(workflow, {
+      get: {
+        value: async (requestId: string) => {
+          if (failReads) throw new Error('connection reset');
+          return workflow.get(requestId);
+        },
+      },
+      approve: {
+        value: async (requestId: string, approver: string) => {
+          await workflow.approve(requestId, approver);
+          failReads = true;
+        },
+      },
+    });
+    const errors: unknown[] = [];
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow: blinking }, onError: (e) => errors.push(e) });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const approved = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'looks fine' }, { cookie });
+    expect(await workflow.getStatus(id)).toBe('approved');
+    expect(approved.status).toBe(303);
+    failReads = false;
+    const page = await fetch(`${server.url}${approved.headers.get('location')}`, { headers: { cookie } });
+    expect(await page.text()).toContain('Your approval was recorded');
+  });
+
   it('says a request expired meanwhile instead of approving it', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     workflow = createStubApprovalWorkflow({ now: () => now });
