@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY, createConsole } from './index.js';
 import {
   type ConsoleUnderTest,
@@ -158,6 +158,20 @@ describe('sign-in', () => {
     server = await startConsole({ operators, killSwitch, publicOrigin: 'https://ops.example' });
     const page = await fetch(`${server.url}/console/sign-in`);
     expect(page.headers.getSetCookie()[0]).toContain('Secure');
+  });
+
+  it('ends a session on time when the wall clock steps back (attacker: a clock that steps, say through NTP): a stolen cookie lives no longer', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.parse('2026-06-01T12:00:00Z') });
+    try {
+      await server.close();
+      server = await startConsole({ operators, killSwitch, sessionTtlMs: 60_000 });
+      const { cookie } = await signIn(server.url, ALICE);
+      vi.setSystemTime(Date.parse('2026-05-31T12:00:00Z'));
+      vi.advanceTimersByTime(61_000);
+      expect((await fetch(`${server.url}/console/api/kill-switch`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('signs out: the old cookie opens nothing any more', async () => {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidInputError, type KillSwitchState } from '@warden/core';
+import { type Clock, InvalidInputError, type KillSwitchState } from '@warden/core';
 import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
 import { oneVerificationAtATime } from './audit-verification.js';
 import {
@@ -49,9 +49,19 @@ function verifierOf(audit: ConsoleAuditSource | undefined): (() => Promise<Conso
   return oneVerificationAtATime(() => (audit.verify as () => Promise<ConsoleAuditReport>).call(audit));
 }
 
+/**
+ * The default clock: epoch milliseconds that advance with the monotonic clock. Session expiry
+ * and a guessing address's wait are measured on it, so a wall clock stepped back (by NTP, or by
+ * whoever controls it) never makes a session, and a stolen cookie, outlive its lifetime.
+ */
+function monotonicClock(): Clock {
+  const origin = Date.now() - performance.now();
+  return () => origin + performance.now();
+}
+
 function createApp(config: ConsoleConfig): ConsoleApp {
   const basePath = (config.basePath ?? '/console').replace(/\/+$/, '');
-  const now = config.now ?? Date.now;
+  const now = config.now ?? monotonicClock();
   const killSwitchHistory: KillSwitchState[] = [];
   return {
     config,
