@@ -147,7 +147,10 @@ export interface ConsoleConfig {
    * @default the connection's remote address
    */
   clientAddress?: (request: IncomingMessage) => string;
-  /** Time source. @default Date.now */
+  /**
+   * Time source for session expiry and sign-in throttling.
+   * @default the monotonic clock as epoch milliseconds (a wall clock that steps moves no expiry)
+   */
   now?: Clock;
   /** Told about unexpected errors (the operator sees a generic message). @default console.error */
   onError?: (error: unknown) => void;

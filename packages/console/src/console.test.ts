@@ -1,8 +1,18 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from './index.js';
-import { type ConsoleUnderTest, postForm, sha256, signIn, signInFrom, startConsole } from './test-support.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CONTENT_SECURITY_POLICY, createConsole } from './index.js';
+import {
+  type ConsoleUnderTest,
+  postForm,
+  rawStatusLine,
+  sha256,
+  signIn,
+  signInFrom,
+  startConsole,
+} from './test-support.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789';
@@ -150,6 +160,20 @@ describe('sign-in', () => {
     expect(page.headers.getSetCookie()[0]).toContain('Secure');
   });
 
+  it('ends a session on time when the wall clock steps back (attacker: a clock that steps, say through NTP): a stolen cookie lives no longer', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.parse('2026-06-01T12:00:00Z') });
+    try {
+      await server.close();
+      server = await startConsole({ operators, killSwitch, sessionTtlMs: 60_000 });
+      const { cookie } = await signIn(server.url, ALICE);
+      vi.setSystemTime(Date.parse('2026-05-31T12:00:00Z'));
+      vi.advanceTimersByTime(61_000);
+      expect((await fetch(`${server.url}/console/api/kill-switch`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('signs out: the old cookie opens nothing any more', async () => {
     const { cookie, csrf } = await signIn(server.url, ALICE);
     expect((await fetch(`${server.url}/console/api/kill-switch`, { headers: { cookie } })).status).toBe(200);
@@ -183,6 +207,20 @@ describe('a forged cross-site POST (an attacker page the operator visits)', () =
 });
 
 describe('a malformed request (attacker: anyone who can reach the console)', () => {
+  it('records a refused request in the events with its path and Origin cut short, so that each unauthenticated request adds a bounded entry to the audit log', async () => {
+    const events = createSecurityEventEmitter();
+    const recorded: string[] = [];
+    events.on('security', (event) => recorded.push(JSON.stringify(event.details)));
+    await server.close();
+    server = await startConsole({ operators, killSwitch, events });
+    const origin = `http://${'o'.repeat(6000)}.example`;
+    const path = `/console/${'p'.repeat(6000)}`;
+    expect((await postForm(server.url, path, { csrf: 'x' }, { origin })).status).toBe(403);
+    expect((await postForm(server.url, path, { csrf: 'x' }, {})).status).toBe(403);
+    expect(recorded).toHaveLength(2);
+    for (const details of recorded) expect(details.length).toBeLessThan(1000);
+    expect(recorded[0]).toContain('http://ooo');
+  });
   it('gets a 400 with a stable code, not a 500 reported to onError, for a huge, mistyped or mis-encoded request', async () => {
     const errors: unknown[] = [];
     await server.close();
@@ -209,6 +247,34 @@ describe('a malformed request (attacker: anyone who can reach the console)', () 
     );
     expect(decide.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('answers a request target that is not a URL path (GET //) instead of throwing out of the handler, which crashes a plain http server', async () => {
+    const console = createConsole({ operators, killSwitch });
+    const thrown: unknown[] = [];
+    const host = createServer((request, response) => {
+      try {
+        console(request, response);
+      } catch (error) {
+        // Without this catch, the throw is an uncaught exception: the whole host process exits.
+        thrown.push(error);
+        response.destroy();
+      }
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = host.address() as AddressInfo;
+      for (const target of ['//', '//[', '/\\']) {
+        expect(await rawStatusLine(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).toBe(
+          'HTTP/1.1 404 Not Found',
+        );
+      }
+      expect(thrown).toEqual([]);
+    } finally {
+      console.close();
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
+    }
   });
 });
 
@@ -274,6 +340,36 @@ describe('approvals', () => {
     );
     expect(late.status).toBe(409);
     expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
+  });
+
+  it('says an approval that was recorded was recorded, even when reading the request back fails (a backend blip), never that it failed or was refused', async () => {
+    const id = await workflow.request({ requester: 'peer', description: 'run ls', payload: { command: 'ls' } });
+    let failReads = false;
+    const blinking: ApprovalWorkflow = Object.create(workflow, {
+      get: {
+        value: async (requestId: string) => {
+          if (failReads) throw new Error('connection reset');
+          return workflow.get(requestId);
+        },
+      },
+      approve: {
+        value: async (requestId: string, approver: string) => {
+          await workflow.approve(requestId, approver);
+          failReads = true;
+        },
+      },
+    });
+    const errors: unknown[] = [];
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow: blinking }, onError: (e) => errors.push(e) });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const approved = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'looks fine' }, { cookie });
+    expect(await workflow.getStatus(id)).toBe('approved');
+    expect(approved.status).toBe(303);
+    failReads = false;
+    const page = await fetch(`${server.url}${approved.headers.get('location')}`, { headers: { cookie } });
+    expect(await page.text()).toContain('Your approval was recorded');
   });
 
   it('says a request expired meanwhile instead of approving it', async () => {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidInputError, type KillSwitchState } from '@warden/core';
+import { type Clock, InvalidInputError, type KillSwitchState } from '@warden/core';
 import { CONSOLE_SCRIPT, CONSOLE_STYLES } from './assets/index.js';
 import { oneVerificationAtATime } from './audit-verification.js';
 import {
@@ -49,9 +49,19 @@ function verifierOf(audit: ConsoleAuditSource | undefined): (() => Promise<Conso
   return oneVerificationAtATime(() => (audit.verify as () => Promise<ConsoleAuditReport>).call(audit));
 }
 
+/**
+ * The default clock: epoch milliseconds that advance with the monotonic clock. Session expiry
+ * and a guessing address's wait are measured on it, so a wall clock stepped back (by NTP, or by
+ * whoever controls it) never makes a session, and a stolen cookie, outlive its lifetime.
+ */
+function monotonicClock(): Clock {
+  const origin = Date.now() - performance.now();
+  return () => origin + performance.now();
+}
+
 function createApp(config: ConsoleConfig): ConsoleApp {
   const basePath = (config.basePath ?? '/console').replace(/\/+$/, '');
-  const now = config.now ?? Date.now;
+  const now = config.now ?? monotonicClock();
   const killSwitchHistory: KillSwitchState[] = [];
   return {
     config,
@@ -116,6 +126,19 @@ function failed(app: ConsoleApp, response: ServerResponse, error: unknown): void
 }
 
 /**
+ * The request's URL, or `undefined` when its target is not one (`GET //`: an empty host). Parsed
+ * without throwing: this runs in the server's request listener, outside any promise, where a
+ * throw is an uncaught exception that ends the host's whole process.
+ */
+function urlOf(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://console.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
  * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
  * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`).
@@ -125,8 +148,8 @@ export function createConsole(config: ConsoleConfig): ConsoleHandler {
   const app = createApp(config);
   const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
   const handler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => {
-    const url = new URL(request.url ?? '/', 'http://console.invalid');
-    const inside = url.pathname === app.basePath || url.pathname.startsWith(`${app.basePath}/`);
+    const url = urlOf(request);
+    const inside = url !== undefined && (url.pathname === app.basePath || url.pathname.startsWith(`${app.basePath}/`));
     if (!inside) {
       if (next) next();
       else sendJson(response, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not a console path' } });

@@ -74,13 +74,26 @@ async function routeSignedInGet(context: SignedInContext): Promise<boolean> {
   return true;
 }
 
+/** Longest request-chosen text (a path, an `Origin`) copied into an event. */
+const MAX_EVENT_TEXT = 200;
+
+/**
+ * `text` cut to {@link MAX_EVENT_TEXT} characters. Refusals are recorded before anyone is signed
+ * in, and the host's events usually go to a persistent audit log: a request line and an `Origin`
+ * of up to 16 KiB each would otherwise let anyone who can reach the console add that much to the
+ * log with every refused request.
+ */
+function bounded(text: string): string {
+  return text.length <= MAX_EVENT_TEXT ? text : `${text.slice(0, MAX_EVENT_TEXT)}… (${text.length} characters)`;
+}
+
 function forbidden(context: RequestContext, reason: string): void {
   context.app.emit({
     type: 'access_denied',
     details: {
       step: 'console-csrf',
-      reason,
-      path: context.path,
+      reason: bounded(reason),
+      path: bounded(context.path),
       ...(context.session ? { operator: context.session.operator } : {}),
     },
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { type ConsoleConfig, type ConsoleHandler, createConsole } from './index.js';
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -117,4 +117,17 @@ export async function signInFrom(localAddress: string, url: string, token: strin
     body: new URLSearchParams({ csrf: formToken, token }).toString(),
   });
   return { status: response.status };
+}
+
+/** Sends `raw` bytes as a request (fetch cannot send a malformed target) and returns the response's status line ('' when the connection closes without one). */
+export function rawStatusLine(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
 }

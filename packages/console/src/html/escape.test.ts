@@ -13,6 +13,14 @@ describe('escaping', () => {
     expect(escapeHtml('Grüße, 你好, مرحبا 🚀')).toBe('Grüße, 你好, مرحبا 🚀');
   });
 
+  it('escapeHtml shows every invisible format character as an escape, those @warden/mcp flags in a tool definition included (attacker: an MCP server hiding text)', () => {
+    // U+1D173 (musical begin beam), U+1BCA0 (shorthand format letter overlap), U+13430 (Egyptian
+    // hieroglyph joiner), U+2064 (invisible plus) and U+0600 (Arabic number sign) are format characters.
+    expect(escapeHtml('a\u{1D173}b\u{1BCA0}c\u{13430}d\u2064e\u0600f')).toBe(
+      'a\\ud834\\udd73b\\ud82f\\udca0c\\ud80d\\udc30d\\u2064e\\u0600f',
+    );
+  });
+
   it('html`` escapes interpolated values and arrays, keeps nested html`` as markup', () => {
     const attacker = '<script>alert(1)</script>';
     const page = html`<p title="${attacker}">${attacker}${[attacker, html`<b>ok</b>`]}</p>`;

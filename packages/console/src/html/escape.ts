@@ -32,10 +32,13 @@ const replacements: Record<string, string> = {
  * and paragraph separators, the bidirectional controls (U+202E shows the rest of a line backwards,
  * so `rm -rf` can read as something harmless), zero-width and other invisible characters,
  * variation selectors and tag characters: the ranges `@warden/mcp` flags in tool definitions,
- * plus the controls. Shared with the page script, which writes polled text the same way.
+ * plus the controls. Every format character (`\p{Cf}`: invisible operators, the musical,
+ * shorthand and hieroglyph format controls) is listed as a class rather than one by one, so a
+ * tool definition `@warden/mcp` flags never shows here with its hidden character still hidden.
+ * Shared with the page script, which writes polled text the same way.
  */
 export const HIDDEN_CHARACTERS_PATTERN: string =
-  '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5' +
+  '[\\p{Cf}\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5' +
   '\\u180b-\\u180f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0' +
   '\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}]';
 

@@ -220,16 +220,33 @@ export async function decide(context: SignedInContext, approvals: ConsoleApprova
       throw new InvalidInputError({ message: 'Choose approve or reject', issues: [{ path: 'decision', message: '' }] });
     }
     const ran = (outcome as { status?: unknown } | undefined)?.status === 'completed' ? ' The host ran it.' : '';
-    context.session.flash = { kind: 'success', text: `${await afterDecision(approvals, id, decision)}${ran}` };
+    context.session.flash = { kind: 'success', text: `${await afterDecision(context, approvals, id, decision)}${ran}` };
     redirect(context.response, consolePath(context.app.basePath, 'approvals', id));
   } catch (error) {
     await showApproval(context, approvals, id, await refusal(context, approvals, id, error));
   }
 }
 
-async function afterDecision(approvals: ConsoleApprovalsConfig, id: string, decision: string): Promise<string> {
-  const record = await findRecord(approvals, id);
-  if (record === undefined) return `Your ${decision === 'approve' ? 'approval' : 'rejection'} was recorded.`;
+/**
+ * What the operator is told once the decision is recorded. The request is read back to say where
+ * it stands; that read failing (a backend blip) must not report the recorded decision as failed:
+ * the operator would try again, or think a request that was approved (and run by the host) was not.
+ */
+async function afterDecision(
+  context: SignedInContext,
+  approvals: ConsoleApprovalsConfig,
+  id: string,
+  decision: string,
+): Promise<string> {
+  const recorded = `Your ${decision === 'approve' ? 'approval' : 'rejection'} was recorded.`;
+  let record: ApprovalRecord | undefined;
+  try {
+    record = await findRecord(approvals, id);
+  } catch (error) {
+    context.app.onError(error);
+    return `${recorded} Where the request stands now could not be read; reload to see it.`;
+  }
+  if (record === undefined) return recorded;
   if (record.status === 'pending') return 'Your approval was recorded; the request needs more approvals.';
   return decidedText(record);
 }

@@ -12,6 +12,14 @@ describe('sourceOf(address)', () => {
     expect(sourceOf('::ffff:203.0.113.7')).toBe('203.0.113.7');
     expect(sourceOf('203.0.113.7')).toBe('203.0.113.7');
   });
+
+  it('counts an address written with brackets or a port, as a proxy records it (Forwarded: for="[2001:db8::1]:4711"), as the address itself (attacker: one network rotating its 2^64 addresses behind a proxy)', () => {
+    expect(sourceOf('[2001:db8:1:2:aaaa::1]')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('[2001:db8:1:2:bbbb::2]:4711')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('[::ffff:203.0.113.7]:443')).toBe('203.0.113.7');
+    expect(sourceOf('203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(sourceOf('[fe80::1%eth0]:80')).toBe('fe80:0:0:0::/64');
+  });
 });
 
 describe('SignInThrottle', () => {

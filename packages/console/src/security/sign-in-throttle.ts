@@ -31,11 +31,25 @@ interface Failures {
 }
 
 /**
+ * The address without the brackets and port a proxy may record it with (`[2001:db8::1]:4711` in a
+ * `Forwarded` header, `203.0.113.7:51234`): otherwise each port, or an IPv6 address in brackets
+ * (never read as IPv6, so never grouped by its /64), would be counted apart.
+ */
+function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(address);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  const ipv4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(address);
+  return ipv4?.[1] ?? address;
+}
+
+/**
  * The key an address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as
  * its IPv4), an IPv6 address by its /64 prefix, the smallest block one subscriber is given, so
- * that the 2^64 addresses of one attacker's network count as one.
+ * that the 2^64 addresses of one attacker's network count as one; brackets and a port around
+ * the address are ignored.
  */
-export function sourceOf(address: string): string {
+export function sourceOf(recorded: string): string {
+  const address = withoutPort(recorded);
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   if (mapped?.[1] !== undefined) return mapped[1];
   const withoutZone = address.split('%')[0] ?? address;
