@@ -141,3 +141,59 @@ describe('createGitHubClient(options)', () => {
     expect(outcome).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });
+
+// The attacker here chooses a value the client puts in a URL path (an owner, repository, secret or
+// codespace name from a tenant's settings or a caller), or a whole URL (a `link` header a hostile
+// server wrote): a URL resolves `.` and `..` away, GitHub decodes `%2F`, and an absolute URL goes
+// wherever it points with the token.
+describe('createGitHubClient(options): requests stay under baseUrl', () => {
+  const DELETE_SECRET = 'DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}';
+
+  /** The WardenError a refused request ends with, after toWardenError as a backend calls it. */
+  async function refusal(request: Promise<unknown>) {
+    return request.then(
+      () => expect.unreachable('the request should be refused'),
+      (caught: unknown) => toWardenError(caught, 'delete a secret'),
+    );
+  }
+
+  it.each([
+    ['a secret named ..', { owner: 'octo-org', repo: 'sandbox', secret_name: '..' }],
+    ['a secret named .', { owner: 'octo-org', repo: 'sandbox', secret_name: '.' }],
+    ['an owner and repository named ..', { owner: '..', repo: '..', secret_name: 'TOKEN' }],
+    ['a repository holding ../', { owner: 'octo-org', repo: '../../user/codespaces', secret_name: 'TOKEN' }],
+    [
+      'a secret name holding a slash (sent as %2F, which GitHub decodes)',
+      { owner: 'octo-org', repo: 'sandbox', secret_name: 'A/B' },
+    ],
+    ['a secret name holding a backslash', { owner: 'octo-org', repo: 'sandbox', secret_name: '..\\..' }],
+  ])('refuses %s with INVALID_INPUT, and GitHub hears nothing', async (_label, parameters) => {
+    const error = await refusal(createClient({ retries: 2 }).request(DELETE_SECRET, parameters));
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('never sends the token to another host: an absolute URL outside baseUrl is refused', async () => {
+    const elsewhere = await startGitHubFake();
+    try {
+      const client = createClient();
+      const error = await refusal(client.request(`GET ${elsewhere.url}/user/codespaces`));
+      expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+      const templated = await refusal(client.request('GET {+url}', { url: `${elsewhere.url}/user/codespaces` }));
+      expect(templated).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(elsewhere.requests).toEqual([]);
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('sends a request whose parameters are GitHub names, and absolute URLs under baseUrl', async () => {
+    const client = createClient();
+    await expect(client.request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    await expect(client.request(`GET ${fake.url}/user/codespaces`)).resolves.toMatchObject({ status: 200 });
+    await expect(
+      client.request(DELETE_SECRET, { owner: fake.owner, repo: 'sandbox', secret_name: 'FIRST' }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -11,6 +11,7 @@ import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { GitHubClientSettings } from './github-settings.js';
 import { createGuardedFetch } from './guarded-fetch.js';
+import { assertUnderBaseUrl } from './request-url.js';
 
 /** What a backend needs from an Octokit: its `request` method. An `Octokit` from `@octokit/rest` fits. */
 export type GitHubClient = Pick<Octokit, 'request'>;
@@ -29,7 +30,9 @@ export interface GitHubClientConfig extends GitHubClientSettings {
 const RetryingOctokit = Octokit.plugin(retry, throttling);
 
 /**
- * Creates an Octokit with the retry and throttling plugins and silent logging. The settings are
+ * Creates an Octokit with the retry and throttling plugins and silent logging. It sends no request
+ * whose URL leaves `baseUrl` or whose path parameter is `.`, `..` or holds a slash: those throw
+ * `INVALID_INPUT` before anything is sent. The settings are
  * used as given: parse them first (with {@link gitHubClientSettingsSchema}) when they come from
  * outside.
  */
@@ -45,9 +48,10 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     retryAfterBaseValue: unitMs,
     ...(config.minWriteIntervalMs === undefined ? {} : { write: createWriteQueue(config.minWriteIntervalMs) }),
   };
-  return new RetryingOctokit({
+  const baseUrl = config.baseUrl ?? 'https://api.github.com';
+  const octokit = new RetryingOctokit({
     auth: config.auth,
-    baseUrl: config.baseUrl ?? 'https://api.github.com',
+    baseUrl,
     userAgent: config.userAgent,
     retry: { retries, retryAfterBaseValue: unitMs },
     throttle,
@@ -61,6 +65,9 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
+  // Registered last, so it runs first: a refused URL is neither sent nor retried.
+  octokit.hook.before('request', (options) => assertUnderBaseUrl(octokit.request.endpoint.parse(options).url, baseUrl));
+  return octokit;
 }
 
 /**
