@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
@@ -196,4 +198,37 @@ describe('createGitHubClient(options): requests stay under baseUrl', () => {
       client.request(DELETE_SECRET, { owner: fake.owner, repo: 'sandbox', secret_name: 'FIRST' }),
     ).rejects.toMatchObject({ status: 404 });
   });
+});
+
+// The attacker here is one GitHub API (a tenant's GHES, or a GitHub that stalls) that never
+// answers: Octokit's throttling plugin queues every client of the process in the same limiters
+// (one token request at a time, ten calls at a time), so its stalled calls held every other
+// client's, which talk to another GitHub with other credentials.
+describe('createGitHubClient(options): clients do not queue behind each other', () => {
+  it("a stalled GitHub holds no other client's token request", async () => {
+    const stalled = createServer(() => {}); // accepts every request, answers none
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const abandon = new AbortController();
+    try {
+      const { port } = stalled.address() as AddressInfo;
+      const victim = createClient({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 600_000, retries: 0 });
+      const mint = 'POST /app/installations/{installation_id}/access_tokens';
+      const held = victim.request(mint, { installation_id: 1, request: { signal: abandon.signal } }).catch(() => {});
+      const calls = Array.from({ length: 10 }, () =>
+        victim.request('GET /user/codespaces', { request: { signal: abandon.signal } }).catch(() => {}),
+      );
+      // The other client's token request is answered (the fake refuses a user token: 401) while
+      // the stalled ones are still pending; before, it waited for them to time out.
+      await expect(createClient().request(mint, { installation_id: fake.app.installationId })).rejects.toMatchObject({
+        status: 401,
+      });
+      await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+      abandon.abort();
+      await Promise.all([held, ...calls]);
+    } finally {
+      abandon.abort();
+      stalled.closeAllConnections();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
+  }, 20_000);
 });

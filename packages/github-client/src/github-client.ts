@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
@@ -43,6 +44,10 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
   const onLimit = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries && retryAfterSeconds * unitMs <= maxWaitMs;
   const throttle: ThrottlingOptions = {
+    // The plugin's limiters (one token request at a time, ten calls at a time) are shared by the
+    // whole process and keyed by `id`: a key of its own keeps this client from waiting behind
+    // another's stalled GitHub, and from holding theirs.
+    id: randomUUID(),
     onRateLimit: onLimit,
     onSecondaryRateLimit: onLimit,
     retryAfterBaseValue: unitMs,
