@@ -90,6 +90,21 @@ describe('createGitHubClient(options)', () => {
     expect(fake.requestsTo(LIST)).toHaveLength(2);
   });
 
+  // The attacker here is a GitHub API that answers every call with 429: both plugins retried it,
+  // each `retries` times around the other's, so `retries: 2` made 9 attempts and 10 made 121.
+  it('stops after `retries` rate limits answered with 429: retries + 1 attempts, not (retries + 1)²', async () => {
+    fake.injectFault({
+      kind: 'rate-limit',
+      limit: 'secondary',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 100,
+      operationId: LIST,
+    });
+    await expect(createClient({ retries: 2 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 429 });
+    expect(fake.requestsTo(LIST)).toHaveLength(3);
+  });
+
   it('spaces writes at least minWriteIntervalMs apart', async () => {
     const client = createClient({ minWriteIntervalMs: 150 });
     const deleteSecret = (name: string) =>

@@ -58,7 +58,9 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     auth: config.auth,
     baseUrl,
     userAgent: config.userAgent,
-    retry: { retries, retryAfterBaseValue: unitMs },
+    // 429 is a rate limit, the throttling plugin's to wait out: retried by both plugins, each
+    // `retries` times around the other's, a GitHub answering 429 forever got (retries + 1)² calls.
+    retry: { retries, retryAfterBaseValue: unitMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle,
     // Every attempt has a deadline covering the whole answer, follows no redirect and reads a
     // bounded body: a GitHub that stalls, redirects or answers without end fails the call.
