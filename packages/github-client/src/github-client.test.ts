@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
@@ -88,6 +90,21 @@ describe('createGitHubClient(options)', () => {
     expect(fake.requestsTo(LIST)).toHaveLength(2);
   });
 
+  // The attacker here is a GitHub API that answers every call with 429: both plugins retried it,
+  // each `retries` times around the other's, so `retries: 2` made 9 attempts and 10 made 121.
+  it('stops after `retries` rate limits answered with 429: retries + 1 attempts, not (retries + 1)²', async () => {
+    fake.injectFault({
+      kind: 'rate-limit',
+      limit: 'secondary',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 100,
+      operationId: LIST,
+    });
+    await expect(createClient({ retries: 2 }).request('GET /user/codespaces')).rejects.toMatchObject({ status: 429 });
+    expect(fake.requestsTo(LIST)).toHaveLength(3);
+  });
+
   it('spaces writes at least minWriteIntervalMs apart', async () => {
     const client = createClient({ minWriteIntervalMs: 150 });
     const deleteSecret = (name: string) =>
@@ -140,4 +157,93 @@ describe('createGitHubClient(options)', () => {
       );
     expect(outcome).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
+});
+
+// The attacker here chooses a value the client puts in a URL path (an owner, repository, secret or
+// codespace name from a tenant's settings or a caller), or a whole URL (a `link` header a hostile
+// server wrote): a URL resolves `.` and `..` away, GitHub decodes `%2F`, and an absolute URL goes
+// wherever it points with the token.
+describe('createGitHubClient(options): requests stay under baseUrl', () => {
+  const DELETE_SECRET = 'DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}';
+
+  /** The WardenError a refused request ends with, after toWardenError as a backend calls it. */
+  async function refusal(request: Promise<unknown>) {
+    return request.then(
+      () => expect.unreachable('the request should be refused'),
+      (caught: unknown) => toWardenError(caught, 'delete a secret'),
+    );
+  }
+
+  it.each([
+    ['a secret named ..', { owner: 'octo-org', repo: 'sandbox', secret_name: '..' }],
+    ['a secret named .', { owner: 'octo-org', repo: 'sandbox', secret_name: '.' }],
+    ['an owner and repository named ..', { owner: '..', repo: '..', secret_name: 'TOKEN' }],
+    ['a repository holding ../', { owner: 'octo-org', repo: '../../user/codespaces', secret_name: 'TOKEN' }],
+    [
+      'a secret name holding a slash (sent as %2F, which GitHub decodes)',
+      { owner: 'octo-org', repo: 'sandbox', secret_name: 'A/B' },
+    ],
+    ['a secret name holding a backslash', { owner: 'octo-org', repo: 'sandbox', secret_name: '..\\..' }],
+  ])('refuses %s with INVALID_INPUT, and GitHub hears nothing', async (_label, parameters) => {
+    const error = await refusal(createClient({ retries: 2 }).request(DELETE_SECRET, parameters));
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('never sends the token to another host: an absolute URL outside baseUrl is refused', async () => {
+    const elsewhere = await startGitHubFake();
+    try {
+      const client = createClient();
+      const error = await refusal(client.request(`GET ${elsewhere.url}/user/codespaces`));
+      expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+      const templated = await refusal(client.request('GET {+url}', { url: `${elsewhere.url}/user/codespaces` }));
+      expect(templated).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(elsewhere.requests).toEqual([]);
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('sends a request whose parameters are GitHub names, and absolute URLs under baseUrl', async () => {
+    const client = createClient();
+    await expect(client.request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+    await expect(client.request(`GET ${fake.url}/user/codespaces`)).resolves.toMatchObject({ status: 200 });
+    await expect(
+      client.request(DELETE_SECRET, { owner: fake.owner, repo: 'sandbox', secret_name: 'FIRST' }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+// The attacker here is one GitHub API (a tenant's GHES, or a GitHub that stalls) that never
+// answers: Octokit's throttling plugin queues every client of the process in the same limiters
+// (one token request at a time, ten calls at a time), so its stalled calls held every other
+// client's, which talk to another GitHub with other credentials.
+describe('createGitHubClient(options): clients do not queue behind each other', () => {
+  it("a stalled GitHub holds no other client's token request", async () => {
+    const stalled = createServer(() => {}); // accepts every request, answers none
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const abandon = new AbortController();
+    try {
+      const { port } = stalled.address() as AddressInfo;
+      const victim = createClient({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 600_000, retries: 0 });
+      const mint = 'POST /app/installations/{installation_id}/access_tokens';
+      const held = victim.request(mint, { installation_id: 1, request: { signal: abandon.signal } }).catch(() => {});
+      const calls = Array.from({ length: 10 }, () =>
+        victim.request('GET /user/codespaces', { request: { signal: abandon.signal } }).catch(() => {}),
+      );
+      // The other client's token request is answered (the fake refuses a user token: 401) while
+      // the stalled ones are still pending; before, it waited for them to time out.
+      await expect(createClient().request(mint, { installation_id: fake.app.installationId })).rejects.toMatchObject({
+        status: 401,
+      });
+      await expect(createClient().request('GET /user/codespaces')).resolves.toMatchObject({ status: 200 });
+      abandon.abort();
+      await Promise.all([held, ...calls]);
+    } finally {
+      abandon.abort();
+      stalled.closeAllConnections();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
+  }, 20_000);
 });

@@ -5,12 +5,14 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { GitHubClientSettings } from './github-settings.js';
 import { createGuardedFetch } from './guarded-fetch.js';
+import { assertUnderBaseUrl } from './request-url.js';
 
 /** What a backend needs from an Octokit: its `request` method. An `Octokit` from `@octokit/rest` fits. */
 export type GitHubClient = Pick<Octokit, 'request'>;
@@ -29,7 +31,9 @@ export interface GitHubClientConfig extends GitHubClientSettings {
 const RetryingOctokit = Octokit.plugin(retry, throttling);
 
 /**
- * Creates an Octokit with the retry and throttling plugins and silent logging. The settings are
+ * Creates an Octokit with the retry and throttling plugins and silent logging. It sends no request
+ * whose URL leaves `baseUrl` or whose path parameter is `.`, `..` or holds a slash: those throw
+ * `INVALID_INPUT` before anything is sent. The settings are
  * used as given: parse them first (with {@link gitHubClientSettingsSchema}) when they come from
  * outside.
  */
@@ -40,16 +44,23 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
   const onLimit = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries && retryAfterSeconds * unitMs <= maxWaitMs;
   const throttle: ThrottlingOptions = {
+    // The plugin's limiters (one token request at a time, ten calls at a time) are shared by the
+    // whole process and keyed by `id`: a key of its own keeps this client from waiting behind
+    // another's stalled GitHub, and from holding theirs.
+    id: randomUUID(),
     onRateLimit: onLimit,
     onSecondaryRateLimit: onLimit,
     retryAfterBaseValue: unitMs,
     ...(config.minWriteIntervalMs === undefined ? {} : { write: createWriteQueue(config.minWriteIntervalMs) }),
   };
-  return new RetryingOctokit({
+  const baseUrl = config.baseUrl ?? 'https://api.github.com';
+  const octokit = new RetryingOctokit({
     auth: config.auth,
-    baseUrl: config.baseUrl ?? 'https://api.github.com',
+    baseUrl,
     userAgent: config.userAgent,
-    retry: { retries, retryAfterBaseValue: unitMs },
+    // 429 is a rate limit, the throttling plugin's to wait out: retried by both plugins, each
+    // `retries` times around the other's, a GitHub answering 429 forever got (retries + 1)² calls.
+    retry: { retries, retryAfterBaseValue: unitMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle,
     // Every attempt has a deadline covering the whole answer, follows no redirect and reads a
     // bounded body: a GitHub that stalls, redirects or answers without end fails the call.
@@ -61,6 +72,9 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
     },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
+  // Registered last, so it runs first: a refused URL is neither sent nor retried.
+  octokit.hook.before('request', (options) => assertUnderBaseUrl(octokit.request.endpoint.parse(options).url, baseUrl));
+  return octokit;
 }
 
 /**

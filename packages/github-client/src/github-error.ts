@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AccessDeniedError, BackendUnavailableError, type WardenError } from '@warden/core';
+import { AccessDeniedError, BackendUnavailableError, WardenError } from '@warden/core';
 
 /** The parts of Octokit's `RequestError` a backend reads. */
 export interface GitHubHttpError {
@@ -55,9 +55,12 @@ function printableMessage(message: string): string {
  * (a 422 answers a request Warden built, so it is not the caller's input at fault; callers that
  * know better map it themselves). The message carries the status and GitHub's own message
  * only (token-shaped words redacted, on one line, at most 300 characters); the original error (whose request holds headers and body) is not kept as `cause`, only
- * its `{ status }`, so no token or sealed value can travel with it.
+ * its `{ status }`, so no token or sealed value can travel with it. A Warden error (the client's
+ * `INVALID_INPUT` for a request it refused to send) is returned as it is.
  */
 export function toWardenError(error: unknown, action: string): WardenError {
+  // Already typed (a request the client refused to send): its code says more than "unreachable".
+  if (WardenError.isInstance(error)) return error;
   if (!isGitHubHttpError(error)) {
     const reason = printableMessage(error instanceof Error ? error.message : String(error));
     return new BackendUnavailableError({
