@@ -135,6 +135,32 @@ describe('createEnvSecretStore(config)', () => {
     expect(JSON.stringify(error).toLowerCase()).not.toContain('rubyslippers');
   });
 
+  // The same reader, with a value that maps onto a variable every SecretStore refuses (core's
+  // shared rule: NODE_OPTIONS, LD_*…): that rule's error quoted the variable, the value upper-cased.
+  it('get, set and delete of a name every store refuses (ld-…, node-options) throw INVALID_INPUT without quoting it or its variable', async () => {
+    const stores = [
+      createEnvSecretStore({ env: {} }),
+      createEnvSecretStore({ prefix: 'MYAPP_', env: {} }),
+      createEnvSecretStore({ writableNames: ['api-key'], env: {} }),
+    ];
+    for (const store of stores) {
+      for (const swappedValue of ['ld-preload-s3cr3t-value', 'node-options', 'git-config-s3cr3t']) {
+        const calls = [
+          () => store.get(swappedValue),
+          () => store.set(swappedValue, 'api-key'),
+          () => store.delete(swappedValue),
+        ];
+        for (const call of calls) {
+          const error = (await call().catch((caught: unknown) => caught)) as Error;
+          expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+          const shown = `${error.message} ${JSON.stringify(error)} ${inspect(error)}`.toLowerCase();
+          expect(shown).not.toContain(swappedValue.replaceAll('-', '_'));
+          expect(shown).not.toContain(swappedValue);
+        }
+      }
+    }
+  });
+
   it('createEnvSecretStore(config) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
     const create = createEnvSecretStore as (config: unknown) => unknown;
     expect(() => create({ prefx: 'WARDEN_' })).toThrow(
