@@ -161,6 +161,17 @@ describe('createEnvSecretStore(config)', () => {
     }
   });
 
+  // An env object the host filled by hand (`{ PORT: 8080 }`): set() threw Node's untyped
+  // ERR_INVALID_ARG_TYPE quoting that other variable's value, and get() returned a number.
+  it('an env holding a non-string value: set still works, get and list return strings only, no untyped error', async () => {
+    const env = { PORT: 8080, DEBUG_LEVEL: true, API_KEY: 'k' } as unknown as Record<string, string | undefined>;
+    const store = createEnvSecretStore({ env, writableNames: ['api-key'] });
+    await expect(store.set('api-key', 'new-value')).resolves.toBeUndefined();
+    expect(env.API_KEY).toBe('new-value');
+    await expect(store.get('port')).resolves.toBeUndefined();
+    await expect(store.list()).resolves.toEqual(['api-key']);
+  });
+
   it('createEnvSecretStore(config) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
     const create = createEnvSecretStore as (config: unknown) => unknown;
     expect(() => create({ prefx: 'WARDEN_' })).toThrow(
