@@ -128,7 +128,11 @@ export function parseAppTokenScope(scope: readonly string[]): AppTokenRequest {
   return { permissions, repositories: repositories.length > 0 ? [...new Set(repositories)] : undefined };
 }
 
-/** The permissions in `granted` that are missing from, or stronger than, `requested`. */
+/**
+ * The permissions in `granted` that are missing from, or stronger than, `requested`, as
+ * `name:level`. A name or level GitHub's description does not list is not repeated (an answer
+ * can put anything there, a token or a forged log line): it reads "a permission not described".
+ */
 export function permissionsBeyond(
   granted: Record<string, string | undefined>,
   requested: Record<string, string>,
@@ -137,7 +141,11 @@ export function permissionsBeyond(
     .filter(
       ([name, level]) => level !== undefined && (LEVEL_RANK[level] ?? 99) > (LEVEL_RANK[requested[name] ?? ''] ?? 0),
     )
-    .map(([name, level]) => `${name}:${level}`);
+    .map(([name, level]) =>
+      Object.hasOwn(PERMISSION_LEVELS, name) && Object.hasOwn(LEVEL_RANK, level as string)
+        ? `${name}:${level}`
+        : 'a permission not described',
+    );
 }
 
 /**
