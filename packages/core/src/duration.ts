@@ -45,8 +45,9 @@ function parseDurationString(ttl: unknown): number {
 }
 
 function invalidTtl(ttl: unknown, problem: string): InvalidInputError {
+  // Only a number is quoted: a string may be a token handed over in the wrong argument.
   return new InvalidInputError({
-    message: `Invalid TTL ${JSON.stringify(ttl)}: ${problem}`,
+    message: typeof ttl === 'number' ? `Invalid TTL ${ttl}: ${problem}` : `Invalid TTL: ${problem}`,
     issues: [{ path: 'ttl', message: problem }],
   });
 }

@@ -105,17 +105,17 @@ export function parseAppTokenScope(scope: readonly string[]): AppTokenRequest {
   for (const [index, entry] of scope.entries()) {
     const [name = '', level = '', ...rest] = entry.split(':');
     if (rest.length > 0 || !name || !level)
-      throw invalidEntry(index, entry, 'must look like "contents:read" or "repository:<name>"');
+      throw invalidEntry(index, 'must look like "contents:read" or "repository:<name>"');
     if (name === 'repository') {
-      if (!/^[A-Za-z0-9_.-]{1,100}$/.test(level)) throw invalidEntry(index, entry, 'must name a repository');
+      if (!/^[A-Za-z0-9_.-]{1,100}$/.test(level)) throw invalidEntry(index, 'must name a repository');
       repositories.push(level);
       continue;
     }
     const allowed: readonly string[] | undefined = Object.hasOwn(PERMISSION_LEVELS, name)
       ? PERMISSION_LEVELS[name]
       : undefined;
-    if (!allowed) throw invalidEntry(index, entry, `"${name}" is not a GitHub App permission`);
-    if (!allowed.includes(level)) throw invalidEntry(index, entry, `"${name}" allows ${allowed.join(' or ')}`);
+    if (!allowed) throw invalidEntry(index, `${quotedPermission(name)} is not a GitHub App permission`);
+    if (!allowed.includes(level)) throw invalidEntry(index, `"${name}" allows ${allowed.join(' or ')}`);
     const previous = permissions[name];
     if (previous === undefined || (LEVEL_RANK[level] ?? 0) > (LEVEL_RANK[previous] ?? 0)) permissions[name] = level;
   }
@@ -128,7 +128,11 @@ export function parseAppTokenScope(scope: readonly string[]): AppTokenRequest {
   return { permissions, repositories: repositories.length > 0 ? [...new Set(repositories)] : undefined };
 }
 
-/** The permissions in `granted` that are missing from, or stronger than, `requested`. */
+/**
+ * The permissions in `granted` that are missing from, or stronger than, `requested`, as
+ * `name:level`. A name or level GitHub's description does not list is not repeated (an answer
+ * can put anything there, a token or a forged log line): it reads "a permission not described".
+ */
 export function permissionsBeyond(
   granted: Record<string, string | undefined>,
   requested: Record<string, string>,
@@ -137,12 +141,25 @@ export function permissionsBeyond(
     .filter(
       ([name, level]) => level !== undefined && (LEVEL_RANK[level] ?? 99) > (LEVEL_RANK[requested[name] ?? ''] ?? 0),
     )
-    .map(([name, level]) => `${name}:${level}`);
+    .map(([name, level]) =>
+      Object.hasOwn(PERMISSION_LEVELS, name) && Object.hasOwn(LEVEL_RANK, level as string)
+        ? `${name}:${level}`
+        : 'a permission not described',
+    );
 }
 
-function invalidEntry(index: number, entry: string, problem: string): InvalidInputError {
+/**
+ * The entry is named by its index, never quoted: a caller that swaps arguments hands a token
+ * (`ghs_…`, `x-access-token:ghp_…`) to `issue` as a scope entry, and errors end up in logs.
+ */
+function invalidEntry(index: number, problem: string): InvalidInputError {
   return new InvalidInputError({
-    message: `Invalid credential scope entry ${JSON.stringify(entry)}: ${problem}`,
+    message: `Invalid credential scope entry ${index}: ${problem}`,
     issues: [{ path: `scope.${index}`, message: problem }],
   });
+}
+
+/** A permission name quoted only when it is spelled like one (`repo`), so that a token never is. */
+function quotedPermission(name: string): string {
+  return /^[a-z_]{1,64}$/.test(name) ? `"${name}"` : 'this name';
 }

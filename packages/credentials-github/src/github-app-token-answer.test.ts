@@ -54,3 +54,25 @@ describe('createGitHubAppTokenIssuer: a malformed token answer', () => {
     await expect(issuer.issue(['contents:read'], '5m')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });
+
+describe('createGitHubAppTokenIssuer: a hostile answer that grants more than asked', () => {
+  // The same hostile API, now reaching whoever reads the error: the names of what it granted
+  // beyond the request went into the message verbatim, so it could echo the token it minted
+  // there (live, if revoking it failed) or forge log lines with a newline.
+  it('issue() names what was extra without echoing the token or a forged line; the token is revoked', async () => {
+    const issuer = createAppTokenIssuerOnFake(fake, {
+      octokit: hostileOctokit((answer) => {
+        answer.repositories = [{ name: 'sandbox' }, { name: String(answer.token) }, { name: 'x\n[info] all good' }];
+        answer.permissions = { contents: 'read', [`${String(answer.token)}`]: 'write', 'a\nb': 'admin' };
+      }),
+      repositories: ['sandbox'],
+    });
+    const error = (await issuer.issue(['contents:read'], '5m').catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: 'ACCESS_DENIED' });
+    const [minted] = fake.app.tokens();
+    expect(minted?.revoked).toBe(true);
+    const shown = `${error.message}${JSON.stringify(error)}`;
+    expect(shown).not.toContain(minted?.token);
+    expect(error.message).not.toMatch(/[\n\r]/);
+  });
+});

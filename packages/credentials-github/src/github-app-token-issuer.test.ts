@@ -202,3 +202,15 @@ describe('createGitHubAppTokenIssuer: faults and secrecy', () => {
     expect(inspect(thrown, { depth: 10 })).not.toContain(notAKey);
   });
 });
+
+describe('createGitHubAppTokenIssuer(config): settings', () => {
+  // A developer's typo is the attacker here: a misspelt setting was ignored silently.
+  it('refuses an unknown setting (a misspelt repositories) with INVALID_INPUT naming it', async () => {
+    await start();
+    const create = createIssuer as (overrides: object) => unknown;
+    expect(() => create({ repositorie: ['sandbox'] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'repositorie' })] }),
+    );
+    expect(() => createIssuer({ repositories: ['sandbox'], maxResponseBytes: 4096 })).not.toThrow();
+  });
+});

@@ -289,7 +289,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (beyond.length > 0) {
       await this.#revokeAndRefuse(
         minted.token,
-        `GitHub granted more than asked (${beyond.join(', ')})`,
+        `GitHub granted more than asked (${describeExtras(beyond)})`,
         (message, cause) => new AccessDeniedError({ message, cause }),
       );
     }
@@ -359,5 +359,20 @@ function grantedBeyond(
   if (answer.repositories === undefined) return [...beyond, 'repositories: unverifiable'];
   const asked = new Set(repositories.map((name) => name.toLowerCase()));
   const extra = answer.repositories.filter((repository) => !asked.has(repository.name.toLowerCase()));
-  return [...beyond, ...extra.map((repository) => `repository:${repository.name}`)];
+  return [...beyond, ...extra.map((repository) => `repository:${nameable(repository.name)}`)];
+}
+
+/** How many things granted beyond the request an error names; the rest are counted. */
+const MAX_NAMED_EXTRAS = 10;
+
+/** A repository name as an error may repeat it: the answer may carry a token or a forged line there. */
+function nameable(name: string): string {
+  return /^[A-Za-z0-9_.-]{1,100}$/.test(name) && !GITHUB_TOKEN.test(name) ? name : '(name not shown)';
+}
+
+/** The extras for an error message: distinct, at most {@link MAX_NAMED_EXTRAS}, then a count. */
+function describeExtras(beyond: readonly string[]): string {
+  const distinct = [...new Set(beyond)];
+  const named = distinct.slice(0, MAX_NAMED_EXTRAS).join(', ');
+  return distinct.length > MAX_NAMED_EXTRAS ? `${named} and ${distinct.length - MAX_NAMED_EXTRAS} more` : named;
 }

@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_TRACKED_CREDENTIALS,
   issuerSettingsFields,
   type RevocationRetrySettings,
+  refuseUnknownSettings,
 } from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */
@@ -65,32 +66,33 @@ export interface ParsedGitHubAppTokenIssuerConfig extends Omit<GitHubAppTokenIss
   now: Clock;
 }
 
-const settingsSchema = gitHubClientSettingsSchema.and(
-  z.object({
-    appId: z.union([
-      z.number().int().positive(),
-      z.string().regex(/^[A-Za-z0-9.]{1,64}$/, 'must be an app id or client id'),
-    ]),
-    privateKey: z.string().refine((pem) => {
-      try {
-        parseAppPrivateKey(pem);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "must be the app's RSA private key in PEM"),
-    installationId: z.number().int().positive(),
-    repositories: z.array(gitHubNameSchema).min(1).max(500).optional(),
-    octokit: z
-      .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
-      .optional(),
-    ...issuerSettingsFields,
-  }),
-);
+const appSettingsSchema = z.object({
+  appId: z.union([
+    z.number().int().positive(),
+    z.string().regex(/^[A-Za-z0-9.]{1,64}$/, 'must be an app id or client id'),
+  ]),
+  privateKey: z.string().refine((pem) => {
+    try {
+      parseAppPrivateKey(pem);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be the app's RSA private key in PEM"),
+  installationId: z.number().int().positive(),
+  repositories: z.array(gitHubNameSchema).min(1).max(500).optional(),
+  octokit: z
+    .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
+    .optional(),
+  ...issuerSettingsFields,
+});
+
+const settingsSchema = gitHubClientSettingsSchema.and(appSettingsSchema);
 
 /** Parses the settings; throws `InvalidInputError` naming the field (never echoing the key). */
 export function parseGitHubAppTokenIssuerConfig(config: GitHubAppTokenIssuerConfig): ParsedGitHubAppTokenIssuerConfig {
   parseInput(settingsSchema, config, 'GitHub App token settings');
+  refuseUnknownSettings(config, Object.keys(appSettingsSchema.shape), 'GitHub App token settings');
   const { privateKey, ...rest } = config;
   return {
     ...rest,

@@ -177,6 +177,17 @@ describe('settings', () => {
     expect(() => createIssuer({ token: undefined })).toThrow(/octokit/);
   });
 
+  // A developer's typo is the attacker here: a misspelt limit was ignored, so the wider default
+  // held (TTLs up to a day instead of 15 minutes; the prefix other deployments share).
+  it('refuses an unknown setting (a misspelt maxTtl or secretPrefix) with INVALID_INPUT naming it', async () => {
+    const create = createIssuer as (overrides: object) => unknown;
+    expect(() => create({ maxTTL: '15m' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: 'maxTTL' })] }),
+    );
+    expect(() => create({ secretPrefx: 'TEAM_A_' })).toThrow(/secretPrefx/);
+    expect(() => createIssuer({ maxTtl: '15m', requestTimeoutMs: 5000, revokeAttempts: 2 })).not.toThrow();
+  });
+
   // The attacker here supplies the repository or environment (a tenant's setting): `.` and `..`
   // are path segments a URL resolves away, so `repo: '..'` would write into another repository.
   it('refuses ".", ".." as owner, repo or environment (INVALID_INPUT), so no call reaches another path', () => {

@@ -18,6 +18,7 @@ import {
   DEFAULT_MAX_TRACKED_CREDENTIALS,
   issuerSettingsFields,
   type RevocationRetrySettings,
+  refuseUnknownSettings,
 } from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 
@@ -79,38 +80,34 @@ const clientSchema = z.custom<GitHubClient>(
   'must be an Octokit (an object with a request method)',
 );
 
-const settingsSchema = requireOctokitOrToken(
-  gitHubClientSettingsSchema.and(
-    z.object({
-      octokit: clientSchema.optional(),
-      token: z.string().min(1).max(4096).optional(),
-      owner: gitHubNameSchema,
-      repo: gitHubNameSchema,
-      environment: z
-        .string()
-        .min(1)
-        .max(255)
-        .refine((name) => [...name].every((character) => character >= ' '), 'must not contain control characters')
-        // A path segment: a URL resolves `.` and `..` away, into another repository's path.
-        .refine((name) => name !== '.' && name !== '..', 'must not be "." or ".."')
-        .optional(),
-      secretPrefix: z
-        .string()
-        .refine(
-          isValidCredentialPrefix,
-          'must be upper-case letters, digits and _, end in _, and not start with GITHUB_',
-        )
-        .optional(),
-      maxTtl: ttlSchema.optional(),
-      tokenBytes: z.number().int().min(16).max(1024).optional(),
-      ...issuerSettingsFields,
-    }),
-  ),
-);
+const jitSettingsSchema = z.object({
+  octokit: clientSchema.optional(),
+  token: z.string().min(1).max(4096).optional(),
+  owner: gitHubNameSchema,
+  repo: gitHubNameSchema,
+  environment: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((name) => [...name].every((character) => character >= ' '), 'must not contain control characters')
+    // A path segment: a URL resolves `.` and `..` away, into another repository's path.
+    .refine((name) => name !== '.' && name !== '..', 'must not be "." or ".."')
+    .optional(),
+  secretPrefix: z
+    .string()
+    .refine(isValidCredentialPrefix, 'must be upper-case letters, digits and _, end in _, and not start with GITHUB_')
+    .optional(),
+  maxTtl: ttlSchema.optional(),
+  tokenBytes: z.number().int().min(16).max(1024).optional(),
+  ...issuerSettingsFields,
+});
+
+const settingsSchema = requireOctokitOrToken(gitHubClientSettingsSchema.and(jitSettingsSchema));
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
 export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITConfig {
   const parsed = parseInput(settingsSchema, config, 'GitHub JIT credential settings') as GitHubJITConfig;
+  refuseUnknownSettings(config, Object.keys(jitSettingsSchema.shape), 'GitHub JIT credential settings');
   return {
     ...config,
     secretPrefix: parsed.secretPrefix ?? 'WARDEN_JIT_',

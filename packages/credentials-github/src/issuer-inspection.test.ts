@@ -55,4 +55,28 @@ describe('issuers and credentials under inspection', () => {
     }
     expect(credential.token).toBe(fake.app.tokens()[0]?.token);
   });
+
+  // The same reader, and a caller that swaps arguments: a live token handed to issue() where a
+  // scope entry or the TTL belongs. The scope parser quoted the entry, and the TTL parser the TTL.
+  it('issue(scope, ttl) with a token given as a scope entry or as the TTL throws INVALID_INPUT without repeating it', async () => {
+    const issuer = createAppTokenIssuerOnFake(fake, { repositories: ['sandbox'] });
+    const jitIssuer = createJITIssuerOnFake(fake);
+    const { token } = await issuer.issue(['contents:read'], '5m');
+    const { token: jitToken } = await jitIssuer.issue(['deploy'], '5m');
+    const classicToken = `ghp_${'A1b2C3d4E5'.repeat(4)}`.slice(0, 40);
+    const calls = [
+      () => issuer.issue([classicToken], '5m'),
+      () => issuer.issue(['contents:read', `x-access-token:${classicToken}`], '5m'),
+      () => issuer.issue([jitToken], '5m'),
+      () => issuer.issue(['contents:read'], token),
+      () => jitIssuer.issue(['deploy'], jitToken),
+    ];
+    for (const call of calls) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+      for (const form of forms(error)) {
+        for (const secret of [token, jitToken, classicToken]) expect(form).not.toContain(secret);
+      }
+    }
+  });
 });

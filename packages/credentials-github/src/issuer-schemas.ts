@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { SecurityEventEmitter } from '@warden/core';
+import { InvalidInputError, type SecurityEventEmitter } from '@warden/core';
+import type { GitHubClientSettings } from '@warden/github-client';
 import { z } from 'zod';
 
 /** Validates `IssueCredentialOptions`: at most a `subject` of printable characters. */
@@ -71,4 +72,31 @@ export interface RevocationRetrySettings {
   revokeBackoffMs?: number;
   /** Waits between attempts (tests inject one that returns at once). @default a timer */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The settings `@warden/github-client` reads, which both issuers pass on to the client they build. */
+const CLIENT_SETTINGS: readonly (keyof GitHubClientSettings)[] = [
+  'baseUrl',
+  'retries',
+  'retryDelayUnitMs',
+  'maxRateLimitWaitMs',
+  'minWriteIntervalMs',
+  'requestTimeoutMs',
+  'maxResponseBytes',
+];
+
+/**
+ * Throws `INVALID_INPUT` naming the first setting that neither the issuer (`issuerSettings`) nor
+ * its GitHub client reads. A misspelt limit (`maxTTL`, `secretPrefx`) would otherwise be ignored
+ * silently, leaving the wider default in force: a day-long TTL, a prefix shared with others.
+ */
+export function refuseUnknownSettings(config: object, issuerSettings: readonly string[], what: string): void {
+  const known = new Set<string>([...CLIENT_SETTINGS, ...issuerSettings]);
+  const unknown = Object.keys(config).find((key) => !known.has(key));
+  if (unknown === undefined) return;
+  // The key is named (it is the developer's own spelling, not a secret); its value never is.
+  throw new InvalidInputError({
+    message: `Invalid ${what}: ${JSON.stringify(unknown)} is not a setting`,
+    issues: [{ path: unknown, message: 'is not a setting' }],
+  });
 }

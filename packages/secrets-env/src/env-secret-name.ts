@@ -29,7 +29,9 @@ const PROTECTED_VARIABLES: ReadonlySet<string> = new Set(
     'TAR_OPTIONS GZIP XZ_OPT ZIPOPT UNZIP',
     // Interpreters and runtimes
     'JDK_JAVA_OPTIONS PHPRC PHP_INI_SCAN_DIR R_PROFILE R_PROFILE_USER R_ENVIRON R_ENVIRON_USER',
-    'LUA_PATH LUA_CPATH LUA_INIT TCLLIBPATH GUILE_LOAD_PATH EMACSLOADPATH GEM_HOME GEM_PATH',
+    'TCLLIBPATH GUILE_LOAD_PATH EMACSLOADPATH GEM_HOME GEM_PATH PSQLRC PRYRC HELM_PLUGINS',
+    // Pagers run as a command straight from the value (aws, bat, delta)
+    'AWS_PAGER BAT_PAGER DELTA_PAGER',
     // Remote shells, agents, TLS trust and proxies
     'CVS_RSH RSYNC_RSH RSYNC_CONNECT_PROG GNUPGHOME GPG_AGENT_INFO SSLKEYLOGFILE REQUESTS_CA_BUNDLE',
     'CURL_CA_BUNDLE CURL_HOME WGETRC NETRC OPENSSL_CONF OPENSSL_ENGINES OPENSSL_MODULES HTTP_PROXY',
@@ -69,8 +71,9 @@ const PROTECTED_PREFIXES: readonly string[] = (
   'PERL RUBY BUNDLE_ JAVA_ _JAVA_ CARGO_ RUSTUP_ DOTNET_ CORECLR_ COMPLUS_ XDG_ DOCKER_ CMAKE_ MSYS CYGWIN ' +
   // Shell internals (`BASH_LOADABLES_PATH` loads builtins), locale categories, compiler caches and
   // wrappers, plugin paths of toolkits and media libraries, TeX's configuration (`TEXMFCNF` can turn
-  // on `shell_escape`), runtimes' flags and load paths, and version managers' hooks.
-  'BASH_ LC_ CCACHE_ DISTCC_ SCCACHE_ CGO_ QT_ GTK_ GST_ GIO_ VK_ TEXMF ERL_ TS_NODE_ JULIA_ ELECTRON_ ' +
+  // on `shell_escape`), runtimes' flags and load paths (Lua runs `LUA_INIT_5_4` as code), and
+  // version managers' hooks.
+  'BASH_ LC_ CCACHE_ DISTCC_ SCCACHE_ CGO_ QT_ GTK_ GST_ GIO_ VK_ TEXMF ERL_ TS_NODE_ JULIA_ LUA_ ELECTRON_ ' +
   'PUPPETEER_ PLAYWRIGHT_ SYSTEMD_ SUDO_ BZR_ TF_CLI_ WINE NIX_ PYENV_ RBENV_ NODENV_ NVM_ ASDF_ MISE_'
 ).split(' ');
 

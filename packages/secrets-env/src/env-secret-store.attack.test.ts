@@ -176,6 +176,16 @@ const PROGRAM_STEERING_NAMES = [
   'pyenv-hook-path',
   'nix-path',
   'wineprefix',
+  // Code or a command in the value itself, no file needed (like NODE_OPTIONS): Lua runs
+  // LUA_INIT_5_4 as code; the aws, bat and delta CLIs run their *_PAGER as a command.
+  'lua-init-5-4',
+  'lua-path-5-4',
+  'aws-pager',
+  'bat-pager',
+  'delta-pager',
+  'psqlrc',
+  'pryrc',
+  'helm-plugins',
 ];
 
 describe('createEnvSecretStore(config): an attacker choosing secret names', () => {

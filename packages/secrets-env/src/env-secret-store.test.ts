@@ -135,6 +135,43 @@ describe('createEnvSecretStore(config)', () => {
     expect(JSON.stringify(error).toLowerCase()).not.toContain('rubyslippers');
   });
 
+  // The same reader, with a value that maps onto a variable every SecretStore refuses (core's
+  // shared rule: NODE_OPTIONS, LD_*…): that rule's error quoted the variable, the value upper-cased.
+  it('get, set and delete of a name every store refuses (ld-…, node-options) throw INVALID_INPUT without quoting it or its variable', async () => {
+    const stores = [
+      createEnvSecretStore({ env: {} }),
+      createEnvSecretStore({ prefix: 'MYAPP_', env: {} }),
+      createEnvSecretStore({ writableNames: ['api-key'], env: {} }),
+    ];
+    for (const store of stores) {
+      for (const swappedValue of ['ld-preload-s3cr3t-value', 'node-options', 'git-config-s3cr3t']) {
+        const calls = [
+          () => store.get(swappedValue),
+          () => store.set(swappedValue, 'api-key'),
+          () => store.delete(swappedValue),
+        ];
+        for (const call of calls) {
+          const error = (await call().catch((caught: unknown) => caught)) as Error;
+          expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+          const shown = `${error.message} ${JSON.stringify(error)} ${inspect(error)}`.toLowerCase();
+          expect(shown).not.toContain(swappedValue.replaceAll('-', '_'));
+          expect(shown).not.toContain(swappedValue);
+        }
+      }
+    }
+  });
+
+  // An env object the host filled by hand (`{ PORT: 8080 }`): set() threw Node's untyped
+  // ERR_INVALID_ARG_TYPE quoting that other variable's value, and get() returned a number.
+  it('an env holding a non-string value: set still works, get and list return strings only, no untyped error', async () => {
+    const env = { PORT: 8080, DEBUG_LEVEL: true, API_KEY: 'k' } as unknown as Record<string, string | undefined>;
+    const store = createEnvSecretStore({ env, writableNames: ['api-key'] });
+    await expect(store.set('api-key', 'new-value')).resolves.toBeUndefined();
+    expect(env.API_KEY).toBe('new-value');
+    await expect(store.get('port')).resolves.toBeUndefined();
+    await expect(store.list()).resolves.toEqual(['api-key']);
+  });
+
   it('createEnvSecretStore(config) with an unknown setting or a malformed prefix throws INVALID_INPUT naming it', () => {
     const create = createEnvSecretStore as (config: unknown) => unknown;
     expect(() => create({ prefx: 'WARDEN_' })).toThrow(

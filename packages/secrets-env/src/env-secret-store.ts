@@ -142,8 +142,9 @@ export function createEnvSecretStore(config: EnvSecretStoreConfig = {}): SecretS
     specificationVersion: 'secret-store-v1',
     providerId: 'env',
     async get(name) {
-      const value = env[variableForSecret(name, prefix)];
-      return value === undefined || value === '' ? undefined : value;
+      const value: unknown = env[variableForSecret(name, prefix)];
+      // Only a non-empty string is a secret (an `env` filled by hand may hold a number).
+      return typeof value === 'string' && value !== '' ? value : undefined;
     },
     async set(name, value) {
       const variable = writableVariable(name);
@@ -157,7 +158,7 @@ export function createEnvSecretStore(config: EnvSecretStoreConfig = {}): SecretS
     },
     async list() {
       return Object.keys(env)
-        .filter((variable) => env[variable] !== undefined && env[variable] !== '')
+        .filter((variable) => typeof env[variable] === 'string' && env[variable] !== '')
         .map((variable) => secretNameForVariable(variable, prefix))
         .filter((name): name is string => name !== undefined)
         .sort();

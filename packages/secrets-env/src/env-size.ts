@@ -14,9 +14,12 @@ const MAX_VARIABLE_BYTES = 131_072;
 /** The environment's size the store writes up to: half of the usual `ARG_MAX`, the rest left for arguments. */
 const MAX_ENVIRONMENT_BYTES = 1_048_576;
 
-/** Bytes one variable takes in a child's environment (`NAME=value` and its NUL). */
-function variableBytes(variable: string, value: string | undefined): number {
-  return value === undefined ? 0 : Buffer.byteLength(variable) + Buffer.byteLength(value) + 2;
+/**
+ * Bytes one variable takes in a child's environment (`NAME=value` and its NUL). A value that is
+ * not a string (an `env` object filled by hand) is counted as the string a child gets from it.
+ */
+function variableBytes(variable: string, value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(variable) + Buffer.byteLength(`${value}`) + 2;
 }
 
 /** Bytes the whole environment takes in a child's environment. */

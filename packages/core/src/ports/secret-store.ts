@@ -111,8 +111,10 @@ export function checkSecretName(name: unknown): string {
   }
   const variable = name.toUpperCase().replaceAll('-', '_');
   if (PROTECTED_VARIABLES.has(variable) || PROTECTED_PREFIXES.some((prefix) => variable.startsWith(prefix))) {
+    // Not even the variable is quoted: it is the name upper-cased, and swapped arguments
+    // (`set(value, name)`) would put a secret value there.
     throw new InvalidInputError({
-      message: `Secret name maps onto the environment variable ${variable}, which steers programs and is protected`,
+      message: 'Secret name maps onto an environment variable that steers programs, which is protected',
       issues: [{ path: 'name', message: 'maps onto a protected environment variable' }],
     });
   }
