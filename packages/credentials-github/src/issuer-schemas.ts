@@ -74,16 +74,20 @@ export interface RevocationRetrySettings {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The settings `@warden/github-client` reads, which both issuers pass on to the client they build. */
-const CLIENT_SETTINGS: readonly (keyof GitHubClientSettings)[] = [
-  'baseUrl',
-  'retries',
-  'retryDelayUnitMs',
-  'maxRateLimitWaitMs',
-  'minWriteIntervalMs',
-  'requestTimeoutMs',
-  'maxResponseBytes',
-];
+/**
+ * The settings `@warden/github-client` reads, which both issuers pass on to the client they build.
+ * A record over every key of `GitHubClientSettings`, so a setting added there and missing here
+ * fails to compile instead of being refused as unknown.
+ */
+const CLIENT_SETTINGS: Record<keyof GitHubClientSettings, true> = {
+  baseUrl: true,
+  retries: true,
+  retryDelayUnitMs: true,
+  maxRateLimitWaitMs: true,
+  minWriteIntervalMs: true,
+  requestTimeoutMs: true,
+  maxResponseBytes: true,
+};
 
 /**
  * Throws `INVALID_INPUT` naming the first setting that neither the issuer (`issuerSettings`) nor
@@ -91,7 +95,7 @@ const CLIENT_SETTINGS: readonly (keyof GitHubClientSettings)[] = [
  * silently, leaving the wider default in force: a day-long TTL, a prefix shared with others.
  */
 export function refuseUnknownSettings(config: object, issuerSettings: readonly string[], what: string): void {
-  const known = new Set<string>([...CLIENT_SETTINGS, ...issuerSettings]);
+  const known = new Set<string>([...Object.keys(CLIENT_SETTINGS), ...issuerSettings]);
   const unknown = Object.keys(config).find((key) => !known.has(key));
   if (unknown === undefined) return;
   // The key is named (it is the developer's own spelling, not a secret); its value never is.
