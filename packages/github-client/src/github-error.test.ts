@@ -144,4 +144,15 @@ describe("toWardenError(error, action) with GitHub's message as the attacker wri
     expect(error.message).not.toMatch(/[\n\r]/);
     expect(error.message.length).toBeLessThan(500);
   });
+
+  it('redacts a token glued to the text before it and a legacy token of 40 bare hex digits', async () => {
+    const glued = `ghp_${'Z9y8X7w6'.repeat(4)}`;
+    const legacy = '0123456789abcdef0123456789ABCDEF01234567';
+    const message = `Bad credentials for token${glued} (x-${glued}) and ${legacy}.`;
+    fake.injectFault({ kind: 'status', status: 401, message, operationId: LIST });
+    const error = toWardenError(await failedRequest(), 'list codespaces');
+    expect(error.message).not.toContain(glued.slice(4));
+    expect(error.message).not.toContain(legacy);
+    expect(error.message).toContain('Bad credentials for token[redacted] (x-[redacted]) and [redacted].');
+  });
 });

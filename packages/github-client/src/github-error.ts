@@ -31,9 +31,14 @@ export function gitHubStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Words shaped like GitHub's tokens (`ghs_…`, `github_pat_…`, legacy `v1.…`) or a JWT (an app's). */
+/**
+ * Text shaped like GitHub's tokens (`ghs_…`, `github_pat_…`, legacy `v1.…` and the older bare 40
+ * hex digits) or a JWT (an app's). Prefixed tokens match inside a word too: an echo glued to the
+ * text before it (`tokenghs_…`, `x-ghs_…`) is still the token. A commit SHA is 40 hex digits as
+ * well and is redacted with them: an error message is no place to read one from.
+ */
 const TOKEN_SHAPED =
-  /\b(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-f]{40}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
+  /(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-fA-F]{40}|\b[0-9a-fA-F]{40}\b|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
 
 /** Longest part of a message from GitHub an error carries. */
 const MAX_MESSAGE_LENGTH = 300;
