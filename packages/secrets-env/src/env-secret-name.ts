@@ -60,6 +60,8 @@ const PROTECTED_VARIABLES: ReadonlySet<string> = new Set(
     'ANSIBLE_ACTION_PLUGINS ANSIBLE_CALLBACK_PLUGINS ANSIBLE_CONNECTION_PLUGINS ANSIBLE_FILTER_PLUGINS',
     'ANSIBLE_LOOKUP_PLUGINS ANSIBLE_STRATEGY_PLUGINS ANSIBLE_VARS_PLUGINS ANSIBLE_INVENTORY_PLUGINS',
     'ANSIBLE_COLLECTIONS_PATH ANSIBLE_ROLES_PATH',
+    // A terminal description in the value, and input methods that load a module
+    'TERMCAP XMODIFIERS',
   ]
     .join(' ')
     .split(' '),
@@ -74,7 +76,10 @@ const PROTECTED_PREFIXES: readonly string[] = (
   // on `shell_escape`), runtimes' flags and load paths (Lua runs `LUA_INIT_5_4` as code), and
   // version managers' hooks.
   'BASH_ LC_ CCACHE_ DISTCC_ SCCACHE_ CGO_ QT_ GTK_ GST_ GIO_ VK_ TEXMF ERL_ TS_NODE_ JULIA_ LUA_ ELECTRON_ ' +
-  'PUPPETEER_ PLAYWRIGHT_ SYSTEMD_ SUDO_ BZR_ TF_CLI_ WINE NIX_ PYENV_ RBENV_ NODENV_ NVM_ ASDF_ MISE_'
+  'PUPPETEER_ PLAYWRIGHT_ SYSTEMD_ SUDO_ BZR_ TF_CLI_ WINE NIX_ PYENV_ RBENV_ NODENV_ NVM_ ASDF_ MISE_ ' +
+  // Sanitizer runtimes (`external_symbolizer_path` names a program they run), .NET profilers and
+  // Mono's flags and load paths, and OpenSSL's configuration and engines.
+  'ASAN_ UBSAN_ TSAN_ MSAN_ LSAN_ HWASAN_ COR_ MONO_ OPENSSL_'
 ).split(' ');
 
 /** Converts a kebab-case secret name to its UPPER_SNAKE_CASE variable name: `github-token` → `GITHUB_TOKEN`. */

@@ -186,6 +186,16 @@ const PROGRAM_STEERING_NAMES = [
   'psqlrc',
   'pryrc',
   'helm-plugins',
+  // A sanitizer runs the program its options name (`external_symbolizer_path`); .NET and Mono
+  // load the profiler or assemblies theirs name.
+  'asan-options',
+  'ubsan-options',
+  'lsan-options',
+  'cor-profiler-path',
+  'mono-env-options',
+  'mono-path',
+  'openssl-ia32cap',
+  'termcap',
 ];
 
 describe('createEnvSecretStore(config): an attacker choosing secret names', () => {
