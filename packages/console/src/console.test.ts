@@ -278,6 +278,29 @@ describe('a malformed request (attacker: anyone who can reach the console)', () 
   });
 });
 
+describe('a console configured with no section', () => {
+  it('shows a signed-in operator a page saying so, instead of sending them between home and sign-in without end', async () => {
+    const bare = await startConsole({ operators });
+    try {
+      const { cookie, response } = await signIn(bare.url, ALICE);
+      expect(response.status).toBe(303);
+      let location = response.headers.get('location') ?? '';
+      for (let hop = 0; hop < 5 && location !== ''; hop++) {
+        const next = await fetch(`${bare.url}${location}`, { headers: { cookie }, redirect: 'manual' });
+        if (next.status !== 302 && next.status !== 303) {
+          expect(next.status).toBe(200);
+          expect(await next.text()).toContain('no section configured');
+          return;
+        }
+        location = next.headers.get('location') ?? '';
+      }
+      throw new Error(`still redirected after 5 hops, now to ${location}`);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
 describe('approvals', () => {
   const hostile = {
     requester: 'peer"><img src=x onerror=alert(1)>',

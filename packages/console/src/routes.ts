@@ -35,6 +35,15 @@ function notFound(context: RequestContext): void {
   sendHtml(context.response, 404, layout(frameOf(context), 'Not found', body));
 }
 
+/**
+ * The home page of a console configured with no section. Said in a page, not sent on: a signed-in
+ * operator sent to sign-in goes back home, and the two redirects looped until the browser gave up.
+ */
+function noSections(context: SignedInContext): void {
+  const body = html`${errorBox('This console has no section configured: give it approvals, killSwitch, audit or toolPins.')}`;
+  sendHtml(context.response, 200, layout(frameOf(context), 'Nothing to show', body));
+}
+
 /** `GET` (and `HEAD`) requests. */
 export async function routeGet(context: RequestContext): Promise<void> {
   const { path, app } = context;
@@ -50,7 +59,9 @@ export async function routeGet(context: RequestContext): Promise<void> {
     return;
   }
   if (path === '/' || path === '') {
-    redirect(context.response, `${app.basePath}/${app.nav[0]?.path ?? 'sign-in'}`);
+    const first = app.nav[0];
+    if (first === undefined) noSections(context);
+    else redirect(context.response, `${app.basePath}/${first.path}`);
     return;
   }
   if (!(await routeSignedInGet(context))) notFound(context);
