@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { WardenError } from '@warden/core';
+import { BackendUnavailableError, WardenError } from '@warden/core';
 import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 import { checkAnswer, codespaceAnswerSchema, codespacePageSchema, machinesAnswerSchema } from './codespace-answers.js';
 
@@ -95,10 +95,13 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
         'read a codespace',
         name,
         async () =>
-          checkAnswer(
-            codespaceAnswerSchema,
-            (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
-            'read a codespace',
+          requireNamed(
+            name,
+            checkAnswer(
+              codespaceAnswerSchema,
+              (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+              'read a codespace',
+            ),
           ),
         undefined,
       ),
@@ -149,6 +152,20 @@ async function listAll(client: GitHubClient, repository: { owner: string; repo: 
     if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
   }
   return codespaces;
+}
+
+/**
+ * Returns `codespace` when it is the one asked for: an answer about another codespace (a hostile
+ * or broken API) would report, run in or delete the wrong one.
+ *
+ * @throws `BackendUnavailableError` otherwise.
+ */
+function requireNamed(name: string, codespace: CodespaceRecord): CodespaceRecord {
+  if (codespace.name === name) return codespace;
+  throw new BackendUnavailableError({
+    backend: 'github',
+    message: `GitHub answered about another codespace than ${name}`,
+  });
 }
 
 /** True for `.` and `..`, the path segments a URL resolves away. */

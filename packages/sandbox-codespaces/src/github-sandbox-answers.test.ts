@@ -71,4 +71,21 @@ describe('GitHub sandbox: malformed answers', () => {
     const sandbox = fixture.createSandbox({ token: undefined, octokit });
     expect((await sandbox.list()).length).toBeGreaterThan(0);
   });
+
+  it('create() given an answer naming another codespace on the account: BACKEND_UNAVAILABLE, that codespace untouched, its own deleted', async () => {
+    const foreign = await fixture.createSandbox({ namePrefix: 'other' }).create();
+    const octokit = hostileOctokit(/^POST .*codespaces$/, (answer) => (answer.name = foreign.id));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    const left = fixture.fake.codespaces.list().filter((codespace) => codespace.state !== 'Deleted');
+    expect(left.map((codespace) => [codespace.name, codespace.state])).toEqual([[foreign.id, 'Available']]);
+  });
+
+  it('getStatus(id) given an answer naming another codespace: BACKEND_UNAVAILABLE, never the other status', async () => {
+    const { id } = await fixture.createSandbox().create();
+    const other = await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*\{codespace_name\}$/, (answer) => (answer.name = other.id));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.getStatus(id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
 });
