@@ -83,6 +83,17 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect(result).toMatchObject({ stdout: "/tmp\na b; $(id) `id` 'q'|two\n", exitCode: 0 });
   });
 
+  // The attacker here is any other user of the host: a process's command line is world-readable
+  // (`ps`, /proc/<pid>/cmdline), and the environment is where a caller puts a command's secrets.
+  it("keeps the environment's values off gh's command line, and still hands them (and stdin) to the command", async () => {
+    const secret = 'sk-live-0123456789';
+    const env = { API_KEY: `${secret}\nsecond line 'q' $(id)`, EMPTY: '' };
+    const stdin = 'line one\nline two\n';
+    const result = await run({ command: 'printf "[%s][%s]" "$API_KEY" "$EMPTY"; cat', env, stdin });
+    expect(result).toMatchObject({ stdout: `[${env.API_KEY}][]${stdin}`, exitCode: 0 });
+    expect((await gh.calls()).flat().join(' ')).not.toContain(secret);
+  });
+
   it('writes stdin and closes it; without stdin the command sees end of input at once', async () => {
     const stdin = 'line one\n$(id) `id`\n';
     expect(await run({ command: 'cat', stdin })).toMatchObject({ stdout: stdin, exitCode: 0 });

@@ -13,9 +13,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { BackendUnavailableError, type ExecResult } from '@warden/core';
 import {
+  buildEnvironmentLine,
   buildRemoteCommand,
   type CodespaceExecRequest,
   type CodespaceExecTransport,
+  READ_ENVIRONMENT,
 } from './codespace-exec-transport.js';
 import { RemoteOutput } from './gh-ssh-output.js';
 
@@ -49,7 +51,11 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
     // Async so that a request buildRemoteCommand refuses rejects rather than throws.
     execute: async (request) => {
       const killAfterSeconds = config.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
-      const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${buildRemoteCommand(request, killAfterSeconds)}`;
+      // The environment goes first on standard input, never on gh's (world-readable) command line.
+      const hasEnv = Object.keys(request.env).length > 0;
+      const command = buildRemoteCommand({ ...request, env: {} }, killAfterSeconds);
+      const remoteCommand = [ANNOUNCE_PROCESS_GROUP, ...(hasEnv ? [READ_ENVIRONMENT] : []), command].join(' && ');
+      const stdin = `${hasEnv ? buildEnvironmentLine(request.env) : ''}${request.stdin ?? ''}`;
       const killRemote = (processGroup: number) => {
         const killer = spawn(ghPath, ssh(request.codespace, `kill -s KILL -- -${processGroup} 2>/dev/null; true`), {
           shell: false,
@@ -59,7 +65,7 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
         });
         killer.on('error', () => {}); // best effort: the remote `timeout` is the backstop
       };
-      return runGh(ghPath, ssh(request.codespace, remoteCommand), env, request, killRemote);
+      return runGh(ghPath, ssh(request.codespace, remoteCommand), env, { ...request, stdin }, killRemote);
     },
   };
 }
