@@ -152,6 +152,17 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 
+  // A gh that cannot reach the codespace (stopped, deleted, no network) exits before the remote
+  // shell starts: its exit code must not pass for the command's.
+  for (const ghPath of ['/bin/false', '/bin/true']) {
+    it(`answers BACKEND_UNAVAILABLE when gh (${ghPath}) exits without reaching the codespace, never an exit code`, async () => {
+      const transport = createGhSshTransport({ ghPath, env: gh.env });
+      await expect(
+        transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 }),
+      ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    });
+  }
+
   it('gives the token to gh as GH_TOKEN, never on the command line', async () => {
     const transport = createGhSshTransport({ env: gh.env, token: 'ghp_secretsecretsecret', remoteTimeout: false });
     await transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 });

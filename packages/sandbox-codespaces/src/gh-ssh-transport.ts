@@ -123,6 +123,18 @@ function runGh(
     });
     child.on('close', (code, signal) => {
       finish();
+      // No announcement: the remote shell never started (gh could not reach the codespace), so
+      // gh's exit code is gh's own and must not pass for the command's.
+      if (!timedOut && stderr.processGroup === undefined) {
+        const said = stderr.text().split('\n', 1)[0]?.slice(0, 200) ?? '';
+        reject(
+          new BackendUnavailableError({
+            backend: 'github',
+            message: `"${command}" did not reach codespace ${request.codespace} (exit ${code ?? signal})${said ? `: ${said}` : ''}`,
+          }),
+        );
+        return;
+      }
       resolve({
         stdout: stdout.text(),
         stderr: stderr.text(),
