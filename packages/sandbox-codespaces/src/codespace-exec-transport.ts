@@ -73,14 +73,27 @@ export function buildRemoteCommand(
   request: Pick<CodespaceExecRequest, 'command' | 'cwd' | 'env'>,
   killAfterSeconds?: number,
 ): string {
+  const assignments = Object.entries(request.env).map(
+    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value)}`,
+  );
+  return joinRemoteSteps(request, killAfterSeconds, assignments.length > 0 ? `export ${assignments.join(' ')}` : '');
+}
+
+/**
+ * The remote line: `cd`, then `environment` (a step that sets it, or `''`), then `exec`. The
+ * environment comes after `cd` so that a caller's `CDPATH` cannot choose where `cd` goes (nor
+ * make it print the directory into the command's output).
+ */
+export function joinRemoteSteps(
+  request: Pick<CodespaceExecRequest, 'command' | 'cwd'>,
+  killAfterSeconds: number | undefined,
+  environment: string,
+): string {
   const argv = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : [...request.command];
   const limit = killAfterSeconds === undefined ? [] : ['timeout', '-s', 'KILL', String(killAfterSeconds)];
   const steps: string[] = [];
   if (request.cwd !== undefined) steps.push(`cd ${quoteForShell(request.cwd)}`);
-  const assignments = Object.entries(request.env).map(
-    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value)}`,
-  );
-  if (assignments.length > 0) steps.push(`export ${assignments.join(' ')}`);
+  if (environment !== '') steps.push(environment);
   steps.push(['exec', ...[...limit, ...argv].map(quoteForShell)].join(' '));
   return steps.join(' && ');
 }

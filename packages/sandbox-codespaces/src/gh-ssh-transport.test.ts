@@ -94,6 +94,12 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect((await gh.calls()).flat().join(' ')).not.toContain(secret);
   });
 
+  it("changes to cwd before the environment applies: the caller's CDPATH cannot move cd or add to stdout", async () => {
+    const result = await run({ command: 'pwd', cwd: 'tmp', env: { CDPATH: '/' } });
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(result.stdout).toMatch(/^[^\n]*\/codespaces\/octocat-fuzzy-lamp-1a2b3c\/tmp\n$/);
+  });
+
   it('writes stdin and closes it; without stdin the command sees end of input at once', async () => {
     const stdin = 'line one\n$(id) `id`\n';
     expect(await run({ command: 'cat', stdin })).toMatchObject({ stdout: stdin, exitCode: 0 });

@@ -14,9 +14,9 @@ import { constants } from 'node:os';
 import { BackendUnavailableError, type ExecResult } from '@warden/core';
 import {
   buildEnvironmentLine,
-  buildRemoteCommand,
   type CodespaceExecRequest,
   type CodespaceExecTransport,
+  joinRemoteSteps,
   READ_ENVIRONMENT,
 } from './codespace-exec-transport.js';
 import { RemoteOutput } from './gh-ssh-output.js';
@@ -48,14 +48,16 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
   const env = { ...(config.env ?? process.env), ...(config.token === undefined ? {} : { GH_TOKEN: config.token }) };
   const ssh = (codespace: string, remoteCommand: string) => ['codespace', 'ssh', '-c', codespace, '--', remoteCommand];
   return {
-    // Async so that a request buildRemoteCommand refuses rejects rather than throws.
+    // Async so that a request buildEnvironmentLine refuses rejects rather than throws.
     execute: async (request) => {
       const killAfterSeconds = config.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
       // The environment goes first on standard input, never on gh's (world-readable) command line.
       const hasEnv = Object.keys(request.env).length > 0;
-      const command = buildRemoteCommand({ ...request, env: {} }, killAfterSeconds);
-      const remoteCommand = [ANNOUNCE_PROCESS_GROUP, ...(hasEnv ? [READ_ENVIRONMENT] : []), command].join(' && ');
-      const stdin = `${hasEnv ? buildEnvironmentLine(request.env) : ''}${request.stdin ?? ''}`;
+      // Built first: it throws INVALID_INPUT for a variable name that is no identifier.
+      const environmentLine = hasEnv ? buildEnvironmentLine(request.env) : '';
+      const command = joinRemoteSteps(request, killAfterSeconds, hasEnv ? READ_ENVIRONMENT : '');
+      const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${command}`;
+      const stdin = `${environmentLine}${request.stdin ?? ''}`;
       const killRemote = (processGroup: number) => {
         const killer = spawn(ghPath, ssh(request.codespace, `kill -s KILL -- -${processGroup} 2>/dev/null; true`), {
           shell: false,
