@@ -169,6 +169,20 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     });
   }
 
+  // bash in the codespace warns on stderr before it runs anything (an ssh-forwarded LC_ALL the
+  // image lacks): the announcement is then not the first line, and must still be found.
+  it('finds the process-group announcement after what the login shell writes first, keeping that text', async () => {
+    const { writeFile, chmod } = await import('node:fs/promises');
+    const wrapper = `${gh.env.FAKE_GH_DIR}/bin/chatty-gh`;
+    const warning = 'bash: warning: setlocale: LC_ALL: cannot change locale (xx_XX.UTF-8)';
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' '${warning}' >&2\nexec gh "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const transport = createGhSshTransport({ ghPath: wrapper, env: gh.env });
+    const request = { codespace: 'x', env: {}, timeoutMs: 10_000, maxOutputBytes: 1000 };
+    const result = await transport.execute({ ...request, command: 'echo out; echo err >&2; exit 4' });
+    expect(result).toMatchObject({ stdout: 'out\n', stderr: `${warning}\nerr\n`, exitCode: 4 });
+  });
+
   it('gives the token to gh as GH_TOKEN, never on the command line', async () => {
     const transport = createGhSshTransport({ env: gh.env, token: 'ghp_secretsecretsecret', remoteTimeout: false });
     await transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 });
