@@ -21,6 +21,7 @@ import {
   type SandboxConstraints,
   SandboxNotFoundError,
   type SandboxStatus,
+  type SecurityEventInput,
   sandboxCommandSchema,
   sandboxConstraintsSchema,
   sandboxIdSchema,
@@ -150,7 +151,7 @@ class CodespacesSandbox implements Sandbox {
       await this.discard(created.name, displayName).catch(() => {});
       throw error;
     }
-    this.#settings.events?.emit({
+    this.tell({
       type: 'sandbox_created',
       details: {
         provider: this.providerId,
@@ -278,7 +279,7 @@ class CodespacesSandbox implements Sandbox {
     if (!codespace && !this.#known.has(name)) return;
     this.#known.delete(name);
     this.#destroyed.add(name);
-    this.#settings.events?.emit({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
+    this.tell({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
   }
 
   /**
@@ -357,6 +358,18 @@ class CodespacesSandbox implements Sandbox {
       this.#machines = request;
     }
     return this.#machines;
+  }
+
+  /**
+   * Emits `event`, ignoring an emitter that throws: a failed audit must change no outcome, or a
+   * running (billed) codespace would be reported as not created and its id lost.
+   */
+  private tell(event: SecurityEventInput): void {
+    try {
+      this.#settings.events?.emit(event);
+    } catch {
+      // The emitter's own failure; the codespace's state is what the caller must learn.
+    }
   }
 
   private repositoryName(): string {
