@@ -103,14 +103,15 @@ export function describeSource(source: InjectionSource): string {
 /**
  * True when `approver` is the sender of a request under any name its source carries: the
  * requester name the workflow knows (`api:alice`) and the plain identities behind it (`alice`,
- * a public key, a plugin name), compared as the workflow compares people (Unicode NFKC,
+ * a public key, a plugin name, the sending session), compared as the workflow compares people (Unicode NFKC,
  * invisible characters removed, trimmed, case-folded). The workflow only sees `api:alice`, so
  * without this an API user who is also an approver approved her own request as `alice`.
  */
 export function isSender(source: InjectionSource, approver: unknown): boolean {
   if (typeof approver !== 'string') return false;
   const identity = source.identity;
-  const names = [describeSource(source), identity?.userId, identity?.publicKey, identity?.pluginName];
+  // sessionId too: without an identity it is the name behind the requester (`api:<sessionId>`).
+  const names = [describeSource(source), identity?.userId, identity?.publicKey, identity?.pluginName, source.sessionId];
   const approverKey = approvalIdentityKey(approver);
   return names.some((name) => typeof name === 'string' && approvalIdentityKey(name) === approverKey);
 }

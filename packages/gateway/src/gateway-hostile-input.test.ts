@@ -295,6 +295,23 @@ describe('a sender who is also an approver, approving under the plain name the s
   });
 });
 
+describe('a sender named only by its sessionId, approving under that plain name', () => {
+  // Without an identity the requester is `api:<sessionId>`: the name behind it is the sessionId.
+  const alice = createInjectionSource('api', { sessionId: 'alice' });
+
+  it.each(['alice', 'Alice '])('approveAndExecute(id, %j) is ACCESS_DENIED and delivers nothing', async (approver) => {
+    const { gateway, injected } = createGatewayFixture(createApprovalWorkflow());
+    const queued = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'deploy', alice);
+    expect(queued.requiresApproval).toBe(true);
+    expect(await gateway.approveAndExecute(queued.requestId, approver)).toMatchObject({
+      success: false,
+      code: 'ACCESS_DENIED',
+    });
+    await expect(gateway.approveRequest(queued.requestId, approver)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(injected).toEqual([]);
+  });
+});
+
 describe('a peer that writes terminal escapes into what approvers read', () => {
   it.each([
     ['an action type', 'approval-gateway', 'code-assistant', { actionType: 'chat\u001b[2K\rreview' }],

@@ -66,19 +66,55 @@ function quoteForShell(word: string): string {
  * `timeout -s KILL`, so it outlives a dropped connection by at most that long.
  *
  * The line starts with `cd`, `export` or `exec`, never with `-`, so `ssh` cannot take it for an option.
+ * It holds the environment's values: when they are secret, never put it on a command line (any
+ * user of the host reads those with `ps`); the `gh` transport sends the environment on stdin.
  */
 export function buildRemoteCommand(
   request: Pick<CodespaceExecRequest, 'command' | 'cwd' | 'env'>,
   killAfterSeconds?: number,
 ): string {
+  const assignments = Object.entries(request.env).map(
+    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value)}`,
+  );
+  return joinRemoteSteps(request, killAfterSeconds, assignments.length > 0 ? `export ${assignments.join(' ')}` : '');
+}
+
+/**
+ * The remote line: `cd`, then `environment` (a step that sets it, or `''`), then `exec`. The
+ * environment comes after `cd` so that a caller's `CDPATH` cannot choose where `cd` goes (nor
+ * make it print the directory into the command's output).
+ */
+export function joinRemoteSteps(
+  request: Pick<CodespaceExecRequest, 'command' | 'cwd'>,
+  killAfterSeconds: number | undefined,
+  environment: string,
+): string {
   const argv = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : [...request.command];
   const limit = killAfterSeconds === undefined ? [] : ['timeout', '-s', 'KILL', String(killAfterSeconds)];
   const steps: string[] = [];
   if (request.cwd !== undefined) steps.push(`cd ${quoteForShell(request.cwd)}`);
-  const assignments = Object.entries(request.env).map(
-    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value)}`,
-  );
-  if (assignments.length > 0) steps.push(`export ${assignments.join(' ')}`);
+  if (environment !== '') steps.push(environment);
   steps.push(['exec', ...[...limit, ...argv].map(quoteForShell)].join(' '));
   return steps.join(' && ');
+}
+
+/**
+ * The shell that reads the environment from the first line of standard input (written by
+ * {@link buildEnvironmentLine}) and evaluates it, leaving the rest of the input to the command.
+ * `read` takes input byte by byte from a pipe, so it never consumes past that line.
+ */
+export const READ_ENVIRONMENT = `warden_nl=$(printf '\\n.') && warden_nl=\${warden_nl%.} && IFS= read -r warden_env && eval "$warden_env"`;
+
+/**
+ * The environment as one line of `export` for {@link READ_ENVIRONMENT}, so that values travel on
+ * standard input and never on a command line (world-readable on the host, as `ps` shows). Values
+ * are single-quoted; a newline is written as `"$warden_nl"`, so the line never breaks.
+ *
+ * @throws `InvalidInputError` for a name that is not a shell variable name.
+ */
+export function buildEnvironmentLine(env: Readonly<Record<string, string>>): string {
+  const assignments = Object.entries(env).map(
+    ([name, value]) => `${checkVariableName(name)}=${quoteForShell(value).replaceAll('\n', `'"$warden_nl"'`)}`,
+  );
+  return `export ${assignments.join(' ')}\n`;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { WardenError } from '@warden/core';
+import { BackendUnavailableError, WardenError } from '@warden/core';
 import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 import { checkAnswer, codespaceAnswerSchema, codespacePageSchema, machinesAnswerSchema } from './codespace-answers.js';
 
@@ -95,10 +95,13 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
         'read a codespace',
         name,
         async () =>
-          checkAnswer(
-            codespaceAnswerSchema,
-            (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
-            'read a codespace',
+          requireNamed(
+            name,
+            checkAnswer(
+              codespaceAnswerSchema,
+              (await client.request('GET /user/codespaces/{codespace_name}', byName(name))).data,
+              'read a codespace',
+            ),
           ),
         undefined,
       ),
@@ -135,8 +138,13 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
   };
 }
 
+/** More codespaces than one user could have in a repository: a hostile API's way to fill memory. */
+const MAX_CODESPACES = 100_000;
+
 async function listAll(client: GitHubClient, repository: { owner: string; repo: string }): Promise<CodespaceRecord[]> {
-  const codespaces: CodespaceRecord[] = [];
+  // By name: a GitHub that repeats a page (or ignores `page`) must not report a codespace twice.
+  const codespaces = new Map<string, CodespaceRecord>();
+  let received = 0;
   for (let page = 1; page <= 1000; page++) {
     const { data: answer } = await client.request('GET /repos/{owner}/{repo}/codespaces', {
       ...repository,
@@ -144,11 +152,34 @@ async function listAll(client: GitHubClient, repository: { owner: string; repo: 
       page,
     });
     const data = checkAnswer(codespacePageSchema, answer, 'list codespaces');
-    // One by one: a page spread into push() overflows the stack past ~120,000 codespaces.
-    for (const codespace of data.codespaces) codespaces.push(codespace);
-    if (data.codespaces.length < PAGE_SIZE || codespaces.length >= data.total_count) break;
+    const before = codespaces.size;
+    for (const codespace of data.codespaces) codespaces.set(codespace.name, codespace);
+    received += data.codespaces.length;
+    if (codespaces.size > MAX_CODESPACES) {
+      throw new BackendUnavailableError({
+        backend: 'github',
+        message: `GitHub listed over ${MAX_CODESPACES} codespaces`,
+      });
+    }
+    // A full page with nothing new is a GitHub repeating itself: asking on would bring only more of it.
+    const last = data.codespaces.length < PAGE_SIZE || received >= data.total_count;
+    if (last || codespaces.size === before) break;
   }
-  return codespaces;
+  return [...codespaces.values()];
+}
+
+/**
+ * Returns `codespace` when it is the one asked for: an answer about another codespace (a hostile
+ * or broken API) would report, run in or delete the wrong one.
+ *
+ * @throws `BackendUnavailableError` otherwise.
+ */
+function requireNamed(name: string, codespace: CodespaceRecord): CodespaceRecord {
+  if (codespace.name === name) return codespace;
+  throw new BackendUnavailableError({
+    backend: 'github',
+    message: `GitHub answered about another codespace than ${name}`,
+  });
 }
 
 /** True for `.` and `..`, the path segments a URL resolves away. */

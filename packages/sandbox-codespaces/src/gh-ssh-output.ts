@@ -1,14 +1,22 @@
 /**
  * Output of a remote command: capped per stream, with the process-group announcement removed
- * from the start of standard error.
+ * from standard error (after whatever gh and the login shell write before it).
  *
  * @module
  */
 
+const MARKER = 'warden-exec-pid';
+
+/** The announcement line, without its newline. */
+const ANNOUNCEMENT = new RegExp(`^${MARKER} (\\d{1,10})$`);
+
+/** How much of standard error may come before the announcement (what gh and the login shell write). */
+const MAX_PREAMBLE_BYTES = 65_536;
+
 /** Collects one stream up to a byte limit, draining (and dropping) the rest. */
 export class RemoteOutput {
   /** The word that starts the announcement line: `warden-exec-pid <number>`. */
-  static readonly MARKER = 'warden-exec-pid';
+  static readonly MARKER: string = MARKER;
   /** The remote command's process group, once announced. */
   processGroup: number | undefined;
   /** True once output beyond the limit was dropped. */
@@ -16,10 +24,12 @@ export class RemoteOutput {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private pending: Buffer | undefined;
+  /** Bytes of standard error before the announcement. */
+  private preamble = 0;
 
   /**
    * @param limit the cap in bytes.
-   * @param announced whether the stream starts with the announcement line (standard error does).
+   * @param announced whether the stream carries the announcement line (standard error does).
    */
   constructor(
     private readonly limit: number,
@@ -34,22 +44,29 @@ export class RemoteOutput {
       this.keep(chunk);
       return;
     }
-    const buffered = Buffer.concat([this.pending, chunk]);
-    const newline = buffered.indexOf(10);
-    if (newline === -1 && buffered.length < 64) {
-      this.pending = buffered;
+    let buffered = Buffer.concat([this.pending, chunk]);
+    // Lines before the announcement come from gh or the login shell (a locale warning), never
+    // from the command, which starts after it: they are output, and the search goes on. Once
+    // found, nothing the command writes is taken for an announcement.
+    for (let newline = buffered.indexOf(10); newline !== -1; newline = buffered.indexOf(10)) {
+      const match = ANNOUNCEMENT.exec(buffered.subarray(0, newline).toString('latin1'));
+      if (match?.[1]) {
+        this.processGroup = Number(match[1]);
+        this.pending = undefined;
+        this.keep(buffered.subarray(newline + 1));
+        return;
+      }
+      this.keep(buffered.subarray(0, newline + 1));
+      this.preamble += newline + 1;
+      buffered = buffered.subarray(newline + 1);
+    }
+    // Bounded: a stream that announces nothing within MAX_PREAMBLE_BYTES never will.
+    if (this.preamble + buffered.length > MAX_PREAMBLE_BYTES) {
+      this.pending = undefined;
+      this.keep(buffered);
       return;
     }
-    this.pending = undefined;
-    const match = new RegExp(`^${RemoteOutput.MARKER} (\\d{1,10})$`).exec(
-      buffered.subarray(0, Math.max(newline, 0)).toString('latin1'),
-    );
-    if (match?.[1]) {
-      this.processGroup = Number(match[1]);
-      this.keep(buffered.subarray(newline + 1));
-    } else {
-      this.keep(buffered);
-    }
+    this.pending = buffered;
   }
 
   /** The captured text. */

@@ -83,6 +83,23 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect(result).toMatchObject({ stdout: "/tmp\na b; $(id) `id` 'q'|two\n", exitCode: 0 });
   });
 
+  // The attacker here is any other user of the host: a process's command line is world-readable
+  // (`ps`, /proc/<pid>/cmdline), and the environment is where a caller puts a command's secrets.
+  it("keeps the environment's values off gh's command line, and still hands them (and stdin) to the command", async () => {
+    const secret = 'sk-live-0123456789';
+    const env = { API_KEY: `${secret}\nsecond line 'q' $(id)`, EMPTY: '' };
+    const stdin = 'line one\nline two\n';
+    const result = await run({ command: 'printf "[%s][%s]" "$API_KEY" "$EMPTY"; cat', env, stdin });
+    expect(result).toMatchObject({ stdout: `[${env.API_KEY}][]${stdin}`, exitCode: 0 });
+    expect((await gh.calls()).flat().join(' ')).not.toContain(secret);
+  });
+
+  it("changes to cwd before the environment applies: the caller's CDPATH cannot move cd or add to stdout", async () => {
+    const result = await run({ command: 'pwd', cwd: 'tmp', env: { CDPATH: '/' } });
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(result.stdout).toMatch(/^[^\n]*\/codespaces\/octocat-fuzzy-lamp-1a2b3c\/tmp\n$/);
+  });
+
   it('writes stdin and closes it; without stdin the command sees end of input at once', async () => {
     const stdin = 'line one\n$(id) `id`\n';
     expect(await run({ command: 'cat', stdin })).toMatchObject({ stdout: stdin, exitCode: 0 });
@@ -139,6 +156,31 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     await expect(
       transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 1000, maxOutputBytes: 100 }),
     ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  // A gh that cannot reach the codespace (stopped, deleted, no network) exits before the remote
+  // shell starts: its exit code must not pass for the command's.
+  for (const ghPath of ['/bin/false', '/bin/true']) {
+    it(`answers BACKEND_UNAVAILABLE when gh (${ghPath}) exits without reaching the codespace, never an exit code`, async () => {
+      const transport = createGhSshTransport({ ghPath, env: gh.env });
+      await expect(
+        transport.execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 }),
+      ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    });
+  }
+
+  // bash in the codespace warns on stderr before it runs anything (an ssh-forwarded LC_ALL the
+  // image lacks): the announcement is then not the first line, and must still be found.
+  it('finds the process-group announcement after what the login shell writes first, keeping that text', async () => {
+    const { writeFile, chmod } = await import('node:fs/promises');
+    const wrapper = `${gh.env.FAKE_GH_DIR}/bin/chatty-gh`;
+    const warning = 'bash: warning: setlocale: LC_ALL: cannot change locale (xx_XX.UTF-8)';
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' '${warning}' >&2\nexec gh "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const transport = createGhSshTransport({ ghPath: wrapper, env: gh.env });
+    const request = { codespace: 'x', env: {}, timeoutMs: 10_000, maxOutputBytes: 1000 };
+    const result = await transport.execute({ ...request, command: 'echo out; echo err >&2; exit 4' });
+    expect(result).toMatchObject({ stdout: 'out\n', stderr: `${warning}\nerr\n`, exitCode: 4 });
   });
 
   it('gives the token to gh as GH_TOKEN, never on the command line', async () => {

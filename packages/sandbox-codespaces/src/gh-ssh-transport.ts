@@ -13,9 +13,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { BackendUnavailableError, type ExecResult } from '@warden/core';
 import {
-  buildRemoteCommand,
+  buildEnvironmentLine,
   type CodespaceExecRequest,
   type CodespaceExecTransport,
+  joinRemoteSteps,
+  READ_ENVIRONMENT,
 } from './codespace-exec-transport.js';
 import { RemoteOutput } from './gh-ssh-output.js';
 
@@ -46,10 +48,16 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
   const env = { ...(config.env ?? process.env), ...(config.token === undefined ? {} : { GH_TOKEN: config.token }) };
   const ssh = (codespace: string, remoteCommand: string) => ['codespace', 'ssh', '-c', codespace, '--', remoteCommand];
   return {
-    // Async so that a request buildRemoteCommand refuses rejects rather than throws.
+    // Async so that a request buildEnvironmentLine refuses rejects rather than throws.
     execute: async (request) => {
       const killAfterSeconds = config.remoteTimeout === false ? undefined : (request.timeoutMs + 1000) / 1000;
-      const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${buildRemoteCommand(request, killAfterSeconds)}`;
+      // The environment goes first on standard input, never on gh's (world-readable) command line.
+      const hasEnv = Object.keys(request.env).length > 0;
+      // Built first: it throws INVALID_INPUT for a variable name that is no identifier.
+      const environmentLine = hasEnv ? buildEnvironmentLine(request.env) : '';
+      const command = joinRemoteSteps(request, killAfterSeconds, hasEnv ? READ_ENVIRONMENT : '');
+      const remoteCommand = `${ANNOUNCE_PROCESS_GROUP} && ${command}`;
+      const stdin = `${environmentLine}${request.stdin ?? ''}`;
       const killRemote = (processGroup: number) => {
         const killer = spawn(ghPath, ssh(request.codespace, `kill -s KILL -- -${processGroup} 2>/dev/null; true`), {
           shell: false,
@@ -59,7 +67,7 @@ export function createGhSshTransport(config: GhSshTransportConfig = {}): Codespa
         });
         killer.on('error', () => {}); // best effort: the remote `timeout` is the backstop
       };
-      return runGh(ghPath, ssh(request.codespace, remoteCommand), env, request, killRemote);
+      return runGh(ghPath, ssh(request.codespace, remoteCommand), env, { ...request, stdin }, killRemote);
     },
   };
 }
@@ -117,6 +125,18 @@ function runGh(
     });
     child.on('close', (code, signal) => {
       finish();
+      // No announcement: the remote shell never started (gh could not reach the codespace), so
+      // gh's exit code is gh's own and must not pass for the command's.
+      if (!timedOut && stderr.processGroup === undefined) {
+        const said = stderr.text().split('\n', 1)[0]?.slice(0, 200) ?? '';
+        reject(
+          new BackendUnavailableError({
+            backend: 'github',
+            message: `"${command}" did not reach codespace ${request.codespace} (exit ${code ?? signal})${said ? `: ${said}` : ''}`,
+          }),
+        );
+        return;
+      }
       resolve({
         stdout: stdout.text(),
         stderr: stderr.text(),

@@ -71,4 +71,44 @@ describe('GitHub sandbox: malformed answers', () => {
     const sandbox = fixture.createSandbox({ token: undefined, octokit });
     expect((await sandbox.list()).length).toBeGreaterThan(0);
   });
+
+  it('create() given an answer naming another codespace on the account: BACKEND_UNAVAILABLE, that codespace untouched, its own deleted', async () => {
+    const foreign = await fixture.createSandbox({ namePrefix: 'other' }).create();
+    const octokit = hostileOctokit(/^POST .*codespaces$/, (answer) => (answer.name = foreign.id));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    const left = fixture.fake.codespaces.list().filter((codespace) => codespace.state !== 'Deleted');
+    expect(left.map((codespace) => [codespace.name, codespace.state])).toEqual([[foreign.id, 'Available']]);
+  });
+
+  it('getStatus(id) given an answer naming another codespace: BACKEND_UNAVAILABLE, never the other status', async () => {
+    const { id } = await fixture.createSandbox().create();
+    const other = await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*\{codespace_name\}$/, (answer) => (answer.name = other.id));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.getStatus(id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('list() given a GitHub that answers every page with the same full page reports each codespace once', async () => {
+    const { id } = await fixture.createSandbox().create();
+    let first: unknown;
+    const octokit = hostileOctokit(/^GET .*codespaces$/, (answer) => {
+      first ??= (answer.codespaces as unknown[])[0];
+      answer.codespaces = Array(100).fill(first);
+      answer.total_count = 1_000_000;
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    expect((await sandbox.list()).map((status) => status.id)).toEqual([id]);
+  });
+
+  it('list() given more than 100,000 distinct codespaces (memory without bound, page after page): BACKEND_UNAVAILABLE', async () => {
+    await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*codespaces$/, (answer) => {
+      const [record] = answer.codespaces as Array<Record<string, unknown>>;
+      answer.codespaces = Array.from({ length: 100_001 }, (_, index) => ({ ...record, name: `forged-${index}` }));
+      answer.total_count = 100_001;
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    await expect(sandbox.list()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
 });

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { SecurityEventEmitter } from '@warden/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SandboxFixture, startSandboxFixture } from './test-support/sandbox-fixture.js';
 
@@ -102,5 +103,20 @@ describe('GitHub sandbox under faults', () => {
   it('a slow response is waited for', async () => {
     fixture.fake.injectFault({ kind: 'delay', delayMs: 200, operationId: CREATE });
     expect((await fixture.createSandbox().create()).state).toBe('running');
+  });
+
+  it('an events emitter that throws changes no outcome: create returns the running codespace, destroy deletes it', async () => {
+    const events = {
+      emit: () => {
+        throw new Error('audit sink down');
+      },
+      on: () => () => {},
+      off: () => {},
+    } as unknown as SecurityEventEmitter;
+    const sandbox = fixture.createSandbox({ events });
+    const { id, state } = await sandbox.create();
+    expect(state).toBe('running');
+    await expect(sandbox.destroy(id)).resolves.toBeUndefined();
+    expect(fixture.fake.codespaces.get(id)?.state ?? 'Gone').toMatch(/Deleted|Gone/);
   });
 });

@@ -21,6 +21,7 @@ import {
   type SandboxConstraints,
   SandboxNotFoundError,
   type SandboxStatus,
+  type SecurityEventInput,
   sandboxCommandSchema,
   sandboxConstraintsSchema,
   sandboxIdSchema,
@@ -130,9 +131,9 @@ class CodespacesSandbox implements Sandbox {
       this.#settings.idleTimeoutMinutes ??
       Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
     const retentionPeriodMinutes = this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes;
-    const created = await this.#api.create({
+    const displayName = `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`;
+    const created = await this.createCodespace(displayName, {
       machine: machine.name,
-      display_name: `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`,
       idle_timeout_minutes: idleTimeoutMinutes,
       retention_period_minutes: retentionPeriodMinutes,
       ...(this.#settings.ref === undefined ? {} : { ref: this.#settings.ref }),
@@ -142,15 +143,15 @@ class CodespacesSandbox implements Sandbox {
     this.#known.set(created.name, effective);
     let ready: CodespaceRecord;
     try {
-      ready = await this.waitUntilAvailable(created.name);
+      ready = await this.waitUntilAvailable(created.name, displayName);
       // The limits reported are the chosen machine's: a codespace running on another is deleted.
       requireChosenMachine(ready.machine, machine);
       requireRequestedLifetimes(ready, { idleTimeoutMinutes, retentionPeriodMinutes });
     } catch (error) {
-      await this.destroy(created.name).catch(() => {});
+      await this.discard(created.name, displayName).catch(() => {});
       throw error;
     }
-    this.#settings.events?.emit({
+    this.tell({
       type: 'sandbox_created',
       details: {
         provider: this.providerId,
@@ -223,6 +224,48 @@ class CodespacesSandbox implements Sandbox {
     return this.toString();
   }
 
+  /**
+   * Asks GitHub for a codespace called `displayName` and returns it once the answer is checked to
+   * be that codespace: an answer naming another one (of another repository, or not this
+   * deployment's) would hand a foreign codespace to the caller, and to `destroy`.
+   */
+  private async createCodespace(
+    displayName: string,
+    request: Omit<Parameters<CodespacesApi['create']>[0], 'display_name'>,
+  ): Promise<CodespaceRecord> {
+    try {
+      const created = await this.#api.create({ ...request, display_name: displayName });
+      if (created.display_name !== displayName || !this.isOwn(created)) {
+        throw this.unavailable(`GitHub answered the creation of ${displayName} with another codespace`);
+      }
+      return created;
+    } catch (error) {
+      // A 5xx or an answer that cannot be trusted may follow a codespace GitHub did make: its
+      // display name is unique, so find it by that and delete it rather than leave it billed.
+      if (BackendUnavailableError.isInstance(error)) await this.deleteNamed(displayName).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes the codespace `create` made, and only it: `name` is deleted when GitHub still says it
+   * is called `displayName`; otherwise the codespace is looked up by that unique display name.
+   */
+  private async discard(name: string, displayName: string): Promise<void> {
+    const codespace = await this.#api.get(name).catch(() => undefined);
+    if (codespace?.display_name === displayName) return this.destroy(name);
+    this.#known.delete(name);
+    await this.deleteNamed(displayName);
+  }
+
+  /** Destroys this deployment's codespaces called `displayName` (there is at most one). */
+  private async deleteNamed(displayName: string): Promise<void> {
+    const codespaces = await this.#api.list();
+    for (const codespace of codespaces) {
+      if (this.isOwn(codespace) && codespace.display_name === displayName) await this.destroy(codespace.name);
+    }
+  }
+
   /** Stops (to end billing at once), then deletes; never touches a codespace this sandbox does not manage. */
   private async stopAndDelete(name: string): Promise<void> {
     const codespace = this.#known.has(name) ? await this.#api.get(name) : await this.findOwn(name);
@@ -236,16 +279,21 @@ class CodespacesSandbox implements Sandbox {
     if (!codespace && !this.#known.has(name)) return;
     this.#known.delete(name);
     this.#destroyed.add(name);
-    this.#settings.events?.emit({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
+    this.tell({ type: 'sandbox_destroyed', details: { provider: this.providerId, id: name } });
   }
 
-  /** Polls until the codespace is `Available`; starts it if GitHub shut it down meanwhile. */
-  private async waitUntilAvailable(name: string): Promise<CodespaceRecord> {
+  /**
+   * Polls until the codespace is `Available`; starts it if GitHub shut it down meanwhile. Throws
+   * when it is not (or no longer) the codespace called `displayName`.
+   */
+  private async waitUntilAvailable(name: string, displayName: string): Promise<CodespaceRecord> {
     const polls = Math.ceil(this.#settings.readyTimeoutMs / this.#settings.pollIntervalMs);
     let last = 'unknown';
     for (let poll = 0; poll <= polls; poll++) {
       const codespace = await this.#api.get(name);
       if (!codespace) throw this.unavailable(`codespace ${name} disappeared while starting`);
+      // A name GitHub's create answer put forward for another codespace is found out here.
+      if (codespace.display_name !== displayName) throw this.unavailable(`codespace ${name} is not ${displayName}`);
       last = codespace.state;
       const state = toSandboxState(codespace.state);
       if (state === 'running') return codespace;
@@ -310,6 +358,18 @@ class CodespacesSandbox implements Sandbox {
       this.#machines = request;
     }
     return this.#machines;
+  }
+
+  /**
+   * Emits `event`, ignoring an emitter that throws: a failed audit must change no outcome, or a
+   * running (billed) codespace would be reported as not created and its id lost.
+   */
+  private tell(event: SecurityEventInput): void {
+    try {
+      this.#settings.events?.emit(event);
+    } catch {
+      // The emitter's own failure; the codespace's state is what the caller must learn.
+    }
   }
 
   private repositoryName(): string {
