@@ -8,10 +8,9 @@
 import { AuditLogTamperedError, type AuditProblem, AuditSignatureError } from '../errors.js';
 import { MerkleFrontier } from '../merkle/frontier.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
-import { type Checkpoint, parseCheckpoint } from '../note/checkpoint.js';
+import { type Checkpoint, verifyCheckpointNote } from '../note/checkpoint.js';
 import { verifyCosignature } from '../note/cosignature.js';
 import { parseVerifierKey, type VerifierKey } from '../note/keys.js';
-import { verifyNote } from '../note/signed-note.js';
 import type { FileAuditStorageRecovery } from '../storage/file-storage.js';
 import { type AuditBundle, type LoadedLog, loadBundle, openLogDirectory } from './bundle.js';
 import { EntryChecks, linkOf } from './entry-checks.js';
@@ -189,7 +188,7 @@ function readCheckpoints(checkpoints: readonly string[], key: VerifierKey, probl
   const heads: TrustedHead[] = [];
   checkpoints.forEach((note, position) => {
     try {
-      const checkpoint = parseCheckpoint(verifyNote(note, key.name, key.publicKey));
+      const checkpoint = verifyCheckpointNote(note, key.name, key.publicKey);
       heads.push({ checkpoint, note, label: `stored checkpoint ${position} (size ${checkpoint.size})` });
     } catch (error) {
       problems.push({
@@ -203,7 +202,7 @@ function readCheckpoints(checkpoints: readonly string[], key: VerifierKey, probl
 
 function trustedHead(note: string, key: VerifierKey): TrustedHead {
   // A trusted checkpoint that does not verify means the key is wrong: a typed error, not a finding.
-  const checkpoint = parseCheckpoint(verifyNote(note, key.name, key.publicKey));
+  const checkpoint = verifyCheckpointNote(note, key.name, key.publicKey);
   return { checkpoint, note, label: `the trusted checkpoint (size ${checkpoint.size})` };
 }
 
