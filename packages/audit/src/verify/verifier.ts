@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer';
+import { InvalidInputError } from '@warden/core';
 import { AuditLogTamperedError, type AuditProblem, AuditSignatureError } from '../errors.js';
 import { MerkleFrontier } from '../merkle/frontier.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
@@ -32,7 +34,10 @@ export interface VerifyAuditLogConfig {
   trustedCheckpoint?: string;
   /** Witness verifier keys (`<name>+<id>+<base64(0x04 || key)>`) whose cosignatures count. @default [] */
   witnesses?: readonly string[];
-  /** Cosignatures the newest checkpoint needs from `witnesses`. @default 0 */
+  /**
+   * Cosignatures the newest checkpoint (the one of the largest size) needs from distinct
+   * `witnesses`; a non-negative integer, otherwise `INVALID_INPUT`. @default 0
+   */
   witnessQuorum?: number;
 }
 
@@ -117,6 +122,7 @@ export async function verifyAuditRecords(
   sliceEntries: number = VERIFY_SLICE_ENTRIES,
 ): Promise<AuditVerificationReport> {
   const key = parseVerifierKey(config.verifierKey, 'verifierKey');
+  const witnesses = witnessRequirement(config);
   const problems: AuditProblem[] = [];
   const heads = readCheckpoints(checkpoints, key, problems);
   if (config.trustedCheckpoint !== undefined) heads.push(trustedHead(config.trustedCheckpoint, key));
@@ -147,7 +153,7 @@ export async function verifyAuditRecords(
   if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, size);
   // concat, not unshift(...): a log rewritten wholesale has a problem per entry, more than a call takes as arguments.
   const findings = entryProblems.concat(problems);
-  checkWitnesses(config, heads.at(-1), findings);
+  checkWitnesses(witnesses, heads, findings);
   return {
     ok: findings.length === 0,
     size,
@@ -296,24 +302,59 @@ async function refineInsertion(
   return problem;
 }
 
-function checkWitnesses(config: VerifyAuditLogConfig, head: TrustedHead | undefined, problems: AuditProblem[]): void {
+interface WitnessRequirement {
+  keys: VerifierKey[];
+  quorum: number;
+}
+
+// The witnesses whose cosignatures count, each once (a key listed twice must not count twice),
+// and the quorum, refused unless it is a non-negative integer: `Number('x')` is NaN, and a NaN
+// quorum compared with a count is never unmet, which would check no cosignature at all.
+function witnessRequirement(config: VerifyAuditLogConfig): WitnessRequirement {
   const quorum = config.witnessQuorum ?? 0;
+  if (!Number.isSafeInteger(quorum) || quorum < 0) {
+    throw new InvalidInputError({
+      message: `witnessQuorum must be a non-negative integer, got ${String(quorum)}`,
+      issues: [{ path: 'witnessQuorum', message: 'must be a non-negative integer' }],
+    });
+  }
+  const keys = new Map<string, VerifierKey>();
+  for (const witness of config.witnesses ?? []) {
+    const key = parseVerifierKey(witness, 'witnesses');
+    keys.set(`${key.name}+${Buffer.from(key.keyId).toString('hex')}`, key);
+  }
+  return { keys: [...keys.values()], quorum };
+}
+
+// The quorum applies to the newest checkpoint, the one with the largest size: not to the last one
+// stored, which an attacker who can write the files makes an older, cosigned copy.
+function checkWitnesses(
+  { keys, quorum }: WitnessRequirement,
+  heads: readonly TrustedHead[],
+  problems: AuditProblem[],
+): void {
   if (quorum === 0) return;
-  const keys = (config.witnesses ?? []).map((witness) => parseVerifierKey(witness, 'witnesses'));
-  const cosigned = head
-    ? keys.filter((witness) => {
-        try {
-          verifyCosignature(head.note, witness.name, witness.publicKey);
-          return true;
-        } catch {
-          return false;
-        }
-      }).length
-    : 0;
+  // A reduce, not Math.max(...): a log checkpointed every second for days has more checkpoints than a call takes arguments.
+  const newestSize = heads.reduce((largest, head) => Math.max(largest, head.checkpoint.size), -1);
+  const newest = heads.filter((head) => head.checkpoint.size === newestSize);
+  const cosignedBy = (head: TrustedHead): number =>
+    keys.filter((witness) => {
+      try {
+        verifyCosignature(head.note, witness.name, witness.publicKey);
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+  // Checkpoints of one size sign one tree (a second root is a finding of its own): the best counts.
+  const cosigned = newest.reduce((best, head) => Math.max(best, cosignedBy(head)), 0);
   if (cosigned < quorum) {
     problems.push({
       kind: 'checkpoint-invalid',
-      message: `the newest checkpoint has ${cosigned} valid witness cosignatures, ${quorum} required`,
+      message:
+        newestSize < 0
+          ? `the log has no valid checkpoint; ${quorum} witness cosignatures required`
+          : `the newest checkpoint (size ${newestSize}) has ${cosigned} valid witness cosignatures, ${quorum} required`,
     });
   }
 }
