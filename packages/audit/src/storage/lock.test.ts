@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackendUnavailableError } from '@warden/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../log/audit-log.ts';
+import { sampleEvent } from '../verify/test-support.ts';
+import { verifyAuditLog } from '../verify/verifier.ts';
+import { createFileAuditStorage } from './file-storage.ts';
+
+// Two appenders on one directory (a second instance of a service, a restart that overlapped the
+// old process) would both write entry N: the log then verifies as tampered and refuses to reopen.
+describe('one appender per directory', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'warden-audit-lock-'));
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('a second audit log on the same directory refuses to append; the first keeps a log that verifies', async () => {
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const first = createAuditLog({ directory, signingKey, checkpointIntervalMs: 0 });
+    const second = createAuditLog({ directory, signingKey, checkpointIntervalMs: 0 });
+    await first.write(sampleEvent(0));
+    await expect(second.write(sampleEvent(100))).rejects.toThrow(BackendUnavailableError);
+    expect(() => second.assertWritable()).toThrow(BackendUnavailableError);
+    await first.write(sampleEvent(1));
+    await first.close();
+    await second.close();
+    const report = await verifyAuditLog({ directory, verifierKey: first.verifierKey });
+    expect(report).toMatchObject({ ok: true, size: 2 });
+    const third = createAuditLog({ directory, signingKey, checkpointIntervalMs: 0 });
+    await third.write(sampleEvent(2));
+    expect(await third.size()).toBe(3);
+    await third.close();
+  });
+
+  it('takes over a lock left by a process that is gone, or by an earlier process with this pid', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    await mkdir(join(directory, 'entries'));
+    await writeFile(join(directory, 'entries', 'LOCK'), `${gone}\n`);
+    const storage = createFileAuditStorage({ directory: join(directory, 'entries') });
+    await expect(storage.append([new Uint8Array([1])])).resolves.toBe(1);
+    await storage.close();
+    await writeFile(join(directory, 'entries', 'LOCK'), `${process.pid}\n`);
+    const restarted = createFileAuditStorage({ directory: join(directory, 'entries') });
+    await expect(restarted.append([new Uint8Array([2])])).resolves.toBe(2);
+    await restarted.close();
+  });
+
+  it('the read-only verifier neither needs nor takes the lock', async () => {
+    const storage = createFileAuditStorage({ directory });
+    await storage.append([new Uint8Array([1])]);
+    const reader = createFileAuditStorage({ directory, readOnly: true });
+    expect(await reader.size()).toBe(1);
+    await reader.close();
+    await storage.close();
+  });
+});
