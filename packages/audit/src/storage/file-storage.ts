@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type FileHandle, link, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { type FileHandle, link, mkdir, open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { checkRange } from './memory-storage.js';
@@ -336,7 +336,8 @@ const heldLocks = new Set<string>();
  * linked into place, which fails when it exists). A lock whose process is gone is taken over.
  */
 async function acquireLock(directory: string, refuse: (message: string) => Error): Promise<string> {
-  const path = resolve(directory, LOCK_FILE);
+  // The real path: through a symlink, a second log of this process must still find its lock here.
+  const path = join(await realpath(directory), LOCK_FILE);
   if (heldLocks.has(path)) throw refuse(`another audit log of this process appends to ${directory}`);
   const aside = `${path}.${process.pid}.${Date.now()}`;
   await writeFile(aside, `${process.pid}\n`);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendUnavailableError } from '@warden/core';
@@ -37,6 +37,19 @@ describe('one appender per directory', () => {
     await third.write(sampleEvent(2));
     expect(await third.size()).toBe(3);
     await third.close();
+  });
+
+  it('a second audit log of this process reaching the directory through a symlink refuses too', async () => {
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const linked = join(directory, 'linked');
+    await mkdir(join(directory, 'log'));
+    await symlink(join(directory, 'log'), linked);
+    const first = createAuditLog({ directory: join(directory, 'log'), signingKey, checkpointIntervalMs: 0 });
+    const second = createAuditLog({ directory: linked, signingKey, checkpointIntervalMs: 0 });
+    await first.write(sampleEvent(0));
+    await expect(second.write(sampleEvent(100))).rejects.toThrow(BackendUnavailableError);
+    await first.close();
+    await second.close();
   });
 
   it('takes over a lock left by a process that is gone, or by an earlier process with this pid', async () => {
