@@ -6,6 +6,8 @@
  *
  * @module
  */
+
+import { randomUUID } from 'node:crypto';
 import { type FileHandle, link, mkdir, open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
@@ -339,7 +341,7 @@ async function acquireLock(directory: string, refuse: (message: string) => Error
   // The real path: through a symlink, a second log of this process must still find its lock here.
   const path = join(await realpath(directory), LOCK_FILE);
   if (heldLocks.has(path)) throw refuse(`another audit log of this process appends to ${directory}`);
-  const aside = `${path}.${process.pid}.${Date.now()}`;
+  const aside = `${path}.${randomUUID()}`;
   await writeFile(aside, `${process.pid}\n`);
   try {
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -351,6 +353,8 @@ async function acquireLock(directory: string, refuse: (message: string) => Error
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      // Checked again after the await: another log of this process may have just taken it.
+      if (heldLocks.has(path)) throw refuse(`another audit log of this process appends to ${directory}`);
       if (holder !== process.pid && isRunning(holder)) {
         throw refuse(
           `process ${holder} appends to ${directory} (its ${LOCK_FILE} file); remove that file only if no such process writes this log`,

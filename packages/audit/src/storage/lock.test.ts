@@ -52,6 +52,18 @@ describe('one appender per directory', () => {
     await second.close();
   });
 
+  it('of two audit logs of this process opening the directory at once, exactly one appends', async () => {
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const logs = Array.from({ length: 4 }, () => createAuditLog({ directory, signingKey, checkpointIntervalMs: 0 }));
+    const results = await Promise.allSettled(logs.map((log, index) => log.write(sampleEvent(index))));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const log of logs) await log.close();
+    expect(await verifyAuditLog({ directory, verifierKey: logs[0]?.verifierKey ?? '' })).toMatchObject({
+      ok: true,
+      size: 1,
+    });
+  });
+
   it('takes over a lock left by a process that is gone, or by an earlier process with this pid', async () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     await mkdir(join(directory, 'entries'));
