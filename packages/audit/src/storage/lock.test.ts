@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@warden/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../log/audit-log.ts';
@@ -63,6 +64,40 @@ describe('one appender per directory', () => {
       size: 1,
     });
   });
+
+  it('a log in another process holds the directory while it runs; once it is killed, the lock is taken over', async () => {
+    const seed = randomBytes(32).toString('hex');
+    const childScript = fileURLToPath(new URL('../log/crash-child.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=warden-source', childScript, directory, '0', seed],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('ack ')) resolve();
+        });
+        child.on('exit', () => reject(new Error('the appending child exited before its first write')));
+      });
+      const signingKey = Buffer.from(seed, 'hex');
+      const blocked = createAuditLog({ directory, signingKey, origin: 'warden.test/crash', checkpointIntervalMs: 0 });
+      await expect(blocked.write(sampleEvent(0))).rejects.toThrow(BackendUnavailableError);
+      await blocked.close();
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const after = createAuditLog({
+      directory,
+      signingKey: Buffer.from(seed, 'hex'),
+      origin: 'warden.test/crash',
+      checkpointIntervalMs: 0,
+    });
+    await expect(after.write(sampleEvent(1))).resolves.toBeUndefined();
+    await after.close();
+  }, 60_000);
 
   it('takes over a lock left by a process that is gone, or by an earlier process with this pid', async () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
