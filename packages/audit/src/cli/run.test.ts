@@ -40,6 +40,14 @@ describe('warden-audit verify (an attacker with write access to the log director
 
   const segmentFile = async () => join(directory, 'entries', (await readdir(join(directory, 'entries')))[0] ?? '');
 
+  it('refuses a --quorum that is not a count (exit 2) instead of requiring no cosignature', async () => {
+    for (const quorum of ['one', '-1', '1.5', '', ' 1']) {
+      const result = await run(['verify', '--directory', directory, '--key', verifierKey, `--quorum=${quorum}`]);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(/INVALID_INPUT.*witnessQuorum/);
+    }
+  });
+
   it('verifies an untouched directory and an exported bundle (exit 0)', async () => {
     const verified = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
     expect(verified).toMatchObject({ code: 0, err: '' });

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { WardenError } from '@warden/core';
+import { InvalidInputError, WardenError } from '@warden/core';
 import { type AuditBundle, exportAuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 
@@ -27,6 +27,19 @@ const USAGE = `usage:
 
 async function readArgument(value: string): Promise<string> {
   return value.startsWith('@') ? (await readFile(value.slice(1), 'utf8')).trim() : value;
+}
+
+// A count in decimal digits, nothing else: `Number('')` is 0 and `Number('x')` NaN, either of which
+// would quietly require no cosignature at all.
+function parseQuorum(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^[0-9]{1,9}$/.test(value)) {
+    throw new InvalidInputError({
+      message: `--quorum must be a count of witnesses (witnessQuorum), got ${JSON.stringify(value.slice(0, 40))}`,
+      issues: [{ path: 'witnessQuorum', message: 'must be a non-negative integer' }],
+    });
+  }
+  return Number(value);
 }
 
 /** Runs the command with `argv` (without `node` and the script) and returns the exit code. */
@@ -60,7 +73,7 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
       verifierKey: await readArgument(values.key),
       ...(values.trusted ? { trustedCheckpoint: await readFile(values.trusted, 'utf8') } : {}),
       witnesses: values.witness ?? [],
-      witnessQuorum: Number(values.quorum ?? 0),
+      witnessQuorum: parseQuorum(values.quorum),
     });
     output.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
     return report.ok ? 0 : 1;

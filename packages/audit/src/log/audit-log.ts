@@ -11,9 +11,9 @@ import { type AuditSink, BackendUnavailableError, InvalidInputError, type Securi
 import { AuditLogTamperedError, AuditSignatureError } from '../errors.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
 import { MerkleTree } from '../merkle/tree.js';
-import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../note/checkpoint.js';
+import { type Checkpoint, formatCheckpoint, verifyCheckpointNote } from '../note/checkpoint.js';
 import { formatVerifierKey } from '../note/keys.js';
-import { signNote, verifyNote } from '../note/signed-note.js';
+import { signNote } from '../note/signed-note.js';
 import { type AuditRecordSource, type AuditVerificationReport, verifyAuditRecords } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
@@ -516,7 +516,7 @@ class MerkleAuditLog implements AuditLog {
     if (checkpoints === 0) return;
     const [bytes] = await checkpointStorage.read(checkpoints - 1, checkpoints);
     const note = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
-    const checkpoint = parseCheckpoint(verifyNote(note, this.origin, this.config.publicKey));
+    const checkpoint = verifyCheckpointNote(note, this.origin, this.config.publicKey);
     if (checkpoint.size > this.tree.size) {
       throw new AuditLogTamperedError({
         problems: [

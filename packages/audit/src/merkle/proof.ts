@@ -90,6 +90,10 @@ export function verifyConsistency(
   return sn === 0 && equalHashes(oldHash, oldRoot) && equalHashes(newHash, newRoot);
 }
 
+// Exact for every safe integer: Math.log2 rounds (log2(2^50 + 1) is 50), and bitwise operators
+// stop at 32 bits. Halving a positive integer down to 1 is exact in floating point.
 function isExactPowerOfTwo(value: number): boolean {
-  return Number.isInteger(Math.log2(value));
+  let rest = value;
+  while (rest > 1 && rest % 2 === 0) rest /= 2;
+  return rest === 1;
 }

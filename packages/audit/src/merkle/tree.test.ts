@@ -237,3 +237,20 @@ function referenceOfSize(size: number): MerkleTree {
   for (let index = 0; index < size; index += 1) tree.append(hashLeaf(Buffer.from(`leaf ${index}`)));
   return tree;
 }
+
+describe('proofs of trees too large to build (sizes up to 2^53 - 1, as a checkpoint allows)', () => {
+  // RFC 6962 §2.1.2: for m = 2^50 + 1 and n = m + 1 the proof is [leaf m-1, leaf m, MTH(D[0:2^50])].
+  // Any three hashes stand in for them: verification only combines what it is given.
+  const left = Buffer.alloc(32, 1);
+  const a = Buffer.alloc(32, 2);
+  const b = Buffer.alloc(32, 3);
+  const oldSize = 2 ** 50 + 1;
+  const oldRoot = hashChildren(left, a);
+  const newRoot = hashChildren(left, hashChildren(a, b));
+
+  it('a size just above a power of two is not taken for one (Math.log2 rounds 2^50 + 1 to 50)', () => {
+    expect(verifyConsistency(oldSize, oldSize + 1, [a, b, left], oldRoot, newRoot)).toBe(true);
+    expect(verifyConsistency(oldSize, oldSize + 1, [b, a, left], oldRoot, newRoot)).toBe(false);
+    expect(verifyInclusion(oldSize, oldSize + 1, b, [a, left], newRoot)).toBe(true);
+  });
+});

@@ -5,8 +5,10 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import { AuditLogCorruptedError } from '../errors.js';
+import type { KeyObject } from 'node:crypto';
+import { AuditLogCorruptedError, AuditSignatureError } from '../errors.js';
 import { HASH_SIZE } from '../merkle/hash.js';
+import { verifyNote } from './signed-note.js';
 
 /** A tree head: which log, how many entries, which root. */
 export interface Checkpoint {
@@ -43,4 +45,22 @@ export function parseCheckpoint(text: string): Checkpoint {
     throw malformed('root hash is not base64 of 32 bytes');
   if (extensions.some((line) => line === '')) throw malformed('empty extension line');
   return { origin, size: Number(size), rootHash: Uint8Array.from(rootHash), extensions };
+}
+
+/**
+ * Verifies a checkpoint note signed by the log `origin` with `publicKey` and returns its
+ * checkpoint. Throws `AUDIT_SIGNATURE_INVALID` when no signature of that key verifies, or when
+ * the checkpoint's origin line is not `origin`: an Ed25519 note signature covers the text but
+ * not the key name, so with one key signing two logs, a signature line of log B relabelled with
+ * log A's name (its key ID is public) verifies "by A"; only the origin line tells the logs apart
+ * (c2sp.org/tlog-checkpoint). Throws `AUDIT_LOG_CORRUPTED` when the text is not a checkpoint.
+ */
+export function verifyCheckpointNote(note: string, origin: string, publicKey: KeyObject): Checkpoint {
+  const checkpoint = parseCheckpoint(verifyNote(note, origin, publicKey));
+  if (checkpoint.origin !== origin) {
+    throw new AuditSignatureError({
+      message: `the checkpoint is of the log ${JSON.stringify(checkpoint.origin.slice(0, 200))}, not of ${origin}: a checkpoint of another log signed with the same key`,
+    });
+  }
+  return checkpoint;
 }

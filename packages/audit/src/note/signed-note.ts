@@ -12,6 +12,9 @@ import { ED25519_NOTE_TYPE, noteKeyId, rawPublicKey } from './keys.js';
 
 const EM_DASH = '\u2014';
 
+/** Most signature lines a note may carry, as Go's golang.org/x/mod/sumdb/note allows. */
+const MAX_SIGNATURES = 100;
+
 /** One signature line of a note. */
 export interface NoteSignature {
   /** The key name. */
@@ -46,12 +49,18 @@ export function signNote(text: string, name: string, privateKey: KeyObject, publ
   return `${text}\n${formatSignatureLine(name, keyId, signature)}`;
 }
 
-/** Splits a note at its last blank line and parses the signature lines; throws `AUDIT_LOG_CORRUPTED` when malformed. */
+/**
+ * Splits a note at its last blank line and parses the signature lines; throws `AUDIT_LOG_CORRUPTED`
+ * when malformed, or when it has more than 100 signature lines.
+ */
 export function parseNote(note: string): ParsedNote {
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw malformed('no blank line before the signatures');
   const text = note.slice(0, split + 1);
   const lines = note.slice(split + 2, -1).split('\n');
+  // Each line under a known key costs an Ed25519 verification: a note padded with thousands of
+  // them (the files are writable by the attacker) would hold up a verifier for seconds.
+  if (lines.length > MAX_SIGNATURES) throw malformed(`more than ${MAX_SIGNATURES} signature lines`);
   const signatures = lines.map((line) => {
     const match = /^\u2014 ([^ +]+) ([A-Za-z0-9+/=]+)$/.exec(line);
     const decoded = match ? Buffer.from(match[2] ?? '', 'base64') : Buffer.alloc(0);

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from '@warden/core';
 import { AuditLogTamperedError } from '../errors.js';
 import { equalHashes } from '../merkle/hash.js';
 import { verifyConsistency } from '../merkle/proof.js';
-import { type Checkpoint, parseCheckpoint } from './checkpoint.js';
+import { type Checkpoint, verifyCheckpointNote } from './checkpoint.js';
 import { cosignCheckpoint } from './cosignature.js';
 import {
   ED25519_COSIGNATURE_TYPE,
@@ -20,7 +20,7 @@ import {
   parseVerifierKey,
   toEd25519PrivateKey,
 } from './keys.js';
-import { verifyNote } from './signed-note.js';
+import { parseNote } from './signed-note.js';
 
 /** What a log sends a witness. */
 export interface CosignRequest {
@@ -69,8 +69,9 @@ export function createEd25519Witness(config: Ed25519WitnessConfig): Ed25519Witne
     name: config.name,
     verifierKey: formatVerifierKey(config.name, publicKey, ED25519_COSIGNATURE_TYPE),
     async cosign(request) {
-      const text = verifyNote(request.note, log.name, log.publicKey);
-      const checkpoint = parseCheckpoint(text);
+      // Only a checkpoint of the log it watches (its origin line, not just its key) is cosigned.
+      const checkpoint = verifyCheckpointNote(request.note, log.name, log.publicKey);
+      const { text } = parseNote(request.note);
       checkExtends(seen, checkpoint, request);
       seen = checkpoint;
       return cosignCheckpoint(text, config.name, privateKey, publicKey as KeyObject, Math.floor(now() / 1000));

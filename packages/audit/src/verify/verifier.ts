@@ -5,13 +5,14 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer';
+import { InvalidInputError } from '@warden/core';
 import { AuditLogTamperedError, type AuditProblem, AuditSignatureError } from '../errors.js';
 import { MerkleFrontier } from '../merkle/frontier.js';
 import { equalHashes, hashLeaf } from '../merkle/hash.js';
-import { type Checkpoint, parseCheckpoint } from '../note/checkpoint.js';
+import { type Checkpoint, verifyCheckpointNote } from '../note/checkpoint.js';
 import { verifyCosignature } from '../note/cosignature.js';
 import { parseVerifierKey, type VerifierKey } from '../note/keys.js';
-import { verifyNote } from '../note/signed-note.js';
 import type { FileAuditStorageRecovery } from '../storage/file-storage.js';
 import { type AuditBundle, type LoadedLog, loadBundle, openLogDirectory } from './bundle.js';
 import { EntryChecks, linkOf } from './entry-checks.js';
@@ -33,7 +34,10 @@ export interface VerifyAuditLogConfig {
   trustedCheckpoint?: string;
   /** Witness verifier keys (`<name>+<id>+<base64(0x04 || key)>`) whose cosignatures count. @default [] */
   witnesses?: readonly string[];
-  /** Cosignatures the newest checkpoint needs from `witnesses`. @default 0 */
+  /**
+   * Cosignatures the newest checkpoint (the one of the largest size) needs from distinct
+   * `witnesses`; a non-negative integer, otherwise `INVALID_INPUT`. @default 0
+   */
   witnessQuorum?: number;
 }
 
@@ -118,8 +122,9 @@ export async function verifyAuditRecords(
   sliceEntries: number = VERIFY_SLICE_ENTRIES,
 ): Promise<AuditVerificationReport> {
   const key = parseVerifierKey(config.verifierKey, 'verifierKey');
+  const witnesses = witnessRequirement(config);
   const problems: AuditProblem[] = [];
-  const heads = readCheckpoints(checkpoints, key, problems);
+  const heads = await readCheckpoints(checkpoints, key, problems);
   if (config.trustedCheckpoint !== undefined) heads.push(trustedHead(config.trustedCheckpoint, key));
   else if (heads.length === 0 && checkpoints.length > 0) {
     throw new AuditSignatureError({
@@ -148,7 +153,7 @@ export async function verifyAuditRecords(
   if (entryProblems.length === 0 && !resigned) nameLastEntry(problems, size);
   // concat, not unshift(...): a log rewritten wholesale has a problem per entry, more than a call takes as arguments.
   const findings = entryProblems.concat(problems);
-  checkWitnesses(config, heads.at(-1), findings);
+  checkWitnesses(witnesses, heads, findings);
   return {
     ok: findings.length === 0,
     size,
@@ -185,11 +190,23 @@ export async function assertAuditLogVerified(config: VerifyAuditLogConfig): Prom
   return report;
 }
 
-function readCheckpoints(checkpoints: readonly string[], key: VerifierKey, problems: AuditProblem[]): TrustedHead[] {
+/**
+ * Checkpoints a verification checks between two yields to the event loop: each costs an Ed25519
+ * verification (up to 100, one per signature line), and a log checkpointed every second has
+ * 86,400 of them a day, seconds of work that must not stop the host from serving.
+ */
+const CHECKPOINTS_PER_TURN = 16;
+
+async function readCheckpoints(
+  checkpoints: readonly string[],
+  key: VerifierKey,
+  problems: AuditProblem[],
+): Promise<TrustedHead[]> {
   const heads: TrustedHead[] = [];
-  checkpoints.forEach((note, position) => {
+  for (const [position, note] of checkpoints.entries()) {
+    if (position > 0 && position % CHECKPOINTS_PER_TURN === 0) await nextTurn();
     try {
-      const checkpoint = parseCheckpoint(verifyNote(note, key.name, key.publicKey));
+      const checkpoint = verifyCheckpointNote(note, key.name, key.publicKey);
       heads.push({ checkpoint, note, label: `stored checkpoint ${position} (size ${checkpoint.size})` });
     } catch (error) {
       problems.push({
@@ -197,13 +214,13 @@ function readCheckpoints(checkpoints: readonly string[], key: VerifierKey, probl
         message: `stored checkpoint ${position} is not validly signed by ${key.name}: ${(error as Error).message}`,
       });
     }
-  });
+  }
   return heads;
 }
 
 function trustedHead(note: string, key: VerifierKey): TrustedHead {
   // A trusted checkpoint that does not verify means the key is wrong: a typed error, not a finding.
-  const checkpoint = parseCheckpoint(verifyNote(note, key.name, key.publicKey));
+  const checkpoint = verifyCheckpointNote(note, key.name, key.publicKey);
   return { checkpoint, note, label: `the trusted checkpoint (size ${checkpoint.size})` };
 }
 
@@ -297,24 +314,59 @@ async function refineInsertion(
   return problem;
 }
 
-function checkWitnesses(config: VerifyAuditLogConfig, head: TrustedHead | undefined, problems: AuditProblem[]): void {
+interface WitnessRequirement {
+  keys: VerifierKey[];
+  quorum: number;
+}
+
+// The witnesses whose cosignatures count, each once (a key listed twice must not count twice),
+// and the quorum, refused unless it is a non-negative integer: `Number('x')` is NaN, and a NaN
+// quorum compared with a count is never unmet, which would check no cosignature at all.
+function witnessRequirement(config: VerifyAuditLogConfig): WitnessRequirement {
   const quorum = config.witnessQuorum ?? 0;
+  if (!Number.isSafeInteger(quorum) || quorum < 0) {
+    throw new InvalidInputError({
+      message: `witnessQuorum must be a non-negative integer, got ${String(quorum)}`,
+      issues: [{ path: 'witnessQuorum', message: 'must be a non-negative integer' }],
+    });
+  }
+  const keys = new Map<string, VerifierKey>();
+  for (const witness of config.witnesses ?? []) {
+    const key = parseVerifierKey(witness, 'witnesses');
+    keys.set(`${key.name}+${Buffer.from(key.keyId).toString('hex')}`, key);
+  }
+  return { keys: [...keys.values()], quorum };
+}
+
+// The quorum applies to the newest checkpoint, the one with the largest size: not to the last one
+// stored, which an attacker who can write the files makes an older, cosigned copy.
+function checkWitnesses(
+  { keys, quorum }: WitnessRequirement,
+  heads: readonly TrustedHead[],
+  problems: AuditProblem[],
+): void {
   if (quorum === 0) return;
-  const keys = (config.witnesses ?? []).map((witness) => parseVerifierKey(witness, 'witnesses'));
-  const cosigned = head
-    ? keys.filter((witness) => {
-        try {
-          verifyCosignature(head.note, witness.name, witness.publicKey);
-          return true;
-        } catch {
-          return false;
-        }
-      }).length
-    : 0;
+  // A reduce, not Math.max(...): a log checkpointed every second for days has more checkpoints than a call takes arguments.
+  const newestSize = heads.reduce((largest, head) => Math.max(largest, head.checkpoint.size), -1);
+  const newest = heads.filter((head) => head.checkpoint.size === newestSize);
+  const cosignedBy = (head: TrustedHead): number =>
+    keys.filter((witness) => {
+      try {
+        verifyCosignature(head.note, witness.name, witness.publicKey);
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+  // Checkpoints of one size sign one tree (a second root is a finding of its own): the best counts.
+  const cosigned = newest.reduce((best, head) => Math.max(best, cosignedBy(head)), 0);
   if (cosigned < quorum) {
     problems.push({
       kind: 'checkpoint-invalid',
-      message: `the newest checkpoint has ${cosigned} valid witness cosignatures, ${quorum} required`,
+      message:
+        newestSize < 0
+          ? `the log has no valid checkpoint; ${quorum} witness cosignatures required`
+          : `the newest checkpoint (size ${newestSize}) has ${cosigned} valid witness cosignatures, ${quorum} required`,
     });
   }
 }
