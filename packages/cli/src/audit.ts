@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
 import { WardenError } from '@warden/core';
-import { type CliIo, EXIT, readJsonFile, UsageError } from './io.js';
+import { type CliIo, EXIT, readJsonFile, readTextFile, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden audit`. */
@@ -68,8 +67,8 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     const report = await verifyAuditLog({
       ...(values.directory !== undefined ? { directory: values.directory } : {}),
       ...(values.bundle !== undefined ? { bundle: readJsonFile(values.bundle) as AuditBundle } : {}),
-      verifierKey: values.key.startsWith('@') ? readText(values.key.slice(1)).trim() : values.key,
-      ...(values.trusted !== undefined ? { trustedCheckpoint: readText(values.trusted) } : {}),
+      verifierKey: values.key.startsWith('@') ? readTextFile(values.key.slice(1)).trim() : values.key,
+      ...(values.trusted !== undefined ? { trustedCheckpoint: readTextFile(values.trusted) } : {}),
       witnesses: values.witness ?? [],
       witnessQuorum: quorum,
     });
@@ -83,14 +82,6 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
       throw new UsageError(`cannot read ${values.directory ?? values.bundle}: no such file or directory`);
     }
     throw error;
-  }
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 
