@@ -17,7 +17,7 @@ import {
   type ApprovalTier,
   WardenError,
 } from '@warden/core';
-import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden approvals`. */
@@ -63,9 +63,10 @@ interface ApprovalsArgs {
 
 /** Runs `warden approvals`; resolves to the exit code. */
 export async function runApprovals(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       approver: { type: 'string' },
@@ -78,6 +79,7 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens);
   if (values.help) {
     io.out(APPROVALS_HELP);
     return EXIT.ok;

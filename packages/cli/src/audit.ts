@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
 import { WardenError } from '@warden/core';
-import { type CliIo, EXIT, readJsonFile, readTextFile, UsageError } from './io.js';
+import { type CliIo, EXIT, readJsonFile, readTextFile, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden audit`. */
@@ -33,9 +33,10 @@ wrong key, a corrupted segment).`;
 
 /** Runs `warden audit`; resolves to the exit code. */
 export async function runAudit(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       directory: { type: 'string' },
@@ -48,6 +49,7 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens, ['witness']);
   if (values.help) {
     io.out(AUDIT_HELP);
     return EXIT.ok;

@@ -412,3 +412,26 @@ describe('an input that is not a regular UTF-8 file (attacker: whoever names or 
     expect(errors.join('\n')).toContain('is not valid UTF-8');
   });
 });
+
+describe('an option given twice (attacker: whoever adds arguments after the ones a script sets)', () => {
+  it.each([
+    [['audit', 'verify', '--directory', '/nonexistent', '--key', 'trusted-key', '--key', 'attacker-key']],
+    [['audit', 'verify', '--bundle=/a.json', '--bundle', '/b.json', '--key', 'k']],
+    [['policy', 'check', '/nonexistent.json', '--source', 'cli', '--source', 'p2p', '--tool', 'Read']],
+    [['kill-switch', 'status', '--name', 'global', '--name=other']],
+    [['approvals', 'approve', 'apr_1', '--approver', 'alice', '--approver', 'bob']],
+  ])('%j is a usage error, not the last value silently winning', async (args) => {
+    const errors: string[] = [];
+    const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toMatch(/--\w+ is given more than once/);
+  });
+
+  it('still takes --witness more than once', async () => {
+    const errors: string[] = [];
+    const args = ['audit', 'verify', '--directory', '/nonexistent', '--key', 'k', '--witness', 'a', '--witness', 'b'];
+    const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+    expect(code).toBe(2);
+    expect(errors.join('\n')).not.toContain('more than once');
+  });
+});

@@ -42,6 +42,25 @@ export class UsageError extends Error {
 }
 
 /**
+ * Refuses an option that takes a value given more than once (`util.parseArgs` keeps the last):
+ * a script that sets `--key` or `--approver` and then passes on arguments from elsewhere would
+ * have its value silently replaced. `repeatable` names the options meant to be given many times.
+ * Throws a {@link UsageError}.
+ */
+export function refuseRepeatedOptions(
+  tokens: readonly { kind: string; name?: string; value?: string | undefined }[],
+  repeatable: readonly string[] = [],
+): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined || token.name === undefined) continue;
+    if (repeatable.includes(token.name)) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
+  }
+}
+
+/**
  * The largest file the command reads (256 MiB): far past any configuration, key or checkpoint,
  * and short of the string length a JavaScript engine can hold.
  */
