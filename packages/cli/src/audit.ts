@@ -63,8 +63,9 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     throw new UsageError('give exactly one of --directory <dir> or --bundle <file>');
   }
   if (values.key === undefined) throw new UsageError('--key <verifier key | @file> is required');
-  const quorum = values.quorum === undefined ? 0 : Number(values.quorum);
-  if (!Number.isSafeInteger(quorum) || quorum < 0) throw new UsageError('--quorum must be a whole number');
+  // Digits only: Number('') and Number(' ') are 0, so an empty $QUORUM turned the witness check off.
+  const quorum = values.quorum === undefined ? 0 : /^[0-9]+$/.test(values.quorum) ? Number(values.quorum) : Number.NaN;
+  if (!Number.isSafeInteger(quorum)) throw new UsageError('--quorum must be a whole number');
   try {
     const report = await verifyAuditLog({
       ...(values.directory !== undefined ? { directory: values.directory } : {}),

@@ -435,3 +435,17 @@ describe('an option given twice (attacker: whoever adds arguments after the ones
     expect(errors.join('\n')).not.toContain('more than once');
   });
 });
+
+describe('warden audit verify --quorum (attacker: whoever leaves the variable a script passes empty)', () => {
+  it.each(['', ' ', '0x2', '1e0', '+1', '-0'])(
+    '--quorum=%j is a usage error: only decimal digits are a quorum',
+    async (quorum) => {
+      // Number('') and Number(' ') are 0: an empty $QUORUM turned the witness check off.
+      const errors: string[] = [];
+      const args = ['audit', 'verify', '--directory', '/nonexistent', '--key', 'k', `--quorum=${quorum}`];
+      const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+      expect(code).toBe(2);
+      expect(errors.join('\n')).toContain('--quorum must be a whole number');
+    },
+  );
+});
