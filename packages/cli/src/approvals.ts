@@ -17,6 +17,7 @@ import {
   type ApprovalTier,
   WardenError,
 } from '@warden/core';
+import { isApprovalOverdue } from '@warden/core/approval';
 import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText } from './terminal.js';
 
@@ -190,8 +191,13 @@ function safe(value: unknown): string {
   return escapeTerminalText(String(value));
 }
 
+/**
+ * Core's rule, the one the workflow settles timeouts by: a pending request whose deadline cannot
+ * be read is overdue too (`Date.parse` gives NaN, and `NaN <= now` is false: a doctored deadline
+ * made the request look on time, and the workflow then expired it by the command's defaults).
+ */
 function isOverdue(record: ApprovalRecord): boolean {
-  return record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now();
+  return isApprovalOverdue(record, Date.now());
 }
 
 function publicRecord(record: ApprovalRecord): ApprovalRecord & { overdue: boolean } {
