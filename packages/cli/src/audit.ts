@@ -69,7 +69,7 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
   try {
     const report = await verifyAuditLog({
       ...(values.directory !== undefined ? { directory: values.directory } : {}),
-      ...(values.bundle !== undefined ? { bundle: readJsonFile(values.bundle) as AuditBundle } : {}),
+      ...(values.bundle !== undefined ? { bundle: readBundle(values.bundle) } : {}),
       verifierKey: values.key.startsWith('@') ? readTextFile(values.key.slice(1)).trim() : values.key,
       ...(values.trusted !== undefined ? { trustedCheckpoint: readTextFile(values.trusted) } : {}),
       witnesses: values.witness ?? [],
@@ -86,6 +86,19 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     }
     throw error;
   }
+}
+
+/**
+ * Reads a bundle file. The verifier takes a falsy bundle for none and verifies the current
+ * directory instead: a bundle file holding `null`, run from inside a log directory, reported
+ * that log as verified. Anything but an object is refused here; the verifier checks the rest.
+ */
+function readBundle(file: string): AuditBundle {
+  const document = readJsonFile(file);
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new UsageError(`${file} is not an audit bundle (a warden-audit-bundle/v1 JSON object)`);
+  }
+  return document as AuditBundle;
 }
 
 function describeReport(report: AuditVerificationReport, trusted: boolean): string {
