@@ -100,6 +100,22 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
     expect((await store.get(id))?.status).toBe('pending');
   });
 
+  it('treats a deadline that cannot be read as overdue, as the workflow does (attacker: anyone who can write to Redis)', async () => {
+    // Date.parse('soon') is NaN, and NaN <= now is false: the command called the record on time
+    // and handed it to a workflow with its own defaults, which expired it (not the host's policy).
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    const key = `${keyPrefix}{${id}}:request`;
+    const redis = (...args: string[]) => execFileSync('redis-cli', ['-u', process.env.REDIS_URL ?? '', ...args]);
+    const record = JSON.parse(redis('HGET', key, 'data').toString());
+    redis('HSET', key, 'data', JSON.stringify({ ...record, expiresAt: 'soon' }));
+    expect(JSON.parse((await warden('approvals', 'show', id, '--json')).stdout).overdue).toBe(true);
+    expect((await warden('approvals', 'list')).stdout).toContain('OVERDUE');
+    const run = await warden('approvals', 'approve', id, '--approver', 'bob');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is overdue');
+    expect((await store.get(id))?.status).toBe('pending');
+  });
+
   it('prints a hostile payload without letting it drive the terminal (attacker: whoever files the request)', async () => {
     const hostile =
       'ok\u001b[2J\u001b[H\u001b]0;owned\u0007\u001b]52;c;Y3VybCBldmlsfHNo\u0007\rstatus: approved\n' +

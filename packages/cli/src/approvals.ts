@@ -17,7 +17,8 @@ import {
   type ApprovalTier,
   WardenError,
 } from '@warden/core';
-import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
+import { isApprovalOverdue } from '@warden/core/approval';
+import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden approvals`. */
@@ -63,9 +64,10 @@ interface ApprovalsArgs {
 
 /** Runs `warden approvals`; resolves to the exit code. */
 export async function runApprovals(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       approver: { type: 'string' },
@@ -78,6 +80,7 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens);
   if (values.help) {
     io.out(APPROVALS_HELP);
     return EXIT.ok;
@@ -188,8 +191,13 @@ function safe(value: unknown): string {
   return escapeTerminalText(String(value));
 }
 
+/**
+ * Core's rule, the one the workflow settles timeouts by: a pending request whose deadline cannot
+ * be read is overdue too (`Date.parse` gives NaN, and `NaN <= now` is false: a doctored deadline
+ * made the request look on time, and the workflow then expired it by the command's defaults).
+ */
 function isOverdue(record: ApprovalRecord): boolean {
-  return record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now();
+  return isApprovalOverdue(record, Date.now());
 }
 
 function publicRecord(record: ApprovalRecord): ApprovalRecord & { overdue: boolean } {

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createAuditLog } from '@warden/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWarden } from '../test/run-cli.ts';
@@ -102,3 +105,40 @@ function wrongKey(): string {
   });
   return other.verifierKey;
 }
+
+describe('a bundle file that holds no object (attacker: whoever hands the operator the bundle)', () => {
+  it.each(['null', 'false', '0', '""'])(
+    '%s is refused, exit 2, never read as "verify the current directory"',
+    async (text) => {
+      // The verifier takes a falsy bundle for none and verifies '.': run from inside a log
+      // directory, a bundle file holding `null` verified that log instead (exit 0).
+      const bundle = path.join(await mkdtemp(path.join(tmpdir(), 'warden-cli-bundle-')), 'bundle.json');
+      await writeFile(bundle, text);
+      const require = createRequire(import.meta.url);
+      const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            '--import',
+            pathToFileURL(require.resolve('tsx')).href,
+            '--conditions=warden-source',
+            main,
+            'audit',
+            'verify',
+            '--bundle',
+            bundle,
+            '--key',
+            verifierKey,
+          ],
+          { cwd: directory, timeout: 100_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        );
+      });
+      expect(run.stdout).not.toContain('VERIFIED');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('is not an audit bundle');
+    },
+  );
+});

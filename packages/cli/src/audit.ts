@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
 import { WardenError } from '@warden/core';
-import { type CliIo, EXIT, readJsonFile, UsageError } from './io.js';
+import { type CliIo, EXIT, readJsonFile, readTextFile, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden audit`. */
@@ -34,9 +33,10 @@ wrong key, a corrupted segment).`;
 
 /** Runs `warden audit`; resolves to the exit code. */
 export async function runAudit(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       directory: { type: 'string' },
@@ -49,6 +49,7 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens, ['witness']);
   if (values.help) {
     io.out(AUDIT_HELP);
     return EXIT.ok;
@@ -62,14 +63,15 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     throw new UsageError('give exactly one of --directory <dir> or --bundle <file>');
   }
   if (values.key === undefined) throw new UsageError('--key <verifier key | @file> is required');
-  const quorum = values.quorum === undefined ? 0 : Number(values.quorum);
-  if (!Number.isSafeInteger(quorum) || quorum < 0) throw new UsageError('--quorum must be a whole number');
+  // Digits only: Number('') and Number(' ') are 0, so an empty $QUORUM turned the witness check off.
+  const quorum = values.quorum === undefined ? 0 : /^[0-9]+$/.test(values.quorum) ? Number(values.quorum) : Number.NaN;
+  if (!Number.isSafeInteger(quorum)) throw new UsageError('--quorum must be a whole number');
   try {
     const report = await verifyAuditLog({
       ...(values.directory !== undefined ? { directory: values.directory } : {}),
-      ...(values.bundle !== undefined ? { bundle: readJsonFile(values.bundle) as AuditBundle } : {}),
-      verifierKey: values.key.startsWith('@') ? readText(values.key.slice(1)).trim() : values.key,
-      ...(values.trusted !== undefined ? { trustedCheckpoint: readText(values.trusted) } : {}),
+      ...(values.bundle !== undefined ? { bundle: readBundle(values.bundle) } : {}),
+      verifierKey: values.key.startsWith('@') ? readTextFile(values.key.slice(1)).trim() : values.key,
+      ...(values.trusted !== undefined ? { trustedCheckpoint: readTextFile(values.trusted) } : {}),
       witnesses: values.witness ?? [],
       witnessQuorum: quorum,
     });
@@ -86,12 +88,17 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
   }
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+/**
+ * Reads a bundle file. The verifier takes a falsy bundle for none and verifies the current
+ * directory instead: a bundle file holding `null`, run from inside a log directory, reported
+ * that log as verified. Anything but an object is refused here; the verifier checks the rest.
+ */
+function readBundle(file: string): AuditBundle {
+  const document = readJsonFile(file);
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new UsageError(`${file} is not an audit bundle (a warden-audit-bundle/v1 JSON object)`);
   }
+  return document as AuditBundle;
 }
 
 function describeReport(report: AuditVerificationReport, trusted: boolean): string {

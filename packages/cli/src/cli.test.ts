@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -371,4 +371,81 @@ describe('warden kill-switch without Redis', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('set REDIS_URL or pass --url');
   });
+});
+
+describe('an input that is not a regular UTF-8 file (attacker: whoever names or writes the file the command reads)', () => {
+  const fifo = (): string => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'warden-cli-')), 'security.json');
+    execFileSync('mkfifo', [file]);
+    return file;
+  };
+
+  it.skipIf(process.platform === 'win32').each([
+    ['policy lint on a FIFO no one writes to', () => ['policy', 'lint', fifo()]],
+    ['policy lint on /dev/zero', () => ['policy', 'lint', '/dev/zero']],
+    ['policy check on /dev/zero', () => ['policy', 'check', '/dev/zero', '--source', 'p2p', '--tool', 'Read']],
+    ['audit verify --key @FIFO', () => ['audit', 'verify', '--directory', tmpdir(), '--key', `@${fifo()}`]],
+    [
+      'audit verify --trusted /dev/zero',
+      () => ['audit', 'verify', '--directory', tmpdir(), '--key', 'k', '--trusted', '/dev/zero'],
+    ],
+  ])('%s exits 2 at once instead of blocking or filling memory', async (_what, args) => {
+    // A FIFO blocked the command forever; /dev/zero was read until memory ran out.
+    const result = await warden(...args());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not a regular file');
+  });
+
+  it('refuses a file that is not UTF-8, where the bytes a reviewer saw would be replaced', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'warden-cli-')), 'security.json');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('{"sessions":{"main":{"tools":{"allow":["Re'),
+        Buffer.from([0xff]),
+        Buffer.from('ad"]}}}}'),
+      ]),
+    );
+    const errors: string[] = [];
+    const code = await run(['policy', 'lint', file], { out: () => {}, err: (line) => errors.push(line) }, {});
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toContain('is not valid UTF-8');
+  });
+});
+
+describe('an option given twice (attacker: whoever adds arguments after the ones a script sets)', () => {
+  it.each([
+    [['audit', 'verify', '--directory', '/nonexistent', '--key', 'trusted-key', '--key', 'attacker-key']],
+    [['audit', 'verify', '--bundle=/a.json', '--bundle', '/b.json', '--key', 'k']],
+    [['policy', 'check', '/nonexistent.json', '--source', 'cli', '--source', 'p2p', '--tool', 'Read']],
+    [['kill-switch', 'status', '--name', 'global', '--name=other']],
+    [['approvals', 'approve', 'apr_1', '--approver', 'alice', '--approver', 'bob']],
+  ])('%j is a usage error, not the last value silently winning', async (args) => {
+    const errors: string[] = [];
+    const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toMatch(/--\w+ is given more than once/);
+  });
+
+  it('still takes --witness more than once', async () => {
+    const errors: string[] = [];
+    const args = ['audit', 'verify', '--directory', '/nonexistent', '--key', 'k', '--witness', 'a', '--witness', 'b'];
+    const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+    expect(code).toBe(2);
+    expect(errors.join('\n')).not.toContain('more than once');
+  });
+});
+
+describe('warden audit verify --quorum (attacker: whoever leaves the variable a script passes empty)', () => {
+  it.each(['', ' ', '0x2', '1e0', '+1', '-0'])(
+    '--quorum=%j is a usage error: only decimal digits are a quorum',
+    async (quorum) => {
+      // Number('') and Number(' ') are 0: an empty $QUORUM turned the witness check off.
+      const errors: string[] = [];
+      const args = ['audit', 'verify', '--directory', '/nonexistent', '--key', 'k', `--quorum=${quorum}`];
+      const code = await run(args, { out: () => {}, err: (line) => errors.push(line) }, {});
+      expect(code).toBe(2);
+      expect(errors.join('\n')).toContain('--quorum must be a whole number');
+    },
+  );
 });

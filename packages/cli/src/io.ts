@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import {
   findRepeatedJsonKey,
   InvalidInputError,
@@ -41,17 +41,83 @@ export class UsageError extends Error {
   }
 }
 
-/** Reads and parses a JSON file, or throws a {@link UsageError} naming the file. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`,
-    );
+/**
+ * Refuses an option that takes a value given more than once (`util.parseArgs` keeps the last):
+ * a script that sets `--key` or `--approver` and then passes on arguments from elsewhere would
+ * have its value silently replaced. `repeatable` names the options meant to be given many times.
+ * Throws a {@link UsageError}.
+ */
+export function refuseRepeatedOptions(
+  tokens: readonly { kind: string; name?: string; value?: string | undefined }[],
+  repeatable: readonly string[] = [],
+): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined || token.name === undefined) continue;
+    if (repeatable.includes(token.name)) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
   }
+}
+
+/**
+ * The largest file the command reads (256 MiB): far past any configuration, key or checkpoint,
+ * and short of the string length a JavaScript engine can hold.
+ */
+const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a file as UTF-8 text, or throws a {@link UsageError} naming the file. Only a regular file
+ * is read: a FIFO no one writes to blocked the command forever, and a device such as `/dev/zero`
+ * was read until memory ran out. Bytes that are not UTF-8 are refused rather than replaced with
+ * U+FFFD, so the text judged is the text a reviewer saw.
+ */
+export function readTextFile(file: string): string {
+  let descriptor: number;
+  try {
+    // O_NONBLOCK lets the open of a FIFO return at once (it changes nothing for a regular file);
+    // fstat then refuses it. Windows has no such flag, and no FIFOs a path can open.
+    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  let bytes: Buffer;
+  try {
+    if (!fstatSync(descriptor).isFile()) throw new UsageError(`cannot read ${file}: it is not a regular file`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1024 * 1024);
+      const read = readSync(descriptor, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      // Counted as read, not from fstat: a file can grow while it is read.
+      if (total > MAX_INPUT_BYTES) throw new UsageError(`cannot read ${file}: larger than 256 MiB`);
+      chunks.push(chunk.subarray(0, read));
+    }
+    bytes = Buffer.concat(chunks, total);
+  } catch (error) {
+    throw error instanceof UsageError ? error : cannotRead(file, error);
+  } finally {
+    closeSync(descriptor);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${file} is not valid UTF-8`);
+  }
+}
+
+function cannotRead(file: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new UsageError(
+    code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`,
+  );
+}
+
+/** Reads and parses a JSON file (see {@link readTextFile}), or throws a {@link UsageError} naming the file. */
+export function readJsonFile(file: string): unknown {
+  const text = readTextFile(file);
   let document: unknown;
   try {
     document = JSON.parse(text) as unknown;

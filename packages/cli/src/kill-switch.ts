@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { WardenError } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
-import { type CliIo, EXIT, redisUrlOf, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
 import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden kill-switch`. */
@@ -30,9 +30,10 @@ Exit codes: 0 inactive, 1 active or unknown (fail closed), 2 usage error or Redi
 
 /** Runs `warden kill-switch`; resolves to the exit code. */
 export async function runKillSwitch(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       name: { type: 'string' },
@@ -43,6 +44,7 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens);
   if (values.help) {
     io.out(KILL_SWITCH_HELP);
     return EXIT.ok;

@@ -16,7 +16,7 @@ import {
   isTrustLevel,
   TRUST_LEVELS,
 } from '@warden/core';
-import { type CliIo, EXIT, loadConfig, UsageError } from '../io.js';
+import { type CliIo, EXIT, loadConfig, refuseRepeatedOptions, UsageError } from '../io.js';
 
 /** The help text of `warden policy check`. */
 export const CHECK_HELP: string = `Usage: warden policy check <config> --source <type> [--trust <level>] [--session <name>]
@@ -38,9 +38,10 @@ Exit codes: 0 allowed, 1 denied, 2 usage or input error.`;
 
 /** Runs `warden policy check`; returns the exit code. */
 export function runCheck(argv: readonly string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     strict: true,
+    tokens: true,
     allowPositionals: true,
     options: {
       source: { type: 'string' },
@@ -52,6 +53,7 @@ export function runCheck(argv: readonly string[], io: CliIo): number {
       help: { type: 'boolean', short: 'h' },
     },
   });
+  refuseRepeatedOptions(tokens);
   if (values.help) {
     io.out(CHECK_HELP);
     return EXIT.ok;
