@@ -170,3 +170,15 @@ describe('a log rewritten wholesale', () => {
     expect([malformed[0]?.index, malformed.at(-1)?.index]).toEqual([0, 149_999]);
   });
 });
+
+describe('a bundle that is no bundle', () => {
+  it.each([null, false, 0, ''])(
+    'bundle %j is INVALID_INPUT, never read as "no bundle" and the current directory verified instead',
+    async (bundle) => {
+      const log = await logOf(4);
+      await expect(
+        verifyAuditLog({ bundle: bundle as never, verifierKey: log.verifierKey, directory: 'unused' }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('bundle') });
+    },
+  );
+});

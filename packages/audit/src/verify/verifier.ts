@@ -71,7 +71,9 @@ interface TrustedHead {
  * is not an audit log directory (a mistyped path must never verify as an empty log).
  */
 export async function verifyAuditLog(config: VerifyAuditLogConfig): Promise<AuditVerificationReport> {
-  if (config.bundle) return verifyLoadedLog(loadBundle(config.bundle), config);
+  // Any bundle given is checked as one: `null` or `""` (a file holding them) must not fall through
+  // to verifying a directory the caller never named.
+  if (config.bundle !== undefined) return verifyLoadedLog(loadBundle(config.bundle), config);
   // A directory is streamed from its segments, a slice at a time, never read whole.
   const { entries, checkpoints, tornTail } = await openLogDirectory(config.directory ?? '.');
   try {
