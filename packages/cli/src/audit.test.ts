@@ -110,7 +110,7 @@ describe('a bundle file that holds no object (attacker: whoever hands the operat
   it.each(['null', 'false', '0', '""'])(
     '%s is refused, exit 2, never read as "verify the current directory"',
     async (text) => {
-      // The verifier takes a falsy bundle for none and verifies '.': run from inside a log
+      // The verifier took a falsy bundle for none and verified '.': run from inside a log
       // directory, a bundle file holding `null` verified that log instead (exit 0).
       const bundle = path.join(await mkdtemp(path.join(tmpdir(), 'warden-cli-bundle-')), 'bundle.json');
       await writeFile(bundle, text);

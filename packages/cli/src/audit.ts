@@ -89,9 +89,9 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
 }
 
 /**
- * Reads a bundle file. The verifier takes a falsy bundle for none and verifies the current
- * directory instead: a bundle file holding `null`, run from inside a log directory, reported
- * that log as verified. Anything but an object is refused here; the verifier checks the rest.
+ * Reads a bundle file. Anything but an object is refused here, naming the file (a bundle file
+ * holding `null` once verified the current directory instead; the verifier now refuses it too,
+ * as `INVALID_INPUT` without the file's name); the verifier checks the rest.
  */
 function readBundle(file: string): AuditBundle {
   const document = readJsonFile(file);
