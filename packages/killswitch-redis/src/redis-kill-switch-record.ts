@@ -114,11 +114,6 @@ function storedAsWritten(value: unknown): Stored | undefined {
  */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Text a change may store: it comes back from Redis exactly as written (see `LONE_SURROGATE`). */
-export const storableTextSchema: z.ZodType<string> = z
-  .string()
-  .refine((text) => !LONE_SURROGATE.test(text), 'must be well-formed Unicode (no lone surrogate, half a character)');
-
 /**
  * True when a stored text holds what `activate()` and `deactivate()` refuse (core's
  * {@link isPlainLine}, the very predicate their schemas use: control characters, line

@@ -16,7 +16,11 @@ async function expectInvalidInput(action: () => Promise<unknown>, label: string)
   }
 }
 
-/** Reasons the port refuses: empty, blank, over 1,000 characters, not a string. */
+/**
+ * Reasons the port refuses: empty, blank, over 1,000 characters, not a string, and text that
+ * would read as something else where it is shown or stored (a forged second line, a terminal
+ * escape, a bidirectional override, a lone surrogate, which UTF-8 cannot hold).
+ */
 const BAD_REASONS: ReadonlyArray<[string, unknown]> = [
   ['an empty reason', ''],
   ['a whitespace-only reason', ' \t\n '],
@@ -24,13 +28,20 @@ const BAD_REASONS: ReadonlyArray<[string, unknown]> = [
   ['a huge reason', 'x'.repeat(1_000_000)],
   ['a number as reason', 42],
   ['undefined as reason', undefined],
+  ['a reason forging a second line', 'incident\nreleased by alice'],
+  ['a reason holding a terminal escape', 'incident \u001b[2K'],
+  ['a reason holding a bidirectional override', 'incident \u202eecila yb desaeler'],
+  ['a reason holding a lone surrogate', 'incident \ud83d'],
 ];
 
-/** Change options the port refuses: blank or over-long actors, wrong types, unknown fields. */
+/** Change options the port refuses: blank or over-long actors, wrong types, unknown fields, text as for reasons. */
 const BAD_OPTIONS: ReadonlyArray<[string, unknown]> = [
   ['an empty actor', { actor: '' }],
   ['an actor of 201 characters', { actor: 'a'.repeat(201) }],
   ['a number as actor', { actor: 7 }],
+  ['an actor forging a second line', { actor: 'alice\nbob' }],
+  ['an actor holding a bidirectional override', { actor: 'alice\u202e' }],
+  ['an actor holding a lone surrogate', { actor: 'alice\udc00' }],
   ['an unknown option', { actor: 'alice', force: true }],
   ['a string as options', 'alice'],
 ];

@@ -73,14 +73,33 @@ export const MAX_KILL_SWITCH_REASON_LENGTH: number = 1000;
 // enough to say why and who; adapters reading one back use the same predicate.
 const PLAIN_LINE_MESSAGE = 'must not contain control characters, line separators or bidirectional controls';
 
-/** Validates a kill switch reason: non-blank, one plain line (see {@link isPlainLine}), at most 1,000 characters. */
+// A lone surrogate (half of a character beyond U+FFFF, as a UI cutting a string in the middle of
+// an emoji leaves) has no UTF-8 form: a backend that stores UTF-8 (Redis, a file, a database)
+// would read back U+FFFD in its place, so what is read (or signed) is not what was written. Every
+// backend refuses it, the in-memory stub included, so a test passing on the stub holds in production.
+const WELL_FORMED_MESSAGE = 'must be well-formed Unicode (no lone surrogate, half a character)';
+const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
+
+/**
+ * Validates a kill switch reason: non-blank, one plain line (see {@link isPlainLine}) of
+ * well-formed Unicode, at most 1,000 characters.
+ */
 export const killSwitchReasonSchema: z.ZodType<string> = z
   .string()
   .max(MAX_KILL_SWITCH_REASON_LENGTH)
   .refine((reason) => reason.trim().length > 0, 'must not be empty')
-  .refine(isPlainLine, PLAIN_LINE_MESSAGE);
+  .refine(isPlainLine, PLAIN_LINE_MESSAGE)
+  .refine(isWellFormed, WELL_FORMED_MESSAGE);
 
-/** Validates {@link KillSwitchChangeOptions}: an actor is one plain line of 1 to 200 characters. */
+/** Validates {@link KillSwitchChangeOptions}: an actor is one plain line of well-formed Unicode, 1 to 200 characters. */
 export const killSwitchChangeOptionsSchema: z.ZodType<KillSwitchChangeOptions> = z
-  .object({ actor: z.string().min(1).max(200).refine(isPlainLine, PLAIN_LINE_MESSAGE).optional() })
+  .object({
+    actor: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine(isPlainLine, PLAIN_LINE_MESSAGE)
+      .refine(isWellFormed, WELL_FORMED_MESSAGE)
+      .optional(),
+  })
   .strict();
