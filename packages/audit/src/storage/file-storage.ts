@@ -7,11 +7,11 @@
  * @module
  */
 
-import { randomUUID } from 'node:crypto';
-import { type FileHandle, link, mkdir, open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
+import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
 import { checkRange } from './memory-storage.js';
 import type { AuditStorage } from './port.js';
 import {
@@ -93,7 +93,7 @@ class FileStorage implements FileAuditStorage {
   private closed = false;
   private count = 0;
   // The lock file this storage holds (appending storage only), released by close().
-  private lock: string | undefined;
+  private lock: DirectoryLock | undefined;
   // Reused by every append (a batch is framed, written, and done with before the next starts in
   // `exclusive`): a fresh buffer per batch cost more in allocation and garbage collection than framing it.
   private scratch: Buffer = Buffer.alloc(0);
@@ -211,7 +211,7 @@ class FileStorage implements FileAuditStorage {
     if (!this.readOnly) {
       await mkdir(this.directory, { recursive: true });
       // Before reading: a second appender would write the same entry numbers as this one.
-      this.lock = await acquireLock(this.directory, (message) => this.unavailable(message));
+      this.lock = await acquireDirectoryLock(this.directory, (message) => this.unavailable(message));
     }
     try {
       return await this.scanSegments();
@@ -313,69 +313,11 @@ class FileStorage implements FileAuditStorage {
     const lock = this.lock;
     if (lock === undefined) return;
     this.lock = undefined;
-    heldLocks.delete(lock);
-    await rm(lock, { force: true });
+    await releaseDirectoryLock(lock);
   }
 
   private unavailable(message: string, cause?: unknown): BackendUnavailableError {
     return new BackendUnavailableError({ backend: 'audit-file', message: `${message} (${this.directory})`, cause });
-  }
-}
-
-/** The file that says which process appends to a storage directory. */
-const LOCK_FILE = 'LOCK';
-
-/**
- * Lock files this process holds. A lock naming this process's pid that is not in here was left by
- * an earlier process that had the same pid (a container's main process, restarted after a crash).
- */
-const heldLocks = new Set<string>();
-
-/**
- * Takes the directory's lock for this process, or throws what `refuse` makes of the reason: two
- * appenders would both write entry N, and the log would then verify as tampered and refuse to
- * reopen. The lock is `LOCK`, holding the appender's pid, created whole (written aside, then
- * linked into place, which fails when it exists). A lock whose process is gone is taken over.
- */
-async function acquireLock(directory: string, refuse: (message: string) => Error): Promise<string> {
-  // The real path: through a symlink, a second log of this process must still find its lock here.
-  const path = join(await realpath(directory), LOCK_FILE);
-  if (heldLocks.has(path)) throw refuse(`another audit log of this process appends to ${directory}`);
-  const aside = `${path}.${randomUUID()}`;
-  await writeFile(aside, `${process.pid}\n`);
-  try {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        await link(aside, path);
-        heldLocks.add(path);
-        return path;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      // Checked again after the await: another log of this process may have just taken it.
-      if (heldLocks.has(path)) throw refuse(`another audit log of this process appends to ${directory}`);
-      if (holder !== process.pid && isRunning(holder)) {
-        throw refuse(
-          `process ${holder} appends to ${directory} (its ${LOCK_FILE} file); remove that file only if no such process writes this log`,
-        );
-      }
-      await rm(path, { force: true });
-    }
-    throw refuse(`another process took the lock of ${directory} at the same time`);
-  } finally {
-    await rm(aside, { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
