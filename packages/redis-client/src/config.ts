@@ -238,6 +238,15 @@ export function resolveRedisTarget(
   if (unsupported !== undefined) {
     return fail('url', `query parameter "${unsupported.slice(0, 40)}" is not supported (only db and family)`);
   }
+  // ioredis takes the last of a repeated parameter, and a path database ahead of `?db=`: one
+  // database, named once, so that `databaseOf` (what a backend binds its signatures to) and the
+  // database selected cannot differ.
+  const repeated = [...URL_PARAMETERS].find((key) => parsedUrl.searchParams.getAll(key).length > 1);
+  if (repeated !== undefined) return fail('url', `query parameter "${repeated}" is given more than once`);
+  const dbParameter = parsedUrl.searchParams.get('db');
+  if (dbParameter !== null && (parsedUrl.pathname.length > 1 || !/^[0-9]{1,5}$/.test(dbParameter))) {
+    return fail('url', 'the db parameter must be a database number, and the only one (not with a path such as /2)');
+  }
   // ioredis decodes them with decodeURIComponent when it builds the client: a stray "%" threw a
   // URIError out of the first command (an activate() then failed untyped, before anything held).
   if (!decodesAsUriComponent(parsedUrl.username) || !decodesAsUriComponent(parsedUrl.password)) {
