@@ -111,10 +111,12 @@ describe('resolveRedisTarget(parsed) and URL query parameters', () => {
     expect(resolve({ url: 'redis://h:1/?db=2&family=6' })).toEqual({ kind: 'url', url: 'redis://h:1/?db=2&family=6' });
   });
 
-  it('refuses a database named twice or not as a number (ioredis selected the last `db`, or the path\'s, while databaseOf read another)', () => {
+  it("refuses a database named twice or not as a number (ioredis selected the last `db`, or the path's, while databaseOf read another)", () => {
     for (const query of ['/?db=5&db=6', '/0?db=5', '/?db=+3', '/?db=abc', '/?db=', '/?family=4&family=6']) {
       const error = invalid(() => resolve({ url: `redis://u:s3cret@h:1${query}` }));
-      expect(error.message).toMatch(/url: (query parameter "(db|family)" is given more than once|the db parameter must be a database number)/);
+      expect(error.message).toMatch(
+        /url: (query parameter "(db|family)" is given more than once|the db parameter must be a database number)/,
+      );
       expect(error.message).not.toContain('s3cret');
     }
     expect(databaseOf(resolve({ url: 'redis://h:1/?db=12' }))).toBe(12);
