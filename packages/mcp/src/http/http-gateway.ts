@@ -225,7 +225,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       }
       if (message.kind === 'notification') {
         const notifying = enforcer.openSession({ caller, upstream: upstreamName });
-        if (await notifying.allowNotification(message.method))
+        // In the bridged session, which every 2026-07-28 caller shares, a cancellation names an id
+        // the gateway chose for some caller's call: it is dropped (the call runs to its end), as
+        // for stdio upstreams, so no caller can cancel another's.
+        const foreignCancel = stateless && message.method === 'notifications/cancelled';
+        if ((await notifying.allowNotification(message.method)) && !foreignCancel)
           await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         response.writeHead(202).end();
         return;
@@ -277,8 +281,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         },
       });
       const outcome = await session.handleRequest(message.method, message.params, async (method, params) => {
-        const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
-        if (id === message.id) usedClientId = true;
+        const clientRequest = method === message.method && !usedClientId;
+        if (clientRequest) usedClientId = true;
+        // Every caller shares the session bridged for 2026-07-28 clients, and the upstream routes
+        // answers and cancellations by id within a session: there, ids are the gateway's own, so a
+        // caller reusing another's id can neither receive its answer nor cancel its call.
+        const id: JsonRpcId = clientRequest && !stateless ? message.id : `warden-${++askSequence}`;
         if (stateless && method === 'server/discover') return { result: await bridge.discover() };
         const answer = await toUpstream(
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
@@ -302,7 +310,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           },
         );
         if (stateless && answer.status === 404) bridge.reset();
-        if (id === message.id) {
+        if (clientRequest) {
           upstreamStatus = answer.status;
           if (answer.sessionId && !stateless && !response.headersSent) {
             response.setHeader('mcp-session-id', answer.sessionId);
@@ -318,7 +326,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           }
         }
         // Answer the way the upstream did: an event stream for an event stream.
-        if (id === message.id && answer.streamed) openStream();
+        if (clientRequest && answer.streamed) openStream();
         if (!answer.outcome)
           throw new BackendUnavailableError({
             backend: 'upstream',
