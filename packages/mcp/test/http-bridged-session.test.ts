@@ -3,7 +3,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListRootsResultSchema,
+  ListToolsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { createStubKillSwitch } from '@warden/stubs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WardenMcpConfigInput } from '../src/config/config-schema.js';
@@ -24,9 +28,17 @@ const arrived = (who: string) => new Promise<void>((resolve) => arrivals.set(who
 function mcpServer(): Server {
   const server = new Server({ name: 'holding', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [{ name: 'hold', inputSchema: { type: 'object', properties: { who: { type: 'string' } } } }],
+    tools: [
+      { name: 'hold', inputSchema: { type: 'object', properties: { who: { type: 'string' } } } },
+      { name: 'roots', inputSchema: { type: 'object' } },
+    ],
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    // Asks the client of the call for its roots, and answers with them.
+    if (request.params.name === 'roots') {
+      const roots = await extra.sendRequest({ method: 'roots/list', params: {} }, ListRootsResultSchema);
+      return { content: [{ type: 'text', text: JSON.stringify(roots) }] };
+    }
     const who = String(request.params.arguments?.who);
     await new Promise<void>((resolve) => {
       held.set(who, { release: resolve, signal: extra.signal });
@@ -94,7 +106,7 @@ const post = (token: string, body: { method: string; id?: unknown; params?: unkn
       authorization: `Bearer ${token}`,
       'mcp-protocol-version': '2026-07-28',
       'mcp-method': body.method,
-      ...(body.method === 'tools/call' ? { 'mcp-name': 'hold' } : {}),
+      ...(body.method === 'tools/call' ? { 'mcp-name': String((body.params as { name: string }).name) } : {}),
     },
     body: JSON.stringify({ jsonrpc: '2.0', ...body }),
   });
@@ -140,5 +152,36 @@ describe('HTTP gateway: 2026-07-28 callers sharing the bridged upstream session 
     held.get('mallory-2')?.release();
     expect(await alice).toContain('result for alice-2');
     expect(await mallory).toContain('result for mallory-2');
+  });
+
+  it("a caller cannot answer the upstream's request sent to another caller's client (it could: the session is shared)", async () => {
+    const alice = await post('alice-token', { id: 12, method: 'tools/call', params: { name: 'roots', arguments: {} } });
+    const reader = (alice.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('roots/list')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const request = JSON.parse(text.split('data: ')[1]?.split('\n')[0] ?? '{}') as { id: unknown; method: string };
+    expect(request.method, text).toBe('roots/list');
+    const answer = (id: unknown, uri: string) => ({ jsonrpc: '2.0', id, result: { roots: [{ uri }] } });
+    // Mallory answers first, with the id alice's client was sent (the SDK server counts from 0).
+    const answerAs = (token: string, body: unknown) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'mcp-protocol-version': '2026-07-28',
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await answerAs('mallory-token', answer(request.id, 'file:///mallory'))).status).toBe(202);
+    expect((await answerAs('alice-token', answer(request.id, 'file:///alice'))).status).toBe(202);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value);
+    expect(text).toContain('file:///alice');
+    expect(text).not.toContain('file:///mallory');
   });
 });

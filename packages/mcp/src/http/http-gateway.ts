@@ -30,6 +30,9 @@ import { StdioUpstream } from './upstream-stdio.js';
 /** Approval prompts one caller may have waiting for its client's answer, per upstream route. */
 const MAX_ASKS_PER_CALLER = 256;
 
+/** The upstream's own requests relayed to 2026-07-28 clients that the gateway remembers the recipient of. */
+const MAX_BRIDGED_REQUESTS = 4096;
+
 /** Configuration of {@link startHttpGateway}. */
 export interface HttpGatewayConfig {
   /** The enforcer. */
@@ -49,7 +52,8 @@ export interface HttpGateway {
   readonly url: string;
   /**
    * How many entries the gateway holds over all routes (client sessions, approval prompts waiting
-   * for a client's answer): bounded by `http.maxSessionsPerCaller` and the prompts' lifetime.
+   * for a client's answer, the upstream's requests relayed to 2026-07-28 clients): bounded by
+   * `http.maxSessionsPerCaller`, the prompts' lifetime and a fixed bound.
    */
   pendingCount(): number;
   /** Stops listening, closes connections and stops the stdio upstreams it spawned. */
@@ -62,7 +66,7 @@ interface UpstreamRoute {
   handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
   /** GET (the server's event stream) and DELETE (end of session). */
   relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
-  /** Entries it holds: client sessions, approval prompts waiting for a client, and their per-caller counts. */
+  /** Entries it holds: client sessions, approval prompts waiting for a client and their per-caller counts, relayed upstream requests. */
   pendingCount(): number;
   /** Stops what the route started (a stdio upstream). */
   close(): Promise<void>;
@@ -136,6 +140,22 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       waiting.resolve(answer);
     };
     const bridge = new UpstreamBridge(send);
+    /**
+     * The upstream's requests (sampling, roots) relayed in the session every 2026-07-28 caller
+     * shares, by id, with the caller whose client was sent each: only that caller may answer it.
+     * The oldest is forgotten past {@link MAX_BRIDGED_REQUESTS}, and each after the request
+     * timeout or ten minutes (a person may take that long), whichever is longer.
+     */
+    const bridgedRequests = new Map<string, string>();
+    const rememberBridgedRequest = (id: string, caller: string) => {
+      const oldest = bridgedRequests.keys().next();
+      if (bridgedRequests.size >= MAX_BRIDGED_REQUESTS && !oldest.done) bridgedRequests.delete(oldest.value);
+      bridgedRequests.set(id, caller);
+      setTimeout(
+        () => bridgedRequests.get(id) === caller && bridgedRequests.delete(id),
+        Math.max(config.limits.requestTimeoutMs, 600_000),
+      ).unref();
+    };
     /** Sends through the one 2025-11-25 session bridged 2026-07-28 clients share (opened on first use). */
     const sendBridged = async (message: Record<string, unknown>, relay: (message: unknown) => void) => {
       const bridged = await bridge.get();
@@ -212,12 +232,17 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (message.kind === 'response') {
         const waiting = asks.get(String(message.id));
         // Only the caller Warden asked may answer: another one could decline its approval.
+        // In the session 2026-07-28 callers share, only the caller whose client was sent the
+        // upstream's request may answer it: another could answer it first, in that caller's name.
+        const answerable = !stateless || bridgedRequests.get(String(message.id)) === caller;
         if (waiting?.caller === caller) {
           forgetAsk(String(message.id), message.error !== undefined ? { action: 'cancel' } : message.result);
         } else if (
           waiting === undefined &&
+          answerable &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
         ) {
+          if (stateless) bridgedRequests.delete(String(message.id));
           await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
@@ -301,7 +326,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
               .then(async () => {
                 if ((await session.reachRefusal()) !== undefined) return;
                 const screened = session.screenUpstreamRequest(relayed.method as string, relayed.params);
-                if ('params' in screened) return void sendEvent({ ...relayed, params: screened.params });
+                if ('params' in screened) {
+                  if (stateless) rememberBridgedRequest(String(relayed.id), caller);
+                  return void sendEvent({ ...relayed, params: screened.params });
+                }
                 // Imitating Warden's approval prompt: the upstream gets the refusal, the client nothing.
                 const refusal = errorResponse(relayed.id as JsonRpcId, screened.refusal.code, screened.refusal.reason);
                 await toUpstream(refusal as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
@@ -432,7 +460,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     return {
       handlePost,
       relayStream,
-      pendingCount: () => sessions.size + asks.size + askCounts.size,
+      pendingCount: () => sessions.size + asks.size + askCounts.size + bridgedRequests.size,
       close: async () => stdio?.close(),
     };
   };
