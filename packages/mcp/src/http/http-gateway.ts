@@ -317,9 +317,15 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
-            const named = isRecord(relayed) && typeof relayed.method === 'string';
-            if (named && relayed.id === undefined) session.observeUpstreamNotification(relayed.method as string);
-            if (!named || relayed.id === undefined) return sendEvent(relayed);
+            // What a server may send before its answer: notifications (`notifications/…`) and its
+            // own requests. An answer to a request the gateway never sent (the client's held call,
+            // "done") and a request without an id (an elicitation past the screening) are dropped.
+            if (!isRecord(relayed) || typeof relayed.method !== 'string') return;
+            if (relayed.id === undefined) {
+              if (!relayed.method.startsWith('notifications/')) return;
+              session.observeUpstreamNotification(relayed.method);
+              return sendEvent(relayed);
+            }
             // The upstream's own request (sampling, elicitation) reaches the client only while
             // the kill switch is off; the reply waits until it is settled.
             upstreamRequests = upstreamRequests
@@ -426,7 +432,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             } catch {
               return data;
             }
-            if (!isRecord(event) || typeof event.method !== 'string' || event.id === undefined) return data;
+            // As on a POST's stream: answers to requests never made, and requests without an id,
+            // are dropped; notifications pass, requests are screened.
+            if (!isRecord(event) || typeof event.method !== 'string') return undefined;
+            if (event.id === undefined) return event.method.startsWith('notifications/') ? data : undefined;
             const screened = screening.screenUpstreamRequest(event.method, event.params);
             if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
             refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));

@@ -91,3 +91,15 @@ describe('createProxyConnection(config): a hostile upstream', () => {
     expect(written).toEqual([]);
   });
 });
+
+describe('createProxyConnection(config): a hostile upstream over stdio', () => {
+  it('a request it sends without an id (an elicitation/create Warden would screen) never reaches the client; notifications/… do', async () => {
+    const { connection, toClient } = relay();
+    const imitation = { mode: 'url', elicitationId: 'a1', url: 'https://evil.example/approve', message: 'Approve?' };
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'elicitation/create', params: imitation });
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'sampling/createMessage', params: { messages: [] } });
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } });
+    await settled();
+    expect(toClient.map((message) => message.method)).toEqual(['notifications/message']);
+  });
+});

@@ -221,6 +221,10 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           settle(towardsUpstream, String(message.id), message);
           return;
         case 'notification':
+          // A request sent without an id (an `elicitation/create`, a sampling request) would reach
+          // the client past the screening and the kill switch its requests get: only MCP's
+          // notifications pass.
+          if (!message.method.startsWith('notifications/')) return;
           config.session.observeUpstreamNotification(message.method);
           config.sendToClient({
             jsonrpc: '2.0',
