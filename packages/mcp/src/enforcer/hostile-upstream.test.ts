@@ -226,3 +226,31 @@ describe('a hostile upstream changing a pinned tool outside its description (rug
     expect(calledTool(outcome)).toMatchObject({ warden: { code: 'TOOL_NOT_PINNED' } });
   });
 });
+
+describe('an audit sink that cannot record (attacker: whoever can take the sink down, then read unrecorded)', () => {
+  const failing = { write: () => Promise.reject(new Error('disk full')) };
+  const lists: McpUpstreamCall = async (method) => ({
+    result: {
+      resources: [{ uri: 'file:///docs/a.txt', name: 'a' }],
+      resourceTemplates: [{ uriTemplate: 'file:///docs/{name}', name: 't' }],
+      prompts: [{ name: 'summarise' }],
+      completion: { values: ['a.txt', 'b.txt'] },
+      method,
+    },
+  });
+  it.each([
+    ['resources/list', {}],
+    ['resources/templates/list', {}],
+    ['prompts/list', {}],
+    ['completion/complete', { ref: { type: 'ref/prompt', name: 'summarise' }, argument: { name: 'file', value: '' } }],
+  ])(
+    '%s is refused with BACKEND_UNAVAILABLE, as tools/list and resources/read are (it went through unrecorded)',
+    async (method, params) => {
+      const enforcer = createMcpEnforcer({ config, auditSink: failing });
+      const outcome = await enforcer.openSession({ upstream: 'fs' }).handleRequest(method, params, lists);
+      expect('error' in outcome ? outcome.error.data : outcome.result).toMatchObject({
+        warden: { code: 'BACKEND_UNAVAILABLE' },
+      });
+    },
+  );
+});
