@@ -30,7 +30,7 @@ import { StdioUpstream } from './upstream-stdio.js';
 /** Approval prompts one caller may have waiting for its client's answer, per upstream route. */
 const MAX_ASKS_PER_CALLER = 256;
 
-/** The upstream's own requests relayed to 2026-07-28 clients that the gateway remembers the recipient of. */
+/** How many of the upstream's requests relayed to 2026-07-28 clients the gateway remembers the recipient of. */
 const MAX_BRIDGED_REQUESTS = 4096;
 
 /** Configuration of {@link startHttpGateway}. */
@@ -66,7 +66,10 @@ interface UpstreamRoute {
   handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
   /** GET (the server's event stream) and DELETE (end of session). */
   relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
-  /** Entries it holds: client sessions, approval prompts waiting for a client and their per-caller counts, relayed upstream requests. */
+  /**
+   * Entries it holds: client sessions, approval prompts waiting for a client and their per-caller
+   * counts, the upstream's requests relayed to 2026-07-28 clients.
+   */
   pendingCount(): number;
   /** Stops what the route started (a stdio upstream). */
   close(): Promise<void>;
