@@ -166,6 +166,23 @@ describe('a stdio upstream that dies or hangs (attacker: a broken or hostile MCP
     expect(JSON.stringify(await client.callTool({ name: 'ok', arguments: {} }))).toContain('ok from');
   });
 
+  it("a client whose progress token is another's (the SDK uses its request id, so two clients collide) gets only its own progress (it got the other's)", async () => {
+    const gateway = await startGateway({ progress: { command: [process.execPath, misbehaving, 'progress'] } });
+    const [alice, bob] = [await connect(gateway.url), await connect(gateway.url)];
+    const seen: Record<string, string[]> = { alice: [], bob: [] };
+    const calls = (['alice', 'bob'] as const).map((who, index) =>
+      [alice, bob][index]?.callTool({ name: 'misbehave', arguments: { who } }, undefined, {
+        onprogress: (update) => seen[who]?.push(String(update.message)),
+      }),
+    );
+    const answers = await Promise.all(calls);
+    expect(answers.map((answer) => JSON.stringify(answer?.content))).toEqual([
+      expect.stringContaining('done for alice'),
+      expect.stringContaining('done for bob'),
+    ]);
+    expect(seen).toEqual({ alice: ['for alice'], bob: ['for bob'] });
+  });
+
   it('a command that cannot start gives UPSTREAM_UNAVAILABLE', async () => {
     const gateway = await startGateway({ missing: { command: ['/nonexistent/mcp-server'] } });
     const response = await fetch(gateway.url, {

@@ -53,7 +53,7 @@ export function requiredTier(rules: readonly ToolRuleConfig[]): CallTier {
  * which argument rules (reading own keys) do not see; a server that copies arguments with
  * `Object.assign` makes it the prototype, and then reads `path` from it.
  */
-function hasProtoKey(value: unknown): boolean {
+export function hasProtoKey(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const item = pending.pop();

@@ -225,6 +225,28 @@ describe('a hostile client hiding an argument behind __proto__', () => {
     );
     expect(calls).toEqual([]);
   });
+
+  it('tools/call with the whole arguments object behind a __proto__ key of its params is ARGUMENT_DENIED (it passed with none checked)', async () => {
+    const confined: WardenMcpConfigInput = {
+      ...config,
+      tools: { 'fs/read_file': { arguments: { path: { kind: 'path', roots: ['/srv/docs'] } } } },
+    };
+    const tool = { name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
+    const calls: unknown[] = [];
+    const upstream = async (method: string, params: unknown) => {
+      if (method === 'tools/call') calls.push(params);
+      return method === 'tools/list' ? { result: { tools: [tool] } } : { result: { content: [] } };
+    };
+    const session = createMcpEnforcer({ config: confined }).openSession({ caller: 'alice', upstream: 'fs' });
+    const params = JSON.parse('{"name":"read_file","__proto__":{"arguments":{"path":"/etc/passwd"}}}');
+    // A server copying the request's params (Object.assign) reads `arguments` through the prototype.
+    expect(Object.assign({}, params).arguments).toEqual({ path: '/etc/passwd' });
+    const outcome = await session.handleRequest('tools/call', params, upstream);
+    expect('error' in outcome && (outcome.error.data as { warden: { code: string } }).warden.code).toBe(
+      'ARGUMENT_DENIED',
+    );
+    expect(calls).toEqual([]);
+  });
 });
 
 describe('a hostile client renaming an argument a rule covers (a lenient server folds names)', () => {

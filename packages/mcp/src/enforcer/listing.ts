@@ -182,8 +182,14 @@ export async function handleListing(
   const { state } = context;
   const record = (details: Record<string, unknown>) =>
     state.log.record('listed', context.source, context.upstream, { caller: context.caller, method, ...details });
-  const withholdHidden = (outcome: McpOutcome, field: string) =>
-    withholdHiddenItems(state, context.upstream, method, outcome, field);
+  // A filtered listing is a decision like any other: recorded before the client sees it, and
+  // refused when the audit sink cannot record it (it went out unrecorded).
+  const withholdHidden = async (outcome: McpOutcome, field: string) => {
+    const shown = await withholdHiddenItems(state, context.upstream, method, outcome, field);
+    if ('result' in shown && isRecord(shown.result) && Array.isArray(shown.result[field]))
+      await record({ visible: shown.result[field].length });
+    return shown;
+  };
   switch (method) {
     case 'tools/list': {
       const outcome = await upstream(method, params);
@@ -244,6 +250,11 @@ export async function handleListing(
           denial: ref.type === 'ref/prompt' ? 'PROMPT_DENIED' : 'RESOURCE_DENIED',
           message: 'completion for a reference that is not allowed',
         });
+      await state.log.record('allowed', context.source, context.upstream, {
+        caller: context.caller,
+        method,
+        ...(ref.type === 'ref/prompt' ? { prompt: ref.name } : { uri: ref.uri }),
+      });
       return upstream(method, params);
     }
     default:

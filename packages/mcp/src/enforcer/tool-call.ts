@@ -6,7 +6,7 @@
  */
 import type { KillSwitch } from '@warden/core';
 import { isSafeToolName } from '../pinning/tool-definition.js';
-import { checkCallArguments, matchingRules, requiredTier } from './call-checks.js';
+import { checkCallArguments, hasProtoKey, matchingRules, requiredTier } from './call-checks.js';
 import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { discoverTools, type ListingContext } from './listing.js';
@@ -43,6 +43,14 @@ function parseCall(params: unknown): ParsedCall {
   if (params.arguments !== undefined && !isRecord(params.arguments)) {
     throw new McpDeniedError({ denial: 'INVALID_REQUEST', message: 'tools/call arguments must be an object' });
   }
+  // The params themselves, as the arguments (checked with them): a server copying the params with
+  // `Object.assign` would read an `arguments` hidden behind `__proto__`, which no rule checked.
+  const { arguments: _arguments, ...outsideArguments } = params;
+  if (hasProtoKey(outsideArguments))
+    throw new McpDeniedError({
+      denial: 'ARGUMENT_DENIED',
+      message: 'tools/call params must not contain a __proto__ key',
+    });
   const { requestState, inputResponses: _answers, ...forwardParams } = params;
   const meta = isRecord(params._meta) ? params._meta : undefined;
   const fromMeta = meta?.[APPROVAL_META_KEY];

@@ -30,6 +30,9 @@ import { StdioUpstream } from './upstream-stdio.js';
 /** Approval prompts one caller may have waiting for its client's answer, per upstream route. */
 const MAX_ASKS_PER_CALLER = 256;
 
+/** How many of the upstream's requests relayed to 2026-07-28 clients the gateway remembers the recipient of. */
+const MAX_BRIDGED_REQUESTS = 4096;
+
 /** Configuration of {@link startHttpGateway}. */
 export interface HttpGatewayConfig {
   /** The enforcer. */
@@ -49,7 +52,8 @@ export interface HttpGateway {
   readonly url: string;
   /**
    * How many entries the gateway holds over all routes (client sessions, approval prompts waiting
-   * for a client's answer): bounded by `http.maxSessionsPerCaller` and the prompts' lifetime.
+   * for a client's answer, the upstream's requests relayed to 2026-07-28 clients): bounded by
+   * `http.maxSessionsPerCaller`, the prompts' lifetime and a fixed bound.
    */
   pendingCount(): number;
   /** Stops listening, closes connections and stops the stdio upstreams it spawned. */
@@ -62,7 +66,10 @@ interface UpstreamRoute {
   handlePost(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
   /** GET (the server's event stream) and DELETE (end of session). */
   relayStream(request: HttpRequest, response: ServerResponse, caller: string): Promise<void>;
-  /** Entries it holds: client sessions, approval prompts waiting for a client, and their per-caller counts. */
+  /**
+   * Entries it holds: client sessions, approval prompts waiting for a client and their per-caller
+   * counts, the upstream's requests relayed to 2026-07-28 clients.
+   */
   pendingCount(): number;
   /** Stops what the route started (a stdio upstream). */
   close(): Promise<void>;
@@ -136,6 +143,22 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       waiting.resolve(answer);
     };
     const bridge = new UpstreamBridge(send);
+    /**
+     * The upstream's requests (sampling, roots) relayed in the session every 2026-07-28 caller
+     * shares, by id, with the caller whose client was sent each: only that caller may answer it.
+     * The oldest is forgotten past {@link MAX_BRIDGED_REQUESTS}, and each after the request
+     * timeout or ten minutes (a person may take that long), whichever is longer.
+     */
+    const bridgedRequests = new Map<string, string>();
+    const rememberBridgedRequest = (id: string, caller: string) => {
+      const oldest = bridgedRequests.keys().next();
+      if (bridgedRequests.size >= MAX_BRIDGED_REQUESTS && !oldest.done) bridgedRequests.delete(oldest.value);
+      bridgedRequests.set(id, caller);
+      setTimeout(
+        () => bridgedRequests.get(id) === caller && bridgedRequests.delete(id),
+        Math.max(config.limits.requestTimeoutMs, 600_000),
+      ).unref();
+    };
     /** Sends through the one 2025-11-25 session bridged 2026-07-28 clients share (opened on first use). */
     const sendBridged = async (message: Record<string, unknown>, relay: (message: unknown) => void) => {
       const bridged = await bridge.get();
@@ -212,12 +235,17 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       if (message.kind === 'response') {
         const waiting = asks.get(String(message.id));
         // Only the caller Warden asked may answer: another one could decline its approval.
+        // In the session 2026-07-28 callers share, only the caller whose client was sent the
+        // upstream's request may answer it: another could answer it first, in that caller's name.
+        const answerable = !stateless || bridgedRequests.get(String(message.id)) === caller;
         if (waiting?.caller === caller) {
           forgetAsk(String(message.id), message.error !== undefined ? { action: 'cancel' } : message.result);
         } else if (
           waiting === undefined &&
+          answerable &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
         ) {
+          if (stateless) bridgedRequests.delete(String(message.id));
           await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         }
         response.writeHead(202).end();
@@ -225,7 +253,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       }
       if (message.kind === 'notification') {
         const notifying = enforcer.openSession({ caller, upstream: upstreamName });
-        if (await notifying.allowNotification(message.method))
+        // In the bridged session, which every 2026-07-28 caller shares, a cancellation names an id
+        // the gateway chose for some caller's call: it is dropped (the call runs to its end), as
+        // for stdio upstreams, so no caller can cancel another's.
+        const foreignCancel = stateless && message.method === 'notifications/cancelled';
+        if ((await notifying.allowNotification(message.method)) && !foreignCancel)
           await toUpstream(parsed as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
         response.writeHead(202).end();
         return;
@@ -277,23 +309,36 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         },
       });
       const outcome = await session.handleRequest(message.method, message.params, async (method, params) => {
-        const id: JsonRpcId = method === message.method && !usedClientId ? message.id : `warden-${++askSequence}`;
-        if (id === message.id) usedClientId = true;
+        const clientRequest = method === message.method && !usedClientId;
+        if (clientRequest) usedClientId = true;
+        // Every caller shares the session bridged for 2026-07-28 clients, and the upstream routes
+        // answers and cancellations by id within a session: there, ids are the gateway's own, so a
+        // caller reusing another's id can neither receive its answer nor cancel its call.
+        const id: JsonRpcId = clientRequest && !stateless ? message.id : `warden-${++askSequence}`;
         if (stateless && method === 'server/discover') return { result: await bridge.discover() };
         const answer = await toUpstream(
           { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) },
           forwarded,
           (relayed) => {
-            const named = isRecord(relayed) && typeof relayed.method === 'string';
-            if (named && relayed.id === undefined) session.observeUpstreamNotification(relayed.method as string);
-            if (!named || relayed.id === undefined) return sendEvent(relayed);
+            // What a server may send before its answer: notifications (`notifications/…`) and its
+            // own requests. An answer to a request the gateway never sent (the client's held call,
+            // "done") and a request without an id (an elicitation past the screening) are dropped.
+            if (!isRecord(relayed) || typeof relayed.method !== 'string') return;
+            if (relayed.id === undefined) {
+              if (!relayed.method.startsWith('notifications/')) return;
+              session.observeUpstreamNotification(relayed.method);
+              return sendEvent(relayed);
+            }
             // The upstream's own request (sampling, elicitation) reaches the client only while
             // the kill switch is off; the reply waits until it is settled.
             upstreamRequests = upstreamRequests
               .then(async () => {
                 if ((await session.reachRefusal()) !== undefined) return;
                 const screened = session.screenUpstreamRequest(relayed.method as string, relayed.params);
-                if ('params' in screened) return void sendEvent({ ...relayed, params: screened.params });
+                if ('params' in screened) {
+                  if (stateless) rememberBridgedRequest(String(relayed.id), caller);
+                  return void sendEvent({ ...relayed, params: screened.params });
+                }
                 // Imitating Warden's approval prompt: the upstream gets the refusal, the client nothing.
                 const refusal = errorResponse(relayed.id as JsonRpcId, screened.refusal.code, screened.refusal.reason);
                 await toUpstream(refusal as Record<string, unknown>, forwarded, () => {}).catch(() => undefined);
@@ -302,7 +347,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           },
         );
         if (stateless && answer.status === 404) bridge.reset();
-        if (id === message.id) {
+        if (clientRequest) {
           upstreamStatus = answer.status;
           if (answer.sessionId && !stateless && !response.headersSent) {
             response.setHeader('mcp-session-id', answer.sessionId);
@@ -318,7 +363,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           }
         }
         // Answer the way the upstream did: an event stream for an event stream.
-        if (id === message.id && answer.streamed) openStream();
+        if (clientRequest && answer.streamed) openStream();
         if (!answer.outcome)
           throw new BackendUnavailableError({
             backend: 'upstream',
@@ -390,7 +435,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             } catch {
               return data;
             }
-            if (!isRecord(event) || typeof event.method !== 'string' || event.id === undefined) return data;
+            // As on a POST's stream: answers to requests never made, and requests without an id,
+            // are dropped; notifications pass, requests are screened.
+            if (!isRecord(event) || typeof event.method !== 'string') return undefined;
+            if (event.id === undefined) return event.method.startsWith('notifications/') ? data : undefined;
             const screened = screening.screenUpstreamRequest(event.method, event.params);
             if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
             refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
@@ -424,7 +472,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
     return {
       handlePost,
       relayStream,
-      pendingCount: () => sessions.size + asks.size + askCounts.size,
+      pendingCount: () => sessions.size + asks.size + askCounts.size + bridgedRequests.size,
       close: async () => stdio?.close(),
     };
   };

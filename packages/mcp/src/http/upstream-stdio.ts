@@ -36,6 +36,7 @@ interface Pending {
   resolve: (outcome: McpOutcome) => void;
   reject: (error: Error) => void;
   relay: (message: unknown) => void;
+  /** The progress token the client chose; the server sees the request's own id in its place. */
   progressToken?: unknown;
   timer: NodeJS.Timeout;
 }
@@ -161,6 +162,13 @@ export class StdioUpstream {
     const id = `warden-${++this.sequence}`;
     const params = isRecord(message.params) ? message.params : undefined;
     const progressToken = isRecord(params?._meta) ? params._meta.progressToken : undefined;
+    // Clients choose their tokens (the SDK uses its request id, so every client's first call has
+    // the same one): the server gets this request's unique id instead, so a caller never receives
+    // the progress, and its messages, of another caller's call.
+    const outgoing =
+      progressToken === undefined || params === undefined
+        ? { ...message, id }
+        : { ...message, id, params: { ...params, _meta: { ...(params._meta as object), progressToken: id } } };
     return new Promise<McpOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -176,7 +184,7 @@ export class StdioUpstream {
         ...(progressToken === undefined ? {} : { progressToken }),
       });
       if (!running.child.stdin.writable) return this.stop('its stdin is closed');
-      running.toServer.write({ ...message, id });
+      running.toServer.write(outgoing);
     });
   }
 
@@ -195,9 +203,11 @@ export class StdioUpstream {
         running.toServer.write({ jsonrpc: '2.0', id: message.id, error: refusal });
         return;
       }
+      // Progress reaches the caller whose request it names, under the token that caller chose.
       const token = isRecord(message.params) ? message.params.progressToken : undefined;
-      for (const pending of this.pending.values())
-        if (token !== undefined && pending.progressToken === token) pending.relay(message);
+      const pending = typeof token === 'string' ? this.pending.get(token) : undefined;
+      if (pending?.progressToken !== undefined && isRecord(message.params))
+        pending.relay({ ...message, params: { ...message.params, progressToken: pending.progressToken } });
       return;
     }
     const pending = typeof message.id === 'string' ? this.pending.get(message.id) : undefined;

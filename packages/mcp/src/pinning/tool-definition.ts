@@ -1,6 +1,6 @@
 /**
- * Tool definitions: the digest a pin binds (name, title, description, input and output schema,
- * annotations) and the invisible or bidirectional-control characters that hide instructions.
+ * Tool definitions: the digest a pin binds (every field the upstream lists) and the invisible or
+ * bidirectional-control characters that hide instructions.
  *
  * @module
  */
@@ -20,20 +20,19 @@ export interface McpToolDefinition {
   outputSchema?: unknown;
   /** Hints (read-only, destructive…). */
   annotations?: unknown;
-  /** Anything else the upstream sent, forwarded untouched. */
+  /** Anything else the upstream sent (`_meta`, `icons`, `execution`…), forwarded untouched and pinned with the rest. */
   [field: string]: unknown;
 }
 
-/** The `sha256:` digest a pin holds for a tool definition. */
+/**
+ * The `sha256:` digest a pin holds for a tool definition: of every field, as listings forward
+ * every field. Hashing only the name, title, description, schemas and annotations let a pinned
+ * tool change the rest unseen: its `_meta` (the UI template an MCP Apps host renders), `icons`,
+ * `execution`, or a field a later revision adds. For a definition holding only those fields the
+ * digest is the one they gave.
+ */
 export function toolDefinitionDigest(tool: McpToolDefinition): string {
-  return computePayloadDigest({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: tool.inputSchema,
-    outputSchema: tool.outputSchema,
-    annotations: tool.annotations,
-  });
+  return computePayloadDigest(tool);
 }
 
 // Control characters (an ESC starts the ANSI sequences that hide or overwrite text in a

@@ -16,7 +16,8 @@ export type IncomingMessage =
   | { kind: 'response'; id: JsonRpcId; result?: unknown; error?: unknown }
   | { kind: 'invalid'; id: JsonRpcId | null; code: McpDenialCode; reason: string };
 
-function validId(value: unknown): value is JsonRpcId {
+/** True for a JSON-RPC id Warden accepts: a string of at most 256 characters, or a finite number. */
+export function validRequestId(value: unknown): value is JsonRpcId {
   return (typeof value === 'string' && value.length <= 256) || (typeof value === 'number' && Number.isFinite(value));
 }
 
@@ -26,7 +27,7 @@ export function classifyMessage(message: unknown): IncomingMessage {
     return { kind: 'invalid', id: null, code: 'INVALID_REQUEST', reason: 'batches are not supported' };
   if (!isRecord(message) || message.jsonrpc !== '2.0')
     return { kind: 'invalid', id: null, code: 'INVALID_REQUEST', reason: 'not a JSON-RPC 2.0 message' };
-  const id = validId(message.id) ? message.id : null;
+  const id = validRequestId(message.id) ? message.id : null;
   if (typeof message.method === 'string') {
     if (message.method.length === 0 || message.method.length > 256)
       return { kind: 'invalid', id, code: 'INVALID_REQUEST', reason: 'invalid method' };

@@ -91,3 +91,50 @@ describe('createProxyConnection(config): a hostile upstream', () => {
     expect(written).toEqual([]);
   });
 });
+
+describe('createProxyConnection(config): a hostile upstream over stdio', () => {
+  it('a request it sends without an id (an elicitation/create Warden would screen) never reaches the client; notifications/… do', async () => {
+    const { connection, toClient } = relay();
+    const imitation = { mode: 'url', elicitationId: 'a1', url: 'https://evil.example/approve', message: 'Approve?' };
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'elicitation/create', params: imitation });
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'sampling/createMessage', params: { messages: [] } });
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } });
+    await settled();
+    expect(toClient.map((message) => message.method)).toEqual(['notifications/message']);
+  });
+});
+
+describe('createProxyConnection(config): cancellations over stdio', () => {
+  /** Until `predicate` holds of what reached the upstream (the session's checks settle first). */
+  const until = async (toUpstream: Array<Record<string, unknown>>, predicate: () => boolean) => {
+    for (let turn = 0; turn < 100 && !predicate(); turn += 1) await settled();
+    expect(predicate()).toBe(true);
+    return toUpstream;
+  };
+
+  it("a client's cancellation reaches the upstream naming the id it gave the call; one naming Warden's own request or nothing known does not", async () => {
+    const { connection, toUpstream } = relay();
+    connection.fromClient({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow', arguments: {} } });
+    // Warden lists the tools first (the call names one it has not seen), under an id of its own.
+    const listing = (await until(toUpstream, () => toUpstream.length === 1))[0];
+    expect(listing?.method).toBe('tools/list');
+    connection.fromUpstream({
+      jsonrpc: '2.0',
+      id: listing?.id,
+      result: { tools: [{ name: 'slow', inputSchema: { type: 'object' } }] },
+    });
+    const call = (await until(toUpstream, () => toUpstream.length === 2))[1];
+    expect(call).toMatchObject({ method: 'tools/call' });
+    for (const requestId of [listing?.id, 'w99', 6, 5])
+      connection.fromClient({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId, reason: 'stop' },
+      });
+    await until(toUpstream, () => toUpstream.length >= 3);
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    expect(toUpstream.slice(2)).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: call?.id, reason: 'stop' } },
+    ]);
+  });
+});

@@ -10,7 +10,7 @@ import { BackendUnavailableError } from '@warden/core';
 import type { McpSession } from '../enforcer/enforcer.js';
 import type { McpOutcome } from '../enforcer/messages.js';
 import { isRecord } from '../enforcer/messages.js';
-import { classifyMessage, errorResponse, type IncomingMessage, type JsonRpcId } from './json-rpc.js';
+import { classifyMessage, errorResponse, type IncomingMessage, type JsonRpcId, validRequestId } from './json-rpc.js';
 
 /** Configuration of {@link createProxyConnection}. */
 export interface ProxyConnectionConfig {
@@ -57,6 +57,8 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   const towardsUpstream = new Map<string, Pending>();
   const towardsClient = new Map<string, Pending>();
   const relayedFromUpstream = new Map<string, JsonRpcId>();
+  /** The id each client request in flight went to the upstream under (keyed by the client's id, typed). */
+  const forwardedAs = new Map<string, string>();
   let sequence = 0;
   let closedReason: string | undefined;
 
@@ -81,16 +83,33 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     return true;
   };
 
-  const callUpstream = async (method: string, params: unknown): Promise<McpOutcome> => {
+  /** Sends a request under an id of Warden's own; `clientKey` names the client request it carries out. */
+  const callUpstream = async (method: string, params: unknown, clientKey?: string): Promise<McpOutcome> => {
     if (closedReason !== undefined)
       throw new BackendUnavailableError({ backend: 'upstream', message: `upstream closed: ${closedReason}` });
     if (towardsUpstream.size >= maxInFlight)
       throw new BackendUnavailableError({ backend: 'upstream', message: 'too many requests in flight' });
     const id = `w${++sequence}`;
     const answer = waitFor(towardsUpstream, id, config.requestTimeoutMs);
-    config.sendToUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
-    const { result, error } = await answer;
-    return error !== undefined ? { error: error as never } : { result };
+    if (clientKey !== undefined) forwardedAs.set(clientKey, id);
+    try {
+      config.sendToUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+      const { result, error } = await answer;
+      return error !== undefined ? { error: error as never } : { result };
+    } finally {
+      if (clientKey !== undefined && forwardedAs.get(clientKey) === id) forwardedAs.delete(clientKey);
+    }
+  };
+
+  /**
+   * A client's `notifications/cancelled` names its own request id, which the upstream never saw:
+   * it goes on naming the id that request was forwarded under. One naming no request of the
+   * client's in flight (Warden's own tool listing, say) is dropped.
+   */
+  const upstreamCancellation = (params: unknown): Record<string, unknown> | undefined => {
+    if (!isRecord(params) || !validRequestId(params.requestId)) return undefined;
+    const forwarded = forwardedAs.get(JSON.stringify(params.requestId));
+    return forwarded === undefined ? undefined : { ...params, requestId: forwarded };
   };
 
   const askClient = async (method: string, params: unknown, signal?: AbortSignal): Promise<unknown> => {
@@ -108,8 +127,12 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   };
 
   const handleClientRequest = (message: Extract<IncomingMessage, { kind: 'request' }>) => {
+    // The request itself (not a listing Warden sends first) is what a cancellation of it names.
+    const clientKey = JSON.stringify(message.id);
     void config.session
-      .handleRequest(message.method, message.params, callUpstream)
+      .handleRequest(message.method, message.params, (method, params) =>
+        callUpstream(method, params, method === message.method ? clientKey : undefined),
+      )
       .then((outcome) => {
         config.sendToClient({ jsonrpc: '2.0', id: message.id, ...outcome });
       })
@@ -181,12 +204,15 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           return;
         case 'notification':
           void config.session.allowNotification(message.method).then((allowed) => {
+            const params =
+              message.method === 'notifications/cancelled' ? upstreamCancellation(message.params) : message.params;
+            if (message.method === 'notifications/cancelled' && params === undefined) return;
             if (allowed && closedReason === undefined) {
               try {
                 config.sendToUpstream({
                   jsonrpc: '2.0',
                   method: message.method,
-                  ...(message.params === undefined ? {} : { params: message.params }),
+                  ...(params === undefined ? {} : { params }),
                 });
               } catch {
                 // The upstream is gone; its close handler reports it.
@@ -221,6 +247,10 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           settle(towardsUpstream, String(message.id), message);
           return;
         case 'notification':
+          // A request sent without an id (an `elicitation/create`, a sampling request) would reach
+          // the client past the screening and the kill switch its requests get: only MCP's
+          // notifications pass.
+          if (!message.method.startsWith('notifications/')) return;
           config.session.observeUpstreamNotification(message.method);
           config.sendToClient({
             jsonrpc: '2.0',
