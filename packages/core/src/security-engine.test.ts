@@ -261,6 +261,19 @@ describe('a source whose grants or identity are inherited (prototype pollution)'
   });
 });
 
+describe('createSecurityEngine({ cacheSize })', () => {
+  it("refuses a cacheSize that is not a positive whole number: NaN or text kept every peer's policy forever", () => {
+    // The cache drops its oldest entry once `size >= cacheSize`; against NaN (a setting read from
+    // an unset variable) or text that never holds, so each key a peer mints stayed in memory.
+    for (const cacheSize of [Number.NaN, '100', 0, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => createSecurityEngine({ cacheSize: cacheSize as number })).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('cacheSize') }),
+      );
+    }
+    expect(() => createSecurityEngine({ cacheSize: 1 })).not.toThrow();
+  });
+});
+
 describe('engine.saveConfig(config)', () => {
   it('rejects an invalid config with INVALID_INPUT and keeps both the stored and the active config', async () => {
     const store = createMemoryConfigStore({ enforcement: 'warn' });

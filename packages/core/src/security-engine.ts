@@ -45,7 +45,7 @@ export interface SecurityEngineConfig {
   registry?: CapabilityRegistry;
   /** Also emit an event for every allowed check (busy). @default false */
   auditAllowed?: boolean;
-  /** Resolved policies kept in the cache before the oldest is dropped. @default 4096 */
+  /** Resolved policies kept in the cache before the oldest is dropped: a whole number of at least 1. @default 4096 */
   cacheSize?: number;
 }
 
@@ -94,12 +94,21 @@ interface CacheEntry extends Versioned {
 
 const MAX_MEMO_ENTRIES = 1024;
 
-/** Creates an engine. Synchronous and free of I/O: call `load()` to read the store. */
+/**
+ * Creates an engine. Synchronous and free of I/O: call `load()` to read the store.
+ *
+ * @throws {@link InvalidInputError} for an invalid `config`, or a `cacheSize` that is not a whole number of at least 1.
+ */
 export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): SecurityEngine {
   const registry = engineConfig.registry ?? getDefaultCapabilityRegistry();
   const events = engineConfig.events ?? createSecurityEventEmitter(engineConfig.now ? { now: engineConfig.now } : {});
   const auditAllowed = engineConfig.auditAllowed ?? false;
   const cacheSize = engineConfig.cacheSize ?? 4096;
+  // The cache drops its oldest entry once it holds `cacheSize`; against NaN or text that test
+  // never passes, and every key a peer mints would stay in memory.
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) {
+    throw invalidInput('cacheSize must be a whole number of at least 1', 'cacheSize');
+  }
   const cache = new PolicyCache<CacheEntry>(cacheSize);
   let config = engineConfig.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(engineConfig.config);
   let configVersion = 1;
