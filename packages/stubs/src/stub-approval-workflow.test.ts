@@ -85,3 +85,29 @@ describe('createStubApprovalWorkflow({ isEligible }) decides eligibility like @w
     expect(await approvals.getStatus(id)).toBe('pending');
   });
 });
+
+describe('createStubApprovalWorkflow().listPending(filter) from a query string parsed by a lenient parser', () => {
+  // The stub is also the embedded default: a misspelt field or a string read as no filter at
+  // all listed every requester's requests to a caller who asked for one's.
+  it('throws INVALID_INPUT for a filter @warden/approvals refuses, and still filters a valid one', async () => {
+    const approvals = createStubApprovalWorkflow();
+    const mine = await approvals.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
+    await approvals.request({ requester: 'bob', description: 'deploy', tier: 'team-lead' });
+    const filters: unknown[] = [
+      null,
+      'alice',
+      { tier: 'bogus' },
+      { tier: '__proto__' },
+      { requester: ['alice'] },
+      { requester: 7 },
+      { requester: '' },
+      { requestor: 'alice' },
+    ];
+    for (const filter of filters) {
+      await expect(approvals.listPending(filter as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect((await approvals.listPending({ requester: 'alice' })).map((record) => record.id)).toEqual([mine]);
+    expect(await approvals.listPending({ tier: 'team-lead' })).toHaveLength(1);
+    expect(await approvals.listPending()).toHaveLength(2);
+  });
+});

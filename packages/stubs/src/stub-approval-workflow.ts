@@ -7,6 +7,7 @@ import {
   type ApprovalStatus,
   type ApprovalTier,
   type ApprovalWorkflow,
+  approvalFilterSchema,
   approvalIdSchema,
   approvalRequestSchema,
   type Clock,
@@ -127,7 +128,9 @@ export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = 
     getStatus: async (requestId) => update(requestId).status,
     isApprovedFor: async (requestId, payload) => approvalCoversPayload(update(requestId), payload),
     get: async (requestId) => update(requestId),
-    async listPending(filter: ApprovalFilter = {}) {
+    async listPending(given: ApprovalFilter = {}) {
+      // Strictly, as @warden/approvals reads it: a misspelt field or a string must not read as no filter.
+      const filter = parseInput(approvalFilterSchema, given, 'approval filter');
       return [...records.keys()]
         .map((id) => update(id))
         .filter((record) => record.status === 'pending')
