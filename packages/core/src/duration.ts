@@ -30,7 +30,9 @@ export function parseTtl(ttl: string | number, maxMs: number = MAX_TTL_MS): numb
   if (!Number.isSafeInteger(milliseconds) || milliseconds <= 0) {
     throw invalidTtl(ttl, 'must be a positive whole number of milliseconds or a duration like "15m"');
   }
-  if (milliseconds > maxMs) {
+  // "Within the limit" rather than "above it": a limit that is not a number (a setting read as
+  // NaN) then refuses every TTL instead of accepting any.
+  if (!(milliseconds <= maxMs)) {
     throw invalidTtl(ttl, `must be at most ${maxMs} ms`);
   }
   return milliseconds;

@@ -154,6 +154,7 @@ export {
   type ApprovalStatus,
   type ApprovalStore,
   type ApprovalWorkflow,
+  approvalFilterSchema,
   approvalIdSchema,
   approvalRequestSchema,
   decisionReasonSchema,

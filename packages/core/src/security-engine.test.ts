@@ -217,6 +217,63 @@ describe('engine checks with an unknown trust level or source type', () => {
   });
 });
 
+describe('a source whose grants or identity are inherited (prototype pollution)', () => {
+  // Anyone who can pollute Object.prototype elsewhere in the process (a "__proto__" key merged
+  // from a request), or whose "__proto__" member Object.assign made a source's prototype, must
+  // not hand every source a grant or someone else's identity: optional fields policy reads
+  // count only as the source's own.
+  const config: SecurityConfigInput = { sessions: { s: { access: ['p2p:friend'] } } };
+  const checks = (engine: ReturnType<typeof engineWith>, source: InjectionSource) => [
+    () => engine.resolvePolicy(source, 's'),
+    () => engine.checkCapability(source, 's', 'config.write'),
+    () => engine.checkSessionAccess(source, 's'),
+    () => engine.checkToolAccess(source, 's', 'Bash'),
+    () => engine.findGatewayForSource(source, 's'),
+  ];
+  const peer = (): InjectionSource => ({ type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'stranger' } });
+
+  it('a source given a "*" grant or a friend\'s key through its prototype throws INVALID_INPUT from every check', () => {
+    const engine = engineWith(config);
+    const assigned = Object.assign(peer(), JSON.parse('{"__proto__": {"grantedCapabilities": ["*"]}}'));
+    const inheritedIdentity = Object.assign(Object.create({ identity: { publicKey: 'friend' } }), {
+      type: 'p2p',
+      trustLevel: 'untrusted',
+    });
+    const inheritedKey = { ...peer(), identity: Object.create({ publicKey: 'friend' }) };
+    for (const source of [assigned, inheritedIdentity, inheritedKey]) {
+      for (const check of checks(engine, source)) expect(check).toThrow(InvalidInputError);
+    }
+  });
+
+  it('a polluted Object.prototype makes every check of a source without grants throw, cached ones included', () => {
+    const engine = engineWith(config);
+    const source = peer();
+    expect(engine.checkCapability(source, 's', 'config.write').allowed).toBe(false);
+    const prototype = Object.prototype as { grantedCapabilities?: string[] };
+    prototype.grantedCapabilities = ['*'];
+    try {
+      for (const check of checks(engine, source)) expect(check).toThrow(InvalidInputError);
+      for (const check of checks(engine, peer())) expect(check).toThrow(InvalidInputError);
+    } finally {
+      delete prototype.grantedCapabilities;
+    }
+    expect(engine.checkCapability(source, 's', 'config.write').allowed).toBe(false);
+  });
+});
+
+describe('createSecurityEngine({ cacheSize })', () => {
+  it("refuses a cacheSize that is not a positive whole number: NaN or text kept every peer's policy forever", () => {
+    // The cache drops its oldest entry once `size >= cacheSize`; against NaN (a setting read from
+    // an unset variable) or text that never holds, so each key a peer mints stayed in memory.
+    for (const cacheSize of [Number.NaN, '100', 0, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => createSecurityEngine({ cacheSize: cacheSize as number })).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('cacheSize') }),
+      );
+    }
+    expect(() => createSecurityEngine({ cacheSize: 1 })).not.toThrow();
+  });
+});
+
 describe('engine.saveConfig(config)', () => {
   it('rejects an invalid config with INVALID_INPUT and keeps both the stored and the active config', async () => {
     const store = createMemoryConfigStore({ enforcement: 'warn' });

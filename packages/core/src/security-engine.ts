@@ -45,7 +45,7 @@ export interface SecurityEngineConfig {
   registry?: CapabilityRegistry;
   /** Also emit an event for every allowed check (busy). @default false */
   auditAllowed?: boolean;
-  /** Resolved policies kept in the cache before the oldest is dropped. @default 4096 */
+  /** Resolved policies kept in the cache before the oldest is dropped: a whole number of at least 1. @default 4096 */
   cacheSize?: number;
 }
 
@@ -94,12 +94,21 @@ interface CacheEntry extends Versioned {
 
 const MAX_MEMO_ENTRIES = 1024;
 
-/** Creates an engine. Synchronous and free of I/O: call `load()` to read the store. */
+/**
+ * Creates an engine. Synchronous and free of I/O: call `load()` to read the store.
+ *
+ * @throws {@link InvalidInputError} for an invalid `config`, or a `cacheSize` that is not a whole number of at least 1.
+ */
 export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): SecurityEngine {
   const registry = engineConfig.registry ?? getDefaultCapabilityRegistry();
   const events = engineConfig.events ?? createSecurityEventEmitter(engineConfig.now ? { now: engineConfig.now } : {});
   const auditAllowed = engineConfig.auditAllowed ?? false;
   const cacheSize = engineConfig.cacheSize ?? 4096;
+  // The cache drops its oldest entry once it holds `cacheSize`; against NaN or text that test
+  // never passes, and every key a peer mints would stay in memory.
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) {
+    throw invalidInput('cacheSize must be a whole number of at least 1', 'cacheSize');
+  }
   const cache = new PolicyCache<CacheEntry>(cacheSize);
   let config = engineConfig.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(engineConfig.config);
   let configVersion = 1;
@@ -258,30 +267,52 @@ function listGatewayNames(config: SecurityConfig): string[] {
   return Object.keys(config.sessions).filter((name) => config.sessions[name]?.gateway !== undefined);
 }
 
-/** Throws `INVALID_INPUT` for a source whose type or trust level is unknown: never a grant. */
+/**
+ * Throws `INVALID_INPUT` for a source whose type or trust level is unknown, or whose fields policy
+ * reads are malformed or inherited: never a grant.
+ */
 export function assertSource(source: InjectionSource): void {
   if (typeof source !== 'object' || source === null) {
     throw invalidInput('source must be an injection source', 'source');
   }
-  if (!isInjectionSourceType(source.type)) {
+  if (!isInjectionSourceType(ownField(source, 'type', 'source'))) {
     throw invalidInput(`Unknown injection source type ${JSON.stringify(source.type)}`, 'source.type');
   }
-  if (!isTrustLevel(source.trustLevel)) {
+  if (!isTrustLevel(ownField(source, 'trustLevel', 'source'))) {
     throw invalidInput(`Unknown trust level ${JSON.stringify(source.trustLevel)}`, 'source.trustLevel');
   }
-  const identity = source.identity;
+  const identity = ownField(source, 'identity', 'source');
   if (identity !== undefined) {
     if (typeof identity !== 'object' || identity === null) throw invalidInput('must be an object', 'source.identity');
     for (const name of IDENTITY_FIELDS) {
-      const value = identity[name];
+      const value = ownField(identity, name, 'source.identity');
       if (value !== undefined && typeof value !== 'string')
         throw invalidInput('must be a string', `source.identity.${name}`);
     }
   }
-  const grants = source.grantedCapabilities;
+  const grants = ownField(source, 'grantedCapabilities', 'source');
   if (grants !== undefined && (!Array.isArray(grants) || !grants.every(isCapabilityName))) {
     throw invalidInput('must be a list of capability names', 'source.grantedCapabilities');
   }
+}
+
+/**
+ * `object[name]`, refused when it is inherited rather than the object's own. Policy reads these
+ * fields with plain property access, so one on a prototype (a polluted `Object.prototype`, or a
+ * `"__proto__"` member that `Object.assign` made a source's prototype) would hand every source
+ * that grant or that identity. The engine's per-source cache sees such a field appear (the value
+ * read no longer matches) and comes back here.
+ */
+function ownField<Value extends object, Name extends keyof Value & string>(
+  object: Value,
+  name: Name,
+  path: string,
+): Value[Name] {
+  const value = object[name];
+  if (value !== undefined && !Object.hasOwn(object, name)) {
+    throw invalidInput("must be the object's own property, not inherited", `${path}.${name}`);
+  }
+  return value;
 }
 
 const IDENTITY_FIELDS = ['publicKey', 'userId', 'gatewaySession', 'pluginName'] as const;

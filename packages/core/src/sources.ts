@@ -91,13 +91,25 @@ export function createInjectionSource(
       issues: [{ path: 'type', message: 'unknown source type' }],
     });
   }
-  const trustLevel = assertTrustLevel(overrides.trustLevel ?? DEFAULT_SOURCE_TRUST[type], 'trustLevel');
+  const trustLevel = assertTrustLevel(ownOverride(overrides, 'trustLevel') ?? DEFAULT_SOURCE_TRUST[type], 'trustLevel');
   const source: InjectionSource = {
     ...overrides,
     type,
     trustLevel,
-    timestamp: overrides.timestamp ?? Date.now(),
+    timestamp: ownOverride(overrides, 'timestamp') ?? Date.now(),
   };
-  if (overrides.identity) source.identity = { ...overrides.identity };
+  const identity = ownOverride(overrides, 'identity');
+  if (identity) source.identity = { ...identity };
   return source;
+}
+
+/**
+ * An override the caller set, never one inherited: with `Object.prototype.trustLevel` polluted,
+ * `{}.trustLevel` is `"owner"`, and every peer source made without overrides would be an owner.
+ */
+function ownOverride<Name extends keyof InjectionSource>(
+  overrides: Partial<InjectionSource>,
+  name: Name,
+): InjectionSource[Name] | undefined {
+  return Object.hasOwn(overrides, name) ? overrides[name] : undefined;
 }

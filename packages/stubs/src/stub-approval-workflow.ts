@@ -7,6 +7,7 @@ import {
   type ApprovalStatus,
   type ApprovalTier,
   type ApprovalWorkflow,
+  approvalFilterSchema,
   approvalIdSchema,
   approvalRequestSchema,
   type Clock,
@@ -32,7 +33,11 @@ export interface StubApprovalWorkflowConfig {
   now?: Clock;
   /** Per-tier policy overrides (quorum, `ttlMs`, `escalate`). @default core's defaults: quorums 0/1/1/2, 24 h, no escalation */
   tiers?: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>>;
-  /** Who may approve, reject or cancel besides the requester. @default anyone but the requester */
+  /**
+   * Who may approve, reject or cancel besides the requester: only `true` admits, and one that
+   * throws denies (`ACCESS_DENIED`, with the error as its cause). It is given a copy of the record.
+   * @default anyone but the requester
+   */
   isEligible?: (approver: string, record: ApprovalRecord) => boolean;
   /** Receives an `approval_*` event per transition. */
   events?: SecurityEventEmitter;
@@ -72,17 +77,31 @@ export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = 
     if (!current) throw new ApprovalNotFoundError({ id });
     const time = now();
     const settled = stepApproval(current, undefined, time, policies).record;
-    const denied = action !== undefined && !eligible(settled, action);
-    const step = stepApproval(current, denied ? undefined : action, time, policies);
-    if (denied) step.error = notEligible(settled, action);
+    const refusal = action === undefined ? undefined : eligibility(settled, action);
+    const step = stepApproval(current, refusal === undefined ? action : undefined, time, policies);
+    if (refusal !== undefined) step.error = refusal;
     records.set(id, step.record);
     emit(step.events);
     if (step.error !== undefined) throw step.error;
     return structuredClone(step.record);
   };
-  const eligible = (record: ApprovalRecord, action: ApprovalAction): boolean => {
+  /**
+   * As `@warden/approvals` decides it: the requester is left to the state machine, anyone else
+   * needs `isEligible` to return `true` itself (a truthy answer such as a pending promise is no
+   * yes), and one that throws denies. It is shown a copy: the record it gets may be the very one
+   * stored, and a resolver writing to it (quorum, requester, decisions) would forge the decision
+   * it was only asked to allow.
+   */
+  const eligibility = (record: ApprovalRecord, action: ApprovalAction): AccessDeniedError | undefined => {
     const person = action.type === 'cancel' ? action.actor : action.approver;
-    return record.status !== 'pending' || person === record.requester || isEligible(person, record);
+    if (record.status !== 'pending' || person === record.requester) return undefined;
+    let cause: unknown;
+    try {
+      if (isEligible(person, structuredClone(record)) === true) return undefined;
+    } catch (error) {
+      cause = error;
+    }
+    return notEligible(record, person, cause);
   };
 
   return {
@@ -109,7 +128,9 @@ export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = 
     getStatus: async (requestId) => update(requestId).status,
     isApprovedFor: async (requestId, payload) => approvalCoversPayload(update(requestId), payload),
     get: async (requestId) => update(requestId),
-    async listPending(filter: ApprovalFilter = {}) {
+    async listPending(given: ApprovalFilter = {}) {
+      // Strictly, as @warden/approvals reads it: a misspelt field or a string must not read as no filter.
+      const filter = parseInput(approvalFilterSchema, given, 'approval filter');
       return [...records.keys()]
         .map((id) => update(id))
         .filter((record) => record.status === 'pending')
@@ -127,9 +148,9 @@ export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = 
   };
 }
 
-function notEligible(record: ApprovalRecord, action: ApprovalAction): AccessDeniedError {
-  const person = action.type === 'cancel' ? action.actor : action.approver;
+function notEligible(record: ApprovalRecord, person: string, cause: unknown): AccessDeniedError {
   return new AccessDeniedError({
     message: `"${person}" is not an eligible approver for ${record.tier} request "${record.id}"`,
+    cause,
   });
 }

@@ -27,6 +27,16 @@ describe('createStubJITCredentialIssuer(options)', () => {
     await expect(issuer.issue(['contents:read'], '1h')).resolves.toBeDefined();
   });
 
+  it('createStubJITCredentialIssuer({ maxTtlMs }) refuses a maxTtlMs that is not a positive whole number, as the GitHub issuers refuse maxTtl', async () => {
+    // A limit read from an unset variable (NaN) or given as text accepted every TTL, so a test
+    // that relied on the stub to refuse a too-long credential passed.
+    for (const maxTtlMs of [Number.NaN, '1h', 0, -1, 1.5]) {
+      expect(() => createStubJITCredentialIssuer({ maxTtlMs: maxTtlMs as number })).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('maxTtlMs') }),
+      );
+    }
+  });
+
   it('issue(scope, ttl, options) with an unknown option or a malformed subject throws INVALID_INPUT', async () => {
     const issuer = createStubJITCredentialIssuer();
     const issue = issuer.issue as (scope: unknown, ttl: unknown, options: unknown) => Promise<unknown>;

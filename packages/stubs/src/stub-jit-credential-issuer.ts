@@ -91,6 +91,7 @@ function newToken(): string {
  * stays idempotent. A token passed where an id belongs is refused with `INVALID_INPUT` (revoke)
  * or `false` (isValid), and never echoed.
  *
+ * @throws `InvalidInputError` when `maxTtlMs` is not a positive whole number of milliseconds.
  * @example
  * const issuer = createStubJITCredentialIssuer();
  * const credential = await issuer.issue(['contents:read'], '15m');
@@ -100,6 +101,14 @@ function newToken(): string {
 export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerConfig = {}): StubJITCredentialIssuer {
   const now = config.now ?? systemClock;
   const maxTtlMs = config.maxTtlMs ?? MAX_TTL_MS;
+  // Checked here, as the GitHub issuers check `maxTtl`: a limit that is not a positive whole
+  // number (NaN from an unset variable, say) would otherwise decide every issue() call.
+  if (!Number.isSafeInteger(maxTtlMs) || maxTtlMs <= 0) {
+    throw new InvalidInputError({
+      message: 'Invalid createStubJITCredentialIssuer config: maxTtlMs must be a positive whole number of milliseconds',
+      issues: [{ path: 'maxTtlMs', message: 'must be a positive whole number of milliseconds' }],
+    });
+  }
   const credentials = new Map<string, IssuedCredential>();
   // Kept only to recognise a token passed where an id belongs, so it is refused without being echoed.
   const tokens = new Set<string>();

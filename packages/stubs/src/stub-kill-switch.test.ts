@@ -32,4 +32,19 @@ describe('createStubKillSwitch()', () => {
     expect(heard).toEqual([true]);
     expect(errors).toEqual([new Error('listener failure')]);
   });
+
+  it('activate(reason) with a clock that returns no time (NaN, Infinity, past a Date) still stops everything, as the Redis switch does', async () => {
+    // A broken clock threw out of activate() before the stop held: the emergency stop failed open.
+    for (const reading of [Number.NaN, Number.POSITIVE_INFINITY, 9e15, '2026' as unknown as number]) {
+      const errors: unknown[] = [];
+      const ks = createStubKillSwitch({ now: () => reading, onError: (error) => errors.push(error) });
+      await ks.activate('incident', { actor: 'ops' });
+      expect(await ks.isActive()).toBe(true);
+      expect((await ks.getState()).changedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      await ks.deactivate();
+      expect(await ks.isActive()).toBe(false);
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toMatchObject({ code: 'INVALID_INPUT' });
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  InvalidInputError,
   type KillSwitch,
   type KillSwitchChangeOptions,
   type KillSwitchListener,
@@ -11,11 +12,18 @@ import {
   toIsoTime,
 } from '@warden/core';
 
+/** The latest time a `Date` can hold (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
 /** Configuration of {@link createStubKillSwitch}. */
 export interface StubKillSwitchConfig {
-  /** Time source. @default Date.now */
+  /**
+   * Time source for `changedAt`. A reading that is no time (NaN, Infinity, past what a `Date`
+   * holds) is replaced by `Date.now()` and reported to `onError`: a broken clock never keeps a
+   * stop from holding. @default Date.now
+   */
   now?: Clock;
-  /** Told about a listener that threw; the change itself and the other listeners go on. @default ignore */
+  /** Told about a listener that threw, or a clock reading that was no time; the change itself and the other listeners go on. @default ignore */
   onError?: (error: unknown) => void;
 }
 
@@ -50,6 +58,24 @@ export function createStubKillSwitch(config: StubKillSwitchConfig = {}): StubKil
   let state: KillSwitchState = { active: false };
 
   const reportError = config.onError ?? (() => {});
+  /**
+   * The time a change is stamped with. A reading that is no time (NaN, Infinity, past what a
+   * `Date` holds) would throw out of `activate()` before the stop held; like the Redis switch,
+   * the system clock stands in and the reading is reported to `onError`.
+   */
+  const changedAt = (): string => {
+    const reading: unknown = now();
+    if (typeof reading === 'number' && Number.isFinite(reading) && Math.abs(reading) <= MAX_DATE_MS) {
+      return toIsoTime(reading);
+    }
+    reportError(
+      new InvalidInputError({
+        message: `Stub kill switch: now() returned ${String(reading).slice(0, 40)}, not a time in ms; used the system clock instead`,
+        issues: [{ path: 'now', message: 'must return a time in ms' }],
+      }),
+    );
+    return toIsoTime(Date.now());
+  };
   const change = (next: KillSwitchState): void => {
     state = next;
     for (const listener of [...listeners]) {
@@ -69,13 +95,13 @@ export function createStubKillSwitch(config: StubKillSwitchConfig = {}): StubKil
       calls.push({ method: 'activate', args: [reason, changeOptions] });
       const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
       const { actor } = parseInput(killSwitchChangeOptionsSchema, changeOptions ?? {}, 'kill switch options');
-      change({ active: true, reason: validReason, changedAt: toIsoTime(now()), ...(actor ? { actor } : {}) });
+      change({ active: true, reason: validReason, changedAt: changedAt(), ...(actor ? { actor } : {}) });
     },
     async deactivate(changeOptions?: KillSwitchChangeOptions) {
       calls.push({ method: 'deactivate', args: [changeOptions] });
       const { actor } = parseInput(killSwitchChangeOptionsSchema, changeOptions ?? {}, 'kill switch options');
       if (!state.active) return;
-      change({ active: false, changedAt: toIsoTime(now()), ...(actor ? { actor } : {}) });
+      change({ active: false, changedAt: changedAt(), ...(actor ? { actor } : {}) });
     },
     async isActive() {
       return state.active;

@@ -168,14 +168,15 @@ export class CandidateLists {
     const usageLimit = doubles[offset + USAGE_LIMIT] as number;
     if (usageLimit !== Number.POSITIVE_INFINITY) {
       const usage = context?.currentUsage;
-      if (typeof usage !== 'number') return USAGE_MISSING;
+      // Own properties only, as `evaluateFolded` reads them: an inherited usage is none.
+      if (typeof usage !== 'number' || !Object.hasOwn(context as object, 'currentUsage')) return USAGE_MISSING;
       // "Inside the bounds" again: a NaN usage or budget denies.
       if (!(usage >= 0 && usage < usageLimit)) return USAGE_NOT_SATISFIED;
     }
     const budgetLimit = doubles[offset + BUDGET_LIMIT] as number;
     if (budgetLimit === Number.POSITIVE_INFINITY) return ALLOWED;
     const used = context?.budgetUsed;
-    if (typeof used !== 'number') return BUDGET_MISSING;
+    if (typeof used !== 'number' || !Object.hasOwn(context as object, 'budgetUsed')) return BUDGET_MISSING;
     return used >= 0 && used < budgetLimit ? ALLOWED : BUDGET_NOT_SATISFIED;
   }
 

@@ -56,6 +56,32 @@ describe('check(agentId, scope, resource, action, context?) with constraints', (
     expect(check({ constructor: 'yes' }).allowed).toBe(true);
   });
 
+  it('does not let an inherited currentUsage, budgetUsed or targetResource satisfy its constraint (prototype pollution)', () => {
+    // A context assembled with Object.assign from a parsed request takes a "__proto__" member
+    // as its prototype; so does every object once Object.prototype is polluted. A constraint
+    // whose input the caller did not give must still deny.
+    const cases = [
+      [{ type: 'rate-limit', params: { max: 10 } }, 'currentUsage', 0],
+      [{ type: 'budget', params: { limit: 100 } }, 'budgetUsed', 0],
+      [{ type: 'scope-restriction', params: { pattern: '/src' } }, 'targetResource', '/src/a'],
+      [{ type: 'budget', params: { limit: 100 } }, 'budgetUsed', 0, { type: 'condition', params: { key: 'ok' } }],
+    ] as const;
+    for (const [constraint, input, value, extra] of cases) {
+      const algebra = createCapabilityAlgebra({ now: () => START });
+      algebra.grant({ ...base, constraints: extra ? [constraint, extra] : [constraint] });
+      const polluted = Object.assign({}, JSON.parse(`{"__proto__": {"${input}": ${JSON.stringify(value)}}}`));
+      const inherited = Object.create({ [input]: value });
+      for (const context of [polluted, inherited, Object.assign(Object.create({ [input]: value }), { ok: true })]) {
+        expect(algebra.check('agent-a', 'fs', 'repo', 'read', context)).toMatchObject({
+          allowed: false,
+          reason: expect.stringContaining(input),
+        });
+        expect(algebra.isAllowed('agent-a', 'fs', 'repo', 'read', context)).toBe(false);
+      }
+      expect(algebra.isAllowed('agent-a', 'fs', 'repo', 'read', { [input]: value, ok: true })).toBe(true);
+    }
+  });
+
   it('matches scope-restriction by whole path segments: /src does not cover /src-secret (seed: prefix match)', () => {
     const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
     expect(check({ targetResource: '/src' }).allowed).toBe(true);

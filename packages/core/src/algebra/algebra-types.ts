@@ -163,7 +163,8 @@ export type CapabilityReference = string | { readonly id: string };
 
 /**
  * Inputs for constraints, passed to `check`. Time is not an input: it comes from the algebra's
- * clock only, so a caller cannot revive an expired capability by passing an old time.
+ * clock only, so a caller cannot revive an expired capability by passing an old time. Only own
+ * properties count: an inherited input (a polluted prototype) is a missing one, and denies.
  */
 export interface CapabilityCheckContext {
   /** Current usage, for `rate-limit` constraints. */

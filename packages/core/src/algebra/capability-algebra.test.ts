@@ -270,6 +270,21 @@ describe('delegate(capability, toAgentId, restrictions?)', () => {
     const root = algebra.grant(toolRead);
     expect(() => algebra.delegate(root, '')).toThrow(InvalidInputError);
   });
+
+  it('by an agent listing 300,000 actions answers at once (each action was searched for in the whole list: hours)', () => {
+    // The delegating agent chooses the restrictions: a few megabytes of JSON must not stall the
+    // synchronous algebra (and the process's event loop with it) for hours.
+    const { algebra } = setup();
+    const actions = Array.from({ length: 300_000 }, (_, index) => `action-${index}`);
+    const all = algebra.grant({ ...toolRead, actions: ['*'] });
+    const wide = algebra.delegate(all, 'agent-b', { actions: [...actions, ...actions] });
+    expect(wide.actions).toHaveLength(300_000);
+    const narrow = algebra.delegate(wide, 'agent-c', { actions: [...actions].reverse() });
+    expect(narrow.actions).toHaveLength(300_000);
+    expect(narrow.actions[0]).toBe('action-0');
+    expect(algebra.isSubset(narrow, wide)).toBe(true);
+    expect(algebra.isAllowed('agent-c', 'tool', 'bash', 'action-299999')).toBe(true);
+  });
 });
 
 describe('getDelegationChain(capabilityId)', () => {

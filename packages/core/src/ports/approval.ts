@@ -195,6 +195,18 @@ export const approvalRequestSchema: z.ZodType<ApprovalRequest> = z
 /** Validates an approver or actor name. */
 export const principalSchema: z.ZodType<string> = principal;
 
+/**
+ * Validates an {@link ApprovalFilter} strictly: a filter often comes from a query string, and a
+ * lenient read took a misspelt field (`requestor`), a string or an empty requester as no filter
+ * at all, listing every requester's requests to a caller who asked for one's.
+ */
+export const approvalFilterSchema: z.ZodType<ApprovalFilter> = z
+  .object({
+    tier: z.enum(['auto', 'peer-review', 'team-lead', 'security-review']).optional(),
+    requester: principal.optional(),
+  })
+  .strict();
+
 /** Validates a rejection or cancellation reason: non-blank, at most 2,000 characters. */
 export const decisionReasonSchema: z.ZodType<string> = z
   .string()
