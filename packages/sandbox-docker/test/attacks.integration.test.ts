@@ -230,6 +230,25 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
         expect(await sandboxUserProcesses(sandbox, id)).toEqual([]);
       });
 
+      it('attack 3: a process that keeps forking itself away (a new pid, same group) never outlives its command', async () => {
+        // Each member forks the next and exits: a sweep that kills pid by pid reads a pid that is
+        // gone, or kills one whose child already runs, and ended while the chain walked on. A
+        // sandbox of its own: under runsc every fork grows gVisor's host tasks (see the README).
+        const { id: walked } = await sandbox.create({ maxPids: 64 });
+        try {
+          for (let attempt = 0; attempt < 6; attempt += 1) {
+            const planted = await sandbox.execute(
+              walked,
+              "setsid sh -c 'f() { f & }; f' >/dev/null 2>&1 </dev/null & echo planted",
+            );
+            expect(planted.stdout).toBe('planted\n');
+            expect(await sandboxUserProcesses(sandbox, walked)).toEqual([]);
+          }
+        } finally {
+          await sandbox.destroy(walked);
+        }
+      });
+
       it('signals, ptrace and /proc: the code cannot kill, trace or read the supervisor', async () => {
         const result = await sandbox.execute(
           id,
