@@ -3,8 +3,9 @@
  * is one attack from issue 15 or one class found while building the defences, run under every
  * runtime the engine has (runc, and gVisor's runsc), naming its attacker.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -122,6 +123,53 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
     });
   });
 
+  // Mounting on the host needs root; where the tests run as root, the attack is real.
+  describe.skipIf(process.getuid?.() !== 0).each(sandboxRuntimes())(
+    "attack 1c: whoever chooses mounts, aiming at the host's mounts below a path (under %s)",
+    (runtime) => {
+      let directory: string;
+      let service: Server;
+      const hostMounts: string[] = [];
+
+      beforeAll(async () => {
+        directory = realpathSync(mkdtempSync(join(tmpdir(), 'warden-attack-')));
+        mkdirSync(join(directory, 'data', 'disk'), { recursive: true });
+        writeFileSync(join(directory, 'data', 'plain'), '');
+        service = createServer();
+        await new Promise<void>((resolve) => service.listen(join(directory, 'service.sock'), resolve));
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=1777', 'tmpfs', join(directory, 'data', 'disk')]);
+        hostMounts.push(join(directory, 'data', 'disk'));
+        execFileSync('mount', ['--bind', join(directory, 'service.sock'), join(directory, 'data', 'plain')]);
+        hostMounts.push(join(directory, 'data', 'plain'));
+      });
+
+      afterAll(() => {
+        for (const mount of hostMounts.reverse()) execFileSync('umount', [mount]);
+        service.close();
+        rmSync(directory, { recursive: true, force: true });
+      });
+
+      it('a read-only path carries neither a writable disk mounted below it nor a socket bound onto a file in it', async () => {
+        const sandbox = createDockerSandbox({ docker, image: TEST_IMAGE, ownerId: uniqueOwner('attack1c'), runtime });
+        try {
+          const { id } = await sandbox.create({ allowedPaths: [join(directory, 'data')] });
+          const data = join(directory, 'data');
+          const result = await sandbox.execute(id, [
+            'sh',
+            '-c',
+            'echo owned >"$1/disk/owned" && echo wrote; test -S "$1/plain" && echo socket; echo end',
+            'sh',
+            data,
+          ]);
+          expect(result.stdout).toBe('end\n');
+          expect(existsSync(join(data, 'disk', 'owned'))).toBe(false);
+        } finally {
+          await sandbox.close();
+        }
+      });
+    },
+  );
+
   describe.each(sandboxRuntimes())('under %s', (runtime) => {
     describe.each(MODES)('the code inside, through the $name', ({ fastExec }) => {
       let sandbox: DockerSandbox;
@@ -180,6 +228,25 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
         expect(await sandboxUserProcesses(sandbox, id)).toEqual([]);
         await sandbox.execute(id, '(setsid sleep 1003 &); (sleep 1004 &); true');
         expect(await sandboxUserProcesses(sandbox, id)).toEqual([]);
+      });
+
+      it('attack 3: a process that keeps forking itself away (a new pid, same group) never outlives its command', async () => {
+        // Each member forks the next and exits: a sweep that kills pid by pid reads a pid that is
+        // gone, or kills one whose child already runs, and ended while the chain walked on. A
+        // sandbox of its own: under runsc every fork grows gVisor's host tasks (see the README).
+        const { id: walked } = await sandbox.create({ maxPids: 64 });
+        try {
+          for (let attempt = 0; attempt < 6; attempt += 1) {
+            const planted = await sandbox.execute(
+              walked,
+              "setsid sh -c 'f() { f & }; f' >/dev/null 2>&1 </dev/null & echo planted",
+            );
+            expect(planted.stdout).toBe('planted\n');
+            expect(await sandboxUserProcesses(sandbox, walked)).toEqual([]);
+          }
+        } finally {
+          await sandbox.destroy(walked);
+        }
       });
 
       it('signals, ptrace and /proc: the code cannot kill, trace or read the supervisor', async () => {

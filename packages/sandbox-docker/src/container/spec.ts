@@ -67,6 +67,15 @@ function scratchSizeMb(sizeMb: number, maxMemoryMb: number): number {
   return Math.max(1, Math.min(sizeMb, Math.floor(maxMemoryMb / SCRATCH_MEMORY_DIVISOR)));
 }
 
+/**
+ * How each of `allowedPaths`/`writablePaths` is bound. `rprivate`: no host mount made later
+ * propagates in. Non-recursive: the host's mounts below the path (a disk, a tmpfs, a socket
+ * bind-mounted onto a file there) are not carried in; a recursive bind carried them, writable even
+ * under a read-only path (the engine makes only the top mount read-only), and the path checks
+ * judge the one filesystem the path is on, not what is mounted inside it.
+ */
+const BIND_OPTIONS = { Propagation: 'rprivate', NonRecursive: true } as const;
+
 /** CFS period in microseconds; the quota is `maxCpuPercent` percent of it. */
 const CPU_PERIOD_MICROSECONDS = 100_000;
 
@@ -199,7 +208,7 @@ export function buildContainerSpec(
         Source: mount.source,
         Target: mount.target,
         ReadOnly: mount.readOnly,
-        BindOptions: { Propagation: 'rprivate' as const },
+        BindOptions: { ...BIND_OPTIONS },
       })),
       Memory: expected.memoryBytes,
       MemorySwap: expected.memoryBytes,

@@ -84,6 +84,17 @@ describe('findHardeningFailures(inspected, expected)', () => {
     expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('bind at /srv/data')]);
   });
 
+  it('binds each path non-recursive and rprivate, and reports a recursive bind (it carries host submounts writable)', () => {
+    const spec = buildContainerSpec(input, settings);
+    expect(spec.HostConfig?.Mounts?.[0]?.BindOptions).toEqual({ Propagation: 'rprivate', NonRecursive: true });
+    for (const BindOptions of [{ Propagation: 'rprivate' }, { Propagation: 'rshared', NonRecursive: true }, null]) {
+      const inspected = inspectedAsAsked();
+      const mounts = inspected.HostConfig.Mounts as unknown as Array<Record<string, unknown>>;
+      mounts[0] = { ...mounts[0], BindOptions };
+      expect(findHardeningFailures(inspected, expected)).toEqual([expect.stringContaining('non-recursive')]);
+    }
+  });
+
   it('reports a different container user (the supervisor must be root to start commands as the sandbox user)', () => {
     const inspected = inspectedAsAsked();
     inspected.Config.User = '65534:65534';

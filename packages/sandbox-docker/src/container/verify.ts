@@ -11,7 +11,13 @@ type HostConfig = Docker.ContainerInspectInfo['HostConfig'] & {
   Init?: boolean | null;
   CgroupnsMode?: string;
   Runtime?: string;
-  Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }>;
+  Mounts?: Array<{
+    Type?: string;
+    Source?: string;
+    Target?: string;
+    ReadOnly?: boolean;
+    BindOptions?: { Propagation?: string; NonRecursive?: boolean } | null;
+  }>;
 };
 
 function check(failures: string[], setting: string, expected: unknown, actual: unknown): void {
@@ -76,6 +82,14 @@ function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHar
     readOnly: mount.ReadOnly ?? false,
   }));
   check(failures, 'Mounts', expected.mounts, mounts);
+  // A recursive bind carries the host's mounts below the path, writable even under a read-only one.
+  for (const mount of host.Mounts ?? []) {
+    if (mount.BindOptions?.NonRecursive !== true || mount.BindOptions.Propagation !== 'rprivate') {
+      failures.push(
+        `Mounts: ${mount.Target} must be bound non-recursive and rprivate, got ${JSON.stringify(mount.BindOptions ?? null)}`,
+      );
+    }
+  }
 }
 
 /**

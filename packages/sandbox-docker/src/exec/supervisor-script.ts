@@ -81,6 +81,9 @@ const SUPERVISOR_PROTOCOL_VERSION = '3';
  * bytes); a head cut short (a `comm` with a newline ends the line within 30 bytes) fails closed: the process is killed.
  * Pids listed in `$known` (the caller's own children, not yet reaped, so no other process can
  * hold their pid) are skipped unread: reading `stat` a byte at a time is most of a sweep's cost.
+ * Each process found is killed with its whole process group, and passes go on until one finds
+ * nothing (a process gone before it was read counts as found): a process that forks itself away
+ * under a new pid outran kills by pid and a pass that ended when they missed.
  */
 export const SWEEP_FUNCTION = `sweep() {
   pass=0
@@ -91,14 +94,20 @@ export const SWEEP_FUNCTION = `sweep() {
       case " 1 $self_pid \${known:-} " in *" $p "*) continue ;; esac
       st=
       read -r $partial st <"$d/stat" 2>/dev/null
-      [ -n "$st" ] || continue
+      # Gone before it could be read: it may have forked first, so look again.
+      [ -n "$st" ] || { found=1; continue; }
       rest=\${st##*) }
       set -f; set -- $rest; set +f
       if [ "\${#st}" -ge 64 ] && [ "$#" -ge 5 ]; then
         case " $protected $extra_live " in *" $4 "*) continue ;; esac
         [ -s "$w/live/$4" ] && continue
+        # Its whole process group (inside its session, never a protected one) at once: the
+        # kernel lets no fork escape a group kill, so a process that forks itself away under a
+        # new pid again and again cannot outrun it as it outruns a kill by pid.
+        kill -KILL -"$3" 2>/dev/null
       fi
-      kill -KILL "$p" 2>/dev/null && found=1
+      kill -KILL "$p" 2>/dev/null
+      found=1
     done
     [ -n "$found" ] || break
     pass=$((pass + 1))

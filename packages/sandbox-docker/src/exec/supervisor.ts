@@ -160,12 +160,14 @@ export class SupervisorConnection {
     this.socket.destroy?.();
   }
 
-  /** The longest reply line expected now: the base64 of the largest capture in flight. */
+  /**
+   * The longest reply line expected now: the base64 of the largest capture in flight, counting
+   * commands already reported killed whose late reply is still to come (refusing it would close
+   * the sandbox).
+   */
   private maxLineBytes(): number {
-    let longest = 256;
-    for (const command of this.pending.values())
-      longest = Math.max(longest, Math.ceil((command.capBytes + 3) / 3) * 4 + 64);
-    return longest;
+    const caps = [...[...this.pending.values()].map((command) => command.capBytes), ...this.abandoned.values()];
+    return caps.reduce((longest, capBytes) => Math.max(longest, Math.ceil((capBytes + 3) / 3) * 4 + 64), 256);
   }
 
   private track(

@@ -21,6 +21,13 @@ describe('isCredentialLikeEnvName(name)', () => {
     expect(isCredentialLikeEnvName(name)).toBe(true);
   });
 
+  it.each(['PGPASSWORD', 'MYSQL_ROOTPASSWORD', 'DBPASSWORD_FILE', 'password', 'LDAPPASSWD'])(
+    'is true for %s: the README promises *PASSWORD* anywhere in the name (PostgreSQL reads PGPASSWORD)',
+    (name) => {
+      expect(isCredentialLikeEnvName(name)).toBe(true);
+    },
+  );
+
   it.each(['PATH', 'HOME', 'LANG', 'KEYBOARD_LAYOUT', 'MONKEY', 'TOKENIZER_MODE', 'PWD', 'NODE_ENV'])(
     'is false for %s',
     (name) => {

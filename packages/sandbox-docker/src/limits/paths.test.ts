@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -187,6 +197,38 @@ describe('resolveMounts(constraints, sockets, symlinkRoots), attacked by whoever
     const [mount] = resolveMounts({ writablePaths: [link] }, findEngineSockets(undefined, undefined), [directory]);
     expect(mount).toMatchObject({ target: link, source: join(directory, 'data'), readOnly: false });
   });
+
+  it('refuses a path below a directory the sandbox user can write: code there could swap a link in while the engine binds it', () => {
+    const sockets = findEngineSockets(undefined, `unix://${engineSocket}`);
+    // A writable path handed to an earlier sandbox: world-writable, as the sandbox user needs it.
+    const shared = join(directory, 'shared');
+    mkdirSync(join(shared, 'out'), { recursive: true });
+    chmodSync(shared, 0o777);
+    refused(join(shared, 'out'));
+    expect(() => resolveMounts({ writablePaths: [join(shared, 'out')] }, sockets, [])).toThrow(/replace/);
+    // The writable directory itself is fine: only root and this process may replace its entry.
+    expect(resolveMounts({ writablePaths: [shared] }, sockets, [])).toHaveLength(1);
+    // Sticky (like /tmp): an entry that belongs to this process cannot be replaced by others.
+    const sticky = join(directory, 'sticky');
+    mkdirSync(join(sticky, 'mine'), { recursive: true });
+    chmodSync(sticky, 0o1777);
+    expect(resolveMounts({ allowedPaths: [join(sticky, 'mine')] }, sockets, [])).toHaveLength(1);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a path below a directory, or a sticky entry, that belongs to the sandbox user (65534)',
+    () => {
+      const owned = join(directory, 'owned');
+      mkdirSync(join(owned, 'data'), { recursive: true });
+      chownSync(owned, 65534, 65534);
+      refused(join(owned, 'data'));
+      const sticky = join(directory, 'sticky-theirs');
+      mkdirSync(join(sticky, 'theirs'), { recursive: true });
+      chmodSync(sticky, 0o1777);
+      chownSync(join(sticky, 'theirs'), 65534, 65534);
+      refused(join(sticky, 'theirs'));
+    },
+  );
 
   it('accepts an ordinary directory and file, and findMountChanges sees one swapped for a link afterwards', () => {
     const data = join(directory, 'data');

@@ -7,12 +7,14 @@
  * `/`, another host system path, or anything in, or above, the engine's and its runtimes' trees
  * (`/var/lib/docker`, `/run/containerd`, `/run/docker*`, runc's state…). A path that is, or passes
  * through, a symlink is refused unless it resolves inside one of the configured `symlinkRoots`:
- * an earlier sandbox with a writable path may have planted the link. The resolved path is what gets bound, and the
- * adapter checks it again after the container is created and started.
+ * an earlier sandbox with a writable path may have planted the link. The engine resolves the path
+ * again when it binds it, so a path someone other than root or this process could swap in the
+ * meantime (below a directory they can write) is refused too. The resolved path is what gets
+ * bound, and the adapter checks it again after the container is created and started.
  *
  * @module
  */
-import { readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { type InputIssue, InvalidInputError } from '@warden/core';
 import type Docker from 'dockerode';
@@ -182,6 +184,41 @@ function placeRefusal(resolved: string, { sockets, dataRoots, boundSockets }: Ho
   return undefined;
 }
 
+/** Mode bits: written by the group or by others; sticky (only an entry's owner may replace it). */
+const GROUP_OR_OTHER_WRITE = 0o022;
+const STICKY = 0o1000;
+
+/**
+ * Why someone other than root or this process could replace `source`, or one of the directories
+ * on its way, while the engine binds it, or `undefined` when nobody else can. The engine resolves
+ * the path again when it binds it: code in a running sandbox that can write a directory on the way
+ * (a `writablePaths` mount) could swap a link in and out faster than any check, and have the
+ * link's target (the engine's socket) bound. Each directory above `source` must belong to root or
+ * this process, and be writable by nobody else — or be sticky, with the entry on the way theirs.
+ */
+function swappableBy(source: string): string | undefined {
+  const trusted = new Set([0, process.getuid?.() ?? 0]);
+  let directory = '/';
+  for (const name of source.split('/').filter(Boolean)) {
+    const entry = posix.join(directory, name);
+    let directoryStats: Stats;
+    let entryStats: Stats;
+    try {
+      directoryStats = lstatSync(directory);
+      entryStats = lstatSync(entry);
+    } catch {
+      return `${entry} could not be checked`;
+    }
+    const othersWrite = (directoryStats.mode & GROUP_OR_OTHER_WRITE) !== 0;
+    const guarded = (directoryStats.mode & STICKY) !== 0 && trusted.has(entryStats.uid);
+    if (!trusted.has(directoryStats.uid) || (othersWrite && !guarded)) {
+      return `${directory} lets a user other than root or this process replace ${entry} while the engine binds it (a link swapped in and out); mount a path whose directories only root or this process can write`;
+    }
+    directory = entry;
+  }
+  return undefined;
+}
+
 /** Resolves one path and checks what it resolves to; returns the mount or why it is refused. */
 function resolveOne(
   path: string,
@@ -203,7 +240,8 @@ function resolveOne(
   }
   const refusal =
     kindRefusal(stats) ??
-    (places.sockets.identities.has(identityOf(stats)) ? 'it is the engine socket' : placeRefusal(resolved, places));
+    (places.sockets.identities.has(identityOf(stats)) ? 'it is the engine socket' : placeRefusal(resolved, places)) ??
+    swappableBy(resolved);
   if (refusal) return refusal;
   return { target: requested, source: resolved, readOnly, identity: identityOf(stats) };
 }

@@ -60,7 +60,10 @@ export interface DockerSandboxConfig {
   dockerHost?: string;
   /** Image to run; it needs `/bin/sh` (busybox is enough). @default 'warden-sandbox:latest' */
   image?: string;
-  /** Numeric `uid:gid` the sandbox runs as; uid 0 and gid 0 (root's group) are refused. @default '65534:65534' */
+  /**
+   * Numeric `uid:gid` the sandbox runs as, each at most 2147483647; uid 0 and gid 0 (root's group)
+   * are refused. @default '65534:65534'
+   */
   user?: string;
   /** Working directory of commands. @default '/tmp' */
   workdir?: string;
@@ -138,6 +141,8 @@ export interface ResolvedDockerSandboxSettings {
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/** The largest uid or gid runc and busybox's `start-stop-daemon` accept. */
+const MAX_ID = 2_147_483_647;
 const IMAGE = /^(?!.*\.\.)[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 const NETWORK = z
   .string()
@@ -152,6 +157,9 @@ const settingsSchema = z
     user: z
       .string()
       .regex(/^\d{1,10}:\d{1,10}$/, 'must be a numeric uid:gid')
+      // Ids past 2^31 - 1 are refused by runc and start-stop-daemon, and past 2^32 they name root
+      // modulo 2^32 to anything that truncates: refused here, where the field can be named.
+      .refine((user) => user.split(':').every((id) => Number(id) <= MAX_ID), `ids must be at most ${MAX_ID}`)
       .refine((user) => Number(user.split(':')[0]) !== 0, 'must not be root (uid 0)')
       // Group root reads and writes what root's group may: group-writable directories of the
       // image (often made so for arbitrary uids) and root-group files of mounted host paths.
