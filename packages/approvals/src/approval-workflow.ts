@@ -1,14 +1,13 @@
 import {
   AccessDeniedError,
-  APPROVAL_TIERS,
   type ApprovalFilter,
   ApprovalNotFoundError,
   type ApprovalRecord,
   type ApprovalRequest,
   type ApprovalStatus,
   type ApprovalStore,
-  type ApprovalTier,
   type ApprovalWorkflow,
+  approvalFilterSchema,
   approvalIdSchema,
   approvalRequestSchema,
   assertSpecification,
@@ -26,7 +25,6 @@ import {
   settleApprovalTimeout,
   stepApproval,
 } from '@warden/core/approval';
-import { z } from 'zod';
 import { approvedRecordCovers, assertPayloadIntact } from './approval-record-integrity.js';
 import {
   type ApprovalWorkflowConfig,
@@ -95,7 +93,7 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     getStatus: async (requestId) => (await update(validId(requestId))).record.status,
     get: async (requestId) => (await update(validId(requestId))).record,
     async listPending(given: ApprovalFilter = {}) {
-      const filter = parseInput(filterSchema, given, 'approval filter');
+      const filter = parseInput(approvalFilterSchema, given, 'approval filter');
       const escalates = Object.values(resolved.policies).some((policy) => policy.escalate);
       // An escalation can move a request into the tier asked for, so fetch every tier then.
       const fetchFilter = escalates && filter.tier ? omitTier(filter) : filter;
@@ -114,18 +112,6 @@ export function createApprovalWorkflow(config: ApprovalWorkflowConfig = {}): Sto
     },
   };
 }
-
-/**
- * `listPending`'s filter, strictly: a filter often comes from a query string, and a lenient read
- * turned `null` into a `TypeError`, and a misspelt field (`requestor`) or a string into no
- * filter at all, listing every requester's requests to a caller who asked for one's.
- */
-const filterSchema: z.ZodType<ApprovalFilter> = z
-  .object({
-    tier: z.enum(APPROVAL_TIERS as [ApprovalTier, ...ApprovalTier[]]).optional(),
-    requester: principalSchema.optional(),
-  })
-  .strict();
 
 /**
  * Returns the one function that changes records: read, settle timeouts, check eligibility,
