@@ -74,6 +74,31 @@ describe('approval tiers: what is refused, and how', () => {
     expect((thrown as Error).message).toMatch(/^complexityScore must be a finite number ≥ 0, got /);
   });
 
+  it('reads only what the input holds itself: a polluted Object.prototype neither supplies a missing score nor a flag', () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.complexityScore = 0;
+    prototype.isInfraChange = 'yes';
+    try {
+      expect(() => classifyApprovalTier({} as never)).toThrow(InvalidInputError);
+      expect(classifyApprovalTier({ complexityScore: 5 })).toBe('peer-review');
+    } finally {
+      delete prototype.complexityScore;
+      delete prototype.isInfraChange;
+    }
+  });
+
+  it('reads each field once: a flag that reads true when checked cannot read false when classified', () => {
+    let reads = 0;
+    const input = {
+      complexityScore: 1,
+      get securitySensitive() {
+        reads += 1;
+        return reads === 1;
+      },
+    };
+    expect(classifyApprovalTier(input)).toBe('security-review');
+  });
+
   it.each<[string, unknown]>([
     ['securitySensitive', 'true'],
     ['securitySensitive', 1],
