@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BackendUnavailableError } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../src/docker-client.js';
@@ -245,12 +244,6 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
             expect(planted.stdout).toBe('planted\n');
             expect(await sandboxUserProcesses(sandbox, walked)).toEqual([]);
           }
-        } catch (error) {
-          // Under runsc the chain's forks may reach the engine's backstop pids limit before the
-          // sweep ends it (gVisor's host tasks grow with each, see the README): gVisor then exits,
-          // and the whole sandbox stops, which leaves nothing of the chain running either.
-          if (runtime !== 'runsc' || !BackendUnavailableError.isInstance(error)) throw error;
-          expect((await sandbox.getStatus(walked)).state).not.toBe('running');
         } finally {
           await sandbox.destroy(walked);
         }
