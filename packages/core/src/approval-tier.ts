@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidInputError } from './errors.js';
+import { ownProperty } from './validation.js';
 
 /** Who must sign off, least to most: `auto < peer-review < team-lead < security-review`. */
 export type ApprovalTier = 'auto' | 'peer-review' | 'team-lead' | 'security-review';
@@ -47,28 +48,21 @@ const SECURITY_REVIEW_THRESHOLD = 9;
 export function classifyApprovalTier(input: ApprovalClassificationInput): ApprovalTier {
   // Each field is read once, and only from the input itself: an inherited value (a polluted
   // Object.prototype) must not stand in for a score the caller never gave.
-  const score = ownField(input, 'complexityScore');
+  const score = ownProperty(input, 'complexityScore');
   if (typeof score !== 'number' || !Number.isFinite(score) || score < 0) {
     throw new InvalidInputError({
       message: `complexityScore must be a finite number ≥ 0, got ${String(score)}`,
       issues: [{ path: 'complexityScore', message: 'must be a finite number ≥ 0' }],
     });
   }
-  const securitySensitive = ownField(input, 'securitySensitive');
-  const isInfraChange = ownField(input, 'isInfraChange');
+  const securitySensitive = ownProperty(input, 'securitySensitive');
+  const isInfraChange = ownProperty(input, 'isInfraChange');
   assertOptionalFlag(securitySensitive, 'securitySensitive');
   assertOptionalFlag(isInfraChange, 'isInfraChange');
   if (securitySensitive === true || score >= SECURITY_REVIEW_THRESHOLD) return 'security-review';
   if (isInfraChange === true || score >= TEAM_LEAD_THRESHOLD) return 'team-lead';
   if (score >= PEER_REVIEW_THRESHOLD) return 'peer-review';
   return 'auto';
-}
-
-/** `input[key]` when the input holds it itself, else `undefined`. */
-function ownField(input: unknown, key: keyof ApprovalClassificationInput): unknown {
-  return typeof input === 'object' && input !== null && Object.hasOwn(input, key)
-    ? (input as Record<string, unknown>)[key]
-    : undefined;
 }
 
 /** A flag that raises the tier: only `true`, `false` or absent, since reading `"true"` or `1` as absent would fail open. */

@@ -247,6 +247,7 @@ export {
   hasBidiControls,
   hasControlCharacters,
   isPlainLine,
+  isWellFormedText,
   parseInput,
   withoutControlCharacters,
 } from './validation.js';

@@ -5,6 +5,7 @@
  */
 import { InvalidInputError } from './errors.js';
 import { assertTrustLevel, type TrustLevel } from './trust.js';
+import { ownProperty } from './validation.js';
 
 /** The kinds of places a request can come from. */
 export type InjectionSourceType =
@@ -111,5 +112,5 @@ function ownOverride<Name extends keyof InjectionSource>(
   overrides: Partial<InjectionSource>,
   name: Name,
 ): InjectionSource[Name] | undefined {
-  return Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+  return ownProperty(overrides, name) as InjectionSource[Name] | undefined;
 }

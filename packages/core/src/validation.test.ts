@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hasBidiControls, hasControlCharacters, isPlainLine, withoutControlCharacters } from './validation.js';
+import {
+  hasBidiControls,
+  hasControlCharacters,
+  isPlainLine,
+  isWellFormedText,
+  ownProperty,
+  withoutControlCharacters,
+} from './validation.js';
 
 describe('hasControlCharacters(text) and withoutControlCharacters(text)', () => {
   const hostile = ['a\u0000b', 'a\tb', 'a\nb', 'a\u001b[2Kb', 'a\u007fb', 'a\u009b31mb', 'a\u2028b', 'a\u2029b'];
@@ -34,5 +41,30 @@ describe('isPlainLine(text)', () => {
   it('refuses exactly what hasControlCharacters or hasBidiControls finds', () => {
     for (const text of ['a\nb', 'a\u001b[2K', 'a\u2028', 'a\u202e', 'a\u2066']) expect(isPlainLine(text)).toBe(false);
     for (const text of ['incident détecté 🚨', 'שלום', 'a\u200bb']) expect(isPlainLine(text)).toBe(true);
+  });
+});
+
+describe('isWellFormedText(text)', () => {
+  it('refuses a lone high or low surrogate anywhere, and keeps whole characters beyond U+FFFF', () => {
+    const emoji = '🚨';
+    for (const text of ['\ud800', 'a\udc00', `${emoji.slice(0, 1)}tail`, `head${emoji.slice(1)}`, '\udc00\ud800']) {
+      expect(isWellFormedText(text)).toBe(false);
+    }
+    for (const text of ['', 'plain', emoji, '𝒜𝒷𝒸', 'a\ufffdb']) expect(isWellFormedText(text)).toBe(true);
+  });
+});
+
+describe('ownProperty(value, key)', () => {
+  it('reads what the object holds itself, never what its prototype chain offers', () => {
+    const inherited = Object.create({ score: 9 }) as object;
+    expect(ownProperty(inherited, 'score')).toBeUndefined();
+    expect(ownProperty(JSON.parse('{"__proto__": {"score": 9}}'), 'score')).toBeUndefined();
+    expect(ownProperty({}, 'toString')).toBeUndefined();
+    expect(ownProperty({ score: 0 }, 'score')).toBe(0);
+    expect(ownProperty(Object.assign(Object.create(null), { score: 4 }), 'score')).toBe(4);
+  });
+
+  it('gives undefined for anything that is not an object', () => {
+    for (const value of [undefined, null, 1, 'score', true]) expect(ownProperty(value, 'length')).toBeUndefined();
   });
 });

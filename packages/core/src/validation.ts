@@ -58,3 +58,25 @@ export function hasBidiControls(text: string): boolean {
 export function isPlainLine(text: string): boolean {
   return !hasControlCharacters(text) && !hasBidiControls(text);
 }
+
+/**
+ * True when `text` is well-formed Unicode: it holds no lone surrogate (half of a character beyond
+ * U+FFFF, as a UI cutting a string in the middle of an emoji leaves). Such text has no UTF-8 form,
+ * so a backend storing UTF-8 (Redis, a file, a database) reads back U+FFFD in its place, and what
+ * is read or signed is not what was written. Kill switch reasons and actors are refused unless
+ * they pass it, and adapters reading one back use the same predicate.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+/**
+ * `value[key]` when `value` is an object holding `key` itself, else `undefined`. A field read
+ * through the prototype chain would let a polluted `Object.prototype` supply a decision's input
+ * (a score, a flag, a usage count) that the caller never gave.
+ */
+export function ownProperty(value: unknown, key: PropertyKey): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<PropertyKey, unknown>)[key]
+    : undefined;
+}

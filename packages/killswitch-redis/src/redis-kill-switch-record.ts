@@ -1,4 +1,4 @@
-import { isPlainLine } from '@warden/core';
+import { isPlainLine, isWellFormedText } from '@warden/core';
 import { z } from 'zod';
 
 /** The switch's state as stored in Redis (the state hash). */
@@ -107,14 +107,6 @@ function storedAsWritten(value: unknown): Stored | undefined {
 }
 
 /**
- * A lone surrogate (half of a character beyond U+FFFF, as a UI cutting a string in the middle of
- * an emoji leaves) has no UTF-8 form: Redis gets U+FFFD in its place, so the record read back is
- * not the record signed, and a signed activation would read as unsigned (raising no floor against
- * an older signed release written back).
- */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
  * True when a stored text holds what `activate()` and `deactivate()` refuse (core's
  * {@link isPlainLine}, the very predicate their schemas use: control characters, line
  * separators, bidirectional controls): no change this adapter makes writes one, so only
@@ -124,9 +116,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 const holdsForgedText = (stored: Stored): boolean =>
   [stored.reason, stored.actor, stored.changedAt, stored.signature].some(
-    // A lone surrogate never comes from a change (activate() refuses it, and Redis could not store
-    // it), only from an entry written by hand with an escaped "\ud800".
-    (text) => text !== undefined && (!isPlainLine(text) || LONE_SURROGATE.test(text)),
+    // A lone surrogate (core's isWellFormedText) never comes from a change: activate() refuses it,
+    // and Redis could not store it (it would read back U+FFFD, and a signed activation would read
+    // as unsigned). Only an entry written by hand with an escaped "\ud800" holds one.
+    (text) => text !== undefined && (!isPlainLine(text) || !isWellFormedText(text)),
   );
 
 function toRecord(value: unknown): KillSwitchRecord | undefined {

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { ownProperty } from '../validation.js';
 import {
   BUDGET,
   CONDITION,
@@ -94,11 +96,11 @@ export function evaluateFolded(
 ): number {
   if (!(now >= folded.notBefore && now <= folded.notAfter)) return notSatisfied(TIME_WINDOW);
   if (folded.usageLimit !== Number.POSITIVE_INFINITY) {
-    const outcome = belowLimit(ownInput(context, 'currentUsage'), folded.usageLimit, RATE_LIMIT);
+    const outcome = belowLimit(ownProperty(context, 'currentUsage'), folded.usageLimit, RATE_LIMIT);
     if (outcome !== SATISFIED) return outcome;
   }
   if (folded.budgetLimit !== Number.POSITIVE_INFINITY) {
-    const outcome = belowLimit(ownInput(context, 'budgetUsed'), folded.budgetLimit, BUDGET);
+    const outcome = belowLimit(ownProperty(context, 'budgetUsed'), folded.budgetLimit, BUDGET);
     if (outcome !== SATISFIED) return outcome;
   }
   if (folded.listed === null) return SATISFIED;
@@ -109,16 +111,6 @@ export function evaluateFolded(
   return SATISFIED;
 }
 
-/**
- * The context's own `key`, or `undefined`. An inherited value is no input: a context built with
- * `Object.assign` from a parsed request takes a `"__proto__"` member as its prototype, and a
- * polluted `Object.prototype` reaches every context; either would satisfy a constraint whose
- * input the caller never gave.
- */
-function ownInput(context: CapabilityCheckContext | undefined, key: string): unknown {
-  return typeof context === 'object' && context !== null && Object.hasOwn(context, key) ? context[key] : undefined;
-}
-
 function belowLimit(used: unknown, limit: number, kind: number): number {
   if (typeof used !== 'number') return inputMissing(kind);
   return used >= 0 && used < limit ? SATISFIED : notSatisfied(kind);
@@ -127,7 +119,7 @@ function belowLimit(used: unknown, limit: number, kind: number): number {
 function evaluateListed(constraint: ListedConstraint, context: CapabilityCheckContext | undefined): number {
   if (constraint.kind === CONDITION) return evaluateCondition(constraint, context);
   if (constraint.kind === SCOPE_RESTRICTION) {
-    const target = ownInput(context, 'targetResource');
+    const target = ownProperty(context, 'targetResource');
     if (typeof target !== 'string') return inputMissing(SCOPE_RESTRICTION);
     return pathWithin(target, constraint.key) ? SATISFIED : notSatisfied(SCOPE_RESTRICTION);
   }

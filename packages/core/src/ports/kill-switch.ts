@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from 'zod';
-import { isPlainLine } from '../validation.js';
+import { isPlainLine, isWellFormedText } from '../validation.js';
 import type { ProviderIdentity } from './specification.js';
 
 /** Who flipped the switch, when and why. */
@@ -78,7 +78,6 @@ const PLAIN_LINE_MESSAGE = 'must not contain control characters, line separators
 // would read back U+FFFD in its place, so what is read (or signed) is not what was written. Every
 // backend refuses it, the in-memory stub included, so a test passing on the stub holds in production.
 const WELL_FORMED_MESSAGE = 'must be well-formed Unicode (no lone surrogate, half a character)';
-const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
 
 /**
  * Validates a kill switch reason: non-blank, one plain line (see {@link isPlainLine}) of
@@ -89,7 +88,7 @@ export const killSwitchReasonSchema: z.ZodType<string> = z
   .max(MAX_KILL_SWITCH_REASON_LENGTH)
   .refine((reason) => reason.trim().length > 0, 'must not be empty')
   .refine(isPlainLine, PLAIN_LINE_MESSAGE)
-  .refine(isWellFormed, WELL_FORMED_MESSAGE);
+  .refine(isWellFormedText, WELL_FORMED_MESSAGE);
 
 /** Validates {@link KillSwitchChangeOptions}: an actor is one plain line of well-formed Unicode, 1 to 200 characters. */
 export const killSwitchChangeOptionsSchema: z.ZodType<KillSwitchChangeOptions> = z
@@ -99,7 +98,7 @@ export const killSwitchChangeOptionsSchema: z.ZodType<KillSwitchChangeOptions> =
       .min(1)
       .max(200)
       .refine(isPlainLine, PLAIN_LINE_MESSAGE)
-      .refine(isWellFormed, WELL_FORMED_MESSAGE)
+      .refine(isWellFormedText, WELL_FORMED_MESSAGE)
       .optional(),
   })
   .strict();
