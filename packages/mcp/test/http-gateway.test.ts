@@ -240,8 +240,10 @@ describe('HTTP gateway: approval round-trip per protocol revision', () => {
   it('2025-11-25: URL-mode elicitation over the response stream; the call completes once approved', async () => {
     const client = await connect(aliceToken, { elicitation: { url: {} } });
     const asked: Array<{ mode?: string }> = [];
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    const ids: unknown[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
       asked.push(request.params as { mode?: string });
+      ids.push(extra.requestId);
       setTimeout(
         () => void enforcer.approvals.approve((request.params as { elicitationId: string }).elicitationId, 'operator'),
         50,
@@ -251,6 +253,8 @@ describe('HTTP gateway: approval round-trip per protocol revision', () => {
     try {
       expect(JSON.stringify(await client.callTool({ name: 'get-sum', arguments: { a: 5, b: 6 } }))).toContain('11');
       expect(asked[0]?.mode).toBe('url');
+      // Unguessable: an upstream that could predict it could send the client a request under it.
+      expect(ids[0]).toMatch(/^warden-ask-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     } finally {
       await client.close();
     }

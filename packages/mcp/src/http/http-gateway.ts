@@ -8,15 +8,17 @@
  * @module
  */
 
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { parseMcpConfig } from '../config/config-file.js';
 import type { UpstreamConfig, WardenMcpConfigInput } from '../config/config-schema.js';
 import type { McpDenialCode } from '../enforcer/denial.js';
-import type { McpEnforcer } from '../enforcer/enforcer.js';
+import type { McpEnforcer, McpSession } from '../enforcer/enforcer.js';
 import { isRecord, type McpOutcome } from '../enforcer/messages.js';
 import { INPUT_REQUIRED_REVISION } from '../enforcer/tool-call.js';
+import type { ScreenedRequest } from '../enforcer/upstream-requests.js';
 import { classifyMessage, errorResponse, type JsonRpcId } from '../transport/json-rpc.js';
 import { declaresJson, dnsRebindingProblem } from './browser-guard.js';
 import { createAuthenticator } from './http-auth.js';
@@ -300,7 +302,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             return Promise.reject(
               new BackendUnavailableError({ backend: 'client', message: 'too many approval prompts waiting' }),
             );
-          const id = `warden-ask-${++askSequence}`;
+          // Unguessable, and in a namespace an upstream's requests may not use (screenRelayed): an
+          // upstream that knew the next id could send the client a request of its own under it,
+          // and the client's answer to that would be taken for its answer to Warden's prompt.
+          const id = `${ASK_ID_PREFIX}${randomUUID()}`;
           const answer = new Promise<unknown>((resolve) => asks.set(id, { caller, resolve }));
           askCounts.set(caller, countAsks(caller) + 1);
           signal?.addEventListener('abort', () => forgetAsk(id, { action: 'cancel' }), { once: true });
@@ -334,7 +339,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             upstreamRequests = upstreamRequests
               .then(async () => {
                 if ((await session.reachRefusal()) !== undefined) return;
-                const screened = session.screenUpstreamRequest(relayed.method as string, relayed.params);
+                const screened = screenRelayed(session, relayed.id, relayed.method as string, relayed.params);
                 if ('params' in screened) {
                   if (stateless) rememberBridgedRequest(String(relayed.id), caller);
                   return void sendEvent({ ...relayed, params: screened.params });
@@ -439,7 +444,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // are dropped; notifications pass, requests are screened.
             if (!isRecord(event) || typeof event.method !== 'string') return undefined;
             if (event.id === undefined) return event.method.startsWith('notifications/') ? data : undefined;
-            const screened = screening.screenUpstreamRequest(event.method, event.params);
+            const screened = screenRelayed(screening, event.id, event.method, event.params);
             if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
             refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
             return undefined;
@@ -587,6 +592,25 @@ function completeResult(method: string, outcome: McpOutcome): McpOutcome {
       ...(cacheable ? { ttlMs: 0, cacheScope: 'private' } : {}),
     },
   };
+}
+
+/** The ids of Warden's own requests to a client (its approval prompts) start with this. */
+const ASK_ID_PREFIX = 'warden-ask-';
+
+/**
+ * Screens a request an upstream sends the client: its id must lie outside the namespace of
+ * Warden's own prompts (the client's answer to it would be routed to Warden as the answer to an
+ * approval prompt), then the enforcer screens its method and params.
+ */
+function screenRelayed(session: McpSession, id: unknown, method: string, params: unknown): ScreenedRequest {
+  if (String(id).startsWith(ASK_ID_PREFIX))
+    return {
+      refusal: {
+        code: 'INVALID_REQUEST',
+        reason: `request ids starting with "${ASK_ID_PREFIX}" are Warden's own (its approval prompts)`,
+      },
+    };
+  return session.screenUpstreamRequest(method, params);
 }
 
 function hasUrlElicitation(params: unknown): boolean {
