@@ -41,6 +41,21 @@ describe('matchGlob(pattern, name) at the edges that decide', () => {
     expect(matchGlob('*b', '')).toBe(false);
   });
 
+  it('matches ? as one whole character beyond U+FFFF too: deny tool-? blocks tool-😀', () => {
+    expect(matchGlob('tool-?', 'tool-😀')).toBe(true);
+    expect(matchGlob('?', '😀')).toBe(true);
+    expect(matchGlob('??', '😀')).toBe(false);
+    expect(matchGlob('x?y', 'x𝒜y')).toBe(true);
+    expect(matchGlob('*?', '😀')).toBe(true);
+    expect(matchGlob('*?x', 'a😀x')).toBe(true);
+    expect(matchGlob('a*??', 'a😀')).toBe(false);
+    // * resumes at whole characters: a literal low surrogate never matches half of a pair.
+    expect(matchGlob('*\ude00', '😀')).toBe(false);
+    // A lone surrogate is one character of its own.
+    expect(matchGlob('?', '\ud83d')).toBe(true);
+    expect(matchGlob('??', '\ud83dx')).toBe(true);
+  });
+
   it('isGlob(pattern) is true only with * or ?', () => {
     expect(isGlob('Bash')).toBe(false);
     expect(isGlob('Bash*')).toBe(true);

@@ -26,12 +26,15 @@ export function matchGlob(pattern: string, name: string): boolean {
       starIndex = patternIndex;
       resumeIndex = nameIndex;
       patternIndex += 1;
-    } else if (token !== undefined && (token === '?' || token === name[nameIndex])) {
+    } else if (token === '?') {
+      patternIndex += 1;
+      nameIndex += characterWidth(name, nameIndex);
+    } else if (token !== undefined && token === name[nameIndex]) {
       patternIndex += 1;
       nameIndex += 1;
     } else if (starIndex >= 0) {
       patternIndex = starIndex + 1;
-      resumeIndex += 1;
+      resumeIndex += characterWidth(name, resumeIndex);
       nameIndex = resumeIndex;
     } else {
       return false;
@@ -39,6 +42,18 @@ export function matchGlob(pattern: string, name: string): boolean {
   }
   while (pattern[patternIndex] === '*') patternIndex += 1;
   return patternIndex === pattern.length;
+}
+
+/**
+ * How many UTF-16 code units the character at `index` takes: 2 for a surrogate pair (an emoji, a
+ * character beyond U+FFFF), else 1. `?` matches a whole character, so a deny pattern `tool-?`
+ * covers `tool-😀` as it covers `tool-a`, and `*` never resumes between a pair's two halves.
+ */
+function characterWidth(text: string, index: number): number {
+  const unit = text.charCodeAt(index);
+  if (unit < 0xd800 || unit > 0xdbff) return 1;
+  const next = text.charCodeAt(index + 1);
+  return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
 }
 
 /** A list of names and globs compiled for repeated matching. */
