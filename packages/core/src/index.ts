@@ -222,11 +222,11 @@ export {
   withSecurityContext,
 } from './security-context-scope.js';
 export {
-  assertSource,
   createSecurityEngine,
   type SecurityEngine,
   type SecurityEngineConfig,
 } from './security-engine.js';
+export { assertSource } from './source-validation.js';
 export {
   createInjectionSource,
   DEFAULT_SOURCE_TRUST,

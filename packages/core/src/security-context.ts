@@ -11,7 +11,8 @@ import { InvalidInputError } from './errors.js';
 import type { PolicyCheckResult } from './policy/checks.js';
 import type { SandboxConfig, ToolPolicy } from './policy/config-schema.js';
 import type { ResolvedPolicy } from './policy/resolve.js';
-import { assertSource, type SecurityEngine } from './security-engine.js';
+import type { SecurityEngine } from './security-engine.js';
+import { assertSource } from './source-validation.js';
 import { createInjectionSource, type InjectionSource } from './sources.js';
 import type { TrustLevel } from './trust.js';
 

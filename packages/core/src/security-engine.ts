@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Capability, isCapabilityName } from './capabilities.js';
+import type { Capability } from './capabilities.js';
 import { type CapabilityRegistry, getDefaultCapabilityRegistry } from './capability-registry.js';
 import type { Clock } from './clock.js';
 import type { ConfigStore } from './config-store.js';
@@ -25,10 +25,10 @@ import {
 import { compileGlobList } from './policy/glob.js';
 import { PolicyCache, type Versioned } from './policy/policy-cache.js';
 import { type CompiledPolicy, compilePolicy, type ResolvedPolicy, sessionConfigOf } from './policy/resolve.js';
-import { evaluateSessionAccess } from './policy/session-access.js';
+import { sessionAccessVerdict } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
-import { type InjectionSource, isInjectionSourceType } from './sources.js';
-import { isTrustLevel } from './trust.js';
+import { assertSource } from './source-validation.js';
+import type { InjectionSource } from './sources.js';
 import { parseInput } from './validation.js';
 
 /** Configuration for {@link createSecurityEngine}. */
@@ -161,7 +161,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
       if (gateway === target) continue;
       const rules = sessionConfigOf(config, gateway)?.gateway;
       if (!rules || !compileGlobList(rules.allowForwardTo).matches(target)) continue;
-      if (evaluateSessionAccess(config, source, gateway).allowed) return gateway;
+      if (sessionAccessVerdict(config, source, gateway).allowed) return gateway;
     }
     return null;
   };
@@ -250,7 +250,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
   };
 
   function sessionVerdict(source: InjectionSource, session: string): CheckVerdict {
-    const verdict = evaluateSessionAccess(config, source, session);
+    const verdict = sessionAccessVerdict(config, source, session);
     if (verdict.allowed) return { allowed: true };
     const gateway = findGateway(source, session);
     return gateway === null ? verdict : { ...verdict, requiresGateway: true, suggestedGateway: gateway };
@@ -266,56 +266,6 @@ function parseConfig(input: unknown): SecurityConfig {
 function listGatewayNames(config: SecurityConfig): string[] {
   return Object.keys(config.sessions).filter((name) => config.sessions[name]?.gateway !== undefined);
 }
-
-/**
- * Throws `INVALID_INPUT` for a source whose type or trust level is unknown, or whose fields policy
- * reads are malformed or inherited: never a grant.
- */
-export function assertSource(source: InjectionSource): void {
-  if (typeof source !== 'object' || source === null) {
-    throw invalidInput('source must be an injection source', 'source');
-  }
-  if (!isInjectionSourceType(ownField(source, 'type', 'source'))) {
-    throw invalidInput(`Unknown injection source type ${JSON.stringify(source.type)}`, 'source.type');
-  }
-  if (!isTrustLevel(ownField(source, 'trustLevel', 'source'))) {
-    throw invalidInput(`Unknown trust level ${JSON.stringify(source.trustLevel)}`, 'source.trustLevel');
-  }
-  const identity = ownField(source, 'identity', 'source');
-  if (identity !== undefined) {
-    if (typeof identity !== 'object' || identity === null) throw invalidInput('must be an object', 'source.identity');
-    for (const name of IDENTITY_FIELDS) {
-      const value = ownField(identity, name, 'source.identity');
-      if (value !== undefined && typeof value !== 'string')
-        throw invalidInput('must be a string', `source.identity.${name}`);
-    }
-  }
-  const grants = ownField(source, 'grantedCapabilities', 'source');
-  if (grants !== undefined && (!Array.isArray(grants) || !grants.every(isCapabilityName))) {
-    throw invalidInput('must be a list of capability names', 'source.grantedCapabilities');
-  }
-}
-
-/**
- * `object[name]`, refused when it is inherited rather than the object's own. Policy reads these
- * fields with plain property access, so one on a prototype (a polluted `Object.prototype`, or a
- * `"__proto__"` member that `Object.assign` made a source's prototype) would hand every source
- * that grant or that identity. The engine's per-source cache sees such a field appear (the value
- * read no longer matches) and comes back here.
- */
-function ownField<Value extends object, Name extends keyof Value & string>(
-  object: Value,
-  name: Name,
-  path: string,
-): Value[Name] {
-  const value = object[name];
-  if (value !== undefined && !Object.hasOwn(object, name)) {
-    throw invalidInput("must be the object's own property, not inherited", `${path}.${name}`);
-  }
-  return value;
-}
-
-const IDENTITY_FIELDS = ['publicKey', 'userId', 'gatewaySession', 'pluginName'] as const;
 
 function assertName(value: unknown, what: string): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {

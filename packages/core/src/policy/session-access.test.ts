@@ -103,3 +103,39 @@ describe('evaluateSessionAccess(config, source, session)', () => {
     });
   });
 });
+
+describe('evaluateSessionAccess(config, source, session) given a source the engine would refuse', () => {
+  const rules = config({ sessions: { ops: { access: ['p2p:key-1'] } }, minTrustLevel: 'trusted' });
+
+  it('refuses an identity inherited from the prototype with INVALID_INPUT, never matching p2p:<key>', () => {
+    const inherited = Object.assign(Object.create({ identity: { publicKey: 'key-1' } }) as object, {
+      type: 'p2p',
+      trustLevel: 'untrusted',
+    }) as InjectionSource;
+    expect(() => evaluateSessionAccess(rules, inherited, 'ops')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  it('refuses an unknown type or trust level, a non-object source and a non-string session', () => {
+    for (const bad of [
+      { type: 'p2p', trustLevel: 'Owner' },
+      { type: 'nonsense', trustLevel: 'owner' },
+      null,
+      'owner',
+    ]) {
+      expect(() => evaluateSessionAccess(rules, bad as unknown as InjectionSource, 'ops')).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    expect(() => evaluateSessionAccess(rules, source({ trustLevel: 'owner' }), ['ops'] as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  it('still decides a well-formed source as before', () => {
+    const peer = source({ type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'key-1' } });
+    expect(evaluateSessionAccess(rules, peer, 'ops').allowed).toBe(true);
+    expect(evaluateSessionAccess(rules, { ...peer, identity: { publicKey: 'key-2' } }, 'ops').allowed).toBe(false);
+  });
+});

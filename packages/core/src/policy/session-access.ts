@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { InvalidInputError } from '../errors.js';
+import { assertSource } from '../source-validation.js';
 import type { InjectionSource } from '../sources.js';
 import { isTrustLevel, meetsTrustLevel } from '../trust.js';
 import type { AccessPattern, SecurityConfig } from './config-schema.js';
@@ -57,8 +59,24 @@ export function matchesAccessPattern(source: InjectionSource, pattern: AccessPat
  * `access` list (or `defaultAccess` when it has none) must match; an empty list admits only
  * owners. The `minTrustLevel` floor applies unless the matching pattern names the source
  * explicitly.
+ *
+ * @throws `InvalidInputError` (`INVALID_INPUT`) for a source the engine would refuse (see
+ * {@link assertSource}: an unknown type or trust level, an inherited field), or a session that is
+ * not a string: an identity inherited from a polluted prototype must not match `p2p:<key>`.
  */
 export function evaluateSessionAccess(config: SecurityConfig, source: InjectionSource, session: string): PolicyVerdict {
+  assertSource(source);
+  if (typeof session !== 'string') {
+    throw new InvalidInputError({
+      message: 'session must be a string',
+      issues: [{ path: 'session', message: 'must be a string' }],
+    });
+  }
+  return sessionAccessVerdict(config, source, session);
+}
+
+/** {@link evaluateSessionAccess} for a source and session already checked (the engine checks each once). */
+export function sessionAccessVerdict(config: SecurityConfig, source: InjectionSource, session: string): PolicyVerdict {
   if (source.trustLevel === 'owner') return { allowed: true, reason: 'owner' };
   const patterns = sessionConfigOf(config, session)?.access ?? config.defaultAccess;
   const explicit = patterns.find((pattern) => isExplicitPattern(pattern) && matchesAccessPattern(source, pattern));
