@@ -17,6 +17,7 @@ import { signNote } from '../note/signed-note.js';
 import { type AuditRecordSource, type AuditVerificationReport, verifyAuditRecords } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
+import { newestCheckpointNote } from './newest-checkpoint.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
 import { type AuditTelemetry, createAuditTelemetry, type DecisionTrace } from './telemetry.js';
 
@@ -512,10 +513,8 @@ class MerkleAuditLog implements AuditLog {
       for (const record of await storage.read(start, Math.min(size, start + 8192))) this.tree.append(hashLeaf(record));
     }
     this.durableSize = this.tree.size;
-    const checkpoints = await checkpointStorage.size();
-    if (checkpoints === 0) return;
-    const [bytes] = await checkpointStorage.read(checkpoints - 1, checkpoints);
-    const note = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
+    const note = await newestCheckpointNote(checkpointStorage);
+    if (note === undefined) return;
     const checkpoint = verifyCheckpointNote(note, this.origin, this.config.publicKey);
     if (checkpoint.size > this.tree.size) {
       throw new AuditLogTamperedError({
@@ -523,7 +522,7 @@ class MerkleAuditLog implements AuditLog {
           {
             kind: 'log-truncated',
             index: this.tree.size,
-            message: `the log holds ${this.tree.size} entries but its last checkpoint signed ${checkpoint.size}: entries from ${this.tree.size} on are missing`,
+            message: `the log holds ${this.tree.size} entries but its newest checkpoint signed ${checkpoint.size}: entries from ${this.tree.size} on are missing`,
           },
         ],
       });
