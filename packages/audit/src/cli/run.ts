@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError, WardenError } from '@warden/core';
 import { type AuditBundle, exportAuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
+import { escapeTerminalOutput } from './terminal.js';
 
 /** Where the command writes. */
 export interface CliOutput {
@@ -42,8 +43,20 @@ function parseQuorum(value: string | undefined): number {
   return Number(value);
 }
 
-/** Runs the command with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+/**
+ * Runs the command with `argv` (without `node` and the script) and returns the exit code.
+ * Everything it prints has the characters a terminal acts on escaped as `\uXXXX`: a report and
+ * an error quote the log (a checkpoint's signer names, a bundle file's text), which whoever can
+ * write the log's files chooses.
+ */
+export function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  return runUnescaped(argv, {
+    out: (text) => output.out(escapeTerminalOutput(text)),
+    err: (text) => output.err(escapeTerminalOutput(text)),
+  });
+}
+
+async function runUnescaped(argv: readonly string[], output: CliOutput): Promise<number> {
   try {
     const { positionals, values } = parseArgs({
       args: [...argv],
