@@ -114,6 +114,28 @@ describe('createFileAuditStorage', () => {
     });
   });
 
+  it('a length field altered in the newest segment (an attacker or a bad disk) is AUDIT_LOG_CORRUPTED, never a torn tail that cuts the acknowledged records after it', async () => {
+    await writeRecords(4);
+    const [segment] = await readdir(directory);
+    const file = join(directory, segment ?? '');
+    const content = await readFile(file);
+    const second = 8 + content.readUInt32BE(0);
+    // The second frame now claims to run past the end of the file (as a torn write would), or exactly to it.
+    for (const claimed of [content.length, content.length - second - 8]) {
+      const altered = Buffer.from(content);
+      altered.writeUInt32BE(claimed, second);
+      await writeFile(file, altered);
+      for (const readOnly of [false, true]) {
+        const error = await createFileAuditStorage({ directory, readOnly })
+          .open()
+          .catch((caught: unknown) => caught);
+        expect(AuditLogCorruptedError.isInstance(error), `${claimed} ${readOnly}`).toBe(true);
+        expect(error).toMatchObject({ code: 'AUDIT_LOG_CORRUPTED', file: segment, offset: second });
+      }
+      expect((await stat(file)).size).toBe(content.length);
+    }
+  });
+
   it('an older segment cut short is a truncated-file error, a deleted one a missing-segment error', async () => {
     await writeRecords(6, 16);
     const segments = (await readdir(directory)).sort();

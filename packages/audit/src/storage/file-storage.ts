@@ -19,6 +19,7 @@ import {
   encodeFrames,
   FRAME_HEADER_BYTES,
   framedLength,
+  intactFrameMayFollow,
   MAX_RECORD_BYTES,
   type SegmentDamage,
   scanSegment,
@@ -239,9 +240,12 @@ class FileStorage implements FileAuditStorage {
       const scan = scanSegment(bytes);
       const isLast = position === names.length - 1;
       // Only the final frame of the newest segment can be a torn write; an altered frame with
-      // intact frames after it is damage to acknowledged records, never cut off silently.
-      const tornTail = isLast && (scan.damage?.kind === 'torn' || scan.damage?.end === bytes.length);
-      if (scan.damage && !tornTail) throw damageError(name, scan.damage);
+      // intact frames after it is damage to acknowledged records, never cut off silently, and
+      // that includes a frame whose altered length runs it to or past the end of the file.
+      const damage = scan.damage;
+      const endsTheFile = isLast && (damage?.kind === 'torn' || damage?.end === bytes.length);
+      const followed = damage !== undefined && endsTheFile && intactFrameMayFollow(bytes, damage.offset);
+      if (damage && (!endsTheFile || followed)) throw damageError(name, damage, followed);
       if (scan.damage) {
         recovery = { file: name, offset: scan.validBytes, droppedBytes: bytes.length - scan.validBytes };
         if (!this.readOnly) await cutTail(join(this.directory, name), scan.validBytes);
@@ -330,15 +334,17 @@ async function listSegments(directory: string): Promise<string[]> {
   }
 }
 
-function damageError(name: string, damage: SegmentDamage): AuditLogCorruptedError {
-  const torn = damage.kind === 'torn';
+function damageError(name: string, damage: SegmentDamage, followed: boolean): AuditLogCorruptedError {
+  const torn = damage.kind === 'torn' && !followed;
   return new AuditLogCorruptedError({
     corruption: torn ? 'truncated-file' : 'corrupted-record',
     file: name,
     offset: damage.offset,
     message: torn
       ? `audit segment ${name} ends inside a record at byte ${damage.offset}, and a later segment exists`
-      : `audit segment ${name} has a record whose checksum does not match at byte ${damage.offset}`,
+      : `audit segment ${name} has a record whose length or checksum does not match at byte ${damage.offset}${
+          followed ? ', with intact records after it' : ''
+        }`,
   });
 }
 
