@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
@@ -236,7 +237,7 @@ class FileStorage implements FileAuditStorage {
           message: `audit segment ${name} starts at record ${firstIndex}, expected ${expectedFirst}: a segment is missing`,
         });
       }
-      const bytes = await readFile(join(this.directory, name));
+      const bytes = await readSegmentFile(this.directory, name);
       const scan = scanSegment(bytes);
       const isLast = position === names.length - 1;
       // Only the final frame of the newest segment can be a torn write; an altered frame with
@@ -331,6 +332,29 @@ async function listSegments(directory: string): Promise<string[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
+  }
+}
+
+/**
+ * The bytes of a segment, refused unless it is a regular file: whoever can write the directory
+ * may put a FIFO there, whose open waits for a writer forever (a verifier that never answers), a
+ * link to a device (`/dev/zero` is read until memory runs out, `/dev/null` reads as a segment of
+ * no records) or a directory. `O_NONBLOCK` makes the open of a FIFO return at once (it changes
+ * nothing for a regular file; Windows has neither), and `fstat` of what was opened then judges it.
+ */
+async function readSegmentFile(directory: string, name: string): Promise<Buffer> {
+  const handle = await open(join(directory, name), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw new AuditLogCorruptedError({
+        corruption: 'not-a-file',
+        file: name,
+        message: `audit segment ${name} is not a regular file (a FIFO, a device or a directory)`,
+      });
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
 
