@@ -48,6 +48,19 @@ describe('warden-audit verify (an attacker with write access to the log director
     }
   });
 
+  it('refuses an option given twice (exit 2) instead of keeping the last: a later --trusted must not replace the one a script chose', async () => {
+    for (const repeated of [
+      ['--trusted', trusted, '--trusted', trusted],
+      ['--key', verifierKey],
+      ['--quorum', '0', '--quorum', '0'],
+      ['--json', '--json'],
+    ]) {
+      const result = await run(['verify', '--directory', directory, '--key', verifierKey, ...repeated]);
+      expect(result.code, repeated.join(' ')).toBe(2);
+      expect(result.err).toMatch(/INVALID_INPUT: --\w+ is given more than once/);
+    }
+  });
+
   it('verifies an untouched directory and an exported bundle (exit 0)', async () => {
     const verified = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
     expect(verified).toMatchObject({ code: 0, err: '' });

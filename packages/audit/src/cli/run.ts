@@ -56,11 +56,31 @@ export function runCli(argv: readonly string[], output: CliOutput): Promise<numb
   });
 }
 
+/**
+ * Refuses an option other than `--witness` given twice (`parseArgs` keeps the last): a script that
+ * passes `--trusted`, `--key` or `--quorum` and then arguments from elsewhere would have its value
+ * silently replaced, say by an older trusted checkpoint that cannot reveal a truncation.
+ */
+function refuseRepeatedOptions(tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || token.name === 'witness') continue;
+    if (seen.has(token.name)) {
+      throw new InvalidInputError({
+        message: `--${token.name} is given more than once`,
+        issues: [{ path: token.name, message: 'given more than once' }],
+      });
+    }
+    seen.add(token.name);
+  }
+}
+
 async function runUnescaped(argv: readonly string[], output: CliOutput): Promise<number> {
   try {
-    const { positionals, values } = parseArgs({
+    const { positionals, values, tokens } = parseArgs({
       args: [...argv],
       allowPositionals: true,
+      tokens: true,
       options: {
         directory: { type: 'string' },
         bundle: { type: 'string' },
@@ -71,6 +91,7 @@ async function runUnescaped(argv: readonly string[], output: CliOutput): Promise
         json: { type: 'boolean' },
       },
     });
+    refuseRepeatedOptions(tokens);
     const command = positionals[0];
     if (command === 'export' && values.directory) {
       output.out(`${JSON.stringify(await exportAuditBundle({ directory: values.directory }))}\n`);
