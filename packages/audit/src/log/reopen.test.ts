@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AuditLogTamperedError } from '../errors.ts';
+import { AuditLogTamperedError, AuditSignatureError } from '../errors.ts';
 import { createMemoryAuditStorage } from '../storage/memory-storage.ts';
 import { sampleEvent } from '../verify/test-support.ts';
 import { createAuditLog } from './audit-log.ts';
@@ -35,6 +35,21 @@ describe('reopening a log whose storage was tampered with', () => {
     expect(error).toMatchObject({ code: 'AUDIT_LOG_TAMPERED', problems: [expect.objectContaining({ index: 4 })] });
     await expect(reopened.write(sampleEvent(4))).rejects.toThrow();
     expect(await cutStorage.size()).toBe(4);
+    await reopened.close();
+  });
+
+  it('still refuses to reopen when the note stored last is not signed by the log, even one older than the newest (AUDIT_SIGNATURE_INVALID)', async () => {
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const storage = createMemoryAuditStorage();
+    const checkpointStorage = createMemoryAuditStorage();
+    const log = createAuditLog({ storage, checkpointStorage, signingKey, checkpointIntervalMs: 0 });
+    for (let index = 0; index < 3; index += 1) await log.write(sampleEvent(index));
+    const { note } = await log.checkpoint();
+    await log.close();
+    const forged = note.replace('\n3\n', '\n2\n');
+    await checkpointStorage.append([Buffer.from(forged, 'utf8')]);
+    const reopened = createAuditLog({ storage, checkpointStorage, signingKey, checkpointIntervalMs: 0 });
+    await expect(reopened.size()).rejects.toThrow(AuditSignatureError);
     await reopened.close();
   });
 });
