@@ -15,7 +15,9 @@ export type AuditCorruption =
   /** Segment files do not follow each other (one is missing or renamed). */
   | 'missing-segment'
   /** A record is intact but is not an audit entry or checkpoint this package wrote. */
-  | 'malformed-record';
+  | 'malformed-record'
+  /** A segment is not a regular file (a FIFO, a device, a directory, or a link to one). */
+  | 'not-a-file';
 
 /** An audit log cannot be read back. Code `AUDIT_LOG_CORRUPTED`. */
 export class AuditLogCorruptedError extends WardenError {

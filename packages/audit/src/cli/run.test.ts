@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,19 @@ describe('warden-audit verify (an attacker with write access to the log director
       const result = await run(['verify', '--directory', directory, '--key', verifierKey, `--quorum=${quorum}`]);
       expect(result.code).toBe(2);
       expect(result.err).toMatch(/INVALID_INPUT.*witnessQuorum/);
+    }
+  });
+
+  it('refuses an option given twice (exit 2) instead of keeping the last: a later --trusted must not replace the one a script chose', async () => {
+    for (const repeated of [
+      ['--trusted', trusted, '--trusted', trusted],
+      ['--key', verifierKey],
+      ['--quorum', '0', '--quorum', '0'],
+      ['--json', '--json'],
+    ]) {
+      const result = await run(['verify', '--directory', directory, '--key', verifierKey, ...repeated]);
+      expect(result.code, repeated.join(' ')).toBe(2);
+      expect(result.err).toMatch(/INVALID_INPUT: --\w+ is given more than once/);
     }
   });
 
@@ -95,6 +108,33 @@ describe('warden-audit verify (an attacker with write access to the log director
     expect(wrongKey.code).toBe(2);
     expect(wrongKey.err).toContain('AUDIT_SIGNATURE_INVALID');
     expect((await run(['verify', '--directory', directory])).err).toContain('usage:');
+  });
+
+  // The terminal acts on these rather than showing them: ESC and the one-character CSI (U+009B)
+  // start escape sequences, BEL ends a retitling OSC, U+202E reverses what follows.
+  const HOSTILE = '\u001b]0;owned\u0007\u009b2J\u202e';
+  const unsafe = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+  const printed = (text: string): string => text.replace(/\n/g, '');
+
+  it("prints nothing the log chose that a terminal acts on: a forged checkpoint's signer name (exit 1, plain and --json)", async () => {
+    const checkpoints = join(directory, 'checkpoints');
+    const segment = join(checkpoints, (await readdir(checkpoints)).find((name) => name.endsWith('.seg')) ?? '');
+    const forged = `warden.test/cli\n12\n${Buffer.alloc(32).toString('base64')}\n\n\u2014 ${HOSTILE} ${Buffer.alloc(68).toString('base64')}\n`;
+    await appendFile(segment, encodeFrames([Buffer.from(forged, 'utf8')]));
+    for (const json of [[], ['--json']]) {
+      const result = await run(['verify', '--directory', directory, '--key', verifierKey, ...json]);
+      expect(result.code).toBe(1);
+      expect(result.out).toContain('\\u001b]0;owned');
+      expect(printed(result.out)).not.toMatch(unsafe);
+    }
+  });
+
+  it('prints nothing a bundle file chose that a terminal acts on, when it is not JSON (exit 2)', async () => {
+    const bundle = join(directory, 'bundle.json');
+    await writeFile(bundle, `${HOSTILE} not json`);
+    const result = await run(['verify', '--bundle', bundle, '--key', verifierKey]);
+    expect(result.code).toBe(2);
+    expect(printed(result.err)).not.toMatch(unsafe);
   });
 
   it('a mistyped directory, or one that is not a log, is INVALID_INPUT (exit 2), never an empty log that verifies', async () => {

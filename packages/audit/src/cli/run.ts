@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError, WardenError } from '@warden/core';
 import { type AuditBundle, exportAuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
+import { escapeTerminalOutput } from './terminal.js';
 
 /** Where the command writes. */
 export interface CliOutput {
@@ -42,12 +43,44 @@ function parseQuorum(value: string | undefined): number {
   return Number(value);
 }
 
-/** Runs the command with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+/**
+ * Runs the command with `argv` (without `node` and the script) and returns the exit code.
+ * Everything it prints has the characters a terminal acts on escaped as `\uXXXX`: a report and
+ * an error quote the log (a checkpoint's signer names, a bundle file's text), which whoever can
+ * write the log's files chooses.
+ */
+export function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  return runUnescaped(argv, {
+    out: (text) => output.out(escapeTerminalOutput(text)),
+    err: (text) => output.err(escapeTerminalOutput(text)),
+  });
+}
+
+/**
+ * Refuses an option other than `--witness` given twice (`parseArgs` keeps the last): a script that
+ * passes `--trusted`, `--key` or `--quorum` and then arguments from elsewhere would have its value
+ * silently replaced, say by an older trusted checkpoint that cannot reveal a truncation.
+ */
+function refuseRepeatedOptions(tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || token.name === 'witness') continue;
+    if (seen.has(token.name)) {
+      throw new InvalidInputError({
+        message: `--${token.name} is given more than once`,
+        issues: [{ path: token.name, message: 'given more than once' }],
+      });
+    }
+    seen.add(token.name);
+  }
+}
+
+async function runUnescaped(argv: readonly string[], output: CliOutput): Promise<number> {
   try {
-    const { positionals, values } = parseArgs({
+    const { positionals, values, tokens } = parseArgs({
       args: [...argv],
       allowPositionals: true,
+      tokens: true,
       options: {
         directory: { type: 'string' },
         bundle: { type: 'string' },
@@ -58,6 +91,7 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
         json: { type: 'boolean' },
       },
     });
+    refuseRepeatedOptions(tokens);
     const command = positionals[0];
     if (command === 'export' && values.directory) {
       output.out(`${JSON.stringify(await exportAuditBundle({ directory: values.directory }))}\n`);

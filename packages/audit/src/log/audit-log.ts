@@ -17,6 +17,7 @@ import { signNote } from '../note/signed-note.js';
 import { type AuditRecordSource, type AuditVerificationReport, verifyAuditRecords } from '../verify/verifier.js';
 import { type AuditLogConfig, type ResolvedAuditLogConfig, resolveAuditLogConfig } from './config.js';
 import { type AuditEntry, decodeEntry, encodeEntries, oversizedEventBytes } from './entry.js';
+import { storedCheckpointNotes } from './newest-checkpoint.js';
 import { createHmacRedactor, type HmacRedactor } from './redaction.js';
 import { type AuditTelemetry, createAuditTelemetry, type DecisionTrace } from './telemetry.js';
 
@@ -504,7 +505,8 @@ class MerkleAuditLog implements AuditLog {
     return this.opening;
   }
 
-  // Rebuilds the tree from storage and checks it against the newest checkpoint this key signed.
+  // Rebuilds the tree from storage and checks it against the newest checkpoint this key signed
+  // and the last one stored (usually the same note; each must be signed and match the tree).
   private async load(): Promise<void> {
     const { storage, checkpointStorage } = this.config;
     const size = await storage.size();
@@ -512,10 +514,14 @@ class MerkleAuditLog implements AuditLog {
       for (const record of await storage.read(start, Math.min(size, start + 8192))) this.tree.append(hashLeaf(record));
     }
     this.durableSize = this.tree.size;
-    const checkpoints = await checkpointStorage.size();
-    if (checkpoints === 0) return;
-    const [bytes] = await checkpointStorage.read(checkpoints - 1, checkpoints);
-    const note = Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
+    const stored = await storedCheckpointNotes(checkpointStorage);
+    if (stored === undefined) return;
+    if (stored.last !== stored.newest) this.checkStoredCheckpoint(stored.last);
+    this.latest = { note: stored.newest, checkpoint: this.checkStoredCheckpoint(stored.newest) };
+  }
+
+  // A stored checkpoint must be signed by this log and match the tree rebuilt from storage.
+  private checkStoredCheckpoint(note: string): Checkpoint {
     const checkpoint = verifyCheckpointNote(note, this.origin, this.config.publicKey);
     if (checkpoint.size > this.tree.size) {
       throw new AuditLogTamperedError({
@@ -523,7 +529,7 @@ class MerkleAuditLog implements AuditLog {
           {
             kind: 'log-truncated',
             index: this.tree.size,
-            message: `the log holds ${this.tree.size} entries but its last checkpoint signed ${checkpoint.size}: entries from ${this.tree.size} on are missing`,
+            message: `the log holds ${this.tree.size} entries but its checkpoint signed ${checkpoint.size}: entries from ${this.tree.size} on are missing`,
           },
         ],
       });
@@ -539,7 +545,7 @@ class MerkleAuditLog implements AuditLog {
         ],
       });
     }
-    this.latest = { note, checkpoint };
+    return checkpoint;
   }
 
   private fail(error: unknown, chunks: readonly PendingChunk[]): void {

@@ -1,4 +1,17 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,6 +126,58 @@ describe('createFileAuditStorage', () => {
       offset: 0,
     });
   });
+
+  it('a length field altered in the newest segment (an attacker or a bad disk) is AUDIT_LOG_CORRUPTED, never a torn tail that cuts the acknowledged records after it', async () => {
+    await writeRecords(4);
+    const [segment] = await readdir(directory);
+    const file = join(directory, segment ?? '');
+    const content = await readFile(file);
+    const second = 8 + content.readUInt32BE(0);
+    // The second frame now claims to run past the end of the file (as a torn write would), or exactly to it.
+    for (const claimed of [content.length, content.length - second - 8]) {
+      const altered = Buffer.from(content);
+      altered.writeUInt32BE(claimed, second);
+      await writeFile(file, altered);
+      for (const readOnly of [false, true]) {
+        const error = await createFileAuditStorage({ directory, readOnly })
+          .open()
+          .catch((caught: unknown) => caught);
+        expect(AuditLogCorruptedError.isInstance(error), `${claimed} ${readOnly}`).toBe(true);
+        expect(error).toMatchObject({ code: 'AUDIT_LOG_CORRUPTED', file: segment, offset: second });
+      }
+      expect((await stat(file)).size).toBe(content.length);
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'a segment that is not a regular file (a FIFO, a directory, a link to a device) is AUDIT_LOG_CORRUPTED, never waited on or read as records',
+    async () => {
+      await writeRecords(2);
+      const [segment = ''] = await readdir(directory);
+      const file = join(directory, segment);
+      const replacements: Array<[kind: string, make: () => Promise<void>]> = [
+        ['directory', () => mkdir(file)],
+        ['link to /dev/null', () => symlink('/dev/null', file)],
+        [
+          'FIFO',
+          async () => {
+            execFileSync('mkfifo', [file]);
+          },
+        ],
+      ];
+      for (const [kind, make] of replacements) {
+        await rm(file, { recursive: true, force: true });
+        await make();
+        for (const readOnly of [false, true]) {
+          const error = await createFileAuditStorage({ directory, readOnly })
+            .open()
+            .catch((caught: unknown) => caught);
+          expect(AuditLogCorruptedError.isInstance(error), `${kind} ${readOnly}`).toBe(true);
+          expect(error).toMatchObject({ code: 'AUDIT_LOG_CORRUPTED', corruption: 'not-a-file', file: segment });
+        }
+      }
+    },
+  );
 
   it('an older segment cut short is a truncated-file error, a deleted one a missing-segment error', async () => {
     await writeRecords(6, 16);

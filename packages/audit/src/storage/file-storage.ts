@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
@@ -19,6 +20,7 @@ import {
   encodeFrames,
   FRAME_HEADER_BYTES,
   framedLength,
+  intactFrameMayFollow,
   MAX_RECORD_BYTES,
   type SegmentDamage,
   scanSegment,
@@ -235,13 +237,16 @@ class FileStorage implements FileAuditStorage {
           message: `audit segment ${name} starts at record ${firstIndex}, expected ${expectedFirst}: a segment is missing`,
         });
       }
-      const bytes = await readFile(join(this.directory, name));
+      const bytes = await readSegmentFile(this.directory, name);
       const scan = scanSegment(bytes);
       const isLast = position === names.length - 1;
       // Only the final frame of the newest segment can be a torn write; an altered frame with
-      // intact frames after it is damage to acknowledged records, never cut off silently.
-      const tornTail = isLast && (scan.damage?.kind === 'torn' || scan.damage?.end === bytes.length);
-      if (scan.damage && !tornTail) throw damageError(name, scan.damage);
+      // intact frames after it is damage to acknowledged records, never cut off silently, and
+      // that includes a frame whose altered length runs it to or past the end of the file.
+      const damage = scan.damage;
+      const endsTheFile = isLast && (damage?.kind === 'torn' || damage?.end === bytes.length);
+      const followed = damage !== undefined && endsTheFile && intactFrameMayFollow(bytes, damage.offset);
+      if (damage && (!endsTheFile || followed)) throw damageError(name, damage, followed);
       if (scan.damage) {
         recovery = { file: name, offset: scan.validBytes, droppedBytes: bytes.length - scan.validBytes };
         if (!this.readOnly) await cutTail(join(this.directory, name), scan.validBytes);
@@ -330,15 +335,40 @@ async function listSegments(directory: string): Promise<string[]> {
   }
 }
 
-function damageError(name: string, damage: SegmentDamage): AuditLogCorruptedError {
-  const torn = damage.kind === 'torn';
+/**
+ * The bytes of a segment, refused unless it is a regular file: whoever can write the directory
+ * may put a FIFO there, whose open waits for a writer forever (a verifier that never answers), a
+ * link to a device (`/dev/zero` is read until memory runs out, `/dev/null` reads as a segment of
+ * no records) or a directory. `O_NONBLOCK` makes the open of a FIFO return at once (it changes
+ * nothing for a regular file; Windows has neither), and `fstat` of what was opened then judges it.
+ */
+async function readSegmentFile(directory: string, name: string): Promise<Buffer> {
+  const handle = await open(join(directory, name), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw new AuditLogCorruptedError({
+        corruption: 'not-a-file',
+        file: name,
+        message: `audit segment ${name} is not a regular file (a FIFO, a device or a directory)`,
+      });
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+function damageError(name: string, damage: SegmentDamage, followed: boolean): AuditLogCorruptedError {
+  const torn = damage.kind === 'torn' && !followed;
   return new AuditLogCorruptedError({
     corruption: torn ? 'truncated-file' : 'corrupted-record',
     file: name,
     offset: damage.offset,
     message: torn
       ? `audit segment ${name} ends inside a record at byte ${damage.offset}, and a later segment exists`
-      : `audit segment ${name} has a record whose checksum does not match at byte ${damage.offset}`,
+      : `audit segment ${name} has a record whose length or checksum does not match at byte ${damage.offset}${
+          followed ? ', with intact records after it' : ''
+        }`,
   });
 }
 

@@ -82,6 +82,34 @@ export function scanSegment(bytes: Uint8Array): SegmentScan {
   return { offsets, validBytes: offset };
 }
 
+/** Most payload bytes {@link intactFrameMayFollow} checksums before it stops and answers yes. */
+const FRAME_SEARCH_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether an intact frame may start in `bytes` after `damagedOffset`, where a damaged frame
+ * starts. A torn write (a process killed mid-`write`) leaves at most one frame's prefix there, in
+ * which no complete frame can start; a length field altered by an attacker or a bad disk leaves
+ * the acknowledged records after it intact. So a damaged frame followed by an intact one is never
+ * a torn tail to cut. Every position is tried, as the altered length hides where the next frame
+ * starts; a candidate must be non-empty (an empty frame is eight zero bytes: a tail the file system
+ * extended with zeros) and match its checksum. The search checksums at most 64 MiB and answers
+ * yes when it would need more, so crafted bytes cannot make it quadratic: the segment is then
+ * refused as damaged, never cut.
+ */
+export function intactFrameMayFollow(bytes: Uint8Array, damagedOffset: number): boolean {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let budget = FRAME_SEARCH_BUDGET_BYTES;
+  for (let offset = damagedOffset + 1; offset + FRAME_HEADER_BYTES < view.length; offset += 1) {
+    const length = view.readUInt32BE(offset);
+    const end = offset + FRAME_HEADER_BYTES + length;
+    if (length === 0 || length > MAX_RECORD_BYTES || end > view.length) continue;
+    budget -= length;
+    if (budget < 0) return true;
+    if (crc32(view.subarray(offset + FRAME_HEADER_BYTES, end)) === view.readUInt32BE(offset + 4)) return true;
+  }
+  return false;
+}
+
 /** The payloads of consecutive frames in `bytes` (already checked by {@link scanSegment}). */
 export function decodeFrames(bytes: Buffer, count: number): Uint8Array[] {
   const records: Uint8Array[] = [];

@@ -71,4 +71,24 @@ describe('the page script', () => {
     expect(text).toContain('peer\\u200b');
     expect(text).not.toMatch(/[\u200b\u202e]/u);
   });
+
+  it('writes polled times with hidden characters shown as escapes too (a record rewritten in Redis chooses them)', async () => {
+    const rows = await pollListOnce([
+      {
+        id: 'apr_2',
+        description: 'deploy',
+        requester: 'peer',
+        gateway: null,
+        tier: 'auto',
+        approvals: 0,
+        quorum: 1,
+        createdAt: '2026-01-01T00:00:00.000Z \u202eyreve',
+        expiresAt: '\u2066never\u2069',
+      },
+    ]);
+    const text = allText(rows);
+    expect(text).toContain('\\u202eyreve');
+    expect(text).toContain('\\u2066never\\u2069');
+    expect(text).not.toMatch(/[\u202e\u2066\u2069]/u);
+  });
 });

@@ -40,7 +40,8 @@ export const CONSOLE_SCRIPT: string = `'use strict';
     if (value === null || value === undefined) { cell.textContent = '\\u2014'; return cell; }
     var element = document.createElement('time');
     element.dateTime = value;
-    element.textContent = String(value).replace('T', ' ').replace(/\\.\\d+Z$/, 'Z');
+    // A time is the store's text like any other field (a record rewritten in Redis chooses it).
+    element.textContent = visible(String(value).replace('T', ' ').replace(/\\.\\d+Z$/, 'Z'));
     cell.appendChild(element);
     return cell;
   }
@@ -87,7 +88,7 @@ export const CONSOLE_SCRIPT: string = `'use strict';
 
   function renderRequest(data) {
     var status = document.getElementById('request-status');
-    if (status) status.textContent = data.status;
+    if (status) status.textContent = visible(data.status);
     var quorum = document.getElementById('request-quorum');
     if (quorum) quorum.textContent = data.approvals.length + ' of ' + data.quorum + ' approvals';
     if (data.status === 'pending' || !data.summary) return;

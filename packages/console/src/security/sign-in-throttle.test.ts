@@ -13,6 +13,14 @@ describe('sourceOf(address)', () => {
     expect(sourceOf('203.0.113.7')).toBe('203.0.113.7');
   });
 
+  it('counts an IPv4-mapped address written in any IPv6 form as its IPv4 (attacker: one IPv4 guesser behind a proxy that writes them so, grouped by the /64 every IPv4 client shares)', () => {
+    expect(sourceOf('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(sourceOf('::FFFF:CB00:7108')).toBe('203.0.113.8');
+    expect(sourceOf('0:0:0:0:0:ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(sourceOf('0000:0000:0000:0000:0000:ffff:cb00:710a')).toBe('203.0.113.10');
+    expect(sourceOf('[::ffff:cb00:7107]:443')).toBe('203.0.113.7');
+  });
+
   it('counts an address written with brackets or a port, as a proxy records it (Forwarded: for="[2001:db8::1]:4711"), as the address itself (attacker: one network rotating its 2^64 addresses behind a proxy)', () => {
     expect(sourceOf('[2001:db8:1:2:aaaa::1]')).toBe('2001:db8:1:2::/64');
     expect(sourceOf('[2001:db8:1:2:bbbb::2]:4711')).toBe('2001:db8:1:2::/64');

@@ -43,23 +43,46 @@ function withoutPort(address: string): string {
 }
 
 /**
+ * The eight 16-bit groups of an IPv6 address (valid, without a zone), as numbers: `::` expanded,
+ * and a dotted IPv4 address at its end (`::ffff:203.0.113.7`) read as the last two groups.
+ */
+function ipv6Groups(address: string): number[] {
+  const [head = '', tail] = address.split('::');
+  const groupsOf = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [Number.parseInt(group, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const headGroups = groupsOf(head);
+  const tailGroups = tail === undefined ? [] : groupsOf(tail);
+  const zeros = Array<number>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill(0);
+  return [...headGroups, ...zeros, ...tailGroups];
+}
+
+/**
  * The key an address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as
- * its IPv4), an IPv6 address by its /64 prefix, the smallest block one subscriber is given, so
- * that the 2^64 addresses of one attacker's network count as one; brackets and a port around
- * the address are ignored.
+ * its IPv4, in whichever form it is written: `::ffff:203.0.113.7`, `::ffff:cb00:7107`,
+ * `0:0:0:0:0:ffff:…`, or every IPv4 client of a proxy that writes them so would share one /64),
+ * an IPv6 address by its /64 prefix, the smallest block one subscriber is given, so that the
+ * 2^64 addresses of one attacker's network count as one; brackets and a port around the address
+ * are ignored.
  */
 export function sourceOf(recorded: string): string {
   const address = withoutPort(recorded);
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped?.[1] !== undefined) return mapped[1];
   const withoutZone = address.split('%')[0] ?? address;
   if (!isIPv6(withoutZone)) return address;
-  const [head = '', tail] = withoutZone.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? [] : Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
-  const prefix = [...headGroups, ...zeros, ...tailGroups].slice(0, 4);
-  return `${prefix.map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+  const groups = ipv6Groups(withoutZone);
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    const [high = 0, low = 0] = groups.slice(6);
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
 /** Counts wrong sign-in tokens per source and says how long a source must wait. */
