@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import {
   findRepeatedJsonKey,
   InvalidInputError,
   parseInput,
+  readRegularTextFile,
   type SecurityConfig,
   securityConfigSchema,
 } from '@warden/core';
@@ -61,58 +61,16 @@ export function refuseRepeatedOptions(
 }
 
 /**
- * The largest file the command reads (256 MiB): far past any configuration, key or checkpoint,
- * and short of the string length a JavaScript engine can hold.
- */
-const MAX_INPUT_BYTES = 256 * 1024 * 1024;
-
-/**
- * Reads a file as UTF-8 text, or throws a {@link UsageError} naming the file. Only a regular file
- * is read: a FIFO no one writes to blocked the command forever, and a device such as `/dev/zero`
- * was read until memory ran out. Bytes that are not UTF-8 are refused rather than replaced with
- * U+FFFD, so the text judged is the text a reviewer saw.
+ * Reads a file as UTF-8 text, or throws a {@link UsageError} naming the file: core's
+ * `readRegularTextFile` (a regular file only, at most 256 MiB, strict UTF-8), whose refusals are
+ * usage errors here.
  */
 export function readTextFile(file: string): string {
-  let descriptor: number;
   try {
-    // O_NONBLOCK lets the open of a FIFO return at once (it changes nothing for a regular file);
-    // fstat then refuses it. Windows has no such flag, and no FIFOs a path can open.
-    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    return readRegularTextFile(file);
   } catch (error) {
-    throw cannotRead(file, error);
+    throw error instanceof InvalidInputError ? new UsageError(error.message) : error;
   }
-  let bytes: Buffer;
-  try {
-    if (!fstatSync(descriptor).isFile()) throw new UsageError(`cannot read ${file}: it is not a regular file`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(1024 * 1024);
-      const read = readSync(descriptor, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      total += read;
-      // Counted as read, not from fstat: a file can grow while it is read.
-      if (total > MAX_INPUT_BYTES) throw new UsageError(`cannot read ${file}: larger than 256 MiB`);
-      chunks.push(chunk.subarray(0, read));
-    }
-    bytes = Buffer.concat(chunks, total);
-  } catch (error) {
-    throw error instanceof UsageError ? error : cannotRead(file, error);
-  } finally {
-    closeSync(descriptor);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`${file} is not valid UTF-8`);
-  }
-}
-
-function cannotRead(file: string, error: unknown): UsageError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new UsageError(
-    code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`,
-  );
 }
 
 /** Reads and parses a JSON file (see {@link readTextFile}), or throws a {@link UsageError} naming the file. */

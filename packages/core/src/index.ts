@@ -235,6 +235,7 @@ export {
   type InjectionSourceType,
   isInjectionSourceType,
 } from './sources.js';
+export { MAX_TEXT_FILE_BYTES, type ReadTextFileOptions, readRegularTextFile } from './text-file.js';
 export {
   assertTrustLevel,
   compareTrustLevel,

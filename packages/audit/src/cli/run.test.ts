@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,21 @@ describe('warden-audit verify (an attacker with write access to the log director
       const result = await run(['verify', '--directory', directory, '--key', verifierKey, ...repeated]);
       expect(result.code, repeated.join(' ')).toBe(2);
       expect(result.err).toMatch(/INVALID_INPUT: --\w+ is given more than once/);
+    }
+  });
+
+  it('refuses a FIFO or a device as --trusted, --bundle or --key @file (exit 2, INVALID_INPUT) instead of waiting or reading forever', async () => {
+    const fifo = join(directory, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [label, argv] of [
+      ['--trusted fifo', ['--directory', directory, '--key', verifierKey, '--trusted', fifo]],
+      ['--bundle fifo', ['--bundle', fifo, '--key', verifierKey]],
+      ['--key @fifo', ['--directory', directory, '--key', `@${fifo}`]],
+      ['--bundle /dev/zero', ['--bundle', '/dev/zero', '--key', verifierKey]],
+    ] as const) {
+      const result = await run(['verify', ...argv]);
+      expect(result.code, label).toBe(2);
+      expect(result.err, label).toMatch(/INVALID_INPUT: cannot read .*: it is not a regular file/);
     }
   });
 

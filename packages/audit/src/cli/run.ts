@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { InvalidInputError, WardenError } from '@warden/core';
+import { InvalidInputError, readRegularTextFile, WardenError } from '@warden/core';
 import { type AuditBundle, exportAuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
 import { escapeTerminalOutput } from './terminal.js';
@@ -26,8 +25,13 @@ const USAGE = `usage:
   warden-audit export --directory <dir>
 `;
 
-async function readArgument(value: string): Promise<string> {
-  return value.startsWith('@') ? (await readFile(value.slice(1), 'utf8')).trim() : value;
+/**
+ * A key given inline, or read from the file after `@`. Files are read with core's
+ * `readRegularTextFile`: a FIFO given as `--bundle` or `--trusted` blocked the command forever,
+ * and `/dev/zero` was read until memory ran out.
+ */
+function readArgument(value: string): string {
+  return value.startsWith('@') ? readRegularTextFile(value.slice(1)).trim() : value;
 }
 
 // A count in decimal digits, nothing else: `Number('')` is 0 and `Number('x')` NaN, either of which
@@ -103,9 +107,9 @@ async function runUnescaped(argv: readonly string[], output: CliOutput): Promise
     }
     const report = await verifyAuditLog({
       ...(values.directory ? { directory: values.directory } : {}),
-      ...(values.bundle ? { bundle: JSON.parse(await readFile(values.bundle, 'utf8')) as AuditBundle } : {}),
-      verifierKey: await readArgument(values.key),
-      ...(values.trusted ? { trustedCheckpoint: await readFile(values.trusted, 'utf8') } : {}),
+      ...(values.bundle ? { bundle: JSON.parse(readRegularTextFile(values.bundle)) as AuditBundle } : {}),
+      verifierKey: readArgument(values.key),
+      ...(values.trusted ? { trustedCheckpoint: readRegularTextFile(values.trusted) } : {}),
       witnesses: values.witness ?? [],
       witnessQuorum: parseQuorum(values.quorum),
     });
