@@ -109,6 +109,7 @@ describe('the requester approving under a variant of their own name', () => {
     ['a combining ring split off by a zero-width space', 'Åsa', 'A\u200b\u030asa'],
     ['Hangul jamo split by a zero-width space', '한결', '\u1112\u200b\u1161\u11ab결'],
     ['a trailing Braille pattern blank (shows as a space)', 'alice', 'alice\u2800'],
+    ['a dot above on an i, which already has one (shows as i)', 'alice', 'ali\u0307ce'],
   ];
 
   it.each(variants)(
@@ -141,4 +142,28 @@ describe('the requester approving under a variant of their own name', () => {
       code: 'INVALID_INPUT',
     });
   });
+});
+
+describe('the requester approving under another case of their own name', () => {
+  const variants = [
+    ['the capital sharp s (ẞ folds to ss, as ß does)', 'weiß', 'WEIẞ'],
+    ['the Turkish dotted capital I (İ lowercases to i with a dot above)', 'alice', 'ALİCE'],
+  ];
+
+  it.each(variants)('approve(id, approver) with %s throws ACCESS_DENIED', async (_what, requester, approver) => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester, description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.approve(id, approver)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await workflow.getStatus(id)).toBe('pending');
+  });
+
+  it.each(variants)(
+    'approve(id, approver) by both spellings with %s counts one approver',
+    async (_what, name, variant) => {
+      const workflow = createApprovalWorkflow();
+      const id = await workflow.request({ requester: 'agent', description: 'rotate', tier: 'security-review' });
+      expect(await workflow.approve(id, name)).toBe('pending');
+      expect(await workflow.approve(id, variant)).toBe('pending');
+    },
+  );
 });
