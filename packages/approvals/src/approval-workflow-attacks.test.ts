@@ -110,6 +110,8 @@ describe('the requester approving under a variant of their own name', () => {
     ['Hangul jamo split by a zero-width space', '한결', '\u1112\u200b\u1161\u11ab결'],
     ['a trailing Braille pattern blank (shows as a space)', 'alice', 'alice\u2800'],
     ['a dot above on an i, which already has one (shows as i)', 'alice', 'ali\u0307ce'],
+    ['an interlinear annotation anchor (a format character drawn as nothing)', 'alice', 'ali\ufff9ce'],
+    ['an Egyptian hieroglyph format control (drawn as nothing)', 'alice', 'alice\u{13430}'],
   ];
 
   it.each(variants)(

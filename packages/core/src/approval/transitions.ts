@@ -41,10 +41,13 @@ export interface ApprovalIdentityOptions {
 
 /**
  * Characters that show nothing: the default-ignorable ones (zero-width spaces and joiners, soft
- * hyphen, variation selectors, Hangul fillers…) and the Braille pattern blank, which is drawn as
- * a space but is neither whitespace (`trim` keeps it) nor default-ignorable.
+ * hyphen, variation selectors, Hangul fillers…), every format character (`Cf`: browsers draw the
+ * interlinear annotation anchors U+FFF9–U+FFFB and the Egyptian hieroglyph format controls as
+ * nothing, though they are not default-ignorable; the few visible ones only make more names one
+ * person) and the Braille pattern blank, which is drawn as a space but is neither whitespace
+ * (`trim` keeps it) nor default-ignorable.
  */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]/gu;
 const WHITESPACE_RUN = /\s+/gu;
 /**
  * A combining dot above on a soft-dotted letter (`i`, `j`, Cyrillic `і`…): the letter's own dot
