@@ -1,6 +1,7 @@
 import type { ApprovalRecord, SecurityEventEmitter } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
+import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 describe('an approver resolver that changes the record it is shown', () => {
   const forgeQuorum = (approver: string, record: ApprovalRecord): boolean => {
@@ -166,6 +167,25 @@ describe('the requester approving under another case of their own name', () => {
       const id = await workflow.request({ requester: 'agent', description: 'rotate', tier: 'security-review' });
       expect(await workflow.approve(id, name)).toBe('pending');
       expect(await workflow.approve(id, variant)).toBe('pending');
+    },
+  );
+});
+
+describe('a flood of requests left to expire (a peer with self-made keys filling a queue nobody reads)', () => {
+  const DAY = 86_400_000;
+
+  it.each(['expireDue', 'listPending'] as const)(
+    'a request %s() expires is dropped retainDecidedFor later, not kept for ever unread',
+    async (sweep) => {
+      let time = Date.UTC(2026, 0, 1);
+      const now = () => time;
+      const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
+      const workflow = createApprovalWorkflow({ store, now });
+      const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+      time += 2 * DAY; // past the 24 h TTL
+      await workflow[sweep]();
+      time += 2 * DAY;
+      await expect(workflow.get(id)).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
     },
   );
 });
