@@ -338,6 +338,13 @@ describe('a peer that writes terminal escapes into what approvers read', () => {
     ],
     ['a target session', 'p2p-gateway', 'code-\u001b[2Kassistant', {}],
     ['a target session with a C1 control', 'p2p-gateway', 'code-\u009b2Kassistant', {}],
+    [
+      'an action type with a right-to-left override (the rest of the description reads backwards)',
+      'approval-gateway',
+      'code-assistant',
+      { actionType: 'chat \u202e' },
+    ],
+    ['an action type with a directional isolate', 'approval-gateway', 'code-assistant', { actionType: 'chat\u2067' }],
   ])(
     'forwardRequest(...) with %s holding control characters throws INVALID_INPUT and queues or delivers nothing',
     async (_what, gatewaySession, targetSession, options) => {
