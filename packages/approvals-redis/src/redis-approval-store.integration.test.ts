@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createApprovalWorkflow } from '@warden/approvals';
 import type { ApprovalRecord } from '@warden/core';
 import { describeWithService } from '@warden/testing';
 import { Redis } from 'ioredis';
@@ -118,6 +119,20 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     await redis.hset(`${prefix}{${record.id}}:request`, 'data', JSON.stringify(other));
     await expect(store.get(record.id)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'redis' });
   });
+
+  it.each(['listPending', 'expireDue'] as const)(
+    'a request the workflow expires in %s() gets its retention TTL (a flood left to expire is not kept for ever)',
+    async (sweep) => {
+      let time = Date.UTC(2026, 0, 1);
+      const workflow = createApprovalWorkflow({ store, now: () => time });
+      const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+      time += 25 * 3_600_000; // past the 24 h TTL
+      await workflow[sweep]();
+      const ttl = await redis.pttl(`${prefix}{${id}}:request`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
+    },
+  );
 
   it('never closes an injected client', async () => {
     await store.get('nothing');

@@ -1,6 +1,7 @@
 import type { ApprovalRecord, SecurityEventEmitter } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
+import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 describe('an approver resolver that changes the record it is shown', () => {
   const forgeQuorum = (approver: string, record: ApprovalRecord): boolean => {
@@ -109,6 +110,9 @@ describe('the requester approving under a variant of their own name', () => {
     ['a combining ring split off by a zero-width space', 'Åsa', 'A\u200b\u030asa'],
     ['Hangul jamo split by a zero-width space', '한결', '\u1112\u200b\u1161\u11ab결'],
     ['a trailing Braille pattern blank (shows as a space)', 'alice', 'alice\u2800'],
+    ['a dot above on an i, which already has one (shows as i)', 'alice', 'ali\u0307ce'],
+    ['an interlinear annotation anchor (a format character drawn as nothing)', 'alice', 'ali\ufff9ce'],
+    ['an Egyptian hieroglyph format control (drawn as nothing)', 'alice', 'alice\u{13430}'],
   ];
 
   it.each(variants)(
@@ -141,4 +145,47 @@ describe('the requester approving under a variant of their own name', () => {
       code: 'INVALID_INPUT',
     });
   });
+});
+
+describe('the requester approving under another case of their own name', () => {
+  const variants = [
+    ['the capital sharp s (ẞ folds to ss, as ß does)', 'weiß', 'WEIẞ'],
+    ['the Turkish dotted capital I (İ lowercases to i with a dot above)', 'alice', 'ALİCE'],
+  ];
+
+  it.each(variants)('approve(id, approver) with %s throws ACCESS_DENIED', async (_what, requester, approver) => {
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester, description: 'deploy', tier: 'peer-review' });
+    await expect(workflow.approve(id, approver)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await workflow.getStatus(id)).toBe('pending');
+  });
+
+  it.each(variants)(
+    'approve(id, approver) by both spellings with %s counts one approver',
+    async (_what, name, variant) => {
+      const workflow = createApprovalWorkflow();
+      const id = await workflow.request({ requester: 'agent', description: 'rotate', tier: 'security-review' });
+      expect(await workflow.approve(id, name)).toBe('pending');
+      expect(await workflow.approve(id, variant)).toBe('pending');
+    },
+  );
+});
+
+describe('a flood of requests left to expire (a peer with self-made keys filling a queue nobody reads)', () => {
+  const DAY = 86_400_000;
+
+  it.each(['expireDue', 'listPending'] as const)(
+    'a request %s() expires is dropped retainDecidedFor later, not kept for ever unread',
+    async (sweep) => {
+      let time = Date.UTC(2026, 0, 1);
+      const now = () => time;
+      const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
+      const workflow = createApprovalWorkflow({ store, now });
+      const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+      time += 2 * DAY; // past the 24 h TTL
+      await workflow[sweep]();
+      time += 2 * DAY;
+      await expect(workflow.get(id)).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+    },
+  );
 });

@@ -95,10 +95,15 @@ export function describeSource(source: InjectionSource): string {
   const identity = source.identity;
   const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
   // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
-  // let a peer's self-made key rewrite how its request shows in a log or console, and the
-  // approval workflow refuses such a requester name: they are removed.
-  return withoutControlCharacters(`${source.type}:${who}`).slice(0, 200);
+  // let a peer's self-made key rewrite how its request shows in a log or console, and so would a
+  // bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` shows as `p2p:alice`).
+  // The approval workflow refuses such a requester name, which refused the peer's every request
+  // as INVALID_INPUT: they are removed.
+  return withoutControlCharacters(`${source.type}:${who}`).replace(BIDI_OVERRIDES, '').slice(0, 200);
 }
+
+/** The bidirectional embeddings, overrides and isolates an approval workflow refuses in a name. */
+const BIDI_OVERRIDES = /[\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
  * True when `approver` is the sender of a request under any name its source carries: the

@@ -130,6 +130,21 @@ describe('a peer whose self-made key holds control characters or line separators
   );
 });
 
+describe('a peer whose self-made key holds a bidirectional override, embedding or isolate', () => {
+  it.each(['key\u202eyek', 'key\u202aab\u202c', 'key\u2067ab\u2069'])(
+    'forwardRequest(...) from key %j is queued under a requester name without it',
+    async (publicKey) => {
+      const { gateway } = createGatewayFixture(createApprovalWorkflow());
+      const source = createInjectionSource('p2p', { identity: { publicKey } });
+      const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
+      expect(result.requiresApproval).toBe(true);
+      const [pending] = await gateway.getPendingRequests('approval-gateway');
+      expect(pending?.id).toBe(result.requestId);
+      expect(await gateway.approveAndExecute(result.requestId, publicKey)).toMatchObject({ code: 'ACCESS_DENIED' });
+    },
+  );
+});
+
 describe('an event emitter that throws (an audit sink that is down)', () => {
   const failingEvents = {
     emit: () => {
@@ -323,6 +338,13 @@ describe('a peer that writes terminal escapes into what approvers read', () => {
     ],
     ['a target session', 'p2p-gateway', 'code-\u001b[2Kassistant', {}],
     ['a target session with a C1 control', 'p2p-gateway', 'code-\u009b2Kassistant', {}],
+    [
+      'an action type with a right-to-left override (the rest of the description reads backwards)',
+      'approval-gateway',
+      'code-assistant',
+      { actionType: 'chat \u202e' },
+    ],
+    ['an action type with a directional isolate', 'approval-gateway', 'code-assistant', { actionType: 'chat\u2067' }],
   ])(
     'forwardRequest(...) with %s holding control characters throws INVALID_INPUT and queues or delivers nothing',
     async (_what, gatewaySession, targetSession, options) => {

@@ -164,6 +164,8 @@ describe('listPendingRequests(query)', () => {
     { gatewaySession: null },
     { cursor: 5 },
     { limit: '5' },
+    { limit: null },
+    { cursor: null },
     { offset: 10 },
   ])(
     'refuses a query that is not one (%j) with INVALID_INPUT, never a TypeError or a silent full listing',

@@ -210,7 +210,8 @@ function sourceKey(payload: ForwardPayload): string {
  */
 export function listPendingPage(records: readonly ApprovalRecord[], query: PendingRequestQuery): PendingRequestPage {
   assertPageQuery(query);
-  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  // Only an absent limit is the default: `null` (an empty `limit=` from a URL) is no page size.
+  const limit = query.limit === undefined ? DEFAULT_PAGE_SIZE : query.limit;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }

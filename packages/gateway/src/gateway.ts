@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertSource, hasControlCharacters, parseInput } from '@warden/core';
+import { assertSource, isPlainLine, parseInput } from '@warden/core';
 import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {
@@ -28,10 +28,12 @@ import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './ga
 /**
  * Session names and action types end up in what approvers read (the approval request's
  * description, refusal texts, events). Control characters (C0, DEL, C1) and line separators
- * there would let a peer rewrite a console line (`chat\u001b[2K\r…`) or add lines of its own.
+ * there would let a peer rewrite a console line (`chat\u001b[2K\r…`) or add lines of its own,
+ * and a bidirectional control (`chat` U+202E) reorders the rest of the description, which names
+ * the sender, the gateway and the target.
  */
 const printable = (schema: z.ZodString): z.ZodString =>
-  schema.refine((text) => !hasControlCharacters(text), 'must not contain control characters or line separators');
+  schema.refine(isPlainLine, 'must not contain control characters, line separators or bidirectional controls');
 const sessionName = printable(z.string().min(1).max(256));
 const message = z.string().max(1_000_000);
 const actionType = printable(z.string().min(1).max(256));

@@ -41,18 +41,27 @@ export interface ApprovalIdentityOptions {
 
 /**
  * Characters that show nothing: the default-ignorable ones (zero-width spaces and joiners, soft
- * hyphen, variation selectors, Hangul fillers…) and the Braille pattern blank, which is drawn as
- * a space but is neither whitespace (`trim` keeps it) nor default-ignorable.
+ * hyphen, variation selectors, Hangul fillers…), every format character (`Cf`: browsers draw the
+ * interlinear annotation anchors U+FFF9–U+FFFB and the Egyptian hieroglyph format controls as
+ * nothing, though they are not default-ignorable; the few visible ones only make more names one
+ * person) and the Braille pattern blank, which is drawn as a space but is neither whitespace
+ * (`trim` keeps it) nor default-ignorable.
  */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]/gu;
 const WHITESPACE_RUN = /\s+/gu;
+/**
+ * A combining dot above on a soft-dotted letter (`i`, `j`, Cyrillic `і`…): the letter's own dot
+ * makes room for it, so `i` U+0307 shows as `i`, and `İ` lowercases to it.
+ */
+const DOT_ON_SOFT_DOTTED = /(\p{Soft_Dotted})\u0307/gu;
 
 /**
  * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
  * invisible characters (default-ignorable ones and the braille blank) removed, NFKC again,
  * trimmed, runs of whitespace inside made one space, and case-folded unless
- * `caseSensitiveIdentities` is set. `Alice`, `alice `, `alice\u2800` and `alice` are one person by
- * default, and so are `Alice Smith` and `Alice  Smith`.
+ * `caseSensitiveIdentities` is set (`ẞ` and `ß` fold to `ss`); a dot above on a soft-dotted letter,
+ * which shows nothing (`i` U+0307 is drawn as `i`), is dropped. `Alice`, `alice `, `alice\u2800`,
+ * `ALİCE` and `alice` are one person by default, and so are `Alice Smith` and `Alice  Smith`.
  *
  * @throws `InvalidInputError` when `identity` is not a string.
  */
@@ -72,9 +81,13 @@ export function approvalIdentityKey(identity: string, options: ApprovalIdentityO
     .normalize('NFKC')
     .trim()
     .replace(WHITESPACE_RUN, ' ');
-  if (options.caseSensitiveIdentities === true) return normalised;
-  // Upper then lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ).
-  return normalised.toUpperCase().toLowerCase().normalize('NFKC');
+  // Lower, upper, lower approximates Unicode case folding (ß → SS → ss, ς → Σ → σ); lowering
+  // first folds the capital ẞ too, which upper-then-lower left as ß, a person apart from ss.
+  const key =
+    options.caseSensitiveIdentities === true
+      ? normalised
+      : normalised.toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
+  return key.replace(DOT_ON_SOFT_DOTTED, '$1').normalize('NFKC');
 }
 
 /** Input of {@link openApprovalRecord}: an already validated request. */
