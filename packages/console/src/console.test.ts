@@ -183,6 +183,44 @@ describe('sign-in', () => {
   });
 });
 
+describe('a page on another site whose name now resolves to 127.0.0.1 (DNS rebinding)', () => {
+  const statusFor = (url: string, host: string, path = '/console/sign-in') =>
+    rawStatusLine(Number(new URL(url).port), `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+
+  it('is refused with 403 on a loopback address, page and assets alike, so it never gets the sign-in form token; recorded', async () => {
+    const events = createSecurityEventEmitter();
+    const seen: unknown[] = [];
+    events.on('access_denied', (event) => seen.push(event.details));
+    await server.close();
+    server = await startConsole({ operators, killSwitch, events });
+    const port = new URL(server.url).port;
+    for (const host of [`attacker.example:${port}`, 'attacker.example', `127.0.0.1.attacker.example:${port}`]) {
+      expect(await statusFor(server.url, host), host).toBe('HTTP/1.1 403 Forbidden');
+    }
+    expect(await statusFor(server.url, `attacker.example:${port}`, '/console/assets/console.js')).toBe(
+      'HTTP/1.1 403 Forbidden',
+    );
+    expect(seen[0]).toMatchObject({ step: 'console-host', host: `attacker.example:${port}` });
+  });
+
+  it('serves loopback names (localhost and its subdomains, 127.x, [::1]) and the publicOrigin name a local proxy passes on', async () => {
+    const port = new URL(server.url).port;
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `ops.localhost:${port}`,
+      `127.0.0.2:${port}`,
+      '[::1]',
+    ]) {
+      expect(await statusFor(server.url, host), host).toBe('HTTP/1.1 200 OK');
+    }
+    await server.close();
+    server = await startConsole({ operators, killSwitch, publicOrigin: 'https://ops.example' });
+    expect(await statusFor(server.url, 'ops.example')).toBe('HTTP/1.1 200 OK');
+    expect(await statusFor(server.url, 'attacker.example')).toBe('HTTP/1.1 403 Forbidden');
+  });
+});
+
 describe('a forged cross-site POST (an attacker page the operator visits)', () => {
   it('is refused with 403 for a foreign Origin, a cross-site fetch or a missing CSRF token; nothing changes', async () => {
     const { cookie, csrf } = await signIn(server.url, ALICE);

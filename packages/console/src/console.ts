@@ -19,7 +19,7 @@ import { sendAsset, sendJson } from './http/respond.js';
 import { rememberChange } from './pages/kill-switch.js';
 import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE } from './pages/sign-in.js';
 import { routeGet, routePost } from './routes.js';
-import { expectedOrigin, readCookie, setSecurityHeaders } from './security/headers.js';
+import { expectedOrigin, readCookie, reboundHostReason, setSecurityHeaders } from './security/headers.js';
 import { SessionStore } from './security/sessions.js';
 import { SignInThrottle } from './security/sign-in-throttle.js';
 
@@ -94,6 +94,8 @@ function contextOf(app: ConsoleApp, request: IncomingMessage, response: ServerRe
 async function serve(context: RequestContext): Promise<void> {
   const { request, response, path } = context;
   setSecurityHeaders(response);
+  const rebound = reboundHostReason(request, context.app.config.publicOrigin);
+  if (rebound !== undefined) return refuseReboundHost(context, rebound);
   if (request.method === 'GET' && path === '/assets/console.js') {
     sendAsset(response, 'text/javascript; charset=utf-8', CONSOLE_SCRIPT);
     return;
@@ -106,6 +108,20 @@ async function serve(context: RequestContext): Promise<void> {
   if (request.method === 'POST') return routePost(context);
   response.setHeader('Allow', 'GET, POST');
   sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET or POST' } });
+}
+
+/** Refuses a request {@link reboundHostReason} judged DNS rebinding: 403, recorded, nothing served. */
+function refuseReboundHost(context: RequestContext, reason: string): void {
+  context.app.emit({
+    type: 'access_denied',
+    details: {
+      code: 'ACCESS_DENIED',
+      step: 'console-host',
+      reason,
+      host: (context.request.headers.host ?? '').slice(0, 200),
+    },
+  });
+  sendJson(context.response, 403, { error: { code: 'ACCESS_DENIED', message: `Refused: ${reason}` } });
 }
 
 /**

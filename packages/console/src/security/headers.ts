@@ -26,6 +26,50 @@ export function isTls(request: IncomingMessage): boolean {
   return (request.socket as { encrypted?: boolean }).encrypted === true;
 }
 
+/**
+ * A request that reached a loopback address under a name that is not loopback is DNS rebinding: a
+ * page on another site whose name now resolves to 127.0.0.1 would be same-origin with the console
+ * in the operator's browser, could read the sign-in form's token and post guesses from the
+ * operator's own address until the throttle locks the operator out. Such a request is refused
+ * unless its Host is `publicOrigin`'s (a proxy on the same machine passing the public name on).
+ * Returns the reason, or `undefined`. Requests to a non-loopback address are not judged here.
+ */
+export function reboundHostReason(request: IncomingMessage, publicOrigin: string | undefined): string | undefined {
+  const local = request.socket.localAddress;
+  if (local === undefined || !isLoopbackAddress(local)) return undefined;
+  const host = request.headers.host;
+  // A request without a Host (HTTP/1.0) is not a browser's.
+  if (host === undefined) return undefined;
+  const name = hostnameOf(host);
+  if (name !== undefined && isLoopbackName(name)) return undefined;
+  if (name !== undefined && publicOrigin !== undefined && name === new URL(publicOrigin).hostname) return undefined;
+  return 'the Host header names another site on a loopback address (DNS rebinding)';
+}
+
+/** True for an address a socket reports on loopback: 127.0.0.0/8, `::1`, or IPv4-mapped 127.x. */
+function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(address);
+}
+
+/**
+ * True for a host name, as the URL parser normalises it, that only ever resolves to loopback:
+ * `localhost` and its subdomains (browsers resolve them to loopback themselves), 127.0.0.0/8,
+ * `[::1]` and IPv4-mapped 127.x.
+ */
+function isLoopbackName(name: string): boolean {
+  if (name === 'localhost' || name.endsWith('.localhost') || name === '[::1]') return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name);
+}
+
+function hostnameOf(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The origin the browser sees: `publicOrigin` when configured, else the request's scheme and Host. */
 export function expectedOrigin(request: IncomingMessage, publicOrigin: string | undefined): string {
   if (publicOrigin !== undefined) return publicOrigin;
