@@ -104,8 +104,10 @@ export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}
       return [...records.values()]
         .map((stored) => stored.record)
         .filter((record) => record.status === 'pending')
-        .filter((record) => !filter.tier || record.tier === filter.tier)
-        .filter((record) => !filter.requester || record.requester === filter.requester)
+        // A filter field given is a filter, '' included (as the Redis store reads it): an empty
+        // requester read as "no filter" showed a caller everyone's requests.
+        .filter((record) => filter.tier === undefined || record.tier === filter.tier)
+        .filter((record) => filter.requester === undefined || record.requester === filter.requester)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
         .map((record) => structuredClone(record));
     },

@@ -34,6 +34,9 @@ export function registerApprovalStorePending({ store, timeoutMs }: ApprovalStore
         expect(idsOf(await approvals.listPending({ requester: record.requester }))).toEqual([record.id]);
       }
       expect(await approvals.listPending({ requester: '*' })).toEqual([]);
+      // An empty name is a name like any other, never "no filter": a caller passing on a
+      // requester it read as '' must not be shown everyone's requests.
+      expect(await approvals.listPending({ requester: '' })).toEqual([]);
     },
     timeoutMs,
   );
