@@ -101,11 +101,11 @@ export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}
       return true;
     },
     async listPending(filter: ApprovalFilter = {}) {
+      // A filter field given is a filter, '' included (as the Redis store reads it): an empty
+      // requester read as "no filter" showed a caller everyone's requests.
       return [...records.values()]
         .map((stored) => stored.record)
         .filter((record) => record.status === 'pending')
-        // A filter field given is a filter, '' included (as the Redis store reads it): an empty
-        // requester read as "no filter" showed a caller everyone's requests.
         .filter((record) => filter.tier === undefined || record.tier === filter.tier)
         .filter((record) => filter.requester === undefined || record.requester === filter.requester)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
