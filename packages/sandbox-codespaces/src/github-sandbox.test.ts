@@ -216,6 +216,19 @@ describe('getStatus(id), destroy(id), list()', () => {
     expect(fixture.fake.codespaces.get(foreign)?.state).toBe('Available');
   });
 
+  // The attacker here is the sandbox of another deployment whose prefix extends this one's
+  // (`warden` and `warden-prod`, each its own as the README asks): its display names
+  // `warden-prod-<hex>` start with `warden-`, so this sandbox listed, ran in and deleted them.
+  it("never reports, runs in or destroys a codespace of a deployment whose prefix extends its own (warden-prod's, for warden)", async () => {
+    const { id: foreign } = await fixture.createSandbox({ namePrefix: 'warden-prod' }).create();
+    const sandbox = fixture.createSandbox({ namePrefix: 'warden' });
+    expect(await sandbox.list()).toEqual([]);
+    await expect(sandbox.getStatus(foreign)).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    await expect(sandbox.execute(foreign, 'true')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    await sandbox.destroy(foreign);
+    expect(fixture.fake.codespaces.get(foreign)?.state).toBe('Available');
+  });
+
   it('emits sandbox_created and sandbox_destroyed', async () => {
     const events: SecurityEvent[] = [];
     const emitter = createSecurityEventEmitter();

@@ -90,6 +90,12 @@ function requireRequestedLifetimes(
 /** What every string form of a secret shows instead of it. */
 const REDACTED = '[redacted]';
 
+/** Random bytes after the prefix of a display name: `<namePrefix>-<12 hex>`. */
+const DISPLAY_NAME_RANDOM_BYTES = 6;
+
+/** What follows `<namePrefix>-` in the display name of a codespace this sandbox made, and nothing else. */
+const DISPLAY_NAME_SUFFIX = /^[0-9a-f]{12}$/;
+
 const MAX_IDLE_MINUTES = 240;
 const MIN_IDLE_MINUTES = 5;
 
@@ -131,7 +137,7 @@ class CodespacesSandbox implements Sandbox {
       this.#settings.idleTimeoutMinutes ??
       Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
     const retentionPeriodMinutes = this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes;
-    const displayName = `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`;
+    const displayName = `${this.#settings.namePrefix}-${randomBytes(DISPLAY_NAME_RANDOM_BYTES).toString('hex')}`;
     const created = await this.createCodespace(displayName, {
       machine: machine.name,
       idle_timeout_minutes: idleTimeoutMinutes,
@@ -322,10 +328,19 @@ class CodespacesSandbox implements Sandbox {
       : undefined;
   }
 
+  /**
+   * True for a codespace of the configured repository whose display name is exactly one this
+   * sandbox makes (`<namePrefix>-<12 hex>`). A prefix match alone is not enough: another
+   * deployment's prefix may extend this one (`warden-prod` and `warden`), and its codespaces
+   * (`warden-prod-…`) would pass for this sandbox's.
+   */
   private isOwn(codespace: CodespaceRecord): boolean {
+    const displayName = codespace.display_name ?? '';
+    const prefix = `${this.#settings.namePrefix}-`;
     return (
       codespace.repository.full_name.toLowerCase() === this.repositoryName().toLowerCase() &&
-      (codespace.display_name ?? '').startsWith(`${this.#settings.namePrefix}-`)
+      displayName.startsWith(prefix) &&
+      DISPLAY_NAME_SUFFIX.test(displayName.slice(prefix.length))
     );
   }
 
