@@ -49,7 +49,7 @@ export interface GitHubAppTokenIssuerConfig
   sweepIntervalMs?: number;
   /** Told about a failed background sweep. @default ignore */
   onSweepError?: (error: WardenError) => void;
-  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). One that throws changes no outcome. */
   events?: SecurityEventEmitter;
   /** Clock (token expiry and JWT times). @default Date.now */
   now?: Clock;

@@ -48,7 +48,7 @@ export interface GitHubJITConfig extends GitHubClientSettings, RevocationRetrySe
   sweepIntervalMs?: number;
   /** Told about a failed background sweep. @default ignore */
   onSweepError?: (error: WardenError) => void;
-  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). One that throws changes no outcome. */
   events?: SecurityEventEmitter;
   /** Clock. @default Date.now */
   now?: Clock;
