@@ -27,6 +27,7 @@ import {
   sandboxIdSchema,
 } from '@warden/core';
 import { createGitHubClient } from '@warden/github-client';
+import { shownWord } from './codespace-answers.js';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
 import { chooseMachine, machineLimits, requireChosenMachine } from './codespace-machine.js';
 import { toSandboxState } from './codespace-state.js';
@@ -300,10 +301,10 @@ class CodespacesSandbox implements Sandbox {
       if (!codespace) throw this.unavailable(`codespace ${name} disappeared while starting`);
       // A name GitHub's create answer put forward for another codespace is found out here.
       if (codespace.display_name !== displayName) throw this.unavailable(`codespace ${name} is not ${displayName}`);
-      last = codespace.state;
+      last = shownWord(codespace.state);
       const state = toSandboxState(codespace.state);
       if (state === 'running') return codespace;
-      if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${codespace.state}`);
+      if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${last}`);
       if (codespace.state === 'Shutdown') await this.#api.start(name);
       if (poll < polls) await sleep(this.#settings.pollIntervalMs);
     }
@@ -352,7 +353,9 @@ class CodespacesSandbox implements Sandbox {
       createdAt: codespace.created_at,
       constraints: this.constraintsOf(codespace),
     };
-    return state === 'error' ? { ...status, error: `GitHub reports the codespace as ${codespace.state}` } : status;
+    return state === 'error'
+      ? { ...status, error: `GitHub reports the codespace as ${shownWord(codespace.state)}` }
+      : status;
   }
 
   /** Constraints as created, or (for a codespace an earlier process made) what the codespace itself enforces. */
