@@ -145,6 +145,17 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect(result.truncated).toBe(true);
   });
 
+  // The port's rule: the cap never splits a character. Cut inside one, the text ended in U+FFFD
+  // (three bytes), so it was no prefix of the output and could pass maxOutputBytes.
+  it('caps each stream at maxOutputBytes without splitting a character: whole ones only, within the cap', async () => {
+    const euros = '€'.repeat(400); // three bytes each in UTF-8
+    const result = await run({ command: ['printf', '%s', euros], maxOutputBytes: 1000 });
+    expect(result.truncated).toBe(true);
+    expect(result.stdout).toBe('€'.repeat(333));
+    const stderr = await run({ command: ['/bin/sh', '-c', `printf '%s' '${euros}' >&2`], maxOutputBytes: 1000 });
+    expect(stderr.stderr).toBe('€'.repeat(333));
+  });
+
   it('also enforces the timeout inside the codespace with timeout -s KILL, one second after the local deadline', async () => {
     await run({ command: ['true'], timeoutMs: 2500 });
     const [argv] = await gh.calls();
