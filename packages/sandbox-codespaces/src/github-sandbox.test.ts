@@ -253,6 +253,20 @@ describe('execute(id, command, options)', () => {
     expect(argv?.slice(0, 5)).toEqual(['codespace', 'ssh', '-c', id, '--']);
   });
 
+  // The port's rule (and the threat model's: nothing a sandbox starts outlives destroy): a command
+  // still running when its sandbox is destroyed, without an abort first, resolves as killed.
+  // Destroy deleted the codespace and left the command to run on (until its timeout, or until
+  // the dropped connection ended it with gh's exit code, reported as the command's).
+  it('a command still running when destroy(id) is called, without an abort, resolves killed with timedOut true', async () => {
+    const sandbox = fixture.createSandbox();
+    const { id } = await sandbox.create();
+    const running = sandbox.execute(id, 'sleep 20', { timeoutMs: 60_000 });
+    while ((await fixture.gh.calls()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await sandbox.destroy(id);
+    await expect(running).resolves.toMatchObject({ timedOut: true });
+    await expect(sandbox.execute(id, 'true')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+  }, 60_000);
+
   it("uses the sandbox's timeoutMs when the call gives none", async () => {
     const sandbox = fixture.createSandbox();
     const { id } = await sandbox.create({ timeoutMs: 200 });

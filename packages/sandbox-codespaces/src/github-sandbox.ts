@@ -109,6 +109,8 @@ class CodespacesSandbox implements Sandbox {
   readonly #known = new Map<string, SandboxConstraints>();
   readonly #destroyed = new Set<string>();
   readonly #destroying = new Map<string, Promise<void>>();
+  /** Commands running in each codespace, aborted by `destroy`. */
+  readonly #running = new Map<string, Set<AbortController>>();
   #machines: Promise<CodespaceMachine[]> | undefined;
 
   // Private fields: the settings hold the token, so nothing here is reachable by inspection.
@@ -175,16 +177,29 @@ class CodespacesSandbox implements Sandbox {
     const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
     const parsedOptions = parseInput(execOptionsSchema, options === undefined ? {} : options, 'execute options');
     const constraints = await this.constraintsOfOwn(name);
-    return this.#transport.execute({
-      codespace: name,
-      command: parsedCommand,
-      ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
-      env: { ...constraints.env, ...parsedOptions.env },
-      ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
-      timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.#settings.defaultTimeoutMs,
-      maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      ...(parsedOptions.signal === undefined ? {} : { signal: parsedOptions.signal }),
-    });
+    // A codespace being destroyed runs nothing new: its commands are being killed.
+    if (this.#destroying.has(name)) throw new SandboxNotFoundError({ id: name });
+    const destroyed = new AbortController();
+    const running = this.#running.get(name) ?? new Set<AbortController>();
+    this.#running.set(name, running.add(destroyed));
+    try {
+      return await this.#transport.execute({
+        codespace: name,
+        command: parsedCommand,
+        ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
+        env: { ...constraints.env, ...parsedOptions.env },
+        ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
+        timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.#settings.defaultTimeoutMs,
+        maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        signal:
+          parsedOptions.signal === undefined
+            ? destroyed.signal
+            : AbortSignal.any([parsedOptions.signal, destroyed.signal]),
+      });
+    } finally {
+      running.delete(destroyed);
+      if (running.size === 0 && this.#running.get(name) === running) this.#running.delete(name);
+    }
   }
 
   async getStatus(id: string): Promise<SandboxStatus> {
@@ -199,6 +214,9 @@ class CodespacesSandbox implements Sandbox {
     if (this.#destroyed.has(name)) return;
     let pending = this.#destroying.get(name);
     if (!pending) {
+      // Killed first, as the port requires: a command still running resolves as killed
+      // (`timedOut`), rather than running on, or ending with the dropped connection's exit code.
+      for (const command of this.#running.get(name) ?? []) command.abort();
       pending = this.stopAndDelete(name).finally(() => this.#destroying.delete(name));
       this.#destroying.set(name, pending);
     }
