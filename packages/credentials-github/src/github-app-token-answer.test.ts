@@ -76,6 +76,26 @@ describe('createGitHubAppTokenIssuer: a hostile answer that grants more than ask
     expect(error.message).not.toMatch(/[\n\r]/);
   });
 
+  // The same hostile API, granting levels named like Object.prototype's members: the rank table
+  // read them as inherited functions, which compare as NaN, so no such grant counted as beyond
+  // the request (a grant the issuer cannot verify must).
+  it.each(['constructor', '__proto__', 'toString'])(
+    'issue() given a permission at level "%s": ACCESS_DENIED, the token revoked',
+    async (level) => {
+      const issuer = createAppTokenIssuerOnFake(fake, {
+        octokit: hostileOctokit((answer) => {
+          answer.permissions = { contents: 'read', administration: level };
+        }),
+        repositories: ['sandbox'],
+      });
+      await expect(issuer.issue(['contents:read'], '5m')).rejects.toMatchObject({
+        code: 'ACCESS_DENIED',
+        message: /a permission not described/,
+      });
+      expect(fake.app.tokens()[0]?.revoked).toBe(true);
+    },
+  );
+
   // The same hostile API, with a malformed answer: the fields it names came from the answer's
   // own keys, so a permission whose level is no string put its name in the message verbatim,
   // which could be the app JWT it was sent (good for minting more tokens), the token, or a
