@@ -158,6 +158,21 @@ describe('create(constraints)', () => {
     });
     expect(fixture.fake.codespaces.list().map((codespace) => codespace.state)).toEqual(['Deleted']);
   });
+
+  // The attacker here is a GitHub that answers slowly (each poll within the per-attempt deadline):
+  // readyTimeoutMs only set how many polls to make, so every slow answer stretched the wait, up
+  // to polls × requestTimeoutMs × (retries + 1). The clock (`now`) jumps a second per reading
+  // here, as it would across slow answers.
+  it('stops polling once readyTimeoutMs has passed on the clock, however slowly GitHub answers, and deletes the codespace', async () => {
+    await fixture.dispose();
+    fixture = await startSandboxFixture({ fake: { autoAdvance: false } });
+    let clock = Date.parse('2026-06-01T12:00:00Z');
+    const now = () => (clock += 1000);
+    const sandbox = fixture.createSandbox({ readyTimeoutMs: 5_000, pollIntervalMs: 1, now });
+    await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: /Queued/ });
+    expect(fixture.fake.requestsTo('codespaces/get-for-authenticated-user').length).toBeLessThan(20);
+    expect(fixture.fake.codespaces.list().map((codespace) => codespace.state)).toEqual(['Deleted']);
+  });
 });
 
 describe('getStatus(id), destroy(id), list()', () => {

@@ -313,6 +313,8 @@ class CodespacesSandbox implements Sandbox {
    */
   private async waitUntilAvailable(name: string, displayName: string): Promise<CodespaceRecord> {
     const polls = Math.ceil(this.#settings.readyTimeoutMs / this.#settings.pollIntervalMs);
+    // Bounded by the clock as well as the count: slow answers would stretch a count of polls.
+    const deadline = this.#settings.now() + this.#settings.readyTimeoutMs;
     let last = 'unknown';
     for (let poll = 0; poll <= polls; poll++) {
       const codespace = await this.#api.get(name);
@@ -324,6 +326,8 @@ class CodespacesSandbox implements Sandbox {
       if (state === 'running') return codespace;
       if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${last}`);
       if (codespace.state === 'Shutdown') await this.#api.start(name);
+      // Written to fail closed: a clock that reads NaN is past every deadline.
+      if (!(this.#settings.now() < deadline)) break;
       if (poll < polls) await sleep(this.#settings.pollIntervalMs);
     }
     throw this.unavailable(
