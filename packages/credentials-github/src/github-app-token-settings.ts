@@ -45,7 +45,7 @@ export interface GitHubAppTokenIssuerConfig
    * @default an Octokit with the retry and throttling plugins
    */
   octokit?: GitHubClient;
-  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`. Off by default. */
+  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`, never two at once. Off by default. */
   sweepIntervalMs?: number;
   /** Told about a failed background sweep. @default ignore */
   onSweepError?: (error: WardenError) => void;
