@@ -78,4 +78,25 @@ describe('startBackgroundSweep(sweep, settings)', () => {
       for (const timer of timers) clearInterval(timer);
     }
   });
+
+  // The attacker here is a fault in the caller's own handler (a logger that broke): it threw
+  // inside the timer's promise chain, an unhandled rejection, which ends a Node process.
+  it('an onSweepError that throws leaves no unhandled rejection, and sweeping goes on', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const failure = new BackendUnavailableError({ backend: 'github', message: 'down' });
+    const onSweepError = vi.fn(() => {
+      throw new Error('logger broke');
+    });
+    const timer = startBackgroundSweep(() => Promise.reject(failure), { sweepIntervalMs: 10, onSweepError });
+    try {
+      await vi.waitFor(() => expect(onSweepError.mock.calls.length).toBeGreaterThanOrEqual(3), { timeout: 90_000 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      clearInterval(timer);
+      process.off('unhandledRejection', record);
+    }
+  });
 });

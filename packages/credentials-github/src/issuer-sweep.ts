@@ -32,7 +32,7 @@ export function startBackgroundSweep(
     sweep()
       .catch((error: unknown) => {
         const errors = error instanceof AggregateError ? error.errors : [error];
-        for (const each of errors) if (WardenError.isInstance(each)) settings.onSweepError?.(each);
+        for (const each of errors) if (WardenError.isInstance(each)) tellSweepError(settings, each);
       })
       .finally(() => {
         sweeping = false;
@@ -40,4 +40,16 @@ export function startBackgroundSweep(
   }, settings.sweepIntervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Tells `onSweepError`, ignoring a handler that throws: on the timer's promise chain its error
+ * would be an unhandled rejection, which ends a Node process.
+ */
+function tellSweepError(settings: BackgroundSweepSettings, error: WardenError): void {
+  try {
+    settings.onSweepError?.(error);
+  } catch {
+    // The handler's own failure; the next sweep tries again.
+  }
 }
