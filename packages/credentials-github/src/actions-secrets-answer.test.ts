@@ -64,4 +64,39 @@ describe('GitHub JIT issuer: malformed answers', () => {
     const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit });
     await expect(issuer.sweep()).resolves.toEqual([]);
   });
+
+  // A GitHub that answers every page with the same full page (or ignores `page`) and claims a
+  // huge total: the sweep read 1,000 pages and sent a DELETE for each copy of every expired name,
+  // one a second (minWriteIntervalMs) for over a day.
+  it('sweep() given a GitHub that repeats one full page deletes each expired secret once and stops listing', async () => {
+    const expired = 'WARDEN_JIT_1700000000_0123456789ABCDEF0123';
+    const octokit = new Octokit({ baseUrl: fake.url, auth: fake.userToken });
+    octokit.hook.after('request', (response, options) => {
+      if (/\/actions\/secrets(\?|$)/.test(String(options.url))) {
+        const data = response.data as { total_count: number; secrets: { name: string }[] };
+        const others = Array.from({ length: 99 }, (_, index) => ({ name: `OTHER_${index}` }));
+        data.secrets = [{ name: expired }, ...others].map((secret) => ({ ...secret, created_at: '', updated_at: '' }));
+        data.total_count = 1_000_000;
+      }
+    });
+    const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit });
+    await expect(issuer.sweep()).resolves.toEqual([]);
+    expect(fake.requestsTo('actions/delete-repo-secret')).toHaveLength(1);
+    expect(fake.requestsTo('actions/list-repo-secrets').length).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  // A GitHub that lists secrets without end: memory without bound, page after page.
+  it('sweep() given more than 1,000,000 distinct secret names: BACKEND_UNAVAILABLE, nothing deleted', async () => {
+    const octokit = new Octokit({ baseUrl: fake.url, auth: fake.userToken });
+    octokit.hook.after('request', (response, options) => {
+      if (/\/actions\/secrets(\?|$)/.test(String(options.url))) {
+        const data = response.data as { total_count: number; secrets: { name: string }[] };
+        data.secrets = Array.from({ length: 1_000_001 }, (_, index) => ({ name: `OTHER_${index}` }));
+        data.total_count = data.secrets.length;
+      }
+    });
+    const issuer = createJITIssuerOnFake(fake, { token: undefined, octokit, revokeAttempts: 1 });
+    await expect(issuer.sweep()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(fake.requestsTo('actions/delete-repo-secret')).toHaveLength(0);
+  }, 120_000);
 });

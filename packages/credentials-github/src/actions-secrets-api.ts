@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '@warden/core';
 import { type GitHubClient, isGitHubHttpError, toWardenError } from '@warden/github-client';
 
 /** Where the secrets live. */
@@ -166,15 +167,34 @@ export function createActionsSecretsApi(client: GitHubClient, location: SecretsL
   };
 }
 
+/** Far more secret names than any repository holds (GitHub allows 100 per repository or environment): a hostile API filling memory. */
+const MAX_SECRET_NAMES = 1_000_000;
+
+/**
+ * Every secret name, each once: a GitHub that repeats a page (or ignores `page`) must not have
+ * one name deleted once per copy, nor be asked on while its pages bring nothing new.
+ *
+ * @throws `BackendUnavailableError` past {@link MAX_SECRET_NAMES} names.
+ */
 async function collectPages(
   fetchPage: (page: number) => Promise<{ total: number; names: string[] }>,
 ): Promise<string[]> {
-  const names: string[] = [];
+  const names = new Set<string>();
+  let received = 0;
   for (let page = 1; page <= 1000; page++) {
     const { total, names: pageNames } = await fetchPage(page);
-    // One by one: a page spread into push() overflows the stack past ~120,000 names.
-    for (const name of pageNames) names.push(name);
-    if (pageNames.length < PAGE_SIZE || names.length >= total) break;
+    const before = names.size;
+    // One by one: a page spread into a call overflows the stack past ~120,000 names.
+    for (const name of pageNames) names.add(name);
+    if (names.size > MAX_SECRET_NAMES) {
+      throw new BackendUnavailableError({
+        backend: 'github',
+        message: `GitHub listed over ${MAX_SECRET_NAMES} secrets`,
+      });
+    }
+    received += pageNames.length;
+    const last = pageNames.length < PAGE_SIZE || received >= total;
+    if (last || names.size === before) break;
   }
-  return names;
+  return [...names];
 }

@@ -138,14 +138,21 @@ export function permissionsBeyond(
   requested: Record<string, string>,
 ): string[] {
   return Object.entries(granted)
-    .filter(
-      ([name, level]) => level !== undefined && (LEVEL_RANK[level] ?? 99) > (LEVEL_RANK[requested[name] ?? ''] ?? 0),
-    )
+    .filter(([name, level]) => level !== undefined && rankOf(level, 99) > rankOf(requested[name], 0))
     .map(([name, level]) =>
       Object.hasOwn(PERMISSION_LEVELS, name) && Object.hasOwn(LEVEL_RANK, level as string)
         ? `${name}:${level}`
         : 'a permission not described',
     );
+}
+
+/**
+ * The rank of `level`, or `unknown` for anything that is not `read`, `write` or `admin`. Read as
+ * an own property: an answer's `constructor` or `__proto__` would otherwise find Object's members,
+ * which compare as `NaN` and so as never above anything.
+ */
+function rankOf(level: unknown, unknown: number): number {
+  return typeof level === 'string' && Object.hasOwn(LEVEL_RANK, level) ? (LEVEL_RANK[level] as number) : unknown;
 }
 
 /**

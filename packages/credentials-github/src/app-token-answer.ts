@@ -30,13 +30,15 @@ export type CheckedTokenAnswer =
   | { problems: string; token: string | undefined };
 
 /**
- * Checks `data` against the fields the issuer reads. The problems name fields only, never
- * values, so the token cannot end up in an error.
+ * Checks `data` against the fields the issuer reads. The problems name the answer's top-level
+ * fields only (the schema's own names), never values nor the keys inside them: `permissions` is
+ * keyed by the answer, which could put the app JWT it was sent, the token or a forged log line
+ * there.
  */
 export function checkInstallationTokenAnswer(data: unknown): CheckedTokenAnswer {
   const result = installationTokenAnswerSchema.safeParse(data);
   if (result.success) return { answer: result.data };
   const token = (data as { token?: unknown } | null)?.token;
-  const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || 'the answer'))];
+  const fields = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? 'the answer')))];
   return { problems: fields.join(', '), token: typeof token === 'string' && token !== '' ? token : undefined };
 }

@@ -75,4 +75,49 @@ describe('createGitHubAppTokenIssuer: a hostile answer that grants more than ask
     expect(shown).not.toContain(minted?.token);
     expect(error.message).not.toMatch(/[\n\r]/);
   });
+
+  // The same hostile API, granting levels named like Object.prototype's members: the rank table
+  // read them as inherited functions, which compare as NaN, so no such grant counted as beyond
+  // the request (a grant the issuer cannot verify must).
+  it.each(['constructor', '__proto__', 'toString'])(
+    'issue() given a permission at level "%s": ACCESS_DENIED, the token revoked',
+    async (level) => {
+      const issuer = createAppTokenIssuerOnFake(fake, {
+        octokit: hostileOctokit((answer) => {
+          answer.permissions = { contents: 'read', administration: level };
+        }),
+        repositories: ['sandbox'],
+      });
+      await expect(issuer.issue(['contents:read'], '5m')).rejects.toMatchObject({
+        code: 'ACCESS_DENIED',
+        message: /a permission not described/,
+      });
+      expect(fake.app.tokens()[0]?.revoked).toBe(true);
+    },
+  );
+
+  // The same hostile API, with a malformed answer: the fields it names came from the answer's
+  // own keys, so a permission whose level is no string put its name in the message verbatim,
+  // which could be the app JWT it was sent (good for minting more tokens), the token, or a
+  // forged log line.
+  it('issue() given a malformed permission names no key of the answer: no JWT, token or forged line', async () => {
+    let jwt = '';
+    const octokit = new Octokit({ baseUrl: fake.url });
+    octokit.hook.after('request', (response, options) => {
+      if (!String(options.url).endsWith('/access_tokens')) return;
+      jwt = String(options.headers.authorization).replace(/^bearer /i, '');
+      const answer = response.data as Record<string, unknown>;
+      answer.permissions = { [jwt]: 1, [String(answer.token)]: 2, 'x\n2026-01-01 INFO all good': 3 };
+    });
+    const issuer = createAppTokenIssuerOnFake(fake, { octokit, repositories: ['sandbox'] });
+    const error = (await issuer.issue(['contents:read'], '5m').catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: /malformed \(permissions\)/ });
+    const [minted] = fake.app.tokens();
+    expect(minted?.revoked).toBe(true);
+    const shown = `${error.message}${JSON.stringify(error)}`;
+    expect(jwt).not.toBe('');
+    expect(shown).not.toContain(jwt);
+    expect(shown).not.toContain(minted?.token);
+    expect(error.message).not.toMatch(/[\n\r]/);
+  });
 });

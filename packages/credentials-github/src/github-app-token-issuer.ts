@@ -34,6 +34,7 @@ import {
 } from './github-app-token-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
 import { isBefore, readClock } from './issuer-clock.js';
+import { tellEvents } from './issuer-events.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -126,7 +127,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
     this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
-    this.#settings.events?.emit({
+    tellEvents(this.#settings.events, {
       type: 'credential_issued',
       details: {
         provider: this.providerId,
@@ -332,7 +333,10 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (issued.revoked) return;
     issued.revoked = true;
     issued.token = '';
-    this.#settings.events?.emit({ type: 'credential_revoked', details: { provider: this.providerId, id, reason } });
+    tellEvents(this.#settings.events, {
+      type: 'credential_revoked',
+      details: { provider: this.providerId, id, reason },
+    });
   }
 }
 

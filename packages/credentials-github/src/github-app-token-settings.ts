@@ -45,11 +45,11 @@ export interface GitHubAppTokenIssuerConfig
    * @default an Octokit with the retry and throttling plugins
    */
   octokit?: GitHubClient;
-  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`. Off by default. */
+  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`, never two at once. Off by default. */
   sweepIntervalMs?: number;
   /** Told about a failed background sweep. @default ignore */
   onSweepError?: (error: WardenError) => void;
-  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). One that throws changes no outcome. */
   events?: SecurityEventEmitter;
   /** Clock (token expiry and JWT times). @default Date.now */
   now?: Clock;

@@ -44,11 +44,11 @@ export interface GitHubJITConfig extends GitHubClientSettings, RevocationRetrySe
   maxTtl?: string | number;
   /** Bytes of randomness in each token (base64url-encoded). @default 32 */
   tokenBytes?: number;
-  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`. Off by default. */
+  /** When set, `sweep()` runs every this many ms on an `unref`'d timer until `close()`, never two at once. Off by default. */
   sweepIntervalMs?: number;
   /** Told about a failed background sweep. @default ignore */
   onSweepError?: (error: WardenError) => void;
-  /** Receives `credential_issued` and `credential_revoked` events (never with a token). */
+  /** Receives `credential_issued` and `credential_revoked` events (never with a token). One that throws changes no outcome. */
   events?: SecurityEventEmitter;
   /** Clock. @default Date.now */
   now?: Clock;

@@ -15,20 +15,41 @@ export interface BackgroundSweepSettings {
 
 /**
  * Runs `sweep` every `sweepIntervalMs` on an `unref`'d timer (so it never keeps the process
- * alive), reporting a failure to `onSweepError` instead of leaving a rejection unhandled.
- * Returns the timer for `close()` to clear, or `undefined` when no interval is set.
+ * alive), skipping a tick while the previous sweep still runs, and reporting a failure to
+ * `onSweepError` instead of leaving a rejection unhandled. Returns the timer for `close()` to clear, or `undefined` when no interval is set.
  */
 export function startBackgroundSweep(
   sweep: () => Promise<unknown>,
   settings: BackgroundSweepSettings,
 ): NodeJS.Timeout | undefined {
   if (settings.sweepIntervalMs === undefined) return undefined;
+  let sweeping = false;
   const timer = setInterval(() => {
-    sweep().catch((error: unknown) => {
-      const errors = error instanceof AggregateError ? error.errors : [error];
-      for (const each of errors) if (WardenError.isInstance(each)) settings.onSweepError?.(each);
-    });
+    // One sweep at a time: one slower than the interval (a slow GitHub, retries and backoff)
+    // would be joined by another every tick, revoking the same credentials again, without bound.
+    if (sweeping) return;
+    sweeping = true;
+    sweep()
+      .catch((error: unknown) => {
+        const errors = error instanceof AggregateError ? error.errors : [error];
+        for (const each of errors) if (WardenError.isInstance(each)) tellSweepError(settings, each);
+      })
+      .finally(() => {
+        sweeping = false;
+      });
   }, settings.sweepIntervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Tells `onSweepError`, ignoring a handler that throws: on the timer's promise chain its error
+ * would be an unhandled rejection, which ends a Node process.
+ */
+function tellSweepError(settings: BackgroundSweepSettings, error: WardenError): void {
+  try {
+    settings.onSweepError?.(error);
+  } catch {
+    // The handler's own failure; the next sweep tries again.
+  }
 }

@@ -155,4 +155,16 @@ describe("toWardenError(error, action) with GitHub's message as the attacker wri
     expect(error.message).not.toContain(legacy);
     expect(error.message).toContain('Bad credentials for token[redacted] (x-[redacted]) and [redacted].');
   });
+
+  // Not only C0 and C1 controls break a line or disguise text: U+2028 and U+2029 are line breaks
+  // to JavaScript, editors and many log viewers, and bidi overrides (U+202E) show a line reversed.
+  it('turns Unicode line and paragraph separators and bidi controls into spaces too', async () => {
+    const message = 'Bad credentials\u20282026-01-01 INFO forged\u2029line \u202edesrever\u2066x\u2069 \ufeffend';
+    fake.injectFault({ kind: 'status', status: 401, message, operationId: LIST });
+    const error = toWardenError(await failedRequest(), 'list codespaces');
+    for (const character of ['\u2028', '\u2029', '\u202e', '\u2066', '\u2069', '\ufeff']) {
+      expect(error.message).not.toContain(character);
+    }
+    expect(error.message).toContain('Bad credentials 2026-01-01 INFO forged line');
+  });
 });

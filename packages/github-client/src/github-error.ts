@@ -45,12 +45,13 @@ const MAX_MESSAGE_LENGTH = 300;
 
 /**
  * A message from GitHub as an error may carry it: whoever answers may echo the token it was sent,
- * forge log lines or pad without end, so token-shaped words are `[redacted]`, control characters
- * become spaces and the message is cut to 300 characters.
+ * forge log lines or pad without end, so token-shaped words are `[redacted]`, control and format
+ * characters and line separators become spaces and the message is cut to 300 characters.
  */
 function printableMessage(message: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  const oneLine = message.replace(TOKEN_SHAPED, '[redacted]').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  // Controls (C0, DEL, C1), format characters (bidi overrides, zero-width ones) and the Unicode
+  // line and paragraph separators, which JavaScript, editors and log viewers break lines at.
+  const oneLine = message.replace(TOKEN_SHAPED, '[redacted]').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ');
   return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH)}…` : oneLine;
 }
 

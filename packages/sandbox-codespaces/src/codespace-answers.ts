@@ -52,3 +52,15 @@ export function checkAnswer<Answer>(schema: z.ZodType<Answer>, data: unknown, ac
     message: `GitHub's answer to ${action} is malformed (${fields.slice(0, 5).join(', ')})`,
   });
 }
+
+/** Text shaped like a GitHub token (`ghu_…`, `github_pat_…`, legacy `v1.…`) or a JWT. */
+const TOKEN_SHAPED = /gh[pousr]_|github_pat_|^v1\.|^eyJ/;
+
+/**
+ * A word from an answer (a state, a machine name) as a message or a status may repeat it: one
+ * that is not a plain name, or is shaped like a token, reads `(not shown)`. Whoever answers for
+ * GitHub chooses these words, and could put the token it was sent or a forged log line there.
+ */
+export function shownWord(word: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(word) && !TOKEN_SHAPED.test(word) ? word : '(not shown)';
+}

@@ -6,6 +6,7 @@
  * @module
  */
 import { CapabilityUnsupportedError, type SandboxConstraints } from '@warden/core';
+import { shownWord } from './codespace-answers.js';
 import type { CodespaceMachine } from './codespaces-api.js';
 
 const MIB = 1024 * 1024;
@@ -68,9 +69,9 @@ export function chooseMachine(
  */
 export function requireChosenMachine(running: CodespaceMachine | null, chosen: CodespaceMachine): void {
   if (running?.name === chosen.name) return;
-  const actual = running ? `"${running.name}" ${describe(running)}` : 'a machine it does not report';
+  const actual = running ? `"${shownWord(running.name)}" ${describe(running)}` : 'a machine it does not report';
   throw unsupported(
-    `GitHub runs the codespace on ${actual}, not on the chosen "${chosen.name}" ${describe(chosen)}` +
+    `GitHub runs the codespace on ${actual}, not on the chosen "${shownWord(chosen.name)}" ${describe(chosen)}` +
       " (a devcontainer's hostRequirements can demand a bigger machine)",
   );
 }
@@ -81,7 +82,7 @@ function describe(machine: CodespaceMachine): string {
 }
 
 function names(machines: readonly CodespaceMachine[]): string {
-  return machines.map((machine) => machine.name).join(', ') || 'none';
+  return machines.map((machine) => shownWord(machine.name)).join(', ') || 'none';
 }
 
 function unsupported(problem: string): CapabilityUnsupportedError {

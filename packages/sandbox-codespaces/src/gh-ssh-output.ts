@@ -69,11 +69,12 @@ export class RemoteOutput {
     this.pending = buffered;
   }
 
-  /** The captured text. */
+  /** The captured text; when the cap cut the output, it ends before a character the cap split. */
   text(): string {
     if (this.pending !== undefined && this.pending.length > 0) this.keep(this.pending);
     this.pending = undefined;
-    return Buffer.concat(this.chunks).toString('utf8');
+    const kept = Buffer.concat(this.chunks);
+    return (this.truncated ? withoutSplitCharacter(kept) : kept).toString('utf8');
   }
 
   private keep(chunk: Buffer): void {
@@ -84,4 +85,19 @@ export class RemoteOutput {
     this.chunks.push(kept);
     this.size += kept.length;
   }
+}
+
+/**
+ * `bytes` without a UTF-8 character cut short at its end. Decoded as it is, a split character
+ * becomes U+FFFD (three bytes), so the text would be no prefix of the output and could pass the cap.
+ */
+function withoutSplitCharacter(bytes: Buffer): Buffer {
+  // A character takes at most four bytes: its first byte is among the last four.
+  for (let start = bytes.length - 1; start >= Math.max(0, bytes.length - 4); start--) {
+    const byte = bytes[start] as number;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: the character starts earlier
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return start + length > bytes.length ? bytes.subarray(0, start) : bytes;
+  }
+  return bytes;
 }

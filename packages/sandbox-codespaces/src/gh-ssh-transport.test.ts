@@ -1,4 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildRemoteCommand, type CodespaceExecRequest } from './codespace-exec-transport.js';
 import { createGhSshTransport } from './gh-ssh-transport.js';
@@ -145,6 +147,17 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     expect(result.truncated).toBe(true);
   });
 
+  // The port's rule: the cap never splits a character. Cut inside one, the text ended in U+FFFD
+  // (three bytes), so it was no prefix of the output and could pass maxOutputBytes.
+  it('caps each stream at maxOutputBytes without splitting a character: whole ones only, within the cap', async () => {
+    const euros = '€'.repeat(400); // three bytes each in UTF-8
+    const result = await run({ command: ['printf', '%s', euros], maxOutputBytes: 1000 });
+    expect(result.truncated).toBe(true);
+    expect(result.stdout).toBe('€'.repeat(333));
+    const stderr = await run({ command: ['/bin/sh', '-c', `printf '%s' '${euros}' >&2`], maxOutputBytes: 1000 });
+    expect(stderr.stderr).toBe('€'.repeat(333));
+  });
+
   it('also enforces the timeout inside the codespace with timeout -s KILL, one second after the local deadline', async () => {
     await run({ command: ['true'], timeoutMs: 2500 });
     const [argv] = await gh.calls();
@@ -168,6 +181,28 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
       ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     });
   }
+
+  // The attacker here is the code inside the codespace: it rewrote the login shell's start-up
+  // file, which runs before the announcement, to print a carriage return and terminal escapes
+  // and exit. The first line of that went into the error verbatim: a log line overwritten on a
+  // terminal, or rewritten by escapes, where the error is read.
+  it('quotes no control character from what ended gh early: no carriage return or escape in the error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'warden-gh-'));
+    try {
+      const ghPath = join(dir, 'gh');
+      await writeFile(ghPath, "#!/bin/sh\nprintf 'lost\\r2026-01-01 INFO command succeeded\\033[2K\\n' >&2\nexit 1\n", {
+        mode: 0o755,
+      });
+      const transport = createGhSshTransport({ ghPath, env: gh.env });
+      const error = await transport
+        .execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: /lost/ });
+      for (const control of ['\r', '\n', '\u001b']) expect((error as Error).message).not.toContain(control);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   // bash in the codespace warns on stderr before it runs anything (an ssh-forwarded LC_ALL the
   // image lacks): the announcement is then not the first line, and must still be found.

@@ -39,6 +39,10 @@ export interface GhSshTransportConfig {
 /** The line the remote shell writes first, so a timeout can kill its process group. */
 const ANNOUNCE_PROCESS_GROUP = `printf '%s %s\\n' ${RemoteOutput.MARKER} "$$" >&2`;
 
+/** Control characters (C0, DEL and C1), which a terminal or log viewer acts on. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** How long to wait for `gh`'s output pipes to close after killing it. */
 const PIPE_GRACE_MS = 1000;
 
@@ -128,7 +132,10 @@ function runGh(
       // No announcement: the remote shell never started (gh could not reach the codespace), so
       // gh's exit code is gh's own and must not pass for the command's.
       if (!timedOut && stderr.processGroup === undefined) {
-        const said = stderr.text().split('\n', 1)[0]?.slice(0, 200) ?? '';
+        // Whatever ran first in the codespace (its login shell's start-up files, which the code
+        // inside may have rewritten) wrote this: control characters become spaces, so it can
+        // neither overwrite nor restyle a log line where the error is read.
+        const said = (stderr.text().split('\n', 1)[0]?.slice(0, 200) ?? '').replace(CONTROL_CHARACTERS, ' ');
         reject(
           new BackendUnavailableError({
             backend: 'github',

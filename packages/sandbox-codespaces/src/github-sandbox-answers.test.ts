@@ -112,3 +112,45 @@ describe('GitHub sandbox: malformed answers', () => {
     await expect(sandbox.list()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });
+
+// The same hostile API, now reaching whoever reads errors and statuses: a codespace's state and
+// machine names went into messages verbatim, so it could echo the token it was sent there or
+// forge a log line with a newline.
+describe('GitHub sandbox: hostile text in answers', () => {
+  const forged = () => `Broken ${fixture.fake.userToken}\n2026-01-01 INFO sandbox healthy`;
+
+  /** Everything a caller or a log sees of an error or a status. */
+  const shown = (value: unknown) =>
+    value instanceof Error ? `${value.message}${JSON.stringify(value)}` : JSON.stringify(value);
+
+  it('create() given a state that echoes the token: BACKEND_UNAVAILABLE, neither the token nor a forged line shown', async () => {
+    const octokit = hostileOctokit(/\{codespace_name\}$/, (answer) => (answer.state = forged()));
+    const sandbox = fixture.createSandbox({ token: undefined, octokit });
+    const error = await sandbox.create().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(shown(error)).not.toContain(fixture.fake.userToken);
+    expect((error as Error).message).not.toMatch(/[\n\r]/);
+  });
+
+  it('list() given such a state reports the error state without the token or a forged line', async () => {
+    await fixture.createSandbox().create();
+    const octokit = hostileOctokit(/^GET .*codespaces$/, (answer) => {
+      for (const record of answer.codespaces as Array<Record<string, unknown>>) record.state = forged();
+    });
+    const [status] = await fixture.createSandbox({ token: undefined, octokit }).list();
+    expect(status).toMatchObject({ state: 'error' });
+    expect(shown(status)).not.toContain(fixture.fake.userToken);
+    expect(status?.error).not.toMatch(/[\n\r]/);
+  });
+
+  it('create() given machine names that echo the token: CAPABILITY_UNSUPPORTED, neither the token nor a forged line shown', async () => {
+    const octokit = hostileOctokit(/\/machines$/, (answer) => {
+      for (const machine of answer.machines as Array<Record<string, unknown>>) machine.name = forged();
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit, machine: 'basicLinux32gb' });
+    const error = await sandbox.create().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CAPABILITY_UNSUPPORTED' });
+    expect(shown(error)).not.toContain(fixture.fake.userToken);
+    expect((error as Error).message).not.toMatch(/[\n\r]/);
+  });
+});

@@ -158,6 +158,21 @@ describe('create(constraints)', () => {
     });
     expect(fixture.fake.codespaces.list().map((codespace) => codespace.state)).toEqual(['Deleted']);
   });
+
+  // The attacker here is a GitHub that answers slowly (each poll within the per-attempt deadline):
+  // readyTimeoutMs only set how many polls to make, so every slow answer stretched the wait, up
+  // to polls × requestTimeoutMs × (retries + 1). The clock (`now`) jumps a second per reading
+  // here, as it would across slow answers.
+  it('stops polling once readyTimeoutMs has passed on the clock, however slowly GitHub answers, and deletes the codespace', async () => {
+    await fixture.dispose();
+    fixture = await startSandboxFixture({ fake: { autoAdvance: false } });
+    let clock = Date.parse('2026-06-01T12:00:00Z');
+    const now = () => (clock += 1000);
+    const sandbox = fixture.createSandbox({ readyTimeoutMs: 5_000, pollIntervalMs: 1, now });
+    await expect(sandbox.create()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: /Queued/ });
+    expect(fixture.fake.requestsTo('codespaces/get-for-authenticated-user').length).toBeLessThan(20);
+    expect(fixture.fake.codespaces.list().map((codespace) => codespace.state)).toEqual(['Deleted']);
+  });
 });
 
 describe('getStatus(id), destroy(id), list()', () => {
@@ -216,6 +231,19 @@ describe('getStatus(id), destroy(id), list()', () => {
     expect(fixture.fake.codespaces.get(foreign)?.state).toBe('Available');
   });
 
+  // The attacker here is the sandbox of another deployment whose prefix extends this one's
+  // (`warden` and `warden-prod`, each its own as the README asks): its display names
+  // `warden-prod-<hex>` start with `warden-`, so this sandbox listed, ran in and deleted them.
+  it("never reports, runs in or destroys a codespace of a deployment whose prefix extends its own (warden-prod's, for warden)", async () => {
+    const { id: foreign } = await fixture.createSandbox({ namePrefix: 'warden-prod' }).create();
+    const sandbox = fixture.createSandbox({ namePrefix: 'warden' });
+    expect(await sandbox.list()).toEqual([]);
+    await expect(sandbox.getStatus(foreign)).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    await expect(sandbox.execute(foreign, 'true')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    await sandbox.destroy(foreign);
+    expect(fixture.fake.codespaces.get(foreign)?.state).toBe('Available');
+  });
+
   it('emits sandbox_created and sandbox_destroyed', async () => {
     const events: SecurityEvent[] = [];
     const emitter = createSecurityEventEmitter();
@@ -239,6 +267,20 @@ describe('execute(id, command, options)', () => {
     const [argv] = await fixture.gh.calls();
     expect(argv?.slice(0, 5)).toEqual(['codespace', 'ssh', '-c', id, '--']);
   });
+
+  // The port's rule (and the threat model's: nothing a sandbox starts outlives destroy): a command
+  // still running when its sandbox is destroyed, without an abort first, resolves as killed.
+  // Destroy deleted the codespace and left the command to run on (until its timeout, or until
+  // the dropped connection ended it with gh's exit code, reported as the command's).
+  it('a command still running when destroy(id) is called, without an abort, resolves killed with timedOut true', async () => {
+    const sandbox = fixture.createSandbox();
+    const { id } = await sandbox.create();
+    const running = sandbox.execute(id, 'sleep 20', { timeoutMs: 60_000 });
+    while ((await fixture.gh.calls()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await sandbox.destroy(id);
+    await expect(running).resolves.toMatchObject({ timedOut: true });
+    await expect(sandbox.execute(id, 'true')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+  }, 60_000);
 
   it("uses the sandbox's timeoutMs when the call gives none", async () => {
     const sandbox = fixture.createSandbox();

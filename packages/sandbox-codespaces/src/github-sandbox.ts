@@ -27,6 +27,7 @@ import {
   sandboxIdSchema,
 } from '@warden/core';
 import { createGitHubClient } from '@warden/github-client';
+import { shownWord } from './codespace-answers.js';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
 import { chooseMachine, machineLimits, requireChosenMachine } from './codespace-machine.js';
 import { toSandboxState } from './codespace-state.js';
@@ -90,6 +91,12 @@ function requireRequestedLifetimes(
 /** What every string form of a secret shows instead of it. */
 const REDACTED = '[redacted]';
 
+/** Random bytes after the prefix of a display name: `<namePrefix>-<12 hex>`. */
+const DISPLAY_NAME_RANDOM_BYTES = 6;
+
+/** What follows `<namePrefix>-` in the display name of a codespace this sandbox made, and nothing else. */
+const DISPLAY_NAME_SUFFIX = /^[0-9a-f]{12}$/;
+
 const MAX_IDLE_MINUTES = 240;
 const MIN_IDLE_MINUTES = 5;
 
@@ -102,6 +109,8 @@ class CodespacesSandbox implements Sandbox {
   readonly #known = new Map<string, SandboxConstraints>();
   readonly #destroyed = new Set<string>();
   readonly #destroying = new Map<string, Promise<void>>();
+  /** Commands running in each codespace, aborted by `destroy`. */
+  readonly #running = new Map<string, Set<AbortController>>();
   #machines: Promise<CodespaceMachine[]> | undefined;
 
   // Private fields: the settings hold the token, so nothing here is reachable by inspection.
@@ -131,7 +140,7 @@ class CodespacesSandbox implements Sandbox {
       this.#settings.idleTimeoutMinutes ??
       Math.min(Math.max(Math.ceil(timeoutMs / 60_000), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES);
     const retentionPeriodMinutes = this.#settings.retentionPeriodMinutes ?? idleTimeoutMinutes;
-    const displayName = `${this.#settings.namePrefix}-${randomBytes(6).toString('hex')}`;
+    const displayName = `${this.#settings.namePrefix}-${randomBytes(DISPLAY_NAME_RANDOM_BYTES).toString('hex')}`;
     const created = await this.createCodespace(displayName, {
       machine: machine.name,
       idle_timeout_minutes: idleTimeoutMinutes,
@@ -168,16 +177,29 @@ class CodespacesSandbox implements Sandbox {
     const parsedCommand = parseInput(sandboxCommandSchema, command, 'command');
     const parsedOptions = parseInput(execOptionsSchema, options === undefined ? {} : options, 'execute options');
     const constraints = await this.constraintsOfOwn(name);
-    return this.#transport.execute({
-      codespace: name,
-      command: parsedCommand,
-      ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
-      env: { ...constraints.env, ...parsedOptions.env },
-      ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
-      timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.#settings.defaultTimeoutMs,
-      maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      ...(parsedOptions.signal === undefined ? {} : { signal: parsedOptions.signal }),
-    });
+    // A codespace being destroyed runs nothing new: its commands are being killed.
+    if (this.#destroying.has(name)) throw new SandboxNotFoundError({ id: name });
+    const destroyed = new AbortController();
+    const running = this.#running.get(name) ?? new Set<AbortController>();
+    this.#running.set(name, running.add(destroyed));
+    try {
+      return await this.#transport.execute({
+        codespace: name,
+        command: parsedCommand,
+        ...(parsedOptions.cwd === undefined ? {} : { cwd: parsedOptions.cwd }),
+        env: { ...constraints.env, ...parsedOptions.env },
+        ...(parsedOptions.stdin === undefined ? {} : { stdin: parsedOptions.stdin }),
+        timeoutMs: parsedOptions.timeoutMs ?? constraints.timeoutMs ?? this.#settings.defaultTimeoutMs,
+        maxOutputBytes: parsedOptions.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        signal:
+          parsedOptions.signal === undefined
+            ? destroyed.signal
+            : AbortSignal.any([parsedOptions.signal, destroyed.signal]),
+      });
+    } finally {
+      running.delete(destroyed);
+      if (running.size === 0 && this.#running.get(name) === running) this.#running.delete(name);
+    }
   }
 
   async getStatus(id: string): Promise<SandboxStatus> {
@@ -192,6 +214,9 @@ class CodespacesSandbox implements Sandbox {
     if (this.#destroyed.has(name)) return;
     let pending = this.#destroying.get(name);
     if (!pending) {
+      // Killed first, as the port requires: a command still running resolves as killed
+      // (`timedOut`), rather than running on, or ending with the dropped connection's exit code.
+      for (const command of this.#running.get(name) ?? []) command.abort();
       pending = this.stopAndDelete(name).finally(() => this.#destroying.delete(name));
       this.#destroying.set(name, pending);
     }
@@ -288,17 +313,21 @@ class CodespacesSandbox implements Sandbox {
    */
   private async waitUntilAvailable(name: string, displayName: string): Promise<CodespaceRecord> {
     const polls = Math.ceil(this.#settings.readyTimeoutMs / this.#settings.pollIntervalMs);
+    // Bounded by the clock as well as the count: slow answers would stretch a count of polls.
+    const deadline = this.#settings.now() + this.#settings.readyTimeoutMs;
     let last = 'unknown';
     for (let poll = 0; poll <= polls; poll++) {
       const codespace = await this.#api.get(name);
       if (!codespace) throw this.unavailable(`codespace ${name} disappeared while starting`);
       // A name GitHub's create answer put forward for another codespace is found out here.
       if (codespace.display_name !== displayName) throw this.unavailable(`codespace ${name} is not ${displayName}`);
-      last = codespace.state;
+      last = shownWord(codespace.state);
       const state = toSandboxState(codespace.state);
       if (state === 'running') return codespace;
-      if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${codespace.state}`);
+      if (state === 'error' || state === 'destroyed') throw this.unavailable(`codespace ${name} is ${last}`);
       if (codespace.state === 'Shutdown') await this.#api.start(name);
+      // Written to fail closed: a clock that reads NaN is past every deadline.
+      if (!(this.#settings.now() < deadline)) break;
       if (poll < polls) await sleep(this.#settings.pollIntervalMs);
     }
     throw this.unavailable(
@@ -322,10 +351,19 @@ class CodespacesSandbox implements Sandbox {
       : undefined;
   }
 
+  /**
+   * True for a codespace of the configured repository whose display name is exactly one this
+   * sandbox makes (`<namePrefix>-<12 hex>`). A prefix match alone is not enough: another
+   * deployment's prefix may extend this one (`warden-prod` and `warden`), and its codespaces
+   * (`warden-prod-…`) would pass for this sandbox's.
+   */
   private isOwn(codespace: CodespaceRecord): boolean {
+    const displayName = codespace.display_name ?? '';
+    const prefix = `${this.#settings.namePrefix}-`;
     return (
       codespace.repository.full_name.toLowerCase() === this.repositoryName().toLowerCase() &&
-      (codespace.display_name ?? '').startsWith(`${this.#settings.namePrefix}-`)
+      displayName.startsWith(prefix) &&
+      DISPLAY_NAME_SUFFIX.test(displayName.slice(prefix.length))
     );
   }
 
@@ -337,7 +375,9 @@ class CodespacesSandbox implements Sandbox {
       createdAt: codespace.created_at,
       constraints: this.constraintsOf(codespace),
     };
-    return state === 'error' ? { ...status, error: `GitHub reports the codespace as ${codespace.state}` } : status;
+    return state === 'error'
+      ? { ...status, error: `GitHub reports the codespace as ${shownWord(codespace.state)}` }
+      : status;
   }
 
   /** Constraints as created, or (for a codespace an earlier process made) what the codespace itself enforces. */

@@ -62,6 +62,10 @@ const PROTECTED_VARIABLES: ReadonlySet<string> = new Set(
     'ANSIBLE_COLLECTIONS_PATH ANSIBLE_ROLES_PATH',
     // A terminal description in the value, and input methods that load a module
     'TERMCAP XMODIFIERS',
+    // Windows: the shell Node and npm start, what runs as a program, PowerShell's module path,
+    // where system programs live, and the home and configuration folders git, ssh and npm read
+    'COMSPEC PATHEXT PSMODULEPATH SYSTEMROOT WINDIR USERPROFILE HOMEDRIVE HOMEPATH APPDATA LOCALAPPDATA',
+    'PROGRAMDATA',
   ]
     .join(' ')
     .split(' '),

@@ -196,6 +196,22 @@ const PROGRAM_STEERING_NAMES = [
   'mono-path',
   'openssl-ia32cap',
   'termcap',
+  // Windows: `ComSpec` is the shell Node (`shell: true`), npm and cmd start; `PATHEXT` decides
+  // what runs as a program; PowerShell autoloads modules from `PSModulePath`; system programs and
+  // DLLs are found under `SystemRoot`/`windir`; and git, ssh, npm and pip read their
+  // configuration (which can name programs) from `USERPROFILE`, `HOMEDRIVE`+`HOMEPATH`,
+  // `APPDATA`, `LOCALAPPDATA` and `ProgramData`, as `HOME` and `XDG_CONFIG_HOME` elsewhere.
+  'comspec',
+  'pathext',
+  'psmodulepath',
+  'systemroot',
+  'windir',
+  'userprofile',
+  'homedrive',
+  'homepath',
+  'appdata',
+  'localappdata',
+  'programdata',
 ];
 
 describe('createEnvSecretStore(config): an attacker choosing secret names', () => {
