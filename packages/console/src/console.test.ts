@@ -190,7 +190,7 @@ describe('a page on another site whose name now resolves to 127.0.0.1 (DNS rebin
   it('is refused with 403 on a loopback address, page and assets alike, so it never gets the sign-in form token; recorded', async () => {
     const events = createSecurityEventEmitter();
     const seen: unknown[] = [];
-    events.on('access_denied', (event) => seen.push(event.details));
+    events.on('security', (event) => event.type === 'access_denied' && seen.push(event.details));
     await server.close();
     server = await startConsole({ operators, killSwitch, events });
     const port = new URL(server.url).port;
