@@ -13,6 +13,7 @@ import {
   assertSpecification,
   ConflictError,
   decisionReasonSchema,
+  emitSafely,
   parseInput,
   principalSchema,
   type SecurityEventInput,
@@ -211,14 +212,9 @@ async function readBackExpired(store: ApprovalStore, record: ApprovalRecord): Pr
  * caller would retry or give up on a request that is in fact approved, or lose the id of one
  * that is in fact filed. Core's emitter never throws; others are held to the same.
  */
+/** Emits each event; the change is stored, so a failing event sink neither undoes nor hides it. */
 function emitAll(settings: ResolvedWorkflowSettings, events: SecurityEventInput[]): void {
-  for (const event of events) {
-    try {
-      settings.events?.emit(event);
-    } catch {
-      // The change is stored; a failing event sink does not undo or hide it.
-    }
-  }
+  for (const event of events) emitSafely(settings.events, event);
 }
 
 function omitTier(filter: ApprovalFilter): ApprovalFilter {

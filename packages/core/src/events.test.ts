@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSecurityEventEmitter, REDACTED, redactSecrets, type SecurityEvent } from './events.js';
+import {
+  createSecurityEventEmitter,
+  emitSafely,
+  REDACTED,
+  redactSecrets,
+  type SecurityEvent,
+  type SecurityEventEmitter,
+} from './events.js';
 
 const GITHUB_TOKEN = `ghp_${'a1B2'.repeat(9)}`;
 
@@ -179,5 +186,37 @@ describe('createSecurityEventEmitter()', () => {
       },
       { type: 'capability_revoked', timestamp: 7, details: { capabilityId: 'cap-1', revoked: ['cap-1'] } },
     ]);
+  });
+});
+
+describe('emitSafely(events, event, onError)', () => {
+  const throwing = (error: Error): SecurityEventEmitter => ({
+    on: () => () => {},
+    off: () => {},
+    emit: () => {
+      throw error;
+    },
+  });
+
+  it('emits through the emitter, and does nothing without one', () => {
+    const events = createSecurityEventEmitter();
+    const seen: string[] = [];
+    events.on('security', (event) => seen.push(event.type));
+    emitSafely(events, { type: 'sandbox_destroyed' });
+    emitSafely(undefined, { type: 'sandbox_destroyed' });
+    expect(seen).toEqual(['sandbox_destroyed']);
+  });
+
+  it('never throws for an emitter that throws: the error goes to onError, and a throwing onError is ignored too', () => {
+    const broken = new Error('audit pipe closed');
+    const reported: unknown[] = [];
+    expect(() => emitSafely(throwing(broken), { type: 'sandbox_destroyed' })).not.toThrow();
+    emitSafely(throwing(broken), { type: 'sandbox_destroyed' }, (error) => reported.push(error));
+    expect(reported).toEqual([broken]);
+    expect(() =>
+      emitSafely(throwing(broken), { type: 'sandbox_destroyed' }, () => {
+        throw new Error('reporter down');
+      }),
+    ).not.toThrow();
   });
 });

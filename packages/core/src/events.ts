@@ -84,6 +84,32 @@ export interface SecurityEventEmitter {
   emit(event: SecurityEventInput): SecurityEvent;
 }
 
+/**
+ * Emits `event` on `events` (when there is one) for something that already happened, never
+ * letting the emitter change the outcome. Core's emitter never throws, but a custom one (a
+ * broken audit pipe) can: letting that through would make an adapter report a stored approval,
+ * a minted token or a running codespace as failed, with the thing itself live and its id lost.
+ * The emitter's error goes to `onError` when given (which may not throw either), else nowhere.
+ *
+ * @example
+ * emitSafely(settings.events, { type: 'sandbox_destroyed', details: { id } });
+ */
+export function emitSafely(
+  events: SecurityEventEmitter | undefined,
+  event: SecurityEventInput,
+  onError?: (error: unknown) => void,
+): void {
+  try {
+    events?.emit(event);
+  } catch (error) {
+    try {
+      onError?.(error);
+    } catch {
+      // A reporter that fails too: the outcome still stands.
+    }
+  }
+}
+
 /** Configuration for {@link createSecurityEventEmitter}. */
 export interface SecurityEventEmitterConfig {
   /** Receives every event after the listeners. */

@@ -102,6 +102,7 @@ export {
 export {
   type AuditSink,
   createSecurityEventEmitter,
+  emitSafely,
   REDACTED,
   redactSecrets,
   type SecurityEvent,

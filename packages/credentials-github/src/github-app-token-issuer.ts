@@ -13,6 +13,7 @@ import {
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
+  emitSafely,
   InvalidInputError,
   type IssueCredentialOptions,
   type JITCredential,
@@ -34,7 +35,6 @@ import {
 } from './github-app-token-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
 import { isBefore, readClock } from './issuer-clock.js';
-import { tellEvents } from './issuer-events.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -127,7 +127,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
     this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
-    tellEvents(this.#settings.events, {
+    emitSafely(this.#settings.events, {
       type: 'credential_issued',
       details: {
         provider: this.providerId,
@@ -333,7 +333,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (issued.revoked) return;
     issued.revoked = true;
     issued.token = '';
-    tellEvents(this.#settings.events, {
+    emitSafely(this.#settings.events, {
       type: 'credential_revoked',
       details: { provider: this.providerId, id, reason },
     });

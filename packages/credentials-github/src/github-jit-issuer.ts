@@ -11,6 +11,7 @@ import {
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
+  emitSafely,
   InvalidInputError,
   type IssueCredentialOptions,
   type JITCredential,
@@ -25,7 +26,6 @@ import { type ActionsSecretsApi, createActionsSecretsApi, type SecretsPublicKey 
 import { type GitHubJITConfig, type ParsedGitHubJITConfig, parseGitHubJITConfig } from './github-jit-settings.js';
 import { issuedCredential, REDACTED } from './issued-credential.js';
 import { clockError, isBefore, readClock } from './issuer-clock.js';
-import { tellEvents } from './issuer-events.js';
 import { removeEvery, withRetries } from './issuer-retry.js';
 import { issueOptionsSchema } from './issuer-schemas.js';
 import { startBackgroundSweep } from './issuer-sweep.js';
@@ -115,7 +115,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
       this.#storing--;
     }
     this.#issued.set(id, expiresAt);
-    tellEvents(this.#settings.events, {
+    emitSafely(this.#settings.events, {
       type: 'credential_issued',
       details: {
         provider: this.providerId,
@@ -273,7 +273,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     if (this.#revoked.has(id)) return;
     this.#issued.delete(id);
     this.#revoked.add(id);
-    tellEvents(this.#settings.events, {
+    emitSafely(this.#settings.events, {
       type: 'credential_revoked',
       details: { provider: this.providerId, id, reason, ...this.#where() },
     });

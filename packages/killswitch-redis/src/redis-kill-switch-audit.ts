@@ -1,4 +1,4 @@
-import type { SecurityEventEmitter } from '@warden/core';
+import { emitSafely, type SecurityEventEmitter } from '@warden/core';
 import type { HistoryVerdict } from './redis-kill-switch-history.js';
 import type { TrustedState } from './redis-kill-switch-local-copy.js';
 import { observedChanges } from './redis-kill-switch-observed.js';
@@ -74,11 +74,7 @@ export class KillSwitchAudit {
 
   /** Emits one event; a listener's exception goes to `onError`, never to the caller. */
   safeEmit(event: { type: AuditEventType; details: Record<string, unknown> }): void {
-    try {
-      this.options.events?.emit(event);
-    } catch (error) {
-      this.options.onError(error);
-    }
+    emitSafely(this.options.events, event, this.options.onError);
   }
 
   private emitEvent(active: boolean, details: Record<string, unknown>): void {

@@ -14,6 +14,7 @@ import {
   DEFAULT_MAX_OUTPUT_BYTES,
   type ExecOptions,
   type ExecResult,
+  emitSafely,
   execOptionsSchema,
   parseInput,
   type Sandbox,
@@ -405,11 +406,7 @@ class CodespacesSandbox implements Sandbox {
    * running (billed) codespace would be reported as not created and its id lost.
    */
   private tell(event: SecurityEventInput): void {
-    try {
-      this.#settings.events?.emit(event);
-    } catch {
-      // The emitter's own failure; the codespace's state is what the caller must learn.
-    }
+    emitSafely(this.#settings.events, event);
   }
 
   private repositoryName(): string {
