@@ -15,11 +15,11 @@ import {
   ApprovalNotPendingError,
   type ApprovalRecord,
   type ApprovalTier,
+  escapeTerminalText,
   WardenError,
 } from '@warden/core';
 import { isApprovalOverdue } from '@warden/core/approval';
 import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
-import { escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden approvals`. */
 const APPROVALS_HELP: string = `Usage: warden approvals <list|show|approve|reject> [options]

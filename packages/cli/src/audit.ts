@@ -6,9 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
-import { WardenError } from '@warden/core';
+import { escapeTerminalText as safe, WardenError } from '@warden/core';
 import { type CliIo, EXIT, readJsonFile, readTextFile, refuseRepeatedOptions, UsageError } from './io.js';
-import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden audit`. */
 const AUDIT_HELP: string = `Usage: warden audit verify (--directory <dir> | --bundle <file>) --key <verifier key | @file>

@@ -10,9 +10,9 @@ import {
   parseInput,
   readRegularTextFile,
   type SecurityConfig,
+  escapeTerminalText as safe,
   securityConfigSchema,
 } from '@warden/core';
-import { escapeTerminalText as safe } from './terminal.js';
 
 /** Exit codes a script can branch on. */
 export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2 }> = Object.freeze({

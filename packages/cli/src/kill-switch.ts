@@ -4,10 +4,9 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { WardenError } from '@warden/core';
+import { escapeTerminalText as safe, WardenError } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
 import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
-import { escapeTerminalText as safe } from './terminal.js';
 
 /** The help text of `warden kill-switch`. */
 const KILL_SWITCH_HELP: string = `Usage: warden kill-switch <status|activate|deactivate> [options]

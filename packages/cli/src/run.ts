@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidInputError } from '@warden/core';
+import { escapeTerminalBlock, escapeTerminalText, InvalidInputError } from '@warden/core';
 import { runApprovals } from './approvals.js';
 import { runAudit } from './audit.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -12,7 +12,6 @@ import { runKillSwitch } from './kill-switch.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
-import { escapeTerminalBlock, escapeTerminalText } from './terminal.js';
 
 /** The help text of `warden`. */
 const MAIN_HELP: string = `Usage: warden <command> [options]

@@ -236,6 +236,7 @@ export {
   type InjectionSourceType,
   isInjectionSourceType,
 } from './sources.js';
+export { escapeTerminalBlock, escapeTerminalText } from './terminal-text.js';
 export { MAX_TEXT_FILE_BYTES, type ReadTextFileOptions, readRegularTextFile } from './text-file.js';
 export {
   assertTrustLevel,

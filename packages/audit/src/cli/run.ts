@@ -6,10 +6,9 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { InvalidInputError, readRegularTextFile, WardenError } from '@warden/core';
+import { escapeTerminalBlock, InvalidInputError, readRegularTextFile, WardenError } from '@warden/core';
 import { type AuditBundle, exportAuditBundle } from '../verify/bundle.js';
 import { type AuditVerificationReport, verifyAuditLog } from '../verify/verifier.js';
-import { escapeTerminalOutput } from './terminal.js';
 
 /** Where the command writes. */
 export interface CliOutput {
@@ -55,8 +54,8 @@ function parseQuorum(value: string | undefined): number {
  */
 export function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
   return runUnescaped(argv, {
-    out: (text) => output.out(escapeTerminalOutput(text)),
-    err: (text) => output.err(escapeTerminalOutput(text)),
+    out: (text) => output.out(escapeTerminalBlock(text)),
+    err: (text) => output.err(escapeTerminalBlock(text)),
   });
 }
 

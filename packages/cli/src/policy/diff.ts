@@ -13,11 +13,11 @@ import {
   INJECTION_SOURCE_TYPES,
   type SecurityConfig,
   type SecurityEngine,
+  escapeTerminalText as safe,
   TRUST_LEVELS,
 } from '@warden/core';
 import { isGlob } from '@warden/core/policy';
 import { type CliIo, EXIT, loadConfig, UsageError } from '../io.js';
-import { escapeTerminalText as safe } from '../terminal.js';
 
 /** The session name standing for every session neither configuration names. */
 export const OTHER_SESSION = '(any other session)';

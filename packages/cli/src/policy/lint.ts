@@ -11,13 +11,13 @@ import {
   parseInput,
   type SecurityConfig,
   type SecurityPolicy,
+  escapeTerminalText as safe,
   securityConfigSchema,
   TRUST_LEVELS,
   type TrustLevel,
 } from '@warden/core';
 import { compileGlobList, findSandboxLoosening, isGlob, layerSandbox } from '@warden/core/policy';
 import { type CliIo, EXIT, readJsonFile, UsageError, validationIssues } from '../io.js';
-import { escapeTerminalText as safe } from '../terminal.js';
 import { findDenyShadowedByAllow, findUnreachableDefaults } from './lint-reach.js';
 
 /** The stable ids of lint findings. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTerminalBlock, escapeTerminalText } from './terminal.ts';
+import { escapeTerminalBlock, escapeTerminalText } from './terminal-text.js';
 
 describe('escaping text for the terminal (attacker: whoever wrote the text)', () => {
   it('escapes ESC, C1 controls, CR, BS, DEL and bidi/zero-width characters visibly', () => {

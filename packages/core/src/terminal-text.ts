@@ -1,6 +1,7 @@
 /**
  * Printing text an attacker wrote (approval payloads, descriptions, reasons, names read from
- * Redis or a log) without letting it drive the operator's terminal.
+ * Redis or a log, a checkpoint's signer names) without letting it drive the operator's terminal:
+ * the rule the `warden` and `warden-audit` commands share.
  *
  * @module
  */
