@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,19 @@ describe('warden-audit verify (an attacker with write access to the log director
     const result = await run(['verify', '--bundle', bundle, '--key', verifierKey]);
     expect(result.code).toBe(2);
     expect(printed(result.err)).not.toMatch(unsafe);
+  });
+
+  it('an OK says what it did not cover: entries past every checkpoint (all deleted) and, without --trusted, a cut-back log', async () => {
+    const covered = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
+    expect(covered.out).not.toContain('note:');
+    const untrusted = await run(['verify', '--directory', directory, '--key', verifierKey]);
+    expect(untrusted.out).toContain('note: without --trusted, a log cut back to an earlier signed checkpoint');
+    // Whoever can write the directory deletes every checkpoint: still OK, but it must say it covers nothing.
+    await rm(join(directory, 'checkpoints'), { recursive: true, force: true });
+    await mkdir(join(directory, 'checkpoints'));
+    const bare = await run(['verify', '--directory', directory, '--key', verifierKey]);
+    expect(bare.out).toMatch(/^OK: 12 entries, 0 covered/);
+    expect(bare.out).toContain('note: entries 0 to 11 are not covered by a checkpoint yet');
   });
 
   it('a mistyped directory, or one that is not a log, is INVALID_INPUT (exit 2), never an empty log that verifies', async () => {

@@ -112,7 +112,7 @@ async function runUnescaped(argv: readonly string[], output: CliOutput): Promise
       witnesses: values.witness ?? [],
       witnessQuorum: parseQuorum(values.quorum),
     });
-    output.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
+    output.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report, Boolean(values.trusted)));
     return report.ok ? 0 : 1;
   } catch (error) {
     const code = WardenError.isInstance(error) ? error.code : 'ERROR';
@@ -121,13 +121,22 @@ async function runUnescaped(argv: readonly string[], output: CliOutput): Promise
   }
 }
 
-function describe(report: AuditVerificationReport): string {
+/**
+ * The plain report. An OK says what it does not cover, as the `warden audit` command's does:
+ * entries past the newest checkpoint (a log whose every checkpoint was deleted covers none), and,
+ * without `--trusted`, that a log cut back to an earlier signed checkpoint cannot be detected.
+ */
+function describe(report: AuditVerificationReport, trusted: boolean): string {
   const lines = [
     report.ok
       ? `OK: ${report.size} entries, ${report.verifiedSize} covered by ${report.validCheckpoints} valid checkpoints`
       : `TAMPERED: ${report.problems.length} problem(s) in ${report.size} entries`,
     ...report.problems.map((problem) => `  - [${problem.kind}] ${problem.message}`),
   ];
+  if (report.ok && report.verifiedSize < report.size)
+    lines.push(`  note: entries ${report.verifiedSize} to ${report.size - 1} are not covered by a checkpoint yet`);
+  if (!trusted)
+    lines.push('  note: without --trusted, a log cut back to an earlier signed checkpoint cannot be detected');
   if (report.tornTail)
     lines.push(
       `  note: skipped ${report.tornTail.droppedBytes} bytes of an unacknowledged torn write in ${report.tornTail.file}`,
