@@ -6,10 +6,13 @@
  * Node older than 24 (V8 crashes in that run on Node 20; see `whySlowEnginesAreLeftOut`).
  * Every answer is compared with the workload's `expected`; any disagreement fails the run.
  *
+ * `WARDEN_BENCH_BREAKDOWN=1` prints instead where `check()` spends more than `isAllowed()`, by outcome.
+ *
  * Run: `pnpm bench` or `pnpm --filter @warden/bench-authz bench` (the workload is found through
  * `WARDEN_AUTHZ_WORKLOAD` or at `../shared/bench/authz-workload` next to the repository).
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { printBreakdown } from './breakdown.js';
 import { casbinEngine } from './casbin-engine.js';
 import { caslEngine } from './casl-engine.js';
 import { cedarEngine } from './cedar-engine.js';
@@ -39,6 +42,11 @@ console.log(
   `workload ${workload.directory}: ${workload.grants.length} grants, ${workload.checks.n} checks; ` +
     `Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadBefore.toFixed(2)}`,
 );
+
+if (process.env.WARDEN_BENCH_BREAKDOWN === '1') {
+  printBreakdown(workload);
+  process.exit(0);
+}
 
 const calibration = calibrate(workload);
 console.log(

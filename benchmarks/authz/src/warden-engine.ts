@@ -7,12 +7,14 @@ import { type CapabilityAlgebra, createCapabilityAlgebra, type GrantCapabilityPa
 import type { Engine, LoadedEngine } from './engine.js';
 import type { Workload } from './workload.js';
 
-interface Harness {
+/** A loaded algebra and the clock variable it reads. */
+export interface Harness {
   algebra: CapabilityAlgebra;
   clock: { time: number };
 }
 
-function loadAlgebra(workload: Workload): Harness {
+/** Grants the workload into a new algebra whose clock returns `clock.time`. */
+export function loadAlgebra(workload: Workload): Harness {
   const clock = { time: 0 };
   const algebra = createCapabilityAlgebra({ now: () => clock.time });
   for (const grant of workload.grants) {

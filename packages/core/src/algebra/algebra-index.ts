@@ -48,6 +48,9 @@ function mayAllow(mask: number, actionBit: number): boolean {
  */
 type CombinedResults = Array<number | AlgebraCheckResult>;
 
+/** What {@link CapabilityIndex.candidates} returns for an agent without capabilities on the scope. */
+const NOT_ON_SCOPE = -2;
+
 /** Above this many candidates, results allowed by several of them are built per check, not cached. */
 const MAX_CACHED_CANDIDATES = 30;
 /** Actions that get a bit in the action table; later ones are matched with `includes`. */
@@ -60,7 +63,12 @@ const ACTION_BITS = 30;
 class ScopeTable {
   /** Resource → holder → that holder's list on the resource. */
   readonly byResource: Dictionary<Dictionary<number>> = dictionary();
-  /** Holder → its list of `'*'` resource capabilities, for a resource it has no list of its own on. */
+  /**
+   * Holder → its list of `'*'` resource capabilities, for a resource it has no list of its own on;
+   * `END` when the holder has capabilities on this scope but none on `'*'`. So a check that finds
+   * no list learns from this one lookup whether the agent holds anything here, and needs the
+   * holder index (one more lookup) only for an agent with nothing on the scope.
+   */
   readonly wildcard: Dictionary<number> = dictionary();
   /**
    * Holder → its newest list in `byResource`, chained to its others ({@link CandidateLists.nextList}),
@@ -184,7 +192,7 @@ export class CapabilityIndex {
     context: CapabilityCheckContext | undefined,
   ): boolean {
     const head = this.candidates(agentId, scope, resource, action);
-    if (head === END) return false;
+    if (head < 0) return false;
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     // A clock at -Infinity would pass every "now < expiresAt"; a broken clock allows nothing.
@@ -209,7 +217,8 @@ export class CapabilityIndex {
     context: CapabilityCheckContext | undefined,
   ): AlgebraCheckResult {
     const head = this.candidates(agentId, scope, resource, action);
-    if (head === END) return deniedResult(this.missingReason(agentId, scope, resource, action));
+    if (head === END) return deniedResult(DENIED_NO_MATCH);
+    if (head === NOT_ON_SCOPE) return deniedResult(this.missingReason(agentId, scope, resource, action));
     const actionBit = this.actionBits[action] ?? 0;
     const now = this.now();
     if (!Number.isFinite(now)) return deniedResult(DENIED_CLOCK);
@@ -277,15 +286,19 @@ export class CapabilityIndex {
     return (this.lists.records[this.lists.slot(node)] as CapabilityRecord).view();
   }
 
-  /** The first node of the list to scan, or `END` when there is none (or an argument is not a string). */
+  /**
+   * The first node of the list to scan; `END` when the agent holds capabilities on the scope but
+   * none on this resource, and {@link NOT_ON_SCOPE} when it holds none on the scope (or an argument
+   * is not a string).
+   */
   private candidates(agentId: string, scope: string, resource: string, action: string): number {
     // Fail closed on type confusion: `['agent']` must not be read as the key "agent".
-    if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return END;
-    if (typeof action !== 'string') return END;
+    if (typeof agentId !== 'string' || typeof scope !== 'string' || typeof resource !== 'string') return NOT_ON_SCOPE;
+    if (typeof action !== 'string') return NOT_ON_SCOPE;
     const table = this.scopes[scope];
-    if (table === undefined) return END;
+    if (table === undefined) return NOT_ON_SCOPE;
     const holders = table.byResource[resource];
-    return (holders === undefined ? undefined : holders[agentId]) ?? table.wildcard[agentId] ?? END;
+    return (holders === undefined ? undefined : holders[agentId]) ?? table.wildcard[agentId] ?? NOT_ON_SCOPE;
   }
 
   /** Why `candidates` found none: the agent holds nothing at all, or nothing on this scope and resource. */
@@ -313,7 +326,7 @@ export class CapabilityIndex {
   /** Adds a `'*'` resource capability to its holder's wildcard list and to each of its resource lists. */
   private addToEveryResource(table: ScopeTable, holder: string, slot: number): void {
     const wildcard = table.wildcard[holder];
-    if (wildcard === undefined) table.wildcard[holder] = this.lists.create(slot);
+    if (wildcard === undefined || wildcard === END) table.wildcard[holder] = this.lists.create(slot);
     else this.lists.append(wildcard, slot);
     for (let head = table.resourceLists[holder] ?? END; head !== END; head = this.lists.nextList(head)) {
       this.lists.append(head, slot);
@@ -334,8 +347,9 @@ export class CapabilityIndex {
     }
     const wildcard = table.wildcard[holder];
     let created: number;
-    if (wildcard === undefined) {
+    if (wildcard === undefined || wildcard === END) {
       created = this.lists.create(slot);
+      if (wildcard === undefined) table.wildcard[holder] = END;
     } else {
       created = this.lists.copy(wildcard);
       this.lists.append(created, slot);

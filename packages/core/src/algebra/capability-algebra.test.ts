@@ -101,6 +101,30 @@ describe('grant(params)', () => {
     expect(algebra.getCapabilities('agent-b')).toHaveLength(1);
   });
 
+  it('a denial on a scope where the agent holds other resources names the scope and resource, whatever it holds there', () => {
+    const { algebra } = setup();
+    const noMatch = 'No capability of the agent covers this scope and resource';
+    algebra.grant(toolRead);
+    // Another resource on the same scope, another scope, and then only a `'*'` list on the scope.
+    expect(algebra.check('agent-a', 'tool', 'git', 'read').reason).toBe(noMatch);
+    expect(algebra.check('agent-a', 'net', 'bash', 'read').reason).toBe(noMatch);
+    algebra.grant({ ...toolRead, scope: 'net', resource: '*', actions: ['write'] });
+    expect(algebra.check('agent-a', 'tool', 'git', 'read').reason).toBe(noMatch);
+    expect(algebra.check('agent-a', 'net', 'bash', 'read').reason).toBe(
+      'No capability covering this scope and resource allows this action',
+    );
+    algebra.grant({ ...toolRead, scope: 'net', resource: 'host' });
+    expect(algebra.check('agent-a', 'net', 'host', 'read').allowed).toBe(true);
+    expect(algebra.check('agent-a', 'net', 'bash', 'write').allowed).toBe(true);
+    for (const [scope, resource] of [
+      ['tool', 'git'],
+      ['net', 'bash'],
+      ['data', 'bash'],
+    ] as const) {
+      expect(algebra.isAllowed('agent-a', scope, resource, 'read')).toBe(false);
+    }
+  });
+
   it('throws ConflictError when the id generator repeats an id', () => {
     const algebra = createCapabilityAlgebra({ generateId: () => 'same' });
     algebra.grant(toolRead);
