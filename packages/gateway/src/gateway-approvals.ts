@@ -72,18 +72,21 @@ export async function fileForApproval(
   const id = await context.admit(async () => {
     await refuseWhenFull({
       workflow,
+      counts: context.queueCounts,
       rateLimiter: context.rateLimiter,
       sourceRateLimiter: context.sourceRateLimiter,
       limits: context.queueLimits,
       rules,
       payload,
     });
-    return workflow.request({
+    const queued = await workflow.request({
       requester: describeSource(input.originalSource),
       description: `Forward ${input.actionType ?? 'a message'} from ${describeSource(input.originalSource)} through ${input.gatewaySession} to ${input.targetSession}`,
       tier: context.approvalTier,
       payload,
     });
+    context.queueCounts.queued(payload.gatewaySession);
+    return queued;
   });
   return { id, payload };
 }
@@ -99,6 +102,7 @@ export async function approveRequest(
   if (!found) return null;
   refuseSender(requestId, found.payload, approver, 'approve');
   const status = await nullWhenUndecidable(() => workflow.approve(requestId, approver));
+  context.queueCounts.forget();
   if (status === null) return null;
   // Only a request this gateway has no delivery entry for becomes deliverable: a workflow that
   // answers "approved" again for an approved request (the port says it must throw) would
@@ -120,7 +124,9 @@ export async function rejectRequest(
   const found = await findForward(workflow, requestId);
   if (!found) return null;
   refuseSender(requestId, found.payload, approver, 'reject');
-  if ((await nullWhenUndecidable(() => workflow.reject(requestId, approver, reason))) === null) return null;
+  const rejected = await nullWhenUndecidable(() => workflow.reject(requestId, approver, reason));
+  context.queueCounts.forget();
+  if (rejected === null) return null;
   return view(context, await workflow.get(requestId), found.payload);
 }
 
@@ -195,6 +201,8 @@ export async function approveAndExecute(
       return failed(requestId, code, error instanceof Error ? error.message : String(error));
     }
     status = 'approved';
+  } finally {
+    context.queueCounts.forget();
   }
   if (status !== 'approved') {
     return { success: false, requiresApproval: true, error: 'Waiting for more approvals', requestId };

@@ -15,7 +15,7 @@ import {
 } from '@warden/core';
 import { z } from 'zod';
 import { createExecutionLedger, type ExecutionLedger } from './gateway-execution-ledger.js';
-import { createAdmissionLock, type ResolvedQueueLimits, resolveQueueLimits } from './gateway-queue.js';
+import { createAdmissionLock, QueueCounts, type ResolvedQueueLimits, resolveQueueLimits } from './gateway-queue.js';
 import type { GatewayConfig, InjectFunction } from './gateway-types.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 
@@ -54,6 +54,8 @@ export interface GatewayContext {
   queueLimits: ResolvedQueueLimits;
   /** Serialises admissions to the queue within this process. */
   admit: <Value>(task: () => Promise<Value>) => Promise<Value>;
+  /** The whole queue's pending counts, reused between reads. */
+  queueCounts: QueueCounts;
 }
 
 const positive = z.number().int().min(1).max(1_000_000_000).optional();
@@ -133,5 +135,6 @@ export function createGatewayContext(config: GatewayConfig): GatewayContext {
     ledger: createExecutionLedger(config.maxRemembered ?? 10_000),
     queueLimits: resolveQueueLimits(config.queue),
     admit: createAdmissionLock(),
+    queueCounts: new QueueCounts(now),
   };
 }

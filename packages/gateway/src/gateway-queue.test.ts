@@ -1,5 +1,5 @@
 import { createInjectionSource, type SecurityConfigInput } from '@warden/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createGatewayFixture, TEST_CONFIG, WORKFLOWS } from '../test/gateway-fixture.js';
 import type { GatewayQueueLimits } from './gateway-types.js';
 
@@ -107,6 +107,46 @@ describe.each(WORKFLOWS)('the approval queue bounds over the %s, against peers w
     const burst = await Promise.all(Array.from({ length: 40 }, (_, index) => send(fixture, index)));
     expect(burst.filter((result) => result.requiresApproval)).toHaveLength(5);
     expect(await fixture.gateway.getPendingRequests()).toHaveLength(5);
+  });
+
+  it('reads the whole queue once for a flood of new keys, not once per request, and again after a decision', async () => {
+    const workflow = make();
+    let wholeQueueReads = 0;
+    const counted = new Proxy(workflow, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (key === 'listPending') {
+          return (filter?: { requester?: string }) => {
+            if (filter?.requester === undefined) wholeQueueReads++;
+            return target.listPending(filter);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // Time stands still, so that a slow machine cannot end the reuse in the middle.
+    vi.spyOn(performance, 'now').mockReturnValue(1_000);
+    try {
+      const fixture = createGatewayFixture(counted, { queue: { maxPending: 30, maxPendingPerGateway: 30 } }, UNLIMITED);
+      const outcomes = [];
+      for (let index = 0; index < 200; index++) outcomes.push(await send(fixture, index));
+      expect(outcomes.filter((result) => result.requiresApproval)).toHaveLength(30);
+      expect(outcomes.filter((result) => result.code === 'QUOTA_EXCEEDED')).toHaveLength(170);
+      expect(wholeQueueReads).toBe(1);
+      // A request leaves the queue through the gateway: the next one is counted afresh and fits.
+      const [first] = await fixture.gateway.getPendingRequests();
+      await fixture.gateway.rejectRequest(first?.id ?? '', 'operator', 'flood');
+      const before = wholeQueueReads;
+      expect((await send(fixture, 1_000)).requiresApproval).toBe(true);
+      expect(wholeQueueReads).toBe(before + 1);
+      expect(await send(fixture, 1_001)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      // The gateway's clock moving on (requests may have expired) counts afresh too.
+      fixture.advance(60_000);
+      await send(fixture, 1_002);
+      expect(wholeQueueReads).toBe(before + 2);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
 

@@ -62,10 +62,67 @@ export function createAdmissionLock(): <Value>(task: () => Promise<Value>) => Pr
   };
 }
 
+/**
+ * How long the whole queue's counts are reused. Reading them lists every pending request (up to
+ * `maxPending` messages of `maxMessageBytes`), and a peer with a self-made key per request would
+ * otherwise make the gateway do that for each one, one admission at a time.
+ */
+const QUEUE_COUNTS_REUSED_MS = 1_000;
+
+/**
+ * The whole queue's pending counts (overall and per gateway), read from the workflow at most once
+ * per {@link QUEUE_COUNTS_REUSED_MS}, with what this gateway queued since added. They can only
+ * over-count in between (a decision made elsewhere, an expiry), which refuses for at most that
+ * long and never admits past a bound; a decision through this gateway, or the gateway's clock
+ * moving by more than that, reads them again.
+ */
+export class QueueCounts {
+  private readAt = Number.NaN;
+  private readAtClock = Number.NaN;
+  private total = 0;
+  private readonly byGateway = new Map<string, number>();
+
+  /** @param now the gateway's clock; a step of it (an injected clock moved on) also ends the reuse. */
+  constructor(private readonly now: () => number) {}
+
+  /** The counts, read again when older than {@link QUEUE_COUNTS_REUSED_MS}. */
+  async read(workflow: ApprovalWorkflow): Promise<{ total: number; gateway(session: string): number }> {
+    const age = performance.now() - this.readAt;
+    const clockAge = this.now() - this.readAtClock;
+    // Written as "fresh", so that NaN (never read, a broken clock) reads again.
+    const fresh = age >= 0 && age < QUEUE_COUNTS_REUSED_MS && clockAge >= 0 && clockAge < QUEUE_COUNTS_REUSED_MS;
+    if (!fresh) {
+      const records = await workflow.listPending();
+      this.total = 0;
+      this.byGateway.clear();
+      for (const record of records) {
+        const pending = forwardPayloadOf(record);
+        if (pending !== undefined) this.queued(pending.gatewaySession);
+      }
+      this.readAt = performance.now();
+      this.readAtClock = this.now();
+    }
+    return { total: this.total, gateway: (session) => this.byGateway.get(session) ?? 0 };
+  }
+
+  /** Counts a request this gateway just queued. */
+  queued(gatewaySession: string): void {
+    this.total++;
+    this.byGateway.set(gatewaySession, (this.byGateway.get(gatewaySession) ?? 0) + 1);
+  }
+
+  /** Reads the counts again next time (a request left the queue). */
+  forget(): void {
+    this.readAt = Number.NaN;
+  }
+}
+
 /** What {@link refuseWhenFull} needs. */
 interface Admission {
   /** The workflow whose pending requests are counted. */
   workflow: ApprovalWorkflow;
+  /** The whole queue's counts, reused between reads. */
+  counts: QueueCounts;
   /** Counts the gateway's enqueues. */
   rateLimiter: RateLimiter;
   /** Counts the source's enqueues (its own key table: see `GatewayContext.sourceRateLimiter`). */
@@ -85,23 +142,23 @@ interface Admission {
  * used up. The order keeps what a refusal costs on the sender: the source's own rate and its own
  * queue (read through the workflow's requester index, a few records) come before the gateway's
  * rate, so a key whose queue is full cannot use up the rate every other peer shares; and the
- * gateway's rate comes before the whole queue is read, so a flood past it is refused without
- * listing every pending request.
+ * gateway's rate comes before the whole queue's counts, which are read at most once a second
+ * ({@link QueueCounts}), so a flood of new keys does not list every pending request per request.
  */
 export async function refuseWhenFull(admission: Admission): Promise<void> {
   const { payload, limits, workflow } = admission;
   refuseOversized(payload, limits);
   const requester = sourceKey(payload);
   await consume(admission.sourceRateLimiter, sourceWindow(payload, limits));
-  const own = countPending(await workflow.listPending({ requester }), payload).source;
+  const own = countFromSource(await workflow.listPending({ requester }), payload);
   if (own >= limits.maxPendingPerSource)
     throw queueFull(`${limits.maxPendingPerSource} requests from this source are pending`);
   for (const window of gatewayWindows(admission)) await consume(admission.rateLimiter, window);
-  const counts = countPending(await workflow.listPending(), payload);
+  const counts = await admission.counts.read(workflow);
   const full =
     counts.total >= limits.maxPending
       ? `${limits.maxPending} requests are pending in all`
-      : counts.gateway >= limits.maxPendingPerGateway
+      : counts.gateway(payload.gatewaySession) >= limits.maxPendingPerGateway
         ? `${limits.maxPendingPerGateway} requests are pending for gateway ${payload.gatewaySession}`
         : undefined;
   if (full !== undefined) throw queueFull(full);
@@ -182,20 +239,15 @@ async function consume(rateLimiter: RateLimiter, window: RateWindow): Promise<vo
   }
 }
 
-function countPending(
-  records: readonly ApprovalRecord[],
-  payload: ForwardPayload,
-): { total: number; gateway: number; source: number } {
+/** How many of `records` are gateway requests from the source of `payload`. */
+function countFromSource(records: readonly ApprovalRecord[], payload: ForwardPayload): number {
   const source = sourceKey(payload);
-  const counts = { total: 0, gateway: 0, source: 0 };
+  let count = 0;
   for (const record of records) {
     const pending = forwardPayloadOf(record);
-    if (pending === undefined) continue;
-    counts.total++;
-    if (pending.gatewaySession === payload.gatewaySession) counts.gateway++;
-    if (sourceKey(pending) === source) counts.source++;
+    if (pending !== undefined && sourceKey(pending) === source) count++;
   }
-  return counts;
+  return count;
 }
 
 function sourceKey(payload: ForwardPayload): string {
