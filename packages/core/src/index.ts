@@ -246,6 +246,7 @@ export {
   TRUST_LEVELS,
   type TrustLevel,
 } from './trust.js';
+export { completeUtf8Length } from './utf8.js';
 export {
   hasBidiControls,
   hasControlCharacters,
