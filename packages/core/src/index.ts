@@ -122,6 +122,7 @@ export {
   explainToolAccess,
 } from './explain.js';
 export { findRepeatedJsonKey, refuseRepeatedJsonKeys } from './json-repeated-keys.js';
+export { isLoopbackHostName } from './loopback.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
 export type { PolicyCheckResult } from './policy/checks.js';
 export {
