@@ -254,5 +254,6 @@ export {
   isPlainLine,
   isWellFormedText,
   parseInput,
+  withoutBidiOverrides,
   withoutControlCharacters,
 } from './validation.js';
