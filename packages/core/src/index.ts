@@ -122,6 +122,7 @@ export {
   explainToolAccess,
 } from './explain.js';
 export { findRepeatedJsonKey, refuseRepeatedJsonKeys } from './json-repeated-keys.js';
+export { isLoopbackHostName } from './loopback.js';
 export { canonicalJson, computePayloadDigest } from './payload-digest.js';
 export type { PolicyCheckResult } from './policy/checks.js';
 export {
@@ -246,11 +247,13 @@ export {
   TRUST_LEVELS,
   type TrustLevel,
 } from './trust.js';
+export { completeUtf8Length } from './utf8.js';
 export {
   hasBidiControls,
   hasControlCharacters,
   isPlainLine,
   isWellFormedText,
   parseInput,
+  withoutBidiOverrides,
   withoutControlCharacters,
 } from './validation.js';

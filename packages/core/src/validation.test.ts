@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   hasBidiControls,
+  hasBidiOverrides,
   hasControlCharacters,
   isPlainLine,
   isWellFormedText,
   ownProperty,
+  withoutBidiOverrides,
   withoutControlCharacters,
 } from './validation.js';
 
@@ -66,5 +68,33 @@ describe('ownProperty(value, key)', () => {
 
   it('gives undefined for anything that is not an object', () => {
     for (const value of [undefined, null, 1, 'score', true]) expect(ownProperty(value, 'length')).toBeUndefined();
+  });
+});
+
+describe('hasBidiOverrides(text) and withoutBidiOverrides(text)', () => {
+  it('find and remove every embedding, override and isolate a forged name hides behind', () => {
+    const forged = [
+      'p2p:\u202eecila',
+      'bob\u202dsam',
+      '\u2067ecila\u2069',
+      'bob\u202asam\u202c',
+      'a\u202bb\u2066c\u2068',
+    ];
+    for (const name of forged) {
+      expect(hasBidiOverrides(name)).toBe(true);
+      expect(hasBidiOverrides(withoutBidiOverrides(name))).toBe(false);
+    }
+    expect(withoutBidiOverrides('p2p:\u202eecila\u202c')).toBe('p2p:ecila');
+  });
+
+  it('leave the directional marks a right-to-left name carries', () => {
+    const name = '\u05d3\u05e0\u05d4\u200f \u200e\u061c';
+    expect(hasBidiOverrides(name)).toBe(false);
+    expect(withoutBidiOverrides(name)).toBe(name);
+  });
+
+  it('give the same answer when called again (no state kept between calls)', () => {
+    expect([hasBidiOverrides('a\u202eb'), hasBidiOverrides('a\u202eb')]).toEqual([true, true]);
+    expect([withoutBidiOverrides('a\u202eb'), withoutBidiOverrides('a\u202eb')]).toEqual(['ab', 'ab']);
   });
 });

@@ -49,6 +49,29 @@ export function hasBidiControls(text: string): boolean {
 }
 
 /**
+ * The bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069): what
+ * an approval workflow refuses in a name (`p2p:` U+202E `ecila` shows as `p2p:alice`). Unlike
+ * {@link hasBidiControls}, the directional marks are left alone: right-to-left names carry them,
+ * and they reorder no letters.
+ */
+const BIDI_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/u;
+const BIDI_OVERRIDES = new RegExp(BIDI_OVERRIDE.source, 'gu');
+
+/** True when `text` holds a bidirectional embedding, override or isolate (see {@link withoutBidiOverrides}). */
+export function hasBidiOverrides(text: string): boolean {
+  return BIDI_OVERRIDE.test(text);
+}
+
+/**
+ * `text` without its bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066
+ * to U+2069), the characters an approval workflow refuses in a name; the directional marks
+ * (U+061C, U+200E, U+200F) stay, as right-to-left names carry them.
+ */
+export function withoutBidiOverrides(text: string): string {
+  return text.replace(BIDI_OVERRIDES, '');
+}
+
+/**
  * True when `text` is one line of plain text: no control character or line separator
  * ({@link hasControlCharacters}) and no bidirectional control ({@link hasBidiControls}). The one
  * rule for free text shown as it is in events, logs, terminals and the console: kill switch

@@ -4,6 +4,7 @@ import {
   type InjectionSource,
   type SecurityEngine,
   type TrustLevel,
+  withoutBidiOverrides,
   withoutControlCharacters,
 } from '@warden/core';
 import { approvalIdentityKey } from '@warden/core/approval';
@@ -99,11 +100,8 @@ export function describeSource(source: InjectionSource): string {
   // bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` shows as `p2p:alice`).
   // The approval workflow refuses such a requester name, which refused the peer's every request
   // as INVALID_INPUT: they are removed.
-  return withoutControlCharacters(`${source.type}:${who}`).replace(BIDI_OVERRIDES, '').slice(0, 200);
+  return withoutBidiOverrides(withoutControlCharacters(`${source.type}:${who}`)).slice(0, 200);
 }
-
-/** The bidirectional embeddings, overrides and isolates an approval workflow refuses in a name. */
-const BIDI_OVERRIDES = /[\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
  * True when `approver` is the sender of a request under any name its source carries: the

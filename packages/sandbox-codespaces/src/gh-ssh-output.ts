@@ -5,6 +5,8 @@
  * @module
  */
 
+import { completeUtf8Length } from '@warden/core';
+
 const MARKER = 'warden-exec-pid';
 
 /** The announcement line, without its newline. */
@@ -74,7 +76,9 @@ export class RemoteOutput {
     if (this.pending !== undefined && this.pending.length > 0) this.keep(this.pending);
     this.pending = undefined;
     const kept = Buffer.concat(this.chunks);
-    return (this.truncated ? withoutSplitCharacter(kept) : kept).toString('utf8');
+    // Decoded as it is, a character the cap split becomes U+FFFD (three bytes), so the text would be
+    // no prefix of the output and could pass the cap.
+    return kept.toString('utf8', 0, this.truncated ? completeUtf8Length(kept) : kept.length);
   }
 
   private keep(chunk: Buffer): void {
@@ -85,19 +89,4 @@ export class RemoteOutput {
     this.chunks.push(kept);
     this.size += kept.length;
   }
-}
-
-/**
- * `bytes` without a UTF-8 character cut short at its end. Decoded as it is, a split character
- * becomes U+FFFD (three bytes), so the text would be no prefix of the output and could pass the cap.
- */
-function withoutSplitCharacter(bytes: Buffer): Buffer {
-  // A character takes at most four bytes: its first byte is among the last four.
-  for (let start = bytes.length - 1; start >= Math.max(0, bytes.length - 4); start--) {
-    const byte = bytes[start] as number;
-    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: the character starts earlier
-    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return start + length > bytes.length ? bytes.subarray(0, start) : bytes;
-  }
-  return bytes;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isLoopbackHostName } from '@warden/core';
 
 /** The console's Content-Security-Policy: its own script and stylesheet, nothing inline, nothing from elsewhere. */
 export const CONTENT_SECURITY_POLICY: string =
@@ -36,30 +37,15 @@ export function isTls(request: IncomingMessage): boolean {
  */
 export function reboundHostReason(request: IncomingMessage, publicOrigin: string | undefined): string | undefined {
   const local = request.socket.localAddress;
-  if (local === undefined || !isLoopbackAddress(local)) return undefined;
+  // A socket reports an address (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`), never a name.
+  if (local === undefined || !isLoopbackHostName(local)) return undefined;
   const host = request.headers.host;
   // A request without a Host (HTTP/1.0) is not a browser's.
   if (host === undefined) return undefined;
   const name = hostnameOf(host);
-  if (name !== undefined && isLoopbackName(name)) return undefined;
+  if (name !== undefined && isLoopbackHostName(name)) return undefined;
   if (name !== undefined && publicOrigin !== undefined && name === new URL(publicOrigin).hostname) return undefined;
   return 'the Host header names another site on a loopback address (DNS rebinding)';
-}
-
-/** True for an address a socket reports on loopback: 127.0.0.0/8, `::1`, or IPv4-mapped 127.x. */
-function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(address);
-}
-
-/**
- * True for a host name, as the URL parser normalises it, that only ever resolves to loopback:
- * `localhost` and its subdomains (browsers resolve them to loopback themselves), 127.0.0.0/8,
- * `[::1]` and IPv4-mapped 127.x.
- */
-function isLoopbackName(name: string): boolean {
-  if (name === 'localhost' || name.endsWith('.localhost') || name === '[::1]') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
-  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name);
 }
 
 function hostnameOf(host: string): string | undefined {

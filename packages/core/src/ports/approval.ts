@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { approvalIdentityKey } from '../approval/transitions.js';
 import type { ApprovalClassificationInput, ApprovalTier } from '../approval-tier.js';
-import { hasControlCharacters } from '../validation.js';
+import { hasBidiOverrides, hasControlCharacters } from '../validation.js';
 import type { ProviderIdentity } from './specification.js';
 
 /** Where a request stands. Every status but `pending` is final. */
@@ -168,10 +168,7 @@ const principal = z
   .min(1)
   .max(200)
   .refine((name) => !hasControlCharacters(name), 'must not contain control characters or line separators')
-  .refine(
-    (name) => !/[\u202a-\u202e\u2066-\u2069]/u.test(name),
-    'must not contain bidirectional overrides, embeddings or isolates',
-  )
+  .refine((name) => !hasBidiOverrides(name), 'must not contain bidirectional overrides, embeddings or isolates')
   .refine((name) => approvalIdentityKey(name) !== '', 'must name someone (it is blank or only invisible characters)');
 
 /** Validates an {@link ApprovalRequest}. */

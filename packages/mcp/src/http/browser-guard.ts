@@ -5,17 +5,7 @@
  * @module
  */
 import type { IncomingMessage as HttpRequest } from 'node:http';
-
-/**
- * True for a loopback host name or address as the URL parser normalises it: `localhost`, any
- * address in 127.0.0.0/8 (a rebound name can resolve to 127.0.0.2 as well as 127.0.0.1), `::1`
- * and IPv4-mapped loopback.
- */
-function isLoopback(hostname: string): boolean {
-  if (hostname === 'localhost' || hostname === '[::1]' || hostname === '::1') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
-  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
-}
+import { isLoopbackHostName } from '@warden/core';
 
 /**
  * On a loopback address, a Host or Origin naming another site is a DNS-rebinding attack: a web
@@ -31,12 +21,13 @@ export function dnsRebindingProblem(request: HttpRequest, listenHost: string): s
   };
   // The listen address may be a bare IPv6 address (`::1`), which a URL writes in brackets.
   const listening = listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
-  if (!isLoopback(hostname(listening) ?? '')) return undefined;
+  if (!isLoopbackHostName(hostname(listening) ?? '')) return undefined;
   const host = request.headers.host;
-  if (host !== undefined && !isLoopback(hostname(host) ?? '')) return 'the Host header names another site';
+  if (host !== undefined && !isLoopbackHostName(hostname(host) ?? '')) return 'the Host header names another site';
   const origin = request.headers.origin;
   // `null` is the opaque origin of a sandboxed iframe or a local file: a page all the same.
-  if (origin !== undefined && !isLoopback(hostname(origin) ?? '')) return 'the Origin header names another site';
+  if (origin !== undefined && !isLoopbackHostName(hostname(origin) ?? ''))
+    return 'the Origin header names another site';
   return undefined;
 }
 

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BackendUnavailableError, InvalidInputError } from '@warden/core';
+import { BackendUnavailableError, completeUtf8Length, InvalidInputError } from '@warden/core';
 import { parseMcpConfig } from '../config/config-file.js';
 import type { UpstreamConfig, WardenMcpConfigInput } from '../config/config-schema.js';
 import type { McpDenialCode } from '../enforcer/denial.js';
@@ -26,7 +26,7 @@ import { checkMcpHeaders, readBody } from './http-request.js';
 import { SessionTable } from './session-table.js';
 import { createEventStreamRewriter } from './sse.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS, UpstreamBridge, type UpstreamSend } from './upstream-bridge.js';
-import { completeUtf8Length, type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
+import { type ForwardedHeaders, type HttpUpstreamTarget, postToUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
 
 /** Approval prompts one caller may have waiting for its client's answer, per upstream route. */

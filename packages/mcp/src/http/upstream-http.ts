@@ -10,7 +10,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { BackendUnavailableError } from '@warden/core';
+import { BackendUnavailableError, completeUtf8Length } from '@warden/core';
 import type { McpOutcome } from '../enforcer/messages.js';
 import { isRecord } from '../enforcer/messages.js';
 import { createEventStreamParser } from './sse.js';
@@ -192,19 +192,4 @@ function readAnswer(
       resolve(answer);
     });
   });
-}
-
-/**
- * How many leading bytes of `bytes` end on a whole UTF-8 character: a chunk may end inside a
- * multi-byte character, whose first bytes wait for the next chunk rather than decode as U+FFFD.
- */
-export function completeUtf8Length(bytes: Uint8Array): number {
-  // Look back over at most 3 continuation bytes (10xxxxxx) for the lead byte of the last character.
-  for (let back = 1; back <= Math.min(4, bytes.length); back += 1) {
-    const byte = bytes[bytes.length - back] ?? 0;
-    if ((byte & 0xc0) === 0x80) continue;
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return needed > back ? bytes.length - back : bytes.length;
-  }
-  return bytes.length;
 }

@@ -79,4 +79,15 @@ describe('utf8Prefix(bytes, capBytes)', () => {
   it('cut before a character that would be split', () => {
     expect(utf8Prefix(Buffer.from('€€'), 4)).toBe('€');
   });
+
+  it('cuts before a 4-byte character the cap splits at any byte', () => {
+    for (const capBytes of [1, 2, 3, 4]) expect(utf8Prefix(Buffer.from('a😀'), capBytes)).toBe('a');
+    expect(utf8Prefix(Buffer.from('a😀b'), 5)).toBe('a😀');
+  });
+
+  it('shows stray continuation bytes at the cut as U+FFFD, within the cap', () => {
+    const binary = Buffer.from([0x61, ...new Array<number>(10).fill(0x80)]);
+    expect(utf8Prefix(binary, 4)).toBe('a\uFFFD');
+    expect(utf8Prefix(binary, 7)).toBe('a\uFFFD\uFFFD');
+  });
 });

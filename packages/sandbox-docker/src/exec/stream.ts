@@ -5,6 +5,8 @@
  * @module
  */
 
+import { completeUtf8Length } from '@warden/core';
+
 /** Stream numbers in a Docker frame header. */
 export type DockerStreamType = 0 | 1 | 2;
 
@@ -77,7 +79,7 @@ export class CappedBuffer {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private received = 0;
-  // A few bytes past the cap show whether the cut splits a UTF-8 character.
+  // Three bytes past the cap, as the supervisor's capture keeps: every result is cut at the cap.
   private readonly keepBytes: number;
 
   /** @param capBytes the most bytes of text returned. */
@@ -100,7 +102,7 @@ export class CappedBuffer {
     this.kept += part.length;
   }
 
-  /** The kept bytes: up to three past the cap (see {@link utf8Prefix}). */
+  /** The kept bytes: up to three past the cap. */
   bytes(): Buffer {
     return Buffer.concat(this.chunks);
   }
@@ -117,10 +119,8 @@ export class CappedBuffer {
  * (three bytes each), so binary output is cut shorter (use `encoding: 'buffer'` for raw bytes).
  */
 export function utf8Prefix(bytes: Buffer, capBytes: number): string {
-  let end = Math.min(bytes.length, capBytes);
-  // A continuation byte (10xxxxxx) right after the cut means the cut splits a character.
-  if (bytes.length > capBytes) while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
-  const text = bytes.subarray(0, end).toString('utf8');
+  const end = bytes.length > capBytes ? completeUtf8Length(bytes.subarray(0, capBytes)) : bytes.length;
+  const text = bytes.toString('utf8', 0, end);
   if (Buffer.byteLength(text) <= capBytes) return text;
   let kept = 0;
   let cut = 0;
