@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type GitHubFake, startGitHubFake } from '@warden/github-fake';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGitHubClient, type GitHubClientConfig } from './github-client.js';
 import { toWardenError } from './github-error.js';
 
@@ -120,6 +120,36 @@ describe('createGitHubClient(options)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     expect(answers).toMatchObject([{ status: 404 }, { status: 404 }]);
   });
+
+  // The attacker here is the wall clock: it steps back an hour between two writes (NTP, a VM
+  // restored from a snapshot). Spacing writes by it held the second write for that hour.
+  it.each([
+    ['the default spacing', {}],
+    ['minWriteIntervalMs', { minWriteIntervalMs: 150 }],
+  ] as const)(
+    'spaces writes by a monotonic clock (%s): a wall clock stepped back an hour holds nothing',
+    async (_name, settings) => {
+      const client = createClient(settings);
+      const deleteSecret = (name: string) =>
+        client
+          .request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+            owner: fake.owner,
+            repo: 'sandbox',
+            secret_name: name,
+          })
+          .catch((error: unknown) => error);
+      expect(await deleteSecret('FIRST')).toMatchObject({ status: 404 });
+      const steppedBack = Date.now() - 3_600_000;
+      vi.spyOn(Date, 'now').mockImplementation(() => steppedBack);
+      try {
+        const hung = new Promise((resolve) => setTimeout(() => resolve('held'), 20_000).unref());
+        expect(await Promise.race([deleteSecret('SECOND'), hung])).toMatchObject({ status: 404 });
+      } finally {
+        vi.restoreAllMocks();
+      }
+    },
+    60_000,
+  );
 
   // The attacker here is a GitHub API that stalls: it accepts the connection and never answers.
   it('gives up on a GitHub that never answers after requestTimeoutMs per attempt: a network-class error, not a hang', async () => {

@@ -6,12 +6,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { GitHubClientSettings } from './github-settings.js';
 import { createGuardedFetch } from './guarded-fetch.js';
+import { createLimiterGroup, createRetryLimiter } from './monotonic-limiters.js';
 import { assertUnderBaseUrl } from './request-url.js';
 
 /** What a backend needs from an Octokit: its `request` method. An `Octokit` from `@octokit/rest` fits. */
@@ -44,14 +44,13 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
   const onLimit = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries && retryAfterSeconds * unitMs <= maxWaitMs;
   const throttle: ThrottlingOptions = {
-    // The plugin's limiters (one token request at a time, ten calls at a time) are shared by the
-    // whole process and keyed by `id`: a key of its own keeps this client from waiting behind
-    // another's stalled GitHub, and from holding theirs.
+    // Keyed by `id`, as the plugin's own limiters were (shared by the whole process): a key of its
+    // own keeps this client from waiting behind another's stalled GitHub, and from holding theirs.
     id: randomUUID(),
     onRateLimit: onLimit,
     onSecondaryRateLimit: onLimit,
     retryAfterBaseValue: unitMs,
-    ...(config.minWriteIntervalMs === undefined ? {} : { write: createWriteQueue(config.minWriteIntervalMs) }),
+    ...monotonicLimiters(config.minWriteIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS),
   };
   const baseUrl = config.baseUrl ?? 'https://api.github.com';
   const octokit = new RetryingOctokit({
@@ -77,23 +76,24 @@ export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
   return octokit;
 }
 
+/** What GitHub asks for between two writes, to stay clear of its secondary rate limits. */
+const DEFAULT_WRITE_INTERVAL_MS = 1_000;
+
 /**
- * The throttling plugin spaces writes through a Bottleneck group; this is that group with a
- * configurable interval, implementing the one call the plugin makes (`key(id).schedule`).
+ * The plugin's limiters with their settings (ten calls at a time, one token request at a time,
+ * searches 2 s apart, notification-triggering writes 3 s apart), the writes `minWriteIntervalMs`
+ * apart, all timed on the monotonic clock ({@link createLimiterGroup}). The plugin takes
+ * `global`, `auth` and `retryLimiter` from its options as it takes `write`, though its types
+ * name only the latter: the wall-clock test in `github-client.test.ts` fails if it stops.
  */
-function createWriteQueue(intervalMs: number): NonNullable<ThrottlingOptions['write']> {
-  let queue: Promise<unknown> = Promise.resolve();
-  let lastWriteAt = Number.NEGATIVE_INFINITY;
-  const limiter = {
-    schedule<Result>(_options: unknown, task: (...args: unknown[]) => Promise<Result>, ...args: unknown[]) {
-      const turn = queue.then(async () => {
-        const wait = lastWriteAt + intervalMs - Date.now();
-        if (wait > 0) await sleep(wait);
-        lastWriteAt = Date.now();
-      });
-      queue = turn.catch(() => {});
-      return turn.then(() => task(...args));
-    },
+function monotonicLimiters(writeIntervalMs: number): Partial<ThrottlingOptions> {
+  const limiters = {
+    global: createLimiterGroup(10, 0),
+    auth: createLimiterGroup(1, 0),
+    search: createLimiterGroup(1, 2_000),
+    write: createLimiterGroup(1, writeIntervalMs),
+    notifications: createLimiterGroup(1, 3_000),
+    retryLimiter: createRetryLimiter(),
   };
-  return { key: () => limiter } as unknown as NonNullable<ThrottlingOptions['write']>;
+  return limiters as unknown as Partial<ThrottlingOptions>;
 }
