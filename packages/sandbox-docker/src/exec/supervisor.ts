@@ -119,7 +119,7 @@ export class SupervisorConnection {
     if (lane === 0) this.warmLaneId = id;
     const stdin = Buffer.from(request.stdin ?? '', 'utf8');
     const envFields = Object.entries(request.env).map(([name, value]) => encodeField(`${name}=${value}`));
-    // Three bytes past the cap show whether the cut splits a UTF-8 character.
+    // Captured a little past the cap (as `CappedBuffer` keeps); every result is cut at the cap.
     const captureBytes = request.maxOutputBytes + 3;
     const spec = [
       encodeField(request.cwd ?? ''),

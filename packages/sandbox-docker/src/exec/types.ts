@@ -39,8 +39,8 @@ export interface DockerExecBufferResult extends Omit<DockerExecResult, 'stdout' 
 }
 
 /**
- * What a runner returns: the output as bytes, as captured (up to three bytes past the cap, so a
- * text cut can tell whether it splits a UTF-8 character); `truncated` already counts the cap.
+ * What a runner returns: the output as bytes, as captured (up to three bytes past the cap; the
+ * text is cut at the cap, by core's `completeUtf8Length`); `truncated` already counts the cap.
  */
 export interface CommandResult extends Omit<DockerExecResult, 'stdout' | 'stderr'> {
   stdout: Buffer;
