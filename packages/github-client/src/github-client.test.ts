@@ -8,6 +8,18 @@ import { toWardenError } from './github-error.js';
 let fake: GitHubFake;
 const LIST = 'codespaces/list-for-authenticated-user';
 
+/** A write (a secret's deletion, answered 404 by the fake) whose answer or error is returned, never thrown. */
+function secretDeleter(client: ReturnType<typeof createClient>): (name: string) => Promise<unknown> {
+  return (name) =>
+    client
+      .request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+        owner: fake.owner,
+        repo: 'sandbox',
+        secret_name: name,
+      })
+      .catch((error: unknown) => error);
+}
+
 function createClient(overrides: Partial<GitHubClientConfig> = {}) {
   return createGitHubClient({
     userAgent: 'warden-test',
@@ -106,15 +118,7 @@ describe('createGitHubClient(options)', () => {
   });
 
   it('spaces writes at least minWriteIntervalMs apart', async () => {
-    const client = createClient({ minWriteIntervalMs: 150 });
-    const deleteSecret = (name: string) =>
-      client
-        .request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-          owner: fake.owner,
-          repo: 'sandbox',
-          secret_name: name,
-        })
-        .catch((error: unknown) => error);
+    const deleteSecret = secretDeleter(createClient({ minWriteIntervalMs: 150 }));
     const started = performance.now();
     const answers = await Promise.all([deleteSecret('FIRST'), deleteSecret('SECOND')]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
@@ -129,15 +133,7 @@ describe('createGitHubClient(options)', () => {
   ] as const)(
     'spaces writes by a monotonic clock (%s): a wall clock stepped back an hour holds nothing',
     async (_name, settings) => {
-      const client = createClient(settings);
-      const deleteSecret = (name: string) =>
-        client
-          .request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-            owner: fake.owner,
-            repo: 'sandbox',
-            secret_name: name,
-          })
-          .catch((error: unknown) => error);
+      const deleteSecret = secretDeleter(createClient(settings));
       expect(await deleteSecret('FIRST')).toMatchObject({ status: 404 });
       const steppedBack = Date.now() - 3_600_000;
       vi.spyOn(Date, 'now').mockImplementation(() => steppedBack);
