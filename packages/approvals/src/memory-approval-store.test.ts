@@ -1,5 +1,5 @@
 import type { ApprovalRecord } from '@warden/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
 
 const record: ApprovalRecord = {
@@ -42,6 +42,22 @@ describe('createMemoryApprovalStore()', () => {
     time += 1;
     expect(await store.get('req-1')).toBeUndefined();
     expect(await store.compareAndSet('req-1', 2, { ...record, status: 'approved', version: 3 })).toBe(false);
+  });
+
+  it('a wall clock stepped back an hour (a fault is an attacker) keeps no approved record past holdApprovedFor', async () => {
+    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(10_000);
+    const wall = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    try {
+      const store = createMemoryApprovalStore({ holdApprovedFor: '1h' });
+      await store.create(record);
+      expect(await store.compareAndSet('req-1', 1, { ...record, status: 'approved', version: 2 })).toBe(true);
+      wall.mockReturnValue(1_700_000_000_000 - 3_600_000);
+      monotonic.mockReturnValue(10_000 + 3_600_000);
+      // Held on the wall clock, the approval given an hour ago could still be executed for another hour.
+      expect(await store.get('req-1')).toBeUndefined();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('a clock that reads NaN ends every hold (fails closed) and never ends a pending request', async () => {

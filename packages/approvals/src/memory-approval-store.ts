@@ -20,7 +20,11 @@ export interface MemoryApprovalStoreConfig {
    * milliseconds, or `null` to keep it forever. @default "30d"
    */
   retainDecidedFor?: string | number | null;
-  /** The store's clock, in milliseconds. @default Date.now */
+  /**
+   * The store's clock for holds and retention, in milliseconds. The default is monotonic, as
+   * Redis times its keys: a wall clock stepped back must not hold an approval past its hold.
+   * @default performance.now
+   */
   now?: () => number;
 }
 
@@ -140,7 +144,8 @@ function parseConfig(config: MemoryApprovalStoreConfig): {
       });
     }
   }
-  const { holdApprovedFor = '1h', retainDecidedFor = '30d', now = Date.now } = config;
+  // Holds are durations: on the wall clock, one stepped back an hour held approvals an hour longer.
+  const { holdApprovedFor = '1h', retainDecidedFor = '30d', now = () => performance.now() } = config;
   if (typeof now !== 'function') {
     throw new InvalidInputError({
       message: 'Memory approval store config: now must be a function',

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { createSecurityEventEmitter, type SecurityEvent } from '@warden/core';
 import { type GitHubFake, type GitHubFakeConfig, startGitHubFake } from '@warden/github-fake';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GitHubAppTokenIssuerConfig } from './github-app-token-settings.js';
 import { createAppTokenIssuerOnFake } from './test-support/issuers-on-fake.js';
 
@@ -141,6 +141,25 @@ describe('createGitHubAppTokenIssuer: revoke, isValid, sweep', () => {
     expect(await issuer.sweep()).toEqual([credential.id]);
     expect(fake.app.tokens()[0]?.revoked).toBe(true);
     await expect(issuer.revoke(credential.id)).resolves.toBeUndefined();
+  });
+
+  it('a wall clock stepped back an hour (a fault is an attacker): a 2m token still ends after two minutes and sweep() revokes it', async () => {
+    await start();
+    const issuer = createIssuer({ repositories: ['sandbox'] });
+    const monotonic = performance.now.bind(performance);
+    let elapsed = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => monotonic() + elapsed);
+    try {
+      const credential = await issuer.issue(['contents:read'], '2m');
+      clock -= 3_600_000;
+      elapsed += 2 * 60_000;
+      // On the wall clock alone it stayed valid, and unrevoked on GitHub, for another hour.
+      expect(await issuer.isValid(credential.id)).toBe(false);
+      expect(await issuer.sweep()).toEqual([credential.id]);
+      expect(fake.app.tokens()[0]?.revoked).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('a token GitHub already considers revoked (401 on revoke) counts as revoked', async () => {

@@ -69,6 +69,11 @@ interface IssuedToken {
   /** Emptied once revoked, so the process holds no dead secret. */
   token: string;
   expiresAt: number;
+  /**
+   * The `performance.now()` reading at which the TTL has run out. A wall clock stepped back
+   * would otherwise keep the token valid, and unrevoked by `sweep()`, for the step.
+   */
+  endsAt: number;
   revoked: boolean;
 }
 
@@ -115,6 +120,7 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       });
     }
     const issuedAt = readClock(this.#settings.now);
+    const startedAt = performance.now();
     this.#makeRoom(issuedAt);
     // The place is held from here: concurrent issues cannot all pass one count.
     this.#minting++;
@@ -126,7 +132,12 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     }
     const id = `ghapp_${randomUUID()}`;
     const expiresAt = Math.min(issuedAt + ttlMs, minted.gitHubExpiresAt);
-    this.#tokens.set(id, { token: minted.token, expiresAt, revoked: false });
+    this.#tokens.set(id, {
+      token: minted.token,
+      expiresAt,
+      endsAt: startedAt + (expiresAt - issuedAt),
+      revoked: false,
+    });
     emitSafely(this.#settings.events, {
       type: 'credential_issued',
       details: {
@@ -170,12 +181,21 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     if (typeof credentialId === 'string' && GITHUB_TOKEN.test(credentialId)) return false;
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     const issued = this.#tokens.get(id);
-    return issued !== undefined && !issued.revoked && isBefore(this.#settings.now, issued.expiresAt);
+    return (
+      issued !== undefined &&
+      !issued.revoked &&
+      isBefore(this.#settings.now, issued.expiresAt) &&
+      performance.now() < issued.endsAt
+    );
   }
 
   async sweep(): Promise<string[]> {
     const now = readClock(this.#settings.now);
-    const expired = [...this.#tokens].filter(([, issued]) => !issued.revoked && issued.expiresAt <= now);
+    // Expired by either clock: the wall clock's expiry or the TTL measured monotonically.
+    const monotonicNow = performance.now();
+    const expired = [...this.#tokens].filter(
+      ([, issued]) => !issued.revoked && (issued.expiresAt <= now || issued.endsAt <= monotonicNow),
+    );
     this.#forgetRevoked(now);
     return removeEvery(
       expired.map(([id]) => id),
@@ -313,7 +333,12 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
     } catch (error) {
       const id = `ghapp_${randomUUID()}`;
       // Already expired whatever the clock says, so the next sweep() revokes it.
-      this.#tokens.set(id, { token, expiresAt: Number.NEGATIVE_INFINITY, revoked: false });
+      this.#tokens.set(id, {
+        token,
+        expiresAt: Number.NEGATIVE_INFINITY,
+        endsAt: Number.NEGATIVE_INFINITY,
+        revoked: false,
+      });
       throw refusal(`${reason}; revoking that token failed, so it stays listed as ${id} for sweep() to revoke`, error);
     }
     throw refusal(`${reason}; the token was revoked`);

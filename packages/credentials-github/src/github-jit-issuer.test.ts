@@ -134,6 +134,24 @@ describe('sweep()', () => {
     await expect(earlier.revoke(expired.id)).resolves.toBeUndefined();
   });
 
+  it('a wall clock stepped back an hour (a fault is an attacker): the issuing process still ends a 1m credential after a minute', async () => {
+    const issuer = createIssuer();
+    const monotonic = performance.now.bind(performance);
+    let elapsed = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => monotonic() + elapsed);
+    try {
+      const credential = await issuer.issue(['a'], '1m');
+      clock -= 3_600_000;
+      elapsed += 60_000;
+      // On the wall clock alone the secret stayed readable by workflows, and valid, for another hour.
+      expect(await issuer.isValid(credential.id)).toBe(false);
+      expect(await issuer.sweep()).toEqual([credential.id]);
+      expect(fake.secretNames(repository())).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it("with sweepIntervalMs, sweeps in the background on an unref'd timer until close()", async () => {
     const issuer = createIssuer({ sweepIntervalMs: 20 });
     const credential = await issuer.issue(['a'], '1m');

@@ -78,8 +78,12 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   readonly #settings: ParsedGitHubJITConfig;
   readonly #api: ActionsSecretsApi;
   #publicKey: Promise<SecretsPublicKey> | undefined;
-  /** Credentials this process issued and has not revoked, with their exact expiry. */
-  readonly #issued = new Map<string, number>();
+  /**
+   * Credentials this process issued and has not revoked, with their exact expiry and the
+   * `performance.now()` reading at which their TTL runs out: a wall clock stepped back must not
+   * keep a credential this process issued valid, and unswept, for the step.
+   */
+  readonly #issued = new Map<string, { expiresAt: number; endsAt: number }>();
   /** Credentials revoked or swept by this process, so that revoking again is a no-op. */
   readonly #revoked = new Set<string>();
   /** Secrets being stored: each holds a place in the bound until it settles. */
@@ -100,6 +104,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const ttlMs = parseTtl(ttl, this.#settings.maxTtlMs);
     const { subject } = parseInput(issueOptionsSchema, options, 'issue options');
     const issuedAt = readClock(this.#settings.now);
+    const endsAt = performance.now() + ttlMs;
     const expiresAt = issuedAt + ttlMs;
     const id = formatCredentialSecretName(this.#settings.secretPrefix, expiresAt);
     // A clock far off (microseconds, a date past year 33658) makes a name whose expiry no process
@@ -114,7 +119,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     } finally {
       this.#storing--;
     }
-    this.#issued.set(id, expiresAt);
+    this.#issued.set(id, { expiresAt, endsAt });
     emitSafely(this.#settings.events, {
       type: 'credential_issued',
       details: {
@@ -151,9 +156,10 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
     const parsed = parseCredentialSecretName(this.#settings.secretPrefix, id);
     if (!parsed || this.#revoked.has(id)) return false;
-    const expiresAt = this.#issued.get(id) ?? parsed.expiresAtMs;
+    const issued = this.#issued.get(id);
     // Fails closed: a clock that reads NaN is before no expiry.
-    if (!isBefore(this.#settings.now, expiresAt)) return false;
+    if (!isBefore(this.#settings.now, issued?.expiresAt ?? parsed.expiresAtMs)) return false;
+    if (issued !== undefined && issued.endsAt <= performance.now()) return false;
     return this.#api.hasSecret(id);
   }
 
@@ -161,9 +167,12 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     const names = await withRetries(() => this.#api.listSecretNames(), this.#settings);
     const now = readClock(this.#settings.now);
     this.#forgetExpired(now);
+    const monotonicNow = performance.now();
+    // Expired by the name's expiry, or, for one issued here, by its TTL measured monotonically.
     const expired = names.filter((name) => {
       const parsed = parseCredentialSecretName(this.#settings.secretPrefix, name);
-      return parsed !== undefined && parsed.expiresAtMs <= now;
+      const endsAt = this.#issued.get(name)?.endsAt ?? Number.POSITIVE_INFINITY;
+      return parsed !== undefined && (parsed.expiresAtMs <= now || endsAt <= monotonicNow);
     });
     return removeEvery(
       expired,
@@ -206,7 +215,7 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
 
   /** Forgets credentials past the expiry their names carry (revoked or not): nothing is lost. */
   #forgetExpired(now: number): void {
-    for (const [id, expiresAt] of this.#issued)
+    for (const [id, { expiresAt }] of this.#issued)
       if (expiresAt <= now && this.#expiredByName(id, now)) this.#issued.delete(id);
     for (const id of this.#revoked) if (this.#expiredByName(id, now)) this.#revoked.delete(id);
   }

@@ -103,13 +103,15 @@ export function createGatewayContext(config: GatewayConfig): GatewayContext {
   const given = config.engine;
   const engine = typeof given === 'function' ? given : () => given;
   const now = config.now ?? Date.now;
+  // The default limiters time their windows monotonically; only an injected clock replaces that.
+  const limiterConfig = config.now ? { now: config.now } : {};
   const workflow = config.workflow && assertSpecification(config.workflow, 'approval-workflow-v1', 'approval workflow');
   const rateLimiter = assertSpecification(
-    config.rateLimiter ?? createMemoryRateLimiter({ now }),
+    config.rateLimiter ?? createMemoryRateLimiter(limiterConfig),
     'rate-limiter-v1',
     'rate limiter',
   );
-  const sourceRateLimiter = config.rateLimiter === undefined ? createMemoryRateLimiter({ now }) : rateLimiter;
+  const sourceRateLimiter = config.rateLimiter === undefined ? createMemoryRateLimiter(limiterConfig) : rateLimiter;
   const killSwitch = config.killSwitch && assertSpecification(config.killSwitch, 'kill-switch-v1', 'kill switch');
   return {
     engine,

@@ -142,7 +142,10 @@ export interface GatewayConfig {
   killSwitch?: KillSwitch;
   /** Receives `gateway_forward` and `gateway_blocked` events. @default the engine's events */
   events?: SecurityEventEmitter;
-  /** Time source. @default Date.now */
+  /**
+   * Time source. Given, it also times the default rate limiters' windows, which otherwise run on
+   * the monotonic clock so that a wall clock that steps cannot reset or stretch them. @default Date.now
+   */
   now?: Clock;
   /** The highest trust a forwarded request may carry. @default 'semi-trusted' (the gateway source type's default) */
   gatewayTrustLevel?: TrustLevel;

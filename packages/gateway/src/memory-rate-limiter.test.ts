@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 
 describe('createMemoryRateLimiter()', () => {
@@ -53,5 +53,37 @@ describe('createMemoryRateLimiter() against peers with self-made keys flooding o
     for (const maxKeys of [0, -1, 1.5, Number.NaN]) {
       expect(() => createMemoryRateLimiter({ maxKeys })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     }
+  });
+});
+
+describe('createMemoryRateLimiter() against a wall clock that steps (a fault is an attacker)', () => {
+  const perMinute = { limit: 2, windowMs: 60_000 };
+  afterEach(() => vi.restoreAllMocks());
+
+  it('consume(key, limit) keeps a used-up window refused when the wall clock steps forward an hour', async () => {
+    const limiter = createMemoryRateLimiter();
+    vi.spyOn(performance, 'now').mockReturnValue(5_000);
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000_000_000);
+    await limiter.consume('peer', perMinute);
+    await limiter.consume('peer', perMinute);
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000_000_000 + 3_600_000);
+    const decision = await limiter.consume('peer', perMinute);
+    expect(decision.allowed).toBe(false);
+    // resetAt stays a wall-clock time: the window's remaining minute from the stepped clock.
+    expect(decision.resetAt).toBe(1_000_000_000_000 + 3_600_000 + 60_000);
+  });
+
+  it('consume(key, limit) opens the next window a minute later even after the wall clock stepped back an hour', async () => {
+    const limiter = createMemoryRateLimiter({ maxKeys: 1 });
+    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(5_000);
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000_000_000);
+    await limiter.consume('peer', perMinute);
+    await limiter.consume('peer', perMinute);
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000_000_000 - 3_600_000);
+    monotonic.mockReturnValue(5_000 + 60_000);
+    expect((await limiter.consume('peer', perMinute)).allowed).toBe(true);
+    monotonic.mockReturnValue(5_000 + 120_000);
+    // The one window the bound allows ended on time too: a new key is not refused for an hour.
+    expect((await limiter.consume('new-peer', perMinute)).allowed).toBe(true);
   });
 });

@@ -3,7 +3,12 @@ import { z } from 'zod';
 
 /** Configuration for {@link createMemoryRateLimiter}. */
 export interface MemoryRateLimiterConfig {
-  /** Time source. @default Date.now */
+  /**
+   * Time source for the windows and `resetAt`. Without one, windows are timed on the monotonic
+   * clock (`performance.now`) and only `resetAt` is read from `Date.now`, so a wall clock that
+   * steps neither resets a used-up window (forward) nor holds one shut for the step (back).
+   * @default monotonic windows, `resetAt` from Date.now
+   */
   now?: Clock;
   /**
    * The most keys with a window held at once. A new key past it is refused (`allowed: false`)
@@ -32,6 +37,8 @@ export interface MemoryRateLimiter extends RateLimiter {
   readonly trackedKeys: number;
 }
 
+const monotonicClock: Clock = () => performance.now();
+
 interface Window {
   count: number;
   resetAt: number;
@@ -48,7 +55,9 @@ interface Window {
  */
 export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
   parseInput(configSchema, config, 'memory rate limiter config');
-  const now = config.now ?? systemClock;
+  // An injected clock times everything (tests move it); the real one times windows monotonically.
+  const now = config.now ?? monotonicClock;
+  const wallNow = config.now ?? systemClock;
   const maxKeys = config.maxKeys ?? 100_000;
   const windows = new Map<string, Window>();
   const ending = createEndingOrder(windows);
@@ -62,17 +71,19 @@ export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): M
       const validKey = parseInput(rateKeySchema, key, 'rate limit key');
       const { limit, windowMs } = parseInput(rateLimitSchema, rateLimit, 'rate limit');
       const time = now();
+      // Windows end on `now`'s scale; callers are told when in wall-clock time.
+      const toWallTime = (end: number): number => (config.now ? end : wallNow() + (end - time));
       let window = windows.get(validKey);
       if (!window || window.resetAt <= time) {
         ending.dropEnded(time);
         ending.forget(validKey);
-        if (windows.size >= maxKeys) return { allowed: false, remaining: 0, resetAt: ending.earliestEnd() };
+        if (windows.size >= maxKeys) return { allowed: false, remaining: 0, resetAt: toWallTime(ending.earliestEnd()) };
         window = { count: 0, resetAt: time + windowMs, windowMs };
         ending.open(validKey, window);
       }
-      if (window.count >= limit) return { allowed: false, remaining: 0, resetAt: window.resetAt };
+      if (window.count >= limit) return { allowed: false, remaining: 0, resetAt: toWallTime(window.resetAt) };
       window.count += 1;
-      return { allowed: true, remaining: limit - window.count, resetAt: window.resetAt };
+      return { allowed: true, remaining: limit - window.count, resetAt: toWallTime(window.resetAt) };
     },
   };
 }

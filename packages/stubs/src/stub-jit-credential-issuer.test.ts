@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createStubJITCredentialIssuer } from './stub-jit-credential-issuer.js';
 
 describe('createStubJITCredentialIssuer(options)', () => {
@@ -13,6 +13,21 @@ describe('createStubJITCredentialIssuer(options)', () => {
     });
     time += 15 * 60_000;
     expect(await issuer.isValid(credential.id)).toBe(false);
+  });
+
+  it('isValid(id) after the wall clock stepped back an hour (a fault is an attacker) is still false once the TTL has run', async () => {
+    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(10_000);
+    const wall = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1));
+    try {
+      const issuer = createStubJITCredentialIssuer();
+      const credential = await issuer.issue(['contents:read'], '15m');
+      wall.mockReturnValue(Date.UTC(2026, 0, 1) - 3_600_000);
+      monotonic.mockReturnValue(10_000 + 15 * 60_000);
+      // On the wall clock alone the credential stayed valid for another hour.
+      expect(await issuer.isValid(credential.id)).toBe(false);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('issue(scope, ttl) makes a 256-bit base64url token behind the wst_ prefix', async () => {

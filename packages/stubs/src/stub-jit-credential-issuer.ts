@@ -18,7 +18,10 @@ import {
 
 /** Configuration of {@link createStubJITCredentialIssuer}. */
 export interface StubJITCredentialIssuerConfig {
-  /** Time source for issuing and expiry. @default Date.now */
+  /**
+   * Time source for issuing and expiry. A credential also ends once its TTL has passed on the
+   * monotonic clock, so a wall clock stepped back keeps none valid longer. @default Date.now
+   */
   now?: Clock;
   /** The longest TTL accepted, in milliseconds. @default MAX_TTL_MS (30 days) */
   maxTtlMs?: number;
@@ -42,6 +45,8 @@ export interface StubJITCredentialIssuer extends JITCredentialIssuer {
 
 interface IssuedCredential {
   expiresAtMs: number;
+  /** The `performance.now()` reading at which the TTL runs out, whatever the wall clock says. */
+  endsAt: number;
   revoked: boolean;
 }
 
@@ -146,7 +151,11 @@ export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerCon
         issuedAt: toIsoTime(issuedAtMs),
         expiresAt: toIsoTime(issuedAtMs + ttlMs),
       };
-      credentials.set(credential.id, { expiresAtMs: issuedAtMs + ttlMs, revoked: false });
+      credentials.set(credential.id, {
+        expiresAtMs: issuedAtMs + ttlMs,
+        endsAt: performance.now() + ttlMs,
+        revoked: false,
+      });
       tokens.add(credential.token);
       return hideToken(credential);
     },
@@ -161,7 +170,8 @@ export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerCon
       record('isValid', [shownId(credentialId)]);
       if (typeof credentialId === 'string' && tokens.has(credentialId)) return false;
       const issued = credentials.get(validId(credentialId, 'isValid'));
-      return issued !== undefined && !issued.revoked && now() < issued.expiresAtMs;
+      // Valid until either clock says the TTL is over: a wall clock stepped back must not extend it.
+      return issued !== undefined && !issued.revoked && now() < issued.expiresAtMs && performance.now() < issued.endsAt;
     },
   };
 }

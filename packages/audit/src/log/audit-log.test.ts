@@ -156,6 +156,31 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
+  it('a wall clock stepped back an hour (a fault is an attacker) delays no checkpoint: the interval is monotonic', async () => {
+    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(10_000);
+    const wall = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    const checkpointStorage = createMemoryAuditStorage();
+    const log = createAuditLog({
+      storage: createMemoryAuditStorage(),
+      checkpointStorage,
+      signingKey: signingKey(),
+      checkpointIntervalMs: 1000,
+    });
+    try {
+      await log.write(event(0));
+      await log.size();
+      wall.mockReturnValue(1_700_000_000_000 - 3_600_000);
+      monotonic.mockReturnValue(11_000);
+      await log.write(event(1));
+      await log.size();
+      // Timed on the wall clock, the next checkpoint waited for the hour to pass again.
+      expect(await checkpointStorage.size()).toBe(1);
+    } finally {
+      vi.restoreAllMocks();
+      await log.close();
+    }
+  });
+
   it('keeps writing a checkpoint every checkpointIntervalMs while writes never stop (no pause needed)', async () => {
     let now = 0;
     const checkpointStorage = createMemoryAuditStorage();

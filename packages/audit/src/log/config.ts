@@ -5,7 +5,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { type Clock, InvalidInputError, systemClock } from '@warden/core';
+import { type Clock, InvalidInputError } from '@warden/core';
 import { type Ed25519PrivateKeyInput, toEd25519PrivateKey } from '../note/keys.js';
 import type { AuditWitness } from '../note/witness.js';
 import { createFileAuditStorage } from '../storage/file-storage.js';
@@ -59,7 +59,11 @@ export interface AuditLogConfig {
    * 1–1,048,576. @default 16384
    */
   verifySliceEntries?: number;
-  /** Time source (checkpoint interval, cosignature timestamps). @default Date.now */
+  /**
+   * Time source for the checkpoint interval (a witness stamps cosignatures with its own clock).
+   * The default is monotonic, so a wall clock that steps back cannot hold checkpoints for the
+   * step. @default performance.now
+   */
   now?: Clock;
   /** OpenTelemetry providers for decision spans and metrics. @default the global providers of `@opentelemetry/api` (no-ops without an SDK) */
   telemetry?: AuditTelemetryConfig;
@@ -138,7 +142,8 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
     onFailure: config.onFailure ?? (() => {}),
     batchMaxEntries: Math.max(1, nonNegativeInteger(config.batchMaxEntries, 4096, 'batchMaxEntries')),
     verifySliceEntries,
-    now: config.now ?? systemClock,
+    // The interval is a duration: the wall clock stepping back an hour delayed the next checkpoint an hour.
+    now: config.now ?? (() => performance.now()),
     telemetry: config.telemetry ?? {},
   };
 }
