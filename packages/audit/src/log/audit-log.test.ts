@@ -137,14 +137,7 @@ describe('createAuditLog', () => {
 
   it('writes a checkpoint once checkpointIntervalMs has passed on the injected clock, and none before', async () => {
     let now = 0;
-    const checkpointStorage = createMemoryAuditStorage();
-    const log = createAuditLog({
-      storage: createMemoryAuditStorage(),
-      checkpointStorage,
-      signingKey: signingKey(),
-      checkpointIntervalMs: 1000,
-      now: () => now,
-    });
+    const { log, checkpointStorage } = checkpointingLog(() => now);
     await log.write(event(0));
     await log.size();
     expect(await checkpointStorage.size()).toBe(0);
@@ -159,13 +152,7 @@ describe('createAuditLog', () => {
   it('a wall clock stepped back an hour (a fault is an attacker) delays no checkpoint: the interval is monotonic', async () => {
     const monotonic = vi.spyOn(performance, 'now').mockReturnValue(10_000);
     const wall = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
-    const checkpointStorage = createMemoryAuditStorage();
-    const log = createAuditLog({
-      storage: createMemoryAuditStorage(),
-      checkpointStorage,
-      signingKey: signingKey(),
-      checkpointIntervalMs: 1000,
-    });
+    const { log, checkpointStorage } = checkpointingLog();
     try {
       await log.write(event(0));
       await log.size();
@@ -523,3 +510,16 @@ describe('createAuditLog group commit (batches appended while the syncs before t
     await expect(log.inclusionProof(1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
+
+/** A log over memory storage that checkpoints every second (on `now` when given) into the returned storage. */
+function checkpointingLog(now?: () => number) {
+  const checkpointStorage = createMemoryAuditStorage();
+  const log = createAuditLog({
+    storage: createMemoryAuditStorage(),
+    checkpointStorage,
+    signingKey: signingKey(),
+    checkpointIntervalMs: 1000,
+    ...(now ? { now } : {}),
+  });
+  return { log, checkpointStorage };
+}
