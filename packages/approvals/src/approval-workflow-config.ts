@@ -49,7 +49,13 @@ export interface ApprovalWorkflowConfig {
   approvers?: readonly string[] | ApproverResolver;
   /** Receives an `approval_*` event for every transition (payload secrets redacted). */
   events?: SecurityEventEmitter;
-  /** Time source. @default Date.now */
+  /**
+   * Time source. Without one, the wall clock, but never behind the time the monotonic clock says
+   * has passed since the workflow was made: a wall clock stepped back an hour would otherwise keep
+   * a request that is past its lifetime pending (approvable) for that hour. An injected clock is
+   * used as it is.
+   * @default Date.now, held from stepping back
+   */
   now?: Clock;
   /** Makes request ids. @default `apr_` + a random UUID */
   generateId?: () => string;
@@ -130,11 +136,21 @@ export function resolveWorkflowSettings(config: ApprovalWorkflowConfig): Resolve
     policies: resolveApprovalPolicies(overrides),
     resolvers: Object.freeze(resolvers),
     events: config.events,
-    now: config.now ?? Date.now,
+    now: config.now ?? wallClockHeldFromSteppingBack(),
     generateId: config.generateId ?? (() => `apr_${crypto.randomUUID()}`),
     maxAttempts: config.maxAttempts ?? 100,
     identities,
   };
+}
+
+/**
+ * `Date.now()`, or, when the wall clock has stepped back since this was made, the time the
+ * monotonic clock says it is (a step forward is taken as it is: requests then only expire early).
+ */
+function wallClockHeldFromSteppingBack(): Clock {
+  const wallAtStart = Date.now();
+  const monotonicAtStart = performance.now();
+  return () => Math.max(Date.now(), wallAtStart + (performance.now() - monotonicAtStart));
 }
 
 function tierTtl(tier: ApprovalTier, ttl: string | number): number {
