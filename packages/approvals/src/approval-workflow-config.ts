@@ -5,6 +5,7 @@ import {
   type ApprovalTier,
   type Clock,
   InvalidInputError,
+  monotonicClock,
   parseInput,
   parseTtl,
   type SecurityEventEmitter,
@@ -149,8 +150,8 @@ export function resolveWorkflowSettings(config: ApprovalWorkflowConfig): Resolve
  */
 function wallClockHeldFromSteppingBack(): Clock {
   const wallAtStart = Date.now();
-  const monotonicAtStart = performance.now();
-  return () => Math.max(Date.now(), wallAtStart + (performance.now() - monotonicAtStart));
+  const monotonicAtStart = monotonicClock();
+  return () => Math.max(Date.now(), wallAtStart + (monotonicClock() - monotonicAtStart));
 }
 
 function tierTtl(tier: ApprovalTier, ttl: string | number): number {

@@ -4,6 +4,7 @@ import {
   type ApprovalStore,
   ConflictError,
   InvalidInputError,
+  monotonicClock,
   parseTtl,
 } from '@warden/core';
 
@@ -145,7 +146,7 @@ function parseConfig(config: MemoryApprovalStoreConfig): {
     }
   }
   // Holds are durations: on the wall clock, one stepped back an hour held approvals an hour longer.
-  const { holdApprovedFor = '1h', retainDecidedFor = '30d', now = () => performance.now() } = config;
+  const { holdApprovedFor = '1h', retainDecidedFor = '30d', now = monotonicClock } = config;
   if (typeof now !== 'function') {
     throw new InvalidInputError({
       message: 'Memory approval store config: now must be a function',

@@ -58,7 +58,7 @@ export {
   createCapabilityRegistry,
   getDefaultCapabilityRegistry,
 } from './capability-registry.js';
-export { type Clock, systemClock, toIsoTime } from './clock.js';
+export { type Clock, monotonicClock, systemClock, toIsoTime } from './clock.js';
 export { createJsonFileConfigStore, type JsonFileConfigStoreConfig } from './config-file-store.js';
 export { type ConfigStore, createMemoryConfigStore, type MemoryConfigStore } from './config-store.js';
 export {

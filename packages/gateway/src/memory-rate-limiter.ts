@@ -1,4 +1,4 @@
-import { type Clock, parseInput, type RateLimit, type RateLimiter, systemClock } from '@warden/core';
+import { type Clock, monotonicClock, parseInput, type RateLimit, type RateLimiter, systemClock } from '@warden/core';
 import { z } from 'zod';
 
 /** Configuration for {@link createMemoryRateLimiter}. */
@@ -36,8 +36,6 @@ export interface MemoryRateLimiter extends RateLimiter {
   /** How many keys have a window in memory right now. */
   readonly trackedKeys: number;
 }
-
-const monotonicClock: Clock = () => performance.now();
 
 interface Window {
   count: number;

@@ -9,6 +9,7 @@ import {
   type KillSwitchListener,
   killSwitchChangeOptionsSchema,
   killSwitchReasonSchema,
+  monotonicClock,
   parseInput,
   toIsoTime,
 } from '@warden/core';
@@ -42,9 +43,6 @@ const FIRST_READ_RETRY_MS = 100;
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
-
-/** Monotonic time: a wall clock stepped back must never make a stale copy look fresh. */
-const monotonicNow = (): number => performance.now();
 
 /**
  * A {@link KillSwitch} shared by every process through Redis. See {@link createRedisKillSwitch}.
@@ -97,7 +95,7 @@ export class RedisKillSwitch implements KillSwitch {
     // switches. Neither prefix nor name holds "/".
     this.switchId = `${this.#config.database}/${this.#config.keyPrefix}{${this.#config.name}}`;
     const { name, staleAfterMs, failMode, onError } = this.#config;
-    this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow, onError });
+    this.local = new KillSwitchLocalCopy({ name, staleAfterMs, failMode, monotonicNow: monotonicClock, onError });
     const { signingKey, verifyKey } = this.#config;
     // `signingKey` is the private half of `verifyKey`: what this instance signs verifies.
     const signsForVerifyKey = !!signingKey && !!verifyKey && createPublicKey(signingKey).equals(verifyKey);
@@ -419,10 +417,10 @@ export class RedisKillSwitch implements KillSwitch {
   private async readState(waitForReadyMs: number): Promise<boolean> {
     try {
       // The state is as old as the read, not as its reply: a slow reply must not look fresh.
-      let readAt = monotonicNow();
+      let readAt = monotonicClock();
       let takenBefore = this.takenOutsideReads;
       const hash = await this.#connections.run((redis) => {
-        readAt = monotonicNow();
+        readAt = monotonicClock();
         takenBefore = this.takenOutsideReads;
         return readStateHash(redis, this.#config.stateKey);
       }, waitForReadyMs);
@@ -474,7 +472,7 @@ export class RedisKillSwitch implements KillSwitch {
     this.changesInFlight += 1;
     try {
       // The script's answer is a read, no newer than the first command of the change.
-      const readAt = monotonicNow();
+      const readAt = monotonicClock();
       const written = await this.#writer.write(change, this.local.record());
       const wasLocalOnly = this.local.hasLocalActivation();
       this.take(this.#writer.judgeWritten(written), { own: true, clearLocalActivation: true, readAt });

@@ -5,7 +5,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { type Clock, InvalidInputError } from '@warden/core';
+import { type Clock, InvalidInputError, monotonicClock } from '@warden/core';
 import { type Ed25519PrivateKeyInput, toEd25519PrivateKey } from '../note/keys.js';
 import type { AuditWitness } from '../note/witness.js';
 import { createFileAuditStorage } from '../storage/file-storage.js';
@@ -143,7 +143,7 @@ export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogC
     batchMaxEntries: Math.max(1, nonNegativeInteger(config.batchMaxEntries, 4096, 'batchMaxEntries')),
     verifySliceEntries,
     // The interval is a duration: the wall clock stepping back an hour delayed the next checkpoint an hour.
-    now: config.now ?? (() => performance.now()),
+    now: config.now ?? monotonicClock,
     telemetry: config.telemetry ?? {},
   };
 }

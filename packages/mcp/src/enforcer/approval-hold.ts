@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type ApprovalWorkflow, computePayloadDigest, type KillSwitch, type RateLimiter } from '@warden/core';
+import {
+  type ApprovalWorkflow,
+  computePayloadDigest,
+  type KillSwitch,
+  monotonicClock,
+  type RateLimiter,
+} from '@warden/core';
 import { McpDeniedError } from './denial.js';
 import { markApprovalUsed } from './used-approvals.js';
 
@@ -51,7 +57,7 @@ export class ApprovalHolds {
     private readonly workflow: ApprovalWorkflow,
     private readonly usedApprovals: RateLimiter,
     private readonly useWithinMs: number,
-    private readonly monotonicNow: () => number = () => performance.now(),
+    private readonly monotonicNow: () => number = monotonicClock,
     private readonly wallNow: () => number = Date.now,
   ) {}
 

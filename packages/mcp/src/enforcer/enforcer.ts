@@ -17,6 +17,7 @@ import {
   createSecurityEventEmitter,
   type InjectionSource,
   type KillSwitch,
+  monotonicClock,
   type RateLimiter,
   type SecurityEngine,
   type SecurityEventEmitter,
@@ -190,7 +191,7 @@ export function createMcpEnforcer(enforcerConfig: McpEnforcerConfig): McpEnforce
   const approvals = enforcerConfig.approvals ?? createApprovalWorkflow({ events });
   // Core's own per-check events go to a private emitter: the enforcer records one event per decision itself.
   const engine = createSecurityEngine({ config: config.security, events: createSecurityEventEmitter() });
-  const monotonicNow = enforcerConfig.now ?? (() => performance.now());
+  const monotonicNow = enforcerConfig.now ?? monotonicClock;
   const catalog = new ToolCatalog(config.pinning, enforcerConfig.toolPins ?? createMemoryToolPinStore(), monotonicNow);
   const policyVersion = computePayloadDigest(config);
   const state: EnforcerState = {
