@@ -1,5 +1,5 @@
 import { type ApprovalStore, createSecurityEventEmitter, REDACTED, type SecurityEvent } from '@warden/core';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApprovalWorkflow } from './approval-workflow.js';
 import type { ApprovalWorkflowConfig } from './approval-workflow-config.js';
 import { createMemoryApprovalStore } from './memory-approval-store.js';
@@ -39,37 +39,42 @@ describe('ai-sdlc fixes', () => {
 });
 
 describe('createApprovalWorkflow() on the wall clock', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /**
+   * A workflow on the real (mocked) clocks with one request filed by alice; `step` moves the
+   * monotonic clock on by `elapsed` and sets the wall clock `wallMoved` from where it started.
+   */
+  async function requestOnMockedClocks(tier: 'security-review' | 'peer-review') {
+    const start = Date.UTC(2026, 0, 1);
+    const wall = vi.spyOn(Date, 'now').mockReturnValue(start);
+    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(1_000);
+    const workflow = createApprovalWorkflow();
+    const id = await workflow.request({ requester: 'alice', description: 'deploy', tier });
+    const step = ({ elapsed, wallMoved }: { elapsed: number; wallMoved: number }) => {
+      monotonic.mockReturnValue(1_000 + elapsed);
+      wall.mockReturnValue(start + wallMoved);
+    };
+    return { workflow, id, step };
+  }
+
   // The attacker here is a fault: the wall clock steps back an hour (NTP, a VM restored from a
   // snapshot) while a request waits. It must still expire when its lifetime has passed.
   it('a wall clock stepped back an hour keeps no request approvable past its lifetime', async () => {
-    const wall = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1));
-    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(1_000);
-    try {
-      const workflow = createApprovalWorkflow();
-      const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'security-review' });
-      // A day and a minute pass; the wall clock says only 23 hours and a minute.
-      monotonic.mockReturnValue(1_000 + 24 * HOUR + 60_000);
-      wall.mockReturnValue(Date.UTC(2026, 0, 1) + 23 * HOUR + 60_000);
-      expect(await workflow.getStatus(id)).toBe('expired');
-      await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
-    } finally {
-      vi.restoreAllMocks();
-    }
+    const { workflow, id, step } = await requestOnMockedClocks('security-review');
+    // A day and a minute pass; the wall clock says only 23 hours and a minute.
+    step({ elapsed: 24 * HOUR + 60_000, wallMoved: 23 * HOUR + 60_000 });
+    expect(await workflow.getStatus(id)).toBe('expired');
+    await expect(workflow.approve(id, 'bob')).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
   });
 
   it('a request within its lifetime stays pending whichever way the wall clock stepped', async () => {
-    const wall = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1));
-    const monotonic = vi.spyOn(performance, 'now').mockReturnValue(1_000);
-    try {
-      const workflow = createApprovalWorkflow();
-      const id = await workflow.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
-      monotonic.mockReturnValue(1_000 + HOUR);
-      wall.mockReturnValue(Date.UTC(2026, 0, 1) - HOUR);
-      expect(await workflow.getStatus(id)).toBe('pending');
-      expect(await workflow.approve(id, 'bob')).toBe('approved');
-    } finally {
-      vi.restoreAllMocks();
-    }
+    const { workflow, id, step } = await requestOnMockedClocks('peer-review');
+    step({ elapsed: HOUR, wallMoved: -HOUR });
+    expect(await workflow.getStatus(id)).toBe('pending');
+    expect(await workflow.approve(id, 'bob')).toBe('approved');
   });
 });
 

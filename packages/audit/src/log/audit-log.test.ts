@@ -170,15 +170,8 @@ describe('createAuditLog', () => {
 
   it('keeps writing a checkpoint every checkpointIntervalMs while writes never stop (no pause needed)', async () => {
     let now = 0;
-    const checkpointStorage = createMemoryAuditStorage();
-    const log = createAuditLog({
-      storage: createMemoryAuditStorage(),
-      checkpointStorage,
-      signingKey: signingKey(),
-      checkpointIntervalMs: 1000,
-      // Every reading of the clock moves it on: 400 writes span many intervals.
-      now: () => (now += 100),
-    });
+    // Every reading of the clock moves it on: 400 writes span many intervals.
+    const { log, checkpointStorage } = checkpointingLog(() => (now += 100));
     let next = 0;
     const writer = async (): Promise<void> => {
       while (next < 400) await log.write(event(next++));
