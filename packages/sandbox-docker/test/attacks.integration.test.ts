@@ -5,7 +5,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +29,43 @@ const MODES = [
   { name: 'supervisor', fastExec: true },
   { name: 'Engine-API exec', fastExec: false },
 ] as const;
+
+/**
+ * A static x86-64 program (no libc) that forks, lets the parent exit and calls setsid() in the
+ * child, forever: a process that starts each next generation in a session of its own. Built with
+ * the host's gcc; `undefined` (the test that needs it is skipped) where there is none.
+ */
+const SESSION_HOPPER: string | undefined = buildSessionHopper();
+
+function buildSessionHopper(): string | undefined {
+  if (process.arch !== 'x64') return undefined;
+  const directory = mkdtempSync(join(tmpdir(), 'warden-hopper-'));
+  chmodSync(directory, 0o755);
+  const source = join(directory, 'hop.c');
+  writeFileSync(
+    source,
+    [
+      '#include <sys/syscall.h>',
+      'static long call0(long n) { long r; __asm__ volatile("syscall" : "=a"(r) : "a"(n) : "rcx", "r11", "memory"); return r; }',
+      'static long call1(long n, long a) { long r; __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a) : "rcx", "r11", "memory"); return r; }',
+      'void _start(void) { for (;;) { long child = call0(SYS_fork); if (child > 0) call1(SYS_exit, 0); if (child == 0) call0(SYS_setsid); } }',
+      '',
+    ].join('\n'),
+  );
+  try {
+    execFileSync('gcc', ['-static', '-nostdlib', '-O2', '-s', '-o', join(directory, 'hop'), source], {
+      stdio: 'ignore',
+    });
+  } catch {
+    rmSync(directory, { recursive: true, force: true });
+    return undefined;
+  }
+  return join(directory, 'hop');
+}
+
+afterAll(() => {
+  if (SESSION_HOPPER !== undefined) rmSync(dirname(SESSION_HOPPER), { recursive: true, force: true });
+});
 
 /** Processes of the sandbox user other than the `ps` that lists them. */
 async function sandboxUserProcesses(sandbox: DockerSandbox, id: string): Promise<string[]> {
@@ -248,6 +294,27 @@ describeWithService('docker', 'Docker sandbox attacks', (dockerHost) => {
           await sandbox.destroy(walked);
         }
       });
+
+      it.skipIf(SESSION_HOPPER === undefined)(
+        'attack 3: a compiled program that leaves for a new session in every generation never outlives its command',
+        async () => {
+          // Each generation forks the next, exits, and the child calls setsid() at once: a kill of
+          // the group the sweep read reaches a member whose child has already left that group, and
+          // a program (not a shell) does so within microseconds. Mounted read-only from the host:
+          // the sandbox's writable places are noexec.
+          const hopper = SESSION_HOPPER as string;
+          const { id: hopped } = await sandbox.create({ maxPids: 64, allowedPaths: [dirname(hopper)] });
+          try {
+            for (let attempt = 0; attempt < 6; attempt += 1) {
+              const planted = await sandbox.execute(hopped, `${hopper} </dev/null >/dev/null 2>&1 & echo planted`);
+              expect(planted.stdout).toBe('planted\n');
+              expect(await sandboxUserProcesses(sandbox, hopped)).toEqual([]);
+            }
+          } finally {
+            await sandbox.destroy(hopped);
+          }
+        },
+      );
 
       it('signals, ptrace and /proc: the code cannot kill, trace or read the supervisor', async () => {
         const result = await sandbox.execute(

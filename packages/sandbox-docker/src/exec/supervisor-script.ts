@@ -74,6 +74,22 @@ export PATH`;
 const SUPERVISOR_PROTOCOL_VERSION = '3';
 
 /**
+ * `signal_all STOP` (or `CONT`) sends the signal to every process of the sandbox user but the
+ * sender, with `kill -1`: one walk of the kernel's process list that no fork escapes (a fork
+ * racing it fails and is retried by a process that is then stopped). As the sandbox user, through
+ * the supervisor's `start-stop-daemon` (root's own processes are never stopped); where there is
+ * none (Engine-API exec, whose cleanup runs as root with no supervisor to keep running), as root,
+ * which stops every process but pid 1 and the caller until `CONT`.
+ */
+const SIGNAL_ALL_FUNCTION = `signal_all() {
+  if [ -n "\${ssd_tool:-}" ] && [ -n "\${user:-}" ]; then
+    "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c "kill -$1 -1; exit 0" </dev/null >/dev/null 2>&1
+  else
+    kill -"$1" -1 2>/dev/null; true
+  fi
+}`;
+
+/**
  * Ends every process outside the protected sessions (pid 1's, the supervisor's, the caller's own)
  * and the sessions marked live (a non-empty `$w/live/<sid>`, or listed in `$extra_live`). Only
  * the head of `/proc/<pid>/stat` is read where the shell's `read` takes `-n` (the whole line under
@@ -83,10 +99,15 @@ const SUPERVISOR_PROTOCOL_VERSION = '3';
  * hold their pid) are skipped unread: reading `stat` a byte at a time is most of a sweep's cost.
  * Each process found is killed with its whole process group, and passes go on until one finds
  * nothing (a process gone before it was read counts as found): a process that forks itself away
- * under a new pid outran kills by pid and a pass that ended when they missed.
+ * under a new pid outran kills by pid and a pass that ended when they missed. A pass that finds
+ * anything first stops every process of the sandbox user at once ({@link SIGNAL_ALL_FUNCTION}),
+ * so that the next passes end processes that can no longer fork: one that starts each next
+ * generation in a session of its own left every group the sweep read before the kill reached it.
+ * The processes of the protected sessions (other commands still running) are continued after.
  */
-export const SWEEP_FUNCTION = `sweep() {
-  pass=0
+export const SWEEP_FUNCTION: string = `${SIGNAL_ALL_FUNCTION}
+sweep() {
+  pass=0 frozen=
   while [ "$pass" -lt 20 ]; do
     found=
     for d in /proc/[0-9]*; do
@@ -112,8 +133,12 @@ export const SWEEP_FUNCTION = `sweep() {
       found=1
     done
     [ -n "$found" ] || break
+    # Retried at every pass: a fork bomb may have taken the pids its process needs.
+    [ -n "$frozen" ] || { signal_all STOP && frozen=1; }
     pass=$((pass + 1))
   done
+  # Only the protected sessions' processes are left stopped: they go on.
+  [ -z "$frozen" ] || signal_all CONT || signal_all CONT
 }
 sessionof() {
   st=; read -r st <"/proc/$1/stat" 2>/dev/null
