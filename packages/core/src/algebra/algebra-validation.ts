@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { ownDataCopy } from '../own-data.js';
+import { ownProperty } from '../validation.js';
 import { parseConstraints } from './algebra-constraints.js';
 import {
   type IssueList,
@@ -156,7 +158,7 @@ export function parseAttestationInput(value: unknown): {
 
 /** Reads the id out of a capability reference (an id string or an object with `id`). */
 export function referenceId(reference: unknown, what: string): string {
-  const id = typeof reference === 'string' ? reference : isObject(reference) ? reference.id : undefined;
+  const id = typeof reference === 'string' ? reference : ownProperty(reference, 'id');
   const issues: IssueList = [];
   readString(id, what, issues);
   throwIfIssues(issues, what);
@@ -186,12 +188,12 @@ export function parseLifecycleInput(
   return parsed;
 }
 
+/**
+ * The caller's object as an own-data copy ({@link ownDataCopy}): a field it never set (such as
+ * `delegatable`) reads as absent even when some other library has set it on `Object.prototype`.
+ */
 function objectOrIssue(value: unknown, issues: IssueList): Record<string, unknown> {
-  if (isPlainObject(value)) return value;
+  if (isPlainObject(value)) return ownDataCopy(value);
   issues.push({ path: '', message: 'must be an object' });
   return {};
-}
-
-function isObject(value: unknown): value is { id?: unknown } {
-  return typeof value === 'object' && value !== null;
 }
