@@ -196,6 +196,40 @@ describe('separation of duties by identity key, against a requester who respells
   });
 });
 
+describe('separation of duties against characters drawn as nothing that are neither Cf nor default-ignorable', () => {
+  // The attacker: the requester, approving her own request under a name that shows as hers.
+  const blanks = {
+    'U+1D159 musical symbol null notehead': '\u{1D159}',
+    'U+16FE4 Khitan small script filler': '\u{16FE4}',
+    'U+115F Hangul choseong filler': '\u115F',
+    'U+1160 Hangul jungseong filler': '\u1160',
+    'U+3164 Hangul filler': '\u3164',
+    'U+FFA0 halfwidth Hangul filler': '\uFFA0',
+  };
+
+  it.each(Object.entries(blanks))('requester alice cannot approve as alice with %s', (_name, blank) => {
+    for (const approver of [`alice${blank}`, `ali${blank}ce`, `${blank}alice`]) {
+      expect(approvalIdentityKey(approver)).toBe('alice');
+      expect(() => applyApprovalAction(open(), { type: 'approve', approver }, 1)).toThrow(
+        expect.objectContaining({ code: 'ACCESS_DENIED' }),
+      );
+    }
+  });
+
+  it.each(Object.entries(blanks))('bob and bob with %s make one approver, not a quorum of two', (_name, blank) => {
+    const record = { ...open(), quorum: 2 };
+    const once = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const again = applyApprovalAction(once, { type: 'approve', approver: `bob${blank}` }, 2);
+    expect(again.record).toBe(once);
+    expect(again.record.status).toBe('pending');
+    expect(countApprovals(once)).toBe(1);
+  });
+
+  it('principalSchema refuses a name made only of them', () => {
+    expect(principalSchema.safeParse(Object.values(blanks).join('')).success).toBe(false);
+  });
+});
+
 describe('settleApprovalTimeout(record, now, policies)', () => {
   it('expires an overdue request and never approves it', () => {
     const record = open();
