@@ -74,6 +74,16 @@ describe('capability algebra against a polluted Object.prototype', () => {
     expect(narrowed.delegatable).toBe(true);
   });
 
+  it('delegate and revoke given no restrictions or options read none from Object.prototype', () => {
+    const algebra = algebraAt();
+    const root = algebra.grant({ ...read, delegatable: true });
+    pollute('delegatable', false);
+    pollute('actor', 'mallory');
+    expect(algebra.delegate(root, 'agent-b').delegatable).toBe(true);
+    algebra.revoke(root);
+    expect(algebra.getCapability(root.id)?.revocation?.actor).toBeNull();
+  });
+
   it('a reference object without an id names no capability when Object.prototype.id is set', () => {
     const algebra = algebraAt();
     const root = algebra.grant({ ...read });

@@ -123,7 +123,7 @@ function readActions(value: unknown, actionLists: ActionLists, issues: IssueList
 /** Reads restrictions; absent restrictions restrict nothing. */
 export function parseRestrictions(value: unknown): ParsedRestrictions {
   const issues: IssueList = [];
-  const restrictions = value === undefined ? {} : objectOrIssue(value, issues);
+  const restrictions = value === undefined ? nothingGiven() : objectOrIssue(value, issues);
   const parsed: ParsedRestrictions = {
     actions:
       restrictions.actions === undefined
@@ -179,7 +179,7 @@ export function parseLifecycleInput(
   options: unknown,
 ): { reason: string | null; actor: string | null } {
   const issues: IssueList = [];
-  const settings = options === undefined ? {} : objectOrIssue(options, issues);
+  const settings = options === undefined ? nothingGiven() : objectOrIssue(options, issues);
   const parsed = {
     reason: readOptionalString(reason, 'reason', issues),
     actor: readOptionalString(settings.actor, 'actor', issues),
@@ -195,5 +195,10 @@ export function parseLifecycleInput(
 function objectOrIssue(value: unknown, issues: IssueList): Record<string, unknown> {
   if (isPlainObject(value)) return ownDataCopy(value);
   issues.push({ path: '', message: 'must be an object' });
-  return {};
+  return nothingGiven();
+}
+
+/** An empty input without a prototype: `{}` would read every field from Object.prototype. */
+function nothingGiven(): Record<string, unknown> {
+  return Object.create(null);
 }

@@ -41,6 +41,37 @@ describe('resolveApprovalPolicies(overrides)', () => {
   });
 });
 
+describe('resolveApprovalPolicies(overrides) against a polluted Object.prototype', () => {
+  // The attacker: another library in the process set fields on Object.prototype (a deep merge fed
+  // a "__proto__" key). A quorum of 0 would approve every request the moment it is made.
+  const prototype = Object.prototype as Record<string, unknown>;
+
+  it('takes no quorum, lifetime or tier policy the overrides do not hold themselves', () => {
+    const clean = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } });
+    try {
+      prototype.quorum = 0;
+      prototype.ttlMs = null;
+      prototype.escalate = true;
+      prototype['security-review'] = { quorum: 0 };
+      // Compared as JSON: a deep equality would itself read the polluted fields on both sides.
+      expect(JSON.stringify(resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } }))).toBe(JSON.stringify(clean));
+      expect(resolveApprovalPolicies()['security-review'].quorum).toBe(2);
+      const record = openApprovalRecord({
+        id: 'req-1',
+        request: { requester: 'mallory', description: 'rotate keys', tier: 'security-review' },
+        now: 0,
+        policies: resolveApprovalPolicies(),
+      }).record;
+      expect(record.status).toBe('pending');
+    } finally {
+      delete prototype.quorum;
+      delete prototype.ttlMs;
+      delete prototype.escalate;
+      delete prototype['security-review'];
+    }
+  });
+});
+
 describe('openApprovalRecord(input)', () => {
   it('classifies the tier when none is given and approves auto at once', () => {
     const step = openApprovalRecord({

@@ -41,6 +41,9 @@ const ATTACKS: readonly (readonly [string, unknown])[] = [
   ['perMinute', 1_000_000],
   ['description', 'polluted'],
   ['requireApproval', false],
+  // What createSecurityEngine reads: an engine made without a config must not run this one.
+  ['config', { enforcement: 'off', defaults: { capabilities: ['*'] }, defaultAccess: ['*'] }],
+  ['cacheSize', 'not a number'],
 ];
 
 const DOCUMENT: SecurityConfigInput = {
