@@ -31,6 +31,18 @@ describe('createJsonFileConfigStore({ path })', () => {
     expect(await readdir(join(directory, 'nested'))).toEqual(['security.json']);
   });
 
+  it('writes mode 0600 when Object.prototype.mode was set to 0o666 by another library', async () => {
+    const path = join(directory, 'security.json');
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.mode = 0o666;
+    try {
+      await createJsonFileConfigStore({ path }).save(DEFAULT_SECURITY_CONFIG);
+    } finally {
+      delete prototype.mode;
+    }
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
   it('replaces the file whole on a second save', async () => {
     const path = join(directory, 'security.json');
     const store = createJsonFileConfigStore({ path });

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigStore } from './config-store.js';
 import { BackendUnavailableError, InvalidInputError } from './errors.js';
 import { refuseRepeatedJsonKeys } from './json-repeated-keys.js';
+import { ownProperty } from './validation.js';
 
 /** Configuration for {@link createJsonFileConfigStore}. */
 export interface JsonFileConfigStoreConfig {
@@ -34,14 +35,16 @@ export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env):
  * silently becomes the default and a file never loads other than it reads.
  */
 export function createJsonFileConfigStore(config: JsonFileConfigStoreConfig): ConfigStore {
-  if (typeof config?.path !== 'string' || config.path.length === 0 || config.path.includes('\0')) {
+  const given = ownProperty(config, 'path');
+  if (typeof given !== 'string' || given.length === 0 || given.includes('\0')) {
     throw new InvalidInputError({
       message: 'Invalid createJsonFileConfigStore config: path must be a non-empty file path',
       issues: [{ path: 'path', message: 'must be a non-empty file path' }],
     });
   }
-  const path = resolve(config.path);
-  const mode = config.mode ?? 0o600;
+  const path = resolve(given);
+  // An own `mode` only: Object.prototype.mode set by another library must not widen the file's mode.
+  const mode = (ownProperty(config, 'mode') as number | undefined) ?? 0o600;
   return {
     load: () => readJsonFile(path),
     save: (config) => writeFileAtomically(path, `${JSON.stringify(config, null, 2)}\n`, mode),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryConfigStore } from './config-store.js';
 import {
   checkCapability,
   checkSessionAccess,
@@ -89,6 +90,34 @@ describe('module-level policy functions', () => {
     checkToolAccess(createInjectionSource('p2p'), 'main', 'Bash');
     unsubscribe();
     expect(seen.map((event) => [event.type, event.session])).toEqual([['tool_blocked', 'main']]);
+  });
+});
+
+describe('initSecurity(options) against a polluted Object.prototype', () => {
+  // The attacker: another library in the process set Object.prototype.config (or .path).
+  it('loads neither a configuration nor a file the options do not name themselves', async () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    const directory = await mkdtemp(join(tmpdir(), 'warden-init-'));
+    const planted = join(directory, 'planted.json');
+    await writeFile(planted, JSON.stringify({ enforcement: 'off' }));
+    const own = join(directory, 'own.json');
+    const environment = process.env.WARDEN_SECURITY_CONFIG;
+    try {
+      prototype.config = { enforcement: 'off', defaultAccess: ['*'], defaults: { capabilities: ['*'] } };
+      await initSecurity({ store: createMemoryConfigStore() });
+      expect(getSecurityConfig().enforcement).toBe('enforce');
+      delete prototype.config;
+      prototype.path = planted;
+      process.env.WARDEN_SECURITY_CONFIG = own;
+      await initSecurity();
+      expect(getSecurityConfig().enforcement).toBe('enforce');
+    } finally {
+      delete prototype.config;
+      delete prototype.path;
+      if (environment === undefined) delete process.env.WARDEN_SECURITY_CONFIG;
+      else process.env.WARDEN_SECURITY_CONFIG = environment;
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,6 +15,7 @@ import type { SecurityConfig, SecurityConfigInput } from './policy/config-schema
 import type { ResolvedPolicy } from './policy/resolve.js';
 import { createSecurityEngine, type SecurityEngine } from './security-engine.js';
 import type { InjectionSource } from './sources.js';
+import { ownProperty } from './validation.js';
 
 /**
  * The default engine's events, as in the seed: `events.on("security", listener)`. The same
@@ -60,18 +61,26 @@ export interface InitSecurityOptions {
  * engine stays in place.
  */
 export async function initSecurity(options: InitSecurityOptions = {}): Promise<void> {
+  // The caller's own fields only: with Object.prototype.config or .path set by another library,
+  // a call without them would load that configuration, or the file it names.
+  const option = <Key extends keyof InitSecurityOptions>(key: Key): InitSecurityOptions[Key] =>
+    ownProperty(options, key) as InitSecurityOptions[Key];
+  const config = option('config');
+  const registry = option('registry');
+  const now = option('now');
+  const auditAllowed = option('auditAllowed');
   const store =
-    options.store ??
-    (options.config === undefined
-      ? createJsonFileConfigStore({ path: options.path ?? defaultConfigPath() })
+    option('store') ??
+    (config === undefined
+      ? createJsonFileConfigStore({ path: option('path') ?? defaultConfigPath() })
       : createMemoryConfigStore());
   const engine = createSecurityEngine({
     store,
     events,
-    ...(options.config === undefined ? {} : { config: options.config }),
-    ...(options.registry ? { registry: options.registry } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.auditAllowed === undefined ? {} : { auditAllowed: options.auditAllowed }),
+    ...(config === undefined ? {} : { config }),
+    ...(registry ? { registry } : {}),
+    ...(now ? { now } : {}),
+    ...(auditAllowed === undefined ? {} : { auditAllowed }),
   });
   await engine.load();
   defaultEngine = engine;

@@ -84,6 +84,23 @@ describe('createSecurityContext(source, session)', () => {
   });
 });
 
+describe('createSecurityContext(source, session) given a source that answers each read differently', () => {
+  // The attacker: code that hands over a Proxy whose trustLevel reads "untrusted" when checked
+  // and "owner" afterwards.
+  it('keeps the trust level that was checked, never what a later read returns', () => {
+    // Its descriptor (what a careful check reads) says untrusted; every plain read says owner.
+    const shifty = new Proxy(
+      { type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'k' } } as Record<string, unknown>,
+      { get: (target, key) => (key === 'trustLevel' ? 'owner' : target[key as string]) },
+    );
+    const ctx = createSecurityContext(shifty as unknown as InjectionSource, 'p2p-gateway', engine);
+    expect(ctx.trustLevel).toBe('untrusted');
+    expect(ctx.source.trustLevel).toBe('untrusted');
+    expect(ctx.hasCapability('config.write')).toBe(false);
+    expect(Object.isFrozen(ctx.source.identity)).toBe(true);
+  });
+});
+
 describe('context creators', () => {
   it('give each source type its default trust and identity', () => {
     expect(createCliContext('s', engine).source).toMatchObject({ type: 'cli', trustLevel: 'owner' });

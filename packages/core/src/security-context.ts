@@ -12,7 +12,7 @@ import type { PolicyCheckResult } from './policy/checks.js';
 import type { SandboxConfig, ToolPolicy } from './policy/config-schema.js';
 import type { ResolvedPolicy } from './policy/resolve.js';
 import type { SecurityEngine } from './security-engine.js';
-import { assertSource } from './source-validation.js';
+import { readSource } from './source-validation.js';
 import { createInjectionSource, type InjectionSource } from './sources.js';
 import type { TrustLevel } from './trust.js';
 
@@ -51,10 +51,13 @@ export class SecurityContext {
   /** The engine whose policy applies. */
   readonly engine: SecurityEngine;
 
-  /** @throws {@link InvalidInputError} for an unknown source type or trust level. */
+  /**
+   * @throws {@link InvalidInputError} for a source the engine refuses (an unknown type or trust
+   * level, an inherited field or a getter). The context keeps the fields that were checked, read
+   * once: a source answering a later read differently (a `Proxy`) cannot change its trust level.
+   */
   constructor(source: InjectionSource, session: string, engine: SecurityEngine = getDefaultSecurityEngine()) {
-    assertSource(source);
-    this.source = freezeSource(source);
+    this.source = freezeSource(source, readSource(source));
     this.session = session;
     this.engine = engine;
     engine.resolvePolicy(this.source, session);
@@ -144,10 +147,16 @@ function requireIdentity(value: unknown, path: string): string {
   });
 }
 
-function freezeSource(source: InjectionSource): InjectionSource {
-  const copy: InjectionSource = { ...source };
-  if (source.identity) copy.identity = Object.freeze({ ...source.identity });
-  if (source.grantedCapabilities) copy.grantedCapabilities = Object.freeze([...source.grantedCapabilities]);
+/**
+ * A frozen copy of `source` whose policy fields are the `checked` ones (already frozen copies);
+ * the rest (`sessionId`, `timestamp`) is copied as it is.
+ */
+function freezeSource(source: InjectionSource, checked: InjectionSource): InjectionSource {
+  const copy: InjectionSource = { ...source, type: checked.type, trustLevel: checked.trustLevel };
+  delete copy.identity;
+  delete copy.grantedCapabilities;
+  if (checked.identity) copy.identity = checked.identity;
+  if (checked.grantedCapabilities) copy.grantedCapabilities = checked.grantedCapabilities;
   return Object.freeze(copy);
 }
 

@@ -29,7 +29,7 @@ import { sessionAccessVerdict } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
 import { assertSource } from './source-validation.js';
 import type { InjectionSource } from './sources.js';
-import { parseInput } from './validation.js';
+import { ownProperty, parseInput } from './validation.js';
 
 /** Configuration for {@link createSecurityEngine}. */
 export interface SecurityEngineConfig {
@@ -100,17 +100,24 @@ const MAX_MEMO_ENTRIES = 1024;
  * @throws {@link InvalidInputError} for an invalid `config`, or a `cacheSize` that is not a whole number of at least 1.
  */
 export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): SecurityEngine {
-  const registry = engineConfig.registry ?? getDefaultCapabilityRegistry();
-  const events = engineConfig.events ?? createSecurityEventEmitter(engineConfig.now ? { now: engineConfig.now } : {});
-  const auditAllowed = engineConfig.auditAllowed ?? false;
-  const cacheSize = engineConfig.cacheSize ?? 4096;
+  // The caller's own fields only: with Object.prototype.config (or store, cacheSize…) set by
+  // another library, an engine created without that field would run what the prototype holds.
+  const option = <Key extends keyof SecurityEngineConfig>(key: Key): SecurityEngineConfig[Key] =>
+    ownProperty(engineConfig, key) as SecurityEngineConfig[Key];
+  const registry = option('registry') ?? getDefaultCapabilityRegistry();
+  const now = option('now');
+  const events = option('events') ?? createSecurityEventEmitter(now ? { now } : {});
+  const auditAllowed = option('auditAllowed') ?? false;
+  const cacheSize = option('cacheSize') ?? 4096;
+  const store = option('store');
+  const initialConfig = option('config');
   // The cache drops its oldest entry once it holds `cacheSize`; against NaN or text that test
   // never passes, and every key a peer mints would stay in memory.
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) {
     throw invalidInput('cacheSize must be a whole number of at least 1', 'cacheSize');
   }
   const cache = new PolicyCache<CacheEntry>(cacheSize);
-  let config = engineConfig.config === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(engineConfig.config);
+  let config = initialConfig === undefined ? DEFAULT_SECURITY_CONFIG : parseConfig(initialConfig);
   let configVersion = 1;
   let gatewayNames = listGatewayNames(config);
   let saving: Promise<void> = Promise.resolve();
@@ -175,7 +182,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
     getConfig: () => config,
     async load() {
       await saving;
-      const document = engineConfig.store ? await engineConfig.store.load() : undefined;
+      const document = store ? await store.load() : undefined;
       if (document !== undefined) apply(parseConfig(document));
     },
     saveConfig(input) {
@@ -187,7 +194,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
       }
       // Saves run one after another, and a config is applied only once it is stored.
       saving = saving.then(async () => {
-        await engineConfig.store?.save(next);
+        await store?.save(next);
         apply(next);
       });
       const done = saving;

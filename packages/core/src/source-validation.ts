@@ -1,6 +1,6 @@
 /**
  * The check every injection source passes before policy reads it: a known type and trust level,
- * and only the source's own fields (never inherited ones).
+ * and only the source's own data fields (never inherited ones, never getters).
  *
  * @module
  */
@@ -10,54 +10,95 @@ import { type InjectionSource, isInjectionSourceType } from './sources.js';
 import { isTrustLevel } from './trust.js';
 
 /**
- * Throws `INVALID_INPUT` for a source whose type or trust level is unknown, or whose fields policy
- * reads are malformed or inherited: never a grant.
+ * Throws `INVALID_INPUT` for a source that is not an object (an array included), whose type or
+ * trust level is unknown, or whose fields policy reads are malformed, inherited or getters: never
+ * a grant.
  */
 export function assertSource(source: InjectionSource): void {
-  if (typeof source !== 'object' || source === null) {
-    throw invalidInput('source must be an injection source', 'source');
-  }
-  if (!isInjectionSourceType(ownField(source, 'type', 'source'))) {
-    throw invalidInput(`Unknown injection source type ${JSON.stringify(source.type)}`, 'source.type');
-  }
-  if (!isTrustLevel(ownField(source, 'trustLevel', 'source'))) {
-    throw invalidInput(`Unknown trust level ${JSON.stringify(source.trustLevel)}`, 'source.trustLevel');
-  }
-  const identity = ownField(source, 'identity', 'source');
-  if (identity !== undefined) {
-    if (typeof identity !== 'object' || identity === null) throw invalidInput('must be an object', 'source.identity');
-    for (const name of IDENTITY_FIELDS) {
-      const value = ownField(identity, name, 'source.identity');
-      if (value !== undefined && typeof value !== 'string')
-        throw invalidInput('must be a string', `source.identity.${name}`);
-    }
-  }
-  const grants = ownField(source, 'grantedCapabilities', 'source');
-  if (grants !== undefined && (!Array.isArray(grants) || !grants.every(isCapabilityName))) {
-    throw invalidInput('must be a list of capability names', 'source.grantedCapabilities');
-  }
+  readSource(source);
 }
 
 /**
- * `object[name]`, refused when it is inherited rather than the object's own. Policy reads these
- * fields with plain property access, so one on a prototype (a polluted `Object.prototype`, or a
- * `"__proto__"` member that `Object.assign` made a source's prototype) would hand every source
- * that grant or that identity. The engine's per-source cache sees such a field appear (the value
- * read no longer matches) and comes back here.
+ * Checks `source` as {@link assertSource} does and returns what was checked: a frozen copy of the
+ * fields policy reads (`type`, `trustLevel`, `identity`, `grantedCapabilities`), each read exactly
+ * once. A decision taken on the copy is taken on what was validated, even for a source whose
+ * fields would answer a second read differently (a `Proxy`).
+ *
+ * @throws `InvalidInputError` (`INVALID_INPUT`) as {@link assertSource}.
  */
-function ownField<Value extends object, Name extends keyof Value & string>(
-  object: Value,
-  name: Name,
-  path: string,
-): Value[Name] {
-  const value = object[name];
-  if (value !== undefined && !Object.hasOwn(object, name)) {
-    throw invalidInput("must be the object's own property, not inherited", `${path}.${name}`);
+export function readSource(source: InjectionSource): InjectionSource {
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+    throw invalidInput('source must be an injection source', 'source');
   }
-  return value;
+  const type = ownField(source, 'type', 'source');
+  if (!isInjectionSourceType(type))
+    throw invalidInput(`Unknown injection source type ${describe(type)}`, 'source.type');
+  const trustLevel = ownField(source, 'trustLevel', 'source');
+  if (!isTrustLevel(trustLevel)) throw invalidInput(`Unknown trust level ${describe(trustLevel)}`, 'source.trustLevel');
+  const checked: InjectionSource = { type, trustLevel };
+  const identity = ownField(source, 'identity', 'source');
+  if (identity !== undefined) checked.identity = readIdentity(identity);
+  const grants = ownField(source, 'grantedCapabilities', 'source');
+  if (grants !== undefined) checked.grantedCapabilities = readGrants(grants);
+  return Object.freeze(checked);
 }
 
 const IDENTITY_FIELDS = ['publicKey', 'userId', 'gatewaySession', 'pluginName'] as const;
+
+function readIdentity(identity: unknown): NonNullable<InjectionSource['identity']> {
+  if (typeof identity !== 'object' || identity === null || Array.isArray(identity)) {
+    throw invalidInput('must be an object', 'source.identity');
+  }
+  const checked: Record<string, string> = {};
+  for (const name of IDENTITY_FIELDS) {
+    const value = ownField(identity, name, 'source.identity');
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw invalidInput('must be a string', `source.identity.${name}`);
+    checked[name] = value;
+  }
+  return Object.freeze(checked);
+}
+
+function readGrants(grants: unknown): readonly string[] {
+  const problem = invalidInput('must be a list of capability names', 'source.grantedCapabilities');
+  if (!Array.isArray(grants)) throw problem;
+  const checked: string[] = [];
+  for (let index = 0; index < grants.length; index++) {
+    // A hole would be read through the prototype: Object.prototype[0] would become a grant.
+    if (!Object.hasOwn(grants, index)) throw problem;
+    const grant: unknown = grants[index];
+    if (!isCapabilityName(grant)) throw problem;
+    checked.push(grant);
+  }
+  return Object.freeze(checked);
+}
+
+/**
+ * `object[name]` when it is the object's own data property. Refused when it is inherited (a
+ * polluted `Object.prototype`, or a `"__proto__"` member that `Object.assign` made a source's
+ * prototype, would hand every source that grant or that identity) or a getter (which may answer
+ * the check one thing and policy another). The engine's per-source cache sees such a field
+ * appear (the value read no longer matches) and comes back here.
+ */
+function ownField(object: object, name: string, path: string): unknown {
+  const descriptor = Reflect.getOwnPropertyDescriptor(object, name);
+  if (descriptor === undefined) {
+    if ((object as Record<string, unknown>)[name] !== undefined) {
+      throw invalidInput("must be the object's own property, not inherited", `${path}.${name}`);
+    }
+    return undefined;
+  }
+  // Object.hasOwn, not `in`: a polluted Object.prototype.value would make every descriptor look like data.
+  if (!Object.hasOwn(descriptor, 'value'))
+    throw invalidInput('must be a data property, not a getter', `${path}.${name}`);
+  return descriptor.value;
+}
+
+/** Quotes a string for an error message; names the type of anything else (a BigInt cannot be quoted). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : typeof value;
+}
 
 function invalidInput(message: string, path: string): InvalidInputError {
   return new InvalidInputError({ message, issues: [{ path, message }] });

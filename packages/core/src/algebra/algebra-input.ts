@@ -79,7 +79,8 @@ const MAX_JSON_DEPTH = 16;
 
 /**
  * Copies a JSON value (null, booleans, strings, finite numbers, arrays, plain objects), frozen all
- * the way down, so that later changes to the caller's object cannot reach the algebra.
+ * the way down, so that later changes to the caller's object cannot reach the algebra. Objects in
+ * the copy have a `null` prototype.
  */
 export function copyJsonValue(value: unknown, path: string, issues: IssueList, depth = 0): unknown {
   if (isJsonPrimitive(value)) return value;
@@ -89,7 +90,9 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
     return Object.freeze(value.map((item, index) => copyItem(item, path, index, issues, depth)));
   }
   if (!isPlainObject(value)) return invalidJson(path, issues);
-  const copy: Record<string, unknown> = {};
+  // Null prototype: a parameter the caller never gave (a condition's `value`, a window's `end`)
+  // must read as absent when the constraint is evaluated, whatever Object.prototype holds.
+  const copy: Record<string, unknown> = Object.create(null);
   // Indexed, not `for…of`: grants run this in bulk, mostly before V8 optimizes it.
   const keys = Object.keys(value);
   for (let index = 0; index < keys.length; index++) {
@@ -97,9 +100,8 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
     const item = value[key];
     if (item === undefined) continue;
     const copied = copyItem(item, path, key, issues, depth);
-    // A "__proto__" key must become an own property, not replace the copy's prototype.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: copied, enumerable: true });
-    else copy[key] = copied;
+    // On a null-prototype object a "__proto__" key is an ordinary own property.
+    copy[key] = copied;
   }
   return Object.freeze(copy);
 }

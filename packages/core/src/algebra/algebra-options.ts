@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
+import { ownDataCopy } from '../own-data.js';
 import { parseInput } from '../validation.js';
 import { loadAttesterKeys } from './algebra-attestation.js';
 import { createIdGenerator } from './algebra-ids.js';
@@ -42,9 +43,14 @@ export interface AlgebraSettings {
   readonly checkIds: boolean;
 }
 
-/** Parses the options, or throws `InvalidInputError` naming the option at fault. */
+/**
+ * Parses the options (their own properties only), or throws `InvalidInputError` naming the option
+ * at fault.
+ */
 export function parseAlgebraOptions(options: CapabilityAlgebraConfig): AlgebraSettings {
-  const settings = parseInput(optionsSchema, options, 'capability algebra options');
+  // Own data only, read and parsed: an option the caller never gave must not come from a polluted
+  // Object.prototype, neither while zod parses it nor when its default is chosen below.
+  const settings = ownDataCopy(parseInput(optionsSchema, ownDataCopy(options), 'capability algebra options'));
   return {
     now: settings.now ?? systemClock,
     maxDelegationDepth: settings.maxDelegationDepth ?? Number.POSITIVE_INFINITY,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { ownDataCopy } from '../own-data.js';
 import { parseConstraints } from './algebra-constraints.js';
 import { isWithin } from './algebra-derivation.js';
 import {
@@ -41,7 +42,9 @@ export function snapshotOf(records: Iterable<CapabilityRecord>): CapabilityAlgeb
 }
 
 /** Validates a snapshot and rebuilds its records, or throws listing every problem. */
-export function restoreRecords(snapshot: unknown, maxDelegationDepth: number): CapabilityRecord[] {
+export function restoreRecords(given: unknown, maxDelegationDepth: number): CapabilityRecord[] {
+  // Read own data only: a field the snapshot lacks must not come from a polluted Object.prototype.
+  const snapshot = ownDataCopy(given);
   const issues: IssueList = [];
   if (!isPlainObject(snapshot) || snapshot.format !== FORMAT || snapshot.version !== 1) {
     issues.push({ path: '', message: `must be a ${FORMAT} snapshot, version 1` });

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { ownDataCopy } from '../own-data.js';
+import { ownProperty } from '../validation.js';
 import { parseConstraints } from './algebra-constraints.js';
 import {
   type IssueList,
@@ -121,7 +123,7 @@ function readActions(value: unknown, actionLists: ActionLists, issues: IssueList
 /** Reads restrictions; absent restrictions restrict nothing. */
 export function parseRestrictions(value: unknown): ParsedRestrictions {
   const issues: IssueList = [];
-  const restrictions = value === undefined ? {} : objectOrIssue(value, issues);
+  const restrictions = value === undefined ? nothingGiven() : objectOrIssue(value, issues);
   const parsed: ParsedRestrictions = {
     actions:
       restrictions.actions === undefined
@@ -156,7 +158,7 @@ export function parseAttestationInput(value: unknown): {
 
 /** Reads the id out of a capability reference (an id string or an object with `id`). */
 export function referenceId(reference: unknown, what: string): string {
-  const id = typeof reference === 'string' ? reference : isObject(reference) ? reference.id : undefined;
+  const id = typeof reference === 'string' ? reference : ownProperty(reference, 'id');
   const issues: IssueList = [];
   readString(id, what, issues);
   throwIfIssues(issues, what);
@@ -177,7 +179,7 @@ export function parseLifecycleInput(
   options: unknown,
 ): { reason: string | null; actor: string | null } {
   const issues: IssueList = [];
-  const settings = options === undefined ? {} : objectOrIssue(options, issues);
+  const settings = options === undefined ? nothingGiven() : objectOrIssue(options, issues);
   const parsed = {
     reason: readOptionalString(reason, 'reason', issues),
     actor: readOptionalString(settings.actor, 'actor', issues),
@@ -186,12 +188,17 @@ export function parseLifecycleInput(
   return parsed;
 }
 
+/**
+ * The caller's object as an own-data copy ({@link ownDataCopy}): a field it never set (such as
+ * `delegatable`) reads as absent even when some other library has set it on `Object.prototype`.
+ */
 function objectOrIssue(value: unknown, issues: IssueList): Record<string, unknown> {
-  if (isPlainObject(value)) return value;
+  if (isPlainObject(value)) return ownDataCopy(value);
   issues.push({ path: '', message: 'must be an object' });
-  return {};
+  return nothingGiven();
 }
 
-function isObject(value: unknown): value is { id?: unknown } {
-  return typeof value === 'object' && value !== null;
+/** An empty input without a prototype: `{}` would read every field from Object.prototype. */
+function nothingGiven(): Record<string, unknown> {
+  return Object.create(null);
 }

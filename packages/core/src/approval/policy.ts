@@ -6,6 +6,7 @@
  */
 import { APPROVAL_TIERS, type ApprovalTier } from '../approval-tier.js';
 import { InvalidInputError } from '../errors.js';
+import { ownDataCopy } from '../own-data.js';
 
 /** How the requests of one tier are decided, with durations already in milliseconds. */
 export interface ApprovalTierPolicy {
@@ -42,13 +43,17 @@ export const MAX_APPROVAL_QUORUM = 100;
  * between 0 and {@link MAX_APPROVAL_QUORUM}, or a TTL that is not a positive whole number of ms.
  */
 export function resolveApprovalPolicies(
-  overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {},
+  given: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {},
 ): ApprovalPolicies {
+  // Own data only: a tier or field the caller never set must not come from a polluted
+  // Object.prototype (a quorum of 0 there would approve every request at once).
+  const overrides = ownDataCopy(given);
   for (const tier of Object.keys(overrides)) {
     if (!(APPROVAL_TIERS as readonly string[]).includes(tier)) throw invalidPolicy(tier, 'unknown approval tier');
   }
   const entries = APPROVAL_TIERS.map((tier) => {
-    const override = overrides[tier] ?? {};
+    // A tier without overrides reads as empty, not as `{}`, which would fall through to Object.prototype.
+    const override: Partial<ApprovalTierPolicy> = overrides[tier] ?? Object.create(null);
     const policy: ApprovalTierPolicy = {
       quorum: override.quorum ?? DEFAULT_APPROVAL_QUORUMS[tier],
       ttlMs: override.ttlMs === undefined ? DEFAULT_APPROVAL_TTL_MS : override.ttlMs,

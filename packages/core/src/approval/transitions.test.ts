@@ -41,6 +41,37 @@ describe('resolveApprovalPolicies(overrides)', () => {
   });
 });
 
+describe('resolveApprovalPolicies(overrides) against a polluted Object.prototype', () => {
+  // The attacker: another library in the process set fields on Object.prototype (a deep merge fed
+  // a "__proto__" key). A quorum of 0 would approve every request the moment it is made.
+  const prototype = Object.prototype as Record<string, unknown>;
+
+  it('takes no quorum, lifetime or tier policy the overrides do not hold themselves', () => {
+    const clean = resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } });
+    try {
+      prototype.quorum = 0;
+      prototype.ttlMs = null;
+      prototype.escalate = true;
+      prototype['security-review'] = { quorum: 0 };
+      // Compared as JSON: a deep equality would itself read the polluted fields on both sides.
+      expect(JSON.stringify(resolveApprovalPolicies({ 'peer-review': { ttlMs: HOUR } }))).toBe(JSON.stringify(clean));
+      expect(resolveApprovalPolicies()['security-review'].quorum).toBe(2);
+      const record = openApprovalRecord({
+        id: 'req-1',
+        request: { requester: 'mallory', description: 'rotate keys', tier: 'security-review' },
+        now: 0,
+        policies: resolveApprovalPolicies(),
+      }).record;
+      expect(record.status).toBe('pending');
+    } finally {
+      delete prototype.quorum;
+      delete prototype.ttlMs;
+      delete prototype.escalate;
+      delete prototype['security-review'];
+    }
+  });
+});
+
 describe('openApprovalRecord(input)', () => {
   it('classifies the tier when none is given and approves auto at once', () => {
     const step = openApprovalRecord({
@@ -193,6 +224,40 @@ describe('separation of duties by identity key, against a requester who respells
   it('approvalIdentityKey folds case beyond ASCII (ß and ss, final sigma)', () => {
     expect(approvalIdentityKey('STRASSE')).toBe(approvalIdentityKey('straße'));
     expect(approvalIdentityKey('ΟΔΥΣΣΕΥΣ')).toBe(approvalIdentityKey('οδυσσευς'));
+  });
+});
+
+describe('separation of duties against characters drawn as nothing that are neither Cf nor default-ignorable', () => {
+  // The attacker: the requester, approving her own request under a name that shows as hers.
+  const blanks = {
+    'U+1D159 musical symbol null notehead': '\u{1D159}',
+    'U+16FE4 Khitan small script filler': '\u{16FE4}',
+    'U+115F Hangul choseong filler': '\u115F',
+    'U+1160 Hangul jungseong filler': '\u1160',
+    'U+3164 Hangul filler': '\u3164',
+    'U+FFA0 halfwidth Hangul filler': '\uFFA0',
+  };
+
+  it.each(Object.entries(blanks))('requester alice cannot approve as alice with %s', (_name, blank) => {
+    for (const approver of [`alice${blank}`, `ali${blank}ce`, `${blank}alice`]) {
+      expect(approvalIdentityKey(approver)).toBe('alice');
+      expect(() => applyApprovalAction(open(), { type: 'approve', approver }, 1)).toThrow(
+        expect.objectContaining({ code: 'ACCESS_DENIED' }),
+      );
+    }
+  });
+
+  it.each(Object.entries(blanks))('bob and bob with %s make one approver, not a quorum of two', (_name, blank) => {
+    const record = { ...open(), quorum: 2 };
+    const once = applyApprovalAction(record, { type: 'approve', approver: 'bob' }, 1).record;
+    const again = applyApprovalAction(once, { type: 'approve', approver: `bob${blank}` }, 2);
+    expect(again.record).toBe(once);
+    expect(again.record.status).toBe('pending');
+    expect(countApprovals(once)).toBe(1);
+  });
+
+  it('principalSchema refuses a name made only of them', () => {
+    expect(principalSchema.safeParse(Object.values(blanks).join('')).success).toBe(false);
   });
 });
 

@@ -40,14 +40,27 @@ export interface ApprovalIdentityOptions {
 }
 
 /**
+ * Characters drawn as nothing (or as a blank) that are neither format characters (`Cf`) nor
+ * default-ignorable, so the classes below miss them. Each is a symbol or mark whose glyph is
+ * empty by design:
+ * - U+2800 BRAILLE PATTERN BLANK: a braille cell with no dots, drawn as a space, yet neither
+ *   whitespace (`trim` keeps it) nor default-ignorable;
+ * - U+16FE4 KHITAN SMALL SCRIPT FILLER: a combining mark that only pads a Khitan character
+ *   cluster, with no glyph of its own;
+ * - U+1D159 MUSICAL SYMBOL NULL NOTEHEAD: a notehead that is empty (a placeholder for stems and
+ *   flags), which fonts draw as nothing.
+ * The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) are default-ignorable and go with that class.
+ */
+const BLANK_SYMBOLS = ['\u2800', '\u{16FE4}', '\u{1D159}'] as const;
+
+/**
  * Characters that show nothing: the default-ignorable ones (zero-width spaces and joiners, soft
  * hyphen, variation selectors, Hangul fillers…), every format character (`Cf`: browsers draw the
  * interlinear annotation anchors U+FFF9–U+FFFB and the Egyptian hieroglyph format controls as
  * nothing, though they are not default-ignorable; the few visible ones only make more names one
- * person) and the Braille pattern blank, which is drawn as a space but is neither whitespace
- * (`trim` keeps it) nor default-ignorable.
+ * person) and the {@link BLANK_SYMBOLS}.
  */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]/gu;
+const INVISIBLE = new RegExp(`[\\p{Default_Ignorable_Code_Point}\\p{Cf}${BLANK_SYMBOLS.join('')}]`, 'gu');
 const WHITESPACE_RUN = /\s+/gu;
 /**
  * A combining dot above on a soft-dotted letter (`i`, `j`, Cyrillic `і`…): the letter's own dot
@@ -57,7 +70,8 @@ const DOT_ON_SOFT_DOTTED = /(\p{Soft_Dotted})\u0307/gu;
 
 /**
  * The key two identities are compared by for separation of duties and quorum: Unicode NFKC,
- * invisible characters (default-ignorable ones and the braille blank) removed, NFKC again,
+ * invisible characters (default-ignorable and format characters, and the blank symbols such as
+ * the braille blank and the null notehead U+1D159) removed, NFKC again,
  * trimmed, runs of whitespace inside made one space, and case-folded unless
  * `caseSensitiveIdentities` is set (`ẞ` and `ß` fold to `ss`); a dot above on a soft-dotted letter,
  * which shows nothing (`i` U+0307 is drawn as `i`), is dropped. `Alice`, `alice `, `alice\u2800`,

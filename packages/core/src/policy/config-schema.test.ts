@@ -64,7 +64,8 @@ describe('securityConfigSchema', () => {
       JSON.parse('{"sessions":{"__proto__":{"access":["*"]}},"toolCapabilities":{"__proto__":"inject"}}'),
     );
     expect(Object.keys(config.sessions)).toEqual([]);
-    expect(Object.getPrototypeOf(config.sessions)).toBe(Object.prototype);
+    // Parsed objects have no prototype at all (see config-pollution.test.ts).
+    expect(Object.getPrototypeOf(config.sessions)).toBe(null);
     expect(({} as Record<string, unknown>).access).toBeUndefined();
     expect(() => parse({ sessions: { constructor: {} } })).toThrow(InvalidInputError);
   });

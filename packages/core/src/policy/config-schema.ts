@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { type Capability, isCapabilityName } from '../capabilities.js';
+import { ownDataCopy } from '../own-data.js';
 import type { NetworkPolicy } from '../ports/sandbox.js';
 import { isInjectionSourceType } from '../sources.js';
 import { isTrustLevel, type TrustLevel } from '../trust.js';
@@ -218,8 +219,7 @@ const sessionSchema = z
   })
   .strict();
 
-/** Validates a {@link SecurityConfigInput} and fills in defaults, producing a {@link SecurityConfig}. */
-export const securityConfigSchema: z.ZodType<SecurityConfig, SecurityConfigInput> = z
+const configObjectSchema = z
   .object({
     version: z.literal(1).default(1),
     enforcement: z.enum(['off', 'warn', 'enforce']).default('enforce'),
@@ -232,6 +232,17 @@ export const securityConfigSchema: z.ZodType<SecurityConfig, SecurityConfigInput
     sessions: z.record(nameSchema, sessionSchema).default({}),
   })
   .strict();
+
+/**
+ * Validates a {@link SecurityConfigInput} and fills in defaults, producing a {@link SecurityConfig}.
+ * It reads the input's own properties only, and every object in what it produces has a `null`
+ * prototype (see {@link ownDataCopy}): with `Object.prototype.capabilities` (or `enforcement`,
+ * `unmappedTools`, `allow`, …) polluted by some other library, a layer that never set the field
+ * neither parses nor later reads as having it.
+ */
+export const securityConfigSchema: z.ZodType<SecurityConfig, SecurityConfigInput> = z
+  .preprocess((input: SecurityConfigInput) => ownDataCopy(input), configObjectSchema)
+  .transform(ownDataCopy);
 
 /** The configuration used when none is stored: enforce, trusted and above reach sessions, unmapped tools denied. */
 export const DEFAULT_SECURITY_CONFIG: SecurityConfig = deepFreeze(securityConfigSchema.parse({}));

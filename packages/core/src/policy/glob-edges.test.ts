@@ -56,6 +56,25 @@ describe('matchGlob(pattern, name) at the edges that decide', () => {
     expect(matchGlob('??', '\ud83dx')).toBe(true);
   });
 
+  it('matches U+1D400 (mathematical bold A) as one character: deny tool-? blocks tool-𝐀, ?? does not', () => {
+    const deny = compileGlobList(['tool-?']);
+    expect(deny.matches('tool-\u{1D400}')).toBe(true);
+    expect(matchGlob('tool-??', 'tool-\u{1D400}')).toBe(false);
+    expect(matchGlob('?\u{1D400}?', 'a\u{1D400}\u{1D400}')).toBe(true);
+    expect(matchGlob('*-?', 'tool-\u{1D400}')).toBe(true);
+  });
+
+  it('never matches half of a pair with a literal surrogate either: allow \\ud835* admits no tool-𝐀…', () => {
+    // U+1D400 is the pair D835 DC00; a pattern holding only its first half names no character of it.
+    expect(matchGlob('\ud835*', '\u{1D400}x')).toBe(false);
+    expect(matchGlob('x\ud835*', 'x\u{1D400}')).toBe(false);
+    expect(matchGlob('*\udc00', 'a\u{1D400}')).toBe(false);
+    expect(compileGlobList(['\ud835*']).matches('\u{1D400}-tool')).toBe(false);
+    // A lone surrogate in the name is still matched by the same lone surrogate in the pattern.
+    expect(matchGlob('\ud835*', '\ud835x')).toBe(true);
+    expect(matchGlob('\u{1D400}*', '\u{1D400}x')).toBe(true);
+  });
+
   it('isGlob(pattern) is true only with * or ?', () => {
     expect(isGlob('Bash')).toBe(false);
     expect(isGlob('Bash*')).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * Glob matching for tool names and session names: `*` matches any run of characters, `?` one
- * character, everything else itself. No regular expressions, so a hostile pattern or name
+ * character, everything else itself. A character is a code point, not a UTF-16 unit: `?` matches
+ * an emoji or U+1D400 whole, and neither `*` nor a literal ever splits a surrogate pair. No regular expressions, so a hostile pattern or name
  * cannot trigger catastrophic back-tracking: a match costs at most O(pattern × name).
  *
  * @module
@@ -29,9 +30,10 @@ export function matchGlob(pattern: string, name: string): boolean {
     } else if (token === '?') {
       patternIndex += 1;
       nameIndex += characterWidth(name, nameIndex);
-    } else if (token !== undefined && token === name[nameIndex]) {
-      patternIndex += 1;
-      nameIndex += 1;
+    } else if (token !== undefined && sameCharacter(pattern, patternIndex, name, nameIndex)) {
+      const width = characterWidth(name, nameIndex);
+      patternIndex += width;
+      nameIndex += width;
     } else if (starIndex >= 0) {
       patternIndex = starIndex + 1;
       resumeIndex += characterWidth(name, resumeIndex);
@@ -54,6 +56,20 @@ function characterWidth(text: string, index: number): number {
   if (unit < 0xd800 || unit > 0xdbff) return 1;
   const next = text.charCodeAt(index + 1);
   return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+}
+
+/**
+ * True when the whole character at `patternIndex` is the whole character at `nameIndex`. Compared
+ * by code point, not by UTF-16 unit: a pattern holding a lone high surrogate (half of U+1D400)
+ * must not match the first half of a pair and let `*` take the other half.
+ */
+function sameCharacter(pattern: string, patternIndex: number, name: string, nameIndex: number): boolean {
+  const width = characterWidth(name, nameIndex);
+  if (characterWidth(pattern, patternIndex) !== width) return false;
+  for (let offset = 0; offset < width; offset++) {
+    if (pattern.charCodeAt(patternIndex + offset) !== name.charCodeAt(nameIndex + offset)) return false;
+  }
+  return true;
 }
 
 /** A list of names and globs compiled for repeated matching. */

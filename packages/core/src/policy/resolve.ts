@@ -148,7 +148,13 @@ function layerTools(config: SecurityConfig, layers: readonly (SecurityPolicy | u
   let allow: readonly string[] | undefined;
   for (const layer of layers) if (layer?.tools?.allow) allow = layer.tools.allow;
   const deny = unique(layers.flatMap((layer) => layer?.tools?.deny ?? []));
-  return allow ? { allow: [...allow], deny, unmapped: config.unmappedTools } : { deny, unmapped: config.unmappedTools };
+  // Null prototype: without an allow list, `allow` must read as absent even when some other
+  // library has set Object.prototype.allow.
+  const tools: ResolvedToolPolicy = Object.create(null);
+  if (allow) tools.allow = [...allow];
+  tools.deny = deny;
+  tools.unmapped = config.unmappedTools;
+  return tools;
 }
 
 function effectiveCapabilities(capabilities: CapabilitySet): Capability[] {

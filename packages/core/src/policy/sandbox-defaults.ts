@@ -43,12 +43,18 @@ export interface SandboxLoosening {
   configured: unknown;
 }
 
-/** Applies sandbox layers in order over the built-in settings for `trustLevel`. */
+/**
+ * Applies sandbox layers in order over the built-in settings for `trustLevel`. The result has a
+ * `null` prototype, so a field no layer set reads as `undefined` even under a polluted
+ * `Object.prototype`.
+ */
 export function layerSandbox(
   trustLevel: TrustLevel,
   layers: readonly (Partial<SandboxConfig> | undefined)[],
 ): SandboxConfig {
-  const sandbox: SandboxConfig = { ...DEFAULT_SANDBOX_BY_TRUST[trustLevel] };
+  // Null prototype: a field no layer set (writablePaths, say) must not read as a value some
+  // other library put on Object.prototype, wherever the resolved sandbox is read.
+  const sandbox: SandboxConfig = Object.assign(Object.create(null), DEFAULT_SANDBOX_BY_TRUST[trustLevel]);
   for (const layer of layers) {
     if (!layer) continue;
     for (const [field, value] of Object.entries(layer)) {

@@ -133,6 +133,81 @@ describe('evaluateSessionAccess(config, source, session) given a source the engi
     );
   });
 
+  const refused = expect.objectContaining({ code: 'INVALID_INPUT' });
+
+  it('refuses a source missing its type or trust level, or holding a BigInt, with INVALID_INPUT', () => {
+    for (const bad of [{ trustLevel: 'owner' }, { type: 'cli' }, {}, { type: 1n, trustLevel: 'owner' }]) {
+      expect(() => evaluateSessionAccess(rules, bad as unknown as InjectionSource, 'ops')).toThrow(refused);
+    }
+  });
+
+  it('refuses non-objects and objects that are no source: undefined, numbers, arrays, functions', () => {
+    const owner = { type: 'cli', trustLevel: 'owner' };
+    for (const bad of [undefined, 42, true, Object.assign(['x'], owner), Object.assign(() => 1, owner)]) {
+      expect(() => evaluateSessionAccess(rules, bad as unknown as InjectionSource, 'ops')).toThrow(refused);
+    }
+  });
+
+  it('refuses a trust level or type inherited from a prototype, a "__proto__" member or a polluted Object.prototype', () => {
+    const inheritedTrust = Object.assign(Object.create({ trustLevel: 'owner' }) as object, { type: 'p2p' });
+    const fromJson = JSON.parse('{"type":"p2p","__proto__":{"trustLevel":"owner"}}');
+    const merged = Object.assign({ type: 'p2p' }, fromJson);
+    for (const bad of [inheritedTrust, merged]) {
+      expect(() => evaluateSessionAccess(rules, bad as InjectionSource, 'ops')).toThrow(refused);
+    }
+    const prototype = Object.prototype as Record<string, unknown>;
+    try {
+      prototype.trustLevel = 'owner';
+      expect(() => evaluateSessionAccess(rules, { type: 'p2p' } as InjectionSource, 'ops')).toThrow(refused);
+      delete prototype.trustLevel;
+      prototype.publicKey = 'key-1';
+      const peer = { type: 'p2p', trustLevel: 'untrusted', identity: {} } as InjectionSource;
+      expect(() => evaluateSessionAccess(rules, peer, 'ops')).toThrow(refused);
+      delete prototype.publicKey;
+      prototype[0] = 'admin';
+      // biome-ignore lint/suspicious/noSparseArray: a hole read through the prototype is the attack
+      const holey = { type: 'p2p', trustLevel: 'untrusted', grantedCapabilities: [, 'inject'] } as InjectionSource;
+      expect(() => evaluateSessionAccess(rules, holey, 'ops')).toThrow(refused);
+    } finally {
+      delete prototype.trustLevel;
+      delete prototype.publicKey;
+      delete prototype[0];
+    }
+  });
+
+  it('refuses a source whose trust level or key is a getter, which could pass the check as one value and decide as another', () => {
+    let reads = 0;
+    const flipping = {
+      type: 'p2p',
+      get trustLevel() {
+        reads += 1;
+        return reads === 1 ? 'untrusted' : 'owner';
+      },
+    };
+    expect(() => evaluateSessionAccess(rules, flipping as InjectionSource, 'ops')).toThrow(refused);
+    let keyReads = 0;
+    const identity = {
+      get publicKey() {
+        keyReads += 1;
+        return keyReads === 1 ? 'someone-else' : 'key-1';
+      },
+    };
+    const peer = { type: 'p2p', trustLevel: 'untrusted', identity } as InjectionSource;
+    expect(() => evaluateSessionAccess(rules, peer, 'ops')).toThrow(refused);
+  });
+
+  it('decides on what it checked when a Proxy answers each read differently', () => {
+    let reads = 0;
+    const shifty = new Proxy({ type: 'p2p', trustLevel: 'untrusted' } as Record<string, unknown>, {
+      get(target, key) {
+        if (key !== 'trustLevel') return target[key as string];
+        reads += 1;
+        return reads === 1 ? 'untrusted' : 'owner';
+      },
+    });
+    expect(evaluateSessionAccess(rules, shifty as unknown as InjectionSource, 'ops').allowed).toBe(false);
+  });
+
   it('still decides a well-formed source as before', () => {
     const peer = source({ type: 'p2p', trustLevel: 'untrusted', identity: { publicKey: 'key-1' } });
     expect(evaluateSessionAccess(rules, peer, 'ops').allowed).toBe(true);

@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidInputError } from '../errors.js';
-import { assertSource } from '../source-validation.js';
+import { readSource } from '../source-validation.js';
 import type { InjectionSource } from '../sources.js';
 import { isTrustLevel, meetsTrustLevel } from '../trust.js';
 import type { AccessPattern, SecurityConfig } from './config-schema.js';
@@ -61,18 +61,22 @@ export function matchesAccessPattern(source: InjectionSource, pattern: AccessPat
  * explicitly.
  *
  * @throws `InvalidInputError` (`INVALID_INPUT`) for a source the engine would refuse (see
- * {@link assertSource}: an unknown type or trust level, an inherited field), or a session that is
- * not a string: an identity inherited from a polluted prototype must not match `p2p:<key>`.
+ * `assertSource`: not an object, an unknown or missing type or trust level, an inherited field or
+ * a getter), or a session that is not a string: an identity inherited from a polluted prototype
+ * must not match `p2p:<key>`. The source's fields are read once, and the decision is taken on
+ * what was checked.
  */
 export function evaluateSessionAccess(config: SecurityConfig, source: InjectionSource, session: string): PolicyVerdict {
-  assertSource(source);
+  // Decide on the copy that was checked, so a source cannot pass the check as one thing and be
+  // decided as another.
+  const checked = readSource(source);
   if (typeof session !== 'string') {
     throw new InvalidInputError({
       message: 'session must be a string',
       issues: [{ path: 'session', message: 'must be a string' }],
     });
   }
-  return sessionAccessVerdict(config, source, session);
+  return sessionAccessVerdict(config, checked, session);
 }
 
 /** {@link evaluateSessionAccess} for a source and session already checked (the engine checks each once). */
