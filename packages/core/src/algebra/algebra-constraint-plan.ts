@@ -65,12 +65,12 @@ export function foldConstraints(constraints: readonly CapabilityConstraint[]): F
   for (let index = 0; index < constraints.length; index++) {
     const { type, params } = constraints[index] as CapabilityConstraint;
     if (type === 'time-window') {
-      notBefore = Math.max(notBefore, (params.start as number | undefined) ?? Number.NEGATIVE_INFINITY);
-      notAfter = Math.min(notAfter, (params.end as number | undefined) ?? Number.POSITIVE_INFINITY);
+      notBefore = Math.max(notBefore, (ownProperty(params, 'start') as number | undefined) ?? Number.NEGATIVE_INFINITY);
+      notAfter = Math.min(notAfter, (ownProperty(params, 'end') as number | undefined) ?? Number.POSITIVE_INFINITY);
     } else if (type === 'rate-limit') {
-      usageLimit = Math.min(usageLimit, params.max as number);
+      usageLimit = Math.min(usageLimit, ownProperty(params, 'max') as number);
     } else if (type === 'budget') {
-      budgetLimit = Math.min(budgetLimit, params.limit as number);
+      budgetLimit = Math.min(budgetLimit, ownProperty(params, 'limit') as number);
     } else {
       listed ??= [];
       listed.push(listConstraint(type, params));
@@ -80,10 +80,18 @@ export function foldConstraints(constraints: readonly CapabilityConstraint[]): F
 }
 
 function listConstraint(type: string, params: Readonly<Record<string, unknown>>): ListedConstraint {
-  if (type === 'condition')
-    return new ListedConstraint(CONDITION, params.key as string, params.value, 'value' in params);
+  // Own fields only: a `value` the constraint never had must not come from Object.prototype.
+  if (type === 'condition') {
+    const key = ownProperty(params, 'key') as string;
+    return new ListedConstraint(CONDITION, key, ownProperty(params, 'value'), Object.hasOwn(params, 'value'));
+  }
   if (type === 'scope-restriction') {
-    return new ListedConstraint(SCOPE_RESTRICTION, trimTrailingSlashes(params.pattern as string), null, false);
+    return new ListedConstraint(
+      SCOPE_RESTRICTION,
+      trimTrailingSlashes(ownProperty(params, 'pattern') as string),
+      null,
+      false,
+    );
   }
   return new ListedConstraint(UNKNOWN, '', undefined, false);
 }

@@ -6,7 +6,14 @@
  * @module
  */
 import type { InputIssue } from '../errors.js';
-import { copyJsonValue, type IssueList, isPlainObject, readFiniteNumber, readString } from './algebra-input.js';
+import {
+  copyJsonValue,
+  type IssueList,
+  isPlainObject,
+  ownField,
+  readFiniteNumber,
+  readString,
+} from './algebra-input.js';
 import type { CapabilityConstraint } from './algebra-types.js';
 
 /** Constraint kinds, as numbers for the check path. */
@@ -156,7 +163,7 @@ export function parseConstraints(value: unknown, path: string, issues: IssueList
   const constraints: CapabilityConstraint[] = [];
   for (let index = 0; index < value.length; index++) {
     const before = issues.length;
-    constraints.push(parseConstraint(value[index], issues));
+    constraints.push(parseConstraint(ownField(value, index), issues));
     // Issues name fields from the constraint: its own path is joined in only when there are any,
     // so that a valid constraint (the bulk of a load) builds no path strings.
     for (let at = before; at < issues.length; at++) issues[at] = within(`${path}.${index}`, issues[at] as InputIssue);
@@ -176,8 +183,8 @@ function parseConstraint(value: unknown, issues: IssueList): CapabilityConstrain
     issues.push({ path: '', message: 'must be an object with type and params' });
     return Object.freeze({ type: 'invalid', params: Object.freeze({}) });
   }
-  const type = readString(value.type, 'type', issues);
-  const rawParams = value.params ?? {};
+  const type = readString(ownField(value, 'type'), 'type', issues);
+  const rawParams = ownField(value, 'params') ?? {};
   if (!isPlainObject(rawParams)) issues.push({ path: 'params', message: 'must be an object' });
   const params = (isPlainObject(rawParams) ? copyJsonValue(rawParams, 'params', issues) : {}) as Record<
     string,
@@ -189,34 +196,36 @@ function parseConstraint(value: unknown, issues: IssueList): CapabilityConstrain
 
 function checkParams(type: string, params: Record<string, unknown>, issues: IssueList): void {
   if (type === 'time-window') checkTimeWindow(params, issues);
-  else if (type === 'rate-limit') readFiniteNumber(params.max, 'params.max', issues);
-  else if (type === 'budget') readFiniteNumber(params.limit, 'params.limit', issues);
+  else if (type === 'rate-limit') readFiniteNumber(ownField(params, 'max'), 'params.max', issues);
+  else if (type === 'budget') readFiniteNumber(ownField(params, 'limit'), 'params.limit', issues);
   else if (type === 'condition') checkCondition(params, issues);
   else if (type === 'scope-restriction') checkPattern(params, issues);
 }
 
 function checkPattern(params: Record<string, unknown>, issues: IssueList): void {
-  const pattern = readString(params.pattern, 'params.pattern', issues);
+  const pattern = readString(ownField(params, 'pattern'), 'params.pattern', issues);
   if (hasDotSegment(pattern)) {
     issues.push({ path: 'params.pattern', message: 'must not contain . or .. segments, encoded or confusable' });
   }
 }
 
 function checkTimeWindow(params: Record<string, unknown>, issues: IssueList): void {
-  if (params.start === undefined && params.end === undefined) {
+  const givenStart = ownField(params, 'start');
+  const givenEnd = ownField(params, 'end');
+  if (givenStart === undefined && givenEnd === undefined) {
     issues.push({ path: 'params', message: 'a time-window needs start, end or both' });
     return;
   }
-  const start = params.start === undefined ? undefined : readFiniteNumber(params.start, 'params.start', issues);
-  const end = params.end === undefined ? undefined : readFiniteNumber(params.end, 'params.end', issues);
+  const start = givenStart === undefined ? undefined : readFiniteNumber(givenStart, 'params.start', issues);
+  const end = givenEnd === undefined ? undefined : readFiniteNumber(givenEnd, 'params.end', issues);
   if (start !== undefined && end !== undefined && start > end) {
     issues.push({ path: 'params', message: 'start must not be after end' });
   }
 }
 
 function checkCondition(params: Record<string, unknown>, issues: IssueList): void {
-  readString(params.key, 'params.key', issues);
-  const value = params.value;
+  readString(ownField(params, 'key'), 'params.key', issues);
+  const value = ownField(params, 'value');
   if (value !== undefined && value !== null && typeof value === 'object') {
     issues.push({ path: 'params.value', message: 'must be a string, number, boolean or null' });
   }

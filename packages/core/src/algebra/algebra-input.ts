@@ -24,6 +24,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
+/**
+ * `value[key]` when it is the object's own property, else `undefined`: a field the caller never
+ * set reads as absent even when some other library has set it on `Object.prototype` (or, for an
+ * array's hole, on `Array.prototype`). A getter runs once per call; each field is read once.
+ */
+export function ownField(value: object, key: string | number): unknown {
+  return Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+}
+
 /** Reads a non-empty string. */
 export function readString(value: unknown, path: string, issues: IssueList): string {
   if (typeof value === 'string' && value.length > 0) return value;
@@ -68,7 +77,7 @@ export function readStringArray(value: unknown, path: string, issues: IssueList)
   }
   const copy: string[] = [];
   for (let index = 0; index < value.length; index++) {
-    const item: unknown = value[index];
+    const item = ownField(value, index);
     if (typeof item === 'string' && item.length > 0) copy.push(item);
     else issues.push({ path: `${path}.${index}`, message: 'must be a non-empty string' });
   }
@@ -79,8 +88,8 @@ const MAX_JSON_DEPTH = 16;
 
 /**
  * Copies a JSON value (null, booleans, strings, finite numbers, arrays, plain objects), frozen all
- * the way down, so that later changes to the caller's object cannot reach the algebra. Objects in
- * the copy have a `null` prototype.
+ * the way down, so that later changes to the caller's object cannot reach the algebra. Only own
+ * enumerable keys are copied; read the copy's fields with {@link ownField}.
  */
 export function copyJsonValue(value: unknown, path: string, issues: IssueList, depth = 0): unknown {
   if (isJsonPrimitive(value)) return value;
@@ -90,9 +99,11 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
     return Object.freeze(value.map((item, index) => copyItem(item, path, index, issues, depth)));
   }
   if (!isPlainObject(value)) return invalidJson(path, issues);
-  // Null prototype: a parameter the caller never gave (a condition's `value`, a window's `end`)
-  // must read as absent when the constraint is evaluated, whatever Object.prototype holds.
-  const copy: Record<string, unknown> = Object.create(null);
+  // Own keys only, and whoever reads the copy reads its fields with `ownField`: a parameter the
+  // caller never gave (a condition's `value`, a window's `end`) stays absent whatever
+  // Object.prototype holds. A plain object, not a null-prototype one, keeps V8's fast layout
+  // (a null-prototype object is a hash table: more memory per constraint, slower to build).
+  const copy: Record<string, unknown> = {};
   // Indexed, not `for…of`: grants run this in bulk, mostly before V8 optimizes it.
   const keys = Object.keys(value);
   for (let index = 0; index < keys.length; index++) {
@@ -100,8 +111,9 @@ export function copyJsonValue(value: unknown, path: string, issues: IssueList, d
     const item = value[key];
     if (item === undefined) continue;
     const copied = copyItem(item, path, key, issues, depth);
-    // On a null-prototype object a "__proto__" key is an ordinary own property.
-    copy[key] = copied;
+    // A "__proto__" key must become an own property, not replace the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: copied, enumerable: true });
+    else copy[key] = copied;
   }
   return Object.freeze(copy);
 }

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { ownDataCopy } from '../own-data.js';
 import { ownProperty } from '../validation.js';
 import { parseConstraints } from './algebra-constraints.js';
 import {
   type IssueList,
   isPlainObject,
+  ownField,
   readBoolean,
   readOptionalString,
   readOptionalTime,
@@ -57,18 +57,20 @@ export interface ParsedRestrictions {
 export function parseGrantParams(value: unknown, actionLists: ActionLists): ParsedGrant {
   const issues: IssueList = [];
   const params = objectOrIssue(value, issues);
-  if (Array.isArray(params.actions) && params.actions.length === 0) {
+  // Each field read once, own fields only (see `ownField`).
+  const actions = ownField(params, 'actions');
+  if (Array.isArray(actions) && actions.length === 0) {
     issues.push({ path: 'actions', message: 'must name at least one action' });
   }
   const parsed: ParsedGrant = {
-    scope: readString(params.scope, 'scope', issues),
-    resource: readString(params.resource, 'resource', issues),
-    actions: readActions(params.actions, actionLists, issues),
-    constraints: parseConstraints(params.constraints, 'constraints', issues),
-    grantedBy: readString(params.grantedBy, 'grantedBy', issues),
-    grantedTo: readString(params.grantedTo, 'grantedTo', issues),
-    expiresAt: readOptionalTime(params.expiresAt, 'expiresAt', issues),
-    delegatable: readBoolean(params.delegatable, 'delegatable', issues, false),
+    scope: readString(ownField(params, 'scope'), 'scope', issues),
+    resource: readString(ownField(params, 'resource'), 'resource', issues),
+    actions: readActions(actions, actionLists, issues),
+    constraints: parseConstraints(ownField(params, 'constraints'), 'constraints', issues),
+    grantedBy: readString(ownField(params, 'grantedBy'), 'grantedBy', issues),
+    grantedTo: readString(ownField(params, 'grantedTo'), 'grantedTo', issues),
+    expiresAt: readOptionalTime(ownField(params, 'expiresAt'), 'expiresAt', issues),
+    delegatable: readBoolean(ownField(params, 'delegatable'), 'delegatable', issues, false),
   };
   throwIfIssues(issues, 'capability grant');
   return parsed;
@@ -89,7 +91,7 @@ export class ActionLists {
   find(actions: readonly unknown[]): readonly string[] | undefined {
     let node: ActionLists | undefined = this;
     for (let index = 0; index < actions.length && node !== undefined; index++) {
-      const action = actions[index];
+      const action = ownField(actions, index);
       node = typeof action === 'string' ? node.longer.get(action) : undefined;
     }
     return node?.list;
@@ -123,15 +125,13 @@ function readActions(value: unknown, actionLists: ActionLists, issues: IssueList
 /** Reads restrictions; absent restrictions restrict nothing. */
 export function parseRestrictions(value: unknown): ParsedRestrictions {
   const issues: IssueList = [];
-  const restrictions = value === undefined ? nothingGiven() : objectOrIssue(value, issues);
+  const restrictions = value === undefined ? NOTHING_GIVEN : objectOrIssue(value, issues);
+  const actions = ownField(restrictions, 'actions');
   const parsed: ParsedRestrictions = {
-    actions:
-      restrictions.actions === undefined
-        ? undefined
-        : normalizeActions(readStringArray(restrictions.actions, 'actions', issues)),
-    constraints: parseConstraints(restrictions.constraints, 'constraints', issues),
-    expiresAt: readOptionalTime(restrictions.expiresAt, 'expiresAt', issues),
-    delegatable: readBoolean(restrictions.delegatable, 'delegatable', issues, true),
+    actions: actions === undefined ? undefined : normalizeActions(readStringArray(actions, 'actions', issues)),
+    constraints: parseConstraints(ownField(restrictions, 'constraints'), 'constraints', issues),
+    expiresAt: readOptionalTime(ownField(restrictions, 'expiresAt'), 'expiresAt', issues),
+    delegatable: readBoolean(ownField(restrictions, 'delegatable'), 'delegatable', issues, true),
   };
   throwIfIssues(issues, 'capability restrictions');
   return parsed;
@@ -147,10 +147,10 @@ export function parseAttestationInput(value: unknown): {
   const issues: IssueList = [];
   const input = objectOrIssue(value, issues);
   const parsed = {
-    attesterId: readString(input.attesterId, 'attesterId', issues),
-    claim: readString(input.claim, 'claim', issues),
-    evidence: readOptionalString(input.evidence, 'evidence', issues),
-    signature: readOptionalString(input.signature, 'signature', issues),
+    attesterId: readString(ownField(input, 'attesterId'), 'attesterId', issues),
+    claim: readString(ownField(input, 'claim'), 'claim', issues),
+    evidence: readOptionalString(ownField(input, 'evidence'), 'evidence', issues),
+    signature: readOptionalString(ownField(input, 'signature'), 'signature', issues),
   };
   throwIfIssues(issues, 'attestation');
   return parsed;
@@ -179,26 +179,25 @@ export function parseLifecycleInput(
   options: unknown,
 ): { reason: string | null; actor: string | null } {
   const issues: IssueList = [];
-  const settings = options === undefined ? nothingGiven() : objectOrIssue(options, issues);
+  const settings = options === undefined ? NOTHING_GIVEN : objectOrIssue(options, issues);
   const parsed = {
     reason: readOptionalString(reason, 'reason', issues),
-    actor: readOptionalString(settings.actor, 'actor', issues),
+    actor: readOptionalString(ownField(settings, 'actor'), 'actor', issues),
   };
   throwIfIssues(issues, 'revocation or expiry');
   return parsed;
 }
 
 /**
- * The caller's object as an own-data copy ({@link ownDataCopy}): a field it never set (such as
- * `delegatable`) reads as absent even when some other library has set it on `Object.prototype`.
+ * The caller's object, to be read with {@link ownField} (own fields only: a field it never set,
+ * such as `delegatable`, reads as absent even when some other library has set it on
+ * `Object.prototype`); an empty object and an issue when it is not a plain object.
  */
-function objectOrIssue(value: unknown, issues: IssueList): Record<string, unknown> {
-  if (isPlainObject(value)) return ownDataCopy(value);
+function objectOrIssue(value: unknown, issues: IssueList): object {
+  if (isPlainObject(value)) return value;
   issues.push({ path: '', message: 'must be an object' });
-  return nothingGiven();
+  return NOTHING_GIVEN;
 }
 
-/** An empty input without a prototype: `{}` would read every field from Object.prototype. */
-function nothingGiven(): Record<string, unknown> {
-  return Object.create(null);
-}
+/** An input with no fields. */
+const NOTHING_GIVEN: object = Object.freeze({});
