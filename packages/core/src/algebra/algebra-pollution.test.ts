@@ -102,3 +102,25 @@ describe('capability algebra against a polluted Object.prototype', () => {
     expect(restored.getCapabilities('agent-a')[0]?.delegatable).toBe(false);
   });
 });
+
+describe('capability algebra against a polluted Array.prototype', () => {
+  const arrayPrototype = Array.prototype as unknown as Record<string, unknown>;
+  afterEach(() => {
+    delete arrayPrototype['0'];
+  });
+
+  it('grant() reads a hole in actions or constraints as missing, not as Array.prototype[0]', () => {
+    const algebra = algebraAt();
+    // The list every later grant of ['read'] shares must not be found through the hole either.
+    algebra.grant(read);
+    Object.defineProperty(arrayPrototype, '0', { value: 'read', enumerable: true, configurable: true, writable: true });
+    const holeyActions = new Array<string>(1);
+    expect(() => algebra.grant({ ...read, actions: holeyActions })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    arrayPrototype['0'] = { type: 'budget', params: { limit: 10 } };
+    expect(() => algebra.grant({ ...read, constraints: new Array(1) })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});
