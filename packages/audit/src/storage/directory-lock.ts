@@ -25,7 +25,8 @@
  * @module
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { link, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, link, open, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The file that says which process appends to a storage directory. */
@@ -36,6 +37,9 @@ const ACQUIRE_ATTEMPTS = 4;
 
 /** Claims on stale claims (left by claimants killed in turn) removed before giving up. */
 const MAX_CLAIM_DEPTH = 3;
+
+/** Most bytes a lock or claim file holds: a pid and a UUID take under 50. */
+const LOCK_FILE_MAX_BYTES = 1024;
 
 /** What a refusal is made of: a message (and the caller's error type). */
 type Refuse = (message: string) => Error;
@@ -76,7 +80,7 @@ export async function acquireDirectoryLock(directory: string, refuse: Refuse): P
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS && !held; attempt += 1) {
       held = await linkedInPlace(aside, path);
       if (held) break;
-      const current = await readFile(path, 'utf8').catch(() => undefined);
+      const current = await readLockFile(path, refuse);
       if (current === undefined) continue; // Released meanwhile: link again.
       const holder = holderPid(current);
       if (holder === process.pid && ownContents.has(current)) throw heldHere();
@@ -99,7 +103,7 @@ export async function acquireDirectoryLock(directory: string, refuse: Refuse): P
 /** Releases a lock this process holds; a `LOCK` that no longer holds its content is left alone. */
 export async function releaseDirectoryLock(lock: DirectoryLock): Promise<void> {
   heldLocks.delete(lock.path);
-  const current = await readFile(lock.path, 'utf8').catch(() => undefined);
+  const current = await readLockFile(lock.path, (message) => new Error(message)).catch(() => undefined);
   if (current === lock.content) await rm(lock.path, { force: true });
   ownContents.delete(lock.content);
 }
@@ -140,7 +144,7 @@ async function tookOver(
   try {
     // Only the claimant of this content may replace it, and its holder is gone: if it still holds
     // `stale` now, it holds it until the rename.
-    const current = await readFile(path, 'utf8').catch(() => undefined);
+    const current = await readLockFile(path, refuse);
     if (current !== stale) return false;
     await rename(aside, path);
     return true;
@@ -162,7 +166,7 @@ async function clearStaleClaim(
   refuse: Refuse,
   depth: number,
 ): Promise<void> {
-  const content = await readFile(claim, 'utf8').catch(() => undefined);
+  const content = await readLockFile(claim, refuse);
   if (content === undefined) return;
   if (!isStale(content) || depth > MAX_CLAIM_DEPTH) {
     throw refuse(
@@ -177,7 +181,7 @@ async function clearStaleClaim(
   try {
     // As the one claimant of `content`, whose writer is gone: if `claim` still holds it now, it
     // holds it until this removes it.
-    if ((await readFile(claim, 'utf8').catch(() => undefined)) === content) await rm(claim, { force: true });
+    if ((await readLockFile(claim, refuse)) === content) await rm(claim, { force: true });
   } finally {
     await rm(claimOnClaim, { force: true });
   }
@@ -190,6 +194,36 @@ async function clearStaleClaim(
 function isStale(content: string): boolean {
   const holder = holderPid(content);
   return holder === process.pid ? !ownContents.has(content) : !isRunning(holder);
+}
+
+/**
+ * The content of the lock or claim file at `path`, undefined when there is none. Whoever can write
+ * the directory may put a FIFO there (whose open waits for a writer forever: an appender that never
+ * starts), a link to a device (`/dev/zero` reads without end) or a directory: the open returns at
+ * once (`O_NONBLOCK`), and anything `fstat` does not show to be a regular file of at most
+ * {@link LOCK_FILE_MAX_BYTES} is refused, as is a file that cannot be read.
+ */
+async function readLockFile(path: string, refuse: Refuse): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refuse(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size > LOCK_FILE_MAX_BYTES) {
+      throw refuse(
+        `${path} is not a lock file (not a regular file of at most ${LOCK_FILE_MAX_BYTES} bytes); remove it only if no audit log appends to this directory`,
+      );
+    }
+    const buffer = Buffer.alloc(LOCK_FILE_MAX_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The pid a lock names (its first word); NaN when there is none. */

@@ -1,7 +1,8 @@
 // Attacks on the segment files by whoever can write the log's directory, and faults that look
 // like them: a power cut that leaves a zero-filled tail, a segment swapped for a FIFO while the log
 // is open, a sparse segment that claims gigabytes.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync as closeFileSync, constants, openSync as openFileSync } from 'node:fs';
 import {
   appendFile,
@@ -243,6 +244,33 @@ describe('hostile segment files', () => {
       expect((outcome as Error).cause).toMatchObject({ corruption: 'not-a-file' });
       await appender.close();
     }, 60_000);
+  });
+
+  describe.skipIf(!unix)('the lock and takeover files', () => {
+    it('a LOCK or a takeover claim that is a FIFO, a link to /dev/zero or a directory makes the appender refuse (BACKEND_UNAVAILABLE), never wait or read without end', async () => {
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const stale = `${gone}\n`;
+      const claim = `LOCK.takeover.${createHash('sha256').update(stale).digest('hex').slice(0, 32)}`;
+      const makers: Array<[kind: string, make: (file: string) => Promise<void>]> = [
+        ['FIFO', async (file) => void execFileSync('mkfifo', [file])],
+        ['link to /dev/zero', (file) => symlink('/dev/zero', file)],
+        ['directory', (file) => mkdir(file)],
+      ];
+      for (const [kind, make] of makers) {
+        for (const target of ['LOCK', claim]) {
+          await rm(directory, { recursive: true, force: true });
+          await mkdir(directory);
+          if (target !== 'LOCK') await writeFile(join(directory, 'LOCK'), stale);
+          const file = join(directory, target);
+          await make(file);
+          const appender = createFileAuditStorage({ directory });
+          const outcome = await settled(appender.append([bytes('record 0')]), file);
+          expect(outcome, `${kind} as ${target}`).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+          expect((outcome as Error).message, `${kind} as ${target}`).toContain(target);
+          await appender.close();
+        }
+      }
+    }, 120_000);
   });
 
   describe.skipIf(!unix)('a sparse segment claiming gigabytes (no disk used)', () => {

@@ -18,17 +18,26 @@ const pause = vi.hoisted(() => ({
 }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const readFile = (async (...args: Parameters<typeof fs.readFile>) => {
-    const text = await fs.readFile(...args);
-    const gate = pause.afterLockRead;
-    if (gate && pause.matches(String(args[0]))) {
-      pause.afterLockRead = undefined;
-      pause.reached();
-      await gate;
-    }
-    return text;
-  }) as typeof fs.readFile;
-  return { ...fs, readFile, default: { ...fs, readFile } };
+  // The lock code reads a lock or claim file through a handle it opens, reads and closes: the
+  // pause comes once that handle is closed, so the content has been read.
+  const open = (async (...args: Parameters<typeof fs.open>) => {
+    const handle = await fs.open(...args);
+    const path = String(args[0]);
+    if (!pause.matches(path)) return handle;
+    const close = handle.close.bind(handle);
+    Object.assign(handle, {
+      close: async () => {
+        await close();
+        const gate = pause.afterLockRead;
+        if (!gate || !pause.matches(path)) return;
+        pause.afterLockRead = undefined;
+        pause.reached();
+        await gate;
+      },
+    });
+    return handle;
+  }) as typeof fs.open;
+  return { ...fs, open, default: { ...fs, open } };
 });
 
 /** Starts a process that takes the storage's lock; resolves once it holds it. */
