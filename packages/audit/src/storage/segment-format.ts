@@ -14,12 +14,11 @@ import { crc32 } from 'node:zlib';
 export const FRAME_HEADER_BYTES = 8;
 
 /**
- * Where every frame's checksum starts: `0xceb1d376`, the CRC-32 of `warden-audit-frame`. Any non-zero value
- * keeps an all-zero frame from checking out (its checksum field, 0, would have to equal
- * `crc32(00 00 00 00)` from this seed, `0x61dddb7b`); this one also tells these frames from a
- * plain CRC-32 framing.
+ * Where every frame's checksum starts: `0xceb1d376`, the CRC-32 of `warden-audit-frame`. An
+ * all-zero frame would need its checksum field, 0, to equal the checksum of a zero length field
+ * from this seed, which is `0x61dddb7b`: so zeros never check out (from the seed 0 they would).
  */
-export const FRAME_CHECKSUM_SEED = 0xceb1d376;
+const FRAME_CHECKSUM_SEED = 0xceb1d376;
 
 /**
  * Most bytes the file storage writes to a segment before a sync makes the earlier ones durable
