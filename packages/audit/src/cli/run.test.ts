@@ -114,6 +114,38 @@ describe('warden-audit verify (an attacker with write access to the log director
     expect(JSON.parse(cut.out).problems[0]).toMatchObject({ kind: 'log-truncated', index: 9 });
   });
 
+  it('a log whose entries end in zeros (a power cut, or an attacker appending them) verifies with the zeros reported as a skipped torn write, never read as entries; zeros in an older place are AUDIT_LOG_CORRUPTED (exit 2)', async () => {
+    const file = await segmentFile();
+    const intact = await readFile(file);
+    await appendFile(file, Buffer.alloc(4096));
+    const verified = await run([
+      'verify',
+      '--directory',
+      directory,
+      '--key',
+      verifierKey,
+      '--trusted',
+      trusted,
+      '--json',
+    ]);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.out)).toMatchObject({
+      ok: true,
+      size: 12,
+      tornTail: { file: '00000000000000000000.seg', offset: intact.length, droppedBytes: 4096 },
+    });
+    const plain = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toContain('skipped 4096 bytes of an unacknowledged torn write');
+    const zeroed = Buffer.from(intact);
+    const fifth = scanSegment(intact).offsets[5] ?? 0;
+    zeroed.fill(0, fifth, fifth + 8);
+    await writeFile(file, zeroed);
+    const corrupted = await run(['verify', '--directory', directory, '--key', verifierKey, '--trusted', trusted]);
+    expect(corrupted.code).toBe(2);
+    expect(corrupted.err).toMatch(new RegExp(`AUDIT_LOG_CORRUPTED: .*00000000000000000000\\.seg.* at byte ${fifth}`));
+  });
+
   it('a wrong key is AUDIT_SIGNATURE_INVALID (exit 2); bad arguments print usage (exit 2)', async () => {
     const other = createAuditLog({
       directory: join(directory, 'other'),

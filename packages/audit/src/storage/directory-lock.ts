@@ -12,14 +12,37 @@
  * its live holder removing it on close and a newcomer linking into the empty place, so between
  * the check and the rename nothing can replace it.
  *
+ * A claimant killed between its claim and its rename leaves the claim behind. A claim is a file
+ * holding its claimant's lock content, so it is judged by the same rule as the lock (its process is
+ * gone) and removed by the same protocol: claimed by its content (`LOCK.takeover.<digest of the
+ * claim's content>`, exclusively), checked to still hold that content, then removed. The rule that
+ * makes this safe is one for every file here: a file holding the content `c` of a process that is
+ * gone changes only by the hand of the one holder of the claim on `c` (its writer is gone, and
+ * nobody links over an existing name), so what that holder checked holds until it acts. A claim
+ * on a claim left by a claimant killed in turn is removed the same way, up to a few levels deep;
+ * deeper, the directory refuses appenders until an operator removes the files named.
+ *
  * @module
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { link, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, link, open, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The file that says which process appends to a storage directory. */
 const LOCK_FILE = 'LOCK';
+
+/** Attempts at taking the lock, each after a lock or claim that changed or was found stale. */
+const ACQUIRE_ATTEMPTS = 4;
+
+/** Claims on stale claims (left by claimants killed in turn) removed before giving up. */
+const MAX_CLAIM_DEPTH = 3;
+
+/** Most bytes a lock or claim file holds: a pid and a UUID take under 50. */
+const LOCK_FILE_MAX_BYTES = 1024;
+
+/** What a refusal is made of: a message (and the caller's error type). */
+type Refuse = (message: string) => Error;
 
 /** A directory lock this process holds. */
 export interface DirectoryLock {
@@ -43,10 +66,7 @@ const ownContents = new Set<string>();
  * Takes `directory`'s lock for this process, or throws what `refuse` makes of the reason: another
  * process (or another storage of this one) holds it, or is taking over the same stale lock.
  */
-export async function acquireDirectoryLock(
-  directory: string,
-  refuse: (message: string) => Error,
-): Promise<DirectoryLock> {
+export async function acquireDirectoryLock(directory: string, refuse: Refuse): Promise<DirectoryLock> {
   // The real path: through a symlink, a second log of this process must still find its lock here.
   const path = join(await realpath(directory), LOCK_FILE);
   const heldHere = (): Error => refuse(`another audit log of this process appends to ${directory}`);
@@ -57,14 +77,14 @@ export async function acquireDirectoryLock(
   let held = false;
   try {
     await writeFile(aside, content);
-    for (let attempt = 0; attempt < 3 && !held; attempt += 1) {
+    for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS && !held; attempt += 1) {
       held = await linkedInPlace(aside, path);
       if (held) break;
-      const current = await readFile(path, 'utf8').catch(() => undefined);
+      const current = await readLockFile(path, refuse);
       if (current === undefined) continue; // Released meanwhile: link again.
       const holder = holderPid(current);
       if (holder === process.pid && ownContents.has(current)) throw heldHere();
-      if (holder !== process.pid && isRunning(holder)) {
+      if (!isStale(current)) {
         throw refuse(
           `process ${holder} appends to ${directory} (its ${LOCK_FILE} file); remove that file only if no such process writes this log`,
         );
@@ -83,7 +103,7 @@ export async function acquireDirectoryLock(
 /** Releases a lock this process holds; a `LOCK` that no longer holds its content is left alone. */
 export async function releaseDirectoryLock(lock: DirectoryLock): Promise<void> {
   heldLocks.delete(lock.path);
-  const current = await readFile(lock.path, 'utf8').catch(() => undefined);
+  const current = await readLockFile(lock.path, (message) => new Error(message)).catch(() => undefined);
   if (current === lock.content) await rm(lock.path, { force: true });
   ownContents.delete(lock.content);
 }
@@ -99,36 +119,110 @@ async function linkedInPlace(aside: string, path: string): Promise<boolean> {
   }
 }
 
+/** The name of the claim on `content` (of `LOCK` or of a claim): one claimant per content. */
+function claimPath(path: string, content: string): string {
+  return `${path}.takeover.${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+}
+
 /**
  * Replaces the stale lock whose content is `stale` with `aside`, as its one claimant. False when
- * the lock changed meanwhile (the caller judges the new one); throws when another process claimed
- * the same stale lock.
+ * the lock changed meanwhile, or a stale claim was removed (the caller judges again); throws when a
+ * running process claimed the same stale lock.
  */
 async function tookOver(
   aside: string,
   path: string,
   stale: string,
   directory: string,
-  refuse: (message: string) => Error,
+  refuse: Refuse,
 ): Promise<boolean> {
-  const claim = `${path}.takeover.${createHash('sha256').update(stale).digest('hex').slice(0, 32)}`;
+  const claim = claimPath(path, stale);
   if (!(await linkedInPlace(aside, claim))) {
-    // A claimant that crashed between its claim and its rename leaves the claim behind: this
-    // directory then needs an operator, as the message says, rather than a guess.
-    const claimant = holderPid(await readFile(claim, 'utf8').catch(() => ''));
-    throw refuse(
-      `process ${claimant} is taking over the stale lock of ${directory} at the same time; if no such process runs, remove ${LOCK_FILE} and ${claim}`,
-    );
+    await clearStaleClaim(aside, path, claim, directory, refuse, 1);
+    return false;
   }
   try {
     // Only the claimant of this content may replace it, and its holder is gone: if it still holds
     // `stale` now, it holds it until the rename.
-    const current = await readFile(path, 'utf8').catch(() => undefined);
+    const current = await readLockFile(path, refuse);
     if (current !== stale) return false;
     await rename(aside, path);
     return true;
   } finally {
     await rm(claim, { force: true });
+  }
+}
+
+/**
+ * Someone holds `claim`: refuses when its claimant runs, and otherwise removes it (a claimant
+ * killed mid-takeover) as the one claimant of its content, so that the caller can try again. A
+ * claim that is gone already needs nothing.
+ */
+async function clearStaleClaim(
+  aside: string,
+  path: string,
+  claim: string,
+  directory: string,
+  refuse: Refuse,
+  depth: number,
+): Promise<void> {
+  const content = await readLockFile(claim, refuse);
+  if (content === undefined) return;
+  if (!isStale(content) || depth > MAX_CLAIM_DEPTH) {
+    throw refuse(
+      `process ${holderPid(content)} is taking over the stale lock of ${directory} at the same time; if no such process runs, remove ${LOCK_FILE} and ${claim}`,
+    );
+  }
+  const claimOnClaim = claimPath(path, content);
+  if (!(await linkedInPlace(aside, claimOnClaim))) {
+    await clearStaleClaim(aside, path, claimOnClaim, directory, refuse, depth + 1);
+    return;
+  }
+  try {
+    // As the one claimant of `content`, whose writer is gone: if `claim` still holds it now, it
+    // holds it until this removes it.
+    if ((await readLockFile(claim, refuse)) === content) await rm(claim, { force: true });
+  } finally {
+    await rm(claimOnClaim, { force: true });
+  }
+}
+
+/**
+ * Whether the process that wrote `content` (a lock or a claim) is gone. Content naming this
+ * process's pid that this process did not write was left by an earlier process with the same pid.
+ */
+function isStale(content: string): boolean {
+  const holder = holderPid(content);
+  return holder === process.pid ? !ownContents.has(content) : !isRunning(holder);
+}
+
+/**
+ * The content of the lock or claim file at `path`, undefined when there is none. Whoever can write
+ * the directory may put a FIFO there (whose open waits for a writer forever: an appender that never
+ * starts), a link to a device (`/dev/zero` reads without end) or a directory: the open returns at
+ * once (`O_NONBLOCK`), and anything `fstat` does not show to be a regular file of at most
+ * {@link LOCK_FILE_MAX_BYTES} is refused, as is a file that cannot be read.
+ */
+async function readLockFile(path: string, refuse: Refuse): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refuse(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size > LOCK_FILE_MAX_BYTES) {
+      throw refuse(
+        `${path} is not a lock file (not a regular file of at most ${LOCK_FILE_MAX_BYTES} bytes); remove it only if no audit log appends to this directory`,
+      );
+    }
+    const buffer = Buffer.alloc(LOCK_FILE_MAX_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -9,21 +9,19 @@
 
 import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
 import { checkRange } from './memory-storage.js';
 import type { AuditStorage } from './port.js';
+import { openSegment, type SegmentFileScan, scanSegmentFile } from './segment-file.js';
 import {
   decodeFrames,
   encodeFrames,
   FRAME_HEADER_BYTES,
   framedLength,
-  intactFrameMayFollow,
   MAX_RECORD_BYTES,
-  type SegmentDamage,
-  scanSegment,
+  MAX_UNSYNCED_BYTES,
 } from './segment-format.js';
 
 /** Settings of {@link createFileAuditStorage}. */
@@ -99,6 +97,10 @@ class FileStorage implements FileAuditStorage {
   // Reused by every append (a batch is framed, written, and done with before the next starts in
   // `exclusive`): a fresh buffer per batch cost more in allocation and garbage collection than framing it.
   private scratch: Buffer = Buffer.alloc(0);
+  // Bytes written to segments, ever, and how many of them a completed fdatasync (or a rotation's) made
+  // durable: append keeps the difference within MAX_UNSYNCED_BYTES, which bounds a torn tail.
+  private writtenBytes = 0;
+  private durableBytes = 0;
 
   constructor(
     private readonly directory: string,
@@ -128,7 +130,7 @@ class FileStorage implements FileAuditStorage {
       const segment = this.currentSegment();
       const frames = encodeFrames(records, this.scratchFor(framedLength(records)));
       try {
-        await writeFully(await this.writable(), frames);
+        await this.writeFrames(await this.writable(), frames, records);
       } catch (error) {
         // A partial write leaves a torn frame: stop here so nothing is ever appended after it.
         this.failure = error;
@@ -169,15 +171,18 @@ class FileStorage implements FileAuditStorage {
     // fdatasync outside the queue: the next append writes while it runs (it is not covered; its
     // own sync will be). A segment rotation or close() waits for it (a FileHandle closes only
     // after its pending operations).
-    return this.exclusive(async () => this.handle).then(async (handle) => {
-      if (!handle) return;
-      try {
-        await handle.datasync();
-      } catch (error) {
-        this.failure = error;
-        throw this.unavailable('fdatasync of an audit segment failed', error);
-      }
-    });
+    return this.exclusive(async () => ({ handle: this.handle, covered: this.writtenBytes })).then(
+      async ({ handle, covered }) => {
+        if (!handle) return;
+        try {
+          await handle.datasync();
+          this.durableBytes = Math.max(this.durableBytes, covered);
+        } catch (error) {
+          this.failure = error;
+          throw this.unavailable('fdatasync of an audit segment failed', error);
+        }
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -237,25 +242,54 @@ class FileStorage implements FileAuditStorage {
           message: `audit segment ${name} starts at record ${firstIndex}, expected ${expectedFirst}: a segment is missing`,
         });
       }
-      const bytes = await readSegmentFile(this.directory, name);
-      const scan = scanSegment(bytes);
-      const isLast = position === names.length - 1;
-      // Only the final frame of the newest segment can be a torn write; an altered frame with
-      // intact frames after it is damage to acknowledged records, never cut off silently, and
-      // that includes a frame whose altered length runs it to or past the end of the file.
-      const damage = scan.damage;
-      const endsTheFile = isLast && (damage?.kind === 'torn' || damage?.end === bytes.length);
-      const followed = damage !== undefined && endsTheFile && intactFrameMayFollow(bytes, damage.offset);
-      if (damage && (!endsTheFile || followed)) throw damageError(name, damage, followed);
-      if (scan.damage) {
-        recovery = { file: name, offset: scan.validBytes, droppedBytes: bytes.length - scan.validBytes };
-        if (!this.readOnly) await cutTail(join(this.directory, name), scan.validBytes);
+      const handle = await openSegment(this.directory, name, constants.O_RDONLY);
+      let scan: SegmentFileScan;
+      try {
+        // Only the newest segment can end in a torn write (see scanSegmentFile).
+        scan = await scanSegmentFile(handle, name, position === names.length - 1);
+      } finally {
+        await handle.close();
+      }
+      if (scan.validBytes < scan.size) {
+        recovery = { file: name, offset: scan.validBytes, droppedBytes: scan.size - scan.validBytes };
+        if (!this.readOnly) await cutTail(this.directory, name, scan.validBytes);
       }
       this.segments.push({ name, firstIndex, offsets: scan.offsets, endOffset: scan.validBytes });
       expectedFirst = firstIndex + scan.offsets.length;
     }
     this.count = expectedFirst;
     return recovery;
+  }
+
+  /**
+   * Writes a batch's `frames` (of `records`) so that no more than MAX_UNSYNCED_BYTES are ever
+   * written and not yet durable: first an fdatasync when the batch would pass the bound, then a
+   * batch larger than the bound in pieces of whole frames, each synced before the next is written.
+   * A crash can then leave at most that much torn tail, which is what lets opening refuse a
+   * longer damaged tail (a sparse file claiming gigabytes) without reading it. Batches of the
+   * audit log are far smaller, so this costs them nothing.
+   */
+  private async writeFrames(handle: FileHandle, frames: Buffer, records: readonly Uint8Array[]): Promise<void> {
+    let pieceStart = 0;
+    let pieceEnd = 0;
+    for (const record of records) {
+      const frameBytes = FRAME_HEADER_BYTES + record.length;
+      const pending = this.writtenBytes + (pieceEnd - pieceStart) - this.durableBytes;
+      if (pending + frameBytes > MAX_UNSYNCED_BYTES) {
+        await this.writePiece(handle, frames.subarray(pieceStart, pieceEnd));
+        pieceStart = pieceEnd;
+        await handle.datasync();
+        this.durableBytes = this.writtenBytes;
+      }
+      pieceEnd += frameBytes;
+    }
+    await this.writePiece(handle, frames.subarray(pieceStart, pieceEnd));
+  }
+
+  private async writePiece(handle: FileHandle, piece: Buffer): Promise<void> {
+    if (piece.length === 0) return;
+    await writeFully(handle, piece);
+    this.writtenBytes += piece.length;
   }
 
   // A batch larger than SCRATCH_MAX_BYTES gets a buffer of its own, so one huge batch does not stay allocated.
@@ -277,7 +311,11 @@ class FileStorage implements FileAuditStorage {
   private async writable(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     const segment = this.currentSegment();
-    this.handle = await open(join(this.directory, segment.name), 'a');
+    this.handle = await openSegment(
+      this.directory,
+      segment.name,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+    );
     if (segment.endOffset === 0) await syncDirectory(this.directory);
     return this.handle;
   }
@@ -287,6 +325,7 @@ class FileStorage implements FileAuditStorage {
     if (!last || last.endOffset < this.segmentMaxBytes) return;
     if (this.handle) {
       await this.handle.datasync();
+      this.durableBytes = this.writtenBytes;
       await this.handle.close();
       this.handle = undefined;
     }
@@ -297,7 +336,8 @@ class FileStorage implements FileAuditStorage {
     const startOffset = segment.offsets[from - segment.firstIndex] ?? 0;
     const endOffset = segment.offsets[to - segment.firstIndex] ?? segment.endOffset;
     const buffer = Buffer.allocUnsafe(endOffset - startOffset);
-    const handle = await open(join(this.directory, segment.name), 'r');
+    // Opened again, and judged again: the file may have been replaced since it was scanned.
+    const handle = await openSegment(this.directory, segment.name, constants.O_RDONLY);
     try {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, startOffset);
       if (bytesRead !== buffer.length) {
@@ -311,7 +351,14 @@ class FileStorage implements FileAuditStorage {
     } finally {
       await handle.close();
     }
-    return decodeFrames(buffer, to - from);
+    const decoded = decodeFrames(buffer, to - from);
+    if (decoded.records) return decoded.records;
+    throw new AuditLogCorruptedError({
+      corruption: 'corrupted-record',
+      file: segment.name,
+      offset: startOffset + decoded.damagedAt,
+      message: `audit segment ${segment.name} changed after it was opened: the record at byte ${startOffset + decoded.damagedAt} does not match`,
+    });
   }
 
   private async releaseLock(): Promise<void> {
@@ -335,45 +382,8 @@ async function listSegments(directory: string): Promise<string[]> {
   }
 }
 
-/**
- * The bytes of a segment, refused unless it is a regular file: whoever can write the directory
- * may put a FIFO there, whose open waits for a writer forever (a verifier that never answers), a
- * link to a device (`/dev/zero` is read until memory runs out, `/dev/null` reads as a segment of
- * no records) or a directory. `O_NONBLOCK` makes the open of a FIFO return at once (it changes
- * nothing for a regular file; Windows has neither), and `fstat` of what was opened then judges it.
- */
-async function readSegmentFile(directory: string, name: string): Promise<Buffer> {
-  const handle = await open(join(directory, name), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    if (!(await handle.stat()).isFile()) {
-      throw new AuditLogCorruptedError({
-        corruption: 'not-a-file',
-        file: name,
-        message: `audit segment ${name} is not a regular file (a FIFO, a device or a directory)`,
-      });
-    }
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
-
-function damageError(name: string, damage: SegmentDamage, followed: boolean): AuditLogCorruptedError {
-  const torn = damage.kind === 'torn' && !followed;
-  return new AuditLogCorruptedError({
-    corruption: torn ? 'truncated-file' : 'corrupted-record',
-    file: name,
-    offset: damage.offset,
-    message: torn
-      ? `audit segment ${name} ends inside a record at byte ${damage.offset}, and a later segment exists`
-      : `audit segment ${name} has a record whose length or checksum does not match at byte ${damage.offset}${
-          followed ? ', with intact records after it' : ''
-        }`,
-  });
-}
-
-async function cutTail(path: string, length: number): Promise<void> {
-  const handle = await open(path, 'r+');
+async function cutTail(directory: string, name: string, length: number): Promise<void> {
+  const handle = await openSegment(directory, name, constants.O_RDWR);
   try {
     await handle.truncate(length);
     await handle.datasync();
