@@ -126,6 +126,16 @@ export interface McpSession {
    * prefix) or refused when it imitates Warden's approval prompt. Others pass unchanged.
    */
   screenUpstreamRequest(method: string, params: unknown): ScreenedRequest;
+  /**
+   * Why a message the upstream sends the client unasked (a notification such as
+   * `notifications/message` or progress, or its own request: sampling, elicitation, roots) may not
+   * reach it now — the kill switch is on or cannot answer, or the caller may not reach the
+   * upstream — or `undefined` when it may. A kill switch stops both directions at once. A refusal
+   * is recorded as `denied` (`from: "upstream"`) for the first message of each run of refused
+   * ones in this session, not for every one: a hostile upstream flooding notifications during an
+   * incident cannot flood the audit sink too.
+   */
+  admitFromUpstream(method: string): Promise<McpDenialData | undefined>;
   /** Tells the enforcer about a notification from the upstream (`notifications/tools/list_changed` drops its listing). */
   observeUpstreamNotification(method: string): void;
 }
@@ -270,6 +280,8 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
   let urlElicitation = sessionConfig.clientCapabilities?.elicitation?.url !== undefined;
 
   const context: ListingContext = { state, source, caller, upstream: upstreamName };
+  /** True while the upstream's unasked messages are being refused (one event per such run). */
+  let refusingUpstream = false;
 
   const decide = async (method: string, params: unknown, unguarded: McpUpstreamCall): Promise<McpOutcome> => {
     await assertKillSwitchOff(state.killSwitch);
@@ -350,6 +362,25 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       return false;
     },
     reachRefusal: () => reachRefusal(state, source, upstreamName),
+    async admitFromUpstream(method) {
+      const refusal = await reachRefusal(state, source, upstreamName);
+      if (refusal === undefined) {
+        refusingUpstream = false;
+        return undefined;
+      }
+      if (!refusingUpstream) {
+        refusingUpstream = true;
+        await state.log
+          .record('denied', source, upstreamName, {
+            caller,
+            method: method.slice(0, 256),
+            from: 'upstream',
+            ...refusal,
+          })
+          .catch(() => undefined);
+      }
+      return refusal;
+    },
     screenUpstreamRequest: (method, params) =>
       screenUpstreamRequest(upstreamName, method, params, config.approvals.url),
     observeUpstreamNotification(method) {
