@@ -99,6 +99,12 @@ export interface McpSessionConfig {
   askClient?: McpClientCall;
   /** What the client declared at `initialize`, when the transport saw it earlier (stateless HTTP). */
   clientCapabilities?: { elicitation?: { url?: unknown } };
+  /**
+   * The upstream session this client's requests go through is shared with other clients (the HTTP
+   * gateway's bridged session for 2026-07-28 clients, a stdio upstream it spawned): requests that
+   * change that session for everyone ({@link SESSION_WIDE_METHODS}) are refused.
+   */
+  sharedUpstreamSession?: boolean;
 }
 
 /** One client's view through the enforcer. */
@@ -161,6 +167,19 @@ export interface McpEnforcer {
    */
   approveToolDefinition(approval: { upstream: string; tool: string; digest: string; actor: string }): Promise<boolean>;
 }
+
+/**
+ * Requests whose effect is the upstream session's, not the request's: the level of every
+ * `notifications/message` it sends, which resource updates it sends. In a session several clients
+ * share, one client's request would change what every other client receives (turn another's
+ * logging to `debug`, or unsubscribe it), and the upstream's notifications cannot be told apart
+ * per client: refused there with `METHOD_NOT_ALLOWED`.
+ */
+const SESSION_WIDE_METHODS: ReadonlySet<string> = new Set([
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
 
 /** Methods forwarded without further checks once the kill switch and upstream access allow them. */
 const PASS_THROUGH = new Set(['initialize', 'ping', 'logging/setLevel', 'server/discover']);
@@ -296,6 +315,12 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       throw new McpDeniedError({
         denial: 'INVALID_REQUEST',
         message: `${method} params are nested more than ${MAX_MESSAGE_NESTING} deep`,
+      });
+    }
+    if (sessionConfig.sharedUpstreamSession === true && SESSION_WIDE_METHODS.has(method)) {
+      throw new McpDeniedError({
+        denial: 'METHOD_NOT_ALLOWED',
+        message: `${method} would change the upstream session other callers share`,
       });
     }
     if (method === 'initialize') {

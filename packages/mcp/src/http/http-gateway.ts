@@ -291,6 +291,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const session = enforcer.openSession({
         caller,
         upstream: upstreamName,
+        // Every 2026-07-28 caller shares the bridged session; every caller shares a stdio upstream.
+        sharedUpstreamSession: stateless || stdio !== undefined,
         ...(protocolVersion ? { protocolVersion } : {}),
         ...(remembered?.urlElicitation || (message.method === 'initialize' && hasUrlElicitation(message.params))
           ? { clientCapabilities: { elicitation: { url: {} } } }
