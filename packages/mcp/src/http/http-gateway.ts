@@ -245,6 +245,9 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         } else if (
           waiting === undefined &&
           answerable &&
+          // An answer under an id of Warden's own prompts whose prompt is gone (expired, the kill
+          // switch) was meant for Warden: it is dropped, never handed to the upstream as an answer.
+          !isWardenAskId(message.id) &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
         ) {
           if (stateless) bridgedRequests.delete(String(message.id));
@@ -334,6 +337,7 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             const relayedMethod = relayed.method;
             if (relayed.id === undefined) {
               if (!relayedMethod.startsWith('notifications/')) return;
+              if (cancelsWardenAsk(relayedMethod, relayed.params)) return;
               session.observeUpstreamNotification(relayedMethod);
               // A notification (logging, progress, resources/updated) reaches the client only
               // while the kill switch is off, in the order the upstream sent it.
@@ -456,7 +460,10 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // are dropped; notifications pass, requests are screened.
             if (!isRecord(event) || typeof event.method !== 'string') return undefined;
             methods.push(event.method);
-            if (event.id === undefined) return event.method.startsWith('notifications/') ? data : undefined;
+            if (event.id === undefined)
+              return event.method.startsWith('notifications/') && !cancelsWardenAsk(event.method, event.params)
+                ? data
+                : undefined;
             const screened = screenRelayed(screening, event.id, event.method, event.params);
             if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
             refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
@@ -617,13 +624,27 @@ function completeResult(method: string, outcome: McpOutcome): McpOutcome {
 /** The ids of Warden's own requests to a client (its approval prompts) start with this. */
 const ASK_ID_PREFIX = 'warden-ask-';
 
+/** True for an id in the namespace of Warden's own requests to a client (its approval prompts). */
+function isWardenAskId(id: unknown): boolean {
+  return String(id).startsWith(ASK_ID_PREFIX);
+}
+
+/**
+ * True for an upstream's `notifications/cancelled` naming one of Warden's own requests to the
+ * client: the client would withdraw Warden's approval prompt (the hold then ends as declined). An
+ * upstream may cancel only its own requests, whose ids lie outside that namespace.
+ */
+function cancelsWardenAsk(method: string, params: unknown): boolean {
+  return method === 'notifications/cancelled' && isRecord(params) && isWardenAskId(params.requestId);
+}
+
 /**
  * Screens a request an upstream sends the client: its id must lie outside the namespace of
  * Warden's own prompts (the client's answer to it would be routed to Warden as the answer to an
  * approval prompt), then the enforcer screens its method and params.
  */
 function screenRelayed(session: McpSession, id: unknown, method: string, params: unknown): ScreenedRequest {
-  if (String(id).startsWith(ASK_ID_PREFIX))
+  if (isWardenAskId(id))
     return {
       refusal: {
         code: 'INVALID_REQUEST',

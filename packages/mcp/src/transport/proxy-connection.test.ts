@@ -210,3 +210,51 @@ describe('createProxyConnection(config): upstream notifications while the kill s
     expect(toClient).toEqual(numbered);
   });
 });
+
+describe("createProxyConnection(config): an upstream's request ids against Warden's own", () => {
+  it("an upstream request under the id of Warden's pending approval prompt, and a cancellation naming it, can neither answer nor withdraw that prompt", async () => {
+    const { connection, toUpstream, toClient } = relay();
+    let decided: unknown = 'pending';
+    void connection
+      .askClient('elicitation/create', { mode: 'url', url: 'urn:warden:approval:a1', message: 'Warden holds' })
+      .then((answer) => {
+        decided = answer;
+      });
+    const wardenId = toClient[0]?.id;
+    expect(typeof wardenId).toBe('string');
+    // The upstream names Warden's prompt: a cancellation of it, then a request of its own under its id.
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: wardenId } });
+    connection.fromUpstream({
+      jsonrpc: '2.0',
+      id: wardenId,
+      method: 'elicitation/create',
+      params: { mode: 'form', message: 'Deploy?', requestedSchema: { type: 'object', properties: {} } },
+    });
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    expect(toClient.map((message) => message.method)).toEqual(['elicitation/create', 'elicitation/create']);
+    const relayed = toClient[1] as { id: unknown };
+    expect(relayed.id).not.toEqual(wardenId);
+    // The client accepts the upstream's question: the answer goes to the upstream, under its id.
+    connection.fromClient({ jsonrpc: '2.0', id: relayed.id, result: { action: 'accept', content: {} } });
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    expect(toUpstream).toEqual([{ jsonrpc: '2.0', id: wardenId, result: { action: 'accept', content: {} } }]);
+    expect(decided).toBe('pending');
+    // Warden's prompt is decided only by the client's answer to it.
+    connection.fromClient({ jsonrpc: '2.0', id: wardenId, result: { action: 'decline' } });
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    expect(decided).toEqual({ action: 'decline' });
+  });
+
+  it("an upstream's cancellation of its own relayed request reaches the client naming the id the client saw", async () => {
+    const { connection, toClient } = relay();
+    connection.fromUpstream({ jsonrpc: '2.0', id: 7, method: 'roots/list' });
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    const relayedId = toClient[0]?.id;
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } });
+    connection.fromUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 8 } });
+    for (let turn = 0; turn < 5; turn += 1) await settled();
+    expect(toClient.slice(1)).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: relayedId } },
+    ]);
+  });
+});

@@ -178,16 +178,36 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     // Dropping Warden's listing is safe whether or not the notification reaches the client.
     config.session.observeUpstreamNotification(message.method);
     if (waitingFromUpstream >= MAX_WAITING_FROM_UPSTREAM) return;
+    let params = message.params;
+    if (message.method === 'notifications/cancelled') {
+      params = relayedCancellation(message.params);
+      if (params === undefined) return;
+    }
     // Asked on arrival; sent in the order of arrival.
     const refusal = config.session.admitFromUpstream(message.method);
     inOrder(async () => {
       if ((await refusal) !== undefined) return;
-      config.sendToClient({
-        jsonrpc: '2.0',
-        method: message.method,
-        ...(message.params === undefined ? {} : { params: message.params }),
-      });
+      config.sendToClient({ jsonrpc: '2.0', method: message.method, ...(params === undefined ? {} : { params }) });
     });
+  };
+
+  /**
+   * An upstream's `notifications/cancelled` names its own request's id, which the client never saw
+   * (its requests reach the client under ids of the wrapper's own): it goes on naming the id that
+   * request was relayed under. One naming no request of the upstream's relayed to the client is
+   * dropped: the client would otherwise withdraw whatever it was asked under that id, Warden's
+   * approval prompt included (whose ids are sequential).
+   */
+  const relayedCancellation = (params: unknown): Record<string, unknown> | undefined => {
+    if (!isRecord(params) || !validRequestId(params.requestId)) return undefined;
+    const named = JSON.stringify(params.requestId);
+    for (const [relayedId, original] of relayedFromUpstream)
+      if (JSON.stringify(original) === named) {
+        // Cancelled: the client will not answer it.
+        relayedFromUpstream.delete(relayedId);
+        return { ...params, requestId: relayedId };
+      }
+    return undefined;
   };
 
   /**
