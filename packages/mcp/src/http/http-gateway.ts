@@ -631,8 +631,9 @@ function isWardenAskId(id: unknown): boolean {
 
 /**
  * True for an upstream's `notifications/cancelled` naming one of Warden's own requests to the
- * client: the client would withdraw Warden's approval prompt (the hold then ends as declined). An
- * upstream may cancel only its own requests, whose ids lie outside that namespace.
+ * client: the client would stop handling Warden's approval prompt and never answer it (the held
+ * call then waits until it expires). An upstream may cancel only its own requests, whose ids lie
+ * outside that namespace.
  */
 function cancelsWardenAsk(method: string, params: unknown): boolean {
   return method === 'notifications/cancelled' && isRecord(params) && isWardenAskId(params.requestId);
