@@ -13,11 +13,12 @@
  *    character only the delimiter matches); group nesting deeper than {@link MAX_GROUP_DEPTH};
  *    group syntax it does not know; and any pattern whose estimate (below) for a 32-character
  *    string already exceeds the budget (`(.*a){20}`, `(a?){30}`, `(a|a)(a|a)…` forty times, or
- *    five `.*` in a row).
+ *    four `.*` in a row, unanchored).
  * 2. **Bounded by length**: every other pattern gets an estimate of the steps it may take on a
  *    string of length n — each quantifier that repeats (`*`, `+`, `{n,m}`) multiplies it by the
  *    number of lengths it can take (n + 1 when unbounded), alternatives add, and one more factor
- *    n + 1 applies when the pattern is not anchored with `^` (the engine tries every start). A
+ *    n + 1 applies when the pattern is not anchored with `^` (the engine tries every start), and
+ *    the whole is multiplied by the number of the pattern's parts (each path visits them). A
  *    quantified character class followed by a mandatory character it cannot match (`\d+\.`,
  *    `[^@]+@`) adds its factor instead of multiplying, as the engine never backtracks past that
  *    character. The strings one call's arguments test against patterns may spend at most
