@@ -217,6 +217,44 @@ describe('HTTP gateway: an upstream asking the client for work after the kill sw
   });
 });
 
+describe('HTTP gateway: 2026-07-28 callers sharing the bridged upstream session', () => {
+  it("one cannot set the session's logging level or its resource subscriptions for all (METHOD_NOT_ALLOWED, nothing reaches the upstream); a caller with a session of its own can", async () => {
+    const bridged = { 'mcp-protocol-version': '2026-07-28' };
+    received.length = 0;
+    for (const [method, params] of [
+      ['logging/setLevel', { level: 'debug' }],
+      ['resources/subscribe', { uri: 'file:///docs/a' }],
+      ['resources/unsubscribe', { uri: 'file:///docs/a' }],
+    ] as const) {
+      const response = await post(
+        'alice-token',
+        { jsonrpc: '2.0', id: 9, method, params },
+        { ...bridged, 'mcp-method': method, ...(method === 'logging/setLevel' ? {} : { 'mcp-name': params.uri }) },
+      );
+      const body = (await response.json()) as { error: { data: { warden: { code: string } } } };
+      expect(body.error.data.warden.code).toBe('METHOD_NOT_ALLOWED');
+    }
+    expect(received.some((message) => JSON.stringify(message).includes('logging/setLevel'))).toBe(false);
+    expect(received.some((message) => JSON.stringify(message).includes('resources/'))).toBe(false);
+
+    const init = await post('alice-token', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
+    });
+    const sessionId = init.headers.get('mcp-session-id') ?? '';
+    await init.text();
+    const own = await post(
+      'alice-token',
+      { jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'debug' } },
+      { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    );
+    expect(((await own.json()) as { error?: unknown }).error).toBeUndefined();
+    expect(received.some((message) => JSON.stringify(message).includes('logging/setLevel'))).toBe(true);
+  });
+});
+
 describe('HTTP gateway: a caller who learnt another caller’s session id', () => {
   it('cannot send requests in that session, read its event stream or end it (404, ACCESS_DENIED)', async () => {
     const init = await post('alice-token', {

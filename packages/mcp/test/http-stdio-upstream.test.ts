@@ -93,6 +93,18 @@ describe('HTTP gateway in front of stdio upstreams it spawns, driven by the SDK 
     });
   });
 
+  it('one client cannot set the logging level of, or subscribe and unsubscribe resources in, the server every client shares (METHOD_NOT_ALLOWED); calls still run', async () => {
+    const [first, second] = await Promise.all([connect(gateway.url), connect(gateway.url)]);
+    expect(await refusal(first.setLoggingLevel('debug'))).toBe('METHOD_NOT_ALLOWED');
+    expect(await refusal(first.subscribeResource({ uri: 'demo://resource/static/document/architecture.md' }))).toBe(
+      'METHOD_NOT_ALLOWED',
+    );
+    expect(await refusal(second.unsubscribeResource({ uri: 'demo://resource/static/document/architecture.md' }))).toBe(
+      'METHOD_NOT_ALLOWED',
+    );
+    expect(JSON.stringify(await second.callTool({ name: 'echo', arguments: { message: 'still' } }))).toContain('still');
+  });
+
   it('server-filesystem over stdio at /mcp/fs: inside the root it reads, outside it is refused', async () => {
     const client = await connect(`${gateway.url}/fs`);
     const inside = await client.callTool({

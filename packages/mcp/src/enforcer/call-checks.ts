@@ -7,7 +7,7 @@
 import { matchGlob } from '@warden/core/policy';
 import type { ToolRuleConfig } from '../config/config-schema.js';
 import { checkArgumentRules, findFoldedDuplicate } from '../policy/argument-rules.js';
-import type { InputSchemaChecker } from '../policy/input-schema.js';
+import { findUnsafePattern, type InputSchemaChecker } from '../policy/input-schema.js';
 import { McpDeniedError } from './denial.js';
 
 const TIER_ORDER = ['auto', 'peer-review', 'team-lead', 'security-review'] as const;
@@ -64,6 +64,14 @@ export function hasProtoKey(value: unknown): boolean {
   return false;
 }
 
+/**
+ * True when calls must match the tool's declared input schema. Every matching rule applies: a broad
+ * rule turning the schema check off does not overrule a rule that asks for it by name.
+ */
+export function schemaCheckApplies(rules: readonly ToolRuleConfig[]): boolean {
+  return !rules.some((rule) => rule.matchInputSchema === false) || rules.some((rule) => rule.matchInputSchema === true);
+}
+
 /** Throws a denial when the arguments break a rule or the declared input schema. */
 export function checkCallArguments(
   rules: readonly ToolRuleConfig[],
@@ -102,11 +110,11 @@ export function checkCallArguments(
         });
     }
   }
-  // Every matching rule applies: a broad rule turning the schema check off does not overrule a
-  // rule that asks for it by name.
-  const skipSchema =
-    rules.some((rule) => rule.matchInputSchema === false) && !rules.some((rule) => rule.matchInputSchema === true);
-  if (skipSchema) return;
+  if (!schemaCheckApplies(rules)) return;
+  // A pattern that could hold the event loop (see pattern-cost.ts) refuses the tool, whatever the
+  // arguments: it is hidden from listings too.
+  const unsafePattern = findUnsafePattern(inputSchema);
+  if (unsafePattern !== undefined) throw new McpDeniedError({ denial: 'TOOL_DENIED', message: unsafePattern });
   const problem = schemaChecker.check(inputSchema, args);
   if (problem !== undefined) throw new McpDeniedError({ denial: 'SCHEMA_MISMATCH', message: problem });
 }

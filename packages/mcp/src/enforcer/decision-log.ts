@@ -18,7 +18,8 @@ type McpDecision =
   | 'listed'
   | 'tool-definition-pending'
   | 'hidden-characters'
-  | 'unsafe-tool-name';
+  | 'unsafe-tool-name'
+  | 'unsafe-schema-pattern';
 
 const eventTypes: Record<McpDecision, SecurityEventType> = {
   allowed: 'access_granted',
@@ -30,6 +31,7 @@ const eventTypes: Record<McpDecision, SecurityEventType> = {
   'tool-definition-pending': 'policy_warning',
   'hidden-characters': 'policy_warning',
   'unsafe-tool-name': 'policy_warning',
+  'unsafe-schema-pattern': 'policy_warning',
 };
 
 /** Writes decision events. */

@@ -99,6 +99,12 @@ export interface McpSessionConfig {
   askClient?: McpClientCall;
   /** What the client declared at `initialize`, when the transport saw it earlier (stateless HTTP). */
   clientCapabilities?: { elicitation?: { url?: unknown } };
+  /**
+   * The upstream session this client's requests go through is shared with other clients (the HTTP
+   * gateway's bridged session for 2026-07-28 clients, a stdio upstream it spawned): requests that
+   * change that session for everyone ({@link SESSION_WIDE_METHODS}) are refused.
+   */
+  sharedUpstreamSession?: boolean;
 }
 
 /** One client's view through the enforcer. */
@@ -126,6 +132,16 @@ export interface McpSession {
    * prefix) or refused when it imitates Warden's approval prompt. Others pass unchanged.
    */
   screenUpstreamRequest(method: string, params: unknown): ScreenedRequest;
+  /**
+   * Why a message the upstream sends the client unasked (a notification such as
+   * `notifications/message` or progress, or its own request: sampling, elicitation, roots) may not
+   * reach it now — the kill switch is on or cannot answer, or the caller may not reach the
+   * upstream — or `undefined` when it may. A kill switch stops both directions at once. A refusal
+   * is recorded as `denied` (`from: "upstream"`) for the first message of each run of refused
+   * ones in this session, not for every one: a hostile upstream flooding notifications during an
+   * incident cannot flood the audit sink too.
+   */
+  admitFromUpstream(method: string): Promise<McpDenialData | undefined>;
   /** Tells the enforcer about a notification from the upstream (`notifications/tools/list_changed` drops its listing). */
   observeUpstreamNotification(method: string): void;
 }
@@ -151,6 +167,19 @@ export interface McpEnforcer {
    */
   approveToolDefinition(approval: { upstream: string; tool: string; digest: string; actor: string }): Promise<boolean>;
 }
+
+/**
+ * Requests whose effect is the upstream session's, not the request's: the level of every
+ * `notifications/message` it sends, which resource updates it sends. In a session several clients
+ * share, one client's request would change what every other client receives (turn another's
+ * logging to `debug`, or unsubscribe it), and the upstream's notifications cannot be told apart
+ * per client: refused there with `METHOD_NOT_ALLOWED`.
+ */
+const SESSION_WIDE_METHODS: ReadonlySet<string> = new Set([
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
 
 /** Methods forwarded without further checks once the kill switch and upstream access allow them. */
 const PASS_THROUGH = new Set(['initialize', 'ping', 'logging/setLevel', 'server/discover']);
@@ -270,6 +299,8 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
   let urlElicitation = sessionConfig.clientCapabilities?.elicitation?.url !== undefined;
 
   const context: ListingContext = { state, source, caller, upstream: upstreamName };
+  /** True while the upstream's unasked messages are being refused (one event per such run). */
+  let refusingUpstream = false;
 
   const decide = async (method: string, params: unknown, unguarded: McpUpstreamCall): Promise<McpOutcome> => {
     await assertKillSwitchOff(state.killSwitch);
@@ -284,6 +315,12 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       throw new McpDeniedError({
         denial: 'INVALID_REQUEST',
         message: `${method} params are nested more than ${MAX_MESSAGE_NESTING} deep`,
+      });
+    }
+    if (sessionConfig.sharedUpstreamSession === true && SESSION_WIDE_METHODS.has(method)) {
+      throw new McpDeniedError({
+        denial: 'METHOD_NOT_ALLOWED',
+        message: `${method} would change the upstream session other callers share`,
       });
     }
     if (method === 'initialize') {
@@ -350,6 +387,25 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
       return false;
     },
     reachRefusal: () => reachRefusal(state, source, upstreamName),
+    async admitFromUpstream(method) {
+      const refusal = await reachRefusal(state, source, upstreamName);
+      if (refusal === undefined) {
+        refusingUpstream = false;
+        return undefined;
+      }
+      if (!refusingUpstream) {
+        refusingUpstream = true;
+        await state.log
+          .record('denied', source, upstreamName, {
+            caller,
+            method: method.slice(0, 256),
+            from: 'upstream',
+            ...refusal,
+          })
+          .catch(() => undefined);
+      }
+      return refusal;
+    },
     screenUpstreamRequest: (method, params) =>
       screenUpstreamRequest(upstreamName, method, params, config.approvals.url),
     observeUpstreamNotification(method) {

@@ -254,3 +254,59 @@ describe('an audit sink that cannot record (attacker: whoever can take the sink 
     },
   );
 });
+
+describe('a hostile upstream declaring a catastrophic pattern in a tool schema', () => {
+  const schema = (pattern: string) => ({
+    type: 'object',
+    properties: { name: { type: 'string', pattern } },
+    required: ['name'],
+  });
+  const tools = [
+    { name: 'evil', inputSchema: schema('^(a+)+$') },
+    { name: 'evil_keys', inputSchema: { type: 'object', patternProperties: { '(a|aa)+$': { type: 'string' } } } },
+    { name: 'slug', inputSchema: schema('^[a-z0-9-]+$') },
+    { name: 'dated', inputSchema: schema('^\\d{4}-\\d{2}-\\d{2}$') },
+    { name: 'unchecked', inputSchema: schema('^(a|a)*$') },
+  ];
+  const upstream: McpUpstreamCall = async (method) =>
+    method === 'tools/list' ? { result: { tools } } : { result: { content: [{ type: 'text', text: 'ran' }] } };
+  const policy: Partial<WardenMcpConfigInput> = {
+    pinning: { mode: 'off' },
+    tools: { 'fs/unchecked': { matchInputSchema: false } },
+  };
+
+  it('the tool is hidden from tools/list and flagged; tools with everyday patterns (or whose schema is not checked) are listed', async () => {
+    const { session, events } = setup(policy);
+    const listed = resultOf(await session.handleRequest('tools/list', {}, upstream)).tools as Array<{ name: string }>;
+    expect(listed.map((tool) => tool.name)).toEqual(['slug', 'dated', 'unchecked']);
+    const flagged = events.find((event) => event.details.mcp === 'unsafe-schema-pattern');
+    expect(flagged?.type).toBe('policy_warning');
+    expect(flagged?.details).toMatchObject({ tools: ['evil', 'evil_keys'], count: 2, withheld: true });
+  });
+
+  it("a call to it is refused (TOOL_DENIED) at once, whatever the arguments, even 'a'.repeat(40) + '!'", async () => {
+    const { session } = setup(policy);
+    const started = performance.now();
+    for (const [name, args] of [
+      ['evil', { name: `${'a'.repeat(40)}!` }],
+      ['evil', { name: 'aaa' }],
+      ['evil_keys', { [`${'a'.repeat(40)}!`]: 'x' }],
+    ] as const) {
+      const outcome = await session.handleRequest('tools/call', { name, arguments: args }, upstream);
+      expect('error' in outcome && outcome.error.data).toMatchObject({
+        warden: { code: 'TOOL_DENIED', reason: expect.stringMatching(/pattern .* which Warden does not run/) },
+      });
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('calls to tools with everyday patterns are decided by them', async () => {
+    const { session } = setup(policy);
+    const call = (name: string, value: string) =>
+      session.handleRequest('tools/call', { name, arguments: { name: value } }, upstream);
+    expect(await call('slug', 'my-repo')).toEqual({ result: { content: [{ type: 'text', text: 'ran' }] } });
+    expect(await call('dated', '2026-12-07')).toEqual({ result: { content: [{ type: 'text', text: 'ran' }] } });
+    const bad = await call('dated', 'yesterday');
+    expect('error' in bad && bad.error.data).toMatchObject({ warden: { code: 'SCHEMA_MISMATCH' } });
+  });
+});

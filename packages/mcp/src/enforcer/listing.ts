@@ -7,6 +7,8 @@
 import type { InjectionSource } from '@warden/core';
 import { compileGlobList } from '@warden/core/policy';
 import { isSafeToolName, type McpToolDefinition } from '../pinning/tool-definition.js';
+import { findUnsafePattern } from '../policy/input-schema.js';
+import { matchingRules, schemaCheckApplies } from './call-checks.js';
 import { McpDeniedError } from './denial.js';
 import type { EnforcerState } from './enforcer.js';
 import { withholdHiddenItems } from './hidden-characters.js';
@@ -113,7 +115,25 @@ async function visibleTools(
       upstream,
     ),
   );
-  return tools.filter((tool) => allowedNames.has(tool.name) && pinned.has(tool));
+  const visible = tools.filter((tool) => allowedNames.has(tool.name) && pinned.has(tool));
+  // A tool whose schema pattern could hold the event loop is refused on call (when its schema is
+  // checked): hidden here, so listing and call agree.
+  const unsafePatterns = visible.filter(
+    (tool) =>
+      schemaCheckApplies(matchingRules(state.config.tools, upstream, tool.name)) &&
+      findUnsafePattern(tool.inputSchema) !== undefined,
+  );
+  if (unsafePatterns.length === 0) return visible;
+  await state.log
+    .record('unsafe-schema-pattern', undefined, upstream, {
+      tools: unsafePatterns.slice(0, 16).map((tool) => tool.name),
+      count: unsafePatterns.length,
+      reason: findUnsafePattern(unsafePatterns[0]?.inputSchema),
+      withheld: true,
+    })
+    .catch(() => undefined);
+  const withheld = new Set(unsafePatterns);
+  return visible.filter((tool) => !withheld.has(tool));
 }
 
 /**

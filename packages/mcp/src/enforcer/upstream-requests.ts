@@ -24,9 +24,98 @@ export type ScreenedRequest = { params: unknown } | { refusal: McpDenialData };
 
 const INVISIBLE = /[\p{Cf}\p{Cc}\p{M}\s]/gu;
 
-/** `text` as a reader would compare it: NFKC, case-folded, without invisible, combining or space characters. */
+/**
+ * Letters of other scripts drawn like Latin ones (Unicode's confusables, the common part), each
+ * with the Latin letter it passes for, case by case: uppercase Greek `Ν` reads as `N`, its
+ * lowercase `ν` as `v`. Cyrillic, Greek, Armenian, and Latin small capitals (which NFKC keeps).
+ */
+const LOOK_ALIKE_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  // Cyrillic
+  ['аАɑ', 'a'],
+  ['ВЬьвʙ', 'b'],
+  ['сСϲϹ', 'c'],
+  ['ԁԀ', 'd'],
+  ['еЕёЁ', 'e'],
+  ['һҺ', 'h'],
+  ['іІӀӏ', 'i'],
+  ['јЈ', 'j'],
+  ['КкΚκ', 'k'],
+  ['М', 'm'],
+  ['НΗ', 'h'],
+  ['оОοΟσՕօ', 'o'],
+  ['рРρΡ', 'p'],
+  ['ԛԚ', 'q'],
+  ['ѕЅ', 's'],
+  ['ТтΤτ', 't'],
+  ['уУγ', 'y'],
+  ['хХχΧ', 'x'],
+  ['ԝԜѡωɯ', 'w'],
+  ['г', 'r'],
+  ['п', 'n'],
+  // Greek
+  ['αΑ', 'a'],
+  ['Ββϐ', 'b'],
+  ['Εεϵ', 'e'],
+  ['Ζ', 'z'],
+  ['ΙιΪϊ', 'i'],
+  ['Μ', 'm'],
+  ['Νη', 'n'],
+  ['ν', 'v'],
+  ['υΥϒ', 'u'],
+  // Armenian
+  ['ոռ', 'n'],
+  ['ս', 'u'],
+  ['հ', 'h'],
+  ['ց', 'g'],
+  ['զ', 'q'],
+  // Latin small capitals and the like
+  ['ᴀ', 'a'],
+  ['ᴄ', 'c'],
+  ['ᴅ', 'd'],
+  ['ᴇ', 'e'],
+  ['ɢ', 'g'],
+  ['ʜ', 'h'],
+  ['ɪı', 'i'],
+  ['ᴊ', 'j'],
+  ['ᴋ', 'k'],
+  ['ʟ', 'l'],
+  ['ᴍ', 'm'],
+  ['ɴ', 'n'],
+  ['ᴏ', 'o'],
+  ['ᴘ', 'p'],
+  ['ʀ', 'r'],
+  ['ꜱ', 's'],
+  ['ᴛ', 't'],
+  ['ᴜ', 'u'],
+  ['ᴠ', 'v'],
+  ['ᴡ', 'w'],
+  ['ʏ', 'y'],
+  ['ᴢ', 'z'],
+];
+
+const LOOK_ALIKES: ReadonlyMap<string, string> = new Map(
+  LOOK_ALIKE_PAIRS.flatMap(([letters, latin]) => [...letters].map((letter) => [letter, latin] as const)),
+);
+const LOOK_ALIKE = new RegExp(`[${[...LOOK_ALIKES.keys()].join('')}]`, 'gu');
+
+/**
+ * `text` as a reader would compare it: NFKC (fullwidth and other compatibility forms), letters of
+ * other scripts that pass for Latin ones replaced by them (`wаrden` with a Cyrillic `а`, `ԝarden`,
+ * `ᴡᴀʀᴅᴇɴ`), case-folded, accents taken off (`wárden`), without invisible, combining or space
+ * characters, and `vv` and `cl` read as the `w` and `d` they pass for.
+ */
 function folded(text: string): string {
-  return text.normalize('NFKC').toLowerCase().normalize('NFKC').replace(INVISIBLE, '');
+  return (
+    text
+      .normalize('NFKC')
+      .replace(LOOK_ALIKE, (letter) => LOOK_ALIKES.get(letter) ?? letter)
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(INVISIBLE, '')
+      // Pairs of Latin letters drawn like one: `vvarden`, `warclen`.
+      .replaceAll('vv', 'w')
+      .replaceAll('cl', 'd')
+  );
 }
 
 /** True when any string (or key) in `value` names Warden or points into the approval page. Iterative. */

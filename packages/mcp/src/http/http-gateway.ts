@@ -245,6 +245,9 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         } else if (
           waiting === undefined &&
           answerable &&
+          // An answer under an id of Warden's own prompts whose prompt is gone (expired, the kill
+          // switch) was meant for Warden: it is dropped, never handed to the upstream as an answer.
+          !isWardenAskId(message.id) &&
           (await enforcer.openSession({ caller, upstream: upstreamName }).reachRefusal()) === undefined
         ) {
           if (stateless) bridgedRequests.delete(String(message.id));
@@ -291,6 +294,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       const session = enforcer.openSession({
         caller,
         upstream: upstreamName,
+        // Every 2026-07-28 caller shares the bridged session; every caller shares a stdio upstream.
+        sharedUpstreamSession: stateless || stdio !== undefined,
         ...(protocolVersion ? { protocolVersion } : {}),
         ...(remembered?.urlElicitation || (message.method === 'initialize' && hasUrlElicitation(message.params))
           ? { clientCapabilities: { elicitation: { url: {} } } }
@@ -329,17 +334,26 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // own requests. An answer to a request the gateway never sent (the client's held call,
             // "done") and a request without an id (an elicitation past the screening) are dropped.
             if (!isRecord(relayed) || typeof relayed.method !== 'string') return;
+            const relayedMethod = relayed.method;
             if (relayed.id === undefined) {
-              if (!relayed.method.startsWith('notifications/')) return;
-              session.observeUpstreamNotification(relayed.method);
-              return sendEvent(relayed);
+              if (!relayedMethod.startsWith('notifications/')) return;
+              if (cancelsWardenAsk(relayedMethod, relayed.params)) return;
+              session.observeUpstreamNotification(relayedMethod);
+              // A notification (logging, progress, resources/updated) reaches the client only
+              // while the kill switch is off, in the order the upstream sent it.
+              upstreamRequests = upstreamRequests
+                .then(async () => {
+                  if ((await session.admitFromUpstream(relayedMethod)) === undefined) sendEvent(relayed);
+                })
+                .catch(() => undefined);
+              return;
             }
             // The upstream's own request (sampling, elicitation) reaches the client only while
             // the kill switch is off; the reply waits until it is settled.
             upstreamRequests = upstreamRequests
               .then(async () => {
-                if ((await session.reachRefusal()) !== undefined) return;
-                const screened = screenRelayed(session, relayed.id, relayed.method as string, relayed.params);
+                if ((await session.admitFromUpstream(relayedMethod)) !== undefined) return;
+                const screened = screenRelayed(session, relayed.id, relayedMethod, relayed.params);
                 if ('params' in screened) {
                   if (stateless) rememberBridgedRequest(String(relayed.id), caller);
                   return void sendEvent({ ...relayed, params: screened.params });
@@ -432,6 +446,8 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
       // POST's stream: one imitating Warden's approval prompt never reaches the client.
       const screening = enforcer.openSession({ caller, upstream: upstreamName });
       const refusals: Array<Record<string, unknown>> = [];
+      /** The methods of the events in the chunk being relayed (the first is named if it is refused). */
+      const methods: string[] = [];
       const rewriter = (upstreamResponse.headers.get('content-type') ?? '').includes('text/event-stream')
         ? createEventStreamRewriter(config.limits.maxMessageBytes, (data) => {
             let event: unknown;
@@ -443,7 +459,11 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
             // As on a POST's stream: answers to requests never made, and requests without an id,
             // are dropped; notifications pass, requests are screened.
             if (!isRecord(event) || typeof event.method !== 'string') return undefined;
-            if (event.id === undefined) return event.method.startsWith('notifications/') ? data : undefined;
+            methods.push(event.method);
+            if (event.id === undefined)
+              return event.method.startsWith('notifications/') && !cancelsWardenAsk(event.method, event.params)
+                ? data
+                : undefined;
             const screened = screenRelayed(screening, event.id, event.method, event.params);
             if ('params' in screened) return JSON.stringify({ ...event, params: screened.params });
             refusals.push(errorResponse(event.id as JsonRpcId, screened.refusal.code, screened.refusal.reason));
@@ -455,13 +475,20 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
         for await (const chunk of upstreamResponse.body as unknown as AsyncIterable<Uint8Array>) {
           if (response.writableLength > config.limits.maxMessageBytes * 4) break;
           if (rewriter === undefined) {
+            if ((await screening.admitFromUpstream('event-stream')) !== undefined) break;
             response.write(chunk);
             continue;
           }
           const bytes = carried ? Buffer.concat([carried, chunk]) : Buffer.from(chunk);
           const complete = completeUtf8Length(bytes);
           carried = complete < bytes.length ? bytes.subarray(complete) : undefined;
+          methods.length = 0;
           const text = rewriter.push(bytes.toString('utf8', 0, complete));
+          // Checked on every chunk, not only on a change of the switch: one turned on between the
+          // check that opened this stream and the subscription above would otherwise go unseen,
+          // and one that cannot answer (a stale Redis copy) must stop the stream too. What the
+          // chunk held is dropped and the stream ends; the client's GET is refused while it is on.
+          if ((await screening.admitFromUpstream(methods[0] ?? 'event-stream')) !== undefined) break;
           if (text !== '') response.write(text);
           for (const refusal of refusals.splice(0))
             void postToUpstream(target, refusal, sessionId ? { sessionId } : {}, () => {}).catch(() => undefined);
@@ -597,13 +624,28 @@ function completeResult(method: string, outcome: McpOutcome): McpOutcome {
 /** The ids of Warden's own requests to a client (its approval prompts) start with this. */
 const ASK_ID_PREFIX = 'warden-ask-';
 
+/** True for an id in the namespace of Warden's own requests to a client (its approval prompts). */
+function isWardenAskId(id: unknown): boolean {
+  return String(id).startsWith(ASK_ID_PREFIX);
+}
+
+/**
+ * True for an upstream's `notifications/cancelled` naming one of Warden's own requests to the
+ * client: the client would stop handling Warden's approval prompt and never answer it (the held
+ * call then waits until it expires). An upstream may cancel only its own requests, whose ids lie
+ * outside that namespace.
+ */
+function cancelsWardenAsk(method: string, params: unknown): boolean {
+  return method === 'notifications/cancelled' && isRecord(params) && isWardenAskId(params.requestId);
+}
+
 /**
  * Screens a request an upstream sends the client: its id must lie outside the namespace of
  * Warden's own prompts (the client's answer to it would be routed to Warden as the answer to an
  * approval prompt), then the enforcer screens its method and params.
  */
 function screenRelayed(session: McpSession, id: unknown, method: string, params: unknown): ScreenedRequest {
-  if (String(id).startsWith(ASK_ID_PREFIX))
+  if (isWardenAskId(id))
     return {
       refusal: {
         code: 'INVALID_REQUEST',

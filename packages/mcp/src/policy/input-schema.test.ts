@@ -81,3 +81,61 @@ describe('createInputSchemaChecker({ maxCached }): a hostile upstream that keeps
     );
   });
 });
+
+describe('createInputSchemaChecker().check(schema, args): schema patterns on the backtracking engine (attacker: the upstream)', () => {
+  const withPattern = (pattern: string) => ({
+    type: 'object',
+    properties: { name: { type: 'string', pattern } },
+  });
+
+  it.each(['^(a+)+$', '(a|aa)+$', '(\\w+\\s?)*$', '(.*a){20}', '(a*)\\1$'])(
+    "%s against 'a'.repeat(40) + '!' fails at once instead of holding the event loop",
+    (pattern) => {
+      const checker = createInputSchemaChecker();
+      const started = performance.now();
+      expect(checker.check(withPattern(pattern), { name: `${'a'.repeat(40)}!` })).toMatch(
+        /pattern Warden does not run/,
+      );
+      expect(performance.now() - started).toBeLessThan(1000);
+    },
+  );
+
+  it('an evil pattern as a patternProperties key, or nested in $defs, fails too', () => {
+    const checker = createInputSchemaChecker();
+    const keyed = { type: 'object', patternProperties: { '^(a+)+$': { type: 'string' } } };
+    expect(checker.check(keyed, { [`${'a'.repeat(40)}!`]: 'x' })).toMatch(/pattern Warden does not run/);
+    const nested = {
+      type: 'object',
+      $defs: { name: { type: 'string', pattern: '^(a|a)*$' } },
+      properties: { name: { $ref: '#/$defs/name' } },
+    };
+    expect(checker.check(nested, { name: 'aaaa!' })).toMatch(/pattern Warden does not run/);
+  });
+
+  it('benign patterns still decide as before', () => {
+    const checker = createInputSchemaChecker();
+    const slug = withPattern('^[a-z0-9-]+$');
+    expect(checker.check(slug, { name: 'my-repo-2' })).toBeUndefined();
+    expect(checker.check(slug, { name: 'My Repo' })).toMatch(/must match pattern/);
+    const date = withPattern('^\\d{4}-\\d{2}-\\d{2}$');
+    expect(checker.check(date, { name: '2026-12-07' })).toBeUndefined();
+    expect(checker.check(date, { name: '2026-12-7' })).toMatch(/must match pattern/);
+    expect(checker.check(slug, { name: 'a'.repeat(1_000_000) })).toBeUndefined();
+  });
+
+  it('a string too long for a pattern whose quantifiers backtrack over each other is refused without being tested; so are many strings that together exceed the budget', () => {
+    const checker = createInputSchemaChecker();
+    const started = performance.now();
+    expect(checker.check(withPattern('.*.*=$'), { name: 'a'.repeat(5000) })).toMatch(/too long to be tested/);
+    const many = {
+      type: 'object',
+      properties: { names: { type: 'array', items: { type: 'string', pattern: '.*.*=$' } } },
+    };
+    expect(checker.check(many, { names: Array.from({ length: 10_000 }, () => `${'a'.repeat(148)}=`) })).toMatch(
+      /too long to be tested/,
+    );
+    expect(performance.now() - started).toBeLessThan(2000);
+    // The budget is per call: the next one starts afresh.
+    expect(checker.check(withPattern('.*.*=$'), { name: 'a=' })).toBeUndefined();
+  });
+});

@@ -7,11 +7,105 @@
 import { computePayloadDigest } from '@warden/core';
 import { Ajv } from 'ajv';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { assessPattern, PATTERN_STEP_BUDGET, UnsafePatternError } from './pattern-cost.js';
 
 /** Validates tool arguments against declared input schemas. */
 export interface InputSchemaChecker {
-  /** `undefined` when `args` match `schema`, otherwise what is wrong. A schema that cannot be compiled fails. */
+  /**
+   * `undefined` when `args` match `schema`, otherwise what is wrong. A schema that cannot be
+   * compiled fails, and so does a string too long to be tested against its pattern within
+   * {@link PATTERN_STEP_BUDGET} (see `pattern-cost.ts`).
+   */
   check(schema: unknown, args: unknown): string | undefined;
+}
+
+/** Schema keywords whose values are data, not schemas: a `pattern` key in them is not a pattern. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+
+const unsafeBySchema = new WeakMap<object, string | false>();
+
+/**
+ * Why a schema declares a pattern Warden does not run (`pattern` values and `patternProperties`
+ * keys at any depth, see `pattern-cost.ts`), or `undefined`. Remembered per schema object.
+ */
+export function findUnsafePattern(schema: unknown): string | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const known = unsafeBySchema.get(schema);
+  if (known !== undefined) return known === false ? undefined : known;
+  const found = scanForUnsafePattern(schema);
+  unsafeBySchema.set(schema, found ?? false);
+  return found;
+}
+
+function scanForUnsafePattern(schema: object): string | undefined {
+  const unsafe = (pattern: string): string | undefined => {
+    try {
+      assessPattern(pattern);
+      return undefined;
+    } catch (error) {
+      const reason = error instanceof UnsafePatternError ? error.message : 'it cannot be read';
+      return `its input schema declares the pattern ${JSON.stringify(pattern.slice(0, 64))}, which Warden does not run: ${reason}`;
+    }
+  };
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item)) {
+      for (const child of item) pending.push(child);
+      continue;
+    }
+    for (const [key, value] of Object.entries(item)) {
+      if (DATA_KEYWORDS.has(key)) continue;
+      if (key === 'pattern' && typeof value === 'string') {
+        const reason = unsafe(value);
+        if (reason !== undefined) return reason;
+        continue;
+      }
+      if (key === 'patternProperties' && typeof value === 'object' && value !== null && !Array.isArray(value))
+        for (const pattern of Object.keys(value)) {
+          const reason = unsafe(pattern);
+          if (reason !== undefined) return reason;
+        }
+      pending.push(value);
+    }
+  }
+  return undefined;
+}
+
+/** Ajv's `code.regExp` option (its `RegExpEngine` type is not exported from the package's entry). */
+type RegExpEngineLike = ((pattern: string, flags: string) => { test(text: string): boolean }) & { code: string };
+
+/** What the pattern tests of the validation under way may still spend. */
+interface PatternBudget {
+  left: number;
+  exceeded: boolean;
+}
+
+/**
+ * Ajv's regular expressions, guarded: a pattern refused by `pattern-cost.ts` cannot be compiled
+ * (the schema fails), and each test first takes its estimated cost from the budget of the
+ * validation under way; a string past what is left fails the pattern without being tested.
+ */
+function guardedRegExp(budget: PatternBudget): RegExpEngineLike {
+  const engine = (pattern: string, flags: string) => {
+    const native = new RegExp(pattern, flags);
+    const assessment = assessPattern(pattern);
+    return {
+      test(text: string): boolean {
+        const cost = assessment.cost(text.length);
+        if (!(cost <= budget.left)) {
+          budget.exceeded = true;
+          return false;
+        }
+        budget.left -= cost;
+        return native.test(text);
+      },
+      // Ajv shares one compiled pattern per distinct `toString()`.
+      toString: () => native.toString(),
+    };
+  };
+  return Object.assign(engine, { code: 'wardenGuardedRegExp' });
 }
 
 /** Settings of {@link createInputSchemaChecker}. */
@@ -37,8 +131,13 @@ interface Compilers {
   draft07: Ajv;
 }
 
-function createCompilers(): Compilers {
-  const options = { strict: false, allErrors: false, validateFormats: false } as const;
+function createCompilers(budget: PatternBudget): Compilers {
+  const options = {
+    strict: false,
+    allErrors: false,
+    validateFormats: false,
+    code: { regExp: guardedRegExp(budget) },
+  } as const;
   return { draft2020: new Ajv2020(options), draft07: new Ajv(options) };
 }
 
@@ -67,7 +166,8 @@ function compileAlone(compiler: Ajv | Ajv2020, body: Record<string, unknown>): V
  */
 export function createInputSchemaChecker(checkerOptions: InputSchemaCheckerOptions = {}): InputSchemaChecker {
   const maxCached = checkerOptions.maxCached ?? DEFAULT_MAX_CACHED;
-  let compilers = createCompilers();
+  const budget: PatternBudget = { left: PATTERN_STEP_BUDGET, exceeded: false };
+  let compilers = createCompilers(budget);
   /** Digest of the schema's canonical text → validator compiled by the current `compilers`. */
   let cache = new Map<string, ValidateFunction>();
   /** Compilations by the current `compilers`, failed ones included (they leave state behind too). */
@@ -84,7 +184,7 @@ export function createInputSchemaChecker(checkerOptions: InputSchemaCheckerOptio
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     if (compilations >= maxCached) {
-      compilers = createCompilers();
+      compilers = createCompilers(budget);
       cache = new Map();
       compilations = 0;
     }
@@ -102,10 +202,16 @@ export function createInputSchemaChecker(checkerOptions: InputSchemaCheckerOptio
       let validate: ValidateFunction;
       try {
         validate = compile(schema as Record<string, unknown>);
-      } catch {
+      } catch (error) {
+        if (error instanceof UnsafePatternError)
+          return `the tool's input schema declares a pattern Warden does not run: ${error.message}`;
         return 'the tool declared an input schema that cannot be compiled';
       }
+      budget.left = PATTERN_STEP_BUDGET;
+      budget.exceeded = false;
       if (validate(args)) return undefined;
+      if (budget.exceeded)
+        return `arguments hold a string too long to be tested against the schema's pattern within Warden's bound of ${PATTERN_STEP_BUDGET} backtracking steps per call`;
       const first = validate.errors?.[0];
       return first
         ? `arguments${first.instancePath.replaceAll('/', '.')} ${first.message ?? 'are invalid'}`

@@ -45,6 +45,9 @@ export interface ProxyConnection {
   callUpstream(method: string, params: unknown): Promise<McpOutcome>;
 }
 
+/** Notifications from the upstream that may wait for the kill switch's answer; past it, new ones are dropped. */
+const MAX_WAITING_FROM_UPSTREAM = 4096;
+
 interface Pending {
   resolve: (value: { result?: unknown; error?: unknown }) => void;
   reject: (error: Error) => void;
@@ -146,6 +149,68 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
   };
 
   /**
+   * What the upstream sends unasked (its notifications, its requests) passes the kill switch one
+   * message at a time, in the order it arrived: a notification waiting on the check is never
+   * overtaken by the next one.
+   */
+  let fromUpstreamChain: Promise<void> = Promise.resolve();
+  /** Messages waiting in that chain (a kill switch slow to answer must not let them pile up without bound). */
+  let waitingFromUpstream = 0;
+  const inOrder = (step: () => Promise<void> | void) => {
+    waitingFromUpstream += 1;
+    fromUpstreamChain = fromUpstreamChain
+      .then(step)
+      .catch(() => {
+        // The client or the upstream is gone, or the message cannot be written (nested too deep to
+        // serialise): dropped, never thrown where nothing catches it and the process would end.
+      })
+      .finally(() => {
+        waitingFromUpstream -= 1;
+      });
+  };
+
+  /**
+   * An upstream's notification (`notifications/message`, progress, `resources/updated`,
+   * `tools/list_changed`) reaches the client only while the kill switch is off (and answers):
+   * a kill switch stops both directions at once. Refused ones are dropped (and recorded).
+   */
+  const relayUpstreamNotification = (message: Extract<IncomingMessage, { kind: 'notification' }>) => {
+    // Dropping Warden's listing is safe whether or not the notification reaches the client.
+    config.session.observeUpstreamNotification(message.method);
+    if (waitingFromUpstream >= MAX_WAITING_FROM_UPSTREAM) return;
+    let params = message.params;
+    if (message.method === 'notifications/cancelled') {
+      params = relayedCancellation(message.params);
+      if (params === undefined) return;
+    }
+    // Asked on arrival; sent in the order of arrival.
+    const refusal = config.session.admitFromUpstream(message.method);
+    inOrder(async () => {
+      if ((await refusal) !== undefined) return;
+      config.sendToClient({ jsonrpc: '2.0', method: message.method, ...(params === undefined ? {} : { params }) });
+    });
+  };
+
+  /**
+   * An upstream's `notifications/cancelled` names its own request's id, which the client never saw
+   * (its requests reach the client under ids of the wrapper's own): it goes on naming the id that
+   * request was relayed under. One naming no request of the upstream's relayed to the client is
+   * dropped: the client would otherwise withdraw whatever it was asked under that id, Warden's
+   * approval prompt included (whose ids are sequential).
+   */
+  const relayedCancellation = (params: unknown): Record<string, unknown> | undefined => {
+    if (!isRecord(params) || !validRequestId(params.requestId)) return undefined;
+    const named = JSON.stringify(params.requestId);
+    for (const [relayedId, original] of relayedFromUpstream)
+      if (JSON.stringify(original) === named) {
+        // Cancelled: the client will not answer it.
+        relayedFromUpstream.delete(relayedId);
+        return { ...params, requestId: relayedId };
+      }
+    return undefined;
+  };
+
+  /**
    * An upstream's request (sampling, elicitation, roots) reaches the client only while the kill
    * switch is off: a sampling request would otherwise set the client's model to work after
    * everything was stopped. A refused one is answered with the denial.
@@ -166,7 +231,9 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
     // A client that never answers does not keep the entry: it is dropped after ten minutes (a
     // person may take that long over a form), or the request timeout when that is longer.
     setTimeout(() => relayedFromUpstream.delete(id), Math.max(config.requestTimeoutMs, 600_000)).unref();
-    void config.session.reachRefusal().then((refusal) => {
+    const admitted = config.session.admitFromUpstream(message.method);
+    inOrder(async () => {
+      const refusal = await admitted;
       try {
         const screened =
           refusal === undefined ? config.session.screenUpstreamRequest(message.method, message.params) : { refusal };
@@ -251,12 +318,7 @@ export function createProxyConnection(config: ProxyConnectionConfig): ProxyConne
           // the client past the screening and the kill switch its requests get: only MCP's
           // notifications pass.
           if (!message.method.startsWith('notifications/')) return;
-          config.session.observeUpstreamNotification(message.method);
-          config.sendToClient({
-            jsonrpc: '2.0',
-            method: message.method,
-            ...(message.params === undefined ? {} : { params: message.params }),
-          });
+          relayUpstreamNotification(message);
           return;
         case 'request':
           relayUpstreamRequest(message);
