@@ -119,12 +119,19 @@ export interface RunningHost {
  */
 export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
   const host = createAgentHost(config, options);
+  let operatorConsole: ReturnType<typeof createHostConsole>;
+  try {
+    // Before listening: a console setting it refuses (`server.consoleAllowedHosts`) stops the start.
+    operatorConsole = createHostConsole(host.context, options.onError ?? console.error, {
+      audit: host.auditLog,
+      ...options.console,
+    });
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
   await delay(PEER_FUTURE_SKEW_MS);
   const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
-  const operatorConsole = createHostConsole(host.context, options.onError ?? console.error, {
-    audit: host.auditLog,
-    ...options.console,
-  });
   mountConsole(server as Server, operatorConsole);
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));
