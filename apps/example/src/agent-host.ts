@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { type Clock, createCapabilityRegistry, createSecurityEngine, createSecurityEventEmitter } from '@warden/core';
 import { createGateway } from '@warden/gateway';
@@ -12,7 +13,7 @@ import { createDelegations } from './delegation.js';
 import type { HostContext } from './host-context.js';
 import { createHttpApp } from './http-app.js';
 import { toErrorResponse } from './http-errors.js';
-import { createReplayGuard } from './replay-guard.js';
+import { createReplayGuard, PEER_FUTURE_SKEW_MS } from './replay-guard.js';
 
 /** Options of {@link createAgentHost} and {@link startAgentHost}. */
 export interface AgentHostOptions {
@@ -110,14 +111,27 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-/** Creates the host and listens on `config.server` (port 0 picks a free port). */
+/**
+ * Creates the host and listens on `config.server` (port 0 picks a free port), after
+ * {@link PEER_FUTURE_SKEW_MS}: a peer signature dated before the host's start plus that skew may
+ * have been used against the process before a restart and is refused, so the host waits until
+ * peers who sign as they send are past it.
+ */
 export async function startAgentHost(config: HostConfig, options: AgentHostOptions = {}): Promise<RunningHost> {
   const host = createAgentHost(config, options);
+  let operatorConsole: ReturnType<typeof createHostConsole>;
+  try {
+    // Before listening: a console setting it refuses (`server.consoleAllowedHosts`) stops the start.
+    operatorConsole = createHostConsole(host.context, options.onError ?? console.error, {
+      audit: host.auditLog,
+      ...options.console,
+    });
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+  await delay(PEER_FUTURE_SKEW_MS);
   const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
-  const operatorConsole = createHostConsole(host.context, options.onError ?? console.error, {
-    audit: host.auditLog,
-    ...options.console,
-  });
   mountConsole(server as Server, operatorConsole);
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));

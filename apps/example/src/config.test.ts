@@ -12,7 +12,7 @@ import { sha256Hex } from './source-identification.js';
 describe('parseHostConfig(input)', () => {
   it('fills every default: loopback, the embedded policy, stubs and memory stores', () => {
     const config = parseHostConfig({});
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 65_536 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 65_536, consoleAllowedHosts: [] });
     expect(config.security).toBe(DEFAULT_HOST_POLICY);
     expect(config.operators).toEqual([]);
     expect(chooseBackends(config)).toEqual({

@@ -48,6 +48,9 @@ const serverSchema = z
     host: z.string().min(1).max(255).default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8787),
     bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536),
+    // Host names the console at /console answers to besides the address it is reached on
+    // (`@warden/console`'s `allowedHosts`: any other name is DNS rebinding and refused).
+    consoleAllowedHosts: z.array(z.string().min(1).max(255)).max(100).default([]),
   })
   .strict();
 

@@ -48,6 +48,7 @@ export function createHostConsole(
     ...(extras.toolPins ? { toolPins: extras.toolPins } : {}),
     events: host.events,
     now: host.now,
+    allowedHosts: host.config.server.consoleAllowedHosts,
     onError,
   });
   const closeConsole = handler.close;

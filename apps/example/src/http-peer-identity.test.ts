@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPeerKeys } from './host-client.js';
+import { createHostClient, createPeerKeys } from './host-client.js';
 import { signPeerRequest } from './peer-signature.js';
+import { PEER_FUTURE_SKEW_MS } from './replay-guard.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 describe('a discovered peer that writes its self-made key with text of its choosing', () => {
@@ -61,6 +62,34 @@ describe('a peer replaying a captured signed request to the host after it restar
     expect((await second.client.send(second.actors.operator, 'GET', '/approvals')).body).toEqual({ pending: [] });
     // The same peer signing anew is served.
     const fresh = await second.client.send({ kind: 'peer', name: 'peer', keys }, 'POST', path, JSON.parse(body));
+    expect(fresh.status).toBe(202);
+  });
+
+  it('POST /sessions/code-runner/messages signed a moment ahead of the host clock, used once, then sent to a new host started after it (a restart within the window) is ACCESS_DENIED and queues nothing', async () => {
+    // One wall clock for both processes, moved by hand: the restart happens 100 ms later.
+    let clock = Date.now();
+    const now = () => clock;
+    const keys = createPeerKeys();
+    const path = '/sessions/code-runner/messages';
+    const body = JSON.stringify({ message: 'count files', tool: 'Bash', command: 'ls / | wc -l' });
+    const first = await startTestHost({ host: { now } });
+    hosts.push(first);
+    const headers = signPeerRequest(keys, { method: 'POST', path, body }, clock + PEER_FUTURE_SKEW_MS);
+    const send = (host: TestHost) => fetch(new URL(path, host.running.url), { method: 'POST', headers, body });
+    expect((await send(first)).status).toBe(202);
+    await first.dispose();
+    hosts = [];
+    clock += 100;
+    const second = await startTestHost({ host: { now } });
+    hosts.push(second);
+    const replay = await send(second);
+    expect(replay.status).toBe(403);
+    expect(await replay.json()).toMatchObject({ error: { code: 'ACCESS_DENIED' } });
+    expect((await second.client.send(second.actors.operator, 'GET', '/approvals')).body).toEqual({ pending: [] });
+    // The same peer signing anew, once the new host's clock is past its start and the skew, is served.
+    clock += PEER_FUTURE_SKEW_MS;
+    const peer = { kind: 'peer', name: 'peer', keys } as const;
+    const fresh = await createHostClient(second.running.url, now).send(peer, 'POST', path, JSON.parse(body));
     expect(fresh.status).toBe(202);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPeerKeys, type PeerKeys } from './host-client.js';
 import { signPeerRequest } from './peer-signature.js';
-import { createReplayGuard } from './replay-guard.js';
+import { createReplayGuard, PEER_FUTURE_SKEW_MS } from './replay-guard.js';
 import { identifySource, type KnownIdentities, type SignedRequest, sha256Hex } from './source-identification.js';
 
 const trustedPeer = createPeerKeys();
@@ -145,5 +145,47 @@ describe('identifySource(...) against a replay after the host clock stepped back
     expect(() => identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays })).toThrow(
       expect.objectContaining({ code: 'ACCESS_DENIED' }),
     );
+  });
+});
+
+describe('identifySource(...) against a peer that signs ahead of the host clock, then replays after a restart', () => {
+  it(`refuses a timestamp more than PEER_FUTURE_SKEW_MS (${PEER_FUTURE_SKEW_MS} ms) ahead, and accepts one that close`, () => {
+    const ahead = signedBy(trustedPeer, request, NOW + PEER_FUTURE_SKEW_MS + 1);
+    expect(() => identifySource(ahead, request, known, fresh())).toThrow(/from the future/);
+    const fourMinutesAhead = signedBy(trustedPeer, request, NOW + 240_000);
+    expect(() => identifySource(fourMinutesAhead, request, known, fresh())).toThrow(/from the future/);
+    const close = signedBy(trustedPeer, request, NOW + PEER_FUTURE_SKEW_MS);
+    expect(identifySource(close, request, known, fresh())).toMatchObject({ type: 'p2p' });
+  });
+
+  it('refuses on the new process a signature dated ahead and used before the restart, and accepts fresh ones after the skew', () => {
+    const before = { now: NOW, windowMs: 60_000, replays: createReplayGuard(60_000, { startedAt: NOW - 60_000 }) };
+    const captured = signedBy(trustedPeer, request, NOW + PEER_FUTURE_SKEW_MS);
+    identifySource(captured, request, known, before);
+    // The host restarts a moment later: a new guard, its memory empty.
+    const restartedAt = NOW + 1;
+    const replays = createReplayGuard(60_000, { startedAt: restartedAt });
+    for (const now of [restartedAt, NOW + PEER_FUTURE_SKEW_MS, NOW + 30_000]) {
+      expect(() => identifySource(captured, request, known, { now, windowMs: 60_000, replays }), String(now)).toThrow(
+        /older than the host accepts/,
+      );
+    }
+    const signedAnew = NOW + 30_000;
+    const fresh = signedBy(trustedPeer, request, signedAnew);
+    expect(identifySource(fresh, request, known, { now: signedAnew, windowMs: 60_000, replays })).toMatchObject({
+      type: 'p2p',
+    });
+  });
+
+  it('keeps a signature dated ahead until its timestamp is a window old, even on a guard told nothing else', () => {
+    const replays = createReplayGuard(60_000);
+    const captured = signedBy(trustedPeer, request, NOW + PEER_FUTURE_SKEW_MS);
+    identifySource(captured, request, known, { now: NOW, windowMs: 60_000, replays });
+    const edge = NOW + PEER_FUTURE_SKEW_MS + 60_000;
+    identifySource(signedBy(trustedPeer, request, edge), request, known, { now: edge, windowMs: 60_000, replays });
+    expect(() => identifySource(captured, request, known, { now: edge, windowMs: 60_000, replays })).toThrow(
+      /already used/,
+    );
+    expect(replays.remember(Buffer.from('x'), NOW + 10 * 60_000, NOW)).toBe('future');
   });
 });

@@ -7,7 +7,7 @@ import {
   type TrustLevel,
 } from '@warden/core';
 import { loadEd25519PublicKey, peerSigningPayload, verifyPeerSignature } from './peer-signature.js';
-import type { ReplayGuard } from './replay-guard.js';
+import { PEER_FUTURE_SKEW_MS, type ReplayGuard } from './replay-guard.js';
 
 /** The credentials a request may carry, taken from its headers. */
 export interface RequestCredentials {
@@ -47,7 +47,11 @@ export interface SignedRequest {
 export interface PeerFreshness {
   /** The current time (epoch ms). */
   now: number;
-  /** How far the peer's timestamp may be from `now`, either way. */
+  /**
+   * How far behind `now` the peer's timestamp may be. Ahead of `now` it may be only
+   * {@link PEER_FUTURE_SKEW_MS}: a signature dated ahead stays fresh longer, so one dated up to a
+   * window ahead and used before a restart would be fresh, and forgotten, after it.
+   */
   windowMs: number;
   /** Refuses a signature seen before. */
   replays: ReplayGuard;
@@ -117,21 +121,20 @@ function verifyFreshSignature(
     throw denied('Peer signature does not verify: X-Peer-Key must be an Ed25519 key in base64 SPKI DER, as exported');
   }
   if (!/^\d{1,16}$/.test(peerTimestamp)) throw denied('Peer requests need X-Peer-Timestamp in epoch milliseconds');
-  if (Math.abs(freshness.now - Number(peerTimestamp)) > freshness.windowMs) {
-    throw denied('Peer signature is too old or from the future: check the clock');
+  const timestamp = Number(peerTimestamp);
+  if (timestamp < freshness.now - freshness.windowMs) throw denied('Peer signature is too old: check the clock');
+  if (timestamp > freshness.now + PEER_FUTURE_SKEW_MS) {
+    throw denied(`Peer signature is from the future (more than ${PEER_FUTURE_SKEW_MS} ms ahead): check the clock`);
   }
   if (!verifyPeerSignature(publicKey, peerSignature, peerSigningPayload(request, peerTimestamp))) {
     throw denied('Peer signature does not verify');
   }
-  const verdict = freshness.replays.remember(
-    Buffer.from(peerSignature, 'base64'),
-    Number(peerTimestamp),
-    freshness.now,
-  );
+  const verdict = freshness.replays.remember(Buffer.from(peerSignature, 'base64'), timestamp, freshness.now);
   if (verdict === 'replay') throw denied('Peer signature was already used: sign every request anew');
   if (verdict === 'stale') {
     throw denied('Peer signature is older than the host accepts (made before it started or its window): sign anew');
   }
+  if (verdict === 'future') throw denied('Peer signature is from the future: check the clock');
   if (verdict === 'full') {
     throw new RateLimitedError({
       message: 'Too many signed peer requests within the signature window: retry in a few minutes',

@@ -183,4 +183,37 @@ describeWithService('redis', 'warden approvals against real Redis', () => {
       }
     }
   });
+
+  it('refuses an empty --key-prefix (attacker: whoever leaves $PREFIX empty) instead of listing another, empty store, exit 2', async () => {
+    // It read `{index}:…` at the top of the keyspace: "no pending requests", exit 0, while requests waited.
+    await workflow.request({ requester: 'alice', description: 'waiting', tier: 'peer-review' });
+    for (const args of [
+      ['approvals', 'list', '--key-prefix', ''],
+      ['approvals', 'list', '--json', '--key-prefix='],
+    ]) {
+      const run = await runWarden(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--key-prefix must not be empty');
+      expect(run.stdout).not.toContain('no pending requests');
+    }
+  });
+
+  it('escapes combining marks, variation selectors and look-alike blanks in stored names and text (attacker: whoever files the request)', async () => {
+    // `bob` + U+00A0 reads as bob; U+0336 strikes a word through; U+FE0F hides behind a letter.
+    const description = 'rotate\u00a0key for ali\u0336ce\ufe0f\u3000\u2800';
+    const id = await workflow.request({ requester: 'mallory\u0301', description, tier: 'peer-review' });
+    const rejected = await warden('approvals', 'reject', id, '--approver', 'bob', '--reason', 'no\u00a0way\u20dd');
+    expect(rejected.code).toBe(0);
+    for (const run of [
+      rejected,
+      await warden('approvals', 'show', id),
+      await warden('approvals', 'show', id, '--json'),
+    ]) {
+      expect(run.stdout).not.toMatch(/[\p{Mn}\p{Me}\u00a0\u3000\u2800]/u);
+      expect(run.stdout).toContain('rotate\\u00a0key for ali\\u0336ce\\ufe0f\\u3000\\u2800');
+      expect(run.stdout).toContain('mallory\\u0301');
+      expect(run.stdout).toContain('no\\u00a0way\\u20dd');
+    }
+    expect(JSON.parse((await warden('approvals', 'show', id, '--json')).stdout).description).toBe(description);
+  });
 });

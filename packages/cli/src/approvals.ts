@@ -19,7 +19,7 @@ import {
   WardenError,
 } from '@warden/core';
 import { isApprovalOverdue } from '@warden/core/approval';
-import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, refuseEmptyOptions, refuseRepeatedOptions, UsageError } from './io.js';
 
 /** The help text of `warden approvals`. */
 const APPROVALS_HELP: string = `Usage: warden approvals <list|show|approve|reject> [options]
@@ -39,15 +39,16 @@ Options:
   --tier <tier>         list only this tier: ${APPROVAL_TIERS.join(', ')}
   --requester <name>    list only this requester's requests
   --url <url>           Redis URL (default: $REDIS_URL)
-  --key-prefix <prefix> the store's key prefix (default: warden:approvals:)
+  --key-prefix <prefix> the store's key prefix (default: warden:approvals:; never empty)
   --json                print records as JSON
   -h, --help            show this help
 
 Text from a request (description, payload, names, reasons) is printed with every control
-character escaped as \\uXXXX: a payload cannot move the cursor, retitle or clear the terminal.
+character, combining mark, variation selector and look-alike blank escaped as \\uXXXX: a payload
+cannot move the cursor, retitle or clear the terminal, nor pass one name off as another.
 
 Exit codes: 0 done, 1 refused (unknown id, not pending, overdue, self-approval, not eligible),
-2 usage error or Redis unreachable.`;
+2 usage error or Redis unreachable, 70 internal failure (nothing known to be decided).`;
 
 type Action = 'list' | 'show' | 'approve' | 'reject';
 const ACTIONS: readonly Action[] = ['list', 'show', 'approve', 'reject'];
@@ -81,6 +82,9 @@ export async function runApprovals(argv: readonly string[], io: CliIo, env: Node
     },
   });
   refuseRepeatedOptions(tokens);
+  // An empty prefix is another store (`{id}:request` at the top of the keyspace), whose empty
+  // queue would read as "nothing pending"; an empty --requester would filter every request out.
+  refuseEmptyOptions(values, ['key-prefix', 'requester']);
   if (values.help) {
     io.out(APPROVALS_HELP);
     return EXIT.ok;

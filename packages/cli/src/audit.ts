@@ -7,7 +7,15 @@
 import { parseArgs } from 'node:util';
 import { type AuditBundle, type AuditVerificationReport, verifyAuditLog } from '@warden/audit';
 import { escapeTerminalText as safe, WardenError } from '@warden/core';
-import { type CliIo, EXIT, readJsonFile, readTextFile, refuseRepeatedOptions, UsageError } from './io.js';
+import {
+  type CliIo,
+  EXIT,
+  readJsonFile,
+  readTextFile,
+  refuseEmptyOptions,
+  refuseRepeatedOptions,
+  UsageError,
+} from './io.js';
 
 /** The help text of `warden audit`. */
 const AUDIT_HELP: string = `Usage: warden audit verify (--directory <dir> | --bundle <file>) --key <verifier key | @file>
@@ -28,7 +36,7 @@ Options:
   -h, --help            show this help
 
 Exit codes: 0 verified, 1 tampering found, 2 usage error or unusable input (missing files, a
-wrong key, a corrupted segment).`;
+wrong key, a corrupted segment), 70 internal failure (not verified: only 0 means verified).`;
 
 /** Runs `warden audit`; resolves to the exit code. */
 export async function runAudit(argv: readonly string[], io: CliIo): Promise<number> {
@@ -49,6 +57,8 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
     },
   });
   refuseRepeatedOptions(tokens, ['witness']);
+  // An empty --directory is the current directory to the file system, not "no log".
+  refuseEmptyOptions(values, ['directory', 'bundle', 'key', 'trusted']);
   if (values.help) {
     io.out(AUDIT_HELP);
     return EXIT.ok;

@@ -15,13 +15,20 @@ import {
 } from '@warden/core';
 
 /** Exit codes a script can branch on. */
-export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2 }> = Object.freeze({
+export const EXIT: Readonly<{ ok: 0; findings: 1; usage: 2; internal: 70 }> = Object.freeze({
   /** Allowed, clean, no difference. */
   ok: 0,
   /** Denied, findings, differences. */
   findings: 1,
   /** Usage or input error (unknown flag, missing file, invalid JSON or configuration). */
   usage: 2,
+  /**
+   * The command failed inside (a bug, or a fault it has no name for): nothing was decided, so it
+   * is none of the answers above. It is not 1, which `kill-switch status` uses for "active" and
+   * `audit verify` for "tampered": a crash must not read as a verdict. 70 is `EX_SOFTWARE` of
+   * sysexits.h.
+   */
+  internal: 70,
 } as const);
 
 /** Where a command writes. */
@@ -57,6 +64,18 @@ export function refuseRepeatedOptions(
     if (repeatable.includes(token.name)) continue;
     if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
     seen.add(token.name);
+  }
+}
+
+/**
+ * Refuses an option given with an empty value (`--key-prefix ''`, or `--key-prefix "$UNSET"` in a
+ * script): an empty prefix names another, empty store, whose empty queue would read as "nothing
+ * pending"; an empty filter matches nothing. `names` are the options checked. Throws a
+ * {@link UsageError}.
+ */
+export function refuseEmptyOptions(values: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+  for (const name of names) {
+    if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
   }
 }
 

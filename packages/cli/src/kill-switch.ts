@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { escapeTerminalText as safe, WardenError } from '@warden/core';
 import { createRedisKillSwitch } from '@warden/killswitch-redis';
-import { type CliIo, EXIT, redisUrlOf, refuseRepeatedOptions, UsageError } from './io.js';
+import { type CliIo, EXIT, redisUrlOf, refuseEmptyOptions, refuseRepeatedOptions, UsageError } from './io.js';
 
 /** The help text of `warden kill-switch`. */
 const KILL_SWITCH_HELP: string = `Usage: warden kill-switch <status|activate|deactivate> [options]
@@ -25,7 +25,8 @@ Options:
   --json            print the state as JSON
   -h, --help        show this help
 
-Exit codes: 0 inactive, 1 active or unknown (fail closed), 2 usage error or Redis unreachable.`;
+Exit codes: 0 inactive, 1 active or unknown (fail closed), 2 usage error or Redis unreachable,
+70 internal failure (the state is not known: only 0 means inactive).`;
 
 /** Runs `warden kill-switch`; resolves to the exit code. */
 export async function runKillSwitch(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
@@ -44,6 +45,7 @@ export async function runKillSwitch(argv: readonly string[], io: CliIo, env: Nod
     },
   });
   refuseRepeatedOptions(tokens);
+  refuseEmptyOptions(values, ['name', 'actor']);
   if (values.help) {
     io.out(KILL_SWITCH_HELP);
     return EXIT.ok;

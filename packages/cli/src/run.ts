@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { escapeTerminalBlock, escapeTerminalText, InvalidInputError } from '@warden/core';
+import { escapeTerminalText, InvalidInputError } from '@warden/core';
 import { runApprovals } from './approvals.js';
 import { runAudit } from './audit.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { runKillSwitch } from './kill-switch.js';
+import { escapeOutput } from './output-text.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
@@ -25,8 +26,10 @@ Commands:
   audit verify ...            verify an audit log (@warden/audit) against its signed checkpoints
 
 Run 'warden <command> --help' for a command's options. Every command takes --json.
-Exit codes: 0 allowed/clean/done, 1 denied/findings/differences/refused, 2 usage or input error.
-Text from configurations, Redis and logs is printed with control characters escaped (\\uXXXX).`;
+Exit codes: 0 allowed/clean/done, 1 denied/findings/differences/refused, 2 usage or input error,
+70 internal failure (nothing was decided; a script must not read it as any answer).
+Text from configurations, Redis and logs is printed with control characters, combining marks,
+variation selectors and look-alike blanks escaped (\\uXXXX).`;
 
 /** The help text of `warden policy`. */
 const POLICY_HELP: string = `Usage: warden policy <check|lint|diff> [options]
@@ -53,8 +56,10 @@ const OPERATOR_COMMANDS: Readonly<
 };
 
 /**
- * Runs `warden` with `argv` (without the node and script paths); resolves to the exit code.
- * Everything written to `io` has its terminal control characters escaped first.
+ * Runs `warden` with `argv` (without the node and script paths); resolves to the exit code and
+ * never rejects. Everything written to `io` has its terminal control characters, combining marks,
+ * variation selectors and look-alike blanks escaped first. A failure that is not a usage error
+ * is reported on `io.err` with its stack and exits {@link EXIT}.internal (70), never 1.
  */
 export async function run(
   argv: readonly string[],
@@ -62,8 +67,8 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const io: CliIo = {
-    out: (text) => terminal.out(escapeTerminalBlock(text)),
-    err: (text) => terminal.err(escapeTerminalBlock(text)),
+    out: (text) => terminal.out(escapeOutput(text)),
+    err: (text) => terminal.err(escapeOutput(text)),
   };
   const [command, ...rest] = argv;
   let name = 'warden';
@@ -97,8 +102,26 @@ export async function run(
       io.err(`${name}: ${message}\nRun '${name} --help' for usage.`);
       return EXIT.usage;
     }
-    throw error;
+    return reportInternalFailure(name, error, terminal);
   }
+}
+
+/**
+ * Reports a failure the command has no answer for and returns {@link EXIT}.internal: 1 would read
+ * as "denied", "active" or "tampered". The message is escaped as one line (it may quote Redis or
+ * a file) and followed by the stack frames, for the bug report. Written to the terminal itself
+ * (escaped like all output), since the sink that failed may be the escaping one; if that fails
+ * too, the exit code still says it.
+ */
+function reportInternalFailure(name: string, error: unknown, terminal: CliIo): number {
+  const message = escapeTerminalText(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
+  try {
+    terminal.err(escapeOutput([`${name}: internal error (exit ${EXIT.internal}): ${message}`, ...frames].join('\n')));
+  } catch {
+    // Standard error is gone as well: nothing left to tell, the exit code says it.
+  }
+  return EXIT.internal;
 }
 
 function isParseArgsError(error: unknown): boolean {

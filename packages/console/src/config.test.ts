@@ -37,6 +37,13 @@ describe('createConsole(config) validates its configuration', () => {
     [{ operators, basePath: '//evil.example' }, 'basePath'],
     [{ operators, publicOrigin: 'https://ops.example/console' }, 'publicOrigin'],
     [{ operators, clientAddress: 'x-forwarded-for' as unknown as ConsoleConfig['clientAddress'] }, 'clientAddress'],
+    [{ operators, allowedHosts: 'console.lan' as unknown as string[] }, 'allowedHosts'],
+    [{ operators, allowedHosts: ['console.lan:8787'] }, 'allowedHosts.0'],
+    [{ operators, allowedHosts: ['ok.lan', '*.console.lan'] }, 'allowedHosts.1'],
+    [{ operators, allowedHosts: [''] }, 'allowedHosts.0'],
+    [{ operators, allowedHosts: ['evil.example/console'] }, 'allowedHosts.0'],
+    [{ operators, allowedHosts: ['evil@console.lan'] }, 'allowedHosts.0'],
+    [{ operators, allowedHosts: ['fd00::2'] }, 'allowedHosts.0'],
   ])('refuses %j, naming %s', (config, field) => {
     const error = refusal(config);
     expect(error?.code).toBe('INVALID_INPUT');
@@ -47,5 +54,8 @@ describe('createConsole(config) validates its configuration', () => {
     expect(refusal({ operators: [{ name: 'alice', tokenSha256: sha256('t').toUpperCase() }] })).toBeUndefined();
     expect(refusal({ operators, basePath: '/ops/console/', publicOrigin: 'https://ops.example:8443' })).toBeUndefined();
     expect(refusal({ operators, sessionTtlMs: 60_000, basePath: '/' })).toBeUndefined();
+    expect(
+      refusal({ operators, allowedHosts: ['console.lan', 'Ops.Example.com', '192.0.2.2', '[fd00::2]'] }),
+    ).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
   type SecurityEvent,
   type SecurityEventEmitter,
 } from '@warden/core';
+import { hostnameOf } from './security/host-header.js';
 
 /** An operator who may sign in: a name and the SHA-256 (lowercase hex) of their token, as the host keeps it. */
 export interface ConsoleOperator {
@@ -140,6 +141,15 @@ export interface ConsoleConfig {
    */
   publicOrigin?: string;
   /**
+   * Host names (as a browser sends them in `Host`, without a port: `ops.example.com`,
+   * `console.lan`, `[fd00::2]`) under which the console may be reached on any address, besides
+   * the address it was reached on and `publicOrigin`'s host. Every other name is refused with 403,
+   * since a page whose name an attacker rebinds to the console's address would otherwise be
+   * same-origin with it (DNS rebinding). Names are matched exactly: no wildcard, no subdomains.
+   * @default []
+   */
+  allowedHosts?: readonly string[];
+  /**
    * The client's address, which wrong sign-in tokens are counted against. Behind a reverse proxy
    * every request comes from the proxy: return the client address your proxy records (for
    * example the last `X-Forwarded-For` hop it added), or one attacker's guesses throttle every
@@ -171,6 +181,25 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** What is wrong with `allowedHosts`, one issue per wrong entry. */
+function allowedHostsIssues(allowedHosts: unknown): { path: string; message: string }[] {
+  if (allowedHosts === undefined) return [];
+  if (!Array.isArray(allowedHosts)) return [{ path: 'allowedHosts', message: 'must be an array of host names' }];
+  const issues: { path: string; message: string }[] = [];
+  allowedHosts.forEach((name: unknown, index) => {
+    // A name the URL parser would rewrite (a port, a path, Unicode, a `*` someone meant as a
+    // wildcard) would never equal a Host header as compared, or would match another name.
+    const valid = typeof name === 'string' && !name.includes('*') && hostnameOf(name) === name.toLowerCase();
+    if (!valid) {
+      issues.push({
+        path: `allowedHosts.${index}`,
+        message: 'must be a host name as sent in Host, without port or wildcard (ops.example.com, [fd00::2])',
+      });
+    }
+  });
+  return issues;
+}
+
 /** What is wrong with the operators list, one issue per field. */
 function operatorIssues(operators: unknown): { path: string; message: string }[] {
   if (!Array.isArray(operators)) return [{ path: 'operators', message: 'must be an array of { name, tokenSha256 }' }];
@@ -193,7 +222,7 @@ function operatorIssues(operators: unknown): { path: string; message: string }[]
  * naming each wrong field.
  */
 export function validateConsoleConfig(config: ConsoleConfig): void {
-  const issues = operatorIssues(config.operators);
+  const issues = [...operatorIssues(config.operators), ...allowedHostsIssues(config.allowedHosts)];
   const { sessionTtlMs, basePath, publicOrigin, clientAddress } = config;
   if (sessionTtlMs !== undefined && !(Number.isSafeInteger(sessionTtlMs) && sessionTtlMs > 0)) {
     issues.push({ path: 'sessionTtlMs', message: 'must be a positive whole number of milliseconds' });

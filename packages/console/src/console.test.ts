@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -220,6 +221,72 @@ describe('a page on another site whose name now resolves to 127.0.0.1 (DNS rebin
     expect(await statusFor(server.url, 'attacker.example')).toBe('HTTP/1.1 403 Forbidden');
   });
 });
+
+/** The machine's first non-loopback, non-link-local address of `family`, to bind a console on (none on a machine without one). */
+function interfaceAddress(family: 'IPv4' | 'IPv6'): string | undefined {
+  const addresses = Object.values(networkInterfaces()).flatMap((entries) => entries ?? []);
+  return addresses.find((entry) => entry.family === family && !entry.internal && !entry.address.startsWith('fe80:'))
+    ?.address;
+}
+
+describe.each([
+  ['IPv4', interfaceAddress('IPv4')],
+  ['IPv6', interfaceAddress('IPv6')],
+])(
+  'a page on another site whose name now resolves to the console’s LAN address (DNS rebinding, %s)',
+  (family, address) => {
+    // Skipped with this reason on a machine without a non-loopback interface of the family.
+    const it_ = address === undefined ? it.skip : it;
+    const statusFor = (url: string, host: string, path = '/console/sign-in') =>
+      rawStatusLine(
+        Number(new URL(url).port),
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        address as string,
+      );
+    const literal = () => ((address as string).includes(':') ? `[${address}]` : (address as string));
+
+    it_(
+      `is refused with 403 on a ${family} interface address, page and assets alike; recorded (skipped without such an interface)`,
+      async () => {
+        const events = createSecurityEventEmitter();
+        const seen: unknown[] = [];
+        events.on('security', (event) => event.type === 'access_denied' && seen.push(event.details));
+        await server.close();
+        server = await startConsole({ operators, killSwitch, events }, address as string);
+        const port = new URL(server.url).port;
+        for (const host of [`attacker.example:${port}`, 'attacker.example', `${literal()}.attacker.example:${port}`]) {
+          expect(await statusFor(server.url, host), host).toBe('HTTP/1.1 403 Forbidden');
+        }
+        expect(await statusFor(server.url, `attacker.example:${port}`, '/console/assets/console.js')).toBe(
+          'HTTP/1.1 403 Forbidden',
+        );
+        expect(seen[0]).toMatchObject({ step: 'console-host', host: `attacker.example:${port}` });
+      },
+    );
+
+    it_(
+      `serves the ${family} address itself (any port), publicOrigin’s host and the allowedHosts names (skipped without such an interface)`,
+      async () => {
+        await server.close();
+        server = await startConsole(
+          { operators, killSwitch, publicOrigin: 'https://ops.example', allowedHosts: ['console.lan'] },
+          address as string,
+        );
+        const port = new URL(server.url).port;
+        for (const host of [
+          `${literal()}:${port}`,
+          literal(),
+          `${literal()}:8443`,
+          'ops.example',
+          `console.lan:${port}`,
+        ]) {
+          expect(await statusFor(server.url, host), host).toBe('HTTP/1.1 200 OK');
+        }
+        expect(await statusFor(server.url, `sub.console.lan:${port}`)).toBe('HTTP/1.1 403 Forbidden');
+      },
+    );
+  },
+);
 
 describe('a forged cross-site POST (an attacker page the operator visits)', () => {
   it('is refused with 403 for a foreign Origin, a cross-site fetch or a missing CSRF token; nothing changes', async () => {

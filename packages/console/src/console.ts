@@ -19,7 +19,8 @@ import { sendAsset, sendJson } from './http/respond.js';
 import { rememberChange } from './pages/kill-switch.js';
 import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE } from './pages/sign-in.js';
 import { routeGet, routePost } from './routes.js';
-import { expectedOrigin, readCookie, reboundHostReason, setSecurityHeaders } from './security/headers.js';
+import { expectedOrigin, readCookie, setSecurityHeaders } from './security/headers.js';
+import { hostnameOf, reboundHostReason } from './security/host-header.js';
 import { SessionStore } from './security/sessions.js';
 import { SignInThrottle } from './security/sign-in-throttle.js';
 
@@ -74,6 +75,11 @@ function createApp(config: ConsoleConfig): ConsoleApp {
     emit: (event) => config.events?.emit(event),
     onError: config.onError ?? ((error) => console.error(error)),
     verifyAudit: verifierOf(config.audit),
+    hostRule: {
+      publicOrigin: config.publicOrigin,
+      // Validated to be host names already; stored as the URL parser writes them, as Host is compared.
+      allowedHosts: (config.allowedHosts ?? []).map((name) => hostnameOf(name) ?? name),
+    },
   };
 }
 
@@ -94,7 +100,7 @@ function contextOf(app: ConsoleApp, request: IncomingMessage, response: ServerRe
 async function serve(context: RequestContext): Promise<void> {
   const { request, response, path } = context;
   setSecurityHeaders(response);
-  const rebound = reboundHostReason(request, context.app.config.publicOrigin);
+  const rebound = reboundHostReason(request, context.app.hostRule);
   if (rebound !== undefined) return refuseReboundHost(context, rebound);
   if (request.method === 'GET' && path === '/assets/console.js') {
     sendAsset(response, 'text/javascript; charset=utf-8', CONSOLE_SCRIPT);
@@ -157,7 +163,7 @@ function urlOf(request: IncomingMessage): URL | undefined {
 /**
  * Creates the operator console. Synchronous and free of I/O; it follows the kill switch's
  * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
- * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`).
+ * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`, `allowedHosts`).
  */
 export function createConsole(config: ConsoleConfig): ConsoleHandler {
   validateConsoleConfig(config);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, KillSwitchState, SecurityEventInput } from '@warden/core';
 import type { ConsoleAuditReport, ConsoleConfig } from './config.js';
 import type { NavItem, PageFrame } from './html/layout.js';
+import type { HostRule } from './security/host-header.js';
 import type { ConsoleSession, SessionStore } from './security/sessions.js';
 import type { SignInThrottle } from './security/sign-in-throttle.js';
 
@@ -32,6 +33,8 @@ export interface ConsoleApp {
   onError(error: unknown): void;
   /** The audit source's `verify`, one verification at a time (`undefined` when it has none). */
   readonly verifyAudit: (() => Promise<ConsoleAuditReport>) | undefined;
+  /** The names a request's `Host` may carry besides the connection's own address. */
+  readonly hostRule: HostRule;
 }
 
 /** One request being served. */

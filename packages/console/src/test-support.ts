@@ -5,14 +5,14 @@ import { type ConsoleConfig, type ConsoleHandler, createConsole } from './index.
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-/** A console on a loopback server, for tests. */
+/** A console on a server of its own (loopback unless told otherwise), for tests. */
 export interface ConsoleUnderTest {
   url: string;
   handler: ConsoleHandler;
   close(): Promise<void>;
 }
 
-export async function startConsole(config: ConsoleConfig): Promise<ConsoleUnderTest> {
+export async function startConsole(config: ConsoleConfig, listenAddress = '127.0.0.1'): Promise<ConsoleUnderTest> {
   const handler = createConsole(config);
   const server: Server = createServer((request, response) =>
     handler(request, response, () => {
@@ -20,10 +20,10 @@ export async function startConsole(config: ConsoleConfig): Promise<ConsoleUnderT
       response.end('host route');
     }),
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenAddress, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${listenAddress.includes(':') ? `[${listenAddress}]` : listenAddress}:${port}`,
     handler,
     close: () =>
       new Promise((resolve) => {
@@ -120,9 +120,9 @@ export async function signInFrom(localAddress: string, url: string, token: strin
 }
 
 /** Sends `raw` bytes as a request (fetch cannot send a malformed target) and returns the response's status line ('' when the connection closes without one). */
-export function rawStatusLine(port: number, raw: string): Promise<string> {
+export function rawStatusLine(port: number, raw: string, address = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    const socket = connect(port, address, () => socket.end(raw));
     let received = '';
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');

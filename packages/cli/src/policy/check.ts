@@ -34,7 +34,7 @@ Options:
   --json                print the explanation as JSON
   -h, --help            show this help
 
-Exit codes: 0 allowed, 1 denied, 2 usage or input error.`;
+Exit codes: 0 allowed, 1 denied, 2 usage or input error, 70 internal failure.`;
 
 /** Runs `warden policy check`; returns the exit code. */
 export function runCheck(argv: readonly string[], io: CliIo): number {

@@ -51,7 +51,7 @@ Options:
   --json        print { changes: [{ sourceType, trustLevel, session, kind, name, change }] }
   -h, --help    show this help
 
-Exit codes: 0 no difference, 1 differences, 2 usage or input error.`;
+Exit codes: 0 no difference, 1 differences, 2 usage or input error, 70 internal failure.`;
 
 /** Runs `warden policy diff`; returns the exit code. */
 export function runDiff(argv: readonly string[], io: CliIo): number {

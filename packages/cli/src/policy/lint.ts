@@ -66,7 +66,8 @@ Options:
   --json        print { findings: [{ id, path, message }] } as JSON
   -h, --help    show this help
 
-Exit codes: 0 clean, 1 findings (or an invalid configuration), 2 usage or input error.`;
+Exit codes: 0 clean, 1 findings (or an invalid configuration), 2 usage or input error,
+70 internal failure.`;
 
 /** Runs `warden policy lint`; returns the exit code. */
 export function runLint(argv: readonly string[], io: CliIo): number {

@@ -4,7 +4,6 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopbackHostName } from '@warden/core';
 
 /** The console's Content-Security-Policy: its own script and stylesheet, nothing inline, nothing from elsewhere. */
 export const CONTENT_SECURITY_POLICY: string =
@@ -25,35 +24,6 @@ export function setSecurityHeaders(response: ServerResponse): void {
 /** True when the request reached this process over TLS. */
 export function isTls(request: IncomingMessage): boolean {
   return (request.socket as { encrypted?: boolean }).encrypted === true;
-}
-
-/**
- * A request that reached a loopback address under a name that is not loopback is DNS rebinding: a
- * page on another site whose name now resolves to 127.0.0.1 would be same-origin with the console
- * in the operator's browser, could read the sign-in form's token and post guesses from the
- * operator's own address until the throttle locks the operator out. Such a request is refused
- * unless its Host is `publicOrigin`'s (a proxy on the same machine passing the public name on).
- * Returns the reason, or `undefined`. Requests to a non-loopback address are not judged here.
- */
-export function reboundHostReason(request: IncomingMessage, publicOrigin: string | undefined): string | undefined {
-  const local = request.socket.localAddress;
-  // A socket reports an address (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`), never a name.
-  if (local === undefined || !isLoopbackHostName(local)) return undefined;
-  const host = request.headers.host;
-  // A request without a Host (HTTP/1.0) is not a browser's.
-  if (host === undefined) return undefined;
-  const name = hostnameOf(host);
-  if (name !== undefined && isLoopbackHostName(name)) return undefined;
-  if (name !== undefined && publicOrigin !== undefined && name === new URL(publicOrigin).hostname) return undefined;
-  return 'the Host header names another site on a loopback address (DNS rebinding)';
-}
-
-function hostnameOf(host: string): string | undefined {
-  try {
-    return new URL(`http://${host}`).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
 }
 
 /** The origin the browser sees: `publicOrigin` when configured, else the request's scheme and Host. */
