@@ -236,7 +236,7 @@ const configObjectSchema = z
 /**
  * Validates a {@link SecurityConfigInput} and fills in defaults, producing a {@link SecurityConfig}.
  * It reads the input's own properties only, and every object in what it produces has a `null`
- * prototype (see {@link ownDataCopy}): with `Object.prototype.capabilities` (or `enforcement`,
+ * prototype: with `Object.prototype.capabilities` (or `enforcement`,
  * `unmappedTools`, `allow`, …) polluted by some other library, a layer that never set the field
  * neither parses nor later reads as having it.
  */

@@ -102,7 +102,8 @@ export interface McpSessionConfig {
   /**
    * The upstream session this client's requests go through is shared with other clients (the HTTP
    * gateway's bridged session for 2026-07-28 clients, a stdio upstream it spawned): requests that
-   * change that session for everyone ({@link SESSION_WIDE_METHODS}) are refused.
+   * change that session for everyone (`logging/setLevel`, `resources/subscribe`, `resources/unsubscribe`)
+   * are refused.
    */
   sharedUpstreamSession?: boolean;
 }
