@@ -80,6 +80,18 @@ const post = (token: string, body: unknown, headers: Record<string, string> = {}
     body: JSON.stringify(body),
   });
 
+/** Initializes an MCP session as the caller with this token (optionally declaring client capabilities); returns its id. */
+async function openSession(token: string, capabilities: Record<string, unknown> = {}): Promise<string> {
+  const init = await post(token, {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'a', version: '1' } },
+  });
+  await init.text();
+  return init.headers.get('mcp-session-id') ?? '';
+}
+
 beforeAll(async () => {
   const config: WardenMcpConfigInput = {
     upstreams: { rec: { url: await startRecordingUpstream() } },
@@ -157,18 +169,7 @@ describe('HTTP gateway: a hostile caller going around the request checks', () =>
   });
 
   it("another caller cannot answer (decline) the approval elicitation Warden sent to a caller's client", async () => {
-    const init = await post('alice-token', {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: { elicitation: { url: {} } },
-        clientInfo: { name: 'a', version: '1' },
-      },
-    });
-    const sessionId = init.headers.get('mcp-session-id') ?? '';
-    await init.text();
+    const sessionId = await openSession('alice-token', { elicitation: { url: {} } });
     const call = await post(
       'alice-token',
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'deploy', arguments: {} } },
@@ -237,14 +238,7 @@ describe('HTTP gateway: 2026-07-28 callers sharing the bridged upstream session'
     expect(received.some((message) => JSON.stringify(message).includes('logging/setLevel'))).toBe(false);
     expect(received.some((message) => JSON.stringify(message).includes('resources/'))).toBe(false);
 
-    const init = await post('alice-token', {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
-    });
-    const sessionId = init.headers.get('mcp-session-id') ?? '';
-    await init.text();
+    const sessionId = await openSession('alice-token');
     const own = await post(
       'alice-token',
       { jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'debug' } },
@@ -257,14 +251,7 @@ describe('HTTP gateway: 2026-07-28 callers sharing the bridged upstream session'
 
 describe('HTTP gateway: a caller who learnt another caller’s session id', () => {
   it('cannot send requests in that session, read its event stream or end it (404, ACCESS_DENIED)', async () => {
-    const init = await post('alice-token', {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
-    });
-    const sessionId = init.headers.get('mcp-session-id') ?? '';
-    await init.text();
+    const sessionId = await openSession('alice-token');
     expect(sessionId).not.toBe('');
     received.length = 0;
     const hijack = await post(
