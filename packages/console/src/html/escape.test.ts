@@ -21,6 +21,63 @@ describe('escaping', () => {
     );
   });
 
+  it('escapeHtml shows blanks that print like a space but are not one, and invisible code points Unicode has not assigned yet (attacker: a payload that reads as something else)', () => {
+    // U+00A0 and U+3000 look like a space, U+2800 (braille blank), U+16FE4 and U+1D159 like
+    // nothing; U+FFF0 and U+E0080 are unassigned default-ignorable code points (invisible once assigned).
+    const disguised = [
+      '\u00a0',
+      '\u1680',
+      '\u2007',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\u2800',
+      '\u{16FE4}',
+      '\u{1D159}',
+      '\ufff0',
+      '\u{E0080}',
+    ];
+    for (const character of disguised) {
+      const shown = escapeHtml(`rm${character}-rf`);
+      expect(shown).not.toContain(character);
+      expect(shown).toMatch(/^rm(\\u[0-9a-f]{4})+-rf$/);
+    }
+    expect(escapeHtml('a b')).toBe('a b');
+  });
+
+  it('escapeHtml shows every character @warden/mcp flags in a tool definition (its ranges, checked code point by code point)', () => {
+    const flagged: Array<[number, number]> = [
+      [0x0000, 0x0008],
+      [0x000b, 0x000c],
+      [0x000e, 0x001f],
+      [0x007f, 0x009f],
+      [0x00ad, 0x00ad],
+      [0x034f, 0x034f],
+      [0x061c, 0x061c],
+      [0x115f, 0x1160],
+      [0x17b4, 0x17b5],
+      [0x180b, 0x180f],
+      [0x200b, 0x200f],
+      [0x202a, 0x202e],
+      [0x2060, 0x206f],
+      [0x3164, 0x3164],
+      [0xfe00, 0xfe0f],
+      [0xfeff, 0xfeff],
+      [0xffa0, 0xffa0],
+      [0xfff9, 0xfffb],
+      [0x13430, 0x1343f],
+      [0x1bca0, 0x1bca3],
+      [0x1d173, 0x1d17a],
+      [0xe0000, 0xe007f],
+      [0xe0100, 0xe01ef],
+    ];
+    for (const [low, high] of flagged) {
+      for (let codePoint = low; codePoint <= high; codePoint++) {
+        expect(escapeHtml(String.fromCodePoint(codePoint))).toMatch(/^(\\u[0-9a-f]{4})+$/);
+      }
+    }
+  });
+
   it('html`` escapes interpolated values and arrays, keeps nested html`` as markup', () => {
     const attacker = '<script>alert(1)</script>';
     const page = html`<p title="${attacker}">${attacker}${[attacker, html`<b>ok</b>`]}</p>`;

@@ -30,17 +30,20 @@ const replacements: Record<string, string> = {
  * Characters that change how text reads without being seen, as a regular-expression character
  * class (with the `u` flag): C0 controls but tab and line feed, DEL and the C1 controls, the line
  * and paragraph separators, the bidirectional controls (U+202E shows the rest of a line backwards,
- * so `rm -rf` can read as something harmless), zero-width and other invisible characters,
- * variation selectors and tag characters: the ranges `@warden/mcp` flags in tool definitions,
- * plus the controls. Every format character (`\p{Cf}`: invisible operators, the musical,
- * shorthand and hieroglyph format controls) is listed as a class rather than one by one, so a
- * tool definition `@warden/mcp` flags never shows here with its hidden character still hidden.
- * Shared with the page script, which writes polled text the same way.
+ * so `rm -rf` can read as something harmless), every format character (`\p{Cf}`: zero-width
+ * characters, invisible operators, the musical, shorthand and hieroglyph format controls) and
+ * every default-ignorable code point (`\p{Default_Ignorable_Code_Point}`: the Hangul fillers,
+ * variation selectors, tag characters, and the unassigned ones Unicode reserves as invisible, so a
+ * character assigned later is escaped already), and the blanks that print like a space but are
+ * not one: U+00A0, U+1680, U+2000–U+200A, U+202F, U+205F, U+3000, the braille blank U+2800 and
+ * the blank symbols U+16FE4 and U+1D159 (`alice` and `alice` + U+00A0 read the same, and so do
+ * `rm -rf /tmp/a` and a single word with U+00A0 where a space seems to be). This is a superset of the ranges `@warden/mcp` flags in tool definitions,
+ * so a definition it flags never shows here with its hidden character still hidden. Shared with
+ * the page script, which writes polled text the same way.
  */
 export const HIDDEN_CHARACTERS_PATTERN: string =
-  '[\\p{Cf}\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5' +
-  '\\u180b-\\u180f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0' +
-  '\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}]';
+  '[\\p{Cf}\\p{Default_Ignorable_Code_Point}\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u00a0\\u1680' +
+  '\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u2800\\u3000\\u{16fe4}\\u{1d159}]';
 
 const hiddenCharacters = new RegExp(HIDDEN_CHARACTERS_PATTERN, 'gu');
 
