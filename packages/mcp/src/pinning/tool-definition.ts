@@ -35,38 +35,16 @@ export function toolDefinitionDigest(tool: McpToolDefinition): string {
   return computePayloadDigest(tool);
 }
 
-// Control characters (an ESC starts the ANSI sequences that hide or overwrite text in a
-// terminal), zero-width and format characters, bidirectional controls, tag characters, variation
-// selectors, and blank-looking letters. Tab, line feed and carriage return are ordinary text.
-const HIDDEN_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x0000, 0x0008],
-  [0x000b, 0x000c],
-  [0x000e, 0x001f],
-  [0x007f, 0x009f],
-  [0x00ad, 0x00ad],
-  [0x034f, 0x034f],
-  [0x061c, 0x061c],
-  [0x115f, 0x1160],
-  [0x17b4, 0x17b5],
-  [0x180b, 0x180f],
-  [0x200b, 0x200f],
-  [0x202a, 0x202e],
-  [0x2060, 0x206f],
-  [0x3164, 0x3164],
-  [0xfe00, 0xfe0f],
-  [0xfeff, 0xfeff],
-  [0xffa0, 0xffa0],
-  [0xfff9, 0xfffb],
-  [0x13430, 0x1343f],
-  [0x1bca0, 0x1bca3],
-  [0x1d173, 0x1d17a],
-  [0xe0000, 0xe007f],
-  [0xe0100, 0xe01ef],
-];
-
-function isHidden(codePoint: number): boolean {
-  return HIDDEN_RANGES.some(([low, high]) => codePoint >= low && codePoint <= high);
-}
+/**
+ * Characters that hide text: control characters (an ESC starts the ANSI sequences that hide or
+ * overwrite text in a terminal; tab, line feed and carriage return are ordinary text), every
+ * default-ignorable code point (zero-width and bidirectional controls, variation selectors, tag
+ * characters, blank-looking Hangul fillers, and the code points Unicode reserves as invisible but
+ * has not assigned yet, so a character assigned later is flagged already), the other invisible
+ * format characters (interlinear annotation, Egyptian hieroglyph format controls), and the
+ * symbols that print as nothing: the braille blank U+2800, U+16FE4 and U+1D159.
+ */
+const HIDDEN = /[\p{Cc}\p{Default_Ignorable_Code_Point}\ufff9-\ufffb\u{13430}-\u{1343f}\u2800\u{16fe4}\u{1d159}]/gu;
 
 /**
  * The code points of control, invisible or bidirectional-control characters anywhere in the
@@ -97,10 +75,10 @@ export function findHiddenCharacters(definition: unknown): string[] {
 }
 
 function addHidden(text: string, found: Set<string>): void {
-  for (const character of text) {
+  for (const [character] of text.matchAll(HIDDEN)) {
+    if (character === '\t' || character === '\n' || character === '\r') continue;
     const codePoint = character.codePointAt(0) ?? 0;
-    if (codePoint >= 0x20 && codePoint < 0x7f) continue;
-    if (isHidden(codePoint)) found.add(`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`);
+    found.add(`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`);
   }
 }
 
