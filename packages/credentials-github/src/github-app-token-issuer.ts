@@ -59,8 +59,12 @@ export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
   close(): Promise<void>;
 }
 
-/** GitHub's token formats (installation, user, OAuth, refresh, fine-grained and legacy installation tokens). */
-const GITHUB_TOKEN = /^(gh[pousr]_|github_pat_|v1\.)/;
+/**
+ * GitHub's token formats (installation, user, OAuth, refresh, fine-grained and legacy installation
+ * tokens), anywhere in the text: a token passed as `"ghs_…"` or `token=ghs_…` is still one. No
+ * credential id (`ghapp_<uuid>`) holds one.
+ */
+const GITHUB_TOKEN = /gh[pousr]_|github_pat_|v1\./;
 
 /** GitHub's installation tokens live one hour; a longer TTL cannot be honoured. */
 const MAX_APP_TOKEN_TTL_MS = 3_600_000;

@@ -146,7 +146,9 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
 
   async revoke(credentialId: string): Promise<void> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
-    if (id.startsWith(TOKEN_PREFIX)) throw tokenGivenAsId();
+    // Anywhere in it: a token passed as `"wjit_…"` or `token=wjit_…` would be repeated as the
+    // unknown id; no secret name holds the lower-case prefix.
+    if (id.includes(TOKEN_PREFIX)) throw tokenGivenAsId();
     if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
     if (this.#revoked.has(id)) return;
     // Retried with backoff; when every attempt fails the error propagates and the credential stays valid.
