@@ -59,8 +59,12 @@ export interface GitHubAppTokenIssuer extends JITCredentialIssuer {
   close(): Promise<void>;
 }
 
-/** GitHub's token formats (installation, user, OAuth, refresh, fine-grained and legacy installation tokens). */
-const GITHUB_TOKEN = /^(gh[pousr]_|github_pat_|v1\.)/;
+/**
+ * GitHub's token formats (installation, user, OAuth, refresh, fine-grained and legacy installation
+ * tokens), anywhere in the text: a token passed as `"ghs_…"` or `token=ghs_…` is still one. No
+ * credential id (`ghapp_<uuid>`) holds one.
+ */
+const GITHUB_TOKEN = /gh[pousr]_|github_pat_|v1\./;
 
 /** GitHub's installation tokens live one hour; a longer TTL cannot be honoured. */
 const MAX_APP_TOKEN_TTL_MS = 3_600_000;
@@ -285,8 +289,14 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
         headers: {
           authorization: `bearer ${signAppJwt(this.#settings.issuer, this.#settings.privateKey, now)}`,
         },
+        // Never resent after a 5xx or a network failure: GitHub may have minted the token and
+        // only its answer was lost, and a resend would mint another (a rate limit, answered
+        // before GitHub acts, is still waited out and resent by the throttling plugin).
+        request: { retries: 0 },
       }));
     } catch (error) {
+      if (isGitHubHttpError(error) && error.status >= 500)
+        throw lostMintAnswer(toWardenError(error, 'mint an installation access token'));
       if (isGitHubHttpError(error, 422)) {
         throw new AccessDeniedError({
           message: `The GitHub App installation cannot grant scope ${JSON.stringify(scope)} on ${repositories.join(', ')}: it lacks a permission or a repository`,
@@ -363,6 +373,19 @@ class AppInstallationTokenIssuer implements GitHubAppTokenIssuer {
       details: { provider: this.providerId, id, reason },
     });
   }
+}
+
+/**
+ * The error for a token request that failed without an answer (a 5xx, or a network failure,
+ * which Octokit reports as 500): GitHub may have minted a token nobody here saw. It cannot be
+ * revoked (revoking takes the token itself) and lives until GitHub's hour ends.
+ */
+function lostMintAnswer(failure: WardenError): BackendUnavailableError {
+  return new BackendUnavailableError({
+    backend: 'github',
+    message: `${failure.message}; GitHub may have minted a token this issuer never saw, which cannot be revoked and expires on GitHub within the hour; the request is not resent, so no second token is lost`,
+    cause: failure.cause,
+  });
 }
 
 interface MintedToken {

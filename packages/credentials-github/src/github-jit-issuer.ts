@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
+  BackendUnavailableError,
   CredentialNotFoundError,
   credentialIdSchema,
   credentialScopeSchema,
@@ -116,6 +117,9 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
     this.#storing++;
     try {
       await this.#store(id, token);
+    } catch (error) {
+      await this.#deleteIfStored(id, error);
+      throw error;
     } finally {
       this.#storing--;
     }
@@ -142,7 +146,9 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
 
   async revoke(credentialId: string): Promise<void> {
     const id = parseInput(credentialIdSchema, credentialId, 'credential id');
-    if (id.startsWith(TOKEN_PREFIX)) throw tokenGivenAsId();
+    // Anywhere in it: a token passed as `"wjit_…"` or `token=wjit_…` would be repeated as the
+    // unknown id; no secret name holds the lower-case prefix.
+    if (id.includes(TOKEN_PREFIX)) throw tokenGivenAsId();
     if (!parseCredentialSecretName(this.#settings.secretPrefix, id)) throw new CredentialNotFoundError({ id });
     if (this.#revoked.has(id)) return;
     // Retried with backoff; when every attempt fails the error propagates and the credential stays valid.
@@ -246,6 +252,19 @@ class ActionsSecretCredentialIssuer implements GitHubJITCredentialIssuer {
   }
 
   /** Seals and stores the token; on a refusal (422) refetches the public key once, in case it rotated. */
+  /**
+   * After a failed store that may have stored the secret anyway (a 5xx or a network failure: the
+   * answer, not the write, may be what was lost), deletes it: nobody holds its token, yet any
+   * process's `isValid` would find it alive until its expiry. A failed delete leaves it to the
+   * sweep that every process runs on the prefix, as its name carries its expiry.
+   */
+  async #deleteIfStored(name: string, failure: unknown): Promise<void> {
+    const status = gitHubStatusOf(failure);
+    // A 4xx is GitHub refusing (nothing stored); a failure other than GitHub's sent nothing.
+    if (status === undefined ? !BackendUnavailableError.isInstance(failure) : status < 500) return;
+    await withRetries(() => this.#api.deleteSecret(name), this.#settings).catch(() => false);
+  }
+
   async #store(name: string, token: string): Promise<void> {
     const cachedKey = this.#publicKey !== undefined;
     try {

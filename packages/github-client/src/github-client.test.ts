@@ -69,6 +69,32 @@ describe('createGitHubClient(options)', () => {
     expect(fake.requestsTo(LIST).map((request) => request.status)).toEqual([502, 502, 200]);
   });
 
+  it('sends a write with `request: { retries: 0 }` once when its answer is lost (GitHub acted), yet waits out a rate limit', async () => {
+    const CREATE = 'codespaces/create-with-repo-for-authenticated-user';
+    const create = (displayName: string) =>
+      createClient({ minWriteIntervalMs: 0 }).request('POST /repos/{owner}/{repo}/codespaces', {
+        owner: fake.owner,
+        repo: 'sandbox',
+        machine: 'basicLinux32gb',
+        display_name: displayName,
+        request: { retries: 0 },
+      });
+    for (const answer of ['drop', 502] as const) {
+      fake.injectFault({ kind: 'lost-answer', answer, operationId: CREATE });
+      await expect(create(`lost-${answer}`)).rejects.toMatchObject({ status: answer === 'drop' ? 500 : 502 });
+    }
+    expect(fake.requestsTo(CREATE)).toHaveLength(2);
+    expect(fake.codespaces.list().map((codespace) => codespace.displayName)).toEqual(['lost-drop', 'lost-502']);
+    fake.injectFault({ kind: 'rate-limit', limit: 'secondary', retryAfterSeconds: 1, operationId: CREATE });
+    await expect(create('limited')).resolves.toMatchObject({ status: 201 });
+    expect(
+      fake
+        .requestsTo(CREATE)
+        .slice(2)
+        .map((request) => request.status),
+    ).toEqual([403, 201]);
+  });
+
   it('does not retry a 401', async () => {
     fake.injectFault({ kind: 'status', status: 401, operationId: LIST });
     await expect(createClient().request('GET /user/codespaces')).rejects.toMatchObject({ status: 401 });

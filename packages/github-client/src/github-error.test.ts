@@ -156,6 +156,15 @@ describe("toWardenError(error, action) with GitHub's message as the attacker wri
     expect(error.message).toContain('Bad credentials for token[redacted] (x-[redacted]) and [redacted].');
   });
 
+  it('redacts a legacy 40-hex token glued to a word on either side (token_…, a word ending in a hex letter, …s)', async () => {
+    const legacy = 'c0ffee00'.repeat(5);
+    const message = `Bad credentials for access_token_${legacy}, code${legacy} and ${legacy}s.`;
+    fake.injectFault({ kind: 'status', status: 401, message, operationId: LIST });
+    const error = toWardenError(await failedRequest(), 'list codespaces');
+    expect(error.message).not.toContain(legacy.slice(0, 20));
+    expect(error.message).toContain('Bad credentials for access_token_[redacted], co[redacted] and [redacted]s.');
+  });
+
   // Not only C0 and C1 controls break a line or disguise text: U+2028 and U+2029 are line breaks
   // to JavaScript, editors and many log viewers, and bidi overrides (U+202E) show a line reversed.
   it('turns Unicode line and paragraph separators and bidi controls into spaces too', async () => {

@@ -33,12 +33,13 @@ export function gitHubStatusOf(error: unknown): number | undefined {
 
 /**
  * Text shaped like GitHub's tokens (`ghs_…`, `github_pat_…`, legacy `v1.…` and the older bare 40
- * hex digits) or a JWT (an app's). Prefixed tokens match inside a word too: an echo glued to the
- * text before it (`tokenghs_…`, `x-ghs_…`) is still the token. A commit SHA is 40 hex digits as
- * well and is redacted with them: an error message is no place to read one from.
+ * hex digits) or a JWT (an app's). Every form matches inside a word too: an echo glued to the
+ * text around it (`tokenghs_…`, `x-ghs_…`, `access_token_<40 hex>`) is still the token, so any run
+ * of 40 or more hex digits goes, with whatever hex letters the word put before it. A commit SHA is
+ * 40 hex digits as well and is redacted with them: an error message is no place to read one from.
  */
 const TOKEN_SHAPED =
-  /(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-fA-F]{40}|\b[0-9a-fA-F]{40}\b|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
+  /(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-fA-F]{40}|[0-9a-fA-F]{40,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
 
 /** Longest part of a message from GitHub an error carries. */
 const MAX_MESSAGE_LENGTH = 300;

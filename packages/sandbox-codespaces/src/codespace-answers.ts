@@ -53,8 +53,13 @@ export function checkAnswer<Answer>(schema: z.ZodType<Answer>, data: unknown, ac
   });
 }
 
-/** Text shaped like a GitHub token (`ghu_…`, `github_pat_…`, legacy `v1.…`) or a JWT. */
-const TOKEN_SHAPED = /gh[pousr]_|github_pat_|^v1\.|^eyJ/;
+/**
+ * Text shaped like a GitHub token (`ghu_…`, `github_pat_…`, legacy `v1.…`, the classic 40 hex
+ * digits of OAuth and older personal access tokens), anywhere in the word, as a token glued to
+ * other letters is still the token (no state or machine name holds 40 hex digits in a row), or a
+ * JWT.
+ */
+const TOKEN_SHAPED = /gh[pousr]_|github_pat_|v1\.|^eyJ|[0-9a-fA-F]{40}/;
 
 /**
  * A word from an answer (a state, a machine name) as a message or a status may repeat it: one

@@ -40,6 +40,7 @@ interface CreateCodespaceRequest {
 
 /** The Codespaces of one repository, for the authenticated user. */
 export interface CodespacesApi {
+  /** Sent once, never retried after a 5xx or a network failure (see {@link createCodespacesApi}). */
   create(request: CreateCodespaceRequest): Promise<CodespaceRecord>;
   /** `undefined` when GitHub answers 404. */
   get(name: string): Promise<CodespaceRecord | undefined>;
@@ -87,7 +88,15 @@ export function createCodespacesApi(client: GitHubClient, repository: { owner: s
   return {
     create: (request) =>
       call('create a codespace', async () => {
-        const { data } = await client.request('POST /repos/{owner}/{repo}/codespaces', { ...repository, ...request });
+        const { data } = await client.request('POST /repos/{owner}/{repo}/codespaces', {
+          ...repository,
+          ...request,
+          // Never resent: a 5xx or a lost answer may follow a codespace GitHub did make, and a
+          // second POST would make another. The sandbox looks it up by its display name instead.
+          // (`@octokit/plugin-retry` reads this per request; a rate limit, which GitHub answers
+          // without acting, is still waited out and resent by the throttling plugin.)
+          request: { retries: 0 },
+        });
         return checkAnswer(codespaceAnswerSchema, data, 'create a codespace');
       }),
     get: (name) =>

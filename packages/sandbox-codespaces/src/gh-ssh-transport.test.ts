@@ -204,6 +204,29 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     }
   });
 
+  // The same attacker, with the characters a log viewer breaks or reverses lines at that are not
+  // C0 or C1 controls: U+2028 and U+2029 (line and paragraph separators, line breaks to
+  // JavaScript, editors and many viewers) and bidi overrides, which show text reversed.
+  it('quotes no line or paragraph separator nor bidi control from what ended gh early', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'warden-gh-'));
+    try {
+      const ghPath = join(dir, 'gh');
+      const said = 'lost\u20282026-01-01 INFO command succeeded\u2029\u202edesrever\u2066x\u2069\ufeff';
+      await writeFile(ghPath, `#!/bin/sh\nprintf '%s\\n' '${said}' >&2\nexit 1\n`, { mode: 0o755 });
+      const transport = createGhSshTransport({ ghPath, env: gh.env });
+      const error = await transport
+        .execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 100 })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect((error as Error).message).toContain('lost 2026-01-01 INFO command succeeded');
+      for (const character of ['\u2028', '\u2029', '\u202e', '\u2066', '\u2069', '\ufeff']) {
+        expect((error as Error).message).not.toContain(character);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // bash in the codespace warns on stderr before it runs anything (an ssh-forwarded LC_ALL the
   // image lacks): the announcement is then not the first line, and must still be found.
   it('finds the process-group announcement after what the login shell writes first, keeping that text', async () => {

@@ -39,9 +39,12 @@ export interface GhSshTransportConfig {
 /** The line the remote shell writes first, so a timeout can kill its process group. */
 const ANNOUNCE_PROCESS_GROUP = `printf '%s %s\\n' ${RemoteOutput.MARKER} "$$" >&2`;
 
-/** Control characters (C0, DEL and C1), which a terminal or log viewer acts on. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * What a terminal or log viewer acts on: controls (C0, DEL and C1), format characters (bidi
+ * overrides, which show a line reversed) and the Unicode line and paragraph separators (line
+ * breaks to JavaScript, editors and many log viewers, so a forged log line).
+ */
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** How long to wait for `gh`'s output pipes to close after killing it. */
 const PIPE_GRACE_MS = 1000;

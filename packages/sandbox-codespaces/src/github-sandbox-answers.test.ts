@@ -153,4 +153,32 @@ describe('GitHub sandbox: hostile text in answers', () => {
     expect(shown(error)).not.toContain(fixture.fake.userToken);
     expect((error as Error).message).not.toMatch(/[\n\r]/);
   });
+
+  // A classic token (40 hex digits, as OAuth and older personal access tokens are) is a plain
+  // word: it passed the plain-name check, and only prefixed tokens were recognised.
+  const classicToken = 'c0ffee00'.repeat(5);
+
+  it('list() given a state that is a classic 40-hex token (alone, or glued to a word) shows neither', async () => {
+    await fixture.createSandbox().create();
+    await fixture.createSandbox().create();
+    let index = 0;
+    const octokit = hostileOctokit(/^GET .*codespaces$/, (answer) => {
+      for (const record of answer.codespaces as Array<Record<string, unknown>>) {
+        record.state = index++ % 2 === 0 ? classicToken : `Broken${classicToken}`;
+      }
+    });
+    const statuses = await fixture.createSandbox({ token: undefined, octokit }).list();
+    expect(statuses.map((status) => status.state)).toEqual(['error', 'error']);
+    expect(shown(statuses)).not.toContain(classicToken);
+  });
+
+  it('create() given machine names that are classic 40-hex tokens: CAPABILITY_UNSUPPORTED without them', async () => {
+    const octokit = hostileOctokit(/\/machines$/, (answer) => {
+      for (const machine of answer.machines as Array<Record<string, unknown>>) machine.name = classicToken;
+    });
+    const sandbox = fixture.createSandbox({ token: undefined, octokit, machine: 'basicLinux32gb' });
+    const error = await sandbox.create().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CAPABILITY_UNSUPPORTED' });
+    expect(shown(error)).not.toContain(classicToken);
+  });
 });

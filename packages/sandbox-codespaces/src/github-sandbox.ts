@@ -26,8 +26,9 @@ import {
   sandboxCommandSchema,
   sandboxConstraintsSchema,
   sandboxIdSchema,
+  type WardenError,
 } from '@warden/core';
-import { createGitHubClient } from '@warden/github-client';
+import { createGitHubClient, gitHubStatusOf } from '@warden/github-client';
 import { shownWord } from './codespace-answers.js';
 import type { CodespaceExecTransport } from './codespace-exec-transport.js';
 import { chooseMachine, machineLimits, requireChosenMachine } from './codespace-machine.js';
@@ -266,11 +267,46 @@ class CodespacesSandbox implements Sandbox {
       }
       return created;
     } catch (error) {
-      // A 5xx or an answer that cannot be trusted may follow a codespace GitHub did make: its
-      // display name is unique, so find it by that and delete it rather than leave it billed.
+      // No answer (a network failure, a timeout: Octokit's 500) or a 5xx: GitHub may have made it.
+      if ((gitHubStatusOf(error) ?? 0) >= 500) return this.findAfterLostAnswer(displayName, error as WardenError);
+      // An answer that cannot be trusted may follow a codespace GitHub did make: its display name
+      // is unique, so find it by that and delete it rather than leave it billed.
       if (BackendUnavailableError.isInstance(error)) await this.deleteNamed(displayName).catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * After a create that failed without an answer (the POST is sent once, never resent): the
+   * codespace called `displayName`, when GitHub made exactly one, is the one asked for and is
+   * returned; several (a client that resent the POST on its own) are all destroyed, and `failure`
+   * is thrown, as when there is none.
+   *
+   * @throws `BackendUnavailableError`, saying so when GitHub could not be asked or a destroy
+   * failed, as a codespace may then be left until GitHub's retention period ends.
+   */
+  private async findAfterLostAnswer(displayName: string, failure: WardenError): Promise<CodespaceRecord> {
+    const mayBeLeft = (why: string) =>
+      this.unavailable(
+        `${failure.message}; ${why}, so a codespace ${displayName} may be left until its retention period ends`,
+      );
+    let named: CodespaceRecord[];
+    try {
+      named = (await this.#api.list()).filter(
+        (codespace) => this.isOwn(codespace) && codespace.display_name === displayName && codespace.state !== 'Deleted',
+      );
+    } catch {
+      throw mayBeLeft('GitHub could not be asked whether it made it anyway');
+    }
+    const [only, ...others] = named;
+    if (only && others.length === 0) return only;
+    let destroyFailed = false;
+    for (const codespace of named) {
+      await this.destroy(codespace.name).catch(() => {
+        destroyFailed = true;
+      });
+    }
+    throw destroyFailed ? mayBeLeft(`${named.length} were made and not all could be deleted`) : failure;
   }
 
   /**

@@ -28,6 +28,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   operationId?: string;
+  /** The status answered; 0 when the connection was dropped without an answer. */
   status: number;
 }
 
@@ -92,6 +93,11 @@ export async function handleFakeRequest(
     };
   }
   record(result.status, operation.operationId);
+  if (result.dropConnection) {
+    // The request was acted on; the client must see no answer, as after a reset connection.
+    response.socket?.destroy();
+    return;
+  }
   send(response, result.status, result.body, result.headers);
 }
 
@@ -108,7 +114,25 @@ async function answer(
     await sleep(fault.delayMs);
     fault = fake.faults.take(operation.operationId, faulted);
   }
+  if (fault?.kind === 'lost-answer') {
+    // GitHub acted (whatever the route answers is what it did), and then the answer went missing.
+    await handleRoute(fake, operation, request, url, validated);
+    return fault.answer === 'drop'
+      ? { status: 0, unchecked: true, dropConnection: true }
+      : renderFault({ kind: 'status', status: fault.answer }, fake.now());
+  }
   if (fault) return renderFault(fault, fake.now());
+  return handleRoute(fake, operation, request, url, validated);
+}
+
+/** Authenticates the caller and runs the operation's route: what GitHub itself would do and answer. */
+async function handleRoute(
+  fake: FakeHttpContext,
+  operation: CompiledOperation,
+  request: IncomingMessage,
+  url: URL,
+  validated: { params: Record<string, unknown>; body: unknown },
+): Promise<RouteResult> {
   const route = fake.routes.get(operation.operationId) as Route;
   try {
     const now = fake.now();

@@ -51,6 +51,8 @@ export interface RouteResult {
   headers?: Record<string, string>;
   /** A hostile answer injected on purpose: sent without validating it against the description. */
   unchecked?: boolean;
+  /** No answer at all: the connection is destroyed (a lost answer); `status` is recorded as 0. */
+  dropConnection?: boolean;
 }
 
 /** Who may call a route. */

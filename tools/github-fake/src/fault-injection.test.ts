@@ -107,4 +107,18 @@ describe('injectFault(spec)', () => {
     expect((await oversized.text()).length).toBeGreaterThan(100_000);
     expect(fake.takeViolations()).toEqual([]);
   });
+  it('a lost answer acts first: the codespace exists, then the connection drops or a 502 goes out instead', async () => {
+    const create = { body: { machine: 'basicLinux32gb', display_name: 'lost-1' } };
+    fake.injectFault({
+      kind: 'lost-answer',
+      answer: 'drop',
+      operationId: 'codespaces/create-with-repo-for-authenticated-user',
+    });
+    await expect(callFake(fake, 'POST', '/repos/octo-org/sandbox/codespaces', create)).rejects.toThrow();
+    fake.injectFault({ kind: 'lost-answer', answer: 502 });
+    const second = { body: { machine: 'basicLinux32gb', display_name: 'lost-2' } };
+    expect((await callFake(fake, 'POST', '/repos/octo-org/sandbox/codespaces', second)).status).toBe(502);
+    expect(fake.codespaces.list().map((codespace) => codespace.displayName)).toEqual(['lost-1', 'lost-2']);
+    expect(fake.requests.map((request) => request.status)).toEqual([0, 502]);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Faults injected on demand: error statuses, rate limits (with GitHub's headers), slow
- * responses and hostile answers (redirects, oversized bodies), each for the next `times`
- * matching requests.
+ * responses, answers lost after GitHub acted, and hostile answers (redirects, oversized
+ * bodies), each for the next `times` matching requests.
  *
  * @module
  */
@@ -38,6 +38,15 @@ export type FaultSpec = {
       /** Wait before handling the request normally. */
       kind: 'delay';
       delayMs: number;
+    }
+  | {
+      /**
+       * GitHub acts on the request (creates the codespace, mints the token, …), then its answer
+       * is lost: the connection is dropped without a response (`'drop'`), or a 5xx goes out in
+       * place of the real answer. What a client that retries such a request does twice.
+       */
+      kind: 'lost-answer';
+      answer: 'drop' | 500 | 502 | 503;
     }
   | {
       /**
@@ -149,7 +158,7 @@ export interface HostileFaultResponse {
  * redirect, an oversized body) marked `unchecked`.
  */
 export function renderFault(
-  spec: Exclude<FaultSpec, { kind: 'delay' }>,
+  spec: Exclude<FaultSpec, { kind: 'delay' } | { kind: 'lost-answer' }>,
   now: number,
 ): FaultResponse | HostileFaultResponse {
   if (spec.kind === 'redirect') {
