@@ -41,6 +41,16 @@ export function gitHubStatusOf(error: unknown): number | undefined {
 const TOKEN_SHAPED =
   /(?:gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|v1\.[0-9a-fA-F]{40}|[0-9a-fA-F]{40,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g;
 
+/**
+ * `text` with every token-shaped word (see above: `ghs_…`, `github_pat_…`, `v1.…`, 40 or more hex
+ * digits, a JWT) replaced by `[redacted]`, glued to other text or not. For any text a Warden
+ * error or log line quotes from somewhere that may hold a token: GitHub's answers, or what ran in
+ * a codespace (which holds its own token).
+ */
+export function redactGitHubTokens(text: string): string {
+  return text.replace(TOKEN_SHAPED, '[redacted]');
+}
+
 /** Longest part of a message from GitHub an error carries. */
 const MAX_MESSAGE_LENGTH = 300;
 
@@ -52,7 +62,7 @@ const MAX_MESSAGE_LENGTH = 300;
 function printableMessage(message: string): string {
   // Controls (C0, DEL, C1), format characters (bidi overrides, zero-width ones) and the Unicode
   // line and paragraph separators, which JavaScript, editors and log viewers break lines at.
-  const oneLine = message.replace(TOKEN_SHAPED, '[redacted]').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ');
+  const oneLine = redactGitHubTokens(message).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ');
   return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH)}…` : oneLine;
 }
 

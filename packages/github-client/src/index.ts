@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 export { createGitHubClient, type GitHubClient, type GitHubClientConfig } from './github-client.js';
-export { type GitHubHttpError, gitHubStatusOf, isGitHubHttpError, toWardenError } from './github-error.js';
+export {
+  type GitHubHttpError,
+  gitHubStatusOf,
+  isGitHubHttpError,
+  redactGitHubTokens,
+  toWardenError,
+} from './github-error.js';
 export {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,

@@ -227,6 +227,30 @@ describe('createGhSshTransport(): gh codespace ssh -c <name> -- <remote command>
     }
   });
 
+  // The code inside holds the codespace's own GITHUB_TOKEN and can print it where gh's first
+  // line is quoted into the error: the error must not carry it, whole or cut.
+  it('quotes no token-shaped word from what ended gh early, and cuts no character in half', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'warden-gh-'));
+    try {
+      const ghPath = join(dir, 'gh');
+      const token = `ghu_${'A1b2'.repeat(9)}`;
+      const hex = 'f'.repeat(40);
+      const said = `${'x'.repeat(185)}${hex} token=${token} ${'\u{1F600}'.repeat(20)}`;
+      await writeFile(ghPath, `#!/bin/sh\nprintf '%s\\n' '${said}' >&2\nexit 1\n`, { mode: 0o755 });
+      const transport = createGhSshTransport({ ghPath, env: gh.env });
+      const error = await transport
+        .execute({ codespace: 'x', command: ['true'], env: {}, timeoutMs: 5000, maxOutputBytes: 1000 })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      const message = (error as Error).message;
+      expect(message).not.toMatch(/ghu_|f{8}/);
+      expect(message).toContain('[redacted]');
+      expect(message).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // bash in the codespace warns on stderr before it runs anything (an ssh-forwarded LC_ALL the
   // image lacks): the announcement is then not the first line, and must still be found.
   it('finds the process-group announcement after what the login shell writes first, keeping that text', async () => {

@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { BackendUnavailableError, type ExecResult } from '@warden/core';
+import { redactGitHubTokens } from '@warden/github-client';
 import {
   buildEnvironmentLine,
   type CodespaceExecRequest,
@@ -137,8 +138,12 @@ function runGh(
       if (!timedOut && stderr.processGroup === undefined) {
         // Whatever ran first in the codespace (its login shell's start-up files, which the code
         // inside may have rewritten) wrote this: control characters become spaces, so it can
-        // neither overwrite nor restyle a log line where the error is read.
-        const said = (stderr.text().split('\n', 1)[0]?.slice(0, 200) ?? '').replace(CONTROL_CHARACTERS, ' ');
+        // neither overwrite nor restyle a log line where the error is read, and token-shaped
+        // words are redacted, since the codespace holds a token of its own (GITHUB_TOKEN) that
+        // it could print there (before the cut, so that no token is cut to a part that still tells
+        // most of it). Cut at 200 code points, so no surrogate pair is split.
+        const firstLine = redactGitHubTokens(stderr.text().split('\n', 1)[0] ?? '');
+        const said = Array.from(firstLine).slice(0, 200).join('').replace(CONTROL_CHARACTERS, ' ');
         reject(
           new BackendUnavailableError({
             backend: 'github',
