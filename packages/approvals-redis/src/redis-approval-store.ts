@@ -85,7 +85,14 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
           'create',
           createRecordScript,
           [keys.record(record.id)],
-          [JSON.stringify(record), record.version, record.status, record.tier, parsed.holdApprovedMs],
+          [
+            JSON.stringify(record),
+            record.version,
+            record.status,
+            record.tier,
+            parsed.holdApprovedMs,
+            parsed.retainDecidedMs,
+          ],
           (created) => created === 1,
         );
       });
@@ -110,7 +117,15 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
           'compare-and-set',
           compareAndSetScript,
           [keys.record(id)],
-          [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier, parsed.holdApprovedMs],
+          [
+            expectedVersion,
+            next.version,
+            JSON.stringify(next),
+            next.status,
+            next.tier,
+            parsed.holdApprovedMs,
+            parsed.retainDecidedMs,
+          ],
           (written) => Array.isArray(written) && written[0] === 1,
         )) as [number, string?];
         if (reply[0] !== 1) return false;

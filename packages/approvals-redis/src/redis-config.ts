@@ -22,10 +22,10 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    */
   keyPrefix?: string;
   /**
-   * How long a rejected, expired or cancelled record is kept after it has first been read back
-   * (`"30d"`, ms), or `null` to keep it forever (an approved one is kept for `holdApprovedFor`).
-   * Such a record nobody has read yet is never deleted, and a pending one never expires from
-   * Redis: expiry is a recorded state, not a lost key. @default "30d"
+   * How long a rejected, expired or cancelled record is kept from the write that decided it
+   * (`"30d"`, ms; a Redis TTL), or `null` to keep it forever (an approved one is kept for
+   * `holdApprovedFor`). A pending one never expires from Redis: expiry is a recorded state, not
+   * a lost key. @default "30d"
    */
   retainDecidedFor?: string | number | null;
   /**
@@ -56,7 +56,7 @@ export interface ParsedRedisApprovalStoreConfig {
   target: RedisTarget;
   /** Prefix of every key. */
   keyPrefix: string;
-  /** Retention of a decided record after its first read, in ms; 0 keeps it forever. */
+  /** Retention of a decided record from its decision, in ms; 0 keeps it forever. */
   retainDecidedMs: number;
   /** How long an approved record is held awaiting execution, in ms. */
   holdApprovedMs: number;
