@@ -79,6 +79,27 @@ for index = 1, #KEYS do redis.call('ZADD', KEYS[index], ARGV[2], ARGV[1]) end
 return 1
 `);
 
+/**
+ * Admits a pending request into the indexes, counting and inserting in one atomic step, so that
+ * processes racing on one Redis never together pass a bound (counted by each process and then
+ * inserted, N of them each saw room for one more). KEYS: all pending, the requester's, the tier's
+ * (one hash tag). ARGV: id, score, most pending overall, most pending for the requester (0: no
+ * bound). Returns 1 (indexed now), 2 (already indexed: counted before), 0 (full overall) or -1
+ * (full for the requester); a refusal changes nothing.
+ */
+export const indexAdmitScript: RedisScript = defineRedisScript(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  for index = 1, #KEYS do redis.call('ZADD', KEYS[index], ARGV[2], ARGV[1]) end
+  return 2
+end
+local maxPending = tonumber(ARGV[3])
+if maxPending > 0 and redis.call('ZCARD', KEYS[1]) >= maxPending then return 0 end
+local maxPerRequester = tonumber(ARGV[4])
+if maxPerRequester > 0 and redis.call('ZCARD', KEYS[2]) >= maxPerRequester then return -1 end
+for index = 1, #KEYS do redis.call('ZADD', KEYS[index], ARGV[2], ARGV[1]) end
+return 1
+`);
+
 /** Removes an id from indexes. KEYS: the indexes. ARGV: id. */
 export const indexRemoveScript: RedisScript = defineRedisScript(`
 for index = 1, #KEYS do redis.call('ZREM', KEYS[index], ARGV[1]) end

@@ -6,6 +6,7 @@ import {
   type ApprovalTier,
   BackendUnavailableError,
   ConflictError,
+  QuotaExceededError,
 } from '@warden/core';
 import { createLazyRedisConnection, hashTaggedKey, type RedisClient, redactRedisError } from '@warden/redis-client';
 import { decodeRecord } from './redis-approval-record.js';
@@ -13,6 +14,7 @@ import {
   compareAndSetScript,
   createRecordScript,
   indexAddScript,
+  indexAdmitScript,
   indexRemoveScript,
   readRecordScript,
 } from './redis-approval-store-scripts.js';
@@ -52,7 +54,8 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
     try {
       return await operation(await connection.get());
     } catch (error) {
-      if (error instanceof BackendUnavailableError) throw error;
+      // A refusal under the pending bounds is an answer, not a failure of Redis.
+      if (error instanceof BackendUnavailableError || error instanceof QuotaExceededError) throw error;
       throw new BackendUnavailableError({
         backend: 'redis',
         message: `Redis approval store: ${what} failed`,
@@ -72,14 +75,39 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       [record.id],
     );
 
+  /**
+   * Indexes a new pending record if the bounds leave room (in the same script that counts), before
+   * its record is written, as every index entry is; throws `QuotaExceededError` otherwise.
+   */
+  const admit = async (redis: RedisClient, record: ApprovalRecord): Promise<void> => {
+    const reply = await indexAdmitScript.run(redis, pendingIndexes(record), [
+      record.id,
+      Date.parse(record.createdAt),
+      parsed.maxPending,
+      parsed.maxPendingPerRequester,
+    ]);
+    if (reply === 1 || reply === 2) return;
+    if (reply === 0 || reply === -1) {
+      throw new QuotaExceededError({
+        message:
+          reply === 0
+            ? `Redis approval store: ${parsed.maxPending} requests are pending in all; nothing was filed`
+            : `Redis approval store: ${parsed.maxPendingPerRequester} requests from this requester are pending; nothing was filed`,
+      });
+    }
+    throw new BackendUnavailableError({
+      backend: 'redis',
+      message: 'Redis approval store: the admission script answered something else than a decision',
+    });
+  };
+
   return {
     specificationVersion: 'approval-store-v1',
     providerId: 'redis',
     keyPrefix: parsed.keyPrefix,
     async create(record) {
       const created = await call('create', async (redis) => {
-        const score = Date.parse(record.createdAt);
-        if (record.status === 'pending') await indexAddScript.run(redis, pendingIndexes(record), [record.id, score]);
+        if (record.status === 'pending') await admit(redis, record);
         return write(
           redis,
           'create',

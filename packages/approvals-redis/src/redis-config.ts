@@ -45,6 +45,18 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    * @default 1 on Sentinel, else 0
    */
   minReplicaAcks?: number;
+  /**
+   * The most pending requests the store holds, or `null` for no bound. Counted and filed in one
+   * Lua script, so processes racing on one Redis never together pass it (a gateway's own
+   * `queue.maxPending` is counted per process); `create` past it throws `QuotaExceededError` and
+   * drops nothing already pending. @default null
+   */
+  maxPending?: number | null;
+  /**
+   * The most pending requests one requester (a gateway's `p2p:<key>`, one per source) may have,
+   * or `null` for no bound; counted atomically with the insert, like `maxPending`. @default null
+   */
+  maxPendingPerRequester?: number | null;
 }
 
 /** The longest retention accepted: ten years. */
@@ -64,7 +76,13 @@ export interface ParsedRedisApprovalStoreConfig {
   commandTimeoutMs: number;
   /** Replicas that must acknowledge each write; 0 on Cluster. */
   minReplicaAcks: number;
+  /** Bound on pending requests overall; 0 for none. */
+  maxPending: number;
+  /** Bound on one requester's pending requests; 0 for none. */
+  maxPendingPerRequester: number;
 }
+
+const pendingBound = z.number().int().positive().max(100_000_000).nullable().default(null);
 
 const commandTimeoutMs = z.number().int().positive().max(60_000).default(2_000);
 
@@ -85,6 +103,8 @@ const storeConfigSchema = z
         'must be a duration like "1h" or positive milliseconds, at most 30 days',
       ),
     minReplicaAcks: minReplicaAcksSchema.optional(),
+    maxPending: pendingBound,
+    maxPendingPerRequester: pendingBound,
   })
   .strict();
 
@@ -105,6 +125,8 @@ export function parseRedisApprovalStoreConfig(
     holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_TTL_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
     minReplicaAcks: replicaAcksFor(topologyOf(target), parsed.minReplicaAcks),
+    maxPending: parsed.maxPending ?? 0,
+    maxPendingPerRequester: parsed.maxPendingPerRequester ?? 0,
   };
 }
 
