@@ -91,10 +91,25 @@ function forwardedSourceOf(
   return forwarded;
 }
 
+/** The name a source goes by: its public key, user id, plugin name or session, in that order. */
+function senderName(source: InjectionSource): string {
+  const identity = source.identity;
+  return identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
+}
+
+/**
+ * The sender exactly, as one string, for what is bounded per source (its queue, its rate).
+ * {@link describeSource} is made for showing: it drops control characters and cuts at 200
+ * characters, so a peer could make keys that show as a victim's (whose key is public) and use up
+ * the victim's queue and rate. JSON keeps every character, lone surrogate halves included.
+ */
+export function exactSenderKey(source: InjectionSource): string {
+  return JSON.stringify([source.type, senderName(source)]);
+}
+
 /** A name for the sender, used as the approval request's requester (who may then not approve it). */
 export function describeSource(source: InjectionSource): string {
-  const identity = source.identity;
-  const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
+  const who = senderName(source);
   // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
   // let a peer's self-made key rewrite how its request shows in a log or console, and so would a
   // bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` shows as `p2p:alice`).
