@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   compareTrustLevel,
   type GatewayForwardRules,
@@ -107,15 +108,31 @@ export function exactSenderKey(source: InjectionSource): string {
   return JSON.stringify([source.type, senderName(source)]);
 }
 
-/** A name for the sender, used as the approval request's requester (who may then not approve it). */
+/** The longest requester name the gateway files under. */
+const MAX_REQUESTER_LENGTH = 200;
+/** Characters of the sender's digest a name that had to be altered ends with. */
+const DIGEST_LENGTH = 16;
+
+/**
+ * A name for the sender, used as the approval request's requester (who may then not approve it),
+ * one per sender: `<type>:<key>` when that is readable, short and holds no `~`; otherwise the
+ * readable part, cut to fit, then `~` and a digest of the exact sender. Without the digest, keys
+ * made to show as another peer's (a control character added, or the same first 200 characters)
+ * were filed under that peer's name and counted against its bounds in a store (`maxPendingPerRequester`).
+ */
 export function describeSource(source: InjectionSource): string {
-  const who = senderName(source);
+  const exact = `${source.type}:${senderName(source)}`;
   // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
   // let a peer's self-made key rewrite how its request shows in a log or console, and so would a
   // bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` shows as `p2p:alice`).
   // The approval workflow refuses such a requester name, which refused the peer's every request
   // as INVALID_INPUT: they are removed.
-  return withoutBidiOverrides(withoutControlCharacters(`${source.type}:${who}`)).slice(0, 200);
+  const shown = withoutBidiOverrides(withoutControlCharacters(exact));
+  if (shown === exact && shown.length <= MAX_REQUESTER_LENGTH && !/[~\p{Cs}]/u.test(shown)) return shown;
+  const digest = createHash('sha256').update(exactSenderKey(source)).digest('base64url').slice(0, DIGEST_LENGTH);
+  // Cut first, then make any surrogate half (a pair cut in two, or a broken key) U+FFFD.
+  const readable = shown.slice(0, MAX_REQUESTER_LENGTH - DIGEST_LENGTH - 1).replace(/\p{Cs}/gu, '\ufffd');
+  return `${readable}~${digest}`;
 }
 
 /**
