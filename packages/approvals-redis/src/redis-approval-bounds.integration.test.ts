@@ -83,6 +83,16 @@ describeWithRedisTopologies(
       });
     });
 
+    it('a requester name with a lone surrogate half is counted apart from the one with U+FFFD under maxPendingPerRequester', async () => {
+      await withStore({ maxPendingPerRequester: 1 }, async (store) => {
+        const workflow = createApprovalWorkflow({ store });
+        for (const requester of ['p2p:victim\ufffd', 'p2p:victim\ud800', 'p2p:victim\udc00']) {
+          await workflow.request({ requester, description: 'one', tier: 'peer-review' });
+          expect(await store.listPending({ requester })).toHaveLength(1);
+        }
+      });
+    });
+
     it('a decided request frees its place under maxPending', async () => {
       await withStore({ maxPending: 1 }, async (store) => {
         const workflow = createApprovalWorkflow({ store });

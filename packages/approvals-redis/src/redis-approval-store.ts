@@ -209,12 +209,17 @@ function keyLayout(keyPrefix: string) {
 }
 
 /**
- * A requester name as a key segment. `encodeURIComponent` throws on a lone surrogate (a peer's
- * broken key reaches the requester through the gateway), which failed `create` as if Redis were
- * down and `listPending({ requester })` with an untyped `URIError`; such halves become U+FFFD
- * first. Names that then share a key share only an index: `listPending` still matches the
- * requester exactly.
+ * A requester name as a key segment, one per name. `encodeURIComponent` throws on a lone
+ * surrogate (a broken key), which failed `create` as if Redis were down and
+ * `listPending({ requester })` with an untyped `URIError`; such a half is written `%u` and its
+ * four hex digits, which `encodeURIComponent` never writes (`u` is no hex digit). Made U+FFFD
+ * instead, two names shared one index, and so one count under `maxPendingPerRequester`.
  */
 function encodeRequester(requester: string): string {
-  return encodeURIComponent(requester.replace(/\p{Cs}/gu, '\ufffd'));
+  return requester
+    .split(/(\p{Cs})/u)
+    .map((part, index) =>
+      index % 2 === 1 ? `%u${part.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(part),
+    )
+    .join('');
 }
