@@ -90,18 +90,42 @@ describeWithService('redis', 'createRedisApprovalStore()', (redisUrl) => {
     expect(await store.listPending({ requester: 'p2p:key\ud800' })).toEqual([]);
   });
 
-  it('keeps a decided record without a TTL until it is first read, then for retainDecidedFor', async () => {
+  it('compareAndSet(id, version, rejected) gives the record its retention TTL in the same write, with no read', async () => {
     const record = recordOf();
     await store.create(record);
     const key = `${prefix}{${record.id}}:request`;
     await store.get(record.id);
-    expect(await redis.pttl(key)).toBe(-1);
+    expect(await redis.pttl(key)).toBe(-1); // pending: never a TTL
     await store.compareAndSet(record.id, 1, { ...record, status: 'rejected', reason: 'no', version: 2 });
-    expect(await redis.pttl(key)).toBe(-1);
-    expect((await store.get(record.id))?.reason).toBe('no');
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('a record decided by a store that keeps records for ever (the CLI) starts its retention at its first read here', async () => {
+    const forever = createRedisApprovalStore({ redis, keyPrefix: prefix, retainDecidedFor: null });
+    const record = recordOf();
+    await forever.create(record);
+    await forever.compareAndSet(record.id, 1, { ...record, status: 'rejected', reason: 'no', version: 2 });
+    const key = `${prefix}{${record.id}}:request`;
+    expect(await redis.pttl(key)).toBe(-1);
+    expect((await store.get(record.id))?.reason).toBe('no');
+    expect(await redis.pttl(key)).toBeGreaterThan(3_500_000);
+  });
+
+  it('a flood of requests rejected, or expired by a direct get(), is deleted by Redis retainDecidedFor later, with no listing or read in between', async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const shortRetention = createRedisApprovalStore({ redis, keyPrefix: prefix, retainDecidedFor: 200 });
+    const workflow = createApprovalWorkflow({ store: shortRetention, now: () => time });
+    const file = () => workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+    const rejected = await Promise.all(Array.from({ length: 5 }, file));
+    const expired = await Promise.all(Array.from({ length: 5 }, file));
+    for (const id of rejected) expect(await workflow.reject(id, 'operator', 'spam')).toBe('rejected');
+    time += 25 * 3_600_000; // past the 24 h TTL
+    for (const id of expired) expect((await workflow.get(id)).status).toBe('expired');
+    const keys = [...rejected, ...expired].map((id) => `${prefix}{${id}}:request`);
+    // Redis's own clock ends the retention: no call of the store touches these records again.
+    await expect.poll(() => redis.exists(...keys), { timeout: 90_000, interval: 20 }).toBe(0);
   });
 
   it('get(id) of a record a fault or a stray writer left unreadable throws BACKEND_UNAVAILABLE, not a SyntaxError', async () => {

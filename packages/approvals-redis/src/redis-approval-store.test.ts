@@ -20,6 +20,22 @@ describe('createRedisApprovalStore(config)', () => {
     );
   });
 
+  it('takes maxPending and maxPendingPerRequester as positive integers or null (no bound), naming the field otherwise', () => {
+    expect(parseRedisApprovalStoreConfig({ url: 'redis://x' })).toMatchObject({
+      maxPending: 0,
+      maxPendingPerRequester: 0,
+    });
+    expect(
+      parseRedisApprovalStoreConfig({ url: 'redis://x', maxPending: 1000, maxPendingPerRequester: null }),
+    ).toMatchObject({ maxPending: 1000, maxPendingPerRequester: 0 });
+    for (const bad of [0, -1, 1.5, '10', Number.NaN]) {
+      expect(() => createRedisApprovalStore({ url: 'redis://x', maxPending: bad as number })).toThrow(/maxPending/);
+      expect(() => createRedisApprovalStore({ url: 'redis://x', maxPendingPerRequester: bad as number })).toThrow(
+        /maxPendingPerRequester/,
+      );
+    }
+  });
+
   it('waits for one replica per write on Sentinel by default (a failover loses what no replica holds), never on Cluster', () => {
     const sentinel = { sentinels: [{ host: 'h', port: 1 }], sentinelMasterName: 'warden' };
     expect(parseRedisApprovalStoreConfig(sentinel).minReplicaAcks).toBe(1);

@@ -6,6 +6,7 @@ import {
   type ApprovalTier,
   BackendUnavailableError,
   ConflictError,
+  QuotaExceededError,
 } from '@warden/core';
 import { createLazyRedisConnection, hashTaggedKey, type RedisClient, redactRedisError } from '@warden/redis-client';
 import { decodeRecord } from './redis-approval-record.js';
@@ -13,6 +14,7 @@ import {
   compareAndSetScript,
   createRecordScript,
   indexAddScript,
+  indexAdmitScript,
   indexRemoveScript,
   readRecordScript,
 } from './redis-approval-store-scripts.js';
@@ -52,7 +54,8 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
     try {
       return await operation(await connection.get());
     } catch (error) {
-      if (error instanceof BackendUnavailableError) throw error;
+      // A refusal under the pending bounds is an answer, not a failure of Redis.
+      if (error instanceof BackendUnavailableError || error instanceof QuotaExceededError) throw error;
       throw new BackendUnavailableError({
         backend: 'redis',
         message: `Redis approval store: ${what} failed`,
@@ -72,20 +75,52 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
       [record.id],
     );
 
+  /**
+   * Indexes a new pending record if the bounds leave room (in the same script that counts), before
+   * its record is written, as every index entry is; throws `QuotaExceededError` otherwise.
+   */
+  const admit = async (redis: RedisClient, record: ApprovalRecord): Promise<void> => {
+    const reply = await indexAdmitScript.run(redis, pendingIndexes(record), [
+      record.id,
+      Date.parse(record.createdAt),
+      parsed.maxPending,
+      parsed.maxPendingPerRequester,
+    ]);
+    if (reply === 1 || reply === 2) return;
+    if (reply === 0 || reply === -1) {
+      throw new QuotaExceededError({
+        message:
+          reply === 0
+            ? `Redis approval store: ${parsed.maxPending} requests are pending in all; nothing was filed`
+            : `Redis approval store: ${parsed.maxPendingPerRequester} requests from this requester are pending; nothing was filed`,
+      });
+    }
+    throw new BackendUnavailableError({
+      backend: 'redis',
+      message: 'Redis approval store: the admission script answered something else than a decision',
+    });
+  };
+
   return {
     specificationVersion: 'approval-store-v1',
     providerId: 'redis',
     keyPrefix: parsed.keyPrefix,
     async create(record) {
       const created = await call('create', async (redis) => {
-        const score = Date.parse(record.createdAt);
-        if (record.status === 'pending') await indexAddScript.run(redis, pendingIndexes(record), [record.id, score]);
+        if (record.status === 'pending') await admit(redis, record);
         return write(
           redis,
           'create',
           createRecordScript,
           [keys.record(record.id)],
-          [JSON.stringify(record), record.version, record.status, record.tier, parsed.holdApprovedMs],
+          [
+            JSON.stringify(record),
+            record.version,
+            record.status,
+            record.tier,
+            parsed.holdApprovedMs,
+            parsed.retainDecidedMs,
+          ],
           (created) => created === 1,
         );
       });
@@ -110,7 +145,15 @@ export function createRedisApprovalStore(config: RedisApprovalStoreConfig = {}):
           'compare-and-set',
           compareAndSetScript,
           [keys.record(id)],
-          [expectedVersion, next.version, JSON.stringify(next), next.status, next.tier, parsed.holdApprovedMs],
+          [
+            expectedVersion,
+            next.version,
+            JSON.stringify(next),
+            next.status,
+            next.tier,
+            parsed.holdApprovedMs,
+            parsed.retainDecidedMs,
+          ],
           (written) => Array.isArray(written) && written[0] === 1,
         )) as [number, string?];
         if (reply[0] !== 1) return false;
@@ -166,12 +209,17 @@ function keyLayout(keyPrefix: string) {
 }
 
 /**
- * A requester name as a key segment. `encodeURIComponent` throws on a lone surrogate (a peer's
- * broken key reaches the requester through the gateway), which failed `create` as if Redis were
- * down and `listPending({ requester })` with an untyped `URIError`; such halves become U+FFFD
- * first. Names that then share a key share only an index: `listPending` still matches the
- * requester exactly.
+ * A requester name as a key segment, one per name. `encodeURIComponent` throws on a lone
+ * surrogate (a broken key), which failed `create` as if Redis were down and
+ * `listPending({ requester })` with an untyped `URIError`; such a half is written `%u` and its
+ * four hex digits, which `encodeURIComponent` never writes (`u` is no hex digit). Made U+FFFD
+ * instead, two names shared one index, and so one count under `maxPendingPerRequester`.
  */
 function encodeRequester(requester: string): string {
-  return encodeURIComponent(requester.replace(/\p{Cs}/gu, '\ufffd'));
+  return requester
+    .split(/(\p{Cs})/u)
+    .map((part, index) =>
+      index % 2 === 1 ? `%u${part.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(part),
+    )
+    .join('');
 }

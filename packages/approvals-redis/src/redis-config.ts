@@ -22,10 +22,10 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    */
   keyPrefix?: string;
   /**
-   * How long a rejected, expired or cancelled record is kept after it has first been read back
-   * (`"30d"`, ms), or `null` to keep it forever (an approved one is kept for `holdApprovedFor`).
-   * Such a record nobody has read yet is never deleted, and a pending one never expires from
-   * Redis: expiry is a recorded state, not a lost key. @default "30d"
+   * How long a rejected, expired or cancelled record is kept from the write that decided it
+   * (`"30d"`, ms; a Redis TTL), or `null` to keep it forever (an approved one is kept for
+   * `holdApprovedFor`). A pending one never expires from Redis: expiry is a recorded state, not
+   * a lost key. @default "30d"
    */
   retainDecidedFor?: string | number | null;
   /**
@@ -45,6 +45,18 @@ export interface RedisApprovalStoreConfig extends RedisConnectionConfig {
    * @default 1 on Sentinel, else 0
    */
   minReplicaAcks?: number;
+  /**
+   * The most pending requests the store holds, or `null` for no bound. Counted and filed in one
+   * Lua script, so processes racing on one Redis never together pass it (a gateway's own
+   * `queue.maxPending` is counted per process); `create` past it throws `QuotaExceededError` and
+   * drops nothing already pending. @default null
+   */
+  maxPending?: number | null;
+  /**
+   * The most pending requests one requester (a gateway's `p2p:<key>`, one per source) may have,
+   * or `null` for no bound; counted atomically with the insert, like `maxPending`. @default null
+   */
+  maxPendingPerRequester?: number | null;
 }
 
 /** The longest retention accepted: ten years. */
@@ -56,7 +68,7 @@ export interface ParsedRedisApprovalStoreConfig {
   target: RedisTarget;
   /** Prefix of every key. */
   keyPrefix: string;
-  /** Retention of a decided record after its first read, in ms; 0 keeps it forever. */
+  /** Retention of a decided record from its decision, in ms; 0 keeps it forever. */
   retainDecidedMs: number;
   /** How long an approved record is held awaiting execution, in ms. */
   holdApprovedMs: number;
@@ -64,7 +76,13 @@ export interface ParsedRedisApprovalStoreConfig {
   commandTimeoutMs: number;
   /** Replicas that must acknowledge each write; 0 on Cluster. */
   minReplicaAcks: number;
+  /** Bound on pending requests overall; 0 for none. */
+  maxPending: number;
+  /** Bound on one requester's pending requests; 0 for none. */
+  maxPendingPerRequester: number;
 }
+
+const pendingBound = z.number().int().positive().max(100_000_000).nullable().default(null);
 
 const commandTimeoutMs = z.number().int().positive().max(60_000).default(2_000);
 
@@ -85,6 +103,8 @@ const storeConfigSchema = z
         'must be a duration like "1h" or positive milliseconds, at most 30 days',
       ),
     minReplicaAcks: minReplicaAcksSchema.optional(),
+    maxPending: pendingBound,
+    maxPendingPerRequester: pendingBound,
   })
   .strict();
 
@@ -105,6 +125,8 @@ export function parseRedisApprovalStoreConfig(
     holdApprovedMs: parseTtl(parsed.holdApprovedFor, MAX_TTL_MS),
     commandTimeoutMs: parsed.commandTimeoutMs,
     minReplicaAcks: replicaAcksFor(topologyOf(target), parsed.minReplicaAcks),
+    maxPending: parsed.maxPending ?? 0,
+    maxPendingPerRequester: parsed.maxPendingPerRequester ?? 0,
   };
 }
 

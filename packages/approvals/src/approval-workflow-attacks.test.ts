@@ -188,4 +188,28 @@ describe('a flood of requests left to expire (a peer with self-made keys filling
       await expect(workflow.get(id)).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
     },
   );
+
+  it('a rejected request nobody reads again is dropped retainDecidedFor after the rejection', async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const now = () => time;
+    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
+    const workflow = createApprovalWorkflow({ store, now });
+    const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+    expect(await workflow.reject(id, 'operator', 'spam')).toBe('rejected');
+    time += DAY;
+    // No listing, no read in between: retention started at the rejection, not at a later read.
+    expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('a request expired by a direct get() is dropped retainDecidedFor after its expiry', async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const now = () => time;
+    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
+    const workflow = createApprovalWorkflow({ store, now });
+    const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+    time += 2 * DAY; // past the 24 h TTL
+    expect((await workflow.get(id)).status).toBe('expired');
+    time += DAY;
+    expect(await store.get(id)).toBeUndefined();
+  });
 });

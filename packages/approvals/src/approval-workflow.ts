@@ -197,10 +197,10 @@ async function settleIfDue(
 }
 
 /**
- * Reads back a request the workflow expired while listing or sweeping. A store keeps a decided
- * record until it has been read, and nobody asked about this one: the requests a peer with
- * self-made keys files and leaves to expire (a gateway's queue, refilled each day) would stay in
- * the store for ever. Read here, each is kept for the store's retention (`retainDecidedFor`).
+ * Reads back a request the workflow expired while listing or sweeping. The built-in stores start
+ * a decided record's retention when it is written; a store that starts it at the first read
+ * (such as an earlier release's) would otherwise keep the requests a peer with self-made keys
+ * files and leaves to expire (a gateway's queue, refilled each day) for ever.
  */
 async function readBackExpired(store: ApprovalStore, record: ApprovalRecord): Promise<void> {
   if (record.status === 'expired') await store.get(record.id);

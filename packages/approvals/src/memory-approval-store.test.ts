@@ -71,7 +71,7 @@ describe('createMemoryApprovalStore()', () => {
     expect((await store.get('req-1'))?.status).toBe('pending');
   });
 
-  it('keeps a rejected record until it is read, then for retainDecidedFor; null keeps it forever', async () => {
+  it('drops a rejected record retainDecidedFor after the rejection, read or not; null keeps it forever', async () => {
     let time = 0;
     const rejected = { ...record, status: 'rejected' as const, version: 2 };
     const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now: () => time });
@@ -80,11 +80,25 @@ describe('createMemoryApprovalStore()', () => {
       await subject.create(record);
       await subject.compareAndSet('req-1', 1, rejected);
     }
-    time += 400 * 86_400_000;
+    time += 86_400_000 - 1;
+    // Reading it does not extend its retention either.
     expect((await store.get('req-1'))?.status).toBe('rejected');
-    time += 86_400_000;
+    time += 1;
     expect(await store.get('req-1')).toBeUndefined();
+    time += 400 * 86_400_000;
     expect((await forever.get('req-1'))?.status).toBe('rejected');
+  });
+
+  it('a flood of rejected records nobody reads is swept from memory once their retention is over', async () => {
+    let time = 0;
+    const store = createMemoryApprovalStore({ retainDecidedFor: '1h', now: () => time });
+    await store.create(record);
+    await store.compareAndSet('req-1', 1, { ...record, status: 'rejected', version: 2 });
+    time += 3_600_000;
+    // No read of req-1: the sweep that runs every 1024 creates finds its retention over.
+    for (let index = 0; index < 1024; index += 1) await store.create({ ...record, id: `flood-${index}` });
+    // Had req-1 survived the sweep, creating its id again would be a CONFLICT.
+    await expect(store.create(record)).resolves.toBeUndefined();
   });
 
   it('refuses settings that are not durations, and unknown settings, with INVALID_INPUT naming them', () => {

@@ -17,8 +17,8 @@ export interface MemoryApprovalStoreConfig {
    */
   holdApprovedFor?: string | number;
   /**
-   * How long a rejected, expired or cancelled record is kept once it has been read, as `"30d"` or
-   * milliseconds, or `null` to keep it forever. @default "30d"
+   * How long a rejected, expired or cancelled record is kept from the moment it was decided (or
+   * expired), as `"30d"` or milliseconds, or `null` to keep it forever. @default "30d"
    */
   retainDecidedFor?: string | number | null;
   /**
@@ -35,7 +35,7 @@ const SWEEP_EVERY = 1024;
 
 interface StoredRecord {
   record: ApprovalRecord;
-  /** Approved records: when the hold ends. Others decided and read: when retention ends. */
+  /** Approved records: when the hold ends. Others decided: when retention ends. */
   dropAt?: number;
 }
 
@@ -43,8 +43,8 @@ interface StoredRecord {
  * Creates an in-process {@link ApprovalStore}. Records are stored as structured clones, so a
  * caller mutating a record it read changes nothing stored. As in `@warden/approvals-redis`, an
  * approved record is held awaiting execution for `holdApprovedFor` and then dropped (an approval
- * given long ago executes nothing), and another decided record is kept until it has been read,
- * then for `retainDecidedFor`; pending records are never dropped.
+ * given long ago executes nothing), and another decided record is kept for `retainDecidedFor`
+ * from its decision; pending records are never dropped.
  *
  * @throws `InvalidInputError` for a setting that is not a valid duration, or an unknown one.
  */
@@ -56,6 +56,10 @@ export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}
   const store = (record: ApprovalRecord): StoredRecord => {
     const stored: StoredRecord = { record: structuredClone(record) };
     if (record.status === 'approved') stored.dropAt = now() + holdMs;
+    // Retention starts at the decision, whichever call made it: started at a later read, a
+    // rejection (or an expiry by a direct read) nobody read again was kept for ever, and a flood
+    // of rejected requests stayed in memory until someone listed them.
+    else if (record.status !== 'pending' && retainMs !== null) stored.dropAt = now() + retainMs;
     return stored;
   };
   /** The stored record, unless its hold or retention is over (then it is dropped). Fails closed on a broken clock. */
@@ -85,12 +89,7 @@ export function createMemoryApprovalStore(config: MemoryApprovalStoreConfig = {}
     },
     async get(id) {
       const stored = live(id);
-      if (stored === undefined) return undefined;
-      const { status } = stored.record;
-      if (status !== 'pending' && status !== 'approved' && stored.dropAt === undefined && retainMs !== null) {
-        stored.dropAt = now() + retainMs;
-      }
-      return structuredClone(stored.record);
+      return stored === undefined ? undefined : structuredClone(stored.record);
     },
     async compareAndSet(id, expectedVersion, next) {
       const current = live(id);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   compareTrustLevel,
   type GatewayForwardRules,
@@ -91,16 +92,47 @@ function forwardedSourceOf(
   return forwarded;
 }
 
-/** A name for the sender, used as the approval request's requester (who may then not approve it). */
-export function describeSource(source: InjectionSource): string {
+/** The name a source goes by: its public key, user id, plugin name or session, in that order. */
+function senderName(source: InjectionSource): string {
   const identity = source.identity;
-  const who = identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
+  return identity?.publicKey ?? identity?.userId ?? identity?.pluginName ?? source.sessionId ?? 'anonymous';
+}
+
+/**
+ * The sender exactly, as one string, for what is bounded per source (its queue, its rate).
+ * {@link describeSource} is made for showing: it drops control characters and cuts at 200
+ * characters, so a peer could make keys that show as a victim's (whose key is public) and use up
+ * the victim's queue and rate. JSON keeps every character, lone surrogate halves included.
+ */
+export function exactSenderKey(source: InjectionSource): string {
+  return JSON.stringify([source.type, senderName(source)]);
+}
+
+/** The longest requester name the gateway files under. */
+const MAX_REQUESTER_LENGTH = 200;
+/** Characters of the sender's digest a name that had to be altered ends with. */
+const DIGEST_LENGTH = 16;
+
+/**
+ * A name for the sender, used as the approval request's requester (who may then not approve it),
+ * one per sender: `<type>:<key>` when that is readable, short and holds no `~`; otherwise the
+ * readable part, cut to fit, then `~` and a digest of the exact sender. Without the digest, keys
+ * made to show as another peer's (a control character added, or the same first 200 characters)
+ * were filed under that peer's name and counted against its bounds in a store (`maxPendingPerRequester`).
+ */
+export function describeSource(source: InjectionSource): string {
+  const exact = `${source.type}:${senderName(source)}`;
   // Control characters (C0, DEL and C1 such as the terminal's CSI) and line separators would
   // let a peer's self-made key rewrite how its request shows in a log or console, and so would a
   // bidirectional override, embedding or isolate (`p2p:` U+202E `ecila` shows as `p2p:alice`).
   // The approval workflow refuses such a requester name, which refused the peer's every request
   // as INVALID_INPUT: they are removed.
-  return withoutBidiOverrides(withoutControlCharacters(`${source.type}:${who}`)).slice(0, 200);
+  const shown = withoutBidiOverrides(withoutControlCharacters(exact));
+  if (shown === exact && shown.length <= MAX_REQUESTER_LENGTH && !/[~\p{Cs}]/u.test(shown)) return shown;
+  const digest = createHash('sha256').update(exactSenderKey(source)).digest('base64url').slice(0, DIGEST_LENGTH);
+  // Cut first, then make any surrogate half (a pair cut in two, or a broken key) U+FFFD.
+  const readable = shown.slice(0, MAX_REQUESTER_LENGTH - DIGEST_LENGTH - 1).replace(/\p{Cs}/gu, '\ufffd');
+  return `${readable}~${digest}`;
 }
 
 /**

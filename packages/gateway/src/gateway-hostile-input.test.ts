@@ -8,7 +8,7 @@ import {
 } from '@warden/core';
 import { createStubKillSwitch } from '@warden/stubs';
 import { describe, expect, it } from 'vitest';
-import { createGatewayFixture } from '../test/gateway-fixture.js';
+import { createGatewayFixture, TEST_CONFIG } from '../test/gateway-fixture.js';
 import type { ForwardRequestInput } from './gateway-types.js';
 
 const peer = createInjectionSource('p2p', { identity: { publicKey: 'MCowPeer' } });
@@ -128,6 +128,44 @@ describe('a peer whose self-made key holds control characters or line separators
       expect(result.requiresApproval).toBe(true);
     },
   );
+});
+
+describe('a peer whose self-made keys are made to show as another peer’s public key', () => {
+  it('files each under a requester name of its own, so a store bounding requesters counts none against the victim', async () => {
+    const victimKey = `-----BEGIN PUBLIC KEY-----MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${'v'.repeat(400)}`;
+    const workflow = createApprovalWorkflow();
+    const approvalGateway = TEST_CONFIG.sessions?.['approval-gateway'];
+    const unlimited = {
+      sessions: {
+        ...TEST_CONFIG.sessions,
+        'approval-gateway': {
+          ...approvalGateway,
+          gateway: { allowForwardTo: ['code-assistant'], requireApproval: true },
+        },
+      },
+    };
+    const { gateway } = createGatewayFixture(workflow, {}, unlimited);
+    const fileFrom = async (publicKey: string) => {
+      const source = createInjectionSource('p2p', { identity: { publicKey } });
+      const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
+      expect(result).toMatchObject({ requiresApproval: true });
+      return (await workflow.get(result.requestId)).requester;
+    };
+    const victim = await fileFrom(victimKey);
+    expect(victim.length).toBeLessThanOrEqual(200);
+    const lookalikes = [
+      `${victimKey.slice(0, 10)}\u0007${victimKey.slice(10)}`,
+      `${victimKey.slice(0, 196)}attacker`,
+      `${victimKey}\u202e`,
+      victim.slice('p2p:'.length), // the victim's name as filed, spelt as a key
+    ];
+    const names = [victim];
+    for (const key of lookalikes) names.push(await fileFrom(key));
+    expect(new Set(names).size).toBe(names.length);
+    expect(await workflow.listPending({ requester: victim })).toHaveLength(1);
+    // An ordinary key is its own name.
+    expect(await fileFrom('MCowPlain')).toBe('p2p:MCowPlain');
+  });
 });
 
 describe('a peer whose self-made key holds a bidirectional override, embedding or isolate', () => {

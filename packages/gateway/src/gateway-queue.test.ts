@@ -47,6 +47,28 @@ describe.each(WORKFLOWS)('the approval queue bounds over the %s, against peers w
     );
   });
 
+  it('a peer whose self-made keys read as a victim’s public key once shown (control characters, the same first 200 characters) fills neither its queue nor its rate', async () => {
+    const victimKey = `-----BEGIN PUBLIC KEY-----MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${'v'.repeat(400)}`;
+    const lookalikes = [
+      `${victimKey.slice(0, 10)}\u0007${victimKey.slice(10)}`,
+      `${victimKey.slice(0, 196)}attacker`,
+      `${victimKey}\u202e`,
+    ];
+    const from = (publicKey: string) => createInjectionSource('p2p-discovery', { identity: { publicKey } });
+    const sendFrom = (fixture: ReturnType<typeof setup>, publicKey: string) =>
+      fixture.gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', from(publicKey));
+    const queueFixture = setup({ maxPendingPerSource: 2, perSourcePerMinute: 100 });
+    for (const key of lookalikes) expect((await sendFrom(queueFixture, key)).requiresApproval).toBe(true);
+    expect((await sendFrom(queueFixture, victimKey)).requiresApproval).toBe(true);
+    const rateFixture = setup({ maxPendingPerSource: 100, perSourcePerMinute: 2 });
+    for (const key of lookalikes) expect((await sendFrom(rateFixture, key)).requiresApproval).toBe(true);
+    expect((await sendFrom(rateFixture, victimKey)).requiresApproval).toBe(true);
+    // Each lookalike is still a source of its own, bounded as one.
+    const [first] = lookalikes as [string];
+    expect((await sendFrom(queueFixture, first)).requiresApproval).toBe(true);
+    expect(await sendFrom(queueFixture, first)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+  });
+
   it('refuses a gateway over maxPendingPerGateway, while another gateway still queues', async () => {
     const fixture = setup({ maxPendingPerGateway: 3 });
     for (let index = 0; index < 3; index++) expect((await send(fixture, index)).requiresApproval).toBe(true);

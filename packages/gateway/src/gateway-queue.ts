@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import {
   type ApprovalRecord,
   type ApprovalWorkflow,
@@ -18,7 +19,7 @@ import {
   type RateLimiter,
 } from '@warden/core';
 import { z } from 'zod';
-import { describeSource } from './gateway-forward-checks.js';
+import { describeSource, exactSenderKey } from './gateway-forward-checks.js';
 import { type ForwardPayload, forwardPayloadOf, forwardRequestOf } from './gateway-forward-payload.js';
 import { assertRateDecision, type RateDecision } from './gateway-rate-decision.js';
 import type { ForwardRequest, GatewayQueueLimits, PendingRequestPage, PendingRequestQuery } from './gateway-types.js';
@@ -148,9 +149,12 @@ interface Admission {
 export async function refuseWhenFull(admission: Admission): Promise<void> {
   const { payload, limits, workflow } = admission;
   refuseOversized(payload, limits);
-  const requester = sourceKey(payload);
   await consume(admission.sourceRateLimiter, sourceWindow(payload, limits));
-  const own = countFromSource(await workflow.listPending({ requester }), payload);
+  // Listed by requester name (the workflow's index), counted by the exact sender.
+  const own = countFromSource(
+    await workflow.listPending({ requester: describeSource(payload.originalSource) }),
+    payload,
+  );
   if (own >= limits.maxPendingPerSource)
     throw queueFull(`${limits.maxPendingPerSource} requests from this source are pending`);
   for (const window of gatewayWindows(admission)) await consume(admission.rateLimiter, window);
@@ -193,7 +197,7 @@ interface RateWindow {
 
 function sourceWindow(payload: ForwardPayload, limits: ResolvedQueueLimits): RateWindow {
   return {
-    key: `gateway-queue:source:${sourceKey(payload)}:minute`,
+    key: `gateway-queue:source:${sourceRateKey(payload)}:minute`,
     limit: limits.perSourcePerMinute,
     windowMs: 60_000,
     what: 'requests per minute from this source',
@@ -251,7 +255,12 @@ function countFromSource(records: readonly ApprovalRecord[], payload: ForwardPay
 }
 
 function sourceKey(payload: ForwardPayload): string {
-  return describeSource(payload.originalSource);
+  return exactSenderKey(payload.originalSource);
+}
+
+/** The exact sender as a rate-limit key: a digest, so a long key makes no long counter key. */
+function sourceRateKey(payload: ForwardPayload): string {
+  return createHash('sha256').update(sourceKey(payload)).digest('base64url');
 }
 
 /**
