@@ -77,6 +77,36 @@ describe('the seed example handleDiscoveredPeer(session, message, peerKey)', () 
   });
 });
 
+describe('routeThroughGateway(source, target, message): the action type is what runs, a message', () => {
+  const config = (allowActions: string[]) => ({
+    sessions: {
+      'peer-gateway': {
+        access: ['type:p2p-discovery'],
+        capabilities: ['inject', 'cross.inject'],
+        gateway: { allowForwardTo: ['code-assistant'], allowActions },
+      },
+      'code-assistant': { access: ['session:peer-gateway'] },
+    },
+  });
+
+  it('passes a gateway whose allowActions lists "message", and files the delivery as a message', async () => {
+    const { gateway, engine, inject, injected, events } = createGatewayFixture(undefined, {}, config(['message']));
+    const peer = createP2PDiscoveryContext('code-assistant', 'MCowPeer', engine).source;
+    expect(await gateway.routeThroughGateway(peer, 'code-assistant', 'hello', inject)).toMatchObject({ success: true });
+    expect(injected.map((delivery) => delivery.message)).toEqual(['hello']);
+    expect(events.find((event) => event.type === 'gateway_forward')?.details).toMatchObject({ actionType: 'message' });
+  });
+
+  it('is refused by a gateway whose allowActions lists only other actions, and delivers nothing', async () => {
+    const { gateway, engine, inject, injected } = createGatewayFixture(undefined, {}, config(['Bash', 'review.*']));
+    const peer = createP2PDiscoveryContext('code-assistant', 'MCowPeer', engine).source;
+    expect(await gateway.routeThroughGateway(peer, 'code-assistant', 'hello', inject)).toMatchObject({
+      success: false,
+    });
+    expect(injected).toEqual([]);
+  });
+});
+
 describe('forwardRequest(gateway, target, message, originalSource, options)', () => {
   const peer = createInjectionSource('p2p', { identity: { publicKey: 'MCowPeer' } });
 

@@ -32,6 +32,9 @@ import type { ForwardOptions, ForwardResult, Gateway, GatewayConfig } from './ga
  * and a bidirectional control (`chat` U+202E) reorders the rest of the description, which names
  * the sender, the gateway and the target.
  */
+/** The action type of a message `routeThroughGateway` delivers (what runs is the message's delivery). */
+export const ROUTED_MESSAGE_ACTION = 'message';
+
 const printable = (schema: z.ZodString): z.ZodString =>
   schema.refine(isPlainLine, 'must not contain control characters, line separators or bidirectional controls');
 const sessionName = printable(z.string().min(1).max(256));
@@ -96,7 +99,11 @@ export function createGateway(config: GatewayConfig): Gateway {
         };
         return block(context, delivery, refusal('ACCESS_DENIED', 'No gateway available'));
       }
-      return gateway.forwardRequest(gatewaySession, targetSession, message, source, injectFn ? { injectFn } : {});
+      // What runs is the message's delivery, so its action type is `message`: a gateway whose
+      // `allowActions` lists it passes routed messages, one that lists only other actions refuses
+      // them (without an action type, every routed message failed such a filter).
+      const options = { actionType: ROUTED_MESSAGE_ACTION, ...(injectFn ? { injectFn } : {}) };
+      return gateway.forwardRequest(gatewaySession, targetSession, message, source, options);
     },
     requiresGateway(source, targetSession) {
       assertSource(source);

@@ -21,7 +21,7 @@ export {
   routeThroughGateway,
   setDefaultGateway,
 } from './default-gateway.js';
-export { createGateway } from './gateway.js';
+export { createGateway, ROUTED_MESSAGE_ACTION } from './gateway.js';
 export type {
   ForwardOptions,
   ForwardRequest,
