@@ -8,13 +8,13 @@
  */
 
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
-import { BackendUnavailableError, InvalidInputError } from '@warden/core';
+import { type FileHandle, lstat, mkdir, open, readdir, stat } from 'node:fs/promises';
+import { BackendUnavailableError, InvalidInputError, WardenError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
 import { checkRange } from './memory-storage.js';
 import type { AuditStorage } from './port.js';
-import { openSegment, type SegmentFileScan, scanSegmentFile } from './segment-file.js';
+import { notADirectory, openSegment, type SegmentFileScan, scanSegmentFile } from './segment-file.js';
 import {
   decodeFrames,
   encodeFrames,
@@ -216,9 +216,14 @@ class FileStorage implements FileAuditStorage {
 
   private async load(): Promise<FileAuditStorageRecovery | undefined> {
     if (!this.readOnly) {
-      await mkdir(this.directory, { recursive: true });
+      await makeDirectory(this.directory);
       // Before reading: a second appender would write the same entry numbers as this one.
-      this.lock = await acquireDirectoryLock(this.directory, (message) => this.unavailable(message));
+      this.lock = await acquireDirectoryLock(this.directory, (message) => this.unavailable(message)).catch(
+        (error: unknown) => {
+          // The directory replaced since it was checked, or unwritable: typed, and nothing was taken.
+          throw WardenError.isInstance(error) ? error : this.unavailable('cannot take the directory lock', error);
+        },
+      );
     }
     try {
       return await this.scanSegments();
@@ -373,11 +378,39 @@ class FileStorage implements FileAuditStorage {
   }
 }
 
+/**
+ * Creates the storage directory when missing. Something else in its place (a file, a FIFO, a link
+ * to one, a dangling or looping link) is `not-a-directory`, and is left as it is: whatever it holds
+ * is never replaced, written to or removed.
+ */
+async function makeDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENOENT') {
+      throw notADirectory(directory, error);
+    }
+    throw error;
+  }
+  // mkdir succeeds on an existing directory only, and on a link to one; judged again all the same.
+  const found = await stat(directory).catch((error: unknown) => {
+    throw notADirectory(directory, error);
+  });
+  if (!found.isDirectory()) throw notADirectory(directory);
+}
+
+/** The segment files of `directory`, in order; none when it does not exist (a read-only open of a new log). */
 async function listSegments(directory: string): Promise<string[]> {
   try {
     return (await readdir(directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    // Nothing there: a new log. A link there that leads nowhere is something else in its place.
+    if (code === 'ENOENT' && !(await lstat(directory).catch(() => undefined))) return [];
+    if (code === 'ENOENT') throw notADirectory(directory, error);
+    // readdir opens with O_DIRECTORY: a FIFO in its place fails at once, never waits.
+    if (code === 'ENOTDIR' || code === 'ELOOP') throw notADirectory(directory, error);
     throw error;
   }
 }
@@ -400,8 +433,18 @@ async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
+/**
+ * Makes a new segment's name durable. Opened as a directory only (`O_DIRECTORY`, without blocking):
+ * a FIFO swapped in for the directory would otherwise hold this open, and the appender, forever.
+ */
 async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
+  const handle = await open(
+    directory,
+    constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NONBLOCK ?? 0),
+  ).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENOENT' ? notADirectory(directory, error) : error;
+  });
   try {
     await handle.sync();
   } finally {
