@@ -8,7 +8,7 @@
  */
 
 import { constants } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, readdir, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, readdir } from 'node:fs/promises';
 import { BackendUnavailableError, InvalidInputError, WardenError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
@@ -23,6 +23,7 @@ import {
   MAX_RECORD_BYTES,
   MAX_UNSYNCED_BYTES,
 } from './segment-format.js';
+import { makeDirectory, syncDirectory } from './storage-directory.js';
 
 /** Settings of {@link createFileAuditStorage}. */
 export interface FileAuditStorageConfig {
@@ -378,28 +379,6 @@ class FileStorage implements FileAuditStorage {
   }
 }
 
-/**
- * Creates the storage directory when missing. Something else in its place (a file, a FIFO, a link
- * to one, a dangling or looping link) is `not-a-directory`, and is left as it is: whatever it holds
- * is never replaced, written to or removed.
- */
-async function makeDirectory(directory: string): Promise<void> {
-  try {
-    await mkdir(directory, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENOENT') {
-      throw notADirectory(directory, error);
-    }
-    throw error;
-  }
-  // mkdir succeeds on an existing directory only, and on a link to one; judged again all the same.
-  const found = await stat(directory).catch((error: unknown) => {
-    throw notADirectory(directory, error);
-  });
-  if (!found.isDirectory()) throw notADirectory(directory);
-}
-
 /** The segment files of `directory`, in order; none when it does not exist (a read-only open of a new log). */
 async function listSegments(directory: string): Promise<string[]> {
   try {
@@ -430,24 +409,5 @@ async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   while (written < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
     written += bytesWritten;
-  }
-}
-
-/**
- * Makes a new segment's name durable. Opened as a directory only (`O_DIRECTORY`, without blocking):
- * a FIFO swapped in for the directory would otherwise hold this open, and the appender, forever.
- */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(
-    directory,
-    constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NONBLOCK ?? 0),
-  ).catch((error: unknown) => {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENOENT' ? notADirectory(directory, error) : error;
-  });
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
