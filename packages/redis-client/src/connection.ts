@@ -9,12 +9,18 @@ import { createSentinelClient, SentinelClient } from './sentinel-client.js';
  * never resend a command cut off by a lost connection. ioredis resends one once it reconnects,
  * even after the command timed out and its caller was told it failed: a kill switch release
  * reported as "nothing changed" would then be carried out later, unseen.
+ *
+ * Connecting is bounded by the command timeout too (`connectTimeout`, which ioredis also gives a
+ * Sentinel client's connections to the sentinels): with ioredis's default of 10 s, a server that
+ * drops the connection attempt or accepts it and never answers the TLS handshake (a black-holed
+ * address, a tarpit) held every call that had to connect for 10 s, whatever `commandTimeoutMs` said.
  */
 function failFastOptions(commandTimeoutMs: number): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+    connectTimeout: commandTimeoutMs,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
@@ -77,6 +83,7 @@ export function createRedisClient(
           retryDelayOnClusterDown: 50,
           ...clusterNodeReconnection,
           redisOptions: {
+            connectTimeout: commandTimeoutMs,
             commandTimeout: commandTimeoutMs,
             maxRetriesPerRequest: 1,
             autoResendUnfulfilledCommands: false,
@@ -115,6 +122,7 @@ export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: nu
       ...clusterNodeReconnection,
       redisOptions: {
         ...client.options.redisOptions,
+        connectTimeout: commandTimeoutMs,
         commandTimeout: commandTimeoutMs,
         maxRetriesPerRequest: 1,
         autoResendUnfulfilledCommands: false,
