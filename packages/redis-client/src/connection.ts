@@ -56,8 +56,13 @@ export function createRedisClient(
   };
   const tlsOptions = tlsOptionsOf(tls);
   switch (target.kind) {
-    case 'url':
-      return new Redis(target.url, { ...options, ...credentials, ...(tlsOptions ? { tls: tlsOptions } : {}) });
+    case 'url': {
+      // ioredis turns a rediss:// URL into `tls: true`, which leaves certificate checking to
+      // NODE_TLS_REJECT_UNAUTHORIZED: set to 0 (a workaround for a proxy, anywhere in the
+      // process's environment), it accepted any certificate. Checking is asked for explicitly.
+      const urlTls = tlsOptions ?? (target.url.startsWith('rediss://') ? tlsOptionsOf(true) : undefined);
+      return new Redis(target.url, { ...options, ...credentials, ...(urlTls ? { tls: urlTls } : {}) });
+    }
     case 'sentinel':
       // Not ioredis's own Sentinel client: that one can end for good in a failover.
       return createSentinelClient({
@@ -95,7 +100,10 @@ export function createRedisClient(
   }
 }
 
-/** Node's TLS options for a {@link RedisTlsConfig}; certificates are always checked. */
+/**
+ * Node's TLS options for a {@link RedisTlsConfig}; certificates are always checked, explicitly:
+ * left unset, `rejectUnauthorized` follows NODE_TLS_REJECT_UNAUTHORIZED.
+ */
 function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | undefined {
   if (tls === undefined) return undefined;
   if (tls === true) return { rejectUnauthorized: true };
