@@ -71,4 +71,21 @@ describe('connecting is bounded by commandTimeoutMs', () => {
     expect(clusterSubscriber.options.redisOptions?.connectTimeout).toBe(900);
     for (const client of [single, sentinel, cluster, ...subscribers, clusterSubscriber]) client.disconnect();
   });
+
+  it('a commandTimeoutMs that is not a positive whole number (0 is no timeout to ioredis) is INVALID_INPUT, before any client exists', () => {
+    const target = { kind: 'url', url: 'redis://127.0.0.1:1' } as const;
+    const single = createRedisClient(target, 750);
+    for (const commandTimeoutMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createLazyRedisConnection(target, commandTimeoutMs), String(commandTimeoutMs)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+      expect(() => createRedisClient(target, commandTimeoutMs)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+      expect(() => duplicateForSubscriber(single, commandTimeoutMs)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    single.disconnect();
+  });
 });

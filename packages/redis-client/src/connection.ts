@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import { InvalidInputError } from '@warden/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isCluster, type RedisClient, type RedisTarget, type RedisTlsConfig } from './config.js';
 import { reconnectDelay } from './reconnect-delay.js';
@@ -28,6 +29,21 @@ function failFastOptions(commandTimeoutMs: number): RedisOptions {
 }
 
 /**
+ * Refuses a command timeout that is not a positive whole number of milliseconds. ioredis reads
+ * `commandTimeout: 0` (or NaN) as "no timeout" and a negative one as an instant failure: a backend
+ * whose schema let 0 through (`z.number()`) would have had commands that wait forever on a server
+ * that never answers, the opposite of failing fast.
+ */
+function checkCommandTimeout(commandTimeoutMs: number): void {
+  if (!Number.isSafeInteger(commandTimeoutMs) || commandTimeoutMs <= 0) {
+    throw new InvalidInputError({
+      message: 'commandTimeoutMs must be a positive whole number of milliseconds (ioredis reads 0 as no timeout)',
+      issues: [{ path: 'commandTimeoutMs', message: 'must be a positive whole number of milliseconds' }],
+    });
+  }
+}
+
+/**
  * A Cluster node connection that drops reconnects by itself (capped backoff) instead of ending.
  * An ended node connection rejects the commands it had sent as "Connection is closed.", and
  * ioredis's Cluster retries such a command on a fresh connection whatever
@@ -48,6 +64,7 @@ export function createRedisClient(
   target: Exclude<RedisTarget, { kind: 'client' }>,
   commandTimeoutMs: number,
 ): RedisClient {
+  checkCommandTimeout(commandTimeoutMs);
   const options = failFastOptions(commandTimeoutMs);
   const { username, password, sentinelUsername, sentinelPassword, tls } = target.auth ?? {};
   const credentials: RedisOptions = {
@@ -119,6 +136,7 @@ function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | unde
  * would hold up every command behind it).
  */
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
+  checkCommandTimeout(commandTimeoutMs);
   const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
   if (isCluster(client)) {
     // Cluster's duplicate replaces `redisOptions` as a whole: keep the original's (credentials, TLS).
@@ -152,6 +170,8 @@ export interface LazyRedisConnection {
 
 /** Opens its own connection on first use; an injected client is used as it is and never closed. */
 export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs: number): LazyRedisConnection {
+  // At creation, not on first use: a wrong timeout is a configuration error, not a failed call.
+  checkCommandTimeout(commandTimeoutMs);
   let owned: RedisClient | undefined;
   let connecting: Promise<RedisClient> | undefined;
   const open = async (): Promise<RedisClient> => {
