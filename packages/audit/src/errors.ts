@@ -17,7 +17,9 @@ export type AuditCorruption =
   /** A record is intact but is not an audit entry or checkpoint this package wrote. */
   | 'malformed-record'
   /** A segment is not a regular file (a FIFO, a device, a directory, or a link to one). */
-  | 'not-a-file';
+  | 'not-a-file'
+  /** A storage directory (`entries/`, `checkpoints/`) is not a directory (a file, a FIFO, a link to one, a dangling or looping link). */
+  | 'not-a-directory';
 
 /** An audit log cannot be read back. Code `AUDIT_LOG_CORRUPTED`. */
 export class AuditLogCorruptedError extends WardenError {

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import { InvalidInputError } from '@warden/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isCluster, type RedisClient, type RedisTarget, type RedisTlsConfig } from './config.js';
 import { reconnectDelay } from './reconnect-delay.js';
@@ -9,16 +10,37 @@ import { createSentinelClient, SentinelClient } from './sentinel-client.js';
  * never resend a command cut off by a lost connection. ioredis resends one once it reconnects,
  * even after the command timed out and its caller was told it failed: a kill switch release
  * reported as "nothing changed" would then be carried out later, unseen.
+ *
+ * Connecting is bounded by the command timeout too (`connectTimeout`, which ioredis also gives a
+ * Sentinel client's connections to the sentinels): with ioredis's default of 10 s, a server that
+ * drops the connection attempt or accepts it and never answers the TLS handshake (a black-holed
+ * address, a tarpit) held every call that had to connect for 10 s, whatever `commandTimeoutMs` said.
  */
 function failFastOptions(commandTimeoutMs: number): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+    connectTimeout: commandTimeoutMs,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
   };
+}
+
+/**
+ * Refuses a command timeout that is not a positive whole number of milliseconds. ioredis reads
+ * `commandTimeout: 0` (or NaN) as "no timeout" and a negative one as an instant failure: a backend
+ * whose schema let 0 through (`z.number()`) would have had commands that wait forever on a server
+ * that never answers, the opposite of failing fast.
+ */
+function checkCommandTimeout(commandTimeoutMs: number): void {
+  if (!Number.isSafeInteger(commandTimeoutMs) || commandTimeoutMs <= 0) {
+    throw new InvalidInputError({
+      message: 'commandTimeoutMs must be a positive whole number of milliseconds (ioredis reads 0 as no timeout)',
+      issues: [{ path: 'commandTimeoutMs', message: 'must be a positive whole number of milliseconds' }],
+    });
+  }
 }
 
 /**
@@ -42,6 +64,7 @@ export function createRedisClient(
   target: Exclude<RedisTarget, { kind: 'client' }>,
   commandTimeoutMs: number,
 ): RedisClient {
+  checkCommandTimeout(commandTimeoutMs);
   const options = failFastOptions(commandTimeoutMs);
   const { username, password, sentinelUsername, sentinelPassword, tls } = target.auth ?? {};
   const credentials: RedisOptions = {
@@ -50,8 +73,13 @@ export function createRedisClient(
   };
   const tlsOptions = tlsOptionsOf(tls);
   switch (target.kind) {
-    case 'url':
-      return new Redis(target.url, { ...options, ...credentials, ...(tlsOptions ? { tls: tlsOptions } : {}) });
+    case 'url': {
+      // ioredis turns a rediss:// URL into `tls: true`, which leaves certificate checking to
+      // NODE_TLS_REJECT_UNAUTHORIZED: set to 0 (a workaround for a proxy, anywhere in the
+      // process's environment), it accepted any certificate. Checking is asked for explicitly.
+      const urlTls = tlsOptions ?? (target.url.startsWith('rediss://') ? tlsOptionsOf(true) : undefined);
+      return new Redis(target.url, { ...options, ...credentials, ...(urlTls ? { tls: urlTls } : {}) });
+    }
     case 'sentinel':
       // Not ioredis's own Sentinel client: that one can end for good in a failover.
       return createSentinelClient({
@@ -77,6 +105,7 @@ export function createRedisClient(
           retryDelayOnClusterDown: 50,
           ...clusterNodeReconnection,
           redisOptions: {
+            connectTimeout: commandTimeoutMs,
             commandTimeout: commandTimeoutMs,
             maxRetriesPerRequest: 1,
             autoResendUnfulfilledCommands: false,
@@ -88,7 +117,10 @@ export function createRedisClient(
   }
 }
 
-/** Node's TLS options for a {@link RedisTlsConfig}; certificates are always checked. */
+/**
+ * Node's TLS options for a {@link RedisTlsConfig}; certificates are always checked, explicitly:
+ * left unset, `rejectUnauthorized` follows NODE_TLS_REJECT_UNAUTHORIZED.
+ */
 function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | undefined {
   if (tls === undefined) return undefined;
   if (tls === true) return { rejectUnauthorized: true };
@@ -104,6 +136,7 @@ function tlsOptionsOf(tls: RedisTlsConfig | undefined): ConnectionOptions | unde
  * would hold up every command behind it).
  */
 export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: number): RedisClient {
+  checkCommandTimeout(commandTimeoutMs);
   const options: RedisOptions = { ...failFastOptions(commandTimeoutMs), autoResubscribe: false };
   if (isCluster(client)) {
     // Cluster's duplicate replaces `redisOptions` as a whole: keep the original's (credentials, TLS).
@@ -115,6 +148,7 @@ export function duplicateForSubscriber(client: RedisClient, commandTimeoutMs: nu
       ...clusterNodeReconnection,
       redisOptions: {
         ...client.options.redisOptions,
+        connectTimeout: commandTimeoutMs,
         commandTimeout: commandTimeoutMs,
         maxRetriesPerRequest: 1,
         autoResendUnfulfilledCommands: false,
@@ -136,6 +170,8 @@ export interface LazyRedisConnection {
 
 /** Opens its own connection on first use; an injected client is used as it is and never closed. */
 export function createLazyRedisConnection(target: RedisTarget, commandTimeoutMs: number): LazyRedisConnection {
+  // At creation, not on first use: a wrong timeout is a configuration error, not a failed call.
+  checkCommandTimeout(commandTimeoutMs);
   let owned: RedisClient | undefined;
   let connecting: Promise<RedisClient> | undefined;
   const open = async (): Promise<RedisClient> => {

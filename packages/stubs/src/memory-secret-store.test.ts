@@ -35,4 +35,24 @@ describe('createMemorySecretStore(options)', () => {
     ]);
     expect(inspect(secrets, { depth: 10 })).not.toContain('very-secret');
   });
+
+  // The same limits as @warden/secrets-env (its env-secret-store.size.test.ts): code tested on this
+  // stand-in must not pass with a value that the environment store refuses in production.
+  it('set(name, value) refuses what the environment store refuses for size: NAME=value past 128 KiB is INVALID_INPUT, growth past 1 MiB QUOTA_EXCEEDED', async () => {
+    const secrets = createMemorySecretStore();
+    const fits = 131_072 - 'api-key'.length - 2;
+    await secrets.set('api-key', 'v'.repeat(fits));
+    const tooLarge = await secrets.set('api-key', 'v'.repeat(fits + 1)).catch((error: unknown) => error);
+    expect(tooLarge).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((tooLarge as Error).message).not.toContain('vvvv');
+    expect(await secrets.get('api-key')).toHaveLength(fits);
+    for (let index = 1; index < 8; index += 1) await secrets.set(`key-${index}`, 'v'.repeat(fits));
+    await expect(secrets.set('one-more', 'v'.repeat(16_384))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    // Replacing with a smaller value, or deleting, frees room.
+    await secrets.set('key-1', 'short');
+    await expect(secrets.set('one-more', 'v'.repeat(16_384))).resolves.toBeUndefined();
+    expect(() => createMemorySecretStore({ initial: { 'api-key': 'v'.repeat(fits + 1) } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
 });

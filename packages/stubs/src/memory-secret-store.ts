@@ -3,6 +3,7 @@ import {
   type Clock,
   checkSecretName,
   InvalidInputError,
+  QuotaExceededError,
   REDACTED,
   type SecretStore,
   systemClock,
@@ -44,9 +45,43 @@ function checkValue(value: unknown): string {
 }
 
 /**
+ * The environment store's room rules (`@warden/secrets-env`), so that a test on this store fails
+ * where production would: Linux refuses to start a program once one `NAME=value` passes 128 KiB,
+ * so that store refuses such a value (`INVALID_INPUT`), and it refuses growing the environment past
+ * 1 MiB (`QUOTA_EXCEEDED`). Here a secret takes what it would as an unprefixed variable.
+ */
+const MAX_VARIABLE_BYTES = 131_072;
+const MAX_STORE_BYTES = 1_048_576;
+
+/** Bytes `name` set to `value` takes as an environment variable: `NAME=value` and its NUL. */
+function variableBytes(name: string, value: string | undefined): number {
+  return value === undefined ? 0 : Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
+}
+
+/** Throws as the environment store would when `secrets` cannot take `name` set to `value`; the value is not quoted. */
+function checkRoom(secrets: ReadonlyMap<string, string>, name: string, value: string): void {
+  const bytes = variableBytes(name, value);
+  if (bytes > MAX_VARIABLE_BYTES) {
+    throw new InvalidInputError({
+      message: `Secret value too large for an environment variable: NAME=value may take at most ${MAX_VARIABLE_BYTES} bytes, or no program could be started`,
+      issues: [{ path: 'value', message: `must fit in ${MAX_VARIABLE_BYTES} bytes with its variable name` }],
+    });
+  }
+  let current = 0;
+  for (const [stored, storedValue] of secrets) current += variableBytes(stored, storedValue);
+  const next = current - variableBytes(name, secrets.get(name)) + bytes;
+  if (next > MAX_STORE_BYTES && next > current) {
+    throw new QuotaExceededError({
+      message: `The secrets would grow past ${MAX_STORE_BYTES} bytes as environment variables, beyond which programs may no longer start; delete secrets first`,
+    });
+  }
+}
+
+/**
  * Creates an in-memory {@link SecretStore} with the same rules as every other store (names as
  * core's `checkSecretName` accepts them, so `path` or `node-options` are refused here as on the
- * environment store; non-empty values without NUL bytes), so tests that swap it in stay honest.
+ * environment store; non-empty values without NUL bytes, as large as the environment store takes),
+ * so tests that swap it in stay honest.
  * Values never appear in errors, call records, `toString()` or `inspect` output.
  *
  * @example
@@ -56,8 +91,11 @@ function checkValue(value: unknown): string {
 export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): MemorySecretStore {
   const now = config.now ?? systemClock;
   const secrets = new Map<string, string>();
-  for (const [name, value] of Object.entries(config.initial ?? {}))
-    secrets.set(checkSecretName(name), checkValue(value));
+  for (const [name, value] of Object.entries(config.initial ?? {})) {
+    const validName = checkSecretName(name);
+    checkRoom(secrets, validName, checkValue(value));
+    secrets.set(validName, value);
+  }
   const calls: MemorySecretStoreCall[] = [];
   const record = (method: MemorySecretStoreCall['method'], args: unknown[]): void => {
     calls.push({ method, args, at: toIsoTime(now()) });
@@ -84,7 +122,9 @@ export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): M
     async set(name, value) {
       record('set', [shownName(name), REDACTED]);
       const validName = checkSecretName(name);
-      secrets.set(validName, checkValue(value));
+      const validValue = checkValue(value);
+      checkRoom(secrets, validName, validValue);
+      secrets.set(validName, validValue);
     },
     async delete(name) {
       record('delete', [shownName(name)]);

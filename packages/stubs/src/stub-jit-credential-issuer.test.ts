@@ -75,4 +75,19 @@ describe('createStubJITCredentialIssuer(options)', () => {
     });
     expect(JSON.stringify(issuer.calls)).not.toContain(token);
   });
+
+  it('revoke(id) and isValid(id) given a string carrying a token (an Authorization header mixed up with an id) record it redacted and never echo it', async () => {
+    const issuer = createStubJITCredentialIssuer();
+    const { token } = await issuer.issue(['contents:read'], '1h');
+    for (const carrier of [`Bearer ${token}`, `${token}\n`, ` ${token}`, `token ${token}`]) {
+      const refusal = await issuer.revoke(carrier).catch((error: unknown) => error);
+      expect(`${(refusal as Error).message} ${JSON.stringify(refusal)}`).not.toContain(token);
+      // A valid-looking id is not valid; anything else is INVALID_INPUT. Neither echoes the token.
+      const answer = await issuer.isValid(carrier).catch((error: unknown) => error);
+      if (answer !== false) expect(answer).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(`${String(answer)} ${JSON.stringify(answer)}`).not.toContain(token);
+    }
+    expect(JSON.stringify(issuer.calls)).not.toContain(token);
+    expect(issuer.calls.slice(1).map((call) => call.args)).toEqual(Array(8).fill(['[redacted]']));
+  });
 });

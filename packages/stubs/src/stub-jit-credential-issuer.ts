@@ -121,9 +121,14 @@ export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerCon
   const record = (method: StubJITCredentialIssuerCall['method'], args: unknown[]): void => {
     calls.push({ method, args, at: toIsoTime(now()) });
   };
-  // A token passed where its id belongs is recorded redacted, so `calls` never shows one.
-  const shownId = (credentialId: unknown): unknown =>
-    typeof credentialId === 'string' && tokens.has(credentialId) ? '[redacted]' : credentialId;
+  // A token passed where its id belongs is recorded redacted, so `calls` never shows one: the
+  // token itself, and a string that carries one (`Bearer <token>`, a header line, a token with a
+  // newline), which a caller mixing up an Authorization header and an id would pass.
+  const shownId = (credentialId: unknown): unknown => {
+    if (typeof credentialId !== 'string') return credentialId;
+    for (const token of tokens) if (credentialId.includes(token)) return '[redacted]';
+    return credentialId;
+  };
   const validId = (credentialId: unknown, method: string): string => {
     if (typeof credentialId === 'string' && tokens.has(credentialId)) {
       throw new InvalidInputError({

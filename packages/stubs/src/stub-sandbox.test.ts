@@ -60,4 +60,16 @@ describe('createStubSandbox(options)', () => {
     (status.constraints.env as Record<string, string>).A = 'changed';
     expect(await sandbox.getStatus(id)).toMatchObject({ state: 'running', constraints: { env: { A: '1' } } });
   });
+
+  it('records env values handed to create(constraints) and execute(id, command, options) as [REDACTED] in calls (attacker: whoever reads a dump of calls), keeping them in executions', async () => {
+    const sandbox = createStubSandbox();
+    const { id } = await sandbox.create({ env: { GITHUB_TOKEN: 'ghs_constraintsecret' } });
+    await sandbox.execute(id, 'git push', { env: { NPM_TOKEN: 'npm_commandsecret' } });
+    const dumped = JSON.stringify(sandbox.calls);
+    expect(dumped).not.toContain('ghs_constraintsecret');
+    expect(dumped).not.toContain('npm_commandsecret');
+    expect(sandbox.calls[0]?.args).toEqual([{ env: { GITHUB_TOKEN: '[REDACTED]' } }]);
+    expect(sandbox.calls[1]?.args).toEqual([id, 'git push', { env: { NPM_TOKEN: '[REDACTED]' } }]);
+    expect(sandbox.executions[0]?.options.env).toEqual({ NPM_TOKEN: 'npm_commandsecret' });
+  });
 });

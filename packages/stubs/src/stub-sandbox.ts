@@ -6,6 +6,7 @@ import {
   type ExecResult,
   execOptionsSchema,
   parseInput,
+  REDACTED,
   type Sandbox,
   type SandboxCommand,
   type SandboxConstraints,
@@ -50,10 +51,28 @@ export interface StubSandboxConfig {
 export interface StubSandboxCall {
   /** The method called. */
   method: 'create' | 'execute' | 'getStatus' | 'destroy' | 'list';
-  /** Its arguments, as given (recorded before validation, so refused calls appear too). */
+  /**
+   * Its arguments, as given (recorded before validation, so refused calls appear too), except the
+   * values of an `env` (of `create`'s constraints or `execute`'s options): `[REDACTED]`, as
+   * environments are where tokens are handed to commands. `executions` keeps them.
+   */
   args: unknown[];
   /** When it was called (ISO-8601, from `now`). */
   at: string;
+}
+
+/**
+ * `constraintsOrOptions` with the values of its `env` replaced by `[REDACTED]` (a shallow copy),
+ * or as it is when it has no `env` object: what `calls` keeps of it.
+ */
+function withEnvValuesRedacted(constraintsOrOptions: unknown): unknown {
+  if (typeof constraintsOrOptions !== 'object' || constraintsOrOptions === null) return constraintsOrOptions;
+  const { env } = constraintsOrOptions as { env?: unknown };
+  if (typeof env !== 'object' || env === null) return constraintsOrOptions;
+  return {
+    ...constraintsOrOptions,
+    env: Object.fromEntries(Object.keys(env).map((name) => [name, REDACTED])),
+  };
 }
 
 /** The stub sandbox, with the calls it received. */
@@ -136,7 +155,7 @@ export function createStubSandbox(config: StubSandboxConfig = {}): StubSandbox {
     calls,
     executions,
     async create(constraints?: SandboxConstraints) {
-      record('create', [constraints]);
+      record('create', [withEnvValuesRedacted(constraints)]);
       const given = parseInput(
         sandboxConstraintsSchema,
         constraints === undefined ? {} : constraints,
@@ -152,7 +171,7 @@ export function createStubSandbox(config: StubSandboxConfig = {}): StubSandbox {
       return copyStatus(status);
     },
     async execute(id: string, command: SandboxCommand, execOptions?: ExecOptions) {
-      record('execute', [id, command, execOptions]);
+      record('execute', [id, command, withEnvValuesRedacted(execOptions)]);
       const validCommand = parseInput(sandboxCommandSchema, command, 'sandbox command');
       const validOptions = parseInput(execOptionsSchema, execOptions === undefined ? {} : execOptions, 'exec options');
       const sandboxId = find(id).id;

@@ -2,7 +2,8 @@
  * The lock that makes one process at a time the appender of a storage directory: two appenders
  * would both write entry N, and the log would then verify as tampered and refuse to reopen.
  *
- * The lock is the file `LOCK`, holding the appender's pid and a random token, created whole
+ * The lock is the file `LOCK`, holding the appender's pid, a random token and (on Linux) the
+ * process instance (start time and boot id, see `process-identity.ts`), created whole
  * (written aside, then linked into place, which fails when it exists). A lock whose process is
  * gone is taken over, and taking over is where two processes starting at once could both win: each
  * judges the same stale lock, one replaces it, and the other, a moment late, would remove the
@@ -28,6 +29,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, link, open, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  formatProcessInstance,
+  ownProcessInstance,
+  parseProcessInstance,
+  runningProcessInstance,
+} from './process-identity.js';
 
 /** The file that says which process appends to a storage directory. */
 const LOCK_FILE = 'LOCK';
@@ -71,7 +78,9 @@ export async function acquireDirectoryLock(directory: string, refuse: Refuse): P
   const path = join(await realpath(directory), LOCK_FILE);
   const heldHere = (): Error => refuse(`another audit log of this process appends to ${directory}`);
   if (heldLocks.has(path)) throw heldHere();
-  const content = `${process.pid} ${randomUUID()}\n`;
+  // The instance, not only the pid: after a crash and a reboot another process may have the pid.
+  const instance = await ownProcessInstance();
+  const content = `${process.pid} ${randomUUID()}${instance ? formatProcessInstance(instance) : ''}\n`;
   const aside = `${path}.${randomUUID()}`;
   ownContents.add(content);
   let held = false;
@@ -84,7 +93,7 @@ export async function acquireDirectoryLock(directory: string, refuse: Refuse): P
       if (current === undefined) continue; // Released meanwhile: link again.
       const holder = holderPid(current);
       if (holder === process.pid && ownContents.has(current)) throw heldHere();
-      if (!isStale(current)) {
+      if (!(await isStale(current))) {
         throw refuse(
           `process ${holder} appends to ${directory} (its ${LOCK_FILE} file); remove that file only if no such process writes this log`,
         );
@@ -168,7 +177,7 @@ async function clearStaleClaim(
 ): Promise<void> {
   const content = await readLockFile(claim, refuse);
   if (content === undefined) return;
-  if (!isStale(content) || depth > MAX_CLAIM_DEPTH) {
+  if (!(await isStale(content)) || depth > MAX_CLAIM_DEPTH) {
     throw refuse(
       `process ${holderPid(content)} is taking over the stale lock of ${directory} at the same time; if no such process runs, remove ${LOCK_FILE} and ${claim}`,
     );
@@ -190,10 +199,22 @@ async function clearStaleClaim(
 /**
  * Whether the process that wrote `content` (a lock or a claim) is gone. Content naming this
  * process's pid that this process did not write was left by an earlier process with the same pid.
+ * Content naming its writer's instance (start time and boot, see `process-identity.ts`) is live
+ * only while that very instance runs: a process that got the pid later, in this boot or after a
+ * reboot, is somebody else. Content without one (written before locks named it, or where `/proc`
+ * could not be read), or judged where `/proc` cannot be read, is live while any process has the pid.
  */
-function isStale(content: string): boolean {
+async function isStale(content: string): Promise<boolean> {
   const holder = holderPid(content);
-  return holder === process.pid ? !ownContents.has(content) : !isRunning(holder);
+  if (holder === process.pid) return !ownContents.has(content);
+  if (!Number.isSafeInteger(holder) || holder <= 0) return true;
+  const writer = parseProcessInstance(content);
+  if (writer !== undefined) {
+    const running = await runningProcessInstance(holder);
+    if (running === undefined) return true;
+    if (running !== 'unknown') return running.bootId !== writer.bootId || running.startTicks !== writer.startTicks;
+  }
+  return !isRunning(holder);
 }
 
 /**
@@ -231,8 +252,8 @@ function holderPid(content: string): number {
   return Number.parseInt(content, 10);
 }
 
+/** Whether any process has `pid` (the rule where no instance can be compared). */
 function isRunning(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -8,13 +8,13 @@
  */
 
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
-import { BackendUnavailableError, InvalidInputError } from '@warden/core';
+import { type FileHandle, lstat, readdir } from 'node:fs/promises';
+import { BackendUnavailableError, InvalidInputError, WardenError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
 import { checkRange } from './memory-storage.js';
 import type { AuditStorage } from './port.js';
-import { openSegment, type SegmentFileScan, scanSegmentFile } from './segment-file.js';
+import { notADirectory, openSegment, type SegmentFileScan, scanSegmentFile } from './segment-file.js';
 import {
   decodeFrames,
   encodeFrames,
@@ -23,6 +23,7 @@ import {
   MAX_RECORD_BYTES,
   MAX_UNSYNCED_BYTES,
 } from './segment-format.js';
+import { makeDirectory, syncDirectory } from './storage-directory.js';
 
 /** Settings of {@link createFileAuditStorage}. */
 export interface FileAuditStorageConfig {
@@ -216,9 +217,14 @@ class FileStorage implements FileAuditStorage {
 
   private async load(): Promise<FileAuditStorageRecovery | undefined> {
     if (!this.readOnly) {
-      await mkdir(this.directory, { recursive: true });
+      await makeDirectory(this.directory);
       // Before reading: a second appender would write the same entry numbers as this one.
-      this.lock = await acquireDirectoryLock(this.directory, (message) => this.unavailable(message));
+      this.lock = await acquireDirectoryLock(this.directory, (message) => this.unavailable(message)).catch(
+        (error: unknown) => {
+          // The directory replaced since it was checked, or unwritable: typed, and nothing was taken.
+          throw WardenError.isInstance(error) ? error : this.unavailable('cannot take the directory lock', error);
+        },
+      );
     }
     try {
       return await this.scanSegments();
@@ -373,11 +379,17 @@ class FileStorage implements FileAuditStorage {
   }
 }
 
+/** The segment files of `directory`, in order; none when it does not exist (a read-only open of a new log). */
 async function listSegments(directory: string): Promise<string[]> {
   try {
     return (await readdir(directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    // Nothing there: a new log. A link there that leads nowhere is something else in its place.
+    if (code === 'ENOENT' && !(await lstat(directory).catch(() => undefined))) return [];
+    if (code === 'ENOENT') throw notADirectory(directory, error);
+    // readdir opens with O_DIRECTORY: a FIFO in its place fails at once, never waits.
+    if (code === 'ENOTDIR' || code === 'ELOOP') throw notADirectory(directory, error);
     throw error;
   }
 }
@@ -397,14 +409,5 @@ async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   while (written < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
     written += bytesWritten;
-  }
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

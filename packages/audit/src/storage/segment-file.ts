@@ -38,8 +38,7 @@ export async function openSegment(directory: string, name: string, flags: number
   try {
     handle = await open(join(directory, name), flags | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notAFile(name, error);
-    throw error;
+    throw openFailure(directory, name, flags, error);
   }
   try {
     if (!(await handle.stat()).isFile()) throw notAFile(name);
@@ -48,6 +47,38 @@ export async function openSegment(directory: string, name: string, flags: number
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * What a failed open of a segment means, typed: the directory was replaced by something else
+ * (`ENOTDIR`; `ENOENT` when creating), the segment by a link looping on itself (`ELOOP`) or by a
+ * FIFO without a reader (`ENXIO`), or the segment scanned before is gone (`ENOENT`). Anything else
+ * (permissions, I/O) is left as the system reported it.
+ */
+function openFailure(directory: string, name: string, flags: number, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const creating = (flags & constants.O_CREAT) !== 0;
+  if (code === 'ENOTDIR' || (code === 'ENOENT' && creating)) return notADirectory(directory, error);
+  if (code === 'ENXIO' || code === 'ELOOP') return notAFile(name, error);
+  if (code === 'ENOENT') {
+    return new AuditLogCorruptedError({
+      corruption: 'missing-segment',
+      file: name,
+      message: `audit segment ${name} is gone from ${directory}`,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** `directory` (a storage's `entries/` or `checkpoints/`) is not a directory, or no longer one. */
+export function notADirectory(directory: string, cause?: unknown): AuditLogCorruptedError {
+  return new AuditLogCorruptedError({
+    corruption: 'not-a-directory',
+    file: directory,
+    message: `audit storage directory ${directory} is not a directory (a file, a FIFO, a link to one, or a dangling link); nothing in it was changed`,
+    cause,
+  });
 }
 
 function notAFile(name: string, cause?: unknown): AuditLogCorruptedError {
