@@ -244,6 +244,45 @@ describe('hostile segment files', () => {
       expect((outcome as Error).cause).toMatchObject({ corruption: 'not-a-file' });
       await appender.close();
     }, 60_000);
+    it('the appender refuses a symbolic link planted where its next segment will be created, and writes nothing where it points', async () => {
+      const outside = await mkdtemp(join(tmpdir(), 'warden-audit-outside-'));
+      try {
+        const existing = join(outside, 'existing');
+        await writeFile(existing, 'untouched');
+        const dangling = join(outside, 'created');
+        for (const target of [dangling, existing]) {
+          const appender = createFileAuditStorage({ directory, segmentMaxBytes: 16 });
+          const count = await appender.size();
+          await appender.append([bytes(`record ${count}`)]);
+          await appender.append([bytes(`record ${count + 1}`)]);
+          const next = join(directory, `${String(count + 2).padStart(20, '0')}.seg`);
+          await symlink(target, next);
+          const outcome = await appender.append([bytes('record 2')]).catch((error: unknown) => error);
+          expect(outcome, target).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+          expect((outcome as Error).cause, target).toMatchObject({ corruption: 'not-a-file' });
+          await appender.close();
+          await rm(next);
+        }
+        expect(await readdir(outside)).toEqual(['existing']);
+        expect(await readFile(existing, 'utf8')).toBe('untouched');
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+
+    it('a segment replaced by a symbolic link to a regular file is not-a-file when read, never read as the log', async () => {
+      const [segment = ''] = await writeRecords(3);
+      const file = join(directory, segment);
+      const copy = join(directory, 'copy-outside-the-log');
+      await writeFile(copy, await readFile(file));
+      const reader = createFileAuditStorage({ directory, readOnly: true });
+      await reader.open();
+      await rm(file);
+      await symlink(copy, file);
+      const error = await reader.read(0, 3).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'AUDIT_LOG_CORRUPTED', corruption: 'not-a-file', file: segment });
+      await reader.close();
+    });
   });
 
   describe.skipIf(!unix)('the lock and takeover files', () => {

@@ -31,12 +31,14 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * end, `/dev/null` as a segment of no records) or a directory, and may do so between any two
  * calls. `O_NONBLOCK` makes the open of a FIFO return at once (it changes nothing for a regular
  * file; Windows has neither; a FIFO opened for writing with no reader fails with `ENXIO`), and
- * `fstat` of what was opened, not of the path, then judges it.
+ * `fstat` of what was opened, not of the path, then judges it. `O_NOFOLLOW` refuses a segment that
+ * is a symbolic link (`ELOOP`): followed, a link planted where the next segment will be created
+ * made the appender create or append to a file anywhere its owner may write.
  */
 export async function openSegment(directory: string, name: string, flags: number): Promise<FileHandle> {
   let handle: FileHandle;
   try {
-    handle = await open(join(directory, name), flags | (constants.O_NONBLOCK ?? 0));
+    handle = await open(join(directory, name), flags | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
     throw openFailure(directory, name, flags, error);
   }
@@ -51,7 +53,7 @@ export async function openSegment(directory: string, name: string, flags: number
 
 /**
  * What a failed open of a segment means, typed: the directory was replaced by something else
- * (`ENOTDIR`; `ENOENT` when creating), the segment by a link looping on itself (`ELOOP`) or by a
+ * (`ENOTDIR`; `ENOENT` when creating), the segment by a symbolic link (`ELOOP`) or by a
  * FIFO without a reader (`ENXIO`), or the segment scanned before is gone (`ENOENT`). Anything else
  * (permissions, I/O) is left as the system reported it.
  */
