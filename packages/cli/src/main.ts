@@ -6,7 +6,6 @@
  */
 import { escapeTerminalText } from '@warden/core';
 import { EXIT } from './io.js';
-import { escapeOutput } from './output-text.js';
 import { run } from './run.js';
 
 // `run` turns every failure into an exit code; one that surfaces after it (an error event of a
@@ -14,7 +13,7 @@ import { run } from './run.js';
 // which `kill-switch status` uses for "active" and `audit verify` for "tampered".
 process.on('uncaughtException', (error) => {
   try {
-    const message = escapeOutput(escapeTerminalText(String(error)));
+    const message = escapeTerminalText(String(error));
     process.stderr.write(`warden: internal error (exit ${EXIT.internal}): ${message}\n`);
   } catch {
     // Standard error is gone as well: the exit code says it.

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { escapeTerminalText, InvalidInputError } from '@warden/core';
+import { escapeTerminalBlock, escapeTerminalText, InvalidInputError } from '@warden/core';
 import { runApprovals } from './approvals.js';
 import { runAudit } from './audit.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { runKillSwitch } from './kill-switch.js';
-import { escapeOutput } from './output-text.js';
 import { CHECK_HELP, runCheck } from './policy/check.js';
 import { DIFF_HELP, runDiff } from './policy/diff.js';
 import { LINT_HELP, runLint } from './policy/lint.js';
@@ -58,7 +57,7 @@ const OPERATOR_COMMANDS: Readonly<
 /**
  * Runs `warden` with `argv` (without the node and script paths); resolves to the exit code and
  * never rejects. Everything written to `io` has its terminal control characters, combining marks,
- * variation selectors and look-alike blanks escaped first. A failure that is not a usage error
+ * variation selectors and look-alike blanks escaped first (core's `escapeTerminalBlock`). A failure that is not a usage error
  * is reported on `io.err` with its stack and exits {@link EXIT}.internal (70), never 1.
  */
 export async function run(
@@ -67,8 +66,8 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const io: CliIo = {
-    out: (text) => terminal.out(escapeOutput(text)),
-    err: (text) => terminal.err(escapeOutput(text)),
+    out: (text) => terminal.out(escapeTerminalBlock(text)),
+    err: (text) => terminal.err(escapeTerminalBlock(text)),
   };
   const [command, ...rest] = argv;
   let name = 'warden';
@@ -117,7 +116,9 @@ function reportInternalFailure(name: string, error: unknown, terminal: CliIo): n
   const message = escapeTerminalText(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
   try {
-    terminal.err(escapeOutput([`${name}: internal error (exit ${EXIT.internal}): ${message}`, ...frames].join('\n')));
+    terminal.err(
+      escapeTerminalBlock([`${name}: internal error (exit ${EXIT.internal}): ${message}`, ...frames].join('\n')),
+    );
   } catch {
     // Standard error is gone as well: nothing left to tell, the exit code says it.
   }

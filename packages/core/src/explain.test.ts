@@ -137,3 +137,58 @@ describe('explanations agree with the checks', () => {
     );
   });
 });
+
+describe('explainToolAccess(config, source, session, tool, options) reads options.registry as an own property only', () => {
+  // The attacker: another library that set Object.prototype.registry (or an options object built
+  // on a prototype someone else controls), mapping an unmapped tool to a granted capability.
+  const hostileRegistry = () => {
+    const mapped = createCapabilityRegistry();
+    mapped.register('attacker', { tools: { Deploy: 'inject' } });
+    return mapped;
+  };
+
+  it('ignores a registry inherited by the options object', () => {
+    const options = Object.create({ registry: hostileRegistry() }) as { registry?: never };
+    const why = explainToolAccess({}, trusted, 'main', 'Deploy', options);
+    expect(why.rule).toBe('unmapped-tool-denied');
+    expect(why.allowedByPolicy).toBe(false);
+    // Its own registry is still used.
+    expect(explainToolAccess({}, trusted, 'main', 'Deploy', { registry: hostileRegistry() }).rule).toBe(
+      'capability-granted',
+    );
+  });
+
+  it('ignores a registry on a polluted Object.prototype, with options or without', () => {
+    const prototype = Object.prototype as { registry?: unknown };
+    prototype.registry = hostileRegistry();
+    try {
+      expect(explainToolAccess({}, trusted, 'main', 'Deploy').rule).toBe('unmapped-tool-denied');
+      expect(explainToolAccess({}, trusted, 'main', 'Deploy', {}).rule).toBe('unmapped-tool-denied');
+    } finally {
+      delete prototype.registry;
+    }
+  });
+});
+
+describe('explanations given a source that answers its check one way and later reads another (a Proxy)', () => {
+  // Descriptors (what the check reads) say untrusted peer; every plain read says owner.
+  const twoFaced = (): InjectionSource =>
+    new Proxy({ type: 'p2p', trustLevel: 'untrusted' } as Record<string, unknown>, {
+      get: (target, key) => (key === 'trustLevel' ? 'owner' : target[key as string]),
+    }) as unknown as InjectionSource;
+
+  it('explainToolAccess explains the untrusted peer it checked, not an owner', () => {
+    const why = explainToolAccess({}, twoFaced(), 'main', 'Bash', { registry });
+    expect(why.result.allowed).toBe(false);
+    expect(why.allowedByPolicy).toBe(false);
+    expect(why.rule).toBe('capability-missing');
+    expect(why.layers[0]?.path).toBe('profile untrusted');
+    expect(why.policy.trustLevel).toBe('untrusted');
+  });
+
+  it('explainCapability explains the untrusted peer it checked, not an owner', () => {
+    const why = explainCapability({}, twoFaced(), 'main', 'config.write', { registry });
+    expect(why.allowedByPolicy).toBe(false);
+    expect(why.layers[0]?.path).toBe('profile untrusted');
+  });
+});

@@ -13,7 +13,9 @@ import type { EnforcementMode, SecurityConfig, SecurityConfigInput, SecurityPoli
 import { compileGlobList } from './policy/glob.js';
 import { compilePolicy, type ResolvedPolicy } from './policy/resolve.js';
 import { createSecurityEngine } from './security-engine.js';
+import { readSource } from './source-validation.js';
 import type { InjectionSource } from './sources.js';
+import { ownProperty } from './validation.js';
 
 /** Where a part of the resolved policy came from, in the order layers are applied. */
 export type ExplainLayerName = 'built-in' | 'defaults' | 'trustLevel' | 'session' | 'source-grants' | 'enforcement';
@@ -87,7 +89,12 @@ export function explainToolAccess(
   tool: string,
   options: ExplainConfig = {},
 ): AccessExplanation {
-  const engine = createSecurityEngine(options.registry ? { config, registry: options.registry } : { config });
+  const { engine, checked } = explainEngine(config, source, options);
+  return explainToolOn(engine, checked, session, tool);
+}
+
+/** {@link explainToolAccess} on an engine already made and a source already checked. */
+function explainToolOn(engine: Engine, source: InjectionSource, session: string, tool: string): AccessExplanation {
   const result = engine.checkToolAccess(source, session, tool);
   const parsed = engine.getConfig();
   const compiled = compilePolicy(parsed, engine.registry, source, session);
@@ -103,7 +110,7 @@ export function explainToolAccess(
       decidedBy: `tool ${tool} matches the deny pattern ${JSON.stringify(deny)} (deny always wins)`,
       wouldChange: [
         `remove ${JSON.stringify(deny)} from every layer's tools.deny that lists it`,
-        ...stillDeniedWithoutDeny(parsed, source, session, tool, options),
+        ...stillDeniedWithoutDeny(parsed, source, session, tool, engine.registry),
       ],
     };
   }
@@ -148,10 +155,10 @@ export function explainCapability(
   capability: Capability,
   options: ExplainConfig = {},
 ): AccessExplanation {
-  const engine = createSecurityEngine(options.registry ? { config, registry: options.registry } : { config });
-  const result = engine.checkCapability(source, session, capability);
-  const compiled = compilePolicy(engine.getConfig(), engine.registry, source, session);
-  const base = baseExplanation(engine, source, session, result);
+  const { engine, checked } = explainEngine(config, source, options);
+  const result = engine.checkCapability(checked, session, capability);
+  const compiled = compilePolicy(engine.getConfig(), engine.registry, checked, session);
+  const base = baseExplanation(engine, checked, session, result);
   return {
     ...base,
     ...capabilityPart(compiled.capabilities.allows(capability), capability, compiled.policy, 'the check needs'),
@@ -159,6 +166,22 @@ export function explainCapability(
 }
 
 type Engine = ReturnType<typeof createSecurityEngine>;
+
+/**
+ * A fresh engine for `config` and the source read once into a validated own-data copy, which
+ * every later step (the engine's check, the layers, the policy) reads instead of the caller's
+ * object. The registry is read from `options`' own property only: one inherited from a polluted
+ * `Object.prototype` would explain a decision under mappings the caller never chose.
+ */
+function explainEngine(
+  config: SecurityConfigInput,
+  source: InjectionSource,
+  options: ExplainConfig,
+): { engine: Engine; checked: InjectionSource } {
+  const registry = ownProperty(options, 'registry') as CapabilityRegistry | undefined;
+  const engine = createSecurityEngine(registry ? { config, registry } : { config });
+  return { engine, checked: readSource(source) };
+}
 
 function baseExplanation(
   engine: Engine,
@@ -297,7 +320,7 @@ function stillDeniedWithoutDeny(
   source: InjectionSource,
   session: string,
   tool: string,
-  options: ExplainConfig,
+  registry: CapabilityRegistry,
 ): string[] {
   const trustLevels = Object.fromEntries(
     Object.entries(config.trustLevels).map(([level, layer]) => [level, withoutDenyOf(layer, tool)]),
@@ -306,6 +329,11 @@ function stillDeniedWithoutDeny(
     Object.entries(config.sessions).map(([name, layer]) => [name, withoutDenyOf(layer, tool)]),
   );
   const relaxed = { ...config, defaults: withoutDenyOf(config.defaults, tool), trustLevels, sessions };
-  const next = explainToolAccess(relaxed as SecurityConfigInput, source, session, tool, options);
+  const next = explainToolOn(
+    createSecurityEngine({ config: relaxed as SecurityConfigInput, registry }),
+    source,
+    session,
+    tool,
+  );
   return next.allowedByPolicy ? [] : next.wouldChange.map((change) => `and then (${next.rule}): ${change}`);
 }

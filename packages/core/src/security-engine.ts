@@ -27,7 +27,7 @@ import { PolicyCache, type Versioned } from './policy/policy-cache.js';
 import { type CompiledPolicy, compilePolicy, type ResolvedPolicy, sessionConfigOf } from './policy/resolve.js';
 import { sessionAccessVerdict } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
-import { assertSource } from './source-validation.js';
+import { readSource } from './source-validation.js';
 import type { InjectionSource } from './sources.js';
 import { ownProperty, parseInput } from './validation.js';
 
@@ -86,6 +86,11 @@ export interface SecurityEngine {
 }
 
 interface CacheEntry extends Versioned {
+  /**
+   * The validated own-data copy of the source the entry was built from (or of an equal one):
+   * what every decision reads, never the caller's object.
+   */
+  readonly checked: InjectionSource;
   readonly compiled: CompiledPolicy;
   readonly toolResults: Map<string, PolicyCheckResult>;
   readonly capabilityResults: Map<string, PolicyCheckResult>;
@@ -132,12 +137,18 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
   const isCurrent = (entry: CacheEntry): boolean =>
     entry.configVersion === configVersion && entry.registryVersion === registry.version;
 
-  const buildEntry = (source: InjectionSource, session: string): CacheEntry => {
-    const compiled = compilePolicy(config, registry, source, session);
+  const buildEntry = (checked: InjectionSource, session: string): CacheEntry => {
+    const compiled = compilePolicy(config, registry, checked, session);
     if (compiled.sandboxLoosening.length > 0) {
-      events.emit({ type: 'policy_warning', source, session, details: { sandboxLoosened: compiled.sandboxLoosening } });
+      events.emit({
+        type: 'policy_warning',
+        source: checked,
+        session,
+        details: { sandboxLoosened: compiled.sandboxLoosening },
+      });
     }
     return {
+      checked,
       compiled,
       configVersion,
       registryVersion: registry.version,
@@ -146,12 +157,16 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
     };
   };
 
+  // The engine's entry for a source: the caller's object is read once, either by the cache's
+  // fast path (each field compared with the validated copy it last held) or into a validated
+  // own-data copy (readSource). Everything after decides on the entry's copy, so a getter or a
+  // Proxy that answers a later read differently changes no decision.
   const entryFor = (source: InjectionSource, session: string): CacheEntry => {
     const hit = cache.peek(source, session, configVersion, registry.version);
     if (hit !== undefined) return hit;
-    assertSource(source);
+    const checked = readSource(source);
     assertName(session, 'session');
-    return cache.lookup(source, session, isCurrent, () => buildEntry(source, session));
+    return cache.lookup(source, checked, session, isCurrent, () => buildEntry(checked, session));
   };
 
   const memo = (results: Map<string, PolicyCheckResult>, key: string, decide: () => CheckVerdict) => {
@@ -204,7 +219,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
     resolvePolicy: (source, session) => entryFor(source, session).compiled.policy,
     checkSessionAccess(source, session) {
       const entry = entryFor(source, session);
-      entry.sessionResult ??= applyEnforcement(config.enforcement, sessionVerdict(source, session));
+      entry.sessionResult ??= applyEnforcement(config.enforcement, sessionVerdict(entry.checked, session));
       reportCheck(events, config.enforcement, { kind: 'session', source, session }, entry.sessionResult, auditAllowed);
       return entry.sessionResult;
     },
@@ -217,7 +232,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
           : {
               allowed: false,
               requiredCapability: capability,
-              reason: `Capability ${capability} not granted for trust level '${source.trustLevel}'`,
+              reason: `Capability ${capability} not granted for trust level '${entry.checked.trustLevel}'`,
             },
       );
       const report = { kind: 'capability', source, session, subject: { capability } } as const;
@@ -228,33 +243,42 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
     },
     checkToolAccess(source, session, tool) {
       assertName(tool, 'tool');
-      const entry = entryFor(source, session);
-      const result = memo(entry.toolResults, tool, () => evaluateTool(entry.compiled, tool));
-      if (!result.allowed || result.warning !== undefined || auditAllowed) {
-        reportCheck(
-          events,
-          config.enforcement,
-          { kind: 'tool', source, session, subject: { tool } },
-          result,
-          auditAllowed,
-        );
-      }
-      return result;
+      return toolResult(source, entryFor(source, session), session, tool);
     },
     filterToolsByPolicy(tools, source, session) {
       if (!Array.isArray(tools)) throw invalidInput('tools must be a list of tool names', 'tools');
-      return tools.filter((tool) => engine.checkToolAccess(source, session, tool).allowed);
+      // One read of the source for the whole list: every tool is decided for the same copy.
+      const entry = entryFor(source, session);
+      return tools.filter((tool) => {
+        assertName(tool, 'tool');
+        return toolResult(source, entry, session, tool).allowed;
+      });
     },
     getSessionConfig: (session) => sessionConfigOf(config, session),
     isGateway: (session) => sessionConfigOf(config, session)?.gateway !== undefined,
     getGatewayRules: (session) => sessionConfigOf(config, session)?.gateway ?? null,
     listGateways: () => [...gatewayNames],
     findGatewayForSource(source, targetSession) {
-      assertSource(source);
+      const checked = readSource(source);
       assertName(targetSession, 'session');
-      return findGateway(source, targetSession);
+      return findGateway(checked, targetSession);
     },
   };
+
+  /** `checkToolAccess` on an entry already found: decided on the entry's copy, reported as asked. */
+  function toolResult(source: InjectionSource, entry: CacheEntry, session: string, tool: string): PolicyCheckResult {
+    const result = memo(entry.toolResults, tool, () => evaluateTool(entry.compiled, tool));
+    if (!result.allowed || result.warning !== undefined || auditAllowed) {
+      reportCheck(
+        events,
+        config.enforcement,
+        { kind: 'tool', source, session, subject: { tool } },
+        result,
+        auditAllowed,
+      );
+    }
+    return result;
+  }
 
   function sessionVerdict(source: InjectionSource, session: string): CheckVerdict {
     const verdict = sessionAccessVerdict(config, source, session);

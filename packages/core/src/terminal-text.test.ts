@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeTerminalBlock, escapeTerminalText } from './terminal-text.js';
 
@@ -43,5 +44,127 @@ describe('escaping text for the terminal (attacker: whoever wrote the text)', ()
   it('leaves ordinary text, including non-Latin scripts and emoji, alone', () => {
     const text = 'Grüße, 你好, مرحبا 🚀';
     expect(escapeTerminalText(text)).toBe(text);
+  });
+
+  it('leaves letters of every script, digits, punctuation, symbols and emoji without selectors alone', () => {
+    const text =
+      'José Ñandú Ærøskøbing Łódź İstanbul Привет Γειά שלום مرحبا こんにちは 한국어 你好 ქართული Ելք ' +
+      'नमकीन ไทย 123 ٣٤٥ ½ ¿¡ «»—–…‘’“” @#$%^&*()[]{}<>|~`+=_-/\\:;\'",.!? € ₹ © ™ → ∀ 🚀 👍🏽 🇫🇷 😀';
+    expect(escapeTerminalText(text)).toBe(text);
+    expect(escapeTerminalBlock(`${text}\n\t${text}`)).toBe(`${text}\n\t${text}`);
+  });
+});
+
+/**
+ * Characters that hide or disguise text and that the escaper passed through before: the attacker
+ * writes a name, a reason or a payload with one of them, and the operator reads something else.
+ */
+const DISGUISES: readonly [string, string][] = [
+  ['a combining acute accent (U+0301)', '\u0301'],
+  ['a combining long stroke overlay, striking a name through (U+0336)', '\u0336'],
+  ['a combining grapheme joiner (U+034F)', '\u034f'],
+  ['a combining enclosing circle, ringing a word (U+20DD)', '\u20dd'],
+  ['a combining enclosing keycap (U+20E3)', '\u20e3'],
+  ['variation selector 1 (U+FE00)', '\ufe00'],
+  ['variation selector 16 (U+FE0F)', '\ufe0f'],
+  ['a supplementary variation selector (U+E0100)', '\u{e0100}'],
+  ['the last supplementary variation selector (U+E01EF)', '\u{e01ef}'],
+  ['a Mongolian free variation selector (U+180B)', '\u180b'],
+  ['the tag letter a (U+E0061)', '\u{e0061}'],
+  ['the cancel tag (U+E007F)', '\u{e007f}'],
+  ['the Hangul choseong filler (U+115F)', '\u115f'],
+  ['the Hangul jungseong filler (U+1160)', '\u1160'],
+  ['the Hangul filler (U+3164)', '\u3164'],
+  ['the halfwidth Hangul filler (U+FFA0)', '\uffa0'],
+  ['the braille pattern blank (U+2800)', '\u2800'],
+  ['the Khitan small script filler (U+16FE4)', '\u{16fe4}'],
+  ['the musical symbol null notehead (U+1D159)', '\u{1d159}'],
+  ['a Khmer inherent vowel (U+17B4)', '\u17b4'],
+  ['a no-break space (U+00A0)', '\u00a0'],
+  ['the Ogham space mark (U+1680)', '\u1680'],
+  ['an en quad (U+2000)', '\u2000'],
+  ['a hair space (U+200A)', '\u200a'],
+  ['a narrow no-break space (U+202F)', '\u202f'],
+  ['a medium mathematical space (U+205F)', '\u205f'],
+  ['an ideographic space (U+3000)', '\u3000'],
+  ['a lone high surrogate (written as U+FFFD)', '\ud800'],
+  ['an unassigned code point (U+50000)', '\u{50000}'],
+];
+
+/** `\uXXXX` for each UTF-16 code unit: how the escaper must show `character`. */
+function visibleEscape(character: string): string {
+  return [...Array(character.length).keys()]
+    .map((index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`)
+    .join('');
+}
+
+describe('escaping characters that hide or disguise text (attacker: whoever wrote the text)', () => {
+  it.each(DISGUISES)('escapeTerminalText prints %s as a visible escape, never raw', (_what, character) => {
+    const text = `alice${character}bob`;
+    expect(escapeTerminalText(text)).toBe(`alice${visibleEscape(character)}bob`);
+  });
+
+  it.each(DISGUISES)('escapeTerminalBlock prints %s as a visible escape, never raw', (_what, character) => {
+    const text = `alice${character}\nbob`;
+    expect(escapeTerminalBlock(text)).toBe(`alice${visibleEscape(character)}\nbob`);
+  });
+
+  it('keeps JSON output parsing to the same value with every disguise in it', () => {
+    const value = { requester: `bob${DISGUISES.map(([, character]) => character).join('x')}`, note: 'é' };
+    const printed = escapeTerminalBlock(JSON.stringify(value, null, 2));
+    expect(printed).toMatch(/^[\x20-\x7e\n]*é[\x20-\x7e\n]*$/u);
+    expect(JSON.parse(printed)).toEqual(value);
+  });
+});
+
+/**
+ * What must never reach the terminal raw, written independently of the escaper: controls (C0,
+ * DEL, C1), bidirectional controls, default-ignorable and format characters, separators,
+ * combining marks (nonspacing, enclosing), blanks other than the ASCII space, the blank symbols,
+ * lone surrogates and unassigned code points.
+ */
+const NEVER_RAW =
+  /[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Zl}\p{Zp}\p{Mn}\p{Me}\p{Cs}\p{Cn}\u2800\u{16fe4}\u{1d159}]|[^\P{White_Space} ]|[^\P{Zs} ]/u;
+
+/** Any character, with the dangerous classes drawn often enough that every run meets them. */
+const hostileText = fc.string({
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    fc.constantFrom(...DISGUISES.map(([, character]) => character)),
+    fc.integer({ min: 0, max: 0x10ffff }).map((codePoint) =>
+      // Lone surrogates too, which String.fromCodePoint gives for U+D800–U+DFFF.
+      String.fromCodePoint(codePoint),
+    ),
+    fc.integer({ min: 0x0300, max: 0x036f }).map((codePoint) => String.fromCodePoint(codePoint)),
+  ),
+  maxLength: 40,
+});
+
+describe('escaped output never holds a hiding or disguising character (property)', () => {
+  it('escapeTerminalText: nothing from NEVER_RAW survives, and the escapes decode to the input', () => {
+    fc.assert(
+      fc.property(hostileText, (text) => {
+        const escaped = escapeTerminalText(text);
+        expect(escaped).not.toMatch(NEVER_RAW);
+        if (!text.includes('\\')) {
+          const decoded = escaped.replace(/\\u([0-9a-f]{4})/g, (_escape, hex: string) =>
+            String.fromCharCode(Number.parseInt(hex, 16)),
+          );
+          expect(decoded).toBe(text);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('escapeTerminalBlock: only line feeds and tabs are kept among the controls', () => {
+    fc.assert(
+      fc.property(hostileText, (text) => {
+        const escaped = escapeTerminalBlock(text);
+        expect(escaped.replace(/[\n\t]/g, '')).not.toMatch(NEVER_RAW);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

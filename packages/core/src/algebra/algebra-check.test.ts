@@ -156,6 +156,28 @@ describe('check(agentId, scope, resource, action, context?) with constraints', (
     }
   });
 
+  it.each([
+    ['the musical symbol null notehead U+1D159', '\u{1d159}'],
+    ['the Khitan small script filler U+16FE4', '\u{16fe4}'],
+    ['the braille pattern blank U+2800', '\u2800'],
+    ['the interlinear annotation anchor U+FFF9 (a format character)', '\ufff9'],
+  ])(
+    'an agent hiding %s between two dots of a scope-restriction target or pattern is denied, the pattern refused at grant time',
+    (_what, blank) => {
+      const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src' } });
+      expect(check({ targetResource: `/src/.${blank}./secret` }).allowed).toBe(false);
+      expect(check({ targetResource: `/src/${blank}../secret` }).allowed).toBe(false);
+      const algebra = createCapabilityAlgebra({ now: () => START });
+      const grant = () =>
+        algebra.grant({
+          ...base,
+          constraints: [{ type: 'scope-restriction', params: { pattern: `/src/.${blank}./etc` } }],
+        });
+      expect(grant).toThrow(InvalidInputError);
+      expect(grant).toThrow(/must not contain \. or \.\. segments/);
+    },
+  );
+
   it('denies a scope-restriction without targetResource (seed: allowed)', () => {
     const check = withConstraint({ type: 'scope-restriction', params: { pattern: '/src/' } });
     expect(check().allowed).toBe(false);

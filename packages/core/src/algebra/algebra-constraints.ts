@@ -6,6 +6,7 @@
  * @module
  */
 import type { InputIssue } from '../errors.js';
+import { INVISIBLE_CHARACTER_CLASS } from '../invisible-characters.js';
 import {
   copyJsonValue,
   type IssueList,
@@ -123,8 +124,9 @@ function isDotSegment(path: string, start: number, end: number): boolean {
 
 /**
  * A segment with escapes, non-ASCII or control characters: decoded and normalised until it
- * settles. Control characters deny outright; invisible (default-ignorable) characters are
- * dropped before looking for dots, as a consumer that strips them would.
+ * settles. Control characters deny outright; invisible characters (default-ignorable and format
+ * characters, blank symbols) are dropped before looking for dots, as a consumer that strips them
+ * would.
  */
 function isUnsafeSegment(segment: string): boolean {
   let current = segment;
@@ -145,7 +147,12 @@ function isUnsafeSegment(segment: string): boolean {
 
 /** Separators and control characters (C0, DEL, C1): a segment holding one never matches. */
 const UNSAFE_CHARACTER = /[\\/\p{Cc}]/u;
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * Characters that show nothing, dropped from a segment before looking for dots: the one
+ * definition the identity key and the terminal escaper use too, so a blank symbol that is not
+ * default-ignorable (U+1D159, U+16FE4, U+2800) cannot hide inside `.` `.` either.
+ */
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARACTER_CLASS}]`, 'gu');
 const PERCENT = 37;
 const BACKSLASH = 92;
 const SEMICOLON = 59;

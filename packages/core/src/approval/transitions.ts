@@ -11,6 +11,7 @@ import { type ApprovalTier, classifyApprovalTier } from '../approval-tier.js';
 import { toIsoTime } from '../clock.js';
 import { AccessDeniedError, ApprovalNotPendingError, InvalidInputError } from '../errors.js';
 import type { SecurityEventInput } from '../events.js';
+import { INVISIBLE_CHARACTER_CLASS } from '../invisible-characters.js';
 import { canonicalJson, computePayloadDigest, digestCanonicalJson } from '../payload-digest.js';
 import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../ports/approval.js';
 import { type ApprovalPolicies, nextApprovalTier } from './policy.js';
@@ -40,27 +41,11 @@ export interface ApprovalIdentityOptions {
 }
 
 /**
- * Characters drawn as nothing (or as a blank) that are neither format characters (`Cf`) nor
- * default-ignorable, so the classes below miss them. Each is a symbol or mark whose glyph is
- * empty by design:
- * - U+2800 BRAILLE PATTERN BLANK: a braille cell with no dots, drawn as a space, yet neither
- *   whitespace (`trim` keeps it) nor default-ignorable;
- * - U+16FE4 KHITAN SMALL SCRIPT FILLER: a combining mark that only pads a Khitan character
- *   cluster, with no glyph of its own;
- * - U+1D159 MUSICAL SYMBOL NULL NOTEHEAD: a notehead that is empty (a placeholder for stems and
- *   flags), which fonts draw as nothing.
- * The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) are default-ignorable and go with that class.
+ * Characters that show nothing ({@link INVISIBLE_CHARACTER_CLASS}: default-ignorable and format
+ * characters and the blank symbols such as the braille blank): removed from an identity key, as
+ * two names that differ only by them read alike.
  */
-const BLANK_SYMBOLS = ['\u2800', '\u{16FE4}', '\u{1D159}'] as const;
-
-/**
- * Characters that show nothing: the default-ignorable ones (zero-width spaces and joiners, soft
- * hyphen, variation selectors, Hangul fillers…), every format character (`Cf`: browsers draw the
- * interlinear annotation anchors U+FFF9–U+FFFB and the Egyptian hieroglyph format controls as
- * nothing, though they are not default-ignorable; the few visible ones only make more names one
- * person) and the {@link BLANK_SYMBOLS}.
- */
-const INVISIBLE = new RegExp(`[\\p{Default_Ignorable_Code_Point}\\p{Cf}${BLANK_SYMBOLS.join('')}]`, 'gu');
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARACTER_CLASS}]`, 'gu');
 const WHITESPACE_RUN = /\s+/gu;
 /**
  * A combining dot above on a soft-dotted letter (`i`, `j`, Cyrillic `і`…): the letter's own dot

@@ -1,8 +1,12 @@
 /**
  * The cache of resolved policies, keyed by (source identity, trust level, session) and valid
  * for one (config version, registry version). Two levels: a per-source-object fast path that
- * compares the fields policy reads (no string building on a hit), and a bounded map keyed by
- * an unambiguous string for equal sources passed as different objects.
+ * compares the fields policy reads with the validated copy last seen for that object (no string
+ * building on a hit), and a bounded map keyed by an unambiguous string for equal sources passed
+ * as different objects. Everything stored is built from, and keyed by, a validated own-data copy
+ * of the source (`readSource`); the caller's object is only a `WeakMap` key and is read once per
+ * field on the fast path, so a source that answers a later read differently (a getter, a `Proxy`)
+ * can only miss, never reach a value built for other answers.
  *
  * @module
  */
@@ -16,15 +20,15 @@ export interface Versioned {
   readonly registryVersion: number;
 }
 
+/** The fields policy reads, as validated, and the values cached for them per session. */
 interface SourceSnapshot<Value> {
   readonly type: string;
   readonly trustLevel: string;
-  readonly identity: InjectionSource['identity'];
+  readonly hasIdentity: boolean;
   readonly publicKey: string | undefined;
   readonly userId: string | undefined;
   readonly gatewaySession: string | undefined;
   readonly pluginName: string | undefined;
-  readonly grantsArray: readonly string[] | undefined;
   readonly grants: readonly string[] | undefined;
   readonly sessions: Map<string, Value>;
 }
@@ -43,8 +47,9 @@ export class PolicyCache<Value extends Versioned> {
   }
 
   /**
-   * The fast path: the value cached for this very source object, when none of the fields
-   * policy reads changed and the versions match. Never validates: a miss goes to {@link lookup}.
+   * The fast path: the value cached for this very source object, when each field policy reads,
+   * read once now, equals the validated copy the value was built from, and the versions match.
+   * Never validates: a miss goes to {@link lookup}.
    */
   peek(source: InjectionSource, session: string, configVersion: number, registryVersion: number): Value | undefined {
     const snapshot = this.#bySource.get(source);
@@ -55,16 +60,26 @@ export class PolicyCache<Value extends Versioned> {
       : undefined;
   }
 
-  /** The slow path, for a source already validated: looks the value up by key, or builds and stores it. */
-  lookup(source: InjectionSource, session: string, current: (value: Value) => boolean, build: () => Value): Value {
-    const key = cacheKey(source, session);
+  /**
+   * The slow path: looks the value up by the key of `checked` (the validated own-data copy of
+   * `source`), or builds and stores it, and remembers it for the object `source` under what
+   * `checked` holds. `source` itself is never read here.
+   */
+  lookup(
+    source: object,
+    checked: InjectionSource,
+    session: string,
+    current: (value: Value) => boolean,
+    build: () => Value,
+  ): Value {
+    const key = cacheKey(checked, session);
     let value = this.#byKey.get(key);
     if (value === undefined || !current(value)) {
       value = build();
       if (this.#byKey.size >= this.#maxEntries) this.#byKey.delete(this.#byKey.keys().next().value as string);
       this.#byKey.set(key, value);
     }
-    this.#remember(source, session, value);
+    this.#remember(source, checked, session, value);
     return value;
   }
 
@@ -73,10 +88,10 @@ export class PolicyCache<Value extends Versioned> {
     this.#byKey.clear();
   }
 
-  #remember(source: InjectionSource, session: string, value: Value): void {
+  #remember(source: object, checked: InjectionSource, session: string, value: Value): void {
     let snapshot = this.#bySource.get(source);
-    if (snapshot === undefined || !matchesSnapshot(snapshot, source)) {
-      snapshot = takeSnapshot(source);
+    if (snapshot === undefined || !matchesSnapshot(snapshot, checked)) {
+      snapshot = takeSnapshot(checked);
       this.#bySource.set(source, snapshot);
     }
     if (snapshot.sessions.size >= MAX_SESSIONS_PER_SOURCE) snapshot.sessions.clear();
@@ -84,46 +99,53 @@ export class PolicyCache<Value extends Versioned> {
   }
 }
 
-function takeSnapshot<Value>(source: InjectionSource): SourceSnapshot<Value> {
-  const identity = source.identity;
+/** What `checked` (a validated, frozen copy) holds, to compare later reads of its object with. */
+function takeSnapshot<Value>(checked: InjectionSource): SourceSnapshot<Value> {
+  const identity = checked.identity;
   return {
-    type: source.type,
-    trustLevel: source.trustLevel,
-    identity,
+    type: checked.type,
+    trustLevel: checked.trustLevel,
+    hasIdentity: identity !== undefined,
     publicKey: identity?.publicKey,
     userId: identity?.userId,
     gatewaySession: identity?.gatewaySession,
     pluginName: identity?.pluginName,
-    grantsArray: source.grantedCapabilities,
-    grants: source.grantedCapabilities ? [...source.grantedCapabilities] : undefined,
+    grants: checked.grantedCapabilities,
     sessions: new Map(),
   };
 }
 
+/**
+ * True when `source` reads as the snapshot: each field is read once and compared by value (the
+ * snapshot holds copies, not the caller's objects), so a field that answers differently from what
+ * was validated makes a miss, and a hit is decided on what was validated.
+ */
 function matchesSnapshot<Value>(snapshot: SourceSnapshot<Value>, source: InjectionSource): boolean {
+  if (snapshot.type !== source.type || snapshot.trustLevel !== source.trustLevel) return false;
   const identity = source.identity;
-  if (
-    snapshot.type !== source.type ||
-    snapshot.trustLevel !== source.trustLevel ||
-    snapshot.identity !== identity ||
-    snapshot.grantsArray !== source.grantedCapabilities
-  ) {
-    return false;
-  }
-  if (
-    identity !== undefined &&
-    (snapshot.publicKey !== identity.publicKey ||
-      snapshot.userId !== identity.userId ||
-      snapshot.gatewaySession !== identity.gatewaySession ||
-      snapshot.pluginName !== identity.pluginName)
+  if (identity === undefined) {
+    if (snapshot.hasIdentity) return false;
+  } else if (
+    // Anything but an object (null, a string) was refused when validated: a miss, so it is again.
+    typeof identity !== 'object' ||
+    identity === null ||
+    !snapshot.hasIdentity ||
+    snapshot.publicKey !== identity.publicKey ||
+    snapshot.userId !== identity.userId ||
+    snapshot.gatewaySession !== identity.gatewaySession ||
+    snapshot.pluginName !== identity.pluginName
   ) {
     return false;
   }
   const grants = source.grantedCapabilities;
-  if (grants === undefined) return true;
-  // The same array may have been changed in place since it was seen.
-  const seen = snapshot.grants as readonly string[];
-  return grants.length === seen.length && grants.every((grant, index) => grant === seen[index]);
+  const seen = snapshot.grants;
+  if (grants === undefined || seen === undefined) return grants === seen;
+  if (!Array.isArray(grants)) return false;
+  // Read the length once: a Proxy could answer a second read differently.
+  const length = grants.length;
+  if (length !== seen.length) return false;
+  for (let index = 0; index < length; index++) if (grants[index] !== seen[index]) return false;
+  return true;
 }
 
 /**
