@@ -120,11 +120,14 @@ describe('escaping characters that hide or disguise text (attacker: whoever wrot
 /**
  * What must never reach the terminal raw, written independently of the escaper: controls (C0,
  * DEL, C1), bidirectional controls, default-ignorable and format characters, separators,
- * combining marks (nonspacing, enclosing), blanks other than the ASCII space, the blank symbols,
- * lone surrogates and unassigned code points.
+ * enclosing marks and the diacritics any script borrows (U+0300–U+036F and the like), blanks
+ * other than the ASCII space, the blank symbols, lone surrogates and unassigned code points; and a
+ * script's own nonspacing mark anywhere but on a visible letter (or spacing mark) with at most two
+ * other marks between.
  */
 const NEVER_RAW =
-  /[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Zl}\p{Zp}\p{Mn}\p{Me}\p{Cs}\p{Cn}\u2800\u{16fe4}\u{1d159}]|[^\P{White_Space} ]|[^\P{Zs} ]/u;
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are listed to be matched alone
+  /[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Zl}\p{Zp}\p{Me}\p{Cs}\p{Cn}\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u2800\u{16fe4}\u{1d159}]|[^\P{White_Space} ]|[^\P{Zs} ]|(?<![\p{L}\p{Mc}]\p{Mn}{0,2})\p{Mn}/u;
 
 /** Any character, with the dangerous classes drawn often enough that every run meets them. */
 const hostileText = fc.string({
@@ -139,6 +142,30 @@ const hostileText = fc.string({
     fc.integer({ min: 0x0300, max: 0x036f }).map((codePoint) => String.fromCodePoint(codePoint)),
   ),
   maxLength: 40,
+});
+
+describe("a script's own marks on their letters print as written; anywhere else they are escaped", () => {
+  it('prints Thai, Hindi, Arabic with harakat, Hebrew with points and Khmer as they are', () => {
+    const text = 'สวัสดีครับ สั่ง नमस्ते हिन्दी مُحَمَّد שָׁלוֹם ព្រះ';
+    expect(escapeTerminalText(text)).toBe(text);
+    expect(escapeTerminalBlock(`${text}\n${text}`)).toBe(`${text}\n${text}`);
+  });
+
+  it.each([
+    ['at the start of the text', '\u0e31abc', '\\u0e31abc'],
+    ['after a space', 'bob \u0e31', 'bob \\u0e31'],
+    ['after a digit', '1\u0e48', '1\\u0e48'],
+    ['after a Hangul filler (a letter that shows nothing)', '\u3164\u0e31', '\\u3164\\u0e31'],
+    ['as the fourth mark of a stack', 'ส\u0e31\u0e48\u0e31\u0e48', 'ส\u0e31\u0e48\u0e31\\u0e48'],
+    ['after a borrowed diacritic that was escaped', 'e\u0301\u0e31', 'e\\u0301\\u0e31'],
+  ])('a Thai mark %s is escaped', (_where, text, printed) => {
+    expect(escapeTerminalText(text)).toBe(printed);
+  });
+
+  it('escapes a borrowed diacritic even on a letter: a second dot on an i, a strike through a name', () => {
+    expect(escapeTerminalText('ali\u0307ce')).toBe('ali\\u0307ce');
+    expect(escapeTerminalText('a\u0336l\u0336')).toBe('a\\u0336l\\u0336');
+  });
 });
 
 describe('escaped output never holds a hiding or disguising character (property)', () => {
