@@ -174,42 +174,40 @@ describe('the requester approving under another case of their own name', () => {
 describe('a flood of requests left to expire (a peer with self-made keys filling a queue nobody reads)', () => {
   const DAY = 86_400_000;
 
+  /** A memory store keeping decided records a day, a workflow on it, one flooded request and the clock. */
+  async function flooded() {
+    const clock = { time: Date.UTC(2026, 0, 1) };
+    const now = () => clock.time;
+    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
+    const workflow = createApprovalWorkflow({ store, now });
+    const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+    return { clock, store, workflow, id };
+  }
+
   it.each(['expireDue', 'listPending'] as const)(
     'a request %s() expires is dropped retainDecidedFor later, not kept for ever unread',
     async (sweep) => {
-      let time = Date.UTC(2026, 0, 1);
-      const now = () => time;
-      const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
-      const workflow = createApprovalWorkflow({ store, now });
-      const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
-      time += 2 * DAY; // past the 24 h TTL
+      const { clock, workflow, id } = await flooded();
+      clock.time += 2 * DAY; // past the 24 h TTL
       await workflow[sweep]();
-      time += 2 * DAY;
+      clock.time += 2 * DAY;
       await expect(workflow.get(id)).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
     },
   );
 
   it('a rejected request nobody reads again is dropped retainDecidedFor after the rejection', async () => {
-    let time = Date.UTC(2026, 0, 1);
-    const now = () => time;
-    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
-    const workflow = createApprovalWorkflow({ store, now });
-    const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
+    const { clock, store, workflow, id } = await flooded();
     expect(await workflow.reject(id, 'operator', 'spam')).toBe('rejected');
-    time += DAY;
+    clock.time += DAY;
     // No listing, no read in between: retention started at the rejection, not at a later read.
     expect(await store.get(id)).toBeUndefined();
   });
 
   it('a request expired by a direct get() is dropped retainDecidedFor after its expiry', async () => {
-    let time = Date.UTC(2026, 0, 1);
-    const now = () => time;
-    const store = createMemoryApprovalStore({ retainDecidedFor: '1d', now });
-    const workflow = createApprovalWorkflow({ store, now });
-    const id = await workflow.request({ requester: 'p2p:self-made', description: 'flood', tier: 'peer-review' });
-    time += 2 * DAY; // past the 24 h TTL
+    const { clock, store, workflow, id } = await flooded();
+    clock.time += 2 * DAY; // past the 24 h TTL
     expect((await workflow.get(id)).status).toBe('expired');
-    time += DAY;
+    clock.time += DAY;
     expect(await store.get(id)).toBeUndefined();
   });
 });

@@ -29,18 +29,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactSecrets, type SecurityEvent } from '@warden/core';
 import { createAuditLog, createFileAuditStorage } from '../src/index.ts';
+import { benchEvent } from './bench-events.ts';
 
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 250);
 const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 256);
-
-const event = (index: number): SecurityEvent => ({
-  type: index % 5 === 0 ? 'tool_blocked' : 'access_granted',
-  timestamp: 1_700_000_000_000 + index,
-  session: `session-${index % 17}`,
-  details: { tool: 'fs.read', path: `/workspace/file-${index}.txt`, capability: 'fs.read', apiKey: `sk-${index}` },
-});
 
 interface Sink {
   write(event: SecurityEvent): Promise<void>;
@@ -93,7 +87,7 @@ async function slice(sink: Sink): Promise<Measure> {
   let events = 0;
   const writer = async (): Promise<void> => {
     while (performance.now() < deadline) {
-      await sink.write(event(sink.written++));
+      await sink.write(benchEvent(sink.written++));
       events += 1;
     }
   };

@@ -15,21 +15,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { crc32 } from 'node:zlib';
-import type { SecurityEvent } from '@warden/core';
 import { createAuditLog, createMemoryAuditStorage } from '../src/index.ts';
 import { encodeFrames, FRAME_HEADER_BYTES, framedLength } from '../src/storage/segment-format.ts';
+import { benchEvent } from './bench-events.ts';
 
 const ROUNDS = Number(process.env.BENCH_FRAMING_ROUNDS ?? 40);
 const BATCHES = Number(process.env.BENCH_FRAMING_BATCHES ?? 400);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 256);
-
-// The append benchmark's events, so that the records have its entries' size.
-const event = (index: number): SecurityEvent => ({
-  type: index % 5 === 0 ? 'tool_blocked' : 'access_granted',
-  timestamp: 1_700_000_000_000 + index,
-  session: `session-${index % 17}`,
-  details: { tool: 'fs.read', path: `/workspace/file-${index}.txt`, capability: 'fs.read', apiKey: `sk-${index}` },
-});
 
 /** The framing before the seeded checksum: `u32 length || u32 crc32(payload) || payload`. */
 function encodeFramesUnseeded(records: readonly Uint8Array[], target: Buffer): Buffer {
@@ -46,7 +38,7 @@ function encodeFramesUnseeded(records: readonly Uint8Array[], target: Buffer): B
 
 const storage = createMemoryAuditStorage();
 const log = createAuditLog({ storage, signingKey: generateKeyPairSync('ed25519').privateKey, checkpointIntervalMs: 0 });
-await Promise.all(Array.from({ length: IN_FLIGHT }, (_, index) => log.write(event(index))));
+await Promise.all(Array.from({ length: IN_FLIGHT }, (_, index) => log.write(benchEvent(index))));
 const records = await storage.read(0, IN_FLIGHT);
 await log.close();
 const target = Buffer.allocUnsafe(framedLength(records));
