@@ -79,11 +79,15 @@ const SUPERVISOR_PROTOCOL_VERSION = '3';
  * racing it fails and is retried by a process that is then stopped). As the sandbox user, through
  * the supervisor's `start-stop-daemon` (root's own processes are never stopped); where there is
  * none (Engine-API exec, whose cleanup runs as root with no supervisor to keep running), as root,
- * which stops every process but pid 1 and the caller until `CONT`.
+ * which stops every process but pid 1 and the caller until `CONT`. In a session of its own
+ * (`setsid`, as every command): the kernel lets a process send `SIGCONT` to any process of its
+ * session whatever its user, so from the supervisor's session `kill -CONT -1` reached the
+ * supervisor and its workers too, and under gVisor a sandbox then stopped now and again (the
+ * attack test of commands ending as their timeout fires, four at a time, lost its sandbox).
  */
 const SIGNAL_ALL_FUNCTION = `signal_all() {
   if [ -n "\${ssd_tool:-}" ] && [ -n "\${user:-}" ]; then
-    "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c "kill -$1 -1; exit 0" </dev/null >/dev/null 2>&1
+    "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c "kill -$1 -1; exit 0" </dev/null >/dev/null 2>&1
   else
     kill -"$1" -1 2>/dev/null; true
   fi
