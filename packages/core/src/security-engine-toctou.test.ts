@@ -140,3 +140,57 @@ describe('createSecurityEngine(...) given a plain source whose fields change bet
     expect(() => policyEngine.checkCapability(withInherited, 'main', 'config.write')).toThrow(InvalidInputError);
   });
 });
+
+describe('createSecurityEngine(...) reports the source it decided on, not the caller’s object', () => {
+  /** The denial events one check emits, with the source each carries. */
+  function denialSources(
+    check: (policyEngine: SecurityEngine, source: InjectionSource) => unknown,
+    source: InjectionSource,
+  ) {
+    const policyEngine = engine();
+    const sources: InjectionSource[] = [];
+    policyEngine.events.on('security', (event) => {
+      if (event.source !== undefined) sources.push(event.source);
+    });
+    check(policyEngine, source);
+    return sources;
+  }
+
+  const CHECKS: readonly [string, (policyEngine: SecurityEngine, source: InjectionSource) => unknown][] = [
+    ['checkSessionAccess', (policyEngine, source) => policyEngine.checkSessionAccess(source, 'vault')],
+    ['checkCapability', (policyEngine, source) => policyEngine.checkCapability(source, 'main', 'config.write')],
+    ['checkToolAccess', (policyEngine, source) => policyEngine.checkToolAccess(source, 'main', 'Bash')],
+    ['filterToolsByPolicy', (policyEngine, source) => policyEngine.filterToolsByPolicy(['Bash'], source, 'main')],
+  ];
+
+  it.each(CHECKS)(
+    '%s: a Proxy that turns into a local owner after the check is reported as the peer it was',
+    (_name, check) => {
+      const source = shiftingSource({ first: BENIGN, later: { ...BENIGN, type: 'cli', trustLevel: 'owner' } });
+      const [reported, ...rest] = denialSources(check, source);
+      expect(rest).toEqual([]);
+      expect(reported).not.toBe(source);
+      // Read as an audit sink would, after the check: still the untrusted peer that was denied.
+      expect({ ...reported }).toMatchObject({
+        type: 'p2p',
+        trustLevel: 'untrusted',
+        identity: { publicKey: 'stranger-key' },
+      });
+    },
+  );
+
+  it.each(CHECKS)('%s: a source mutated after the check leaves the event as it was', (_name, check) => {
+    const source = { ...BENIGN, identity: { publicKey: 'stranger-key' }, sessionId: 'peer-session', timestamp: 5 };
+    const [reported] = denialSources(check, source as InjectionSource);
+    source.identity.publicKey = 'friend-key';
+    source.trustLevel = 'owner';
+    source.sessionId = 'other';
+    expect(reported).toEqual({
+      type: 'p2p',
+      trustLevel: 'untrusted',
+      identity: { publicKey: 'stranger-key' },
+      sessionId: 'peer-session',
+      timestamp: 5,
+    });
+  });
+});

@@ -27,7 +27,7 @@ import { PolicyCache, type Versioned } from './policy/policy-cache.js';
 import { type CompiledPolicy, compilePolicy, type ResolvedPolicy, sessionConfigOf } from './policy/resolve.js';
 import { sessionAccessVerdict } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
-import { readSource } from './source-validation.js';
+import { readSource, reportedSource } from './source-validation.js';
 import type { InjectionSource } from './sources.js';
 import { ownProperty, parseInput } from './validation.js';
 
@@ -220,8 +220,12 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
     checkSessionAccess(source, session) {
       const entry = entryFor(source, session);
       entry.sessionResult ??= applyEnforcement(config.enforcement, sessionVerdict(entry.checked, session));
-      reportCheck(events, config.enforcement, { kind: 'session', source, session }, entry.sessionResult, auditAllowed);
-      return entry.sessionResult;
+      const result = entry.sessionResult;
+      if (!result.allowed || result.warning !== undefined || auditAllowed) {
+        const report = { kind: 'session', source: reportedSource(source, entry.checked), session } as const;
+        reportCheck(events, config.enforcement, report, result, auditAllowed);
+      }
+      return result;
     },
     checkCapability(source, session, capability) {
       assertName(capability, 'capability');
@@ -235,8 +239,13 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
               reason: `Capability ${capability} not granted for trust level '${entry.checked.trustLevel}'`,
             },
       );
-      const report = { kind: 'capability', source, session, subject: { capability } } as const;
       if (!result.allowed || result.warning !== undefined || auditAllowed) {
+        const report = {
+          kind: 'capability',
+          source: reportedSource(source, entry.checked),
+          session,
+          subject: { capability },
+        } as const;
         reportCheck(events, config.enforcement, report, result, auditAllowed);
       }
       return result;
@@ -272,7 +281,7 @@ export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): S
       reportCheck(
         events,
         config.enforcement,
-        { kind: 'tool', source, session, subject: { tool } },
+        { kind: 'tool', source: reportedSource(source, entry.checked), session, subject: { tool } },
         result,
         auditAllowed,
       );

@@ -43,6 +43,32 @@ export function readSource(source: InjectionSource): InjectionSource {
   return Object.freeze(checked);
 }
 
+/**
+ * The source as a security event reports it: `checked` (the frozen, validated copy the decision
+ * was taken on) with the caller's own `sessionId` and `timestamp` when they are a string and a
+ * finite number. Never the caller's object itself: a sink that writes the event later (an audit
+ * log, a console) would otherwise record what a getter, a `Proxy` or a later mutation says then,
+ * not who was decided on.
+ */
+export function reportedSource(source: InjectionSource, checked: InjectionSource): InjectionSource {
+  const reported: InjectionSource = { ...checked };
+  const sessionId = optionalOwnValue(source, 'sessionId');
+  if (typeof sessionId === 'string') reported.sessionId = sessionId;
+  const timestamp = optionalOwnValue(source, 'timestamp');
+  if (typeof timestamp === 'number' && Number.isFinite(timestamp)) reported.timestamp = timestamp;
+  return Object.freeze(reported);
+}
+
+/** An own data property's value, read once; `undefined` for a getter, an inherited field or a trap that throws. */
+function optionalOwnValue(object: object, name: string): unknown {
+  try {
+    const descriptor = Reflect.getOwnPropertyDescriptor(object, name);
+    return descriptor !== undefined && Object.hasOwn(descriptor, 'value') ? descriptor.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const IDENTITY_FIELDS = ['publicKey', 'userId', 'gatewaySession', 'pluginName'] as const;
 
 function readIdentity(identity: unknown): NonNullable<InjectionSource['identity']> {
