@@ -228,7 +228,7 @@ export {
   type SecurityEngine,
   type SecurityEngineConfig,
 } from './security-engine.js';
-export { assertSource } from './source-validation.js';
+export { assertSource, copySource } from './source-validation.js';
 export {
   createInjectionSource,
   DEFAULT_SOURCE_TRUST,

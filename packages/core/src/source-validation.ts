@@ -44,6 +44,23 @@ export function readSource(source: InjectionSource): InjectionSource {
 }
 
 /**
+ * Checks `source` as {@link assertSource} does and returns a frozen own-data copy of every field
+ * an injection source has, each read exactly once: what {@link readSource} copies, plus `sessionId`
+ * and `timestamp` when they are a string and a finite number (left out otherwise). Code that makes
+ * several decisions about one source (a gateway checks the sender, describes it, counts it and
+ * stores it) takes them all on this copy, so a source that answers later reads differently (a
+ * getter, a `Proxy`, an object the caller changes meanwhile) cannot be checked as one sender and
+ * filed, counted or delivered as another.
+ *
+ * @throws `InvalidInputError` (`INVALID_INPUT`) as {@link assertSource}.
+ * @example
+ * const sender = copySource(untrustedSource); // decide, describe and store `sender` only
+ */
+export function copySource(source: InjectionSource): InjectionSource {
+  return reportedSource(source, readSource(source));
+}
+
+/**
  * The source as a security event reports it: `checked` (the frozen, validated copy the decision
  * was taken on) with the caller's own `sessionId` and `timestamp` when they are a string and a
  * finite number. Never the caller's object itself: a sink that writes the event later (an audit

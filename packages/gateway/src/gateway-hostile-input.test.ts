@@ -99,7 +99,6 @@ describe('queueForApproval(request) from a caller passing the peer’s fields th
 
 describe('a peer with a self-made key that pads its source instead of its message', () => {
   const padded: Array<[string, InjectionSource]> = [
-    ['an extra identity member', { ...peer, identity: { publicKey: 'k', padding: 'x'.repeat(1_000_000) } as never }],
     ['a public key of a megabyte', { ...peer, identity: { publicKey: 'k'.repeat(1_000_000) } }],
     ['a huge sessionId', { ...peer, sessionId: 's'.repeat(1_000_000) }],
   ];
@@ -109,6 +108,16 @@ describe('a peer with a self-made key that pads its source instead of its messag
     const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
     expect(result).toMatchObject({ success: false, code: 'QUOTA_EXCEEDED' });
     expect(await gateway.getPendingRequests()).toEqual([]);
+  });
+
+  it('forwardRequest(...) with an extra identity member files the request without it (only the known identity fields are kept)', async () => {
+    const { gateway } = createGatewayFixture(createApprovalWorkflow());
+    const source = { ...peer, identity: { publicKey: 'k', padding: 'x'.repeat(1_000_000) } as never };
+    const result = await gateway.forwardRequest('approval-gateway', 'code-assistant', 'hi', source);
+    expect(result.requiresApproval).toBe(true);
+    const [request] = await gateway.getPendingRequests();
+    expect(request?.originalSource.identity).toEqual({ publicKey: 'k' });
+    expect(JSON.stringify(request).length).toBeLessThan(10_000);
   });
 
   it('forwardRequest(...) with an ordinary source and a message at maxMessageBytes is still queued', async () => {

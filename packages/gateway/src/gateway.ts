@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertSource, isPlainLine, parseInput } from '@warden/core';
+import { copySource, isPlainLine, parseInput } from '@warden/core';
 import { evaluateSessionAccess } from '@warden/core/policy';
 import { z } from 'zod';
 import {
@@ -86,7 +86,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
     forwardRequest: (gatewaySession, targetSession, message, originalSource, options = {}) =>
       forwardRequest(context, { gatewaySession, targetSession, message, originalSource }, options),
-    async routeThroughGateway(source, targetSession, message, injectFn) {
+    async routeThroughGateway(untrustedSource, targetSession, message, injectFn) {
+      // One read of the caller's object: routed, described and delivered as the sender it was checked as.
+      const source = copySource(untrustedSource);
       if (!gateway.requiresGateway(source, targetSession)) return null;
       const gatewaySession = gateway.findGatewayForSource(source, targetSession);
       if (gatewaySession === null) {
@@ -106,16 +108,16 @@ export function createGateway(config: GatewayConfig): Gateway {
       return gateway.forwardRequest(gatewaySession, targetSession, message, source, options);
     },
     requiresGateway(source, targetSession) {
-      assertSource(source);
+      const sender = copySource(source);
       const engine = context.engine();
       const config = engine.getConfig();
-      return config.enforcement === 'enforce' && !evaluateSessionAccess(config, source, targetSession).allowed;
+      return config.enforcement === 'enforce' && !evaluateSessionAccess(config, sender, targetSession).allowed;
     },
     findGatewayForSource: (source, requestedSession) => context.engine().findGatewayForSource(source, requestedSession),
     queueForApproval: async (request) => {
-      parseInput(queueInputSchema, request, 'gateway request');
-      assertSource(request.originalSource);
-      return queueForApproval(context, request);
+      const parsed = parseInput(queueInputSchema, request, 'gateway request');
+      const originalSource = copySource(request.originalSource);
+      return queueForApproval(context, { ...parsed, originalSource });
     },
     approveRequest: (requestId, approver) => approveRequest(context, requestId, approver),
     rejectRequest: (requestId, approver, reason) => rejectRequest(context, requestId, approver, reason),
@@ -138,8 +140,16 @@ async function forwardRequest(
 ): Promise<ForwardResult> {
   const { gatewaySession, targetSession, message } = request;
   parseInput(forwardSchema, { gatewaySession, targetSession, message, options }, 'forward request');
-  assertSource(request.originalSource);
-  const delivery: Delivery = { ...request, requestId: newRequestId(), actionType: options.actionType };
+  // Read once: every check, count, record and delivery below is about this copy of the sender.
+  const originalSource = copySource(request.originalSource);
+  const delivery: Delivery = {
+    gatewaySession,
+    targetSession,
+    message,
+    originalSource,
+    requestId: newRequestId(),
+    actionType: options.actionType,
+  };
   const check = await refusalBeforeDelivery(context, delivery);
   if (isRefusal(check)) return block(context, delivery, check);
   if (options.skipApproval === true && !context.allowSkipApproval) {
@@ -152,7 +162,8 @@ async function forwardRequest(
       return block(context, delivery, refusal('BACKEND_UNAVAILABLE', reason));
     }
     try {
-      const queued = await fileForApproval(context, { ...request, ...optionalAction(options.actionType) });
+      const input = { gatewaySession, targetSession, message, originalSource };
+      const queued = await fileForApproval(context, { ...input, ...optionalAction(options.actionType) });
       return { success: false, requiresApproval: true, requestId: queued.id };
     } catch (error) {
       // A full queue, a rate, a policy changed since the check above, or a workflow that is down
