@@ -9,6 +9,7 @@ import {
   systemClock,
   toIsoTime,
 } from '@warden/core';
+import { readStubConfig } from './stub-config.js';
 
 /** Configuration of {@link createMemorySecretStore}. */
 export interface MemorySecretStoreConfig {
@@ -88,7 +89,8 @@ function checkRoom(secrets: ReadonlyMap<string, string>, name: string, value: st
  * const secrets = createMemorySecretStore({ initial: { 'github-token': 'ghs_test' } });
  * await secrets.get('github-token'); // 'ghs_test'
  */
-export function createMemorySecretStore(config: MemorySecretStoreConfig = {}): MemorySecretStore {
+export function createMemorySecretStore(options?: MemorySecretStoreConfig): MemorySecretStore {
+  const config = readStubConfig(options, 'createMemorySecretStore', { initial: 'object', now: 'function' });
   const now = config.now ?? systemClock;
   const secrets = new Map<string, string>();
   for (const [name, value] of Object.entries(config.initial ?? {})) {

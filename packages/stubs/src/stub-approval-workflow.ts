@@ -26,6 +26,7 @@ import {
   resolveApprovalPolicies,
   stepApproval,
 } from '@warden/core/approval';
+import { readStubConfig } from './stub-config.js';
 
 /** Configuration of {@link createStubApprovalWorkflow}. */
 export interface StubApprovalWorkflowConfig {
@@ -61,7 +62,13 @@ export interface StubApprovalWorkflow extends ApprovalWorkflow {
  * const id = await approvals.request({ requester: 'alice', description: 'deploy', tier: 'peer-review' });
  * await approvals.approve(id, 'bob'); // 'approved'
  */
-export function createStubApprovalWorkflow(config: StubApprovalWorkflowConfig = {}): StubApprovalWorkflow {
+export function createStubApprovalWorkflow(options?: StubApprovalWorkflowConfig): StubApprovalWorkflow {
+  const config = readStubConfig(options, 'createStubApprovalWorkflow', {
+    now: 'function',
+    tiers: 'object',
+    isEligible: 'function',
+    events: 'object',
+  });
   const now = config.now ?? systemClock;
   const policies = resolveApprovalPolicies(config.tiers);
   const isEligible = config.isEligible ?? (() => true);

@@ -15,6 +15,7 @@ import {
   systemClock,
   toIsoTime,
 } from '@warden/core';
+import { readStubConfig } from './stub-config.js';
 
 /** Configuration of {@link createStubJITCredentialIssuer}. */
 export interface StubJITCredentialIssuerConfig {
@@ -103,7 +104,8 @@ function newToken(): string {
  * await issuer.isValid(credential.id); // true
  * await issuer.revoke(credential.id);
  */
-export function createStubJITCredentialIssuer(config: StubJITCredentialIssuerConfig = {}): StubJITCredentialIssuer {
+export function createStubJITCredentialIssuer(options?: StubJITCredentialIssuerConfig): StubJITCredentialIssuer {
+  const config = readStubConfig(options, 'createStubJITCredentialIssuer', { now: 'function', maxTtlMs: 'number' });
   const now = config.now ?? systemClock;
   const maxTtlMs = config.maxTtlMs ?? MAX_TTL_MS;
   // Checked here, as the GitHub issuers check `maxTtl`: a limit that is not a positive whole

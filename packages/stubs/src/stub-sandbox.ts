@@ -18,6 +18,7 @@ import {
   systemClock,
   toIsoTime,
 } from '@warden/core';
+import { readStubConfig } from './stub-config.js';
 
 /** One command the stub was asked to run, after validation. */
 export interface StubSandboxExecution {
@@ -131,7 +132,12 @@ function copyStatus(status: SandboxStatus): SandboxStatus {
  * await sandbox.execute(id, 'npm test'); // { exitCode: 1, stderr: '1 failing', … }
  * sandbox.executions.map((execution) => execution.command); // ['npm test']
  */
-export function createStubSandbox(config: StubSandboxConfig = {}): StubSandbox {
+export function createStubSandbox(options?: StubSandboxConfig): StubSandbox {
+  const config = readStubConfig(options, 'createStubSandbox', {
+    now: 'function',
+    respond: 'function',
+    defaults: 'object',
+  });
   const now = config.now ?? systemClock;
   const respond = config.respond ?? (() => undefined);
   const defaults = { ...STUB_SANDBOX_DEFAULTS, ...config.defaults };
