@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigStore } from './config-store.js';
 import { BackendUnavailableError, InvalidInputError } from './errors.js';
 import { refuseRepeatedJsonKeys } from './json-repeated-keys.js';
-import { ownProperty } from './validation.js';
+import { assertKnownOptions, ownProperty } from './validation.js';
 
 /** Configuration for {@link createJsonFileConfigStore}. */
 export interface JsonFileConfigStoreConfig {
@@ -35,6 +35,7 @@ export function defaultConfigPath(environment: NodeJS.ProcessEnv = process.env):
  * silently becomes the default and a file never loads other than it reads.
  */
 export function createJsonFileConfigStore(config: JsonFileConfigStoreConfig): ConfigStore {
+  assertKnownOptions(config, ['path', 'mode'], 'createJsonFileConfigStore config');
   const given = ownProperty(config, 'path');
   if (typeof given !== 'string' || given.length === 0 || given.includes('\0')) {
     throw new InvalidInputError({
@@ -44,7 +45,14 @@ export function createJsonFileConfigStore(config: JsonFileConfigStoreConfig): Co
   }
   const path = resolve(given);
   // An own `mode` only: Object.prototype.mode set by another library must not widen the file's mode.
-  const mode = (ownProperty(config, 'mode') as number | undefined) ?? 0o600;
+  const mode = ownProperty(config, 'mode') ?? 0o600;
+  // A mode that is not a permission set (NaN, '600', 0o1777) would reach the file system's open().
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+    throw new InvalidInputError({
+      message: 'Invalid createJsonFileConfigStore config: mode must be a file mode between 0 and 0o777',
+      issues: [{ path: 'mode', message: 'must be a file mode between 0 and 0o777' }],
+    });
+  }
   return {
     load: () => readJsonFile(path),
     save: (config) => writeFileAtomically(path, `${JSON.stringify(config, null, 2)}\n`, mode),

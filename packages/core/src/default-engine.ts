@@ -15,7 +15,7 @@ import type { SecurityConfig, SecurityConfigInput } from './policy/config-schema
 import type { ResolvedPolicy } from './policy/resolve.js';
 import { createSecurityEngine, type SecurityEngine } from './security-engine.js';
 import type { InjectionSource } from './sources.js';
-import { ownProperty } from './validation.js';
+import { assertKnownOptions, ownProperty } from './validation.js';
 
 /**
  * The default engine's events, as in the seed: `events.on("security", listener)`. The same
@@ -61,6 +61,7 @@ export interface InitSecurityOptions {
  * engine stays in place.
  */
 export async function initSecurity(options: InitSecurityOptions = {}): Promise<void> {
+  assertKnownOptions(options, ['store', 'path', 'config', 'registry', 'now', 'auditAllowed'], 'initSecurity options');
   // The caller's own fields only: with Object.prototype.config or .path set by another library,
   // a call without them would load that configuration, or the file it names.
   const option = <Key extends keyof InitSecurityOptions>(key: Key): InitSecurityOptions[Key] =>

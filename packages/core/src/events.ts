@@ -6,6 +6,7 @@
  */
 import type { Clock } from './clock.js';
 import type { InjectionSource } from './sources.js';
+import { assertKnownOptions, ownProperty } from './validation.js';
 
 /** Every kind of security event. */
 export type SecurityEventType =
@@ -122,9 +123,13 @@ export interface SecurityEventEmitterConfig {
 
 /** Creates an emitter; each security engine and adapter can have its own. */
 export function createSecurityEventEmitter(config: SecurityEventEmitterConfig = {}): SecurityEventEmitter {
+  assertKnownOptions(config, ['auditSink', 'now', 'onError'], 'security event emitter options');
+  // Own fields, read once: an Object.prototype.auditSink set by another library would otherwise
+  // receive every event of every emitter created without one.
+  const now = (ownProperty(config, 'now') as Clock | undefined) ?? Date.now;
+  const reportError = (ownProperty(config, 'onError') as ((error: unknown) => void) | undefined) ?? (() => {});
+  const auditSink = ownProperty(config, 'auditSink') as AuditSink | undefined;
   const listeners = new Set<SecurityEventListener>();
-  const now = config.now ?? Date.now;
-  const reportError = config.onError ?? (() => {});
   const off = (_channel: 'security', listener: SecurityEventListener): void => {
     listeners.delete(listener);
   };
@@ -143,7 +148,7 @@ export function createSecurityEventEmitter(config: SecurityEventEmitterConfig = 
           reportError(error);
         }
       }
-      if (config.auditSink) writeToSink(config.auditSink, event, reportError);
+      if (auditSink) writeToSink(auditSink, event, reportError);
       return event;
     },
   };

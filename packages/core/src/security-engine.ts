@@ -29,7 +29,7 @@ import { sessionAccessVerdict } from './policy/session-access.js';
 import { evaluateTool } from './policy/tool-policy.js';
 import { readSource, reportedSource } from './source-validation.js';
 import type { InjectionSource } from './sources.js';
-import { ownProperty, parseInput } from './validation.js';
+import { assertKnownOptions, ownProperty, parseInput } from './validation.js';
 
 /** Configuration for {@link createSecurityEngine}. */
 export interface SecurityEngineConfig {
@@ -99,12 +99,15 @@ interface CacheEntry extends Versioned {
 
 const MAX_MEMO_ENTRIES = 1024;
 
+const ENGINE_OPTIONS = ['config', 'store', 'now', 'events', 'registry', 'auditAllowed', 'cacheSize'] as const;
+
 /**
  * Creates an engine. Synchronous and free of I/O: call `load()` to read the store.
  *
  * @throws {@link InvalidInputError} for an invalid `config`, or a `cacheSize` that is not a whole number of at least 1.
  */
 export function createSecurityEngine(engineConfig: SecurityEngineConfig = {}): SecurityEngine {
+  assertKnownOptions(engineConfig, ENGINE_OPTIONS, 'security engine options');
   // The caller's own fields only: with Object.prototype.config (or store, cacheSize…) set by
   // another library, an engine created without that field would run what the prototype holds.
   const option = <Key extends keyof SecurityEngineConfig>(key: Key): SecurityEngineConfig[Key] =>

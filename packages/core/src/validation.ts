@@ -94,6 +94,31 @@ export function isWellFormedText(text: string): boolean {
 }
 
 /**
+ * Throws `INVALID_INPUT` for options that are neither `undefined` nor an object, and names the
+ * first own key of `options` that is not in `known`: a misspelt setting (`auditAlowed`,
+ * `onEror`) must not leave a security setting at its default without a word. Inherited keys are
+ * not looked at (the reader reads own fields only).
+ *
+ * @throws `InvalidInputError` (`INVALID_INPUT`) naming the option at fault.
+ */
+export function assertKnownOptions(options: unknown, known: readonly string[], what: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInputError({
+      message: `Invalid ${what}: must be an object of options`,
+      issues: [{ path: '', message: 'must be an object of options' }],
+    });
+  }
+  for (const key of Object.getOwnPropertyNames(options)) {
+    if (known.includes(key)) continue;
+    throw new InvalidInputError({
+      message: `Invalid ${what}: ${key} is not an option (known: ${known.join(', ')})`,
+      issues: [{ path: key, message: 'is not an option' }],
+    });
+  }
+}
+
+/**
  * `value[key]` when `value` is an object holding `key` itself, else `undefined`. A field read
  * through the prototype chain would let a polluted `Object.prototype` supply a decision's input
  * (a score, a flag, a usage count) that the caller never gave.
