@@ -58,21 +58,31 @@ const TEXT_MAX = 10_000;
 const SIGNATURE_MAX = 200;
 const text = z.string().max(TEXT_MAX);
 
+/** A version as the change script writes it: digits without a leading zero, at most 16 (then checked safe). */
+const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,15})$/;
+
+// Only a version the change script reads as one: it bumps digits alone and numbers anything else
+// as no version (the next change is 1). A reader coercing "1e15", " 5" or "0x10" held a number the
+// writer never saw, and an empty field read as version 0.
+const versionSchema = z.unknown().transform((value, context) => {
+  const version = versionAsWritten(value);
+  if (version !== undefined) return version;
+  context.addIssue({ code: 'custom', message: 'must be a version as the change script writes it' });
+  return z.NEVER;
+});
+
 // Everything read back from Redis is untrusted: anyone with access to the server can write it.
 const storedSchema = z.object({
-  version: z.coerce.number().int().nonnegative(),
+  version: versionSchema,
   active: z.union([z.boolean(), z.enum(['0', '1'])]),
   reason: text.optional(),
   actor: text.optional(),
   changedAt: text.optional(),
   signature: z.string().max(SIGNATURE_MAX).optional(),
   // Unsigned changes store an empty basis.
-  basis: z.union([z.literal(''), z.coerce.number().int().nonnegative()]).optional(),
+  basis: z.union([z.literal(''), versionSchema]).optional(),
 });
 type Stored = z.infer<typeof storedSchema>;
-
-/** A version as the change script writes it: digits without a leading zero, at most 16 (then checked safe). */
-const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,15})$/;
 
 const isOptionalText = (value: unknown, max: number): boolean =>
   value === undefined || (typeof value === 'string' && value.length <= max);
