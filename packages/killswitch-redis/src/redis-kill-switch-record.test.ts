@@ -87,6 +87,25 @@ describe('readingFromHash(hash)', () => {
     }
   });
 
+  it('refuses a reason, actor or time longer than a change writes (attacker: anyone who can HSET, LPUSH or XADD, filling events and logs with 10,000 characters of their own)', () => {
+    const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
+    for (const length of [1, 199, 200, 201, 999, 1_000, 1_001, 10_000]) {
+      const text = 'x'.repeat(length);
+      const reasonWritten = killSwitchReasonSchema.safeParse(text).success;
+      const actorWritten = killSwitchChangeOptionsSchema.safeParse({ actor: text }).success;
+      expect(readingFromHash({ ...record, reason: text }).kind === 'record', `reason of ${length}`).toBe(reasonWritten);
+      expect(readingFromHash({ ...record, actor: text }).kind === 'record', `actor of ${length}`).toBe(actorWritten);
+      const entry = JSON.stringify({ ...record, active: true, actor: text });
+      expect(recordFromEntry(entry) !== undefined, `entry with an actor of ${length}`).toBe(actorWritten);
+      expect(historyEntryFromJson(entry) !== undefined, `history with an actor of ${length}`).toBe(actorWritten);
+    }
+    // The longest time a change stamps, and one character more.
+    const latest = new Date(8.64e15).toISOString();
+    expect(readingFromHash({ ...record, changedAt: latest }).kind).toBe('record');
+    expect(readingFromHash({ ...record, changedAt: `${latest} ` }).kind).toBe('malformed');
+    expect(readingFromHash({ ...record, changedAt: 't'.repeat(10_000) }).kind).toBe('malformed');
+  });
+
   it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {
     expect(readingFromHash({ version: '1' }).kind).toBe('malformed');
     expect(readingFromHash({ active: '0' }).kind).toBe('malformed');
