@@ -67,6 +67,22 @@ describe('parseRedisKillSwitchConfig(config)', () => {
     expect(invalidField({ url: URL, verifyKey: 'not a key' })).toEqual(['verifyKey']);
   });
 
+  it("refuses the private key's PEM as verifyKey (attacker: a leak; every worker would hold the operator's signing key), naming the field", () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(invalidField({ url: URL, verifyKey: pkcs8 })).toEqual(['verifyKey']);
+    expect(invalidField({ url: URL, verifyKey: pkcs8, signingKey: pkcs8 })).toEqual(['verifyKey']);
+    let message = '';
+    try {
+      parseRedisKillSwitchConfig({ url: URL, verifyKey: pkcs8 });
+    } catch (error) {
+      message = String(error instanceof Error ? error.message : error);
+    }
+    // The error names the mistake and never echoes the key.
+    expect(message).toMatch(/private/);
+    expect(message).not.toContain(pkcs8.split('\n')[1]);
+  });
+
   it('refuses a signingKey that is not the private half of verifyKey: nothing it signed would verify', () => {
     const operator = generateKeyPairSync('ed25519');
     const other = generateKeyPairSync('ed25519');

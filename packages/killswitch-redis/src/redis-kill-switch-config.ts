@@ -252,7 +252,25 @@ function parseKey(key: KillSwitchKey | undefined, type: 'public' | 'private', fi
     { [field]: valid },
     WHAT,
   );
+  if (type === 'public' && typeof key === 'string' && holdsPrivateKey(key)) {
+    // createPublicKey derives the public half of a private key's PEM without a word: the operator's
+    // signing key, copied to every worker as their verifyKey, would have worked, unnoticed.
+    throw new InvalidInputError({
+      message: `${WHAT}: ${field} is a private key's PEM; give the public key (SPKI PEM) and keep the private one where changes are made`,
+      issues: [{ path: field, message: 'must be a public key, not a private one' }],
+    });
+  }
   return parsedKey as KeyObject;
+}
+
+/** True when PEM text holds a private key (which `createPublicKey` would quietly accept). */
+function holdsPrivateKey(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A hook that throws must not turn a Redis error into a crash of the host. */

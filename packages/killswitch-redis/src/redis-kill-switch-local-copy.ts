@@ -66,6 +66,8 @@ export class KillSwitchLocalCopy {
   private state: TrustedState | undefined;
   private confirmedAt: number | undefined;
   private localActivation: LocalActivation | undefined;
+  /** Activations of this instance on their way to Redis: each holds the stop here until it settles. */
+  private readonly activationsInFlight = new Set<LocalActivation>();
   private readonly listeners = new Set<KillSwitchListener>();
   /** What listeners were last told; `undefined`: nothing yet (they assume an inactive, fresh switch). */
   private notifiedKey: string | undefined;
@@ -145,19 +147,38 @@ export class KillSwitchLocalCopy {
     this.notifyIfChanged();
   }
 
+  /**
+   * Holds an activation on this instance while it is on its way to Redis, so the stop answers from
+   * the call on, not from Redis's reply (which a slow or paused Redis delays up to
+   * `commandTimeoutMs`, and `WAIT` longer). Listeners are not told: they hear the outcome, the
+   * change taken or held locally. Returns the function that lets go of it once that is settled.
+   */
+  holdWhileActivating(activation: LocalActivation): () => void {
+    this.activationsInFlight.add(activation);
+    this.answer = true;
+    return () => {
+      this.activationsInFlight.delete(activation);
+      this.answer = this.computeAnswer();
+    };
+  }
+
   /** True while an activation holds on this instance only. */
   hasLocalActivation(): boolean {
     return this.localActivation !== undefined;
   }
 
-  /** The state as `getState()` reports it. */
+  /** The state as `getState()` reports it: an activation on its way to Redis holds, local only so far. */
   view(): RedisKillSwitchState {
+    return this.viewOf(this.localActivation ?? [...this.activationsInFlight].at(-1));
+  }
+
+  /** The state with `local` (an activation held on this instance), if any, taking precedence. */
+  private viewOf(local: LocalActivation | undefined): RedisKillSwitchState {
     const stale = this.isStale();
     const { name } = this.options;
     const state = this.state;
     const record = state?.kind === 'known' ? state.record : undefined;
     const version = record?.version ?? 0;
-    const local = this.localActivation;
     if (local) return { name, version, stale, active: true, localOnly: true, ...local };
     const { signature: _signature, basis: _basis, ...stored } = record ?? { version, active: false };
     if (stale && !stored.active && (this.failClosed || state?.kind !== 'known')) {
@@ -191,7 +212,8 @@ export class KillSwitchLocalCopy {
    */
   notifyIfChanged(): void {
     if (!this.state && !this.localActivation && !this.firstReadSettled) return;
-    const state = this.view();
+    // Without the activations in flight: listeners hear how each settles, once.
+    const state = this.viewOf(this.localActivation);
     const key = JSON.stringify([
       state.version,
       state.active,
@@ -224,7 +246,7 @@ export class KillSwitchLocalCopy {
 
   /** The answer as of now, read from the monotonic clock: what `isActive()` must return. */
   private computeAnswer(): boolean {
-    if (this.localActivation) return true;
+    if (this.localActivation || this.activationsInFlight.size > 0) return true;
     const state = this.state;
     if (state && !this.isStale()) return state.kind === 'known' ? state.record.active : true;
     // `failMode: 'open'` answers the last state Redis confirmed; a copy never read has none: it is

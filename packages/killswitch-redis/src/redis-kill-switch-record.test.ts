@@ -36,8 +36,8 @@ describe('readingFromHash(hash)', () => {
       record: { version: 3, active: false, changedAt: 't', signature: 's', basis: 2 },
     });
     expect(readingFromHash({ ...hash, basis: '' })).toEqual(readingFromHash(hash));
-    for (const basis of ['-1', 'x', '1.5']) expect(readingFromHash({ ...hash, basis }).kind).toBe('malformed');
-    expect(readingFromHash({ ...hash, basis: '02' })).toEqual(readingFromHash({ ...hash, basis: '2' }));
+    // '02' too: the script writes a basis as it writes a version, digits without a leading zero.
+    for (const basis of ['-1', 'x', '1.5', '02']) expect(readingFromHash({ ...hash, basis }).kind).toBe('malformed');
   });
 
   it('refuses a record whose reason, actor or time holds a control character, a line separator or a bidirectional control (attacker: anyone who can HSET, LPUSH or XADD)', () => {
@@ -87,11 +87,69 @@ describe('readingFromHash(hash)', () => {
     }
   });
 
+  it('refuses a reason, actor or time longer than a change writes (attacker: anyone who can HSET, LPUSH or XADD, filling events and logs with 10,000 characters of their own)', () => {
+    const record = { version: '4', active: '1', reason: 'incident', actor: 'alice', changedAt: 't' };
+    for (const length of [1, 199, 200, 201, 999, 1_000, 1_001, 10_000]) {
+      const text = 'x'.repeat(length);
+      const reasonWritten = killSwitchReasonSchema.safeParse(text).success;
+      const actorWritten = killSwitchChangeOptionsSchema.safeParse({ actor: text }).success;
+      expect(readingFromHash({ ...record, reason: text }).kind === 'record', `reason of ${length}`).toBe(reasonWritten);
+      expect(readingFromHash({ ...record, actor: text }).kind === 'record', `actor of ${length}`).toBe(actorWritten);
+      const entry = JSON.stringify({ ...record, active: true, actor: text });
+      expect(recordFromEntry(entry) !== undefined, `entry with an actor of ${length}`).toBe(actorWritten);
+      expect(historyEntryFromJson(entry) !== undefined, `history with an actor of ${length}`).toBe(actorWritten);
+    }
+    // The longest time a change stamps, and one character more.
+    const latest = new Date(8.64e15).toISOString();
+    expect(readingFromHash({ ...record, changedAt: latest }).kind).toBe('record');
+    expect(readingFromHash({ ...record, changedAt: `${latest} ` }).kind).toBe('malformed');
+    expect(readingFromHash({ ...record, changedAt: 't'.repeat(10_000) }).kind).toBe('malformed');
+  });
+
   it('refuses a tampered hash instead of guessing (no active field, a bad version, a bad flag)', () => {
     expect(readingFromHash({ version: '1' }).kind).toBe('malformed');
     expect(readingFromHash({ active: '0' }).kind).toBe('malformed');
     expect(readingFromHash({ version: 'x', active: '0' }).kind).toBe('malformed');
     expect(readingFromHash({ version: '1', active: 'no' }).kind).toBe('malformed');
+  });
+
+  it('refuses a version or basis the change script would not bump (attacker: anyone who can HSET, LPUSH or XADD): the reader read "1e15" as 10^15 while the script numbers the next change 1', () => {
+    for (const odd of [
+      '',
+      ' 5',
+      '5 ',
+      '+5',
+      '-0',
+      '-1',
+      '1e15',
+      '1E3',
+      '0x10',
+      '0b1',
+      '5.0',
+      '007',
+      'Infinity',
+      'NaN',
+    ]) {
+      const hash = { version: odd, active: '0', actor: 'alice', changedAt: '2026-01-01T00:00:00.000Z' };
+      expect(readingFromHash(hash), `version ${JSON.stringify(odd)}`).toEqual({ kind: 'malformed' });
+      expect(recordFromValueBySchemaOnly(hash), `schema, version ${JSON.stringify(odd)}`).toBeUndefined();
+      expect(
+        recordFromEntry(JSON.stringify({ ...hash, active: false })),
+        `entry ${JSON.stringify(odd)}`,
+      ).toBeUndefined();
+      expect(
+        historyEntryFromJson(JSON.stringify({ ...hash, active: false })),
+        `history ${JSON.stringify(odd)}`,
+      ).toBeUndefined();
+      if (odd === '') continue; // an empty basis is how an unsigned change stores none
+      expect(readingFromHash({ ...hash, version: '9', basis: odd }), `basis ${JSON.stringify(odd)}`).toEqual({
+        kind: 'malformed',
+      });
+    }
+    expect(readingFromHash({ version: '12', active: '0', basis: '11' })).toEqual({
+      kind: 'record',
+      record: { version: 12, active: false, basis: 11 },
+    });
   });
 });
 

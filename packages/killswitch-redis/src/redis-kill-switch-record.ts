@@ -1,4 +1,4 @@
-import { isPlainLine, isWellFormedText } from '@warden/core';
+import { isPlainLine, isWellFormedText, MAX_KILL_SWITCH_REASON_LENGTH } from '@warden/core';
 import { z } from 'zod';
 
 /** The switch's state as stored in Redis (the state hash). */
@@ -54,25 +54,40 @@ export type KillSwitchReading =
   | { kind: 'missing' }
   | { kind: 'malformed' };
 
-const TEXT_MAX = 10_000;
+// No longer than a change writes: activate() refuses a reason over 1,000 characters and an actor
+// over 200 (core's schemas), and a time is a Date's ISO form (27 at most: +275760-09-13T00:00:00.000Z).
+// Anything longer was written by hand, to fill events and logs with a forger's text: it is a record
+// nobody can parse, like one holding a control character.
+const REASON_MAX = MAX_KILL_SWITCH_REASON_LENGTH;
+const ACTOR_MAX = 200;
+const CHANGED_AT_MAX = 27;
 const SIGNATURE_MAX = 200;
-const text = z.string().max(TEXT_MAX);
-
-// Everything read back from Redis is untrusted: anyone with access to the server can write it.
-const storedSchema = z.object({
-  version: z.coerce.number().int().nonnegative(),
-  active: z.union([z.boolean(), z.enum(['0', '1'])]),
-  reason: text.optional(),
-  actor: text.optional(),
-  changedAt: text.optional(),
-  signature: z.string().max(SIGNATURE_MAX).optional(),
-  // Unsigned changes store an empty basis.
-  basis: z.union([z.literal(''), z.coerce.number().int().nonnegative()]).optional(),
-});
-type Stored = z.infer<typeof storedSchema>;
 
 /** A version as the change script writes it: digits without a leading zero, at most 16 (then checked safe). */
 const CANONICAL_VERSION = /^(?:0|[1-9][0-9]{0,15})$/;
+
+// Only a version the change script reads as one: it bumps digits alone and numbers anything else
+// as no version (the next change is 1). A reader coercing "1e15", " 5" or "0x10" held a number the
+// writer never saw, and an empty field read as version 0.
+const versionSchema = z.unknown().transform((value, context) => {
+  const version = versionAsWritten(value);
+  if (version !== undefined) return version;
+  context.addIssue({ code: 'custom', message: 'must be a version as the change script writes it' });
+  return z.NEVER;
+});
+
+// Everything read back from Redis is untrusted: anyone with access to the server can write it.
+const storedSchema = z.object({
+  version: versionSchema,
+  active: z.union([z.boolean(), z.enum(['0', '1'])]),
+  reason: z.string().max(REASON_MAX).optional(),
+  actor: z.string().max(ACTOR_MAX).optional(),
+  changedAt: z.string().max(CHANGED_AT_MAX).optional(),
+  signature: z.string().max(SIGNATURE_MAX).optional(),
+  // Unsigned changes store an empty basis.
+  basis: z.union([z.literal(''), versionSchema]).optional(),
+});
+type Stored = z.infer<typeof storedSchema>;
 
 const isOptionalText = (value: unknown, max: number): boolean =>
   value === undefined || (typeof value === 'string' && value.length <= max);
@@ -101,8 +116,8 @@ function storedAsWritten(value: unknown): Stored | undefined {
   const basisNumber = basis === undefined || basis === '' ? basis : versionAsWritten(basis);
   if (basisNumber === undefined && basis !== undefined) return undefined;
   if (active !== '0' && active !== '1' && active !== true && active !== false) return undefined;
-  if (!isOptionalText(reason, TEXT_MAX) || !isOptionalText(actor, TEXT_MAX)) return undefined;
-  if (!isOptionalText(changedAt, TEXT_MAX) || !isOptionalText(signature, SIGNATURE_MAX)) return undefined;
+  if (!isOptionalText(reason, REASON_MAX) || !isOptionalText(actor, ACTOR_MAX)) return undefined;
+  if (!isOptionalText(changedAt, CHANGED_AT_MAX) || !isOptionalText(signature, SIGNATURE_MAX)) return undefined;
   return { version: versionNumber, active, reason, actor, changedAt, signature, basis: basisNumber } as Stored;
 }
 

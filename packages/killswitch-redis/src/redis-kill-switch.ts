@@ -24,7 +24,12 @@ import { KillSwitchConnections } from './redis-kill-switch-connections.js';
 import { HeldMessages } from './redis-kill-switch-held-messages.js';
 import { HeldSignedRecords, type HistoryVerdict, judgeHistory } from './redis-kill-switch-history.js';
 import { KillSwitchJudge } from './redis-kill-switch-judge.js';
-import { KillSwitchLocalCopy, type RedisKillSwitchState, type TrustedState } from './redis-kill-switch-local-copy.js';
+import {
+  KillSwitchLocalCopy,
+  type LocalActivation,
+  type RedisKillSwitchState,
+  type TrustedState,
+} from './redis-kill-switch-local-copy.js';
 import {
   historyEntryFromRecord,
   historyRecordFromJson,
@@ -184,6 +189,18 @@ export class RedisKillSwitch implements KillSwitch {
   async activate(reason: string, options?: KillSwitchChangeOptions): Promise<void> {
     const validReason = parseInput(killSwitchReasonSchema, reason, 'kill switch reason');
     const change = this.describeChange(true, options, validReason);
+    // The stop holds here from this call on: a slow Redis must not leave the instance that
+    // activated answering "inactive" until its reply (or its timeout) comes.
+    const letGo = this.local.holdWhileActivating(localActivationOf(change, validReason));
+    try {
+      await this.activateEverywhere(change, validReason);
+    } finally {
+      letGo();
+    }
+  }
+
+  /** Writes an activation (and waits for replicas); on any failure pins it locally and throws. */
+  private async activateEverywhere(change: KillSwitchChange, validReason: string): Promise<void> {
     try {
       // Inside: whatever fails from here on, the stop holds on this instance.
       this.start();
@@ -509,11 +526,7 @@ export class RedisKillSwitch implements KillSwitch {
   }
 
   private pinLocally(change: KillSwitchChange, reason: string): void {
-    this.local.pinLocalActivation({
-      reason,
-      changedAt: change.changedAt,
-      ...(change.actor ? { actor: change.actor } : {}),
-    });
+    this.local.pinLocalActivation(localActivationOf(change, reason));
     this.audit.emit(change, { scope: 'local' });
   }
 
@@ -532,6 +545,11 @@ export class RedisKillSwitch implements KillSwitch {
   private unavailable(message: string, cause?: unknown): BackendUnavailableError {
     return new BackendUnavailableError({ backend: 'redis', message, cause });
   }
+}
+
+/** An activation as this instance holds it on its own (while on its way, or when Redis failed). */
+function localActivationOf(change: KillSwitchChange, reason: string): LocalActivation {
+  return { reason, changedAt: change.changedAt, ...(change.actor ? { actor: change.actor } : {}) };
 }
 
 function messageOf(error: unknown): string {

@@ -33,6 +33,25 @@ describe('createStubKillSwitch()', () => {
     expect(errors).toEqual([new Error('listener failure')]);
   });
 
+  it('an onError that throws (one that rethrows) neither keeps the stop from holding nor stops the other listeners, as in the Redis switch', async () => {
+    const rethrow = (error: unknown): never => {
+      throw error;
+    };
+    // A broken clock reported to a rethrowing hook threw out of activate() before the stop held.
+    const ks = createStubKillSwitch({ now: () => Number.NaN, onError: rethrow });
+    const heard: boolean[] = [];
+    ks.onChange(() => {
+      throw new Error('listener failure');
+    });
+    ks.onChange((state) => heard.push(state.active));
+    await ks.activate('incident', { actor: 'ops' });
+    expect(await ks.isActive()).toBe(true);
+    expect(await ks.getReason()).toBe('incident');
+    await ks.deactivate();
+    expect(await ks.isActive()).toBe(false);
+    expect(heard).toEqual([true, false]);
+  });
+
   it('activate(reason) with a clock that returns no time (NaN, Infinity, past a Date) still stops everything, as the Redis switch does', async () => {
     // A broken clock threw out of activate() before the stop held: the emergency stop failed open.
     for (const reading of [Number.NaN, Number.POSITIVE_INFINITY, 9e15, '2026' as unknown as number]) {

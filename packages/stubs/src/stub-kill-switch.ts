@@ -15,6 +15,20 @@ import {
 /** The latest time a `Date` can hold (ms since the epoch). */
 const MAX_DATE_MS = 8.64e15;
 
+/**
+ * `onError` as the stub calls it: a hook that throws (one that rethrows, say) must not stop the
+ * change it reports on, nor the listeners after a throwing one, as in the Redis switch.
+ */
+function neverThrowing(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError?.(error);
+    } catch {
+      // Nowhere left to report it.
+    }
+  };
+}
+
 /** Configuration of {@link createStubKillSwitch}. */
 export interface StubKillSwitchConfig {
   /**
@@ -23,7 +37,7 @@ export interface StubKillSwitchConfig {
    * stop from holding. @default Date.now
    */
   now?: Clock;
-  /** Told about a listener that threw, or a clock reading that was no time; the change itself and the other listeners go on. @default ignore */
+  /** Told about a listener that threw, or a clock reading that was no time; the change itself and the other listeners go on, even when this hook throws. @default ignore */
   onError?: (error: unknown) => void;
 }
 
@@ -57,7 +71,7 @@ export function createStubKillSwitch(config: StubKillSwitchConfig = {}): StubKil
   const calls: StubKillSwitchCall[] = [];
   let state: KillSwitchState = { active: false };
 
-  const reportError = config.onError ?? (() => {});
+  const reportError = neverThrowing(config.onError);
   /**
    * The time a change is stamped with. A reading that is no time (NaN, Infinity, past what a
    * `Date` holds) would throw out of `activate()` before the stop held; like the Redis switch,
