@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CappedBuffer, createFrameDemuxer } from './stream.js';
 import {
+  EXPORT_ENV_ARGUMENTS,
   GROUP_CHECK,
   ROOT_PATH_SETUP,
   SUPERVISOR_DIRECTORY,
@@ -26,11 +27,13 @@ const KILL_GRACE_MS = 5_000;
 // the cleanup can end the whole group from a second exec; it changes directory itself so a
 // missing cwd reads the same as through the supervisor. `exec --`-free "$@" runs the argv
 // without a shell, and a program named "-c" is a program, never an option. Before anything, it
-// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK).
+// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK). The
+// request's variables come as arguments and are exported last, as through the supervisor: passed
+// as the exec's environment, the group check unset those named like its own (`warden_g`…).
 const WRAPPER =
   `echo "$$" >"$0"; warden_gid=$1; shift; ${GROUP_CHECK}` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
-  'shift; "$@"';
+  `shift; ${EXPORT_ENV_ARGUMENTS}"$@"`;
 
 // Runs as root (the supervisor's user): ends the command's group, then (`sweep`) every process
 // outside the protected sessions and those of the commands still running (their pid files).
@@ -62,8 +65,17 @@ async function startExec(
 ): Promise<{ exec: Docker.Exec; stream: HijackedStream }> {
   const withStdin = request.stdin !== undefined;
   const exec = await container.exec({
-    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, user.split(':')[1] ?? '', request.cwd ?? '', ...request.argv],
-    Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
+    Cmd: [
+      '/bin/sh',
+      '-c',
+      WRAPPER,
+      pidFile,
+      user.split(':')[1] ?? '',
+      request.cwd ?? '',
+      ...Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
+      '--',
+      ...request.argv,
+    ],
     User: user,
     AttachStdin: withStdin,
     AttachStdout: true,

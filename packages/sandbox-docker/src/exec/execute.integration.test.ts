@@ -91,6 +91,16 @@ describeWithService('docker', 'Docker sandbox execute', (dockerHost) => {
       });
     });
 
+    it('execute(id, argv, { env }) with variables named like the runner own ones passes them as given and runs the argv asked for', async () => {
+      // The attack: a caller's (or an image's) variable `n` overwrote the runner's count of env
+      // entries, so the rest of the entries became the argv (a `NAME=value` run as a program);
+      // `warden_g…` ones were unset by the group check before the command started.
+      const result = await sandbox.execute(id, ['sh', '-c', 'echo "$n|$warden_g|$warden_l|$warden_x|$warden_gid|$A"'], {
+        env: { n: '0', warden_g: 'g', warden_l: 'l', warden_x: 'x', warden_gid: 'gid', A: 'last' },
+      });
+      expect(result).toMatchObject({ stdout: '0|g|l|x|gid|last\n', stderr: '', exitCode: 0 });
+    });
+
     it('execute(id, argv, { env }) runs a program whose name contains "=" verbatim', async () => {
       const result = await sandbox.execute(id, ['a=b'], { env: { WARDEN_X: '1' } });
       expect([126, 127]).toContain(result.exitCode);
