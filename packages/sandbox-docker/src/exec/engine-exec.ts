@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { CappedBuffer, createFrameDemuxer } from './stream.js';
 import {
-  EXPORT_ENV_ARGUMENTS,
   GROUP_CHECK,
   ROOT_PATH_SETUP,
   SUPERVISOR_DIRECTORY,
@@ -27,13 +26,14 @@ const KILL_GRACE_MS = 5_000;
 // the cleanup can end the whole group from a second exec; it changes directory itself so a
 // missing cwd reads the same as through the supervisor. `exec --`-free "$@" runs the argv
 // without a shell, and a program named "-c" is a program, never an option. Before anything, it
-// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK). The
-// request's variables come as arguments and are exported last, as through the supervisor: passed
-// as the exec's environment, the group check unset those named like its own (`warden_g`…).
+// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK), in a
+// subshell: the request's variables are the exec's environment, and the check's own variables
+// (`warden_gid`, `warden_g`…) overwrote and unset those of the same name. They stay the exec's
+// environment rather than arguments: the engine writes an exec's arguments into its events.
 const WRAPPER =
-  `echo "$$" >"$0"; warden_gid=$1; shift; ${GROUP_CHECK}` +
+  `echo "$$" >"$0"; (warden_gid=$1; ${GROUP_CHECK}) || exit 126; shift; ` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
-  `shift; ${EXPORT_ENV_ARGUMENTS}"$@"`;
+  'shift; "$@"';
 
 // Runs as root (the supervisor's user): ends the command's group, then (`sweep`) every process
 // outside the protected sessions and those of the commands still running (their pid files).
@@ -65,17 +65,9 @@ async function startExec(
 ): Promise<{ exec: Docker.Exec; stream: HijackedStream }> {
   const withStdin = request.stdin !== undefined;
   const exec = await container.exec({
-    Cmd: [
-      '/bin/sh',
-      '-c',
-      WRAPPER,
-      pidFile,
-      user.split(':')[1] ?? '',
-      request.cwd ?? '',
-      ...Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
-      '--',
-      ...request.argv,
-    ],
+    Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, user.split(':')[1] ?? '', request.cwd ?? '', ...request.argv],
+    // The environment, never the arguments: the engine records an exec's arguments in its events.
+    Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
     User: user,
     AttachStdin: withStdin,
     AttachStdout: true,

@@ -101,6 +101,19 @@ describeWithService('docker', 'Docker sandbox execute', (dockerHost) => {
       expect(result).toMatchObject({ stdout: '0|g|l|x|gid|last\n', stderr: '', exitCode: 0 });
     });
 
+    it("execute(id, argv, { env }) never puts a variable's value where the engine records it (its events)", async () => {
+      // Whoever can read the engine's events (`docker events`) sees each exec's arguments in full.
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const result = await sandbox.execute(id, ['sh', '-c', 'echo "$LOGIN_PIN"'], {
+        env: { LOGIN_PIN: 'pin-4711-not-for-events' },
+      });
+      expect(result.stdout).toBe('pin-4711-not-for-events\n');
+      const events = await sandbox.docker.getEvents({ since, until: Math.floor(Date.now() / 1000) + 1 });
+      let recorded = '';
+      for await (const chunk of events as AsyncIterable<Buffer>) recorded += chunk.toString('utf8');
+      expect(recorded).not.toContain('pin-4711');
+    });
+
     it('execute(id, argv, { env }) runs a program whose name contains "=" verbatim', async () => {
       const result = await sandbox.execute(id, ['a=b'], { env: { WARDEN_X: '1' } });
       expect([126, 127]).toContain(result.exitCode);

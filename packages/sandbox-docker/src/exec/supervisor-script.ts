@@ -182,7 +182,7 @@ export const GROUP_CHECK: string =
  * whose export overwrote it and turned the entries after it into the argv. An entry always holds
  * a `=`, so it is never the `--`.
  */
-export const EXPORT_ENV_ARGUMENTS = 'while [ "$1" != -- ]; do export "$1"; shift; done; shift; ';
+const EXPORT_ENV_ARGUMENTS = 'while [ "$1" != -- ]; do export "$1"; shift; done; shift; ';
 
 // Runs as the sandbox user: checks its groups, changes directory, exports the request's
 // variables, runs the argv. `exec --` so a program whose name starts with "-" is a program,
