@@ -110,9 +110,14 @@ export interface ExpectedHardening {
   runtime: string;
   memoryBytes: number;
   shmBytes: number;
+  cpuPeriod: number;
   cpuQuota: number;
   pidsLimit: number;
   nofile: number;
+  /** The `nproc` ulimit (under `runsc`, where it bounds the sandbox user's processes), or none. */
+  nproc: number | undefined;
+  oomScoreAdj: number;
+  logDriver: string;
   networkMode: string;
   tmpfs: Record<string, string>;
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
@@ -149,9 +154,15 @@ export function expectedHardening(
     runtime: settings.runtime,
     memoryBytes: constraints.maxMemoryMb * 1024 * 1024,
     shmBytes: scratchSizeMb(DEFAULT_SHM_MB, constraints.maxMemoryMb) * 1024 * 1024,
+    cpuPeriod: CPU_PERIOD_MICROSECONDS,
     cpuQuota: Math.max(1000, Math.round((constraints.maxCpuPercent * CPU_PERIOD_MICROSECONDS) / 100)),
     pidsLimit: pidsLimitFor(constraints.maxPids, settings.runtime),
     nofile: settings.nofile,
+    nproc: settings.runtime === 'runsc' ? constraints.maxPids : undefined,
+    // Under host memory pressure the kernel picks sandbox processes before the host's own.
+    oomScoreAdj: 500,
+    // Nothing the container writes to its stdout or stderr lands on the host's disk.
+    logDriver: 'none',
     networkMode: input.networkMode,
     tmpfs: {
       '/tmp': tmpfsOptions(scratchSizeMb(settings.tmpSizeMb, constraints.maxMemoryMb), settings, '1777'),
@@ -214,19 +225,16 @@ export function buildContainerSpec(
       MemorySwap: expected.memoryBytes,
       ShmSize: expected.shmBytes,
       OomKillDisable: false,
-      // Under host memory pressure the kernel picks sandbox processes before the host's own.
-      OomScoreAdj: 500,
-      CpuPeriod: CPU_PERIOD_MICROSECONDS,
+      OomScoreAdj: expected.oomScoreAdj,
+      CpuPeriod: expected.cpuPeriod,
       CpuQuota: expected.cpuQuota,
       PidsLimit: expected.pidsLimit,
       Ulimits: [
         { Name: 'nofile', Soft: expected.nofile, Hard: expected.nofile },
-        ...(expected.runtime === 'runsc'
-          ? [{ Name: 'nproc', Soft: input.constraints.maxPids, Hard: input.constraints.maxPids }]
-          : []),
+        ...(expected.nproc === undefined ? [] : [{ Name: 'nproc', Soft: expected.nproc, Hard: expected.nproc }]),
       ],
       Devices: [],
-      LogConfig: { Type: 'none', Config: {} },
+      LogConfig: { Type: expected.logDriver, Config: {} },
       RestartPolicy: { Name: 'no' },
       AutoRemove: false,
       ...(expected.runtime === 'runc' ? {} : { Runtime: expected.runtime }),

@@ -66,10 +66,30 @@ describe('findHardeningFailures(inspected, expected)', () => {
     ['tmpfs /tmp', { Tmpfs: { '/tmp': 'rw,size=64m' } }],
     ['Mounts', { Mounts: [] }],
     ['OomKillDisable', { OomKillDisable: true }],
+    // The README's table promises these too: a shorter period multiplies the CPU the quota buys
+    // (50 ms of every 10 ms is five CPUs, not half of one), an OOM score of -1000 makes the host's
+    // OOM killer take the host's processes first, a log driver writes the supervisor's output to
+    // the host's disk, and a shareable IPC namespace can be joined by another container.
+    ['CpuPeriod', { CpuPeriod: 10_000 }],
+    ['CpuPeriod', { CpuPeriod: 0 }],
+    ['OomScoreAdj', { OomScoreAdj: -1000 }],
+    ['LogConfig', { LogConfig: { Type: 'json-file', Config: {} } }],
+    ['IpcMode', { IpcMode: 'shareable' }],
   ])('reports %s when the engine did not apply it', (setting, change) => {
     const inspected = inspectedAsAsked();
     Object.assign(inspected.HostConfig, change);
     expect(findHardeningFailures(inspected, expected).join('\n')).toContain(setting);
+  });
+
+  it('reports a missing nproc ulimit under runsc, where it is what bounds the sandbox user processes', () => {
+    const runsc = resolveDockerSandboxSettings({ runtime: 'runsc' });
+    const spec = buildContainerSpec(input, runsc);
+    const inspected = inspectedAsAsked();
+    Object.assign(inspected.HostConfig, { Runtime: 'runsc', PidsLimit: spec.HostConfig?.PidsLimit });
+    const expectedUnderRunsc = expectedHardening(input, runsc);
+    expect(findHardeningFailures(inspected, expectedUnderRunsc).join('\n')).toContain('Ulimits.nproc');
+    Object.assign(inspected.HostConfig, { Ulimits: spec.HostConfig?.Ulimits });
+    expect(findHardeningFailures(inspected, expectedUnderRunsc)).toEqual([]);
   });
 
   it('reports a mount the spec never asked for, such as a VOLUME the image declares', () => {

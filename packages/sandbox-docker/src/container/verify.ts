@@ -57,13 +57,19 @@ function checkIsolation(failures: string[], host: HostConfig, expected: Expected
   }
   if ((host.Devices ?? []).length > 0) failures.push(`Devices: expected none, got ${JSON.stringify(host.Devices)}`);
   if ((host.Binds ?? []).length > 0) failures.push(`Binds: expected none, got ${JSON.stringify(host.Binds)}`);
+  // "private": a "shareable" namespace can be joined by another container (`ipc: container:…`).
+  check(failures, 'IpcMode', 'private', host.IpcMode);
   check(failures, 'OomKillDisable', false, host.OomKillDisable ?? false);
+  check(failures, 'OomScoreAdj', expected.oomScoreAdj, host.OomScoreAdj);
+  check(failures, 'LogConfig', expected.logDriver, host.LogConfig?.Type);
 }
 
 function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHardening): void {
   check(failures, 'Memory', expected.memoryBytes, host.Memory);
   check(failures, 'MemorySwap', expected.memoryBytes, host.MemorySwap);
   check(failures, 'ShmSize', expected.shmBytes, host.ShmSize);
+  // The quota is per period: a shorter period multiplies the CPU it buys.
+  check(failures, 'CpuPeriod', expected.cpuPeriod, host.CpuPeriod);
   check(failures, 'CpuQuota', expected.cpuQuota, host.CpuQuota);
   check(failures, 'PidsLimit', expected.pidsLimit, host.PidsLimit);
   check(failures, 'NetworkMode', expected.networkMode, host.NetworkMode);
@@ -74,6 +80,15 @@ function checkLimits(failures: string[], host: HostConfig, expected: ExpectedHar
     { soft: expected.nofile, hard: expected.nofile },
     { soft: nofile?.Soft, hard: nofile?.Hard },
   );
+  if (expected.nproc !== undefined) {
+    const nproc = (host.Ulimits ?? []).find((ulimit) => ulimit.Name === 'nproc');
+    check(
+      failures,
+      'Ulimits.nproc',
+      { soft: expected.nproc, hard: expected.nproc },
+      { soft: nproc?.Soft, hard: nproc?.Hard },
+    );
+  }
   for (const [path, options] of Object.entries(expected.tmpfs))
     hasTmpfsOptions(failures, host.Tmpfs ?? {}, path, options);
   const mounts = (host.Mounts ?? []).map((mount) => ({

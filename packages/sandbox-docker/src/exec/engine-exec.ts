@@ -26,9 +26,12 @@ const KILL_GRACE_MS = 5_000;
 // the cleanup can end the whole group from a second exec; it changes directory itself so a
 // missing cwd reads the same as through the supervisor. `exec --`-free "$@" runs the argv
 // without a shell, and a program named "-c" is a program, never an option. Before anything, it
-// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK).
+// checks that its supplementary groups are only the sandbox user's gid (GROUP_CHECK), in a
+// subshell: the request's variables are the exec's environment, and the check's own variables
+// (`warden_gid`, `warden_g`…) overwrote and unset those of the same name. They stay the exec's
+// environment rather than arguments: the engine writes an exec's arguments into its events.
 const WRAPPER =
-  `echo "$$" >"$0"; warden_gid=$1; shift; ${GROUP_CHECK}` +
+  `echo "$$" >"$0"; (warden_gid=$1; ${GROUP_CHECK}) || exit 126; shift; ` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
   'shift; "$@"';
 
@@ -63,6 +66,7 @@ async function startExec(
   const withStdin = request.stdin !== undefined;
   const exec = await container.exec({
     Cmd: ['/bin/sh', '-c', WRAPPER, pidFile, user.split(':')[1] ?? '', request.cwd ?? '', ...request.argv],
+    // The environment, never the arguments: the engine records an exec's arguments in its events.
     Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
     User: user,
     AttachStdin: withStdin,

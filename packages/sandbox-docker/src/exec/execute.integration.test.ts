@@ -91,6 +91,29 @@ describeWithService('docker', 'Docker sandbox execute', (dockerHost) => {
       });
     });
 
+    it('execute(id, argv, { env }) with variables named like the runner own ones passes them as given and runs the argv asked for', async () => {
+      // The attack: a caller's (or an image's) variable `n` overwrote the runner's count of env
+      // entries, so the rest of the entries became the argv (a `NAME=value` run as a program);
+      // `warden_g…` ones were unset by the group check before the command started.
+      const result = await sandbox.execute(id, ['sh', '-c', 'echo "$n|$warden_g|$warden_l|$warden_x|$warden_gid|$A"'], {
+        env: { n: '0', warden_g: 'g', warden_l: 'l', warden_x: 'x', warden_gid: 'gid', A: 'last' },
+      });
+      expect(result).toMatchObject({ stdout: '0|g|l|x|gid|last\n', stderr: '', exitCode: 0 });
+    });
+
+    it("execute(id, argv, { env }) never puts a variable's value where the engine records it (its events)", async () => {
+      // Whoever can read the engine's events (`docker events`) sees each exec's arguments in full.
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const result = await sandbox.execute(id, ['sh', '-c', 'echo "$LOGIN_PIN"'], {
+        env: { LOGIN_PIN: 'pin-4711-not-for-events' },
+      });
+      expect(result.stdout).toBe('pin-4711-not-for-events\n');
+      const events = await sandbox.docker.getEvents({ since, until: Math.floor(Date.now() / 1000) + 1 });
+      let recorded = '';
+      for await (const chunk of events as AsyncIterable<Buffer>) recorded += chunk.toString('utf8');
+      expect(recorded).not.toContain('pin-4711');
+    });
+
     it('execute(id, argv, { env }) runs a program whose name contains "=" verbatim', async () => {
       const result = await sandbox.execute(id, ['a=b'], { env: { WARDEN_X: '1' } });
       expect([126, 127]).toContain(result.exitCode);

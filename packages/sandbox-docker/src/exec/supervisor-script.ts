@@ -176,13 +176,21 @@ export const GROUP_CHECK: string =
   'set -f; for warden_x in $warden_g; do [ "$warden_x" = "$warden_gid" ] || { set +f; printf "warden: refused: the sandbox user has supplementary group %s (see the image /etc/group)\\n" "$warden_x" >&2; exit 126; }; done; set +f; ' +
   'unset warden_g warden_l warden_x warden_gid; ';
 
+/**
+ * Shell text that exports the `NAME=value` arguments up to a `--` and drops them with it, leaving
+ * the argv. No variable of its own: any name it used (a count `n`) could be one of the request's,
+ * whose export overwrote it and turned the entries after it into the argv. An entry always holds
+ * a `=`, so it is never the `--`.
+ */
+const EXPORT_ENV_ARGUMENTS = 'while [ "$1" != -- ]; do export "$1"; shift; done; shift; ';
+
 // Runs as the sandbox user: checks its groups, changes directory, exports the request's
 // variables, runs the argv. `exec --` so a program whose name starts with "-" is a program,
-// never an option.
+// never an option. The variables are exported last, after the group check unset its own.
 const COMMAND_RUNNER =
   `warden_gid=$1; shift; ${GROUP_CHECK}` +
   'if [ -n "$1" ] && ! cd "$1" 2>/dev/null; then printf "cannot change directory to %s\\n" "$1" >&2; exit 126; fi; ' +
-  'n=$2; shift 2; while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n - 1)); done; umask 022; exec -- "$@"';
+  `shift; ${EXPORT_ENV_ARGUMENTS}umask 022; exec -- "$@"`;
 
 const SCRIPT = `w=${SUPERVISOR_DIRECTORY}
 ${ROOT_PATH_SETUP}
@@ -247,8 +255,12 @@ run() {
   decode "$5"; cwd=$v
   f=$w/$id
   shift 6
-  count=$#
-  for a do decode "$a"; set -- "$@" "$v"; done
+  count=$# i=0
+  # The env entries, a "--", then the argv (the runner exports up to the "--").
+  for a do
+    [ "$i" != "$nenv" ] || set -- "$@" --
+    decode "$a"; set -- "$@" "$v"; i=$((i + 1))
+  done
   shift "$count"
   input=/dev/null
   if [ "$inlen" -gt 0 ]; then input=$f.in; fi
@@ -274,7 +286,7 @@ run() {
       # from here on, so nothing on that PATH runs before the privilege drop. Every command goes
       # through the runner, which checks the groups the drop gave it before running anything.
       PATH=$image_path
-      exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$gid" "$cwd" "$nenv" "$@"
+      exec "$setsid_tool" "$ssd_tool" -S -p "$w/.none" -c "$user" -x /bin/sh -- -c '${COMMAND_RUNNER}' warden-command "$gid" "$cwd" "$@"
     ) <"$input" >&6 2>&7 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     pid=$!
   } 6>"$fifos.o" 7>"$fifos.e"

@@ -84,6 +84,13 @@ describeWithService('docker', 'Sandbox image builds through the Engine API', (do
 
     it.each([
       ['a context path with ".."', { files: { '../escape': 'x' }, dockerfile: 'FROM scratch\n' }],
+      // The engine extracts the context in order: a file spelt "./Dockerfile" replaced the
+      // caller's Dockerfile (context files may come from the code being sandboxed). Each would
+      // build: only the refusal makes these throw.
+      ...['./Dockerfile', './/Dockerfile', 'a//b'].map((name): [string, object] => [
+        `a context path "${name}"`,
+        { tag: tag('refused'), files: { [name]: `FROM ${TEST_IMAGE}\n` }, dockerfile: `FROM ${TEST_IMAGE}\n` },
+      ]),
       ['both dockerfile and baseImage', { dockerfile: 'FROM scratch\n', baseImage: 'busybox' }],
       ['a tag with shell metacharacters', { tag: 'x;rm -rf /' }],
       ['a tag with ".."', { tag: 'a/../../containers/x' }],

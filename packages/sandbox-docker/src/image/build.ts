@@ -45,7 +45,12 @@ const IMAGE_REFERENCE = /^(?!.*\.\.)[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 const CONTEXT_PATH = z
   .string()
   .regex(/^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,99}$/, 'must be a relative path of at most 100 characters')
-  .refine((path) => !path.split('/').includes('..'), 'must not contain ".."');
+  // One spelling per file: the engine extracts the context in order, so "./Dockerfile" (or
+  // ".//Dockerfile") replaced the caller's Dockerfile with a context file.
+  .refine(
+    (path) => path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+    'must not contain "..", "." or empty segments',
+  );
 
 const optionsSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertWithinCeilings, planConstraints } from './plan.js';
+import { assertWithinCeilings, configurationHash, planConstraints } from './plan.js';
 import { resolveDockerSandboxSettings } from './settings.js';
 
 const settings = resolveDockerSandboxSettings({
@@ -45,5 +45,21 @@ describe('assertWithinCeilings(constraints, ceilings)', () => {
         issues: [expect.objectContaining({ path: 'maxMemoryMb' }), expect.objectContaining({ path: 'maxPids' })],
       }),
     );
+  });
+});
+
+describe('configurationHash(constraints, network, settings)', () => {
+  const network = { networkMode: 'none', adapterEnv: {} };
+
+  it('holds nothing computed from environment values: a reader of the label cannot confirm a guessed value', () => {
+    // The attack: whoever can list containers reads dev.warden.config-hash and hashes guesses of a
+    // short secret (a PIN, a password the caller allowed) until one matches.
+    const withSecret = configurationHash(planConstraints({ env: { LOGIN_PIN: '4711' } }, settings), network, settings);
+    const guesses = ['0000', '1234', '4711', '9999'].map((pin) =>
+      configurationHash(planConstraints({ env: { LOGIN_PIN: pin } }, settings), network, settings),
+    );
+    expect(new Set([withSecret, ...guesses]).size).toBe(1);
+    // A limit that shapes the container still tells configurations apart.
+    expect(configurationHash(planConstraints({ maxPids: 7 }, settings), network, settings)).not.toBe(withSecret);
   });
 });

@@ -123,13 +123,20 @@ export async function planNetwork(
   return { networkMode: full.Name ?? settings.fullNetwork, adapterEnv: {} };
 }
 
-/** Digest of everything that shapes the container; sandboxes with equal digests are interchangeable. */
+/**
+ * Digest of everything that shapes the container; sandboxes with equal digests are
+ * interchangeable. It is a label anyone who can list containers reads, so it covers the names of
+ * the `env` variables (also in the constraints label) but never their values: a digest of the
+ * values let a reader confirm a guessed secret offline. The values travel with each command, so
+ * they do not shape the container either.
+ */
 export function configurationHash(
   constraints: EffectiveConstraints,
   network: NetworkPlan,
   settings: ResolvedDockerSandboxSettings,
 ): string {
-  const { timeoutMs: _timeoutPerCommand, ...containerLevel } = constraints;
+  const { timeoutMs: _timeoutPerCommand, env, ...containerLevel } = constraints;
+  const envNames = Object.keys(env ?? {}).sort();
   return hashConfiguration({
     image: settings.image,
     user: settings.user,
@@ -140,6 +147,7 @@ export function configurationHash(
     runtime: settings.runtime,
     labels: settings.labels,
     constraints: containerLevel,
+    envNames,
     network,
   });
 }
