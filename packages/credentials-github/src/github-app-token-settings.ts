@@ -10,6 +10,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  refuseUnknownSettings,
 } from '@warden/github-client';
 import { z } from 'zod';
 import { parseAppPrivateKey } from './github-app-jwt.js';
@@ -19,7 +20,6 @@ import {
   DEFAULT_MAX_TRACKED_CREDENTIALS,
   issuerSettingsFields,
   type RevocationRetrySettings,
-  refuseUnknownSettings,
 } from './issuer-schemas.js';
 
 /** Settings for {@link createGitHubAppTokenIssuer}. */

@@ -9,6 +9,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  refuseUnknownSettings,
   requireOctokitOrToken,
 } from '@warden/github-client';
 import { z } from 'zod';
@@ -18,7 +19,6 @@ import {
   DEFAULT_MAX_TRACKED_CREDENTIALS,
   issuerSettingsFields,
   type RevocationRetrySettings,
-  refuseUnknownSettings,
 } from './issuer-schemas.js';
 import { isValidCredentialPrefix } from './secret-name.js';
 

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { InvalidInputError, type SecurityEventEmitter } from '@warden/core';
-import type { GitHubClientSettings } from '@warden/github-client';
+import type { SecurityEventEmitter } from '@warden/core';
 import { z } from 'zod';
 
 /** Validates `IssueCredentialOptions`: at most a `subject` of printable characters. */
@@ -72,35 +71,4 @@ export interface RevocationRetrySettings {
   revokeBackoffMs?: number;
   /** Waits between attempts (tests inject one that returns at once). @default a timer */
   sleep?: (ms: number) => Promise<void>;
-}
-
-/**
- * The settings `@warden/github-client` reads, which both issuers pass on to the client they build.
- * A record over every key of `GitHubClientSettings`, so a setting added there and missing here
- * fails to compile instead of being refused as unknown.
- */
-const CLIENT_SETTINGS: Record<keyof GitHubClientSettings, true> = {
-  baseUrl: true,
-  retries: true,
-  retryDelayUnitMs: true,
-  maxRateLimitWaitMs: true,
-  minWriteIntervalMs: true,
-  requestTimeoutMs: true,
-  maxResponseBytes: true,
-};
-
-/**
- * Throws `INVALID_INPUT` naming the first setting that neither the issuer (`issuerSettings`) nor
- * its GitHub client reads. A misspelt limit (`maxTTL`, `secretPrefx`) would otherwise be ignored
- * silently, leaving the wider default in force: a day-long TTL, a prefix shared with others.
- */
-export function refuseUnknownSettings(config: object, issuerSettings: readonly string[], what: string): void {
-  const known = new Set<string>([...Object.keys(CLIENT_SETTINGS), ...issuerSettings]);
-  const unknown = Object.keys(config).find((key) => !known.has(key));
-  if (unknown === undefined) return;
-  // The key is named (it is the developer's own spelling, not a secret); its value never is.
-  throw new InvalidInputError({
-    message: `Invalid ${what}: ${JSON.stringify(unknown)} is not a setting`,
-    issues: [{ path: unknown, message: 'is not a setting' }],
-  });
 }

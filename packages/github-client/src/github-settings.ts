@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { InvalidInputError } from '@warden/core';
 import { z } from 'zod';
 
 /** How a backend reaches GitHub when no client is injected. */
@@ -68,5 +69,40 @@ export function requireOctokitOrToken<Settings extends { octokit?: unknown; toke
   return schema.refine((settings) => (settings.octokit === undefined) !== (settings.token === undefined), {
     message: 'give exactly one of octokit or token',
     path: ['octokit'],
+  });
+}
+
+/**
+ * The settings the built-in client reads, which every GitHub backend passes on to it. A record over
+ * every key of {@link GitHubClientSettings}, so a setting added there and missing here fails to
+ * compile instead of being refused as unknown.
+ */
+const CLIENT_SETTINGS: Record<keyof GitHubClientSettings, true> = {
+  baseUrl: true,
+  retries: true,
+  retryDelayUnitMs: true,
+  maxRateLimitWaitMs: true,
+  minWriteIntervalMs: true,
+  requestTimeoutMs: true,
+  maxResponseBytes: true,
+};
+
+/**
+ * Throws `INVALID_INPUT` naming the first setting that neither the backend (`backendSettings`)
+ * nor its GitHub client reads. A misspelt limit (`maxTTL`, `secretPrefx`, `idleTimeoutMinute`)
+ * would otherwise be ignored silently, leaving the wider default in force. The key is named (it
+ * is the developer's own spelling, not a secret); its value never is.
+ *
+ * @throws `InvalidInputError` (`INVALID_INPUT`).
+ * @example
+ * refuseUnknownSettings(config, Object.keys(backendSchema.shape), 'GitHub Codespaces sandbox settings');
+ */
+export function refuseUnknownSettings(config: object, backendSettings: readonly string[], what: string): void {
+  const known = new Set<string>([...Object.keys(CLIENT_SETTINGS), ...backendSettings]);
+  const unknown = Object.keys(config).find((key) => !known.has(key));
+  if (unknown === undefined) return;
+  throw new InvalidInputError({
+    message: `Invalid ${what}: ${JSON.stringify(unknown)} is not a setting`,
+    issues: [{ path: unknown, message: 'is not a setting' }],
   });
 }

@@ -16,5 +16,6 @@ export {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  refuseUnknownSettings,
   requireOctokitOrToken,
 } from './github-settings.js';

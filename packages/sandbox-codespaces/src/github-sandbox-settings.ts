@@ -9,6 +9,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  refuseUnknownSettings,
   requireOctokitOrToken,
 } from '@warden/github-client';
 import { z } from 'zod';
@@ -76,56 +77,53 @@ const functionSchema = z.custom<(...args: never[]) => unknown>(
   'must be a function',
 );
 
-const settingsSchema = requireOctokitOrToken(
-  gitHubClientSettingsSchema.and(
-    z.object({
-      octokit: z
-        .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
-        .optional(),
-      token: z.string().min(1).max(4096).optional(),
-      owner: gitHubNameSchema,
-      repo: gitHubNameSchema,
-      ref: z
-        .string()
-        .regex(/^[\x21-\x7e]{1,255}$/, 'must be a git ref')
-        .optional(),
-      devcontainerPath: z
-        .string()
-        .regex(/^[\x20-\x7e]{1,1024}$/, 'must be a path')
-        .optional(),
-      machine: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a machine type name')
-        .optional(),
-      geo: z.enum(['EuropeWest', 'SoutheastAsia', 'UsEast', 'UsWest']).optional(),
-      namePrefix: z
-        .string()
-        .regex(
-          new RegExp(`^[a-z][a-z0-9-]{0,${MAX_PREFIX_LENGTH - 1}}$`),
-          `must be lower-case letters, digits and -, at most ${MAX_PREFIX_LENGTH} characters`,
-        )
-        .optional(),
-      idleTimeoutMinutes: z.number().int().min(5).max(240).optional(),
-      retentionPeriodMinutes: z.number().int().min(0).max(43_200).optional(),
-      defaultTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
-      transport: z
-        .custom<CodespaceExecTransport>(
-          (value) => typeof (value as { execute?: unknown } | null)?.execute === 'function',
-        )
-        .optional(),
-      readyTimeoutMs: z.number().int().min(1).max(3_600_000).optional(),
-      pollIntervalMs: z.number().int().min(1).max(60_000).optional(),
-      events: z
-        .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
-        .optional(),
-      now: functionSchema.optional(),
-    }),
-  ),
-);
+const sandboxSettingsSchema = z.object({
+  octokit: z
+    .custom<GitHubClient>((value) => typeof (value as { request?: unknown } | null)?.request === 'function')
+    .optional(),
+  token: z.string().min(1).max(4096).optional(),
+  owner: gitHubNameSchema,
+  repo: gitHubNameSchema,
+  ref: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'must be a git ref')
+    .optional(),
+  devcontainerPath: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,1024}$/, 'must be a path')
+    .optional(),
+  machine: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a machine type name')
+    .optional(),
+  geo: z.enum(['EuropeWest', 'SoutheastAsia', 'UsEast', 'UsWest']).optional(),
+  namePrefix: z
+    .string()
+    .regex(
+      new RegExp(`^[a-z][a-z0-9-]{0,${MAX_PREFIX_LENGTH - 1}}$`),
+      `must be lower-case letters, digits and -, at most ${MAX_PREFIX_LENGTH} characters`,
+    )
+    .optional(),
+  idleTimeoutMinutes: z.number().int().min(5).max(240).optional(),
+  retentionPeriodMinutes: z.number().int().min(0).max(43_200).optional(),
+  defaultTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  transport: z
+    .custom<CodespaceExecTransport>((value) => typeof (value as { execute?: unknown } | null)?.execute === 'function')
+    .optional(),
+  readyTimeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+  pollIntervalMs: z.number().int().min(1).max(60_000).optional(),
+  events: z
+    .custom<SecurityEventEmitter>((value) => typeof (value as { emit?: unknown })?.emit === 'function')
+    .optional(),
+  now: functionSchema.optional(),
+});
+
+const settingsSchema = requireOctokitOrToken(gitHubClientSettingsSchema.and(sandboxSettingsSchema));
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
 export function parseGitHubSandboxConfig(config: GitHubSandboxConfig): ParsedGitHubSandboxConfig {
   parseInput(settingsSchema, config, 'GitHub Codespaces sandbox settings');
+  refuseUnknownSettings(config, Object.keys(sandboxSettingsSchema.shape), 'GitHub Codespaces sandbox settings');
   return {
     ...config,
     namePrefix: config.namePrefix ?? 'warden',

@@ -306,4 +306,13 @@ describe('createGitHubSandbox(settings)', () => {
     }
     expect(fixture.fake.requests).toEqual([]);
   });
+
+  it('refuses a setting it does not know (a misspelt limit) with INVALID_INPUT naming it, instead of keeping the default', () => {
+    for (const typo of ['idleTimeoutMinute', 'retentionPeriod', 'maxRetries']) {
+      expect(() => fixture.createSandbox({ [typo]: 5 } as Partial<GitHubSandboxConfig>), typo).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ path: typo })] }),
+      );
+    }
+    expect(fixture.fake.requests).toEqual([]);
+  });
 });
