@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
@@ -352,6 +352,27 @@ describe('a malformed request (attacker: anyone who can reach the console)', () 
     );
     expect(decide.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('does not report a form whose sender hung up before the end of its body (attacker: anyone who can reach the console, starting POSTs and dropping them) to onError', async () => {
+    const errors: unknown[] = [];
+    const console = createConsole({ operators, killSwitch, onError: (error) => errors.push(error) });
+    try {
+      // What Node's server hands the handler when the client drops the connection mid-body.
+      const request = new IncomingMessage(new Socket());
+      request.method = 'POST';
+      request.url = '/console/sign-in';
+      request.headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' };
+      const response = new ServerResponse(request);
+      console(request, response);
+      request.push('csrf=abc&token=');
+      request.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      await vi.waitFor(() => expect(response.writableEnded).toBe(true), { timeout: 30_000 });
+      expect(response.statusCode).toBe(400);
+      expect(errors).toEqual([]);
+    } finally {
+      console.close();
+    }
   });
 
   it('answers a request target that is not a URL path (GET //) instead of throwing out of the handler, which crashes a plain http server', async () => {
