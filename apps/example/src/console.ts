@@ -60,13 +60,29 @@ export function createHostConsole(
   });
 }
 
-/** Puts the console in front of the server's other request listeners (the host's HTTP API). */
-export function mountConsole(server: Server, handler: ConsoleHandler): void {
+/**
+ * Puts the console in front of the server's other request listeners (the host's HTTP API). While
+ * `assertWritable` throws (the audit log cannot append), every request goes to those listeners
+ * instead, whose fail-closed check answers 503: a decision that cannot be recorded is not made,
+ * in the console (an approval that runs a request, a released kill switch) as in the API.
+ */
+export function mountConsole(server: Server, handler: ConsoleHandler, assertWritable: () => void): void {
   const others = server.listeners('request') as ((...args: unknown[]) => void)[];
   server.removeAllListeners('request');
-  server.on('request', (request, response) =>
-    handler(request, response, () => {
+  server.on('request', (request, response) => {
+    const passOn = () => {
       for (const listener of others) listener(request, response);
-    }),
-  );
+    };
+    if (!isWritable(assertWritable)) passOn();
+    else handler(request, response, passOn);
+  });
+}
+
+function isWritable(assertWritable: () => void): boolean {
+  try {
+    assertWritable();
+    return true;
+  } catch {
+    return false;
+  }
 }
