@@ -8,6 +8,7 @@ import {
 } from '@warden/console';
 import { createInjectionSource } from '@warden/core';
 import type { HostContext } from './host-context.js';
+import { recordedKillSwitch } from './kill-switch-changes.js';
 import { approveAndRun, assertKillSwitchReleased, rejectRequest } from './pipeline.js';
 
 /** What the host's console shows besides approvals, the kill switch and recent events. */
@@ -43,7 +44,7 @@ export function createHostConsole(
       },
       reject: (requestId, approver, reason) => rejectRequest(host, requestId, approver, reason),
     },
-    killSwitch: host.backends.killSwitch,
+    killSwitch: recordedKillSwitch(host),
     audit,
     ...(extras.toolPins ? { toolPins: extras.toolPins } : {}),
     events: host.events,
