@@ -491,6 +491,28 @@ describe('approvals', () => {
     expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
   });
 
+  it('refuses a replayed approval by the same operator (attacker: an operator posting the decision twice to look like two approvers): nothing is called, nothing recorded twice', async () => {
+    const events = createSecurityEventEmitter();
+    const approvedInConsole: unknown[] = [];
+    events.on('security', (event) => {
+      if (event.details?.step === 'console-approve') approvedInConsole.push(event.details);
+    });
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow }, events });
+    const id = await workflow.request({ requester: 'peer', description: 'rotate keys', tier: 'security-review' });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const first = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'checked' }, { cookie });
+    expect(first.status).toBe(303);
+    const replay = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'checked twice' }, { cookie });
+    expect(replay.status).toBe(409);
+    expect(await replay.text()).toContain('Nothing was changed. You approved this request already');
+    expect(approvedInConsole).toHaveLength(1);
+    const record = await workflow.get(id);
+    expect(record.status).toBe('pending');
+    expect(record.decisions).toHaveLength(1);
+  });
+
   it('says an approval that was recorded was recorded, even when reading the request back fails (a backend blip), never that it failed or was refused', async () => {
     const id = await workflow.request({ requester: 'peer', description: 'run ls', payload: { command: 'ls' } });
     let failReads = false;
