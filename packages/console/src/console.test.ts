@@ -154,6 +154,27 @@ describe('sign-in', () => {
     expect(cookie).not.toContain('Secure');
   });
 
+  it('scopes its cookies to / when mounted at the root (basePath "/"), never to an empty Path the browser fills in from the request', async () => {
+    const root = await startConsole({ operators, killSwitch, basePath: '/' });
+    try {
+      const page = await fetch(`${root.url}/sign-in`);
+      const formCookie = page.headers.getSetCookie().find((value) => value.startsWith('warden_console_sign_in=')) ?? '';
+      const formToken = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      const signedIn = await postForm(
+        root.url,
+        '/sign-in',
+        { csrf: formToken, token: ALICE },
+        { cookie: formCookie.split(';')[0] ?? '' },
+      );
+      expect(signedIn.status).toBe(303);
+      const cookies = [formCookie, ...signedIn.headers.getSetCookie()];
+      expect(cookies).toHaveLength(3);
+      for (const cookie of cookies) expect(cookie.split('; ')).toContain('Path=/');
+    } finally {
+      await root.close();
+    }
+  });
+
   it('marks the cookie Secure when the console is served over TLS (publicOrigin https)', async () => {
     await server.close();
     server = await startConsole({ operators, killSwitch, publicOrigin: 'https://ops.example' });
