@@ -132,7 +132,7 @@ export async function startAgentHost(config: HostConfig, options: AgentHostOptio
   }
   await delay(PEER_FUTURE_SKEW_MS);
   const server = serve({ fetch: failClosed(host), port: config.server.port, hostname: config.server.host });
-  mountConsole(server as Server, operatorConsole);
+  mountConsole(server as Server, operatorConsole, () => host.auditLog.assertWritable());
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('listening', () => resolve(server.address() as AddressInfo));
     server.once('error', reject);

@@ -80,4 +80,31 @@ describe('createHostAuditLog(directory)', () => {
       await running.close();
     }
   });
+
+  it('a fault that stops the audit log from appending stops the operator console too: its pages and its sign-in answer 503 BACKEND_UNAVAILABLE', async () => {
+    // The fault: the log's checkpoint directory is a file, so its storage cannot open.
+    const path = directory();
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, 'checkpoints'), 'not a directory');
+    const actors = createDemoActors();
+    const running = await startAgentHost(demoConfig(actors, { auditLog: path, env: {} }), { onError: () => {} });
+    try {
+      await running.host.auditLog.write({ type: 'access_granted', timestamp: 1, details: {} }).catch(() => undefined);
+      // The console is mounted in front of the host's API: it must not serve what the API refuses,
+      // or an operator could release the kill switch or run an approved request unrecorded.
+      const page = await fetch(`${running.url}/console/sign-in`);
+      expect(page.status).toBe(503);
+      expect(await page.json()).toMatchObject({ error: { code: 'BACKEND_UNAVAILABLE' } });
+      const signIn = await fetch(`${running.url}/console/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: running.url },
+        body: new URLSearchParams({ csrf: 'x', token: actors.operator.token }).toString(),
+      });
+      expect(signIn.status).toBe(503);
+      expect(signIn.headers.getSetCookie()).toEqual([]);
+    } finally {
+      await running.close();
+    }
+  });
 });

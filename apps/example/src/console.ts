@@ -8,6 +8,7 @@ import {
 } from '@warden/console';
 import { createInjectionSource } from '@warden/core';
 import type { HostContext } from './host-context.js';
+import { recordedKillSwitch } from './kill-switch-changes.js';
 import { approveAndRun, assertKillSwitchReleased, rejectRequest } from './pipeline.js';
 
 /** What the host's console shows besides approvals, the kill switch and recent events. */
@@ -43,7 +44,7 @@ export function createHostConsole(
       },
       reject: (requestId, approver, reason) => rejectRequest(host, requestId, approver, reason),
     },
-    killSwitch: host.backends.killSwitch,
+    killSwitch: recordedKillSwitch(host),
     audit,
     ...(extras.toolPins ? { toolPins: extras.toolPins } : {}),
     events: host.events,
@@ -60,13 +61,29 @@ export function createHostConsole(
   });
 }
 
-/** Puts the console in front of the server's other request listeners (the host's HTTP API). */
-export function mountConsole(server: Server, handler: ConsoleHandler): void {
+/**
+ * Puts the console in front of the server's other request listeners (the host's HTTP API). While
+ * `assertWritable` throws (the audit log cannot append), every request goes to those listeners
+ * instead, whose fail-closed check answers 503: a decision that cannot be recorded is not made,
+ * in the console (an approval that runs a request, a released kill switch) as in the API.
+ */
+export function mountConsole(server: Server, handler: ConsoleHandler, assertWritable: () => void): void {
   const others = server.listeners('request') as ((...args: unknown[]) => void)[];
   server.removeAllListeners('request');
-  server.on('request', (request, response) =>
-    handler(request, response, () => {
+  server.on('request', (request, response) => {
+    const passOn = () => {
       for (const listener of others) listener(request, response);
-    }),
-  );
+    };
+    if (!isWritable(assertWritable)) passOn();
+    else handler(request, response, passOn);
+  });
+}
+
+function isWritable(assertWritable: () => void): boolean {
+  try {
+    assertWritable();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -16,6 +16,7 @@ import { agentIdOf } from './delegation.js';
 import type { HostContext } from './host-context.js';
 import { toErrorResponse } from './http-errors.js';
 import { approvalView, identify, parseBody, requireOperator, sourceSummary } from './http-support.js';
+import { recordKillSwitchChange } from './kill-switch-changes.js';
 import { approveAndRun, assertKillSwitchReleased, handleMessage, rejectRequest, requireRequest } from './pipeline.js';
 
 const sessionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a session name');
@@ -179,13 +180,11 @@ function addKillSwitchRoutes(app: Hono, host: HostContext): void {
       await killSwitch.deactivate({ actor });
     }
     const state = await killSwitch.getState();
-    if (!host.backends.killSwitchEmitsEvents) {
-      host.events.emit({
-        type: active ? 'kill_switch_activated' : 'kill_switch_deactivated',
-        source,
-        details: { step: 'kill-switch', actor, ...(state.reason === undefined ? {} : { reason: state.reason }) },
-      });
-    }
+    recordKillSwitchChange(host, source, {
+      active,
+      actor,
+      ...(state.reason === undefined ? {} : { reason: state.reason }),
+    });
     return context.json(state);
   };
   app.get('/kill-switch', async (context) => {

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { type ApprovalWorkflow, createSecurityEventEmitter, type KillSwitch } from '@warden/core';
 import { createStubApprovalWorkflow, createStubKillSwitch } from '@warden/stubs';
@@ -152,6 +152,27 @@ describe('sign-in', () => {
     expect(cookie).toContain('Path=/console');
     expect(cookie).toContain('Max-Age=28800');
     expect(cookie).not.toContain('Secure');
+  });
+
+  it('scopes its cookies to / when mounted at the root (basePath "/"), never to an empty Path the browser fills in from the request', async () => {
+    const root = await startConsole({ operators, killSwitch, basePath: '/' });
+    try {
+      const page = await fetch(`${root.url}/sign-in`);
+      const formCookie = page.headers.getSetCookie().find((value) => value.startsWith('warden_console_sign_in=')) ?? '';
+      const formToken = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      const signedIn = await postForm(
+        root.url,
+        '/sign-in',
+        { csrf: formToken, token: ALICE },
+        { cookie: formCookie.split(';')[0] ?? '' },
+      );
+      expect(signedIn.status).toBe(303);
+      const cookies = [formCookie, ...signedIn.headers.getSetCookie()];
+      expect(cookies).toHaveLength(3);
+      for (const cookie of cookies) expect(cookie.split('; ')).toContain('Path=/');
+    } finally {
+      await root.close();
+    }
   });
 
   it('marks the cookie Secure when the console is served over TLS (publicOrigin https)', async () => {
@@ -354,6 +375,27 @@ describe('a malformed request (attacker: anyone who can reach the console)', () 
     expect(errors).toEqual([]);
   });
 
+  it('does not report a form whose sender hung up before the end of its body (attacker: anyone who can reach the console, starting POSTs and dropping them) to onError', async () => {
+    const errors: unknown[] = [];
+    const console = createConsole({ operators, killSwitch, onError: (error) => errors.push(error) });
+    try {
+      // What Node's server hands the handler when the client drops the connection mid-body.
+      const request = new IncomingMessage(new Socket());
+      request.method = 'POST';
+      request.url = '/console/sign-in';
+      request.headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' };
+      const response = new ServerResponse(request);
+      console(request, response);
+      request.push('csrf=abc&token=');
+      request.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      await vi.waitFor(() => expect(response.writableEnded).toBe(true), { timeout: 30_000 });
+      expect(response.statusCode).toBe(400);
+      expect(errors).toEqual([]);
+    } finally {
+      console.close();
+    }
+  });
+
   it('answers a request target that is not a URL path (GET //) instead of throwing out of the handler, which crashes a plain http server', async () => {
     const console = createConsole({ operators, killSwitch });
     const thrown: unknown[] = [];
@@ -468,6 +510,28 @@ describe('approvals', () => {
     );
     expect(late.status).toBe(409);
     expect(await late.text()).toContain('Nothing was changed. This request was approved by alice');
+  });
+
+  it('refuses a replayed approval by the same operator (attacker: an operator posting the decision twice to look like two approvers): nothing is called, nothing recorded twice', async () => {
+    const events = createSecurityEventEmitter();
+    const approvedInConsole: unknown[] = [];
+    events.on('security', (event) => {
+      if (event.details?.step === 'console-approve') approvedInConsole.push(event.details);
+    });
+    await server.close();
+    server = await startConsole({ operators, approvals: { workflow }, events });
+    const id = await workflow.request({ requester: 'peer', description: 'rotate keys', tier: 'security-review' });
+    const { cookie, csrf } = await signIn(server.url, ALICE);
+    const path = `/console/approvals/${encodeURIComponent(id)}/decide`;
+    const first = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'checked' }, { cookie });
+    expect(first.status).toBe(303);
+    const replay = await postForm(server.url, path, { csrf, decision: 'approve', reason: 'checked twice' }, { cookie });
+    expect(replay.status).toBe(409);
+    expect(await replay.text()).toContain('Nothing was changed. You approved this request already');
+    expect(approvedInConsole).toHaveLength(1);
+    const record = await workflow.get(id);
+    expect(record.status).toBe('pending');
+    expect(record.decisions).toHaveLength(1);
   });
 
   it('says an approval that was recorded was recorded, even when reading the request back fails (a backend blip), never that it failed or was refused', async () => {

@@ -23,8 +23,8 @@ export function gatewayOf(record: ApprovalRecord): { gateway?: string; target?: 
   };
 }
 
-/** Approvals counted so far towards the current tier's quorum. */
-function approvalsOf(record: ApprovalRecord): string[] {
+/** The operators whose approvals count so far towards the current tier's quorum. */
+export function approversOf(record: ApprovalRecord): string[] {
   return record.decisions
     .filter(
       (decision) => decision.decision === 'approve' && (decision.tier === undefined || decision.tier === record.tier),
@@ -42,7 +42,7 @@ export function summaryJson(record: ApprovalRecord): Record<string, unknown> {
     tier: record.tier,
     gateway: gateway ?? null,
     target: target ?? null,
-    approvals: approvalsOf(record).length,
+    approvals: approversOf(record).length,
     quorum: record.quorum,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
@@ -54,7 +54,7 @@ export function statusJson(record: ApprovalRecord): Record<string, unknown> {
   return {
     id: record.id,
     status: record.status,
-    approvals: approvalsOf(record),
+    approvals: approversOf(record),
     quorum: record.quorum,
     decidedBy: record.decidedBy ?? null,
     reason: record.reason ?? null,
@@ -81,7 +81,7 @@ export function summaryRow(basePath: string, record: ApprovalRecord): SafeHtml {
 <td>${record.requester}</td>
 <td>${gateway ?? '—'}</td>
 <td>${record.tier}</td>
-<td>${approvalsOf(record).length} of ${record.quorum}</td>
+<td>${approversOf(record).length} of ${record.quorum}</td>
 <td>${timeElement(record.createdAt)}</td>
 <td>${timeElement(record.expiresAt)}</td>
 </tr>`;
@@ -111,7 +111,7 @@ export function detailBody(record: ApprovalRecord): SafeHtml {
 <dt>Gateway</dt><dd>${gateway ?? '—'}</dd>
 <dt>Target session</dt><dd>${target ?? '—'}</dd>
 <dt>Tier</dt><dd>${record.tier}</dd>
-<dt>Quorum</dt><dd id="request-quorum">${approvalsOf(record).length} of ${record.quorum} approvals</dd>
+<dt>Quorum</dt><dd id="request-quorum">${approversOf(record).length} of ${record.quorum} approvals</dd>
 <dt>Requested</dt><dd>${timeElement(record.createdAt)}</dd>
 <dt>Expires</dt><dd>${record.expiresAt === null ? 'never' : timeElement(record.expiresAt)}</dd>
 <dt>Payload digest</dt><dd><code>${record.payloadDigest ?? 'no payload'}</code></dd>

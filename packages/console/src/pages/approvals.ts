@@ -21,7 +21,15 @@ import { frameOf, type SignedInContext } from '../context.js';
 import { consolePath, html, type SafeHtml } from '../html/escape.js';
 import { csrfField, errorBox, layout } from '../html/layout.js';
 import { readForm, redirect, sendHtml, sendJson } from '../http/respond.js';
-import { decidedText, detailBody, gatewayOf, statusJson, summaryJson, summaryRow } from './approvals-view.js';
+import {
+  approversOf,
+  decidedText,
+  detailBody,
+  gatewayOf,
+  statusJson,
+  summaryJson,
+  summaryRow,
+} from './approvals-view.js';
 
 const TIERS: readonly ApprovalTier[] = ['auto', 'peer-review', 'team-lead', 'security-review'];
 const PAGE_SIZE = 20;
@@ -199,6 +207,14 @@ export async function decide(context: SignedInContext, approvals: ConsoleApprova
     const record = await findRecord(approvals, id);
     if (record === undefined) throw new ApprovalNotFoundError({ id });
     if (record.status !== 'pending') throw new ApprovalNotPendingError({ id, status: record.status });
+    if (decision === 'approve' && approversOf(record).includes(operator)) {
+      // A replay (a second tab, a resent form) counts for nothing in the workflow; said so, and not
+      // recorded again, so the audit trail never shows one operator's approval as two.
+      const message =
+        'Nothing was changed. You approved this request already; it needs approvals from other operators.';
+      await showApproval(context, approvals, id, { status: 409, message });
+      return;
+    }
     if (decision === 'approve') {
       outcome = await (approvals.approve ?? ((requestId, approver) => approvals.workflow.approve(requestId, approver)))(
         id,

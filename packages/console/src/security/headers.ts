@@ -69,7 +69,9 @@ export function cookieHeader(
 ): string {
   const parts = [
     `${name}=${value}`,
-    `Path=${options.path}`,
+    // A console mounted at the root has the base path '' (no trailing slash); an empty Path would
+    // leave the scope to the browser, which takes it from the request's own path.
+    `Path=${options.path === '' ? '/' : options.path}`,
     `Max-Age=${options.maxAgeSeconds}`,
     'HttpOnly',
     'SameSite=Strict',
