@@ -46,6 +46,7 @@ import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
 import {
+  imitatedDenial,
   type ScreenedRequest,
   screenErrorElicitations,
   screenInputRequests,
@@ -473,6 +474,9 @@ function guardUpstream(upstream: McpUpstreamCall, name: string, approvalsUrl: st
         message: `the upstream's answer to ${method} is nested more than ${MAX_MESSAGE_NESTING} deep`,
       });
     }
+    // A client tells Warden's denials by their mark: an upstream's answer may not carry it.
+    const imitation = imitatedDenial(outcome);
+    if (imitation !== undefined) throw new McpDeniedError({ denial: imitation.code, message: imitation.reason });
     // A 2026-07-28 input-required result asks the client through its inputRequests: screened like
     // the upstream's own elicitations, so none passes for Warden's approval prompt.
     if ('result' in outcome && isRecord(outcome.result) && outcome.result.inputRequests !== undefined) {
