@@ -30,7 +30,7 @@ import { createMemoryToolPinStore, type ToolPinStore } from '../pinning/pin-stor
 import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
-import { denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
+import { boundedReason, denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
 import { withholdHiddenInstructions } from './hidden-characters.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
@@ -359,19 +359,20 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
         return await decide(method, params, upstream);
       } catch (error) {
         const denial = toDenial(error);
+        const reason = boundedReason(denial.message);
         await state.log
           .record('denied', source, upstreamName, {
             caller,
             method,
             code: denial.denial,
-            reason: denial.message,
+            reason,
             ...toolOf(method, params),
           })
           .catch(() => undefined);
         return {
           error: denialToJsonRpc({
             code: denial.denial,
-            reason: denial.message,
+            reason,
             ...(denial.approvalId ? { approvalId: denial.approvalId } : {}),
             ...(denial.approvalId && config.approvals.url
               ? { approvalUrl: config.approvals.url.replace('{id}', encodeURIComponent(denial.approvalId)) }
