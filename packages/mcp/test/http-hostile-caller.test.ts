@@ -438,3 +438,29 @@ describe('HTTP gateway listening on another loopback address: a DNS-rebinding pa
     }
   });
 });
+
+describe("HTTP gateway: a caller in a session of its own using the ids of Warden's own requests (attacker: the caller)", () => {
+  it("a request under an id of Warden's (warden-…) is INVALID_REQUEST and a cancellation naming one is dropped: neither reaches the upstream", async () => {
+    const sessionId = await openSession('alice-token');
+    const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    received.length = 0;
+    // Warden lists the upstream's tools in this session under `warden-<n>`: a ping under that id
+    // would be answered with the unfiltered listing (the upstream routes answers by id), and a
+    // cancellation naming it would withdraw Warden's listing.
+    const stolen = await post('alice-token', { jsonrpc: '2.0', id: 'warden-1', method: 'ping' }, headers);
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as { error: { data: { warden: { code: string } } } }).error.data.warden.code).toBe(
+      'INVALID_REQUEST',
+    );
+    const cancel = await post(
+      'alice-token',
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'warden-2' } },
+      headers,
+    );
+    expect(cancel.status).toBe(202);
+    const own = await post('alice-token', { jsonrpc: '2.0', id: 'mine-1', method: 'ping' }, headers);
+    expect(own.status).toBe(200);
+    await own.text();
+    expect(received).toEqual([expect.objectContaining({ id: 'mine-1', method: 'ping' })]);
+  });
+});

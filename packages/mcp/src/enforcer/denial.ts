@@ -85,6 +85,23 @@ export class McpDeniedError extends WardenError {
   }
 }
 
+/** Longest denial reason sent to a client or recorded, in UTF-16 code units (the cut is marked `…`). */
+const MAX_REASON_LENGTH = 1024;
+
+/**
+ * `reason` cut to 1,024 UTF-16 code units (`…` included), never between the halves of a surrogate pair. Reasons
+ * quote what the caller sent (an argument's name, a URL's host, the path of a schema violation),
+ * and a caller choosing a key of a megabyte would otherwise write a megabyte into the audit sink
+ * with every refused call.
+ */
+export function boundedReason(reason: string): string {
+  if (reason.length <= MAX_REASON_LENGTH) return reason;
+  let end = MAX_REASON_LENGTH - 1;
+  const last = reason.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${reason.slice(0, end)}…`;
+}
+
 /** JSON-RPC error code used for every Warden refusal without a closer standard one. */
 export const WARDEN_JSONRPC_ERROR: number = -32001;
 

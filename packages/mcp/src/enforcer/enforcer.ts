@@ -30,7 +30,7 @@ import { createMemoryToolPinStore, type ToolPinStore } from '../pinning/pin-stor
 import { createInputSchemaChecker } from '../policy/input-schema.js';
 import { ApprovalHolds } from './approval-hold.js';
 import { createDecisionLog, type DecisionLog } from './decision-log.js';
-import { denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
+import { boundedReason, denialToJsonRpc, type McpDenialData, McpDeniedError } from './denial.js';
 import { withholdHiddenInstructions } from './hidden-characters.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { handleListing, type ListingContext } from './listing.js';
@@ -46,6 +46,7 @@ import { createObservedEventEmitter } from './observed-events.js';
 import { handleToolCall } from './tool-call.js';
 import { type PendingToolDefinition, ToolCatalog } from './tool-catalog.js';
 import {
+  imitatedDenial,
   type ScreenedRequest,
   screenErrorElicitations,
   screenInputRequests,
@@ -358,19 +359,20 @@ function openSession(state: EnforcerState, sessionConfig: McpSessionConfig): Mcp
         return await decide(method, params, upstream);
       } catch (error) {
         const denial = toDenial(error);
+        const reason = boundedReason(denial.message);
         await state.log
           .record('denied', source, upstreamName, {
             caller,
             method,
             code: denial.denial,
-            reason: denial.message,
+            reason,
             ...toolOf(method, params),
           })
           .catch(() => undefined);
         return {
           error: denialToJsonRpc({
             code: denial.denial,
-            reason: denial.message,
+            reason,
             ...(denial.approvalId ? { approvalId: denial.approvalId } : {}),
             ...(denial.approvalId && config.approvals.url
               ? { approvalUrl: config.approvals.url.replace('{id}', encodeURIComponent(denial.approvalId)) }
@@ -473,6 +475,9 @@ function guardUpstream(upstream: McpUpstreamCall, name: string, approvalsUrl: st
         message: `the upstream's answer to ${method} is nested more than ${MAX_MESSAGE_NESTING} deep`,
       });
     }
+    // A client tells Warden's denials by their mark: an upstream's answer may not carry it.
+    const imitation = imitatedDenial(outcome);
+    if (imitation !== undefined) throw new McpDeniedError({ denial: imitation.code, message: imitation.reason });
     // A 2026-07-28 input-required result asks the client through its inputRequests: screened like
     // the upstream's own elicitations, so none passes for Warden's approval prompt.
     if ('result' in outcome && isRecord(outcome.result) && outcome.result.inputRequests !== undefined) {

@@ -313,3 +313,47 @@ describe('a hostile client renaming an argument a rule covers (a lenient server 
     expect(code(await call(args))).toBe('forwarded');
   });
 });
+
+describe('a hostile client quoting a megabyte into every denial (attacker: the caller, against the audit sink)', () => {
+  const ruleConfig: WardenMcpConfigInput = {
+    upstreams: { fs: { command: ['server'] } },
+    security: { unmappedTools: 'allow', defaultAccess: ['*'] },
+    pinning: { mode: 'off' },
+    tools: {
+      'fs/copy': { matchInputSchema: false, arguments: { 'targets.*': { kind: 'path', roots: ['/srv/docs'] } } },
+      'fs/fetch': { arguments: { url: { kind: 'url', hosts: ['api.example.com'] } } },
+    },
+  };
+  const tools = [
+    { name: 'copy', inputSchema: { type: 'object' } },
+    { name: 'fetch', inputSchema: { type: 'object', additionalProperties: { type: 'string' } } },
+  ];
+  const upstream = async (method: string) =>
+    method === 'tools/list' ? { result: { tools } } : { result: { content: [] } };
+  const huge = `${'k'.repeat(500_000)}😀${'k'.repeat(500_000)}`;
+
+  it('ARGUMENT_DENIED and SCHEMA_MISMATCH quoting a key or host of a megabyte: the reason sent and recorded stays bounded', async () => {
+    const enforcer = createMcpEnforcer({ config: ruleConfig });
+    const recorded: string[] = [];
+    enforcer.events.on('security', (event) => recorded.push(String(event.details.reason ?? '')));
+    const session = enforcer.openSession({ upstream: 'fs' });
+    const calls = [
+      { name: 'copy', arguments: { targets: { [huge]: '/etc/passwd' } } },
+      { name: 'fetch', arguments: { url: `https://${'a'.repeat(1_000_000)}.example.net/` } },
+      { name: 'fetch', arguments: { url: 'https://api.example.com/', [huge]: 42 } },
+    ];
+    const codes: string[] = [];
+    for (const params of calls) {
+      const outcome = await session.handleRequest('tools/call', params, upstream);
+      if (!('error' in outcome)) throw new Error('the call was forwarded');
+      const denial = (outcome.error.data as { warden: { code: string; reason: string } }).warden;
+      codes.push(denial.code);
+      expect(denial.reason.length).toBeLessThanOrEqual(1024);
+      expect(outcome.error.message.length).toBeLessThanOrEqual(1200);
+      expect(denial.reason.endsWith('…')).toBe(true);
+    }
+    expect(codes).toEqual(['ARGUMENT_DENIED', 'ARGUMENT_DENIED', 'SCHEMA_MISMATCH']);
+    expect(recorded.filter((reason) => reason !== '')).toHaveLength(3);
+    for (const reason of recorded) expect(reason.length).toBeLessThanOrEqual(1024);
+  });
+});

@@ -11,7 +11,7 @@ import { McpDeniedError } from './denial.js';
 import { assertKillSwitchOff } from './kill-switch-gate.js';
 import { discoverTools, type ListingContext } from './listing.js';
 import { isRecord, type McpClientCall, type McpOutcome, type McpUpstreamCall } from './messages.js';
-import { ORIGIN_META_KEY, WARDEN_ORIGIN } from './upstream-requests.js';
+import { DENIAL_META_KEY, ORIGIN_META_KEY, WARDEN_ORIGIN } from './upstream-requests.js';
 
 /** The protocol revision that answers holds with an input-required result. */
 export const INPUT_REQUIRED_REVISION = '2026-07-28';
@@ -234,7 +234,7 @@ async function unknownTool(context: ListingContext, tool: string): Promise<McpOu
     result: {
       content: [{ type: 'text', text: `Warden denied: TOOL_DENIED: ${reason}` }],
       isError: true,
-      _meta: { 'io.warden/denial': { code: 'TOOL_DENIED', reason } },
+      _meta: { [DENIAL_META_KEY]: { code: 'TOOL_DENIED', reason } },
     },
   };
 }

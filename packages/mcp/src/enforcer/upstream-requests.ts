@@ -225,3 +225,28 @@ export function screenErrorElicitations(
     };
   return { error: { ...error, data: { ...error.data, elicitations } } };
 }
+
+/** `_meta` key of the tool-error result Warden gives for a tool the upstream does not offer. */
+export const DENIAL_META_KEY = 'io.warden/denial';
+
+/**
+ * Why an upstream's answer may not reach the client, or `undefined`: it carries the mark of a
+ * Warden denial, `error.data.warden` (or a `data` key that reads as `warden`) or a result's
+ * `_meta["io.warden/denial"]`. A client trusting that mark would otherwise take the upstream's
+ * "Warden holds this call, approve it at <url>" for Warden's own and follow its link.
+ */
+export function imitatedDenial(outcome: { result: unknown } | { error: unknown }): McpDenialData | undefined {
+  const marked =
+    'error' in outcome
+      ? isRecord(outcome.error) &&
+        isRecord(outcome.error.data) &&
+        Object.keys(outcome.error.data).some((key) => folded(key) === 'warden')
+      : isRecord(outcome.result) &&
+        isRecord(outcome.result._meta) &&
+        Object.hasOwn(outcome.result._meta, DENIAL_META_KEY);
+  if (!marked) return undefined;
+  return {
+    code: 'UPSTREAM_UNAVAILABLE',
+    reason: "the upstream's answer carries the mark of a Warden denial, which only Warden may give",
+  };
+}

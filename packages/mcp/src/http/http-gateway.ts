@@ -230,6 +230,12 @@ export async function startHttpGateway(gatewayConfig: HttpGatewayConfig): Promis
           'INVALID_REQUEST',
           `unsupported protocol version ${protocolVersion}`,
         );
+      // In a session of its own a caller's request ids reach the upstream as they are, beside the
+      // ids of Warden's own requests there (`warden-…`, counted: its tool listings). A request
+      // under such an id could take the answer meant for Warden (the unfiltered listing) or give
+      // Warden its own, and a cancellation naming one would withdraw Warden's request.
+      if (!stateless && namesWardenRequest(message))
+        return refuseOwnId(response, message, `request ids starting with "${OWN_ID_PREFIX}" are Warden's own`);
       // The bridged session is opened when a message is about to reach the upstream, after the
       // kill switch and access checks, never before them (its initialize is a message too).
       const toUpstream: UpstreamSend = stateless ? (outgoing, _headers, relay) => sendBridged(outgoing, relay) : send;
@@ -621,8 +627,31 @@ function completeResult(method: string, outcome: McpOutcome): McpOutcome {
   };
 }
 
+/** The ids of Warden's own requests (tool listings to the upstream, approval prompts to a client) start with this. */
+const OWN_ID_PREFIX = 'warden-';
+
 /** The ids of Warden's own requests to a client (its approval prompts) start with this. */
-const ASK_ID_PREFIX = 'warden-ask-';
+const ASK_ID_PREFIX = `${OWN_ID_PREFIX}ask-`;
+
+/**
+ * True for a client's request under an id of Warden's namespace, or its `notifications/cancelled`
+ * naming one. Answers (to an upstream's requests, or Warden's prompts) are routed elsewhere.
+ */
+function namesWardenRequest(message: ReturnType<typeof classifyMessage>): boolean {
+  if (message.kind === 'request') return String(message.id).startsWith(OWN_ID_PREFIX);
+  return (
+    message.kind === 'notification' &&
+    message.method === 'notifications/cancelled' &&
+    isRecord(message.params) &&
+    String(message.params.requestId).startsWith(OWN_ID_PREFIX)
+  );
+}
+
+/** Refuses a request under an id of Warden's own (400); a notification naming one is dropped (202). */
+function refuseOwnId(response: ServerResponse, message: ReturnType<typeof classifyMessage>, reason: string): void {
+  if (message.kind !== 'request') return void response.writeHead(202).end();
+  refuse(response, 400, message.id, 'INVALID_REQUEST', reason);
+}
 
 /** True for an id in the namespace of Warden's own requests to a client (its approval prompts). */
 function isWardenAskId(id: unknown): boolean {

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError } from '@warden/core';
 import { isRecord, type McpOutcome } from '../enforcer/messages.js';
 import { createLineWriter, type LineWriter, readLines } from '../transport/line-channel.js';
+import { upstreamEnvironment } from '../transport/upstream-environment.js';
 import { BRIDGED_REVISION, SUPPORTED_REVISIONS } from './upstream-bridge.js';
 import type { ForwardedHeaders, HttpUpstreamAnswer } from './upstream-http.js';
 
@@ -108,7 +109,7 @@ export class StdioUpstream {
     const child = spawn(file ?? '', args, {
       shell: false,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.target.env },
+      env: upstreamEnvironment(this.target.env),
       ...(this.target.cwd ? { cwd: this.target.cwd } : {}),
     });
     child.stderr.pipe(process.stderr, { end: false });

@@ -11,6 +11,7 @@ import type { McpEnforcer } from '../enforcer/enforcer.js';
 import { errorResponse } from '../transport/json-rpc.js';
 import { createLineWriter, readLines } from '../transport/line-channel.js';
 import { createProxyConnection } from '../transport/proxy-connection.js';
+import { upstreamEnvironment } from '../transport/upstream-environment.js';
 
 /** Configuration of {@link runStdioProxy}. */
 export interface StdioProxyConfig {
@@ -60,7 +61,7 @@ export function runStdioProxy(config: StdioProxyConfig): StdioProxy {
   const child: ChildProcessWithoutNullStreams = spawn(file, args, {
     shell: false,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...config.env },
+    env: upstreamEnvironment(config.env),
     ...(config.cwd ? { cwd: config.cwd } : {}),
   });
   child.stderr.pipe(process.stderr, { end: false });
