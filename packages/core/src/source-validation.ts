@@ -45,7 +45,7 @@ export function readSource(source: InjectionSource): InjectionSource {
 
 /**
  * Checks `source` as {@link assertSource} does and returns a frozen own-data copy of every field
- * an injection source has, each read exactly once: what {@link readSource} copies, plus `sessionId`
+ * an injection source has, each read exactly once: `type`, `trustLevel`, `identity` and `grantedCapabilities` as policy reads them, plus `sessionId`
  * and `timestamp` when they are a string and a finite number (left out otherwise). Code that makes
  * several decisions about one source (a gateway checks the sender, describes it, counts it and
  * stores it) takes them all on this copy, so a source that answers later reads differently (a
