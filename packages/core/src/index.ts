@@ -249,6 +249,7 @@ export {
 } from './trust.js';
 export { completeUtf8Length } from './utf8.js';
 export {
+  assertKnownOptions,
   hasBidiControls,
   hasControlCharacters,
   isPlainLine,

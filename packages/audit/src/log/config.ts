@@ -5,7 +5,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { type Clock, InvalidInputError, monotonicClock } from '@warden/core';
+import { assertKnownOptions, type Clock, InvalidInputError, monotonicClock } from '@warden/core';
 import { type Ed25519PrivateKeyInput, toEd25519PrivateKey } from '../note/keys.js';
 import type { AuditWitness } from '../note/witness.js';
 import { createFileAuditStorage } from '../storage/file-storage.js';
@@ -99,9 +99,31 @@ function nonNegativeInteger(value: number | undefined, fallback: number, path: s
   return resolved;
 }
 
-/** Parses the settings once; throws `INVALID_INPUT` naming the field. */
-export function resolveAuditLogConfig(config: AuditLogConfig): ResolvedAuditLogConfig {
-  if (typeof config !== 'object' || config === null) throw invalid('config', 'must be an object');
+const AUDIT_LOG_OPTIONS: readonly (keyof AuditLogConfig)[] = [
+  'directory',
+  'storage',
+  'checkpointStorage',
+  'signingKey',
+  'origin',
+  'redactionKey',
+  'checkpointIntervalMs',
+  'witnesses',
+  'failureMode',
+  'onFailure',
+  'batchMaxEntries',
+  'verifySliceEntries',
+  'now',
+  'telemetry',
+];
+
+/** Parses the settings once; throws `INVALID_INPUT` naming the field (an unknown one included). */
+export function resolveAuditLogConfig(given: AuditLogConfig): ResolvedAuditLogConfig {
+  if (typeof given !== 'object' || given === null) throw invalid('config', 'must be an object');
+  assertKnownOptions(given, AUDIT_LOG_OPTIONS, 'audit log config');
+  // Own fields only, in an object with no prototype: an Object.prototype.failureMode ('fail-open'),
+  // .storage or .redactionKey set by another library must not decide how this log fails, where
+  // its entries go or who can undo its redaction.
+  const config: AuditLogConfig = Object.assign(Object.create(null), given);
   if (!config.storage && (typeof config.directory !== 'string' || config.directory === '')) {
     throw invalid('directory', 'is required unless storage is given');
   }

@@ -9,7 +9,7 @@
 
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, readdir } from 'node:fs/promises';
-import { BackendUnavailableError, InvalidInputError, WardenError } from '@warden/core';
+import { assertKnownOptions, BackendUnavailableError, InvalidInputError, WardenError } from '@warden/core';
 import { AuditLogCorruptedError } from '../errors.js';
 import { acquireDirectoryLock, type DirectoryLock, releaseDirectoryLock } from './directory-lock.js';
 import { checkRange } from './memory-storage.js';
@@ -66,7 +66,10 @@ const segmentName = (firstIndex: number): string => `${String(firstIndex).padSta
  * Creates file storage; no I/O happens until the first call. Unless `readOnly`, the first call
  * takes the directory's `LOCK` (held until `close()`): a second appender is `BACKEND_UNAVAILABLE`.
  */
-export function createFileAuditStorage(config: FileAuditStorageConfig): FileAuditStorage {
+export function createFileAuditStorage(given: FileAuditStorageConfig): FileAuditStorage {
+  assertKnownOptions(given, ['directory', 'segmentMaxBytes', 'readOnly'], 'file audit storage config');
+  // Own fields only: an Object.prototype.directory must not choose where the log is written.
+  const config: Partial<FileAuditStorageConfig> = Object.assign(Object.create(null), given);
   const segmentMaxBytes = config.segmentMaxBytes ?? 64 * 1024 * 1024;
   if (typeof config.directory !== 'string' || config.directory === '') {
     throw new InvalidInputError({

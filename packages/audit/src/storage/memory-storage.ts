@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BackendUnavailableError, InvalidInputError } from '@warden/core';
+import { assertKnownOptions, BackendUnavailableError, InvalidInputError } from '@warden/core';
 import type { AuditStorage } from './port.js';
 
 /** Settings of {@link createMemoryAuditStorage}. */
@@ -13,7 +13,9 @@ export interface MemoryAuditStorageConfig {
 }
 
 /** Creates storage that lives as long as the returned object. */
-export function createMemoryAuditStorage(config: MemoryAuditStorageConfig = {}): AuditStorage {
+export function createMemoryAuditStorage(given: MemoryAuditStorageConfig = {}): AuditStorage {
+  assertKnownOptions(given, ['records'], 'memory audit storage config');
+  const config: MemoryAuditStorageConfig = Object.assign(Object.create(null), given);
   const records = (config.records ?? []).map((record) => Uint8Array.from(record));
   let closed = false;
   const ensureOpen = (): void => {
