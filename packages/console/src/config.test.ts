@@ -2,7 +2,7 @@ import { InvalidInputError } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from './index.js';
 import { createConsole } from './index.js';
-import { sha256 } from './test-support.js';
+import { rawStatusLine, sha256, startConsole } from './test-support.js';
 
 const operators = [{ name: 'alice', tokenSha256: sha256('alice-token') }];
 
@@ -57,5 +57,35 @@ describe('createConsole(config) validates its configuration', () => {
     expect(
       refusal({ operators, allowedHosts: ['console.lan', 'Ops.Example.com', '192.0.2.2', '[fd00::2]'] }),
     ).toBeUndefined();
+  });
+});
+
+describe('createConsole(config) reads only the configuration it was given', () => {
+  it('refuses a field it does not know (a misspelt allowedHost), naming it', () => {
+    const error = refusal({ operators, allowedHost: ['console.lan'] } as unknown as ConsoleConfig);
+    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.issues.map((issue) => issue.path)).toEqual(['allowedHost']);
+  });
+
+  it('takes no allowedHosts or events from a polluted Object.prototype', async () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    const seen: unknown[] = [];
+    polluted.allowedHosts = ['attacker.example'];
+    polluted.events = { emit: (event: unknown) => seen.push(event) };
+    let server: Awaited<ReturnType<typeof startConsole>> | undefined;
+    try {
+      server = await startConsole({ operators });
+      const port = new URL(server.url).port;
+      const status = await rawStatusLine(
+        Number(port),
+        `GET /console/sign-in HTTP/1.1\r\nHost: attacker.example:${port}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(status).toBe('HTTP/1.1 403 Forbidden');
+      expect(seen).toEqual([]);
+    } finally {
+      delete polluted.allowedHosts;
+      delete polluted.events;
+      await server?.close();
+    }
   });
 });

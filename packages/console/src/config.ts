@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import {
   type ApprovalWorkflow,
+  assertKnownOptions,
   type Clock,
   InvalidInputError,
   type KillSwitch,
@@ -213,6 +214,34 @@ function operatorIssues(operators: unknown): { path: string; message: string }[]
     }
   });
   return issues;
+}
+
+const CONSOLE_OPTIONS: readonly (keyof ConsoleConfig)[] = [
+  'operators',
+  'basePath',
+  'approvals',
+  'killSwitch',
+  'audit',
+  'toolPins',
+  'events',
+  'sessionTtlMs',
+  'publicOrigin',
+  'allowedHosts',
+  'clientAddress',
+  'now',
+  'onError',
+];
+
+/**
+ * The configuration's own fields, in an object without a prototype, so that nothing the caller
+ * did not set comes from a polluted `Object.prototype` (an `allowedHosts` that lets a rebound
+ * name in, a `clientAddress` that keys every sign-in guess alike, an `events` that receives the
+ * console's events). A field it does not know (a misspelt `allowedHost`) is `InvalidInputError`
+ * naming it, never ignored.
+ */
+export function ownConsoleConfig(config: ConsoleConfig): ConsoleConfig {
+  assertKnownOptions(config, CONSOLE_OPTIONS, 'console config');
+  return Object.assign(Object.create(null), config);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type ConsoleAuditReport,
   type ConsoleAuditSource,
   type ConsoleConfig,
+  ownConsoleConfig,
   validateConsoleConfig,
 } from './config.js';
 import type { ConsoleApp, RequestContext } from './context.js';
@@ -165,7 +166,8 @@ function urlOf(request: IncomingMessage): URL | undefined {
  * changes (for the history) until `close()`. Throws `InvalidInputError` naming the field when
  * the configuration is invalid (an operator's digest, `sessionTtlMs`, `basePath`, `publicOrigin`, `allowedHosts`).
  */
-export function createConsole(config: ConsoleConfig): ConsoleHandler {
+export function createConsole(given: ConsoleConfig): ConsoleHandler {
+  const config = ownConsoleConfig(given);
   validateConsoleConfig(config);
   const app = createApp(config);
   const unsubscribe = config.killSwitch?.onChange((state) => rememberChange(app.killSwitchHistory, state));
