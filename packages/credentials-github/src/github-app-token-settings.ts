@@ -10,6 +10,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  ownSettings,
   refuseUnknownSettings,
 } from '@warden/github-client';
 import { z } from 'zod';
@@ -90,11 +91,12 @@ const appSettingsSchema = z.object({
 const settingsSchema = gitHubClientSettingsSchema.and(appSettingsSchema);
 
 /** Parses the settings; throws `InvalidInputError` naming the field (never echoing the key). */
-export function parseGitHubAppTokenIssuerConfig(config: GitHubAppTokenIssuerConfig): ParsedGitHubAppTokenIssuerConfig {
+export function parseGitHubAppTokenIssuerConfig(given: GitHubAppTokenIssuerConfig): ParsedGitHubAppTokenIssuerConfig {
+  const config = ownSettings(given);
   parseInput(settingsSchema, config, 'GitHub App token settings');
   refuseUnknownSettings(config, Object.keys(appSettingsSchema.shape), 'GitHub App token settings');
   const { privateKey, ...rest } = config;
-  return {
+  return ownSettings({
     ...rest,
     issuer: String(config.appId),
     privateKey: parseAppPrivateKey(privateKey),
@@ -103,5 +105,5 @@ export function parseGitHubAppTokenIssuerConfig(config: GitHubAppTokenIssuerConf
     revokeBackoffMs: config.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
     sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
     maxTrackedCredentials: config.maxTrackedCredentials ?? DEFAULT_MAX_TRACKED_CREDENTIALS,
-  };
+  });
 }

@@ -9,6 +9,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  ownSettings,
   refuseUnknownSettings,
   requireOctokitOrToken,
 } from '@warden/github-client';
@@ -105,10 +106,11 @@ const jitSettingsSchema = z.object({
 const settingsSchema = requireOctokitOrToken(gitHubClientSettingsSchema.and(jitSettingsSchema));
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
-export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITConfig {
+export function parseGitHubJITConfig(given: GitHubJITConfig): ParsedGitHubJITConfig {
+  const config = ownSettings(given);
   const parsed = parseInput(settingsSchema, config, 'GitHub JIT credential settings') as GitHubJITConfig;
   refuseUnknownSettings(config, Object.keys(jitSettingsSchema.shape), 'GitHub JIT credential settings');
-  return {
+  return ownSettings({
     ...config,
     secretPrefix: parsed.secretPrefix ?? 'WARDEN_JIT_',
     maxTtlMs: parseTtl(parsed.maxTtl ?? '1d'),
@@ -118,5 +120,5 @@ export function parseGitHubJITConfig(config: GitHubJITConfig): ParsedGitHubJITCo
     revokeBackoffMs: parsed.revokeBackoffMs ?? DEFAULT_REVOCATION_RETRY.revokeBackoffMs,
     sleep: config.sleep ?? DEFAULT_REVOCATION_RETRY.sleep,
     maxTrackedCredentials: config.maxTrackedCredentials ?? DEFAULT_MAX_TRACKED_CREDENTIALS,
-  };
+  });
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import type { GitHubClientSettings } from './github-settings.js';
+import { type GitHubClientSettings, ownSettings } from './github-settings.js';
 import { createGuardedFetch } from './guarded-fetch.js';
 import { createLimiterGroup, createRetryLimiter } from './monotonic-limiters.js';
 import { assertUnderBaseUrl } from './request-url.js';
@@ -37,7 +37,9 @@ const RetryingOctokit = Octokit.plugin(retry, throttling);
  * used as given: parse them first (with {@link gitHubClientSettingsSchema}) when they come from
  * outside.
  */
-export function createGitHubClient(config: GitHubClientConfig): GitHubClient {
+export function createGitHubClient(given: GitHubClientConfig): GitHubClient {
+  // Own fields only: an Object.prototype.baseUrl set by another library would get the token.
+  const config = ownSettings(given);
   const unitMs = config.retryDelayUnitMs ?? 1000;
   const retries = config.retries ?? 3;
   const maxWaitMs = config.maxRateLimitWaitMs ?? 60_000;

@@ -106,3 +106,16 @@ export function refuseUnknownSettings(config: object, backendSettings: readonly 
     issues: [{ path: unknown, message: 'is not a setting' }],
   });
 }
+
+/**
+ * `config`'s own enumerable fields in an object without a prototype: what every GitHub backend
+ * reads its settings from, so that a setting the caller did not give reads as unset, never as a
+ * value another library put on `Object.prototype` (a `baseUrl` that sends the token to another
+ * server, an `octokit` that receives every call).
+ *
+ * @example
+ * const settings = ownSettings(config); // settings.baseUrl is the caller's own, or undefined
+ */
+export function ownSettings<Settings extends object>(config: Settings): Settings {
+  return Object.assign(Object.create(null) as Settings, config);
+}

@@ -16,6 +16,7 @@ export {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  ownSettings,
   refuseUnknownSettings,
   requireOctokitOrToken,
 } from './github-settings.js';

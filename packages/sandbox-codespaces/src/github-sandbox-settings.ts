@@ -9,6 +9,7 @@ import {
   type GitHubClientSettings,
   gitHubClientSettingsSchema,
   gitHubNameSchema,
+  ownSettings,
   refuseUnknownSettings,
   requireOctokitOrToken,
 } from '@warden/github-client';
@@ -121,15 +122,16 @@ const sandboxSettingsSchema = z.object({
 const settingsSchema = requireOctokitOrToken(gitHubClientSettingsSchema.and(sandboxSettingsSchema));
 
 /** Parses the settings; throws `InvalidInputError` naming the field. */
-export function parseGitHubSandboxConfig(config: GitHubSandboxConfig): ParsedGitHubSandboxConfig {
+export function parseGitHubSandboxConfig(given: GitHubSandboxConfig): ParsedGitHubSandboxConfig {
+  const config = ownSettings(given);
   parseInput(settingsSchema, config, 'GitHub Codespaces sandbox settings');
   refuseUnknownSettings(config, Object.keys(sandboxSettingsSchema.shape), 'GitHub Codespaces sandbox settings');
-  return {
+  return ownSettings({
     ...config,
     namePrefix: config.namePrefix ?? 'warden',
     defaultTimeoutMs: config.defaultTimeoutMs ?? 300_000,
     readyTimeoutMs: config.readyTimeoutMs ?? 600_000,
     pollIntervalMs: config.pollIntervalMs ?? 5_000,
     now: config.now ?? Date.now,
-  };
+  });
 }
