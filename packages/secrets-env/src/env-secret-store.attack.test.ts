@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretStore } from '@warden/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvSecretStore } from './env-secret-store.js';
 
 // The attacker controls the secret names (and values) an application hands to its store: a
@@ -379,5 +379,25 @@ describe('a child git diff after any sequence of store calls', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('createEnvSecretStore(config) given a polluted Object.prototype (another library set fields on it)', () => {
+  const polluted = Object.prototype as Record<string, unknown>;
+  afterEach(() => {
+    delete polluted.writableNames;
+    delete polluted.env;
+  });
+
+  it('a read-only store stays read-only under Object.prototype.writableNames', async () => {
+    polluted.writableNames = ['github-token'];
+    const store = createEnvSecretStore({ env: {} });
+    await expect(store.set('github-token', 'ghp_attacker')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+
+  it('secrets come from the environment given, never from Object.prototype.env', async () => {
+    polluted.env = { MYAPP_GITHUB_TOKEN: 'ghp_attacker' };
+    const store = createEnvSecretStore({ prefix: 'MYAPP_' });
+    expect(await store.get('github-token')).not.toBe('ghp_attacker');
   });
 });

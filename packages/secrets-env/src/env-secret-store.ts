@@ -54,7 +54,10 @@ function parseSettings(config: unknown): ParsedEnvSecretStoreConfig {
   const unknownSetting = Object.keys(config).find((key) => !SETTINGS.has(key));
   if (unknownSetting !== undefined)
     throw invalidSetting(unknownSetting, 'is not a setting (prefix, writableNames, env)');
-  const { prefix = '', env = process.env, writableNames } = config as EnvSecretStoreConfig;
+  // Own fields only: an Object.prototype.writableNames or .env set by another library must not
+  // make a read-only store writable, or serve secrets from an object of its choosing.
+  const own: EnvSecretStoreConfig = Object.assign(Object.create(null), config);
+  const { prefix = '', env = process.env, writableNames } = own;
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw invalidSetting('prefix', 'must be upper-case letters, digits and "_", starting with a letter');
   }
