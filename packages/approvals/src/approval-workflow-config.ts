@@ -6,6 +6,7 @@ import {
   type Clock,
   InvalidInputError,
   monotonicClock,
+  ownOptions,
   parseInput,
   parseTtl,
   type SecurityEventEmitter,
@@ -116,7 +117,10 @@ const configSchema = z
 const anyoneButTheRequester: ApproverResolver = () => true;
 
 /** Parses the config once; the error names the field at fault. */
-export function resolveWorkflowSettings(config: ApprovalWorkflowConfig): ResolvedWorkflowSettings {
+export function resolveWorkflowSettings(given: ApprovalWorkflowConfig): ResolvedWorkflowSettings {
+  // Own fields only: an Object.prototype.caseSensitiveIdentities or .approvers set by another
+  // library must not decide who counts as the requester or who may approve.
+  const config = ownOptions(given);
   parseInput(configSchema, config, 'approval workflow config');
   const overrides: Partial<Record<ApprovalTier, Partial<ApprovalTierPolicy>>> = {};
   const resolvers = {} as Record<ApprovalTier, ApproverResolver>;

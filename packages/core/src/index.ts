@@ -254,6 +254,7 @@ export {
   hasControlCharacters,
   isPlainLine,
   isWellFormedText,
+  ownOptions,
   parseInput,
   withoutBidiOverrides,
   withoutControlCharacters,

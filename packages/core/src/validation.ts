@@ -94,6 +94,23 @@ export function isWellFormedText(text: string): boolean {
 }
 
 /**
+ * A plain object's own enumerable fields in an object without a prototype (anything else as it
+ * is): what a factory reads its options from, so that an option the caller did not give reads as
+ * unset, never as a value another library put on `Object.prototype` (`failMode: 'open'`,
+ * `allowSkipApproval: true`). A strict schema run on the copy sees the caller's keys only, and
+ * its output, copied again, has no prototype to fall through to for the optional keys it leaves out.
+ *
+ * @example
+ * const parsed = ownOptions(parseInput(configSchema, ownOptions(config), 'my config'));
+ */
+export function ownOptions<Value>(value: Value): Value {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.assign(Object.create(null) as Value & object, value);
+}
+
+/**
  * Throws `INVALID_INPUT` for options that are neither `undefined` nor an object, and names the
  * first own key of `options` that is not in `known`: a misspelt setting (`auditAlowed`,
  * `onEror`) must not leave a security setting at its default without a word. Inherited keys are

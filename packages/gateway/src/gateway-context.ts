@@ -5,6 +5,7 @@ import {
   assertSpecification,
   type Clock,
   type KillSwitch,
+  ownOptions,
   parseInput,
   type RateLimiter,
   type SecurityEngine,
@@ -98,7 +99,10 @@ const configSchema = z
   .strict();
 
 /** Parses the config once (the error names the field) and checks each port's specification version. */
-export function createGatewayContext(config: GatewayConfig): GatewayContext {
+export function createGatewayContext(options: GatewayConfig): GatewayContext {
+  // Own fields only: an Object.prototype.allowSkipApproval set by another library must not
+  // let callers skip approval.
+  const config = ownOptions(options);
   parseInput(configSchema, config, 'gateway config');
   const given = config.engine;
   const engine = typeof given === 'function' ? given : () => given;

@@ -1,4 +1,12 @@
-import { type Clock, monotonicClock, parseInput, type RateLimit, type RateLimiter, systemClock } from '@warden/core';
+import {
+  type Clock,
+  monotonicClock,
+  ownOptions,
+  parseInput,
+  type RateLimit,
+  type RateLimiter,
+  systemClock,
+} from '@warden/core';
 import { z } from 'zod';
 
 /** Configuration for {@link createMemoryRateLimiter}. */
@@ -51,7 +59,9 @@ interface Window {
  *
  * @throws `InvalidInputError` for an invalid config, naming the field.
  */
-export function createMemoryRateLimiter(config: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
+export function createMemoryRateLimiter(options: MemoryRateLimiterConfig = {}): MemoryRateLimiter {
+  // Own fields only: an Object.prototype.maxKeys set by another library decides nothing here.
+  const config = ownOptions(options);
   parseInput(configSchema, config, 'memory rate limiter config');
   // An injected clock times everything (tests move it); the real one times windows monotonically.
   const now = config.now ?? monotonicClock;

@@ -1,5 +1,12 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
-import { type Clock, InvalidInputError, parseInput, type SecurityEventEmitter, systemClock } from '@warden/core';
+import {
+  type Clock,
+  InvalidInputError,
+  ownOptions,
+  parseInput,
+  type SecurityEventEmitter,
+  systemClock,
+} from '@warden/core';
 import {
   databaseOf,
   keyPrefixSchema,
@@ -176,7 +183,9 @@ export function parseRedisKillSwitchConfig(
   config: RedisKillSwitchConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedRedisKillSwitchConfig {
-  const parsed = parseInput(configSchema, config, WHAT);
+  // Own fields only, in and out: an Object.prototype.failMode = 'open' set by another library must
+  // not make this switch answer from a stale copy, nor a .verifyKey decide whose records count.
+  const parsed = ownOptions(parseInput(configSchema, ownOptions(config), WHAT));
   const onError = neverThrowing(parsed.onError);
   const target = resolveRedisTarget(parsed, WHAT, env);
   const tagged = `${parsed.keyPrefix}{${parsed.name}}`;
