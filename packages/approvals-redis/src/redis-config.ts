@@ -1,4 +1,4 @@
-import { MAX_TTL_MS, parseInput, parseTtl } from '@warden/core';
+import { MAX_TTL_MS, ownOptions, parseInput, parseTtl } from '@warden/core';
 import {
   keyPrefixSchema,
   minReplicaAcksSchema,
@@ -115,7 +115,8 @@ export function parseRedisApprovalStoreConfig(
   config: RedisApprovalStoreConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedRedisApprovalStoreConfig {
-  const parsed = parseInput(storeConfigSchema, config, WHAT_STORE);
+  // Own fields only, in and out: an Object.prototype.url set by another library must not choose the Redis.
+  const parsed = ownOptions(parseInput(storeConfigSchema, ownOptions(config), WHAT_STORE));
   const retention = parsed.retainDecidedFor;
   const target = resolveRedisTarget(parsed, WHAT_STORE, env);
   return {
@@ -180,7 +181,7 @@ export function parseRedisRateLimiterConfig(
   config: RedisRateLimiterConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedRedisRateLimiterConfig {
-  const parsed = parseInput(rateLimiterConfigSchema, config, WHAT_LIMITER);
+  const parsed = ownOptions(parseInput(rateLimiterConfigSchema, ownOptions(config), WHAT_LIMITER));
   return {
     target: resolveRedisTarget(parsed, WHAT_LIMITER, env),
     keyPrefix: parsed.keyPrefix,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BackendUnavailableError, parseInput } from '@warden/core';
+import { BackendUnavailableError, ownOptions, parseInput } from '@warden/core';
 import {
   createLazyRedisConnection,
   defineRedisScript,
@@ -58,7 +58,8 @@ const firstListingField = (upstream: string): string => `first-listing:${upstrea
  * @throws `InvalidInputError` for an invalid configuration, naming the field.
  */
 export function createRedisToolPinStore(config: RedisToolPinStoreConfig = {}): RedisToolPinStore {
-  const parsed = parseInput(configSchema, config, 'Redis tool pin store config');
+  // Own fields only, in and out: an Object.prototype.url set by another library must not choose the Redis.
+  const parsed = ownOptions(parseInput(configSchema, ownOptions(config), 'Redis tool pin store config'));
   const connection = createLazyRedisConnection(
     resolveRedisTarget(parsed, 'Redis tool pin store config'),
     parsed.commandTimeoutMs,

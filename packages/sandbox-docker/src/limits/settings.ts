@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import {
   type Clock,
   InvalidInputError,
+  ownOptions,
   parseInput,
   type SandboxConstraints,
   sandboxConstraintsSchema,
@@ -225,9 +226,12 @@ function processOwnerId(): string {
 }
 
 /** Parses {@link DockerSandboxConfig} once; throws `InvalidInputError` naming the field at fault. */
-export function resolveDockerSandboxSettings(config: DockerSandboxConfig = {}): ResolvedDockerSandboxSettings {
+export function resolveDockerSandboxSettings(given: DockerSandboxConfig = {}): ResolvedDockerSandboxSettings {
+  // Own fields only, in and out: an Object.prototype.dockerHost or .runtime set by another library
+  // must not choose the engine or the runtime.
+  const config = ownOptions(given);
   rejectForbiddenOptions(config, 'Docker sandbox settings');
-  const parsed = parseInput(settingsSchema, config, 'Docker sandbox settings');
+  const parsed = ownOptions(parseInput(settingsSchema, config, 'Docker sandbox settings'));
   for (const key of Object.keys(parsed.labels ?? {})) {
     if (key.startsWith('dev.warden.')) {
       throw new InvalidInputError({
